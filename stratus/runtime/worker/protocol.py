@@ -1,0 +1,100 @@
+"""Frames exchanged between the server, the zygote and execution environments.
+
+A frame is ``!II`` (header length, payload length), then the header as JSON, then
+the payload as raw bytes. The header carries small control fields; the payload carries
+what must not be re-encoded (an event, a response, captured logs), so the hot path
+never escapes or copies user data more than once.
+
+This module runs inside execution environments, which may be a different Python
+(3.9 .. 3.13) than the server and see only the standard library plus boto3: it must
+stay standard-library only, Python 3.9 compatible, and import nothing of the server.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+from typing import Any, Dict, List, Tuple
+
+try:  # orjson is an accelerator, not a requirement: foreign interpreters lack it.
+    import orjson
+
+    def _dumps(obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    _loads = orjson.loads
+except ImportError:  # pragma: no cover - exercised on interpreters without orjson
+
+    def _dumps(obj: Any) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode()
+
+    _loads = json.loads
+
+PREFIX = struct.Struct("!II")
+MAX_HEADER = 16 * 1024 * 1024
+
+
+class ConnectionClosed(EOFError):
+    """The peer closed its end of the socket."""
+
+
+def encode_frame(header: Dict[str, Any], payload: bytes = b"") -> bytes:
+    head = _dumps(header)
+    return PREFIX.pack(len(head), len(payload)) + head + payload
+
+
+def decode_header(data: bytes) -> Dict[str, Any]:
+    result: Dict[str, Any] = _loads(data)
+    return result
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    if size == 0:
+        return b""
+    chunks: List[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            raise ConnectionClosed("peer closed the socket")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def send_frame(sock: socket.socket, header: Dict[str, Any], payload: bytes = b"") -> None:
+    sock.sendall(encode_frame(header, payload))
+
+
+def recv_frame(sock: socket.socket) -> Tuple[Dict[str, Any], bytes]:
+    head_len, payload_len = PREFIX.unpack(_recv_exactly(sock, PREFIX.size))
+    if head_len > MAX_HEADER:
+        raise ValueError("frame header too large: %d bytes" % head_len)
+    header = decode_header(_recv_exactly(sock, head_len))
+    return header, _recv_exactly(sock, payload_len)
+
+
+def send_frame_with_fds(
+    sock: socket.socket, header: Dict[str, Any], fds: List[int], payload: bytes = b""
+) -> None:
+    """Send one frame whose first byte carries file descriptors (SCM_RIGHTS)."""
+    data = encode_frame(header, payload)
+    sent = socket.send_fds(sock, [data[:1]], fds)
+    if sent != 1:  # pragma: no cover - a 1-byte send on a unix socket is atomic
+        raise OSError("could not send descriptors")
+    sock.sendall(data[1:])
+
+
+def recv_frame_with_fds(
+    sock: socket.socket, max_fds: int = 4
+) -> Tuple[Dict[str, Any], bytes, List[int]]:
+    """Receive a frame sent by :func:`send_frame_with_fds`; returns its descriptors too."""
+    first, fds, _flags, _addr = socket.recv_fds(sock, 1, max_fds)
+    if not first:
+        raise ConnectionClosed("peer closed the socket")
+    rest = _recv_exactly(sock, PREFIX.size - 1)
+    head_len, payload_len = PREFIX.unpack(first + rest)
+    header = decode_header(_recv_exactly(sock, head_len))
+    return header, _recv_exactly(sock, payload_len), list(fds)
+
