@@ -70,7 +70,7 @@ def send_frame(sock: socket.socket, header: Dict[str, Any], payload: bytes = b""
 def recv_frame(sock: socket.socket) -> Tuple[Dict[str, Any], bytes]:
     head_len, payload_len = PREFIX.unpack(_recv_exactly(sock, PREFIX.size))
     if head_len > MAX_HEADER:
-        raise ValueError("frame header too large: %d bytes" % head_len)
+        raise ValueError("frame header too large: {} bytes".format(head_len))
     header = decode_header(_recv_exactly(sock, head_len))
     return header, _recv_exactly(sock, payload_len)
 

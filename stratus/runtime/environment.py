@@ -1,0 +1,150 @@
+"""The contract between the invoker and the execution environments it drives.
+
+An execution environment runs one function version, one invocation at a time
+(Lambda's model). The invoker and pools only see :class:`ExecutionEnvironment` and
+:class:`EnvironmentFactory`; forked local processes (``runtime/local``), Runtime API
+processes for other languages and Ray actors are implementations of them, so a new
+kind plugs in without touching the invoker.
+
+Policies live above this contract: the invoker owns timeouts (it calls ``kill``),
+memory limits (it samples ``rss_bytes``), concurrency and logging. An environment
+only moves an event in and a response out, and says how it died when it dies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """Everything needed to start an environment for one function version."""
+
+    function_name: str
+    function_arn: str  # unqualified ARN
+    version: str  # "$LATEST" or a published version number
+    runtime: str  # e.g. "python3.11"
+    handler: str  # e.g. "app.handler"
+    code_dir: str  # extracted code: LAMBDA_TASK_ROOT
+    code_sha256: str
+    memory_mb: int = 128
+    timeout_s: float = 3.0
+    environment: Mapping[str, str] = field(default_factory=dict)  # the user's variables
+    layer_dirs: tuple[str, ...] = ()  # extracted layers, in order: what Lambda mounts at /opt
+    snapshot: bool = False  # SnapStart: fork environments from an initialized template
+    revision: str = ""  # changes whenever the configuration does: pools key on it
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Environments are interchangeable exactly when their keys are equal."""
+        return (self.function_name, self.version, self.revision)
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchConfig:
+    """A spec plus what the platform decides per environment."""
+
+    spec: FunctionSpec
+    env: Mapping[str, str]  # the complete process environment (Lambda's variables included)
+    tmp_dir: str  # this environment's private /tmp
+    init_timeout_s: float = 10.0
+
+
+@dataclass(slots=True)
+class InvokeRequest:
+    request_id: str
+    payload: bytes  # the event, JSON
+    invoked_function_arn: str
+    deadline_epoch_ms: float
+    trace_id: str = ""
+    client_context: str | None = None  # JSON text (already base64-decoded)
+    cognito_identity: dict[str, str] | None = None
+
+
+@dataclass(slots=True)
+class InvokeOutcome:
+    """What one invocation produced. A handler's error is data here, not an exception."""
+
+    payload: bytes  # the response JSON, or Lambda's error object
+    error_type: str | None = None  # set when the handler failed: "Unhandled" in Lambda terms
+    logs: str = ""  # what the handler printed and logged, in order
+    duration_ms: float = 0.0
+    max_memory_used_mb: int = 0
+
+
+@dataclass(slots=True)
+class InitOutcome:
+    init_duration_ms: float
+    logs: str = ""
+
+
+class EnvironmentError_(Exception):
+    """Base of what goes wrong with an execution environment itself."""
+
+
+class EnvironmentExited(EnvironmentError_):
+    """The process died (crash, ``os._exit``, a kill): ``Runtime.ExitError`` to the caller."""
+
+    def __init__(self, exit_code: int | None, signal: int | None, logs: str = "") -> None:
+        self.exit_code = exit_code
+        self.signal = signal
+        self.logs = logs
+        super().__init__(f"exit_code={exit_code} signal={signal}")
+
+
+class InitFailed(EnvironmentError_):
+    """The function's init raised (import error, missing handler...): Lambda's error object."""
+
+    def __init__(self, error_payload: bytes, error_type: str, logs: str, init_ms: float) -> None:
+        self.error_payload = error_payload
+        self.error_type = error_type
+        self.logs = logs
+        self.init_ms = init_ms
+        super().__init__(error_type)
+
+
+class ExecutionEnvironment(Protocol):
+    env_id: str
+    launch: LaunchConfig
+    init: InitOutcome
+
+    async def invoke(self, request: InvokeRequest) -> InvokeOutcome:
+        """Run one invocation; raises EnvironmentExited if the process dies meanwhile."""
+        ...
+
+    def kill(self) -> None:
+        """Kill the process now (timeout, memory overrun, reaping). Idempotent."""
+        ...
+
+    async def wait_closed(self) -> None:
+        """Return once the process is gone and its resources are released."""
+        ...
+
+    @property
+    def alive(self) -> bool: ...
+
+    def rss_bytes(self) -> int:
+        """Resident memory now; 0 when unknown."""
+        ...
+
+    def exit_status(self) -> tuple[int | None, int | None]:
+        """(exit code, signal) once the process is gone, else (None, None)."""
+        ...
+
+
+class EnvironmentFactory(Protocol):
+    async def create(self, launch: LaunchConfig) -> ExecutionEnvironment:
+        """Start an environment and run the function's init.
+
+        Raises InitFailed when init raises, EnvironmentExited when it dies during init.
+        The caller bounds the wait (init timeout) and kills on expiry.
+        """
+        ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None:
+        """Kill every environment this factory made and release its processes."""
+        ...
