@@ -139,7 +139,9 @@ class EnvironmentFactory(Protocol):
         """Start an environment and run the function's init.
 
         Raises InitFailed when init raises, EnvironmentExited when it dies during init.
-        The caller bounds the wait (init timeout) and kills on expiry.
+        The caller bounds the wait (init timeout) by cancelling this coroutine: on
+        cancellation the half-started process must be killed before CancelledError
+        propagates.
         """
         ...
 

@@ -1,0 +1,23 @@
+"""Errors of the store layer.
+
+    StoreError
+     +-- StoreClosed        the database was closed while a call waited
+     +-- MigrationError     the schema on disk is newer than this code, or a step failed
+     +-- BlobNotFound       no blob has that digest
+"""
+
+
+class StoreError(Exception):
+    """Base of every store failure."""
+
+
+class StoreClosed(StoreError):
+    """The database was closed while a call waited for it."""
+
+
+class MigrationError(StoreError):
+    """The on-disk schema cannot be brought to this code's version."""
+
+
+class BlobNotFound(StoreError):
+    """No blob with that digest exists."""
