@@ -1,9 +1,9 @@
 """Errors of the store layer.
 
-    StoreError
-     +-- StoreClosed        the database was closed while a call waited
-     +-- MigrationError     the schema on disk is newer than this code, or a step failed
-     +-- BlobNotFound       no blob has that digest
+StoreError
+ +-- StoreClosed        the database was closed while a call waited
+ +-- MigrationError     the schema on disk is newer than this code, or a step failed
+ +-- BlobNotFound       no blob has that digest
 """
 
 

@@ -1,0 +1,353 @@
+"""The invoker: takes an invocation from the API to an execution environment and back.
+
+It is a dumb mover wrapped in small policies: concurrency (throttle), pools (cold or warm
+start), the function's timeout (kill), its memory size (kill), crash reporting, logs and
+metrics. Everything that can go wrong inside the function comes back as data in an
+:class:`InvocationResult` shaped as Lambda reports it; only throttling and platform
+failures raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal as signals
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import orjson
+
+from stratus.runtime import logs as platform_logs
+from stratus.runtime.concurrency import ConcurrencyLimiter
+from stratus.runtime.environment import (
+    EnvironmentExited,
+    EnvironmentFactory,
+    ExecutionEnvironment,
+    FunctionSpec,
+    InitFailed,
+    InvokeOutcome,
+    InvokeRequest,
+    LaunchConfig,
+)
+from stratus.runtime.errors import Throttled
+from stratus.runtime.lambda_env import log_stream_name
+from stratus.runtime.limits import Limits
+from stratus.runtime.metrics import MetricsRegistry
+from stratus.runtime.pool import EnvironmentPool
+
+log = logging.getLogger(__name__)
+
+UNHANDLED = "Unhandled"
+_MB = 1024 * 1024
+
+# Lambda's runtime is written in Go and names signals the way Go does.
+_SIGNAL_NAMES = {
+    signals.SIGSEGV: "segmentation fault",
+    signals.SIGKILL: "killed",
+    signals.SIGABRT: "aborted",
+    signals.SIGTERM: "terminated",
+    signals.SIGBUS: "bus error",
+    signals.SIGFPE: "floating point exception",
+    signals.SIGILL: "illegal instruction",
+    signals.SIGINT: "interrupt",
+}
+
+
+@dataclass(slots=True)
+class InvocationResult:
+    payload: bytes
+    function_error: str | None  # "Unhandled" when the function failed, as X-Amz-Function-Error
+    log_text: str  # START ... REPORT, what LogType=Tail returns the end of
+    executed_version: str
+    cold_start: bool
+    duration_ms: float
+    init_ms: float | None
+    error_type: str | None = None
+
+
+def error_payload(error_type: str, message: str, request_id: str | None = None) -> bytes:
+    body: dict[str, object] = {"errorMessage": message, "errorType": error_type}
+    if request_id is not None:
+        body["requestId"] = request_id
+        body["stackTrace"] = []
+    return orjson.dumps(body)
+
+
+def exit_message(request_id: str, exit_code: int | None, signal: int | None) -> str:
+    if signal is not None:
+        how = f"signal: {_SIGNAL_NAMES.get(signal, f'signal {signal}')}"
+    else:
+        how = f"exit status {exit_code if exit_code is not None else 'unknown'}"
+    return f"RequestId: {request_id} Error: Runtime exited with error: {how}"
+
+
+class Invoker:
+    """Runs invocations on pools of execution environments, one pool per function version."""
+
+    def __init__(
+        self,
+        factory_for: Callable[[FunctionSpec], EnvironmentFactory],
+        launch_for: Callable[[FunctionSpec], LaunchConfig],
+        limits: Limits,
+        log_sink: platform_logs.LogSink | None = None,
+        metrics: MetricsRegistry | None = None,
+    ) -> None:
+        self._factory_for = factory_for
+        self._launch_for = launch_for
+        self.limits = limits
+        self.limiter = ConcurrencyLimiter(limits.account_concurrency)
+        self._logs = log_sink or platform_logs.DiscardLogs()
+        self.metrics = metrics or MetricsRegistry()
+        self._pools: dict[tuple[str, str, str], EnvironmentPool] = {}
+        self._retired: list[EnvironmentPool] = []
+        self._out_of_memory: set[str] = set()
+        self._in_flight = 0
+        self._idle_waiters: list[asyncio.Future[None]] = []
+
+    # -- pools -----------------------------------------------------------------------
+    def _pool(self, spec: FunctionSpec) -> EnvironmentPool:
+        pool = self._pools.get(spec.key)
+        if pool is None:
+            pool = EnvironmentPool(spec, self._factory_for(spec), self._launch_for)
+            self._pools[spec.key] = pool
+        return pool
+
+    def retire(self, function_name: str, version: str | None = None) -> None:
+        """Drop the environments of a function (or one version) after a change or delete."""
+        for key in [k for k in self._pools if k[0] == function_name]:
+            if version is not None and key[1] != version:
+                continue
+            pool = self._pools.pop(key)
+            pool.retire()
+            if not pool.empty:
+                self._retired.append(pool)
+
+    def pools(self) -> Mapping[tuple[str, str, str], EnvironmentPool]:
+        return self._pools
+
+    # -- invoke ----------------------------------------------------------------------
+    async def invoke(self, spec: FunctionSpec, request: InvokeRequest) -> InvocationResult:
+        """Run one invocation; raises Throttled, otherwise every outcome is data."""
+        metrics = self.metrics.of(spec.function_name)
+        try:
+            reserved_slot = self.limiter.acquire(spec.function_name)
+        except Throttled:
+            metrics.throttles += 1
+            raise
+        metrics.invocations += 1
+        metrics.concurrent += 1
+        metrics.peak_concurrent = max(metrics.peak_concurrent, metrics.concurrent)
+        self._in_flight += 1
+        try:
+            result = await self._invoke(spec, request)
+        finally:
+            self.limiter.release(spec.function_name, reserved_slot)
+            metrics.concurrent -= 1
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._wake_idle_waiters()
+        if result.function_error:
+            metrics.errors += 1
+        if result.cold_start:
+            metrics.cold_starts += 1
+        metrics.durations.add(result.duration_ms)
+        metrics.gb_seconds += (spec.memory_mb / 1024) * (result.duration_ms / 1000)
+        return result
+
+    async def _invoke(self, spec: FunctionSpec, request: InvokeRequest) -> InvocationResult:
+        pool = self._pool(spec)
+        env = pool.take_idle()
+        init_ms: float | None = None
+        init_logs = ""
+        if env is None:
+            started = time.perf_counter()
+            try:
+                env = await pool.create(self.limits.init_timeout_s)
+            except InitFailed as exc:
+                return self._finish_without_env(
+                    spec, request, exc.error_payload, exc.error_type, exc.logs, exc.init_ms
+                )
+            except TimeoutError:
+                waited = (time.perf_counter() - started) * 1000
+                message = (
+                    f"RequestId: {request.request_id} Error: "
+                    f"Task timed out after {self.limits.init_timeout_s:.2f} seconds"
+                )
+                payload = error_payload("Sandbox.Timedout", message)
+                return self._finish_without_env(
+                    spec, request, payload, "Sandbox.Timedout", "", waited
+                )
+            except EnvironmentExited as exc:
+                waited = (time.perf_counter() - started) * 1000
+                message = exit_message(request.request_id, exc.exit_code, exc.signal)
+                payload = error_payload("Runtime.ExitError", message)
+                return self._finish_without_env(
+                    spec, request, payload, "Runtime.ExitError", exc.logs, waited
+                )
+            init_ms = env.init.init_duration_ms
+            init_logs = env.init.logs
+        return await self._run(pool, env, spec, request, init_ms, init_logs)
+
+    async def _run(
+        self,
+        pool: EnvironmentPool,
+        env: ExecutionEnvironment,
+        spec: FunctionSpec,
+        request: InvokeRequest,
+        init_ms: float | None,
+        init_logs: str,
+    ) -> InvocationResult:
+        request.deadline_epoch_ms = time.time() * 1000 + spec.timeout_s * 1000
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(spec.timeout_s):
+                outcome = await env.invoke(request)
+        except TimeoutError:
+            pool.discard(env)
+            duration = (time.perf_counter() - started) * 1000
+            message = (
+                f"RequestId: {request.request_id} Error: "
+                f"Task timed out after {spec.timeout_s:.2f} seconds"
+            )
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+            body = f"{stamp}Z {request.request_id} {message.split('Error: ', 1)[1]}"
+            outcome = InvokeOutcome(
+                payload=error_payload("Sandbox.Timedout", message),
+                error_type="Sandbox.Timedout",
+                logs=body,
+                duration_ms=duration,
+                max_memory_used_mb=self._memory_used_mb(env, spec),
+            )
+        except EnvironmentExited as exc:
+            pool.discard(env)
+            duration = (time.perf_counter() - started) * 1000
+            if env.env_id in self._out_of_memory:
+                self._out_of_memory.discard(env.env_id)
+                error_type, used = "Runtime.OutOfMemory", spec.memory_mb
+            else:
+                error_type, used = "Runtime.ExitError", self._memory_used_mb(env, spec)
+            message = exit_message(request.request_id, exc.exit_code, exc.signal)
+            outcome = InvokeOutcome(
+                payload=error_payload(error_type, message),
+                error_type=error_type,
+                logs=(exc.logs + "\n" if exc.logs else "") + f"{message}\n{error_type}",
+                duration_ms=duration,
+                max_memory_used_mb=used,
+            )
+        else:
+            pool.release(env)
+        return self._finish(spec, request, outcome, env.launch.env, init_ms, init_logs)
+
+    def _finish(
+        self,
+        spec: FunctionSpec,
+        request: InvokeRequest,
+        outcome: InvokeOutcome,
+        process_env: Mapping[str, str],
+        init_ms: float | None,
+        init_logs: str,
+    ) -> InvocationResult:
+        text = platform_logs.compose(
+            request.request_id,
+            spec.version,
+            outcome.logs,
+            outcome.duration_ms,
+            spec.memory_mb,
+            outcome.max_memory_used_mb,
+            init_ms,
+            init_logs,
+        )
+        stream = process_env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self._logs.emit(spec.function_name, stream, platform_logs.to_events(text))
+        return InvocationResult(
+            payload=outcome.payload,
+            function_error=UNHANDLED if outcome.error_type else None,
+            log_text=text,
+            executed_version=spec.version,
+            cold_start=init_ms is not None,
+            duration_ms=outcome.duration_ms,
+            init_ms=init_ms,
+            error_type=outcome.error_type,
+        )
+
+    def _finish_without_env(
+        self,
+        spec: FunctionSpec,
+        request: InvokeRequest,
+        payload: bytes,
+        error_type: str,
+        logs: str,
+        init_ms: float,
+    ) -> InvocationResult:
+        """An init that failed: Lambda reports it as the invocation's error."""
+        outcome = InvokeOutcome(payload=payload, error_type=error_type, logs="", duration_ms=0.0)
+        stream = {"AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name(spec.version)}
+        return self._finish(spec, request, outcome, stream, init_ms, logs)
+
+    @staticmethod
+    def _memory_used_mb(env: ExecutionEnvironment, spec: FunctionSpec) -> int:
+        used = env.rss_bytes() // _MB
+        return int(min(used, spec.memory_mb)) if used else 0
+
+    # -- housekeeping ----------------------------------------------------------------
+    async def run(self) -> None:
+        """Background duties: enforce memory sizes often, reap idle environments."""
+        interval = self.limits.memory_check_interval_s
+        last_reap = time.monotonic()
+        while True:
+            await asyncio.sleep(interval)
+            if self.limits.enforce_memory:
+                self.check_memory()
+            now = time.monotonic()
+            if now - last_reap >= min(1.0, self.limits.keep_warm_s):
+                self.reap(now)
+                last_reap = now
+
+    def check_memory(self) -> None:
+        pools = [*self._pools.values(), *self._retired]
+        for pool in pools:
+            limit = pool.spec.memory_mb * _MB
+            for env in pool.busy():
+                if env.alive and env.rss_bytes() > limit:
+                    log.warning(
+                        "%s exceeded its memory size (%d MB): killing environment %s",
+                        pool.spec.function_name,
+                        pool.spec.memory_mb,
+                        env.env_id,
+                    )
+                    self._out_of_memory.add(env.env_id)
+                    env.kill()
+
+    def reap(self, now: float | None = None) -> int:
+        reaped = 0
+        for key, pool in list(self._pools.items()):
+            reaped += pool.reap(self.limits.keep_warm_s, now)
+            if pool.empty:
+                del self._pools[key]
+        self._retired = [p for p in self._retired if not p.empty]
+        return reaped
+
+    async def wait_idle(self) -> None:
+        """Return once no invocation is in flight (graceful shutdown)."""
+        if self._in_flight == 0:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._idle_waiters.append(future)
+        await future
+
+    def _wake_idle_waiters(self) -> None:
+        for future in self._idle_waiters:
+            if not future.done():
+                future.set_result(None)
+        self._idle_waiters.clear()
+
+    def close(self) -> None:
+        for pool in [*self._pools.values(), *self._retired]:
+            pool.retire()
+            for env in pool.busy():
+                with contextlib.suppress(Exception):
+                    env.kill()
+        self._pools.clear()
+        self._retired.clear()
