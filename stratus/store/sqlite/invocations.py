@@ -1,0 +1,84 @@
+"""SQLite implementation of AsyncInvocationStore."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from stratus.store.interfaces import QueuedInvocation
+from stratus.store.sqlite.database import SQLiteDatabase
+
+_COLUMNS = (
+    "id, function_name, qualifier, payload, enqueued_ms, next_attempt_ms, attempts, client_context"
+)
+
+
+class SQLiteAsyncInvocationStore:
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
+
+    async def enqueue(self, invocation: QueuedInvocation) -> None:
+        row = (
+            invocation.id,
+            invocation.function_name,
+            invocation.qualifier,
+            invocation.payload,
+            invocation.enqueued_ms,
+            invocation.next_attempt_ms,
+            invocation.attempts,
+            invocation.client_context,
+        )
+        await self._db.write(
+            lambda c: c.execute(
+                f"INSERT INTO async_invocations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row
+            )
+        )
+
+    async def due(self, now_ms: int, limit: int, exclude: set[str]) -> list[QueuedInvocation]:
+        def read(conn: sqlite3.Connection) -> list[QueuedInvocation]:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM async_invocations WHERE next_attempt_ms <= ? "
+                "ORDER BY next_attempt_ms LIMIT ?",
+                (now_ms, limit + len(exclude)),
+            ).fetchall()
+            found = [
+                QueuedInvocation(
+                    id=r[0],
+                    function_name=r[1],
+                    qualifier=r[2],
+                    payload=bytes(r[3]),
+                    enqueued_ms=r[4],
+                    next_attempt_ms=r[5],
+                    attempts=r[6],
+                    client_context=r[7],
+                )
+                for r in rows
+                if r[0] not in exclude
+            ]
+            return found[:limit]
+
+        return await self._db.read(read)
+
+    async def next_due_ms(self) -> int | None:
+        def read(conn: sqlite3.Connection) -> int | None:
+            row = conn.execute("SELECT MIN(next_attempt_ms) FROM async_invocations").fetchone()
+            return None if row is None else row[0]
+
+        return await self._db.read(read)
+
+    async def reschedule(self, id: str, attempts: int, next_attempt_ms: int) -> None:
+        await self._db.write(
+            lambda c: c.execute(
+                "UPDATE async_invocations SET attempts = ?, next_attempt_ms = ? WHERE id = ?",
+                (attempts, next_attempt_ms, id),
+            )
+        )
+
+    async def remove(self, id: str) -> None:
+        await self._db.write(
+            lambda c: c.execute("DELETE FROM async_invocations WHERE id = ?", (id,))
+        )
+
+    async def pending(self) -> int:
+        return await self._db.read(
+            lambda c: int(c.execute("SELECT COUNT(*) FROM async_invocations").fetchone()[0])
+        )
