@@ -1,0 +1,54 @@
+"""JSON value helpers shared by the expression modules.
+
+Python's `True == 1` and `1 == 1.0` disagree with JSON: ASL compares JSON values, where a
+boolean is never a number but 1 and 1.0 are the same number. Everything that compares or
+type-checks values (ArrayContains, ArrayUnique, Choice, filters) goes through here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+
+def is_number(value: Any) -> bool:
+    """A JSON number (bool excluded, NaN/inf excluded)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not (isinstance(value, float) and not math.isfinite(value))
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Structural JSON equality: types must agree, numbers compare by value."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if is_number(left) and is_number(right):
+        return bool(left == right)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(json_equal, left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(json_equal(v, right[k]) for k, v in left.items())
+    return type(left) is type(right) and bool(left == right)
+
+
+def to_compact_json(value: Any) -> str:
+    """Compact JSON, as AWS prints values in outputs and error causes."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def type_name(value: Any) -> str:
+    """The JSON type name AWS uses in messages ('string', 'number', 'object'...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if is_number(value):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
