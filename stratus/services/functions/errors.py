@@ -1,0 +1,61 @@
+"""Errors of the functions service; messages are the ones Lambda writes.
+
+FunctionError
+ +-- NotFound              ResourceNotFoundException (404)
+ +-- Conflict              ResourceConflictException (409)
+ +-- InvalidParameter      InvalidParameterValueException (400)
+ +-- Validation            ValidationException (400): a value breaks the API's constraints
+ +-- PreconditionFailed    PreconditionFailedException (412): stale RevisionId
+ +-- RequestTooLarge       RequestEntityTooLargeException (413)
+ +-- InvalidRequestContent InvalidRequestContentException (400): payload is not JSON
+ +-- Unsupported           InvalidParameterValueException: valid in AWS, not in Stratus yet
+ +-- TooManyRequests       TooManyRequestsException (429): throttled
+"""
+
+from __future__ import annotations
+
+
+class FunctionError(Exception):
+    """Base of the functions service's errors."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class NotFound(FunctionError):
+    pass
+
+
+class Conflict(FunctionError):
+    pass
+
+
+class InvalidParameter(FunctionError):
+    pass
+
+
+class Validation(FunctionError):
+    pass
+
+
+class PreconditionFailed(FunctionError):
+    pass
+
+
+class RequestTooLarge(FunctionError):
+    pass
+
+
+class InvalidRequestContent(FunctionError):
+    pass
+
+
+class Unsupported(InvalidParameter):
+    pass
+
+
+class TooManyRequests(FunctionError):
+    def __init__(self, message: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)
