@@ -1,0 +1,496 @@
+"""The function registry: functions, versions, aliases and their function-wide settings.
+
+State lives in memory for fast reads (every Invoke resolves a function) and is written
+through to the store before any change is acknowledged. One lock per function keeps
+concurrent changes to the same function from interleaving across awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+from collections.abc import Callable
+from typing import Any
+
+from stratus.runtime.limits import Limits
+from stratus.services.functions.code import CodeStore
+from stratus.services.functions.errors import (
+    Conflict,
+    InvalidParameter,
+    NotFound,
+    PreconditionFailed,
+    Validation,
+)
+from stratus.services.functions.layers import LayerRegistry
+from stratus.services.functions.model import (
+    LATEST,
+    AliasConfig,
+    FunctionConfig,
+    FunctionRecord,
+    new_revision,
+    now_iso,
+)
+from stratus.services.functions.names import (
+    ALIAS_NAME,
+    VERSION_NUMBER,
+    function_arn,
+    validation_message,
+)
+from stratus.services.functions.settings import FunctionSettings, check_settings
+from stratus.store.interfaces import FunctionStore
+
+STALE_REVISION = (
+    "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
+    "API to retrieve the latest Revision Id"
+)
+
+ChangeListener = Callable[[str], None]
+
+
+class FunctionRegistry:
+    def __init__(
+        self,
+        store: FunctionStore,
+        code: CodeStore,
+        layers: LayerRegistry,
+        limits: Limits,
+        default_region: str = "us-east-1",
+    ) -> None:
+        self._store = store
+        self._code = code
+        self._layers = layers
+        self.limits = limits
+        self.default_region = default_region
+        self._functions: dict[str, FunctionRecord] = {}
+        self._latest: dict[str, FunctionConfig] = {}
+        self._versions: dict[str, dict[str, FunctionConfig]] = {}
+        self._aliases: dict[str, dict[str, AliasConfig]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._listeners: list[ChangeListener] = []
+
+    async def load(self) -> None:
+        snapshot = await self._store.load()
+        for name, record in snapshot.functions.items():
+            function = FunctionRecord.from_record(record)
+            self._functions[name] = function
+            self._latest[name] = FunctionConfig.from_record(function.config)
+            self._versions[name] = {
+                v: FunctionConfig.from_record(r) for v, r in snapshot.versions.get(name, {}).items()
+            }
+            self._aliases[name] = {
+                a: AliasConfig.from_record(r) for a, r in snapshot.aliases.get(name, {}).items()
+            }
+
+    def on_change(self, listener: ChangeListener) -> None:
+        """Called with a function's name whenever its configuration or code changes."""
+        self._listeners.append(listener)
+
+    def _changed(self, name: str) -> None:
+        for listener in self._listeners:
+            listener(name)
+
+    def _lock(self, name: str) -> asyncio.Lock:
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = self._locks[name] = asyncio.Lock()
+        return lock
+
+    # -- lookups ---------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return sorted(self._functions)
+
+    def record(self, name: str, region: str | None = None) -> FunctionRecord:
+        function = self._functions.get(name)
+        if function is None:
+            raise NotFound(
+                f"Function not found: {function_arn(region or self.default_region, name)}"
+            )
+        return function
+
+    def latest(self, name: str, region: str | None = None) -> FunctionConfig:
+        self.record(name, region)
+        return self._latest[name]
+
+    def versions(self, name: str) -> list[FunctionConfig]:
+        self.record(name)
+        published = sorted(self._versions[name].values(), key=lambda c: int(c.version))
+        return [self._latest[name], *published]
+
+    def aliases(self, name: str) -> list[AliasConfig]:
+        self.record(name)
+        return sorted(self._aliases[name].values(), key=lambda a: a.name)
+
+    def alias(self, name: str, alias: str) -> AliasConfig:
+        latest = self.latest(name)
+        found = self._aliases[name].get(alias)
+        if found is None:
+            raise NotFound(f"Cannot find alias arn: {function_arn(latest.region, name, alias)}")
+        return found
+
+    def resolve(self, name: str, qualifier: str | None) -> FunctionConfig:
+        """The configuration a qualifier names: $LATEST, a version, or an alias's primary."""
+        latest = self.latest(name)
+        if qualifier is None or qualifier == LATEST:
+            return latest
+        if VERSION_NUMBER.match(qualifier):
+            config = self._versions[name].get(qualifier)
+            if config is None:
+                raise NotFound(
+                    f"Function not found: {function_arn(latest.region, name, qualifier)}"
+                )
+            return config
+        alias = self._aliases[name].get(qualifier)
+        if alias is None:
+            raise NotFound(f"Function not found: {function_arn(latest.region, name, qualifier)}")
+        return self.resolve(name, alias.function_version)
+
+    def route(self, name: str, qualifier: str | None) -> FunctionConfig:
+        """Like resolve, but an alias with routing weights picks a version at random."""
+        if qualifier is not None and not VERSION_NUMBER.match(qualifier) and qualifier != LATEST:
+            alias = self._aliases.get(name, {}).get(qualifier)
+            if alias is not None and alias.routing_weights:
+                draw = random.random()
+                for version, weight in alias.routing_weights.items():
+                    if draw < weight:
+                        return self.resolve(name, version)
+                    draw -= weight
+                return self.resolve(name, alias.function_version)
+        return self.resolve(name, qualifier)
+
+    # -- create / update / delete ----------------------------------------------------
+    async def create(
+        self,
+        name: str,
+        settings: FunctionSettings,
+        zip_bytes: bytes,
+        *,
+        region: str,
+        publish: bool = False,
+        tags: dict[str, str] | None = None,
+    ) -> FunctionConfig:
+        check_settings(settings, self.limits, creating=True)
+        async with self._lock(name):
+            if name in self._functions:
+                raise Conflict(f"Function already exist: {name}")
+            layers = await self._layers.uses(settings.layers or [], region)
+            artifact = await self._code.add(zip_bytes)
+            assert settings.runtime and settings.role and settings.handler
+            config = FunctionConfig(
+                name=name,
+                arn=function_arn(region, name),
+                region=region,
+                runtime=settings.runtime,
+                role=settings.role,
+                handler=settings.handler,
+                code_sha256=artifact.sha256_b64,
+                code_digest=artifact.digest,
+                code_size=artifact.size,
+                layers=layers,
+                logging_config={"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"},
+            )
+            _apply(config, settings)
+            function = FunctionRecord(config=config.to_record(), tags=dict(tags or {}))
+            await self._store.put_function(name, function.to_record())
+            self._functions[name] = function
+            self._latest[name] = config
+            self._versions[name] = {}
+            self._aliases[name] = {}
+        if publish:
+            return await self.publish(name)
+        return config
+
+    async def update_code(
+        self,
+        name: str,
+        zip_bytes: bytes,
+        *,
+        publish: bool = False,
+        revision_id: str | None = None,
+        architectures: list[str] | None = None,
+    ) -> FunctionConfig:
+        async with self._lock(name):
+            current = self.latest(name)
+            _check_revision(current.revision_id, revision_id)
+            artifact = await self._code.add(zip_bytes)
+            config = dataclasses.replace(
+                current,
+                code_sha256=artifact.sha256_b64,
+                code_digest=artifact.digest,
+                code_size=artifact.size,
+                architectures=architectures or current.architectures,
+                last_modified=now_iso(),
+                revision_id=new_revision(),
+            )
+            await self._save_latest(name, config)
+        self._changed(name)
+        if publish:
+            return await self.publish(name)
+        return config
+
+    async def update_configuration(
+        self, name: str, settings: FunctionSettings, *, revision_id: str | None = None
+    ) -> FunctionConfig:
+        check_settings(settings, self.limits, creating=False)
+        async with self._lock(name):
+            current = self.latest(name)
+            _check_revision(current.revision_id, revision_id)
+            config = dataclasses.replace(
+                current, last_modified=now_iso(), revision_id=new_revision()
+            )
+            if settings.layers is not None:
+                config.layers = await self._layers.uses(settings.layers, current.region)
+            _apply(config, settings)
+            await self._save_latest(name, config)
+        self._changed(name)
+        return config
+
+    async def _save_latest(self, name: str, config: FunctionConfig) -> None:
+        function = dataclasses.replace(self._functions[name], config=config.to_record())
+        await self._store.put_function(name, function.to_record())
+        self._functions[name] = function
+        self._latest[name] = config
+
+    async def delete(self, name: str, qualifier: str | None = None) -> None:
+        async with self._lock(name):
+            latest = self.latest(name)
+            if qualifier is None:
+                await self._store.delete_function(name)
+                del self._functions[name]
+                del self._latest[name]
+                self._versions.pop(name, None)
+                self._aliases.pop(name, None)
+            else:
+                if qualifier == LATEST:
+                    raise InvalidParameter(
+                        "$LATEST version cannot be deleted without deleting the function."
+                    )
+                if not VERSION_NUMBER.match(qualifier):
+                    raise InvalidParameter("Deletion of aliases is not currently supported.")
+                if qualifier not in self._versions[name]:
+                    raise NotFound(
+                        f"Function not found: {function_arn(latest.region, name, qualifier)}"
+                    )
+                users = [
+                    a.name
+                    for a in self._aliases[name].values()
+                    if a.function_version == qualifier or qualifier in a.routing_weights
+                ]
+                if users:
+                    raise Conflict(
+                        "Unable to delete version because the following aliases reference it: "
+                        f"[{', '.join(users)}]"
+                    )
+                await self._store.delete_version(name, qualifier)
+                del self._versions[name][qualifier]
+        self._changed(name)
+
+    # -- versions --------------------------------------------------------------------
+    async def publish(
+        self,
+        name: str,
+        *,
+        code_sha256: str | None = None,
+        description: str | None = None,
+        revision_id: str | None = None,
+    ) -> FunctionConfig:
+        async with self._lock(name):
+            latest = self.latest(name)
+            _check_revision(latest.revision_id, revision_id)
+            if code_sha256 is not None and code_sha256 != latest.code_sha256:
+                raise InvalidParameter(
+                    f"CodeSHA256 ({code_sha256}) is different from current CodeSHA256 in $LATEST "
+                    f"({latest.code_sha256}). Please try again with the CodeSHA256 in $LATEST."
+                )
+            function = self._functions[name]
+            newest = self._versions[name].get(str(function.last_version))
+            if (
+                newest is not None
+                and _same_content(newest, latest)
+                and (description is None or description == newest.description)
+            ):
+                return newest
+            number = str(function.last_version + 1)
+            config = dataclasses.replace(
+                latest,
+                version=number,
+                description=latest.description if description is None else description,
+                last_modified=now_iso(),
+                revision_id=new_revision(),
+                environment=dict(latest.environment) if latest.environment else latest.environment,
+                layers=[dict(layer) for layer in latest.layers],
+            )
+            await self._store.put_version(name, number, config.to_record())
+            self._versions[name][number] = config
+            function = dataclasses.replace(function, last_version=int(number))
+            await self._store.put_function(name, function.to_record())
+            self._functions[name] = function
+            return config
+
+    # -- aliases ---------------------------------------------------------------------
+    async def create_alias(
+        self,
+        name: str,
+        alias: str,
+        function_version: str,
+        *,
+        description: str = "",
+        routing_weights: dict[str, float] | None = None,
+    ) -> AliasConfig:
+        _check_alias_name(alias)
+        async with self._lock(name):
+            latest = self.latest(name)
+            if alias in self._aliases[name]:
+                raise Conflict(f"Alias already exists: {function_arn(latest.region, name, alias)}")
+            self._check_alias_target(name, function_version, routing_weights or {})
+            config = AliasConfig(
+                name=alias,
+                function_name=name,
+                arn=function_arn(latest.region, name, alias),
+                function_version=function_version,
+                description=description,
+                routing_weights=dict(routing_weights or {}),
+            )
+            await self._store.put_alias(name, alias, config.to_record())
+            self._aliases[name][alias] = config
+            return config
+
+    async def update_alias(
+        self,
+        name: str,
+        alias: str,
+        *,
+        function_version: str | None = None,
+        description: str | None = None,
+        routing_weights: dict[str, float] | None = None,
+        revision_id: str | None = None,
+    ) -> AliasConfig:
+        async with self._lock(name):
+            current = self.alias(name, alias)
+            _check_revision(current.revision_id, revision_id)
+            version = function_version or current.function_version
+            weights = current.routing_weights if routing_weights is None else routing_weights
+            self._check_alias_target(name, version, weights)
+            config = dataclasses.replace(
+                current,
+                function_version=version,
+                description=current.description if description is None else description,
+                routing_weights=dict(weights),
+                revision_id=new_revision(),
+            )
+            await self._store.put_alias(name, alias, config.to_record())
+            self._aliases[name][alias] = config
+            return config
+
+    async def delete_alias(self, name: str, alias: str) -> None:
+        async with self._lock(name):
+            self.latest(name)
+            if alias in self._aliases[name]:
+                await self._store.delete_alias(name, alias)
+                del self._aliases[name][alias]
+
+    def _check_alias_target(self, name: str, version: str, weights: dict[str, float]) -> None:
+        latest = self._latest[name]
+        if version != LATEST and version not in self._versions[name]:
+            raise NotFound(f"Function not found: {function_arn(latest.region, name, version)}")
+        if not weights:
+            return
+        if len(weights) > 1:
+            raise InvalidParameter(
+                "Number of items in AdditionalVersionWeights cannot be greater than 1"
+            )
+        if version == LATEST:
+            raise InvalidParameter(
+                "$LATEST is not supported for an alias pointing to more than 1 version"
+            )
+        for extra, weight in weights.items():
+            if extra == version:
+                raise InvalidParameter(
+                    f"Invalid function version {extra}. Function version {extra} is already "
+                    "included in routing configuration."
+                )
+            if extra not in self._versions[name]:
+                raise InvalidParameter(f"Function version {extra} does not exist")
+            if not 0.0 <= weight <= 1.0:
+                raise Validation(
+                    validation_message(
+                        str(weight),
+                        "routingConfig.additionalVersionWeights",
+                        "Map value must satisfy constraint: [Member must have value less than or "
+                        "equal to 1.0, Member must have value greater than or equal to 0.0]",
+                    )
+                )
+
+    # -- function-wide settings ------------------------------------------------------
+    async def update_record(self, name: str, **changes: Any) -> FunctionRecord:
+        """Change tags, reserved concurrency or event invoke configs, durably."""
+        async with self._lock(name):
+            function = dataclasses.replace(self.record(name), **changes)
+            await self._store.put_function(name, function.to_record())
+            self._functions[name] = function
+            return function
+
+    def reserved_total(self, excluding: str | None = None) -> int:
+        return sum(
+            f.reserved_concurrency or 0
+            for n, f in self._functions.items()
+            if n != excluding and f.reserved_concurrency is not None
+        )
+
+    def total_code_size(self) -> int:
+        total = 0
+        for name, latest in self._latest.items():
+            total += latest.code_size
+            total += sum(v.code_size for v in self._versions.get(name, {}).values())
+        return total
+
+
+def _apply(config: FunctionConfig, settings: FunctionSettings) -> None:
+    for field_name in (
+        "runtime",
+        "role",
+        "handler",
+        "description",
+        "timeout",
+        "memory_size",
+        "architectures",
+        "ephemeral_storage",
+        "tracing_mode",
+        "snap_start",
+        "kms_key_arn",
+        "vpc_config",
+    ):
+        value = getattr(settings, field_name)
+        if value is not None:
+            setattr(config, field_name, value)
+    if settings.environment is not None:
+        config.environment = dict(settings.environment)
+    if settings.dead_letter_target is not None:
+        config.dead_letter_target = settings.dead_letter_target or None
+    if settings.logging_config is not None:
+        merged = dict(config.logging_config or {})
+        merged.update(settings.logging_config)
+        config.logging_config = merged
+
+
+def _same_content(a: FunctionConfig, b: FunctionConfig) -> bool:
+    ignored = {"version", "last_modified", "revision_id", "description"}
+    left = {k: v for k, v in a.to_record().items() if k not in ignored}
+    right = {k: v for k, v in b.to_record().items() if k not in ignored}
+    return left == right
+
+
+def _check_revision(current: str, given: str | None) -> None:
+    if given is not None and given != current:
+        raise PreconditionFailed(STALE_REVISION)
+
+
+def _check_alias_name(alias: str) -> None:
+    if not ALIAS_NAME.match(alias) or len(alias) > 128:
+        raise Validation(
+            validation_message(
+                alias,
+                "name",
+                "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)",
+            )
+        )
