@@ -1,0 +1,30 @@
+"""What a provider learns about the call besides its parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stratus.aws.protocol.http import HttpRequest
+
+__all__ = ["DEFAULT_ACCOUNT_ID", "RequestContext"]
+
+#: Stratus is single-tenant: every resource lives in this account, as LocalStack and
+#: moto do, so ARNs look like AWS's without anyone configuring an account.
+DEFAULT_ACCOUNT_ID = "000000000000"
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """One AWS API call, handed to the provider method next to its parsed parameters.
+
+    ``region`` comes from the SigV4 credential scope (or the app's default region for
+    unsigned calls) so regional resources and ARNs follow what the client asked for.
+    """
+
+    request_id: str
+    service: str
+    operation: str
+    region: str
+    account_id: str
+    access_key: str | None
+    request: HttpRequest

@@ -1,0 +1,80 @@
+"""The ``rest-xml`` protocol: HTTP bindings plus an XML body (S3, CloudFront, Route 53)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import Shape
+
+from stratus.aws.protocol.errors import CommonServiceError, ServiceError
+from stratus.aws.protocol.http import HttpRequest
+from stratus.aws.protocol.parsers.rest import RestRequestParser
+from stratus.aws.protocol.parsers.xml_reader import XmlValueReader
+from stratus.aws.protocol.routing import RouteMatch
+
+__all__ = ["RestXmlRequestParser", "S3RequestParser"]
+
+
+class RestXmlRequestParser(RestRequestParser, XmlValueReader):
+    """Bodies are one XML element: the structure payload, or the input shape's members."""
+
+    protocol = "rest-xml"
+
+    def read_body(self, body: bytes, members: dict[str, Shape], shape: Shape) -> dict[str, Any]:
+        """The root element holds the unbound members."""
+        return self.read_structure(shape, self.load_xml(body), "", members)
+
+    def read_payload_document(self, body: bytes, shape: Shape) -> Any:
+        """The root element is the payload structure itself."""
+        return self.read_element(shape, self.load_xml(body), shape.name)
+
+
+class S3RequestParser(RestXmlRequestParser):
+    """S3 words its errors its own way and may send ``aws-chunked`` bodies.
+
+    See https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html and
+    https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
+    """
+
+    def parse(self, request: HttpRequest, match: RouteMatch) -> dict[str, Any]:
+        """Decode an ``aws-chunked`` body before the generic REST parsing."""
+        encoding = request.headers.get("content-encoding", "")
+        if "aws-chunked" in encoding or request.headers.get(
+            "x-amz-content-sha256", ""
+        ).startswith("STREAMING-"):
+            request.body = decode_aws_chunked(request.body)
+            remaining = [e for e in encoding.split(",") if e.strip() and e.strip() != "aws-chunked"]
+            if remaining:
+                request.headers["content-encoding"] = ",".join(remaining)
+            else:
+                request.headers.pop("content-encoding", None)
+        return super().parse(request, match)
+
+    def serialization_error(self, detail: str) -> ServiceError:
+        """S3 calls every unreadable body ``MalformedXML``."""
+        return CommonServiceError("MalformedXML", detail)
+
+    def validation_error(self, path: str) -> ServiceError:
+        """S3 has no Coral validator; a missing member is ``InvalidRequest``."""
+        return CommonServiceError("InvalidRequest", f"Missing required parameter: {path}")
+
+
+def decode_aws_chunked(body: bytes) -> bytes:
+    """Strip the chunk framing (``size;chunk-signature=...\\r\\n data \\r\\n``) and trailers."""
+    out = bytearray()
+    pos = 0
+    while pos < len(body):
+        line_end = body.find(b"\r\n", pos)
+        if line_end == -1:
+            break
+        size_text = body[pos:line_end].split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            break
+        if size == 0:
+            break
+        start = line_end + 2
+        out += body[start : start + size]
+        pos = start + size + 2
+    return bytes(out)
