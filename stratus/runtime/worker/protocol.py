@@ -67,6 +67,18 @@ def send_frame(sock: socket.socket, header: Dict[str, Any], payload: bytes = b""
     sock.sendall(encode_frame(header, payload))
 
 
+def send_parts(sock: socket.socket, header: Dict[str, Any], *parts: bytes) -> None:
+    """Send one frame whose payload is ``parts`` joined, without joining them (one sendmsg)."""
+    head = _dumps(header)
+    size = sum(len(p) for p in parts)
+    buffers = [PREFIX.pack(len(head), size) + head]
+    buffers.extend(p for p in parts if p)
+    total = len(buffers[0]) + size
+    sent = sock.sendmsg(buffers)
+    if sent < total:  # a large payload: finish the rest the plain way
+        sock.sendall(b"".join(buffers)[sent:])
+
+
 def recv_frame(sock: socket.socket) -> Tuple[Dict[str, Any], bytes]:
     head_len, payload_len = PREFIX.unpack(_recv_exactly(sock, PREFIX.size))
     if head_len > MAX_HEADER:
@@ -97,4 +109,3 @@ def recv_frame_with_fds(
     head_len, payload_len = PREFIX.unpack(first + rest)
     header = decode_header(_recv_exactly(sock, head_len))
     return header, _recv_exactly(sock, payload_len), list(fds)
-

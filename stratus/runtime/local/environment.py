@@ -1,0 +1,229 @@
+"""ForkedEnvironment: an execution environment that is a process forked by a zygote.
+
+The server side of the environment socket: the hot path of every invocation. One
+``sendmsg`` carries the request, the reply arrives through the loop's reader callback and
+resolves a future; no threads, no streams, no copies beyond the frame split. How the
+process died comes from its parent (the zygote or snapshot template that reaped it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+from collections import deque
+from typing import Any
+
+from stratus.runtime.environment import (
+    EnvironmentExited,
+    InitFailed,
+    InitOutcome,
+    InvokeOutcome,
+    InvokeRequest,
+    LaunchConfig,
+)
+from stratus.runtime.local.control import ExitStatus
+from stratus.runtime.local.errors import ChannelClosed, EnvironmentBusy
+from stratus.runtime.local.frames import Frame, FrameParser, send_frame
+
+EXIT_REPORT_TIMEOUT_S = 10.0
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+class ForkedEnvironment:
+    """One worker process bound to one function version; one invocation at a time."""
+
+    def __init__(
+        self,
+        env_id: str,
+        launch: LaunchConfig,
+        pid: int,
+        sock: socket.socket,
+        exited: asyncio.Future[ExitStatus],
+    ) -> None:
+        self.env_id = env_id
+        self.launch = launch
+        self.pid = pid
+        self.init = InitOutcome(0.0)
+        self._sock = sock
+        self._exited = exited
+        self._loop = asyncio.get_running_loop()
+        self._parser = FrameParser()
+        self._frames: deque[Frame] = deque()
+        self._waiter: asyncio.Future[Frame] | None = None
+        self._eof = False
+        self._busy = False
+        self._killed = False
+        sock.setblocking(False)
+        self._loop.add_reader(sock.fileno(), self._on_readable)
+        exited.add_done_callback(self._on_exit)
+
+    # -- the contract -----------------------------------------------------------------
+
+    async def invoke(self, request: InvokeRequest) -> InvokeOutcome:
+        if self._busy:
+            raise EnvironmentBusy(f"environment {self.env_id} is running an invocation")
+        self._busy = True
+        try:
+            header: dict[str, Any] = {
+                "id": request.request_id,
+                "arn": request.invoked_function_arn,
+                "dl": request.deadline_epoch_ms,
+            }
+            if request.trace_id:
+                header["tr"] = request.trace_id
+            if request.client_context:
+                header["cc"] = request.client_context
+            if request.cognito_identity:
+                header["ci"] = request.cognito_identity
+            tenant = getattr(request, "tenant_id", None)
+            if tenant:
+                header["tn"] = tenant
+            try:
+                await send_frame(self._loop, self._sock, header, request.payload)
+                reply, data = await self.next_frame()
+            except (ChannelClosed, OSError):
+                raise await self._exit_error() from None
+            size = reply["n"]
+            return InvokeOutcome(
+                payload=data[:size] if size < len(data) else data,
+                error_type=reply["e"],
+                logs=data[size:].decode("utf-8", "replace") if size < len(data) else "",
+                duration_ms=reply["ms"],
+                max_memory_used_mb=reply["mem"],
+            )
+        finally:
+            self._busy = False
+
+    def kill(self) -> None:
+        if self._exited.done():
+            return
+        self._killed = True
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    async def wait_closed(self) -> None:
+        await asyncio.shield(self._exited)
+        self._close_socket()
+
+    @property
+    def alive(self) -> bool:
+        return not self._exited.done() and not self._eof and not self._killed
+
+    def rss_bytes(self) -> int:
+        if self._exited.done():
+            return 0
+        try:
+            with open(f"/proc/{self.pid}/statm", "rb") as f:
+                return int(f.read().split()[1]) * _PAGE_SIZE
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def exit_status(self) -> tuple[int | None, int | None]:
+        if self._exited.done():
+            return self._exited.result()
+        return (None, None)
+
+    # -- used by the factory ----------------------------------------------------------
+
+    async def wait_init(self) -> InitOutcome:
+        """Read the init report; raises InitFailed or EnvironmentExited."""
+        try:
+            header, data = await self.next_frame()
+        except ChannelClosed:
+            raise await self._exit_error() from None
+        size = header["n"]
+        logs = data[size:].decode("utf-8", "replace")
+        if header.get("error"):
+            raise InitFailed(data[:size], header["error"], logs, header["ms"])
+        self.init = InitOutcome(init_duration_ms=header["ms"], logs=logs)
+        return self.init
+
+    async def next_frame(self) -> Frame:
+        if self._frames:
+            return self._frames.popleft()
+        if self._eof:
+            raise ChannelClosed(f"environment {self.env_id} closed its socket")
+        waiter = self._waiter = self._loop.create_future()
+        try:
+            return await waiter
+        finally:
+            self._waiter = None
+
+    def detach(self) -> socket.socket:
+        """Hand the socket over (a snapshot template's socket becomes a control channel)."""
+        self._loop.remove_reader(self._sock.fileno())
+        sock, self._sock = self._sock, socket.socket()
+        self._sock.close()
+        return sock
+
+    # -- callbacks --------------------------------------------------------------------
+
+    def _on_readable(self) -> None:
+        self._drain(final=False)
+
+    def _drain(self, final: bool) -> None:
+        """Read what is there; ``final`` once the process is gone (no more will come)."""
+        while not self._eof:
+            try:
+                data = self._sock.recv(262144)
+            except (BlockingIOError, InterruptedError):
+                if final:
+                    self._on_eof()
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self._on_eof()
+                return
+            try:
+                frames = self._parser.feed(data)
+            except ValueError:
+                self.kill()
+                self._on_eof()
+                return
+            for frame in frames:
+                waiter = self._waiter
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(frame)
+                else:
+                    self._frames.append(frame)
+            if not final:
+                return
+
+    def _on_eof(self) -> None:
+        if self._eof:
+            return
+        self._eof = True
+        self._loop.remove_reader(self._sock.fileno())
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(ChannelClosed(f"environment {self.env_id} closed its socket"))
+
+    def _on_exit(self, _fut: asyncio.Future[ExitStatus]) -> None:
+        # The process is reaped: read what it sent before dying, then release the socket
+        # without waiting for wait_closed().
+        if self._sock.fileno() >= 0:
+            self._drain(final=True)
+        self._close_socket()
+
+    def _close_socket(self) -> None:
+        if self._sock.fileno() < 0:
+            return
+        if not self._eof:
+            self._eof = True
+            self._loop.remove_reader(self._sock.fileno())
+        self._sock.close()
+
+    async def _exit_error(self) -> EnvironmentExited:
+        """Why the process is gone, from its parent's report (killing it if it lingers)."""
+        self.kill()
+        try:
+            async with asyncio.timeout(EXIT_REPORT_TIMEOUT_S):
+                code, sig = await asyncio.shield(self._exited)
+        except TimeoutError:
+            code, sig = None, None
+        return EnvironmentExited(code, sig)

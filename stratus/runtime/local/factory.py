@@ -1,0 +1,170 @@
+"""LocalEnvironmentFactory: execution environments as processes forked on this machine.
+
+One zygote per interpreter, started on first use; one snapshot template per function
+version that asks for SnapStart. ``create`` picks the fork server, hands it the
+environment's end of a fresh socketpair with the launch config, and waits for the
+function's init. Cancelling ``create`` (the caller's init timeout) kills the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import uuid
+from typing import Any
+
+from stratus.runtime.environment import LaunchConfig
+from stratus.runtime.local.control import ExitStatus
+from stratus.runtime.local.environment import ForkedEnvironment
+from stratus.runtime.local.errors import ChannelClosed, LocalRuntimeError
+from stratus.runtime.local.interpreters import Interpreter, InterpreterResolver
+from stratus.runtime.local.template import SnapshotTemplate
+from stratus.runtime.local.zygote import Zygote
+
+log = logging.getLogger(__name__)
+
+TemplateKey = tuple[str, str, str, str, str]
+
+
+class LocalEnvironmentFactory:
+    """Implements ``EnvironmentFactory`` with forked local processes."""
+
+    def __init__(
+        self,
+        *,
+        resolver: InterpreterResolver | None = None,
+        work_dir: str | None = None,
+        preload: list[str] | None = None,
+    ) -> None:
+        self.resolver = resolver or InterpreterResolver()
+        self._preload = preload
+        self._work_dir = work_dir
+        self._own_work_dir = False
+        self._zygotes: dict[str, Zygote] = {}
+        self._templates: dict[TemplateKey, SnapshotTemplate] = {}
+        self._template_locks: dict[TemplateKey, asyncio.Lock] = {}
+        self._zygote_lock = asyncio.Lock()
+        self._environments: set[ForkedEnvironment] = set()
+        self._closed = False
+
+    async def start(self) -> None:
+        if self._work_dir is None:
+            self._work_dir = await asyncio.to_thread(tempfile.mkdtemp, prefix="stratus-local-")
+            self._own_work_dir = True
+
+    async def create(self, launch: LaunchConfig) -> ForkedEnvironment:
+        if self._closed:
+            raise LocalRuntimeError("factory is closed")
+        if self._work_dir is None:
+            await self.start()
+        spec = launch.spec
+        interpreter = await asyncio.to_thread(self.resolver.resolve, spec.runtime)
+        config: dict[str, Any] = {
+            "mode": "env",
+            "env": dict(launch.env),
+            "tmp_dir": launch.tmp_dir,
+            "code_dir": spec.code_dir,
+            "handler": spec.handler,
+            "layers": list(spec.layer_dirs),
+        }
+        if spec.snapshot:
+            template = await self._template(interpreter, launch)
+            config["mode"] = "restore"
+            return await self._spawn(launch, config, template.spawn)
+        zygote = await self.zygote(interpreter)
+        return await self._spawn(launch, config, zygote.spawn)
+
+    async def close(self) -> None:
+        self._closed = True
+        for env in list(self._environments):
+            env.kill()
+        for template in list(self._templates.values()):
+            await template.close()
+        self._templates.clear()
+        for zygote in list(self._zygotes.values()):
+            await zygote.close()
+        self._zygotes.clear()
+        for env in list(self._environments):
+            await env.wait_closed()
+        if self._own_work_dir and self._work_dir:
+            await asyncio.to_thread(shutil.rmtree, self._work_dir, True)
+
+    async def zygote(self, interpreter: Interpreter) -> Zygote:
+        """The zygote for ``interpreter``, started on first use."""
+        async with self._zygote_lock:
+            zygote = self._zygotes.get(interpreter.path)
+            if zygote is None:
+                zygote = self._zygotes[interpreter.path] = Zygote(interpreter, self._preload)
+        await zygote.start()
+        return zygote
+
+    def statistics(self) -> dict[str, int]:
+        return {
+            "zygotes": len(self._zygotes),
+            "templates": len(self._templates),
+            "environments": len(self._environments),
+        }
+
+    async def _spawn(
+        self, launch: LaunchConfig, config: dict[str, Any], spawn: Any
+    ) -> ForkedEnvironment:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            pid, exited = await spawn(config, theirs.fileno())
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited)
+        self._track(env, exited)
+        try:
+            await env.wait_init()
+        except BaseException:
+            env.kill()
+            raise
+        return env
+
+    def _track(self, env: ForkedEnvironment, exited: asyncio.Future[ExitStatus]) -> None:
+        self._environments.add(env)
+        exited.add_done_callback(lambda _f: self._environments.discard(env))
+
+    async def _template(self, interpreter: Interpreter, launch: LaunchConfig) -> SnapshotTemplate:
+        spec = launch.spec
+        key = (interpreter.path, spec.function_name, spec.version, spec.revision, spec.code_sha256)
+        lock = self._template_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            template = self._templates.get(key)
+            if template is not None and template.alive:
+                return template
+            self._templates.pop(key, None)
+            assert self._work_dir is not None
+            config: dict[str, Any] = {
+                "mode": "template",
+                "env": dict(launch.env),
+                "tmp_dir": os.path.join(self._work_dir, "templates", uuid.uuid4().hex),
+                "code_dir": spec.code_dir,
+                "handler": spec.handler,
+                "layers": list(spec.layer_dirs),
+            }
+            zygote = await self.zygote(interpreter)
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                pid, exited = await zygote.spawn(config, theirs.fileno())
+            except BaseException:
+                ours.close()
+                raise
+            finally:
+                theirs.close()
+            try:
+                template = await SnapshotTemplate.create(launch, pid, ours, exited)
+            except ChannelClosed as exc:
+                raise LocalRuntimeError(
+                    f"snapshot template for {spec.function_name} failed"
+                ) from exc
+            self._templates[key] = template
+            return template

@@ -1,0 +1,201 @@
+"""The execution environment's main loop: init once, then one invocation per frame.
+
+Frames with the server (over the environment's socket; see ``protocol``):
+
+- environment -> server, once: ``{"op": "init", "ms": <init ms>, "error": <type or
+  null>, "n": <body length>}``; payload = Lambda's error object (empty on success), then
+  the logs init wrote (UTF-8).
+- server -> environment, per invocation: ``{"id": request id, "arn": invoked ARN, "dl":
+  deadline epoch ms, "tr": trace id, "cc": client context JSON, "ci": cognito identity,
+  "tn": tenant id}`` (absent keys mean none); payload = the event.
+- environment -> server, per invocation: ``{"n": <body length>, "e": <"Unhandled" or
+  null>, "ms": <duration ms>, "mem": <max RSS MB>}``; payload = response or error
+  object, then the invocation's logs.
+
+A handler that exits the process (``sys.exit``, ``os._exit``, a crash) ends the loop with
+it: the server learns how from the zygote that reaps the process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import socket
+import time
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from . import capture, faults, sandbox
+from .context import LambdaContext
+from .loader import load_handler
+from .protocol import ConnectionClosed, recv_frame, send_parts
+from .serialize import Marshaller
+
+_RUNTIME_FILES = (os.path.abspath(__file__), __file__)
+if _RUNTIME_FILES[1].endswith(".pyc"):  # pragma: no cover - sourceless installs
+    _RUNTIME_FILES = (_RUNTIME_FILES[0], _RUNTIME_FILES[0][:-1])
+
+
+def _max_rss_mb() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+
+class Worker(object):
+    """One environment: a handler, its log buffer and the socket to the server."""
+
+    def __init__(self, sock: socket.socket, config: Dict[str, Any]) -> None:
+        self.sock = sock
+        self.config = config
+        self.logs = capture.LogBuffer()
+        self.handler: Optional[Callable[[Any, Any], Any]] = None
+        self.marshaller: Optional[Marshaller] = None
+
+    # -- init -------------------------------------------------------------------------
+
+    def initialize(self) -> bool:
+        """Set the process up and import the handler; report the outcome to the server."""
+        start = time.perf_counter()
+        error = None
+        try:
+            sandbox.apply_launch(self.config)
+            capture.install(self.logs)
+            self.marshaller = Marshaller()
+            self.handler = load_handler(self.config["handler"])
+        except faults.Fault as fault:
+            error = faults.error_from_fault(fault)
+        except Exception as exc:
+            error = faults.error_from_exception(exc, None, _RUNTIME_FILES)
+        return self._report_init(start, error)
+
+    def restore(self, hooks: Any) -> bool:
+        """Become a new environment in a process forked from a snapshot template."""
+        start = time.perf_counter()
+        error = None
+        try:
+            template_tmp = os.environ.get("TMPDIR", "")
+            sandbox.apply_environment(self.config)
+            os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
+            _copy_tree(template_tmp, self.config["tmp_dir"])
+            self.marshaller = Marshaller()
+            for func, args, kwargs in list(hooks.get_after_restore()):
+                func(*args, **kwargs)
+        except Exception as exc:
+            error = faults.error_from_exception(exc, None, _RUNTIME_FILES)
+            error["errorType"] = faults.AFTER_RESTORE_ERROR
+        return self._report_init(start, error)
+
+    def before_snapshot(self, hooks: Any) -> Optional[Dict[str, Any]]:
+        """Run the before-snapshot hooks, last registered first, as Lambda does."""
+        callables = hooks.get_before_snapshot()
+        try:
+            while callables:
+                func, args, kwargs = callables.pop()
+                func(*args, **kwargs)
+        except Exception as exc:
+            error = faults.error_from_exception(exc, None, _RUNTIME_FILES)
+            error["errorType"] = faults.BEFORE_SNAPSHOT_ERROR
+            return error
+        return None
+
+    def _report_init(self, start: float, error: Optional[Dict[str, Any]]) -> bool:
+        body = b""
+        if error is not None:
+            self.logs.write(faults.error_log_record(error))
+            body = faults.error_json(error)
+        header = {
+            "op": "init",
+            "ms": (time.perf_counter() - start) * 1000.0,
+            "error": error["errorType"] if error is not None else None,
+            "n": len(body),
+        }
+        send_parts(self.sock, header, body, self.logs.take().encode("utf-8", "replace"))
+        return error is None
+
+    # -- invocations ------------------------------------------------------------------
+
+    def serve(self) -> None:
+        """Answer invocations until the server closes the socket."""
+        sock = self.sock
+        while True:
+            try:
+                header, event = recv_frame(sock)
+            except ConnectionClosed:
+                return
+            reply, body, logs = self.invoke(header, event)
+            send_parts(sock, reply, body, logs)
+
+    def invoke(self, header: Dict[str, Any], event: bytes) -> Tuple[Dict[str, Any], bytes, bytes]:
+        request_id = header["id"]
+        logs = self.logs
+        logs.request_id = request_id
+        logs.tenant_id = header.get("tn")
+        trace = header.get("tr")
+        if trace:
+            os.environ["_X_AMZN_TRACE_ID"] = trace
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
+        start = time.perf_counter()
+        failed = None
+        try:
+            context = self._context(header)
+            try:
+                payload = json.loads(event) if event else None
+            except ValueError as exc:
+                raise faults.Fault(
+                    faults.UNMARSHAL_ERROR, "Unable to unmarshal input: {}".format(exc)
+                ) from None
+            result = self.handler(payload, context)  # type: ignore[misc]
+            body = self.marshaller.response(result)  # type: ignore[union-attr]
+        except faults.Fault as fault:
+            failed = faults.error_from_fault(fault, request_id)
+        except Exception as exc:
+            failed = faults.error_from_exception(exc, request_id, _RUNTIME_FILES)
+        if failed is not None:
+            logs.write(faults.error_log_record(failed))
+            body = faults.error_json(failed)
+        reply = {
+            "n": len(body),
+            "e": "Unhandled" if failed is not None else None,
+            "ms": (time.perf_counter() - start) * 1000.0,
+            "mem": _max_rss_mb(),
+        }
+        return reply, body, logs.take().encode("utf-8", "replace")
+
+    def _context(self, header: Dict[str, Any]) -> LambdaContext:
+        client_context = _parse_json(header.get("cc"), "Client Context")
+        identity = header.get("ci")
+        if isinstance(identity, str):
+            identity = _parse_json(identity, "Cognito Identity")
+        return LambdaContext(
+            header["id"],
+            client_context,
+            identity,
+            header.get("dl") or 0,
+            header.get("arn") or "",
+            header.get("tn"),
+        )
+
+
+def _parse_json(text: Optional[str], name: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except Exception as exc:
+        raise faults.Fault(
+            faults.CONTEXT_UNMARSHAL_ERROR, "Unable to parse {} JSON: {}".format(name, exc)
+        ) from None
+
+
+def _copy_tree(source: str, target: str) -> None:
+    """Give a restored environment the files its template's init left in /tmp."""
+    if not source or not os.path.isdir(source) or os.path.abspath(source) == target:
+        return
+    try:
+        entries = os.listdir(source)
+    except OSError:
+        return
+    if entries:
+        import shutil
+
+        shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)

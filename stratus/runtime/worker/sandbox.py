@@ -1,0 +1,59 @@
+"""Make a freshly forked process look like a Lambda execution environment.
+
+The zygote forks with its own environment, directory and ``sys.path``; the child must
+see only its function's: ``os.environ`` replaced by the launch's variables, the code
+directory as working directory, Lambda's import path (task root, then each layer's
+``python`` and ``python/lib/pythonX.Y/site-packages``, then the runtime's own paths), a
+private temporary directory, and a random generator that no sibling shares.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+from typing import Any, Dict, List
+
+HOOKS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks")
+
+# The runtime's own import path, captured once in the zygote before any function's.
+RUNTIME_PATH: List[str] = []
+
+
+def capture_runtime_path() -> None:
+    """Remember the interpreter's path minus the zygote's working directory."""
+    cwd = os.getcwd()
+    RUNTIME_PATH[:] = [p for p in sys.path if p not in ("", cwd)]
+
+
+def import_path(code_dir: str, layers: List[str]) -> List[str]:
+    version = "python{}.{}".format(sys.version_info[0], sys.version_info[1])
+    path = [code_dir]
+    for layer in layers:
+        path.append(os.path.join(layer, "python"))
+        path.append(os.path.join(layer, "python", "lib", version, "site-packages"))
+    path.append(HOOKS_DIR)
+    path.extend(RUNTIME_PATH)
+    return path
+
+
+def apply_environment(config: Dict[str, Any]) -> None:
+    """Variables, temporary directory and randomness: what differs per environment."""
+    env = dict(config.get("env") or {})
+    tmp_dir = config["tmp_dir"]
+    os.makedirs(tmp_dir, exist_ok=True)
+    env["TMPDIR"] = tmp_dir
+    os.environ.clear()
+    os.environ.update(env)
+    tempfile.tempdir = tmp_dir
+    random.seed()
+
+
+def apply_launch(config: Dict[str, Any]) -> None:
+    """Everything a new environment needs before the function's init runs."""
+    apply_environment(config)
+    code_dir = config["code_dir"]
+    os.chdir(code_dir)
+    sys.path[:] = import_path(code_dir, list(config.get("layers") or ()))
+    sys.dont_write_bytecode = False
