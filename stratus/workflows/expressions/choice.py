@@ -93,12 +93,17 @@ def wildcard_pattern(pattern: str) -> re.Pattern[str]:
 
 
 def _string_matches(left: Any, right: Any) -> bool:
-    return isinstance(left, str) and isinstance(right, str) and bool(
-        wildcard_pattern(right).fullmatch(left)
+    return (
+        isinstance(left, str)
+        and isinstance(right, str)
+        and bool(wildcard_pattern(right).fullmatch(left))
     )
 
 
-COMPARISONS: dict[str, Compare] = {"BooleanEquals": _boolean_equals, "StringMatches": _string_matches}
+COMPARISONS: dict[str, Compare] = {
+    "BooleanEquals": _boolean_equals,
+    "StringMatches": _string_matches,
+}
 for _suffix, _test in _ORDER.items():
     COMPARISONS[f"String{_suffix}"] = _string_compare(_test)
     COMPARISONS[f"Numeric{_suffix}"] = _numeric_compare(_test)
@@ -116,9 +121,9 @@ TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "IsTimestamp": lambda value: parse_timestamp(value) is not None,
 }
 
-OPERATORS = frozenset(COMPARISONS) | frozenset(PATH_COMPARISONS) | frozenset(TYPE_TESTS) | {
-    "IsPresent"
-}
+OPERATORS = (
+    frozenset(COMPARISONS) | frozenset(PATH_COMPARISONS) | frozenset(TYPE_TESTS) | {"IsPresent"}
+)
 
 
 def invalid_path(path: str) -> StatesError:

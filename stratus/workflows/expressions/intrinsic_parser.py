@@ -72,7 +72,7 @@ def parse(expression: str) -> Call:
     call = parser.call(depth=1)
     parser.skip_space()
     if parser.pos != len(expression):
-        parser.fail(f"unexpected text '{expression[parser.pos:]}' after the call")
+        parser.fail(f"unexpected text '{expression[parser.pos :]}' after the call")
     return call
 
 

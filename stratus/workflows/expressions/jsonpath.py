@@ -412,8 +412,7 @@ class ResultPathMatchFailure(StatesError):
     def __init__(self, result_path: str, state_input: Any) -> None:
         super().__init__(
             "States.ResultPathMatchFailure",
-            f"Unable to apply ResultPath \"{result_path}\" to input "
-            f"\"{to_compact_json(state_input)}\"",
+            f'Unable to apply ResultPath "{result_path}" to input "{to_compact_json(state_input)}"',
         )
 
 
@@ -459,4 +458,3 @@ def apply_result_path(state_input: Any, result: Any, result_path: str | None) ->
                 break
             target = target[index]
     return output
-
