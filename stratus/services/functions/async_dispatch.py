@@ -1,0 +1,130 @@
+"""Delivery of Event invocations: at least once, with Lambda's retries and event age.
+
+Each queued invocation stays in the store until it is delivered or dropped, so a server
+killed at any moment delivers it after restart (at least once: an invocation running when
+the server died runs again). Lambda's rules, per the function's event invoke config:
+function errors are retried ``MaximumRetryAttempts`` times (default 2) with growing
+delays; throttles and platform errors are retried without counting, until the event is
+older than ``MaximumEventAgeInSeconds`` (default 6 hours); then the event is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from stratus.runtime.limits import Limits
+from stratus.services.functions.errors import NotFound, TooManyRequests
+from stratus.services.functions.invocations import Invocations
+from stratus.services.functions.model import LATEST
+from stratus.services.functions.registry import FunctionRegistry
+from stratus.store.interfaces import AsyncInvocationStore, QueuedInvocation
+
+log = logging.getLogger(__name__)
+
+_POLL_S = 1.0
+
+
+class AsyncDispatcher:
+    def __init__(
+        self,
+        queue: AsyncInvocationStore,
+        invocations: Invocations,
+        registry: FunctionRegistry,
+        limits: Limits,
+        *,
+        max_parallel: int = 64,
+    ) -> None:
+        self._queue = queue
+        self._invocations = invocations
+        self._registry = registry
+        self._limits = limits
+        self._max_parallel = max_parallel
+        self._in_flight: set[str] = set()
+        self._wakeup = asyncio.Event()
+        self.delivered = 0
+        self.dropped = 0
+        invocations.on_enqueued(self.notify)
+
+    def notify(self) -> None:
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as tasks:
+            while True:
+                self._wakeup.clear()
+                free = self._max_parallel - len(self._in_flight)
+                if free > 0:
+                    now = int(time.time() * 1000)
+                    for invocation in await self._queue.due(now, free, set(self._in_flight)):
+                        self._in_flight.add(invocation.id)
+                        tasks.create_task(self._deliver(invocation))
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(_POLL_S):
+                        await self._wakeup.wait()
+
+    def _settings(self, invocation: QueuedInvocation) -> tuple[int, int]:
+        """(maximum retry attempts, maximum event age in seconds) for this invocation."""
+        retries, age = self._limits.async_max_retries, self._limits.async_max_event_age_s
+        try:
+            configs = self._registry.record(invocation.function_name).event_invoke_configs
+        except NotFound:
+            return retries, age
+        config = configs.get(invocation.qualifier) or configs.get(LATEST) or {}
+        retries = config.get("MaximumRetryAttempts", retries)
+        age = config.get("MaximumEventAgeInSeconds", age)
+        return int(retries), int(age)
+
+    async def _deliver(self, invocation: QueuedInvocation) -> None:
+        try:
+            await self._attempt(invocation)
+        except Exception:  # a bug here must not stop other deliveries
+            log.exception("async delivery of %s failed", invocation.id)
+        finally:
+            self._in_flight.discard(invocation.id)
+            self._wakeup.set()
+
+    async def _attempt(self, invocation: QueuedInvocation) -> None:
+        retries, max_age = self._settings(invocation)
+        now_ms = int(time.time() * 1000)
+        if now_ms - invocation.enqueued_ms > max_age * 1000:
+            await self._drop(invocation, "event age exceeded MaximumEventAgeInSeconds")
+            return
+        try:
+            result = await self._invocations.deliver(invocation)
+        except NotFound:
+            await self._drop(invocation, "function no longer exists")
+            return
+        except TooManyRequests:
+            # Throttles do not count as attempts; back off and try again.
+            await self._queue.reschedule(
+                invocation.id, invocation.attempts, now_ms + int(self._delay(1) * 1000)
+            )
+            return
+        if result.function_error is None:
+            await self._queue.remove(invocation.id)
+            self.delivered += 1
+            return
+        attempts = invocation.attempts + 1
+        if attempts > retries:
+            await self._drop(invocation, f"function error after {attempts} attempts")
+            return
+        next_ms = int(time.time() * 1000) + int(self._delay(attempts) * 1000)
+        await self._queue.reschedule(invocation.id, attempts, next_ms)
+
+    def _delay(self, attempt: int) -> float:
+        # Lambda waits about one minute before the first retry and two before the second.
+        return self._limits.async_retry_base_s * (2 ** (attempt - 1))
+
+    async def _drop(self, invocation: QueuedInvocation, reason: str) -> None:
+        log.warning(
+            "dropping event %s for %s:%s (%s)",
+            invocation.id,
+            invocation.function_name,
+            invocation.qualifier,
+            reason,
+        )
+        await self._queue.remove(invocation.id)
+        self.dropped += 1

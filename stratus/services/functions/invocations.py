@@ -1,0 +1,237 @@
+"""Invoke: resolve a function, check the request, hand it to the runtime's invoker.
+
+Synchronous invocations go straight to the invoker. Event invocations are written to the
+store (and committed) before the caller gets its 202, then delivered by the
+:class:`~stratus.services.functions.async_dispatch.AsyncDispatcher`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import orjson
+
+from stratus.runtime.environment import FunctionSpec, InvokeRequest
+from stratus.runtime.errors import Throttled
+from stratus.runtime.invoker import UNHANDLED, InvocationResult, Invoker
+from stratus.runtime.limits import Limits
+from stratus.services.functions.code import CodeStore
+from stratus.services.functions.errors import (
+    InvalidRequestContent,
+    RequestTooLarge,
+    TooManyRequests,
+)
+from stratus.services.functions.model import LATEST, FunctionConfig
+from stratus.services.functions.names import function_arn
+from stratus.services.functions.registry import FunctionRegistry
+from stratus.store.interfaces import AsyncInvocationStore, QueuedInvocation
+
+# Lambda reports this exact figure in the error for oversized responses.
+_RESPONSE_LIMIT_REPORTED = 6291556
+
+
+@dataclass(slots=True)
+class InvokeResponse:
+    status: int
+    payload: bytes
+    function_error: str | None
+    executed_version: str
+    log_text: str | None
+    request_id: str
+
+
+class Invocations:
+    def __init__(
+        self,
+        registry: FunctionRegistry,
+        code: CodeStore,
+        invoker: Invoker,
+        queue: AsyncInvocationStore,
+        limits: Limits,
+    ) -> None:
+        self._registry = registry
+        self._code = code
+        self._invoker = invoker
+        self._queue = queue
+        self._limits = limits
+        self._specs: dict[tuple[str, str], FunctionSpec] = {}
+        self._queued_listeners: list[Callable[[], None]] = []
+        registry.on_change(self._forget)
+
+    def _forget(self, name: str) -> None:
+        for key in [k for k in self._specs if k[0] == name]:
+            del self._specs[key]
+        self._invoker.retire(name)
+
+    async def spec_for(self, config: FunctionConfig) -> FunctionSpec:
+        key = (config.name, config.version)
+        spec = self._specs.get(key)
+        if spec is not None and spec.revision == config.revision_id:
+            return spec
+        code_dir = await self._code.ensure_extracted(config.code_digest)
+        layer_dirs = [
+            str(await self._code.ensure_extracted(use.code_digest)) for use in config.layer_uses()
+        ]
+        spec = FunctionSpec(
+            function_name=config.name,
+            function_arn=config.arn,
+            version=config.version,
+            runtime=config.runtime,
+            handler=config.handler,
+            code_dir=str(code_dir),
+            code_sha256=config.code_sha256,
+            memory_mb=config.memory_size,
+            timeout_s=float(config.timeout),
+            environment=dict(config.environment or {}),
+            layer_dirs=tuple(layer_dirs),
+            snapshot=config.snap_start == "PublishedVersions" and config.version != LATEST,
+            revision=config.revision_id,
+        )
+        self._specs[key] = spec
+        return spec
+
+    # -- synchronous -----------------------------------------------------------------
+    async def invoke(
+        self,
+        name: str,
+        qualifier: str | None,
+        payload: bytes,
+        *,
+        request_id: str | None = None,
+        client_context: str | None = None,
+        tail: bool = False,
+    ) -> InvokeResponse:
+        if len(payload) > self._limits.sync_payload_bytes:
+            raise RequestTooLarge(
+                f"Request must be smaller than {self._limits.sync_payload_bytes} bytes for the "
+                "InvokeFunction operation"
+            )
+        event = _check_json(payload)
+        context_text = _decode_client_context(client_context)
+        config = self._registry.route(name, qualifier)
+        request_id = request_id or str(uuid.uuid4())
+        result = await self._run(config, qualifier, event, request_id, context_text)
+        body, function_error = result.payload, result.function_error
+        if len(body) > self._limits.sync_payload_bytes:
+            body = orjson.dumps(
+                {
+                    "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                    f"({_RESPONSE_LIMIT_REPORTED} bytes).",
+                    "errorType": "Function.ResponseSizeTooLarge",
+                }
+            )
+            function_error = UNHANDLED
+        return InvokeResponse(
+            status=200,
+            payload=body,
+            function_error=function_error,
+            executed_version=result.executed_version,
+            log_text=result.log_text if tail else None,
+            request_id=request_id,
+        )
+
+    async def _run(
+        self,
+        config: FunctionConfig,
+        qualifier: str | None,
+        event: bytes,
+        request_id: str,
+        client_context: str | None,
+    ) -> InvocationResult:
+        spec = await self.spec_for(config)
+        request = InvokeRequest(
+            request_id=request_id,
+            payload=event,
+            invoked_function_arn=function_arn(config.region, config.name, qualifier),
+            deadline_epoch_ms=time.time() * 1000 + config.timeout * 1000,
+            trace_id=_trace_id(),
+            client_context=client_context,
+        )
+        try:
+            return await self._invoker.invoke(spec, request)
+        except Throttled as exc:
+            raise TooManyRequests("Rate Exceeded.", exc.reason) from exc
+
+    def dry_run(self, name: str, qualifier: str | None) -> InvokeResponse:
+        config = self._registry.resolve(name, qualifier)
+        return InvokeResponse(204, b"", None, config.version, None, "")
+
+    # -- asynchronous ----------------------------------------------------------------
+    async def enqueue(
+        self,
+        name: str,
+        qualifier: str | None,
+        payload: bytes,
+        *,
+        request_id: str | None = None,
+        client_context: str | None = None,
+    ) -> InvokeResponse:
+        if len(payload) > self._limits.async_payload_bytes:
+            raise RequestTooLarge(
+                f"Request must be smaller than {self._limits.async_payload_bytes} bytes for the "
+                "InvokeFunction operation"
+            )
+        event = _check_json(payload)
+        context_text = _decode_client_context(client_context)
+        config = self._registry.resolve(name, qualifier)
+        now = int(time.time() * 1000)
+        invocation = QueuedInvocation(
+            id=request_id or str(uuid.uuid4()),
+            function_name=name,
+            qualifier=qualifier or LATEST,
+            payload=event,
+            enqueued_ms=now,
+            next_attempt_ms=now,
+            client_context=context_text,
+        )
+        await self._queue.enqueue(invocation)
+        for listener in self._queued_listeners:
+            listener()
+        return InvokeResponse(202, b"", None, config.version, None, invocation.id)
+
+    def on_enqueued(self, listener: Callable[[], None]) -> None:
+        self._queued_listeners.append(listener)
+
+    async def deliver(self, invocation: QueuedInvocation) -> InvocationResult:
+        """One delivery attempt of a queued Event invocation (raises NotFound, TooManyRequests)."""
+        qualifier = None if invocation.qualifier == LATEST else invocation.qualifier
+        config = self._registry.route(invocation.function_name, qualifier)
+        return await self._run(
+            config, qualifier, invocation.payload, invocation.id, invocation.client_context
+        )
+
+
+def _check_json(payload: bytes) -> bytes:
+    """Lambda refuses a payload that is not JSON; an empty one is the event ``{}``."""
+    if not payload.strip():
+        return b"{}"
+    try:
+        orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequestContent(
+            f"Could not parse request body into json: Could not parse payload into json: {exc}"
+        ) from exc
+    return payload
+
+
+def _decode_client_context(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        text = base64.b64decode(value, validate=True).decode()
+        orjson.loads(text)
+    except (binascii.Error, UnicodeDecodeError, orjson.JSONDecodeError) as exc:
+        raise InvalidRequestContent(
+            "Client context must be a valid Base64-encoded JSON object."
+        ) from exc
+    return text
+
+
+def _trace_id() -> str:
+    stamp = f"{int(time.time()):08x}"
+    return f"Root=1-{stamp}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"
