@@ -68,6 +68,10 @@ class Invocations:
             del self._specs[key]
         self._invoker.retire(name)
 
+    def set_reserved(self, name: str, value: int | None) -> None:
+        """Tell the invoker about a function's reserved concurrency (None: unreserved)."""
+        self._invoker.limiter.set_reserved(name, value)
+
     async def spec_for(self, config: FunctionConfig) -> FunctionSpec:
         key = (config.name, config.version)
         spec = self._specs.get(key)

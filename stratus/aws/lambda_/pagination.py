@@ -1,0 +1,47 @@
+"""Marker/MaxItems pagination as Lambda's List operations do it.
+
+The marker is opaque to clients: here the sort key of the last item returned, so a page
+stays correct when items before it are deleted in between.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from stratus.aws.protocol.errors import ServiceError
+
+T = TypeVar("T")
+
+
+def paginate(
+    items: Sequence[T],
+    key: Callable[[T], str],
+    marker: str | None,
+    max_items: int | None,
+    *,
+    default: int = 50,
+    maximum: int = 10000,
+) -> tuple[list[T], str | None]:
+    limit = default if max_items is None else max_items
+    if limit < 1 or limit > maximum:
+        raise ServiceError(
+            f"1 validation error detected: Value '{limit}' at 'maxItems' failed to satisfy "
+            f"constraint: Member must have value {'greater than or equal to 1' if limit < 1 else f'less than or equal to {maximum}'}",
+            code="ValidationException",
+            status_code=400,
+        )
+    start = 0
+    if marker:
+        try:
+            after = base64.urlsafe_b64decode(marker.encode()).decode()
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ServiceError(
+                "Invalid marker.", code="InvalidParameterValueException", fields={"Type": "User"}
+            ) from exc
+        start = next((i for i, item in enumerate(items) if key(item) > after), len(items))
+    page = list(items[start : start + limit])
+    if start + limit < len(items):
+        return page, base64.urlsafe_b64encode(key(page[-1]).encode()).decode()
+    return page, None

@@ -1,0 +1,626 @@
+"""The Lambda API (rest-json) on top of the functions service.
+
+Thin by design: each method reads the parsed parameters, calls the service, and renders
+the result with ``shapes``. Service errors become AWS errors in ``errors.to_service_error``.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from stratus.aws.context import RequestContext
+from stratus.aws.lambda_ import shapes
+from stratus.aws.lambda_.errors import to_service_error
+from stratus.aws.lambda_.pagination import paginate
+from stratus.aws.protocol.errors import ServiceError
+from stratus.runtime.limits import Limits
+from stratus.runtime.logs import tail
+from stratus.services.functions.errors import FunctionError, InvalidParameter, NotFound, Unsupported
+from stratus.services.functions.invocations import Invocations
+from stratus.services.functions.layers import LayerRegistry
+from stratus.services.functions.model import LATEST
+from stratus.services.functions.names import (
+    function_arn,
+    parse_function_name,
+    parse_layer_name,
+    parse_layer_version_arn,
+)
+from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.functions.settings import FunctionSettings
+
+Params = dict[str, Any]
+F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
+
+_SETTING_MEMBERS = {
+    "Runtime": "runtime",
+    "Role": "role",
+    "Handler": "handler",
+    "Description": "description",
+    "Timeout": "timeout",
+    "MemorySize": "memory_size",
+    "KMSKeyArn": "kms_key_arn",
+    "VpcConfig": "vpc_config",
+    "Layers": "layers",
+    "Architectures": "architectures",
+}
+
+
+def _maps_errors(method: F) -> F:
+    @functools.wraps(method)
+    async def wrapper(self: LambdaProvider, ctx: RequestContext, params: Params) -> Params:
+        try:
+            return await method(self, ctx, params)
+        except FunctionError as exc:
+            raise to_service_error(exc) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(params: Params) -> FunctionSettings:
+    settings = FunctionSettings()
+    for member, attribute in _SETTING_MEMBERS.items():
+        if member in params:
+            setattr(settings, attribute, params[member])
+            settings.given.add(attribute)
+    if "Environment" in params:
+        settings.environment = dict(params["Environment"].get("Variables") or {})
+    if "EphemeralStorage" in params:
+        settings.ephemeral_storage = params["EphemeralStorage"].get("Size")
+    if "TracingConfig" in params:
+        settings.tracing_mode = params["TracingConfig"].get("Mode", "PassThrough")
+    if "SnapStart" in params:
+        settings.snap_start = params["SnapStart"].get("ApplyOn", "None")
+    if "DeadLetterConfig" in params:
+        settings.dead_letter_target = params["DeadLetterConfig"].get("TargetArn", "")
+    if "LoggingConfig" in params:
+        settings.logging_config = dict(params["LoggingConfig"])
+    return settings
+
+
+class LambdaProvider:
+    def __init__(
+        self,
+        registry: FunctionRegistry,
+        layers: LayerRegistry,
+        invocations: Invocations,
+        limits: Limits,
+    ) -> None:
+        self._registry = registry
+        self._layers = layers
+        self._invocations = invocations
+        self._limits = limits
+
+    # -- functions -------------------------------------------------------------------
+    @_maps_errors
+    async def create_function(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        if ref.qualifier is not None:
+            raise InvalidParameter("Qualifier is not supported in CreateFunction")
+        code = params.get("Code") or {}
+        if params.get("PackageType") == "Image" or "ImageUri" in code:
+            raise Unsupported("Container image functions are not supported by Stratus.")
+        zip_bytes = code.get("ZipFile")
+        if zip_bytes is None:
+            if "S3Bucket" in code:
+                raise Unsupported("Code from S3 is not supported by Stratus yet: send ZipFile.")
+            raise InvalidParameter("Please provide a source for function code.")
+        self._check_zip_size(zip_bytes)
+        config = await self._registry.create(
+            ref.name,
+            _settings(params),
+            zip_bytes,
+            region=ctx.region,
+            publish=bool(params.get("Publish")),
+            tags=params.get("Tags"),
+        )
+        return shapes.function_configuration(config)
+
+    def _check_zip_size(self, data: bytes) -> None:
+        if len(data) > self._limits.zip_bytes:
+            raise ServiceError(
+                "Request must be smaller than 69905067 bytes for the CreateFunction operation"
+                if self._limits.zip_bytes == 50 * 1024 * 1024
+                else f"Zipped size must be smaller than {self._limits.zip_bytes} bytes",
+                code="RequestEntityTooLargeException",
+                status_code=413,
+                fields={"Type": "User"},
+            )
+
+    @_maps_errors
+    async def get_function(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        config = self._registry.resolve(ref.name, ref.qualifier)
+        record = self._registry.record(ref.name)
+        host = ctx.request.headers.get("host", "127.0.0.1:4566")
+        result: Params = {
+            "Configuration": shapes.function_configuration(config),
+            "Code": {
+                "RepositoryType": "S3",
+                "Location": f"http://{host}/_stratus/code/{config.code_digest}",
+            },
+        }
+        if record.tags and ref.qualifier is None:
+            result["Tags"] = dict(record.tags)
+        if record.reserved_concurrency is not None:
+            result["Concurrency"] = {"ReservedConcurrentExecutions": record.reserved_concurrency}
+        return result
+
+    @_maps_errors
+    async def get_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        return shapes.function_configuration(self._registry.resolve(ref.name, ref.qualifier))
+
+    @_maps_errors
+    async def list_functions(self, ctx: RequestContext, params: Params) -> Params:
+        everything = params.get("FunctionVersion") == "ALL"
+        configs = []
+        for name in self._registry.names():
+            configs.extend(
+                self._registry.versions(name) if everything else [self._registry.latest(name)]
+            )
+        page, marker = paginate(
+            configs,
+            lambda c: f"{c.name}\x00{_version_key(c.version)}",
+            params.get("Marker"),
+            params.get("MaxItems"),
+        )
+        result: Params = {"Functions": [shapes.function_configuration(c) for c in page]}
+        if marker:
+            result["NextMarker"] = marker
+        return result
+
+    @_maps_errors
+    async def update_function_code(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        zip_bytes = params.get("ZipFile")
+        if zip_bytes is None:
+            if "S3Bucket" in params or "ImageUri" in params:
+                raise Unsupported("Only ZipFile code updates are supported by Stratus yet.")
+            raise InvalidParameter("Please provide a source for function code.")
+        self._check_zip_size(zip_bytes)
+        if params.get("DryRun"):
+            self._registry.latest(ref.name)
+            config = self._registry.latest(ref.name)
+            return shapes.function_configuration(config)
+        config = await self._registry.update_code(
+            ref.name,
+            zip_bytes,
+            publish=bool(params.get("Publish")),
+            revision_id=params.get("RevisionId"),
+            architectures=params.get("Architectures"),
+        )
+        return shapes.function_configuration(config)
+
+    @_maps_errors
+    async def update_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        config = await self._registry.update_configuration(
+            ref.name, _settings(params), revision_id=params.get("RevisionId")
+        )
+        return shapes.function_configuration(config)
+
+    @_maps_errors
+    async def delete_function(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        await self._registry.delete(ref.name, ref.qualifier)
+        return {"StatusCode": 204}
+
+    # -- invoke ----------------------------------------------------------------------
+    @_maps_errors
+    async def invoke(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        payload = params.get("Payload") or b""
+        if isinstance(payload, str):
+            payload = payload.encode()
+        kind = params.get("InvocationType") or "RequestResponse"
+        if kind == "DryRun":
+            self._invocations.dry_run(ref.name, ref.qualifier)
+            return {"StatusCode": 204, "Payload": b""}
+        if kind == "Event":
+            await self._invocations.enqueue(
+                ref.name,
+                ref.qualifier,
+                payload,
+                request_id=ctx.request_id,
+                client_context=params.get("ClientContext"),
+            )
+            return {"StatusCode": 202, "Payload": b""}
+        response = await self._invocations.invoke(
+            ref.name,
+            ref.qualifier,
+            payload,
+            request_id=ctx.request_id,
+            client_context=params.get("ClientContext"),
+            tail=params.get("LogType") == "Tail",
+        )
+        result: Params = {
+            "StatusCode": response.status,
+            "Payload": response.payload,
+            "ExecutedVersion": response.executed_version,
+        }
+        if response.function_error:
+            result["FunctionError"] = response.function_error
+        if response.log_text is not None:
+            result["LogResult"] = shapes.encode_log(
+                tail(response.log_text, self._limits.log_tail_bytes)
+            )
+        return result
+
+    # -- versions and aliases --------------------------------------------------------
+    @_maps_errors
+    async def publish_version(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        config = await self._registry.publish(
+            ref.name,
+            code_sha256=params.get("CodeSha256"),
+            description=params.get("Description"),
+            revision_id=params.get("RevisionId"),
+        )
+        return shapes.function_configuration(config)
+
+    @_maps_errors
+    async def list_versions_by_function(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        versions = self._registry.versions(ref.name)
+        page, marker = paginate(
+            versions,
+            lambda c: _version_key(c.version),
+            params.get("Marker"),
+            params.get("MaxItems"),
+        )
+        result: Params = {"Versions": [shapes.function_configuration(c) for c in page]}
+        if marker:
+            result["NextMarker"] = marker
+        return result
+
+    @_maps_errors
+    async def create_alias(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        alias = await self._registry.create_alias(
+            ref.name,
+            params["Name"],
+            params["FunctionVersion"],
+            description=params.get("Description", ""),
+            routing_weights=_weights(params),
+        )
+        return shapes.alias_configuration(alias)
+
+    @_maps_errors
+    async def get_alias(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        return shapes.alias_configuration(self._registry.alias(ref.name, params["Name"]))
+
+    @_maps_errors
+    async def update_alias(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        alias = await self._registry.update_alias(
+            ref.name,
+            params["Name"],
+            function_version=params.get("FunctionVersion"),
+            description=params.get("Description"),
+            routing_weights=_weights(params),
+            revision_id=params.get("RevisionId"),
+        )
+        return shapes.alias_configuration(alias)
+
+    @_maps_errors
+    async def delete_alias(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        await self._registry.delete_alias(ref.name, params["Name"])
+        return {}
+
+    @_maps_errors
+    async def list_aliases(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        aliases = self._registry.aliases(ref.name)
+        if params.get("FunctionVersion"):
+            aliases = [
+                a
+                for a in aliases
+                if a.function_version == params["FunctionVersion"]
+                or params["FunctionVersion"] in a.routing_weights
+            ]
+        page, marker = paginate(
+            aliases, lambda a: a.name, params.get("Marker"), params.get("MaxItems")
+        )
+        result: Params = {"Aliases": [shapes.alias_configuration(a) for a in page]}
+        if marker:
+            result["NextMarker"] = marker
+        return result
+
+    # -- concurrency -----------------------------------------------------------------
+    @_maps_errors
+    async def put_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        value = int(params["ReservedConcurrentExecutions"])
+        self._registry.record(ref.name)
+        others = self._registry.reserved_total(excluding=ref.name)
+        unreserved = self._limits.account_concurrency - others - value
+        if value < 0 or unreserved < self._limits.unreserved_concurrency_min:
+            raise InvalidParameter(
+                "Specified ReservedConcurrentExecutions for function decreases account's "
+                "UnreservedConcurrentExecution below its minimum value of "
+                f"[{self._limits.unreserved_concurrency_min}]."
+            )
+        await self._registry.update_record(ref.name, reserved_concurrency=value)
+        self._invocations.set_reserved(ref.name, value)
+        return {"ReservedConcurrentExecutions": value}
+
+    @_maps_errors
+    async def get_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        value = self._registry.record(ref.name).reserved_concurrency
+        return {} if value is None else {"ReservedConcurrentExecutions": value}
+
+    @_maps_errors
+    async def delete_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        self._registry.record(ref.name)
+        await self._registry.update_record(ref.name, reserved_concurrency=None)
+        self._invocations.set_reserved(ref.name, None)
+        return {}
+
+    # -- event invoke configs --------------------------------------------------------
+    def _event_config_key(self, params: Params) -> tuple[str, str]:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        config = self._registry.resolve(ref.name, ref.qualifier)  # raises NotFound
+        del config
+        return ref.name, ref.qualifier or LATEST
+
+    def _event_config_shape(self, name: str, qualifier: str, config: Params) -> Params:
+        region = self._registry.latest(name).region
+        shape: Params = {
+            "LastModified": config["LastModified"],
+            "FunctionArn": function_arn(region, name, qualifier),
+            "MaximumRetryAttempts": config.get("MaximumRetryAttempts", 2),
+            "MaximumEventAgeInSeconds": config.get("MaximumEventAgeInSeconds", 21600),
+            "DestinationConfig": config.get(
+                "DestinationConfig", {"OnSuccess": {}, "OnFailure": {}}
+            ),
+        }
+        return shape
+
+    async def _store_event_config(self, params: Params, *, merge: bool) -> Params:
+        name, qualifier = self._event_config_key(params)
+        configs = dict(self._registry.record(name).event_invoke_configs)
+        if merge and qualifier not in configs:
+            raise NotFound(
+                f"The function {function_arn(self._registry.latest(name).region, name, qualifier)} "
+                "doesn't have an EventInvokeConfig"
+            )
+        config = dict(configs.get(qualifier, {})) if merge else {}
+        for member in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
+            if member in params:
+                config[member] = params[member]
+        _check_event_config(config)
+        config["LastModified"] = time.time()
+        configs[qualifier] = config
+        await self._registry.update_record(name, event_invoke_configs=configs)
+        return self._event_config_shape(name, qualifier, config)
+
+    @_maps_errors
+    async def put_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Params:
+        return await self._store_event_config(params, merge=False)
+
+    @_maps_errors
+    async def update_function_event_invoke_config(
+        self, ctx: RequestContext, params: Params
+    ) -> Params:
+        return await self._store_event_config(params, merge=True)
+
+    @_maps_errors
+    async def get_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Params:
+        name, qualifier = self._event_config_key(params)
+        config = self._registry.record(name).event_invoke_configs.get(qualifier)
+        if config is None:
+            raise NotFound(
+                f"The function {function_arn(self._registry.latest(name).region, name, qualifier)} "
+                "doesn't have an EventInvokeConfig"
+            )
+        return self._event_config_shape(name, qualifier, config)
+
+    @_maps_errors
+    async def delete_function_event_invoke_config(
+        self, ctx: RequestContext, params: Params
+    ) -> Params:
+        name, qualifier = self._event_config_key(params)
+        configs = dict(self._registry.record(name).event_invoke_configs)
+        if qualifier not in configs:
+            raise NotFound(
+                f"The function {function_arn(self._registry.latest(name).region, name, qualifier)} "
+                "doesn't have an EventInvokeConfig"
+            )
+        del configs[qualifier]
+        await self._registry.update_record(name, event_invoke_configs=configs)
+        return {}
+
+    @_maps_errors
+    async def list_function_event_invoke_configs(
+        self, ctx: RequestContext, params: Params
+    ) -> Params:
+        ref = parse_function_name(params["FunctionName"])
+        configs = self._registry.record(ref.name).event_invoke_configs
+        items = sorted(configs.items())
+        page, marker = paginate(
+            items, lambda kv: kv[0], params.get("Marker"), params.get("MaxItems"), maximum=50
+        )
+        result: Params = {
+            "FunctionEventInvokeConfigs": [
+                self._event_config_shape(ref.name, q, c) for q, c in page
+            ]
+        }
+        if marker:
+            result["NextMarker"] = marker
+        return result
+
+    # -- account and tags ------------------------------------------------------------
+    @_maps_errors
+    async def get_account_settings(self, ctx: RequestContext, params: Params) -> Params:
+        limits = self._limits
+        return {
+            "AccountLimit": {
+                "TotalCodeSize": 80530636800,
+                "CodeSizeUnzipped": limits.unzipped_bytes,
+                "CodeSizeZipped": limits.zip_bytes,
+                "ConcurrentExecutions": limits.account_concurrency,
+                "UnreservedConcurrentExecutions": limits.account_concurrency
+                - self._registry.reserved_total(),
+            },
+            "AccountUsage": {
+                "TotalCodeSize": self._registry.total_code_size(),
+                "FunctionCount": len(self._registry.names()),
+            },
+        }
+
+    def _tag_target(self, resource: str) -> str:
+        ref = parse_function_name(resource, member="resource")
+        if ref.qualifier is not None:
+            raise InvalidParameter(f"Tags are not supported for resource: {resource}")
+        self._registry.record(ref.name)
+        return ref.name
+
+    @_maps_errors
+    async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        name = self._tag_target(params["Resource"])
+        tags = dict(self._registry.record(name).tags)
+        tags.update(params.get("Tags") or {})
+        if len(tags) > 50:
+            raise InvalidParameter("Number of tags exceeds resource tag limit.")
+        await self._registry.update_record(name, tags=tags)
+        return {}
+
+    @_maps_errors
+    async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        name = self._tag_target(params["Resource"])
+        tags = {
+            k: v
+            for k, v in self._registry.record(name).tags.items()
+            if k not in set(params.get("TagKeys") or [])
+        }
+        await self._registry.update_record(name, tags=tags)
+        return {}
+
+    @_maps_errors
+    async def list_tags(self, ctx: RequestContext, params: Params) -> Params:
+        name = self._tag_target(params["Resource"])
+        return {"Tags": dict(self._registry.record(name).tags)}
+
+    # -- layers ----------------------------------------------------------------------
+    def _layer_location(self, ctx: RequestContext, digest: str) -> str:
+        host = ctx.request.headers.get("host", "127.0.0.1:4566")
+        return f"http://{host}/_stratus/code/{digest}"
+
+    @_maps_errors
+    async def publish_layer_version(self, ctx: RequestContext, params: Params) -> Params:
+        name = parse_layer_name(params["LayerName"])
+        content = params.get("Content") or {}
+        if "ZipFile" not in content:
+            if "S3Bucket" in content:
+                raise Unsupported(
+                    "Layer content from S3 is not supported by Stratus yet: send ZipFile."
+                )
+            raise InvalidParameter("Please provide a source for layer content.")
+        self._check_zip_size(content["ZipFile"])
+        layer = await self._layers.publish(
+            name,
+            content["ZipFile"],
+            region=ctx.region,
+            description=params.get("Description", ""),
+            compatible_runtimes=params.get("CompatibleRuntimes"),
+            compatible_architectures=params.get("CompatibleArchitectures"),
+            license_info=params.get("LicenseInfo"),
+        )
+        return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
+
+    @_maps_errors
+    async def get_layer_version(self, ctx: RequestContext, params: Params) -> Params:
+        name = parse_layer_name(params["LayerName"])
+        layer = self._layers.get(name, int(params["VersionNumber"]), ctx.region)
+        return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
+
+    @_maps_errors
+    async def get_layer_version_by_arn(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_layer_version_arn(params["Arn"])
+        layer = self._layers.get(ref.name, ref.version or 0, ctx.region)
+        return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
+
+    @_maps_errors
+    async def list_layers(self, ctx: RequestContext, params: Params) -> Params:
+        latest = self._layers.latest_versions(params.get("CompatibleRuntime"))
+        page, marker = paginate(
+            latest, lambda layer: layer.name, params.get("Marker"), params.get("MaxItems")
+        )
+        result: Params = {
+            "Layers": [
+                {
+                    "LayerName": layer.name,
+                    "LayerArn": layer.arn,
+                    "LatestMatchingVersion": shapes.layer_versions_item(layer),
+                }
+                for layer in page
+            ]
+        }
+        if marker:
+            result["NextMarker"] = marker
+        return result
+
+    @_maps_errors
+    async def list_layer_versions(self, ctx: RequestContext, params: Params) -> Params:
+        name = parse_layer_name(params["LayerName"])
+        versions = [
+            layer
+            for layer in self._layers.versions(name)
+            if not params.get("CompatibleRuntime")
+            or params["CompatibleRuntime"] in layer.compatible_runtimes
+        ]
+        page, marker = paginate(
+            versions,
+            lambda layer: f"{1_000_000_000 - layer.version:010d}",
+            params.get("Marker"),
+            params.get("MaxItems"),
+        )
+        result: Params = {"LayerVersions": [shapes.layer_versions_item(layer) for layer in page]}
+        if marker:
+            result["NextMarker"] = marker
+        return result
+
+    @_maps_errors
+    async def delete_layer_version(self, ctx: RequestContext, params: Params) -> Params:
+        name = parse_layer_name(params["LayerName"])
+        await self._layers.delete(name, int(params["VersionNumber"]))
+        return {}
+
+
+def _version_key(version: str) -> str:
+    return "" if version == LATEST else f"{int(version):010d}"
+
+
+def _weights(params: Params) -> dict[str, float] | None:
+    routing = params.get("RoutingConfig")
+    if routing is None:
+        return None
+    return {str(k): float(v) for k, v in (routing.get("AdditionalVersionWeights") or {}).items()}
+
+
+def _check_event_config(config: Params) -> None:
+    retries = config.get("MaximumRetryAttempts")
+    if retries is not None and not 0 <= retries <= 2:
+        raise ServiceError(
+            f"1 validation error detected: Value '{retries}' at 'maximumRetryAttempts' failed to "
+            "satisfy constraint: Member must have value less than or equal to 2"
+            if retries > 2
+            else f"1 validation error detected: Value '{retries}' at 'maximumRetryAttempts' failed "
+            "to satisfy constraint: Member must have value greater than or equal to 0",
+            code="ValidationException",
+        )
+    age = config.get("MaximumEventAgeInSeconds")
+    if age is not None and not 60 <= age <= 21600:
+        raise ServiceError(
+            f"1 validation error detected: Value '{age}' at 'maximumEventAgeInSeconds' failed to "
+            "satisfy constraint: Member must have value "
+            + ("less than or equal to 21600" if age > 21600 else "greater than or equal to 60"),
+            code="ValidationException",
+        )
