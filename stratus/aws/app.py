@@ -1,0 +1,252 @@
+"""The AWS API front door: a raw ASGI3 app (no framework: Lambda Invoke crosses it per call).
+
+Per request: read the body, route (service, protocol, operation), parse, call the
+provider's ``async def <snake_case_operation>(ctx, params)``, serialize. Every error
+leaves here as AWS's error for the service's protocol; anything unexpected becomes
+``InternalFailure`` (500), logged with its traceback and never shown to the client.
+Requests that are no AWS call (``/_stratus/...``, unknown paths) go to ``fallback``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from typing import Any
+
+import orjson
+from botocore import xform_name
+from botocore.model import OperationModel
+
+from stratus.aws.context import DEFAULT_ACCOUNT_ID, RequestContext
+from stratus.aws.protocol.errors import (
+    InternalFailure,
+    NotAwsRequestError,
+    RequestTooLargeError,
+    ServiceError,
+    UnknownOperationError,
+)
+from stratus.aws.protocol.http import HttpRequest, HttpResponse
+from stratus.aws.protocol.models import ServiceSpec
+from stratus.aws.protocol.parsers import RequestParser, create_parser
+from stratus.aws.protocol.routing import RouteMatch, ServiceRouter
+from stratus.aws.protocol.serializers import ResponseSerializer, create_serializer
+from stratus.aws.protocol.sigv4 import parse_credential_scope
+
+__all__ = ["AwsApp"]
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Handler = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+_NATIVE_PREFIX = "/_stratus/"
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+class AwsApp:
+    """Serve AWS APIs for ``providers`` (botocore service name -> provider object)."""
+
+    def __init__(
+        self,
+        providers: Mapping[str, object],
+        *,
+        fallback: AsgiApp | None = None,
+        default_region: str = "us-east-1",
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
+        self._providers = dict(providers)
+        self._fallback = fallback
+        self._default_region = default_region
+        self._max_body_bytes = max_body_bytes
+        self._router = ServiceRouter(self._providers)
+        self._parsers: dict[tuple[str, str], RequestParser] = {}
+        self._serializers: dict[tuple[str, str], ResponseSerializer] = {}
+        self._handlers: dict[tuple[str, str], Handler | None] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI3 entry point."""
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif self._fallback is not None:
+            await self._fallback(scope, receive, send)
+        elif kind == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        path = raw_path.decode("latin-1").partition("?")[0]
+        if path.startswith(_NATIVE_PREFIX) and self._fallback is not None:
+            await self._fallback(scope, receive, send)
+            return
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        request_id = str(uuid.uuid4())
+        try:
+            body = await self._read_body(receive)
+        except RequestTooLargeError as error:
+            await _send(send, _generic_error(error, request_id))
+            return
+        request = HttpRequest(
+            scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, body
+        )
+        response = await self.handle(request, request_id)
+        if response is None:
+            if self._fallback is not None:
+                await self._fallback(scope, _replay(body), send)
+                return
+            response = _generic_error(
+                NotAwsRequestError(f"No AWS API answers {request.method} {request.path}"),
+                request_id,
+            )
+        await _send(send, response)
+
+    async def handle(self, request: HttpRequest, request_id: str | None = None) -> HttpResponse | None:
+        """Answer one request; ``None`` if it is not an AWS call of a service we serve."""
+        request_id = request_id or str(uuid.uuid4())
+        scope = parse_credential_scope(request)
+        match = self._router.route(request, scope)
+        if match is None:
+            return None
+        spec = match.service
+        serializer = self._serializer(spec, match.protocol)
+        operation = match.operation
+        try:
+            if operation is None:
+                raise self._unknown_operation(match)
+            handler = self._handler(spec.name, operation)
+            if handler is None:
+                raise self._unknown_operation(match)
+            params = self._parser(spec, match.protocol).parse(request, match)
+            ctx = RequestContext(
+                request_id=request_id,
+                service=spec.name,
+                operation=operation.name,
+                region=(scope.region if scope and scope.region else self._default_region),
+                account_id=DEFAULT_ACCOUNT_ID,
+                access_key=scope.access_key if scope else None,
+                request=request,
+            )
+            output = await handler(ctx, params)
+            return serializer.serialize_response(operation, output, request_id)
+        except ServiceError as error:
+            return serializer.serialize_error(error, operation, request_id)
+        except Exception:
+            log.exception(
+                "unexpected error in %s.%s (request %s)",
+                spec.name, operation.name if operation else "?", request_id,
+            )
+            return serializer.serialize_error(InternalFailure(), operation, request_id)
+
+    def _unknown_operation(self, match: RouteMatch) -> ServiceError:
+        name = match.operation_name or "(none)"
+        if match.protocol == "query":
+            return UnknownOperationError(
+                f"The action {name} is not valid for this endpoint.", code="InvalidAction"
+            )
+        if match.service.name == "s3":
+            return UnknownOperationError(
+                "A header you provided implies functionality that is not implemented.",
+                code="NotImplemented", status_code=501,
+            )
+        if match.protocol == "rest-json":
+            return UnknownOperationError(
+                f"Operation {name} is not supported.", status_code=404
+            )
+        return UnknownOperationError(f"Operation {name} is not supported.")
+
+    def _handler(self, service: str, operation: OperationModel) -> Handler | None:
+        key = (service, operation.name)
+        try:
+            return self._handlers[key]
+        except KeyError:
+            provider = self._providers[service]
+            handler = getattr(provider, xform_name(operation.name), None)
+            self._handlers[key] = handler
+            return handler
+
+    def _parser(self, spec: ServiceSpec, protocol: str) -> RequestParser:
+        key = (spec.name, protocol)
+        parser = self._parsers.get(key)
+        if parser is None:
+            parser = self._parsers[key] = create_parser(spec, protocol)
+        return parser
+
+    def _serializer(self, spec: ServiceSpec, protocol: str) -> ResponseSerializer:
+        key = (spec.name, protocol)
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = self._serializers[key] = create_serializer(spec, protocol)
+        return serializer
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self._max_body_bytes:
+                raise RequestTooLargeError(
+                    f"Request must be smaller than {self._max_body_bytes} bytes."
+                )
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def _generic_error(error: ServiceError, request_id: str) -> HttpResponse:
+    """AWS's generic JSON error, for requests no service model claims."""
+    body = orjson.dumps({"__type": error.code, "message": error.message})
+    return HttpResponse(
+        error.status_code,
+        [
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", error.code),
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+        ],
+        body,
+    )
+
+
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that hands the already read body to the fallback app."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _send(send: Send, response: HttpResponse) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})

@@ -1,0 +1,163 @@
+"""The ``rest-xml`` protocol's responses (S3 as a subclass with its own error body)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import OperationModel, Shape
+
+from stratus.aws.protocol.bindings import Binding, RestBindings
+from stratus.aws.protocol.errors import ServiceError
+from stratus.aws.protocol.http import HttpResponse
+from stratus.aws.protocol.serializers.query import error_response_xml
+from stratus.aws.protocol.serializers.rest import RestResponseSerializer
+from stratus.aws.protocol.serializers.xml_writer import XmlValueWriter, escape
+
+__all__ = ["RestXmlResponseSerializer", "S3ResponseSerializer"]
+
+_PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+class RestXmlResponseSerializer(RestResponseSerializer, XmlValueWriter):
+    """XML bodies; errors as ``<ErrorResponse>``."""
+
+    protocol = "rest-xml"
+    content_type = "application/xml"
+
+    def namespace(self, payload: Binding | None) -> str | None:
+        """The ``xmlns`` of the root element."""
+        if payload is not None:
+            ns = payload.shape.serialization.get("xmlNamespace")
+            if isinstance(ns, dict):
+                return ns.get("uri")
+        return self.service.model.metadata.get("xmlNamespace")
+
+    def root_name(self, operation: OperationModel, shape: Shape) -> str:
+        """The root element when the body is the output's unbound members."""
+        return shape.serialization.get("name") or f"{operation.name}Response"  # type: ignore[no-any-return]
+
+    def payload_document(self, operation: OperationModel, payload: Binding, value: Any) -> bytes:
+        """A structure payload is the root element, named as the member is."""
+        parts = [_PROLOG]
+        name = payload.shape.serialization.get("name", payload.wire_case)
+        self.write(parts, payload.shape, value, name, self.namespace(payload))
+        return "".join(parts).encode()
+
+    def body_document(
+        self, operation: OperationModel, shape: Shape, bindings: RestBindings, output: dict[str, Any]
+    ) -> bytes:
+        """The unbound members inside the output's root element."""
+        name = self.root_name(operation, shape)
+        ns = self.namespace(None)
+        parts = [_PROLOG, f'<{name} xmlns="{escape(ns)}">' if ns else f"<{name}>"]
+        self.write_members(parts, shape, {k: v for k, v in output.items() if k in bindings.body_members})
+        parts.append(f"</{name}>")
+        return "".join(parts).encode()
+
+    def serialize_error(
+        self, error: ServiceError, operation: OperationModel | None, request_id: str
+    ) -> HttpResponse:
+        """``<ErrorResponse><Error><Type/><Code/><Message/></Error>``."""
+        shape = self.error_shape(error)
+        code = shape.name if shape is not None else error.code
+        extra = self._error_fields(shape, error)
+        body = error_response_xml(
+            code, error.message, self.sender_fault(error, shape), request_id, extra
+        )
+        return self._finish(
+            self.error_status(error, shape), self.base_headers(request_id), body, self.content_type
+        )
+
+    def _error_fields(self, shape: Any, error: ServiceError) -> str:
+        if not error.fields:
+            return ""
+        parts: list[str] = []
+        if shape is not None:
+            self.write_members(parts, shape, error.fields)
+        else:
+            for key, value in error.fields.items():
+                parts.append(f"<{key}>{escape(str(value))}</{key}>")
+        return "".join(parts)
+
+
+#: Root elements of S3 outputs the model leaves unnamed, as S3 writes them.
+#: See e.g. https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+S3_ROOT_NAMES = {
+    "ListObjects": "ListBucketResult",
+    "ListObjectsV2": "ListBucketResult",
+    "ListBuckets": "ListAllMyBucketsResult",
+    "ListDirectoryBuckets": "ListAllMyDirectoryBucketsResult",
+    "ListObjectVersions": "ListVersionsResult",
+    "ListMultipartUploads": "ListMultipartUploadsResult",
+    "ListParts": "ListPartsResult",
+    "CreateMultipartUpload": "InitiateMultipartUploadResult",
+    "CompleteMultipartUpload": "CompleteMultipartUploadResult",
+    "DeleteObjects": "DeleteResult",
+    "GetBucketTagging": "Tagging",
+    "GetObjectTagging": "Tagging",
+    "GetBucketVersioning": "VersioningConfiguration",
+    "GetBucketAcl": "AccessControlPolicy",
+    "GetObjectAcl": "AccessControlPolicy",
+    "GetBucketCors": "CORSConfiguration",
+    "GetBucketLifecycleConfiguration": "LifecycleConfiguration",
+    "GetBucketNotificationConfiguration": "NotificationConfiguration",
+    "GetBucketWebsite": "WebsiteConfiguration",
+    "GetBucketLogging": "BucketLoggingStatus",
+    "GetBucketLocation": "LocationConstraint",
+    "GetBucketAccelerateConfiguration": "AccelerateConfiguration",
+    "GetBucketRequestPayment": "RequestPaymentConfiguration",
+    "GetObjectAttributes": "GetObjectAttributesResponse",
+}
+
+S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+class S3ResponseSerializer(RestXmlResponseSerializer):
+    """S3: its own namespace and root names, ``<Error>`` bodies, ``x-amz-request-id``.
+
+    See https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+    """
+
+    request_id_header = "x-amz-request-id"
+
+    def namespace(self, payload: Binding | None) -> str | None:
+        """Every S3 document lives in the 2006-03-01 namespace."""
+        return super().namespace(payload) or S3_NAMESPACE
+
+    def root_name(self, operation: OperationModel, shape: Shape) -> str:
+        """S3's root names (``ListBucketResult``...), else ``{Operation}Result``."""
+        return S3_ROOT_NAMES.get(operation.name) or f"{operation.name}Result"
+
+    def base_headers(self, request_id: str) -> list[tuple[str, str]]:
+        """S3 pairs the request id with an extended id (``x-amz-id-2``)."""
+        return [("x-amz-request-id", request_id), ("x-amz-id-2", request_id)]
+
+    def body_document(
+        self, operation: OperationModel, shape: Shape, bindings: RestBindings, output: dict[str, Any]
+    ) -> bytes:
+        """``GetBucketLocation`` answers a bare ``<LocationConstraint>region</...>``."""
+        if operation.name == "GetBucketLocation":
+            region = output.get("LocationConstraint") or ""
+            return (
+                f'{_PROLOG}<LocationConstraint xmlns="{S3_NAMESPACE}">{escape(region)}'
+                "</LocationConstraint>"
+            ).encode()
+        return super().body_document(operation, shape, bindings, output)
+
+    def serialize_error(
+        self, error: ServiceError, operation: OperationModel | None, request_id: str
+    ) -> HttpResponse:
+        """``<Error><Code/><Message/>...fields...<RequestId/></Error>`` (no body for HEAD)."""
+        shape = self.error_shape(error)
+        code = shape.name if shape is not None else error.code
+        body = (
+            f"{_PROLOG}<Error><Code>{escape(code)}</Code><Message>{escape(error.message)}"
+            f"</Message>{self._error_fields(shape, error)}<RequestId>{escape(request_id)}"
+            f"</RequestId><HostId>{escape(request_id)}</HostId></Error>"
+        ).encode()
+        if operation is not None and operation.http.get("method") == "HEAD":
+            body = b""
+        return self._finish(
+            self.error_status(error, shape), self.base_headers(request_id), body,
+            self.content_type if body else None,
+        )
