@@ -106,12 +106,11 @@ def evaluate_expression(
     try:
         with _LOCK:
             raw = compiled.evaluate(None, bindings)
-    except QueryEvaluationError:
-        raise
     except Exception as exc:
+        detail = exc.cause if isinstance(exc, QueryEvaluationError) else _describe(exc)
         raise QueryEvaluationError(
             f"The JSONata expression '{expr}' specified for the field '{label}' threw an "
-            f"error during evaluation: {_describe(exc)}"
+            f"error during evaluation: {detail}"
         ) from exc
     if raw is None:
         raise QueryEvaluationError(

@@ -443,11 +443,9 @@ def apply_result_path(state_input: Any, result: Any, result_path: str | None) ->
             if last:
                 target[key] = result
                 break
-            nxt = target.get(key)
-            if not isinstance(nxt, dict | list):
-                nxt = {}
-                target[key] = nxt
-            target = nxt
+            if key not in target:
+                target[key] = {}
+            target = target[key]
         else:
             assert isinstance(step, Index)
             index = step.indexes[0]
