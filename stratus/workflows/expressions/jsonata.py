@@ -255,7 +255,7 @@ def _parse(text: Any) -> Any:
         raise QueryEvaluationError(f"The $parse function could not parse: {text}") from exc
 
 
-_EXTRAS = {
+_EXTRAS: dict[str, Callable[..., Any]] = {
     "partition": _partition,
     "range": _range,
     "hash": _hash,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.workflows.errors import StatesError
 from stratus.workflows.expressions import (
     apply_result_path,
     evaluate_template,
@@ -17,6 +18,7 @@ from stratus.workflows.expressions import (
     render,
     select,
 )
+from stratus.workflows.expressions.payload import evaluate_field
 
 
 def run(definition: dict[str, Any], data: Any, context: dict[str, Any]) -> Any:
@@ -29,9 +31,18 @@ def run(definition: dict[str, Any], data: Any, context: dict[str, Any]) -> Any:
         context = {**context, "State": {"Name": name, "EnteredTime": "2024-01-01T00:00:00Z"}}
         language = state.get("QueryLanguage", default_language)
         if state["Type"] == "Choice":
-            name, assigned = _choose(state, data, context, variables, language)
+            name, assigned, data = _choose(state, data, context, variables, language)
             variables = {**variables, **assigned}
             continue
+        if state["Type"] == "Fail":
+            raise _failure(state, data, context, variables, language)
+        if state["Type"] == "Succeed":
+            if language == "JSONata":
+                return evaluate_template(
+                    state.get("Output", data), _states(data, context), variables, field="Output"
+                )
+            effective = _path(data, state.get("InputPath", "$"), context, variables)
+            return _path(effective, state.get("OutputPath", "$"), context, variables)
         if language == "JSONata":
             data, assigned = _jsonata_pass(state, data, context, variables)
         else:
@@ -42,22 +53,49 @@ def run(definition: dict[str, Any], data: Any, context: dict[str, Any]) -> Any:
         name = state["Next"]
 
 
+def _states(data: Any, context: Any) -> dict[str, Any]:
+    return {"input": data, "context": context}
+
+
+def _failure(
+    state: dict[str, Any], data: Any, context: Any, variables: Any, language: str
+) -> StatesError:
+    """A Fail state's error and cause (literal, JSONata, path or intrinsic)."""
+    if language == "JSONata":
+        fields = {key: state[key] for key in ("Error", "Cause") if key in state}
+        values = evaluate_template(fields, _states(data, context), variables)
+        return StatesError(values.get("Error", ""), values.get("Cause", ""))
+    values = {}
+    for key in ("Error", "Cause"):
+        if key in state:
+            values[key] = state[key]
+        elif f"{key}Path" in state:
+            values[key] = evaluate_field(
+                f"{key}Path", state[f"{key}Path"], data, context, variables
+            )
+    return StatesError(values.get("Error", ""), values.get("Cause", ""))
+
+
 def _choose(
     state: dict[str, Any], data: Any, context: Any, variables: Any, language: str
-) -> tuple[str, dict[str, Any]]:
-    """The next state and the Assign of the rule taken (or the state's own Assign)."""
-    states = {"input": data, "context": context}
+) -> tuple[str, dict[str, Any], Any]:
+    """The next state, the Assign of the rule taken (or the state's own) and the output."""
+    states = _states(data, context)
+    taken: dict[str, Any] = state
     for rule in state["Choices"]:
         if language == "JSONata":
-            taken = evaluate_template(rule["Condition"], states, variables, "Condition") is True
+            holds = evaluate_template(rule["Condition"], states, variables, "Condition") is True
         else:
-            taken = matches(rule, data, context, variables)
-        if taken:
-            return str(rule["Next"]), _assign(
-                rule.get("Assign", {}), data, context, variables, language
-            )
-    assigned = _assign(state.get("Assign", {}), data, context, variables, language)
-    return str(state["Default"]), assigned
+            holds = matches(rule, data, context, variables)
+        if holds:
+            taken = rule
+            break
+    assigned = _assign(taken.get("Assign", {}), data, context, variables, language)
+    output = data
+    if language == "JSONata" and "Output" in taken:
+        output = evaluate_template(taken["Output"], states, variables, field="Output")
+    target = taken["Next"] if taken is not state else state["Default"]
+    return str(target), assigned, output
 
 
 def _assign(template: Any, data: Any, context: Any, variables: Any, language: str) -> Any:
