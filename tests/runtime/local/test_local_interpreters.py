@@ -1,0 +1,87 @@
+"""Interpreter discovery, and functions on a Python other than the server's."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from stratus.runtime.local.errors import UnsupportedRuntime
+from stratus.runtime.local.interpreters import InterpreterResolver, parse_runtime
+
+from .conftest import launch_for, request, write_code
+
+
+@pytest.mark.parametrize(
+    ("runtime", "version"),
+    [("python3.9", (3, 9)), ("python3.13", (3, 13)), ("python3.12", (3, 12))],
+)
+def test_parse_runtime(runtime: str, version: tuple[int, int]) -> None:
+    assert parse_runtime(runtime) == version
+
+
+@pytest.mark.parametrize("runtime", ["nodejs20.x", "provided.al2023", "python3", "python3.x", ""])
+def test_parse_runtime_rejects_other_runtimes(runtime: str) -> None:
+    with pytest.raises(UnsupportedRuntime):
+        parse_runtime(runtime)
+
+
+def test_own_version_is_the_server_interpreter(tmp_path: Path) -> None:
+    resolver = InterpreterResolver(tmp_path)
+    own = resolver.resolve(f"python{sys.version_info[0]}.{sys.version_info[1]}")
+    assert own.path == sys.executable and not own.foreign
+
+
+def test_missing_version_falls_back_with_a_warning(tmp_path: Path, caplog) -> None:
+    resolver = InterpreterResolver(tmp_path)
+    with caplog.at_level("WARNING"):
+        found = resolver.resolve("python3.99")
+    assert found.path == sys.executable
+    assert "no working python3.99" in caplog.text
+
+
+def _foreign_runtime() -> str | None:
+    resolver = InterpreterResolver()
+    for minor in (12, 13, 10, 9):
+        if (3, minor) == sys.version_info[:2]:
+            continue
+        if resolver.candidates((3, minor)):
+            return f"python3.{minor}"
+    return None
+
+
+FOREIGN = _foreign_runtime()
+
+
+@pytest.mark.skipif(FOREIGN is None, reason="no other python3.x installed (PATH or pyenv)")
+def test_function_runs_on_a_foreign_interpreter(factory, run, tmp_path: Path) -> None:
+    assert FOREIGN is not None
+    interpreter = run(
+        __import__("asyncio").to_thread(factory.resolver.resolve, FOREIGN), timeout=120
+    )
+    if not interpreter.foreign:
+        pytest.skip(f"{FOREIGN} is installed but cannot import boto3 with our bundle")
+    code = write_code(
+        tmp_path / "code",
+        {
+            "app.py": """
+            import sys, boto3
+            client = boto3.client("sqs", region_name="us-east-1")
+
+            def handler(event, context):
+                return ["%d.%d" % sys.version_info[:2], sys.executable, context.function_name]
+            """
+        },
+    )
+    launch = launch_for(code, tmp_dir=str(tmp_path / "tmp"), runtime=FOREIGN)
+    env = run(factory.create(launch), timeout=180)
+    try:
+        version, executable, name = json.loads(run(env.invoke(request())).payload)
+        assert f"python{version}" == FOREIGN
+        assert executable == interpreter.path
+        assert name == launch.spec.function_name
+    finally:
+        env.kill()
+        run(env.wait_closed())

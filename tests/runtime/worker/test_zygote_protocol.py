@@ -1,0 +1,168 @@
+"""The zygote's control protocol, spoken directly over a real socket (no server side)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stratus.runtime.local.interpreters import SOURCE_ROOT
+from stratus.runtime.worker import protocol
+
+
+class RawZygote:
+    def __init__(self) -> None:
+        self.control, theirs = socket.socketpair()
+        env = dict(os.environ, PYTHONPATH=SOURCE_ROOT, STRATUS_ZYGOTE_PRELOAD="")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "stratus.runtime.worker.zygote",
+                "--control-fd",
+                str(theirs.fileno()),
+            ],
+            pass_fds=(theirs.fileno(),),
+            start_new_session=True,
+            env=env,
+        )
+        theirs.close()
+        self.control.settimeout(30)
+        self.ready = protocol.recv_frame(self.control)[0]
+
+    def spawn(self, config: dict, request_id: int = 1) -> tuple[int, socket.socket]:
+        ours, theirs = socket.socketpair()
+        protocol.send_frame_with_fds(
+            self.control,
+            {"op": "spawn", "id": request_id},
+            [theirs.fileno()],
+            json.dumps(config).encode(),
+        )
+        theirs.close()
+        header = self.next("spawned")
+        assert header["id"] == request_id
+        ours.settimeout(30)
+        return header["pid"], ours
+
+    def next(self, op: str) -> dict:
+        header, _ = protocol.recv_frame(self.control)
+        assert header["op"] == op, header
+        return header
+
+
+@pytest.fixture
+def zygote() -> Iterator[RawZygote]:
+    z = RawZygote()
+    yield z
+    z.control.close()
+    z.proc.wait(timeout=30)
+
+
+def config_for(tmp_path: Path, source: str) -> dict:
+    code = tmp_path / "code"
+    code.mkdir(exist_ok=True)
+    (code / "app.py").write_text(source)
+    return {
+        "mode": "env",
+        "env": {"AWS_LAMBDA_FUNCTION_NAME": "raw"},
+        "tmp_dir": str(tmp_path / "tmp"),
+        "code_dir": str(code),
+        "handler": "app.handler",
+        "layers": [],
+    }
+
+
+def wait_gone(pid: int) -> None:
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not os.path.exists(f"/proc/{pid}"), f"process {pid} is still there"
+
+
+def test_ready_frame(zygote: RawZygote) -> None:
+    assert zygote.ready["op"] == "ready"
+    assert zygote.ready["pid"] == zygote.proc.pid
+    assert zygote.ready["python"] == list(sys.version_info[:2])
+
+
+def test_spawn_invoke_and_exit_report(zygote: RawZygote, tmp_path: Path) -> None:
+    pid, sock = zygote.spawn(config_for(tmp_path, "def handler(e, c):\n    return e['n'] * 2\n"))
+    init, _ = protocol.recv_frame(sock)
+    assert init["op"] == "init" and init["error"] is None
+    protocol.send_frame(sock, {"id": "r1", "arn": "arn", "dl": 0}, b'{"n": 21}')
+    reply, data = protocol.recv_frame(sock)
+    assert reply["e"] is None and data[: reply["n"]] == b"42"
+    sock.close()  # the worker sees EOF and exits cleanly
+    assert zygote.next("exit") == {"op": "exit", "pid": pid, "code": 0, "signal": None}
+
+
+def test_exit_report_for_a_signal(zygote: RawZygote, tmp_path: Path) -> None:
+    pid, sock = zygote.spawn(config_for(tmp_path, "def handler(e, c):\n    return 1\n"))
+    protocol.recv_frame(sock)
+    os.kill(pid, signal.SIGKILL)
+    assert zygote.next("exit") == {"op": "exit", "pid": pid, "code": None, "signal": 9}
+
+
+def test_spawn_without_a_descriptor_is_refused(zygote: RawZygote, tmp_path: Path) -> None:
+    protocol.send_frame_with_fds(zygote.control, {"op": "spawn", "id": 7}, [], b"{}")
+    header = zygote.next("spawned")
+    assert header == {"op": "spawned", "id": 7, "error": "expected one descriptor"}
+
+
+def test_spawn_with_a_bad_config_is_refused(zygote: RawZygote) -> None:
+    ours, theirs = socket.socketpair()
+    protocol.send_frame_with_fds(
+        zygote.control, {"op": "spawn", "id": 8}, [theirs.fileno()], b"{not json"
+    )
+    theirs.close()
+    header = zygote.next("spawned")
+    assert header["id"] == 8 and header["error"].startswith("bad config")
+    ours.close()
+
+
+def test_unknown_op_is_an_error_not_a_crash(zygote: RawZygote, tmp_path: Path) -> None:
+    protocol.send_frame(zygote.control, {"op": "dance"})
+    assert zygote.next("error")["message"] == "unknown op 'dance'"
+    _pid, sock = zygote.spawn(config_for(tmp_path, "def handler(e, c):\n    return 1\n"))
+    assert protocol.recv_frame(sock)[0]["op"] == "init"
+    sock.close()
+
+
+def test_shutdown_kills_children(zygote: RawZygote, tmp_path: Path) -> None:
+    pid, sock = zygote.spawn(config_for(tmp_path, "def handler(e, c):\n    return 1\n"))
+    protocol.recv_frame(sock)
+    protocol.send_frame(zygote.control, {"op": "shutdown"})
+    assert zygote.proc.wait(timeout=30) == 0
+    wait_gone(pid)
+
+
+def test_no_orphans_when_the_control_socket_closes(zygote: RawZygote, tmp_path: Path) -> None:
+    source = "import time\ndef handler(e, c):\n    time.sleep(600)\n"
+    pids = []
+    socks = []
+    for i in range(3):
+        pid, sock = zygote.spawn(config_for(tmp_path, source), request_id=i + 1)
+        protocol.recv_frame(sock)
+        protocol.send_frame(sock, {"id": "busy", "arn": "a", "dl": 0}, b"{}")  # stuck in a handler
+        pids.append(pid)
+        socks.append(sock)
+    zygote.control.close()  # what a server killed with -9 looks like from here
+    zygote.proc.wait(timeout=30)
+    for pid in pids:
+        wait_gone(pid)
+
+
+def test_no_orphans_when_the_zygote_is_killed(zygote: RawZygote, tmp_path: Path) -> None:
+    pid, sock = zygote.spawn(config_for(tmp_path, "def handler(e, c):\n    return 1\n"))
+    protocol.recv_frame(sock)
+    zygote.proc.kill()
+    zygote.proc.wait(timeout=30)
+    wait_gone(pid)
