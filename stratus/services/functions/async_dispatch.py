@@ -46,17 +46,22 @@ class AsyncDispatcher:
         self._wakeup = asyncio.Event()
         self.delivered = 0
         self.dropped = 0
+        self._paused = False
         invocations.on_enqueued(self.notify)
 
     def notify(self) -> None:
         self._wakeup.set()
+
+    def pause(self) -> None:
+        """Start no new deliveries (shutdown); queued events stay stored for the next run."""
+        self._paused = True
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tasks:
             while True:
                 self._wakeup.clear()
                 free = self._max_parallel - len(self._in_flight)
-                if free > 0:
+                if free > 0 and not self._paused:
                     now = int(time.time() * 1000)
                     for invocation in await self._queue.due(now, free, set(self._in_flight)):
                         self._in_flight.add(invocation.id)

@@ -1,0 +1,55 @@
+"""The demo function ``make run`` deploys, so a new user has something to invoke at once."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from stratus.services.functions.errors import Conflict
+from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.functions.settings import FunctionSettings
+
+DEMO_NAME = "greeter"
+
+DEMO_SOURCE = """\
+import json
+import logging
+import os
+
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+
+
+def handler(event, context):
+    name = (event or {}).get("name", "world")
+    logger.info("greeting %s", name)
+    return {
+        "statusCode": 200,
+        "body": json.dumps({"message": f"Hello, {name}!"}),
+        "function": context.function_name,
+        "region": os.environ["AWS_REGION"],
+        "requestId": context.aws_request_id,
+    }
+"""
+
+
+def demo_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("app.py", DEMO_SOURCE)
+    return buffer.getvalue()
+
+
+async def deploy_demo(registry: FunctionRegistry, region: str) -> bool:
+    """Create the demo function unless it exists; returns whether it was created."""
+    settings = FunctionSettings(
+        runtime="python3.11",
+        role="arn:aws:iam::000000000000:role/stratus-demo",
+        handler="app.handler",
+        description="Stratus demo: returns a greeting",
+    )
+    try:
+        await registry.create(DEMO_NAME, settings, demo_zip(), region=region)
+    except Conflict:
+        return False
+    return True

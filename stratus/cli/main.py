@@ -1,0 +1,122 @@
+"""The ``stratus`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from stratus.cli import client
+from stratus.cli.client import CliError
+
+DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stratus", description="Stratus: a self-hosted serverless platform for Python."
+    )
+    parser.add_argument(
+        "--endpoint",
+        default=os.environ.get("STRATUS_ENDPOINT", DEFAULT_ENDPOINT),
+        help=f"URL of a running Stratus (default {DEFAULT_ENDPOINT}, or $STRATUS_ENDPOINT)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="run the platform in the foreground")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=4566, help="control port: AWS APIs")
+    up.add_argument("--gateway-port", type=int, default=8080, help="users' HTTP APIs")
+    up.add_argument(
+        "--data-dir",
+        default=os.environ.get("STRATUS_DATA_DIR", ".stratus"),
+        help="where state lives (default .stratus, or $STRATUS_DATA_DIR)",
+    )
+    up.add_argument("--region", default="us-east-1")
+    up.add_argument(
+        "--durability",
+        choices=("normal", "full"),
+        default="normal",
+        help="full: fsync every commit, survives power loss (slower)",
+    )
+    up.add_argument("--concurrency", type=int, default=None, help="account concurrency limit")
+    up.add_argument(
+        "--keep-warm", type=float, default=None, help="seconds an idle environment lives"
+    )
+    up.add_argument("--demo", action="store_true", help="deploy the demo function")
+    up.add_argument("--log-level", default="info")
+
+    invoke = commands.add_parser("invoke", help="invoke a function and print its response")
+    invoke.add_argument("name")
+    invoke.add_argument("--payload", help="the event, as JSON")
+    invoke.add_argument(
+        "--async", dest="asynchronous", action="store_true", help="Event invocation"
+    )
+    invoke.add_argument("--tail", action="store_true", help="print the invocation's log too")
+
+    logs = commands.add_parser("logs", help="print a function's logs")
+    logs.add_argument("name")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    logs.add_argument("--since", type=float, default=None, help="only the last N seconds")
+
+    commands.add_parser("functions", help="list functions with their metrics")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "up":
+            return _up(args)
+        if args.command == "invoke":
+            return client.invoke(
+                args.endpoint, args.name, args.payload, args.asynchronous, args.tail
+            )
+        if args.command == "logs":
+            return client.logs(args.endpoint, args.name, args.follow, args.since)
+        if args.command == "functions":
+            return client.functions(args.endpoint)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _up(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from stratus.cli.up import run
+    from stratus.platform import PlatformConfig
+    from stratus.runtime.limits import Limits
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    limits = Limits()
+    if args.concurrency is not None:
+        limits = replace(limits, account_concurrency=args.concurrency)
+    if args.keep_warm is not None:
+        limits = replace(limits, keep_warm_s=args.keep_warm)
+    config = PlatformConfig(
+        data_dir=Path(args.data_dir).resolve(),
+        host=args.host,
+        port=args.port,
+        gateway_port=args.gateway_port,
+        region=args.region,
+        durability=args.durability,
+        limits=limits,
+    )
+    try:
+        run(config, demo=args.demo)
+    except OSError as exc:
+        print(f"error: cannot start Stratus: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

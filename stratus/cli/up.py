@@ -1,0 +1,102 @@
+"""``stratus up``: serve the platform in the foreground until Ctrl-C or SIGTERM.
+
+Two uvicorn servers share one event loop: the control port (AWS APIs, native API) and
+the gateway port (users' HTTP APIs). Signals are ours, not uvicorn's: the first one asks
+both servers to stop accepting and lets in-flight requests finish, then the platform
+drains invocations, kills environments and closes the store; a second one forces exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+
+import uvicorn
+
+from stratus.cli.demo import DEMO_NAME, deploy_demo
+from stratus.gateway.app import GatewayApp
+from stratus.platform import Platform, PlatformConfig
+
+log = logging.getLogger("stratus")
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to ``stratus up``."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _server(app: object, host: str, port: int, grace_s: float) -> _Server:
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        loop="none",
+        http="httptools",
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=int(grace_s),
+    )
+    return _Server(config)
+
+
+async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
+    platform = Platform(config)
+    await platform.start()
+    try:
+        if demo and await deploy_demo(platform.registry, config.region):
+            log.info("deployed the demo function %r", DEMO_NAME)
+        control = _server(platform.app, config.host, config.port, config.shutdown_grace_s)
+        gateway = _server(GatewayApp(), config.host, config.gateway_port, config.shutdown_grace_s)
+        servers = (control, gateway)
+        loop = asyncio.get_running_loop()
+
+        def request_exit() -> None:
+            for server in servers:
+                if server.should_exit:
+                    server.force_exit = True
+                server.should_exit = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, request_exit)
+        serving = asyncio.gather(control.serve(), gateway.serve())
+        await _announce(control, config, demo)
+        await serving
+    finally:
+        await platform.stop()
+        log.info("Stratus stopped")
+
+
+async def _announce(control: _Server, config: PlatformConfig, demo: bool) -> None:
+    while not control.started and not control.should_exit:
+        await asyncio.sleep(0.01)
+    if not control.started:
+        return
+    lines = [
+        f"Stratus is up: AWS APIs on {config.endpoint_url}, "
+        f"HTTP APIs on http://{config.host}:{config.gateway_port}",
+        f"  data: {config.data_dir}",
+    ]
+    if demo:
+        lines.append(
+            f"  demo: aws --endpoint-url {config.endpoint_url} lambda invoke "
+            f"--function-name {DEMO_NAME} out.json"
+        )
+    lines.append("  Ctrl-C to stop")
+    print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def run(config: PlatformConfig, *, demo: bool = False) -> None:
+    try:
+        import uvloop
+
+        uvloop.run(serve(config, demo=demo))
+    except ImportError:  # pragma: no cover - platforms without uvloop
+        asyncio.run(serve(config, demo=demo))

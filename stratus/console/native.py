@@ -1,0 +1,129 @@
+"""Stratus's own HTTP API under ``/_stratus/``: health, function metrics, logs, code.
+
+Served on the control port beside the AWS APIs (requests that are not AWS calls fall
+through to this app). The CLI uses it for what AWS's APIs do not cover.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import orjson
+
+from stratus.store.errors import BlobNotFound
+
+if TYPE_CHECKING:
+    from stratus.platform import Platform
+
+Scope = dict[str, Any]
+Receive = Any
+Send = Any
+
+_LOGS = re.compile(r"^/_stratus/functions/(?P<name>[A-Za-z0-9_-]+)/logs$")
+_CODE = re.compile(r"^/_stratus/code/(?P<digest>[0-9a-f]{64})$")
+
+
+class NativeApi:
+    def __init__(self, platform: Platform) -> None:
+        self._platform = platform
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        method: str = scope["method"]
+        query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
+        if method != "GET":
+            await _json(send, 405, {"message": "Method Not Allowed"})
+            return
+        if path == "/_stratus/health":
+            ready = self._platform.ready
+            await _json(send, 200 if ready else 503, {"status": "ready" if ready else "starting"})
+            return
+        if path == "/_stratus/functions":
+            await _json(send, 200, {"Functions": self._functions()})
+            return
+        match = _LOGS.match(path)
+        if match:
+            await self._logs(send, match.group("name"), query)
+            return
+        match = _CODE.match(path)
+        if match:
+            try:
+                data = await self._platform.blobs.get(match.group("digest"))
+            except BlobNotFound:
+                await _json(send, 404, {"message": "Not Found"})
+                return
+            await _send(send, 200, data, b"application/zip")
+            return
+        await _json(send, 404, {"message": f"No such Stratus API: {path}"})
+
+    def _functions(self) -> list[dict[str, Any]]:
+        registry = self._platform.registry
+        metrics = self._platform.invoker.metrics
+        result = []
+        for name in registry.names():
+            latest = registry.latest(name)
+            result.append(
+                {
+                    "FunctionName": name,
+                    "Runtime": latest.runtime,
+                    "MemorySize": latest.memory_size,
+                    "Timeout": latest.timeout,
+                    "Versions": len(registry.versions(name)) - 1,
+                    "ReservedConcurrency": registry.record(name).reserved_concurrency,
+                    "Metrics": metrics.of(name).snapshot(),
+                }
+            )
+        return result
+
+    async def _logs(self, send: Send, name: str, query: dict[str, str]) -> None:
+        try:
+            after = int(query.get("after", "0"))
+            limit = min(int(query.get("limit", "1000")), 10000)
+            start = int(query["start"]) if "start" in query else None
+        except ValueError:
+            await _json(send, 400, {"message": "after, limit and start must be integers"})
+            return
+        events = await self._platform.log_store.query(
+            name, after_id=after, start_ms=start, limit=limit
+        )
+        await _json(
+            send,
+            200,
+            {
+                "events": [
+                    {
+                        "id": e.id,
+                        "timestamp": e.timestamp_ms,
+                        "stream": e.stream,
+                        "message": e.message,
+                    }
+                    for e in events
+                ],
+                "next": events[-1].id if events else after,
+            },
+        )
+
+
+async def _json(send: Send, status: int, body: Any) -> None:
+    await _send(send, status, orjson.dumps(body), b"application/json")
+
+
+async def _send(send: Send, status: int, body: bytes, content_type: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+__all__ = ["NativeApi"]
