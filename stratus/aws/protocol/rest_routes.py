@@ -37,6 +37,7 @@ class RestRule:
 
     operation: OperationModel
     pattern: re.Pattern[str]
+    labels: dict[str, str]  # regex group -> URI label (labels may hold ``-``)
     first_segment: str | None  # literal first path segment, for indexing
     query_literals: tuple[tuple[str, str | None], ...]  # (key, value or None)
     x_id: str | None  # S3's ``?x-id=Op`` hint: optional on the wire
@@ -60,6 +61,7 @@ class RestRule:
             else:
                 literals.append((key, value if eq else None))
         regex: list[str] = []
+        labels: dict[str, str] = {}
         pos = 0
         literal_length = 0
         label_count = 0
@@ -69,12 +71,13 @@ class RestRule:
             literal = trimmed[pos : label.start()]
             regex.append(re.escape(literal))
             literal_length += len(literal)
-            name = label.group(1)
+            group = f"g{label_count}"
+            labels[group] = label.group(1)
             if label.group(2):
                 greedy = True
-                regex.append(f"(?P<{name}>.+)")
+                regex.append(f"(?P<{group}>.+)")
             else:
-                regex.append(f"(?P<{name}>[^/]+)")
+                regex.append(f"(?P<{group}>[^/]+)")
             label_count += 1
             pos = label.end()
         tail = trimmed[pos:]
@@ -101,6 +104,7 @@ class RestRule:
         return cls(
             operation=operation,
             pattern=re.compile(pattern),
+            labels=labels,
             first_segment=first_segment,
             query_literals=tuple(literals),
             x_id=x_id,
@@ -140,7 +144,7 @@ class RestRule:
             -int(self.greedy),
             -self.label_count,
         )
-        params = {name: unquote(value) for name, value in found.groupdict().items()}
+        params = {self.labels[g]: unquote(value) for g, value in found.groupdict().items()}
         return RestMatch(self.operation, params, score)
 
 

@@ -37,6 +37,20 @@ _JSON_KINDS = {
 }
 
 
+_WIRE_NAMES: dict[int, tuple[Mapping[str, Shape], dict[str, tuple[str, Shape]]]] = {}
+
+
+def wire_members(members: Mapping[str, Shape]) -> dict[str, tuple[str, Shape]]:
+    """JSON key -> (member name, shape), honouring ``locationName`` (API Gateway v2's
+    ``protocolType``). Cached per members mapping, which botocore and we keep alive."""
+    cached = _WIRE_NAMES.get(id(members))
+    if cached is not None and cached[0] is members:
+        return cached[1]
+    table = {m.serialization.get("name", name): (name, m) for name, m in members.items()}
+    _WIRE_NAMES[id(members)] = (members, table)
+    return table
+
+
 class JsonValueReader(RequestParser):
     """Decode and type-check JSON documents against shapes."""
 
@@ -58,11 +72,13 @@ class JsonValueReader(RequestParser):
         if not isinstance(data, dict):
             raise self._type_error("structure", path or "body", data)
         out: dict[str, Any] = {}
+        table = wire_members(members)
         for key, value in data.items():
-            member = members.get(key)
-            if member is None or value is None:
+            found = table.get(key)
+            if found is None or value is None:
                 continue
-            out[key] = self.read_value(member, value, f"{path}.{key}" if path else key)
+            name, member = found
+            out[name] = self.read_value(member, value, f"{path}.{name}" if path else name)
         return out
 
     def read_value(self, shape: Shape, value: Any, path: str) -> Any:

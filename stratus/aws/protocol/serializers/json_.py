@@ -34,6 +34,37 @@ _CORAL_CODES = frozenset(
 )
 
 
+#: SQS's legacy query error codes, which its JSON model no longer carries but which
+#: AWS still sends in ``x-amzn-query-error`` (and botocore reports as ``Error.Code``).
+#: See https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
+SQS_QUERY_ERROR_CODES = {
+    "QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDeletedRecently": "AWS.SimpleQueueService.QueueDeletedRecently",
+    "QueueNameExists": "QueueAlreadyExists",
+    "BatchEntryIdsNotDistinct": "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+    "BatchRequestTooLong": "AWS.SimpleQueueService.BatchRequestTooLong",
+    "EmptyBatchRequest": "AWS.SimpleQueueService.EmptyBatchRequest",
+    "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
+    "TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+    "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
+    "PurgeQueueInProgress": "AWS.SimpleQueueService.PurgeQueueInProgress",
+    "MessageNotInflight": "AWS.SimpleQueueService.MessageNotInflight",
+}
+
+
+def query_error_code(service: str, shape: Shape | None, code: str) -> str:
+    """The query-protocol code of an error: the shape's ``error.code``, SQS's table, or
+    the code itself."""
+    if shape is None:
+        return code
+    modeled = shape.metadata.get("error", {}).get("code")
+    if modeled:
+        return modeled  # type: ignore[no-any-return]
+    if service == "sqs":
+        return SQS_QUERY_ERROR_CODES.get(shape.name, shape.name)
+    return shape.name
+
+
 @functools.lru_cache(maxsize=8192)
 def needs_conversion(shape: Shape) -> bool:
     """Whether a value of ``shape`` differs from its JSON form (timestamps, blobs, renames).
@@ -147,9 +178,7 @@ class JsonResponseSerializer(JsonValueWriter):
         body = orjson.dumps(document)
         headers = self._headers(request_id, body)
         if self.query_compatible:
-            query_code = error.code
-            if shape is not None:
-                query_code = shape.metadata.get("error", {}).get("code", shape.name)
+            query_code = query_error_code(self.service.name, shape, error.code)
             fault = "Sender" if self.sender_fault(error, shape) else "Receiver"
             headers.append(("x-amzn-query-error", f"{query_code};{fault}"))
         return HttpResponse(self.error_status(error, shape), headers, body)

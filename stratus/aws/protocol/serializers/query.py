@@ -12,6 +12,7 @@ from botocore.model import OperationModel, Shape
 from stratus.aws.protocol.errors import ServiceError
 from stratus.aws.protocol.http import HttpResponse
 from stratus.aws.protocol.parsers.query import SQS_QUERY_NAMES
+from stratus.aws.protocol.serializers.json_ import query_error_code
 from stratus.aws.protocol.serializers.xml_writer import XmlValueWriter, escape
 
 __all__ = ["QueryResponseSerializer", "SqsQueryResponseSerializer", "error_response_xml"]
@@ -69,7 +70,7 @@ class QueryResponseSerializer(XmlValueWriter):
         code = error.code
         extra = ""
         if shape is not None:
-            code = shape.metadata.get("error", {}).get("code", shape.name)
+            code = query_error_code(self.service.name, shape, error.code)
             if error.fields:
                 parts: list[str] = []
                 self.write_members(parts, shape, error.fields)

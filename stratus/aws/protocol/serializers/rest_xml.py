@@ -72,10 +72,11 @@ class RestXmlResponseSerializer(RestResponseSerializer, XmlValueWriter):
         if not error.fields:
             return ""
         parts: list[str] = []
+        modeled = shape.members if shape is not None else {}
         if shape is not None:
             self.write_members(parts, shape, error.fields)
-        else:
-            for key, value in error.fields.items():
+        for key, value in error.fields.items():
+            if key not in modeled and value is not None:  # e.g. S3's <Key>, <BucketName>
                 parts.append(f"<{key}>{escape(str(value))}</{key}>")
         return "".join(parts)
 
