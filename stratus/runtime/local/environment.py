@@ -147,7 +147,8 @@ class ForkedEnvironment:
             return self._frames.popleft()
         if self._eof:
             raise ChannelClosed(f"environment {self.env_id} closed its socket")
-        waiter = self._waiter = self._loop.create_future()
+        waiter: asyncio.Future[Frame] = self._loop.create_future()
+        self._waiter = waiter
         try:
             return await waiter
         finally:

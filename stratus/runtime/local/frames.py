@@ -89,9 +89,14 @@ async def send_frame_with_fds(
 
 
 async def _wait_writable(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
-    ready = loop.create_future()
+    ready: asyncio.Future[None] = loop.create_future()
     fd = sock.fileno()
-    loop.add_writer(fd, lambda: ready.done() or ready.set_result(None))
+
+    def on_writable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_writer(fd, on_writable)
     try:
         await ready
     finally:

@@ -72,7 +72,7 @@ class CapturedStream(io.TextIOBase):
         # process's own; what is written there bypasses the capture, as in Lambda's sandbox.
         return self._fd
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not {}".format(type(text).__name__))
         self._buffer.parts.append(text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 MARSHAL_ERROR = "Runtime.MarshalError"
 UNMARSHAL_ERROR = "Runtime.UnmarshalError"
@@ -48,7 +48,7 @@ def make_error(
 
 
 def error_from_exception(
-    exc: BaseException, request_id: Optional[str], skip_files: tuple
+    exc: BaseException, request_id: Optional[str], skip_files: Tuple[str, ...]
 ) -> Dict[str, Any]:
     """Lambda's error object for an exception the user's code raised.
 

@@ -46,7 +46,8 @@ def load_handler(handler: str) -> Callable[[Any, Any], Any]:
             trace,
         ) from None
     try:
-        return getattr(module, fname)
+        found: Callable[[Any, Any], Any] = getattr(module, fname)
+        return found
     except AttributeError:
         raise Fault(
             HANDLER_NOT_FOUND, "Handler '{}' missing on module '{}'".format(fname, modname)

@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover - exercised on interpreters without orjs
     def _dumps(obj: Any) -> bytes:
         return json.dumps(obj, separators=(",", ":")).encode()
 
-    _loads = json.loads
+    _loads = json.loads  # type: ignore[assignment]
 
 PREFIX = struct.Struct("!II")
 MAX_HEADER = 16 * 1024 * 1024

@@ -35,7 +35,7 @@ import signal
 import socket
 import sys
 import traceback
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from . import protocol, sandbox
 from .runtime import Worker
@@ -60,7 +60,7 @@ def _set_parent_death_signal() -> None:
         pass
 
 
-def _exit_status(status: int):
+def _exit_status(status: int) -> Tuple[Optional[int], Optional[int]]:
     if os.WIFSIGNALED(status):
         return None, os.WTERMSIG(status)
     if os.WIFEXITED(status):
@@ -279,7 +279,7 @@ def preload(services: Optional[List[str]] = None) -> None:
         services = list(DEFAULT_PRELOAD)
     try:
         boto3.setup_default_session()
-        session = boto3.DEFAULT_SESSION._session  # type: ignore[union-attr]
+        session = boto3.DEFAULT_SESSION._session
         loader = session.get_component("data_loader")
         for name in ("endpoints", "partitions", "sdk-default-configuration", "_retry"):
             loader.load_data(name)

@@ -9,21 +9,22 @@ every environment forked from the template, in order of registration.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple, TypeVar
 
-_Hook = Tuple[Callable[..., Any], Tuple[Any, ...], dict]
+_Hook = Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]
+F = TypeVar("F", bound=Callable[..., Any])
 
 _before_snapshot: List[_Hook] = []
 _after_restore: List[_Hook] = []
 
 
-def register_before_snapshot(func: Callable[..., Any], *args: Any, **kwargs: Any):
+def register_before_snapshot(func: F, *args: Any, **kwargs: Any) -> F:
     """Register ``func(*args, **kwargs)`` to run before the snapshot; usable as a decorator."""
     _before_snapshot.append((func, args, kwargs))
     return func
 
 
-def register_after_restore(func: Callable[..., Any], *args: Any, **kwargs: Any):
+def register_after_restore(func: F, *args: Any, **kwargs: Any) -> F:
     """Register ``func(*args, **kwargs)`` to run after each restore; usable as a decorator."""
     _after_restore.append((func, args, kwargs))
     return func
