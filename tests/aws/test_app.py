@@ -185,7 +185,8 @@ def test_garbage_requests(
     before = dict(server[1].functions)
     got_status, got_headers, got_body = _raw(server[0], path, body, headers)
     assert got_status == status
-    error_type = got_headers.get("x-amzn-ErrorType", "").encode()
+    lowered = {k.lower(): v for k, v in got_headers.items()}
+    error_type = lowered.get("x-amzn-errortype", "").encode()
     assert needle in got_body or needle == error_type
     assert any(k.lower() == "x-amzn-requestid" for k in got_headers)
     assert server[1].functions == before
