@@ -1,0 +1,378 @@
+"""Map and Parallel: states that run child scopes and gather their results.
+
+A container starts its children through `fill`, one at a time, each advanced until it
+waits before the next starts (so an inline map's history reads iteration by iteration,
+as AWS writes it), up to MaxConcurrency running at once (0: no limit). The first failed
+child fails the state (Map: unless a Distributed Map's tolerated failure threshold
+allows it) and aborts its running siblings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stratus.workflows.errors import StatesError
+from stratus.workflows.interpreter import dataflow
+from stratus.workflows.interpreter.history import to_json_text
+from stratus.workflows.interpreter.model import ABORTED, SUCCEEDED, Children
+from stratus.workflows.states import MapState, ParallelState, State
+
+if TYPE_CHECKING:
+    from stratus.workflows.interpreter.core import Run
+    from stratus.workflows.interpreter.model import Scope
+
+THRESHOLD_ERROR = "States.ExceedToleratedFailureThreshold"
+THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+
+
+def act(run: Run, scope: Scope, state: MapState | ParallelState) -> None:
+    """Start the branches or iterations of `state`."""
+    if isinstance(state, ParallelState):
+        children = _parallel_children(run, scope, state)
+    else:
+        children = _map_children(run, scope, state)
+    scope.children = children
+    scope.phase = "children"
+    if not children.inputs:
+        complete(run, scope, state)
+    else:
+        run.schedule(scope, "fill")
+
+
+def _parallel_children(run: Run, scope: Scope, state: ParallelState) -> Children:
+    context = run.context(scope, state)
+    if state.is_jsonata:
+        states = dataflow.jsonata_states(scope.state_input, context)
+        effective = (
+            dataflow.jsonata_value(state.arguments, "Arguments", states, scope.variables)
+            if state.has_arguments
+            else scope.state_input
+        )
+    else:
+        effective = dataflow.effective_input(state, scope.state_input, context, scope.variables)
+    run.record(scope, "ParallelStateStarted")
+    count = len(state.branches)
+    return Children(kind="parallel", inputs=[effective] * count, results=[None] * count)
+
+
+def _map_children(run: Run, scope: Scope, state: MapState) -> Children:
+    context = run.context(scope, state)
+    variables = scope.variables
+    if state.is_jsonata:
+        states = dataflow.jsonata_states(scope.state_input, context)
+        items = _jsonata_items(state, states, variables)
+        data = scope.state_input
+    else:
+        states = {}
+        data = dataflow.select_path(scope.state_input, state.input_path, context, variables)
+        items = dataflow.select_path(data, state.items_path, context, variables)
+        if not isinstance(items, list):
+            raise StatesError(
+                "States.Runtime",
+                f"Map state input must be an array but was: {to_json_text(items)}"
+                if state.items_path == "$"
+                else f"The ItemsPath field refers to value {to_json_text(items)} which is "
+                f"not a valid JSON array: {state.items_path}",
+            )
+    inputs = []
+    for index, item in enumerate(items):
+        if not state.has_item_selector:
+            inputs.append(item)
+            continue
+        item_context = {**context, "Map": {"Item": {"Index": index, "Value": item}}}
+        if state.is_jsonata:
+            item_states = {**states, "context": item_context}
+            inputs.append(
+                dataflow.jsonata_value(state.item_selector, "ItemSelector", item_states, variables)
+            )
+        else:
+            inputs.append(dataflow.render(state.item_selector, data, item_context, variables))
+    run.record(scope, "MapStateStarted", {"length": len(inputs)})
+    children = Children(
+        kind="map",
+        inputs=inputs,
+        results=[None] * len(inputs),
+        distributed=state.distributed,
+    )
+    children.max_concurrency = _max_concurrency(state, data, context, states, variables)
+    children.tolerated_count = _tolerated_count(state, data, context, states, variables)
+    children.tolerated_percentage = _tolerated_percentage(state, data, context, states, variables)
+    if state.distributed:
+        label = state.label or state.name
+        arn = run.x.execution_arn.replace(":execution:", ":mapRun:", 1)
+        children.map_run_arn = f"{arn}/{label}:{scope.id}-{run.x.next_event_id}"
+        run.record(scope, "MapRunStarted", {"mapRunArn": children.map_run_arn})
+    return children
+
+
+def _jsonata_items(state: MapState, states: dict[str, Any], variables: dict[str, Any]) -> Any:
+    if not state.has_items:
+        items = states["input"]
+        if not isinstance(items, list):
+            raise StatesError(
+                "States.QueryEvaluationError",
+                f"Map state input must be an array but was: {to_json_text(items)}",
+            )
+        return items
+    items = dataflow.jsonata_value(state.items, "Items", states, variables)
+    if callable(items):
+        raise StatesError(
+            "States.QueryEvaluationError",
+            f"The JSONata expression '{_strip(state.items)}' specified for the field 'Items' "
+            "returned an unsupported result type.",
+        )
+    if not isinstance(items, list):
+        raise StatesError(
+            "States.QueryEvaluationError",
+            f"The JSONata expression '{_strip(state.items)}' specified for the field 'Items' "
+            f"returned an unexpected result type. Expected 'array', but was "
+            f"'{_type_name(items)}' for value: {to_json_text(items)}",
+        )
+    return items
+
+
+def _field_value(
+    state: MapState,
+    literal: Any,
+    path: str | None,
+    field: str,
+    data: Any,
+    context: dict[str, Any],
+    states: dict[str, Any],
+    variables: dict[str, Any],
+) -> Any:
+    """A Map field given literally, through a *Path, or as a JSONata expression."""
+    if path is not None:
+        from stratus.workflows.expressions import jsonpath
+
+        return jsonpath.select(data, path, context, variables)
+    if state.is_jsonata and dataflow.is_expression(literal):
+        return dataflow.jsonata_value(literal, field, states, variables)
+    return literal
+
+
+def _max_concurrency(
+    state: MapState, data: Any, context: dict[str, Any], states: dict[str, Any], variables: Any
+) -> int:
+    value = _field_value(
+        state,
+        state.max_concurrency,
+        state.max_concurrency_path,
+        "MaxConcurrency",
+        data,
+        context,
+        states,
+        variables,
+    )
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise StatesError(
+            "States.Runtime",
+            f"MaxConcurrency must be a non-negative integer, but was: {to_json_text(value)}",
+        )
+    return int(value)
+
+
+def _tolerated_count(
+    state: MapState, data: Any, context: dict[str, Any], states: dict[str, Any], variables: Any
+) -> int | None:
+    path = state.tolerated_failure_count_path
+    value = _field_value(
+        state,
+        state.tolerated_failure_count,
+        path,
+        "ToleratedFailureCount",
+        data,
+        context,
+        states,
+        variables,
+    )
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise StatesError(
+            "States.Runtime",
+            f'The ToleratedFailureCountPath field refers to value "{_plain(value)}" which is '
+            f"not a valid integer: {path}",
+        )
+    if value < 0:
+        raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
+    return int(value)
+
+
+def _tolerated_percentage(
+    state: MapState, data: Any, context: dict[str, Any], states: dict[str, Any], variables: Any
+) -> float | None:
+    path = state.tolerated_failure_percentage_path
+    value = _field_value(
+        state,
+        state.tolerated_failure_percentage,
+        path,
+        "ToleratedFailurePercentage",
+        data,
+        context,
+        states,
+        variables,
+    )
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise StatesError(
+            "States.Runtime",
+            f'The ToleratedFailurePercentagePath field refers to value "{_plain(value)}" which '
+            f"is not a valid float: {path}",
+        )
+    if not 0 <= value <= 100:
+        raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
+    return float(value)
+
+
+def fill(run: Run, scope: Scope) -> None:
+    """Start the next child if MaxConcurrency allows."""
+    children = scope.children
+    if children is None or scope.phase != "children":
+        return
+    limit = children.max_concurrency or len(children.inputs)
+    if len(children.running) >= limit or children.next_index >= len(children.inputs):
+        return
+    state = run.current_state(scope)
+    index = children.next_index
+    children.next_index += 1
+    if isinstance(state, ParallelState):
+        program = state.branches[index].key
+    else:
+        assert isinstance(state, MapState)
+        program = state.processor.key
+    child = run.new_scope(
+        program,
+        children.inputs[index],
+        parent=scope,
+        index=index,
+        variables=scope.variables,
+        record=not children.distributed,
+    )
+    children.running.append(child.id)
+    if children.kind == "map":
+        run.record(child, "MapIterationStarted", {"name": state.name, "index": index})
+    run.schedule(child)
+
+
+def child_finished(run: Run, child: Scope) -> None:
+    """A branch or iteration ended: gather its result or fail the container."""
+    assert child.parent is not None
+    parent = run.x.scopes[child.parent]
+    children = parent.children
+    state = run.current_state(parent)
+    del run.x.scopes[child.id]
+    if children is None or child.id not in children.running:
+        return
+    children.running.remove(child.id)
+    children.finished += 1
+    assert child.index is not None
+    details = {"name": state.name, "index": child.index}
+    if child.status == SUCCEEDED:
+        if children.kind == "map":
+            run.record(child, "MapIterationSucceeded", details)
+        children.results[child.index] = child.output
+    else:
+        if children.kind == "map":
+            run.record(child, "MapIterationFailed", details)
+        children.failures += 1
+        children.results[child.index] = {"Error": child.error, "Cause": child.cause}
+        if not _tolerated(children):
+            abort_children(run, parent)
+            error, cause = child.error, child.cause
+            if children.distributed:
+                error, cause = THRESHOLD_ERROR, THRESHOLD_CAUSE
+                run.record(parent, "MapRunFailed", {"error": error, "cause": cause})
+            parent.children = None
+            parent.phase = "act"
+            run.fail_state(parent, state, error, cause)
+            run.schedule(parent)
+            return
+    if children.finished == len(children.inputs):
+        complete(run, parent, state)
+        run.schedule(parent)
+    else:
+        run.schedule(parent, "fill")
+
+
+def _tolerated(children: Children) -> bool:
+    total = len(children.inputs) or 1
+    if children.tolerated_count is not None and children.failures <= children.tolerated_count:
+        return True
+    percentage = children.tolerated_percentage
+    return percentage is not None and children.failures * 100 / total <= percentage
+
+
+def complete(run: Run, scope: Scope, state: State) -> None:
+    """All children succeeded (or failed within tolerance): finish the state."""
+    from stratus.workflows.interpreter import handlers
+
+    children = scope.children
+    assert children is not None
+    if children.kind == "map":
+        if children.distributed:
+            run.record(scope, "MapRunSucceeded")
+        run.record(scope, "MapStateSucceeded")
+    scope.children = None
+    scope.phase = "act"
+    run.guarded(scope, state, handlers.finish_with_result, children.results)
+
+
+def state_failed(run: Run, scope: Scope, state: State) -> None:
+    """Map/Parallel record their own failure before Catch (not before a retry)."""
+    if isinstance(state, MapState):
+        run.record(scope, "MapStateFailed")
+    elif isinstance(state, ParallelState):
+        run.record(scope, "ParallelStateFailed")
+
+
+def abort_children(run: Run, scope: Scope) -> None:
+    """Abort every running child of `scope` (and their children), recording it."""
+    children = scope.children
+    if children is None:
+        return
+    state = run.current_state(scope)
+    for child_id in list(children.running):
+        child = run.x.scopes.pop(child_id, None)
+        if child is None:
+            continue
+        _abort(run, child)
+        if children.kind == "map":
+            run.record(child, "MapIterationAborted", {"name": state.name, "index": child.index})
+    children.running.clear()
+
+
+def _abort(run: Run, scope: Scope) -> None:
+    if scope.children is not None:
+        abort_children(run, scope)
+    waiting = scope.phase in ("task", "timer", "retry", "children")
+    run.cancel_scope_waits(scope)
+    if waiting and scope.state is not None:
+        state = run.current_state(scope)
+        run.record(scope, f"{state.type}StateAborted")
+    scope.status = ABORTED
+    scope.phase = "done"
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else to_json_text(value)
+
+
+def _strip(expression: Any) -> str:
+    text = str(expression)
+    return text[2:-2].strip() if dataflow.is_expression(text) else text
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

@@ -1,0 +1,439 @@
+"""The pure core: one event in, commands and history events out.
+
+In the spirit of Temporal's workflow activations: `start_execution` and `step` take the
+execution state as data, apply one event, and return an `Activation` with the new state,
+the commands the driver must carry out (run a task, start a timer, complete) and the
+history events AWS would record. The core never does IO, never reads a clock (times come
+with events) and never raises on a user's error: failures are data (error + cause).
+
+Within one activation, work is a queue of scopes to advance. A scope runs state after
+state until it must wait (task, timer, children) or ends; a Map starts its iterations one
+at a time, each advanced until it waits, so inline-map history reads as AWS writes it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from stratus.workflows.definition import StateMachine
+from stratus.workflows.interpreter import containers, handlers
+from stratus.workflows.interpreter.history import make_event, payload
+from stratus.workflows.interpreter.messages import (
+    CancelTask,
+    CancelTimer,
+    Command,
+    CompleteExecution,
+    Event,
+    ExecutionStart,
+    StartTimer,
+    StopExecution,
+    TaskFailed,
+    TaskSucceeded,
+    TaskTimedOut,
+    TimerFired,
+)
+from stratus.workflows.interpreter.model import (
+    ABORTED,
+    FAILED,
+    RUNNING,
+    SUCCEEDED,
+    ExecutionState,
+    Scope,
+)
+from stratus.workflows.interpreter.retry import TERMINAL_ERRORS, find_catcher, find_retrier
+from stratus.workflows.states import State
+
+#: Errors raised while evaluating a state's fields get AWS's location prefix.
+_PREFIXED_ERRORS = frozenset(
+    {"States.Runtime", "States.QueryEvaluationError", "States.IntrinsicFailure"}
+)
+
+
+@dataclass(slots=True)
+class Activation:
+    """What one step produced."""
+
+    state: ExecutionState
+    commands: list[Command] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        """The execution has ended."""
+        return self.state.status != RUNNING
+
+
+def start_execution(machine: StateMachine, event: ExecutionStart) -> Activation:
+    """Create the execution state and run until the first wait."""
+    state = ExecutionState(
+        execution_arn=event.execution_arn,
+        name=event.name,
+        state_machine_arn=event.state_machine_arn,
+        state_machine_name=event.state_machine_name,
+        role_arn=event.role_arn,
+        input=copy.deepcopy(event.input),
+        start_time=event.at,
+        state_machine_type=event.state_machine_type,
+    )
+    run = Run(machine, state, event.at)
+    run.begin(event)
+    run.drain()
+    return run.activation()
+
+
+def step(machine: StateMachine, state: ExecutionState, event: Event) -> Activation:
+    """Apply one event to a copy of `state` (the caller's object is left untouched)."""
+    if isinstance(event, ExecutionStart):
+        return start_execution(machine, event)
+    working = ExecutionState.from_dict(copy.deepcopy(state.to_dict()))
+    run = Run(machine, working, event.at)
+    if working.status == RUNNING:
+        run.dispatch(event)
+        run.drain()
+    return run.activation()
+
+
+def iso_time(at: float) -> str:
+    """Context-object timestamps: ISO 8601 with milliseconds and Z, as AWS writes them."""
+    moment = datetime.fromtimestamp(at, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class Run:
+    """The mutable working side of one activation (not stored: rebuilt per step)."""
+
+    def __init__(self, machine: StateMachine, state: ExecutionState, at: float) -> None:
+        self.machine = machine
+        self.x = state
+        self.at = at
+        self.commands: list[Command] = []
+        self.history: list[dict[str, Any]] = []
+        self.queue: deque[tuple[str, str]] = deque()
+
+    def activation(self) -> Activation:
+        return Activation(self.x, self.commands, self.history)
+
+    # ------------------------------------------------------------------ history
+
+    def record(
+        self, scope: Scope | None, event_type: str, details: dict[str, Any] | None = None
+    ) -> int:
+        """Append a history event on `scope`'s chain (skipped in distributed iterations)."""
+        if scope is not None and not scope.record:
+            return 0
+        event_id = self.x.next_event_id
+        self.x.next_event_id += 1
+        previous = scope.last_event_id if scope is not None else event_id - 1
+        self.history.append(make_event(event_type, event_id, previous, self.at, details))
+        if scope is not None:
+            scope.last_event_id = event_id
+        return event_id
+
+    # ------------------------------------------------------------------ scopes
+
+    def new_scope(
+        self,
+        program: str,
+        state_input: Any,
+        *,
+        parent: Scope | None = None,
+        index: int | None = None,
+        variables: dict[str, Any] | None = None,
+        record: bool = True,
+    ) -> Scope:
+        scope_id = str(self.x.next_scope)
+        self.x.next_scope += 1
+        scope = Scope(
+            id=scope_id,
+            program=program,
+            parent=parent.id if parent else None,
+            index=index,
+            state=self.machine.programs[program].start_at,
+            state_input=state_input,
+            last_event_id=parent.last_event_id if parent else self.x.next_event_id - 1,
+            variables=dict(variables or {}),
+            record=record,
+        )
+        self.x.scopes[scope_id] = scope
+        return scope
+
+    def current_state(self, scope: Scope) -> State:
+        assert scope.state is not None
+        return self.machine.state(scope.program, scope.state)
+
+    def context(self, scope: Scope, state: State) -> dict[str, Any]:
+        """The context object (`$$`, `$states.context`) for `state` in `scope`."""
+        entered: dict[str, Any] = {"EnteredTime": iso_time(scope.entered_time), "Name": state.name}
+        if state.type == "Task":
+            entered["RetryCount"] = scope.retry_total
+        execution: dict[str, Any] = {
+            "Id": self.x.execution_arn,
+            "Input": self.x.input,
+            "Name": self.x.name,
+            "RoleArn": self.x.role_arn,
+            "StartTime": iso_time(self.x.start_time),
+        }
+        if self.x.state_machine_type == "STANDARD":
+            execution["RedriveCount"] = 0  # express executions cannot be redriven
+        return {
+            "Execution": execution,
+            "State": entered,
+            "StateMachine": {"Id": self.x.state_machine_arn, "Name": self.x.state_machine_name},
+        }
+
+    def wait_on(self, scope: Scope, token: str) -> None:
+        self.x.waiting[token] = scope.id
+
+    def start_timer(self, scope: Scope, token: str, fire_at: float) -> None:
+        self.wait_on(scope, token)
+        self.commands.append(StartTimer(token=token, fire_at=fire_at))
+
+    def token(self, scope: Scope, label: str) -> str:
+        return f"{scope.id}:{label}:{self.x.next_event_id}"
+
+    # ------------------------------------------------------------------ driving
+
+    def begin(self, event: ExecutionStart) -> None:
+        self.record(
+            None,
+            "ExecutionStarted",
+            {**payload("input", self.x.input), "roleArn": self.x.role_arn},
+        )
+        scope = self.new_scope("", self.x.input)
+        self.schedule(scope)
+
+    def schedule(self, scope: Scope, action: str = "advance") -> None:
+        self.queue.append((action, scope.id))
+
+    def drain(self) -> None:
+        while self.queue and self.x.status == RUNNING:
+            action, scope_id = self.queue.popleft()
+            scope = self.x.scopes.get(scope_id)
+            if scope is None or scope.status != RUNNING:
+                continue
+            if action == "advance":
+                self.advance(scope)
+            elif action == "fill":
+                containers.fill(self, scope)
+
+    def advance(self, scope: Scope) -> None:
+        """Run states in `scope` until it waits or ends."""
+        while scope.status == RUNNING and self.x.status == RUNNING:
+            if scope.phase == "enter":
+                self.enter(scope)
+            elif scope.phase == "act":
+                state = self.current_state(scope)
+                self.guarded(scope, state, handlers.act)
+            else:
+                break
+        if scope.status == RUNNING and scope.parent is not None:
+            parent = self.x.scopes[scope.parent]
+            if parent.children is not None and parent.status == RUNNING:
+                self.schedule(parent, "fill")
+
+    def guarded(self, scope: Scope, state: State, action: Any, *args: Any) -> None:
+        """Run a handler; an evaluation error becomes the state's failure."""
+        from stratus.workflows.errors import StatesError
+
+        try:
+            action(self, scope, state, *args)
+        except StatesError as error:
+            self.evaluation_failed(scope, state, error.error, error.cause)
+
+    def evaluation_failed(self, scope: Scope, state: State, error: str, cause: str) -> None:
+        if error in _PREFIXED_ERRORS and not cause.startswith("An error occurred"):
+            cause = (
+                f"An error occurred while executing the state '{state.name}' "
+                f"(entered at the event id #{scope.entered_event_id}). {cause}"
+            )
+        if error == "States.QueryEvaluationError":
+            self.record(
+                scope,
+                "EvaluationFailed",
+                {"error": error, "cause": cause, "state": state.name},
+            )
+        self.fail_state(scope, state, error, cause)
+
+    def dispatch(self, event: Event) -> None:
+        if isinstance(event, StopExecution):
+            self.abort_execution(event.error, event.cause)
+            return
+        token = event.token
+        scope_id = self.x.waiting.pop(token, None)
+        if scope_id is None:
+            return  # stale: a cancelled task or timer answered late
+        scope = self.x.scopes[scope_id]
+        if scope.status != RUNNING:
+            return
+        state = self.current_state(scope)
+        if isinstance(event, TimerFired):
+            if token == scope.deadline:
+                self.guarded(scope, state, handlers.task_timed_out, "States.Timeout", "")
+            elif scope.phase == "retry":
+                scope.phase = "act"
+                scope.pending = None
+            else:
+                self.guarded(scope, state, handlers.timer_fired)
+        elif token != scope.pending:
+            return
+        elif isinstance(event, TaskSucceeded):
+            self.guarded(scope, state, handlers.task_succeeded, event.output)
+        elif isinstance(event, TaskFailed):
+            self.guarded(scope, state, handlers.task_failed, event.error, event.cause)
+        elif isinstance(event, TaskTimedOut):
+            self.guarded(scope, state, handlers.task_timed_out, event.error, event.cause)
+        self.schedule(scope)
+
+    # ------------------------------------------------------------------ transitions
+
+    def enter(self, scope: Scope) -> None:
+        state = self.current_state(scope)
+        scope.entered_time = self.at
+        scope.retry_counts = [0] * len(state.retry)
+        scope.retry_total = 0
+        scope.entered_event_id = self.record(
+            scope,
+            f"{state.type}StateEntered",
+            {"name": state.name, **payload("input", scope.state_input)},
+        )
+        scope.phase = "act"
+
+    def exit(
+        self, scope: Scope, state: State, output: Any, assigned: dict[str, Any] | None = None
+    ) -> None:
+        """Leave `state` with `output`: record the Exited event and go on (or end)."""
+        details: dict[str, Any] = {"name": state.name, **payload("output", output)}
+        if assigned:
+            scope.variables.update(assigned)
+            details["assignedVariables"] = {
+                key: _json_text(value) for key, value in assigned.items()
+            }
+            details["assignedVariablesDetails"] = {"truncated": False}
+        self.record(scope, f"{state.type}StateExited", details)
+        self.transition(scope, state, output, state.next if not state.end else None)
+
+    def transition(self, scope: Scope, state: State, output: Any, next_name: str | None) -> None:
+        scope.pending = None
+        scope.deadline = None
+        scope.children = None
+        if next_name is None or state.type == "Succeed":
+            self.finish_scope(scope, output)
+            return
+        scope.state = next_name
+        scope.state_input = output
+        scope.effective_input = None
+        scope.phase = "enter"
+
+    def finish_scope(self, scope: Scope, output: Any) -> None:
+        scope.status = SUCCEEDED
+        scope.phase = "done"
+        scope.output = output
+        if scope.parent is None:
+            self.x.status = SUCCEEDED
+            self.x.output = output
+            self.record(None, "ExecutionSucceeded", payload("output", output))
+            self.commands.append(CompleteExecution(status=SUCCEEDED, output=output))
+            return
+        containers.child_finished(self, scope)
+
+    def fail_state(
+        self, scope: Scope, state: State, error: str | None, cause: str | None
+    ) -> None:
+        """A state failed: Retry, else Catch, else the scope fails (error may be None:
+        a Fail state without Error)."""
+        if error in TERMINAL_ERRORS:
+            self.fail_execution(error, cause)
+            return
+        retrier_index = find_retrier(error, state.retry)
+        if retrier_index is not None:
+            retrier = state.retry[retrier_index]
+            attempts = scope.retry_counts[retrier_index]
+            if attempts < retrier.max_attempts:
+                from stratus.workflows.interpreter.retry import backoff_seconds
+
+                scope.retry_counts[retrier_index] = attempts + 1
+                scope.retry_total += 1
+                delay = backoff_seconds(retrier, attempts, f"{self.x.execution_arn}:{scope.id}")
+                scope.phase = "retry"
+                token = self.token(scope, "retry")
+                scope.pending = token
+                scope.deadline = None
+                self.start_timer(scope, token, self.at + delay)
+                return
+        containers.state_failed(self, scope, state)
+        catcher = find_catcher(error, state.catch)
+        if catcher is None:
+            self.fail_scope(scope, error, cause)
+            return
+        handlers.catch(self, scope, state, catcher, error, cause)
+
+    def fail_scope(self, scope: Scope, error: str | None, cause: str | None) -> None:
+        scope.status = FAILED
+        scope.phase = "done"
+        scope.error = error
+        scope.cause = cause
+        if scope.parent is None:
+            self.fail_execution(error, cause)
+            return
+        containers.child_finished(self, scope)
+
+    def fail_execution(self, error: str | None, cause: str | None) -> None:
+        if self.x.status != RUNNING:
+            return
+        self.cancel_all()
+        self.x.status = FAILED
+        self.x.error = error
+        self.x.cause = cause
+        details: dict[str, Any] = {}
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        self.record(None, "ExecutionFailed", details)
+        self.commands.append(CompleteExecution(status=FAILED, error=error, cause=cause))
+
+    def abort_execution(self, error: str | None, cause: str | None) -> None:
+        self.cancel_all()
+        self.x.status = ABORTED
+        self.x.error = error
+        self.x.cause = cause
+        details: dict[str, Any] = {}
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        self.record(None, "ExecutionAborted", details)
+        self.commands.append(CompleteExecution(status=ABORTED, error=error, cause=cause))
+
+    def cancel_all(self) -> None:
+        """Cancel every pending task and timer (the execution is over)."""
+        for token, scope_id in list(self.x.waiting.items()):
+            scope = self.x.scopes.get(scope_id)
+            is_task = scope is not None and scope.phase == "task" and token == scope.pending
+            self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
+        self.x.waiting.clear()
+        for scope in self.x.scopes.values():
+            if scope.status == RUNNING:
+                scope.status = ABORTED
+                scope.phase = "done"
+
+    def cancel_scope_waits(self, scope: Scope) -> None:
+        """Cancel what one scope waits on (it is being aborted)."""
+        for token, scope_id in list(self.x.waiting.items()):
+            if scope_id != scope.id:
+                continue
+            del self.x.waiting[token]
+            is_task = scope.phase == "task" and token == scope.pending
+            self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
+        scope.pending = None
+        scope.deadline = None
+
+
+def _json_text(value: Any) -> str:
+    from stratus.workflows.interpreter.history import to_json_text
+
+    return to_json_text(value)

@@ -1,0 +1,87 @@
+"""History events in the shapes GetExecutionHistory returns.
+
+Event types and detail member names follow the Step Functions API (`HistoryEvent`):
+`PassStateEntered` carries `stateEnteredEventDetails`, `TaskScheduled` carries
+`taskScheduledEventDetails`, and so on. Payloads inside details are JSON text, as on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+#: Event type -> the HistoryEvent member holding its details.
+_DETAIL_KEYS = {
+    "ExecutionStarted": "executionStartedEventDetails",
+    "ExecutionSucceeded": "executionSucceededEventDetails",
+    "ExecutionFailed": "executionFailedEventDetails",
+    "ExecutionAborted": "executionAbortedEventDetails",
+    "ExecutionTimedOut": "executionTimedOutEventDetails",
+    "TaskScheduled": "taskScheduledEventDetails",
+    "TaskStarted": "taskStartedEventDetails",
+    "TaskSucceeded": "taskSucceededEventDetails",
+    "TaskFailed": "taskFailedEventDetails",
+    "TaskTimedOut": "taskTimedOutEventDetails",
+    "LambdaFunctionScheduled": "lambdaFunctionScheduledEventDetails",
+    "LambdaFunctionSucceeded": "lambdaFunctionSucceededEventDetails",
+    "LambdaFunctionFailed": "lambdaFunctionFailedEventDetails",
+    "LambdaFunctionTimedOut": "lambdaFunctionTimedOutEventDetails",
+    "MapStateStarted": "mapStateStartedEventDetails",
+    "MapIterationStarted": "mapIterationStartedEventDetails",
+    "MapIterationSucceeded": "mapIterationSucceededEventDetails",
+    "MapIterationFailed": "mapIterationFailedEventDetails",
+    "MapIterationAborted": "mapIterationAbortedEventDetails",
+    "MapRunStarted": "mapRunStartedEventDetails",
+    "MapRunFailed": "mapRunFailedEventDetails",
+    "EvaluationFailed": "evaluationFailedEventDetails",
+}
+
+
+def detail_key(event_type: str) -> str | None:
+    """The details member of `event_type`; state Entered/Exited events share two."""
+    if event_type.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if event_type.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return _DETAIL_KEYS.get(event_type)
+
+
+def to_json_text(value: Any) -> str:
+    """Payloads in history are compact JSON text."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def payload(name: str, value: Any) -> dict[str, Any]:
+    """`{name: json, nameDetails: {truncated: false}}`, the pair AWS writes for payloads."""
+    return {name: to_json_text(value), f"{name}Details": {"truncated": False}}
+
+
+def make_event(
+    event_type: str, event_id: int, previous_id: int, at: float, details: dict[str, Any] | None
+) -> dict[str, Any]:
+    """One HistoryEvent as a dict (timestamp in epoch seconds)."""
+    event: dict[str, Any] = {
+        "timestamp": at,
+        "type": event_type,
+        "id": event_id,
+        "previousEventId": previous_id,
+    }
+    key = detail_key(event_type)
+    if details is not None and key is not None:
+        event[key] = details
+    return event
+
+
+def task_resource(resource: str) -> tuple[str, str] | None:
+    """(resourceType, resource) of an optimized integration ARN; None for a Lambda ARN.
+
+    `arn:aws:states:::lambda:invoke` -> ("lambda", "invoke");
+    `arn:aws:states:::aws-sdk:s3:getObject` -> ("aws-sdk:s3", "getObject").
+    """
+    if resource.startswith("arn:aws:lambda:") or ":lambda:" in resource.split(":::")[0]:
+        return None
+    if ":::" not in resource:
+        return ("activity", resource) if ":activity:" in resource else None
+    service = resource.split(":::", 1)[1]
+    head, _, action = service.rpartition(":")
+    return head, action

@@ -1,0 +1,156 @@
+"""What flows in and out of the pure core: events from the driver, commands to it.
+
+Every record is plain data that round-trips through JSON (`to_dict` / `event_from_dict`),
+because the durable driver stores the pending commands and replays events after a restart.
+Times are epoch seconds (floats), supplied by the driver: the core never reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExecutionStart:
+    """Start an execution. Names and ARNs feed the context object (`$$.Execution...`)."""
+
+    at: float
+    input: Any = field(default_factory=dict)
+    execution_arn: str = "arn:aws:states:us-east-1:000000000000:execution:machine:execution"
+    name: str = "execution"
+    state_machine_arn: str = "arn:aws:states:us-east-1:000000000000:stateMachine:machine"
+    state_machine_name: str = "machine"
+    role_arn: str = "arn:aws:iam::000000000000:role/stratus"
+    state_machine_type: str = "STANDARD"
+    kind: str = "ExecutionStart"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskSucceeded:
+    """The task behind `token` returned `output`."""
+
+    at: float
+    token: str
+    output: Any = None
+    kind: str = "TaskSucceeded"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskFailed:
+    """The task behind `token` failed with an ASL error name and cause."""
+
+    at: float
+    token: str
+    error: str = "States.TaskFailed"
+    cause: str = ""
+    kind: str = "TaskFailed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskTimedOut:
+    """The driver gave up on the task behind `token` (its own deadline, or heartbeat)."""
+
+    at: float
+    token: str
+    error: str = "States.Timeout"
+    cause: str = ""
+    kind: str = "TaskTimedOut"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimerFired:
+    """The timer `token` (a Wait, a retry back-off, a task deadline) is due."""
+
+    at: float
+    token: str
+    kind: str = "TimerFired"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StopExecution:
+    """StopExecution: abort everything still running."""
+
+    at: float
+    error: str | None = None
+    cause: str | None = None
+    kind: str = "StopExecution"
+
+
+Event = ExecutionStart | TaskSucceeded | TaskFailed | TaskTimedOut | TimerFired | StopExecution
+
+_EVENT_KINDS: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (ExecutionStart, TaskSucceeded, TaskFailed, TaskTimedOut, TimerFired, StopExecution)
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunTask:
+    """Run `resource` with `input`; answer with TaskSucceeded/TaskFailed for `token`.
+
+    `context` is the context object of the Task state (for `.waitForTaskToken` the token
+    is `context["Task"]["Token"]`). `timeout_seconds` is informative: the core also
+    starts a deadline timer and reports States.Timeout itself when it fires first.
+    """
+
+    token: str
+    resource: str
+    input: Any
+    state_name: str
+    context: dict[str, Any]
+    timeout_seconds: float | None = None
+    heartbeat_seconds: float | None = None
+    credentials: Any = None
+    kind: str = "RunTask"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelTask:
+    """The task behind `token` is no longer wanted (timed out, aborted)."""
+
+    token: str
+    kind: str = "CancelTask"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartTimer:
+    """Send TimerFired(`token`) at epoch second `fire_at` (in the past: at once)."""
+
+    token: str
+    fire_at: float
+    kind: str = "StartTimer"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelTimer:
+    """The timer `token` is no longer wanted."""
+
+    token: str
+    kind: str = "CancelTimer"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteExecution:
+    """The execution ended: SUCCEEDED (output), FAILED / ABORTED / TIMED_OUT (error, cause)."""
+
+    status: str
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    kind: str = "CompleteExecution"
+
+
+Command = RunTask | CancelTask | StartTimer | CancelTimer | CompleteExecution
+
+
+def to_dict(record: Event | Command) -> dict[str, Any]:
+    """A JSON-ready dict of an event or command (its `kind` says which)."""
+    return asdict(record)
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Rebuild an event stored with `to_dict`."""
+    cls = _EVENT_KINDS[data["kind"]]
+    result: Event = cls(**data)
+    return result

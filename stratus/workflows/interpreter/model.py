@@ -1,0 +1,109 @@
+"""The state of one execution, as data.
+
+An execution is a tree of *scopes*: the top-level program, each Parallel branch and each
+Map iteration is one. A scope knows which program it runs, the state it is in, what that
+state is waiting for and its variables. Everything here is JSON-serialisable
+(`ExecutionState.to_dict` / `from_dict`) so a durable driver can store it at every
+transition and resume after a crash from the stored dict alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+RUNNING = "RUNNING"
+SUCCEEDED = "SUCCEEDED"
+FAILED = "FAILED"
+ABORTED = "ABORTED"
+TIMED_OUT = "TIMED_OUT"
+
+
+@dataclass(slots=True, kw_only=True)
+class Children:
+    """Progress of the Map iterations or Parallel branches a scope is waiting on."""
+
+    kind: str  # "map" | "parallel"
+    inputs: list[Any]
+    results: list[Any]
+    running: list[str] = field(default_factory=list)
+    next_index: int = 0
+    finished: int = 0
+    failures: int = 0
+    max_concurrency: int = 0
+    tolerated_count: int | None = None
+    tolerated_percentage: float | None = None
+    distributed: bool = False
+    map_run_arn: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Scope:
+    """One running program: the top level, a Parallel branch or a Map iteration.
+
+    `phase` says what the current state is doing: "enter" (about to be entered), "act"
+    (entered, about to act), "task" / "timer" / "retry" / "children" (waiting on `pending`
+    or on child scopes), "done".
+    """
+
+    id: str
+    program: str
+    parent: str | None = None
+    index: int | None = None
+    state: str | None = None
+    phase: str = "enter"
+    state_input: Any = None
+    effective_input: Any = None
+    entered_event_id: int = 0
+    entered_time: float = 0.0
+    last_event_id: int = 0
+    retry_counts: list[int] = field(default_factory=list)
+    retry_total: int = 0
+    pending: str | None = None
+    deadline: str | None = None
+    children: Children | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    record: bool = True
+    status: str = RUNNING
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ExecutionState:
+    """Everything the core needs to continue an execution; stored after every step."""
+
+    execution_arn: str
+    name: str
+    state_machine_arn: str
+    state_machine_name: str
+    role_arn: str
+    input: Any
+    start_time: float
+    state_machine_type: str = "STANDARD"
+    status: str = RUNNING
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    next_event_id: int = 1
+    next_scope: int = 1
+    scopes: dict[str, Scope] = field(default_factory=dict)
+    waiting: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExecutionState:
+        """Rebuild a state stored with `to_dict`."""
+        values = dict(data)
+        scopes = {}
+        for key, raw in values.pop("scopes").items():
+            scope_values = dict(raw)
+            children = scope_values.pop("children")
+            scopes[key] = Scope(
+                **scope_values, children=Children(**children) if children else None
+            )
+        return cls(**values, scopes=scopes)
