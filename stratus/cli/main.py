@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--keep-warm", type=float, default=None, help="seconds an idle environment lives"
     )
+    up.add_argument(
+        "--async-retry-delay",
+        type=float,
+        default=None,
+        help="seconds before the first retry of a failed Event invocation (Lambda: about 60)",
+    )
     up.add_argument("--demo", action="store_true", help="deploy the demo function")
     up.add_argument("--log-level", default="info")
 
@@ -101,6 +107,8 @@ def _up(args: argparse.Namespace) -> int:
         limits = replace(limits, account_concurrency=args.concurrency)
     if args.keep_warm is not None:
         limits = replace(limits, keep_warm_s=args.keep_warm)
+    if args.async_retry_delay is not None:
+        limits = replace(limits, async_retry_base_s=args.async_retry_delay)
     config = PlatformConfig(
         data_dir=Path(args.data_dir).resolve(),
         host=args.host,

@@ -1,0 +1,166 @@
+"""Shared fixtures: a real Stratus server process on 127.0.0.1 and boto3 clients for it."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.config
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
+ROLE = "arn:aws:iam::000000000000:role/test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerProcess:
+    """``stratus up`` as a child process: what users run, started and stopped by tests."""
+
+    def __init__(self, data_dir: Path, *extra_args: str) -> None:
+        self.data_dir = data_dir
+        self.extra_args = list(extra_args)
+        self.port = free_port()
+        self.gateway_port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir.parent / f"{data_dir.name}-server.log"
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "stratus",
+                "up",
+                "--data-dir",
+                str(self.data_dir),
+                "--port",
+                str(self.port),
+                "--gateway-port",
+                str(self.gateway_port),
+                "--log-level",
+                "warning",
+                *self.extra_args,
+            ],
+            stdout=log,
+            stderr=log,
+            cwd=REPO_ROOT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"stratus up exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.endpoint}/_stratus/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"stratus up did not become healthy:\n{self.log()}")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-5000:]
+        except FileNotFoundError:
+            return ""
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def kill(self) -> None:
+        """``kill -9``: no chance to clean up or flush anything."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def client(self, service: str, **config: Any) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            config=botocore.config.Config(
+                retries={"max_attempts": 1, "mode": "standard"},
+                read_timeout=120,
+                **config,
+            ),
+        )
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One Stratus shared by the session's API tests (fast retries for async tests)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("stratus") / "data", "--async-retry-delay", "0.2")
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def lambda_client(server: ServerProcess) -> Any:
+    return server.client("lambda")
+
+
+def make_zip(files: dict[str, str | bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def unique_name(prefix: str = "fn") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def create_function(
+    client: Any,
+    source: str,
+    *,
+    name: str | None = None,
+    handler: str = "app.handler",
+    runtime: str = "python3.11",
+    files: dict[str, str | bytes] | None = None,
+    **kwargs: Any,
+) -> str:
+    """Create a function whose ``app.py`` is ``source``; returns its name."""
+    name = name or unique_name()
+    client.create_function(
+        FunctionName=name,
+        Runtime=runtime,
+        Role=ROLE,
+        Handler=handler,
+        Code={"ZipFile": make_zip({"app.py": source, **(files or {})})},
+        **kwargs,
+    )
+    return name
