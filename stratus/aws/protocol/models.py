@@ -98,12 +98,12 @@ def iter_shape_tree(shape: Shape) -> Iterator[Shape]:
         seen.add(current.name)
         type_name = current.type_name
         if type_name == "structure":
-            stack.extend(current.members.values())  # type: ignore[attr-defined]
+            stack.extend(current.members.values())
         elif type_name == "list":
-            stack.append(current.member)  # type: ignore[attr-defined]
+            stack.append(current.member)
         elif type_name == "map":
-            stack.append(current.key)  # type: ignore[attr-defined]
-            stack.append(current.value)  # type: ignore[attr-defined]
+            stack.append(current.key)
+            stack.append(current.value)
 
 
 def lower_first(name: str) -> str:

@@ -54,7 +54,7 @@ class RequestParser:
 
     def check_required(self, shape: Shape, params: dict[str, Any], path: str) -> None:
         """Raise the validation error for the first required member ``params`` lacks."""
-        for name in shape.required_members:  # type: ignore[attr-defined]
+        for name in shape.required_members:
             if name not in params:
                 raise self.validation_error(_join(path, lower_first(name)))
 

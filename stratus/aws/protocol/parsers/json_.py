@@ -88,19 +88,19 @@ class JsonValueReader(RequestParser):
             if isinstance(value, str):
                 return value
         elif type_name == "structure":
-            if shape.is_document_type:  # type: ignore[attr-defined]
+            if shape.is_document_type:
                 return value
-            out = self.read_members(shape.members, value, path)  # type: ignore[attr-defined]
+            out = self.read_members(shape.members, value, path)
             self.check_required(shape, out, path)
             return out
         elif type_name == "list":
             if isinstance(value, list):
-                member = shape.member  # type: ignore[attr-defined]
+                member = shape.member
                 return [self.read_value(member, item, f"{path}.member") for item in value]
         elif type_name == "map":
             if isinstance(value, dict):
-                key_shape = shape.key  # type: ignore[attr-defined]
-                value_shape = shape.value  # type: ignore[attr-defined]
+                key_shape = shape.key
+                value_shape = shape.value
                 return {
                     self.read_value(key_shape, k, f"{path}.key"): self.read_value(
                         value_shape, v, f"{path}.{k}"
@@ -155,6 +155,6 @@ class JsonRequestParser(JsonValueReader):
         data = self.load_json(body) if body.strip() else {}
         if shape is None:
             return {}
-        out = self.read_members(shape.members, data, "")  # type: ignore[attr-defined]
+        out = self.read_members(shape.members, data, "")
         self.check_required(shape, out, "")
         return out

@@ -52,11 +52,12 @@ class QueryRequestParser(RequestParser):
 
     def member_key(self, parent: Shape, name: str, member: Shape) -> str:
         """The wire name of a structure member (``locationName`` or the member name)."""
-        return member.serialization.get("name", name)  # type: ignore[no-any-return]
+        return str(member.serialization.get("name", name))
 
     def list_member_key(self, shape: Shape) -> str | None:
         """The ``locationName`` of a list's member, if the model gives one."""
-        return shape.member.serialization.get("name")  # type: ignore[attr-defined,no-any-return]
+        name = shape.member.serialization.get("name")
+        return str(name) if name is not None else None
 
     def _read(self, shape: Shape, form: dict[str, str], prefixes: set[str], key: str) -> Any:
         type_name = shape.type_name
@@ -75,7 +76,7 @@ class QueryRequestParser(RequestParser):
         self, shape: Shape, form: dict[str, str], prefixes: set[str], prefix: str
     ) -> dict[str, Any] | None:
         out: dict[str, Any] = {}
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
+        for name, member in shape.members.items():
             wire = self.member_key(shape, name, member)
             value = self._read(member, form, prefixes, f"{prefix}.{wire}" if prefix else wire)
             if value is not None:
@@ -98,7 +99,7 @@ class QueryRequestParser(RequestParser):
             base = f"{prefix}.{self.list_member_key(shape) or 'member'}"
         if base not in prefixes:
             return None
-        member = shape.member  # type: ignore[attr-defined]
+        member = shape.member
         items: list[Any] = []
         index = 1
         while True:
@@ -115,9 +116,9 @@ class QueryRequestParser(RequestParser):
         base = prefix if shape.serialization.get("flattened") else f"{prefix}.entry"
         if base not in prefixes:
             return None
-        key_name = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
-        value_name = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
-        value_shape = shape.value  # type: ignore[attr-defined]
+        key_name = shape.key.serialization.get("name", "key")
+        value_name = shape.value.serialization.get("name", "value")
+        value_shape = shape.value
         out: dict[str, Any] = {}
         index = 1
         while True:
@@ -164,7 +165,7 @@ class SqsQueryRequestParser(QueryRequestParser):
         if name in SQS_QUERY_NAMES:
             renamed = SQS_QUERY_NAMES[name]
             if renamed is None and member.type_name == "list":
-                return member.member.name  # type: ignore[attr-defined,no-any-return]
+                return str(member.member.name)
             if renamed is not None:
                 return renamed
         return super().member_key(parent, name, member)
@@ -178,7 +179,7 @@ class SqsQueryRequestParser(QueryRequestParser):
     ) -> dict[str, Any] | None:
         if prefix not in prefixes:
             return None
-        value_shape = shape.value  # type: ignore[attr-defined]
+        value_shape = shape.value
         out: dict[str, Any] = {}
         index = 1
         while True:

@@ -96,7 +96,7 @@ class RestRequestParser(RequestParser):
         shape = binding.shape
         if shape.type_name == "list":
             items = [item.strip() for item in raw.split(",")] if raw else []
-            return [self.text_value(shape.member, item, binding.member) for item in items]  # type: ignore[attr-defined]
+            return [self.text_value(shape.member, item, binding.member) for item in items]
         if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
             try:
                 return orjson.loads(base64.b64decode(raw))
@@ -117,14 +117,14 @@ class RestRequestParser(RequestParser):
             shape = binding.shape
             if shape.type_name == "list":
                 params[binding.member] = [
-                    self.text_value(shape.member, v, binding.member) for v in values  # type: ignore[attr-defined]
+                    self.text_value(shape.member, v, binding.member) for v in values
                 ]
             else:
                 params[binding.member] = self.text_value(shape, values[-1], binding.member)
         if bindings.query_maps:
             named = {b.wire for b in bindings.query}
             for binding in bindings.query_maps:
-                value_shape = binding.shape.value  # type: ignore[attr-defined]
+                value_shape = binding.shape.value
                 found: dict[str, Any] = {}
                 for key, values in query.items():
                     if key in named:

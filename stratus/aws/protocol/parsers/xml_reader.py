@@ -39,7 +39,7 @@ class XmlValueReader(RequestParser):
         if type_name == "structure":
             return self.read_structure(shape, node, path)
         if type_name == "list":
-            member = shape.member  # type: ignore[attr-defined]
+            member = shape.member
             return [self.read_element(member, child, f"{path}.member") for child in node]
         if type_name == "map":
             return self._read_map_entries(shape, list(node), path)
@@ -53,7 +53,7 @@ class XmlValueReader(RequestParser):
         for child in node:
             children.setdefault(local_name(child.tag), []).append(child)
         out: dict[str, Any] = {}
-        for name, member in (members or shape.members).items():  # type: ignore[attr-defined]
+        for name, member in (members or shape.members).items():
             serialization = member.serialization
             if serialization.get("xmlAttribute"):
                 value = _attribute(node, serialization.get("name", name))
@@ -79,8 +79,8 @@ class XmlValueReader(RequestParser):
     def _read_map_entries(
         self, shape: Shape, entries: list[ElementTree.Element], path: str, flat: bool = False
     ) -> dict[str, Any]:
-        key_name = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
-        value_name = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
+        key_name = shape.key.serialization.get("name", "key")
+        value_name = shape.value.serialization.get("name", "value")
         out: dict[str, Any] = {}
         for entry in entries:
             key = value = None
@@ -89,7 +89,7 @@ class XmlValueReader(RequestParser):
                 if tag == key_name:
                     key = child.text or ""
                 elif tag == value_name:
-                    value = self.read_element(shape.value, child, f"{path}.value")  # type: ignore[attr-defined]
+                    value = self.read_element(shape.value, child, f"{path}.value")
             if key is not None:
                 out[key] = value
         return out

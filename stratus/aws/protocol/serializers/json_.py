@@ -59,10 +59,10 @@ def query_error_code(service: str, shape: Shape | None, code: str) -> str:
         return code
     modeled = shape.metadata.get("error", {}).get("code")
     if modeled:
-        return modeled  # type: ignore[no-any-return]
+        return str(modeled)
     if service == "sqs":
-        return SQS_QUERY_ERROR_CODES.get(shape.name, shape.name)
-    return shape.name
+        return str(SQS_QUERY_ERROR_CODES.get(shape.name, shape.name))
+    return str(shape.name)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -75,7 +75,7 @@ def needs_conversion(shape: Shape) -> bool:
         if node.type_name in ("timestamp", "blob"):
             return True
         if node.type_name == "structure":
-            for member in node.members.values():  # type: ignore[attr-defined]
+            for member in node.members.values():
                 if "name" in member.serialization:
                     return True
     return False
@@ -88,9 +88,9 @@ class JsonValueWriter(ResponseSerializer):
         """``value`` with timestamps as epoch seconds, blobs as base64, members renamed."""
         type_name = shape.type_name
         if type_name == "structure":
-            if shape.is_document_type:  # type: ignore[attr-defined]
+            if shape.is_document_type:
                 return value
-            members = shape.members  # type: ignore[attr-defined]
+            members = shape.members
             out = {}
             for name, item in value.items():
                 member = members.get(name)
@@ -101,12 +101,12 @@ class JsonValueWriter(ResponseSerializer):
                 )
             return out
         if type_name == "list":
-            member = shape.member  # type: ignore[attr-defined]
+            member = shape.member
             if not needs_conversion(member):
                 return value
             return [self.to_json(member, item) for item in value]
         if type_name == "map":
-            member = shape.value  # type: ignore[attr-defined]
+            member = shape.value
             if not needs_conversion(member):
                 return value
             return {k: self.to_json(member, v) for k, v in value.items() if v is not None}

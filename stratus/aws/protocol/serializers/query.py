@@ -105,7 +105,7 @@ class SqsQueryResponseSerializer(QueryResponseSerializer):
         if name in SQS_QUERY_NAMES:
             renamed = SQS_QUERY_NAMES[name]
             if renamed is None and member.type_name == "list":
-                return member.member.name  # type: ignore[attr-defined,no-any-return]
+                return str(member.member.name)
             if renamed is not None:
                 return renamed
         return super().member_key(parent, name, member)

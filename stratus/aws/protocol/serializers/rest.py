@@ -81,7 +81,7 @@ class RestResponseSerializer(ResponseSerializer):
         """A header member's value as text (lists comma-joined, JSON values base64)."""
         shape = binding.shape
         if shape.type_name == "list":
-            return ",".join(scalar_text(shape.member, v, "rfc822") for v in value)  # type: ignore[attr-defined]
+            return ",".join(scalar_text(shape.member, v, "rfc822") for v in value)
         if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
             return base64.b64encode(orjson.dumps(value)).decode("ascii")
         return scalar_text(shape, value, "rfc822")

@@ -29,12 +29,13 @@ class RestXmlResponseSerializer(RestResponseSerializer, XmlValueWriter):
         if payload is not None:
             ns = payload.shape.serialization.get("xmlNamespace")
             if isinstance(ns, dict):
-                return ns.get("uri")
-        return self.service.model.metadata.get("xmlNamespace")
+                return str(ns["uri"]) if "uri" in ns else None
+        namespace = self.service.model.metadata.get("xmlNamespace")
+        return str(namespace) if namespace else None
 
     def root_name(self, operation: OperationModel, shape: Shape) -> str:
         """The root element when the body is the output's unbound members."""
-        return shape.serialization.get("name") or f"{operation.name}Response"  # type: ignore[no-any-return]
+        return str(shape.serialization.get("name") or f"{operation.name}Response")
 
     def payload_document(self, operation: OperationModel, payload: Binding, value: Any) -> bytes:
         """A structure payload is the root element, named as the member is."""

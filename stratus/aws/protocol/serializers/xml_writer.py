@@ -28,13 +28,13 @@ class XmlValueWriter(ResponseSerializer):
 
     def member_key(self, parent: Shape, name: str, member: Shape) -> str:
         """The element name of a structure member."""
-        return member.serialization.get("name", name)  # type: ignore[no-any-return]
+        return str(member.serialization.get("name", name))
 
     def map_names(self, shape: Shape) -> tuple[str, str]:
         """Element names of a map entry's key and value."""
         return (
-            shape.key.serialization.get("name", "key"),  # type: ignore[attr-defined]
-            shape.value.serialization.get("name", "value"),  # type: ignore[attr-defined]
+            shape.key.serialization.get("name", "key"),
+            shape.value.serialization.get("name", "value"),
         )
 
     def write(
@@ -47,7 +47,7 @@ class XmlValueWriter(ResponseSerializer):
             self._write_structure(parts, shape, value, name, xmlns)
         elif type_name == "list":
             parts.append(f"<{name}{xmlns}>")
-            member = shape.member  # type: ignore[attr-defined]
+            member = shape.member
             item_name = member.serialization.get("name", "member")
             for item in value:
                 self.write(parts, member, item, item_name)
@@ -61,7 +61,7 @@ class XmlValueWriter(ResponseSerializer):
 
     def write_members(self, parts: list[str], shape: Shape, value: dict[str, Any]) -> None:
         """Append the elements of a structure's members (no enclosing element)."""
-        members = shape.members  # type: ignore[attr-defined]
+        members = shape.members
         for name, item in value.items():
             member = members.get(name)
             if member is None or item is None or member.serialization.get("xmlAttribute"):
@@ -85,7 +85,7 @@ class XmlValueWriter(ResponseSerializer):
         self, parts: list[str], shape: Shape, value: dict[str, Any], name: str, xmlns: str
     ) -> None:
         attributes = ""
-        for member_name, member in shape.members.items():  # type: ignore[attr-defined]
+        for member_name, member in shape.members.items():
             if member.serialization.get("xmlAttribute") and value.get(member_name) is not None:
                 wire = member.serialization.get("name", member_name)
                 if wire.startswith("xsi:") and "xmlns:xsi" not in attributes:
@@ -97,7 +97,7 @@ class XmlValueWriter(ResponseSerializer):
 
     def _write_entries(self, parts: list[str], shape: Shape, value: dict[str, Any], entry: str) -> None:
         key_name, value_name = self.map_names(shape)
-        value_shape = shape.value  # type: ignore[attr-defined]
+        value_shape = shape.value
         for key, item in value.items():
             parts.append(f"<{entry}><{key_name}>{escape(str(key))}</{key_name}>")
             self.write(parts, value_shape, item, value_name)
