@@ -1,0 +1,161 @@
+"""Warm invoke overhead through the Python API, against a direct call of the same handler.
+
+Figure (issue 3): "warm invoke overhead: invoke through the runtime's Python API minus a
+direct in-process call of the handler. Target: p50 under 100 microseconds."
+
+An in-process ``Platform`` (the real composition root, on a temporary data directory)
+serves a hello-world function. Three layers are timed, round-robin so that drift (CPU
+frequency, other load) hits them alike:
+
+- ``Invocations.invoke``: the service call the Lambda adapter makes (payload checks,
+  routing, spec lookup, the invoker);
+- ``Invoker.invoke``: concurrency, pool, timeout, logs and metrics around the environment;
+- ``ExecutionEnvironment.invoke``: one IPC round trip to a warm worker process, nothing else.
+
+Subtracting neighbouring layers shows where the overhead goes. The baseline is the same
+handler called directly in this process. The loop is uvloop, as ``stratus up`` runs it.
+
+    python -m bench.warm_invoke [--runs 3000] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import itertools
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bench._platform import HELLO_SOURCE, create_function, hello_handler, running_platform
+from bench._report import Figure, Row, argument_parser, emit, percentile
+from stratus.platform import Platform
+from stratus.runtime.environment import InvokeRequest, LaunchConfig
+from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stream_name
+
+TARGET_US = 100.0
+NAME = "bench-warm"
+
+
+def _request(arn: str) -> InvokeRequest:
+    return InvokeRequest(
+        request_id=str(uuid.uuid4()),
+        payload=b"{}",
+        invoked_function_arn=arn,
+        deadline_epoch_ms=time.time() * 1000 + 30_000,
+    )
+
+
+def direct_us(runs: int) -> list[float]:
+    """The baseline: the handler called in this process, as a test would call it."""
+    handler = hello_handler()
+    assert callable(handler)
+    event: dict[str, object] = {}
+    for _ in range(1000):
+        handler(event, None)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter_ns()
+        handler(event, None)
+        times.append((time.perf_counter_ns() - start) / 1000)
+    return times
+
+
+async def layered_us(platform: Platform, runs: int) -> dict[str, list[float]]:
+    """Time the three layers round-robin; returns microseconds per call for each."""
+    config = await create_function(platform, NAME, HELLO_SOURCE)
+    spec = await platform.invocations.spec_for(config)
+    launch = LaunchConfig(
+        spec,
+        lambda_environment(
+            spec,
+            PlatformEnv(region=platform.config.region, endpoint_url=platform.config.endpoint_url),
+            log_stream=log_stream_name(spec.version),
+        ),
+        str(platform.config.data_dir / "tmp" / "bench-raw"),
+    )
+    Path(launch.tmp_dir).mkdir(parents=True, exist_ok=True)
+    raw_env = await platform.factory.create(launch)
+
+    async def through_invocations() -> None:
+        response = await platform.invocations.invoke(NAME, None, b"{}")
+        if response.function_error:
+            raise RuntimeError(response.payload.decode())
+
+    async def through_invoker() -> None:
+        result = await platform.invoker.invoke(spec, _request(config.arn))
+        if result.function_error:
+            raise RuntimeError(result.payload.decode())
+
+    async def through_environment() -> None:
+        outcome = await raw_env.invoke(_request(config.arn))
+        if outcome.error_type:
+            raise RuntimeError(outcome.payload.decode())
+
+    layers: dict[str, Callable[[], Awaitable[None]]] = {
+        "Invocations.invoke": through_invocations,
+        "Invoker.invoke": through_invoker,
+        "ExecutionEnvironment.invoke": through_environment,
+    }
+    times: dict[str, list[float]] = {label: [] for label in layers}
+    try:
+        for _ in range(300):  # warm the pool, the worker and the code paths
+            for call in layers.values():
+                await call()
+        gc.collect()
+        for _ in range(runs):
+            for label, call in layers.items():
+                start = time.perf_counter_ns()
+                await call()
+                times[label].append((time.perf_counter_ns() - start) / 1000)
+    finally:
+        raw_env.kill()
+        await raw_env.wait_closed()
+    return times
+
+
+async def measure(runs: int) -> Figure:
+    direct = direct_us(runs)
+    async with running_platform() as platform:
+        layers = await layered_us(platform, runs)
+    d50, d99 = percentile(direct, 0.5), percentile(direct, 0.99)
+    figure = Figure("warm_invoke", "Warm invoke overhead (Python API, hello world)")
+    service = layers["Invocations.invoke"]
+    s50, s99 = percentile(service, 0.5), percentile(service, 0.99)
+    figure.add(Row("overhead p50: Invocations.invoke - direct call", s50 - d50, "us",
+                   target=f"p50 < {TARGET_US:.0f} us", met=s50 - d50 < TARGET_US))
+    figure.add(Row("overhead p99: Invocations.invoke - direct call", s99 - d99, "us"))
+    for label, values in layers.items():
+        p50, p99 = percentile(values, 0.5), percentile(values, 0.99)
+        figure.add(Row(f"{label} p50", p50, "us", "direct call", d50))
+        figure.add(Row(f"{label} p99", p99, "us", "direct call", d99))
+    names = list(layers)
+    for upper, lower in itertools.pairwise(names):
+        spent = percentile(layers[upper], 0.5) - percentile(layers[lower], 0.5)
+        figure.add(Row(f"p50 spent in {upper.split('.')[0]} above {lower.split('.')[0]}",
+                       spent, "us"))
+    figure.notes.append(
+        f"{runs} warm invokes per layer, round-robin, uvloop; direct call of the same handler "
+        f"p50 {d50:.2f} us, p99 {d99:.2f} us"
+    )
+    return figure
+
+
+def main() -> None:
+    parser = argument_parser(__doc__)
+    parser.add_argument("--runs", type=int, default=3000)
+    args = parser.parse_args()
+    if args.runs < 10:
+        parser.error("--runs must be at least 10")
+    try:
+        import uvloop
+
+        figure = uvloop.run(measure(args.runs))
+    except ImportError:  # pragma: no cover - platforms without uvloop
+        figure = asyncio.run(measure(args.runs))
+    emit(figure, args.json)
+
+
+if __name__ == "__main__":
+    main()
