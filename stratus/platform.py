@@ -103,7 +103,13 @@ class Platform:
         self.lambda_provider = LambdaProvider(
             self.registry, self.layers, self.invocations, config.limits
         )
-        self.native = NativeApi(self)
+        self.native = NativeApi(
+            ready=lambda: self.ready,
+            registry=self.registry,
+            metrics=self.invoker.metrics,
+            logs=self.log_store,
+            blobs=self.blobs,
+        )
         self.app = AwsApp(
             {"lambda": self.lambda_provider},
             fallback=self.native,

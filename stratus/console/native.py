@@ -7,15 +7,17 @@ through to this app). The CLI uses it for what AWS's APIs do not cover.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
 
+from stratus.runtime.metrics import MetricsRegistry
+from stratus.services.functions.registry import FunctionRegistry
+from stratus.store.blobs import BlobStore
 from stratus.store.errors import BlobNotFound
-
-if TYPE_CHECKING:
-    from stratus.platform import Platform
+from stratus.store.interfaces import LogStore
 
 Scope = dict[str, Any]
 Receive = Any
@@ -26,8 +28,20 @@ _CODE = re.compile(r"^/_stratus/code/(?P<digest>[0-9a-f]{64})$")
 
 
 class NativeApi:
-    def __init__(self, platform: Platform) -> None:
-        self._platform = platform
+    def __init__(
+        self,
+        *,
+        ready: Callable[[], bool],
+        registry: FunctionRegistry,
+        metrics: MetricsRegistry,
+        logs: LogStore,
+        blobs: BlobStore,
+    ) -> None:
+        self._ready = ready
+        self._registry = registry
+        self._metrics = metrics
+        self._logs = logs
+        self._blobs = blobs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,7 +53,7 @@ class NativeApi:
             await _json(send, 405, {"message": "Method Not Allowed"})
             return
         if path == "/_stratus/health":
-            ready = self._platform.ready
+            ready = self._ready()
             await _json(send, 200 if ready else 503, {"status": "ready" if ready else "starting"})
             return
         if path == "/_stratus/functions":
@@ -52,7 +66,7 @@ class NativeApi:
         match = _CODE.match(path)
         if match:
             try:
-                data = await self._platform.blobs.get(match.group("digest"))
+                data = await self._blobs.get(match.group("digest"))
             except BlobNotFound:
                 await _json(send, 404, {"message": "Not Found"})
                 return
@@ -61,8 +75,8 @@ class NativeApi:
         await _json(send, 404, {"message": f"No such Stratus API: {path}"})
 
     def _functions(self) -> list[dict[str, Any]]:
-        registry = self._platform.registry
-        metrics = self._platform.invoker.metrics
+        registry = self._registry
+        metrics = self._metrics
         result = []
         for name in registry.names():
             latest = registry.latest(name)
@@ -87,9 +101,7 @@ class NativeApi:
         except ValueError:
             await _json(send, 400, {"message": "after, limit and start must be integers"})
             return
-        events = await self._platform.log_store.query(
-            name, after_id=after, start_ms=start, limit=limit
-        )
+        events = await self._logs.query(name, after_id=after, start_ms=start, limit=limit)
         await _json(
             send,
             200,
