@@ -77,9 +77,7 @@ def native_logs(server: ServerProcess, name: str) -> list[str]:
     return [event["message"] for event in body["events"]]
 
 
-def wait_for(
-    condition: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.05
-) -> Any:
+def wait_for(condition: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.05) -> Any:
     """Poll until ``condition()`` is truthy (returning it); fail the test on timeout.
 
     Only for behaviour that happens in the background (Event invocations, retries).
@@ -92,6 +90,11 @@ def wait_for(
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s")
         time.sleep(interval)
+
+
+def configuration(response: dict[str, Any]) -> dict[str, Any]:
+    """A GetFunctionConfiguration answer without its per-request metadata, to compare."""
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def read_payload(response: dict[str, Any]) -> Any:

@@ -92,7 +92,9 @@ def test_get_function_has_configuration_code_and_tags(lambda_client: Any) -> Non
 )
 def test_function_name_forms(lambda_client: Any, form: Any) -> None:
     name = create_function(lambda_client, SOURCE)
-    assert lambda_client.get_function(FunctionName=form(name))["Configuration"]["FunctionName"] == name
+    assert (
+        lambda_client.get_function(FunctionName=form(name))["Configuration"]["FunctionName"] == name
+    )
 
 
 def test_list_functions_paginates_with_marker(lambda_client: Any) -> None:
@@ -218,7 +220,9 @@ def test_delete_function(lambda_client: Any) -> None:
     assert_no_function(lambda_client, name)
     with pytest.raises(lambda_client.exceptions.ResourceNotFoundException) as error:
         lambda_client.delete_function(FunctionName=name)
-    assert_error(error, "ResourceNotFoundException", f"Function not found: {function_arn(name)}", 404)
+    assert_error(
+        error, "ResourceNotFoundException", f"Function not found: {function_arn(name)}", 404
+    )
     with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
         lambda_client.invoke(FunctionName=name)
 
@@ -226,9 +230,7 @@ def test_delete_function(lambda_client: Any) -> None:
 def test_delete_then_create_again(lambda_client: Any) -> None:
     name = create_function(lambda_client, SOURCE)
     lambda_client.delete_function(FunctionName=name)
-    create_function(
-        lambda_client, "def handler(event, context):\n    return 'again'\n", name=name
-    )
+    create_function(lambda_client, "def handler(event, context):\n    return 'again'\n", name=name)
     assert lambda_client.invoke(FunctionName=name)["Payload"].read() == b'"again"'
 
 
