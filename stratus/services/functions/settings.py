@@ -148,9 +148,14 @@ def check_settings(settings: FunctionSettings, limits: Limits, *, creating: bool
                 )
             )
         if settings.timeout > limits.max_timeout_s:
-            raise InvalidParameter(
-                f"1 validation error detected: Value '{settings.timeout}' at 'timeout' failed to "
-                f"satisfy constraint: Member must have value less than or equal to {limits.max_timeout_s}"
+            # A ValidationException like the other range checks (CloudFormation reports it
+            # as "Error Code: ValidationException" from AWSLambdaInternal).
+            raise Validation(
+                validation_message(
+                    str(settings.timeout),
+                    "timeout",
+                    f"Member must have value less than or equal to {limits.max_timeout_s}",
+                )
             )
     if settings.memory_size is not None:
         if settings.memory_size < limits.min_memory_mb:
