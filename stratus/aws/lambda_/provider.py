@@ -216,6 +216,8 @@ class LambdaProvider:
         if isinstance(payload, str):
             payload = payload.encode()
         kind = params.get("InvocationType") or "RequestResponse"
+        _check_enum(kind, "invocationType", ("Event", "RequestResponse", "DryRun"))
+        _check_enum(params.get("LogType") or "None", "logType", ("None", "Tail"))
         if kind == "DryRun":
             self._invocations.dry_run(ref.name, ref.qualifier)
             return {"StatusCode": 204, "Payload": b""}
@@ -596,6 +598,16 @@ class LambdaProvider:
 
 def _version_key(version: str) -> str:
     return "" if version == LATEST else f"{int(version):010d}"
+
+
+def _check_enum(value: str, member: str, allowed: tuple[str, ...]) -> None:
+    """The protocol layer checks required members, not enums: these header values we check."""
+    if value not in allowed:
+        raise ServiceError(
+            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+            f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]",
+            code="ValidationException",
+        )
 
 
 def _weights(params: Params) -> dict[str, float] | None:
