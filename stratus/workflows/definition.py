@@ -80,9 +80,11 @@ def parse_definition(
             kind = state_raw.get("Type")
             path = f"{key}/States/{name}"
             if kind == "Parallel":
-                states[name] = build_parallel(name, state_raw, inherited, path, build)
+                states[name] = build_parallel(
+                    name, state_raw, inherited, path, build, query_language
+                )
             elif kind == "Map":
-                states[name] = build_map(name, state_raw, inherited, path, build)
+                states[name] = build_map(name, state_raw, inherited, path, build, query_language)
             else:
                 states[name] = _SIMPLE_BUILDERS[kind](name, state_raw, inherited)
         program = Program(

@@ -144,9 +144,7 @@ class Execution:
             state=self.state,
         )
 
-    def _apply(
-        self, activation: Activation, group: asyncio.TaskGroup
-    ) -> CompleteExecution | None:
+    def _apply(self, activation: Activation, group: asyncio.TaskGroup) -> CompleteExecution | None:
         self.state = activation.state
         self.history.extend(activation.history)
         completion = None

@@ -272,7 +272,7 @@ class Run:
         state = self.current_state(scope)
         if isinstance(event, TimerFired):
             if token == scope.deadline:
-                self.guarded(scope, state, handlers.task_timed_out, "States.Timeout", "")
+                self.guarded(scope, state, handlers.task_timed_out, "States.Timeout", None)
             elif scope.phase == "retry":
                 scope.phase = "act"
                 scope.pending = None
@@ -340,9 +340,7 @@ class Run:
             return
         containers.child_finished(self, scope)
 
-    def fail_state(
-        self, scope: Scope, state: State, error: str | None, cause: str | None
-    ) -> None:
+    def fail_state(self, scope: Scope, state: State, error: str | None, cause: str | None) -> None:
         """A state failed: Retry, else Catch, else the scope fails (error may be None:
         a Fail state without Error)."""
         if error in TERMINAL_ERRORS:

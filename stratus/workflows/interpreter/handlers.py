@@ -112,9 +112,7 @@ def _choice_jsonata(run: Run, scope: Scope, state: ChoiceState, context: dict[st
     assign, output_template, has_output = state.assign, state.output, state.has_output
     for index, rule in enumerate(state.choices):
         condition = rule.get("Condition")
-        value = dataflow.jsonata_value(
-            condition, f"Choices[{index}]/Condition", states, variables
-        )
+        value = dataflow.jsonata_value(condition, f"Choices[{index}]/Condition", states, variables)
         if not isinstance(value, bool):
             raise StatesError(
                 "States.QueryEvaluationError",
@@ -300,10 +298,25 @@ def _settle(run: Run, scope: Scope) -> None:
     scope.deadline = None
 
 
+#: Step Functions' payload quota: 256 KiB of UTF-8 JSON per state input or output.
+MAX_PAYLOAD_BYTES = 262144
+
+
 def task_succeeded(run: Run, scope: Scope, state: State, output: Any) -> None:
     assert isinstance(state, TaskState)
-    _settle(run, scope)
     kind = task_resource(state.resource)
+    if len(to_json_text(output).encode()) > MAX_PAYLOAD_BYTES:
+        name = kind[0] if kind else state.resource
+        task_failed(
+            run,
+            scope,
+            state,
+            "States.DataLimitExceeded",
+            f"The state/task '{name}' returned a result with a size exceeding the maximum "
+            "number of bytes service limit.",
+        )
+        return
+    _settle(run, scope)
     if kind is None:
         run.record(scope, "LambdaFunctionSucceeded", payload("output", output))
     else:
@@ -339,7 +352,7 @@ def finish_with_result(run: Run, scope: Scope, state: State, result: Any) -> Non
     run.exit(scope, state, output, assigned)
 
 
-def task_failed(run: Run, scope: Scope, state: State, error: str, cause: str) -> None:
+def task_failed(run: Run, scope: Scope, state: State, error: str, cause: str | None) -> None:
     assert isinstance(state, TaskState)
     _settle(run, scope)
     kind = task_resource(state.resource)
@@ -352,7 +365,7 @@ def task_failed(run: Run, scope: Scope, state: State, error: str, cause: str) ->
     run.fail_state(scope, state, error, cause)
 
 
-def task_timed_out(run: Run, scope: Scope, state: State, error: str, cause: str) -> None:
+def task_timed_out(run: Run, scope: Scope, state: State, error: str, cause: str | None) -> None:
     assert isinstance(state, TaskState)
     if scope.pending:
         run.commands.append(CancelTask(token=scope.pending))
@@ -364,9 +377,7 @@ def task_timed_out(run: Run, scope: Scope, state: State, error: str, cause: str)
     if kind is None:
         run.record(scope, "LambdaFunctionTimedOut", details)
     else:
-        run.record(
-            scope, "TaskTimedOut", {"resourceType": kind[0], "resource": kind[1], **details}
-        )
+        run.record(scope, "TaskTimedOut", {"resourceType": kind[0], "resource": kind[1], **details})
     scope.phase = "act"
     run.fail_state(scope, state, error, cause)
 
@@ -389,14 +400,12 @@ def catch(
     cause: str | None,
 ) -> None:
     """Leave `state` through `catcher` with the error output."""
-    error_output = {"Error": error, "Cause": cause}
+    error_output = {"Error": error, "Cause": cause if cause is not None else ""}
     context = run.context(scope, state)
     variables = scope.variables
     try:
         if state.is_jsonata:
-            states = dataflow.jsonata_states(
-                scope.state_input, context, error_output=error_output
-            )
+            states = dataflow.jsonata_states(scope.state_input, context, error_output=error_output)
             assigned = dataflow.jsonata_assign(catcher.assign, states, variables)
             output = (
                 dataflow.jsonata_value(catcher.output, "Catch/Output", states, variables)

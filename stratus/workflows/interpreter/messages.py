@@ -43,7 +43,7 @@ class TaskFailed:
     at: float
     token: str
     error: str = "States.TaskFailed"
-    cause: str = ""
+    cause: str | None = None
     kind: str = "TaskFailed"
 
 
@@ -54,7 +54,7 @@ class TaskTimedOut:
     at: float
     token: str
     error: str = "States.Timeout"
-    cause: str = ""
+    cause: str | None = None
     kind: str = "TaskTimedOut"
 
 

@@ -103,7 +103,5 @@ class ExecutionState:
         for key, raw in values.pop("scopes").items():
             scope_values = dict(raw)
             children = scope_values.pop("children")
-            scopes[key] = Scope(
-                **scope_values, children=Children(**children) if children else None
-            )
+            scopes[key] = Scope(**scope_values, children=Children(**children) if children else None)
         return cls(**values, scopes=scopes)

@@ -1,9 +1,10 @@
 """Matching errors against Retry/Catch and computing retry back-off.
 
 States-language.net, "Errors": `States.ALL` matches any error name and
-`States.TaskFailed` any error except `States.Timeout`; neither catches
-`States.Runtime` or `States.DataLimitExceeded`, which end the execution
-("Error handling in Step Functions": these are not retriable).
+`States.TaskFailed` any error except `States.Timeout`; neither catches `States.Runtime`,
+which ends the execution ("Error handling in Step Functions": not retriable). A task
+result over the payload limit (`States.DataLimitExceeded`) is caught by States.ALL, as
+AWS-recorded executions show.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from stratus.workflows.states import Catcher, Retrier
 
 #: Errors that fail the execution at once, whatever the Retry/Catch fields say.
-TERMINAL_ERRORS = frozenset({"States.Runtime", "States.DataLimitExceeded"})
+TERMINAL_ERRORS = frozenset({"States.Runtime"})
 
 
 def error_matches(error: str | None, error_equals: Sequence[str]) -> bool:

@@ -88,8 +88,7 @@ def _jsonpath_fire_at(
         if value < 0:
             raise StatesError(
                 "States.Runtime",
-                f"The SecondsPath parameter references a negative value: {path} == "
-                f"{_plain(value)}",
+                f"The SecondsPath parameter references a negative value: {path} == {_plain(value)}",
             )
         return run.at + int(value)
     if state.timestamp_path is not None:

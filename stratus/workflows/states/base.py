@@ -15,6 +15,7 @@ from typing import Any
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Retrier:
     """One element of a state's `Retry` array (states-language.net, "Retrying after error")."""

@@ -9,7 +9,8 @@ from typing import Any
 from stratus.workflows.states.base import State, common_fields
 from stratus.workflows.states.program import Program
 
-#: Builds the program at (raw, key, inherited query language).
+#: Builds the program at (raw, key, inherited query language). Nested programs inherit
+#: the machine's QueryLanguage, not their parent state's (AWS validates them that way).
 ProgramBuilder = Callable[[Mapping[str, Any], str, str], Program]
 
 
@@ -54,19 +55,29 @@ class MapState(State):
 
 
 def build_parallel(
-    name: str, raw: Mapping[str, Any], query_language: str, key: str, build: ProgramBuilder
+    name: str,
+    raw: Mapping[str, Any],
+    query_language: str,
+    key: str,
+    build: ProgramBuilder,
+    machine_language: str,
 ) -> ParallelState:
     """Parallel state record with its branch programs."""
     fields = common_fields(name, raw, query_language)
     branches = tuple(
-        build(branch, f"{key}/Branches/{index}", fields["query_language"])
+        build(branch, f"{key}/Branches/{index}", machine_language)
         for index, branch in enumerate(raw.get("Branches") or ())
     )
     return ParallelState(**fields, branches=branches)
 
 
 def build_map(
-    name: str, raw: Mapping[str, Any], query_language: str, key: str, build: ProgramBuilder
+    name: str,
+    raw: Mapping[str, Any],
+    query_language: str,
+    key: str,
+    build: ProgramBuilder,
+    machine_language: str,
 ) -> MapState:
     """Map state record with its item processor program."""
     fields = common_fields(name, raw, query_language)
@@ -79,7 +90,7 @@ def build_map(
         fields["parameters"], fields["has_parameters"] = None, False
     return MapState(
         **fields,
-        processor=build(processor_raw, f"{key}/{field_name}", fields["query_language"]),
+        processor=build(processor_raw, f"{key}/{field_name}", machine_language),
         mode=config.get("Mode", "INLINE"),
         execution_type=config.get("ExecutionType"),
         items_path=raw.get("ItemsPath", "$"),
