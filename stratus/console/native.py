@@ -40,7 +40,7 @@ class NativeApi:
         self._ready = ready
         self._registry = registry
         self._metrics = metrics
-        self._logs = logs
+        self._log_store = logs
         self._blobs = blobs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -101,7 +101,7 @@ class NativeApi:
         except ValueError:
             await _json(send, 400, {"message": "after, limit and start must be integers"})
             return
-        events = await self._logs.query(name, after_id=after, start_ms=start, limit=limit)
+        events = await self._log_store.query(name, after_id=after, start_ms=start, limit=limit)
         await _json(
             send,
             200,
