@@ -7,7 +7,7 @@ through to this app). The CLI uses it for what AWS's APIs do not cover.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,9 +19,10 @@ from stratus.store.blobs import BlobStore
 from stratus.store.errors import BlobNotFound
 from stratus.store.interfaces import LogStore
 
-Scope = dict[str, Any]
-Receive = Any
-Send = Any
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 _LOGS = re.compile(r"^/_stratus/functions/(?P<name>[A-Za-z0-9_-]+)/logs$")
 _CODE = re.compile(r"^/_stratus/code/(?P<digest>[0-9a-f]{64})$")
