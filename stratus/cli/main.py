@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds before the first retry of a failed Event invocation (Lambda: about 60)",
     )
+    up.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override any limit of stratus.runtime.limits.Limits, e.g. init_timeout_s=2",
+    )
     up.add_argument("--demo", action="store_true", help="deploy the demo function")
     up.add_argument("--log-level", default="info")
 
@@ -97,7 +104,7 @@ def _up(args: argparse.Namespace) -> int:
 
     from stratus.cli.up import run
     from stratus.platform import PlatformConfig
-    from stratus.runtime.limits import Limits
+    from stratus.runtime.limits import Limits, with_overrides
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -109,6 +116,11 @@ def _up(args: argparse.Namespace) -> int:
         limits = replace(limits, keep_warm_s=args.keep_warm)
     if args.async_retry_delay is not None:
         limits = replace(limits, async_retry_base_s=args.async_retry_delay)
+    try:
+        limits = with_overrides(limits, args.limit)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     config = PlatformConfig(
         data_dir=Path(args.data_dir).resolve(),
         host=args.host,

@@ -6,6 +6,7 @@ from the command line or tests, so a laptop can run with a smaller account.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 
@@ -30,3 +31,25 @@ class Limits:
     async_retry_base_s: float = 60.0  # Lambda: about 1 min, then 2 min
     async_max_event_age_s: int = 21600
     async_max_retries: int = 2
+
+
+def with_overrides(limits: Limits, overrides: list[str]) -> Limits:
+    """Apply ``NAME=VALUE`` overrides (from the command line), typed like the field."""
+    fields = {f.name: f for f in dataclasses.fields(limits)}
+    changes: dict[str, object] = {}
+    for item in overrides:
+        name, sep, raw = item.partition("=")
+        if not sep or name not in fields:
+            known = ", ".join(sorted(fields))
+            raise ValueError(f"unknown limit {item!r}: use NAME=VALUE with NAME one of {known}")
+        current = getattr(limits, name)
+        try:
+            if isinstance(current, bool):
+                if raw.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(raw)
+                changes[name] = raw.lower() in ("true", "1")
+            else:
+                changes[name] = type(current)(raw)
+        except ValueError as exc:
+            raise ValueError(f"limit {name} needs a {type(current).__name__}, not {raw!r}") from exc
+    return dataclasses.replace(limits, **changes)  # type: ignore[arg-type]
