@@ -213,7 +213,7 @@ class Driver:
         start = ExecutionStart(
             at=self.clock.now(),
             input={} if execution_input is None else execution_input,
-            **names,  # type: ignore[arg-type]
+            **names,
         )
         return Execution(self.machine, start, self.executor, self.clock)
 

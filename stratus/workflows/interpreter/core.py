@@ -41,11 +41,15 @@ from stratus.workflows.interpreter.model import (
     FAILED,
     RUNNING,
     SUCCEEDED,
+    TIMED_OUT,
     ExecutionState,
     Scope,
 )
 from stratus.workflows.interpreter.retry import TERMINAL_ERRORS, find_catcher, find_retrier
 from stratus.workflows.states import State
+
+#: Token of the machine-wide TimeoutSeconds timer.
+EXECUTION_DEADLINE = "execution:deadline"
 
 #: Errors raised while evaluating a state's fields get AWS's location prefix.
 _PREFIXED_ERRORS = frozenset(
@@ -204,6 +208,12 @@ class Run:
             {**payload("input", self.x.input), "roleArn": self.x.role_arn},
         )
         scope = self.new_scope("", self.x.input)
+        if self.machine.timeout_seconds is not None:
+            # The machine-wide deadline (top-level TimeoutSeconds) is a timer like any other.
+            self.x.waiting[EXECUTION_DEADLINE] = scope.id
+            self.commands.append(
+                StartTimer(token=EXECUTION_DEADLINE, fire_at=self.at + self.machine.timeout_seconds)
+            )
         self.schedule(scope)
 
     def schedule(self, scope: Scope, action: str = "advance") -> None:
@@ -262,7 +272,13 @@ class Run:
         if isinstance(event, StopExecution):
             self.abort_execution(event.error, event.cause)
             return
+        if isinstance(event, ExecutionStart):
+            return  # an execution starts once
         token = event.token
+        if token == EXECUTION_DEADLINE:
+            if self.x.waiting.pop(token, None) is not None:
+                self.time_out_execution()
+            return
         scope_id = self.x.waiting.pop(token, None)
         if scope_id is None:
             return  # stale: a cancelled task or timer answered late
@@ -393,6 +409,14 @@ class Run:
             details["cause"] = cause
         self.record(None, "ExecutionFailed", details)
         self.commands.append(CompleteExecution(status=FAILED, error=error, cause=cause))
+
+    def time_out_execution(self) -> None:
+        """The top-level TimeoutSeconds elapsed: ExecutionTimedOut."""
+        self.cancel_all()
+        self.x.status = TIMED_OUT
+        self.x.error = "States.Timeout"
+        self.record(None, "ExecutionTimedOut", {"error": "States.Timeout"})
+        self.commands.append(CompleteExecution(status=TIMED_OUT, error="States.Timeout"))
 
     def abort_execution(self, error: str | None, cause: str | None) -> None:
         self.cancel_all()
