@@ -18,6 +18,7 @@ from pathlib import Path
 
 from stratus.aws.app import AwsApp
 from stratus.aws.lambda_.provider import LambdaProvider
+from stratus.aws.logs.provider import LogsProvider
 from stratus.console.native import NativeApi
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.invoker import Invoker
@@ -30,6 +31,7 @@ from stratus.services.functions.code import CodeStore
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.logs.service import LogService
 from stratus.store.blobs import BlobStore
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.functions import SQLiteFunctionStore
@@ -110,8 +112,9 @@ class Platform:
             logs=self.log_store,
             blobs=self.blobs,
         )
+        self.log_service = LogService(self.log_store, self.registry)
         self.app = AwsApp(
-            {"lambda": self.lambda_provider},
+            {"lambda": self.lambda_provider, "logs": LogsProvider(self.log_service)},
             fallback=self.native,
             default_region=config.region,
         )
