@@ -73,15 +73,19 @@ def make_event(
 
 
 def task_resource(resource: str) -> tuple[str, str] | None:
-    """(resourceType, resource) of an optimized integration ARN; None for a Lambda ARN.
+    """(resourceType, resource) of a Task resource; None for a Lambda function ARN, which
+    records LambdaFunction* events instead of Task* ones.
 
     `arn:aws:states:::lambda:invoke` -> ("lambda", "invoke");
-    `arn:aws:states:::aws-sdk:s3:getObject` -> ("aws-sdk:s3", "getObject").
+    `arn:aws:states:::aws-sdk:s3:getObject` -> ("aws-sdk:s3", "getObject");
+    an activity ARN -> ("activity", arn); anything else -> ("", resource).
     """
-    if resource.startswith("arn:aws:lambda:") or ":lambda:" in resource.split(":::")[0]:
+    parts = resource.split(":")
+    if len(parts) > 2 and parts[0] == "arn" and parts[2] == "lambda":
         return None
-    if ":::" not in resource:
-        return ("activity", resource) if ":activity:" in resource else None
-    service = resource.split(":::", 1)[1]
-    head, _, action = service.rpartition(":")
-    return head, action
+    if ":::" in resource:
+        head, _, action = resource.split(":::", 1)[1].rpartition(":")
+        return head, action
+    if ":activity:" in resource:
+        return "activity", resource
+    return "", resource
