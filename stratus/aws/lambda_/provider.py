@@ -339,9 +339,15 @@ class LambdaProvider:
         ref = parse_function_name(params["FunctionName"])
         value = int(params["ReservedConcurrentExecutions"])
         self._registry.record(ref.name)
+        if value < 0:  # the model's range (min 0): a ValidationException, not the quota rule
+            raise ServiceError(
+                f"1 validation error detected: Value '{value}' at 'reservedConcurrentExecutions' "
+                "failed to satisfy constraint: Member must have value greater than or equal to 0",
+                code="ValidationException",
+            )
         others = self._registry.reserved_total(excluding=ref.name)
         unreserved = self._limits.account_concurrency - others - value
-        if value < 0 or unreserved < self._limits.unreserved_concurrency_min:
+        if unreserved < self._limits.unreserved_concurrency_min:
             raise InvalidParameter(
                 "Specified ReservedConcurrentExecutions for function decreases account's "
                 "UnreservedConcurrentExecution below its minimum value of "
