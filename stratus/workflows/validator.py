@@ -283,7 +283,7 @@ class _Checker:
                     at,
                 )
         self.flow(kind, raw, at)
-        self.types(raw, at)
+        self.types(raw, at, language)
         if language == JSONPATH:
             self.paths(raw, at)
         else:
@@ -345,14 +345,16 @@ class _Checker:
         elif not has_next and end is not True:
             self.fail("One of 'Next' or 'End' is required", at)
 
-    def types(self, raw: Mapping[str, Any], at: str) -> None:
+    def types(self, raw: Mapping[str, Any], at: str, language: str) -> None:
         for key in ("Comment", "Resource", "Default", "Error", "Cause", "Label"):
             if key in raw and not isinstance(raw[key], str):
                 self.fail("Expected value of type String", f"{at}/{key}")
         for key in _INTEGER_FIELDS:
             value = raw.get(key)
-            if value is None or isinstance(value, str):
-                continue  # strings are JSONata expressions, checked elsewhere
+            if value is None:
+                continue
+            if language == JSONATA and isinstance(value, str) and value.startswith("{%"):
+                continue  # a JSONata expression, parsed by `jsonata`
             if not _is_int(value, minimum=0 if key != "TimeoutSeconds" else 1):
                 self.fail("Expected value of type Integer", f"{at}/{key}")
         for key in ("Parameters", "ResultSelector", "ItemSelector", "Assign"):
