@@ -13,138 +13,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stratus.workflows.states.base import JSONATA, JSONPATH
-
-_STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
-_TOP_FIELDS = {"Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"}
-_PROGRAM_FIELDS = {"Comment", "StartAt", "States"}
-_PROCESSOR_FIELDS = _PROGRAM_FIELDS | {"ProcessorConfig"}
-
-#: Fields only JSONPath states may use, and only JSONata states.
-_JSONPATH_ONLY = {
-    "InputPath",
-    "OutputPath",
-    "Parameters",
-    "ResultPath",
-    "ResultSelector",
-    "Result",
-    "ItemsPath",
-    "SecondsPath",
-    "TimestampPath",
-    "ErrorPath",
-    "CausePath",
-    "TimeoutSecondsPath",
-    "HeartbeatSecondsPath",
-    "MaxConcurrencyPath",
-    "ToleratedFailureCountPath",
-    "ToleratedFailurePercentagePath",
-}
-_JSONATA_ONLY = {"Arguments", "Output", "Items"}
-
-_COMMON = {"Type", "Comment", "QueryLanguage"}
-_FLOW = {"Next", "End"}
-_IO = {"InputPath", "OutputPath"}
-_RESULT = {"ResultPath", "ResultSelector", "Retry", "Catch"}
-
-#: Fields each state type supports (states-language.net, plus Assign/JSONata fields).
-_ALLOWED: dict[str, set[str]] = {
-    "Pass": _COMMON | _FLOW | _IO | {"Parameters", "Result", "ResultPath", "Assign", "Output"},
-    "Task": _COMMON
-    | _FLOW
-    | _IO
-    | _RESULT
-    | {
-        "Resource",
-        "Parameters",
-        "Arguments",
-        "Output",
-        "Assign",
-        "TimeoutSeconds",
-        "TimeoutSecondsPath",
-        "HeartbeatSeconds",
-        "HeartbeatSecondsPath",
-        "Credentials",
-    },
-    "Choice": _COMMON | _IO | {"Choices", "Default", "Assign", "Output"},
-    "Wait": _COMMON
-    | _FLOW
-    | _IO
-    | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign", "Output"},
-    "Succeed": _COMMON | _IO | {"Output"},
-    "Fail": _COMMON | {"Error", "Cause", "ErrorPath", "CausePath"},
-    "Parallel": _COMMON
-    | _FLOW
-    | _IO
-    | _RESULT
-    | {"Branches", "Parameters", "Arguments", "Output", "Assign"},
-    "Map": _COMMON
-    | _FLOW
-    | _IO
-    | _RESULT
-    | {
-        "ItemProcessor",
-        "Iterator",
-        "ItemsPath",
-        "Items",
-        "ItemSelector",
-        "Parameters",
-        "MaxConcurrency",
-        "MaxConcurrencyPath",
-        "ToleratedFailureCount",
-        "ToleratedFailureCountPath",
-        "ToleratedFailurePercentage",
-        "ToleratedFailurePercentagePath",
-        "ItemReader",
-        "ItemBatcher",
-        "ResultWriter",
-        "Label",
-        "Output",
-        "Assign",
-        "Arguments",
-    },
-}
-
-_PATH_FIELDS = (
-    "InputPath",
-    "OutputPath",
-    "ResultPath",
-    "ItemsPath",
-    "SecondsPath",
-    "TimestampPath",
-    "TimeoutSecondsPath",
-    "HeartbeatSecondsPath",
-    "MaxConcurrencyPath",
-    "ToleratedFailureCountPath",
-    "ToleratedFailurePercentagePath",
+from stratus.workflows.schema import (
+    ALLOWED,
+    CATCHER_FIELDS,
+    COMPARISONS,
+    INTEGER_FIELDS,
+    JSONATA_ONLY,
+    JSONPATH_ONLY,
+    NULLABLE_PATHS,
+    PATH_FIELDS,
+    PROCESSOR_FIELDS,
+    PROGRAM_FIELDS,
+    RETRIER_FIELDS,
+    STATE_TYPES,
+    TOP_FIELDS,
 )
-_NULLABLE_PATHS = {"InputPath", "OutputPath", "ResultPath"}
-_INTEGER_FIELDS = ("Seconds", "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency")
-_RETRIER_FIELDS = {
-    "ErrorEquals",
-    "IntervalSeconds",
-    "MaxAttempts",
-    "BackoffRate",
-    "MaxDelaySeconds",
-    "JitterStrategy",
-    "Comment",
-}
-_CATCHER_FIELDS = {"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"}
-_COMPARISONS = {
-    f"{kind}{op}{suffix}"
-    for kind in ("String", "Numeric", "Timestamp")
-    for op in ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")
-    for suffix in ("", "Path")
-} | {
-    "BooleanEquals",
-    "BooleanEqualsPath",
-    "StringMatches",
-    "IsNull",
-    "IsPresent",
-    "IsNumeric",
-    "IsString",
-    "IsBoolean",
-    "IsTimestamp",
-}
+from stratus.workflows.states.base import JSONATA, JSONPATH
 
 
 def validate_definition(raw: Any) -> list[str]:
@@ -153,7 +37,7 @@ def validate_definition(raw: Any) -> list[str]:
     if not isinstance(raw, Mapping):
         return ["SCHEMA_VALIDATION_FAILED: Expected value of type Object at /"]
     for key in raw:
-        if key not in _TOP_FIELDS:
+        if key not in TOP_FIELDS:
             problems.append(f"SCHEMA_VALIDATION_FAILED: Field '{key}' is not supported at /")
     language = raw.get("QueryLanguage", JSONPATH)
     if language not in (JSONPATH, JSONATA):
@@ -167,7 +51,7 @@ def validate_definition(raw: Any) -> list[str]:
         problems.append(
             "SCHEMA_VALIDATION_FAILED: Expected value of type Integer at /TimeoutSeconds"
         )
-    _Checker(problems, language).program(raw, "", language, _TOP_FIELDS)
+    _Checker(problems, language).program(raw, "", language, TOP_FIELDS)
     return problems
 
 
@@ -262,21 +146,21 @@ class _Checker:
         if kind is None:
             self.fail("These fields are required: [Type]", at)
             return
-        if kind not in _STATE_TYPES:
+        if kind not in STATE_TYPES:
             self.fail(f"Value is not a valid state type: {kind}", f"{at}/Type")
             return
         language = self.language(raw, at, inherited)
-        allowed = _ALLOWED[kind]
+        allowed = ALLOWED[kind]
         for key in raw:
             if key not in allowed:
                 self.fail(f"Field '{key}' is not supported", at)
-            elif language == JSONPATH and key in _JSONATA_ONLY:
+            elif language == JSONPATH and key in JSONATA_ONLY:
                 self.fail(
                     f"The QueryLanguage is set to 'JSONPath', but field '{key}' is only "
                     "supported for the 'JSONata' QueryLanguage",
                     at,
                 )
-            elif language == JSONATA and key in _JSONPATH_ONLY:
+            elif language == JSONATA and key in JSONPATH_ONLY:
                 self.fail(
                     f"The QueryLanguage is set to 'JSONata', but field '{key}' is only "
                     "supported for the 'JSONPath' QueryLanguage",
@@ -311,7 +195,7 @@ class _Checker:
                 for index, branch in enumerate(branches):
                     if isinstance(branch, Mapping):
                         self.program(
-                            branch, f"{at}/Branches/{index}", self.machine_language, _PROGRAM_FIELDS
+                            branch, f"{at}/Branches/{index}", self.machine_language, PROGRAM_FIELDS
                         )
                     else:
                         self.fail("Expected value of type Object", f"{at}/Branches/{index}")
@@ -349,7 +233,7 @@ class _Checker:
         for key in ("Comment", "Resource", "Default", "Error", "Cause", "Label"):
             if key in raw and not isinstance(raw[key], str):
                 self.fail("Expected value of type String", f"{at}/{key}")
-        for key in _INTEGER_FIELDS:
+        for key in INTEGER_FIELDS:
             value = raw.get(key)
             if value is None:
                 continue
@@ -367,11 +251,11 @@ class _Checker:
         from stratus.workflows.errors import StatesError
         from stratus.workflows.expressions import jsonpath
 
-        for key in _PATH_FIELDS:
+        for key in PATH_FIELDS:
             if key not in raw:
                 continue
             value = raw[key]
-            if value is None and key in _NULLABLE_PATHS:
+            if value is None and key in NULLABLE_PATHS:
                 continue
             if not isinstance(value, str):
                 self.fail("Expected value of type String", f"{at}/{key}")
@@ -420,7 +304,7 @@ class _Checker:
                 self.fail("Expected value of type Object", where)
                 continue
             for key in retrier:
-                if key not in _RETRIER_FIELDS:
+                if key not in RETRIER_FIELDS:
                     self.fail(f"Field '{key}' is not supported", where)
             self.error_equals(retrier, where)
             for key in ("IntervalSeconds", "MaxAttempts", "MaxDelaySeconds"):
@@ -439,7 +323,7 @@ class _Checker:
                 self.fail("Expected value of type Object", where)
                 continue
             for key in catcher:
-                if key not in _CATCHER_FIELDS:
+                if key not in CATCHER_FIELDS:
                     self.fail(f"Field '{key}' is not supported", where)
                 elif language == JSONPATH and key == "Output":
                     self.fail(
@@ -504,12 +388,12 @@ class _Checker:
             if isinstance(rule["Not"], Mapping):
                 self.rule(rule["Not"], f"{at}/Not", top=False)
             return
-        operators = [key for key in rule if key in _COMPARISONS]
+        operators = [key for key in rule if key in COMPARISONS]
         if "Variable" not in rule:
             self.fail("These fields are required: [Variable]", at)
         if len(operators) != 1:
             self.fail("A choice rule must have exactly one comparison operator", at)
-        allowed = _COMPARISONS | {"Variable", "Next", "Comment", "Assign"}
+        allowed = COMPARISONS | {"Variable", "Next", "Comment", "Assign"}
         for key in rule:
             if key not in allowed:
                 self.fail(f"Field '{key}' is not supported", at)
@@ -527,7 +411,7 @@ class _Checker:
             mode = config.get("Mode", "INLINE")
             if mode not in ("INLINE", "DISTRIBUTED"):
                 self.fail("Mode must be INLINE or DISTRIBUTED", f"{at}/{key}/ProcessorConfig/Mode")
-        self.program(processor, f"{at}/{key}", self.machine_language, _PROCESSOR_FIELDS)
+        self.program(processor, f"{at}/{key}", self.machine_language, PROCESSOR_FIELDS)
         if "ItemSelector" in raw and "Parameters" in raw:
             self.fail("Only one of 'ItemSelector' or 'Parameters' may be set", at)
 

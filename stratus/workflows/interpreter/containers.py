@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stratus.workflows.errors import StatesError
+from stratus.workflows.expressions.values import type_name
 from stratus.workflows.interpreter import dataflow
 from stratus.workflows.interpreter.history import to_json_text
 from stratus.workflows.interpreter.model import ABORTED, SUCCEEDED, Children
@@ -118,15 +119,15 @@ def _jsonata_items(state: MapState, states: dict[str, Any], variables: dict[str,
     if callable(items):
         raise StatesError(
             "States.QueryEvaluationError",
-            f"The JSONata expression '{_strip(state.items)}' specified for the field 'Items' "
+            f"The JSONata expression '{dataflow.expression_text(state.items)}' specified for the field 'Items' "
             "returned an unsupported result type.",
         )
     if not isinstance(items, list):
         raise StatesError(
             "States.QueryEvaluationError",
-            f"The JSONata expression '{_strip(state.items)}' specified for the field 'Items' "
+            f"The JSONata expression '{dataflow.expression_text(state.items)}' specified for the field 'Items' "
             f"returned an unexpected result type. Expected 'array', but was "
-            f"'{_type_name(items)}' for value: {to_json_text(items)}",
+            f"'{type_name(items)}' for value: {to_json_text(items)}",
         )
     return items
 
@@ -306,7 +307,7 @@ def _tolerated(children: Children) -> bool:
 
 def complete(run: Run, scope: Scope, state: State) -> None:
     """All children succeeded (or failed within tolerance): finish the state."""
-    from stratus.workflows.interpreter import handlers
+    from stratus.workflows.interpreter.results import finish_with_result
 
     children = scope.children
     assert children is not None
@@ -316,7 +317,7 @@ def complete(run: Run, scope: Scope, state: State) -> None:
         run.record(scope, "MapStateSucceeded")
     scope.children = None
     scope.phase = "act"
-    run.guarded(scope, state, handlers.finish_with_result, children.results)
+    run.guarded(scope, state, finish_with_result, children.results)
 
 
 def state_failed(run: Run, scope: Scope, state: State) -> None:
@@ -357,22 +358,3 @@ def _abort(run: Run, scope: Scope) -> None:
 
 def _plain(value: Any) -> str:
     return value if isinstance(value, str) else to_json_text(value)
-
-
-def _strip(expression: Any) -> str:
-    text = str(expression)
-    return text[2:-2].strip() if dataflow.is_expression(text) else text
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"

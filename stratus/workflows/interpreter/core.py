@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stratus.workflows.definition import StateMachine
-from stratus.workflows.interpreter import containers, handlers
+from stratus.workflows.interpreter import containers, handlers, results, tasks
 from stratus.workflows.interpreter.history import make_event, payload
 from stratus.workflows.interpreter.messages import (
     CancelTask,
@@ -288,7 +288,7 @@ class Run:
         state = self.current_state(scope)
         if isinstance(event, TimerFired):
             if token == scope.deadline:
-                self.guarded(scope, state, handlers.task_timed_out, "States.Timeout", None)
+                self.guarded(scope, state, tasks.task_timed_out, "States.Timeout", None)
             elif scope.phase == "retry":
                 scope.phase = "act"
                 scope.pending = None
@@ -297,11 +297,11 @@ class Run:
         elif token != scope.pending:
             return
         elif isinstance(event, TaskSucceeded):
-            self.guarded(scope, state, handlers.task_succeeded, event.output)
+            self.guarded(scope, state, tasks.task_succeeded, event.output)
         elif isinstance(event, TaskFailed):
-            self.guarded(scope, state, handlers.task_failed, event.error, event.cause)
+            self.guarded(scope, state, tasks.task_failed, event.error, event.cause)
         elif isinstance(event, TaskTimedOut):
-            self.guarded(scope, state, handlers.task_timed_out, event.error, event.cause)
+            self.guarded(scope, state, tasks.task_timed_out, event.error, event.cause)
         self.schedule(scope)
 
     # ------------------------------------------------------------------ transitions
@@ -383,7 +383,7 @@ class Run:
         if catcher is None:
             self.fail_scope(scope, error, cause)
             return
-        handlers.catch(self, scope, state, catcher, error, cause)
+        results.catch(self, scope, state, catcher, error, cause)
 
     def fail_scope(self, scope: Scope, error: str | None, cause: str | None) -> None:
         scope.status = FAILED

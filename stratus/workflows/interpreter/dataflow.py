@@ -90,6 +90,12 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 
 
+def expression_text(value: Any) -> str:
+    """The JSONata text of a '{% %}' field as AWS quotes it in causes."""
+    text = str(value)
+    return text[2:-2].strip() if is_expression(text) else text
+
+
 def jsonata_value(
     value: Any,
     field: str,

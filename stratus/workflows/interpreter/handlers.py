@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stratus.workflows.errors import StatesError
-from stratus.workflows.interpreter import containers, dataflow, waits
-from stratus.workflows.interpreter.history import payload, task_resource, to_json_text
-from stratus.workflows.interpreter.messages import CancelTask, CancelTimer, RunTask
+from stratus.workflows.expressions.values import type_name
+from stratus.workflows.interpreter import containers, dataflow, tasks, waits
+from stratus.workflows.interpreter.history import payload, to_json_text
 from stratus.workflows.states import (
-    Catcher,
     ChoiceState,
     FailState,
     MapState,
@@ -44,7 +43,7 @@ def act(run: Run, scope: Scope, state: State) -> None:
     elif isinstance(state, FailState):
         act_fail(run, scope, state)
     elif isinstance(state, TaskState):
-        act_task(run, scope, state)
+        tasks.act_task(run, scope, state)
     elif isinstance(state, MapState | ParallelState):
         containers.act(run, scope, state)
     else:  # pragma: no cover - the validator rejects unknown types
@@ -116,9 +115,9 @@ def _choice_jsonata(run: Run, scope: Scope, state: ChoiceState, context: dict[st
         if not isinstance(value, bool):
             raise StatesError(
                 "States.QueryEvaluationError",
-                f"The JSONata expression '{_strip(condition)}' specified for the field "
+                f"The JSONata expression '{dataflow.expression_text(condition)}' specified for the field "
                 f"'Condition' returned an unexpected result type. Expected 'boolean', but was "
-                f"'{_type_name(value)}' for value: {to_json_text(value)}",
+                f"'{type_name(value)}' for value: {to_json_text(value)}",
             )
         if value:
             chosen = rule.get("Next")
@@ -209,272 +208,10 @@ def _fail_field(
         ) from None
 
 
-# ---------------------------------------------------------------------------- Task
-
-
-def act_task(run: Run, scope: Scope, state: TaskState) -> None:
-    context = run.context(scope, state)
-    variables = scope.variables
-    if state.is_jsonata:
-        states = dataflow.jsonata_states(scope.state_input, context)
-        task_input = (
-            dataflow.jsonata_value(state.arguments, "Arguments", states, variables)
-            if state.has_arguments
-            else scope.state_input
-        )
-        timeout = _jsonata_number(state.timeout_seconds, "TimeoutSeconds", states, variables)
-        heartbeat = _jsonata_number(state.heartbeat_seconds, "HeartbeatSeconds", states, variables)
-    else:
-        task_input = dataflow.effective_input(state, scope.state_input, context, variables)
-        timeout = _path_number(state.timeout_seconds, state.timeout_seconds_path, scope, context)
-        heartbeat = _path_number(
-            state.heartbeat_seconds, state.heartbeat_seconds_path, scope, context
-        )
-    token = run.token(scope, "task")
-    scope.phase = "task"
-    scope.pending = token
-    scope.effective_input = task_input
-    run.wait_on(scope, token)
-    if state.resource.endswith(".waitForTaskToken"):
-        context["Task"] = {"Token": token}
-    run.commands.append(
-        RunTask(
-            token=token,
-            resource=state.resource,
-            input=task_input,
-            state_name=state.name,
-            context=context,
-            timeout_seconds=timeout,
-            heartbeat_seconds=heartbeat,
-            credentials=state.credentials,
-        )
-    )
-    _record_scheduled(run, scope, state, task_input, timeout, heartbeat)
-    if timeout is not None:
-        deadline = f"{token}:deadline"
-        scope.deadline = deadline
-        run.start_timer(scope, deadline, run.at + float(timeout))
-
-
-def _record_scheduled(
-    run: Run,
-    scope: Scope,
-    state: TaskState,
-    task_input: Any,
-    timeout: float | None,
-    heartbeat: float | None,
-) -> None:
-    kind = task_resource(state.resource)
-    if kind is None:
-        details: dict[str, Any] = {"resource": state.resource, **payload("input", task_input)}
-        if timeout is not None:
-            details["timeoutInSeconds"] = int(timeout)
-        run.record(scope, "LambdaFunctionScheduled", details)
-        run.record(scope, "LambdaFunctionStarted")
-        return
-    resource_type, resource = kind
-    details = {
-        "resourceType": resource_type,
-        "resource": resource,
-        "region": _region(run.x.execution_arn),
-        "parameters": to_json_text(task_input),
-    }
-    if timeout is not None:
-        details["timeoutInSeconds"] = int(timeout)
-    if heartbeat is not None:
-        details["heartbeatInSeconds"] = int(heartbeat)
-    run.record(scope, "TaskScheduled", details)
-    run.record(scope, "TaskStarted", {"resourceType": resource_type, "resource": resource})
-
-
-def _settle(run: Run, scope: Scope) -> None:
-    """The task answered: forget its token and cancel its deadline timer."""
-    if scope.pending:
-        run.x.waiting.pop(scope.pending, None)
-    if scope.deadline:
-        run.x.waiting.pop(scope.deadline, None)
-        run.commands.append(CancelTimer(token=scope.deadline))
-    scope.pending = None
-    scope.deadline = None
-
-
-#: Step Functions' payload quota: 256 KiB of UTF-8 JSON per state input or output.
-MAX_PAYLOAD_BYTES = 262144
-
-
-def task_succeeded(run: Run, scope: Scope, state: State, output: Any) -> None:
-    assert isinstance(state, TaskState)
-    kind = task_resource(state.resource)
-    if len(to_json_text(output).encode()) > MAX_PAYLOAD_BYTES:
-        name = kind[0] if kind else state.resource
-        task_failed(
-            run,
-            scope,
-            state,
-            "States.DataLimitExceeded",
-            f"The state/task '{name}' returned a result with a size exceeding the maximum "
-            "number of bytes service limit.",
-        )
-        return
-    _settle(run, scope)
-    if kind is None:
-        run.record(scope, "LambdaFunctionSucceeded", payload("output", output))
-    else:
-        run.record(
-            scope,
-            "TaskSucceeded",
-            {"resourceType": kind[0], "resource": kind[1], **payload("output", output)},
-        )
-    scope.phase = "act"  # a failure while shaping the output is retried like AWS does
-    finish_with_result(run, scope, state, output)
-
-
-def finish_with_result(run: Run, scope: Scope, state: State, result: Any) -> None:
-    """Shape a Task/Map/Parallel result into the state output and leave the state."""
-    context = run.context(scope, state)
-    variables = scope.variables
-    if state.is_jsonata:
-        states = dataflow.jsonata_states(scope.state_input, context, result=result)
-        assigned = dataflow.jsonata_assign(state.assign, states, variables)
-        output = (
-            dataflow.jsonata_value(state.output, "Output", states, variables)
-            if state.has_output
-            else result
-        )
-    else:
-        selected = result
-        if state.has_result_selector:
-            selected = dataflow.render(state.result_selector, result, context, variables)
-        assigned = dataflow.jsonpath_assign(state.assign, selected, context, variables)
-        output = dataflow.jsonpath_output(
-            state, scope.state_input, selected, context, variables, selector=False
-        )
-    run.exit(scope, state, output, assigned)
-
-
-def task_failed(run: Run, scope: Scope, state: State, error: str, cause: str | None) -> None:
-    assert isinstance(state, TaskState)
-    _settle(run, scope)
-    kind = task_resource(state.resource)
-    details: dict[str, Any] = {"error": error, "cause": cause}
-    if kind is None:
-        run.record(scope, "LambdaFunctionFailed", details)
-    else:
-        run.record(scope, "TaskFailed", {"resourceType": kind[0], "resource": kind[1], **details})
-    scope.phase = "act"
-    run.fail_state(scope, state, error, cause)
-
-
-def task_timed_out(run: Run, scope: Scope, state: State, error: str, cause: str | None) -> None:
-    assert isinstance(state, TaskState)
-    if scope.pending:
-        run.commands.append(CancelTask(token=scope.pending))
-    _settle(run, scope)
-    kind = task_resource(state.resource)
-    details: dict[str, Any] = {"error": error}
-    if cause:
-        details["cause"] = cause
-    if kind is None:
-        run.record(scope, "LambdaFunctionTimedOut", details)
-    else:
-        run.record(scope, "TaskTimedOut", {"resourceType": kind[0], "resource": kind[1], **details})
-    scope.phase = "act"
-    run.fail_state(scope, state, error, cause)
-
-
 def timer_fired(run: Run, scope: Scope, state: State) -> None:
     """A Wait state's timer is due."""
     assert isinstance(state, WaitState)
     waits.finish_wait(run, scope, state)
 
 
-# ---------------------------------------------------------------------------- Catch
-
-
-def catch(
-    run: Run,
-    scope: Scope,
-    state: State,
-    catcher: Catcher,
-    error: str | None,
-    cause: str | None,
-) -> None:
-    """Leave `state` through `catcher` with the error output."""
-    error_output = {"Error": error, "Cause": cause if cause is not None else ""}
-    context = run.context(scope, state)
-    variables = scope.variables
-    try:
-        if state.is_jsonata:
-            states = dataflow.jsonata_states(scope.state_input, context, error_output=error_output)
-            assigned = dataflow.jsonata_assign(catcher.assign, states, variables)
-            output = (
-                dataflow.jsonata_value(catcher.output, "Catch/Output", states, variables)
-                if catcher.has_output
-                else error_output
-            )
-        else:
-            from stratus.workflows.expressions import jsonpath
-
-            assigned = dataflow.jsonpath_assign(catcher.assign, error_output, context, variables)
-            output = jsonpath.apply_result_path(
-                scope.state_input, error_output, catcher.result_path
-            )
-    except StatesError as failure:
-        run.fail_scope(scope, failure.error, failure.cause)
-        return
-    details: dict[str, Any] = {"name": state.name, **payload("output", output)}
-    if assigned:
-        scope.variables.update(assigned)
-        details["assignedVariables"] = {k: to_json_text(v) for k, v in assigned.items()}
-        details["assignedVariablesDetails"] = {"truncated": False}
-    run.record(scope, f"{state.type}StateExited", details)
-    run.transition(scope, state, output, catcher.next)
-
-
 # ---------------------------------------------------------------------------- helpers
-
-
-def _path_number(
-    literal: Any, path: str | None, scope: Scope, context: dict[str, Any]
-) -> float | None:
-    if path is None:
-        return literal if isinstance(literal, int | float) else None
-    from stratus.workflows.expressions import jsonpath
-
-    value = jsonpath.select(scope.state_input, path, context, scope.variables)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise StatesError("States.Runtime", f"The value at {path} is not a number: {value}")
-    return value
-
-
-def _jsonata_number(
-    value: Any, field: str, states: dict[str, Any], variables: dict[str, Any]
-) -> float | None:
-    if value is None:
-        return None
-    result = dataflow.jsonata_value(value, field, states, variables)
-    return result if isinstance(result, int | float) else None
-
-
-def _strip(expression: Any) -> str:
-    text = str(expression)
-    return text[2:-2].strip() if dataflow.is_expression(text) else text
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def _region(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[3] if len(parts) > 3 and parts[3] else "us-east-1"
