@@ -90,16 +90,20 @@ class LayerRegistry:
     async def uses(self, arns: list[str], region: str) -> list[dict[str, object]]:
         """Resolve a function's Layers parameter into LayerUse records, in order."""
         uses: list[dict[str, object]] = []
+        names: set[str] = set()
         for arn in arns:
             ref = parse_layer_version_arn(arn)
+            if ref.name in names:
+                # Checked by layer name, not by ARN: two versions of one layer differ in ARN.
+                raise InvalidParameter(
+                    "Two different versions of the same layer are not allowed to be referenced "
+                    "in the same function."
+                )
+            names.add(ref.name)
             layer = self._layers.get(ref.name, {}).get(ref.version or 0)
             if layer is None:
                 raise InvalidParameter(f"Layer version {arn} does not exist.")
             uses.append(
                 {"arn": arn, "code_size": layer.code_size, "code_digest": layer.code_digest}
-            )
-        if len({u["arn"] for u in uses}) != len(uses):
-            raise InvalidParameter(
-                "Two different versions of the same layer are not allowed to be referenced in the same function."
             )
         return uses
