@@ -4,16 +4,22 @@ Figure (issue 3): "warm invoke overhead: invoke through the runtime's Python API
 direct in-process call of the handler. Target: p50 under 100 microseconds."
 
 An in-process ``Platform`` (the real composition root, on a temporary data directory)
-serves a hello-world function. Three layers are timed, round-robin so that drift (CPU
-frequency, other load) hits them alike:
+serves a hello-world function. Four layers are timed:
 
 - ``Invocations.invoke``: the service call the Lambda adapter makes (payload checks,
   routing, spec lookup, the invoker);
-- ``Invoker.invoke``: concurrency, pool, timeout, logs and metrics around the environment;
+- ``Invoker.invoke``: concurrency, pool, timeout, logs and metrics around the environment,
+  with the platform's log sink (log lines appended to the SQLite store);
+- ``Invoker.invoke, logs discarded``: a second Invoker built the same way on the same
+  factory but with no log sink, so the difference is what persisting logs costs;
 - ``ExecutionEnvironment.invoke``: one IPC round trip to a warm worker process, nothing else.
 
-Subtracting neighbouring layers shows where the overhead goes. The baseline is the same
-handler called directly in this process. The loop is uvloop, as ``stratus up`` runs it.
+Each layer is timed in blocks, the blocks alternating over several rounds so that drift
+(CPU frequency, other load on the machine) hits them alike while each block sees only
+its own background work (interleaving single calls would charge the upper layers' log
+commits, done by the store's writer thread, to the lower ones). Subtracting neighbouring
+layers shows where the overhead goes. The baseline is the same handler called directly
+in this process. The loop is uvloop, as ``stratus up`` runs it.
 
     python -m bench.warm_invoke [--runs 3000] [--json PATH]
 """
@@ -22,19 +28,19 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import itertools
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from bench._platform import HELLO_SOURCE, create_function, hello_handler, running_platform
 from bench._report import Figure, Row, argument_parser, emit, percentile
 from stratus.platform import Platform
-from stratus.runtime.environment import InvokeRequest, LaunchConfig
+from stratus.runtime.environment import FunctionSpec, InvokeRequest, LaunchConfig
+from stratus.runtime.invoker import Invoker
 from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stream_name
 
 TARGET_US = 100.0
+ROUNDS = 5
 NAME = "bench-warm"
 
 
@@ -63,20 +69,21 @@ def direct_us(runs: int) -> list[float]:
 
 
 async def layered_us(platform: Platform, runs: int) -> dict[str, list[float]]:
-    """Time the three layers round-robin; returns microseconds per call for each."""
+    """Time each layer in alternating blocks; returns microseconds per call for each."""
     config = await create_function(platform, NAME, HELLO_SOURCE)
     spec = await platform.invocations.spec_for(config)
-    launch = LaunchConfig(
-        spec,
-        lambda_environment(
-            spec,
-            PlatformEnv(region=platform.config.region, endpoint_url=platform.config.endpoint_url),
-            log_stream=log_stream_name(spec.version),
-        ),
-        str(platform.config.data_dir / "tmp" / "bench-raw"),
+    platform_env = PlatformEnv(
+        region=platform.config.region, endpoint_url=platform.config.endpoint_url
     )
-    Path(launch.tmp_dir).mkdir(parents=True, exist_ok=True)
-    raw_env = await platform.factory.create(launch)
+
+    def launch_for(spec: FunctionSpec) -> LaunchConfig:
+        tmp_dir = platform.config.data_dir / "tmp" / f"bench-{uuid.uuid4().hex}"
+        tmp_dir.mkdir(parents=True)
+        env = lambda_environment(spec, platform_env, log_stream=log_stream_name(spec.version))
+        return LaunchConfig(spec, env, str(tmp_dir))
+
+    quiet_invoker = Invoker(lambda _spec: platform.factory, launch_for, platform.config.limits)
+    raw_env = await platform.factory.create(launch_for(spec))
 
     async def through_invocations() -> None:
         response = await platform.invocations.invoke(NAME, None, b"{}")
@@ -88,6 +95,11 @@ async def layered_us(platform: Platform, runs: int) -> dict[str, list[float]]:
         if result.function_error:
             raise RuntimeError(result.payload.decode())
 
+    async def through_quiet_invoker() -> None:
+        result = await quiet_invoker.invoke(spec, _request(config.arn))
+        if result.function_error:
+            raise RuntimeError(result.payload.decode())
+
     async def through_environment() -> None:
         outcome = await raw_env.invoke(_request(config.arn))
         if outcome.error_type:
@@ -96,6 +108,7 @@ async def layered_us(platform: Platform, runs: int) -> dict[str, list[float]]:
     layers: dict[str, Callable[[], Awaitable[None]]] = {
         "Invocations.invoke": through_invocations,
         "Invoker.invoke": through_invoker,
+        "Invoker.invoke, logs discarded": through_quiet_invoker,
         "ExecutionEnvironment.invoke": through_environment,
     }
     times: dict[str, list[float]] = {label: [] for label in layers}
@@ -104,14 +117,18 @@ async def layered_us(platform: Platform, runs: int) -> dict[str, list[float]]:
             for call in layers.values():
                 await call()
         gc.collect()
-        for _ in range(runs):
+        for _ in range(ROUNDS):
             for label, call in layers.items():
-                start = time.perf_counter_ns()
-                await call()
-                times[label].append((time.perf_counter_ns() - start) / 1000)
+                for _ in range(50):  # let the previous block's background work settle
+                    await call()
+                for _ in range(runs // ROUNDS):
+                    start = time.perf_counter_ns()
+                    await call()
+                    times[label].append((time.perf_counter_ns() - start) / 1000)
     finally:
         raw_env.kill()
         await raw_env.wait_closed()
+        quiet_invoker.close()
     return times
 
 
@@ -130,13 +147,17 @@ async def measure(runs: int) -> Figure:
         p50, p99 = percentile(values, 0.5), percentile(values, 0.99)
         figure.add(Row(f"{label} p50", p50, "us", "direct call", d50))
         figure.add(Row(f"{label} p99", p99, "us", "direct call", d99))
-    names = list(layers)
-    for upper, lower in itertools.pairwise(names):
-        spent = percentile(layers[upper], 0.5) - percentile(layers[lower], 0.5)
-        figure.add(Row(f"p50 spent in {upper.split('.')[0]} above {lower.split('.')[0]}",
-                       spent, "us"))
+    p50 = {label: percentile(values, 0.5) for label, values in layers.items()}
+    for what, upper, lower in (
+        ("Invocations (service) above the Invoker", "Invocations.invoke", "Invoker.invoke"),
+        ("persisting logs (Invoker minus Invoker without logs)", "Invoker.invoke",
+         "Invoker.invoke, logs discarded"),
+        ("the Invoker's policies, logs discarded, above one IPC round trip",
+         "Invoker.invoke, logs discarded", "ExecutionEnvironment.invoke"),
+    ):
+        figure.add(Row(f"p50 spent in {what}", p50[upper] - p50[lower], "us"))
     figure.notes.append(
-        f"{runs} warm invokes per layer, round-robin, uvloop; direct call of the same handler "
+        f"{runs} warm invokes per layer in {ROUNDS} alternating blocks, uvloop; direct call of the same handler "
         f"p50 {d50:.2f} us, p99 {d99:.2f} us"
     )
     return figure
