@@ -117,6 +117,10 @@ class Execution:
         """Ask for StopExecution; the execution ends ABORTED at its next step."""
         self._events.put_nowait(StopExecution(at=self.clock.now(), error=error, cause=cause))
 
+    def post(self, event: Event) -> None:
+        """Feed an outside event (SendTaskSuccess/Failure/Heartbeat for a task token)."""
+        self._events.put_nowait(event)
+
     async def wait_started(self) -> None:
         """Wait until the first activation has been applied."""
         await self._started.wait()

@@ -11,6 +11,7 @@ import pytest
 from stratus.workflows.definition import parse_definition
 from stratus.workflows.driver import Clock, Driver, TaskContext
 from stratus.workflows.errors import StatesError
+from stratus.workflows.interpreter import TaskSucceeded
 
 
 def machine(states: dict[str, Any], start: str = "A") -> Any:
@@ -107,3 +108,34 @@ def test_stop_aborts_a_running_execution_and_cancels_its_task() -> None:
 def test_clock_scale_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Clock(scale=0)
+
+
+def test_outside_events_answer_a_callback_task() -> None:
+    """A `.waitForTaskToken` task is answered by SendTaskSuccess with the context token."""
+    tokens: asyncio.Queue[str] = asyncio.Queue()
+
+    async def callback(resource: str, task_input: Any, context: TaskContext) -> Any:
+        tokens.put_nowait(context.context["Task"]["Token"])
+        await asyncio.Event().wait()  # the answer comes from outside
+
+    async def scenario() -> Any:
+        sm = machine(
+            {
+                "A": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "End": True,
+                }
+            }
+        )
+        driver = Driver(sm, callback, clock=Clock(scale=50))
+        execution = driver.execution()
+        runner = asyncio.create_task(execution.run())
+        token = await tokens.get()
+        execution.post(TaskSucceeded(at=driver.clock.now(), token=token, output={"ok": True}))
+        return await runner
+
+    result = asyncio.run(scenario())
+    assert (result.status, result.output) == ("SUCCEEDED", {"ok": True})
+    scheduled = next(e for e in result.history if e["type"] == "TaskScheduled")
+    assert scheduled["taskScheduledEventDetails"]["resource"] == "sendMessage.waitForTaskToken"

@@ -18,6 +18,7 @@ from stratus.workflows.interpreter import (
     StartTimer,
     StopExecution,
     TaskFailed,
+    TaskHeartbeat,
     TaskSucceeded,
     TimerFired,
     event_from_dict,
@@ -409,3 +410,20 @@ def test_jsonata_state_uses_arguments_output_and_assign() -> None:
     assert json.loads(exited["stateExitedEventDetails"]["output"]) == {"r": 30}
     assert exited["stateExitedEventDetails"]["assignedVariables"] == {"seen": "3"}
     assert complete(done).output == 3
+
+
+def test_heartbeats_push_the_heartbeat_deadline_and_silence_times_out() -> None:
+    sm = machine({"A": {**TASK, "HeartbeatSeconds": 10, "End": True}})
+    first = start_execution(sm, ExecutionStart(at=T0))
+    (run,) = only(first.commands, RunTask)
+    (beat_timer,) = only(first.commands, StartTimer)
+    assert beat_timer.fire_at == T0 + 10 and run.heartbeat_seconds == 10
+    beaten = step(sm, first.state, TaskHeartbeat(at=T0 + 8, token=run.token))
+    (new_timer,) = only(beaten.commands, StartTimer)
+    assert new_timer.fire_at == T0 + 18
+    # the superseded timer firing late is ignored
+    assert step(sm, beaten.state, TimerFired(at=T0 + 10, token=beat_timer.token)).history == []
+    silent = step(sm, beaten.state, TimerFired(at=T0 + 18, token=new_timer.token))
+    assert types(silent) == ["TaskTimedOut", "ExecutionFailed"]
+    assert complete(silent).error == "States.HeartbeatTimeout"
+    assert CancelTask(token=run.token) in silent.commands

@@ -32,6 +32,7 @@ from stratus.workflows.interpreter.messages import (
     StartTimer,
     StopExecution,
     TaskFailed,
+    TaskHeartbeat,
     TaskSucceeded,
     TaskTimedOut,
     TimerFired,
@@ -274,6 +275,9 @@ class Run:
             return
         if isinstance(event, ExecutionStart):
             return  # an execution starts once
+        if isinstance(event, TaskHeartbeat):
+            self.heartbeat(event)
+            return
         token = event.token
         if token == EXECUTION_DEADLINE:
             if self.x.waiting.pop(token, None) is not None:
@@ -287,8 +291,12 @@ class Run:
             return
         state = self.current_state(scope)
         if isinstance(event, TimerFired):
+            if token not in (scope.deadline, scope.heartbeat, scope.pending):
+                return
             if token == scope.deadline:
                 self.guarded(scope, state, tasks.task_timed_out, "States.Timeout", None)
+            elif token == scope.heartbeat:
+                self.guarded(scope, state, tasks.task_timed_out, "States.HeartbeatTimeout", None)
             elif scope.phase == "retry":
                 scope.phase = "act"
                 scope.pending = None
@@ -303,6 +311,17 @@ class Run:
         elif isinstance(event, TaskTimedOut):
             self.guarded(scope, state, tasks.task_timed_out, event.error, event.cause)
         self.schedule(scope)
+
+    def heartbeat(self, event: TaskHeartbeat) -> None:
+        """SendTaskHeartbeat: push the task's heartbeat deadline forward."""
+        scope_id = self.x.waiting.get(event.token)
+        scope = self.x.scopes.get(scope_id) if scope_id else None
+        if scope is None or scope.pending != event.token or scope.heartbeat is None:
+            return
+        self.commands.append(CancelTimer(token=scope.heartbeat))
+        self.x.waiting.pop(scope.heartbeat, None)
+        scope.heartbeat = f"{event.token}:heartbeat:{self.x.next_event_id}"
+        self.start_timer(scope, scope.heartbeat, self.at + (scope.heartbeat_seconds or 0))
 
     # ------------------------------------------------------------------ transitions
 
@@ -335,6 +354,7 @@ class Run:
     def transition(self, scope: Scope, state: State, output: Any, next_name: str | None) -> None:
         scope.pending = None
         scope.deadline = None
+        scope.heartbeat = None
         scope.children = None
         if next_name is None or state.type == "Succeed":
             self.finish_scope(scope, output)
@@ -376,6 +396,7 @@ class Run:
                 token = self.token(scope, "retry")
                 scope.pending = token
                 scope.deadline = None
+                scope.heartbeat = None
                 self.start_timer(scope, token, self.at + delay)
                 return
         containers.state_failed(self, scope, state)
@@ -453,6 +474,7 @@ class Run:
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
         scope.pending = None
         scope.deadline = None
+        scope.heartbeat = None
 
 
 def _json_text(value: Any) -> str:

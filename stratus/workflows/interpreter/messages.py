@@ -59,6 +59,15 @@ class TaskTimedOut:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TaskHeartbeat:
+    """SendTaskHeartbeat for the task behind `token` (resets its HeartbeatSeconds timer)."""
+
+    at: float
+    token: str
+    kind: str = "TaskHeartbeat"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimerFired:
     """The timer `token` (a Wait, a retry back-off, a task deadline) is due."""
 
@@ -77,11 +86,27 @@ class StopExecution:
     kind: str = "StopExecution"
 
 
-Event = ExecutionStart | TaskSucceeded | TaskFailed | TaskTimedOut | TimerFired | StopExecution
+Event = (
+    ExecutionStart
+    | TaskSucceeded
+    | TaskFailed
+    | TaskTimedOut
+    | TaskHeartbeat
+    | TimerFired
+    | StopExecution
+)
 
 _EVENT_KINDS: dict[str, type[Any]] = {
     cls.__name__: cls
-    for cls in (ExecutionStart, TaskSucceeded, TaskFailed, TaskTimedOut, TimerFired, StopExecution)
+    for cls in (
+        ExecutionStart,
+        TaskSucceeded,
+        TaskFailed,
+        TaskTimedOut,
+        TaskHeartbeat,
+        TimerFired,
+        StopExecution,
+    )
 }
 
 

@@ -61,6 +61,8 @@ class Scope:
     retry_total: int = 0
     pending: str | None = None
     deadline: str | None = None
+    heartbeat: str | None = None
+    heartbeat_seconds: float | None = None
     children: Children | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     record: bool = True

@@ -63,6 +63,10 @@ def act_task(run: Run, scope: Scope, state: TaskState) -> None:
         deadline = f"{token}:deadline"
         scope.deadline = deadline
         run.start_timer(scope, deadline, run.at + float(timeout))
+    if heartbeat is not None:
+        scope.heartbeat = f"{token}:heartbeat"
+        scope.heartbeat_seconds = float(heartbeat)
+        run.start_timer(scope, scope.heartbeat, run.at + float(heartbeat))
 
 
 def _record_scheduled(
@@ -97,7 +101,7 @@ def _record_scheduled(
 
 
 def _settle(run: Run, scope: Scope) -> None:
-    """The task answered: forget its token and cancel its deadline timer."""
+    """The task answered: forget its token and cancel its deadline and heartbeat timers."""
     if scope.pending:
         run.x.waiting.pop(scope.pending, None)
     if scope.deadline:
@@ -105,6 +109,10 @@ def _settle(run: Run, scope: Scope) -> None:
         run.commands.append(CancelTimer(token=scope.deadline))
     scope.pending = None
     scope.deadline = None
+    if scope.heartbeat:
+        run.x.waiting.pop(scope.heartbeat, None)
+        run.commands.append(CancelTimer(token=scope.heartbeat))
+    scope.heartbeat = None
 
 
 #: Step Functions' payload quota: 256 KiB of UTF-8 JSON per state input or output.
