@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from functools import cache
 
 import botocore.session
+from botocore import xform_name
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
+
+from stratus.aws.lambda_.provider import LambdaProvider
 
 __all__ = ["Operation", "lambda_model", "lambda_operations"]
 
@@ -48,6 +51,7 @@ class Operation:
     input_shape: StructureShape | None
     read_only: bool
     guarded: bool
+    served: bool  # Stratus's Lambda provider has a method for it
 
     @property
     def querystring_members(self) -> dict[str, tuple[str, Shape]]:
@@ -126,6 +130,7 @@ def _operation(model: OperationModel) -> Operation:
         input_shape=model.input_shape,
         read_only=read_only,
         guarded=guarded,
+        served=callable(getattr(LambdaProvider, xform_name(model.name), None)),
     )
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "WireResponse",
     "error_code",
     "response_problems",
+    "server_problems",
 ]
 
 #: What a Python traceback leaves in text; none of it may reach a client.
@@ -139,8 +140,8 @@ def error_code(response: WireResponse, expect: str) -> str | None:
     return code.rsplit("#", 1)[-1] if isinstance(code, str) and code else None
 
 
-def response_problems(request: WireRequest, response: WireResponse) -> list[str]:
-    """Everything wrong with ``response`` as an answer to ``request`` (empty: fine)."""
+def server_problems(response: WireResponse) -> list[str]:
+    """What no answer may ever have: a server error status or a Python traceback."""
     problems: list[str] = []
     if response.status >= 500:
         problems.append(f"server error {response.status}")
@@ -148,6 +149,12 @@ def response_problems(request: WireRequest, response: WireResponse) -> list[str]
     for marker in TRACEBACK_MARKERS:
         if any(marker in text for text in texts):
             problems.append(f"{marker!r} in the response")
+    return problems
+
+
+def response_problems(request: WireRequest, response: WireResponse) -> list[str]:
+    """Everything wrong with ``response`` as an AWS answer to ``request`` (empty: fine)."""
+    problems = server_problems(response)
     if 200 <= response.status < 300:
         return problems  # valid by chance: only read-only or failing calls get here
     if not 400 <= response.status < 500 and response.status < 500:
