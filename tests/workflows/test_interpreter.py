@@ -427,3 +427,51 @@ def test_heartbeats_push_the_heartbeat_deadline_and_silence_times_out() -> None:
     assert types(silent) == ["TaskTimedOut", "ExecutionFailed"]
     assert complete(silent).error == "States.HeartbeatTimeout"
     assert CancelTask(token=run.token) in silent.commands
+
+
+def test_item_batcher_groups_items_with_the_batch_input() -> None:
+    sm = machine(
+        {
+            "A": {
+                "Type": "Map",
+                "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"tag.$": "$.tag"}},
+                "ItemsPath": "$.items",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        }
+    )
+    done = start_execution(sm, ExecutionStart(at=T0, input={"tag": "t", "items": [1, 2, 3]}))
+    assert complete(done).output == [
+        {"Items": [1, 2], "BatchInput": {"tag": "t"}},
+        {"Items": [3], "BatchInput": {"tag": "t"}},
+    ]
+    assert "MapIterationStarted" not in types(done)  # distributed: child executions
+    assert types(done)[2:4] == ["MapStateStarted", "MapRunStarted"]
+
+
+def test_distributed_map_fails_past_its_tolerated_failures() -> None:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "C",
+        "States": {
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$", "NumericGreaterThan": 1, "Next": "F"}],
+                "Default": "S",
+            },
+            "F": {"Type": "Fail", "Error": "Big"},
+            "S": {"Type": "Succeed"},
+        },
+    }
+    tolerant = machine(
+        {"A": {"Type": "Map", "ToleratedFailureCount": 1, "ItemProcessor": processor, "End": True}}
+    )
+    ok = complete(start_execution(tolerant, ExecutionStart(at=T0, input=[1, 2])))
+    assert ok.status == "SUCCEEDED"
+    strict = complete(start_execution(tolerant, ExecutionStart(at=T0, input=[2, 3])))
+    assert (strict.status, strict.error) == ("FAILED", "States.ExceedToleratedFailureThreshold")

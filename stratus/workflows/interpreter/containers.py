@@ -88,6 +88,8 @@ def _map_children(run: Run, scope: Scope, state: MapState) -> Children:
             )
         else:
             inputs.append(dataflow.render(state.item_selector, data, item_context, variables))
+    if state.item_batcher is not None:
+        inputs = _batches(state, inputs, data, context, states, variables)
     run.record(scope, "MapStateStarted", {"length": len(inputs)})
     children = Children(
         kind="map",
@@ -104,6 +106,69 @@ def _map_children(run: Run, scope: Scope, state: MapState) -> Children:
         children.map_run_arn = f"{arn}/{label}:{scope.id}-{run.x.next_event_id}"
         run.record(scope, "MapRunStarted", {"mapRunArn": children.map_run_arn})
     return children
+
+
+def _batches(
+    state: MapState,
+    items: list[Any],
+    data: Any,
+    context: dict[str, Any],
+    states: dict[str, Any],
+    variables: dict[str, Any],
+) -> list[Any]:
+    """ItemBatcher: iterations get `{"Items": [...], "BatchInput": ...}` instead of one item.
+
+    Batches are cut by MaxItemsPerBatch and by MaxInputBytesPerBatch (compact JSON size of
+    the batch), whichever limit is reached first.
+    """
+    batcher = state.item_batcher or {}
+    config = {}
+    for field in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
+        value = _field_value(
+            state,
+            batcher.get(field),
+            batcher.get(f"{field}Path"),
+            field,
+            data,
+            context,
+            states,
+            variables,
+        )
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
+            raise StatesError(
+                "States.Runtime", f"The {field} field must be a positive integer, but was: {value}"
+            )
+        config[field] = value
+    batch_input = batcher.get("BatchInput")
+    if batch_input is not None:
+        if state.is_jsonata:
+            batch_input = dataflow.jsonata_value(
+                batch_input, "ItemBatcher/BatchInput", states, variables
+            )
+        else:
+            batch_input = dataflow.render(batch_input, data, context, variables)
+    max_items = config["MaxItemsPerBatch"]
+    max_bytes = config["MaxInputBytesPerBatch"]
+    batches: list[list[Any]] = []
+    size = 0
+    for item in items:
+        item_size = len(to_json_text(item).encode())
+        current = batches[-1] if batches else None
+        if (
+            current is None
+            or (max_items is not None and len(current) >= max_items)
+            or (max_bytes is not None and current and size + item_size > max_bytes)
+        ):
+            batches.append([])
+            size = 0
+        batches[-1].append(item)
+        size += item_size
+    return [
+        {"Items": batch, **({"BatchInput": batch_input} if batch_input is not None else {})}
+        for batch in batches
+    ]
 
 
 def _jsonata_items(state: MapState, states: dict[str, Any], variables: dict[str, Any]) -> Any:
