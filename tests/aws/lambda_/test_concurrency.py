@@ -158,3 +158,15 @@ def test_throttled_event_runs_once_concurrency_returns(lambda_client: Any, tmp_p
     assert response["StatusCode"] == 202
     lambda_client.delete_function_concurrency(FunctionName=name)
     wait_for(marker.exists)
+
+
+def test_deleted_function_gives_back_its_reservation(lambda_client: Any) -> None:
+    """A function created again under a deleted one's name starts unreserved, as in Lambda."""
+    name = create_function(lambda_client, SLOW)
+    lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    lambda_client.delete_function(FunctionName=name)
+    create_function(lambda_client, SLOW, name=name)
+    assert "ReservedConcurrentExecutions" not in lambda_client.get_function_concurrency(
+        FunctionName=name
+    )
+    assert read_payload(lambda_client.invoke(FunctionName=name)) == "done"
