@@ -206,6 +206,9 @@ class LambdaProvider:
     async def delete_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         await self._registry.delete(ref.name, ref.qualifier)
+        if ref.qualifier is None:
+            # The reservation goes with the function: a new one of that name starts unreserved.
+            self._invocations.set_reserved(ref.name, None)
         return {"StatusCode": 204}
 
     # -- invoke ----------------------------------------------------------------------
