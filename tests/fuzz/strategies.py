@@ -28,7 +28,7 @@ from tests.fuzz.operations import Operation, lambda_operations
 from tests.fuzz.protected import ALIAS, LAYER, function_refs
 from tests.fuzz.wire import WireRequest
 
-__all__ = ["lambda_requests"]
+__all__ = ["lambda_requests", "unsigned"]
 
 
 
@@ -191,3 +191,13 @@ def lambda_requests(draw: st.DrawFn, operations: tuple[Operation, ...] | None = 
         body = draw(broken_bodies(operation))
     target = f"{path}?{query}" if query else path
     return WireRequest(method, target, tuple(headers), body)
+
+
+def unsigned(request: WireRequest) -> WireRequest:
+    """The same request without its signature: routing falls back to the HTTP bindings."""
+    headers = tuple((k, v) for k, v in request.headers if k.lower() != "authorization")
+    path, _, query = request.target.partition("?")
+    kept = "&".join(p for p in query.split("&") if not p.startswith("X-Amz-Credential="))
+    return WireRequest(
+        request.method, f"{path}?{kept}" if kept else path, headers, request.body, request.expect
+    )

@@ -92,6 +92,9 @@ class Wire:
                 if attempt == 2:
                     raise
                 continue
+            except BaseException:
+                self.close()  # a half-sent request leaves the connection unusable
+                raise
             self.sent += 1
             headers: dict[str, str] = {}
             for name, value in answer.getheaders():
@@ -152,9 +155,17 @@ def server_problems(response: WireResponse) -> list[str]:
     return problems
 
 
-def response_problems(request: WireRequest, response: WireResponse) -> list[str]:
-    """Everything wrong with ``response`` as an AWS answer to ``request`` (empty: fine)."""
+def response_problems(
+    request: WireRequest, response: WireResponse, *, allow_not_implemented: bool = False
+) -> list[str]:
+    """Everything wrong with ``response`` as an AWS answer to ``request`` (empty: fine).
+
+    ``allow_not_implemented`` accepts 501, S3's status for an operation it does not
+    implement (``NotImplemented``), for calls of services Stratus does not serve.
+    """
     problems = server_problems(response)
+    if allow_not_implemented and response.status == 501:
+        problems.remove("server error 501")
     if 200 <= response.status < 300:
         return problems  # valid by chance: only read-only or failing calls get here
     if not 400 <= response.status < 500 and response.status < 500:
