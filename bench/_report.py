@@ -103,7 +103,8 @@ def table(figure: Figure) -> str:
     widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
     out = [f"== {figure.title} =="]
     for line in [header, *lines]:
-        out.append("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+        cells = zip(line, widths, strict=True)
+        out.append("  ".join(str(cell).ljust(width) for cell, width in cells).rstrip())
     out.extend(f"  note: {note}" for note in figure.notes)
     return "\n".join(out)
 

@@ -75,7 +75,9 @@ def capture_invoke_request(endpoint: str) -> CapturedRequest:
     """The request boto3 sends for ``invoke``, as bytes to replay (taken from Stratus itself)."""
     client = lambda_client(endpoint)
     captured: list[Any] = []
-    client.meta.events.register("before-send.lambda.Invoke", lambda request, **_: captured.append(request))
+    client.meta.events.register(
+        "before-send.lambda.Invoke", lambda request, **_: captured.append(request)
+    )
     client.invoke(FunctionName=NAME, Payload=b"{}")
     request = captured[0]
     path = request.url.split(endpoint, 1)[1]

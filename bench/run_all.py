@@ -24,6 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench._report import format_met, format_ratio, format_value
 
@@ -65,9 +66,9 @@ class Outcome:
     script: Script
     status: str  # "ok", "missing", "failed (exit N)", "timed out"
     seconds: float = 0.0
-    result: dict[str, object] | None = None  # the --json figure, when the script writes one
+    result: dict[str, Any] | None = None  # the --json figure, when the script writes one
     output: str = ""  # what it printed (stdout, then stderr when it failed)
-    rows: list[dict[str, object]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def takes_json(path: Path) -> bool:
@@ -102,7 +103,7 @@ def run_script(script: Script, timeout_s: float = TIMEOUT_S) -> Outcome:
     print(output, file=sys.stderr, flush=True)
     outcome = Outcome(script, "ok", seconds, result=result, output=output)
     if result is not None:
-        outcome.rows = list(result["rows"])  # type: ignore[call-overload]
+        outcome.rows = list(result["rows"])
     return outcome
 
 
@@ -144,22 +145,22 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _row_cells(row: dict[str, object]) -> list[str]:
+def _row_cells(row: dict[str, Any]) -> list[str]:
     unit = str(row["unit"])
     baseline = row.get("baseline")
-    base_text = (
-        f"{row.get('baseline_label', '')} {format_value(float(baseline), unit)}".strip()  # type: ignore[arg-type]
-        if baseline is not None
-        else "-"
-    )
+    base_text = "-"
+    if baseline is not None:
+        label = str(row.get("baseline_label", ""))
+        value = float(baseline)
+        base_text = f"{label} {format_value(value, unit)}".strip()
     ratio = row.get("ratio")
     return [
         str(row["label"]),
-        format_value(float(row["value"]), unit),  # type: ignore[arg-type]
+        format_value(float(row["value"]), unit),
         base_text,
-        format_ratio(float(ratio) if ratio is not None else None),  # type: ignore[arg-type]
+        format_ratio(float(ratio) if ratio is not None else None),
         str(row.get("target") or "-"),
-        format_met(row.get("met")),  # type: ignore[arg-type]
+        format_met(row.get("met")),
     ]
 
 
@@ -199,7 +200,7 @@ def render(outcomes: list[Outcome], host: dict[str, str]) -> str:
         judged = [r for r in outcome.rows if r.get("met") is not None]
         if judged:
             summary += [[outcome.script.figure, *_row_cells(r)[:2], _row_cells(r)[4],
-                         format_met(r["met"])] for r in judged]  # type: ignore[arg-type]
+                         format_met(r["met"])] for r in judged]
         else:
             verdict = "see below" if outcome.status == "ok" else outcome.status
             summary.append([outcome.script.figure, "-", "-", outcome.script.target, verdict])
@@ -216,7 +217,7 @@ def render(outcomes: list[Outcome], host: dict[str, str]) -> str:
             lines += _table(["measurement", "value", "baseline", "ratio", "target", ""],
                             [_row_cells(r) for r in outcome.rows])
             notes = outcome.result.get("notes", []) if outcome.result else []
-            lines += [""] + [f"- {note}" for note in notes]  # type: ignore[union-attr]
+            lines += [""] + [f"- {note}" for note in notes]
         elif outcome.output:
             lines += ["Its output, verbatim:", "", "```", outcome.output.rstrip()[-4000:], "```"]
     return "\n".join(lines).rstrip() + "\n"

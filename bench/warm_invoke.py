@@ -162,12 +162,12 @@ async def measure(runs: int) -> Figure:
     figure.add(Row("overhead p50: Invocations.invoke - direct call", s50 - d50, "us",
                    target=f"p50 < {TARGET_US:.0f} us", met=s50 - d50 < TARGET_US))
     figure.add(Row("overhead p99: Invocations.invoke - direct call", s99 - d99, "us"))
-    for label, (values, cpu) in layers.items():
+    for label, (values, cpu_per_call) in layers.items():
         figure.add(Row(f"{label} p50", percentile(values, 0.5), "us", "direct call", d50))
         figure.add(Row(f"{label} p99", percentile(values, 0.99), "us", "direct call", d99))
-        figure.add(Row(f"{label}: CPU per call (server process)", cpu, "us"))
+        figure.add(Row(f"{label}: CPU per call (server process)", cpu_per_call, "us"))
     p50 = {label: percentile(values, 0.5) for label, (values, _) in layers.items()}
-    cpu = {label: cpu for label, (_, cpu) in layers.items()}
+    cpu = {label: cpu_per_call for label, (_, cpu_per_call) in layers.items()}
     for what, upper, lower in (
         ("Invocations (service) above the Invoker", "Invocations.invoke", "Invoker.invoke"),
         ("persisting logs (Invoker minus Invoker without logs)", "Invoker.invoke",
