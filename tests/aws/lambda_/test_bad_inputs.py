@@ -211,6 +211,22 @@ def test_unknown_runtime_lists_the_enum(raw_client: Any) -> None:
     assert "python3.12" in message and "nodejs20.x" in message
 
 
+@pytest.mark.parametrize("runtime", ["python2.7", "python3.8"])
+def test_create_with_deprecated_python(raw_client: Any, runtime: str) -> None:
+    name = unique_name("bad")
+    with pytest.raises(raw_client.exceptions.InvalidParameterValueException) as error:
+        _create(raw_client, name, Runtime=runtime)
+    assert_error(
+        error,
+        "InvalidParameterValueException",
+        f"The runtime parameter of {runtime} is no longer supported for creating or updating "
+        "AWS Lambda functions. We recommend you use the new runtime (python3.13) while creating "
+        "or updating functions.",
+        400,
+    )
+    assert_no_function(raw_client, name)
+
+
 @pytest.mark.parametrize("runtime", ["python2.7", "nodejs20.x", "java21"])
 def test_create_with_unsupported_runtime(raw_client: Any, runtime: str) -> None:
     """A runtime Lambda knows but Stratus does not run: InvalidParameterValueException."""
