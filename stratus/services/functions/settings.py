@@ -76,6 +76,11 @@ KNOWN_RUNTIMES = frozenset(
 )
 
 
+# Python runtimes Lambda has deprecated: it refuses them with its own message, which
+# tools (SAM, CDK) users already recognise, so we answer the same words.
+DEPRECATED_PYTHON = frozenset(["python2.7", "python3.6", "python3.7", "python3.8"])
+
+
 @dataclass(slots=True)
 class FunctionSettings:
     """The settings a user chooses; None means 'not given' (keep or default)."""
@@ -222,6 +227,12 @@ def check_runtime(runtime: str) -> None:
                 "runtime",
                 "Member must satisfy enum value set: [" + ", ".join(sorted(KNOWN_RUNTIMES)) + "]",
             )
+        )
+    if runtime in DEPRECATED_PYTHON:
+        raise InvalidParameter(
+            f"The runtime parameter of {runtime} is no longer supported for creating or updating "
+            f"AWS Lambda functions. We recommend you use the new runtime ({SUPPORTED_RUNTIMES[-1]}) "
+            "while creating or updating functions."
         )
     if runtime not in SUPPORTED_RUNTIMES:
         raise Unsupported(
