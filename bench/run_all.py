@@ -197,10 +197,12 @@ def render(outcomes: list[Outcome], host: dict[str, str]) -> str:
     ]
     summary = []
     for outcome in outcomes:
-        judged = [r for r in outcome.rows if r.get("met") is not None]
+        judged = [r for r in outcome.rows if r.get("target")]
         if judged:
-            summary += [[outcome.script.figure, *_row_cells(r)[:2], _row_cells(r)[4],
-                         format_met(r["met"])] for r in judged]
+            for row in judged:
+                label, value, baseline, ratio, target, met = _row_cells(row)
+                verdict = met or f"{ratio} of {baseline}"
+                summary.append([outcome.script.figure, label, value, target, verdict])
         else:
             verdict = "see below" if outcome.status == "ok" else outcome.status
             summary.append([outcome.script.figure, "-", "-", outcome.script.target, verdict])
