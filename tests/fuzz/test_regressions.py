@@ -16,6 +16,13 @@ F2  Calls of services Stratus does not serve (``X-Amz-Target: AmazonSQS.ListQueu
     native-API answers instead of the protocol's unknown-operation error (json:
     ``__type``/``x-amzn-ErrorType``; query: ``<ErrorResponse><Error><Code>
     InvalidAction``; S3: ``<Error><Code>NotImplemented``).
+F3  Invoke with an ``X-Amz-Client-Context`` header that is not ASCII (one latin-1 byte
+    such as 0x80 is enough) answers 500 ``InternalFailure``: ``_decode_client_context``
+    in ``stratus/services/functions/invocations.py`` catches ``binascii.Error`` but
+    ``base64.b64decode`` raises a plain ``ValueError`` for a non-ASCII ``str``. It runs
+    before the function is looked up, so any name that passes validation trips it.
+    Lambda answers 400 ``InvalidRequestContentException`` ("Client context must be a
+    valid Base64-encoded JSON object."), as Stratus already does for bad base64.
 """
 
 from __future__ import annotations
@@ -92,6 +99,43 @@ def test_f2_unserved_service_call_gets_its_protocols_error(
     assert response_problems(request_, response, allow_not_implemented=True) == [], (
         response.status, response.body,
     )
+
+
+_F3 = "F3: a non-ASCII X-Amz-Client-Context makes Invoke answer 500"
+
+
+@pytest.mark.xfail(strict=True, reason=_F3)
+@pytest.mark.parametrize("invocation_type", ["RequestResponse", "Event"])
+def test_f3_non_ascii_client_context_is_invalid_request_content(
+    wire: Wire, invocation_type: str
+) -> None:
+    request = WireRequest(
+        "POST",
+        "/2015-03-31/functions/ghost/invocations",
+        (
+            _auth("lambda"),
+            ("X-Amz-Client-Context", "\x80"),
+            ("X-Amz-Invocation-Type", invocation_type),
+        ),
+        b"{}",
+    )
+    response = wire.send(request)
+    assert response.status == 400, response.body
+    assert response.headers.get("x-amzn-errortype") == "InvalidRequestContentException"
+    assert b"Client context must be a valid Base64-encoded JSON object." in response.body
+
+
+def test_f3_bad_base64_client_context_is_already_invalid_request_content(wire: Wire) -> None:
+    """The ASCII sibling of F3 works: the expectation above is Stratus's own answer."""
+    request = WireRequest(
+        "POST",
+        "/2015-03-31/functions/ghost/invocations",
+        (_auth("lambda"), ("X-Amz-Client-Context", "not base64!")),
+        b"{}",
+    )
+    response = wire.send(request)
+    assert response.status == 400, response.body
+    assert response.headers.get("x-amzn-errortype") == "InvalidRequestContentException"
 
 
 _FEW = settings(
