@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stratus.workflows import tokens
 from stratus.workflows.errors import StatesError
 from stratus.workflows.interpreter import dataflow
 from stratus.workflows.interpreter.history import payload, task_resource, to_json_text
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 
 def act_task(run: Run, scope: Scope, state: TaskState) -> None:
     context = run.context(scope, state)
+    token = run.token(scope, "task")
+    if state.resource.endswith(".waitForTaskToken"):
+        # Parameters may read $$.Task.Token, so it exists before the input is evaluated.
+        context["Task"] = {"Token": tokens.encode(run.x.execution_arn, token)}
     variables = scope.variables
     if state.is_jsonata:
         states = dataflow.jsonata_states(scope.state_input, context)
@@ -39,13 +44,10 @@ def act_task(run: Run, scope: Scope, state: TaskState) -> None:
         heartbeat = _path_number(
             state.heartbeat_seconds, state.heartbeat_seconds_path, scope, context
         )
-    token = run.token(scope, "task")
     scope.phase = "task"
     scope.pending = token
     scope.effective_input = task_input
     run.wait_on(scope, token)
-    if state.resource.endswith(".waitForTaskToken"):
-        context["Task"] = {"Token": token}
     run.commands.append(
         RunTask(
             token=token,
