@@ -1,0 +1,116 @@
+"""The contract between the workflow runner and task integrations.
+
+A Task state's ``Resource`` names an integration: a Lambda function ARN,
+``arn:aws:states:::lambda:invoke``, ``arn:aws:states:::aws-sdk:<service>:<action>``,
+``arn:aws:states:::states:startExecution.sync:2`` ... The runner hands each task to the
+:class:`IntegrationRegistry`; services add their integrations to it when the platform is
+composed, so the workflows layer never needs to know every service.
+
+An integration returns the task's result, raises :class:`StatesError` (error + cause, as
+Step Functions names them), or returns :data:`AWAIT_CALLBACK` when the result will come
+later through SendTaskSuccess/SendTaskFailure with the task token (``.waitForTaskToken``,
+activities). Integrations may be re-run after a crash of the server (at least once): the
+ones with side effects that must not repeat derive idempotency keys from ``task_token``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from stratus.workflows.errors import StatesError
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRequest:
+    resource: str
+    input: Any
+    execution_arn: str
+    state_name: str
+    task_token: str  # the user-visible token of this task (stratus.workflows.tokens)
+    context: dict[str, Any] = field(default_factory=dict)  # the state's context object
+    timeout_seconds: float | None = None
+    heartbeat_seconds: float | None = None
+
+
+class AwaitCallback:
+    """Marker: the task is running elsewhere; SendTask* with its token will answer."""
+
+    _instance: AwaitCallback | None = None
+
+    def __new__(cls) -> AwaitCallback:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "AWAIT_CALLBACK"
+
+
+AWAIT_CALLBACK = AwaitCallback()
+
+Integration = Callable[[TaskRequest], Awaitable[Any]]
+Matcher = Callable[[str], bool]
+
+
+class IntegrationRegistry:
+    """Resource ARN -> integration, first match wins (register specific ones first)."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, Matcher, Integration]] = []
+
+    def add(self, name: str, matcher: Matcher, integration: Integration) -> None:
+        self._entries.append((name, matcher, integration))
+
+    def find(self, resource: str) -> Integration | None:
+        for _name, matcher, integration in self._entries:
+            if matcher(resource):
+                return integration
+        return None
+
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self._entries]
+
+    async def run(self, request: TaskRequest) -> Any:
+        integration = self.find(request.resource)
+        if integration is None:
+            raise StatesError(
+                "States.Runtime",
+                f"The resource '{request.resource}' is not supported by Stratus.",
+            )
+        return await integration(request)
+
+
+class ExecutionStarter(Protocol):
+    """What ``states:startExecution`` needs from the Step Functions service."""
+
+    async def start_child(
+        self, state_machine_arn: str, execution_input: Any, name: str | None, parent_arn: str
+    ) -> dict[str, Any]:
+        """Start (or, same name and input, find) an execution: StartExecution's output
+        shape ``{"ExecutionArn", "StartDate"}``. Raises StatesError like the SDK would
+        (e.g. ``StepFunctions.StateMachineDoesNotExistException``)."""
+        ...
+
+    async def wait_finished(self, execution_arn: str) -> dict[str, Any]:
+        """Wait for the execution to end; DescribeExecution's output shape."""
+        ...
+
+
+class AwsCaller(Protocol):
+    """Calls one of Stratus's own AWS APIs (for ``aws-sdk:*`` integrations)."""
+
+    async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``service`` is botocore's name (``s3``, ``stepfunctions``), ``operation`` the
+        model's (``GetObject``). Raises AwsCallFailed for an AWS error answer."""
+        ...
+
+
+class AwsCallFailed(Exception):
+    def __init__(self, service: str, code: str, message: str, status: int) -> None:
+        self.service = service
+        self.code = code
+        self.message = message
+        self.status = status
+        super().__init__(f"{service} {code}: {message}")
