@@ -23,6 +23,15 @@ F3  Invoke with an ``X-Amz-Client-Context`` header that is not ASCII (one latin-
     before the function is looked up, so any name that passes validation trips it.
     Lambda answers 400 ``InvalidRequestContentException`` ("Client context must be a
     valid Base64-encoded JSON object."), as Stratus already does for bad base64.
+F4  A name with a trailing newline passes Lambda's name patterns: the regular
+    expressions in ``stratus/services/functions/names.py`` end in ``$``, which also
+    matches before a final ``\n``. ``GET /2015-03-31/functions/NAME%0A`` returns the
+    function NAME, and ``DELETE`` of it deletes NAME (seen on a scratch server; the
+    reproducer only reads). Qualifiers, alias and layer names take the same path
+    (``$LATEST%0A`` answers 404 where AWS's pattern check answers 400). Lambda answers
+    400 ``ValidationException`` ("Member must satisfy regular expression pattern").
+    ``\\Z`` or ``re.fullmatch`` closes it. The fuzzer keeps every protected name out of
+    its mutating requests by substring, so this could not touch its data.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.fuzz.foreign import foreign_requests
+from tests.fuzz.protected import FUNCTIONS
 from tests.fuzz.strategies import lambda_requests, unsigned
 from tests.fuzz.wire import Wire, WireRequest, response_problems
 
@@ -136,6 +146,26 @@ def test_f3_bad_base64_client_context_is_already_invalid_request_content(wire: W
     response = wire.send(request)
     assert response.status == 400, response.body
     assert response.headers.get("x-amzn-errortype") == "InvalidRequestContentException"
+
+
+_F4 = "F4: a trailing newline in a function name passes validation and names the function"
+
+
+@pytest.mark.xfail(strict=True, reason=_F4)
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param(f"/2015-03-31/functions/{FUNCTIONS[1]}%0A", id="function-name"),
+        pytest.param(
+            f"/2015-03-31/functions/{FUNCTIONS[1]}?Qualifier=%24LATEST%0A", id="qualifier"
+        ),
+    ],
+)
+def test_f4_name_with_trailing_newline_is_a_validation_error(wire: Wire, target: str) -> None:
+    request = WireRequest("GET", target, (_auth("lambda"),))
+    response = wire.send(request)
+    assert response.status == 400, response.body
+    assert response.headers.get("x-amzn-errortype") == "ValidationException"
 
 
 _FEW = settings(
