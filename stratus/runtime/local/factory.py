@@ -45,6 +45,7 @@ class LocalEnvironmentFactory:
         self._work_dir = work_dir
         self._own_work_dir = False
         self._zygotes: dict[str, Zygote] = {}
+        self._interpreters: dict[str, Interpreter] = {}
         self._templates: dict[TemplateKey, SnapshotTemplate] = {}
         self._template_locks: dict[TemplateKey, asyncio.Lock] = {}
         self._zygote_lock = asyncio.Lock()
@@ -62,7 +63,10 @@ class LocalEnvironmentFactory:
         if self._work_dir is None:
             await self.start()
         spec = launch.spec
-        interpreter = await asyncio.to_thread(self.resolver.resolve, spec.runtime)
+        interpreter = self._interpreters.get(spec.runtime)
+        if interpreter is None:  # probing runs subprocesses: once per runtime, in a thread
+            interpreter = await asyncio.to_thread(self.resolver.resolve, spec.runtime)
+            self._interpreters[spec.runtime] = interpreter
         config: dict[str, Any] = {
             "mode": "env",
             "env": dict(launch.env),

@@ -26,7 +26,7 @@ import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import capture, faults, sandbox
-from .context import LambdaContext
+from .context import LambdaContext, StaticFacts, static_facts
 from .loader import load_handler
 from .protocol import ConnectionClosed, recv_frame, send_parts
 from .serialize import Marshaller
@@ -49,6 +49,7 @@ class Worker(object):
         self.logs = capture.LogBuffer()
         self.handler: Optional[Callable[[Any, Any], Any]] = None
         self.marshaller: Optional[Marshaller] = None
+        self.facts: Optional[StaticFacts] = None
 
     # -- init -------------------------------------------------------------------------
 
@@ -60,6 +61,7 @@ class Worker(object):
             sandbox.apply_launch(self.config)
             capture.install(self.logs)
             self.marshaller = Marshaller()
+            self.facts = static_facts()
             self.handler = load_handler(self.config["handler"])
         except faults.Fault as fault:
             error = faults.error_from_fault(fault)
@@ -77,6 +79,7 @@ class Worker(object):
             os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
             _copy_tree(template_tmp, self.config["tmp_dir"])
             self.marshaller = Marshaller()
+            self.facts = static_facts()
             for func, args, kwargs in list(hooks.get_after_restore()):
                 func(*args, **kwargs)
         except Exception as exc:
@@ -173,6 +176,7 @@ class Worker(object):
             header.get("dl") or 0,
             header.get("arn") or "",
             header.get("tn"),
+            self.facts,
         )
 
 
