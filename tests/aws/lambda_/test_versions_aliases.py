@@ -291,3 +291,42 @@ def test_delete_missing_alias_is_quiet(lambda_client: Any) -> None:
     name = create_function(lambda_client, V)
     lambda_client.delete_alias(FunctionName=name, Name="never")
     assert lambda_client.list_aliases(FunctionName=name)["Aliases"] == []
+
+
+def test_list_aliases_paginates(lambda_client: Any) -> None:
+    name = _two_versions(lambda_client)
+    for alias in ("a1", "a2", "a3", "a4", "a5"):
+        lambda_client.create_alias(FunctionName=name, Name=alias, FunctionVersion="1")
+    seen: list[str] = []
+    kwargs: dict[str, Any] = {"FunctionName": name, "MaxItems": 2}
+    while True:
+        page = lambda_client.list_aliases(**kwargs)
+        assert len(page["Aliases"]) <= 2
+        seen.extend(a["Name"] for a in page["Aliases"])
+        if "NextMarker" not in page:
+            break
+        kwargs["Marker"] = page["NextMarker"]
+    assert seen == ["a1", "a2", "a3", "a4", "a5"]
+
+
+def test_event_invoke_through_alias(lambda_client: Any, tmp_path: Any) -> None:
+    from tests.aws.lambda_.conftest import wait_for
+
+    marker = tmp_path / "version"
+    name = create_function(
+        lambda_client,
+        "def handler(event, context):\n"
+        "    open(event['path'], 'w').write(context.function_version + ' ' + "
+        "context.invoked_function_arn)\n",
+    )
+    lambda_client.publish_version(FunctionName=name)
+    lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    response = lambda_client.invoke(
+        FunctionName=name,
+        Qualifier="live",
+        InvocationType="Event",
+        Payload=json.dumps({"path": str(marker)}),
+    )
+    assert response["StatusCode"] == 202
+    written = wait_for(lambda: marker.exists() and marker.read_text())
+    assert written == f"1 {function_arn(name, 'live')}"
