@@ -43,7 +43,7 @@ UNHANDLED = "Unhandled"
 _MB = 1024 * 1024
 
 # Lambda's runtime is written in Go and names signals the way Go does.
-_SIGNAL_NAMES = {
+_SIGNAL_NAMES: dict[int, str] = {
     signals.SIGSEGV: "segmentation fault",
     signals.SIGKILL: "killed",
     signals.SIGABRT: "aborted",

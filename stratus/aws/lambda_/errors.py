@@ -22,7 +22,7 @@ _TABLE: dict[type[fe.FunctionError], tuple[str, int]] = {
 def to_service_error(error: fe.FunctionError) -> ServiceError:
     for klass in type(error).__mro__:
         if klass in _TABLE:
-            code, status = _TABLE[klass]  # type: ignore[index]
+            code, status = _TABLE[klass]
             break
     else:  # pragma: no cover - every FunctionError subclass is in the table
         code, status = "ServiceException", 500

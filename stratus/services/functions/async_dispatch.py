@@ -121,7 +121,7 @@ class AsyncDispatcher:
 
     def _delay(self, attempt: int) -> float:
         # Lambda waits about one minute before the first retry and two before the second.
-        return self._limits.async_retry_base_s * (2 ** (attempt - 1))
+        return self._limits.async_retry_base_s * float(2 ** max(attempt - 1, 0))
 
     async def _drop(self, invocation: QueuedInvocation, reason: str) -> None:
         log.warning(
