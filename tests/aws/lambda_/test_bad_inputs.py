@@ -540,3 +540,49 @@ def test_list_functions_bad_max_items(raw_client: Any) -> None:
         _validation("'0'", "maxItems", "Member must have value greater than or equal to 1"),
         400,
     )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda c, n: c.get_function(FunctionName=n + "\n"), id="name"),
+        pytest.param(
+            lambda c, n: c.get_function(FunctionName=n, Qualifier="$LATEST\n"), id="qualifier"
+        ),
+        pytest.param(lambda c, n: c.delete_function(FunctionName=n + "\n"), id="delete"),
+    ],
+)
+def test_trailing_newline_is_not_the_name(lambda_client: Any, raw_client: Any, call: Any) -> None:
+    """A name or qualifier ending in a newline breaks the pattern; it never names ``n``."""
+    name = create_function(lambda_client, SOURCE)
+    with pytest.raises(raw_client.exceptions.ClientError) as error:
+        call(raw_client, name)
+    assert_error(error, "ValidationException", "1 validation error detected: ", 400, prefix=True)
+    assert lambda_client.get_function(FunctionName=name)["Configuration"]["FunctionName"] == name
+
+
+def test_non_ascii_client_context(server: Any, lambda_client: Any) -> None:
+    """A header value that is not ASCII is bad client context (400), never a 500."""
+    import http.client
+
+    name = create_function(lambda_client, SOURCE)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.putrequest("POST", f"/2015-03-31/functions/{name}/invocations")
+        connection.putheader(
+            "Authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/lambda/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+        )
+        connection.putheader("X-Amz-Client-Context", "\x80".encode("latin-1"))
+        connection.putheader("Content-Length", "2")
+        connection.endheaders(b"{}")
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status == 400, body
+    assert response.getheader("x-amzn-errortype") == "InvalidRequestContentException"
+    assert (
+        json.loads(body)["message"] == "Client context must be a valid Base64-encoded JSON object."
+    )
