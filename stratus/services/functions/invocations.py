@@ -8,7 +8,6 @@ store (and committed) before the caller gets its 202, then delivered by the
 from __future__ import annotations
 
 import base64
-import binascii
 import time
 import uuid
 from collections.abc import Callable
@@ -229,7 +228,8 @@ def _decode_client_context(value: str | None) -> str | None:
     try:
         text = base64.b64decode(value, validate=True).decode()
         orjson.loads(text)
-    except (binascii.Error, UnicodeDecodeError, orjson.JSONDecodeError) as exc:
+    # ValueError, not only binascii.Error: b64decode raises it for a non-ASCII str (F3).
+    except (ValueError, UnicodeDecodeError, orjson.JSONDecodeError) as exc:
         raise InvalidRequestContent(
             "Client context must be a valid Base64-encoded JSON object."
         ) from exc

@@ -21,11 +21,13 @@ FUNCTION_NAME_PATTERN = (
 _FULL = re.compile(
     r"^(?:arn:(?P<partition>aws[a-zA-Z-]*):lambda:(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d):"
     r"(?P<account>\d{12}):function:|(?P<paccount>\d{12}):function:)?"
-    r"(?P<name>[a-zA-Z0-9_-]+)(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?$"
+    r"(?P<name>[a-zA-Z0-9_-]+)(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?\Z"
 )
-_QUALIFIER = re.compile(r"^(\$LATEST|[a-zA-Z0-9-_]+)$")
-ALIAS_NAME = re.compile(r"^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$")
-VERSION_NUMBER = re.compile(r"^[0-9]+$")
+_QUALIFIER = re.compile(r"^(\$LATEST|[a-zA-Z0-9-_]+)\Z")
+# Patterns end in \Z, not $: $ also matches before a final newline, which would let
+# "name\n" through as "name" (fuzz finding F4).
+ALIAS_NAME = re.compile(r"^(?!^[0-9]+\Z)([a-zA-Z0-9-_]+)\Z")
+VERSION_NUMBER = re.compile(r"^[0-9]+\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +105,9 @@ class LayerRef:
 
 _LAYER = re.compile(
     r"^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov)?-[a-z]+-\d:\d{12}:layer:"
-    r"(?P<name>[a-zA-Z0-9-_]+)(?::(?P<version>[0-9]+))?$"
+    r"(?P<name>[a-zA-Z0-9-_]+)(?::(?P<version>[0-9]+))?\Z"
 )
-_LAYER_NAME = re.compile(r"^[a-zA-Z0-9-_]+$")
+_LAYER_NAME = re.compile(r"^[a-zA-Z0-9-_]+\Z")
 
 
 def parse_layer_name(value: str, member: str = "layerName") -> str:
