@@ -23,10 +23,7 @@ ROLE = "arn:aws:iam::000000000000:role/bench"
 HELLO_SOURCE = "def handler(event, context):\n    return {'hello': 'world'}\n"
 
 SLEEP_SOURCE = (
-    "import time\n"
-    "def handler(event, context):\n"
-    "    time.sleep(0.1)\n"
-    "    return {'slept_ms': 100}\n"
+    "import time\ndef handler(event, context):\n    time.sleep(0.1)\n    return {'slept_ms': 100}\n"
 )
 
 

@@ -74,8 +74,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path,
-                          timeout_s: float = 30.0) -> None:
+def _wait_until_answering(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 30.0
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -116,11 +117,18 @@ def stratus_server() -> Iterator[Served]:
     with tempfile.TemporaryDirectory(prefix="stratus-bench-") as tmp:
         port, gateway_port = free_port(), free_port()
         argv = [
-            sys.executable, "-m", "stratus", "up",
-            "--data-dir", str(Path(tmp) / "data"),
-            "--port", str(port),
-            "--gateway-port", str(gateway_port),
-            "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "stratus",
+            "up",
+            "--data-dir",
+            str(Path(tmp) / "data"),
+            "--port",
+            str(port),
+            "--gateway-port",
+            str(gateway_port),
+            "--log-level",
+            "warning",
         ]
         endpoint = f"http://127.0.0.1:{port}"
         with _child(argv, f"{endpoint}/_stratus/health", Path(tmp) / "server.log") as process:
@@ -133,10 +141,23 @@ def raw_asgi_server() -> Iterator[Served]:
     with tempfile.TemporaryDirectory(prefix="stratus-bench-") as tmp:
         port = free_port()
         argv = [
-            sys.executable, "-m", "uvicorn", "bench._hello_asgi:app",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--http", "httptools", "--loop", "uvloop",
-            "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench._hello_asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--http",
+            "httptools",
+            "--loop",
+            "uvloop",
+            "--lifespan",
+            "off",
+            "--no-access-log",
+            "--log-level",
+            "warning",
         ]
         endpoint = f"http://127.0.0.1:{port}"
         with _child(argv, f"{endpoint}/health", Path(tmp) / "asgi.log") as process:

@@ -67,14 +67,24 @@ def first_invokes(endpoint: str, functions: int) -> dict[str, list[float]]:
 
     # One function first, unmeasured: it starts the zygote, which a running server has.
     warmup = f"bench-first-warmup-{uuid.uuid4().hex[:6]}"
-    client.create_function(FunctionName=warmup, Runtime="python3.11", Role=ROLE,
-                           Handler="app.handler", Code={"ZipFile": package})
+    client.create_function(
+        FunctionName=warmup,
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": package},
+    )
     invoke(warmup)
     for i in range(functions):
         name = f"bench-first-{i}-{uuid.uuid4().hex[:6]}"
         start = time.perf_counter_ns()
-        created = client.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
-                                         Handler="app.handler", Code={"ZipFile": package})
+        created = client.create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": package},
+        )
         if created.get("State") != "Active":
             client.get_waiter("function_active_v2").wait(FunctionName=name)
         times["create"].append((time.perf_counter_ns() - start) / 1e6)
@@ -92,19 +102,29 @@ def measure(functions: int, baseline_runs: int) -> Figure:
     first50, first99 = percentile(times["first"], 0.5), percentile(times["first"], 0.99)
     warm50, warm99 = percentile(times["warm"], 0.5), percentile(times["warm"], 0.99)
     fresh50, fresh99 = percentile(fresh, 0.5), percentile(fresh, 0.99)
-    figure.add(Row("first invoke p50", first50, "ms", "fresh python -c", fresh50,
-                   target=f"p50 < {target_ms:.0f} ms (MiniStack ~{MINISTACK_FIRST_MS:.0f} ms / 10)",
-                   met=first50 < target_ms))
+    figure.add(
+        Row(
+            "first invoke p50",
+            first50,
+            "ms",
+            "fresh python -c",
+            fresh50,
+            target=f"p50 < {target_ms:.0f} ms (MiniStack ~{MINISTACK_FIRST_MS:.0f} ms / 10)",
+            met=first50 < target_ms,
+        )
+    )
     figure.add(Row("first invoke p99", first99, "ms", "fresh python -c", fresh99))
     figure.add(Row("first invoke p50 vs warm invoke", first50, "ms", "warm p50", warm50))
     figure.add(Row("first invoke p99 vs warm invoke", first99, "ms", "warm p99", warm99))
     totals = [c + f for c, f in zip(times["create"], times["first"], strict=True)]
     figure.add(Row("create_function p50", percentile(times["create"], 0.5), "ms"))
     figure.add(Row("create_function p99", percentile(times["create"], 0.99), "ms"))
-    figure.add(Row("create + first invoke p50", percentile(totals, 0.5), "ms",
-                   "fresh python -c", fresh50))
-    figure.add(Row("create + first invoke p99", percentile(totals, 0.99), "ms",
-                   "fresh python -c", fresh99))
+    figure.add(
+        Row("create + first invoke p50", percentile(totals, 0.5), "ms", "fresh python -c", fresh50)
+    )
+    figure.add(
+        Row("create + first invoke p99", percentile(totals, 0.99), "ms", "fresh python -c", fresh99)
+    )
     figure.notes.append(
         f"{functions} fresh functions, one boto3 client, after one unmeasured function that "
         f"starts the zygote; fresh python -c over {baseline_runs} runs"

@@ -91,16 +91,16 @@ def raw_caller(endpoint: str, captured: CapturedRequest) -> Call:
     pool = urllib3.HTTPConnectionPool(host, int(port), maxsize=1, retries=False)
 
     def call() -> None:
-        response = pool.request(captured.method, captured.path, body=captured.body,
-                                headers=captured.headers)
+        response = pool.request(
+            captured.method, captured.path, body=captured.body, headers=captured.headers
+        )
         if response.status != 200 or not response.data:
             raise RuntimeError(f"bad response {response.status}: {response.data[:200]!r}")
 
     return call
 
 
-def throughput(served: Served, make_call: Callable[[], Call], threads: int,
-               seconds: float) -> Load:
+def throughput(served: Served, make_call: Callable[[], Call], threads: int, seconds: float) -> Load:
     """Invokes per second of ``threads`` clients calling in a loop for ``seconds``."""
     calls = [make_call() for _ in range(threads)]
     counts = [0] * threads
@@ -153,47 +153,111 @@ def latency_ms(call: Call, runs: int) -> list[float]:
 
 
 def measure(seconds: float, threads: int, runs: int) -> Figure:
-    figure = Figure("http_throughput", f"HTTP invoke throughput ({threads} client threads) "
-                    "and warm latency, through boto3")
+    figure = Figure(
+        "http_throughput",
+        f"HTTP invoke throughput ({threads} client threads) and warm latency, through boto3",
+    )
     with raw_asgi_server() as baseline:
         base_boto = throughput(baseline, lambda: boto3_caller(baseline.endpoint), threads, seconds)
         base_latency = latency_ms(boto3_caller(baseline.endpoint), runs)
         with stratus_server() as stratus:
             lambda_client(stratus.endpoint).create_function(
-                FunctionName=NAME, Runtime="python3.11", Role=ROLE, Handler="app.handler",
+                FunctionName=NAME,
+                Runtime="python3.11",
+                Role=ROLE,
+                Handler="app.handler",
                 Code={"ZipFile": zip_of(HELLO_SOURCE)},
             )
-            ours_boto = throughput(stratus, lambda: boto3_caller(stratus.endpoint), threads,
-                                   seconds)
+            ours_boto = throughput(
+                stratus, lambda: boto3_caller(stratus.endpoint), threads, seconds
+            )
             ours_latency = latency_ms(boto3_caller(stratus.endpoint), runs)
             captured = capture_invoke_request(stratus.endpoint)
-            ours_raw = throughput(stratus, lambda: raw_caller(stratus.endpoint, captured),
-                                  threads, seconds)
+            ours_raw = throughput(
+                stratus, lambda: raw_caller(stratus.endpoint, captured), threads, seconds
+            )
             ours_raw_latency = latency_ms(raw_caller(stratus.endpoint, captured), runs)
-        base_raw = throughput(baseline, lambda: raw_caller(baseline.endpoint, captured),
-                              threads, seconds)
+        base_raw = throughput(
+            baseline, lambda: raw_caller(baseline.endpoint, captured), threads, seconds
+        )
         base_raw_latency = latency_ms(raw_caller(baseline.endpoint, captured), runs)
 
-    figure.add(Row("invokes/s, boto3 clients", ours_boto.invokes_per_s, "/s",
-                   "raw ASGI", base_boto.invokes_per_s))
-    figure.add(Row("invokes/s, raw urllib3 clients", ours_raw.invokes_per_s, "/s",
-                   "raw ASGI", base_raw.invokes_per_s))
-    figure.add(Row("server CPU per invoke, boto3 clients", ours_boto.server_cpu_us_per_invoke,
-                   "us", "raw ASGI", base_boto.server_cpu_us_per_invoke))
-    figure.add(Row("server CPU per invoke, raw clients", ours_raw.server_cpu_us_per_invoke,
-                   "us", "raw ASGI", base_raw.server_cpu_us_per_invoke))
+    figure.add(
+        Row(
+            "invokes/s, boto3 clients",
+            ours_boto.invokes_per_s,
+            "/s",
+            "raw ASGI",
+            base_boto.invokes_per_s,
+        )
+    )
+    figure.add(
+        Row(
+            "invokes/s, raw urllib3 clients",
+            ours_raw.invokes_per_s,
+            "/s",
+            "raw ASGI",
+            base_raw.invokes_per_s,
+        )
+    )
+    figure.add(
+        Row(
+            "server CPU per invoke, boto3 clients",
+            ours_boto.server_cpu_us_per_invoke,
+            "us",
+            "raw ASGI",
+            base_boto.server_cpu_us_per_invoke,
+        )
+    )
+    figure.add(
+        Row(
+            "server CPU per invoke, raw clients",
+            ours_raw.server_cpu_us_per_invoke,
+            "us",
+            "raw ASGI",
+            base_raw.server_cpu_us_per_invoke,
+        )
+    )
     target_ms = MINISTACK_WARM_MS / 10
     p50 = percentile(ours_latency, 0.5)
-    figure.add(Row("warm invoke p50, one boto3 client", p50, "ms", "raw ASGI",
-                   percentile(base_latency, 0.5),
-                   target=f"p50 < {target_ms:.1f} ms (MiniStack ~{MINISTACK_WARM_MS:.0f} ms / 10)",
-                   met=p50 < target_ms))
-    figure.add(Row("warm invoke p99, one boto3 client", percentile(ours_latency, 0.99), "ms",
-                   "raw ASGI", percentile(base_latency, 0.99)))
-    figure.add(Row("warm invoke p50, one raw client", percentile(ours_raw_latency, 0.5), "ms",
-                   "raw ASGI", percentile(base_raw_latency, 0.5)))
-    figure.add(Row("warm invoke p99, one raw client", percentile(ours_raw_latency, 0.99), "ms",
-                   "raw ASGI", percentile(base_raw_latency, 0.99)))
+    figure.add(
+        Row(
+            "warm invoke p50, one boto3 client",
+            p50,
+            "ms",
+            "raw ASGI",
+            percentile(base_latency, 0.5),
+            target=f"p50 < {target_ms:.1f} ms (MiniStack ~{MINISTACK_WARM_MS:.0f} ms / 10)",
+            met=p50 < target_ms,
+        )
+    )
+    figure.add(
+        Row(
+            "warm invoke p99, one boto3 client",
+            percentile(ours_latency, 0.99),
+            "ms",
+            "raw ASGI",
+            percentile(base_latency, 0.99),
+        )
+    )
+    figure.add(
+        Row(
+            "warm invoke p50, one raw client",
+            percentile(ours_raw_latency, 0.5),
+            "ms",
+            "raw ASGI",
+            percentile(base_raw_latency, 0.5),
+        )
+    )
+    figure.add(
+        Row(
+            "warm invoke p99, one raw client",
+            percentile(ours_raw_latency, 0.99),
+            "ms",
+            "raw ASGI",
+            percentile(base_raw_latency, 0.99),
+        )
+    )
     figure.notes.append(
         f"{seconds:g} s of load per row after 20 warm-up calls per thread; latency over {runs} "
         "sequential calls after 50 warm-up calls; client and server share the machine"

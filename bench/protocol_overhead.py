@@ -33,8 +33,11 @@ REQUEST = HttpRequest(
     },
     body=b'{"key": "value"}',
 )
-OUTPUT: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": "$LATEST",
-                          "Payload": b'{"ok": true}'}
+OUTPUT: dict[str, Any] = {
+    "StatusCode": 200,
+    "ExecutedVersion": "$LATEST",
+    "Payload": b'{"ok": true}',
+}
 
 
 def protocol_round() -> None:

@@ -69,15 +69,40 @@ async def measure(concurrency: int, rounds: int) -> Figure:
             warm_walls.append(await burst_ms(platform, name, concurrency))
     cold_ms = statistics.median(cold)
     ideal = SLEEP_MS + concurrency * cold_ms / cores
-    figure = Figure("scale_out", f"Scale-out: {concurrency} concurrent invocations of a cold "
-                    f"function sleeping {SLEEP_MS:.0f} ms (Python API)")
+    figure = Figure(
+        "scale_out",
+        f"Scale-out: {concurrency} concurrent invocations of a cold "
+        f"function sleeping {SLEEP_MS:.0f} ms (Python API)",
+    )
     wall = statistics.median(cold_walls)
-    figure.add(Row(f"wall time, {concurrency} cold (median of {rounds})", wall, "ms",
-                   "ideal", ideal, target="the ideal: 100 ms + N cold starts / cores"))
-    figure.add(Row(f"wall time, {concurrency} cold (worst of {rounds})", max(cold_walls), "ms",
-                   "ideal", ideal))
-    figure.add(Row(f"wall time, {concurrency} warm (median)", statistics.median(warm_walls),
-                   "ms", "sleep alone", SLEEP_MS))
+    figure.add(
+        Row(
+            f"wall time, {concurrency} cold (median of {rounds})",
+            wall,
+            "ms",
+            "ideal",
+            ideal,
+            target="the ideal: 100 ms + N cold starts / cores",
+        )
+    )
+    figure.add(
+        Row(
+            f"wall time, {concurrency} cold (worst of {rounds})",
+            max(cold_walls),
+            "ms",
+            "ideal",
+            ideal,
+        )
+    )
+    figure.add(
+        Row(
+            f"wall time, {concurrency} warm (median)",
+            statistics.median(warm_walls),
+            "ms",
+            "sleep alone",
+            SLEEP_MS,
+        )
+    )
     figure.add(Row("single cold start p50 (first invoke, hello)", cold_ms, "ms"))
     figure.add(Row("single cold start p99 (first invoke, hello)", percentile(cold, 0.99), "ms"))
     figure.notes.append(
@@ -85,8 +110,10 @@ async def measure(concurrency: int, rounds: int) -> Figure:
         f"{ideal:.1f} ms; environments started per cold burst: {cold_counts}"
     )
     if any(count != concurrency for count in cold_counts):
-        figure.notes.append("a cold burst started fewer environments than invocations: "
-                            "some invocations waited for a busy one instead")
+        figure.notes.append(
+            "a cold burst started fewer environments than invocations: "
+            "some invocations waited for a busy one instead"
+        )
     return figure
 
 

@@ -68,9 +68,7 @@ def direct_us(runs: int) -> list[float]:
     return times
 
 
-async def layered_us(
-    platform: Platform, runs: int
-) -> dict[str, tuple[list[float], float]]:
+async def layered_us(platform: Platform, runs: int) -> dict[str, tuple[list[float], float]]:
     """Time each layer in alternating blocks.
 
     Returns, per layer, the wall microseconds of every call and the mean CPU microseconds
@@ -159,8 +157,15 @@ async def measure(runs: int) -> Figure:
     figure = Figure("warm_invoke", "Warm invoke overhead (Python API, hello world)")
     service, _ = layers["Invocations.invoke"]
     s50, s99 = percentile(service, 0.5), percentile(service, 0.99)
-    figure.add(Row("overhead p50: Invocations.invoke - direct call", s50 - d50, "us",
-                   target=f"p50 < {TARGET_US:.0f} us", met=s50 - d50 < TARGET_US))
+    figure.add(
+        Row(
+            "overhead p50: Invocations.invoke - direct call",
+            s50 - d50,
+            "us",
+            target=f"p50 < {TARGET_US:.0f} us",
+            met=s50 - d50 < TARGET_US,
+        )
+    )
     figure.add(Row("overhead p99: Invocations.invoke - direct call", s99 - d99, "us"))
     for label, (values, cpu_per_call) in layers.items():
         figure.add(Row(f"{label} p50", percentile(values, 0.5), "us", "direct call", d50))
@@ -170,10 +175,16 @@ async def measure(runs: int) -> Figure:
     cpu = {label: cpu_per_call for label, (_, cpu_per_call) in layers.items()}
     for what, upper, lower in (
         ("Invocations (service) above the Invoker", "Invocations.invoke", "Invoker.invoke"),
-        ("persisting logs (Invoker minus Invoker without logs)", "Invoker.invoke",
-         "Invoker.invoke, logs discarded"),
-        ("the Invoker's policies, logs discarded, above one IPC round trip",
-         "Invoker.invoke, logs discarded", "ExecutionEnvironment.invoke"),
+        (
+            "persisting logs (Invoker minus Invoker without logs)",
+            "Invoker.invoke",
+            "Invoker.invoke, logs discarded",
+        ),
+        (
+            "the Invoker's policies, logs discarded, above one IPC round trip",
+            "Invoker.invoke, logs discarded",
+            "ExecutionEnvironment.invoke",
+        ),
     ):
         figure.add(Row(f"p50 spent in {what}", p50[upper] - p50[lower], "us"))
         figure.add(Row(f"CPU spent in {what}", cpu[upper] - cpu[lower], "us"))

@@ -27,6 +27,7 @@ from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.errors import ChannelClosed, EnvironmentBusy
 from stratus.runtime.local.frames import Frame, FrameParser, send_frame
 
+EXIT_GRACE_S = 1.0
 EXIT_REPORT_TIMEOUT_S = 10.0
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # Under glibc's mmap threshold: a bigger buffer costs an mmap and munmap per recv (~40 us).
@@ -222,11 +223,20 @@ class ForkedEnvironment:
         self._sock.close()
 
     async def _exit_error(self) -> EnvironmentExited:
-        """Why the process is gone, from its parent's report (killing it if it lingers)."""
-        self.kill()
+        """Why the process is gone, from its parent's report.
+
+        The socket closes while the process is still exiting (its objects are freed
+        before ``_exit``): give it a moment to finish on its own, so the report carries
+        its real exit code, and kill it only if it lingers without its socket.
+        """
         try:
-            async with asyncio.timeout(EXIT_REPORT_TIMEOUT_S):
+            async with asyncio.timeout(EXIT_GRACE_S):
                 code, sig = await asyncio.shield(self._exited)
         except TimeoutError:
-            code, sig = None, None
+            self.kill()
+            try:
+                async with asyncio.timeout(EXIT_REPORT_TIMEOUT_S):
+                    code, sig = await asyncio.shield(self._exited)
+            except TimeoutError:
+                code, sig = None, None
         return EnvironmentExited(code, sig)

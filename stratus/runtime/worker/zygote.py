@@ -78,12 +78,21 @@ def _exit_status(status: int) -> Tuple[Optional[int], Optional[int]]:
 
 
 class ForkServer(object):
-    """Fork children on request over ``control``; report their exits; die with the link."""
+    """Fork children on request over ``control``; report their exits; die with the link.
 
-    def __init__(self, control: socket.socket, child_main: ChildMain) -> None:
+    With ``spare``, one child is forked ahead of time and waits for its config on a
+    private socketpair, so a spawn request costs a message instead of a ``fork`` (the
+    page-table copy of a process that imported boto3 is ~2 ms); the next spare is forked
+    right after the answer, off the requester's critical path.
+    """
+
+    def __init__(self, control: socket.socket, child_main: ChildMain, spare: bool = False):
         self.control = control
         self.child_main = child_main
         self.children: Set[int] = set()
+        self.use_spare = spare
+        self._spare: Optional[Tuple[int, socket.socket]] = None
+        self._spares: Set[int] = set()
         self._wake_r = -1
         self._wake_w = -1
 
@@ -99,6 +108,7 @@ class ForkServer(object):
         poller.register(self.control.fileno(), select.POLLIN)
         poller.register(self._wake_r, select.POLLIN)
         try:
+            self._refill()
             while True:
                 for fd, _events in poller.poll():
                     if fd == self._wake_r:
@@ -131,37 +141,82 @@ class ForkServer(object):
         protocol.send_frame(self.control, {"op": "error", "message": "unknown op {!r}".format(op)})
         return True
 
+    def _answer(self, request: Any, **fields: Any) -> None:
+        fields.update(op="spawned", id=request)
+        protocol.send_frame(self.control, fields)
+
     def _spawn(self, header: Dict[str, Any], payload: bytes, fds: List[int]) -> None:
         request = header.get("id")
         if len(fds) != 1:
             for fd in fds:
                 os.close(fd)
-            protocol.send_frame(
-                self.control, {"op": "spawned", "id": request, "error": "expected one descriptor"}
-            )
+            self._answer(request, error="expected one descriptor")
             return
+        fd = fds[0]
         try:
             config = protocol.decode_header(payload)
         except ValueError as exc:
-            os.close(fds[0])
-            protocol.send_frame(
-                self.control, {"op": "spawned", "id": request, "error": "bad config: " + str(exc)}
-            )
+            os.close(fd)
+            self._answer(request, error="bad config: " + str(exc))
             return
-        gc.freeze()  # objects made so far stay out of the children's collections: no CoW
+        pid = self._hand_to_spare(fd, payload)
+        if pid is None:
+            gc.freeze()  # objects made so far stay out of the children's collections: no CoW
+            try:
+                pid = os.fork()
+            except OSError as exc:
+                os.close(fd)
+                self._answer(request, error=str(exc))
+                return
+            if pid == 0:
+                self._in_child(lambda: self._run(fd, config))
+        os.close(fd)
+        self.children.add(pid)
+        self._answer(request, pid=pid)
+        self._refill()
+
+    def _hand_to_spare(self, fd: int, payload: bytes) -> Optional[int]:
+        spare, self._spare = self._spare, None
+        if spare is None:
+            return None
+        pid, link = spare
+        try:
+            protocol.send_frame_with_fds(link, {"op": "go"}, [fd], payload)
+        except OSError:  # the spare died: fork the usual way
+            return None
+        finally:
+            link.close()
+        self._spares.discard(pid)
+        return pid
+
+    def _refill(self) -> None:
+        if not self.use_spare or self._spare is not None:
+            return
+        ours, theirs = socket.socketpair()
+        gc.freeze()
         try:
             pid = os.fork()
-        except OSError as exc:
-            os.close(fds[0])
-            protocol.send_frame(self.control, {"op": "spawned", "id": request, "error": str(exc)})
+        except OSError:
+            ours.close()
+            theirs.close()
             return
         if pid == 0:
-            self._become_child(fds[0], config)
-        os.close(fds[0])
-        self.children.add(pid)
-        protocol.send_frame(self.control, {"op": "spawned", "id": request, "pid": pid})
+            ours.close()
+            self._in_child(lambda: self._wait_as_spare(theirs))
+        theirs.close()
+        self._spare = (pid, ours)
+        self._spares.add(pid)
 
-    def _become_child(self, fd: int, config: Dict[str, Any]) -> None:
+    def _wait_as_spare(self, link: socket.socket) -> int:
+        try:
+            _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
+        except ConnectionClosed:
+            return 0
+        link.close()
+        return self._run(fds[0], protocol.decode_header(payload))
+
+    def _in_child(self, body: Callable[[], int]) -> None:
+        """Leave the fork server's duties behind and run ``body``; never returns."""
         code = 70
         try:
             signal.set_wakeup_fd(-1)
@@ -172,10 +227,9 @@ class ForkServer(object):
             os.close(self._wake_r)
             os.close(self._wake_w)
             self.control.close()
-            sock = socket.socket(fileno=fd)
-            sock.set_inheritable(False)  # the handler's subprocesses must not keep it open
-            sock.setblocking(True)
-            code = self.child_main(sock, config)
+            if self._spare is not None:
+                self._spare[1].close()
+            code = body()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except BaseException:
@@ -183,6 +237,12 @@ class ForkServer(object):
         finally:
             _flush_std()
             os._exit(code)
+
+    def _run(self, fd: int, config: Dict[str, Any]) -> int:
+        sock = socket.socket(fileno=fd)
+        sock.set_inheritable(False)  # the handler's subprocesses must not keep it open
+        sock.setblocking(True)
+        return self.child_main(sock, config)
 
     def _reap(self) -> None:
         while True:
@@ -192,6 +252,12 @@ class ForkServer(object):
                 return
             if pid == 0:
                 return
+            if pid in self._spares:  # nobody knows this one yet: nothing to report
+                self._spares.discard(pid)
+                if self._spare is not None and self._spare[0] == pid:
+                    self._spare[1].close()
+                    self._spare = None
+                continue
             self.children.discard(pid)
             code, sig = _exit_status(status)
             protocol.send_frame(
@@ -199,12 +265,13 @@ class ForkServer(object):
             )
 
     def _kill_children(self) -> None:
-        for pid in list(self.children):
+        doomed = self.children | self._spares
+        for pid in doomed:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        for pid in list(self.children):
+        for pid in doomed:
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
@@ -213,6 +280,7 @@ class ForkServer(object):
                 if exc.errno != errno.EINTR:
                     raise
         self.children.clear()
+        self._spares.clear()
 
 
 def _flush_std() -> None:
@@ -295,8 +363,7 @@ def preload(services: Optional[List[str]] = None) -> None:
         for service in services:
             loader.load_service_model(service, "service-2")
             loader.load_service_model(service, "endpoint-rule-set-1")
-        session.get_component("endpoint_resolver")
-        session.get_component("event_emitter")
+        _warm_clients(boto3, session, services)
         import botocore.client
         import botocore.endpoint
         import botocore.httpsession
@@ -305,6 +372,38 @@ def preload(services: Optional[List[str]] = None) -> None:
         import botocore.serialize  # noqa: F401
     except Exception:  # pragma: no cover - a warm-up, never a requirement
         traceback.print_exc()
+
+
+def _warm_clients(boto3: Any, session: Any, services: List[str]) -> None:
+    """Create (and drop) one client per service: halves a child's first client creation.
+
+    Explicit credentials, region and endpoint, in an empty environment, so nothing of the
+    zygote's environment is resolved; then the session forgets what it may have cached
+    (config file, profile, credentials), which each environment resolves from its own.
+    """
+    saved = dict(os.environ)
+    os.environ.clear()
+    try:
+        for service in services:
+            boto3.client(
+                service,
+                region_name="us-east-1",
+                aws_access_key_id="warm-up",
+                aws_secret_access_key="warm-up",
+                endpoint_url="http://127.0.0.1:9",
+            )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        for attr in (
+            "_config",
+            "_profile_map",
+            "_profile",
+            "_credentials",
+            "_last_client_region_used",
+        ):
+            if hasattr(session, attr):
+                setattr(session, attr, None)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -323,7 +422,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         {"op": "ready", "pid": os.getpid(), "python": list(sys.version_info[:2])},
     )
     gc.collect()
-    ForkServer(control, environment_main).serve()
+    ForkServer(
+        control, environment_main, spare=os.environ.get("STRATUS_ZYGOTE_SPARE") != "0"
+    ).serve()
     return 0
 
 

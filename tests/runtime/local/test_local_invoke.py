@@ -321,18 +321,23 @@ def test_boto3_client_at_init_uses_the_functions_environment(env_of, run) -> Non
             s3 = boto3.client("s3")
 
             def handler(event, context):
-                return [s3.meta.region_name, s3.meta.endpoint_url]
+                credentials = s3._request_signer._credentials
+                return [s3.meta.region_name, s3.meta.endpoint_url, credentials.access_key]
             """
         },
         env={
             "AWS_DEFAULT_REGION": "eu-west-3",
             "AWS_REGION": "eu-west-3",
             "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
-            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_ACCESS_KEY_ID": "from-the-launch",
             "AWS_SECRET_ACCESS_KEY": "test",
         },
     )
-    assert json.loads(run(env.invoke(request())).payload) == ["eu-west-3", "http://127.0.0.1:4566"]
+    assert json.loads(run(env.invoke(request())).payload) == [
+        "eu-west-3",
+        "http://127.0.0.1:4566",
+        "from-the-launch",
+    ]
 
 
 def test_invoke_while_busy_is_refused(env_of, run) -> None:

@@ -19,9 +19,15 @@ from stratus.runtime.worker import protocol
 
 
 class RawZygote:
-    def __init__(self) -> None:
+    def __init__(self, spare: bool) -> None:
+        self.spare = spare
         self.control, theirs = socket.socketpair()
-        env = dict(os.environ, PYTHONPATH=SOURCE_ROOT, STRATUS_ZYGOTE_PRELOAD="")
+        env = dict(
+            os.environ,
+            PYTHONPATH=SOURCE_ROOT,
+            STRATUS_ZYGOTE_PRELOAD="",
+            STRATUS_ZYGOTE_SPARE="1" if spare else "0",
+        )
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -58,9 +64,9 @@ class RawZygote:
         return header
 
 
-@pytest.fixture
-def zygote() -> Iterator[RawZygote]:
-    z = RawZygote()
+@pytest.fixture(params=[True, False], ids=["spare", "no-spare"])
+def zygote(request: pytest.FixtureRequest) -> Iterator[RawZygote]:
+    z = RawZygote(request.param)
     yield z
     z.control.close()
     z.proc.wait(timeout=30)
@@ -154,10 +160,35 @@ def test_no_orphans_when_the_control_socket_closes(zygote: RawZygote, tmp_path: 
         protocol.send_frame(sock, {"id": "busy", "arn": "a", "dl": 0}, b"{}")  # stuck in a handler
         pids.append(pid)
         socks.append(sock)
+    pids.extend(children_of(zygote.proc.pid))  # the spare, when there is one
     zygote.control.close()  # what a server killed with -9 looks like from here
     zygote.proc.wait(timeout=30)
-    for pid in pids:
+    for pid in set(pids):
         wait_gone(pid)
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def test_spare_is_used_for_the_next_spawn(zygote: RawZygote, tmp_path: Path) -> None:
+    if not os.path.exists(f"/proc/{zygote.proc.pid}/task/{zygote.proc.pid}/children"):
+        pytest.skip("this kernel does not list a process's children")
+    deadline = time.monotonic() + 10
+    while zygote.spare and not children_of(zygote.proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    spares = children_of(zygote.proc.pid)
+    assert len(spares) == (1 if zygote.spare else 0)
+    pid, sock = zygote.spawn(config_for(tmp_path, "def handler(e, c):\n    return 1\n"))
+    assert protocol.recv_frame(sock)[0]["op"] == "init"
+    if zygote.spare:  # the environment is the process forked ahead of time
+        assert spares == [pid]
+    sock.close()
+    assert zygote.next("exit")["pid"] == pid
 
 
 def test_no_orphans_when_the_zygote_is_killed(zygote: RawZygote, tmp_path: Path) -> None:
