@@ -47,10 +47,15 @@ class AsyncDispatcher:
         self.delivered = 0
         self.dropped = 0
         self._paused = False
+        self._next_due_ms: int | None = None  # earliest retry this process scheduled
         invocations.on_enqueued(self.notify)
 
     def notify(self) -> None:
         self._wakeup.set()
+
+    def _due_at(self, when_ms: int) -> None:
+        if self._next_due_ms is None or when_ms < self._next_due_ms:
+            self._next_due_ms = when_ms
 
     def pause(self) -> None:
         """Start no new deliveries (shutdown); queued events stay stored for the next run."""
@@ -66,8 +71,12 @@ class AsyncDispatcher:
                     for invocation in await self._queue.due(now, free, set(self._in_flight)):
                         self._in_flight.add(invocation.id)
                         tasks.create_task(self._deliver(invocation))
+                wait_s = _POLL_S
+                if self._next_due_ms is not None:
+                    wait_s = min(_POLL_S, max(0.0, self._next_due_ms / 1000 - time.time()))
+                    self._next_due_ms = None
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(_POLL_S):
+                    async with asyncio.timeout(wait_s):
                         await self._wakeup.wait()
 
     def _settings(self, invocation: QueuedInvocation) -> tuple[int, int]:
@@ -104,9 +113,9 @@ class AsyncDispatcher:
             return
         except TooManyRequests:
             # Throttles do not count as attempts; back off and try again.
-            await self._queue.reschedule(
-                invocation.id, invocation.attempts, now_ms + int(self._delay(1) * 1000)
-            )
+            retry_ms = now_ms + int(self._delay(1) * 1000)
+            await self._queue.reschedule(invocation.id, invocation.attempts, retry_ms)
+            self._due_at(retry_ms)
             return
         if result.function_error is None:
             await self._queue.remove(invocation.id)
@@ -118,6 +127,7 @@ class AsyncDispatcher:
             return
         next_ms = int(time.time() * 1000) + int(self._delay(attempts) * 1000)
         await self._queue.reschedule(invocation.id, attempts, next_ms)
+        self._due_at(next_ms)
 
     def _delay(self, attempt: int) -> float:
         # Lambda waits about one minute before the first retry and two before the second.
