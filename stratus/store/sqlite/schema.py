@@ -43,4 +43,42 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX log_events_function ON log_events (function_name, id);
         """,
     ),
+    Migration(
+        2,
+        "state machines, executions and their history, activities",
+        """
+        CREATE TABLE state_machines (
+            arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, record TEXT NOT NULL
+        );
+        CREATE TABLE executions (
+            arn TEXT PRIMARY KEY,
+            machine_arn TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_ms INTEGER NOT NULL,
+            stop_ms INTEGER,
+            record TEXT NOT NULL,
+            state TEXT,
+            outstanding TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE UNIQUE INDEX executions_name ON executions (machine_arn, name);
+        CREATE INDEX executions_status ON executions (status);
+        CREATE INDEX executions_machine ON executions (machine_arn, start_ms);
+        CREATE TABLE history_events (
+            execution_arn TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            PRIMARY KEY (execution_arn, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL, record TEXT NOT NULL);
+        CREATE TABLE activity_tasks (
+            token TEXT PRIMARY KEY,
+            activity_arn TEXT NOT NULL,
+            input TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            taken INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX activity_tasks_queue ON activity_tasks (activity_arn, taken, created_ms);
+        """,
+    ),
 ]

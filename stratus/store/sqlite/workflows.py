@@ -1,0 +1,222 @@
+"""SQLite implementation of WorkflowStore.
+
+An interpreter step is one write: the execution row (status, state, pending work) and its
+new history events together, so a crash never leaves history ahead of or behind state.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from typing import Any
+
+import orjson
+
+from stratus.store.interfaces import ExecutionStep, Record, StoredExecution
+from stratus.store.sqlite.database import SQLiteDatabase
+
+_COLUMNS = "arn, machine_arn, name, status, start_ms, stop_ms, record, state, outstanding"
+
+
+def _dump(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _row(row: tuple[Any, ...]) -> StoredExecution:
+    return StoredExecution(
+        arn=row[0],
+        machine_arn=row[1],
+        name=row[2],
+        status=row[3],
+        start_ms=row[4],
+        stop_ms=row[5],
+        record=orjson.loads(row[6]),
+        state=orjson.loads(row[7]) if row[7] else None,
+        outstanding=orjson.loads(row[8]),
+    )
+
+
+def _insert_history(conn: sqlite3.Connection, arn: str, history: list[Record]) -> None:
+    conn.executemany(
+        "INSERT INTO history_events (execution_arn, id, event) VALUES (?, ?, ?)",
+        [(arn, event["id"], _dump(event)) for event in history],
+    )
+
+
+class SQLiteWorkflowStore:
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
+
+    # -- state machines --------------------------------------------------------------
+    async def load_machines(self) -> list[Record]:
+        return await self._db.read(
+            lambda c: [orjson.loads(r[0]) for r in c.execute("SELECT record FROM state_machines")]
+        )
+
+    async def put_machine(self, arn: str, name: str, record: Record) -> None:
+        data = _dump(record)
+        await self._db.write(
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO state_machines (arn, name, record) VALUES (?, ?, ?)",
+                (arn, name, data),
+            )
+        )
+
+    async def delete_machine(self, arn: str) -> None:
+        await self._db.write(
+            lambda c: c.execute("DELETE FROM state_machines WHERE arn = ?", (arn,))
+        )
+
+    # -- executions ------------------------------------------------------------------
+    async def create_execution(self, execution: StoredExecution, history: list[Record]) -> None:
+        row = (
+            execution.arn,
+            execution.machine_arn,
+            execution.name,
+            execution.status,
+            execution.start_ms,
+            execution.stop_ms,
+            _dump(execution.record),
+            _dump(execution.state) if execution.state is not None else None,
+            _dump(execution.outstanding),
+        )
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                f"INSERT INTO executions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+            )
+            _insert_history(conn, execution.arn, history)
+
+        await self._db.write(insert)
+
+    async def save_step(self, step: ExecutionStep) -> None:
+        state = _dump(step.state) if step.state is not None else None
+        outstanding = _dump(step.outstanding)
+        record = _dump(step.record) if step.record is not None else None
+
+        def update(conn: sqlite3.Connection) -> None:
+            if record is None:
+                conn.execute(
+                    "UPDATE executions SET status = ?, state = ?, outstanding = ?, "
+                    "stop_ms = COALESCE(?, stop_ms) WHERE arn = ?",
+                    (step.status, state, outstanding, step.stop_ms, step.arn),
+                )
+            else:
+                conn.execute(
+                    "UPDATE executions SET status = ?, state = ?, outstanding = ?, "
+                    "stop_ms = COALESCE(?, stop_ms), record = ? WHERE arn = ?",
+                    (step.status, state, outstanding, step.stop_ms, record, step.arn),
+                )
+            _insert_history(conn, step.arn, step.history)
+
+        await self._db.write(update)
+
+    async def get_execution(self, arn: str) -> StoredExecution | None:
+        def read(conn: sqlite3.Connection) -> StoredExecution | None:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM executions WHERE arn = ?", (arn,)
+            ).fetchone()
+            return _row(row) if row else None
+
+        return await self._db.read(read)
+
+    async def find_execution(self, machine_arn: str, name: str) -> StoredExecution | None:
+        def read(conn: sqlite3.Connection) -> StoredExecution | None:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM executions WHERE machine_arn = ? AND name = ?",
+                (machine_arn, name),
+            ).fetchone()
+            return _row(row) if row else None
+
+        return await self._db.read(read)
+
+    async def list_executions(
+        self, machine_arn: str, status: str | None, limit: int, before: tuple[int, str] | None
+    ) -> list[StoredExecution]:
+        sql = [f"SELECT {_COLUMNS} FROM executions WHERE machine_arn = ?"]
+        args: list[Any] = [machine_arn]
+        if status is not None:
+            sql.append("AND status = ?")
+            args.append(status)
+        if before is not None:
+            sql.append("AND (start_ms < ? OR (start_ms = ? AND arn < ?))")
+            args.extend([before[0], before[0], before[1]])
+        sql.append("ORDER BY start_ms DESC, arn DESC LIMIT ?")
+        args.append(limit)
+        statement = " ".join(sql)
+        return await self._db.read(lambda c: [_row(r) for r in c.execute(statement, args)])
+
+    async def running_executions(self) -> list[StoredExecution]:
+        return await self._db.read(
+            lambda c: [
+                _row(r)
+                for r in c.execute(f"SELECT {_COLUMNS} FROM executions WHERE status = 'RUNNING'")
+            ]
+        )
+
+    async def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[Record]:
+        if reverse:
+            statement = (
+                "SELECT event FROM history_events WHERE execution_arn = ? AND id < ? "
+                "ORDER BY id DESC LIMIT ?"
+            )
+            bound = after_id if after_id > 0 else 2**62
+        else:
+            statement = (
+                "SELECT event FROM history_events WHERE execution_arn = ? AND id > ? "
+                "ORDER BY id LIMIT ?"
+            )
+            bound = after_id
+        return await self._db.read(
+            lambda c: [orjson.loads(r[0]) for r in c.execute(statement, (arn, bound, limit))]
+        )
+
+    # -- activities ------------------------------------------------------------------
+    async def load_activities(self) -> list[Record]:
+        return await self._db.read(
+            lambda c: [orjson.loads(r[0]) for r in c.execute("SELECT record FROM activities")]
+        )
+
+    async def put_activity(self, arn: str, name: str, record: Record) -> None:
+        data = _dump(record)
+        await self._db.write(
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO activities (arn, name, record) VALUES (?, ?, ?)",
+                (arn, name, data),
+            )
+        )
+
+    async def delete_activity(self, arn: str) -> None:
+        def delete(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM activities WHERE arn = ?", (arn,))
+
+        await self._db.write(delete)
+
+    async def enqueue_activity_task(self, token: str, activity_arn: str, task_input: str) -> None:
+        now = int(time.time() * 1000)
+        await self._db.write(
+            lambda c: c.execute(
+                "INSERT OR IGNORE INTO activity_tasks (token, activity_arn, input, created_ms) "
+                "VALUES (?, ?, ?, ?)",
+                (token, activity_arn, task_input, now),
+            )
+        )
+
+    async def take_activity_task(self, activity_arn: str) -> tuple[str, str] | None:
+        def take(conn: sqlite3.Connection) -> tuple[str, str] | None:
+            row = conn.execute(
+                "SELECT token, input FROM activity_tasks WHERE activity_arn = ? AND taken = 0 "
+                "ORDER BY created_ms LIMIT 1",
+                (activity_arn,),
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE activity_tasks SET taken = 1 WHERE token = ?", (row[0],))
+            return row[0], row[1]
+
+        return await self._db.write(take)
+
+    async def remove_activity_task(self, token: str) -> None:
+        await self._db.write(
+            lambda c: c.execute("DELETE FROM activity_tasks WHERE token = ?", (token,))
+        )

@@ -1,0 +1,381 @@
+"""Executions: start, describe, list, stop, history, and callbacks from outside.
+
+The manager owns one :class:`ExecutionRunner` per running execution inside its own
+TaskGroup, recovers STANDARD executions that were running when the server stopped, and
+implements the ``states:startExecution`` integration's :class:`ExecutionStarter`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import sqlite3
+import time
+import uuid
+from typing import Any
+
+from stratus.store.interfaces import StoredExecution, WorkflowStore
+from stratus.workflows import tokens
+from stratus.workflows.errors import StatesError
+from stratus.workflows.integrations.base import IntegrationRegistry
+from stratus.workflows.interpreter import (
+    ExecutionStart,
+    ExecutionState,
+    StopExecution,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+    start_execution,
+)
+from stratus.workflows.service.errors import (
+    ExecutionExists,
+    ExecutionNotFound,
+    InvalidInputError,
+    InvalidOutputError,
+    InvalidParameter,
+    InvalidTokenError,
+    TaskTimedOutError,
+    TypeNotSupported,
+    WorkflowServiceError,
+    aws_code,
+)
+from stratus.workflows.service.machines import StateMachineRegistry, compile_definition
+from stratus.workflows.service.names import check_name, execution_arn, parse_arn
+from stratus.workflows.service.runner import ExecutionRunner
+from stratus.workflows.service.shapes import describe_execution
+
+MAX_PAYLOAD = 256 * 1024
+_FINISHED_EXPRESS_KEEP_S = 300.0
+
+
+def parse_json_input(text: str | None, *, output: bool = False) -> Any:
+    raw = "{}" if text is None else text
+    if len(raw.encode()) > MAX_PAYLOAD:
+        message = f"Invalid State Machine Execution Input: 'The input size exceeds the maximum number of bytes ({MAX_PAYLOAD})'"
+        raise (InvalidOutputError if output else InvalidInputError)(message)
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        if output:
+            raise InvalidOutputError(f"Invalid Output: '{exc}'") from exc
+        raise InvalidInputError(f"Invalid State Machine Execution Input: '{exc}'") from exc
+
+
+class ExecutionManager:
+    def __init__(
+        self,
+        store: WorkflowStore,
+        machines: StateMachineRegistry,
+        integrations: IntegrationRegistry,
+        *,
+        region: str,
+    ) -> None:
+        self._store = store
+        self._machines = machines
+        self._integrations = integrations
+        self._region = region
+        self._running: dict[str, ExecutionRunner] = {}
+        self._express: dict[str, ExecutionRunner] = {}
+        self._group: asyncio.TaskGroup | None = None
+        self._ready = asyncio.Event()
+        self._start_lock = asyncio.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------
+    async def run(self) -> None:
+        """Own every runner; recover executions that were running at the last stop."""
+        async with asyncio.TaskGroup() as group:
+            self._group = group
+            await self._recover()
+            self._ready.set()
+            group.create_task(self._evict_express())
+            await asyncio.Event().wait()  # until cancelled by the platform
+
+    async def wait_ready(self) -> None:
+        await self._ready.wait()
+
+    async def _recover(self) -> None:
+        for stored in await self._store.running_executions():
+            if stored.state is None:
+                continue
+            machine = compile_definition(stored.record["definition"])
+            runner = ExecutionRunner(
+                stored.arn,
+                machine,
+                ExecutionState.from_dict(stored.state),
+                self._integrations,
+                store=self._store,
+                record=stored.record,
+                outstanding=stored.outstanding,
+            )
+            self._spawn(runner, None)
+
+    def _spawn(self, runner: ExecutionRunner, first: Any) -> None:
+        if self._group is None:
+            raise RuntimeError("the execution manager is not running")
+        registry = self._express if runner.record["type"] == "EXPRESS" else self._running
+        registry[runner.arn] = runner
+
+        async def drive() -> None:
+            try:
+                await runner.run(first)
+            finally:
+                if runner.record["type"] != "EXPRESS":
+                    self._running.pop(runner.arn, None)
+                else:
+                    runner.record["finished_at"] = time.monotonic()
+
+        self._group.create_task(drive(), name=f"execution:{runner.arn}")
+
+    async def _evict_express(self) -> None:
+        while True:
+            await asyncio.sleep(30)
+            now = time.monotonic()
+            for arn, runner in list(self._express.items()):
+                finished = runner.record.get("finished_at")
+                if finished is not None and now - finished > _FINISHED_EXPRESS_KEEP_S:
+                    del self._express[arn]
+
+    # -- start -----------------------------------------------------------------------
+    async def start(
+        self,
+        machine_arn: str,
+        name: str | None,
+        input_text: str | None,
+        *,
+        trace_header: str | None = None,
+    ) -> dict[str, Any]:
+        """Start an execution; its public record (``arn``, ``start_ms`` ...)."""
+        await self._ready.wait()
+        machine = self._machines.get(machine_arn)
+        name = name if name is not None else str(uuid.uuid4())
+        check_name(name)
+        execution_input = parse_json_input(input_text)
+        input_text = "{}" if input_text is None else input_text
+        express = machine.type == "EXPRESS"
+        arn = execution_arn(self._region, machine.name, name, express)
+        if express:
+            arn = f"{arn}:{uuid.uuid4()}"
+        async with self._start_lock:
+            if not express:
+                existing = await self._existing(machine.arn, name)
+                if existing is not None:
+                    if existing.status == "RUNNING" and existing.record["input"] == input_text:
+                        return existing.record  # idempotent for the same name and input
+                    raise ExecutionExists(f"Execution Already Exists: '{existing.arn}'")
+            now = time.time()
+            record: dict[str, Any] = {
+                "arn": arn,
+                "machine_arn": machine.arn,
+                "machine_name": machine.name,
+                "name": name,
+                "type": machine.type,
+                "input": input_text,
+                "definition": machine.definition,
+                "role_arn": machine.role_arn,
+                "machine_revision": machine.revision_id,
+                "start_ms": int(now * 1000),
+                "status": "RUNNING",
+                "trace_header": trace_header,
+            }
+            start = ExecutionStart(
+                at=now,
+                input=execution_input,
+                execution_arn=arn,
+                name=name,
+                state_machine_arn=machine.arn,
+                state_machine_name=machine.name,
+                role_arn=machine.role_arn,
+                state_machine_type=machine.type,
+            )
+            compiled = self._machines.compiled(machine)
+            activation = start_execution(compiled, start)
+            runner = ExecutionRunner(
+                arn,
+                compiled,
+                activation.state,
+                self._integrations,
+                store=None if express else self._store,
+                record=record,
+            )
+            runner.absorb(activation)
+            if not express:
+                stored = StoredExecution(
+                    arn=arn,
+                    machine_arn=machine.arn,
+                    name=name,
+                    status=activation.state.status,
+                    start_ms=record["start_ms"],
+                    stop_ms=record.get("stop_ms"),
+                    record=record,
+                    state=None if activation.done else activation.state.to_dict(),
+                    outstanding={} if activation.done else runner.outstanding,
+                )
+                try:
+                    await self._store.create_execution(stored, activation.history)
+                except sqlite3.IntegrityError as exc:
+                    raise ExecutionExists(f"Execution Already Exists: '{arn}'") from exc
+            else:
+                runner.record["history"] = list(activation.history)
+            self._spawn(runner, activation)
+        return record
+
+    async def _existing(self, machine_arn: str, name: str) -> StoredExecution | None:
+        for runner in self._running.values():
+            if runner.record["machine_arn"] == machine_arn and runner.record["name"] == name:
+                return _stored_from(runner)
+        return await self._store.find_execution(machine_arn, name)
+
+    async def start_sync(
+        self, machine_arn: str, name: str | None, input_text: str | None
+    ) -> dict[str, Any]:
+        machine = self._machines.get(machine_arn)
+        if machine.type != "EXPRESS":
+            raise TypeNotSupported("This operation is not supported by this type of state machine")
+        record = await self.start(machine_arn, name, input_text)
+        runner = self._express[record["arn"]]
+        await runner.finished.wait()
+        return runner.record
+
+    # -- read ------------------------------------------------------------------------
+    async def describe(self, arn: str) -> dict[str, Any]:
+        parsed = parse_arn(arn, "execution", "express")
+        runner = self._running.get(arn) or self._express.get(arn)
+        if runner is not None:
+            return runner.record
+        if parsed.kind == "execution":
+            stored = await self._store.get_execution(arn)
+            if stored is not None:
+                return stored.record
+        raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
+
+    async def list(
+        self, machine_arn: str, status: str | None, limit: int, after: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        machine = self._machines.get(machine_arn)
+        if machine.type == "EXPRESS":
+            raise TypeNotSupported("This operation is not supported by this type of state machine")
+        before = _decode_page(after) if after else None
+        rows = await self._store.list_executions(machine_arn, status, limit + 1, before)
+        records = [
+            self._running[r.arn].record if r.arn in self._running else r.record for r in rows
+        ]
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            return records[:limit], _encode_page(last.start_ms, last.arn)
+        return records, None
+
+    async def history(
+        self, arn: str, limit: int, reverse: bool, after: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        parsed = parse_arn(arn, "execution", "express")
+        if parsed.kind == "express":
+            raise InvalidParameter("Express executions do not have an execution history.")
+        await self.describe(arn)
+        position = 0
+        if after:
+            try:
+                position = int(after)
+            except ValueError as exc:
+                raise InvalidParameter(f"Invalid Token: '{after}'") from exc
+        events = await self._store.history(arn, position, limit + 1, reverse)
+        if len(events) > limit:
+            return events[:limit], str(events[limit - 1]["id"])
+        return events, None
+
+    async def wait(self, arn: str) -> dict[str, Any]:
+        """The record once the execution has ended (tests, .sync integrations)."""
+        runner = self._running.get(arn) or self._express.get(arn)
+        if runner is not None:
+            await runner.finished.wait()
+            return runner.record
+        return await self.describe(arn)
+
+    # -- stop and callbacks ------------------------------------------------------------
+    async def stop(self, arn: str, error: str | None, cause: str | None) -> float:
+        parse_arn(arn, "execution")
+        runner = self._running.get(arn)
+        if runner is None:
+            record = await self.describe(arn)
+            return (record.get("stop_ms") or time.time() * 1000) / 1000
+        runner.post(StopExecution(at=time.time(), error=error, cause=cause))
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(10):
+                await runner.finished.wait()
+        return (runner.record.get("stop_ms") or time.time() * 1000) / 1000
+
+    def _task_runner(self, token: str) -> tuple[ExecutionRunner, str]:
+        try:
+            arn, core_token = tokens.decode(token)
+        except tokens.InvalidTaskToken as exc:
+            raise InvalidTokenError("Invalid Token: 'Invalid token'") from exc
+        runner = self._running.get(arn) or self._express.get(arn)
+        if runner is None or not runner.has_task(core_token):
+            raise TaskTimedOutError("Task Timed Out: 'Provided task does not exist anymore'")
+        return runner, core_token
+
+    def send_task_success(self, token: str, output_text: str) -> None:
+        output = parse_json_input(output_text, output=True)
+        runner, core_token = self._task_runner(token)
+        runner.post(TaskSucceeded(at=time.time(), token=core_token, output=output))
+
+    def send_task_failure(self, token: str, error: str | None, cause: str | None) -> None:
+        runner, core_token = self._task_runner(token)
+        runner.post(TaskFailed(at=time.time(), token=core_token, error=error or "", cause=cause))
+
+    def send_task_heartbeat(self, token: str) -> None:
+        runner, core_token = self._task_runner(token)
+        runner.post(TaskHeartbeat(at=time.time(), token=core_token))
+
+    def task_pending(self, token: str) -> bool:
+        try:
+            self._task_runner(token)
+        except (InvalidTokenError, TaskTimedOutError):
+            return False
+        return True
+
+    def running_count(self) -> int:
+        return len(self._running)
+
+    # -- states:startExecution ---------------------------------------------------------
+    async def start_child(
+        self, state_machine_arn: str, execution_input: Any, name: str | None, parent_arn: str
+    ) -> dict[str, Any]:
+        if name is None:
+            name = hashlib.sha256(f"{parent_arn}|{state_machine_arn}".encode()).hexdigest()[:32]
+        text = execution_input if isinstance(execution_input, str) else json.dumps(execution_input)
+        try:
+            record = await self.start(state_machine_arn, name, text)
+        except WorkflowServiceError as exc:  # the parent sees the SDK's error name
+            raise StatesError(f"StepFunctions.{aws_code(exc)}Exception", exc.message) from exc
+        return {"ExecutionArn": record["arn"], "StartDate": record["start_ms"] / 1000}
+
+    async def wait_finished(self, execution_arn: str) -> dict[str, Any]:
+        return describe_execution(await self.wait(execution_arn))
+
+
+def _stored_from(runner: ExecutionRunner) -> StoredExecution:
+    record = runner.record
+    return StoredExecution(
+        arn=runner.arn,
+        machine_arn=record["machine_arn"],
+        name=record["name"],
+        status=record["status"],
+        start_ms=record["start_ms"],
+        stop_ms=record.get("stop_ms"),
+        record=record,
+        state=None,
+        outstanding={},
+    )
+
+
+def _encode_page(start_ms: int, arn: str) -> str:
+    return f"{start_ms}|{arn}"
+
+
+def _decode_page(token: str) -> tuple[int, str]:
+    start, sep, arn = token.partition("|")
+    if not sep or not start.isdigit():
+        raise InvalidParameter(f"Invalid Token: '{token}'")
+    return int(start), arn

@@ -1,0 +1,198 @@
+"""State machines: created, updated and deleted durably; parsed definitions kept in memory.
+
+Each execution keeps the definition it started with (Step Functions lets running
+executions finish on the old definition after an update), so executions hold their own
+copy and this registry only answers for the current one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from stratus.store.interfaces import WorkflowStore
+from stratus.workflows.definition import StateMachine, parse_definition
+from stratus.workflows.errors import DefinitionError
+from stratus.workflows.service.errors import (
+    InvalidArnError,
+    InvalidDefinitionError,
+    InvalidParameter,
+    StateMachineExists,
+    StateMachineNotFound,
+)
+from stratus.workflows.service.names import check_name, machine_arn, parse_arn
+
+TYPES = ("STANDARD", "EXPRESS")
+_ROLE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:role/.+$")
+
+
+@dataclass(slots=True)
+class MachineRecord:
+    arn: str
+    name: str
+    type: str
+    definition: str
+    role_arn: str
+    creation_date: float
+    update_date: float
+    revision_id: str
+    logging_configuration: dict[str, Any] = field(
+        default_factory=lambda: {"level": "OFF", "includeExecutionData": False}
+    )
+    tracing_configuration: dict[str, Any] = field(default_factory=lambda: {"enabled": False})
+    description: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+
+
+def compile_definition(definition: str) -> StateMachine:
+    try:
+        return parse_definition(definition)
+    except DefinitionError as exc:
+        raise InvalidDefinitionError(str(exc)) from exc
+
+
+def check_role(role_arn: str) -> None:
+    if not _ROLE.match(role_arn or ""):
+        raise InvalidArnError(f"Invalid Arn: 'Resource type not valid in this context: {role_arn}'")
+
+
+class StateMachineRegistry:
+    def __init__(self, store: WorkflowStore) -> None:
+        self._store = store
+        self._machines: dict[str, MachineRecord] = {}
+        self._compiled: dict[str, StateMachine] = {}
+        self._lock = asyncio.Lock()
+
+    async def load(self) -> None:
+        for record in await self._store.load_machines():
+            machine = MachineRecord(**record)
+            self._machines[machine.arn] = machine
+
+    def get(self, arn: str) -> MachineRecord:
+        parse_arn(arn, "stateMachine")
+        machine = self._machines.get(arn)
+        if machine is None:
+            raise StateMachineNotFound(f"State Machine Does Not Exist: '{arn}'")
+        return machine
+
+    def compiled(self, machine: MachineRecord) -> StateMachine:
+        key = f"{machine.arn}#{machine.revision_id}"
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = compile_definition(machine.definition)
+        return compiled
+
+    def all(self) -> list[MachineRecord]:
+        return sorted(self._machines.values(), key=lambda m: (m.creation_date, m.name))
+
+    async def create(
+        self,
+        name: str,
+        definition: str,
+        role_arn: str,
+        *,
+        region: str,
+        type: str = "STANDARD",
+        logging_configuration: dict[str, Any] | None = None,
+        tracing_configuration: dict[str, Any] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> MachineRecord:
+        check_name(name)
+        if type not in TYPES:
+            raise InvalidParameter(
+                f"1 validation error detected: Value '{type}' at 'type' failed to satisfy "
+                "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]"
+            )
+        check_role(role_arn)
+        compiled = compile_definition(definition)
+        arn = machine_arn(region, name)
+        async with self._lock:
+            existing = self._machines.get(arn)
+            if existing is not None:
+                if (
+                    existing.definition == definition
+                    and existing.role_arn == role_arn
+                    and existing.type == type
+                ):
+                    return existing  # CreateStateMachine is idempotent for the same settings
+                raise StateMachineExists(f"State Machine Already Exists: '{arn}'")
+            now = time.time()
+            machine = MachineRecord(
+                arn=arn,
+                name=name,
+                type=type,
+                definition=definition,
+                role_arn=role_arn,
+                creation_date=now,
+                update_date=now,
+                revision_id=str(uuid.uuid4()),
+                tags=dict(tags or {}),
+            )
+            if logging_configuration:
+                machine.logging_configuration = dict(logging_configuration)
+            if tracing_configuration:
+                machine.tracing_configuration = dict(tracing_configuration)
+            await self._store.put_machine(arn, name, machine.to_record())
+            self._machines[arn] = machine
+            self._compiled[f"{arn}#{machine.revision_id}"] = compiled
+            return machine
+
+    async def update(
+        self,
+        arn: str,
+        *,
+        definition: str | None = None,
+        role_arn: str | None = None,
+        logging_configuration: dict[str, Any] | None = None,
+        tracing_configuration: dict[str, Any] | None = None,
+    ) -> MachineRecord:
+        if (
+            definition is None
+            and role_arn is None
+            and logging_configuration is None
+            and tracing_configuration is None
+        ):
+            raise InvalidParameter(
+                "Either the definition, the role ARN, the LoggingConfiguration, or the "
+                "TracingConfiguration must be specified"
+            )
+        if definition is not None:
+            compile_definition(definition)
+        if role_arn is not None:
+            check_role(role_arn)
+        async with self._lock:
+            machine = self.get(arn)
+            updated = MachineRecord(**machine.to_record())
+            if definition is not None:
+                updated.definition = definition
+            if role_arn is not None:
+                updated.role_arn = role_arn
+            if logging_configuration is not None:
+                updated.logging_configuration = dict(logging_configuration)
+            if tracing_configuration is not None:
+                updated.tracing_configuration = dict(tracing_configuration)
+            updated.update_date = time.time()
+            updated.revision_id = str(uuid.uuid4())
+            await self._store.put_machine(arn, updated.name, updated.to_record())
+            self._machines[arn] = updated
+            return updated
+
+    async def delete(self, arn: str) -> None:
+        parse_arn(arn, "stateMachine")
+        async with self._lock:
+            if arn in self._machines:
+                await self._store.delete_machine(arn)
+                del self._machines[arn]
+
+    async def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+        async with self._lock:
+            machine = self.get(arn)
+            machine.tags = dict(tags)
+            await self._store.put_machine(arn, machine.name, machine.to_record())

@@ -1,0 +1,283 @@
+"""One execution driven by the pure interpreter, durably.
+
+The runner is the only writer of its execution: every event (task result, timer, stop,
+callback) goes through its queue, is applied with ``interpreter.step``, and the new state,
+the history events and the work still pending (tasks and timers, keyed by the core's
+token) are committed in ONE store write before any command is carried out. After a crash
+the pending work is re-issued from the store: timers keep their deadlines, a task whose
+result was committed is never run again, and a callback task that was handed off
+(``.waitForTaskToken``, activities) is not handed off twice.
+
+EXPRESS executions use the same loop without the store (Step Functions runs them at
+least once, in memory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from stratus.store.interfaces import ExecutionStep, WorkflowStore
+from stratus.workflows import tokens
+from stratus.workflows.definition import StateMachine
+from stratus.workflows.errors import StatesError
+from stratus.workflows.integrations.base import AWAIT_CALLBACK, IntegrationRegistry, TaskRequest
+from stratus.workflows.interpreter import (
+    Activation,
+    CancelTask,
+    CancelTimer,
+    Command,
+    CompleteExecution,
+    Event,
+    ExecutionState,
+    RunTask,
+    StartTimer,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+    TimerFired,
+    step,
+    to_dict,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Dispatched:
+    """Internal event: a callback task was handed off; remember it durably."""
+
+    token: str
+
+
+def _command_from_dict(data: dict[str, Any]) -> Command:
+    values = {k: v for k, v in data.items() if k not in ("kind", "dispatched")}
+    if data["kind"] == "RunTask":
+        return RunTask(**values)
+    return StartTimer(**values)
+
+
+OnComplete = Callable[["ExecutionRunner", CompleteExecution], Awaitable[None]]
+
+
+class ExecutionRunner:
+    def __init__(
+        self,
+        arn: str,
+        machine: StateMachine,
+        state: ExecutionState,
+        integrations: IntegrationRegistry,
+        *,
+        store: WorkflowStore | None,
+        record: dict[str, Any],
+        outstanding: dict[str, dict[str, Any]] | None = None,
+        on_complete: OnComplete | None = None,
+    ) -> None:
+        self.arn = arn
+        self.record = record  # the public record: input, output, error, cause, dates
+        self.machine = machine
+        self.state = state
+        self.outstanding: dict[str, dict[str, Any]] = dict(outstanding or {})
+        self._integrations = integrations
+        self._store = store
+        self._on_complete = on_complete
+        self._events: asyncio.Queue[Event | _Dispatched] = asyncio.Queue()
+        self._jobs: dict[str, asyncio.Task[None]] = {}
+        self.completion: CompleteExecution | None = None
+        self.finished = asyncio.Event()
+
+    # -- from outside ----------------------------------------------------------------
+    def post(self, event: Event) -> None:
+        self._events.put_nowait(event)
+
+    def has_task(self, core_token: str) -> bool:
+        entry = self.outstanding.get(core_token)
+        return entry is not None and entry.get("kind") == "RunTask"
+
+    # -- the loop --------------------------------------------------------------------
+    async def run(self, first: Activation | None = None) -> None:
+        """Drive the execution to its end.
+
+        ``first`` is the start's activation, already absorbed and committed by the caller;
+        without it the runner resumes from stored state and re-issues pending work.
+        """
+        try:
+            if first is not None:
+                self._perform(first.commands)
+                if first.done:
+                    await self._complete(first)
+                    return
+            else:
+                self._reissue()
+            while True:
+                event = await self._events.get()
+                if isinstance(event, _Dispatched):
+                    await self._mark_dispatched(event.token)
+                    continue
+                token = getattr(event, "token", None)
+                if (
+                    token is not None
+                    and token not in self.outstanding
+                    and not isinstance(event, TaskHeartbeat)
+                ):
+                    continue  # stale: cancelled or already answered
+                activation = step(self.machine, self.state, event)
+                if token is not None and not isinstance(event, TaskHeartbeat):
+                    self.outstanding.pop(token, None)
+                await self._commit(activation)
+                self._perform(activation.commands)
+                if activation.done:
+                    await self._complete(activation)
+                    return
+        finally:
+            for job in self._jobs.values():
+                job.cancel()
+            self._jobs.clear()
+            self.finished.set()
+
+    def _track(self, commands: list[Command]) -> None:
+        for command in commands:
+            if isinstance(command, RunTask | StartTimer):
+                self.outstanding[command.token] = to_dict(command)
+            elif isinstance(command, CancelTask | CancelTimer):
+                self.outstanding.pop(command.token, None)
+
+    def absorb(self, activation: Activation) -> None:
+        """Take an activation's state, pending work and outcome into memory (no IO)."""
+        self._track(activation.commands)
+        self.state = activation.state
+        completion = _completion(activation.commands)
+        if completion is not None:
+            self.record.update(
+                status=completion.status,
+                output=completion.output,
+                error=completion.error,
+                cause=completion.cause,
+                stop_ms=int(time.time() * 1000),
+            )
+
+    async def _commit(self, activation: Activation) -> None:
+        self.absorb(activation)
+        if self._store is None:
+            return
+        done = activation.done
+        await self._store.save_step(
+            ExecutionStep(
+                arn=self.arn,
+                status=activation.state.status,
+                state=None if done else activation.state.to_dict(),
+                outstanding={} if done else self.outstanding,
+                history=activation.history,
+                stop_ms=self.record.get("stop_ms") if done else None,
+                record=self.record if done else None,
+            )
+        )
+
+    async def _mark_dispatched(self, token: str) -> None:
+        entry = self.outstanding.get(token)
+        if entry is None or self._store is None:
+            return
+        entry["dispatched"] = True
+        await self._store.save_step(
+            ExecutionStep(
+                arn=self.arn,
+                status=self.state.status,
+                state=self.state.to_dict(),
+                outstanding=self.outstanding,
+                history=[],
+            )
+        )
+
+    async def _complete(self, activation: Activation) -> None:
+        self.completion = _completion(activation.commands)
+        if self.completion is not None and self._on_complete is not None:
+            await self._on_complete(self, self.completion)
+
+    # -- commands --------------------------------------------------------------------
+    def _reissue(self) -> None:
+        """After a restart: run again what was pending when the server stopped."""
+        for entry in list(self.outstanding.values()):
+            if entry.get("dispatched"):
+                continue  # a callback task already handed off waits for its answer
+            self._perform([_command_from_dict(entry)])
+
+    def _perform(self, commands: list[Command]) -> None:
+        for command in commands:
+            if isinstance(command, RunTask):
+                self._start_job(command.token, self._run_task(command))
+            elif isinstance(command, StartTimer):
+                self._start_job(command.token, self._timer(command))
+            elif isinstance(command, CancelTask | CancelTimer):
+                job = self._jobs.pop(command.token, None)
+                if job is not None:
+                    job.cancel()
+
+    def _start_job(self, token: str, work: Awaitable[None]) -> None:
+        old = self._jobs.pop(token, None)
+        if old is not None:
+            old.cancel()
+        self._jobs[token] = asyncio.ensure_future(work)
+
+    async def _timer(self, command: StartTimer) -> None:
+        delay = command.fire_at - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self._jobs.pop(command.token, None)
+        self._events.put_nowait(TimerFired(at=time.time(), token=command.token))
+
+    async def _run_task(self, command: RunTask) -> None:
+        task_token = (command.context.get("Task") or {}).get("Token") or tokens.encode(
+            self.arn, command.token
+        )
+        request = TaskRequest(
+            resource=command.resource,
+            input=command.input,
+            execution_arn=self.arn,
+            state_name=command.state_name,
+            task_token=task_token,
+            context=command.context,
+            timeout_seconds=command.timeout_seconds,
+            heartbeat_seconds=command.heartbeat_seconds,
+        )
+        event: Event | _Dispatched
+        try:
+            result = await self._integrations.run(request)
+        except StatesError as error:
+            event = TaskFailed(
+                at=time.time(), token=command.token, error=error.error, cause=error.cause
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # an integration's bug is the task's failure, not ours
+            log.exception("integration for %s failed", command.resource)
+            event = TaskFailed(
+                at=time.time(), token=command.token, error="States.TaskFailed", cause=str(error)
+            )
+        else:
+            event = (
+                _Dispatched(command.token)
+                if result is AWAIT_CALLBACK
+                else TaskSucceeded(at=time.time(), token=command.token, output=result)
+            )
+        self._jobs.pop(command.token, None)
+        self._events.put_nowait(event)
+
+    async def stop(self) -> None:
+        """Cancel in-flight jobs without recording anything (server shutdown)."""
+        for job in self._jobs.values():
+            job.cancel()
+        for job in list(self._jobs.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await job
+
+
+def _completion(commands: list[Command]) -> CompleteExecution | None:
+    for command in commands:
+        if isinstance(command, CompleteExecution):
+            return command
+    return None
