@@ -19,6 +19,7 @@ from pathlib import Path
 from stratus.aws.app import AwsApp
 from stratus.aws.lambda_.provider import LambdaProvider
 from stratus.aws.logs.provider import LogsProvider
+from stratus.aws.stepfunctions.provider import StepFunctionsProvider
 from stratus.console.native import NativeApi
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.invoker import Invoker
@@ -38,6 +39,11 @@ from stratus.store.sqlite.functions import SQLiteFunctionStore
 from stratus.store.sqlite.invocations import SQLiteAsyncInvocationStore
 from stratus.store.sqlite.logs import SQLiteLogStore
 from stratus.store.sqlite.schema import MIGRATIONS
+from stratus.store.sqlite.workflows import SQLiteWorkflowStore
+from stratus.workflows.integrations.base import IntegrationRegistry
+from stratus.workflows.service.activities import ActivityService, is_activity
+from stratus.workflows.service.executions import ExecutionManager
+from stratus.workflows.service.machines import StateMachineRegistry
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +119,23 @@ class Platform:
             blobs=self.blobs,
         )
         self.log_service = LogService(self.log_store, self.registry)
+        self.workflow_store = SQLiteWorkflowStore(self.db)
+        self.state_machines = StateMachineRegistry(self.workflow_store)
+        self.activities = ActivityService(self.workflow_store, region=config.region)
+        self.integrations = IntegrationRegistry()
+        self.integrations.add("activity", is_activity, self.activities.schedule)
+        self.executions = ExecutionManager(
+            self.workflow_store, self.state_machines, self.integrations, region=config.region
+        )
+        self.activities.is_pending = self.executions.task_pending
         self.app = AwsApp(
-            {"lambda": self.lambda_provider, "logs": LogsProvider(self.log_service)},
+            {
+                "lambda": self.lambda_provider,
+                "logs": LogsProvider(self.log_service),
+                "stepfunctions": StepFunctionsProvider(
+                    self.state_machines, self.executions, self.activities
+                ),
+            },
             fallback=self.native,
             default_region=config.region,
         )
@@ -140,10 +161,13 @@ class Platform:
         snapshot = await self.function_store.load()
         self.layers.load(snapshot.layers)
         await self.registry.load()
+        await self.state_machines.load()
+        await self.activities.load()
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
         await self.factory.start()
         self._background = asyncio.create_task(self._run_background(), name="stratus-background")
+        await self.executions.wait_ready()
         self.ready = True
         log.info(
             "Stratus is ready on %s (data in %s)", self.config.endpoint_url, self.config.data_dir
@@ -160,6 +184,7 @@ class Platform:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self.invoker.run(), name="invoker-housekeeping")
             tasks.create_task(self.dispatcher.run(), name="async-dispatch")
+            tasks.create_task(self.executions.run(), name="workflow-executions")
 
     async def stop(self) -> None:
         """Let in-flight invocations finish (bounded), then kill environments and close."""

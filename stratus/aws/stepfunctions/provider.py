@@ -1,0 +1,397 @@
+"""The Step Functions API (json 1.0) on top of the workflows service.
+
+Thin: read parameters, call the service, shape the answer. Service errors become AWS
+errors through ``AWS_CODES`` (one table, in the service's errors module, because the
+``states:startExecution`` integration names failures after the same codes).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from stratus.aws.context import RequestContext
+from stratus.aws.protocol.errors import ServiceError
+from stratus.workflows.definition import load_json
+from stratus.workflows.errors import DefinitionError
+from stratus.workflows.service.activities import ActivityService
+from stratus.workflows.service.errors import (
+    InvalidParameter,
+    ResourceNotFound,
+    WorkflowServiceError,
+    aws_code,
+)
+from stratus.workflows.service.executions import ExecutionManager
+from stratus.workflows.service.machines import StateMachineRegistry
+from stratus.workflows.service.names import parse_arn
+from stratus.workflows.service.shapes import describe_execution, list_item
+from stratus.workflows.validator import validate_definition
+
+Params = dict[str, Any]
+F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
+
+
+def _maps_errors(method: F) -> F:
+    @functools.wraps(method)
+    async def wrapper(self: StepFunctionsProvider, ctx: RequestContext, params: Params) -> Params:
+        try:
+            return await method(self, ctx, params)
+        except WorkflowServiceError as exc:
+            raise ServiceError(exc.message, code=aws_code(exc), status_code=400) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _page(items: list[Any], params: Params, default: int = 100) -> tuple[list[Any], str | None]:
+    limit = int(params.get("maxResults") or default)
+    if not 0 <= limit <= 1000:
+        raise InvalidParameter(
+            f"1 validation error detected: Value '{limit}' at 'maxResults' failed to satisfy "
+            "constraint: Member must have value less than or equal to 1000"
+        )
+    limit = limit or default
+    start = 0
+    token = params.get("nextToken")
+    if token:
+        try:
+            start = int(str(token))
+        except ValueError as exc:
+            raise InvalidParameter(f"Invalid Token: '{token}'") from exc
+    page = items[start : start + limit]
+    return page, (str(start + limit) if start + limit < len(items) else None)
+
+
+def _tags_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in tags.items()]
+
+
+def _without_data(event: dict[str, Any]) -> dict[str, Any]:
+    """GetExecutionHistory with includeExecutionData=false leaves payloads out."""
+    stripped: dict[str, Any] = {}
+    for key, value in event.items():
+        if isinstance(value, dict) and key.endswith("EventDetails"):
+            value = {
+                k: ({"included": False} if k in ("inputDetails", "outputDetails") else v)
+                for k, v in value.items()
+                if k not in ("input", "output")
+            }
+        stripped[key] = value
+    return stripped
+
+
+def _diagnostic(problem: str) -> dict[str, str]:
+    code, _, rest = problem.partition(": ")
+    message, location = rest, ""
+    if " at /" in rest:
+        message, _, tail = rest.rpartition(" at /")
+        location = "/" + tail
+    diagnostic = {"severity": "ERROR", "code": code, "message": message}
+    if location:
+        diagnostic["location"] = location
+    return diagnostic
+
+
+class StepFunctionsProvider:
+    def __init__(
+        self,
+        machines: StateMachineRegistry,
+        executions: ExecutionManager,
+        activities: ActivityService,
+    ) -> None:
+        self._machines = machines
+        self._executions = executions
+        self._activities = activities
+
+    # -- state machines ---------------------------------------------------------------
+    @_maps_errors
+    async def create_state_machine(self, ctx: RequestContext, params: Params) -> Params:
+        tags = {t["key"]: t.get("value", "") for t in params.get("tags") or []}
+        machine = await self._machines.create(
+            params["name"],
+            params["definition"],
+            params["roleArn"],
+            region=ctx.region,
+            type=params.get("type") or "STANDARD",
+            logging_configuration=params.get("loggingConfiguration"),
+            tracing_configuration=params.get("tracingConfiguration"),
+            tags=tags,
+        )
+        return {"stateMachineArn": machine.arn, "creationDate": machine.creation_date}
+
+    @_maps_errors
+    async def update_state_machine(self, ctx: RequestContext, params: Params) -> Params:
+        machine = await self._machines.update(
+            params["stateMachineArn"],
+            definition=params.get("definition"),
+            role_arn=params.get("roleArn"),
+            logging_configuration=params.get("loggingConfiguration"),
+            tracing_configuration=params.get("tracingConfiguration"),
+        )
+        return {"updateDate": machine.update_date, "revisionId": machine.revision_id}
+
+    @_maps_errors
+    async def describe_state_machine(self, ctx: RequestContext, params: Params) -> Params:
+        machine = self._machines.get(params["stateMachineArn"])
+        return {
+            "stateMachineArn": machine.arn,
+            "name": machine.name,
+            "status": "ACTIVE",
+            "definition": machine.definition,
+            "roleArn": machine.role_arn,
+            "type": machine.type,
+            "creationDate": machine.creation_date,
+            "loggingConfiguration": machine.logging_configuration,
+            "tracingConfiguration": machine.tracing_configuration,
+            "revisionId": machine.revision_id,
+        }
+
+    @_maps_errors
+    async def list_state_machines(self, ctx: RequestContext, params: Params) -> Params:
+        page, token = _page(self._machines.all(), params)
+        result: Params = {
+            "stateMachines": [
+                {
+                    "stateMachineArn": m.arn,
+                    "name": m.name,
+                    "type": m.type,
+                    "creationDate": m.creation_date,
+                }
+                for m in page
+            ]
+        }
+        if token:
+            result["nextToken"] = token
+        return result
+
+    @_maps_errors
+    async def delete_state_machine(self, ctx: RequestContext, params: Params) -> Params:
+        await self._machines.delete(params["stateMachineArn"])
+        return {}
+
+    @_maps_errors
+    async def validate_state_machine_definition(
+        self, ctx: RequestContext, params: Params
+    ) -> Params:
+        try:
+            problems = validate_definition(load_json(params["definition"]))
+        except DefinitionError as exc:
+            problems = exc.problems
+        limit = int(params.get("maxResults") or 100)
+        diagnostics = [_diagnostic(p) for p in problems]
+        return {
+            "result": "FAIL" if problems else "OK",
+            "diagnostics": diagnostics[:limit],
+            "truncated": len(diagnostics) > limit,
+        }
+
+    # -- executions --------------------------------------------------------------------
+    @_maps_errors
+    async def start_execution(self, ctx: RequestContext, params: Params) -> Params:
+        record = await self._executions.start(
+            params["stateMachineArn"],
+            params.get("name"),
+            params.get("input"),
+            trace_header=params.get("traceHeader"),
+        )
+        return {"executionArn": record["arn"], "startDate": record["start_ms"] / 1000}
+
+    @_maps_errors
+    async def start_sync_execution(self, ctx: RequestContext, params: Params) -> Params:
+        record = await self._executions.start_sync(
+            params["stateMachineArn"], params.get("name"), params.get("input")
+        )
+        shape = describe_execution(record)
+        for key in ("redriveCount", "redriveStatus", "redriveStatusReason"):
+            shape.pop(key, None)
+        shape["billingDetails"] = {
+            "billedMemoryUsedInMB": 64,
+            "billedDurationInMilliseconds": max(
+                100,
+                ((record.get("stop_ms") or record["start_ms"]) - record["start_ms"] + 99)
+                // 100
+                * 100,
+            ),
+        }
+        return shape
+
+    @_maps_errors
+    async def describe_execution(self, ctx: RequestContext, params: Params) -> Params:
+        record = await self._executions.describe(params["executionArn"])
+        return describe_execution(record)
+
+    @_maps_errors
+    async def list_executions(self, ctx: RequestContext, params: Params) -> Params:
+        if not params.get("stateMachineArn"):
+            raise InvalidParameter("Must provide a StateMachine ARN or MapRun ARN")
+        limit = int(params.get("maxResults") or 100)
+        if not 0 <= limit <= 1000:
+            raise InvalidParameter(
+                f"1 validation error detected: Value '{limit}' at 'maxResults' failed to "
+                "satisfy constraint: Member must have value less than or equal to 1000"
+            )
+        records, token = await self._executions.list(
+            params["stateMachineArn"],
+            params.get("statusFilter"),
+            limit or 100,
+            params.get("nextToken"),
+        )
+        result: Params = {"executions": [list_item(r) for r in records]}
+        if token:
+            result["nextToken"] = token
+        return result
+
+    @_maps_errors
+    async def stop_execution(self, ctx: RequestContext, params: Params) -> Params:
+        stop = await self._executions.stop(
+            params["executionArn"], params.get("error"), params.get("cause")
+        )
+        return {"stopDate": stop}
+
+    @_maps_errors
+    async def get_execution_history(self, ctx: RequestContext, params: Params) -> Params:
+        limit = int(params.get("maxResults") or 100)
+        if not 0 <= limit <= 1000:
+            raise InvalidParameter(
+                f"1 validation error detected: Value '{limit}' at 'maxResults' failed to "
+                "satisfy constraint: Member must have value less than or equal to 1000"
+            )
+        events, token = await self._executions.history(
+            params["executionArn"],
+            limit or 100,
+            bool(params.get("reverseOrder")),
+            params.get("nextToken"),
+        )
+        if params.get("includeExecutionData") is False:
+            events = [_without_data(e) for e in events]
+        result: Params = {"events": events}
+        if token:
+            result["nextToken"] = token
+        return result
+
+    @_maps_errors
+    async def describe_state_machine_for_execution(
+        self, ctx: RequestContext, params: Params
+    ) -> Params:
+        record = await self._executions.describe(params["executionArn"])
+        try:
+            machine = self._machines.get(record["machine_arn"])
+            logging, tracing, update = (
+                machine.logging_configuration,
+                machine.tracing_configuration,
+                machine.update_date,
+            )
+        except WorkflowServiceError:
+            logging, tracing, update = (
+                {"level": "OFF"},
+                {"enabled": False},
+                record["start_ms"] / 1000,
+            )
+        return {
+            "stateMachineArn": record["machine_arn"],
+            "name": record["machine_name"],
+            "definition": record["definition"],
+            "roleArn": record["role_arn"],
+            "updateDate": update,
+            "loggingConfiguration": logging,
+            "tracingConfiguration": tracing,
+            "revisionId": record.get("machine_revision"),
+        }
+
+    # -- activities and callbacks -------------------------------------------------------
+    @_maps_errors
+    async def create_activity(self, ctx: RequestContext, params: Params) -> Params:
+        tags = {t["key"]: t.get("value", "") for t in params.get("tags") or []}
+        record = await self._activities.create(params["name"], tags)
+        return {"activityArn": record["arn"], "creationDate": record["creation_date"]}
+
+    @_maps_errors
+    async def describe_activity(self, ctx: RequestContext, params: Params) -> Params:
+        record = self._activities.get(params["activityArn"])
+        return {
+            "activityArn": record["arn"],
+            "name": record["name"],
+            "creationDate": record["creation_date"],
+        }
+
+    @_maps_errors
+    async def delete_activity(self, ctx: RequestContext, params: Params) -> Params:
+        await self._activities.delete(params["activityArn"])
+        return {}
+
+    @_maps_errors
+    async def list_activities(self, ctx: RequestContext, params: Params) -> Params:
+        page, token = _page(self._activities.all(), params)
+        result: Params = {
+            "activities": [
+                {"activityArn": r["arn"], "name": r["name"], "creationDate": r["creation_date"]}
+                for r in page
+            ]
+        }
+        if token:
+            result["nextToken"] = token
+        return result
+
+    @_maps_errors
+    async def get_activity_task(self, ctx: RequestContext, params: Params) -> Params:
+        task = await self._activities.get_task(params["activityArn"])
+        if task is None:
+            return {}
+        return {"taskToken": task[0], "input": task[1]}
+
+    @_maps_errors
+    async def send_task_success(self, ctx: RequestContext, params: Params) -> Params:
+        self._executions.send_task_success(params["taskToken"], params["output"])
+        await self._activities.finished(params["taskToken"])
+        return {}
+
+    @_maps_errors
+    async def send_task_failure(self, ctx: RequestContext, params: Params) -> Params:
+        self._executions.send_task_failure(
+            params["taskToken"], params.get("error"), params.get("cause")
+        )
+        await self._activities.finished(params["taskToken"])
+        return {}
+
+    @_maps_errors
+    async def send_task_heartbeat(self, ctx: RequestContext, params: Params) -> Params:
+        self._executions.send_task_heartbeat(params["taskToken"])
+        return {}
+
+    # -- tags ----------------------------------------------------------------------------
+    def _tagged(self, arn: str) -> tuple[str, dict[str, str]]:
+        parsed = parse_arn(arn, "stateMachine", "activity")
+        try:
+            if parsed.kind == "stateMachine":
+                return parsed.kind, self._machines.get(arn).tags
+            return parsed.kind, self._activities.get(arn)["tags"]
+        except WorkflowServiceError as exc:
+            raise ResourceNotFound(f"Resource not found: '{arn}'") from exc
+
+    async def _set_tags(self, arn: str, kind: str, tags: dict[str, str]) -> None:
+        if kind == "stateMachine":
+            await self._machines.set_tags(arn, tags)
+        else:
+            await self._activities.set_tags(arn, tags)
+
+    @_maps_errors
+    async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        kind, tags = self._tagged(params["resourceArn"])
+        merged = dict(tags)
+        merged.update({t["key"]: t.get("value", "") for t in params["tags"]})
+        if len(merged) > 50:
+            raise InvalidParameter("The number of tags exceeds the maximum of 50.")
+        await self._set_tags(params["resourceArn"], kind, merged)
+        return {}
+
+    @_maps_errors
+    async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        kind, tags = self._tagged(params["resourceArn"])
+        remaining = {k: v for k, v in tags.items() if k not in set(params["tagKeys"])}
+        await self._set_tags(params["resourceArn"], kind, remaining)
+        return {}
+
+    @_maps_errors
+    async def list_tags_for_resource(self, ctx: RequestContext, params: Params) -> Params:
+        _kind, tags = self._tagged(params["resourceArn"])
+        return {"tags": _tags_list(tags)}

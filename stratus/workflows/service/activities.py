@@ -1,0 +1,115 @@
+"""Activities: tasks that workers outside Stratus poll for with GetActivityTask.
+
+A Task state whose Resource is an activity ARN queues the task durably (the queue row is
+keyed by the task token, so a re-issue after a crash does not queue it twice) and waits
+for SendTaskSuccess/SendTaskFailure. GetActivityTask long-polls up to 60 seconds, as
+Step Functions does, and never hands out a task whose execution no longer waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from stratus.store.interfaces import WorkflowStore
+from stratus.workflows.errors import StatesError
+from stratus.workflows.integrations.base import AWAIT_CALLBACK, TaskRequest
+from stratus.workflows.service.errors import ActivityNotFound
+from stratus.workflows.service.names import activity_arn, check_name, parse_arn
+
+LONG_POLL_S = 60.0
+
+
+def is_activity(resource: str) -> bool:
+    return ":activity:" in resource and resource.startswith("arn:")
+
+
+class ActivityService:
+    def __init__(self, store: WorkflowStore, *, region: str) -> None:
+        self._store = store
+        self._region = region
+        self._activities: dict[str, dict[str, Any]] = {}
+        self._signals: dict[str, asyncio.Condition] = {}
+        self.is_pending: Callable[[str], bool] = lambda _token: True
+
+    async def load(self) -> None:
+        for record in await self._store.load_activities():
+            self._activities[record["arn"]] = record
+
+    def _signal(self, arn: str) -> asyncio.Condition:
+        condition = self._signals.get(arn)
+        if condition is None:
+            condition = self._signals[arn] = asyncio.Condition()
+        return condition
+
+    async def create(self, name: str, tags: dict[str, str] | None = None) -> dict[str, Any]:
+        check_name(name)
+        arn = activity_arn(self._region, name)
+        existing = self._activities.get(arn)
+        if existing is not None:
+            return existing  # CreateActivity is idempotent
+        record = {"arn": arn, "name": name, "creation_date": time.time(), "tags": dict(tags or {})}
+        await self._store.put_activity(arn, name, record)
+        self._activities[arn] = record
+        return record
+
+    def get(self, arn: str) -> dict[str, Any]:
+        parse_arn(arn, "activity")
+        record = self._activities.get(arn)
+        if record is None:
+            raise ActivityNotFound(f"Activity Does Not Exist: '{arn}'")
+        return record
+
+    def all(self) -> list[dict[str, Any]]:
+        return sorted(self._activities.values(), key=lambda r: (r["creation_date"], r["name"]))
+
+    async def delete(self, arn: str) -> None:
+        parse_arn(arn, "activity")
+        if arn in self._activities:
+            await self._store.delete_activity(arn)
+            del self._activities[arn]
+
+    async def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+        record = self.get(arn)
+        record["tags"] = dict(tags)
+        await self._store.put_activity(arn, record["name"], record)
+
+    # -- the integration ---------------------------------------------------------------
+    async def schedule(self, request: TaskRequest) -> Any:
+        arn = request.resource
+        if arn not in self._activities:
+            raise StatesError("States.Runtime", f"Activity Does Not Exist: '{arn}'")
+        await self._store.enqueue_activity_task(
+            request.task_token, arn, json.dumps(request.input, separators=(",", ":"))
+        )
+        condition = self._signal(arn)
+        async with condition:
+            condition.notify_all()
+        return AWAIT_CALLBACK
+
+    async def get_task(self, arn: str, wait_s: float = LONG_POLL_S) -> tuple[str, str] | None:
+        """(task token, input) of the oldest waiting task, waiting up to ``wait_s``."""
+        self.get(arn)
+        deadline = time.monotonic() + wait_s
+        condition = self._signal(arn)
+        # Take under the condition's lock, so a task queued between a miss and the wait
+        # still wakes this poller (schedule notifies under the same lock).
+        async with condition:
+            while True:
+                while (task := await self._store.take_activity_task(arn)) is not None:
+                    if self.is_pending(task[0]):
+                        return task
+                    await self._store.remove_activity_task(task[0])  # its execution moved on
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(remaining):
+                        await condition.wait()
+
+    async def finished(self, token: str) -> None:
+        await self._store.remove_activity_task(token)
