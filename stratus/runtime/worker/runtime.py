@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from . import capture, faults, sandbox
 from .context import LambdaContext, StaticFacts, static_facts
 from .loader import load_handler
-from .protocol import ConnectionClosed, recv_frame, send_parts
+from .protocol import ConnectionClosed, FrameReader, send_parts
 from .serialize import Marshaller
 
 _RUNTIME_FILES = (os.path.abspath(__file__), __file__)
@@ -119,9 +119,10 @@ class Worker(object):
     def serve(self) -> None:
         """Answer invocations until the server closes the socket."""
         sock = self.sock
+        read = FrameReader(sock).read
         while True:
             try:
-                header, event = recv_frame(sock)
+                header, event = read()
             except ConnectionClosed:
                 return
             reply, body, logs = self.invoke(header, event)

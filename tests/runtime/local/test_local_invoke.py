@@ -362,3 +362,22 @@ def test_non_python_runtime_is_refused(factory, run, tmp_path: Path) -> None:
     launch = launch_for(code, tmp_dir=str(tmp_path / "tmp"), runtime="nodejs20.x")
     with pytest.raises(UnsupportedRuntime):
         run(factory.create(launch))
+
+
+@pytest.mark.parametrize("size", [100, 70_000, 3_000_000])
+def test_large_events_and_responses(env_of, run, size: int) -> None:
+    env = env_of(
+        {
+            "app.py": """
+            def handler(event, context):
+                print("x" * len(event["blob"]))
+                return {"echo": event["blob"][::-1], "size": len(event["blob"])}
+            """
+        }
+    )
+    blob = "ab" * (size // 2)
+    for _ in range(2):  # the second frame starts where the first one's bytes ended
+        outcome = run(env.invoke(request(json.dumps({"blob": blob}).encode())))
+        result = json.loads(outcome.payload)
+        assert result == {"echo": blob[::-1], "size": len(blob)}
+        assert outcome.logs == "x" * len(blob) + "\n"
