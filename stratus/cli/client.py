@@ -36,7 +36,8 @@ def lambda_client(endpoint: str) -> Any:
     )
 
 
-def _aws_call(endpoint: str, call: Any, **kwargs: Any) -> Any:
+def aws_call(endpoint: str, call: Any, **kwargs: Any) -> Any:
+    """Run a boto3 call, turning its failures into one-line CliErrors."""
     try:
         return call(**kwargs)
     except botocore.exceptions.EndpointConnectionError as exc:
@@ -70,7 +71,7 @@ def invoke(endpoint: str, name: str, payload: str | None, asynchronous: bool, ta
     }
     if tail and not asynchronous:
         kwargs["LogType"] = "Tail"
-    response = _aws_call(endpoint, client.invoke, **kwargs)
+    response = aws_call(endpoint, client.invoke, **kwargs)
     if asynchronous:
         request_id = response["ResponseMetadata"].get("RequestId", "")
         print(f"accepted: {name} will run asynchronously (request {request_id})")
@@ -90,7 +91,7 @@ def invoke(endpoint: str, name: str, payload: str | None, asynchronous: bool, ta
 
 
 def logs(endpoint: str, name: str, follow: bool, since_s: float | None) -> int:
-    _aws_call(endpoint, lambda_client(endpoint).get_function, FunctionName=name)
+    aws_call(endpoint, lambda_client(endpoint).get_function, FunctionName=name)
     after = 0
     start = "" if since_s is None else f"&start={int((time.time() - since_s) * 1000)}"
     while True:

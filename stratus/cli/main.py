@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import client
+from stratus.cli import client, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--since", type=float, default=None, help="only the last N seconds")
 
     commands.add_parser("functions", help="list functions with their metrics")
+
+    workflows = commands.add_parser(
+        "workflows", help="state machines and executions by status; 'show ARN' for one execution"
+    )
+    workflow_commands = workflows.add_subparsers(dest="workflow_command")
+    show = workflow_commands.add_parser("show", help="the path an execution took")
+    show.add_argument("execution", help="the execution's ARN")
     return parser
 
 
@@ -91,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
             return client.logs(args.endpoint, args.name, args.follow, args.since)
         if args.command == "functions":
             return client.functions(args.endpoint)
+        if args.command == "workflows":
+            if args.workflow_command == "show":
+                return workflows.show_execution(args.endpoint, args.execution)
+            return workflows.list_workflows(args.endpoint)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
