@@ -1,0 +1,123 @@
+"""Calls of Stratus's own AWS APIs from inside the server, for ``aws-sdk:*`` tasks.
+
+A call is made exactly as an SDK makes it, minus the socket: botocore's serializer for the
+service's protocol writes the request, :meth:`AwsApp.handle` answers it in-process, and
+botocore's parser reads the answer. So a workflow sees what a boto3 client would see,
+errors included, and every service is reachable the day its provider is registered.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore import parsers as botocore_parsers
+from botocore import serialize as botocore_serialize
+from botocore.awsrequest import create_request_object, prepare_request_dict
+from botocore.exceptions import ParamValidationError
+from urllib3 import HTTPHeaderDict
+
+from stratus.aws.app import AwsApp
+from stratus.aws.protocol.http import HttpRequest, HttpResponse
+from stratus.aws.protocol.models import ServiceSpec, load_service
+from stratus.workflows.integrations.base import AwsCallFailed
+
+__all__ = ["SdkCallFailed", "SdkCaller"]
+
+_ENDPOINT = "http://127.0.0.1:4566"
+
+
+class SdkCallFailed(AwsCallFailed):
+    """An AWS error answer, with the request id the service gave it."""
+
+    def __init__(
+        self, service: str, code: str, message: str, status: int, request_id: str | None
+    ) -> None:
+        super().__init__(service, code, message, status)
+        self.request_id = request_id
+
+
+class SdkCaller:
+    """The :class:`~stratus.workflows.integrations.base.AwsCaller` of the platform."""
+
+    def __init__(self, app: AwsApp, *, region: str = "us-east-1") -> None:
+        self._app = app
+        self._region = region
+
+    async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Call ``operation`` of ``service`` (botocore names); raises AwsCallFailed."""
+        try:
+            spec = load_service(service)
+        except Exception as exc:  # unknown to botocore, or a protocol we do not speak
+            raise SdkCallFailed(
+                service, "UnknownServiceException", f"Service {service} is not supported.",
+                400, None,
+            ) from exc
+        if operation not in spec.model.operation_names:
+            raise SdkCallFailed(
+                service, "UnknownOperationException", f"Operation {operation} is not supported.",
+                400, None,
+            )
+        request = self._request(spec, operation, params)
+        response = await self._app.handle(request)
+        if response is None:
+            # No provider serves this service yet: what AWS answers an unknown operation.
+            raise SdkCallFailed(
+                service, "UnknownOperationException", f"Operation {operation} is not supported.",
+                400, None,
+            )
+        return _parse(spec, operation, response)
+
+    def _request(self, spec: ServiceSpec, operation: str, params: dict[str, Any]) -> HttpRequest:
+        model = spec.model.operation_model(operation)
+        serializer = botocore_serialize.create_serializer(spec.protocol, True)
+        try:
+            request_dict = serializer.serialize_to_request(params, model)
+        except ParamValidationError as exc:
+            raise SdkCallFailed(
+                spec.name, "ValidationException", str(exc.kwargs.get("report", exc)), 400, None
+            ) from exc
+        prepare_request_dict(request_dict, endpoint_url=_ENDPOINT)
+        prepared = create_request_object(request_dict).prepare()
+        url = urlsplit(prepared.url)
+        headers = {
+            name.lower(): value.decode() if isinstance(value, bytes) else value
+            for name, value in prepared.headers.items()
+        }
+        day = time.strftime("%Y%m%d", time.gmtime())
+        # Unsigned but scoped: the credential scope is how the router knows the region
+        # and the service on the shared endpoint.
+        headers["authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential=stratus/{day}/{self._region}/{spec.signing_name}/"
+            "aws4_request, SignedHeaders=host;x-amz-date, Signature=0"
+        )
+        body = prepared.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        elif not isinstance(body, bytes):
+            body = body.read()
+        return HttpRequest(prepared.method, url.path or "/", url.query or "", headers, body)
+
+
+def _parse(spec: ServiceSpec, operation: str, response: HttpResponse) -> dict[str, Any]:
+    model = spec.model.operation_model(operation)
+    parser = botocore_parsers.create_parser(spec.protocol)
+    headers = HTTPHeaderDict()
+    for name, value in response.headers:
+        headers.add(name, value)
+    shape = model.output_shape
+    parsed = parser.parse(
+        {"status_code": response.status, "headers": headers, "body": response.body}, shape
+    )
+    metadata = parsed.pop("ResponseMetadata", {})
+    if response.status >= 300 or "Error" in parsed:
+        error = parsed.get("Error", {})
+        raise SdkCallFailed(
+            spec.name,
+            str(error.get("Code") or "Unknown"),
+            str(error.get("Message") or ""),
+            response.status,
+            metadata.get("RequestId"),
+        )
+    return dict(parsed)
