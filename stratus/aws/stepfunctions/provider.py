@@ -43,14 +43,20 @@ def _maps_errors(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _page(items: list[Any], params: Params, default: int = 100) -> tuple[list[Any], str | None]:
-    limit = int(params.get("maxResults") or default)
-    if not 0 <= limit <= 1000:
+def _max_results(params: Params, default: int = 100) -> int:
+    """maxResults within the model's range [0, 1000]; 0 and absent mean ``default``."""
+    limit = int(params.get("maxResults") or 0)
+    if limit < 0 or limit > 1000:
+        bound = "greater than or equal to 0" if limit < 0 else "less than or equal to 1000"
         raise InvalidParameter(
             f"1 validation error detected: Value '{limit}' at 'maxResults' failed to satisfy "
-            "constraint: Member must have value less than or equal to 1000"
+            f"constraint: Member must have value {bound}"
         )
-    limit = limit or default
+    return limit or default
+
+
+def _page(items: list[Any], params: Params, default: int = 100) -> tuple[list[Any], str | None]:
+    limit = _max_results(params, default)
     start = 0
     token = params.get("nextToken")
     if token:
@@ -224,16 +230,11 @@ class StepFunctionsProvider:
     async def list_executions(self, ctx: RequestContext, params: Params) -> Params:
         if not params.get("stateMachineArn"):
             raise InvalidParameter("Must provide a StateMachine ARN or MapRun ARN")
-        limit = int(params.get("maxResults") or 100)
-        if not 0 <= limit <= 1000:
-            raise InvalidParameter(
-                f"1 validation error detected: Value '{limit}' at 'maxResults' failed to "
-                "satisfy constraint: Member must have value less than or equal to 1000"
-            )
+        limit = _max_results(params)
         records, token = await self._executions.list(
             params["stateMachineArn"],
             params.get("statusFilter"),
-            limit or 100,
+            limit,
             params.get("nextToken"),
         )
         result: Params = {"executions": [list_item(r) for r in records]}
@@ -250,15 +251,10 @@ class StepFunctionsProvider:
 
     @_maps_errors
     async def get_execution_history(self, ctx: RequestContext, params: Params) -> Params:
-        limit = int(params.get("maxResults") or 100)
-        if not 0 <= limit <= 1000:
-            raise InvalidParameter(
-                f"1 validation error detected: Value '{limit}' at 'maxResults' failed to "
-                "satisfy constraint: Member must have value less than or equal to 1000"
-            )
+        limit = _max_results(params)
         events, token = await self._executions.history(
             params["executionArn"],
-            limit or 100,
+            limit,
             bool(params.get("reverseOrder")),
             params.get("nextToken"),
         )
