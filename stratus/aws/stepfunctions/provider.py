@@ -30,6 +30,8 @@ from stratus.workflows.validator import validate_definition
 
 Params = dict[str, Any]
 F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
+# ExecutionStatus in the model; the protocol layer does not check enums, so we do.
+_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 
 
 def _maps_errors(method: F) -> F:
@@ -230,6 +232,12 @@ class StepFunctionsProvider:
     async def list_executions(self, ctx: RequestContext, params: Params) -> Params:
         if not params.get("stateMachineArn"):
             raise InvalidParameter("Must provide a StateMachine ARN or MapRun ARN")
+        status = params.get("statusFilter")
+        if status is not None and status not in _STATUSES:
+            raise InvalidParameter(
+                f"1 validation error detected: Value '{status}' at 'statusFilter' failed to "
+                f"satisfy constraint: Member must satisfy enum value set: [{', '.join(_STATUSES)}]"
+            )
         limit = _max_results(params)
         records, token = await self._executions.list(
             params["stateMachineArn"],
