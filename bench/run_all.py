@@ -18,6 +18,7 @@ import datetime
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -105,18 +106,26 @@ def run_script(script: Script, timeout_s: float = TIMEOUT_S) -> Outcome:
             argv += ["--json", str(json_path)]
         print(f"-- running bench.{script.name}", file=sys.stderr, flush=True)
         start = time.perf_counter()
+        # Its own session, so that an overrun kills the servers it started along with it.
+        child = subprocess.Popen(
+            argv,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
-            done = subprocess.run(
-                argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout_s
-            )
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
-            return Outcome(script, "timed out", time.perf_counter() - start, output=out)
+            stdout, stderr = child.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            stdout, _ = child.communicate()
+            return Outcome(script, "timed out", time.perf_counter() - start, output=stdout)
         seconds = time.perf_counter() - start
-        output = done.stdout
-        if done.returncode != 0:
-            output = f"{done.stdout}\n{done.stderr}".strip()
-            return Outcome(script, f"failed (exit {done.returncode})", seconds, output=output)
+        output = stdout
+        if child.returncode != 0:
+            output = f"{stdout}\n{stderr}".strip()
+            return Outcome(script, f"failed (exit {child.returncode})", seconds, output=output)
         result = json.loads(json_path.read_text()) if json_path.exists() else None
     print(output, file=sys.stderr, flush=True)
     outcome = Outcome(script, "ok", seconds, result=result, output=output)
