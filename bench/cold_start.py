@@ -1,15 +1,14 @@
 """Cold start of a function: create an environment -> first response, through the Python API.
 
 Baseline, measured in the same run: a fresh ``python3 -c`` that imports the handler and
-calls it once (what starting an interpreter per environment would cost). Also reports the
-warm invoke overhead against a direct in-process call of the same handler.
+calls it once (what starting an interpreter per environment would cost). The warm invoke
+overhead is ``bench/warm_invoke.py``'s figure.
 
-    .venv/bin/python bench/cold_start.py [--runs 50]
+    python -m bench.cold_start [--runs 50] [--json PATH]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._report import Figure, Row, argument_parser, emit, percentile
 from stratus.runtime.environment import FunctionSpec, InvokeRequest, LaunchConfig
 from stratus.runtime.local.factory import LocalEnvironmentFactory
 
@@ -71,11 +71,6 @@ def request() -> InvokeRequest:
     )
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 BASELINE = (
     "import sys; sys.path.insert(0, {code!r}); import app; app.handler({{'key': 'value'}}, None)"
 )
@@ -112,44 +107,35 @@ async def cold_ms(
     return times
 
 
-_SNAP_SPEC: dict = {}
+_SNAP_SPEC: dict[str, FunctionSpec] = {}
 
 
-async def warm_overhead_us(
-    factory: LocalEnvironmentFactory, code_dir: str, tmp: Path, runs: int
-) -> tuple[float, float]:
-    env = await factory.create(launch(code_dir, str(tmp / "warm")))
-    for _ in range(100):
-        await env.invoke(request())
-    times = []
-    for _ in range(runs):
-        req = request()
-        start = time.perf_counter()
-        await env.invoke(req)
-        times.append((time.perf_counter() - start) * 1e6)
-    env.kill()
-    await env.wait_closed()
-    namespace: dict = {}
-    exec(HELLO, namespace)  # the same handler, called directly
-    handler = namespace["handler"]
-    direct = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        handler({"key": "value"}, None)
-        direct.append((time.perf_counter() - start) * 1e6)
-    return percentile(times, 0.5), percentile(direct, 0.5)
-
-
-def report(label: str, ours: list[float], base: list[float]) -> None:
-    p50, p95 = percentile(ours, 0.5), percentile(ours, 0.95)
+def add_cold(
+    figure: Figure,
+    label: str,
+    ours: list[float],
+    base: list[float],
+    target: str,
+    limit_ms: float | None,
+) -> None:
+    p50 = percentile(ours, 0.5)
     b50 = percentile(base, 0.5)
-    print(
-        f"{label:<34} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms | fresh python -c p50 "
-        f"{b50:7.2f} ms | {b50 / p50:5.1f}x faster"
+    figure.add(
+        Row(
+            f"{label}: p50",
+            p50,
+            "ms",
+            "fresh python -c p50",
+            b50,
+            target,
+            None if limit_ms is None else p50 < limit_ms,
+        )
     )
+    figure.add(Row(f"{label}: p95", percentile(ours, 0.95), "ms"))
 
 
-async def main(runs: int) -> None:
+async def measure(runs: int) -> Figure:
+    figure = Figure("cold_start", "Cold start: create -> first response (Python API)")
     with tempfile.TemporaryDirectory(prefix="stratus-bench-") as root_name:
         root = Path(root_name)
         hello = write_function(root, "hello", HELLO)
@@ -158,32 +144,31 @@ async def main(runs: int) -> None:
         await factory.start()
         try:
             await cold_ms(factory, hello, root, 3, False)  # start the zygote, not measured
-            results = {
-                "hello world": (
-                    await cold_ms(factory, hello, root, runs, False),
-                    baseline_ms(hello, max(5, runs // 5)),
-                ),
-                "boto3 client at init": (
-                    await cold_ms(factory, boto, root, runs, False),
-                    baseline_ms(boto, max(5, runs // 5)),
-                ),
-                "boto3 client at init, SnapStart": (
-                    await cold_ms(factory, boto, root, runs, True),
-                    [],
-                ),
-            }
-            for label, (ours, base) in results.items():
-                report(label, ours, base or results["boto3 client at init"][1])
-            warm, direct = await warm_overhead_us(factory, hello, root, runs * 20)
-            print(
-                f"{'warm invoke (hello world)':<34} p50 {warm:7.1f} us | direct call p50 "
-                f"{direct:5.1f} us | overhead {warm - direct:7.1f} us"
-            )
+            hello_ms = await cold_ms(factory, hello, root, runs, False)
+            boto_ms = await cold_ms(factory, boto, root, runs, False)
+            snap_ms = await cold_ms(factory, boto, root, runs, True)
         finally:
             await factory.close()
+        base_runs = max(5, runs // 5)
+        hello_base = baseline_ms(hello, base_runs)
+        boto_base = baseline_ms(boto, base_runs)
+    add_cold(figure, "hello world", hello_ms, hello_base, "p50 < 10 ms", 10.0)
+    add_cold(figure, "boto3 client at init", boto_ms, boto_base, "p50 < 30 ms", 30.0)
+    add_cold(figure, "boto3 client at init, SnapStart", snap_ms, boto_base, "", None)
+    figure.notes.append(
+        f"{runs} cold starts each, sequential; every environment is killed before the next"
+    )
+    return figure
+
+
+def main() -> None:
+    parser = argument_parser(__doc__)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    if args.runs < 5:
+        parser.error("--runs must be at least 5")
+    emit(asyncio.run(measure(args.runs)), args.json)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=50)
-    asyncio.run(main(parser.parse_args().runs))
+    main()

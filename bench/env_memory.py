@@ -4,12 +4,11 @@ Each environment is created, invoked once, then left idle; its figures come from
 ``/proc/<pid>/smaps_rollup``. Baseline, measured in the same run: the same number of
 fresh ``python3 -c`` processes that import the handler, call it once and wait.
 
-    .venv/bin/python bench/env_memory.py [--count 10]
+    python -m bench.env_memory [--count 10] [--json PATH]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._report import Figure, Row, argument_parser, emit
 from bench.cold_start import BOTO3, FUNCTION_ENV, HELLO, launch, request, write_function
 from stratus.runtime.local.factory import LocalEnvironmentFactory
 
@@ -81,20 +81,38 @@ async def ours(
     return figures
 
 
-def mean(values: list[int]) -> float:
+def mean_mb(values: list[int]) -> float:
     return sum(values) / len(values) / 1024
 
 
-def report(label: str, got: list[tuple[int, int]], base: list[tuple[int, int]]) -> None:
-    uss, pss = mean([u for u, _ in got]), mean([p for _, p in got])
-    buss, bpss = mean([u for u, _ in base]), mean([p for _, p in base])
-    print(
-        f"{label:<32} USS {uss:6.2f} MB  PSS {pss:6.2f} MB | fresh python -c USS {buss:6.2f} MB"
-        f"  PSS {bpss:6.2f} MB | USS {buss / uss:4.1f}x smaller"
+def add_rows(
+    figure: Figure, label: str, got: list[tuple[int, int]], base: list[tuple[int, int]]
+) -> None:
+    uss = mean_mb([u for u, _ in got])
+    figure.add(
+        Row(
+            f"{label}: USS",
+            uss,
+            "MB",
+            "fresh python -c USS",
+            mean_mb([u for u, _ in base]),
+            "< 15 MB unshared",
+            uss < 15.0,
+        )
+    )
+    figure.add(
+        Row(
+            f"{label}: PSS",
+            mean_mb([p for _, p in got]),
+            "MB",
+            "fresh python -c PSS",
+            mean_mb([p for _, p in base]),
+        )
     )
 
 
-async def main(count: int) -> None:
+async def measure(count: int) -> Figure:
+    figure = Figure("env_memory", "Memory per idle environment (smaps_rollup)")
     with tempfile.TemporaryDirectory(prefix="stratus-bench-") as root_name:
         root = Path(root_name)
         hello = write_function(root, "hello", HELLO)
@@ -102,31 +120,30 @@ async def main(count: int) -> None:
         factory = LocalEnvironmentFactory(work_dir=str(root / "work"))
         await factory.start()
         try:
-            rows = [
-                (
-                    "hello world",
-                    await ours(factory, hello, root / "h", count, False),
-                    baseline(hello, count),
-                ),
-                (
-                    "boto3 client at init",
-                    await ours(factory, boto, root / "b", count, False),
-                    baseline(boto, count),
-                ),
-                (
-                    "boto3 client at init, SnapStart",
-                    await ours(factory, boto, root / "s", count, True),
-                    None,
-                ),
-            ]
-            for label, got, base in rows:
-                report(label, got, base or rows[1][2])
+            hello_ours = await ours(factory, hello, root / "h", count, False)
+            boto_ours = await ours(factory, boto, root / "b", count, False)
+            snap_ours = await ours(factory, boto, root / "s", count, True)
         finally:
             await factory.close()
-    print(f"({count} idle environments each; PSS shares the zygote's pages among them)")
+        boto_base = baseline(boto, count)
+        add_rows(figure, "hello world", hello_ours, baseline(hello, count))
+        add_rows(figure, "boto3 client at init", boto_ours, boto_base)
+        add_rows(figure, "boto3 client at init, SnapStart", snap_ours, boto_base)
+    figure.notes.append(
+        f"{count} idle environments per row, each invoked once; USS = Private_Clean + "
+        "Private_Dirty; PSS charges each its share of the zygote's pages"
+    )
+    return figure
+
+
+def main() -> None:
+    parser = argument_parser(__doc__)
+    parser.add_argument("--count", type=int, default=10)
+    args = parser.parse_args()
+    if args.count < 1:
+        parser.error("--count must be at least 1")
+    emit(asyncio.run(measure(args.count)), args.json)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=10)
-    asyncio.run(main(parser.parse_args().count))
+    main()

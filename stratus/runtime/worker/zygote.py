@@ -43,6 +43,7 @@ from .runtime import Worker
 ConnectionClosed = protocol.ConnectionClosed
 ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
 
+SPARE_DELAY_MS = 3
 DEFAULT_PRELOAD = ("s3", "dynamodb", "sqs", "sns", "lambda", "sts")
 _PR_SET_PDEATHSIG = 1
 
@@ -83,7 +84,8 @@ class ForkServer(object):
     With ``spare``, one child is forked ahead of time and waits for its config on a
     private socketpair, so a spawn request costs a message instead of a ``fork`` (the
     page-table copy of a process that imported boto3 is ~2 ms); the next spare is forked
-    right after the answer, off the requester's critical path.
+    once the fork server has been idle for ``SPARE_DELAY_MS``: not while the environment
+    just handed out runs its init, nor in the middle of a burst of spawns.
     """
 
     def __init__(self, control: socket.socket, child_main: ChildMain, spare: bool = False):
@@ -110,7 +112,11 @@ class ForkServer(object):
         try:
             self._refill()
             while True:
-                for fd, _events in poller.poll():
+                wanted = self.use_spare and self._spare is None
+                events = poller.poll(SPARE_DELAY_MS if wanted else None)
+                if not events:  # idle for a moment: now is a good time to fork ahead
+                    self._refill()
+                for fd, _events in events:
                     if fd == self._wake_r:
                         self._drain_wakeups()
                         self._reap()
@@ -173,7 +179,6 @@ class ForkServer(object):
         os.close(fd)
         self.children.add(pid)
         self._answer(request, pid=pid)
-        self._refill()
 
     def _hand_to_spare(self, fd: int, payload: bytes) -> Optional[int]:
         spare, self._spare = self._spare, None
