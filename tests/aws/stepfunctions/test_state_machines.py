@@ -40,9 +40,7 @@ def assert_no_machine(sfn: Any, name: str) -> None:
 @pytest.mark.parametrize("machine_type", ["STANDARD", "EXPRESS"])
 def test_create_and_describe(sfn: Any, machine_type: str) -> None:
     name = unique()
-    created = sfn.create_state_machine(
-        name=name, definition=PASS, roleArn=ROLE, type=machine_type
-    )
+    created = sfn.create_state_machine(name=name, definition=PASS, roleArn=ROLE, type=machine_type)
     assert created["stateMachineArn"] == machine_arn(name)
     described = sfn.describe_state_machine(stateMachineArn=created["stateMachineArn"])
     assert described["name"] == name
@@ -119,7 +117,9 @@ def test_create_refuses_an_invalid_definition(sfn: Any, definition: str, codes: 
 
 def test_invalid_definition_names_state_and_field(sfn: Any) -> None:
     with pytest.raises(sfn.exceptions.InvalidDefinition) as error:
-        create_machine(sfn, asl({"Go": {"Type": "Wait", "Next": "Go2"}, "Go2": {"Type": "Succeed"}}))
+        create_machine(
+            sfn, asl({"Go": {"Type": "Wait", "Next": "Go2"}, "Go2": {"Type": "Succeed"}})
+        )
     message = assert_error(error, "InvalidDefinition")["Error"]["Message"]
     assert "/States/Go" in message, message
 
@@ -242,7 +242,10 @@ def test_update_refuses_an_invalid_definition_and_keeps_the_old_one(sfn: Any) ->
         sfn.update_state_machine(stateMachineArn=arn, definition=NO_END)
     assert_error(error, "InvalidDefinition", "Invalid State Machine Definition: '", prefix=True)
     after = sfn.describe_state_machine(stateMachineArn=arn)
-    assert (after["definition"], after["revisionId"]) == (before["definition"], before["revisionId"])
+    assert (after["definition"], after["revisionId"]) == (
+        before["definition"],
+        before["revisionId"],
+    )
 
 
 def test_update_needs_something_to_change(sfn: Any) -> None:
