@@ -61,7 +61,7 @@ def to_input(value: Any, shape: Shape | None) -> Any:
         return value
     kind = shape.type_name
     if kind == "structure" and isinstance(value, dict):
-        members = shape.members  # type: ignore[attr-defined]
+        members = shape.members
         by_lower = {_lower_first(name): name for name in members}
         result = {}
         for key, item in value.items():
@@ -69,9 +69,9 @@ def to_input(value: Any, shape: Shape | None) -> Any:
             result[name] = to_input(item, members.get(name))
         return result
     if kind == "list" and isinstance(value, list):
-        return [to_input(item, shape.member) for item in value]  # type: ignore[attr-defined]
+        return [to_input(item, shape.member) for item in value]
     if kind == "map" and isinstance(value, dict):
-        return {key: to_input(item, shape.value) for key, item in value.items()}  # type: ignore[attr-defined]
+        return {key: to_input(item, shape.value) for key, item in value.items()}
     if kind == "blob":
         if isinstance(value, str):
             return value.encode()
@@ -86,16 +86,16 @@ def to_output(value: Any, shape: Shape | None) -> Any:
     blobs as text (base64 when they are no UTF-8), timestamps as ISO 8601."""
     if isinstance(value, dict):
         if shape is not None and shape.type_name == "structure":
-            members = shape.members  # type: ignore[attr-defined]
+            members = shape.members
             return {
                 _upper_first(key): to_output(item, members.get(key))
                 for key, item in value.items()
                 if key != "ResponseMetadata"
             }
-        item_shape = shape.value if shape is not None and shape.type_name == "map" else None  # type: ignore[attr-defined]
+        item_shape = shape.value if shape is not None and shape.type_name == "map" else None
         return {key: to_output(item, item_shape) for key, item in value.items()}
     if isinstance(value, list):
-        item_shape = shape.member if shape is not None and shape.type_name == "list" else None  # type: ignore[attr-defined]
+        item_shape = shape.member if shape is not None and shape.type_name == "list" else None
         return [to_output(item, item_shape) for item in value]
     if hasattr(value, "read"):  # a streaming body
         value = value.read()
