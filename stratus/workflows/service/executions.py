@@ -164,7 +164,8 @@ class ExecutionManager:
                     if existing.status == "RUNNING" and existing.record["input"] == input_text:
                         return existing.record  # idempotent for the same name and input
                     raise ExecutionExists(f"Execution Already Exists: '{existing.arn}'")
-            now = time.time()
+            # whole milliseconds, so startDate equals the ExecutionStarted event's timestamp
+            now = time.time_ns() // 1_000_000 / 1000
             record: dict[str, Any] = {
                 "arn": arn,
                 "machine_arn": machine.arn,
@@ -175,7 +176,7 @@ class ExecutionManager:
                 "definition": machine.definition,
                 "role_arn": machine.role_arn,
                 "machine_revision": machine.revision_id,
-                "start_ms": int(now * 1000),
+                "start_ms": round(now * 1000),
                 "status": "RUNNING",
                 "trace_header": trace_header,
             }

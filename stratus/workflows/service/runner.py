@@ -158,7 +158,7 @@ class ExecutionRunner:
                 output=completion.output,
                 error=completion.error,
                 cause=completion.cause,
-                stop_ms=int(time.time() * 1000),
+                stop_ms=_stop_ms(activation),
             )
 
     async def _commit(self, activation: Activation) -> None:
@@ -274,6 +274,13 @@ class ExecutionRunner:
         for job in list(self._jobs.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await job
+
+
+def _stop_ms(activation: Activation) -> int:
+    """The time of the execution's last event, so stopDate equals its timestamp."""
+    if activation.history:
+        return round(float(activation.history[-1]["timestamp"]) * 1000)
+    return round(time.time() * 1000)
 
 
 def _completion(commands: list[Command]) -> CompleteExecution | None:
