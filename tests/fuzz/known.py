@@ -14,10 +14,10 @@ __all__ = ["hits_known_finding"]
 
 
 def hits_known_finding(request: WireRequest) -> bool:
-    """Whether ``request`` would trip a finding already reported."""
-    for name, value in request.headers:
-        # F3: a Client-Context header that is not ASCII makes Invoke answer 500
-        # (``test_f3_non_ascii_client_context_is_invalid_request_content``).
-        if name.lower() == "x-amz-client-context" and not value.isascii():
-            return True
+    """Whether ``request`` would trip a finding already reported (none open now).
+
+    F3 (a non-ASCII ``X-Amz-Client-Context`` made Invoke answer 500) was dodged here
+    until its fix; its reproducer in ``test_regressions`` now guards it.
+    """
+    del request
     return False

@@ -5,6 +5,8 @@ that into a failure, and whoever fixed it removes the marker (the reproducer the
 guards the fix). The fuzz variants at the end run the full property on the same
 request families, so the fix is checked beyond the one reproducer.
 
+Status: F3 and F4 are fixed (ccd0019); their reproducers now guard the fixes.
+
 F1  Unsigned requests that no Lambda binding matches (a wrong method on a Lambda path,
     an unknown path) fall through ``AwsApp`` to the native API, which answers
     ``405 {"message": "Method Not Allowed"}`` / ``404 {"message": "No such Stratus
@@ -114,7 +116,6 @@ def test_f2_unserved_service_call_gets_its_protocols_error(
 _F3 = "F3: a non-ASCII X-Amz-Client-Context makes Invoke answer 500"
 
 
-@pytest.mark.xfail(strict=True, reason=_F3)
 @pytest.mark.parametrize("invocation_type", ["RequestResponse", "Event"])
 def test_f3_non_ascii_client_context_is_invalid_request_content(
     wire: Wire, invocation_type: str
@@ -151,7 +152,6 @@ def test_f3_bad_base64_client_context_is_already_invalid_request_content(wire: W
 _F4 = "F4: a trailing newline in a function name passes validation and names the function"
 
 
-@pytest.mark.xfail(strict=True, reason=_F4)
 @pytest.mark.parametrize(
     "target",
     [
