@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 import orjson
@@ -47,6 +47,24 @@ Handler = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any] | 
 _NATIVE_PREFIX = "/_stratus/"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 
+# Services clients may call although no provider serves them yet: routed so they get their
+# own protocol's unknown-operation error rather than a generic 404.
+KNOWN_SERVICES = (
+    "lambda",
+    "logs",
+    "stepfunctions",
+    "sqs",
+    "sns",
+    "s3",
+    "dynamodb",
+    "dynamodbstreams",
+    "events",
+    "scheduler",
+    "apigateway",
+    "apigatewayv2",
+    "cloudformation",
+)
+
 
 class AwsApp:
     """Serve AWS APIs for ``providers`` (botocore service name -> provider object)."""
@@ -58,12 +76,13 @@ class AwsApp:
         fallback: AsgiApp | None = None,
         default_region: str = "us-east-1",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        known_services: Iterable[str] = KNOWN_SERVICES,
     ) -> None:
         self._providers = dict(providers)
         self._fallback = fallback
         self._default_region = default_region
         self._max_body_bytes = max_body_bytes
-        self._router = ServiceRouter(self._providers)
+        self._router = ServiceRouter(dict.fromkeys([*self._providers, *known_services]))
         self._parsers: dict[tuple[str, str], RequestParser] = {}
         self._serializers: dict[tuple[str, str], ResponseSerializer] = {}
         self._handlers: dict[tuple[str, str], Handler | None] = {}
@@ -106,16 +125,15 @@ class AwsApp:
         )
         response = await self.handle(request, request_id)
         if response is None:
-            if self._fallback is not None:
-                await self._fallback(scope, _replay(body), send)
-                return
             response = _generic_error(
                 NotAwsRequestError(f"No AWS API answers {request.method} {request.path}"),
                 request_id,
             )
         await _send(send, response)
 
-    async def handle(self, request: HttpRequest, request_id: str | None = None) -> HttpResponse | None:
+    async def handle(
+        self, request: HttpRequest, request_id: str | None = None
+    ) -> HttpResponse | None:
         """Answer one request; ``None`` if it is not an AWS call of a service we serve."""
         request_id = request_id or str(uuid.uuid4())
         scope = parse_credential_scope(request)
@@ -123,6 +141,8 @@ class AwsApp:
         if match is None:
             return None
         spec = match.service
+        if spec.name not in self._providers and scope is None and match.protocol == "rest-xml":
+            return None  # an unsigned request S3 would claim only as a last resort
         serializer = self._serializer(spec, match.protocol)
         operation = match.operation
         try:
@@ -148,7 +168,9 @@ class AwsApp:
         except Exception:
             log.exception(
                 "unexpected error in %s.%s (request %s)",
-                spec.name, operation.name if operation else "?", request_id,
+                spec.name,
+                operation.name if operation else "?",
+                request_id,
             )
             return serializer.serialize_error(InternalFailure(), operation, request_id)
 
@@ -161,12 +183,11 @@ class AwsApp:
         if match.service.name == "s3":
             return UnknownOperationError(
                 "A header you provided implies functionality that is not implemented.",
-                code="NotImplemented", status_code=501,
+                code="NotImplemented",
+                status_code=501,
             )
         if match.protocol == "rest-json":
-            return UnknownOperationError(
-                f"Operation {name} is not supported.", status_code=404
-            )
+            return UnknownOperationError(f"Operation {name} is not supported.", status_code=404)
         return UnknownOperationError(f"Operation {name} is not supported.")
 
     def _handler(self, service: str, operation: OperationModel) -> Handler | None:
@@ -174,7 +195,7 @@ class AwsApp:
         try:
             return self._handlers[key]
         except KeyError:
-            provider = self._providers[service]
+            provider = self._providers.get(service)
             handler = getattr(provider, xform_name(operation.name), None)
             self._handlers[key] = handler
             return handler
@@ -225,20 +246,6 @@ def _generic_error(error: ServiceError, request_id: str) -> HttpResponse:
         ],
         body,
     )
-
-
-def _replay(body: bytes) -> Receive:
-    """A ``receive`` that hands the already read body to the fallback app."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
 
 
 async def _send(send: Send, response: HttpResponse) -> None:

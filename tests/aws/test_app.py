@@ -192,8 +192,10 @@ def test_garbage_requests(
     assert server[1].functions == before
 
 
-def test_non_aws_requests_go_to_fallback(server: tuple[str, LambdaProvider]) -> None:
+def test_native_paths_go_to_fallback_and_nothing_else(server: tuple[str, LambdaProvider]) -> None:
     status, _, body = _raw(server[0], "/_stratus/health", b"", {}, method="GET")
     assert (status, body) == (200, b"native")
-    status, _, body = _raw(server[0], "/favicon.ico", b"", {}, method="GET")
-    assert (status, body) == (200, b"native")
+    # Anything else that no AWS API claims gets AWS's generic error, never the native API.
+    status, headers, body = _raw(server[0], "/favicon.ico", b"", {}, method="GET")
+    assert status == 404
+    assert {k.lower(): v for k, v in headers.items()}["x-amzn-errortype"] == "UnknownOperationException"

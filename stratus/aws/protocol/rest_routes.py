@@ -115,9 +115,7 @@ class RestRule:
             greedy=greedy,
         )
 
-    def match(
-        self, path: str, query: dict[str, str], headers: dict[str, str]
-    ) -> RestMatch | None:
+    def match(self, path: str, query: dict[str, str], headers: dict[str, str]) -> RestMatch | None:
         """Match this rule; ``None`` if the path or a demanded query literal differs."""
         found = self.pattern.fullmatch(path)
         if found is None:

@@ -125,7 +125,10 @@ class ServiceRouter:
                 best = (found, spec)
         if best is not None:
             return RouteMatch(
-                best[1], best[1].protocol, best[0].operation, best[0].operation.name,
+                best[1],
+                best[1].protocol,
+                best[0].operation,
+                best[0].operation.name,
                 best[0].uri_params,
             )
         spec = candidates[0]
@@ -158,8 +161,9 @@ class ServiceRouter:
         if best is None:
             return None
         _, found, spec = best
-        return RouteMatch(spec, spec.protocol, found.operation, found.operation.name,
-                          found.uri_params)
+        return RouteMatch(
+            spec, spec.protocol, found.operation, found.operation.name, found.uri_params
+        )
 
     @staticmethod
     def _json_match(spec: ServiceSpec, operation_name: str) -> RouteMatch:

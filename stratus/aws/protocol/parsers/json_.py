@@ -65,9 +65,7 @@ class JsonValueReader(RequestParser):
         """The error for a body that is not JSON at all."""
         return self.serialization_error(f"Could not parse request body into json: {detail}")
 
-    def read_members(
-        self, members: Mapping[str, Shape], data: Any, path: str
-    ) -> dict[str, Any]:
+    def read_members(self, members: Mapping[str, Shape], data: Any, path: str) -> dict[str, Any]:
         """Read an object's known members; unknown keys are ignored, as AWS does."""
         if not isinstance(data, dict):
             raise self._type_error("structure", path or "body", data)

@@ -92,8 +92,10 @@ class QueryRequestParser(RequestParser):
             return []  # the query protocol's spelling of an empty list
         if shape.serialization.get("flattened"):
             named = self.list_member_key(shape)
-            base = prefix.rpartition(".")[0] + "." + named if named and "." in prefix else (
-                named or prefix
+            base = (
+                prefix.rpartition(".")[0] + "." + named
+                if named and "." in prefix
+                else (named or prefix)
             )
         else:
             base = f"{prefix}.{self.list_member_key(shape) or 'member'}"

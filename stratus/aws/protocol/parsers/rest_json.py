@@ -37,6 +37,4 @@ class LambdaRequestParser(RestJsonRequestParser):
         """Lambda's wording: "Could not parse request body into json: ..."."""
         if not detail.startswith("Could not parse request body into json"):
             detail = f"Could not parse request body into json: {detail}"
-        return CommonServiceError(
-            "InvalidRequestContentException", detail, fields={"Type": "User"}
-        )
+        return CommonServiceError("InvalidRequestContentException", detail, fields={"Type": "User"})

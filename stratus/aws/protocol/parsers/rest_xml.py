@@ -39,9 +39,9 @@ class S3RequestParser(RestXmlRequestParser):
     def parse(self, request: HttpRequest, match: RouteMatch) -> dict[str, Any]:
         """Decode an ``aws-chunked`` body before the generic REST parsing."""
         encoding = request.headers.get("content-encoding", "")
-        if "aws-chunked" in encoding or request.headers.get(
-            "x-amz-content-sha256", ""
-        ).startswith("STREAMING-"):
+        if "aws-chunked" in encoding or request.headers.get("x-amz-content-sha256", "").startswith(
+            "STREAMING-"
+        ):
             request.body = decode_aws_chunked(request.body)
             remaining = [e for e in encoding.split(",") if e.strip() and e.strip() != "aws-chunked"]
             if remaining:

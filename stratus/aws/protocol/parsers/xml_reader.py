@@ -46,7 +46,11 @@ class XmlValueReader(RequestParser):
         return self.text_value(shape, node.text or "", path)
 
     def read_structure(
-        self, shape: Shape, node: ElementTree.Element, path: str, members: dict[str, Shape] | None = None
+        self,
+        shape: Shape,
+        node: ElementTree.Element,
+        path: str,
+        members: dict[str, Shape] | None = None,
     ) -> dict[str, Any]:
         """A structure's members from the children (and attributes) of ``node``."""
         children: dict[str, list[ElementTree.Element]] = {}

@@ -29,8 +29,13 @@ _TYPE_NAMESPACES = {
 }
 _CORAL = "com.amazon.coral.service"
 _CORAL_CODES = frozenset(
-    {"UnknownOperationException", "SerializationException", "InternalFailure",
-     "ValidationException", "AccessDeniedException"}
+    {
+        "UnknownOperationException",
+        "SerializationException",
+        "InternalFailure",
+        "ValidationException",
+        "AccessDeniedException",
+    }
 )
 
 
@@ -111,7 +116,9 @@ class JsonValueWriter(ResponseSerializer):
                 return value
             return {k: self.to_json(member, v) for k, v in value.items() if v is not None}
         if type_name == "timestamp":
-            return format_timestamp(value, shape.serialization.get("timestampFormat", "unixTimestamp"))
+            return format_timestamp(
+                value, shape.serialization.get("timestampFormat", "unixTimestamp")
+            )
         if type_name == "blob":
             return encode_blob(value)
         return value

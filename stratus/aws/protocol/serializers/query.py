@@ -49,7 +49,9 @@ class QueryResponseSerializer(XmlValueWriter):
     ) -> HttpResponse:
         """The result members inside the wrapper, then ``ResponseMetadata``."""
         name = operation.name
-        parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<{name}Response xmlns="{self.namespace}">']
+        parts = [
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<{name}Response xmlns="{self.namespace}">'
+        ]
         shape = operation.output_shape
         if shape is not None:
             wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
@@ -76,7 +78,11 @@ class QueryResponseSerializer(XmlValueWriter):
                 self.write_members(parts, shape, error.fields)
                 extra = "".join(parts)
         body = error_response_xml(
-            code, error.message, self.sender_fault(error, shape), request_id, extra,
+            code,
+            error.message,
+            self.sender_fault(error, shape),
+            request_id,
+            extra,
             self.namespace,
         )
         return self._response(self.error_status(error, shape), request_id, body)

@@ -47,7 +47,11 @@ class RestResponseSerializer(ResponseSerializer):
         return self._finish(status, headers, body, content_type)
 
     def _body(
-        self, operation: OperationModel, shape: Shape, bindings: RestBindings, output: dict[str, Any]
+        self,
+        operation: OperationModel,
+        shape: Shape,
+        bindings: RestBindings,
+        output: dict[str, Any],
     ) -> tuple[bytes, str | None]:
         payload = bindings.payload
         if payload is not None:
@@ -68,7 +72,11 @@ class RestResponseSerializer(ResponseSerializer):
         raise NotImplementedError
 
     def body_document(
-        self, operation: OperationModel, shape: Shape, bindings: RestBindings, output: dict[str, Any]
+        self,
+        operation: OperationModel,
+        shape: Shape,
+        bindings: RestBindings,
+        output: dict[str, Any],
     ) -> bytes:
         """The body holding the members not bound to the status code or headers."""
         raise NotImplementedError

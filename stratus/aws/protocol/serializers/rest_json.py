@@ -29,7 +29,11 @@ class RestJsonResponseSerializer(RestResponseSerializer, JsonValueWriter):
         return orjson.dumps(value)
 
     def body_document(
-        self, operation: OperationModel, shape: Shape, bindings: RestBindings, output: dict[str, Any]
+        self,
+        operation: OperationModel,
+        shape: Shape,
+        bindings: RestBindings,
+        output: dict[str, Any],
     ) -> bytes:
         """The unbound members as one JSON object."""
         return self.dump_members(shape, output, bindings.body_members)
@@ -60,6 +64,8 @@ class LambdaResponseSerializer(RestJsonResponseSerializer):
         """Fill ``Type`` when the error shape has it and the provider left it out."""
         document = super().error_document(error, shape)
         if shape is not None and "Type" in shape.members and "Type" not in document:
-            document = {"Type": "User" if self.sender_fault(error, shape) else "Service",
-                        **document}
+            document = {
+                "Type": "User" if self.sender_fault(error, shape) else "Service",
+                **document,
+            }
         return document

@@ -45,13 +45,19 @@ class RestXmlResponseSerializer(RestResponseSerializer, XmlValueWriter):
         return "".join(parts).encode()
 
     def body_document(
-        self, operation: OperationModel, shape: Shape, bindings: RestBindings, output: dict[str, Any]
+        self,
+        operation: OperationModel,
+        shape: Shape,
+        bindings: RestBindings,
+        output: dict[str, Any],
     ) -> bytes:
         """The unbound members inside the output's root element."""
         name = self.root_name(operation, shape)
         ns = self.namespace(None)
         parts = [_PROLOG, f'<{name} xmlns="{escape(ns)}">' if ns else f"<{name}>"]
-        self.write_members(parts, shape, {k: v for k, v in output.items() if k in bindings.body_members})
+        self.write_members(
+            parts, shape, {k: v for k, v in output.items() if k in bindings.body_members}
+        )
         parts.append(f"</{name}>")
         return "".join(parts).encode()
 
@@ -135,7 +141,11 @@ class S3ResponseSerializer(RestXmlResponseSerializer):
         return [("x-amz-request-id", request_id), ("x-amz-id-2", request_id)]
 
     def body_document(
-        self, operation: OperationModel, shape: Shape, bindings: RestBindings, output: dict[str, Any]
+        self,
+        operation: OperationModel,
+        shape: Shape,
+        bindings: RestBindings,
+        output: dict[str, Any],
     ) -> bytes:
         """``GetBucketLocation`` answers a bare ``<LocationConstraint>region</...>``."""
         if operation.name == "GetBucketLocation":
@@ -157,9 +167,14 @@ class S3ResponseSerializer(RestXmlResponseSerializer):
             f"</Message>{self._error_fields(shape, error)}<RequestId>{escape(request_id)}"
             f"</RequestId><HostId>{escape(request_id)}</HostId></Error>"
         ).encode()
+        headers = self.base_headers(request_id)
         if operation is not None and operation.http.get("method") == "HEAD":
+            # No body may follow a HEAD: the code travels in a header, as AWS's front ends do.
             body = b""
+            headers = [*headers, ("x-amzn-ErrorType", code)]
         return self._finish(
-            self.error_status(error, shape), self.base_headers(request_id), body,
+            self.error_status(error, shape),
+            headers,
+            body,
             self.content_type if body else None,
         )

@@ -5,6 +5,7 @@ Built as a list of strings joined once: no DOM, nothing per request beyond the w
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botocore.model import Shape
@@ -13,14 +14,24 @@ from stratus.aws.protocol.serializers.base import ResponseSerializer, scalar_tex
 
 __all__ = ["XmlValueWriter", "escape"]
 
-_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#xD;"}
-)
+_ESCAPES: dict[int, str | None] = {
+    ord("&"): "&amp;",
+    ord("<"): "&lt;",
+    ord(">"): "&gt;",
+    ord('"'): "&quot;",
+    ord("\r"): "&#xD;",
+}
+# Characters XML 1.0 cannot carry at all (C0 controls but tab and newline, and the two
+# non-characters): dropped, so an echoed hostile value never makes the document unreadable.
+_ESCAPES.update({c: None for c in range(0x20) if chr(c) not in "\t\n\r"})
+_ESCAPES.update({0xFFFE: None, 0xFFFF: None})
+_TABLE = str.maketrans(_ESCAPES)
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def escape(text: str) -> str:
     """Escape text for element content and attribute values."""
-    return text.translate(_ESCAPES)
+    return _SURROGATES.sub("", text.translate(_TABLE))
 
 
 class XmlValueWriter(ResponseSerializer):
@@ -95,7 +106,9 @@ class XmlValueWriter(ResponseSerializer):
         self.write_members(parts, shape, value)
         parts.append(f"</{name}>")
 
-    def _write_entries(self, parts: list[str], shape: Shape, value: dict[str, Any], entry: str) -> None:
+    def _write_entries(
+        self, parts: list[str], shape: Shape, value: dict[str, Any], entry: str
+    ) -> None:
         key_name, value_name = self.map_names(shape)
         value_shape = shape.value
         for key, item in value.items():
