@@ -19,6 +19,7 @@ from pathlib import Path
 from stratus.aws.app import AwsApp
 from stratus.aws.lambda_.provider import LambdaProvider
 from stratus.aws.logs.provider import LogsProvider
+from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.stepfunctions.provider import StepFunctionsProvider
 from stratus.console.native import NativeApi
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
@@ -41,6 +42,7 @@ from stratus.store.sqlite.logs import SQLiteLogStore
 from stratus.store.sqlite.schema import MIGRATIONS
 from stratus.store.sqlite.workflows import SQLiteWorkflowStore
 from stratus.workflows.integrations.base import IntegrationRegistry
+from stratus.workflows.integrations.registry import build_registry
 from stratus.workflows.service.activities import ActivityService, is_activity
 from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
@@ -138,6 +140,13 @@ class Platform:
             },
             fallback=self.native,
             default_region=config.region,
+        )
+        # Task integrations each service contributes; activities were added above.
+        build_registry(
+            invocations=self.invocations,
+            starter=self.executions,
+            aws_caller=SdkCaller(self.app, region=config.region),
+            registry=self.integrations,
         )
         self._tasks: asyncio.TaskGroup | None = None
         self._background: asyncio.Task[None] | None = None

@@ -110,9 +110,13 @@ class ServerProcess:
             aws_access_key_id="test",
             aws_secret_access_key="test",
             config=botocore.config.Config(
-                retries={"max_attempts": 1, "mode": "standard"},
-                read_timeout=120,
-                **config,
+                **{
+                    "retries": {"max_attempts": 1, "mode": "standard"},
+                    "read_timeout": 120,
+                    # StartSyncExecution's "sync-" host prefix cannot resolve on 127.0.0.1.
+                    "inject_host_prefix": False,
+                    **config,
+                }
             ),
         )
 
