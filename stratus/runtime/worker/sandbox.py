@@ -30,7 +30,9 @@ def capture_runtime_path() -> None:
 def import_path(code_dir: str, layers: List[str]) -> List[str]:
     version = "python{}.{}".format(sys.version_info[0], sys.version_info[1])
     path = [code_dir]
-    for layer in layers:
+    # Lambda extracts layers into /opt in order, a later layer's files replacing an
+    # earlier one's: on sys.path the later layer must therefore come first.
+    for layer in reversed(layers):
         path.append(os.path.join(layer, "python"))
         path.append(os.path.join(layer, "python", "lib", version, "site-packages"))
     path.append(HOOKS_DIR)

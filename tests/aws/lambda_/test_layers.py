@@ -135,12 +135,6 @@ def test_function_code_wins_over_layer(lambda_client: Any) -> None:
     assert read_payload(lambda_client.invoke(FunctionName=own)) == "function"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime/worker/sandbox.py puts layers on sys.path in the order given, so the "
-    "first layer wins; Lambda merges layers into /opt in order, so a later layer's file "
-    "replaces an earlier one's (owner of runtime/worker must reverse the layer order)",
-)
 def test_later_layer_overrides_earlier(lambda_client: Any) -> None:
     first, second = _which_layers(lambda_client)
     function = create_function(
