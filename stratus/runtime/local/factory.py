@@ -50,6 +50,7 @@ class LocalEnvironmentFactory:
         self._template_locks: dict[TemplateKey, asyncio.Lock] = {}
         self._zygote_lock = asyncio.Lock()
         self._environments: set[ForkedEnvironment] = set()
+        self._cleanups: set[asyncio.Future[None]] = set()
         self._closed = False
 
     async def start(self) -> None:
@@ -94,6 +95,8 @@ class LocalEnvironmentFactory:
         self._zygotes.clear()
         for env in list(self._environments):
             await env.wait_closed()
+        if self._cleanups:
+            await asyncio.gather(*self._cleanups, return_exceptions=True)
         if self._own_work_dir and self._work_dir:
             await asyncio.to_thread(shutil.rmtree, self._work_dir, True)
 
@@ -135,7 +138,14 @@ class LocalEnvironmentFactory:
 
     def _track(self, env: ForkedEnvironment, exited: asyncio.Future[ExitStatus]) -> None:
         self._environments.add(env)
-        exited.add_done_callback(lambda _f: self._environments.discard(env))
+        exited.add_done_callback(lambda _f: self._released(env))
+
+    def _released(self, env: ForkedEnvironment) -> None:
+        """The process is gone: forget it and remove its private /tmp (in a thread)."""
+        self._environments.discard(env)
+        cleanup = asyncio.ensure_future(asyncio.to_thread(shutil.rmtree, env.launch.tmp_dir, True))
+        self._cleanups.add(cleanup)
+        cleanup.add_done_callback(self._cleanups.discard)
 
     async def _template(self, interpreter: Interpreter, launch: LaunchConfig) -> SnapshotTemplate:
         spec = launch.spec

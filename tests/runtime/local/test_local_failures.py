@@ -208,3 +208,28 @@ def test_zygote_restarts_after_it_dies(factory, run, tmp_path: Path) -> None:
     assert run(fresh.invoke(request())).payload == b'"ok"'
     fresh.kill()
     run(fresh.wait_closed())
+
+
+def test_private_tmp_is_removed_when_the_environment_dies(factory, run, tmp_path: Path) -> None:
+    """Each environment's /tmp lives as long as the environment, not longer."""
+    code = write_code(
+        tmp_path / "code",
+        {
+            "app.py": "import tempfile\ndef handler(event, context):\n    open(tempfile.gettempdir() + '/f', 'w').write('x')\n    return 1\n"
+        },
+    )
+    launch = launch_for(code, tmp_dir=str(tmp_path / "tmp"))
+    env = run(factory.create(launch))
+    run(env.invoke(request()))
+    assert os.path.isfile(os.path.join(launch.tmp_dir, "f"))
+    env.kill()
+    run(env.wait_closed())
+
+    async def gone() -> bool:
+        for _ in range(200):
+            if not os.path.exists(launch.tmp_dir):
+                return True
+            await asyncio.sleep(0.01)
+        return False
+
+    assert run(gone())
