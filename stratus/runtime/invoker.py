@@ -237,7 +237,21 @@ class Invoker:
                 max_memory_used_mb=used,
             )
         else:
-            pool.release(env)
+            if self.limits.enforce_memory and outcome.max_memory_used_mb > spec.memory_mb:
+                # A spike between two memory samples: Lambda would have killed the
+                # process mid-way, so the invocation fails the same way.
+                pool.discard(env)
+                message = exit_message(request.request_id, None, signals.SIGKILL)
+                outcome = InvokeOutcome(
+                    payload=error_payload("Runtime.OutOfMemory", message),
+                    error_type="Runtime.OutOfMemory",
+                    logs=(outcome.logs + "\n" if outcome.logs else "")
+                    + f"{message}\nRuntime.OutOfMemory",
+                    duration_ms=outcome.duration_ms,
+                    max_memory_used_mb=spec.memory_mb,
+                )
+            else:
+                pool.release(env)
         return self._finish(spec, request, outcome, env.launch.env, init_ms, init_logs)
 
     def _finish(
