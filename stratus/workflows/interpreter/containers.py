@@ -292,15 +292,22 @@ def _tolerated_percentage(
     return float(value)
 
 
+#: "In Inline mode, the Map state supports up to 40 concurrent iterations" (Step Functions
+#: developer guide, "Using Map state in Inline mode").
+INLINE_MAP_CONCURRENCY = 40
+
+
 def fill(run: Run, scope: Scope) -> None:
     """Start the next child if MaxConcurrency allows."""
     children = scope.children
     if children is None or scope.phase != "children":
         return
+    state = run.current_state(scope)
     limit = children.max_concurrency or len(children.inputs)
+    if isinstance(state, MapState) and not state.distributed:
+        limit = min(limit, INLINE_MAP_CONCURRENCY)
     if len(children.running) >= limit or children.next_index >= len(children.inputs):
         return
-    state = run.current_state(scope)
     index = children.next_index
     children.next_index += 1
     if isinstance(state, ParallelState):
