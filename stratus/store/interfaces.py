@@ -118,7 +118,7 @@ class ExecutionStep:
 
     arn: str
     status: str
-    state: Record | None
+    state: Any  # the interpreter's state: a dict or dataclass orjson can write; None at the end
     outstanding: Record
     history: list[Record]
     stop_ms: int | None = None

@@ -90,11 +90,18 @@ def start_execution(machine: StateMachine, event: ExecutionStart) -> Activation:
     return run.activation()
 
 
-def step(machine: StateMachine, state: ExecutionState, event: Event) -> Activation:
-    """Apply one event to a copy of `state` (the caller's object is left untouched)."""
+def step(
+    machine: StateMachine, state: ExecutionState, event: Event, *, in_place: bool = False
+) -> Activation:
+    """Apply one event to a copy of `state` (the caller's object is left untouched).
+
+    A driver that owns the state and never looks at the old one (the durable runner) passes
+    ``in_place=True`` to skip the copy, which otherwise costs as much as the state is large
+    (a Map of many items) on every event.
+    """
     if isinstance(event, ExecutionStart):
         return start_execution(machine, event)
-    working = ExecutionState.from_dict(copy.deepcopy(state.to_dict()))
+    working = state if in_place else ExecutionState.from_dict(copy.deepcopy(state.to_dict()))
     run = Run(machine, working, event.at)
     if working.status == RUNNING:
         run.dispatch(event)

@@ -62,6 +62,8 @@ def _command_from_dict(data: dict[str, Any]) -> Command:
     return StartTimer(**values)
 
 
+_MAX_BATCH = 512
+
 OnComplete = Callable[["ExecutionRunner", CompleteExecution], Awaitable[None]]
 
 
@@ -115,24 +117,12 @@ class ExecutionRunner:
             else:
                 self._reissue()
             while True:
-                event = await self._events.get()
-                if isinstance(event, _Dispatched):
-                    await self._mark_dispatched(event.token)
-                    continue
-                token = getattr(event, "token", None)
-                if (
-                    token is not None
-                    and token not in self.outstanding
-                    and not isinstance(event, TaskHeartbeat)
-                ):
-                    continue  # stale: cancelled or already answered
-                activation = step(self.machine, self.state, event)
-                if token is not None and not isinstance(event, TaskHeartbeat):
-                    self.outstanding.pop(token, None)
-                await self._commit(activation)
-                self._perform(activation.commands)
-                if activation.done:
-                    await self._complete(activation)
+                batch = [await self._events.get()]
+                while len(batch) < _MAX_BATCH and not self._events.empty():
+                    batch.append(self._events.get_nowait())
+                last = await self._apply(batch)
+                if last is not None:
+                    await self._complete(last)
                     return
         finally:
             for job in self._jobs.values():
@@ -161,35 +151,52 @@ class ExecutionRunner:
                 stop_ms=_stop_ms(activation),
             )
 
-    async def _commit(self, activation: Activation) -> None:
-        self.absorb(activation)
+    async def _apply(self, batch: list[Event | _Dispatched]) -> Activation | None:
+        """Apply queued events in order, commit once, then act; the final activation if
+        the execution ended. Events that arrive together (Map iterations finishing at the
+        same time) thus cost one commit, not one each."""
+        history: list[dict[str, Any]] = []
+        commands: list[Command] = []
+        changed = False
+        for event in batch:
+            if isinstance(event, _Dispatched):
+                entry = self.outstanding.get(event.token)
+                if entry is not None:
+                    entry["dispatched"] = True
+                    changed = True
+                continue
+            token = getattr(event, "token", None)
+            heartbeat = isinstance(event, TaskHeartbeat)
+            if token is not None and token not in self.outstanding and not heartbeat:
+                continue  # stale: cancelled or already answered
+            activation = step(self.machine, self.state, event, in_place=True)
+            if token is not None and not heartbeat:
+                self.outstanding.pop(token, None)
+            self.absorb(activation)
+            history.extend(activation.history)
+            commands.extend(activation.commands)
+            changed = True
+            if activation.done:
+                await self._save(history, done=True)
+                self._perform(commands)
+                return activation
+        if changed:
+            await self._save(history, done=False)
+            self._perform(commands)
+        return None
+
+    async def _save(self, history: list[dict[str, Any]], *, done: bool) -> None:
         if self._store is None:
             return
-        done = activation.done
-        await self._store.save_step(
-            ExecutionStep(
-                arn=self.arn,
-                status=activation.state.status,
-                state=None if done else activation.state.to_dict(),
-                outstanding={} if done else self.outstanding,
-                history=activation.history,
-                stop_ms=self.record.get("stop_ms") if done else None,
-                record=self.record if done else None,
-            )
-        )
-
-    async def _mark_dispatched(self, token: str) -> None:
-        entry = self.outstanding.get(token)
-        if entry is None or self._store is None:
-            return
-        entry["dispatched"] = True
         await self._store.save_step(
             ExecutionStep(
                 arn=self.arn,
                 status=self.state.status,
-                state=self.state.to_dict(),
-                outstanding=self.outstanding,
-                history=[],
+                state=None if done else self.state,  # orjson writes the dataclass directly
+                outstanding={} if done else self.outstanding,
+                history=history,
+                stop_ms=self.record.get("stop_ms") if done else None,
+                record=self.record if done else None,
             )
         )
 
