@@ -42,7 +42,6 @@ from stratus.workflows.interpreter import (
     TaskSucceeded,
     TimerFired,
     step,
-    to_dict,
 )
 
 log = logging.getLogger(__name__)
@@ -55,9 +54,28 @@ class _Dispatched:
     token: str
 
 
-def _command_from_dict(data: dict[str, Any]) -> Command:
+def _pending_record(command: RunTask | StartTimer) -> dict[str, Any]:
+    """A pending command as stored: shallow (commands are immutable), and without the
+    execution's input in a task's context object, which every task of a large Map would
+    otherwise carry again in every commit; it is put back from the record on re-issue."""
+    record = {name: getattr(command, name) for name in command.__dataclass_fields__}
+    if isinstance(command, RunTask):
+        execution = command.context.get("Execution")
+        if isinstance(execution, dict) and "Input" in execution:
+            record["context"] = {
+                **command.context,
+                "Execution": {k: v for k, v in execution.items() if k != "Input"},
+            }
+    return record
+
+
+def _command_from_dict(data: dict[str, Any], execution_input: Any) -> Command:
     values = {k: v for k, v in data.items() if k not in ("kind", "dispatched")}
     if data["kind"] == "RunTask":
+        context = dict(values.get("context") or {})
+        if isinstance(context.get("Execution"), dict):
+            context["Execution"] = {**context["Execution"], "Input": execution_input}
+        values["context"] = context
         return RunTask(**values)
     return StartTimer(**values)
 
@@ -133,7 +151,7 @@ class ExecutionRunner:
     def _track(self, commands: list[Command]) -> None:
         for command in commands:
             if isinstance(command, RunTask | StartTimer):
-                self.outstanding[command.token] = to_dict(command)
+                self.outstanding[command.token] = _pending_record(command)
             elif isinstance(command, CancelTask | CancelTimer):
                 self.outstanding.pop(command.token, None)
 
@@ -211,7 +229,7 @@ class ExecutionRunner:
         for entry in list(self.outstanding.values()):
             if entry.get("dispatched"):
                 continue  # a callback task already handed off waits for its answer
-            self._perform([_command_from_dict(entry)])
+            self._perform([_command_from_dict(entry, self.state.input)])
 
     def _perform(self, commands: list[Command]) -> None:
         for command in commands:
