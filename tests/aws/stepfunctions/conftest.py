@@ -141,3 +141,24 @@ def all_pages(sfn: Any, operation: str, key: str, **kwargs: Any) -> list[dict[st
     for page in sfn.get_paginator(operation).paginate(**kwargs):
         items.extend(page[key])
     return items
+
+
+# -- conformance tally -------------------------------------------------------------------
+_TALLY: dict[str, list[bool]] = {}
+
+
+@pytest.fixture
+def api_conformance_tally() -> dict[str, list[bool]]:
+    """Per suite, one bool per AWS-recorded case run through the API (True: matched)."""
+    return _TALLY
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the pass rate of the AWS-recorded cases run through the API."""
+    for suite, results in sorted(_TALLY.items()):
+        if results:
+            passed = sum(results)
+            terminalreporter.write_line(
+                f"ASL conformance through the API ({suite}): {passed}/{len(results)} cases "
+                f"match AWS ({100 * passed / len(results):.1f}%)"
+            )
