@@ -12,7 +12,6 @@ Paths are parsed once and cached: the same few strings are evaluated on every st
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from stratus.workflows.errors import StatesError
+from stratus.workflows.expressions.values import json_copy
 
 from .filters import Filter, parse_filter
 from .values import to_compact_json
@@ -430,7 +430,7 @@ def apply_result_path(state_input: Any, result: Any, result_path: str | None) ->
         raise PathSyntaxError(result_path, "ResultPath must be a reference path")
     if not parsed.steps:
         return result
-    output = copy.deepcopy(state_input)
+    output = json_copy(state_input)
     if output is None and isinstance(parsed.steps[0], Name):
         output = {}
     target = output

@@ -7,9 +7,12 @@ type-checks values (ArrayContains, ArrayUnique, Choice, filters) goes through he
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from typing import Any
+
+import orjson
 
 
 def is_number(value: Any) -> bool:
@@ -33,8 +36,16 @@ def json_equal(left: Any, right: Any) -> bool:
 
 
 def to_compact_json(value: Any) -> str:
-    """Compact JSON, as AWS prints values in outputs and error causes."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, as AWS prints values in outputs and error causes.
+
+    orjson writes exactly what ``json.dumps(separators=(",", ":"), ensure_ascii=False)``
+    writes for JSON data, several times faster; what it cannot write (integers beyond
+    64 bits, non-string keys) goes through ``json``.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def type_name(value: Any) -> str:
@@ -52,3 +63,12 @@ def type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "object"
     return type(value).__name__
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data, through orjson (several times faster than deepcopy);
+    values orjson cannot write (integers beyond 64 bits) fall back to deepcopy."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        return copy.deepcopy(value)

@@ -14,6 +14,7 @@ at a time, each advanced until it waits, so inline-map history reads as AWS writ
 from __future__ import annotations
 
 import copy
+import functools
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -109,6 +110,7 @@ def step(
     return run.activation()
 
 
+@functools.lru_cache(maxsize=256)
 def iso_time(at: float) -> str:
     """Context-object timestamps: ISO 8601 with milliseconds and Z, as AWS writes them."""
     moment = datetime.fromtimestamp(at, tz=UTC)

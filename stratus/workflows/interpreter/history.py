@@ -7,8 +7,9 @@ Event types and detail member names follow the Step Functions API (`HistoryEvent
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from stratus.workflows.expressions.values import to_compact_json
 
 #: Event type -> the HistoryEvent member holding its details.
 _DETAIL_KEYS = {
@@ -48,7 +49,7 @@ def detail_key(event_type: str) -> str | None:
 
 def to_json_text(value: Any) -> str:
     """Payloads in history are compact JSON text."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return to_compact_json(value)
 
 
 def payload(name: str, value: Any) -> dict[str, Any]:
