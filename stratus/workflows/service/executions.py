@@ -14,6 +14,7 @@ import json
 import sqlite3
 import time
 import uuid
+import weakref
 from typing import Any
 
 from stratus.store.interfaces import StoredExecution, WorkflowStore
@@ -80,7 +81,10 @@ class ExecutionManager:
         self._express: dict[str, ExecutionRunner] = {}
         self._group: asyncio.TaskGroup | None = None
         self._ready = asyncio.Event()
-        self._start_lock = asyncio.Lock()
+        # Held only while in use: the lock of a name nobody is starting disappears.
+        self._name_locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     # -- lifecycle -------------------------------------------------------------------
     async def run(self) -> None:
@@ -149,6 +153,7 @@ class ExecutionManager:
         """Start an execution; its public record (``arn``, ``start_ms`` ...)."""
         await self._ready.wait()
         machine = self._machines.get(machine_arn)
+        generated = name is None
         name = name if name is not None else str(uuid.uuid4())
         check_name(name)
         execution_input = parse_json_input(input_text)
@@ -157,8 +162,11 @@ class ExecutionManager:
         arn = execution_arn(self._region, machine.name, name, express)
         if express:
             arn = f"{arn}:{uuid.uuid4()}"
-        async with self._start_lock:
-            if not express:
+        # Starts of one name are serialized (idempotency check, then insert); a generated
+        # name is unique already, so those starts run concurrently and share group commits.
+        lock = contextlib.nullcontext() if generated else self._name_lock(machine.arn, name)
+        async with lock:
+            if not express and not generated:
                 existing = await self._existing(machine.arn, name)
                 if existing is not None:
                     if existing.status == "RUNNING" and existing.record["input"] == input_text:
@@ -221,6 +229,13 @@ class ExecutionManager:
                 runner.record["history"] = list(activation.history)
             self._spawn(runner, activation)
         return record
+
+    def _name_lock(self, machine_arn: str, name: str) -> asyncio.Lock:
+        key = (machine_arn, name)
+        lock = self._name_locks.get(key)
+        if lock is None:
+            lock = self._name_locks[key] = asyncio.Lock()
+        return lock
 
     async def _existing(self, machine_arn: str, name: str) -> StoredExecution | None:
         for runner in self._running.values():
