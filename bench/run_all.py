@@ -283,6 +283,8 @@ def main() -> None:
     chosen = [s for s in SCRIPTS if not args.only or s.name in args.only]
     host = machine()
     outcomes = [run_script(script, args.timeout) for script in chosen]
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    host["load average at end"] = f"{load} (the benchmarks' own load included)"
     args.output.write_text(render(outcomes, host))
     print(f"wrote {args.output}", file=sys.stderr)
     failed = [o for o in outcomes if o.status not in ("ok", "missing")]
