@@ -27,13 +27,13 @@ from stratus.runtime.invoker import Invoker
 from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stream_name
 from stratus.runtime.limits import Limits
 from stratus.runtime.local.factory import LocalEnvironmentFactory
-from stratus.runtime.logs import LogEvent
 from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.logs.service import LogService
+from stratus.services.logs.sink import BufferedLogSink
 from stratus.store.blobs import BlobStore
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.functions import SQLiteFunctionStore
@@ -67,18 +67,6 @@ class PlatformConfig:
         return f"http://{host}:{self.port}"
 
 
-class _StoreLogSink:
-    """Adapts the runtime's LogSink to the store's LogStore (appended without waiting)."""
-
-    def __init__(self, logs: SQLiteLogStore) -> None:
-        self._logs = logs
-
-    def emit(self, function_name: str, stream: str, events: list[LogEvent]) -> None:
-        self._logs.append_nowait(
-            function_name, stream, [(e.timestamp_ms, e.message) for e in events]
-        )
-
-
 class Platform:
     def __init__(self, config: PlatformConfig) -> None:
         self.config = config
@@ -98,11 +86,12 @@ class Platform:
         self._tmp_root = data / "tmp"
         self.factory = LocalEnvironmentFactory(work_dir=str(data / "run"))
         self._platform_env = PlatformEnv(region=config.region, endpoint_url=config.endpoint_url)
+        self.log_sink = BufferedLogSink(self.log_store)
         self.invoker = Invoker(
             factory_for=lambda _spec: self.factory,
             launch_for=self._launch_for,
             limits=config.limits,
-            log_sink=_StoreLogSink(self.log_store),
+            log_sink=self.log_sink,
         )
         self.invocations = Invocations(
             self.registry, self.code, self.invoker, self.async_store, config.limits
@@ -208,6 +197,7 @@ class Platform:
                 await self._background
         self.invoker.close()
         await self.factory.close()
+        self.log_sink.flush()
         await self.db.close()
 
     async def __aenter__(self) -> Platform:

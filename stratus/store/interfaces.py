@@ -78,6 +78,10 @@ class LogStore(Protocol):
         self, function_name: str, stream: str, events: list[tuple[int, str]]
     ) -> None: ...
 
+    def append_batch_nowait(self, batch: list[tuple[str, str, list[tuple[int, str]]]]) -> None:
+        """Append (function, stream, events) groups in one write nobody waits for."""
+        ...
+
     async def query(
         self,
         function_name: str,

@@ -8,6 +8,7 @@ store (and committed) before the caller gets its 202, then delivered by the
 from __future__ import annotations
 
 import base64
+import random
 import time
 import uuid
 from collections.abc import Callable
@@ -237,5 +238,6 @@ def _decode_client_context(value: str | None) -> str | None:
 
 
 def _trace_id() -> str:
-    stamp = f"{int(time.time()):08x}"
-    return f"Root=1-{stamp}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"
+    """An X-Ray trace header; its ids need to be unique, not secret (random, not urandom)."""
+    bits = random.getrandbits(160)
+    return f"Root=1-{int(time.time()):08x}-{bits >> 64:024x};Parent={bits & (2**64 - 1):016x};Sampled=0"

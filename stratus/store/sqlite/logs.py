@@ -24,6 +24,22 @@ class SQLiteLogStore:
 
         self._db.write_nowait(insert)
 
+    def append_batch_nowait(self, batch: list[tuple[str, str, list[tuple[int, str]]]]) -> None:
+        rows = [
+            (function_name, stream, ts, message)
+            for function_name, stream, events in batch
+            for ts, message in events
+        ]
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO log_events (function_name, stream, timestamp_ms, message) "
+                "VALUES (?, ?, ?, ?)",
+                rows,
+            )
+
+        self._db.write_nowait(insert)
+
     async def query(
         self,
         function_name: str,

@@ -1,0 +1,53 @@
+"""The buffered log sink: lines reach the store in batches, and nothing is left behind."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from stratus.runtime.logs import LogEvent
+from stratus.services.logs.sink import FLUSH_EVENTS, BufferedLogSink
+from stratus.store.sqlite.database import SQLiteDatabase
+from stratus.store.sqlite.logs import SQLiteLogStore
+from stratus.store.sqlite.schema import MIGRATIONS
+
+
+def test_lines_are_flushed_together_after_the_interval(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, int, list[str]]:
+        db = SQLiteDatabase(tmp_path / "db.sqlite", MIGRATIONS)
+        await db.open()
+        store = SQLiteLogStore(db)
+        sink = BufferedLogSink(store, interval=0.05)
+        commits_before = db.statistics().commits
+        for n in range(20):
+            sink.emit("fn", "stream", [LogEvent(n, f"line {n}")])
+        assert await store.query("fn") == []  # still buffered
+        await asyncio.sleep(0.2)
+        events = await store.query("fn")
+        commits = db.statistics().commits - commits_before
+        await db.close()
+        return len(events), commits, [e.message for e in events]
+
+    count, commits, messages = asyncio.run(scenario())
+    assert count == 20
+    assert commits == 1
+    assert messages == [f"line {n}" for n in range(20)]
+
+
+def test_many_lines_flush_at_once_and_flush_empties_the_buffer(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, int]:
+        db = SQLiteDatabase(tmp_path / "db.sqlite", MIGRATIONS)
+        await db.open()
+        store = SQLiteLogStore(db)
+        sink = BufferedLogSink(store, interval=60)
+        sink.emit("fn", "s", [LogEvent(1, "x")] * FLUSH_EVENTS)  # a full batch goes at once
+        sink.emit("fn", "s", [LogEvent(2, "tail")])
+        sink.flush()  # what a clean stop does
+        await db.close()  # the writer drains its queue before closing
+        db2 = SQLiteDatabase(tmp_path / "db.sqlite", MIGRATIONS)
+        await db2.open()
+        events = await SQLiteLogStore(db2).query("fn", limit=FLUSH_EVENTS + 10)
+        await db2.close()
+        return len(events), sum(e.message == "tail" for e in events)
+
+    assert asyncio.run(scenario()) == (FLUSH_EVENTS + 1, 1)
