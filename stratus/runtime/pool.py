@@ -45,6 +45,7 @@ class EnvironmentPool:
         self._busy: set[ExecutionEnvironment] = set()
         self._created = 0
         self._reaped = 0
+        self._starting = 0
         self.retired = False
 
     def take_idle(self) -> ExecutionEnvironment | None:
@@ -63,8 +64,12 @@ class EnvironmentPool:
         cancellation handling; TimeoutError propagates to the invoker.
         """
         launch = self._launch_for(self.spec)
-        async with asyncio.timeout(init_timeout_s):
-            env = await self._factory.create(launch)
+        self._starting += 1  # the pool is not empty while an environment is starting
+        try:
+            async with asyncio.timeout(init_timeout_s):
+                env = await self._factory.create(launch)
+        finally:
+            self._starting -= 1
         self._created += 1
         self._busy.add(env)
         return env
@@ -106,7 +111,7 @@ class EnvironmentPool:
 
     @property
     def empty(self) -> bool:
-        return not self._idle and not self._busy
+        return not self._idle and not self._busy and not self._starting
 
     def statistics(self) -> PoolStatistics:
         return PoolStatistics(len(self._idle), len(self._busy), self._created, self._reaped)
