@@ -249,8 +249,9 @@ class ExecutionRunner:
         self._jobs[token] = asyncio.ensure_future(work)
 
     async def _timer(self, command: StartTimer) -> None:
-        delay = command.fire_at - time.time()
-        if delay > 0:
+        # The loop's monotonic clock may wake a hair before the wall-clock deadline; a
+        # Wait must never end before it (its exit event would be stamped early).
+        while (delay := command.fire_at - time.time()) > 0:
             await asyncio.sleep(delay)
         self._jobs.pop(command.token, None)
         self._events.put_nowait(TimerFired(at=time.time(), token=command.token))
