@@ -341,6 +341,7 @@ class StepFunctionsProvider:
         task = await self._activities.get_task(params["activityArn"])
         if task is None:
             return {}
+        self._executions.task_taken(task[0], params.get("workerName"))
         return {"taskToken": task[0], "input": task[1]}
 
     @_maps_errors

@@ -34,6 +34,7 @@ from stratus.workflows.interpreter.messages import (
     StopExecution,
     TaskFailed,
     TaskHeartbeat,
+    TaskStarted,
     TaskSucceeded,
     TaskTimedOut,
     TimerFired,
@@ -287,6 +288,9 @@ class Run:
         if isinstance(event, TaskHeartbeat):
             self.heartbeat(event)
             return
+        if isinstance(event, TaskStarted):
+            self.task_started(event)
+            return
         token = event.token
         if token == EXECUTION_DEADLINE:
             if self.x.waiting.pop(token, None) is not None:
@@ -320,6 +324,17 @@ class Run:
         elif isinstance(event, TaskTimedOut):
             self.guarded(scope, state, tasks.task_timed_out, event.error, event.cause)
         self.schedule(scope)
+
+    def task_started(self, event: TaskStarted) -> None:
+        """A worker took an activity task: ActivityStarted, with its name."""
+        scope_id = self.x.waiting.get(event.token)
+        scope = self.x.scopes.get(scope_id) if scope_id else None
+        if scope is None or scope.pending != event.token:
+            return
+        state = self.current_state(scope)
+        if tasks.is_activity_state(state):
+            details = {"workerName": event.worker_name} if event.worker_name else None
+            self.record(scope, "ActivityStarted", details)
 
     def heartbeat(self, event: TaskHeartbeat) -> None:
         """SendTaskHeartbeat: push the task's heartbeat deadline forward."""

@@ -68,6 +68,16 @@ class TaskHeartbeat:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TaskStarted:
+    """A worker took the task behind `token` (GetActivityTask): ActivityStarted."""
+
+    at: float
+    token: str
+    worker_name: str | None = None
+    kind: str = "TaskStarted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimerFired:
     """The timer `token` (a Wait, a retry back-off, a task deadline) is due."""
 
@@ -92,6 +102,7 @@ Event = (
     | TaskFailed
     | TaskTimedOut
     | TaskHeartbeat
+    | TaskStarted
     | TimerFired
     | StopExecution
 )
@@ -104,6 +115,7 @@ _EVENT_KINDS: dict[str, type[Any]] = {
         TaskFailed,
         TaskTimedOut,
         TaskHeartbeat,
+        TaskStarted,
         TimerFired,
         StopExecution,
     )

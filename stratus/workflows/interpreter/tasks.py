@@ -71,6 +71,12 @@ def act_task(run: Run, scope: Scope, state: TaskState) -> None:
         run.start_timer(scope, scope.heartbeat, run.at + float(heartbeat))
 
 
+def is_activity_state(state: State) -> bool:
+    """Activity tasks record Activity* events instead of Task* ones."""
+    kind = task_resource(state.resource) if isinstance(state, TaskState) else None
+    return kind is not None and kind[0] == "activity"
+
+
 def _record_scheduled(
     run: Run,
     scope: Scope,
@@ -88,6 +94,14 @@ def _record_scheduled(
         run.record(scope, "LambdaFunctionStarted")
         return
     resource_type, resource = kind
+    if resource_type == "activity":
+        details = {"resource": resource, **payload("input", task_input)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        run.record(scope, "ActivityScheduled", details)
+        return  # ActivityStarted comes when a worker takes the task
     details = {
         "resourceType": resource_type,
         "resource": resource,
@@ -138,6 +152,8 @@ def task_succeeded(run: Run, scope: Scope, state: State, output: Any) -> None:
     _settle(run, scope)
     if kind is None:
         run.record(scope, "LambdaFunctionSucceeded", payload("output", output))
+    elif kind[0] == "activity":
+        run.record(scope, "ActivitySucceeded", payload("output", output))
     else:
         run.record(
             scope,
@@ -155,6 +171,8 @@ def task_failed(run: Run, scope: Scope, state: State, error: str, cause: str | N
     details: dict[str, Any] = {"error": error, "cause": cause}
     if kind is None:
         run.record(scope, "LambdaFunctionFailed", details)
+    elif kind[0] == "activity":
+        run.record(scope, "ActivityFailed", details)
     else:
         run.record(scope, "TaskFailed", {"resourceType": kind[0], "resource": kind[1], **details})
     scope.phase = "act"
@@ -172,6 +190,8 @@ def task_timed_out(run: Run, scope: Scope, state: State, error: str, cause: str 
         details["cause"] = cause
     if kind is None:
         run.record(scope, "LambdaFunctionTimedOut", details)
+    elif kind[0] == "activity":
+        run.record(scope, "ActivityTimedOut", details)
     else:
         run.record(scope, "TaskTimedOut", {"resourceType": kind[0], "resource": kind[1], **details})
     scope.phase = "act"

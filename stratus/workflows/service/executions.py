@@ -27,6 +27,7 @@ from stratus.workflows.interpreter import (
     StopExecution,
     TaskFailed,
     TaskHeartbeat,
+    TaskStarted,
     TaskSucceeded,
     start_execution,
 )
@@ -339,6 +340,14 @@ class ExecutionManager:
     def send_task_failure(self, token: str, error: str | None, cause: str | None) -> None:
         runner, core_token = self._task_runner(token)
         runner.post(TaskFailed(at=time.time(), token=core_token, error=error or "", cause=cause))
+
+    def task_taken(self, token: str, worker_name: str | None) -> None:
+        """An activity worker took the task (GetActivityTask): ActivityStarted."""
+        try:
+            runner, core_token = self._task_runner(token)
+        except (InvalidTokenError, TaskTimedOutError):
+            return
+        runner.post(TaskStarted(at=time.time(), token=core_token, worker_name=worker_name))
 
     def send_task_heartbeat(self, token: str) -> None:
         runner, core_token = self._task_runner(token)

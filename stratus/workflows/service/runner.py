@@ -39,6 +39,7 @@ from stratus.workflows.interpreter import (
     StartTimer,
     TaskFailed,
     TaskHeartbeat,
+    TaskStarted,
     TaskSucceeded,
     TimerFired,
     step,
@@ -184,7 +185,8 @@ class ExecutionRunner:
                     changed = True
                 continue
             token = getattr(event, "token", None)
-            heartbeat = isinstance(event, TaskHeartbeat)
+            # A heartbeat or a worker taking the task does not answer it: it stays pending.
+            heartbeat = isinstance(event, TaskHeartbeat | TaskStarted)
             if token is not None and token not in self.outstanding and not heartbeat:
                 continue  # stale: cancelled or already answered
             activation = step(self.machine, self.state, event, in_place=True)

@@ -245,13 +245,6 @@ def test_stopping_the_execution_withdraws_its_task(sfn: Any, activity: str) -> N
     assert wait_finished(sfn, live)["status"] == "SUCCEEDED"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="interpreter: activity tasks record TaskScheduled/TaskStarted/TaskSucceeded; AWS "
-    "records ActivityScheduled, ActivityStarted (when a worker takes the task, with its "
-    "workerName) and ActivitySucceeded/ActivityFailed/ActivityTimedOut "
-    "(AWS-recorded in cases-service.jsonl, TestActivities::test_activity_task)",
-)
 def test_activity_history_has_aws_event_types(sfn: Any, activity: str) -> None:
     arn = sfn.start_execution(stateMachineArn=create_machine(sfn, activity_task(activity)))[
         "executionArn"
