@@ -46,6 +46,7 @@ from stratus.workflows.integrations.registry import build_registry
 from stratus.workflows.service.activities import ActivityService, is_activity
 from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
+from stratus.workflows.service.single_state import StateTester
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,10 @@ class Platform:
                 "lambda": self.lambda_provider,
                 "logs": LogsProvider(self.log_service),
                 "stepfunctions": StepFunctionsProvider(
-                    self.state_machines, self.executions, self.activities
+                    self.state_machines,
+                    self.executions,
+                    self.activities,
+                    StateTester(self.integrations),
                 ),
             },
             fallback=self.native,

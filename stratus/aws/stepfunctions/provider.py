@@ -26,6 +26,7 @@ from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
 from stratus.workflows.service.names import parse_arn
 from stratus.workflows.service.shapes import describe_execution, list_item
+from stratus.workflows.service.single_state import StateTester
 from stratus.workflows.validator import validate_definition
 
 Params = dict[str, Any]
@@ -106,7 +107,9 @@ class StepFunctionsProvider:
         machines: StateMachineRegistry,
         executions: ExecutionManager,
         activities: ActivityService,
+        tester: StateTester,
     ) -> None:
+        self._tester = tester
         self._machines = machines
         self._executions = executions
         self._activities = activities
@@ -301,6 +304,17 @@ class StepFunctionsProvider:
             "tracingConfiguration": tracing,
             "revisionId": record.get("machine_revision"),
         }
+
+    @_maps_errors
+    async def test_state(self, ctx: RequestContext, params: Params) -> Params:
+        if params.get("mock") is not None:
+            raise InvalidParameter("TestState mocks are not supported by Stratus yet.")
+        return await self._tester.test(
+            params["definition"],
+            params.get("input"),
+            state_name=params.get("stateName"),
+            inspection_level=params.get("inspectionLevel") or "INFO",
+        )
 
     # -- activities and callbacks -------------------------------------------------------
     @_maps_errors
