@@ -143,6 +143,7 @@ class Platform:
         )
         self._tasks: asyncio.TaskGroup | None = None
         self._background: asyncio.Task[None] | None = None
+        self._releasing: asyncio.Future[None] | None = None
         self.ready = False
 
     def _launch_for(self, spec: FunctionSpec) -> LaunchConfig:
@@ -188,9 +189,15 @@ class Platform:
             tasks.create_task(self.dispatcher.run(), name="async-dispatch")
             tasks.create_task(self.executions.run(), name="workflow-executions")
 
+    def begin_shutdown(self) -> None:
+        """The server stops accepting requests: release what would hold open ones."""
+        self._releasing = asyncio.ensure_future(self.activities.stop_polling())
+
     async def stop(self) -> None:
         """Let in-flight invocations finish (bounded), then kill environments and close."""
         self.ready = False
+        if self._releasing is None:
+            self.begin_shutdown()
         self.dispatcher.pause()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.config.shutdown_grace_s):

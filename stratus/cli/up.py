@@ -59,6 +59,7 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
         loop = asyncio.get_running_loop()
 
         def request_exit() -> None:
+            platform.begin_shutdown()
             for server in servers:
                 if server.should_exit:
                     server.force_exit = True

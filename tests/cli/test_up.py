@@ -102,3 +102,25 @@ def test_kill_9_leaves_no_orphans(tmp_path: Path) -> None:
     assert family
     server.kill()
     assert wait_gone(family) == set()
+
+
+def test_sigterm_answers_open_activity_polls_at_once(tmp_path: Path) -> None:
+    """A GetActivityTask long poll (60 s) must not hold a clean shutdown."""
+    server = ServerProcess(tmp_path / "data").start()
+    sfn = server.client("stepfunctions", read_timeout=90)
+    activity = sfn.create_activity(name="approvals")["activityArn"]
+    answer: dict[str, Any] = {}
+
+    def poll() -> None:
+        answer["task"] = sfn.get_activity_task(activityArn=activity, workerName="w")
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    time.sleep(0.5)
+    assert server.process is not None
+    started = time.monotonic()
+    os.kill(server.process.pid, signal.SIGTERM)
+    assert server.process.wait(30) == 0
+    poller.join(10)
+    assert time.monotonic() - started < 10
+    assert "taskToken" not in answer["task"]

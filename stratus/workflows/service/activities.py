@@ -35,6 +35,7 @@ class ActivityService:
         self._activities: dict[str, dict[str, Any]] = {}
         self._signals: dict[str, asyncio.Condition] = {}
         self.is_pending: Callable[[str], bool] = lambda _token: True
+        self._stopping = False
 
     async def load(self) -> None:
         for record in await self._store.load_activities():
@@ -99,7 +100,7 @@ class ActivityService:
         # Take under the condition's lock, so a task queued between a miss and the wait
         # still wakes this poller (schedule notifies under the same lock).
         async with condition:
-            while True:
+            while not self._stopping:
                 while (task := await self._store.take_activity_task(arn)) is not None:
                     if self.is_pending(task[0]):
                         return task
@@ -110,6 +111,14 @@ class ActivityService:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(remaining):
                         await condition.wait()
+            return None  # the server is stopping: answer the poll empty, as a timeout would
+
+    async def stop_polling(self) -> None:
+        """Answer every open GetActivityTask now (shutdown must not wait 60 s for them)."""
+        self._stopping = True
+        for condition in list(self._signals.values()):
+            async with condition:
+                condition.notify_all()
 
     async def finished(self, token: str) -> None:
         await self._store.remove_activity_task(token)
