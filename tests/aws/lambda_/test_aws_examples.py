@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from tests.aws.lambda_.conftest import function_arn, native_logs, read_payload
+from tests.aws.lambda_.conftest import function_arn, native_logs, read_payload, wait_for
 from tests.conftest import create_function
 
 DOC_STYLE_HANDLER = """
@@ -106,7 +106,13 @@ def test_documentation_style_function_runs_unchanged(lambda_client: Any, server:
     ), log
     stream = re.search(r"CloudWatch log stream name: (\S+)", log)
     assert stream and re.match(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}$", stream.group(1))
-    # the same lines are stored with the function's logs
-    stored = "\n".join(native_logs(server, name))
+    # the same lines are stored with the function's logs (appended in batches, so shortly)
+    stored = wait_for(
+        lambda: (
+            (text := "\n".join(native_logs(server, name)))
+            and f"REPORT RequestId: {request_id}" in text
+            and text
+        )
+    )
     assert "Processing order 12345" in stored
     assert f"REPORT RequestId: {request_id}" in stored
