@@ -10,7 +10,6 @@ Requests that are no AWS call (``/_stratus/...``, unknown paths) go to ``fallbac
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
@@ -32,6 +31,7 @@ from stratus.aws.protocol.parsers import RequestParser, create_parser
 from stratus.aws.protocol.routing import RouteMatch, ServiceRouter
 from stratus.aws.protocol.serializers import ResponseSerializer, create_serializer
 from stratus.aws.protocol.sigv4 import parse_credential_scope
+from stratus.runtime.ids import new_request_id
 
 __all__ = ["AwsApp"]
 
@@ -114,7 +114,7 @@ class AwsApp:
             name = raw_name.decode("latin-1").lower()
             value = raw_value.decode("latin-1")
             headers[name] = f"{headers[name]},{value}" if name in headers else value
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         try:
             body = await self._read_body(receive)
         except RequestTooLargeError as error:
@@ -135,7 +135,7 @@ class AwsApp:
         self, request: HttpRequest, request_id: str | None = None
     ) -> HttpResponse | None:
         """Answer one request; ``None`` if it is not an AWS call of a service we serve."""
-        request_id = request_id or str(uuid.uuid4())
+        request_id = request_id or new_request_id()
         scope = parse_credential_scope(request)
         match = self._router.route(request, scope)
         if match is None:

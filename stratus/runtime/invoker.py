@@ -40,6 +40,8 @@ from stratus.runtime.pool import EnvironmentPool
 log = logging.getLogger(__name__)
 
 UNHANDLED = "Unhandled"
+_TICK_S = 0.01  # how late a timeout may be noticed
+_IDLE_TICK_S = 0.5
 _MB = 1024 * 1024
 
 # Lambda's runtime is written in Go and names signals the way Go does.
@@ -59,12 +61,16 @@ _SIGNAL_NAMES: dict[int, str] = {
 class InvocationResult:
     payload: bytes
     function_error: str | None  # "Unhandled" when the function failed, as X-Amz-Function-Error
-    log_text: str  # START ... REPORT, what LogType=Tail returns the end of
+    log: platform_logs.InvocationLog  # START ... REPORT, what LogType=Tail returns the end of
     executed_version: str
     cold_start: bool
     duration_ms: float
     init_ms: float | None
     error_type: str | None = None
+
+    @property
+    def log_text(self) -> str:
+        return self.log.text()
 
 
 def error_payload(error_type: str, message: str, request_id: str | None = None) -> bytes:
@@ -103,6 +109,9 @@ class Invoker:
         self._pools: dict[tuple[str, str, str], EnvironmentPool] = {}
         self._retired: list[EnvironmentPool] = []
         self._out_of_memory: set[str] = set()
+        self._timed_out: set[str] = set()
+        self._deadlines: dict[str, tuple[float, ExecutionEnvironment]] = {}
+        self._busy_again = asyncio.Event()  # wakes the idle watchdog
         self._in_flight = 0
         self._idle_waiters: list[asyncio.Future[None]] = []
 
@@ -201,10 +210,24 @@ class Invoker:
     ) -> InvocationResult:
         request.deadline_epoch_ms = time.time() * 1000 + spec.timeout_s * 1000
         started = time.perf_counter()
+        # No timer per invocation: the watchdog (``run``) kills what overruns its deadline.
+        if not self._deadlines:
+            self._busy_again.set()
+        self._deadlines[env.env_id] = (time.monotonic() + spec.timeout_s, env)
         try:
-            async with asyncio.timeout(spec.timeout_s):
-                outcome = await env.invoke(request)
-        except TimeoutError:
+            outcome = await env.invoke(request)
+        except EnvironmentExited as exc:
+            timed_out = env.env_id in self._timed_out
+            self._timed_out.discard(env.env_id)
+            if not timed_out:
+                return self._finish(
+                    spec,
+                    request,
+                    self._exited(pool, env, spec, request, exc, started),
+                    env.launch.env,
+                    init_ms,
+                    init_logs,
+                )
             pool.discard(env)
             duration = (time.perf_counter() - started) * 1000
             message = (
@@ -219,22 +242,6 @@ class Invoker:
                 logs=body,
                 duration_ms=duration,
                 max_memory_used_mb=self._memory_used_mb(env, spec),
-            )
-        except EnvironmentExited as exc:
-            pool.discard(env)
-            duration = (time.perf_counter() - started) * 1000
-            if env.env_id in self._out_of_memory:
-                self._out_of_memory.discard(env.env_id)
-                error_type, used = "Runtime.OutOfMemory", spec.memory_mb
-            else:
-                error_type, used = "Runtime.ExitError", self._memory_used_mb(env, spec)
-            message = exit_message(request.request_id, exc.exit_code, exc.signal)
-            outcome = InvokeOutcome(
-                payload=error_payload(error_type, message),
-                error_type=error_type,
-                logs=(exc.logs + "\n" if exc.logs else "") + f"{message}\n{error_type}",
-                duration_ms=duration,
-                max_memory_used_mb=used,
             )
         else:
             if self.limits.enforce_memory and outcome.max_memory_used_mb > spec.memory_mb:
@@ -252,7 +259,35 @@ class Invoker:
                 )
             else:
                 pool.release(env)
+        finally:
+            self._deadlines.pop(env.env_id, None)
         return self._finish(spec, request, outcome, env.launch.env, init_ms, init_logs)
+
+    def _exited(
+        self,
+        pool: EnvironmentPool,
+        env: ExecutionEnvironment,
+        spec: FunctionSpec,
+        request: InvokeRequest,
+        exc: EnvironmentExited,
+        started: float,
+    ) -> InvokeOutcome:
+        """The process died mid-invocation: killed for memory, or crashed."""
+        pool.discard(env)
+        duration = (time.perf_counter() - started) * 1000
+        if env.env_id in self._out_of_memory:
+            self._out_of_memory.discard(env.env_id)
+            error_type, used = "Runtime.OutOfMemory", spec.memory_mb
+        else:
+            error_type, used = "Runtime.ExitError", self._memory_used_mb(env, spec)
+        message = exit_message(request.request_id, exc.exit_code, exc.signal)
+        return InvokeOutcome(
+            payload=error_payload(error_type, message),
+            error_type=error_type,
+            logs=(exc.logs + "\n" if exc.logs else "") + f"{message}\n{error_type}",
+            duration_ms=duration,
+            max_memory_used_mb=used,
+        )
 
     def _finish(
         self,
@@ -263,7 +298,7 @@ class Invoker:
         init_ms: float | None,
         init_logs: str,
     ) -> InvocationResult:
-        text = platform_logs.compose(
+        log = platform_logs.InvocationLog(
             request.request_id,
             spec.version,
             outcome.logs,
@@ -272,13 +307,14 @@ class Invoker:
             outcome.max_memory_used_mb,
             init_ms,
             init_logs,
+            int(time.time() * 1000),
         )
         stream = process_env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self._logs.emit(spec.function_name, stream, platform_logs.to_events(text))
+        self._logs.emit(spec.function_name, stream, log)
         return InvocationResult(
             payload=outcome.payload,
             function_error=UNHANDLED if outcome.error_type else None,
-            log_text=text,
+            log=log,
             executed_version=spec.version,
             cold_start=init_ms is not None,
             duration_ms=outcome.duration_ms,
@@ -307,17 +343,38 @@ class Invoker:
 
     # -- housekeeping ----------------------------------------------------------------
     async def run(self) -> None:
-        """Background duties: enforce memory sizes often, reap idle environments."""
-        interval = self.limits.memory_check_interval_s
-        last_reap = time.monotonic()
+        """Background duties: enforce timeouts and memory sizes, reap idle environments.
+
+        Timeouts are checked every ``_TICK_S`` (an invocation overruns by at most that),
+        memory every ``memory_check_interval_s``, idle environments about every second.
+        """
+        last_memory = last_reap = time.monotonic()
         while True:
-            await asyncio.sleep(interval)
-            if self.limits.enforce_memory:
-                self.check_memory()
+            if self._deadlines:
+                await asyncio.sleep(_TICK_S)
+            else:  # nothing running: sleep until something is, or it is time to reap
+                self._busy_again.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(_IDLE_TICK_S):
+                        await self._busy_again.wait()
             now = time.monotonic()
+            self.check_deadlines(now)
+            if (
+                self.limits.enforce_memory
+                and now - last_memory >= self.limits.memory_check_interval_s
+            ):
+                self.check_memory()
+                last_memory = now
             if now - last_reap >= min(1.0, self.limits.keep_warm_s):
                 self.reap(now)
                 last_reap = now
+
+    def check_deadlines(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        for env_id, (deadline, env) in list(self._deadlines.items()):
+            if now >= deadline and env_id not in self._timed_out:
+                self._timed_out.add(env_id)
+                env.kill()
 
     def check_memory(self) -> None:
         pools = [*self._pools.values(), *self._retired]

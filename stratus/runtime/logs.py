@@ -20,14 +20,45 @@ class LogEvent:
     message: str
 
 
+@dataclass(slots=True)
+class InvocationLog:
+    """What one invocation logged, kept as parts: the text is composed only when someone
+    reads it (the log sink, off the invocation's path; ``LogType=Tail``)."""
+
+    request_id: str
+    version: str
+    body: str
+    duration_ms: float
+    memory_mb: int
+    max_memory_used_mb: int
+    init_ms: float | None
+    init_logs: str = ""
+    timestamp_ms: int = 0
+
+    def text(self) -> str:
+        return compose(
+            self.request_id,
+            self.version,
+            self.body,
+            self.duration_ms,
+            self.memory_mb,
+            self.max_memory_used_mb,
+            self.init_ms,
+            self.init_logs,
+        )
+
+    def events(self) -> list[LogEvent]:
+        return to_events(self.text(), self.timestamp_ms)
+
+
 class LogSink(Protocol):
-    def emit(self, function_name: str, stream: str, events: list[LogEvent]) -> None:
-        """Store log events without blocking the caller."""
+    def emit(self, function_name: str, stream: str, log: InvocationLog) -> None:
+        """Store an invocation's log without blocking the caller."""
         ...
 
 
 class DiscardLogs:
-    def emit(self, function_name: str, stream: str, events: list[LogEvent]) -> None:
+    def emit(self, function_name: str, stream: str, log: InvocationLog) -> None:
         return None
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from stratus.runtime.logs import LogEvent
-from stratus.services.logs.sink import FLUSH_EVENTS, BufferedLogSink
+from stratus.runtime.logs import InvocationLog
+from stratus.services.logs.sink import FLUSH_INVOCATIONS, BufferedLogSink
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.logs import SQLiteLogStore
 from stratus.store.sqlite.schema import MIGRATIONS
+
+
+def _log(request_id: str, body: str) -> InvocationLog:
+    return InvocationLog(request_id, "$LATEST", body, 1.0, 128, 40, None, "", 1000)
 
 
 def test_lines_are_flushed_together_after_the_interval(tmp_path: Path) -> None:
@@ -20,7 +24,7 @@ def test_lines_are_flushed_together_after_the_interval(tmp_path: Path) -> None:
         sink = BufferedLogSink(store, interval=0.05)
         commits_before = db.statistics().commits
         for n in range(20):
-            sink.emit("fn", "stream", [LogEvent(n, f"line {n}")])
+            sink.emit("fn", "stream", _log(f"request-{n}", f"line {n}"))
         assert await store.query("fn") == []  # still buffered
         await asyncio.sleep(0.2)
         events = await store.query("fn")
@@ -29,9 +33,14 @@ def test_lines_are_flushed_together_after_the_interval(tmp_path: Path) -> None:
         return len(events), commits, [e.message for e in events]
 
     count, commits, messages = asyncio.run(scenario())
-    assert count == 20
+    assert count == 20 * 4  # START, the line, END, REPORT
     assert commits == 1
-    assert messages == [f"line {n}" for n in range(20)]
+    assert [m for m in messages if m.startswith("line")] == [f"line {n}" for n in range(20)]
+    assert messages[:3] == [
+        "START RequestId: request-0 Version: $LATEST",
+        "line 0",
+        "END RequestId: request-0",
+    ]
 
 
 def test_many_lines_flush_at_once_and_flush_empties_the_buffer(tmp_path: Path) -> None:
@@ -40,14 +49,15 @@ def test_many_lines_flush_at_once_and_flush_empties_the_buffer(tmp_path: Path) -
         await db.open()
         store = SQLiteLogStore(db)
         sink = BufferedLogSink(store, interval=60)
-        sink.emit("fn", "s", [LogEvent(1, "x")] * FLUSH_EVENTS)  # a full batch goes at once
-        sink.emit("fn", "s", [LogEvent(2, "tail")])
+        for n in range(FLUSH_INVOCATIONS):  # a full batch goes at once
+            sink.emit("fn", "s", _log(f"r{n}", "x"))
+        sink.emit("fn", "s", _log("last", "tail"))
         sink.flush()  # what a clean stop does
         await db.close()  # the writer drains its queue before closing
         db2 = SQLiteDatabase(tmp_path / "db.sqlite", MIGRATIONS)
         await db2.open()
-        events = await SQLiteLogStore(db2).query("fn", limit=FLUSH_EVENTS + 10)
+        events = await SQLiteLogStore(db2).query("fn", limit=10 * FLUSH_INVOCATIONS)
         await db2.close()
         return len(events), sum(e.message == "tail" for e in events)
 
-    assert asyncio.run(scenario()) == (FLUSH_EVENTS + 1, 1)
+    assert asyncio.run(scenario()) == ((FLUSH_INVOCATIONS + 1) * 4, 1)

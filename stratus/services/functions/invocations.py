@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import random
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import orjson
 
 from stratus.runtime.environment import FunctionSpec, InvokeRequest
 from stratus.runtime.errors import Throttled
+from stratus.runtime.ids import new_request_id
 from stratus.runtime.invoker import UNHANDLED, InvocationResult, Invoker
 from stratus.runtime.limits import Limits
 from stratus.services.functions.code import CodeStore
@@ -118,7 +118,7 @@ class Invocations:
         event = _check_json(payload)
         context_text = _decode_client_context(client_context)
         config = self._registry.route(name, qualifier)
-        request_id = request_id or str(uuid.uuid4())
+        request_id = request_id or new_request_id()
         result = await self._run(config, qualifier, event, request_id, context_text)
         body, function_error = result.payload, result.function_error
         if len(body) > self._limits.sync_payload_bytes:
@@ -185,7 +185,7 @@ class Invocations:
         config = self._registry.resolve(name, qualifier)
         now = int(time.time() * 1000)
         invocation = QueuedInvocation(
-            id=request_id or str(uuid.uuid4()),
+            id=request_id or new_request_id(),
             function_name=name,
             qualifier=qualifier or LATEST,
             payload=event,
