@@ -19,6 +19,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy stratus
 	$(BIN)/python -m pytest -q -m "not slow"
 
 test-slow: setup

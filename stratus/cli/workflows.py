@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +76,7 @@ def show_execution(endpoint: str, execution: str) -> int:
     )
     print(f"{description['name']}  {description['status']}  ({description['stateMachineArn']})")
     entered: dict[str, tuple[datetime, str]] = {}
+    details: dict[str, Any]
     for event in events:
         kind = event["type"]
         if kind.endswith("StateEntered"):
@@ -108,7 +110,7 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _table(rows: list[tuple[str, ...]]) -> None:
+def _table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print(

@@ -242,7 +242,7 @@ class StepFunctionsProvider:
                 f"satisfy constraint: Member must satisfy enum value set: [{', '.join(_STATUSES)}]"
             )
         limit = _max_results(params)
-        records, token = await self._executions.list(
+        records, token = await self._executions.list_executions(
             params["stateMachineArn"],
             params.get("statusFilter"),
             limit,

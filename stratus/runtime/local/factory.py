@@ -50,7 +50,6 @@ class LocalEnvironmentFactory:
         self._template_locks: dict[TemplateKey, asyncio.Lock] = {}
         self._zygote_lock = asyncio.Lock()
         self._environments: set[ForkedEnvironment] = set()
-        self._interpreters: dict[str, Interpreter] = {}
         self._cleanups: set[asyncio.Future[None]] = set()
         self._closed = False
 
@@ -67,10 +66,7 @@ class LocalEnvironmentFactory:
         spec = launch.spec
         interpreter = self._interpreters.get(spec.runtime)
         if interpreter is None:  # probing runs subprocesses: once per runtime, in a thread
-            interpreter = self._interpreters.get(spec.runtime)
-        if interpreter is None:  # probing runs subprocesses: once per runtime, in a thread
             interpreter = await asyncio.to_thread(self.resolver.resolve, spec.runtime)
-            self._interpreters[spec.runtime] = interpreter
             self._interpreters[spec.runtime] = interpreter
         config: dict[str, Any] = {
             "mode": "env",

@@ -267,7 +267,7 @@ class ExecutionManager:
                 return stored.record
         raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
 
-    async def list(
+    async def list_executions(
         self, machine_arn: str, status: str | None, limit: int, after: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         machine = self._machines.get(machine_arn)

@@ -48,7 +48,7 @@ class MachineRecord:
     tags: dict[str, str] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 def compile_definition(definition: str) -> StateMachine:

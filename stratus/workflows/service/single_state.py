@@ -29,7 +29,7 @@ _UNSUPPORTED_SUFFIXES = (".sync", ".sync:2", ".waitForTaskToken")
 
 def _redirect(state: dict[str, Any], targets: set[str]) -> dict[str, Any]:
     """A copy of the state whose every transition names a synthetic Succeed state."""
-    copy = json.loads(json.dumps(state))
+    copy: dict[str, Any] = json.loads(json.dumps(state))
     if "Next" in copy:
         targets.add(copy["Next"])
         copy["Next"] = _TARGET + copy["Next"]
@@ -72,9 +72,10 @@ def _pick_state(definition: Any, state_name: str | None) -> tuple[str, dict[str,
     if "States" in definition:
         states = definition.get("States") or {}
         name = state_name or definition.get("StartAt")
-        if name not in states:
+        if not isinstance(name, str) or name not in states or not isinstance(states[name], dict):
             raise InvalidParameter(f"State '{name}' does not exist in the definition")
-        return name, states[name], definition.get("QueryLanguage")
+        language = definition.get("QueryLanguage")
+        return name, states[name], language if isinstance(language, str) else None
     return state_name or "TestState", definition, None
 
 
