@@ -210,6 +210,7 @@ class ExecutionManager:
                 record=record,
             )
             runner.absorb(activation)
+            record.update(runner.final_record(activation))  # nobody can read it yet
             if not express:
                 stored = StoredExecution(
                     arn=arn,

@@ -157,18 +157,25 @@ class ExecutionRunner:
                 self.outstanding.pop(command.token, None)
 
     def absorb(self, activation: Activation) -> None:
-        """Take an activation's state, pending work and outcome into memory (no IO)."""
+        """Take an activation's state and pending work into memory (no IO). The public
+        record changes only once the outcome is committed (``final_record``), so nobody
+        sees SUCCEEDED before the history that ends with it can be read."""
         self._track(activation.commands)
         self.state = activation.state
+
+    def final_record(self, activation: Activation) -> dict[str, Any]:
+        """The public record as it will be once this (last) activation is committed."""
         completion = _completion(activation.commands)
-        if completion is not None:
-            self.record.update(
-                status=completion.status,
-                output=completion.output,
-                error=completion.error,
-                cause=completion.cause,
-                stop_ms=_stop_ms(activation),
-            )
+        if completion is None:
+            return self.record
+        return {
+            **self.record,
+            "status": completion.status,
+            "output": completion.output,
+            "error": completion.error,
+            "cause": completion.cause,
+            "stop_ms": _stop_ms(activation),
+        }
 
     async def _apply(self, batch: list[Event | _Dispatched]) -> Activation | None:
         """Apply queued events in order, commit once, then act; the final activation if
@@ -197,7 +204,9 @@ class ExecutionRunner:
             commands.extend(activation.commands)
             changed = True
             if activation.done:
-                await self._save(history, done=True)
+                final = self.final_record(activation)
+                await self._save(history, done=True, record=final)
+                self.record.update(final)
                 self._perform(commands)
                 return activation
         if changed:
@@ -205,7 +214,13 @@ class ExecutionRunner:
             self._perform(commands)
         return None
 
-    async def _save(self, history: list[dict[str, Any]], *, done: bool) -> None:
+    async def _save(
+        self,
+        history: list[dict[str, Any]],
+        *,
+        done: bool,
+        record: dict[str, Any] | None = None,
+    ) -> None:
         if self._store is None:
             return
         await self._store.save_step(
@@ -215,8 +230,8 @@ class ExecutionRunner:
                 state=None if done else self.state,  # orjson writes the dataclass directly
                 outstanding={} if done else self.outstanding,
                 history=history,
-                stop_ms=self.record.get("stop_ms") if done else None,
-                record=self.record if done else None,
+                stop_ms=record.get("stop_ms") if done and record else None,
+                record=record if done else None,
             )
         )
 
