@@ -59,3 +59,26 @@ class TooManyRequests(FunctionError):
     def __init__(self, message: str, reason: str) -> None:
         self.reason = reason
         super().__init__(message)
+
+
+# Each error's Lambda API code and HTTP status: the API edge answers with them, and the
+# Step Functions Lambda integration names task failures after them.
+AWS_CODES: dict[type[FunctionError], tuple[str, int]] = {
+    NotFound: ("ResourceNotFoundException", 404),
+    Conflict: ("ResourceConflictException", 409),
+    Unsupported: ("InvalidParameterValueException", 400),
+    InvalidParameter: ("InvalidParameterValueException", 400),
+    Validation: ("ValidationException", 400),
+    PreconditionFailed: ("PreconditionFailedException", 412),
+    RequestTooLarge: ("RequestEntityTooLargeException", 413),
+    InvalidRequestContent: ("InvalidRequestContentException", 400),
+    TooManyRequests: ("TooManyRequestsException", 429),
+}
+
+
+def aws_code(error: FunctionError) -> tuple[str, int]:
+    """(code, status) of an error; ServiceException (500) for anything unlisted."""
+    for klass in type(error).__mro__:
+        if klass in AWS_CODES:
+            return AWS_CODES[klass]
+    return "ServiceException", 500

@@ -39,20 +39,9 @@ __all__ = ["LambdaIntegration", "is_lambda_invoke"]
 
 log = logging.getLogger(__name__)
 
-# functions-service error -> (Lambda's error code, HTTP status)
-_SERVICE_ERRORS: dict[type[fe.FunctionError], tuple[str, int]] = {
-    fe.NotFound: ("ResourceNotFoundException", 404),
-    fe.Conflict: ("ResourceConflictException", 409),
-    fe.InvalidParameter: ("InvalidParameterValueException", 400),
-    fe.Validation: ("ValidationException", 400),
-    fe.PreconditionFailed: ("PreconditionFailedException", 412),
-    fe.RequestTooLarge: ("RequestEntityTooLargeException", 413),
-    fe.InvalidRequestContent: ("InvalidRequestContentException", 400),
-    fe.TooManyRequests: ("TooManyRequestsException", 429),
-}
 #: Codes the AWS SDK for Java models as their own exception class; Step Functions names
 #: any other Lambda error after the SDK's base class, AWSLambdaException.
-_MODELED = {code for code, _ in _SERVICE_ERRORS.values()} - {"ValidationException"}
+_MODELED = {code for code, _ in fe.AWS_CODES.values()} - {"ValidationException"}
 _INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 _LOG_TYPES = ("None", "Tail")
 #: Invoke's LogResult carries the last 4 KB of the log.
@@ -211,11 +200,7 @@ def _parameter_error(request: TaskRequest, problem: str) -> StatesError:
 
 
 def _translate(error: fe.FunctionError, ref: FunctionRef, request_id: str) -> StatesError:
-    code, status = "ServiceException", 500
-    for klass in type(error).__mro__:
-        if klass in _SERVICE_ERRORS:
-            code, status = _SERVICE_ERRORS[klass]
-            break
+    code, status = fe.aws_code(error)
     message = error.message
     if isinstance(error, fe.NotFound) and ref.qualifier is None and message.endswith(
         f":function:{ref.name}"
