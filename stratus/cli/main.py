@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 def _up(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from stratus.cli.up import run
+    from stratus.cli.up import PortInUse, run
     from stratus.platform import PlatformConfig
     from stratus.runtime.limits import Limits, with_overrides
 
@@ -143,7 +143,7 @@ def _up(args: argparse.Namespace) -> int:
     )
     try:
         run(config, demo=args.demo)
-    except OSError as exc:
+    except (PortInUse, OSError) as exc:
         print(f"error: cannot start Stratus: {exc}", file=sys.stderr)
         return 1
     return 0

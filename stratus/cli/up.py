@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 
@@ -47,7 +48,25 @@ def _server(app: object, host: str, port: int, grace_s: float) -> _Server:
     return _Server(config)
 
 
+class PortInUse(Exception):
+    """A port ``stratus up`` needs is taken (another Stratus, LocalStack ...)."""
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        return socket.create_server((host, port), reuse_port=False, backlog=2048)
+    except OSError as exc:
+        raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
 async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
+    # Bind first: a taken port is a one-line error before anything else starts.
+    control_socket = _listen(config.host, config.port)
+    try:
+        gateway_socket = _listen(config.host, config.gateway_port)
+    except PortInUse:
+        control_socket.close()
+        raise
     platform = Platform(config)
     await platform.start()
     try:
@@ -67,7 +86,9 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, request_exit)
-        serving = asyncio.gather(control.serve(), gateway.serve())
+        serving = asyncio.gather(
+            control.serve(sockets=[control_socket]), gateway.serve(sockets=[gateway_socket])
+        )
         await _announce(control, config, demo)
         await serving
     finally:

@@ -124,3 +124,40 @@ def test_sigterm_answers_open_activity_polls_at_once(tmp_path: Path) -> None:
     poller.join(10)
     assert time.monotonic() - started < 10
     assert "taskToken" not in answer["task"]
+
+
+def test_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT, free_port
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "stratus",
+                "up",
+                "--data-dir",
+                str(tmp_path / "d"),
+                "--port",
+                str(port),
+                "--gateway-port",
+                str(free_port()),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=REPO_ROOT,
+        )
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"error: cannot start Stratus: cannot listen on 127.0.0.1:{port}")
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "d").exists()  # nothing was started or created
