@@ -213,6 +213,7 @@ class ForkServer(object):
         self._spares.add(pid)
 
     def _wait_as_spare(self, link: socket.socket) -> int:
+        sandbox.prewarm()
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
         except ConnectionClosed:

@@ -1,0 +1,21 @@
+"""A spare child's prewarm leaves nothing behind that a function could see."""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import tempfile
+
+from stratus.runtime.worker import sandbox
+
+
+def test_prewarm_leaves_no_trace() -> None:
+    path_before = list(sys.path)
+    environ_before = dict(os.environ)
+    sandbox.prewarm()
+    assert sys.path == path_before
+    assert dict(os.environ) == environ_before
+    assert "_stratus_prewarm_probe" not in sys.modules
+    assert not glob.glob(os.path.join(tempfile.gettempdir(), "stratus-prewarm-*"))
+    assert not any("stratus-prewarm-" in key for key in sys.path_importer_cache)
