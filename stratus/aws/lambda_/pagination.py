@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from stratus.aws.protocol.errors import ServiceError
 
@@ -45,3 +45,22 @@ def paginate(
     if start + limit < len(items):
         return page, base64.urlsafe_b64encode(key(page[-1]).encode()).decode()
     return page, None
+
+
+def list_result(
+    member: str,
+    items: Sequence[T],
+    key: Callable[[T], str],
+    params: dict[str, Any],
+    render: Callable[[T], Any],
+    *,
+    maximum: int = 10000,
+) -> dict[str, Any]:
+    """A List operation's answer: one page of ``items`` under ``member``, and the marker."""
+    page, marker = paginate(
+        items, key, params.get("Marker"), params.get("MaxItems"), maximum=maximum
+    )
+    result: dict[str, Any] = {member: [render(item) for item in page]}
+    if marker:
+        result["NextMarker"] = marker
+    return result

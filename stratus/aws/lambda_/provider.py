@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
 from stratus.aws.lambda_.errors import to_service_error
-from stratus.aws.lambda_.pagination import paginate
+from stratus.aws.lambda_.pagination import list_result
 from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
@@ -161,16 +161,13 @@ class LambdaProvider:
             configs.extend(
                 self._registry.versions(name) if everything else [self._registry.latest(name)]
             )
-        page, marker = paginate(
+        return list_result(
+            "Functions",
             configs,
             lambda c: f"{c.name}\x00{_version_key(c.version)}",
-            params.get("Marker"),
-            params.get("MaxItems"),
+            params,
+            shapes.function_configuration,
         )
-        result: Params = {"Functions": [shapes.function_configuration(c) for c in page]}
-        if marker:
-            result["NextMarker"] = marker
-        return result
 
     @_maps_errors
     async def update_function_code(self, ctx: RequestContext, params: Params) -> Params:
@@ -270,16 +267,13 @@ class LambdaProvider:
     async def list_versions_by_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         versions = self._registry.versions(ref.name)
-        page, marker = paginate(
+        return list_result(
+            "Versions",
             versions,
             lambda c: _version_key(c.version),
-            params.get("Marker"),
-            params.get("MaxItems"),
+            params,
+            shapes.function_configuration,
         )
-        result: Params = {"Versions": [shapes.function_configuration(c) for c in page]}
-        if marker:
-            result["NextMarker"] = marker
-        return result
 
     @_maps_errors
     async def create_alias(self, ctx: RequestContext, params: Params) -> Params:
@@ -328,13 +322,7 @@ class LambdaProvider:
                 if a.function_version == params["FunctionVersion"]
                 or params["FunctionVersion"] in a.routing_weights
             ]
-        page, marker = paginate(
-            aliases, lambda a: a.name, params.get("Marker"), params.get("MaxItems")
-        )
-        result: Params = {"Aliases": [shapes.alias_configuration(a) for a in page]}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return list_result("Aliases", aliases, lambda a: a.name, params, shapes.alias_configuration)
 
     # -- concurrency -----------------------------------------------------------------
     @_maps_errors
@@ -455,17 +443,14 @@ class LambdaProvider:
         ref = parse_function_name(params["FunctionName"])
         configs = self._registry.record(ref.name).event_invoke_configs
         items = sorted(configs.items())
-        page, marker = paginate(
-            items, lambda kv: kv[0], params.get("Marker"), params.get("MaxItems"), maximum=50
+        return list_result(
+            "FunctionEventInvokeConfigs",
+            items,
+            lambda kv: kv[0],
+            params,
+            lambda kv: self._event_config_shape(ref.name, kv[0], kv[1]),
+            maximum=50,
         )
-        result: Params = {
-            "FunctionEventInvokeConfigs": [
-                self._event_config_shape(ref.name, q, c) for q, c in page
-            ]
-        }
-        if marker:
-            result["NextMarker"] = marker
-        return result
 
     # -- account and tags ------------------------------------------------------------
     @_maps_errors
@@ -561,22 +546,17 @@ class LambdaProvider:
     @_maps_errors
     async def list_layers(self, ctx: RequestContext, params: Params) -> Params:
         latest = self._layers.latest_versions(params.get("CompatibleRuntime"))
-        page, marker = paginate(
-            latest, lambda layer: layer.name, params.get("Marker"), params.get("MaxItems")
+        return list_result(
+            "Layers",
+            latest,
+            lambda layer: layer.name,
+            params,
+            lambda layer: {
+                "LayerName": layer.name,
+                "LayerArn": layer.arn,
+                "LatestMatchingVersion": shapes.layer_versions_item(layer),
+            },
         )
-        result: Params = {
-            "Layers": [
-                {
-                    "LayerName": layer.name,
-                    "LayerArn": layer.arn,
-                    "LatestMatchingVersion": shapes.layer_versions_item(layer),
-                }
-                for layer in page
-            ]
-        }
-        if marker:
-            result["NextMarker"] = marker
-        return result
 
     @_maps_errors
     async def list_layer_versions(self, ctx: RequestContext, params: Params) -> Params:
@@ -587,16 +567,13 @@ class LambdaProvider:
             if not params.get("CompatibleRuntime")
             or params["CompatibleRuntime"] in layer.compatible_runtimes
         ]
-        page, marker = paginate(
+        return list_result(
+            "LayerVersions",
             versions,
             lambda layer: f"{1_000_000_000 - layer.version:010d}",
-            params.get("Marker"),
-            params.get("MaxItems"),
+            params,
+            shapes.layer_versions_item,
         )
-        result: Params = {"LayerVersions": [shapes.layer_versions_item(layer) for layer in page]}
-        if marker:
-            result["NextMarker"] = marker
-        return result
 
     @_maps_errors
     async def delete_layer_version(self, ctx: RequestContext, params: Params) -> Params:
