@@ -37,7 +37,7 @@ import sys
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from . import protocol, sandbox
+from . import capture, protocol, sandbox
 from .runtime import Worker
 
 ConnectionClosed = protocol.ConnectionClosed
@@ -214,6 +214,7 @@ class ForkServer(object):
 
     def _wait_as_spare(self, link: socket.socket) -> int:
         sandbox.prewarm()
+        capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
         except ConnectionClosed:
