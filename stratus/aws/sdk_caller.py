@@ -51,21 +51,30 @@ class SdkCaller:
             spec = load_service(service)
         except Exception as exc:  # unknown to botocore, or a protocol we do not speak
             raise SdkCallFailed(
-                service, "UnknownServiceException", f"Service {service} is not supported.",
-                400, None,
+                service,
+                "UnknownServiceException",
+                f"Service {service} is not supported.",
+                400,
+                None,
             ) from exc
         if operation not in spec.model.operation_names:
             raise SdkCallFailed(
-                service, "UnknownOperationException", f"Operation {operation} is not supported.",
-                400, None,
+                service,
+                "UnknownOperationException",
+                f"Operation {operation} is not supported.",
+                400,
+                None,
             )
         request = self._request(spec, operation, params)
         response = await self._app.handle(request)
         if response is None:
             # No provider serves this service yet: what AWS answers an unknown operation.
             raise SdkCallFailed(
-                service, "UnknownOperationException", f"Operation {operation} is not supported.",
-                400, None,
+                service,
+                "UnknownOperationException",
+                f"Operation {operation} is not supported.",
+                400,
+                None,
             )
         return _parse(spec, operation, response)
 

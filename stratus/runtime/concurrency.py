@@ -50,10 +50,9 @@ class ConcurrencyLimiter:
                 raise Throttled(RESERVED_EXCEEDED)
             self._in_flight[function_name] = current + 1
             return True
-        else:
-            if self._unreserved_in_flight >= self.unreserved_capacity:
-                raise Throttled(ACCOUNT_EXCEEDED)
-            self._unreserved_in_flight += 1
+        if self._unreserved_in_flight >= self.unreserved_capacity:
+            raise Throttled(ACCOUNT_EXCEEDED)
+        self._unreserved_in_flight += 1
         self._in_flight[function_name] = current + 1
         return False
 

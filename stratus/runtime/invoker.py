@@ -89,6 +89,31 @@ def exit_message(request_id: str, exit_code: int | None, signal: int | None) -> 
     return f"RequestId: {request_id} Error: Runtime exited with error: {how}"
 
 
+def _timeout_error(seconds: float) -> str:
+    return f"Task timed out after {seconds:.2f} seconds"
+
+
+def _failure(
+    error_type: str,
+    message: str,
+    logs: str,
+    duration_ms: float,
+    used_mb: int,
+    *,
+    log_line: str | None = None,
+) -> InvokeOutcome:
+    """An invocation the platform ended: Lambda's error object, and the lines Lambda logs
+    for it after what the function printed (by default the message and the error type)."""
+    tail = log_line if log_line is not None else f"{message}\n{error_type}"
+    return InvokeOutcome(
+        payload=error_payload(error_type, message),
+        error_type=error_type,
+        logs=(logs + "\n" if logs else "") + tail,
+        duration_ms=duration_ms,
+        max_memory_used_mb=used_mb,
+    )
+
+
 class Invoker:
     """Runs invocations on pools of execution environments, one pool per function version."""
 
@@ -182,7 +207,7 @@ class Invoker:
                 waited = (time.perf_counter() - started) * 1000
                 message = (
                     f"RequestId: {request.request_id} Error: "
-                    f"Task timed out after {self.limits.init_timeout_s:.2f} seconds"
+                    f"{_timeout_error(self.limits.init_timeout_s)}"
                 )
                 payload = error_payload("Sandbox.Timedout", message)
                 return self._finish_without_env(
@@ -217,45 +242,19 @@ class Invoker:
         try:
             outcome = await env.invoke(request)
         except EnvironmentExited as exc:
-            timed_out = env.env_id in self._timed_out
-            self._timed_out.discard(env.env_id)
-            if not timed_out:
-                return self._finish(
-                    spec,
-                    request,
-                    self._exited(pool, env, spec, request, exc, started),
-                    env.launch.env,
-                    init_ms,
-                    init_logs,
-                )
             pool.discard(env)
-            duration = (time.perf_counter() - started) * 1000
-            message = (
-                f"RequestId: {request.request_id} Error: "
-                f"Task timed out after {spec.timeout_s:.2f} seconds"
-            )
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-            body = f"{stamp}Z {request.request_id} {message.split('Error: ', 1)[1]}"
-            outcome = InvokeOutcome(
-                payload=error_payload("Sandbox.Timedout", message),
-                error_type="Sandbox.Timedout",
-                logs=body,
-                duration_ms=duration,
-                max_memory_used_mb=self._memory_used_mb(env, spec),
-            )
+            outcome = self._died(env, spec, request, exc, started)
         else:
             if self.limits.enforce_memory and outcome.max_memory_used_mb > spec.memory_mb:
                 # A spike between two memory samples: Lambda would have killed the
                 # process mid-way, so the invocation fails the same way.
                 pool.discard(env)
-                message = exit_message(request.request_id, None, signals.SIGKILL)
-                outcome = InvokeOutcome(
-                    payload=error_payload("Runtime.OutOfMemory", message),
-                    error_type="Runtime.OutOfMemory",
-                    logs=(outcome.logs + "\n" if outcome.logs else "")
-                    + f"{message}\nRuntime.OutOfMemory",
-                    duration_ms=outcome.duration_ms,
-                    max_memory_used_mb=spec.memory_mb,
+                outcome = _failure(
+                    "Runtime.OutOfMemory",
+                    exit_message(request.request_id, None, signals.SIGKILL),
+                    outcome.logs,
+                    outcome.duration_ms,
+                    spec.memory_mb,
                 )
             else:
                 pool.release(env)
@@ -263,31 +262,36 @@ class Invoker:
             self._deadlines.pop(env.env_id, None)
         return self._finish(spec, request, outcome, env.launch.env, init_ms, init_logs)
 
-    def _exited(
+    def _died(
         self,
-        pool: EnvironmentPool,
         env: ExecutionEnvironment,
         spec: FunctionSpec,
         request: InvokeRequest,
         exc: EnvironmentExited,
         started: float,
     ) -> InvokeOutcome:
-        """The process died mid-invocation: killed for memory, or crashed."""
-        pool.discard(env)
+        """The process died mid-invocation: killed by the watchdog (timeout, memory) or
+        crashed on its own."""
         duration = (time.perf_counter() - started) * 1000
+        if env.env_id in self._timed_out:
+            self._timed_out.discard(env.env_id)
+            timeout = _timeout_error(spec.timeout_s)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+            return _failure(
+                "Sandbox.Timedout",
+                f"RequestId: {request.request_id} Error: {timeout}",
+                "",
+                duration,
+                self._memory_used_mb(env, spec),
+                log_line=f"{stamp}Z {request.request_id} {timeout}",
+            )
         if env.env_id in self._out_of_memory:
             self._out_of_memory.discard(env.env_id)
             error_type, used = "Runtime.OutOfMemory", spec.memory_mb
         else:
             error_type, used = "Runtime.ExitError", self._memory_used_mb(env, spec)
         message = exit_message(request.request_id, exc.exit_code, exc.signal)
-        return InvokeOutcome(
-            payload=error_payload(error_type, message),
-            error_type=error_type,
-            logs=(exc.logs + "\n" if exc.logs else "") + f"{message}\n{error_type}",
-            duration_ms=duration,
-            max_memory_used_mb=used,
-        )
+        return _failure(error_type, message, exc.logs, duration, used)
 
     def _finish(
         self,

@@ -68,8 +68,5 @@ class MetricsRegistry:
             metrics = self._functions[function_name] = FunctionMetrics()
         return metrics
 
-    def forget(self, function_name: str) -> None:
-        self._functions.pop(function_name, None)
-
     def snapshot(self) -> dict[str, dict[str, float | int | None]]:
         return {name: m.snapshot() for name, m in self._functions.items()}

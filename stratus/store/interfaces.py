@@ -74,10 +74,6 @@ class StoredLogEvent:
 
 
 class LogStore(Protocol):
-    def append_nowait(
-        self, function_name: str, stream: str, events: list[tuple[int, str]]
-    ) -> None: ...
-
     def append_batch_nowait(self, batch: list[tuple[str, str, list[tuple[int, str]]]]) -> None:
         """Append (function, stream, events) groups in one write nobody waits for."""
         ...
@@ -97,8 +93,6 @@ class LogStore(Protocol):
     async def streams(self, function_name: str) -> list[tuple[str, int, int]]:
         """(stream, first timestamp, last timestamp) per stream of a function."""
         ...
-
-    async def delete_function_logs(self, function_name: str) -> None: ...
 
 
 @dataclass(slots=True)

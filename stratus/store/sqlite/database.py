@@ -121,25 +121,6 @@ class SQLiteDatabase:
         if not self._closed:
             self._queue.put(_WriteJob(fn, None, None))
 
-    def write_blocking(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """For code off the event loop (CLI tools, tests): block until committed."""
-        done = threading.Event()
-        box: dict[str, Any] = {}
-
-        def run(conn: sqlite3.Connection) -> None:
-            try:
-                box["result"] = fn(conn)
-            except BaseException as exc:  # handed to the caller below
-                box["error"] = exc
-            finally:
-                done.set()
-
-        self._queue.put(_WriteJob(run, None, None))
-        done.wait()
-        if "error" in box:
-            raise box["error"]
-        return box["result"]  # type: ignore[no-any-return]
-
     def _write_loop(self, conn: sqlite3.Connection) -> None:
         try:
             while True:
@@ -212,9 +193,6 @@ class SQLiteDatabase:
             raise StoreClosed(f"database {self.path.name} is closed")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._read, fn)
-
-    def read_blocking(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        return self._read(fn)
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

@@ -58,13 +58,6 @@ class SQLiteAsyncInvocationStore:
 
         return await self._db.read(read)
 
-    async def next_due_ms(self) -> int | None:
-        def read(conn: sqlite3.Connection) -> int | None:
-            row = conn.execute("SELECT MIN(next_attempt_ms) FROM async_invocations").fetchone()
-            return None if row is None else row[0]
-
-        return await self._db.read(read)
-
     async def reschedule(self, id: str, attempts: int, next_attempt_ms: int) -> None:
         await self._db.write(
             lambda c: c.execute(

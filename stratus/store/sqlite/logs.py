@@ -12,18 +12,6 @@ class SQLiteLogStore:
     def __init__(self, db: SQLiteDatabase) -> None:
         self._db = db
 
-    def append_nowait(self, function_name: str, stream: str, events: list[tuple[int, str]]) -> None:
-        rows = [(function_name, stream, ts, message) for ts, message in events]
-
-        def insert(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO log_events (function_name, stream, timestamp_ms, message) "
-                "VALUES (?, ?, ?, ?)",
-                rows,
-            )
-
-        self._db.write_nowait(insert)
-
     def append_batch_nowait(self, batch: list[tuple[str, str, list[tuple[int, str]]]]) -> None:
         rows = [
             (function_name, stream, ts, message)
@@ -87,8 +75,3 @@ class SQLiteLogStore:
             ]
 
         return await self._db.read(read)
-
-    async def delete_function_logs(self, function_name: str) -> None:
-        await self._db.write(
-            lambda c: c.execute("DELETE FROM log_events WHERE function_name = ?", (function_name,))
-        )

@@ -132,9 +132,7 @@ class LambdaIntegration:
             raise _translate(error, ref, request_id) from error
         except Exception as error:  # our own failure: Lambda's 500, never a crash of the run
             log.exception("invoking %s from a workflow failed", ref.name)
-            raise _service_error(
-                "ServiceException", 500, "Internal error.", request_id
-            ) from error
+            raise _service_error("ServiceException", 500, "Internal error.", request_id) from error
 
     async def _call_async(
         self, ref: FunctionRef, payload: bytes, client_context: str | None, kind: str
@@ -202,8 +200,10 @@ def _parameter_error(request: TaskRequest, problem: str) -> StatesError:
 def _translate(error: fe.FunctionError, ref: FunctionRef, request_id: str) -> StatesError:
     code, status = fe.aws_code(error)
     message = error.message
-    if isinstance(error, fe.NotFound) and ref.qualifier is None and message.endswith(
-        f":function:{ref.name}"
+    if (
+        isinstance(error, fe.NotFound)
+        and ref.qualifier is None
+        and message.endswith(f":function:{ref.name}")
     ):
         # Step Functions invokes the unqualified name as $LATEST and says so.
         message = f"{message}:{LATEST}"
@@ -211,8 +211,10 @@ def _translate(error: fe.FunctionError, ref: FunctionRef, request_id: str) -> St
 
 
 def _service_error(code: str, status: int, message: str, request_id: str) -> StatesError:
-    name = f"Lambda.{code}" if code in _MODELED or code == "ServiceException" else (
-        "Lambda.AWSLambdaException"
+    name = (
+        f"Lambda.{code}"
+        if code in _MODELED or code == "ServiceException"
+        else ("Lambda.AWSLambdaException")
     )
     return StatesError(
         name,
@@ -230,9 +232,9 @@ def _raise_function_error(response: InvokeResponse) -> None:
         raise StatesError("Lambda.Unknown", response.payload.decode("utf-8", "replace")) from None
     error_type = body.get("errorType") if isinstance(body, dict) else None
     cause = orjson.dumps(body).decode()
-    raise StatesError(error_type if isinstance(error_type, str) and error_type else (
-        "Lambda.Unknown"
-    ), cause)
+    raise StatesError(
+        error_type if isinstance(error_type, str) and error_type else ("Lambda.Unknown"), cause
+    )
 
 
 def _parse_payload(payload: bytes) -> Any:

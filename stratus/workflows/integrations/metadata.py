@@ -27,9 +27,7 @@ def trace_header() -> str:
     )
 
 
-def sdk_metadata(
-    status: int, headers: list[tuple[str, str]], request_id: str
-) -> dict[str, Any]:
+def sdk_metadata(status: int, headers: list[tuple[str, str]], request_id: str) -> dict[str, Any]:
     """``SdkHttpMetadata`` and ``SdkResponseMetadata`` for one HTTP answer.
 
     ``headers`` are in the order the service writes them (``AllHttpHeaders`` keeps it);

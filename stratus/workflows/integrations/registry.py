@@ -42,7 +42,9 @@ def build_registry(
         registry.add("lambda:invoke", is_lambda_invoke, lambdas.invoke)
         registry.add("lambda:function", is_function_arn, lambdas.invoke_function_arn)
     if starter is not None:
-        registry.add("states:startExecution", is_start_execution, StartExecutionIntegration(starter))
+        registry.add(
+            "states:startExecution", is_start_execution, StartExecutionIntegration(starter)
+        )
     if aws_caller is not None:
         registry.add("aws-sdk", is_aws_sdk, AwsSdkIntegration(aws_caller))
     return registry

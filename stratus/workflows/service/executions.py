@@ -168,7 +168,9 @@ class ExecutionManager:
         lock = contextlib.nullcontext() if generated else self._name_lock(machine.arn, name)
         async with lock:
             if not express and not generated:
-                existing = await self._existing(machine.arn, name)
+                # under the name's lock the store is authoritative: a start commits before it
+                # releases the lock, and an outcome is committed before it is shown
+                existing = await self._store.find_execution(machine.arn, name)
                 if existing is not None:
                     if existing.status == "RUNNING" and existing.record["input"] == input_text:
                         return existing.record  # idempotent for the same name and input
@@ -238,12 +240,6 @@ class ExecutionManager:
         if lock is None:
             lock = self._name_locks[key] = asyncio.Lock()
         return lock
-
-    async def _existing(self, machine_arn: str, name: str) -> StoredExecution | None:
-        for runner in self._running.values():
-            if runner.record["machine_arn"] == machine_arn and runner.record["name"] == name:
-                return _stored_from(runner)
-        return await self._store.find_execution(machine_arn, name)
 
     async def start_sync(
         self, machine_arn: str, name: str | None, input_text: str | None
@@ -379,21 +375,6 @@ class ExecutionManager:
 
     async def wait_finished(self, execution_arn: str) -> dict[str, Any]:
         return describe_execution(await self.wait(execution_arn))
-
-
-def _stored_from(runner: ExecutionRunner) -> StoredExecution:
-    record = runner.record
-    return StoredExecution(
-        arn=runner.arn,
-        machine_arn=record["machine_arn"],
-        name=record["name"],
-        status=record["status"],
-        start_ms=record["start_ms"],
-        stop_ms=record.get("stop_ms"),
-        record=record,
-        state=None,
-        outstanding={},
-    )
 
 
 def _encode_page(start_ms: int, arn: str) -> str:
