@@ -48,7 +48,7 @@ def test_a_newer_schema_on_disk_is_refused(tmp_path: Path) -> None:
 
 
 def test_gaps_in_a_list_are_a_programming_error(tmp_path: Path) -> None:
-    with pytest.raises(MigrationError, match="1..N without gaps"):
+    with pytest.raises(MigrationError, match=r"1\.\.N without gaps"):
         apply_migrations(_connect(tmp_path / "db"), {"a": [A[1]]})
 
 
