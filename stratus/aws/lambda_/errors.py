@@ -1,9 +1,16 @@
-"""Functions-service errors as Lambda's API errors (codes from ``fe.AWS_CODES``)."""
+"""Functions-service errors as Lambda's API errors (codes from ``fe.AWS_CODES``), and the
+decorator that applies the translation to every provider method."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 from stratus.aws.protocol.errors import ServiceError
 from stratus.services.functions import errors as fe
+
+F = TypeVar("F", bound=Callable[..., Awaitable[dict[str, Any]]])
 
 
 def to_service_error(error: fe.FunctionError) -> ServiceError:
@@ -14,3 +21,29 @@ def to_service_error(error: fe.FunctionError) -> ServiceError:
     if code == "ValidationException":
         fields = {}
     return ServiceError(error.message, code=code, status_code=status, fields=fields)
+
+
+def maps_errors(method: F) -> F:
+    """Turn the service's errors raised by a provider method into Lambda's API errors.
+
+    Shared by the provider and its mixins (one module each for a group of operations).
+    """
+
+    @functools.wraps(method)
+    async def wrapper(self: Any, ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return await method(self, ctx, params)
+        except fe.FunctionError as exc:
+            raise to_service_error(exc) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def check_enum(value: str, member: str, allowed: tuple[str, ...]) -> None:
+    """The protocol layer checks required members, not enums: these header values we check."""
+    if value not in allowed:
+        raise ServiceError(
+            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+            f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]",
+            code="ValidationException",
+        )

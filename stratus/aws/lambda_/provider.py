@@ -6,19 +6,19 @@ the result with ``shapes``. Service errors become AWS errors in ``errors.to_serv
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
-from stratus.aws.lambda_.errors import to_service_error
+from stratus.aws.lambda_.errors import check_enum as _check_enum
+from stratus.aws.lambda_.errors import maps_errors as _maps_errors
 from stratus.aws.lambda_.pagination import list_result
+from stratus.aws.lambda_.streaming import StreamingInvokeMixin
 from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
-from stratus.services.functions.errors import FunctionError, InvalidParameter, NotFound, Unsupported
+from stratus.services.functions.errors import InvalidParameter, NotFound, Unsupported
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.model import LATEST
@@ -32,7 +32,6 @@ from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
 
 Params = dict[str, Any]
-F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
 
 _SETTING_MEMBERS = {
     "Runtime": "runtime",
@@ -46,17 +45,6 @@ _SETTING_MEMBERS = {
     "Layers": "layers",
     "Architectures": "architectures",
 }
-
-
-def _maps_errors(method: F) -> F:
-    @functools.wraps(method)
-    async def wrapper(self: LambdaProvider, ctx: RequestContext, params: Params) -> Params:
-        try:
-            return await method(self, ctx, params)
-        except FunctionError as exc:
-            raise to_service_error(exc) from exc
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _settings(params: Params) -> FunctionSettings:
@@ -80,7 +68,7 @@ def _settings(params: Params) -> FunctionSettings:
     return settings
 
 
-class LambdaProvider:
+class LambdaProvider(StreamingInvokeMixin):
     def __init__(
         self,
         registry: FunctionRegistry,
@@ -584,16 +572,6 @@ class LambdaProvider:
 
 def _version_key(version: str) -> str:
     return "" if version == LATEST else f"{int(version):010d}"
-
-
-def _check_enum(value: str, member: str, allowed: tuple[str, ...]) -> None:
-    """The protocol layer checks required members, not enums: these header values we check."""
-    if value not in allowed:
-        raise ServiceError(
-            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
-            f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]",
-            code="ValidationException",
-        )
 
 
 def _weights(params: Params) -> dict[str, float] | None:
