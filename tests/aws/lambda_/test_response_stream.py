@@ -101,17 +101,42 @@ def test_dry_run(lambda_client: Any, streamer: str) -> None:
 
 
 BAD: list[tuple[str, dict[str, Any], str, str, int]] = [
-    ("missing-function", {"FunctionName": "no-such-fn-stream"}, "ResourceNotFoundException",
-     f"Function not found: {function_arn('no-such-fn-stream')}", 404),
-    ("missing-version", {"Qualifier": "42"}, "ResourceNotFoundException",
-     "Function not found: ", 404),
-    ("bad-json", {"Payload": b"{nope"}, "InvalidRequestContentException",
-     "Could not parse request body into json", 400),
-    ("event-type", {"InvocationType": "Event"}, "ValidationException",
-     "1 validation error detected: Value 'Event' at 'invocationType' failed to satisfy "
-     "constraint: Member must satisfy enum value set: [RequestResponse, DryRun]", 400),
-    ("log-type", {"LogType": "Head"}, "ValidationException",
-     "1 validation error detected: Value 'Head' at 'logType'", 400),
+    (
+        "missing-function",
+        {"FunctionName": "no-such-fn-stream"},
+        "ResourceNotFoundException",
+        f"Function not found: {function_arn('no-such-fn-stream')}",
+        404,
+    ),
+    (
+        "missing-version",
+        {"Qualifier": "42"},
+        "ResourceNotFoundException",
+        "Function not found: ",
+        404,
+    ),
+    (
+        "bad-json",
+        {"Payload": b"{nope"},
+        "InvalidRequestContentException",
+        "Could not parse request body into json",
+        400,
+    ),
+    (
+        "event-type",
+        {"InvocationType": "Event"},
+        "ValidationException",
+        "1 validation error detected: Value 'Event' at 'invocationType' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [RequestResponse, DryRun]",
+        400,
+    ),
+    (
+        "log-type",
+        {"LogType": "Head"},
+        "ValidationException",
+        "1 validation error detected: Value 'Head' at 'logType'",
+        400,
+    ),
 ]
 
 

@@ -47,5 +47,7 @@ def test_lambda_response_stream_round_trip() -> None:
     assert ("Content-Type", CONTENT_TYPE) in response.headers
     assert ("X-Amz-Executed-Version", "1") in response.headers
     shape = operation.output_shape.members["EventStream"]
-    stream = EventStream(_Body(response.body), shape, EventStreamJSONParser(), "InvokeWithResponseStream")
+    stream = EventStream(
+        _Body(response.body), shape, EventStreamJSONParser(), "InvokeWithResponseStream"
+    )
     assert list(stream) == events
