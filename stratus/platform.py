@@ -31,6 +31,7 @@ from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
+from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.logs.service import LogService
 from stratus.services.logs.sink import BufferedLogSink
@@ -100,8 +101,11 @@ class Platform:
         self.dispatcher = AsyncDispatcher(
             self.async_store, self.invocations, self.registry, config.limits
         )
+        self.provisioned = ProvisionedConcurrency(
+            self.registry, self.invocations, self.invoker.provisioner, config.limits
+        )
         self.lambda_provider = LambdaProvider(
-            self.registry, self.layers, self.invocations, config.limits
+            self.registry, self.layers, self.invocations, config.limits, self.provisioned
         )
         self.native = NativeApi(
             ready=lambda: self.ready,
@@ -168,6 +172,7 @@ class Platform:
         await self.activities.load()
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
+        self.provisioned.restore()
         await self.factory.start()
         self._background = asyncio.create_task(self._run_background(), name="stratus-background")
         await self.executions.wait_ready()

@@ -14,6 +14,7 @@ from stratus.aws.lambda_ import shapes
 from stratus.aws.lambda_.errors import check_enum as _check_enum
 from stratus.aws.lambda_.errors import maps_errors as _maps_errors
 from stratus.aws.lambda_.pagination import list_result
+from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
 from stratus.aws.lambda_.streaming import StreamingInvokeMixin
 from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
@@ -28,6 +29,7 @@ from stratus.services.functions.names import (
     parse_layer_name,
     parse_layer_version_arn,
 )
+from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
 
@@ -68,18 +70,22 @@ def _settings(params: Params) -> FunctionSettings:
     return settings
 
 
-class LambdaProvider(StreamingInvokeMixin):
+class LambdaProvider(StreamingInvokeMixin, ProvisionedConcurrencyMixin):
     def __init__(
         self,
         registry: FunctionRegistry,
         layers: LayerRegistry,
         invocations: Invocations,
         limits: Limits,
+        provisioned: ProvisionedConcurrency | None = None,
     ) -> None:
         self._registry = registry
         self._layers = layers
         self._invocations = invocations
         self._limits = limits
+        self._provisioned = provisioned or ProvisionedConcurrency(
+            registry, invocations, invocations.provisioner, limits
+        )
 
     # -- functions -------------------------------------------------------------------
     @_maps_errors
