@@ -77,15 +77,13 @@ class LambdaProvider(StreamingInvokeMixin, ProvisionedConcurrencyMixin):
         layers: LayerRegistry,
         invocations: Invocations,
         limits: Limits,
-        provisioned: ProvisionedConcurrency | None = None,
+        provisioned: ProvisionedConcurrency,
     ) -> None:
         self._registry = registry
         self._layers = layers
         self._invocations = invocations
         self._limits = limits
-        self._provisioned = provisioned or ProvisionedConcurrency(
-            registry, invocations, invocations.provisioner, limits
-        )
+        self._provisioned = provisioned
 
     # -- functions -------------------------------------------------------------------
     @_maps_errors

@@ -20,7 +20,6 @@ from stratus.runtime.errors import Throttled
 from stratus.runtime.ids import new_request_id
 from stratus.runtime.invoker import UNHANDLED, InvocationResult, Invoker
 from stratus.runtime.limits import Limits
-from stratus.runtime.provisioning import Provisioner
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.errors import (
     InvalidRequestContent,
@@ -87,11 +86,6 @@ class Invocations:
             if current != self._specs[key].revision:
                 del self._specs[key]
                 self._invoker.retire(name, key[1])
-
-    @property
-    def provisioner(self) -> Provisioner:
-        """The runtime's keeper of provisioned environments (for the provisioned service)."""
-        return self._invoker.provisioner
 
     def set_reserved(self, name: str, value: int | None) -> None:
         """Tell the invoker about a function's reserved concurrency (None: unreserved)."""
