@@ -2,6 +2,7 @@
 
 Thin by design: each method reads the parsed parameters, calls the service, and renders
 the result with ``shapes``. Service errors become AWS errors in ``errors.to_service_error``.
+Groups of newer operations live in mixins (``streaming.py``, ``provisioned.py``).
 """
 
 from __future__ import annotations
