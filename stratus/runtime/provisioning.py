@@ -135,29 +135,41 @@ class Provisioner:
         )
 
     async def _keep(self, provision: _Provision) -> None:
+        """The allocation loop of one target. It must never raise: a task failing in the
+        group would cancel the invoker's other background duties with it."""
         while not provision.stopped:
             provision.wake.clear()
             try:
-                spec = await provision.resolve()
-            except Exception:  # the target is gone; its owner unprovisions it
-                log.debug("provisioned target %s no longer resolves", provision.target)
-                await provision.wake.wait()
-                continue
-            if provision.stopped:
-                return
-            if provision.spec is not None and provision.spec.key != spec.key:
-                old = self._existing_pool(provision.spec)
-                if old is not None:
-                    old.release_provisioned(provision.target)
-            provision.spec = spec
-            pool = self._pool_for(spec)
-            have = pool.provisioned_count(provision.target)
-            if have > provision.count:
-                pool.release_provisioned(provision.target, provision.count)
-            elif have < provision.count and provision.failure is None:
-                await self._allocate(provision, pool, provision.count - have)
-                continue
+                await self._step(provision)
+            except Exception:
+                log.exception("provisioning %s failed", provision.target)
+                provision.failure = INIT_FAILURE
+            else:
+                if provision.wake.is_set() or provision.stopped:
+                    continue  # more to do at once (after an allocation, or a new request)
             await provision.wake.wait()
+
+    async def _step(self, provision: _Provision) -> None:
+        """One reconciliation: follow the spec, then grow or shrink to the count."""
+        try:
+            spec = await provision.resolve()
+        except Exception:  # the target is gone; its owner unprovisions it
+            log.debug("provisioned target %s no longer resolves", provision.target)
+            return
+        if provision.stopped:
+            return
+        if provision.spec is not None and provision.spec.key != spec.key:
+            old = self._existing_pool(provision.spec)
+            if old is not None:
+                old.release_provisioned(provision.target)
+        provision.spec = spec
+        pool = self._pool_for(spec)
+        have = pool.provisioned_count(provision.target)
+        if have > provision.count:
+            pool.release_provisioned(provision.target, provision.count)
+        elif have < provision.count and provision.failure is None:
+            await self._allocate(provision, pool, provision.count - have)
+            provision.wake.set()  # look again: an environment may have died meanwhile
 
     async def _allocate(self, provision: _Provision, pool: EnvironmentPool, missing: int) -> None:
         """Create ``missing`` environments at once; the first init failure fails the config."""
