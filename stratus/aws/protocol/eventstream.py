@@ -15,7 +15,7 @@ Transcribe developer guide, the one AWS page that documents the format byte for 
 
 This module frames messages and turns one event (``{member: value}`` of the eventstream
 union) into one; how a structure's members become a body document is the protocol's
-business, so the caller passes ``document`` (JSON for rest-json).
+business, so the caller passes ``document`` (JSON for rest-json, XML for rest-xml).
 """
 
 from __future__ import annotations
@@ -60,12 +60,18 @@ def encode_message(headers: Iterable[tuple[str, HeaderValue]], payload: bytes) -
     return message + struct.pack("!I", zlib.crc32(message))
 
 
-def encode_event(union: StructureShape, event: dict[str, Any], document: Document) -> bytes:
+def encode_event(
+    union: StructureShape,
+    event: dict[str, Any],
+    document: Document,
+    document_type: str = "application/json",
+) -> bytes:
     """Frame one event of the eventstream ``union``: ``{"PayloadChunk": {...}}``.
 
     The member name is ``:event-type``; members marked ``eventheader`` become headers, the
     one marked ``eventpayload`` is the body as is (blob or string) or as a document
-    (structure); without one, the remaining members are the body document.
+    (structure); without one, the remaining members are the body document, whose
+    ``:content-type`` is ``document_type`` (the protocol's: JSON, or XML for rest-xml).
     """
     ((event_type, value),) = event.items()
     shape = union.members[event_type]
@@ -76,7 +82,7 @@ def encode_event(union: StructureShape, event: dict[str, Any], document: Documen
     ]
     body_members: dict[str, Shape] = {}
     payload: bytes | None = None
-    content_type = "application/json"
+    content_type = document_type
     for name, member in shape.members.items():
         item = value.get(name)
         if member.serialization.get("eventheader"):
@@ -99,7 +105,10 @@ def encode_event(union: StructureShape, event: dict[str, Any], document: Documen
 
 
 def encode_events(
-    union: StructureShape, events: Iterable[dict[str, Any]], document: Document
+    union: StructureShape,
+    events: Iterable[dict[str, Any]],
+    document: Document,
+    document_type: str = "application/json",
 ) -> bytes:
     """The whole stream of ``events``, one message each, in order."""
-    return b"".join(encode_event(union, event, document) for event in events)
+    return b"".join(encode_event(union, event, document, document_type) for event in events)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from botocore.eventstream import EventStream, EventStreamBuffer
-from botocore.parsers import EventStreamJSONParser
+from botocore.parsers import EventStreamJSONParser, EventStreamXMLParser
 
 from stratus.aws.protocol.eventstream import CONTENT_TYPE, encode_message
 from stratus.aws.protocol.models import load_service
@@ -50,4 +50,19 @@ def test_lambda_response_stream_round_trip() -> None:
     stream = EventStream(
         _Body(response.body), shape, EventStreamJSONParser(), "InvokeWithResponseStream"
     )
+    assert list(stream) == events
+
+
+def test_s3_select_stream_round_trip() -> None:
+    """rest-xml: raw Records payloads, an XML Stats document, an empty End event."""
+    spec = load_service("s3")
+    operation = spec.model.operation_model("SelectObjectContent")
+    events = [
+        {"Records": {"Payload": b"a,b\n"}},
+        {"Stats": {"Details": {"BytesScanned": 10, "BytesProcessed": 10, "BytesReturned": 4}}},
+        {"End": {}},
+    ]
+    response = create_serializer(spec).serialize_response(operation, {"Payload": events}, "rid")
+    shape = operation.output_shape.members["Payload"]
+    stream = EventStream(_Body(response.body), shape, EventStreamXMLParser(), "SelectObjectContent")
     assert list(stream) == events

@@ -23,6 +23,7 @@ class RestResponseSerializer(ResponseSerializer):
     """Bindings common to the REST protocols."""
 
     content_type = "application/json"
+    event_content_type = "application/json"  # of an event-stream message's document
 
     def serialize_response(
         self, operation: OperationModel, output: dict[str, Any] | None, request_id: str
@@ -65,7 +66,9 @@ class RestResponseSerializer(ResponseSerializer):
                 return value.encode("utf-8"), None
             if payload.shape.serialization.get("eventstream"):
                 assert isinstance(payload.shape, StructureShape)
-                stream = eventstream.encode_events(payload.shape, value, self.event_document)
+                stream = eventstream.encode_events(
+                    payload.shape, value, self.event_document, self.event_content_type
+                )
                 return stream, eventstream.CONTENT_TYPE
             return self.payload_document(operation, payload, value), self.content_type
         if not bindings.body_members:
