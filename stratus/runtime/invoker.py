@@ -36,6 +36,7 @@ from stratus.runtime.lambda_env import log_stream_name
 from stratus.runtime.limits import Limits
 from stratus.runtime.metrics import MetricsRegistry
 from stratus.runtime.pool import EnvironmentPool
+from stratus.runtime.provisioning import Provisioner
 
 log = logging.getLogger(__name__)
 
@@ -139,14 +140,19 @@ class Invoker:
         self._busy_again = asyncio.Event()  # wakes the idle watchdog
         self._in_flight = 0
         self._idle_waiters: list[asyncio.Future[None]] = []
+        self.provisioner = Provisioner(self._pool, self._existing_pool, limits.init_timeout_s)
 
     # -- pools -----------------------------------------------------------------------
     def _pool(self, spec: FunctionSpec) -> EnvironmentPool:
         pool = self._pools.get(spec.key)
         if pool is None:
             pool = EnvironmentPool(spec, self._factory_for(spec), self._launch_for)
+            pool.on_provisioned_lost = self.provisioner.lost
             self._pools[spec.key] = pool
         return pool
+
+    def _existing_pool(self, spec: FunctionSpec) -> EnvironmentPool | None:
+        return self._pools.get(spec.key)
 
     def retire(self, function_name: str, version: str | None = None) -> None:
         """Drop the environments of a function (or one version) after a change or delete."""
@@ -347,7 +353,13 @@ class Invoker:
 
     # -- housekeeping ----------------------------------------------------------------
     async def run(self) -> None:
-        """Background duties: enforce timeouts and memory sizes, reap idle environments.
+        """Background duties: the watchdog and the provisioner's allocation tasks."""
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(self.provisioner.run(), name="provisioned-concurrency")
+            tasks.create_task(self._watch(), name="invoker-watchdog")
+
+    async def _watch(self) -> None:
+        """Enforce timeouts and memory sizes, reap idle environments.
 
         Timeouts are checked every ``_TICK_S`` (an invocation overruns by at most that),
         memory every ``memory_check_interval_s``, idle environments about every second.

@@ -5,12 +5,19 @@ back to zero: environments idle longer than the keep-warm period are reaped. The
 recently used idle environment is reused first, so a light load keeps few of them warm.
 A pool whose function changed is retired: idle environments die at once, busy ones when
 their invocation ends.
+
+Provisioned concurrency lives here too: environments created ahead of demand for a target
+(a version or alias with a provisioned concurrency config), whose init already ran. They
+are handed out before any on-demand environment (spill-over goes to those), go back to
+their own idle list, are never reaped, and when one dies the pool reports the loss so the
+provisioner (``runtime/provisioning.py``) replaces it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +29,8 @@ from stratus.runtime.environment import (
     LaunchConfig,
 )
 
+PROVISIONED_INIT = "provisioned-concurrency"  # AWS_LAMBDA_INITIALIZATION_TYPE, as Lambda sets it
+
 
 @dataclass(frozen=True, slots=True)
 class PoolStatistics:
@@ -29,6 +38,7 @@ class PoolStatistics:
     busy: int
     created: int
     reaped: int
+    provisioned: int = 0
 
 
 class EnvironmentPool:
@@ -47,8 +57,18 @@ class EnvironmentPool:
         self._reaped = 0
         self._starting = 0
         self.retired = False
+        self._provisioned: dict[ExecutionEnvironment, str] = {}  # environment -> its target
+        self._provisioned_idle: list[ExecutionEnvironment] = []
+        self.on_provisioned_lost: Callable[[str], None] | None = None
 
     def take_idle(self) -> ExecutionEnvironment | None:
+        """A warm environment: a provisioned one first, else the most recent on-demand one."""
+        while self._provisioned_idle:
+            env = self._provisioned_idle.pop()
+            if env.alive:
+                self._busy.add(env)
+                return env
+            self._lose(env)
         while self._idle:
             env, _ = self._idle.pop()
             if env.alive:
@@ -77,13 +97,69 @@ class EnvironmentPool:
     def release(self, env: ExecutionEnvironment) -> None:
         self._busy.discard(env)
         if self.retired or not env.alive:
-            self._kill(env)
+            self.discard(env)
+            return
+        if self._provisioned and env in self._provisioned:
+            self._provisioned_idle.append(env)
             return
         self._idle.append((env, time.monotonic()))
 
     def discard(self, env: ExecutionEnvironment) -> None:
         self._busy.discard(env)
         self._kill(env)
+        if env in self._provisioned:
+            self._lose(env)
+
+    # -- provisioned concurrency -----------------------------------------------------
+    async def create_provisioned(self, target: str, init_timeout_s: float) -> None:
+        """Start one pre-initialized environment for ``target`` and keep it idle.
+
+        Raises what ``create`` raises (InitFailed, EnvironmentExited, TimeoutError).
+        """
+        launch = self._launch_for(self.spec)
+        env_vars = {**launch.env, "AWS_LAMBDA_INITIALIZATION_TYPE": PROVISIONED_INIT}
+        launch = dataclasses.replace(launch, env=env_vars)
+        self._starting += 1
+        try:
+            async with asyncio.timeout(init_timeout_s):
+                env = await self._factory.create(launch)
+        finally:
+            self._starting -= 1
+        self._created += 1
+        if self.retired:
+            self._kill(env)
+            return
+        self._provisioned[env] = target
+        self._provisioned_idle.append(env)
+
+    def provisioned_count(self, target: str) -> int:
+        """Live provisioned environments of ``target``, idle or busy."""
+        return sum(1 for env, t in self._provisioned.items() if t == target and env.alive)
+
+    def release_provisioned(self, target: str, keep: int = 0) -> None:
+        """Shrink ``target`` to ``keep`` environments: idle ones die, busy ones become
+        on-demand environments (reaped when idle long enough)."""
+        surplus = self.provisioned_count(target) - keep
+        if surplus <= 0:
+            return
+        for env in [e for e in self._provisioned_idle if self._provisioned[e] == target]:
+            if surplus == 0:
+                return
+            self._provisioned_idle.remove(env)
+            del self._provisioned[env]
+            self._kill(env)
+            surplus -= 1
+        for env in [e for e, t in self._provisioned.items() if t == target]:
+            if surplus == 0:
+                return
+            del self._provisioned[env]
+            surplus -= 1
+
+    def _lose(self, env: ExecutionEnvironment) -> None:
+        """A provisioned environment died: forget it and tell the provisioner."""
+        target = self._provisioned.pop(env, None)
+        if target is not None and self.on_provisioned_lost is not None:
+            self.on_provisioned_lost(target)
 
     def reap(self, keep_warm_s: float, now: float | None = None) -> int:
         """Kill environments idle longer than ``keep_warm_s``; returns how many."""
@@ -98,6 +174,9 @@ class EnvironmentPool:
                 keep.append((env, since))
         self._idle = keep
         self._reaped += reaped
+        for env in [e for e in self._provisioned_idle if not e.alive]:
+            self._provisioned_idle.remove(env)
+            self._lose(env)
         return reaped
 
     def retire(self) -> None:
@@ -105,16 +184,25 @@ class EnvironmentPool:
         for env, _ in self._idle:
             self._kill(env)
         self._idle.clear()
+        for env in self._provisioned_idle:
+            self._kill(env)
+        self._provisioned_idle.clear()
+        for env in list(self._provisioned):
+            self._lose(env)
 
     def busy(self) -> list[ExecutionEnvironment]:
         return list(self._busy)
 
     @property
     def empty(self) -> bool:
-        return not self._idle and not self._busy and not self._starting
+        return (
+            not self._idle and not self._busy and not self._starting and not self._provisioned_idle
+        )
 
     def statistics(self) -> PoolStatistics:
-        return PoolStatistics(len(self._idle), len(self._busy), self._created, self._reaped)
+        return PoolStatistics(
+            len(self._idle), len(self._busy), self._created, self._reaped, len(self._provisioned)
+        )
 
     @staticmethod
     def _kill(env: ExecutionEnvironment) -> None:

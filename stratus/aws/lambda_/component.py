@@ -24,6 +24,7 @@ from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
+from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.sqlite.functions import SQLiteFunctionStore
 from stratus.services.functions.sqlite.invocations import SQLiteAsyncInvocationStore
@@ -70,8 +71,13 @@ class FunctionsComponent(Component):
         self.dispatcher = AsyncDispatcher(
             self.async_store, self.invocations, self.registry, ctx.limits
         )
+        self.provisioned = ProvisionedConcurrency(
+            self.registry, self.invocations, self.invoker.provisioner, ctx.limits
+        )
         self.log_service = LogService(self.log_store, self.registry)
-        self._lambda = LambdaProvider(self.registry, self.layers, self.invocations, ctx.limits)
+        self._lambda = LambdaProvider(
+            self.registry, self.layers, self.invocations, ctx.limits, self.provisioned
+        )
         self._logs = LogsProvider(self.log_service)
         self._integration = LambdaIntegration(self.invocations)
 
@@ -103,6 +109,7 @@ class FunctionsComponent(Component):
         await self.registry.load()
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
+        self.provisioned.restore()
         await self.factory.start()
 
     def _prepare_dirs(self) -> None:

@@ -2,18 +2,21 @@
 
 Thin by design: each method reads the parsed parameters, calls the service, and renders
 the result with ``shapes``. Service errors become AWS errors in ``errors.to_service_error``.
+Groups of newer operations live in mixins (``streaming.py``, ``provisioned.py``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
+from stratus.aws.lambda_.errors import check_enum as _check_enum
 from stratus.aws.lambda_.errors import to_service_error
 from stratus.aws.lambda_.pagination import list_result
+from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
+from stratus.aws.lambda_.streaming import StreamingInvokeMixin
 from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
@@ -28,11 +31,11 @@ from stratus.services.functions.names import (
     parse_layer_name,
     parse_layer_version_arn,
 )
+from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
 
 Params = dict[str, Any]
-F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
 
 _SETTING_MEMBERS = {
     "Runtime": "runtime",
@@ -69,7 +72,7 @@ def _settings(params: Params) -> FunctionSettings:
     return settings
 
 
-class LambdaProvider:
+class LambdaProvider(StreamingInvokeMixin, ProvisionedConcurrencyMixin):
     errors = ErrorTable({FunctionError: to_service_error})
 
     def __init__(
@@ -78,11 +81,13 @@ class LambdaProvider:
         layers: LayerRegistry,
         invocations: Invocations,
         limits: Limits,
+        provisioned: ProvisionedConcurrency,
     ) -> None:
         self._registry = registry
         self._layers = layers
         self._invocations = invocations
         self._limits = limits
+        self._provisioned = provisioned
 
     # -- functions -------------------------------------------------------------------
     async def create_function(self, ctx: RequestContext, params: Params) -> Params:
@@ -542,16 +547,6 @@ class LambdaProvider:
 
 def _version_key(version: str) -> str:
     return "" if version == LATEST else f"{int(version):010d}"
-
-
-def _check_enum(value: str, member: str, allowed: tuple[str, ...]) -> None:
-    """The protocol layer checks required members, not enums: these header values we check."""
-    if value not in allowed:
-        raise ServiceError(
-            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
-            f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]",
-            code="ValidationException",
-        )
 
 
 def _weights(params: Params) -> dict[str, float] | None:

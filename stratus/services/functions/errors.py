@@ -2,6 +2,7 @@
 
 FunctionError
  +-- NotFound              ResourceNotFoundException (404)
+ |    +-- ProvisionedConfigNotFound  ProvisionedConcurrencyConfigNotFoundException (404)
  +-- Conflict              ResourceConflictException (409)
  +-- InvalidParameter      InvalidParameterValueException (400)
  +-- Validation            ValidationException (400): a value breaks the API's constraints
@@ -24,6 +25,10 @@ class FunctionError(Exception):
 
 
 class NotFound(FunctionError):
+    pass
+
+
+class ProvisionedConfigNotFound(NotFound):
     pass
 
 
@@ -64,6 +69,7 @@ class TooManyRequests(FunctionError):
 # Each error's Lambda API code and HTTP status: the API edge answers with them, and the
 # Step Functions Lambda integration names task failures after them.
 AWS_CODES: dict[type[FunctionError], tuple[str, int]] = {
+    ProvisionedConfigNotFound: ("ProvisionedConcurrencyConfigNotFoundException", 404),
     NotFound: ("ResourceNotFoundException", 404),
     Conflict: ("ResourceConflictException", 409),
     Unsupported: ("InvalidParameterValueException", 400),

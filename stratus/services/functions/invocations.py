@@ -23,6 +23,7 @@ from stratus.runtime.limits import Limits
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.errors import (
     InvalidRequestContent,
+    NotFound,
     RequestTooLarge,
     TooManyRequests,
 )
@@ -64,9 +65,27 @@ class Invocations:
         registry.on_change(self._forget)
 
     def _forget(self, name: str) -> None:
+        """A function changed: retire the environments of the versions that changed.
+
+        Published versions are immutable, so a change to $LATEST (or to an alias) leaves
+        their warm and provisioned environments alone; a deleted version or function
+        loses them.
+        """
+        try:
+            self._registry.record(name)
+        except NotFound:
+            for key in [k for k in self._specs if k[0] == name]:
+                del self._specs[key]
+            self._invoker.retire(name)
+            return
         for key in [k for k in self._specs if k[0] == name]:
-            del self._specs[key]
-        self._invoker.retire(name)
+            try:
+                current = self._registry.resolve(name, key[1]).revision_id
+            except NotFound:
+                current = None
+            if current != self._specs[key].revision:
+                del self._specs[key]
+                self._invoker.retire(name, key[1])
 
     def set_reserved(self, name: str, value: int | None) -> None:
         """Tell the invoker about a function's reserved concurrency (None: unreserved)."""

@@ -95,6 +95,8 @@ class FunctionRecord(_Record):
     reserved_concurrency: int | None = None
     event_invoke_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     last_version: int = 0  # highest published version number
+    # qualifier -> ProvisionedConfig record (services/functions/provisioned.py)
+    provisioned_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

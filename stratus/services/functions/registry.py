@@ -380,7 +380,8 @@ class FunctionRegistry:
             )
             await self._store.put_alias(name, alias, config.to_record())
             self._aliases[name][alias] = config
-            return config
+        self._changed(name)  # what the alias resolves to may differ (provisioned concurrency)
+        return config
 
     async def delete_alias(self, name: str, alias: str) -> None:
         async with self._lock(name):
@@ -388,6 +389,7 @@ class FunctionRegistry:
             if alias in self._aliases[name]:
                 await self._store.delete_alias(name, alias)
                 del self._aliases[name][alias]
+        self._changed(name)
 
     def _check_alias_target(self, name: str, version: str, weights: dict[str, float]) -> None:
         latest = self._latest[name]

@@ -9,8 +9,9 @@ import base64
 from typing import Any
 
 import orjson
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, Shape, StructureShape
 
+from stratus.aws.protocol import eventstream
 from stratus.aws.protocol.bindings import Binding, RestBindings, rest_bindings
 from stratus.aws.protocol.http import HttpResponse
 from stratus.aws.protocol.serializers.base import ResponseSerializer, scalar_text
@@ -22,6 +23,7 @@ class RestResponseSerializer(ResponseSerializer):
     """Bindings common to the REST protocols."""
 
     content_type = "application/json"
+    event_content_type = "application/json"  # of an event-stream message's document
 
     def serialize_response(
         self, operation: OperationModel, output: dict[str, Any] | None, request_id: str
@@ -62,6 +64,12 @@ class RestResponseSerializer(ResponseSerializer):
                 return (value if isinstance(value, bytes) else bytes(value, "utf-8")), None
             if payload.shape.type_name == "string":
                 return value.encode("utf-8"), None
+            if payload.shape.serialization.get("eventstream"):
+                assert isinstance(payload.shape, StructureShape)
+                stream = eventstream.encode_events(
+                    payload.shape, value, self.event_document, self.event_content_type
+                )
+                return stream, eventstream.CONTENT_TYPE
             return self.payload_document(operation, payload, value), self.content_type
         if not bindings.body_members:
             return b"", None
@@ -69,6 +77,12 @@ class RestResponseSerializer(ResponseSerializer):
 
     def payload_document(self, operation: OperationModel, payload: Binding, value: Any) -> bytes:
         """The body when it is one structure member."""
+        raise NotImplementedError
+
+    def event_document(
+        self, shape: StructureShape, value: dict[str, Any], members: dict[str, Shape]
+    ) -> bytes:
+        """The body of one event-stream message holding ``members`` of a structure."""
         raise NotImplementedError
 
     def body_document(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, Shape, StructureShape
 
 from stratus.aws.protocol.bindings import Binding, RestBindings
 from stratus.aws.protocol.errors import ServiceError
@@ -37,6 +37,12 @@ class RestJsonResponseSerializer(RestResponseSerializer, JsonValueWriter):
     ) -> bytes:
         """The unbound members as one JSON object."""
         return self.dump_members(shape, output, bindings.body_members)
+
+    def event_document(
+        self, shape: StructureShape, value: dict[str, Any], members: dict[str, Shape]
+    ) -> bytes:
+        """An event's members as one JSON object, as in a body."""
+        return self.dump_members(shape, value, members)
 
     def serialize_error(
         self, error: ServiceError, operation: OperationModel | None, request_id: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, Shape, StructureShape
 
 from stratus.aws.protocol.bindings import Binding, RestBindings
 from stratus.aws.protocol.errors import ServiceError
@@ -23,6 +23,7 @@ class RestXmlResponseSerializer(RestResponseSerializer, XmlValueWriter):
 
     protocol = "rest-xml"
     content_type = "application/xml"
+    event_content_type = "text/xml"
 
     def namespace(self, payload: Binding | None) -> str | None:
         """The ``xmlns`` of the root element."""
@@ -58,6 +59,16 @@ class RestXmlResponseSerializer(RestResponseSerializer, XmlValueWriter):
         self.write_members(
             parts, shape, {k: v for k, v in output.items() if k in bindings.body_members}
         )
+        parts.append(f"</{name}>")
+        return "".join(parts).encode()
+
+    def event_document(
+        self, shape: StructureShape, value: dict[str, Any], members: dict[str, Shape]
+    ) -> bytes:
+        """An event's members in one element named after the shape (S3's ``<Stats>``)."""
+        name = shape.serialization.get("name", shape.name)
+        parts = [f"<{name}>"]
+        self.write_members(parts, shape, {k: v for k, v in value.items() if k in members})
         parts.append(f"</{name}>")
         return "".join(parts).encode()
 

@@ -1,0 +1,88 @@
+"""InvokeWithResponseStream: a synchronous invocation answered as an event stream.
+
+A Python handler in Lambda's managed runtimes cannot stream (only Node.js and custom
+runtimes can write to a response stream), so Lambda runs it like ``Invoke`` and streams
+the buffered result: ``PayloadChunk`` events carrying the response bytes, then one
+``InvokeComplete`` (``ErrorCode``/``ErrorDetails`` when the function failed, ``LogResult``
+with ``LogType=Tail``). The framing itself is the protocol layer's
+(``aws/protocol/eventstream.py``); this adapter only says which events to send.
+See https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from stratus.aws.context import RequestContext
+from stratus.aws.lambda_ import shapes
+from stratus.aws.lambda_.errors import check_enum
+from stratus.runtime.limits import Limits
+from stratus.runtime.logs import tail
+from stratus.services.functions.invocations import Invocations
+from stratus.services.functions.names import parse_function_name
+
+Params = dict[str, Any]
+
+# Lambda cuts a buffered response into chunks of at most this size (clients must
+# concatenate PayloadChunk payloads; none may assume one chunk).
+CHUNK_BYTES = 32 * 1024
+
+
+class StreamingInvokeMixin:
+    """InvokeWithResponseStream for :class:`~stratus.aws.lambda_.provider.LambdaProvider`."""
+
+    _invocations: Invocations
+    _limits: Limits
+
+    async def invoke_with_response_stream(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        payload = params.get("Payload") or b""
+        if isinstance(payload, str):
+            payload = payload.encode()
+        kind = params.get("InvocationType") or "RequestResponse"
+        check_enum(kind, "invocationType", ("RequestResponse", "DryRun"))
+        check_enum(params.get("LogType") or "None", "logType", ("None", "Tail"))
+        if kind == "DryRun":
+            dry = self._invocations.dry_run(ref.name, ref.qualifier)
+            return {"StatusCode": 204, "ExecutedVersion": dry.executed_version, "EventStream": []}
+        response = await self._invocations.invoke(
+            ref.name,
+            ref.qualifier,
+            payload,
+            request_id=ctx.request_id,
+            client_context=params.get("ClientContext"),
+            tail=params.get("LogType") == "Tail",
+        )
+        complete: Params = {}
+        events: list[Params] = []
+        if response.function_error:
+            error = _error_object(response.payload)
+            complete["ErrorCode"] = str(error.get("errorType") or response.function_error)
+            complete["ErrorDetails"] = str(error.get("errorMessage") or "")
+        else:
+            body = response.payload
+            events = [
+                {"PayloadChunk": {"Payload": body[start : start + CHUNK_BYTES]}}
+                for start in range(0, len(body), CHUNK_BYTES)
+            ]
+        if response.log_text is not None:
+            complete["LogResult"] = shapes.encode_log(
+                tail(response.log_text, self._limits.log_tail_bytes)
+            )
+        events.append({"InvokeComplete": complete})
+        return {
+            "StatusCode": response.status,
+            "ExecutedVersion": response.executed_version,
+            "EventStream": events,
+        }
+
+
+def _error_object(payload: bytes) -> dict[str, Any]:
+    """Lambda's error object (``errorType``, ``errorMessage``) from a failed invocation."""
+    try:
+        value = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
