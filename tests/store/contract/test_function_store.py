@@ -1,0 +1,159 @@
+"""FunctionStore contract: functions, versions, aliases and layers as JSON records."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from stratus.store.errors import StoreClosed
+from tests.store.contract.conftest import Backend
+from tests.store.contract.samples import RECORDS
+
+
+async def test_a_new_store_loads_empty(backend: Backend) -> None:
+    async with backend.session() as stores:
+        snapshot = await stores.functions.load()
+    assert (snapshot.functions, snapshot.versions, snapshot.aliases, snapshot.layers) == (
+        {},
+        {},
+        {},
+        {},
+    )
+
+
+async def test_every_kind_of_record_round_trips(backend: Backend) -> None:
+    async with backend.session() as stores:
+        store = stores.functions
+        await store.put_function("fn", {"name": "fn"})
+        await store.put_version("fn", "1", {"version": "1"})
+        await store.put_version("fn", "2", {"version": "2"})
+        await store.put_alias("fn", "live", {"alias": "live", "version": "2"})
+        await store.put_layer_version("layer", 1, {"layer": 1})
+        await store.put_layer_version("layer", 2, {"layer": 2})
+        snapshot = await store.load()
+    assert snapshot.functions == {"fn": {"name": "fn"}}
+    assert snapshot.versions == {"fn": {"1": {"version": "1"}, "2": {"version": "2"}}}
+    assert snapshot.aliases == {"fn": {"live": {"alias": "live", "version": "2"}}}
+    assert snapshot.layers == {"layer": {1: {"layer": 1}, 2: {"layer": 2}}}
+    assert all(isinstance(version, int) for version in snapshot.layers["layer"])
+
+
+async def test_put_replaces_the_record_under_the_same_key(backend: Backend) -> None:
+    async with backend.session() as stores:
+        store = stores.functions
+        for generation in (1, 2):
+            await store.put_function("fn", {"generation": generation})
+            await store.put_version("fn", "1", {"generation": generation})
+            await store.put_alias("fn", "live", {"generation": generation})
+            await store.put_layer_version("layer", 1, {"generation": generation})
+        snapshot = await store.load()
+    assert snapshot.functions == {"fn": {"generation": 2}}
+    assert snapshot.versions == {"fn": {"1": {"generation": 2}}}
+    assert snapshot.aliases == {"fn": {"live": {"generation": 2}}}
+    assert snapshot.layers == {"layer": {1: {"generation": 2}}}
+
+
+async def test_deletes_remove_exactly_one_record(backend: Backend) -> None:
+    async with backend.session() as stores:
+        store = stores.functions
+        await store.put_function("fn", {})
+        for version in ("1", "2"):
+            await store.put_version("fn", version, {"v": version})
+        for alias in ("a", "b"):
+            await store.put_alias("fn", alias, {"a": alias})
+        for number in (1, 2):
+            await store.put_layer_version("layer", number, {"n": number})
+        await store.delete_version("fn", "1")
+        await store.delete_alias("fn", "a")
+        await store.delete_layer_version("layer", 1)
+        snapshot = await store.load()
+    assert snapshot.functions == {"fn": {}}
+    assert snapshot.versions == {"fn": {"2": {"v": "2"}}}
+    assert snapshot.aliases == {"fn": {"b": {"a": "b"}}}
+    assert snapshot.layers == {"layer": {2: {"n": 2}}}
+
+
+async def test_delete_function_removes_its_versions_and_aliases_only(backend: Backend) -> None:
+    """The docstring's cascade; other functions (even a name it prefixes) and layers stay."""
+    async with backend.session() as stores:
+        store = stores.functions
+        for name in ("fn", "fn2"):
+            await store.put_function(name, {"name": name})
+            await store.put_version(name, "1", {"of": name})
+            await store.put_alias(name, "live", {"of": name})
+        await store.put_layer_version("fn", 1, {"layer": "fn"})  # layers are another namespace
+        await store.delete_function("fn")
+        snapshot = await store.load()
+    assert snapshot.functions == {"fn2": {"name": "fn2"}}
+    assert snapshot.versions == {"fn2": {"1": {"of": "fn2"}}}
+    assert snapshot.aliases == {"fn2": {"live": {"of": "fn2"}}}
+    assert snapshot.layers == {"fn": {1: {"layer": "fn"}}}
+
+
+async def test_deleting_what_is_absent_is_not_an_error(backend: Backend) -> None:
+    async with backend.session() as stores:
+        store = stores.functions
+        await store.delete_function("missing")
+        await store.delete_version("missing", "1")
+        await store.delete_alias("missing", "live")
+        await store.delete_layer_version("missing", 1)
+        snapshot = await store.load()
+    assert snapshot.functions == {}
+
+
+@pytest.mark.parametrize("record", RECORDS)
+async def test_json_records_round_trip(backend: Backend, record: dict[str, Any]) -> None:
+    async with backend.session() as stores:
+        store = stores.functions
+        await store.put_function("fn", record)
+        await store.put_version("fn", "1", record)
+        await store.put_alias("fn", "ünïcode-alias", record)
+        await store.put_layer_version("layer", 7, record)
+        snapshot = await store.load()
+    assert snapshot.functions["fn"] == record
+    assert snapshot.versions["fn"]["1"] == record
+    assert snapshot.aliases["fn"]["ünïcode-alias"] == record
+    assert snapshot.layers["layer"][7] == record
+
+
+async def test_acknowledged_writes_survive_close_and_reopen(backend: Backend) -> None:
+    async with backend.session() as stores:
+        store = stores.functions
+        await store.put_function("fn", {"kept": True})
+        await store.put_function("gone", {})
+        await store.put_version("fn", "1", {"v": 1})
+        await store.put_alias("fn", "live", {"to": "1"})
+        await store.put_layer_version("layer", 3, {"n": 3})
+        await store.delete_function("gone")
+    async with backend.session() as stores:
+        snapshot = await stores.functions.load()
+    assert snapshot.functions == {"fn": {"kept": True}}
+    assert snapshot.versions == {"fn": {"1": {"v": 1}}}
+    assert snapshot.aliases == {"fn": {"live": {"to": "1"}}}
+    assert snapshot.layers == {"layer": {3: {"n": 3}}}
+
+
+async def test_concurrent_writers_all_land(backend: Backend) -> None:
+    async with backend.session() as stores:
+        store = stores.functions
+        await asyncio.gather(
+            *(store.put_function(f"fn-{n}", {"n": n}) for n in range(200)),
+            *(store.put_version("fn-0", str(n), {"n": n}) for n in range(100)),
+        )
+        snapshot = await store.load()
+    assert snapshot.functions == {f"fn-{n}": {"n": n} for n in range(200)}
+    assert snapshot.versions == {"fn-0": {str(n): {"n": n} for n in range(100)}}
+
+
+async def test_calls_after_close_raise_store_closed(backend: Backend) -> None:
+    stores = await backend.open()
+    await stores.functions.put_function("fn", {})
+    await stores.close()
+    with pytest.raises(StoreClosed):
+        await stores.functions.load()
+    with pytest.raises(StoreClosed):
+        await stores.functions.put_function("other", {})
+    with pytest.raises(StoreClosed):
+        await stores.functions.delete_function("fn")
