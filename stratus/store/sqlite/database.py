@@ -8,7 +8,7 @@ once, and only then resolves each caller's future. Acknowledged therefore means
 committed, and a burst of N writes costs one commit instead of N.
 
 Reads run on a small thread pool with one WAL connection per thread, so the event loop
-never blocks on SQLite.
+never blocks on SQLite; each read call is one read transaction (one snapshot).
 """
 
 from __future__ import annotations
@@ -199,6 +199,19 @@ class SQLiteDatabase:
         return await loop.run_in_executor(self._readers, self._read, fn)
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            conn = self._reader_conn()
+            # One read transaction per call: every statement of ``fn`` sees the same
+            # snapshot, so a read of several tables never mixes before and after a commit.
+            conn.execute("BEGIN")
+            try:
+                return fn(conn)
+            finally:
+                conn.execute("ROLLBACK")  # nothing to keep; ends the snapshot
+        except sqlite3.Error as exc:
+            raise _neutral(exc) from exc
+
+    def _reader_conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = _connect(self.path, self._durability)
@@ -206,10 +219,7 @@ class SQLiteDatabase:
             self._local.conn = conn
             with self._reader_lock:
                 self._reader_conns.append(conn)
-        try:
-            return fn(conn)
-        except sqlite3.Error as exc:
-            raise _neutral(exc) from exc
+        return conn
 
     def statistics(self) -> DatabaseStatistics:
         return DatabaseStatistics(self._commits, self._writes, self._queue.qsize())

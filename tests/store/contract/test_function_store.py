@@ -157,3 +157,27 @@ async def test_calls_after_close_raise_store_closed(backend: Backend) -> None:
         await stores.functions.put_function("other", {})
     with pytest.raises(StoreClosed):
         await stores.functions.delete_function("fn")
+
+
+async def test_load_is_one_consistent_snapshot(backend: Backend) -> None:
+    """delete_function is one write, so no snapshot shows a function without its versions
+    and aliases, or versions and aliases of a function already gone."""
+    async with backend.session() as stores:
+        store = stores.functions
+        names = [f"fn-{n}" for n in range(150)]
+        for name in names:
+            await store.put_function(name, {})
+            await store.put_version(name, "1", {})
+            await store.put_alias(name, "live", {})
+
+        async def delete_one_by_one() -> None:  # one commit each: many states to see
+            for name in names:
+                await store.delete_function(name)
+
+        deleting = asyncio.ensure_future(delete_one_by_one())
+        snapshots = []
+        while not deleting.done():
+            snapshots.extend(await asyncio.gather(*(store.load() for _ in range(4))))
+        await deleting
+    for snapshot in snapshots:
+        assert set(snapshot.functions) == set(snapshot.versions) == set(snapshot.aliases)
