@@ -87,8 +87,7 @@ class SQLiteDatabase:
         if migrations is not None:
             self._migrations = dict(migrations)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await asyncio.to_thread(_connect, self.path, self._durability)
-        await asyncio.to_thread(apply_migrations, conn, self._migrations)
+        conn = await asyncio.to_thread(self._open_writer_conn)
         self._writer = threading.Thread(
             target=self._write_loop,
             args=(conn,),
@@ -96,6 +95,20 @@ class SQLiteDatabase:
             daemon=True,
         )
         self._writer.start()
+
+    def _open_writer_conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = _connect(self.path, self._durability)
+            apply_migrations(conn, self._migrations)
+            return conn
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            error = _neutral(exc)  # e.g. "file is not a database" as a StoreError
+            if error is exc:
+                raise
+            raise error from exc
 
     async def close(self) -> None:
         if self._closed:
