@@ -133,6 +133,15 @@ async def test_enqueued_invocations_survive_close_and_reopen(backend: Backend) -
     assert [(i.id, i.attempts) for i in found] == [("i1", 7), ("i2", 2), ("i3", 3), ("i4", 4)]
 
 
+async def test_enqueue_returns_once_durable(backend: Backend) -> None:
+    """ "Returns once the invocation is durable": a second opening sees it at once."""
+    async with backend.session() as first:
+        await first.invocations.enqueue(_invocation("a", 100, payload=b"\x00\xff"))
+        async with backend.session() as second:
+            found = await second.invocations.due(100, 10, set())
+    assert [(i.id, i.payload) for i in found] == [("a", b"\x00\xff")]
+
+
 async def test_concurrent_enqueues_all_land(backend: Backend) -> None:
     async with backend.session() as stores:
         store = stores.invocations

@@ -151,6 +151,7 @@ async def test_calls_after_close_raise_store_closed(backend: Backend) -> None:
     stores = await backend.open()
     await stores.functions.put_function("fn", {})
     await stores.close()
+    await stores.close()  # closing twice is harmless
     with pytest.raises(StoreClosed):
         await stores.functions.load()
     with pytest.raises(StoreClosed):
@@ -181,3 +182,17 @@ async def test_load_is_one_consistent_snapshot(backend: Backend) -> None:
         await deleting
     for snapshot in snapshots:
         assert set(snapshot.functions) == set(snapshot.versions) == set(snapshot.aliases)
+
+
+async def test_acknowledged_means_committed_not_buffered(backend: Backend) -> None:
+    """A second opening sees every acknowledged write while the first is still open (as
+    after a kill -9, when nobody closes anything)."""
+    async with backend.session() as first:
+        await first.functions.put_function("fn", {"v": 1})
+        await first.functions.put_version("fn", "1", {"v": 1})
+        async with backend.session() as second:
+            snapshot = await second.functions.load()
+            await second.functions.put_alias("fn", "live", {"from": "second"})
+        assert (await first.functions.load()).aliases == {"fn": {"live": {"from": "second"}}}
+    assert snapshot.functions == {"fn": {"v": 1}}
+    assert snapshot.versions == {"fn": {"1": {"v": 1}}}
