@@ -335,7 +335,8 @@ async def test_list_executions_pages_with_the_before_cursor(backend: Backend) ->
     assert [len(page) for page in pages] == [3, 3, 3, 2]
     assert [e.arn for e in flat] == [e.arn for e in expected]
     assert len({e.arn for e in flat}) == len(starts)
-    assert [e.start_ms for e in flat] == sorted(starts, reverse=True)
+    keys = [(e.start_ms, e.arn) for e in flat]
+    assert keys == sorted(keys, reverse=True)  # equal start times: ARN descending
 
 
 async def test_running_executions_are_the_running_ones_of_every_machine(
