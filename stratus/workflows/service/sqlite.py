@@ -264,4 +264,17 @@ WORKFLOWS_MIGRATIONS: list[Migration] = [
         CREATE INDEX activity_tasks_queue ON activity_tasks (activity_arn, taken, created_ms);
         """,
     ),
+    Migration(
+        2,
+        "state machines keyed by ARN only: one name may exist in several regions",
+        # Version 1 made ``name`` UNIQUE, so with INSERT OR REPLACE a machine created in a
+        # second region silently deleted the first one's row. SQLite cannot drop a
+        # constraint: the table is rebuilt.
+        """
+        CREATE TABLE state_machines_v2 (arn TEXT PRIMARY KEY, name TEXT NOT NULL, record TEXT NOT NULL);
+        INSERT INTO state_machines_v2 (arn, name, record) SELECT arn, name, record FROM state_machines;
+        DROP TABLE state_machines;
+        ALTER TABLE state_machines_v2 RENAME TO state_machines;
+        """,
+    ),
 ]

@@ -71,6 +71,20 @@ async def test_machines_round_trip_replace_and_delete(backend: Backend) -> None:
     assert remaining == [{"name": "m", "revision": 2}]
 
 
+async def test_machines_are_keyed_by_arn_not_by_name(backend: Backend) -> None:
+    """The same name in two regions is two machines; writing one must not drop the other."""
+    east, west = MACHINE, MACHINE.replace("us-east-1", "eu-west-1")
+    async with backend.session() as stores:
+        store = stores.workflows
+        await store.put_machine(east, "m", {"arn": east})
+        await store.put_machine(west, "m", {"arn": west})
+        both = await store.load_machines()
+        await store.delete_machine(west)
+        remaining = await store.load_machines()
+    assert sorted(record["arn"] for record in both) == sorted([east, west])
+    assert remaining == [{"arn": east}]
+
+
 async def test_activities_round_trip_replace_and_delete(backend: Backend) -> None:
     async with backend.session() as stores:
         store = stores.workflows
