@@ -49,7 +49,8 @@ class WorkflowStore(Protocol):
 
     async def save_step(self, step: ExecutionStep) -> None:
         """Status, state, pending work and new history in one transaction; ``stop_ms`` and
-        ``record`` stay as they were when the step gives ``None``."""
+        ``record`` stay as they were when the step gives ``None``. A step of an unknown
+        execution writes nothing."""
         ...
 
     async def get_execution(self, arn: str) -> StoredExecution | None: ...

@@ -98,17 +98,19 @@ class SQLiteWorkflowStore:
 
         def update(conn: sqlite3.Connection) -> None:
             if record is None:
-                conn.execute(
+                cursor = conn.execute(
                     "UPDATE executions SET status = ?, state = ?, outstanding = ?, "
                     "stop_ms = COALESCE(?, stop_ms) WHERE arn = ?",
                     (step.status, state, outstanding, step.stop_ms, step.arn),
                 )
             else:
-                conn.execute(
+                cursor = conn.execute(
                     "UPDATE executions SET status = ?, state = ?, outstanding = ?, "
                     "stop_ms = COALESCE(?, stop_ms), record = ? WHERE arn = ?",
                     (step.status, state, outstanding, step.stop_ms, record, step.arn),
                 )
+            if cursor.rowcount == 0:
+                return  # no such execution: history without its row would be an orphan
             _insert_history(conn, step.arn, step.history)
 
         await self._db.write(update)

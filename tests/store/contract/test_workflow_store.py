@@ -285,6 +285,18 @@ async def test_save_step_is_all_or_nothing(backend: Backend) -> None:
         assert _ids(await _all_history(store, execution.arn)) == [1, 2]
 
 
+async def test_a_step_of_an_unknown_execution_writes_nothing(backend: Backend) -> None:
+    """No history without its execution: it would also block a later start of that ARN."""
+    arn = _arn("ghost")
+    async with backend.session() as stores:
+        store = stores.workflows
+        await store.save_step(ExecutionStep(arn, "RUNNING", {"steps": 1}, {}, _events(1, 2)))
+        assert await store.get_execution(arn) is None
+        assert await _all_history(store, arn) == []
+        await store.create_execution(_execution("ghost"), _events(1, 2))
+        assert _ids(await _all_history(store, arn)) == [1, 2]
+
+
 async def test_a_reader_never_sees_state_ahead_of_history(backend: Backend) -> None:
     """Each step writes state ``steps=n`` with history event n: read state, then history."""
     execution = _execution("e", state={"steps": 0})
