@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from stratus.services.functions.repository import FunctionsSnapshot
 from stratus.store.errors import StoreClosed
 from tests.store.contract.conftest import Backend
 from tests.store.contract.samples import RECORDS
@@ -196,3 +197,36 @@ async def test_acknowledged_means_committed_not_buffered(backend: Backend) -> No
         assert (await first.functions.load()).aliases == {"fn": {"live": {"from": "second"}}}
     assert snapshot.functions == {"fn": {"v": 1}}
     assert snapshot.versions == {"fn": {"1": {"v": 1}}}
+
+
+async def test_writes_racing_close_either_land_or_raise_store_closed(backend: Backend) -> None:
+    """Closing never loses an acknowledged write, nor leaves a caller waiting forever."""
+    stores = await backend.open()
+    store = stores.functions
+    outcomes = await asyncio.gather(
+        *(store.put_function(f"before-{n}", {"n": n}) for n in range(50)),
+        stores.close(),
+        *(store.put_function(f"after-{n}", {"n": n}) for n in range(50)),
+        return_exceptions=True,
+    )
+    assert all(o is None or isinstance(o, StoreClosed) for o in outcomes), outcomes
+    acknowledged = {f"before-{n}" for n in range(50) if outcomes[n] is None}
+    acknowledged |= {f"after-{n}" for n in range(50) if outcomes[51 + n] is None}
+    async with backend.session() as reopened:
+        snapshot = await reopened.functions.load()
+    assert set(snapshot.functions) == acknowledged
+
+
+async def test_reads_racing_close_either_answer_or_raise_store_closed(backend: Backend) -> None:
+    stores = await backend.open()
+    await stores.functions.put_function("fn", {})
+    outcomes = await asyncio.gather(
+        *(stores.functions.load() for _ in range(20)),
+        stores.close(),
+        *(stores.functions.load() for _ in range(20)),
+        return_exceptions=True,
+    )
+    for outcome in outcomes[:20] + outcomes[21:]:
+        if not isinstance(outcome, StoreClosed):
+            assert isinstance(outcome, FunctionsSnapshot), outcome
+            assert outcome.functions == {"fn": {}}
