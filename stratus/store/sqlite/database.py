@@ -117,7 +117,7 @@ class SQLiteDatabase:
         self._queue.put(None)
         if self._writer is not None:
             await asyncio.to_thread(self._writer.join)
-        self._readers.shutdown(wait=True)
+        await asyncio.to_thread(self._readers.shutdown, wait=True)  # never block the loop
         with self._reader_lock:
             for conn in self._reader_conns:
                 conn.close()
