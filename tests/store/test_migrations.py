@@ -63,7 +63,7 @@ def test_a_failing_step_rolls_back_and_names_the_component(tmp_path: Path) -> No
 def test_a_database_from_before_components_is_adopted(tmp_path: Path) -> None:
     """A data directory written by the single-list schema (``PRAGMA user_version`` 2)."""
     conn = _connect(tmp_path / "db")
-    for step in (*FUNCTIONS_MIGRATIONS, *WORKFLOWS_MIGRATIONS):
+    for step in (FUNCTIONS_MIGRATIONS[0], WORKFLOWS_MIGRATIONS[0]):  # the legacy schema
         assert isinstance(step.apply, str)
         conn.executescript(step.apply)
     conn.execute("INSERT INTO functions VALUES ('kept', '{}')")
@@ -71,7 +71,10 @@ def test_a_database_from_before_components_is_adopted(tmp_path: Path) -> None:
     reached = apply_migrations(
         conn, {"functions": FUNCTIONS_MIGRATIONS, "workflows": WORKFLOWS_MIGRATIONS}
     )
-    assert reached == {"functions": len(FUNCTIONS_MIGRATIONS), "workflows": 1}
+    assert reached == {
+        "functions": len(FUNCTIONS_MIGRATIONS),
+        "workflows": len(WORKFLOWS_MIGRATIONS),
+    }
     assert conn.execute("SELECT name FROM functions").fetchall() == [("kept",)]
 
 
@@ -80,3 +83,14 @@ def test_a_legacy_version_newer_than_known_is_refused(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version=9")
     with pytest.raises(MigrationError, match="schema version 9 is newer"):
         apply_migrations(conn, {"functions": FUNCTIONS_MIGRATIONS})
+
+
+def test_machines_keep_their_rows_when_name_stops_being_unique(tmp_path: Path) -> None:
+    """Workflows 2 rebuilds ``state_machines`` without the UNIQUE name: rows survive."""
+    conn = _connect(tmp_path / "db")
+    apply_migrations(conn, {"workflows": WORKFLOWS_MIGRATIONS[:1]})
+    conn.execute("INSERT INTO state_machines VALUES ('arn:east:m', 'm', '{}')")
+    apply_migrations(conn, {"workflows": WORKFLOWS_MIGRATIONS})
+    conn.execute("INSERT INTO state_machines VALUES ('arn:west:m', 'm', '{}')")
+    rows = conn.execute("SELECT arn, name FROM state_machines ORDER BY arn").fetchall()
+    assert rows == [("arn:east:m", "m"), ("arn:west:m", "m")]

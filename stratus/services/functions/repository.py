@@ -23,7 +23,13 @@ class FunctionsSnapshot:
 
 
 class FunctionStore(Protocol):
-    async def load(self) -> FunctionsSnapshot: ...
+    """``put_*`` inserts or replaces the record under its key; deleting what is absent is
+    not an error."""
+
+    async def load(self) -> FunctionsSnapshot:
+        """Everything, as one consistent snapshot (never half of a concurrent write)."""
+        ...
+
     async def put_function(self, name: str, record: Record) -> None: ...
     async def delete_function(self, name: str) -> None:
         """Delete a function with its versions and aliases."""
@@ -53,10 +59,17 @@ class QueuedInvocation:
 
 class AsyncInvocationStore(Protocol):
     async def enqueue(self, invocation: QueuedInvocation) -> None:
-        """Returns once the invocation is durable."""
+        """Returns once the invocation is durable; an id already queued is ``DuplicateKey``."""
         ...
 
-    async def due(self, now_ms: int, limit: int, exclude: set[str]) -> list[QueuedInvocation]: ...
-    async def reschedule(self, id: str, attempts: int, next_attempt_ms: int) -> None: ...
+    async def due(self, now_ms: int, limit: int, exclude: set[str]) -> list[QueuedInvocation]:
+        """Up to ``limit`` invocations with ``next_attempt_ms <= now_ms``, soonest first;
+        ids in ``exclude`` (in flight) are skipped and do not count against ``limit``."""
+        ...
+
+    async def reschedule(self, id: str, attempts: int, next_attempt_ms: int) -> None:
+        """Unknown ids are ignored (the invocation was removed meanwhile)."""
+        ...
+
     async def remove(self, id: str) -> None: ...
     async def pending(self) -> int: ...

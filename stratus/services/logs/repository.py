@@ -30,8 +30,13 @@ class LogStore(Protocol):
         limit: int = 1000,
         stream: str | None = None,
         contains: str | None = None,
-    ) -> list[StoredLogEvent]: ...
+    ) -> list[StoredLogEvent]:
+        """A function's events in append order (``id`` increases), after ``after_id``;
+        ``start_ms`` and ``end_ms`` are inclusive, ``contains`` is a case-sensitive literal
+        substring (empty: no filter), and ``limit`` counts events that pass the filters."""
+        ...
 
     async def streams(self, function_name: str) -> list[tuple[str, int, int]]:
-        """(stream, first timestamp, last timestamp) per stream of a function."""
+        """(stream, first timestamp, last timestamp) per stream of a function, in the order
+        the streams first appeared."""
         ...

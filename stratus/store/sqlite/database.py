@@ -8,7 +8,7 @@ once, and only then resolves each caller's future. Acknowledged therefore means
 committed, and a burst of N writes costs one commit instead of N.
 
 Reads run on a small thread pool with one WAL connection per thread, so the event loop
-never blocks on SQLite.
+never blocks on SQLite; each read call is one read transaction (one snapshot).
 """
 
 from __future__ import annotations
@@ -87,8 +87,7 @@ class SQLiteDatabase:
         if migrations is not None:
             self._migrations = dict(migrations)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await asyncio.to_thread(_connect, self.path, self._durability)
-        await asyncio.to_thread(apply_migrations, conn, self._migrations)
+        conn = await asyncio.to_thread(self._open_writer_conn)
         self._writer = threading.Thread(
             target=self._write_loop,
             args=(conn,),
@@ -97,6 +96,20 @@ class SQLiteDatabase:
         )
         self._writer.start()
 
+    def _open_writer_conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = _connect(self.path, self._durability)
+            apply_migrations(conn, self._migrations)
+            return conn
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            error = _neutral(exc)  # e.g. "file is not a database" as a StoreError
+            if error is exc:
+                raise
+            raise error from exc
+
     async def close(self) -> None:
         if self._closed:
             return
@@ -104,7 +117,7 @@ class SQLiteDatabase:
         self._queue.put(None)
         if self._writer is not None:
             await asyncio.to_thread(self._writer.join)
-        self._readers.shutdown(wait=True)
+        await asyncio.to_thread(self._readers.shutdown, wait=True)  # never block the loop
         with self._reader_lock:
             for conn in self._reader_conns:
                 conn.close()
@@ -199,6 +212,19 @@ class SQLiteDatabase:
         return await loop.run_in_executor(self._readers, self._read, fn)
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            conn = self._reader_conn()
+            # One read transaction per call: every statement of ``fn`` sees the same
+            # snapshot, so a read of several tables never mixes before and after a commit.
+            conn.execute("BEGIN")
+            try:
+                return fn(conn)
+            finally:
+                conn.execute("ROLLBACK")  # nothing to keep; ends the snapshot
+        except sqlite3.Error as exc:
+            raise _neutral(exc) from exc
+
+    def _reader_conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = _connect(self.path, self._durability)
@@ -206,10 +232,7 @@ class SQLiteDatabase:
             self._local.conn = conn
             with self._reader_lock:
                 self._reader_conns.append(conn)
-        try:
-            return fn(conn)
-        except sqlite3.Error as exc:
-            raise _neutral(exc) from exc
+        return conn
 
     def statistics(self) -> DatabaseStatistics:
         return DatabaseStatistics(self._commits, self._writes, self._queue.qsize())

@@ -98,17 +98,19 @@ class SQLiteWorkflowStore:
 
         def update(conn: sqlite3.Connection) -> None:
             if record is None:
-                conn.execute(
+                cursor = conn.execute(
                     "UPDATE executions SET status = ?, state = ?, outstanding = ?, "
                     "stop_ms = COALESCE(?, stop_ms) WHERE arn = ?",
                     (step.status, state, outstanding, step.stop_ms, step.arn),
                 )
             else:
-                conn.execute(
+                cursor = conn.execute(
                     "UPDATE executions SET status = ?, state = ?, outstanding = ?, "
                     "stop_ms = COALESCE(?, stop_ms), record = ? WHERE arn = ?",
                     (step.status, state, outstanding, step.stop_ms, record, step.arn),
                 )
+            if cursor.rowcount == 0:
+                return  # no such execution: history without its row would be an orphan
             _insert_history(conn, step.arn, step.history)
 
         await self._db.write(update)
@@ -262,6 +264,19 @@ WORKFLOWS_MIGRATIONS: list[Migration] = [
             taken INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX activity_tasks_queue ON activity_tasks (activity_arn, taken, created_ms);
+        """,
+    ),
+    Migration(
+        2,
+        "state machines keyed by ARN only: one name may exist in several regions",
+        # Version 1 made ``name`` UNIQUE, so with INSERT OR REPLACE a machine created in a
+        # second region silently deleted the first one's row. SQLite cannot drop a
+        # constraint: the table is rebuilt.
+        """
+        CREATE TABLE state_machines_v2 (arn TEXT PRIMARY KEY, name TEXT NOT NULL, record TEXT NOT NULL);
+        INSERT INTO state_machines_v2 (arn, name, record) SELECT arn, name, record FROM state_machines;
+        DROP TABLE state_machines;
+        ALTER TABLE state_machines_v2 RENAME TO state_machines;
         """,
     ),
 ]
