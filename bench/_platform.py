@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.platform import Platform, PlatformConfig
 from stratus.runtime.limits import Limits
 from stratus.services.functions.model import FunctionConfig
@@ -66,6 +67,6 @@ async def create_function(
     settings = FunctionSettings(
         runtime="python3.11", role=ROLE, handler="app.handler", timeout=timeout_s
     )
-    return await platform.registry.create(
+    return await platform.component(FunctionsComponent).registry.create(
         name, settings, zip_of(source), region=platform.config.region
     )

@@ -23,6 +23,7 @@ import uuid
 
 from bench._platform import HELLO_SOURCE, SLEEP_SOURCE, create_function, running_platform
 from bench._report import Figure, Row, argument_parser, emit, percentile
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.platform import Platform
 
 SLEEP_MS = 100.0
@@ -35,7 +36,7 @@ async def single_cold_start_ms(platform: Platform, samples: int) -> list[float]:
         name = f"bench-cold-{uuid.uuid4().hex[:8]}"
         await create_function(platform, name, HELLO_SOURCE)
         start = time.perf_counter_ns()
-        response = await platform.invocations.invoke(name, None, b"{}")
+        response = await platform.component(FunctionsComponent).invocations.invoke(name, None, b"{}")
         times.append((time.perf_counter_ns() - start) / 1e6)
         if response.function_error:
             raise RuntimeError(response.payload.decode())
@@ -46,7 +47,7 @@ async def burst_ms(platform: Platform, name: str, concurrency: int) -> float:
     """Wall time of ``concurrency`` invocations of ``name`` sent at once."""
     start = time.perf_counter_ns()
     responses = await asyncio.gather(
-        *(platform.invocations.invoke(name, None, b"{}") for _ in range(concurrency))
+        *(platform.component(FunctionsComponent).invocations.invoke(name, None, b"{}") for _ in range(concurrency))
     )
     elapsed = (time.perf_counter_ns() - start) / 1e6
     failed = [r for r in responses if r.function_error]
@@ -65,7 +66,7 @@ async def measure(concurrency: int, rounds: int) -> Figure:
             name = f"bench-scale-{uuid.uuid4().hex[:8]}"
             await create_function(platform, name, SLEEP_SOURCE)
             cold_walls.append(await burst_ms(platform, name, concurrency))
-            cold_counts.append(platform.invoker.metrics.of(name).cold_starts)
+            cold_counts.append(platform.component(FunctionsComponent).invoker.metrics.of(name).cold_starts)
             warm_walls.append(await burst_ms(platform, name, concurrency))
     cold_ms = statistics.median(cold)
     ideal = SLEEP_MS + concurrency * cold_ms / cores

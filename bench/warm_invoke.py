@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable
 
 from bench._platform import HELLO_SOURCE, create_function, hello_handler, running_platform
 from bench._report import Figure, Row, argument_parser, emit, percentile
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.platform import Platform
 from stratus.runtime.environment import FunctionSpec, InvokeRequest, LaunchConfig
 from stratus.runtime.invoker import Invoker
@@ -76,7 +77,7 @@ async def layered_us(platform: Platform, runs: int) -> dict[str, tuple[list[floa
     log lines): CPU is the steadier figure when other work shares the machine.
     """
     config = await create_function(platform, NAME, HELLO_SOURCE)
-    spec = await platform.invocations.spec_for(config)
+    spec = await platform.component(FunctionsComponent).invocations.spec_for(config)
     platform_env = PlatformEnv(
         region=platform.config.region, endpoint_url=platform.config.endpoint_url
     )
@@ -87,16 +88,16 @@ async def layered_us(platform: Platform, runs: int) -> dict[str, tuple[list[floa
         env = lambda_environment(spec, platform_env, log_stream=log_stream_name(spec.version))
         return LaunchConfig(spec, env, str(tmp_dir))
 
-    quiet_invoker = Invoker(lambda _spec: platform.factory, launch_for, platform.config.limits)
-    raw_env = await platform.factory.create(launch_for(spec))
+    quiet_invoker = Invoker(lambda _spec: platform.component(FunctionsComponent).factory, launch_for, platform.config.limits)
+    raw_env = await platform.component(FunctionsComponent).factory.create(launch_for(spec))
 
     async def through_invocations() -> None:
-        response = await platform.invocations.invoke(NAME, None, b"{}")
+        response = await platform.component(FunctionsComponent).invocations.invoke(NAME, None, b"{}")
         if response.function_error:
             raise RuntimeError(response.payload.decode())
 
     async def through_invoker() -> None:
-        result = await platform.invoker.invoke(spec, _request(config.arn))
+        result = await platform.component(FunctionsComponent).invoker.invoke(spec, _request(config.arn))
         if result.function_error:
             raise RuntimeError(result.payload.decode())
 
@@ -144,7 +145,7 @@ async def commits_per_invoke(platform: Platform, runs: int) -> float:
     """Store commits per sequential warm invoke: the log lines' share of the writer's work."""
     before = platform.db.statistics().commits
     for _ in range(runs):
-        await platform.invocations.invoke(NAME, None, b"{}")
+        await platform.component(FunctionsComponent).invocations.invoke(NAME, None, b"{}")
     return (platform.db.statistics().commits - before) / runs
 
 

@@ -23,6 +23,8 @@ from typing import Any
 
 from bench._platform import ROLE, create_function, running_platform
 from bench._report import Figure, Row, argument_parser, emit
+from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.platform import Platform
 from stratus.workflows.definition import parse_definition
 from stratus.workflows.interpreter import ExecutionStart, start_execution
@@ -53,12 +55,12 @@ def dict_copy_loop(length: int) -> float:
 
 
 async def run_machine(platform: Platform, arn: str, payload: Any) -> dict[str, Any]:
-    record = await platform.executions.start(arn, None, json.dumps(payload))
-    return await platform.executions.wait(record["arn"])
+    record = await platform.component(WorkflowsComponent).executions.start(arn, None, json.dumps(payload))
+    return await platform.component(WorkflowsComponent).executions.wait(record["arn"])
 
 
 async def transitions(platform: Platform, kind: str, length: int, rounds: int) -> float:
-    machine = await platform.state_machines.create(
+    machine = await platform.component(WorkflowsComponent).state_machines.create(
         f"chain-{kind.lower()}", json.dumps(chain(length)), ROLE, region="us-east-1", type=kind
     )
     await run_machine(platform, machine.arn, {"id": 1})  # warm caches
@@ -73,16 +75,16 @@ async def transitions(platform: Platform, kind: str, length: int, rounds: int) -
 
 async def starts(platform: Platform, count: int) -> tuple[float, float]:
     definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
-    machine = await platform.state_machines.create(
+    machine = await platform.component(WorkflowsComponent).state_machines.create(
         "tiny", json.dumps(definition), ROLE, region="us-east-1"
     )
     started = time.perf_counter()
     records = await asyncio.gather(
-        *(platform.executions.start(machine.arn, None, '{"n": 1}') for _ in range(count))
+        *(platform.component(WorkflowsComponent).executions.start(machine.arn, None, '{"n": 1}') for _ in range(count))
     )
     api_rate = count / (time.perf_counter() - started)
     for record in records:
-        await platform.executions.wait(record["arn"])
+        await platform.component(WorkflowsComponent).executions.wait(record["arn"])
     compiled = parse_definition(definition)
     started = time.perf_counter()
     for i in range(count):
@@ -113,7 +115,7 @@ async def big_map(platform: Platform, items: int) -> tuple[float, float]:
             }
         },
     }
-    machine = await platform.state_machines.create(
+    machine = await platform.component(WorkflowsComponent).state_machines.create(
         "big-map", json.dumps(definition), ROLE, region="us-east-1"
     )
     started = time.perf_counter()
@@ -126,7 +128,7 @@ async def big_map(platform: Platform, items: int) -> tuple[float, float]:
 
     async def one(i: int) -> None:
         async with limit:
-            await platform.invocations.invoke("double", None, str(i).encode())
+            await platform.component(FunctionsComponent).invocations.invoke("double", None, str(i).encode())
 
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(items)))

@@ -17,7 +17,9 @@ import orjson
 from botocore import xform_name
 from botocore.model import OperationModel
 
-from stratus.aws.context import DEFAULT_ACCOUNT_ID, RequestContext
+from stratus.aws.accounts import Accounts
+from stratus.aws.context import RequestContext
+from stratus.aws.protocol.error_table import EMPTY, ErrorTable
 from stratus.aws.protocol.errors import (
     InternalFailure,
     NotAwsRequestError,
@@ -77,8 +79,14 @@ class AwsApp:
         default_region: str = "us-east-1",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         known_services: Iterable[str] = KNOWN_SERVICES,
+        accounts: Accounts | None = None,
     ) -> None:
         self._providers = dict(providers)
+        # Each provider's own table from its service's exceptions to AWS errors.
+        self._errors: dict[str, ErrorTable] = {
+            name: getattr(provider, "errors", EMPTY) for name, provider in self._providers.items()
+        }
+        self._accounts = accounts or Accounts()
         self._fallback = fallback
         self._default_region = default_region
         self._max_body_bytes = max_body_bytes
@@ -157,7 +165,7 @@ class AwsApp:
                 service=spec.name,
                 operation=operation.name,
                 region=(scope.region if scope and scope.region else self._default_region),
-                account_id=DEFAULT_ACCOUNT_ID,
+                account_id=self._accounts.account_for(scope.access_key if scope else None),
                 access_key=scope.access_key if scope else None,
                 request=request,
             )
@@ -165,7 +173,10 @@ class AwsApp:
             return serializer.serialize_response(operation, output, request_id)
         except ServiceError as error:
             return serializer.serialize_error(error, operation, request_id)
-        except Exception:
+        except Exception as exc:
+            translated = self._errors.get(spec.name, EMPTY).translate(exc)
+            if translated is not None:
+                return serializer.serialize_error(translated, operation, request_id)
             log.exception(
                 "unexpected error in %s.%s (request %s)",
                 spec.name,

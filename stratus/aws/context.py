@@ -8,9 +8,7 @@ from stratus.aws.protocol.http import HttpRequest
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "RequestContext"]
 
-#: Stratus is single-tenant: every resource lives in this account, as LocalStack and
-#: moto do, so ARNs look like AWS's without anyone configuring an account.
-DEFAULT_ACCOUNT_ID = "000000000000"
+from stratus.aws.accounts import DEFAULT_ACCOUNT_ID
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import uvicorn
 
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.cli.demo import DEMO_NAME, deploy_demo
 from stratus.gateway.app import GatewayApp
 from stratus.platform import Platform, PlatformConfig
@@ -70,7 +71,7 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
     platform = Platform(config)
     await platform.start()
     try:
-        if demo and await deploy_demo(platform.registry, config.region):
+        if demo and await deploy_demo(platform.component(FunctionsComponent).registry, config.region):
             log.info("deployed the demo function %r", DEMO_NAME)
         control = _server(platform.app, config.host, config.port, config.shutdown_grace_s)
         gateway = _server(GatewayApp(), config.host, config.gateway_port, config.shutdown_grace_s)

@@ -15,9 +15,9 @@ import orjson
 
 from stratus.runtime.metrics import MetricsRegistry
 from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.logs.repository import LogStore
 from stratus.store.blobs import BlobStore
 from stratus.store.errors import BlobNotFound
-from stratus.store.interfaces import LogStore
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

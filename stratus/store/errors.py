@@ -4,6 +4,9 @@ StoreError
  +-- StoreClosed        the database was closed while a call waited
  +-- MigrationError     the schema on disk is newer than this code, or a step failed
  +-- BlobNotFound       no blob has that digest
+ +-- DuplicateKey       a write would create a second row with the same unique key
+
+Backends raise only these: no layer above ``store`` ever sees a driver's exception.
 """
 
 
@@ -21,3 +24,7 @@ class MigrationError(StoreError):
 
 class BlobNotFound(StoreError):
     """No blob with that digest exists."""
+
+
+class DuplicateKey(StoreError):
+    """A write would create a second row with the same unique key."""

@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 
 from stratus.runtime.logs import InvocationLog
+from stratus.services.functions.sqlite.schema import FUNCTIONS_MIGRATIONS
 from stratus.services.logs.sink import FLUSH_INVOCATIONS, BufferedLogSink
+from stratus.services.logs.sqlite import SQLiteLogStore
 from stratus.store.sqlite.database import SQLiteDatabase
-from stratus.store.sqlite.logs import SQLiteLogStore
-from stratus.store.sqlite.schema import MIGRATIONS
 
 
 def _log(request_id: str, body: str) -> InvocationLog:
@@ -18,7 +18,7 @@ def _log(request_id: str, body: str) -> InvocationLog:
 
 def test_lines_are_flushed_together_after_the_interval(tmp_path: Path) -> None:
     async def scenario() -> tuple[int, int, list[str]]:
-        db = SQLiteDatabase(tmp_path / "db.sqlite", MIGRATIONS)
+        db = SQLiteDatabase(tmp_path / "db.sqlite", {"functions": FUNCTIONS_MIGRATIONS})
         await db.open()
         store = SQLiteLogStore(db)
         sink = BufferedLogSink(store, interval=0.05)
@@ -45,7 +45,7 @@ def test_lines_are_flushed_together_after_the_interval(tmp_path: Path) -> None:
 
 def test_many_lines_flush_at_once_and_flush_empties_the_buffer(tmp_path: Path) -> None:
     async def scenario() -> tuple[int, int]:
-        db = SQLiteDatabase(tmp_path / "db.sqlite", MIGRATIONS)
+        db = SQLiteDatabase(tmp_path / "db.sqlite", {"functions": FUNCTIONS_MIGRATIONS})
         await db.open()
         store = SQLiteLogStore(db)
         sink = BufferedLogSink(store, interval=60)
@@ -54,7 +54,7 @@ def test_many_lines_flush_at_once_and_flush_empties_the_buffer(tmp_path: Path) -
         sink.emit("fn", "s", _log("last", "tail"))
         sink.flush()  # what a clean stop does
         await db.close()  # the writer drains its queue before closing
-        db2 = SQLiteDatabase(tmp_path / "db.sqlite", MIGRATIONS)
+        db2 = SQLiteDatabase(tmp_path / "db.sqlite", {"functions": FUNCTIONS_MIGRATIONS})
         await db2.open()
         events = await SQLiteLogStore(db2).query("fn", limit=10 * FLUSH_INVOCATIONS)
         await db2.close()

@@ -6,7 +6,6 @@ the result with ``shapes``. Service errors become AWS errors in ``errors.to_serv
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
 from stratus.aws.lambda_.errors import to_service_error
 from stratus.aws.lambda_.pagination import list_result
+from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
@@ -48,17 +48,6 @@ _SETTING_MEMBERS = {
 }
 
 
-def _maps_errors(method: F) -> F:
-    @functools.wraps(method)
-    async def wrapper(self: LambdaProvider, ctx: RequestContext, params: Params) -> Params:
-        try:
-            return await method(self, ctx, params)
-        except FunctionError as exc:
-            raise to_service_error(exc) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _settings(params: Params) -> FunctionSettings:
     settings = FunctionSettings()
     for member, attribute in _SETTING_MEMBERS.items():
@@ -81,6 +70,8 @@ def _settings(params: Params) -> FunctionSettings:
 
 
 class LambdaProvider:
+    errors = ErrorTable({FunctionError: to_service_error})
+
     def __init__(
         self,
         registry: FunctionRegistry,
@@ -94,7 +85,6 @@ class LambdaProvider:
         self._limits = limits
 
     # -- functions -------------------------------------------------------------------
-    @_maps_errors
     async def create_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         if ref.qualifier is not None:
@@ -129,7 +119,6 @@ class LambdaProvider:
                 fields={"Type": "User"},
             )
 
-    @_maps_errors
     async def get_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         config = self._registry.resolve(ref.name, ref.qualifier)
@@ -148,12 +137,10 @@ class LambdaProvider:
             result["Concurrency"] = {"ReservedConcurrentExecutions": record.reserved_concurrency}
         return result
 
-    @_maps_errors
     async def get_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         return shapes.function_configuration(self._registry.resolve(ref.name, ref.qualifier))
 
-    @_maps_errors
     async def list_functions(self, ctx: RequestContext, params: Params) -> Params:
         everything = params.get("FunctionVersion") == "ALL"
         configs = []
@@ -169,7 +156,6 @@ class LambdaProvider:
             shapes.function_configuration,
         )
 
-    @_maps_errors
     async def update_function_code(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         zip_bytes = params.get("ZipFile")
@@ -191,7 +177,6 @@ class LambdaProvider:
         )
         return shapes.function_configuration(config)
 
-    @_maps_errors
     async def update_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         config = await self._registry.update_configuration(
@@ -199,7 +184,6 @@ class LambdaProvider:
         )
         return shapes.function_configuration(config)
 
-    @_maps_errors
     async def delete_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         await self._registry.delete(ref.name, ref.qualifier)
@@ -209,7 +193,6 @@ class LambdaProvider:
         return {"StatusCode": 204}
 
     # -- invoke ----------------------------------------------------------------------
-    @_maps_errors
     async def invoke(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         payload = params.get("Payload") or b""
@@ -252,7 +235,6 @@ class LambdaProvider:
         return result
 
     # -- versions and aliases --------------------------------------------------------
-    @_maps_errors
     async def publish_version(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         config = await self._registry.publish(
@@ -263,7 +245,6 @@ class LambdaProvider:
         )
         return shapes.function_configuration(config)
 
-    @_maps_errors
     async def list_versions_by_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         versions = self._registry.versions(ref.name)
@@ -275,7 +256,6 @@ class LambdaProvider:
             shapes.function_configuration,
         )
 
-    @_maps_errors
     async def create_alias(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         alias = await self._registry.create_alias(
@@ -287,12 +267,10 @@ class LambdaProvider:
         )
         return shapes.alias_configuration(alias)
 
-    @_maps_errors
     async def get_alias(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         return shapes.alias_configuration(self._registry.alias(ref.name, params["Name"]))
 
-    @_maps_errors
     async def update_alias(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         alias = await self._registry.update_alias(
@@ -305,13 +283,11 @@ class LambdaProvider:
         )
         return shapes.alias_configuration(alias)
 
-    @_maps_errors
     async def delete_alias(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         await self._registry.delete_alias(ref.name, params["Name"])
         return {}
 
-    @_maps_errors
     async def list_aliases(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         aliases = self._registry.aliases(ref.name)
@@ -325,7 +301,6 @@ class LambdaProvider:
         return list_result("Aliases", aliases, lambda a: a.name, params, shapes.alias_configuration)
 
     # -- concurrency -----------------------------------------------------------------
-    @_maps_errors
     async def put_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         value = int(params["ReservedConcurrentExecutions"])
@@ -348,13 +323,11 @@ class LambdaProvider:
         self._invocations.set_reserved(ref.name, value)
         return {"ReservedConcurrentExecutions": value}
 
-    @_maps_errors
     async def get_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         value = self._registry.record(ref.name).reserved_concurrency
         return {} if value is None else {"ReservedConcurrentExecutions": value}
 
-    @_maps_errors
     async def delete_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         self._registry.record(ref.name)
@@ -400,17 +373,14 @@ class LambdaProvider:
         await self._registry.update_record(name, event_invoke_configs=configs)
         return self._event_config_shape(name, qualifier, config)
 
-    @_maps_errors
     async def put_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Params:
         return await self._store_event_config(params, merge=False)
 
-    @_maps_errors
     async def update_function_event_invoke_config(
         self, ctx: RequestContext, params: Params
     ) -> Params:
         return await self._store_event_config(params, merge=True)
 
-    @_maps_errors
     async def get_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Params:
         name, qualifier = self._event_config_key(params)
         config = self._registry.record(name).event_invoke_configs.get(qualifier)
@@ -421,7 +391,6 @@ class LambdaProvider:
             )
         return self._event_config_shape(name, qualifier, config)
 
-    @_maps_errors
     async def delete_function_event_invoke_config(
         self, ctx: RequestContext, params: Params
     ) -> Params:
@@ -436,7 +405,6 @@ class LambdaProvider:
         await self._registry.update_record(name, event_invoke_configs=configs)
         return {}
 
-    @_maps_errors
     async def list_function_event_invoke_configs(
         self, ctx: RequestContext, params: Params
     ) -> Params:
@@ -453,7 +421,6 @@ class LambdaProvider:
         )
 
     # -- account and tags ------------------------------------------------------------
-    @_maps_errors
     async def get_account_settings(self, ctx: RequestContext, params: Params) -> Params:
         limits = self._limits
         return {
@@ -478,7 +445,6 @@ class LambdaProvider:
         self._registry.record(ref.name)
         return ref.name
 
-    @_maps_errors
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
         name = self._tag_target(params["Resource"])
         tags = dict(self._registry.record(name).tags)
@@ -488,7 +454,6 @@ class LambdaProvider:
         await self._registry.update_record(name, tags=tags)
         return {}
 
-    @_maps_errors
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
         name = self._tag_target(params["Resource"])
         tags = {
@@ -499,7 +464,6 @@ class LambdaProvider:
         await self._registry.update_record(name, tags=tags)
         return {}
 
-    @_maps_errors
     async def list_tags(self, ctx: RequestContext, params: Params) -> Params:
         name = self._tag_target(params["Resource"])
         return {"Tags": dict(self._registry.record(name).tags)}
@@ -509,7 +473,6 @@ class LambdaProvider:
         host = ctx.request.headers.get("host", "127.0.0.1:4566")
         return f"http://{host}/_stratus/code/{digest}"
 
-    @_maps_errors
     async def publish_layer_version(self, ctx: RequestContext, params: Params) -> Params:
         name = parse_layer_name(params["LayerName"])
         content = params.get("Content") or {}
@@ -531,19 +494,16 @@ class LambdaProvider:
         )
         return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
 
-    @_maps_errors
     async def get_layer_version(self, ctx: RequestContext, params: Params) -> Params:
         name = parse_layer_name(params["LayerName"])
         layer = self._layers.get(name, int(params["VersionNumber"]), ctx.region)
         return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
 
-    @_maps_errors
     async def get_layer_version_by_arn(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_layer_version_arn(params["Arn"])
         layer = self._layers.get(ref.name, ref.version or 0, ctx.region)
         return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
 
-    @_maps_errors
     async def list_layers(self, ctx: RequestContext, params: Params) -> Params:
         latest = self._layers.latest_versions(params.get("CompatibleRuntime"))
         return list_result(
@@ -558,7 +518,6 @@ class LambdaProvider:
             },
         )
 
-    @_maps_errors
     async def list_layer_versions(self, ctx: RequestContext, params: Params) -> Params:
         name = parse_layer_name(params["LayerName"])
         versions = [
@@ -575,7 +534,6 @@ class LambdaProvider:
             shapes.layer_versions_item,
         )
 
-    @_maps_errors
     async def delete_layer_version(self, ctx: RequestContext, params: Params) -> Params:
         name = parse_layer_name(params["LayerName"])
         await self._layers.delete(name, int(params["VersionNumber"]))

@@ -3,29 +3,16 @@ code that reads a function's logs with boto3."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from stratus.aws.context import RequestContext
+from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
 from stratus.services.logs.service import LogGroupNotFound, LogService
 
 Params = dict[str, Any]
 F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
-
-
-def _maps_errors(method: F) -> F:
-    @functools.wraps(method)
-    async def wrapper(self: LogsProvider, ctx: RequestContext, params: Params) -> Params:
-        try:
-            return await method(self, ctx, params)
-        except LogGroupNotFound as exc:
-            raise ServiceError(
-                "The specified log group does not exist.", code="ResourceNotFoundException"
-            ) from exc
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _group(params: Params) -> str:
@@ -51,13 +38,20 @@ def _token(params: Params) -> int:
 
 
 class LogsProvider:
+    errors = ErrorTable(
+        {
+            LogGroupNotFound: lambda _exc: ServiceError(
+                "The specified log group does not exist.", code="ResourceNotFoundException"
+            )
+        }
+    )
+
     def __init__(self, logs: LogService) -> None:
         self._logs = logs
 
     def _arn(self, ctx: RequestContext, group: str) -> str:
         return f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{group}"
 
-    @_maps_errors
     async def describe_log_groups(self, ctx: RequestContext, params: Params) -> Params:
         groups = self._logs.groups(params.get("logGroupNamePrefix") or "")
         return {
@@ -75,7 +69,6 @@ class LogsProvider:
             ]
         }
 
-    @_maps_errors
     async def describe_log_streams(self, ctx: RequestContext, params: Params) -> Params:
         group = _group(params)
         streams = await self._logs.streams(group)
@@ -101,7 +94,6 @@ class LogsProvider:
             ]
         }
 
-    @_maps_errors
     async def get_log_events(self, ctx: RequestContext, params: Params) -> Params:
         group = _group(params)
         after = _token(params)
@@ -127,7 +119,6 @@ class LogsProvider:
             "nextBackwardToken": f"b/{events[0].id if events else after}",
         }
 
-    @_maps_errors
     async def filter_log_events(self, ctx: RequestContext, params: Params) -> Params:
         group = _group(params)
         limit = int(params.get("limit") or 10000)

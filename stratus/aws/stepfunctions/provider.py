@@ -7,11 +7,11 @@ errors through ``AWS_CODES`` (one table, in the service's errors module, because
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from stratus.aws.context import RequestContext
+from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
 from stratus.workflows.definition import load_json
 from stratus.workflows.errors import DefinitionError
@@ -33,17 +33,6 @@ Params = dict[str, Any]
 F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
 # ExecutionStatus in the model; the protocol layer does not check enums, so we do.
 _STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
-
-
-def _maps_errors(method: F) -> F:
-    @functools.wraps(method)
-    async def wrapper(self: StepFunctionsProvider, ctx: RequestContext, params: Params) -> Params:
-        try:
-            return await method(self, ctx, params)
-        except WorkflowServiceError as exc:
-            raise ServiceError(exc.message, code=aws_code(exc), status_code=400) from exc
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _max_results(params: Params, default: int = 100) -> int:
@@ -102,6 +91,16 @@ def _diagnostic(problem: str) -> dict[str, str]:
 
 
 class StepFunctionsProvider:
+    errors = ErrorTable(
+        {
+            WorkflowServiceError: lambda exc: ServiceError(
+                str(getattr(exc, "message", exc)),
+                code=aws_code(exc),
+                status_code=400,
+            )
+        }
+    )
+
     def __init__(
         self,
         machines: StateMachineRegistry,
@@ -115,7 +114,6 @@ class StepFunctionsProvider:
         self._activities = activities
 
     # -- state machines ---------------------------------------------------------------
-    @_maps_errors
     async def create_state_machine(self, ctx: RequestContext, params: Params) -> Params:
         tags = {t["key"]: t.get("value", "") for t in params.get("tags") or []}
         machine = await self._machines.create(
@@ -130,7 +128,6 @@ class StepFunctionsProvider:
         )
         return {"stateMachineArn": machine.arn, "creationDate": machine.creation_date}
 
-    @_maps_errors
     async def update_state_machine(self, ctx: RequestContext, params: Params) -> Params:
         machine = await self._machines.update(
             params["stateMachineArn"],
@@ -141,7 +138,6 @@ class StepFunctionsProvider:
         )
         return {"updateDate": machine.update_date, "revisionId": machine.revision_id}
 
-    @_maps_errors
     async def describe_state_machine(self, ctx: RequestContext, params: Params) -> Params:
         machine = self._machines.get(params["stateMachineArn"])
         return {
@@ -157,7 +153,6 @@ class StepFunctionsProvider:
             "revisionId": machine.revision_id,
         }
 
-    @_maps_errors
     async def list_state_machines(self, ctx: RequestContext, params: Params) -> Params:
         page, token = _page(self._machines.all(), params)
         result: Params = {
@@ -175,12 +170,10 @@ class StepFunctionsProvider:
             result["nextToken"] = token
         return result
 
-    @_maps_errors
     async def delete_state_machine(self, ctx: RequestContext, params: Params) -> Params:
         await self._machines.delete(params["stateMachineArn"])
         return {}
 
-    @_maps_errors
     async def validate_state_machine_definition(
         self, ctx: RequestContext, params: Params
     ) -> Params:
@@ -197,7 +190,6 @@ class StepFunctionsProvider:
         }
 
     # -- executions --------------------------------------------------------------------
-    @_maps_errors
     async def start_execution(self, ctx: RequestContext, params: Params) -> Params:
         record = await self._executions.start(
             params["stateMachineArn"],
@@ -207,7 +199,6 @@ class StepFunctionsProvider:
         )
         return {"executionArn": record["arn"], "startDate": record["start_ms"] / 1000}
 
-    @_maps_errors
     async def start_sync_execution(self, ctx: RequestContext, params: Params) -> Params:
         record = await self._executions.start_sync(
             params["stateMachineArn"], params.get("name"), params.get("input")
@@ -226,12 +217,10 @@ class StepFunctionsProvider:
         }
         return shape
 
-    @_maps_errors
     async def describe_execution(self, ctx: RequestContext, params: Params) -> Params:
         record = await self._executions.describe(params["executionArn"])
         return describe_execution(record)
 
-    @_maps_errors
     async def list_executions(self, ctx: RequestContext, params: Params) -> Params:
         if not params.get("stateMachineArn"):
             raise InvalidParameter("Must provide a StateMachine ARN or MapRun ARN")
@@ -253,14 +242,12 @@ class StepFunctionsProvider:
             result["nextToken"] = token
         return result
 
-    @_maps_errors
     async def stop_execution(self, ctx: RequestContext, params: Params) -> Params:
         stop = await self._executions.stop(
             params["executionArn"], params.get("error"), params.get("cause")
         )
         return {"stopDate": stop}
 
-    @_maps_errors
     async def get_execution_history(self, ctx: RequestContext, params: Params) -> Params:
         limit = _max_results(params)
         events, token = await self._executions.history(
@@ -276,7 +263,6 @@ class StepFunctionsProvider:
             result["nextToken"] = token
         return result
 
-    @_maps_errors
     async def describe_state_machine_for_execution(
         self, ctx: RequestContext, params: Params
     ) -> Params:
@@ -305,7 +291,6 @@ class StepFunctionsProvider:
             "revisionId": record.get("machine_revision"),
         }
 
-    @_maps_errors
     async def test_state(self, ctx: RequestContext, params: Params) -> Params:
         if params.get("mock") is not None:
             raise InvalidParameter("TestState mocks are not supported by Stratus yet.")
@@ -317,13 +302,11 @@ class StepFunctionsProvider:
         )
 
     # -- activities and callbacks -------------------------------------------------------
-    @_maps_errors
     async def create_activity(self, ctx: RequestContext, params: Params) -> Params:
         tags = {t["key"]: t.get("value", "") for t in params.get("tags") or []}
         record = await self._activities.create(params["name"], tags)
         return {"activityArn": record["arn"], "creationDate": record["creation_date"]}
 
-    @_maps_errors
     async def describe_activity(self, ctx: RequestContext, params: Params) -> Params:
         record = self._activities.get(params["activityArn"])
         return {
@@ -332,12 +315,10 @@ class StepFunctionsProvider:
             "creationDate": record["creation_date"],
         }
 
-    @_maps_errors
     async def delete_activity(self, ctx: RequestContext, params: Params) -> Params:
         await self._activities.delete(params["activityArn"])
         return {}
 
-    @_maps_errors
     async def list_activities(self, ctx: RequestContext, params: Params) -> Params:
         page, token = _page(self._activities.all(), params)
         result: Params = {
@@ -350,7 +331,6 @@ class StepFunctionsProvider:
             result["nextToken"] = token
         return result
 
-    @_maps_errors
     async def get_activity_task(self, ctx: RequestContext, params: Params) -> Params:
         task = await self._activities.get_task(params["activityArn"])
         if task is None:
@@ -358,13 +338,11 @@ class StepFunctionsProvider:
         self._executions.task_taken(task[0], params.get("workerName"))
         return {"taskToken": task[0], "input": task[1]}
 
-    @_maps_errors
     async def send_task_success(self, ctx: RequestContext, params: Params) -> Params:
         self._executions.send_task_success(params["taskToken"], params["output"])
         await self._activities.finished(params["taskToken"])
         return {}
 
-    @_maps_errors
     async def send_task_failure(self, ctx: RequestContext, params: Params) -> Params:
         self._executions.send_task_failure(
             params["taskToken"], params.get("error"), params.get("cause")
@@ -372,7 +350,6 @@ class StepFunctionsProvider:
         await self._activities.finished(params["taskToken"])
         return {}
 
-    @_maps_errors
     async def send_task_heartbeat(self, ctx: RequestContext, params: Params) -> Params:
         self._executions.send_task_heartbeat(params["taskToken"])
         return {}
@@ -393,7 +370,6 @@ class StepFunctionsProvider:
         else:
             await self._activities.set_tags(arn, tags)
 
-    @_maps_errors
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
         kind, tags = self._tagged(params["resourceArn"])
         merged = dict(tags)
@@ -403,14 +379,12 @@ class StepFunctionsProvider:
         await self._set_tags(params["resourceArn"], kind, merged)
         return {}
 
-    @_maps_errors
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
         kind, tags = self._tagged(params["resourceArn"])
         remaining = {k: v for k, v in tags.items() if k not in set(params["tagKeys"])}
         await self._set_tags(params["resourceArn"], kind, remaining)
         return {}
 
-    @_maps_errors
     async def list_tags_for_resource(self, ctx: RequestContext, params: Params) -> Params:
         _kind, tags = self._tagged(params["resourceArn"])
         return {"tags": _tags_list(tags)}

@@ -20,7 +20,7 @@ from stratus.services.functions.errors import NotFound, TooManyRequests
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.model import LATEST
 from stratus.services.functions.registry import FunctionRegistry
-from stratus.store.interfaces import AsyncInvocationStore, QueuedInvocation
+from stratus.services.functions.repository import AsyncInvocationStore, QueuedInvocation
 
 log = logging.getLogger(__name__)
 

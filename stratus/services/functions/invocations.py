@@ -29,7 +29,7 @@ from stratus.services.functions.errors import (
 from stratus.services.functions.model import LATEST, FunctionConfig
 from stratus.services.functions.names import function_arn
 from stratus.services.functions.registry import FunctionRegistry
-from stratus.store.interfaces import AsyncInvocationStore, QueuedInvocation
+from stratus.services.functions.repository import AsyncInvocationStore, QueuedInvocation
 
 # Lambda reports this exact figure in the error for oversized responses.
 _RESPONSE_LIMIT_REPORTED = 6291556

@@ -12,7 +12,8 @@ from stratus.services.functions.code import CodeStore
 from stratus.services.functions.errors import InvalidParameter, NotFound
 from stratus.services.functions.model import LayerVersion
 from stratus.services.functions.names import layer_arn, parse_layer_version_arn
-from stratus.store.interfaces import FunctionStore, Record
+from stratus.services.functions.repository import FunctionStore
+from stratus.store.records import Record
 
 
 class LayerRegistry:

@@ -37,8 +37,8 @@ from stratus.services.functions.names import (
     function_arn,
     validation_message,
 )
+from stratus.services.functions.repository import FunctionStore
 from stratus.services.functions.settings import FunctionSettings, check_settings
-from stratus.store.interfaces import FunctionStore
 
 STALE_REVISION = (
     "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from stratus.services.functions.errors import NotFound
 from stratus.services.functions.registry import FunctionRegistry
-from stratus.store.interfaces import LogStore, StoredLogEvent
+from stratus.services.logs.repository import LogStore, StoredLogEvent
 
 GROUP_PREFIX = "/aws/lambda/"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 
 from stratus.runtime.logs import InvocationLog
-from stratus.store.interfaces import LogStore
+from stratus.services.logs.repository import LogStore
 
 FLUSH_INTERVAL_S = 0.05
 FLUSH_INVOCATIONS = 500

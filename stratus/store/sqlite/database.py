@@ -18,13 +18,13 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from stratus.store.errors import StoreClosed
+from stratus.store.errors import DuplicateKey, StoreClosed, StoreError
 from stratus.store.sqlite.migrations import Migration, apply_migrations
 
 T = TypeVar("T")
@@ -62,13 +62,13 @@ class SQLiteDatabase:
     def __init__(
         self,
         path: Path,
-        migrations: list[Migration],
+        migrations: Mapping[str, Sequence[Migration]] | None = None,
         *,
         durability: str = "normal",
         readers: int = 4,
     ) -> None:
         self.path = path
-        self._migrations = migrations
+        self._migrations = dict(migrations or {})
         self._durability = durability
         self._queue: queue.SimpleQueue[_WriteJob | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
@@ -81,7 +81,11 @@ class SQLiteDatabase:
         self._writes = 0
 
     # -- lifecycle -------------------------------------------------------------------
-    async def open(self) -> None:
+    async def open(self, migrations: Mapping[str, Sequence[Migration]] | None = None) -> None:
+        """Open the file and bring each component's schema (``migrations``, by component
+        name, else the constructor's) to its newest version."""
+        if migrations is not None:
+            self._migrations = dict(migrations)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = await asyncio.to_thread(_connect, self.path, self._durability)
         await asyncio.to_thread(apply_migrations, conn, self._migrations)
@@ -157,7 +161,7 @@ class SQLiteDatabase:
                 except BaseException as exc:  # a failing write is the caller's error only
                     conn.execute("ROLLBACK TO job")
                     conn.execute("RELEASE job")
-                    outcomes.append((False, exc))
+                    outcomes.append((False, _neutral(exc)))
             conn.execute("COMMIT")
             self._commits += 1
             self._writes += len(batch)
@@ -167,7 +171,7 @@ class SQLiteDatabase:
                 conn.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
-            outcomes = [(False, exc)] * len(batch)
+            outcomes = [(False, _neutral(exc))] * len(batch)
         for job, (ok, value) in zip(batch, outcomes, strict=True):
             if job.future is None or job.loop is None:
                 if not ok:
@@ -202,10 +206,29 @@ class SQLiteDatabase:
             self._local.conn = conn
             with self._reader_lock:
                 self._reader_conns.append(conn)
-        return fn(conn)
+        try:
+            return fn(conn)
+        except sqlite3.Error as exc:
+            raise _neutral(exc) from exc
 
     def statistics(self) -> DatabaseStatistics:
         return DatabaseStatistics(self._commits, self._writes, self._queue.qsize())
+
+
+def _neutral(exc: BaseException) -> BaseException:
+    """SQLite's exceptions as the store's own, so no layer above sees ``sqlite3``."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        text = str(exc)
+        if "UNIQUE" in text or "PRIMARY KEY" in text:
+            error: StoreError = DuplicateKey(text)
+        else:
+            error = StoreError(text)
+    elif isinstance(exc, sqlite3.Error):
+        error = StoreError(str(exc))
+    else:
+        return exc
+    error.__cause__ = exc
+    return error
 
 
 def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:

@@ -15,7 +15,7 @@ ones with side effects that must not repeat derive idempotency keys from ``task_
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -54,23 +54,49 @@ Integration = Callable[[TaskRequest], Awaitable[Any]]
 Matcher = Callable[[str], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class IntegrationEntry:
+    """A task integration a service offers: its name, which resources it takes, the call.
+
+    ``generic`` entries (``aws-sdk:*``) are consulted after every specific one, whatever
+    order services register in, so a service's optimized integration is never shadowed by
+    the catch-all.
+    """
+
+    name: str
+    matches: Matcher
+    run: Integration
+    generic: bool = False
+
+
 class IntegrationRegistry:
-    """Resource ARN -> integration, first match wins (register specific ones first)."""
+    """Resource ARN -> integration: the first specific entry that accepts it, else the first
+    generic one."""
 
     def __init__(self) -> None:
-        self._entries: list[tuple[str, Matcher, Integration]] = []
+        self._specific: list[IntegrationEntry] = []
+        self._generic: list[IntegrationEntry] = []
 
-    def add(self, name: str, matcher: Matcher, integration: Integration) -> None:
-        self._entries.append((name, matcher, integration))
+    def add(
+        self, name: str, matcher: Matcher, integration: Integration, *, generic: bool = False
+    ) -> None:
+        self.register(IntegrationEntry(name, matcher, integration, generic))
+
+    def register(self, entry: IntegrationEntry) -> None:
+        (self._generic if entry.generic else self._specific).append(entry)
+
+    def extend(self, entries: Iterable[IntegrationEntry]) -> None:
+        for entry in entries:
+            self.register(entry)
 
     def find(self, resource: str) -> Integration | None:
-        for _name, matcher, integration in self._entries:
-            if matcher(resource):
-                return integration
+        for entry in (*self._specific, *self._generic):
+            if entry.matches(resource):
+                return entry.run
         return None
 
     def names(self) -> list[str]:
-        return [name for name, _, _ in self._entries]
+        return [entry.name for entry in (*self._specific, *self._generic)]
 
     async def run(self, request: TaskRequest) -> Any:
         integration = self.find(request.resource)

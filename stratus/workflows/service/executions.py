@@ -11,13 +11,12 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import sqlite3
 import time
 import uuid
 import weakref
 from typing import Any
 
-from stratus.store.interfaces import StoredExecution, WorkflowStore
+from stratus.store.errors import DuplicateKey
 from stratus.workflows import tokens
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.base import IntegrationRegistry
@@ -45,6 +44,7 @@ from stratus.workflows.service.errors import (
 )
 from stratus.workflows.service.machines import StateMachineRegistry, compile_definition
 from stratus.workflows.service.names import check_name, execution_arn, parse_arn
+from stratus.workflows.service.repository import StoredExecution, WorkflowStore
 from stratus.workflows.service.runner import ExecutionRunner
 from stratus.workflows.service.shapes import describe_execution
 
@@ -227,7 +227,7 @@ class ExecutionManager:
                 )
                 try:
                     await self._store.create_execution(stored, activation.history)
-                except sqlite3.IntegrityError as exc:
+                except DuplicateKey as exc:
                     raise ExecutionExists(f"Execution Already Exists: '{arn}'") from exc
             else:
                 runner.record["history"] = list(activation.history)

@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from stratus.store.interfaces import WorkflowStore
 from stratus.workflows.definition import StateMachine, parse_definition
 from stratus.workflows.errors import DefinitionError
 from stratus.workflows.service.errors import (
@@ -25,6 +24,7 @@ from stratus.workflows.service.errors import (
     StateMachineNotFound,
 )
 from stratus.workflows.service.names import check_name, machine_arn, parse_arn
+from stratus.workflows.service.repository import WorkflowStore
 
 TYPES = ("STANDARD", "EXPRESS")
 _ROLE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:role/.+$")

@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from stratus.store.interfaces import ExecutionStep, WorkflowStore
 from stratus.workflows import tokens
 from stratus.workflows.definition import StateMachine
 from stratus.workflows.errors import StatesError
@@ -44,6 +43,7 @@ from stratus.workflows.interpreter import (
     TimerFired,
     step,
 )
+from stratus.workflows.service.repository import ExecutionStep, WorkflowStore
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.platform import Platform, PlatformConfig
 from stratus.services.functions.errors import Conflict
 from stratus.services.functions.settings import FunctionSettings
@@ -110,7 +111,7 @@ class PlatformThread:
             timeout=timeout,
             environment={"BEHAVIOR": behavior},
         )
-        registry = self.platform.registry
+        registry = self.platform.component(FunctionsComponent).registry
         try:
             await registry.create(name, settings, function_zip(), region=REGION)
         except Conflict:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.workflows.integrations.base import IntegrationRegistry
 
 from .harness import Callbacks, PlatformThread, run_machine
@@ -187,11 +188,11 @@ def test_function_arn_output_is_the_response(functions, registry) -> None:
 
 def test_throttled_function(functions, registry) -> None:
     functions.run(functions.ensure_function("lt-throttled", "identity"))
-    functions.platform.invocations.set_reserved("lt-throttled", 0)
+    functions.platform.component(FunctionsComponent).invocations.set_reserved("lt-throttled", 0)
     try:
         result = _run(functions, registry, _task(ARN.format("lt-throttled")), {})
     finally:
-        functions.platform.invocations.set_reserved("lt-throttled", None)
+        functions.platform.component(FunctionsComponent).invocations.set_reserved("lt-throttled", None)
     assert result.error == "Lambda.TooManyRequestsException"
     assert "Error Code: TooManyRequestsException" in result.cause
     assert "Status Code: 429" in result.cause

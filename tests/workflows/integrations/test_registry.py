@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.arns import (
     ServiceResource,
@@ -13,7 +14,6 @@ from stratus.workflows.integrations.arns import (
     parse_service_resource,
 )
 from stratus.workflows.integrations.base import IntegrationRegistry, TaskRequest
-from stratus.workflows.integrations.registry import build_registry
 
 
 @pytest.mark.parametrize(
@@ -55,17 +55,29 @@ def test_is_function_arn(resource: str, expected: bool) -> None:
 
 def test_registry_order_and_partial_composition(platform_thread, registry) -> None:
     assert registry.names() == ["lambda:invoke", "lambda:function", "aws-sdk"]
-    lambdas = platform_thread.platform.invocations
-    only_lambda = build_registry(invocations=lambdas)
+    only_lambda = IntegrationRegistry()
+    only_lambda.extend(platform_thread.platform.component(FunctionsComponent).integrations())
     assert only_lambda.names() == ["lambda:invoke", "lambda:function"]
     assert only_lambda.find("arn:aws:states:::aws-sdk:lambda:invoke") is None
     # aws-sdk:lambda:invoke is the SDK integration, not the optimized one
     sdk = registry.find("arn:aws:states:::aws-sdk:lambda:invoke")
     optimized = registry.find("arn:aws:states:::lambda:invoke")
     assert sdk is not None and optimized is not None and sdk != optimized
-    existing = IntegrationRegistry()
-    assert build_registry(registry=existing) is existing
-    assert existing.names() == []
+
+
+def test_generic_entries_come_after_specific_ones_added_later() -> None:
+    async def generic(_request: TaskRequest) -> str:
+        return "generic"
+
+    async def specific(_request: TaskRequest) -> str:
+        return "specific"
+
+    registry = IntegrationRegistry()
+    registry.add("aws-sdk", lambda r: "aws-sdk:" in r, generic, generic=True)
+    registry.add("sqs:sendMessage", lambda r: r.endswith("aws-sdk:sqs:sendMessage"), specific)
+    assert registry.names() == ["sqs:sendMessage", "aws-sdk"]
+    assert registry.find("arn:aws:states:::aws-sdk:sqs:sendMessage") is specific
+    assert registry.find("arn:aws:states:::aws-sdk:s3:getObject") is generic
 
 
 def test_unknown_resource_is_states_runtime(registry) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from stratus.store.interfaces import StoredLogEvent
+from stratus.services.logs.repository import StoredLogEvent
 from stratus.store.sqlite.database import SQLiteDatabase
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from stratus.store.interfaces import QueuedInvocation
+from stratus.services.functions.repository import QueuedInvocation
 from stratus.store.sqlite.database import SQLiteDatabase
 
 _COLUMNS = (

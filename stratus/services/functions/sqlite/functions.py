@@ -6,7 +6,8 @@ import sqlite3
 
 import orjson
 
-from stratus.store.interfaces import FunctionsSnapshot, Record
+from stratus.services.functions.repository import FunctionsSnapshot
+from stratus.store.records import Record
 from stratus.store.sqlite.database import SQLiteDatabase
 
 

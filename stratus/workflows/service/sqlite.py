@@ -12,8 +12,10 @@ from typing import Any
 
 import orjson
 
-from stratus.store.interfaces import ExecutionStep, Record, StoredExecution
+from stratus.store.records import Record
 from stratus.store.sqlite.database import SQLiteDatabase
+from stratus.store.sqlite.migrations import Migration
+from stratus.workflows.service.repository import ExecutionStep, StoredExecution
 
 _COLUMNS = "arn, machine_arn, name, status, start_ms, stop_ms, record, state, outstanding"
 
@@ -220,3 +222,46 @@ class SQLiteWorkflowStore:
         await self._db.write(
             lambda c: c.execute("DELETE FROM activity_tasks WHERE token = ?", (token,))
         )
+
+
+# The workflows component's schema, as its ordered migrations.
+WORKFLOWS_MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        "state machines, executions and their history, activities",
+        """
+        CREATE TABLE state_machines (
+            arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, record TEXT NOT NULL
+        );
+        CREATE TABLE executions (
+            arn TEXT PRIMARY KEY,
+            machine_arn TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_ms INTEGER NOT NULL,
+            stop_ms INTEGER,
+            record TEXT NOT NULL,
+            state TEXT,
+            outstanding TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE UNIQUE INDEX executions_name ON executions (machine_arn, name);
+        CREATE INDEX executions_status ON executions (status);
+        CREATE INDEX executions_machine ON executions (machine_arn, start_ms);
+        CREATE TABLE history_events (
+            execution_arn TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            PRIMARY KEY (execution_arn, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL, record TEXT NOT NULL);
+        CREATE TABLE activity_tasks (
+            token TEXT PRIMARY KEY,
+            activity_arn TEXT NOT NULL,
+            input TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            taken INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX activity_tasks_queue ON activity_tasks (activity_arn, taken, created_ms);
+        """,
+    ),
+]

@@ -1,0 +1,132 @@
+"""Functions: the Lambda API, the runtime that runs functions, and their logs.
+
+One component because they share one lifecycle: the invoker's environments, the durable
+queue of Event invocations and the function log groups all hang off the function registry.
+CloudWatch Logs is served here while function logs are the only logs Stratus keeps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from stratus.aws.component import BackgroundTask, Component, PlatformContext
+from stratus.aws.lambda_.provider import LambdaProvider
+from stratus.aws.logs.provider import LogsProvider
+from stratus.runtime.environment import FunctionSpec, LaunchConfig
+from stratus.runtime.invoker import Invoker
+from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stream_name
+from stratus.runtime.local.factory import LocalEnvironmentFactory
+from stratus.services.functions.async_dispatch import AsyncDispatcher
+from stratus.services.functions.code import CodeStore
+from stratus.services.functions.invocations import Invocations
+from stratus.services.functions.layers import LayerRegistry
+from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.functions.sqlite.functions import SQLiteFunctionStore
+from stratus.services.functions.sqlite.invocations import SQLiteAsyncInvocationStore
+from stratus.services.functions.sqlite.schema import FUNCTIONS_MIGRATIONS
+from stratus.services.logs.service import LogService
+from stratus.services.logs.sink import BufferedLogSink
+from stratus.services.logs.sqlite import SQLiteLogStore
+from stratus.workflows.integrations.arns import is_function_arn
+from stratus.workflows.integrations.base import IntegrationEntry
+from stratus.workflows.integrations.lambda_ import LambdaIntegration, is_lambda_invoke
+
+__all__ = ["FunctionsComponent"]
+
+
+class FunctionsComponent(Component):
+    name: ClassVar[str] = "functions"
+    migrations = FUNCTIONS_MIGRATIONS
+
+    def __init__(self, ctx: PlatformContext) -> None:
+        super().__init__(ctx)
+        data = ctx.data_dir
+        self.code = CodeStore(ctx.blobs, data / "code", unzipped_limit=ctx.limits.unzipped_bytes)
+        self.function_store = SQLiteFunctionStore(ctx.db)
+        self.async_store = SQLiteAsyncInvocationStore(ctx.db)
+        self.log_store = SQLiteLogStore(ctx.db)
+        self.layers = LayerRegistry(self.function_store, self.code)
+        self.registry = FunctionRegistry(
+            self.function_store, self.code, self.layers, ctx.limits, ctx.region
+        )
+        self._tmp_root = data / "tmp"
+        self._run_dir = data / "run"
+        self.factory = LocalEnvironmentFactory(work_dir=str(self._run_dir))
+        self._platform_env = PlatformEnv(region=ctx.region, endpoint_url=ctx.endpoint_url)
+        self.log_sink = BufferedLogSink(self.log_store)
+        self.invoker = Invoker(
+            factory_for=lambda _spec: self.factory,
+            launch_for=self._launch_for,
+            limits=ctx.limits,
+            log_sink=self.log_sink,
+        )
+        self.invocations = Invocations(
+            self.registry, self.code, self.invoker, self.async_store, ctx.limits
+        )
+        self.dispatcher = AsyncDispatcher(
+            self.async_store, self.invocations, self.registry, ctx.limits
+        )
+        self.log_service = LogService(self.log_store, self.registry)
+        self._lambda = LambdaProvider(self.registry, self.layers, self.invocations, ctx.limits)
+        self._logs = LogsProvider(self.log_service)
+        self._integration = LambdaIntegration(self.invocations)
+
+    def _launch_for(self, spec: FunctionSpec) -> LaunchConfig:
+        env = lambda_environment(
+            spec,
+            self._platform_env,
+            log_stream=log_stream_name(spec.version),
+            initialization_type="snap-start" if spec.snapshot else "on-demand",
+        )
+        tmp_dir = str(self._tmp_root / uuid.uuid4().hex)
+        return LaunchConfig(spec, env, tmp_dir, self.ctx.limits.init_timeout_s)
+
+    def providers(self) -> Mapping[str, object]:
+        return {"lambda": self._lambda, "logs": self._logs}
+
+    def integrations(self) -> Iterable[IntegrationEntry]:
+        return (
+            IntegrationEntry("lambda:invoke", is_lambda_invoke, self._integration.invoke),
+            IntegrationEntry(
+                "lambda:function", is_function_arn, self._integration.invoke_function_arn
+            ),
+        )
+
+    async def start(self) -> None:
+        self._prepare_dirs()
+        snapshot = await self.function_store.load()
+        self.layers.load(snapshot.layers)
+        await self.registry.load()
+        for name in self.registry.names():
+            self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
+        await self.factory.start()
+
+    def _prepare_dirs(self) -> None:
+        # Private /tmp directories of environments from an earlier run are garbage now.
+        shutil.rmtree(self._tmp_root, ignore_errors=True)
+        self._tmp_root.mkdir(parents=True, exist_ok=True)
+        os.makedirs(self._run_dir, exist_ok=True)
+
+    def background(self) -> Iterable[BackgroundTask]:
+        return (
+            BackgroundTask("invoker-housekeeping", self.invoker.run),
+            BackgroundTask("async-dispatch", self.dispatcher.run),
+        )
+
+    def begin_shutdown(self) -> None:
+        self.dispatcher.pause()
+
+    async def drain(self) -> None:
+        await self.invoker.wait_idle()
+
+    async def stop(self) -> None:
+        self.invoker.close()
+        await self.factory.close()
+        self.log_sink.flush()
+
+    def statistics(self) -> Mapping[str, Any]:
+        return {"functions": len(self.registry.names())}

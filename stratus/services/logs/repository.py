@@ -1,0 +1,37 @@
+"""What function logs need from persistence: append without waiting, read back by function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLogEvent:
+    id: int
+    function_name: str
+    stream: str
+    timestamp_ms: int
+    message: str
+
+
+class LogStore(Protocol):
+    def append_batch_nowait(self, batch: list[tuple[str, str, list[tuple[int, str]]]]) -> None:
+        """Append (function, stream, events) groups in one write nobody waits for."""
+        ...
+
+    async def query(
+        self,
+        function_name: str,
+        *,
+        after_id: int = 0,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int = 1000,
+        stream: str | None = None,
+        contains: str | None = None,
+    ) -> list[StoredLogEvent]: ...
+
+    async def streams(self, function_name: str) -> list[tuple[str, int, int]]:
+        """(stream, first timestamp, last timestamp) per stream of a function."""
+        ...

@@ -1,0 +1,71 @@
+"""What the Step Functions service needs from persistence: machines, executions with their
+history and pending work (one write per interpreter step), activities and their tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from stratus.store.records import Record
+
+
+@dataclass(slots=True)
+class StoredExecution:
+    """One execution row: its public record, the interpreter's state, pending work."""
+
+    arn: str
+    machine_arn: str
+    name: str
+    status: str
+    start_ms: int
+    stop_ms: int | None
+    record: Record  # input, output, error, cause, type, definition snapshot ...
+    state: Record | None  # the interpreter's ExecutionState.to_dict(); None once finished
+    outstanding: Record  # core token -> command record (tasks and timers in flight)
+
+
+@dataclass(slots=True)
+class ExecutionStep:
+    """What one interpreter step changed, written in one transaction."""
+
+    arn: str
+    status: str
+    state: Any  # the interpreter's state: a dict or dataclass orjson can write; None at the end
+    outstanding: Record
+    history: list[Record]
+    stop_ms: int | None = None
+    record: Record | None = None  # replaces the public record when given
+
+
+class WorkflowStore(Protocol):
+    async def load_machines(self) -> list[Record]: ...
+    async def put_machine(self, arn: str, name: str, record: Record) -> None: ...
+    async def delete_machine(self, arn: str) -> None: ...
+
+    async def create_execution(self, execution: StoredExecution, history: list[Record]) -> None:
+        """Insert a new execution with its first history events, atomically."""
+        ...
+
+    async def save_step(self, step: ExecutionStep) -> None: ...
+    async def get_execution(self, arn: str) -> StoredExecution | None: ...
+    async def find_execution(self, machine_arn: str, name: str) -> StoredExecution | None: ...
+    async def list_executions(
+        self, machine_arn: str, status: str | None, limit: int, before: tuple[int, str] | None
+    ) -> list[StoredExecution]:
+        """Newest first; ``before`` is the (start_ms, arn) of the previous page's last row."""
+        ...
+
+    async def running_executions(self) -> list[StoredExecution]: ...
+    async def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[Record]: ...
+
+    async def load_activities(self) -> list[Record]: ...
+    async def put_activity(self, arn: str, name: str, record: Record) -> None: ...
+    async def delete_activity(self, arn: str) -> None: ...
+    async def enqueue_activity_task(
+        self, token: str, activity_arn: str, task_input: str
+    ) -> None: ...
+    async def take_activity_task(self, activity_arn: str) -> tuple[str, str] | None:
+        """Mark the oldest queued task of an activity as taken; (token, input)."""
+        ...
+
+    async def remove_activity_task(self, token: str) -> None: ...
