@@ -200,17 +200,24 @@ def _trust(statement: dict[str, Any]) -> str:
             id="no-principal",
         ),
         pytest.param(
-            _trust({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                    "Action": "sts:AssumeRole", "Resource": "*"}),
+            _trust(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Resource": "*",
+                }
+            ),
             "Has prohibited field Resource",
             id="resource-in-trust",
-        ),  # fmt: skip
+        ),
         pytest.param(
-            _trust({"Effect": "Allow", "Principal": {"AWS": "not-an-arn"},
-                    "Action": "sts:AssumeRole"}),
+            _trust(
+                {"Effect": "Allow", "Principal": {"AWS": "not-an-arn"}, "Action": "sts:AssumeRole"}
+            ),
             'Invalid principal in policy: "AWS":"not-an-arn"',
             id="bad-aws-principal",
-        ),  # fmt: skip
+        ),
         pytest.param(
             _trust({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}),
             "Policy statement must contain actions.",
