@@ -15,7 +15,7 @@ from typing import Protocol
 from stratus.services.identity.errors import (
     DeleteConflict,
     EntityAlreadyExists,
-    InvalidInput,
+    InvalidName,
     LimitExceeded,
     NoSuchEntity,
 )
@@ -233,7 +233,10 @@ class Users:
         self, account: str, key_id: str, status: str, user_name: str | None = None
     ) -> None:
         if status not in ("Active", "Inactive"):
-            raise InvalidInput(f"Invalid status: {status}")
+            raise InvalidName(
+                f"1 validation error detected: Value '{status}' at 'status' failed to satisfy "
+                "constraint: Member must satisfy enum value set: [Active, Inactive]"
+            )
         async with self._state.lock:
             key = self.key(account, key_id, user_name)
             await self._state.commit([replace(key, status=status)])
