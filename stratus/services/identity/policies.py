@@ -39,9 +39,9 @@ Holder = Role | User | Group
 _POLICY_PATH = re.compile(r"((/[A-Za-z0-9.,+@=_-]+)*)/")
 
 
-def _document(document: str) -> str:
+def _document(document: str, kind: PolicyKind = PolicyKind.MANAGED) -> str:
     check_length(document, "policyDocument", 1, 131072)
-    parse_policy(document, PolicyKind.IDENTITY)
+    parse_policy(document, kind)
     return document
 
 
@@ -265,7 +265,7 @@ class Policies:
         self, kind: PrincipalKind, account: str, name: str, policy_name: str, document: str
     ) -> None:
         check_name(policy_name, "policyName", 128)
-        _document(document)
+        _document(document, PolicyKind.INLINE)
         async with self._state.lock:
             holder = self._holder(kind, account, name)
             inline = {**holder.inline, policy_name: document}

@@ -7,7 +7,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 
 1. structure: JSON object, known top-level and statement elements, value types
    ("Syntax errors in policy.");
-2. version (identity policies need 2012-10-17);
+2. version (managed policies need 2012-10-17);
 3. unique statement ids;
 4. per statement: legacy-parser failures (``Effect`` in the wrong case, a date condition
    that is no date), principals (identity policies must have none, trust policies need
@@ -68,9 +68,15 @@ _AWS_PRINCIPAL = re.compile(
 
 
 class PolicyKind(enum.Enum):
-    """Which grammar applies: identity (managed, inline, session, boundary) or trust."""
+    """Which grammar applies.
 
-    IDENTITY = "identity"
+    Managed policies must say ``"Version": "2012-10-17"``; inline and session policies
+    may omit it (IAM then reads them as 2008-10-17, and templates in the wild do, e.g. the
+    serverless-patterns ``sfn-sns`` one); trust policies need a principal.
+    """
+
+    MANAGED = "managed"
+    INLINE = "inline"
     TRUST = "trust"
 
 
@@ -79,7 +85,7 @@ def compact_size(document: str) -> int:
     return sum(1 for ch in document if not ch.isspace())
 
 
-def parse_policy(document: str, kind: PolicyKind = PolicyKind.IDENTITY) -> dict[str, Any]:
+def parse_policy(document: str, kind: PolicyKind = PolicyKind.MANAGED) -> dict[str, Any]:
     """The parsed document, or :class:`MalformedPolicy` with IAM's message."""
     try:
         policy = json.loads(document)
@@ -87,7 +93,7 @@ def parse_policy(document: str, kind: PolicyKind = PolicyKind.IDENTITY) -> dict[
         raise MalformedPolicy(SYNTAX) from None
     statements = _check_structure(policy, kind)
     version = policy.get("Version")
-    if kind is PolicyKind.IDENTITY and version != "2012-10-17":
+    if kind is PolicyKind.MANAGED and version != "2012-10-17":
         raise MalformedPolicy(OLD_VERSION)
     sids = [s["Sid"] for s in statements if "Sid" in s]
     if len(sids) != len(set(sids)):
@@ -161,7 +167,7 @@ def _check_statement(statement: dict[str, Any], kind: PolicyKind) -> None:
         raise MalformedPolicy(LEGACY)
     _check_condition_values(statement.get("Condition", {}))
     principal = statement.get("Principal", statement.get("NotPrincipal"))
-    if kind is PolicyKind.IDENTITY and principal is not None:
+    if kind is not PolicyKind.TRUST and principal is not None:
         raise MalformedPolicy(HAS_PRINCIPAL)
     if kind is PolicyKind.TRUST:
         if principal is None:
@@ -172,7 +178,7 @@ def _check_statement(statement: dict[str, Any], kind: PolicyKind) -> None:
     actions = _as_list(statement.get("Action", statement.get("NotAction")))
     if not actions:
         raise MalformedPolicy(NO_ACTIONS)
-    if kind is PolicyKind.IDENTITY:
+    if kind is not PolicyKind.TRUST:
         resources = _as_list(statement.get("Resource", statement.get("NotResource")))
         if not resources:
             raise MalformedPolicy(NO_RESOURCES)

@@ -255,7 +255,7 @@ class SecurityTokens:
         size = 0
         if policy is not None:
             check_length(policy, "policy", 1, 2048)
-            parse_policy(policy, PolicyKind.IDENTITY)
+            parse_policy(policy, PolicyKind.INLINE)
             size += compact_size(policy)
         size += sum(len(a) for a in policy_arns) + sum(len(k) + len(v) for k, v in tags)
         percent = size * 100 // PACKED_POLICY_QUOTA

@@ -314,3 +314,10 @@ def test_inline_policies(iam: Any, kind: str) -> None:
         f"The {snake} policy with name a cannot be found.",
         404,
     )
+
+
+def test_inline_policies_may_omit_the_version(iam: Any) -> None:
+    """IAM reads a Version-less inline policy as 2008-10-17 (SAM templates rely on it)."""
+    iam.create_user(UserName="legacy")
+    iam.put_user_policy(UserName="legacy", PolicyName="old", PolicyDocument=doc(OK, None))
+    assert iam.list_user_policies(UserName="legacy")["PolicyNames"] == ["old"]
