@@ -59,6 +59,10 @@ class IamProvider:
             raise InvalidName("Must specify userName when calling with non-User credentials")
         return caller.user_name
 
+    async def list_account_aliases(self, ctx: RequestContext, params: Params) -> Result:
+        """Accounts here have no aliases (tools such as terraform ask for them at start)."""
+        return {"AccountAliases": [], "IsTruncated": False}
+
     # -- roles -----------------------------------------------------------------------
     async def create_role(self, ctx: RequestContext, params: Params) -> Result:
         boundary = params.get("PermissionsBoundary")

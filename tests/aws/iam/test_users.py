@@ -219,3 +219,7 @@ def test_bad_access_key_status(iam: Any, status: str) -> None:
         "constraint: Member must satisfy enum value set: [Active, Inactive]",
         400,
     )
+
+
+def test_list_account_aliases_is_empty(iam: Any) -> None:
+    assert iam.list_account_aliases()["AccountAliases"] == []
