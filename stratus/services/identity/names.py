@@ -19,15 +19,18 @@ __all__ = [
     "check_name",
     "check_path",
     "check_path_prefix",
+    "check_policy_path",
     "check_range",
 ]
 
 NAME_PATTERN = r"[\w+=,.@-]+"
 PATH_PATTERN = r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"
 PATH_PREFIX_PATTERN = r"\u002F[\u0021-\u007F]*"
+POLICY_PATH_PATTERN = r"((/[A-Za-z0-9\.,\+@=_-]+)*)/"
 _NAME = re.compile(NAME_PATTERN)
 _PATH = re.compile(r"/|/[\x21-\x7e]+/")
 _PATH_PREFIX = re.compile(r"/[\x21-\x7f]*")
+_POLICY_PATH = re.compile(POLICY_PATH_PATTERN)
 
 
 def _error(value: object, member: str, constraint: str) -> InvalidName:
@@ -60,6 +63,15 @@ def check_path(value: str, member: str = "path") -> None:
     if not _PATH.fullmatch(value):
         raise _error(
             value, member, f"Member must satisfy regular expression pattern: {PATH_PATTERN}"
+        )
+
+
+def check_policy_path(value: str) -> None:
+    """A managed policy's path (``policyPathType``: a narrower alphabet than entities')."""
+    check_length(value, "path", 1, 512)
+    if not _POLICY_PATH.fullmatch(value):
+        raise _error(
+            value, "path", f"Member must satisfy regular expression pattern: {POLICY_PATH_PATTERN}"
         )
 
 

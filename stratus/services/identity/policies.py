@@ -9,7 +9,6 @@ on it. Documents are validated with the identity grammar and stored as given.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Literal
@@ -24,7 +23,12 @@ from stratus.services.identity.errors import (
 )
 from stratus.services.identity.ids import POLICY_PREFIX, new_unique_id
 from stratus.services.identity.models import Group, ManagedPolicy, PolicyVersion, Role, User
-from stratus.services.identity.names import check_length, check_name, check_path_prefix
+from stratus.services.identity.names import (
+    check_length,
+    check_name,
+    check_path_prefix,
+    check_policy_path,
+)
 from stratus.services.identity.policy import PolicyKind, compact_size, parse_policy
 from stratus.services.identity.state import IdentityState
 from stratus.services.identity.tags import merge_tags, remove_tags
@@ -36,7 +40,6 @@ MANAGED_POLICY_QUOTA = 6144
 MAX_ATTACHED = 10
 PrincipalKind = Literal["role", "user", "group"]
 Holder = Role | User | Group
-_POLICY_PATH = re.compile(r"((/[A-Za-z0-9.,+@=_-]+)*)/")
 
 
 def _document(document: str, kind: PolicyKind = PolicyKind.MANAGED) -> str:
@@ -61,9 +64,7 @@ class Policies:
         tags: Iterable[tuple[str, str]] = (),
     ) -> ManagedPolicy:
         check_name(name, "policyName", 128)
-        check_length(path, "path", 1, 512)
-        if not _POLICY_PATH.fullmatch(path):
-            raise InvalidInput(f"Path {path} is not valid.")
+        check_policy_path(path)
         if description is not None:
             check_length(description, "description", 0, 1000)
         _document(document)

@@ -321,3 +321,28 @@ def test_inline_policies_may_omit_the_version(iam: Any) -> None:
     iam.create_user(UserName="legacy")
     iam.put_user_policy(UserName="legacy", PolicyName="old", PolicyDocument=doc(OK, None))
     assert iam.list_user_policies(UserName="legacy")["PolicyNames"] == ["old"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param(
+            {"PolicyName": "a b"},
+            "1 validation error detected: Value 'a b' at 'policyName' failed to satisfy "
+            r"constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+",
+            id="name",
+        ),
+        pytest.param(
+            {"PolicyName": "ok", "Path": "/has space/"},
+            "1 validation error detected: Value '/has space/' at 'path' failed to satisfy "
+            r"constraint: Member must satisfy regular expression pattern: "
+            r"((/[A-Za-z0-9\.,\+@=_-]+)*)/",
+            id="path",
+        ),
+    ],
+)
+def test_bad_policy_names_and_paths(iam: Any, kwargs: dict[str, Any], message: str) -> None:
+    assert_error(
+        lambda: iam.create_policy(PolicyDocument=POLICY, **kwargs), "ValidationError", message, 400
+    )
+    assert local_policies(iam) == []
