@@ -130,6 +130,9 @@ def test_policy_lifecycle(iam: Any, account: str) -> None:
     got = iam.get_policy(PolicyArn=arn)["Policy"]
     assert got["Description"] == "reads"
     assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key": "a", "Value": "b"}]
+    iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "c", "Value": "d"}])
+    iam.untag_policy(PolicyArn=arn, TagKeys=["a"])
+    assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key": "c", "Value": "d"}]
     version = iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]
     assert version["Document"] == json.loads(POLICY)
     assert version["IsDefaultVersion"] is True

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.aws.iam.conftest import ADMIN, POLICY, TRUST, assert_error, role_names
+from tests.aws.iam.conftest import (
+    ADMIN,
+    BASIC_EXECUTION,
+    POLICY,
+    TRUST,
+    assert_error,
+    role_names,
+)
 
 
 def test_create_get_role_as_aws_shapes_it(iam: Any, account: str) -> None:
@@ -93,6 +100,11 @@ def test_permissions_boundary(iam: Any) -> None:
     iam.create_role(RoleName="bounded", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=ADMIN)
     boundary = iam.get_role(RoleName="bounded")["Role"]["PermissionsBoundary"]
     assert boundary == {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": ADMIN}
+    iam.delete_role_permissions_boundary(RoleName="bounded")
+    assert "PermissionsBoundary" not in iam.get_role(RoleName="bounded")["Role"]
+    iam.put_role_permissions_boundary(RoleName="bounded", PermissionsBoundary=BASIC_EXECUTION)
+    boundary = iam.get_role(RoleName="bounded")["Role"]["PermissionsBoundary"]
+    assert boundary["PermissionsBoundaryArn"] == BASIC_EXECUTION
     iam.delete_role_permissions_boundary(RoleName="bounded")
     assert "PermissionsBoundary" not in iam.get_role(RoleName="bounded")["Role"]
     missing = "arn:aws:iam::123456789012:policy/none"
