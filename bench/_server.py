@@ -94,10 +94,18 @@ def _wait_until_answering(
 
 
 @contextlib.contextmanager
-def _child(argv: list[str], health_url: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``argv`` until the block ends; SIGTERM first, SIGKILL if it does not stop."""
+def _child(
+    argv: list[str], health_url: str, log: Path, root: Path = REPO_ROOT
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``argv`` until the block ends; SIGTERM first, SIGKILL if it does not stop.
+
+    ``root`` is the checkout whose ``stratus`` runs (first on PYTHONPATH, so another
+    commit's code can be measured with this environment's packages in the same run)."""
+    env = dict(os.environ)
+    if root != REPO_ROOT:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     with open(log, "ab") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=out, cwd=REPO_ROOT)
+        process = subprocess.Popen(argv, stdout=out, stderr=out, cwd=root, env=env)
     try:
         _wait_until_answering(health_url, process, log)
         yield process
@@ -112,8 +120,8 @@ def _child(argv: list[str], health_url: str, log: Path) -> Iterator[subprocess.P
 
 
 @contextlib.contextmanager
-def stratus_server() -> Iterator[Served]:
-    """``python -m stratus up`` on free ports and a temporary data dir."""
+def stratus_server(root: Path = REPO_ROOT) -> Iterator[Served]:
+    """``python -m stratus up`` on free ports and a temporary data dir (of checkout ``root``)."""
     with tempfile.TemporaryDirectory(prefix="stratus-bench-") as tmp:
         port, gateway_port = free_port(), free_port()
         argv = [
@@ -131,7 +139,8 @@ def stratus_server() -> Iterator[Served]:
             "warning",
         ]
         endpoint = f"http://127.0.0.1:{port}"
-        with _child(argv, f"{endpoint}/_stratus/health", Path(tmp) / "server.log") as process:
+        log = Path(tmp) / "server.log"
+        with _child(argv, f"{endpoint}/_stratus/health", log, root) as process:
             yield Served(endpoint, process.pid)
 
 
