@@ -13,8 +13,8 @@ from typing import Any
 from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.aws.iam.provider import IamProvider
 from stratus.aws.sts.provider import StsProvider
-from stratus.services.identity.repository import MIGRATIONS, SQLiteIdentityRepository
 from stratus.services.identity.service import IdentityService
+from stratus.services.identity.sqlite import MIGRATIONS, SQLiteIdentityRepository
 
 __all__ = ["IdentityComponent"]
 

@@ -14,8 +14,8 @@ import pytest
 
 from stratus.aws.accounts import Accounts
 from stratus.services.identity.errors import ExpiredToken
-from stratus.services.identity.repository import MIGRATIONS, SQLiteIdentityRepository
 from stratus.services.identity.service import IdentityService
+from stratus.services.identity.sqlite import MIGRATIONS, SQLiteIdentityRepository
 from stratus.store.sqlite.database import SQLiteDatabase
 
 TRUST = json.dumps(
