@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.aws.iam.conftest import (
     ADMIN,
@@ -354,3 +356,21 @@ def test_service_linked_roles(iam: Any, account: str) -> None:
     status = iam.get_service_linked_role_deletion_status(DeletionTaskId=task["DeletionTaskId"])
     assert status["Status"] == "SUCCEEDED"
     assert role_names(iam) == ["AWSServiceRoleForAutoScaling_app"]
+
+
+def test_concurrent_creates_of_one_name_make_one_role(iam: Any) -> None:
+    """IAM serializes creates: of eight racing CreateRole calls for one name, one wins."""
+
+    def create(index: int) -> str:
+        try:
+            iam.create_role(
+                RoleName="raced", AssumeRolePolicyDocument=TRUST, Description=str(index)
+            )
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "created"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = sorted(pool.map(create, range(8)))
+    assert outcomes == ["EntityAlreadyExists"] * 7 + ["created"]
+    assert role_names(iam) == ["raced"]
