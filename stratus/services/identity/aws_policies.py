@@ -9,6 +9,8 @@ template written for AWS deploys unchanged (documented in docs/identity.md).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 
@@ -75,11 +77,17 @@ _KNOWN: dict[str, tuple[str, str]] = {
 }
 
 
+def _stable_id(name: str) -> str:
+    """``ANPA`` + 17 base32 characters, the same for a name in every account and run."""
+    digest = base64.b32encode(hashlib.sha256(name.encode()).digest()).decode()
+    return "ANPA" + digest[:17]
+
+
 def _policy(name: str, path: str, document: str) -> ManagedPolicy:
     return ManagedPolicy(
         account=AWS_ACCOUNT,
         name=name,
-        policy_id="ANPA" + name.upper().replace("_", "").replace("-", "")[:17].ljust(17, "A"),
+        policy_id=_stable_id(name),
         path=path,
         created=_CREATED,
         updated=_CREATED,

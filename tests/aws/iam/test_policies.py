@@ -266,6 +266,7 @@ def test_attachments_and_entities(iam: Any, account: str) -> None:
 def test_aws_managed_policies_exist_without_being_created(iam: Any) -> None:
     policy = iam.get_policy(PolicyArn=ADMIN)["Policy"]
     assert (policy["PolicyName"], policy["Path"]) == ("AdministratorAccess", "/")
+    assert re.fullmatch(r"ANPA[A-Z2-7]{17}", policy["PolicyId"])
     version = iam.get_policy_version(PolicyArn=ADMIN, VersionId=policy["DefaultVersionId"])
     assert version["PolicyVersion"]["Document"]["Statement"][0]["Action"] == "*"
     aws_names = {p["PolicyName"] for p in iam.list_policies(Scope="AWS")["Policies"]}
