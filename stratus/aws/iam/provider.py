@@ -213,6 +213,78 @@ class IamProvider:
         )
         return {}
 
+    # -- OpenID Connect providers ----------------------------------------------------
+    async def create_open_id_connect_provider(self, ctx: RequestContext, params: Params) -> Result:
+        provider = await self._identity.oidc.create(
+            ctx.account_id,
+            params["Url"],
+            client_ids=params.get("ClientIDList") or [],
+            thumbprints=params.get("ThumbprintList") or [],
+            tags=tag_pairs(params),
+        )
+        return {"OpenIDConnectProviderArn": provider.arn, "Tags": tag_list(provider.tags) or None}
+
+    async def get_open_id_connect_provider(self, ctx: RequestContext, params: Params) -> Result:
+        provider = self._identity.oidc.get(ctx.account_id, params["OpenIDConnectProviderArn"])
+        return {
+            "Url": provider.name,
+            "ClientIDList": provider.client_ids,
+            "ThumbprintList": provider.thumbprints,
+            "CreateDate": provider.created,
+            "Tags": tag_list(provider.tags) or None,
+        }
+
+    async def list_open_id_connect_providers(self, ctx: RequestContext, params: Params) -> Result:
+        providers = self._identity.oidc.all(ctx.account_id)
+        return {"OpenIDConnectProviderList": [{"Arn": p.arn} for p in providers]}
+
+    async def delete_open_id_connect_provider(self, ctx: RequestContext, params: Params) -> Result:
+        await self._identity.oidc.delete(ctx.account_id, params["OpenIDConnectProviderArn"])
+        return {}
+
+    async def add_client_id_to_open_id_connect_provider(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        await self._identity.oidc.add_client_id(
+            ctx.account_id, params["OpenIDConnectProviderArn"], params["ClientID"]
+        )
+        return {}
+
+    async def remove_client_id_from_open_id_connect_provider(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        await self._identity.oidc.remove_client_id(
+            ctx.account_id, params["OpenIDConnectProviderArn"], params["ClientID"]
+        )
+        return {}
+
+    async def update_open_id_connect_provider_thumbprint(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        await self._identity.oidc.update_thumbprints(
+            ctx.account_id, params["OpenIDConnectProviderArn"], params["ThumbprintList"]
+        )
+        return {}
+
+    async def tag_open_id_connect_provider(self, ctx: RequestContext, params: Params) -> Result:
+        await self._identity.oidc.tag(
+            ctx.account_id, params["OpenIDConnectProviderArn"], tag_pairs(params)
+        )
+        return {}
+
+    async def untag_open_id_connect_provider(self, ctx: RequestContext, params: Params) -> Result:
+        await self._identity.oidc.untag(
+            ctx.account_id, params["OpenIDConnectProviderArn"], params["TagKeys"]
+        )
+        return {}
+
+    async def list_open_id_connect_provider_tags(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        provider = self._identity.oidc.get(ctx.account_id, params["OpenIDConnectProviderArn"])
+        tags, more = _page(tag_list(provider.tags), params)
+        return {"Tags": tags, **more}
+
     # -- users -----------------------------------------------------------------------
     async def create_user(self, ctx: RequestContext, params: Params) -> Result:
         user = await self._users.create(

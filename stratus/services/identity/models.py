@@ -17,6 +17,7 @@ __all__ = [
     "Group",
     "InstanceProfile",
     "ManagedPolicy",
+    "OidcProvider",
     "PolicyVersion",
     "Role",
     "Session",
@@ -145,6 +146,26 @@ class InstanceProfile:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InstanceProfile:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class OidcProvider:
+    """An OpenID Connect identity provider (what AssumeRoleWithWebIdentity trusts)."""
+
+    account: str
+    name: str  # the URL without its scheme: host and path, as the ARN carries it
+    client_ids: list[str]
+    thumbprints: list[str]
+    created: float
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:oidc-provider/{self.name}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OidcProvider:
         return cls(**data)
 
 

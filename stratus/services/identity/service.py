@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from stratus.services.identity.oidc import OidcProviders
 from stratus.services.identity.policies import Policies
 from stratus.services.identity.repository import IdentityRepository
 from stratus.services.identity.roles import Roles
@@ -29,6 +30,7 @@ class IdentityService:
         self.roles = Roles(self.state)
         self.users = Users(self.state, keys)
         self.policies = Policies(self.state)
+        self.oidc = OidcProviders(self.state)
         self.tokens = SecurityTokens(self.state, self.roles, keys)
 
     async def load(self) -> None:

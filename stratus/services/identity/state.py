@@ -28,6 +28,7 @@ from stratus.services.identity.models import (
     Group,
     InstanceProfile,
     ManagedPolicy,
+    OidcProvider,
     Role,
     Session,
     User,
@@ -37,7 +38,17 @@ from stratus.services.identity.repository import IdentityRepository, RecordKey, 
 
 __all__ = ["AccountRecords", "IdentityState", "Record", "page"]
 
-Record = Role | User | Group | ManagedPolicy | InstanceProfile | AccessKey | DeletionTask | Session
+Record = (
+    Role
+    | User
+    | Group
+    | ManagedPolicy
+    | InstanceProfile
+    | OidcProvider
+    | AccessKey
+    | DeletionTask
+    | Session
+)
 T = TypeVar("T")
 
 
@@ -50,6 +61,7 @@ class AccountRecords:
     profiles: dict[str, InstanceProfile] = field(default_factory=dict)
     keys: dict[str, AccessKey] = field(default_factory=dict)  # by key id
     tasks: dict[str, DeletionTask] = field(default_factory=dict)
+    oidc: dict[str, OidcProvider] = field(default_factory=dict)  # by lowered host/path
 
 
 def _record_key(record: Record) -> RecordKey:
@@ -66,6 +78,7 @@ _KINDS: dict[type[Any], str] = {
     Group: "group",
     ManagedPolicy: "policy",
     InstanceProfile: "instance_profile",
+    OidcProvider: "oidc_provider",
     AccessKey: "access_key",
     DeletionTask: "task",
     Session: "session",
@@ -76,6 +89,7 @@ _LOADERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     "group": Group.from_dict,
     "policy": ManagedPolicy.from_dict,
     "instance_profile": InstanceProfile.from_dict,
+    "oidc_provider": OidcProvider.from_dict,
     "access_key": AccessKey.from_dict,
     "task": DeletionTask.from_dict,
     "session": Session.from_dict,
@@ -166,6 +180,8 @@ class IdentityState:
             return records.groups
         if isinstance(record, ManagedPolicy):
             return records.policies
+        if isinstance(record, OidcProvider):
+            return records.oidc
         return records.profiles
 
     # -- lookups raising IAM's NoSuchEntity --------------------------------------------
