@@ -38,6 +38,11 @@ def test_identities_and_credentials_survive_kill_9(tmp_path: Path) -> None:
             ),
             SetAsDefault=True,
         )  # fmt: skip
+        oidc = iam.create_open_id_connect_provider(
+            Url="https://oidc.example.com", ClientIDList=["sts.amazonaws.com"]
+        )["OpenIDConnectProviderArn"]
+        iam.create_group(GroupName="g")
+        iam.add_user_to_group(GroupName="g", UserName="u")
         credentials = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="before")["Credentials"]
         server.kill()  # acknowledged means committed: nothing may be lost
         server.start()
@@ -48,6 +53,10 @@ def test_identities_and_credentials_survive_kill_9(tmp_path: Path) -> None:
             {"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN}
         ]
         assert iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"] == "v2"
+        assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=oidc)["ClientIDList"] == [
+            "sts.amazonaws.com"
+        ]
+        assert [u["UserName"] for u in iam.get_group(GroupName="g")["Users"]] == ["u"]
         as_user = client_for(server, "sts", key["AccessKeyId"], key["SecretAccessKey"])
         assert as_user.get_caller_identity()["Arn"] == f"arn:aws:iam::{account}:user/u"
         as_role = client_for(
