@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.aws.iam.conftest import POLICY, TRUST, assert_error
+from tests.aws.iam.conftest import POLICY, TRUST, assert_error, new_account
 from tests.conftest import ServerProcess
 
 
@@ -234,3 +234,23 @@ def test_get_access_key_info_of_issued_keys(iam: Any, sts: Any, account: str) ->
     iam.create_user(UserName="k")
     key = iam.create_access_key(UserName="k")["AccessKey"]["AccessKeyId"]
     assert sts.get_access_key_info(AccessKeyId=key)["Account"] == account
+
+
+def test_assuming_another_accounts_role_acts_as_that_account(
+    sts: Any, account: str, make_client: Callable[..., Any]
+) -> None:
+    other = new_account()
+    other_iam = make_client("iam", other)
+    arn = role_arn(other_iam, "cross")
+    credentials = sts.assume_role(RoleArn=arn, RoleSessionName="visit")["Credentials"]
+    identity = session_client(make_client, "sts", credentials).get_caller_identity()
+    assert identity["Account"] == other
+    assert identity["Arn"] == f"arn:aws:sts::{other}:assumed-role/cross/visit"
+    as_role = session_client(make_client, "iam", credentials)
+    assert [r["RoleName"] for r in as_role.list_roles()["Roles"]] == ["cross"]
+    assert_error(
+        lambda: as_role.get_user(),
+        "ValidationError",
+        "Must specify userName when calling with non-User credentials",
+        400,
+    )
