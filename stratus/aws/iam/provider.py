@@ -26,6 +26,7 @@ from stratus.aws.iam.shapes import (
 )
 from stratus.services.identity.errors import InvalidName
 from stratus.services.identity.models import ManagedPolicy
+from stratus.services.identity.names import check_range
 from stratus.services.identity.policies import PrincipalKind
 from stratus.services.identity.service import IdentityService
 from stratus.services.identity.state import page
@@ -39,6 +40,8 @@ T = TypeVar("T")
 
 def _page(items: Sequence[T], params: Params) -> tuple[list[T], Result]:
     """One page and its ``IsTruncated``/``Marker`` members."""
+    if params.get("MaxItems") is not None:
+        check_range(params["MaxItems"], "maxItems", 1, 1000)
     chunk, marker = page(items, params.get("Marker"), params.get("MaxItems"))
     return chunk, {"IsTruncated": marker is not None, "Marker": marker}
 

@@ -61,6 +61,13 @@ def test_list_roles_by_path_prefix_and_pages(iam: Any) -> None:
     assert third["IsTruncated"] is False and "Marker" not in third
     pages = [first, second, third]
     assert [r["RoleName"] for p in pages for r in p["Roles"]] == role_names(iam)
+    assert_error(
+        lambda: iam.list_roles(MaxItems=0),
+        "ValidationError",
+        "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 1",
+        400,
+    )
     paginated = iam.get_paginator("list_roles").paginate(PaginationConfig={"PageSize": 2})
     assert [r["RoleName"] for p in paginated for r in p["Roles"]] == role_names(iam)
 
