@@ -41,7 +41,7 @@ ACCOUNT = "000000000000"
 
 #: One handler module for every test function; BEHAVIOR (an environment variable) picks
 #: what it does, so a case can give a function another behaviour by reconfiguring it.
-FUNCTION_SOURCE = """\
+FUNCTION_SOURCE = '''\
 import os
 import time
 
@@ -74,7 +74,7 @@ def handler(event, context):
         print("hello from the function")
         return event
     raise ValueError("unknown behavior " + behavior)
-"""
+'''
 
 
 def function_zip() -> bytes:
