@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from stratus.aws.accounts import Accounts
 from stratus.aws.app import AwsApp
 from stratus.aws.component import Component, PlatformContext
+from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.stepfunctions.component import WorkflowsComponent
@@ -36,6 +37,7 @@ C = TypeVar("C", bound=Component)
 
 #: Every service of the platform, each listed after the components it builds on.
 COMPONENTS: tuple[type[Component], ...] = (
+    IdentityComponent,
     FunctionsComponent,
     WorkflowsComponent,
 )

@@ -24,7 +24,6 @@ import uvicorn
 from botocore.exceptions import ClientError
 
 from stratus.platform import COMPONENTS, Platform, PlatformConfig
-from stratus.workflows.service.sqlite import WORKFLOWS_MIGRATIONS
 from tests.conftest import free_port
 
 from .toy.component import SEND_MESSAGE, ToyComponent
@@ -129,7 +128,8 @@ def test_toy_component_plugs_in_through_the_list(served: ServedPlatform, tmp_pat
     assert toy.stopped
     with sqlite3.connect(tmp_path / "data" / "stratus.db") as conn:
         versions = dict(conn.execute("SELECT component, version FROM schema_versions"))
-        assert versions == {"functions": 1, "workflows": len(WORKFLOWS_MIGRATIONS), "toy": 1}
+        built_in = {c.name: len(c.migrations) for c in COMPONENTS if c.migrations}
+        assert versions == {**built_in, "toy": 1}
         assert conn.execute("SELECT count(*) FROM toy_messages").fetchone() == (2,)
 
 

@@ -1,0 +1,1 @@
+"""The IAM API adapter (query protocol) and the identity component (IAM + STS)."""

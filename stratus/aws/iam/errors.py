@@ -1,0 +1,54 @@
+"""The identity service's exceptions as IAM and STS answer them: one table per API."""
+
+from __future__ import annotations
+
+from stratus.aws.protocol.error_table import ErrorRule, ErrorTable, Translator
+from stratus.services.identity.errors import (
+    AccessDenied,
+    DeleteConflict,
+    EntityAlreadyExists,
+    ExpiredToken,
+    InvalidIdentityToken,
+    InvalidInput,
+    InvalidName,
+    LimitExceeded,
+    MalformedPolicy,
+    NoSuchEntity,
+    PackedPolicyTooLarge,
+    UnmodifiableEntity,
+)
+
+__all__ = ["IAM_ERRORS", "STS_ERRORS"]
+
+_COMMON: dict[type[BaseException], Translator] = {
+    MalformedPolicy: ErrorRule("MalformedPolicyDocument", 400),
+    InvalidName: ErrorRule("ValidationError", 400),
+    InvalidInput: ErrorRule("InvalidInput", 400),
+}
+
+#: https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html and each
+#: operation's Errors section.
+IAM_ERRORS = ErrorTable(
+    {
+        **_COMMON,
+        NoSuchEntity: ErrorRule("NoSuchEntity", 404),
+        EntityAlreadyExists: ErrorRule("EntityAlreadyExists", 409),
+        DeleteConflict: ErrorRule("DeleteConflict", 409),
+        LimitExceeded: ErrorRule("LimitExceeded", 409),
+        UnmodifiableEntity: ErrorRule("UnmodifiableEntity", 400),
+        AccessDenied: ErrorRule("AccessDenied", 403),
+        ExpiredToken: ErrorRule("ExpiredToken", 403),
+    }
+)
+
+#: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_Errors
+STS_ERRORS = ErrorTable(
+    {
+        **_COMMON,
+        AccessDenied: ErrorRule("AccessDenied", 403),
+        ExpiredToken: ErrorRule("ExpiredTokenException", 400),
+        InvalidIdentityToken: ErrorRule("InvalidIdentityToken", 400),
+        PackedPolicyTooLarge: ErrorRule("PackedPolicyTooLarge", 400),
+        NoSuchEntity: ErrorRule("AccessDenied", 403),
+    }
+)

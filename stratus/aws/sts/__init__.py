@@ -1,0 +1,1 @@
+"""The STS API adapter (query protocol)."""

@@ -1,0 +1,56 @@
+"""The identity service: one object holding IAM's parts and STS, built on one state."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from stratus.services.identity.oidc import OidcProviders
+from stratus.services.identity.policies import Policies
+from stratus.services.identity.repository import IdentityRepository
+from stratus.services.identity.roles import Roles
+from stratus.services.identity.state import IdentityState
+from stratus.services.identity.tokens import SecurityTokens
+from stratus.services.identity.users import KeyListener, Users
+
+__all__ = ["IdentityService"]
+
+REAP_INTERVAL_S = 60.0
+
+
+class IdentityService:
+    def __init__(
+        self,
+        repository: IdentityRepository,
+        keys: KeyListener,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.state = IdentityState(repository, clock)
+        self.roles = Roles(self.state)
+        self.users = Users(self.state, keys)
+        self.policies = Policies(self.state)
+        self.oidc = OidcProviders(self.state)
+        self.tokens = SecurityTokens(self.state, self.roles, keys)
+
+    async def load(self) -> None:
+        """Read the store; every stored key acts as its account again (survives restarts)."""
+        await self.state.load()
+        self.tokens.register_loaded()
+
+    async def run_reaper(self, interval_s: float = REAP_INTERVAL_S) -> None:
+        """Delete expired sessions, now and then every ``interval_s``; runs until cancelled."""
+        while True:
+            await self.tokens.reap()
+            await asyncio.sleep(interval_s)
+
+    def statistics(self) -> dict[str, int]:
+        counts = {"roles": 0, "users": 0, "groups": 0, "policies": 0, "access_keys": 0}
+        for _, records in self.state.all_accounts():
+            counts["roles"] += len(records.roles)
+            counts["users"] += len(records.users)
+            counts["groups"] += len(records.groups)
+            counts["policies"] += len(records.policies)
+            counts["access_keys"] += len(records.keys)
+        counts["sessions"] = len(self.state.sessions)
+        return counts
