@@ -24,6 +24,7 @@ class QueryRequestParser(RequestParser):
     """Walk the input shape and pick its members out of the flat parameter dict."""
 
     protocol = "query"
+    checks_required = False
 
     def parse(self, request: HttpRequest, match: RouteMatch) -> dict[str, Any]:
         """Parse the (already decoded) form parameters into the input shape."""
