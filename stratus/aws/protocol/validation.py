@@ -292,6 +292,9 @@ def _sensitive(shape: Shape) -> bool:
 
 SizeCheck = Callable[[Any, int, str, list[str]], None]
 
+_REMEMBERED_VALUES = 4096  # per string shape
+_REMEMBERED_LENGTH = 512  # longer values are checked every time
+
 
 def _scalar_check(shape: Shape) -> Check | None:
     """The checks of a string, number or blob shape, in AWS's order: pattern, length,
@@ -328,16 +331,24 @@ def _string_check(shape: Shape) -> Check | None:
     pattern_reason = f"Member must satisfy regular expression pattern: {pattern_text}"
     enum_reason = f"Member must satisfy enum value set: [{', '.join(enum or ())}]"
     fullmatch = pattern.fullmatch if pattern is not None else None
+    # Values that passed, so the hot path (the same function name on every Invoke) costs a
+    # set lookup instead of a regular expression. Bounded: emptied when full.
+    passed: set[str] = set()
 
     def check_string(value: Any, path: str, out: list[str]) -> None:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or value in passed:
             return
+        found = len(out)
         if fullmatch is not None and fullmatch(value) is None:
             out.append(_violation(shape, value, path, pattern_reason))
         if size is not None:
             size(value, _java_length(value), path, out)
         if allowed is not None and value not in allowed:
             out.append(_violation(shape, value, path, enum_reason))
+        if len(out) == found and len(value) <= _REMEMBERED_LENGTH:
+            if len(passed) >= _REMEMBERED_VALUES:
+                passed.clear()
+            passed.add(value)
 
     return check_string
 
