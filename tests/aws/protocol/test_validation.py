@@ -129,7 +129,11 @@ LAMBDA_CASES = [
     pytest.param(
         "GetFunction",
         {"FunctionName": "f" * 257},
-        one("'" + "f" * 257 + "'", "functionName", "Member must have length less than or equal to 256"),
+        one(
+            "'" + "f" * 257 + "'",
+            "functionName",
+            "Member must have length less than or equal to 256",
+        ),
         id="max-length",
     ),
     pytest.param(
@@ -203,7 +207,9 @@ LAMBDA_CASES = [
     pytest.param(
         "CreateFunction",
         {"FunctionName": "fn", "Role": ROLE, "Code": {}, "Architectures": ["x86_64", "arm64"]},
-        one("'[x86_64, arm64]'", "architectures", "Member must have length less than or equal to 1"),
+        one(
+            "'[x86_64, arm64]'", "architectures", "Member must have length less than or equal to 1"
+        ),
         id="list-size",
     ),
     pytest.param(
@@ -439,7 +445,12 @@ def test_java_patterns(pattern: str, value: str, matches: bool) -> None:
 def test_length_counts_utf16_units() -> None:
     """Java's String.length(): an emoji is two units, so 128 of them break a 128 max."""
     operation = load_service("lambda").model.operation_model("CreateAlias")
-    params = {"FunctionName": "fn", "Name": "live", "FunctionVersion": "1", "Description": "😀" * 129}
+    params = {
+        "FunctionName": "fn",
+        "Name": "live",
+        "FunctionVersion": "1",
+        "Description": "😀" * 129,
+    }
     assert input_violations(operation, params) == [
         f"Value '{'😀' * 129}' at 'description' failed to satisfy constraint: "
         "Member must have length less than or equal to 256"
