@@ -292,8 +292,8 @@ def _sensitive(shape: Shape) -> bool:
 
 SizeCheck = Callable[[Any, int, str, list[str]], None]
 
-_REMEMBERED_VALUES = 4096  # per string shape
-_REMEMBERED_LENGTH = 512  # longer values are checked every time
+_REMEMBERED_VALUES = 1024  # per distinct pattern constraint set
+_REMEMBERED_LENGTH = 256  # longer values are checked every time
 
 
 def _scalar_check(shape: Shape) -> Check | None:
@@ -319,7 +319,30 @@ def _scalar_check(shape: Shape) -> Check | None:
     return None
 
 
+_STRING_CHECKS: dict[tuple[Any, ...], Check | None] = {}
+
+
 def _string_check(shape: Shape) -> Check | None:
+    """One check per distinct set of string constraints, shared by every operation and shape
+    that has it (Lambda's ``FunctionName`` serves some thirty operations), so the values
+    it remembers are bounded per constraint set, not per operation."""
+    metadata = shape.metadata
+    enum = metadata.get("enum")
+    key = (
+        metadata.get("pattern"),
+        metadata.get("min"),
+        metadata.get("max"),
+        tuple(enum) if enum else None,
+        _sensitive(shape),
+    )
+    try:
+        return _STRING_CHECKS[key]
+    except KeyError:
+        check = _STRING_CHECKS[key] = _build_string_check(shape)
+        return check
+
+
+def _build_string_check(shape: Shape) -> Check | None:
     metadata = shape.metadata
     pattern_text = metadata.get("pattern")
     pattern = compile_java_pattern(pattern_text) if pattern_text is not None else None
@@ -331,8 +354,9 @@ def _string_check(shape: Shape) -> Check | None:
     pattern_reason = f"Member must satisfy regular expression pattern: {pattern_text}"
     enum_reason = f"Member must satisfy enum value set: [{', '.join(enum or ())}]"
     fullmatch = pattern.fullmatch if pattern is not None else None
-    # Values that passed, so the hot path (the same function name on every Invoke) costs a
-    # set lookup instead of a regular expression. Bounded: emptied when full.
+    # Values that passed the pattern, so the hot path (the same function name on every
+    # Invoke) costs a set lookup instead of a regular expression. Bounded: emptied when full.
+    remember = fullmatch is not None
     passed: set[str] = set()
 
     def check_string(value: Any, path: str, out: list[str]) -> None:
@@ -345,7 +369,7 @@ def _string_check(shape: Shape) -> Check | None:
             size(value, _java_length(value), path, out)
         if allowed is not None and value not in allowed:
             out.append(_violation(shape, value, path, enum_reason))
-        if len(out) == found and len(value) <= _REMEMBERED_LENGTH:
+        if remember and len(out) == found and len(value) <= _REMEMBERED_LENGTH:
             if len(passed) >= _REMEMBERED_VALUES:
                 passed.clear()
             passed.add(value)
