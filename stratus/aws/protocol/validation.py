@@ -63,7 +63,6 @@ VALIDATED_PROTOCOLS = frozenset({"json", "rest-json", "query"})
 # A check appends the violations of one (present) value at ``path`` to ``out``.
 Check = Callable[[Any, str, list[str]], None]
 
-_NO_CHECK = object()
 _CHECKS: dict[tuple[str, str, str], Check | None] = {}
 
 
