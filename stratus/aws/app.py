@@ -33,6 +33,7 @@ from stratus.aws.protocol.parsers import RequestParser, create_parser
 from stratus.aws.protocol.routing import RouteMatch, ServiceRouter
 from stratus.aws.protocol.serializers import ResponseSerializer, create_serializer
 from stratus.aws.protocol.sigv4 import parse_credential_scope
+from stratus.aws.protocol.validation import check_input
 from stratus.runtime.ids import new_request_id
 
 __all__ = ["AwsApp"]
@@ -160,6 +161,7 @@ class AwsApp:
             if handler is None:
                 raise self._unknown_operation(match)
             params = self._parser(spec, match.protocol).parse(request, match)
+            check_input(spec, match.protocol, operation, params)
             ctx = RequestContext(
                 request_id=request_id,
                 service=spec.name,

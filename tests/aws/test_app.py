@@ -94,7 +94,7 @@ def client(url: str, service: str) -> Any:
 def test_create_and_get_function(server: tuple[str, LambdaProvider]) -> None:
     url, provider = server
     lam = client(url, "lambda")
-    created = lam.create_function(FunctionName="f1", Runtime="python3.12", Role="r",
+    created = lam.create_function(FunctionName="f1", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/r",
                                   Handler="h", Code={"ZipFile": b"zip"})
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
     assert created["FunctionArn"] == "arn:aws:lambda:eu-west-1:000000000000:function:f1"

@@ -22,16 +22,9 @@ def paginate(
     max_items: int | None,
     *,
     default: int = 50,
-    maximum: int = 10000,
 ) -> tuple[list[T], str | None]:
+    """One page and the next marker; ``MaxItems``' range is the model's, checked at the edge."""
     limit = default if max_items is None else max_items
-    if limit < 1 or limit > maximum:
-        raise ServiceError(
-            f"1 validation error detected: Value '{limit}' at 'maxItems' failed to satisfy "
-            f"constraint: Member must have value {'greater than or equal to 1' if limit < 1 else f'less than or equal to {maximum}'}",
-            code="ValidationException",
-            status_code=400,
-        )
     start = 0
     if marker:
         try:
@@ -53,13 +46,9 @@ def list_result(
     key: Callable[[T], str],
     params: dict[str, Any],
     render: Callable[[T], Any],
-    *,
-    maximum: int = 10000,
 ) -> dict[str, Any]:
     """A List operation's answer: one page of ``items`` under ``member``, and the marker."""
-    page, marker = paginate(
-        items, key, params.get("Marker"), params.get("MaxItems"), maximum=maximum
-    )
+    page, marker = paginate(items, key, params.get("Marker"), params.get("MaxItems"))
     result: dict[str, Any] = {member: [render(item) for item in page]}
     if marker:
         result["NextMarker"] = marker

@@ -66,5 +66,4 @@ class ProvisionedConcurrencyMixin:
             lambda config: config.function_arn,
             params,
             lambda config: _shape(config, with_arn=True),
-            maximum=50,
         )

@@ -26,6 +26,7 @@ __all__ = [
     "InternalFailure",
     "NotAwsRequestError",
     "ProtocolError",
+    "QueryValidationError",
     "RequestSerializationError",
     "RequestTooLargeError",
     "RequestValidationError",
@@ -105,6 +106,12 @@ class RequestValidationError(ProtocolError):
     """The request was read but breaks the model: a required member missing, a bad enum."""
 
     code = "ValidationException"
+
+
+class QueryValidationError(RequestValidationError):
+    """Query services (IAM, STS, SNS, CloudFormation) call it ``ValidationError``."""
+
+    code = "ValidationError"
 
 
 class UnknownOperationError(ProtocolError):

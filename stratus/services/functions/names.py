@@ -26,7 +26,6 @@ _FULL = re.compile(
 _QUALIFIER = re.compile(r"^(\$LATEST|[a-zA-Z0-9-_]+)\Z")
 # Patterns end in \Z, not $: $ also matches before a final newline, which would let
 # "name\n" through as "name" (fuzz finding F4).
-ALIAS_NAME = re.compile(r"^(?!^[0-9]+\Z)([a-zA-Z0-9-_]+)\Z")
 VERSION_NUMBER = re.compile(r"^[0-9]+\Z")
 
 

@@ -20,7 +20,6 @@ from stratus.services.functions.errors import (
     InvalidParameter,
     NotFound,
     PreconditionFailed,
-    Validation,
 )
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.model import (
@@ -32,10 +31,8 @@ from stratus.services.functions.model import (
     now_iso,
 )
 from stratus.services.functions.names import (
-    ALIAS_NAME,
     VERSION_NUMBER,
     function_arn,
-    validation_message,
 )
 from stratus.services.functions.repository import FunctionStore
 from stratus.services.functions.settings import FunctionSettings, check_settings
@@ -337,7 +334,6 @@ class FunctionRegistry:
         description: str = "",
         routing_weights: dict[str, float] | None = None,
     ) -> AliasConfig:
-        _check_alias_name(alias)
         async with self._lock(name):
             latest = self.latest(name)
             if alias in self._aliases[name]:
@@ -405,7 +401,7 @@ class FunctionRegistry:
             raise InvalidParameter(
                 "$LATEST is not supported for an alias pointing to more than 1 version"
             )
-        for extra, weight in weights.items():
+        for extra in weights:
             if extra == version:
                 raise InvalidParameter(
                     f"Invalid function version {extra}. Function version {extra} is already "
@@ -413,15 +409,6 @@ class FunctionRegistry:
                 )
             if extra not in self._versions[name]:
                 raise InvalidParameter(f"Function version {extra} does not exist")
-            if not 0.0 <= weight <= 1.0:
-                raise Validation(
-                    validation_message(
-                        str(weight),
-                        "routingConfig.additionalVersionWeights",
-                        "Map value must satisfy constraint: [Member must have value less than or "
-                        "equal to 1.0, Member must have value greater than or equal to 0.0]",
-                    )
-                )
 
     # -- function-wide settings ------------------------------------------------------
     async def update_record(self, name: str, **changes: Any) -> FunctionRecord:
@@ -485,14 +472,3 @@ def _same_content(a: FunctionConfig, b: FunctionConfig) -> bool:
 def _check_revision(current: str, given: str | None) -> None:
     if given is not None and given != current:
         raise PreconditionFailed(STALE_REVISION)
-
-
-def _check_alias_name(alias: str) -> None:
-    if not ALIAS_NAME.match(alias) or len(alias) > 128:
-        raise Validation(
-            validation_message(
-                alias,
-                "name",
-                "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)",
-            )
-        )

@@ -7,7 +7,6 @@ constraints, InvalidParameterValueException for values Lambda itself refuses).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,63 +17,6 @@ from stratus.runtime.limits import Limits
 from stratus.services.functions.errors import InvalidParameter, Unsupported, Validation
 from stratus.services.functions.model import SUPPORTED_RUNTIMES
 from stratus.services.functions.names import validation_message
-
-ROLE_PATTERN = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
-HANDLER_PATTERN = re.compile(r"^[^\s]+$")
-ENV_KEY_PATTERN = re.compile(r"^[a-zA-Z]([a-zA-Z0-9_])+$")
-
-# Every runtime identifier Lambda's API accepts (botocore's Runtime enum), so that a valid
-# but unsupported runtime is told apart from a typo.
-KNOWN_RUNTIMES = frozenset(
-    [
-        "nodejs",
-        "nodejs4.3",
-        "nodejs6.10",
-        "nodejs8.10",
-        "nodejs10.x",
-        "nodejs12.x",
-        "nodejs14.x",
-        "nodejs16.x",
-        "java8",
-        "java8.al2",
-        "java11",
-        "python2.7",
-        "python3.6",
-        "python3.7",
-        "python3.8",
-        "python3.9",
-        "dotnetcore1.0",
-        "dotnetcore2.0",
-        "dotnetcore2.1",
-        "dotnetcore3.1",
-        "dotnet6",
-        "dotnet8",
-        "nodejs4.3-edge",
-        "go1.x",
-        "ruby2.5",
-        "ruby2.7",
-        "provided",
-        "provided.al2",
-        "nodejs18.x",
-        "python3.10",
-        "java17",
-        "ruby3.2",
-        "ruby3.3",
-        "ruby3.4",
-        "python3.11",
-        "nodejs20.x",
-        "provided.al2023",
-        "python3.12",
-        "java21",
-        "python3.13",
-        "nodejs22.x",
-        "python3.14",
-        "nodejs24.x",
-        "java25",
-        "dotnet10",
-    ]
-)
-
 
 # Python runtimes Lambda has deprecated: it refuses them with its own message, which
 # tools (SAM, CDK) users already recognise, so we answer the same words.
@@ -105,63 +47,28 @@ class FunctionSettings:
 
 
 def check_settings(settings: FunctionSettings, limits: Limits, *, creating: bool) -> None:
-    if creating:
-        for member, value in (("role", settings.role),):
-            if value is None:
-                raise Validation(validation_message("null", member, "Member must not be null"))
+    """Lambda's own rules and this platform's limits; the model's constraints (patterns,
+    lengths, enums, ranges, required members) were checked at the API's edge."""
     if settings.runtime is not None:
         check_runtime(settings.runtime)
     elif creating:
         raise InvalidParameter(
             "Runtime and Handler are mandatory parameters for functions created with deployment packages."
         )
-    if settings.handler is not None:
-        if len(settings.handler) > 128:
-            raise Validation(
-                validation_message(
-                    settings.handler, "handler", "Member must have length less than or equal to 128"
-                )
-            )
-        if not HANDLER_PATTERN.match(settings.handler):
-            raise Validation(
-                validation_message(
-                    settings.handler,
-                    "handler",
-                    "Member must satisfy regular expression pattern: [^\\s]+",
-                )
-            )
-    elif creating:
+    if settings.handler is None and creating:
         raise InvalidParameter(
             "Runtime and Handler are mandatory parameters for functions created with deployment packages."
         )
-    if settings.role is not None and not ROLE_PATTERN.match(settings.role):
+    if settings.timeout is not None and settings.timeout > limits.max_timeout_s:
+        # A ValidationException like the model's range checks (CloudFormation reports it
+        # as "Error Code: ValidationException" from AWSLambdaInternal).
         raise Validation(
             validation_message(
-                settings.role,
-                "role",
-                "Member must satisfy regular expression pattern: "
-                "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
+                str(settings.timeout),
+                "timeout",
+                f"Member must have value less than or equal to {limits.max_timeout_s}",
             )
         )
-    if settings.timeout is not None:
-        if settings.timeout < 1:
-            raise Validation(
-                validation_message(
-                    str(settings.timeout),
-                    "timeout",
-                    "Member must have value greater than or equal to 1",
-                )
-            )
-        if settings.timeout > limits.max_timeout_s:
-            # A ValidationException like the other range checks (CloudFormation reports it
-            # as "Error Code: ValidationException" from AWSLambdaInternal).
-            raise Validation(
-                validation_message(
-                    str(settings.timeout),
-                    "timeout",
-                    f"Member must have value less than or equal to {limits.max_timeout_s}",
-                )
-            )
     if settings.memory_size is not None:
         if settings.memory_size < limits.min_memory_mb:
             raise Validation(
@@ -179,14 +86,6 @@ def check_settings(settings: FunctionSettings, limits: Limits, *, creating: bool
                     f"Member must have value less than or equal to {limits.max_memory_mb}",
                 )
             )
-    if settings.description is not None and len(settings.description) > 256:
-        raise Validation(
-            validation_message(
-                settings.description,
-                "description",
-                "Member must have length less than or equal to 256",
-            )
-        )
     if settings.environment is not None:
         check_environment(settings.environment, limits)
     if settings.layers is not None and len(settings.layers) > limits.layers_per_function:
@@ -199,35 +98,10 @@ def check_settings(settings: FunctionSettings, limits: Limits, *, creating: bool
                 "Member must have value between 512 and 10240",
             )
         )
-    if settings.snap_start not in (None, "None", "PublishedVersions"):
-        raise Validation(
-            validation_message(
-                settings.snap_start,
-                "snapStart.applyOn",
-                "Member must satisfy enum value set: [PublishedVersions, None]",
-            )
-        )
-    if settings.architectures is not None and (
-        len(settings.architectures) != 1 or settings.architectures[0] not in ("x86_64", "arm64")
-    ):
-        raise Validation(
-            validation_message(
-                str(settings.architectures),
-                "architectures",
-                "Member must have length less than or equal to 1, Member must satisfy enum value set: [x86_64, arm64]",
-            )
-        )
 
 
 def check_runtime(runtime: str) -> None:
-    if runtime not in KNOWN_RUNTIMES:
-        raise Validation(
-            validation_message(
-                runtime,
-                "runtime",
-                "Member must satisfy enum value set: [" + ", ".join(sorted(KNOWN_RUNTIMES)) + "]",
-            )
-        )
+    """A runtime of the model's enum that Lambda has deprecated or Stratus does not run."""
     if runtime in DEPRECATED_PYTHON:
         raise InvalidParameter(
             f"The runtime parameter of {runtime} is no longer supported for creating or updating "
@@ -249,15 +123,6 @@ def check_environment(variables: dict[str, str], limits: Limits) -> None:
             "variables you have provided contains reserved keys that are currently not supported "
             f"for modification. Reserved keys used in this request: {', '.join(reserved)}"
         )
-    for key in variables:
-        if not ENV_KEY_PATTERN.match(key):
-            raise Validation(
-                validation_message(
-                    key,
-                    "environment.variables",
-                    "Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+",
-                )
-            )
     encoded = orjson.dumps(variables)
     if len(encoded) > limits.environment_bytes:
         raise InvalidParameter(

@@ -26,7 +26,6 @@ from stratus.workflows.service.errors import (
 from stratus.workflows.service.names import check_name, machine_arn, parse_arn
 from stratus.workflows.service.repository import WorkflowStore
 
-TYPES = ("STANDARD", "EXPRESS")
 _ROLE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:role/.+$")
 
 
@@ -104,12 +103,7 @@ class StateMachineRegistry:
         tracing_configuration: dict[str, Any] | None = None,
         tags: dict[str, str] | None = None,
     ) -> MachineRecord:
-        check_name(name)
-        if type not in TYPES:
-            raise InvalidParameter(
-                f"1 validation error detected: Value '{type}' at 'type' failed to satisfy "
-                "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]"
-            )
+        check_name(name)  # the model's enum for ``type`` is checked at the API's edge
         check_role(role_arn)
         compiled = compile_definition(definition)
         arn = machine_arn(region, name)

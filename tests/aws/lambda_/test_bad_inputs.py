@@ -156,12 +156,22 @@ CREATE_CASES = [
         id="reserved-env-key",
     ),
     pytest.param(
-        {"Environment": {"Variables": {"_HANDLER": "x", "AWS_ACCESS_KEY_ID": "y"}}},
+        {"Environment": {"Variables": {"LAMBDA_TASK_ROOT": "x", "AWS_ACCESS_KEY_ID": "y"}}},
         "InvalidParameterValueException",
         "Lambda was unable to configure your environment variables because the environment "
         "variables you have provided contains reserved keys that are currently not supported "
-        "for modification. Reserved keys used in this request: AWS_ACCESS_KEY_ID, _HANDLER",
+        "for modification. Reserved keys used in this request: AWS_ACCESS_KEY_ID, "
+        "LAMBDA_TASK_ROOT",
         id="reserved-env-keys",
+    ),
+    pytest.param(
+        # ``_HANDLER`` is reserved, but the model's key pattern refuses it first.
+        {"Environment": {"Variables": {"_HANDLER": "x", "AWS_ACCESS_KEY_ID": "y"}}},
+        "ValidationException",
+        "1 validation error detected: Value at 'environment.variables' failed to satisfy "
+        "constraint: Map keys must satisfy constraint: [Member must satisfy regular "
+        "expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
+        id="reserved-env-key-breaking-the-pattern",
     ),
     pytest.param(
         {"Environment": {"Variables": {"BIG": "x" * 5000}}},

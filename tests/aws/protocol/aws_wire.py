@@ -26,11 +26,16 @@ def botocore_request(
     *,
     protocol: str | None = None,
     signing_name: str | None = None,
+    validate: bool = True,
 ) -> HttpRequest:
-    """The request botocore's own serializer writes for ``params``, as our HttpRequest."""
+    """The request botocore's own serializer writes for ``params``, as our HttpRequest.
+
+    ``validate=False`` skips botocore's client-side checks (``parameter_validation=False``
+    in a client's config), so a request that breaks the model reaches the server.
+    """
     spec = load_service(service)
     op = spec.model.operation_model(operation)
-    serializer = botocore_serialize.create_serializer(protocol or spec.protocol, True)
+    serializer = botocore_serialize.create_serializer(protocol or spec.protocol, validate)
     request_dict = serializer.serialize_to_request(params, op)
     prepare_request_dict(request_dict, endpoint_url="http://127.0.0.1:4566")
     prepared = create_request_object(request_dict).prepare()

@@ -12,6 +12,7 @@ import pytest
 
 from tests.aws.stepfunctions.conftest import (
     PASS,
+    ROLE,
     all_pages,
     asl,
     assert_error,
@@ -124,7 +125,9 @@ def test_the_same_name_on_another_machine_is_another_execution(sfn: Any) -> None
         ("{not json", "Invalid State Machine Execution Input: '"),
         ('{"a": 1} trailing', "Invalid State Machine Execution Input: '"),
         (
-            json.dumps({"big": "x" * (256 * 1024)}),
+            # Under the model's 262144 characters (checked first, see below) but over the
+            # service's 262144 bytes once UTF-8 encoded.
+            json.dumps({"big": "é" * (128 * 1024 + 1)}, ensure_ascii=False),
             "Invalid State Machine Execution Input: 'The input size exceeds the maximum "
             "number of bytes (262144)'",
         ),
@@ -139,12 +142,62 @@ def test_start_refuses_invalid_input(sfn: Any, text: str, message: str) -> None:
     assert execution_names(sfn, machine) == []
 
 
-@pytest.mark.parametrize("name", ["with space", "a:b", "x" * 81, "tab\t"], ids=str.__len__)
+@pytest.mark.parametrize("name", ["with space", "a:b", "tab\t"], ids=str.__len__)
 def test_start_refuses_an_invalid_name(sfn: Any, name: str) -> None:
     machine = create_machine(sfn)
     with pytest.raises(sfn.exceptions.InvalidName) as error:
         sfn.start_execution(stateMachineArn=machine, name=name)
     assert_error(error, "InvalidName", f"Invalid Name: '{name}'")
+    assert execution_names(sfn, machine) == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(
+            lambda sfn, machine, name: sfn.start_execution(stateMachineArn=machine, name=name),
+            id="start-execution",
+        ),
+        pytest.param(
+            lambda sfn, machine, name: sfn.create_state_machine(
+                name=name, definition=PASS, roleArn=ROLE
+            ),
+            id="create-state-machine",
+        ),
+        pytest.param(
+            lambda sfn, machine, name: sfn.create_activity(name=name), id="create-activity"
+        ),
+    ],
+)
+def test_a_name_over_80_characters_breaks_the_model(sfn: Any, call: Any) -> None:
+    """The model's length (1-80) is checked before Step Functions' own name rules. AWS:
+    "ValidationException: 1 validation error detected: Value 'xxx' at 'name' failed to
+    satisfy constraint: Member must have length less than or equal to 80"
+    (https://github.com/wolfeidau/buildkite-serverless-agent/issues/37)."""
+    machine = create_machine(sfn)
+    name = "x" * 81
+    with pytest.raises(sfn.exceptions.ClientError) as error:
+        call(sfn, machine, name)
+    assert_error(
+        error,
+        "ValidationException",
+        f"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: "
+        "Member must have length less than or equal to 80",
+    )
+    assert execution_names(sfn, machine) == []
+
+
+def test_input_over_the_models_length(sfn: Any) -> None:
+    """``input`` is sensitive: AWS never echoes it, not even in a validation message."""
+    machine = create_machine(sfn)
+    with pytest.raises(sfn.exceptions.ClientError) as error:
+        sfn.start_execution(stateMachineArn=machine, input=json.dumps({"big": "x" * 262144}))
+    assert_error(
+        error,
+        "ValidationException",
+        "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+        "Member must have length less than or equal to 262144",
+    )
     assert execution_names(sfn, machine) == []
 
 

@@ -126,8 +126,8 @@ def test_invalid_definition_names_state_and_field(sfn: Any) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["has space", "a/b", "star*", "x" * 81, "tab\tname", "new\nline", "q?", "semi;colon"],
-    ids=["space", "slash", "star", "too-long", "tab", "newline", "question", "semicolon"],
+    ["has space", "a/b", "star*", "tab\tname", "new\nline", "q?", "semi;colon"],
+    ids=["space", "slash", "star", "tab", "newline", "question", "semicolon"],
 )
 def test_create_refuses_an_invalid_name(sfn: Any, name: str) -> None:
     with pytest.raises(sfn.exceptions.InvalidName) as error:

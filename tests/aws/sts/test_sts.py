@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.aws.iam.conftest import POLICY, TRUST, assert_error, new_account
 from tests.conftest import ServerProcess
@@ -221,13 +222,21 @@ def test_get_session_token(
     )
 
 
-@pytest.mark.parametrize(
-    ("key", "expected"),
-    [("123456789012", "123456789012"), ("AKIAIOSFODNN7EXAMPLE", "000000000000")],
-    ids=["account-key", "unknown-key"],
-)
-def test_get_access_key_info(sts: Any, key: str, expected: str) -> None:
-    assert sts.get_access_key_info(AccessKeyId=key)["Account"] == expected
+def test_get_access_key_info_of_an_unknown_key(sts: Any) -> None:
+    assert sts.get_access_key_info(AccessKeyId="AKIAIOSFODNN7EXAMPLE")["Account"] == "000000000000"
+
+
+def test_get_access_key_info_checks_the_model(sts: Any) -> None:
+    """A 12-digit account key is a valid credential here, but shorter than the model's
+    minimum for an access key id, so AWS's validator refuses it as an argument."""
+    with pytest.raises(ClientError) as caught:
+        sts.get_access_key_info(AccessKeyId="123456789012")
+    error = caught.value.response["Error"]
+    assert error["Code"] == "ValidationError"
+    assert error["Message"] == (
+        "1 validation error detected: Value '123456789012' at 'accessKeyId' failed to "
+        "satisfy constraint: Member must have length greater than or equal to 16"
+    )
 
 
 def test_get_access_key_info_of_issued_keys(iam: Any, sts: Any, account: str) -> None:

@@ -31,6 +31,10 @@ class RequestParser:
     """Base of all parsers; one instance per (service, protocol), reused for every call."""
 
     protocol: str = ""
+    #: Whether :meth:`check_required` raises. Protocols validated by
+    #: :mod:`stratus.aws.protocol.validation` leave required members to it, which reports
+    #: them together with every other violation, as AWS does.
+    checks_required: bool = True
 
     def __init__(self, service: ServiceSpec) -> None:
         self.service = service
@@ -54,6 +58,8 @@ class RequestParser:
 
     def check_required(self, shape: Shape, params: dict[str, Any], path: str) -> None:
         """Raise the validation error for the first required member ``params`` lacks."""
+        if not self.checks_required:
+            return
         for name in shape.required_members:
             if name not in params:
                 raise self.validation_error(_join(path, lower_first(name)))

@@ -144,6 +144,7 @@ class JsonRequestParser(JsonValueReader):
     """``json`` protocol requests: the whole body is the input shape."""
 
     protocol = "json"
+    checks_required = False
 
     def parse(self, request: HttpRequest, match: RouteMatch) -> dict[str, Any]:
         """Parse the JSON body (an empty body is an empty input) into the input shape."""

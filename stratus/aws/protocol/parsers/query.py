@@ -12,7 +12,6 @@ from typing import Any
 
 from botocore.model import Shape
 
-from stratus.aws.protocol.errors import CommonServiceError, ServiceError
 from stratus.aws.protocol.http import HttpRequest
 from stratus.aws.protocol.parsers.base import RequestParser
 from stratus.aws.protocol.routing import RouteMatch, parse_form
@@ -24,6 +23,7 @@ class QueryRequestParser(RequestParser):
     """Walk the input shape and pick its members out of the flat parameter dict."""
 
     protocol = "query"
+    checks_required = False
 
     def parse(self, request: HttpRequest, match: RouteMatch) -> dict[str, Any]:
         """Parse the (already decoded) form parameters into the input shape."""
@@ -41,14 +41,6 @@ class QueryRequestParser(RequestParser):
         out = self._read_structure(shape, form, prefixes, "") or {}
         self.check_required(shape, out, "")
         return out
-
-    def validation_error(self, path: str) -> ServiceError:
-        """Query services answer ``ValidationError`` (e.g. CloudFormation, SNS, IAM)."""
-        return CommonServiceError(
-            "ValidationError",
-            f"1 validation error detected: Value null at '{path}' failed to satisfy "
-            "constraint: Member must not be null",
-        )
 
     def member_key(self, parent: Shape, name: str, member: Shape) -> str:
         """The wire name of a structure member (``locationName`` or the member name)."""

@@ -17,6 +17,7 @@ class RestJsonRequestParser(RestRequestParser, JsonValueReader):
     """Bodies are JSON objects of the unbound members (or the structure payload)."""
 
     protocol = "rest-json"
+    checks_required = False
 
     def read_body(self, body: bytes, members: dict[str, Shape], shape: Shape) -> dict[str, Any]:
         """The JSON object of the members not bound to the URI, headers or query."""
