@@ -186,6 +186,7 @@ class Platform:
     async def _run_background(self) -> None:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self.invoker.run(), name="invoker-housekeeping")
+            tasks.create_task(self.registry.run(), name="function-lifecycle")
             tasks.create_task(self.dispatcher.run(), name="async-dispatch")
             tasks.create_task(self.executions.run(), name="workflow-executions")
 

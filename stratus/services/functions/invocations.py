@@ -22,13 +22,14 @@ from stratus.runtime.invoker import UNHANDLED, InvocationResult, Invoker
 from stratus.runtime.limits import Limits
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.errors import (
+    Conflict,
     InvalidRequestContent,
     RequestTooLarge,
     TooManyRequests,
 )
 from stratus.services.functions.model import LATEST, FunctionConfig
 from stratus.services.functions.names import function_arn
-from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.functions.registry import FunctionRegistry, is_settled
 from stratus.store.interfaces import AsyncInvocationStore, QueuedInvocation
 
 # Lambda reports this exact figure in the error for oversized responses.
@@ -46,6 +47,10 @@ class InvokeResponse:
 
 
 class Invocations:
+    # How long an Invoke waits for a Pending function's code to be ready before answering
+    # Lambda's ResourceConflictException: generous, since settling is the extraction itself.
+    settle_wait_s = 60.0
+
     def __init__(
         self,
         registry: FunctionRegistry,
@@ -117,7 +122,7 @@ class Invocations:
             )
         event = _check_json(payload)
         context_text = _decode_client_context(client_context)
-        config = self._registry.route(name, qualifier)
+        config = await self._ready(self._registry.route(name, qualifier), qualifier)
         request_id = request_id or new_request_id()
         result = await self._run(config, qualifier, event, request_id, context_text)
         body, function_error = result.payload, result.function_error
@@ -138,6 +143,27 @@ class Invocations:
             log_text=result.log_text if tail else None,
             request_id=request_id,
         )
+
+    async def _ready(self, config: FunctionConfig, qualifier: str | None) -> FunctionConfig:
+        """The configuration to run, once its code is ready.
+
+        Lambda refuses to invoke a Pending function (ResourceConflictException); SDK users
+        wait with ``function_active_v2`` first, but a function here is Pending only for the
+        milliseconds its zip takes to extract, so instead of failing a client that invokes
+        right after CreateFunction we settle the function now and answer as usual. Only a
+        function whose code cannot be prepared (Failed), or that is still not ready after
+        ``settle_wait_s``, gets Lambda's error.
+        """
+        if is_settled(config):
+            return config
+        await self._registry.wait_settled(config.name, self.settle_wait_s)
+        config = self._registry.route(config.name, qualifier)
+        if config.state != "Active":
+            raise Conflict(
+                "The operation cannot be performed at this time. The function is currently in "
+                f"the following state: {config.state}"
+            )
+        return config
 
     async def _run(
         self,
@@ -204,7 +230,7 @@ class Invocations:
     async def deliver(self, invocation: QueuedInvocation) -> InvocationResult:
         """One delivery attempt of a queued Event invocation (raises NotFound, TooManyRequests)."""
         qualifier = None if invocation.qualifier == LATEST else invocation.qualifier
-        config = self._registry.route(invocation.function_name, qualifier)
+        config = await self._ready(self._registry.route(invocation.function_name, qualifier), qualifier)
         return await self._run(
             config, qualifier, invocation.payload, invocation.id, invocation.client_context
         )
