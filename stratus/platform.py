@@ -29,12 +29,14 @@ from stratus.runtime.limits import Limits
 from stratus.runtime.local.factory import LocalEnvironmentFactory
 from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
+from stratus.services.functions.code_signing import CodeSigningConfigs
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.logs.service import LogService
 from stratus.services.logs.sink import BufferedLogSink
 from stratus.store.blobs import BlobStore
+from stratus.store.sqlite.code_signing import SQLiteCodeSigningStore
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.functions import SQLiteFunctionStore
 from stratus.store.sqlite.invocations import SQLiteAsyncInvocationStore
@@ -100,8 +102,13 @@ class Platform:
         self.dispatcher = AsyncDispatcher(
             self.async_store, self.invocations, self.registry, config.limits
         )
+        self.code_signing = CodeSigningConfigs(SQLiteCodeSigningStore(self.db), self.registry)
         self.lambda_provider = LambdaProvider(
-            self.registry, self.layers, self.invocations, config.limits
+            self.registry,
+            self.layers,
+            self.invocations,
+            config.limits,
+            code_signing=self.code_signing,
         )
         self.native = NativeApi(
             ready=lambda: self.ready,
@@ -164,6 +171,7 @@ class Platform:
         snapshot = await self.function_store.load()
         self.layers.load(snapshot.layers)
         await self.registry.load()
+        await self.code_signing.load()
         await self.state_machines.load()
         await self.activities.load()
         for name in self.registry.names():

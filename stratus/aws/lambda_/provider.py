@@ -6,19 +6,23 @@ the result with ``shapes``. Service errors become AWS errors in ``errors.to_serv
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
-from stratus.aws.lambda_.errors import to_service_error
+from stratus.aws.lambda_.code_signing import CodeSigningApi
+from stratus.aws.lambda_.configs import ConfigsApi
+from stratus.aws.lambda_.errors import maps_errors
 from stratus.aws.lambda_.pagination import list_result
+from stratus.aws.lambda_.permissions import PermissionsApi
 from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
-from stratus.services.functions.errors import FunctionError, InvalidParameter, NotFound, Unsupported
+from stratus.services.functions.code_signing import CodeSigningConfigs
+from stratus.services.functions.errors import InvalidParameter, NotFound, Unsupported
+from stratus.services.functions.function_configs import FunctionConfigs
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.model import LATEST
@@ -28,6 +32,7 @@ from stratus.services.functions.names import (
     parse_layer_name,
     parse_layer_version_arn,
 )
+from stratus.services.functions.permissions import Permissions
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
 
@@ -48,15 +53,7 @@ _SETTING_MEMBERS = {
 }
 
 
-def _maps_errors(method: F) -> F:
-    @functools.wraps(method)
-    async def wrapper(self: LambdaProvider, ctx: RequestContext, params: Params) -> Params:
-        try:
-            return await method(self, ctx, params)
-        except FunctionError as exc:
-            raise to_service_error(exc) from exc
-
-    return wrapper  # type: ignore[return-value]
+_maps_errors = maps_errors
 
 
 def _settings(params: Params) -> FunctionSettings:
@@ -80,18 +77,25 @@ def _settings(params: Params) -> FunctionSettings:
     return settings
 
 
-class LambdaProvider:
+class LambdaProvider(PermissionsApi, ConfigsApi, CodeSigningApi):
+    """The Lambda API; policies, per-function configs and code signing come from mixins."""
+
     def __init__(
         self,
         registry: FunctionRegistry,
         layers: LayerRegistry,
         invocations: Invocations,
         limits: Limits,
+        *,
+        code_signing: CodeSigningConfigs,
     ) -> None:
         self._registry = registry
         self._layers = layers
         self._invocations = invocations
         self._limits = limits
+        self._permissions = Permissions(registry, layers)
+        self._configs = FunctionConfigs(registry)
+        self._code_signing = code_signing
 
     # -- functions -------------------------------------------------------------------
     @_maps_errors

@@ -139,7 +139,9 @@ def layer_statement(
     if action != "lambda:GetLayerVersion":
         raise Validation(
             validation_message(
-                action, "action", "Member must satisfy regular expression pattern: lambda:GetLayerVersion"
+                action,
+                "action",
+                "Member must satisfy regular expression pattern: lambda:GetLayerVersion",
             )
         )
     if not LAYER_PRINCIPAL.match(principal):

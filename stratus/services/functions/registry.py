@@ -59,7 +59,8 @@ STALE_REVISION = (
 )
 
 ChangeListener = Callable[[str], None]
-PolicyChange = Callable[[policies.Document | None], policies.Document | None]
+# (current policy or None, the policy's resource ARN) -> new policy (None: no statements)
+PolicyChange = Callable[[policies.Document | None, str], policies.Document | None]
 
 
 def is_settled(config: FunctionConfig) -> bool:
@@ -546,14 +547,14 @@ class FunctionRegistry:
         *,
         revision_id: str | None,
         stale_message: str,
-    ) -> str:
-        """Apply ``change`` to a policy durably; returns the new policy's resource ARN."""
+    ) -> None:
+        """Apply ``change`` to a version's or alias's policy durably (new RevisionId)."""
         async with self._lock(name):
             key, revision, arn = self._policy_target(name, qualifier)
             if revision_id is not None and revision_id != revision:
                 raise PreconditionFailed(stale_message)
             function = self._functions[name]
-            document = change(function.policies.get(key))
+            document = change(function.policies.get(key), arn)
             changed = dict(function.policies)
             if document is None:
                 changed.pop(key, None)
@@ -578,7 +579,6 @@ class FunctionRegistry:
                     await self._store.put_alias(name, key, alias.to_record())
                     self._aliases[name][key] = alias
             self._functions[name] = function
-            return arn
 
     def _policy_target(self, name: str, qualifier: str | None) -> tuple[str, str, str]:
         """(policy key, current RevisionId, resource ARN) of a qualifier; NotFound if none."""

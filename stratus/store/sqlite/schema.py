@@ -81,4 +81,11 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX activity_tasks_queue ON activity_tasks (activity_arn, taken, created_ms);
         """,
     ),
+    Migration(
+        3,
+        "Lambda code signing configs (account-level)",
+        """
+        CREATE TABLE code_signing_configs (arn TEXT PRIMARY KEY, record TEXT NOT NULL);
+        """,
+    ),
 ]
