@@ -25,7 +25,7 @@ import socket
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import capture, faults, sandbox
+from . import capture, faults, json_logs, sandbox
 from .context import LambdaContext, StaticFacts, static_facts
 from .loader import load_handler
 from .protocol import ConnectionClosed, FrameReader, send_parts
@@ -60,6 +60,7 @@ class Worker(object):
         try:
             sandbox.apply_launch(self.config)
             capture.install(self.logs)
+            json_logs.configure()  # LoggingConfig JSON: Lambda's JSON records and level
             self.marshaller = Marshaller()
             self.facts = static_facts()
             self.handler = load_handler(self.config["handler"])

@@ -100,6 +100,7 @@ class Invocations:
             layer_dirs=tuple(layer_dirs),
             snapshot=config.snap_start == "PublishedVersions" and config.version != LATEST,
             revision=config.revision_id,
+            **_logging(config),
         )
         self._specs[key] = spec
         return spec
@@ -234,6 +235,17 @@ class Invocations:
         return await self._run(
             config, qualifier, invocation.payload, invocation.id, invocation.client_context
         )
+
+
+def _logging(config: FunctionConfig) -> dict[str, str]:
+    """The FunctionSpec's logging fields from the function's LoggingConfig."""
+    logging_config = config.logging_config or {}
+    return {
+        "log_format": logging_config.get("LogFormat", "Text"),
+        "application_log_level": logging_config.get("ApplicationLogLevel", ""),
+        "system_log_level": logging_config.get("SystemLogLevel", ""),
+        "log_group": logging_config.get("LogGroup", ""),
+    }
 
 
 def _check_json(payload: bytes) -> bytes:

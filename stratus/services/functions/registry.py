@@ -47,7 +47,11 @@ from stratus.services.functions.names import (
     function_arn,
     validation_message,
 )
-from stratus.services.functions.settings import FunctionSettings, check_settings
+from stratus.services.functions.settings import (
+    FunctionSettings,
+    check_settings,
+    merge_logging_config,
+)
 from stratus.store.interfaces import FunctionStore
 
 log = logging.getLogger(__name__)
@@ -658,9 +662,9 @@ def _apply(config: FunctionConfig, settings: FunctionSettings) -> None:
     if settings.dead_letter_target is not None:
         config.dead_letter_target = settings.dead_letter_target or None
     if settings.logging_config is not None:
-        merged = dict(config.logging_config or {})
-        merged.update(settings.logging_config)
-        config.logging_config = merged
+        config.logging_config = merge_logging_config(
+            config.logging_config, settings.logging_config, config.name
+        )
 
 
 def _updating(config: FunctionConfig) -> FunctionConfig:

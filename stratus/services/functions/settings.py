@@ -265,3 +265,60 @@ def check_environment(variables: dict[str, str], limits: Limits) -> None:
             "variables you have provided exceeded the 4KB limit. String measured: "
             + encoded.decode()
         )
+
+
+LOG_FORMATS = ("JSON", "Text")
+APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
+LOG_GROUP_PATTERN = re.compile(r"^[\.\-_/#A-Za-z0-9]+\Z")
+LEVELS_NEED_JSON = (
+    'LogLevel is not supported when LogFormat is set to "Text". Remove LogLevel from your '
+    'request or change the LogFormat to "Json" and try again.'
+)
+
+
+def merge_logging_config(
+    current: dict[str, Any] | None, given: dict[str, Any], function_name: str
+) -> dict[str, Any]:
+    """A function's LoggingConfig after a Create/UpdateFunctionConfiguration, as Lambda keeps it.
+
+    Log levels exist only with the JSON format: asked for with Text they are refused (the
+    message CloudFormation users know), and switching to Text drops the stored ones. JSON
+    without levels reports Lambda's defaults, INFO and INFO.
+    """
+    for member, allowed, name in (
+        ("LogFormat", LOG_FORMATS, "loggingConfig.logFormat"),
+        ("ApplicationLogLevel", APPLICATION_LOG_LEVELS, "loggingConfig.applicationLogLevel"),
+        ("SystemLogLevel", SYSTEM_LOG_LEVELS, "loggingConfig.systemLogLevel"),
+    ):
+        value = given.get(member)
+        if value is not None and value not in allowed:
+            raise Validation(
+                validation_message(
+                    str(value), name, f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+                )
+            )
+    group = given.get("LogGroup")
+    if group is not None and (not LOG_GROUP_PATTERN.match(group) or len(group) > 512):
+        raise Validation(
+            validation_message(
+                group,
+                "loggingConfig.logGroup",
+                "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+            )
+        )
+    merged = dict(current or {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function_name}"})
+    merged.update({k: v for k, v in given.items() if v is not None})
+    asked_levels = "ApplicationLogLevel" in given or "SystemLogLevel" in given
+    if merged.get("LogFormat") == "JSON":
+        merged.setdefault("ApplicationLogLevel", "INFO")
+        merged.setdefault("SystemLogLevel", "INFO")
+    else:
+        if asked_levels:
+            raise InvalidParameter(LEVELS_NEED_JSON)
+        merged.pop("ApplicationLogLevel", None)
+        merged.pop("SystemLogLevel", None)
+    if not merged.get("LogGroup"):
+        merged["LogGroup"] = f"/aws/lambda/{function_name}"
+    return merged
+
