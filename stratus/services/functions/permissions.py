@@ -58,7 +58,7 @@ class Permissions:
         *,
         revision_id: str | None = None,
     ) -> None:
-        policies.check_statement_id(statement_id)
+        policies.check_statement_id(statement_id, namespaced=True)
         await self._registry.change_policy(
             name,
             qualifier,

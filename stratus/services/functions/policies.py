@@ -22,7 +22,12 @@ from stratus.services.functions.names import validation_message
 Document = dict[str, Any]
 Statement = dict[str, Any]
 
-STATEMENT_ID = re.compile(r"^[a-zA-Z0-9-_.]+\Z")
+# Lambda's model: statement ids added match ([a-zA-Z0-9-_]+); RemovePermission also
+# accepts dots (NamespacedStatementId).
+STATEMENT_ID = re.compile(r"^[a-zA-Z0-9-_]+\Z")
+NAMESPACED_STATEMENT_ID = re.compile(r"^[a-zA-Z0-9-_.]+\Z")
+SOURCE_ACCOUNT = re.compile(r"^\d{12}\Z")
+EVENT_SOURCE_TOKEN = re.compile(r"^[a-zA-Z0-9._\-]+\Z")
 FUNCTION_ACTION = re.compile(r"^(lambda:[*]|lambda:[a-zA-Z]+|[*])\Z")
 ACCOUNT = re.compile(r"^\d{12}\Z")
 IAM_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:iam::")
@@ -52,13 +57,27 @@ def empty_document() -> Document:
     return {"Version": "2012-10-17", "Id": "default", "Statement": []}
 
 
-def check_statement_id(statement_id: str) -> None:
-    if not STATEMENT_ID.match(statement_id) or len(statement_id) > 100:
+def check_statement_id(statement_id: str, *, namespaced: bool = False) -> None:
+    pattern, text = (
+        (NAMESPACED_STATEMENT_ID, "([a-zA-Z0-9-_.]+)")
+        if namespaced
+        else (STATEMENT_ID, "([a-zA-Z0-9-_]+)")
+    )
+    if not pattern.match(statement_id) or len(statement_id) > 100:
         raise Validation(
             validation_message(
                 statement_id,
                 "statementId",
-                "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+)",
+                f"Member must satisfy regular expression pattern: {text}",
+            )
+        )
+
+
+def _check_pattern(value: str | None, pattern: re.Pattern[str], member: str, text: str) -> None:
+    if value is not None and not pattern.match(value):
+        raise Validation(
+            validation_message(
+                value, member, f"Member must satisfy regular expression pattern: {text}"
             )
         )
 
@@ -74,6 +93,14 @@ def function_statement(request: PermissionRequest, resource_arn: str) -> Stateme
                 "Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])",
             )
         )
+    _check_pattern(request.source_account, SOURCE_ACCOUNT, "sourceAccount", "\\d{12}")
+    _check_pattern(request.principal_org_id, ORGANIZATION_ID, "principalOrgID", "o-[a-z0-9]{10,32}")
+    _check_pattern(
+        request.event_source_token,
+        EVENT_SOURCE_TOKEN,
+        "eventSourceToken",
+        "[a-zA-Z0-9._\\-]+",
+    )
     if (
         request.function_url_auth_type is not None
         and request.function_url_auth_type not in FUNCTION_URL_AUTH_TYPES

@@ -272,6 +272,15 @@ class FunctionRegistry:
         async with self._lock(name):
             current = await self._settled_locked(name)
             _check_revision(current.revision_id, revision_id)
+            if (
+                settings.runtime not in (None, current.runtime)
+                and current.update_runtime_on == "Manual"
+            ):
+                raise InvalidParameter(
+                    "Cannot change runtime identifier when runtime management configuration is "
+                    "set to 'Manual'. Change the runtime management configuration to 'Auto' or "
+                    "'FunctionUpdate', then retry."
+                )
             config = _updating(
                 dataclasses.replace(current, last_modified=now_iso(), revision_id=new_revision())
             )

@@ -80,6 +80,25 @@ def test_runtime_management_config(lambda_client: Any) -> None:
     assert re.match(r"^arn:aws:lambda:us-east-1::runtime:.+", runtime_arn)
 
 
+def test_manual_runtime_pins_the_runtime(lambda_client: Any) -> None:
+    name = create_function(lambda_client, SOURCE, runtime="python3.12")
+    lambda_client.put_runtime_management_config(
+        FunctionName=name, UpdateRuntimeOn="Manual", RuntimeVersionArn=RUNTIME_ARN
+    )
+    with pytest.raises(lambda_client.exceptions.InvalidParameterValueException) as error:
+        lambda_client.update_function_configuration(FunctionName=name, Runtime="python3.13")
+    assert_error(
+        error,
+        "InvalidParameterValueException",
+        "Cannot change runtime identifier when runtime management configuration is set to "
+        "'Manual'. Change the runtime management configuration to 'Auto' or 'FunctionUpdate', "
+        "then retry.",
+        400,
+    )
+    assert lambda_client.get_function_configuration(FunctionName=name)["Runtime"] == "python3.12"
+    lambda_client.update_function_configuration(FunctionName=name, Timeout=5)  # others may
+
+
 def test_runtime_management_per_version(lambda_client: Any) -> None:
     name = create_function(lambda_client, SOURCE)
     lambda_client.publish_version(FunctionName=name)

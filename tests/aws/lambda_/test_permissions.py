@@ -280,8 +280,22 @@ BAD_INPUTS = [
         {"StatementId": "has space"},
         "ValidationException",
         "1 validation error detected: Value 'has space' at 'statementId' failed to satisfy "
-        "constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+)",
+        "constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)",
         id="bad-statement-id",
+    ),
+    pytest.param(
+        {"SourceAccount": "12345"},
+        "ValidationException",
+        "1 validation error detected: Value '12345' at 'sourceAccount' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: \\d{12}",
+        id="bad-source-account",
+    ),
+    pytest.param(
+        {"PrincipalOrgID": "org-1"},
+        "ValidationException",
+        "1 validation error detected: Value 'org-1' at 'principalOrgID' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: o-[a-z0-9]{10,32}",
+        id="bad-org-id",
     ),
     pytest.param(
         {"FunctionUrlAuthType": "MAYBE"},
