@@ -231,7 +231,9 @@ class Invocations:
     async def deliver(self, invocation: QueuedInvocation) -> InvocationResult:
         """One delivery attempt of a queued Event invocation (raises NotFound, TooManyRequests)."""
         qualifier = None if invocation.qualifier == LATEST else invocation.qualifier
-        config = await self._ready(self._registry.route(invocation.function_name, qualifier), qualifier)
+        config = await self._ready(
+            self._registry.route(invocation.function_name, qualifier), qualifier
+        )
         return await self._run(
             config, qualifier, invocation.payload, invocation.id, invocation.client_context
         )

@@ -301,10 +301,13 @@ class FunctionRegistry:
                 tasks.create_task(self._settle_quietly(name), name=f"settle:{name}")
 
     async def _settle_quietly(self, name: str) -> None:
+        """Never fails the TaskGroup (and with it the platform's other background work)."""
         try:
             await self.settle(name)
         except NotFound:
             pass  # deleted before its code was ready
+        except Exception:  # the store closing at shutdown; the next start settles it
+            log.exception("settling function %s failed", name)
 
     async def settle(self, name: str) -> FunctionConfig:
         """Make the $LATEST code ready (extracted) and mark it Active/Successful."""
@@ -579,19 +582,19 @@ class FunctionRegistry:
                 function.config = latest.to_record()
                 await self._store.put_function(name, function.to_record())
                 self._latest[name] = latest
+            elif key in self._versions[name]:
+                await self._store.put_function(name, function.to_record())
+                version = dataclasses.replace(self._versions[name][key], revision_id=new_revision())
+                await self._store.put_version(name, key, version.to_record())
+                self._versions[name][key] = version
             else:
                 await self._store.put_function(name, function.to_record())
-                if key in self._versions[name]:
-                    version = dataclasses.replace(
-                        self._versions[name][key], revision_id=new_revision()
-                    )
-                    await self._store.put_version(name, key, version.to_record())
-                    self._versions[name][key] = version
-                else:
-                    alias = dataclasses.replace(self._aliases[name][key], revision_id=new_revision())
-                    await self._store.put_alias(name, key, alias.to_record())
-                    self._aliases[name][key] = alias
+                alias = dataclasses.replace(self._aliases[name][key], revision_id=new_revision())
+                await self._store.put_alias(name, key, alias.to_record())
+                self._aliases[name][key] = alias
             self._functions[name] = function
+        # A version's new RevisionId is a new configuration to the pools: retire the old one.
+        self._changed(name)
 
     def _policy_target(self, name: str, qualifier: str | None) -> tuple[str, str, str]:
         """(policy key, current RevisionId, resource ARN) of a qualifier; NotFound if none."""
@@ -616,7 +619,9 @@ class FunctionRegistry:
             self._functions[name] = function
 
     # -- per-version settings ----------------------------------------------------------
-    async def update_version(self, name: str, qualifier: str | None, **changes: Any) -> FunctionConfig:
+    async def update_version(
+        self, name: str, qualifier: str | None, **changes: Any
+    ) -> FunctionConfig:
         """Change fields of $LATEST or a published version (runtime management), durably."""
         async with self._lock(name):
             if qualifier is None or qualifier == LATEST:

@@ -321,4 +321,3 @@ def merge_logging_config(
     if not merged.get("LogGroup"):
         merged["LogGroup"] = f"/aws/lambda/{function_name}"
     return merged
-
