@@ -170,7 +170,7 @@ class LambdaProvider(PermissionsApi, ConfigsApi, CodeSigningApi):
             configs,
             lambda c: f"{c.name}\x00{_version_key(c.version)}",
             params,
-            shapes.function_configuration,
+            shapes.list_functions_item,
         )
 
     @_maps_errors

@@ -65,6 +65,26 @@ def function_configuration(config: FunctionConfig) -> dict[str, Any]:
     return shape
 
 
+# ListFunctions returns "a subset of the FunctionConfiguration fields": not these, which
+# only GetFunction/GetFunctionConfiguration report (API_ListFunctions.html).
+_NOT_LISTED = (
+    "State",
+    "StateReason",
+    "StateReasonCode",
+    "LastUpdateStatus",
+    "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode",
+    "RuntimeVersionConfig",
+)
+
+
+def list_functions_item(config: FunctionConfig) -> dict[str, Any]:
+    shape = function_configuration(config)
+    for member in _NOT_LISTED:
+        shape.pop(member, None)
+    return shape
+
+
 def runtime_version_arn(config: FunctionConfig) -> str:
     """The runtime version a version runs: the pinned one (Manual), else the platform's."""
     if config.update_runtime_on == "Manual" and config.runtime_version_arn:

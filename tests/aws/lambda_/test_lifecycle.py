@@ -91,3 +91,18 @@ def test_function_exists_waiter_gives_up_on_missing(lambda_client: Any) -> None:
         lambda_client.get_waiter("function_exists").wait(
             FunctionName=unique_name("ghost"), WaiterConfig={"Delay": 1, "MaxAttempts": 2}
         )
+
+
+def test_list_functions_leaves_out_lifecycle_members(lambda_client: Any) -> None:
+    """API_ListFunctions: a subset of the configuration; the states only GetFunction has."""
+    name = create_function(lambda_client, SOURCE)
+    listed = [
+        f
+        for page in lambda_client.get_paginator("list_functions").paginate()
+        for f in page["Functions"]
+        if f["FunctionName"] == name
+    ]
+    assert len(listed) == 1
+    for member in ("State", "StateReason", "LastUpdateStatus", "RuntimeVersionConfig"):
+        assert member not in listed[0]
+    assert listed[0]["Runtime"] == "python3.11"
