@@ -17,9 +17,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import traceback
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
+
+from . import faults
 
 _RESERVED = frozenset(
     [
@@ -30,6 +33,7 @@ _RESERVED = frozenset(
     ]
 )  # fmt: skip
 _LEVELS = {"TRACE": "DEBUG", "FATAL": "CRITICAL"}
+_enabled = False  # set by configure(): this environment's function logs JSON
 
 
 class JsonFormatter(logging.Formatter):
@@ -63,8 +67,10 @@ class JsonFormatter(logging.Formatter):
 
 def configure() -> None:
     """Switch the root logger to the JSON format and level when Lambda's variables ask."""
+    global _enabled
     if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() != "JSON":
         return
+    _enabled = True
     root = logging.getLogger()
     for handler in root.handlers:
         if hasattr(handler, "log_sink"):  # capture.LambdaLogHandler
@@ -73,3 +79,16 @@ def configure() -> None:
     root.setLevel(
         _LEVELS.get(level, level) if level in _LEVELS or level in logging._nameToLevel else "INFO"
     )
+
+
+def error_log_record(error: Dict[str, Any]) -> str:
+    """The record a failed invocation or init logs: awslambdaric's ``log_error``.
+
+    Text: ``[ERROR] Type: message`` and the traceback (``faults``). JSON: the error object
+    with ``timestamp`` (seconds, UTC, no zone suffix, as awslambdaric writes it) and
+    ``level`` first.
+    """
+    if not _enabled:
+        return faults.error_log_record(error)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    return json.dumps({"timestamp": stamp, "level": "ERROR", **error}, ensure_ascii=False) + "\n"

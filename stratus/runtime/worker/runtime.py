@@ -104,7 +104,7 @@ class Worker(object):
     def _report_init(self, start: float, error: Optional[Dict[str, Any]]) -> bool:
         body = b""
         if error is not None:
-            self.logs.write(faults.error_log_record(error))
+            self.logs.write(json_logs.error_log_record(error))
             body = faults.error_json(error)
         header = {
             "op": "init",
@@ -156,7 +156,7 @@ class Worker(object):
         except Exception as exc:
             failed = faults.error_from_exception(exc, request_id, _RUNTIME_FILES)
         if failed is not None:
-            logs.write(faults.error_log_record(failed))
+            logs.write(json_logs.error_log_record(failed))
             body = faults.error_json(failed)
         reply = {
             "n": len(body),

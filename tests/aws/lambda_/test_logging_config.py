@@ -238,3 +238,23 @@ def test_custom_log_group(server: ServerProcess, lambda_client: Any) -> None:
     )
     assert any(m.strip() == f"from {first} {group}" for m in messages)
     assert any(m.strip() == f"from {second}" for m in messages)
+
+
+def test_json_error_record(lambda_client: Any) -> None:
+    name = create_function(
+        lambda_client,
+        "def handler(event, context):\n    raise ValueError('broken')\n",
+        LoggingConfig={"LogFormat": "JSON"},
+    )
+    response = lambda_client.invoke(FunctionName=name, LogType="Tail")
+    assert response["FunctionError"] == "Unhandled"
+    records = _records(_tail(response))
+    errors = [r for r in records if r.get("level") == "ERROR"]
+    assert len(errors) == 1
+    error = errors[0]
+    assert (error["errorType"], error["errorMessage"]) == ("ValueError", "broken")
+    assert error["requestId"] == response["ResponseMetadata"]["RequestId"]
+    assert isinstance(error["stackTrace"], list)
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$", error["timestamp"])
+    assert records[-1]["type"] == "platform.report"
+    assert records[-1]["record"]["status"] == "error"
