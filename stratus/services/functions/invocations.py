@@ -155,10 +155,11 @@ class Invocations:
         function whose code cannot be prepared (Failed), or that is still not ready after
         ``settle_wait_s``, gets Lambda's error.
         """
-        if is_settled(config):
+        if config.state == "Active" and is_settled(config):
             return config
-        await self._registry.wait_settled(config.name, self.settle_wait_s)
-        config = self._registry.route(config.name, qualifier)
+        if not is_settled(config):
+            await self._registry.wait_settled(config.name, self.settle_wait_s)
+            config = self._registry.route(config.name, qualifier)
         if config.state != "Active":
             raise Conflict(
                 "The operation cannot be performed at this time. The function is currently in "

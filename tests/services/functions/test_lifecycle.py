@@ -87,3 +87,27 @@ def test_restart_settles_what_was_pending(tmp_path: Path) -> None:
 
     assert asyncio.run(create()) == "Pending"
     assert asyncio.run(reopen()) == ("Pending", "Active")
+
+
+def test_code_that_cannot_be_prepared_fails_the_function(tmp_path: Path) -> None:
+    """The stored zip is gone (a damaged data directory): Lambda's Failed state, and Invoke
+    answers with it instead of running nothing."""
+
+    async def scenario() -> tuple[str, str | None, str]:
+        platform = await _open(tmp_path / "data")
+        try:
+            config = await platform.registry.create("f", _settings(), _zip(), region="us-east-1")
+            platform.blobs.path(config.code_digest).unlink()
+            failed = await platform.registry.settle("f")
+            with pytest.raises(Conflict) as error:
+                await platform.invocations.invoke("f", None, b"{}")
+            return failed.state, failed.state_reason_code, error.value.message
+        finally:
+            await platform.db.close()
+
+    state, code, message = asyncio.run(scenario())
+    assert (state, code) == ("Failed", "InternalError")
+    assert message == (
+        "The operation cannot be performed at this time. The function is currently in the "
+        "following state: Failed"
+    )
