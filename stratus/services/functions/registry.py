@@ -23,7 +23,6 @@ from collections.abc import Callable
 from typing import Any
 
 from stratus.runtime.limits import Limits
-from stratus.services.functions import policies
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.errors import (
     Conflict,
@@ -47,6 +46,7 @@ from stratus.services.functions.names import (
     function_arn,
     validation_message,
 )
+from stratus.services.functions.policy_records import PolicyRecords
 from stratus.services.functions.settings import (
     FunctionSettings,
     check_settings,
@@ -63,8 +63,6 @@ STALE_REVISION = (
 )
 
 ChangeListener = Callable[[str], None]
-# (current policy or None, the policy's resource ARN) -> new policy (None: no statements)
-PolicyChange = Callable[[policies.Document | None, str], policies.Document | None]
 
 
 def is_settled(config: FunctionConfig) -> bool:
@@ -72,7 +70,7 @@ def is_settled(config: FunctionConfig) -> bool:
     return config.state != "Pending" and config.last_update_status != "InProgress"
 
 
-class FunctionRegistry:
+class FunctionRegistry(PolicyRecords):
     def __init__(
         self,
         store: FunctionStore,
@@ -544,79 +542,6 @@ class FunctionRegistry:
             await self._store.put_function(name, function.to_record())
             self._functions[name] = function
             return function
-
-    # -- resource-based policies ------------------------------------------------------
-    def policy(self, name: str, qualifier: str | None) -> tuple[policies.Document | None, str]:
-        """A version's or alias's policy document (None: none) and its RevisionId.
-
-        Lambda reports the RevisionId of the function version or alias the policy belongs
-        to, and AddPermission/RemovePermission give that version or alias a new one.
-        """
-        key, revision, _ = self._policy_target(name, qualifier)
-        return self.record(name).policies.get(key), revision
-
-    async def change_policy(
-        self,
-        name: str,
-        qualifier: str | None,
-        change: PolicyChange,
-        *,
-        revision_id: str | None,
-        stale_message: str,
-    ) -> None:
-        """Apply ``change`` to a version's or alias's policy durably (new RevisionId)."""
-        async with self._lock(name):
-            key, revision, arn = self._policy_target(name, qualifier)
-            if revision_id is not None and revision_id != revision:
-                raise PreconditionFailed(stale_message)
-            function = self._functions[name]
-            document = change(function.policies.get(key), arn)
-            changed = dict(function.policies)
-            if document is None:
-                changed.pop(key, None)
-            else:
-                changed[key] = document
-            function = dataclasses.replace(function, policies=changed)
-            if key == LATEST:
-                latest = dataclasses.replace(self._latest[name], revision_id=new_revision())
-                function.config = latest.to_record()
-                await self._store.put_function(name, function.to_record())
-                self._latest[name] = latest
-            elif key in self._versions[name]:
-                await self._store.put_function(name, function.to_record())
-                version = dataclasses.replace(self._versions[name][key], revision_id=new_revision())
-                await self._store.put_version(name, key, version.to_record())
-                self._versions[name][key] = version
-            else:
-                await self._store.put_function(name, function.to_record())
-                alias = dataclasses.replace(self._aliases[name][key], revision_id=new_revision())
-                await self._store.put_alias(name, key, alias.to_record())
-                self._aliases[name][key] = alias
-            self._functions[name] = function
-        # A version's new RevisionId is a new configuration to the pools: retire the old one.
-        self._changed(name)
-
-    def _policy_target(self, name: str, qualifier: str | None) -> tuple[str, str, str]:
-        """(policy key, current RevisionId, resource ARN) of a qualifier; NotFound if none."""
-        latest = self.latest(name)
-        if qualifier is None or qualifier == LATEST:
-            return LATEST, latest.revision_id, latest.arn
-        arn = function_arn(latest.region, name, qualifier)
-        version = self._versions[name].get(qualifier)
-        if version is not None:
-            return qualifier, version.revision_id, arn
-        alias = self._aliases[name].get(qualifier)
-        if alias is not None:
-            return qualifier, alias.revision_id, arn
-        raise NotFound(f"Function not found: {arn}")
-
-    async def _drop_policy(self, name: str, qualifier: str) -> None:
-        function = self._functions[name]
-        if qualifier in function.policies:
-            changed = {k: v for k, v in function.policies.items() if k != qualifier}
-            function = dataclasses.replace(function, policies=changed)
-            await self._store.put_function(name, function.to_record())
-            self._functions[name] = function
 
     # -- per-version settings ----------------------------------------------------------
     async def update_version(
