@@ -7,8 +7,7 @@ the result with ``shapes``. Service errors become AWS errors in ``errors.to_serv
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
@@ -37,7 +36,6 @@ from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
 
 Params = dict[str, Any]
-F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
 
 _SETTING_MEMBERS = {
     "Runtime": "runtime",
