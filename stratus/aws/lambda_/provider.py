@@ -134,7 +134,7 @@ class LambdaProvider(PermissionsApi, ConfigsApi, CodeSigningApi):
     @_maps_errors
     async def get_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        config = self._registry.resolve(ref.name, ref.qualifier)
+        config = await self._registry.resolve_settled(ref.name, ref.qualifier)
         record = self._registry.record(ref.name)
         host = ctx.request.headers.get("host", "127.0.0.1:4566")
         result: Params = {
@@ -153,7 +153,8 @@ class LambdaProvider(PermissionsApi, ConfigsApi, CodeSigningApi):
     @_maps_errors
     async def get_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        return shapes.function_configuration(self._registry.resolve(ref.name, ref.qualifier))
+        config = await self._registry.resolve_settled(ref.name, ref.qualifier)
+        return shapes.function_configuration(config)
 
     @_maps_errors
     async def list_functions(self, ctx: RequestContext, params: Params) -> Params:

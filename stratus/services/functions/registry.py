@@ -57,6 +57,7 @@ from stratus.store.interfaces import FunctionStore
 log = logging.getLogger(__name__)
 
 BEING_CREATED = "The function is being created."
+READ_SETTLE_WAIT_S = 1.0  # how long a Get waits for a Pending function (resolve_settled)
 STALE_REVISION = (
     "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
     "API to retrieve the latest Revision Id"
@@ -322,6 +323,21 @@ class FunctionRegistry(PolicyRecords):
                 return await self.settle(name)
         except TimeoutError:
             return self.latest(name)
+
+    async def resolve_settled(
+        self, name: str, qualifier: str | None, timeout: float = READ_SETTLE_WAIT_S
+    ) -> FunctionConfig:
+        """Like :meth:`resolve`, but a $LATEST not ready yet gets ``timeout`` s to settle.
+
+        For GetFunction/GetFunctionConfiguration: boto3's waiters poll them and sleep 1 s
+        (``function_active_v2``) to 5 s (``function_active``, ``function_updated``) after a
+        Pending or InProgress answer, delays tuned for AWS's seconds-long transitions. Ours
+        take milliseconds, so a read waits for them briefly rather than sending every SDK
+        user to sleep; a package that takes longer to extract still reads as Pending.
+        """
+        if qualifier is None or qualifier == LATEST:
+            await self.wait_settled(name, timeout)
+        return self.resolve(name, qualifier)
 
     async def _settled_locked(self, name: str) -> FunctionConfig:
         current = self.latest(name)
