@@ -314,6 +314,7 @@ class Invoker:
             int(time.time() * 1000),
             log_format=spec.log_format,
             system_log_level=spec.system_log_level,
+            application_log_level=spec.application_log_level,
             status=platform_logs.report_status(outcome.error_type),
         )
         stream = process_env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")

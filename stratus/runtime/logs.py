@@ -38,6 +38,7 @@ class InvocationLog:
     timestamp_ms: int = 0
     log_format: str = "Text"  # "JSON": platform lines as JSON records (platform_records)
     system_log_level: str = ""
+    application_log_level: str = ""
     status: str = "success"  # platform.report's status: success, error, failure, timeout
 
     def text(self) -> str:
@@ -55,6 +56,7 @@ class InvocationLog:
                 end_ms=self.timestamp_ms or time.time() * 1000,
                 status=self.status,
                 system_log_level=self.system_log_level,
+                application_log_level=self.application_log_level,
             )
         return compose(
             self.request_id,

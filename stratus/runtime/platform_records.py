@@ -16,6 +16,17 @@ from typing import Any
 import orjson
 
 _LEVELS = {"DEBUG": 10, "INFO": 20, "WARN": 30}
+# Application levels, with the names Python's logging writes (WARNING, CRITICAL) too.
+_APPLICATION_LEVELS = {
+    "TRACE": 5,
+    "DEBUG": 10,
+    "INFO": 20,
+    "WARN": 30,
+    "WARNING": 30,
+    "ERROR": 40,
+    "FATAL": 50,
+    "CRITICAL": 50,
+}
 _EVENT_LEVELS = {"platform.start": 20, "platform.runtimeDone": 10, "platform.report": 20}
 
 
@@ -33,6 +44,31 @@ def wanted(kind: str, system_log_level: str) -> bool:
     return _EVENT_LEVELS[kind] >= _LEVELS.get(system_log_level or "INFO", 20)
 
 
+def filter_application(body: str, application_log_level: str) -> str:
+    """The function's lines Lambda keeps at ``application_log_level``.
+
+    The runtime already dropped ``logging`` records below the level; what else the function
+    wrote (``print``, other loggers' text) Lambda reads as INFO unless the line is a JSON
+    object with a ``level`` (docs: "Log-level filtering"), so it goes at WARN and above.
+    """
+    threshold = _APPLICATION_LEVELS.get(application_log_level or "INFO", 20)
+    if threshold <= 20 or not body:
+        return body
+    kept = []
+    for line in body.splitlines(keepends=True):
+        level = 20
+        if line.startswith("{"):
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                record = None
+            if isinstance(record, dict) and isinstance(record.get("level"), str):
+                level = _APPLICATION_LEVELS.get(record["level"].upper(), 20)
+        if level >= threshold:
+            kept.append(line)
+    return "".join(kept)
+
+
 def compose_json(
     request_id: str,
     version: str,
@@ -47,9 +83,12 @@ def compose_json(
     end_ms: float,
     status: str,
     system_log_level: str,
+    application_log_level: str = "",
 ) -> str:
     """One invocation's log in the JSON format: the function's lines between the records."""
     start_ms = end_ms - duration_ms
+    body = filter_application(body, application_log_level)
+    init_logs = filter_application(init_logs, application_log_level)
     lines: list[str] = []
     if init_logs:
         lines.append(init_logs.rstrip("\n"))

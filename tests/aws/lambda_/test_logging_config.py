@@ -102,20 +102,24 @@ def test_json_levels_filter(lambda_client: Any) -> None:
             "SystemLogLevel": "DEBUG",
         },
     )
-    records = _records(_tail(lambda_client.invoke(FunctionName=name, LogType="Tail")))
+    lines = _tail(lambda_client.invoke(FunctionName=name, LogType="Tail"))
+    records = _records(lines)
     assert [r["type"] for r in records if "type" in r] == [
         "platform.start",
         "platform.runtimeDone",
         "platform.report",
     ]
     assert [r["message"] for r in records if "type" not in r] == ["careful"]
+    assert "plain print" not in lines  # text without a level counts as INFO
 
     lambda_client.update_function_configuration(
         FunctionName=name, LoggingConfig={"ApplicationLogLevel": "TRACE", "SystemLogLevel": "WARN"}
     )
-    records = _records(_tail(lambda_client.invoke(FunctionName=name, LogType="Tail")))
+    lines = _tail(lambda_client.invoke(FunctionName=name, LogType="Tail"))
+    records = _records(lines)
     assert [r for r in records if "type" in r] == []  # no platform record is WARN
     assert [r["message"] for r in records] == ["root debug", "info line", "careful"]
+    assert "plain print" in lines
 
 
 def test_levels_need_json(lambda_client: Any) -> None:
