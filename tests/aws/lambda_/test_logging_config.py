@@ -262,3 +262,18 @@ def test_json_error_record(lambda_client: Any) -> None:
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$", error["timestamp"])
     assert records[-1]["type"] == "platform.report"
     assert records[-1]["record"]["status"] == "error"
+
+
+def test_custom_log_group_streams(server: ServerProcess, lambda_client: Any) -> None:
+    group = f"/custom/{unique_name('group')}"
+    name = create_function(
+        lambda_client,
+        "def handler(event, context):\n    print('hello')\n",
+        LoggingConfig={"LogGroup": group},
+    )
+    lambda_client.invoke(FunctionName=name)
+    logs = server.client("logs")
+    streams = wait_for(lambda: logs.describe_log_streams(logGroupName=group)["logStreams"])
+    assert "[$LATEST]" in streams[0]["logStreamName"]
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")
