@@ -35,6 +35,11 @@ class FunctionSpec:
     layer_dirs: tuple[str, ...] = ()  # extracted layers, in order: what Lambda mounts at /opt
     snapshot: bool = False  # SnapStart: fork environments from an initialized template
     revision: str = ""  # changes whenever the configuration does: pools key on it
+    # LoggingConfig: "Text" or "JSON" (then Lambda's JSON records and level filtering)
+    log_format: str = "Text"
+    application_log_level: str = ""  # JSON only: TRACE .. FATAL
+    system_log_level: str = ""  # JSON only: DEBUG, INFO, WARN
+    log_group: str = ""  # empty: /aws/lambda/<function name>
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -318,6 +318,10 @@ class Invoker:
             init_ms,
             init_logs,
             int(time.time() * 1000),
+            log_format=spec.log_format,
+            system_log_level=spec.system_log_level,
+            application_log_level=spec.application_log_level,
+            status=platform_logs.report_status(outcome.error_type),
         )
         stream = process_env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self._logs.emit(spec.function_name, stream, log)

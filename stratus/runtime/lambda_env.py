@@ -80,7 +80,7 @@ def lambda_environment(
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
             "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
             "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.function_name}",
+            "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.function_name}",
             "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
             "AWS_LAMBDA_RUNTIME_API": platform.runtime_api,
             "AWS_ACCESS_KEY_ID": platform.access_key_id,
@@ -90,6 +90,10 @@ def lambda_environment(
             "LAMBDA_RUNTIME_DIR": spec.code_dir,
         }
     )
+    if spec.log_format == "JSON":
+        # What Lambda sets for the JSON log format; the worker's logging reads both.
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level or "INFO"
     # Inside Stratus a function's AWS calls come back to Stratus, unless it says otherwise.
     env.setdefault("AWS_ENDPOINT_URL", platform.endpoint_url)
     return env

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from stratus.runtime.platform_records import compose_json
+
 
 @dataclass(frozen=True, slots=True)
 class LogEvent:
@@ -34,8 +36,28 @@ class InvocationLog:
     init_ms: float | None
     init_logs: str = ""
     timestamp_ms: int = 0
+    log_format: str = "Text"  # "JSON": platform lines as JSON records (platform_records)
+    system_log_level: str = ""
+    application_log_level: str = ""
+    status: str = "success"  # platform.report's status: success, error, failure, timeout
 
     def text(self) -> str:
+        if self.log_format == "JSON":
+            return compose_json(
+                self.request_id,
+                self.version,
+                self.body,
+                self.duration_ms,
+                billed_duration_ms(self.duration_ms, self.init_ms),
+                self.memory_mb,
+                self.max_memory_used_mb,
+                self.init_ms,
+                self.init_logs,
+                end_ms=self.timestamp_ms or time.time() * 1000,
+                status=self.status,
+                system_log_level=self.system_log_level,
+                application_log_level=self.application_log_level,
+            )
         return compose(
             self.request_id,
             self.version,
@@ -60,6 +82,15 @@ class LogSink(Protocol):
 class DiscardLogs:
     def emit(self, function_name: str, stream: str, log: InvocationLog) -> None:
         return None
+
+
+def report_status(error_type: str | None) -> str:
+    """platform.report's status: the handler's error is "error", the platform's "failure"."""
+    if error_type is None:
+        return "success"
+    if error_type == "Sandbox.Timedout":
+        return "timeout"
+    return "failure" if error_type.startswith("Runtime.") else "error"
 
 
 def billed_duration_ms(duration_ms: float, init_ms: float | None) -> int:

@@ -22,10 +22,12 @@ from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stre
 from stratus.runtime.local.factory import LocalEnvironmentFactory
 from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
+from stratus.services.functions.code_signing import CodeSigningConfigs
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.functions.sqlite.code_signing import SQLiteCodeSigningStore
 from stratus.services.functions.sqlite.functions import SQLiteFunctionStore
 from stratus.services.functions.sqlite.invocations import SQLiteAsyncInvocationStore
 from stratus.services.functions.sqlite.schema import FUNCTIONS_MIGRATIONS
@@ -75,8 +77,14 @@ class FunctionsComponent(Component):
             self.registry, self.invocations, self.invoker.provisioner, ctx.limits
         )
         self.log_service = LogService(self.log_store, self.registry)
+        self.code_signing = CodeSigningConfigs(SQLiteCodeSigningStore(ctx.db), self.registry)
         self._lambda = LambdaProvider(
-            self.registry, self.layers, self.invocations, ctx.limits, self.provisioned
+            self.registry,
+            self.layers,
+            self.invocations,
+            ctx.limits,
+            self.provisioned,
+            code_signing=self.code_signing,
         )
         self._logs = LogsProvider(self.log_service)
         self._integration = LambdaIntegration(self.invocations)
@@ -107,6 +115,7 @@ class FunctionsComponent(Component):
         snapshot = await self.function_store.load()
         self.layers.load(snapshot.layers)
         await self.registry.load()
+        await self.code_signing.load()
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
         self.provisioned.restore()
@@ -121,6 +130,7 @@ class FunctionsComponent(Component):
     def background(self) -> Iterable[BackgroundTask]:
         return (
             BackgroundTask("invoker-housekeeping", self.invoker.run),
+            BackgroundTask("function-lifecycle", self.registry.run),
             BackgroundTask("async-dispatch", self.dispatcher.run),
         )
 

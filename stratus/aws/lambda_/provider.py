@@ -12,15 +12,25 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
+from stratus.aws.lambda_.code_signing import CodeSigningApi
+from stratus.aws.lambda_.configs import ConfigsApi
 from stratus.aws.lambda_.errors import to_service_error
 from stratus.aws.lambda_.pagination import list_result
+from stratus.aws.lambda_.permissions import PermissionsApi
 from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
 from stratus.aws.lambda_.streaming import StreamingInvokeMixin
 from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
-from stratus.services.functions.errors import FunctionError, InvalidParameter, NotFound, Unsupported
+from stratus.services.functions.code_signing import CodeSigningConfigs
+from stratus.services.functions.errors import (
+    FunctionError,
+    InvalidParameter,
+    NotFound,
+    Unsupported,
+)
+from stratus.services.functions.function_configs import FunctionConfigs
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.model import LATEST
@@ -30,6 +40,7 @@ from stratus.services.functions.names import (
     parse_layer_name,
     parse_layer_version_arn,
 )
+from stratus.services.functions.permissions import Permissions
 from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
@@ -71,7 +82,12 @@ def _settings(params: Params) -> FunctionSettings:
     return settings
 
 
-class LambdaProvider(StreamingInvokeMixin, ProvisionedConcurrencyMixin):
+class LambdaProvider(
+    StreamingInvokeMixin, ProvisionedConcurrencyMixin, PermissionsApi, ConfigsApi, CodeSigningApi
+):
+    """The Lambda API; streaming, provisioned concurrency, policies, per-function configs
+    and code signing come from mixins, one module per group of operations."""
+
     errors = ErrorTable({FunctionError: to_service_error})
 
     def __init__(
@@ -81,12 +97,17 @@ class LambdaProvider(StreamingInvokeMixin, ProvisionedConcurrencyMixin):
         invocations: Invocations,
         limits: Limits,
         provisioned: ProvisionedConcurrency,
+        *,
+        code_signing: CodeSigningConfigs,
     ) -> None:
         self._registry = registry
         self._layers = layers
         self._invocations = invocations
         self._limits = limits
         self._provisioned = provisioned
+        self._permissions = Permissions(registry, layers)
+        self._configs = FunctionConfigs(registry)
+        self._code_signing = code_signing
 
     # -- functions -------------------------------------------------------------------
     async def create_function(self, ctx: RequestContext, params: Params) -> Params:
@@ -125,7 +146,7 @@ class LambdaProvider(StreamingInvokeMixin, ProvisionedConcurrencyMixin):
 
     async def get_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        config = self._registry.resolve(ref.name, ref.qualifier)
+        config = await self._registry.resolve_settled(ref.name, ref.qualifier)
         record = self._registry.record(ref.name)
         host = ctx.request.headers.get("host", "127.0.0.1:4566")
         result: Params = {
@@ -143,7 +164,8 @@ class LambdaProvider(StreamingInvokeMixin, ProvisionedConcurrencyMixin):
 
     async def get_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        return shapes.function_configuration(self._registry.resolve(ref.name, ref.qualifier))
+        config = await self._registry.resolve_settled(ref.name, ref.qualifier)
+        return shapes.function_configuration(config)
 
     async def list_functions(self, ctx: RequestContext, params: Params) -> Params:
         everything = params.get("FunctionVersion") == "ALL"
@@ -157,7 +179,7 @@ class LambdaProvider(StreamingInvokeMixin, ProvisionedConcurrencyMixin):
             configs,
             lambda c: f"{c.name}\x00{_version_key(c.version)}",
             params,
-            shapes.function_configuration,
+            shapes.list_functions_item,
         )
 
     async def update_function_code(self, ctx: RequestContext, params: Params) -> Params:

@@ -35,13 +35,19 @@ def function_configuration(config: FunctionConfig) -> dict[str, Any]:
             if config.snap_start == "PublishedVersions" and config.version != "$LATEST"
             else "Off",
         },
-        "RuntimeVersionConfig": {
-            "RuntimeVersionArn": f"arn:aws:lambda:{config.region}::runtime:stratus-{config.runtime}"
-        },
+        "RuntimeVersionConfig": {"RuntimeVersionArn": runtime_version_arn(config)},
         "LoggingConfig": dict(
             config.logging_config or {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{config.name}"}
         ),
     }
+    for member, value in (
+        ("StateReason", config.state_reason),
+        ("StateReasonCode", config.state_reason_code),
+        ("LastUpdateStatusReason", config.last_update_status_reason),
+        ("LastUpdateStatusReasonCode", config.last_update_status_reason_code),
+    ):
+        if value is not None:
+            shape[member] = value
     if config.environment is not None:
         shape["Environment"] = {"Variables": dict(config.environment)}
     if config.layers:
@@ -57,6 +63,33 @@ def function_configuration(config: FunctionConfig) -> dict[str, Any]:
             "VpcId": "",
         }
     return shape
+
+
+# ListFunctions returns "a subset of the FunctionConfiguration fields": not these, which
+# only GetFunction/GetFunctionConfiguration report (API_ListFunctions.html).
+_NOT_LISTED = (
+    "State",
+    "StateReason",
+    "StateReasonCode",
+    "LastUpdateStatus",
+    "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode",
+    "RuntimeVersionConfig",
+)
+
+
+def list_functions_item(config: FunctionConfig) -> dict[str, Any]:
+    shape = function_configuration(config)
+    for member in _NOT_LISTED:
+        shape.pop(member, None)
+    return shape
+
+
+def runtime_version_arn(config: FunctionConfig) -> str:
+    """The runtime version a version runs: the pinned one (Manual), else the platform's."""
+    if config.update_runtime_on == "Manual" and config.runtime_version_arn:
+        return config.runtime_version_arn
+    return f"arn:aws:lambda:{config.region}::runtime:stratus-{config.runtime}"
 
 
 def alias_configuration(alias: AliasConfig) -> dict[str, Any]:

@@ -17,7 +17,6 @@ import orjson
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
-from stratus.aws.lambda_.errors import check_enum
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
 from stratus.services.functions.invocations import Invocations
@@ -42,8 +41,6 @@ class StreamingInvokeMixin:
         if isinstance(payload, str):
             payload = payload.encode()
         kind = params.get("InvocationType") or "RequestResponse"
-        check_enum(kind, "invocationType", ("RequestResponse", "DryRun"))
-        check_enum(params.get("LogType") or "None", "logType", ("None", "Tail"))
         if kind == "DryRun":
             dry = self._invocations.dry_run(ref.name, ref.qualifier)
             return {"StatusCode": 204, "ExecutedVersion": dry.executed_version, "EventStream": []}

@@ -25,7 +25,7 @@ import socket
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import capture, faults, sandbox
+from . import capture, faults, json_logs, sandbox
 from .context import LambdaContext, StaticFacts, static_facts
 from .loader import load_handler
 from .protocol import ConnectionClosed, FrameReader, send_parts
@@ -60,6 +60,7 @@ class Worker(object):
         try:
             sandbox.apply_launch(self.config)
             capture.install(self.logs)
+            json_logs.configure()  # LoggingConfig JSON: Lambda's JSON records and level
             self.marshaller = Marshaller()
             self.facts = static_facts()
             self.handler = load_handler(self.config["handler"])
@@ -103,7 +104,7 @@ class Worker(object):
     def _report_init(self, start: float, error: Optional[Dict[str, Any]]) -> bool:
         body = b""
         if error is not None:
-            self.logs.write(faults.error_log_record(error))
+            self.logs.write(json_logs.error_log_record(error))
             body = faults.error_json(error)
         header = {
             "op": "init",
@@ -155,7 +156,7 @@ class Worker(object):
         except Exception as exc:
             failed = faults.error_from_exception(exc, request_id, _RUNTIME_FILES)
         if failed is not None:
-            logs.write(faults.error_log_record(failed))
+            logs.write(json_logs.error_log_record(failed))
             body = faults.error_json(failed)
         reply = {
             "n": len(body),

@@ -16,7 +16,7 @@ import logging
 import time
 
 from stratus.runtime.limits import Limits
-from stratus.services.functions.errors import NotFound, TooManyRequests
+from stratus.services.functions.errors import Conflict, NotFound, TooManyRequests
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.model import LATEST
 from stratus.services.functions.registry import FunctionRegistry
@@ -111,8 +111,9 @@ class AsyncDispatcher:
         except NotFound:
             await self._drop(invocation, "function no longer exists")
             return
-        except TooManyRequests:
-            # Throttles do not count as attempts; back off and try again.
+        except (TooManyRequests, Conflict):
+            # Throttles, and a function whose code is not ready (Pending, Failed), do not
+            # count as attempts; back off and try again until the event is too old.
             retry_ms = now_ms + int(self._delay(1) * 1000)
             await self._queue.reschedule(invocation.id, invocation.attempts, retry_ms)
             self._due_at(retry_ms)

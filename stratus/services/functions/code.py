@@ -44,14 +44,19 @@ class CodeStore:
     def directory(self, digest: str) -> Path:
         return self._root / digest
 
-    async def add(self, zip_bytes: bytes) -> CodeArtifact:
-        """Validate and store a deployment package; InvalidParameter when it is no zip."""
-        return await asyncio.to_thread(self._add, zip_bytes)
+    async def add(self, zip_bytes: bytes, *, extract: bool = True) -> CodeArtifact:
+        """Validate and store a deployment package; InvalidParameter when it is no zip.
 
-    def _add(self, zip_bytes: bytes) -> CodeArtifact:
+        ``extract=False`` stores the package durably and leaves unpacking to a later
+        :meth:`ensure_extracted`: a function's code is "being created" (Lambda's Pending
+        state) until then, and CreateFunction answers without waiting for it.
+        """
+        return await asyncio.to_thread(self._add, zip_bytes, extract)
+
+    def _add(self, zip_bytes: bytes, extract: bool) -> CodeArtifact:
         self._check_zip(zip_bytes)
         digest = self._blobs.put_blocking(zip_bytes)
-        directory = self._extract(digest, zip_bytes)
+        directory = self._extract(digest, zip_bytes) if extract else self.directory(digest)
         raw = hashlib.sha256(zip_bytes).digest()
         return CodeArtifact(base64.b64encode(raw).decode(), digest, len(zip_bytes), directory)
 

@@ -11,6 +11,7 @@ FunctionError
  +-- InvalidRequestContent InvalidRequestContentException (400): payload is not JSON
  +-- Unsupported           InvalidParameterValueException: valid in AWS, not in Stratus yet
  +-- TooManyRequests       TooManyRequestsException (429): throttled
+ +-- CodeSigningConfigNotFound  CodeSigningConfigNotFoundException (404)
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ class TooManyRequests(FunctionError):
         super().__init__(message)
 
 
+class CodeSigningConfigNotFound(FunctionError):
+    """A function names a code signing config that does not exist (not the 'Get' miss)."""
+
+
 # Each error's Lambda API code and HTTP status: the API edge answers with them, and the
 # Step Functions Lambda integration names task failures after them.
 AWS_CODES: dict[type[FunctionError], tuple[str, int]] = {
@@ -79,6 +84,7 @@ AWS_CODES: dict[type[FunctionError], tuple[str, int]] = {
     RequestTooLarge: ("RequestEntityTooLargeException", 413),
     InvalidRequestContent: ("InvalidRequestContentException", 400),
     TooManyRequests: ("TooManyRequestsException", 429),
+    CodeSigningConfigNotFound: ("CodeSigningConfigNotFoundException", 404),
 }
 
 

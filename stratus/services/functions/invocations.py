@@ -22,6 +22,7 @@ from stratus.runtime.invoker import UNHANDLED, InvocationResult, Invoker
 from stratus.runtime.limits import Limits
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.errors import (
+    Conflict,
     InvalidRequestContent,
     NotFound,
     RequestTooLarge,
@@ -29,7 +30,7 @@ from stratus.services.functions.errors import (
 )
 from stratus.services.functions.model import LATEST, FunctionConfig
 from stratus.services.functions.names import function_arn
-from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.functions.registry import FunctionRegistry, is_settled
 from stratus.services.functions.repository import AsyncInvocationStore, QueuedInvocation
 
 # Lambda reports this exact figure in the error for oversized responses.
@@ -47,6 +48,10 @@ class InvokeResponse:
 
 
 class Invocations:
+    # How long an Invoke waits for a Pending function's code to be ready before answering
+    # Lambda's ResourceConflictException: generous, since settling is the extraction itself.
+    settle_wait_s = 60.0
+
     def __init__(
         self,
         registry: FunctionRegistry,
@@ -114,6 +119,7 @@ class Invocations:
             layer_dirs=tuple(layer_dirs),
             snapshot=config.snap_start == "PublishedVersions" and config.version != LATEST,
             revision=config.revision_id,
+            **_logging(config),
         )
         self._specs[key] = spec
         return spec
@@ -136,7 +142,7 @@ class Invocations:
             )
         event = _check_json(payload)
         context_text = _decode_client_context(client_context)
-        config = self._registry.route(name, qualifier)
+        config = await self._ready(self._registry.route(name, qualifier), qualifier)
         request_id = request_id or new_request_id()
         result = await self._run(config, qualifier, event, request_id, context_text)
         body, function_error = result.payload, result.function_error
@@ -157,6 +163,28 @@ class Invocations:
             log_text=result.log_text if tail else None,
             request_id=request_id,
         )
+
+    async def _ready(self, config: FunctionConfig, qualifier: str | None) -> FunctionConfig:
+        """The configuration to run, once its code is ready.
+
+        Lambda refuses to invoke a Pending function (ResourceConflictException); SDK users
+        wait with ``function_active_v2`` first, but a function here is Pending only for the
+        milliseconds its zip takes to extract, so instead of failing a client that invokes
+        right after CreateFunction we settle the function now and answer as usual. Only a
+        function whose code cannot be prepared (Failed), or that is still not ready after
+        ``settle_wait_s``, gets Lambda's error.
+        """
+        if config.state == "Active" and is_settled(config):
+            return config
+        if not is_settled(config):
+            await self._registry.wait_settled(config.name, self.settle_wait_s)
+            config = self._registry.route(config.name, qualifier)
+        if config.state != "Active":
+            raise Conflict(
+                "The operation cannot be performed at this time. The function is currently in "
+                f"the following state: {config.state}"
+            )
+        return config
 
     async def _run(
         self,
@@ -223,10 +251,23 @@ class Invocations:
     async def deliver(self, invocation: QueuedInvocation) -> InvocationResult:
         """One delivery attempt of a queued Event invocation (raises NotFound, TooManyRequests)."""
         qualifier = None if invocation.qualifier == LATEST else invocation.qualifier
-        config = self._registry.route(invocation.function_name, qualifier)
+        config = await self._ready(
+            self._registry.route(invocation.function_name, qualifier), qualifier
+        )
         return await self._run(
             config, qualifier, invocation.payload, invocation.id, invocation.client_context
         )
+
+
+def _logging(config: FunctionConfig) -> dict[str, str]:
+    """The FunctionSpec's logging fields from the function's LoggingConfig."""
+    logging_config = config.logging_config or {}
+    return {
+        "log_format": logging_config.get("LogFormat", "Text"),
+        "application_log_level": logging_config.get("ApplicationLogLevel", ""),
+        "system_log_level": logging_config.get("SystemLogLevel", ""),
+        "log_group": logging_config.get("LogGroup", ""),
+    }
 
 
 def _check_json(payload: bytes) -> bytes:

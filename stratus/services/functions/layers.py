@@ -7,10 +7,13 @@ is deleted (Lambda keeps a copy); here the content-addressed blob simply stays.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 from stratus.services.functions.code import CodeStore
-from stratus.services.functions.errors import InvalidParameter, NotFound
-from stratus.services.functions.model import LayerVersion
+from stratus.services.functions.errors import InvalidParameter, NotFound, PreconditionFailed
+from stratus.services.functions.model import LayerVersion, new_revision
 from stratus.services.functions.names import layer_arn, parse_layer_version_arn
 from stratus.services.functions.repository import FunctionStore
 from stratus.store.records import Record
@@ -66,6 +69,40 @@ class LayerRegistry:
         if layer is None:
             raise NotFound("The resource you requested does not exist.")
         return layer
+
+    def existing(self, name: str, version: int, region: str) -> LayerVersion:
+        """Like :meth:`get`, with the message Lambda's permission operations answer."""
+        layer = self._layers.get(name, {}).get(version)
+        if layer is None:
+            raise NotFound(f"Layer version {layer_arn(region, name, version)} does not exist.")
+        return layer
+
+    async def change_policy(
+        self,
+        name: str,
+        version: int,
+        region: str,
+        change: Callable[[dict[str, Any] | None, str], dict[str, Any] | None],
+        *,
+        revision_id: str | None,
+    ) -> LayerVersion:
+        """Apply ``change(policy, layer version ARN)`` durably; the policy gets a new revision."""
+        async with self._lock:
+            layer = self.existing(name, version, region)
+            if revision_id is not None and revision_id != layer.policy_revision_id:
+                raise PreconditionFailed(
+                    "The Revision Id provided does not match the latest Revision Id. "
+                    "Call the GetLayerPolicy API to retrieve the latest Revision Id"
+                )
+            document = change(layer.policy, layer.version_arn)
+            changed = dataclasses.replace(
+                layer,
+                policy=document,
+                policy_revision_id=new_revision() if document is not None else None,
+            )
+            await self._store.put_layer_version(name, version, changed.to_record())
+            self._layers[name][version] = changed
+            return changed
 
     def versions(self, name: str) -> list[LayerVersion]:
         return sorted(self._layers.get(name, {}).values(), key=lambda layer: -layer.version)

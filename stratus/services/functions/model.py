@@ -77,6 +77,14 @@ class FunctionConfig(_Record):
     revision_id: str = field(default_factory=new_revision)
     state: str = "Active"
     last_update_status: str = "Successful"
+    # Lambda's lifecycle reasons: set while the code is being prepared (see ``lifecycle``).
+    state_reason: str | None = None
+    state_reason_code: str | None = None
+    last_update_status_reason: str | None = None
+    last_update_status_reason_code: str | None = None
+    # PutRuntimeManagementConfig, per version: Auto, FunctionUpdate or Manual (+ ARN).
+    update_runtime_on: str = "Auto"
+    runtime_version_arn: str | None = None
 
     @property
     def qualified_arn(self) -> str:
@@ -97,6 +105,11 @@ class FunctionRecord(_Record):
     last_version: int = 0  # highest published version number
     # qualifier -> ProvisionedConfig record (services/functions/provisioned.py)
     provisioned_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Resource-based policies by qualifier ("$LATEST" for the unqualified function): the
+    # policy documents GetPolicy returns. Stored, not enforced.
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recursive_loop: str = "Terminate"  # PutFunctionRecursionConfig
+    code_signing_config_arn: str | None = None  # PutFunctionCodeSigningConfig
 
 
 @dataclass(slots=True)
@@ -124,3 +137,5 @@ class LayerVersion(_Record):
     compatible_runtimes: list[str] = field(default_factory=list)
     compatible_architectures: list[str] = field(default_factory=list)
     license_info: str | None = None
+    policy: dict[str, Any] | None = None  # AddLayerVersionPermission's document
+    policy_revision_id: str | None = None

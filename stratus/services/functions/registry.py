@@ -3,12 +3,21 @@
 State lives in memory for fast reads (every Invoke resolves a function) and is written
 through to the store before any change is acknowledged. One lock per function keeps
 concurrent changes to the same function from interleaving across awaits.
+
+Lifecycle, as Lambda reports it: CreateFunction stores the zip durably and answers with
+``State: Pending``; UpdateFunctionCode/Configuration answer with ``LastUpdateStatus:
+InProgress``. The code (and layers) are then extracted by :meth:`run` in the background,
+and the function becomes ``Active``/``Successful`` (see :meth:`settle`). Whoever needs the
+code ready before then (an Invoke, a PublishVersion, the next update) settles it inline
+instead of failing: AWS's SDK waiters, SAM, CDK and terraform wait for Active anyway, and
+clients (and our own tests) that invoke right after CreateFunction keep working.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import random
 from collections.abc import Callable
 from typing import Any
@@ -34,9 +43,18 @@ from stratus.services.functions.names import (
     VERSION_NUMBER,
     function_arn,
 )
+from stratus.services.functions.policy_records import PolicyRecords
 from stratus.services.functions.repository import FunctionStore
-from stratus.services.functions.settings import FunctionSettings, check_settings
+from stratus.services.functions.settings import (
+    FunctionSettings,
+    check_settings,
+    merge_logging_config,
+)
 
+log = logging.getLogger(__name__)
+
+BEING_CREATED = "The function is being created."
+READ_SETTLE_WAIT_S = 1.0  # how long a Get waits for a Pending function (resolve_settled)
 STALE_REVISION = (
     "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
     "API to retrieve the latest Revision Id"
@@ -45,7 +63,12 @@ STALE_REVISION = (
 ChangeListener = Callable[[str], None]
 
 
-class FunctionRegistry:
+def is_settled(config: FunctionConfig) -> bool:
+    """True once the version's code is ready (neither being created nor being updated)."""
+    return config.state != "Pending" and config.last_update_status != "InProgress"
+
+
+class FunctionRegistry(PolicyRecords):
     def __init__(
         self,
         store: FunctionStore,
@@ -65,6 +88,7 @@ class FunctionRegistry:
         self._aliases: dict[str, dict[str, AliasConfig]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._listeners: list[ChangeListener] = []
+        self._unsettled: asyncio.Queue[str] = asyncio.Queue()
 
     async def load(self) -> None:
         snapshot = await self._store.load()
@@ -78,6 +102,8 @@ class FunctionRegistry:
             self._aliases[name] = {
                 a: AliasConfig.from_record(r) for a, r in snapshot.aliases.get(name, {}).items()
             }
+            if not is_settled(self._latest[name]):  # acknowledged, then the server stopped
+                self._unsettled.put_nowait(name)
 
     def on_change(self, listener: ChangeListener) -> None:
         """Called with a function's name whenever its configuration or code changes."""
@@ -171,7 +197,7 @@ class FunctionRegistry:
             if name in self._functions:
                 raise Conflict(f"Function already exist: {name}")
             layers = await self._layers.uses(settings.layers or [], region)
-            artifact = await self._code.add(zip_bytes)
+            artifact = await self._code.add(zip_bytes, extract=False)
             assert settings.runtime and settings.role and settings.handler
             config = FunctionConfig(
                 name=name,
@@ -185,6 +211,12 @@ class FunctionRegistry:
                 code_size=artifact.size,
                 layers=layers,
                 logging_config={"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"},
+                state="Pending",
+                state_reason=BEING_CREATED,
+                state_reason_code="Creating",
+                last_update_status="InProgress",
+                last_update_status_reason=BEING_CREATED,
+                last_update_status_reason_code="Creating",
             )
             _apply(config, settings)
             function = FunctionRecord(config=config.to_record(), tags=dict(tags or {}))
@@ -193,6 +225,7 @@ class FunctionRegistry:
             self._latest[name] = config
             self._versions[name] = {}
             self._aliases[name] = {}
+        self._unsettled.put_nowait(name)
         if publish:
             return await self.publish(name)
         return config
@@ -207,19 +240,22 @@ class FunctionRegistry:
         architectures: list[str] | None = None,
     ) -> FunctionConfig:
         async with self._lock(name):
-            current = self.latest(name)
+            current = await self._settled_locked(name)
             _check_revision(current.revision_id, revision_id)
-            artifact = await self._code.add(zip_bytes)
-            config = dataclasses.replace(
-                current,
-                code_sha256=artifact.sha256_b64,
-                code_digest=artifact.digest,
-                code_size=artifact.size,
-                architectures=architectures or current.architectures,
-                last_modified=now_iso(),
-                revision_id=new_revision(),
+            artifact = await self._code.add(zip_bytes, extract=False)
+            config = _updating(
+                dataclasses.replace(
+                    current,
+                    code_sha256=artifact.sha256_b64,
+                    code_digest=artifact.digest,
+                    code_size=artifact.size,
+                    architectures=architectures or current.architectures,
+                    last_modified=now_iso(),
+                    revision_id=new_revision(),
+                )
             )
             await self._save_latest(name, config)
+        self._unsettled.put_nowait(name)
         self._changed(name)
         if publish:
             return await self.publish(name)
@@ -230,17 +266,108 @@ class FunctionRegistry:
     ) -> FunctionConfig:
         check_settings(settings, self.limits, creating=False)
         async with self._lock(name):
-            current = self.latest(name)
+            current = await self._settled_locked(name)
             _check_revision(current.revision_id, revision_id)
-            config = dataclasses.replace(
-                current, last_modified=now_iso(), revision_id=new_revision()
+            if (
+                settings.runtime not in (None, current.runtime)
+                and current.update_runtime_on == "Manual"
+            ):
+                raise InvalidParameter(
+                    "Cannot change runtime identifier when runtime management configuration is "
+                    "set to 'Manual'. Change the runtime management configuration to 'Auto' or "
+                    "'FunctionUpdate', then retry."
+                )
+            config = _updating(
+                dataclasses.replace(current, last_modified=now_iso(), revision_id=new_revision())
             )
             if settings.layers is not None:
                 config.layers = await self._layers.uses(settings.layers, current.region)
             _apply(config, settings)
             await self._save_latest(name, config)
+        self._unsettled.put_nowait(name)
         self._changed(name)
         return config
+
+    # -- lifecycle -------------------------------------------------------------------
+    async def run(self) -> None:
+        """Settle every function whose code is not ready yet, as soon as it is queued."""
+        async with asyncio.TaskGroup() as tasks:
+            while True:
+                name = await self._unsettled.get()
+                tasks.create_task(self._settle_quietly(name), name=f"settle:{name}")
+
+    async def _settle_quietly(self, name: str) -> None:
+        """Never fails the TaskGroup (and with it the platform's other background work)."""
+        try:
+            await self.settle(name)
+        except NotFound:
+            pass  # deleted before its code was ready
+        except Exception:  # the store closing at shutdown; the next start settles it
+            log.exception("settling function %s failed", name)
+
+    async def settle(self, name: str) -> FunctionConfig:
+        """Make the $LATEST code ready (extracted) and mark it Active/Successful."""
+        async with self._lock(name):
+            return await self._settled_locked(name)
+
+    async def wait_settled(self, name: str, timeout: float) -> FunctionConfig:
+        """The $LATEST configuration once settled, or as it is after ``timeout`` seconds."""
+        config = self.latest(name)
+        if is_settled(config):
+            return config
+        try:
+            async with asyncio.timeout(timeout):
+                return await self.settle(name)
+        except TimeoutError:
+            return self.latest(name)
+
+    async def resolve_settled(
+        self, name: str, qualifier: str | None, timeout: float = READ_SETTLE_WAIT_S
+    ) -> FunctionConfig:
+        """Like :meth:`resolve`, but a $LATEST not ready yet gets ``timeout`` s to settle.
+
+        For GetFunction/GetFunctionConfiguration: boto3's waiters poll them and sleep 1 s
+        (``function_active_v2``) to 5 s (``function_active``, ``function_updated``) after a
+        Pending or InProgress answer, delays tuned for AWS's seconds-long transitions. Ours
+        take milliseconds, so a read waits for them briefly rather than sending every SDK
+        user to sleep; a package that takes longer to extract still reads as Pending.
+        """
+        if qualifier is None or qualifier == LATEST:
+            await self.wait_settled(name, timeout)
+        return self.resolve(name, qualifier)
+
+    async def _settled_locked(self, name: str) -> FunctionConfig:
+        current = self.latest(name)
+        if is_settled(current):
+            return current
+        try:
+            await self._code.ensure_extracted(current.code_digest)
+            for use in current.layer_uses():
+                await self._code.ensure_extracted(use.code_digest)
+        except Exception as exc:  # the blob is gone or the disk is full: Lambda's Failed
+            log.exception("preparing the code of function %s failed", name)
+            failed = dataclasses.replace(
+                current,
+                state="Failed" if current.state == "Pending" else current.state,
+                state_reason=f"Preparing the function's code failed: {exc}",
+                state_reason_code="InternalError",
+                last_update_status="Failed",
+                last_update_status_reason=f"Preparing the function's code failed: {exc}",
+                last_update_status_reason_code="InternalError",
+            )
+            await self._save_latest(name, failed)
+            return failed
+        ready = dataclasses.replace(
+            current,
+            state="Active",
+            state_reason=None,
+            state_reason_code=None,
+            last_update_status="Successful",
+            last_update_status_reason=None,
+            last_update_status_reason_code=None,
+        )
+        await self._save_latest(name, ready)
+        return ready
 
     async def _save_latest(self, name: str, config: FunctionConfig) -> None:
         function = dataclasses.replace(self._functions[name], config=config.to_record())
@@ -280,6 +407,7 @@ class FunctionRegistry:
                     )
                 await self._store.delete_version(name, qualifier)
                 del self._versions[name][qualifier]
+                await self._drop_policy(name, qualifier)
         self._changed(name)
 
     # -- versions --------------------------------------------------------------------
@@ -292,7 +420,7 @@ class FunctionRegistry:
         revision_id: str | None = None,
     ) -> FunctionConfig:
         async with self._lock(name):
-            latest = self.latest(name)
+            latest = await self._settled_locked(name)
             _check_revision(latest.revision_id, revision_id)
             if code_sha256 is not None and code_sha256 != latest.code_sha256:
                 raise InvalidParameter(
@@ -385,6 +513,7 @@ class FunctionRegistry:
             if alias in self._aliases[name]:
                 await self._store.delete_alias(name, alias)
                 del self._aliases[name][alias]
+                await self._drop_policy(name, alias)
         self._changed(name)
 
     def _check_alias_target(self, name: str, version: str, weights: dict[str, float]) -> None:
@@ -418,6 +547,26 @@ class FunctionRegistry:
             await self._store.put_function(name, function.to_record())
             self._functions[name] = function
             return function
+
+    # -- per-version settings ----------------------------------------------------------
+    async def update_version(
+        self, name: str, qualifier: str | None, **changes: Any
+    ) -> FunctionConfig:
+        """Change fields of $LATEST or a published version (runtime management), durably."""
+        async with self._lock(name):
+            if qualifier is None or qualifier == LATEST:
+                config = dataclasses.replace(self.latest(name), **changes)
+                await self._save_latest(name, config)
+                return config
+            current = self.resolve(name, qualifier)
+            if current.version != qualifier:
+                raise InvalidParameter(
+                    "The qualifier parameter must be a function version or $LATEST."
+                )
+            config = dataclasses.replace(current, **changes)
+            await self._store.put_version(name, qualifier, config.to_record())
+            self._versions[name][qualifier] = config
+            return config
 
     def reserved_total(self, excluding: str | None = None) -> int:
         return sum(
@@ -457,13 +606,34 @@ def _apply(config: FunctionConfig, settings: FunctionSettings) -> None:
     if settings.dead_letter_target is not None:
         config.dead_letter_target = settings.dead_letter_target or None
     if settings.logging_config is not None:
-        merged = dict(config.logging_config or {})
-        merged.update(settings.logging_config)
-        config.logging_config = merged
+        config.logging_config = merge_logging_config(
+            config.logging_config, settings.logging_config, config.name
+        )
+
+
+def _updating(config: FunctionConfig) -> FunctionConfig:
+    """An update Lambda reports as in progress until the new code or settings are ready."""
+    return dataclasses.replace(
+        config,
+        last_update_status="InProgress",
+        last_update_status_reason=BEING_CREATED,
+        last_update_status_reason_code="Creating",
+    )
 
 
 def _same_content(a: FunctionConfig, b: FunctionConfig) -> bool:
-    ignored = {"version", "last_modified", "revision_id", "description"}
+    ignored = {
+        "version",
+        "last_modified",
+        "revision_id",
+        "description",
+        "state",
+        "state_reason",
+        "state_reason_code",
+        "last_update_status",
+        "last_update_status_reason",
+        "last_update_status_reason_code",
+    }
     left = {k: v for k, v in a.to_record().items() if k not in ignored}
     right = {k: v for k, v in b.to_record().items() if k not in ignored}
     return left == right

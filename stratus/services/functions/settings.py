@@ -130,3 +130,35 @@ def check_environment(variables: dict[str, str], limits: Limits) -> None:
             "variables you have provided exceeded the 4KB limit. String measured: "
             + encoded.decode()
         )
+
+
+LEVELS_NEED_JSON = (
+    'LogLevel is not supported when LogFormat is set to "Text". Remove LogLevel from your '
+    'request or change the LogFormat to "Json" and try again.'
+)
+
+
+def merge_logging_config(
+    current: dict[str, Any] | None, given: dict[str, Any], function_name: str
+) -> dict[str, Any]:
+    """A function's LoggingConfig after a Create/UpdateFunctionConfiguration, as Lambda keeps it.
+
+    Log levels exist only with the JSON format: asked for with Text they are refused (the
+    message CloudFormation users know), and switching to Text drops the stored ones. JSON
+    without levels reports Lambda's defaults, INFO and INFO. The enums and the log group's
+    pattern and length are the model's, checked by the protocol layer before this runs.
+    """
+    merged = dict(current or {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function_name}"})
+    merged.update({k: v for k, v in given.items() if v is not None})
+    asked_levels = "ApplicationLogLevel" in given or "SystemLogLevel" in given
+    if merged.get("LogFormat") == "JSON":
+        merged.setdefault("ApplicationLogLevel", "INFO")
+        merged.setdefault("SystemLogLevel", "INFO")
+    else:
+        if asked_levels:
+            raise InvalidParameter(LEVELS_NEED_JSON)
+        merged.pop("ApplicationLogLevel", None)
+        merged.pop("SystemLogLevel", None)
+    if not merged.get("LogGroup"):
+        merged["LogGroup"] = f"/aws/lambda/{function_name}"
+    return merged

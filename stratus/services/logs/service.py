@@ -1,5 +1,12 @@
-"""Function logs seen as CloudWatch Logs: one log group per function, one stream per
-execution environment (``/aws/lambda/<name>``, ``2026/11/23/[$LATEST]<id>``)."""
+"""Function logs seen as CloudWatch Logs: one stream per execution environment
+(``2026/11/23/[$LATEST]<id>``) in the function's log group: ``/aws/lambda/<name>`` unless
+its ``LoggingConfig.LogGroup`` names another, which several functions may share (Lambda
+sends each function's logs to the group its configuration names).
+
+Lines are stored per function; a group's events are its functions' events, merged in the
+order they were stored. The group is read from the current configuration, so changing a
+function's LogGroup moves its earlier lines too (Lambda would leave them behind).
+"""
 
 from __future__ import annotations
 
@@ -28,23 +35,30 @@ class LogService:
         self._store = store
         self._registry = registry
 
-    def groups(self, prefix: str = "") -> list[str]:
-        names = [GROUP_PREFIX + name for name in self._registry.names()]
-        return [g for g in names if g.startswith(prefix)]
-
-    def function_of(self, group: str) -> str:
-        if not group.startswith(GROUP_PREFIX):
-            raise LogGroupNotFound(group)
-        name = group[len(GROUP_PREFIX) :]
+    def _group_of(self, name: str) -> str:
         try:
-            self._registry.record(name)
-        except NotFound as exc:
-            raise LogGroupNotFound(group) from exc
-        return name
+            config = self._registry.latest(name).logging_config or {}
+        except NotFound:
+            return GROUP_PREFIX + name
+        return str(config.get("LogGroup") or GROUP_PREFIX + name)
+
+    def groups(self, prefix: str = "") -> list[str]:
+        names = {self._group_of(name) for name in self._registry.names()}
+        return sorted(g for g in names if g.startswith(prefix))
+
+    def functions_of(self, group: str) -> list[str]:
+        """The functions whose logs go to ``group``; LogGroupNotFound when none does."""
+        names = [name for name in self._registry.names() if self._group_of(name) == group]
+        if not names:
+            raise LogGroupNotFound(group)
+        return names
 
     async def streams(self, group: str) -> list[LogStream]:
-        rows = await self._store.streams(self.function_of(group))
-        return [LogStream(name, first, last) for name, first, last in rows]
+        found: list[LogStream] = []
+        for function_name in self.functions_of(group):
+            rows = await self._store.streams(function_name)
+            found.extend(LogStream(name, first, last) for name, first, last in rows)
+        return sorted(found, key=lambda stream: stream.name)
 
     async def events(
         self,
@@ -57,12 +71,18 @@ class LogService:
         contains: str | None = None,
         limit: int = 10000,
     ) -> list[StoredLogEvent]:
-        return await self._store.query(
-            self.function_of(group),
-            after_id=after_id,
-            start_ms=start_ms,
-            end_ms=end_ms,
-            stream=stream,
-            contains=contains,
-            limit=limit,
-        )
+        events: list[StoredLogEvent] = []
+        for function_name in self.functions_of(group):
+            events.extend(
+                await self._store.query(
+                    function_name,
+                    after_id=after_id,
+                    start_ms=start_ms,
+                    end_ms=end_ms,
+                    stream=stream,
+                    contains=contains,
+                    limit=limit,
+                )
+            )
+        events.sort(key=lambda event: event.id)
+        return events[:limit]

@@ -92,9 +92,25 @@ def wait_for(condition: Callable[[], Any], *, timeout: float = 30.0, interval: f
         time.sleep(interval)
 
 
+# Members that change on their own while a new function's code is made ready (Pending ->
+# Active): comparing before/after a refused request must not see that as a change.
+LIFECYCLE_MEMBERS = frozenset(
+    [
+        "ResponseMetadata",
+        "State",
+        "StateReason",
+        "StateReasonCode",
+        "LastUpdateStatus",
+        "LastUpdateStatusReason",
+        "LastUpdateStatusReasonCode",
+    ]
+)
+
+
 def configuration(response: dict[str, Any]) -> dict[str, Any]:
-    """A GetFunctionConfiguration answer without its per-request metadata, to compare."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    """A GetFunctionConfiguration answer without its per-request metadata and lifecycle
+    members, to compare."""
+    return {k: v for k, v in response.items() if k not in LIFECYCLE_MEMBERS}
 
 
 def read_payload(response: dict[str, Any]) -> Any:

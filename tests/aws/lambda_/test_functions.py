@@ -46,8 +46,12 @@ def test_create_returns_lambda_configuration(lambda_client: Any) -> None:
     assert config["CodeSize"] == len(code)
     assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(code).digest()).decode()
     assert config["Environment"] == {"Variables": {"COLOR": "blue"}}
-    assert config["State"] == "Active"
-    assert config["LastUpdateStatus"] == "Successful"
+    # As Lambda: the new function is Pending until its code is ready (then Active; see
+    # test_lifecycle.py), and its creation is the update in progress.
+    assert config["State"] == "Pending"
+    assert config["StateReason"] == "The function is being created."
+    assert config["StateReasonCode"] == "Creating"
+    assert config["LastUpdateStatus"] == "InProgress"
     assert config["PackageType"] == "Zip"
     assert config["Architectures"] == ["x86_64"]
     assert config["RevisionId"]

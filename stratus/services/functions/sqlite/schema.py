@@ -44,4 +44,11 @@ FUNCTIONS_MIGRATIONS: list[Migration] = [
         CREATE INDEX log_events_function ON log_events (function_name, id);
         """,
     ),
+    Migration(
+        2,
+        "Lambda code signing configs (account-level)",
+        """
+        CREATE TABLE code_signing_configs (arn TEXT PRIMARY KEY, record TEXT NOT NULL);
+        """,
+    ),
 ]

@@ -1,0 +1,85 @@
+"""Lambda's resource-based policy operations, a mixin of :class:`LambdaProvider`.
+
+AddPermission, RemovePermission, GetPolicy for functions (per version or alias) and
+AddLayerVersionPermission, RemoveLayerVersionPermission, GetLayerVersionPolicy for layer
+versions. Thin: parameters in, ``services.functions.permissions`` call, shapes out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from stratus.aws.context import RequestContext
+from stratus.services.functions.names import parse_function_name, parse_layer_name
+from stratus.services.functions.permissions import Permissions
+from stratus.services.functions.policies import PermissionRequest
+
+Params = dict[str, Any]
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+class PermissionsApi:
+    _permissions: Permissions
+
+    async def add_permission(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        request = PermissionRequest(
+            statement_id=params["StatementId"],
+            action=params["Action"],
+            principal=params["Principal"],
+            source_arn=params.get("SourceArn"),
+            source_account=params.get("SourceAccount"),
+            event_source_token=params.get("EventSourceToken"),
+            principal_org_id=params.get("PrincipalOrgID"),
+            function_url_auth_type=params.get("FunctionUrlAuthType"),
+        )
+        statement = await self._permissions.add(
+            ref.name, ref.qualifier, request, revision_id=params.get("RevisionId")
+        )
+        return {"Statement": _json(statement)}
+
+    async def remove_permission(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        await self._permissions.remove(
+            ref.name, ref.qualifier, params["StatementId"], revision_id=params.get("RevisionId")
+        )
+        return {}
+
+    async def get_policy(self, ctx: RequestContext, params: Params) -> Params:
+        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        document, revision = self._permissions.get(ref.name, ref.qualifier)
+        return {"Policy": _json(document), "RevisionId": revision}
+
+    async def add_layer_version_permission(self, ctx: RequestContext, params: Params) -> Params:
+        statement, revision = await self._permissions.add_layer(
+            parse_layer_name(params["LayerName"]),
+            int(params["VersionNumber"]),
+            ctx.region,
+            statement_id=params["StatementId"],
+            action=params["Action"],
+            principal=params["Principal"],
+            organization_id=params.get("OrganizationId"),
+            revision_id=params.get("RevisionId"),
+        )
+        return {"Statement": _json(statement), "RevisionId": revision}
+
+    async def remove_layer_version_permission(self, ctx: RequestContext, params: Params) -> Params:
+        await self._permissions.remove_layer(
+            parse_layer_name(params["LayerName"]),
+            int(params["VersionNumber"]),
+            ctx.region,
+            params["StatementId"],
+            revision_id=params.get("RevisionId"),
+        )
+        return {}
+
+    async def get_layer_version_policy(self, ctx: RequestContext, params: Params) -> Params:
+        document, revision = self._permissions.get_layer(
+            parse_layer_name(params["LayerName"]), int(params["VersionNumber"]), ctx.region
+        )
+        return {"Policy": _json(document), "RevisionId": revision}

@@ -1,0 +1,117 @@
+"""The functions service's lifecycle in-process: a Pending function answers Lambda's error
+when its code cannot be made ready in time, and a restart settles what a crash left
+Pending. Real components throughout (SQLite store, blob store, code store)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.platform import Platform, PlatformConfig
+from stratus.services.functions.errors import Conflict
+from stratus.services.functions.settings import FunctionSettings
+
+ROLE = "arn:aws:iam::000000000000:role/test"
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return 1\n")
+    return buffer.getvalue()
+
+
+def _settings() -> FunctionSettings:
+    return FunctionSettings(runtime="python3.12", role=ROLE, handler="app.handler")
+
+
+async def _open(data_dir: Path) -> FunctionsComponent:
+    """The functions component of a platform whose database is open, state loaded, and
+    no background task running (the tests drive settling themselves)."""
+    platform = Platform(PlatformConfig(data_dir=data_dir))
+    await platform.db.open({c.name: c.migrations for c in platform.components})
+    functions = platform.component(FunctionsComponent)
+    snapshot = await functions.function_store.load()
+    functions.layers.load(snapshot.layers)
+    await functions.registry.load()
+    return functions
+
+
+def test_pending_invoke_answers_resource_conflict(tmp_path: Path) -> None:
+    async def scenario() -> tuple[str, str, str]:
+        platform = await _open(tmp_path / "data")
+        try:
+            platform.invocations.settle_wait_s = 0.0  # no time to extract: Lambda's answer
+            config = await platform.registry.create("f", _settings(), _zip(), region="us-east-1")
+            with pytest.raises(Conflict) as error:
+                await platform.invocations.invoke("f", None, b"{}")
+            settled = await platform.registry.settle("f")
+            return config.state, error.value.message, settled.state
+        finally:
+            await platform.ctx.db.close()
+
+    before, message, after = asyncio.run(scenario())
+    assert before == "Pending"
+    assert message == (
+        "The operation cannot be performed at this time. The function is currently in the "
+        "following state: Pending"
+    )
+    assert after == "Active"
+
+
+def test_restart_settles_what_was_pending(tmp_path: Path) -> None:
+    async def create() -> str:
+        platform = await _open(tmp_path / "data")
+        try:
+            config = await platform.registry.create("f", _settings(), _zip(), region="us-east-1")
+            return config.state
+        finally:
+            await platform.ctx.db.close()  # "crash" before the background settle ran
+
+    async def reopen() -> tuple[str, str]:
+        platform = await _open(tmp_path / "data")
+        try:
+            pending = platform.registry.latest("f").state
+            task = asyncio.create_task(platform.registry.run())
+            try:
+                for _ in range(2000):
+                    if platform.registry.latest("f").state != "Pending":
+                        break
+                    await asyncio.sleep(0.01)
+            finally:
+                task.cancel()
+            return pending, platform.registry.latest("f").state
+        finally:
+            await platform.ctx.db.close()
+
+    assert asyncio.run(create()) == "Pending"
+    assert asyncio.run(reopen()) == ("Pending", "Active")
+
+
+def test_code_that_cannot_be_prepared_fails_the_function(tmp_path: Path) -> None:
+    """The stored zip is gone (a damaged data directory): Lambda's Failed state, and Invoke
+    answers with it instead of running nothing."""
+
+    async def scenario() -> tuple[str, str | None, str]:
+        platform = await _open(tmp_path / "data")
+        try:
+            config = await platform.registry.create("f", _settings(), _zip(), region="us-east-1")
+            platform.ctx.blobs.path(config.code_digest).unlink()
+            failed = await platform.registry.settle("f")
+            with pytest.raises(Conflict) as error:
+                await platform.invocations.invoke("f", None, b"{}")
+            return failed.state, failed.state_reason_code, error.value.message
+        finally:
+            await platform.ctx.db.close()
+
+    state, code, message = asyncio.run(scenario())
+    assert (state, code) == ("Failed", "InternalError")
+    assert message == (
+        "The operation cannot be performed at this time. The function is currently in the "
+        "following state: Failed"
+    )
