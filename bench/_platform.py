@@ -17,6 +17,7 @@ from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.platform import Platform, PlatformConfig
 from stratus.runtime.limits import Limits
 from stratus.services.functions.model import FunctionConfig
+from stratus.services.functions.names import function_arn
 from stratus.services.functions.settings import FunctionSettings
 
 ROLE = "arn:aws:iam::000000000000:role/bench"
@@ -68,5 +69,5 @@ async def create_function(
         runtime="python3.11", role=ROLE, handler="app.handler", timeout=timeout_s
     )
     return await platform.component(FunctionsComponent).registry.create(
-        name, settings, zip_of(source), region=platform.config.region
+        function_arn(platform.config.region, name), settings, zip_of(source)
     )

@@ -34,9 +34,11 @@ async def single_cold_start_ms(platform: Platform, samples: int) -> list[float]:
     times = []
     for _ in range(samples):
         name = f"bench-cold-{uuid.uuid4().hex[:8]}"
-        await create_function(platform, name, HELLO_SOURCE)
+        name = (await create_function(platform, name, HELLO_SOURCE)).arn
         start = time.perf_counter_ns()
-        response = await platform.component(FunctionsComponent).invocations.invoke(name, None, b"{}")
+        response = await platform.component(FunctionsComponent).invocations.invoke(
+            name, None, b"{}"
+        )
         times.append((time.perf_counter_ns() - start) / 1e6)
         if response.function_error:
             raise RuntimeError(response.payload.decode())
@@ -47,7 +49,10 @@ async def burst_ms(platform: Platform, name: str, concurrency: int) -> float:
     """Wall time of ``concurrency`` invocations of ``name`` sent at once."""
     start = time.perf_counter_ns()
     responses = await asyncio.gather(
-        *(platform.component(FunctionsComponent).invocations.invoke(name, None, b"{}") for _ in range(concurrency))
+        *(
+            platform.component(FunctionsComponent).invocations.invoke(name, None, b"{}")
+            for _ in range(concurrency)
+        )
     )
     elapsed = (time.perf_counter_ns() - start) / 1e6
     failed = [r for r in responses if r.function_error]
@@ -64,9 +69,11 @@ async def measure(concurrency: int, rounds: int) -> Figure:
         cold = await single_cold_start_ms(platform, 9)
         for _ in range(rounds):
             name = f"bench-scale-{uuid.uuid4().hex[:8]}"
-            await create_function(platform, name, SLEEP_SOURCE)
+            name = (await create_function(platform, name, SLEEP_SOURCE)).arn
             cold_walls.append(await burst_ms(platform, name, concurrency))
-            cold_counts.append(platform.component(FunctionsComponent).invoker.metrics.of(name).cold_starts)
+            cold_counts.append(
+                platform.component(FunctionsComponent).invoker.metrics.of(name).cold_starts
+            )
             warm_walls.append(await burst_ms(platform, name, concurrency))
     cold_ms = statistics.median(cold)
     ideal = SLEEP_MS + concurrency * cold_ms / cores

@@ -39,6 +39,7 @@ from stratus.platform import Platform
 from stratus.runtime.environment import FunctionSpec, InvokeRequest, LaunchConfig
 from stratus.runtime.invoker import Invoker
 from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stream_name
+from stratus.services.functions.names import function_arn
 
 TARGET_US = 100.0
 ROUNDS = 5
@@ -88,16 +89,24 @@ async def layered_us(platform: Platform, runs: int) -> dict[str, tuple[list[floa
         env = lambda_environment(spec, platform_env, log_stream=log_stream_name(spec.version))
         return LaunchConfig(spec, env, str(tmp_dir))
 
-    quiet_invoker = Invoker(lambda _spec: platform.component(FunctionsComponent).factory, launch_for, platform.config.limits)
+    quiet_invoker = Invoker(
+        lambda _spec: platform.component(FunctionsComponent).factory,
+        launch_for,
+        platform.config.limits,
+    )
     raw_env = await platform.component(FunctionsComponent).factory.create(launch_for(spec))
 
     async def through_invocations() -> None:
-        response = await platform.component(FunctionsComponent).invocations.invoke(NAME, None, b"{}")
+        response = await platform.component(FunctionsComponent).invocations.invoke(
+            function_arn(platform.config.region, NAME), None, b"{}"
+        )
         if response.function_error:
             raise RuntimeError(response.payload.decode())
 
     async def through_invoker() -> None:
-        result = await platform.component(FunctionsComponent).invoker.invoke(spec, _request(config.arn))
+        result = await platform.component(FunctionsComponent).invoker.invoke(
+            spec, _request(config.arn)
+        )
         if result.function_error:
             raise RuntimeError(result.payload.decode())
 
@@ -145,7 +154,9 @@ async def commits_per_invoke(platform: Platform, runs: int) -> float:
     """Store commits per sequential warm invoke: the log lines' share of the writer's work."""
     before = platform.db.statistics().commits
     for _ in range(runs):
-        await platform.component(FunctionsComponent).invocations.invoke(NAME, None, b"{}")
+        await platform.component(FunctionsComponent).invocations.invoke(
+            function_arn(platform.config.region, NAME), None, b"{}"
+        )
     return (platform.db.statistics().commits - before) / runs
 
 

@@ -26,6 +26,7 @@ from bench._report import Figure, Row, argument_parser, emit
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.platform import Platform
+from stratus.services.functions.names import function_arn
 from stratus.workflows.definition import parse_definition
 from stratus.workflows.interpreter import ExecutionStart, start_execution
 
@@ -55,7 +56,9 @@ def dict_copy_loop(length: int) -> float:
 
 
 async def run_machine(platform: Platform, arn: str, payload: Any) -> dict[str, Any]:
-    record = await platform.component(WorkflowsComponent).executions.start(arn, None, json.dumps(payload))
+    record = await platform.component(WorkflowsComponent).executions.start(
+        arn, None, json.dumps(payload)
+    )
     return await platform.component(WorkflowsComponent).executions.wait(record["arn"])
 
 
@@ -80,7 +83,10 @@ async def starts(platform: Platform, count: int) -> tuple[float, float]:
     )
     started = time.perf_counter()
     records = await asyncio.gather(
-        *(platform.component(WorkflowsComponent).executions.start(machine.arn, None, '{"n": 1}') for _ in range(count))
+        *(
+            platform.component(WorkflowsComponent).executions.start(machine.arn, None, '{"n": 1}')
+            for _ in range(count)
+        )
     )
     api_rate = count / (time.perf_counter() - started)
     for record in records:
@@ -128,7 +134,9 @@ async def big_map(platform: Platform, items: int) -> tuple[float, float]:
 
     async def one(i: int) -> None:
         async with limit:
-            await platform.component(FunctionsComponent).invocations.invoke("double", None, str(i).encode())
+            await platform.component(FunctionsComponent).invocations.invoke(
+                function_arn(platform.config.region, "double"), None, str(i).encode()
+            )
 
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(items)))

@@ -100,6 +100,7 @@ class Platform:
         self.native = NativeApi(
             ready=lambda: self.ready,
             registry=functions.registry,
+            region=config.region,
             metrics=functions.invoker.metrics,
             logs=functions.log_store,
             blobs=self.context.blobs,

@@ -102,12 +102,21 @@ class ServerProcess:
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
-    def client(self, service: str, **config: Any) -> Any:
+    def client(
+        self,
+        service: str,
+        *,
+        access_key: str = "test",
+        region: str = "us-east-1",
+        **config: Any,
+    ) -> Any:
+        """A boto3 client; a 12-digit ``access_key`` acts as that account, any other as
+        000000000000, as on Stratus."""
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
+            region_name=region,
+            aws_access_key_id=access_key,
             aws_secret_access_key="test",
             config=botocore.config.Config(
                 **{

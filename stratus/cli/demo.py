@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from stratus.services.functions.errors import Conflict
+from stratus.services.functions.names import function_arn
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
 
@@ -49,7 +50,7 @@ async def deploy_demo(registry: FunctionRegistry, region: str) -> bool:
         description="Stratus demo: returns a greeting",
     )
     try:
-        await registry.create(DEMO_NAME, settings, demo_zip(), region=region)
+        await registry.create(function_arn(region, DEMO_NAME), settings, demo_zip())
     except Conflict:
         return False
     return True

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import orjson
 
 from stratus.runtime.metrics import MetricsRegistry
+from stratus.services.functions.names import function_arn
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.logs.repository import LogStore
 from stratus.store.blobs import BlobStore
@@ -24,7 +25,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-_LOGS = re.compile(r"^/_stratus/functions/(?P<name>[A-Za-z0-9_-]+)/logs$")
+_LOGS = re.compile(r"^/_stratus/functions/(?P<name>[A-Za-z0-9_:.-]+)/logs$")
 _CODE = re.compile(r"^/_stratus/code/(?P<digest>[0-9a-f]{64})$")
 
 
@@ -34,12 +35,14 @@ class NativeApi:
         *,
         ready: Callable[[], bool],
         registry: FunctionRegistry,
+        region: str = "us-east-1",
         metrics: MetricsRegistry,
         logs: LogStore,
         blobs: BlobStore,
     ) -> None:
         self._ready = ready
         self._registry = registry
+        self._region = region
         self._metrics = metrics
         self._log_store = logs
         self._blobs = blobs
@@ -83,7 +86,8 @@ class NativeApi:
             latest = registry.latest(name)
             result.append(
                 {
-                    "FunctionName": name,
+                    "FunctionName": latest.name,
+                    "FunctionArn": name,
                     "Runtime": latest.runtime,
                     "MemorySize": latest.memory_size,
                     "Timeout": latest.timeout,
@@ -102,7 +106,11 @@ class NativeApi:
         except ValueError:
             await _json(send, 400, {"message": "after, limit and start must be integers"})
             return
-        events = await self._log_store.query(name, after_id=after, start_ms=start, limit=limit)
+        # A plain name is a function of the default account in the server's region.
+        function_id = name if name.startswith("arn:") else function_arn(self._region, name)
+        events = await self._log_store.query(
+            function_id, after_id=after, start_ms=start, limit=limit
+        )
         await _json(
             send,
             200,

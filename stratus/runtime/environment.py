@@ -22,8 +22,8 @@ from typing import Protocol
 class FunctionSpec:
     """Everything needed to start an environment for one function version."""
 
-    function_name: str
-    function_arn: str  # unqualified ARN
+    function_name: str  # the plain name (AWS_LAMBDA_FUNCTION_NAME)
+    function_arn: str  # unqualified ARN: the function's identity (one per account and region)
     version: str  # "$LATEST" or a published version number
     runtime: str  # e.g. "python3.11"
     handler: str  # e.g. "app.handler"
@@ -44,7 +44,7 @@ class FunctionSpec:
     @property
     def key(self) -> tuple[str, str, str]:
         """Environments are interchangeable exactly when their keys are equal."""
-        return (self.function_name, self.version, self.revision)
+        return (self.function_arn, self.version, self.revision)
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,9 @@ class Invoker:
         return self._pools.get(spec.key)
 
     def retire(self, function_name: str, version: str | None = None) -> None:
+        # ``function_name`` is the function's unqualified ARN: the runtime keys everything
+        # (pools, metrics, concurrency, logs) by it, so equal names in two accounts or
+        # regions never share anything.
         """Drop the environments of a function (or one version) after a change or delete."""
         for key in [k for k in self._pools if k[0] == function_name]:
             if version is not None and key[1] != version:
@@ -170,9 +173,9 @@ class Invoker:
     # -- invoke ----------------------------------------------------------------------
     async def invoke(self, spec: FunctionSpec, request: InvokeRequest) -> InvocationResult:
         """Run one invocation; raises Throttled, otherwise every outcome is data."""
-        metrics = self.metrics.of(spec.function_name)
+        metrics = self.metrics.of(spec.function_arn)
         try:
-            reserved_slot = self.limiter.acquire(spec.function_name)
+            reserved_slot = self.limiter.acquire(spec.function_arn)
         except Throttled:
             metrics.throttles += 1
             raise
@@ -183,7 +186,7 @@ class Invoker:
         try:
             result = await self._invoke(spec, request)
         finally:
-            self.limiter.release(spec.function_name, reserved_slot)
+            self.limiter.release(spec.function_arn, reserved_slot)
             metrics.concurrent -= 1
             self._in_flight -= 1
             if self._in_flight == 0:
@@ -324,7 +327,7 @@ class Invoker:
             status=platform_logs.report_status(outcome.error_type),
         )
         stream = process_env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self._logs.emit(spec.function_name, stream, log)
+        self._logs.emit(spec.function_arn, stream, log)
         return InvocationResult(
             payload=outcome.payload,
             function_error=UNHANDLED if outcome.error_type else None,
@@ -404,7 +407,7 @@ class Invoker:
                 if env.alive and env.rss_bytes() > limit:
                     log.warning(
                         "%s exceeded its memory size (%d MB): killing environment %s",
-                        pool.spec.function_name,
+                        pool.spec.function_arn,
                         pool.spec.memory_mb,
                         env.env_id,
                     )

@@ -62,6 +62,12 @@ def lambda_environment(
     log_stream: str,
     initialization_type: str = "on-demand",
 ) -> dict[str, str]:
+    # A function runs in its own region (its ARN's), whatever the server's default.
+    parts = spec.function_arn.split(":")
+    region = parts[3] if len(parts) > 3 and parts[3] else platform.region
+    # Its SDK calls act as its own account: a 12-digit access key id is that account.
+    account = parts[4] if len(parts) > 4 else ""
+    access_key = account if account.isdigit() and account != "000000000000" else None
     layer_libs = [os.path.join(d, "lib") for d in spec.layer_dirs]
     env: dict[str, str] = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -73,8 +79,8 @@ def lambda_environment(
     env.update(
         {
             "_HANDLER": spec.handler,
-            "AWS_REGION": platform.region,
-            "AWS_DEFAULT_REGION": platform.region,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
             "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
@@ -83,7 +89,7 @@ def lambda_environment(
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.function_name}",
             "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
             "AWS_LAMBDA_RUNTIME_API": platform.runtime_api,
-            "AWS_ACCESS_KEY_ID": platform.access_key_id,
+            "AWS_ACCESS_KEY_ID": access_key or platform.access_key_id,
             "AWS_SECRET_ACCESS_KEY": platform.secret_access_key,
             "AWS_SESSION_TOKEN": platform.session_token,
             "LAMBDA_TASK_ROOT": spec.code_dir,

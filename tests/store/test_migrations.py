@@ -66,7 +66,13 @@ def test_a_database_from_before_components_is_adopted(tmp_path: Path) -> None:
     for step in (FUNCTIONS_MIGRATIONS[0], WORKFLOWS_MIGRATIONS[0]):  # the legacy schema
         assert isinstance(step.apply, str)
         conn.executescript(step.apply)
-    conn.execute("INSERT INTO functions VALUES ('kept', '{}')")
+    arn = "arn:aws:lambda:eu-west-1:000000000000:function:kept"
+    conn.execute("INSERT INTO functions VALUES ('kept', ?)", (f'{{"config": {{"arn": "{arn}"}}}}',))
+    conn.execute("INSERT INTO function_versions VALUES ('kept', '1', '{}')")
+    conn.execute(
+        "INSERT INTO async_invocations (id, function_name, qualifier, payload, enqueued_ms,"
+        " next_attempt_ms) VALUES ('e1', 'kept', '$LATEST', x'7b7d', 0, 0)"
+    )
     conn.execute("PRAGMA user_version=2")
     reached = apply_migrations(
         conn, {"functions": FUNCTIONS_MIGRATIONS, "workflows": WORKFLOWS_MIGRATIONS}
@@ -75,7 +81,10 @@ def test_a_database_from_before_components_is_adopted(tmp_path: Path) -> None:
         "functions": len(FUNCTIONS_MIGRATIONS),
         "workflows": len(WORKFLOWS_MIGRATIONS),
     }
-    assert conn.execute("SELECT name FROM functions").fetchall() == [("kept",)]
+    # Functions were keyed by name before accounts and regions; now by their ARN.
+    assert conn.execute("SELECT name FROM functions").fetchall() == [(arn,)]
+    assert conn.execute("SELECT name FROM function_versions").fetchall() == [(arn,)]
+    assert conn.execute("SELECT function_name FROM async_invocations").fetchall() == [(arn,)]
 
 
 def test_a_legacy_version_newer_than_known_is_refused(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_.pagination import list_result
+from stratus.aws.lambda_.scope import fid, scope
 from stratus.services.functions.code_signing import CodeSigningConfig, CodeSigningConfigs
 from stratus.services.functions.names import parse_function_name
 
@@ -36,7 +37,7 @@ class CodeSigningApi:
 
     async def create_code_signing_config(self, ctx: RequestContext, params: Params) -> Params:
         config = await self._code_signing.create(
-            ctx.region,
+            scope(ctx),
             (params.get("AllowedPublishers") or {}).get("SigningProfileVersionArns") or [],
             untrusted_artifact_on_deployment=(params.get("CodeSigningPolicies") or {}).get(
                 "UntrustedArtifactOnDeployment"
@@ -72,7 +73,7 @@ class CodeSigningApi:
     async def list_code_signing_configs(self, ctx: RequestContext, params: Params) -> Params:
         return list_result(
             "CodeSigningConfigs",
-            self._code_signing.all(),
+            self._code_signing.all(scope(ctx)),
             lambda config: config.id,
             params,
             code_signing_config,
@@ -80,19 +81,19 @@ class CodeSigningApi:
 
     async def put_function_code_signing_config(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        await self._code_signing.attach(ref.name, params["CodeSigningConfigArn"])
+        await self._code_signing.attach(fid(ctx, ref), params["CodeSigningConfigArn"])
         return {"CodeSigningConfigArn": params["CodeSigningConfigArn"], "FunctionName": ref.name}
 
     async def get_function_code_signing_config(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        arn = self._code_signing.of_function(ref.name)
+        arn = self._code_signing.of_function(fid(ctx, ref))
         return {"CodeSigningConfigArn": arn or "", "FunctionName": ref.name}
 
     async def delete_function_code_signing_config(
         self, ctx: RequestContext, params: Params
     ) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        await self._code_signing.detach(ref.name)
+        await self._code_signing.detach(fid(ctx, ref))
         return {}
 
     async def list_functions_by_code_signing_config(

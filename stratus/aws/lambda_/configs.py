@@ -10,10 +10,11 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
+from stratus.aws.lambda_.scope import fid
 from stratus.services.functions.function_configs import FunctionConfigs
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.model import FunctionConfig
-from stratus.services.functions.names import function_arn, parse_function_name
+from stratus.services.functions.names import parse_function_name, qualified
 
 Params = dict[str, Any]
 
@@ -25,25 +26,25 @@ class ConfigsApi:
     # -- recursive loop detection ----------------------------------------------------
     async def put_function_recursion_config(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        value = await self._configs.put_recursive_loop(ref.name, params["RecursiveLoop"])
+        value = await self._configs.put_recursive_loop(fid(ctx, ref), params["RecursiveLoop"])
         return {"RecursiveLoop": value}
 
     async def get_function_recursion_config(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        return {"RecursiveLoop": self._configs.recursive_loop(ref.name)}
+        return {"RecursiveLoop": self._configs.recursive_loop(fid(ctx, ref))}
 
     # -- runtime management ----------------------------------------------------------
     async def put_runtime_management_config(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         config = await self._configs.put_runtime_management(
-            ref.name, ref.qualifier, params["UpdateRuntimeOn"], params.get("RuntimeVersionArn")
+            fid(ctx, ref), ref.qualifier, params["UpdateRuntimeOn"], params.get("RuntimeVersionArn")
         )
-        return _runtime_management(config.region, ref.name, ref.qualifier, config)
+        return _runtime_management(fid(ctx, ref), ref.qualifier, config)
 
     async def get_runtime_management_config(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        config = self._configs.runtime_management(ref.name, ref.qualifier)
-        return _runtime_management(config.region, ref.name, ref.qualifier, config)
+        config = self._configs.runtime_management(fid(ctx, ref), ref.qualifier)
+        return _runtime_management(fid(ctx, ref), ref.qualifier, config)
 
     # -- InvokeAsync (deprecated, still answered) ------------------------------------
     async def invoke_async(self, ctx: RequestContext, params: Params) -> Params:
@@ -54,17 +55,15 @@ class ConfigsApi:
             payload = payload.encode()
         elif not isinstance(payload, bytes):
             payload = payload.read()
-        await self._invocations.enqueue(ref.name, None, payload, request_id=ctx.request_id)
+        await self._invocations.enqueue(fid(ctx, ref), None, payload, request_id=ctx.request_id)
         return {"Status": 202}
 
 
-def _runtime_management(
-    region: str, name: str, qualifier: str | None, config: FunctionConfig
-) -> Params:
+def _runtime_management(name: str, qualifier: str | None, config: FunctionConfig) -> Params:
     """Lambda answers the qualified ARN it was asked about; the ARN only for Manual."""
     shape: Params = {
         "UpdateRuntimeOn": config.update_runtime_on,
-        "FunctionArn": function_arn(region, name, qualifier),
+        "FunctionArn": qualified(name, qualifier),
     }
     if config.update_runtime_on == "Manual":
         shape["RuntimeVersionArn"] = shapes.runtime_version_arn(config)

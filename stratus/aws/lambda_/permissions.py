@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 
 from stratus.aws.context import RequestContext
-from stratus.services.functions.names import parse_function_name, parse_layer_name
+from stratus.aws.lambda_.scope import fid, layer_id
+from stratus.services.functions.names import parse_function_name
 from stratus.services.functions.permissions import Permissions
 from stratus.services.functions.policies import PermissionRequest
 
@@ -39,27 +40,26 @@ class PermissionsApi:
             function_url_auth_type=params.get("FunctionUrlAuthType"),
         )
         statement = await self._permissions.add(
-            ref.name, ref.qualifier, request, revision_id=params.get("RevisionId")
+            fid(ctx, ref), ref.qualifier, request, revision_id=params.get("RevisionId")
         )
         return {"Statement": _json(statement)}
 
     async def remove_permission(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         await self._permissions.remove(
-            ref.name, ref.qualifier, params["StatementId"], revision_id=params.get("RevisionId")
+            fid(ctx, ref), ref.qualifier, params["StatementId"], revision_id=params.get("RevisionId")
         )
         return {}
 
     async def get_policy(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        document, revision = self._permissions.get(ref.name, ref.qualifier)
+        document, revision = self._permissions.get(fid(ctx, ref), ref.qualifier)
         return {"Policy": _json(document), "RevisionId": revision}
 
     async def add_layer_version_permission(self, ctx: RequestContext, params: Params) -> Params:
         statement, revision = await self._permissions.add_layer(
-            parse_layer_name(params["LayerName"]),
+            layer_id(ctx, params["LayerName"]),
             int(params["VersionNumber"]),
-            ctx.region,
             statement_id=params["StatementId"],
             action=params["Action"],
             principal=params["Principal"],
@@ -70,9 +70,8 @@ class PermissionsApi:
 
     async def remove_layer_version_permission(self, ctx: RequestContext, params: Params) -> Params:
         await self._permissions.remove_layer(
-            parse_layer_name(params["LayerName"]),
+            layer_id(ctx, params["LayerName"]),
             int(params["VersionNumber"]),
-            ctx.region,
             params["StatementId"],
             revision_id=params.get("RevisionId"),
         )
@@ -80,6 +79,6 @@ class PermissionsApi:
 
     async def get_layer_version_policy(self, ctx: RequestContext, params: Params) -> Params:
         document, revision = self._permissions.get_layer(
-            parse_layer_name(params["LayerName"]), int(params["VersionNumber"]), ctx.region
+            layer_id(ctx, params["LayerName"]), int(params["VersionNumber"])
         )
         return {"Policy": _json(document), "RevisionId": revision}

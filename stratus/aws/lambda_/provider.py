@@ -18,6 +18,7 @@ from stratus.aws.lambda_.errors import to_service_error
 from stratus.aws.lambda_.pagination import list_result
 from stratus.aws.lambda_.permissions import PermissionsApi
 from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
+from stratus.aws.lambda_.scope import fid, layer_id, scope
 from stratus.aws.lambda_.streaming import StreamingInvokeMixin
 from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
@@ -35,10 +36,9 @@ from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.model import LATEST
 from stratus.services.functions.names import (
-    function_arn,
     parse_function_name,
-    parse_layer_name,
     parse_layer_version_arn,
+    qualified,
 )
 from stratus.services.functions.permissions import Permissions
 from stratus.services.functions.provisioned import ProvisionedConcurrency
@@ -124,10 +124,9 @@ class LambdaProvider(
             raise InvalidParameter("Please provide a source for function code.")
         self._check_zip_size(zip_bytes)
         config = await self._registry.create(
-            ref.name,
+            fid(ctx, ref),
             _settings(params),
             zip_bytes,
-            region=ctx.region,
             publish=bool(params.get("Publish")),
             tags=params.get("Tags"),
         )
@@ -146,8 +145,8 @@ class LambdaProvider(
 
     async def get_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        config = await self._registry.resolve_settled(ref.name, ref.qualifier)
-        record = self._registry.record(ref.name)
+        config = await self._registry.resolve_settled(fid(ctx, ref), ref.qualifier)
+        record = self._registry.record(fid(ctx, ref))
         host = ctx.request.headers.get("host", "127.0.0.1:4566")
         result: Params = {
             "Configuration": shapes.function_configuration(config),
@@ -164,13 +163,13 @@ class LambdaProvider(
 
     async def get_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        config = await self._registry.resolve_settled(ref.name, ref.qualifier)
+        config = await self._registry.resolve_settled(fid(ctx, ref), ref.qualifier)
         return shapes.function_configuration(config)
 
     async def list_functions(self, ctx: RequestContext, params: Params) -> Params:
         everything = params.get("FunctionVersion") == "ALL"
         configs = []
-        for name in self._registry.names():
+        for name in self._registry.ids_in(scope(ctx)):
             configs.extend(
                 self._registry.versions(name) if everything else [self._registry.latest(name)]
             )
@@ -191,11 +190,11 @@ class LambdaProvider(
             raise InvalidParameter("Please provide a source for function code.")
         self._check_zip_size(zip_bytes)
         if params.get("DryRun"):
-            self._registry.latest(ref.name)
-            config = self._registry.latest(ref.name)
+            self._registry.latest(fid(ctx, ref))
+            config = self._registry.latest(fid(ctx, ref))
             return shapes.function_configuration(config)
         config = await self._registry.update_code(
-            ref.name,
+            fid(ctx, ref),
             zip_bytes,
             publish=bool(params.get("Publish")),
             revision_id=params.get("RevisionId"),
@@ -206,16 +205,16 @@ class LambdaProvider(
     async def update_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         config = await self._registry.update_configuration(
-            ref.name, _settings(params), revision_id=params.get("RevisionId")
+            fid(ctx, ref), _settings(params), revision_id=params.get("RevisionId")
         )
         return shapes.function_configuration(config)
 
     async def delete_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        await self._registry.delete(ref.name, ref.qualifier)
+        await self._registry.delete(fid(ctx, ref), ref.qualifier)
         if ref.qualifier is None:
             # The reservation goes with the function: a new one of that name starts unreserved.
-            self._invocations.set_reserved(ref.name, None)
+            self._invocations.set_reserved(fid(ctx, ref), None)
         return {"StatusCode": 204}
 
     # -- invoke ----------------------------------------------------------------------
@@ -226,11 +225,11 @@ class LambdaProvider(
             payload = payload.encode()
         kind = params.get("InvocationType") or "RequestResponse"
         if kind == "DryRun":
-            self._invocations.dry_run(ref.name, ref.qualifier)
+            self._invocations.dry_run(fid(ctx, ref), ref.qualifier)
             return {"StatusCode": 204, "Payload": b""}
         if kind == "Event":
             await self._invocations.enqueue(
-                ref.name,
+                fid(ctx, ref),
                 ref.qualifier,
                 payload,
                 request_id=ctx.request_id,
@@ -238,7 +237,7 @@ class LambdaProvider(
             )
             return {"StatusCode": 202, "Payload": b""}
         response = await self._invocations.invoke(
-            ref.name,
+            fid(ctx, ref),
             ref.qualifier,
             payload,
             request_id=ctx.request_id,
@@ -262,7 +261,7 @@ class LambdaProvider(
     async def publish_version(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         config = await self._registry.publish(
-            ref.name,
+            fid(ctx, ref),
             code_sha256=params.get("CodeSha256"),
             description=params.get("Description"),
             revision_id=params.get("RevisionId"),
@@ -271,7 +270,7 @@ class LambdaProvider(
 
     async def list_versions_by_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        versions = self._registry.versions(ref.name)
+        versions = self._registry.versions(fid(ctx, ref))
         return list_result(
             "Versions",
             versions,
@@ -283,7 +282,7 @@ class LambdaProvider(
     async def create_alias(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         alias = await self._registry.create_alias(
-            ref.name,
+            fid(ctx, ref),
             params["Name"],
             params["FunctionVersion"],
             description=params.get("Description", ""),
@@ -293,12 +292,12 @@ class LambdaProvider(
 
     async def get_alias(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        return shapes.alias_configuration(self._registry.alias(ref.name, params["Name"]))
+        return shapes.alias_configuration(self._registry.alias(fid(ctx, ref), params["Name"]))
 
     async def update_alias(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         alias = await self._registry.update_alias(
-            ref.name,
+            fid(ctx, ref),
             params["Name"],
             function_version=params.get("FunctionVersion"),
             description=params.get("Description"),
@@ -309,12 +308,12 @@ class LambdaProvider(
 
     async def delete_alias(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        await self._registry.delete_alias(ref.name, params["Name"])
+        await self._registry.delete_alias(fid(ctx, ref), params["Name"])
         return {}
 
     async def list_aliases(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        aliases = self._registry.aliases(ref.name)
+        aliases = self._registry.aliases(fid(ctx, ref))
         if params.get("FunctionVersion"):
             aliases = [
                 a
@@ -328,8 +327,8 @@ class LambdaProvider(
     async def put_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
         value = int(params["ReservedConcurrentExecutions"])
-        self._registry.record(ref.name)  # the model's range (min 0) is checked at the edge
-        others = self._registry.reserved_total(excluding=ref.name)
+        self._registry.record(fid(ctx, ref))  # the model's range (min 0) is checked at the edge
+        others = self._registry.reserved_total(excluding=fid(ctx, ref))
         unreserved = self._limits.account_concurrency - others - value
         if unreserved < self._limits.unreserved_concurrency_min:
             raise InvalidParameter(
@@ -337,34 +336,33 @@ class LambdaProvider(
                 "UnreservedConcurrentExecution below its minimum value of "
                 f"[{self._limits.unreserved_concurrency_min}]."
             )
-        await self._registry.update_record(ref.name, reserved_concurrency=value)
-        self._invocations.set_reserved(ref.name, value)
+        await self._registry.update_record(fid(ctx, ref), reserved_concurrency=value)
+        self._invocations.set_reserved(fid(ctx, ref), value)
         return {"ReservedConcurrentExecutions": value}
 
     async def get_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        value = self._registry.record(ref.name).reserved_concurrency
+        value = self._registry.record(fid(ctx, ref)).reserved_concurrency
         return {} if value is None else {"ReservedConcurrentExecutions": value}
 
     async def delete_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        self._registry.record(ref.name)
-        await self._registry.update_record(ref.name, reserved_concurrency=None)
-        self._invocations.set_reserved(ref.name, None)
+        self._registry.record(fid(ctx, ref))
+        await self._registry.update_record(fid(ctx, ref), reserved_concurrency=None)
+        self._invocations.set_reserved(fid(ctx, ref), None)
         return {}
 
     # -- event invoke configs --------------------------------------------------------
-    def _event_config_key(self, params: Params) -> tuple[str, str]:
+    def _event_config_key(self, ctx: RequestContext, params: Params) -> tuple[str, str]:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        config = self._registry.resolve(ref.name, ref.qualifier)  # raises NotFound
-        del config
-        return ref.name, ref.qualifier or LATEST
+        name = fid(ctx, ref)
+        self._registry.resolve(name, ref.qualifier)  # raises NotFound
+        return name, ref.qualifier or LATEST
 
     def _event_config_shape(self, name: str, qualifier: str, config: Params) -> Params:
-        region = self._registry.latest(name).region
         shape: Params = {
             "LastModified": config["LastModified"],
-            "FunctionArn": function_arn(region, name, qualifier),
+            "FunctionArn": qualified(name, qualifier),
             "MaximumRetryAttempts": config.get("MaximumRetryAttempts", 2),
             "MaximumEventAgeInSeconds": config.get("MaximumEventAgeInSeconds", 21600),
             "DestinationConfig": config.get(
@@ -373,13 +371,14 @@ class LambdaProvider(
         }
         return shape
 
-    async def _store_event_config(self, params: Params, *, merge: bool) -> Params:
-        name, qualifier = self._event_config_key(params)
+    async def _store_event_config(
+        self, ctx: RequestContext, params: Params, *, merge: bool
+    ) -> Params:
+        name, qualifier = self._event_config_key(ctx, params)
         configs = dict(self._registry.record(name).event_invoke_configs)
         if merge and qualifier not in configs:
             raise NotFound(
-                f"The function {function_arn(self._registry.latest(name).region, name, qualifier)} "
-                "doesn't have an EventInvokeConfig"
+                f"The function {qualified(name, qualifier)} doesn't have an EventInvokeConfig"
             )
         config = dict(configs.get(qualifier, {})) if merge else {}
         for member in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
@@ -391,32 +390,30 @@ class LambdaProvider(
         return self._event_config_shape(name, qualifier, config)
 
     async def put_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Params:
-        return await self._store_event_config(params, merge=False)
+        return await self._store_event_config(ctx, params, merge=False)
 
     async def update_function_event_invoke_config(
         self, ctx: RequestContext, params: Params
     ) -> Params:
-        return await self._store_event_config(params, merge=True)
+        return await self._store_event_config(ctx, params, merge=True)
 
     async def get_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Params:
-        name, qualifier = self._event_config_key(params)
+        name, qualifier = self._event_config_key(ctx, params)
         config = self._registry.record(name).event_invoke_configs.get(qualifier)
         if config is None:
             raise NotFound(
-                f"The function {function_arn(self._registry.latest(name).region, name, qualifier)} "
-                "doesn't have an EventInvokeConfig"
+                f"The function {qualified(name, qualifier)} doesn't have an EventInvokeConfig"
             )
         return self._event_config_shape(name, qualifier, config)
 
     async def delete_function_event_invoke_config(
         self, ctx: RequestContext, params: Params
     ) -> Params:
-        name, qualifier = self._event_config_key(params)
+        name, qualifier = self._event_config_key(ctx, params)
         configs = dict(self._registry.record(name).event_invoke_configs)
         if qualifier not in configs:
             raise NotFound(
-                f"The function {function_arn(self._registry.latest(name).region, name, qualifier)} "
-                "doesn't have an EventInvokeConfig"
+                f"The function {qualified(name, qualifier)} doesn't have an EventInvokeConfig"
             )
         del configs[qualifier]
         await self._registry.update_record(name, event_invoke_configs=configs)
@@ -426,14 +423,14 @@ class LambdaProvider(
         self, ctx: RequestContext, params: Params
     ) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        configs = self._registry.record(ref.name).event_invoke_configs
+        configs = self._registry.record(fid(ctx, ref)).event_invoke_configs
         items = sorted(configs.items())
         return list_result(
             "FunctionEventInvokeConfigs",
             items,
             lambda kv: kv[0],
             params,
-            lambda kv: self._event_config_shape(ref.name, kv[0], kv[1]),
+            lambda kv: self._event_config_shape(fid(ctx, ref), kv[0], kv[1]),
         )
 
     # -- account and tags ------------------------------------------------------------
@@ -450,19 +447,20 @@ class LambdaProvider(
             },
             "AccountUsage": {
                 "TotalCodeSize": self._registry.total_code_size(),
-                "FunctionCount": len(self._registry.names()),
+                "FunctionCount": len(self._registry.ids_in(scope(ctx))),
             },
         }
 
-    def _tag_target(self, resource: str) -> str:
+    def _tag_target(self, ctx: RequestContext, resource: str) -> str:
         ref = parse_function_name(resource, member="resource")
         if ref.qualifier is not None:
             raise InvalidParameter(f"Tags are not supported for resource: {resource}")
-        self._registry.record(ref.name)
-        return ref.name
+        name = fid(ctx, ref)
+        self._registry.record(name)
+        return name
 
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
-        name = self._tag_target(params["Resource"])
+        name = self._tag_target(ctx, params["Resource"])
         tags = dict(self._registry.record(name).tags)
         tags.update(params.get("Tags") or {})
         if len(tags) > 50:
@@ -471,7 +469,7 @@ class LambdaProvider(
         return {}
 
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
-        name = self._tag_target(params["Resource"])
+        name = self._tag_target(ctx, params["Resource"])
         tags = {
             k: v
             for k, v in self._registry.record(name).tags.items()
@@ -481,7 +479,7 @@ class LambdaProvider(
         return {}
 
     async def list_tags(self, ctx: RequestContext, params: Params) -> Params:
-        name = self._tag_target(params["Resource"])
+        name = self._tag_target(ctx, params["Resource"])
         return {"Tags": dict(self._registry.record(name).tags)}
 
     # -- layers ----------------------------------------------------------------------
@@ -490,7 +488,7 @@ class LambdaProvider(
         return f"http://{host}/_stratus/code/{digest}"
 
     async def publish_layer_version(self, ctx: RequestContext, params: Params) -> Params:
-        name = parse_layer_name(params["LayerName"])
+        name = layer_id(ctx, params["LayerName"])
         content = params.get("Content") or {}
         if "ZipFile" not in content:
             if "S3Bucket" in content:
@@ -502,7 +500,6 @@ class LambdaProvider(
         layer = await self._layers.publish(
             name,
             content["ZipFile"],
-            region=ctx.region,
             description=params.get("Description", ""),
             compatible_runtimes=params.get("CompatibleRuntimes"),
             compatible_architectures=params.get("CompatibleArchitectures"),
@@ -511,17 +508,17 @@ class LambdaProvider(
         return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
 
     async def get_layer_version(self, ctx: RequestContext, params: Params) -> Params:
-        name = parse_layer_name(params["LayerName"])
-        layer = self._layers.get(name, int(params["VersionNumber"]), ctx.region)
+        name = layer_id(ctx, params["LayerName"])
+        layer = self._layers.get(name, int(params["VersionNumber"]))
         return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
 
     async def get_layer_version_by_arn(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_layer_version_arn(params["Arn"])
-        layer = self._layers.get(ref.name, ref.version or 0, ctx.region)
+        layer = self._layers.get(params["Arn"].rsplit(":", 1)[0], ref.version or 0)
         return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
 
     async def list_layers(self, ctx: RequestContext, params: Params) -> Params:
-        latest = self._layers.latest_versions(params.get("CompatibleRuntime"))
+        latest = self._layers.latest_versions(scope(ctx), params.get("CompatibleRuntime"))
         return list_result(
             "Layers",
             latest,
@@ -535,7 +532,7 @@ class LambdaProvider(
         )
 
     async def list_layer_versions(self, ctx: RequestContext, params: Params) -> Params:
-        name = parse_layer_name(params["LayerName"])
+        name = layer_id(ctx, params["LayerName"])
         versions = [
             layer
             for layer in self._layers.versions(name)
@@ -551,7 +548,7 @@ class LambdaProvider(
         )
 
     async def delete_layer_version(self, ctx: RequestContext, params: Params) -> Params:
-        name = parse_layer_name(params["LayerName"])
+        name = layer_id(ctx, params["LayerName"])
         await self._layers.delete(name, int(params["VersionNumber"]))
         return {}
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_.pagination import list_result
+from stratus.aws.lambda_.scope import fid
 from stratus.services.functions.names import parse_function_name
 from stratus.services.functions.provisioned import ProvisionedConcurrency, ProvisionedConfig
 
@@ -41,19 +42,19 @@ class ProvisionedConcurrencyMixin:
     ) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         count = int(params["ProvisionedConcurrentExecutions"])
-        return _shape(await self._provisioned.put(ref.name, ref.qualifier, count))
+        return _shape(await self._provisioned.put(fid(ctx, ref), ref.qualifier, count))
 
     async def get_provisioned_concurrency_config(
         self, ctx: RequestContext, params: Params
     ) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        return _shape(self._provisioned.get(ref.name, ref.qualifier))
+        return _shape(self._provisioned.get(fid(ctx, ref), ref.qualifier))
 
     async def delete_provisioned_concurrency_config(
         self, ctx: RequestContext, params: Params
     ) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        await self._provisioned.delete(ref.name, ref.qualifier)
+        await self._provisioned.delete(fid(ctx, ref), ref.qualifier)
         return {}
 
     async def list_provisioned_concurrency_configs(
@@ -62,7 +63,7 @@ class ProvisionedConcurrencyMixin:
         ref = parse_function_name(params["FunctionName"])
         return list_result(
             "ProvisionedConcurrencyConfigs",
-            self._provisioned.list(ref.name),
+            self._provisioned.list(fid(ctx, ref)),
             lambda config: config.function_arn,
             params,
             lambda config: _shape(config, with_arn=True),

@@ -17,6 +17,7 @@ import orjson
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
+from stratus.aws.lambda_.scope import fid
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
 from stratus.services.functions.invocations import Invocations
@@ -42,10 +43,10 @@ class StreamingInvokeMixin:
             payload = payload.encode()
         kind = params.get("InvocationType") or "RequestResponse"
         if kind == "DryRun":
-            dry = self._invocations.dry_run(ref.name, ref.qualifier)
+            dry = self._invocations.dry_run(fid(ctx, ref), ref.qualifier)
             return {"StatusCode": 204, "ExecutedVersion": dry.executed_version, "EventStream": []}
         response = await self._invocations.invoke(
-            ref.name,
+            fid(ctx, ref),
             ref.qualifier,
             payload,
             request_id=ctx.request_id,

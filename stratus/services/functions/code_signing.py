@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from stratus.services.functions.errors import CodeSigningConfigNotFound, NotFound, Validation
 from stratus.services.functions.model import _Record, now_iso
-from stratus.services.functions.names import ACCOUNT_ID, validation_message
+from stratus.services.functions.names import Scope, validation_message
 from stratus.services.functions.registry import FunctionRegistry
 
 POLICIES = ("Warn", "Enforce")
@@ -53,8 +53,14 @@ class CodeSigningConfigs:
             self._configs[config.arn] = config
 
     # -- the configs -----------------------------------------------------------------
-    def all(self) -> list[CodeSigningConfig]:
-        return sorted(self._configs.values(), key=lambda c: c.id)
+    def all(self, scope: Scope) -> list[CodeSigningConfig]:
+        """The configs of one account and region (each has its own, as in AWS)."""
+        prefix = f"arn:aws:lambda:{scope.region}:{scope.account}:"
+        return [
+            c
+            for c in sorted(self._configs.values(), key=lambda c: c.id)
+            if c.arn.startswith(prefix)
+        ]
 
     def get(self, arn: str) -> CodeSigningConfig:
         config = self._configs.get(arn)
@@ -64,7 +70,7 @@ class CodeSigningConfigs:
 
     async def create(
         self,
-        region: str,
+        scope: Scope,
         signing_profile_version_arns: list[str],
         *,
         untrusted_artifact_on_deployment: str | None = None,
@@ -75,7 +81,7 @@ class CodeSigningConfigs:
         config_id = f"csc-{secrets.token_hex(9)[:17]}"
         config = CodeSigningConfig(
             id=config_id,
-            arn=f"arn:aws:lambda:{region}:{ACCOUNT_ID}:code-signing-config:{config_id}",
+            arn=(f"arn:aws:lambda:{scope.region}:{scope.account}:code-signing-config:{config_id}"),
             signing_profile_version_arns=list(signing_profile_version_arns),
             untrusted_artifact_on_deployment=untrusted_artifact_on_deployment or "Warn",
             description=description or "",

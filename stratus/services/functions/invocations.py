@@ -29,7 +29,7 @@ from stratus.services.functions.errors import (
     TooManyRequests,
 )
 from stratus.services.functions.model import LATEST, FunctionConfig
-from stratus.services.functions.names import function_arn
+from stratus.services.functions.names import qualified
 from stratus.services.functions.registry import FunctionRegistry, is_settled
 from stratus.services.functions.repository import AsyncInvocationStore, QueuedInvocation
 
@@ -97,7 +97,7 @@ class Invocations:
         self._invoker.limiter.set_reserved(name, value)
 
     async def spec_for(self, config: FunctionConfig) -> FunctionSpec:
-        key = (config.name, config.version)
+        key = (config.arn, config.version)
         spec = self._specs.get(key)
         if spec is not None and spec.revision == config.revision_id:
             return spec
@@ -177,8 +177,8 @@ class Invocations:
         if config.state == "Active" and is_settled(config):
             return config
         if not is_settled(config):
-            await self._registry.wait_settled(config.name, self.settle_wait_s)
-            config = self._registry.route(config.name, qualifier)
+            await self._registry.wait_settled(config.arn, self.settle_wait_s)
+            config = self._registry.route(config.arn, qualifier)
         if config.state != "Active":
             raise Conflict(
                 "The operation cannot be performed at this time. The function is currently in "
@@ -198,7 +198,7 @@ class Invocations:
         request = InvokeRequest(
             request_id=request_id,
             payload=event,
-            invoked_function_arn=function_arn(config.region, config.name, qualifier),
+            invoked_function_arn=qualified(config.arn, qualifier),
             deadline_epoch_ms=time.time() * 1000 + config.timeout * 1000,
             trace_id=_trace_id(),
             client_context=client_context,

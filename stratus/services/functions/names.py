@@ -1,8 +1,13 @@
-"""Function names, ARNs and qualifiers as Lambda accepts them.
+"""Function names, ARNs and qualifiers as Lambda accepts them, and function identities.
 
 ``FunctionName`` may be a name (``my-function``), a full ARN
 (``arn:aws:lambda:us-east-1:123456789012:function:my-function``) or a partial ARN
 (``123456789012:function:my-function``), each optionally ending in ``:qualifier``.
+
+Functions and layers belong to an account and a region, as in AWS. Inside the service a
+function is identified by its unqualified ARN (its *function id*): it is unique across
+accounts and regions, and it is what AWS's own messages name. A caller's plain name
+becomes an id in the caller's :class:`Scope`; an ARN carries its own.
 """
 
 from __future__ import annotations
@@ -30,18 +35,54 @@ VERSION_NUMBER = re.compile(r"^[0-9]+\Z")
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a call acts: the caller's account and region."""
+
+    account: str = ACCOUNT_ID
+    region: str = "us-east-1"
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionRef:
     name: str
     qualifier: str | None
+    region: str | None = None  # from an ARN form; None: the caller's
+    account: str | None = None
+
+    def function_id(self, scope: Scope) -> str:
+        """The function's id: its unqualified ARN, in the ARN's scope or the caller's."""
+        return function_arn(
+            self.region or scope.region, self.name, account=self.account or scope.account
+        )
 
 
-def function_arn(region: str, name: str, qualifier: str | None = None) -> str:
-    arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"
+def function_arn(
+    region: str, name: str, qualifier: str | None = None, *, account: str = ACCOUNT_ID
+) -> str:
+    arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
     return f"{arn}:{qualifier}" if qualifier else arn
 
 
-def layer_arn(region: str, name: str, version: int | None = None) -> str:
-    arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:layer:{name}"
+def qualified(function_id: str, qualifier: str | None) -> str:
+    """A function id (unqualified ARN) with ``:qualifier`` when there is one."""
+    return f"{function_id}:{qualifier}" if qualifier else function_id
+
+
+def name_of(function_id: str) -> str:
+    """The plain function name in a function id."""
+    return function_id.rsplit(":", 1)[-1]
+
+
+def scope_of(arn: str) -> Scope:
+    """The account and region of a Lambda ARN (function, layer or layer version)."""
+    parts = arn.split(":")
+    return Scope(account=parts[4], region=parts[3])
+
+
+def layer_arn(
+    region: str, name: str, version: int | None = None, *, account: str = ACCOUNT_ID
+) -> str:
+    arn = f"arn:aws:lambda:{region}:{account}:layer:{name}"
     return f"{arn}:{version}" if version is not None else arn
 
 
@@ -93,7 +134,12 @@ def parse_function_name(
                 "The derived qualifier from the function name does not match the specified "
                 "qualifier."
             )
-    return FunctionRef(name, derived if derived is not None else qualifier)
+    return FunctionRef(
+        name,
+        derived if derived is not None else qualifier,
+        match.group("region"),
+        match.group("account") or match.group("paccount"),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,6 @@ class Permissions:
         self,
         name: str,
         version: int,
-        region: str,
         *,
         statement_id: str,
         action: str,
@@ -95,7 +94,7 @@ class Permissions:
             return policies.with_statement(document, statement)
 
         layer = await self._layers.change_policy(
-            name, version, region, change, revision_id=revision_id
+            name, version, change, revision_id=revision_id
         )
         assert layer.policy_revision_id is not None
         return added[0], layer.policy_revision_id
@@ -104,7 +103,6 @@ class Permissions:
         self,
         name: str,
         version: int,
-        region: str,
         statement_id: str,
         *,
         revision_id: str | None = None,
@@ -113,13 +111,13 @@ class Permissions:
         await self._layers.change_policy(
             name,
             version,
-            region,
             lambda document, _arn: policies.without_statement(document, statement_id),
             revision_id=revision_id,
         )
 
-    def get_layer(self, name: str, version: int, region: str) -> tuple[policies.Document, str]:
-        layer = self._layers.existing(name, version, region)
+    def get_layer(self, name: str, version: int) -> tuple[policies.Document, str]:
+        """``name`` is the layer's id (its unversioned ARN)."""
+        layer = self._layers.existing(name, version)
         document = policies.require(layer.policy)
         assert layer.policy_revision_id is not None
         return document, layer.policy_revision_id

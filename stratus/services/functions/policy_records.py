@@ -23,7 +23,7 @@ from stratus.services.functions.model import (
     FunctionRecord,
     new_revision,
 )
-from stratus.services.functions.names import function_arn
+from stratus.services.functions.names import qualified
 from stratus.services.functions.repository import FunctionStore
 
 # (current policy or None, the policy's resource ARN) -> new policy (None: no statements)
@@ -40,8 +40,8 @@ class PolicyRecords:
 
         def _lock(self, name: str) -> asyncio.Lock: ...
         def _changed(self, name: str) -> None: ...
-        def latest(self, name: str, region: str | None = None) -> FunctionConfig: ...
-        def record(self, name: str, region: str | None = None) -> FunctionRecord: ...
+        def latest(self, name: str) -> FunctionConfig: ...
+        def record(self, name: str) -> FunctionRecord: ...
 
     def policy(self, name: str, qualifier: str | None) -> tuple[policies.Document | None, str]:
         """A version's or alias's policy document (None: none) and its RevisionId.
@@ -98,7 +98,7 @@ class PolicyRecords:
         latest = self.latest(name)
         if qualifier is None or qualifier == LATEST:
             return LATEST, latest.revision_id, latest.arn
-        arn = function_arn(latest.region, name, qualifier)
+        arn = qualified(name, qualifier)
         version = self._versions[name].get(qualifier)
         if version is not None:
             return qualifier, version.revision_id, arn

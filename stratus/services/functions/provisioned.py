@@ -27,7 +27,7 @@ from stratus.services.functions.errors import (
 )
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.model import LATEST, now_iso
-from stratus.services.functions.names import VERSION_NUMBER, function_arn, validation_message
+from stratus.services.functions.names import VERSION_NUMBER, qualified, validation_message
 from stratus.services.functions.registry import FunctionRegistry
 
 IN_PROGRESS, READY, FAILED = "IN_PROGRESS", "READY", "FAILED"
@@ -95,7 +95,7 @@ class ProvisionedConcurrency:
         self._provision(name, qualifier, count)
         # Lambda answers a Put before any environment is ready: always IN_PROGRESS, 0 of N.
         return ProvisionedConfig(
-            function_arn(self._region(name), name, qualifier),
+            qualified(name, qualifier),
             count,
             0,
             0,
@@ -235,7 +235,7 @@ class ProvisionedConcurrency:
         else:
             status = IN_PROGRESS
         return ProvisionedConfig(
-            function_arn(self._region(name), name, qualifier),
+            qualified(name, qualifier),
             requested,
             allocated,
             allocated,
@@ -243,9 +243,6 @@ class ProvisionedConcurrency:
             failure,
             str(config["last_modified"]),
         )
-
-    def _region(self, name: str) -> str:
-        return self._registry.latest(name).region
 
 
 def _target(name: str, qualifier: str) -> str:

@@ -1,6 +1,9 @@
 """The function registry: functions, versions, aliases and their function-wide settings.
 
-State lives in memory for fast reads (every Invoke resolves a function) and is written
+Functions are keyed by their id, the unqualified ARN (``names.py``): a name in one account
+and region is another function than the same name elsewhere, and every message that names a
+function already has its ARN. State lives in memory for fast reads (every Invoke resolves a
+function) and is written
 through to the store before any change is acknowledged. One lock per function keeps
 concurrent changes to the same function from interleaving across awaits.
 
@@ -41,7 +44,11 @@ from stratus.services.functions.model import (
 )
 from stratus.services.functions.names import (
     VERSION_NUMBER,
+    Scope,
     function_arn,
+    name_of,
+    qualified,
+    scope_of,
 )
 from stratus.services.functions.policy_records import PolicyRecords
 from stratus.services.functions.repository import FunctionStore
@@ -121,18 +128,22 @@ class FunctionRegistry(PolicyRecords):
 
     # -- lookups ---------------------------------------------------------------------
     def names(self) -> list[str]:
+        """Every function's id (its unqualified ARN), across accounts and regions."""
         return sorted(self._functions)
 
-    def record(self, name: str, region: str | None = None) -> FunctionRecord:
+    def ids_in(self, scope: Scope) -> list[str]:
+        """The ids of the functions of one account and region, by name."""
+        prefix = function_arn(scope.region, "", account=scope.account)
+        return sorted(fid for fid in self._functions if fid.startswith(prefix))
+
+    def record(self, name: str) -> FunctionRecord:
         function = self._functions.get(name)
         if function is None:
-            raise NotFound(
-                f"Function not found: {function_arn(region or self.default_region, name)}"
-            )
+            raise NotFound(f"Function not found: {name}")
         return function
 
-    def latest(self, name: str, region: str | None = None) -> FunctionConfig:
-        self.record(name, region)
+    def latest(self, name: str) -> FunctionConfig:
+        self.record(name)
         return self._latest[name]
 
     def versions(self, name: str) -> list[FunctionConfig]:
@@ -145,10 +156,10 @@ class FunctionRegistry(PolicyRecords):
         return sorted(self._aliases[name].values(), key=lambda a: a.name)
 
     def alias(self, name: str, alias: str) -> AliasConfig:
-        latest = self.latest(name)
+        self.latest(name)
         found = self._aliases[name].get(alias)
         if found is None:
-            raise NotFound(f"Cannot find alias arn: {function_arn(latest.region, name, alias)}")
+            raise NotFound(f"Cannot find alias arn: {qualified(name, alias)}")
         return found
 
     def resolve(self, name: str, qualifier: str | None) -> FunctionConfig:
@@ -160,12 +171,12 @@ class FunctionRegistry(PolicyRecords):
             config = self._versions[name].get(qualifier)
             if config is None:
                 raise NotFound(
-                    f"Function not found: {function_arn(latest.region, name, qualifier)}"
+                    f"Function not found: {qualified(name, qualifier)}"
                 )
             return config
         alias = self._aliases[name].get(qualifier)
         if alias is None:
-            raise NotFound(f"Function not found: {function_arn(latest.region, name, qualifier)}")
+            raise NotFound(f"Function not found: {qualified(name, qualifier)}")
         return self.resolve(name, alias.function_version)
 
     def route(self, name: str, qualifier: str | None) -> FunctionConfig:
@@ -188,21 +199,20 @@ class FunctionRegistry(PolicyRecords):
         settings: FunctionSettings,
         zip_bytes: bytes,
         *,
-        region: str,
         publish: bool = False,
         tags: dict[str, str] | None = None,
     ) -> FunctionConfig:
         check_settings(settings, self.limits, creating=True)
         async with self._lock(name):
             if name in self._functions:
-                raise Conflict(f"Function already exist: {name}")
-            layers = await self._layers.uses(settings.layers or [], region)
+                raise Conflict(f"Function already exist: {name_of(name)}")
+            layers = await self._layers.uses(settings.layers or [])
             artifact = await self._code.add(zip_bytes, extract=False)
             assert settings.runtime and settings.role and settings.handler
             config = FunctionConfig(
-                name=name,
-                arn=function_arn(region, name),
-                region=region,
+                name=name_of(name),
+                arn=name,
+                region=scope_of(name).region,
                 runtime=settings.runtime,
                 role=settings.role,
                 handler=settings.handler,
@@ -210,7 +220,7 @@ class FunctionRegistry(PolicyRecords):
                 code_digest=artifact.digest,
                 code_size=artifact.size,
                 layers=layers,
-                logging_config={"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"},
+                logging_config={"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name_of(name)}"},
                 state="Pending",
                 state_reason=BEING_CREATED,
                 state_reason_code="Creating",
@@ -281,7 +291,7 @@ class FunctionRegistry(PolicyRecords):
                 dataclasses.replace(current, last_modified=now_iso(), revision_id=new_revision())
             )
             if settings.layers is not None:
-                config.layers = await self._layers.uses(settings.layers, current.region)
+                config.layers = await self._layers.uses(settings.layers)
             _apply(config, settings)
             await self._save_latest(name, config)
         self._unsettled.put_nowait(name)
@@ -377,7 +387,7 @@ class FunctionRegistry(PolicyRecords):
 
     async def delete(self, name: str, qualifier: str | None = None) -> None:
         async with self._lock(name):
-            latest = self.latest(name)
+            self.latest(name)
             if qualifier is None:
                 await self._store.delete_function(name)
                 del self._functions[name]
@@ -393,7 +403,7 @@ class FunctionRegistry(PolicyRecords):
                     raise InvalidParameter("Deletion of aliases is not currently supported.")
                 if qualifier not in self._versions[name]:
                     raise NotFound(
-                        f"Function not found: {function_arn(latest.region, name, qualifier)}"
+                        f"Function not found: {qualified(name, qualifier)}"
                     )
                 users = [
                     a.name
@@ -463,14 +473,14 @@ class FunctionRegistry(PolicyRecords):
         routing_weights: dict[str, float] | None = None,
     ) -> AliasConfig:
         async with self._lock(name):
-            latest = self.latest(name)
+            self.latest(name)
             if alias in self._aliases[name]:
-                raise Conflict(f"Alias already exists: {function_arn(latest.region, name, alias)}")
+                raise Conflict(f"Alias already exists: {qualified(name, alias)}")
             self._check_alias_target(name, function_version, routing_weights or {})
             config = AliasConfig(
                 name=alias,
                 function_name=name,
-                arn=function_arn(latest.region, name, alias),
+                arn=qualified(name, alias),
                 function_version=function_version,
                 description=description,
                 routing_weights=dict(routing_weights or {}),
@@ -517,9 +527,8 @@ class FunctionRegistry(PolicyRecords):
         self._changed(name)
 
     def _check_alias_target(self, name: str, version: str, weights: dict[str, float]) -> None:
-        latest = self._latest[name]
         if version != LATEST and version not in self._versions[name]:
-            raise NotFound(f"Function not found: {function_arn(latest.region, name, version)}")
+            raise NotFound(f"Function not found: {qualified(name, version)}")
         if not weights:
             return
         if len(weights) > 1:

@@ -3,7 +3,8 @@
 its ``LoggingConfig.LogGroup`` names another, which several functions may share (Lambda
 sends each function's logs to the group its configuration names).
 
-Lines are stored per function; a group's events are its functions' events, merged in the
+Groups belong to an account and a region, like the functions that write them. Lines are
+stored per function (by its id, the unqualified ARN); a group's events are its functions' events, merged in the
 order they were stored. The group is read from the current configuration, so changing a
 function's LogGroup moves its earlier lines too (Lambda would leave them behind).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stratus.services.functions.errors import NotFound
+from stratus.services.functions.names import Scope, name_of
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.logs.repository import LogStore, StoredLogEvent
 
@@ -35,33 +37,37 @@ class LogService:
         self._store = store
         self._registry = registry
 
-    def _group_of(self, name: str) -> str:
+    def _group_of(self, function_id: str) -> str:
+        default = GROUP_PREFIX + name_of(function_id)
         try:
-            config = self._registry.latest(name).logging_config or {}
+            config = self._registry.latest(function_id).logging_config or {}
         except NotFound:
-            return GROUP_PREFIX + name
-        return str(config.get("LogGroup") or GROUP_PREFIX + name)
+            return default
+        return str(config.get("LogGroup") or default)
 
-    def groups(self, prefix: str = "") -> list[str]:
-        names = {self._group_of(name) for name in self._registry.names()}
+    def groups(self, scope: Scope, prefix: str = "") -> list[str]:
+        """The log groups of one account and region (each has its own, as in AWS)."""
+        names = {self._group_of(fid) for fid in self._registry.ids_in(scope)}
         return sorted(g for g in names if g.startswith(prefix))
 
-    def functions_of(self, group: str) -> list[str]:
-        """The functions whose logs go to ``group``; LogGroupNotFound when none does."""
-        names = [name for name in self._registry.names() if self._group_of(name) == group]
-        if not names:
+    def functions_of(self, scope: Scope, group: str) -> list[str]:
+        """The ids of the functions whose logs go to ``group`` in ``scope``;
+        LogGroupNotFound when none does."""
+        ids = [fid for fid in self._registry.ids_in(scope) if self._group_of(fid) == group]
+        if not ids:
             raise LogGroupNotFound(group)
-        return names
+        return ids
 
-    async def streams(self, group: str) -> list[LogStream]:
+    async def streams(self, scope: Scope, group: str) -> list[LogStream]:
         found: list[LogStream] = []
-        for function_name in self.functions_of(group):
+        for function_name in self.functions_of(scope, group):
             rows = await self._store.streams(function_name)
             found.extend(LogStream(name, first, last) for name, first, last in rows)
         return sorted(found, key=lambda stream: stream.name)
 
     async def events(
         self,
+        scope: Scope,
         group: str,
         *,
         after_id: int = 0,
@@ -72,7 +78,7 @@ class LogService:
         limit: int = 10000,
     ) -> list[StoredLogEvent]:
         events: list[StoredLogEvent] = []
-        for function_name in self.functions_of(group):
+        for function_name in self.functions_of(scope, group):
             events.extend(
                 await self._store.query(
                     function_name,

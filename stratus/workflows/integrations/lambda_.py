@@ -29,7 +29,7 @@ from stratus.runtime.logs import tail
 from stratus.services.functions import errors as fe
 from stratus.services.functions.invocations import Invocations, InvokeResponse
 from stratus.services.functions.model import LATEST
-from stratus.services.functions.names import FunctionRef, parse_function_name
+from stratus.services.functions.names import FunctionRef, Scope, parse_function_name
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.arns import WAIT_FOR_TASK_TOKEN, parse_service_resource
 from stratus.workflows.integrations.base import AWAIT_CALLBACK, TaskRequest
@@ -70,7 +70,7 @@ class LambdaIntegration:
         function's response."""
         ref = _function_ref(request.resource, None)
         payload = orjson.dumps(request.input)
-        response = await self._call(ref, payload, None, False)
+        response = await self._call(_function_id(ref, request), ref, payload, None, False)
         _raise_function_error(response)
         return _parse_payload(response.payload)
 
@@ -106,22 +106,31 @@ class LambdaIntegration:
                 str(uuid.uuid4()),
             )
         if kind == "RequestResponse":
-            response = await self._call(ref, payload, client_context, log_type == "Tail")
+            response = await self._call(
+                _function_id(ref, request), ref, payload, client_context, log_type == "Tail"
+            )
             _raise_function_error(response)
             result = _invoke_output(response)
         else:
-            result = await self._call_async(ref, payload, client_context, kind)
+            result = await self._call_async(
+                _function_id(ref, request), ref, payload, client_context, kind
+            )
         if request.resource.endswith(f".{WAIT_FOR_TASK_TOKEN}"):
             return AWAIT_CALLBACK
         return result
 
     async def _call(
-        self, ref: FunctionRef, payload: bytes, client_context: str | None, tail: bool
+        self,
+        function_id: str,
+        ref: FunctionRef,
+        payload: bytes,
+        client_context: str | None,
+        tail: bool,
     ) -> InvokeResponse:
         request_id = str(uuid.uuid4())
         try:
             return await self._invocations.invoke(
-                ref.name,
+                function_id,
                 ref.qualifier,
                 payload,
                 request_id=request_id,
@@ -135,16 +144,21 @@ class LambdaIntegration:
             raise _service_error("ServiceException", 500, "Internal error.", request_id) from error
 
     async def _call_async(
-        self, ref: FunctionRef, payload: bytes, client_context: str | None, kind: str
+        self,
+        function_id: str,
+        ref: FunctionRef,
+        payload: bytes,
+        client_context: str | None,
+        kind: str,
     ) -> dict[str, Any]:
         request_id = str(uuid.uuid4())
         try:
             if kind == "DryRun":
-                self._invocations.dry_run(ref.name, ref.qualifier)
+                self._invocations.dry_run(function_id, ref.qualifier)
                 status = 204
             else:
                 await self._invocations.enqueue(
-                    ref.name,
+                    function_id,
                     ref.qualifier,
                     payload,
                     request_id=request_id,
@@ -167,6 +181,15 @@ class LambdaIntegration:
             **sdk_metadata(status, headers, request_id),
             "StatusCode": status,
         }
+
+
+def _function_id(ref: FunctionRef, request: TaskRequest) -> str:
+    """A function a task names by plain name is one of the execution's own account and
+    region (read from its ARN); a function ARN names its own."""
+    parts = request.execution_arn.split(":")
+    if len(parts) > 4 and parts[0] == "arn" and parts[3] and parts[4]:
+        return ref.function_id(Scope(account=parts[4], region=parts[3]))
+    return ref.function_id(Scope())
 
 
 def _function_ref(name: str, qualifier: str | None) -> FunctionRef:

@@ -14,9 +14,11 @@ import pytest
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.platform import Platform, PlatformConfig
 from stratus.services.functions.errors import Conflict
+from stratus.services.functions.names import function_arn
 from stratus.services.functions.settings import FunctionSettings
 
 ROLE = "arn:aws:iam::000000000000:role/test"
+F = function_arn("us-east-1", "f")  # a function is known by its ARN
 
 
 def _zip() -> bytes:
@@ -47,10 +49,10 @@ def test_pending_invoke_answers_resource_conflict(tmp_path: Path) -> None:
         platform = await _open(tmp_path / "data")
         try:
             platform.invocations.settle_wait_s = 0.0  # no time to extract: Lambda's answer
-            config = await platform.registry.create("f", _settings(), _zip(), region="us-east-1")
+            config = await platform.registry.create(F, _settings(), _zip())
             with pytest.raises(Conflict) as error:
-                await platform.invocations.invoke("f", None, b"{}")
-            settled = await platform.registry.settle("f")
+                await platform.invocations.invoke(F, None, b"{}")
+            settled = await platform.registry.settle(F)
             return config.state, error.value.message, settled.state
         finally:
             await platform.ctx.db.close()
@@ -68,7 +70,7 @@ def test_restart_settles_what_was_pending(tmp_path: Path) -> None:
     async def create() -> str:
         platform = await _open(tmp_path / "data")
         try:
-            config = await platform.registry.create("f", _settings(), _zip(), region="us-east-1")
+            config = await platform.registry.create(F, _settings(), _zip())
             return config.state
         finally:
             await platform.ctx.db.close()  # "crash" before the background settle ran
@@ -76,16 +78,16 @@ def test_restart_settles_what_was_pending(tmp_path: Path) -> None:
     async def reopen() -> tuple[str, str]:
         platform = await _open(tmp_path / "data")
         try:
-            pending = platform.registry.latest("f").state
+            pending = platform.registry.latest(F).state
             task = asyncio.create_task(platform.registry.run())
             try:
                 for _ in range(2000):
-                    if platform.registry.latest("f").state != "Pending":
+                    if platform.registry.latest(F).state != "Pending":
                         break
                     await asyncio.sleep(0.01)
             finally:
                 task.cancel()
-            return pending, platform.registry.latest("f").state
+            return pending, platform.registry.latest(F).state
         finally:
             await platform.ctx.db.close()
 
@@ -100,11 +102,11 @@ def test_code_that_cannot_be_prepared_fails_the_function(tmp_path: Path) -> None
     async def scenario() -> tuple[str, str | None, str]:
         platform = await _open(tmp_path / "data")
         try:
-            config = await platform.registry.create("f", _settings(), _zip(), region="us-east-1")
+            config = await platform.registry.create(F, _settings(), _zip())
             platform.ctx.blobs.path(config.code_digest).unlink()
-            failed = await platform.registry.settle("f")
+            failed = await platform.registry.settle(F)
             with pytest.raises(Conflict) as error:
-                await platform.invocations.invoke("f", None, b"{}")
+                await platform.invocations.invoke(F, None, b"{}")
             return failed.state, failed.state_reason_code, error.value.message
         finally:
             await platform.ctx.db.close()

@@ -27,6 +27,7 @@ import orjson
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.platform import Platform, PlatformConfig
 from stratus.services.functions.errors import Conflict
+from stratus.services.functions.names import function_arn
 from stratus.services.functions.settings import FunctionSettings
 from stratus.workflows import tokens
 from stratus.workflows.definition import StateMachine, parse_definition
@@ -41,7 +42,7 @@ ACCOUNT = "000000000000"
 
 #: One handler module for every test function; BEHAVIOR (an environment variable) picks
 #: what it does, so a case can give a function another behaviour by reconfiguring it.
-FUNCTION_SOURCE = '''\
+FUNCTION_SOURCE = """\
 import os
 import time
 
@@ -74,7 +75,7 @@ def handler(event, context):
         print("hello from the function")
         return event
     raise ValueError("unknown behavior " + behavior)
-'''
+"""
 
 
 def function_zip() -> bytes:
@@ -100,9 +101,13 @@ class PlatformThread:
         future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
         return future.result(timeout)
 
-    async def ensure_function(self, name: str, behavior: str, timeout: int = 3) -> None:
-        """A function ``name`` that behaves as ``behavior`` (created or reconfigured)."""
-        if self._behaviors.get(name) == behavior:
+    async def ensure_function(
+        self, name: str, behavior: str, timeout: int = 3, *, account: str = ACCOUNT
+    ) -> None:
+        """A function ``name`` of ``account`` that behaves as ``behavior`` (created or
+        reconfigured)."""
+        function_id = function_arn(REGION, name, account=account)
+        if self._behaviors.get(function_id) == behavior:
             return
         settings = FunctionSettings(
             runtime="python3.11",
@@ -113,12 +118,13 @@ class PlatformThread:
         )
         registry = self.platform.component(FunctionsComponent).registry
         try:
-            await registry.create(name, settings, function_zip(), region=REGION)
+            await registry.create(function_id, settings, function_zip())
         except Conflict:
             await registry.update_configuration(
-                name, FunctionSettings(environment={"BEHAVIOR": behavior}, timeout=timeout)
+                function_id,
+                FunctionSettings(environment={"BEHAVIOR": behavior}, timeout=timeout),
             )
-        self._behaviors[name] = behavior
+        self._behaviors[function_id] = behavior
 
     def close(self) -> None:
         self.run(self.platform.stop())
@@ -192,8 +198,8 @@ def execution_arn(machine_arn: str, name: str) -> str:
     return machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
 
 
-def machine_arn(name: str) -> str:
-    return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
+def machine_arn(name: str, account: str = ACCOUNT) -> str:
+    return f"arn:aws:states:{REGION}:{account}:stateMachine:{name}"
 
 
 async def run_machine(

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.services.functions.names import function_arn
 from stratus.workflows.integrations.base import IntegrationRegistry
 
-from .harness import Callbacks, PlatformThread, run_machine
+from .harness import REGION, Callbacks, PlatformThread, run_machine
 
 INVOKE = "arn:aws:states:::lambda:invoke"
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:{}"
@@ -44,12 +45,20 @@ def functions(platform_thread: PlatformThread) -> PlatformThread:
 
 
 def test_invoke_output_has_the_recorded_shape(functions, registry) -> None:
-    result = _run(functions, registry, _task(INVOKE, {"FunctionName": "lt-identity",
-                                                      "Payload.$": "$"}), {"a": [1, 2]})
+    result = _run(
+        functions,
+        registry,
+        _task(INVOKE, {"FunctionName": "lt-identity", "Payload.$": "$"}),
+        {"a": [1, 2]},
+    )
     assert result.status == "SUCCEEDED", result.cause
     out = result.output
     assert list(out) == [
-        "ExecutedVersion", "Payload", "SdkHttpMetadata", "SdkResponseMetadata", "StatusCode"
+        "ExecutedVersion",
+        "Payload",
+        "SdkHttpMetadata",
+        "SdkResponseMetadata",
+        "StatusCode",
     ]
     assert out["ExecutedVersion"] == "$LATEST"
     assert out["Payload"] == {"a": [1, 2]}
@@ -63,7 +72,7 @@ def test_invoke_output_has_the_recorded_shape(functions, registry) -> None:
 
 @pytest.mark.parametrize(
     ("payload", "expected"),
-    [("\"HelloWorld\"", "HelloWorld"), ("0", 0), ("[]", []), (None, {}), ({"k": "v"}, {"k": "v"})],
+    [('"HelloWorld"', "HelloWorld"), ("0", 0), ("[]", []), (None, {}), ({"k": "v"}, {"k": "v"})],
     ids=["json-text-string", "json-text-number", "json-text-array", "none", "object"],
 )
 def test_invoke_payload_forms(functions, registry, payload: Any, expected: Any) -> None:
@@ -76,8 +85,9 @@ def test_invoke_payload_forms(functions, registry, payload: Any, expected: Any) 
 
 
 def test_invoke_payload_number_is_refused(functions, registry) -> None:
-    result = _run(functions, registry, _task(INVOKE, {"FunctionName": "lt-identity",
-                                                      "Payload": 1}), {})
+    result = _run(
+        functions, registry, _task(INVOKE, {"FunctionName": "lt-identity", "Payload": 1}), {}
+    )
     assert result.status == "FAILED"
     assert result.error == "States.Runtime"
     assert "The value for the field 'Payload' must be a STRING" in result.cause
@@ -85,8 +95,12 @@ def test_invoke_payload_number_is_refused(functions, registry) -> None:
 
 
 def test_invoke_payload_not_json_is_lambdas_error(functions, registry) -> None:
-    result = _run(functions, registry, _task(INVOKE, {"FunctionName": "lt-identity",
-                                                      "Payload": "not json"}), {})
+    result = _run(
+        functions,
+        registry,
+        _task(INVOKE, {"FunctionName": "lt-identity", "Payload": "not json"}),
+        {},
+    )
     assert result.error == "Lambda.InvalidRequestContentException"
     assert "(Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException;" in (
         result.cause
@@ -100,28 +114,38 @@ def test_invoke_missing_function_name(functions, registry) -> None:
 
 
 def test_invoke_log_type_tail(functions, registry) -> None:
-    result = _run(functions, registry, _task(INVOKE, {"FunctionName": "lt-print",
-                                                      "LogType": "Tail"}), {})
+    result = _run(
+        functions, registry, _task(INVOKE, {"FunctionName": "lt-print", "LogType": "Tail"}), {}
+    )
     assert result.status == "SUCCEEDED", result.cause
     log = base64.b64decode(result.output["LogResult"]).decode()
     assert "hello from the function" in log
-    assert result.output["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] == (
-        result.output["LogResult"]
+    assert (
+        result.output["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"]
+        == (result.output["LogResult"])
     )
 
 
 @pytest.mark.parametrize(("kind", "status"), [("Event", 202), ("DryRun", 204)])
 def test_invoke_not_waiting(functions, registry, kind: str, status: int) -> None:
-    result = _run(functions, registry, _task(INVOKE, {"FunctionName": "lt-identity",
-                                                      "InvocationType": kind}), {})
+    result = _run(
+        functions,
+        registry,
+        _task(INVOKE, {"FunctionName": "lt-identity", "InvocationType": kind}),
+        {},
+    )
     assert result.status == "SUCCEEDED", result.cause
     assert result.output["StatusCode"] == status
     assert result.output["Payload"] == ""
 
 
 def test_invoke_bad_invocation_type(functions, registry) -> None:
-    result = _run(functions, registry, _task(INVOKE, {"FunctionName": "lt-identity",
-                                                      "InvocationType": "Later"}), {})
+    result = _run(
+        functions,
+        registry,
+        _task(INVOKE, {"FunctionName": "lt-identity", "InvocationType": "Later"}),
+        {},
+    )
     assert result.error == "Lambda.AWSLambdaException"
     assert "Member must satisfy enum value set: [RequestResponse, Event, DryRun]" in result.cause
 
@@ -142,8 +166,9 @@ def test_no_such_function(functions, registry, resource: str) -> None:
 
 
 def test_no_such_qualifier(functions, registry) -> None:
-    result = _run(functions, registry, _task(INVOKE, {"FunctionName": "lt-identity",
-                                                      "Qualifier": "9"}), {})
+    result = _run(
+        functions, registry, _task(INVOKE, {"FunctionName": "lt-identity", "Qualifier": "9"}), {}
+    )
     assert result.error == "Lambda.ResourceNotFoundException"
     assert result.cause.startswith(
         "Function not found: arn:aws:lambda:us-east-1:000000000000:function:lt-identity:9 "
@@ -188,11 +213,12 @@ def test_function_arn_output_is_the_response(functions, registry) -> None:
 
 def test_throttled_function(functions, registry) -> None:
     functions.run(functions.ensure_function("lt-throttled", "identity"))
-    functions.platform.component(FunctionsComponent).invocations.set_reserved("lt-throttled", 0)
+    throttled = function_arn(REGION, "lt-throttled")
+    functions.platform.component(FunctionsComponent).invocations.set_reserved(throttled, 0)
     try:
         result = _run(functions, registry, _task(ARN.format("lt-throttled")), {})
     finally:
-        functions.platform.component(FunctionsComponent).invocations.set_reserved("lt-throttled", None)
+        functions.platform.component(FunctionsComponent).invocations.set_reserved(throttled, None)
     assert result.error == "Lambda.TooManyRequestsException"
     assert "Error Code: TooManyRequestsException" in result.cause
     assert "Status Code: 429" in result.cause
@@ -207,8 +233,9 @@ def test_wait_for_task_token_human_approval(functions, registry) -> None:
     callbacks = Callbacks()
 
     async def scenario() -> Any:
-        run = asyncio.ensure_future(run_machine(definition, {"id": 7}, registry,
-                                                callbacks=callbacks))
+        run = asyncio.ensure_future(
+            run_machine(definition, {"id": 7}, registry, callbacks=callbacks)
+        )
         while not callbacks.tokens():
             await asyncio.sleep(0.01)
         assert not run.done()
@@ -235,6 +262,7 @@ def test_wait_for_task_token_failure_and_function_error(functions, registry) -> 
     result = functions.run(scenario())
     assert (result.error, result.cause) == ("Rejected", "no budget")
     # A function that fails never parks the task: the failure is the task's.
-    failed = _run(functions, registry, _task(INVOKE + ".waitForTaskToken",
-                                             {"FunctionName": "lt-raise"}), {})
+    failed = _run(
+        functions, registry, _task(INVOKE + ".waitForTaskToken", {"FunctionName": "lt-raise"}), {}
+    )
     assert failed.error == "Exception"

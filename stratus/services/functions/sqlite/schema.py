@@ -3,6 +3,10 @@ Event invocations and function log lines), as its ordered migrations."""
 
 from __future__ import annotations
 
+import sqlite3
+
+import orjson
+
 from stratus.store.sqlite.migrations import Migration
 
 FUNCTIONS_MIGRATIONS: list[Migration] = [
@@ -52,3 +56,41 @@ FUNCTIONS_MIGRATIONS: list[Migration] = [
         """,
     ),
 ]
+
+
+# Records always carry their ARN; these are only for a record damaged beyond that.
+_LEGACY_ARN = "arn:aws:lambda:us-east-1:000000000000:function:{}"
+_LEGACY_LAYER_ARN = "arn:aws:lambda:us-east-1:000000000000:layer:{}"
+
+
+def _key_by_arn(conn: sqlite3.Connection) -> None:
+    """Functions and layers were keyed by plain name (one namespace for the server); they
+    are keyed by their unqualified ARN now, so each account and region has its own names.
+    Every row that names a function or layer is rewritten with the ARN its record holds."""
+    renames = {
+        name: orjson.loads(record).get("config", {}).get("arn") or _LEGACY_ARN.format(name)
+        for name, record in conn.execute("SELECT name, record FROM functions")
+    }
+    for table in ("functions", "function_versions", "function_aliases"):
+        conn.executemany(
+            f"UPDATE {table} SET name = ? WHERE name = ?",
+            [(arn, name) for name, arn in renames.items()],
+        )
+    for table in ("async_invocations", "log_events"):
+        conn.executemany(
+            f"UPDATE {table} SET function_name = ? WHERE function_name = ?",
+            [(arn, name) for name, arn in renames.items()],
+        )
+    layers = {
+        name: orjson.loads(record).get("arn") or _LEGACY_LAYER_ARN.format(name)
+        for name, record in conn.execute("SELECT name, record FROM layer_versions")
+    }
+    conn.executemany(
+        "UPDATE layer_versions SET name = ? WHERE name = ?",
+        [(arn, name) for name, arn in layers.items()],
+    )
+
+
+FUNCTIONS_MIGRATIONS.append(
+    Migration(3, "functions and layers keyed by ARN (accounts and regions)", _key_by_arn)
+)
