@@ -168,7 +168,7 @@ class Platform:
         await self.activities.load()
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
-        await self.factory.start()
+        await self.factory.start(warm=True)  # zygotes start in the background
         self._background = asyncio.create_task(self._run_background(), name="stratus-background")
         await self.executions.wait_ready()
         self.ready = True

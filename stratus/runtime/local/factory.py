@@ -9,6 +9,7 @@ function's init. Cancelling ``create`` (the caller's init timeout) kills the pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -52,11 +53,29 @@ class LocalEnvironmentFactory:
         self._environments: set[ForkedEnvironment] = set()
         self._cleanups: set[asyncio.Future[None]] = set()
         self._closed = False
+        self._warming: asyncio.Task[None] | None = None
+        self._told_mounts = False
 
-    async def start(self) -> None:
+    async def start(self, warm: bool = False) -> None:
+        """Ready the work directory; with ``warm``, start a zygote for every runtime this
+        machine has an interpreter for, in the background.
+
+        The first function on a runtime then finds its zygote running (an interpreter
+        start plus boto3's imports: seconds) and the server learns at once what the
+        kernel allows (``_tell_mounts``); the caller does not wait for any of it.
+        """
         if self._work_dir is None:
             self._work_dir = await asyncio.to_thread(tempfile.mkdtemp, prefix="stratus-local-")
             self._own_work_dir = True
+        if warm and self._warming is None:
+            self._warming = asyncio.create_task(self._warm(), name="stratus-zygote-warm-up")
+
+    async def _warm(self) -> None:
+        for runtime in await asyncio.to_thread(self.resolver.installed_runtimes):
+            try:
+                await self.zygote(await self._interpreter(runtime))
+            except Exception as exc:  # the first cold start on it will try, and say why
+                log.warning("could not start the zygote for %s: %s", runtime, exc)
 
     async def create(self, launch: LaunchConfig) -> ForkedEnvironment:
         if self._closed:
@@ -64,10 +83,7 @@ class LocalEnvironmentFactory:
         if self._work_dir is None:
             await self.start()
         spec = launch.spec
-        interpreter = self._interpreters.get(spec.runtime)
-        if interpreter is None:  # probing runs subprocesses: once per runtime, in a thread
-            interpreter = await asyncio.to_thread(self.resolver.resolve, spec.runtime)
-            self._interpreters[spec.runtime] = interpreter
+        interpreter = await self._interpreter(spec.runtime)
         config: dict[str, Any] = {
             "mode": "env",
             "env": dict(launch.env),
@@ -83,8 +99,19 @@ class LocalEnvironmentFactory:
         zygote = await self.zygote(interpreter)
         return await self._spawn(launch, config, zygote.spawn)
 
+    async def _interpreter(self, runtime: str) -> Interpreter:
+        interpreter = self._interpreters.get(runtime)
+        if interpreter is None:  # probing runs subprocesses: once per runtime, in a thread
+            interpreter = await asyncio.to_thread(self.resolver.resolve, runtime)
+            self._interpreters[runtime] = interpreter
+        return interpreter
+
     async def close(self) -> None:
         self._closed = True
+        if self._warming is not None:
+            self._warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._warming
         for env in list(self._environments):
             env.kill()
         for template in list(self._templates.values()):
@@ -107,7 +134,35 @@ class LocalEnvironmentFactory:
             if zygote is None:
                 zygote = self._zygotes[interpreter.path] = Zygote(interpreter, self._preload)
         await zygote.start()
+        self._tell_mounts(zygote.ready_report.get("mounts"))
         return zygote
+
+    def mount_view(self) -> dict[str, Any] | None:
+        """What the first zygote found about private mount views (None before one ran)."""
+        for zygote in self._zygotes.values():
+            if zygote.ready_report:
+                found: dict[str, Any] | None = zygote.ready_report.get("mounts")
+                return found
+        return None
+
+    def _tell_mounts(self, report: dict[str, Any] | None) -> None:
+        """Say once, in the server's log, when environments keep the machine's view."""
+        if self._told_mounts or report is None:
+            return
+        self._told_mounts = True
+        if not report.get("enabled"):
+            log.warning(
+                "execution environments share the machine's /tmp and see code and layers "
+                "at their real paths (no /var/task, /opt): %s. Each still gets a private "
+                "TMPDIR; see docs/functions.md, 'What holds where'.",
+                report.get("reason") or "no private mount namespace",
+            )
+        elif not report.get("overlay"):
+            log.warning(
+                "overlayfs is unavailable (%s): a function with several layers sees them at "
+                "their real paths on sys.path instead of merged under /opt",
+                report.get("reason") or "no reason given",
+            )
 
     def statistics(self) -> dict[str, int]:
         return {

@@ -37,6 +37,7 @@ class Zygote:
         self._lock = asyncio.Lock()
         self._closed = False
         self.starts = 0
+        self.ready_report: dict[str, Any] = {}  # the zygote's ``ready`` frame: what it found
 
     @property
     def pid(self) -> int | None:
@@ -105,7 +106,7 @@ class Zygote:
         self._channel = ControlChannel(parent, f"zygote {self._proc.pid}")
         try:
             async with asyncio.timeout(READY_TIMEOUT_S):
-                await self._channel.wait_ready()
+                self.ready_report = await self._channel.wait_ready()
         except (TimeoutError, ChannelClosed) as exc:
             self._channel.close()
             await self._reap()

@@ -74,10 +74,8 @@ class Worker(object):
         start = time.perf_counter()
         error = None
         try:
-            template_tmp = os.environ.get("TMPDIR", "")
-            sandbox.apply_environment(self.config)
+            sandbox.apply_restore(self.config)
             os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
-            _copy_tree(template_tmp, self.config["tmp_dir"])
             self.marshaller = Marshaller()
             self.facts = static_facts()
             for func, args, kwargs in list(hooks.get_after_restore()):
@@ -190,20 +188,6 @@ def _parse_json(text: Optional[str], name: str) -> Any:
         raise faults.Fault(
             faults.CONTEXT_UNMARSHAL_ERROR, "Unable to parse {} JSON: {}".format(name, exc)
         ) from None
-
-
-def _copy_tree(source: str, target: str) -> None:
-    """Give a restored environment the files its template's init left in /tmp."""
-    if not source or not os.path.isdir(source) or os.path.abspath(source) == target:
-        return
-    try:
-        entries = os.listdir(source)
-    except OSError:
-        return
-    if entries:
-        import shutil
-
-        shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
 
 
 def _spin_seconds() -> float:

@@ -7,7 +7,9 @@ environments on request, so a cold start costs a fork instead of an interpreter 
 
 Control protocol: frames (``protocol``) over the unix socket ``N``.
 
-- zygote -> server, once ready: ``{"op": "ready", "pid": P, "python": [3, 12]}``.
+- zygote -> server, once ready: ``{"op": "ready", "pid": P, "python": [3, 12], "mounts":
+  {"enabled": bool, "overlay": bool, "reason": text}}`` (``mounts``: whether environments
+  get their private mount view, see ``mounts``).
 - server -> zygote: ``{"op": "spawn", "id": K}``, payload = the launch config as JSON,
   with the environment's end of a socketpair attached (SCM_RIGHTS). The config's
   ``mode`` is ``"env"`` (a plain environment) or ``"template"`` (a snapshot template).
@@ -37,7 +39,7 @@ import sys
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from . import capture, protocol, sandbox
+from . import capture, mounts, protocol, sandbox
 from .runtime import Worker
 
 ConnectionClosed = protocol.ConnectionClosed
@@ -214,6 +216,11 @@ class ForkServer(object):
 
     def _wait_as_spare(self, link: socket.socket) -> int:
         sandbox.prewarm()
+        if mounts.STATE.enabled:
+            try:  # the launch-independent half of the mount view, ahead of time
+                mounts.prepare()
+            except OSError:
+                pass  # the environment tries again, and reports why it cannot
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
@@ -421,12 +428,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     control.set_inheritable(False)
     sandbox.capture_runtime_path()
     os.chdir("/")
+    # Probe before the imports: forking a small process is cheap.
+    view = mounts.probe([*sandbox.RUNTIME_PATH, sandbox.HOOKS_DIR, sys.prefix, sys.base_prefix])
     wanted = os.environ.get("STRATUS_ZYGOTE_PRELOAD")
     preload(None if wanted is None else [s for s in wanted.split(",") if s])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # our server decides when we stop
     protocol.send_frame(
         control,
-        {"op": "ready", "pid": os.getpid(), "python": list(sys.version_info[:2])},
+        {
+            "op": "ready",
+            "pid": os.getpid(),
+            "python": list(sys.version_info[:2]),
+            "mounts": view.report(),
+        },
     )
     gc.collect()
     ForkServer(

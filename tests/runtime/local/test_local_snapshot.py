@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,8 @@ SNAPSHOT_APP = """
 
 
 def test_snapshot_template_runs_init_once(factory, run, tmp_path: Path) -> None:
-    counter = tmp_path / "counter.txt"
+    # Outside /tmp: an environment's own /tmp covers the machine's.
+    counter = Path("/dev/shm") / f"stratus-test-{uuid.uuid4().hex}"
     code = write_code(tmp_path / "code", {"app.py": SNAPSHOT_APP})
     first = launch_for(
         code,
@@ -67,16 +69,19 @@ def test_snapshot_template_runs_init_once(factory, run, tmp_path: Path) -> None:
         envs.append(run(factory.create(launch)))
     try:
         results = [json.loads(run(env.invoke(request())).payload) for env in envs]
+        view = factory.mount_view()
+        mounted = bool(view and view["enabled"])
         assert counter.read_text() == "init\n"  # init ran once for three environments
         assert len({r["random"] for r in results}) == 3  # re-seeded in each
         for i, result in enumerate(results):
             assert result["events"] == ["before-2", "before-1", "after"]
             assert result["init_type"] == "snap-start"
-            assert result["tmp"] == str(tmp_path / f"tmp{i}")
+            assert result["tmp"] == ("/tmp" if mounted else str(tmp_path / f"tmp{i}"))
             assert result["kept"] == "made at init"
             assert result["mine"] == str(i)
         assert len({env.pid for env in envs}) == 3
     finally:
+        counter.unlink(missing_ok=True)
         for env in envs:
             env.kill()
             run(env.wait_closed())
@@ -139,7 +144,8 @@ def test_template_is_replaced_when_it_dies(factory, run, tmp_path: Path) -> None
     import os
     import signal
 
-    counter = tmp_path / "counter.txt"
+    # Outside /tmp: an environment's own /tmp covers the machine's.
+    counter = Path("/dev/shm") / f"stratus-test-{uuid.uuid4().hex}"
     code = write_code(tmp_path / "code", {"app.py": SNAPSHOT_APP})
     launch = launch_for(
         code, tmp_dir=str(tmp_path / "tmp"), snapshot=True, env={"COUNTER_FILE": str(counter)}
