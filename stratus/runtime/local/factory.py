@@ -31,6 +31,16 @@ log = logging.getLogger(__name__)
 TemplateKey = tuple[str, str, str, str, str]
 
 
+def substitution_notice(runtime: str, interpreter: Interpreter) -> str:
+    """The line a function's log gets at each init when its runtime's Python is missing."""
+    return (
+        f"[WARNING] Stratus: {runtime} is not installed on this machine; this function runs "
+        f"on Python {interpreter.version[0]}.{interpreter.version[1]} instead "
+        f"({interpreter.path}). Install python{runtime[6:]} or name it in "
+        "STRATUS_INTERPRETERS to run on the real one.\n"
+    )
+
+
 class LocalEnvironmentFactory:
     """Implements ``EnvironmentFactory`` with forked local processes."""
 
@@ -41,7 +51,7 @@ class LocalEnvironmentFactory:
         work_dir: str | None = None,
         preload: list[str] | None = None,
     ) -> None:
-        self.resolver = resolver or InterpreterResolver()
+        self._resolver = resolver
         self._preload = preload
         self._work_dir = work_dir
         self._own_work_dir = False
@@ -54,7 +64,16 @@ class LocalEnvironmentFactory:
         self._cleanups: set[asyncio.Future[None]] = set()
         self._closed = False
         self._warming: asyncio.Task[None] | None = None
-        self._told_mounts = False
+        self._told_mounts: set[str] = set()  # interpreters whose mount view was reported
+
+    @property
+    def resolver(self) -> InterpreterResolver:
+        """Interpreters per runtime; their dependencies live in the work directory."""
+        if self._resolver is None:
+            if self._work_dir is None:
+                raise LocalRuntimeError("factory is not started")
+            self._resolver = InterpreterResolver(os.path.join(self._work_dir, "interpreters"))
+        return self._resolver
 
     async def start(self, warm: bool = False) -> None:
         """Ready the work directory; with ``warm``, start a zygote for every runtime this
@@ -92,6 +111,8 @@ class LocalEnvironmentFactory:
             "handler": spec.handler,
             "layers": list(spec.layer_dirs),
         }
+        if interpreter.substitutes(spec.runtime):
+            config["notice"] = substitution_notice(spec.runtime, interpreter)
         if spec.snapshot:
             template = await self._template(interpreter, launch)
             config["mode"] = "restore"
@@ -134,7 +155,7 @@ class LocalEnvironmentFactory:
             if zygote is None:
                 zygote = self._zygotes[interpreter.path] = Zygote(interpreter, self._preload)
         await zygote.start()
-        self._tell_mounts(zygote.ready_report.get("mounts"))
+        self._tell_mounts(interpreter, zygote.ready_report.get("mounts"))
         return zygote
 
     def mount_view(self) -> dict[str, Any] | None:
@@ -145,16 +166,18 @@ class LocalEnvironmentFactory:
                 return found
         return None
 
-    def _tell_mounts(self, report: dict[str, Any] | None) -> None:
-        """Say once, in the server's log, when environments keep the machine's view."""
-        if self._told_mounts or report is None:
+    def _tell_mounts(self, interpreter: Interpreter, report: dict[str, Any] | None) -> None:
+        """Say once per interpreter, in the server's log, when environments keep the
+        machine's view (the zygote probed it at its start)."""
+        if interpreter.path in self._told_mounts or report is None:
             return
-        self._told_mounts = True
+        self._told_mounts.add(interpreter.path)
         if not report.get("enabled"):
             log.warning(
-                "execution environments share the machine's /tmp and see code and layers "
-                "at their real paths (no /var/task, /opt): %s. Each still gets a private "
-                "TMPDIR; see docs/functions.md, 'What holds where'.",
+                "environments on Python %d.%d share the machine's /tmp and see code and "
+                "layers at their real paths (no /var/task, /opt): %s. Each still gets a "
+                "private TMPDIR; see docs/functions.md, 'What holds where'.",
+                *interpreter.version,
                 report.get("reason") or "no private mount namespace",
             )
         elif not report.get("overlay"):
@@ -220,6 +243,8 @@ class LocalEnvironmentFactory:
                 "handler": spec.handler,
                 "layers": list(spec.layer_dirs),
             }
+            if interpreter.substitutes(spec.runtime):
+                config["notice"] = substitution_notice(spec.runtime, interpreter)
             zygote = await self.zygote(interpreter)
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             try:

@@ -232,7 +232,9 @@ def enter(code_dir: str, layers: List[str], tmp_dir: str) -> List[str]:
     elif len(layers) == 1:
         _bind_read_only(layers[0], OPT)
     elif STATE.overlay:
-        _mount("overlay", OPT, "overlay", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, _overlay_lower(layers))
+        _mount(
+            "overlay", OPT, "overlay", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, _overlay_lower(layers)
+        )
     else:
         roots = list(layers)
     _mount(tmp_dir, TMP, None, _MS_BIND)

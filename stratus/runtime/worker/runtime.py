@@ -60,6 +60,7 @@ class Worker(object):
         try:
             sandbox.apply_launch(self.config)
             capture.install(self.logs)
+            self._notice()
             self.marshaller = Marshaller()
             self.facts = static_facts()
             self.handler = load_handler(self.config["handler"])
@@ -76,6 +77,7 @@ class Worker(object):
         try:
             sandbox.apply_restore(self.config)
             os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
+            self._notice()
             self.marshaller = Marshaller()
             self.facts = static_facts()
             for func, args, kwargs in list(hooks.get_after_restore()):
@@ -84,6 +86,13 @@ class Worker(object):
             error = faults.error_from_exception(exc, None, _RUNTIME_FILES)
             error["errorType"] = faults.AFTER_RESTORE_ERROR
         return self._report_init(start, error)
+
+    def _notice(self) -> None:
+        """What the platform wants this function's log to say at init (e.g. that its
+        runtime runs on another Python): where the user looks, not the server's log."""
+        notice = self.config.get("notice")
+        if notice:
+            self.logs.write(notice)
 
     def before_snapshot(self, hooks: Any) -> Optional[Dict[str, Any]]:
         """Run the before-snapshot hooks, last registered first, as Lambda does."""
