@@ -198,14 +198,19 @@ class LocalEnvironmentFactory:
         self, launch: LaunchConfig, config: dict[str, Any], spawn: Any
     ) -> ForkedEnvironment:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # What the process and its children write to fds 1 and 2 comes back through this
+        # pipe into the function's log, not to the server's terminal.
+        output_r, output_w = os.pipe()
         try:
-            pid, exited = await spawn(config, theirs.fileno())
+            pid, exited = await spawn(config, theirs.fileno(), output_w)
         except BaseException:
             ours.close()
+            os.close(output_r)
             raise
         finally:
             theirs.close()
-        env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited)
+            os.close(output_w)
+        env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited, output_r)
         self._track(env, exited)
         try:
             await env.wait_init()

@@ -58,7 +58,7 @@ class Zygote:
             await self._launch()
 
     async def spawn(
-        self, config: dict[str, Any], fd: int
+        self, config: dict[str, Any], fd: int, output_fd: int | None = None
     ) -> tuple[int, asyncio.Future[ExitStatus]]:
         """Fork an environment on ``fd``; starts (or restarts) the zygote when needed."""
         for attempt in (1, 2):
@@ -66,7 +66,7 @@ class Zygote:
             channel = self._channel
             assert channel is not None
             try:
-                return await channel.spawn(config, fd)
+                return await channel.spawn(config, fd, output_fd)
             except ChannelClosed:
                 if attempt == 2:
                     raise ZygoteUnavailable("zygote died twice while spawning") from None

@@ -155,40 +155,38 @@ class ForkServer(object):
 
     def _spawn(self, header: Dict[str, Any], payload: bytes, fds: List[int]) -> None:
         request = header.get("id")
-        if len(fds) != 1:
-            for fd in fds:
-                os.close(fd)
-            self._answer(request, error="expected one descriptor")
+        if len(fds) not in (1, 2):
+            _close_all(fds)
+            self._answer(request, error="expected one or two descriptors")
             return
-        fd = fds[0]
         try:
             config = protocol.decode_header(payload)
         except ValueError as exc:
-            os.close(fd)
+            _close_all(fds)
             self._answer(request, error="bad config: " + str(exc))
             return
-        pid = self._hand_to_spare(fd, payload)
+        pid = self._hand_to_spare(fds, payload)
         if pid is None:
             gc.freeze()  # objects made so far stay out of the children's collections: no CoW
             try:
                 pid = os.fork()
             except OSError as exc:
-                os.close(fd)
+                _close_all(fds)
                 self._answer(request, error=str(exc))
                 return
             if pid == 0:
-                self._in_child(lambda: self._run(fd, config))
-        os.close(fd)
+                self._in_child(lambda: self._run(fds, config))
+        _close_all(fds)
         self.children.add(pid)
         self._answer(request, pid=pid)
 
-    def _hand_to_spare(self, fd: int, payload: bytes) -> Optional[int]:
+    def _hand_to_spare(self, fds: List[int], payload: bytes) -> Optional[int]:
         spare, self._spare = self._spare, None
         if spare is None:
             return None
         pid, link = spare
         try:
-            protocol.send_frame_with_fds(link, {"op": "go"}, [fd], payload)
+            protocol.send_frame_with_fds(link, {"op": "go"}, fds, payload)
         except OSError:  # the spare died: fork the usual way
             return None
         finally:
@@ -227,7 +225,7 @@ class ForkServer(object):
         except ConnectionClosed:
             return 0
         link.close()
-        return self._run(fds[0], protocol.decode_header(payload))
+        return self._run(fds, protocol.decode_header(payload))
 
     def _in_child(self, body: Callable[[], int]) -> None:
         """Leave the fork server's duties behind and run ``body``; never returns."""
@@ -252,8 +250,16 @@ class ForkServer(object):
             _flush_std()
             os._exit(code)
 
-    def _run(self, fd: int, config: Dict[str, Any]) -> int:
-        sock = socket.socket(fileno=fd)
+    def _run(self, fds: List[int], config: Dict[str, Any]) -> int:
+        """Become the environment on ``fds[0]``; ``fds[1]``, when sent, is the pipe that
+        takes what the process and its children write to descriptors 1 and 2 (the server
+        reads it into the function's log, as Lambda's runtime does with stdout/stderr)."""
+        if len(fds) > 1:
+            _flush_std()
+            os.dup2(fds[1], 1)
+            os.dup2(fds[1], 2)
+            os.close(fds[1])
+        sock = socket.socket(fileno=fds[0])
         sock.set_inheritable(False)  # the handler's subprocesses must not keep it open
         sock.setblocking(True)
         return self.child_main(sock, config)
@@ -295,6 +301,14 @@ class ForkServer(object):
                     raise
         self.children.clear()
         self._spares.clear()
+
+
+def _close_all(fds: List[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 def _flush_std() -> None:
