@@ -21,6 +21,10 @@ import botocore.config
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Servers started by tests warm only their own runtime's zygote at boot, not one per
+# installed Python (each installs boto3 for its version on a new data directory): the
+# tests that need the others set this themselves.
+os.environ.setdefault("STRATUS_WARM_RUNTIMES", "own")
 CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
 ROLE = "arn:aws:iam::000000000000:role/test"
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from stratus.runtime.local.interpreters import PYTHON_RUNTIMES, InterpreterResolver
+from stratus.runtime.local.interpreters import InterpreterResolver
 from tests.aws.lambda_.conftest import wait_for
 from tests.conftest import ServerProcess, create_function, make_zip, unique_name
 
@@ -139,25 +141,73 @@ def test_layers_are_under_opt(lambda_client: Any) -> None:
     assert "python" in listing and "second" in listing
 
 
-def _missing_runtime() -> str | None:
-    own = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    for runtime in PYTHON_RUNTIMES:
-        minor = int(runtime.split(".")[1])
-        if runtime != own and not InterpreterResolver.candidates((3, minor)):
-            return runtime
-    return None
+REAL_39 = bool(InterpreterResolver.candidates((3, 9)))
+OWN = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+VERSION_SOURCE = (
+    "import sys, boto3\n"
+    "def handler(e, c):\n"
+    "    return ['%d.%d' % sys.version_info[:2], boto3.__file__]\n"
+)
 
 
-MISSING = _missing_runtime()
+@pytest.fixture(scope="module")
+def runtime_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server that warms python3.9 at boot and is told python3.10 lives nowhere."""
+    proc = ServerProcess(tmp_path_factory.mktemp("runtimes") / "data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STRATUS_WARM_RUNTIMES", f"{OWN},python3.9")
+        patch.setenv("STRATUS_INTERPRETERS", "python3.10=/nonexistent/bin/python3.10")
+        proc.start()
+    yield proc
+    proc.stop()
 
 
-@pytest.mark.skipif(MISSING is None, reason="every Python runtime has its interpreter here")
-def test_a_runtime_without_its_python_says_so_in_the_functions_log(lambda_client: Any) -> None:
-    assert MISSING is not None
-    source = "import sys\ndef handler(e, c):\n    return '%d.%d' % sys.version_info[:2]\n"
-    name = create_function(lambda_client, source, runtime=MISSING)  # accepted, as AWS does
-    version, tail = _invoke(lambda_client, name)
-    assert f"python{version}" != MISSING
+def _zygote_pythons(server_pid: int) -> set[str]:
+    """The interpreters of the server's child processes (its zygotes)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            if parent != server_pid:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"stratus.runtime.worker.zygote" in argv:
+            found.add(os.path.basename(argv[0].decode()))
+    return found
+
+
+@pytest.mark.skipif(not REAL_39, reason="no python3.9 on this machine (PATH or pyenv)")
+def test_python39_zygote_starts_at_boot_and_runs_on_a_real_39(
+    runtime_server: ServerProcess,
+) -> None:
+    assert runtime_server.process is not None
+    # Nothing invoked yet: the server started its zygotes by itself, in the background.
+    wait_for(lambda: "python3.9" in _zygote_pythons(runtime_server.process.pid), timeout=600)
+    client = runtime_server.client("lambda")
+    name = create_function(client, VERSION_SOURCE, runtime="python3.9")
+    (version, boto3_file), tail = _invoke(client, name)
+    assert version == "3.9"
+    # boto3 for 3.9 from the runtime's own directory under the data directory
+    assert boto3_file.startswith(
+        str(runtime_server.data_dir / "run" / "interpreters" / "python3.9")
+    )
+    assert not [line for line in tail if "[WARNING] Stratus:" in line]
+
+
+def test_a_runtime_without_its_python_says_so_in_the_functions_log(
+    runtime_server: ServerProcess,
+) -> None:
+    client = runtime_server.client("lambda")
+    name = create_function(client, VERSION_SOURCE, runtime="python3.10")  # accepted, as AWS
+    (version, _file), tail = _invoke(client, name)
+    assert version == OWN[len("python") :]
     warning = [line for line in tail if "[WARNING] Stratus:" in line]
-    assert warning and f"{MISSING} is not installed on this machine" in warning[0]
+    assert warning and "python3.10 is not installed on this machine" in warning[0]
     assert f"runs on Python {version}" in warning[0]
+    assert "no working python3.10" in runtime_server.log()  # and once in the server's log

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import uuid
 from typing import Any
@@ -29,6 +30,7 @@ from stratus.runtime.local.zygote import Zygote
 log = logging.getLogger(__name__)
 
 TemplateKey = tuple[str, str, str, str, str]
+WARM_VARIABLE = "STRATUS_WARM_RUNTIMES"
 
 
 def substitution_notice(runtime: str, interpreter: Interpreter) -> str:
@@ -90,7 +92,7 @@ class LocalEnvironmentFactory:
             self._warming = asyncio.create_task(self._warm(), name="stratus-zygote-warm-up")
 
     async def _warm(self) -> None:
-        for runtime in await asyncio.to_thread(self.resolver.installed_runtimes):
+        for runtime in await asyncio.to_thread(self._runtimes_to_warm):
             try:
                 await self.zygote(await self._interpreter(runtime))
             except Exception as exc:  # the first cold start on it will try, and say why
@@ -119,6 +121,20 @@ class LocalEnvironmentFactory:
             return await self._spawn(launch, config, template.spawn)
         zygote = await self.zygote(interpreter)
         return await self._spawn(launch, config, zygote.spawn)
+
+    def _runtimes_to_warm(self) -> list[str]:
+        """``STRATUS_WARM_RUNTIMES``: ``installed`` (the default: every runtime with its own
+        interpreter here, which may install its dependencies on a new data directory),
+        ``own`` (the server's Python only), ``none``, or a list (``python3.12,python3.9``).
+        Blocking: probes interpreters."""
+        wanted = os.environ.get(WARM_VARIABLE, "installed").strip()
+        if wanted == "none":
+            return []
+        if wanted == "own":
+            return [f"python{sys.version_info[0]}.{sys.version_info[1]}"]
+        if wanted == "installed":
+            return self.resolver.installed_runtimes()
+        return [r.strip() for r in wanted.split(",") if r.strip()]
 
     async def _interpreter(self, runtime: str) -> Interpreter:
         interpreter = self._interpreters.get(runtime)
