@@ -3,7 +3,9 @@
 Lambda sends a function's stdout, stderr and root-logger records to its log stream; we
 return them with each invocation instead, so the server can store and show them. The
 streams replace ``sys.stdout``/``sys.stderr`` at the Python level and keep one ordered
-buffer, which is what Lambda's log stream shows. The root logger gets Lambda's text
+buffer, which is what Lambda's log stream shows. What bypasses Python (subprocesses, C
+code, ``os.write(1, ...)``) reaches descriptors 1 and 2, a pipe the server reads and
+appends to the invocation's log. The root logger gets Lambda's text
 format: ``[LEVEL]\\t<timestamp>Z\\t<request id>\\t<message>`` (awslambdaric's
 ``_setup_logging``), in UTC.
 """
@@ -69,7 +71,7 @@ class CapturedStream(io.TextIOBase):
 
     def fileno(self) -> int:
         # Libraries that want a real descriptor (faulthandler, subprocess) get the
-        # process's own; what is written there bypasses the capture, as in Lambda's sandbox.
+        # process's own, a pipe the server reads into the same log (``zygote._run``).
         return self._fd
 
     def write(self, text: str) -> int:

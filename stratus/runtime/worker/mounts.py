@@ -10,13 +10,15 @@ forked child before the handler is imported:
 - the function's extracted code is bound read-only on ``/var/task``;
 - its layers appear on ``/opt`` read-only, merged as Lambda extracts them (in order, a
   later layer's file wins): one layer is a bind mount, several an overlay whose first
-  lower directory is the last layer, none an empty read-only tmpfs;
+  lower directory is the last layer, both on top of an empty read-only tmpfs (what a
+  function without layers sees);
 - the environment's private directory (made by the platform) is bound on ``/tmp`` last,
   since the other sources may live under the machine's ``/tmp``.
 
-Cost: ``unshare`` and the private remount (~170 µs here) need nothing of the launch, so
-a spare child does them while it waits for work (:func:`prepare`); the binds left for the
-cold start cost ~40 µs (~100 µs with an overlay).
+Cost: ``unshare``, the private remount and the empty ``/opt`` (~200 µs here) need
+nothing of the launch, so a spare child does them while it waits for work
+(:func:`prepare`); the mounts left for the cold start cost ~60-90 µs (median, measured
+in forked children on a loaded 2-core machine), ~250 µs when no spare was ready.
 
 The zygote calls :func:`probe` once at start: it forks a child that tries every step and
 reports, so the server can say once, at start, what holds and fall back to today's view
@@ -210,11 +212,14 @@ def _probe_in_child() -> Tuple[Optional[str], bool]:
 
 
 def prepare() -> None:
-    """Enter a private copy of the mount namespace (what needs nothing of the launch)."""
+    """What needs nothing of the launch: a private copy of the mount namespace, and an
+    empty read-only ``/opt`` (a function without layers sees that; layers are mounted on
+    top of it). A new tmpfs costs more than a bind mount, so a spare pays for it."""
     if STATE.prepared:
         return
     _check(_libc().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    _mount("tmpfs", OPT, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=755")
     STATE.prepared = True
 
 
@@ -228,7 +233,7 @@ def enter(code_dir: str, layers: List[str], tmp_dir: str) -> List[str]:
     _bind_read_only(code_dir, TASK_ROOT)
     roots = [OPT]
     if not layers:
-        _mount("tmpfs", OPT, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=755")
+        pass  # the empty /opt of prepare()
     elif len(layers) == 1:
         _bind_read_only(layers[0], OPT)
     elif STATE.overlay:
@@ -251,8 +256,7 @@ def restore_tmp(tmp_dir: str) -> None:
     path, and ``tmp_dir`` bound in its place.
     """
     template_tmp = STATE.tmp_source
-    STATE.prepared = False
-    prepare()
+    _check(_libc().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")  # a copy: private already
     _check(_libc().umount2(TMP.encode(), _MNT_DETACH), "umount /tmp")
     os.makedirs(tmp_dir, exist_ok=True)
     if template_tmp and os.path.isdir(template_tmp) and os.listdir(template_tmp):
