@@ -66,7 +66,7 @@ class LocalEnvironmentFactory:
         self._cleanups: set[asyncio.Future[None]] = set()
         self._closed = False
         self._warming: asyncio.Task[None] | None = None
-        self._told_mounts: set[str] = set()  # interpreters whose mount view was reported
+        self._told_mounts: set[str] = set()  # the mount views already reported
 
     @property
     def resolver(self) -> InterpreterResolver:
@@ -183,11 +183,16 @@ class LocalEnvironmentFactory:
         return None
 
     def _tell_mounts(self, interpreter: Interpreter, report: dict[str, Any] | None) -> None:
-        """Say once per interpreter, in the server's log, when environments keep the
-        machine's view (the zygote probed it at its start)."""
-        if interpreter.path in self._told_mounts or report is None:
+        """Say once, in the server's log, when environments keep the machine's view (each
+        zygote probes it at its start; Pythons that find the same are not repeated)."""
+        if report is None:
             return
-        self._told_mounts.add(interpreter.path)
+        said = f"{report.get('enabled')}/{report.get('overlay')}/{report.get('reason')}"
+        if said in self._told_mounts:  # another Python, the same story: said already
+            return
+        self._told_mounts.add(said)
+        if report.get("enabled") and report.get("overlay"):
+            return
         if not report.get("enabled"):
             log.warning(
                 "environments on Python %d.%d share the machine's /tmp and see code and "
