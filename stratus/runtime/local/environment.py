@@ -37,9 +37,9 @@ _RECV_SIZE = 65536
 # reply (see ``_poll_reply``): concurrent invocations must never wait on each other.
 _POLL_REPLY_S = 60e-6
 _in_flight = 0
-# What one invocation may write to fds 1 and 2 before the rest is dropped (and counted):
-# Lambda cuts a log event at 256 KB; a runaway subprocess must not fill the server.
-OUTPUT_LIMIT = 1 << 20
+# What one invocation may write to fds 1 and 2 (its whole log) before the rest is
+# dropped and counted: a runaway subprocess must not fill the server's memory.
+OUTPUT_LIMIT = 16 << 20
 
 
 class ForkedEnvironment:
@@ -187,8 +187,8 @@ class ForkedEnvironment:
 
         Called once the worker has answered: everything it wrote before answering is in
         the pipe by then (a write to a pipe completes before the call returns), so one
-        non-blocking read to the end gets all of it. It follows, in the invocation's log,
-        what the handler printed and logged through Python (``worker/capture.py``).
+        non-blocking read to the end gets all of it. The worker writes what the handler
+        prints and logs there as well (``worker/capture.py``), so all of it is in order.
         """
         self._read_output(drain=True)
         if not self._output and not self._output_dropped:

@@ -46,7 +46,7 @@ class Worker(object):
     def __init__(self, sock: socket.socket, config: Dict[str, Any]) -> None:
         self.sock = sock
         self.config = config
-        self.logs = capture.LogBuffer()
+        self.logs = capture.LogBuffer(output_fd(config))
         self.handler: Optional[Callable[[Any, Any], Any]] = None
         self.marshaller: Optional[Marshaller] = None
         self.facts: Optional[StaticFacts] = None
@@ -186,6 +186,11 @@ class Worker(object):
             header.get("tn"),
             self.facts,
         )
+
+
+def output_fd(config: Dict[str, Any]) -> Optional[int]:
+    """Descriptor 1 when the server reads it into the log (the fork server says so)."""
+    return 1 if config.get("output") == "fd" else None
 
 
 def _parse_json(text: Optional[str], name: str) -> Any:

@@ -40,7 +40,7 @@ import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from . import capture, mounts, protocol, sandbox
-from .runtime import Worker
+from .runtime import Worker, output_fd
 
 ConnectionClosed = protocol.ConnectionClosed
 ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
@@ -259,6 +259,7 @@ class ForkServer(object):
             os.dup2(fds[1], 1)
             os.dup2(fds[1], 2)
             os.close(fds[1])
+            config["output"] = "fd"  # the worker's log buffer writes there too
         sock = socket.socket(fileno=fds[0])
         sock.set_inheritable(False)  # the handler's subprocesses must not keep it open
         sock.setblocking(True)
@@ -350,6 +351,7 @@ def _serve_as_template(worker: Worker) -> int:
         worker.sock = sock
         worker.config = config
         worker.logs.take()
+        worker.logs.fd = output_fd(config)
         if not worker.restore(hooks):
             return 1
         worker.serve()
