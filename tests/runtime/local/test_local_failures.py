@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import uuid
 from pathlib import Path
 
 import pytest
@@ -165,8 +164,7 @@ def test_dying_during_init_raises_environment_exited(factory, run, tmp_path: Pat
 
 
 def test_cancelling_create_kills_the_process(factory, run, tmp_path: Path) -> None:
-    # Outside /tmp: the environment's own /tmp covers the machine's.
-    marker = Path("/dev/shm") / f"stratus-test-{uuid.uuid4().hex}"
+    marker = tmp_path / "pid"
     code = write_code(
         tmp_path / "code",
         {
@@ -182,7 +180,6 @@ def test_cancelling_create_kills_the_process(factory, run, tmp_path: Path) -> No
 
     run(create_with_timeout())
     pid = int(marker.read_text())
-    marker.unlink()
 
     async def gone() -> None:
         while os.path.exists(f"/proc/{pid}"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .conftest import launch_for, request, write_code
 
 WRITE_TMP = """
 import os
+import tempfile
 
 def handler(event, context):
     path = "/tmp/x"
@@ -222,3 +224,34 @@ def test_without_namespaces_the_old_view_holds_and_the_server_says_so_once(
     warnings = [r.getMessage() for r in caplog.records if "machine's /tmp" in r.getMessage()]
     assert len(warnings) == 1
     assert "STRATUS_MOUNT_NAMESPACE=0" in warnings[0]
+
+
+def test_snapshot_children_get_their_own_tmp_under_a_data_dir_in_tmp(
+    factory, run, envs, tmp_path: Path
+) -> None:
+    """Restored environments of a snapshot template each get their own /tmp, starting as
+    the template's, also when the private directories live under the machine's /tmp
+    (which the template's own /tmp covers)."""
+    _require_view(factory, run, tmp_path)
+    code = write_code(
+        tmp_path / "code",
+        {
+            "app.py": """
+            import os
+            open("/tmp/from-init", "w").write("init")
+
+            def handler(event, context):
+                open("/tmp/mine", "a").write(event["value"])
+                return [open("/tmp/from-init").read(), open("/tmp/mine").read()]
+            """
+        },
+    )
+    with tempfile.TemporaryDirectory(dir="/tmp") as machine_tmp:
+        first = launch_for(code, tmp_dir=f"{machine_tmp}/t0", snapshot=True)
+        second = launch_for(code, tmp_dir=f"{machine_tmp}/t1", snapshot=True)
+        second = type(second)(spec=first.spec, env=second.env, tmp_dir=second.tmp_dir)
+        envs.append(run(factory.create(first)))
+        envs.append(run(factory.create(second)))
+        assert _invoke(run, envs[0], {"value": "a"}) == ["init", "a"]
+        assert _invoke(run, envs[1], {"value": "b"}) == ["init", "b"]
+        assert Path(f"{machine_tmp}/t1/mine").read_text() == "b"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
@@ -47,8 +46,7 @@ SNAPSHOT_APP = """
 
 
 def test_snapshot_template_runs_init_once(factory, run, tmp_path: Path) -> None:
-    # Outside /tmp: an environment's own /tmp covers the machine's.
-    counter = Path("/dev/shm") / f"stratus-test-{uuid.uuid4().hex}"
+    counter = tmp_path / "counter.txt"
     code = write_code(tmp_path / "code", {"app.py": SNAPSHOT_APP})
     first = launch_for(
         code,
@@ -81,7 +79,6 @@ def test_snapshot_template_runs_init_once(factory, run, tmp_path: Path) -> None:
             assert result["mine"] == str(i)
         assert len({env.pid for env in envs}) == 3
     finally:
-        counter.unlink(missing_ok=True)
         for env in envs:
             env.kill()
             run(env.wait_closed())
@@ -144,8 +141,7 @@ def test_template_is_replaced_when_it_dies(factory, run, tmp_path: Path) -> None
     import os
     import signal
 
-    # Outside /tmp: an environment's own /tmp covers the machine's.
-    counter = Path("/dev/shm") / f"stratus-test-{uuid.uuid4().hex}"
+    counter = tmp_path / "counter.txt"
     code = write_code(tmp_path / "code", {"app.py": SNAPSHOT_APP})
     launch = launch_for(
         code, tmp_dir=str(tmp_path / "tmp"), snapshot=True, env={"COUNTER_FILE": str(counter)}
