@@ -53,8 +53,8 @@ def apply_environment(config: Dict[str, Any], mounted: bool = False) -> None:
     env = dict(config.get("env") or {})
     tmp_dir = config["tmp_dir"]
     if mounted:
-        tmp_dir = mounts.TMP  # Lambda sets no TMPDIR: tempfile finds /tmp by itself
-        env.pop("TMPDIR", None)
+        # Lambda sets no TMPDIR (a function may set its own): tempfile finds /tmp.
+        tmp_dir = env.get("TMPDIR") or mounts.TMP
         env["LAMBDA_TASK_ROOT"] = mounts.TASK_ROOT
         env["LD_LIBRARY_PATH"] = _mounted_library_path(env.get("LD_LIBRARY_PATH", ""), config)
     else:
@@ -110,6 +110,7 @@ def apply_restore(config: Dict[str, Any]) -> None:
 
 
 def _copy_tree(source: str, target: str) -> None:
+    """Give a restored environment the files its template's init left in its TMPDIR."""
     if not source or not os.path.isdir(source) or os.path.abspath(source) == target:
         return
     try:
