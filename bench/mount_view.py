@@ -60,8 +60,8 @@ def _fork_us(runs: int) -> list[float]:
 def measure(runs: int) -> Figure:
     figure = Figure("mount_view", "Private mount view: its cost in a cold start")
     state = mounts.probe([])
-    if not state.enabled:
-        figure.notes.append(f"not measured: {state.reason}")
+    if not (state.enabled and state.task_root and state.opt):
+        figure.notes.append(f"not measured: {state.reason or '; '.join(state.gaps)}")
         return figure
     # Not under /tmp: the view covers it before the sources would be read.
     with tempfile.TemporaryDirectory(prefix="stratus-bench-", dir="/var/tmp") as root:

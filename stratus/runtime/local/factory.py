@@ -187,12 +187,10 @@ class LocalEnvironmentFactory:
         zygote probes it at its start; Pythons that find the same are not repeated)."""
         if report is None:
             return
-        said = f"{report.get('enabled')}/{report.get('overlay')}/{report.get('reason')}"
+        said = repr(sorted(report.items()))
         if said in self._told_mounts:  # another Python, the same story: said already
             return
         self._told_mounts.add(said)
-        if report.get("enabled") and report.get("overlay"):
-            return
         if not report.get("enabled"):
             log.warning(
                 "environments on Python %d.%d share the machine's /tmp and see code and "
@@ -201,11 +199,11 @@ class LocalEnvironmentFactory:
                 *interpreter.version,
                 report.get("reason") or "no private mount namespace",
             )
-        elif not report.get("overlay"):
+        elif report.get("gaps"):
             log.warning(
-                "overlayfs is unavailable (%s): a function with several layers sees them at "
-                "their real paths on sys.path instead of merged under /opt",
-                report.get("reason") or "no reason given",
+                "environments on Python %d.%d get a private /tmp, but %s",
+                *interpreter.version,
+                "; ".join(report["gaps"]),
             )
 
     def statistics(self) -> dict[str, int]:

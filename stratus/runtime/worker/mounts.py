@@ -32,15 +32,19 @@ called through ctypes (already loaded by the zygote for ``prctl``).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 TASK_ROOT = "/var/task"
 OPT = "/opt"
 TMP = "/tmp"
-DISABLE_VARIABLE = "STRATUS_MOUNT_NAMESPACE"  # "0": keep the machine's view (tests, debugging)
+# "0": keep the machine's view; "user": use a user namespace even as root (tests)
+DISABLE_VARIABLE = "STRATUS_MOUNT_NAMESPACE"
 
 _CLONE_NEWNS = 0x00020000
+_CLONE_NEWUSER = 0x10000000
+_PR_SET_PDEATHSIG = 1
 _MS_RDONLY = 1
 _MS_NOSUID = 2
 _MS_NODEV = 4
@@ -54,11 +58,26 @@ _MNT_DETACH = 2
 class MountState(object):
     """What the probe found, inherited by every child of the zygote at fork."""
 
-    __slots__ = ("enabled", "overlay", "overlay_error", "prepared", "reason", "tmp_source")
+    __slots__ = (
+        "enabled",
+        "gaps",
+        "opt",
+        "overlay",
+        "overlay_error",
+        "prepared",
+        "reason",
+        "task_root",
+        "tmp_source",
+        "user",
+    )
 
     def __init__(self) -> None:
-        self.enabled = False
-        self.overlay = False
+        self.enabled = False  # at least a private /tmp
+        self.task_root = False  # code on /var/task
+        self.opt = False  # layers on /opt
+        self.overlay = False  # several layers merged on /opt
+        self.user = False  # the namespace needs a user namespace (not root)
+        self.gaps: List[str] = []  # what the view lacks here, and why
         self.overlay_error = ""
         self.reason = "not probed"
         self.prepared = False  # this process is already in its own private namespace
@@ -68,7 +87,9 @@ class MountState(object):
         return {
             "enabled": self.enabled,
             "overlay": self.overlay,
-            "reason": self.reason or self.overlay_error,
+            "reason": self.reason,
+            "user_namespace": self.user,
+            "gaps": list(self.gaps),
         }
 
 
@@ -134,18 +155,38 @@ def _overlay_lower(layers: List[str]) -> str:
 
 
 def probe(runtime_paths: List[str]) -> MountState:
-    """Find out once whether children can have the private view; sets :data:`STATE`."""
+    """Find out once whether children can have the private view; sets :data:`STATE`.
+
+    As root a mount namespace is enough; otherwise (or when root lacks the right, as in
+    some containers) a user namespace that maps the process's own ids gives it one.
+    ``STRATUS_MOUNT_NAMESPACE=user`` asks for the user namespace even as root.
+    """
     state = STATE
     state.enabled = False
+    state.gaps = []
     reason = _precondition(runtime_paths)
     if reason is None:
-        reason, state.overlay = _probe_in_child()
+        wanted = os.environ.get(DISABLE_VARIABLE, "")
+        modes = [True] if wanted == "user" or os.geteuid() != 0 else [False, True]
+        for user in modes:
+            state.user = user
+            reason, state.overlay = _probe_in_child()
+            if reason is None:
+                break
     state.reason = reason or ""
     state.enabled = reason is None
+    if state.enabled and state.opt and not state.overlay:
+        state.gaps.append(
+            "overlayfs is unavailable ({}): several layers stay at their real paths".format(
+                state.overlay_error or "no reason given"
+            )
+        )
     return state
 
 
 def _precondition(runtime_paths: List[str]) -> Optional[str]:
+    """Why there can be no private /tmp at all; notes the lesser gaps on the way."""
+    state = STATE
     if os.environ.get(DISABLE_VARIABLE) == "0":
         return "turned off by {}=0".format(DISABLE_VARIABLE)
     if not sys.platform.startswith("linux"):
@@ -154,19 +195,36 @@ def _precondition(runtime_paths: List[str]) -> Optional[str]:
         _libc()
     except Exception as exc:  # pragma: no cover - no libc
         return "libc's mount/unshare unavailable: {}".format(exc)
+    state.task_root = state.opt = True
     for path in runtime_paths:
-        for covered in (TMP, OPT, TASK_ROOT):
-            if path == covered or path.startswith(covered + "/"):
-                return "the runtime's own files are under {} ({}), which the view covers".format(
-                    covered, path
-                )
+        if _under(path, TMP):
+            return "the runtime's own files are under {} ({}), which the view covers".format(
+                TMP, path
+            )
+        for point in (OPT, TASK_ROOT):
+            if _under(path, point):
+                _gap(point, "the runtime's own files are under it ({})".format(path))
     for point in (TASK_ROOT, OPT):
         if not os.path.isdir(point):
             try:
                 os.makedirs(point, mode=0o755, exist_ok=True)  # an empty mount point
             except OSError as exc:
-                return "no mount point {} and cannot create it: {}".format(point, exc.strerror)
+                _gap(point, "no such directory, and it cannot be made ({})".format(exc.strerror))
     return None
+
+
+def _under(path: str, point: str) -> bool:
+    return path == point or path.startswith(point + "/")
+
+
+def _gap(point: str, why: str) -> None:
+    state = STATE
+    if point == OPT and state.opt:
+        state.opt = False
+        state.gaps.append("layers stay at their real paths, not on /opt: " + why)
+    elif point == TASK_ROOT and state.task_root:
+        state.task_root = False
+        state.gaps.append("code stays at its real path, not on /var/task: " + why)
 
 
 def _probe_in_child() -> Tuple[Optional[str], bool]:
@@ -180,11 +238,14 @@ def _probe_in_child() -> Tuple[Optional[str], bool]:
         try:
             os.close(read_end)
             prepare()
-            _bind_read_only(here, TASK_ROOT)
-            try:
-                _mount("overlay", OPT, "overlay", _MS_RDONLY, _overlay_lower([stdlib, here]))
-            except OSError as exc:
-                answer = ("no-overlay " + str(exc)).encode()
+            if STATE.task_root:
+                _bind_read_only(here, TASK_ROOT)
+            _mount(here, TMP, None, _MS_BIND)
+            if STATE.opt:
+                try:
+                    _mount("overlay", OPT, "overlay", _MS_RDONLY, _overlay_lower([stdlib, here]))
+                except OSError as exc:
+                    answer = ("no-overlay " + str(exc)).encode()
             os.write(write_end, answer)
         except BaseException as exc:
             os.write(write_end, ("fail " + str(exc)).encode())
@@ -201,7 +262,7 @@ def _probe_in_child() -> Tuple[Optional[str], bool]:
     os.waitpid(pid, 0)
     verdict = b"".join(chunks).decode("utf-8", "replace")
     if verdict == "ok":
-        return None, True
+        return None, STATE.opt
     if verdict.startswith("no-overlay "):
         STATE.overlay_error = verdict[len("no-overlay ") :]
         return None, False
@@ -217,22 +278,51 @@ def prepare() -> None:
     top of it). A new tmpfs costs more than a bind mount, so a spare pays for it."""
     if STATE.prepared:
         return
-    _check(_libc().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    if STATE.user:
+        _enter_user_namespace()
+    else:
+        _check(_libc().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
-    _mount("tmpfs", OPT, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=755")
+    if STATE.opt:
+        _mount("tmpfs", OPT, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=755")
     STATE.prepared = True
 
 
-def enter(code_dir: str, layers: List[str], tmp_dir: str) -> List[str]:
-    """Mount the environment's view; returns the layer roots for ``sys.path``.
+def _enter_user_namespace() -> None:
+    """A user namespace that maps our own ids onto themselves, with a mount namespace it
+    owns: the process keeps its identity and may mount there (only there)."""
+    uid, gid = os.geteuid(), os.getegid()
+    _check(_libc().unshare(_CLONE_NEWUSER | _CLONE_NEWNS), "unshare(CLONE_NEWUSER|CLONE_NEWNS)")
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", "{0} {0} 1".format(uid)),
+        ("gid_map", "{0} {0} 1".format(gid)),
+    ):
+        fd = os.open("/proc/self/" + name, os.O_WRONLY)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+    # The new credentials cleared the parent-death signal: die with the zygote again.
+    _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
-    ``["/opt"]`` when ``/opt`` holds the layers; the real layer directories (today's
-    view) in the one case the kernel cannot merge them (several layers, no overlayfs).
+
+def enter(code_dir: str, layers: List[str], tmp_dir: str) -> Tuple[str, List[str]]:
+    """Mount the environment's view; returns the code root and the layer roots for
+    ``sys.path``.
+
+    ``/var/task`` and ``["/opt"]`` where the view has them; the real directories
+    (today's view) where it lacks them, and for several layers without overlayfs.
     """
     prepare()
-    _bind_read_only(code_dir, TASK_ROOT)
+    code_root = code_dir
+    if STATE.task_root:
+        _bind_read_only(code_dir, TASK_ROOT)
+        code_root = TASK_ROOT
     roots = [OPT]
-    if not layers:
+    if not STATE.opt:
+        roots = list(layers)
+    elif not layers:
         pass  # the empty /opt of prepare()
     elif len(layers) == 1:
         _bind_read_only(layers[0], OPT)
@@ -244,7 +334,7 @@ def enter(code_dir: str, layers: List[str], tmp_dir: str) -> List[str]:
         roots = list(layers)
     _mount(tmp_dir, TMP, None, _MS_BIND)
     STATE.tmp_source = tmp_dir
-    return roots
+    return code_root, roots
 
 
 def restore_tmp(tmp_dir: str) -> None:

@@ -55,7 +55,8 @@ def apply_environment(config: Dict[str, Any], mounted: bool = False) -> None:
     if mounted:
         # Lambda sets no TMPDIR (a function may set its own): tempfile finds /tmp.
         tmp_dir = env.get("TMPDIR") or mounts.TMP
-        env["LAMBDA_TASK_ROOT"] = mounts.TASK_ROOT
+        if mounts.STATE.task_root:
+            env["LAMBDA_TASK_ROOT"] = mounts.TASK_ROOT
         env["LD_LIBRARY_PATH"] = _mounted_library_path(env.get("LD_LIBRARY_PATH", ""), config)
     else:
         os.makedirs(tmp_dir, exist_ok=True)
@@ -72,9 +73,9 @@ def _mounted_library_path(value: str, config: Dict[str, Any]) -> str:
     layer_libs = {os.path.join(d, "lib") for d in config.get("layers") or ()}
     parts: List[str] = []
     for part in value.split(":"):
-        if part == code_lib:
+        if part == code_lib and mounts.STATE.task_root:
             part = mounts.TASK_ROOT + "/lib"
-        elif part in layer_libs:
+        elif part in layer_libs and mounts.STATE.opt:
             part = mounts.OPT + "/lib"
         if part and part not in parts:
             parts.append(part)
@@ -88,8 +89,7 @@ def apply_launch(config: Dict[str, Any]) -> None:
     mounted = mounts.STATE.enabled
     if mounted:
         os.makedirs(config["tmp_dir"], exist_ok=True)
-        layers = mounts.enter(code_dir, layers, config["tmp_dir"])
-        code_dir = mounts.TASK_ROOT
+        code_dir, layers = mounts.enter(code_dir, layers, config["tmp_dir"])
     apply_environment(config, mounted)
     os.chdir(code_dir)
     sys.path[:] = import_path(code_dir, layers)

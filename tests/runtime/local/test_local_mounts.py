@@ -255,3 +255,50 @@ def test_snapshot_children_get_their_own_tmp_under_a_data_dir_in_tmp(
         assert _invoke(run, envs[0], {"value": "a"}) == ["init", "a"]
         assert _invoke(run, envs[1], {"value": "b"}) == ["init", "b"]
         assert Path(f"{machine_tmp}/t1/mine").read_text() == "b"
+
+
+def test_user_namespace_gives_the_same_view_without_root(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a server not running as root gets (where the kernel allows unprivileged user
+    namespaces), forced here: the same view, the same ids, and the environment still
+    dies with its zygote."""
+    monkeypatch.setenv("STRATUS_MOUNT_NAMESPACE", "user")
+    factory = LocalEnvironmentFactory(work_dir=str(tmp_path / "work"))
+    code = write_code(tmp_path / "code", {"app.py": WRITE_TMP})
+    source = """
+    import os
+    def handler(e, c):
+        try:
+            open("/var/task/x", "w")
+            writable = True
+        except OSError:
+            writable = False
+        return [os.getcwd(), os.getuid(), os.getgid(), writable, sorted(os.listdir("/tmp"))]
+    """
+    probe_code = write_code(tmp_path / "probe", {"app.py": source})
+
+    async def scenario() -> tuple[Any, Any, Any, int | None, Any]:
+        await factory.start()
+        try:
+            env = await factory.create(launch_for(probe_code, tmp_dir=str(tmp_path / "t0")))
+            view = factory.mount_view()
+            if not (view and view["enabled"]):
+                return view, None, None, None, None
+            facts = json.loads((await env.invoke(request())).payload)
+            writer = await factory.create(launch_for(code, tmp_dir=str(tmp_path / "t1")))
+            wrote = json.loads((await writer.invoke(request(b'{"value": "u"}'))).payload)
+            zygote = next(iter(factory._zygotes.values()))
+            os.kill(zygote.pid or 0, 9)
+            await env.wait_closed()  # PR_SET_PDEATHSIG survived the new credentials
+            return view, facts, wrote, env.exit_status()[1], None
+        finally:
+            await factory.close()
+
+    view, facts, wrote, signal_number, _ = run(scenario(), timeout=120)
+    if not view["enabled"]:
+        pytest.skip(f"no user namespaces here: {view['reason']}")
+    assert view["user_namespace"] is True
+    assert facts == ["/var/task", os.getuid(), os.getgid(), False, []]
+    assert wrote == {"before": None, "listing": []}
+    assert signal_number == 9
