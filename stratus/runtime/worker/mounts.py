@@ -20,10 +20,14 @@ nothing of the launch, so a spare child does them while it waits for work
 (:func:`prepare`); the mounts left for the cold start cost ~60-90 µs (median, measured
 in forked children on a loaded 2-core machine), ~250 µs when no spare was ready.
 
-The zygote calls :func:`probe` once at start: it forks a child that tries every step and
-reports, so the server can say once, at start, what holds and fall back to today's view
-(a private ``TMPDIR``, code and layers at their real paths) where the kernel says no
-(no root and no unprivileged user namespaces, no overlay, no mount point to use).
+Root makes the namespace directly; any other user (or root without the right, as in
+some containers) makes it inside a user namespace that maps its own ids onto
+themselves (:func:`_enter_user_namespace`). The zygote calls :func:`probe` once at
+start: it forks a child that tries every step and reports, so the server can say once,
+at start, what holds, and fall back where the kernel says no: to today's view (a
+private ``TMPDIR``, code and layers at their real paths) without any namespace, or to a
+private ``/tmp`` with code or layers at their real paths when ``/var/task`` or ``/opt``
+cannot be had (``MountState.gaps``).
 
 Stdlib only, Python 3.9+: ``os.unshare`` is 3.12+, so libc's ``unshare``/``mount`` are
 called through ctypes (already loaded by the zygote for ``prctl``).
