@@ -21,7 +21,7 @@ import sys
 import tempfile
 from typing import Any, Dict, List
 
-from . import mounts
+from . import bytecode, mounts
 
 HOOKS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks")
 
@@ -88,8 +88,15 @@ def apply_launch(config: Dict[str, Any]) -> None:
     layers = list(config.get("layers") or ())
     mounted = mounts.STATE.enabled
     if mounted:
+        real_code, real_layers = code_dir, layers
         os.makedirs(config["tmp_dir"], exist_ok=True)
         code_dir, layers = mounts.enter(code_dir, layers, config["tmp_dir"])
+        mapping = []
+        if code_dir != real_code:
+            mapping.append((code_dir, [real_code]))
+        if layers == [mounts.OPT] and real_layers:
+            mapping.append((mounts.OPT, list(reversed(real_layers))))
+        bytecode.install(mapping)
     apply_environment(config, mounted)
     os.chdir(code_dir)
     sys.path[:] = import_path(code_dir, layers)

@@ -302,3 +302,20 @@ def test_user_namespace_gives_the_same_view_without_root(
     assert facts == ["/var/task", os.getuid(), os.getgid(), False, []]
     assert wrote == {"before": None, "listing": []}
     assert signal_number == 9
+
+
+def test_bytecode_of_read_only_code_is_cached_where_the_code_is_kept(
+    factory, run, envs, tmp_path: Path
+) -> None:
+    """/var/task and /opt are read-only, yet the next cold start must not compile the
+    function and its layers again: their bytecode goes to the real directories."""
+    _require_view(factory, run, tmp_path)
+    layer = write_code(tmp_path / "layer", {"python/helper.py": "VALUE = 2\n"})
+    code = write_code(
+        tmp_path / "code",
+        {"app.py": "import helper\ndef handler(e, c):\n    return helper.VALUE\n"},
+    )
+    envs.append(run(factory.create(launch_for(code, tmp_dir=str(tmp_path / "t"), layers=(layer,)))))
+    assert _invoke(run, envs[0]) == 2
+    assert list((tmp_path / "code" / "__pycache__").glob("app.*.pyc"))
+    assert list((tmp_path / "layer" / "python" / "__pycache__").glob("helper.*.pyc"))
