@@ -68,8 +68,7 @@ def _path_hook(path: str) -> Any:
 def install(mapping: Mapping) -> None:
     """Send bytecode written for files under each view root to its real directories."""
     _MAPPING[:] = mapping
-    if _path_hook not in sys.path_hooks:
+    if mapping and _path_hook not in sys.path_hooks:
+        # A fresh environment has no finder cached for the view's paths yet (the zygote
+        # never imports from them), so the new hook is asked for each of them.
         sys.path_hooks.insert(0, _path_hook)
-    for root, _sources in mapping:
-        for cached in [p for p in sys.path_importer_cache if p == root or p.startswith(root + "/")]:
-            del sys.path_importer_cache[cached]
