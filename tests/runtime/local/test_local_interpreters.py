@@ -139,20 +139,25 @@ def test_function_runs_on_a_foreign_interpreter(factory, run, tmp_path: Path, ru
 
             def handler(event, context):
                 return ["%d.%d" % sys.version_info[:2], sys.executable, context.function_name,
-                        boto3.__file__]
+                        boto3.__file__, __file__]
             """
         },
     )
     launch = launch_for(code, tmp_dir=str(tmp_path / "tmp"), runtime=runtime)
     env = run(factory.create(launch), timeout=300)
     try:
-        version, executable, name, boto3_file = json.loads(run(env.invoke(request())).payload)
+        version, executable, name, boto3_file, app_file = json.loads(
+            run(env.invoke(request())).payload
+        )
         assert f"python{version}" == runtime
         assert executable == interpreter.path
         assert name == launch.spec.function_name
         # boto3 from the runtime's own directory in the work (data) directory
         assert boto3_file.startswith(str(factory.resolver.cache_dir / runtime / "site"))
         assert "WARNING" not in env.init.logs
+        # The worker's own code (mount view, bytecode hook) runs on that Python too.
+        view = factory._zygotes[interpreter.path].ready_report["mounts"]
+        assert app_file == ("/var/task/app.py" if view["enabled"] else f"{code}/app.py")
     finally:
         env.kill()
         run(env.wait_closed())
