@@ -21,6 +21,15 @@ import botocore.config
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Servers started by tests warm only their own runtime's zygote at boot, not one per
+# installed Python (each installs boto3 for its version on a new data directory): the
+# tests that need the others set this themselves.
+os.environ.setdefault("STRATUS_WARM_RUNTIMES", "own")
+# Functions get their own /tmp (docs/functions.md), yet many tests hand a handler a path
+# in tmp_path to write to: pytest's temporary directories go under /var/tmp, which
+# environments share with the machine (pytest's documented PYTEST_DEBUG_TEMPROOT).
+if os.path.isdir("/var/tmp") and os.access("/var/tmp", os.W_OK):
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", "/var/tmp")
 CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
 ROLE = "arn:aws:iam::000000000000:role/test"
 

@@ -119,7 +119,7 @@ class FunctionsComponent(Component):
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
         self.provisioned.restore()
-        await self.factory.start()
+        await self.factory.start(warm=True)  # zygotes start in the background
 
     def _prepare_dirs(self) -> None:
         # Private /tmp directories of environments from an earlier run are garbage now.

@@ -60,9 +60,11 @@ class ControlChannel:
         return fut
 
     async def spawn(
-        self, config: dict[str, Any], fd: int
+        self, config: dict[str, Any], fd: int, output_fd: int | None = None
     ) -> tuple[int, asyncio.Future[ExitStatus]]:
-        """Have the fork server fork a child on ``fd``; returns its pid and exit future."""
+        """Have the fork server fork a child on ``fd``; returns its pid and exit future.
+
+        ``output_fd``: the write end of a pipe that becomes the child's fds 1 and 2."""
         if self._closed:
             raise ChannelClosed(f"{self.name} is gone")
         request = next(self._ids)
@@ -75,7 +77,7 @@ class ControlChannel:
                     self._sock,
                     {"op": "spawn", "id": request},
                     orjson.dumps(config),
-                    [fd],
+                    [fd] if output_fd is None else [fd, output_fd],
                 )
             pid = await answer
         except (BrokenPipeError, ConnectionResetError) as exc:

@@ -37,6 +37,9 @@ _RECV_SIZE = 65536
 # reply (see ``_poll_reply``): concurrent invocations must never wait on each other.
 _POLL_REPLY_S = 60e-6
 _in_flight = 0
+# What one invocation may write to fds 1 and 2 (its whole log) before the rest is
+# dropped and counted: a runaway subprocess must not fill the server's memory.
+OUTPUT_LIMIT = 16 << 20
 
 
 class ForkedEnvironment:
@@ -49,6 +52,7 @@ class ForkedEnvironment:
         pid: int,
         sock: socket.socket,
         exited: asyncio.Future[ExitStatus],
+        output_fd: int | None = None,
     ) -> None:
         self.env_id = env_id
         self.launch = launch
@@ -65,6 +69,12 @@ class ForkedEnvironment:
         self._killed = False
         sock.setblocking(False)
         self._loop.add_reader(sock.fileno(), self._on_readable)
+        self._output_fd = -1 if output_fd is None else output_fd
+        self._output = bytearray()
+        self._output_dropped = 0
+        if self._output_fd >= 0:
+            os.set_blocking(self._output_fd, False)
+            self._loop.add_reader(self._output_fd, self._read_output)
         exited.add_done_callback(self._on_exit)
 
     # -- the contract -----------------------------------------------------------------
@@ -101,10 +111,13 @@ class ForkedEnvironment:
             except (ChannelClosed, OSError):
                 raise await self._exit_error() from None
             size = reply["n"]
+            logs = data[size:].decode("utf-8", "replace") if size < len(data) else ""
+            if self._output_fd >= 0 or self._output:
+                logs += self.take_output()
             return InvokeOutcome(
                 payload=data[:size] if size < len(data) else data,
                 error_type=reply["e"],
-                logs=data[size:].decode("utf-8", "replace") if size < len(data) else "",
+                logs=logs,
                 duration_ms=reply["ms"],
                 max_memory_used_mb=reply["mem"],
             )
@@ -151,7 +164,7 @@ class ForkedEnvironment:
         except ChannelClosed:
             raise await self._exit_error() from None
         size = header["n"]
-        logs = data[size:].decode("utf-8", "replace")
+        logs = data[size:].decode("utf-8", "replace") + self.take_output()
         if header.get("error"):
             raise InitFailed(data[:size], header["error"], logs, header["ms"])
         self.init = InitOutcome(init_duration_ms=header["ms"], logs=logs)
@@ -168,6 +181,52 @@ class ForkedEnvironment:
             return await waiter
         finally:
             self._waiter = None
+
+    def take_output(self) -> str:
+        """What the process wrote to fds 1 and 2 since the last call.
+
+        Called once the worker has answered: everything it wrote before answering is in
+        the pipe by then (a write to a pipe completes before the call returns), so one
+        non-blocking read to the end gets all of it. The worker writes what the handler
+        prints and logs there as well (``worker/capture.py``), so all of it is in order.
+        """
+        self._read_output(drain=True)
+        if not self._output and not self._output_dropped:
+            return ""
+        text = self._output.decode("utf-8", "replace")
+        self._output.clear()
+        if text and not text.endswith("\n"):
+            text += "\n"
+        if self._output_dropped:
+            text += f"[{self._output_dropped} bytes of output dropped: over {OUTPUT_LIMIT}]\n"
+            self._output_dropped = 0
+        return text
+
+    def _read_output(self, drain: bool = False) -> None:
+        while self._output_fd >= 0:
+            try:
+                data = os.read(self._output_fd, _RECV_SIZE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                data = b""
+            if not data:  # every writer is gone: the process and its children
+                self._close_output()
+                return
+            room = OUTPUT_LIMIT - len(self._output)
+            if room >= len(data):
+                self._output += data
+            else:
+                self._output += data[: max(room, 0)]
+                self._output_dropped += len(data) - max(room, 0)
+            if not drain:
+                return
+
+    def _close_output(self) -> None:
+        if self._output_fd >= 0:
+            self._loop.remove_reader(self._output_fd)
+            os.close(self._output_fd)
+            self._output_fd = -1
 
     def detach(self) -> socket.socket:
         """Hand the socket over (a snapshot template's socket becomes a control channel)."""
@@ -248,6 +307,8 @@ class ForkedEnvironment:
         if self._sock.fileno() >= 0:
             self._drain(final=True)
         self._close_socket()
+        self._read_output(drain=True)  # kept for the exit error; the pipe is released
+        self._close_output()
 
     def _close_socket(self) -> None:
         if self._sock.fileno() < 0:
@@ -274,4 +335,4 @@ class ForkedEnvironment:
                     code, sig = await asyncio.shield(self._exited)
             except TimeoutError:
                 code, sig = None, None
-        return EnvironmentExited(code, sig)
+        return EnvironmentExited(code, sig, self.take_output())

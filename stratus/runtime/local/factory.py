@@ -9,10 +9,12 @@ function's init. Cancelling ``create`` (the caller's init timeout) kills the pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import uuid
 from typing import Any
@@ -28,6 +30,17 @@ from stratus.runtime.local.zygote import Zygote
 log = logging.getLogger(__name__)
 
 TemplateKey = tuple[str, str, str, str, str]
+WARM_VARIABLE = "STRATUS_WARM_RUNTIMES"
+
+
+def substitution_notice(runtime: str, interpreter: Interpreter) -> str:
+    """The line a function's log gets at each init when its runtime's Python is missing."""
+    return (
+        f"[WARNING] Stratus: {runtime} is not installed on this machine; this function runs "
+        f"on Python {interpreter.version[0]}.{interpreter.version[1]} instead "
+        f"({interpreter.path}). Install python{runtime[6:]} or name it in "
+        "STRATUS_INTERPRETERS to run on the real one.\n"
+    )
 
 
 class LocalEnvironmentFactory:
@@ -40,7 +53,7 @@ class LocalEnvironmentFactory:
         work_dir: str | None = None,
         preload: list[str] | None = None,
     ) -> None:
-        self.resolver = resolver or InterpreterResolver()
+        self._resolver = resolver
         self._preload = preload
         self._work_dir = work_dir
         self._own_work_dir = False
@@ -52,11 +65,38 @@ class LocalEnvironmentFactory:
         self._environments: set[ForkedEnvironment] = set()
         self._cleanups: set[asyncio.Future[None]] = set()
         self._closed = False
+        self._warming: asyncio.Task[None] | None = None
+        self._told_mounts: set[str] = set()  # the mount views already reported
 
-    async def start(self) -> None:
+    @property
+    def resolver(self) -> InterpreterResolver:
+        """Interpreters per runtime; their dependencies live in the work directory."""
+        if self._resolver is None:
+            if self._work_dir is None:
+                raise LocalRuntimeError("factory is not started")
+            self._resolver = InterpreterResolver(os.path.join(self._work_dir, "interpreters"))
+        return self._resolver
+
+    async def start(self, warm: bool = False) -> None:
+        """Ready the work directory; with ``warm``, start a zygote for every runtime this
+        machine has an interpreter for, in the background.
+
+        The first function on a runtime then finds its zygote running (an interpreter
+        start plus boto3's imports: seconds) and the server learns at once what the
+        kernel allows (``_tell_mounts``); the caller does not wait for any of it.
+        """
         if self._work_dir is None:
             self._work_dir = await asyncio.to_thread(tempfile.mkdtemp, prefix="stratus-local-")
             self._own_work_dir = True
+        if warm and self._warming is None:
+            self._warming = asyncio.create_task(self._warm(), name="stratus-zygote-warm-up")
+
+    async def _warm(self) -> None:
+        for runtime in await asyncio.to_thread(self._runtimes_to_warm):
+            try:
+                await self.zygote(await self._interpreter(runtime))
+            except Exception as exc:  # the first cold start on it will try, and say why
+                log.warning("could not start the zygote for %s: %s", runtime, exc)
 
     async def create(self, launch: LaunchConfig) -> ForkedEnvironment:
         if self._closed:
@@ -64,10 +104,7 @@ class LocalEnvironmentFactory:
         if self._work_dir is None:
             await self.start()
         spec = launch.spec
-        interpreter = self._interpreters.get(spec.runtime)
-        if interpreter is None:  # probing runs subprocesses: once per runtime, in a thread
-            interpreter = await asyncio.to_thread(self.resolver.resolve, spec.runtime)
-            self._interpreters[spec.runtime] = interpreter
+        interpreter = await self._interpreter(spec.runtime)
         config: dict[str, Any] = {
             "mode": "env",
             "env": dict(launch.env),
@@ -76,6 +113,8 @@ class LocalEnvironmentFactory:
             "handler": spec.handler,
             "layers": list(spec.layer_dirs),
         }
+        if interpreter.substitutes(spec.runtime):
+            config["notice"] = substitution_notice(spec.runtime, interpreter)
         if spec.snapshot:
             template = await self._template(interpreter, launch)
             config["mode"] = "restore"
@@ -83,8 +122,33 @@ class LocalEnvironmentFactory:
         zygote = await self.zygote(interpreter)
         return await self._spawn(launch, config, zygote.spawn)
 
+    def _runtimes_to_warm(self) -> list[str]:
+        """``STRATUS_WARM_RUNTIMES``: ``installed`` (the default: every runtime with its own
+        interpreter here, which may install its dependencies on a new data directory),
+        ``own`` (the server's Python only), ``none``, or a list (``python3.12,python3.9``).
+        Blocking: probes interpreters."""
+        wanted = os.environ.get(WARM_VARIABLE, "installed").strip()
+        if wanted == "none":
+            return []
+        if wanted == "own":
+            return [f"python{sys.version_info[0]}.{sys.version_info[1]}"]
+        if wanted == "installed":
+            return self.resolver.installed_runtimes()
+        return [r.strip() for r in wanted.split(",") if r.strip()]
+
+    async def _interpreter(self, runtime: str) -> Interpreter:
+        interpreter = self._interpreters.get(runtime)
+        if interpreter is None:  # probing runs subprocesses: once per runtime, in a thread
+            interpreter = await asyncio.to_thread(self.resolver.resolve, runtime)
+            self._interpreters[runtime] = interpreter
+        return interpreter
+
     async def close(self) -> None:
         self._closed = True
+        if self._warming is not None:
+            self._warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._warming
         for env in list(self._environments):
             env.kill()
         for template in list(self._templates.values()):
@@ -107,7 +171,40 @@ class LocalEnvironmentFactory:
             if zygote is None:
                 zygote = self._zygotes[interpreter.path] = Zygote(interpreter, self._preload)
         await zygote.start()
+        self._tell_mounts(interpreter, zygote.ready_report.get("mounts"))
         return zygote
+
+    def mount_view(self) -> dict[str, Any] | None:
+        """What the first zygote found about private mount views (None before one ran)."""
+        for zygote in self._zygotes.values():
+            if zygote.ready_report:
+                found: dict[str, Any] | None = zygote.ready_report.get("mounts")
+                return found
+        return None
+
+    def _tell_mounts(self, interpreter: Interpreter, report: dict[str, Any] | None) -> None:
+        """Say once, in the server's log, when environments keep the machine's view (each
+        zygote probes it at its start; Pythons that find the same are not repeated)."""
+        if report is None:
+            return
+        said = repr(sorted(report.items()))
+        if said in self._told_mounts:  # another Python, the same story: said already
+            return
+        self._told_mounts.add(said)
+        if not report.get("enabled"):
+            log.warning(
+                "environments on Python %d.%d share the machine's /tmp and see code and "
+                "layers at their real paths (no /var/task, /opt): %s. Each still gets a "
+                "private TMPDIR; see docs/functions.md, 'What holds where'.",
+                *interpreter.version,
+                report.get("reason") or "no private mount namespace",
+            )
+        elif report.get("gaps"):
+            log.warning(
+                "environments on Python %d.%d get a private /tmp, but %s",
+                *interpreter.version,
+                "; ".join(report["gaps"]),
+            )
 
     def statistics(self) -> dict[str, int]:
         return {
@@ -120,14 +217,19 @@ class LocalEnvironmentFactory:
         self, launch: LaunchConfig, config: dict[str, Any], spawn: Any
     ) -> ForkedEnvironment:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # What the process and its children write to fds 1 and 2 comes back through this
+        # pipe into the function's log, not to the server's terminal.
+        output_r, output_w = os.pipe()
         try:
-            pid, exited = await spawn(config, theirs.fileno())
+            pid, exited = await spawn(config, theirs.fileno(), output_w)
         except BaseException:
             ours.close()
+            os.close(output_r)
             raise
         finally:
             theirs.close()
-        env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited)
+            os.close(output_w)
+        env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited, output_r)
         self._track(env, exited)
         try:
             await env.wait_init()
@@ -165,6 +267,8 @@ class LocalEnvironmentFactory:
                 "handler": spec.handler,
                 "layers": list(spec.layer_dirs),
             }
+            if interpreter.substitutes(spec.runtime):
+                config["notice"] = substitution_notice(spec.runtime, interpreter)
             zygote = await self.zygote(interpreter)
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             try:

@@ -60,9 +60,9 @@ class SnapshotTemplate:
         return cls(process, ControlChannel(process.detach(), f"template {pid}"))
 
     async def spawn(
-        self, config: dict[str, Any], fd: int
+        self, config: dict[str, Any], fd: int, output_fd: int | None = None
     ) -> tuple[int, asyncio.Future[ExitStatus]]:
-        return await self.channel.spawn(config, fd)
+        return await self.channel.spawn(config, fd, output_fd)
 
     async def close(self) -> None:
         self.channel.close()

@@ -37,6 +37,7 @@ class Zygote:
         self._lock = asyncio.Lock()
         self._closed = False
         self.starts = 0
+        self.ready_report: dict[str, Any] = {}  # the zygote's ``ready`` frame: what it found
 
     @property
     def pid(self) -> int | None:
@@ -57,7 +58,7 @@ class Zygote:
             await self._launch()
 
     async def spawn(
-        self, config: dict[str, Any], fd: int
+        self, config: dict[str, Any], fd: int, output_fd: int | None = None
     ) -> tuple[int, asyncio.Future[ExitStatus]]:
         """Fork an environment on ``fd``; starts (or restarts) the zygote when needed."""
         for attempt in (1, 2):
@@ -65,7 +66,7 @@ class Zygote:
             channel = self._channel
             assert channel is not None
             try:
-                return await channel.spawn(config, fd)
+                return await channel.spawn(config, fd, output_fd)
             except ChannelClosed:
                 if attempt == 2:
                     raise ZygoteUnavailable("zygote died twice while spawning") from None
@@ -105,7 +106,7 @@ class Zygote:
         self._channel = ControlChannel(parent, f"zygote {self._proc.pid}")
         try:
             async with asyncio.timeout(READY_TIMEOUT_S):
-                await self._channel.wait_ready()
+                self.ready_report = await self._channel.wait_ready()
         except (TimeoutError, ChannelClosed) as exc:
             self._channel.close()
             await self._reap()

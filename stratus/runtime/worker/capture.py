@@ -3,7 +3,10 @@
 Lambda sends a function's stdout, stderr and root-logger records to its log stream; we
 return them with each invocation instead, so the server can store and show them. The
 streams replace ``sys.stdout``/``sys.stderr`` at the Python level and keep one ordered
-buffer, which is what Lambda's log stream shows. The root logger gets Lambda's text
+buffer, which is what Lambda's log stream shows. In an environment, descriptors 1 and 2
+are a pipe the server reads into the invocation's log, and the buffer writes there too
+(:class:`LogBuffer`), so what bypasses Python (subprocesses, C code, ``os.write(1,
+...)``) lands in order with what the handler prints. The root logger gets Lambda's text
 format: ``[LEVEL]\\t<timestamp>Z\\t<request id>\\t<message>`` (awslambdaric's
 ``_setup_logging``), in UTC.
 """
@@ -21,20 +24,33 @@ DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 class LogBuffer:
-    """The ordered text of one invocation (or of init)."""
+    """The ordered text of one invocation (or of init).
 
-    __slots__ = ("parts", "request_id", "tenant_id")
+    With ``fd`` (descriptor 1, a pipe the server reads), text is written there at once
+    instead of kept: what the handler prints and what its subprocesses or C code write
+    to the same descriptor then reach the log in the order they happened, as in
+    Lambda, and :meth:`take` has nothing left to return. Without it (a snapshot
+    template, whose descriptors are the zygote's), text is kept until :meth:`take`.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("fd", "parts", "request_id", "tenant_id")
+
+    def __init__(self, fd: Optional[int] = None) -> None:
         self.parts: List[str] = []
         self.request_id = ""
         self.tenant_id: Optional[str] = None
+        self.fd = fd
 
     def write(self, text: str) -> None:
-        self.parts.append(text)
+        if self.fd is None:
+            self.parts.append(text)
+            return
+        data = text.encode("utf-8", "replace")
+        while data:
+            data = data[os.write(self.fd, data) :]
 
     def take(self) -> str:
-        """Return what was written since the last call and start afresh."""
+        """Return what was kept since the last call and start afresh."""
         text = "".join(self.parts)
         self.parts.clear()
         return text
@@ -69,13 +85,13 @@ class CapturedStream(io.TextIOBase):
 
     def fileno(self) -> int:
         # Libraries that want a real descriptor (faulthandler, subprocess) get the
-        # process's own; what is written there bypasses the capture, as in Lambda's sandbox.
+        # process's own, a pipe the server reads into the same log (``zygote._run``).
         return self._fd
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not {}".format(type(text).__name__))
-        self._buffer.parts.append(text)
+        self._buffer.write(text)
         return len(text)
 
     def flush(self) -> None:

@@ -46,7 +46,7 @@ class Worker(object):
     def __init__(self, sock: socket.socket, config: Dict[str, Any]) -> None:
         self.sock = sock
         self.config = config
-        self.logs = capture.LogBuffer()
+        self.logs = capture.LogBuffer(output_fd(config))
         self.handler: Optional[Callable[[Any, Any], Any]] = None
         self.marshaller: Optional[Marshaller] = None
         self.facts: Optional[StaticFacts] = None
@@ -61,6 +61,7 @@ class Worker(object):
             sandbox.apply_launch(self.config)
             capture.install(self.logs)
             json_logs.configure()  # LoggingConfig JSON: Lambda's JSON records and level
+            self._notice()
             self.marshaller = Marshaller()
             self.facts = static_facts()
             self.handler = load_handler(self.config["handler"])
@@ -75,10 +76,9 @@ class Worker(object):
         start = time.perf_counter()
         error = None
         try:
-            template_tmp = os.environ.get("TMPDIR", "")
-            sandbox.apply_environment(self.config)
+            sandbox.apply_restore(self.config)
             os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
-            _copy_tree(template_tmp, self.config["tmp_dir"])
+            self._notice()
             self.marshaller = Marshaller()
             self.facts = static_facts()
             for func, args, kwargs in list(hooks.get_after_restore()):
@@ -87,6 +87,13 @@ class Worker(object):
             error = faults.error_from_exception(exc, None, _RUNTIME_FILES)
             error["errorType"] = faults.AFTER_RESTORE_ERROR
         return self._report_init(start, error)
+
+    def _notice(self) -> None:
+        """What the platform wants this function's log to say at init (e.g. that its
+        runtime runs on another Python): where the user looks, not the server's log."""
+        notice = self.config.get("notice")
+        if notice:
+            self.logs.write(notice)
 
     def before_snapshot(self, hooks: Any) -> Optional[Dict[str, Any]]:
         """Run the before-snapshot hooks, last registered first, as Lambda does."""
@@ -182,6 +189,11 @@ class Worker(object):
         )
 
 
+def output_fd(config: Dict[str, Any]) -> Optional[int]:
+    """Descriptor 1 when the server reads it into the log (the fork server says so)."""
+    return 1 if config.get("output") == "fd" else None
+
+
 def _parse_json(text: Optional[str], name: str) -> Any:
     if not text:
         return None
@@ -191,20 +203,6 @@ def _parse_json(text: Optional[str], name: str) -> Any:
         raise faults.Fault(
             faults.CONTEXT_UNMARSHAL_ERROR, "Unable to parse {} JSON: {}".format(name, exc)
         ) from None
-
-
-def _copy_tree(source: str, target: str) -> None:
-    """Give a restored environment the files its template's init left in /tmp."""
-    if not source or not os.path.isdir(source) or os.path.abspath(source) == target:
-        return
-    try:
-        entries = os.listdir(source)
-    except OSError:
-        return
-    if entries:
-        import shutil
-
-        shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
 
 
 def _spin_seconds() -> float:

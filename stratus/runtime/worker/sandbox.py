@@ -5,6 +5,12 @@ see only its function's: ``os.environ`` replaced by the launch's variables, the 
 directory as working directory, Lambda's import path (task root, then each layer's
 ``python`` and ``python/lib/pythonX.Y/site-packages``, then the runtime's own paths), a
 private temporary directory, and a random generator that no sibling shares.
+
+Where the zygote's probe found mount namespaces usable (``mounts``), the child gets
+Lambda's own paths: its private directory on ``/tmp``, its code on ``/var/task`` (the
+working directory and ``LAMBDA_TASK_ROOT``) and its layers on ``/opt``, read-only.
+Otherwise the same things at their real paths, with ``TMPDIR`` pointing at the private
+directory.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import random
 import sys
 import tempfile
 from typing import Any, Dict, List
+
+from . import bytecode, mounts
 
 HOOKS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks")
 
@@ -40,25 +48,86 @@ def import_path(code_dir: str, layers: List[str]) -> List[str]:
     return path
 
 
-def apply_environment(config: Dict[str, Any]) -> None:
+def apply_environment(config: Dict[str, Any], mounted: bool = False) -> None:
     """Variables, temporary directory and randomness: what differs per environment."""
     env = dict(config.get("env") or {})
     tmp_dir = config["tmp_dir"]
-    os.makedirs(tmp_dir, exist_ok=True)
-    env["TMPDIR"] = tmp_dir
+    if mounted:
+        # Lambda sets no TMPDIR (a function may set its own): tempfile finds /tmp.
+        tmp_dir = env.get("TMPDIR") or mounts.TMP
+        if mounts.STATE.task_root:
+            env["LAMBDA_TASK_ROOT"] = mounts.TASK_ROOT
+        env["LD_LIBRARY_PATH"] = _mounted_library_path(env.get("LD_LIBRARY_PATH", ""), config)
+    else:
+        os.makedirs(tmp_dir, exist_ok=True)
+        env["TMPDIR"] = tmp_dir
     os.environ.clear()
     os.environ.update(env)
     tempfile.tempdir = tmp_dir
     random.seed()
 
 
+def _mounted_library_path(value: str, config: Dict[str, Any]) -> str:
+    """The platform's LD_LIBRARY_PATH names real directories: name the mounted ones."""
+    code_lib = os.path.join(config["code_dir"], "lib")
+    layer_libs = {os.path.join(d, "lib") for d in config.get("layers") or ()}
+    parts: List[str] = []
+    for part in value.split(":"):
+        if part == code_lib and mounts.STATE.task_root:
+            part = mounts.TASK_ROOT + "/lib"
+        elif part in layer_libs and mounts.STATE.opt:
+            part = mounts.OPT + "/lib"
+        if part and part not in parts:
+            parts.append(part)
+    return ":".join(parts)
+
+
 def apply_launch(config: Dict[str, Any]) -> None:
     """Everything a new environment needs before the function's init runs."""
-    apply_environment(config)
     code_dir = config["code_dir"]
+    layers = list(config.get("layers") or ())
+    mounted = mounts.STATE.enabled
+    if mounted:
+        real_code, real_layers = code_dir, layers
+        os.makedirs(config["tmp_dir"], exist_ok=True)
+        code_dir, layers = mounts.enter(code_dir, layers, config["tmp_dir"])
+        mapping = []
+        if code_dir != real_code:
+            mapping.append((code_dir, [real_code]))
+        if layers == [mounts.OPT] and real_layers:
+            mapping.append((mounts.OPT, list(reversed(real_layers))))
+        bytecode.install(mapping)
+    apply_environment(config, mounted)
     os.chdir(code_dir)
-    sys.path[:] = import_path(code_dir, list(config.get("layers") or ()))
+    sys.path[:] = import_path(code_dir, layers)
     sys.dont_write_bytecode = False
+
+
+def apply_restore(config: Dict[str, Any]) -> None:
+    """A child of a snapshot template: its own variables and ``/tmp`` (a copy of the
+    template's), the rest inherited."""
+    mounted = mounts.STATE.enabled
+    if mounted:
+        mounts.restore_tmp(config["tmp_dir"])
+    else:
+        template_tmp = os.environ.get("TMPDIR", "")
+        os.makedirs(config["tmp_dir"], exist_ok=True)
+        _copy_tree(template_tmp, config["tmp_dir"])
+    apply_environment(config, mounted)
+
+
+def _copy_tree(source: str, target: str) -> None:
+    """Give a restored environment the files its template's init left in its TMPDIR."""
+    if not source or not os.path.isdir(source) or os.path.abspath(source) == target:
+        return
+    try:
+        entries = os.listdir(source)
+    except OSError:
+        return
+    if entries:
+        import shutil
+
+        shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
 
 
 def prewarm() -> None:

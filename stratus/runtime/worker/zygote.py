@@ -7,7 +7,9 @@ environments on request, so a cold start costs a fork instead of an interpreter 
 
 Control protocol: frames (``protocol``) over the unix socket ``N``.
 
-- zygote -> server, once ready: ``{"op": "ready", "pid": P, "python": [3, 12]}``.
+- zygote -> server, once ready: ``{"op": "ready", "pid": P, "python": [3, 12], "mounts":
+  {"enabled": bool, "overlay": bool, "reason": text}}`` (``mounts``: whether environments
+  get their private mount view, see ``mounts``).
 - server -> zygote: ``{"op": "spawn", "id": K}``, payload = the launch config as JSON,
   with the environment's end of a socketpair attached (SCM_RIGHTS). The config's
   ``mode`` is ``"env"`` (a plain environment) or ``"template"`` (a snapshot template).
@@ -37,8 +39,8 @@ import sys
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from . import capture, protocol, sandbox
-from .runtime import Worker
+from . import capture, mounts, protocol, sandbox
+from .runtime import Worker, output_fd
 
 ConnectionClosed = protocol.ConnectionClosed
 ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
@@ -153,40 +155,38 @@ class ForkServer(object):
 
     def _spawn(self, header: Dict[str, Any], payload: bytes, fds: List[int]) -> None:
         request = header.get("id")
-        if len(fds) != 1:
-            for fd in fds:
-                os.close(fd)
-            self._answer(request, error="expected one descriptor")
+        if len(fds) not in (1, 2):
+            _close_all(fds)
+            self._answer(request, error="expected one or two descriptors")
             return
-        fd = fds[0]
         try:
             config = protocol.decode_header(payload)
         except ValueError as exc:
-            os.close(fd)
+            _close_all(fds)
             self._answer(request, error="bad config: " + str(exc))
             return
-        pid = self._hand_to_spare(fd, payload)
+        pid = self._hand_to_spare(fds, payload)
         if pid is None:
             gc.freeze()  # objects made so far stay out of the children's collections: no CoW
             try:
                 pid = os.fork()
             except OSError as exc:
-                os.close(fd)
+                _close_all(fds)
                 self._answer(request, error=str(exc))
                 return
             if pid == 0:
-                self._in_child(lambda: self._run(fd, config))
-        os.close(fd)
+                self._in_child(lambda: self._run(fds, config))
+        _close_all(fds)
         self.children.add(pid)
         self._answer(request, pid=pid)
 
-    def _hand_to_spare(self, fd: int, payload: bytes) -> Optional[int]:
+    def _hand_to_spare(self, fds: List[int], payload: bytes) -> Optional[int]:
         spare, self._spare = self._spare, None
         if spare is None:
             return None
         pid, link = spare
         try:
-            protocol.send_frame_with_fds(link, {"op": "go"}, [fd], payload)
+            protocol.send_frame_with_fds(link, {"op": "go"}, fds, payload)
         except OSError:  # the spare died: fork the usual way
             return None
         finally:
@@ -214,13 +214,18 @@ class ForkServer(object):
 
     def _wait_as_spare(self, link: socket.socket) -> int:
         sandbox.prewarm()
+        if mounts.STATE.enabled:
+            try:  # the launch-independent half of the mount view, ahead of time
+                mounts.prepare()
+            except OSError:
+                pass  # the environment tries again, and reports why it cannot
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
         except ConnectionClosed:
             return 0
         link.close()
-        return self._run(fds[0], protocol.decode_header(payload))
+        return self._run(fds, protocol.decode_header(payload))
 
     def _in_child(self, body: Callable[[], int]) -> None:
         """Leave the fork server's duties behind and run ``body``; never returns."""
@@ -245,8 +250,17 @@ class ForkServer(object):
             _flush_std()
             os._exit(code)
 
-    def _run(self, fd: int, config: Dict[str, Any]) -> int:
-        sock = socket.socket(fileno=fd)
+    def _run(self, fds: List[int], config: Dict[str, Any]) -> int:
+        """Become the environment on ``fds[0]``; ``fds[1]``, when sent, is the pipe that
+        takes what the process and its children write to descriptors 1 and 2 (the server
+        reads it into the function's log, as Lambda's runtime does with stdout/stderr)."""
+        if len(fds) > 1:
+            _flush_std()
+            os.dup2(fds[1], 1)
+            os.dup2(fds[1], 2)
+            os.close(fds[1])
+            config["output"] = "fd"  # the worker's log buffer writes there too
+        sock = socket.socket(fileno=fds[0])
         sock.set_inheritable(False)  # the handler's subprocesses must not keep it open
         sock.setblocking(True)
         return self.child_main(sock, config)
@@ -290,6 +304,14 @@ class ForkServer(object):
         self._spares.clear()
 
 
+def _close_all(fds: List[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
 def _flush_std() -> None:
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
@@ -329,6 +351,7 @@ def _serve_as_template(worker: Worker) -> int:
         worker.sock = sock
         worker.config = config
         worker.logs.take()
+        worker.logs.fd = output_fd(config)
         if not worker.restore(hooks):
             return 1
         worker.serve()
@@ -421,12 +444,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     control.set_inheritable(False)
     sandbox.capture_runtime_path()
     os.chdir("/")
+    # Probe before the imports: forking a small process is cheap.
+    view = mounts.probe([*sandbox.RUNTIME_PATH, sandbox.HOOKS_DIR, sys.prefix, sys.base_prefix])
     wanted = os.environ.get("STRATUS_ZYGOTE_PRELOAD")
     preload(None if wanted is None else [s for s in wanted.split(",") if s])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # our server decides when we stop
     protocol.send_frame(
         control,
-        {"op": "ready", "pid": os.getpid(), "python": list(sys.version_info[:2])},
+        {
+            "op": "ready",
+            "pid": os.getpid(),
+            "python": list(sys.version_info[:2]),
+            "mounts": view.report(),
+        },
     )
     gc.collect()
     ForkServer(

@@ -139,7 +139,7 @@ def test_context_without_client_context_or_identity(env_of, run) -> None:
     assert json.loads(outcome.payload) == [None, None, 0]
 
 
-def test_environment_variables_tmp_and_trace_id(env_of, run, tmp_path: Path) -> None:
+def test_environment_variables_tmp_and_trace_id(env_of, factory, run, tmp_path: Path) -> None:
     env = env_of(
         {
             "app.py": """
@@ -163,10 +163,13 @@ def test_environment_variables_tmp_and_trace_id(env_of, run, tmp_path: Path) -> 
     second = json.loads(run(env.invoke(request())).payload)
     tmp = str(tmp_path / "tmp0")
     code = str(tmp_path / "code0")
+    view = factory.mount_view()
+    if view and view["enabled"]:  # Lambda's paths, and no TMPDIR (Lambda sets none)
+        tmp, code = "/tmp", "/var/task"
     assert first == {
         "mine": "42",
         "leaked": None,
-        "tmpdir": tmp,
+        "tmpdir": None if code == "/var/task" else tmp,
         "gettempdir": tmp,
         "trace": "Root=1-abc;Sampled=1",
         "cwd": code,

@@ -67,12 +67,14 @@ def test_snapshot_template_runs_init_once(factory, run, tmp_path: Path) -> None:
         envs.append(run(factory.create(launch)))
     try:
         results = [json.loads(run(env.invoke(request())).payload) for env in envs]
+        view = factory.mount_view()
+        mounted = bool(view and view["enabled"])
         assert counter.read_text() == "init\n"  # init ran once for three environments
         assert len({r["random"] for r in results}) == 3  # re-seeded in each
         for i, result in enumerate(results):
             assert result["events"] == ["before-2", "before-1", "after"]
             assert result["init_type"] == "snap-start"
-            assert result["tmp"] == str(tmp_path / f"tmp{i}")
+            assert result["tmp"] == ("/tmp" if mounted else str(tmp_path / f"tmp{i}"))
             assert result["kept"] == "made at init"
             assert result["mine"] == str(i)
         assert len({env.pid for env in envs}) == 3
