@@ -274,6 +274,29 @@ def test_execution_in_eu_west_1_runs_there_with_its_children(clients: Any) -> No
                          stateMachineArn=foreign) == []
 
 
+def test_sdk_tasks_act_in_their_executions_account_and_region(clients: Any) -> None:
+    scope = (TWO, WEST)
+    sfn = clients[scope]
+    lister = asl(
+        {
+            "List": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sfn:listStateMachines",
+                "Parameters": {},
+                "End": True,
+            }
+        }
+    )
+    machine = sfn.create_state_machine(name="lister", definition=lister, roleArn=ROLE)
+    run = sfn.start_execution(stateMachineArn=machine["stateMachineArn"])
+    done = wait_finished(sfn, run["executionArn"])
+    assert done["status"] == "SUCCEEDED", done
+    seen = [m["StateMachineArn"] for m in json.loads(done["output"])["StateMachines"]]
+    own = [m["stateMachineArn"] for m in all_pages(sfn, "list_state_machines", "stateMachines")]
+    assert sorted(seen) == sorted(own)
+    assert machine["stateMachineArn"] in seen
+
+
 def test_a_restart_keeps_every_scope(server: ServerProcess) -> None:
     before = {
         scope: (
