@@ -196,6 +196,14 @@ def test_activity_tasks_are_answered_only_in_their_account_and_region(
     done = wait_finished(ours, execution)
     assert (done["status"], json.loads(done["output"])) == ("SUCCEEDED", {"approved": True})
 
+    # A machine of another region naming our activity reaches no such activity.
+    west = clients[(ONE, WEST)]
+    reach = west.create_state_machine(name="reach-activity", definition=flow, roleArn=ROLE)
+    run = west.start_execution(stateMachineArn=reach["stateMachineArn"])
+    failed = wait_finished(west, run["executionArn"])
+    assert (failed["status"], failed["error"]) == ("FAILED", "States.Runtime")
+    assert failed["cause"] == f"Activity Does Not Exist: '{mine}'"
+
 
 def _poll_briefly(server: ServerProcess, scope: tuple[str, str], activity: str) -> dict[str, Any]:
     """GetActivityTask without waiting the full minute when there is nothing: a queued
