@@ -152,6 +152,23 @@ def test_executions_are_invisible_to_other_accounts_and_regions(clients: Any) ->
     assert ours.describe_execution(executionArn=execution)["status"] == "ABORTED"
 
 
+def test_express_executions_are_scoped_too(clients: Any) -> None:
+    scope, sfn = (TWO, WEST), clients[(TWO, WEST)]
+    machine = sfn.create_state_machine(name="quick", definition=PASS, roleArn=ROLE, type="EXPRESS")
+    done = sfn.start_sync_execution(stateMachineArn=machine["stateMachineArn"], name="q1")
+    assert done["status"] == "SUCCEEDED"
+    assert done["executionArn"].startswith(arn(scope, "express:quick:q1:"))
+    for other, foreign in clients.items():
+        if other == scope:
+            continue
+        refused(foreign.start_sync_execution, "StateMachineDoesNotExist",
+                f"State Machine Does Not Exist: '{machine['stateMachineArn']}'",
+                stateMachineArn=machine["stateMachineArn"])
+        refused(foreign.describe_execution, "ExecutionDoesNotExist",
+                f"Execution Does Not Exist: '{done['executionArn']}'",
+                executionArn=done["executionArn"])
+
+
 def test_activity_tasks_are_answered_only_in_their_account_and_region(
     server: ServerProcess, clients: Any
 ) -> None:
