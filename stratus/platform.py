@@ -67,9 +67,19 @@ class _LateCaller:
     def __init__(self) -> None:
         self.caller: SdkCaller | None = None
 
-    async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def call(
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
         assert self.caller is not None, "AWS calls are answered once the platform is built"
-        return await self.caller.call(service, operation, params)
+        return await self.caller.call(
+            service, operation, params, account_id=account_id, region=region
+        )
 
 
 class Platform:

@@ -45,8 +45,18 @@ class SdkCaller:
         self._app = app
         self._region = region
 
-    async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Call ``operation`` of ``service`` (botocore names); raises AwsCallFailed."""
+    async def call(
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Call ``operation`` of ``service`` (botocore names) as ``account_id`` in
+        ``region`` (default: the default account, the platform's region); raises
+        AwsCallFailed."""
         try:
             spec = load_service(service)
         except Exception as exc:  # unknown to botocore, or a protocol we do not speak
@@ -65,7 +75,7 @@ class SdkCaller:
                 400,
                 None,
             )
-        request = self._request(spec, operation, params)
+        request = self._request(spec, operation, params, account_id, region)
         response = await self._app.handle(request)
         if response is None:
             # No provider serves this service yet: what AWS answers an unknown operation.
@@ -78,7 +88,14 @@ class SdkCaller:
             )
         return _parse(spec, operation, response)
 
-    def _request(self, spec: ServiceSpec, operation: str, params: dict[str, Any]) -> HttpRequest:
+    def _request(
+        self,
+        spec: ServiceSpec,
+        operation: str,
+        params: dict[str, Any],
+        account_id: str | None,
+        region: str | None,
+    ) -> HttpRequest:
         model = spec.model.operation_model(operation)
         serializer = botocore_serialize.create_serializer(spec.protocol, True)
         try:
@@ -96,9 +113,12 @@ class SdkCaller:
         }
         day = time.strftime("%Y%m%d", time.gmtime())
         # Unsigned but scoped: the credential scope is how the router knows the region
-        # and the service on the shared endpoint.
+        # and the service on the shared endpoint, and its key the account (a 12-digit
+        # access key id is that account; "stratus" is none, hence the default account).
+        key = account_id or "stratus"
         headers["authorization"] = (
-            f"AWS4-HMAC-SHA256 Credential=stratus/{day}/{self._region}/{spec.signing_name}/"
+            f"AWS4-HMAC-SHA256 Credential={key}/{day}/{region or self._region}/"
+            f"{spec.signing_name}/"
             "aws4_request, SignedHeaders=host;x-amz-date, Signature=0"
         )
         body = prepared.body or b""

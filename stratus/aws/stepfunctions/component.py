@@ -32,10 +32,9 @@ class WorkflowsComponent(Component):
         super().__init__(ctx)
         self.store = SQLiteWorkflowStore(ctx.db)
         self.state_machines = StateMachineRegistry(self.store)
-        self.activities = ActivityService(self.store, region=ctx.region)
-        self.executions = ExecutionManager(
-            self.store, self.state_machines, ctx.integrations, region=ctx.region
-        )
+        # Scoped per call (account and region come with each request), not per server.
+        self.activities = ActivityService(self.store)
+        self.executions = ExecutionManager(self.store, self.state_machines, ctx.integrations)
         self.activities.is_pending = self.executions.task_pending
         self._provider = StepFunctionsProvider(
             self.state_machines,

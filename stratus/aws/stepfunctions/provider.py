@@ -3,6 +3,10 @@
 Thin: read parameters, call the service, shape the answer. Service errors become AWS
 errors through ``AWS_CODES`` (one table, in the service's errors module, because the
 ``states:startExecution`` integration names failures after the same codes).
+
+Every operation acts in the caller's account and region (``ctx.account_id``,
+``ctx.region``), handed to the service as a :class:`Scope`: the service keys resources by
+ARN and answers another scope's ARN as not found.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from stratus.workflows.service.errors import (
 )
 from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
-from stratus.workflows.service.names import parse_arn
+from stratus.workflows.service.names import Scope, parse_arn
 from stratus.workflows.service.shapes import describe_execution, list_item
 from stratus.workflows.service.single_state import StateTester
 from stratus.workflows.validator import validate_definition
@@ -51,6 +55,10 @@ def _page(items: list[Any], params: Params, default: int = 100) -> tuple[list[An
             raise InvalidParameter(f"Invalid Token: '{token}'") from exc
     page = items[start : start + limit]
     return page, (str(start + limit) if start + limit < len(items) else None)
+
+
+def _scope(ctx: RequestContext) -> Scope:
+    return Scope(ctx.account_id, ctx.region)
 
 
 def _tags_list(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -113,7 +121,7 @@ class StepFunctionsProvider:
             params["name"],
             params["definition"],
             params["roleArn"],
-            region=ctx.region,
+            scope=_scope(ctx),
             type=params.get("type") or "STANDARD",
             logging_configuration=params.get("loggingConfiguration"),
             tracing_configuration=params.get("tracingConfiguration"),
@@ -124,6 +132,7 @@ class StepFunctionsProvider:
     async def update_state_machine(self, ctx: RequestContext, params: Params) -> Params:
         machine = await self._machines.update(
             params["stateMachineArn"],
+            scope=_scope(ctx),
             definition=params.get("definition"),
             role_arn=params.get("roleArn"),
             logging_configuration=params.get("loggingConfiguration"),
@@ -132,7 +141,7 @@ class StepFunctionsProvider:
         return {"updateDate": machine.update_date, "revisionId": machine.revision_id}
 
     async def describe_state_machine(self, ctx: RequestContext, params: Params) -> Params:
-        machine = self._machines.get(params["stateMachineArn"])
+        machine = self._machines.get(params["stateMachineArn"], _scope(ctx))
         return {
             "stateMachineArn": machine.arn,
             "name": machine.name,
@@ -147,7 +156,7 @@ class StepFunctionsProvider:
         }
 
     async def list_state_machines(self, ctx: RequestContext, params: Params) -> Params:
-        page, token = _page(self._machines.all(), params)
+        page, token = _page(self._machines.all(_scope(ctx)), params)
         result: Params = {
             "stateMachines": [
                 {
@@ -164,7 +173,7 @@ class StepFunctionsProvider:
         return result
 
     async def delete_state_machine(self, ctx: RequestContext, params: Params) -> Params:
-        await self._machines.delete(params["stateMachineArn"])
+        await self._machines.delete(params["stateMachineArn"], _scope(ctx))
         return {}
 
     async def validate_state_machine_definition(
@@ -188,13 +197,14 @@ class StepFunctionsProvider:
             params["stateMachineArn"],
             params.get("name"),
             params.get("input"),
+            scope=_scope(ctx),
             trace_header=params.get("traceHeader"),
         )
         return {"executionArn": record["arn"], "startDate": record["start_ms"] / 1000}
 
     async def start_sync_execution(self, ctx: RequestContext, params: Params) -> Params:
         record = await self._executions.start_sync(
-            params["stateMachineArn"], params.get("name"), params.get("input")
+            params["stateMachineArn"], params.get("name"), params.get("input"), scope=_scope(ctx)
         )
         shape = describe_execution(record)
         for key in ("redriveCount", "redriveStatus", "redriveStatusReason"):
@@ -211,7 +221,7 @@ class StepFunctionsProvider:
         return shape
 
     async def describe_execution(self, ctx: RequestContext, params: Params) -> Params:
-        record = await self._executions.describe(params["executionArn"])
+        record = await self._executions.describe(params["executionArn"], _scope(ctx))
         return describe_execution(record)
 
     async def list_executions(self, ctx: RequestContext, params: Params) -> Params:
@@ -220,6 +230,7 @@ class StepFunctionsProvider:
         limit = _max_results(params)
         records, token = await self._executions.list_executions(
             params["stateMachineArn"],
+            _scope(ctx),
             params.get("statusFilter"),
             limit,
             params.get("nextToken"),
@@ -231,7 +242,7 @@ class StepFunctionsProvider:
 
     async def stop_execution(self, ctx: RequestContext, params: Params) -> Params:
         stop = await self._executions.stop(
-            params["executionArn"], params.get("error"), params.get("cause")
+            params["executionArn"], _scope(ctx), params.get("error"), params.get("cause")
         )
         return {"stopDate": stop}
 
@@ -239,6 +250,7 @@ class StepFunctionsProvider:
         limit = _max_results(params)
         events, token = await self._executions.history(
             params["executionArn"],
+            _scope(ctx),
             limit,
             bool(params.get("reverseOrder")),
             params.get("nextToken"),
@@ -253,9 +265,9 @@ class StepFunctionsProvider:
     async def describe_state_machine_for_execution(
         self, ctx: RequestContext, params: Params
     ) -> Params:
-        record = await self._executions.describe(params["executionArn"])
+        record = await self._executions.describe(params["executionArn"], _scope(ctx))
         try:
-            machine = self._machines.get(record["machine_arn"])
+            machine = self._machines.get(record["machine_arn"], _scope(ctx))
             logging, tracing, update = (
                 machine.logging_configuration,
                 machine.tracing_configuration,
@@ -284,6 +296,7 @@ class StepFunctionsProvider:
         return await self._tester.test(
             params["definition"],
             params.get("input"),
+            scope=_scope(ctx),
             state_name=params.get("stateName"),
             inspection_level=params.get("inspectionLevel") or "INFO",
         )
@@ -291,11 +304,11 @@ class StepFunctionsProvider:
     # -- activities and callbacks -------------------------------------------------------
     async def create_activity(self, ctx: RequestContext, params: Params) -> Params:
         tags = {t["key"]: t.get("value", "") for t in params.get("tags") or []}
-        record = await self._activities.create(params["name"], tags)
+        record = await self._activities.create(params["name"], _scope(ctx), tags)
         return {"activityArn": record["arn"], "creationDate": record["creation_date"]}
 
     async def describe_activity(self, ctx: RequestContext, params: Params) -> Params:
-        record = self._activities.get(params["activityArn"])
+        record = self._activities.get(params["activityArn"], _scope(ctx))
         return {
             "activityArn": record["arn"],
             "name": record["name"],
@@ -303,11 +316,11 @@ class StepFunctionsProvider:
         }
 
     async def delete_activity(self, ctx: RequestContext, params: Params) -> Params:
-        await self._activities.delete(params["activityArn"])
+        await self._activities.delete(params["activityArn"], _scope(ctx))
         return {}
 
     async def list_activities(self, ctx: RequestContext, params: Params) -> Params:
-        page, token = _page(self._activities.all(), params)
+        page, token = _page(self._activities.all(_scope(ctx)), params)
         result: Params = {
             "activities": [
                 {"activityArn": r["arn"], "name": r["name"], "creationDate": r["creation_date"]}
@@ -319,59 +332,59 @@ class StepFunctionsProvider:
         return result
 
     async def get_activity_task(self, ctx: RequestContext, params: Params) -> Params:
-        task = await self._activities.get_task(params["activityArn"])
+        task = await self._activities.get_task(params["activityArn"], _scope(ctx))
         if task is None:
             return {}
         self._executions.task_taken(task[0], params.get("workerName"))
         return {"taskToken": task[0], "input": task[1]}
 
     async def send_task_success(self, ctx: RequestContext, params: Params) -> Params:
-        self._executions.send_task_success(params["taskToken"], params["output"])
+        self._executions.send_task_success(params["taskToken"], params["output"], _scope(ctx))
         await self._activities.finished(params["taskToken"])
         return {}
 
     async def send_task_failure(self, ctx: RequestContext, params: Params) -> Params:
         self._executions.send_task_failure(
-            params["taskToken"], params.get("error"), params.get("cause")
+            params["taskToken"], params.get("error"), params.get("cause"), _scope(ctx)
         )
         await self._activities.finished(params["taskToken"])
         return {}
 
     async def send_task_heartbeat(self, ctx: RequestContext, params: Params) -> Params:
-        self._executions.send_task_heartbeat(params["taskToken"])
+        self._executions.send_task_heartbeat(params["taskToken"], _scope(ctx))
         return {}
 
     # -- tags ----------------------------------------------------------------------------
-    def _tagged(self, arn: str) -> tuple[str, dict[str, str]]:
+    def _tagged(self, arn: str, scope: Scope) -> tuple[str, dict[str, str]]:
         parsed = parse_arn(arn, "stateMachine", "activity")
         try:
             if parsed.kind == "stateMachine":
-                return parsed.kind, self._machines.get(arn).tags
-            return parsed.kind, self._activities.get(arn)["tags"]
+                return parsed.kind, self._machines.get(arn, scope).tags
+            return parsed.kind, self._activities.get(arn, scope)["tags"]
         except WorkflowServiceError as exc:
             raise ResourceNotFound(f"Resource not found: '{arn}'") from exc
 
-    async def _set_tags(self, arn: str, kind: str, tags: dict[str, str]) -> None:
+    async def _set_tags(self, arn: str, scope: Scope, kind: str, tags: dict[str, str]) -> None:
         if kind == "stateMachine":
-            await self._machines.set_tags(arn, tags)
+            await self._machines.set_tags(arn, scope, tags)
         else:
-            await self._activities.set_tags(arn, tags)
+            await self._activities.set_tags(arn, scope, tags)
 
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
-        kind, tags = self._tagged(params["resourceArn"])
+        kind, tags = self._tagged(params["resourceArn"], _scope(ctx))
         merged = dict(tags)
         merged.update({t["key"]: t.get("value", "") for t in params["tags"]})
         if len(merged) > 50:
             raise InvalidParameter("The number of tags exceeds the maximum of 50.")
-        await self._set_tags(params["resourceArn"], kind, merged)
+        await self._set_tags(params["resourceArn"], _scope(ctx), kind, merged)
         return {}
 
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
-        kind, tags = self._tagged(params["resourceArn"])
+        kind, tags = self._tagged(params["resourceArn"], _scope(ctx))
         remaining = {k: v for k, v in tags.items() if k not in set(params["tagKeys"])}
-        await self._set_tags(params["resourceArn"], kind, remaining)
+        await self._set_tags(params["resourceArn"], _scope(ctx), kind, remaining)
         return {}
 
     async def list_tags_for_resource(self, ctx: RequestContext, params: Params) -> Params:
-        _kind, tags = self._tagged(params["resourceArn"])
+        _kind, tags = self._tagged(params["resourceArn"], _scope(ctx))
         return {"tags": _tags_list(tags)}

@@ -127,9 +127,19 @@ class ExecutionStarter(Protocol):
 class AwsCaller(Protocol):
     """Calls one of Stratus's own AWS APIs (for ``aws-sdk:*`` integrations)."""
 
-    async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def call(
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
         """``service`` is botocore's name (``s3``, ``stepfunctions``), ``operation`` the
-        model's (``GetObject``). Raises AwsCallFailed for an AWS error answer."""
+        model's (``GetObject``). The call acts in ``account_id`` and ``region`` (an
+        execution's own, so a task reaches only its account's resources; ``None``: the
+        platform's defaults). Raises AwsCallFailed for an AWS error answer."""
         ...
 
 

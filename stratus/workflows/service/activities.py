@@ -4,6 +4,10 @@ A Task state whose Resource is an activity ARN queues the task durably (the queu
 keyed by the task token, so a re-issue after a crash does not queue it twice) and waits
 for SendTaskSuccess/SendTaskFailure. GetActivityTask long-polls up to 60 seconds, as
 Step Functions does, and never hands out a task whose execution no longer waits for it.
+
+Activities are keyed by ARN, which carries the account and region: every call takes the
+caller's :class:`Scope`, and an activity of another scope does not exist for it (so no
+worker can poll, and thus answer, another account's tasks).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.base import AWAIT_CALLBACK, TaskRequest
 from stratus.workflows.service.errors import ActivityNotFound
-from stratus.workflows.service.names import activity_arn, check_name, parse_arn
+from stratus.workflows.service.names import Scope, activity_arn, check_name, parse_arn
 from stratus.workflows.service.repository import WorkflowStore
 
 LONG_POLL_S = 60.0
@@ -29,9 +33,8 @@ def is_activity(resource: str) -> bool:
 
 
 class ActivityService:
-    def __init__(self, store: WorkflowStore, *, region: str) -> None:
+    def __init__(self, store: WorkflowStore) -> None:
         self._store = store
-        self._region = region
         self._activities: dict[str, dict[str, Any]] = {}
         self._signals: dict[str, asyncio.Condition] = {}
         self.is_pending: Callable[[str], bool] = lambda _token: True
@@ -47,9 +50,11 @@ class ActivityService:
             condition = self._signals[arn] = asyncio.Condition()
         return condition
 
-    async def create(self, name: str, tags: dict[str, str] | None = None) -> dict[str, Any]:
+    async def create(
+        self, name: str, scope: Scope, tags: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         check_name(name)
-        arn = activity_arn(self._region, name)
+        arn = activity_arn(scope, name)
         existing = self._activities.get(arn)
         if existing is not None:
             return existing  # CreateActivity is idempotent
@@ -58,31 +63,36 @@ class ActivityService:
         self._activities[arn] = record
         return record
 
-    def get(self, arn: str) -> dict[str, Any]:
+    def get(self, arn: str, scope: Scope) -> dict[str, Any]:
         parse_arn(arn, "activity")
-        record = self._activities.get(arn)
+        record = self._activities.get(arn) if scope.owns(arn) else None
         if record is None:
             raise ActivityNotFound(f"Activity Does Not Exist: '{arn}'")
         return record
 
-    def all(self) -> list[dict[str, Any]]:
-        return sorted(self._activities.values(), key=lambda r: (r["creation_date"], r["name"]))
+    def all(self, scope: Scope) -> list[dict[str, Any]]:
+        """The scope's activities, oldest first (ListActivities)."""
+        return sorted(
+            (r for r in self._activities.values() if scope.owns(r["arn"])),
+            key=lambda r: (r["creation_date"], r["name"]),
+        )
 
-    async def delete(self, arn: str) -> None:
+    async def delete(self, arn: str, scope: Scope) -> None:
         parse_arn(arn, "activity")
-        if arn in self._activities:
+        if arn in self._activities and scope.owns(arn):
             await self._store.delete_activity(arn)
             del self._activities[arn]
 
-    async def set_tags(self, arn: str, tags: dict[str, str]) -> None:
-        record = self.get(arn)
+    async def set_tags(self, arn: str, scope: Scope, tags: dict[str, str]) -> None:
+        record = self.get(arn, scope)
         record["tags"] = dict(tags)
         await self._store.put_activity(arn, record["name"], record)
 
     # -- the integration ---------------------------------------------------------------
     async def schedule(self, request: TaskRequest) -> Any:
         arn = request.resource
-        if arn not in self._activities:
+        # An execution reaches only the activities of its own account and region.
+        if arn not in self._activities or not parse_arn(request.execution_arn).scope.owns(arn):
             raise StatesError("States.Runtime", f"Activity Does Not Exist: '{arn}'")
         await self._store.enqueue_activity_task(
             request.task_token, arn, json.dumps(request.input, separators=(",", ":"))
@@ -92,9 +102,11 @@ class ActivityService:
             condition.notify_all()
         return AWAIT_CALLBACK
 
-    async def get_task(self, arn: str, wait_s: float = LONG_POLL_S) -> tuple[str, str] | None:
+    async def get_task(
+        self, arn: str, scope: Scope, wait_s: float = LONG_POLL_S
+    ) -> tuple[str, str] | None:
         """(task token, input) of the oldest waiting task, waiting up to ``wait_s``."""
-        self.get(arn)
+        self.get(arn, scope)
         deadline = time.monotonic() + wait_s
         condition = self._signal(arn)
         # Take under the condition's lock, so a task queued between a miss and the wait

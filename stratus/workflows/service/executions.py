@@ -3,6 +3,11 @@
 The manager owns one :class:`ExecutionRunner` per running execution inside its own
 TaskGroup, recovers STANDARD executions that were running when the server stopped, and
 implements the ``states:startExecution`` integration's :class:`ExecutionStarter`.
+
+Executions belong to their machine's account and region, which their ARN carries: every
+call from the API takes the caller's :class:`Scope` and answers an execution of another
+scope as one that does not exist; a child execution runs in its parent's scope; a task
+token names its execution, so answering a task checks that the caller owns it.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from stratus.workflows.service.errors import (
     aws_code,
 )
 from stratus.workflows.service.machines import StateMachineRegistry, compile_definition
-from stratus.workflows.service.names import check_name, execution_arn, parse_arn
+from stratus.workflows.service.names import Scope, check_name, execution_arn, parse_arn
 from stratus.workflows.service.repository import StoredExecution, WorkflowStore
 from stratus.workflows.service.runner import ExecutionRunner
 from stratus.workflows.service.shapes import describe_execution
@@ -71,13 +76,10 @@ class ExecutionManager:
         store: WorkflowStore,
         machines: StateMachineRegistry,
         integrations: IntegrationRegistry,
-        *,
-        region: str,
     ) -> None:
         self._store = store
         self._machines = machines
         self._integrations = integrations
-        self._region = region
         self._running: dict[str, ExecutionRunner] = {}
         self._express: dict[str, ExecutionRunner] = {}
         self._group: asyncio.TaskGroup | None = None
@@ -149,18 +151,19 @@ class ExecutionManager:
         name: str | None,
         input_text: str | None,
         *,
+        scope: Scope,
         trace_header: str | None = None,
     ) -> dict[str, Any]:
         """Start an execution; its public record (``arn``, ``start_ms`` ...)."""
         await self._ready.wait()
-        machine = self._machines.get(machine_arn)
+        machine = self._machines.get(machine_arn, scope)
         generated = name is None
         name = name if name is not None else str(uuid.uuid4())
         check_name(name)
         execution_input = parse_json_input(input_text)
         input_text = "{}" if input_text is None else input_text
         express = machine.type == "EXPRESS"
-        arn = execution_arn(self._region, machine.name, name, express)
+        arn = execution_arn(scope, machine.name, name, express)
         if express:
             arn = f"{arn}:{uuid.uuid4()}"
         # Starts of one name are serialized (idempotency check, then insert); a generated
@@ -242,19 +245,21 @@ class ExecutionManager:
         return lock
 
     async def start_sync(
-        self, machine_arn: str, name: str | None, input_text: str | None
+        self, machine_arn: str, name: str | None, input_text: str | None, *, scope: Scope
     ) -> dict[str, Any]:
-        machine = self._machines.get(machine_arn)
+        machine = self._machines.get(machine_arn, scope)
         if machine.type != "EXPRESS":
             raise TypeNotSupported("This operation is not supported by this type of state machine")
-        record = await self.start(machine_arn, name, input_text)
+        record = await self.start(machine_arn, name, input_text, scope=scope)
         runner = self._express[record["arn"]]
         await runner.finished.wait()
         return runner.record
 
     # -- read ------------------------------------------------------------------------
-    async def describe(self, arn: str) -> dict[str, Any]:
+    async def describe(self, arn: str, scope: Scope) -> dict[str, Any]:
         parsed = parse_arn(arn, "execution", "express")
+        if parsed.scope != scope:
+            raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
         runner = self._running.get(arn) or self._express.get(arn)
         if runner is not None:
             return runner.record
@@ -265,9 +270,9 @@ class ExecutionManager:
         raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
 
     async def list_executions(
-        self, machine_arn: str, status: str | None, limit: int, after: str | None
+        self, machine_arn: str, scope: Scope, status: str | None, limit: int, after: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
-        machine = self._machines.get(machine_arn)
+        machine = self._machines.get(machine_arn, scope)
         if machine.type == "EXPRESS":
             raise TypeNotSupported("This operation is not supported by this type of state machine")
         before = _decode_page(after) if after else None
@@ -281,12 +286,12 @@ class ExecutionManager:
         return records, None
 
     async def history(
-        self, arn: str, limit: int, reverse: bool, after: str | None
+        self, arn: str, scope: Scope, limit: int, reverse: bool, after: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         parsed = parse_arn(arn, "execution", "express")
         if parsed.kind == "express":
             raise InvalidParameter("Express executions do not have an execution history.")
-        await self.describe(arn)
+        await self.describe(arn, scope)
         position = 0
         if after:
             try:
@@ -299,19 +304,20 @@ class ExecutionManager:
         return events, None
 
     async def wait(self, arn: str) -> dict[str, Any]:
-        """The record once the execution has ended (tests, .sync integrations)."""
+        """The record once the execution has ended (tests, .sync integrations): any
+        scope's, since only the service itself calls it."""
         runner = self._running.get(arn) or self._express.get(arn)
         if runner is not None:
             await runner.finished.wait()
             return runner.record
-        return await self.describe(arn)
+        return await self.describe(arn, parse_arn(arn, "execution", "express").scope)
 
     # -- stop and callbacks ------------------------------------------------------------
-    async def stop(self, arn: str, error: str | None, cause: str | None) -> float:
+    async def stop(self, arn: str, scope: Scope, error: str | None, cause: str | None) -> float:
         parse_arn(arn, "execution")
-        runner = self._running.get(arn)
+        runner = self._running.get(arn) if scope.owns(arn) else None
         if runner is None:
-            record = await self.describe(arn)
+            record = await self.describe(arn, scope)
             return (record.get("stop_ms") or time.time() * 1000) / 1000
         runner.post(StopExecution(at=time.time(), error=error, cause=cause))
         with contextlib.suppress(TimeoutError):
@@ -319,40 +325,47 @@ class ExecutionManager:
                 await runner.finished.wait()
         return (runner.record.get("stop_ms") or time.time() * 1000) / 1000
 
-    def _task_runner(self, token: str) -> tuple[ExecutionRunner, str]:
+    def _task_runner(self, token: str, scope: Scope | None) -> tuple[ExecutionRunner, str]:
+        """The runner waiting for the task a token names. The token carries its execution's
+        ARN, hence its account and region: a caller of another ``scope`` gets the answer
+        for a token that is not one (``None``: the service itself, any scope)."""
         try:
             arn, core_token = tokens.decode(token)
         except tokens.InvalidTaskToken as exc:
             raise InvalidTokenError("Invalid Token: 'Invalid token'") from exc
+        if scope is not None and not scope.owns(arn):
+            raise InvalidTokenError("Invalid Token: 'Invalid token'")
         runner = self._running.get(arn) or self._express.get(arn)
         if runner is None or not runner.has_task(core_token):
             raise TaskTimedOutError("Task Timed Out: 'Provided task does not exist anymore'")
         return runner, core_token
 
-    def send_task_success(self, token: str, output_text: str) -> None:
+    def send_task_success(self, token: str, output_text: str, scope: Scope) -> None:
         output = parse_json_input(output_text, output=True)
-        runner, core_token = self._task_runner(token)
+        runner, core_token = self._task_runner(token, scope)
         runner.post(TaskSucceeded(at=time.time(), token=core_token, output=output))
 
-    def send_task_failure(self, token: str, error: str | None, cause: str | None) -> None:
-        runner, core_token = self._task_runner(token)
+    def send_task_failure(
+        self, token: str, error: str | None, cause: str | None, scope: Scope
+    ) -> None:
+        runner, core_token = self._task_runner(token, scope)
         runner.post(TaskFailed(at=time.time(), token=core_token, error=error or "", cause=cause))
 
     def task_taken(self, token: str, worker_name: str | None) -> None:
         """An activity worker took the task (GetActivityTask): ActivityStarted."""
         try:
-            runner, core_token = self._task_runner(token)
+            runner, core_token = self._task_runner(token, None)
         except (InvalidTokenError, TaskTimedOutError):
             return
         runner.post(TaskStarted(at=time.time(), token=core_token, worker_name=worker_name))
 
-    def send_task_heartbeat(self, token: str) -> None:
-        runner, core_token = self._task_runner(token)
+    def send_task_heartbeat(self, token: str, scope: Scope) -> None:
+        runner, core_token = self._task_runner(token, scope)
         runner.post(TaskHeartbeat(at=time.time(), token=core_token))
 
     def task_pending(self, token: str) -> bool:
         try:
-            self._task_runner(token)
+            self._task_runner(token, None)
         except (InvalidTokenError, TaskTimedOutError):
             return False
         return True
@@ -368,7 +381,10 @@ class ExecutionManager:
             name = hashlib.sha256(f"{parent_arn}|{state_machine_arn}".encode()).hexdigest()[:32]
         text = execution_input if isinstance(execution_input, str) else json.dumps(execution_input)
         try:
-            record = await self.start(state_machine_arn, name, text)
+            # The child runs in its parent's account and region; a machine of another one
+            # does not exist for it.
+            scope = parse_arn(parent_arn, "execution", "express").scope
+            record = await self.start(state_machine_arn, name, text, scope=scope)
         except WorkflowServiceError as exc:  # the parent sees the SDK's error name
             raise StatesError(f"StepFunctions.{aws_code(exc)}Exception", exc.message) from exc
         return {"ExecutionArn": record["arn"], "StartDate": record["start_ms"] / 1000}

@@ -3,6 +3,9 @@
 Each execution keeps the definition it started with (Step Functions lets running
 executions finish on the old definition after an update), so executions hold their own
 copy and this registry only answers for the current one.
+
+Machines are keyed by ARN, which carries the account and region; every lookup takes the
+caller's :class:`Scope` and treats a machine of another scope as one that does not exist.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from stratus.workflows.service.errors import (
     StateMachineExists,
     StateMachineNotFound,
 )
-from stratus.workflows.service.names import check_name, machine_arn, parse_arn
+from stratus.workflows.service.names import Scope, check_name, machine_arn, parse_arn
 from stratus.workflows.service.repository import WorkflowStore
 
 _ROLE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:role/.+$")
@@ -74,9 +77,9 @@ class StateMachineRegistry:
             machine = MachineRecord(**record)
             self._machines[machine.arn] = machine
 
-    def get(self, arn: str) -> MachineRecord:
+    def get(self, arn: str, scope: Scope) -> MachineRecord:
         parse_arn(arn, "stateMachine")
-        machine = self._machines.get(arn)
+        machine = self._machines.get(arn) if scope.owns(arn) else None
         if machine is None:
             raise StateMachineNotFound(f"State Machine Does Not Exist: '{arn}'")
         return machine
@@ -88,8 +91,12 @@ class StateMachineRegistry:
             compiled = self._compiled[key] = compile_definition(machine.definition)
         return compiled
 
-    def all(self) -> list[MachineRecord]:
-        return sorted(self._machines.values(), key=lambda m: (m.creation_date, m.name))
+    def all(self, scope: Scope) -> list[MachineRecord]:
+        """The scope's machines, oldest first (ListStateMachines)."""
+        return sorted(
+            (m for m in self._machines.values() if scope.owns(m.arn)),
+            key=lambda m: (m.creation_date, m.name),
+        )
 
     async def create(
         self,
@@ -97,7 +104,7 @@ class StateMachineRegistry:
         definition: str,
         role_arn: str,
         *,
-        region: str,
+        scope: Scope,
         type: str = "STANDARD",
         logging_configuration: dict[str, Any] | None = None,
         tracing_configuration: dict[str, Any] | None = None,
@@ -106,7 +113,7 @@ class StateMachineRegistry:
         check_name(name)  # the model's enum for ``type`` is checked at the API's edge
         check_role(role_arn)
         compiled = compile_definition(definition)
-        arn = machine_arn(region, name)
+        arn = machine_arn(scope, name)
         async with self._lock:
             existing = self._machines.get(arn)
             if existing is not None:
@@ -142,6 +149,7 @@ class StateMachineRegistry:
         self,
         arn: str,
         *,
+        scope: Scope,
         definition: str | None = None,
         role_arn: str | None = None,
         logging_configuration: dict[str, Any] | None = None,
@@ -162,7 +170,7 @@ class StateMachineRegistry:
         if role_arn is not None:
             check_role(role_arn)
         async with self._lock:
-            machine = self.get(arn)
+            machine = self.get(arn, scope)
             updated = MachineRecord(**machine.to_record())
             if definition is not None:
                 updated.definition = definition
@@ -178,15 +186,15 @@ class StateMachineRegistry:
             self._machines[arn] = updated
             return updated
 
-    async def delete(self, arn: str) -> None:
+    async def delete(self, arn: str, scope: Scope) -> None:
         parse_arn(arn, "stateMachine")
         async with self._lock:
-            if arn in self._machines:
+            if arn in self._machines and scope.owns(arn):
                 await self._store.delete_machine(arn)
                 del self._machines[arn]
 
-    async def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+    async def set_tags(self, arn: str, scope: Scope, tags: dict[str, str]) -> None:
         async with self._lock:
-            machine = self.get(arn)
+            machine = self.get(arn, scope)
             machine.tags = dict(tags)
             await self._store.put_machine(arn, machine.name, machine.to_record())

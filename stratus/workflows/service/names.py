@@ -1,4 +1,11 @@
-"""Names and ARNs of state machines, executions and activities."""
+"""Names and ARNs of state machines, executions and activities, and whose they are.
+
+Every Step Functions resource belongs to one account in one region, and its ARN says
+which: ``arn:aws:states:REGION:ACCOUNT:stateMachine:NAME``. The in-memory registries and
+the store are keyed by ARN, so the same name in two regions or two accounts is two
+resources without any other key, and a caller's :class:`Scope` decides what it may see:
+an ARN of another account or region is simply not found, as it would be on AWS.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,6 @@ import re
 from dataclasses import dataclass
 
 from stratus.workflows.service.errors import InvalidArnError, InvalidNameError
-
-ACCOUNT_ID = "000000000000"
 
 # Step Functions refuses whitespace, brackets, wildcards, these punctuation characters and
 # control characters in names ("Naming rules" in the CreateStateMachine reference).
@@ -19,10 +24,36 @@ _ARN = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """The account and region a call acts in (from its credentials and SigV4 scope)."""
+
+    account: str
+    region: str
+
+    @property
+    def prefix(self) -> str:
+        """What every ARN of this scope starts with (for listing)."""
+        return f"arn:aws:states:{self.region}:{self.account}:"
+
+    def owns(self, arn: str) -> bool:
+        parsed = _ARN.match(arn or "")
+        return (
+            parsed is not None
+            and parsed.group("region") == self.region
+            and parsed.group("account") == self.account
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedArn:
     region: str
+    account: str
     kind: str
     parts: tuple[str, ...]
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.account, self.region)
 
 
 def check_name(name: str, limit: int = 80) -> None:
@@ -30,17 +61,17 @@ def check_name(name: str, limit: int = 80) -> None:
         raise InvalidNameError(f"Invalid Name: '{name}'")
 
 
-def machine_arn(region: str, name: str) -> str:
-    return f"arn:aws:states:{region}:{ACCOUNT_ID}:stateMachine:{name}"
+def machine_arn(scope: Scope, name: str) -> str:
+    return f"{scope.prefix}stateMachine:{name}"
 
 
-def execution_arn(region: str, machine: str, name: str, express: bool = False) -> str:
+def execution_arn(scope: Scope, machine: str, name: str, express: bool = False) -> str:
     kind = "express" if express else "execution"
-    return f"arn:aws:states:{region}:{ACCOUNT_ID}:{kind}:{machine}:{name}"
+    return f"{scope.prefix}{kind}:{machine}:{name}"
 
 
-def activity_arn(region: str, name: str) -> str:
-    return f"arn:aws:states:{region}:{ACCOUNT_ID}:activity:{name}"
+def activity_arn(scope: Scope, name: str) -> str:
+    return f"{scope.prefix}activity:{name}"
 
 
 def parse_arn(arn: str, *kinds: str) -> ParsedArn:
@@ -52,5 +83,8 @@ def parse_arn(arn: str, *kinds: str) -> ParsedArn:
             )
         raise InvalidArnError(f"Invalid Arn: '{arn}'")
     return ParsedArn(
-        match.group("region"), match.group("kind"), tuple(match.group("rest").split(":"))
+        match.group("region"),
+        match.group("account"),
+        match.group("kind"),
+        tuple(match.group("rest").split(":")),
     )

@@ -22,6 +22,7 @@ from stratus.workflows.integrations.base import AWAIT_CALLBACK, IntegrationRegis
 from stratus.workflows.interpreter.retry import error_matches
 from stratus.workflows.service.errors import InvalidDefinitionError, InvalidParameter
 from stratus.workflows.service.executions import parse_json_input
+from stratus.workflows.service.names import Scope, execution_arn
 
 _TARGET = "__stratus_next__:"
 _UNSUPPORTED_SUFFIXES = (".sync", ".sync:2", ".waitForTaskToken")
@@ -88,9 +89,12 @@ class StateTester:
         definition_text: str,
         input_text: str | None,
         *,
+        scope: Scope,
         state_name: str | None = None,
         inspection_level: str = "INFO",
     ) -> dict[str, Any]:
+        """Run the state as a task of a pretend execution in the caller's ``scope``, so
+        its integrations act in the caller's account and region."""
         try:
             raw = load_json(definition_text)
         except DefinitionError as exc:
@@ -124,13 +128,14 @@ class StateTester:
             raise InvalidDefinitionError(str(exc).replace(_TARGET, "")) from exc
 
         seen: dict[str, Any] = {}
+        pretend_execution = execution_arn(scope, "TestState", "test")
 
         async def executor(task_resource: str, task_input: Any, context: TaskContext) -> Any:
             seen["afterParameters"] = task_input
             request = TaskRequest(
                 resource=task_resource,
                 input=task_input,
-                execution_arn="arn:aws:states:us-east-1:000000000000:execution:TestState:test",
+                execution_arn=pretend_execution,
                 state_name=context.state_name,
                 task_token=context.token,
                 context=context.context,

@@ -11,7 +11,10 @@ import pytest
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.base import IntegrationRegistry, TaskRequest
 from stratus.workflows.service.errors import InvalidDefinitionError, InvalidParameter
+from stratus.workflows.service.names import Scope
 from stratus.workflows.service.single_state import StateTester
+
+SCOPE = Scope("000000000000", "us-east-1")
 
 ECHO = "arn:aws:states:::stratus-test:echo"
 BOOM = "arn:aws:states:::stratus-test:boom"
@@ -33,7 +36,9 @@ def _tester() -> StateTester:
 
 
 def run(definition: dict[str, Any], state_input: Any, **kwargs: Any) -> dict[str, Any]:
-    return asyncio.run(_tester().test(json.dumps(definition), json.dumps(state_input), **kwargs))
+    return asyncio.run(
+        _tester().test(json.dumps(definition), json.dumps(state_input), scope=SCOPE, **kwargs)
+    )
 
 
 def test_pass_reports_output_and_next_state() -> None:
