@@ -29,6 +29,7 @@ from stratus.platform import Platform
 from stratus.services.functions.names import function_arn
 from stratus.workflows.definition import parse_definition
 from stratus.workflows.interpreter import ExecutionStart, start_execution
+from stratus.workflows.service.names import Scope
 
 DOUBLE_SOURCE = "def handler(event, context):\n    return event * 2\n"
 
@@ -55,16 +56,19 @@ def dict_copy_loop(length: int) -> float:
     return time.perf_counter() - started
 
 
+SCOPE = Scope(account="000000000000", region="us-east-1")  # the default account
+
+
 async def run_machine(platform: Platform, arn: str, payload: Any) -> dict[str, Any]:
     record = await platform.component(WorkflowsComponent).executions.start(
-        arn, None, json.dumps(payload)
+        arn, None, json.dumps(payload), scope=SCOPE
     )
     return await platform.component(WorkflowsComponent).executions.wait(record["arn"])
 
 
 async def transitions(platform: Platform, kind: str, length: int, rounds: int) -> float:
     machine = await platform.component(WorkflowsComponent).state_machines.create(
-        f"chain-{kind.lower()}", json.dumps(chain(length)), ROLE, region="us-east-1", type=kind
+        f"chain-{kind.lower()}", json.dumps(chain(length)), ROLE, scope=SCOPE, type=kind
     )
     await run_machine(platform, machine.arn, {"id": 1})  # warm caches
     seconds = []
@@ -79,12 +83,14 @@ async def transitions(platform: Platform, kind: str, length: int, rounds: int) -
 async def starts(platform: Platform, count: int) -> tuple[float, float]:
     definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
     machine = await platform.component(WorkflowsComponent).state_machines.create(
-        "tiny", json.dumps(definition), ROLE, region="us-east-1"
+        "tiny", json.dumps(definition), ROLE, scope=SCOPE
     )
     started = time.perf_counter()
     records = await asyncio.gather(
         *(
-            platform.component(WorkflowsComponent).executions.start(machine.arn, None, '{"n": 1}')
+            platform.component(WorkflowsComponent).executions.start(
+                machine.arn, None, '{"n": 1}', scope=SCOPE
+            )
             for _ in range(count)
         )
     )
@@ -122,7 +128,7 @@ async def big_map(platform: Platform, items: int) -> tuple[float, float]:
         },
     }
     machine = await platform.component(WorkflowsComponent).state_machines.create(
-        "big-map", json.dumps(definition), ROLE, region="us-east-1"
+        "big-map", json.dumps(definition), ROLE, scope=SCOPE
     )
     started = time.perf_counter()
     record = await run_machine(platform, machine.arn, list(range(items)))
