@@ -27,9 +27,9 @@ from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.platform import Platform
 from stratus.services.functions.names import function_arn
+from stratus.services.scope import Scope
 from stratus.workflows.definition import parse_definition
 from stratus.workflows.interpreter import ExecutionStart, start_execution
-from stratus.workflows.service.names import Scope
 
 DOUBLE_SOURCE = "def handler(event, context):\n    return event * 2\n"
 

@@ -126,6 +126,7 @@ class Platform:
         )
         caller.caller = SdkCaller(self.app, region=config.region)
         self._background: asyncio.Task[None] | None = None
+        self._shutting_down = False
         self.ready = False
 
     @property
@@ -158,14 +159,13 @@ class Platform:
                     tasks.create_task(task.run(), name=f"{component.name}:{task.name}")
 
     def begin_shutdown(self) -> None:
-        """The server stops accepting requests: release what would hold open ones."""
+        """The server stops accepting requests: release what would hold open ones (once:
+        both the signal handler and ``stop`` call this)."""
         if self._shutting_down:
             return
         self._shutting_down = True
         for component in self.components:
             component.begin_shutdown()
-
-    _shutting_down = False
 
     async def stop(self) -> None:
         """Let in-flight work finish (bounded), then stop components in reverse and close."""

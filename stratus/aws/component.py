@@ -71,13 +71,6 @@ class PlatformContext:
             f"component {kind.__name__} is not built yet: list it before the one needing it"
         )
 
-    def find(self, kind: type[C]) -> C | None:
-        """Like :meth:`require`, for optional collaborators."""
-        for component in self.components:
-            if isinstance(component, kind):
-                return component
-        return None
-
 
 class Component:
     """One service: its APIs, integrations, background work, storage and lifecycle.
@@ -120,7 +113,3 @@ class Component:
 
     async def stop(self) -> None:
         """Release processes and files; background tasks are already cancelled."""
-
-    def statistics(self) -> Mapping[str, Any]:
-        """Figures for the native API's health and metrics pages."""
-        return {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stratus.aws.protocol.http import HttpRequest
+from stratus.services.scope import Scope
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "RequestContext"]
 
@@ -26,3 +27,8 @@ class RequestContext:
     account_id: str
     access_key: str | None
     request: HttpRequest
+
+    @property
+    def scope(self) -> Scope:
+        """The account and region this call acts in, as services scope resources."""
+        return Scope(account=self.account_id, region=self.region)

@@ -8,7 +8,6 @@ its one background task deletes expired sessions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.aws.iam.provider import IamProvider
@@ -38,6 +37,3 @@ class IdentityComponent(Component):
 
     def background(self) -> Iterable[BackgroundTask]:
         return [BackgroundTask("identity-session-reaper", self.identity.run_reaper)]
-
-    def statistics(self) -> Mapping[str, Any]:
-        return self.identity.statistics()

@@ -10,7 +10,7 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_.pagination import list_result
-from stratus.aws.lambda_.scope import fid, scope
+from stratus.aws.lambda_.scope import fid
 from stratus.services.functions.code_signing import CodeSigningConfig, CodeSigningConfigs
 from stratus.services.functions.names import parse_function_name
 
@@ -37,7 +37,7 @@ class CodeSigningApi:
 
     async def create_code_signing_config(self, ctx: RequestContext, params: Params) -> Params:
         config = await self._code_signing.create(
-            scope(ctx),
+            ctx.scope,
             (params.get("AllowedPublishers") or {}).get("SigningProfileVersionArns") or [],
             untrusted_artifact_on_deployment=(params.get("CodeSigningPolicies") or {}).get(
                 "UntrustedArtifactOnDeployment"
@@ -73,7 +73,7 @@ class CodeSigningApi:
     async def list_code_signing_configs(self, ctx: RequestContext, params: Params) -> Params:
         return list_result(
             "CodeSigningConfigs",
-            self._code_signing.all(scope(ctx)),
+            self._code_signing.all(ctx.scope),
             lambda config: config.id,
             params,
             code_signing_config,

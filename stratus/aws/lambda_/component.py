@@ -11,7 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.aws.lambda_.provider import LambdaProvider
@@ -53,9 +53,7 @@ class FunctionsComponent(Component):
         self.async_store = SQLiteAsyncInvocationStore(ctx.db)
         self.log_store = SQLiteLogStore(ctx.db)
         self.layers = LayerRegistry(self.function_store, self.code)
-        self.registry = FunctionRegistry(
-            self.function_store, self.code, self.layers, ctx.limits, ctx.region
-        )
+        self.registry = FunctionRegistry(self.function_store, self.code, self.layers, ctx.limits)
         self._tmp_root = data / "tmp"
         self._run_dir = data / "run"
         self.factory = LocalEnvironmentFactory(work_dir=str(self._run_dir))
@@ -144,6 +142,3 @@ class FunctionsComponent(Component):
         self.invoker.close()
         await self.factory.close()
         self.log_sink.flush()
-
-    def statistics(self) -> Mapping[str, Any]:
-        return {"functions": len(self.registry.names())}

@@ -36,15 +36,17 @@ class ConfigsApi:
     # -- runtime management ----------------------------------------------------------
     async def put_runtime_management_config(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        function_id = fid(ctx, ref)
         config = await self._configs.put_runtime_management(
-            fid(ctx, ref), ref.qualifier, params["UpdateRuntimeOn"], params.get("RuntimeVersionArn")
+            function_id, ref.qualifier, params["UpdateRuntimeOn"], params.get("RuntimeVersionArn")
         )
-        return _runtime_management(fid(ctx, ref), ref.qualifier, config)
+        return _runtime_management(function_id, ref.qualifier, config)
 
     async def get_runtime_management_config(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        config = self._configs.runtime_management(fid(ctx, ref), ref.qualifier)
-        return _runtime_management(fid(ctx, ref), ref.qualifier, config)
+        function_id = fid(ctx, ref)
+        config = self._configs.runtime_management(function_id, ref.qualifier)
+        return _runtime_management(function_id, ref.qualifier, config)
 
     # -- InvokeAsync (deprecated, still answered) ------------------------------------
     async def invoke_async(self, ctx: RequestContext, params: Params) -> Params:

@@ -47,7 +47,10 @@ class PermissionsApi:
     async def remove_permission(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
         await self._permissions.remove(
-            fid(ctx, ref), ref.qualifier, params["StatementId"], revision_id=params.get("RevisionId")
+            fid(ctx, ref),
+            ref.qualifier,
+            params["StatementId"],
+            revision_id=params.get("RevisionId"),
         )
         return {}
 

@@ -18,7 +18,7 @@ from stratus.aws.lambda_.errors import to_service_error
 from stratus.aws.lambda_.pagination import list_result
 from stratus.aws.lambda_.permissions import PermissionsApi
 from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
-from stratus.aws.lambda_.scope import fid, layer_id, scope
+from stratus.aws.lambda_.scope import fid, layer_id
 from stratus.aws.lambda_.streaming import StreamingInvokeMixin
 from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
@@ -145,8 +145,9 @@ class LambdaProvider(
 
     async def get_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        config = await self._registry.resolve_settled(fid(ctx, ref), ref.qualifier)
-        record = self._registry.record(fid(ctx, ref))
+        function_id = fid(ctx, ref)
+        config = await self._registry.resolve_settled(function_id, ref.qualifier)
+        record = self._registry.record(function_id)
         host = ctx.request.headers.get("host", "127.0.0.1:4566")
         result: Params = {
             "Configuration": shapes.function_configuration(config),
@@ -169,7 +170,7 @@ class LambdaProvider(
     async def list_functions(self, ctx: RequestContext, params: Params) -> Params:
         everything = params.get("FunctionVersion") == "ALL"
         configs = []
-        for name in self._registry.ids_in(scope(ctx)):
+        for name in self._registry.ids_in(ctx.scope):
             configs.extend(
                 self._registry.versions(name) if everything else [self._registry.latest(name)]
             )
@@ -183,6 +184,7 @@ class LambdaProvider(
 
     async def update_function_code(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
+        function_id = fid(ctx, ref)
         zip_bytes = params.get("ZipFile")
         if zip_bytes is None:
             if "S3Bucket" in params or "ImageUri" in params:
@@ -190,11 +192,11 @@ class LambdaProvider(
             raise InvalidParameter("Please provide a source for function code.")
         self._check_zip_size(zip_bytes)
         if params.get("DryRun"):
-            self._registry.latest(fid(ctx, ref))
-            config = self._registry.latest(fid(ctx, ref))
+            self._registry.latest(function_id)
+            config = self._registry.latest(function_id)
             return shapes.function_configuration(config)
         config = await self._registry.update_code(
-            fid(ctx, ref),
+            function_id,
             zip_bytes,
             publish=bool(params.get("Publish")),
             revision_id=params.get("RevisionId"),
@@ -211,25 +213,27 @@ class LambdaProvider(
 
     async def delete_function(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        await self._registry.delete(fid(ctx, ref), ref.qualifier)
+        function_id = fid(ctx, ref)
+        await self._registry.delete(function_id, ref.qualifier)
         if ref.qualifier is None:
             # The reservation goes with the function: a new one of that name starts unreserved.
-            self._invocations.set_reserved(fid(ctx, ref), None)
+            self._invocations.set_reserved(function_id, None)
         return {"StatusCode": 204}
 
     # -- invoke ----------------------------------------------------------------------
     async def invoke(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        function_id = fid(ctx, ref)
         payload = params.get("Payload") or b""
         if isinstance(payload, str):
             payload = payload.encode()
         kind = params.get("InvocationType") or "RequestResponse"
         if kind == "DryRun":
-            self._invocations.dry_run(fid(ctx, ref), ref.qualifier)
+            self._invocations.dry_run(function_id, ref.qualifier)
             return {"StatusCode": 204, "Payload": b""}
         if kind == "Event":
             await self._invocations.enqueue(
-                fid(ctx, ref),
+                function_id,
                 ref.qualifier,
                 payload,
                 request_id=ctx.request_id,
@@ -237,7 +241,7 @@ class LambdaProvider(
             )
             return {"StatusCode": 202, "Payload": b""}
         response = await self._invocations.invoke(
-            fid(ctx, ref),
+            function_id,
             ref.qualifier,
             payload,
             request_id=ctx.request_id,
@@ -326,9 +330,10 @@ class LambdaProvider(
     # -- concurrency -----------------------------------------------------------------
     async def put_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
+        function_id = fid(ctx, ref)
         value = int(params["ReservedConcurrentExecutions"])
-        self._registry.record(fid(ctx, ref))  # the model's range (min 0) is checked at the edge
-        others = self._registry.reserved_total(excluding=fid(ctx, ref))
+        self._registry.record(function_id)  # the model's range (min 0) is checked at the edge
+        others = self._registry.reserved_total(excluding=function_id)
         unreserved = self._limits.account_concurrency - others - value
         if unreserved < self._limits.unreserved_concurrency_min:
             raise InvalidParameter(
@@ -336,8 +341,8 @@ class LambdaProvider(
                 "UnreservedConcurrentExecution below its minimum value of "
                 f"[{self._limits.unreserved_concurrency_min}]."
             )
-        await self._registry.update_record(fid(ctx, ref), reserved_concurrency=value)
-        self._invocations.set_reserved(fid(ctx, ref), value)
+        await self._registry.update_record(function_id, reserved_concurrency=value)
+        self._invocations.set_reserved(function_id, value)
         return {"ReservedConcurrentExecutions": value}
 
     async def get_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
@@ -347,9 +352,10 @@ class LambdaProvider(
 
     async def delete_function_concurrency(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        self._registry.record(fid(ctx, ref))
-        await self._registry.update_record(fid(ctx, ref), reserved_concurrency=None)
-        self._invocations.set_reserved(fid(ctx, ref), None)
+        function_id = fid(ctx, ref)
+        self._registry.record(function_id)
+        await self._registry.update_record(function_id, reserved_concurrency=None)
+        self._invocations.set_reserved(function_id, None)
         return {}
 
     # -- event invoke configs --------------------------------------------------------
@@ -423,14 +429,15 @@ class LambdaProvider(
         self, ctx: RequestContext, params: Params
     ) -> Params:
         ref = parse_function_name(params["FunctionName"])
-        configs = self._registry.record(fid(ctx, ref)).event_invoke_configs
+        function_id = fid(ctx, ref)
+        configs = self._registry.record(function_id).event_invoke_configs
         items = sorted(configs.items())
         return list_result(
             "FunctionEventInvokeConfigs",
             items,
             lambda kv: kv[0],
             params,
-            lambda kv: self._event_config_shape(fid(ctx, ref), kv[0], kv[1]),
+            lambda kv: self._event_config_shape(function_id, kv[0], kv[1]),
         )
 
     # -- account and tags ------------------------------------------------------------
@@ -447,7 +454,7 @@ class LambdaProvider(
             },
             "AccountUsage": {
                 "TotalCodeSize": self._registry.total_code_size(),
-                "FunctionCount": len(self._registry.ids_in(scope(ctx))),
+                "FunctionCount": len(self._registry.ids_in(ctx.scope)),
             },
         }
 
@@ -518,7 +525,7 @@ class LambdaProvider(
         return shapes.layer_version(layer, self._layer_location(ctx, layer.code_digest))
 
     async def list_layers(self, ctx: RequestContext, params: Params) -> Params:
-        latest = self._layers.latest_versions(scope(ctx), params.get("CompatibleRuntime"))
+        latest = self._layers.latest_versions(ctx.scope, params.get("CompatibleRuntime"))
         return list_result(
             "Layers",
             latest,

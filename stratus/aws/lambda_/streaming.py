@@ -38,15 +38,16 @@ class StreamingInvokeMixin:
 
     async def invoke_with_response_stream(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+        function_id = fid(ctx, ref)
         payload = params.get("Payload") or b""
         if isinstance(payload, str):
             payload = payload.encode()
         kind = params.get("InvocationType") or "RequestResponse"
         if kind == "DryRun":
-            dry = self._invocations.dry_run(fid(ctx, ref), ref.qualifier)
+            dry = self._invocations.dry_run(function_id, ref.qualifier)
             return {"StatusCode": 204, "ExecutedVersion": dry.executed_version, "EventStream": []}
         response = await self._invocations.invoke(
-            fid(ctx, ref),
+            function_id,
             ref.qualifier,
             payload,
             request_id=ctx.request_id,

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
-from stratus.services.functions.names import Scope
 from stratus.services.logs.service import LogGroupNotFound, LogService
 
 Params = dict[str, Any]
@@ -38,11 +37,6 @@ def _token(params: Params) -> int:
         ) from exc
 
 
-def _scope(ctx: RequestContext) -> Scope:
-    """Log groups are per account and region, like the functions writing them."""
-    return Scope(account=ctx.account_id, region=ctx.region)
-
-
 class LogsProvider:
     errors = ErrorTable(
         {
@@ -59,7 +53,7 @@ class LogsProvider:
         return f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{group}"
 
     async def describe_log_groups(self, ctx: RequestContext, params: Params) -> Params:
-        groups = self._logs.groups(_scope(ctx), params.get("logGroupNamePrefix") or "")
+        groups = self._logs.groups(ctx.scope, params.get("logGroupNamePrefix") or "")
         return {
             "logGroups": [
                 {
@@ -77,7 +71,7 @@ class LogsProvider:
 
     async def describe_log_streams(self, ctx: RequestContext, params: Params) -> Params:
         group = _group(params)
-        streams = await self._logs.streams(_scope(ctx), group)
+        streams = await self._logs.streams(ctx.scope, group)
         prefix = params.get("logStreamNamePrefix") or ""
         streams = [s for s in streams if s.name.startswith(prefix)]
         if params.get("orderBy") == "LastEventTime":
@@ -105,7 +99,7 @@ class LogsProvider:
         after = _token(params)
         limit = int(params.get("limit") or 10000)
         events = await self._logs.events(
-            _scope(ctx),
+            ctx.scope,
             group,
             after_id=after,
             start_ms=params.get("startTime"),
@@ -132,7 +126,7 @@ class LogsProvider:
         streams = params.get("logStreamNames")
         pattern = (params.get("filterPattern") or "").strip().strip('"') or None
         events = await self._logs.events(
-            _scope(ctx),
+            ctx.scope,
             group,
             after_id=_token(params),
             start_ms=params.get("startTime"),

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
+from stratus.services.scope import Scope
 from stratus.workflows.definition import load_json
 from stratus.workflows.errors import DefinitionError
 from stratus.workflows.service.activities import ActivityService
@@ -28,7 +29,7 @@ from stratus.workflows.service.errors import (
 )
 from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
-from stratus.workflows.service.names import Scope, parse_arn
+from stratus.workflows.service.names import parse_arn
 from stratus.workflows.service.shapes import describe_execution, list_item
 from stratus.workflows.service.single_state import StateTester
 from stratus.workflows.validator import validate_definition
@@ -55,10 +56,6 @@ def _page(items: list[Any], params: Params, default: int = 100) -> tuple[list[An
             raise InvalidParameter(f"Invalid Token: '{token}'") from exc
     page = items[start : start + limit]
     return page, (str(start + limit) if start + limit < len(items) else None)
-
-
-def _scope(ctx: RequestContext) -> Scope:
-    return Scope(ctx.account_id, ctx.region)
 
 
 def _tags_list(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -121,7 +118,7 @@ class StepFunctionsProvider:
             params["name"],
             params["definition"],
             params["roleArn"],
-            scope=_scope(ctx),
+            scope=ctx.scope,
             type=params.get("type") or "STANDARD",
             logging_configuration=params.get("loggingConfiguration"),
             tracing_configuration=params.get("tracingConfiguration"),
@@ -132,7 +129,7 @@ class StepFunctionsProvider:
     async def update_state_machine(self, ctx: RequestContext, params: Params) -> Params:
         machine = await self._machines.update(
             params["stateMachineArn"],
-            scope=_scope(ctx),
+            scope=ctx.scope,
             definition=params.get("definition"),
             role_arn=params.get("roleArn"),
             logging_configuration=params.get("loggingConfiguration"),
@@ -141,7 +138,7 @@ class StepFunctionsProvider:
         return {"updateDate": machine.update_date, "revisionId": machine.revision_id}
 
     async def describe_state_machine(self, ctx: RequestContext, params: Params) -> Params:
-        machine = self._machines.get(params["stateMachineArn"], _scope(ctx))
+        machine = self._machines.get(params["stateMachineArn"], ctx.scope)
         return {
             "stateMachineArn": machine.arn,
             "name": machine.name,
@@ -156,7 +153,7 @@ class StepFunctionsProvider:
         }
 
     async def list_state_machines(self, ctx: RequestContext, params: Params) -> Params:
-        page, token = _page(self._machines.all(_scope(ctx)), params)
+        page, token = _page(self._machines.all(ctx.scope), params)
         result: Params = {
             "stateMachines": [
                 {
@@ -173,7 +170,7 @@ class StepFunctionsProvider:
         return result
 
     async def delete_state_machine(self, ctx: RequestContext, params: Params) -> Params:
-        await self._machines.delete(params["stateMachineArn"], _scope(ctx))
+        await self._machines.delete(params["stateMachineArn"], ctx.scope)
         return {}
 
     async def validate_state_machine_definition(
@@ -197,14 +194,14 @@ class StepFunctionsProvider:
             params["stateMachineArn"],
             params.get("name"),
             params.get("input"),
-            scope=_scope(ctx),
+            scope=ctx.scope,
             trace_header=params.get("traceHeader"),
         )
         return {"executionArn": record["arn"], "startDate": record["start_ms"] / 1000}
 
     async def start_sync_execution(self, ctx: RequestContext, params: Params) -> Params:
         record = await self._executions.start_sync(
-            params["stateMachineArn"], params.get("name"), params.get("input"), scope=_scope(ctx)
+            params["stateMachineArn"], params.get("name"), params.get("input"), scope=ctx.scope
         )
         shape = describe_execution(record)
         for key in ("redriveCount", "redriveStatus", "redriveStatusReason"):
@@ -221,7 +218,7 @@ class StepFunctionsProvider:
         return shape
 
     async def describe_execution(self, ctx: RequestContext, params: Params) -> Params:
-        record = await self._executions.describe(params["executionArn"], _scope(ctx))
+        record = await self._executions.describe(params["executionArn"], ctx.scope)
         return describe_execution(record)
 
     async def list_executions(self, ctx: RequestContext, params: Params) -> Params:
@@ -230,7 +227,7 @@ class StepFunctionsProvider:
         limit = _max_results(params)
         records, token = await self._executions.list_executions(
             params["stateMachineArn"],
-            _scope(ctx),
+            ctx.scope,
             params.get("statusFilter"),
             limit,
             params.get("nextToken"),
@@ -242,7 +239,7 @@ class StepFunctionsProvider:
 
     async def stop_execution(self, ctx: RequestContext, params: Params) -> Params:
         stop = await self._executions.stop(
-            params["executionArn"], _scope(ctx), params.get("error"), params.get("cause")
+            params["executionArn"], ctx.scope, params.get("error"), params.get("cause")
         )
         return {"stopDate": stop}
 
@@ -250,7 +247,7 @@ class StepFunctionsProvider:
         limit = _max_results(params)
         events, token = await self._executions.history(
             params["executionArn"],
-            _scope(ctx),
+            ctx.scope,
             limit,
             bool(params.get("reverseOrder")),
             params.get("nextToken"),
@@ -265,9 +262,9 @@ class StepFunctionsProvider:
     async def describe_state_machine_for_execution(
         self, ctx: RequestContext, params: Params
     ) -> Params:
-        record = await self._executions.describe(params["executionArn"], _scope(ctx))
+        record = await self._executions.describe(params["executionArn"], ctx.scope)
         try:
-            machine = self._machines.get(record["machine_arn"], _scope(ctx))
+            machine = self._machines.get(record["machine_arn"], ctx.scope)
             logging, tracing, update = (
                 machine.logging_configuration,
                 machine.tracing_configuration,
@@ -296,7 +293,7 @@ class StepFunctionsProvider:
         return await self._tester.test(
             params["definition"],
             params.get("input"),
-            scope=_scope(ctx),
+            scope=ctx.scope,
             state_name=params.get("stateName"),
             inspection_level=params.get("inspectionLevel") or "INFO",
         )
@@ -304,11 +301,11 @@ class StepFunctionsProvider:
     # -- activities and callbacks -------------------------------------------------------
     async def create_activity(self, ctx: RequestContext, params: Params) -> Params:
         tags = {t["key"]: t.get("value", "") for t in params.get("tags") or []}
-        record = await self._activities.create(params["name"], _scope(ctx), tags)
+        record = await self._activities.create(params["name"], ctx.scope, tags)
         return {"activityArn": record["arn"], "creationDate": record["creation_date"]}
 
     async def describe_activity(self, ctx: RequestContext, params: Params) -> Params:
-        record = self._activities.get(params["activityArn"], _scope(ctx))
+        record = self._activities.get(params["activityArn"], ctx.scope)
         return {
             "activityArn": record["arn"],
             "name": record["name"],
@@ -316,11 +313,11 @@ class StepFunctionsProvider:
         }
 
     async def delete_activity(self, ctx: RequestContext, params: Params) -> Params:
-        await self._activities.delete(params["activityArn"], _scope(ctx))
+        await self._activities.delete(params["activityArn"], ctx.scope)
         return {}
 
     async def list_activities(self, ctx: RequestContext, params: Params) -> Params:
-        page, token = _page(self._activities.all(_scope(ctx)), params)
+        page, token = _page(self._activities.all(ctx.scope), params)
         result: Params = {
             "activities": [
                 {"activityArn": r["arn"], "name": r["name"], "creationDate": r["creation_date"]}
@@ -332,26 +329,26 @@ class StepFunctionsProvider:
         return result
 
     async def get_activity_task(self, ctx: RequestContext, params: Params) -> Params:
-        task = await self._activities.get_task(params["activityArn"], _scope(ctx))
+        task = await self._activities.get_task(params["activityArn"], ctx.scope)
         if task is None:
             return {}
         self._executions.task_taken(task[0], params.get("workerName"))
         return {"taskToken": task[0], "input": task[1]}
 
     async def send_task_success(self, ctx: RequestContext, params: Params) -> Params:
-        self._executions.send_task_success(params["taskToken"], params["output"], _scope(ctx))
+        self._executions.send_task_success(params["taskToken"], params["output"], ctx.scope)
         await self._activities.finished(params["taskToken"])
         return {}
 
     async def send_task_failure(self, ctx: RequestContext, params: Params) -> Params:
         self._executions.send_task_failure(
-            params["taskToken"], params.get("error"), params.get("cause"), _scope(ctx)
+            params["taskToken"], params.get("error"), params.get("cause"), ctx.scope
         )
         await self._activities.finished(params["taskToken"])
         return {}
 
     async def send_task_heartbeat(self, ctx: RequestContext, params: Params) -> Params:
-        self._executions.send_task_heartbeat(params["taskToken"], _scope(ctx))
+        self._executions.send_task_heartbeat(params["taskToken"], ctx.scope)
         return {}
 
     # -- tags ----------------------------------------------------------------------------
@@ -371,20 +368,20 @@ class StepFunctionsProvider:
             await self._activities.set_tags(arn, scope, tags)
 
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
-        kind, tags = self._tagged(params["resourceArn"], _scope(ctx))
+        kind, tags = self._tagged(params["resourceArn"], ctx.scope)
         merged = dict(tags)
         merged.update({t["key"]: t.get("value", "") for t in params["tags"]})
         if len(merged) > 50:
             raise InvalidParameter("The number of tags exceeds the maximum of 50.")
-        await self._set_tags(params["resourceArn"], _scope(ctx), kind, merged)
+        await self._set_tags(params["resourceArn"], ctx.scope, kind, merged)
         return {}
 
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
-        kind, tags = self._tagged(params["resourceArn"], _scope(ctx))
+        kind, tags = self._tagged(params["resourceArn"], ctx.scope)
         remaining = {k: v for k, v in tags.items() if k not in set(params["tagKeys"])}
-        await self._set_tags(params["resourceArn"], _scope(ctx), kind, remaining)
+        await self._set_tags(params["resourceArn"], ctx.scope, kind, remaining)
         return {}
 
     async def list_tags_for_resource(self, ctx: RequestContext, params: Params) -> Params:
-        _kind, tags = self._tagged(params["resourceArn"], _scope(ctx))
+        _kind, tags = self._tagged(params["resourceArn"], ctx.scope)
         return {"tags": _tags_list(tags)}

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 from stratus.services.functions.errors import CodeSigningConfigNotFound, NotFound, Validation
 from stratus.services.functions.model import _Record, now_iso
-from stratus.services.functions.names import Scope, validation_message
+from stratus.services.functions.names import validation_message
 from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.scope import Scope
 
 POLICIES = ("Warn", "Enforce")
 
@@ -55,7 +56,7 @@ class CodeSigningConfigs:
     # -- the configs -----------------------------------------------------------------
     def all(self, scope: Scope) -> list[CodeSigningConfig]:
         """The configs of one account and region (each has its own, as in AWS)."""
-        prefix = f"arn:aws:lambda:{scope.region}:{scope.account}:"
+        prefix = scope.arn_prefix("lambda")
         return [
             c
             for c in sorted(self._configs.values(), key=lambda c: c.id)

@@ -14,8 +14,9 @@ from typing import Any
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.errors import InvalidParameter, NotFound, PreconditionFailed
 from stratus.services.functions.model import LayerVersion, new_revision
-from stratus.services.functions.names import Scope, layer_arn, parse_layer_version_arn
+from stratus.services.functions.names import parse_layer_version_arn
 from stratus.services.functions.repository import FunctionStore
+from stratus.services.scope import Scope
 from stratus.store.records import Record
 
 
@@ -110,7 +111,7 @@ class LayerRegistry:
 
     def latest_versions(self, scope: Scope, runtime: str | None = None) -> list[LayerVersion]:
         """The newest version of each layer of ``scope`` (matching ``runtime``), by name."""
-        prefix = layer_arn(scope.region, "", account=scope.account)
+        prefix = scope.arn_prefix("lambda")
         found = []
         for layer_id in sorted(k for k in self._layers if k.startswith(prefix)):
             candidates = [

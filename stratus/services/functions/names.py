@@ -7,7 +7,7 @@
 Functions and layers belong to an account and a region, as in AWS. Inside the service a
 function is identified by its unqualified ARN (its *function id*): it is unique across
 accounts and regions, and it is what AWS's own messages name. A caller's plain name
-becomes an id in the caller's :class:`Scope`; an ARN carries its own.
+becomes an id in the caller's :class:`Scope` (``services/scope.py``); an ARN carries its own.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass
 
 from stratus.services.functions.errors import InvalidParameter, Validation
+from stratus.services.scope import DEFAULT_ACCOUNT_ID, Scope
 
-ACCOUNT_ID = "000000000000"
+ACCOUNT_ID = DEFAULT_ACCOUNT_ID
 
 FUNCTION_NAME_PATTERN = (
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?"
@@ -32,14 +33,6 @@ _QUALIFIER = re.compile(r"^(\$LATEST|[a-zA-Z0-9-_]+)\Z")
 # Patterns end in \Z, not $: $ also matches before a final newline, which would let
 # "name\n" through as "name" (fuzz finding F4).
 VERSION_NUMBER = re.compile(r"^[0-9]+\Z")
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Where a call acts: the caller's account and region."""
-
-    account: str = ACCOUNT_ID
-    region: str = "us-east-1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +64,6 @@ def qualified(function_id: str, qualifier: str | None) -> str:
 def name_of(function_id: str) -> str:
     """The plain function name in a function id."""
     return function_id.rsplit(":", 1)[-1]
-
-
-def scope_of(arn: str) -> Scope:
-    """The account and region of a Lambda ARN (function, layer or layer version)."""
-    parts = arn.split(":")
-    return Scope(account=parts[4], region=parts[3])
 
 
 def layer_arn(

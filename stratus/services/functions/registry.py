@@ -44,11 +44,8 @@ from stratus.services.functions.model import (
 )
 from stratus.services.functions.names import (
     VERSION_NUMBER,
-    Scope,
-    function_arn,
     name_of,
     qualified,
-    scope_of,
 )
 from stratus.services.functions.policy_records import PolicyRecords
 from stratus.services.functions.repository import FunctionStore
@@ -57,6 +54,7 @@ from stratus.services.functions.settings import (
     check_settings,
     merge_logging_config,
 )
+from stratus.services.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +80,11 @@ class FunctionRegistry(PolicyRecords):
         code: CodeStore,
         layers: LayerRegistry,
         limits: Limits,
-        default_region: str = "us-east-1",
     ) -> None:
         self._store = store
         self._code = code
         self._layers = layers
         self.limits = limits
-        self.default_region = default_region
         self._functions: dict[str, FunctionRecord] = {}
         self._latest: dict[str, FunctionConfig] = {}
         self._versions: dict[str, dict[str, FunctionConfig]] = {}
@@ -133,7 +129,7 @@ class FunctionRegistry(PolicyRecords):
 
     def ids_in(self, scope: Scope) -> list[str]:
         """The ids of the functions of one account and region, by name."""
-        prefix = function_arn(scope.region, "", account=scope.account)
+        prefix = scope.arn_prefix("lambda")
         return sorted(fid for fid in self._functions if fid.startswith(prefix))
 
     def record(self, name: str) -> FunctionRecord:
@@ -212,7 +208,7 @@ class FunctionRegistry(PolicyRecords):
             config = FunctionConfig(
                 name=name_of(name),
                 arn=name,
-                region=scope_of(name).region,
+                region=name.split(":")[3],  # the id is the function's ARN
                 runtime=settings.runtime,
                 role=settings.role,
                 handler=settings.handler,

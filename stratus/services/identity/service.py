@@ -43,14 +43,3 @@ class IdentityService:
         while True:
             await self.tokens.reap()
             await asyncio.sleep(interval_s)
-
-    def statistics(self) -> dict[str, int]:
-        counts = {"roles": 0, "users": 0, "groups": 0, "policies": 0, "access_keys": 0}
-        for _, records in self.state.all_accounts():
-            counts["roles"] += len(records.roles)
-            counts["users"] += len(records.users)
-            counts["groups"] += len(records.groups)
-            counts["policies"] += len(records.policies)
-            counts["access_keys"] += len(records.keys)
-        counts["sessions"] = len(self.state.sessions)
-        return counts

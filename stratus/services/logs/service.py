@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stratus.services.functions.errors import NotFound
-from stratus.services.functions.names import Scope, name_of
+from stratus.services.functions.names import name_of
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.logs.repository import LogStore, StoredLogEvent
+from stratus.services.scope import Scope
 
 GROUP_PREFIX = "/aws/lambda/"
 

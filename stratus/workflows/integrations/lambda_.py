@@ -29,7 +29,8 @@ from stratus.runtime.logs import tail
 from stratus.services.functions import errors as fe
 from stratus.services.functions.invocations import Invocations, InvokeResponse
 from stratus.services.functions.model import LATEST
-from stratus.services.functions.names import FunctionRef, Scope, parse_function_name
+from stratus.services.functions.names import FunctionRef, parse_function_name
+from stratus.services.scope import Scope
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.arns import WAIT_FOR_TASK_TOKEN, parse_service_resource
 from stratus.workflows.integrations.base import AWAIT_CALLBACK, TaskRequest
@@ -186,10 +187,7 @@ class LambdaIntegration:
 def _function_id(ref: FunctionRef, request: TaskRequest) -> str:
     """A function a task names by plain name is one of the execution's own account and
     region (read from its ARN); a function ARN names its own."""
-    parts = request.execution_arn.split(":")
-    if len(parts) > 4 and parts[0] == "arn" and parts[3] and parts[4]:
-        return ref.function_id(Scope(account=parts[4], region=parts[3]))
-    return ref.function_id(Scope())
+    return ref.function_id(Scope.of_arn(request.execution_arn) or Scope())
 
 
 def _function_ref(name: str, qualifier: str | None) -> FunctionRef:

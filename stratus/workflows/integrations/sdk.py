@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from stratus.services.scope import Scope
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.arns import WAIT_FOR_TASK_TOKEN, parse_service_resource
 from stratus.workflows.integrations.base import (
@@ -115,13 +116,14 @@ class AwsSdkIntegration:
                 "[The value of the field 'Parameters' must be an object]",
             )
         try:
-            account_id, region = _scope_of(request.execution_arn)
+            # Its SDK calls act in the execution's account and region, as with its role on AWS.
+            scope = Scope.of_arn(request.execution_arn)
             result = await self._caller.call(
                 service,
                 operation.name,
                 to_input(params, operation.input_shape),
-                account_id=account_id,
-                region=region,
+                account_id=scope.account if scope else None,
+                region=scope.region if scope else None,
             )
         except AwsCallFailed as failure:
             request_id = getattr(failure, "request_id", None) or str(uuid.uuid4())
@@ -134,15 +136,6 @@ class AwsSdkIntegration:
         if parsed.pattern == WAIT_FOR_TASK_TOKEN:
             return AWAIT_CALLBACK
         return to_output(result, operation.output_shape)
-
-
-def _scope_of(execution_arn: str) -> tuple[str | None, str | None]:
-    """(account, region) of the execution running the task: its SDK calls act there, as
-    they would with its role on AWS. ``None`` for what is not an execution ARN."""
-    parts = execution_arn.split(":")
-    if len(parts) < 6 or parts[2] != "states" or not (len(parts[4]) == 12 and parts[4].isdigit()):
-        return None, None
-    return parts[4], parts[3] or None
 
 
 def _unrecognized(resource: str) -> StatesError:

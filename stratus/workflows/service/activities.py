@@ -19,10 +19,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from stratus.services.scope import Scope
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.base import AWAIT_CALLBACK, TaskRequest
 from stratus.workflows.service.errors import ActivityNotFound
-from stratus.workflows.service.names import Scope, activity_arn, check_name, parse_arn
+from stratus.workflows.service.names import activity_arn, check_name, parse_arn
 from stratus.workflows.service.repository import WorkflowStore
 
 LONG_POLL_S = 60.0

@@ -21,6 +21,7 @@ import uuid
 import weakref
 from typing import Any
 
+from stratus.services.scope import Scope
 from stratus.store.errors import DuplicateKey
 from stratus.workflows import tokens
 from stratus.workflows.errors import StatesError
@@ -48,7 +49,7 @@ from stratus.workflows.service.errors import (
     aws_code,
 )
 from stratus.workflows.service.machines import StateMachineRegistry, compile_definition
-from stratus.workflows.service.names import Scope, check_name, execution_arn, parse_arn
+from stratus.workflows.service.names import check_name, execution_arn, parse_arn
 from stratus.workflows.service.repository import StoredExecution, WorkflowStore
 from stratus.workflows.service.runner import ExecutionRunner
 from stratus.workflows.service.shapes import describe_execution

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from stratus.services.scope import Scope
 from stratus.workflows.definition import StateMachine, parse_definition
 from stratus.workflows.errors import DefinitionError
 from stratus.workflows.service.errors import (
@@ -26,7 +27,7 @@ from stratus.workflows.service.errors import (
     StateMachineExists,
     StateMachineNotFound,
 )
-from stratus.workflows.service.names import Scope, check_name, machine_arn, parse_arn
+from stratus.workflows.service.names import check_name, machine_arn, parse_arn
 from stratus.workflows.service.repository import WorkflowStore
 
 _ROLE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:role/.+$")

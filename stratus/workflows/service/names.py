@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stratus.services.scope import Scope
 from stratus.workflows.service.errors import InvalidArnError, InvalidNameError
 
 # Step Functions refuses whitespace, brackets, wildcards, these punctuation characters and
@@ -21,27 +22,6 @@ _ARN = re.compile(
     r"^arn:aws[a-zA-Z-]*:states:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"(?P<kind>stateMachine|execution|express|activity):(?P<rest>.+)$"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """The account and region a call acts in (from its credentials and SigV4 scope)."""
-
-    account: str
-    region: str
-
-    @property
-    def prefix(self) -> str:
-        """What every ARN of this scope starts with (for listing)."""
-        return f"arn:aws:states:{self.region}:{self.account}:"
-
-    def owns(self, arn: str) -> bool:
-        parsed = _ARN.match(arn or "")
-        return (
-            parsed is not None
-            and parsed.group("region") == self.region
-            and parsed.group("account") == self.account
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +42,16 @@ def check_name(name: str, limit: int = 80) -> None:
 
 
 def machine_arn(scope: Scope, name: str) -> str:
-    return f"{scope.prefix}stateMachine:{name}"
+    return f"{scope.arn_prefix('states')}stateMachine:{name}"
 
 
 def execution_arn(scope: Scope, machine: str, name: str, express: bool = False) -> str:
     kind = "express" if express else "execution"
-    return f"{scope.prefix}{kind}:{machine}:{name}"
+    return f"{scope.arn_prefix('states')}{kind}:{machine}:{name}"
 
 
 def activity_arn(scope: Scope, name: str) -> str:
-    return f"{scope.prefix}activity:{name}"
+    return f"{scope.arn_prefix('states')}activity:{name}"
 
 
 def parse_arn(arn: str, *kinds: str) -> ParsedArn:

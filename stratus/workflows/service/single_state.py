@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from stratus.services.scope import Scope
 from stratus.workflows.definition import load_json, parse_definition
 from stratus.workflows.driver import Driver, TaskContext
 from stratus.workflows.errors import DefinitionError, StatesError
@@ -22,7 +23,7 @@ from stratus.workflows.integrations.base import AWAIT_CALLBACK, IntegrationRegis
 from stratus.workflows.interpreter.retry import error_matches
 from stratus.workflows.service.errors import InvalidDefinitionError, InvalidParameter
 from stratus.workflows.service.executions import parse_json_input
-from stratus.workflows.service.names import Scope, execution_arn
+from stratus.workflows.service.names import execution_arn
 
 _TARGET = "__stratus_next__:"
 _UNSUPPORTED_SUFFIXES = (".sync", ".sync:2", ".waitForTaskToken")

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from stratus.services.scope import Scope
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.base import IntegrationRegistry, TaskRequest
 from stratus.workflows.service.errors import InvalidDefinitionError, InvalidParameter
-from stratus.workflows.service.names import Scope
 from stratus.workflows.service.single_state import StateTester
 
 SCOPE = Scope("000000000000", "us-east-1")
