@@ -187,3 +187,27 @@ def lambda_client(endpoint: str, max_pool_connections: int = 10) -> Any:
             max_pool_connections=max_pool_connections,
         ),
     )
+
+
+def create_active(client: Any, name: str, package: bytes, role: str) -> None:
+    """CreateFunction of a python3.11 ``app.handler``, then wait until it is Active."""
+    created = client.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": package},
+    )
+    if created.get("State") != "Active":
+        client.get_waiter("function_active_v2").wait(FunctionName=name)
+
+
+def invoke_ms(client: Any, name: str) -> float:
+    """Milliseconds of one successful ``invoke`` of ``name`` (its payload read)."""
+    start = time.perf_counter_ns()
+    response = client.invoke(FunctionName=name, Payload=b"{}")
+    body = response["Payload"].read()
+    elapsed = (time.perf_counter_ns() - start) / 1e6
+    if response["StatusCode"] != 200 or "FunctionError" in response:
+        raise RuntimeError(f"invoke of {name} failed: {body!r}")
+    return elapsed

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bench._platform import HELLO_SOURCE, ROLE, zip_of
 from bench._report import Figure, Row, argument_parser, emit, percentile
-from bench._server import lambda_client, stratus_server
+from bench._server import create_active, invoke_ms, lambda_client, stratus_server
 
 MINISTACK_FIRST_MS = 160.0  # issue 3: MiniStack's first invoke through boto3, this machine kind
 
@@ -56,40 +56,17 @@ def first_invokes(endpoint: str, functions: int) -> dict[str, list[float]]:
     package = zip_of(HELLO_SOURCE)
     times: dict[str, list[float]] = {"create": [], "first": [], "warm": []}
 
-    def invoke(name: str) -> float:
-        start = time.perf_counter_ns()
-        response = client.invoke(FunctionName=name, Payload=b"{}")
-        body = response["Payload"].read()
-        elapsed = (time.perf_counter_ns() - start) / 1e6
-        if response["StatusCode"] != 200 or "FunctionError" in response:
-            raise RuntimeError(f"invoke of {name} failed: {body!r}")
-        return elapsed
-
     # One function first, unmeasured: it starts the zygote, which a running server has.
     warmup = f"bench-first-warmup-{uuid.uuid4().hex[:6]}"
-    client.create_function(
-        FunctionName=warmup,
-        Runtime="python3.11",
-        Role=ROLE,
-        Handler="app.handler",
-        Code={"ZipFile": package},
-    )
-    invoke(warmup)
+    create_active(client, warmup, package, ROLE)
+    invoke_ms(client, warmup)
     for i in range(functions):
         name = f"bench-first-{i}-{uuid.uuid4().hex[:6]}"
         start = time.perf_counter_ns()
-        created = client.create_function(
-            FunctionName=name,
-            Runtime="python3.11",
-            Role=ROLE,
-            Handler="app.handler",
-            Code={"ZipFile": package},
-        )
-        if created.get("State") != "Active":
-            client.get_waiter("function_active_v2").wait(FunctionName=name)
+        create_active(client, name, package, ROLE)
         times["create"].append((time.perf_counter_ns() - start) / 1e6)
-        times["first"].append(invoke(name))
-        times["warm"].append(invoke(name))
+        times["first"].append(invoke_ms(client, name))
+        times["warm"].append(invoke_ms(client, name))
     return times
 
 

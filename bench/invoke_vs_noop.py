@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bench._platform import HELLO_SOURCE, ROLE, zip_of
 from bench._report import Figure, Row, argument_parser, emit, percentile
-from bench._server import REPO_ROOT, lambda_client, stratus_server
+from bench._server import REPO_ROOT, create_active, invoke_ms, lambda_client, stratus_server
 
 #: The last commit before issue 7 (service seam, validation from the models).
 BEFORE_ISSUE_7 = "b3df8c9"
@@ -65,40 +65,20 @@ def measure_server(root: Path, calls: int, functions: int) -> dict[str, list[flo
     with stratus_server(root) as served:
         client = lambda_client(served.endpoint)
 
-        def create(name: str) -> None:
-            created = client.create_function(
-                FunctionName=name,
-                Runtime="python3.11",
-                Role=ROLE,
-                Handler="app.handler",
-                Code={"ZipFile": package},
-            )
-            if created.get("State") != "Active":
-                client.get_waiter("function_active_v2").wait(FunctionName=name)
-
-        def invoke(name: str) -> float:
-            start = time.perf_counter_ns()
-            response = client.invoke(FunctionName=name, Payload=b"{}")
-            response["Payload"].read()
-            elapsed = _ms(start)
-            if response["StatusCode"] != 200 or "FunctionError" in response:
-                raise RuntimeError(f"invoke of {name} failed")
-            return elapsed
-
-        create("bench-warm")
+        create_active(client, "bench-warm", package, ROLE)
         for _ in range(50):  # zygote started, environment warm, connections open
-            invoke("bench-warm")
+            invoke_ms(client, "bench-warm")
             client.get_account_settings()
         for _ in range(calls):
             start = time.perf_counter_ns()
             client.get_account_settings()
             times["noop"].append(_ms(start))
-            times["warm"].append(invoke("bench-warm"))
+            times["warm"].append(invoke_ms(client, "bench-warm"))
         for i in range(functions):
             name = f"bench-cold-{i}-{uuid.uuid4().hex[:6]}"
-            create(name)
+            create_active(client, name, package, ROLE)
             time.sleep(0.025)  # let the zygote's spare child settle, as cold_start does
-            times["cold"].append(invoke(name))
+            times["cold"].append(invoke_ms(client, name))
     return times
 
 

@@ -12,9 +12,9 @@ identity component as it issues or loads them.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_ACCOUNT_ID", "Accounts", "is_account_id"]
+from stratus.services.scope import DEFAULT_ACCOUNT_ID
 
-DEFAULT_ACCOUNT_ID = "000000000000"
+__all__ = ["DEFAULT_ACCOUNT_ID", "Accounts", "is_account_id"]
 
 
 def is_account_id(value: str) -> bool:
