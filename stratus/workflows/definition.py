@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stratus.workflows.errors import DefinitionError
+from stratus.workflows.expressions.values import nesting_exceeds
+from stratus.workflows.limits import MAX_JSON_DEPTH
 from stratus.workflows.states import JSONPATH, Program, State
 from stratus.workflows.states.compound import build_map, build_parallel
 from stratus.workflows.states.flow import (
@@ -51,13 +53,29 @@ class StateMachine:
 
 
 def load_json(text: str | bytes | Mapping[str, Any]) -> Any:
-    """Decode a definition; mappings (already decoded) pass through unchanged."""
+    """Decode a definition; mappings (already decoded) pass through unchanged.
+
+    A definition nested deeper than MAX_JSON_DEPTH is refused here, before the validator
+    and the parser, which recurse once per level, ever see it (see `limits.py`).
+    """
     if isinstance(text, Mapping):
-        return text
-    try:
-        return json.loads(text)
-    except (ValueError, TypeError) as error:
-        raise DefinitionError([f"INVALID_JSON_DESCRIPTION: {error}"]) from None
+        raw: Any = text
+    else:
+        try:
+            raw = json.loads(text)
+        except RecursionError:
+            raise DefinitionError([_TOO_DEEP]) from None
+        except (ValueError, TypeError) as error:
+            raise DefinitionError([f"INVALID_JSON_DESCRIPTION: {error}"]) from None
+    if nesting_exceeds(raw, MAX_JSON_DEPTH):
+        raise DefinitionError([_TOO_DEEP])
+    return raw
+
+
+_TOO_DEEP = (
+    "INVALID_JSON_DESCRIPTION: The definition is nested deeper than the maximum depth "
+    f"({MAX_JSON_DEPTH})"
+)
 
 
 def parse_definition(

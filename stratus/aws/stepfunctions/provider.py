@@ -11,6 +11,7 @@ ARN and answers another scope's ARN as not found.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -74,6 +75,15 @@ def _without_data(event: dict[str, Any]) -> dict[str, Any]:
             }
         stripped[key] = value
     return stripped
+
+
+def _problems(definition: str) -> list[str]:
+    """Every problem of a definition (run in a worker thread: a 1 MB definition takes CPU
+    for hundreds of milliseconds)."""
+    try:
+        return validate_definition(load_json(definition))
+    except DefinitionError as exc:
+        return exc.problems
 
 
 def _diagnostic(problem: str) -> dict[str, str]:
@@ -176,10 +186,7 @@ class StepFunctionsProvider:
     async def validate_state_machine_definition(
         self, ctx: RequestContext, params: Params
     ) -> Params:
-        try:
-            problems = validate_definition(load_json(params["definition"]))
-        except DefinitionError as exc:
-            problems = exc.problems
+        problems = await asyncio.to_thread(_problems, params["definition"])
         limit = int(params.get("maxResults") or 100)
         diagnostics = [_diagnostic(p) for p in problems]
         return {

@@ -14,6 +14,14 @@ from typing import Any
 
 import orjson
 
+from stratus.workflows.errors import StatesError
+from stratus.workflows.limits import MAX_JSON_DEPTH
+
+#: orjson writes at most 254 nested levels. Data is written wrapped in this many one-item
+#: arrays (stripped from the text again), so orjson itself refuses, at no extra cost, any
+#: value nested deeper than MAX_JSON_DEPTH.
+_WRAPS = 254 - MAX_JSON_DEPTH
+
 
 def is_number(value: Any) -> bool:
     """A JSON number (bool excluded, NaN/inf excluded)."""
@@ -40,12 +48,49 @@ def to_compact_json(value: Any) -> str:
 
     orjson writes exactly what ``json.dumps(separators=(",", ":"), ensure_ascii=False)``
     writes for JSON data, several times faster; what it cannot write (integers beyond
-    64 bits, non-string keys) goes through ``json``.
+    64 bits, non-string keys) goes through ``json``. Data nested deeper than
+    MAX_JSON_DEPTH raises `States.DataLimitExceeded` (see `limits.py`): every state's
+    input and output is written here for its history event, so no execution carries data
+    the store could not write or the interpreter could not walk.
     """
+    wrapped = value
+    for _ in range(_WRAPS):
+        wrapped = [wrapped]
     try:
-        return orjson.dumps(value).decode()
-    except (TypeError, orjson.JSONEncodeError):
+        return orjson.dumps(wrapped)[_WRAPS:-_WRAPS].decode()
+    except (TypeError, orjson.JSONEncodeError) as error:
+        if "Recursion limit" in str(error) or nesting_exceeds(value, MAX_JSON_DEPTH):
+            raise too_deep() from None
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def too_deep() -> StatesError:
+    """The failure of data nested deeper than MAX_JSON_DEPTH (a Stratus bound)."""
+    return StatesError(
+        "States.DataLimitExceeded",
+        f"The data is nested deeper than the maximum depth ({MAX_JSON_DEPTH}).",
+    )
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in `value` nest more than `limit` levels deep.
+
+    Iterative on purpose: it must answer for data nested far deeper than Python's
+    recursion limit, which is exactly the data it exists to refuse.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def type_name(value: Any) -> str:

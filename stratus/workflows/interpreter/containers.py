@@ -295,6 +295,9 @@ def _tolerated_percentage(
 #: "In Inline mode, the Map state supports up to 40 concurrent iterations" (Step Functions
 #: developer guide, "Using Map state in Inline mode").
 INLINE_MAP_CONCURRENCY = 40
+#: "If you don't specify [MaxConcurrency], Step Functions runs 10,000 parallel child
+#: workflow executions" (developer guide, "Using Map state in Distributed mode").
+DISTRIBUTED_MAP_CONCURRENCY = 10_000
 
 
 def fill(run: Run, scope: Scope) -> None:
@@ -304,8 +307,9 @@ def fill(run: Run, scope: Scope) -> None:
         return
     state = run.current_state(scope)
     limit = children.max_concurrency or len(children.inputs)
-    if isinstance(state, MapState) and not state.distributed:
-        limit = min(limit, INLINE_MAP_CONCURRENCY)
+    if isinstance(state, MapState):
+        cap = DISTRIBUTED_MAP_CONCURRENCY if state.distributed else INLINE_MAP_CONCURRENCY
+        limit = min(limit, cap)
     if len(children.running) >= limit or children.next_index >= len(children.inputs):
         return
     index = children.next_index
@@ -323,7 +327,7 @@ def fill(run: Run, scope: Scope) -> None:
         variables=scope.variables,
         record=not children.distributed,
     )
-    children.running.append(child.id)
+    children.running[child.id] = None
     if children.kind == "map":
         run.record(child, "MapIterationStarted", {"name": state.name, "index": index})
     run.schedule(child)
@@ -338,7 +342,7 @@ def child_finished(run: Run, child: Scope) -> None:
     del run.x.scopes[child.id]
     if children is None or child.id not in children.running:
         return
-    children.running.remove(child.id)
+    del children.running[child.id]
     children.finished += 1
     assert child.index is not None
     details = {"name": state.name, "index": child.index}

@@ -9,6 +9,12 @@ with events) and never raises on a user's error: failures are data (error + caus
 Within one activation, work is a queue of scopes to advance. A scope runs state after
 state until it must wait (task, timer, children) or ends; a Map starts its iterations one
 at a time, each advanced until it waits, so inline-map history reads as AWS writes it.
+
+An activation does a bounded amount of work (`limits.WORK_PER_ACTIVATION`): what is left
+is kept in the state (`ready`) and a timer due at once (`CONTINUE`) asks the driver for
+the next activation, so a Pass loop or a Map of 100,000 items never holds the driver's
+event loop for long. Step Functions' own quotas end what would run forever: a STANDARD
+execution fails on its 25,000th history event, an EXPRESS one times out after 5 minutes.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from stratus.workflows.interpreter.messages import (
     CompleteExecution,
     Event,
     ExecutionStart,
+    RunTask,
     StartTimer,
     StopExecution,
     TaskFailed,
@@ -49,10 +56,24 @@ from stratus.workflows.interpreter.model import (
     Scope,
 )
 from stratus.workflows.interpreter.retry import TERMINAL_ERRORS, find_catcher, find_retrier
+from stratus.workflows.limits import (
+    EXPRESS_MAX_SECONDS,
+    HISTORY_LIMIT_CAUSE,
+    HISTORY_LIMIT_ERROR,
+    MAX_HISTORY_EVENTS,
+    WORK_PER_ACTIVATION,
+)
 from stratus.workflows.states import State
 
 #: Token of the machine-wide TimeoutSeconds timer.
 EXECUTION_DEADLINE = "execution:deadline"
+#: Token of the timer, due at once, that resumes work left over by a previous activation.
+CONTINUE = "execution:continue"
+#: The events that end an execution: the only ones recorded once it has ended, and the
+#: only ones that may take the last place in a STANDARD execution's history.
+_CLOSING_EVENTS = frozenset(
+    {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
+)
 
 #: Errors raised while evaluating a state's fields get AWS's location prefix.
 _PREFIXED_ERRORS = frozenset(
@@ -72,6 +93,11 @@ class Activation:
     def done(self) -> bool:
         """The execution has ended."""
         return self.state.status != RUNNING
+
+    @property
+    def paused(self) -> bool:
+        """Work is left for the next activation (the `CONTINUE` timer brings it)."""
+        return bool(self.state.ready)
 
 
 def start_execution(machine: StateMachine, event: ExecutionStart) -> Activation:
@@ -127,9 +153,16 @@ class Run:
         self.at = at
         self.commands: list[Command] = []
         self.history: list[dict[str, Any]] = []
-        self.queue: deque[tuple[str, str]] = deque()
+        # Work left by the previous activation comes first.
+        self.queue: deque[tuple[str, str]] = deque((a, s) for a, s in state.ready)
+        state.ready = []
+        self.work = 0
 
     def activation(self) -> Activation:
+        if self.x.status != RUNNING:
+            # An execution that ended (perhaps on its history quota, in the middle of a
+            # state) starts nothing more.
+            self.commands = [c for c in self.commands if not isinstance(c, RunTask | StartTimer)]
         return Activation(self.x, self.commands, self.history)
 
     # ------------------------------------------------------------------ history
@@ -137,8 +170,23 @@ class Run:
     def record(
         self, scope: Scope | None, event_type: str, details: dict[str, Any] | None = None
     ) -> int:
-        """Append a history event on `scope`'s chain (skipped in distributed iterations)."""
+        """Append a history event on `scope`'s chain (skipped in distributed iterations).
+
+        A STANDARD execution's history holds at most MAX_HISTORY_EVENTS: an event that
+        would take the last place, unless it ends the execution, fails the execution
+        instead, and that failure is the last event, as on AWS.
+        """
         if scope is not None and not scope.record:
+            return 0
+        closing = event_type in _CLOSING_EVENTS
+        if self.x.status != RUNNING and not closing:
+            return 0
+        if (
+            not closing
+            and self.x.next_event_id >= MAX_HISTORY_EVENTS
+            and self.x.state_machine_type == "STANDARD"
+        ):
+            self.fail_execution(HISTORY_LIMIT_ERROR, HISTORY_LIMIT_CAUSE)
             return 0
         event_id = self.x.next_event_id
         self.x.next_event_id += 1
@@ -219,33 +267,61 @@ class Run:
             {**payload("input", self.x.input), "roleArn": self.x.role_arn},
         )
         scope = self.new_scope("", self.x.input)
-        if self.machine.timeout_seconds is not None:
+        timeout = self.machine.timeout_seconds
+        if self.x.state_machine_type == "EXPRESS":
+            # An EXPRESS execution runs 5 minutes at most, whatever TimeoutSeconds says.
+            timeout = min(
+                timeout if timeout is not None else EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS
+            )
+        if timeout is not None:
             # The machine-wide deadline (top-level TimeoutSeconds) is a timer like any other.
             self.x.waiting[EXECUTION_DEADLINE] = scope.id
-            self.commands.append(
-                StartTimer(token=EXECUTION_DEADLINE, fire_at=self.at + self.machine.timeout_seconds)
-            )
+            self.commands.append(StartTimer(token=EXECUTION_DEADLINE, fire_at=self.at + timeout))
         self.schedule(scope)
 
     def schedule(self, scope: Scope, action: str = "advance") -> None:
         self.queue.append((action, scope.id))
 
     def drain(self) -> None:
-        while self.queue and self.x.status == RUNNING:
+        """Do the queued work, up to this activation's budget; keep the rest for the next."""
+        while self.queue and self.x.status == RUNNING and not self.exhausted():
             action, scope_id = self.queue.popleft()
             scope = self.x.scopes.get(scope_id)
             if scope is None or scope.status != RUNNING:
                 continue
+            self.work += 1
             if action == "advance":
                 self.advance(scope)
             elif action == "fill":
                 containers.fill(self, scope)
+        self.pause_or_settle()
+
+    def exhausted(self) -> bool:
+        return self.work >= WORK_PER_ACTIVATION
+
+    def pause_or_settle(self) -> None:
+        """Keep work left over in the state with a `CONTINUE` timer to resume it, or drop
+        a `CONTINUE` timer nobody needs any more."""
+        if self.x.status != RUNNING:
+            return
+        if self.queue:
+            self.x.ready = [[action, scope_id] for action, scope_id in self.queue]
+            if CONTINUE not in self.x.waiting:
+                self.x.waiting[CONTINUE] = ""
+                self.commands.append(StartTimer(token=CONTINUE, fire_at=self.at))
+        elif self.x.waiting.pop(CONTINUE, None) is not None:
+            self.commands.append(CancelTimer(token=CONTINUE))
 
     def advance(self, scope: Scope) -> None:
-        """Run states in `scope` until it waits or ends."""
+        """Run states in `scope` until it waits or ends (or the budget is used up: it
+        goes back to the head of the queue)."""
         while scope.status == RUNNING and self.x.status == RUNNING:
+            if self.exhausted():
+                self.queue.appendleft(("advance", scope.id))
+                return
+            self.work += 1
             if scope.phase == "enter":
-                self.enter(scope)
+                self.guarded_enter(scope)
             elif scope.phase == "act":
                 state = self.current_state(scope)
                 self.guarded(scope, state, handlers.act)
@@ -279,6 +355,16 @@ class Run:
             )
         self.fail_state(scope, state, error, cause)
 
+    def guarded_enter(self, scope: Scope) -> None:
+        """Enter the scope's state; input it cannot carry (nested deeper than Stratus
+        carries data) fails the scope, as no state was entered to catch it."""
+        from stratus.workflows.errors import StatesError
+
+        try:
+            self.enter(scope)
+        except StatesError as error:
+            self.fail_scope(scope, error.error, error.cause)
+
     def dispatch(self, event: Event) -> None:
         if isinstance(event, StopExecution):
             self.abort_execution(event.error, event.cause)
@@ -292,6 +378,9 @@ class Run:
             self.task_started(event)
             return
         token = event.token
+        if token == CONTINUE:
+            self.x.waiting.pop(token, None)  # the work itself came back in `ready`
+            return
         if token == EXECUTION_DEADLINE:
             if self.x.waiting.pop(token, None) is not None:
                 self.time_out_execution()

@@ -26,7 +26,10 @@ class Children:
     kind: str  # "map" | "parallel"
     inputs: list[Any]
     results: list[Any]
-    running: list[str] = field(default_factory=list)
+    # The running children's scope ids, in start order: a dict (ordered, values unused)
+    # so that one finishing is found and removed at once even among 10,000 (a Distributed
+    # Map's default concurrency); states stored before held a list.
+    running: dict[str, None] = field(default_factory=dict)
     next_index: int = 0
     finished: int = 0
     failures: int = 0
@@ -92,6 +95,9 @@ class ExecutionState:
     next_scope: int = 1
     scopes: dict[str, Scope] = field(default_factory=dict)
     waiting: dict[str, str] = field(default_factory=dict)
+    # Work left over when an activation used up its budget (`limits.WORK_PER_ACTIVATION`):
+    # [action, scope id] pairs, taken up again by the next activation.
+    ready: list[list[str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy."""
@@ -105,5 +111,7 @@ class ExecutionState:
         for key, raw in values.pop("scopes").items():
             scope_values = dict(raw)
             children = scope_values.pop("children")
+            if children and isinstance(children.get("running"), list):
+                children = {**children, "running": dict.fromkeys(children["running"])}
             scopes[key] = Scope(**scope_values, children=Children(**children) if children else None)
         return cls(**values, scopes=scopes)

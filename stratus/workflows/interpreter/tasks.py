@@ -15,6 +15,7 @@ from stratus.workflows.interpreter import dataflow
 from stratus.workflows.interpreter.history import payload, task_resource, to_json_text
 from stratus.workflows.interpreter.messages import CancelTask, CancelTimer, RunTask
 from stratus.workflows.interpreter.results import finish_with_result
+from stratus.workflows.limits import MAX_PAYLOAD_BYTES
 from stratus.workflows.states import State, TaskState
 
 if TYPE_CHECKING:
@@ -129,10 +130,6 @@ def _settle(run: Run, scope: Scope) -> None:
         run.x.waiting.pop(scope.heartbeat, None)
         run.commands.append(CancelTimer(token=scope.heartbeat))
     scope.heartbeat = None
-
-
-#: Step Functions' payload quota: 256 KiB of UTF-8 JSON per state input or output.
-MAX_PAYLOAD_BYTES = 262144
 
 
 def task_succeeded(run: Run, scope: Scope, state: State, output: Any) -> None:

@@ -25,6 +25,7 @@ from stratus.services.scope import Scope
 from stratus.store.errors import DuplicateKey
 from stratus.workflows import tokens
 from stratus.workflows.errors import StatesError
+from stratus.workflows.expressions.values import nesting_exceeds
 from stratus.workflows.integrations.base import IntegrationRegistry
 from stratus.workflows.interpreter import (
     ExecutionStart,
@@ -36,6 +37,7 @@ from stratus.workflows.interpreter import (
     TaskSucceeded,
     start_execution,
 )
+from stratus.workflows.limits import MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES
 from stratus.workflows.service.errors import (
     ExecutionExists,
     ExecutionNotFound,
@@ -54,21 +56,35 @@ from stratus.workflows.service.repository import StoredExecution, WorkflowStore
 from stratus.workflows.service.runner import ExecutionRunner
 from stratus.workflows.service.shapes import describe_execution
 
-MAX_PAYLOAD = 256 * 1024
 _FINISHED_EXPRESS_KEEP_S = 300.0
 
 
 def parse_json_input(text: str | None, *, output: bool = False) -> Any:
+    """Decode an execution's input (or a task's output from SendTaskSuccess), refusing what
+    Step Functions refuses: over MAX_PAYLOAD_BYTES once UTF-8 encoded, not JSON, and (a
+    Stratus bound, see `limits.py`) nested deeper than MAX_JSON_DEPTH."""
     raw = "{}" if text is None else text
-    if len(raw.encode()) > MAX_PAYLOAD:
-        message = f"Invalid State Machine Execution Input: 'The input size exceeds the maximum number of bytes ({MAX_PAYLOAD})'"
-        raise (InvalidOutputError if output else InvalidInputError)(message)
+    error = InvalidOutputError if output else InvalidInputError
+    if len(raw.encode()) > MAX_PAYLOAD_BYTES:
+        message = f"Invalid State Machine Execution Input: 'The input size exceeds the maximum number of bytes ({MAX_PAYLOAD_BYTES})'"
+        raise error(message)
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
+    except RecursionError:
+        value = None
+        too_deep = True
     except ValueError as exc:
         if output:
             raise InvalidOutputError(f"Invalid Output: '{exc}'") from exc
         raise InvalidInputError(f"Invalid State Machine Execution Input: '{exc}'") from exc
+    else:
+        too_deep = nesting_exceeds(value, MAX_JSON_DEPTH)
+    if too_deep:
+        detail = f"The input is nested deeper than the maximum depth ({MAX_JSON_DEPTH})"
+        if output:
+            raise InvalidOutputError(f"Invalid Output: '{detail}'")
+        raise InvalidInputError(f"Invalid State Machine Execution Input: '{detail}'")
+    return value
 
 
 class ExecutionManager:

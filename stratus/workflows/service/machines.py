@@ -61,6 +61,13 @@ def compile_definition(definition: str) -> StateMachine:
         raise InvalidDefinitionError(str(exc)) from exc
 
 
+async def compile_off_loop(definition: str) -> StateMachine:
+    """`compile_definition` in a worker thread: a definition may be 1 MB (the API's
+    limit), whose validation (every JSONata expression compiled) takes CPU for hundreds of
+    milliseconds that the event loop must not wait for."""
+    return await asyncio.to_thread(compile_definition, definition)
+
+
 def check_role(role_arn: str) -> None:
     if not _ROLE.match(role_arn or ""):
         raise InvalidArnError(f"Invalid Arn: 'Resource type not valid in this context: {role_arn}'")
@@ -113,7 +120,7 @@ class StateMachineRegistry:
     ) -> MachineRecord:
         check_name(name)  # the model's enum for ``type`` is checked at the API's edge
         check_role(role_arn)
-        compiled = compile_definition(definition)
+        compiled = await compile_off_loop(definition)
         arn = machine_arn(scope, name)
         async with self._lock:
             existing = self._machines.get(arn)
@@ -167,7 +174,7 @@ class StateMachineRegistry:
                 "TracingConfiguration must be specified"
             )
         if definition is not None:
-            compile_definition(definition)
+            await compile_off_loop(definition)
         if role_arn is not None:
             check_role(role_arn)
         async with self._lock:

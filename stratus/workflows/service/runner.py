@@ -43,6 +43,8 @@ from stratus.workflows.interpreter import (
     TimerFired,
     step,
 )
+from stratus.workflows.interpreter.history import make_event
+from stratus.workflows.interpreter.model import FAILED, RUNNING
 from stratus.workflows.service.repository import ExecutionStep, WorkflowStore
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,10 @@ def _command_from_dict(data: dict[str, Any], execution_input: Any) -> Command:
 
 
 _MAX_BATCH = 512
+
+#: How an execution ends when Stratus itself fails it (a bug, never the user's error).
+INTERNAL_ERROR = "States.Runtime"
+INTERNAL_CAUSE = "An internal error occurred while running the execution."
 
 OnComplete = Callable[["ExecutionRunner", CompleteExecution], Awaitable[None]]
 
@@ -143,6 +149,12 @@ class ExecutionRunner:
                 if last is not None:
                     await self._complete(last)
                     return
+        except Exception:
+            # An error of ours in one execution must not end every other (the manager's
+            # TaskGroup would cancel them all): this one fails, said in the log.
+            log.exception("execution %s failed on an internal error", self.arn)
+            with contextlib.suppress(Exception):
+                await self.fail_internally()
         finally:
             for job in self._jobs.values():
                 job.cancel()
@@ -209,6 +221,10 @@ class ExecutionRunner:
                 self.record.update(final)
                 self._perform(commands)
                 return activation
+            if activation.paused:
+                # This event used up an activation's budget of work: let the rest of the
+                # server run before the next event of the batch is applied.
+                await asyncio.sleep(0)
         if changed:
             await self._save(history, done=False)
             self._perform(commands)
@@ -234,6 +250,32 @@ class ExecutionRunner:
                 record=record if done else None,
             )
         )
+
+    async def fail_internally(self) -> None:
+        """End the execution FAILED after an error of Stratus's own (not the user's):
+        ExecutionFailed with States.Runtime is committed, so the execution neither hangs
+        RUNNING nor comes back at the next start to fail again."""
+        if self.state.status != RUNNING:
+            return
+        self.state.status = FAILED
+        event_id = self.state.next_event_id
+        event = make_event(
+            "ExecutionFailed",
+            event_id,
+            event_id - 1,
+            time.time(),
+            {"error": INTERNAL_ERROR, "cause": INTERNAL_CAUSE},
+        )
+        final = {
+            **self.record,
+            "status": FAILED,
+            "output": None,
+            "error": INTERNAL_ERROR,
+            "cause": INTERNAL_CAUSE,
+            "stop_ms": round(event["timestamp"] * 1000),
+        }
+        await self._save([event], done=True, record=final)
+        self.record.update(final)
 
     async def _complete(self, activation: Activation) -> None:
         self.completion = _completion(activation.commands)
