@@ -135,7 +135,7 @@ class Execution:
             while completion is None:
                 event = await self._events.get()
                 assert self.state is not None
-                activation = step(self.machine, self.state, event)
+                activation = step(self.machine, self.state, event, in_place=True)  # ours alone
                 completion = self._apply(activation, group)
             for job in self._jobs.values():
                 job.cancel()
