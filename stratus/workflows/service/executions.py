@@ -242,7 +242,8 @@ class ExecutionManager:
                     start_ms=record["start_ms"],
                     stop_ms=record.get("stop_ms"),
                     record=record,
-                    state=None if activation.done else activation.state.to_dict(),
+                    # orjson writes the dataclass itself, far faster than asdict()
+                    state=None if activation.done else activation.state,
                     outstanding={} if activation.done else runner.outstanding,
                 )
                 try:

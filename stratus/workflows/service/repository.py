@@ -20,7 +20,9 @@ class StoredExecution:
     start_ms: int
     stop_ms: int | None
     record: Record  # input, output, error, cause, type, definition snapshot ...
-    state: Record | None  # the interpreter's ExecutionState.to_dict(); None once finished
+    # the interpreter's ExecutionState: read back as its to_dict() form, written as that or
+    # as the dataclass itself (orjson writes both alike); None once finished
+    state: Any
     outstanding: Record  # core token -> command record (tasks and timers in flight)
 
 
