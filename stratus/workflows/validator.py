@@ -141,7 +141,13 @@ class _Checker:
             self.fail("Expected value of type Object", at)
             return
         if len(name) > 80:
-            self.fail("State name is longer than 80 characters", at, "INVALID_STATE_NAME")
+            # AWS's words (https://github.com/ChristopheBougere/asl-validator/issues/69).
+            self.fail(
+                f"Invalid State name: State '{name}' exceeds the 80-character limit allowed "
+                "by the service",
+                at,
+                "INVALID_STATE_NAME",
+            )
         kind = raw.get("Type")
         if kind is None:
             self.fail("These fields are required: [Type]", at)

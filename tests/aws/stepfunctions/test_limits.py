@@ -325,3 +325,22 @@ def test_a_distributed_map_of_100000_items_runs_beside_other_calls(
     done = calls_beside(server, run_map(server, arn, express=False))
     assert done["status"] == "SUCCEEDED", done
     assert json.loads(done["output"]) == [0] * 100_000
+
+
+# -- names ---------------------------------------------------------------------------------
+def test_a_state_name_over_80_characters_is_refused(sfn: Any) -> None:
+    """AWS's message, quoted in https://github.com/ChristopheBougere/asl-validator/issues/69."""
+    long_name = "s" * 81
+    name = unique()
+    with pytest.raises(sfn.exceptions.InvalidDefinition) as error:
+        sfn.create_state_machine(
+            name=name, definition=asl({long_name: {"Type": "Succeed"}}), roleArn=ROLE
+        )
+    assert_error(
+        error,
+        "InvalidDefinition",
+        f"Invalid State Machine Definition: 'INVALID_STATE_NAME: Invalid State name: State "
+        f"'{long_name}' exceeds the 80-character limit allowed by the service at "
+        f"/States/{long_name}'",
+    )
+    assert name not in machine_names(sfn)
