@@ -80,7 +80,8 @@ def parse_json_input(text: str | None, *, output: bool = False) -> Any:
     else:
         too_deep = nesting_exceeds(value, MAX_JSON_DEPTH)
     if too_deep:
-        detail = f"The input is nested deeper than the maximum depth ({MAX_JSON_DEPTH})"
+        what = "output" if output else "input"
+        detail = f"The {what} is nested deeper than the maximum depth ({MAX_JSON_DEPTH})"
         if output:
             raise InvalidOutputError(f"Invalid Output: '{detail}'")
         raise InvalidInputError(f"Invalid State Machine Execution Input: '{detail}'")
