@@ -17,9 +17,8 @@ import orjson
 from stratus.workflows.errors import StatesError
 from stratus.workflows.limits import MAX_JSON_DEPTH
 
-#: orjson writes at most 254 nested levels. Data is written wrapped in this many one-item
-#: arrays (stripped from the text again), so orjson itself refuses, at no extra cost, any
-#: value nested deeper than MAX_JSON_DEPTH.
+#: orjson writes at most 254 nested levels: data wrapped in this many one-item arrays
+#: makes orjson itself refuse any value nested deeper than MAX_JSON_DEPTH.
 _WRAPS = 254 - MAX_JSON_DEPTH
 
 
@@ -53,15 +52,32 @@ def to_compact_json(value: Any) -> str:
     input and output is written here for its history event, so no execution carries data
     the store could not write or the interpreter could not walk.
     """
-    wrapped = value
-    for _ in range(_WRAPS):
-        wrapped = [wrapped]
     try:
-        return orjson.dumps(wrapped)[_WRAPS:-_WRAPS].decode()
+        text = orjson.dumps(value)
     except (TypeError, orjson.JSONEncodeError) as error:
         if "Recursion limit" in str(error) or nesting_exceeds(value, MAX_JSON_DEPTH):
             raise too_deep() from None
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # Data nested deeper than the limit has more opening brackets than the limit: only
+    # then (rare, and counted in C) is the depth itself checked.
+    if (
+        len(text) > 2 * MAX_JSON_DEPTH
+        and text.count(b"[") + text.count(b"{") > MAX_JSON_DEPTH
+        and _deeper_than_limit(value)
+    ):
+        raise too_deep()
+    return text.decode()
+
+
+def _deeper_than_limit(value: Any) -> bool:
+    wrapped = value
+    for _ in range(_WRAPS):
+        wrapped = [wrapped]
+    try:
+        orjson.dumps(wrapped)
+    except (TypeError, orjson.JSONEncodeError) as error:
+        return "Recursion limit" in str(error)
+    return False
 
 
 def too_deep() -> StatesError:
