@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,9 @@ class Platform:
     async def start(self) -> None:
         """Open the store, start every component, then their background work."""
         await asyncio.to_thread(self.config.data_dir.mkdir, parents=True, exist_ok=True)
+        # The store and the blobs are the server's alone (functions never reach them:
+        # see docs/security.md); 0700 also keeps other local users out.
+        await asyncio.to_thread(os.chmod, self.config.data_dir, 0o700)
         await self.db.open({c.name: c.migrations for c in self.components})
         for component in self.components:
             await component.start()

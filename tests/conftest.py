@@ -31,6 +31,21 @@ os.environ.setdefault("STRATUS_WARM_RUNTIMES", "own")
 if os.path.isdir("/var/tmp") and os.access("/var/tmp", os.W_OK):
     os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", "/var/tmp")
 CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
+
+
+@pytest.fixture(autouse=True)
+def _handlers_may_write_tmp_path(request: pytest.FixtureRequest) -> None:
+    """Each environment runs as a user of its own (docs/security.md), so a handler can
+    write to a test's ``tmp_path`` only if the test lets everyone: it does, and lets
+    everyone through pytest's directories above it (0700 by default) without listing
+    them. The servers' data directories stay hidden from functions all the same."""
+    if "tmp_path" not in request.fixturenames or os.geteuid() != 0:
+        return
+    tmp_path: Path = request.getfixturevalue("tmp_path")
+    tmp_path.chmod(0o777)
+    for parent in (tmp_path.parent, tmp_path.parent.parent, tmp_path.parent.parent.parent):
+        if parent.name.startswith("pytest-") or parent.name.endswith("current"):
+            parent.chmod(parent.stat().st_mode | 0o711)
 ROLE = "arn:aws:iam::000000000000:role/test"
 
 

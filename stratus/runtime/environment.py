@@ -31,6 +31,7 @@ class FunctionSpec:
     code_sha256: str
     memory_mb: int = 128
     timeout_s: float = 3.0
+    ephemeral_mb: int = 512  # EphemeralStorage: the size of /tmp
     environment: Mapping[str, str] = field(default_factory=dict)  # the user's variables
     layer_dirs: tuple[str, ...] = ()  # extracted layers, in order: what Lambda mounts at /opt
     snapshot: bool = False  # SnapStart: fork environments from an initialized template

@@ -56,7 +56,8 @@ class FunctionsComponent(Component):
         self.registry = FunctionRegistry(self.function_store, self.code, self.layers, ctx.limits)
         self._tmp_root = data / "tmp"
         self._run_dir = data / "run"
-        self.factory = LocalEnvironmentFactory(work_dir=str(self._run_dir))
+        # The data directory (store, blobs, code) is out of every environment's sight.
+        self.factory = LocalEnvironmentFactory(work_dir=str(self._run_dir), hidden=[str(data)])
         self._platform_env = PlatformEnv(region=ctx.region, endpoint_url=ctx.endpoint_url)
         self.log_sink = BufferedLogSink(self.log_store)
         self.invoker = Invoker(

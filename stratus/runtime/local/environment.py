@@ -24,6 +24,7 @@ from stratus.runtime.environment import (
     InvokeRequest,
     LaunchConfig,
 )
+from stratus.runtime.local.cgroups import EnvironmentGroup
 from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.errors import ChannelClosed, EnvironmentBusy
 from stratus.runtime.local.frames import Frame, FrameParser, send_frame
@@ -40,6 +41,8 @@ _in_flight = 0
 # What one invocation may write to fds 1 and 2 (its whole log) before the rest is
 # dropped and counted: a runaway subprocess must not fill the server's memory.
 OUTPUT_LIMIT = 16 << 20
+# How long an environment stays idle before it is frozen (see ``park``).
+FREEZE_AFTER_S = 0.02
 
 
 class ForkedEnvironment:
@@ -53,8 +56,12 @@ class ForkedEnvironment:
         sock: socket.socket,
         exited: asyncio.Future[ExitStatus],
         output_fd: int | None = None,
+        group: EnvironmentGroup | None = None,
     ) -> None:
         self.env_id = env_id
+        self.group = group  # its control groups: freeze, thaw, kill everything in it
+        self._frozen = False
+        self._freeze_timer: asyncio.TimerHandle | None = None
         self.launch = launch
         self.pid = pid
         self.init = InitOutcome(0.0)
@@ -83,6 +90,11 @@ class ForkedEnvironment:
         if self._busy:
             raise EnvironmentBusy(f"environment {self.env_id} is running an invocation")
         self._busy = True
+        if self._freeze_timer is not None:
+            self._freeze_timer.cancel()
+            self._freeze_timer = None
+        if self._frozen:
+            self._thaw()
         try:
             header: dict[str, Any] = {
                 "id": request.request_id,
@@ -123,8 +135,31 @@ class ForkedEnvironment:
             )
         finally:
             self._busy = False
+            self.park()
+
+    def park(self) -> None:
+        """Freeze the environment once it has been idle for ``FREEZE_AFTER_S``, as Lambda
+        freezes it between invocations: threads and children it left running stop.
+        Back-to-back invocations never pay for it (the timer is cancelled)."""
+        if self.group is None or self._freeze_timer is not None or not self.alive:
+            return
+        self._freeze_timer = self._loop.call_later(FREEZE_AFTER_S, self._freeze)
+
+    def _freeze(self) -> None:
+        self._freeze_timer = None
+        if self._busy or not self.alive or self.group is None:
+            return
+        self._frozen = self.group.freeze()
+
+    def _thaw(self) -> None:
+        self._frozen = False
+        if self.group is not None:
+            self.group.thaw()
 
     def kill(self) -> None:
+        if self._freeze_timer is not None:
+            self._freeze_timer.cancel()
+            self._freeze_timer = None
         if self._exited.done():
             return
         self._killed = True
@@ -132,6 +167,8 @@ class ForkedEnvironment:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        if self._frozen:  # a frozen process dies only once thawed
+            self._thaw()
 
     async def wait_closed(self) -> None:
         await asyncio.shield(self._exited)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -19,7 +21,9 @@ import tempfile
 import uuid
 from typing import Any
 
-from stratus.runtime.environment import LaunchConfig
+from stratus.runtime.environment import FunctionSpec, LaunchConfig
+from stratus.runtime.local import cgroups
+from stratus.runtime.local.cgroups import CgroupTree
 from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.environment import ForkedEnvironment
 from stratus.runtime.local.errors import ChannelClosed, LocalRuntimeError
@@ -31,6 +35,10 @@ log = logging.getLogger(__name__)
 
 TemplateKey = tuple[str, str, str, str, str]
 WARM_VARIABLE = "STRATUS_WARM_RUNTIMES"
+ISOLATION_VARIABLE = "STRATUS_ISOLATION"  # "0": environments keep the server's user
+UID_BASE = 1_000_000_000  # an environment runs as UID_BASE + its pid
+WATCH_INTERVAL_S = 0.5  # how often the zygotes' health is checked
+SANDBOX_VARIABLE = "STRATUS_SANDBOX"  # the zygote's settings (worker/confine.py)
 
 
 def substitution_notice(runtime: str, interpreter: Interpreter) -> str:
@@ -52,10 +60,16 @@ class LocalEnvironmentFactory:
         resolver: InterpreterResolver | None = None,
         work_dir: str | None = None,
         preload: list[str] | None = None,
+        hidden: list[str] | None = None,
     ) -> None:
         self._resolver = resolver
         self._preload = preload
         self._work_dir = work_dir
+        self._hidden = list(hidden or [])  # out of every environment's view
+        self._cgroups = CgroupTree(0)
+        self._settings: dict[str, str] = {}
+        self._watch: asyncio.Task[None] | None = None
+        self._bytecode_dirs: set[str] = set()
         self._own_work_dir = False
         self._zygotes: dict[str, Zygote] = {}
         self._interpreters: dict[str, Interpreter] = {}
@@ -88,8 +102,54 @@ class LocalEnvironmentFactory:
         if self._work_dir is None:
             self._work_dir = await asyncio.to_thread(tempfile.mkdtemp, prefix="stratus-local-")
             self._own_work_dir = True
+        if not self._settings:
+            await asyncio.to_thread(self._prepare_sandbox)
+        if self._watch is None:
+            self._watch = asyncio.create_task(self._watch_zygotes(), name="stratus-zygote-watch")
         if warm and self._warming is None:
             self._warming = asyncio.create_task(self._warm(), name="stratus-zygote-warm-up")
+
+    def _prepare_sandbox(self) -> None:
+        """Control groups and the settings every zygote gets (blocking: in a thread)."""
+        assert self._work_dir is not None
+        for name in ("zygotes", "bytecode"):
+            os.makedirs(os.path.join(self._work_dir, name), mode=0o700, exist_ok=True)
+        isolate = os.environ.get(ISOLATION_VARIABLE, "1") != "0"
+        if isolate:
+            self._cgroups = cgroups.probe()
+        settings = {
+            "cgroups": self._cgroups.worker_settings(),
+            "uid_base": UID_BASE if isolate and os.geteuid() == 0 else 0,
+            "hidden": [*self._hidden, self._work_dir],
+        }
+        self._settings = {SANDBOX_VARIABLE: json.dumps(settings)}
+
+    def sandbox_report(self) -> dict[str, Any]:
+        """What isolation environments get here (for ``stratus up`` and the docs)."""
+        found: dict[str, Any] = {
+            "cgroups": self._cgroups.version,
+            "controllers": sorted(self._cgroups.roots),
+            "cgroup_gaps": list(self._cgroups.gaps),
+        }
+        for zygote in self._zygotes.values():
+            if zygote.ready_report:
+                found.update(zygote.ready_report.get("sandbox") or {})
+                found["mounts"] = zygote.ready_report.get("mounts")
+                break
+        return found
+
+    async def _watch_zygotes(self) -> None:
+        """The supervisor: a zygote that is stopped or gone is replaced at once, not at
+        the next cold start's timeout."""
+        while not self._closed:
+            await asyncio.sleep(WATCH_INTERVAL_S)
+            for zygote in list(self._zygotes.values()):
+                why = zygote.health()
+                if why is not None:
+                    try:
+                        await zygote.replace(why)
+                    except Exception as exc:  # the next cold start tries again
+                        log.warning("could not replace the zygote: %s", exc)
 
     async def _warm(self) -> None:
         for runtime in await asyncio.to_thread(self._runtimes_to_warm):
@@ -112,6 +172,9 @@ class LocalEnvironmentFactory:
             "code_dir": spec.code_dir,
             "handler": spec.handler,
             "layers": list(spec.layer_dirs),
+            "memory_mb": spec.memory_mb,
+            "tmp_mb": spec.ephemeral_mb,
+            "bytecode_dir": self._bytecode_dir(spec),
         }
         if interpreter.substitutes(spec.runtime):
             config["notice"] = substitution_notice(spec.runtime, interpreter)
@@ -121,6 +184,21 @@ class LocalEnvironmentFactory:
             return await self._spawn(launch, config, template.spawn)
         zygote = await self.zygote(interpreter)
         return await self._spawn(launch, config, zygote.spawn)
+
+    def _bytecode_dir(self, spec: FunctionSpec) -> str:
+        """The function's own bytecode cache (see ``worker/bytecode.py``): keyed by the
+        function, its code and its layers, so nothing compiled for one reaches another."""
+        assert self._work_dir is not None
+        key = "\n".join((spec.function_arn, spec.code_sha256, *spec.layer_dirs))
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        path = os.path.join(self._work_dir, "bytecode", digest)
+        if path not in self._bytecode_dirs:
+            # World-writable, but only inside the hidden work directory: an environment
+            # reaches it only as its own function's mount (each runs as a new user).
+            os.makedirs(path, exist_ok=True)
+            os.chmod(path, 0o777)
+            self._bytecode_dirs.add(path)
+        return path
 
     def _runtimes_to_warm(self) -> list[str]:
         """``STRATUS_WARM_RUNTIMES``: ``installed`` (the default: every runtime with its own
@@ -145,6 +223,10 @@ class LocalEnvironmentFactory:
 
     async def close(self) -> None:
         self._closed = True
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
         if self._warming is not None:
             self._warming.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -161,6 +243,7 @@ class LocalEnvironmentFactory:
             await env.wait_closed()
         if self._cleanups:
             await asyncio.gather(*self._cleanups, return_exceptions=True)
+        await asyncio.to_thread(self._cgroups.close)
         if self._own_work_dir and self._work_dir:
             await asyncio.to_thread(shutil.rmtree, self._work_dir, True)
 
@@ -169,7 +252,12 @@ class LocalEnvironmentFactory:
         async with self._zygote_lock:
             zygote = self._zygotes.get(interpreter.path)
             if zygote is None:
-                zygote = self._zygotes[interpreter.path] = Zygote(interpreter, self._preload)
+                zygote = self._zygotes[interpreter.path] = Zygote(
+                    interpreter,
+                    self._preload,
+                    settings=self._settings,
+                    scratch_root=os.path.join(self._work_dir or "", "zygotes"),
+                )
         await zygote.start()
         self._tell_mounts(interpreter, zygote.ready_report.get("mounts"))
         return zygote
@@ -229,13 +317,19 @@ class LocalEnvironmentFactory:
         finally:
             theirs.close()
             os.close(output_w)
-        env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited, output_r)
+        group = self._cgroups.group(pid) if self._cgroups.enabled else None
+        if group is not None and config.get("mode") == "restore":
+            # A snapshot template's child cannot make its own group (the template runs
+            # as the function's user): the server moves it into one.
+            await asyncio.to_thread(group.adopt, pid, launch.spec.memory_mb)
+        env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited, output_r, group)
         self._track(env, exited)
         try:
             await env.wait_init()
         except BaseException:
             env.kill()
             raise
+        env.park()  # frozen until its first invocation, as Lambda does after init
         return env
 
     def _track(self, env: ForkedEnvironment, exited: asyncio.Future[ExitStatus]) -> None:
@@ -243,9 +337,10 @@ class LocalEnvironmentFactory:
         exited.add_done_callback(lambda _f: self._released(env))
 
     def _released(self, env: ForkedEnvironment) -> None:
-        """The process is gone: forget it and remove its private /tmp (in a thread)."""
+        """The process is gone: forget it, kill whatever it left running and remove its
+        groups and private /tmp (in a thread)."""
         self._environments.discard(env)
-        cleanup = asyncio.ensure_future(asyncio.to_thread(shutil.rmtree, env.launch.tmp_dir, True))
+        cleanup = asyncio.ensure_future(asyncio.to_thread(_clean_up, env))
         self._cleanups.add(cleanup)
         cleanup.add_done_callback(self._cleanups.discard)
 
@@ -266,6 +361,9 @@ class LocalEnvironmentFactory:
                 "code_dir": spec.code_dir,
                 "handler": spec.handler,
                 "layers": list(spec.layer_dirs),
+                "memory_mb": spec.memory_mb,
+                "tmp_mb": spec.ephemeral_mb,
+                "bytecode_dir": self._bytecode_dir(spec),
             }
             if interpreter.substitutes(spec.runtime):
                 config["notice"] = substitution_notice(spec.runtime, interpreter)
@@ -279,10 +377,18 @@ class LocalEnvironmentFactory:
             finally:
                 theirs.close()
             try:
-                template = await SnapshotTemplate.create(launch, pid, ours, exited)
+                group = self._cgroups.group(pid) if self._cgroups.enabled else None
+                template = await SnapshotTemplate.create(launch, pid, ours, exited, group)
             except ChannelClosed as exc:
                 raise LocalRuntimeError(
                     f"snapshot template for {spec.function_name} failed"
                 ) from exc
             self._templates[key] = template
             return template
+
+
+def _clean_up(env: ForkedEnvironment) -> None:
+    """Blocking: what an environment leaves behind once its process is gone."""
+    if env.group is not None:
+        env.group.kill_and_remove()
+    shutil.rmtree(env.launch.tmp_dir, True)

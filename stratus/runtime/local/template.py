@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from stratus.runtime.environment import InitFailed, InitOutcome, LaunchConfig
+from stratus.runtime.local.cgroups import EnvironmentGroup
 from stratus.runtime.local.control import ControlChannel, ExitStatus
 from stratus.runtime.local.environment import ForkedEnvironment
 from stratus.runtime.local.errors import ChannelClosed
@@ -44,9 +45,14 @@ class SnapshotTemplate:
         pid: int,
         sock: socket.socket,
         exited: asyncio.Future[ExitStatus],
+        group: EnvironmentGroup | None = None,
     ) -> SnapshotTemplate:
-        """Wait for the template's init and snapshot reports; raises InitFailed."""
-        process = ForkedEnvironment(f"template-{uuid.uuid4().hex[:8]}", launch, pid, sock, exited)
+        """Wait for the template's init and snapshot reports; raises InitFailed.
+
+        A template is never frozen (it serves spawns); its group goes when it does."""
+        process = ForkedEnvironment(
+            f"template-{uuid.uuid4().hex[:8]}", launch, pid, sock, exited, None, group
+        )
         try:
             await process.wait_init()
             header, data = await process.next_frame()
@@ -68,3 +74,5 @@ class SnapshotTemplate:
         self.channel.close()
         self._process.kill()
         await self._process.wait_closed()
+        if self._process.group is not None:
+            await asyncio.to_thread(self._process.group.kill_and_remove)

@@ -10,10 +10,13 @@ Starting a process is a blocking call (the server never forks: ``subprocess`` us
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 from typing import Any
 
 from stratus.runtime.local.control import ControlChannel, ExitStatus
@@ -21,17 +24,43 @@ from stratus.runtime.local.errors import ChannelClosed, ZygoteUnavailable
 from stratus.runtime.local.interpreters import Interpreter
 
 log = logging.getLogger(__name__)
+SCRATCH_VARIABLE = "STRATUS_ZYGOTE_SCRATCH"
 
 READY_TIMEOUT_S = 120.0  # a foreign interpreter compiles boto3 on its first start
+SPAWN_TIMEOUT_S = 10.0  # a fork server that does not answer by then is hung: replaced
 MODULE = "stratus.runtime.worker.zygote"
+# What of the server's environment a zygote keeps. Every environment can read the
+# environment its zygote was started with (its own /proc/self/environ), so the server's
+# secrets (credentials, tokens) must never get there: only what Python needs.
+_KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "HOME", "TMPDIR", "LD_LIBRARY_PATH")
+_KEPT_PREFIXES = ("LC_", "STRATUS_", "PYTHON", "COVERAGE_", "COV_CORE_")
+
+
+def zygote_base_env(environ: dict[str, str]) -> dict[str, str]:
+    """The part of the server's environment a zygote starts with."""
+    return {
+        key: value
+        for key, value in environ.items()
+        if key in _KEPT_VARIABLES or key.startswith(_KEPT_PREFIXES)
+    }
 
 
 class Zygote:
     """The server's handle on one fork server process."""
 
-    def __init__(self, interpreter: Interpreter, preload: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        interpreter: Interpreter,
+        preload: list[str] | None = None,
+        *,
+        settings: dict[str, str] | None = None,
+        scratch_root: str | None = None,
+    ) -> None:
         self.interpreter = interpreter
         self.preload = preload
+        self.settings = dict(settings or {})  # extra variables: the sandbox's settings
+        self.scratch_root = scratch_root  # where each zygote gets its 0700 directory
+        self._scratch: str | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: ControlChannel | None = None
         self._lock = asyncio.Lock()
@@ -66,7 +95,12 @@ class Zygote:
             channel = self._channel
             assert channel is not None
             try:
-                return await channel.spawn(config, fd, output_fd)
+                async with asyncio.timeout(SPAWN_TIMEOUT_S):
+                    return await channel.spawn(config, fd, output_fd)
+            except TimeoutError:
+                if attempt == 2:
+                    raise ZygoteUnavailable("zygote did not answer twice") from None
+                await self.replace(f"did not answer a spawn in {SPAWN_TIMEOUT_S:.0f} s")
             except ChannelClosed:
                 if attempt == 2:
                     raise ZygoteUnavailable("zygote died twice while spawning") from None
@@ -83,9 +117,15 @@ class Zygote:
 
     async def _launch(self) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = self.interpreter.zygote_env(dict(os.environ))
+        env = self.interpreter.zygote_env(zygote_base_env(dict(os.environ)))
+        env.update(self.settings)
         if self.preload is not None:
             env["STRATUS_ZYGOTE_PRELOAD"] = ",".join(self.preload)
+        if self.scratch_root is not None:
+            self._scratch = await asyncio.to_thread(
+                tempfile.mkdtemp, prefix="zygote-", dir=self.scratch_root
+            )
+            env[SCRATCH_VARIABLE] = self._scratch
         argv = [self.interpreter.path, "-m", MODULE, "--control-fd", str(child.fileno())]
         try:
             self._proc = await asyncio.to_thread(
@@ -114,10 +154,48 @@ class Zygote:
 
     async def _reap(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.to_thread(proc.wait), 5.0)
-        except TimeoutError:
-            proc.kill()
-            await asyncio.to_thread(proc.wait)
+        scratch, self._scratch = self._scratch, None
+        if proc is not None:
+            try:
+                await asyncio.wait_for(asyncio.to_thread(proc.wait), 5.0)
+            except TimeoutError:
+                proc.kill()
+                await asyncio.to_thread(proc.wait)
+        if scratch is not None:  # the zygote removes it, unless it was killed
+            await asyncio.to_thread(shutil.rmtree, scratch, True)
+
+    def health(self) -> str | None:
+        """Why this zygote must be replaced (stopped, gone), or None if it is fine."""
+        if self._proc is None or self._closed:
+            return None
+        if self._channel is None or self._channel.closed:
+            return "its control socket is closed"
+        state = _process_state(self._proc.pid)
+        if state is None or state == "Z":
+            return "it is gone"
+        if state in ("T", "t"):
+            return "it is stopped"
+        return None
+
+    async def replace(self, why: str) -> None:
+        """Kill a hung or stopped zygote and start another (its children die with it)."""
+        async with self._lock:
+            if self._closed or self._proc is None:
+                return
+            log.warning("zygote %s %s; replacing it", self._proc.pid, why)
+            with contextlib.suppress(ProcessLookupError):
+                self._proc.kill()
+            if self._channel is not None:
+                self._channel.close()
+            await self._reap()
+        await self.start()
+
+
+def _process_state(pid: int) -> str | None:
+    """The one-letter state in ``/proc/<pid>/stat`` (R, S, T, Z ...), None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            text = handle.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    return text[text.rfind(")") + 2 :][:1] or None

@@ -4,10 +4,14 @@ Python writes a module's bytecode next to its source on first import and reads i
 there on later imports. Under the mount view the source directories are read-only, so
 without help every cold start would compile the function and its packaged libraries
 again (a hello world pays ~0.2 ms; a function shipping its own libraries, far more).
-The bytecode goes instead where the same files are writable: the extracted code and
-layer directories in the data directory, which ``/var/task`` and ``/opt`` are views of.
-The next environment of any function using that code finds it through the view. The
-function itself still sees read-only directories; only the import machinery writes.
+
+The bytecode goes instead to a cache directory of the function's own, mounted at
+``mounts.BYTECODE``: a module's bytecode for ``/var/task/app.py`` is
+``<cache>/var/task/__pycache__/app.cpython-311.pyc``. The platform keys the cache by
+function, code and layers, so one function can never plant bytecode that another
+function runs (not even one with the same code or layers), and a new version of the
+code never finds an old version's bytecode. The function itself still sees read-only
+directories; only the import machinery reads and writes the cache.
 """
 
 from __future__ import annotations
@@ -15,39 +19,47 @@ from __future__ import annotations
 import os
 import sys
 from importlib import machinery
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Tuple
 
-Mapping = List[Tuple[str, List[str]]]  # (view root, its real directories, topmost first)
-_MAPPING: Mapping = []
+_ROOTS: List[str] = []  # the view's read-only source roots
+_CACHE: List[str] = [""]  # where their bytecode lives
 
 
-def _real_path(path: str) -> str:
-    """Where ``path`` (a bytecode file in the view) can be written."""
-    for root, sources in _MAPPING:
-        if path.startswith(root + "/"):
-            rest = path[len(root) :]
-            if len(sources) == 1:
-                return sources[0] + rest
-            source = _source_of(path)  # several layers: the one that holds the source
-            for directory in sources:
-                if source is not None and os.path.exists(directory + source[len(root) :]):
-                    return directory + rest
-            return path
+def _cached(path: str) -> str:
+    """Where the bytecode file ``path`` (next to a source in the view) really lives."""
+    cache = _CACHE[0]
+    if cache and path.endswith(".pyc"):
+        for root in _ROOTS:
+            if path.startswith(root + "/"):
+                return cache + path
     return path
 
 
-def _source_of(path: str) -> Optional[str]:
-    try:
-        import importlib.util
-
-        return importlib.util.source_from_cache(path)
-    except ValueError:
-        return None
-
-
 class _ViewSourceLoader(machinery.SourceFileLoader):
+    def get_data(self, path: str) -> bytes:
+        return super().get_data(_cached(path))
+
     def set_data(self, path: str, data: Any, *, _mode: int = 0o666) -> None:
-        super().set_data(_real_path(path), data, _mode=_mode)
+        target = _cached(path)
+        if target != path:
+            # Every environment of the function runs as a user of its own: the
+            # directories must stay writable for the next one (the cache is private to
+            # the function, so nobody else can reach them).
+            _make_shared_dirs(os.path.dirname(target))
+        super().set_data(target, data, _mode=_mode)
+
+
+def _make_shared_dirs(directory: str) -> None:
+    missing = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        directory = os.path.dirname(directory)
+    for path in reversed(missing):
+        try:
+            os.mkdir(path)
+            os.chmod(path, 0o777)
+        except OSError:
+            return
 
 
 _DEFAULT_LOADERS: List[Tuple[Any, List[str]]] = [
@@ -59,16 +71,17 @@ _VIEW_HOOK: Callable[[str], Any] = machinery.FileFinder.path_hook(*_DEFAULT_LOAD
 
 
 def _path_hook(path: str) -> Any:
-    for root, _sources in _MAPPING:
+    for root in _ROOTS:
         if path == root or path.startswith(root + "/"):
             return _VIEW_HOOK(path)
     raise ImportError("not in the mount view")  # the next hook (the usual one) takes it
 
 
-def install(mapping: Mapping) -> None:
-    """Send bytecode written for files under each view root to its real directories."""
-    _MAPPING[:] = mapping
-    if mapping and _path_hook not in sys.path_hooks:
+def install(roots: List[str], cache: str) -> None:
+    """Keep bytecode for files under ``roots`` in ``cache``."""
+    _ROOTS[:] = roots
+    _CACHE[0] = cache
+    if roots and cache and _path_hook not in sys.path_hooks:
         # A fresh environment has no finder cached for the view's paths yet (the zygote
         # never imports from them), so the new hook is asked for each of them.
         sys.path_hooks.insert(0, _path_hook)

@@ -43,6 +43,8 @@ from typing import Any, Dict, List, Optional, Tuple
 TASK_ROOT = "/var/task"
 OPT = "/opt"
 TMP = "/tmp"
+# Where the environment's bytecode cache appears (see ``bytecode``): out of the way.
+BYTECODE = "/var/cache/stratus/bytecode"
 # "0": keep the machine's view; "user": use a user namespace even as root (tests)
 DISABLE_VARIABLE = "STRATUS_MOUNT_NAMESPACE"
 
@@ -63,6 +65,8 @@ class MountState(object):
     """What the probe found, inherited by every child of the zygote at fork."""
 
     __slots__ = (
+        "cover_fds",
+        "covers",
         "enabled",
         "gaps",
         "opt",
@@ -86,6 +90,11 @@ class MountState(object):
         self.reason = "not probed"
         self.prepared = False  # this process is already in its own private namespace
         self.tmp_source = ""  # the real directory on this process's /tmp
+        # Directories covered by an empty read-only tmpfs in every view (the data
+        # directory; ancestors of the runtime's files that others cannot enter), each
+        # with the runtime directories under it that stay visible at their own paths.
+        self.covers: List[Tuple[str, List[str]]] = []
+        self.cover_fds: Dict[str, int] = {}  # covered directory -> its real one, opened
 
     def report(self) -> Dict[str, Any]:
         return {
@@ -158,18 +167,20 @@ def _overlay_lower(layers: List[str]) -> str:
 # -- in the zygote --------------------------------------------------------------------------
 
 
-def probe(runtime_paths: List[str]) -> MountState:
+def probe(runtime_paths: List[str], hidden: Optional[List[str]] = None) -> MountState:
     """Find out once whether children can have the private view; sets :data:`STATE`.
 
     As root a mount namespace is enough; otherwise (or when root lacks the right, as in
     some containers) a user namespace that maps the process's own ids gives it one.
     ``STRATUS_MOUNT_NAMESPACE=user`` asks for the user namespace even as root.
+    ``hidden``: directories to cover in every view (the data directory).
     """
     state = STATE
     state.enabled = False
     state.gaps = []
     reason = _precondition(runtime_paths)
     if reason is None:
+        state.covers = plan_covers(runtime_paths, hidden or [])
         wanted = os.environ.get(DISABLE_VARIABLE, "")
         modes = [True] if wanted == "user" or os.geteuid() != 0 else [False, True]
         for user in modes:
@@ -186,6 +197,40 @@ def probe(runtime_paths: List[str]) -> MountState:
             )
         )
     return state
+
+
+def plan_covers(runtime_paths: List[str], hidden: List[str]) -> List[Tuple[str, List[str]]]:
+    """Which directories to cover, outermost first, and what stays visible under each.
+
+    Covered: each hidden directory, and the first ancestor of each runtime directory
+    that other users cannot enter (``/root`` when Python lives under it): an
+    environment that runs as its own user still finds its interpreter and libraries at
+    their paths, and nothing else that was there.
+    """
+    exposed = sorted({os.path.realpath(p) for p in runtime_paths if os.path.isdir(p)})
+    roots = {os.path.realpath(h) for h in hidden if os.path.isdir(h)}
+    for path in exposed:
+        closed = _first_closed_ancestor(path)
+        if closed is not None and closed != path:
+            roots.add(closed)
+    plan = []
+    for root in sorted(roots, key=lambda r: (r.count("/"), r)):
+        under = [p for p in exposed if _under(p, root) and p != root]
+        outermost = [p for p in under if not any(_under(p, q) and p != q for q in under)]
+        plan.append((root, outermost))
+    return plan
+
+
+def _first_closed_ancestor(path: str) -> Optional[str]:
+    current = "/"
+    for part in path.strip("/").split("/"):
+        current = os.path.join(current, part)
+        try:
+            if not os.stat(current).st_mode & 0o001:
+                return current
+        except OSError:
+            return None
+    return None
 
 
 def _precondition(runtime_paths: List[str]) -> Optional[str]:
@@ -208,7 +253,7 @@ def _precondition(runtime_paths: List[str]) -> Optional[str]:
         for point in (OPT, TASK_ROOT):
             if _under(path, point):
                 _gap(point, "the runtime's own files are under it ({})".format(path))
-    for point in (TASK_ROOT, OPT):
+    for point in (TASK_ROOT, OPT, BYTECODE):
         if not os.path.isdir(point):
             try:
                 os.makedirs(point, mode=0o755, exist_ok=True)  # an empty mount point
@@ -218,7 +263,7 @@ def _precondition(runtime_paths: List[str]) -> Optional[str]:
 
 
 def _under(path: str, point: str) -> bool:
-    return path == point or path.startswith(point + "/")
+    return path == point or path.startswith(point.rstrip("/") + "/")
 
 
 def _gap(point: str, why: str) -> None:
@@ -229,6 +274,8 @@ def _gap(point: str, why: str) -> None:
     elif point == TASK_ROOT and state.task_root:
         state.task_root = False
         state.gaps.append("code stays at its real path, not on /var/task: " + why)
+    elif point == BYTECODE:
+        state.gaps.append("bytecode is not cached between environments: " + why)
 
 
 def _probe_in_child() -> Tuple[Optional[str], bool]:
@@ -244,12 +291,13 @@ def _probe_in_child() -> Tuple[Optional[str], bool]:
             prepare()
             if STATE.task_root:
                 _bind_read_only(here, TASK_ROOT)
-            _mount(here, TMP, None, _MS_BIND)
+            _mount("tmpfs", TMP, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=1777")
             if STATE.opt:
                 try:
                     _mount("overlay", OPT, "overlay", _MS_RDONLY, _overlay_lower([stdlib, here]))
                 except OSError as exc:
                     answer = ("no-overlay " + str(exc)).encode()
+            _close_covers()
             os.write(write_end, answer)
         except BaseException as exc:
             os.write(write_end, ("fail " + str(exc)).encode())
@@ -277,9 +325,10 @@ def _probe_in_child() -> Tuple[Optional[str], bool]:
 
 
 def prepare() -> None:
-    """What needs nothing of the launch: a private copy of the mount namespace, and an
+    """What needs nothing of the launch: a private copy of the mount namespace, an
     empty read-only ``/opt`` (a function without layers sees that; layers are mounted on
-    top of it). A new tmpfs costs more than a bind mount, so a spare pays for it."""
+    top of it), and the covers over the data directory and closed ancestors. A new
+    tmpfs costs more than a bind mount, so a spare pays for these."""
     if STATE.prepared:
         return
     if STATE.user:
@@ -289,7 +338,50 @@ def prepare() -> None:
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     if STATE.opt:
         _mount("tmpfs", OPT, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=755")
+    _cover()
     STATE.prepared = True
+
+
+def _cover() -> None:
+    """Cover each planned directory with an empty tmpfs that shows only the runtime's
+    directories under it (bound read-only at their own paths); the real directory stays
+    reachable for our own bind sources through a descriptor opened first."""
+    state = STATE
+    for root, _visible in state.covers:
+        if root not in state.cover_fds:
+            state.cover_fds[root] = os.open(root, os.O_PATH | os.O_DIRECTORY)
+    for root, visible in state.covers:
+        if not os.path.isdir(root):  # inside an earlier cover, and not shown by it
+            continue
+        sources = [_real_source(path) for path in visible]
+        _mount("tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64k,mode=755")
+        for path in visible:
+            os.makedirs(path, mode=0o755, exist_ok=True)
+        for index, path in enumerate(visible):
+            _bind_read_only(sources[index], path)
+        _mount(None, root, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+
+
+def _real_source(path: str) -> str:
+    """``path`` as a bind source that works even once its directory is covered."""
+    best = ""
+    for root in STATE.cover_fds:
+        if _under(path, root) and len(root) > len(best):
+            best = root
+    if not best:
+        return path
+    rest = path[len(best) :].lstrip("/")
+    base = "/proc/self/fd/{}".format(STATE.cover_fds[best])
+    return base + "/" + rest if rest else base
+
+
+def _close_covers() -> None:
+    for fd in STATE.cover_fds.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    STATE.cover_fds.clear()
 
 
 def _enter_user_namespace() -> None:
@@ -311,17 +403,25 @@ def _enter_user_namespace() -> None:
     _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def enter(code_dir: str, layers: List[str], tmp_dir: str) -> Tuple[str, List[str]]:
+def enter(
+    code_dir: str,
+    layers: List[str],
+    tmp_mb: int,
+    bytecode_dir: Optional[str] = None,
+) -> Tuple[str, List[str]]:
     """Mount the environment's view; returns the code root and the layer roots for
     ``sys.path``.
 
     ``/var/task`` and ``["/opt"]`` where the view has them; the real directories
     (today's view) where it lacks them, and for several layers without overlayfs.
+    ``/tmp`` is a tmpfs of ``tmp_mb`` (the function's EphemeralStorage). The real
+    directories may be covered by now: they are reached through the covers' descriptors,
+    which are closed before the function's code runs.
     """
     prepare()
     code_root = code_dir
     if STATE.task_root:
-        _bind_read_only(code_dir, TASK_ROOT)
+        _bind_read_only(_real_source(code_dir), TASK_ROOT)
         code_root = TASK_ROOT
     roots = [OPT]
     if not STATE.opt:
@@ -329,33 +429,44 @@ def enter(code_dir: str, layers: List[str], tmp_dir: str) -> Tuple[str, List[str
     elif not layers:
         pass  # the empty /opt of prepare()
     elif len(layers) == 1:
-        _bind_read_only(layers[0], OPT)
+        _bind_read_only(_real_source(layers[0]), OPT)
     elif STATE.overlay:
+        sources = [_real_source(layer) for layer in layers]
         _mount(
-            "overlay", OPT, "overlay", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, _overlay_lower(layers)
+            "overlay", OPT, "overlay", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, _overlay_lower(sources)
         )
     else:
         roots = list(layers)
-    _mount(tmp_dir, TMP, None, _MS_BIND)
-    STATE.tmp_source = tmp_dir
+    _mount_tmp(tmp_mb)
+    if bytecode_dir and os.path.isdir(BYTECODE):
+        _mount(_real_source(bytecode_dir), BYTECODE, None, _MS_BIND)
+        _mount(None, BYTECODE, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | _MS_NODEV)
+    _close_covers()
     return code_root, roots
 
 
-def restore_tmp(tmp_dir: str) -> None:
+def _mount_tmp(tmp_mb: int) -> None:
+    size = "size={}m,mode=1777".format(max(1, int(tmp_mb)))
+    _mount("tmpfs", TMP, "tmpfs", _MS_NOSUID | _MS_NODEV, size)
+    STATE.tmp_source = TMP
+
+
+def restore_tmp(tmp_mb: int) -> None:
     """In a child of a snapshot template: its own ``/tmp``, starting as the template's.
 
-    The template's ``/tmp`` covers the machine's, where ``tmp_dir`` may live, and a bind
-    mount's source must belong to the caller's own namespace: so, in a fresh copy of the
-    template's namespace, the template's ``/tmp`` is unmounted, its files copied by real
-    path, and ``tmp_dir`` bound in its place.
+    A copy of the template's mount namespace still shares the template's ``/tmp``; a new
+    tmpfs goes on top of it, and the template's files are copied in through a
+    descriptor opened first. Needs the right to mount: a template that dropped root
+    has not (the caller then keeps the template's ``/tmp``).
     """
-    template_tmp = STATE.tmp_source
     _check(_libc().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")  # a copy: private already
-    _check(_libc().umount2(TMP.encode(), _MNT_DETACH), "umount /tmp")
-    os.makedirs(tmp_dir, exist_ok=True)
-    if template_tmp and os.path.isdir(template_tmp) and os.listdir(template_tmp):
-        import shutil
+    old = os.open(TMP, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _mount_tmp(tmp_mb)
+        source = "/proc/self/fd/{}".format(old)
+        if os.listdir(source):
+            import shutil
 
-        shutil.copytree(template_tmp, tmp_dir, dirs_exist_ok=True, symlinks=True)
-    _mount(tmp_dir, TMP, None, _MS_BIND)
-    STATE.tmp_source = tmp_dir
+            shutil.copytree(source, TMP, dirs_exist_ok=True, symlinks=True)
+    finally:
+        os.close(old)

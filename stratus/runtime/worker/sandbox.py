@@ -21,7 +21,7 @@ import sys
 import tempfile
 from typing import Any, Dict, List
 
-from . import bytecode, mounts
+from . import bytecode, confine, mounts
 
 HOOKS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks")
 
@@ -83,20 +83,26 @@ def _mounted_library_path(value: str, config: Dict[str, Any]) -> str:
 
 
 def apply_launch(config: Dict[str, Any]) -> None:
-    """Everything a new environment needs before the function's init runs."""
+    """Everything a new environment needs before the function's init runs.
+
+    In order: the control group and its limits, the mount view (both need root), then
+    the drop to the environment's own user, then what the function sees of itself.
+    """
     code_dir = config["code_dir"]
     layers = list(config.get("layers") or ())
+    confine.apply_limits(int(config.get("memory_mb") or 128))
     mounted = mounts.STATE.enabled
     if mounted:
-        real_code, real_layers = code_dir, layers
-        os.makedirs(config["tmp_dir"], exist_ok=True)
-        code_dir, layers = mounts.enter(code_dir, layers, config["tmp_dir"])
-        mapping = []
-        if code_dir != real_code:
-            mapping.append((code_dir, [real_code]))
-        if layers == [mounts.OPT] and real_layers:
-            mapping.append((mounts.OPT, list(reversed(real_layers))))
-        bytecode.install(mapping)
+        code_dir, layers = mounts.enter(
+            code_dir,
+            layers,
+            int(config.get("tmp_mb") or 512),
+            config.get("bytecode_dir"),
+        )
+        roots = [r for r in (code_dir, *layers) if r in (mounts.TASK_ROOT, mounts.OPT)]
+        if config.get("bytecode_dir"):
+            bytecode.install(roots, mounts.BYTECODE)
+    confine.drop_identity()
     apply_environment(config, mounted)
     os.chdir(code_dir)
     sys.path[:] = import_path(code_dir, layers)
@@ -105,10 +111,17 @@ def apply_launch(config: Dict[str, Any]) -> None:
 
 def apply_restore(config: Dict[str, Any]) -> None:
     """A child of a snapshot template: its own variables and ``/tmp`` (a copy of the
-    template's), the rest inherited."""
+    template's), the rest inherited.
+
+    A template that dropped root cannot mount: its children then share its ``/tmp``
+    (they are environments of the same function version, running as the same user).
+    """
     mounted = mounts.STATE.enabled
     if mounted:
-        mounts.restore_tmp(config["tmp_dir"])
+        try:
+            mounts.restore_tmp(int(config.get("tmp_mb") or 512))
+        except OSError:
+            pass  # no right to mount here: the template's /tmp it is
     else:
         template_tmp = os.environ.get("TMPDIR", "")
         os.makedirs(config["tmp_dir"], exist_ok=True)
@@ -130,6 +143,24 @@ def _copy_tree(source: str, target: str) -> None:
         shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
 
 
+_PREWARM_MODULE = "_stratus_prewarm_probe"
+_PREWARM_DIR: List[str] = []
+
+
+def make_prewarm_dir(scratch: str) -> None:
+    """In the zygote: the one-line module a spare imports, in a directory only root can
+    enter (``scratch``, made 0700 by the server, removed when the zygote goes): never a
+    predictable path in a world-writable place, which anyone could plant code in."""
+    try:
+        os.makedirs(scratch, mode=0o700, exist_ok=True)
+        os.chmod(scratch, 0o700)
+        with open(os.path.join(scratch, _PREWARM_MODULE + ".py"), "w") as handle:
+            handle.write("VALUE = 1\n")
+    except OSError:
+        return  # only an optimisation
+    _PREWARM_DIR[:] = [scratch]
+
+
 def prewarm() -> None:
     """Run the motions of a new environment once, in a spare child waiting for work.
 
@@ -138,24 +169,18 @@ def prewarm() -> None:
     machinery, ``sys.path``, ``os.environ``), not while a caller waits for its cold start
     (init 2.4 -> 1.7 ms for a hello world here).
     """
-    # One probe directory per zygote (its spares come one at a time), reused by each of
-    # them: it holds one tiny module file.
-    probe_dir = os.path.join(tempfile.gettempdir(), "stratus-prewarm-{}".format(os.getppid()))
-    name = "_stratus_prewarm_probe"
+    if not _PREWARM_DIR:
+        return
+    probe_dir = _PREWARM_DIR[0]
     saved_path = list(sys.path)
     try:
-        os.makedirs(probe_dir, exist_ok=True)
-        probe = os.path.join(probe_dir, name + ".py")
-        if not os.path.exists(probe):
-            with open(probe, "w") as handle:
-                handle.write("VALUE = 1\n")
         sys.path[:] = [probe_dir, *saved_path]
-        __import__(name)
+        __import__(_PREWARM_MODULE)
         os.environ["_STRATUS_PREWARM"] = "1"
         del os.environ["_STRATUS_PREWARM"]
-    except (OSError, ImportError):
+    except ImportError:
         pass  # only an optimisation
     finally:
-        sys.modules.pop(name, None)
+        sys.modules.pop(_PREWARM_MODULE, None)
         sys.path[:] = saved_path
         sys.path_importer_cache.pop(probe_dir, None)

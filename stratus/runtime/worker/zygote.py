@@ -33,19 +33,22 @@ import errno
 import gc
 import os
 import select
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from . import capture, mounts, protocol, sandbox
+from . import capture, confine, mounts, protocol, sandbox
 from .runtime import Worker, output_fd
 
 ConnectionClosed = protocol.ConnectionClosed
 ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
 
 SPARE_DELAY_MS = 3
+SCRATCH_VARIABLE = "STRATUS_ZYGOTE_SCRATCH"  # a 0700 directory of the zygote's own
 DEFAULT_PRELOAD = ("s3", "dynamodb", "sqs", "sns", "lambda", "sts")
 _PR_SET_PDEATHSIG = 1
 
@@ -214,11 +217,12 @@ class ForkServer(object):
 
     def _wait_as_spare(self, link: socket.socket) -> int:
         sandbox.prewarm()
-        if mounts.STATE.enabled:
-            try:  # the launch-independent half of the mount view, ahead of time
+        try:  # the launch-independent half of the sandbox, ahead of time
+            if mounts.STATE.enabled:
                 mounts.prepare()
-            except OSError:
-                pass  # the environment tries again, and reports why it cannot
+            confine.join_group()  # moving into a group can wait for the kernel: now
+        except OSError:
+            pass  # the environment tries again, and reports why it cannot
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
@@ -442,27 +446,40 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     control = socket.socket(fileno=args.control_fd)
     control.set_inheritable(False)
+    settings = confine.load()
     sandbox.capture_runtime_path()
     os.chdir("/")
-    # Probe before the imports: forking a small process is cheap.
-    view = mounts.probe([*sandbox.RUNTIME_PATH, sandbox.HOOKS_DIR, sys.prefix, sys.base_prefix])
-    wanted = os.environ.get("STRATUS_ZYGOTE_PRELOAD")
-    preload(None if wanted is None else [s for s in wanted.split(",") if s])
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # our server decides when we stop
-    protocol.send_frame(
-        control,
-        {
-            "op": "ready",
-            "pid": os.getpid(),
-            "python": list(sys.version_info[:2]),
-            "mounts": view.report(),
-        },
-    )
-    gc.collect()
-    ForkServer(
-        control, environment_main, spare=os.environ.get("STRATUS_ZYGOTE_SPARE") != "0"
-    ).serve()
+    scratch = os.environ.get(SCRATCH_VARIABLE) or tempfile.mkdtemp(prefix="stratus-zygote-")
+    try:
+        sandbox.make_prewarm_dir(scratch)
+        # Probe before the imports: forking a small process is cheap.
+        runtime = [*sandbox.RUNTIME_PATH, sandbox.HOOKS_DIR, sys.prefix, sys.base_prefix]
+        view = mounts.probe(runtime, settings.hidden)
+        box = confine.probe(mounts.prepare if view.enabled else _nothing, runtime)
+        wanted = os.environ.get("STRATUS_ZYGOTE_PRELOAD")
+        preload(None if wanted is None else [s for s in wanted.split(",") if s])
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # our server decides when we stop
+        protocol.send_frame(
+            control,
+            {
+                "op": "ready",
+                "pid": os.getpid(),
+                "python": list(sys.version_info[:2]),
+                "mounts": view.report(),
+                "sandbox": box,
+            },
+        )
+        gc.collect()
+        ForkServer(
+            control, environment_main, spare=os.environ.get("STRATUS_ZYGOTE_SPARE") != "0"
+        ).serve()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return 0
+
+
+def _nothing() -> None:
+    pass
 
 
 if __name__ == "__main__":

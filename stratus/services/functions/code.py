@@ -14,7 +14,6 @@ import hashlib
 import io
 import os
 import shutil
-import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -64,7 +63,10 @@ class CodeStore:
         """The extracted directory of a stored package, re-extracting it if it was removed."""
         directory = self.directory(digest)
         if directory.is_dir():
-            return directory
+            if directory.stat().st_mode & 0o005 == 0o005:
+                return directory
+            # extracted by an earlier Stratus for its own user only: extract it again
+            await asyncio.to_thread(shutil.rmtree, directory, True)
         data = await self._blobs.get(digest)
         return await asyncio.to_thread(self._extract, digest, data)
 
@@ -87,6 +89,9 @@ class CodeStore:
             return target
         staging = Path(tempfile.mkdtemp(dir=self._root, prefix=".extract-"))
         try:
+            # Environments run as users of their own and read the code through /var/task:
+            # its root must let them in, as Lambda's does (files keep the zip's modes).
+            os.chmod(staging, 0o755)
             with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
                 for info in archive.infolist():
                     _extract_member(archive, info, staging)
@@ -113,6 +118,9 @@ def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path)
     destination.parent.mkdir(parents=True, exist_ok=True)
     with archive.open(info) as source, open(destination, "wb") as sink:
         shutil.copyfileobj(source, sink)
+    # Lambda needs every file readable by the function's user, and fails with
+    # "Permission denied" where a zip says otherwise (Python's writestr says 0600): here
+    # every file is readable by all, the zip's execute bits kept.
     mode = (info.external_attr >> 16) & 0o777
     if mode:
-        os.chmod(destination, mode | stat.S_IRUSR)
+        os.chmod(destination, mode | 0o444)

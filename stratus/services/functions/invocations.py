@@ -115,6 +115,7 @@ class Invocations:
             code_sha256=config.code_sha256,
             memory_mb=config.memory_size,
             timeout_s=float(config.timeout),
+            ephemeral_mb=config.ephemeral_storage,
             environment=dict(config.environment or {}),
             layer_dirs=tuple(layer_dirs),
             snapshot=config.snap_start == "PublishedVersions" and config.version != LATEST,

@@ -1,0 +1,205 @@
+"""Confine a forked environment: its control group, its limits, and an identity of its own.
+
+The server decides what the machine allows (``runtime/local/cgroups.py`` and
+``runtime/local/sandbox_probe.py``) and hands the zygote its settings in the
+``STRATUS_SANDBOX`` variable (JSON):
+
+- ``cgroups``: ``{"version": 1 or 2, "roots": {controller: directory}}``: each child
+  makes a leaf named by its pid under every root and moves itself there
+  (:func:`join_group`). A spare child does that while it waits for work, because
+  moving into a group can wait milliseconds for the kernel.
+- ``hidden``: directories no environment may see (the data directory): the mount
+  view covers them (``mounts``).
+- ``uid_base``: when set (the server runs as root), each environment drops to the
+  unprivileged user ``uid_base + pid`` (:func:`drop_identity`): it then owns nothing of
+  the server's and cannot signal the server, the zygotes or another environment.
+
+At launch, still as root, the child writes its own limits into its groups
+(:func:`apply_limits`): the function's memory for the whole group (children included),
+Lambda's 1,024 processes and threads, and a CPU share in proportion to memory (Lambda
+gives one vCPU at 1,769 MB).
+
+Stdlib only, Python 3.9+ (this runs in every runtime's interpreter).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from typing import Any, Dict, List, Optional
+
+VARIABLE = "STRATUS_SANDBOX"
+MAX_PROCESSES = 1024  # Lambda: "Execution processes/threads: 1,024"
+MB_PER_VCPU = 1769
+_PR_SET_PDEATHSIG = 1
+_PR_SET_NO_NEW_PRIVS = 38
+
+
+class Settings(object):
+    """The zygote's sandbox settings, read once at its start and inherited at fork."""
+
+    __slots__ = ("cgroup_roots", "cgroup_version", "hidden", "joined", "uid", "uid_base")
+
+    def __init__(self, raw: Optional[Dict[str, Any]] = None) -> None:
+        raw = raw or {}
+        groups = raw.get("cgroups") or {}
+        self.cgroup_version = int(groups.get("version") or 0)
+        self.cgroup_roots: Dict[str, str] = dict(groups.get("roots") or {})
+        self.uid_base = int(raw.get("uid_base") or 0)
+        self.hidden: List[str] = list(raw.get("hidden") or [])  # out of every view
+        self.joined: List[str] = []  # this process's own leaves, once made
+        self.uid = -1  # this process's identity, once dropped
+
+
+STATE = Settings()
+
+
+def load() -> Settings:
+    """Read ``STRATUS_SANDBOX`` (in the zygote, before it forks anything)."""
+    global STATE
+    text = os.environ.get(VARIABLE, "")
+    try:
+        STATE = Settings(json.loads(text) if text else None)
+    except (ValueError, TypeError):
+        STATE = Settings()
+    return STATE
+
+
+def join_group() -> None:
+    """Make this process's leaf under every root and move into it."""
+    if STATE.joined or not STATE.cgroup_roots:
+        return
+    name = str(os.getpid())
+    joined = []
+    for root in sorted(set(STATE.cgroup_roots.values())):
+        leaf = os.path.join(root, name)
+        try:
+            os.mkdir(leaf)
+        except FileExistsError:
+            pass
+        _write(os.path.join(leaf, "cgroup.procs"), "0")
+        joined.append(leaf)
+    STATE.joined = joined
+
+
+def apply_limits(memory_mb: int) -> None:
+    """Write the environment's limits into its own groups (as root, before the drop)."""
+    join_group()
+    roots = STATE.cgroup_roots
+    name = str(os.getpid())
+    limit = str(int(memory_mb) * 1024 * 1024)
+    share = max(2, int(memory_mb) * 1024 // MB_PER_VCPU)
+    if STATE.cgroup_version == 2:
+        leaf = os.path.join(next(iter(roots.values())), name)
+        if "memory" in roots:
+            _write(os.path.join(leaf, "memory.max"), limit)
+            _write(os.path.join(leaf, "memory.swap.max"), "0", required=False)
+        if "pids" in roots:
+            _write(os.path.join(leaf, "pids.max"), str(MAX_PROCESSES))
+        if "cpu" in roots:  # cgroup v2 weights run 1..10000, 100 being the default
+            weight = max(1, min(10000, int(memory_mb) * 100 // MB_PER_VCPU))
+            _write(os.path.join(leaf, "cpu.weight"), str(weight), required=False)
+        return
+    if "memory" in roots:
+        leaf = os.path.join(roots["memory"], name)
+        _write(os.path.join(leaf, "memory.limit_in_bytes"), limit)
+        # Where swap is accounted, memory plus swap gets the same limit: no swapping out.
+        _write(os.path.join(leaf, "memory.memsw.limit_in_bytes"), limit, required=False)
+    if "pids" in roots:
+        _write(os.path.join(roots["pids"], name, "pids.max"), str(MAX_PROCESSES))
+    if "cpu" in roots:
+        _write(os.path.join(roots["cpu"], name, "cpu.shares"), str(share), required=False)
+
+
+def drop_identity() -> Optional[int]:
+    """Become ``uid_base + pid`` for good (no saved root, no new privileges); returns
+    the new uid, or None when the settings keep the server's identity."""
+    if not STATE.uid_base or os.geteuid() != 0:
+        return None
+    uid = STATE.uid_base + os.getpid()
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    STATE.uid = uid
+    prctl = _prctl()
+    if prctl is not None:
+        # setuid binaries (su, sudo, ping) must not bring root back
+        prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        # a change of credentials clears the parent-death signal: set it again
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    return uid
+
+
+_PRCTL: Any = None
+
+
+def _prctl() -> Any:
+    global _PRCTL
+    if _PRCTL is None:
+        try:
+            import ctypes
+
+            _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+        except Exception:  # pragma: no cover - no libc prctl
+            _PRCTL = False
+    return _PRCTL or None
+
+
+def _write(path: str, value: str, required: bool = True) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            os.write(fd, value.encode())
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        if required:
+            raise OSError(exc.errno, "{}: {}".format(path, exc.strerror)) from None
+
+
+def probe(prepare: Any, readable: List[str]) -> Dict[str, Any]:
+    """Try the drop once in a forked child (after ``prepare``, the mount view's setup):
+    can an environment's user still read the runtime's own directories? If not, the
+    settings keep the server's identity, and the report says why.
+    """
+    report: Dict[str, Any] = {
+        "identity": False,
+        "cgroups": STATE.cgroup_version if STATE.cgroup_roots else 0,
+        "controllers": sorted(STATE.cgroup_roots),
+        "reason": "",
+    }
+    if not STATE.uid_base:
+        report["reason"] = "the server does not run as root" if os.geteuid() else "turned off"
+        return report
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        answer = "ok"
+        try:
+            os.close(read_end)
+            prepare()
+            drop_identity()
+            for path in readable:
+                if os.path.isdir(path):
+                    os.listdir(path)
+        except BaseException as exc:
+            answer = "fail {}".format(exc)
+        os.write(write_end, answer.encode())
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while True:
+        chunk = os.read(read_end, 4096)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    verdict = b"".join(chunks).decode("utf-8", "replace")
+    if verdict == "ok":
+        report["identity"] = True
+    else:
+        STATE.uid_base = 0
+        report["reason"] = "environments keep the server's user: " + (verdict[5:] or "no answer")
+    return report
