@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 TemplateKey = tuple[str, str, str, str, str]
 WARM_VARIABLE = "STRATUS_WARM_RUNTIMES"
 ISOLATION_VARIABLE = "STRATUS_ISOLATION"  # "0": environments keep the server's user
-UID_BASE = 1_000_000_000  # an environment runs as UID_BASE + its pid
+UID_BASE = 1_000_000_000  # functions run as users from here up (see _uid_of)
 WATCH_INTERVAL_S = 0.5  # how often the zygotes' health is checked
 SANDBOX_VARIABLE = "STRATUS_SANDBOX"  # the zygote's settings (worker/confine.py)
 
@@ -70,6 +70,7 @@ class LocalEnvironmentFactory:
         self._settings: dict[str, str] = {}
         self._watch: asyncio.Task[None] | None = None
         self._bytecode_dirs: set[str] = set()
+        self._uids: dict[str, int] = {}
         self._own_work_dir = False
         self._zygotes: dict[str, Zygote] = {}
         self._interpreters: dict[str, Interpreter] = {}
@@ -175,6 +176,7 @@ class LocalEnvironmentFactory:
             "memory_mb": spec.memory_mb,
             "tmp_mb": spec.ephemeral_mb,
             "bytecode_dir": self._bytecode_dir(spec),
+            "uid": self._uid_of(spec),
         }
         if interpreter.substitutes(spec.runtime):
             config["notice"] = substitution_notice(spec.runtime, interpreter)
@@ -199,6 +201,17 @@ class LocalEnvironmentFactory:
             os.chmod(path, 0o777)
             self._bytecode_dirs.add(path)
         return path
+
+    def _uid_of(self, spec: FunctionSpec) -> int:
+        """The user a function's environments run as: one per function, never shared
+        with another function of this server (its environments share files and may
+        signal each other, as one function's code may). The server's pid picks the
+        range, so servers side by side on one machine do not share users either."""
+        uid = self._uids.get(spec.function_arn)
+        if uid is None:
+            uid = UID_BASE + ((os.getpid() & 0x3FFF) << 16) + (len(self._uids) + 1) % 0x10000
+            self._uids[spec.function_arn] = uid
+        return uid
 
     def _runtimes_to_warm(self) -> list[str]:
         """``STRATUS_WARM_RUNTIMES``: ``installed`` (the default: every runtime with its own
@@ -364,6 +377,7 @@ class LocalEnvironmentFactory:
                 "memory_mb": spec.memory_mb,
                 "tmp_mb": spec.ephemeral_mb,
                 "bytecode_dir": self._bytecode_dir(spec),
+                "uid": self._uid_of(spec),
             }
             if interpreter.substitutes(spec.runtime):
                 config["notice"] = substitution_notice(spec.runtime, interpreter)

@@ -10,9 +10,10 @@ The server decides what the machine allows (``runtime/local/cgroups.py`` and
   moving into a group can wait milliseconds for the kernel.
 - ``hidden``: directories no environment may see (the data directory): the mount
   view covers them (``mounts``).
-- ``uid_base``: when set (the server runs as root), each environment drops to the
-  unprivileged user ``uid_base + pid`` (:func:`drop_identity`): it then owns nothing of
-  the server's and cannot signal the server, the zygotes or another environment.
+- ``uid_base``: when set (the server runs as root), each environment drops to an
+  unprivileged user of its function's own (the launch's ``uid``, :func:`drop_identity`):
+  it then owns nothing of the server's and cannot signal the server, the zygotes or
+  another function's environments.
 
 At launch, still as root, the child writes its own limits into its groups
 (:func:`apply_limits`): the function's memory for the whole group (children included),
@@ -112,12 +113,14 @@ def apply_limits(memory_mb: int) -> None:
         _write(os.path.join(roots["cpu"], name, "cpu.shares"), str(share), required=False)
 
 
-def drop_identity() -> Optional[int]:
-    """Become ``uid_base + pid`` for good (no saved root, no new privileges); returns
-    the new uid, or None when the settings keep the server's identity."""
+def drop_identity(uid: Optional[int] = None) -> Optional[int]:
+    """Become ``uid`` (the function's user, chosen by the server; by default
+    ``uid_base + pid``) for good: no saved root, no new privileges. Returns the new uid,
+    or None when the settings keep the server's identity."""
     if not STATE.uid_base or os.geteuid() != 0:
         return None
-    uid = STATE.uid_base + os.getpid()
+    if not uid:
+        uid = STATE.uid_base + os.getpid()
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
@@ -203,3 +206,23 @@ def probe(prepare: Any, readable: List[str]) -> Dict[str, Any]:
         STATE.uid_base = 0
         report["reason"] = "environments keep the server's user: " + (verdict[5:] or "no answer")
     return report
+
+
+def thaw_all() -> None:
+    """Thaw every environment's group under our roots (a frozen process cannot die).
+
+    The zygote calls it when it goes (the server gone, even with -9): the children it
+    has just killed, and a template's restored children, may be frozen between
+    invocations, and only a thaw lets the kill land."""
+    if os.geteuid() != 0:
+        return
+    for root in sorted(set(STATE.cgroup_roots.values())):
+        try:
+            leaves = os.listdir(root)
+        except OSError:
+            continue
+        for leaf in leaves:
+            if STATE.cgroup_version == 2:
+                _write(os.path.join(root, leaf, "cgroup.freeze"), "0", required=False)
+            else:
+                _write(os.path.join(root, leaf, "freezer.state"), "THAWED", required=False)

@@ -102,7 +102,7 @@ def apply_launch(config: Dict[str, Any]) -> None:
         roots = [r for r in (code_dir, *layers) if r in (mounts.TASK_ROOT, mounts.OPT)]
         if config.get("bytecode_dir"):
             bytecode.install(roots, mounts.BYTECODE)
-    confine.drop_identity()
+    confine.drop_identity(config.get("uid"))
     apply_environment(config, mounted)
     os.chdir(code_dir)
     sys.path[:] = import_path(code_dir, layers)

@@ -296,6 +296,8 @@ class ForkServer(object):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        if doomed:
+            confine.thaw_all()  # killed while frozen between invocations: let them die
         for pid in doomed:
             try:
                 os.waitpid(pid, 0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +75,9 @@ def test_two_functions_writing_literal_tmp_paths_do_not_share_them(
     assert first == {"before": None, "listing": []}
     assert second == {"before": None, "listing": []}  # not the other function's file
     assert again == {"before": "a", "listing": ["x"]}  # its own /tmp survives invocations
-    # What the function wrote lives in its private directory, not in the machine's /tmp.
-    assert (tmp_path / "tmp0" / "x").read_text() == "c"
-    assert (tmp_path / "tmp1" / "x").read_text() == "b"
+    # What the function wrote lives in its own tmpfs, not in the machine's /tmp.
     assert os.path.exists("/tmp/x") == host_before
+    assert not (tmp_path / "tmp0").exists()
 
 
 def test_code_is_at_var_task_and_read_only(factory, run, envs, tmp_path: Path) -> None:
@@ -226,12 +224,12 @@ def test_without_namespaces_the_old_view_holds_and_the_server_says_so_once(
     assert "STRATUS_MOUNT_NAMESPACE=0" in warnings[0]
 
 
-def test_snapshot_children_get_their_own_tmp_under_a_data_dir_in_tmp(
+def test_snapshot_children_start_with_the_templates_tmp(
     factory, run, envs, tmp_path: Path
 ) -> None:
-    """Restored environments of a snapshot template each get their own /tmp, starting as
-    the template's, also when the private directories live under the machine's /tmp
-    (which the template's own /tmp covers)."""
+    """Restored environments of a snapshot template find what the template's init left
+    in /tmp. A template runs as its function's user and may not mount, so its restored
+    environments share its /tmp (docs/security.md); they are one function's."""
     _require_view(factory, run, tmp_path)
     code = write_code(
         tmp_path / "code",
@@ -241,20 +239,22 @@ def test_snapshot_children_get_their_own_tmp_under_a_data_dir_in_tmp(
             open("/tmp/from-init", "w").write("init")
 
             def handler(event, context):
-                open("/tmp/mine", "a").write(event["value"])
-                return [open("/tmp/from-init").read(), open("/tmp/mine").read()]
+                open("/tmp/mine-" + event["value"], "a").write(event["value"])
+                return [open("/tmp/from-init").read(), os.getuid()]
             """
         },
     )
-    with tempfile.TemporaryDirectory(dir="/tmp") as machine_tmp:
-        first = launch_for(code, tmp_dir=f"{machine_tmp}/t0", snapshot=True)
-        second = launch_for(code, tmp_dir=f"{machine_tmp}/t1", snapshot=True)
-        second = type(second)(spec=first.spec, env=second.env, tmp_dir=second.tmp_dir)
-        envs.append(run(factory.create(first)))
-        envs.append(run(factory.create(second)))
-        assert _invoke(run, envs[0], {"value": "a"}) == ["init", "a"]
-        assert _invoke(run, envs[1], {"value": "b"}) == ["init", "b"]
-        assert Path(f"{machine_tmp}/t1/mine").read_text() == "b"
+    first = launch_for(code, tmp_dir=str(tmp_path / "t0"), snapshot=True)
+    second = launch_for(code, tmp_dir=str(tmp_path / "t1"), snapshot=True)
+    second = type(second)(spec=first.spec, env=second.env, tmp_dir=second.tmp_dir)
+    envs.append(run(factory.create(first)))
+    envs.append(run(factory.create(second)))
+    one, uid_one = _invoke(run, envs[0], {"value": "a"})
+    two, uid_two = _invoke(run, envs[1], {"value": "b"})
+    assert one == two == "init"
+    assert uid_one == uid_two  # one function: one user
+    if os.geteuid() == 0:
+        assert uid_one != 0
 
 
 def test_user_namespace_gives_the_same_view_without_root(
@@ -304,18 +304,27 @@ def test_user_namespace_gives_the_same_view_without_root(
     assert signal_number == 9
 
 
-def test_bytecode_of_read_only_code_is_cached_where_the_code_is_kept(
+def test_bytecode_of_read_only_code_is_cached_for_the_function_alone(
     factory, run, envs, tmp_path: Path
 ) -> None:
     """/var/task and /opt are read-only, yet the next cold start must not compile the
-    function and its layers again: their bytecode goes to the real directories."""
+    function and its layers again: their bytecode goes to a cache of the function's own
+    (never next to the code, where another function using the same code or layer would
+    run it)."""
     _require_view(factory, run, tmp_path)
     layer = write_code(tmp_path / "layer", {"python/helper.py": "VALUE = 2\n"})
     code = write_code(
         tmp_path / "code",
         {"app.py": "import helper\ndef handler(e, c):\n    return helper.VALUE\n"},
     )
-    envs.append(run(factory.create(launch_for(code, tmp_dir=str(tmp_path / "t"), layers=(layer,)))))
+    launch = launch_for(code, tmp_dir=str(tmp_path / "t"), layers=(layer,))
+    envs.append(run(factory.create(launch)))
     assert _invoke(run, envs[0]) == 2
-    assert list((tmp_path / "code" / "__pycache__").glob("app.*.pyc"))
-    assert list((tmp_path / "layer" / "python" / "__pycache__").glob("helper.*.pyc"))
+    assert not (tmp_path / "code" / "__pycache__").exists()
+    assert not (tmp_path / "layer" / "python" / "__pycache__").exists()
+    cache = Path(factory._bytecode_dir(launch.spec))
+    assert list((cache / "var" / "task" / "__pycache__").glob("app.*.pyc"))
+    assert list((cache / "opt" / "python" / "__pycache__").glob("helper.*.pyc"))
+    # Another function with the same code and layer gets a cache of its own.
+    other = launch_for(code, tmp_dir=str(tmp_path / "t2"), layers=(layer,))
+    assert factory._bytecode_dir(other.spec) != str(cache)
