@@ -273,6 +273,7 @@ class LocalEnvironmentFactory:
                 )
         await zygote.start()
         self._tell_mounts(interpreter, zygote.ready_report.get("mounts"))
+        self._tell_sandbox(zygote.ready_report.get("sandbox"))
         return zygote
 
     def mount_view(self) -> dict[str, Any] | None:
@@ -306,6 +307,30 @@ class LocalEnvironmentFactory:
                 *interpreter.version,
                 "; ".join(report["gaps"]),
             )
+
+    def _tell_sandbox(self, report: dict[str, Any] | None) -> None:
+        """Say once, in the server's log, what of the sandbox this machine does not give
+        (docs/security.md, "What holds where")."""
+        if report is None or "sandbox" in self._told_mounts:
+            return
+        self._told_mounts.add("sandbox")
+        missing = []
+        if not report.get("identity"):
+            missing.append(
+                "environments run as the server's own user ({}): they can signal the "
+                "server and read what it can".format(report.get("reason") or "no reason given")
+            )
+        if not report.get("cgroups"):
+            missing.append(
+                "no control groups ({}): no memory, process or freeze limits for the "
+                "whole environment; only its own process is killed".format(
+                    "; ".join(self._cgroups.gaps) or "turned off"
+                )
+            )
+        elif self._cgroups.gaps:
+            missing.append("control groups lack: " + "; ".join(self._cgroups.gaps))
+        for line in missing:
+            log.warning("sandbox: %s. See docs/security.md.", line)
 
     def statistics(self) -> dict[str, int]:
         return {
