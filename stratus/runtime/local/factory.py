@@ -39,6 +39,7 @@ ISOLATION_VARIABLE = "STRATUS_ISOLATION"  # "0": environments keep the server's 
 UID_BASE = 1_000_000_000  # functions run as users from here up (see _uid_of)
 WATCH_INTERVAL_S = 0.5  # how often the zygotes' health is checked
 SANDBOX_VARIABLE = "STRATUS_SANDBOX"  # the zygote's settings (worker/confine.py)
+UIDS_FILE = "uids.json"  # function ARN -> its user, kept across restarts
 
 
 def substitution_notice(runtime: str, interpreter: Interpreter) -> str:
@@ -115,6 +116,7 @@ class LocalEnvironmentFactory:
         assert self._work_dir is not None
         for name in ("zygotes", "bytecode"):
             os.makedirs(os.path.join(self._work_dir, name), mode=0o700, exist_ok=True)
+        self._uids = _load_json(os.path.join(self._work_dir, UIDS_FILE))
         isolate = os.environ.get(ISOLATION_VARIABLE, "1") != "0"
         if isolate:
             self._cgroups = cgroups.probe()
@@ -204,13 +206,17 @@ class LocalEnvironmentFactory:
 
     def _uid_of(self, spec: FunctionSpec) -> int:
         """The user a function's environments run as: one per function, never shared
-        with another function of this server (its environments share files and may
-        signal each other, as one function's code may). The server's pid picks the
-        range, so servers side by side on one machine do not share users either."""
+        with another function of this data directory (its environments share files and
+        may signal each other, as one function's code may), and the same after a
+        restart (files it left where it may write stay its own). The data directory
+        picks the range, so servers side by side on one machine do not share users."""
         uid = self._uids.get(spec.function_arn)
         if uid is None:
-            uid = UID_BASE + ((os.getpid() & 0x3FFF) << 16) + (len(self._uids) + 1) % 0x10000
+            assert self._work_dir is not None
+            slot = int(hashlib.sha256(self._work_dir.encode()).hexdigest()[:4], 16) & 0x3FFF
+            uid = UID_BASE + (slot << 16) + (len(self._uids) + 1) % 0x10000
             self._uids[spec.function_arn] = uid
+            _save_json(os.path.join(self._work_dir, UIDS_FILE), self._uids)
         return uid
 
     def _runtimes_to_warm(self) -> list[str]:
@@ -431,3 +437,19 @@ def _clean_up(env: ForkedEnvironment) -> None:
     if env.group is not None:
         env.group.kill_and_remove()
     shutil.rmtree(env.launch.tmp_dir, True)
+
+
+def _load_json(path: str) -> dict[str, int]:
+    try:
+        with open(path) as handle:
+            found = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _save_json(path: str, value: dict[str, int]) -> None:
+    staging = path + ".new"
+    with open(staging, "w") as handle:
+        json.dump(value, handle)
+    os.replace(staging, path)
