@@ -129,6 +129,8 @@ class AwsApp:
         except RequestTooLargeError as error:
             await send_response(send, generic_error(error, request_id))
             return
+        if body is None:
+            return  # the client went away mid-body: never act on part of a request
         request = HttpRequest(
             scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, body
         )
@@ -227,13 +229,14 @@ class AwsApp:
             serializer = self._serializers[key] = create_serializer(spec, protocol)
         return serializer
 
-    async def _read_body(self, receive: Receive) -> bytes:
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        """The whole body; None if the client disconnected before sending all of it."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break
+                return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self._max_body_bytes:
