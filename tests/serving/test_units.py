@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from stratus.runtime.limits import with_overrides
 from stratus.serving import BodyBudget, ConnectionGuard, HttpLimits, connection_cap
+from tests.conftest import REPO_ROOT
 
 
 def test_limits_are_overridden_by_name_and_typed_like_the_field() -> None:
@@ -120,3 +124,37 @@ def test_the_guard_expires_idle_connections_past_their_deadline() -> None:
         guard.close()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("max_sockets=3", "error: unknown limit 'max_sockets=3'"),
+        ("header_timeout_s=soon", "error: limit header_timeout_s needs a float, not 'soon'"),
+        ("body_budget_bytes=10", "error: body_budget_bytes (10) must hold at least one body"),
+    ],
+    ids=["unknown", "mistyped", "inconsistent"],
+)
+def test_stratus_up_refuses_a_bad_http_limit_in_one_line(
+    override: str, message: str, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "stratus",
+            "up",
+            "--data-dir",
+            str(tmp_path),
+            "--port",
+            "1",
+            "--http-limit",
+            override,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(message), result.stderr
