@@ -28,6 +28,7 @@ from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.console.native import NativeApi
 from stratus.runtime.limits import Limits
+from stratus.serving.limits import HttpLimits
 from stratus.store.blobs import BlobStore
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.workflows.integrations.base import IntegrationRegistry
@@ -53,6 +54,7 @@ class PlatformConfig:
     region: str = "us-east-1"
     durability: str = "normal"  # "full": fsync every group commit (survives power loss)
     limits: Limits = field(default_factory=Limits)
+    http: HttpLimits = field(default_factory=HttpLimits)  # the servers' own (docs/limits.md)
     shutdown_grace_s: float = 30.0
 
     @property
@@ -123,6 +125,7 @@ class Platform:
             providers,
             fallback=self.native,
             default_region=config.region,
+            max_body_bytes=config.http.max_body_bytes,
             accounts=self.context.accounts,
         )
         caller.caller = SdkCaller(self.app, region=config.region)

@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "stratus"
 ORDER = [
     "cli",
     "platform",
+    "serving",
     "console",
     "gateway",
     "aws",

@@ -36,7 +36,7 @@ from stratus.aws.protocol.sigv4 import parse_credential_scope
 from stratus.aws.protocol.validation import check_input
 from stratus.runtime.ids import new_request_id
 
-__all__ = ["AwsApp"]
+__all__ = ["AwsApp", "generic_error", "send_response"]
 
 log = logging.getLogger(__name__)
 
@@ -127,18 +127,20 @@ class AwsApp:
         try:
             body = await self._read_body(receive)
         except RequestTooLargeError as error:
-            await _send(send, _generic_error(error, request_id))
+            await send_response(send, generic_error(error, request_id))
             return
+        if body is None:
+            return  # the client went away mid-body: never act on part of a request
         request = HttpRequest(
             scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, body
         )
         response = await self.handle(request, request_id)
         if response is None:
-            response = _generic_error(
+            response = generic_error(
                 NotAwsRequestError(f"No AWS API answers {request.method} {request.path}"),
                 request_id,
             )
-        await _send(send, response)
+        await send_response(send, response)
 
     async def handle(
         self, request: HttpRequest, request_id: str | None = None
@@ -227,13 +229,14 @@ class AwsApp:
             serializer = self._serializers[key] = create_serializer(spec, protocol)
         return serializer
 
-    async def _read_body(self, receive: Receive) -> bytes:
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        """The whole body; None if the client disconnected before sending all of it."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break
+                return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self._max_body_bytes:
@@ -246,7 +249,7 @@ class AwsApp:
         return b"".join(chunks)
 
 
-def _generic_error(error: ServiceError, request_id: str) -> HttpResponse:
+def generic_error(error: ServiceError, request_id: str) -> HttpResponse:
     """AWS's generic JSON error, for requests no service model claims."""
     body = orjson.dumps({"__type": error.code, "message": error.message})
     return HttpResponse(
@@ -261,7 +264,7 @@ def _generic_error(error: ServiceError, request_id: str) -> HttpResponse:
     )
 
 
-async def _send(send: Send, response: HttpResponse) -> None:
+async def send_response(send: Send, response: HttpResponse) -> None:
     await send(
         {
             "type": "http.response.start",

@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override any limit of stratus.runtime.limits.Limits, e.g. init_timeout_s=2",
     )
+    up.add_argument(
+        "--http-limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a limit of the HTTP servers (stratus.serving.limits.HttpLimits, "
+        "docs/limits.md), e.g. header_timeout_s=5",
+    )
     up.add_argument("--demo", action="store_true", help="deploy the demo function")
     up.add_argument("--log-level", default="info")
 
@@ -116,6 +124,7 @@ def _up(args: argparse.Namespace) -> int:
     from stratus.cli.up import PortInUse, run
     from stratus.platform import PlatformConfig
     from stratus.runtime.limits import Limits, with_overrides
+    from stratus.serving.limits import HttpLimits
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -129,6 +138,7 @@ def _up(args: argparse.Namespace) -> int:
         limits = replace(limits, async_retry_base_s=args.async_retry_delay)
     try:
         limits = with_overrides(limits, args.limit)
+        http = with_overrides(HttpLimits(), args.http_limit)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -140,6 +150,7 @@ def _up(args: argparse.Namespace) -> int:
         region=args.region,
         durability=args.durability,
         limits=limits,
+        http=http,
     )
     try:
         run(config, demo=args.demo)

@@ -1,7 +1,9 @@
 """``stratus up``: serve the platform in the foreground until Ctrl-C or SIGTERM.
 
 Two uvicorn servers share one event loop: the control port (AWS APIs, native API) and
-the gateway port (users' HTTP APIs). Signals are ours, not uvicorn's: the first one asks
+the gateway port (users' HTTP APIs). Both hold clients to the servers' own limits
+(``stratus.serving``): one connection count and one budget of request bodies between
+them, so that a hostile client cannot exhaust the process through either. Signals are ours, not uvicorn's: the first one asks
 both servers to stop accepting and lets in-flight requests finish, then the platform
 drains invocations, kills environments and closes the store; a second one forces exit.
 """
@@ -10,11 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import resource
 import signal
 import socket
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import cast
 
 import uvicorn
 
@@ -22,6 +28,15 @@ from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.cli.demo import DEMO_NAME, deploy_demo
 from stratus.gateway.app import GatewayApp
 from stratus.platform import Platform, PlatformConfig
+from stratus.serving import (
+    BodyBudget,
+    BodyLimit,
+    ConnectionGuard,
+    GuardedHttpToolsProtocol,
+    HttpLimits,
+    connection_cap,
+)
+from stratus.serving.bodies import AsgiApp
 
 log = logging.getLogger("stratus")
 
@@ -34,13 +49,41 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _server(app: object, host: str, port: int, grace_s: float) -> _Server:
+@dataclass(frozen=True, slots=True)
+class _Guards:
+    """What both servers share: the limits, the connection count, the body budget."""
+
+    limits: HttpLimits
+    connections: ConnectionGuard
+    bodies: BodyBudget
+
+    @classmethod
+    def for_process(cls, limits: HttpLimits) -> _Guards:
+        fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if fd_limit == resource.RLIM_INFINITY:
+            fd_limit = 1 << 20
+        cap = connection_cap(limits, fd_limit)
+        if cap < limits.max_connections:
+            log.warning(
+                "at most %d connections: half of this process's %d file descriptors "
+                "(raise them with ulimit -n to allow %d)",
+                cap,
+                fd_limit,
+                limits.max_connections,
+            )
+        return cls(limits, ConnectionGuard(cap), BodyBudget(limits.body_budget_bytes))
+
+
+def _server(app: object, host: str, port: int, grace_s: float, guards: _Guards) -> _Server:
+    protocol = functools.partial(
+        GuardedHttpToolsProtocol, guard=guards.connections, limits=guards.limits
+    )
     config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
+        BodyLimit(cast(AsgiApp, app), guards.bodies, guards.limits),
         host=host,
         port=port,
         loop="none",
-        http="httptools",
+        http=protocol,  # type: ignore[arg-type]
         lifespan="off",
         log_level="warning",
         access_log=False,
@@ -68,13 +111,17 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
     except PortInUse:
         control_socket.close()
         raise
+    guards = _Guards.for_process(config.http)
     platform = Platform(config)
     await platform.start()
     try:
-        if demo and await deploy_demo(platform.component(FunctionsComponent).registry, config.region):
+        if demo and await deploy_demo(
+            platform.component(FunctionsComponent).registry, config.region
+        ):
             log.info("deployed the demo function %r", DEMO_NAME)
-        control = _server(platform.app, config.host, config.port, config.shutdown_grace_s)
-        gateway = _server(GatewayApp(), config.host, config.gateway_port, config.shutdown_grace_s)
+        grace = config.shutdown_grace_s
+        control = _server(platform.app, config.host, config.port, grace, guards)
+        gateway = _server(GatewayApp(), config.host, config.gateway_port, grace, guards)
         servers = (control, gateway)
         loop = asyncio.get_running_loop()
 
@@ -93,6 +140,7 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
         await _announce(control, config, demo)
         await serving
     finally:
+        guards.connections.close()
         await platform.stop()
         log.info("Stratus stopped")
 

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+    L = TypeVar("L", bound=DataclassInstance)
+else:
+    L = TypeVar("L")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +41,9 @@ class Limits:
     async_max_retries: int = 2
 
 
-def with_overrides(limits: Limits, overrides: list[str]) -> Limits:
-    """Apply ``NAME=VALUE`` overrides (from the command line), typed like the field."""
+def with_overrides(limits: L, overrides: list[str]) -> L:
+    """Apply ``NAME=VALUE`` overrides (from the command line) to any frozen dataclass of
+    limits (these, or the servers' ``HttpLimits``), typed like the field."""
     fields = {f.name: f for f in dataclasses.fields(limits)}
     changes: dict[str, object] = {}
     for item in overrides:
@@ -52,4 +61,4 @@ def with_overrides(limits: Limits, overrides: list[str]) -> Limits:
                 changes[name] = type(current)(raw)
         except ValueError as exc:
             raise ValueError(f"limit {name} needs a {type(current).__name__}, not {raw!r}") from exc
-    return dataclasses.replace(limits, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(limits, **changes)

@@ -27,7 +27,8 @@ from stratus.runtime.environment import (
 from stratus.runtime.local.cgroups import EnvironmentGroup
 from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.errors import ChannelClosed, EnvironmentBusy
-from stratus.runtime.local.frames import Frame, FrameParser, send_frame
+from stratus.runtime.local.frames import Frame, send_frame
+from stratus.runtime.local.replies import ReplyParser
 
 EXIT_GRACE_S = 1.0
 EXIT_REPORT_TIMEOUT_S = 10.0
@@ -68,7 +69,7 @@ class ForkedEnvironment:
         self._sock = sock
         self._exited = exited
         self._loop = asyncio.get_running_loop()
-        self._parser = FrameParser()
+        self._parser = ReplyParser()  # replies past Lambda's response limit are not kept
         self._frames: deque[Frame] = deque()
         self._waiter: asyncio.Future[Frame] | None = None
         self._eof = False
