@@ -135,6 +135,10 @@ class ExecutionEnvironment(Protocol):
         """Resident memory now; 0 when unknown."""
         ...
 
+    def oom_killed(self) -> bool:
+        """Whether the kernel killed a process of the environment for its memory limit."""
+        ...
+
     def exit_status(self) -> tuple[int | None, int | None]:
         """(exit code, signal) once the process is gone, else (None, None)."""
         ...

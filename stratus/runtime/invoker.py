@@ -294,7 +294,10 @@ class Invoker:
                 self._memory_used_mb(env, spec),
                 log_line=f"{stamp}Z {request.request_id} {timeout}",
             )
-        if env.env_id in self._out_of_memory:
+        if env.env_id in self._out_of_memory or (
+            exc.signal == signals.SIGKILL and env.oom_killed()
+        ):
+            # the watchdog's sample caught it, or the kernel did (its control group)
             self._out_of_memory.discard(env.env_id)
             error_type, used = "Runtime.OutOfMemory", spec.memory_mb
         else:

@@ -19,7 +19,7 @@ connection.
 
 Refusals are written straight to the transport (the app never saw the request, or has
 not answered it) as a small JSON body ``{"message": ...}``, API Gateway's shape for errors
-of its own, with ``Connection: close``. The connection then lingers a moment, discarding
+of its own, with an ``x-amzn-ErrorType`` code and ``Connection: close``. The connection then lingers a moment, discarding
 what the client still sends, before it closes: closing a socket with unread data in it
 resets the connection, and the client would lose the answer with it (nginx's lingering
 close). A lingering connection still counts, as an idle one, so a flood of them gives way
@@ -42,6 +42,15 @@ from stratus.serving.limits import HttpLimits
 
 #: How long a refused connection keeps discarding what its client sends before it closes.
 LINGER_S = 2.0
+#: The error code each refusal carries (``x-amzn-ErrorType``, where the JSON protocols'
+#: clients read it): named after the HTTP status, since no AWS API answers these itself.
+ERROR_CODES = {
+    400: "BadRequestException",
+    408: "RequestTimeoutException",
+    414: "RequestURITooLongException",
+    431: "RequestHeaderFieldsTooLargeException",
+    503: "ServiceUnavailableException",
+}
 
 
 class _Refusal(Exception):
@@ -193,6 +202,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 [
                     STATUS_LINE[status],
                     b"content-type: application/json\r\n",
+                    b"x-amzn-errortype: %s\r\n"
+                    % ERROR_CODES.get(status, "ServiceException").encode(),
                     b"content-length: %d\r\n" % len(body),
                     b"connection: close\r\n\r\n",
                     body,

@@ -63,6 +63,7 @@ class ForkedEnvironment:
         self.group = group  # its control groups: freeze, thaw, kill everything in it
         self._frozen = False
         self._freeze_timer: asyncio.TimerHandle | None = None
+        self._oom_killed = False
         self.launch = launch
         self.pid = pid
         self.init = InitOutcome(0.0)
@@ -187,6 +188,9 @@ class ForkedEnvironment:
                 return int(f.read().split()[1]) * _PAGE_SIZE
         except (OSError, ValueError, IndexError):
             return 0
+
+    def oom_killed(self) -> bool:
+        return self._oom_killed
 
     def exit_status(self) -> tuple[int | None, int | None]:
         if self._exited.done():
@@ -339,9 +343,12 @@ class ForkedEnvironment:
         if waiter is not None and not waiter.done():
             waiter.set_exception(ChannelClosed(f"environment {self.env_id} closed its socket"))
 
-    def _on_exit(self, _fut: asyncio.Future[ExitStatus]) -> None:
+    def _on_exit(self, fut: asyncio.Future[ExitStatus]) -> None:
         # The process is reaped: read what it sent before dying, then release the socket
-        # without waiting for wait_closed().
+        # without waiting for wait_closed(). Killed by the kernel for its memory? Ask
+        # its group now, before the factory removes it.
+        if self.group is not None and fut.result()[1] == signal.SIGKILL:
+            self._oom_killed = self.group.oom_killed()
         if self._sock.fileno() >= 0:
             self._drain(final=True)
         self._close_socket()
