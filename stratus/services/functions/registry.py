@@ -585,6 +585,14 @@ class FunctionRegistry(PolicyRecords):
             self._versions[name][qualifier] = config
             return config
 
+    def reserved_concurrency(self) -> dict[str, int]:
+        """Every function that has reserved concurrency, with it."""
+        return {
+            name: function.reserved_concurrency
+            for name, function in self._functions.items()
+            if function.reserved_concurrency is not None
+        }
+
     def reserved_total(self, excluding: str | None = None) -> int:
         return sum(
             f.reserved_concurrency or 0
