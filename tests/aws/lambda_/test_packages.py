@@ -14,6 +14,10 @@ AWS sources for the messages (InvalidParameterValueException, 400, unless said o
   #2269 (with ``"Type": "User"``).
 - "Uploaded file must be a non-empty zip": aws-samples/amazon-textract-a2i-pdf#5 and
   aws-samples/aws-stepfunctions-examples#31 (an empty asset directory zipped by CDK).
+- "Zipped size must be smaller than 52428800 bytes" (RequestEntityTooLargeException, 413):
+  since late 2023 Lambda checks the zip before the request's size (localstack/docs#933;
+  before, "Request must be smaller than 69905067 bytes for the CreateFunction operation",
+  motdotla/node-lambda#123).
 
 Where AWS documents nothing (zip slip, a file and a directory of one name, an entry named
 ".") the package is refused with the unzip error: Lambda cannot unpack it into one tree
@@ -216,8 +220,14 @@ def test_zip_bomb_refused_as_layer(server: ServerProcess, lambda_client: Any) ->
 def test_limit_counts_code_and_layers_together(tmp_path: Path) -> None:
     """Each package fits alone; the function with its layer does not (a small limit, so
     the test writes kilobytes, not 250 MB)."""
-    limit = 1_000_000
-    server = ServerProcess(tmp_path / "data", "--limit", f"unzipped_bytes={limit}").start()
+    limit, zipped_limit = 1_000_000, 200_000
+    server = ServerProcess(
+        tmp_path / "data",
+        "--limit",
+        f"unzipped_bytes={limit}",
+        "--limit",
+        f"zip_bytes={zipped_limit}",
+    ).start()
     try:
         client = server.client("lambda")
         layer = client.publish_layer_version(
@@ -265,6 +275,26 @@ def test_limit_counts_code_and_layers_together(tmp_path: Path) -> None:
             f"Unzipped size must be smaller than {limit} bytes",
             400,
         )
+
+        # Over the zipped limit (random bytes do not compress): refused before anything
+        # else, by every operation that takes a zip.
+        noise = make_zip({"app.py": SOURCE, "noise.bin": os.urandom(zipped_limit)})
+        stored = blobs(server)
+        calls = [
+            lambda: _create(client, noise),
+            lambda: client.update_function_code(FunctionName=small, ZipFile=noise),
+            lambda: client.publish_layer_version(LayerName="noise", Content={"ZipFile": noise}),
+        ]
+        for call in calls:
+            with pytest.raises(client.exceptions.ClientError) as error:
+                call()
+            assert_error(
+                error,
+                "RequestEntityTooLargeException",
+                f"Zipped size must be smaller than {zipped_limit} bytes",
+                413,
+            )
+        assert blobs(server) == stored
     finally:
         server.stop()
 
