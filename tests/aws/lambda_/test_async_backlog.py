@@ -33,24 +33,33 @@ from tests.aws.lambda_.conftest import wait_for
 from tests.conftest import ServerProcess, create_function
 
 RECORDER = """
-import json, time
+import json, os, time, uuid
 
 def handler(event, context):
     started = time.time()
     if "marker" in event:
         open(event["marker"], "w").close()
     time.sleep(event.get("sleep", 0.05))
-    with open(event["path"], "a") as f:
-        f.write(json.dumps([event["id"], started, time.time()]) + "\\n")
+    # One file per attempt: each execution environment runs as a user of its own, so
+    # environments cannot append to one shared file.
+    name = os.path.join(event["path"], event["id"] + "." + uuid.uuid4().hex)
+    with open(name, "w") as f:
+        f.write(json.dumps([event["id"], started, time.time()]))
     if event.get("fail"):
         raise RuntimeError("failing on purpose")
 """
 
 
 def _records(path: Path) -> list[tuple[str, float, float]]:
-    if not path.exists():
-        return []
-    return [tuple(json.loads(line)) for line in path.read_text().splitlines() if line]  # type: ignore[misc]
+    """What the handler recorded in ``path``: (event id, start, end) per attempt."""
+    records = []
+    for file in path.iterdir():
+        try:
+            event_id, started, ended = json.loads(file.read_text())
+        except ValueError:  # still being written
+            continue
+        records.append((str(event_id), float(started), float(ended)))
+    return records
 
 
 def _max_overlap(records: list[tuple[str, float, float]]) -> int:
@@ -78,7 +87,7 @@ def _send(client: Any, name: str, event: dict[str, Any]) -> None:
 
 def test_backlog_drains_at_reserved_concurrency(lambda_defaults: Any, tmp_path: Path) -> None:
     lambda_client = lambda_defaults
-    out = tmp_path / "ran.jsonl"
+    out = tmp_path
     name = create_function(lambda_client, RECORDER)
     lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     ids = [f"e{n:03d}" for n in range(100)]
@@ -93,7 +102,7 @@ def test_backlog_drains_at_reserved_concurrency(lambda_defaults: Any, tmp_path: 
 
 def test_backlog_uses_all_of_the_reserved_concurrency(lambda_defaults: Any, tmp_path: Path) -> None:
     lambda_client = lambda_defaults
-    out = tmp_path / "ran.jsonl"
+    out = tmp_path
     name = create_function(lambda_client, RECORDER)
     lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=3)
     ids = [f"e{n:03d}" for n in range(60)]
@@ -109,7 +118,9 @@ def test_event_waits_for_a_synchronous_caller_to_free_the_slot(
     lambda_defaults: Any, tmp_path: Path
 ) -> None:
     lambda_client = lambda_defaults
-    out, marker = tmp_path / "ran.jsonl", tmp_path / "sync-started"
+    out, marker = tmp_path / "ran", tmp_path / "sync-started"
+    out.mkdir(mode=0o777)
+    out.chmod(0o777)
     name = create_function(lambda_client, RECORDER)
     lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     event = {"path": str(out), "id": "sync", "sleep": 2, "marker": str(marker)}
@@ -134,7 +145,7 @@ def test_function_errors_keep_lambdas_retry_count_in_a_backlog(
 ) -> None:
     """Each failing event is tried 1 + MaximumRetryAttempts times (the session server
     shortens Lambda's minute-long waits), however many wait behind it."""
-    out = tmp_path / "ran.jsonl"
+    out = tmp_path
     name = create_function(lambda_client, RECORDER)
     lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     lambda_client.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1)
