@@ -133,11 +133,12 @@ class LambdaProvider(
         return shapes.function_configuration(config)
 
     def _check_zip_size(self, data: bytes) -> None:
+        # Lambda checks the zip itself before the request's size since late 2023 (the
+        # older "Request must be smaller than 69905067 bytes for the CreateFunction
+        # operation" named the request); localstack/docs#933 records the change.
         if len(data) > self._limits.zip_bytes:
             raise ServiceError(
-                "Request must be smaller than 69905067 bytes for the CreateFunction operation"
-                if self._limits.zip_bytes == 50 * 1024 * 1024
-                else f"Zipped size must be smaller than {self._limits.zip_bytes} bytes",
+                f"Zipped size must be smaller than {self._limits.zip_bytes} bytes",
                 code="RequestEntityTooLargeException",
                 status_code=413,
                 fields={"Type": "User"},

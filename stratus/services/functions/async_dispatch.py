@@ -2,10 +2,20 @@
 
 Each queued invocation stays in the store until it is delivered or dropped, so a server
 killed at any moment delivers it after restart (at least once: an invocation running when
-the server died runs again). Lambda's rules, per the function's event invoke config:
-function errors are retried ``MaximumRetryAttempts`` times (default 2) with growing
-delays; throttles and platform errors are retried without counting, until the event is
-older than ``MaximumEventAgeInSeconds`` (default 6 hours); then the event is dropped.
+the server died runs again). Lambda's rules, per the function's event invoke config
+("How Lambda handles errors and retries with asynchronous invocation"):
+
+- function errors are retried ``MaximumRetryAttempts`` times (default 2), about one
+  minute before the first retry and two before the second;
+- throttles (429) and platform errors are retried without counting, "exponentially from 1
+  second after the first attempt to a maximum of 5 minutes", until the event is older
+  than ``MaximumEventAgeInSeconds`` (default 6 hours); then the event is dropped.
+
+A backlog drains at the function's concurrency, not at the pace of throttle retries: the
+dispatcher takes from the store only as many of a function's events as the function has
+free concurrency (reserved concurrency minus what runs now), and takes the next one as
+soon as one finishes. Throttles then happen only when a synchronous caller wins the race
+for a slot (or the account's shared concurrency is used up), and back off as above.
 """
 
 from __future__ import annotations
@@ -13,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
+from collections import Counter
 
 from stratus.runtime.limits import Limits
 from stratus.services.functions.errors import Conflict, NotFound, TooManyRequests
@@ -25,6 +37,8 @@ from stratus.services.functions.repository import AsyncInvocationStore, QueuedIn
 log = logging.getLogger(__name__)
 
 _POLL_S = 1.0
+THROTTLE_BACKOFF_BASE_S = 1.0
+THROTTLE_BACKOFF_MAX_S = 300.0
 
 
 class AsyncDispatcher:
@@ -42,7 +56,8 @@ class AsyncDispatcher:
         self._registry = registry
         self._limits = limits
         self._max_parallel = max_parallel
-        self._in_flight: set[str] = set()
+        self._in_flight: dict[str, str] = {}  # invocation id -> function id
+        self._throttles: Counter[str] = Counter()  # by invocation id; lost on restart
         self._wakeup = asyncio.Event()
         self.delivered = 0
         self.dropped = 0
@@ -68,8 +83,9 @@ class AsyncDispatcher:
                 free = self._max_parallel - len(self._in_flight)
                 if free > 0 and not self._paused:
                     now = int(time.time() * 1000)
-                    for invocation in await self._queue.due(now, free, set(self._in_flight)):
-                        self._in_flight.add(invocation.id)
+                    found = await self._queue.due(now, free, set(self._in_flight), self._caps())
+                    for invocation in found:
+                        self._in_flight[invocation.id] = invocation.function_name
                         tasks.create_task(self._deliver(invocation))
                 wait_s = _POLL_S
                 if self._next_due_ms is not None:
@@ -78,6 +94,22 @@ class AsyncDispatcher:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(wait_s):
                         await self._wakeup.wait()
+
+    def _caps(self) -> dict[str, int]:
+        """How many more events each function with reserved concurrency can run now.
+
+        What runs counts whoever started it (synchronous callers too); this dispatcher's
+        own deliveries count even before they hold a slot. A function reserved at 0 is
+        not capped: its events are tried, throttled and backed off until they age out,
+        as in Lambda. Functions without reserved concurrency share the account's rest and
+        are bounded by ``max_parallel`` and, past that, by throttling.
+        """
+        ours = Counter(self._in_flight.values())
+        return {
+            name: max(0, reserved - max(ours[name], self._invocations.running(name)))
+            for name, reserved in self._registry.reserved_concurrency().items()
+            if reserved > 0
+        }
 
     def _settings(self, invocation: QueuedInvocation) -> tuple[int, int]:
         """(maximum retry attempts, maximum event age in seconds) for this invocation."""
@@ -97,7 +129,7 @@ class AsyncDispatcher:
         except Exception:  # a bug here must not stop other deliveries
             log.exception("async delivery of %s failed", invocation.id)
         finally:
-            self._in_flight.discard(invocation.id)
+            self._in_flight.pop(invocation.id, None)
             self._wakeup.set()
 
     async def _attempt(self, invocation: QueuedInvocation) -> None:
@@ -114,10 +146,12 @@ class AsyncDispatcher:
         except (TooManyRequests, Conflict):
             # Throttles, and a function whose code is not ready (Pending, Failed), do not
             # count as attempts; back off and try again until the event is too old.
-            retry_ms = now_ms + int(self._delay(1) * 1000)
+            self._throttles[invocation.id] += 1
+            retry_ms = now_ms + int(self._throttle_delay(self._throttles[invocation.id]) * 1000)
             await self._queue.reschedule(invocation.id, invocation.attempts, retry_ms)
             self._due_at(retry_ms)
             return
+        self._throttles.pop(invocation.id, None)
         if result.function_error is None:
             await self._queue.remove(invocation.id)
             self.delivered += 1
@@ -129,6 +163,13 @@ class AsyncDispatcher:
         next_ms = int(time.time() * 1000) + int(self._delay(attempts) * 1000)
         await self._queue.reschedule(invocation.id, attempts, next_ms)
         self._due_at(next_ms)
+
+    @staticmethod
+    def _throttle_delay(throttles: int) -> float:
+        """1 s after the first throttle, doubling up to 5 min; jittered down to half, so
+        events throttled together do not come back together."""
+        ceiling = min(THROTTLE_BACKOFF_MAX_S, THROTTLE_BACKOFF_BASE_S * 2.0 ** (throttles - 1))
+        return ceiling * random.uniform(0.5, 1.0)
 
     def _delay(self, attempt: int) -> float:
         # Lambda waits about one minute before the first retry and two before the second.
@@ -143,4 +184,5 @@ class AsyncDispatcher:
             reason,
         )
         await self._queue.remove(invocation.id)
+        self._throttles.pop(invocation.id, None)
         self.dropped += 1

@@ -19,10 +19,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from stratus.services.functions.errors import InvalidParameter, RequestTooLarge
+from stratus.services.functions import archive as archive_rules
+from stratus.services.functions.errors import InvalidParameter
 from stratus.store.blobs import BlobStore
-
-UNZIP_ERROR = "Could not unzip uploaded file. Please check your file, then try to upload again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +30,7 @@ class CodeArtifact:
     digest: str
     size: int
     directory: Path
+    unzipped_size: int  # as the central directory declares it (checked against reality)
 
 
 class CodeStore:
@@ -38,26 +38,54 @@ class CodeStore:
         self._blobs = blobs
         self._root = root
         self._unzipped_limit = unzipped_limit
+        self._unzipped_sizes: dict[str, int] = {}  # by digest; blobs never change
         root.mkdir(parents=True, exist_ok=True)
 
     def directory(self, digest: str) -> Path:
         return self._root / digest
 
-    async def add(self, zip_bytes: bytes, *, extract: bool = True) -> CodeArtifact:
+    async def add(
+        self, zip_bytes: bytes, *, extract: bool = True, layers_size: int = 0
+    ) -> CodeArtifact:
         """Validate and store a deployment package; InvalidParameter when it is no zip.
+
+        Nothing is stored unless the package passes every check, including the limit on
+        the function's code and its layers together (``layers_size``, unzipped), so a
+        refused package leaves no blob behind.
 
         ``extract=False`` stores the package durably and leaves unpacking to a later
         :meth:`ensure_extracted`: a function's code is "being created" (Lambda's Pending
         state) until then, and CreateFunction answers without waiting for it.
         """
-        return await asyncio.to_thread(self._add, zip_bytes, extract)
+        return await asyncio.to_thread(self._add, zip_bytes, extract, layers_size)
 
-    def _add(self, zip_bytes: bytes, extract: bool) -> CodeArtifact:
-        self._check_zip(zip_bytes)
+    def _add(self, zip_bytes: bytes, extract: bool, layers_size: int) -> CodeArtifact:
+        unzipped = self._check_zip(zip_bytes)
+        self.check_combined(unzipped + layers_size)
         digest = self._blobs.put_blocking(zip_bytes)
+        self._unzipped_sizes[digest] = unzipped
         directory = self._extract(digest, zip_bytes) if extract else self.directory(digest)
         raw = hashlib.sha256(zip_bytes).digest()
-        return CodeArtifact(base64.b64encode(raw).decode(), digest, len(zip_bytes), directory)
+        return CodeArtifact(
+            base64.b64encode(raw).decode(), digest, len(zip_bytes), directory, unzipped
+        )
+
+    def check_combined(self, unzipped_total: int) -> None:
+        """Lambda's limit applies to a function's code and its layers together."""
+        if unzipped_total > self._unzipped_limit:
+            raise InvalidParameter(
+                "Function code combined with layers exceeds the maximum allowed size of "
+                f"{self._unzipped_limit} bytes. The actual size is {unzipped_total} bytes."
+            )
+
+    async def unzipped_size(self, digest: str) -> int:
+        """The unzipped size a stored package declares (read once from its blob)."""
+        size = self._unzipped_sizes.get(digest)
+        if size is None:
+            data = await self._blobs.get(digest)
+            size = await asyncio.to_thread(_declared_size, data)
+            self._unzipped_sizes[digest] = size
+        return size
 
     async def ensure_extracted(self, digest: str) -> Path:
         """The extracted directory of a stored package, re-extracting it if it was removed."""
@@ -70,18 +98,21 @@ class CodeStore:
         data = await self._blobs.get(digest)
         return await asyncio.to_thread(self._extract, digest, data)
 
-    def _check_zip(self, zip_bytes: bytes) -> None:
+    def _check_zip(self, zip_bytes: bytes) -> int:
+        """Refuse a package before anything is stored (see ``archive`` for the steps);
+        returns its declared unzipped size."""
+        if not zip_bytes:
+            raise InvalidParameter(archive_rules.EMPTY_ZIP)
+        count = archive_rules.declared_entries(zip_bytes)
+        if count is not None and count > archive_rules.MAX_ENTRIES:
+            raise InvalidParameter(archive_rules.UNZIP_ERROR)
         try:
             with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-                total = sum(info.file_size for info in archive.infolist())
-                if archive.testzip() is not None:
-                    raise InvalidParameter(UNZIP_ERROR)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-            raise InvalidParameter(UNZIP_ERROR) from exc
-        if total > self._unzipped_limit:
-            raise RequestTooLarge(
-                f"Unzipped size must be smaller than {self._unzipped_limit} bytes"
-            )
+                plan = archive_rules.read_plan(archive, self._unzipped_limit)
+                archive_rules.measure(archive, plan, self._unzipped_limit)
+        except archive_rules.ZIP_ERRORS as exc:
+            raise InvalidParameter(archive_rules.UNZIP_ERROR) from exc
+        return plan.declared_size
 
     def _extract(self, digest: str, zip_bytes: bytes) -> Path:
         target = self.directory(digest)
@@ -93,8 +124,8 @@ class CodeStore:
             # its root must let them in, as Lambda's does (files keep the zip's modes).
             os.chmod(staging, 0o755)
             with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-                for info in archive.infolist():
-                    _extract_member(archive, info, staging)
+                plan = archive_rules.read_plan(archive, self._unzipped_limit)
+                archive_rules.extract_plan(archive, plan, staging, self._unzipped_limit)
             try:
                 os.rename(staging, target)
             except OSError:
@@ -107,20 +138,6 @@ class CodeStore:
         return target
 
 
-def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path) -> None:
-    # Refuse paths that escape the root (zip slip): Lambda's unzip would not create them.
-    destination = (root / info.filename).resolve()
-    if not str(destination).startswith(str(root.resolve()) + os.sep) and destination != root:
-        raise InvalidParameter(UNZIP_ERROR)
-    if info.is_dir():
-        destination.mkdir(parents=True, exist_ok=True)
-        return
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with archive.open(info) as source, open(destination, "wb") as sink:
-        shutil.copyfileobj(source, sink)
-    # Lambda needs every file readable by the function's user, and fails with
-    # "Permission denied" where a zip says otherwise (Python's writestr says 0600): here
-    # every file is readable by all, the zip's execute bits kept.
-    mode = (info.external_attr >> 16) & 0o777
-    if mode:
-        os.chmod(destination, mode | 0o444)
+def _declared_size(zip_bytes: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+        return sum(info.file_size for info in archive.infolist())

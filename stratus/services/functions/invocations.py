@@ -96,6 +96,10 @@ class Invocations:
         """Tell the invoker about a function's reserved concurrency (None: unreserved)."""
         self._invoker.limiter.set_reserved(name, value)
 
+    def running(self, name: str) -> int:
+        """How many invocations of a function hold a concurrency slot now (any caller)."""
+        return self._invoker.limiter.in_flight(name)
+
     async def spec_for(self, config: FunctionConfig) -> FunctionSpec:
         key = (config.arn, config.version)
         spec = self._specs.get(key)

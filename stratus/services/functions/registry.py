@@ -203,7 +203,9 @@ class FunctionRegistry(PolicyRecords):
             if name in self._functions:
                 raise Conflict(f"Function already exist: {name_of(name)}")
             layers = await self._layers.uses(settings.layers or [])
-            artifact = await self._code.add(zip_bytes, extract=False)
+            artifact = await self._code.add(
+                zip_bytes, extract=False, layers_size=await self._unzipped(layers)
+            )
             assert settings.runtime and settings.role and settings.handler
             config = FunctionConfig(
                 name=name_of(name),
@@ -248,7 +250,9 @@ class FunctionRegistry(PolicyRecords):
         async with self._lock(name):
             current = await self._settled_locked(name)
             _check_revision(current.revision_id, revision_id)
-            artifact = await self._code.add(zip_bytes, extract=False)
+            artifact = await self._code.add(
+                zip_bytes, extract=False, layers_size=await self._unzipped(current.layers)
+            )
             config = _updating(
                 dataclasses.replace(
                     current,
@@ -288,6 +292,10 @@ class FunctionRegistry(PolicyRecords):
             )
             if settings.layers is not None:
                 config.layers = await self._layers.uses(settings.layers)
+                self._code.check_combined(
+                    await self._code.unzipped_size(current.code_digest)
+                    + await self._unzipped(config.layers)
+                )
             _apply(config, settings)
             await self._save_latest(name, config)
         self._unsettled.put_nowait(name)
@@ -374,6 +382,10 @@ class FunctionRegistry(PolicyRecords):
         )
         await self._save_latest(name, ready)
         return ready
+
+    async def _unzipped(self, layers: list[dict[str, object]]) -> int:
+        """The unzipped size of a function's layers, for Lambda's combined limit."""
+        return sum([await self._code.unzipped_size(str(use["code_digest"])) for use in layers])
 
     async def _save_latest(self, name: str, config: FunctionConfig) -> None:
         function = dataclasses.replace(self._functions[name], config=config.to_record())
@@ -572,6 +584,14 @@ class FunctionRegistry(PolicyRecords):
             await self._store.put_version(name, qualifier, config.to_record())
             self._versions[name][qualifier] = config
             return config
+
+    def reserved_concurrency(self) -> dict[str, int]:
+        """Every function that has reserved concurrency, with it."""
+        return {
+            name: function.reserved_concurrency
+            for name, function in self._functions.items()
+            if function.reserved_concurrency is not None
+        }
 
     def reserved_total(self, excluding: str | None = None) -> int:
         return sum(

@@ -6,6 +6,7 @@ A backend implements these Protocols (``sqlite/`` today); the contract suite in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -62,9 +63,20 @@ class AsyncInvocationStore(Protocol):
         """Returns once the invocation is durable; an id already queued is ``DuplicateKey``."""
         ...
 
-    async def due(self, now_ms: int, limit: int, exclude: set[str]) -> list[QueuedInvocation]:
+    async def due(
+        self,
+        now_ms: int,
+        limit: int,
+        exclude: set[str],
+        caps: Mapping[str, int] | None = None,
+    ) -> list[QueuedInvocation]:
         """Up to ``limit`` invocations with ``next_attempt_ms <= now_ms``, soonest first;
-        ids in ``exclude`` (in flight) are skipped and do not count against ``limit``."""
+        ids in ``exclude`` (in flight) are skipped and do not count against ``limit``.
+
+        ``caps`` bounds how many of one function's invocations come back (0: none), so
+        a function that can run only a few at once (reserved concurrency) takes only
+        those and leaves the rest of ``limit`` to the other functions' invocations.
+        """
         ...
 
     async def reschedule(self, id: str, attempts: int, next_attempt_ms: int) -> None:

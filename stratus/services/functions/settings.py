@@ -123,6 +123,16 @@ def check_environment(variables: dict[str, str], limits: Limits) -> None:
             "variables you have provided contains reserved keys that are currently not supported "
             f"for modification. Reserved keys used in this request: {', '.join(reserved)}"
         )
+    # No process environment can hold a NUL (execve's strings end at it), so such a value
+    # would fail every invoke later; Lambda's published messages do not cover it, so the
+    # words are ours, in the shape of Lambda's other environment errors.
+    with_nul = sorted(k for k, v in variables.items() if "\x00" in k or "\x00" in v)
+    if with_nul:
+        raise InvalidParameter(
+            "Lambda was unable to configure your environment variables because the environment "
+            "variables you have provided contain a null character (U+0000), which environment "
+            f"variables cannot hold. Keys with such values: {', '.join(with_nul)}"
+        )
     encoded = orjson.dumps(variables)
     if len(encoded) > limits.environment_bytes:
         raise InvalidParameter(

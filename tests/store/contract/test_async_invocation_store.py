@@ -81,6 +81,31 @@ async def test_excluded_ids_do_not_use_up_the_limit(backend: Backend) -> None:
     assert [invocation.id for invocation in found] == ["i2", "i4"]
 
 
+async def test_caps_bound_each_function_and_leave_room_for_others(backend: Backend) -> None:
+    """A function at its concurrency takes none (cap 0) or a few; the rest of the limit
+    goes to other functions' invocations, even ones due later."""
+    async with backend.session() as stores:
+        store = stores.invocations
+        for n in range(10):
+            await store.enqueue(_invocation(f"busy{n}", 100 + n, function_name="busy"))
+        for n in range(5):
+            await store.enqueue(_invocation(f"one{n}", 200 + n, function_name="one"))
+        for n in range(3):
+            await store.enqueue(_invocation(f"free{n}", 300 + n, function_name="free"))
+
+        async def ids(
+            limit: int, caps: dict[str, int], exclude: set[str] | None = None
+        ) -> list[str]:
+            found = await store.due(1000, limit, exclude or set(), caps)
+            return [invocation.id for invocation in found]
+
+        assert await ids(4, {"busy": 0, "one": 1}) == ["one0", "free0", "free1", "free2"]
+        assert await ids(10, {"busy": 2, "one": 0}) == ["busy0", "busy1", "free0", "free1", "free2"]
+        assert await ids(3, {"busy": 1}, {"busy0"}) == ["busy1", "one0", "one1"]
+        assert await ids(2, {}) == ["busy0", "busy1"]
+        assert await ids(5, {"busy": 0, "one": 0, "free": 0}) == []
+
+
 async def test_reschedule_moves_an_invocation_and_counts_attempts(backend: Backend) -> None:
     async with backend.session() as stores:
         store = stores.invocations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 
 from stratus.services.functions.repository import QueuedInvocation
 from stratus.store.sqlite.database import SQLiteDatabase
@@ -33,14 +34,49 @@ class SQLiteAsyncInvocationStore:
             )
         )
 
-    async def due(self, now_ms: int, limit: int, exclude: set[str]) -> list[QueuedInvocation]:
+    async def due(
+        self,
+        now_ms: int,
+        limit: int,
+        exclude: set[str],
+        caps: Mapping[str, int] | None = None,
+    ) -> list[QueuedInvocation]:
+        caps = dict(caps or {})
+        skipped = sorted(name for name, cap in caps.items() if cap <= 0)
+        where = "next_attempt_ms <= ?"
+        if skipped:
+            where += f" AND function_name NOT IN ({', '.join('?' * len(skipped))})"
+        params: list[object] = [now_ms, *skipped]
+
         def read(conn: sqlite3.Connection) -> list[QueuedInvocation]:
+            # Pick by (id, function) first: the payloads of the invocations a cap leaves
+            # behind are never read.
+            picked: list[str] = []
+            taken: dict[str, int] = {}
+            candidates = conn.execute(
+                f"SELECT id, function_name FROM async_invocations WHERE {where} "
+                "ORDER BY next_attempt_ms, rowid",
+                params,
+            )
+            for id, function_name in candidates:
+                if len(picked) >= limit:
+                    break
+                if id in exclude:
+                    continue
+                cap = caps.get(function_name)
+                if cap is not None:
+                    if taken.get(function_name, 0) >= cap:
+                        continue
+                    taken[function_name] = taken.get(function_name, 0) + 1
+                picked.append(id)
+            if not picked:
+                return []
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM async_invocations WHERE next_attempt_ms <= ? "
-                "ORDER BY next_attempt_ms LIMIT ?",
-                (now_ms, limit + len(exclude)),
+                f"SELECT {_COLUMNS} FROM async_invocations "
+                f"WHERE id IN ({', '.join('?' * len(picked))}) ORDER BY next_attempt_ms, rowid",
+                picked,
             ).fetchall()
-            found = [
+            return [
                 QueuedInvocation(
                     id=r[0],
                     function_name=r[1],
@@ -52,9 +88,7 @@ class SQLiteAsyncInvocationStore:
                     client_context=r[7],
                 )
                 for r in rows
-                if r[0] not in exclude
             ]
-            return found[:limit]
 
         return await self._db.read(read)
 
