@@ -34,7 +34,7 @@ def _in_child(root: str, layers: list[str], ahead: bool) -> float:
             if ahead:
                 mounts.prepare()
             start = time.perf_counter()
-            mounts.enter(root + "/code", [f"{root}/{d}" for d in layers], root + "/tmp")
+            mounts.enter(root + "/code", [f"{root}/{d}" for d in layers], 512)
             os.write(write_end, str((time.perf_counter() - start) * 1e6).encode())
         finally:
             os._exit(0)
