@@ -18,7 +18,7 @@ from stratus.aws.lambda_.errors import to_service_error
 from stratus.aws.lambda_.pagination import list_result
 from stratus.aws.lambda_.permissions import PermissionsApi
 from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
-from stratus.aws.lambda_.scope import fid, layer_id
+from stratus.aws.lambda_.scope import fid, invoke_target, layer_id
 from stratus.aws.lambda_.streaming import StreamingInvokeMixin
 from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
@@ -223,12 +223,7 @@ class LambdaProvider(
 
     # -- invoke ----------------------------------------------------------------------
     async def invoke(self, ctx: RequestContext, params: Params) -> Params:
-        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        function_id = fid(ctx, ref)
-        payload = params.get("Payload") or b""
-        if isinstance(payload, str):
-            payload = payload.encode()
-        kind = params.get("InvocationType") or "RequestResponse"
+        ref, function_id, payload, kind = invoke_target(ctx, params)
         if kind == "DryRun":
             self._invocations.dry_run(function_id, ref.qualifier)
             return {"StatusCode": 204, "Payload": b""}

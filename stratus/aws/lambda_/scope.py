@@ -3,8 +3,15 @@ service identifies it (by ARN)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from stratus.aws.context import RequestContext
-from stratus.services.functions.names import FunctionRef, layer_arn, parse_layer_name
+from stratus.services.functions.names import (
+    FunctionRef,
+    layer_arn,
+    parse_function_name,
+    parse_layer_name,
+)
 
 
 def fid(ctx: RequestContext, ref: FunctionRef) -> str:
@@ -18,3 +25,15 @@ def layer_id(ctx: RequestContext, value: str) -> str:
         parse_layer_name(value)
         return value
     return layer_arn(ctx.region, parse_layer_name(value), account=ctx.account_id)
+
+
+def invoke_target(
+    ctx: RequestContext, params: dict[str, Any]
+) -> tuple[FunctionRef, str, bytes, str]:
+    """What Invoke and InvokeWithResponseStream read alike from their parameters: the
+    function's reference and id, the event as bytes, and the InvocationType."""
+    ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
+    payload = params.get("Payload") or b""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    return ref, fid(ctx, ref), payload, params.get("InvocationType") or "RequestResponse"

@@ -17,11 +17,10 @@ import orjson
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
-from stratus.aws.lambda_.scope import fid
+from stratus.aws.lambda_.scope import invoke_target
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
 from stratus.services.functions.invocations import Invocations
-from stratus.services.functions.names import parse_function_name
 
 Params = dict[str, Any]
 
@@ -37,12 +36,7 @@ class StreamingInvokeMixin:
     _limits: Limits
 
     async def invoke_with_response_stream(self, ctx: RequestContext, params: Params) -> Params:
-        ref = parse_function_name(params["FunctionName"], params.get("Qualifier"))
-        function_id = fid(ctx, ref)
-        payload = params.get("Payload") or b""
-        if isinstance(payload, str):
-            payload = payload.encode()
-        kind = params.get("InvocationType") or "RequestResponse"
+        ref, function_id, payload, kind = invoke_target(ctx, params)
         if kind == "DryRun":
             dry = self._invocations.dry_run(function_id, ref.qualifier)
             return {"StatusCode": 204, "ExecutedVersion": dry.executed_version, "EventStream": []}

@@ -27,14 +27,14 @@ import signal
 import time
 from dataclasses import dataclass, field
 
+from stratus.runtime.worker.confine import limit_files
+
 log = logging.getLogger(__name__)
 _SEQUENCE = itertools.count(1)
 
 V1_CONTROLLERS = ("memory", "pids", "freezer", "cpu")
 V2_CONTROLLERS = ("memory", "pids", "cpu")
 PREFIX = "stratus-"
-MAX_PROCESSES = 1024  # Lambda: "Execution processes/threads: 1,024"
-MB_PER_VCPU = 1769  # Lambda: one vCPU at 1,769 MB
 _KILL_ROUNDS = 50
 _FREEZE_WAIT_S = 1.0
 
@@ -50,9 +50,6 @@ class CgroupTree:
     @property
     def enabled(self) -> bool:
         return bool(self.roots)
-
-    def has(self, controller: str) -> bool:
-        return controller in self.roots
 
     def worker_settings(self) -> dict[str, object]:
         """What a zygote needs to put its children in their groups."""
@@ -100,14 +97,6 @@ class EnvironmentGroup:
             return False
         return _write(os.path.join(path, "freezer.state"), "FROZEN" if frozen else "THAWED")
 
-    def memory_peak_bytes(self) -> int:
-        """The most memory the environment has used, children included (0: unknown)."""
-        path = self.path("memory")
-        if path is None:
-            return 0
-        name = "memory.peak" if self.tree.version == 2 else "memory.max_usage_in_bytes"
-        return _read_int(os.path.join(path, name))
-
     def oom_killed(self) -> bool:
         """Whether the kernel killed a process here for going over the memory limit."""
         path = self.path("memory")
@@ -121,34 +110,17 @@ class EnvironmentGroup:
         """Make the leaf, set its limits and move ``pid`` in (blocking: in a thread).
 
         For processes that cannot do it themselves (a snapshot template's children run
-        as the function's user); the same limits as ``worker/confine.py`` writes."""
-        for controller in self.tree.roots:
-            path = self.path(controller)
-            assert path is not None
+        as the function's user): the limits the child would write itself."""
+        paths = [p for p in {self.path(c) for c in self.tree.roots} if p is not None]
+        for path in paths:
             os.makedirs(path, exist_ok=True)
-        limit = str(memory_mb * 1024 * 1024)
-        if self.tree.version == 2:
-            path = self.path("memory") or self.path("pids")
-            assert path is not None
-            if self.tree.has("memory"):
-                _write(os.path.join(path, "memory.max"), limit)
-            if self.tree.has("pids"):
-                _write(os.path.join(path, "pids.max"), str(MAX_PROCESSES))
-            _write(os.path.join(path, "cgroup.procs"), str(pid))
-            return
-        for controller, name, value in (
-            ("memory", "memory.limit_in_bytes", limit),
-            ("memory", "memory.memsw.limit_in_bytes", limit),
-            ("pids", "pids.max", str(MAX_PROCESSES)),
-            ("cpu", "cpu.shares", str(max(2, memory_mb * 1024 // MB_PER_VCPU))),
+        for path, value, required in limit_files(
+            self.tree.version, self.tree.roots, self.name, memory_mb
         ):
-            path = self.path(controller)
-            if path is not None:
-                _write(os.path.join(path, name), value)
-        for controller in self.tree.roots:
-            path = self.path(controller)
-            if path is not None:
-                _write(os.path.join(path, "cgroup.procs"), str(pid))
+            if not _write(path, value) and required:
+                log.warning("could not set %s for environment %s", path, self.name)
+        for path in paths:
+            _write(os.path.join(path, "cgroup.procs"), str(pid))
 
     def kill_and_remove(self) -> None:
         """Kill every process left in the environment's groups, then remove them.
@@ -375,11 +347,6 @@ def _read(path: str) -> str:
             return handle.read()
     except OSError:
         return ""
-
-
-def _read_int(path: str) -> int:
-    text = _read(path).strip()
-    return int(text) if text.isdigit() else 0
 
 
 def _write(path: str, value: str) -> bool:

@@ -30,6 +30,7 @@ from stratus.runtime.local.errors import ChannelClosed, LocalRuntimeError
 from stratus.runtime.local.interpreters import Interpreter, InterpreterResolver
 from stratus.runtime.local.template import SnapshotTemplate
 from stratus.runtime.local.zygote import Zygote
+from stratus.runtime.worker import confine
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ WARM_VARIABLE = "STRATUS_WARM_RUNTIMES"
 ISOLATION_VARIABLE = "STRATUS_ISOLATION"  # "0": environments keep the server's user
 UID_BASE = 1_000_000_000  # functions run as users from here up (see _uid_of)
 WATCH_INTERVAL_S = 0.5  # how often the zygotes' health is checked
-SANDBOX_VARIABLE = "STRATUS_SANDBOX"  # the zygote's settings (worker/confine.py)
 UIDS_FILE = "uids.json"  # function ARN -> its user, kept across restarts
 
 
@@ -83,6 +83,7 @@ class LocalEnvironmentFactory:
         self._closed = False
         self._warming: asyncio.Task[None] | None = None
         self._told_mounts: set[str] = set()  # the mount views already reported
+        self._told_sandbox = False
 
     @property
     def resolver(self) -> InterpreterResolver:
@@ -125,21 +126,7 @@ class LocalEnvironmentFactory:
             "uid_base": UID_BASE if isolate and os.geteuid() == 0 else 0,
             "hidden": [*self._hidden, self._work_dir],
         }
-        self._settings = {SANDBOX_VARIABLE: json.dumps(settings)}
-
-    def sandbox_report(self) -> dict[str, Any]:
-        """What isolation environments get here (for ``stratus up`` and the docs)."""
-        found: dict[str, Any] = {
-            "cgroups": self._cgroups.version,
-            "controllers": sorted(self._cgroups.roots),
-            "cgroup_gaps": list(self._cgroups.gaps),
-        }
-        for zygote in self._zygotes.values():
-            if zygote.ready_report:
-                found.update(zygote.ready_report.get("sandbox") or {})
-                found["mounts"] = zygote.ready_report.get("mounts")
-                break
-        return found
+        self._settings = {confine.VARIABLE: json.dumps(settings)}
 
     async def _watch_zygotes(self) -> None:
         """The supervisor: a zygote that is stopped or gone is replaced at once, not at
@@ -168,10 +155,24 @@ class LocalEnvironmentFactory:
             await self.start()
         spec = launch.spec
         interpreter = await self._interpreter(spec.runtime)
+        if spec.snapshot:
+            template = await self._template(interpreter, launch)
+            config = self._launch_config("restore", launch, interpreter, launch.tmp_dir)
+            return await self._spawn(launch, config, template.spawn)
+        zygote = await self.zygote(interpreter)
+        config = self._launch_config("env", launch, interpreter, launch.tmp_dir)
+        return await self._spawn(launch, config, zygote.spawn)
+
+    def _launch_config(
+        self, mode: str, launch: LaunchConfig, interpreter: Interpreter, tmp_dir: str
+    ) -> dict[str, Any]:
+        """What the zygote's child needs to become an environment (``worker/sandbox.py``);
+        ``mode``: ``env``, ``template`` or ``restore`` (see ``worker/zygote.py``)."""
+        spec = launch.spec
         config: dict[str, Any] = {
-            "mode": "env",
+            "mode": mode,
             "env": dict(launch.env),
-            "tmp_dir": launch.tmp_dir,
+            "tmp_dir": tmp_dir,
             "code_dir": spec.code_dir,
             "handler": spec.handler,
             "layers": list(spec.layer_dirs),
@@ -182,12 +183,7 @@ class LocalEnvironmentFactory:
         }
         if interpreter.substitutes(spec.runtime):
             config["notice"] = substitution_notice(spec.runtime, interpreter)
-        if spec.snapshot:
-            template = await self._template(interpreter, launch)
-            config["mode"] = "restore"
-            return await self._spawn(launch, config, template.spawn)
-        zygote = await self.zygote(interpreter)
-        return await self._spawn(launch, config, zygote.spawn)
+        return config
 
     def _bytecode_dir(self, spec: FunctionSpec) -> str:
         """The function's own bytecode cache (see ``worker/bytecode.py``): keyed by the
@@ -317,9 +313,9 @@ class LocalEnvironmentFactory:
     def _tell_sandbox(self, report: dict[str, Any] | None) -> None:
         """Say once, in the server's log, what of the sandbox this machine does not give
         (docs/security.md, "What holds where")."""
-        if report is None or "sandbox" in self._told_mounts:
+        if report is None or self._told_sandbox:
             return
-        self._told_mounts.add("sandbox")
+        self._told_sandbox = True
         missing = []
         if not report.get("identity"):
             missing.append(
@@ -398,20 +394,8 @@ class LocalEnvironmentFactory:
                 return template
             self._templates.pop(key, None)
             assert self._work_dir is not None
-            config: dict[str, Any] = {
-                "mode": "template",
-                "env": dict(launch.env),
-                "tmp_dir": os.path.join(self._work_dir, "templates", uuid.uuid4().hex),
-                "code_dir": spec.code_dir,
-                "handler": spec.handler,
-                "layers": list(spec.layer_dirs),
-                "memory_mb": spec.memory_mb,
-                "tmp_mb": spec.ephemeral_mb,
-                "bytecode_dir": self._bytecode_dir(spec),
-                "uid": self._uid_of(spec),
-            }
-            if interpreter.substitutes(spec.runtime):
-                config["notice"] = substitution_notice(spec.runtime, interpreter)
+            tmp_dir = os.path.join(self._work_dir, "templates", uuid.uuid4().hex)
+            config = self._launch_config("template", launch, interpreter, tmp_dir)
             zygote = await self.zygote(interpreter)
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             try:

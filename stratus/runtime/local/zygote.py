@@ -22,9 +22,9 @@ from typing import Any
 from stratus.runtime.local.control import ControlChannel, ExitStatus
 from stratus.runtime.local.errors import ChannelClosed, ZygoteUnavailable
 from stratus.runtime.local.interpreters import Interpreter
+from stratus.runtime.worker.sandbox import SCRATCH_VARIABLE
 
 log = logging.getLogger(__name__)
-SCRATCH_VARIABLE = "STRATUS_ZYGOTE_SCRATCH"
 
 READY_TIMEOUT_S = 120.0  # a foreign interpreter compiles boto3 on its first start
 SPAWN_TIMEOUT_S = 10.0  # a fork server that does not answer by then is hung: replaced
@@ -125,7 +125,7 @@ class Zygote:
             self._scratch = await asyncio.to_thread(
                 tempfile.mkdtemp, prefix="zygote-", dir=self.scratch_root
             )
-            env[SCRATCH_VARIABLE] = self._scratch
+            env[SCRATCH_VARIABLE] = self._scratch  # removed when the zygote goes
         argv = [self.interpreter.path, "-m", MODULE, "--control-fd", str(child.fileno())]
         try:
             self._proc = await asyncio.to_thread(

@@ -28,7 +28,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import trial
 
 VARIABLE = "STRATUS_SANDBOX"
 MAX_PROCESSES = 1024  # Lambda: "Execution processes/threads: 1,024"
@@ -84,33 +86,47 @@ def join_group() -> None:
     STATE.joined = joined
 
 
+def limit_files(
+    version: int, roots: Dict[str, str], leaf: str, memory_mb: int
+) -> List[Tuple[str, str, bool]]:
+    """The files that set an environment's limits, with their values and whether each is
+    required: the function's memory for the whole group, Lambda's 1,024 processes, a CPU
+    weight in proportion to memory. One list for both writers: the child itself, and the
+    server for a child that cannot (``runtime/local/cgroups.py`` ``adopt``)."""
+    limit = str(int(memory_mb) * 1024 * 1024)
+    files: List[Tuple[str, str, bool]] = []
+    if version == 2:
+        path = os.path.join(next(iter(roots.values())), leaf)
+        if "memory" in roots:
+            files.append((os.path.join(path, "memory.max"), limit, True))
+            files.append((os.path.join(path, "memory.swap.max"), "0", False))
+        if "pids" in roots:
+            files.append((os.path.join(path, "pids.max"), str(MAX_PROCESSES), True))
+        if "cpu" in roots:  # cgroup v2 weights run 1..10000, 100 being the default
+            weight = max(1, min(10000, int(memory_mb) * 100 // MB_PER_VCPU))
+            files.append((os.path.join(path, "cpu.weight"), str(weight), False))
+        return files
+    if "memory" in roots:
+        path = os.path.join(roots["memory"], leaf)
+        files.append((os.path.join(path, "memory.limit_in_bytes"), limit, True))
+        # Where swap is accounted, memory plus swap gets the same limit: no swapping out.
+        files.append((os.path.join(path, "memory.memsw.limit_in_bytes"), limit, False))
+    if "pids" in roots:
+        files.append((os.path.join(roots["pids"], leaf, "pids.max"), str(MAX_PROCESSES), True))
+    if "cpu" in roots:
+        share = str(max(2, int(memory_mb) * 1024 // MB_PER_VCPU))
+        files.append((os.path.join(roots["cpu"], leaf, "cpu.shares"), share, False))
+    return files
+
+
 def apply_limits(memory_mb: int) -> None:
     """Write the environment's limits into its own groups (as root, before the drop)."""
     join_group()
-    roots = STATE.cgroup_roots
-    name = str(os.getpid())
-    limit = str(int(memory_mb) * 1024 * 1024)
-    share = max(2, int(memory_mb) * 1024 // MB_PER_VCPU)
-    if STATE.cgroup_version == 2:
-        leaf = os.path.join(next(iter(roots.values())), name)
-        if "memory" in roots:
-            _write(os.path.join(leaf, "memory.max"), limit)
-            _write(os.path.join(leaf, "memory.swap.max"), "0", required=False)
-        if "pids" in roots:
-            _write(os.path.join(leaf, "pids.max"), str(MAX_PROCESSES))
-        if "cpu" in roots:  # cgroup v2 weights run 1..10000, 100 being the default
-            weight = max(1, min(10000, int(memory_mb) * 100 // MB_PER_VCPU))
-            _write(os.path.join(leaf, "cpu.weight"), str(weight), required=False)
-        return
-    if "memory" in roots:
-        leaf = os.path.join(roots["memory"], name)
-        _write(os.path.join(leaf, "memory.limit_in_bytes"), limit)
-        # Where swap is accounted, memory plus swap gets the same limit: no swapping out.
-        _write(os.path.join(leaf, "memory.memsw.limit_in_bytes"), limit, required=False)
-    if "pids" in roots:
-        _write(os.path.join(roots["pids"], name, "pids.max"), str(MAX_PROCESSES))
-    if "cpu" in roots:
-        _write(os.path.join(roots["cpu"], name, "cpu.shares"), str(share), required=False)
+    leaf = str(os.getpid())
+    for path, value, required in limit_files(
+        STATE.cgroup_version, STATE.cgroup_roots, leaf, memory_mb
+    ):
+        _write(path, value, required)
 
 
 def drop_identity(uid: Optional[int] = None) -> Optional[int]:
@@ -175,36 +191,21 @@ def probe(prepare: Any, readable: List[str]) -> Dict[str, Any]:
     if not STATE.uid_base:
         report["reason"] = "the server does not run as root" if os.geteuid() else "turned off"
         return report
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        answer = "ok"
-        try:
-            os.close(read_end)
-            prepare()
-            drop_identity()
-            for path in readable:
-                if os.path.isdir(path):
-                    os.listdir(path)
-        except BaseException as exc:
-            answer = "fail {}".format(exc)
-        os.write(write_end, answer.encode())
-        os._exit(0)
-    os.close(write_end)
-    chunks = []
-    while True:
-        chunk = os.read(read_end, 4096)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(read_end)
-    os.waitpid(pid, 0)
-    verdict = b"".join(chunks).decode("utf-8", "replace")
+
+    def steps() -> str:
+        prepare()
+        drop_identity()
+        for path in readable:
+            if os.path.isdir(path):
+                os.listdir(path)
+        return "ok"
+
+    verdict = trial.in_child(steps)
     if verdict == "ok":
         report["identity"] = True
     else:
         STATE.uid_base = 0
-        report["reason"] = "environments keep the server's user: " + (verdict[5:] or "no answer")
+        report["reason"] = "environments keep the server's user: " + verdict[5:]
     return report
 
 

@@ -12,13 +12,19 @@ forked child before the handler is imported:
   later layer's file wins): one layer is a bind mount, several an overlay whose first
   lower directory is the last layer, both on top of an empty read-only tmpfs (what a
   function without layers sees);
-- the environment's private directory (made by the platform) is bound on ``/tmp`` last,
-  since the other sources may live under the machine's ``/tmp``.
+- ``/tmp`` is a tmpfs of the function's EphemeralStorage, mounted last, since the other
+  sources may live under the machine's ``/tmp``;
+- the data directory, and any directory above the runtime that other users cannot
+  enter, are covered by an empty read-only tmpfs that shows only the runtime's own
+  directories (:func:`plan_covers`): an environment that runs as its own user finds its
+  interpreter, and nothing else of the server's. Our own bind sources under a cover are
+  reached through descriptors opened before it went on, closed before the function runs;
+- the function's bytecode cache is bound on :data:`BYTECODE` (see ``bytecode``).
 
-Cost: ``unshare``, the private remount and the empty ``/opt`` (~200 µs here) need
-nothing of the launch, so a spare child does them while it waits for work
-(:func:`prepare`); the mounts left for the cold start cost ~60-90 µs (median, measured
-in forked children on a loaded 2-core machine), ~250 µs when no spare was ready.
+Cost: ``unshare``, the private remount, the empty ``/opt`` and the covers need nothing
+of the launch, so a spare child does them while it waits for work (:func:`prepare`); the
+mounts left for the cold start cost ~70-130 µs (median, measured in forked children on
+a loaded 2-core machine, ``bench/mount_view.py``), ~250-300 µs when no spare was ready.
 
 Root makes the namespace directly; any other user (or root without the right, as in
 some containers) makes it inside a user namespace that maps its own ids onto
@@ -39,6 +45,8 @@ import os
 import signal
 import sys
 from typing import Any, Dict, List, Optional, Tuple
+
+from . import trial
 
 TASK_ROOT = "/var/task"
 OPT = "/opt"
@@ -75,7 +83,6 @@ class MountState(object):
         "prepared",
         "reason",
         "task_root",
-        "tmp_source",
         "user",
     )
 
@@ -89,7 +96,6 @@ class MountState(object):
         self.overlay_error = ""
         self.reason = "not probed"
         self.prepared = False  # this process is already in its own private namespace
-        self.tmp_source = ""  # the real directory on this process's /tmp
         # Directories covered by an empty read-only tmpfs in every view (the data
         # directory; ancestors of the runtime's files that others cannot enter), each
         # with the runtime directories under it that stay visible at their own paths.
@@ -279,46 +285,31 @@ def _gap(point: str, why: str) -> None:
 
 
 def _probe_in_child() -> Tuple[Optional[str], bool]:
-    """Fork, try each step in the child's own namespace, read its verdict from a pipe."""
+    """Try each step in a forked child's own namespace and read its verdict."""
     here = os.path.dirname(os.path.abspath(__file__))
     stdlib = os.path.dirname(os.path.abspath(os.__file__))
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        answer = b"ok"
-        try:
-            os.close(read_end)
-            prepare()
-            if STATE.task_root:
-                _bind_read_only(here, TASK_ROOT)
-            _mount("tmpfs", TMP, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=1777")
-            if STATE.opt:
-                try:
-                    _mount("overlay", OPT, "overlay", _MS_RDONLY, _overlay_lower([stdlib, here]))
-                except OSError as exc:
-                    answer = ("no-overlay " + str(exc)).encode()
-            _close_covers()
-            os.write(write_end, answer)
-        except BaseException as exc:
-            os.write(write_end, ("fail " + str(exc)).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    chunks = []
-    while True:
-        chunk = os.read(read_end, 4096)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(read_end)
-    os.waitpid(pid, 0)
-    verdict = b"".join(chunks).decode("utf-8", "replace")
+
+    def steps() -> str:
+        answer = "ok"
+        prepare()
+        if STATE.task_root:
+            _bind_read_only(here, TASK_ROOT)
+        _mount("tmpfs", TMP, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=1777")
+        if STATE.opt:
+            try:
+                _mount("overlay", OPT, "overlay", _MS_RDONLY, _overlay_lower([stdlib, here]))
+            except OSError as exc:
+                answer = "no-overlay " + str(exc)
+        _close_covers()
+        return answer
+
+    verdict = trial.in_child(steps)
     if verdict == "ok":
         return None, STATE.opt
     if verdict.startswith("no-overlay "):
         STATE.overlay_error = verdict[len("no-overlay ") :]
         return None, False
-    return "cannot make a private mount namespace ({})".format(verdict[5:] or "no answer"), False
+    return "cannot make a private mount namespace ({})".format(verdict[5:]), False
 
 
 # -- in a child -----------------------------------------------------------------------------
@@ -448,7 +439,6 @@ def enter(
 def _mount_tmp(tmp_mb: int) -> None:
     size = "size={}m,mode=1777".format(max(1, int(tmp_mb)))
     _mount("tmpfs", TMP, "tmpfs", _MS_NOSUID | _MS_NODEV, size)
-    STATE.tmp_source = TMP
 
 
 def restore_tmp(tmp_mb: int) -> None:

@@ -7,10 +7,10 @@ directory as working directory, Lambda's import path (task root, then each layer
 private temporary directory, and a random generator that no sibling shares.
 
 Where the zygote's probe found mount namespaces usable (``mounts``), the child gets
-Lambda's own paths: its private directory on ``/tmp``, its code on ``/var/task`` (the
-working directory and ``LAMBDA_TASK_ROOT``) and its layers on ``/opt``, read-only.
-Otherwise the same things at their real paths, with ``TMPDIR`` pointing at the private
-directory.
+Lambda's own paths: its own tmpfs on ``/tmp``, its code on ``/var/task`` (the working
+directory and ``LAMBDA_TASK_ROOT``) and its layers on ``/opt``, read-only. Otherwise the
+same things at their real paths, with ``TMPDIR`` pointing at a private directory. Before
+any of it, its control group and limits; after the mounts, its own user (``confine``).
 """
 
 from __future__ import annotations
@@ -143,6 +143,8 @@ def _copy_tree(source: str, target: str) -> None:
         shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
 
 
+# The zygote's own 0700 directory (made by the server): where the prewarm module lives.
+SCRATCH_VARIABLE = "STRATUS_ZYGOTE_SCRATCH"
 _PREWARM_MODULE = "_stratus_prewarm_probe"
 _PREWARM_DIR: List[str] = []
 

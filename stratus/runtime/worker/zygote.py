@@ -48,7 +48,6 @@ ConnectionClosed = protocol.ConnectionClosed
 ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
 
 SPARE_DELAY_MS = 3
-SCRATCH_VARIABLE = "STRATUS_ZYGOTE_SCRATCH"  # a 0700 directory of the zygote's own
 DEFAULT_PRELOAD = ("s3", "dynamodb", "sqs", "sns", "lambda", "sts")
 _PR_SET_PDEATHSIG = 1
 
@@ -451,7 +450,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings = confine.load()
     sandbox.capture_runtime_path()
     os.chdir("/")
-    scratch = os.environ.get(SCRATCH_VARIABLE) or tempfile.mkdtemp(prefix="stratus-zygote-")
+    scratch = os.environ.get(sandbox.SCRATCH_VARIABLE) or tempfile.mkdtemp(prefix="stratus-zygote-")
     try:
         sandbox.make_prewarm_dir(scratch)
         # Probe before the imports: forking a small process is cheap.
