@@ -96,6 +96,8 @@ def lambda_environment(
             "LAMBDA_RUNTIME_DIR": spec.code_dir,
         }
     )
+    if spec.runtime.startswith("provided"):
+        del env["AWS_EXECUTION_ENV"]  # Lambda names no runtime for a custom one
     if spec.log_format == "JSON":
         # What Lambda sets for the JSON log format; the worker's logging reads both.
         env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"

@@ -21,13 +21,18 @@ import tempfile
 import uuid
 from typing import Any
 
+from stratus.runtime import runtimes
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.local import cgroups
 from stratus.runtime.local.cgroups import CgroupTree
 from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.environment import ForkedEnvironment
 from stratus.runtime.local.errors import ChannelClosed, LocalRuntimeError
-from stratus.runtime.local.interpreters import Interpreter, InterpreterResolver
+from stratus.runtime.local.interpreters import (
+    Interpreter,
+    InterpreterResolver,
+    server_interpreter,
+)
 from stratus.runtime.local.template import SnapshotTemplate
 from stratus.runtime.local.zygote import Zygote
 from stratus.runtime.worker import confine
@@ -155,7 +160,7 @@ class LocalEnvironmentFactory:
             await self.start()
         spec = launch.spec
         interpreter = await self._interpreter(spec.runtime)
-        if spec.snapshot:
+        if spec.snapshot and runtimes.family(spec.runtime) == "python":
             template = await self._template(interpreter, launch)
             config = self._launch_config("restore", launch, interpreter, launch.tmp_dir)
             return await self._spawn(launch, config, template.spawn)
@@ -181,7 +186,10 @@ class LocalEnvironmentFactory:
             "bytecode_dir": self._bytecode_dir(spec),
             "uid": self._uid_of(spec),
         }
-        if interpreter.substitutes(spec.runtime):
+        kind = runtimes.family(spec.runtime)
+        if kind != "python":
+            config["bootstrap"] = _bootstrap_spec(spec.runtime)
+        elif interpreter.substitutes(spec.runtime):
             config["notice"] = substitution_notice(spec.runtime, interpreter)
         return config
 
@@ -230,6 +238,11 @@ class LocalEnvironmentFactory:
         return [r.strip() for r in wanted.split(",") if r.strip()]
 
     async def _interpreter(self, runtime: str) -> Interpreter:
+        if runtimes.family(runtime) != "python":  # its environment is a Runtime API server
+            node = runtimes.node_binary() if runtimes.family(runtime) == "nodejs" else None
+            if node is not None:  # asked once, in a thread: a subprocess
+                await asyncio.to_thread(runtimes.node_major, node)
+            return server_interpreter()
         interpreter = self._interpreters.get(runtime)
         if interpreter is None:  # probing runs subprocesses: once per runtime, in a thread
             interpreter = await asyncio.to_thread(self.resolver.resolve, runtime)
@@ -414,6 +427,21 @@ class LocalEnvironmentFactory:
                 ) from exc
             self._templates[key] = template
             return template
+
+
+def _bootstrap_spec(runtime: str) -> dict[str, Any]:
+    """How the environment starts a runtime that is not Python (``worker/bootstrap.py``):
+    Node.js through our client on this machine's ``node``; a custom runtime through the
+    function's own ``bootstrap`` (found by the environment, in its code or layers)."""
+    if runtimes.family(runtime) != "nodejs":
+        return {}
+    node = runtimes.node_binary()
+    if node is None:
+        raise LocalRuntimeError(runtimes.node_missing_message(runtime))
+    return {
+        "argv": [node, str(runtimes.NODE_CLIENT)],
+        "node_major": runtimes.node_major(node) or int(runtime[6:-2]),
+    }
 
 
 def _clean_up(env: ForkedEnvironment) -> None:

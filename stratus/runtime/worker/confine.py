@@ -150,6 +150,14 @@ def drop_identity(uid: Optional[int] = None) -> Optional[int]:
     return uid
 
 
+def die_with_parent() -> None:
+    """In a process about to exec (``preexec_fn``): be killed when the environment's
+    process goes, even where no control group would take it along."""
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 _PRCTL: Any = None
 
 

@@ -42,9 +42,12 @@ import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from . import capture, confine, mounts, protocol, sandbox
+from .bootstrap import BootstrapWorker
 from .runtime import Worker, output_fd
 
 ConnectionClosed = protocol.ConnectionClosed
+# Our Node.js runtime client: environments of nodejs functions run it (bootstrap.py).
+NODE_CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nodejs")
 ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
 
 SPARE_DELAY_MS = 3
@@ -331,6 +334,12 @@ def _flush_std() -> None:
 
 def environment_main(sock: socket.socket, config: Dict[str, Any]) -> int:
     """A child of the zygote: an environment, or a snapshot template when asked."""
+    if config.get("bootstrap") is not None:  # a runtime of its own, behind the Runtime API
+        runtime = BootstrapWorker(sock, config)
+        if not runtime.initialize():
+            return 1
+        runtime.serve()
+        return 0
     worker = Worker(sock, config)
     if not worker.initialize():
         return 1
@@ -454,7 +463,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         sandbox.make_prewarm_dir(scratch)
         # Probe before the imports: forking a small process is cheap.
-        runtime = [*sandbox.RUNTIME_PATH, sandbox.HOOKS_DIR, sys.prefix, sys.base_prefix]
+        runtime = [*sandbox.RUNTIME_PATH, sandbox.HOOKS_DIR, NODE_CLIENT_DIR, sys.prefix, sys.base_prefix]
         view = mounts.probe(runtime, settings.hidden)
         box = confine.probe(mounts.prepare if view.enabled else _nothing, runtime)
         wanted = os.environ.get("STRATUS_ZYGOTE_PRELOAD")

@@ -12,10 +12,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from stratus.runtime import runtimes
+
 R = TypeVar("R", bound="_Record")
 
 LATEST = "$LATEST"
-SUPPORTED_RUNTIMES = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13")
+SUPPORTED_RUNTIMES = runtimes.SUPPORTED
 
 
 def now_iso() -> str:

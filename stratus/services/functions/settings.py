@@ -12,15 +12,12 @@ from typing import Any
 
 import orjson
 
+from stratus.runtime import runtimes
 from stratus.runtime.lambda_env import RESERVED_KEYS
 from stratus.runtime.limits import Limits
 from stratus.services.functions.errors import InvalidParameter, Unsupported, Validation
 from stratus.services.functions.model import SUPPORTED_RUNTIMES
 from stratus.services.functions.names import validation_message
-
-# Python runtimes Lambda has deprecated: it refuses them with its own message, which
-# tools (SAM, CDK) users already recognise, so we answer the same words.
-DEPRECATED_PYTHON = frozenset(["python2.7", "python3.6", "python3.7", "python3.8"])
 
 
 @dataclass(slots=True)
@@ -101,18 +98,23 @@ def check_settings(settings: FunctionSettings, limits: Limits, *, creating: bool
 
 
 def check_runtime(runtime: str) -> None:
-    """A runtime of the model's enum that Lambda has deprecated or Stratus does not run."""
-    if runtime in DEPRECATED_PYTHON:
+    """A runtime of the model's enum that Lambda has deprecated or Stratus does not run.
+
+    Lambda refuses a deprecated runtime in its own words, which tools (SAM, CDK) users
+    already recognise, so we answer the same ones."""
+    if runtime in runtimes.DEPRECATED:
         raise InvalidParameter(
             f"The runtime parameter of {runtime} is no longer supported for creating or updating "
-            f"AWS Lambda functions. We recommend you use the new runtime ({SUPPORTED_RUNTIMES[-1]}) "
-            "while creating or updating functions."
+            f"AWS Lambda functions. We recommend you use the new runtime "
+            f"({runtimes.latest(runtime)}) while creating or updating functions."
         )
     if runtime not in SUPPORTED_RUNTIMES:
         raise Unsupported(
             f"The runtime parameter of {runtime} is not supported by Stratus. "
             f"Supported runtimes: {', '.join(SUPPORTED_RUNTIMES)}."
         )
+    if runtimes.family(runtime) == "nodejs" and runtimes.node_binary() is None:
+        raise Unsupported(runtimes.node_missing_message(runtime))
 
 
 def check_environment(variables: dict[str, str], limits: Limits) -> None:

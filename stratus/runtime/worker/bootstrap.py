@@ -1,0 +1,462 @@
+"""An environment whose function is a process of its own, reached through the Runtime API.
+
+Custom runtimes (``provided.al2023``: a ``bootstrap`` in the code or a layer) and the
+runtimes we run through a client of our own (Node.js) work as in Lambda: the runtime is
+started with Lambda's variables, asks ``GET /2018-06-01/runtime/invocation/next`` for an
+event and posts the response or the error back. This process is that Runtime API for one
+environment. It is a child of the zygote like any Python environment, so it becomes an
+environment the same way (``sandbox.apply_launch``: control group, mounts, the
+function's user) and keeps the same frames with the server (``runtime.py``); the runtime
+it starts inherits all of that, and its descriptors 1 and 2, which the server reads into
+the function's log. Timeouts, memory limits, freezing and reaping therefore work for
+these runtimes exactly as for Python, with no code of their own in the server.
+
+The API listens on a loopback port of its own (``AWS_LAMBDA_RUNTIME_API``). Answers and
+error bodies are Lambda's (``runtime-api.yaml``, and what the official emulator renders):
+202 ``{"status":"OK"}``, 400 ``InvalidRequestID``, 403 ``InvalidStateTransition``, 413
+``RequestEntityTooLarge``.
+
+Runs inside execution environments: standard library only, Python 3.9 compatible.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import confine, faults, mounts, sandbox
+from .protocol import ConnectionClosed, FrameReader, send_parts
+from .runtime_http import BadRequest, Connection, Request
+
+API_PREFIX = "/2018-06-01"
+MAX_RESPONSE_BYTES = 6291556  # Lambda's synchronous response limit, as its errors say it
+ERROR_TYPE_HEADER = "lambda-runtime-function-error-type"
+_NEXT = "/runtime/invocation/next"
+_INIT_ERROR = "/runtime/init/error"
+_INVOCATION = "/runtime/invocation/"
+_TOO_LARGE = {
+    "errorMessage": "Response payload size exceeded maximum allowed payload size "
+    "({} bytes).".format(MAX_RESPONSE_BYTES),
+    "errorType": "Function.ResponseSizeTooLarge",
+}
+
+
+class RuntimeExited(Exception):
+    """The runtime process ended; ``status`` is its ``waitpid`` status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class BootstrapWorker(object):
+    """One environment whose function runs as a separate process (see the module doc)."""
+
+    def __init__(self, sock: socket.socket, config: Dict[str, Any]) -> None:
+        self.sock = sock
+        self.config = config
+        self.selector = selectors.DefaultSelector()
+        self.listener: Optional[socket.socket] = None
+        self.process: Optional[subprocess.Popen] = None  # type: ignore[type-arg]
+        self.pending_next: Optional[Connection] = None  # the runtime's waiting /next
+        self.current: Optional[str] = None  # the request id being answered
+        self.outcome: Optional[Tuple[Optional[str], bytes]] = None  # (error?, body)
+        self.init_error: Optional[Dict[str, Any]] = None
+        self.initialized = False
+
+    # -- init -------------------------------------------------------------------------
+
+    def initialize(self) -> bool:
+        """Become the environment, start the runtime and wait for its first ``/next``."""
+        start = time.perf_counter()
+        error: Optional[Dict[str, Any]] = None
+        try:
+            sandbox.apply_launch(self.config)
+            argv = self._command()
+            self._listen()
+            self._start(argv)
+            while self.pending_next is None and self.init_error is None:
+                self._step(None)
+            error = self.init_error
+        except faults.Fault as fault:
+            error = faults.error_from_fault(fault)
+        except RuntimeExited as exited:
+            error = faults.make_error(_exit_text(exited.status), "Runtime.ExitError", None)
+        self.initialized = error is None
+        header = {
+            "op": "init",
+            "ms": (time.perf_counter() - start) * 1000.0,
+            "error": error["errorType"] if error is not None else None,
+        }
+        body = faults.error_json(error) if error is not None else b""
+        header["n"] = len(body)
+        send_parts(self.sock, header, body)
+        if error is not None:
+            self._stop_runtime()
+        return error is None
+
+    def _command(self) -> List[str]:
+        """The runtime's command line: our client for a managed runtime, else the
+        function's ``bootstrap`` (code first, then layers, as Lambda looks)."""
+        spec = self.config.get("bootstrap") or {}
+        if spec.get("argv"):
+            return list(spec["argv"])
+        task_root = os.getcwd()
+        candidates = [os.path.join(task_root, "bootstrap")]
+        if mounts.STATE.enabled and mounts.STATE.opt:
+            candidates.append(os.path.join(mounts.OPT, "bootstrap"))
+        else:
+            candidates.extend(os.path.join(d, "bootstrap") for d in self.config.get("layers") or ())
+        for path in candidates:
+            if os.path.isfile(path):
+                return [path]
+        shown = [os.path.join(mounts.TASK_ROOT if mounts.STATE.enabled else task_root, "bootstrap")]
+        shown.append(os.path.join(mounts.OPT, "bootstrap"))
+        raise faults.Fault(
+            "Runtime.InvalidEntrypoint",
+            "Couldn't find valid bootstrap(s): [{}]".format(" ".join(shown)),
+        )
+
+    def _listen(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        listener.setblocking(False)
+        listener.set_inheritable(False)
+        self.listener = listener
+        self.selector.register(listener, selectors.EVENT_READ, "accept")
+        os.environ["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:{}".format(listener.getsockname()[1])
+
+    def _start(self, argv: List[str]) -> None:
+        env = dict(os.environ)
+        spec = self.config.get("bootstrap") or {}
+        env.update(spec.get("env") or {})
+        if spec.get("node_major"):
+            env.setdefault("NODE_PATH", self._node_path(int(spec["node_major"])))
+        try:
+            self.process = subprocess.Popen(
+                argv,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                close_fds=True,
+                preexec_fn=confine.die_with_parent,
+            )
+        except OSError as exc:
+            raise faults.Fault(
+                "Runtime.InvalidEntrypoint",
+                "fork/exec {}: {}".format(argv[0], _os_reason(exc)),
+            ) from None
+        try:
+            pidfd = os.pidfd_open(self.process.pid)
+        except (AttributeError, OSError):  # pragma: no cover - kernels before 5.3
+            pidfd = -1
+        if pidfd >= 0:
+            self.selector.register(pidfd, selectors.EVENT_READ, "exit")
+
+    def _node_path(self, major: int) -> str:
+        """Lambda's NODE_PATH: the layers' ``nodejs`` folders, then the task root."""
+        if mounts.STATE.enabled and mounts.STATE.opt:
+            opts = [mounts.OPT]
+        else:
+            opts = list(reversed(self.config.get("layers") or ()))
+        parts: List[str] = []
+        for opt in opts:
+            parts.append(os.path.join(opt, "nodejs", "node{}".format(major), "node_modules"))
+            parts.append(os.path.join(opt, "nodejs", "node_modules"))
+        parts.append(os.getcwd())
+        return ":".join(parts)
+
+    # -- invocations ------------------------------------------------------------------
+
+    def serve(self) -> None:
+        """Answer the server's invocations until it closes the socket."""
+        read = FrameReader(self.sock).read
+        self.selector.register(self.sock, selectors.EVENT_READ, "server")
+        try:
+            while True:
+                try:
+                    self._wait_for_server()
+                    header, event = read()
+                except ConnectionClosed:
+                    return
+                reply, body = self.invoke(header, event)
+                send_parts(self.sock, reply, body)
+        except RuntimeExited as exited:
+            _exit_like(exited.status)
+        finally:
+            self._stop_runtime()
+
+    def _wait_for_server(self) -> None:
+        """Serve the API (and notice the runtime's death) until an invocation arrives."""
+        self._server_ready = False
+        while not self._server_ready:
+            self._step(None)
+
+    def invoke(self, header: Dict[str, Any], event: bytes) -> Tuple[Dict[str, Any], bytes]:
+        start = time.perf_counter()
+        while self.pending_next is None:
+            self._step(None)
+        request_id = header["id"]
+        headers = [
+            ("Lambda-Runtime-Aws-Request-Id", request_id),
+            ("Lambda-Runtime-Deadline-Ms", str(header.get("dl") or 0)),
+            ("Lambda-Runtime-Invoked-Function-Arn", header.get("arn") or ""),
+        ]
+        if header.get("tr"):
+            headers.append(("Lambda-Runtime-Trace-Id", header["tr"]))
+        if header.get("cc"):
+            headers.append(("Lambda-Runtime-Client-Context", header["cc"]))
+        if header.get("ci"):
+            identity = header["ci"]
+            if not isinstance(identity, str):
+                identity = json.dumps(identity, separators=(",", ":"))
+            headers.append(("Lambda-Runtime-Cognito-Identity", identity))
+        if header.get("tn"):
+            headers.append(("Lambda-Runtime-Aws-Tenant-Id", header["tn"]))
+        waiting, self.pending_next = self.pending_next, None
+        self.current, self.outcome = request_id, None
+        waiting.respond(200, event, headers)
+        while self.outcome is None:
+            self._step(None)
+        error, body = self.outcome
+        self.current = self.outcome = None
+        reply = {
+            "n": len(body),
+            "e": error,
+            "ms": (time.perf_counter() - start) * 1000.0,
+            "mem": self._max_memory_mb(),
+        }
+        return reply, body
+
+    def _max_memory_mb(self) -> int:
+        """The runtime process's peak resident memory (what Lambda reports is the whole
+        environment's; the runtime is nearly all of it)."""
+        if self.process is None:
+            return 0
+        try:
+            with open("/proc/{}/status".format(self.process.pid)) as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) // 1024
+        except (OSError, ValueError):
+            pass
+        return 0
+
+    # -- the event loop ---------------------------------------------------------------
+
+    def _step(self, timeout: Optional[float]) -> None:
+        for key, _ in self.selector.select(timeout):
+            kind = key.data
+            if kind == "accept":
+                self._accept()
+            elif kind == "exit":
+                self._reap()
+            elif kind == "server":
+                self._server_ready = True
+            else:
+                self._read(key.fileobj)  # type: ignore[arg-type]
+
+    def _accept(self) -> None:
+        assert self.listener is not None
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            sock.setblocking(False)
+            sock.set_inheritable(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = Connection(sock, MAX_RESPONSE_BYTES)
+            self.selector.register(connection, selectors.EVENT_READ, "http")
+
+    def _read(self, connection: Connection) -> None:
+        try:
+            requests = connection.read()
+        except (BadRequest, EOFError):
+            self._drop(connection)
+            return
+        for request in requests:
+            self._handle(connection, request)
+            if connection.closed:
+                self._drop(connection)
+                return
+
+    def _drop(self, connection: Connection) -> None:
+        if self.pending_next is connection:
+            self.pending_next = None
+        try:
+            self.selector.unregister(connection)
+        except (KeyError, ValueError):
+            pass
+        connection.close()
+
+    def _reap(self) -> None:
+        assert self.process is not None
+        try:
+            pid, status = os.waitpid(self.process.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid, status = self.process.pid, 0
+        if pid:
+            self.process.returncode = status
+            raise RuntimeExited(status)
+
+    # -- the API ----------------------------------------------------------------------
+
+    def _handle(self, connection: Connection, request: Request) -> None:
+        path = request.path
+        if not path.startswith(API_PREFIX + "/"):
+            connection.respond(
+                404, b"404 page not found\n", content_type="text/plain; charset=utf-8"
+            )
+            return
+        path = path[len(API_PREFIX) :]
+        if path == _NEXT:
+            if request.method != "GET":
+                connection.respond(405, content_type="")
+                return
+            self._next(connection)
+        elif path == _INIT_ERROR:
+            if request.method != "POST":
+                connection.respond(405, content_type="")
+                return
+            self._init_failed(connection, request)
+        elif path.startswith(_INVOCATION) and path.count("/") == 4:
+            request_id, _, verb = path[len(_INVOCATION) :].partition("/")
+            if verb not in ("response", "error"):
+                connection.respond(
+                    404, b"404 page not found\n", content_type="text/plain; charset=utf-8"
+                )
+            elif request.method != "POST":
+                connection.respond(405, content_type="")
+            elif not request_id or request_id != self.current or self.outcome is not None:
+                connection.respond_json(
+                    400, {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"}
+                )
+            elif verb == "response":
+                self._responded(connection, request)
+            else:
+                self._failed(connection, request)
+        else:
+            connection.respond(
+                404, b"404 page not found\n", content_type="text/plain; charset=utf-8"
+            )
+
+    def _next(self, connection: Connection) -> None:
+        if self.current is not None and self.outcome is None:
+            connection.respond_json(403, _transition_error("Running", "Ready"))
+            return
+        if self.init_error is not None:
+            connection.respond_json(403, _transition_error("InitError", "Ready"))
+            return
+        if self.pending_next is not None and self.pending_next is not connection:
+            self._drop(self.pending_next)  # a runtime that asks twice keeps the last ask
+        self.pending_next = connection
+
+    def _init_failed(self, connection: Connection, request: Request) -> None:
+        if self.initialized or self.init_error is not None:
+            connection.respond_json(403, _transition_error("Ready", "InitError"))
+            return
+        connection.respond_json(202, {"status": "OK"})
+        self.init_error = _error_object(request, "Runtime.Unknown")
+
+    def _responded(self, connection: Connection, request: Request) -> None:
+        if request.truncated:
+            connection.respond_json(
+                413,
+                {
+                    "errorMessage": "Exceeded maximum allowed payload size ({} bytes).".format(
+                        MAX_RESPONSE_BYTES
+                    ),
+                    "errorType": "RequestEntityTooLarge",
+                },
+            )
+            self.outcome = ("Unhandled", json.dumps(_TOO_LARGE).encode())
+            return
+        connection.respond_json(202, {"status": "OK"})
+        self.outcome = (None, request.body)
+
+    def _failed(self, connection: Connection, request: Request) -> None:
+        connection.respond_json(202, {"status": "OK"})
+        error = _error_object(request, "Unhandled")
+        self.outcome = ("Unhandled", json.dumps(error, separators=(",", ":")).encode())
+
+    # -- the end ----------------------------------------------------------------------
+
+    def _stop_runtime(self) -> None:
+        process = self.process
+        if process is not None and process.returncode is None:
+            try:
+                process.kill()
+                process.wait()
+            except OSError:
+                pass
+
+
+def _error_object(request: Request, default_type: str) -> Dict[str, Any]:
+    """The error a runtime posted: its JSON object when it sent one, else one made from
+    the ``Lambda-Runtime-Function-Error-Type`` header and the body's text, as Lambda does."""
+    header_type = request.headers.get(ERROR_TYPE_HEADER, "")
+    try:
+        posted = json.loads(request.body) if request.body and not request.truncated else None
+    except ValueError:
+        posted = None
+    if isinstance(posted, dict):
+        posted.setdefault("errorType", header_type or default_type)
+        posted.setdefault("errorMessage", "")
+        return posted
+    text = request.body.decode("utf-8", "replace") if not request.truncated else ""
+    return {"errorMessage": text, "errorType": header_type or default_type}
+
+
+def _transition_error(source: str, target: str) -> Dict[str, object]:
+    return {
+        "errorMessage": "State transition from {} to {} failed for runtime. Error: State "
+        "transition is not allowed".format(source, target),
+        "errorType": "InvalidStateTransition",
+    }
+
+
+def _exit_text(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name[3:].lower()
+        except ValueError:
+            name = str(number)
+        return "Runtime exited with error: signal: {}".format(_SIGNAL_WORDS.get(name, name))
+    return "Runtime exited with error: exit status {}".format(os.WEXITSTATUS(status))
+
+
+_SIGNAL_WORDS = {
+    "kill": "killed",
+    "segv": "segmentation fault",
+    "abrt": "aborted",
+    "term": "terminated",
+}
+
+
+def _exit_like(status: int) -> None:
+    """End this environment the way its runtime ended, so the server reports that
+    (``Runtime.ExitError`` with the runtime's exit status or signal)."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    return {
+        errno.EACCES: "permission denied",
+        errno.ENOEXEC: "exec format error",
+        errno.ENOENT: "no such file or directory",
+    }.get(exc.errno or 0, exc.strerror or str(exc))

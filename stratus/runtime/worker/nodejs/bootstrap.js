@@ -1,0 +1,280 @@
+// Stratus's Node.js runtime client: Lambda's Runtime API loop for nodejs* functions.
+//
+// Started by the environment (worker/bootstrap.py) with Lambda's variables, it loads the
+// handler named by _HANDLER from LAMBDA_TASK_ROOT (CommonJS or ES module), then asks
+// /runtime/invocation/next for events forever, answering each with /response or /error.
+// What it writes matches Lambda's own Node.js runtime: log lines
+// "<ISO time>\t<request id>\t<LEVEL>\t<message>", errors {errorType, errorMessage,
+// trace}, and the Runtime.* error types of a handler that cannot be loaded.
+"use strict";
+
+const http = require("http");
+const path = require("path");
+const fs = require("fs");
+const util = require("util");
+const { pathToFileURL } = require("url");
+const Module = require("module");
+
+const API = process.env.AWS_LAMBDA_RUNTIME_API;
+const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let currentRequestId = "";
+
+// -- logging ---------------------------------------------------------------------------
+
+function patchConsole() {
+  const levels = { log: "INFO", info: "INFO", warn: "WARN", error: "ERROR", debug: "DEBUG", trace: "TRACE" };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => {
+      let text = util.format(...args);
+      if (method === "trace") text = "Trace: " + text + "\n" + new Error().stack.split("\n").slice(2).join("\n");
+      // One log event per call: Lambda turns newlines into carriage returns.
+      const line = `${new Date().toISOString()}\t${currentRequestId || "undefined"}\t${level}\t${text}`;
+      process.stdout.write(line.replace(/\n/g, "\r") + "\n");
+    };
+  }
+}
+
+// -- the Runtime API -------------------------------------------------------------------
+
+function call(method, route, body, headers) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: API.split(":")[0], port: Number(API.split(":")[1]), path: "/2018-06-01" + route,
+        method, agent, headers: headers || {} },
+      (response) => {
+        const chunks = [];
+        response.on("data", (c) => chunks.push(c));
+        response.on("end", () => resolve({ status: response.statusCode, headers: response.headers,
+                                           body: Buffer.concat(chunks) }));
+        response.on("error", reject);
+      });
+    request.on("error", reject);
+    if (body !== undefined) request.end(body); else request.end();
+  });
+}
+
+function errorObject(error, errorType) {
+  if (error instanceof Error) {
+    const type = errorType || error.name || "Error";
+    const lines = (error.stack || "").split("\n");
+    return { errorType: type, errorMessage: error.message,
+             trace: errorType ? [`${errorType}: ${error.message}`, ...lines.slice(1)] : lines };
+  }
+  let message;
+  try { message = typeof error === "string" ? error : JSON.stringify(error); } catch (_) { message = String(error); }
+  return { errorType: errorType || typeof error, errorMessage: message === undefined ? "" : message, trace: [] };
+}
+
+function postError(route, error, errorType) {
+  const object = errorObject(error, errorType);
+  return call("POST", route, JSON.stringify(object),
+              { "Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": object.errorType });
+}
+
+// -- the handler -----------------------------------------------------------------------
+
+class LoadError extends Error {
+  constructor(type, message, cause) { super(message); this.errorType = type; this.cause = cause; }
+}
+
+function moduleFile(root, name) {
+  for (const ext of [".js", ".mjs", ".cjs"]) {
+    const file = path.resolve(root, name + ext);
+    if (fs.existsSync(file)) return file;
+  }
+  return null;
+}
+
+function isModuleType(file) {
+  let dir = path.dirname(file);
+  for (;;) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest)) {
+      try { return JSON.parse(fs.readFileSync(manifest, "utf8")).type === "module"; } catch (_) { return false; }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+}
+
+async function loadHandler(handlerString) {
+  const slash = handlerString.lastIndexOf("/");
+  const moduleRoot = path.resolve(TASK_ROOT, handlerString.slice(0, slash + 1));
+  const rest = handlerString.slice(slash + 1);
+  const dot = rest.indexOf(".");
+  if (dot <= 0 || dot === rest.length - 1) {
+    throw new LoadError("Runtime.MalformedHandlerName", "Bad handler");
+  }
+  const moduleName = rest.slice(0, dot);
+  const functionPath = rest.slice(dot + 1).split(".");
+  const file = moduleFile(moduleRoot, moduleName);
+  let loaded;
+  try {
+    if (file === null) {
+      const require = Module.createRequire(path.join(moduleRoot, "noop.js"));
+      loaded = require(moduleName); // a package in node_modules, as Lambda allows
+    } else if (file.endsWith(".mjs") || (file.endsWith(".js") && isModuleType(file))) {
+      loaded = await import(pathToFileURL(file).href);
+    } else {
+      try {
+        loaded = Module.createRequire(file)(file);
+      } catch (error) {
+        if (error && error.code === "ERR_REQUIRE_ESM") loaded = await import(pathToFileURL(file).href);
+        else throw error;
+      }
+    }
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new LoadError("Runtime.UserCodeSyntaxError", `${error.name}: ${error.message}`, error);
+    }
+    if (error && (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND") &&
+        (file === null || String(error.message).includes(file))) {
+      throw new LoadError("Runtime.ImportModuleError",
+        `Error: Cannot find module '${moduleName}'\nRequire stack:\n- /var/runtime/index.mjs`, error);
+    }
+    if (error && (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND")) {
+      throw new LoadError("Runtime.ImportModuleError", `Error: ${error.message}`, error);
+    }
+    throw error; // the module's own code threw while loading: its error, as Lambda shows it
+  }
+  let target = loaded;
+  for (const part of functionPath) {
+    target = target == null ? undefined : target[part];
+    if (target === undefined && loaded && loaded.default && part === functionPath[0]) {
+      target = loaded.default[part]; // a CommonJS module imported as ESM
+    }
+  }
+  if (typeof target !== "function") {
+    throw new LoadError("Runtime.HandlerNotFound", `${handlerString} is undefined or not exported`);
+  }
+  return target;
+}
+
+// -- one invocation --------------------------------------------------------------------
+
+function makeContext(headers, onDone) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"] || 0);
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: undefined,
+    clientContext: undefined,
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+    done: (error, result) => onDone(error, result),
+    succeed: (result) => onDone(null, result),
+    fail: (error) => onDone(error || "handled", undefined),
+  };
+  if (headers["lambda-runtime-cognito-identity"]) {
+    try { context.identity = JSON.parse(headers["lambda-runtime-cognito-identity"]); } catch (_) { /* as Lambda */ }
+  }
+  if (headers["lambda-runtime-client-context"]) {
+    try { context.clientContext = JSON.parse(headers["lambda-runtime-client-context"]); } catch (_) { /* as Lambda */ }
+  }
+  if (headers["lambda-runtime-aws-tenant-id"]) context.tenantId = headers["lambda-runtime-aws-tenant-id"];
+  return context;
+}
+
+function runHandler(handler, event, headers) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (error, result) => {
+      if (settled) return;
+      settled = true;
+      if (error !== null && error !== undefined) reject({ error }); else resolve(result);
+    };
+    const context = makeContext(headers, finish);
+    try {
+      const returned = handler(event, context, finish);
+      if (returned && typeof returned.then === "function") {
+        returned.then((result) => finish(null, result), (error) => finish(error === undefined ? "undefined" : error));
+      } else if (handler.length < 3) {
+        finish(null, returned); // neither a promise nor a callback: the value is the result
+      }
+    } catch (error) {
+      finish(error);
+    }
+  });
+}
+
+async function serve(handler) {
+  for (;;) {
+    const next = await call("GET", "/runtime/invocation/next");
+    if (next.status !== 200) throw new Error(`Failed to get next invocation: ${next.status}`);
+    const headers = next.headers;
+    const requestId = headers["lambda-runtime-aws-request-id"];
+    currentRequestId = requestId;
+    if (headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = headers["lambda-runtime-trace-id"];
+    else delete process.env._X_AMZN_TRACE_ID;
+    const route = `/runtime/invocation/${requestId}`;
+    let event;
+    try {
+      event = next.body.length ? JSON.parse(next.body.toString("utf8")) : null;
+    } catch (error) {
+      await postError(route + "/error", error, "Runtime.UnmarshalError");
+      continue;
+    }
+    try {
+      const result = await runHandler(handler, event, headers);
+      let body;
+      try {
+        body = JSON.stringify(result === undefined ? null : result);
+      } catch (error) {
+        await postError(route + "/error", error, "Runtime.MarshalError");
+        continue;
+      }
+      await call("POST", route + "/response", body, { "Content-Type": "application/json" });
+    } catch (failure) {
+      const error = failure && Object.prototype.hasOwnProperty.call(failure, "error") ? failure.error : failure;
+      const object = errorObject(error);
+      console.error(`Invoke Error \t${JSON.stringify(object)}`);
+      await postError(route + "/error", error);
+    }
+  }
+}
+
+async function main() {
+  patchConsole();
+  let handler;
+  try {
+    handler = await loadHandler(process.env._HANDLER || "");
+  } catch (error) {
+    const type = error instanceof LoadError ? error.errorType : undefined;
+    const object = errorObject(error, type);
+    const line = `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(object)}`;
+    process.stdout.write(line.replace(/\n/g, "\r") + "\n");
+    await postError("/runtime/init/error", error, type);
+    process.exit(129);
+  }
+  await serve(handler);
+}
+
+process.on("uncaughtException", async (error) => {
+  console.error(`Uncaught Exception \t${JSON.stringify(errorObject(error))}`);
+  if (currentRequestId) {
+    try { await postError(`/runtime/invocation/${currentRequestId}/error`, error); } catch (_) { /* exiting */ }
+  }
+  process.exit(129);
+});
+process.on("unhandledRejection", async (reason) => {
+  const error = reason instanceof Error ? reason : new Error(String(reason));
+  console.error(`Unhandled Promise Rejection \t${JSON.stringify(errorObject(error, "Runtime.UnhandledPromiseRejection"))}`);
+  if (currentRequestId) {
+    try {
+      await postError(`/runtime/invocation/${currentRequestId}/error`, error, "Runtime.UnhandledPromiseRejection");
+    } catch (_) { /* exiting */ }
+  }
+  process.exit(128);
+});
+
+main().catch((error) => {
+  process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
+  process.exit(1);
+});
