@@ -270,6 +270,9 @@ class BootstrapWorker(object):
                 sock, _ = self.listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
+            if not _same_user(sock):
+                sock.close()  # another function's process: this API is not its to use
+                continue
             sock.setblocking(False)
             sock.set_inheritable(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -397,6 +400,30 @@ class BootstrapWorker(object):
                 process.wait()
             except OSError:
                 pass
+
+
+def _same_user(sock: socket.socket) -> bool:
+    """True when the connecting socket belongs to this environment's user.
+
+    The API listens on loopback, where any process of the machine may connect; with
+    each function running as a user of its own, the kernel's socket table tells whose
+    process is on the other end (``/proc/net/tcp``, the ``uid`` column of the peer's
+    socket). Without a user of its own (no isolation) there is nobody to tell apart."""
+    if confine.STATE.uid < 0:
+        return True
+    try:
+        host, port = sock.getpeername()[:2]
+        packed = socket.inet_aton(host)
+        wanted = "{:08X}:{:04X}".format(int.from_bytes(packed, "little"), port)
+        with open("/proc/net/tcp") as table:
+            next(table)
+            for line in table:
+                fields = line.split()
+                if fields[1] == wanted:
+                    return int(fields[7]) == os.getuid()
+    except (OSError, ValueError, StopIteration, IndexError):
+        return False
+    return False
 
 
 def _error_object(request: Request, default_type: str) -> Dict[str, Any]:
