@@ -100,6 +100,11 @@ SCRIPTS = (
         "Cold start and warm invoke before the sandbox, with the box off and on",
         "issue 14: the box costs <= 1 ms of cold start and nothing measurable warm",
     ),
+    Script(
+        "other_runtimes",
+        "Runtimes beyond Python: cold and warm invoke of Node.js and a custom runtime",
+        "issue 13: reported next to Python's, against node -e and a bare process start",
+    ),
 )
 
 
