@@ -15,6 +15,7 @@ from stratus.aws.context import RequestContext
 from stratus.aws.sqs.errors import SQS_ERRORS, entry_code
 from stratus.aws.sqs.move_tasks import MoveTaskOperations
 from stratus.services.queues import errors as qe
+from stratus.services.queues.attributes import KNOWN
 from stratus.services.queues.batches import check_batch, check_batch_size
 from stratus.services.queues.messages import message_size, new_message
 from stratus.services.queues.model import MessageAttributeValue, NewMessage, QueueKey
@@ -68,14 +69,15 @@ class SqsProvider(MoveTaskOperations):
         if token:
             queues = [q for q in queues if q.key.name > token]
         if limit is None:
-            return {"QueueUrls": [self._url(ctx, q.key) for q in queues[:1000]]}
+            urls = [self._url(ctx, q.key) for q in queues[:1000]]
+            return {"QueueUrls": urls} if urls else {}  # AWS omits an empty list
         if not 1 <= limit <= 1000:
             raise qe.InvalidParameterValue(
                 f"Value {limit} for parameter MaxResults is invalid. Reason: MaxResults must be "
                 "an integer between 1 and 1000."
             )
         page = queues[:limit]
-        result: Result = {"QueueUrls": [self._url(ctx, q.key) for q in page]}
+        result: Result = {"QueueUrls": [self._url(ctx, q.key) for q in page]} if page else {}
         if len(queues) > limit:
             result["NextToken"] = page[-1].key.name
         return result
@@ -87,6 +89,9 @@ class SqsProvider(MoveTaskOperations):
     async def get_queue_attributes(self, ctx: RequestContext, params: Params) -> Result:
         queue = self._queue(ctx, params)
         names = params.get("AttributeNames") or []
+        for name in names:
+            if name not in KNOWN:
+                raise qe.InvalidAttributeName(f"Unknown Attribute {name}.")
         if not names:
             return {}
         values = self.attributes_of(queue)

@@ -23,6 +23,7 @@ from stratus.services.queues.names import key_of_arn
 
 __all__ = [
     "COMPUTED",
+    "KNOWN",
     "MAX_MESSAGE_SIZE",
     "QueueConfig",
     "RedrivePolicy",
@@ -74,6 +75,8 @@ _COMMON = (
     "SqsManagedSseEnabled",
 )
 _FIFO_ONLY = ("ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
+#: Every name GetQueueAttributes knows.
+KNOWN = frozenset(("All", "FifoQueue", *COMPUTED, *_COMMON, *_FIFO_ONLY))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,22 +141,9 @@ def parse_attributes(given: Mapping[str, str], *, fifo: bool, creating: bool) ->
                 raise InvalidAttributeName(f"Unknown Attribute {name}.")
             if value.lower() not in ("true", "false"):
                 raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
-            if (value.lower() == "true") != fifo:
-                if fifo:
-                    raise InvalidParameterValue(
-                        "The name of a FIFO queue can only include alphanumeric characters, "
-                        "hyphens, or underscores, must end with .fifo suffix and be 1 to 80 "
-                        "in length."
-                    )
-                if value.lower() == "true":
-                    raise InvalidParameterValue(
-                        "The name of a FIFO queue can only include alphanumeric characters, "
-                        "hyphens, or underscores, must end with .fifo suffix and be 1 to 80 "
-                        "in length."
-                    )
-                continue  # FifoQueue=false on a standard queue: accepted, not reported
-            out[name] = "true"
-            continue
+            if fifo:  # the registry chose the type from this very value
+                out[name] = "true"
+            continue  # FifoQueue=false on a standard queue: accepted, not reported
         if name in _FIFO_ONLY and not fifo:
             raise InvalidAttributeName(f"Unknown Attribute {name}.")
         if name not in _COMMON and name not in _FIFO_ONLY:

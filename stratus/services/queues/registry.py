@@ -75,9 +75,9 @@ class QueueRegistry:
         self, key: QueueKey, attributes: Mapping[str, str], tags: Mapping[str, str]
     ) -> Queue:
         """CreateQueue: a new queue, or the existing one if every given attribute matches."""
-        fifo = key.name.endswith(".fifo")
-        if not fifo and attributes.get("FifoQueue", "").lower() == "true":
-            check_queue_name(key.name, True)
+        # The FifoQueue attribute decides the type; the name must then fit it (a ".fifo"
+        # name without the attribute breaks the standard name rules, as on AWS).
+        fifo = attributes.get("FifoQueue", "").lower() == "true"
         check_queue_name(key.name, fifo)
         values = parse_attributes(attributes, fifo=fifo, creating=True)
         existing = self.queues.get(key)
@@ -90,7 +90,7 @@ class QueueRegistry:
                         f"attribute {name}"
                     )
             return existing
-        self._check_redrive(key, values)
+        self._check_redrive(key, values, attributes)
         check_tags(tags, {})
         now = int(self._clock())
         config = QueueConfig.of({**defaults(fifo), **{k: v for k, v in values.items() if v}})
@@ -112,7 +112,7 @@ class QueueRegistry:
 
     async def set_attributes(self, queue: Queue, attributes: Mapping[str, str]) -> None:
         values = parse_attributes(attributes, fifo=queue.fifo, creating=False)
-        self._check_redrive(queue.key, values)
+        self._check_redrive(queue.key, values, attributes)
         queue.config = queue.config.with_values(values)
         queue.modified_s = int(self._clock())
         await self.save(queue)
@@ -121,12 +121,15 @@ class QueueRegistry:
     async def save(self, queue: Queue) -> None:
         await self._store.update_queue(queue.id, queue.record())
 
-    def _check_redrive(self, key: QueueKey, values: Mapping[str, str]) -> None:
+    def _check_redrive(
+        self, key: QueueKey, values: Mapping[str, str], given: Mapping[str, str]
+    ) -> None:
+        """The target exists in the same scope, has the source's type and admits it."""
         text = values.get("RedrivePolicy")
         if not text:
             return
         target_arn = orjson.loads(text)["deadLetterTargetArn"]
-        reason = f"Value {text} for parameter RedrivePolicy is invalid. Reason: "
+        reason = f"Value {given['RedrivePolicy']} for parameter RedrivePolicy is invalid. Reason: "
         try:
             target = self.by_arn(target_arn)
         except QueueNotFound:
