@@ -53,7 +53,7 @@ class Dispatcher:
         repository: TopicsRepository,
         sender: Sender,
         *,
-        max_in_flight: int = 64,
+        max_in_flight: int = 256,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._registry = registry
