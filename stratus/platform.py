@@ -26,6 +26,7 @@ from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.sns.component import TopicsComponent
+from stratus.aws.sqs.component import QueuesComponent
 from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.console.native import NativeApi
 from stratus.runtime.limits import Limits
@@ -43,6 +44,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     IdentityComponent,
     FunctionsComponent,
     WorkflowsComponent,
+    QueuesComponent,
     TopicsComponent,
 )
 
