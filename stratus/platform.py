@@ -25,6 +25,7 @@ from stratus.aws.component import Component, PlatformContext
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.sdk_caller import SdkCaller
+from stratus.aws.sns.component import TopicsComponent
 from stratus.aws.sqs.component import QueuesComponent
 from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.console.native import NativeApi
@@ -44,6 +45,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     FunctionsComponent,
     WorkflowsComponent,
     QueuesComponent,
+    TopicsComponent,
 )
 
 

@@ -1,0 +1,1 @@
+"""The SNS API adapter and the topics component."""

@@ -1,0 +1,1 @@
+"""Topics: SNS's pub/sub (topics, subscriptions, filtered fan-out, durable deliveries)."""

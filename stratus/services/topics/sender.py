@@ -1,0 +1,132 @@
+"""One delivery attempt: the subscription's envelope, carried by its protocol's transport."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from stratus.services.topics.attributes import content_type
+from stratus.services.topics.envelopes import Envelopes, http_headers, sqs_attributes
+from stratus.services.topics.model import Delivery, Subscription, Topic
+from stratus.services.topics.transports import (
+    HTTP_TIMEOUT_S,
+    Attempt,
+    AwsCalls,
+    Outcome,
+    arn_parts,
+    classify,
+    post,
+)
+
+log = logging.getLogger(__name__)
+
+#: Protocols Stratus accepts but has nowhere to deliver to (no mail, SMS or push here).
+UNDELIVERABLE = ("email", "email-json", "sms", "application", "firehose")
+
+
+class Sender:
+    def __init__(self, envelopes: Envelopes, calls: AwsCalls,
+                 http_timeout_s: float = HTTP_TIMEOUT_S) -> None:
+        self._envelopes = envelopes
+        self._calls = calls
+        self._http_timeout = http_timeout_s
+        self._queue_urls: dict[str, str] = {}
+
+    async def send(self, delivery: Delivery, subscription: Subscription,
+                   topic: Topic | None) -> Attempt:
+        protocol = subscription.protocol
+        version = topic.attributes.get("SignatureVersion", "1") if topic is not None else "1"
+        if delivery.kind == "SubscriptionConfirmation":
+            return await self._http(delivery, subscription, raw=False, version=version)
+        if protocol in ("http", "https"):
+            return await self._http(delivery, subscription, raw=subscription.raw, version=version)
+        if protocol == "sqs":
+            return await self._sqs(subscription.endpoint, delivery, subscription, version=version)
+        if protocol == "lambda":
+            return await self._lambda(delivery, subscription)
+        return Attempt(Outcome.DELIVERED, f"{protocol}: not delivered by Stratus")
+
+    async def dead_letter(self, delivery: Delivery, subscription: Subscription) -> Attempt:
+        """Send a delivery that failed for good to the subscription's dead-letter queue."""
+        policy = json.loads(subscription.attributes.get("RedrivePolicy") or "{}")
+        target = policy.get("deadLetterTargetArn")
+        if not isinstance(target, str):
+            return Attempt(Outcome.CLIENT_ERROR, "no dead-letter queue")
+        return await self._sqs(target, delivery, subscription, dead_letter=True)
+
+    # -- protocols -------------------------------------------------------------------
+    async def _http(self, delivery: Delivery, subscription: Subscription, *, raw: bool,
+                    version: str) -> Attempt:
+        message = delivery.message
+        if delivery.kind == "SubscriptionConfirmation":
+            body = self._envelopes.confirmation(message, subscription)
+        elif raw:
+            body = message.body_for(subscription.protocol)
+        else:
+            body = self._envelopes.notification(message, subscription, version)
+        headers = http_headers(
+            delivery.kind, message, subscription, content_type(subscription), raw=raw
+        )
+        return await post(subscription.endpoint, headers, body.encode("utf-8"), self._http_timeout)
+
+    async def _sqs(self, queue_arn: str, delivery: Delivery, subscription: Subscription,
+                   *, dead_letter: bool = False, version: str = "1") -> Attempt:
+        parts = arn_parts(queue_arn)
+        if parts is None:
+            return Attempt(Outcome.CLIENT_ERROR, f"not a queue ARN: {queue_arn}")
+        message = delivery.message
+        params: dict[str, Any]
+        if subscription.raw and not dead_letter:
+            params = {"MessageBody": message.body_for("sqs")}
+            if message.attributes:
+                params["MessageAttributes"] = sqs_attributes(message)
+        else:
+            params = {
+                "MessageBody": self._envelopes.notification(message, subscription, version)
+            }
+        if queue_arn.endswith(".fifo"):
+            params["MessageGroupId"] = message.group_id or "default"
+            params["MessageDeduplicationId"] = message.deduplication_id or message.message_id
+        try:
+            params["QueueUrl"] = await self._queue_url(queue_arn, parts.account, parts.region,
+                                                       parts.resource)
+            await self._calls.call(
+                "sqs", "SendMessage", params, account_id=parts.account, region=parts.region
+            )
+        except Exception as error:  # the caller raises AWS errors with a code
+            self._queue_urls.pop(queue_arn, None)
+            return classify(error)
+        return Attempt(Outcome.DELIVERED)
+
+    async def _queue_url(self, arn: str, account: str, region: str, name: str) -> str:
+        url = self._queue_urls.get(arn)
+        if url is None:
+            answer = await self._calls.call(
+                "sqs", "GetQueueUrl", {"QueueName": name, "QueueOwnerAWSAccountId": account},
+                account_id=account, region=region,
+            )
+            url = str(answer["QueueUrl"])
+            self._queue_urls[arn] = url
+        return url
+
+    async def _lambda(self, delivery: Delivery, subscription: Subscription) -> Attempt:
+        parts = arn_parts(subscription.endpoint)
+        if parts is None:
+            return Attempt(Outcome.CLIENT_ERROR, "not a function ARN")
+        event = self._envelopes.lambda_event(delivery.message, subscription)
+        try:
+            await self._calls.call(
+                "lambda",
+                "Invoke",
+                {
+                    "FunctionName": subscription.endpoint,
+                    "InvocationType": "Event",
+                    "Payload": json.dumps(event).encode(),
+                },
+                account_id=parts.account,
+                region=parts.region,
+            )
+        except Exception as error:  # the caller raises AWS errors with a code
+            return classify(error)
+        return Attempt(Outcome.DELIVERED)
