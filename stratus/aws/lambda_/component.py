@@ -20,6 +20,8 @@ from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.invoker import Invoker
 from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stream_name
 from stratus.runtime.local.factory import LocalEnvironmentFactory
+from stratus.services.event_sources.engine import EventSourceMappings
+from stratus.services.event_sources.sqlite import SQLiteMappingStore
 from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.code_signing import CodeSigningConfigs
@@ -75,6 +77,11 @@ class FunctionsComponent(Component):
         self.provisioned = ProvisionedConcurrency(
             self.registry, self.invocations, self.invoker.provisioner, ctx.limits
         )
+        # The event source mapping engine; sources (SQS, streams) register with it from
+        # their own components: ``ctx.require(FunctionsComponent).event_sources.register``.
+        self.event_sources = EventSourceMappings(
+            SQLiteMappingStore(ctx.db), self.registry, self.invocations
+        )
         self.log_service = LogService(self.log_store, self.registry)
         self.code_signing = CodeSigningConfigs(SQLiteCodeSigningStore(ctx.db), self.registry)
         self._lambda = LambdaProvider(
@@ -84,6 +91,7 @@ class FunctionsComponent(Component):
             ctx.limits,
             self.provisioned,
             code_signing=self.code_signing,
+            event_sources=self.event_sources,
         )
         self._logs = LogsProvider(self.log_service)
         self._integration = LambdaIntegration(self.invocations)
@@ -118,6 +126,7 @@ class FunctionsComponent(Component):
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
         self.provisioned.restore()
+        await self.event_sources.load()
         await self.factory.start(warm=True)  # zygotes start in the background
 
     def _prepare_dirs(self) -> None:
@@ -131,12 +140,15 @@ class FunctionsComponent(Component):
             BackgroundTask("invoker-housekeeping", self.invoker.run),
             BackgroundTask("function-lifecycle", self.registry.run),
             BackgroundTask("async-dispatch", self.dispatcher.run),
+            BackgroundTask("event-source-mappings", self.event_sources.supervisor.run),
         )
 
     def begin_shutdown(self) -> None:
         self.dispatcher.pause()
+        self.event_sources.supervisor.pause()
 
     async def drain(self) -> None:
+        await self.event_sources.supervisor.wait_idle()
         await self.invoker.wait_idle()
 
     async def stop(self) -> None:
