@@ -25,6 +25,7 @@ from stratus.services.event_sources.sqlite import SQLiteMappingStore
 from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.code_signing import CodeSigningConfigs
+from stratus.services.functions.destinations import Destinations
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.provisioned import ProvisionedConcurrency
@@ -71,8 +72,13 @@ class FunctionsComponent(Component):
         self.invocations = Invocations(
             self.registry, self.code, self.invoker, self.async_store, ctx.limits
         )
+        self.destinations = Destinations(ctx.aws_caller)
         self.dispatcher = AsyncDispatcher(
-            self.async_store, self.invocations, self.registry, ctx.limits
+            self.async_store,
+            self.invocations,
+            self.registry,
+            ctx.limits,
+            destinations=self.destinations,
         )
         self.provisioned = ProvisionedConcurrency(
             self.registry, self.invocations, self.invoker.provisioner, ctx.limits

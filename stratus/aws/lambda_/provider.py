@@ -27,6 +27,7 @@ from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
 from stratus.services.event_sources.engine import EventSourceMappings
 from stratus.services.functions.code_signing import CodeSigningConfigs
+from stratus.services.functions.destinations import check_destination
 from stratus.services.functions.errors import (
     FunctionError,
     InvalidParameter,
@@ -393,6 +394,10 @@ class LambdaProvider(
                 f"The function {qualified(name, qualifier)} doesn't have an EventInvokeConfig"
             )
         config = dict(configs.get(qualifier, {})) if merge else {}
+        for which in ("OnSuccess", "OnFailure"):
+            target = ((params.get("DestinationConfig") or {}).get(which) or {}).get("Destination")
+            if target:
+                check_destination(target)
         for member in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
             if member in params:
                 config[member] = params[member]
