@@ -3,21 +3,16 @@
 Each filter is an EventBridge pattern (the shared matcher in ``services/patterns``)
 applied to the record as the source shows it to filters; a record passes when any filter
 matches it. Records that pass no filter are acknowledged without invoking, as Lambda does
-for SQS ("Lambda event filtering": "messages that don't match are deleted from the
-queue") and skips for streams.
+for SQS ("Lambda event filtering": messages that don't match are deleted from the queue).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-import orjson
+from typing import Any
 
 from stratus.services.event_sources.errors import InvalidMapping
-
-if TYPE_CHECKING:
-    from stratus.services.patterns import EventPattern
+from stratus.services.patterns import EventPattern, InvalidPattern
 
 INVALID_FILTER = "Invalid filter pattern definition."
 
@@ -33,19 +28,10 @@ class FilterSet:
     @classmethod
     def compile(cls, texts: Sequence[str]) -> FilterSet:
         """Compile each filter's ``Pattern`` (JSON text); raises InvalidMapping."""
-        # Imported here until the shared matcher is merged in (services/patterns).
-        from stratus.services.patterns import EventPattern, InvalidPattern
-
         compiled = []
         for text in texts:
             try:
-                pattern = orjson.loads(text)
-            except orjson.JSONDecodeError as exc:
-                raise InvalidMapping(INVALID_FILTER) from exc
-            if not isinstance(pattern, dict):
-                raise InvalidMapping(INVALID_FILTER)
-            try:
-                compiled.append(EventPattern.compile(pattern))
+                compiled.append(EventPattern.compile(text))
             except InvalidPattern as exc:
                 raise InvalidMapping(INVALID_FILTER) from exc
         return cls(compiled)
