@@ -89,6 +89,7 @@ class MappingPoller:
         self._wake = asyncio.Event()
         self._lanes = 0
         self._want_more = False  # a lane saw a full batch: start another
+        self._failures = 0  # batches failed in a row (backoff)
         self._filters_text: list[str] | None = None
         self._filters = FilterSet(())
         self.stats = PollerStatistics()
@@ -132,7 +133,7 @@ class MappingPoller:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(1.0):
                         await self._wake.wait()
-                if self._lanes < self.cap() and self._want_more:
+                if self._lanes < self.cap() and self._want_more and not self._failures:
                     self._want_more = False
                     self._start_lane(lanes)
 
@@ -143,11 +144,12 @@ class MappingPoller:
 
     # -- one lane --------------------------------------------------------------------
     async def _lane(self) -> None:
-        failures = 0
         try:
             while not self._stopping:
                 if self._lanes > max(1, self.cap()):
                     return  # the cap went down (reserved concurrency, ScalingConfig)
+                if self._failures and self._lanes > 1:
+                    return  # failing: scale down to one lane
                 try:
                     records = await self._collect()
                 except SourceGone:
@@ -158,16 +160,18 @@ class MappingPoller:
                     if self._lanes > 1:
                         return  # idle: scale down
                     continue
-                if len(records) >= self.mapping.settings.batch_size and not failures:
+                if len(records) >= self.mapping.settings.batch_size and not self._failures:
                     self._want_more = True  # a full batch: there may be a backlog
                     self._wake.set()
                 if await self._process(records):
-                    failures = 0
+                    self._failures = 0
                     continue
-                failures += 1
+                # Failures are the mapping's, not the lane's: the last lane backs off
+                # longer after each failed batch, whichever lane failed before.
+                self._failures += 1
                 if self._lanes > 1:
-                    return  # failing: scale down to one lane
-                await self._sleep(_backoff(failures))
+                    return
+                await self._sleep(_backoff(self._failures))
         finally:
             self._lanes -= 1
             self._wake.set()

@@ -104,28 +104,30 @@ class SqsSource:
         region = arn.split(":")[3]
         try:
             key = self._queues.queue_by_arn(arn)
-            messages = await self._queues.receive(
-                key,
-                min(max_records, RECEIVE_MAX),
-                wait_seconds=wait_s,
-                attribute_names=("All",),
-                message_attribute_names=("All",),
-            )
-            # A batch larger than one receive takes what is visible now, without waiting.
-            while messages and len(messages) < max_records:
-                more = await self._queues.receive(
-                    key,
-                    min(max_records - len(messages), RECEIVE_MAX),
-                    wait_seconds=0,
-                    attribute_names=("All",),
-                    message_attribute_names=("All",),
-                )
-                if not more:
+            messages = await self._receive(key, max_records, wait_s)
+            # A batch larger than one receive takes what is visible now, without waiting;
+            # a message seen twice (a visibility timeout of 0) ends the batch, keeping its
+            # newest receipt handle.
+            found = {m.message_id: m for m in messages}
+            while messages and len(found) < max_records:
+                more = await self._receive(key, max_records - len(found), 0)
+                fresh = [m for m in more if m.message_id not in found]
+                found.update((m.message_id, m) for m in more)
+                if len(fresh) < len(more) or not more:
                     break
-                messages.extend(more)
         except QueueNotFound as exc:
             raise SourceGone(NON_EXISTENT_QUEUE) from exc
-        return [_record(arn, region, m) for m in messages]
+        return [_record(arn, region, m) for m in found.values()]
+
+    async def _receive(self, key: Any, count: int, wait_s: float) -> list[ReceivedMessage]:
+        messages: list[ReceivedMessage] = await self._queues.receive(
+            key,
+            min(count, RECEIVE_MAX),
+            wait_seconds=wait_s,
+            attribute_names=("All",),
+            message_attribute_names=("All",),
+        )
+        return messages
 
     async def acknowledge(self, arn: str, records: Sequence[SourceRecord]) -> None:
         try:
