@@ -20,9 +20,12 @@ from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.invoker import Invoker
 from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stream_name
 from stratus.runtime.local.factory import LocalEnvironmentFactory
+from stratus.services.event_sources.engine import EventSourceMappings
+from stratus.services.event_sources.sqlite import SQLiteMappingStore
 from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.code_signing import CodeSigningConfigs
+from stratus.services.functions.destinations import Destinations
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.provisioned import ProvisionedConcurrency
@@ -69,11 +72,21 @@ class FunctionsComponent(Component):
         self.invocations = Invocations(
             self.registry, self.code, self.invoker, self.async_store, ctx.limits
         )
+        self.destinations = Destinations(ctx.aws_caller)
         self.dispatcher = AsyncDispatcher(
-            self.async_store, self.invocations, self.registry, ctx.limits
+            self.async_store,
+            self.invocations,
+            self.registry,
+            ctx.limits,
+            destinations=self.destinations,
         )
         self.provisioned = ProvisionedConcurrency(
             self.registry, self.invocations, self.invoker.provisioner, ctx.limits
+        )
+        # The event source mapping engine; sources (SQS, streams) register with it from
+        # their own components: ``ctx.require(FunctionsComponent).event_sources.register``.
+        self.event_sources = EventSourceMappings(
+            SQLiteMappingStore(ctx.db), self.registry, self.invocations
         )
         self.log_service = LogService(self.log_store, self.registry)
         self.code_signing = CodeSigningConfigs(SQLiteCodeSigningStore(ctx.db), self.registry)
@@ -84,6 +97,7 @@ class FunctionsComponent(Component):
             ctx.limits,
             self.provisioned,
             code_signing=self.code_signing,
+            event_sources=self.event_sources,
         )
         self._logs = LogsProvider(self.log_service)
         self._integration = LambdaIntegration(self.invocations)
@@ -118,6 +132,7 @@ class FunctionsComponent(Component):
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
         self.provisioned.restore()
+        await self.event_sources.load()
         await self.factory.start(warm=True)  # zygotes start in the background
 
     def _prepare_dirs(self) -> None:
@@ -131,12 +146,15 @@ class FunctionsComponent(Component):
             BackgroundTask("invoker-housekeeping", self.invoker.run),
             BackgroundTask("function-lifecycle", self.registry.run),
             BackgroundTask("async-dispatch", self.dispatcher.run),
+            BackgroundTask("event-source-mappings", self.event_sources.supervisor.run),
         )
 
     def begin_shutdown(self) -> None:
         self.dispatcher.pause()
+        self.event_sources.supervisor.pause()
 
     async def drain(self) -> None:
+        await self.event_sources.supervisor.wait_idle()
         await self.invoker.wait_idle()
 
     async def stop(self) -> None:

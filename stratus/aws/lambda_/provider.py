@@ -15,6 +15,7 @@ from stratus.aws.lambda_ import shapes
 from stratus.aws.lambda_.code_signing import CodeSigningApi
 from stratus.aws.lambda_.configs import ConfigsApi
 from stratus.aws.lambda_.errors import to_service_error
+from stratus.aws.lambda_.event_source_mappings import EVENT_SOURCE_ERRORS, EventSourceMappingsApi
 from stratus.aws.lambda_.pagination import list_result
 from stratus.aws.lambda_.permissions import PermissionsApi
 from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
@@ -24,7 +25,9 @@ from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
+from stratus.services.event_sources.engine import EventSourceMappings
 from stratus.services.functions.code_signing import CodeSigningConfigs
+from stratus.services.functions.destinations import check_destination
 from stratus.services.functions.errors import (
     FunctionError,
     InvalidParameter,
@@ -83,12 +86,18 @@ def _settings(params: Params) -> FunctionSettings:
 
 
 class LambdaProvider(
-    StreamingInvokeMixin, ProvisionedConcurrencyMixin, PermissionsApi, ConfigsApi, CodeSigningApi
+    StreamingInvokeMixin,
+    ProvisionedConcurrencyMixin,
+    PermissionsApi,
+    ConfigsApi,
+    CodeSigningApi,
+    EventSourceMappingsApi,
 ):
-    """The Lambda API; streaming, provisioned concurrency, policies, per-function configs
-    and code signing come from mixins, one module per group of operations."""
+    """The Lambda API; streaming, provisioned concurrency, policies, per-function configs,
+    code signing and event source mappings come from mixins, one module per group of
+    operations."""
 
-    errors = ErrorTable({FunctionError: to_service_error})
+    errors = ErrorTable({FunctionError: to_service_error}).merged(EVENT_SOURCE_ERRORS)
 
     def __init__(
         self,
@@ -99,6 +108,7 @@ class LambdaProvider(
         provisioned: ProvisionedConcurrency,
         *,
         code_signing: CodeSigningConfigs,
+        event_sources: EventSourceMappings,
     ) -> None:
         self._registry = registry
         self._layers = layers
@@ -108,6 +118,7 @@ class LambdaProvider(
         self._permissions = Permissions(registry, layers)
         self._configs = FunctionConfigs(registry)
         self._code_signing = code_signing
+        self._event_sources = event_sources
 
     # -- functions -------------------------------------------------------------------
     async def create_function(self, ctx: RequestContext, params: Params) -> Params:
@@ -383,6 +394,10 @@ class LambdaProvider(
                 f"The function {qualified(name, qualifier)} doesn't have an EventInvokeConfig"
             )
         config = dict(configs.get(qualifier, {})) if merge else {}
+        for which in ("OnSuccess", "OnFailure"):
+            target = ((params.get("DestinationConfig") or {}).get(which) or {}).get("Destination")
+            if target:
+                check_destination(target)
         for member in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
             if member in params:
                 config[member] = params[member]
@@ -463,6 +478,10 @@ class LambdaProvider(
         return name
 
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        uuid = self._mapping_uuid(params["Resource"])
+        if uuid is not None:
+            await self._event_sources.tag(ctx.scope, uuid, params.get("Tags") or {})
+            return {}
         name = self._tag_target(ctx, params["Resource"])
         tags = dict(self._registry.record(name).tags)
         tags.update(params.get("Tags") or {})
@@ -472,6 +491,10 @@ class LambdaProvider(
         return {}
 
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        uuid = self._mapping_uuid(params["Resource"])
+        if uuid is not None:
+            await self._event_sources.untag(ctx.scope, uuid, params.get("TagKeys") or [])
+            return {}
         name = self._tag_target(ctx, params["Resource"])
         tags = {
             k: v
@@ -482,6 +505,9 @@ class LambdaProvider(
         return {}
 
     async def list_tags(self, ctx: RequestContext, params: Params) -> Params:
+        uuid = self._mapping_uuid(params["Resource"])
+        if uuid is not None:
+            return {"Tags": dict(self._event_sources.get(ctx.scope, uuid).tags)}
         name = self._tag_target(ctx, params["Resource"])
         return {"Tags": dict(self._registry.record(name).tags)}
 

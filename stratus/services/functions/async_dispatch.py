@@ -16,6 +16,10 @@ dispatcher takes from the store only as many of a function's events as the funct
 free concurrency (reserved concurrency minus what runs now), and takes the next one as
 soon as one finishes. Throttles then happen only when a synchronous caller wins the race
 for a slot (or the account's shared concurrency is used up), and back off as above.
+
+What becomes of each settled event (the ``OnSuccess``/``OnFailure`` destinations of the
+event invoke config, else the function's dead-letter queue for a failed one) is
+``destinations.py``'s job; this module only says when.
 """
 
 from __future__ import annotations
@@ -26,8 +30,17 @@ import logging
 import random
 import time
 from collections import Counter
+from typing import Any
 
+from stratus.runtime.invoker import InvocationResult
 from stratus.runtime.limits import Limits
+from stratus.services.functions.destinations import (
+    EVENT_AGE_EXCEEDED,
+    RETRIES_EXHAUSTED,
+    SUCCESS,
+    Destinations,
+    invocation_record,
+)
 from stratus.services.functions.errors import Conflict, NotFound, TooManyRequests
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.model import LATEST
@@ -49,6 +62,7 @@ class AsyncDispatcher:
         registry: FunctionRegistry,
         limits: Limits,
         *,
+        destinations: Destinations | None = None,
         max_parallel: int = 64,
     ) -> None:
         self._queue = queue
@@ -56,6 +70,7 @@ class AsyncDispatcher:
         self._registry = registry
         self._limits = limits
         self._max_parallel = max_parallel
+        self._destinations = destinations
         self._in_flight: dict[str, str] = {}  # invocation id -> function id
         self._throttles: Counter[str] = Counter()  # by invocation id; lost on restart
         self._wakeup = asyncio.Event()
@@ -111,14 +126,18 @@ class AsyncDispatcher:
             if reserved > 0
         }
 
-    def _settings(self, invocation: QueuedInvocation) -> tuple[int, int]:
-        """(maximum retry attempts, maximum event age in seconds) for this invocation."""
-        retries, age = self._limits.async_max_retries, self._limits.async_max_event_age_s
+    def _config(self, invocation: QueuedInvocation) -> dict[str, Any]:
+        """The event invoke config that applies to this invocation ({} when none)."""
         try:
             configs = self._registry.record(invocation.function_name).event_invoke_configs
         except NotFound:
-            return retries, age
-        config = configs.get(invocation.qualifier) or configs.get(LATEST) or {}
+            return {}
+        return configs.get(invocation.qualifier) or configs.get(LATEST) or {}
+
+    def _settings(self, invocation: QueuedInvocation) -> tuple[int, int]:
+        """(maximum retry attempts, maximum event age in seconds) for this invocation."""
+        retries, age = self._limits.async_max_retries, self._limits.async_max_event_age_s
+        config = self._config(invocation)
         retries = config.get("MaximumRetryAttempts", retries)
         age = config.get("MaximumEventAgeInSeconds", age)
         return int(retries), int(age)
@@ -136,6 +155,7 @@ class AsyncDispatcher:
         retries, max_age = self._settings(invocation)
         now_ms = int(time.time() * 1000)
         if now_ms - invocation.enqueued_ms > max_age * 1000:
+            await self._settle_failed(invocation, EVENT_AGE_EXCEEDED, invocation.attempts, None)
             await self._drop(invocation, "event age exceeded MaximumEventAgeInSeconds")
             return
         try:
@@ -152,17 +172,64 @@ class AsyncDispatcher:
             self._due_at(retry_ms)
             return
         self._throttles.pop(invocation.id, None)
+        attempts = invocation.attempts + 1
         if result.function_error is None:
+            await self._settle_succeeded(invocation, attempts, result)
             await self._queue.remove(invocation.id)
             self.delivered += 1
             return
-        attempts = invocation.attempts + 1
         if attempts > retries:
+            await self._settle_failed(invocation, RETRIES_EXHAUSTED, attempts, result)
             await self._drop(invocation, f"function error after {attempts} attempts")
             return
         next_ms = int(time.time() * 1000) + int(self._delay(attempts) * 1000)
         await self._queue.reschedule(invocation.id, attempts, next_ms)
         self._due_at(next_ms)
+
+    async def _settle_succeeded(
+        self, invocation: QueuedInvocation, attempts: int, result: InvocationResult
+    ) -> None:
+        """An OnSuccess destination gets the invocation record (before the event is
+        removed: a crash in between delivers it again, at least once)."""
+        target = self._destination(invocation, "OnSuccess")
+        if target and self._destinations is not None:
+            record = invocation_record(
+                invocation, invocation.function_name, SUCCESS, attempts, result
+            )
+            await self._destinations.send_record(target, invocation.function_name, record)
+
+    async def _settle_failed(
+        self,
+        invocation: QueuedInvocation,
+        condition: str,
+        attempts: int,
+        result: InvocationResult | None,
+    ) -> None:
+        """The OnFailure destination gets the invocation record; without one the
+        function's dead-letter queue gets the event."""
+        if self._destinations is None:
+            return
+        target = self._destination(invocation, "OnFailure")
+        if target:
+            record = invocation_record(
+                invocation, invocation.function_name, condition, attempts, result
+            )
+            await self._destinations.send_record(target, invocation.function_name, record)
+            return
+        qualifier = None if invocation.qualifier == LATEST else invocation.qualifier
+        try:
+            dead_letter = self._registry.resolve(invocation.function_name, qualifier)
+        except NotFound:
+            return
+        if dead_letter.dead_letter_target:
+            await self._destinations.send_dead_letter(
+                dead_letter.dead_letter_target, invocation.function_name, invocation, result
+            )
+
+    def _destination(self, invocation: QueuedInvocation, which: str) -> str | None:
+        destinations = self._config(invocation).get("DestinationConfig") or {}
+        target = (destinations.get(which) or {}).get("Destination")
+        return str(target) if target else None
 
     @staticmethod
     def _throttle_delay(throttles: int) -> float:

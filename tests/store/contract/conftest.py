@@ -1,7 +1,7 @@
 """The store contract: one suite every persistence backend must pass.
 
 Each repository Protocol (``FunctionStore``, ``AsyncInvocationStore``, ``LogStore``,
-``WorkflowStore``) has one test module here. The tests call only the Protocol's methods,
+``WorkflowStore``, ``MappingStore``) has one test module here. The tests call only the Protocol's methods,
 never SQL, so they say what a service may rely on whatever the backend: round trips,
 ordering and paging, cascades, uniqueness (``DuplicateKey``), the atomicity the docstrings
 promise, durability across close and reopen, concurrent writers, ``StoreClosed`` after
@@ -41,6 +41,8 @@ from typing import Any
 
 import pytest
 
+from stratus.services.event_sources.repository import MappingStore
+from stratus.services.event_sources.sqlite import SQLiteMappingStore
 from stratus.services.functions.repository import AsyncInvocationStore, FunctionStore
 from stratus.services.functions.sqlite.functions import SQLiteFunctionStore
 from stratus.services.functions.sqlite.invocations import SQLiteAsyncInvocationStore
@@ -60,6 +62,7 @@ class Stores:
     invocations: AsyncInvocationStore
     logs: LogStore
     workflows: WorkflowStore
+    mappings: MappingStore
     close: Callable[[], Awaitable[None]]
     settle: Callable[[], Awaitable[None]]  # writes queued without waiting are now committed
 
@@ -95,6 +98,7 @@ def _sqlite(tmp_path: Path) -> Backend:
             invocations=SQLiteAsyncInvocationStore(db),
             logs=SQLiteLogStore(db),
             workflows=SQLiteWorkflowStore(db),
+            mappings=SQLiteMappingStore(db),
             close=db.close,
             settle=settle,
         )

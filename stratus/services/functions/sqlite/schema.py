@@ -7,6 +7,7 @@ import sqlite3
 
 import orjson
 
+from stratus.services.event_sources.sqlite import EVENT_SOURCE_MAPPINGS_SCHEMA
 from stratus.store.sqlite.migrations import Migration
 
 FUNCTIONS_MIGRATIONS: list[Migration] = [
@@ -93,4 +94,8 @@ def _key_by_arn(conn: sqlite3.Connection) -> None:
 
 FUNCTIONS_MIGRATIONS.append(
     Migration(3, "functions and layers keyed by ARN (accounts and regions)", _key_by_arn)
+)
+
+FUNCTIONS_MIGRATIONS.append(
+    Migration(4, "Lambda event source mappings", EVENT_SOURCE_MAPPINGS_SCHEMA)
 )
