@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from stratus.aws.component import BackgroundTask, Component, PlatformContext
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.sqs.provider import SqsProvider
+from stratus.services.event_sources.sqs import SqsSource
 from stratus.services.queues.service import QueueService
 from stratus.services.queues.sqlite import QUEUES_MIGRATIONS, SQLiteQueueStore
 from stratus.workflows.integrations.base import IntegrationEntry
@@ -23,6 +25,8 @@ class QueuesComponent(Component):
         super().__init__(ctx)
         self.store = SQLiteQueueStore(ctx.db)
         self.queues = QueueService(self.store)
+        # Lambda's event source mappings read queues through the engine's SQS source.
+        ctx.require(FunctionsComponent).event_sources.register(SqsSource(self.queues))
         self._sqs = SqsProvider(self.queues, ctx.endpoint_url)
         self._integration = SqsIntegration(ctx.aws_caller)
 
