@@ -38,6 +38,8 @@ _RECV_SIZE = 65536
 # Only while a single invocation is in flight in this process does the loop poll for its
 # reply (see ``_poll_reply``): concurrent invocations must never wait on each other.
 _POLL_REPLY_S = 60e-6
+# Lambda gives external extensions 2 s of shutdown phase; a little more for the kill.
+RETIRE_GRACE_S = 2.5
 _in_flight = 0
 # What one invocation may write to fds 1 and 2 (its whole log) before the rest is
 # dropped and counted: a runaway subprocess must not fill the server's memory.
@@ -76,6 +78,7 @@ class ForkedEnvironment:
         self._eof = False
         self._busy = False
         self._killed = False
+        self._shutdown_listeners = 0  # extensions that want SHUTDOWN (init report)
         sock.setblocking(False)
         self._loop.add_reader(sock.fileno(), self._on_readable)
         self._output_fd = -1 if output_fd is None else output_fd
@@ -172,6 +175,18 @@ class ForkedEnvironment:
         if self._frozen:  # a frozen process dies only once thawed
             self._thaw()
 
+    def retire(self) -> None:
+        """Let the environment go as Lambda does at spindown: where extensions listen for
+        SHUTDOWN (``worker/extensions.py``), close its socket and give it their two
+        seconds before the kill; otherwise kill it now."""
+        if not self._shutdown_listeners or self._exited.done() or self._killed:
+            self.kill()
+            return
+        if self._frozen:
+            self._thaw()
+        self._close_socket()
+        self._loop.call_later(RETIRE_GRACE_S, self.kill)
+
     async def wait_closed(self) -> None:
         await asyncio.shield(self._exited)
         self._close_socket()
@@ -210,6 +225,7 @@ class ForkedEnvironment:
         if header.get("error"):
             raise InitFailed(data[:size], header["error"], logs, header["ms"])
         self.init = InitOutcome(init_duration_ms=header["ms"], logs=logs)
+        self._shutdown_listeners = int(header.get("shutdown_listeners") or 0)
         return self.init
 
     async def next_frame(self) -> Frame:

@@ -31,6 +31,16 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import confine, faults, mounts, sandbox
+from .extensions import (
+    API_PREFIX as EXTENSIONS_PREFIX,
+)
+from .extensions import (
+    SHUTDOWN_GRACE_S,
+    TELEMETRY_PREFIXES,
+    ExtensionsHub,
+    invoke_event,
+    shutdown_event,
+)
 from .protocol import ConnectionClosed, FrameReader, send_parts
 from .runtime_http import BadRequest, Connection, Request
 
@@ -69,6 +79,8 @@ class BootstrapWorker(object):
         self.outcome: Optional[Tuple[Optional[str], bytes]] = None  # (error?, body)
         self.init_error: Optional[Dict[str, Any]] = None
         self.initialized = False
+        self.hub = ExtensionsHub({})
+        self._server_ready = False
 
     # -- init -------------------------------------------------------------------------
 
@@ -80,9 +92,21 @@ class BootstrapWorker(object):
             sandbox.apply_launch(self.config)
             argv = self._command()
             self._listen()
-            self._start(argv)
-            while self.pending_next is None and self.init_error is None:
+            self.hub.function = {
+                "functionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+                "functionVersion": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
+                "handler": os.environ.get("_HANDLER", ""),
+            }
+            # Extensions first: Lambda starts the runtime once they have registered.
+            self.hub.start(self._extension_dirs(), self._runtime_env())
+            for extension in self.hub.extensions:
+                self._watch_exit(extension.process, "extension-exit")
+            while not all(e.identifier or e.exited for e in self.hub.extensions):
                 self._step(None)
+            self._start(argv)
+            while (self.pending_next is None or not self.hub.ready()) and self.init_error is None:
+                self._step(None)
+            self.hub.closed = True
             error = self.init_error
         except faults.Fault as fault:
             error = faults.error_from_fault(fault)
@@ -93,6 +117,8 @@ class BootstrapWorker(object):
             "op": "init",
             "ms": (time.perf_counter() - start) * 1000.0,
             "error": error["errorType"] if error is not None else None,
+            # the server then retires this environment gently: SHUTDOWN has listeners
+            "shutdown_listeners": len(self.hub.subscribers("SHUTDOWN")),
         }
         body = faults.error_json(error) if error is not None else b""
         header["n"] = len(body)
@@ -134,12 +160,31 @@ class BootstrapWorker(object):
         self.selector.register(listener, selectors.EVENT_READ, "accept")
         os.environ["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:{}".format(listener.getsockname()[1])
 
-    def _start(self, argv: List[str]) -> None:
+    def _runtime_env(self) -> Dict[str, str]:
         env = dict(os.environ)
         spec = self.config.get("bootstrap") or {}
         env.update(spec.get("env") or {})
         if spec.get("node_major"):
             env.setdefault("NODE_PATH", self._node_path(int(spec["node_major"])))
+        return env
+
+    def _extension_dirs(self) -> List[str]:
+        if mounts.STATE.enabled and mounts.STATE.opt:
+            return [os.path.join(mounts.OPT, "extensions")]
+        # unmounted, a later layer's file replaces an earlier one's, as in /opt
+        return [os.path.join(d, "extensions") for d in reversed(self.config.get("layers") or ())]
+
+    def _watch_exit(self, process: Optional[subprocess.Popen], kind: str) -> None:  # type: ignore[type-arg]
+        if process is None:
+            return
+        try:
+            pidfd = os.pidfd_open(process.pid)
+        except (AttributeError, OSError):  # pragma: no cover - kernels before 5.3
+            return
+        self.selector.register(pidfd, selectors.EVENT_READ, kind)
+
+    def _start(self, argv: List[str]) -> None:
+        env = self._runtime_env()
         try:
             self.process = subprocess.Popen(
                 argv,
@@ -153,12 +198,7 @@ class BootstrapWorker(object):
                 "Runtime.InvalidEntrypoint",
                 "fork/exec {}: {}".format(argv[0], _os_reason(exc)),
             ) from None
-        try:
-            pidfd = os.pidfd_open(self.process.pid)
-        except (AttributeError, OSError):  # pragma: no cover - kernels before 5.3
-            pidfd = -1
-        if pidfd >= 0:
-            self.selector.register(pidfd, selectors.EVENT_READ, "exit")
+        self._watch_exit(self.process, "exit")
 
     def _node_path(self, major: int) -> str:
         """Lambda's NODE_PATH: the layers' ``nodejs`` folders, then the task root."""
@@ -185,6 +225,7 @@ class BootstrapWorker(object):
                     self._wait_for_server()
                     header, event = read()
                 except ConnectionClosed:
+                    self._shut_down()
                     return
                 reply, body = self.invoke(header, event)
                 send_parts(self.sock, reply, body)
@@ -199,10 +240,30 @@ class BootstrapWorker(object):
         while not self._server_ready:
             self._step(None)
 
+    def _shut_down(self) -> None:
+        """The server let this environment go: SHUTDOWN to the extensions that asked for
+        it, two seconds for them to finish (Lambda's limit with external extensions)."""
+        listeners = self.hub.subscribers("SHUTDOWN")
+        if not listeners:
+            return
+        deadline = time.monotonic() + SHUTDOWN_GRACE_S
+        deadline_ms = int((time.time() + SHUTDOWN_GRACE_S) * 1000)
+        self.hub.deliver(shutdown_event("spindown", deadline_ms))
+        try:
+            while time.monotonic() < deadline and not all(
+                e.exited or (e.waiting is not None and not e.busy) for e in listeners
+            ):
+                self._step(max(0.0, deadline - time.monotonic()))
+        except RuntimeExited:
+            pass
+        self.hub.stop(deadline)
+
     def invoke(self, header: Dict[str, Any], event: bytes) -> Tuple[Dict[str, Any], bytes]:
         start = time.perf_counter()
-        while self.pending_next is None:
+        while self.pending_next is None or not self.hub.ready():
             self._step(None)
+        if self.hub.extensions:
+            self.hub.deliver(invoke_event(header))
         request_id = header["id"]
         headers = [
             ("Lambda-Runtime-Aws-Request-Id", request_id),
@@ -260,6 +321,9 @@ class BootstrapWorker(object):
                 self._reap()
             elif kind == "server":
                 self._server_ready = True
+            elif kind == "extension-exit":
+                self.selector.unregister(key.fileobj)
+                os.close(key.fd)
             else:
                 self._read(key.fileobj)  # type: ignore[arg-type]
 
@@ -314,6 +378,9 @@ class BootstrapWorker(object):
 
     def _handle(self, connection: Connection, request: Request) -> None:
         path = request.path
+        if path.startswith((EXTENSIONS_PREFIX + "/", *TELEMETRY_PREFIXES)):
+            self.hub.handle(connection, request)
+            return
         if not path.startswith(API_PREFIX + "/"):
             connection.respond(
                 404, b"404 page not found\n", content_type="text/plain; charset=utf-8"
@@ -408,22 +475,38 @@ def _same_user(sock: socket.socket) -> bool:
     The API listens on loopback, where any process of the machine may connect; with
     each function running as a user of its own, the kernel's socket table tells whose
     process is on the other end (``/proc/net/tcp``, the ``uid`` column of the peer's
-    socket). Without a user of its own (no isolation) there is nobody to tell apart."""
+    socket). Without a user of its own (no isolation) there is nobody to tell apart.
+    The table is read in pieces, not at once: a busy machine's changing sockets can
+    hide an entry from one reading, so a missing peer is looked for again."""
     if confine.STATE.uid < 0:
         return True
     try:
         host, port = sock.getpeername()[:2]
         packed = socket.inet_aton(host)
-        wanted = "{:08X}:{:04X}".format(int.from_bytes(packed, "little"), port)
+    except (OSError, ValueError):
+        return False
+    wanted = "{:08X}:{:04X}".format(int.from_bytes(packed, "little"), port)
+    for _ in range(_PEER_LOOKUPS):
+        owner = _socket_owner(wanted)
+        if owner is not None:
+            return owner == os.getuid()
+    return False
+
+
+_PEER_LOOKUPS = 5
+
+
+def _socket_owner(local_address: str) -> Optional[int]:
+    try:
         with open("/proc/net/tcp") as table:
             next(table)
             for line in table:
                 fields = line.split()
-                if fields[1] == wanted:
-                    return int(fields[7]) == os.getuid()
-    except (OSError, ValueError, StopIteration, IndexError):
-        return False
-    return False
+                if len(fields) > 7 and fields[1] == local_address:
+                    return int(fields[7])
+    except (OSError, ValueError, StopIteration):
+        return None
+    return None
 
 
 def _error_object(request: Request, default_type: str) -> Dict[str, Any]:

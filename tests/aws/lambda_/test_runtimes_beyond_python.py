@@ -571,3 +571,111 @@ def test_another_function_cannot_use_an_environments_runtime_api(lambda_client: 
     # the victim's own runtime still gets its events
     _, payload, _ = invoke(lambda_client, victim, {"n": 2})
     assert payload == {"ok": {"n": 2}}
+
+
+# -- extensions ------------------------------------------------------------------------------
+
+EXTENSION = """
+import http.client, json, os, tempfile
+import boto3
+
+api = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+log = os.path.join(tempfile.gettempdir(), "extension-events")
+
+def note(item):
+    with open(log, "a") as out:
+        out.write(json.dumps(item) + "\\n")
+
+def call(method, path, body=None, headers=None):
+    api.request(method, path, body=body, headers=headers or {})
+    answer = api.getresponse()
+    return answer.status, answer.read(), answer
+
+status, body, answer = call("POST", "/2020-01-01/extension/register",
+                            json.dumps({"events": ["INVOKE", "SHUTDOWN"]}),
+                            {"Lambda-Extension-Name": "probe"})
+ident = answer.getheader("Lambda-Extension-Identifier")
+note({"registered": json.loads(body), "status": status})
+note({"no_id": call("GET", "/2020-01-01/extension/event/next")[:2][0]})
+note({"bad_id": call("GET", "/2020-01-01/extension/event/next", headers={
+    "Lambda-Extension-Identifier": "not-a-uuid"})[1].decode()})
+note({"telemetry": call("PUT", "/2022-07-01/telemetry", json.dumps({"schemaVersion": "2022-12-13"}),
+                        {"Lambda-Extension-Identifier": ident})[0]})
+while True:
+    status, body, _ = call("GET", "/2020-01-01/extension/event/next",
+                           headers={"Lambda-Extension-Identifier": ident})
+    event = json.loads(body)
+    note(event)
+    if event["eventType"] == "SHUTDOWN":
+        boto3.client("sqs").send_message(QueueUrl=os.environ["SHUTDOWN_QUEUE"],
+                                         MessageBody=json.dumps(event))
+        break
+"""
+
+EVENTS_RUNTIME = """
+import http.client, json, os, tempfile
+api = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+log = os.path.join(tempfile.gettempdir(), "extension-events")
+while True:
+    api.request("GET", "/2018-06-01/runtime/invocation/next")
+    answer = api.getresponse()
+    answer.read()
+    rid = answer.getheader("Lambda-Runtime-Aws-Request-Id")
+    with open(log) as source:
+        seen = [json.loads(line) for line in source]
+    api.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, json.dumps(seen))
+    api.getresponse().read()
+"""
+
+
+def test_an_external_extension_hears_invoke_and_shutdown(server: Any, lambda_client: Any) -> None:
+    sqs = server.client("sqs")
+    queue_url = sqs.create_queue(QueueName=unique_name("shutdowns"))["QueueUrl"]
+    launcher = f'#!/bin/sh\nexec {sys.executable} "$(dirname "$0")/../probe_extension.py"\n'
+    layer = lambda_client.publish_layer_version(
+        LayerName=unique_name("ext-layer"),
+        Content={
+            "ZipFile": zip_with_modes(
+                {
+                    "extensions/probe": (launcher, 0o755),
+                    "probe_extension.py": (EXTENSION, 0o644),
+                }
+            )
+        },
+    )
+    bootstrap = f'#!/bin/sh\nexec {sys.executable} "$LAMBDA_TASK_ROOT/runtime.py"\n'
+    name = create(
+        lambda_client,
+        "provided.al2023",
+        {"bootstrap": (bootstrap, 0o755), "runtime.py": (EVENTS_RUNTIME, 0o644)},
+        Layers=[layer["LayerVersionArn"]],
+        Environment={"Variables": {"SHUTDOWN_QUEUE": queue_url}},
+    )
+    first, _, _ = invoke(lambda_client, name)
+    second, _, _ = invoke(lambda_client, name)
+    # the extension hears an INVOKE while the runtime handles it: a later look tells
+    _, seen, _ = invoke(lambda_client, name)
+    assert seen[0]["status"] == 200
+    assert seen[0]["registered"] == {
+        "functionName": name,
+        "functionVersion": "$LATEST",
+        "handler": "function.handler",
+    }
+    assert seen[1] == {"no_id": 403}
+    assert json.loads(seen[2]["bad_id"])["errorType"] == "Extension.InvalidExtensionIdentifier"
+    assert seen[3] == {"telemetry": 200}
+    invokes = [e for e in seen if e.get("eventType") == "INVOKE"]
+    assert [e["requestId"] for e in invokes][:2] == [
+        first["ResponseMetadata"]["RequestId"],
+        second["ResponseMetadata"]["RequestId"],
+    ]
+    assert invokes[0]["invokedFunctionArn"].endswith(f":function:{name}")
+    assert invokes[0]["deadlineMs"] > 0
+    assert invokes[0]["tracing"]["type"] == "X-Amzn-Trace-Id"
+    lambda_client.delete_function(FunctionName=name)  # the environment spins down
+    received = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=10)
+    assert received.get("Messages"), "no SHUTDOWN event reached the extension"
+    shutdown = json.loads(received["Messages"][0]["Body"])
+    assert shutdown["eventType"] == "SHUTDOWN"
+    assert shutdown["shutdownReason"] == "spindown"
+    assert shutdown["deadlineMs"] > 0
