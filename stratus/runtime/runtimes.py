@@ -43,12 +43,11 @@ NODE_CLIENT = Path(__file__).resolve().parent / "worker" / "nodejs" / "bootstrap
 
 
 def family(runtime: str) -> str:
-    """``python``, ``nodejs`` or ``provided``."""
-    if runtime.startswith("python"):
-        return "python"
-    if runtime.startswith("nodejs"):
-        return "nodejs"
-    return "provided"
+    """``python``, ``nodejs``, ``provided``, or ``other`` (a runtime we do not run)."""
+    for name in ("python", "nodejs", "provided"):
+        if runtime.startswith(name):
+            return name
+    return "other"
 
 
 def latest(runtime: str) -> str:

@@ -187,7 +187,7 @@ class LocalEnvironmentFactory:
             "uid": self._uid_of(spec),
         }
         kind = runtimes.family(spec.runtime)
-        if kind != "python":
+        if kind in ("nodejs", "provided"):
             config["bootstrap"] = _bootstrap_spec(spec.runtime)
         elif interpreter.substitutes(spec.runtime):
             config["notice"] = substitution_notice(spec.runtime, interpreter)
@@ -238,7 +238,7 @@ class LocalEnvironmentFactory:
         return [r.strip() for r in wanted.split(",") if r.strip()]
 
     async def _interpreter(self, runtime: str) -> Interpreter:
-        if runtimes.family(runtime) != "python":  # its environment is a Runtime API server
+        if runtimes.family(runtime) in ("nodejs", "provided"):  # a Runtime API server
             node = runtimes.node_binary() if runtimes.family(runtime) == "nodejs" else None
             if node is not None:  # asked once, in a thread: a subprocess
                 await asyncio.to_thread(runtimes.node_major, node)

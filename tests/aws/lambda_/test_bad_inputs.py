@@ -237,7 +237,7 @@ def test_create_with_deprecated_python(raw_client: Any, runtime: str) -> None:
     assert_no_function(raw_client, name)
 
 
-@pytest.mark.parametrize("runtime", ["python2.7", "nodejs20.x", "java21"])
+@pytest.mark.parametrize("runtime", ["python2.7", "ruby3.3", "java21"])
 def test_create_with_unsupported_runtime(raw_client: Any, runtime: str) -> None:
     """A runtime Lambda knows but Stratus does not run: InvalidParameterValueException."""
     name = unique_name("bad")

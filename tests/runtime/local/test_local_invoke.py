@@ -360,9 +360,9 @@ def test_invoke_while_busy_is_refused(env_of, run) -> None:
     run(both())
 
 
-def test_non_python_runtime_is_refused(factory, run, tmp_path: Path) -> None:
+def test_runtime_we_do_not_run_is_refused(factory, run, tmp_path: Path) -> None:
     code = write_code(tmp_path / "code", HELLO)
-    launch = launch_for(code, tmp_dir=str(tmp_path / "tmp"), runtime="nodejs20.x")
+    launch = launch_for(code, tmp_dir=str(tmp_path / "tmp"), runtime="java21")
     with pytest.raises(UnsupportedRuntime):
         run(factory.create(launch))
 
