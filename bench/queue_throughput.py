@@ -16,7 +16,8 @@ Figures (the SQS issue):
 (c) end to end: each message sent, received and deleted, by 8 client processes each with
     its own boto3 client, one message at a time (target >= 1,000 messages/s) and in
     batches of 10 (target >= 5,000 messages/s). Every send and delete is acknowledged
-    only once committed (durable as above).
+    only once committed (durable as above). The same again with clients that send the
+    JSON requests boto3 sends through urllib3 (no boto3 CPU): what the server sustains.
 
 Clients and server share the machine; boto3 costs about a millisecond of CPU per call,
 so on 2 cores the clients are often the limit in (b) and (c): the server's CPU per
@@ -39,6 +40,8 @@ from typing import Any
 
 import boto3
 import botocore.config
+import orjson
+import urllib3
 
 from bench._report import Figure, Row, argument_parser, emit
 from bench._server import Served, raw_asgi_server, stratus_server
@@ -236,14 +239,73 @@ def _e2e_client(endpoint: str, url: str, batch: int, start_at: float, stop_at: f
     return done
 
 
-def end_to_end(served: Served, url: str, batch: int, seconds: float) -> tuple[float, float]:
+class RawSqs:
+    """The JSON requests boto3 sends (same target header, body and credential scope),
+    written with urllib3: the same work for the server at a fraction of boto3's CPU."""
+
+    def __init__(self, endpoint: str) -> None:
+        host, port = endpoint.removeprefix("http://").split(":")
+        self._pool = urllib3.HTTPConnectionPool(host, int(port), maxsize=1, retries=False)
+
+    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        response = self._pool.request(
+            "POST",
+            "/",
+            body=orjson.dumps(params),
+            headers={
+                "Content-Type": "application/x-amz-json-1.0",
+                "X-Amz-Target": f"AmazonSQS.{operation}",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/"
+                "aws4_request, SignedHeaders=host;x-amz-date, Signature=0",
+            },
+        )
+        if response.status != 200:
+            raise RuntimeError(f"{operation}: {response.status} {response.data[:200]!r}")
+        answer: dict[str, Any] = orjson.loads(response.data)
+        return answer
+
+
+def _raw_client(endpoint: str, url: str, batch: int, start_at: float, stop_at: float) -> int:
+    client = RawSqs(endpoint)
+    body = "x" * BODY_BYTES
+    done = 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    while time.time() < stop_at:
+        if batch == 1:
+            client.call("SendMessage", {"QueueUrl": url, "MessageBody": body})
+        else:
+            entries = [{"Id": str(i), "MessageBody": body} for i in range(batch)]
+            client.call("SendMessageBatch", {"QueueUrl": url, "Entries": entries})
+        messages = client.call(
+            "ReceiveMessage",
+            {"QueueUrl": url, "MaxNumberOfMessages": batch, "WaitTimeSeconds": 1},
+        ).get("Messages", [])
+        if batch == 1:
+            for message in messages:
+                client.call(
+                    "DeleteMessage", {"QueueUrl": url, "ReceiptHandle": message["ReceiptHandle"]}
+                )
+        elif messages:
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+            ]
+            client.call("DeleteMessageBatch", {"QueueUrl": url, "Entries": entries})
+        done += len(messages)
+    return done
+
+
+def end_to_end(
+    served: Served, url: str, batch: int, seconds: float, raw: bool = False
+) -> tuple[float, float]:
     """Messages per second sent, received and deleted by CLIENTS processes."""
     context = multiprocessing.get_context("fork")
     start_at = time.time() + 2.0  # every process is up and has its client by then
     stop_at = start_at + seconds
+    client = _raw_client if raw else _e2e_client
     with context.Pool(CLIENTS) as pool:
         pending = pool.starmap_async(
-            _e2e_client, [(served.endpoint, url, batch, start_at, stop_at)] * CLIENTS
+            client, [(served.endpoint, url, batch, start_at, stop_at)] * CLIENTS
         )
         while time.time() < start_at:
             time.sleep(0.001)
@@ -289,6 +351,8 @@ def measure(seconds: float) -> Figure:
         sqs_client(stratus.endpoint).purge_queue(QueueUrl=url)
         one, one_cpu = end_to_end(stratus, url, 1, seconds)
         ten, ten_cpu = end_to_end(stratus, url, BATCH, seconds)
+        raw_one, raw_one_cpu = end_to_end(stratus, url, 1, seconds, raw=True)
+        raw_ten, raw_ten_cpu = end_to_end(stratus, url, BATCH, seconds, raw=True)
     figure.add(Row("SendMessage/s, 8 boto3 threads", send, "/s", "raw ASGI", base_send))
     figure.add(Row("server CPU per SendMessage", send_cpu, "us", "raw ASGI", base_cpu))
     figure.add(
@@ -311,6 +375,12 @@ def measure(seconds: float) -> Figure:
         )
     )
     figure.add(Row("server CPU per message, batches of 10", ten_cpu, "us"))
+    figure.add(Row(f"end to end one at a time, {CLIENTS} raw JSON clients", raw_one, "msg/s"))
+    figure.add(Row("server CPU per message, one at a time, raw clients", raw_one_cpu, "us"))
+    figure.add(
+        Row(f"end to end in batches of {BATCH}, {CLIENTS} raw JSON clients", raw_ten, "msg/s")
+    )
+    figure.add(Row("server CPU per message, batches of 10, raw clients", raw_ten_cpu, "us"))
     figure.notes.append(
         f"{seconds:g} s per row; durability normal (WAL, synchronous=NORMAL, no fsync per "
         f"commit); {os.cpu_count()} cores shared by clients, server and other work"
