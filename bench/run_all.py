@@ -96,6 +96,12 @@ SCRIPTS = (
         "warm invoke <= 1.2x GetAccountSettings; first invoke through boto3 p50 < 3 ms",
     ),
     Script(
+        "queue_throughput",
+        "Queues: the store alone, SendMessage over HTTP, send+receive+delete end to end",
+        "SQS issue: end to end >= 1,000 msg/s one at a time and >= 5,000 msg/s in batches "
+        "of 10 (8 boto3 clients, durable); the store against raw SQLite",
+    ),
+    Script(
         "sandbox_cost",
         "Cold start and warm invoke before the sandbox, with the box off and on",
         "issue 14: the box costs <= 1 ms of cold start and nothing measurable warm",
