@@ -100,6 +100,11 @@ SCRIPTS = (
         "Cold start and warm invoke before the sandbox, with the box off and on",
         "issue 14: the box costs <= 1 ms of cold start and nothing measurable warm",
     ),
+    Script(
+        "topic_fanout",
+        "SNS publishes per second through boto3 (one Lambda subscription); pattern matches",
+        "ratio to a no-op call through boto3; matches/s of a typical rule vs by hand",
+    ),
 )
 
 
