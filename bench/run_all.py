@@ -111,6 +111,11 @@ SCRIPTS = (
         "Runtimes beyond Python: cold and warm invoke of Node.js and a custom runtime",
         "issue 13: reported next to Python's, against node -e and a bare process start",
     ),
+    Script(
+        "topic_fanout",
+        "SNS publishes per second through boto3 (one Lambda subscription); pattern matches",
+        "ratio to a no-op call through boto3; matches/s of a typical rule vs by hand",
+    ),
 )
 
 

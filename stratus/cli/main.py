@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import client, queues, workflows
+from stratus.cli import client, queues, topics, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--since", type=float, default=None, help="only the last N seconds")
 
     commands.add_parser("functions", help="list functions with their metrics")
+    commands.add_parser("topics", help="list SNS topics with their subscription counts")
 
     workflows = commands.add_parser(
         "workflows", help="state machines and executions by status; 'show ARN' for one execution"
@@ -111,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             return client.logs(args.endpoint, args.name, args.follow, args.since)
         if args.command == "functions":
             return client.functions(args.endpoint)
+        if args.command == "topics":
+            return topics.list_topics(args.endpoint)
         if args.command == "workflows":
             if args.workflow_command == "show":
                 return workflows.show_execution(args.endpoint, args.execution)

@@ -45,8 +45,8 @@ class EventPattern:
 
     def matches(self, event: Mapping[str, Any]) -> bool:
         """Whether ``event`` (a parsed JSON object) matches the pattern."""
-        found = gather(event, self._paths)
-        return any(clause_holds(clause, found) for clause in self._clauses)
+        found, in_arrays = gather(event, self._paths)
+        return any(clause_holds(clause, found, in_arrays) for clause in self._clauses)
 
     def __repr__(self) -> str:
         return f"EventPattern({self.source!r})"

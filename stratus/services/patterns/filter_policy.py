@@ -72,14 +72,14 @@ class FilterPolicy:
                 values = _attribute_values(attribute)
                 if values is not None:
                     found[name] = [(value, ()) for value in values]
-        return any(clause_holds(clause, found) for clause in self._clauses)
+        return any(clause_holds(clause, found, False) for clause in self._clauses)
 
     def matches_body(self, body: Mapping[str, Any]) -> bool:
         """Whether a message body (parsed JSON object) matches."""
         if not body:
             return not self._paths.leaves
-        found = gather(body, self._paths)
-        return any(clause_holds(clause, found) for clause in self._clauses)
+        found, in_arrays = gather(body, self._paths)
+        return any(clause_holds(clause, found, in_arrays) for clause in self._clauses)
 
     def __repr__(self) -> str:
         return f"FilterPolicy({self.source!r}, scope={self.scope!r})"

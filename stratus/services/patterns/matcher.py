@@ -24,47 +24,85 @@ Found = dict[str, list[tuple[Any, Position]]]
 
 
 class Paths:
-    """The paths a pattern reads, and every dotted prefix leading to them."""
+    """The paths a pattern reads, compiled into the event keys to look up at each level.
 
-    __slots__ = ("inner", "leaves")
+    An event key matters at path ``P`` only if ``P.key`` is a pattern path or leads to one,
+    so every key worth reading is a dot-join of the segments that follow ``P`` in some
+    pattern path: ``{"detail": {"state": {"status": ...}}}`` and ``{"detail":
+    {"state.status": ...}}`` both reach ``detail.state.status``. Those keys are listed per
+    path once, and matching looks them up instead of walking the event.
+    """
+
+    __slots__ = ("keys", "leaves")
 
     def __init__(self, leaves: frozenset[str]) -> None:
         self.leaves = leaves
-        inner: set[str] = set()
+        keys: dict[str, dict[str, str]] = {}
         for path in leaves:
             parts = path.split(".")
-            for end in range(1, len(parts)):
-                inner.add(".".join(parts[:end]))
-        self.inner = frozenset(inner)
+            for start in range(len(parts)):
+                parent = ".".join(parts[:start])
+                for end in range(start + 1, len(parts) + 1):
+                    key = ".".join(parts[start:end])
+                    child = f"{parent}.{key}" if parent else key
+                    keys.setdefault(parent, {})[key] = child
+        # The paths under which something is looked up, and (key, child path) pairs.
+        self.keys: dict[str, tuple[tuple[str, str], ...]] = {
+            parent: tuple(children.items()) for parent, children in keys.items()
+        }
 
 
-def gather(event: Mapping[str, Any], paths: Paths) -> Found:
-    """The scalar values at each path of ``paths`` (with their array positions)."""
+def gather(event: Mapping[str, Any], paths: Paths) -> tuple[Found, bool]:
+    """The scalar values at each path of ``paths`` with their array positions, and whether
+    any of them sits inside an array (only then does array consistency need checking)."""
     found: Found = {}
-    counter = iter(range(1 << 62))
-    leaves, inner = paths.leaves, paths.inner
+    leaves, keys = paths.leaves, paths.keys
+    arrays = 0
 
     def visit(value: Any, path: str, position: Position) -> None:
-        if isinstance(value, dict):
-            if path in inner:
-                for key, child in value.items():
-                    visit(child, f"{path}.{key}", position)
-        elif isinstance(value, list):
-            if path in leaves or path in inner:
-                array = next(counter)
-                for index, element in enumerate(value):
-                    visit(element, path, (*position, (array, index)))
-        elif path in leaves:
-            found.setdefault(path, []).append((value, position))
+        nonlocal arrays
+        cls = value.__class__
+        if cls in _SCALARS:
+            if path in leaves:
+                found.setdefault(path, []).append((value, position))
+        elif cls is dict or isinstance(value, Mapping):
+            for key, child in keys.get(path, ()):
+                item = value.get(key, _MISSING)
+                if item is not _MISSING:
+                    visit(item, child, position)
+        elif cls is list or isinstance(value, (list, tuple)):
+            arrays += 1
+            array = arrays
+            for index, element in enumerate(value):
+                visit(element, path, (*position, (array, index)))
 
-    for key, value in event.items():
-        if key in leaves or key in inner:
-            visit(value, key, ())
-    return found
+    for key, child in keys.get("", ()):
+        item = event.get(key, _MISSING)
+        if item is not _MISSING:
+            visit(item, child, ())
+    return found, arrays > 0
 
 
-def clause_holds(clause: tuple[FieldRule, ...], found: Found) -> bool:
+_MISSING = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def clause_holds(clause: tuple[FieldRule, ...], found: Found, in_arrays: bool = True) -> bool:
     """Whether every field of ``clause`` is satisfied by consistent values in ``found``."""
+    if not in_arrays:
+        for rule in clause:
+            values = found.get(rule.path)
+            if not values:
+                if rule.absent:
+                    continue
+                return False
+            accepts = rule.accepts
+            for value, _ in values:
+                if accepts(value):
+                    break
+            else:
+                return False
+        return True
     choices: list[list[Position]] = []
     constrained = False
     for rule in clause:

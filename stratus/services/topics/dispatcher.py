@@ -34,6 +34,7 @@ from stratus.services.topics.transports import Attempt, Outcome
 log = logging.getLogger(__name__)
 
 DEAD_LETTER = "DeadLetter"
+UNEXPECTED_RETRY_S = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,11 @@ class Dispatcher:
         except asyncio.CancelledError:
             raise
         except Exception:
+            # A bug of ours, not the endpoint's: try again later rather than lose it.
             log.exception("delivery %s failed unexpectedly", delivery.delivery_id)
+            delivery.due = self._clock() + UNEXPECTED_RETRY_S
+            heapq.heappush(self._heap, (delivery.due, next(self._order), delivery))
+            keep_lane = True
         finally:
             if lane is not None and not keep_lane:
                 self._release_lane(lane)

@@ -90,7 +90,10 @@ async def post(url: str, headers: dict[str, str], body: bytes,
             status = await _post(url, headers, body)
     except TimeoutError:
         return Attempt(Outcome.RETRY, f"no answer within {timeout:g} s")
-    except (OSError, ssl.SSLError, ValueError, asyncio.IncompleteReadError) as error:
+    except (OSError, ssl.SSLError, ValueError, asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError, UnicodeError) as error:
+        # Whatever the endpoint did wrong (refused, reset, not HTTP, an endless line)
+        # is a failed attempt for the delivery policy, never an error of ours.
         return Attempt(Outcome.RETRY, f"{type(error).__name__}: {error}")
     if 200 <= status < 300:
         return Attempt(Outcome.DELIVERED, str(status))

@@ -280,3 +280,45 @@ def test_list_subscriptions(server: ServerProcess, endpoint: Endpoint) -> None:
                      "Endpoint": endpoint.url, "TopicArn": topic}]
     sns.delete_topic(TopicArn=topic)
     assert not [s for s in sns.list_subscriptions()["Subscriptions"] if s["TopicArn"] == topic]
+
+
+def test_endpoint_answering_garbage_is_retried(sns: Any) -> None:
+    """An endpoint that answers an endless non-HTTP line: each attempt fails cleanly and
+    is retried by the policy; the server stays healthy."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    connections: list[int] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(1)
+            with conn:
+                conn.recv(65536)
+                try:
+                    conn.sendall(b"X" * 200_000)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        topic = new_topic(sns)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/garbage"
+        arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=url,
+                            Attributes={"DeliveryPolicy": FAST_RETRIES},
+                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+        # The confirmation itself is retried (default policy: 20 s apart): one attempt
+        # arrives at once; the subscription stays pending.
+        wait_for(lambda: connections)
+        assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"][
+            "PendingConfirmation"] == "true"
+        assert sns.publish(TopicArn=topic, Message="still fine")["MessageId"]
+    finally:
+        listener.close()

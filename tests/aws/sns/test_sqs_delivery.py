@@ -10,7 +10,7 @@ import botocore.exceptions
 import pytest
 
 from tests.aws.sns.conftest import Endpoint, confirm, new_topic, wait_for
-from tests.conftest import ServerProcess, unique_name
+from tests.conftest import CONFORMANCE, ServerProcess, unique_name
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +111,27 @@ def test_failed_deliveries_go_to_the_dead_letter_queue(sns: Any, sqs: Any,
     document = json.loads(_receive(sqs, dlq_url)[0]["Body"])
     assert document["MessageId"] == message_id
     assert document["Message"] == "undeliverable"
+
+
+SAMPLES = CONFORMANCE / "events" / "powertools"
+
+
+@pytest.mark.parametrize("fifo", [False, True], ids=["standard", "fifo"])
+def test_envelope_keys_match_aws_samples(sns: Any, sqs: Any, fifo: bool) -> None:
+    """The body SNS puts in SQS has the keys, order and types of AWS's recorded samples."""
+    sample_file = SAMPLES / ("snsSqsFifoEvent.json" if fifo else "snsSqsEvent.json")
+    if not sample_file.exists():
+        pytest.skip(f"conformance material not found at {sample_file}")
+    sample = json.loads(json.loads(sample_file.read_text())["Records"][0]["body"])
+    url, queue_arn = _queue(sqs, fifo=fifo)
+    attributes = {"FifoTopic": "true", "ContentBasedDeduplication": "true"} if fifo else {}
+    topic = new_topic(sns, Attributes=attributes)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    extra = {"MessageGroupId": "g"} if fifo else {}
+    sns.publish(TopicArn=topic, Message=json.dumps({"message": "hello world"}), **extra)
+    body = _receive(sqs, url)[0]["Body"]
+    document = json.loads(body)
+    assert list(document) == list(sample)
+    assert {k: type(v) for k, v in document.items()} == {k: type(v) for k, v in sample.items()}
+    # AWS's layout: two-space indent and " : " between key and value.
+    assert body.splitlines()[1].startswith('  "Type" : ')

@@ -117,3 +117,10 @@ def test_mappings_and_text_compile_alike() -> None:
     event = {"source": "aws.ec2", "detail": {"state": "c"}}
     assert EventPattern.compile(pattern).matches(event)
     assert EventPattern.compile(json.dumps(pattern)).matches(event)
+
+
+def test_any_mapping_and_sequence_is_an_event() -> None:
+    from types import MappingProxyType
+
+    pattern = EventPattern.compile({"detail": {"ids": [2]}})
+    assert pattern.matches(MappingProxyType({"detail": MappingProxyType({"ids": (1, 2)})}))
