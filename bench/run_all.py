@@ -96,6 +96,11 @@ SCRIPTS = (
         "warm invoke <= 1.2x GetAccountSettings; first invoke through boto3 p50 < 3 ms",
     ),
     Script(
+        "esm_throughput",
+        "SQS -> Lambda via an event source mapping, messages/s end to end",
+        "messaging issue: > 5,000 messages/s from SendMessageBatch to a counting function",
+    ),
+    Script(
         "sandbox_cost",
         "Cold start and warm invoke before the sandbox, with the box off and on",
         "issue 14: the box costs <= 1 ms of cold start and nothing measurable warm",
