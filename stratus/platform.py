@@ -25,6 +25,7 @@ from stratus.aws.component import Component, PlatformContext
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.sdk_caller import SdkCaller
+from stratus.aws.sqs.component import QueuesComponent
 from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.console.native import NativeApi
 from stratus.runtime.limits import Limits
@@ -42,6 +43,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     IdentityComponent,
     FunctionsComponent,
     WorkflowsComponent,
+    QueuesComponent,
 )
 
 

@@ -1,7 +1,8 @@
 """The service seam: a toy service plugs in through the component list alone.
 
 The toy (``tests/components/toy``) is written only against ``stratus.aws.component``; the
-platform is built with ``(*COMPONENTS, ToyComponent)`` and served over real HTTP, and the
+platform is built with ``(*BASE, ToyComponent)`` (the built-in list without the real
+queues, whose SQS API the toy stands in for) and served over real HTTP, and the
 toy's migrations, AWS API, error table, Step Functions integration, background task and
 shutdown all take effect without a line of ``stratus/`` naming it.
 """
@@ -30,6 +31,9 @@ from .toy.component import SEND_MESSAGE, ToyComponent
 
 T = TypeVar("T")
 
+#: The built-in components but the real queues, whose SQS API the toy stands in for.
+BASE = tuple(c for c in COMPONENTS if c.name != "queues")
+
 
 class ServedPlatform:
     """A Platform with extra components, served by uvicorn on 127.0.0.1 in a thread."""
@@ -40,7 +44,7 @@ class ServedPlatform:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         config = PlatformConfig(data_dir=data_dir, port=self.port, gateway_port=0)
-        self.platform = Platform(config, components=(*COMPONENTS, ToyComponent))
+        self.platform = Platform(config, components=(*BASE, ToyComponent))
         self.run(self.platform.start())
         self.server = uvicorn.Server(
             uvicorn.Config(self.platform.app, host="127.0.0.1", port=self.port, log_level="error")
@@ -128,7 +132,7 @@ def test_toy_component_plugs_in_through_the_list(served: ServedPlatform, tmp_pat
     assert toy.stopped
     with sqlite3.connect(tmp_path / "data" / "stratus.db") as conn:
         versions = dict(conn.execute("SELECT component, version FROM schema_versions"))
-        built_in = {c.name: len(c.migrations) for c in COMPONENTS if c.migrations}
+        built_in = {c.name: len(c.migrations) for c in BASE if c.migrations}
         assert versions == {**built_in, "toy": 1}
         assert conn.execute("SELECT count(*) FROM toy_messages").fetchone() == (2,)
 

@@ -111,7 +111,14 @@ def _operation_check(operation: OperationModel, protocol: str) -> Check | None:
     shape = operation.input_shape
     if shape is None:
         return None
-    return _Compiler().compile(shape)
+    return _Compiler(enums=operation.service_model.service_name not in _OWN_ENUMS).compile(shape)
+
+
+#: Services that check their enums themselves: SQS answers an unknown attribute name with
+#: InvalidAttributeName ("Unknown Attribute X."), and ReceiveMessage's deprecated
+#: ``AttributeNames`` (modeled as queue attribute names) still takes message system
+#: attribute names such as ``SentTimestamp``.
+_OWN_ENUMS = frozenset({"sqs"})
 
 
 # -- compiling shapes into checks ---------------------------------------------------------
@@ -121,7 +128,8 @@ class _Compiler:
     """Turn a shape tree into checks; models are recursive, so shapes are compiled once
     each and a shape met again while being compiled is checked through a late binding."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, enums: bool = True) -> None:
+        self._enums = enums
         self._done: dict[str, Check | None] = {}
         self._pending: dict[str, list[Check | None]] = {}
 
@@ -150,7 +158,7 @@ class _Compiler:
             return self._list(shape)
         if kind == "map":
             return self._map(shape)
-        return _scalar_check(shape)
+        return _scalar_check(shape, self._enums)
 
     def _structure(self, shape: Shape) -> Check | None:
         required = set(shape.required_members)
@@ -197,7 +205,7 @@ class _Compiler:
                             nested(item, f"{path}.{index}.member", out)
 
         else:
-            scalar = _scalar_check(member)
+            scalar = _scalar_check(member, self._enums)
             if scalar is not None:
                 summary = ", ".join([*_descriptions(member), "Member must not be null"])
                 reason = f"Member must satisfy constraint: [{summary}]"
@@ -229,7 +237,7 @@ class _Compiler:
 
     def _map(self, shape: Shape) -> Check | None:
         size = _size_checks(shape)
-        key_check = _scalar_check(shape.key)
+        key_check = _scalar_check(shape.key, self._enums)
         key_reason = (
             "Map keys must satisfy constraint: [" + ", ".join(_descriptions(shape.key)) + "]"
         )
@@ -239,7 +247,7 @@ class _Compiler:
         if value_shape.type_name in ("structure", "list", "map"):
             value_nested = self.compile(value_shape)
         else:
-            value_scalar = _scalar_check(value_shape)
+            value_scalar = _scalar_check(value_shape, self._enums)
         value_reason = (
             "Map value must satisfy constraint: [" + ", ".join(_descriptions(value_shape)) + "]"
         )
@@ -295,12 +303,12 @@ _REMEMBERED_VALUES = 1024  # per distinct pattern constraint set
 _REMEMBERED_LENGTH = 256  # longer values are checked every time
 
 
-def _scalar_check(shape: Shape) -> Check | None:
+def _scalar_check(shape: Shape, enums: bool = True) -> Check | None:
     """The checks of a string, number or blob shape, in AWS's order: pattern, length,
-    range, enum."""
+    range, enum (unless ``enums`` is false: the service checks them)."""
     kind = shape.type_name
     if kind == "string":
-        return _string_check(shape)
+        return _string_check(shape, enums)
     if kind in ("integer", "long", "float", "double"):
         return _range_check(shape)
     if kind == "blob":
@@ -321,12 +329,12 @@ def _scalar_check(shape: Shape) -> Check | None:
 _STRING_CHECKS: dict[tuple[Any, ...], Check | None] = {}
 
 
-def _string_check(shape: Shape) -> Check | None:
+def _string_check(shape: Shape, enums: bool = True) -> Check | None:
     """One check per distinct set of string constraints, shared by every operation and shape
     that has it (Lambda's ``FunctionName`` serves some thirty operations), so the values
     it remembers are bounded per constraint set, not per operation."""
     metadata = shape.metadata
-    enum = metadata.get("enum")
+    enum = metadata.get("enum") if enums else None
     key = (
         metadata.get("pattern"),
         metadata.get("min"),
@@ -337,16 +345,16 @@ def _string_check(shape: Shape) -> Check | None:
     try:
         return _STRING_CHECKS[key]
     except KeyError:
-        check = _STRING_CHECKS[key] = _build_string_check(shape)
+        check = _STRING_CHECKS[key] = _build_string_check(shape, enums)
         return check
 
 
-def _build_string_check(shape: Shape) -> Check | None:
+def _build_string_check(shape: Shape, enums: bool = True) -> Check | None:
     metadata = shape.metadata
     pattern_text = metadata.get("pattern")
     pattern = compile_java_pattern(pattern_text) if pattern_text is not None else None
     size = _size_checks(shape)
-    enum = metadata.get("enum")
+    enum = metadata.get("enum") if enums else None
     allowed = frozenset(enum) if enum else None
     if pattern is None and size is None and allowed is None:
         return None

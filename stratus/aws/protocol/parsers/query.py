@@ -154,6 +154,22 @@ SQS_QUERY_NAMES = {
 class SqsQueryRequestParser(QueryRequestParser):
     """SQS's query form, read through its JSON model plus the lost names."""
 
+    def parse(self, request: HttpRequest, match: RouteMatch) -> dict[str, Any]:
+        """The query form posts to the queue's URL and may leave ``QueueUrl`` out: the
+        path (``/{account}/{name}``) names the queue then."""
+        params = super().parse(request, match)
+        shape = match.operation.input_shape if match.operation else None
+        if (
+            shape is not None
+            and "QueueUrl" in shape.members
+            and "QueueUrl" not in params
+            and request.path.count("/") == 2
+            and len(request.path) > 2
+        ):
+            host = request.headers.get("host", "localhost")
+            params["QueueUrl"] = f"http://{host}{request.path}"
+        return params
+
     def member_key(self, parent: Shape, name: str, member: Shape) -> str:
         """Flattened lists and maps take their query names from :data:`SQS_QUERY_NAMES`."""
         if name in SQS_QUERY_NAMES:

@@ -1,0 +1,1 @@
+"""The SQS API (json protocol, and its legacy query form) over the queue service."""
