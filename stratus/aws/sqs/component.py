@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from stratus.aws.component import BackgroundTask, Component, PlatformContext
+from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.sqs.provider import SqsProvider
+from stratus.services.event_sources.sqs import SqsSource
 from stratus.services.queues.service import QueueService
 from stratus.services.queues.sqlite import QUEUES_MIGRATIONS, SQLiteQueueStore
 from stratus.workflows.integrations.base import IntegrationEntry
@@ -25,6 +27,9 @@ class QueuesComponent(Component):
         self.queues = QueueService(self.store)
         self._sqs = SqsProvider(self.queues, ctx.endpoint_url)
         self._integration = SqsIntegration(ctx.aws_caller)
+        # Queues are a Lambda event source: the functions component's mapping engine polls
+        # them through the queue service's in-process API.
+        ctx.require(FunctionsComponent).event_sources.register(SqsSource(self.queues))
 
     def providers(self) -> Mapping[str, object]:
         return {"sqs": self._sqs}
