@@ -102,6 +102,11 @@ SCRIPTS = (
         "of 10 (8 boto3 clients, durable); the store against raw SQLite",
     ),
     Script(
+        "esm_throughput",
+        "SQS -> Lambda via an event source mapping, messages/s end to end",
+        "messaging issue: > 5,000 messages/s from SendMessageBatch to a counting function",
+    ),
+    Script(
         "sandbox_cost",
         "Cold start and warm invoke before the sandbox, with the box off and on",
         "issue 14: the box costs <= 1 ms of cold start and nothing measurable warm",

@@ -25,10 +25,11 @@ class QueuesComponent(Component):
         super().__init__(ctx)
         self.store = SQLiteQueueStore(ctx.db)
         self.queues = QueueService(self.store)
-        # Lambda's event source mappings read queues through the engine's SQS source.
-        ctx.require(FunctionsComponent).event_sources.register(SqsSource(self.queues))
         self._sqs = SqsProvider(self.queues, ctx.endpoint_url)
         self._integration = SqsIntegration(ctx.aws_caller)
+        # Queues are a Lambda event source: the functions component's mapping engine polls
+        # them through the queue service's in-process API.
+        ctx.require(FunctionsComponent).event_sources.register(SqsSource(self.queues))
 
     def providers(self) -> Mapping[str, object]:
         return {"sqs": self._sqs}

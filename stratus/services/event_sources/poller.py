@@ -4,9 +4,13 @@ A poller runs *lanes*: each lane reads a batch, invokes the function synchronous
 same warm environments as any Invoke) and acknowledges or leaves the records, so the
 number of lanes is the mapping's concurrency. Scaling is deliberately simple:
 
-- up: a lane that read a full batch starts one more lane, while the lanes are fewer than
-  the cap (``ScalingConfig.MaximumConcurrency``, else ``DEFAULT_MAX_CONCURRENCY``, and never
-  more than the function's reserved concurrency);
+- up: a lane that read a full batch (a backlog) starts one more lane, while the lanes are
+  fewer than the cap (``ScalingConfig.MaximumConcurrency``, else ``DEFAULT_MAX_CONCURRENCY``,
+  and never more than the function's reserved concurrency). Past ``EAGER_LANES`` lanes it
+  does so only while its function takes ``SLOW_INVOKE_S`` or more (a running mean, so
+  one slow invocation on a busy machine does not count): a function that answers in
+  a few milliseconds keeps the cores busy with two lanes (more would only add processes
+  competing for them), while one that waits (I/O, sleeps) gains from every lane;
 - down: a lane that finds nothing to read, or whose batch failed, stops if it is not the
   last one; the last lane always stays and long-polls the source.
 
@@ -40,7 +44,10 @@ from stratus.services.functions.invocations import InvokeResponse
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_CONCURRENCY = 32  # lanes per mapping without ScalingConfig (2 cores: plenty)
+DEFAULT_MAX_CONCURRENCY = 32  # lanes per mapping without ScalingConfig
+EAGER_LANES = 2  # lanes started on a backlog whatever the function's speed
+SLOW_INVOKE_S = 0.05  # past EAGER_LANES, a backlog adds lanes only for functions this slow
+INVOKE_EWMA = 0.2  # weight of the newest invocation in the running mean of their durations
 IDLE_WAIT_S = 0.5  # how long one read waits for records (also how fast a stop is seen)
 BACKOFF_BASE_S = 0.25
 BACKOFF_MAX_S = 5.0
@@ -90,6 +97,7 @@ class MappingPoller:
         self._lanes = 0
         self._want_more = False  # a lane saw a full batch: start another
         self._failures = 0  # batches failed in a row (backoff)
+        self._invoke_s = 0.0  # running mean of how long invocations take (EWMA)
         self._filters_text: list[str] | None = None
         self._filters = FilterSet(())
         self.stats = PollerStatistics()
@@ -160,8 +168,8 @@ class MappingPoller:
                     if self._lanes > 1:
                         return  # idle: scale down
                     continue
-                if len(records) >= self.mapping.settings.batch_size and not self._failures:
-                    self._want_more = True  # a full batch: there may be a backlog
+                if self._scale_up(len(records)):
+                    self._want_more = True
                     self._wake.set()
                 if await self._process(records):
                     self._failures = 0
@@ -175,6 +183,12 @@ class MappingPoller:
         finally:
             self._lanes -= 1
             self._wake.set()
+
+    def _scale_up(self, batch: int) -> bool:
+        """Whether a lane that read ``batch`` records should start another lane."""
+        if batch < self.mapping.settings.batch_size or self._failures:
+            return False  # no backlog, or failing
+        return self._lanes < EAGER_LANES or self._invoke_s >= SLOW_INVOKE_S
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -231,7 +245,10 @@ class MappingPoller:
         mapping = self.mapping
         try:
             self.stats.invocations += 1
+            started = time.monotonic()
             response = await self._invoke(mapping.function_id, mapping.qualifier, event)
+            took = time.monotonic() - started
+            self._invoke_s += INVOKE_EWMA * (took - self._invoke_s)
         except NotFound:
             return await self._fail(records, FUNCTION_NOT_FOUND)
         except TooManyRequests:

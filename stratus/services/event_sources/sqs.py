@@ -40,8 +40,10 @@ WINDOW_NEEDED = (
 )
 FIFO_WINDOW = "Batching window is not supported for FIFO queues"
 FIFO_BATCH = "Batch size must not exceed 10 for FIFO queues"
-# The SQS receive cap: one receive returns at most this many messages.
-RECEIVE_MAX = 10
+# ReceiveMessage returns at most 10 messages; the queue service's in-process receive has
+# no such cap, and one receive (one store write) per batch keeps a batch's cost flat.
+RECEIVE_MAX = 1000
+FIFO_MAX_BATCH = 10
 
 # Members of CreateEventSourceMapping that belong to other kinds of source.
 _NOT_FOR_SQS = (
@@ -95,9 +97,9 @@ class SqsSource:
         if info.ordered:
             if settings.window_s > 0:
                 raise InvalidMapping(FIFO_WINDOW)
-            if settings.batch_size > RECEIVE_MAX:
+            if settings.batch_size > FIFO_MAX_BATCH:
                 raise InvalidMapping(FIFO_BATCH)
-        if settings.batch_size > RECEIVE_MAX and settings.window_s <= 0:
+        if settings.batch_size > 10 and settings.window_s <= 0:
             raise InvalidMapping(WINDOW_NEEDED)
 
     async def read(self, arn: str, max_records: int, wait_s: float) -> list[SourceRecord]:

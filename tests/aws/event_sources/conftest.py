@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,28 @@ def handler(event, context):
 @pytest.fixture(scope="session")
 def sqs(server: ServerProcess) -> Any:
     return server.client("sqs")
+
+
+@pytest.fixture(autouse=True)
+def _delete_mappings_after(lambda_client: Any) -> Iterator[None]:
+    """Each test's mappings go with it, so their pollers do not keep polling (and their
+    functions' environments running) under the rest of the session's tests."""
+    yield
+    for mapping in lambda_client.list_event_source_mappings(MaxItems=10000)["EventSourceMappings"]:
+        if mapping["State"] not in ("Deleting", "Creating", "Updating", "Enabling", "Disabling"):
+            try:
+                lambda_client.delete_event_source_mapping(UUID=mapping["UUID"])
+            except lambda_client.exceptions.ResourceNotFoundException:
+                pass
+        elif mapping["State"] != "Deleting":
+            wait_for(
+                lambda uuid_=mapping["UUID"]: (
+                    lambda_client.get_event_source_mapping(UUID=uuid_)["State"]
+                    in ("Enabled", "Disabled")
+                ),
+                timeout=30,
+            )
+            lambda_client.delete_event_source_mapping(UUID=mapping["UUID"])
 
 
 @pytest.fixture(scope="session")
