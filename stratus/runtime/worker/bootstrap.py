@@ -91,18 +91,7 @@ class BootstrapWorker(object):
         try:
             sandbox.apply_launch(self.config)
             argv = self._command()
-            self._listen()
-            self.hub.function = {
-                "functionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""),
-                "functionVersion": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
-                "handler": os.environ.get("_HANDLER", ""),
-            }
-            # Extensions first: Lambda starts the runtime once they have registered.
-            self.hub.start(self._extension_dirs(), self._runtime_env())
-            for extension in self.hub.extensions:
-                self._watch_exit(extension.process, "extension-exit")
-            while not all(e.identifier or e.exited for e in self.hub.extensions):
-                self._step(None)
+            self.open_extensions()  # first: Lambda starts the runtime once they registered
             self._start(argv)
             while (self.pending_next is None or not self.hub.ready()) and self.init_error is None:
                 self._step(None)
@@ -160,6 +149,43 @@ class BootstrapWorker(object):
         self.selector.register(listener, selectors.EVENT_READ, "accept")
         os.environ["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:{}".format(listener.getsockname()[1])
 
+    def open_extensions(self) -> None:
+        """Serve the API, start the external extensions and wait for them to register.
+
+        A Python environment calls this too (``runtime.py``) when its layers bring
+        extensions: its handler runs in-process, the extensions beside it through here."""
+        self._listen()
+        self.hub.function = {
+            "functionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+            "functionVersion": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
+            "handler": os.environ.get("_HANDLER", ""),
+        }
+        self.hub.start(extension_dirs(self.config), self._runtime_env())
+        for extension in self.hub.extensions:
+            self._watch_exit(extension.process, "extension-exit")
+        while not all(e.identifier or e.exited for e in self.hub.extensions):
+            self._step(None)
+
+    def extensions_ready(self) -> None:
+        """Wait until every extension waits for its next event; registration then closes."""
+        while not self.hub.ready():
+            self._step(None)
+        self.hub.closed = True
+
+    def announce(self, header: Dict[str, Any]) -> None:
+        """An invocation begins: once the extensions are done with the last one, tell
+        those that subscribed to INVOKE."""
+        while not self.hub.ready():
+            self._step(None)
+        if self.hub.extensions:
+            self.hub.deliver(invoke_event(header))
+
+    def serve_until_invocation(self) -> None:
+        """Serve the extensions until the server sends something (a frame, or EOF)."""
+        if self.sock.fileno() not in self.selector.get_map():
+            self.selector.register(self.sock, selectors.EVENT_READ, "server")
+        self._wait_for_server()
+
     def _runtime_env(self) -> Dict[str, str]:
         env = dict(os.environ)
         spec = self.config.get("bootstrap") or {}
@@ -167,12 +193,6 @@ class BootstrapWorker(object):
         if spec.get("node_major"):
             env.setdefault("NODE_PATH", self._node_path(int(spec["node_major"])))
         return env
-
-    def _extension_dirs(self) -> List[str]:
-        if mounts.STATE.enabled and mounts.STATE.opt:
-            return [os.path.join(mounts.OPT, "extensions")]
-        # unmounted, a later layer's file replaces an earlier one's, as in /opt
-        return [os.path.join(d, "extensions") for d in reversed(self.config.get("layers") or ())]
 
     def _watch_exit(self, process: Optional[subprocess.Popen], kind: str) -> None:  # type: ignore[type-arg]
         if process is None:
@@ -225,7 +245,7 @@ class BootstrapWorker(object):
                     self._wait_for_server()
                     header, event = read()
                 except ConnectionClosed:
-                    self._shut_down()
+                    self.shut_down()
                     return
                 reply, body = self.invoke(header, event)
                 send_parts(self.sock, reply, body)
@@ -240,7 +260,7 @@ class BootstrapWorker(object):
         while not self._server_ready:
             self._step(None)
 
-    def _shut_down(self) -> None:
+    def shut_down(self) -> None:
         """The server let this environment go: SHUTDOWN to the extensions that asked for
         it, two seconds for them to finish (Lambda's limit with external extensions)."""
         listeners = self.hub.subscribers("SHUTDOWN")
@@ -260,10 +280,9 @@ class BootstrapWorker(object):
 
     def invoke(self, header: Dict[str, Any], event: bytes) -> Tuple[Dict[str, Any], bytes]:
         start = time.perf_counter()
-        while self.pending_next is None or not self.hub.ready():
+        while self.pending_next is None:
             self._step(None)
-        if self.hub.extensions:
-            self.hub.deliver(invoke_event(header))
+        self.announce(header)
         request_id = header["id"]
         headers = [
             ("Lambda-Runtime-Aws-Request-Id", request_id),
@@ -469,40 +488,72 @@ class BootstrapWorker(object):
                 pass
 
 
+def extension_dirs(config: Dict[str, Any]) -> List[str]:
+    """Where the environment's external extensions are: ``/opt/extensions``."""
+    if mounts.STATE.enabled and mounts.STATE.opt:
+        return [os.path.join(mounts.OPT, "extensions")]
+    # unmounted, a later layer's file replaces an earlier one's, as in /opt
+    return [os.path.join(d, "extensions") for d in reversed(config.get("layers") or ())]
+
+
+def has_extensions(config: Dict[str, Any]) -> bool:
+    """Whether any layer brings an extension (one ``listdir`` per layer, at init)."""
+    for directory in extension_dirs(config):
+        try:
+            if os.listdir(directory):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def _same_user(sock: socket.socket) -> bool:
     """True when the connecting socket belongs to this environment's user.
 
     The API listens on loopback, where any process of the machine may connect; with
     each function running as a user of its own, the kernel's socket table tells whose
-    process is on the other end (``/proc/net/tcp``, the ``uid`` column of the peer's
-    socket). Without a user of its own (no isolation) there is nobody to tell apart.
-    The table is read in pieces, not at once: a busy machine's changing sockets can
-    hide an entry from one reading, so a missing peer is looked for again."""
+    process is on the other end (``/proc/net/tcp``: the peer's end of this very
+    connection, matched on both addresses, since one local port may serve connections
+    to several places, and its ``uid`` column). Without a user of its own (no
+    isolation) there is nobody to tell apart. The table is read in pieces, not at
+    once: a busy machine's changing sockets can hide an entry from one reading, so a
+    missing peer is looked for again."""
     if confine.STATE.uid < 0:
         return True
     try:
-        host, port = sock.getpeername()[:2]
-        packed = socket.inet_aton(host)
+        peer = _hex_address(sock.getpeername())
+        ours = _hex_address(sock.getsockname())
     except (OSError, ValueError):
         return False
-    wanted = "{:08X}:{:04X}".format(int.from_bytes(packed, "little"), port)
     for _ in range(_PEER_LOOKUPS):
-        owner = _socket_owner(wanted)
+        owner = _socket_owner(peer, ours)
         if owner is not None:
             return owner == os.getuid()
     return False
 
 
 _PEER_LOOKUPS = 5
+_ESTABLISHED = "01"
 
 
-def _socket_owner(local_address: str) -> Optional[int]:
+def _hex_address(address: Any) -> str:
+    """``("127.0.0.1", 8080)`` as ``/proc/net/tcp`` writes it: ``0100007F:1F90``."""
+    packed = socket.inet_aton(address[0])
+    return "{:08X}:{:04X}".format(int.from_bytes(packed, "little"), address[1])
+
+
+def _socket_owner(local: str, remote: str) -> Optional[int]:
     try:
         with open("/proc/net/tcp") as table:
             next(table)
             for line in table:
                 fields = line.split()
-                if len(fields) > 7 and fields[1] == local_address:
+                if (
+                    len(fields) > 7
+                    and fields[1] == local
+                    and fields[2] == remote
+                    and fields[3] == _ESTABLISHED
+                ):
                     return int(fields[7])
     except (OSError, ValueError, StopIteration):
         return None

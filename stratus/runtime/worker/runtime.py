@@ -26,6 +26,7 @@ import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import capture, faults, json_logs, sandbox
+from .bootstrap import BootstrapWorker, has_extensions
 from .context import LambdaContext, StaticFacts, static_facts
 from .loader import load_handler
 from .protocol import ConnectionClosed, FrameReader, send_parts
@@ -50,6 +51,8 @@ class Worker(object):
         self.handler: Optional[Callable[[Any, Any], Any]] = None
         self.marshaller: Optional[Marshaller] = None
         self.facts: Optional[StaticFacts] = None
+        # the extensions' API, when the function's layers bring any (bootstrap.py)
+        self.api: Optional[BootstrapWorker] = None
 
     # -- init -------------------------------------------------------------------------
 
@@ -59,12 +62,17 @@ class Worker(object):
         error = None
         try:
             sandbox.apply_launch(self.config)
+            if has_extensions(self.config):  # they start first and register, as in Lambda
+                self.api = BootstrapWorker(self.sock, self.config)
+                self.api.open_extensions()
             capture.install(self.logs)
             json_logs.configure()  # LoggingConfig JSON: Lambda's JSON records and level
             self._notice()
             self.marshaller = Marshaller()
             self.facts = static_facts()
             self.handler = load_handler(self.config["handler"])
+            if self.api is not None:
+                self.api.extensions_ready()
         except faults.Fault as fault:
             error = faults.error_from_fault(fault)
         except Exception as exc:
@@ -119,6 +127,8 @@ class Worker(object):
             "error": error["errorType"] if error is not None else None,
             "n": len(body),
         }
+        if self.api is not None:
+            header["shutdown_listeners"] = len(self.api.hub.subscribers("SHUTDOWN"))
         send_parts(self.sock, header, body, self.logs.take().encode("utf-8", "replace"))
         return error is None
 
@@ -127,12 +137,19 @@ class Worker(object):
     def serve(self) -> None:
         """Answer invocations until the server closes the socket."""
         sock = self.sock
-        read = FrameReader(sock, _spin_seconds()).read
+        api = self.api
+        read = FrameReader(sock, _spin_seconds() if api is None else 0.0).read
         while True:
             try:
+                if api is not None:
+                    api.serve_until_invocation()
                 header, event = read()
             except ConnectionClosed:
+                if api is not None:
+                    api.shut_down()
                 return
+            if api is not None:
+                api.announce(header)
             reply, body, logs = self.invoke(header, event)
             send_parts(sock, reply, body, logs)
 

@@ -463,7 +463,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         sandbox.make_prewarm_dir(scratch)
         # Probe before the imports: forking a small process is cheap.
-        runtime = [*sandbox.RUNTIME_PATH, sandbox.HOOKS_DIR, NODE_CLIENT_DIR, sys.prefix, sys.base_prefix]
+        runtime = [
+            *sandbox.RUNTIME_PATH,
+            sandbox.HOOKS_DIR,
+            NODE_CLIENT_DIR,
+            sys.prefix,
+            sys.base_prefix,
+        ]
         view = mounts.probe(runtime, settings.hidden)
         box = confine.probe(mounts.prepare if view.enabled else _nothing, runtime)
         wanted = os.environ.get("STRATUS_ZYGOTE_PRELOAD")

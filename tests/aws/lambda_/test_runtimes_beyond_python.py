@@ -628,7 +628,19 @@ while True:
 """
 
 
-def test_an_external_extension_hears_invoke_and_shutdown(server: Any, lambda_client: Any) -> None:
+PYTHON_EVENTS_HANDLER = """
+import json, os, tempfile
+
+def handler(event, context):
+    with open(os.path.join(tempfile.gettempdir(), "extension-events")) as source:
+        return [json.loads(line) for line in source]
+"""
+
+
+@pytest.mark.parametrize("runtime", ["provided.al2023", "python3.11"])
+def test_an_external_extension_hears_invoke_and_shutdown(
+    server: Any, lambda_client: Any, runtime: str
+) -> None:
     sqs = server.client("sqs")
     queue_url = sqs.create_queue(QueueName=unique_name("shutdowns"))["QueueUrl"]
     launcher = f'#!/bin/sh\nexec {sys.executable} "$(dirname "$0")/../probe_extension.py"\n'
@@ -644,10 +656,14 @@ def test_an_external_extension_hears_invoke_and_shutdown(server: Any, lambda_cli
         },
     )
     bootstrap = f'#!/bin/sh\nexec {sys.executable} "$LAMBDA_TASK_ROOT/runtime.py"\n'
+    if runtime == "python3.11":
+        code = {"function.py": (PYTHON_EVENTS_HANDLER, 0o644)}
+    else:
+        code = {"bootstrap": (bootstrap, 0o755), "runtime.py": (EVENTS_RUNTIME, 0o644)}
     name = create(
         lambda_client,
-        "provided.al2023",
-        {"bootstrap": (bootstrap, 0o755), "runtime.py": (EVENTS_RUNTIME, 0o644)},
+        runtime,
+        code,
         Layers=[layer["LayerVersionArn"]],
         Environment={"Variables": {"SHUTDOWN_QUEUE": queue_url}},
     )
