@@ -50,6 +50,15 @@ class AwaitCallback:
 
 AWAIT_CALLBACK = AwaitCallback()
 
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A ``.waitForTaskToken`` request the service accepted: the history records
+    TaskSubmitted with the service's answer (``output``), then the task waits for
+    SendTaskSuccess/SendTaskFailure like AWAIT_CALLBACK."""
+
+    output: Any
+
 Integration = Callable[[TaskRequest], Awaitable[Any]]
 Matcher = Callable[[str], bool]
 
