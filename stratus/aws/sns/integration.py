@@ -21,7 +21,7 @@ from stratus.services.topics.errors import TopicsError
 from stratus.services.topics.publisher import Publisher, PublishRequest
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.arns import WAIT_FOR_TASK_TOKEN, parse_service_resource
-from stratus.workflows.integrations.base import AWAIT_CALLBACK, TaskRequest
+from stratus.workflows.integrations.base import Submitted, TaskRequest
 from stratus.workflows.integrations.metadata import http_date, sdk_metadata
 
 __all__ = ["SnsPublishIntegration", "is_sns_publish"]
@@ -91,8 +91,6 @@ class SnsPublishIntegration:
                 f"{error.message} (Service: AmazonSNS; Status Code: {status}; Error Code: "
                 f"{rule.code}; Request ID: {request_id}; Proxy: null)",
             ) from error
-        if request.resource.endswith(f".{WAIT_FOR_TASK_TOKEN}"):
-            return AWAIT_CALLBACK
         sequence = (
             f"    <SequenceNumber>{published.sequence_number}</SequenceNumber>\n"
             if published.sequence_number
@@ -112,4 +110,6 @@ class SnsPublishIntegration:
         if published.sequence_number:
             result["SequenceNumber"] = published.sequence_number
         result.update(sdk_metadata(200, headers, request_id))
+        if request.resource.endswith(f".{WAIT_FOR_TASK_TOKEN}"):
+            return Submitted(result)  # TaskSubmitted shows SNS's answer; the token decides
         return result

@@ -56,31 +56,45 @@ def gather(event: Mapping[str, Any], paths: Paths) -> tuple[Found, bool]:
     """The scalar values at each path of ``paths`` with their array positions, and whether
     any of them sits inside an array (only then does array consistency need checking)."""
     found: Found = {}
-    leaves, keys = paths.leaves, paths.keys
-    arrays = 0
-
-    def visit(value: Any, path: str, position: Position) -> None:
-        nonlocal arrays
-        cls = value.__class__
-        if cls in _SCALARS:
-            if path in leaves:
-                found.setdefault(path, []).append((value, position))
-        elif cls is dict or isinstance(value, Mapping):
-            for key, child in keys.get(path, ()):
-                item = value.get(key, _MISSING)
-                if item is not _MISSING:
-                    visit(item, child, position)
-        elif cls is list or isinstance(value, (list, tuple)):
-            arrays += 1
-            array = arrays
-            for index, element in enumerate(value):
-                visit(element, path, (*position, (array, index)))
-
+    arrays = [0]
+    keys = paths.keys
+    leaves = paths.leaves
+    get = event.get
     for key, child in keys.get("", ()):
-        item = event.get(key, _MISSING)
+        item = get(key, _MISSING)
         if item is not _MISSING:
-            visit(item, child, ())
-    return found, arrays > 0
+            _visit(item, child, (), found, keys, leaves, arrays)
+    return found, arrays[0] > 0
+
+
+def _visit(
+    value: Any,
+    path: str,
+    position: Position,
+    found: Found,
+    keys: dict[str, tuple[tuple[str, str], ...]],
+    leaves: frozenset[str],
+    arrays: list[int],
+) -> None:
+    cls = value.__class__
+    if cls in _SCALARS:
+        if path in leaves:
+            values = found.get(path)
+            if values is None:
+                found[path] = [(value, position)]
+            else:
+                values.append((value, position))
+    elif cls is dict or isinstance(value, Mapping):
+        get = value.get
+        for key, child in keys.get(path, ()):
+            item = get(key, _MISSING)
+            if item is not _MISSING:
+                _visit(item, child, position, found, keys, leaves, arrays)
+    elif cls is list or isinstance(value, (list, tuple)):
+        arrays[0] += 1
+        array = arrays[0]
+        for index, element in enumerate(value):
+            _visit(element, path, (*position, (array, index)), found, keys, leaves, arrays)
 
 
 _MISSING = object()

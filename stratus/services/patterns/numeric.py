@@ -73,7 +73,7 @@ def parse_numeric(operand: Any) -> NumericRange:
         if len(rest) > 3:
             raise Refusal("Too many terms in numeric range expression")
         if low >= high:
-            raise Refusal("Bad numeric range: lower bound must be less than upper bound")
+            raise Refusal("Bottom must be less than top")
         return NumericRange(low, operator == ">", high, upper == "<")
     if operator in ("<", "<="):
         high = _bound(rest, operator)

@@ -9,6 +9,10 @@ attempt, so a restart resumes every delivery where it was (at least once).
 
 FIFO topics keep order per subscription and message group: while one delivery of a
 (subscription, group) is in flight or waiting for its retry, the next ones wait behind it.
+
+One endpoint cannot starve the others: a subscription has at most
+``per_subscription`` attempts in flight; its further due deliveries wait in its own
+backlog, so an endpoint that never answers holds a few slots for its timeout, not all.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class Dispatcher:
         sender: Sender,
         *,
         max_in_flight: int = 256,
+        per_subscription: int = 16,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._registry = registry
@@ -69,6 +74,9 @@ class Dispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._paused = False
+        self._per_subscription = per_subscription
+        self._busy: dict[str, int] = {}
+        self._backlog: dict[str, deque[Delivery]] = {}
         self._lanes: dict[tuple[str, str], deque[Delivery]] = {}
         self._lane_owner: dict[tuple[str, str], str] = {}
         self._counts = {"delivered": 0, "retried": 0, "dead_lettered": 0, "dropped": 0}
@@ -89,7 +97,9 @@ class Dispatcher:
 
     def statistics(self) -> DispatcherStatistics:
         return DispatcherStatistics(
-            pending=len(self._heap) + sum(len(q) for q in self._lanes.values()),
+            pending=len(self._heap)
+            + sum(len(q) for q in self._lanes.values())
+            + sum(len(q) for q in self._backlog.values()),
             in_flight=self._in_flight,
             **self._counts,
         )
@@ -102,9 +112,14 @@ class Dispatcher:
                 now = self._clock()
                 while self._heap and self._heap[0][0] <= now and not self._paused:
                     _, _, delivery = heapq.heappop(self._heap)
+                    subscription = delivery.subscription_arn
+                    if self._busy.get(subscription, 0) >= self._per_subscription:
+                        self._backlog.setdefault(subscription, deque()).append(delivery)
+                        continue
                     lane = self._lane(delivery)
                     if lane is not None and not self._take_lane(lane, delivery):
                         continue
+                    self._busy[subscription] = self._busy.get(subscription, 0) + 1
                     await self._slots.acquire()
                     self._started()
                     tasks.create_task(self._attempt(delivery, lane))
@@ -122,6 +137,21 @@ class Dispatcher:
         self._slots.release()
         if self._in_flight == 0:
             self._idle.set()
+
+    def _release_subscription(self, subscription: str) -> None:
+        """One attempt of ``subscription`` ended: the next of its backlog may run."""
+        busy = self._busy.get(subscription, 1) - 1
+        if busy:
+            self._busy[subscription] = busy
+        else:
+            self._busy.pop(subscription, None)
+        waiting = self._backlog.get(subscription)
+        if waiting:
+            following = waiting.popleft()
+            if not waiting:
+                del self._backlog[subscription]
+            heapq.heappush(self._heap, (following.due, next(self._order), following))
+            self._wake.set()
 
     @staticmethod
     def _lane(delivery: Delivery) -> tuple[str, str] | None:
@@ -167,6 +197,7 @@ class Dispatcher:
         finally:
             if lane is not None and not keep_lane:
                 self._release_lane(lane)
+            self._release_subscription(delivery.subscription_arn)
             self._finished()
 
     async def _attempt_once(self, delivery: Delivery) -> bool:

@@ -54,7 +54,8 @@ def signature(fields: list[tuple[str, Any]], version: str) -> str:
     )
     algorithm = hashlib.sha256 if version == "2" else hashlib.sha1
     digest = algorithm(canonical.encode("utf-8")).digest()
-    return base64.b64encode(digest * 8).decode()  # as long as an RSA-2048 signature
+    # As long as an RSA-2048 signature: 256 bytes, 344 characters of base64.
+    return base64.b64encode((digest * (256 // len(digest) + 1))[:256]).decode()
 
 
 class Envelopes:

@@ -86,7 +86,6 @@ class Registry:
         self.subscriptions: dict[str, Subscription] = {}
         self.by_topic: dict[str, list[str]] = {}
         self.filters: dict[str, FilterPolicy | None] = {}
-        self._deleted: dict[str, int] = {}
 
     def restore(self, topics: Sequence[Topic], subscriptions: Sequence[Subscription]) -> None:
         for topic in topics:
@@ -165,7 +164,6 @@ class Registry:
         for subscription_arn in self.by_topic.pop(arn, []):
             self.subscriptions.pop(subscription_arn, None)
             self.filters.pop(subscription_arn, None)
-        self._deleted.pop(arn, None)
 
     def list_topics(self, scope: Scope, token: str | None) -> Page:
         prefix = scope.arn_prefix("sns")
@@ -175,9 +173,9 @@ class Registry:
         topic = self.topic(arn, scope)
         subscriptions = [self.subscriptions[s] for s in self.by_topic.get(arn, [])]
         confirmed = sum(1 for s in subscriptions if s.confirmed)
-        return topic_view(
-            topic, confirmed, len(subscriptions) - confirmed, self._deleted.get(arn, 0)
-        )
+        # Unsubscribing removes a subscription at once here, so none is ever "deleted
+        # but not yet gone" as AWS counts in SubscriptionsDeleted.
+        return topic_view(topic, confirmed, len(subscriptions) - confirmed, 0)
 
     async def set_topic_attribute(self, scope: Scope, arn: str, name: str, value: str) -> None:
         topic = self.topic(arn, scope)

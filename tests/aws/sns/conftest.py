@@ -76,6 +76,8 @@ class Endpoint:
     silent: bool = False
     _failures: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _release: threading.Event = field(default_factory=threading.Event)
+    _server: Any = None
 
     def record(self, item: Received) -> int | None:
         with self._lock:
@@ -92,9 +94,17 @@ class Endpoint:
             return [r for r in self.received if r.headers.get("x-amz-sns-message-type") == kind]
 
 
-@pytest.fixture
-def endpoint() -> Iterator[Endpoint]:
-    target = Endpoint()
+class RunningEndpoint(Endpoint):
+    """An Endpoint served by a real HTTP server until ``close``."""
+
+    def close(self) -> None:
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def listening_endpoint() -> RunningEndpoint:
+    target = RunningEndpoint()
     release = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
@@ -117,12 +127,17 @@ def endpoint() -> Iterator[Endpoint]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     target.url = f"http://127.0.0.1:{server.server_address[1]}/sns"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    target._release = release
+    target._server = server
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return target
+
+
+@pytest.fixture
+def endpoint() -> Iterator[Endpoint]:
+    target = listening_endpoint()
     yield target
-    release.set()
-    server.shutdown()
-    server.server_close()
+    target.close()
 
 
 def confirm(sns: Any, endpoint: Endpoint, topic_arn: str) -> str:

@@ -8,7 +8,16 @@ import time
 import urllib.request
 from typing import Any
 
-from tests.aws.sns.conftest import Endpoint, aws_error, confirm, new_topic, wait_for
+import pytest
+
+from tests.aws.sns.conftest import (
+    Endpoint,
+    aws_error,
+    confirm,
+    listening_endpoint,
+    new_topic,
+    wait_for,
+)
 from tests.conftest import ServerProcess, free_port
 
 FAST_RETRIES = json.dumps(
@@ -322,3 +331,23 @@ def test_endpoint_answering_garbage_is_retried(sns: Any) -> None:
         assert sns.publish(TopicArn=topic, Message="still fine")["MessageId"]
     finally:
         listener.close()
+
+
+@pytest.mark.slow
+def test_a_silent_endpoint_does_not_starve_the_others(sns: Any, endpoint: Endpoint) -> None:
+    """300 deliveries to an endpoint that never answers (more than the server attempts
+    at once): another subscription still gets its message before they time out."""
+    silent_topic = new_topic(sns)
+    sns.subscribe(TopicArn=silent_topic, Protocol="http", Endpoint=endpoint.url + "/silent")
+    confirm(sns, endpoint, silent_topic)
+    endpoint.silent = True
+    for batch in range(30):
+        entries = [{"Id": f"e{i}", "Message": f"{batch}-{i}"} for i in range(10)]
+        sns.publish_batch(TopicArn=silent_topic, PublishBatchRequestEntries=entries)
+    other = listening_endpoint()
+    try:
+        topic = new_topic(sns)
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=other.url)
+        wait_for(lambda: other.of_type("SubscriptionConfirmation"), timeout=14)
+    finally:
+        other.close()

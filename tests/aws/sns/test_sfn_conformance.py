@@ -60,22 +60,7 @@ def _answer_callbacks(sfn: Any, endpoint: Endpoint, stop: threading.Event) -> No
         time.sleep(0.05)
 
 
-#: The interpreter records no TaskSubmitted event (the service's answer to a
-#: ``.waitForTaskToken`` task) yet: a workflows gap, not SNS's; everything else holds.
-SUBMITTED = "interpreter: no TaskSubmitted event after a .waitForTaskToken task's request"
-
-
-def _params() -> list[Any]:
-    params = []
-    for name, case in sorted(CASES.items()):
-        marks = []
-        if "TaskSubmitted" in (case["expected"].get("history_event_types") or []):
-            marks.append(pytest.mark.xfail(reason=SUBMITTED, strict=True))
-        params.append(pytest.param(name, id=name, marks=marks))
-    return params or [pytest.param("no-material", id="no-material")]
-
-
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", sorted(CASES) or ["no-material"])
 def test_sns_case(name: str, sns: Any, sfn: Any, endpoint: Endpoint) -> None:
     case = CASES[name]
     topic = _topic_for(sns, case)

@@ -67,6 +67,7 @@ INVALID: list[tuple[str, str, str]] = [
     ("two-keys", '{"a": [{"prefix": "x", "suffix": "y"}]}', "Only one key allowed in match expression"),
     ("empty-expression", '{"a": [{}]}', "Match expression name not found"),
     ("numeric-too-many", '{"a": [{"numeric": [">", 0, "<", 5, "<", 6]}]}', "Too many terms in numeric range expression"),
+    ("numeric-empty-range", '{"a": [{"numeric": [">=", 5, "<", 5]}]}', "Bottom must be less than top"),
     ("numeric-bad-op", '{"a": [{"numeric": ["!=", 0]}]}', "Unrecognized numeric range operator: !="),
     ("numeric-first-not-op", '{"a": [{"numeric": [5]}]}', "Invalid member in numeric match: 5"),
     ("anything-but-mixed", '{"a": [{"anything-but": ["x", 1]}]}', "Inside anything but list, either all values are number or string, mixed type is not supported"),
