@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
 from stratus.runtime.invoker import InvocationResult
+from stratus.services.aws_calls import AwsCaller
 from stratus.services.functions.errors import InvalidParameter
 from stratus.services.functions.names import qualified
 from stratus.services.functions.repository import QueuedInvocation
@@ -41,18 +42,6 @@ _KINDS = ("sqs", "sns", "lambda", "events")
 _ERROR_MESSAGE_BYTES = 1024
 
 
-class AwsCaller(Protocol):
-    """The platform's in-process AWS caller (``PlatformContext.aws_caller``)."""
-
-    async def call(
-        self,
-        service: str,
-        operation: str,
-        params: dict[str, Any],
-        *,
-        account_id: str | None = None,
-        region: str | None = None,
-    ) -> dict[str, Any]: ...
 
 
 def check_destination(arn: str) -> None:

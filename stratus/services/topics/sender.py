@@ -6,13 +6,13 @@ import json
 import logging
 from typing import Any
 
+from stratus.services.aws_calls import AwsCaller
 from stratus.services.topics.attributes import content_type
 from stratus.services.topics.envelopes import Envelopes, http_headers, sqs_attributes
 from stratus.services.topics.model import Delivery, Subscription, Topic
 from stratus.services.topics.transports import (
     HTTP_TIMEOUT_S,
     Attempt,
-    AwsCalls,
     Outcome,
     arn_parts,
     classify,
@@ -26,7 +26,7 @@ UNDELIVERABLE = ("email", "email-json", "sms", "application", "firehose")
 
 
 class Sender:
-    def __init__(self, envelopes: Envelopes, calls: AwsCalls,
+    def __init__(self, envelopes: Envelopes, calls: AwsCaller,
                  http_timeout_s: float = HTTP_TIMEOUT_S) -> None:
         self._envelopes = envelopes
         self._calls = calls

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from stratus.services.aws_calls import AwsCaller
 from stratus.services.topics.dispatcher import Dispatcher
 from stratus.services.topics.envelopes import Envelopes
 from stratus.services.topics.errors import TopicsError
@@ -12,14 +13,14 @@ from stratus.services.topics.publisher import Publisher
 from stratus.services.topics.registry import Registry
 from stratus.services.topics.repository import TopicsRepository
 from stratus.services.topics.sender import Sender
-from stratus.services.topics.transports import HTTP_TIMEOUT_S, AwsCalls
+from stratus.services.topics.transports import HTTP_TIMEOUT_S
 
 
 class TopicsService:
     def __init__(
         self,
         repository: TopicsRepository,
-        calls: AwsCalls,
+        calls: AwsCaller,
         endpoint_url: str,
         error_codes: Callable[[TopicsError], str],
         *,

@@ -14,7 +14,6 @@ import asyncio
 import enum
 import ssl
 from dataclasses import dataclass
-from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 #: How long an HTTP/S endpoint has to answer (AWS: 15 seconds).
@@ -22,18 +21,6 @@ HTTP_TIMEOUT_S = 15.0
 _MAX_RESPONSE_HEAD = 64 * 1024
 
 
-class AwsCalls(Protocol):
-    """The platform's in-process caller of our AWS APIs (``PlatformContext.aws_caller``)."""
-
-    async def call(
-        self,
-        service: str,
-        operation: str,
-        params: dict[str, Any],
-        *,
-        account_id: str | None = None,
-        region: str | None = None,
-    ) -> dict[str, Any]: ...
 
 
 class Outcome(enum.Enum):

@@ -19,6 +19,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+# re-exported: the integrations and the aws layer name them from here
+from stratus.services.aws_calls import AwsCaller as AwsCaller
+from stratus.services.aws_calls import AwsCallFailed as AwsCallFailed
 from stratus.workflows.errors import StatesError
 
 
@@ -133,29 +136,3 @@ class ExecutionStarter(Protocol):
         ...
 
 
-class AwsCaller(Protocol):
-    """Calls one of Stratus's own AWS APIs (for ``aws-sdk:*`` integrations)."""
-
-    async def call(
-        self,
-        service: str,
-        operation: str,
-        params: dict[str, Any],
-        *,
-        account_id: str | None = None,
-        region: str | None = None,
-    ) -> dict[str, Any]:
-        """``service`` is botocore's name (``s3``, ``stepfunctions``), ``operation`` the
-        model's (``GetObject``). The call acts in ``account_id`` and ``region`` (an
-        execution's own, so a task reaches only its account's resources; ``None``: the
-        platform's defaults). Raises AwsCallFailed for an AWS error answer."""
-        ...
-
-
-class AwsCallFailed(Exception):
-    def __init__(self, service: str, code: str, message: str, status: int) -> None:
-        self.service = service
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(f"{service} {code}: {message}")
