@@ -136,8 +136,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         heads = self._heads
         self._head_bytes = self._limits.max_head_bytes
         self._feed(data[:room])
-        if self.transport.is_closing():
-            return
+        if self._linger is not None or self.transport.is_closing():
+            return  # refused while reading what fit (414, 400): answered already
         if self._heads == heads:  # what fits the limit did not finish the head
             self._refuse(431, "Request Header Fields Too Large")
             return
@@ -194,6 +194,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer ``status`` with no request behind it, then close after a linger."""
+        if self._linger is not None:
+            return  # one refusal per connection: its end is closed for writing
         self._in_head = False
         self.deadline = 0.0
         body = orjson.dumps({"message": message})
