@@ -366,6 +366,11 @@ class QueueService:
         if not receives:
             return []
         rows = await self.store.mark_received(receives)
+        if len(rows) < len(receives):  # deleted meanwhile (a purge): forget them here too
+            found = {row.meta.seq for row in rows}
+            for meta in picked:
+                if meta.seq not in found and queue.index.get(meta.seq) is meta:
+                    queue.index.remove(meta)
         return [self._received(queue, row, names) for row in rows]
 
     async def move(
@@ -500,9 +505,13 @@ class QueueService:
                 f"Only one PurgeQueue operation on {queue.key.name} is allowed every 60 seconds."
             )
         queue.last_purge_ms = now
-        for meta in list(queue.index.messages.values()):
+        # Exactly the messages the index holds: one whose send is still being committed
+        # enters the index after its commit and is not purged (as a send racing
+        # PurgeQueue may be on AWS), so memory and store never disagree.
+        purged = list(queue.index.messages.values())
+        for meta in purged:
             queue.index.remove(meta)
-        await self.store.purge(queue.id, self._seq)
+        await self.store.delete_messages([meta.seq for meta in purged])
         await self.registry.save(queue)
 
     # -- housekeeping --------------------------------------------------------------------
