@@ -106,7 +106,7 @@ async def test_receive_updates_state_and_returns_bodies(backend: Backend) -> Non
     assert (metas[1].visible_at_ms, metas[1].receive_count) == (100, 3)
 
 
-async def test_delete_move_and_purge(backend: Backend) -> None:
+async def test_delete_and_move(backend: Backend) -> None:
     async with backend.session() as stores:
         source = await _queue(stores, "source")
         target = await _queue(stores, "target")
@@ -119,7 +119,7 @@ async def test_delete_move_and_purge(backend: Backend) -> None:
         await stores.queues.move_messages(
             [4], target, 778, reset_receives=True, dead_letter_source=None
         )
-        await stores.queues.purge(source, up_to_seq=5)
+        await stores.queues.delete_messages([5])
     async with backend.session() as stores:
         snapshot = await stores.queues.load(0)
         assert await stores.queues.read_messages([1, 2, 5]) == []
