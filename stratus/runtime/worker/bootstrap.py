@@ -22,6 +22,7 @@ Runs inside execution environments: standard library only, Python 3.9 compatible
 from __future__ import annotations
 
 import json
+import math
 import os
 import selectors
 import signal
@@ -81,6 +82,7 @@ class BootstrapWorker(object):
         self.initialized = False
         self.hub = ExtensionsHub({})
         self._server_ready = False
+        self._partial = ""  # the runtime's last output line, not ended yet
 
     # -- init -------------------------------------------------------------------------
 
@@ -179,6 +181,43 @@ class BootstrapWorker(object):
             self._step(None)
         if self.hub.extensions:
             self.hub.deliver(invoke_event(header))
+            self.hub.telemetry.emit(
+                "platform.start",
+                {
+                    "requestId": header["id"],
+                    "version": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
+                },
+            )
+
+    def finished(self, header: Dict[str, Any], reply: Dict[str, Any]) -> None:
+        """An invocation's answer is on its way: the telemetry Lambda sends for it."""
+        if not self.hub.telemetry.subscriptions:
+            return
+        status = "error" if reply.get("e") else "success"
+        duration = round(float(reply.get("ms") or 0.0), 3)
+        request_id = header["id"]
+        self.hub.telemetry.emit(
+            "platform.runtimeDone",
+            {
+                "requestId": request_id,
+                "status": status,
+                "metrics": {"durationMs": duration, "producedBytes": int(reply.get("n") or 0)},
+            },
+        )
+        self.hub.telemetry.emit(
+            "platform.report",
+            {
+                "requestId": request_id,
+                "status": status,
+                "metrics": {
+                    "durationMs": duration,
+                    "billedDurationMs": math.ceil(duration),
+                    "memorySizeMB": int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE") or 0),
+                    "maxMemoryUsedMB": int(reply.get("mem") or 0),
+                },
+            },
+        )
+        self.hub.telemetry.flush()
 
     def serve_until_invocation(self) -> None:
         """Serve the extensions until the server sends something (a frame, or EOF)."""
@@ -205,11 +244,16 @@ class BootstrapWorker(object):
 
     def _start(self, argv: List[str]) -> None:
         env = self._runtime_env()
+        # With extensions, the runtime's output passes through here on its way to the
+        # log, so Telemetry API subscribers get the function's lines too.
+        relay = subprocess.PIPE if self.hub.extensions else None
         try:
             self.process = subprocess.Popen(
                 argv,
                 env=env,
                 stdin=subprocess.DEVNULL,
+                stdout=relay,
+                stderr=subprocess.STDOUT if relay else None,
                 close_fds=True,
                 preexec_fn=confine.die_with_parent,
             )
@@ -219,6 +263,40 @@ class BootstrapWorker(object):
                 "fork/exec {}: {}".format(argv[0], _os_reason(exc)),
             ) from None
         self._watch_exit(self.process, "exit")
+        if self.process.stdout is not None:
+            os.set_blocking(self.process.stdout.fileno(), False)
+            self.selector.register(self.process.stdout, selectors.EVENT_READ, "output")
+
+    def _relay_output(self) -> bool:
+        """Pass what the runtime wrote on to the log (descriptor 1) and, line by line,
+        to telemetry; False once nothing is left to read for now."""
+        stream = self.process.stdout if self.process is not None else None
+        if stream is None:
+            return False
+        try:
+            data = os.read(stream.fileno(), 65536)
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            data = b""
+        if not data:
+            try:
+                self.selector.unregister(stream)
+            except (KeyError, ValueError):
+                pass
+            return False
+        view = memoryview(data)
+        while view:
+            view = view[os.write(1, view) :]
+        text = self._partial + data.decode("utf-8", "replace")
+        *lines, self._partial = text.split("\n")
+        for line in lines:
+            self.hub.telemetry.emit("function", line)
+        return True
+
+    def _drain_output(self) -> None:
+        while self._relay_output():
+            pass
 
     def _node_path(self, major: int) -> str:
         """Lambda's NODE_PATH: the layers' ``nodejs`` folders, then the task root."""
@@ -248,7 +326,9 @@ class BootstrapWorker(object):
                     self.shut_down()
                     return
                 reply, body = self.invoke(header, event)
+                self._drain_output()
                 send_parts(self.sock, reply, body)
+                self.finished(header, reply)
         except RuntimeExited as exited:
             _exit_like(exited.status)
         finally:
@@ -340,6 +420,8 @@ class BootstrapWorker(object):
                 self._reap()
             elif kind == "server":
                 self._server_ready = True
+            elif kind == "output":
+                self._relay_output()
             elif kind == "extension-exit":
                 self.selector.unregister(key.fileobj)
                 os.close(key.fd)

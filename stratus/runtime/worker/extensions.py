@@ -27,6 +27,7 @@ from typing import Any, Dict, List, Optional
 
 from . import confine
 from .runtime_http import Connection, Request
+from .telemetry import InvalidSubscription, Telemetry
 
 API_PREFIX = "/2020-01-01/extension"
 TELEMETRY_PREFIXES = ("/2022-07-01/telemetry", "/2020-08-15/logs")
@@ -64,6 +65,7 @@ class ExtensionsHub(object):
         self.function = function  # functionName, functionVersion, handler
         self.extensions: List[Extension] = []
         self.closed = False  # registration ends with init
+        self.telemetry = Telemetry()
 
     # -- start ------------------------------------------------------------------------
 
@@ -275,12 +277,16 @@ class ExtensionsHub(object):
         return None
 
     def _subscribe(self, connection: Connection, request: Request) -> None:
-        """Telemetry and Logs API subscriptions: accepted, as the emulator does; no
-        telemetry is delivered yet (the log stream is the server's, see docs/runtimes.md)."""
+        """Telemetry API (and the older Logs API) subscriptions (``telemetry.py``)."""
         if request.method != "PUT":
             connection.respond(405, content_type="")
             return
         if self._identified(connection, request) is None:
+            return
+        try:
+            self.telemetry.subscribe(request.body)
+        except InvalidSubscription as exc:
+            connection.respond_json(400, _error("ValidationError", str(exc)))
             return
         connection.respond(200, b"OK", content_type="text/plain; charset=utf-8")
 

@@ -152,6 +152,8 @@ class Worker(object):
                 api.announce(header)
             reply, body, logs = self.invoke(header, event)
             send_parts(sock, reply, body, logs)
+            if api is not None:
+                api.finished(header, reply)
 
     def invoke(self, header: Dict[str, Any], event: bytes) -> Tuple[Dict[str, Any], bytes, bytes]:
         request_id = header["id"]

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sys
+import time
 import zipfile
 from typing import Any
 
@@ -576,7 +577,7 @@ def test_another_function_cannot_use_an_environments_runtime_api(lambda_client: 
 # -- extensions ------------------------------------------------------------------------------
 
 EXTENSION = """
-import http.client, json, os, tempfile
+import http.client, http.server, json, os, tempfile, threading
 import boto3
 
 api = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
@@ -599,8 +600,31 @@ note({"registered": json.loads(body), "status": status})
 note({"no_id": call("GET", "/2020-01-01/extension/event/next")[:2][0]})
 note({"bad_id": call("GET", "/2020-01-01/extension/event/next", headers={
     "Lambda-Extension-Identifier": "not-a-uuid"})[1].decode()})
-note({"telemetry": call("PUT", "/2022-07-01/telemetry", json.dumps({"schemaVersion": "2022-12-13"}),
-                        {"Lambda-Extension-Identifier": ident})[0]})
+note({"bad_subscription": call("PUT", "/2022-07-01/telemetry", json.dumps({"schemaVersion": "2022-12-13"}),
+                               {"Lambda-Extension-Identifier": ident})[0]})
+
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        for item in batch:
+            note({"telemetry": item["type"], "record": item["record"]})
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+listener = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+threading.Thread(target=listener.serve_forever, daemon=True).start()
+subscription = {
+    "schemaVersion": "2022-12-13",
+    "destination": {"protocol": "HTTP",
+                    "URI": "http://sandbox.localdomain:%d/telemetry" % listener.server_port},
+    "types": ["platform", "function"],
+    "buffering": {"timeoutMs": 25},
+}
+note({"subscription": call("PUT", "/2022-07-01/telemetry", json.dumps(subscription),
+                           {"Lambda-Extension-Identifier": ident})[0]})
 while True:
     status, body, _ = call("GET", "/2020-01-01/extension/event/next",
                            headers={"Lambda-Extension-Identifier": ident})
@@ -621,6 +645,7 @@ while True:
     answer = api.getresponse()
     answer.read()
     rid = answer.getheader("Lambda-Runtime-Aws-Request-Id")
+    print("runtime says hi to", rid, flush=True)
     with open(log) as source:
         seen = [json.loads(line) for line in source]
     api.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, json.dumps(seen))
@@ -669,8 +694,16 @@ def test_an_external_extension_hears_invoke_and_shutdown(
     )
     first, _, _ = invoke(lambda_client, name)
     second, _, _ = invoke(lambda_client, name)
-    # the extension hears an INVOKE while the runtime handles it: a later look tells
-    _, seen, _ = invoke(lambda_client, name)
+    # the extension hears an INVOKE while the runtime handles it, and telemetry comes
+    # in batches (and not while the environment is frozen): later looks tell
+    for _ in range(20):
+        _, seen, _ = invoke(lambda_client, name)
+        kinds = {e.get("telemetry") for e in seen}
+        if {"platform.report", "function" if runtime.startswith("provided") else None} <= kinds | {
+            None
+        } and len([e for e in seen if e.get("eventType") == "INVOKE"]) >= 2:
+            break
+        time.sleep(0.1)
     assert seen[0]["status"] == 200
     assert seen[0]["registered"] == {
         "functionName": name,
@@ -679,7 +712,23 @@ def test_an_external_extension_hears_invoke_and_shutdown(
     }
     assert seen[1] == {"no_id": 403}
     assert json.loads(seen[2]["bad_id"])["errorType"] == "Extension.InvalidExtensionIdentifier"
-    assert seen[3] == {"telemetry": 200}
+    assert seen[3] == {"bad_subscription": 400}
+    assert seen[4] == {"subscription": 200}
+    telemetry = [e for e in seen if "telemetry" in e]
+    first_id = first["ResponseMetadata"]["RequestId"]
+    kinds = [
+        e["telemetry"]
+        for e in telemetry
+        if isinstance(e["record"], dict) and e["record"].get("requestId") == first_id
+    ]
+    assert kinds[:3] == ["platform.start", "platform.runtimeDone", "platform.report"]
+    report = next(e for e in telemetry if e["telemetry"] == "platform.report")["record"]
+    assert report["status"] == "success"
+    assert report["metrics"]["durationMs"] >= 0
+    assert report["metrics"]["memorySizeMB"] == 128
+    if runtime.startswith("provided"):  # a runtime's own output reaches function subscribers
+        lines = [e["record"] for e in telemetry if e["telemetry"] == "function"]
+        assert f"runtime says hi to {first_id}" in lines
     invokes = [e for e in seen if e.get("eventType") == "INVOKE"]
     assert [e["requestId"] for e in invokes][:2] == [
         first["ResponseMetadata"]["RequestId"],
