@@ -52,29 +52,6 @@ ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
 
 SPARE_DELAY_MS = 3
 DEFAULT_PRELOAD = ("s3", "dynamodb", "sqs", "sns", "lambda", "sts")
-_PR_SET_PDEATHSIG = 1
-
-
-def _load_prctl() -> Optional[Callable[..., int]]:
-    """libc's prctl, looked up once in the fork server (importing ctypes costs ~3 ms)."""
-    if not sys.platform.startswith("linux"):  # pragma: no cover
-        return None
-    try:
-        import ctypes
-
-        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
-        return prctl
-    except Exception:  # pragma: no cover - no libc prctl: the EOF rule still applies
-        return None
-
-
-_PRCTL = _load_prctl()
-
-
-def _set_parent_death_signal() -> None:
-    """Die with the parent: the fork server may be killed before it can kill us."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _exit_status(status: int) -> Tuple[Optional[int], Optional[int]]:
@@ -241,7 +218,7 @@ class ForkServer(object):
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
-            _set_parent_death_signal()
+            confine.die_with_parent()
             os.close(self._wake_r)
             os.close(self._wake_w)
             self.control.close()
