@@ -44,7 +44,8 @@ WARM_VARIABLE = "STRATUS_WARM_RUNTIMES"
 ISOLATION_VARIABLE = "STRATUS_ISOLATION"  # "0": environments keep the server's user
 UID_BASE = 1_000_000_000  # functions run as users from here up (see _uid_of)
 WATCH_INTERVAL_S = 0.5  # how often the zygotes' health is checked
-UIDS_FILE = "uids.json"  # function ARN -> its user, kept across restarts
+UIDS_FILE = "uids.json"  # function ARN -> its user, kept across restarts (an older form)
+UIDS_LOG = "uids.log"  # the same, one "<uid> <ARN>" line appended per new function
 
 
 def substitution_notice(runtime: str, interpreter: Interpreter) -> str:
@@ -122,7 +123,7 @@ class LocalEnvironmentFactory:
         assert self._work_dir is not None
         for name in ("zygotes", "bytecode"):
             os.makedirs(os.path.join(self._work_dir, name), mode=0o700, exist_ok=True)
-        self._uids = _load_json(os.path.join(self._work_dir, UIDS_FILE))
+        self._uids = _load_uids(self._work_dir)
         isolate = os.environ.get(ISOLATION_VARIABLE, "1") != "0"
         if isolate:
             self._cgroups = cgroups.probe()
@@ -203,7 +204,10 @@ class LocalEnvironmentFactory:
         if path not in self._bytecode_dirs:
             # World-writable, but only inside the hidden work directory: an environment
             # reaches it only as its own function's mount (each runs as a new user).
-            os.makedirs(path, exist_ok=True)
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                pass
             os.chmod(path, 0o777)
             self._bytecode_dirs.add(path)
         return path
@@ -220,7 +224,10 @@ class LocalEnvironmentFactory:
             slot = int(hashlib.sha256(self._work_dir.encode()).hexdigest()[:4], 16) & 0x3FFF
             uid = UID_BASE + (slot << 16) + (len(self._uids) + 1) % 0x10000
             self._uids[spec.function_arn] = uid
-            _save_json(os.path.join(self._work_dir, UIDS_FILE), self._uids)
+            # One appended line, not the whole map rewritten: this runs in the event loop
+            # on a new function's first cold start.
+            with open(os.path.join(self._work_dir, UIDS_LOG), "a") as log:
+                log.write(f"{uid} {spec.function_arn}\n")
         return uid
 
     def _runtimes_to_warm(self) -> list[str]:
@@ -451,17 +458,23 @@ def _clean_up(env: ForkedEnvironment) -> None:
     shutil.rmtree(env.launch.tmp_dir, True)
 
 
-def _load_json(path: str) -> dict[str, int]:
+def _load_uids(work_dir: str) -> dict[str, int]:
+    """The users given to functions so far: the older JSON map, then the appended log
+    (a torn last line, from a crash mid-write, is skipped: that function gets a new user)."""
+    found: dict[str, int] = {}
     try:
-        with open(path) as handle:
-            found = json.load(handle)
-    except (OSError, ValueError):
-        return {}
-    return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else {}
-
-
-def _save_json(path: str, value: dict[str, int]) -> None:
-    staging = path + ".new"
-    with open(staging, "w") as handle:
-        json.dump(value, handle)
-    os.replace(staging, path)
+        with open(os.path.join(work_dir, UIDS_FILE)) as handle:
+            old = json.load(handle)
+        if isinstance(old, dict):
+            found.update({str(k): int(v) for k, v in old.items()})
+    except (OSError, ValueError, TypeError):
+        pass
+    try:
+        with open(os.path.join(work_dir, UIDS_LOG)) as handle:
+            for line in handle:
+                uid, _, arn = line.rstrip("\n").partition(" ")
+                if uid.isdigit() and arn.startswith("arn:"):
+                    found[arn] = int(uid)
+    except OSError:
+        pass
+    return found
