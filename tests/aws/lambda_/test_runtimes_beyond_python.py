@@ -399,6 +399,30 @@ def test_node_handler_styles(lambda_client: Any, files: dict[str, str], handler:
 
 
 @needs_node
+def test_node_callback_waits_for_the_event_loop_unless_told_not_to(lambda_client: Any) -> None:
+    source = (
+        "let ticks = 0;\n"
+        "exports.handler = (event, context, callback) => {\n"
+        "  if (event.count) { context.callbackWaitsForEmptyEventLoop = false; "
+        "return callback(null, ticks); }\n"
+        "  context.callbackWaitsForEmptyEventLoop = event.wait;\n"
+        "  setTimeout(() => { ticks += 1; }, 300);\n"
+        "  callback(null, 'answered');\n"
+        "};\n"
+    )
+    name = create(
+        lambda_client, "nodejs20.x", {"index.js": (source, 0o644)}, Handler="index.handler"
+    )
+    _, payload, _ = invoke(lambda_client, name, {"wait": True})
+    assert payload == "answered"
+    # the answer waited for the timer: it has run by the time the caller hears back
+    _, payload, _ = invoke(lambda_client, name, {"count": True})
+    assert payload == 1
+    _, payload, _ = invoke(lambda_client, name, {"wait": False})
+    assert payload == "answered"  # answered at once, the timer still pending
+
+
+@needs_node
 def test_node_logs_and_errors_as_lambda_writes_them(lambda_client: Any) -> None:
     source = (
         "exports.handler = async (event) => {\n"

@@ -191,8 +191,18 @@ function runHandler(handler, event, headers) {
       if (error !== null && error !== undefined) reject({ error }); else resolve(result);
     };
     const context = makeContext(headers, finish);
+    // A callback-style handler is answered once the event loop is empty, unless it
+    // says not to wait (context.callbackWaitsForEmptyEventLoop = false), as in Lambda.
+    const callback = (error, result) => {
+      if (settled) return;
+      if (context.callbackWaitsForEmptyEventLoop) {
+        process.once("beforeExit", () => finish(error, result));
+      } else {
+        finish(error, result);
+      }
+    };
     try {
-      const returned = handler(event, context, finish);
+      const returned = handler(event, context, callback);
       if (returned && typeof returned.then === "function") {
         returned.then((result) => finish(null, result), (error) => finish(error === undefined ? "undefined" : error));
       } else if (handler.length < 3) {
