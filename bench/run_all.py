@@ -101,6 +101,12 @@ SCRIPTS = (
         "messaging issue: > 5,000 messages/s from SendMessageBatch to a counting function",
     ),
     Script(
+        "queue_throughput",
+        "Queues: the store alone, SendMessage over HTTP, send+receive+delete end to end",
+        "SQS issue: end to end >= 1,000 msg/s one at a time and >= 5,000 msg/s in batches "
+        "of 10 (8 boto3 clients, durable); the store against raw SQLite",
+    ),
+    Script(
         "sandbox_cost",
         "Cold start and warm invoke before the sandbox, with the box off and on",
         "issue 14: the box costs <= 1 ms of cold start and nothing measurable warm",

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import client, workflows
+from stratus.cli import client, queues, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     workflow_commands = workflows.add_subparsers(dest="workflow_command")
     show = workflow_commands.add_parser("show", help="the path an execution took")
     show.add_argument("execution", help="the execution's ARN")
+
+    queue_list = commands.add_parser(
+        "queues", help="queues with visible, in-flight and delayed messages and DLQ depth"
+    )
+    queue_list.add_argument("--region", default="us-east-1")
     return parser
 
 
@@ -110,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.workflow_command == "show":
                 return workflows.show_execution(args.endpoint, args.execution)
             return workflows.list_workflows(args.endpoint)
+        if args.command == "queues":
+            return queues.list_queues(args.endpoint, args.region)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -40,10 +40,12 @@ class SqsProvider(MoveTaskOperations):
 
     # -- helpers -------------------------------------------------------------------------
     def _key(self, ctx: RequestContext, params: Params) -> QueueKey:
-        return key_of_url(params["QueueUrl"], ctx.scope)
+        """The queue of the URL, if the caller may use it (its own, or granted by policy)."""
+        return self._queue(ctx, params).key
 
     def _queue(self, ctx: RequestContext, params: Params) -> Queue:
-        return self._registry.get(self._key(ctx, params))
+        key = key_of_url(params["QueueUrl"], ctx.scope)
+        return self._registry.get_for(key, ctx.account_id)
 
     def _url(self, ctx: RequestContext, key: QueueKey) -> str:
         host = ctx.request.headers.get("host")
@@ -59,7 +61,9 @@ class SqsProvider(MoveTaskOperations):
 
     async def get_queue_url(self, ctx: RequestContext, params: Params) -> Result:
         account = params.get("QueueOwnerAWSAccountId") or ctx.account_id
-        queue = self._registry.get(QueueKey(account, ctx.region, params["QueueName"]))
+        queue = self._registry.get_for(
+            QueueKey(account, ctx.region, params["QueueName"]), ctx.account_id
+        )
         return {"QueueUrl": self._url(ctx, queue.key)}
 
     async def list_queues(self, ctx: RequestContext, params: Params) -> Result:
@@ -169,7 +173,6 @@ class SqsProvider(MoveTaskOperations):
 
     async def send_message_batch(self, ctx: RequestContext, params: Params) -> Result:
         key = self._key(ctx, params)
-        self._registry.get(key)
         entries: list[Params] = params.get("Entries") or []
         check_batch("SendMessageBatch", [e["Id"] for e in entries])
         messages = [_new_message(entry) for entry in entries]
@@ -234,7 +237,6 @@ class SqsProvider(MoveTaskOperations):
 
     async def delete_message_batch(self, ctx: RequestContext, params: Params) -> Result:
         key = self._key(ctx, params)
-        self._registry.get(key)
         entries: list[Params] = params.get("Entries") or []
         check_batch("DeleteMessageBatch", [e["Id"] for e in entries])
         errors = await self._service.delete_messages(key, [e["ReceiptHandle"] for e in entries])
@@ -250,7 +252,6 @@ class SqsProvider(MoveTaskOperations):
 
     async def change_message_visibility_batch(self, ctx: RequestContext, params: Params) -> Result:
         key = self._key(ctx, params)
-        self._registry.get(key)
         entries: list[Params] = params.get("Entries") or []
         check_batch("ChangeMessageVisibilityBatch", [e["Id"] for e in entries])
         errors = await self._service.change_visibility(

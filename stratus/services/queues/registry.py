@@ -52,6 +52,15 @@ class QueueRegistry:
     def by_arn(self, arn: str) -> Queue:
         return self.get(key_of_arn(arn))
 
+    def get_for(self, key: QueueKey, account: str) -> Queue:
+        """The queue ``key`` as ``account`` may use it: its own, or another account's whose
+        policy allows that account (Principal ``*``, the account, or one of its ARNs);
+        otherwise the queue does not exist for the caller, as on AWS."""
+        queue = self.get(key)
+        if key.account != account and not _grants(queue, account):
+            raise QueueNotFound()
+        return queue
+
     def in_scope(self, scope: Scope, prefix: str = "") -> list[Queue]:
         """The scope's queues whose names start with ``prefix``, by name."""
         found = [
@@ -213,6 +222,29 @@ def _policy(queue: Queue) -> dict[str, Any]:
         if isinstance(document, dict) and isinstance(document.get("Statement"), list):
             return document
     return {"Version": "2012-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}
+
+
+def _grants(queue: Queue, account: str) -> bool:
+    """Whether the queue's policy has an Allow statement for ``account`` (actions and
+    conditions are not evaluated: Stratus stores policies, it does not enforce them)."""
+    text = queue.config.values.get("Policy")
+    if not text:
+        return False
+    try:
+        statements = orjson.loads(text).get("Statement", [])
+    except (orjson.JSONDecodeError, AttributeError):
+        return False
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        if principal == "*":
+            return True
+        names = principal.get("AWS", []) if isinstance(principal, dict) else []
+        for name in names if isinstance(names, list) else [names]:
+            if name == "*" or name == account or f":{account}:" in str(name):
+                return True
+    return False
 
 
 def check_tags(tags: Mapping[str, str], existing: Mapping[str, str]) -> None:

@@ -33,13 +33,13 @@ import base64
 import binascii
 import hashlib
 import logging
-import os
+import random
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from stratus.runtime.ids import new_request_id
 from stratus.services.queues.attributes import MAX_VISIBILITY_TIMEOUT
 from stratus.services.queues.errors import (
     InvalidParameterValue,
@@ -164,7 +164,7 @@ class QueueService:
                     continue
             self._seq += 1
             seq = self._seq
-            message_id = str(uuid.uuid4())
+            message_id = new_request_id()  # a UUID from the fast PRNG
             delay = config.delay_seconds if message.delay_seconds is None else message.delay_seconds
             system: dict[str, Any] = {"SenderId": sender_id}
             for name, value in message.system_attributes.items():
@@ -366,6 +366,11 @@ class QueueService:
         if not receives:
             return []
         rows = await self.store.mark_received(receives)
+        if len(rows) < len(receives):  # deleted meanwhile (a purge): forget them here too
+            found = {row.meta.seq for row in rows}
+            for meta in picked:
+                if meta.seq not in found and queue.index.get(meta.seq) is meta:
+                    queue.index.remove(meta)
         return [self._received(queue, row, names) for row in rows]
 
     async def move(
@@ -500,9 +505,13 @@ class QueueService:
                 f"Only one PurgeQueue operation on {queue.key.name} is allowed every 60 seconds."
             )
         queue.last_purge_ms = now
-        for meta in list(queue.index.messages.values()):
+        # Exactly the messages the index holds: one whose send is still being committed
+        # enters the index after its commit and is not purged (as a send racing
+        # PurgeQueue may be on AWS), so memory and store never disagree.
+        purged = list(queue.index.messages.values())
+        for meta in purged:
             queue.index.remove(meta)
-        await self.store.purge(queue.id, self._seq)
+        await self.store.delete_messages([meta.seq for meta in purged])
         await self.registry.save(queue)
 
     # -- housekeeping --------------------------------------------------------------------
@@ -629,7 +638,8 @@ def _attributes_of_json(stored: dict[str, Any]) -> dict[str, MessageAttributeVal
 
 def _receipt_handle(queue_id: int, meta: MessageMeta) -> str:
     """Opaque to clients; names the queue, the message and which receive issued it."""
-    raw = f"{queue_id}:{meta.seq}:{meta.receive_count}:{meta.message_id}:{os.urandom(12).hex()}"
+    nonce = random.getrandbits(96)  # looks: the receive count is what is checked
+    raw = f"{queue_id}:{meta.seq}:{meta.receive_count}:{meta.message_id}:{nonce:024x}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 

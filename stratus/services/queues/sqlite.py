@@ -294,19 +294,6 @@ class SQLiteQueueStore:
 
         await self._db.write(delete)
 
-    async def purge(self, queue_id: int, up_to_seq: int) -> None:
-        def delete(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "DELETE FROM sqs_bodies WHERE seq IN (SELECT seq FROM sqs_messages "
-                "WHERE queue_id = ? AND seq <= ?)",
-                (queue_id, up_to_seq),
-            )
-            conn.execute(
-                "DELETE FROM sqs_messages WHERE queue_id = ? AND seq <= ?", (queue_id, up_to_seq)
-            )
-
-        await self._db.write(delete)
-
     async def delete_expired_dedup(self, now_ms: int) -> None:
         await self._db.write(
             lambda conn: conn.execute("DELETE FROM sqs_dedup WHERE expires_ms <= ?", (now_ms,))

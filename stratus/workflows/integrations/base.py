@@ -50,6 +50,15 @@ class AwaitCallback:
 
 AWAIT_CALLBACK = AwaitCallback()
 
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """Like AWAIT_CALLBACK, for a ``.waitForTaskToken`` task whose service answered the
+    request: ``output`` is recorded as the TaskSubmitted event while the task waits."""
+
+    output: Any
+
+
 Integration = Callable[[TaskRequest], Awaitable[Any]]
 Matcher = Callable[[str], bool]
 

@@ -22,9 +22,9 @@ from stratus.services.scope import Scope
 from stratus.workflows.errors import StatesError
 from stratus.workflows.integrations.arns import WAIT_FOR_TASK_TOKEN, parse_service_resource
 from stratus.workflows.integrations.base import (
-    AWAIT_CALLBACK,
     AwsCaller,
     AwsCallFailed,
+    Submitted,
     TaskRequest,
 )
 from stratus.workflows.integrations.metadata import http_date, sdk_metadata
@@ -86,7 +86,7 @@ class SqsIntegration:
         except AwsCallFailed as failure:
             raise _failed(failure) from None
         if request.resource.endswith(f".{WAIT_FOR_TASK_TOKEN}"):
-            return AWAIT_CALLBACK
+            return Submitted(_output(result))  # TaskSubmitted, then the token's answer
         return _output(result)
 
 

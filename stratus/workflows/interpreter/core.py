@@ -28,7 +28,7 @@ from typing import Any
 
 from stratus.workflows.definition import StateMachine
 from stratus.workflows.interpreter import containers, handlers, results, tasks
-from stratus.workflows.interpreter.history import make_event, payload
+from stratus.workflows.interpreter.history import make_event, payload, task_resource
 from stratus.workflows.interpreter.messages import (
     CancelTask,
     CancelTimer,
@@ -42,6 +42,7 @@ from stratus.workflows.interpreter.messages import (
     TaskFailed,
     TaskHeartbeat,
     TaskStarted,
+    TaskSubmitted,
     TaskSucceeded,
     TaskTimedOut,
     TimerFired,
@@ -377,6 +378,9 @@ class Run:
         if isinstance(event, TaskStarted):
             self.task_started(event)
             return
+        if isinstance(event, TaskSubmitted):
+            self.task_submitted(event)
+            return
         token = event.token
         if token == CONTINUE:
             self.x.waiting.pop(token, None)  # the work itself came back in `ready`
@@ -424,6 +428,20 @@ class Run:
         if tasks.is_activity_state(state):
             details = {"workerName": event.worker_name} if event.worker_name else None
             self.record(scope, "ActivityStarted", details)
+
+    def task_submitted(self, event: TaskSubmitted) -> None:
+        """A callback task's request was accepted: TaskSubmitted with the service's answer
+        (the task keeps waiting for its token)."""
+        scope_id = self.x.waiting.get(event.token)
+        scope = self.x.scopes.get(scope_id) if scope_id else None
+        if scope is None or scope.pending != event.token:
+            return
+        state = self.current_state(scope)
+        kind = task_resource(getattr(state, "resource", ""))
+        if kind is None or kind[0] == "activity":
+            return
+        details = {"resourceType": kind[0], "resource": kind[1]}
+        self.record(scope, "TaskSubmitted", {**details, **payload("output", event.output)})
 
     def heartbeat(self, event: TaskHeartbeat) -> None:
         """SendTaskHeartbeat: push the task's heartbeat deadline forward."""

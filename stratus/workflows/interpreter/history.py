@@ -25,6 +25,7 @@ _DETAIL_KEYS = {
     "ActivityTimedOut": "activityTimedOutEventDetails",
     "TaskScheduled": "taskScheduledEventDetails",
     "TaskStarted": "taskStartedEventDetails",
+    "TaskSubmitted": "taskSubmittedEventDetails",
     "TaskSucceeded": "taskSucceededEventDetails",
     "TaskFailed": "taskFailedEventDetails",
     "TaskTimedOut": "taskTimedOutEventDetails",

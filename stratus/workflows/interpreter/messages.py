@@ -78,6 +78,17 @@ class TaskStarted:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TaskSubmitted:
+    """A callback task's service accepted the request (``.waitForTaskToken``): TaskSubmitted
+    with the service's answer; the task still waits for SendTaskSuccess/Failure."""
+
+    at: float
+    token: str
+    output: Any = None
+    kind: str = "TaskSubmitted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimerFired:
     """The timer `token` (a Wait, a retry back-off, a task deadline) is due."""
 
@@ -103,6 +114,7 @@ Event = (
     | TaskTimedOut
     | TaskHeartbeat
     | TaskStarted
+    | TaskSubmitted
     | TimerFired
     | StopExecution
 )
@@ -116,6 +128,7 @@ _EVENT_KINDS: dict[str, type[Any]] = {
         TaskTimedOut,
         TaskHeartbeat,
         TaskStarted,
+        TaskSubmitted,
         TimerFired,
         StopExecution,
     )

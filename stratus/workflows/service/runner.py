@@ -25,7 +25,12 @@ from typing import Any
 from stratus.workflows import tokens
 from stratus.workflows.definition import StateMachine
 from stratus.workflows.errors import StatesError
-from stratus.workflows.integrations.base import AWAIT_CALLBACK, IntegrationRegistry, TaskRequest
+from stratus.workflows.integrations.base import (
+    AWAIT_CALLBACK,
+    IntegrationRegistry,
+    Submitted,
+    TaskRequest,
+)
 from stratus.workflows.interpreter import (
     Activation,
     CancelTask,
@@ -39,6 +44,7 @@ from stratus.workflows.interpreter import (
     TaskFailed,
     TaskHeartbeat,
     TaskStarted,
+    TaskSubmitted,
     TaskSucceeded,
     TimerFired,
     step,
@@ -205,7 +211,7 @@ class ExecutionRunner:
                 continue
             token = getattr(event, "token", None)
             # A heartbeat or a worker taking the task does not answer it: it stays pending.
-            heartbeat = isinstance(event, TaskHeartbeat | TaskStarted)
+            heartbeat = isinstance(event, TaskHeartbeat | TaskStarted | TaskSubmitted)
             if token is not None and token not in self.outstanding and not heartbeat:
                 continue  # stale: cancelled or already answered
             activation = step(self.machine, self.state, event, in_place=True)
@@ -344,9 +350,13 @@ class ExecutionRunner:
                 at=time.time(), token=command.token, error="States.TaskFailed", cause=str(error)
             )
         else:
+            if isinstance(result, Submitted):
+                self._events.put_nowait(
+                    TaskSubmitted(at=time.time(), token=command.token, output=result.output)
+                )
             event = (
                 _Dispatched(command.token)
-                if result is AWAIT_CALLBACK
+                if result is AWAIT_CALLBACK or isinstance(result, Submitted)
                 else TaskSucceeded(at=time.time(), token=command.token, output=result)
             )
         self._jobs.pop(command.token, None)

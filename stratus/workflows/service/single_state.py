@@ -19,7 +19,12 @@ from stratus.workflows.definition import load_json, parse_definition
 from stratus.workflows.driver import Driver, TaskContext
 from stratus.workflows.errors import DefinitionError, StatesError
 from stratus.workflows.expressions import jsonpath, payload
-from stratus.workflows.integrations.base import AWAIT_CALLBACK, IntegrationRegistry, TaskRequest
+from stratus.workflows.integrations.base import (
+    AWAIT_CALLBACK,
+    IntegrationRegistry,
+    Submitted,
+    TaskRequest,
+)
 from stratus.workflows.interpreter.retry import error_matches
 from stratus.workflows.service.errors import InvalidDefinitionError, InvalidParameter
 from stratus.workflows.service.executions import parse_json_input
@@ -144,7 +149,7 @@ class StateTester:
                 heartbeat_seconds=context.heartbeat_seconds,
             )
             result = await self._integrations.run(request)
-            if result is AWAIT_CALLBACK:
+            if result is AWAIT_CALLBACK or isinstance(result, Submitted):
                 raise StatesError("States.Runtime", "Callback tasks need a mock in TestState")
             seen["result"] = result
             return result

@@ -175,10 +175,20 @@ def test_get_queue_url_and_owner(sqs: Any, server: ServerProcess) -> None:
     error = error_of(other.get_queue_url, QueueName=name)
     assert error["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
     assert error["Message"] == "The specified queue does not exist."
-    assert (
-        other.get_queue_url(QueueName=name, QueueOwnerAWSAccountId="000000000000")["QueueUrl"]
-        == url
+    # another account's queue exists for a caller only once its policy grants the caller
+    for call, kwargs in (
+        (other.get_queue_url, {"QueueName": name, "QueueOwnerAWSAccountId": "000000000000"}),
+        (other.send_message, {"QueueUrl": url, "MessageBody": "x"}),
+    ):
+        assert error_of(call, **kwargs)["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+    sqs.add_permission(
+        QueueUrl=url, Label="other", AWSAccountIds=["111111111111"], Actions=["SendMessage"]
     )
+    granted = other.get_queue_url(QueueName=name, QueueOwnerAWSAccountId="000000000000")
+    assert granted["QueueUrl"] == url
+    other.send_message(QueueUrl=url, MessageBody="from 111111111111")
+    (message,) = sqs.receive_message(QueueUrl=url, AttributeNames=["SenderId"])["Messages"]
+    assert message["Attributes"]["SenderId"] == "111111111111"
 
 
 def test_queues_are_scoped_by_region(sqs: Any, server: ServerProcess) -> None:

@@ -2,13 +2,14 @@
 
 Each repository Protocol (``FunctionStore``, ``AsyncInvocationStore``, ``LogStore``,
 ``WorkflowStore``, ``MappingStore``) has one test module here. The tests call only the Protocol's methods,
+``WorkflowStore``, ``QueueStore``) has one test module here. The tests call only the Protocol's methods,
 never SQL, so they say what a service may rely on whatever the backend: round trips,
 ordering and paging, cascades, uniqueness (``DuplicateKey``), the atomicity the docstrings
 promise, durability across close and reopen, concurrent writers, ``StoreClosed`` after
 close, and JSON records that round-trip unicode and nested values.
 
 Every test takes the ``backend`` fixture, parametrized over ``BACKENDS``. A backend is a
-factory ``(tmp_path) -> Backend``; ``Backend.session()`` opens all four repositories over
+factory ``(tmp_path) -> Backend``; ``Backend.session()`` opens every repository over
 one storage (a fresh connection each time, the same data every time, so a test can close
 and reopen to check durability) and closes it on exit.
 
@@ -49,6 +50,8 @@ from stratus.services.functions.sqlite.invocations import SQLiteAsyncInvocationS
 from stratus.services.functions.sqlite.schema import FUNCTIONS_MIGRATIONS
 from stratus.services.logs.repository import LogStore
 from stratus.services.logs.sqlite import SQLiteLogStore
+from stratus.services.queues.repository import QueueStore
+from stratus.services.queues.sqlite import QUEUES_MIGRATIONS, SQLiteQueueStore
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.workflows.service.repository import WorkflowStore
 from stratus.workflows.service.sqlite import WORKFLOWS_MIGRATIONS, SQLiteWorkflowStore
@@ -63,6 +66,7 @@ class Stores:
     logs: LogStore
     workflows: WorkflowStore
     mappings: MappingStore
+    queues: QueueStore
     close: Callable[[], Awaitable[None]]
     settle: Callable[[], Awaitable[None]]  # writes queued without waiting are now committed
 
@@ -88,7 +92,13 @@ def _sqlite(tmp_path: Path) -> Backend:
 
     async def open_stores() -> Stores:
         db = SQLiteDatabase(path)
-        await db.open({"functions": FUNCTIONS_MIGRATIONS, "workflows": WORKFLOWS_MIGRATIONS})
+        await db.open(
+            {
+                "functions": FUNCTIONS_MIGRATIONS,
+                "workflows": WORKFLOWS_MIGRATIONS,
+                "queues": QUEUES_MIGRATIONS,
+            }
+        )
 
         async def settle() -> None:
             await db.write(lambda conn: None)  # one writer, FIFO: everything before is in
@@ -99,6 +109,7 @@ def _sqlite(tmp_path: Path) -> Backend:
             logs=SQLiteLogStore(db),
             workflows=SQLiteWorkflowStore(db),
             mappings=SQLiteMappingStore(db),
+            queues=SQLiteQueueStore(db),
             close=db.close,
             settle=settle,
         )

@@ -91,9 +91,9 @@ def test_unknown_action_and_service(function, registry) -> None:
 
 
 def test_service_not_served_yet(function, registry) -> None:
-    result = _run(function, registry, _task("sqs:listQueues", {}))
-    assert result.error == "Sqs.UnknownOperationException"
-    assert result.cause.startswith("Operation ListQueues is not supported. (Service: Sqs, ")
+    result = _run(function, registry, _task("dynamodb:listTables", {}))
+    assert result.error == "DynamoDb.UnknownOperationException"
+    assert result.cause.startswith("Operation ListTables is not supported. (Service: DynamoDb, ")
 
 
 def test_wait_for_task_token_pattern(function, registry) -> None:
