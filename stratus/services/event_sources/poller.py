@@ -29,7 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from stratus.services.event_sources.errors import SourceGone
+from stratus.services.event_sources.errors import EventSourceError, SourceGone
 from stratus.services.event_sources.filters import FilterSet
 from stratus.services.event_sources.model import OK, Mapping
 from stratus.services.event_sources.responses import outcome
@@ -98,6 +98,8 @@ class MappingPoller:
         self._want_more = False  # a lane saw a full batch: start another
         self._failures = 0  # batches failed in a row (backoff)
         self._invoke_s = 0.0  # running mean of how long invocations take (EWMA)
+        self._tasks: asyncio.TaskGroup | None = None  # the lanes and their acknowledgements
+        self._ordered = False
         self._filters_text: list[str] | None = None
         self._filters = FilterSet(())
         self.stats = PollerStatistics()
@@ -133,7 +135,15 @@ class MappingPoller:
 
     async def run(self) -> None:
         """Run lanes until stopped and every lane has finished."""
+        try:
+            # An ordered source (a FIFO queue) keeps a group locked until its records are
+            # acknowledged: its lanes do not read ahead of their deletes.
+            self._ordered = (await self._source.describe(self.mapping.source_arn)).ordered
+        except EventSourceError:
+            await self._gone(self.mapping)
+            return
         async with asyncio.TaskGroup() as lanes:
+            self._tasks = lanes
             while not (self._stopping and self._lanes == 0):
                 self._wake.clear()
                 if not self._stopping and self._lanes == 0 and self.cap() > 0:
@@ -152,6 +162,7 @@ class MappingPoller:
 
     # -- one lane --------------------------------------------------------------------
     async def _lane(self) -> None:
+        acks = _Acks(self)
         try:
             while not self._stopping:
                 if self._lanes > max(1, self.cap()):
@@ -159,7 +170,10 @@ class MappingPoller:
                 if self._failures and self._lanes > 1:
                     return  # failing: scale down to one lane
                 try:
+                    if self._ordered:
+                        await acks.flush()
                     records = await self._collect()
+                    await acks.flush()  # the previous batch's deletes, committed meanwhile
                 except SourceGone:
                     await self._gone(self.mapping)
                     self.stop()
@@ -171,7 +185,7 @@ class MappingPoller:
                 if self._scale_up(len(records)):
                     self._want_more = True
                     self._wake.set()
-                if await self._process(records):
+                if await self._process(records, acks):
                     self._failures = 0
                     continue
                 # Failures are the mapping's, not the lane's: the last lane backs off
@@ -181,8 +195,13 @@ class MappingPoller:
                     return
                 await self._sleep(_backoff(self._failures))
         finally:
-            self._lanes -= 1
-            self._wake.set()
+            try:
+                await acks.flush()
+            except SourceGone:
+                pass  # nothing left to delete from
+            finally:
+                self._lanes -= 1
+                self._wake.set()
 
     def _scale_up(self, batch: int) -> bool:
         """Whether a lane that read ``batch`` records should start another lane."""
@@ -225,7 +244,7 @@ class MappingPoller:
             self._filters_text = list(texts)
         return self._filters
 
-    async def _process(self, records: list[SourceRecord]) -> bool:
+    async def _process(self, records: list[SourceRecord], acks: _Acks) -> bool:
         """Filter, invoke and settle one batch; False when the batch failed as a whole."""
         arn = self.mapping.source_arn
         filters = self._filters_for()
@@ -269,7 +288,7 @@ class MappingPoller:
         succeeded = [r for r in records if r.item_id not in result.failed]
         failed = [r for r in records if r.item_id in result.failed]
         if succeeded:
-            await self._source.acknowledge(arn, succeeded)
+            acks.start(succeeded)
         if failed:
             await self._source.leave(arn, failed)
         self.stats.records_succeeded += len(succeeded)
@@ -284,6 +303,38 @@ class MappingPoller:
         if self.mapping.last_processing_result != result:
             await self._report(self.mapping, result)
         return False
+
+
+class _Acks:
+    """One lane's acknowledgement in flight: the lane reads and invokes its next batch while
+    the deletes of the previous one commit (one group commit off the lane's critical path
+    per batch); the lane waits for it before starting the next one, and at its end."""
+
+    __slots__ = ("_poller", "_task")
+
+    def __init__(self, poller: MappingPoller) -> None:
+        self._poller = poller
+        self._task: asyncio.Task[SourceGone | None] | None = None
+
+    def start(self, records: Sequence[SourceRecord]) -> None:
+        assert self._task is None, "flush the previous acknowledgement first"
+        tasks = self._poller._tasks
+        assert tasks is not None, "lanes run under MappingPoller.run"
+        self._task = tasks.create_task(self._acknowledge(records))
+
+    async def _acknowledge(self, records: Sequence[SourceRecord]) -> SourceGone | None:
+        # A gone source is the lane's to handle (at flush), not the task group's.
+        poller = self._poller
+        try:
+            await poller._source.acknowledge(poller.mapping.source_arn, records)
+        except SourceGone as exc:
+            return exc
+        return None
+
+    async def flush(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and (gone := await task) is not None:
+            raise gone
 
 
 def _fit(records: list[SourceRecord]) -> tuple[list[SourceRecord], list[SourceRecord]]:

@@ -170,7 +170,13 @@ def test_a_restart_resumes_the_mapping(tmp_path: Path) -> None:
         assert lam.get_event_source_mapping(UUID=made["UUID"])["State"] == "Enabled"
         sqs.send_message(QueueUrl=url, MessageBody="second")
         # A fresh server starts its zygote again: give the first cold start room.
-        wait_empty(sqs, url, timeout=90)
+        try:
+            wait_empty(sqs, url, timeout=90)
+        except BaseException:
+            print(server.log())
+            print(lam.get_event_source_mapping(UUID=made["UUID"]))
+            print(queue_counts(sqs, url), bodies(out))
+            raise
         assert bodies(out) == ["first", "second"], server.log()
     finally:
         server.stop()

@@ -462,3 +462,39 @@ def test_delete_stops_the_poller(lambda_client: Any, sqs: Any, tmp_path: Path) -
     time.sleep(1.5)  # long enough for a running poller to take it
     assert queue_counts(sqs, url) == (1, 0)
     assert bodies(tmp_path) == ["before"]
+
+
+def test_a_fifo_queue_keeps_each_groups_order(lambda_client: Any, sqs: Any, tmp_path: Path) -> None:
+    url, arn = make_queue(sqs, fifo=True, ContentBasedDeduplication="true")
+    name = recorder(lambda_client, tmp_path)
+    lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=3)
+    for start in range(0, 30, 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {
+                    "Id": str(i),
+                    "MessageBody": f"{'ab'[i % 2]}-{start + i:02d}",
+                    "MessageGroupId": "ab"[i % 2],
+                }
+                for i in range(10)
+            ],
+        )
+    wait_empty(sqs, url)
+    seen = [
+        r["body"]
+        for e in sorted(
+            events(tmp_path), key=lambda e: e["Records"][0]["attributes"]["SequenceNumber"]
+        )
+        for r in e["Records"]
+    ]
+    assert len(seen) == 30
+    for group in "ab":
+        mine = [b for b in seen if b.startswith(group)]
+        assert mine == sorted(mine)
+    record = events(tmp_path)[0]["Records"][0]
+    assert set(record["attributes"]) >= {
+        "MessageGroupId",
+        "SequenceNumber",
+        "MessageDeduplicationId",
+    }
