@@ -180,3 +180,38 @@ def test_a_restart_resumes_the_mapping(tmp_path: Path) -> None:
         assert bodies(out) == ["first", "second"], server.log()
     finally:
         server.stop()
+
+
+SLOW_RECORDER = """
+import json, os, time, uuid
+def handler(event, context):
+    with open(os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json"), "w") as f:
+        json.dump(event, f)
+    time.sleep(5)
+"""
+
+
+def test_a_batch_in_flight_at_kill_9_is_delivered_after_restart(tmp_path: Path) -> None:
+    """At least once: the server dies mid-invocation, the message was never deleted, so it
+    becomes visible again and the resumed mapping delivers it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        lam, sqs = server.client("lambda"), server.client("sqs")
+        url, arn = make_queue(sqs, VisibilityTimeout="2")
+        name = create_function(
+            lam, SLOW_RECORDER, Timeout=30, Environment={"Variables": {"OUT": str(out)}}
+        )
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
+        sqs.send_message(QueueUrl=url, MessageBody="in flight")
+        wait_for(lambda: events(out), timeout=60)
+        server.kill()
+        server.start()
+        sqs = server.client("sqs")
+        wait_for(lambda: len(events(out)) >= 2, timeout=90)
+        wait_empty(sqs, url, timeout=60)
+        assert set(bodies(out)) == {"in flight"}
+    finally:
+        server.stop()

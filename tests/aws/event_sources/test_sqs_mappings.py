@@ -498,3 +498,25 @@ def test_a_fifo_queue_keeps_each_groups_order(lambda_client: Any, sqs: Any, tmp_
         "SequenceNumber",
         "MessageDeduplicationId",
     }
+
+
+def test_update_moves_the_mapping_to_another_function(
+    lambda_client: Any, sqs: Any, tmp_path: Path
+) -> None:
+    first_out, second_out = tmp_path / "first", tmp_path / "second"
+    for out in (first_out, second_out):
+        out.mkdir()
+        out.chmod(0o777)
+    url, arn = make_queue(sqs)
+    first = recorder(lambda_client, first_out)
+    second = recorder(lambda_client, second_out)
+    made = lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=first)
+    sqs.send_message(QueueUrl=url, MessageBody="to first")
+    wait_empty(sqs, url)
+    moved = lambda_client.update_event_source_mapping(UUID=made["UUID"], FunctionName=second)
+    assert moved["FunctionArn"] == function_arn(second)
+    wait_state(lambda_client, made["UUID"], "Enabled")
+    sqs.send_message(QueueUrl=url, MessageBody="to second")
+    wait_empty(sqs, url)
+    assert bodies(first_out) == ["to first"]
+    assert bodies(second_out) == ["to second"]
