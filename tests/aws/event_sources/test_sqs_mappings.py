@@ -20,7 +20,7 @@ from tests.aws.event_sources.conftest import (
     wait_state,
 )
 from tests.aws.lambda_.conftest import assert_error, function_arn, wait_for
-from tests.conftest import CONFORMANCE, create_function
+from tests.conftest import CONFORMANCE, ServerProcess, create_function
 
 HELLO = "def handler(event, context):\n    return None\n"
 
@@ -520,3 +520,20 @@ def test_update_moves_the_mapping_to_another_function(
     wait_empty(sqs, url)
     assert bodies(first_out) == ["to first"]
     assert bodies(second_out) == ["to second"]
+
+
+def test_another_account_sees_no_mapping(
+    lambda_client: Any, sqs: Any, server: ServerProcess
+) -> None:
+    _, arn = make_queue(sqs)
+    name = create_function(lambda_client, HELLO)
+    made = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, Enabled=False
+    )
+    other = server.client("lambda", access_key="111111111111")
+    with pytest.raises(other.exceptions.ResourceNotFoundException):
+        other.get_event_source_mapping(UUID=made["UUID"])
+    with pytest.raises(other.exceptions.ResourceNotFoundException):
+        other.delete_event_source_mapping(UUID=made["UUID"])
+    assert other.list_event_source_mappings()["EventSourceMappings"] == []
+    assert lambda_client.get_event_source_mapping(UUID=made["UUID"])["UUID"] == made["UUID"]
