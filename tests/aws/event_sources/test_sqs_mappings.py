@@ -329,6 +329,13 @@ def test_messages_reach_the_function_as_the_sqs_event_and_are_deleted(
         },
     }
     assert record["md5OfMessageAttributes"]
+    go_sample = CONFORMANCE / "events" / "aws-lambda-go" / "sqs-event.json"
+    if go_sample.exists():  # a record with attributes has the same keys as AWS's
+        expected = json.loads(go_sample.read_text())["Records"][0]
+        assert set(record) == set(expected)
+        assert set(record["messageAttributes"]["Attr"]) == set(
+            expected["messageAttributes"]["Attribute1"]
+        )
     mapping = lambda_client.get_event_source_mapping(UUID=made["UUID"])
     assert mapping["State"] == "Enabled"
     assert mapping["LastProcessingResult"] == "OK"
