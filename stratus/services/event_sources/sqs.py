@@ -78,13 +78,7 @@ class SqsSource:
             key = self._queues.queue_by_arn(arn)
         except QueueNotFound as exc:
             raise InvalidMapping(NON_EXISTENT_QUEUE) from exc
-        queue = self._queues.get(key)
-        return SourceInfo(
-            arn=arn,
-            label="SQS",
-            ordered=queue.fifo,
-            visibility_timeout_s=queue.config.visibility_timeout,
-        )
+        return SourceInfo(arn=arn, label="SQS", ordered=self._queues.get(key).fifo)
 
     def check(self, info: SourceInfo, settings: MappingSettings, given: set[str]) -> None:
         if "StartingPosition" in given:
