@@ -185,7 +185,13 @@ class MappingPoller:
                 if self._scale_up(len(records)):
                     self._want_more = True
                     self._wake.set()
-                if await self._process(records, acks):
+                try:
+                    processed = await self._process(records, acks)
+                except SourceGone:
+                    await self._gone(self.mapping)
+                    self.stop()
+                    return
+                if processed:
                     self._failures = 0
                     continue
                 # Failures are the mapping's, not the lane's: the last lane backs off
@@ -258,7 +264,7 @@ class MappingPoller:
                 return True
         records, extra = _fit(records)
         if extra:
-            await self._source.leave(arn, extra)
+            await self._source.release(arn, extra)
         self.stats.batches += 1
         event = self._source.build_event(arn, records)
         mapping = self.mapping

@@ -76,6 +76,11 @@ class EventSource(Protocol):
         dead-letter queue after ``maxReceiveCount`` receives)."""
         ...
 
+    async def release(self, arn: str, records: Sequence[SourceRecord]) -> None:
+        """The records were read but not handed to the function (the batch reached the
+        invoke payload limit): make them available again at once."""
+        ...
+
     def build_event(self, arn: str, records: Sequence[SourceRecord]) -> bytes:
         """The Lambda event (JSON) for one batch."""
         ...

@@ -215,3 +215,23 @@ def test_a_batch_in_flight_at_kill_9_is_delivered_after_restart(tmp_path: Path) 
         assert set(bodies(out)) == {"in flight"}
     finally:
         server.stop()
+
+
+def test_a_batch_over_the_payload_limit_is_split(
+    lambda_client: Any, sqs: Any, tmp_path: Path
+) -> None:
+    """30 messages of 256 KiB are 7.5 MB, over Lambda's 6 MB invoke payload: the records
+    that do not fit go back to the queue at once (not after its 5-minute visibility
+    timeout) and come in the next batch."""
+    url, arn = make_queue(sqs, VisibilityTimeout="300")
+    name = recorder(lambda_client, tmp_path)
+    big = [f"{i:02d}" + "z" * (256 * 1024 - 2) for i in range(30)]
+    for start in range(0, 30, 10):
+        for body in big[start : start + 10]:
+            sqs.send_message(QueueUrl=url, MessageBody=body)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, BatchSize=30, MaximumBatchingWindowInSeconds=1
+    )
+    wait_empty(sqs, url, timeout=60)
+    assert sorted(bodies(tmp_path)) == big
+    assert all(len(e["Records"]) < 30 for e in events(tmp_path))
