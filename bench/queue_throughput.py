@@ -59,8 +59,8 @@ KEY = QueueKey("000000000000", "us-east-1", "bench")
 
 
 # -- (a) the store alone ------------------------------------------------------------------
-async def _service(path: Path) -> tuple[SQLiteDatabase, QueueService]:
-    db = SQLiteDatabase(path, durability="normal")
+async def _service(path: Path, durability: str = "normal") -> tuple[SQLiteDatabase, QueueService]:
+    db = SQLiteDatabase(path, durability=durability)
     await db.open({"queues": QUEUES_MIGRATIONS})
     service = QueueService(SQLiteQueueStore(db))
     await service.load()
@@ -68,8 +68,8 @@ async def _service(path: Path) -> tuple[SQLiteDatabase, QueueService]:
     return db, service
 
 
-async def _store_rate(path: Path, seconds: float) -> float:
-    db, service = await _service(path)
+async def _store_rate(path: Path, seconds: float, durability: str = "normal") -> float:
+    db, service = await _service(path, durability)
     body = "x" * BODY_BYTES
     done = [0]
     deadline = time.perf_counter() + seconds
@@ -88,9 +88,9 @@ async def _store_rate(path: Path, seconds: float) -> float:
     return done[0] / elapsed
 
 
-def store_rate(seconds: float) -> float:
+def store_rate(seconds: float, durability: str = "normal") -> float:
     with tempfile.TemporaryDirectory(prefix="stratus-bench-") as tmp:
-        return asyncio.run(_store_rate(Path(tmp) / "q.db", seconds))
+        return asyncio.run(_store_rate(Path(tmp) / "q.db", seconds, durability))
 
 
 def raw_sqlite_rate(seconds: float) -> float:
@@ -327,6 +327,16 @@ def measure(seconds: float) -> Figure:
             "msg/s",
             "raw SQLite insert+delete",
             raw,
+        )
+    )
+    full = store_rate(seconds, "full")
+    figure.add(
+        Row(
+            "store alone, --durability full (fsync per group commit)",
+            full,
+            "msg/s",
+            "durability normal",
+            ours,
         )
     )
     amp = amplification()

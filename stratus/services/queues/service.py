@@ -29,11 +29,8 @@ next in-flight or delayed message becomes visible, whichever comes first.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
 import logging
-import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -53,7 +50,6 @@ from stratus.services.queues.errors import (
 from stratus.services.queues.index import Counts
 from stratus.services.queues.messages import attributes_md5, check_message
 from stratus.services.queues.model import (
-    MessageAttributeValue,
     MessageMeta,
     NewMessage,
     QueueKey,
@@ -63,6 +59,13 @@ from stratus.services.queues.model import (
 from stratus.services.queues.move_tasks import MoveTasks
 from stratus.services.queues.names import key_of_arn
 from stratus.services.queues.queue import DedupRecord, Queue
+from stratus.services.queues.received import (
+    AttributeFilter,
+    attributes_json,
+    attributes_of_json,
+    decode_handle,
+    receipt_handle,
+)
 from stratus.services.queues.registry import QueueRegistry
 from stratus.services.queues.repository import DedupEntry, QueueStore, Received
 
@@ -186,7 +189,7 @@ class QueueService:
                     queue_id=queue.id,
                     body=message.body,
                     md5_of_body=message.md5_of_body,
-                    attributes=_attributes_json(message.attributes),
+                    attributes=attributes_json(message.attributes),
                     md5_of_attributes=message.md5_of_attributes,
                     system=system,
                     md5_of_system=message.md5_of_system_attributes,
@@ -275,7 +278,7 @@ class QueueService:
         queue = self.get(key)
         wait = queue.config.wait_seconds if wait_seconds is None else wait_seconds
         deadline = time.monotonic() + wait
-        names = _AttributeFilter(attribute_names, message_attribute_names)
+        names = AttributeFilter(attribute_names, message_attribute_names)
         while True:
             if queue.deleted:
                 raise QueueNotFound()
@@ -326,7 +329,7 @@ class QueueService:
         picked: list[MessageMeta],
         now: int,
         visibility_timeout: int,
-        names: _AttributeFilter,
+        names: AttributeFilter,
     ) -> list[ReceivedMessage]:
         redrive = queue.config.redrive
         dead_letter = (
@@ -404,16 +407,16 @@ class QueueService:
         target.waiters.wake(len(metas))
 
     def _received(
-        self, queue: Queue, row: StoredMessage, names: _AttributeFilter
+        self, queue: Queue, row: StoredMessage, names: AttributeFilter
     ) -> ReceivedMessage:
         meta = row.meta
         attributes = names.system(queue, meta, row.system or {})
-        values = _attributes_of_json(row.attributes or {})
+        values = attributes_of_json(row.attributes or {})
         chosen = names.message(values)
         md5 = row.md5_of_attributes if len(chosen) == len(values) else attributes_md5(chosen)
         return ReceivedMessage(
             message_id=meta.message_id,
-            receipt_handle=_receipt_handle(queue.id, meta),
+            receipt_handle=receipt_handle(queue.id, meta),
             body=row.body,
             md5_of_body=row.md5_of_body,
             attributes=attributes,
@@ -432,7 +435,7 @@ class QueueService:
         deleted: list[int] = []
         for handle in receipt_handles:
             try:
-                seq, count = _decode_handle(handle, queue)
+                seq, count = decode_handle(handle, queue)
             except ReceiptHandleIsInvalid as error:
                 results.append(error)
                 continue
@@ -459,7 +462,7 @@ class QueueService:
         shortened = False
         for handle, timeout in changes:
             try:
-                seq, count = _decode_handle(handle, queue)
+                seq, count = decode_handle(handle, queue)
                 meta = queue.index.get(seq)
                 if not 0 <= timeout <= MAX_VISIBILITY_TIMEOUT:
                     raise InvalidParameterValue(
@@ -551,54 +554,6 @@ class QueueService:
         await self.registry.delete(self.get(key))
 
 
-# -- attributes a receive reports --------------------------------------------------------
-class _AttributeFilter:
-    """Which system and message attributes a receive asked for."""
-
-    def __init__(self, system: Iterable[str], message: Iterable[str]) -> None:
-        wanted = set(system)
-        self.all_system = "All" in wanted
-        self.system_names = wanted
-        names = list(message)
-        self.all_message = any(n in ("All", ".*") for n in names)
-        self.exact = {n for n in names if not n.endswith(".*")}
-        self.prefixes = tuple(n[:-1] for n in names if n.endswith(".*") and n != ".*")
-
-    def system(self, queue: Queue, meta: MessageMeta, stored: dict[str, Any]) -> dict[str, str]:
-        if not self.all_system and not self.system_names:
-            return {}
-        values: dict[str, str] = {
-            "SenderId": str(stored.get("SenderId", "")),
-            "SentTimestamp": str(meta.sent_ms),
-            "ApproximateReceiveCount": str(meta.receive_count),
-            "ApproximateFirstReceiveTimestamp": str(meta.first_receive_ms or meta.sent_ms),
-        }
-        if "AWSTraceHeader" in stored:
-            values["AWSTraceHeader"] = str(stored["AWSTraceHeader"])
-        if meta.dead_letter_source:
-            values["DeadLetterQueueSourceArn"] = meta.dead_letter_source
-        if queue.fifo:
-            values["SequenceNumber"] = meta.sequence_number
-            if meta.dedup_id is not None:
-                values["MessageDeduplicationId"] = meta.dedup_id
-        if meta.group_id is not None and (queue.fifo or meta.group_id):
-            values["MessageGroupId"] = meta.group_id
-        if self.all_system:
-            return values
-        return {k: v for k, v in values.items() if k in self.system_names}
-
-    def message(self, values: dict[str, MessageAttributeValue]) -> dict[str, MessageAttributeValue]:
-        if self.all_message:
-            return values
-        if not self.exact and not self.prefixes:
-            return {}
-        return {
-            name: value
-            for name, value in values.items()
-            if name in self.exact or name.startswith(self.prefixes)
-        }
-
-
 # -- helpers -------------------------------------------------------------------------------
 def _sent(message: NewMessage, message_id: str, seq: int, queue: Queue) -> SendResult:
     return SendResult(
@@ -613,45 +568,3 @@ def _sent(message: NewMessage, message_id: str, seq: int, queue: Queue) -> SendR
 def _content_dedup_id(body: str) -> str:
     """ContentBasedDeduplication: the SHA-256 of the body (attributes not included)."""
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
-def _attributes_json(values: dict[str, MessageAttributeValue]) -> dict[str, Any] | None:
-    if not values:
-        return None
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        if value.binary_value is not None:
-            out[name] = [value.data_type, None, base64.b64encode(value.binary_value).decode()]
-        else:
-            out[name] = [value.data_type, value.string_value, None]
-    return out
-
-
-def _attributes_of_json(stored: dict[str, Any]) -> dict[str, MessageAttributeValue]:
-    return {
-        name: MessageAttributeValue(
-            data_type, string, base64.b64decode(binary) if binary is not None else None
-        )
-        for name, (data_type, string, binary) in stored.items()
-    }
-
-
-def _receipt_handle(queue_id: int, meta: MessageMeta) -> str:
-    """Opaque to clients; names the queue, the message and which receive issued it."""
-    nonce = random.getrandbits(96)  # looks: the receive count is what is checked
-    raw = f"{queue_id}:{meta.seq}:{meta.receive_count}:{meta.message_id}:{nonce:024x}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _decode_handle(handle: str, queue: Queue) -> tuple[int, int]:
-    """(seq, receive count) of a handle this queue issued; else ReceiptHandleIsInvalid."""
-    try:
-        raw = base64.urlsafe_b64decode(handle.encode("ascii")).decode("ascii")
-        queue_id, seq, count, _message_id, _nonce = raw.split(":")
-        if int(queue_id) == queue.id:
-            return int(seq), int(count)
-    except (ValueError, binascii.Error, UnicodeError):
-        pass
-    raise ReceiptHandleIsInvalid(
-        f'The input receipt handle "{handle}" is not a valid receipt handle.'
-    )

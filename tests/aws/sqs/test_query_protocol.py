@@ -77,3 +77,42 @@ def test_query_errors_use_query_codes(server: ServerProcess) -> None:
     )
     assert status == 400
     assert text(root, ".//sqs:Code") == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_batches_and_attributes_over_query(server: ServerProcess, sqs: Any) -> None:
+    name = unique()
+    status, root = call(
+        server,
+        "/",
+        Action="CreateQueue",
+        QueueName=name,
+        **{"Attribute.1.Name": "VisibilityTimeout", "Attribute.1.Value": "45"},
+    )
+    assert status == 200
+    url = text(root, ".//sqs:QueueUrl")
+    assert url is not None
+    path = urllib.parse.urlsplit(url).path
+    status, root = call(
+        server,
+        path,
+        Action="SendMessageBatch",
+        **{
+            "SendMessageBatchRequestEntry.1.Id": "a",
+            "SendMessageBatchRequestEntry.1.MessageBody": "first",
+            "SendMessageBatchRequestEntry.2.Id": "b",
+            "SendMessageBatchRequestEntry.2.MessageBody": "second",
+        },
+    )
+    assert status == 200
+    ids = [node.text for node in root.iter("{http://queue.amazonaws.com/doc/2012-11-05/}Id")]
+    assert sorted(ids) == ["a", "b"]
+    status, root = call(server, path, Action="GetQueueAttributes", **{"AttributeName.1": "All"})
+    assert status == 200
+    names = [node.text for node in root.iter("{http://queue.amazonaws.com/doc/2012-11-05/}Name")]
+    assert "VisibilityTimeout" in names and "ApproximateNumberOfMessages" in names
+    assert (
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
+            "ApproximateNumberOfMessages"
+        ]
+        == "2"
+    )
