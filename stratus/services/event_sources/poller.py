@@ -4,12 +4,12 @@ A poller runs *lanes*: each lane reads a batch, invokes the function synchronous
 same warm environments as any Invoke) and acknowledges or leaves the records, so the
 number of lanes is the mapping's concurrency. Scaling is deliberately simple:
 
-- up: a lane that read a full batch (a backlog) starts one more lane, while the lanes are
-  fewer than the cap (``ScalingConfig.MaximumConcurrency``, else ``DEFAULT_MAX_CONCURRENCY``,
+- up: a lane whose read found a whole batch waiting (a backlog) starts one more lane,
+  while the lanes are fewer than the cap (``ScalingConfig.MaximumConcurrency``, else ``DEFAULT_MAX_CONCURRENCY``,
   and never more than the function's reserved concurrency). Past ``EAGER_LANES`` lanes it
   does so only while its function takes ``SLOW_INVOKE_S`` or more (a running mean, so
   one slow invocation on a busy machine does not count): a function that answers in
-  a few milliseconds keeps the cores busy with two lanes (more would only add processes
+  a few milliseconds keeps the cores busy with a few lanes (more would only add processes
   competing for them), while one that waits (I/O, sleeps) gains from every lane;
 - down: a lane that finds nothing to read, or whose batch failed, stops if it is not the
   last one; the last lane always stays and long-polls the source.
@@ -45,7 +45,7 @@ from stratus.services.functions.invocations import InvokeResponse
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONCURRENCY = 32  # lanes per mapping without ScalingConfig
-EAGER_LANES = 2  # lanes started on a backlog whatever the function's speed
+EAGER_LANES = 4  # lanes started on a backlog whatever the function's speed
 SLOW_INVOKE_S = 0.05  # past EAGER_LANES, a backlog adds lanes only for functions this slow
 INVOKE_EWMA = 0.2  # weight of the newest invocation in the running mean of their durations
 IDLE_WAIT_S = 0.5  # how long one read waits for records (also how fast a stop is seen)
@@ -172,7 +172,7 @@ class MappingPoller:
                 try:
                     if self._ordered:
                         await acks.flush()
-                    records = await self._collect()
+                    records, backlog = await self._collect()
                     await acks.flush()  # the previous batch's deletes, committed meanwhile
                 except SourceGone:
                     await self._gone(self.mapping)
@@ -182,7 +182,7 @@ class MappingPoller:
                     if self._lanes > 1:
                         return  # idle: scale down
                     continue
-                if self._scale_up(len(records)):
+                if self._scale_up(backlog):
                     self._want_more = True
                     self._wake.set()
                 try:
@@ -209,10 +209,10 @@ class MappingPoller:
                 self._lanes -= 1
                 self._wake.set()
 
-    def _scale_up(self, batch: int) -> bool:
-        """Whether a lane that read ``batch`` records should start another lane."""
-        if batch < self.mapping.settings.batch_size or self._failures:
-            return False  # no backlog, or failing
+    def _scale_up(self, backlog: bool) -> bool:
+        """Whether a lane that just read a batch should start another lane."""
+        if not backlog or self._failures:
+            return False
         return self._lanes < EAGER_LANES or self._invoke_s >= SLOW_INVOKE_S
 
     async def _sleep(self, seconds: float) -> None:
@@ -222,14 +222,17 @@ class MappingPoller:
                     self._wake.clear()
                     await self._wake.wait()
 
-    async def _collect(self) -> list[SourceRecord]:
+    async def _collect(self) -> tuple[list[SourceRecord], bool]:
         """One batch: up to BatchSize records, waiting up to the batching window for more
-        once the first arrived, and never more than an invoke payload holds."""
+        once the first arrived, and never more than an invoke payload holds; and whether
+        the source had a whole batch waiting at once (a backlog, worth another lane: a
+        batch that had to wait for the window to fill says the lanes keep up)."""
         settings = self.mapping.settings
         arn = self.mapping.source_arn
         records = await self._source.read(arn, settings.batch_size, IDLE_WAIT_S)
-        if not records or settings.window_s <= 0 or len(records) >= settings.batch_size:
-            return records
+        backlog = len(records) >= settings.batch_size
+        if not records or settings.window_s <= 0 or backlog:
+            return records, backlog
         size = sum(r.size for r in records)
         deadline = time.monotonic() + settings.window_s
         while len(records) < settings.batch_size and size < MAX_BATCH_BYTES:
@@ -241,7 +244,7 @@ class MappingPoller:
             )
             records.extend(more)
             size += sum(r.size for r in more)
-        return records
+        return records, False
 
     def _filters_for(self) -> FilterSet:
         texts = self.mapping.settings.filters
