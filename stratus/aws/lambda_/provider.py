@@ -397,7 +397,7 @@ class LambdaProvider(
         for which in ("OnSuccess", "OnFailure"):
             target = ((params.get("DestinationConfig") or {}).get(which) or {}).get("Destination")
             if target:
-                check_destination(target)
+                check_destination(target, which)
         for member in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
             if member in params:
                 config[member] = params[member]

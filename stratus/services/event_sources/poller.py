@@ -4,12 +4,12 @@ A poller runs *lanes*: each lane reads a batch, invokes the function synchronous
 same warm environments as any Invoke) and acknowledges or leaves the records, so the
 number of lanes is the mapping's concurrency. Scaling is deliberately simple:
 
-- up: a lane that read a full batch (a backlog) starts one more lane, while the lanes are
-  fewer than the cap (``ScalingConfig.MaximumConcurrency``, else ``DEFAULT_MAX_CONCURRENCY``,
+- up: a lane whose read found a whole batch waiting (a backlog) starts one more lane,
+  while the lanes are fewer than the cap (``ScalingConfig.MaximumConcurrency``, else ``DEFAULT_MAX_CONCURRENCY``,
   and never more than the function's reserved concurrency). Past ``EAGER_LANES`` lanes it
   does so only while its function takes ``SLOW_INVOKE_S`` or more (a running mean, so
   one slow invocation on a busy machine does not count): a function that answers in
-  a few milliseconds keeps the cores busy with two lanes (more would only add processes
+  a few milliseconds keeps the cores busy with a few lanes (more would only add processes
   competing for them), while one that waits (I/O, sleeps) gains from every lane;
 - down: a lane that finds nothing to read, or whose batch failed, stops if it is not the
   last one; the last lane always stays and long-polls the source.
@@ -29,7 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from stratus.services.event_sources.errors import SourceGone
+from stratus.services.event_sources.errors import EventSourceError, SourceGone
 from stratus.services.event_sources.filters import FilterSet
 from stratus.services.event_sources.model import OK, Mapping
 from stratus.services.event_sources.responses import outcome
@@ -45,7 +45,7 @@ from stratus.services.functions.invocations import InvokeResponse
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONCURRENCY = 32  # lanes per mapping without ScalingConfig
-EAGER_LANES = 2  # lanes started on a backlog whatever the function's speed
+EAGER_LANES = 4  # lanes started on a backlog whatever the function's speed
 SLOW_INVOKE_S = 0.05  # past EAGER_LANES, a backlog adds lanes only for functions this slow
 INVOKE_EWMA = 0.2  # weight of the newest invocation in the running mean of their durations
 IDLE_WAIT_S = 0.5  # how long one read waits for records (also how fast a stop is seen)
@@ -98,6 +98,8 @@ class MappingPoller:
         self._want_more = False  # a lane saw a full batch: start another
         self._failures = 0  # batches failed in a row (backoff)
         self._invoke_s = 0.0  # running mean of how long invocations take (EWMA)
+        self._tasks: asyncio.TaskGroup | None = None  # the lanes and their acknowledgements
+        self._ordered = False
         self._filters_text: list[str] | None = None
         self._filters = FilterSet(())
         self.stats = PollerStatistics()
@@ -133,7 +135,15 @@ class MappingPoller:
 
     async def run(self) -> None:
         """Run lanes until stopped and every lane has finished."""
+        try:
+            # An ordered source (a FIFO queue) keeps a group locked until its records are
+            # acknowledged: its lanes do not read ahead of their deletes.
+            self._ordered = (await self._source.describe(self.mapping.source_arn)).ordered
+        except EventSourceError:
+            await self._gone(self.mapping)
+            return
         async with asyncio.TaskGroup() as lanes:
+            self._tasks = lanes
             while not (self._stopping and self._lanes == 0):
                 self._wake.clear()
                 if not self._stopping and self._lanes == 0 and self.cap() > 0:
@@ -152,6 +162,7 @@ class MappingPoller:
 
     # -- one lane --------------------------------------------------------------------
     async def _lane(self) -> None:
+        acks = _Acks(self)
         try:
             while not self._stopping:
                 if self._lanes > max(1, self.cap()):
@@ -159,7 +170,10 @@ class MappingPoller:
                 if self._failures and self._lanes > 1:
                     return  # failing: scale down to one lane
                 try:
-                    records = await self._collect()
+                    if self._ordered:
+                        await acks.flush()
+                    records, backlog = await self._collect()
+                    await acks.flush()  # the previous batch's deletes, committed meanwhile
                 except SourceGone:
                     await self._gone(self.mapping)
                     self.stop()
@@ -168,10 +182,16 @@ class MappingPoller:
                     if self._lanes > 1:
                         return  # idle: scale down
                     continue
-                if self._scale_up(len(records)):
+                if self._scale_up(backlog):
                     self._want_more = True
                     self._wake.set()
-                if await self._process(records):
+                try:
+                    processed = await self._process(records, acks)
+                except SourceGone:
+                    await self._gone(self.mapping)
+                    self.stop()
+                    return
+                if processed:
                     self._failures = 0
                     continue
                 # Failures are the mapping's, not the lane's: the last lane backs off
@@ -181,13 +201,18 @@ class MappingPoller:
                     return
                 await self._sleep(_backoff(self._failures))
         finally:
-            self._lanes -= 1
-            self._wake.set()
+            try:
+                await acks.flush()
+            except SourceGone:
+                pass  # nothing left to delete from
+            finally:
+                self._lanes -= 1
+                self._wake.set()
 
-    def _scale_up(self, batch: int) -> bool:
-        """Whether a lane that read ``batch`` records should start another lane."""
-        if batch < self.mapping.settings.batch_size or self._failures:
-            return False  # no backlog, or failing
+    def _scale_up(self, backlog: bool) -> bool:
+        """Whether a lane that just read a batch should start another lane."""
+        if not backlog or self._failures:
+            return False
         return self._lanes < EAGER_LANES or self._invoke_s >= SLOW_INVOKE_S
 
     async def _sleep(self, seconds: float) -> None:
@@ -197,14 +222,17 @@ class MappingPoller:
                     self._wake.clear()
                     await self._wake.wait()
 
-    async def _collect(self) -> list[SourceRecord]:
+    async def _collect(self) -> tuple[list[SourceRecord], bool]:
         """One batch: up to BatchSize records, waiting up to the batching window for more
-        once the first arrived, and never more than an invoke payload holds."""
+        once the first arrived, and never more than an invoke payload holds; and whether
+        the source had a whole batch waiting at once (a backlog, worth another lane: a
+        batch that had to wait for the window to fill says the lanes keep up)."""
         settings = self.mapping.settings
         arn = self.mapping.source_arn
         records = await self._source.read(arn, settings.batch_size, IDLE_WAIT_S)
-        if not records or settings.window_s <= 0 or len(records) >= settings.batch_size:
-            return records
+        backlog = len(records) >= settings.batch_size
+        if not records or settings.window_s <= 0 or backlog:
+            return records, backlog
         size = sum(r.size for r in records)
         deadline = time.monotonic() + settings.window_s
         while len(records) < settings.batch_size and size < MAX_BATCH_BYTES:
@@ -216,7 +244,7 @@ class MappingPoller:
             )
             records.extend(more)
             size += sum(r.size for r in more)
-        return records
+        return records, False
 
     def _filters_for(self) -> FilterSet:
         texts = self.mapping.settings.filters
@@ -225,7 +253,7 @@ class MappingPoller:
             self._filters_text = list(texts)
         return self._filters
 
-    async def _process(self, records: list[SourceRecord]) -> bool:
+    async def _process(self, records: list[SourceRecord], acks: _Acks) -> bool:
         """Filter, invoke and settle one batch; False when the batch failed as a whole."""
         arn = self.mapping.source_arn
         filters = self._filters_for()
@@ -239,7 +267,7 @@ class MappingPoller:
                 return True
         records, extra = _fit(records)
         if extra:
-            await self._source.leave(arn, extra)
+            await self._source.release(arn, extra)
         self.stats.batches += 1
         event = self._source.build_event(arn, records)
         mapping = self.mapping
@@ -269,7 +297,7 @@ class MappingPoller:
         succeeded = [r for r in records if r.item_id not in result.failed]
         failed = [r for r in records if r.item_id in result.failed]
         if succeeded:
-            await self._source.acknowledge(arn, succeeded)
+            acks.start(succeeded)
         if failed:
             await self._source.leave(arn, failed)
         self.stats.records_succeeded += len(succeeded)
@@ -284,6 +312,38 @@ class MappingPoller:
         if self.mapping.last_processing_result != result:
             await self._report(self.mapping, result)
         return False
+
+
+class _Acks:
+    """One lane's acknowledgement in flight: the lane reads and invokes its next batch while
+    the deletes of the previous one commit (one group commit off the lane's critical path
+    per batch); the lane waits for it before starting the next one, and at its end."""
+
+    __slots__ = ("_poller", "_task")
+
+    def __init__(self, poller: MappingPoller) -> None:
+        self._poller = poller
+        self._task: asyncio.Task[SourceGone | None] | None = None
+
+    def start(self, records: Sequence[SourceRecord]) -> None:
+        assert self._task is None, "flush the previous acknowledgement first"
+        tasks = self._poller._tasks
+        assert tasks is not None, "lanes run under MappingPoller.run"
+        self._task = tasks.create_task(self._acknowledge(records))
+
+    async def _acknowledge(self, records: Sequence[SourceRecord]) -> SourceGone | None:
+        # A gone source is the lane's to handle (at flush), not the task group's.
+        poller = self._poller
+        try:
+            await poller._source.acknowledge(poller.mapping.source_arn, records)
+        except SourceGone as exc:
+            return exc
+        return None
+
+    async def flush(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and (gone := await task) is not None:
+            raise gone
 
 
 def _fit(records: list[SourceRecord]) -> tuple[list[SourceRecord], list[SourceRecord]]:

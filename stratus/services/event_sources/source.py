@@ -11,7 +11,7 @@ response, scaling), so a new source plugs in by registering itself with
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from stratus.services.event_sources.model import MappingSettings
@@ -22,9 +22,10 @@ class SourceRecord:
     """One record read from a source.
 
     ``item_id`` is what a function names in ``batchItemFailures`` (an SQS messageId, a
-    stream's sequence number); ``view`` is the record as filters see it and as it goes
-    into the event; ``handle`` is the source's own token for acknowledging it (an SQS
-    receipt handle); ``size`` counts toward the 6 MB invoke payload.
+    stream's sequence number); ``view`` is the record as it goes into the event, and
+    ``filter_view`` the record as filters see it when that differs (an SQS body parsed as
+    JSON); ``handle`` is the source's own token for acknowledging it (an SQS receipt
+    handle); ``size`` counts toward the 6 MB invoke payload.
     """
 
     item_id: str
@@ -41,8 +42,6 @@ class SourceInfo:
     arn: str
     label: str  # the service's name in Lambda's messages: "SQS", "Kinesis" ...
     ordered: bool = False  # FIFO: records of a group in order, no batching window
-    visibility_timeout_s: int | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 class EventSource(Protocol):
@@ -75,6 +74,11 @@ class EventSource(Protocol):
         """The records failed: leave them to the source's own redelivery (an SQS message
         becomes visible again after its visibility timeout, and reaches the queue's
         dead-letter queue after ``maxReceiveCount`` receives)."""
+        ...
+
+    async def release(self, arn: str, records: Sequence[SourceRecord]) -> None:
+        """The records were read but not handed to the function (the batch reached the
+        invoke payload limit): make them available again at once."""
         ...
 
     def build_event(self, arn: str, records: Sequence[SourceRecord]) -> bytes:

@@ -78,13 +78,7 @@ class SqsSource:
             key = self._queues.queue_by_arn(arn)
         except QueueNotFound as exc:
             raise InvalidMapping(NON_EXISTENT_QUEUE) from exc
-        queue = self._queues.get(key)
-        return SourceInfo(
-            arn=arn,
-            label="SQS",
-            ordered=queue.fifo,
-            visibility_timeout_s=queue.config.visibility_timeout,
-        )
+        return SourceInfo(arn=arn, label="SQS", ordered=self._queues.get(key).fifo)
 
     def check(self, info: SourceInfo, settings: MappingSettings, given: set[str]) -> None:
         if "StartingPosition" in given:
@@ -141,6 +135,14 @@ class SqsSource:
     async def leave(self, arn: str, records: Sequence[SourceRecord]) -> None:
         """Nothing to do: a failed message becomes visible again when its visibility
         timeout ends, as on AWS (Lambda does not change the visibility of failures)."""
+
+    async def release(self, arn: str, records: Sequence[SourceRecord]) -> None:
+        """Visible again now (their receive still counts toward ``maxReceiveCount``)."""
+        try:
+            key = self._queues.queue_by_arn(arn)
+            await self._queues.change_visibility(key, [(r.handle, 0) for r in records])
+        except QueueNotFound as exc:
+            raise SourceGone(NON_EXISTENT_QUEUE) from exc
 
     def build_event(self, arn: str, records: Sequence[SourceRecord]) -> bytes:
         return orjson.dumps({"Records": [r.view for r in records]})

@@ -7,7 +7,8 @@ dead-letter queue" in the Lambda developer guide):
   one after the last failed attempt (``RetriesExhausted``) or when the event grew too old
   (``EventAgeExceeded``);
 - a destination is an SQS queue, an SNS topic, a Lambda function (invoked with
-  ``InvocationType=Event``) or an EventBridge event bus;
+  ``InvocationType=Event``) or an EventBridge event bus; ``OnFailure`` may also be an S3
+  bucket (since November 2024: the record is written as an object);
 - without an ``OnFailure`` destination, a failed event goes to the function's
   ``DeadLetterConfig`` target (SQS or SNS) as the original event, with the message
   attributes ``RequestID``, ``ErrorCode`` and ``ErrorMessage``.
@@ -44,11 +45,16 @@ _ERROR_MESSAGE_BYTES = 1024
 
 
 
-def check_destination(arn: str) -> None:
-    """Refuse a destination Lambda does not take (PutFunctionEventInvokeConfig)."""
+def check_destination(arn: str, which: str) -> None:
+    """Refuse a destination Lambda does not take (PutFunctionEventInvokeConfig); ``which``
+    is ``OnSuccess`` or ``OnFailure``."""
     if not arn:
         return
     parts = arn.split(":")
+    if _is_bucket(parts):
+        if which == "OnFailure":
+            return
+        raise InvalidParameter(f"The destination ARN {arn} is invalid.")
     valid = len(parts) >= 6 and parts[0] == "arn" and parts[2] in _KINDS
     if valid and parts[2] == "lambda":
         valid = parts[5] == "function" and len(parts) in (7, 8) and bool(parts[6])
@@ -58,6 +64,16 @@ def check_destination(arn: str) -> None:
         valid = len(parts) == 6 and bool(parts[5])
     if not valid or Scope.of_arn(arn) is None:
         raise InvalidParameter(f"The destination ARN {arn} is invalid.")
+
+
+def _is_bucket(parts: list[str]) -> bool:
+    """``arn:aws:s3:::name``: an S3 bucket (a failure destination only)."""
+    return (
+        len(parts) == 6
+        and parts[:5] == ["arn", "aws", "s3", "", ""]
+        and bool(parts[5])
+        and "/" not in parts[5]
+    )
 
 
 def invocation_record(
@@ -124,6 +140,14 @@ class Destinations:
                     "lambda",
                     "Invoke",
                     {"FunctionName": target, "InvocationType": "Event", "Payload": body.encode()},
+                )
+            elif kind == "s3":
+                # The object's key is ours: the function's name, then the request id.
+                bucket = target.split(":")[5]
+                name = record["requestContext"]["functionArn"].split(":")[6]
+                key = f"aws/lambda/async/{name}/{record['requestContext']['requestId']}"
+                await self._call(
+                    target, "s3", "PutObject", {"Bucket": bucket, "Key": key, "Body": body.encode()}
                 )
             elif kind == "events":
                 success = record["requestContext"]["condition"] == SUCCESS

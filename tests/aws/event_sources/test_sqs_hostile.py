@@ -170,7 +170,68 @@ def test_a_restart_resumes_the_mapping(tmp_path: Path) -> None:
         assert lam.get_event_source_mapping(UUID=made["UUID"])["State"] == "Enabled"
         sqs.send_message(QueueUrl=url, MessageBody="second")
         # A fresh server starts its zygote again: give the first cold start room.
-        wait_empty(sqs, url, timeout=90)
+        try:
+            wait_empty(sqs, url, timeout=90)
+        except BaseException:
+            print(server.log())
+            print(lam.get_event_source_mapping(UUID=made["UUID"]))
+            print(queue_counts(sqs, url), bodies(out))
+            raise
         assert bodies(out) == ["first", "second"], server.log()
     finally:
         server.stop()
+
+
+SLOW_RECORDER = """
+import json, os, time, uuid
+def handler(event, context):
+    with open(os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json"), "w") as f:
+        json.dump(event, f)
+    time.sleep(5)
+"""
+
+
+def test_a_batch_in_flight_at_kill_9_is_delivered_after_restart(tmp_path: Path) -> None:
+    """At least once: the server dies mid-invocation, the message was never deleted, so it
+    becomes visible again and the resumed mapping delivers it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        lam, sqs = server.client("lambda"), server.client("sqs")
+        url, arn = make_queue(sqs, VisibilityTimeout="2")
+        name = create_function(
+            lam, SLOW_RECORDER, Timeout=30, Environment={"Variables": {"OUT": str(out)}}
+        )
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
+        sqs.send_message(QueueUrl=url, MessageBody="in flight")
+        wait_for(lambda: events(out), timeout=60)
+        server.kill()
+        server.start()
+        sqs = server.client("sqs")
+        wait_for(lambda: len(events(out)) >= 2, timeout=90)
+        wait_empty(sqs, url, timeout=60)
+        assert set(bodies(out)) == {"in flight"}
+    finally:
+        server.stop()
+
+
+def test_a_batch_over_the_payload_limit_is_split(
+    lambda_client: Any, sqs: Any, tmp_path: Path
+) -> None:
+    """30 messages of 256 KiB are 7.5 MB, over Lambda's 6 MB invoke payload: the records
+    that do not fit go back to the queue at once (not after its 5-minute visibility
+    timeout) and come in the next batch."""
+    url, arn = make_queue(sqs, VisibilityTimeout="300")
+    name = recorder(lambda_client, tmp_path)
+    big = [f"{i:02d}" + "z" * (256 * 1024 - 2) for i in range(30)]
+    for start in range(0, 30, 10):
+        for body in big[start : start + 10]:
+            sqs.send_message(QueueUrl=url, MessageBody=body)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, BatchSize=30, MaximumBatchingWindowInSeconds=1
+    )
+    wait_empty(sqs, url, timeout=60)
+    assert sorted(bodies(tmp_path)) == big
+    assert all(len(e["Records"]) < 30 for e in events(tmp_path))

@@ -20,7 +20,7 @@ from tests.aws.event_sources.conftest import (
     wait_state,
 )
 from tests.aws.lambda_.conftest import assert_error, function_arn, wait_for
-from tests.conftest import CONFORMANCE, create_function
+from tests.conftest import CONFORMANCE, ServerProcess, create_function
 
 HELLO = "def handler(event, context):\n    return None\n"
 
@@ -329,6 +329,13 @@ def test_messages_reach_the_function_as_the_sqs_event_and_are_deleted(
         },
     }
     assert record["md5OfMessageAttributes"]
+    go_sample = CONFORMANCE / "events" / "aws-lambda-go" / "sqs-event.json"
+    if go_sample.exists():  # a record with attributes has the same keys as AWS's
+        expected = json.loads(go_sample.read_text())["Records"][0]
+        assert set(record) == set(expected)
+        assert set(record["messageAttributes"]["Attr"]) == set(
+            expected["messageAttributes"]["Attribute1"]
+        )
     mapping = lambda_client.get_event_source_mapping(UUID=made["UUID"])
     assert mapping["State"] == "Enabled"
     assert mapping["LastProcessingResult"] == "OK"
@@ -462,3 +469,78 @@ def test_delete_stops_the_poller(lambda_client: Any, sqs: Any, tmp_path: Path) -
     time.sleep(1.5)  # long enough for a running poller to take it
     assert queue_counts(sqs, url) == (1, 0)
     assert bodies(tmp_path) == ["before"]
+
+
+def test_a_fifo_queue_keeps_each_groups_order(lambda_client: Any, sqs: Any, tmp_path: Path) -> None:
+    url, arn = make_queue(sqs, fifo=True, ContentBasedDeduplication="true")
+    name = recorder(lambda_client, tmp_path)
+    lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=3)
+    for start in range(0, 30, 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {
+                    "Id": str(i),
+                    "MessageBody": f"{'ab'[i % 2]}-{start + i:02d}",
+                    "MessageGroupId": "ab"[i % 2],
+                }
+                for i in range(10)
+            ],
+        )
+    wait_empty(sqs, url)
+    seen = [
+        r["body"]
+        for e in sorted(
+            events(tmp_path), key=lambda e: e["Records"][0]["attributes"]["SequenceNumber"]
+        )
+        for r in e["Records"]
+    ]
+    assert len(seen) == 30
+    for group in "ab":
+        mine = [b for b in seen if b.startswith(group)]
+        assert mine == sorted(mine)
+    record = events(tmp_path)[0]["Records"][0]
+    assert set(record["attributes"]) >= {
+        "MessageGroupId",
+        "SequenceNumber",
+        "MessageDeduplicationId",
+    }
+
+
+def test_update_moves_the_mapping_to_another_function(
+    lambda_client: Any, sqs: Any, tmp_path: Path
+) -> None:
+    first_out, second_out = tmp_path / "first", tmp_path / "second"
+    for out in (first_out, second_out):
+        out.mkdir()
+        out.chmod(0o777)
+    url, arn = make_queue(sqs)
+    first = recorder(lambda_client, first_out)
+    second = recorder(lambda_client, second_out)
+    made = lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=first)
+    sqs.send_message(QueueUrl=url, MessageBody="to first")
+    wait_empty(sqs, url)
+    moved = lambda_client.update_event_source_mapping(UUID=made["UUID"], FunctionName=second)
+    assert moved["FunctionArn"] == function_arn(second)
+    wait_state(lambda_client, made["UUID"], "Enabled")
+    sqs.send_message(QueueUrl=url, MessageBody="to second")
+    wait_empty(sqs, url)
+    assert bodies(first_out) == ["to first"]
+    assert bodies(second_out) == ["to second"]
+
+
+def test_another_account_sees_no_mapping(
+    lambda_client: Any, sqs: Any, server: ServerProcess
+) -> None:
+    _, arn = make_queue(sqs)
+    name = create_function(lambda_client, HELLO)
+    made = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, Enabled=False
+    )
+    other = server.client("lambda", access_key="111111111111")
+    with pytest.raises(other.exceptions.ResourceNotFoundException):
+        other.get_event_source_mapping(UUID=made["UUID"])
+    with pytest.raises(other.exceptions.ResourceNotFoundException):
+        other.delete_event_source_mapping(UUID=made["UUID"])
+    assert other.list_event_source_mappings()["EventSourceMappings"] == []
+    assert lambda_client.get_event_source_mapping(UUID=made["UUID"])["UUID"] == made["UUID"]

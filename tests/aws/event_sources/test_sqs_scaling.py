@@ -54,6 +54,7 @@ def test_a_backlog_scales_up_to_the_bound(
     lambda_client.create_event_source_mapping(
         EventSourceArn=arn, FunctionName=name, BatchSize=1, **extra
     )
-    wait_empty(sqs, url, timeout=60)
+    wait_empty(sqs, url, timeout=90)
     most = _most_at_once(tmp_path)
-    assert 1 < most <= 3
+    mapping = lambda_client.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"]
+    assert 1 < most <= 3, mapping

@@ -128,7 +128,8 @@ def test_on_failure_to_a_function_after_retries_are_exhausted(
 )
 def test_an_invalid_destination_is_refused(lambda_client: Any, destination: str) -> None:
     name = create_function(lambda_client, SUCCEEDS)
-    for which in ("OnSuccess", "OnFailure"):
+    # An S3 bucket is a failure destination only.
+    for which in ("OnSuccess",) if ":s3:" in destination else ("OnSuccess", "OnFailure"):
         with pytest.raises(lambda_client.exceptions.InvalidParameterValueException) as error:
             lambda_client.put_function_event_invoke_config(
                 FunctionName=name, DestinationConfig={which: {"Destination": destination}}
@@ -142,6 +143,15 @@ def test_an_invalid_destination_is_refused(lambda_client: Any, destination: str)
     # Nothing was stored.
     with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
         lambda_client.get_function_event_invoke_config(FunctionName=name)
+
+
+def test_an_s3_bucket_is_a_failure_destination(lambda_client: Any) -> None:
+    name = create_function(lambda_client, SUCCEEDS)
+    config = {"OnFailure": {"Destination": "arn:aws:s3:::failed-events"}}
+    put = lambda_client.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig=config
+    )
+    assert put["DestinationConfig"]["OnFailure"] == {"Destination": "arn:aws:s3:::failed-events"}
 
 
 @pytest.mark.parametrize(
