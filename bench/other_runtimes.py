@@ -137,7 +137,8 @@ async def measure(runs: int, warm: int) -> Figure:
         finally:
             await factory.close()
     bare = _process_ms(["/bin/true"], max(10, runs))
-    py_base = _process_ms([sys.executable, "-S", "-c", "pass"], max(10, runs))
+    # the loop's own interpreter start and imports, without the API
+    py_base = _process_ms([sys.executable, "-S", "-c", "import http.client, os"], max(10, runs))
     node_base = _process_ms([node, "-e", NODE_BASELINE], max(10, runs)) if node else []
     baselines = {
         "python3.11": ("bare process start (/bin/true) p50", bare),
