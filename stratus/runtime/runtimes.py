@@ -56,8 +56,10 @@ def latest(runtime: str) -> str:
     return newest.get(family(runtime), PROVIDED[-1])
 
 
+@lru_cache(maxsize=1)
 def node_binary() -> str | None:
-    """The ``node`` that runs Node.js functions: ``STRATUS_NODE`` or the one on PATH."""
+    """The ``node`` that runs Node.js functions: ``STRATUS_NODE`` or the one on PATH
+    (looked up once: every Node.js cold start asks)."""
     named = os.environ.get(NODE_VARIABLE)
     if named:
         return named if os.access(named, os.X_OK) else None

@@ -245,8 +245,9 @@ class LocalEnvironmentFactory:
         return [r.strip() for r in wanted.split(",") if r.strip()]
 
     async def _interpreter(self, runtime: str) -> Interpreter:
-        if runtimes.family(runtime) in ("nodejs", "provided"):  # a Runtime API server
-            node = runtimes.node_binary() if runtimes.family(runtime) == "nodejs" else None
+        kind = runtimes.family(runtime)
+        if kind in ("nodejs", "provided"):  # a Runtime API server
+            node = runtimes.node_binary() if kind == "nodejs" else None
             if node is not None:  # asked once, in a thread: a subprocess
                 await asyncio.to_thread(runtimes.node_major, node)
             return server_interpreter()

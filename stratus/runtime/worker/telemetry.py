@@ -54,6 +54,7 @@ class Telemetry(object):
         self.subscriptions: List[Subscription] = []
         self._lock = threading.Condition()
         self._thread: Optional[threading.Thread] = None
+        self._flush_now = False  # set by flush(), cleared by the delivery thread
 
     def subscribe(self, body: bytes) -> None:
         """Add a subscription from a ``PUT`` body; raises InvalidSubscription."""
@@ -119,8 +120,6 @@ class Telemetry(object):
         with self._lock:
             self._flush_now = True
             self._lock.notify()
-
-    _flush_now = False
 
     def _deliver(self) -> None:
         """Send a subscriber's buffer when it is full, when its oldest event has waited

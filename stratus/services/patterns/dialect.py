@@ -9,7 +9,7 @@ compiler and the matcher have no ``if sns`` branches.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +91,5 @@ SNS_ATTRIBUTES = Dialect(
     word=_sns_words,
 )
 
-SNS_BODY = Dialect(
-    name="sns-body",
-    operators=_SNS_OPERATORS,
-    anything_but_operators=frozenset({"prefix", "suffix"}),
-    affix_ignore_case=False,
-    nesting=True,
-    empty_matches_all=True,
-    max_keys=5,
-    max_combinations=150,
-    max_bytes=256 * 1024,
-    exists_needs_content=True,
-    wildcard_complexity=10,
-    word=_sns_words,
-)
+# The body scope is the attributes dialect over a nested document.
+SNS_BODY = replace(SNS_ATTRIBUTES, name="sns-body", nesting=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -192,18 +193,24 @@ def _json_document(name: str, value: str) -> str:
     return value
 
 
+def _json_map(value: str, refusal: str) -> dict[str, Any]:
+    """``value`` as a JSON object, or InvalidParameterValue with ``refusal``."""
+    try:
+        document = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        raise InvalidParameterValue(refusal) from None
+    if not isinstance(document, dict):
+        raise InvalidParameterValue(refusal)
+    return document
+
+
 def _redrive_policy(name: str, value: str) -> str:
     """``{"deadLetterTargetArn": ARN, "maxReceiveCount": 1..1000}``; the target's existence
     and type are checked by the service, which knows the queues."""
     if value == "":
         return value
     reason = f"Value {value} for parameter RedrivePolicy is invalid. Reason: "
-    try:
-        document = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        raise InvalidParameterValue(f"{reason}Redrive policy is not a valid JSON map.") from None
-    if not isinstance(document, dict):
-        raise InvalidParameterValue(f"{reason}Redrive policy is not a valid JSON map.")
+    document = _json_map(value, f"{reason}Redrive policy is not a valid JSON map.")
     for member in ("deadLetterTargetArn", "maxReceiveCount"):
         if member not in document:
             raise InvalidParameterValue(
@@ -239,12 +246,7 @@ def _redrive_allow_policy(name: str, value: str) -> str:
     if value == "":
         return value
     reason = f"Value {value} for parameter RedriveAllowPolicy is invalid. Reason: "
-    try:
-        document = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        raise InvalidParameterValue(f"{reason}Invalid JSON.") from None
-    if not isinstance(document, dict):
-        raise InvalidParameterValue(f"{reason}Invalid JSON.")
+    document = _json_map(value, f"{reason}Invalid JSON.")
     permission = document.get("redrivePermission")
     if permission not in ("allowAll", "denyAll", "byQueue"):
         raise InvalidParameterValue(
