@@ -121,7 +121,12 @@ class ExecutionEnvironment(Protocol):
         ...
 
     def kill(self) -> None:
-        """Kill the process now (timeout, memory overrun, reaping). Idempotent."""
+        """Kill the process now (timeout, memory overrun). Idempotent."""
+        ...
+
+    def retire(self) -> None:
+        """Let an idle environment go (reaping, a new version, a delete): as Lambda's
+        spindown, with its extensions' SHUTDOWN phase where they asked for one."""
         ...
 
     async def wait_closed(self) -> None:

@@ -206,7 +206,6 @@ class EnvironmentPool:
 
     @staticmethod
     def _kill(env: ExecutionEnvironment) -> None:
-        """Retire an idle environment: gently where it has a way (extensions hear
-        SHUTDOWN, ``ForkedEnvironment.retire``), else a kill."""
+        """Retire an idle environment (its extensions may hear SHUTDOWN first)."""
         with contextlib.suppress(Exception):
-            getattr(env, "retire", env.kill)()
+            env.retire()
