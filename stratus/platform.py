@@ -29,6 +29,7 @@ from stratus.aws.sns.component import TopicsComponent
 from stratus.aws.sqs.component import QueuesComponent
 from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.console.native import NativeApi
+from stratus.gateway.app import GatewayApp
 from stratus.runtime.limits import Limits
 from stratus.serving.limits import HttpLimits
 from stratus.store.blobs import BlobStore
@@ -133,6 +134,9 @@ class Platform:
             accounts=self.context.accounts,
         )
         caller.caller = SdkCaller(self.app, region=config.region)
+        self.gateway = GatewayApp(
+            door for component in self.components for door in component.front_doors()
+        )
         self._background: asyncio.Task[None] | None = None
         self._shutting_down = False
         self.ready = False

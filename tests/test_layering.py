@@ -20,8 +20,8 @@ ORDER = [
     "platform",
     "serving",
     "console",
-    "gateway",
     "aws",
+    "gateway",  # users' endpoints; their doors are built by components (aws) from services
     "app",
     "workflows",
     "services",

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from stratus.aws.accounts import Accounts
+from stratus.gateway.app import FrontDoor
 from stratus.runtime.limits import Limits
 from stratus.store.blobs import BlobStore
 from stratus.store.sqlite.database import SQLiteDatabase
@@ -30,6 +31,7 @@ from stratus.workflows.integrations.base import AwsCaller, IntegrationEntry, Int
 __all__ = [
     "BackgroundTask",
     "Component",
+    "FrontDoor",
     "IntegrationEntry",
     "PlatformContext",
 ]
@@ -90,6 +92,11 @@ class Component:
         """botocore service name -> provider (an object whose ``snake_case`` methods are
         the operations, with an ``errors`` :class:`ErrorTable` for its exceptions)."""
         return {}
+
+    def front_doors(self) -> Iterable[FrontDoor]:
+        """Endpoints this service serves on the gateway port (API Gateway's APIs, function
+        URLs), each keyed by its host label; see :mod:`stratus.gateway.app`."""
+        return ()
 
     def integrations(self) -> Iterable[IntegrationEntry]:
         """Step Functions task integrations this service offers."""

@@ -26,7 +26,6 @@ import uvicorn
 
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.cli.demo import DEMO_NAME, deploy_demo
-from stratus.gateway.app import GatewayApp
 from stratus.platform import Platform, PlatformConfig
 from stratus.serving import (
     BodyBudget,
@@ -121,7 +120,7 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
             log.info("deployed the demo function %r", DEMO_NAME)
         grace = config.shutdown_grace_s
         control = _server(platform.app, config.host, config.port, grace, guards)
-        gateway = _server(GatewayApp(), config.host, config.gateway_port, grace, guards)
+        gateway = _server(platform.gateway, config.host, config.gateway_port, grace, guards)
         servers = (control, gateway)
         loop = asyncio.get_running_loop()
 

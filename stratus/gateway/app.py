@@ -1,29 +1,111 @@
-"""The gateway port: users' HTTP APIs (API Gateway) are routed here.
+"""The gateway port: users' own endpoints (HTTP, REST and WebSocket APIs, function URLs).
 
-No API can be defined yet (API Gateway's issue builds them), so every request answers as
-API Gateway does for a path it has no route for.
+Each kind of endpoint is a :class:`FrontDoor` that a component declares
+(:meth:`Component.front_doors`). The gateway only picks the door; the door does the rest.
+A request names its door and resource in one of two ways, both as AWS spells it locally:
+
+- by host: ``{id}.{kind}.localhost`` or ``{id}.{kind}.{region}.localhost`` (for example
+  ``a1b2c3.execute-api.localhost:8080`` or ``xyz.lambda-url.us-east-1.localhost:8080``);
+- by path, for clients that cannot set a host: ``/_aws/{kind}/{id}/rest/of/path``.
+
+The door receives the ASGI scope with ``stratus.resource_id`` (the ``{id}``) set and, for
+the path form, ``path``/``raw_path`` stripped to what follows the id, so it serves both
+forms alike. A request that names no door answers as API Gateway does for an unknown
+route: 404 ``{"message":"Not Found"}``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-_BODY = b'{"message":"Not Found"}'
+_NOT_FOUND = b'{"message":"Not Found"}'
+_PATH_PREFIX = "/_aws/"
+
+
+class AsgiApp(Protocol):
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FrontDoor:
+    """One kind of endpoint on the gateway port, keyed by the host label AWS uses for it
+    (``execute-api``, ``lambda-url``)."""
+
+    kind: str
+    app: AsgiApp
+
+
+def split_host(host: str) -> tuple[str, str] | None:
+    """``("a1b2c3", "execute-api")`` for ``a1b2c3.execute-api[.region].localhost[:port]``."""
+    name = host.partition(":")[0].lower()
+    labels = name.split(".")
+    if len(labels) < 3 or labels[-1].isdigit():  # an IPv4 address names no resource
+        return None
+    return labels[0], labels[1]
+
+
+def split_path(path: str) -> tuple[str, str, str] | None:
+    """``("execute-api", "a1b2c3", "/prod/items")`` for ``/_aws/execute-api/a1b2c3/prod/items``."""
+    if not path.startswith(_PATH_PREFIX):
+        return None
+    kind, _, rest = path[len(_PATH_PREFIX) :].partition("/")
+    resource_id, slash, tail = rest.partition("/")
+    if not kind or not resource_id:
+        return None
+    return kind, resource_id, slash + tail or "/"
 
 
 class GatewayApp:
+    def __init__(self, doors: Iterable[FrontDoor] = ()) -> None:
+        self._doors = {door.kind: door.app for door in doors}
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 404,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(_BODY)).encode()),
-                    (b"x-amzn-errortype", b"NotFoundException"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": _BODY})
+        host = _header(scope, b"host")
+        by_host = split_host(host) if host else None
+        if by_host is not None and by_host[1] in self._doors:
+            resource_id, kind = by_host
+            scope["stratus.resource_id"] = resource_id
+            await self._doors[kind](scope, receive, send)
+            return
+        by_path = split_path(scope["path"])
+        if by_path is not None and by_path[0] in self._doors:
+            kind, resource_id, tail = by_path
+            prefix_length = len(scope["path"]) - len(tail)
+            scope["stratus.resource_id"] = resource_id
+            scope["root_path"] = scope.get("root_path", "") + scope["path"][:prefix_length]
+            scope["path"] = tail
+            raw = scope.get("raw_path")
+            if raw is not None:
+                scope["raw_path"] = raw[prefix_length:] or b"/"
+            await self._doors[kind](scope, receive, send)
+            return
+        await _not_found(scope, send)
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+async def _not_found(scope: dict[str, Any], send: Any) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(_NOT_FOUND)).encode()),
+                (b"x-amzn-errortype", b"NotFoundException"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": _NOT_FOUND})
