@@ -1,0 +1,46 @@
+"""The tables component: the DynamoDB and DynamoDB Streams APIs over one tables service,
+its own database file, and its background work (TTL expiry, stream trimming)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from stratus.aws.component import BackgroundTask, Component, PlatformContext
+from stratus.aws.dynamodb.provider import DynamoDbProvider
+from stratus.aws.dynamodb.streams_provider import DynamoDbStreamsProvider
+from stratus.services.tables.housekeeping import Housekeeping
+from stratus.services.tables.service import TableService
+from stratus.services.tables.sqlite import TABLES_MIGRATIONS
+from stratus.store.sqlite.database import SQLiteDatabase
+
+__all__ = ["TablesComponent"]
+
+
+class TablesComponent(Component):
+    name = "tables"
+
+    def __init__(self, ctx: PlatformContext) -> None:
+        super().__init__(ctx)
+        # Tables keep their own database file (see services/tables/sqlite.py for why).
+        self.db = SQLiteDatabase(
+            ctx.data_dir / "tables.db",
+            {"tables": TABLES_MIGRATIONS},
+            durability=ctx.durability,
+        )
+        self.tables = TableService(self.db)
+        self._dynamodb = DynamoDbProvider(self.tables)
+        self._streams = DynamoDbStreamsProvider(self.tables)
+        self._housekeeping = Housekeeping(self.tables)
+
+    def providers(self) -> Mapping[str, object]:
+        return {"dynamodb": self._dynamodb, "dynamodbstreams": self._streams}
+
+    async def start(self) -> None:
+        await self.db.open()
+        await self.tables.load()
+
+    def background(self) -> Iterable[BackgroundTask]:
+        return (BackgroundTask("tables-housekeeping", self._housekeeping.run),)
+
+    async def stop(self) -> None:
+        await self.db.close()
