@@ -108,8 +108,8 @@ class DynamoDbProvider:
             for g in params.get("GlobalSecondaryIndexes") or []
         ]
         lsis = [
-            Index(l["IndexName"], _keys(l["KeySchema"]), projection_of(l.get("Projection")), True)
-            for l in params.get("LocalSecondaryIndexes") or []
+            Index(i["IndexName"], _keys(i["KeySchema"]), projection_of(i.get("Projection")), True)
+            for i in params.get("LocalSecondaryIndexes") or []
         ]
         spec = params.get("StreamSpecification") or {}
         stream = None

@@ -24,7 +24,7 @@ class DynamoDbStreamsProvider:
         self._streams = Streams(service.db, service.catalog)
 
     async def list_streams(self, ctx: RequestContext, params: Params) -> Result:
-        found = self._streams.list(ctx.account_id, ctx.region, params.get("TableName"))
+        found = self._streams.in_scope(ctx.account_id, ctx.region, params.get("TableName"))
         start = params.get("ExclusiveStartStreamArn")
         if start:
             arns = [s.arn for s in found]

@@ -62,9 +62,7 @@ def key_range(condition: ast.Condition, keys: KeySchema, types: dict[str, str]) 
         if name is None:
             raise ValidationError("Query key condition not supported")
         if name in by_name:
-            raise ValidationError(
-                "KeyConditionExpressions must only contain one condition per key"
-            )
+            raise ValidationError("KeyConditionExpressions must only contain one condition per key")
         by_name[name] = part
     if keys.hash_key not in by_name:
         raise ValidationError(f"Query condition missed key schema element: {keys.hash_key}")

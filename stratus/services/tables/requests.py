@@ -68,18 +68,8 @@ def compile_request(
         compiled.filter = parse_condition(filter, "FilterExpression", ph)
     if projection is not None:
         compiled.projection = parse_projection(projection, ph)
-    if values is not None and not (condition or key_condition or filter or update):
-        if projection is not None:
-            raise ValidationError(
-                "ExpressionAttributeValues can only be specified when using expressions: "
-                f"{_missing_for(key_condition, condition, filter, update)}"
-            )
     ph.check_unused()
     return compiled
-
-
-def _missing_for(*_: Any) -> str:
-    return "ConditionExpression is null"
 
 
 # -- legacy parameters -----------------------------------------------------------------

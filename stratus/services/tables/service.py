@@ -425,7 +425,7 @@ def _query(
                 lo, lo_inc = cursor_low[0], False
             if cursor_high is not None and (hi is None or cursor_high[0] <= hi):
                 hi, hi_inc = cursor_high[0], False
-            rows = [
+            rows: list[tuple[bytes, tuple[bytes, ...], bytes, int]] = [
                 (r[1], (r[1],), r[2], r[3])
                 for r in sql.query_rows(
                     conn, tid, bounds.hash_key, lo, lo_inc, hi, hi_inc, forward, want
@@ -492,12 +492,22 @@ def _scan(
     tid = table.table_id
     while True:
         want = 100 if limit is None else min(100, max(1, limit - scanned))
+        rows: list[tuple[tuple[bytes, ...], bytes, bytes, int]]
         if index is None:
-            rows = [((r[0], r[1]), r[0], r[2], r[3]) for r in sql.scan_rows(conn, tid, after, want)]  # type: ignore[arg-type]
+            base_after = (after[0], after[1]) if after is not None else None
+            rows = [
+                ((r[0], r[1]), r[0], r[2], r[3]) for r in sql.scan_rows(conn, tid, base_after, want)
+            ]
         else:
             rows = [
                 ((r[0], r[1], r[2], r[3]), r[2], r[4], r[5])
-                for r in sql.index_scan_rows(conn, tid, index.name, after, want)  # type: ignore[arg-type]
+                for r in sql.index_scan_rows(
+                    conn,
+                    tid,
+                    index.name,
+                    (after[0], after[1], after[2], after[3]) if after else None,
+                    want,
+                )
             ]
         if not rows:
             return Page(items, len(items), scanned, None)

@@ -104,7 +104,7 @@ class Streams:
         self._db = db
         self._catalog = catalog
 
-    def list(self, account: str, region: str, table_name: str | None) -> list[StreamInfo]:
+    def in_scope(self, account: str, region: str, table_name: str | None) -> list[StreamInfo]:
         found = []
         for table in self._catalog.in_scope(account, region):
             if table_name is not None and table.name != table_name:

@@ -195,9 +195,10 @@ def compare(a: AttributeValue, b: AttributeValue) -> int | None:
     if ka != kb or ka not in SCALAR_TYPES:
         return None
     if ka == "N":
-        x, y = Decimal(va), Decimal(vb)
-    elif ka == "S":
-        x, y = va.encode("utf-8"), vb.encode("utf-8")
+        d1, d2 = Decimal(va), Decimal(vb)
+        return int(d1 > d2) - int(d1 < d2)
+    if ka == "S":
+        b1, b2 = bytes(va.encode("utf-8")), bytes(vb.encode("utf-8"))
     else:
-        x, y = bytes(va), bytes(vb)
-    return (x > y) - (x < y)
+        b1, b2 = bytes(va), bytes(vb)
+    return int(b1 > b2) - int(b1 < b2)

@@ -6,7 +6,7 @@ Placeholders are already resolved: a :value is its attribute value, a #name its 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 PathElement = str | int  # an attribute name or a list index
 
@@ -38,7 +38,7 @@ class Size:
     path: Path
 
 
-Operand = Union[Path, Value, Size]
+Operand = Path | Value | Size
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ class Not:
     operand: Condition
 
 
-Condition = Union[Compare, Between, In, Function, And, Or, Not]
+Condition = Compare | Between | In | Function | And | Or | Not
 
 
 # -- update expressions --------------------------------------------------------------
@@ -107,7 +107,7 @@ class Arithmetic:
     right: SetValue
 
 
-SetValue = Union[Path, Value, IfNotExists, ListAppend, Arithmetic]
+SetValue = Path | Value | IfNotExists | ListAppend | Arithmetic
 
 
 @dataclass(frozen=True, slots=True)
