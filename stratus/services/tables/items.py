@@ -123,7 +123,8 @@ class StreamClock:
         return self.last
 
 
-SERVICE_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+# as the Streams API names it; the Lambda event writes the same in camelCase
+SERVICE_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
 
 
 def commit_change(
