@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.aws.dynamodb.provider import DynamoDbProvider
 from stratus.aws.dynamodb.streams_provider import DynamoDbStreamsProvider
+from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.services.event_sources.dynamodb_streams import DynamoDbStreamSource
 from stratus.services.tables.housekeeping import Housekeeping
 from stratus.services.tables.service import TableService
 from stratus.services.tables.sqlite import TABLES_MIGRATIONS
@@ -31,6 +33,11 @@ class TablesComponent(Component):
         self._dynamodb = DynamoDbProvider(self.tables)
         self._streams = DynamoDbStreamsProvider(self.tables)
         self._housekeeping = Housekeeping(self.tables)
+        # Streams are a Lambda event source: the functions component's mapping engine
+        # reads them through the tables service.
+        ctx.require(FunctionsComponent).event_sources.register(
+            DynamoDbStreamSource(self.tables, ctx.aws_caller)
+        )
 
     def providers(self) -> Mapping[str, object]:
         return {"dynamodb": self._dynamodb, "dynamodbstreams": self._streams}

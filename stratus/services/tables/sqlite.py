@@ -58,6 +58,10 @@ CREATE TABLE ddb_stream_records (
     record BLOB NOT NULL,
     PRIMARY KEY (tid, seq)
 ) WITHOUT ROWID;
+CREATE TABLE ddb_checkpoints (
+    mapping TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+);
 CREATE TABLE ddb_tokens (
     token TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
@@ -320,3 +324,22 @@ def save_token(conn: sqlite3.Connection, token: str, digest: str, created: float
         "INSERT OR REPLACE INTO ddb_tokens (token, digest, created) VALUES (?, ?, ?)",
         (token, digest, created),
     )
+
+
+# -- stream triggers' checkpoints --------------------------------------------------------
+def get_checkpoint(conn: sqlite3.Connection, mapping: str) -> int | None:
+    row = conn.execute("SELECT seq FROM ddb_checkpoints WHERE mapping = ?", (mapping,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def set_checkpoint(conn: sqlite3.Connection, mapping: str, seq: int) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO ddb_checkpoints (mapping, seq) VALUES (?, ?)", (mapping, seq)
+    )
+
+
+def first_seq_since(conn: sqlite3.Connection, tid: int, since: float) -> int | None:
+    row = conn.execute(
+        "SELECT min(seq) FROM ddb_stream_records WHERE tid = ? AND created >= ?", (tid, since)
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
