@@ -32,6 +32,7 @@ from stratus.services.aws_calls import AwsCaller, AwsCallFailed
 from stratus.services.event_sources.errors import InvalidMapping, SourceGone
 from stratus.services.event_sources.model import Mapping, MappingSettings
 from stratus.services.event_sources.source import SourceInfo, SourceRecord
+from stratus.services.event_sources.unknown import missing_source
 from stratus.services.tables import sqlite as sql
 from stratus.services.tables.errors import StreamNotFound, ValidationError
 from stratus.services.tables.service import TableService
@@ -39,7 +40,6 @@ from stratus.services.tables.streams import find_stream
 
 log = logging.getLogger(__name__)
 
-STREAM_NOT_FOUND = "Stream not found: {arn}"
 _NOT_FOR_STREAMS = (
     "Queues",
     "Topics",
@@ -67,7 +67,7 @@ class DynamoDbStreamSource:
         try:
             return find_stream(self._tables.catalog, arn)
         except (StreamNotFound, ValidationError) as exc:
-            raise InvalidMapping(STREAM_NOT_FOUND.format(arn=arn)) from exc
+            raise missing_source(arn) from exc
 
     async def describe(self, arn: str) -> SourceInfo:
         self.info(arn)
