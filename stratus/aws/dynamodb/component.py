@@ -14,6 +14,8 @@ from stratus.services.tables.housekeeping import Housekeeping
 from stratus.services.tables.service import TableService
 from stratus.services.tables.sqlite import TABLES_MIGRATIONS
 from stratus.store.sqlite.database import SQLiteDatabase
+from stratus.workflows.integrations.base import IntegrationEntry
+from stratus.workflows.integrations.dynamodb import DynamoDbIntegration, is_dynamodb_item_task
 
 __all__ = ["TablesComponent"]
 
@@ -33,11 +35,15 @@ class TablesComponent(Component):
         self._dynamodb = DynamoDbProvider(self.tables)
         self._streams = DynamoDbStreamsProvider(self.tables)
         self._housekeeping = Housekeeping(self.tables)
+        self._integration = DynamoDbIntegration(ctx.aws_caller)
         # Streams are a Lambda event source: the functions component's mapping engine
         # reads them through the tables service.
         ctx.require(FunctionsComponent).event_sources.register(
             DynamoDbStreamSource(self.tables, ctx.aws_caller)
         )
+
+    def integrations(self) -> Iterable[IntegrationEntry]:
+        return (IntegrationEntry("dynamodb:items", is_dynamodb_item_task, self._integration.run),)
 
     def providers(self) -> Mapping[str, object]:
         return {"dynamodb": self._dynamodb, "dynamodbstreams": self._streams}

@@ -7,6 +7,7 @@ shapes ReturnValues, pagination keys and consumed capacity as DynamoDB does.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from stratus.aws.context import RequestContext
@@ -66,6 +67,37 @@ def _index(table: TableDefinition, params: Params) -> Index | None:
     return index
 
 
+_TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
+
+
+def check_table_name(name: str) -> None:
+    """Table names as the model had them before it took ARNs too: 3 to 255 characters of
+    ``[a-zA-Z0-9_.-]``, the message DynamoDB answers."""
+    if name.startswith("arn:"):
+        return
+    problems = []
+    if not _TABLE_NAME.fullmatch(name):
+        problems.append(
+            f"Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy "
+            "regular expression pattern: [a-zA-Z0-9_.-]+"
+        )
+    if len(name) < 3:
+        problems.append(
+            f"Value '{name}' at 'tableName' failed to satisfy constraint: Member must have "
+            "length greater than or equal to 3"
+        )
+    if len(name) > 255:
+        problems.append(
+            f"Value '{name}' at 'tableName' failed to satisfy constraint: Member must have "
+            "length less than or equal to 255"
+        )
+    if problems:
+        count = len(problems)
+        raise ValidationError(
+            f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(problems)
+        )
+
+
 class DynamoDbProvider:
     errors = DYNAMODB_ERRORS
 
@@ -74,6 +106,7 @@ class DynamoDbProvider:
         self._catalog = service.catalog
 
     def _table(self, ctx: RequestContext, name: str) -> TableDefinition:
+        check_table_name(name)
         if name.startswith("arn:"):
             found = self._catalog.by_arn(name)
             if found is None:
@@ -83,6 +116,7 @@ class DynamoDbProvider:
 
     # -- tables ----------------------------------------------------------------------
     async def create_table(self, ctx: RequestContext, params: Params) -> Result:
+        check_table_name(params["TableName"])
         types = {a["AttributeName"]: a["AttributeType"] for a in params["AttributeDefinitions"]}
         keys = _keys(params["KeySchema"])
         billing = params.get("BillingMode", "PROVISIONED")
