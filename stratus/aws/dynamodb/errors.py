@@ -33,6 +33,7 @@ DYNAMODB_ERRORS = ErrorTable(
         te.StreamNotFound: ErrorRule("ResourceNotFoundException"),
         te.TableInUse: ErrorRule("ResourceInUseException"),
         te.ConditionFailed: ErrorRule("ConditionalCheckFailedException", fields=_condition_fields),
+        te.DuplicateItem: ErrorRule("DuplicateItemException"),
         te.TransactionCanceled: ErrorRule("TransactionCanceledException", fields=_cancel_fields),
         te.TransactionInProgress: ErrorRule("TransactionInProgressException"),
         te.IdempotentMismatch: ErrorRule("IdempotentParameterMismatchException"),

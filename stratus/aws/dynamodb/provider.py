@@ -13,6 +13,7 @@ from typing import Any
 from stratus.aws.context import RequestContext
 from stratus.aws.dynamodb.describe import table_description
 from stratus.aws.dynamodb.errors import DYNAMODB_ERRORS
+from stratus.aws.dynamodb.partiql_provider import PartiqlApi
 from stratus.services.tables.catalog import not_found, projection_of
 from stratus.services.tables.errors import TableNotFound, ValidationError
 from stratus.services.tables.expressions import ast
@@ -98,7 +99,7 @@ def check_table_name(name: str) -> None:
         )
 
 
-class DynamoDbProvider:
+class DynamoDbProvider(PartiqlApi):
     errors = DYNAMODB_ERRORS
 
     def __init__(self, service: TableService) -> None:

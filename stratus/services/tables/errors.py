@@ -45,6 +45,11 @@ class ConditionFailed(TablesError):
         self.item = item
 
 
+class DuplicateItem(TablesError):
+    def __init__(self) -> None:
+        super().__init__("Duplicate primary key exists in table")
+
+
 @dataclass(frozen=True, slots=True)
 class CancellationReason:
     code: str  # "None", "ConditionalCheckFailed", "ValidationError", ...

@@ -95,7 +95,6 @@ def test_pynamodb_model(server: ServerProcess, aws_env: None) -> None:
 
 def test_powertools_idempotency(server: ServerProcess, aws_env: None) -> None:
     import boto3
-
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
