@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import client, queues, topics, workflows
+from stratus.cli import client, queues, tables, topics, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -96,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
         "queues", help="queues with visible, in-flight and delayed messages and DLQ depth"
     )
     queue_list.add_argument("--region", default="us-east-1")
+
+    table_list = commands.add_parser(
+        "tables", help="tables with their items, size, indexes, stream and TTL"
+    )
+    table_list.add_argument("--region", default="us-east-1")
     return parser
 
 
@@ -120,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             return workflows.list_workflows(args.endpoint)
         if args.command == "queues":
             return queues.list_queues(args.endpoint, args.region)
+        if args.command == "tables":
+            return tables.list_tables(args.endpoint, args.region)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
