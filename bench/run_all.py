@@ -102,6 +102,11 @@ SCRIPTS = (
         "of 10 (8 boto3 clients, durable); the store against raw SQLite",
     ),
     Script(
+        "tables",
+        "Tables: GetItem/PutItem/Query ops/s through boto3 against moto; stream records/s",
+        "tables issue: >= 5x moto's server with 8 boto3 threads; raw SQLite as the ceiling",
+    ),
+    Script(
         "esm_throughput",
         "SQS -> Lambda via an event source mapping, messages/s end to end",
         "messaging issue: > 5,000 messages/s from SendMessageBatch to a counting function",
