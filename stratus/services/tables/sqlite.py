@@ -308,7 +308,13 @@ def stream_bounds(conn: sqlite3.Connection, tid: int) -> tuple[int | None, int |
 
 
 def trim_records(conn: sqlite3.Connection, before: float) -> None:
-    conn.execute("DELETE FROM ddb_stream_records WHERE created < ?", (before,))
+    """Forget records past retention, but always keep the newest one: sequence numbers
+    restart after it when the server restarts, so they never go back."""
+    conn.execute(
+        "DELETE FROM ddb_stream_records WHERE created < ? AND "
+        "seq < (SELECT max(seq) FROM ddb_stream_records)",
+        (before,),
+    )
 
 
 # -- transactions' client tokens ---------------------------------------------------------
