@@ -82,9 +82,14 @@ def type_of(value: AttributeValue) -> str:
     return next(iter(value))
 
 
-def normalize_value(value: Any, *, path: str = "") -> AttributeValue:
+MAX_DEPTH = 32  # "Nested attribute depth" in DynamoDB's quotas
+
+
+def normalize_value(value: Any, *, depth: int = 0) -> AttributeValue:
     """One attribute value checked (exactly one type, non-empty sets without duplicates,
-    valid numbers) and with its numbers in canonical form."""
+    valid numbers, at most 32 levels of nesting) and with its numbers in canonical form."""
+    if depth > MAX_DEPTH:
+        raise ValidationError("Nesting Levels have exceeded supported limits")
     if not isinstance(value, Mapping) or len(value) != 1:
         if isinstance(value, Mapping) and not value:
             raise invalid(
@@ -117,9 +122,9 @@ def normalize_value(value: Any, *, path: str = "") -> AttributeValue:
             raise invalid(f"Input collection [{shown}] contains duplicates.")
         return {kind: members}
     if kind == "M":
-        return {"M": {k: normalize_value(v) for k, v in inner.items()}}
+        return {"M": {k: normalize_value(v, depth=depth + 1) for k, v in inner.items()}}
     if kind == "L":
-        return {"L": [normalize_value(v) for v in inner]}
+        return {"L": [normalize_value(v, depth=depth + 1) for v in inner]}
     raise invalid(
         "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
     )

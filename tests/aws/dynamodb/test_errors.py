@@ -246,10 +246,19 @@ def test_missing_table(ddb: Any) -> None:
 
 def test_hostile_inputs(ddb: Any, bad_table: str) -> None:
     deep: dict[str, Any] = {"S": "x"}
-    for _ in range(40):
+    for _ in range(32):
         deep = {"M": {"a": deep}}
     ddb.put_item(TableName=bad_table, Item={"pk": {"S": "deep"}, "sk": {"S": "1"}, "d": deep})
     ddb.delete_item(TableName=bad_table, Key={"pk": {"S": "deep"}, "sk": {"S": "1"}})
+    for _ in range(60):  # past the limit: refused
+        deep = {"L": [deep]}
+    err = error_of(
+        ddb.put_item, TableName=bad_table, Item={"pk": {"S": "deep"}, "sk": {"S": "1"}, "d": deep}
+    )
+    assert (err["Code"], err["Message"]) == (
+        "ValidationException",
+        "Nesting Levels have exceeded supported limits",
+    )
     huge = "a = :v AND " * 500 + "a = :v"
     err = error_of(
         ddb.put_item,
@@ -269,3 +278,23 @@ def test_hostile_inputs(ddb: Any, bad_table: str) -> None:
         ExpressionAttributeValues=V,
     )
     assert err["Message"] == 'Invalid ConditionExpression: Syntax error; token: "$", near: ":v $ b"'
+
+
+def test_deep_json_from_a_raw_client_is_refused_not_crashed(server: Any, bad_table: str) -> None:
+    import urllib.error
+    import urllib.request
+
+    for depth in (500, 5000):
+        nested = '{"L":[' * depth + '{"S":"x"}' + "]}" * depth
+        body = f'{{"TableName":"{bad_table}","Item":{{"pk":{{"S":"a"}},"sk":{{"S":"1"}},"d":{nested}}}}}'
+        request = urllib.request.Request(
+            server.endpoint,
+            data=body.encode(),
+            headers={
+                "X-Amz-Target": "DynamoDB_20120810.PutItem",
+                "Content-Type": "application/x-amz-json-1.0",
+            },
+        )
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(request, timeout=30)
+        assert info.value.code == 400
