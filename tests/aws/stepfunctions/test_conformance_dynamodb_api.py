@@ -1,7 +1,7 @@
-"""The AWS-recorded ``dynamodb:*`` optimized integration cases, run THROUGH the Step
-Functions API against the session server's tables.
+"""The AWS-recorded ``dynamodb:*`` optimized integration cases and ``aws-sdk:dynamodb:*``
+cases, run THROUGH the Step Functions API against the session server's tables.
 
-Each case whose services are all ``dynamodb:<action>`` runs in turn (the recorded cases
+Each case whose services are all DynamoDB actions runs in turn (the recorded cases
 share one table name and item), with the table created as the recording had it (hash key
 ``id``), except for the "no such table" and "invalid table name" cases. Outcomes are
 compared by the material's README rules with `test_conformance_api.compare`.
@@ -24,7 +24,8 @@ from tests.workflows.conformance import MATERIAL, Outcome, case_id, load_cases
 CASES = {
     case_id(case): case
     for case in load_cases("cases-service.jsonl")
-    if case["services"] and all(s.startswith("dynamodb:") for s in case["services"])
+    if case["services"]
+    and all(s.startswith(("dynamodb:", "aws-sdk:dynamodb:")) for s in case["services"])
 }
 pytestmark = pytest.mark.skipif(
     not CASES, reason=f"ASL conformance material not found at {MATERIAL}"
