@@ -51,7 +51,9 @@ class UrlClient:
         self.http = httpx.Client(timeout=60)
 
     def request(self, method: str, path: str = "/", **kwargs: Any) -> httpx.Response:
-        headers = {"host": self.host, **(kwargs.pop("headers", None) or {})}
+        given = kwargs.pop("headers", None) or {}
+        pairs = list(given.items()) if isinstance(given, dict) else list(given)
+        headers = httpx.Headers([("host", self.host), *pairs])
         return self.http.request(method, self.base + path, headers=headers, **kwargs)
 
     def by_path(self, method: str, path: str = "/", **kwargs: Any) -> httpx.Response:
