@@ -8,7 +8,9 @@ failure answers as a function URL does: 403 ``{"Message":"Forbidden"}``, 404 for
 unknown URL, 413 over the payload limit, 429 when throttled, 502 for a function error or
 a malformed answer, 504 when the function times out.
 
-``RESPONSE_STREAM`` URLs stream what the function writes (``streaming``) as it writes it.
+``RESPONSE_STREAM`` URLs stream what the function writes as it writes it: a Node.js or
+custom runtime's bytes reach the client before the function returns, after the HTTP
+metadata prelude (``HttpResponseStream.from``: JSON, then 8 null bytes) when it wrote one.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ import orjson
 
 from stratus.gateway.function_urls import cors as cors_rules
 from stratus.gateway.function_urls.events import UrlRequest, build_event, new_request_id
-from stratus.gateway.function_urls.responses import HttpAnswer, MalformedResponse, infer
+from stratus.gateway.function_urls.responses import (
+    HttpAnswer,
+    MalformedResponse,
+    infer,
+    structured,
+)
 from stratus.services.functions.errors import (
     Conflict,
     FunctionError,
@@ -32,6 +39,7 @@ from stratus.services.functions.errors import (
 )
 from stratus.services.functions.function_urls import FunctionUrls, UrlConfig
 from stratus.services.functions.invocations import Invocations
+from stratus.services.functions.response_streams import ResponseStream
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,8 @@ _TOO_LARGE = (
 _THROTTLED = b'{"Message":"Rate Exceeded."}'
 _INTERNAL = b'{"Message":"Internal Server Error"}'
 _TIMEOUT_TYPE = "Sandbox.Timedout"
+HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response"
+_DELIMITER = b"\x00" * 8
 
 
 class Forbidden(Exception):
@@ -70,17 +80,6 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
-class StreamingInvoker(Protocol):
-    async def __call__(
-        self,
-        config: UrlConfig,
-        event: bytes,
-        request_id: str,
-        send: Send,
-        cors_headers: Callable[[list[tuple[str, str]]], list[tuple[str, str]]],
-    ) -> None: ...
-
-
 class FunctionUrlApp:
     def __init__(
         self,
@@ -90,14 +89,12 @@ class FunctionUrlApp:
         *,
         gateway_port: int,
         max_request_bytes: int,
-        stream: StreamingInvoker | None = None,
     ) -> None:
         self._urls = urls
         self._invocations = invocations
         self._access = access
         self._port = gateway_port
         self._max_request = max_request_bytes
-        self._stream = stream
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -153,8 +150,8 @@ class FunctionUrlApp:
                 return response_headers
             return cors_rules.decorate(config.cors, first, response_headers)
 
-        if config.invoke_mode == "RESPONSE_STREAM" and self._stream is not None:
-            await self._stream(config, event, request_id, send, decorate)
+        if config.invoke_mode == "RESPONSE_STREAM":
+            await self.invoke_streaming(config, event, request_id, send, decorate)
             return
         status, response_headers, response_body = await self.invoke_buffered(
             config, event, request_id
@@ -179,6 +176,123 @@ class FunctionUrlApp:
             log.info("function URL %s: malformed response (%s)", config.url_id, why)
             return 502, [("content-type", "application/json")], _INTERNAL
         return answer.status, answer.headers, answer.body
+
+    async def invoke_streaming(
+        self,
+        config: UrlConfig,
+        event: bytes,
+        request_id: str,
+        send: Send,
+        decorate: Callable[[list[tuple[str, str]]], list[tuple[str, str]]],
+    ) -> None:
+        """RESPONSE_STREAM: bytes reach the client as the function writes them. A runtime
+        that cannot stream (Python) is answered as a buffered URL would be."""
+        stream = ResponseStream(
+            self._invocations,
+            config.function_id,
+            config.qualifier,
+            event,
+            request_id=request_id,
+        )
+        try:
+            await stream.start()
+        except FunctionError as error:
+            status, body = invoke_error(error)
+            await _answer(send, status, body, None, request_id)
+            return
+        if not stream.started_streaming():
+            response = await stream.response()
+            if response.function_error:
+                status, headers, body = function_failure(response.payload)
+            else:
+                try:
+                    answer = infer(response.payload)
+                except MalformedResponse:
+                    status, headers, body = 502, [], _INTERNAL
+                else:
+                    status, headers, body = answer.status, answer.headers, answer.body
+            await _answer(send, status, body, decorate(headers), request_id)
+            return
+        pieces = stream.chunks()
+        prelude = HttpPrelude() if stream.content_type == HTTP_INTEGRATION else None
+        rest = b""
+        if prelude is not None:
+            try:
+                async for data in pieces:
+                    rest = prelude.feed(data)
+                    if prelude.done:
+                        break
+                if not prelude.done:  # the stream ended inside its metadata
+                    raise MalformedResponse("no metadata delimiter")
+                status, headers = prelude.head()
+            except MalformedResponse:
+                await _drain(pieces)
+                await _answer(send, 502, _INTERNAL, None, request_id)
+                return
+        else:
+            status = 200
+            headers = [("content-type", stream.content_type or "application/octet-stream")]
+        headers = decorate(headers)
+        headers.append(("x-amzn-requestid", request_id))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (n.encode("latin-1"), v.encode("latin-1", "replace")) for n, v in headers
+                ],
+            }
+        )
+        if rest:
+            await send({"type": "http.response.body", "body": rest, "more_body": True})
+        async for data in pieces:
+            await send({"type": "http.response.body", "body": data, "more_body": True})
+        response = await stream.response()
+        if response.function_error:
+            log.info("function URL %s: stream failed midway", config.url_id)
+        await send({"type": "http.response.body", "body": b""})
+
+
+class HttpPrelude:
+    """The HTTP metadata a streaming function writes first (``HttpResponseStream.from``):
+    a JSON object with statusCode, headers and cookies, then 8 null bytes."""
+
+    LIMIT = 64 * 1024
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self.done = False
+        self._meta = b""
+
+    def feed(self, data: bytes) -> bytes:
+        """Take bytes; once the delimiter has passed, return what follows it."""
+        self._buf += data
+        end = self._buf.find(_DELIMITER)
+        if end < 0:
+            if len(self._buf) > self.LIMIT:
+                self._meta, self.done = b"", True
+                raise MalformedResponse("no metadata delimiter")
+            return b""
+        self._meta, self.done = self._buf[:end], True
+        return self._buf[end + len(_DELIMITER) :]
+
+    def head(self) -> tuple[int, list[tuple[str, str]]]:
+        try:
+            meta = orjson.loads(self._meta) if self._meta.strip() else {}
+        except orjson.JSONDecodeError:
+            raise MalformedResponse("metadata is not JSON") from None
+        if not isinstance(meta, dict):
+            raise MalformedResponse("metadata is not an object")
+        answer = structured({"statusCode": 200, **meta, "body": None})
+        headers = answer.headers
+        if not any(n == "content-type" for n, _ in headers):
+            headers.append(("content-type", "application/octet-stream"))
+        return answer.status, headers
+
+
+async def _drain(pieces: Any) -> None:
+    async for _ in pieces:
+        pass
 
 
 def invoke_error(error: FunctionError) -> tuple[int, bytes]:
