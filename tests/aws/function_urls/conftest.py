@@ -69,9 +69,14 @@ def make_url(
     runtime: str = "python3.11",
     handler: str = "app.handler",
     files: dict[str, str | bytes] | None = None,
+    function: dict[str, Any] | None = None,
     **url_params: Any,
 ) -> tuple[str, UrlClient]:
-    name = create_function(client, source, runtime=runtime, handler=handler, files=files)
+    """A function, its URL (``url_params``: AuthType, Cors, InvokeMode) and, for NONE,
+    the public grants; ``function`` holds more CreateFunction parameters."""
+    name = create_function(
+        client, source, runtime=runtime, handler=handler, files=files, **(function or {})
+    )
     url_params.setdefault("AuthType", "NONE")
     created = client.create_function_url_config(FunctionName=name, **url_params)
     if public and url_params["AuthType"] == "NONE":

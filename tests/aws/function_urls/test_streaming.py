@@ -227,3 +227,27 @@ def test_python_behind_a_streaming_url_is_buffered(
     _, client = make_url(server, lambda_client, source, InvokeMode="RESPONSE_STREAM")
     response = client.request("GET")
     assert response.status_code == 202 and response.text == "whole"
+
+
+def test_stream_past_the_soft_limit_ends_with_lambdas_error(lambda_client: Any) -> None:
+    source = """
+exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  const block = Buffer.alloc(1024 * 1024, 120);
+  for (let i = 0; i < 21; i++) {
+    if (!responseStream.write(block)) await new Promise((r) => responseStream.once("drain", r));
+  }
+  responseStream.end();
+});
+"""
+    name = create_function(
+        lambda_client,
+        "",
+        runtime="nodejs20.x",
+        handler="index.handler",
+        files={"index.js": source},
+        Timeout=60,
+    )
+    response = lambda_client.invoke_with_response_stream(FunctionName=name, Payload=b"{}")
+    body, complete = _read_events(response, lambda: None)
+    assert len(body) <= 20 * 1024 * 1024
+    assert complete["ErrorCode"] == "Function.ResponseSizeTooLarge"
