@@ -110,11 +110,18 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
 
 
-def run_wrk(wrk: str, url: str, host: str | None, seconds: float) -> WrkResult:
+def run_wrk(
+    wrk: str, url: str, host: str | None, seconds: float, script: str | None = None
+) -> WrkResult:
     argv = [wrk, "-t2", "-c16", f"-d{int(seconds)}s", "--latency"]
     if host:
         argv += ["-H", f"Host: {host}"]
-    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        if script:
+            lua.write(script)
+            lua.flush()
+            argv += ["-s", lua.name]
+        out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -209,6 +216,21 @@ def measure(seconds: float) -> Figure:
             )
             figure.add(Row("p50 latency", ours.p50_ms, "ms", "raw ASGI p50", base.p50_ms))
             figure.add(Row("p99 latency", ours.p99_ms, "ms", "raw ASGI p99", base.p99_ms))
+            # The same function through the Lambda API's Invoke, with the same load: what
+            # the URL's own work (event, policy, response) adds to an invocation.
+            invoke_url = f"{stratus.endpoint}/2015-03-31/functions/bench-url-hello/invocations"
+            post = 'wrk.method = "POST"\nwrk.body = "{}"\n'
+            run_wrk(wrk, invoke_url, None, 2, post)
+            invoke = run_wrk(wrk, invoke_url, None, seconds, post)
+            figure.add(
+                Row(
+                    "requests/s, function URL vs the Invoke API",
+                    ours.requests_per_s,
+                    "/s",
+                    "Invoke over HTTP (unsigned POST)",
+                    invoke.requests_per_s,
+                )
+            )
             if ours.errors:
                 figure.notes.append(f"{ours.errors} non-2xx answers from the function URL")
         if shutil.which("node") is None:
