@@ -5,8 +5,8 @@ Lambda's 6 MB before reading it), check access (``UrlAccess``: the resource poli
 ``NONE``, the SigV4 signature for ``AWS_IAM``), answer a CORS preflight without invoking,
 build the payload 2.0 event, invoke, and turn the answer into HTTP (``responses``). Every
 failure answers as a function URL does: 403 ``{"Message":"Forbidden"}``, 404 for an
-unknown URL, 413 over the payload limit, 429 when throttled, 502 for a function error or
-a malformed answer, 504 when the function times out.
+unknown URL, 413 over the payload limit, 429 when throttled, 502 ``Internal Server Error``
+for a function error or a malformed answer, 504 when the function times out.
 
 ``RESPONSE_STREAM`` URLs stream what the function writes as it writes it: a Node.js or
 custom runtime's bytes reach the client before the function returns, after the HTTP
@@ -31,9 +31,7 @@ from stratus.gateway.function_urls.responses import (
     structured,
 )
 from stratus.services.functions.errors import (
-    Conflict,
     FunctionError,
-    NotFound,
     RequestTooLarge,
     TooManyRequests,
 )
@@ -48,8 +46,13 @@ _TOO_LARGE = (
     b'{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}'
 )
 _THROTTLED = b'{"Message":"Rate Exceeded."}'
-_INTERNAL = b'{"Message":"Internal Server Error"}'
+# What a function URL answers for a failed invocation or an answer it cannot turn into
+# HTTP (reported in awslabs/aws-lambda-cpp#200 and cargo-lambda/cargo-lambda#578): the
+# words alone; the function's error is in its log, not in the response.
+_INTERNAL = b"Internal Server Error"
+_PLAIN = [("content-type", "text/plain; charset=utf-8")]
 _TIMEOUT_TYPE = "Sandbox.Timedout"
+_TIMED_OUT = b'{"Message":"Endpoint request timed out"}'
 HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response"
 _DELIMITER = b"\x00" * 8
 
@@ -166,15 +169,14 @@ class FunctionUrlApp:
                 config.function_id, config.qualifier, event, request_id=request_id
             )
         except FunctionError as error:
-            status, body = invoke_error(error)
-            return status, [("content-type", "application/json")], body
+            return invoke_error(error)
         if response.function_error:
             return function_failure(response.payload)
         try:
             answer: HttpAnswer = infer(response.payload)
         except MalformedResponse as why:
             log.info("function URL %s: malformed response (%s)", config.url_id, why)
-            return 502, [("content-type", "application/json")], _INTERNAL
+            return 502, list(_PLAIN), _INTERNAL
         return answer.status, answer.headers, answer.body
 
     async def invoke_streaming(
@@ -197,8 +199,8 @@ class FunctionUrlApp:
         try:
             await stream.start()
         except FunctionError as error:
-            status, body = invoke_error(error)
-            await _answer(send, status, body, None, request_id)
+            status, headers, body = invoke_error(error)
+            await _answer(send, status, body, headers, request_id)
             return
         if not stream.started_streaming():
             response = await stream.response()
@@ -208,7 +210,7 @@ class FunctionUrlApp:
                 try:
                     answer = infer(response.payload)
                 except MalformedResponse:
-                    status, headers, body = 502, [], _INTERNAL
+                    status, headers, body = 502, list(_PLAIN), _INTERNAL
                 else:
                     status, headers, body = answer.status, answer.headers, answer.body
             await _answer(send, status, body, decorate(headers), request_id)
@@ -227,7 +229,7 @@ class FunctionUrlApp:
                 status, headers = prelude.head()
             except MalformedResponse:
                 await _drain(pieces)
-                await _answer(send, 502, _INTERNAL, None, request_id)
+                await _answer(send, 502, _INTERNAL, list(_PLAIN), request_id)
                 return
         else:
             status = 200
@@ -295,30 +297,25 @@ async def _drain(pieces: Any) -> None:
         pass
 
 
-def invoke_error(error: FunctionError) -> tuple[int, bytes]:
+def invoke_error(error: FunctionError) -> tuple[int, list[tuple[str, str]], bytes]:
     """A refused invocation as a URL answers it."""
+    json_type = [("content-type", "application/json")]
     if isinstance(error, TooManyRequests):
-        return 429, _THROTTLED
+        return 429, json_type, _THROTTLED
     if isinstance(error, RequestTooLarge):
-        return 413, _TOO_LARGE
-    if isinstance(error, NotFound | Conflict):
-        return 502, _INTERNAL
-    return 502, _INTERNAL
+        return 413, json_type, _TOO_LARGE
+    return 502, list(_PLAIN), _INTERNAL  # NotFound, Conflict (a function that cannot run)
 
 
 def function_failure(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-    """A failed invocation: 504 when it timed out, else 502 with the function's error."""
+    """A failed invocation: 504 when it timed out, else 502."""
     try:
         error = orjson.loads(payload)
     except orjson.JSONDecodeError:
         error = {}
     if isinstance(error, dict) and error.get("errorType") == _TIMEOUT_TYPE:
-        return (
-            504,
-            [("content-type", "application/json")],
-            b'{"Message":"Endpoint request timed out"}',
-        )
-    return 502, [("content-type", "application/json")], payload
+        return 504, [("content-type", "application/json")], _TIMED_OUT
+    return 502, list(_PLAIN), _INTERNAL
 
 
 def _content_length(headers: list[tuple[str, str]]) -> int | None:

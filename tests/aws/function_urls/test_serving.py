@@ -149,15 +149,16 @@ def test_malformed_response_is_502(server: ServerProcess, lambda_client: Any) ->
     for bad in ("{'statusCode': 'soon'}", "{'statusCode': 200, 'headers': [1]}"):
         answer = _returning(server, lambda_client, bad).request("GET")
         assert answer.status_code == 502, bad
-        assert answer.json() == {"Message": "Internal Server Error"}
+        assert answer.text == "Internal Server Error"
 
 
-def test_function_error_is_502_with_its_error(server: ServerProcess, lambda_client: Any) -> None:
+def test_function_error_is_502(server: ServerProcess, lambda_client: Any) -> None:
     source = "def handler(event, context):\n    raise ValueError('broken')\n"
     answer = make_url(server, lambda_client, source)[1].request("GET")
     assert answer.status_code == 502
-    body = answer.json()
-    assert body["errorType"] == "ValueError" and body["errorMessage"] == "broken"
+    # AWS answers the words only: the function's error is in its log
+    assert answer.text == "Internal Server Error"
+    assert "broken" not in answer.text
 
 
 def test_timeout_is_504(server: ServerProcess, lambda_client: Any) -> None:
