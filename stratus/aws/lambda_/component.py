@@ -133,6 +133,16 @@ class FunctionsComponent(Component):
             key = identity.state.access_keys.get(access_key)
             return key.secret if key is not None and key.status == "Active" else None
 
+        def session_token_for(access_key: str) -> str | None:
+            """The token STS issued with temporary credentials (None: a long-term key);
+            expired credentials have no valid token at all."""
+            if identity is None:
+                return None
+            session = identity.state.sessions.get(access_key)
+            if session is None:
+                return None
+            return session.token if session.expires > identity.state.clock() else ""
+
         def caller_for(access_key: str, account: str) -> dict[str, object]:
             user_id = arn = account
             if identity is not None:
@@ -148,7 +158,13 @@ class FunctionsComponent(Component):
                 "userId": user_id,
             }
 
-        return UrlAccessPolicy(self.registry, secret_for, caller_for, self.ctx.accounts.account_for)
+        return UrlAccessPolicy(
+            self.registry,
+            secret_for,
+            caller_for,
+            self.ctx.accounts.account_for,
+            session_token_for,
+        )
 
     def front_doors(self) -> Iterable[FrontDoor]:
         return (FrontDoor("lambda-url", self.url_door),)

@@ -86,11 +86,13 @@ class UrlAccessPolicy:
         secret_for: SecretLookup,
         caller_for: CallerLookup,
         account_for: Callable[[str], str],
+        session_token_for: Callable[[str], str | None] = lambda _key: None,
     ) -> None:
         self._registry = registry
         self._secret_for = secret_for
         self._caller_for = caller_for
         self._account_for = account_for
+        self._session_token_for = session_token_for
 
     def check(self, config: UrlConfig, request: UrlRequest, full_raw_path: str) -> Access:
         if config.auth_type == "NONE":
@@ -115,6 +117,11 @@ class UrlAccessPolicy:
             )
         except SignatureError as why:
             raise Forbidden(str(why)) from None
+        expected_token = self._session_token_for(signed.access_key)
+        if expected_token is not None and (
+            not expected_token or signed.session_token != expected_token
+        ):
+            raise Forbidden("temporary credentials without their valid session token")
         account = self._account_for(signed.access_key)
         owner = config.function_id.split(":")[4]
         if account != owner:

@@ -80,6 +80,11 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
+def new_trace_id() -> str:
+    """An X-Ray trace header as AWS adds it to a URL's requests (``x-amzn-trace-id``)."""
+    return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+
+
 def build_event(
     request: UrlRequest,
     request_id: str,
@@ -98,8 +103,7 @@ def build_event(
     headers.setdefault("x-forwarded-for", request.source_ip)
     headers.setdefault("x-forwarded-proto", "http")
     headers.setdefault("x-forwarded-port", str(request.port))
-    if trace_id:
-        headers["x-amzn-trace-id"] = trace_id
+    headers.setdefault("x-amzn-trace-id", trace_id or new_trace_id())
     domain = f"{request.url_id}.lambda-url.{request.region}.localhost"
     now = time.time()
     context: dict[str, Any] = {"accountId": account_id, "apiId": request.url_id}

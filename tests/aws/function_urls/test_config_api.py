@@ -203,3 +203,18 @@ def test_add_permission_invoked_via_function_url(lambda_client: Any) -> None:
     assert by_sid["FunctionURLInvokeAllowPublicAccess"]["Condition"] == {
         "Bool": {"lambda:InvokedViaFunctionUrl": "true"}
     }
+
+
+def test_list_pages_with_marker(lambda_client: Any) -> None:
+    name = create_function(lambda_client, HELLO, Publish=True)
+    for alias in ("a1", "a2", "a3"):
+        lambda_client.create_alias(FunctionName=name, Name=alias, FunctionVersion="1")
+        lambda_client.create_function_url_config(
+            FunctionName=name, Qualifier=alias, AuthType="NONE"
+        )
+    first = lambda_client.list_function_url_configs(FunctionName=name, MaxItems=2)
+    assert len(first["FunctionUrlConfigs"]) == 2 and first["NextMarker"]
+    rest = lambda_client.list_function_url_configs(FunctionName=name, Marker=first["NextMarker"])
+    arns = [c["FunctionArn"] for c in first["FunctionUrlConfigs"] + rest["FunctionUrlConfigs"]]
+    assert arns == [function_arn(name, a) for a in ("a1", "a2", "a3")]
+    assert "NextMarker" not in rest

@@ -181,3 +181,24 @@ def test_wildcard_origin(server: ServerProcess, lambda_client: Any) -> None:
         "OPTIONS", headers={"origin": "https://any.example", "access-control-request-method": "PUT"}
     )
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_temporary_credentials_need_their_token(server: ServerProcess, iam_url: UrlClient) -> None:
+    sts = server.client("sts")
+    iam = server.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+    }
+    role = iam.create_role(RoleName="url-role", AssumeRolePolicyDocument=json.dumps(trust))
+    creds = sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName="sess")["Credentials"]
+    with_token = Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    response = iam_url.http.send(signed(iam_url, with_token))
+    assert response.status_code == 200, response.text
+    assert json.loads(response.text)["requestContext"]["authorizer"]["iam"]["userArn"].endswith(
+        ":assumed-role/url-role/sess"
+    )
+    without = Credentials(creds["AccessKeyId"], creds["SecretAccessKey"])
+    assert iam_url.http.send(signed(iam_url, without)).status_code == 403
+    forged = Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], "forged-token")
+    assert iam_url.http.send(signed(iam_url, forged)).status_code == 403
