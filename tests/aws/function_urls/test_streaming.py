@@ -251,3 +251,26 @@ exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
     body, complete = _read_events(response, lambda: None)
     assert len(body) <= 20 * 1024 * 1024
     assert complete["ErrorCode"] == "Function.ResponseSizeTooLarge"
+
+
+def test_node_pipeline_into_the_response_stream(lambda_client: Any) -> None:
+    source = """
+const { pipeline } = require("stream/promises");
+const { Readable } = require("stream");
+exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  async function* lines() { for (let i = 0; i < 5; i++) yield `line ${i}\\n`; }
+  await pipeline(Readable.from(lines()), responseStream);
+});
+"""
+    name = create_function(
+        lambda_client,
+        "",
+        runtime="nodejs20.x",
+        handler="index.handler",
+        files={"index.js": source},
+        Timeout=30,
+    )
+    response = lambda_client.invoke_with_response_stream(FunctionName=name, Payload=b"{}")
+    body, complete = _read_events(response, lambda: None)
+    assert body == b"".join(f"line {i}\n".encode() for i in range(5))
+    assert complete == {}
