@@ -13,6 +13,7 @@ See https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunctionUrlConfig.ht
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import secrets
 import string
@@ -96,6 +97,7 @@ class FunctionUrls:
         self._registry = registry
         self._by_id: dict[str, UrlConfig] = {}
         self._by_target: dict[tuple[str, str | None], UrlConfig] = {}
+        self._deletions: set[asyncio.Task[None]] = set()  # store deletions under way
         registry.on_change(self._function_changed)
 
     async def load(self) -> None:
@@ -224,8 +226,6 @@ class FunctionUrls:
     def _function_changed(self, function_id: str) -> None:
         """A function or alias was deleted: its URLs go with it (in memory now, in the
         store as soon as the loop runs the deletion)."""
-        import asyncio
-
         gone = [
             c
             for c in self._by_id.values()
@@ -234,4 +234,6 @@ class FunctionUrls:
         for config in gone:
             self._by_id.pop(config.url_id, None)
             self._by_target.pop((config.function_id, config.qualifier), None)
-            asyncio.get_running_loop().create_task(self._store.delete(config.url_id))
+            task = asyncio.get_running_loop().create_task(self._store.delete(config.url_id))
+            self._deletions.add(task)
+            task.add_done_callback(self._deletions.discard)
