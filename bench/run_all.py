@@ -122,6 +122,12 @@ SCRIPTS = (
         "issue 13: reported next to Python's, against node -e and a bare process start",
     ),
     Script(
+        "function_urls",
+        "Function URLs: hello world requests/s and p50/p99 (wrk); streaming time to first byte",
+        "issue 8 item 6: ratio to a raw ASGI hello world on the same stack; issue 13: the "
+        "first streamed byte before the function returns",
+    ),
+    Script(
         "topic_fanout",
         "SNS publishes per second through boto3 (one Lambda subscription); pattern matches",
         "ratio to a no-op call through boto3; matches/s of a typical rule vs by hand",

@@ -110,6 +110,7 @@ class Platform:
             accounts=Accounts(),
             integrations=IntegrationRegistry(),
             aws_caller=caller,
+            gateway_port=config.gateway_port,
         )
         self.components: list[Component] = self.context.components
         for kind in components:

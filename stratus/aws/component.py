@@ -61,6 +61,7 @@ class PlatformContext:
     accounts: Accounts
     integrations: IntegrationRegistry
     aws_caller: AwsCaller  # calls any of our AWS APIs in-process (answers once serving)
+    gateway_port: int = 8080  # users' endpoints (API Gateway, function URLs) are served here
     components: list[Component] = field(default_factory=list)
 
     def require(self, kind: type[C]) -> C:
