@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from stratus.aws.accounts import Accounts
 from stratus.aws.app import AwsApp
 from stratus.aws.component import Component, PlatformContext
+from stratus.aws.events.component import EventsComponent
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.sdk_caller import SdkCaller
@@ -47,6 +48,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     WorkflowsComponent,
     QueuesComponent,
     TopicsComponent,
+    EventsComponent,
 )
 
 

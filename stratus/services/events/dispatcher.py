@@ -1,0 +1,222 @@
+"""The durable delivery loop: every pending delivery is attempted, retried by its target's
+retry policy, dead-lettered or dropped, and removed from the outbox only then.
+
+Retry policy (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html):
+a failed attempt is retried with exponential backoff (from ``base_delay_s``, doubling, at
+most five minutes, with jitter) while the retries made stay within
+``MaximumRetryAttempts`` and the event is younger than ``MaximumEventAgeInSeconds``.
+Failures retrying cannot cure (the target does not exist, access denied) are not retried.
+Then the event goes to the target's dead-letter queue if it has one, with AWS's message
+attributes saying why, else it is dropped (and logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from stratus.services.events.outbox import Delivery
+from stratus.services.events.repository import DeliveryStore
+from stratus.services.events.sender import Attempt, Outcome, Sender
+
+log = logging.getLogger(__name__)
+
+MAX_DELAY_S = 300.0
+DEAD_LETTER_RETRY_S = 30.0
+DEAD_LETTER = "dead_letter"
+
+
+@dataclass(frozen=True, slots=True)
+class DispatcherStatistics:
+    pending: int
+    in_flight: int
+    delivered: int
+    retried: int
+    dead_lettered: int
+    dropped: int
+
+
+def _string(value: str) -> dict[str, str]:
+    return {"DataType": "String", "StringValue": value}
+
+
+def dead_letter_attributes(delivery: Delivery, condition: str) -> dict[str, Any]:
+    """The message attributes AWS puts on a dead-lettered event."""
+    code, message = delivery.last_error or ("", "")
+    if delivery.origin == "schedule":
+        attributes = {
+            "X-Amz-Scheduler-Attempt": _string(str(delivery.attempts)),
+            "X-Amz-Scheduler-Schedule-Arn": _string(delivery.source_arn),
+            "X-Amz-Scheduler-Group": _string(str(delivery.params.get("group", "default"))),
+            "X-Amz-Scheduler-Error-Code": _string(code or "Unknown"),
+            "X-Amz-Scheduler-Error-Message": _string(message or "Unknown"),
+        }
+        return attributes
+    return {
+        "RULE_ARN": _string(delivery.source_arn),
+        "TARGET_ARN": _string(delivery.target_arn),
+        "ERROR_CODE": _string(code or "Unknown"),
+        "ERROR_MESSAGE": _string(message or "Unknown"),
+        "EXHAUSTED_RETRY_CONDITION": _string(condition),
+        "RETRY_ATTEMPTS": _string(str(max(delivery.attempts - 1, 0))),
+    }
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: DeliveryStore,
+        sender: Sender,
+        *,
+        base_delay_s: float = 1.0,
+        max_in_flight: int = 128,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._sender = sender
+        self._base = base_delay_s
+        self._clock = clock
+        self._heap: list[tuple[float, int, Delivery]] = []
+        self._order = itertools.count()
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._paused = False
+        self._counts = {"delivered": 0, "retried": 0, "dead_lettered": 0, "dropped": 0}
+
+    def enqueue(self, deliveries: Iterable[Delivery]) -> None:
+        for delivery in deliveries:
+            heapq.heappush(self._heap, (delivery.due, next(self._order), delivery))
+        self._wake.set()
+
+    async def load(self) -> None:
+        self.enqueue(await self._store.load_deliveries())
+
+    def pause(self) -> None:
+        self._paused = True
+        self._wake.set()
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    def statistics(self) -> DispatcherStatistics:
+        return DispatcherStatistics(len(self._heap), self._in_flight, **self._counts)
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as tasks:
+            while True:
+                self._wake.clear()
+                while self._heap and self._heap[0][0] <= self._clock() and not self._paused:
+                    _, _, delivery = heapq.heappop(self._heap)
+                    await self._slots.acquire()
+                    self._in_flight += 1
+                    self._idle.clear()
+                    tasks.create_task(self._attempt(delivery))
+                delay = None
+                if self._heap and not self._paused:
+                    delay = max(self._heap[0][0] - self._clock(), 0.0)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
+
+    async def _attempt(self, delivery: Delivery) -> None:
+        try:
+            await self._attempt_once(delivery)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("delivery %s failed unexpectedly", delivery.delivery_id)
+            self._later(delivery, self._clock() + DEAD_LETTER_RETRY_S)
+        finally:
+            self._in_flight -= 1
+            self._slots.release()
+            if self._in_flight == 0:
+                self._idle.set()
+
+    def _later(self, delivery: Delivery, due: float) -> None:
+        delivery.due = due
+        heapq.heappush(self._heap, (due, next(self._order), delivery))
+        self._wake.set()
+
+    async def _attempt_once(self, delivery: Delivery) -> None:
+        if delivery.params.get(DEAD_LETTER):
+            await self._dead_letter(delivery, str(delivery.params[DEAD_LETTER]))
+            return
+        attempt = await self._sender.send(delivery)
+        delivery.attempts += 1
+        if attempt.outcome is Outcome.DELIVERED:
+            await self._store.delete_delivery(delivery.delivery_id)
+            self._counts["delivered"] += 1
+            return
+        delivery.last_error = (attempt.code, attempt.message)
+        now = self._clock()
+        retries_made = delivery.attempts - 1
+        condition = ""
+        if attempt.outcome is Outcome.PERMANENT:
+            condition = "NonRetryableError"
+        elif retries_made >= delivery.max_attempts:
+            condition = "MaximumRetryAttemptsExhausted"
+        else:
+            delay = min(self._base * 2.0**retries_made, MAX_DELAY_S)
+            delay *= random.uniform(0.8, 1.0)
+            if now + delay - delivery.created > delivery.max_age_s:
+                condition = "MaximumEventAgeExhausted"
+            else:
+                await self._store.update_delivery(_at(delivery, now + delay))
+                self._counts["retried"] += 1
+                self._later(delivery, now + delay)
+                return
+        await self._give_up(delivery, condition, attempt)
+
+    async def _give_up(self, delivery: Delivery, condition: str, attempt: Attempt) -> None:
+        if delivery.dead_letter_arn:
+            delivery.params[DEAD_LETTER] = condition
+            await self._dead_letter(delivery, condition)
+            return
+        log.info(
+            "dropping delivery %s to %s after %d attempts (%s): %s %s",
+            delivery.delivery_id,
+            delivery.target_arn,
+            delivery.attempts,
+            condition,
+            attempt.code,
+            attempt.message,
+        )
+        await self._store.delete_delivery(delivery.delivery_id)
+        self._counts["dropped"] += 1
+
+    async def _dead_letter(self, delivery: Delivery, condition: str) -> None:
+        sent = await self._sender.dead_letter(delivery, dead_letter_attributes(delivery, condition))
+        if sent.outcome is Outcome.DELIVERED:
+            await self._store.delete_delivery(delivery.delivery_id)
+            self._counts["dead_lettered"] += 1
+            return
+        if sent.outcome is Outcome.PERMANENT:
+            log.warning(
+                "dead-letter queue %s refused delivery %s: %s %s",
+                delivery.dead_letter_arn,
+                delivery.delivery_id,
+                sent.code,
+                sent.message,
+            )
+            await self._store.delete_delivery(delivery.delivery_id)
+            self._counts["dropped"] += 1
+            return
+        due = self._clock() + DEAD_LETTER_RETRY_S
+        await self._store.update_delivery(_at(delivery, due))
+        self._later(delivery, due)
+
+
+def _at(delivery: Delivery, due: float) -> Delivery:
+    delivery.due = due
+    return delivery
