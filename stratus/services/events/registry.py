@@ -59,8 +59,15 @@ def compile_pattern(text: str) -> EventPattern:
 
 
 class Registry:
-    def __init__(self, repository: EventsRepository, plan: OnSchedule, arm: OnSchedule) -> None:
+    def __init__(
+        self,
+        repository: EventsRepository,
+        plan: OnSchedule,
+        arm: OnSchedule,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._repository = repository
+        self._clock = clock
         self._plan = plan
         self._on_schedule = arm
         self.buses: dict[str, Bus] = {}
@@ -94,7 +101,7 @@ class Registry:
             raise AlreadyExists(f"Event bus {name} already exists.")
         if name.startswith("aws."):
             raise Invalid(f"Event bus name must not start with 'aws.': {name}")
-        now = time.time()
+        now = self._clock()
         bus = Bus(name, arn, description, now, now, tags)
         await self._repository.put_bus(bus)
         self.buses[arn] = bus
@@ -103,9 +110,9 @@ class Registry:
     async def update_bus(self, scope: Scope, name: str | None, description: str | None) -> Bus:
         bus = self.bus(scope, name)
         if bus.arn not in self.buses:  # the implicit default bus becomes a record
-            bus.created = time.time()
+            bus.created = self._clock()
         bus.description = description
-        bus.modified = time.time()
+        bus.modified = self._clock()
         await self._repository.put_bus(bus)
         self.buses[bus.arn] = bus
         return bus
@@ -163,7 +170,7 @@ class Registry:
             state=params.get("State") or (existing.state if existing else "ENABLED"),
             description=params.get("Description"),
             role_arn=params.get("RoleArn"),
-            created=existing.created if existing else time.time(),
+            created=existing.created if existing else self._clock(),
             targets=existing.targets if existing else {},
             next_fire=None,
             tags=(existing.tags if existing else {})

@@ -63,7 +63,7 @@ class EventsService:
     ) -> None:
         self._repository = repository
         self._clock = clock
-        self.registry = Registry(repository, self._plan, self._arm)
+        self.registry = Registry(repository, self._plan, self._arm, clock)
         self.sender = Sender(calls, self._forward)
         self.dispatcher = Dispatcher(
             repository, self.sender, base_delay_s=retry_base_s, clock=clock
