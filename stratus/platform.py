@@ -25,6 +25,7 @@ from stratus.aws.component import Component, PlatformContext
 from stratus.aws.events.component import EventsComponent
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.scheduler.component import SchedulesComponent
 from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.sns.component import TopicsComponent
 from stratus.aws.sqs.component import QueuesComponent
@@ -49,6 +50,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     QueuesComponent,
     TopicsComponent,
     EventsComponent,
+    SchedulesComponent,
 )
 
 
