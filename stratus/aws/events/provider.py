@@ -8,8 +8,9 @@ sources are not offered (the protocol layer answers UnknownOperation-style error
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
+
+import orjson
 
 from stratus.aws.context import RequestContext
 from stratus.aws.events.errors import EVENTS_ERRORS
@@ -169,8 +170,8 @@ class EventsProvider:
     async def test_event_pattern(self, ctx: RequestContext, params: Params) -> Result:
         pattern = compile_pattern(params["EventPattern"])
         try:
-            event = json.loads(params["Event"])
-        except ValueError:
+            event = orjson.loads(params["Event"])  # refuses nesting past 1024 levels
+        except orjson.JSONDecodeError:
             raise Invalid("Parameter Event is not valid.") from None
         if not isinstance(event, dict) or any(f not in event for f in _EVENT_FIELDS):
             raise Invalid("Parameter Event is not valid.")

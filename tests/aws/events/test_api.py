@@ -208,3 +208,56 @@ def test_accounts_do_not_see_each_other(server: ServerProcess, events: Any) -> N
     events.put_rule(Name=rule, EventPattern='{"source": ["a"]}')
     assert aws_error(lambda: other.describe_rule(Name=rule))[0] == "ResourceNotFoundException"
     assert other.list_rules(NamePrefix=rule)["Rules"] == []
+
+
+def test_list_rules_pages(events: Any) -> None:
+    prefix = name("page")
+    for index in range(5):
+        events.put_rule(Name=f"{prefix}-{index}", EventPattern='{"source": ["p"]}')
+    first = events.list_rules(NamePrefix=prefix, Limit=2)
+    assert [r["Name"] for r in first["Rules"]] == [f"{prefix}-0", f"{prefix}-1"]
+    names = [r["Name"] for r in first["Rules"]]
+    token = first.get("NextToken")
+    while token:
+        page = events.list_rules(NamePrefix=prefix, Limit=2, NextToken=token)
+        names += [r["Name"] for r in page["Rules"]]
+        token = page.get("NextToken")
+    assert names == [f"{prefix}-{i}" for i in range(5)]
+
+
+def test_hostile_inputs(events: Any) -> None:
+    # A name that tries to be a path is refused by the model's pattern; nothing is stored.
+    code, message = aws_error(lambda: events.put_rule(Name="../etc", EventPattern='{"a": ["b"]}'))
+    assert code == "ValidationException" and "regular expression pattern" in message
+    # Nesting past Event Ruler's limit is refused in AWS's words, not by a crash.
+    deep = '{"a":' * 700 + '["x"]' + "}" * 700
+    code, message = aws_error(lambda: events.put_rule(Name=name(), EventPattern=deep))
+    assert code == "ValidationException"  # over the model's 4096 characters
+    deep = '{"a":' * 600 + '["x"]' + "}" * 600
+    assert (
+        events.test_event_pattern(
+            EventPattern=deep,
+            Event=json.dumps(
+                {
+                    "id": "1",
+                    "account": "1",
+                    "source": "s",
+                    "time": "t",
+                    "region": "r",
+                    "detail-type": "d",
+                }
+            ),
+        )["Result"]
+        is False
+    )
+    # An event nested without end is refused, not recursed into.
+    event = (
+        '{"id": "1", "account": "1", "source": "s", "time": "t", "region": "r", '
+        '"detail-type": "d", "detail": ' + "[" * 5000 + "]" * 5000 + "}"
+    )
+    assert aws_error(
+        lambda: events.test_event_pattern(EventPattern='{"source": ["s"]}', Event=event)
+    ) == ("ValidationException", "Parameter Event is not valid.")
+    detail = "[" * 5000 + "]" * 5000
+    answer = events.put_events(Entries=[{"Source": "app", "DetailType": "t", "Detail": detail}])
+    assert answer["Entries"][0]["ErrorCode"] == "MalformedDetail"
