@@ -38,7 +38,7 @@ from stratus.services.schedules.expressions import (
     zone,
 )
 from stratus.services.schedules.model import DEFAULT_GROUP, Group, Schedule
-from stratus.services.schedules.sqlite import SQLiteSchedulesRepository
+from stratus.services.schedules.repository import SchedulesRepository
 from stratus.services.schedules.timers import TimerLoop
 from stratus.services.scope import Scope
 
@@ -64,7 +64,7 @@ def _epoch(value: Any) -> float | None:
 class SchedulesService:
     def __init__(
         self,
-        repository: SQLiteSchedulesRepository,
+        repository: SchedulesRepository,
         dispatcher: Dispatcher,
         *,
         clock: Callable[[], float] = time.time,
