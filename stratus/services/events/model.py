@@ -103,7 +103,8 @@ class Rule:
 
     @property
     def enabled(self) -> bool:
-        return self.state == "ENABLED"
+        # The CloudTrail variant only widens which AWS events match; it is enabled too.
+        return self.state in ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 
     def to_api(self) -> dict[str, Any]:
         answer: dict[str, Any] = {

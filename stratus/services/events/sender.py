@@ -57,6 +57,8 @@ _PERMANENT_CODES = frozenset(
         "RequestEntityTooLargeException",
         "UnknownOperationException",
         "InvalidName",
+        "InvalidRequestContentException",
+        "RequestTooLargeException",
         "StateMachineDeleting",
     }
 )

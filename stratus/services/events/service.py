@@ -98,15 +98,19 @@ class EventsService:
                     }
                 )
                 continue
+            event = make_event(entry, checked, scope.account, scope.region, now)
             try:
                 bus = self.registry.bus(scope, entry.get("EventBusName"))
-            except NotFound as error:
-                results.append(
-                    {"ErrorCode": "ResourceNotFoundException", "ErrorMessage": error.message}
+            except NotFound:
+                # AWS answers an EventId for a bus that does not exist and drops the
+                # event (aws/aws-sdk#186, aws/aws-cli#9186): so does Stratus.
+                log.info(
+                    "PutEvents to missing bus %s: event %s dropped",
+                    entry.get("EventBusName"),
+                    event["id"],
                 )
-                continue
-            event = make_event(entry, checked, scope.account, scope.region, now)
-            deliveries.extend(self._deliveries(bus.arn, event, now))
+            else:
+                deliveries.extend(self._deliveries(bus.arn, event, now))
             results.append({"EventId": event["id"]})
         await self._commit(deliveries)
         return results

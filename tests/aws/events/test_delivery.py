@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from pathlib import Path
@@ -178,3 +179,11 @@ def test_lambda_target_gets_the_event(events: Any, server: ServerProcess, tmp_pa
     seen = json.loads(out.read_text())
     assert seen["id"] == event_id and seen["detail"] == {"to": "lambda"}
     assert list(seen) == EVENT_KEYS
+
+
+def test_entry_time_is_the_event_time(events: Any, sqs: Any) -> None:
+    source = name("app")
+    _, url = rule_to_queue(events, sqs, {"source": [source]})
+    when = datetime.datetime(2024, 2, 29, 12, 30, 5, tzinfo=datetime.UTC)
+    _put(events, source, {}, Time=when)
+    assert receive(sqs, url)[0]["time"] == "2024-02-29T12:30:05Z"
