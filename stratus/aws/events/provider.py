@@ -14,7 +14,7 @@ import orjson
 
 from stratus.aws.context import RequestContext
 from stratus.aws.events.errors import EVENTS_ERRORS
-from stratus.services.events.errors import Invalid, InvalidEventPattern
+from stratus.services.events.errors import Invalid
 from stratus.services.events.model import Bus
 from stratus.services.events.registry import compile_pattern
 from stratus.services.events.service import EventsService
@@ -194,6 +194,3 @@ class EventsProvider:
     async def list_tags_for_resource(self, ctx: RequestContext, params: Params) -> Result:
         item = self._registry.tagged(ctx.scope, params["ResourceARN"])
         return {"Tags": [{"Key": k, "Value": v} for k, v in item.tags.items()]}
-
-
-_ = InvalidEventPattern

@@ -37,13 +37,15 @@ from stratus.services.events.envelope import (
 from stratus.services.events.errors import Invalid, NotFound
 from stratus.services.events.model import Rule
 from stratus.services.events.outbox import Delivery
-from stratus.services.events.registry import Registry, bus_arn
+from stratus.services.events.registry import Registry
 from stratus.services.events.repository import EventsRepository
 from stratus.services.events.sender import Sender
 from stratus.services.events.transform import target_payload
 from stratus.services.schedules.expressions import UTC, parse_expression, zone
 from stratus.services.schedules.timers import TimerLoop
 from stratus.services.scope import Scope
+
+__all__ = ["EventsService"]
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +208,3 @@ class EventsService:
         await self._repository.fire_rule(rule, deliveries)
         self.dispatcher.enqueue(deliveries)
         self._arm(rule)
-
-
-__all__ = ["EventsService", "bus_arn"]
