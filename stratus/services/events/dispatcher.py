@@ -7,7 +7,7 @@ most five minutes, with jitter) while the retries made stay within
 ``MaximumRetryAttempts`` and the event is younger than ``MaximumEventAgeInSeconds``.
 Failures retrying cannot cure (the target does not exist, access denied) are not retried.
 Then the event goes to the target's dead-letter queue if it has one, with AWS's message
-attributes saying why, else it is dropped (and logged).
+attributes saying why (``dead_letters.py``), else it is dropped (and logged).
 """
 
 from __future__ import annotations
@@ -21,8 +21,12 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from stratus.services.events.dead_letters import (
+    MAXIMUM_EVENT_AGE,
+    MAXIMUM_RETRY_ATTEMPTS,
+    dead_letter_attributes,
+)
 from stratus.services.events.outbox import Delivery
 from stratus.services.events.repository import DeliveryStore
 from stratus.services.events.sender import Attempt, Outcome, Sender
@@ -42,32 +46,6 @@ class DispatcherStatistics:
     retried: int
     dead_lettered: int
     dropped: int
-
-
-def _string(value: str) -> dict[str, str]:
-    return {"DataType": "String", "StringValue": value}
-
-
-def dead_letter_attributes(delivery: Delivery, condition: str) -> dict[str, Any]:
-    """The message attributes AWS puts on a dead-lettered event."""
-    code, message = delivery.last_error or ("", "")
-    if delivery.origin == "schedule":
-        attributes = {
-            "X-Amz-Scheduler-Attempt": _string(str(delivery.attempts)),
-            "X-Amz-Scheduler-Schedule-Arn": _string(delivery.source_arn),
-            "X-Amz-Scheduler-Group": _string(str(delivery.params.get("group", "default"))),
-            "X-Amz-Scheduler-Error-Code": _string(code or "Unknown"),
-            "X-Amz-Scheduler-Error-Message": _string(message or "Unknown"),
-        }
-        return attributes
-    return {
-        "RULE_ARN": _string(delivery.source_arn),
-        "TARGET_ARN": _string(delivery.target_arn),
-        "ERROR_CODE": _string(code or "Unknown"),
-        "ERROR_MESSAGE": _string(message or "Unknown"),
-        "EXHAUSTED_RETRY_CONDITION": _string(condition),
-        "RETRY_ATTEMPTS": _string(str(max(delivery.attempts - 1, 0))),
-    }
 
 
 class Dispatcher:
@@ -149,8 +127,8 @@ class Dispatcher:
         self._wake.set()
 
     async def _attempt_once(self, delivery: Delivery) -> None:
-        if delivery.params.get(DEAD_LETTER):
-            await self._dead_letter(delivery, str(delivery.params[DEAD_LETTER]))
+        if DEAD_LETTER in delivery.params:
+            await self._dead_letter(delivery, delivery.params[DEAD_LETTER])
             return
         attempt = await self._sender.send(delivery)
         delivery.attempts += 1
@@ -161,16 +139,16 @@ class Dispatcher:
         delivery.last_error = (attempt.code, attempt.message)
         now = self._clock()
         retries_made = delivery.attempts - 1
-        condition = ""
+        condition: str | None = None
         if attempt.outcome is Outcome.PERMANENT:
-            condition = "NonRetryableError"
+            condition = None
         elif retries_made >= delivery.max_attempts:
-            condition = "MaximumRetryAttemptsExhausted"
+            condition = MAXIMUM_RETRY_ATTEMPTS
         else:
             delay = min(self._base * 2.0**retries_made, MAX_DELAY_S)
             delay *= random.uniform(0.8, 1.0)
             if now + delay - delivery.created > delivery.max_age_s:
-                condition = "MaximumEventAgeExhausted"
+                condition = MAXIMUM_EVENT_AGE
             else:
                 await self._store.update_delivery(_at(delivery, now + delay))
                 self._counts["retried"] += 1
@@ -178,7 +156,7 @@ class Dispatcher:
                 return
         await self._give_up(delivery, condition, attempt)
 
-    async def _give_up(self, delivery: Delivery, condition: str, attempt: Attempt) -> None:
+    async def _give_up(self, delivery: Delivery, condition: str | None, attempt: Attempt) -> None:
         if delivery.dead_letter_arn:
             delivery.params[DEAD_LETTER] = condition
             await self._dead_letter(delivery, condition)
@@ -195,7 +173,7 @@ class Dispatcher:
         await self._store.delete_delivery(delivery.delivery_id)
         self._counts["dropped"] += 1
 
-    async def _dead_letter(self, delivery: Delivery, condition: str) -> None:
+    async def _dead_letter(self, delivery: Delivery, condition: str | None) -> None:
         sent = await self._sender.dead_letter(delivery, dead_letter_attributes(delivery, condition))
         if sent.outcome is Outcome.DELIVERED:
             await self._store.delete_delivery(delivery.delivery_id)

@@ -287,7 +287,18 @@ def test_failed_firing_goes_to_dead_letter_queue(scheduler: Any, sqs: Any) -> No
     [dead] = receive(sqs, dlq_url, timeout=20, attributes=True)
     assert dead["body"] == {"lost": True}
     attributes = {k: v["StringValue"] for k, v in dead["attributes"].items()}
-    assert attributes["X-Amz-Scheduler-Schedule-Arn"] == arn
-    assert attributes["X-Amz-Scheduler-Group"] == "default"
-    assert attributes["X-Amz-Scheduler-Attempt"] == "1"
-    assert attributes["X-Amz-Scheduler-Error-Code"]
+    assert attributes["SCHEDULE_ARN"] == arn
+    assert attributes["ERROR_CODE"] == "NO_RESOURCE"
+    assert attributes["RETRY_ATTEMPTS"] == "0"
+    assert attributes["IS_PAYLOAD_TRUNCATED"] == "false"
+    assert attributes["SCHEDULED_TIME"].endswith("Z") and attributes["EXECUTION_ID"]
+    assert set(attributes) == {
+        "ERROR_CODE",
+        "ERROR_MESSAGE",
+        "EXECUTION_ID",
+        "IS_PAYLOAD_TRUNCATED",
+        "RETRY_ATTEMPTS",
+        "SCHEDULED_TIME",
+        "SCHEDULE_ARN",
+        "TARGET_ARN",
+    }

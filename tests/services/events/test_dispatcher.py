@@ -116,9 +116,9 @@ def test_maximum_retry_attempts_then_dead_letter(tmp_path: Path) -> None:
     [dead] = calls.dead
     assert dead["MessageBody"] == '{"id": "event"}'
     attributes = _attributes(dead)
-    assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttemptsExhausted"
+    assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
     assert attributes["RETRY_ATTEMPTS"] == "2"
-    assert attributes["ERROR_CODE"] == "RequestThrottled"
+    assert attributes["ERROR_CODE"] == "THROTTLING"
     assert attributes["ERROR_MESSAGE"] == "slow down"
     assert attributes["TARGET_ARN"] == QUEUE
 
@@ -134,4 +134,4 @@ def test_maximum_event_age_then_dead_letter(tmp_path: Path) -> None:
     calls = ScriptedCalls(failures=100)
     asyncio.run(_run(tmp_path, calls, _delivery(185, 60, time.time() - 59.99)))
     [dead] = calls.dead
-    assert _attributes(dead)["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeExhausted"
+    assert _attributes(dead)["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeInSeconds"
