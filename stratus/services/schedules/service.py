@@ -295,6 +295,8 @@ def _settings(params: dict[str, Any]) -> dict[str, Any]:
     if window.get("Mode") == "OFF" and window.get("MaximumWindowInMinutes"):
         raise Invalid("MaximumWindowInMinutes must not be provided when the mode is OFF.")
     target = dict(params["Target"])
+    # Scheduler answers with its default retry policy when none was given.
+    target["RetryPolicy"] = RetryPolicy.of(target.get("RetryPolicy")).to_api()
     arn = str(target["Arn"])
     if ":sqs:" in arn and arn.endswith(".fifo") and not target.get("SqsParameters"):
         raise Invalid("SqsParameters with MessageGroupId are required for a FIFO queue target.")

@@ -106,6 +106,10 @@ def test_schedule_lifecycle(scheduler: Any) -> None:
     )
     got = scheduler.get_schedule(Name=schedule)
     assert got["ScheduleExpression"] == "rate(5 minutes)" and got["State"] == "DISABLED"
+    assert got["Target"]["RetryPolicy"] == {
+        "MaximumEventAgeInSeconds": 86400,
+        "MaximumRetryAttempts": 185,
+    }
     listed = scheduler.list_schedules(NamePrefix=schedule)["Schedules"]
     assert [s["Name"] for s in listed] == [schedule]
     assert listed[0]["Target"] == {"Arn": QUEUE}
