@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from stratus.aws.component import BackgroundTask, Component, IntegrationEntry, PlatformContext
 from stratus.aws.events.integration import PutEventsIntegration, is_put_events
 from stratus.aws.events.provider import EventsProvider
+from stratus.aws.events.universal import model_parameters
 from stratus.services.events.service import EventsService
 from stratus.services.events.sqlite import MIGRATIONS, SQLiteEventsRepository
 
@@ -28,7 +29,12 @@ class EventsComponent(Component):
         self.repository = SQLiteEventsRepository(ctx.db)
         # EventBridge backs off from about a second; --async-retry-delay shortens it too.
         retry_base = min(1.0, ctx.limits.async_retry_base_s)
-        self.events = EventsService(self.repository, ctx.aws_caller, retry_base_s=retry_base)
+        self.events = EventsService(
+            self.repository,
+            ctx.aws_caller,
+            retry_base_s=retry_base,
+            universal_params=model_parameters,  # SDK-style names -> the model's
+        )
         self._provider = EventsProvider(self.events)
         self._integration = PutEventsIntegration(self.events)
 

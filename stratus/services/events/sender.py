@@ -67,6 +67,12 @@ _PERMANENT_CODES = frozenset(
 _SDK_SERVICES = {"sfn": "stepfunctions", "eventbridge": "events", "cloudwatchlogs": "logs"}
 
 LocalBus = Callable[[str, dict[str, Any]], Awaitable[None]]
+#: (service, operation, params) -> params spelled as the operation's model members.
+ParamMapper = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+
+
+def _as_given(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    return params
 
 
 def _failure(error: BaseException) -> Attempt:
@@ -81,9 +87,12 @@ def arn_fields(arn: str) -> list[str]:
 
 
 class Sender:
-    def __init__(self, calls: AwsCaller, local_bus: LocalBus) -> None:
+    def __init__(
+        self, calls: AwsCaller, local_bus: LocalBus, universal_params: ParamMapper = _as_given
+    ) -> None:
         self._calls = calls
         self._local_bus = local_bus
+        self._universal_params = universal_params
         self._queue_urls: dict[str, str] = {}
 
     async def send(self, delivery: Delivery) -> Attempt:
@@ -170,10 +179,12 @@ class Sender:
             raise _Permanent("ValidationException", "the input is not JSON") from None
         if not isinstance(params, dict):
             raise _Permanent("ValidationException", "the input is not a JSON object")
+        service = _SDK_SERVICES.get(service, service)
+        operation = action[:1].upper() + action[1:]
         await self._calls.call(
-            _SDK_SERVICES.get(service, service),
-            action[:1].upper() + action[1:],
-            params,
+            service,
+            operation,
+            self._universal_params(service, operation, params),
             account_id=delivery.account,
             region=delivery.region,
         )

@@ -39,7 +39,7 @@ from stratus.services.events.model import Rule
 from stratus.services.events.outbox import Delivery
 from stratus.services.events.registry import Registry
 from stratus.services.events.repository import EventsRepository
-from stratus.services.events.sender import Sender
+from stratus.services.events.sender import ParamMapper, Sender
 from stratus.services.events.transform import target_payload
 from stratus.services.schedules.expressions import UTC, parse_expression, zone
 from stratus.services.schedules.timers import TimerLoop
@@ -61,12 +61,17 @@ class EventsService:
         calls: AwsCaller,
         *,
         retry_base_s: float = 1.0,
+        universal_params: ParamMapper | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._repository = repository
         self._clock = clock
         self.registry = Registry(repository, self._plan, self._arm, clock)
-        self.sender = Sender(calls, self._forward)
+        self.sender = (
+            Sender(calls, self._forward, universal_params)
+            if universal_params is not None
+            else Sender(calls, self._forward)
+        )
         self.dispatcher = Dispatcher(
             repository, self.sender, base_delay_s=retry_base_s, clock=clock
         )

@@ -152,3 +152,39 @@ def test_state_machine_as_schedule_target(sfn: Any, server: ServerProcess) -> No
     [execution] = executions
     described = sfn.describe_execution(executionArn=execution["executionArn"])
     assert json.loads(described["input"]) == {"from": "scheduler"}
+
+
+def test_universal_start_execution_target(sfn: Any, server: ServerProcess) -> None:
+    """Scheduler's universal target ``aws-sdk:sfn:startExecution``: the input is the call."""
+    scheduler = server.client("scheduler")
+    machine = sfn.create_state_machine(
+        name=f"ev-{uuid.uuid4().hex[:12]}",
+        roleArn=ROLE,
+        definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+    )["stateMachineArn"]
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
+    scheduler.create_schedule(
+        Name=name("s"),
+        ScheduleExpression=f"at({moment.strftime('%Y-%m-%dT%H:%M:%S')})",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={
+            "Arn": "arn:aws:scheduler:::aws-sdk:sfn:startExecution",
+            "RoleArn": ROLE,
+            "Input": json.dumps(
+                {
+                    "StateMachineArn": machine,
+                    "Name": "from-universal",
+                    "Input": '{"universal": true}',
+                }
+            ),
+        },
+    )
+    deadline = time.monotonic() + 30
+    executions: list[Any] = []
+    while not executions and time.monotonic() < deadline:
+        executions = sfn.list_executions(stateMachineArn=machine)["executions"]
+        time.sleep(0.2)
+    [execution] = executions
+    assert execution["name"] == "from-universal"
+    described = sfn.describe_execution(executionArn=execution["executionArn"])
+    assert json.loads(described["input"]) == {"universal": True}

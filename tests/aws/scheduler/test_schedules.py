@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.aws.events.conftest import aws_error, name, new_queue, quiet, receive
-from tests.conftest import ROLE, ServerProcess
+from tests.conftest import ROLE, ServerProcess, create_function
 
 QUEUE = "arn:aws:sqs:us-east-1:000000000000:somewhere"
 OFF = {"Mode": "OFF"}
@@ -306,3 +307,25 @@ def test_failed_firing_goes_to_dead_letter_queue(scheduler: Any, sqs: Any) -> No
         "SCHEDULE_ARN",
         "TARGET_ARN",
     }
+
+
+def test_lambda_target(scheduler: Any, server: ServerProcess, tmp_path: Path) -> None:
+    lam = server.client("lambda")
+    out = tmp_path / "seen.json"
+    function = create_function(
+        lam,
+        "import json\n"
+        "def handler(event, context):\n"
+        f"    open({str(out)!r}, 'w').write(json.dumps(event))\n",
+    )
+    arn = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
+    scheduler.create_schedule(
+        Name=name("s"),
+        ScheduleExpression=_soon(2),
+        FlexibleTimeWindow=OFF,
+        Target=_target(arn, Input='{"job": "nightly"}'),
+    )
+    deadline = time.monotonic() + 30
+    while not out.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert json.loads(out.read_text()) == {"job": "nightly"}
