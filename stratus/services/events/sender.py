@@ -66,7 +66,7 @@ _PERMANENT_CODES = frozenset(
 #: Universal targets name services as the SDKs do; ours by botocore's names.
 _SDK_SERVICES = {"sfn": "stepfunctions", "eventbridge": "events", "cloudwatchlogs": "logs"}
 
-LocalBus = Callable[[str, dict[str, Any]], Awaitable[None]]
+LocalBus = Callable[[str, dict[str, Any], int], Awaitable[None]]  # bus ARN, event, hops
 #: (service, operation, params) -> params spelled as the operation's model members.
 ParamMapper = Callable[[str, str, dict[str, Any]], dict[str, Any]]
 
@@ -148,7 +148,9 @@ class Sender:
             )
         elif service == "events" and resource.startswith("event-bus/"):
             if "event" in params:  # a rule forwarding an event: the same event
-                await self._local_bus(delivery.target_arn, params["event"])
+                await self._local_bus(
+                    delivery.target_arn, params["event"], int(params.get("hops", 1))
+                )
             else:  # Scheduler's templated EventBridge target: a new event
                 entry = {
                     "Source": params.get("source"),

@@ -49,6 +49,9 @@ __all__ = ["EventsService"]
 
 log = logging.getLogger(__name__)
 
+#: How many buses one event may cross through bus targets (a loop guard of Stratus's).
+MAX_BUS_HOPS = 5
+
 
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
@@ -122,19 +125,33 @@ class EventsService:
         await self._commit(deliveries)
         return results
 
-    async def _forward(self, target_bus_arn: str, event: dict[str, Any]) -> None:
-        """A rule's target that is another bus: the same event enters that bus."""
+    async def _forward(self, target_bus_arn: str, event: dict[str, Any], hops: int) -> None:
+        """A rule's target that is another bus: the same event enters that bus. Rules
+        can send an event round a loop of buses (A -> B -> A); after MAX_BUS_HOPS
+        crossings it stops there (logged) instead of circling forever."""
         scope = Scope.of_arn(target_bus_arn) or Scope()
         bus = self.registry.bus(scope, target_bus_arn)
-        await self._commit(self._deliveries(bus.arn, event, self._clock()))
+        if hops > MAX_BUS_HOPS:
+            log.warning(
+                "event %s crossed %d buses: not forwarded to %s (a loop?)",
+                event.get("id"),
+                MAX_BUS_HOPS,
+                bus.arn,
+            )
+            return
+        await self._commit(self._deliveries(bus.arn, event, self._clock(), hops))
 
-    def _deliveries(self, bus: str, event: dict[str, Any], now: float) -> list[Delivery]:
+    def _deliveries(
+        self, bus: str, event: dict[str, Any], now: float, hops: int = 0
+    ) -> list[Delivery]:
         found: list[Delivery] = []
         for rule in self.registry.matching_rules(bus, event):
-            found.extend(self._rule_deliveries(rule, event, now))
+            found.extend(self._rule_deliveries(rule, event, now, hops))
         return found
 
-    def _rule_deliveries(self, rule: Rule, event: dict[str, Any], now: float) -> list[Delivery]:
+    def _rule_deliveries(
+        self, rule: Rule, event: dict[str, Any], now: float, hops: int = 0
+    ) -> list[Delivery]:
         scope = Scope.of_arn(rule.arn) or Scope()
         deliveries = []
         event_text = _dumps(event)
@@ -143,6 +160,7 @@ class EventsService:
             params: dict[str, Any] = {}
             if ":event-bus/" in target.arn:
                 params["event"] = event
+                params["hops"] = hops + 1
             if target.sqs_group_id:
                 params["group_id"] = target.sqs_group_id
             params["deduplication_id"] = event["id"]

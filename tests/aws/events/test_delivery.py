@@ -187,3 +187,22 @@ def test_entry_time_is_the_event_time(events: Any, sqs: Any) -> None:
     when = datetime.datetime(2024, 2, 29, 12, 30, 5, tzinfo=datetime.UTC)
     _put(events, source, {}, Time=when)
     assert receive(sqs, url)[0]["time"] == "2024-02-29T12:30:05Z"
+
+
+def test_a_loop_of_buses_stops(events: Any, sqs: Any) -> None:
+    """Rules sending an event A -> B -> A ... forward it a bounded number of times."""
+    source = name("loop")
+    a, b = name("bus"), name("bus")
+    arns = {bus: events.create_event_bus(Name=bus)["EventBusArn"] for bus in (a, b)}
+    for here, there in ((a, b), (b, a)):
+        rule = name()
+        events.put_rule(Name=rule, EventBusName=here, EventPattern=json.dumps({"source": [source]}))
+        events.put_targets(
+            Rule=rule, EventBusName=here, Targets=[{"Id": "next", "Arn": arns[there]}]
+        )
+    _, url = rule_to_queue(events, sqs, {"source": [source]}, bus=b)
+    _put(events, source, {}, bus=a)
+    arrived = receive(sqs, url, count=10, timeout=8)
+    assert 1 <= len(arrived) <= 5  # entered B a bounded number of times
+    assert len({e["id"] for e in arrived}) == 1
+    assert quiet(sqs, url, 1)
