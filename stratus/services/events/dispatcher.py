@@ -6,6 +6,9 @@ a failed attempt is retried with exponential backoff (from ``base_delay_s``, dou
 most five minutes, with jitter) while the retries made stay within
 ``MaximumRetryAttempts`` and the event is younger than ``MaximumEventAgeInSeconds``.
 Failures retrying cannot cure (the target does not exist, access denied) are not retried.
+Deliveries to a FIFO target keep their order per message group: while one of a
+(target, group) is in flight or waiting for its retry, the next ones wait behind it.
+
 Then the event goes to the target's dead-letter queue if it has one, with AWS's message
 attributes saying why (``dead_letters.py``), else it is dropped (and logged).
 """
@@ -19,6 +22,7 @@ import itertools
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -71,6 +75,10 @@ class Dispatcher:
         self._idle.set()
         self._paused = False
         self._counts = {"delivered": 0, "retried": 0, "dead_lettered": 0, "dropped": 0}
+        # FIFO targets: one delivery per (target, message group) at a time, in order.
+        self._lane_owner: dict[tuple[str, str], str] = {}
+        self._lanes: dict[tuple[str, str], deque[Delivery]] = {}
+        self._requeued: set[str] = set()
 
     def enqueue(self, deliveries: Iterable[Delivery]) -> None:
         for delivery in deliveries:
@@ -88,7 +96,8 @@ class Dispatcher:
         await self._idle.wait()
 
     def statistics(self) -> DispatcherStatistics:
-        return DispatcherStatistics(len(self._heap), self._in_flight, **self._counts)
+        waiting = len(self._heap) + sum(len(lane) for lane in self._lanes.values())
+        return DispatcherStatistics(waiting, self._in_flight, **self._counts)
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tasks:
@@ -96,6 +105,8 @@ class Dispatcher:
                 self._wake.clear()
                 while self._heap and self._heap[0][0] <= self._clock() and not self._paused:
                     _, _, delivery = heapq.heappop(self._heap)
+                    if not self._take_lane(delivery):
+                        continue
                     await self._slots.acquire()
                     self._in_flight += 1
                     self._idle.clear()
@@ -107,6 +118,39 @@ class Dispatcher:
                     async with asyncio.timeout(delay):
                         await self._wake.wait()
 
+    @staticmethod
+    def _lane(delivery: Delivery) -> tuple[str, str] | None:
+        if not delivery.target_arn.endswith(".fifo"):
+            return None
+        return (delivery.target_arn, str(delivery.params.get("group_id") or ""))
+
+    def _take_lane(self, delivery: Delivery) -> bool:
+        """Whether ``delivery`` may start now; if not it waits behind its lane's head."""
+        lane = self._lane(delivery)
+        if lane is None:
+            return True
+        owner = self._lane_owner.get(lane)
+        if owner is None or owner == delivery.delivery_id:
+            self._lane_owner[lane] = delivery.delivery_id
+            return True
+        self._lanes.setdefault(lane, deque()).append(delivery)
+        return False
+
+    def _release_lane(self, delivery: Delivery) -> None:
+        lane = self._lane(delivery)
+        if lane is None or self._lane_owner.get(lane) != delivery.delivery_id:
+            return
+        waiting = self._lanes.get(lane)
+        if waiting:
+            following = waiting.popleft()
+            if not waiting:
+                del self._lanes[lane]
+            self._lane_owner[lane] = following.delivery_id
+            heapq.heappush(self._heap, (following.due, next(self._order), following))
+            self._wake.set()
+        else:
+            del self._lane_owner[lane]
+
     async def _attempt(self, delivery: Delivery) -> None:
         try:
             await self._attempt_once(delivery)
@@ -116,6 +160,10 @@ class Dispatcher:
             log.exception("delivery %s failed unexpectedly", delivery.delivery_id)
             self._later(delivery, self._clock() + DEAD_LETTER_RETRY_S)
         finally:
+            if delivery.delivery_id in self._requeued:
+                self._requeued.discard(delivery.delivery_id)  # it keeps its lane
+            else:
+                self._release_lane(delivery)
             self._in_flight -= 1
             self._slots.release()
             if self._in_flight == 0:
@@ -123,6 +171,7 @@ class Dispatcher:
 
     def _later(self, delivery: Delivery, due: float) -> None:
         delivery.due = due
+        self._requeued.add(delivery.delivery_id)
         heapq.heappush(self._heap, (due, next(self._order), delivery))
         self._wake.set()
 

@@ -61,7 +61,9 @@ class SQLiteEventsRepository:
         def read(conn: sqlite3.Connection) -> list[Delivery]:
             return [
                 Delivery.from_document(orjson.loads(body))
-                for (body,) in conn.execute("SELECT body FROM events_deliveries ORDER BY due")
+                for (body,) in conn.execute(
+                    "SELECT body FROM events_deliveries ORDER BY due, rowid"
+                )
             ]
 
         return await self._db.read(read)

@@ -77,7 +77,7 @@ async def _run(tmp_path: Path, calls: ScriptedCalls, delivery: Delivery) -> Disp
     await db.open({"events": MIGRATIONS})
     repository = SQLiteEventsRepository(db)
 
-    async def no_bus(arn: str, event: dict[str, Any]) -> None:
+    async def no_bus(arn: str, event: dict[str, Any], hops: int) -> None:
         raise AssertionError("no bus targets here")
 
     dispatcher = Dispatcher(repository, Sender(calls, no_bus), base_delay_s=0.01)
@@ -135,3 +135,39 @@ def test_maximum_event_age_then_dead_letter(tmp_path: Path) -> None:
     asyncio.run(_run(tmp_path, calls, _delivery(185, 60, time.time() - 59.99)))
     [dead] = calls.dead
     assert _attributes(dead)["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeInSeconds"
+
+
+def test_fifo_target_keeps_group_order_through_retries(tmp_path: Path) -> None:
+    """The first delivery of a group fails twice; the second must not overtake it."""
+    calls = ScriptedCalls(failures=2)
+    fifo = "arn:aws:sqs:us-east-1:000000000000:target.fifo"
+
+    async def scenario() -> None:
+        db = SQLiteDatabase(tmp_path / "f.db")
+        await db.open({"events": MIGRATIONS})
+        repository = SQLiteEventsRepository(db)
+
+        async def no_bus(arn: str, event: dict[str, Any], hops: int) -> None:
+            raise AssertionError("no bus targets here")
+
+        dispatcher = Dispatcher(repository, Sender(calls, no_bus), base_delay_s=0.01)
+        deliveries = []
+        for number in range(5):
+            delivery = _delivery(185, 86400, time.time())
+            delivery.delivery_id, delivery.target_arn = f"d{number}", fifo
+            delivery.payload, delivery.params = str(number), {"group_id": "g"}
+            deliveries.append(delivery)
+        await repository.add_deliveries(deliveries)
+        dispatcher.enqueue(deliveries)
+        task = asyncio.create_task(dispatcher.run())
+        deadline = time.monotonic() + 10
+        while len(calls.sent) < 5 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await db.close()
+
+    asyncio.run(scenario())
+    assert [m["MessageBody"] for m in calls.sent] == ["0", "1", "2", "3", "4"]
+    assert {m["MessageGroupId"] for m in calls.sent} == {"g"}
