@@ -155,10 +155,9 @@ class Registry:
             if bus.name != DEFAULT_BUS:
                 raise Invalid("ScheduleExpression is supported only on the default event bus.")
             try:
-                parsed = parse_expression(schedule, allow_at=False)
+                parse_expression(schedule, allow_at=False)
             except ExpressionError:
                 raise Invalid("Parameter ScheduleExpression is not valid.") from None
-            del parsed
         arn = rule_arn(scope, bus.name, params["Name"])
         existing = self.rules.get(arn)
         rule = Rule(

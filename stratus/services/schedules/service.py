@@ -33,7 +33,6 @@ from stratus.services.schedules.errors import Conflict, Invalid, NotFound
 from stratus.services.schedules.expressions import (
     UTC,
     ExpressionError,
-    ScheduleExpression,
     parse_expression,
     zone,
 )
@@ -276,7 +275,7 @@ def _settings(params: dict[str, Any]) -> dict[str, Any]:
     """CreateSchedule/UpdateSchedule's fields, checked as Scheduler checks them."""
     text = params["ScheduleExpression"]
     try:
-        expression: ScheduleExpression = parse_expression(text)
+        parse_expression(text)
     except ExpressionError:
         raise Invalid(f"Invalid Schedule Expression {text}.") from None
     timezone = params.get("ScheduleExpressionTimezone")
@@ -285,7 +284,6 @@ def _settings(params: dict[str, Any]) -> dict[str, Any]:
             zone(timezone)
         except ExpressionError:
             raise Invalid(f"Invalid Schedule Expression Timezone {timezone}.") from None
-    del expression
     start, end = _epoch(params.get("StartDate")), _epoch(params.get("EndDate"))
     if start is not None and end is not None and end <= start:
         raise Invalid("The EndDate must be after the StartDate.")
