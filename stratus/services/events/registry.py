@@ -247,17 +247,21 @@ class Registry:
 
     # -- tags --------------------------------------------------------------------------
     def tagged(self, scope: Scope, arn: str) -> Bus | Rule:
-        found: Bus | Rule | None = self.rules.get(arn) or self.buses.get(arn)
-        if found is None or not scope.owns(arn):
-            what = arn.split(":", 5)[-1]
-            raise NotFound(f"Resource {what} does not exist.")
-        return found
+        """The bus or rule an ARN names, refused with the same words as its Describe."""
+        resource = arn.split(":", 5)[-1] if scope.owns(arn) else ""
+        if resource.startswith("event-bus/"):
+            return self.bus(scope, resource.removeprefix("event-bus/"))
+        if resource.startswith("rule/"):
+            bus, _, name = resource.removeprefix("rule/").rpartition("/")
+            return self.rule(scope, name, bus or DEFAULT_BUS)
+        raise NotFound(f"Resource {arn} does not exist.")
 
     async def save_tags(self, item: Bus | Rule) -> None:
         if isinstance(item, Rule):
             await self._repository.put_rule(item)
         else:
             await self._repository.put_bus(item)
+            self.buses[item.arn] = item  # the implicit default bus becomes a record
 
     # -- bookkeeping -------------------------------------------------------------------
     async def _save(self, rule: Rule) -> None:

@@ -261,3 +261,22 @@ def test_hostile_inputs(events: Any) -> None:
     detail = "[" * 5000 + "]" * 5000
     answer = events.put_events(Entries=[{"Source": "app", "DetailType": "t", "Detail": detail}])
     assert answer["Entries"][0]["ErrorCode"] == "MalformedDetail"
+
+
+def test_tags_of_missing_resources_and_the_default_bus(events: Any) -> None:
+    prefix = "arn:aws:events:us-east-1:000000000000:"
+    assert aws_error(lambda: events.list_tags_for_resource(ResourceARN=prefix + "rule/nope")) == (
+        "ResourceNotFoundException",
+        "Rule nope does not exist on EventBus default.",
+    )
+    assert aws_error(
+        lambda: events.tag_resource(
+            ResourceARN=prefix + "event-bus/nope", Tags=[{"Key": "k", "Value": "v"}]
+        )
+    ) == ("ResourceNotFoundException", "Event bus nope does not exist.")
+    default = prefix + "event-bus/default"
+    events.tag_resource(ResourceARN=default, Tags=[{"Key": "team", "Value": "core"}])
+    assert {"Key": "team", "Value": "core"} in events.list_tags_for_resource(ResourceARN=default)[
+        "Tags"
+    ]
+    events.untag_resource(ResourceARN=default, TagKeys=["team"])
