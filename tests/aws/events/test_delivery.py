@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
+
 from tests.aws.events.conftest import aws_error, name, new_queue, quiet, receive, rule_to_queue
 from tests.conftest import CONFORMANCE, ServerProcess, create_function
 
@@ -186,6 +188,12 @@ def test_lambda_target_gets_the_event(events: Any, server: ServerProcess, tmp_pa
     seen = json.loads(out.read_text())
     assert seen["id"] == event_id and seen["detail"] == {"to": "lambda"}
     assert list(seen) == EVENT_KEYS
+    # Powertools' data class reads it unmodified.
+    parsed = EventBridgeEvent(seen)
+    assert parsed.get_id == event_id and parsed.source == source
+    assert parsed.detail_type == "signup" and parsed.detail == {"to": "lambda"}
+    assert parsed.account == "000000000000" and parsed.region == "us-east-1"
+    assert parsed.time == seen["time"] and parsed.resources == []
 
 
 def test_entry_time_is_the_event_time(events: Any, sqs: Any) -> None:
