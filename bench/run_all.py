@@ -132,6 +132,11 @@ SCRIPTS = (
         "SNS publishes per second through boto3 (one Lambda subscription); pattern matches",
         "ratio to a no-op call through boto3; matches/s of a typical rule vs by hand",
     ),
+    Script(
+        "events",
+        "EventBridge: pattern matches/s for 10 to 10,000 rules; PutEvents -> target latency",
+        "issue 10: matches/s for 1,000 rules, cost not growing linearly with the rule count",
+    ),
 )
 
 

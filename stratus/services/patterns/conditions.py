@@ -90,6 +90,27 @@ class FieldRule:
         return self.exists
 
 
+def exact_only(rule: FieldRule) -> bool:
+    """Whether ``rule`` accepts exactly its listed strings and nothing else."""
+    return bool(rule.strings) and not (
+        rule.numbers
+        or rule.null
+        or rule.true
+        or rule.false
+        or rule.prefixes
+        or rule.suffixes
+        or rule.folded
+        or rule.folded_prefixes
+        or rule.folded_suffixes
+        or rule.wildcards
+        or rule.ranges
+        or rule.addresses
+        or rule.negations
+        or rule.exists
+        or rule.absent
+    )
+
+
 def not_strings(excluded: frozenset[str]) -> Negation:
     return lambda value: value.__class__ is not str or value not in excluded
 
