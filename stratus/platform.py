@@ -24,6 +24,7 @@ from stratus.aws.app import AwsApp
 from stratus.aws.component import Component, PlatformContext
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.s3.component import ObjectsComponent
 from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.sns.component import TopicsComponent
 from stratus.aws.sqs.component import QueuesComponent
@@ -47,6 +48,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     WorkflowsComponent,
     QueuesComponent,
     TopicsComponent,
+    ObjectsComponent,
 )
 
 

@@ -10,7 +10,7 @@ Requests that are no AWS call (``/_stratus/...``, unknown paths) go to ``fallbac
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 import orjson
@@ -27,10 +27,11 @@ from stratus.aws.protocol.errors import (
     ServiceError,
     UnknownOperationError,
 )
-from stratus.aws.protocol.http import HttpRequest, HttpResponse
+from stratus.aws.protocol.http import BodyIncomplete, HttpRequest, HttpResponse
 from stratus.aws.protocol.models import ServiceSpec
 from stratus.aws.protocol.parsers import RequestParser, create_parser
 from stratus.aws.protocol.routing import RouteMatch, ServiceRouter
+from stratus.aws.protocol.s3_addressing import STREAMED_OPERATIONS, is_object_upload, path_style
 from stratus.aws.protocol.serializers import ResponseSerializer, create_serializer
 from stratus.aws.protocol.sigv4 import parse_credential_scope
 from stratus.aws.protocol.validation import check_input
@@ -91,6 +92,7 @@ class AwsApp:
         self._fallback = fallback
         self._default_region = default_region
         self._max_body_bytes = max_body_bytes
+        self._serves_s3 = "s3" in self._providers
         self._router = ServiceRouter(dict.fromkeys([*self._providers, *known_services]))
         self._parsers: dict[tuple[str, str], RequestParser] = {}
         self._serializers: dict[tuple[str, str], ResponseSerializer] = {}
@@ -124,23 +126,52 @@ class AwsApp:
             value = raw_value.decode("latin-1")
             headers[name] = f"{headers[name]},{value}" if name in headers else value
         request_id = new_request_id()
-        try:
-            body = await self._read_body(receive)
-        except RequestTooLargeError as error:
-            await send_response(send, generic_error(error, request_id))
-            return
-        if body is None:
-            return  # the client went away mid-body: never act on part of a request
+        if self._serves_s3:
+            path = path_style(headers.get("host", ""), path) or path
         request = HttpRequest(
-            scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, body
+            scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, b""
         )
-        response = await self.handle(request, request_id)
+        if self._streams(request):
+            # An S3 object body (up to 5 GB): the provider reads it chunk by chunk.
+            request.stream = _body_stream(receive)
+        else:
+            try:
+                body = await self._read_body(receive)
+            except RequestTooLargeError as error:
+                await send_response(send, generic_error(error, request_id))
+                return
+            if body is None:
+                return  # the client went away mid-body: never act on part of a request
+            request.body = body
+        try:
+            response = await self.handle(request, request_id)
+        except BodyIncomplete:
+            return  # the client went away mid-body: nothing was stored
         if response is None:
             response = generic_error(
                 NotAwsRequestError(f"No AWS API answers {request.method} {request.path}"),
                 request_id,
             )
         await send_response(send, response)
+
+    def _streams(self, request: HttpRequest) -> bool:
+        return self._serves_s3 and is_object_upload(
+            request.method, request.path, request.query_string, parse_credential_scope(request)
+        )
+
+    def streams_body(self, scope: Scope) -> bool:
+        """Whether this app streams the request's body rather than hold it (the server's
+        body limits then leave it alone: S3 bounds its uploads itself, at 5 GB)."""
+        if not self._serves_s3 or scope.get("type") != "http" or scope.get("method") != "PUT":
+            return False
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            headers[raw_name.decode("latin-1").lower()] = raw_value.decode("latin-1")
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        path = raw_path.decode("latin-1").partition("?")[0]
+        path = path_style(headers.get("host", ""), path) or path
+        query = scope.get("query_string", b"").decode("latin-1")
+        return self._streams(HttpRequest("PUT", path, query, headers, b""))
 
     async def handle(
         self, request: HttpRequest, request_id: str | None = None
@@ -162,6 +193,11 @@ class AwsApp:
             handler = self._handler(spec.name, operation)
             if handler is None:
                 raise self._unknown_operation(match)
+            if request.stream is not None and (
+                spec.name != "s3" or operation.name not in STREAMED_OPERATIONS
+            ):
+                request.body = await self._read_stream(request.stream)
+                request.stream = None
             params = self._parser(spec, match.protocol).parse(request, match)
             check_input(spec, match.protocol, operation, params)
             ctx = RequestContext(
@@ -229,6 +265,19 @@ class AwsApp:
             serializer = self._serializers[key] = create_serializer(spec, protocol)
         return serializer
 
+    async def _read_stream(self, stream: AsyncIterator[bytes]) -> bytes:
+        """A streamed body that turned out to be no object's: read whole, under the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in stream:
+            size += len(chunk)
+            if size > self._max_body_bytes:
+                raise RequestTooLargeError(
+                    f"Request must be smaller than {self._max_body_bytes} bytes."
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
     async def _read_body(self, receive: Receive) -> bytes | None:
         """The whole body; None if the client disconnected before sending all of it."""
         chunks: list[bytes] = []
@@ -264,6 +313,19 @@ def generic_error(error: ServiceError, request_id: str) -> HttpResponse:
     )
 
 
+async def _body_stream(receive: Receive) -> AsyncIterator[bytes]:
+    """The request body as it arrives; raises BodyIncomplete if the client goes away."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise BodyIncomplete("the client disconnected before sending the whole body")
+        chunk = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
+
+
 async def send_response(send: Send, response: HttpResponse) -> None:
     await send(
         {
@@ -272,4 +334,15 @@ async def send_response(send: Send, response: HttpResponse) -> None:
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
         }
     )
-    await send({"type": "http.response.body", "body": response.body})
+    stream = response.stream
+    if stream is None:
+        await send({"type": "http.response.body", "body": response.body})
+        return
+    try:
+        async for chunk in stream:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()  # the file behind it is closed even if the client went away

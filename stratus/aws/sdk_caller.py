@@ -86,6 +86,7 @@ class SdkCaller:
                 400,
                 None,
             )
+        await response.read_body()  # a GetObject's body streams from its file
         return _parse(spec, operation, response)
 
     def _request(

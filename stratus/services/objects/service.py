@@ -1,0 +1,739 @@
+"""The object store: buckets, object versions, multipart uploads, and their settings.
+
+The order of every write is the durability contract: bytes to a fresh file (fsynced,
+renamed: ``bytestore.py``), then one metadata commit that names the file and queues the
+change's notifications (``sqlite.py``), then the files that commit made unreachable are
+removed. A crash between any two steps leaves either the old object or the new one,
+never a name pointing at missing bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from stratus.services.objects import errors as oe
+from stratus.services.objects.bytestore import ByteStore, WrittenFile
+from stratus.services.objects.checksums import ALGORITHMS, composite_checksum, multipart_etag
+from stratus.services.objects.delivery import NotificationDelivery
+from stratus.services.objects.model import Bucket, ObjectVersion, Part, Upload
+from stratus.services.objects.names import check_bucket_name, check_key
+from stratus.services.objects.notifications import Change, event_records
+from stratus.services.objects.sqlite import ObjectsRepository as Repo
+from stratus.store.errors import DuplicateKey
+from stratus.store.sqlite.database import SQLiteDatabase
+
+__all__ = ["Checks", "Conditions", "ObjectsService", "Requester", "Written"]
+
+MAX_PUT_BYTES = 5 * 1024**3  # a single PUT (and a part): 5 GiB
+MIN_PART_BYTES = 5 * 1024**2  # every part but the last
+MAX_PARTS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """Who made the request (for ownership and the event record)."""
+
+    account: str
+    region: str
+    request_id: str
+    principal: str = ""
+
+
+@dataclass(slots=True)
+class Checks:
+    """Integrity a client asked for on an upload: Content-MD5 and checksums whose
+    expected values may arrive only after the body (aws-chunked trailers)."""
+
+    content_md5: str | None = None
+    algorithms: tuple[str, ...] = ()
+    expected: Callable[[], dict[str, str]] = field(default=dict)
+
+
+@dataclass(slots=True)
+class Conditions:
+    """HTTP preconditions of a read (or a conditional write)."""
+
+    if_match: str | None = None
+    if_none_match: str | None = None
+    if_modified_since: float | None = None
+    if_unmodified_since: float | None = None
+
+
+@dataclass(slots=True)
+class Written:
+    """What a write made: the version (with its ETag and checksums)."""
+
+    version: ObjectVersion
+
+
+def _now() -> float:
+    return round(time.time(), 3)
+
+
+def _new_version_id() -> str:
+    # Time-ordered like S3's, URL-safe, 32 characters.
+    return f"{time.time_ns():x}{secrets.token_hex(8)}"[:32]
+
+
+def _etag_matches(condition: str, etag: str) -> bool:
+    wanted = [c.strip() for c in condition.split(",")]
+    return "*" in wanted or etag in wanted or etag.strip('"') in [w.strip('"') for w in wanted]
+
+
+class ObjectsService:
+    """Buckets and objects of every account, over one repository and one byte store."""
+
+    def __init__(
+        self, db: SQLiteDatabase, files: ByteStore, delivery: NotificationDelivery
+    ) -> None:
+        self._db = db
+        self.files = files
+        self.delivery = delivery
+        self._buckets: dict[str, Bucket] = {}
+
+    async def load(self) -> None:
+        """Read the buckets, and clear files a crash left unreferenced."""
+        buckets = await self._db.read(Repo.load_buckets)
+        self._buckets = {b.name: b for b in buckets}
+        referenced = await self._db.read(Repo.referenced_files)
+        import asyncio
+
+        await asyncio.to_thread(self.files.open_nowait)
+        await asyncio.to_thread(self.files.sweep_blocking, referenced)
+
+    # -- buckets -----------------------------------------------------------------------
+    def bucket(self, name: str) -> Bucket:
+        found = self._buckets.get(name)
+        if found is None:
+            raise oe.NoSuchBucket(name)
+        return found
+
+    def buckets_of(self, account: str) -> list[Bucket]:
+        return sorted(
+            (b for b in self._buckets.values() if b.account == account), key=lambda b: b.name
+        )
+
+    def all_buckets(self) -> list[Bucket]:
+        return sorted(self._buckets.values(), key=lambda b: b.name)
+
+    async def create_bucket(self, name: str, who: Requester, region: str) -> Bucket:
+        existing = self._buckets.get(name)
+        if existing is not None:
+            if existing.account == who.account:
+                raise oe.BucketAlreadyOwnedByYou(name)
+            raise oe.BucketAlreadyExists(name)
+        check_bucket_name(name)
+        bucket = Bucket(0, name, who.account, region, _now())
+        self._buckets[name] = bucket  # claimed now: a concurrent create gets the error
+        try:
+            bucket.id = await self._db.write(lambda c: Repo.insert_bucket(c, bucket))
+        except DuplicateKey:
+            raise oe.BucketAlreadyOwnedByYou(name) from None
+        except BaseException:
+            self._buckets.pop(name, None)
+            raise
+        return bucket
+
+    async def delete_bucket(self, name: str) -> None:
+        bucket = self.bucket(name)
+
+        def run(conn: Any) -> list[str] | None:
+            if not Repo.bucket_is_empty(conn, bucket.id):
+                return None
+            return Repo.delete_bucket(conn, bucket.id)
+
+        freed = await self._db.write(run)
+        if freed is None:
+            raise oe.BucketNotEmpty(name)
+        self._buckets.pop(name, None)
+        await self.files.delete(freed)
+
+    async def save_bucket(self, bucket: Bucket) -> None:
+        """Persist a bucket's versioning state and settings (already changed in place)."""
+        await self._db.write(lambda c: Repo.update_bucket(c, bucket))
+
+    def config(self, bucket: Bucket, name: str) -> Any:
+        return bucket.configs.get(name)
+
+    async def set_config(self, bucket: Bucket, name: str, value: Any) -> None:
+        if value is None:
+            bucket.configs.pop(name, None)
+        else:
+            bucket.configs[name] = value
+        await self.save_bucket(bucket)
+
+    # -- writes ------------------------------------------------------------------------
+    async def put_object(
+        self,
+        bucket_name: str,
+        key: str,
+        body: AsyncIterable[bytes] | bytes,
+        who: Requester,
+        *,
+        headers: dict[str, str] | None = None,
+        metadata: dict[str, str] | None = None,
+        tags: dict[str, str] | None = None,
+        checks: Checks | None = None,
+        conditions: Conditions | None = None,
+        declared_size: int | None = None,
+        event: str = "ObjectCreated:Put",
+    ) -> ObjectVersion:
+        bucket = self.bucket(bucket_name)
+        check_key(key)
+        if declared_size is not None and declared_size > MAX_PUT_BYTES:
+            raise oe.EntityTooLarge(declared_size, MAX_PUT_BYTES)
+        checks = checks or Checks()
+        if conditions is not None:
+            await self._check_write_conditions(bucket, key, conditions)
+        written = await self.files.write(body, checks.algorithms, limit=MAX_PUT_BYTES)
+        try:
+            _verify(written, checks)
+        except BaseException:
+            await self.files.delete([written.file_id])
+            raise
+        version = ObjectVersion(
+            bucket_id=bucket.id,
+            key=key,
+            version_id="",
+            latest=True,
+            delete_marker=False,
+            size=written.size,
+            etag=f'"{written.md5.hex()}"',
+            modified=_now(),
+            file_id=written.file_id,
+            headers=headers or {},
+            metadata=metadata or {},
+            tags=tags or {},
+            checksums=written.checksums,
+            checksum_type="FULL_OBJECT" if written.checksums else None,
+        )
+        if conditions is not None:
+            await self._check_write_conditions(bucket, key, conditions)
+        await self._commit_version(bucket, version, who, event)
+        return version
+
+    async def _check_write_conditions(self, bucket: Bucket, key: str, cond: Conditions) -> None:
+        """Conditional writes (If-None-Match: *, If-Match: etag)."""
+        current = await self._db.read(lambda c: Repo.get_version(c, bucket.id, key, None))
+        exists = current is not None and not current.delete_marker
+        if cond.if_none_match is not None and exists:
+            raise oe.PreconditionFailed("If-None-Match")
+        if cond.if_match is not None:
+            if not exists:
+                raise oe.NoSuchKey(key)
+            assert current is not None
+            if not _etag_matches(cond.if_match, current.etag):
+                raise oe.PreconditionFailed("If-Match")
+
+    async def _commit_version(
+        self, bucket: Bucket, version: ObjectVersion, who: Requester, event: str
+    ) -> None:
+        versioned = bucket.versioning == "Enabled"
+        version.version_id = _new_version_id() if versioned else "null"
+        replace_null = not versioned
+        now = time.time()
+
+        def run(conn: Any) -> list[str]:
+            freed = Repo.put_version(conn, version, replace_null, (), now)
+            # Records need the row's sequence, known only after the insert.
+            records = event_records(
+                bucket,
+                Change(
+                    event,
+                    version,
+                    bucket.versioning is not None,
+                    who.request_id,
+                    who.principal or who.account,
+                ),
+            )
+            Repo.add_outbox(conn, records, now)
+            return freed
+
+        try:
+            freed = await self._db.write(run)
+        except BaseException:
+            if version.file_id:
+                await self.files.delete([version.file_id])
+            raise
+        self.delivery.wake()
+        await self.files.delete(freed)
+
+    async def delete_object(
+        self, bucket_name: str, key: str, version_id: str | None, who: Requester
+    ) -> ObjectVersion | None:
+        """Delete a key (a delete marker in a versioned bucket) or one version; what was
+        removed or created (None when nothing existed)."""
+        bucket = self.bucket(bucket_name)
+        now = time.time()
+        versioned = bucket.versioning is not None
+        if version_id is not None:
+
+            def remove(conn: Any) -> ObjectVersion | None:
+                removed = Repo.delete_version(conn, bucket.id, key, version_id, (), now)
+                if removed is not None:
+                    removed.modified = _now()
+                    name = "ObjectRemoved:Delete"
+                    Repo.add_outbox(
+                        conn,
+                        event_records(
+                            bucket,
+                            Change(
+                                name,
+                                removed,
+                                versioned,
+                                who.request_id,
+                                who.principal or who.account,
+                            ),
+                        ),
+                        now,
+                    )
+                return removed
+
+            try:
+                removed = await self._db.write(remove)
+            except Exception:
+                raise
+            if removed is None:
+                if version_id != "null" and not _valid_version_id(version_id):
+                    raise oe.InvalidArgument(
+                        "Invalid version id specified", "versionId", version_id
+                    )
+                return None
+            self.delivery.wake()
+            if removed.file_id:
+                await self.files.delete([removed.file_id])
+            return removed
+        if bucket.versioning is None:
+
+            def remove_null(conn: Any) -> ObjectVersion | None:
+                removed = Repo.delete_version(conn, bucket.id, key, "null", (), now)
+                if removed is not None:
+                    removed.modified = _now()
+                    Repo.add_outbox(
+                        conn,
+                        event_records(
+                            bucket,
+                            Change(
+                                "ObjectRemoved:Delete",
+                                removed,
+                                False,
+                                who.request_id,
+                                who.principal or who.account,
+                            ),
+                        ),
+                        now,
+                    )
+                return removed
+
+            removed = await self._db.write(remove_null)
+            if removed is not None:
+                self.delivery.wake()
+                if removed.file_id:
+                    await self.files.delete([removed.file_id])
+            return removed
+        marker = ObjectVersion(
+            bucket_id=bucket.id,
+            key=key,
+            version_id="",
+            latest=True,
+            delete_marker=True,
+            size=0,
+            etag="",
+            modified=_now(),
+            file_id=None,
+        )
+        await self._commit_version(bucket, marker, who, "ObjectRemoved:DeleteMarkerCreated")
+        return marker
+
+    async def copy_object(
+        self,
+        source_bucket: str,
+        source_key: str,
+        source_version: str | None,
+        bucket_name: str,
+        key: str,
+        who: Requester,
+        *,
+        replace_metadata: bool,
+        headers: dict[str, str],
+        metadata: dict[str, str],
+        tags: dict[str, str] | None,
+        algorithms: tuple[str, ...],
+        conditions: Conditions,
+    ) -> tuple[ObjectVersion, ObjectVersion]:
+        """Copy one object; (source version, new version)."""
+        source = await self.head(source_bucket, source_key, source_version)
+        _check_conditions(source, conditions, copy=True)
+        bucket = self.bucket(bucket_name)
+        check_key(key)
+        if (
+            source_bucket == bucket_name
+            and source_key == key
+            and not replace_metadata
+            and source_version is None
+            and bucket.versioning != "Enabled"
+        ):
+            raise oe.InvalidRequest(
+                "This copy request is illegal because it is trying to copy an object to itself "
+                "without changing the object's metadata, storage class, website redirect "
+                "location or encryption attributes."
+            )
+        assert source.file_id is not None
+        wanted = algorithms or tuple(a for a in ALGORITHMS if a in source.checksums)
+        written = await self.files.copy(source.file_id, wanted)
+        version = ObjectVersion(
+            bucket_id=bucket.id,
+            key=key,
+            version_id="",
+            latest=True,
+            delete_marker=False,
+            size=written.size,
+            etag=f'"{written.md5.hex()}"',
+            modified=_now(),
+            file_id=written.file_id,
+            headers=headers if replace_metadata else dict(source.headers),
+            metadata=metadata if replace_metadata else dict(source.metadata),
+            tags=dict(source.tags) if tags is None else tags,
+            checksums=written.checksums,
+            checksum_type="FULL_OBJECT" if written.checksums else None,
+        )
+        await self._commit_version(bucket, version, who, "ObjectCreated:Copy")
+        return source, version
+
+    # -- reads -------------------------------------------------------------------------
+    async def head(
+        self, bucket_name: str, key: str, version_id: str | None = None
+    ) -> ObjectVersion:
+        """The version asked for; NoSuchKey / NoSuchVersion / MethodNotAllowed."""
+        bucket = self.bucket(bucket_name)
+        found = await self._db.read(lambda c: Repo.get_version(c, bucket.id, key, version_id))
+        if found is None:
+            if version_id is not None:
+                if version_id != "null" and not _valid_version_id(version_id):
+                    raise oe.InvalidArgument(
+                        "Invalid version id specified", "versionId", version_id
+                    )
+                raise oe.NoSuchVersion(key, version_id)
+            raise oe.NoSuchKey(key)
+        if found.delete_marker:
+            if version_id is None:
+                error = oe.NoSuchKey(key)
+                error.fields["DeleteMarker"] = found.version_id
+                raise error
+            raise oe.MethodNotAllowed(found.version_id)
+        return found
+
+    async def read(
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        conditions: Conditions,
+    ) -> ObjectVersion:
+        version = await self.head(bucket_name, key, version_id)
+        _check_conditions(version, conditions)
+        return version
+
+    def stream(
+        self, version: ObjectVersion, start: int = 0, end: int | None = None
+    ) -> AsyncIterator[bytes]:
+        assert version.file_id is not None
+        return self.files.read(version.file_id, start, end)
+
+    async def read_bytes(self, version: ObjectVersion) -> bytes:
+        return b"".join([chunk async for chunk in self.stream(version)])
+
+    async def set_tags(
+        self, bucket_name: str, key: str, version_id: str | None, tags: dict[str, str] | None
+    ) -> ObjectVersion:
+        version = await self.head(bucket_name, key, version_id)
+        await self._db.write(lambda c: Repo.set_tags(c, version, tags or {}))
+        return version
+
+    async def list_latest(
+        self, bucket: Bucket, prefix: str, after: str, limit: int, inclusive: bool = False
+    ) -> list[ObjectVersion]:
+        return await self._db.read(
+            lambda c: Repo.list_latest(c, bucket.id, prefix, after, limit, inclusive)
+        )
+
+    async def list_versions(
+        self, bucket: Bucket, prefix: str, after_key: str, after_seq: int | None, limit: int
+    ) -> list[ObjectVersion]:
+        return await self._db.read(
+            lambda c: Repo.list_versions(c, bucket.id, prefix, after_key, after_seq, limit)
+        )
+
+    async def version_seq(self, bucket: Bucket, key: str, version_id: str) -> int | None:
+        found = await self._db.read(lambda c: Repo.get_version(c, bucket.id, key, version_id))
+        return found.seq if found else None
+
+    # -- multipart ---------------------------------------------------------------------
+    async def create_upload(
+        self,
+        bucket_name: str,
+        key: str,
+        *,
+        headers: dict[str, str],
+        metadata: dict[str, str],
+        tags: dict[str, str],
+        checksum_algorithm: str | None,
+        checksum_type: str | None,
+    ) -> Upload:
+        bucket = self.bucket(bucket_name)
+        check_key(key)
+        upload = Upload(
+            upload_id=secrets.token_urlsafe(48),
+            bucket_id=bucket.id,
+            key=key,
+            initiated=_now(),
+            headers=headers,
+            metadata=metadata,
+            tags=tags,
+            checksum_algorithm=checksum_algorithm,
+            checksum_type=checksum_type or ("COMPOSITE" if checksum_algorithm else None),
+        )
+        await self._db.write(lambda c: Repo.insert_upload(c, upload))
+        return upload
+
+    async def upload(self, bucket_name: str, key: str, upload_id: str) -> Upload:
+        bucket = self.bucket(bucket_name)
+        found = await self._db.read(lambda c: Repo.get_upload(c, upload_id))
+        if found is None or found.bucket_id != bucket.id or found.key != key:
+            raise oe.NoSuchUpload(upload_id)
+        return found
+
+    async def upload_part(
+        self,
+        bucket_name: str,
+        key: str,
+        upload_id: str,
+        number: int,
+        body: AsyncIterable[bytes] | bytes,
+        checks: Checks,
+        declared_size: int | None = None,
+    ) -> Part:
+        upload = await self.upload(bucket_name, key, upload_id)
+        if not 1 <= number <= MAX_PARTS:
+            raise oe.InvalidArgument(
+                "Part number must be an integer between 1 and 10000, inclusive",
+                "partNumber",
+                str(number),
+            )
+        if declared_size is not None and declared_size > MAX_PUT_BYTES:
+            raise oe.EntityTooLarge(declared_size, MAX_PUT_BYTES)
+        algorithms = tuple(
+            dict.fromkeys(
+                (
+                    *checks.algorithms,
+                    *([upload.checksum_algorithm] if upload.checksum_algorithm else []),
+                )
+            )
+        )
+        checks.algorithms = algorithms
+        written = await self.files.write(body, algorithms, limit=MAX_PUT_BYTES)
+        return await self._store_part(upload, number, written, checks)
+
+    async def upload_part_copy(
+        self,
+        bucket_name: str,
+        key: str,
+        upload_id: str,
+        number: int,
+        source: ObjectVersion,
+        byte_range: tuple[int, int] | None,
+    ) -> Part:
+        upload = await self.upload(bucket_name, key, upload_id)
+        assert source.file_id is not None
+        start, end = byte_range if byte_range else (0, source.size - 1)
+        algorithms = (upload.checksum_algorithm,) if upload.checksum_algorithm else ()
+        written = await self.files.write(self.files.read(source.file_id, start, end), algorithms)
+        return await self._store_part(upload, number, written, Checks(algorithms=algorithms))
+
+    async def _store_part(
+        self, upload: Upload, number: int, written: WrittenFile, checks: Checks
+    ) -> Part:
+        try:
+            _verify(written, checks)
+        except BaseException:
+            await self.files.delete([written.file_id])
+            raise
+        part = Part(
+            number,
+            written.size,
+            f'"{written.md5.hex()}"',
+            _now(),
+            written.file_id,
+            written.checksums,
+        )
+        try:
+            old = await self._db.write(lambda c: Repo.put_part(c, upload.upload_id, part))
+        except LookupError:
+            await self.files.delete([written.file_id])
+            raise oe.NoSuchUpload(upload.upload_id) from None
+        if old:
+            await self.files.delete([old])
+        return part
+
+    async def list_parts(self, upload: Upload, after: int = 0, limit: int = 10001) -> list[Part]:
+        return await self._db.read(lambda c: Repo.list_parts(c, upload.upload_id, after, limit))
+
+    async def list_uploads(
+        self, bucket: Bucket, prefix: str, after_key: str, limit: int
+    ) -> list[Upload]:
+        return await self._db.read(
+            lambda c: Repo.list_uploads(c, bucket.id, prefix, after_key, limit)
+        )
+
+    async def abort_upload(self, bucket_name: str, key: str, upload_id: str) -> None:
+        await self.upload(bucket_name, key, upload_id)
+        freed = await self._db.write(lambda c: Repo.delete_upload(c, upload_id))
+        if freed is None:
+            raise oe.NoSuchUpload(upload_id)
+        await self.files.delete(freed)
+
+    async def complete_upload(
+        self,
+        bucket_name: str,
+        key: str,
+        upload_id: str,
+        wanted: list[dict[str, Any]],
+        who: Requester,
+        conditions: Conditions | None = None,
+    ) -> ObjectVersion:
+        """Join the listed parts into the object (AWS's ETag and checksums)."""
+        upload = await self.upload(bucket_name, key, upload_id)
+        bucket = self.bucket(bucket_name)
+        if conditions is not None:
+            await self._check_write_conditions(bucket, key, conditions)
+        stored = {p.number: p for p in await self.list_parts(upload)}
+        if not wanted:
+            raise oe.MalformedXML()
+        chosen: list[Part] = []
+        last = 0
+        for entry in wanted:
+            number = int(entry.get("PartNumber") or 0)
+            if number <= last:
+                raise oe.InvalidPartOrder(upload_id)
+            last = number
+            part = stored.get(number)
+            etag = str(entry.get("ETag") or "")
+            if part is None or (etag and etag.strip('"') != part.etag.strip('"')):
+                raise oe.InvalidPart(upload_id, number, etag)
+            for name in ALGORITHMS:
+                given = entry.get(f"Checksum{name}")
+                if given and part.checksums.get(name) not in (None, given):
+                    raise oe.InvalidPart(upload_id, number, etag)
+            chosen.append(part)
+        for part in chosen[:-1]:
+            if part.size < MIN_PART_BYTES:
+                raise oe.EntityTooSmall(part.size)
+        algorithm: str | None = upload.checksum_algorithm
+        full = upload.checksum_type == "FULL_OBJECT"
+        written = await self.files.concatenate(
+            [p.file_id for p in chosen], (algorithm,) if algorithm and full else ()
+        )
+        checksums: dict[str, str] = {}
+        if algorithm and full:
+            checksums = written.checksums
+        elif algorithm and all(algorithm in p.checksums for p in chosen):
+            checksums = {
+                algorithm: composite_checksum(algorithm, [p.checksums[algorithm] for p in chosen])
+            }
+        version = ObjectVersion(
+            bucket_id=bucket.id,
+            key=key,
+            version_id="",
+            latest=True,
+            delete_marker=False,
+            size=written.size,
+            etag=multipart_etag([bytes.fromhex(p.etag.strip('"')) for p in chosen]),
+            modified=_now(),
+            file_id=written.file_id,
+            headers=upload.headers,
+            metadata=upload.metadata,
+            tags=upload.tags,
+            checksums=checksums,
+            checksum_type=upload.checksum_type if checksums else None,
+            parts=[p.size for p in chosen],
+        )
+        versioned = bucket.versioning == "Enabled"
+        version.version_id = _new_version_id() if versioned else "null"
+        now = time.time()
+        part_files = [p.file_id for p in stored.values()]
+
+        def run(conn: Any) -> list[str]:
+            if Repo.delete_upload(conn, upload_id) is None:
+                raise LookupError(upload_id)
+            freed = Repo.put_version(conn, version, not versioned, (), now)
+            Repo.add_outbox(
+                conn,
+                event_records(
+                    bucket,
+                    Change(
+                        "ObjectCreated:CompleteMultipartUpload",
+                        version,
+                        bucket.versioning is not None,
+                        who.request_id,
+                        who.principal or who.account,
+                    ),
+                ),
+                now,
+            )
+            return freed
+
+        try:
+            freed = await self._db.write(run)
+        except LookupError:
+            await self.files.delete([written.file_id])
+            raise oe.NoSuchUpload(upload_id) from None
+        self.delivery.wake()
+        await self.files.delete([*freed, *part_files])
+        return version
+
+
+def _valid_version_id(version_id: str) -> bool:
+    return len(version_id) == 32 and all(c in "0123456789abcdef" for c in version_id)
+
+
+def _verify(written: WrittenFile, checks: Checks) -> None:
+    if checks.content_md5 is not None:
+        try:
+            expected = base64.b64decode(checks.content_md5, validate=True)
+        except (binascii.Error, ValueError):
+            raise oe.InvalidDigest() from None
+        if len(expected) != 16:
+            raise oe.InvalidDigest()
+        if expected != written.md5:
+            raise oe.BadDigest()
+    for algorithm, value in checks.expected().items():
+        if written.checksums.get(algorithm) != value:
+            raise oe.BadDigest(
+                f"The {algorithm} you specified did not match the calculated checksum."
+            )
+
+
+def _check_conditions(version: ObjectVersion, cond: Conditions, copy: bool = False) -> None:
+    """RFC 7232's order as S3 applies it: If-Match before If-Unmodified-Since,
+    If-None-Match before If-Modified-Since. A copy answers 412 where a GET answers 304."""
+    modified = int(version.modified)
+    if cond.if_match is not None:
+        if not _etag_matches(cond.if_match, version.etag):
+            raise oe.PreconditionFailed("If-Match")
+    elif cond.if_unmodified_since is not None and modified > cond.if_unmodified_since:
+        raise oe.PreconditionFailed("If-Unmodified-Since")
+    if cond.if_none_match is not None:
+        if _etag_matches(cond.if_none_match, version.etag):
+            if copy:
+                raise oe.PreconditionFailed("If-None-Match")
+            raise oe.NotModified(version.etag, version.modified)
+    elif cond.if_modified_since is not None and modified <= cond.if_modified_since:
+        if copy:
+            raise oe.PreconditionFailed("If-Modified-Since")
+        raise oe.NotModified(version.etag, version.modified)
