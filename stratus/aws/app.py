@@ -131,9 +131,11 @@ class AwsApp:
         request = HttpRequest(
             scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, b""
         )
+        body_stream: _AsgiBody | None = None
         if self._streams(request):
             # An S3 object body (up to 5 GB): the provider reads it chunk by chunk.
-            request.stream = _body_stream(receive)
+            body_stream = _AsgiBody(receive)
+            request.stream = aiter(body_stream)
         else:
             try:
                 body = await self._read_body(receive)
@@ -152,6 +154,14 @@ class AwsApp:
                 NotAwsRequestError(f"No AWS API answers {request.method} {request.path}"),
                 request_id,
             )
+        if (
+            body_stream is not None
+            and not body_stream.started
+            and "100-continue" in headers.get("expect", "").lower()
+        ):
+            # Answered before asking for the body: the client, waiting for "100 Continue",
+            # never sends it, so the connection cannot carry another request.
+            response.headers.append(("Connection", "close"))
         await send_response(send, response)
 
     def _streams(self, request: HttpRequest) -> bool:
@@ -313,17 +323,25 @@ def generic_error(error: ServiceError, request_id: str) -> HttpResponse:
     )
 
 
-async def _body_stream(receive: Receive) -> AsyncIterator[bytes]:
-    """The request body as it arrives; raises BodyIncomplete if the client goes away."""
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            raise BodyIncomplete("the client disconnected before sending the whole body")
-        chunk = message.get("body", b"")
-        if chunk:
-            yield chunk
-        if not message.get("more_body", False):
-            return
+class _AsgiBody:
+    """The request body as it arrives; raises BodyIncomplete if the client goes away.
+    ``started`` tells whether the app asked for it (and so sent "100 Continue")."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.started = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self.started = True
+        while True:
+            message = await self._receive()
+            if message["type"] != "http.request":
+                raise BodyIncomplete("the client disconnected before sending the whole body")
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
 
 
 async def send_response(send: Send, response: HttpResponse) -> None:
