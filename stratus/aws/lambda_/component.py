@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.aws.lambda_.provider import LambdaProvider
+from stratus.aws.lambda_.s3_code import S3CodeReader
 from stratus.aws.logs.provider import LogsProvider
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.invoker import Invoker
@@ -98,6 +99,7 @@ class FunctionsComponent(Component):
             self.provisioned,
             code_signing=self.code_signing,
             event_sources=self.event_sources,
+            s3_code=S3CodeReader(ctx.aws_caller),
         )
         self._logs = LogsProvider(self.log_service)
         self._integration = LambdaIntegration(self.invocations)

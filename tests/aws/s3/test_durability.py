@@ -28,11 +28,15 @@ def test_acknowledged_objects_survive_kill_9(tmp_path: Path) -> None:
     s3 = server.client("s3", read_timeout=10, connect_timeout=2)
     sqs = server.client("sqs", read_timeout=10, connect_timeout=2)
     url = sqs.create_queue(QueueName="events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     s3.create_bucket(Bucket="durable")
     s3.put_bucket_notification_configuration(
         Bucket="durable",
-        NotificationConfiguration={"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]},
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]
+        },
     )
     acknowledged: dict[str, str] = {}  # key -> ETag answered
     stop = threading.Event()
@@ -84,9 +88,9 @@ def test_acknowledged_objects_survive_kill_9(tmp_path: Path) -> None:
         notified: set[str] = set()
         deadline = time.monotonic() + 30
         while not set(acknowledged) <= notified and time.monotonic() < deadline:
-            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
-                "Messages", []
-            ):
+            for message in sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            ).get("Messages", []):
                 for record in json.loads(message["Body"]).get("Records", []):
                     notified.add(record["s3"]["object"]["key"])
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

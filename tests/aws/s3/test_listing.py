@@ -40,7 +40,9 @@ def _all_v2(s3: Any, bucket: str, **kwargs: Any) -> tuple[list[str], list[str], 
         pages += 1
         keys += [o["Key"] for o in page.get("Contents", [])]
         prefixes += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
-        assert page["KeyCount"] == len(page.get("Contents", [])) + len(page.get("CommonPrefixes", []))
+        assert page["KeyCount"] == len(page.get("Contents", [])) + len(
+            page.get("CommonPrefixes", [])
+        )
         if not page["IsTruncated"]:
             return keys, prefixes, pages
         token = page["NextContinuationToken"]
@@ -66,11 +68,25 @@ def test_everything(s3: Any, listed: str) -> None:
         ({"Prefix": "dir"}, KEYS[1:6], []),
         ({"Prefix": "nothing"}, [], []),
         ({"StartAfter": "dir/sub/3.txt"}, ["dir/sub/4.txt", "dir2/5.txt", "z.txt"], []),
-        ({"Delimiter": "sub"}, ["a.txt", "dir/1.txt", "dir/2.txt", "dir2/5.txt", "z.txt"], ["dir/sub"]),
+        (
+            {"Delimiter": "sub"},
+            ["a.txt", "dir/1.txt", "dir/2.txt", "dir2/5.txt", "z.txt"],
+            ["dir/sub"],
+        ),
     ],
-    ids=["delimiter", "prefix", "prefix-delimiter", "partial-prefix", "no-match", "start-after", "word-delimiter"],
+    ids=[
+        "delimiter",
+        "prefix",
+        "prefix-delimiter",
+        "partial-prefix",
+        "no-match",
+        "start-after",
+        "word-delimiter",
+    ],
 )
-def test_filters(s3: Any, listed: str, kwargs: dict[str, Any], keys: list[str], prefixes: list[str]) -> None:
+def test_filters(
+    s3: Any, listed: str, kwargs: dict[str, Any], keys: list[str], prefixes: list[str]
+) -> None:
     page = s3.list_objects_v2(Bucket=listed, **kwargs)
     assert [o["Key"] for o in page.get("Contents", [])] == keys
     assert [p["Prefix"] for p in page.get("CommonPrefixes", [])] == prefixes
@@ -112,7 +128,9 @@ def test_v1_markers(s3: Any, listed: str) -> None:
 def test_paginator(s3: Any, listed: str) -> None:
     keys = [
         o["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=listed, PaginationConfig={"PageSize": 2})
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=listed, PaginationConfig={"PageSize": 2}
+        )
         for o in page.get("Contents", [])
     ]
     assert keys == KEYS

@@ -23,7 +23,9 @@ def _transfer(s3: Any, bucket: str, tmp_path: Path, size: int) -> None:
     with open(source, "wb") as out:
         for _ in range(size // MiB):
             out.write(os.urandom(MiB))
-    config = boto3.s3.transfer.TransferConfig(multipart_threshold=8 * MiB, multipart_chunksize=8 * MiB)
+    config = boto3.s3.transfer.TransferConfig(
+        multipart_threshold=8 * MiB, multipart_chunksize=8 * MiB
+    )
     s3.upload_file(str(source), bucket, "videos/big.mp4", Config=config)
     head = s3.head_object(Bucket=bucket, Key="videos/big.mp4")
     assert head["ContentLength"] == size
@@ -53,14 +55,25 @@ def test_upload_download_file_100mb(s3: Any, bucket: str, tmp_path: Path) -> Non
 
 def test_multipart_by_hand(s3: Any, bucket: str) -> None:
     upload = s3.create_multipart_upload(
-        Bucket=bucket, Key="mp", ContentType="video/mp4", Metadata={"a": "b"}, ChecksumAlgorithm="CRC32"
+        Bucket=bucket,
+        Key="mp",
+        ContentType="video/mp4",
+        Metadata={"a": "b"},
+        ChecksumAlgorithm="CRC32",
     )
     upload_id = upload["UploadId"]
     assert upload["ChecksumAlgorithm"] == "CRC32"
     part1 = b"1" * (5 * MiB)
     part2 = b"22"
     answers = [
-        s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload_id, PartNumber=n, Body=body, ChecksumAlgorithm="CRC32")
+        s3.upload_part(
+            Bucket=bucket,
+            Key="mp",
+            UploadId=upload_id,
+            PartNumber=n,
+            Body=body,
+            ChecksumAlgorithm="CRC32",
+        )
         for n, body in ((1, part1), (2, part2))
     ]
     listed = s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload_id)
@@ -81,7 +94,10 @@ def test_multipart_by_hand(s3: Any, bucket: str) -> None:
     md5s = hashlib.md5(part1).digest() + hashlib.md5(part2).digest()
     assert done["ETag"] == f'"{hashlib.md5(md5s).hexdigest()}-2"'
     crcs = b"".join(zlib.crc32(p).to_bytes(4, "big") for p in (part1, part2))
-    assert done["ChecksumCRC32"] == base64.b64encode(zlib.crc32(crcs).to_bytes(4, "big")).decode() + "-2"
+    assert (
+        done["ChecksumCRC32"]
+        == base64.b64encode(zlib.crc32(crcs).to_bytes(4, "big")).decode() + "-2"
+    )
     got = s3.get_object(Bucket=bucket, Key="mp")
     assert got["Body"].read() == part1 + part2
     assert got["ContentType"] == "video/mp4"
@@ -89,7 +105,9 @@ def test_multipart_by_hand(s3: Any, bucket: str) -> None:
     part = s3.get_object(Bucket=bucket, Key="mp", PartNumber=2)
     assert part["Body"].read() == part2
     assert part["PartsCount"] == 2
-    attributes = s3.get_object_attributes(Bucket=bucket, Key="mp", ObjectAttributes=["ObjectParts", "ETag"])
+    attributes = s3.get_object_attributes(
+        Bucket=bucket, Key="mp", ObjectAttributes=["ObjectParts", "ETag"]
+    )
     assert attributes["ObjectParts"]["TotalPartsCount"] == 2
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
 
@@ -99,9 +117,18 @@ def test_full_object_checksum(s3: Any, bucket: str) -> None:
         Bucket=bucket, Key="full", ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT"
     )["UploadId"]
     body = b"abc" * 1000
-    answer = s3.upload_part(Bucket=bucket, Key="full", UploadId=upload_id, PartNumber=1, Body=body, ChecksumAlgorithm="CRC32")
+    answer = s3.upload_part(
+        Bucket=bucket,
+        Key="full",
+        UploadId=upload_id,
+        PartNumber=1,
+        Body=body,
+        ChecksumAlgorithm="CRC32",
+    )
     done = s3.complete_multipart_upload(
-        Bucket=bucket, Key="full", UploadId=upload_id,
+        Bucket=bucket,
+        Key="full",
+        UploadId=upload_id,
         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": answer["ETag"]}]},
     )
     assert done["ChecksumCRC32"] == base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
@@ -112,11 +139,17 @@ def test_upload_part_copy(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="src", Body=b"0123456789")
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="copy")["UploadId"]
     answer = s3.upload_part_copy(
-        Bucket=bucket, Key="copy", UploadId=upload_id, PartNumber=1,
-        CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange="bytes=2-5",
+        Bucket=bucket,
+        Key="copy",
+        UploadId=upload_id,
+        PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": "src"},
+        CopySourceRange="bytes=2-5",
     )
     s3.complete_multipart_upload(
-        Bucket=bucket, Key="copy", UploadId=upload_id,
+        Bucket=bucket,
+        Key="copy",
+        UploadId=upload_id,
         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": answer["CopyPartResult"]["ETag"]}]},
     )
     assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"2345"
@@ -135,27 +168,47 @@ def test_abort(s3: Any, bucket: str) -> None:
 def test_errors(s3: Any, raw_s3: Any, bucket: str) -> None:
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="e")["UploadId"]
     small = [
-        s3.upload_part(Bucket=bucket, Key="e", UploadId=upload_id, PartNumber=n, Body=b"tiny")["ETag"]
+        s3.upload_part(Bucket=bucket, Key="e", UploadId=upload_id, PartNumber=n, Body=b"tiny")[
+            "ETag"
+        ]
         for n in (1, 2)
     ]
     error = error_of(
-        s3.complete_multipart_upload, Bucket=bucket, Key="e", UploadId=upload_id,
-        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": small[0]}, {"PartNumber": 2, "ETag": small[1]}]},
+        s3.complete_multipart_upload,
+        Bucket=bucket,
+        Key="e",
+        UploadId=upload_id,
+        MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": small[0]}, {"PartNumber": 2, "ETag": small[1]}]
+        },
     )
     assert error["Code"] == "EntityTooSmall"
-    assert error["Message"] == "Your proposed upload is smaller than the minimum allowed object size."
+    assert (
+        error["Message"] == "Your proposed upload is smaller than the minimum allowed object size."
+    )
     error = error_of(
-        s3.complete_multipart_upload, Bucket=bucket, Key="e", UploadId=upload_id,
-        MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": small[1]}, {"PartNumber": 1, "ETag": small[0]}]},
+        s3.complete_multipart_upload,
+        Bucket=bucket,
+        Key="e",
+        UploadId=upload_id,
+        MultipartUpload={
+            "Parts": [{"PartNumber": 2, "ETag": small[1]}, {"PartNumber": 1, "ETag": small[0]}]
+        },
     )
     assert error["Code"] == "InvalidPartOrder"
     error = error_of(
-        s3.complete_multipart_upload, Bucket=bucket, Key="e", UploadId=upload_id,
+        s3.complete_multipart_upload,
+        Bucket=bucket,
+        Key="e",
+        UploadId=upload_id,
         MultipartUpload={"Parts": [{"PartNumber": 3, "ETag": small[0]}]},
     )
     assert error["Code"] == "InvalidPart"
     error = error_of(
-        s3.complete_multipart_upload, Bucket=bucket, Key="e", UploadId=upload_id,
+        s3.complete_multipart_upload,
+        Bucket=bucket,
+        Key="e",
+        UploadId=upload_id,
         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": '"0000"'}]},
     )
     assert error["Code"] == "InvalidPart"
@@ -164,13 +217,19 @@ def test_errors(s3: Any, raw_s3: Any, bucket: str) -> None:
     )
     assert error["Code"] == "InvalidArgument"
     assert error["Message"] == "Part number must be an integer between 1 and 10000, inclusive"
-    error = error_of(s3.upload_part, Bucket=bucket, Key="e", UploadId="nope", PartNumber=1, Body=b"x")
+    error = error_of(
+        s3.upload_part, Bucket=bucket, Key="e", UploadId="nope", PartNumber=1, Body=b"x"
+    )
     assert error["Code"] == "NoSuchUpload"
-    error = error_of(s3.upload_part, Bucket=bucket, Key="other", UploadId=upload_id, PartNumber=1, Body=b"x")
+    error = error_of(
+        s3.upload_part, Bucket=bucket, Key="other", UploadId=upload_id, PartNumber=1, Body=b"x"
+    )
     assert error["Code"] == "NoSuchUpload"
     # The single last part may be small.
     s3.complete_multipart_upload(
-        Bucket=bucket, Key="e", UploadId=upload_id,
+        Bucket=bucket,
+        Key="e",
+        UploadId=upload_id,
         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": small[0]}]},
     )
     assert s3.get_object(Bucket=bucket, Key="e")["Body"].read() == b"tiny"

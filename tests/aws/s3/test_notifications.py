@@ -36,7 +36,9 @@ def sqs(server: ServerProcess) -> Any:
 
 def _queue(sqs: Any) -> tuple[str, str]:
     url = sqs.create_queue(QueueName=unique("q"))["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     return url, arn
 
 
@@ -69,7 +71,9 @@ def _shape(value: Any) -> Any:
     return type(value).__name__
 
 
-def _config(arn: str, events: list[str], rules: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def _config(
+    arn: str, events: list[str], rules: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"Id": "c1", "QueueArn": arn, "Events": events}
     if rules:
         entry["Filter"] = {"Key": {"FilterRules": rules}}
@@ -81,7 +85,8 @@ def test_queue_target_with_filters(s3: Any, sqs: Any, bucket: str) -> None:
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration=_config(
-            arn, ["s3:ObjectCreated:*", "s3:ObjectRemoved:Delete"],
+            arn,
+            ["s3:ObjectCreated:*", "s3:ObjectRemoved:Delete"],
             [{"Name": "prefix", "Value": "images/"}, {"Name": "suffix", "Value": ".jpg"}],
         ),
     )
@@ -91,10 +96,14 @@ def test_queue_target_with_filters(s3: Any, sqs: Any, bucket: str) -> None:
     assert test_event["Bucket"] == bucket
     stored = s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]
     assert stored[0]["QueueArn"] == arn
-    assert stored[0]["Filter"]["Key"]["FilterRules"] == [
-        {"Name": "Prefix", "Value": "images/"},
-        {"Name": "Suffix", "Value": ".jpg"},
-    ] or stored[0]["Filter"]["Key"]["FilterRules"][0]["Value"] == "images/"
+    assert (
+        stored[0]["Filter"]["Key"]["FilterRules"]
+        == [
+            {"Name": "Prefix", "Value": "images/"},
+            {"Name": "Suffix", "Value": ".jpg"},
+        ]
+        or stored[0]["Filter"]["Key"]["FilterRules"][0]["Value"] == "images/"
+    )
     s3.put_object(Bucket=bucket, Key="images/cat.png", Body=b"no: suffix")
     s3.put_object(Bucket=bucket, Key="other/cat.jpg", Body=b"no: prefix")
     etag = s3.put_object(Bucket=bucket, Key="images/cat dog.jpg", Body=b"yes")["ETag"].strip('"')
@@ -124,7 +133,8 @@ def test_record_shape_matches_aws(s3: Any, sqs: Any, bucket: str, sample: Path) 
         s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     url, arn = _queue(sqs)
     s3.put_bucket_notification_configuration(
-        Bucket=bucket, NotificationConfiguration=_config(arn, ["s3:ObjectCreated:Put", "s3:ObjectRemoved:*"])
+        Bucket=bucket,
+        NotificationConfiguration=_config(arn, ["s3:ObjectCreated:Put", "s3:ObjectRemoved:*"]),
     )
     _drain(sqs, url, 1)
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
@@ -140,15 +150,21 @@ def test_event_types(s3: Any, sqs: Any, bucket: str) -> None:
     url, arn = _queue(sqs)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_notification_configuration(
-        Bucket=bucket, NotificationConfiguration=_config(arn, ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"])
+        Bucket=bucket,
+        NotificationConfiguration=_config(arn, ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
     )
     _drain(sqs, url, 1)
     version = s3.put_object(Bucket=bucket, Key="a", Body=b"x")["VersionId"]
     s3.copy_object(Bucket=bucket, Key="b", CopySource=f"{bucket}/a")
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="c")["UploadId"]
-    etag = s3.upload_part(Bucket=bucket, Key="c", UploadId=upload_id, PartNumber=1, Body=b"x")["ETag"]
+    etag = s3.upload_part(Bucket=bucket, Key="c", UploadId=upload_id, PartNumber=1, Body=b"x")[
+        "ETag"
+    ]
     s3.complete_multipart_upload(
-        Bucket=bucket, Key="c", UploadId=upload_id, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}
+        Bucket=bucket,
+        Key="c",
+        UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]},
     )
     s3.delete_object(Bucket=bucket, Key="a")
     s3.delete_object(Bucket=bucket, Key="a", VersionId=version)
@@ -168,10 +184,14 @@ def test_topic_target(s3: Any, sqs: Any, server: ServerProcess, bucket: str) -> 
     sns = server.client("sns")
     topic = sns.create_topic(Name=unique("t"))["TopicArn"]
     url, arn = _queue(sqs)
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+    )
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
-        NotificationConfiguration={"TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]},
+        NotificationConfiguration={
+            "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]
+        },
     )
     s3.put_object(Bucket=bucket, Key="via-topic", Body=b"x")
     bodies = _drain(sqs, url, 2)
@@ -220,14 +240,23 @@ def test_eventbridge_configuration_is_stored(s3: Any, bucket: str) -> None:
 def test_configuration_errors(s3: Any, sqs: Any, bucket: str) -> None:
     _, arn = _queue(sqs)
     error = error_of(
-        s3.put_bucket_notification_configuration, Bucket=bucket,
-        NotificationConfiguration=_config(arn, ["s3:ObjectCreated:*"], [{"Name": "middle", "Value": "x"}]),
-    )
-    assert (error["Code"], error["Message"]) == ("InvalidArgument", "filter rule name must be either prefix or suffix")
-    error = error_of(
-        s3.put_bucket_notification_configuration, Bucket=bucket,
+        s3.put_bucket_notification_configuration,
+        Bucket=bucket,
         NotificationConfiguration=_config(
-            arn, ["s3:ObjectCreated:*"], [{"Name": "prefix", "Value": "a"}, {"Name": "prefix", "Value": "b"}]
+            arn, ["s3:ObjectCreated:*"], [{"Name": "middle", "Value": "x"}]
+        ),
+    )
+    assert (error["Code"], error["Message"]) == (
+        "InvalidArgument",
+        "filter rule name must be either prefix or suffix",
+    )
+    error = error_of(
+        s3.put_bucket_notification_configuration,
+        Bucket=bucket,
+        NotificationConfiguration=_config(
+            arn,
+            ["s3:ObjectCreated:*"],
+            [{"Name": "prefix", "Value": "a"}, {"Name": "prefix", "Value": "b"}],
         ),
     )
     assert error["Message"] == "Cannot specify more than one prefix rule in a filter."
@@ -237,25 +266,41 @@ def test_configuration_errors(s3: Any, sqs: Any, bucket: str) -> None:
             {"QueueArn": arn, "Events": ["s3:ObjectCreated:Put"]},
         ]
     }
-    error = error_of(s3.put_bucket_notification_configuration, Bucket=bucket, NotificationConfiguration=overlapping)
-    assert error["Message"] == "Configurations overlap. Configurations on the same bucket cannot share a common event type."
+    error = error_of(
+        s3.put_bucket_notification_configuration,
+        Bucket=bucket,
+        NotificationConfiguration=overlapping,
+    )
+    assert (
+        error["Message"]
+        == "Configurations overlap. Configurations on the same bucket cannot share a common event type."
+    )
     missing = "arn:aws:sqs:us-east-1:000000000000:does-not-exist"
     error = error_of(
-        s3.put_bucket_notification_configuration, Bucket=bucket,
+        s3.put_bucket_notification_configuration,
+        Bucket=bucket,
         NotificationConfiguration=_config(missing, ["s3:ObjectCreated:*"]),
     )
     assert error["Code"] == "InvalidArgument"
     assert error["Message"] == "Unable to validate the following destination configurations"
-    assert s3.get_bucket_notification_configuration(Bucket=bucket).get("QueueConfigurations") is None
+    assert (
+        s3.get_bucket_notification_configuration(Bucket=bucket).get("QueueConfigurations") is None
+    )
     # Prefix and suffix filters that do not overlap may share an event type.
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
             "QueueConfigurations": [
-                {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
-                 "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "a/"}]}}},
-                {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
-                 "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "b/"}]}}},
+                {
+                    "QueueArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "a/"}]}},
+                },
+                {
+                    "QueueArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "b/"}]}},
+                },
             ]
         },
     )

@@ -197,14 +197,18 @@ def test_crc32_value_is_aws(s3: Any, bucket: str) -> None:
 
 def test_wrong_checksum_refused(raw_s3: Any, bucket: str) -> None:
     wrong = base64.b64encode(zlib.crc32(b"other").to_bytes(4, "big")).decode()
-    error = error_of(raw_s3.put_object, Bucket=bucket, Key="bad", Body=b"payload", ChecksumCRC32=wrong)
+    error = error_of(
+        raw_s3.put_object, Bucket=bucket, Key="bad", Body=b"payload", ChecksumCRC32=wrong
+    )
     assert error["Code"] == "BadDigest"
     assert error["Message"] == "The CRC32 you specified did not match the calculated checksum."
     assert error_of(raw_s3.head_object, Bucket=bucket, Key="bad")["Status"] == 404
 
 
 def test_copy_object(s3: Any, bucket: str) -> None:
-    s3.put_object(Bucket=bucket, Key="src", Body=b"copy me", ContentType="text/x", Metadata={"a": "1"})
+    s3.put_object(
+        Bucket=bucket, Key="src", Body=b"copy me", ContentType="text/x", Metadata={"a": "1"}
+    )
     answer = s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
     assert answer["CopyObjectResult"]["ETag"] == f'"{hashlib.md5(b"copy me").hexdigest()}"'
     got = s3.get_object(Bucket=bucket, Key="dst")

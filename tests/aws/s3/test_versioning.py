@@ -26,7 +26,10 @@ def test_versions_and_delete_markers(s3: Any, bucket: str) -> None:
     assert (error["Code"], error["Status"]) == ("MethodNotAllowed", 405)
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 1  # "before" only
     versions = s3.list_object_versions(Bucket=bucket, Prefix="k")
-    assert [(v["VersionId"], v["IsLatest"]) for v in versions["Versions"]] == [(v2, False), (v1, False)]
+    assert [(v["VersionId"], v["IsLatest"]) for v in versions["Versions"]] == [
+        (v2, False),
+        (v1, False),
+    ]
     assert [(m["VersionId"], m["IsLatest"]) for m in versions["DeleteMarkers"]] == [(marker, True)]
     # Removing the marker brings the newest version back.
     s3.delete_object(Bucket=bucket, Key="k", VersionId=marker)
@@ -35,7 +38,10 @@ def test_versions_and_delete_markers(s3: Any, bucket: str) -> None:
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"one"
     before = s3.list_object_versions(Bucket=bucket, Prefix="before")["Versions"]
     assert [v["VersionId"] for v in before] == ["null"]
-    assert s3.get_object(Bucket=bucket, Key="before", VersionId="null")["Body"].read() == b"null version"
+    assert (
+        s3.get_object(Bucket=bucket, Key="before", VersionId="null")["Body"].read()
+        == b"null version"
+    )
 
 
 def test_suspended_overwrites_null_version(s3: Any, bucket: str) -> None:
@@ -59,7 +65,10 @@ def test_version_paging(s3: Any, bucket: str) -> None:
         seen += [v["VersionId"] for v in page.get("Versions", [])]
         if not page["IsTruncated"]:
             break
-        kwargs = {"KeyMarker": page["NextKeyMarker"], "VersionIdMarker": page["NextVersionIdMarker"]}
+        kwargs = {
+            "KeyMarker": page["NextKeyMarker"],
+            "VersionIdMarker": page["NextVersionIdMarker"],
+        }
     assert sorted(seen) == sorted(ids)
     assert len(seen) == 5
 
@@ -73,5 +82,7 @@ def test_bad_version_ids(s3: Any, bucket: str) -> None:
     error = error_of(s3.get_object, Bucket=bucket, Key="k", VersionId="0" * 32)
     assert error["Code"] == "NoSuchVersion"
     assert error["Message"] == "The specified version does not exist."
-    error = error_of(s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration={"Status": "Disabled"})
+    error = error_of(
+        s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration={"Status": "Disabled"}
+    )
     assert error["Code"] == "MalformedXML"

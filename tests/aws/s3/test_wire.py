@@ -18,7 +18,11 @@ SCOPE = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/s3/aws4_request, Si
 
 
 def _request(
-    server: ServerProcess, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    server: ServerProcess,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
@@ -29,7 +33,9 @@ def _request(
         connection.close()
 
 
-def _chunked(payload: bytes, chunk: int, trailer: dict[str, str] | None = None, signed: bool = True) -> bytes:
+def _chunked(
+    payload: bytes, chunk: int, trailer: dict[str, str] | None = None, signed: bool = True
+) -> bytes:
     out = bytearray()
     for start in range(0, len(payload), chunk):
         piece = payload[start : start + chunk]
@@ -46,7 +52,10 @@ def test_aws_chunked_signed(server: ServerProcess, s3: Any, bucket: str) -> None
     payload = bytes(range(256)) * 1000
     body = _chunked(payload, 65536)
     status, headers, _ = _request(
-        server, "PUT", f"/{bucket}/signed", body,
+        server,
+        "PUT",
+        f"/{bucket}/signed",
+        body,
         {
             "Authorization": SCOPE,
             "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
@@ -87,12 +96,16 @@ def test_aws_chunked_trailing_checksum(server: ServerProcess, s3: Any, bucket: s
 
 
 def test_presigned_get_and_put(s3: Any, bucket: str) -> None:
-    put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "pre"}, ExpiresIn=60)
+    put_url = s3.generate_presigned_url(
+        "put_object", Params={"Bucket": bucket, "Key": "pre"}, ExpiresIn=60
+    )
     request = urllib.request.Request(put_url, data=b"presigned body", method="PUT")
     with urllib.request.urlopen(request) as answer:
         assert answer.status == 200
         assert answer.headers["ETag"] == f'"{hashlib.md5(b"presigned body").hexdigest()}"'
-    get_url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "pre"}, ExpiresIn=60)
+    get_url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "pre"}, ExpiresIn=60
+    )
     with urllib.request.urlopen(get_url) as answer:
         assert answer.read() == b"presigned body"
     sigv2 = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "pre"})
@@ -100,7 +113,9 @@ def test_presigned_get_and_put(s3: Any, bucket: str) -> None:
         assert answer.read() == b"presigned body"
 
 
-def test_presigned_post_policy_is_not_needed_for_unsigned_get(server: ServerProcess, s3: Any, bucket: str) -> None:
+def test_presigned_post_policy_is_not_needed_for_unsigned_get(
+    server: ServerProcess, s3: Any, bucket: str
+) -> None:
     s3.put_object(Bucket=bucket, Key="open", Body=b"plain")
     status, _, body = _request(server, "GET", f"/{bucket}/open")
     assert (status, body) == (200, b"plain")
@@ -108,12 +123,19 @@ def test_presigned_post_policy_is_not_needed_for_unsigned_get(server: ServerProc
 
 def test_virtual_hosted_addressing(server: ServerProcess, s3: Any, bucket: str) -> None:
     host = f"{bucket}.s3.localhost:{server.port}"
-    status, _, _ = _request(server, "PUT", "/virtual/key.txt", b"via host", {"Host": host, "Authorization": SCOPE})
+    status, _, _ = _request(
+        server, "PUT", "/virtual/key.txt", b"via host", {"Host": host, "Authorization": SCOPE}
+    )
     assert status == 200
     assert s3.get_object(Bucket=bucket, Key="virtual/key.txt")["Body"].read() == b"via host"
     status, _, body = _request(server, "GET", "/virtual/key.txt", headers={"Host": host})
     assert (status, body) == (200, b"via host")
-    status, _, body = _request(server, "GET", "/?list-type=2&prefix=virtual", headers={"Host": host, "Authorization": SCOPE})
+    status, _, body = _request(
+        server,
+        "GET",
+        "/?list-type=2&prefix=virtual",
+        headers={"Host": host, "Authorization": SCOPE},
+    )
     assert status == 200
     assert b"<Key>virtual/key.txt</Key>" in body
 

@@ -1,0 +1,146 @@
+"""Code and data from S3 elsewhere: Lambda functions and layers from an S3 object, Step
+Functions tasks reading and writing objects."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.aws.s3.conftest import error_of
+from tests.conftest import ROLE, ServerProcess, make_zip, unique_name
+
+HANDLER = (
+    "def handler(event, context):\n    return {'from': 's3', 'version': VERSION}\nVERSION = %d\n"
+)
+
+
+def test_function_code_from_s3(s3: Any, lambda_client: Any, bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    v1 = s3.put_object(Bucket=bucket, Key="code.zip", Body=make_zip({"app.py": HANDLER % 1}))[
+        "VersionId"
+    ]
+    s3.put_object(Bucket=bucket, Key="code.zip", Body=make_zip({"app.py": HANDLER % 2}))
+    name = unique_name()
+    lambda_client.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"S3Bucket": bucket, "S3Key": "code.zip", "S3ObjectVersion": v1},
+    )
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
+    answer = lambda_client.invoke(FunctionName=name)
+    assert json.loads(answer["Payload"].read()) == {"from": "s3", "version": 1}
+    lambda_client.update_function_code(FunctionName=name, S3Bucket=bucket, S3Key="code.zip")
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name)
+    answer = lambda_client.invoke(FunctionName=name)
+    assert json.loads(answer["Payload"].read()) == {"from": "s3", "version": 2}
+
+
+def test_function_code_from_missing_object(lambda_client: Any, bucket: str) -> None:
+    error = error_of(
+        lambda_client.create_function,
+        FunctionName=unique_name(),
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"S3Bucket": bucket, "S3Key": "missing.zip"},
+    )
+    assert error["Code"] == "InvalidParameterValueException"
+    assert error["Message"] == (
+        "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: "
+        "The specified key does not exist."
+    )
+
+
+def test_layer_from_s3(s3: Any, lambda_client: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="layer.zip", Body=make_zip({"python/helper.py": "X = 42\n"}))
+    layer = lambda_client.publish_layer_version(
+        LayerName=unique_name("layer"), Content={"S3Bucket": bucket, "S3Key": "layer.zip"}
+    )
+    name = unique_name()
+    lambda_client.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={
+            "ZipFile": make_zip(
+                {"app.py": "import helper\ndef handler(e, c):\n    return helper.X\n"}
+            )
+        },
+        Layers=[layer["LayerVersionArn"]],
+    )
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
+    assert json.loads(lambda_client.invoke(FunctionName=name)["Payload"].read()) == 42
+
+
+def _run(sfn: Any, definition: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    machine = sfn.create_state_machine(
+        name=unique_name("sm"), definition=json.dumps(definition), roleArn=ROLE
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps(payload))[
+        "executionArn"
+    ]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        described = sfn.describe_execution(executionArn=execution)
+        if described["status"] != "RUNNING":
+            return described  # type: ignore[no-any-return]
+        time.sleep(0.1)
+    raise AssertionError("execution did not finish")
+
+
+def test_step_functions_put_and_get(server: ServerProcess, s3: Any, bucket: str) -> None:
+    sfn = server.client("stepfunctions")
+    for resource in ("arn:aws:states:::s3", "arn:aws:states:::aws-sdk:s3"):
+        definition = {
+            "StartAt": "Put",
+            "States": {
+                "Put": {
+                    "Type": "Task",
+                    "Resource": f"{resource}:putObject",
+                    "Parameters": {
+                        "Bucket.$": "$.bucket",
+                        "Key": "from-sfn.txt",
+                        "Body.$": "$.text",
+                    },
+                    "ResultPath": "$.put",
+                    "Next": "Get",
+                },
+                "Get": {
+                    "Type": "Task",
+                    "Resource": f"{resource}:getObject",
+                    "Parameters": {"Bucket.$": "$.bucket", "Key": "from-sfn.txt"},
+                    "ResultSelector": {"Body.$": "$.Body", "ETag.$": "$.ETag"},
+                    "End": True,
+                },
+            },
+        }
+        done = _run(sfn, definition, {"bucket": bucket, "text": f"hello via {resource}"})
+        assert done["status"] == "SUCCEEDED", done
+        output = json.loads(done["output"])
+        assert output["Body"] == f"hello via {resource}"
+        assert (
+            s3.get_object(Bucket=bucket, Key="from-sfn.txt")["Body"].read()
+            == f"hello via {resource}".encode()
+        )
+
+
+def test_step_functions_missing_object(server: ServerProcess, bucket: str) -> None:
+    sfn = server.client("stepfunctions")
+    definition = {
+        "StartAt": "Get",
+        "States": {
+            "Get": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                "Parameters": {"Bucket": bucket, "Key": "missing"},
+                "End": True,
+            }
+        },
+    }
+    done = _run(sfn, definition, {})
+    assert done["status"] == "FAILED"
+    assert done["error"] == "S3.NoSuchKeyException"
