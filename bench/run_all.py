@@ -121,6 +121,11 @@ SCRIPTS = (
         "SNS publishes per second through boto3 (one Lambda subscription); pattern matches",
         "ratio to a no-op call through boto3; matches/s of a typical rule vs by hand",
     ),
+    Script(
+        "s3",
+        "S3 PutObject/GetObject MB/s (1 MB, 100 MB), small puts/s, PutObject to notified function",
+        "ratios to a local file write (fsync) and read, a no-op call, a direct Event invoke",
+    ),
 )
 
 
