@@ -28,7 +28,7 @@ import botocore.config
 
 from bench._platform import ROLE, zip_of
 from bench._report import Figure, Row, argument_parser, emit, percentile
-from bench._server import create_active, lambda_client, stratus_server
+from bench._server import lambda_client, stratus_server
 
 MB = 1024 * 1024
 
