@@ -93,6 +93,9 @@ class AwsApp:
         self._default_region = default_region
         self._max_body_bytes = max_body_bytes
         self._serves_s3 = "s3" in self._providers
+        # S3's CORS: OPTIONS is no operation of its model, and answers to requests with an
+        # Origin carry the bucket's Access-Control-* headers (aws/s3/cors.py).
+        self._s3_cors = self._providers.get("s3") if self._serves_s3 else None
         self._router = ServiceRouter(dict.fromkeys([*self._providers, *known_services]))
         self._parsers: dict[tuple[str, str], RequestParser] = {}
         self._serializers: dict[tuple[str, str], ResponseSerializer] = {}
@@ -131,6 +134,12 @@ class AwsApp:
         request = HttpRequest(
             scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, b""
         )
+        cors = self._s3_cors
+        if cors is not None and request.method == "OPTIONS":
+            preflight = await cors.preflight(request)  # type: ignore[attr-defined]
+            if preflight is not None:
+                await send_response(send, preflight)
+                return
         body_stream: _AsgiBody | None = None
         if self._streams(request):
             # An S3 object body (up to 5 GB): the provider reads it chunk by chunk.
@@ -162,6 +171,8 @@ class AwsApp:
             # Answered before asking for the body: the client, waiting for "100 Continue",
             # never sends it, so the connection cannot carry another request.
             response.headers.append(("Connection", "close"))
+        if cors is not None and "origin" in headers:
+            response.headers.extend(cors.cors_headers(request))  # type: ignore[attr-defined]
         await send_response(send, response)
 
     def _streams(self, request: HttpRequest) -> bool:

@@ -31,8 +31,13 @@ class ObjectsComponent(Component):
         self.delivery = NotificationDelivery(ctx.db, ctx.aws_caller, ctx.region)
         self.objects = ObjectsService(ctx.db, files, self.delivery)
         self.lifecycle = LifecycleSweeper(self.objects)
+        self.objects.settings_changed = self._setting_changed
         self._s3 = S3Provider(self.objects, ctx.endpoint_url)
         self._integration = S3Integration(ctx.aws_caller)
+
+    def _setting_changed(self, name: str) -> None:
+        if name == "lifecycle":
+            self.lifecycle.wake()
 
     def providers(self) -> Mapping[str, object]:
         return {"s3": self._s3}

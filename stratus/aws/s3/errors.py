@@ -51,6 +51,7 @@ S3_ERRORS = ErrorTable(
         oe.MalformedXML: _rule("MalformedXML", 400),
         oe.InvalidTag: _rule("InvalidTag", 400),
         oe.NotificationError: _rule("InvalidArgument", 400),
+        oe.AccessDenied: _rule("AccessDenied", 403),
         oe.ObjectsError: _rule("InvalidRequest", 400),
     }
 )

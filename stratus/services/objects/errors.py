@@ -15,6 +15,7 @@
      ├── UploadError
      │    ├── NoSuchUpload, InvalidPart, InvalidPartOrder, EntityTooSmall
      ├── InvalidArgument, InvalidRequest, MalformedXML, InvalidTag
+     ├── AccessDenied                     (a bucket policy's Deny)
      └── NotificationError                (a target that does not exist or rejects tests)
 
 ``fields`` carries the extra elements S3 writes into its ``<Error>`` (``BucketName``,
@@ -218,6 +219,13 @@ class MalformedXML(ObjectsError):
 
 class InvalidTag(ObjectsError):
     """A tag set S3 refuses (too many, duplicate keys, too long)."""
+
+
+class AccessDenied(ObjectsError):
+    """A bucket policy's Deny statement refuses the request."""
+
+    def __init__(self) -> None:
+        super().__init__("Access Denied")
 
 
 class NotificationError(ObjectsError):

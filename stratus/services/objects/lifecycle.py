@@ -71,8 +71,13 @@ class LifecycleSweeper:
         self._paused = True
         self._wake.set()
 
+    def wake(self) -> None:
+        """Sweep now (a bucket's rules changed)."""
+        self._wake.set()
+
     async def run(self) -> None:
         while not self._paused:
+            self._wake.clear()
             try:
                 await self.sweep(time.time())
             except Exception:

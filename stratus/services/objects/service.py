@@ -96,6 +96,8 @@ class ObjectsService:
         self.files = files
         self.delivery = delivery
         self._buckets: dict[str, Bucket] = {}
+        #: Told the name of a bucket setting that changed (the lifecycle sweep wakes).
+        self.settings_changed: Callable[[str], None] = lambda name: None
 
     async def load(self) -> None:
         """Read the buckets, and clear files a crash left unreferenced."""
@@ -167,6 +169,7 @@ class ObjectsService:
         else:
             bucket.configs[name] = value
         await self.save_bucket(bucket)
+        self.settings_changed(name)
 
     # -- writes ------------------------------------------------------------------------
     async def put_object(
