@@ -27,6 +27,9 @@ STORED_HEADERS = (
 )
 
 
+_UNSUPPORTED = ("CRC64NVME", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128")
+
+
 def requester(ctx: RequestContext) -> Requester:
     return Requester(ctx.account_id, ctx.region, ctx.request_id, f"AWS:{ctx.account_id}")
 
@@ -64,6 +67,9 @@ def checks(params: dict[str, Any], headers: dict[str, str]) -> Checks:
         if asked not in ALGORITHMS:
             raise oe.InvalidRequest(f"Checksum algorithm {asked} is not supported.")
         algorithms.append(asked)
+    for unsupported in _UNSUPPORTED:
+        if params.get(f"Checksum{unsupported}"):
+            raise oe.InvalidRequest(f"Checksum algorithm {unsupported} is not supported.")
     for algorithm in ALGORITHMS:
         value = params.get(f"Checksum{algorithm}")
         if value:

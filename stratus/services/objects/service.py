@@ -426,9 +426,7 @@ class ObjectsService:
             raise oe.NoSuchKey(key)
         if found.delete_marker:
             if version_id is None:
-                error = oe.NoSuchKey(key)
-                error.fields["DeleteMarker"] = found.version_id
-                raise error
+                raise oe.NoSuchKey(key)
             raise oe.MethodNotAllowed(found.version_id)
         return found
 
