@@ -7,8 +7,11 @@ two CORS hooks the app calls (``preflight`` for ``OPTIONS``, ``cors_headers``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from botocore import xform_name
 
@@ -24,6 +27,23 @@ from stratus.aws.s3.objects import ObjectOperations
 from stratus.services.objects.errors import AccessDenied, ObjectsError
 from stratus.services.objects.policy import denies, iam_action
 from stratus.services.objects.service import ObjectsService
+
+
+def _check_expiry(query: str) -> None:
+    """A presigned URL past ``X-Amz-Date`` + ``X-Amz-Expires`` is refused, as S3 does
+    (signatures themselves are not checked)."""
+    values = dict(parse_qsl(query))
+    try:
+        if "X-Amz-Expires" in values:  # SigV4: signing time plus seconds
+            signed = datetime.strptime(values["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
+            deadline = signed.replace(tzinfo=UTC).timestamp() + int(values["X-Amz-Expires"])
+        else:  # SigV2: an epoch deadline
+            deadline = float(values["Expires"])
+    except (KeyError, ValueError):
+        return
+    if time.time() > deadline:
+        raise AccessDenied("Request has expired")
+
 
 Operation = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any]]]
 #: The bucket owner may always read and replace the policy that locks others out
@@ -56,6 +76,9 @@ class S3Provider(
         return guarded
 
     def _check_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        query = ctx.request.query_string
+        if "X-Amz-Expires=" in query or ("Expires=" in query and "AWSAccessKeyId=" in query):
+            _check_expiry(query)
         name = params.get("Bucket")
         if not name or ctx.operation in _POLICY_EXEMPT:
             return

@@ -64,16 +64,17 @@ class ByteStore:
         limit: int | None = None,
     ) -> WrittenFile:
         """Write ``body`` durably; raises EntityTooLarge past ``limit`` bytes (nothing is
-        kept then, nor when the body fails midway)."""
+        kept then, nor when the body fails midway). A body under ``_BUFFER`` costs one
+        worker-thread hop in all (open, write, fsync, rename)."""
         file_id = uuid.uuid4().hex
         temp = self._tmp / file_id
         digests = Digests(algorithms)
-        handle = await asyncio.to_thread(open, temp, "wb")
+        handle: list[BinaryIO] = []  # opened by the first flush, in its thread
         try:
             if isinstance(body, bytes | bytearray):
                 if limit is not None and len(body) > limit:
                     raise EntityTooLarge(len(body), limit)
-                await asyncio.to_thread(_write, handle, digests, [bytes(body)])
+                await asyncio.to_thread(self._flush, handle, temp, digests, [bytes(body)], file_id)
             else:
                 pending: list[bytes] = []
                 pending_size = 0
@@ -83,15 +84,29 @@ class ByteStore:
                     if limit is not None and digests.size + pending_size > limit:
                         raise EntityTooLarge(digests.size + pending_size, limit)
                     if pending_size >= _BUFFER:
-                        await asyncio.to_thread(_write, handle, digests, pending)
+                        await asyncio.to_thread(self._flush, handle, temp, digests, pending, None)
                         pending, pending_size = [], 0
-                if pending:
-                    await asyncio.to_thread(_write, handle, digests, pending)
-            await asyncio.to_thread(self._finish, handle, temp, file_id)
+                await asyncio.to_thread(self._flush, handle, temp, digests, pending, file_id)
         except BaseException:
             await asyncio.to_thread(_discard, handle, temp)
             raise
         return WrittenFile(file_id, digests.size, digests.md5(), digests.checksums())
+
+    def _flush(
+        self,
+        handle: list[BinaryIO],
+        temp: Path,
+        digests: Digests,
+        chunks: list[bytes],
+        finish_as: str | None,
+    ) -> None:
+        """Write ``chunks`` (opening the temporary file first if need be); with
+        ``finish_as``, then fsync, close and rename it into place."""
+        if not handle:
+            handle.append(open(temp, "wb"))  # noqa: SIM115 - closed by _finish or _discard
+        _write(handle[0], digests, chunks)
+        if finish_as is not None:
+            self._finish(handle[0], temp, finish_as)
 
     async def concatenate(self, file_ids: list[str], algorithms: Iterable[str] = ()) -> WrittenFile:
         """One new durable file holding ``file_ids``' bytes in order (multipart completion),
@@ -199,8 +214,9 @@ def _write(handle: BinaryIO, digests: Digests, chunks: list[bytes]) -> None:
         handle.write(chunk)
 
 
-def _discard(handle: BinaryIO, temp: Path) -> None:
-    handle.close()
+def _discard(handle: list[BinaryIO], temp: Path) -> None:
+    for opened in handle:
+        opened.close()
     _unlink(temp)
 
 

@@ -224,8 +224,8 @@ class InvalidTag(ObjectsError):
 class AccessDenied(ObjectsError):
     """A bucket policy's Deny statement refuses the request."""
 
-    def __init__(self) -> None:
-        super().__init__("Access Denied")
+    def __init__(self, message: str = "Access Denied") -> None:
+        super().__init__(message)
 
 
 class NotificationError(ObjectsError):

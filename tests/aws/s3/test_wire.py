@@ -11,6 +11,9 @@ import urllib.request
 import zlib
 from typing import Any
 
+import boto3
+import botocore.config
+
 from tests.aws.s3.conftest import error_of
 from tests.conftest import ServerProcess
 
@@ -144,3 +147,40 @@ def test_streamed_get_range_over_http(server: ServerProcess, s3: Any, bucket: st
     s3.put_object(Bucket=bucket, Key="r", Body=b"abcdef")
     status, headers, body = _request(server, "GET", f"/{bucket}/r", headers={"Range": "bytes=2-3"})
     assert (status, body, headers["content-range"]) == (206, b"cd", "bytes 2-3/6")
+
+
+def test_expired_presigned_url(s3: Any, bucket: str) -> None:
+    import re
+    import urllib.error
+
+    import pytest
+
+    s3.put_object(Bucket=bucket, Key="old", Body=b"x")
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "old"}, ExpiresIn=60
+    )
+    sigv2 = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "old"}, ExpiresIn=60
+    ).replace("Expires=", "Expires=1577836800&Ignored=")  # SigV2: an epoch in 2020
+    signer = boto3.client(
+        "s3",
+        endpoint_url=s3.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=botocore.config.Config(signature_version="s3v4"),
+    )
+    url = signer.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "old"}, ExpiresIn=60
+    )
+    assert "X-Amz-Expires=60" in url
+    stale = re.sub(r"X-Amz-Date=\d{8}T\d{6}Z", "X-Amz-Date=20200101T000000Z", url)
+    for expired in (stale, sigv2):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(expired)
+        assert info.value.code == 403
+        body = info.value.read()
+        assert b"<Code>AccessDenied</Code>" in body
+        assert b"<Message>Request has expired</Message>" in body
+    with urllib.request.urlopen(url) as fresh:
+        assert fresh.read() == b"x"
