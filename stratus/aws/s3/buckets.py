@@ -39,12 +39,18 @@ class BucketOperations:
     async def list_buckets(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         prefix = params.get("Prefix") or ""
         region = params.get("BucketRegion")
+        after = params.get("ContinuationToken") or ""
+        limit = int(params.get("MaxBuckets") or 10_000)
         buckets = [
             {"Name": b.name, "CreationDate": b.created, "BucketRegion": b.region}
             for b in self.objects.buckets_of(ctx.account_id)
-            if b.name.startswith(prefix) and (region is None or b.region == region)
+            if b.name.startswith(prefix)
+            and b.name > after
+            and (region is None or b.region == region)
         ]
-        out: dict[str, Any] = {"Buckets": buckets, "Owner": wire.owner(ctx.account_id)}
+        out: dict[str, Any] = {"Buckets": buckets[:limit], "Owner": wire.owner(ctx.account_id)}
+        if len(buckets) > limit:
+            out["ContinuationToken"] = buckets[limit - 1]["Name"]
         if prefix:
             out["Prefix"] = prefix
         return out

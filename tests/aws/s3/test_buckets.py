@@ -100,3 +100,15 @@ def test_error_body_is_s3_xml(server: ServerProcess) -> None:
     assert info.value.code == 404
     assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchBucket')
     assert "<RequestId>" in body and "<Message>" in body and "<BucketName>" in body
+
+
+def test_list_buckets_pages(server: ServerProcess) -> None:
+    own = server.client("s3", access_key="444455556666")
+    names = sorted(unique("page") for _ in range(5))
+    for name in names:
+        own.create_bucket(Bucket=name)
+    first = own.list_buckets(MaxBuckets=2)
+    assert [b["Name"] for b in first["Buckets"]] == names[:2]
+    pages = own.get_paginator("list_buckets").paginate(PaginationConfig={"PageSize": 2})
+    assert [b["Name"] for page in pages for b in page["Buckets"]] == names
+    assert [b["Name"] for b in own.list_buckets(Prefix=names[3])["Buckets"]] == [names[3]]
