@@ -82,7 +82,7 @@ def _server(
     streams: Callable[[MutableMapping[str, Any]], bool] | None = None,
 ) -> _Server:
     protocol = functools.partial(
-        GuardedHttpToolsProtocol, guard=guards.connections, limits=guards.limits
+        GuardedHttpToolsProtocol, guard=guards.connections, limits=guards.limits, streams=streams
     )
     config = uvicorn.Config(
         BodyLimit(cast(AsgiApp, app), guards.bodies, guards.limits, streams=streams),
