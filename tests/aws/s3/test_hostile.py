@@ -161,3 +161,33 @@ def test_memory_stays_flat_for_a_large_object(tmp_path: Path) -> None:
         assert growth < 64, f"peak memory grew by {growth:.0f} MiB for a {size // MiB} MiB object"
     finally:
         server.stop()
+
+
+def test_upload_deadline_is_idle_not_total(tmp_path: Path) -> None:
+    """With a 2 s body deadline, an object trickling in for 4 s is stored (each piece moves
+    the deadline on), while one that stalls for longer is cut off."""
+    server = ServerProcess(
+        tmp_path / "data", "--http-limit", "body_timeout_s=2", "--http-limit", "body_wait_s=1"
+    ).start()
+    try:
+        s3 = server.client("s3")
+        s3.create_bucket(Bucket="slow")
+        head = (
+            f"PUT /slow/trickle HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {SCOPE}\r\n"
+            "Content-Length: 8\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(head)
+            for _ in range(8):
+                time.sleep(0.5)
+                sock.sendall(b"x")
+            answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200"), answer
+        assert s3.get_object(Bucket="slow", Key="trickle")["Body"].read() == b"x" * 8
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(head.replace(b"trickle", b"stalled") + b"x")
+            answer = sock.recv(65536)  # the server gives up on the stalled body
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert error_of(s3.head_object, Bucket="slow", Key="stalled")["Status"] == 404
+    finally:
+        server.stop()
