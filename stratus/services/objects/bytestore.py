@@ -15,6 +15,7 @@ File IO and hashing run in worker threads, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -70,24 +71,38 @@ class ByteStore:
         temp = self._tmp / file_id
         digests = Digests(algorithms)
         handle: list[BinaryIO] = []  # opened by the first flush, in its thread
+        inflight: asyncio.Future[None] | None = None
         try:
             if isinstance(body, bytes | bytearray):
                 if limit is not None and len(body) > limit:
                     raise EntityTooLarge(len(body), limit)
                 await asyncio.to_thread(self._flush, handle, temp, digests, [bytes(body)], file_id)
             else:
+                # Double-buffered: one buffer is written (and hashed) in a worker thread
+                # while the next arrives, so receiving never waits for the disk.
                 pending: list[bytes] = []
-                pending_size = 0
+                pending_size = received = 0
+                loop = asyncio.get_running_loop()
                 async for chunk in body:
                     pending.append(chunk)
                     pending_size += len(chunk)
-                    if limit is not None and digests.size + pending_size > limit:
-                        raise EntityTooLarge(digests.size + pending_size, limit)
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise EntityTooLarge(received, limit)
                     if pending_size >= _BUFFER:
-                        await asyncio.to_thread(self._flush, handle, temp, digests, pending, None)
+                        if inflight is not None:
+                            await inflight
+                        inflight = loop.run_in_executor(
+                            None, self._flush, handle, temp, digests, pending, None
+                        )
                         pending, pending_size = [], 0
+                if inflight is not None:
+                    await inflight
                 await asyncio.to_thread(self._flush, handle, temp, digests, pending, file_id)
         except BaseException:
+            if inflight is not None and not inflight.done():
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait([inflight])  # never close a file being written
             await asyncio.to_thread(_discard, handle, temp)
             raise
         return WrittenFile(file_id, digests.size, digests.md5(), digests.checksums())
