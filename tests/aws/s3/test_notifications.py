@@ -120,6 +120,13 @@ def test_queue_target_with_filters(s3: Any, sqs: Any, bucket: str) -> None:
     assert created["awsRegion"] == "us-east-1"
     assert records[1]["s3"]["object"]["sequencer"] > created["s3"]["object"]["sequencer"]
     assert _drain(sqs, url, 1, timeout=1.5) == []
+    # Libraries built for Lambda read our record unchanged.
+    data_classes = pytest.importorskip("aws_lambda_powertools.utilities.data_classes")
+    parsed = data_classes.S3Event({"Records": [created]})
+    assert parsed.bucket_name == bucket
+    assert parsed.object_key == "images/cat dog.jpg"  # unquoted by Powertools
+    assert parsed.record.s3.get_object.size == 3
+    assert parsed.record.event_name == "ObjectCreated:Put"
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.parent.name)
