@@ -113,5 +113,7 @@ class LifecycleSweeper:
                 if version.delete_marker:
                     continue
                 if any(rule_applies(r, version) and expired(r, version, now) for r in rules):
-                    await self._objects.delete_object(bucket.name, version.key, None, who)
+                    await self._objects.delete_object(
+                        bucket.name, version.key, None, who, "LifecycleExpiration"
+                    )
                     count += 1

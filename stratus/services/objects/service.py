@@ -224,10 +224,16 @@ class ObjectsService(UploadOperations):
         await self.files.delete(freed)
 
     async def delete_object(
-        self, bucket_name: str, key: str, version_id: str | None, who: Requester
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        who: Requester,
+        family: str = "ObjectRemoved",
     ) -> ObjectVersion | None:
         """Delete a key (a delete marker in a versioned bucket) or one version; what was
-        removed or created (None when nothing existed)."""
+        removed or created (None when nothing existed). ``family`` names the event
+        (``LifecycleExpiration`` when a lifecycle rule deletes)."""
         bucket = self.bucket(bucket_name)
         now = time.time()
         versioned = bucket.versioning is not None
@@ -237,7 +243,7 @@ class ObjectsService(UploadOperations):
                 removed = Repo.delete_version(conn, bucket.id, key, version_id, (), now)
                 if removed is not None:
                     removed.modified = now_s()
-                    name = "ObjectRemoved:Delete"
+                    name = f"{family}:Delete"
                     Repo.add_outbox(
                         conn,
                         event_records(
@@ -276,7 +282,7 @@ class ObjectsService(UploadOperations):
                         event_records(
                             bucket,
                             Change(
-                                "ObjectRemoved:Delete",
+                                f"{family}:Delete",
                                 removed,
                                 False,
                                 who.request_id,
@@ -304,7 +310,7 @@ class ObjectsService(UploadOperations):
             modified=now_s(),
             file_id=None,
         )
-        await self._commit_version(bucket, marker, who, "ObjectRemoved:DeleteMarkerCreated")
+        await self._commit_version(bucket, marker, who, f"{family}:DeleteMarkerCreated")
         return marker
 
     async def copy_object(

@@ -311,3 +311,32 @@ def test_configuration_errors(s3: Any, sqs: Any, bucket: str) -> None:
             ]
         },
     )
+
+
+def test_lifecycle_expiration_is_notified(s3: Any, sqs: Any, bucket: str) -> None:
+    import datetime
+
+    url, arn = _queue(sqs)
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration=_config(arn, ["s3:LifecycleExpiration:*"])
+    )
+    _drain(sqs, url, 1)
+    s3.put_object(Bucket=bucket, Key="tmp/old", Body=b"x")
+    s3.delete_object(Bucket=bucket, Key="tmp/gone")  # no object: no event at all
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "tmp",
+                    "Filter": {"Prefix": "tmp/"},
+                    "Status": "Enabled",
+                    "Expiration": {"Date": datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)},
+                }
+            ]
+        },
+    )
+    [body] = _drain(sqs, url, 1)
+    record = body["Records"][0]
+    assert record["eventName"] == "LifecycleExpiration:Delete"
+    assert record["s3"]["object"]["key"] == "tmp/old"
