@@ -156,12 +156,15 @@ class RestRouteTable:
         # A deprecated operation bound exactly like a current one (S3's GetBucketLifecycle
         # beside GetBucketLifecycleConfiguration) never wins: clients call the current one.
         current = {
-            (op.http.get("method"), op.http.get("requestUri")) for op in operations if not op.deprecated
+            (op.http.get("method"), op.http.get("requestUri"))
+            for op in operations
+            if not op.deprecated
         }
         for operation in operations:
-            if operation.deprecated and (
-                operation.http.get("method"), operation.http.get("requestUri")
-            ) in current:
+            if (
+                operation.deprecated
+                and (operation.http.get("method"), operation.http.get("requestUri")) in current
+            ):
                 continue
             rule = RestRule.compile(operation)
             method = operation.http.get("method", "POST").upper()
