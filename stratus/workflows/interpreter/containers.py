@@ -15,6 +15,8 @@ from stratus.workflows.errors import StatesError
 from stratus.workflows.expressions.values import type_name
 from stratus.workflows.interpreter import dataflow
 from stratus.workflows.interpreter.history import to_json_text
+from stratus.workflows.interpreter.item_reader import items_from, reader_resource
+from stratus.workflows.interpreter.messages import RunTask
 from stratus.workflows.interpreter.model import ABORTED, SUCCEEDED, Children
 from stratus.workflows.states import MapState, ParallelState, State
 
@@ -27,7 +29,11 @@ THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 
 
 def act(run: Run, scope: Scope, state: MapState | ParallelState) -> None:
-    """Start the branches or iterations of `state`."""
+    """Start the branches or iterations of `state` (a Distributed Map with an ItemReader
+    first reads its items: a RunTask, answered in `items_read`)."""
+    if isinstance(state, MapState) and state.item_reader is not None and scope.reader_items is None:
+        _read_items(run, scope, state)
+        return
     if isinstance(state, ParallelState):
         children = _parallel_children(run, scope, state)
     else:
@@ -38,6 +44,46 @@ def act(run: Run, scope: Scope, state: MapState | ParallelState) -> None:
         complete(run, scope, state)
     else:
         run.schedule(scope, "fill")
+
+
+def _read_items(run: Run, scope: Scope, state: MapState) -> None:
+    assert state.item_reader is not None
+    reader = state.item_reader
+    context = run.context(scope, state)
+    variables = scope.variables
+    if state.is_jsonata:
+        states = dataflow.jsonata_states(scope.state_input, context)
+        arguments = reader.get("Arguments")
+        task_input = (
+            dataflow.jsonata_value(arguments, "Arguments", states, variables) if arguments else {}
+        )
+    else:
+        data = dataflow.select_path(scope.state_input, state.input_path, context, variables)
+        task_input = dataflow.render(reader.get("Parameters") or {}, data, context, variables)
+    token = run.token(scope, "reader")
+    scope.phase = "item-reader"
+    scope.pending = token
+    run.wait_on(scope, token)
+    run.commands.append(
+        RunTask(
+            token=token,
+            resource=reader_resource(str(reader.get("Resource", ""))),
+            input=task_input,
+            state_name=state.name,
+            context=context,
+        )
+    )
+
+
+def items_read(run: Run, scope: Scope, state: State, output: Any) -> None:
+    """The ItemReader answered: keep the items, then start the iterations."""
+    assert isinstance(state, MapState) and state.item_reader is not None
+    if scope.pending:
+        run.x.waiting.pop(scope.pending, None)
+    scope.pending = None
+    scope.phase = "act"
+    scope.reader_items = items_from(state.item_reader, output)
+    act(run, scope, state)
 
 
 def _parallel_children(run: Run, scope: Scope, state: ParallelState) -> Children:
@@ -59,7 +105,15 @@ def _parallel_children(run: Run, scope: Scope, state: ParallelState) -> Children
 def _map_children(run: Run, scope: Scope, state: MapState) -> Children:
     context = run.context(scope, state)
     variables = scope.variables
-    if state.is_jsonata:
+    if scope.reader_items is not None:
+        states = dataflow.jsonata_states(scope.state_input, context) if state.is_jsonata else {}
+        items = scope.reader_items
+        data = (
+            scope.state_input
+            if state.is_jsonata
+            else dataflow.select_path(scope.state_input, state.input_path, context, variables)
+        )
+    elif state.is_jsonata:
         states = dataflow.jsonata_states(scope.state_input, context)
         items = _jsonata_items(state, states, variables)
         data = scope.state_input
@@ -392,12 +446,14 @@ def complete(run: Run, scope: Scope, state: State) -> None:
             run.record(scope, "MapRunSucceeded")
         run.record(scope, "MapStateSucceeded")
     scope.children = None
+    scope.reader_items = None
     scope.phase = "act"
     run.guarded(scope, state, finish_with_result, children.results)
 
 
 def state_failed(run: Run, scope: Scope, state: State) -> None:
     """Map/Parallel record their own failure before Catch (not before a retry)."""
+    scope.reader_items = None  # a retried Distributed Map reads its items again
     if isinstance(state, MapState):
         run.record(scope, "MapStateFailed")
     elif isinstance(state, ParallelState):

@@ -67,6 +67,9 @@ class Scope:
     heartbeat: str | None = None
     heartbeat_seconds: float | None = None
     children: Children | None = None
+    reader_items: list[Any] | None = (
+        None  # a Distributed Map's items, once its ItemReader read them
+    )
     variables: dict[str, Any] = field(default_factory=dict)
     record: bool = True
     status: str = RUNNING

@@ -144,3 +144,92 @@ def test_step_functions_missing_object(server: ServerProcess, bucket: str) -> No
     done = _run(sfn, definition, {})
     assert done["status"] == "FAILED"
     assert done["error"] == "S3.NoSuchKeyException"
+
+
+def _distributed(reader: dict[str, Any], processor_result: str = "$") -> dict[str, Any]:
+    return {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemReader": reader,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Echo",
+                    "States": {
+                        "Echo": {"Type": "Pass", "OutputPath": processor_result, "End": True}
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+
+
+def test_distributed_map_reads_items_from_s3(server: ServerProcess, s3: Any, bucket: str) -> None:
+    sfn = server.client("stepfunctions")
+    s3.put_object(
+        Bucket=bucket, Key="items.json", Body=json.dumps([{"n": 1}, {"n": 2}, {"n": 3}]).encode()
+    )
+    s3.put_object(Bucket=bucket, Key="rows.csv", Body=b"name,qty\napple,3\npear,5\n")
+    s3.put_object(Bucket=bucket, Key="lines.jsonl", Body=b'{"a": 1}\n{"a": 2}\n')
+    cases = [
+        (
+            {
+                "Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": "JSON"},
+                "Parameters": {"Bucket.$": "$.bucket", "Key": "items.json"},
+            },
+            [{"n": 1}, {"n": 2}, {"n": 3}],
+        ),
+        (
+            {
+                "Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {
+                    "InputType": "CSV",
+                    "CSVHeaderLocation": "FIRST_ROW",
+                    "MaxItems": 1,
+                },
+                "Parameters": {"Bucket.$": "$.bucket", "Key": "rows.csv"},
+            },
+            [{"name": "apple", "qty": "3"}],
+        ),
+        (
+            {
+                "Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": "JSONL"},
+                "Parameters": {"Bucket.$": "$.bucket", "Key": "lines.jsonl"},
+            },
+            [{"a": 1}, {"a": 2}],
+        ),
+    ]
+    for reader, expected in cases:
+        done = _run(sfn, _distributed(reader), {"bucket": bucket})
+        assert done["status"] == "SUCCEEDED", done
+        assert json.loads(done["output"]) == expected
+    listing = _run(
+        sfn,
+        _distributed(
+            {
+                "Resource": "arn:aws:states:::s3:listObjectsV2",
+                "Parameters": {"Bucket.$": "$.bucket", "Prefix": "items"},
+            },
+            "$.Key",
+        ),
+        {"bucket": bucket},
+    )
+    assert listing["status"] == "SUCCEEDED", listing
+    assert json.loads(listing["output"]) == ["items.json"]
+    missing = _run(
+        sfn,
+        _distributed(
+            {
+                "Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": "JSON"},
+                "Parameters": {"Bucket.$": "$.bucket", "Key": "missing.json"},
+            }
+        ),
+        {"bucket": bucket},
+    )
+    assert missing["status"] == "FAILED"
+    assert missing["error"] == "States.ItemReaderFailed"
