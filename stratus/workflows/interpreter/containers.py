@@ -18,6 +18,7 @@ from stratus.workflows.interpreter.history import to_json_text
 from stratus.workflows.interpreter.item_reader import items_from, reader_resource
 from stratus.workflows.interpreter.messages import RunTask
 from stratus.workflows.interpreter.model import ABORTED, SUCCEEDED, Children
+from stratus.workflows.interpreter.result_writer import WRITE_RESOURCE, map_output, result_files
 from stratus.workflows.states import MapState, ParallelState, State
 
 if TYPE_CHECKING:
@@ -441,6 +442,20 @@ def complete(run: Run, scope: Scope, state: State) -> None:
 
     children = scope.children
     assert children is not None
+    if (
+        isinstance(state, MapState)
+        and state.result_writer is not None
+        and children.map_run_arn is not None
+        and scope.writes is None
+    ):
+        scope.writes = _result_files(run, scope, state, children)
+        write_next(run, scope, state)
+        return
+    result: Any = children.results
+    if scope.writes is not None:  # the ResultWriter wrote the last file, the manifest
+        assert children.map_run_arn is not None and scope.effective_input is not None
+        result = map_output(children.map_run_arn, scope.effective_input)
+        scope.writes = None
     if children.kind == "map":
         if children.distributed:
             run.record(scope, "MapRunSucceeded")
@@ -448,7 +463,66 @@ def complete(run: Run, scope: Scope, state: State) -> None:
     scope.children = None
     scope.reader_items = None
     scope.phase = "act"
-    run.guarded(scope, state, finish_with_result, children.results)
+    run.guarded(scope, state, finish_with_result, result)
+
+
+def _result_files(
+    run: Run, scope: Scope, state: MapState, children: Children
+) -> list[dict[str, Any]]:
+    assert state.result_writer is not None and children.map_run_arn is not None
+    writer = state.result_writer
+    context = run.context(scope, state)
+    if state.is_jsonata:
+        states = dataflow.jsonata_states(scope.state_input, context)
+        arguments = writer.get("Arguments") or {}
+        target = dataflow.jsonata_value(arguments, "Arguments", states, scope.variables)
+    else:
+        data = dataflow.select_path(scope.state_input, state.input_path, context, scope.variables)
+        target = dataflow.render(writer.get("Parameters") or {}, data, context, scope.variables)
+    if not isinstance(target, dict) or not target.get("Bucket"):
+        raise StatesError("States.ResultWriterFailed", "The ResultWriter needs a Bucket.")
+    return result_files(
+        str(target["Bucket"]),
+        str(target.get("Prefix") or ""),
+        children.map_run_arn,
+        children.inputs,
+        children.results,
+    )
+
+
+def write_next(run: Run, scope: Scope, state: State) -> None:
+    """Write the next ResultWriter file (a RunTask answered in `written`)."""
+    assert scope.writes
+    params = scope.writes[0]
+    token = run.token(scope, "writer")
+    scope.phase = "result-writer"
+    scope.pending = token
+    run.wait_on(scope, token)
+    run.commands.append(
+        RunTask(
+            token=token,
+            resource=WRITE_RESOURCE,
+            input=params,
+            state_name=state.name,
+            context=run.context(scope, state),
+        )
+    )
+
+
+def written(run: Run, scope: Scope, state: State, output: Any) -> None:
+    """A ResultWriter file is written: the next one, or finish with the manifest's place."""
+    assert scope.writes
+    if scope.pending:
+        run.x.waiting.pop(scope.pending, None)
+    scope.pending = None
+    done = scope.writes.pop(0)
+    scope.phase = "children"
+    if scope.writes:
+        write_next(run, scope, state)
+        return
+    scope.effective_input = {"Bucket": done["Bucket"], "Key": done["Key"]}
+    scope.writes = []
+    complete(run, scope, state)
 
 
 def state_failed(run: Run, scope: Scope, state: State) -> None:

@@ -413,6 +413,8 @@ class Run:
             return
         elif scope.phase == "item-reader":
             self.reader_answered(scope, state, event)
+        elif scope.phase == "result-writer":
+            self.writer_answered(scope, state, event)
         elif isinstance(event, TaskSucceeded):
             self.guarded(scope, state, tasks.task_succeeded, event.output)
         elif isinstance(event, TaskFailed):
@@ -432,6 +434,20 @@ class Run:
         scope.phase = "act"
         cause = getattr(event, "cause", None) or getattr(event, "error", None) or ""
         self.fail_state(scope, state, READER_FAILED, str(cause))
+
+    def writer_answered(self, scope: Scope, state: State, event: Any) -> None:
+        """A ResultWriter file was written (next one, or the state finishes), or the
+        write failed: States.ResultWriterFailed."""
+        if isinstance(event, TaskSucceeded):
+            self.guarded(scope, state, containers.written, event.output)
+            return
+        self.x.waiting.pop(event.token, None)
+        scope.pending = None
+        scope.writes = None
+        scope.children = None
+        scope.phase = "act"
+        cause = getattr(event, "cause", None) or getattr(event, "error", None) or ""
+        self.fail_state(scope, state, "States.ResultWriterFailed", str(cause))
 
     def task_started(self, event: TaskStarted) -> None:
         """A worker took an activity task: ActivityStarted, with its name."""
@@ -604,7 +620,7 @@ class Run:
             scope = self.x.scopes.get(scope_id)
             is_task = (
                 scope is not None
-                and scope.phase in ("task", "item-reader")
+                and scope.phase in ("task", "item-reader", "result-writer")
                 and token == scope.pending
             )
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
@@ -620,7 +636,9 @@ class Run:
             if scope_id != scope.id:
                 continue
             del self.x.waiting[token]
-            is_task = scope.phase in ("task", "item-reader") and token == scope.pending
+            is_task = (
+                scope.phase in ("task", "item-reader", "result-writer") and token == scope.pending
+            )
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
         scope.pending = None
         scope.deadline = None

@@ -233,3 +233,31 @@ def test_distributed_map_reads_items_from_s3(server: ServerProcess, s3: Any, buc
     )
     assert missing["status"] == "FAILED"
     assert missing["error"] == "States.ItemReaderFailed"
+
+
+def test_distributed_map_writes_results_to_s3(server: ServerProcess, s3: Any, bucket: str) -> None:
+    sfn = server.client("stepfunctions")
+    s3.put_object(Bucket=bucket, Key="in.json", Body=json.dumps([1, 2, 3]).encode())
+    definition = _distributed(
+        {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON"},
+            "Parameters": {"Bucket.$": "$.bucket", "Key": "in.json"},
+        }
+    )
+    definition["States"]["Each"]["ResultWriter"] = {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket.$": "$.bucket", "Prefix": "runs"},
+    }
+    done = _run(sfn, definition, {"bucket": bucket})
+    assert done["status"] == "SUCCEEDED", done
+    output = json.loads(done["output"])
+    assert output["MapRunArn"].startswith("arn:aws:states:us-east-1:")
+    details = output["ResultWriterDetails"]
+    assert details["Bucket"] == bucket
+    assert details["Key"].startswith("runs/") and details["Key"].endswith("/manifest.json")
+    manifest = json.loads(s3.get_object(Bucket=bucket, Key=details["Key"])["Body"].read())
+    [succeeded] = manifest["ResultFiles"]["SUCCEEDED"]
+    results = json.loads(s3.get_object(Bucket=bucket, Key=succeeded["Key"])["Body"].read())
+    assert sorted(json.loads(r["Output"]) for r in results) == [1, 2, 3]
+    assert {r["Status"] for r in results} == {"SUCCEEDED"}
