@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 from botocore import xform_name
@@ -70,6 +70,19 @@ KNOWN_SERVICES = (
 )
 
 
+@runtime_checkable
+class CorsHooks(Protocol):
+    """What a provider offers to answer CORS itself (S3: a bucket's CORS rules)."""
+
+    async def preflight(self, request: HttpRequest) -> HttpResponse | None:
+        """The answer to an ``OPTIONS`` preflight, ``None`` if it is not the provider's."""
+        ...
+
+    def cors_headers(self, request: HttpRequest) -> list[tuple[str, str]]:
+        """``Access-Control-*`` headers for the answer to a request with an ``Origin``."""
+        ...
+
+
 class AwsApp:
     """Serve AWS APIs for ``providers`` (botocore service name -> provider object)."""
 
@@ -95,7 +108,8 @@ class AwsApp:
         self._serves_s3 = "s3" in self._providers
         # S3's CORS: OPTIONS is no operation of its model, and answers to requests with an
         # Origin carry the bucket's Access-Control-* headers (aws/s3/cors.py).
-        self._s3_cors = self._providers.get("s3") if self._serves_s3 else None
+        s3 = self._providers.get("s3")
+        self._s3_cors = s3 if isinstance(s3, CorsHooks) else None
         self._router = ServiceRouter(dict.fromkeys([*self._providers, *known_services]))
         self._parsers: dict[tuple[str, str], RequestParser] = {}
         self._serializers: dict[tuple[str, str], ResponseSerializer] = {}
@@ -136,7 +150,7 @@ class AwsApp:
         )
         cors = self._s3_cors
         if cors is not None and request.method == "OPTIONS":
-            preflight = await cors.preflight(request)  # type: ignore[attr-defined]
+            preflight = await cors.preflight(request)
             if preflight is not None:
                 await send_response(send, preflight)
                 return
@@ -172,7 +186,7 @@ class AwsApp:
             # never sends it, so the connection cannot carry another request.
             response.headers.append(("Connection", "close"))
         if cors is not None and "origin" in headers:
-            response.headers.extend(cors.cors_headers(request))  # type: ignore[attr-defined]
+            response.headers.extend(cors.cors_headers(request))
         await send_response(send, response)
 
     def _streams(self, request: HttpRequest) -> bool:
