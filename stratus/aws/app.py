@@ -72,7 +72,8 @@ KNOWN_SERVICES = (
 
 @runtime_checkable
 class CorsHooks(Protocol):
-    """What a provider offers to answer CORS itself (S3: a bucket's CORS rules)."""
+    """What S3's provider offers the app: CORS answered from a bucket's rules, and which
+    unsigned requests are its own."""
 
     async def preflight(self, request: HttpRequest) -> HttpResponse | None:
         """The answer to an ``OPTIONS`` preflight, ``None`` if it is not the provider's."""
@@ -80,6 +81,10 @@ class CorsHooks(Protocol):
 
     def cors_headers(self, request: HttpRequest) -> list[tuple[str, str]]:
         """``Access-Control-*`` headers for the answer to a request with an ``Origin``."""
+        ...
+
+    def serves_anonymous(self, request: HttpRequest) -> bool:
+        """Whether an unsigned request is the provider's (S3: it names a bucket)."""
         ...
 
 
@@ -190,9 +195,18 @@ class AwsApp:
         await send_response(send, response)
 
     def _streams(self, request: HttpRequest) -> bool:
-        return self._serves_s3 and is_object_upload(
-            request.method, request.path, request.query_string, parse_credential_scope(request)
+        if not self._serves_s3:
+            return False
+        scope = parse_credential_scope(request)
+        return is_object_upload(request.method, request.path, request.query_string, scope) and (
+            scope is not None or self._anonymous_s3(request)
         )
+
+    def _anonymous_s3(self, request: HttpRequest) -> bool:
+        """Whether S3 takes an unsigned request: only one naming a bucket it has (any
+        other unsigned request that nothing else claims stays a generic 404)."""
+        s3 = self._s3_cors
+        return s3 is not None and s3.serves_anonymous(request)
 
     def streams_body(self, scope: Scope) -> bool:
         """Whether this app streams the request's body rather than hold it (the server's
@@ -218,7 +232,7 @@ class AwsApp:
         if match is None:
             return None
         spec = match.service
-        if spec.name not in self._providers and scope is None and match.protocol == "rest-xml":
+        if scope is None and match.protocol == "rest-xml" and not self._anonymous_s3(request):
             return None  # an unsigned request S3 would claim only as a last resort
         serializer = self._serializer(spec, match.protocol)
         operation = match.operation

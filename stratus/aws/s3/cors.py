@@ -78,6 +78,11 @@ class CorsHooks:
         headers += [("x-amz-request-id", new_request_id()), ("Content-Length", "0")]
         return HttpResponse(200, headers, b"")
 
+    def serves_anonymous(self, request: HttpRequest) -> bool:
+        """An unsigned request is S3's when it names an existing bucket (a plain HTTP GET
+        of an object); others fall through to the app's generic answer."""
+        return self.objects.has_bucket(_bucket_name(request))
+
     def cors_headers(self, request: HttpRequest) -> list[tuple[str, str]]:
         """Headers to add to the answer of a request that carries ``Origin``."""
         origin = request.headers.get("origin")

@@ -72,6 +72,9 @@ class ObjectsService(UploadOperations):
             raise oe.NoSuchBucket(name)
         return found
 
+    def has_bucket(self, name: str) -> bool:
+        return name in self._buckets
+
     def buckets_of(self, account: str) -> list[Bucket]:
         return sorted(
             (b for b in self._buckets.values() if b.account == account), key=lambda b: b.name

@@ -94,8 +94,15 @@ def test_error_body_is_s3_xml(server: ServerProcess) -> None:
     import urllib.error
     import urllib.request
 
+    request = urllib.request.Request(
+        f"{server.endpoint}/{unique()}/key",
+        headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/s3/"
+            "aws4_request, SignedHeaders=host, Signature=0"
+        },
+    )
     with pytest.raises(urllib.error.HTTPError) as info:
-        urllib.request.urlopen(f"{server.endpoint}/{unique()}/key")
+        urllib.request.urlopen(request)
     body = info.value.read().decode()
     assert info.value.code == 404
     assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchBucket')
@@ -112,3 +119,22 @@ def test_list_buckets_pages(server: ServerProcess) -> None:
     pages = own.get_paginator("list_buckets").paginate(PaginationConfig={"PageSize": 2})
     assert [b["Name"] for page in pages for b in page["Buckets"]] == names
     assert [b["Name"] for b in own.list_buckets(Prefix=names[3])["Buckets"]] == [names[3]]
+
+
+def test_unsigned_requests_reach_existing_buckets_only(
+    server: ServerProcess, s3: Any, bucket: str
+) -> None:
+    """A plain HTTP GET of an object works; an unsigned request naming no bucket is no S3
+    call (the control port's generic 404), and cannot create one."""
+    import urllib.error
+    import urllib.request
+
+    s3.put_object(Bucket=bucket, Key="k", Body=b"public")
+    with urllib.request.urlopen(f"{server.endpoint}/{bucket}/k") as answer:
+        assert answer.read() == b"public"
+    name = unique()
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(urllib.request.Request(f"{server.endpoint}/{name}", method="PUT"))
+    assert info.value.code == 404
+    assert info.value.headers["Content-Type"] == "application/json"
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
