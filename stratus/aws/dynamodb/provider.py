@@ -42,6 +42,10 @@ __all__ = ["DynamoDbProvider"]
 
 
 def _keys(schema: list[dict[str, str]]) -> KeySchema:
+    if schema and schema[0].get("KeyType") != "HASH":
+        raise ValidationError(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+        )
     hash_key = next((k["AttributeName"] for k in schema if k["KeyType"] == "HASH"), None)
     range_key = next((k["AttributeName"] for k in schema if k["KeyType"] == "RANGE"), None)
     if hash_key is None or len(schema) > 2:
@@ -65,6 +69,8 @@ def _index(table: TableDefinition, params: Params) -> Index | None:
     index = table.index(name)
     if index is None:
         raise ValidationError(f"The table does not have the specified index: {name}")
+    if not index.local and params.get("ConsistentRead"):
+        raise ValidationError("Consistent reads are not supported on global secondary indexes")
     return index
 
 
@@ -472,15 +478,20 @@ class DynamoDbProvider(PartiqlApi):
         projection = compiled.projection or legacy_projection(params.get("AttributesToGet"))
         if select == "COUNT":
             if projection is not None:
+                given = "ProjectionExpression" if compiled.projection else "AttributesToGet"
                 raise ValidationError(
-                    "Cannot specify the AttributesToGet when choosing to get only the Count"
+                    f"Cannot specify the {given} when choosing to get only the Count"
                 )
             result: Result = {"Count": page.count, "ScannedCount": page.scanned}
         else:
             if select == "SPECIFIC_ATTRIBUTES" and projection is None:
                 raise ValidationError(
-                    "1 validation error detected: Value 'SPECIFIC_ATTRIBUTES' at 'select' failed "
-                    "to satisfy constraint: Member must satisfy enum value set"
+                    "Must specify the AttributesToGet or ProjectionExpression when choosing to "
+                    "get SPECIFIC_ATTRIBUTES"
+                )
+            if select == "ALL_PROJECTED_ATTRIBUTES" and "IndexName" not in params:
+                raise ValidationError(
+                    "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
                 )
             items = (
                 page.items if projection is None else [project(i, projection) for i in page.items]

@@ -43,7 +43,7 @@ from stratus.services.tables.items import (
 from stratus.services.tables.keycondition import KeyRange, key_range
 from stratus.services.tables.keys import encode_key
 from stratus.services.tables.model import ALL, INCLUDE, KEYS_ONLY, Index, TableDefinition
-from stratus.services.tables.values import Item, check_size, normalize_item
+from stratus.services.tables.values import Item, check_size, check_update_size, normalize_item
 from stratus.store.sqlite.database import SQLiteDatabase
 
 T = TypeVar("T")
@@ -158,7 +158,7 @@ class TableService:
             _check(condition, old, return_on_failure)
             new = apply_update(old if old is not None else dict(key_item), actions)
             check_item_keys(table, new)
-            check_size(new)
+            check_update_size(new)
             commit_change(conn, table, key, old, new, clock)
             return old, new
 
@@ -179,6 +179,18 @@ class TableService:
         keys = index.keys if index is not None else table.keys
         bounds = key_range(key_condition, keys, table.attribute_types)
         start = _start_position(table, index, start_key) if start_key else None
+        if start is not None:
+            # AWS refuses a start key the key condition could not have returned
+            hk, rk = start[0], start[1]  # on an index: its own keys come first
+            if hk != bounds.hash_key or (
+                rk
+                and not _within(
+                    rk, bounds.low, bounds.low_inclusive, bounds.high, bounds.high_inclusive
+                )
+            ):
+                raise ValidationError(
+                    "The provided starting key does not match the range key predicate"
+                )
         return await self.db.read(
             lambda c: _query(c, table, index, bounds, filter_, forward, limit, start)
         )
@@ -322,7 +334,7 @@ def _new_item(op: WriteOp, old: Item | None) -> Item | None:
     assert op.update is not None
     new = apply_update(old if old is not None else dict(op.key_item), op.update)
     check_item_keys(op.table, new)
-    check_size(new)
+    check_update_size(new)
     return new
 
 

@@ -252,8 +252,14 @@ class _Parser:
         if isinstance(arg, ast.Value):
             kind, inner = next(iter(arg.value.items()))
             valid = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
-            if kind != "S" or inner not in valid:
-                shown = inner if kind == "S" else arg.value
+            if kind != "S":
+                # the type name itself must be a string (AWS names the operand's type)
+                raise ValidationError(
+                    f"Invalid {self.label}: Incorrect operand type for operator or function; "
+                    f"operator or function: attribute_type, operand type: {kind}"
+                )
+            if inner not in valid:
+                shown = inner
                 raise ValidationError(
                     f"Invalid {self.label}: Invalid attribute type name found; type: {shown}, "
                     "valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
