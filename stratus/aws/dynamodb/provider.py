@@ -14,6 +14,7 @@ from stratus.aws.context import RequestContext
 from stratus.aws.dynamodb.describe import table_description
 from stratus.aws.dynamodb.errors import DYNAMODB_ERRORS
 from stratus.aws.dynamodb.partiql_provider import PartiqlApi
+from stratus.services.tables import collections
 from stratus.services.tables.catalog import not_found, projection_of
 from stratus.services.tables.errors import TableNotFound, ValidationError
 from stratus.services.tables.expressions import ast
@@ -32,7 +33,7 @@ from stratus.services.tables.requests import (
     legacy_projection,
     legacy_update,
 )
-from stratus.services.tables.service import Page, TableService, WriteOp
+from stratus.services.tables.service import Collected, Page, TableService, WriteOp
 from stratus.services.tables.values import Item, normalize_item
 
 Params = dict[str, Any]
@@ -311,16 +312,19 @@ class DynamoDbProvider(PartiqlApi):
         rv = params.get("ReturnValues", "NONE")
         if rv not in ("NONE", "ALL_OLD"):
             raise ValidationError("Return values set to invalid value")
+        sizes: list[Collected] = []
         old = await self._service.put(
             table,
             params["Item"],
             condition,
             return_on_failure=params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
+            sizes=sizes,
         )
         result: Result = {}
         if rv == "ALL_OLD" and old is not None:
             result["Attributes"] = old
         result.update(_capacity(params, table))
+        result.update(_single_metrics(params, sizes))
         return result
 
     async def get_item(self, ctx: RequestContext, params: Params) -> Result:
@@ -342,16 +346,19 @@ class DynamoDbProvider(PartiqlApi):
         rv = params.get("ReturnValues", "NONE")
         if rv not in ("NONE", "ALL_OLD"):
             raise ValidationError("Return values set to invalid value")
+        sizes: list[Collected] = []
         old = await self._service.delete(
             table,
             params["Key"],
             compiled.condition or _expected(params),
             return_on_failure=params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
+            sizes=sizes,
         )
         result: Result = {}
         if rv == "ALL_OLD" and old is not None:
             result["Attributes"] = old
         result.update(_capacity(params, table))
+        result.update(_single_metrics(params, sizes))
         return result
 
     async def update_item(self, ctx: RequestContext, params: Params) -> Result:
@@ -373,12 +380,14 @@ class DynamoDbProvider(PartiqlApi):
         if actions is None:
             actions = legacy_update(params.get("AttributeUpdates") or {})
         rv = params.get("ReturnValues", "NONE")
+        sizes: list[Collected] = []
         old, new = await self._service.update(
             table,
             params["Key"],
             actions,
             compiled.condition or _expected(params),
             return_on_failure=params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
+            sizes=sizes,
         )
         result: Result = {}
         paths = [a.path for a in actions]
@@ -395,6 +404,7 @@ class DynamoDbProvider(PartiqlApi):
             if attributes:
                 result["Attributes"] = attributes
         result.update(_capacity(params, table))
+        result.update(_single_metrics(params, sizes))
         return result
 
     # -- reads -----------------------------------------------------------------------
@@ -555,8 +565,9 @@ class DynamoDbProvider(PartiqlApi):
                     )
         if total > 25:
             raise ValidationError("Too many items requested for the BatchWriteItem call")
-        await self._service.batch_write(ops)
-        return {"UnprocessedItems": {}}
+        sizes: list[Collected] = []
+        await self._service.batch_write(ops, sizes)
+        return {"UnprocessedItems": {}, **_table_metrics(params, sizes)}
 
     # -- transactions ----------------------------------------------------------------
     async def transact_get_items(self, ctx: RequestContext, params: Params) -> Result:
@@ -611,10 +622,11 @@ class DynamoDbProvider(PartiqlApi):
                         key_item=key_item,
                     )
                 )
+        sizes: list[Collected] = []
         await self._service.transact_write(
-            ops, params.get("ClientRequestToken"), params["TransactItems"]
+            ops, params.get("ClientRequestToken"), params["TransactItems"], sizes
         )
-        return {}
+        return _table_metrics(params, sizes)
 
 
 def _expected(params: Params) -> ast.Condition | None:
@@ -622,6 +634,29 @@ def _expected(params: Params) -> ast.Condition | None:
     if not expected:
         return None
     return legacy_condition(expected, params.get("ConditionalOperator", "AND"), expected=True)
+
+
+def _single_metrics(params: Params, sizes: list[Collected]) -> Result:
+    """ItemCollectionMetrics of a single-item write: only asked for (SIZE) and only for
+    tables with local secondary indexes."""
+    if params.get("ReturnItemCollectionMetrics") != "SIZE" or not sizes:
+        return {}
+    table, item, size = sizes[-1]
+    return {"ItemCollectionMetrics": collections.metrics(table, item, size)}
+
+
+def _table_metrics(params: Params, sizes: list[Collected]) -> Result:
+    """ItemCollectionMetrics of a batch or transaction: per table, one entry per item
+    collection written (its size after the request)."""
+    if params.get("ReturnItemCollectionMetrics") != "SIZE" or not sizes:
+        return {}
+    latest: dict[tuple[str, str], Collected] = {}
+    for table, item, size in sizes:
+        latest[(table.name, repr(item[table.keys.hash_key]))] = (table, item, size)
+    out: dict[str, list[Result]] = {}
+    for table, item, size in latest.values():
+        out.setdefault(table.name, []).append(collections.metrics(table, item, size))
+    return {"ItemCollectionMetrics": out}
 
 
 def _updated(paths: list[ast.Path]) -> list[ast.Path]:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from stratus.services.tables import collections
 from stratus.services.tables import sqlite as sql
 from stratus.services.tables.errors import ValidationError, invalid
 from stratus.services.tables.keys import encode_key
@@ -144,12 +145,17 @@ def commit_change(
     clock: StreamClock,
     *,
     by_service: bool = False,
-) -> None:
+    collection_limit: int = collections.LIMIT_BYTES,
+) -> int | None:
     """Write ``new`` in place of ``old`` (None: absent), with its index entries and its
-    stream record."""
+    stream record; the size of the item's collection when the table has local secondary
+    indexes (raises ItemCollectionTooLarge, writing nothing, past ``collection_limit``)."""
     if old is None and new is None:
-        return
+        return None
     tid = table.table_id
+    size = None
+    if collections.tracked(table):
+        size = collections.change(conn, table, key[0], old, new, collection_limit)
     if new is None:
         sql.delete_item(conn, tid, key[0], key[1])
     else:
@@ -166,6 +172,7 @@ def commit_change(
         record = stream_record(table, old, new, clock.next(), by_service=by_service)
         record["_stream"] = stream.label  # which of the table's streams holds it
         sql.add_record(conn, tid, int(record["dynamodb"]["SequenceNumber"]), time.time(), record)
+    return size
 
 
 def stream_record(

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from stratus.services.tables import collections
 from stratus.services.tables import sqlite as sql
 from stratus.services.tables.catalog import Catalog
 from stratus.services.tables.errors import (
@@ -79,6 +80,9 @@ class TableService:
         self.catalog = Catalog(db)
         self.clock = StreamClock()
         self.writes = 0  # acknowledged item writes (statistics)
+        # item collections of tables with LSIs (collections.py): 10 GB, as on AWS; lower
+        # only through ``stratus up --limit item_collection_bytes=N`` (tests)
+        self.collection_limit = collections.LIMIT_BYTES
 
     async def load(self) -> None:
         await self.catalog.load()
@@ -97,17 +101,20 @@ class TableService:
         condition: ast.Condition | None,
         *,
         return_on_failure: bool = False,
+        sizes: list[Collected] | None = None,
     ) -> Item | None:
-        """Write ``raw`` (checked and normalized); the old item."""
+        """Write ``raw`` (checked and normalized); the old item. ``sizes`` receives the
+        item collection's size (tables with LSIs)."""
         item = normalize_item(raw)
         key = check_item_keys(table, item)
         check_size(item)
-        clock = self.clock
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> Item | None:
             old = sql.get_item(conn, table.table_id, *key)
             _check(condition, old, return_on_failure)
-            commit_change(conn, table, key, old, item, clock)
+            size = commit_change(conn, table, key, old, item, clock, collection_limit=limit)
+            _collected(sizes, table, item, size)
             return old
 
         return await self._write(job)
@@ -128,14 +135,16 @@ class TableService:
         condition: ast.Condition | None,
         *,
         return_on_failure: bool = False,
+        sizes: list[Collected] | None = None,
     ) -> Item | None:
-        key, _ = key_of(table, raw_key)
-        clock = self.clock
+        key, key_item = key_of(table, raw_key)
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> Item | None:
             old = sql.get_item(conn, table.table_id, *key)
             _check(condition, old, return_on_failure)
-            commit_change(conn, table, key, old, None, clock)
+            size = commit_change(conn, table, key, old, None, clock, collection_limit=limit)
+            _collected(sizes, table, key_item, size)
             return old
 
         return await self._write(job)
@@ -148,10 +157,11 @@ class TableService:
         condition: ast.Condition | None,
         *,
         return_on_failure: bool = False,
+        sizes: list[Collected] | None = None,
     ) -> tuple[Item | None, Item]:
         key, key_item = key_of(table, raw_key)
         _check_key_updates(table, actions)
-        clock = self.clock
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> tuple[Item | None, Item]:
             old = sql.get_item(conn, table.table_id, *key)
@@ -159,7 +169,8 @@ class TableService:
             new = apply_update(old if old is not None else dict(key_item), actions)
             check_item_keys(table, new)
             check_update_size(new)
-            commit_change(conn, table, key, old, new, clock)
+            size = commit_change(conn, table, key, old, new, clock, collection_limit=limit)
+            _collected(sizes, table, key_item, size)
             return old, new
 
         return await self._write(job)
@@ -233,19 +244,22 @@ class TableService:
 
         return await self.db.read(read)
 
-    async def batch_write(self, ops: list[WriteOp]) -> None:
+    async def batch_write(self, ops: list[WriteOp], sizes: list[Collected] | None = None) -> None:
         seen: set[tuple[int, Key]] = set()
         for op in ops:
             ident = (op.table.table_id, op.key)
             if ident in seen:
                 raise ValidationError("Provided list of item keys contains duplicates")
             seen.add(ident)
-        clock = self.clock
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> None:
             for op in ops:
                 old = sql.get_item(conn, op.table.table_id, *op.key)
-                commit_change(conn, op.table, op.key, old, op.item, clock)
+                size = commit_change(
+                    conn, op.table, op.key, old, op.item, clock, collection_limit=limit
+                )
+                _collected(sizes, op.table, op.item or old or {}, size)
 
         await self._write(job)
 
@@ -263,7 +277,11 @@ class TableService:
         return await self.db.read(read)
 
     async def transact_write(
-        self, ops: list[WriteOp], token: str | None, digest_source: Any
+        self,
+        ops: list[WriteOp],
+        token: str | None,
+        digest_source: Any,
+        sizes: list[Collected] | None = None,
     ) -> None:
         seen: set[tuple[int, Key]] = set()
         for op in ops:
@@ -276,7 +294,7 @@ class TableService:
             if op.update is not None:
                 _check_key_updates(op.table, op.update)
         digest = hashlib.sha256(orjson.dumps(digest_source, default=repr)).hexdigest()
-        clock = self.clock
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> None:
             now = time.time()
@@ -317,11 +335,25 @@ class TableService:
                 raise TransactionCanceled(reasons)
             for op, old, new in zip(ops, olds, news, strict=True):
                 if op.kind != "ConditionCheck":
-                    commit_change(conn, op.table, op.key, old, new, clock)
+                    size = commit_change(
+                        conn, op.table, op.key, old, new, clock, collection_limit=limit
+                    )
+                    _collected(sizes, op.table, new or old or op.key_item, size)
             if token is not None:
                 sql.save_token(conn, token, digest, now)
 
         await self._write(job)
+
+
+# (table, an item of the collection, the collection's size): ItemCollectionMetrics
+Collected = tuple[TableDefinition, Item, int]
+
+
+def _collected(
+    sizes: list[Collected] | None, table: TableDefinition, item: Item, size: int | None
+) -> None:
+    if sizes is not None and size is not None and table.keys.hash_key in item:
+        sizes.append((table, item, size))
 
 
 def _new_item(op: WriteOp, old: Item | None) -> Item | None:
@@ -548,4 +580,4 @@ def projected_names(index: Index, table: TableDefinition) -> set[str] | None:
     return names
 
 
-__all__ = ["KEYS_ONLY", "Page", "Sequence", "TableService", "WriteOp"]
+__all__ = ["KEYS_ONLY", "Collected", "Page", "Sequence", "TableService", "WriteOp"]
