@@ -333,6 +333,14 @@ def read_records(
     return [(int(s), float(c), marshal.loads(r)) for s, c, r in rows]
 
 
+def read_record_seqs(conn: sqlite3.Connection, tid: int, after_seq: int, limit: int) -> list[int]:
+    rows = conn.execute(
+        "SELECT seq FROM ddb_stream_records WHERE tid = ? AND seq > ? ORDER BY seq LIMIT ?",
+        (tid, after_seq, limit),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
 def stream_bounds(conn: sqlite3.Connection, tid: int) -> tuple[int | None, int | None]:
     row = conn.execute(
         "SELECT min(seq), max(seq) FROM ddb_stream_records WHERE tid = ?", (tid,)
