@@ -57,4 +57,5 @@ class TablesComponent(Component):
         return (BackgroundTask("tables-housekeeping", self._housekeeping.run),)
 
     async def stop(self) -> None:
+        self.tables.close()
         await self.db.close()

@@ -33,6 +33,7 @@ from stratus.services.tables.errors import (
 from stratus.services.tables.expressions import ast
 from stratus.services.tables.expressions.evaluate import matches, project
 from stratus.services.tables.expressions.update import apply_update
+from stratus.services.tables.inline import ROW_BUDGET, InlineReads, NotInline
 from stratus.services.tables.items import (
     Key,
     StreamClock,
@@ -83,6 +84,24 @@ class TableService:
         # item collections of tables with LSIs (collections.py): 10 GB, as on AWS; lower
         # only through ``stratus up --limit item_collection_bytes=N`` (tests)
         self.collection_limit = collections.LIMIT_BYTES
+        self.inline = InlineReads(db.path)
+
+    def close(self) -> None:
+        self.inline.close()
+
+    async def _read(
+        self,
+        fn: Callable[[sqlite3.Connection], T],
+        full: Callable[[sqlite3.Connection], T] | None = None,
+        *,
+        snapshot: bool = True,
+    ) -> T:
+        """``fn`` on the loop's thread when it fits (inline.py: within its row budget,
+        the file not busy), else ``full`` (or ``fn``) in the reader pool."""
+        try:
+            return self.inline.run(fn, snapshot=snapshot)
+        except NotInline:
+            return await self.db.read(full or fn)
 
     async def load(self) -> None:
         await self.catalog.load()
@@ -123,7 +142,8 @@ class TableService:
         self, table: TableDefinition, raw_key: dict[str, Any], projection: list[ast.Path] | None
     ) -> Item | None:
         key, _ = key_of(table, raw_key)
-        item = await self.db.read(lambda c: sql.get_item(c, table.table_id, *key))
+        tid, hk, rk = table.table_id, key[0], key[1]
+        item = await self._read(lambda c: sql.get_item(c, tid, hk, rk), snapshot=False)
         if item is not None and projection is not None:
             return project(item, projection)
         return item
@@ -189,6 +209,7 @@ class TableService:
     ) -> Page:
         keys = index.keys if index is not None else table.keys
         bounds = key_range(key_condition, keys, table.attribute_types)
+        budget = ROW_BUDGET
         start = _start_position(table, index, start_key) if start_key else None
         if start is not None:
             # AWS refuses a start key the key condition could not have returned
@@ -202,8 +223,9 @@ class TableService:
                 raise ValidationError(
                     "The provided starting key does not match the range key predicate"
                 )
-        return await self.db.read(
-            lambda c: _query(c, table, index, bounds, filter_, forward, limit, start)
+        return await self._read(
+            lambda c: _query(c, table, index, bounds, filter_, forward, limit, start, budget),
+            lambda c: _query(c, table, index, bounds, filter_, forward, limit, start),
         )
 
     async def scan(
@@ -217,7 +239,11 @@ class TableService:
         segment: tuple[int, int] | None = None,
     ) -> Page:
         start = _start_position(table, index, start_key) if start_key else None
-        return await self.db.read(lambda c: _scan(c, table, index, filter_, limit, start, segment))
+        budget = ROW_BUDGET
+        return await self._read(
+            lambda c: _scan(c, table, index, filter_, limit, start, segment, budget),
+            lambda c: _scan(c, table, index, filter_, limit, start, segment),
+        )
 
     async def counts(self, table: TableDefinition) -> tuple[int, int, dict[str, int]]:
         def read(conn: sqlite3.Connection) -> tuple[int, int, dict[str, int]]:
@@ -441,6 +467,7 @@ def _query(
     forward: bool,
     limit: int | None,
     start: Position | None,
+    budget: int | None = None,
 ) -> Page:
     low, low_inc, high, high_inc = (
         bounds.low,
@@ -453,6 +480,7 @@ def _query(
     size = 0
     last: Item | None = None
     tid = table.table_id
+    fetched = 0  # rows read (the inline budget counts them)
     cursor_low: tuple[bytes, ...] | None = None
     cursor_high: tuple[bytes, ...] | None = None
     if start is not None:
@@ -462,6 +490,8 @@ def _query(
         else:
             cursor_high = position
     while True:
+        if budget is not None and fetched >= budget:
+            raise NotInline("more rows than a read on the loop's thread may fetch")
         want = 100 if limit is None else min(100, limit - scanned)
         if index is None:
             lo, lo_inc, hi, hi_inc = low, low_inc, high, high_inc
@@ -492,6 +522,7 @@ def _query(
         if not rows:
             last = None
             break
+        fetched += len(rows)
         for _, position, data, item_bytes in rows:
             item = sql.decode_item(data)
             scanned += 1
@@ -527,6 +558,7 @@ def _scan(
     limit: int | None,
     start: Position | None,
     segment: tuple[int, int] | None,
+    budget: int | None = None,
 ) -> Page:
     items: list[Item] = []
     scanned = 0
@@ -534,7 +566,10 @@ def _scan(
     last: Item | None = None
     after = start
     tid = table.table_id
+    fetched = 0  # rows read (the inline budget counts them)
     while True:
+        if budget is not None and fetched >= budget:
+            raise NotInline("more rows than a read on the loop's thread may fetch")
         want = 100 if limit is None else min(100, max(1, limit - scanned))
         rows: list[tuple[tuple[bytes, ...], bytes, bytes, int]]
         if index is None:
@@ -555,6 +590,7 @@ def _scan(
             ]
         if not rows:
             return Page(items, len(items), scanned, None)
+        fetched += len(rows)
         for position, hk, data, item_bytes in rows:
             after = position
             if segment is not None and zlib.crc32(hk) % segment[1] != segment[0]:
