@@ -999,3 +999,35 @@ def size_limits(s: Side) -> None:
         UpdateExpression="SET big2 = :v",
         ExpressionAttributeValues={":v": {"S": "y" * (400 * 1024)}},
     )
+
+
+# -- streams ------------------------------------------------------------------------------
+@case()
+def stream_records(s: Side) -> None:
+    for view in ("NEW_AND_OLD_IMAGES", "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE"):
+        local = f"S-{view}"
+        s.table(local, StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
+        name = s.name(local)
+        s.call("put_item", TableName=local, Item=_item(v={"N": "1"}, b={"B": b"\x01"}))
+        s.call(
+            "update_item",
+            TableName=local,
+            Key=K,
+            UpdateExpression="SET v = v + :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+        s.call("put_item", TableName=local, Item=_item(v={"N": "2"}, b={"B": b"\x01"}))  # no change
+        s.call("delete_item", TableName=local, Key=K)
+        s.call("delete_item", TableName=local, Key=K)  # nothing to delete
+        arn = s.client.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+        shard = s.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0][
+            "ShardId"
+        ]
+        iterator = s.streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        s.record(
+            f"get_records {view}",
+            lambda iterator=iterator: s.streams.get_records(ShardIterator=iterator),
+        )
+        s.record("describe_stream", lambda arn=arn: s.streams.describe_stream(StreamArn=arn))

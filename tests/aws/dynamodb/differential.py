@@ -59,6 +59,17 @@ _VOLATILE = {
     "StreamSpecification",
     "SSEDescription",
     "Backfilling",
+    # stream records and shards: ids, positions and times are each server's own
+    "eventID",
+    "SequenceNumber",
+    "ApproximateCreationDateTime",
+    "NextShardIterator",
+    "ShardIterator",
+    "StreamArn",
+    "StreamLabel",
+    "ShardId",
+    "SequenceNumberRange",
+    "CreationRequestDateTime",
 }
 
 
@@ -96,6 +107,20 @@ class Side:
     outcomes: list[tuple[str, Outcome]] = field(default_factory=list)
     _client: Any = None
     _resource: Any = None
+    _streams: Any = None
+
+    @property
+    def streams(self) -> Any:
+        if self._streams is None:
+            self._streams = boto3.client(
+                "dynamodbstreams",
+                endpoint_url=self.endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+                config=botocore.config.Config(retries={"max_attempts": 1}),
+            )
+        return self._streams
 
     @property
     def client(self) -> Any:
