@@ -303,6 +303,7 @@ class DynamoDbProvider(PartiqlApi):
     # -- items -----------------------------------------------------------------------
     async def put_item(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         compiled = compile_request(
             params,
             condition=params.get("ConditionExpression"),
@@ -329,6 +330,7 @@ class DynamoDbProvider(PartiqlApi):
 
     async def get_item(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         compiled = compile_request(params, projection=params.get("ProjectionExpression"))
         projection = compiled.projection or legacy_projection(params.get("AttributesToGet"))
         item = await self._service.get(table, params["Key"], projection)
@@ -338,6 +340,7 @@ class DynamoDbProvider(PartiqlApi):
 
     async def delete_item(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         compiled = compile_request(
             params,
             condition=params.get("ConditionExpression"),
@@ -363,13 +366,8 @@ class DynamoDbProvider(PartiqlApi):
 
     async def update_item(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         text = params.get("UpdateExpression")
-        if text is not None and params.get("AttributeUpdates") is not None:
-            raise ValidationError(
-                "Can not use both expression and non-expression parameters in the same request: "
-                "Non-expression parameters: {AttributeUpdates} Expression parameters: "
-                "{UpdateExpression}"
-            )
         compiled = compile_request(
             params,
             condition=params.get("ConditionExpression"),
@@ -410,6 +408,7 @@ class DynamoDbProvider(PartiqlApi):
     # -- reads -----------------------------------------------------------------------
     async def query(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         index = _index(table, params)
         compiled = compile_request(
             params,
@@ -444,6 +443,7 @@ class DynamoDbProvider(PartiqlApi):
 
     async def scan(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         index = _index(table, params)
         compiled = compile_request(
             params,
@@ -519,6 +519,7 @@ class DynamoDbProvider(PartiqlApi):
         names = []
         for name, spec in params["RequestItems"].items():
             table = self._table(ctx, name)
+            _not_mixed(spec)
             compiled = compile_request(spec, projection=spec.get("ProjectionExpression"))
             projection = compiled.projection or legacy_projection(spec.get("AttributesToGet"))
             keys = []
@@ -627,6 +628,37 @@ class DynamoDbProvider(PartiqlApi):
             ops, params.get("ClientRequestToken"), params["TransactItems"], sizes
         )
         return _table_metrics(params, sizes)
+
+
+_LEGACY = (
+    "AttributesToGet",
+    "AttributeUpdates",
+    "Expected",
+    "KeyConditions",
+    "QueryFilter",
+    "ScanFilter",
+    "ConditionalOperator",
+)
+_EXPRESSIONS = (
+    "ProjectionExpression",
+    "UpdateExpression",
+    "ConditionExpression",
+    "KeyConditionExpression",
+    "FilterExpression",
+)
+
+
+def _not_mixed(params: Params) -> None:
+    """DynamoDB refuses a request that mixes legacy parameters with expressions (a
+    ScanFilter beside a FilterExpression ...) instead of picking one of them."""
+    legacy = [name for name in _LEGACY if params.get(name) is not None]
+    expressions = [name for name in _EXPRESSIONS if params.get(name) is not None]
+    if legacy and expressions:
+        raise ValidationError(
+            "Can not use both expression and non-expression parameters in the same request: "
+            f"Non-expression parameters: {{{', '.join(legacy)}}} Expression parameters: "
+            f"{{{', '.join(expressions)}}}"
+        )
 
 
 def _expected(params: Params) -> ast.Condition | None:

@@ -1031,3 +1031,161 @@ def stream_records(s: Side) -> None:
             lambda iterator=iterator: s.streams.get_records(ShardIterator=iterator),
         )
         s.record("describe_stream", lambda arn=arn: s.streams.describe_stream(StreamArn=arn))
+
+
+# -- legacy conditions, nested paths, indexes added later ------------------------------
+@case()
+def legacy_operators(s: Side) -> None:
+    s.table()
+    for i in range(6):
+        s.call(
+            "put_item",
+            TableName="T",
+            Item={
+                "pk": {"S": "l"},
+                "sk": {"S": str(i)},
+                "n": {"N": str(i)},
+                "s": {"S": f"v{i}"},
+                "ss": {"SS": ["a", f"x{i}"]},
+            },
+        )
+    s.call("put_item", TableName="T", Item={"pk": {"S": "l"}, "sk": {"S": "9"}})
+    filters = [
+        {"n": {"ComparisonOperator": "NE", "AttributeValueList": [{"N": "1"}]}},
+        {"n": {"ComparisonOperator": "LT", "AttributeValueList": [{"N": "2"}]}},
+        {"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "2"}, {"N": "4"}]}},
+        {"s": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "v1"}]}},
+        {"s": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"S": "3"}]}},
+        {"ss": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"S": "x2"}]}},
+        {"ss": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "x2"}]}},
+        {"n": {"ComparisonOperator": "NULL"}},
+        {"n": {"ComparisonOperator": "NOT_NULL"}},
+        {"n": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"N": "5"}]}},
+        {"n": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}, {"N": "2"}]}},
+        {"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "2"}]}},
+        {"n": {"ComparisonOperator": "NULL", "AttributeValueList": [{"N": "2"}]}},
+    ]
+    for f in filters:
+        s.call(
+            "query",
+            TableName="T",
+            KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "l"}]}},
+            QueryFilter=f,
+        )
+    s.call(
+        "query",
+        TableName="T",
+        KeyConditions={
+            "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "l"}]},
+            "sk": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "1"}]},
+        },
+    )
+    s.call(
+        "query",
+        TableName="T",
+        KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "l"}]}},
+        AttributesToGet=["n"],
+        Limit=2,
+    )
+    s.call(
+        "query",
+        TableName="T",
+        KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "l"}]}},
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "l"}},
+    )
+    s.call(
+        "scan",
+        TableName="T",
+        ScanFilter={"n": {"ComparisonOperator": "GE", "AttributeValueList": [{"N": "3"}]}},
+        FilterExpression="n > :x",
+        ExpressionAttributeValues={":x": {"N": "1"}},
+    )
+
+
+@case()
+def nested_paths(s: Side) -> None:
+    s.table()
+    s.call(
+        "put_item",
+        TableName="T",
+        Item=_item(
+            m={"M": {"a": {"L": [{"M": {"b": {"S": "x"}}}, {"N": "2"}]}, "c.d": {"S": "dot"}}}
+        ),
+    )
+    for projection, names in [
+        ("m.a[0].b", None),
+        ("m.a[1], m.a[5]", None),
+        ("#m.#cd", {"#m": "m", "#cd": "c.d"}),
+        ("m.a[0], m.a[0].b", None),
+        ("m.a[0].b, m.a", None),
+        ("m.missing.x", None),
+        ("m.a[0][0]", None),
+    ]:
+        params: dict[str, Any] = {"ProjectionExpression": projection}
+        if names:
+            params["ExpressionAttributeNames"] = names
+        s.call("get_item", TableName="T", Key=K, **params)
+    for text in (
+        "SET m.a[0].b = :v",
+        "SET m.a[1] = :v",
+        "REMOVE m.a[0].b",
+        "SET m.a[7] = :v",
+        "REMOVE m.a[9]",
+        "SET m.#cd = :v",
+    ):
+        params = {
+            "UpdateExpression": text,
+            "ReturnValues": "ALL_NEW",
+            "ExpressionAttributeValues": {":v": {"S": "new"}},
+        }
+        if "REMOVE" in text:
+            del params["ExpressionAttributeValues"]
+        if "#cd" in text:
+            params["ExpressionAttributeNames"] = {"#cd": "c.d"}
+        s.call("update_item", TableName="T", Key=K, **params)
+
+
+@case()
+def index_added_later(s: Side) -> None:
+    s.table()
+    for i in range(3):
+        s.call(
+            "put_item",
+            TableName="T",
+            Item={"pk": {"S": "g"}, "sk": {"S": str(i)}, "g": {"S": f"G{i % 2}"}},
+        )
+    s.call(
+        "update_table",
+        TableName="T",
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "byg",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            }
+        ],
+    )
+    s.record(
+        "wait", lambda: s.client.get_waiter("table_exists").wait(TableName=s.name("T")) and None
+    )
+    s.call(
+        "query",
+        TableName="T",
+        IndexName="byg",
+        KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": "G0"}},
+    )
+    s.call(
+        "update_table",
+        TableName="T",
+        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "nope"}}],
+    )
+    s.call(
+        "update_table",
+        TableName="T",
+        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byg"}}],
+    )

@@ -214,3 +214,30 @@ def test_resource_decimals_round_trip(resource: Any, table: str) -> None:
     t.put_item(Item={"pk": "d", "sk": "1", "v": Decimal("1.500"), "z": Decimal("-0")})
     item = t.get_item(Key={"pk": "d", "sk": "1"})["Item"]
     assert item["v"] == Decimal("1.5") and str(item["z"]) == "0"
+
+
+def test_legacy_parameters_beside_expressions_are_refused(ddb: Any, table: str) -> None:
+    message = (
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {%s} Expression parameters: {%s}"
+    )
+    assert _err(
+        ddb.scan,
+        TableName=table,
+        ScanFilter={"n": {"ComparisonOperator": "NOT_NULL"}},
+        FilterExpression="attribute_exists(n)",
+    ) == ("ValidationException", message % ("ScanFilter", "FilterExpression"))
+    assert _err(
+        ddb.get_item,
+        TableName=table,
+        Key={"pk": {"S": "a"}, "sk": {"S": "1"}},
+        AttributesToGet=["n"],
+        ProjectionExpression="n",
+    ) == ("ValidationException", message % ("AttributesToGet", "ProjectionExpression"))
+    assert _err(
+        ddb.put_item,
+        TableName=table,
+        Item={"pk": {"S": "a"}, "sk": {"S": "1"}},
+        Expected={"n": {"Exists": False}},
+        ConditionExpression="attribute_not_exists(n)",
+    ) == ("ValidationException", message % ("Expected", "ConditionExpression"))
