@@ -241,3 +241,32 @@ def test_legacy_parameters_beside_expressions_are_refused(ddb: Any, table: str) 
         Expected={"n": {"Exists": False}},
         ConditionExpression="attribute_not_exists(n)",
     ) == ("ValidationException", message % ("Expected", "ConditionExpression"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "contains(a, a)",
+            "The first operand must be distinct from the remaining operands for this operator "
+            "or function; operator: contains, first operand: [a]",
+        ),
+        (
+            "m.x = m.x",
+            "The first operand must be distinct from the remaining operands for this operator "
+            "or function; operator: =, first operand: [m, x]",
+        ),
+        ("((a = :v))", "The expression has redundant parentheses;"),
+    ],
+)
+def test_distinct_operands_and_redundant_parentheses(
+    ddb: Any, table: str, text: str, message: str
+) -> None:
+    # developer guide: "The path and the operand must be distinct. That is, contains (a, a)
+    # returns an error."
+    params: dict[str, Any] = {"ConditionExpression": text}
+    if ":v" in text:
+        params["ExpressionAttributeValues"] = {":v": {"S": "x"}}
+    assert _err(
+        ddb.put_item, TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}}, **params
+    ) == ("ValidationException", f"Invalid ConditionExpression: {message}")

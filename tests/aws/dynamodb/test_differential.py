@@ -48,7 +48,10 @@ _EMPTY_KEY = (
 _VALIDATES = "AWS validates this request before evaluating it (API reference); moto does not"
 _TYPE_NAME = "AWS refuses unknown attribute_type names and non-string ones; moto evaluates false"
 _BINARY_PREFIX = "begins_with on a binary attribute with a binary prefix is true on AWS; moto fails"
-_EQUAL_OPERANDS = "a = a on a missing item is false on AWS (nothing to compare); moto passes"
+_EQUAL_OPERANDS = (
+    "AWS refuses a = a: 'The path and the operand must be distinct' (developer guide, "
+    "'Comparison operator and function reference'); moto evaluates it"
+)
 _OPERAND_MESSAGE = (
     "AWS: 'An operand in the update expression has an incorrect data type' for SET x = x + "
     "<string> and 'operator: DELETE, operand type: NUMBER' without moto's repeated words"

@@ -8,6 +8,8 @@ reserved word must be given through a #placeholder.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from stratus.services.tables.errors import ValidationError
 from stratus.services.tables.expressions import ast
 from stratus.services.tables.expressions.lexer import (
@@ -61,6 +63,7 @@ class _Parser:
             )
         self.tokens = tokenize(text, label)
         self.pos = 0
+        self._in_parentheses: set[int] = set()  # conditions already wrapped in ( )
 
     # -- tokens ----------------------------------------------------------------------
     @property
@@ -210,6 +213,11 @@ class _Parser:
             self.advance()
             inner = self.condition()
             self.expect_punct(")")
+            if id(inner) in self._in_parentheses:  # ((a = :v))
+                raise ValidationError(
+                    f"Invalid {self.label}: The expression has redundant parentheses;"
+                )
+            self._in_parentheses.add(id(inner))
             return inner
         if self.is_function_call() and self.tok.text != "size":
             name = self.function_name(CONDITION_FUNCTIONS)
@@ -220,18 +228,23 @@ class _Parser:
                 raise self.needs_path(name)
             if name == "attribute_type":
                 self._check_type_name(args[1])
+            self._check_distinct(name, args[0], args[1:])
             return ast.Function(name, args)  # type: ignore[arg-type]
         left = self.operand()
         if self.tok.kind == PUNCT and self.tok.text in COMPARATORS:
             op = self.advance().text
-            return ast.Compare(op, left, self.operand())
+            right = self.operand()
+            self._check_distinct(op, left, (right,))
+            return ast.Compare(op, left, right)
         if self.is_keyword("BETWEEN"):
             self.advance()
             low = self.operand()
             if not self.is_keyword("AND"):
                 raise self.error()
             self.advance()
-            return ast.Between(left, low, self.operand())
+            high = self.operand()
+            self._check_distinct("BETWEEN", left, (low, high))
+            return ast.Between(left, low, high)
         if self.is_keyword("IN"):
             self.advance()
             self.expect_punct("(")
@@ -245,8 +258,19 @@ class _Parser:
                     f"Invalid {self.label}: The IN operator is provided with too many operands; "
                     f"number of operands: {len(options)}"
                 )
+            self._check_distinct("IN", left, options)
             return ast.In(left, tuple(options))
         raise self.error()
+
+    def _check_distinct(self, name: str, first: object, rest: Sequence[object]) -> None:
+        """``a = a``, ``contains(a, a)``: the developer guide says the path and the
+        operand must be distinct, and DynamoDB refuses the expression."""
+        if isinstance(first, ast.Path) and any(first == other for other in rest):
+            raise ValidationError(
+                f"Invalid {self.label}: The first operand must be distinct from the remaining "
+                f"operands for this operator or function; operator: {name}, first operand: "
+                f"{first.shown()}"
+            )
 
     def _check_type_name(self, arg: ast.Operand | ast.SetValue) -> None:
         if isinstance(arg, ast.Value):
