@@ -257,6 +257,16 @@ def test_legacy_parameters_beside_expressions_are_refused(ddb: Any, table: str) 
             "or function; operator: =, first operand: [m, x]",
         ),
         ("((a = :v))", "The expression has redundant parentheses;"),
+        (
+            "begins_with(a, :n)",
+            "Incorrect operand type for operator or function; operator or function: "
+            "begins_with, operand type: N",
+        ),
+        (
+            "a BETWEEN :v AND :n",
+            "The BETWEEN operator requires same data type for lower and upper bounds; lower "
+            "bound operand: AttributeValue: {S:x}, upper bound operand: AttributeValue: {N:1}",
+        ),
     ],
 )
 def test_distinct_operands_and_redundant_parentheses(
@@ -265,8 +275,9 @@ def test_distinct_operands_and_redundant_parentheses(
     # developer guide: "The path and the operand must be distinct. That is, contains (a, a)
     # returns an error."
     params: dict[str, Any] = {"ConditionExpression": text}
-    if ":v" in text:
-        params["ExpressionAttributeValues"] = {":v": {"S": "x"}}
+    values = {k: v for k, v in {":v": {"S": "x"}, ":n": {"N": "1"}}.items() if k in text}
+    if values:
+        params["ExpressionAttributeValues"] = values
     assert _err(
         ddb.put_item, TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}}, **params
     ) == ("ValidationException", f"Invalid ConditionExpression: {message}")

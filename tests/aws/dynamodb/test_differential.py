@@ -70,7 +70,11 @@ _EXISTS = (
     "Expected {Exists: true} without a Value is refused by AWS ('Value must be provided when "
     "Exists is true for Attribute'); moto treats it as attribute_exists"
 )
-_BETWEEN = "AWS refuses BETWEEN with a lower bound above the upper one; moto returns nothing"
+_BETWEEN = (
+    "AWS refuses BETWEEN with a lower bound above the upper one, in any expression ('The "
+    "BETWEEN operator requires upper bound to be greater than or equal to lower bound'); "
+    "moto evaluates it"
+)
 _UNUSED_FIRST = "AWS reports unused ExpressionAttributeValues before key schema problems"
 _KEY_TYPE = "AWS refuses a key condition value of the wrong type; moto returns nothing"
 _ONE_PER_KEY = (
@@ -173,6 +177,8 @@ MOTO_DIFFERS: dict[tuple[str, int], str] = {
     ("condition_functions", 15): _TYPE_NAME,
     ("condition_functions", 16): _TYPE_NAME,
     ("condition_functions", 20): _BINARY_PREFIX,
+    ("condition_functions", 39): _BETWEEN,
+    ("condition_functions", 40): _BETWEEN,
     **{("condition_errors", i): _VALIDATES for i in (2, 18, 21, 22, 24, 25)},
     ("condition_errors", 16): _TYPE_NAME,
     ("condition_errors", 19): _EQUAL_OPERANDS,

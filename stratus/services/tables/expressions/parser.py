@@ -25,6 +25,7 @@ from stratus.services.tables.expressions.lexer import (
 )
 from stratus.services.tables.expressions.placeholders import Placeholders
 from stratus.services.tables.reserved import RESERVED
+from stratus.services.tables.values import compare
 
 COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
 CONDITION_FUNCTIONS = (
@@ -229,6 +230,14 @@ class _Parser:
             if name == "attribute_type":
                 self._check_type_name(args[1])
             self._check_distinct(name, args[0], args[1:])
+            if name == "begins_with":
+                for arg in args:
+                    kind = _value_kind(arg)
+                    if kind is not None and kind not in ("S", "B"):
+                        raise ValidationError(
+                            f"Invalid {self.label}: Incorrect operand type for operator or "
+                            f"function; operator or function: begins_with, operand type: {kind}"
+                        )
             return ast.Function(name, args)  # type: ignore[arg-type]
         left = self.operand()
         if self.tok.kind == PUNCT and self.tok.text in COMPARATORS:
@@ -243,7 +252,7 @@ class _Parser:
                 raise self.error()
             self.advance()
             high = self.operand()
-            self._check_distinct("BETWEEN", left, (low, high))
+            self._check_bounds(low, high)
             return ast.Between(left, low, high)
         if self.is_keyword("IN"):
             self.advance()
@@ -262,10 +271,34 @@ class _Parser:
             return ast.In(left, tuple(options))
         raise self.error()
 
+    def _check_bounds(self, low: object, high: object) -> None:
+        """BETWEEN with two values: of one type, the lower one first (AWS's words)."""
+        if not (isinstance(low, ast.Value) and isinstance(high, ast.Value)):
+            return
+        (lk, lv), (hk, hv) = next(iter(low.value.items())), next(iter(high.value.items()))
+        shown = (
+            f"lower bound operand: AttributeValue: {{{lk}:{lv}}}, upper bound operand: "
+            f"AttributeValue: {{{hk}:{hv}}}"
+        )
+        if lk != hk:
+            raise ValidationError(
+                f"Invalid {self.label}: The BETWEEN operator requires same data type for lower "
+                f"and upper bounds; {shown}"
+            )
+        order = compare(low.value, high.value)
+        if order is not None and order > 0:
+            raise ValidationError(
+                f"Invalid {self.label}: The BETWEEN operator requires upper bound to be greater "
+                f"than or equal to lower bound; {shown}"
+            )
+
     def _check_distinct(self, name: str, first: object, rest: Sequence[object]) -> None:
         """``a = a``, ``contains(a, a)``: the developer guide says the path and the
-        operand must be distinct, and DynamoDB refuses the expression."""
-        if isinstance(first, ast.Path) and any(first == other for other in rest):
+        operand must be distinct, and DynamoDB refuses the expression (two operands only,
+        as DynamoDB checks)."""
+        if len(rest) != 1:
+            return
+        if isinstance(first, ast.Path) and first == rest[0]:
             raise ValidationError(
                 f"Invalid {self.label}: The first operand must be distinct from the remaining "
                 f"operands for this operator or function; operator: {name}, first operand: "
@@ -388,3 +421,10 @@ def check_overlaps(paths: list[ast.Path], label: str) -> None:
                     f"or rewrite one of these paths; path one: {first.shown()}, path two: "
                     f"{second.shown()}"
                 )
+
+
+def _value_kind(operand: object) -> str | None:
+    """The type of an operand given as a value (None for paths and functions)."""
+    if isinstance(operand, ast.Value):
+        return next(iter(operand.value))
+    return None
