@@ -39,6 +39,7 @@ class Limits:
     async_retry_base_s: float = 60.0  # Lambda: about 1 min, then 2 min
     async_max_event_age_s: int = 21600
     async_max_retries: int = 2
+    item_collection_bytes: int = 10 * 1024**3  # DynamoDB: per partition key, tables with LSIs
 
 
 def with_overrides(limits: L, overrides: list[str]) -> L:

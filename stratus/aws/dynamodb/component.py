@@ -32,6 +32,7 @@ class TablesComponent(Component):
             durability=ctx.durability,
         )
         self.tables = TableService(self.db)
+        self.tables.collection_limit = ctx.limits.item_collection_bytes
         self._dynamodb = DynamoDbProvider(self.tables)
         self._streams = DynamoDbStreamsProvider(self.tables)
         self._housekeeping = Housekeeping(self.tables)
@@ -56,4 +57,5 @@ class TablesComponent(Component):
         return (BackgroundTask("tables-housekeeping", self._housekeeping.run),)
 
     async def stop(self) -> None:
+        self.tables.close()
         await self.db.close()

@@ -14,6 +14,7 @@ from stratus.aws.context import RequestContext
 from stratus.aws.dynamodb.describe import table_description
 from stratus.aws.dynamodb.errors import DYNAMODB_ERRORS
 from stratus.aws.dynamodb.partiql_provider import PartiqlApi
+from stratus.services.tables import collections
 from stratus.services.tables.catalog import not_found, projection_of
 from stratus.services.tables.errors import TableNotFound, ValidationError
 from stratus.services.tables.expressions import ast
@@ -32,7 +33,7 @@ from stratus.services.tables.requests import (
     legacy_projection,
     legacy_update,
 )
-from stratus.services.tables.service import Page, TableService, WriteOp
+from stratus.services.tables.service import Collected, Page, TableService, WriteOp
 from stratus.services.tables.values import Item, normalize_item
 
 Params = dict[str, Any]
@@ -42,6 +43,10 @@ __all__ = ["DynamoDbProvider"]
 
 
 def _keys(schema: list[dict[str, str]]) -> KeySchema:
+    if schema and schema[0].get("KeyType") != "HASH":
+        raise ValidationError(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+        )
     hash_key = next((k["AttributeName"] for k in schema if k["KeyType"] == "HASH"), None)
     range_key = next((k["AttributeName"] for k in schema if k["KeyType"] == "RANGE"), None)
     if hash_key is None or len(schema) > 2:
@@ -65,6 +70,8 @@ def _index(table: TableDefinition, params: Params) -> Index | None:
     index = table.index(name)
     if index is None:
         raise ValidationError(f"The table does not have the specified index: {name}")
+    if not index.local and params.get("ConsistentRead"):
+        raise ValidationError("Consistent reads are not supported on global secondary indexes")
     return index
 
 
@@ -296,6 +303,7 @@ class DynamoDbProvider(PartiqlApi):
     # -- items -----------------------------------------------------------------------
     async def put_item(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         compiled = compile_request(
             params,
             condition=params.get("ConditionExpression"),
@@ -305,20 +313,24 @@ class DynamoDbProvider(PartiqlApi):
         rv = params.get("ReturnValues", "NONE")
         if rv not in ("NONE", "ALL_OLD"):
             raise ValidationError("Return values set to invalid value")
+        sizes: list[Collected] = []
         old = await self._service.put(
             table,
             params["Item"],
             condition,
             return_on_failure=params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
+            sizes=sizes,
         )
         result: Result = {}
         if rv == "ALL_OLD" and old is not None:
             result["Attributes"] = old
         result.update(_capacity(params, table))
+        result.update(_single_metrics(params, sizes))
         return result
 
     async def get_item(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         compiled = compile_request(params, projection=params.get("ProjectionExpression"))
         projection = compiled.projection or legacy_projection(params.get("AttributesToGet"))
         item = await self._service.get(table, params["Key"], projection)
@@ -328,6 +340,7 @@ class DynamoDbProvider(PartiqlApi):
 
     async def delete_item(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         compiled = compile_request(
             params,
             condition=params.get("ConditionExpression"),
@@ -336,27 +349,25 @@ class DynamoDbProvider(PartiqlApi):
         rv = params.get("ReturnValues", "NONE")
         if rv not in ("NONE", "ALL_OLD"):
             raise ValidationError("Return values set to invalid value")
+        sizes: list[Collected] = []
         old = await self._service.delete(
             table,
             params["Key"],
             compiled.condition or _expected(params),
             return_on_failure=params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
+            sizes=sizes,
         )
         result: Result = {}
         if rv == "ALL_OLD" and old is not None:
             result["Attributes"] = old
         result.update(_capacity(params, table))
+        result.update(_single_metrics(params, sizes))
         return result
 
     async def update_item(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         text = params.get("UpdateExpression")
-        if text is not None and params.get("AttributeUpdates") is not None:
-            raise ValidationError(
-                "Can not use both expression and non-expression parameters in the same request: "
-                "Non-expression parameters: {AttributeUpdates} Expression parameters: "
-                "{UpdateExpression}"
-            )
         compiled = compile_request(
             params,
             condition=params.get("ConditionExpression"),
@@ -367,12 +378,14 @@ class DynamoDbProvider(PartiqlApi):
         if actions is None:
             actions = legacy_update(params.get("AttributeUpdates") or {})
         rv = params.get("ReturnValues", "NONE")
+        sizes: list[Collected] = []
         old, new = await self._service.update(
             table,
             params["Key"],
             actions,
             compiled.condition or _expected(params),
             return_on_failure=params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
+            sizes=sizes,
         )
         result: Result = {}
         paths = [a.path for a in actions]
@@ -389,11 +402,13 @@ class DynamoDbProvider(PartiqlApi):
             if attributes:
                 result["Attributes"] = attributes
         result.update(_capacity(params, table))
+        result.update(_single_metrics(params, sizes))
         return result
 
     # -- reads -----------------------------------------------------------------------
     async def query(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         index = _index(table, params)
         compiled = compile_request(
             params,
@@ -428,6 +443,7 @@ class DynamoDbProvider(PartiqlApi):
 
     async def scan(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        _not_mixed(params)
         index = _index(table, params)
         compiled = compile_request(
             params,
@@ -472,15 +488,20 @@ class DynamoDbProvider(PartiqlApi):
         projection = compiled.projection or legacy_projection(params.get("AttributesToGet"))
         if select == "COUNT":
             if projection is not None:
+                given = "ProjectionExpression" if compiled.projection else "AttributesToGet"
                 raise ValidationError(
-                    "Cannot specify the AttributesToGet when choosing to get only the Count"
+                    f"Cannot specify the {given} when choosing to get only the Count"
                 )
             result: Result = {"Count": page.count, "ScannedCount": page.scanned}
         else:
             if select == "SPECIFIC_ATTRIBUTES" and projection is None:
                 raise ValidationError(
-                    "1 validation error detected: Value 'SPECIFIC_ATTRIBUTES' at 'select' failed "
-                    "to satisfy constraint: Member must satisfy enum value set"
+                    "Must specify the AttributesToGet or ProjectionExpression when choosing to "
+                    "get SPECIFIC_ATTRIBUTES"
+                )
+            if select == "ALL_PROJECTED_ATTRIBUTES" and "IndexName" not in params:
+                raise ValidationError(
+                    "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
                 )
             items = (
                 page.items if projection is None else [project(i, projection) for i in page.items]
@@ -498,6 +519,7 @@ class DynamoDbProvider(PartiqlApi):
         names = []
         for name, spec in params["RequestItems"].items():
             table = self._table(ctx, name)
+            _not_mixed(spec)
             compiled = compile_request(spec, projection=spec.get("ProjectionExpression"))
             projection = compiled.projection or legacy_projection(spec.get("AttributesToGet"))
             keys = []
@@ -544,8 +566,9 @@ class DynamoDbProvider(PartiqlApi):
                     )
         if total > 25:
             raise ValidationError("Too many items requested for the BatchWriteItem call")
-        await self._service.batch_write(ops)
-        return {"UnprocessedItems": {}}
+        sizes: list[Collected] = []
+        await self._service.batch_write(ops, sizes)
+        return {"UnprocessedItems": {}, **_table_metrics(params, sizes)}
 
     # -- transactions ----------------------------------------------------------------
     async def transact_get_items(self, ctx: RequestContext, params: Params) -> Result:
@@ -600,10 +623,42 @@ class DynamoDbProvider(PartiqlApi):
                         key_item=key_item,
                     )
                 )
+        sizes: list[Collected] = []
         await self._service.transact_write(
-            ops, params.get("ClientRequestToken"), params["TransactItems"]
+            ops, params.get("ClientRequestToken"), params["TransactItems"], sizes
         )
-        return {}
+        return _table_metrics(params, sizes)
+
+
+_LEGACY = (
+    "AttributesToGet",
+    "AttributeUpdates",
+    "Expected",
+    "KeyConditions",
+    "QueryFilter",
+    "ScanFilter",
+    "ConditionalOperator",
+)
+_EXPRESSIONS = (
+    "ProjectionExpression",
+    "UpdateExpression",
+    "ConditionExpression",
+    "KeyConditionExpression",
+    "FilterExpression",
+)
+
+
+def _not_mixed(params: Params) -> None:
+    """DynamoDB refuses a request that mixes legacy parameters with expressions (a
+    ScanFilter beside a FilterExpression ...) instead of picking one of them."""
+    legacy = [name for name in _LEGACY if params.get(name) is not None]
+    expressions = [name for name in _EXPRESSIONS if params.get(name) is not None]
+    if legacy and expressions:
+        raise ValidationError(
+            "Can not use both expression and non-expression parameters in the same request: "
+            f"Non-expression parameters: {{{', '.join(legacy)}}} Expression parameters: "
+            f"{{{', '.join(expressions)}}}"
+        )
 
 
 def _expected(params: Params) -> ast.Condition | None:
@@ -611,6 +666,29 @@ def _expected(params: Params) -> ast.Condition | None:
     if not expected:
         return None
     return legacy_condition(expected, params.get("ConditionalOperator", "AND"), expected=True)
+
+
+def _single_metrics(params: Params, sizes: list[Collected]) -> Result:
+    """ItemCollectionMetrics of a single-item write: only asked for (SIZE) and only for
+    tables with local secondary indexes."""
+    if params.get("ReturnItemCollectionMetrics") != "SIZE" or not sizes:
+        return {}
+    table, item, size = sizes[-1]
+    return {"ItemCollectionMetrics": collections.metrics(table, item, size)}
+
+
+def _table_metrics(params: Params, sizes: list[Collected]) -> Result:
+    """ItemCollectionMetrics of a batch or transaction: per table, one entry per item
+    collection written (its size after the request)."""
+    if params.get("ReturnItemCollectionMetrics") != "SIZE" or not sizes:
+        return {}
+    latest: dict[tuple[str, str], Collected] = {}
+    for table, item, size in sizes:
+        latest[(table.name, repr(item[table.keys.hash_key]))] = (table, item, size)
+    out: dict[str, list[Result]] = {}
+    for table, item, size in latest.values():
+        out.setdefault(table.name, []).append(collections.metrics(table, item, size))
+    return {"ItemCollectionMetrics": out}
 
 
 def _updated(paths: list[ast.Path]) -> list[ast.Path]:

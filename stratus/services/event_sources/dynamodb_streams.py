@@ -10,19 +10,24 @@ its description sent to the on-failure destination. BisectBatchOnFunctionError s
 a failing batch in two and retries the halves. With ReportBatchItemFailures the
 checkpoint stops just before the first failed record, which is retried first.
 
-Records of one item are never delivered out of order: a mapping has one batch of its
-shard in flight at a time (a lane that reads while one is in flight gets nothing).
-ParallelizationFactor is accepted and shown; batches of a shard are processed one at a
-time (factor 1), which keeps the per-item order AWS guarantees for any factor.
+Records of one partition key are never delivered out of order: with
+ParallelizationFactor N a mapping has up to N batches of its shard in flight, each for
+the keys hashing to its slot, one batch per slot (``MappingReader``); TumblingWindow
+aggregation is per slot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import logging
+import sqlite3
 import time
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -156,9 +161,36 @@ class DynamoDbStreamSource:
             log.warning("on-failure destination %s refused a record", destination)
 
 
+@dataclass(slots=True)
+class _Slot:
+    """One of a shard's concurrent batches (ParallelizationFactor): the batch in flight,
+    the retry state of a failing batch, and the tumbling window's state."""
+
+    in_flight: dict[str, SourceRecord] = field(default_factory=dict)
+    failed_floor: int | None = None  # first failed sequence number of the batch
+    attempts: int = 0
+    bisect: int | None = None  # batch size while bisecting a failing batch
+    window: int | None = None  # start (epoch seconds) of the open tumbling window
+    state: Any = field(default_factory=dict)  # what the function returned as "state"
+
+
 class MappingReader:
-    """One mapping's position in its stream: the checkpoint (last sequence number
-    processed), the batch in flight, and the retry state of a failing batch."""
+    """One mapping's position in its stream: the checkpoint (every record up to it
+    processed), the records processed past it, and ``ParallelizationFactor`` slots.
+
+    Records go to slot ``crc32(partition key) % factor`` ("Polling and batching streams":
+    up to ten batches of a shard at once, still in order per partition key): each slot
+    has one batch in flight and retries its own failures, so one key's records are never
+    processed out of order, while a failing key blocks only its slot. The checkpoint is
+    the last sequence number below which every record was processed (or skipped); with
+    factor 1 this is the single in-order reader Lambda documents.
+
+    With ``TumblingWindowInSeconds`` each slot aggregates over windows aligned on the
+    window's length ("Using tumbling windows"): its batches hold records of one window,
+    the function's returned ``state`` is passed to its next invocation in the window, and
+    when the window is over (a later record, or the clock past its end) a final
+    invocation has ``isFinalInvokeForWindow`` true and no records.
+    """
 
     service = "dynamodb"
     default_batch_size = 100
@@ -168,10 +200,14 @@ class MappingReader:
         self._mapping = mapping
         self._db = source.tables.db
         self._checkpoint: int | None = None
-        self._in_flight: dict[str, SourceRecord] = {}
-        self._failed_floor: int | None = None  # first failed sequence number of the batch
-        self._attempts = 0
-        self._bisect: int | None = None  # batch size while bisecting a failing batch
+        self._done: set[int] = set()  # processed (or skipped) past the checkpoint
+        factor = int(mapping.settings.stream.get("ParallelizationFactor") or 1)
+        self._slots = [_Slot() for _ in range(max(1, min(10, factor)))]
+        self._window_s = int(mapping.settings.stream.get("TumblingWindowInSeconds") or 0)
+        self._owner: dict[str, int] = {}  # item id -> slot, until settled
+        # lanes read one at a time: a slot is chosen and filled without another lane
+        # choosing it meanwhile
+        self._reading = asyncio.Lock()
 
     @property
     def _settings(self) -> dict[str, Any]:
@@ -202,41 +238,122 @@ class MappingReader:
             return first - 1 if first is not None else self._source.tables.clock.last
         return 0
 
+    # -- slots -------------------------------------------------------------------------
+    def _slot_index(self, record: dict[str, Any], hash_key: str | None) -> int:
+        if len(self._slots) == 1:
+            return 0
+        keys = record["dynamodb"]["Keys"]
+        value = keys.get(hash_key) if hash_key else None
+        shown = orjson.dumps(value if value is not None else keys, default=_bytes_text)
+        return zlib.crc32(shown) % len(self._slots)
+
+    def _slot_of(self, records: Sequence[SourceRecord]) -> _Slot | None:
+        """The slot that read ``records`` (it may have moved on: an acknowledgement can
+        follow the ``leave`` of the same batch's failed records)."""
+        for record in records:
+            index = self._owner.get(record.item_id)
+            if index is not None:
+                return self._slots[index]
+        return None
+
+    def _window_of(self, created: float) -> int:
+        return int(created // self._window_s) * self._window_s
+
     async def read(self, arn: str, max_records: int, wait_s: float) -> list[SourceRecord]:
         deadline = time.monotonic() + wait_s
         while True:
-            records = await self._read_now(arn, max_records)
+            async with self._reading:
+                records = await self._read_now(arn, max_records)
             if records or time.monotonic() >= deadline:
                 return records
             await asyncio.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
     async def _read_now(self, arn: str, max_records: int) -> list[SourceRecord]:
-        if self._in_flight:
-            return []  # one batch of the shard at a time: records stay in order
+        free = [i for i, slot in enumerate(self._slots) if not slot.in_flight]
+        if not free:
+            return []  # every slot has its batch in flight: records stay in order
         try:
             info = self._source.info(arn)
         except InvalidMapping as exc:
             raise SourceGone(str(exc)) from exc
+        hash_key = next(
+            (k["AttributeName"] for k in info.key_schema if k["KeyType"] == "HASH"), None
+        )
         after = await self._position(info.table_id)
-        limit = min(max_records, self._bisect or max_records)
-        rows = await self._db.read(lambda c: sql.read_records(c, info.table_id, after, limit * 4))
+        chosen: int | None = None
+        limit = max_records
         records: list[SourceRecord] = []
-        skipped_to = after
-        for seq, created, record in rows:
-            if record.pop("_stream", info.label) != info.label:
-                skipped_to = seq
-                continue
-            records.append(_record(arn, seq, created, record))
-            if len(records) >= limit:
+        busy: set[int] = set()  # slots whose next record is not for this batch
+        skipped = False
+        cursor = after
+        while True:
+            rows = await self._db.read(functools.partial(_rows, tid=info.table_id, after=cursor))
+            for seq, created, record in rows:
+                cursor = seq
+                # an acknowledgement may have moved the checkpoint over it meanwhile
+                if seq in self._done or seq <= (self._checkpoint or 0):
+                    continue
+                if record.pop("_stream", info.label) != info.label:
+                    self._done.add(seq)
+                    skipped = True
+                    continue
+                index = self._slot_index(record, hash_key)
+                if index in busy or index not in free:
+                    continue
+                slot = self._slots[index]
+                if chosen is None:
+                    if (
+                        self._window_s
+                        and slot.window is not None
+                        and self._window_of(created) != slot.window
+                    ):
+                        return self._close_window(index)  # the window is over
+                    chosen = index
+                    limit = min(max_records, slot.bisect or max_records)
+                    if self._window_s and slot.window is None:
+                        slot.window = self._window_of(created)
+                elif index != chosen:
+                    continue
+                if self._window_s and self._window_of(created) != slot.window:
+                    busy.add(index)  # the rest of this slot is for the next window
+                    continue
+                records.append(_record(arn, seq, created, record))
+                if len(records) >= limit:
+                    break
+            if len(records) >= limit or len(rows) < 500:
                 break
-        if not records and skipped_to != after:
-            await self._save(skipped_to)
-        if records and self._expired(records):
-            await self._give_up(arn, records, "RecordAgeExceeded")
+        if skipped:
+            await self._advance(info.table_id)
+        if not records:
+            return self._close_due_window(free)
+        assert chosen is not None
+        slot = self._slots[chosen]
+        if self._expired(records):
+            slot.in_flight = {r.item_id: r for r in records}
+            await self._give_up(arn, slot, records, "RecordAgeExceeded")
             return []
-        self._in_flight = {r.item_id: r for r in records}
-        self._failed_floor = None
+        slot.in_flight = {r.item_id: r for r in records}
+        slot.failed_floor = None
+        self._owner.update((r.item_id, chosen) for r in records)
         return records
+
+    def _close_window(self, index: int) -> list[SourceRecord]:
+        slot = self._slots[index]
+        marker = SourceRecord(
+            item_id=f"window-{index}-{slot.window}", handle="", view={}, size=0, control=True
+        )
+        slot.in_flight = {marker.item_id: marker}
+        self._owner[marker.item_id] = index
+        return [marker]
+
+    def _close_due_window(self, free: list[int]) -> list[SourceRecord]:
+        """A window whose end has passed with nothing left to read gets its final call."""
+        now = time.time()
+        for index in free:
+            window = self._slots[index].window
+            if self._window_s and window is not None and now >= window + self._window_s:
+                return self._close_window(index)
+        return []
 
     def _expired(self, records: list[SourceRecord]) -> bool:
         age = self._settings.get("MaximumRecordAgeInSeconds", -1)
@@ -245,6 +362,26 @@ class MappingReader:
         created = records[0].view["dynamodb"]["ApproximateCreationDateTime"]
         return bool(time.time() - float(created) > int(age))
 
+    async def _advance(self, tid: int) -> None:
+        """Move the checkpoint over every record processed in sequence order."""
+        start = checkpoint = self._checkpoint if self._checkpoint is not None else 0
+        while self._done:
+            rows = await self._db.read(functools.partial(_seqs, tid=tid, after=checkpoint))
+            moved = False
+            for seq in rows:
+                if seq not in self._done:
+                    break
+                self._done.discard(seq)
+                checkpoint = seq
+                moved = True
+            else:
+                if len(rows) == 500 and moved:
+                    continue
+            break
+        self._done = {seq for seq in self._done if seq > checkpoint}
+        if checkpoint > start:
+            await self._save(checkpoint)
+
     async def _save(self, seq: int) -> None:
         if self._checkpoint is not None and seq <= self._checkpoint:
             return
@@ -252,49 +389,66 @@ class MappingReader:
         uuid = self._mapping.uuid
         await self._db.write(lambda c: sql.set_checkpoint(c, uuid, seq))
 
-    def _settle(self, records: Sequence[SourceRecord]) -> None:
-        for record in records:
-            self._in_flight.pop(record.item_id, None)
+    def _tid(self, arn: str) -> int:
+        try:
+            return int(self._source.info(arn).table_id)
+        except InvalidMapping as exc:
+            raise SourceGone(str(exc)) from exc
 
     async def acknowledge(self, arn: str, records: Sequence[SourceRecord]) -> None:
-        if records:
-            top = max(int(r.item_id) for r in records)
-            if self._failed_floor is not None:
-                top = min(top, self._failed_floor - 1)
-            done = not self._in_flight.keys() - {r.item_id for r in records}
-            if self._failed_floor is None and done:
-                self._attempts = 0  # the batch succeeded
-                self._bisect = None
-            await self._save(top)
-        self._settle(records)
+        slot = self._slot_of(records)
+        if slot is None or not records:
+            return
+        data = [r for r in records if not r.control]
+        if len(data) != len(records):  # the window's final call succeeded: it is closed
+            slot.window = None
+            slot.state = {}
+        acked = {r.item_id for r in records}
+        if slot.failed_floor is None and not slot.in_flight.keys() - acked:
+            slot.attempts = 0  # the batch succeeded
+            slot.bisect = None
+        for record in data:
+            seq = int(record.item_id)
+            if slot.failed_floor is None or seq < slot.failed_floor:
+                self._done.add(seq)
+        for item in acked:
+            slot.in_flight.pop(item, None)
+            self._owner.pop(item, None)
+        await self._advance(self._tid(arn))
 
     async def leave(self, arn: str, records: Sequence[SourceRecord]) -> None:
-        if not records:
+        slot = self._slot_of(records)
+        if slot is None or not records:
             return
-        first = min(int(r.item_id) for r in records)
-        if self._failed_floor is None or first < self._failed_floor:
-            self._failed_floor = first
-        # the checkpoint goes back to just before the first failure (an acknowledgement of
-        # later records of the batch may have moved it past)
-        self._checkpoint = first - 1
-        uuid, seq = self._mapping.uuid, first - 1
-        await self._db.write(lambda c: sql.set_checkpoint(c, uuid, seq))
-        batch = sorted(self._in_flight.values(), key=lambda r: int(r.item_id))
-        self._settle(records)
-        self._in_flight.clear()  # whatever was not settled is read again
-        self._attempts += 1
+        data = [r for r in records if not r.control]
+        batch = sorted(
+            (r for r in slot.in_flight.values() if not r.control), key=lambda r: int(r.item_id)
+        )
+        slot.in_flight.clear()  # whatever was not settled is read again
+        for record in records:
+            self._owner.pop(record.item_id, None)
+        slot.attempts += 1
+        if not data:
+            return  # the window's final call failed: it is made again
+        first = min(int(r.item_id) for r in data)
+        if slot.failed_floor is None or first < slot.failed_floor:
+            slot.failed_floor = first
+        # later records of the batch are retried after the failed one, as AWS does
+        self._done -= {int(r.item_id) for r in batch if int(r.item_id) >= first}
         settings = self._settings
         if settings.get("BisectBatchOnFunctionError") and len(batch) > 1:
-            self._bisect = max(1, len(batch) // 2)
+            slot.bisect = max(1, len(batch) // 2)
             return
         retries = settings.get("MaximumRetryAttempts", -1)
-        if retries is not None and int(retries) >= 0 and self._attempts > int(retries):
+        if retries is not None and int(retries) >= 0 and slot.attempts > int(retries):
             failing = [r for r in batch if int(r.item_id) >= first]
-            await self._give_up(arn, failing, "RetryAttemptsExhausted")
+            await self._give_up(arn, slot, failing, "RetryAttemptsExhausted")
 
-    async def _give_up(self, arn: str, records: Sequence[SourceRecord], reason: str) -> None:
-        """Skip the batch: send its description to the on-failure destination and move
-        the checkpoint past it."""
+    async def _give_up(
+        self, arn: str, slot: _Slot, records: Sequence[SourceRecord], reason: str
+    ) -> None:
+        """Skip the batch: send its description to the on-failure destination and count
+        its records as processed."""
         if not records:
             return
         destination = ((self._settings.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
@@ -304,21 +458,77 @@ class MappingReader:
             parts = self._mapping.arn.split(":")
             await self._source.send_failure(
                 destination,
-                _failure_document(self._mapping, arn, records, reason, self._attempts),
+                _failure_document(self._mapping, arn, records, reason, slot.attempts),
                 parts[3],
                 parts[4],
             )
-        self._attempts = 0
-        self._bisect = None
-        self._in_flight.clear()
-        self._failed_floor = None
-        await self._save(max(int(r.item_id) for r in records))
+        slot.attempts = 0
+        slot.bisect = None
+        slot.in_flight.clear()
+        slot.failed_floor = None
+        self._done |= {int(r.item_id) for r in records}
+        for record in records:
+            self._owner.pop(record.item_id, None)
+        await self._advance(self._tid(arn))
 
     async def release(self, arn: str, records: Sequence[SourceRecord]) -> None:
-        self._settle(records)  # read again after the batch that fitted
+        slot = self._slot_of(records)
+        if slot is not None:
+            for record in records:
+                slot.in_flight.pop(record.item_id, None)  # read again after the batch
+                self._owner.pop(record.item_id, None)
+
+    def observe(self, records: Sequence[SourceRecord], payload: bytes) -> None:
+        """The function's answer to a batch it processed: a tumbling window's state."""
+        if not self._window_s:
+            return
+        slot = self._slot_of(records)
+        if slot is None:
+            return
+        try:
+            answer = orjson.loads(payload) if payload.strip() else None
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(answer, dict) and isinstance(answer.get("state"), dict):
+            slot.state = answer["state"]
 
     def build_event(self, arn: str, records: Sequence[SourceRecord]) -> bytes:
-        return self._source.build_event(arn, records)
+        if not self._window_s:
+            return self._source.build_event(arn, records)
+        slot = self._slot_of(records)
+        window = slot.window if slot is not None and slot.window is not None else 0
+        final = any(r.control for r in records)
+        info_shard = ""
+        with contextlib.suppress(InvalidMapping):
+            info_shard = self._source.info(arn).shard_id
+        event = {
+            "Records": [r.view for r in records if not r.control],
+            "window": {"start": _iso(window), "end": _iso(window + self._window_s)},
+            "state": slot.state if slot is not None else {},
+            "shardId": info_shard,
+            "eventSourceARN": arn,
+            "isFinalInvokeForWindow": final,
+            "isWindowTerminatedEarly": False,
+        }
+        return bytes(orjson.dumps(event))
+
+
+def _rows(conn: sqlite3.Connection, *, tid: int, after: int) -> list[tuple[int, float, Any]]:
+    return sql.read_records(conn, tid, after, 500)
+
+
+def _seqs(conn: sqlite3.Connection, *, tid: int, after: int) -> list[int]:
+    return sql.read_record_seqs(conn, tid, after, 500)
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _bytes_text(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError
 
 
 def _record(arn: str, seq: int, created: float, record: dict[str, Any]) -> SourceRecord:

@@ -261,11 +261,15 @@ class MappingPoller:
         arn = self.mapping.source_arn
         filters = self._filters_for()
         if not filters.empty:
-            dropped = [r for r in records if not filters.passes(r.filter_view or r.view)]
+            dropped = [
+                r for r in records if not r.control and not filters.passes(r.filter_view or r.view)
+            ]
             if dropped:
                 await self._source.acknowledge(arn, dropped)
                 self.stats.records_filtered += len(dropped)
-                records = [r for r in records if filters.passes(r.filter_view or r.view)]
+                records = [
+                    r for r in records if r.control or filters.passes(r.filter_view or r.view)
+                ]
             if not records:
                 return True
         records, extra = _fit(records)
@@ -297,6 +301,11 @@ class MappingPoller:
         )
         if result.all_failed:
             return await self._fail(records, FUNCTION_FAILED)
+        # a source keeping state between invocations (a stream's tumbling window) reads it
+        # from the function's answer
+        observe = getattr(self._source, "observe", None)
+        if observe is not None:
+            observe(records, response.payload)
         succeeded = [r for r in records if r.item_id not in result.failed]
         failed = [r for r in records if r.item_id in result.failed]
         if succeeded:

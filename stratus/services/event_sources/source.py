@@ -33,6 +33,9 @@ class SourceRecord:
     view: dict[str, Any]
     size: int
     filter_view: dict[str, Any] | None = None  # the view filters match when it differs
+    # not a record of the source but a call the source asks for (a tumbling window's final
+    # invocation): never filtered out
+    control: bool = False
 
 
 @dataclass(frozen=True, slots=True)

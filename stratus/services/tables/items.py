@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from stratus.services.tables import collections
 from stratus.services.tables import sqlite as sql
 from stratus.services.tables.errors import ValidationError, invalid
 from stratus.services.tables.keys import encode_key
@@ -34,12 +35,12 @@ def key_of(table: TableDefinition, key: Mapping[str, Any]) -> tuple[Key, Item]:
         if kind != table.attribute_types.get(name):
             raise ValidationError(KEY_MISMATCH)
         normalized = normalize_value(value)
-        _check_key_value(name, normalized)
+        _check_key_value(name, normalized, name == table.keys.range_key)
         values[name] = normalized
     return _encode(table.keys, values), values
 
 
-def _check_key_value(name: str, value: AttributeValue) -> None:
+def _check_key_value(name: str, value: AttributeValue, range_key: bool = False) -> None:
     kind, inner = next(iter(value.items()))
     if kind in ("S", "B") and len(inner) == 0:
         raise ValidationError(
@@ -47,7 +48,14 @@ def _check_key_value(name: str, value: AttributeValue) -> None:
             f"attribute cannot contain an empty {'string' if kind == 'S' else 'binary'} value. "
             f"Key: {name}"
         )
-    if kind == "S" and len(inner.encode("utf-8")) > 2048:
+    size = len(inner.encode("utf-8")) if kind == "S" else len(inner) if kind == "B" else 0
+    if range_key:
+        # "Partition key and sort key length": a sort key value is at most 1024 bytes
+        if size > 1024:
+            raise invalid(
+                "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+            )
+    elif size > 2048:
         raise invalid("Size of hashkey has exceeded the maximum size limit of2048 bytes")
 
 
@@ -68,7 +76,7 @@ def check_item_keys(table: TableDefinition, item: Item) -> Key:
         expected = table.attribute_types[name]
         if kind != expected:
             raise invalid(f"Type mismatch for key {name} expected: {expected} actual: {kind}")
-        _check_key_value(name, value)
+        _check_key_value(name, value, name == table.keys.range_key)
     for index in table.indexes.values():
         for name in index.keys.names:
             value = item.get(name)
@@ -83,7 +91,8 @@ def check_item_keys(table: TableDefinition, item: Item) -> Key:
                 )
             kind_, inner = next(iter(value.items()))
             if kind_ in ("S", "B") and len(inner) == 0:
-                raise invalid(
+                # AWS's message has no "One or more parameter values were invalid" prefix
+                raise ValidationError(
                     "One or more parameter values are not valid. A value specified for a "
                     f"secondary index key is not supported. The AttributeValue for a key "
                     f"attribute cannot contain an empty string value. IndexName: {index.name}, "
@@ -136,12 +145,17 @@ def commit_change(
     clock: StreamClock,
     *,
     by_service: bool = False,
-) -> None:
+    collection_limit: int = collections.LIMIT_BYTES,
+) -> int | None:
     """Write ``new`` in place of ``old`` (None: absent), with its index entries and its
-    stream record."""
+    stream record; the size of the item's collection when the table has local secondary
+    indexes (raises ItemCollectionTooLarge, writing nothing, past ``collection_limit``)."""
     if old is None and new is None:
-        return
+        return None
     tid = table.table_id
+    size = None
+    if collections.tracked(table):
+        size = collections.change(conn, table, key[0], old, new, collection_limit)
     if new is None:
         sql.delete_item(conn, tid, key[0], key[1])
     else:
@@ -158,6 +172,7 @@ def commit_change(
         record = stream_record(table, old, new, clock.next(), by_service=by_service)
         record["_stream"] = stream.label  # which of the table's streams holds it
         sql.add_record(conn, tid, int(record["dynamodb"]["SequenceNumber"]), time.time(), record)
+    return size
 
 
 def stream_record(

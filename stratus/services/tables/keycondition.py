@@ -50,6 +50,10 @@ def _attribute(condition: ast.Condition) -> str | None:
 
 def key_range(condition: ast.Condition, keys: KeySchema, types: dict[str, str]) -> KeyRange:
     parts = _conjuncts(condition)
+    named = [_attribute(p) for p in parts]
+    if any(n is not None and named.count(n) > 1 for n in named):
+        # AWS checks repeated keys first (``sk > :a AND sk < :b AND pk = :p``)
+        raise ValidationError("KeyConditionExpressions must only contain one condition per key")
     if len(parts) > 2:
         raise ValidationError("Conditions can be of length 1 or 2 only")
     by_name: dict[str, ast.Condition] = {}

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from stratus.services.tables import collections
 from stratus.services.tables import sqlite as sql
 from stratus.services.tables.catalog import Catalog
 from stratus.services.tables.errors import (
@@ -32,6 +33,7 @@ from stratus.services.tables.errors import (
 from stratus.services.tables.expressions import ast
 from stratus.services.tables.expressions.evaluate import matches, project
 from stratus.services.tables.expressions.update import apply_update
+from stratus.services.tables.inline import ROW_BUDGET, InlineReads, NotInline
 from stratus.services.tables.items import (
     Key,
     StreamClock,
@@ -43,7 +45,7 @@ from stratus.services.tables.items import (
 from stratus.services.tables.keycondition import KeyRange, key_range
 from stratus.services.tables.keys import encode_key
 from stratus.services.tables.model import ALL, INCLUDE, KEYS_ONLY, Index, TableDefinition
-from stratus.services.tables.values import Item, check_size, normalize_item
+from stratus.services.tables.values import Item, check_size, check_update_size, normalize_item
 from stratus.store.sqlite.database import SQLiteDatabase
 
 T = TypeVar("T")
@@ -79,6 +81,27 @@ class TableService:
         self.catalog = Catalog(db)
         self.clock = StreamClock()
         self.writes = 0  # acknowledged item writes (statistics)
+        # item collections of tables with LSIs (collections.py): 10 GB, as on AWS; lower
+        # only through ``stratus up --limit item_collection_bytes=N`` (tests)
+        self.collection_limit = collections.LIMIT_BYTES
+        self.inline = InlineReads(db.path)
+
+    def close(self) -> None:
+        self.inline.close()
+
+    async def _read(
+        self,
+        fn: Callable[[sqlite3.Connection], T],
+        full: Callable[[sqlite3.Connection], T] | None = None,
+        *,
+        snapshot: bool = True,
+    ) -> T:
+        """``fn`` on the loop's thread when it fits (inline.py: within its row budget,
+        the file not busy), else ``full`` (or ``fn``) in the reader pool."""
+        try:
+            return self.inline.run(fn, snapshot=snapshot)
+        except NotInline:
+            return await self.db.read(full or fn)
 
     async def load(self) -> None:
         await self.catalog.load()
@@ -97,17 +120,20 @@ class TableService:
         condition: ast.Condition | None,
         *,
         return_on_failure: bool = False,
+        sizes: list[Collected] | None = None,
     ) -> Item | None:
-        """Write ``raw`` (checked and normalized); the old item."""
+        """Write ``raw`` (checked and normalized); the old item. ``sizes`` receives the
+        item collection's size (tables with LSIs)."""
         item = normalize_item(raw)
         key = check_item_keys(table, item)
         check_size(item)
-        clock = self.clock
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> Item | None:
             old = sql.get_item(conn, table.table_id, *key)
             _check(condition, old, return_on_failure)
-            commit_change(conn, table, key, old, item, clock)
+            size = commit_change(conn, table, key, old, item, clock, collection_limit=limit)
+            _collected(sizes, table, item, size)
             return old
 
         return await self._write(job)
@@ -116,7 +142,8 @@ class TableService:
         self, table: TableDefinition, raw_key: dict[str, Any], projection: list[ast.Path] | None
     ) -> Item | None:
         key, _ = key_of(table, raw_key)
-        item = await self.db.read(lambda c: sql.get_item(c, table.table_id, *key))
+        tid, hk, rk = table.table_id, key[0], key[1]
+        item = await self._read(lambda c: sql.get_item(c, tid, hk, rk), snapshot=False)
         if item is not None and projection is not None:
             return project(item, projection)
         return item
@@ -128,14 +155,16 @@ class TableService:
         condition: ast.Condition | None,
         *,
         return_on_failure: bool = False,
+        sizes: list[Collected] | None = None,
     ) -> Item | None:
-        key, _ = key_of(table, raw_key)
-        clock = self.clock
+        key, key_item = key_of(table, raw_key)
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> Item | None:
             old = sql.get_item(conn, table.table_id, *key)
             _check(condition, old, return_on_failure)
-            commit_change(conn, table, key, old, None, clock)
+            size = commit_change(conn, table, key, old, None, clock, collection_limit=limit)
+            _collected(sizes, table, key_item, size)
             return old
 
         return await self._write(job)
@@ -148,18 +177,20 @@ class TableService:
         condition: ast.Condition | None,
         *,
         return_on_failure: bool = False,
+        sizes: list[Collected] | None = None,
     ) -> tuple[Item | None, Item]:
         key, key_item = key_of(table, raw_key)
         _check_key_updates(table, actions)
-        clock = self.clock
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> tuple[Item | None, Item]:
             old = sql.get_item(conn, table.table_id, *key)
             _check(condition, old, return_on_failure)
             new = apply_update(old if old is not None else dict(key_item), actions)
             check_item_keys(table, new)
-            check_size(new)
-            commit_change(conn, table, key, old, new, clock)
+            check_update_size(new)
+            size = commit_change(conn, table, key, old, new, clock, collection_limit=limit)
+            _collected(sizes, table, key_item, size)
             return old, new
 
         return await self._write(job)
@@ -178,9 +209,23 @@ class TableService:
     ) -> Page:
         keys = index.keys if index is not None else table.keys
         bounds = key_range(key_condition, keys, table.attribute_types)
+        budget = ROW_BUDGET
         start = _start_position(table, index, start_key) if start_key else None
-        return await self.db.read(
-            lambda c: _query(c, table, index, bounds, filter_, forward, limit, start)
+        if start is not None:
+            # AWS refuses a start key the key condition could not have returned
+            hk, rk = start[0], start[1]  # on an index: its own keys come first
+            if hk != bounds.hash_key or (
+                rk
+                and not _within(
+                    rk, bounds.low, bounds.low_inclusive, bounds.high, bounds.high_inclusive
+                )
+            ):
+                raise ValidationError(
+                    "The provided starting key does not match the range key predicate"
+                )
+        return await self._read(
+            lambda c: _query(c, table, index, bounds, filter_, forward, limit, start, budget),
+            lambda c: _query(c, table, index, bounds, filter_, forward, limit, start),
         )
 
     async def scan(
@@ -194,7 +239,11 @@ class TableService:
         segment: tuple[int, int] | None = None,
     ) -> Page:
         start = _start_position(table, index, start_key) if start_key else None
-        return await self.db.read(lambda c: _scan(c, table, index, filter_, limit, start, segment))
+        budget = ROW_BUDGET
+        return await self._read(
+            lambda c: _scan(c, table, index, filter_, limit, start, segment, budget),
+            lambda c: _scan(c, table, index, filter_, limit, start, segment),
+        )
 
     async def counts(self, table: TableDefinition) -> tuple[int, int, dict[str, int]]:
         def read(conn: sqlite3.Connection) -> tuple[int, int, dict[str, int]]:
@@ -221,19 +270,22 @@ class TableService:
 
         return await self.db.read(read)
 
-    async def batch_write(self, ops: list[WriteOp]) -> None:
+    async def batch_write(self, ops: list[WriteOp], sizes: list[Collected] | None = None) -> None:
         seen: set[tuple[int, Key]] = set()
         for op in ops:
             ident = (op.table.table_id, op.key)
             if ident in seen:
                 raise ValidationError("Provided list of item keys contains duplicates")
             seen.add(ident)
-        clock = self.clock
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> None:
             for op in ops:
                 old = sql.get_item(conn, op.table.table_id, *op.key)
-                commit_change(conn, op.table, op.key, old, op.item, clock)
+                size = commit_change(
+                    conn, op.table, op.key, old, op.item, clock, collection_limit=limit
+                )
+                _collected(sizes, op.table, op.item or old or {}, size)
 
         await self._write(job)
 
@@ -251,7 +303,11 @@ class TableService:
         return await self.db.read(read)
 
     async def transact_write(
-        self, ops: list[WriteOp], token: str | None, digest_source: Any
+        self,
+        ops: list[WriteOp],
+        token: str | None,
+        digest_source: Any,
+        sizes: list[Collected] | None = None,
     ) -> None:
         seen: set[tuple[int, Key]] = set()
         for op in ops:
@@ -264,7 +320,7 @@ class TableService:
             if op.update is not None:
                 _check_key_updates(op.table, op.update)
         digest = hashlib.sha256(orjson.dumps(digest_source, default=repr)).hexdigest()
-        clock = self.clock
+        clock, limit = self.clock, self.collection_limit
 
         def job(conn: sqlite3.Connection) -> None:
             now = time.time()
@@ -305,11 +361,25 @@ class TableService:
                 raise TransactionCanceled(reasons)
             for op, old, new in zip(ops, olds, news, strict=True):
                 if op.kind != "ConditionCheck":
-                    commit_change(conn, op.table, op.key, old, new, clock)
+                    size = commit_change(
+                        conn, op.table, op.key, old, new, clock, collection_limit=limit
+                    )
+                    _collected(sizes, op.table, new or old or op.key_item, size)
             if token is not None:
                 sql.save_token(conn, token, digest, now)
 
         await self._write(job)
+
+
+# (table, an item of the collection, the collection's size): ItemCollectionMetrics
+Collected = tuple[TableDefinition, Item, int]
+
+
+def _collected(
+    sizes: list[Collected] | None, table: TableDefinition, item: Item, size: int | None
+) -> None:
+    if sizes is not None and size is not None and table.keys.hash_key in item:
+        sizes.append((table, item, size))
 
 
 def _new_item(op: WriteOp, old: Item | None) -> Item | None:
@@ -322,7 +392,7 @@ def _new_item(op: WriteOp, old: Item | None) -> Item | None:
     assert op.update is not None
     new = apply_update(old if old is not None else dict(op.key_item), op.update)
     check_item_keys(op.table, new)
-    check_size(new)
+    check_update_size(new)
     return new
 
 
@@ -397,6 +467,7 @@ def _query(
     forward: bool,
     limit: int | None,
     start: Position | None,
+    budget: int | None = None,
 ) -> Page:
     low, low_inc, high, high_inc = (
         bounds.low,
@@ -409,6 +480,7 @@ def _query(
     size = 0
     last: Item | None = None
     tid = table.table_id
+    fetched = 0  # rows read (the inline budget counts them)
     cursor_low: tuple[bytes, ...] | None = None
     cursor_high: tuple[bytes, ...] | None = None
     if start is not None:
@@ -418,6 +490,8 @@ def _query(
         else:
             cursor_high = position
     while True:
+        if budget is not None and fetched >= budget:
+            raise NotInline("more rows than a read on the loop's thread may fetch")
         want = 100 if limit is None else min(100, limit - scanned)
         if index is None:
             lo, lo_inc, hi, hi_inc = low, low_inc, high, high_inc
@@ -448,6 +522,7 @@ def _query(
         if not rows:
             last = None
             break
+        fetched += len(rows)
         for _, position, data, item_bytes in rows:
             item = sql.decode_item(data)
             scanned += 1
@@ -483,6 +558,7 @@ def _scan(
     limit: int | None,
     start: Position | None,
     segment: tuple[int, int] | None,
+    budget: int | None = None,
 ) -> Page:
     items: list[Item] = []
     scanned = 0
@@ -490,7 +566,10 @@ def _scan(
     last: Item | None = None
     after = start
     tid = table.table_id
+    fetched = 0  # rows read (the inline budget counts them)
     while True:
+        if budget is not None and fetched >= budget:
+            raise NotInline("more rows than a read on the loop's thread may fetch")
         want = 100 if limit is None else min(100, max(1, limit - scanned))
         rows: list[tuple[tuple[bytes, ...], bytes, bytes, int]]
         if index is None:
@@ -511,6 +590,7 @@ def _scan(
             ]
         if not rows:
             return Page(items, len(items), scanned, None)
+        fetched += len(rows)
         for position, hk, data, item_bytes in rows:
             after = position
             if segment is not None and zlib.crc32(hk) % segment[1] != segment[0]:
@@ -536,4 +616,4 @@ def projected_names(index: Index, table: TableDefinition) -> set[str] | None:
     return names
 
 
-__all__ = ["KEYS_ONLY", "Page", "Sequence", "TableService", "WriteOp"]
+__all__ = ["KEYS_ONLY", "Collected", "Page", "Sequence", "TableService", "WriteOp"]

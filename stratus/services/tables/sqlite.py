@@ -70,7 +70,21 @@ CREATE TABLE ddb_tokens (
 """
 
 
-TABLES_MIGRATIONS: list[Migration] = [Migration(1, "tables, items, indexes, streams", _SCHEMA_1)]
+# Sizes of item collections (tables with local secondary indexes; collections.py).
+_SCHEMA_2 = """
+CREATE TABLE ddb_collections (
+    tid INTEGER NOT NULL,
+    hk BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (tid, hk)
+) WITHOUT ROWID;
+"""
+
+
+TABLES_MIGRATIONS: list[Migration] = [
+    Migration(1, "tables, items, indexes, streams", _SCHEMA_1),
+    Migration(2, "item collection sizes", _SCHEMA_2),
+]
 
 
 def encode_item(item: dict[str, Any]) -> bytes:
@@ -104,6 +118,7 @@ def save_table(conn: sqlite3.Connection, tid: int, record: dict[str, Any]) -> No
 def drop_table(conn: sqlite3.Connection, tid: int) -> None:
     conn.execute("DELETE FROM ddb_items WHERE tid = ?", (tid,))
     conn.execute("DELETE FROM ddb_index_items WHERE tid = ?", (tid,))
+    conn.execute("DELETE FROM ddb_collections WHERE tid = ?", (tid,))
     conn.execute("DELETE FROM ddb_tables WHERE tid = ?", (tid,))
     # stream records stay readable for 24 hours after the table is gone, as on AWS
 
@@ -123,6 +138,24 @@ def put_item(
         "INSERT OR REPLACE INTO ddb_items (tid, hk, rk, item, size) VALUES (?, ?, ?, ?, ?)",
         (tid, hk, rk, encode_item(item), size),
     )
+
+
+def collection_size(conn: sqlite3.Connection, tid: int, hk: bytes) -> int | None:
+    row = conn.execute(
+        "SELECT size FROM ddb_collections WHERE tid = ? AND hk = ?", (tid, hk)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def set_collection_size(conn: sqlite3.Connection, tid: int, hk: bytes, size: int) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO ddb_collections (tid, hk, size) VALUES (?, ?, ?)", (tid, hk, size)
+    )
+
+
+def partition_items(conn: sqlite3.Connection, tid: int, hk: bytes) -> Iterator[dict[str, Any]]:
+    for (data,) in conn.execute("SELECT item FROM ddb_items WHERE tid = ? AND hk = ?", (tid, hk)):
+        yield decode_item(data)
 
 
 def delete_item(conn: sqlite3.Connection, tid: int, hk: bytes, rk: bytes) -> None:
@@ -298,6 +331,14 @@ def read_records(
         (tid, after_seq, limit),
     ).fetchall()
     return [(int(s), float(c), marshal.loads(r)) for s, c, r in rows]
+
+
+def read_record_seqs(conn: sqlite3.Connection, tid: int, after_seq: int, limit: int) -> list[int]:
+    rows = conn.execute(
+        "SELECT seq FROM ddb_stream_records WHERE tid = ? AND seq > ? ORDER BY seq LIMIT ?",
+        (tid, after_seq, limit),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def stream_bounds(conn: sqlite3.Connection, tid: int) -> tuple[int | None, int | None]:

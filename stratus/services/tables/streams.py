@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,8 @@ class StreamInfo:
     @property
     def shard_id(self) -> str:
         digits = "".join(ch for ch in self.label if ch.isdigit())
-        return f"shardId-{digits[:20]:0<20}-{abs(hash(self.arn)) % 10**8:08d}"
+        # crc32, not hash(): the shard's id must survive a restart (hash() is salted)
+        return f"shardId-{digits[:20]:0<20}-{zlib.crc32(self.arn.encode()) % 10**8:08d}"
 
 
 def find_stream(catalog: Catalog, arn: str) -> StreamInfo:

@@ -27,7 +27,12 @@ TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
 SCALAR_TYPES = ("S", "N", "B")
 SET_TYPES = ("SS", "NS", "BS")
 
-_CONTEXT = decimal.Context(prec=38, Emax=125, Emin=-130, traps=[decimal.InvalidOperation])
+_CONTEXT = decimal.Context(
+    prec=38, Emax=125, Emin=-130, traps=[decimal.InvalidOperation, decimal.Overflow]
+)
+# Exact arithmetic on any two valid numbers (38 digits between 1E-130 and 1E+126): the
+# default context's 28 digits would round 38-digit values before they are checked.
+_EXACT = decimal.Context(prec=1000, Emax=10000, Emin=-10000)
 _MAX = Decimal("9.9999999999999999999999999999999999999E+125")
 _MIN = Decimal("1E-130")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -37,14 +42,16 @@ _SET_NAMES = {"SS": "string set", "NS": "number set", "BS": "binary set"}
 def to_decimal(text: str) -> Decimal:
     """A number attribute's value checked against DynamoDB's range and precision."""
     if not isinstance(text, str) or not _NUMBER.match(text):
-        raise ValidationError("A value provided cannot be converted into a number")
+        # AWS's own words (DynamoDB Local says "A value provided cannot be converted into
+        # a number"; users of the service report this one, with the value)
+        raise ValidationError(f"The parameter cannot be converted to a numeric value: {text}")
     value = Decimal(text)
     if value.is_zero():
         return Decimal(0)
-    value = value.normalize(decimal.Context(prec=1000))
+    value = value.normalize(_EXACT)
     if len(value.as_tuple().digits) > 38:
         raise ValidationError("Attempting to store more than 38 significant digits in a Number")
-    magnitude = abs(value)
+    magnitude = value.copy_abs()
     if magnitude > _MAX:
         raise ValidationError(
             "Number overflow. Attempting to store a number with magnitude larger than "
@@ -62,13 +69,13 @@ def number_text(value: Decimal) -> str:
     """The canonical text DynamoDB returns for a number ("1.50" -> "1.5", "1e2" -> "100")."""
     if value.is_zero():
         return "0"
-    return format(value.normalize(decimal.Context(prec=1000)), "f")
+    return format(value.normalize(_EXACT), "f")
 
 
 def arithmetic(op: str, left: Decimal, right: Decimal) -> Decimal:
     """``+`` / ``-`` of an update expression, with DynamoDB's 38-digit precision."""
     try:
-        result = left + right if op == "+" else left - right
+        result = _EXACT.add(left, right) if op == "+" else _EXACT.subtract(left, right)
         result = _CONTEXT.plus(result)
     except (decimal.Overflow, decimal.InvalidOperation):
         raise ValidationError(
@@ -171,6 +178,14 @@ def check_size(item: Mapping[str, AttributeValue]) -> int:
     size = item_size(item)
     if size > MAX_ITEM_BYTES:
         raise ValidationError("Item size has exceeded the maximum allowed size")
+    return size
+
+
+def check_update_size(item: Mapping[str, AttributeValue]) -> int:
+    """UpdateItem's own words when the updated item would pass 400 KB."""
+    size = item_size(item)
+    if size > MAX_ITEM_BYTES:
+        raise ValidationError("Item size to update has exceeded the maximum allowed size")
     return size
 
 

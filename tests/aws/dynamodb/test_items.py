@@ -87,7 +87,7 @@ def test_every_type_round_trips(ddb: Any, table: str) -> None:
             "1E-131",
             "Number underflow. Attempting to store a number with magnitude smaller than supported range",
         ),
-        ("abc", "A value provided cannot be converted into a number"),
+        ("abc", "The parameter cannot be converted to a numeric value: abc"),
     ],
     ids=["39-digits", "overflow", "underflow", "not-a-number"],
 )

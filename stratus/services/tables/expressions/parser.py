@@ -8,6 +8,8 @@ reserved word must be given through a #placeholder.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from stratus.services.tables.errors import ValidationError
 from stratus.services.tables.expressions import ast
 from stratus.services.tables.expressions.lexer import (
@@ -23,6 +25,7 @@ from stratus.services.tables.expressions.lexer import (
 )
 from stratus.services.tables.expressions.placeholders import Placeholders
 from stratus.services.tables.reserved import RESERVED
+from stratus.services.tables.values import compare
 
 COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
 CONDITION_FUNCTIONS = (
@@ -61,6 +64,7 @@ class _Parser:
             )
         self.tokens = tokenize(text, label)
         self.pos = 0
+        self._in_parentheses: set[int] = set()  # conditions already wrapped in ( )
 
     # -- tokens ----------------------------------------------------------------------
     @property
@@ -210,6 +214,11 @@ class _Parser:
             self.advance()
             inner = self.condition()
             self.expect_punct(")")
+            if id(inner) in self._in_parentheses:  # ((a = :v))
+                raise ValidationError(
+                    f"Invalid {self.label}: The expression has redundant parentheses;"
+                )
+            self._in_parentheses.add(id(inner))
             return inner
         if self.is_function_call() and self.tok.text != "size":
             name = self.function_name(CONDITION_FUNCTIONS)
@@ -220,18 +229,31 @@ class _Parser:
                 raise self.needs_path(name)
             if name == "attribute_type":
                 self._check_type_name(args[1])
+            self._check_distinct(name, args[0], args[1:])
+            if name == "begins_with":
+                for arg in args:
+                    kind = _value_kind(arg)
+                    if kind is not None and kind not in ("S", "B"):
+                        raise ValidationError(
+                            f"Invalid {self.label}: Incorrect operand type for operator or "
+                            f"function; operator or function: begins_with, operand type: {kind}"
+                        )
             return ast.Function(name, args)  # type: ignore[arg-type]
         left = self.operand()
         if self.tok.kind == PUNCT and self.tok.text in COMPARATORS:
             op = self.advance().text
-            return ast.Compare(op, left, self.operand())
+            right = self.operand()
+            self._check_distinct(op, left, (right,))
+            return ast.Compare(op, left, right)
         if self.is_keyword("BETWEEN"):
             self.advance()
             low = self.operand()
             if not self.is_keyword("AND"):
                 raise self.error()
             self.advance()
-            return ast.Between(left, low, self.operand())
+            high = self.operand()
+            self._check_bounds(low, high)
+            return ast.Between(left, low, high)
         if self.is_keyword("IN"):
             self.advance()
             self.expect_punct("(")
@@ -245,15 +267,56 @@ class _Parser:
                     f"Invalid {self.label}: The IN operator is provided with too many operands; "
                     f"number of operands: {len(options)}"
                 )
+            self._check_distinct("IN", left, options)
             return ast.In(left, tuple(options))
         raise self.error()
+
+    def _check_bounds(self, low: object, high: object) -> None:
+        """BETWEEN with two values: of one type, the lower one first (AWS's words)."""
+        if not (isinstance(low, ast.Value) and isinstance(high, ast.Value)):
+            return
+        (lk, lv), (hk, hv) = next(iter(low.value.items())), next(iter(high.value.items()))
+        shown = (
+            f"lower bound operand: AttributeValue: {{{lk}:{lv}}}, upper bound operand: "
+            f"AttributeValue: {{{hk}:{hv}}}"
+        )
+        if lk != hk:
+            raise ValidationError(
+                f"Invalid {self.label}: The BETWEEN operator requires same data type for lower "
+                f"and upper bounds; {shown}"
+            )
+        order = compare(low.value, high.value)
+        if order is not None and order > 0:
+            raise ValidationError(
+                f"Invalid {self.label}: The BETWEEN operator requires upper bound to be greater "
+                f"than or equal to lower bound; {shown}"
+            )
+
+    def _check_distinct(self, name: str, first: object, rest: Sequence[object]) -> None:
+        """``a = a``, ``contains(a, a)``: the developer guide says the path and the
+        operand must be distinct, and DynamoDB refuses the expression (two operands only,
+        as DynamoDB checks)."""
+        if len(rest) != 1:
+            return
+        if isinstance(first, ast.Path) and first == rest[0]:
+            raise ValidationError(
+                f"Invalid {self.label}: The first operand must be distinct from the remaining "
+                f"operands for this operator or function; operator: {name}, first operand: "
+                f"{first.shown()}"
+            )
 
     def _check_type_name(self, arg: ast.Operand | ast.SetValue) -> None:
         if isinstance(arg, ast.Value):
             kind, inner = next(iter(arg.value.items()))
             valid = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
-            if kind != "S" or inner not in valid:
-                shown = inner if kind == "S" else arg.value
+            if kind != "S":
+                # the type name itself must be a string (AWS names the operand's type)
+                raise ValidationError(
+                    f"Invalid {self.label}: Incorrect operand type for operator or function; "
+                    f"operator or function: attribute_type, operand type: {kind}"
+                )
+            if inner not in valid:
+                shown = inner
                 raise ValidationError(
                     f"Invalid {self.label}: Invalid attribute type name found; type: {shown}, "
                     "valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
@@ -358,3 +421,10 @@ def check_overlaps(paths: list[ast.Path], label: str) -> None:
                     f"or rewrite one of these paths; path one: {first.shown()}, path two: "
                     f"{second.shown()}"
                 )
+
+
+def _value_kind(operand: object) -> str | None:
+    """The type of an operand given as a value (None for paths and functions)."""
+    if isinstance(operand, ast.Value):
+        return next(iter(operand.value))
+    return None
