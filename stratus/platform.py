@@ -24,6 +24,7 @@ from stratus.aws.app import AwsApp
 from stratus.aws.component import Component, PlatformContext
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.lambda_.durable_component import DurableComponent
 from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.sns.component import TopicsComponent
 from stratus.aws.sqs.component import QueuesComponent
@@ -44,6 +45,7 @@ C = TypeVar("C", bound=Component)
 COMPONENTS: tuple[type[Component], ...] = (
     IdentityComponent,
     FunctionsComponent,
+    DurableComponent,
     WorkflowsComponent,
     QueuesComponent,
     TopicsComponent,

@@ -7,6 +7,7 @@ DurableError
  +-- AlreadyStarted           the execution name is taken with another input
  +-- CallbackClosed           the callback timed out or already completed
  +-- Conflict                 the execution's state forbids the request
+ +-- ExecutionComplete        the execution has already ended
  +-- NotDurable               the function has no DurableConfig
 """
 
@@ -44,4 +45,8 @@ class Conflict(DurableError):
 
 
 class NotDurable(DurableError):
+    pass
+
+
+class ExecutionComplete(DurableError):
     pass

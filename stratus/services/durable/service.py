@@ -28,6 +28,7 @@ from stratus.services.durable.errors import (
     AlreadyStarted,
     CallbackClosed,
     Conflict,
+    ExecutionComplete,
     ExecutionNotFound,
     InvalidCheckpointToken,
     InvalidUpdate,
@@ -167,7 +168,7 @@ class DurableService:
             input_payload=input_text,
             start=now(),
             timeout_s=int(config.get("ExecutionTimeout") or 86400),
-            retention_days=int(config.get("RetentionPeriodInDays") or 14),
+            retention_days=int(config.get("RetentionPeriodInDays") or 30),
             parent=parent,
         )
         op_id = execution_operation_id(execution.arn)
@@ -395,11 +396,11 @@ class DurableService:
         live = self._live.get(arn)
         if live is None:
             await self.get(arn)
-            raise Conflict("The durable execution is already complete")
+            raise ExecutionComplete("The durable execution is already complete")
         at = now()
         async with live.lock:
             if live.execution.terminal:
-                raise Conflict("The durable execution is already complete")
+                raise ExecutionComplete("The durable execution is already complete")
             events = self._finish(live.execution, STOPPED, at, error=error or {})
             await self._store.save(live.execution, [], self._number(live.execution, events))
         await self._after_terminal(live)
