@@ -143,3 +143,22 @@ def callback_id(lam: Any, arn: str, timeout: float = 30.0) -> str:
                 return str(event["CallbackStartedDetails"]["CallbackId"])
         time.sleep(0.1)
     raise AssertionError("no callback started")
+
+
+def callback_id_named(
+    lam: Any, arn: str, name: str, used: set[str], timeout: float = 60.0
+) -> str:
+    """The CallbackId of the started callback called ``name`` (``*``: the first one not
+    in ``used``), once it is in the history."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for event in history(lam, arn):
+            if event["EventType"] != "CallbackStarted":
+                continue
+            found = str(event["CallbackStartedDetails"]["CallbackId"])
+            if found in used:
+                continue
+            if name == "*" or event.get("Name") == name:
+                return found
+        time.sleep(0.1)
+    raise AssertionError(f"no callback {name} started")

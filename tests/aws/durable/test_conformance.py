@@ -1,0 +1,122 @@
+"""AWS's durable execution conformance requirements (../shared/conformance/durable), one
+test each: our handler (``handlers/<suite>_<id>.py``, written from the requirement's
+``handler:`` text with the real SDK) deployed through the Lambda API with the SDK as a
+layer, run as the requirement says, its result and history compared by the README's
+rules (``matching.py``).
+
+The requirements run concurrently (they mostly wait on timers), started when the module's
+first test asks; each test then checks its own.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.aws.durable.conftest import Deploy, callback_id_named, history, wait_status
+from tests.aws.durable.matching import make_variables, match, match_history, substitute
+from tests.conftest import CONFORMANCE
+
+yaml = pytest.importorskip("yaml")
+
+REQUIREMENTS = CONFORMANCE / "durable" / "requirements"
+HANDLERS = Path(__file__).parent / "handlers"
+CASES = sorted(
+    f"{path.parent.name}_{path.stem.replace('-', '_')}" for path in REQUIREMENTS.glob("*/*.yaml")
+)
+
+# Requirements we do not meet, each with its reason (strict: a pass is reported).
+XFAIL: dict[str, str] = {}
+SLOW = {"wait_2_4": "waits a whole minute (Duration.from_minutes(1))"}
+
+
+def _path(case: str) -> Path:
+    suite, _, rest = case.rpartition("_")
+    suite, _, major = suite.rpartition("_")
+    return REQUIREMENTS / suite / f"{major}-{rest}.yaml"
+
+
+@dataclass
+class Outcome:
+    spec: dict[str, Any]
+    execution: dict[str, Any]
+    events: list[dict[str, Any]]
+
+
+def _run(lam: Any, deploy: Deploy, case: str, target: str) -> Outcome:
+    raw = yaml.safe_load(_path(case).read_text())
+    spec = substitute(raw, make_variables(raw.get("Variables")))
+    environment = {"TARGET_FUNCTION": target} if case.startswith("invoke_") else None
+    name = deploy((HANDLERS / f"{case}.py").read_text(), environment=environment, timeout=60)
+    payload = json.dumps(spec.get("Input")).encode()
+    answer = lam.invoke(
+        FunctionName=name,
+        InvocationType="Event" if spec.get("AsyncInvoke") else "RequestResponse",
+        Payload=payload,
+    )
+    arn = answer["DurableExecutionArn"]
+    used: set[str] = set()
+    for action in spec.get("CallbackActions") or []:
+        callback = callback_id_named(lam, arn, action["CallbackName"], used)
+        used.add(callback)
+        time.sleep(float(action.get("Delay") or 0))
+        kind = action["Operation"]
+        if kind == "success":
+            extra = {"Result": json.dumps(action["Payload"]).encode()} if "Payload" in action else {}
+            lam.send_durable_execution_callback_success(CallbackId=callback, **extra)
+        elif kind == "failure":
+            lam.send_durable_execution_callback_failure(CallbackId=callback, Error=action["Payload"])
+        else:
+            lam.send_durable_execution_callback_heartbeat(CallbackId=callback)
+            used.discard(callback)  # the same callback gets its terminal answer later
+    execution = wait_status(lam, arn, timeout=150)
+    return Outcome(spec, execution, history(lam, arn))
+
+
+@pytest.fixture(scope="module")
+def runs(request: pytest.FixtureRequest, lam: Any, deploy: Deploy) -> Any:
+    selected = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if item.module is request.module and hasattr(item, "callspec")
+    ]
+    target = deploy((HANDLERS / "targets" / "echo.py").read_text())
+    pool = ThreadPoolExecutor(max_workers=12)
+    futures: dict[str, Future[Outcome]] = {
+        case: pool.submit(_run, lam, deploy, case, target) for case in selected
+    }
+    yield futures
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _params() -> list[Any]:
+    params = []
+    for case in CASES:
+        marks = []
+        if case in XFAIL:
+            marks.append(pytest.mark.xfail(reason=XFAIL[case], strict=True))
+        if case in SLOW:
+            marks.append(pytest.mark.slow)
+        params.append(pytest.param(case, marks=marks, id=case))
+    return params
+
+
+@pytest.mark.skipif(not REQUIREMENTS.is_dir(), reason="../shared/conformance is absent")
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("case", _params())
+def test_requirement(case: str, runs: dict[str, Future[Outcome]]) -> None:
+    outcome = runs[case].result(timeout=380)
+    expected = outcome.spec.get("ExpectedResult") or {}
+    if "ExecutionStatus" in expected:
+        assert outcome.execution["Status"] == expected["ExecutionStatus"], outcome.execution
+    if "Result" in expected:
+        raw = outcome.execution.get("Result")
+        if raw != expected["Result"]:
+            match(expected["Result"], None if raw is None else json.loads(raw), {}, "Result")
+    match_history(outcome.spec.get("ExpectedExecutionHistory") or [], outcome.events)
