@@ -72,7 +72,10 @@ class _Live:
     done: asyncio.Event = field(default_factory=asyncio.Event)
     needs_invoke: bool = True
     retry_at: float | None = None
-    invoking: bool = False
+    idle: asyncio.Event = field(default_factory=asyncio.Event)  # no invocation running
+
+    def __post_init__(self) -> None:
+        self.idle.set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,7 +567,7 @@ class DurableService:
             execution.updated = []
             await self._store.save(execution, [], [])  # the token sequence survives a crash
         started = now()
-        live.invoking = True
+        live.idle.clear()
         try:
             outcome = await self._functions.invoke(
                 execution.function_arn, execution.version, orjson.dumps(envelope)
@@ -577,9 +580,10 @@ class DurableService:
         except Exception as exc:  # the function is gone, throttled ...: retried
             log.warning("durable invocation of %s failed: %s", execution.arn, exc)
             payload, function_error, request_id = b"", type(exc).__name__, ""
+        try:
+            await self._invocation_done(live, started, payload, function_error, request_id)
         finally:
-            live.invoking = False
-        await self._invocation_done(live, started, payload, function_error, request_id)
+            live.idle.set()
 
     async def _invocation_done(
         self,
@@ -785,6 +789,9 @@ class DurableService:
         error: dict[str, Any] | None,
         status: str,
     ) -> None:
+        # The caller's invocation suspends right after it started the invoke: the result
+        # is recorded once that invocation ended, as Lambda's history orders them.
+        await live.idle.wait()
         try:
             await self._service_change(
                 live, op, lambda at: ops.invoke_finished(op, result, error, status, at)

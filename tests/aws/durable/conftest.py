@@ -107,7 +107,9 @@ def start(lam: Any, name: str, payload: Any = None, **kwargs: Any) -> str:
     return str(answer["DurableExecutionArn"])
 
 
-def wait_status(lam: Any, arn: str, timeout: float = 60.0, *, running: bool = False) -> dict[str, Any]:
+def wait_status(
+    lam: Any, arn: str, timeout: float = 60.0, *, running: bool = False
+) -> dict[str, Any]:
     """Poll GetDurableExecution until it ends (or, with ``running``, while it runs)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -145,20 +147,20 @@ def callback_id(lam: Any, arn: str, timeout: float = 30.0) -> str:
     raise AssertionError("no callback started")
 
 
-def callback_id_named(
-    lam: Any, arn: str, name: str, used: set[str], timeout: float = 60.0
-) -> str:
+def callback_id_named(lam: Any, arn: str, name: str, used: set[str], timeout: float = 60.0) -> str:
     """The CallbackId of the started callback called ``name`` (``*``: the first one not
-    in ``used``), once it is in the history."""
+    in ``used``), once the invocation that created it has suspended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for event in history(lam, arn):
+        events = history(lam, arn)
+        for i, event in enumerate(events):
             if event["EventType"] != "CallbackStarted":
                 continue
             found = str(event["CallbackStartedDetails"]["CallbackId"])
             if found in used:
                 continue
-            if name == "*" or event.get("Name") == name:
+            suspended = any(e["EventType"] == "InvocationCompleted" for e in events[i:])
+            if (name == "*" or event.get("Name") == name) and suspended:
                 return found
         time.sleep(0.1)
     raise AssertionError(f"no callback {name} started")

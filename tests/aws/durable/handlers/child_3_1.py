@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 @durable_execution
 def handler(event, context: DurableContext):
-    return context.run_in_child_context(lambda child: child.step(lambda _: event))
+    return context.run_in_child_context(lambda child: child.step(lambda _: event), name="child")

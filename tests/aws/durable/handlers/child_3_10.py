@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def body(child, value):
     result = child.step(lambda _: value)
     child.wait(Duration.from_seconds(1))
@@ -51,4 +52,4 @@ def body(child, value):
 
 @durable_execution
 def handler(event, context: DurableContext):
-    return context.run_in_child_context(lambda child: body(child, event))
+    return context.run_in_child_context(lambda child: body(child, event), name="child")

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def body(child, value):
     child.logger.info(f"building a large result from {value}")
     small = child.step(lambda _: value)
@@ -51,5 +52,6 @@ def body(child, value):
 
 @durable_execution
 def handler(event, context: DurableContext):
-    large = context.run_in_child_context(lambda child: body(child, event))
+    large = context.run_in_child_context(lambda child: body(child, event), name="child")
+    context.wait(Duration.from_seconds(1))
     return len(large)

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def body(child, value):
     child.wait(Duration.from_seconds(1))
     return value
@@ -50,5 +51,5 @@ def body(child, value):
 
 @durable_execution
 def handler(event, context: DurableContext):
-    context.run_in_child_context(lambda child: body(child, event))
+    context.run_in_child_context(lambda child: body(child, event), name="child")
     return context.step(lambda _: event)

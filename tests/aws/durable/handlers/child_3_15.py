@@ -43,10 +43,11 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def body(child):
     raise RuntimeError("thrown in the child body")
 
 
 @durable_execution
 def handler(event, context: DurableContext):
-    return context.run_in_child_context(body)
+    return context.run_in_child_context(body, name="child")

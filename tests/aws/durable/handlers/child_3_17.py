@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def body(child, value):
     child.logger.info(f"child body ran with {value}")
     return value
@@ -50,6 +51,6 @@ def body(child, value):
 
 @durable_execution
 def handler(event, context: DurableContext):
-    value = context.run_in_child_context(lambda child: body(child, event))
+    value = context.run_in_child_context(lambda child: body(child, event), name="child")
     context.wait(Duration.from_seconds(1))
     return value

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def inner(child, value):
     return child.step(lambda _: value, name="inner-step")
 

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def fail(_):
     raise RuntimeError("always fails")
 
@@ -57,5 +58,5 @@ STRATEGY = create_retry_strategy(
 @durable_execution
 def handler(event, context: DurableContext):
     return context.run_in_child_context(
-        lambda child: child.step(fail, config=StepConfig(retry_strategy=STRATEGY))
+        lambda child: child.step(fail, config=StepConfig(retry_strategy=STRATEGY)), name="child"
     )

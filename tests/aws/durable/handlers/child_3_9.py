@@ -43,8 +43,9 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 @durable_execution
 def handler(event, context: DurableContext):
-    value = context.run_in_child_context(lambda child: child.step(lambda _: event))
+    value = context.run_in_child_context(lambda child: child.step(lambda _: event), name="child")
     context.wait(Duration.from_seconds(1))
     return value

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 class Upper(SerDes):
     def serialize(self, value, serdes_context):
         return json.dumps(json.dumps(value).upper())

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 @durable_execution
 def handler(event, context: DurableContext):
     return context.invoke(

@@ -43,8 +43,10 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def greet(ctx, item, index, items):
     return ctx.step(lambda _: f"Hello, {item}!")
+
 
 @durable_execution
 def handler(event, context: DurableContext):

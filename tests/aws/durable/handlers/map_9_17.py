@@ -43,10 +43,13 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 @durable_execution
 def handler(event, context: DurableContext):
     batch = context.map(
-        ["a", "b"], lambda ctx, item, index, items: item.upper(), name="map",
+        ["a", "b"],
+        lambda ctx, item, index, items: item.upper(),
+        name="map",
         config=MapConfig(max_concurrency=1),
     )
     context.wait(Duration.from_seconds(1))

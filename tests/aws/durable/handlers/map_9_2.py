@@ -43,7 +43,10 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 @durable_execution
 def handler(event, context: DurableContext):
-    batch = context.map(event, lambda ctx, item, index, items: item * 2, config=MapConfig(max_concurrency=1))
+    batch = context.map(
+        event, lambda ctx, item, index, items: item * 2, config=MapConfig(max_concurrency=1)
+    )
     return batch.get_results()

@@ -5,6 +5,12 @@ import json
 import os
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.concurrency.models import (
+    BatchItem,
+    BatchItemStatus,
+    BatchResult,
+    CompletionReason,
+)
 from aws_durable_execution_sdk_python.config import (
     CallbackConfig,
     ChildConfig,
@@ -43,15 +49,19 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 class OpSerde(SerDes):
+    """The map's own serializer: the whole result as ``OPSERDE:X,Y`` (items, which the
+    SDK also hands it, go as JSON)."""
+
     def serialize(self, value, serdes_context):
-        return "OPSERDE:" + ",".join(item.result for item in value.all)
+        if isinstance(value, BatchResult):
+            return "OPSERDE:" + ",".join(item.result for item in value.all)
+        return json.dumps(value)
 
     def deserialize(self, data, serdes_context):
-        from aws_durable_execution_sdk_python.concurrency.models import (
-            BatchItem, BatchItemStatus, BatchResult, CompletionReason,
-        )
-
+        if not data.startswith("OPSERDE:"):
+            return json.loads(data)
         values = data.removeprefix("OPSERDE:").split(",")
         return BatchResult(
             [BatchItem(i, BatchItemStatus.SUCCEEDED, v) for i, v in enumerate(values)],
@@ -62,7 +72,9 @@ class OpSerde(SerDes):
 @durable_execution
 def handler(event, context: DurableContext):
     batch = context.map(
-        ["x", "y"], lambda ctx, item, index, items: item.upper(), name="map",
+        ["x", "y"],
+        lambda ctx, item, index, items: item.upper(),
+        name="map",
         config=MapConfig(max_concurrency=1, serdes=OpSerde()),
     )
     context.wait(Duration.from_seconds(1))

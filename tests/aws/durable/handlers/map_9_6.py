@@ -43,10 +43,12 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def maybe_fail(ctx, item, index, items):
     if item == "fail":
         raise RuntimeError(f"item {index} failed")
     return item
+
 
 @durable_execution
 def handler(event, context: DurableContext):
@@ -54,6 +56,8 @@ def handler(event, context: DurableContext):
         ["fail", "never"],
         maybe_fail,
         name="map",
-        config=MapConfig(max_concurrency=1, completion_config=CompletionConfig(tolerated_failure_count=0)),
+        config=MapConfig(
+            max_concurrency=1, completion_config=CompletionConfig(tolerated_failure_count=0)
+        ),
     )
     return batch.throw_if_error()

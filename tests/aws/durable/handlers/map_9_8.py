@@ -43,10 +43,12 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def maybe_fail(ctx, item, index, items):
     if item == "fail":
         raise RuntimeError(f"item {index} failed")
     return item
+
 
 @durable_execution
 def handler(event, context: DurableContext):
@@ -54,6 +56,10 @@ def handler(event, context: DurableContext):
         ["ok", "fail", "ok"],
         maybe_fail,
         name="map",
-        config=MapConfig(max_concurrency=1, completion_config=CompletionConfig(tolerated_failure_count=1)),
+        config=MapConfig(
+            max_concurrency=1, completion_config=CompletionConfig(tolerated_failure_count=1)
+        ),
     )
-    return projection(batch, "completionReason", "status", "successCount", "failureCount", "totalCount")
+    return projection(
+        batch, "completionReason", "status", "successCount", "failureCount", "totalCount"
+    )

@@ -43,8 +43,10 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def task(number):
     return lambda ctx: ctx.step(lambda _: f"task-{number}")
+
 
 @durable_execution
 def handler(event, context: DurableContext):

@@ -43,8 +43,10 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def branch(value):
     return lambda ctx: ctx.step(lambda _: value)
+
 
 @durable_execution
 def handler(event, context: DurableContext):

@@ -43,23 +43,23 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def fail(ctx):
-    return ctx.step(boom, name="boom", config=StepConfig(retry_strategy=NO_RETRY))
-
-
-def boom(_):
     raise RuntimeError("branch failed")
 
 
 def ok(value):
-    return lambda ctx: ctx.step(lambda _: value)
+    return lambda ctx: value
+
 
 @durable_execution
 def handler(event, context: DurableContext):
     batch = context.parallel(
         [ok("a"), fail, ok("c")],
         name="parallel",
-        config=ParallelConfig(max_concurrency=1, completion_config=CompletionConfig(tolerated_failure_count=1)),
+        config=ParallelConfig(
+            max_concurrency=1, completion_config=CompletionConfig(tolerated_failure_count=1)
+        ),
     )
     return {
         "hasFailure": batch.has_failure,

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def inner(ctx):
     batch = ctx.parallel(
         [lambda c: c.step(lambda _: "i1"), lambda c: c.step(lambda _: "i2")],
@@ -50,6 +51,7 @@ def inner(ctx):
         config=ParallelConfig(max_concurrency=1),
     )
     return batch.get_results()
+
 
 @durable_execution
 def handler(event, context: DurableContext):

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def unreliable(step_context):
     if step_context.attempt < 3:
         raise RuntimeError(f"attempt {step_context.attempt} failed")

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def crash(step_context, value):
     step_context.logger.info(f"about to crash: {value}")
     os._exit(1)

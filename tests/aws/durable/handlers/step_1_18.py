@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def flaky(step_context, value):
     step_context.logger.info(f"attempt {step_context.attempt}: {value}")
     if step_context.attempt == 1:

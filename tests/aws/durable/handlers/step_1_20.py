@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def fail(_):
     raise RuntimeError("boom")
 
@@ -52,4 +53,4 @@ def handler(event, context: DurableContext):
     try:
         return context.step(fail, name="failing", config=StepConfig(retry_strategy=NO_RETRY))
     except Exception:
-        return "fallback_result"
+        return context.step(lambda _: "fallback_result", name="fallback")

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def greet(step_context, name):
     step_context.logger.info(f"Greeting step started for: {name}")
     greeting = f"Hello, {name}!"

@@ -43,8 +43,9 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 @durable_execution
 def handler(event, context: DurableContext):
     value = context.step(lambda _: "computed", name="compute")
-    context.wait(Duration.from_seconds(1))
+    context.wait(Duration.from_seconds(2))
     return value

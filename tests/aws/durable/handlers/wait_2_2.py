@@ -43,7 +43,8 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 @durable_execution
 def handler(event, context: DurableContext):
-    context.wait(Duration.from_seconds(1), name="custom_wait_name")
+    context.wait(Duration.from_seconds(2), name="custom_wait_name")
     return "done"

@@ -43,8 +43,9 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 @durable_execution
 def handler(event, context: DurableContext):
-    context.wait(Duration.from_seconds(1), name="wait-1")
-    context.wait(Duration.from_seconds(1), name="wait-2")
+    context.wait(Duration.from_seconds(2), name="wait-1")
+    context.wait(Duration.from_seconds(2), name="wait-2")
     return {"completedWaits": 2}

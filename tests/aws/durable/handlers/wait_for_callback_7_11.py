@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 class JsonObject(SerDes):
     def serialize(self, value, serdes_context):
         return json.dumps(value)

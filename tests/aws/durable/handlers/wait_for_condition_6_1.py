@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 STRATEGY = create_wait_strategy(
     WaitStrategyConfig(
         should_continue_polling=lambda state: state < THRESHOLD[0],

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 class Reversed(SerDes):
     """Checkpoints the state reversed and prefixed; restores it on the way back."""
 

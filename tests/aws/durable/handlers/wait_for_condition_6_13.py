@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def until(limit):
     return create_wait_strategy(
         WaitStrategyConfig(

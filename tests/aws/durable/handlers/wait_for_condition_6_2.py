@@ -43,9 +43,8 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
-STRATEGY = create_wait_strategy(
-    WaitStrategyConfig(should_continue_polling=lambda state: state < 5)
-)
+
+STRATEGY = create_wait_strategy(WaitStrategyConfig(should_continue_polling=lambda state: state < 5))
 
 
 @durable_execution

@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 THRESHOLD = [0]
 STRATEGY = create_wait_strategy(
     WaitStrategyConfig(

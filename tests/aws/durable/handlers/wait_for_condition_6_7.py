@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def check(state, _):
     raise RuntimeError("the check failed")
 

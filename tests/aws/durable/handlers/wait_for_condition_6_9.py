@@ -43,6 +43,7 @@ def projection(batch, *fields):
     }
     return {name: values[name] for name in fields}
 
+
 def check(state, _):
     attempts = state["attempts"] + 1
     return {"status": "DONE" if attempts >= 2 else "PENDING", "attempts": attempts}
