@@ -5,6 +5,7 @@ import json
 import os
 import time
 
+import boto3
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import (
     CallbackConfig,
@@ -45,14 +46,23 @@ def projection(batch, *fields):
     return {name: values[name] for name in fields}
 
 
-def body(child, value):
+def checkpointed(arn):
+    """Whether StepStarted is in the history: the SDK sends it in the background."""
+    lam = boto3.client("lambda")
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    return any(event["EventType"] == "StepStarted" for event in events)
+
+
+def body(child, value, arn):
     def step(_):
-        # The first run of the step ends the process (a crash after StepStarted was
-        # checkpointed); the marker, outside the environment, makes the second run pass.
+        # The first run of the step ends the process once ContextStarted and StepStarted
+        # are checkpointed; the marker, outside the environment, lets the second run pass.
         marker = os.path.join(os.environ["SCRATCH"], os.environ["AWS_LAMBDA_FUNCTION_NAME"])
         if not os.path.exists(marker):
             open(marker, "w").close()
-            time.sleep(1)  # the SDK sends ContextStarted and StepStarted in the background
+            deadline = time.monotonic() + 20
+            while not checkpointed(arn) and time.monotonic() < deadline:
+                time.sleep(0.05)
             os._exit(1)
         return value
 
@@ -61,4 +71,5 @@ def body(child, value):
 
 @durable_execution
 def handler(event, context: DurableContext):
-    return context.run_in_child_context(lambda child: body(child, event), name="child")
+    arn = context.state.durable_execution_arn
+    return context.run_in_child_context(lambda child: body(child, event, arn), name="child")
