@@ -276,7 +276,13 @@ class DurableService:
             execution.updated = []
             if applied.terminal is not None:
                 applied.events.extend(
-                    self._finish(execution, applied.terminal, at, result=execution.result)
+                    self._finish(
+                        execution,
+                        applied.terminal,
+                        at,
+                        result=execution.result,
+                        error=execution.error,
+                    )
                 )
             events = self._number(execution, applied.events)
             touched = [execution.operations[i] for i in changed if i in execution.operations]

@@ -56,6 +56,16 @@ def sdk_layer(lam: Any) -> str:
     return str(answer["LayerVersionArn"])
 
 
+@pytest.fixture(scope="package")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory functions may write to (they run as users of their own)."""
+    path = tmp_path_factory.mktemp("scratch")
+    path.chmod(0o777)
+    for parent in (path.parent, path.parent.parent):
+        parent.chmod(parent.stat().st_mode | 0o711)
+    return path
+
+
 Deploy = Callable[..., str]
 
 

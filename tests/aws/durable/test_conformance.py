@@ -86,7 +86,7 @@ def _run(lam: Any, deploy: Deploy, case: str, target: str, scratch: str) -> Outc
 @pytest.fixture(scope="module")
 def runs(
     request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
+    scratch: Path,
     lam: Any,
     deploy: Deploy,
 ) -> Any:
@@ -96,10 +96,6 @@ def runs(
         if item.module is request.module and hasattr(item, "callspec")
     ]
     target = deploy((HANDLERS / "targets" / "echo.py").read_text())
-    scratch = tmp_path_factory.mktemp("scratch")
-    # Handlers run as users of their own: let them write markers here (tests/conftest.py).
-    for path in (scratch, scratch.parent, scratch.parent.parent):
-        path.chmod(path.stat().st_mode | 0o777 if path == scratch else path.stat().st_mode | 0o711)
     pool = ThreadPoolExecutor(max_workers=12)
     futures: dict[str, Future[Outcome]] = {
         case: pool.submit(_run, lam, deploy, case, target, str(scratch)) for case in selected
