@@ -253,7 +253,9 @@ def test_context_start_succeed_fail(recorder: Envelope) -> None:
     assert answer["NewExecutionState"]["Operations"][0]["Status"] == "FAILED"
 
 
-def test_chained_invoke_start_and_missing_target(recorder: Envelope, deploy: Deploy, lam: Any) -> None:
+def test_chained_invoke_start_and_missing_target(
+    recorder: Envelope, deploy: Deploy, lam: Any
+) -> None:
     target = deploy("def handler(event, context):\n    return {'echo': event}\n", durable=False)
     token = recorder.data["CheckpointToken"]
     start = {
