@@ -143,7 +143,7 @@ def _status(kind: str) -> str:
 
 
 def _detail(event: dict[str, Any]) -> str:
-    details = next((v for k, v in event.items() if k.endswith("Details")), {}) or {}
+    details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("Details")), {}) or {}
     if "Duration" in details:
         return f"({details['Duration']}s)"
     if "RetryDetails" in details and "NextAttemptDelaySeconds" in details["RetryDetails"]:
