@@ -10,20 +10,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import orjson
-
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.services.durable import errors as de
 from stratus.services.durable.history import page, without_data
 from stratus.services.durable.model import Execution, split_execution_arn
 from stratus.services.durable.ports import FunctionPort
-from stratus.services.durable.service import DurableService
+from stratus.services.durable.service import (
+    SYNC_LIMIT_S,
+    UNQUALIFIED,
+    DurableService,
+    invocation_answer,
+)
+from stratus.services.functions.errors import InvalidParameter
 from stratus.services.functions.names import parse_function_name
 
 Params = dict[str, Any]
-
-SYNC_LIMIT_S = 900.0  # a synchronous invocation of a durable function waits 15 minutes
 
 
 def _user(_exc: BaseException) -> dict[str, Any]:
@@ -126,34 +128,24 @@ class DurableApi:
         target = self._durable_functions.resolve(function_id, qualifier, function_id)
         if target.durable_config is None:
             return None
+        if qualifier is None:
+            raise InvalidParameter(UNQUALIFIED)
         started = await self.durable.start(target, payload, name=params.get("DurableExecutionName"))
         execution = started.execution
         if kind == "Event":
             return {"StatusCode": 202, "Payload": b"", "DurableExecutionArn": execution.arn}
-        timeout = min(SYNC_LIMIT_S, float(execution.timeout_s))
-        done = await self.durable.wait_done(execution.arn, timeout)
+        done = await self.durable.wait_done(
+            execution.arn, min(SYNC_LIMIT_S, float(execution.timeout_s))
+        )
+        body, function_error = invocation_answer(done)
         result: Params = {
             "StatusCode": 200,
             "ExecutedVersion": done.version,
             "DurableExecutionArn": done.arn,
+            "Payload": body,
         }
-        if done.status == "SUCCEEDED":
-            result["Payload"] = (done.result or "").encode()
-            return result
-        error = done.error or {}
-        body = {
-            "errorType": error.get("ErrorType") or done.status,
-            "errorMessage": error.get("ErrorMessage")
-            or f"The durable execution ended with status {done.status}",
-        }
-        if done.status == "RUNNING" or done.status == "PAUSED":
-            body = {
-                "errorType": "DurableExecutionStillRunning",
-                "errorMessage": "The durable execution is still running: follow it with "
-                "GetDurableExecution",
-            }
-        result["Payload"] = orjson.dumps(body)
-        result["FunctionError"] = "Unhandled"
+        if function_error:
+            result["FunctionError"] = function_error
         return result
 
     # -- data plane ----------------------------------------------------------------
@@ -221,7 +213,7 @@ class DurableApi:
             records = [r for r in records if r["start"] >= after]
         if before is not None:
             records = [r for r in records if r["start"] <= before]
-        if params.get("ReverseOrder"):
+        if not params.get("ReverseOrder"):  # newest first unless asked otherwise
             records.reverse()
         chunk, marker = page(records, params.get("Marker"), params.get("MaxItems"))
         result: Params = {"DurableExecutions": [summary_shape(r) for r in chunk]}

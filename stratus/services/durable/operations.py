@@ -355,3 +355,25 @@ def due_at(op: Operation) -> float | None:
         times = [t for t in (op.get("_timeout_at"), op.get("_heartbeat_at")) if t]
         return float(min(times)) if times else None
     return None
+
+
+def replayed(operations: dict[str, Operation]) -> list[Operation]:
+    """The operations a replay needs, in start order: a completed context's children
+    are left out unless it asked for them (``ReplayChildren``), as Lambda's
+    GetDurableExecutionState does."""
+    hidden: dict[str, bool] = {}
+
+    def is_hidden(op_id: str | None) -> bool:
+        if op_id is None or op_id not in operations:
+            return False
+        if op_id not in hidden:
+            parent = operations[op_id]
+            closed_context = (
+                parent["Type"] == "CONTEXT"
+                and parent.get("Status") in CLOSED
+                and not (parent.get("ContextDetails") or {}).get("ReplayChildren")
+            )
+            hidden[op_id] = closed_context or is_hidden(parent.get("ParentId"))
+        return hidden[op_id]
+
+    return [op for op in operations.values() if not is_hidden(op.get("ParentId"))]

@@ -14,6 +14,7 @@ class Target:
     function_arn: str  # unqualified
     version: str  # $LATEST or a number
     durable_config: dict[str, Any] | None  # None: not a durable function
+    qualified: bool = True  # named with a version or alias (durable functions need one)
 
 
 @dataclass(frozen=True, slots=True)

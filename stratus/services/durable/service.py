@@ -349,7 +349,7 @@ class DurableService:
         seq = read_checkpoint_token(token, arn)
         if seq != live.execution.token_seq:
             raise InvalidCheckpointToken("Invalid checkpoint token: the token is stale")
-        items = [ops.public(op) for op in live.execution.operations.values()]
+        items = [ops.public(op) for op in ops.replayed(live.execution.operations)]
         return page(items, marker, max_items, default=ENVELOPE_PAGE)
 
     # -- callbacks -----------------------------------------------------------------
@@ -560,7 +560,7 @@ class DurableService:
             live.needs_invoke = False
             execution.token_seq += 1
             token = checkpoint_token(execution)
-            items = [_envelope_op(op) for op in execution.operations.values()]
+            items = [_envelope_op(op) for op in ops.replayed(execution.operations)]
             first, marker = page(items, None, ENVELOPE_PAGE)
             envelope: dict[str, Any] = {
                 "DurableExecutionArn": execution.arn,
@@ -711,6 +711,12 @@ class DurableService:
             message = getattr(exc, "message", str(exc))
             op["_failure"] = {"ErrorType": "ResourceNotFoundException", "ErrorMessage": message}
             return [ops.invoke_started(op, at, None, None)]
+        if target.durable_config is not None and not target.qualified:
+            op["_failure"] = {
+                "ErrorType": "InvalidParameterValueException",
+                "ErrorMessage": UNQUALIFIED,
+            }
+            return [ops.invoke_started(op, at, None, None)]
         op["_function_arn"] = target.function_arn
         op["_version"] = target.version
         child = None
@@ -856,3 +862,28 @@ def _invocation_error(payload: bytes, function_error: str | None) -> dict[str, A
         if function_error is None
         else f"The invocation failed: {function_error}",
     }
+
+
+UNQUALIFIED = "You cannot invoke a durable function using an unqualified ARN."
+SYNC_LIMIT_S = 900.0  # a synchronous invocation of a durable function waits 15 minutes
+
+
+def invocation_answer(execution: Execution) -> tuple[bytes, str | None]:
+    """What a synchronous Invoke answers once the execution ended (or the wait did): the
+    result, or Lambda's error body with ``Unhandled``."""
+    if execution.status == SUCCEEDED:
+        return (execution.result or "").encode(), None
+    if execution.terminal:
+        error = execution.error or {}
+        body = {
+            "errorType": error.get("ErrorType") or execution.status,
+            "errorMessage": error.get("ErrorMessage")
+            or f"The durable execution ended with status {execution.status}",
+        }
+    else:
+        body = {
+            "errorType": "DurableExecutionStillRunning",
+            "errorMessage": "The durable execution is still running: follow it with "
+            "GetDurableExecution",
+        }
+    return orjson.dumps(body), "Unhandled"

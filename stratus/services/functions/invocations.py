@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 
@@ -47,6 +48,16 @@ class InvokeResponse:
     request_id: str
 
 
+class DurableRoute(Protocol):
+    """Where the invocations of a durable function go (the durable functions component
+    sets it): a durable function's event starts a durable execution, whoever sends it
+    (Step Functions, event source mappings, queued Event invocations)."""
+
+    async def invoke(
+        self, config: FunctionConfig, qualifier: str | None, payload: bytes, *, wait: bool
+    ) -> InvokeResponse: ...
+
+
 class Invocations:
     # How long an Invoke waits for a Pending function's code to be ready before answering
     # Lambda's ResourceConflictException: generous, since settling is the extraction itself.
@@ -67,6 +78,7 @@ class Invocations:
         self._limits = limits
         self._specs: dict[tuple[str, str], FunctionSpec] = {}
         self._queued_listeners: list[Callable[[], None]] = []
+        self.durable_route: DurableRoute | None = None
         registry.on_change(self._forget)
 
     def _forget(self, name: str) -> None:
@@ -139,7 +151,10 @@ class Invocations:
         request_id: str | None = None,
         client_context: str | None = None,
         tail: bool = False,
+        durable_envelope: bool = False,
     ) -> InvokeResponse:
+        """One synchronous invocation; ``durable_envelope``: the durable execution service
+        invoking a durable function with its envelope (not an event starting one)."""
         if len(payload) > self._limits.sync_payload_bytes:
             raise RequestTooLarge(
                 f"Request must be smaller than {self._limits.sync_payload_bytes} bytes for the "
@@ -148,6 +163,8 @@ class Invocations:
         event = _check_json(payload)
         context_text = _decode_client_context(client_context)
         config = await self._ready(self._registry.route(name, qualifier), qualifier)
+        if config.durable_config is not None and self.durable_route and not durable_envelope:
+            return await self.durable_route.invoke(config, qualifier, event, wait=True)
         request_id = request_id or new_request_id()
         result = await self._run(config, qualifier, event, request_id, context_text)
         body, function_error = result.payload, result.function_error
@@ -235,6 +252,8 @@ class Invocations:
         event = _check_json(payload)
         context_text = _decode_client_context(client_context)
         config = self._registry.resolve(name, qualifier)
+        if config.durable_config is not None and self.durable_route is not None:
+            return await self.durable_route.invoke(config, qualifier, event, wait=False)
         now = int(time.time() * 1000)
         invocation = QueuedInvocation(
             id=request_id or new_request_id(),

@@ -106,9 +106,10 @@ def deploy(lam: Any, sdk_layer: str) -> Deploy:
 
 
 def start(lam: Any, name: str, payload: Any = None, **kwargs: Any) -> str:
-    """Start an execution with an Event invoke; returns its ARN."""
+    """Start an execution with an Event invoke of ``name`` ($LATEST unless it names a
+    version or alias: durable functions are invoked qualified); returns its ARN."""
     answer = lam.invoke(
-        FunctionName=name,
+        FunctionName=name if ":" in name else f"{name}:$LATEST",
         InvocationType="Event",
         Payload=json.dumps(payload).encode(),
         **kwargs,

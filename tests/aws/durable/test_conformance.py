@@ -52,11 +52,11 @@ class Outcome:
 def _run(lam: Any, deploy: Deploy, case: str, target: str, scratch: str) -> Outcome:
     raw = yaml.safe_load(_path(case).read_text())
     spec = substitute(raw, make_variables(raw.get("Variables")))
-    environment = {"TARGET_FUNCTION": target, "SCRATCH": scratch}
+    environment = {"TARGET_FUNCTION": f"{target}:$LATEST", "SCRATCH": scratch}
     name = deploy((HANDLERS / f"{case}.py").read_text(), environment=environment, timeout=60)
     payload = json.dumps(spec.get("Input")).encode()
     answer = lam.invoke(
-        FunctionName=name,
+        FunctionName=f"{name}:$LATEST",
         InvocationType="Event" if spec.get("AsyncInvoke") else "RequestResponse",
         Payload=payload,
     )
@@ -130,4 +130,9 @@ def test_requirement(case: str, runs: dict[str, Future[Outcome]]) -> None:
         raw = outcome.execution.get("Result")
         if raw != expected["Result"]:
             match(expected["Result"], None if raw is None else json.loads(raw), {}, "Result")
-    match_history(outcome.spec.get("ExpectedExecutionHistory") or [], outcome.events)
+    try:
+        match_history(outcome.spec.get("ExpectedExecutionHistory") or [], outcome.events)
+    except AssertionError:
+        for event in outcome.events:  # the whole history, to see why
+            print({k: v for k, v in event.items() if k != "EventTimestamp"})
+        raise

@@ -130,7 +130,7 @@ def test_durable_config_out_of_range(durable_server: Any) -> None:
 
 # -- Invoke ----------------------------------------------------------------------------
 def test_sync_invoke_runs_the_whole_execution(lam: Any, steps: str) -> None:
-    answer = lam.invoke(FunctionName=steps, Payload=b'{"n": 4}')
+    answer = lam.invoke(FunctionName=f"{steps}:$LATEST", Payload=b'{"n": 4}')
     assert answer["StatusCode"] == 200
     assert json.loads(answer["Payload"].read()) == 10
     assert answer["ExecutedVersion"] == "$LATEST"
@@ -142,7 +142,7 @@ def test_sync_invoke_runs_the_whole_execution(lam: Any, steps: str) -> None:
 
 def test_sync_invoke_of_a_failing_execution(lam: Any, deploy: Deploy) -> None:
     name = deploy(FAILING)
-    answer = lam.invoke(FunctionName=name, Payload=b"{}")
+    answer = lam.invoke(FunctionName=f"{name}:$LATEST", Payload=b"{}")
     assert answer["FunctionError"] == "Unhandled"
     body = json.loads(answer["Payload"].read())
     assert body["errorType"] == "ValueError"
@@ -150,6 +150,16 @@ def test_sync_invoke_of_a_failing_execution(lam: Any, deploy: Deploy) -> None:
     execution = lam.get_durable_execution(DurableExecutionArn=answer["DurableExecutionArn"])
     assert execution["Status"] == "FAILED"
     assert execution["Error"]["ErrorType"] == "ValueError"
+
+
+def test_unqualified_invoke_is_refused(lam: Any, steps: str) -> None:
+    for kind in ("RequestResponse", "Event"):
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            lam.invoke(FunctionName=steps, InvocationType=kind, Payload=b"{}")
+        assert _error(info) == (
+            "InvalidParameterValueException",
+            "You cannot invoke a durable function using an unqualified ARN.",
+        )
 
 
 def test_event_invoke_answers_with_the_arn(lam: Any, steps: str) -> None:
@@ -235,16 +245,16 @@ def test_list_filters_and_pages(lam: Any, deploy: Deploy) -> None:
         wait_status(lam, arn)
     waiting_arn = start(lam, deploy(CALLBACK), None)
     listed = lam.list_durable_executions_by_function(FunctionName=name)["DurableExecutions"]
-    assert [e["DurableExecutionArn"] for e in listed] == arns
+    assert [e["DurableExecutionArn"] for e in listed] == arns[::-1]  # newest first
     assert {e["Status"] for e in listed} == {"SUCCEEDED"}
     page = lam.list_durable_executions_by_function(FunctionName=name, MaxItems=2)
     assert len(page["DurableExecutions"]) == 2
     rest = lam.list_durable_executions_by_function(
         FunctionName=name, MaxItems=2, Marker=page["NextMarker"]
     )
-    assert [e["DurableExecutionArn"] for e in rest["DurableExecutions"]] == arns[2:]
-    reverse = lam.list_durable_executions_by_function(FunctionName=name, ReverseOrder=True)
-    assert [e["DurableExecutionArn"] for e in reverse["DurableExecutions"]] == arns[::-1]
+    assert [e["DurableExecutionArn"] for e in rest["DurableExecutions"]] == arns[:1]
+    oldest_first = lam.list_durable_executions_by_function(FunctionName=name, ReverseOrder=True)
+    assert [e["DurableExecutionArn"] for e in oldest_first["DurableExecutions"]] == arns
     none = lam.list_durable_executions_by_function(FunctionName=name, Statuses=["RUNNING"])
     assert none["DurableExecutions"] == []
     later = lam.list_durable_executions_by_function(

@@ -66,7 +66,7 @@ class Envelope:
 @pytest.fixture
 def recorder(lam: Any, deploy: Deploy, scratch: Path) -> Envelope:
     name = deploy(RECORDER, environment={"SCRATCH": str(scratch)}, execution_timeout=120)
-    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"order": 7}')
+    lam.invoke(FunctionName=f"{name}:$LATEST", InvocationType="Event", Payload=b'{"order": 7}')
     envelope = Envelope(lam, scratch, name)
     envelope.wait()
     return envelope

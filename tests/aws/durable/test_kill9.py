@@ -99,7 +99,7 @@ def _run(tmp_path: Path, count: int) -> None:
         arns = []
         for i in range(count):
             answer = lam.invoke(
-                FunctionName="kill9",
+                FunctionName="kill9:$LATEST",
                 InvocationType="Event",
                 Payload=json.dumps({"i": i}).encode(),
                 DurableExecutionName=f"order-{i}",

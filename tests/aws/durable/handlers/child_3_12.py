@@ -48,8 +48,12 @@ def projection(batch, *fields):
 
 def checkpointed(arn):
     """Whether StepStarted is in the history: the SDK sends it in the background."""
-    lam = boto3.client("lambda")
-    events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    try:
+        lam = boto3.client("lambda")
+        events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    except Exception as error:
+        print(f"history not readable yet: {error!r}")
+        return False
     return any(event["EventType"] == "StepStarted" for event in events)
 
 
