@@ -114,6 +114,7 @@ def sync_seconds(client: Any, name: str, payload: dict[str, Any], rounds: int) -
 
 def event_rate(client: Any, name: str, count: int, threads: int = 8) -> float:
     name = f"{name}:$LATEST"
+
     def one(i: int) -> None:
         answer = client.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
         if answer["StatusCode"] != 202:
