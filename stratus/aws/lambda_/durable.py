@@ -10,8 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.runtime.limits import Limits
 from stratus.services.durable import errors as de
 from stratus.services.durable.history import page, without_data
 from stratus.services.durable.model import Execution, split_execution_arn
@@ -22,7 +25,11 @@ from stratus.services.durable.service import (
     DurableService,
     invocation_answer,
 )
-from stratus.services.functions.errors import InvalidParameter
+from stratus.services.functions.errors import (
+    InvalidParameter,
+    InvalidRequestContent,
+    RequestTooLarge,
+)
 from stratus.services.functions.names import parse_function_name
 
 Params = dict[str, Any]
@@ -96,15 +103,38 @@ def _epoch(value: Any) -> float | None:
     return float(value)
 
 
+def _event(payload: bytes, limit: int) -> str:
+    """The event of an Invoke as Lambda checks it: within the size limit, JSON (an empty
+    payload is ``{}``)."""
+    if len(payload) > limit:
+        raise RequestTooLarge(
+            f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+        )
+    if not payload.strip():
+        return "{}"
+    try:
+        orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequestContent(
+            f"Could not parse request body into json: Could not parse payload into json: {exc}"
+        ) from exc
+    return payload.decode()
+
+
 class DurableApi:
     """The durable operations of the Lambda API (a mixin of ``LambdaProvider``)."""
 
     _durable: DurableService | None = None
+    _limits: Limits
     _durable_functions: FunctionPort | None = None
 
     def attach_durable(self, service: DurableService, functions: FunctionPort) -> None:
         self._durable = service
         self._durable_functions = functions
+
+    def _durable_payload_limit(self, kind: str) -> int:
+        limits = self._limits
+        return limits.async_payload_bytes if kind == "Event" else limits.sync_payload_bytes
 
     @property
     def durable(self) -> DurableService:
@@ -130,7 +160,10 @@ class DurableApi:
             return None
         if qualifier is None:
             raise InvalidParameter(UNQUALIFIED)
-        started = await self.durable.start(target, payload, name=params.get("DurableExecutionName"))
+        event = _event(payload, self._durable_payload_limit(kind))
+        started = await self.durable.start(
+            target, event.encode(), name=params.get("DurableExecutionName")
+        )
         execution = started.execution
         if kind == "Event":
             return {"StatusCode": 202, "Payload": b"", "DurableExecutionArn": execution.arn}

@@ -459,3 +459,31 @@ def test_execution_timeout(lam: Any, deploy: Deploy) -> None:
     execution = wait_status(lam, arn, timeout=30)
     assert execution["Status"] == "TIMED_OUT"
     assert history(lam, arn)[-1]["EventType"] == "ExecutionTimedOut"
+
+
+# -- hostile inputs -------------------------------------------------------------------
+def test_oversized_and_malformed_events(lam: Any, steps: str) -> None:
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        lam.invoke(
+            FunctionName=f"{steps}:$LATEST",
+            InvocationType="Event",
+            Payload=json.dumps({"n": "x" * 1_100_000}).encode(),
+        )
+    assert _error(info)[0] == "RequestTooLargeException"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        lam.invoke(FunctionName=f"{steps}:$LATEST", Payload=b"{not json")
+    assert _error(info)[0] == "InvalidRequestContentException"
+
+
+def test_forged_callback_id(lam: Any, waiting: str) -> None:
+    """A callback id names its execution and operation, but guessing them is not enough."""
+    import base64
+
+    arn = start(lam, waiting, None)
+    real = callback_id(lam, arn)
+    execution_arn, operation, _secret = base64.b64decode(real).decode().split("\n")
+    forged = base64.b64encode(f"{execution_arn}\n{operation}\n00000000".encode()).decode()
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        lam.send_durable_execution_callback_success(CallbackId=forged, Result=b"1")
+    assert _error(info)[0] == "ResourceNotFoundException"
+    lam.stop_durable_execution(DurableExecutionArn=arn)

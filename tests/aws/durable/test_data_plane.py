@@ -385,3 +385,28 @@ def test_model_constraints_are_checked_first(recorder: Envelope, durable_server:
         "1 validation error detected: Value '0' at 'updates.1.member.waitOptions.waitSeconds' "
         "failed to satisfy constraint: Member must have value greater than or equal to 1",
     )
+
+
+def test_a_long_log_reaches_the_function_in_pages(recorder: Envelope) -> None:
+    token = recorder.data["CheckpointToken"]
+    for start in range(0, 1100, 250):
+        updates = [
+            {"Id": f"s{i}", "Type": "STEP", "Action": "SUCCEED", "Payload": str(i)}
+            for i in range(start, min(start + 250, 1100))
+        ]
+        token = recorder.checkpoint(token, *updates)["CheckpointToken"]
+    wait = {"Id": "w", "Type": "WAIT", "Action": "START", "WaitOptions": {"WaitSeconds": 1}}
+    recorder.checkpoint(token, wait)
+    data = recorder.wait()
+    first = data["InitialExecutionState"]
+    assert len(first["Operations"]) == 1000
+    assert first["NextMarker"]
+    rest = recorder.lam.get_durable_execution_state(
+        DurableExecutionArn=recorder.arn,
+        CheckpointToken=data["CheckpointToken"],
+        Marker=first["NextMarker"],
+        MaxItems=1000,
+    )
+    ids = [op["Id"] for op in first["Operations"]] + [op["Id"] for op in rest["Operations"]]
+    assert len(ids) == 1102  # the execution, 1,100 steps and the wait
+    assert len(set(ids)) == 1102
