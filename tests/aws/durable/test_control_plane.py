@@ -469,7 +469,7 @@ def test_oversized_and_malformed_events(lam: Any, steps: str) -> None:
             InvocationType="Event",
             Payload=json.dumps({"n": "x" * 1_100_000}).encode(),
         )
-    assert _error(info)[0] == "RequestTooLargeException"
+    assert _error(info)[0] == "RequestEntityTooLargeException"  # as for any function
     with pytest.raises(botocore.exceptions.ClientError) as info:
         lam.invoke(FunctionName=f"{steps}:$LATEST", Payload=b"{not json")
     assert _error(info)[0] == "InvalidRequestContentException"
