@@ -100,6 +100,7 @@ class DurableService:
         self._live: dict[str, _Live] = {}
         self._by_name: dict[tuple[str, str], str] = {}
         self._spawn: asyncio.Queue[Callable[[], Any]] = asyncio.Queue()
+        self._name_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._paused = False
 
     # -- lifecycle -----------------------------------------------------------------
@@ -150,6 +151,21 @@ class DurableService:
             raise NotDurable("The function is not a durable function")
         input_text = payload.decode() if payload else ""
         if name is not None:
+            # One start at a time per name: the second one finds the first's execution.
+            async with self._name_locks.setdefault((target.function_arn, name), asyncio.Lock()):
+                return await self._start(target, input_text, config, name, parent, arn)
+        return await self._start(target, input_text, config, name, parent, arn)
+
+    async def _start(
+        self,
+        target: Target,
+        input_text: str,
+        config: dict[str, Any],
+        name: str | None,
+        parent: list[str] | None,
+        arn: str | None,
+    ) -> Started:
+        if name is not None:
             existing = self._by_name.get((target.function_arn, name))
             found = (
                 self._live[existing].execution
@@ -196,10 +212,7 @@ class DurableService:
         return Started(execution, True)
 
     async def _find_by_name(self, function_arn: str, name: str) -> Execution | None:
-        for record in await self._store.list_by_function(function_arn):
-            if record["name"] == name:
-                return await self._store.get(record["arn"])
-        return None
+        return await self._store.find_by_name(function_arn, name)
 
     async def wait_done(self, arn: str, timeout: float) -> Execution:
         live = self._live.get(arn)
@@ -481,6 +494,15 @@ class DurableService:
     # -- the driver ----------------------------------------------------------------
     async def _drive(self, live: _Live) -> None:
         execution = live.execution
+        await self._run_until_ended(live)
+        if execution.terminal:
+            # Ended: served from the store from now on (keeps memory to running ones).
+            self._live.pop(execution.arn, None)
+            self._by_name.pop((execution.function_arn, execution.name), None)
+            self._name_locks.pop((execution.function_arn, execution.name), None)
+
+    async def _run_until_ended(self, live: _Live) -> None:
+        execution = live.execution
         while not execution.terminal and not self._paused:
             due = self._next_due(live)
             if (
@@ -502,7 +524,7 @@ class DurableService:
 
     def _next_due(self, live: _Live) -> float | None:
         execution = live.execution
-        times = [execution.start + execution.timeout_s] if execution.status != PAUSED else []
+        times = [execution.start + execution.timeout_s] if _timeout_runs(execution) else []
         if live.retry_at is not None:
             times.append(live.retry_at)
         for op in execution.operations.values():
@@ -519,7 +541,7 @@ class DurableService:
         async with live.lock:
             if execution.terminal:
                 return
-            if execution.status != PAUSED and at >= execution.start + execution.timeout_s:
+            if _timeout_runs(execution) and at >= execution.start + execution.timeout_s:
                 error = {
                     "ErrorType": "Execution.TimedOut",
                     "ErrorMessage": "The durable execution timed out",
@@ -810,6 +832,12 @@ class DurableService:
             )
         except CallbackClosed:
             pass  # the parent ended (or cancelled the invoke) meanwhile
+
+
+def _timeout_runs(execution: Execution) -> bool:
+    """The execution timeout counts, unless paused with ``ExecutionTimeoutPaused``."""
+    pause = execution.pause
+    return execution.status != PAUSED or not (pause and pause.get("ExecutionTimeoutPaused"))
 
 
 def _envelope_op(op: Operation) -> Operation:

@@ -35,6 +35,8 @@ DURABLE_MIGRATIONS = [
         );
         CREATE INDEX durable_executions_by_function
             ON durable_executions (function_arn, start);
+        CREATE UNIQUE INDEX durable_executions_by_name
+            ON durable_executions (function_arn, name);
         CREATE INDEX durable_executions_running ON durable_executions (status);
         CREATE TABLE durable_operations (
             arn TEXT NOT NULL,
@@ -116,6 +118,16 @@ class SQLiteDurableStore:
                 "SELECT record FROM durable_executions WHERE arn = ?", (arn,)
             ).fetchone()
             return None if row is None else _execution(conn, arn, row[0])
+
+        return await self._db.read(read)
+
+    async def find_by_name(self, function_arn: str, name: str) -> Execution | None:
+        def read(conn: sqlite3.Connection) -> Execution | None:
+            row = conn.execute(
+                "SELECT arn, record FROM durable_executions WHERE function_arn = ? AND name = ?",
+                (function_arn, name),
+            ).fetchone()
+            return None if row is None else _execution(conn, row[0], row[1])
 
         return await self._db.read(read)
 
