@@ -487,3 +487,58 @@ def test_forged_callback_id(lam: Any, waiting: str) -> None:
         lam.send_durable_execution_callback_success(CallbackId=forged, Result=b"1")
     assert _error(info)[0] == "ResourceNotFoundException"
     lam.stop_durable_execution(DurableExecutionArn=arn)
+
+
+HEARTBEAT = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
+
+@durable_execution
+def handler(event, context: DurableContext):
+    config = CallbackConfig(
+        timeout=Duration.from_seconds(event["timeout"]),
+        heartbeat_timeout=Duration.from_seconds(2),
+    )
+    try:
+        return context.create_callback(name="job", config=config).result()
+    except Exception as error:
+        return f"gave up: {type(error).__name__}"
+"""
+
+
+def test_heartbeats_keep_a_callback_alive(lam: Any, deploy: Deploy) -> None:
+    name = deploy(HEARTBEAT)
+    arn = start(lam, name, {"timeout": 60})
+    callback = callback_id(lam, arn)
+    for _ in range(5):  # 5 s in all, past the 2 s heartbeat timeout
+        time.sleep(1)
+        lam.send_durable_execution_callback_heartbeat(CallbackId=callback)
+    assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
+    lam.send_durable_execution_callback_success(CallbackId=callback, Result=b'"done"')
+    assert json.loads(wait_status(lam, arn)["Result"]) == '"done"'
+
+
+def test_a_callback_without_heartbeats_times_out(lam: Any, deploy: Deploy) -> None:
+    name = deploy(HEARTBEAT)
+    arn = start(lam, name, {"timeout": 60})
+    callback = callback_id(lam, arn)
+    execution = wait_status(lam, arn)
+    assert json.loads(execution["Result"]).startswith("gave up")
+    timed_out = [e for e in history(lam, arn) if e["EventType"] == "CallbackTimedOut"]
+    assert timed_out[0]["CallbackTimedOutDetails"]["Error"]["Payload"]["ErrorType"] == (
+        "Callback.Heartbeat"
+    )
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        lam.send_durable_execution_callback_heartbeat(CallbackId=callback)
+    assert _error(info)[0] == "CallbackTimeoutException"
+
+
+def test_a_callback_times_out(lam: Any, deploy: Deploy) -> None:
+    name = deploy(HEARTBEAT)
+    arn = start(lam, name, {"timeout": 1})
+    callback_id(lam, arn)
+    assert json.loads(wait_status(lam, arn)["Result"]).startswith("gave up")
+    timed_out = [e for e in history(lam, arn) if e["EventType"] == "CallbackTimedOut"]
+    assert timed_out[0]["CallbackTimedOutDetails"]["Error"]["Payload"]["ErrorType"] == (
+        "Callback.Timeout"
+    )
