@@ -85,7 +85,13 @@ ACTIONS = {
 def _new(execution: Execution, update: dict[str, Any], at: float) -> Operation:
     op = execution.operations.get(update["Id"])
     if op is None:
-        op = {"Id": update["Id"], "Type": update["Type"], "StartTimestamp": at}
+        # ``_seq``: the start order, which the store keeps the log in.
+        op = {
+            "Id": update["Id"],
+            "Type": update["Type"],
+            "StartTimestamp": at,
+            "_seq": len(execution.operations),
+        }
         for member in ("ParentId", "Name", "SubType"):
             if update.get(member):
                 op[member] = update[member]

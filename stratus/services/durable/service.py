@@ -311,10 +311,15 @@ class DurableService:
     def _validate(self, execution: Execution, updates: list[dict[str, Any]]) -> None:
         """Every update of the batch checked before any is applied: a refused batch
         changes nothing."""
-        known = {op_id: op["Type"] for op_id, op in execution.operations.items()}
+        batch: dict[str, str] = {}  # operations this batch creates: id -> type
+
+        def kind_of(op_id: str) -> str | None:
+            existing = execution.operations.get(op_id)
+            return existing["Type"] if existing is not None else batch.get(op_id)
+
         for update in updates:
             op_id = update["Id"]
-            kind = known.get(op_id)
+            kind = kind_of(op_id)
             existing = execution.operations.get(op_id)
             if kind is not None and kind != update["Type"]:
                 raise InvalidUpdate(
@@ -327,7 +332,7 @@ class DurableService:
             ):
                 raise InvalidUpdate(f"Operation {op_id} is already completed")
             parent = update.get("ParentId")
-            if parent is not None and parent not in known:
+            if parent is not None and kind_of(parent) is None:
                 raise InvalidUpdate(f"Parent operation {parent} does not exist")
             if update["Action"] not in ops.ACTIONS[update["Type"]]:
                 raise InvalidUpdate(
@@ -353,7 +358,7 @@ class DurableService:
                 and not (update.get("ChainedInvokeOptions") or {}).get("FunctionName")
             ):
                 raise InvalidUpdate("ChainedInvokeOptions.FunctionName is required")
-            known[op_id] = update["Type"]
+            batch[op_id] = update["Type"]
 
     async def state(
         self, arn: str, token: str, marker: str | None, max_items: int | None

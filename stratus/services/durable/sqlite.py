@@ -75,11 +75,7 @@ class SQLiteDurableStore:
             execution.start,
             _dumps(execution.record()),
         )
-        order = {op_id: i for i, op_id in enumerate(execution.operations)}
-        ops = [
-            (execution.arn, op["Id"], order.get(op["Id"], len(order)), _dumps(op))
-            for op in operations
-        ]
+        ops = [(execution.arn, op["Id"], op.get("_seq", 0), _dumps(op)) for op in operations]
         evs = [(execution.arn, ev["EventId"], _dumps(ev)) for ev in events]
 
         def write(conn: sqlite3.Connection) -> None:
