@@ -54,7 +54,7 @@ from stratus.services.durable.model import (
     read_checkpoint_token,
 )
 from stratus.services.durable.ports import FunctionPort, Target
-from stratus.services.durable.sqlite import SQLiteDurableStore
+from stratus.services.durable.repository import DurableStore
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class Started:
 class DurableService:
     def __init__(
         self,
-        store: SQLiteDurableStore,
+        store: DurableStore,
         functions: FunctionPort,
         *,
         limits: ops.PayloadLimits | None = None,
