@@ -11,6 +11,7 @@ first test asks; each test then checks its own.
 from __future__ import annotations
 
 import json
+import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import pytest
 
 from tests.aws.durable.conftest import Deploy, callback_id_named, history, wait_status
 from tests.aws.durable.matching import make_variables, match, match_history, substitute
-from tests.conftest import CONFORMANCE
+from tests.conftest import CONFORMANCE, ServerProcess
 
 yaml = pytest.importorskip("yaml")
 
@@ -47,6 +48,7 @@ class Outcome:
     spec: dict[str, Any]
     execution: dict[str, Any]
     events: list[dict[str, Any]]
+    function: str
 
 
 def _run(lam: Any, deploy: Deploy, case: str, target: str, scratch: str) -> Outcome:
@@ -80,7 +82,7 @@ def _run(lam: Any, deploy: Deploy, case: str, target: str, scratch: str) -> Outc
             lam.send_durable_execution_callback_heartbeat(CallbackId=callback)
             used.discard(callback)  # the same callback gets its terminal answer later
     execution = wait_status(lam, arn, timeout=150)
-    return Outcome(spec, execution, history(lam, arn))
+    return Outcome(spec, execution, history(lam, arn), name)
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +118,40 @@ def _params() -> list[Any]:
     return params
 
 
+def _log_messages(logs: Any, function: str) -> list[str]:
+    messages: list[str] = []
+    kwargs: dict[str, Any] = {"logGroupName": f"/aws/lambda/{function}"}
+    while True:
+        page = logs.filter_log_events(**kwargs)
+        messages.extend(event["message"] for event in page["events"])
+        if not page.get("nextToken"):
+            return messages
+        kwargs["nextToken"] = page["nextToken"]
+
+
+def _check_logs(logs: Any, outcome: Outcome) -> None:
+    """``ExpectedLogs``: how many of the function's log lines match each regex."""
+    expected = outcome.spec.get("ExpectedLogs") or []
+    deadline = time.monotonic() + 10  # the log sink flushes in the background
+    while True:
+        messages = _log_messages(logs, outcome.function)
+        counts = []
+        for rule in expected:
+            pattern = re.compile(rule["match"]["message"].strip("/"))
+            counts.append(sum(1 for message in messages if pattern.search(message)))
+        wanted = [rule["count"] for rule in expected]
+        if counts == wanted or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert counts == wanted, messages
+
+
 @pytest.mark.skipif(not REQUIREMENTS.is_dir(), reason="../shared/conformance is absent")
 @pytest.mark.timeout(400)
 @pytest.mark.parametrize("case", _params())
-def test_requirement(case: str, runs: dict[str, Future[Outcome]]) -> None:
+def test_requirement(
+    case: str, runs: dict[str, Future[Outcome]], durable_server: ServerProcess
+) -> None:
     outcome = runs[case].result(timeout=380)
     expected = outcome.spec.get("ExpectedResult") or {}
     if "ExecutionStatus" in expected:
@@ -136,3 +168,5 @@ def test_requirement(case: str, runs: dict[str, Future[Outcome]]) -> None:
         for event in outcome.events:  # the whole history, to see why
             print({k: v for k, v in event.items() if k != "EventTimestamp"})
         raise
+    if outcome.spec.get("ExpectedLogs"):
+        _check_logs(durable_server.client("logs"), outcome)

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import logging
 import os
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
@@ -30,6 +31,7 @@ from aws_durable_execution_sdk_python.waits import (
 
 TARGET = os.environ.get("TARGET_FUNCTION", "")
 NO_RETRY = create_retry_strategy(RetryStrategyConfig(max_attempts=1))
+logging.getLogger().setLevel(logging.INFO)  # the logs this requirement counts are INFO
 
 
 def projection(batch, *fields):
