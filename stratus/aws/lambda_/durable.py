@@ -17,14 +17,10 @@ from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.runtime.limits import Limits
 from stratus.services.durable import errors as de
 from stratus.services.durable.history import page, without_data
+from stratus.services.durable.invocation import SYNC_LIMIT_S, UNQUALIFIED, invocation_answer
 from stratus.services.durable.model import Execution, split_execution_arn
 from stratus.services.durable.ports import FunctionPort
-from stratus.services.durable.service import (
-    SYNC_LIMIT_S,
-    UNQUALIFIED,
-    DurableService,
-    invocation_answer,
-)
+from stratus.services.durable.service import DurableService
 from stratus.services.functions.errors import (
     InvalidParameter,
     InvalidRequestContent,

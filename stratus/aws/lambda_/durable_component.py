@@ -11,13 +11,9 @@ from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.lambda_.durable import DurableApi
 from stratus.runtime.ids import new_request_id
+from stratus.services.durable.invocation import SYNC_LIMIT_S, UNQUALIFIED, invocation_answer
 from stratus.services.durable.ports import InvocationOutcome, Target
-from stratus.services.durable.service import (
-    SYNC_LIMIT_S,
-    UNQUALIFIED,
-    DurableService,
-    invocation_answer,
-)
+from stratus.services.durable.service import DurableService
 from stratus.services.durable.sqlite import DURABLE_MIGRATIONS, SQLiteDurableStore
 from stratus.services.functions.errors import InvalidParameter
 from stratus.services.functions.invocations import Invocations, InvokeResponse
