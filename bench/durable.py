@@ -187,9 +187,10 @@ def measure(steps: int, rounds: int, starts: int) -> Figure:
         )
     )
     figure.notes.append(
-        "each step is one CheckpointDurableExecution call from the function (the SDK sends "
-        "the step's START in the background and waits for its SUCCEED), committed to SQLite "
-        "(group commit) before it is answered"
+        "each step is one CheckpointDurableExecution call from the function (the SDK batches "
+        "the step's START with its SUCCEED and waits for the answer), committed to SQLite "
+        "(group commit) before it is answered; the rest of a step's cost is the SDK's boto3 "
+        "call inside the function"
     )
     return figure
 
