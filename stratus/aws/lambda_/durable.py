@@ -22,6 +22,7 @@ from stratus.services.durable.model import Execution, split_execution_arn
 from stratus.services.durable.ports import FunctionPort
 from stratus.services.durable.service import DurableService
 from stratus.services.functions.errors import (
+    FunctionError,
     InvalidParameter,
     InvalidRequestContent,
     RequestTooLarge,
@@ -151,7 +152,10 @@ class DurableApi:
         """The answer to Invoke when the function is durable; None when it is not."""
         if self._durable_functions is None or kind == "DryRun":
             return None
-        target = self._durable_functions.resolve(function_id, qualifier, function_id)
+        try:
+            target = self._durable_functions.resolve(function_id, qualifier, function_id)
+        except FunctionError:
+            return None  # the plain path answers it, with Lambda's order of checks
         if target.durable_config is None:
             return None
         if qualifier is None:

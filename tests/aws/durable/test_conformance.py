@@ -98,7 +98,7 @@ def runs(
         if item.module is request.module and hasattr(item, "callspec")
     ]
     target = deploy((HANDLERS / "targets" / "echo.py").read_text())
-    pool = ThreadPoolExecutor(max_workers=12)
+    pool = ThreadPoolExecutor(max_workers=8)
     futures: dict[str, Future[Outcome]] = {
         case: pool.submit(_run, lam, deploy, case, target, str(scratch)) for case in selected
     }
