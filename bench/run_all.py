@@ -82,6 +82,11 @@ SCRIPTS = (
         "issue 4: STANDARD > 5,000 transitions/s (durable), EXPRESS > 50,000/s on 2 cores",
     ),
     Script(
+        "durable",
+        "Durable functions: a 100-step execution vs plain calls, executions started/s",
+        "issue 12: the cost of durability per step, measured",
+    ),
+    Script(
         "protocol_overhead",
         "Protocol layer overhead of one Lambda Invoke",
         "ratio to a bare dict copy (no target in the issue)",

@@ -26,6 +26,7 @@ from stratus.aws.dynamodb.component import TablesComponent
 from stratus.aws.events.component import EventsComponent
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.lambda_.durable_component import DurableComponent
 from stratus.aws.s3.component import ObjectsComponent
 from stratus.aws.scheduler.component import SchedulesComponent
 from stratus.aws.sdk_caller import SdkCaller
@@ -48,6 +49,7 @@ C = TypeVar("C", bound=Component)
 COMPONENTS: tuple[type[Component], ...] = (
     IdentityComponent,
     FunctionsComponent,
+    DurableComponent,
     WorkflowsComponent,
     QueuesComponent,
     TopicsComponent,

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import buckets, client, events, queues, tables, topics, workflows
+from stratus.cli import buckets, client, durable, events, queues, tables, topics, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -97,6 +97,15 @@ def _parser() -> argparse.ArgumentParser:
     show = workflow_commands.add_parser("show", help="the path an execution took")
     show.add_argument("execution", help="the execution's ARN")
 
+    durable_executions = commands.add_parser(
+        "durable", help="durable executions; 'show ARN' for one as a timeline of its operations"
+    )
+    durable_commands = durable_executions.add_subparsers(dest="durable_command")
+    durable_list = durable_commands.add_parser("list", help="one function's executions")
+    durable_list.add_argument("function")
+    durable_show = durable_commands.add_parser("show", help="one execution as a timeline")
+    durable_show.add_argument("execution", help="the execution's ARN")
+
     queue_list = commands.add_parser(
         "queues", help="queues with visible, in-flight and delayed messages and DLQ depth"
     )
@@ -139,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.workflow_command == "show":
                 return workflows.show_execution(args.endpoint, args.execution)
             return workflows.list_workflows(args.endpoint)
+        if args.command == "durable":
+            if args.durable_command == "show":
+                return durable.show_execution(args.endpoint, args.execution)
+            function = args.function if args.durable_command == "list" else None
+            return durable.list_executions(args.endpoint, function)
         if args.command == "queues":
             return queues.list_queues(args.endpoint, args.region)
         if args.command == "tables":

@@ -14,6 +14,7 @@ from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
 from stratus.aws.lambda_.code_signing import CodeSigningApi
 from stratus.aws.lambda_.configs import ConfigsApi
+from stratus.aws.lambda_.durable import DURABLE_ERRORS, DurableApi
 from stratus.aws.lambda_.errors import to_service_error
 from stratus.aws.lambda_.event_source_mappings import EVENT_SOURCE_ERRORS, EventSourceMappingsApi
 from stratus.aws.lambda_.function_urls import FunctionUrlsApi
@@ -85,6 +86,8 @@ def _settings(params: Params) -> FunctionSettings:
         settings.dead_letter_target = params["DeadLetterConfig"].get("TargetArn", "")
     if "LoggingConfig" in params:
         settings.logging_config = dict(params["LoggingConfig"])
+    if "DurableConfig" in params:
+        settings.durable_config = {"RetentionPeriodInDays": 30, **params["DurableConfig"]}
     return settings
 
 
@@ -96,12 +99,17 @@ class LambdaProvider(
     CodeSigningApi,
     EventSourceMappingsApi,
     FunctionUrlsApi,
+    DurableApi,
 ):
     """The Lambda API; streaming, provisioned concurrency, policies, per-function configs,
     code signing and event source mappings come from mixins, one module per group of
     operations."""
 
-    errors = ErrorTable({FunctionError: to_service_error}).merged(EVENT_SOURCE_ERRORS)
+    errors = (
+        ErrorTable({FunctionError: to_service_error})
+        .merged(EVENT_SOURCE_ERRORS)
+        .merged(DURABLE_ERRORS)
+    )
 
     def __init__(
         self,
@@ -250,6 +258,9 @@ class LambdaProvider(
         if kind == "DryRun":
             self._invocations.dry_run(function_id, ref.qualifier)
             return {"StatusCode": 204, "Payload": b""}
+        durable = await self.invoke_durable(ctx, params, function_id, ref.qualifier, payload, kind)
+        if durable is not None:
+            return durable
         if kind == "Event":
             await self._invocations.enqueue(
                 function_id,

@@ -56,6 +56,8 @@ def function_configuration(config: FunctionConfig) -> dict[str, Any]:
         shape["DeadLetterConfig"] = {"TargetArn": config.dead_letter_target}
     if config.kms_key_arn:
         shape["KMSKeyArn"] = config.kms_key_arn
+    if config.durable_config is not None:
+        shape["DurableConfig"] = dict(config.durable_config)
     if config.vpc_config is not None:
         shape["VpcConfig"] = {
             "SubnetIds": list(config.vpc_config.get("SubnetIds", [])),

@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 
@@ -48,6 +49,16 @@ class InvokeResponse:
     streamed: bool = False  # the body went to ``on_chunk`` as the function wrote it
 
 
+class DurableRoute(Protocol):
+    """Where the invocations of a durable function go (the durable functions component
+    sets it): a durable function's event starts a durable execution, whoever sends it
+    (Step Functions, event source mappings, queued Event invocations)."""
+
+    async def invoke(
+        self, config: FunctionConfig, qualifier: str | None, payload: bytes, *, wait: bool
+    ) -> InvokeResponse: ...
+
+
 class Invocations:
     # How long an Invoke waits for a Pending function's code to be ready before answering
     # Lambda's ResourceConflictException: generous, since settling is the extraction itself.
@@ -68,6 +79,7 @@ class Invocations:
         self._limits = limits
         self._specs: dict[tuple[str, str], FunctionSpec] = {}
         self._queued_listeners: list[Callable[[], None]] = []
+        self.durable_route: DurableRoute | None = None
         registry.on_change(self._forget)
 
     def _forget(self, name: str) -> None:
@@ -141,9 +153,12 @@ class Invocations:
         client_context: str | None = None,
         tail: bool = False,
         on_chunk: Callable[[bytes, str | None], None] | None = None,
+        durable_envelope: bool = False,
     ) -> InvokeResponse:
         """A synchronous invocation; with ``on_chunk``, a runtime that streams its response
-        (Node.js, custom runtimes) hands it over piece by piece as it writes it."""
+        (Node.js, custom runtimes) hands it over piece by piece as it writes it;
+        ``durable_envelope``: the durable execution service invoking a durable function
+        with its envelope (not an event starting one)."""
         if len(payload) > self._limits.sync_payload_bytes:
             raise RequestTooLarge(
                 f"Request must be smaller than {self._limits.sync_payload_bytes} bytes for the "
@@ -152,6 +167,8 @@ class Invocations:
         event = _check_json(payload)
         context_text = _decode_client_context(client_context)
         config = await self._ready(self._registry.route(name, qualifier), qualifier)
+        if config.durable_config is not None and self.durable_route and not durable_envelope:
+            return await self.durable_route.invoke(config, qualifier, event, wait=True)
         request_id = request_id or new_request_id()
         result = await self._run(config, qualifier, event, request_id, context_text, on_chunk)
         body, function_error = result.payload, result.function_error
@@ -242,6 +259,8 @@ class Invocations:
         event = _check_json(payload)
         context_text = _decode_client_context(client_context)
         config = self._registry.resolve(name, qualifier)
+        if config.durable_config is not None and self.durable_route is not None:
+            return await self.durable_route.invoke(config, qualifier, event, wait=False)
         now = int(time.time() * 1000)
         invocation = QueuedInvocation(
             id=request_id or new_request_id(),

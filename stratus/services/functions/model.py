@@ -75,6 +75,9 @@ class FunctionConfig(_Record):
     kms_key_arn: str | None = None
     vpc_config: dict[str, Any] | None = None
     logging_config: dict[str, Any] | None = None
+    # DurableConfig (ExecutionTimeout, RetentionPeriodInDays): a durable function's
+    # settings, kept in the version's JSON record (docs/durable-functions.md).
+    durable_config: dict[str, Any] | None = None
     last_modified: str = field(default_factory=now_iso)
     revision_id: str = field(default_factory=new_revision)
     state: str = "Active"

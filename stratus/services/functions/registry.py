@@ -618,6 +618,7 @@ def _apply(config: FunctionConfig, settings: FunctionSettings) -> None:
         "snap_start",
         "kms_key_arn",
         "vpc_config",
+        "durable_config",
     ):
         value = getattr(settings, field_name)
         if value is not None:

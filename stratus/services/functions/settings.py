@@ -40,6 +40,7 @@ class FunctionSettings:
     kms_key_arn: str | None = None
     vpc_config: dict[str, Any] | None = None
     logging_config: dict[str, Any] | None = None
+    durable_config: dict[str, Any] | None = None
     given: set[str] = field(default_factory=set)  # fields present in the request
 
 

@@ -42,6 +42,8 @@ from typing import Any
 
 import pytest
 
+from stratus.services.durable.repository import DurableStore
+from stratus.services.durable.sqlite import DURABLE_MIGRATIONS, SQLiteDurableStore
 from stratus.services.event_sources.repository import MappingStore
 from stratus.services.event_sources.sqlite import SQLiteMappingStore
 from stratus.services.functions.repository import AsyncInvocationStore, FunctionStore
@@ -67,6 +69,7 @@ class Stores:
     workflows: WorkflowStore
     mappings: MappingStore
     queues: QueueStore
+    durable: DurableStore
     close: Callable[[], Awaitable[None]]
     settle: Callable[[], Awaitable[None]]  # writes queued without waiting are now committed
 
@@ -97,6 +100,7 @@ def _sqlite(tmp_path: Path) -> Backend:
                 "functions": FUNCTIONS_MIGRATIONS,
                 "workflows": WORKFLOWS_MIGRATIONS,
                 "queues": QUEUES_MIGRATIONS,
+                "durable": DURABLE_MIGRATIONS,
             }
         )
 
@@ -110,6 +114,7 @@ def _sqlite(tmp_path: Path) -> Backend:
             workflows=SQLiteWorkflowStore(db),
             mappings=SQLiteMappingStore(db),
             queues=SQLiteQueueStore(db),
+            durable=SQLiteDurableStore(db),
             close=db.close,
             settle=settle,
         )

@@ -1,0 +1,65 @@
+"""Conformance requirement map_9_14: our handler, written from its description."""
+
+import datetime
+import json
+import os
+
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import (
+    CallbackConfig,
+    ChildConfig,
+    CompletionConfig,
+    Duration,
+    InvokeConfig,
+    JitterStrategy,
+    MapConfig,
+    NestingType,
+    ParallelConfig,
+    StepConfig,
+    StepSemantics,
+    WaitForCallbackConfig,
+)
+from aws_durable_execution_sdk_python.retries import RetryStrategyConfig, create_retry_strategy
+from aws_durable_execution_sdk_python.serdes import SerDes
+from aws_durable_execution_sdk_python.waits import (
+    WaitForConditionConfig,
+    WaitForConditionDecision,
+    WaitStrategyConfig,
+    create_wait_strategy,
+)
+
+TARGET = os.environ.get("TARGET_FUNCTION", "")
+NO_RETRY = create_retry_strategy(RetryStrategyConfig(max_attempts=1))
+
+
+def projection(batch, *fields):
+    """The batch result's summary the requirement asks for."""
+    values = {
+        "completionReason": batch.completion_reason.value,
+        "status": batch.status.value,
+        "successCount": batch.success_count,
+        "failureCount": batch.failure_count,
+        "totalCount": batch.total_count,
+    }
+    return {name: values[name] for name in fields}
+
+
+class Wrapped(SerDes):
+    """A real round trip: the item is checkpointed inside an envelope."""
+
+    def serialize(self, value, serdes_context):
+        return "wrapped:" + value
+
+    def deserialize(self, data, serdes_context):
+        return data.removeprefix("wrapped:")
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    batch = context.map(
+        ["x", "y"],
+        lambda ctx, item, index, items: item.upper(),
+        name="map",
+        config=MapConfig(max_concurrency=1, item_serdes=Wrapped()),
+    )
+    return batch.get_results()
