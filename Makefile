@@ -20,7 +20,8 @@ run: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy stratus
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow and not serial" -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -m "serial and not slow"
 
 test-slow: setup
 	$(BIN)/python -m pytest -q -m slow

@@ -33,6 +33,31 @@ if os.path.isdir("/var/tmp") and os.access("/var/tmp", os.W_OK):
 CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
 
 
+# Modules that must not share the machine with another test process: `make test` runs the
+# suite on two workers (pytest-xdist), then these alone. Each kills a server with -9 at a
+# moment it picks, or counts the kernel's memory kills, and a neighbour's load moves
+# that moment (a kill lands after the work instead of during it) or the accounting.
+SERIAL_MODULES = frozenset(
+    {
+        "tests/aws/lambda_/test_memory_spike.py",
+        "tests/aws/lambda_/test_durability.py",
+        "tests/aws/stepfunctions/test_durability.py",
+        "tests/aws/sqs/test_durability.py",
+        "tests/aws/sns/test_durability.py",
+        "tests/aws/dynamodb/test_durability.py",
+        "tests/aws/s3/test_durability.py",
+        "tests/aws/events/test_durability.py",
+        "tests/aws/durable/test_kill9.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.relative_to(REPO_ROOT).as_posix() in SERIAL_MODULES:
+            item.add_marker(pytest.mark.serial)
+
+
 @pytest.fixture(autouse=True)
 def _handlers_may_write_tmp_path(request: pytest.FixtureRequest) -> None:
     """Each environment runs as a user of its own (docs/security.md), so a handler can

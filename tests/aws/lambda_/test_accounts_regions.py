@@ -72,7 +72,8 @@ def test_same_name_is_one_function_per_account_and_region(scoped: dict[Any, Any]
         assert config["Environment"]["Variables"]["TAG"] == f"{key}/{region}"
         result = json.loads(client.invoke(FunctionName="shared-name")["Payload"].read())
         assert result == {"arn": arn, "region": region, "tag": f"{key}/{region}"}
-        names = [f["FunctionArn"] for f in client.list_functions()["Functions"]]
+        pages = client.get_paginator("list_functions").paginate()
+        names = [f["FunctionArn"] for page in pages for f in page["Functions"]]
         assert arn in names
         assert all(f":{region}:{_account(key)}:" in n for n in names)
 
