@@ -14,11 +14,12 @@ and per invoke the script reports:
 - the worker's CPU (from ``/proc``): its share, including its poll for the next event;
 - wall p50, for orientation only.
 
-Each figure is the median over blocks. ``--profile PATH`` instead writes a cProfile of the
-loop over the same calls (for ``pstats``); ``--concurrency N`` runs N invokes at once
-(N warm environments), the shape of an event source mapping or a busy URL.
+Each figure is the median over blocks, at concurrency 1 (one invoke after the other) and 8
+(8 invokes at once on 8 warm environments: the shape of an event source mapping's batches
+or a busy URL). ``--profile PATH`` also writes a cProfile of the loop per level (for
+``pstats``).
 
-    python -m bench.hot_path [--runs 4000] [--blocks 8] [--concurrency 1] [--json PATH]
+    python -m bench.hot_path [--runs 4000] [--blocks 8] [--concurrency 1,8] [--json PATH]
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def _worker_pids(component: FunctionsComponent) -> list[int]:
     return pids
 
 
-async def measure(runs: int, blocks: int, concurrency: int, profile: str | None) -> Figure:
+async def measure(runs: int, blocks: int, concurrencies: list[int], profile: str | None) -> Figure:
+    figure = Figure("hot_path", "Server CPU per warm invoke (Invocations.invoke, hello world)")
     async with running_platform() as platform:
         await create_function(platform, NAME, HELLO_SOURCE)
         component = platform.component(FunctionsComponent)
@@ -74,7 +76,7 @@ async def measure(runs: int, blocks: int, concurrency: int, profile: str | None)
             if response.function_error:
                 raise RuntimeError(response.payload.decode())
 
-        async def batch(n: int) -> list[float]:
+        async def batch(n: int, concurrency: int) -> list[float]:
             times = []
             if concurrency == 1:
                 for _ in range(n):
@@ -88,43 +90,43 @@ async def measure(runs: int, blocks: int, concurrency: int, profile: str | None)
                 times.append((time.perf_counter_ns() - start) / 1000)
             return times
 
-        await batch(max(300, 2 * concurrency))  # zygote, environments, code paths warm
-        await asyncio.sleep(0.2)
-        pids = _worker_pids(component)
-        per_block = runs // blocks
-        if profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            await batch(runs)
-            profiler.disable()
-            profiler.dump_stats(profile)
-        loop_us, process_us, worker_us, walls = [], [], [], []
-        for _ in range(blocks):
-            gc.collect()
-            await batch(50)
-            await asyncio.sleep(0.06)  # the log sink's flush of the warm-up, outside the block
-            t0, p0, w0 = time.thread_time(), time.process_time(), _worker_cpu_s(pids)
-            walls += await batch(per_block)
-            await asyncio.sleep(0.06)  # this block's own log flush, inside it
-            t1, p1, w1 = time.thread_time(), time.process_time(), _worker_cpu_s(pids)
-            done = per_block // concurrency * concurrency
-            loop_us.append((t1 - t0) * 1e6 / done)
-            process_us.append((p1 - p0) * 1e6 / done)
-            worker_us.append((w1 - w0) * 1e6 / done)
-    figure = Figure("hot_path", "Server CPU per warm invoke (Invocations.invoke, hello world)")
-    figure.add(
-        Row("event loop CPU per invoke (median of blocks)", statistics.median(loop_us), "us")
-    )
-    figure.add(
-        Row("server process CPU per invoke (median of blocks)", statistics.median(process_us), "us")
-    )
-    figure.add(Row("worker CPU per invoke (median of blocks)", statistics.median(worker_us), "us"))
-    label = "wall p50 per invoke" if concurrency == 1 else f"wall p50 per {concurrency} invokes"
-    figure.add(Row(label, percentile(walls, 0.5), "us"))
-    figure.notes.append(
-        f"{blocks} blocks of {per_block} invokes, concurrency {concurrency}; "
-        f"loop CPU per block: {', '.join(f'{v:.1f}' for v in loop_us)}"
-    )
+        for concurrency in concurrencies:
+            await batch(max(300, 2 * concurrency), concurrency)  # environments, code warm
+            await asyncio.sleep(0.2)
+            pids = _worker_pids(component)
+            per_block = runs // blocks
+            if profile:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await batch(runs, concurrency)
+                profiler.disable()
+                profiler.dump_stats(f"{profile}.{concurrency}")
+            loop_us, process_us, worker_us, walls = [], [], [], []
+            for _ in range(blocks):
+                gc.collect()
+                await batch(50, concurrency)
+                await asyncio.sleep(0.06)  # the log sink's flush of the warm-up, outside
+                t0, p0, w0 = time.thread_time(), time.process_time(), _worker_cpu_s(pids)
+                walls += await batch(per_block, concurrency)
+                await asyncio.sleep(0.06)  # this block's own log flush, inside it
+                t1, p1, w1 = time.thread_time(), time.process_time(), _worker_cpu_s(pids)
+                done = per_block // concurrency * concurrency
+                loop_us.append((t1 - t0) * 1e6 / done)
+                process_us.append((p1 - p0) * 1e6 / done)
+                worker_us.append((w1 - w0) * 1e6 / done)
+            at = f"concurrency {concurrency}"
+            for label, values in (
+                ("event loop CPU per invoke", loop_us),
+                ("server process CPU per invoke (loop + log writer)", process_us),
+                ("worker CPU per invoke", worker_us),
+            ):
+                figure.add(Row(f"{at}: {label}", statistics.median(values), "us"))
+            label = "wall p50 per invoke" if concurrency == 1 else f"wall p50 per {concurrency}"
+            figure.add(Row(f"{at}: {label}", percentile(walls, 0.5), "us"))
+            figure.notes.append(
+                f"{at}: {blocks} blocks of {per_block} invokes, medians of the blocks; loop "
+                f"CPU per block: {', '.join(f'{v:.1f}' for v in loop_us)}"
+            )
     return figure
 
 
@@ -132,12 +134,13 @@ def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument("--runs", type=int, default=4000)
     parser.add_argument("--blocks", type=int, default=8)
-    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--concurrency", default="1,8", help="comma-separated levels")
     parser.add_argument("--profile", default=None)
     args = parser.parse_args()
     import uvloop
 
-    figure = uvloop.run(measure(args.runs, args.blocks, args.concurrency, args.profile))
+    levels = [int(level) for level in args.concurrency.split(",")]
+    figure = uvloop.run(measure(args.runs, args.blocks, levels, args.profile))
     emit(figure, args.json)
 
 

@@ -132,6 +132,11 @@ SCRIPTS = (
         "SNS publishes per second through boto3 (one Lambda subscription); pattern matches",
         "ratio to a no-op call through boto3; matches/s of a typical rule vs by hand",
     ),
+    Script(
+        "hot_path",
+        "Server CPU per warm invoke (Invocations.invoke, real worker)",
+        "issues 7, 8, 9: no target of its own; the CPU their throughput targets are bound by",
+    ),
 )
 
 
