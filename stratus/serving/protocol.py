@@ -172,11 +172,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._heads += 1
         self.deadline = self.loop.time() + self._limits.body_timeout_s
-        previous = self.cycle
         super().on_headers_complete()
-        cycle = self.cycle
-        if cycle is not None and cycle is not previous:
-            cycle.transport = _HeadWithBody(self.transport, cycle, self.loop)  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -219,57 +215,3 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.can_write_eof():
             self.transport.write_eof()  # the client reads the answer, then its end closes
         self._linger = self.loop.call_later(LINGER_S, self.transport.abort)
-
-
-class _HeadWithBody:
-    """The transport as one response cycle sees it: the response head goes out with the
-    body's first write, as one ``send`` instead of two.
-
-    uvicorn writes the status line and headers as soon as the app sends
-    ``http.response.start``, then the body in a second write: two system calls, and the
-    client is woken for a head it cannot use yet. Nearly every answer here sends its body
-    right after its head, in the same step of its task, so the head is held until then;
-    should the body take longer (a streamed response waiting on its function), the head
-    still leaves at the loop's next turn.
-    """
-
-    __slots__ = ("_cycle", "_head_seen", "_held", "_loop", "_transport")
-
-    def __init__(
-        self, transport: asyncio.Transport, cycle: Any, loop: asyncio.AbstractEventLoop
-    ) -> None:
-        self._transport = transport
-        self._cycle = cycle
-        self._loop = loop
-        self._held: bytes | None = None
-        self._head_seen = False
-
-    def write(self, data: bytes) -> None:
-        held = self._held
-        if held is not None:
-            self._held = None
-            self._transport.write(held + data)
-        elif not self._head_seen and self._cycle.response_started:
-            # the head (a "100 Continue" is written before the response starts)
-            self._head_seen = True
-            self._held = data  # wait for the body, or for the loop's next turn
-            self._loop.call_soon(self.flush)
-        else:
-            self._transport.write(data)
-
-    def flush(self) -> None:
-        held = self._held
-        if held is not None:
-            self._held = None
-            if not self._transport.is_closing():
-                self._transport.write(held)
-
-    def is_closing(self) -> bool:
-        return self._transport.is_closing()
-
-    def close(self) -> None:
-        self.flush()
-        self._transport.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
