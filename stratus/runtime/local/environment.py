@@ -158,7 +158,7 @@ class ForkedEnvironment:
         freezes it between invocations: threads and children it left running stop.
 
         Back-to-back invocations never pay for it: the timer is not cancelled and armed
-        again per invocation (a uvloop timer costs ~2.5 us to arm and cancel), it stays
+        again per invocation (a uvloop timer costs ~3 us to arm and cancel), it stays
         armed and, when it fires, freezes only an environment idle that long since its
         last invocation, or waits out the rest (a busy one is parked again when its
         invocation ends)."""
