@@ -36,10 +36,8 @@ _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # Under glibc's mmap threshold: a bigger buffer costs an mmap and munmap per recv (~40 us).
 _RECV_SIZE = 65536
 # Only while a single invocation is in flight in this process does the loop poll for its
-# reply (see ``_poll_reply``): concurrent invocations must never wait on each other. And
-# only while this environment's replies come within the window: a function that takes
-# longer (or a machine too busy to answer that fast) costs no polling.
-_POLL_REPLY_S = 150e-6
+# reply (see ``_poll_reply``): concurrent invocations must never wait on each other.
+_POLL_REPLY_S = 60e-6
 # Lambda gives external extensions 2 s of shutdown phase; a little more for the kill.
 RETIRE_GRACE_S = 2.5
 _in_flight = 0
@@ -80,7 +78,6 @@ class ForkedEnvironment:
         self._waiter: asyncio.Future[Frame] | None = None
         self._eof = False
         self._busy = False
-        self._prompt = True  # its last reply came within the poll window
         self._killed = False
         self._shutdown_listeners = 0  # extensions that want SHUTDOWN (init report)
         sock.setblocking(False)
@@ -123,12 +120,9 @@ class ForkedEnvironment:
                 global _in_flight
                 _in_flight += 1
                 try:
-                    sent_at = time.perf_counter()
-                    if _in_flight == 1 and not self._frames and self._prompt:
+                    if _in_flight == 1 and not self._frames:
                         self._poll_reply()
                     reply, data = await self.next_frame()
-                    # Poll for the next reply only if this one came within the window.
-                    self._prompt = time.perf_counter() - sent_at < _POLL_REPLY_S
                     while reply.get("op") == "chunk":  # a streamed response, piece by piece
                         if request.on_chunk is not None:
                             request.on_chunk(data, reply.get("ct"))
@@ -317,11 +311,10 @@ class ForkedEnvironment:
     # -- callbacks --------------------------------------------------------------------
 
     def _poll_reply(self) -> None:
-        """With nothing else in flight, wait for the reply by polling up to 150 µs
+        """With nothing else in flight, wait for the reply by polling a few tens of µs
         instead of returning to the event loop: a warm handler answers that fast, and
         the loop would otherwise sleep and be woken across cores. Bounded, and only when
-        no other invocation could be delayed by it and the environment's last reply came
-        that fast."""
+        no other invocation could be delayed by it."""
         deadline = time.perf_counter() + _POLL_REPLY_S
         while time.perf_counter() < deadline:
             try:
