@@ -147,6 +147,11 @@ SCRIPTS = (
         "S3 PutObject/GetObject MB/s (1 MB, 100 MB), small puts/s, PutObject to notified function",
         "ratios to a local file write (fsync) and read, a no-op call, a direct Event invoke",
     ),
+    Script(
+        "hot_path",
+        "Server CPU per warm invoke (Invocations.invoke, real worker)",
+        "issues 7, 8, 9: no target of its own; the CPU their throughput targets are bound by",
+    ),
 )
 
 

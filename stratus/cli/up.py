@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import resource
 import signal
@@ -125,6 +126,10 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
             platform.component(FunctionsComponent).registry, config.region
         ):
             log.info("deployed the demo function %r", DEMO_NAME)
+        # What start-up built (botocore's service models, routes, validators: ~100,000
+        # objects) lives as long as the process: out of the collector's sight, a full
+        # collection no longer walks it (measured: a 58 ms pause every ~6,000 requests).
+        gc.freeze()
         grace = config.shutdown_grace_s
         control = _server(
             platform.app, config.host, config.port, grace, guards, platform.app.streams_body

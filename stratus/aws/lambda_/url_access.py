@@ -93,12 +93,26 @@ class UrlAccessPolicy:
         self._caller_for = caller_for
         self._account_for = account_for
         self._session_token_for = session_token_for
+        # The public's verdict per URL target, with the policy it was drawn from: a
+        # changed policy is another document or another RevisionId, so the verdict is
+        # drawn again then and reused for every request in between.
+        self._public: dict[tuple[str, str | None], tuple[object, str, bool]] = {}
+
+    def _public_allowed(self, config: UrlConfig) -> bool:
+        key = (config.function_id, config.qualifier)
+        document, revision = self._registry.policy(config.function_id, config.qualifier)
+        cached = self._public.get(key)
+        if cached is not None and cached[0] is document and cached[1] == revision:
+            return cached[2]
+        url, function = policy_allows(document, "NONE", None)
+        if len(self._public) >= 4096:  # URLs come and go: never grow without bound
+            self._public.clear()
+        self._public[key] = (document, revision, url and function)
+        return url and function
 
     def check(self, config: UrlConfig, request: UrlRequest, full_raw_path: str) -> Access:
         if config.auth_type == "NONE":
-            document, _ = self._registry.policy(config.function_id, config.qualifier)
-            url, function = policy_allows(document, "NONE", None)
-            if not (url and function):
+            if not self._public_allowed(config):
                 raise Forbidden(
                     "the resource policy does not grant lambda:InvokeFunctionUrl and "
                     "lambda:InvokeFunction to the public"

@@ -119,6 +119,7 @@ class FunctionUrlApp:
             return
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         client = scope.get("client") or ("127.0.0.1", 0)
+        first = dict(headers)
         request = UrlRequest(
             url_id=config.url_id,
             region=config.region,
@@ -129,7 +130,7 @@ class FunctionUrlApp:
             body=body,
             source_ip=str(client[0]),
             protocol=f"HTTP/{scope.get('http_version', '1.1')}",
-            host=dict(headers).get("host", ""),
+            host=first.get("host", ""),
             port=self._port,
         )
         full_path = scope.get("root_path", "") + request.raw_path
@@ -139,7 +140,6 @@ class FunctionUrlApp:
             log.info("function URL %s: forbidden (%s)", config.url_id, why)
             await _answer(send, 403, FORBIDDEN)
             return
-        first = dict(headers)
         if config.cors is not None and cors_rules.is_preflight(request.method, first):
             await _answer(send, 200, b"", cors_rules.preflight(config.cors, first))
             return

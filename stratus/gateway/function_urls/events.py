@@ -14,11 +14,23 @@ See https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-paylo
 from __future__ import annotations
 
 import base64
+import random
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
+
+from stratus.runtime.ids import new_request_id
+
+__all__ = [
+    "UrlRequest",
+    "build_event",
+    "is_text",
+    "new_request_id",  # the runtime's: a UUID from the PRNG, no system call per request
+    "new_trace_id",
+    "query_parameters",
+    "request_time",
+]
 
 _TEXT_TYPES = (
     "text/",
@@ -76,13 +88,9 @@ def query_parameters(raw: str) -> dict[str, str]:
     return {k: ",".join(v) for k, v in values.items()}
 
 
-def new_request_id() -> str:
-    return str(uuid.uuid4())
-
-
 def new_trace_id() -> str:
     """An X-Ray trace header as AWS adds it to a URL's requests (``x-amzn-trace-id``)."""
-    return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+    return f"Root=1-{int(time.time()):08x}-{random.getrandbits(96):024x}"
 
 
 def build_event(

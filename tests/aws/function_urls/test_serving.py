@@ -201,6 +201,7 @@ def test_no_public_policy_is_forbidden(server: ServerProcess, lambda_client: Any
     assert client.request("GET").status_code == 200
     # a grant conditioned on the other auth type does not count
     lambda_client.remove_permission(FunctionName=name, StatementId="url")
+    assert client.request("GET").status_code == 403  # the verdict follows the policy at once
     lambda_client.add_permission(
         FunctionName=name,
         StatementId="url-iam",
