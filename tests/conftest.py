@@ -48,6 +48,8 @@ SERIAL_MODULES = frozenset(
         "tests/aws/s3/test_durability.py",
         "tests/aws/events/test_durability.py",
         "tests/aws/durable/test_kill9.py",
+        # A second StopDurableExecution once went through under heavy load (not reproduced)
+        "tests/aws/durable/test_control_plane.py",
     }
 )
 
