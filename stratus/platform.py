@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from stratus.aws.accounts import Accounts
+from stratus.aws.apigatewayv2.component import ApisComponent
 from stratus.aws.app import AwsApp
 from stratus.aws.component import Component, PlatformContext
 from stratus.aws.iam.component import IdentityComponent
@@ -47,6 +48,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     WorkflowsComponent,
     QueuesComponent,
     TopicsComponent,
+    ApisComponent,
 )
 
 
@@ -108,6 +110,7 @@ class Platform:
             accounts=Accounts(),
             integrations=IntegrationRegistry(),
             aws_caller=caller,
+            gateway_port=config.gateway_port,
         )
         self.components: list[Component] = self.context.components
         for kind in components:

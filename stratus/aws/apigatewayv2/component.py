@@ -1,0 +1,75 @@
+"""API Gateway: the v2 (HTTP, WebSocket) management API and the ``execute-api`` front
+door that serves every API on the gateway port.
+
+The data plane (routes, events, authorizers, throttling) lives in ``stratus.gateway``;
+the APIs themselves in ``stratus.services.apis``; this component ties them to functions
+(in-process invokes) and to the other services (service integrations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import httpx
+
+from stratus.aws.apigatewayv2.provider import ApiGatewayV2Provider
+from stratus.aws.component import Component, FrontDoor, PlatformContext
+from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.gateway.access_log import AccessLogs
+from stratus.gateway.authorizers import Authorizers
+from stratus.gateway.door import ExecuteApiDoor
+from stratus.gateway.functions import FunctionCaller
+from stratus.gateway.http_api import HttpApiServer
+from stratus.gateway.http_proxy import HttpProxy
+from stratus.gateway.jwt_auth import JwksCache, JwtVerifier
+from stratus.gateway.metrics import GatewayMetrics
+from stratus.gateway.service_integrations import ServiceIntegrations
+from stratus.services.apis.http_apis import HttpApis
+from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
+
+__all__ = ["ApisComponent"]
+
+
+class ApisComponent(Component):
+    name = "apis"
+    migrations = APIS_MIGRATIONS
+
+    def __init__(self, ctx: PlatformContext) -> None:
+        super().__init__(ctx)
+        functions = ctx.require(FunctionsComponent)
+        self.store = SQLiteApiStore(ctx.db)
+        self.http_apis = HttpApis(self.store)
+        self.metrics = GatewayMetrics()
+        self.access_logs = AccessLogs()
+        self.client = httpx.AsyncClient(follow_redirects=False)
+        caller = FunctionCaller(functions.invocations, functions.registry)
+        self.http_server = HttpApiServer(
+            caller,
+            Authorizers(caller, JwtVerifier(JwksCache(self.client))),
+            ServiceIntegrations(ctx.aws_caller, self._served),
+            HttpProxy(self.client),
+            self.access_logs,
+            self.metrics,
+        )
+        self.door = ExecuteApiDoor(self.http_apis.find, self.http_server)
+        self._v2 = ApiGatewayV2Provider(self.http_apis, ctx.gateway_port)
+        self._served_services: set[str] | None = None
+
+    def _served(self, service: str) -> bool:
+        if self._served_services is None:
+            self._served_services = {
+                name for component in self.ctx.components for name in component.providers()
+            }
+        return service in self._served_services
+
+    def providers(self) -> Mapping[str, object]:
+        return {"apigatewayv2": self._v2}
+
+    def front_doors(self) -> Iterable[FrontDoor]:
+        return (FrontDoor("execute-api", self.door),)
+
+    async def start(self) -> None:
+        await self.http_apis.load()
+
+    async def stop(self) -> None:
+        await self.client.aclose()
