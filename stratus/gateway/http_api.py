@@ -43,6 +43,7 @@ INTERNAL = b'{"message":"Internal Server Error"}'
 UNAVAILABLE = b'{"message":"Service Unavailable"}'
 UNAUTHORIZED = b'{"message":"Unauthorized"}'
 FORBIDDEN = b'{"message":"Forbidden"}'
+PREFLIGHT = "OPTIONS (CORS preflight)"  # the route key access logs show for preflights
 
 
 @dataclass(slots=True)
@@ -168,7 +169,7 @@ class HttpApiServer:
         status, headers, body, route_key, integration_ms = await self._answer(
             compiled, stage, request
         )
-        if compiled.cors is not None:
+        if compiled.cors is not None and route_key != PREFLIGHT:
             origin = request.header("origin")
             if origin:
                 headers.extend(compiled.cors.response_headers(origin))
@@ -204,7 +205,7 @@ class HttpApiServer:
                 request.header("access-control-request-method") or "",
                 request.header("access-control-request-headers"),
             )
-            return 204, headers, b"", "-", 0.0
+            return 204, headers, b"", PREFLIGHT, 0.0
         found = stage.table.match(request.method, request.path)
         if found is None:
             return 404, [JSON], NOT_FOUND, "-", 0.0
@@ -277,7 +278,7 @@ class HttpApiServer:
                 route.route.route_key,
                 path_parameters,
                 stage.variables,
-                {"lambda": authorizer} if authorizer and "jwt" not in authorizer else authorizer,
+                authorizer,
             )
         else:
             resource = _resource(route.route.route_key)
@@ -288,7 +289,7 @@ class HttpApiServer:
                 route.route.route_id,
                 path_parameters,
                 stage.variables,
-                authorizer,
+                _authorizer_v1(authorizer),
             )
         outcome, payload = await self._functions.call(
             route.function, orjson.dumps(event), request.request_id, timeout_s
@@ -317,3 +318,13 @@ def _auth_body(decision: AuthDecision) -> bytes:
         if decision.status == 401
         else (FORBIDDEN if decision.status == 403 else INTERNAL)
     )
+
+
+def _authorizer_v1(authorizer: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Payload 1.0 carries the authorizer's output unwrapped: the Lambda authorizer's
+    context (with principalId), or the JWT's ``claims`` and ``scopes``."""
+    if authorizer is None:
+        return None
+    if "lambda" in authorizer:
+        return dict(authorizer["lambda"] or {})
+    return dict(authorizer.get("jwt") or {})
