@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import httpx
 
+from stratus.aws.apigateway.provider import ApiGatewayProvider
 from stratus.aws.apigatewayv2.provider import ApiGatewayV2Provider
 from stratus.aws.component import Component, FrontDoor, PlatformContext
 from stratus.aws.lambda_.component import FunctionsComponent
@@ -23,8 +24,11 @@ from stratus.gateway.http_api import HttpApiServer
 from stratus.gateway.http_proxy import HttpProxy
 from stratus.gateway.jwt_auth import JwksCache, JwtVerifier
 from stratus.gateway.metrics import GatewayMetrics
+from stratus.gateway.rest_api import RestApiServer
 from stratus.gateway.service_integrations import ServiceIntegrations
+from stratus.gateway.usage import UsagePlans
 from stratus.services.apis.http_apis import HttpApis
+from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
 
 __all__ = ["ApisComponent"]
@@ -39,6 +43,7 @@ class ApisComponent(Component):
         functions = ctx.require(FunctionsComponent)
         self.store = SQLiteApiStore(ctx.db)
         self.http_apis = HttpApis(self.store)
+        self.rest_apis = RestApis(self.store)
         self.metrics = GatewayMetrics()
         self.access_logs = AccessLogs()
         self.client = httpx.AsyncClient(follow_redirects=False)
@@ -51,8 +56,21 @@ class ApisComponent(Component):
             self.access_logs,
             self.metrics,
         )
-        self.door = ExecuteApiDoor(self.http_apis.find, self.http_server)
+        self.rest_server = RestApiServer(
+            caller,
+            HttpProxy(self.client),
+            UsagePlans(self.rest_apis),
+            self.access_logs,
+            self.metrics,
+        )
+        self.door = ExecuteApiDoor(
+            self.http_apis.find,
+            self.http_server,
+            rest=self.rest_server,
+            find_rest_api=self.rest_apis.find,
+        )
         self._v2 = ApiGatewayV2Provider(self.http_apis, ctx.gateway_port)
+        self._v1 = ApiGatewayProvider(self.rest_apis)
         self._served_services: set[str] | None = None
 
     def _served(self, service: str) -> bool:
@@ -63,13 +81,14 @@ class ApisComponent(Component):
         return service in self._served_services
 
     def providers(self) -> Mapping[str, object]:
-        return {"apigatewayv2": self._v2}
+        return {"apigatewayv2": self._v2, "apigateway": self._v1}
 
     def front_doors(self) -> Iterable[FrontDoor]:
         return (FrontDoor("execute-api", self.door),)
 
     async def start(self) -> None:
         await self.http_apis.load()
+        await self.rest_apis.load()
 
     async def stop(self) -> None:
         await self.client.aclose()

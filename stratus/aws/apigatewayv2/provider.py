@@ -67,7 +67,7 @@ class ApiGatewayV2Provider:
         return self._api(self._get(ctx, params))
 
     async def get_apis(self, ctx: RequestContext, params: Params) -> Params:
-        return {"Items": [self._api(a, "Api") for a in self._apis.list(ctx.account_id)]}
+        return {"Items": [self._api(a, "Api") for a in self._apis.in_account(ctx.account_id)]}
 
     async def update_api(self, ctx: RequestContext, params: Params) -> Params:
         values = fields(params, "ApiId", "Target", "RouteKey", "CredentialsArn")

@@ -74,7 +74,7 @@ class HttpApis:
             raise NotFound(f"Invalid API identifier specified {account}:{api_id}")
         return api
 
-    def list(self, account: str) -> list[HttpApi]:
+    def in_account(self, account: str) -> list[HttpApi]:
         return sorted(
             (a for a in self._apis.values() if a.account == account), key=lambda a: a.api_id
         )
