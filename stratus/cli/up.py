@@ -39,6 +39,9 @@ from stratus.serving.bodies import AsgiApp
 
 log = logging.getLogger("stratus")
 
+#: API Gateway's largest WebSocket message (128 KB).
+_WS_MAX_MESSAGE_BYTES = 128 * 1024
+
 
 class _Server(uvicorn.Server):
     """A uvicorn server that leaves signal handling to ``stratus up``."""
@@ -83,6 +86,8 @@ def _server(app: object, host: str, port: int, grace_s: float, guards: _Guards) 
         port=port,
         loop="none",
         http=protocol,  # type: ignore[arg-type]
+        ws="websockets",  # WebSocket APIs on the gateway port
+        ws_max_size=_WS_MAX_MESSAGE_BYTES,
         lifespan="off",
         log_level="warning",
         access_log=False,

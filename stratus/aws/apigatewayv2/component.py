@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 import httpx
 
 from stratus.aws.apigateway.provider import ApiGatewayProvider
+from stratus.aws.apigatewayv2.connections import ManagementApiProvider
 from stratus.aws.apigatewayv2.provider import ApiGatewayV2Provider
 from stratus.aws.component import Component, FrontDoor, PlatformContext
 from stratus.aws.lambda_.component import FunctionsComponent
@@ -27,6 +28,7 @@ from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.rest_api import RestApiServer
 from stratus.gateway.service_integrations import ServiceIntegrations
 from stratus.gateway.usage import UsagePlans
+from stratus.gateway.websocket import Connections, WebSocketServer
 from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
@@ -63,14 +65,18 @@ class ApisComponent(Component):
             self.access_logs,
             self.metrics,
         )
+        self.connections = Connections()
+        self.websocket_server = WebSocketServer(caller, self.connections)
         self.door = ExecuteApiDoor(
             self.http_apis.find,
             self.http_server,
             rest=self.rest_server,
+            websocket=self.websocket_server,
             find_rest_api=self.rest_apis.find,
         )
         self._v2 = ApiGatewayV2Provider(self.http_apis, ctx.gateway_port)
         self._v1 = ApiGatewayProvider(self.rest_apis)
+        self._management = ManagementApiProvider(self.websocket_server)
         self._served_services: set[str] | None = None
 
     def _served(self, service: str) -> bool:
@@ -81,7 +87,11 @@ class ApisComponent(Component):
         return service in self._served_services
 
     def providers(self) -> Mapping[str, object]:
-        return {"apigatewayv2": self._v2, "apigateway": self._v1}
+        return {
+            "apigatewayv2": self._v2,
+            "apigateway": self._v1,
+            "apigatewaymanagementapi": self._management,
+        }
 
     def front_doors(self) -> Iterable[FrontDoor]:
         return (FrontDoor("execute-api", self.door),)
