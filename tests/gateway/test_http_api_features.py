@@ -335,3 +335,48 @@ def test_http_proxy_integration(server: ServerProcess, apigw: Any) -> None:
     response = httpx.get(path_url(server, api_id, "/up/health"))
     assert response.status_code == 200
     assert orjson.loads(response.content)
+
+
+def test_step_functions_apigateway_invoke(
+    server: ServerProcess, apigw: Any, echo_function: str
+) -> None:
+    api_id, _ = _api(apigw, echo_function, ["POST /orders/{id}"])
+    sfn = server.client("stepfunctions")
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::apigateway:invoke",
+                "Parameters": {
+                    "ApiEndpoint": f"{api_id}.execute-api.us-east-1.amazonaws.com",
+                    "Method": "POST",
+                    "Stage": "$default",
+                    "Path": "/orders/7",
+                    "QueryParameters": {"q": ["1"]},
+                    "Headers": {"x-from": ["sfn"]},
+                    "RequestBody": {"item": "book"},
+                },
+                "End": True,
+            }
+        },
+    }
+    machine = sfn.create_state_machine(
+        name=f"apigw-{time.time_ns()}",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::000000000000:role/sfn",
+        type="EXPRESS",
+    )["stateMachineArn"]
+    done = sfn.start_sync_execution(stateMachineArn=machine, input="{}")
+    assert done["status"] == "SUCCEEDED", done
+    output = json.loads(done["output"])
+    assert output["StatusCode"] == 200 and output["StatusText"] == "OK"
+    event = (
+        json.loads(output["ResponseBody"])
+        if isinstance(output["ResponseBody"], str)
+        else output["ResponseBody"]
+    )
+    assert event["routeKey"] == "POST /orders/{id}"
+    assert event["pathParameters"] == {"id": "7"}
+    assert json.loads(event["body"]) == {"item": "book"}
+    assert event["headers"]["x-from"] == "sfn"

@@ -27,11 +27,13 @@ from stratus.gateway.jwt_auth import JwksCache, JwtVerifier
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.rest_api import RestApiServer
 from stratus.gateway.service_integrations import ServiceIntegrations
+from stratus.gateway.sfn_invoke import ApiGatewayInvoke, is_apigateway_invoke
 from stratus.gateway.usage import UsagePlans
 from stratus.gateway.websocket import Connections, WebSocketServer
 from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
+from stratus.workflows.integrations.base import IntegrationEntry
 
 __all__ = ["ApisComponent"]
 
@@ -92,6 +94,13 @@ class ApisComponent(Component):
             "apigateway": self._v1,
             "apigatewaymanagementapi": self._management,
         }
+
+    def integrations(self) -> Iterable[IntegrationEntry]:
+        return (
+            IntegrationEntry(
+                "apigateway:invoke", is_apigateway_invoke, ApiGatewayInvoke(self.door).invoke
+            ),
+        )
 
     def front_doors(self) -> Iterable[FrontDoor]:
         return (FrontDoor("execute-api", self.door),)
