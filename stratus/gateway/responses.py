@@ -15,6 +15,11 @@ from typing import Any
 
 import orjson
 
+# What API Gateway answers as Content-Type when the function names none: REST APIs (and
+# payload 1.0) application/json, HTTP APIs' payload 2.0 plain text.
+_V1_DEFAULT_TYPE = (b"content-type", b"application/json")
+_V2_DEFAULT_TYPE = (b"content-type", b"text/plain; charset=utf-8")
+
 
 class MalformedResponse(Exception):
     """The function's return value is no valid proxy response."""
@@ -90,6 +95,8 @@ def parse_v2(payload: bytes) -> HttpResult:
         if not isinstance(cookies, list):
             raise MalformedResponse("cookies must be a list")
         headers.extend((b"set-cookie", str(c).encode("latin-1", "replace")) for c in cookies)
+    if "content-type" not in seen:
+        headers.append(_V2_DEFAULT_TYPE)
     return HttpResult(_status(data["statusCode"]), headers, _body(data))
 
 
@@ -118,4 +125,6 @@ def parse_v1(payload: bytes) -> HttpResult:
     _header_pairs(data.get("headers"), single, set())
     # A name in both maps: API Gateway merges them, the multi-value ones kept.
     headers.extend(pair for pair in single if pair[0].decode("latin-1") not in seen)
+    if not any(name == b"content-type" for name, _ in headers):
+        headers.append(_V1_DEFAULT_TYPE)
     return HttpResult(_status(data["statusCode"]), headers, _body(data))
