@@ -117,6 +117,12 @@ SCRIPTS = (
         "issue 13: reported next to Python's, against node -e and a bare process start",
     ),
     Script(
+        "gateway",
+        "Gateway: HTTP API requests/s and p50/p99 (plain, JWT, cached Lambda authorizer), "
+        "WebSocket round trips",
+        "issue 8: a function behind an HTTP API route >= 50% of a raw ASGI hello world",
+    ),
+    Script(
         "topic_fanout",
         "SNS publishes per second through boto3 (one Lambda subscription); pattern matches",
         "ratio to a no-op call through boto3; matches/s of a typical rule vs by hand",
