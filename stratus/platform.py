@@ -125,6 +125,7 @@ class Platform:
             metrics=functions.invoker.metrics,
             logs=functions.log_store,
             blobs=self.context.blobs,
+            apis=self.component(ApisComponent).statistics,
         )
         providers: dict[str, object] = {}
         for component in self.components:

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import client, queues, topics, workflows
+from stratus.cli import apis, client, queues, topics, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     show = workflow_commands.add_parser("show", help="the path an execution took")
     show.add_argument("execution", help="the execution's ARN")
 
+    commands.add_parser(
+        "apis", help="API Gateway APIs with their URLs, requests, errors, throttles, latency"
+    )
     queue_list = commands.add_parser(
         "queues", help="queues with visible, in-flight and delayed messages and DLQ depth"
     )
@@ -118,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.workflow_command == "show":
                 return workflows.show_execution(args.endpoint, args.execution)
             return workflows.list_workflows(args.endpoint)
+        if args.command == "apis":
+            return apis.list_apis(args.endpoint)
         if args.command == "queues":
             return queues.list_queues(args.endpoint, args.region)
     except CliError as exc:

@@ -24,8 +24,10 @@ from typing import cast
 
 import uvicorn
 
+from stratus.aws.accounts import DEFAULT_ACCOUNT_ID
+from stratus.aws.apigatewayv2.component import ApisComponent
 from stratus.aws.lambda_.component import FunctionsComponent
-from stratus.cli.demo import DEMO_NAME, deploy_demo
+from stratus.cli.demo import DEMO_NAME, deploy_demo, deploy_demo_api
 from stratus.platform import Platform, PlatformConfig
 from stratus.serving import (
     BodyBudget,
@@ -119,10 +121,14 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
     platform = Platform(config)
     await platform.start()
     try:
-        if demo and await deploy_demo(
-            platform.component(FunctionsComponent).registry, config.region
-        ):
-            log.info("deployed the demo function %r", DEMO_NAME)
+        demo_url = None
+        if demo:
+            if await deploy_demo(platform.component(FunctionsComponent).registry, config.region):
+                log.info("deployed the demo function %r", DEMO_NAME)
+            demo_api = await deploy_demo_api(
+                platform.component(ApisComponent).http_apis, DEFAULT_ACCOUNT_ID, config.region
+            )
+            demo_url = f"http://{demo_api.api_id}.execute-api.localhost:{config.gateway_port}/"
         grace = config.shutdown_grace_s
         control = _server(platform.app, config.host, config.port, grace, guards)
         gateway = _server(platform.gateway, config.host, config.gateway_port, grace, guards)
@@ -141,7 +147,7 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
         serving = asyncio.gather(
             control.serve(sockets=[control_socket]), gateway.serve(sockets=[gateway_socket])
         )
-        await _announce(control, config, demo)
+        await _announce(control, config, demo_url)
         await serving
     finally:
         guards.connections.close()
@@ -149,21 +155,23 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
         log.info("Stratus stopped")
 
 
-async def _announce(control: _Server, config: PlatformConfig, demo: bool) -> None:
+async def _announce(control: _Server, config: PlatformConfig, demo_url: str | None) -> None:
     while not control.started and not control.should_exit:
         await asyncio.sleep(0.01)
     if not control.started:
         return
     lines = [
-        f"Stratus is up: AWS APIs on {config.endpoint_url}, "
-        f"HTTP APIs on http://{config.host}:{config.gateway_port}",
+        f"Stratus is up: AWS APIs on {config.endpoint_url}",
+        f"  API Gateway APIs on http://{{api-id}}.execute-api.localhost:{config.gateway_port} "
+        f"(or http://{config.host}:{config.gateway_port}/_aws/execute-api/{{api-id}}/)",
         f"  data: {config.data_dir}",
     ]
-    if demo:
+    if demo_url is not None:
         lines.append(
             f"  demo: aws --endpoint-url {config.endpoint_url} lambda invoke "
             f"--function-name {DEMO_NAME} out.json"
         )
+        lines.append(f"  demo: curl {demo_url}?name=Ada")
     lines.append("  Ctrl-C to stop")
     print("\n".join(lines), file=sys.stderr, flush=True)
 

@@ -9,6 +9,7 @@ the APIs themselves in ``stratus.services.apis``; this component ties them to fu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import httpx
 
@@ -80,6 +81,47 @@ class ApisComponent(Component):
         self._v1 = ApiGatewayProvider(self.rest_apis)
         self._management = ManagementApiProvider(self.websocket_server)
         self._served_services: set[str] | None = None
+
+    def statistics(self) -> list[dict[str, Any]]:
+        """Every API with its endpoint and figures per stage (``stratus apis``)."""
+        port = self.ctx.gateway_port
+        out: list[dict[str, Any]] = []
+        for api in self.http_apis.all():
+            scheme = "ws" if api.protocol_type == "WEBSOCKET" else "http"
+            out.append(
+                {
+                    "ApiId": api.api_id,
+                    "Name": api.name,
+                    "ProtocolType": api.protocol_type,
+                    "Account": api.account,
+                    "ApiEndpoint": f"{scheme}://{api.api_id}.execute-api.localhost:{port}",
+                    "Stages": self.metrics.for_api(api.api_id),
+                    "Connections": self.connections.count(api.api_id),
+                    "AccessLog": {
+                        stage: list(lines)[-20:]
+                        for (api_id, stage), lines in self.access_logs.lines.items()
+                        if api_id == api.api_id
+                    },
+                }
+            )
+        for rest in self.rest_apis.all():
+            out.append(
+                {
+                    "ApiId": rest.id,
+                    "Name": rest.name,
+                    "ProtocolType": "REST",
+                    "Account": rest.account,
+                    "ApiEndpoint": f"http://{rest.id}.execute-api.localhost:{port}",
+                    "Stages": self.metrics.for_api(rest.id),
+                    "Connections": 0,
+                    "AccessLog": {
+                        stage: list(lines)[-20:]
+                        for (api_id, stage), lines in self.access_logs.lines.items()
+                        if api_id == rest.id
+                    },
+                }
+            )
+        return sorted(out, key=lambda a: (a["Name"], a["ApiId"]))
 
     def _served(self, service: str) -> bool:
         if self._served_services is None:

@@ -116,6 +116,9 @@ class RestApis:
     def find(self, api_id: str) -> RestApi | None:
         return self._apis.get(api_id)
 
+    def all(self) -> list[RestApi]:
+        return list(self._apis.values())
+
     def get(self, account: str, api_id: str) -> RestApi:
         api = self._apis.get(api_id)
         if api is None or api.account != account:
