@@ -50,11 +50,19 @@ def _events(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _start(p: dict[str, Any]) -> dict[str, Any]:
-    return {k: p[k] for k in ("StateMachineArn", "Name", "Input", "TraceHeader") if k in p}
+    # the subtype's parameters are PascalCase, the Step Functions model's members camelCase
+    names = {
+        "StateMachineArn": "stateMachineArn",
+        "Name": "name",
+        "Input": "input",
+        "TraceHeader": "traceHeader",
+    }
+    return {names[k]: p[k] for k in names if k in p}
 
 
 def _stop(p: dict[str, Any]) -> dict[str, Any]:
-    return {k: p[k] for k in ("ExecutionArn", "Cause", "Error") if k in p}
+    names = {"ExecutionArn": "executionArn", "Cause": "cause", "Error": "error"}
+    return {names[k]: p[k] for k in names if k in p}
 
 
 #: subtype -> (botocore service, operation, parameters from the mapped values)

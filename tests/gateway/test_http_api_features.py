@@ -380,3 +380,42 @@ def test_step_functions_apigateway_invoke(
     assert event["pathParameters"] == {"id": "7"}
     assert json.loads(event["body"]) == {"item": "book"}
     assert event["headers"]["x-from"] == "sfn"
+
+
+def test_step_functions_start_execution_and_missing_eventbridge(
+    server: ServerProcess, apigw: Any
+) -> None:
+    sfn = server.client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name=f"from-apigw-{time.time_ns()}",
+        definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+        roleArn="arn:aws:iam::000000000000:role/sfn",
+    )["stateMachineArn"]
+    api_id = apigw.create_api(Name="to-sfn", ProtocolType="HTTP")["ApiId"]
+    start = apigw.create_integration(
+        ApiId=api_id,
+        IntegrationType="AWS_PROXY",
+        IntegrationSubtype="StepFunctions-StartExecution",
+        PayloadFormatVersion="1.0",
+        CredentialsArn="arn:aws:iam::000000000000:role/apigw",
+        RequestParameters={"StateMachineArn": machine, "Input": "$request.body"},
+    )["IntegrationId"]
+    events = apigw.create_integration(
+        ApiId=api_id,
+        IntegrationType="AWS_PROXY",
+        IntegrationSubtype="EventBridge-PutEvents",
+        PayloadFormatVersion="1.0",
+        CredentialsArn="arn:aws:iam::000000000000:role/apigw",
+        RequestParameters={"Detail": "$request.body", "DetailType": "t", "Source": "s"},
+    )["IntegrationId"]
+    apigw.create_route(ApiId=api_id, RouteKey="POST /start", Target=f"integrations/{start}")
+    apigw.create_route(ApiId=api_id, RouteKey="POST /event", Target=f"integrations/{events}")
+    apigw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    started = httpx.post(path_url(server, api_id, "/start"), json={"order": 1})
+    assert started.status_code == 200, started.text
+    execution = started.json()["executionArn"]
+    described = sfn.describe_execution(executionArn=execution)
+    assert json.loads(described["input"]) == {"order": 1}
+    missing = httpx.post(path_url(server, api_id, "/event"), json={"a": 1})
+    assert missing.status_code == 500
+    assert "needs events, which this Stratus does not serve yet" in server.log()
