@@ -47,10 +47,14 @@ def identity_value(
     """One identity source: ``$request.header.X``, ``$request.querystring.X``,
     ``$stageVariables.X``, ``$context.X`` (the v1 form ``method.request.header.X`` too)."""
     source = source.strip()
-    for prefix in ("$request.header.", "method.request.header."):
+    for prefix in ("$request.header.", "method.request.header.", "route.request.header."):
         if source.startswith(prefix):
             return request.header(source[len(prefix) :].lower())
-    for prefix in ("$request.querystring.", "method.request.querystring."):
+    for prefix in (
+        "$request.querystring.",
+        "method.request.querystring.",
+        "route.request.querystring.",
+    ):
         if source.startswith(prefix):
             values = request.query_lists().get(source[len(prefix) :])
             return ",".join(values) if values else None

@@ -27,11 +27,12 @@ from typing import Any
 import orjson
 
 from stratus.gateway.asgi import JSON, BodyTooLarge, read_body, respond
+from stratus.gateway.authorizers import Authorizers
 from stratus.gateway.events import ApiInfo
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
-from stratus.gateway.request import request_time
+from stratus.gateway.request import from_scope, request_time
 from stratus.runtime.ids import new_request_id
-from stratus.services.apis.model import HttpApi, Integration, Route, from_json
+from stratus.services.apis.model import Authorizer, HttpApi, Integration, Route, from_json
 from stratus.services.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class Connection:
     send: Any
     last_active_ms: int = 0
     closed: bool = False
+    authorizer: dict[str, Any] | None = None  # what the $connect authorizer allowed with
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def push(self, data: bytes) -> None:
@@ -122,6 +124,7 @@ class _Compiled:
     revision: int
     routes: dict[str, tuple[Route, Integration | None, FunctionTarget | None]]
     selection: str
+    connect_authorizer: Authorizer | None = None
 
 
 def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
@@ -146,7 +149,15 @@ def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
             with contextlib.suppress(Exception):
                 target = parse_target(integration.integration_uri, scope)
         routes[route.route_key] = (route, integration, target)
-    return _Compiled(api.revision, routes, api.route_selection_expression)
+    connect_authorizer = None
+    connect = routes.get("$connect")
+    if connect is not None and connect[0].authorization_type == "CUSTOM":
+        for data in deployment.snapshot["authorizers"]:
+            if data["authorizer_id"] == connect[0].authorizer_id:
+                # WebSocket APIs' Lambda authorizers get payload 1.0 (REQUEST, methodArn)
+                connect_authorizer = from_json(Authorizer, data)
+                connect_authorizer.authorizer_payload_format_version = "1.0"
+    return _Compiled(api.revision, routes, api.route_selection_expression, connect_authorizer)
 
 
 def select_route(expression: str, body: str) -> str | None:
@@ -166,8 +177,14 @@ def select_route(expression: str, body: str) -> str | None:
 
 
 class WebSocketServer:
-    def __init__(self, functions: FunctionCaller, connections: Connections) -> None:
+    def __init__(
+        self,
+        functions: FunctionCaller,
+        connections: Connections,
+        authorizers: Authorizers | None = None,
+    ) -> None:
         self._functions = functions
+        self._authorizers = authorizers
         self.connections = connections
         self._compiled: dict[tuple[str, str], _Compiled] = {}
 
@@ -212,6 +229,14 @@ class WebSocketServer:
         )
         query = scope.get("query_string", b"").decode("latin-1")
         connect = compiled.routes.get("$connect")
+        if connect is not None and compiled.connect_authorizer is not None:
+            context = await self._authorize_connect(
+                compiled.connect_authorizer, connect[0], scope, stage, info
+            )
+            if context is None:
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            connection.authorizer = context
         if connect is not None:
             event = self._event(connection, info, "$connect", "CONNECT")
             event["headers"] = header_map
@@ -323,9 +348,31 @@ class WebSocketServer:
                 "domainName": info.domain_name,
                 "connectionId": connection.id,
                 "apiId": info.api_id,
+                **({"authorizer": connection.authorizer} if connection.authorizer else {}),
             },
             "isBase64Encoded": False,
         }
+
+    async def _authorize_connect(
+        self,
+        authorizer: Authorizer,
+        route: Route,
+        scope: dict[str, Any],
+        stage: str,
+        info: ApiInfo,
+    ) -> dict[str, Any] | None:
+        """The $connect route's Lambda authorizer: its context (with ``principalId``), or
+        None when it refuses (the client gets 403, as from AWS)."""
+        if self._authorizers is None:
+            return None
+        # method "$connect" and an empty path make the methodArn AWS sends for WebSocket
+        # APIs: arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/$connect
+        request = from_scope({**scope, "method": "$connect"}, b"", new_request_id(), "", "")
+        request.stage = stage
+        decision = await self._authorizers.authorize(authorizer, route, request, info, None, None)
+        if not decision.allowed:
+            return None
+        return dict((decision.context or {}).get("lambda") or {})
 
     async def _call(
         self,

@@ -152,3 +152,57 @@ def test_unknown_stage_is_refused(server: ServerProcess, ws_api: str) -> None:
     url = f"ws://127.0.0.1:{server.gateway_port}/_aws/execute-api/{ws_api}/nostage"
     with pytest.raises(InvalidStatus), connect(url):
         pass
+
+
+CONNECT_AUTHORIZER = """
+def handler(event, context):
+    token = (event.get("queryStringParameters") or {}).get("token")
+    effect = "Allow" if token == "good" else "Deny"
+    return {"principalId": "ws-user", "context": {"plan": "pro", "arn": event["methodArn"]},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]}}
+"""
+
+
+def test_connect_authorizer(server: ServerProcess, apigw: Any, lambda_client: Any) -> None:
+    authorizer_function = create_function(lambda_client, CONNECT_AUTHORIZER)
+    echo = create_function(
+        lambda_client,
+        "import json\ndef handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': json.dumps(event['requestContext'].get('authorizer'))}\n",
+    )
+    api_id = apigw.create_api(
+        Name="guarded", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )["ApiId"]
+    integration = apigw.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function_arn(echo)
+    )["IntegrationId"]
+    authorizer = apigw.create_authorizer(
+        ApiId=api_id,
+        Name="auth",
+        AuthorizerType="REQUEST",
+        AuthorizerUri=function_arn(authorizer_function),
+        IdentitySource=["route.request.querystring.token"],
+    )["AuthorizerId"]
+    apigw.create_route(
+        ApiId=api_id,
+        RouteKey="$connect",
+        Target=f"integrations/{integration}",
+        AuthorizationType="CUSTOM",
+        AuthorizerId=authorizer,
+    )
+    apigw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration}",
+        RouteResponseSelectionExpression="$default",
+    )
+    apigw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
+    for query in ("", "?token=bad"):
+        with pytest.raises(InvalidStatus), connect(_url(server, api_id, query)):
+            pass
+    with connect(_url(server, api_id, "?token=good")) as ws:
+        ws.send("hi")
+        context = json.loads(ws.recv(timeout=30))
+    assert context["principalId"] == "ws-user" and context["plan"] == "pro"
+    assert context["arn"] == f"arn:aws:execute-api:us-east-1:000000000000:{api_id}/prod/$connect"

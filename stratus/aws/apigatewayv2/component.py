@@ -53,9 +53,10 @@ class ApisComponent(Component):
         self.access_logs = AccessLogs()
         self.client = httpx.AsyncClient(follow_redirects=False)
         caller = FunctionCaller(functions.invocations, functions.registry)
+        authorizers = Authorizers(caller, JwtVerifier(JwksCache(self.client)))
         self.http_server = HttpApiServer(
             caller,
-            Authorizers(caller, JwtVerifier(JwksCache(self.client))),
+            authorizers,
             ServiceIntegrations(ctx.aws_caller, self._served),
             HttpProxy(self.client),
             self.access_logs,
@@ -69,7 +70,7 @@ class ApisComponent(Component):
             self.metrics,
         )
         self.connections = Connections()
-        self.websocket_server = WebSocketServer(caller, self.connections)
+        self.websocket_server = WebSocketServer(caller, self.connections, authorizers)
         self.door = ExecuteApiDoor(
             self.http_apis.find,
             self.http_server,
