@@ -22,6 +22,7 @@ from stratus.services.apis.model import (
     Integration,
     Route,
     Stage,
+    to_json,
 )
 from stratus.services.apis.sqlite import SQLiteApiStore
 
@@ -236,9 +237,8 @@ class HttpApis:
         integration = Integration(
             integration_id=new_child_id(), **{k: v for k, v in fields.items() if v is not None}
         )
-        await self._changed_with(
-            api, lambda: api.integrations.__setitem__(integration.integration_id, integration)
-        )
+        api.integrations[integration.integration_id] = integration
+        await self._changed(api)
         return integration
 
     def _check_integration(self, api: HttpApi, fields: dict[str, Any]) -> None:
@@ -272,7 +272,7 @@ class HttpApis:
         self, api: HttpApi, integration_id: str, fields: dict[str, Any]
     ) -> Integration:
         integration = self.integration(api, integration_id)
-        merged = {**to_fields(integration), **{k: v for k, v in fields.items() if v is not None}}
+        merged = {**to_json(integration), **{k: v for k, v in fields.items() if v is not None}}
         self._check_integration(api, merged)
         for name, value in fields.items():
             if value is not None:
@@ -430,10 +430,6 @@ class HttpApis:
         return deployment
 
     # -- every change --------------------------------------------------------------------
-    async def _changed_with(self, api: HttpApi, change: Any) -> None:
-        change()
-        await self._changed(api)
-
     async def _changed(self, api: HttpApi) -> None:
         """Auto-deploy, bump the revision, write the API whole."""
         auto = [s for s in api.stages.values() if s.auto_deploy]
@@ -459,9 +455,3 @@ class HttpApis:
                         del api.deployments[old]
         api.revision += 1
         await self._store.put(KIND, api.api_id, api.to_json())
-
-
-def to_fields(record: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(record)

@@ -20,6 +20,7 @@ from botocore import xform_name
 
 from stratus.services.apis.errors import BadRequest, Conflict, NotFound, Unsupported
 from stratus.services.apis.ids import new_id
+from stratus.services.apis.model import to_json
 from stratus.services.apis.rest_model import (
     ApiKey,
     Resource,
@@ -438,7 +439,7 @@ class RestApis:
             {k: v for k, v in values.items() if k not in ("value", "name", "generate_distinct_id")},
         )
         self._keys[key.id] = key
-        await self._store.put(KEYS, key.id, _plain(key))
+        await self._store.put(KEYS, key.id, to_json(key))
         return key
 
     async def delete_api_key(self, account: str, key_id: str) -> None:
@@ -447,7 +448,7 @@ class RestApis:
         for plan in self._plans.values():
             if key_id in plan.key_ids:
                 plan.key_ids.remove(key_id)
-                await self._store.put(PLANS, plan.id, _plain(plan))
+                await self._store.put(PLANS, plan.id, to_json(plan))
         await self._store.delete(KEYS, key_id)
 
     def usage_plan(self, account: str, plan_id: str) -> UsagePlan:
@@ -470,7 +471,7 @@ class RestApis:
         plan = UsagePlan(new_id(6), account, values["name"])
         _set_fields(plan, {k: v for k, v in values.items() if k != "name"})
         self._plans[plan.id] = plan
-        await self._store.put(PLANS, plan.id, _plain(plan))
+        await self._store.put(PLANS, plan.id, to_json(plan))
         return plan
 
     async def delete_usage_plan(self, account: str, plan_id: str) -> None:
@@ -488,7 +489,7 @@ class RestApis:
         if key_id in plan.key_ids:
             raise Conflict("Usage Plan already contains the API Key")
         plan.key_ids.append(key_id)
-        await self._store.put(PLANS, plan.id, _plain(plan))
+        await self._store.put(PLANS, plan.id, to_json(plan))
         return key
 
     async def delete_usage_plan_key(self, account: str, plan_id: str, key_id: str) -> None:
@@ -496,14 +497,8 @@ class RestApis:
         if key_id not in plan.key_ids:
             raise NotFound("Invalid API Key identifier specified")
         plan.key_ids.remove(key_id)
-        await self._store.put(PLANS, plan.id, _plain(plan))
+        await self._store.put(PLANS, plan.id, to_json(plan))
 
     async def _changed(self, api: RestApi) -> None:
         api.revision += 1
         await self._store.put(KIND, api.id, api.to_json())
-
-
-def _plain(record: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(record)
