@@ -130,3 +130,13 @@ def test_stage_and_deployment_errors(apigw: Any) -> None:
     assert [s["StageName"] for s in stages] == ["dev"]
     apigw.delete_stage(ApiId=api_id, StageName="dev")
     assert apigw.get_stages(ApiId=api_id)["Items"] == []
+
+
+def test_tags(apigw: Any) -> None:
+    api = apigw.create_api(Name="tagged", ProtocolType="HTTP", Tags={"team": "a"})
+    arn = f"arn:aws:apigateway:us-east-1::/apis/{api['ApiId']}"
+    assert apigw.get_tags(ResourceArn=arn)["Tags"] == {"team": "a"}
+    apigw.tag_resource(ResourceArn=arn, Tags={"env": "dev"})
+    assert apigw.get_tags(ResourceArn=arn)["Tags"] == {"team": "a", "env": "dev"}
+    apigw.untag_resource(ResourceArn=arn, TagKeys=["team"])
+    assert apigw.get_api(ApiId=api["ApiId"])["Tags"] == {"env": "dev"}

@@ -209,3 +209,28 @@ class ApiGatewayV2Provider:
     async def delete_deployment(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_deployment(self._get(ctx, params), params["DeploymentId"])
         return {}
+
+    # -- tags ------------------------------------------------------------------------------
+    def _tagged(self, ctx: RequestContext, arn: str) -> HttpApi:
+        """The API an ARN names: ``arn:aws:apigateway:{region}::/apis/{api-id}``."""
+        marker = "::/apis/"
+        if marker not in arn:
+            raise NotFound(f"Invalid resource ARN specified {arn}")
+        return self._apis.get(ctx.account_id, arn.split(marker, 1)[1].split("/", 1)[0])
+
+    async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._tagged(ctx, params["ResourceArn"])
+        await self._apis.update(
+            ctx.account_id, api.api_id, {"tags": {**api.tags, **(params.get("Tags") or {})}}
+        )
+        return {}
+
+    async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._tagged(ctx, params["ResourceArn"])
+        kept = {k: v for k, v in api.tags.items() if k not in set(params.get("TagKeys") or [])}
+        api.tags = kept
+        await self._apis.update(ctx.account_id, api.api_id, {"tags": kept})
+        return {}
+
+    async def get_tags(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Tags": dict(self._tagged(ctx, params["ResourceArn"]).tags)}
