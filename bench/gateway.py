@@ -84,8 +84,16 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def run_wrk(wrk: str, url: str, seconds: float, headers: dict[str, str] | None = None) -> WrkResult:
+def run_wrk(
+    wrk: str,
+    url: str,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    script: str | None = None,
+) -> WrkResult:
     argv = [wrk, "-t2", "-c32", f"-d{max(1, int(seconds))}s", "--latency", url]
+    if script is not None:
+        argv[1:1] = ["-s", script]
     for name, value in (headers or {}).items():
         argv[1:1] = ["-H", f"{name}: {value}"]
     out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
@@ -363,6 +371,23 @@ def main() -> None:
                 f"{path}: p99 {result.p99_ms:.2f} ms (raw {baseline.p99_ms:.2f} ms), "
                 f"non-2xx {result.non_2xx}"
             )
+        # Context, not a target: the same function through Lambda's Invoke on the control
+        # port (an unsigned POST, as wrk sends it), so the gateway's share shows.
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write('wrk.method = "POST"\nwrk.body = "{}"\n')
+        invoke_url = f"{endpoint}/2015-03-31/functions/bench-hello/invocations"
+        run_wrk(wrk, invoke_url, 2, script=lua.name)
+        invoked = run_wrk(wrk, invoke_url, seconds, script=lua.name)
+        Path(lua.name).unlink()
+        figure.add(
+            Row(
+                "the same function through Lambda Invoke over HTTP (control port)",
+                invoked.requests_per_s,
+                "req/s",
+                "raw ASGI hello world",
+                baseline.requests_per_s,
+            )
+        )
         ws_api = apigw.create_api(
             Name="ws", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
         )["ApiId"]
