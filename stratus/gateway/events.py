@@ -41,11 +41,31 @@ def _is_text(content_type: str | None) -> bool:
     return kind.startswith(_TEXT_TYPES) or kind.endswith(("+json", "+xml"))
 
 
-def encode_body(request: GatewayRequest) -> tuple[str | None, bool]:
-    """The body as the event carries it: text as is, binary (or undecodable) in base64."""
+def is_binary_media_type(content_type: str | None, binary_types: list[str]) -> bool:
+    """Whether a REST API's ``binaryMediaTypes`` (``image/png``, ``image/*``, ``*/*``)
+    name a content type."""
+    if not content_type or not binary_types:
+        return False
+    kind = content_type.split(";", 1)[0].strip().lower()
+    major = kind.split("/", 1)[0]
+    return any(t in (kind, f"{major}/*", "*/*") for t in (b.lower() for b in binary_types))
+
+
+def encode_body(
+    request: GatewayRequest, binary_types: list[str] | None = None
+) -> tuple[str | None, bool]:
+    """The body as the event carries it: text as is, binary (or undecodable) in base64.
+
+    HTTP APIs (``binary_types`` None) decide by content type. REST APIs base64 only what
+    their ``binaryMediaTypes`` name and pass everything else as (lossy) UTF-8 text, as AWS
+    does."""
     body = request.body
     if not body:
         return None, False
+    if binary_types is not None:
+        if is_binary_media_type(request.header("content-type"), binary_types):
+            return base64.b64encode(body).decode("ascii"), True
+        return body.decode("utf-8", "replace"), False
     if _is_text(request.header("content-type")):
         try:
             return body.decode("utf-8"), False
@@ -140,6 +160,7 @@ def event_v1(
     authorizer: dict[str, Any] | None,
     *,
     api_key: str | None = None,
+    binary_types: list[str] | None = None,
 ) -> dict[str, Any]:
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
@@ -167,7 +188,7 @@ def event_v1(
     }
     if authorizer is not None:
         context["authorizer"] = authorizer
-    body, encoded = encode_body(request)
+    body, encoded = encode_body(request, binary_types)
     return {
         "version": "1.0",
         "resource": resource,

@@ -249,6 +249,7 @@ class RestApiServer:
                 stage.variables,
                 authorizer_context,
                 api_key=api_key if endpoint.method.api_key_required else None,
+                binary_types=api.binary_media_types,
             )
             event.pop("version")
             outcome, payload = await self._functions.call(

@@ -277,3 +277,27 @@ def test_rest_control_plane_errors(apigw_v1: Any) -> None:
     assert apigw_v1.get_rest_api(restApiId=api_id)["description"] == "new"
     apigw_v1.delete_rest_api(restApiId=api_id)
     assert all(a["id"] != api_id for a in apigw_v1.get_rest_apis()["items"])
+
+
+def test_binary_media_types_decide_base64(
+    server: ServerProcess, apigw_v1: Any, echo_function: str
+) -> None:
+    api_id = apigw_v1.create_rest_api(name="binary", binaryMediaTypes=["image/*"])["id"]
+    root = apigw_v1.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw_v1.put_method(
+        restApiId=api_id, resourceId=root, httpMethod="POST", authorizationType="NONE"
+    )
+    apigw_v1.put_integration(
+        restApiId=api_id,
+        resourceId=root,
+        httpMethod="POST",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=_invoke_uri(echo_function),
+    )
+    apigw_v1.create_deployment(restApiId=api_id, stageName="s")
+    url = path_url(server, api_id, "/s/")
+    image = httpx.post(url, content=b"\x89PNG", headers={"content-type": "image/png"}).json()
+    assert image["isBase64Encoded"] is True and image["body"] == "iVBORw=="
+    other = httpx.post(url, content=b"\x00abc", headers={"content-type": "application/x-thing"})
+    assert other.json()["isBase64Encoded"] is False
