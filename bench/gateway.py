@@ -12,8 +12,8 @@ when missing, skipped with a message when it cannot be):
 - WebSocket: messages per second round trip through a function (a Python client with 8
   connections; it, not the server, may be the limit, hence reported without a target).
 
-The baseline is ``bench._hello_asgi`` under uvicorn + httptools + uvloop, what the gateway
-port runs on. Each wrk run: 2 threads, 32 connections, ``--seconds`` long, after a warm-up
+The baseline is ``bench._hello_asgi`` served by ``bench._guarded_hello``: the gateway port's
+own server (``stratus up``'s uvicorn config: httptools with the serving guards, uvloop). Each wrk run: 2 threads, 32 connections, ``--seconds`` long, after a warm-up
 of the same shape (so every environment the load needs is started before it is measured).
 
     python -m bench.gateway [--seconds 5] [--json PATH]
@@ -42,7 +42,7 @@ import botocore.config
 
 from bench._platform import HELLO_SOURCE, ROLE, zip_of
 from bench._report import Figure, Row, argument_parser, emit
-from bench._server import _child, create_active, free_port, lambda_client, raw_asgi_server
+from bench._server import _child, create_active, free_port, lambda_client
 
 AUTHORIZER_SOURCE = (
     "def handler(event, context):\n"
@@ -125,6 +125,17 @@ def stratus() -> Iterator[tuple[str, int]]:
         endpoint = f"http://127.0.0.1:{port}"
         with _child(argv, f"{endpoint}/_stratus/health", Path(tmp) / "server.log"):
             yield endpoint, gateway_port
+
+
+@contextlib.contextmanager
+def guarded_hello() -> Iterator[str]:
+    """``bench._guarded_hello``: the hello world on the gateway port's own server stack."""
+    with tempfile.TemporaryDirectory(prefix="stratus-bench-") as tmp:
+        port = free_port()
+        argv = [sys.executable, "-m", "bench._guarded_hello", str(port)]
+        url = f"http://127.0.0.1:{port}/"
+        with _child(argv, url, Path(tmp) / "hello.log"):
+            yield url
 
 
 class Issuer:
@@ -278,9 +289,9 @@ def main() -> None:
         emit(figure, args.json)
         return
     seconds = args.seconds
-    with raw_asgi_server() as raw:
-        run_wrk(wrk, f"{raw.endpoint}/", 1)
-        baseline = run_wrk(wrk, f"{raw.endpoint}/", seconds)
+    with guarded_hello() as raw_url:
+        run_wrk(wrk, raw_url, 1)
+        baseline = run_wrk(wrk, raw_url, seconds)
     issuer = Issuer()
     with stratus() as (endpoint, gateway_port):
         functions = lambda_client(endpoint)

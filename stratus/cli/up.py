@@ -88,7 +88,7 @@ def _server(app: object, host: str, port: int, grace_s: float, guards: _Guards) 
         port=port,
         loop="none",
         http=protocol,  # type: ignore[arg-type]
-        ws="websockets",  # WebSocket APIs on the gateway port
+        ws="websockets-sansio",  # WebSocket APIs on the gateway port (the websockets library)
         ws_max_size=_WS_MAX_MESSAGE_BYTES,
         lifespan="off",
         log_level="warning",
