@@ -206,3 +206,13 @@ def test_connect_authorizer(server: ServerProcess, apigw: Any, lambda_client: An
         context = json.loads(ws.recv(timeout=30))
     assert context["principalId"] == "ws-user" and context["plan"] == "pro"
     assert context["arn"] == f"arn:aws:execute-api:us-east-1:000000000000:{api_id}/prod/$connect"
+
+
+def test_message_over_128_kb_closes_the_connection(server: ServerProcess, ws_api: str) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    with connect(_url(server, ws_api), max_size=None) as ws:
+        ws.send("x" * (128 * 1024 + 1))
+        with pytest.raises(ConnectionClosed) as excinfo:
+            ws.recv(timeout=30)
+    assert excinfo.value.rcvd is not None and excinfo.value.rcvd.code == 1009
