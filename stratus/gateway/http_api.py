@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from stratus.gateway.cors import Cors
 from stratus.gateway.events import ApiInfo, event_v1, event_v2
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
+from stratus.gateway.iam_auth import signed_caller
 from stratus.gateway.metrics import GatewayMetrics, StageFigures
 from stratus.gateway.request import GatewayRequest
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1, parse_v2
@@ -137,9 +139,11 @@ class HttpApiServer:
         proxy: HttpProxy,
         access_logs: AccessLogs,
         metrics: GatewayMetrics,
+        account_for: Callable[[str | None], str],
     ) -> None:
         self._functions = functions
         self._authorizers = authorizers
+        self._account_for = account_for
         self._services = services
         self._proxy = proxy
         self._access_logs = access_logs
@@ -215,7 +219,12 @@ class HttpApiServer:
             return 429, [JSON], TOO_MANY, key, 0.0
         info = self._info(compiled, request)
         authorizer_context = None
-        if route.authorizer is not None:
+        if route.route.authorization_type == "AWS_IAM":
+            caller = signed_caller(request, self._account_for)
+            if caller is None:
+                return 403, [JSON], FORBIDDEN, key, 0.0
+            authorizer_context = caller.v2_context()
+        elif route.authorizer is not None:
             decision = await self._authorizers.authorize(
                 route.authorizer, route.route, request, info, stage.variables, path_parameters
             )
@@ -327,4 +336,6 @@ def _authorizer_v1(authorizer: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     if "lambda" in authorizer:
         return dict(authorizer["lambda"] or {})
+    if "iam" in authorizer:
+        return dict(authorizer["iam"] or {})
     return dict(authorizer.get("jwt") or {})

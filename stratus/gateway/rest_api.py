@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -23,6 +24,7 @@ from stratus.gateway.authorizers import identity_value, policy_allows, route_arn
 from stratus.gateway.events import ApiInfo, event_v1
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
+from stratus.gateway.iam_auth import signed_caller
 from stratus.gateway.metrics import GatewayMetrics, StageFigures
 from stratus.gateway.request import GatewayRequest, from_scope
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1
@@ -138,8 +140,10 @@ class RestApiServer:
         usage: UsagePlans,
         access_logs: AccessLogs,
         metrics: GatewayMetrics,
+        account_for: Callable[[str | None], str],
     ) -> None:
         self._functions = functions
+        self._account_for = account_for
         self._proxy = proxy
         self._usage = usage
         self._access_logs = access_logs
@@ -214,6 +218,11 @@ class RestApiServer:
                 body = orjson.dumps({"message": refused[1]})
                 return refused[0], [JSON], body, resource_path, 0.0
         authorizer_context = None
+        caller = None
+        if endpoint.method.authorization_type == "AWS_IAM":
+            caller = signed_caller(request, self._account_for)
+            if caller is None:
+                return 403, [JSON], MISSING_TOKEN, resource_path, 0.0
         if endpoint.authorizer is not None and endpoint.method.authorization_type == "CUSTOM":
             decision = await self._authorize(
                 endpoint, request, info, stage.variables, path_parameters
@@ -252,6 +261,8 @@ class RestApiServer:
                 binary_types=api.binary_media_types,
             )
             event.pop("version")
+            if caller is not None:
+                event["requestContext"]["identity"].update(caller.identity())
             outcome, payload = await self._functions.call(
                 endpoint.function,
                 orjson.dumps(event),

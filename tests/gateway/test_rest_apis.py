@@ -301,3 +301,30 @@ def test_binary_media_types_decide_base64(
     assert image["isBase64Encoded"] is True and image["body"] == "iVBORw=="
     other = httpx.post(url, content=b"\x00abc", headers={"content-type": "application/x-thing"})
     assert other.json()["isBase64Encoded"] is False
+
+
+def test_aws_iam_methods_need_a_signed_request(
+    server: ServerProcess, apigw_v1: Any, echo_function: str
+) -> None:
+    from tests.gateway.test_http_api_features import _signed_get
+
+    api_id = apigw_v1.create_rest_api(name="iam")["id"]
+    root = apigw_v1.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw_v1.put_method(
+        restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="AWS_IAM"
+    )
+    apigw_v1.put_integration(
+        restApiId=api_id,
+        resourceId=root,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=_invoke_uri(echo_function),
+    )
+    apigw_v1.create_deployment(restApiId=api_id, stageName="s")
+    url = path_url(server, api_id, "/s/")
+    unsigned = httpx.get(url)
+    assert unsigned.status_code == 403
+    assert unsigned.json() == {"message": "Missing Authentication Token"}
+    identity = _signed_get(url, "AKIDEXAMPLE").json()["requestContext"]["identity"]
+    assert identity["accessKey"] == "AKIDEXAMPLE" and identity["accountId"] == "000000000000"

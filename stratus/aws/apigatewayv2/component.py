@@ -61,6 +61,7 @@ class ApisComponent(Component):
             HttpProxy(self.client),
             self.access_logs,
             self.metrics,
+            ctx.accounts.account_for,
         )
         self.rest_server = RestApiServer(
             caller,
@@ -68,6 +69,7 @@ class ApisComponent(Component):
             UsagePlans(self.rest_apis),
             self.access_logs,
             self.metrics,
+            ctx.accounts.account_for,
         )
         self.connections = Connections()
         self.websocket_server = WebSocketServer(caller, self.connections, authorizers)
