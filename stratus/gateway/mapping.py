@@ -12,6 +12,10 @@ import orjson
 from stratus.gateway.request import GatewayRequest
 
 _EMBEDDED = re.compile(r"\$\{([^}]+)\}")
+_BARE = re.compile(
+    r"\$(?:request\.(?:body|header|querystring|path)(?:\.[A-Za-z0-9_-]+)*"
+    r"|context\.[A-Za-z0-9_.]+|stageVariables\.[A-Za-z0-9_]+)"
+)
 
 
 class MappingContext:
@@ -64,7 +68,9 @@ class MappingContext:
         return None
 
     def evaluate(self, template: str) -> str | None:
-        """A mapping value: one expression, or text with ``${...}`` parts, or static."""
-        if template.startswith("$") and not template.startswith("${"):
+        """A mapping value: one expression, or text with ``${...}`` or ``$request...``
+        parts (``/users/$request.path.id``), or static text."""
+        if _BARE.fullmatch(template):
             return self.lookup(template)
-        return _EMBEDDED.sub(lambda m: self.lookup("$" + m.group(1)) or "", template)
+        text = _EMBEDDED.sub(lambda m: self.lookup("$" + m.group(1)) or "", template)
+        return _BARE.sub(lambda m: self.lookup(m.group(0)) or "", text)

@@ -452,3 +452,61 @@ def test_aws_iam_routes_need_a_signed_request(
     if sample_path.is_file():  # the same fields as AWS's sample
         sample = json.loads(sample_path.read_text())
         assert set(sample["requestContext"]["authorizer"]["iam"]) == set(iam)
+
+
+class _EchoUpstream:
+    """An upstream on 127.0.0.1 that answers with the request it got, as JSON."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = json.dumps({"path": self.path, "headers": dict(self.headers)}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("x-upstream", "yes")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_http_proxy_parameter_mapping(server: ServerProcess, apigw: Any) -> None:
+    upstream = _EchoUpstream()
+    try:
+        api_id = apigw.create_api(Name="mapped", ProtocolType="HTTP")["ApiId"]
+        integration = apigw.create_integration(
+            ApiId=api_id,
+            IntegrationType="HTTP_PROXY",
+            IntegrationMethod="ANY",
+            IntegrationUri=f"http://127.0.0.1:{upstream.port}/base",
+            PayloadFormatVersion="1.0",
+            RequestParameters={
+                "overwrite:path": "/v2/items/$request.path.id",
+                "append:header.x-request-id": "$context.requestId",
+                "remove:header.x-secret": "''",
+                "overwrite:querystring.source": "gateway",
+            },
+        )["IntegrationId"]
+        apigw.create_route(
+            ApiId=api_id, RouteKey="GET /items/{id}", Target=f"integrations/{integration}"
+        )
+        apigw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        response = httpx.get(
+            path_url(server, api_id, "/items/9?source=client&keep=1"),
+            headers={"x-secret": "s3cr3t"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["x-upstream"] == "yes"
+        seen = response.json()
+        assert seen["path"] == "/v2/items/9?keep=1&source=gateway"
+        headers = {k.lower(): v for k, v in seen["headers"].items()}
+        assert "x-secret" not in headers
+        assert headers["x-request-id"] == response.headers["apigw-requestid"]
+    finally:
+        upstream.server.shutdown()
