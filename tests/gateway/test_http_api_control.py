@@ -140,3 +140,23 @@ def test_tags(apigw: Any) -> None:
     assert apigw.get_tags(ResourceArn=arn)["Tags"] == {"team": "a", "env": "dev"}
     apigw.untag_resource(ResourceArn=arn, TagKeys=["team"])
     assert apigw.get_api(ApiId=api["ApiId"])["Tags"] == {"env": "dev"}
+
+
+def test_delete_stage_settings(apigw: Any) -> None:
+    api_id = apigw.create_api(Name="settings", ProtocolType="HTTP")["ApiId"]
+    apigw.create_stage(
+        ApiId=api_id,
+        StageName="s",
+        AccessLogSettings={
+            "DestinationArn": "arn:aws:logs:us-east-1:000000000000:log-group:g",
+            "Format": "$context.requestId",
+        },
+        RouteSettings={"GET /a": {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 1.0}},
+    )
+    apigw.delete_access_log_settings(ApiId=api_id, StageName="s")
+    apigw.delete_route_settings(ApiId=api_id, StageName="s", RouteKey="GET /a")
+    stage = apigw.get_stage(ApiId=api_id, StageName="s")
+    assert "AccessLogSettings" not in stage and not stage.get("RouteSettings")
+    with pytest.raises(ClientError) as excinfo:
+        apigw.delete_route_settings(ApiId=api_id, StageName="s", RouteKey="GET /a")
+    assert _error(excinfo)[0] == "NotFoundException"

@@ -234,3 +234,16 @@ class ApiGatewayV2Provider:
 
     async def get_tags(self, ctx: RequestContext, params: Params) -> Params:
         return {"Tags": dict(self._tagged(ctx, params["ResourceArn"]).tags)}
+
+    # -- stage settings --------------------------------------------------------------------
+    async def delete_access_log_settings(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        await self._apis.clear_stage_setting(api, params["StageName"], "access_log_settings")
+        return {}
+
+    async def delete_route_settings(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        await self._apis.clear_stage_setting(
+            api, params["StageName"], "route_settings", params["RouteKey"]
+        )
+        return {}

@@ -382,6 +382,20 @@ class HttpApis:
         await self._changed(api)
         return stage
 
+    async def clear_stage_setting(
+        self, api: HttpApi, name: str, setting: str, route_key: str | None = None
+    ) -> None:
+        """DeleteAccessLogSettings, DeleteRouteSettings (one route key's)."""
+        stage = self.stage(api, name)
+        if setting == "route_settings":
+            if route_key not in stage.route_settings:
+                raise NotFound(f"Invalid route settings specified {api.account}:{route_key}")
+            del stage.route_settings[route_key]
+        else:
+            stage.access_log_settings = None
+        stage.last_updated_date = time.time()
+        await self._changed(api)
+
     async def delete_stage(self, api: HttpApi, name: str) -> None:
         self.stage(api, name)
         del api.stages[name]
