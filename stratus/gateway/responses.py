@@ -21,6 +21,11 @@ _V1_DEFAULT_TYPE = (b"content-type", b"application/json")
 _V2_DEFAULT_TYPE = (b"content-type", b"text/plain; charset=utf-8")
 
 
+#: Headers the gateway frames itself: a function's own (Mangum passes FastAPI's
+#: Content-Length through) would contradict or duplicate them.
+FRAMING = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
 class MalformedResponse(Exception):
     """The function's return value is no valid proxy response."""
 
@@ -41,6 +46,8 @@ def _header_pairs(value: Any, into: list[tuple[bytes, bytes]], seen: set[str]) -
         if isinstance(item, (dict, list)):
             raise MalformedResponse("header values must be scalars")
         lower = str(name).lower()
+        if lower in FRAMING:
+            continue
         seen.add(lower)
         into.append((lower.encode("latin-1"), _scalar(item).encode("latin-1", "replace")))
 
@@ -117,6 +124,8 @@ def parse_v1(payload: bytes) -> HttpResult:
             if not isinstance(values, list):
                 raise MalformedResponse("multiValueHeaders values must be lists")
             lower = str(name).lower()
+            if lower in FRAMING:
+                continue
             seen.add(lower)
             headers.extend(
                 (lower.encode("latin-1"), _scalar(v).encode("latin-1", "replace")) for v in values

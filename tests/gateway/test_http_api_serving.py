@@ -262,3 +262,18 @@ def test_body_over_10_mb_is_413(server: ServerProcess, apigw: Any, echo_function
         path_url(server, api["ApiId"], "/"), content=b"x" * (10 * 1024 * 1024 + 1)
     )
     assert response.status_code == 413
+
+
+def test_function_framing_headers_are_the_gateways(
+    server: ServerProcess, scripted_api: str
+) -> None:
+    answer = {
+        "statusCode": 200,
+        "headers": {"Content-Length": "999", "Transfer-Encoding": "chunked"},
+        "body": "short",
+    }
+    response = httpx.post(path_url(server, scripted_api, "/answer"), json={"answer": answer})
+    assert response.status_code == 200
+    assert response.headers.get_list("content-length") == ["5"]
+    assert "transfer-encoding" not in response.headers
+    assert response.text == "short"
