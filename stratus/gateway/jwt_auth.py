@@ -75,7 +75,7 @@ class JwksCache:
 class JwtVerifier:
     def __init__(self, jwks: JwksCache) -> None:
         self._jwks = jwks
-        self._verified: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._verified: dict[tuple[str, tuple[str, ...], str], tuple[float, dict[str, Any]]] = {}
 
     async def check(
         self, token: str | None, config: dict[str, Any], scopes: list[str] | None
@@ -94,7 +94,7 @@ class JwtVerifier:
         return JwtResult(True, 200, _stringify(claims), token_scopes or None)
 
     async def _claims(self, token: str, issuer: str, audience: list[str]) -> dict[str, Any] | None:
-        key = (issuer, token)
+        key = (issuer, tuple(audience), token)  # a verdict holds for one configuration
         cached = self._verified.get(key)
         now = time.time()
         if cached is not None:
