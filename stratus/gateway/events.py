@@ -161,7 +161,10 @@ def event_v1(
     *,
     api_key: str | None = None,
     binary_types: list[str] | None = None,
+    stage_in_path: bool = False,
 ) -> dict[str, Any]:
+    """``stage_in_path``: HTTP APIs' 1.0 events name a named stage in ``path``
+    (``/dev/items``); REST APIs' leave it out."""
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
     for name, value in request.headers:
@@ -192,7 +195,7 @@ def event_v1(
     return {
         "version": "1.0",
         "resource": resource,
-        "path": request.path,
+        "path": stage_path if stage_in_path else request.path,
         "httpMethod": request.method,
         "headers": single,
         "multiValueHeaders": multi,

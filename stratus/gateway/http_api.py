@@ -299,6 +299,7 @@ class HttpApiServer:
                 path_parameters,
                 stage.variables,
                 _authorizer_v1(authorizer),
+                stage_in_path=True,
             )
         outcome, payload = await self._functions.call(
             route.function, orjson.dumps(event), request.request_id, timeout_s

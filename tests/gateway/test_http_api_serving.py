@@ -277,3 +277,22 @@ def test_function_framing_headers_are_the_gateways(
     assert response.headers.get_list("content-length") == ["5"]
     assert "transfer-encoding" not in response.headers
     assert response.text == "short"
+
+
+def test_payload_1_0_path_names_a_named_stage(
+    server: ServerProcess, apigw: Any, echo_function: str
+) -> None:
+    """HTTP APIs put a named stage in a 1.0 event's path (REST APIs do not)."""
+    api_id = apigw.create_api(Name="v1-stage", ProtocolType="HTTP")["ApiId"]
+    integration = apigw.create_integration(
+        ApiId=api_id,
+        IntegrationType="AWS_PROXY",
+        IntegrationUri=function_arn(echo_function),
+        PayloadFormatVersion="1.0",
+    )["IntegrationId"]
+    apigw.create_route(ApiId=api_id, RouteKey="GET /test", Target=f"integrations/{integration}")
+    apigw.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
+    event = _events(httpx.get(path_url(server, api_id, "/dev/test")))
+    assert event["path"] == "/dev/test"
+    assert event["requestContext"]["resourcePath"] == "/test"
+    assert event["requestContext"]["stage"] == "dev"
