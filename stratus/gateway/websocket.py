@@ -30,6 +30,7 @@ from stratus.gateway.asgi import JSON, BodyTooLarge, read_body, respond
 from stratus.gateway.authorizers import Authorizers
 from stratus.gateway.events import ApiInfo
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
+from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import from_scope, request_time
 from stratus.runtime.ids import new_request_id
 from stratus.services.apis.model import Authorizer, HttpApi, Integration, Route, from_json
@@ -182,9 +183,11 @@ class WebSocketServer:
         functions: FunctionCaller,
         connections: Connections,
         authorizers: Authorizers | None = None,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
         self._functions = functions
         self._authorizers = authorizers
+        self._metrics = metrics or GatewayMetrics()
         self.connections = connections
         self._compiled: dict[tuple[str, str], _Compiled] = {}
 
@@ -311,7 +314,12 @@ class WebSocketServer:
         event["requestContext"]["messageId"] = new_connection_id()
         event["body"] = body
         event["isBase64Encoded"] = False
+        started = time.perf_counter()
         ok, payload = await self._call(entry, event)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self._metrics.stage(connection.api_id, connection.stage).record(
+            200 if ok else 500, elapsed_ms, elapsed_ms
+        )
         if entry[0].route_response_selection_expression:
             reply = (
                 _reply(payload)

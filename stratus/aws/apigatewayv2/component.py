@@ -72,7 +72,7 @@ class ApisComponent(Component):
             ctx.accounts.account_for,
         )
         self.connections = Connections()
-        self.websocket_server = WebSocketServer(caller, self.connections, authorizers)
+        self.websocket_server = WebSocketServer(caller, self.connections, authorizers, self.metrics)
         self.door = ExecuteApiDoor(
             self.http_apis.find,
             self.http_server,
