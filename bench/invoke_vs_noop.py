@@ -116,7 +116,9 @@ def measure(calls: int, functions: int, before: str) -> Figure:
                 met=(cold50 < COLD_TARGET_MS) if after else None,
             )
         )
-        figure.add(Row(f"{label}: GetAccountSettings p99", percentile(times["noop"], 0.99), "ms"))
+        figure.add(
+            Row(f"{label}: GetAccountSettings p99", percentile(times["noop"], 0.99), "ms")
+        )
     figure.notes.append(
         f"before = {before} (the code before issue 7) run with this environment's packages; "
         f"{calls} alternating calls and {functions} fresh functions per server"

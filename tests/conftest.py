@@ -46,8 +46,6 @@ def _handlers_may_write_tmp_path(request: pytest.FixtureRequest) -> None:
     for parent in (tmp_path.parent, tmp_path.parent.parent, tmp_path.parent.parent.parent):
         if parent.name.startswith("pytest-") or parent.name.endswith("current"):
             parent.chmod(parent.stat().st_mode | 0o711)
-
-
 ROLE = "arn:aws:iam::000000000000:role/test"
 
 

@@ -34,16 +34,16 @@ class FieldRule:
     false: bool = False
     prefixes: tuple[str, ...] = ()
     suffixes: tuple[str, ...] = ()
-    folded: frozenset[str] = frozenset()  # equals-ignore-case, lowered
+    folded: frozenset[str] = frozenset()          # equals-ignore-case, lowered
     folded_prefixes: tuple[str, ...] = ()
     folded_suffixes: tuple[str, ...] = ()
     wildcards: tuple[Wildcard, ...] = ()
     ranges: tuple[NumericRange, ...] = ()
     addresses: tuple[AddressRange, ...] = ()
-    negations: tuple[Negation, ...] = ()  # anything-but, each a predicate
-    exists: bool = False  # {"exists": true}: any leaf value
-    absent: bool = False  # {"exists": false}: no value at all
-    exists_needs_content: bool = False  # SNS: null and "" do not exist
+    negations: tuple[Negation, ...] = ()          # anything-but, each a predicate
+    exists: bool = False                          # {"exists": true}: any leaf value
+    absent: bool = False                          # {"exists": false}: no value at all
+    exists_needs_content: bool = False            # SNS: null and "" do not exist
 
     def accepts(self, value: Any) -> bool:
         cls = value.__class__

@@ -134,3 +134,5 @@ class ExecutionStarter(Protocol):
     async def wait_finished(self, execution_arn: str) -> dict[str, Any]:
         """Wait for the execution to end; DescribeExecution's output shape."""
         ...
+
+
