@@ -102,6 +102,11 @@ SCRIPTS = (
         "of 10 (8 boto3 clients, durable); the store against raw SQLite",
     ),
     Script(
+        "tables",
+        "Tables: GetItem/PutItem/Query ops/s through boto3 against moto; stream records/s",
+        "tables issue: >= 5x moto's server with 8 boto3 threads; raw SQLite as the ceiling",
+    ),
+    Script(
         "esm_throughput",
         "SQS -> Lambda via an event source mapping, messages/s end to end",
         "messaging issue: > 5,000 messages/s from SendMessageBatch to a counting function",
@@ -123,9 +128,20 @@ SCRIPTS = (
         "issue 8: a function behind an HTTP API route >= 50% of a raw ASGI hello world",
     ),
     Script(
+        "function_urls",
+        "Function URLs: hello world requests/s and p50/p99 (wrk); streaming time to first byte",
+        "issue 8 item 6: ratio to a raw ASGI hello world on the same stack; issue 13: the "
+        "first streamed byte before the function returns",
+    ),
+    Script(
         "topic_fanout",
         "SNS publishes per second through boto3 (one Lambda subscription); pattern matches",
         "ratio to a no-op call through boto3; matches/s of a typical rule vs by hand",
+    ),
+    Script(
+        "events",
+        "EventBridge: pattern matches/s for 10 to 10,000 rules; PutEvents -> target latency",
+        "issue 10: matches/s for 1,000 rules, cost not growing linearly with the rule count",
     ),
 )
 

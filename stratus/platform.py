@@ -23,8 +23,11 @@ from stratus.aws.accounts import Accounts
 from stratus.aws.apigatewayv2.component import ApisComponent
 from stratus.aws.app import AwsApp
 from stratus.aws.component import Component, PlatformContext
+from stratus.aws.dynamodb.component import TablesComponent
+from stratus.aws.events.component import EventsComponent
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.scheduler.component import SchedulesComponent
 from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.sns.component import TopicsComponent
 from stratus.aws.sqs.component import QueuesComponent
@@ -48,6 +51,9 @@ COMPONENTS: tuple[type[Component], ...] = (
     WorkflowsComponent,
     QueuesComponent,
     TopicsComponent,
+    TablesComponent,
+    EventsComponent,
+    SchedulesComponent,
     ApisComponent,
 )
 

@@ -43,9 +43,12 @@ def _handlers_may_write_tmp_path(request: pytest.FixtureRequest) -> None:
         return
     tmp_path: Path = request.getfixturevalue("tmp_path")
     tmp_path.chmod(0o777)
-    for parent in (tmp_path.parent, tmp_path.parent.parent, tmp_path.parent.parent.parent):
-        if parent.name.startswith("pytest-") or parent.name.endswith("current"):
+    # pytest-of-<user>/pytest-<n>/[popen-gw<i>/ under xdist]/<test>
+    for parent in list(tmp_path.parents)[:4]:
+        if parent.name.startswith(("pytest-", "popen-gw")) or parent.name.endswith("current"):
             parent.chmod(parent.stat().st_mode | 0o711)
+
+
 ROLE = "arn:aws:iam::000000000000:role/test"
 
 

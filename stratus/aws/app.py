@@ -272,4 +272,11 @@ async def send_response(send: Send, response: HttpResponse) -> None:
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
         }
     )
-    await send({"type": "http.response.body", "body": response.body})
+    if response.stream is None:
+        await send({"type": "http.response.body", "body": response.body})
+        return
+    if response.body:
+        await send({"type": "http.response.body", "body": response.body, "more_body": True})
+    async for chunk in response.stream:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})

@@ -61,8 +61,8 @@ class PlatformContext:
     accounts: Accounts
     integrations: IntegrationRegistry
     aws_caller: AwsCaller  # calls any of our AWS APIs in-process (answers once serving)
+    gateway_port: int = 8080  # users' endpoints (API Gateway, function URLs) are served here
     components: list[Component] = field(default_factory=list)
-    gateway_port: int = 8080  # where front doors serve (endpoints name it)
 
     def require(self, kind: type[C]) -> C:
         """The already-built component of type ``kind``: a component's dependencies must

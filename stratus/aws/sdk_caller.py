@@ -86,6 +86,9 @@ class SdkCaller:
                 400,
                 None,
             )
+        if response.stream is not None:  # an event stream answered as it is produced
+            response.body += b"".join([chunk async for chunk in response.stream])
+            response.stream = None
         return _parse(spec, operation, response)
 
     def _request(

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import apis, client, queues, topics, workflows
+from stratus.cli import apis, client, events, queues, tables, topics, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -99,6 +99,18 @@ def _parser() -> argparse.ArgumentParser:
         "queues", help="queues with visible, in-flight and delayed messages and DLQ depth"
     )
     queue_list.add_argument("--region", default="us-east-1")
+
+    table_list = commands.add_parser(
+        "tables", help="tables with their items, size, indexes, stream and TTL"
+    )
+    table_list.add_argument("--region", default="us-east-1")
+    bus = commands.add_parser("events", help="'events rules': EventBridge rules and targets")
+    bus.add_argument("what", choices=["rules"])
+    bus.add_argument("--bus", default=None, help="one bus (default: every bus)")
+    bus.add_argument("--region", default="us-east-1")
+    schedules = commands.add_parser("schedules", help="EventBridge Scheduler schedules")
+    schedules.add_argument("--group", default=None, help="one group (default: every group)")
+    schedules.add_argument("--region", default="us-east-1")
     return parser
 
 
@@ -125,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
             return apis.list_apis(args.endpoint)
         if args.command == "queues":
             return queues.list_queues(args.endpoint, args.region)
+        if args.command == "tables":
+            return tables.list_tables(args.endpoint, args.region)
+        if args.command == "events":
+            return events.list_rules(args.endpoint, args.bus, args.region)
+        if args.command == "schedules":
+            return events.list_schedules(args.endpoint, args.group, args.region)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -164,6 +164,8 @@ async def _announce(control: _Server, config: PlatformConfig, demo_url: str | No
         f"Stratus is up: AWS APIs on {config.endpoint_url}",
         f"  API Gateway APIs on http://{{api-id}}.execute-api.localhost:{config.gateway_port} "
         f"(or http://{config.host}:{config.gateway_port}/_aws/execute-api/{{api-id}}/)",
+        f"  function URLs on http://{{url-id}}.lambda-url.{config.region}.localhost:"
+        f"{config.gateway_port}",
         f"  data: {config.data_dir}",
     ]
     if demo_url is not None:

@@ -13,7 +13,7 @@ only moves an event in and a response out, and says how it died when it dies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -67,6 +67,10 @@ class InvokeRequest:
     trace_id: str = ""
     client_context: str | None = None  # JSON text (already base64-decoded)
     cognito_identity: dict[str, str] | None = None
+    # Response streaming: called with each piece of a streamed response as the function
+    # writes it (and the response's content type with the first piece). Environments
+    # that cannot stream (Python's) never call it: their payload comes whole, as before.
+    on_chunk: Callable[[bytes, str | None], None] | None = None
 
 
 @dataclass(slots=True)
@@ -78,6 +82,7 @@ class InvokeOutcome:
     logs: str = ""  # what the handler printed and logged, in order
     duration_ms: float = 0.0
     max_memory_used_mb: int = 0
+    streamed: bool = False  # the body went to ``InvokeRequest.on_chunk``; ``payload`` is empty
 
 
 @dataclass(slots=True)

@@ -68,6 +68,7 @@ class InvocationResult:
     duration_ms: float
     init_ms: float | None
     error_type: str | None = None
+    streamed: bool = False  # the body went to the request's ``on_chunk`` as it came
 
     @property
     def log_text(self) -> str:
@@ -340,6 +341,7 @@ class Invoker:
             duration_ms=outcome.duration_ms,
             init_ms=init_ms,
             error_type=outcome.error_type,
+            streamed=outcome.streamed,
         )
 
     def _finish_without_env(

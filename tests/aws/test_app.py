@@ -32,8 +32,11 @@ class LambdaProvider:
         self.contexts.append(ctx)
         name = params["FunctionName"]
         self.functions[name] = params
-        return {"FunctionName": name, "Runtime": params.get("Runtime"),
-                "FunctionArn": f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:function:{name}"}
+        return {
+            "FunctionName": name,
+            "Runtime": params.get("Runtime"),
+            "FunctionArn": f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:function:{name}",
+        }
 
     async def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["FunctionName"]
@@ -44,8 +47,11 @@ class LambdaProvider:
     async def invoke(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         if params["FunctionName"] == "explode":
             raise RuntimeError("secret internal detail")
-        return {"StatusCode": 200, "ExecutedVersion": "$LATEST",
-                "Payload": b'{"echo": ' + params.get("Payload", b"null") + b"}"}
+        return {
+            "StatusCode": 200,
+            "ExecutedVersion": "$LATEST",
+            "Payload": b'{"echo": ' + params.get("Payload", b"null") + b"}",
+        }
 
 
 class QueueProvider:
@@ -67,11 +73,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, LambdaProvider]]:
     provider = LambdaProvider()
-    app = AwsApp({"lambda": provider, "sqs": QueueProvider()}, fallback=native,
-                 max_body_bytes=1024 * 1024)
+    app = AwsApp(
+        {"lambda": provider, "sqs": QueueProvider()}, fallback=native, max_body_bytes=1024 * 1024
+    )
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(srv.serve()), daemon=True)
     thread.start()
@@ -86,16 +92,25 @@ def server() -> Iterator[tuple[str, LambdaProvider]]:
 
 def client(url: str, service: str) -> Any:
     return boto3.client(
-        service, endpoint_url=url, region_name="eu-west-1", aws_access_key_id="AKID",
-        aws_secret_access_key="secret", config=Config(retries={"max_attempts": 0}),
+        service,
+        endpoint_url=url,
+        region_name="eu-west-1",
+        aws_access_key_id="AKID",
+        aws_secret_access_key="secret",
+        config=Config(retries={"max_attempts": 0}),
     )
 
 
 def test_create_and_get_function(server: tuple[str, LambdaProvider]) -> None:
     url, provider = server
     lam = client(url, "lambda")
-    created = lam.create_function(FunctionName="f1", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/r",
-                                  Handler="h", Code={"ZipFile": b"zip"})
+    created = lam.create_function(
+        FunctionName="f1",
+        Runtime="python3.12",
+        Role="arn:aws:iam::000000000000:role/r",
+        Handler="h",
+        Code={"ZipFile": b"zip"},
+    )
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
     assert created["FunctionArn"] == "arn:aws:lambda:eu-west-1:000000000000:function:f1"
     assert provider.functions["f1"]["Code"] == {"ZipFile": b"zip"}
@@ -143,7 +158,9 @@ def test_unknown_operation(server: tuple[str, LambdaProvider]) -> None:
     assert sqs.send_message(QueueUrl="http://q", MessageBody="x")["MessageId"] == "m-1"
 
 
-def _raw(url: str, path: str, body: bytes, headers: dict[str, str], method: str = "POST") -> tuple[int, dict[str, str], bytes]:
+def _raw(
+    url: str, path: str, body: bytes, headers: dict[str, str], method: str = "POST"
+) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url + path, data=body, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -152,35 +169,78 @@ def _raw(url: str, path: str, body: bytes, headers: dict[str, str], method: str 
         return exc.code, dict(exc.headers), exc.read()
 
 
-SIG = ("AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/{}/aws4_request, "
-       "SignedHeaders=host, Signature=00")
+SIG = (
+    "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/{}/aws4_request, "
+    "SignedHeaders=host, Signature=00"
+)
 
 
 @pytest.mark.parametrize(
     ("path", "body", "headers", "status", "needle"),
     [
-        ("/2015-03-31/functions", b"{not json", {"Authorization": SIG.format("lambda")}, 400,
-         b"InvalidRequestContentException"),
-        ("/2015-03-31/functions", b'{"FunctionName": 5, "Role": "r", "Code": {}}',
-         {"Authorization": SIG.format("lambda")}, 400, b"InvalidRequestContentException"),
-        ("/2015-03-31/functions", b'{"FunctionName": "x", "Code": {}}',
-         {"Authorization": SIG.format("lambda")}, 400, b"'role'"),
-        ("/", b"\xff\xfe garbage", {"Authorization": SIG.format("sqs"),
-                                    "X-Amz-Target": "AmazonSQS.SendMessage",
-                                    "Content-Type": "application/x-amz-json-1.0"}, 400,
-         b"SerializationException"),
-        ("/", b'{"QueueUrl": "q"}', {"X-Amz-Target": "AmazonSQS.SendMessage",
-                                     "Content-Type": "application/x-amz-json-1.0"}, 400,
-         b"messageBody"),
-        ("/", b"x" * (1024 * 1024 + 1), {"Authorization": SIG.format("lambda")}, 413,
-         b"RequestEntityTooLargeException"),
+        (
+            "/2015-03-31/functions",
+            b"{not json",
+            {"Authorization": SIG.format("lambda")},
+            400,
+            b"InvalidRequestContentException",
+        ),
+        (
+            "/2015-03-31/functions",
+            b'{"FunctionName": 5, "Role": "r", "Code": {}}',
+            {"Authorization": SIG.format("lambda")},
+            400,
+            b"InvalidRequestContentException",
+        ),
+        (
+            "/2015-03-31/functions",
+            b'{"FunctionName": "x", "Code": {}}',
+            {"Authorization": SIG.format("lambda")},
+            400,
+            b"'role'",
+        ),
+        (
+            "/",
+            b"\xff\xfe garbage",
+            {
+                "Authorization": SIG.format("sqs"),
+                "X-Amz-Target": "AmazonSQS.SendMessage",
+                "Content-Type": "application/x-amz-json-1.0",
+            },
+            400,
+            b"SerializationException",
+        ),
+        (
+            "/",
+            b'{"QueueUrl": "q"}',
+            {"X-Amz-Target": "AmazonSQS.SendMessage", "Content-Type": "application/x-amz-json-1.0"},
+            400,
+            b"messageBody",
+        ),
+        (
+            "/",
+            b"x" * (1024 * 1024 + 1),
+            {"Authorization": SIG.format("lambda")},
+            413,
+            b"RequestEntityTooLargeException",
+        ),
     ],
-    ids=["lambda-bad-json", "lambda-wrong-type", "lambda-missing-role", "sqs-garbage",
-         "sqs-missing-body", "too-large"],
+    ids=[
+        "lambda-bad-json",
+        "lambda-wrong-type",
+        "lambda-missing-role",
+        "sqs-garbage",
+        "sqs-missing-body",
+        "too-large",
+    ],
 )
 def test_garbage_requests(
-    server: tuple[str, LambdaProvider], path: str, body: bytes, headers: dict[str, str],
-    status: int, needle: bytes,
+    server: tuple[str, LambdaProvider],
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    status: int,
+    needle: bytes,
 ) -> None:
     before = dict(server[1].functions)
     got_status, got_headers, got_body = _raw(server[0], path, body, headers)
@@ -198,4 +258,6 @@ def test_native_paths_go_to_fallback_and_nothing_else(server: tuple[str, LambdaP
     # Anything else that no AWS API claims gets AWS's generic error, never the native API.
     status, headers, body = _raw(server[0], "/favicon.ico", b"", {}, method="GET")
     assert status == 404
-    assert {k.lower(): v for k, v in headers.items()}["x-amzn-errortype"] == "UnknownOperationException"
+    assert {k.lower(): v for k, v in headers.items()}[
+        "x-amzn-errortype"
+    ] == "UnknownOperationException"

@@ -12,8 +12,11 @@ def test_topics_lists_subscription_counts(server: ServerProcess) -> None:
     sns = server.client("sns", access_key="000000000000")
     name = f"cli-{uuid.uuid4().hex[:8]}"
     arn = sns.create_topic(Name=name, Attributes={"DisplayName": "Shown"})["TopicArn"]
-    sns.subscribe(TopicArn=arn, Protocol="lambda",
-                  Endpoint="arn:aws:lambda:us-east-1:000000000000:function:cli-target")
+    sns.subscribe(
+        TopicArn=arn,
+        Protocol="lambda",
+        Endpoint="arn:aws:lambda:us-east-1:000000000000:function:cli-target",
+    )
     sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="someone@example.com")
     listing = stratus(server, "topics")
     assert listing.returncode == 0, listing.stderr

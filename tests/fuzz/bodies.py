@@ -26,7 +26,6 @@ def enum_values(shape: Shape) -> list[str]:
     return list(getattr(shape, "enum", None) or [])
 
 
-
 # -- values from shapes ------------------------------------------------------------
 
 
@@ -60,7 +59,9 @@ def shape_values(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
         if getattr(shape, "is_document_type", False):
             return st.recursive(
                 st.none() | st.booleans() | st.integers() | TEXT,
-                lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+                lambda inner: (
+                    st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3)
+                ),
                 max_leaves=8,
             )
         members = {name: shape_values(member, depth + 1) for name, member in shape.members.items()}
@@ -77,22 +78,39 @@ def _wrong_type(shape: Shape) -> st.SearchStrategy[Any]:
     """A JSON value the parser must refuse for ``shape``."""
     kind = shape.type_name
     if kind == "string":
-        return st.one_of(st.integers(), st.booleans(), st.lists(st.integers(), max_size=2),
-                         st.dictionaries(TEXT, st.integers(), max_size=2))
+        return st.one_of(
+            st.integers(),
+            st.booleans(),
+            st.lists(st.integers(), max_size=2),
+            st.dictionaries(TEXT, st.integers(), max_size=2),
+        )
     if kind in ("integer", "long"):
-        return st.one_of(st.floats(allow_nan=False).filter(lambda f: not f.is_integer()),
-                         TEXT, st.booleans(), st.lists(st.integers(), max_size=2))
+        return st.one_of(
+            st.floats(allow_nan=False).filter(lambda f: not f.is_integer()),
+            TEXT,
+            st.booleans(),
+            st.lists(st.integers(), max_size=2),
+        )
     if kind in ("float", "double"):
-        return st.one_of(TEXT.filter(lambda s: s not in ("NaN", "Infinity", "-Infinity")),
-                         st.booleans(), st.dictionaries(TEXT, st.integers(), max_size=2))
+        return st.one_of(
+            TEXT.filter(lambda s: s not in ("NaN", "Infinity", "-Infinity")),
+            st.booleans(),
+            st.dictionaries(TEXT, st.integers(), max_size=2),
+        )
     if kind == "boolean":
         return st.one_of(st.integers(), st.sampled_from(["true", "false", "yes", ""]))
     if kind == "timestamp":
-        return st.one_of(st.booleans(), st.lists(st.integers(), max_size=2),
-                         st.sampled_from(["yesterday", "2024-13-45T99:99:99Z", "1e400"]))
+        return st.one_of(
+            st.booleans(),
+            st.lists(st.integers(), max_size=2),
+            st.sampled_from(["yesterday", "2024-13-45T99:99:99Z", "1e400"]),
+        )
     if kind == "blob":
-        return st.one_of(st.integers(), st.booleans(),
-                         st.sampled_from(["not base64!", "====", "a", "\u00e4\u00e4"]))
+        return st.one_of(
+            st.integers(),
+            st.booleans(),
+            st.sampled_from(["not base64!", "====", "a", "\u00e4\u00e4"]),
+        )
     if kind in ("structure", "map"):
         return st.one_of(st.integers(), TEXT, st.lists(st.integers(), max_size=2))
     if kind == "list":
@@ -123,11 +141,25 @@ def _deep(depth: int, opener: str) -> bytes:
 
 _NOT_JSON: st.SearchStrategy[bytes] = st.one_of(
     st.binary(min_size=1, max_size=512),
-    st.sampled_from([
-        b"{", b"}", b"{\"a\":", b"{'a': 1}", b"{\"a\": 1,}", b"{\"a\": NaN}", b"{\"a\": 1} x",
-        b"\xef\xbb\xbf{}", b"\xff\xfe{\x00}\x00", b"{\"a\": \"\xff\xfe\"}", b"<xml/>",
-        b"Action=ListFunctions", b"\x00" * 64, b"{\"a\": 1e400}", b"[" * 5000,
-    ]),
+    st.sampled_from(
+        [
+            b"{",
+            b"}",
+            b'{"a":',
+            b"{'a': 1}",
+            b'{"a": 1,}',
+            b'{"a": NaN}',
+            b'{"a": 1} x',
+            b"\xef\xbb\xbf{}",
+            b"\xff\xfe{\x00}\x00",
+            b'{"a": "\xff\xfe"}',
+            b"<xml/>",
+            b"Action=ListFunctions",
+            b"\x00" * 64,
+            b'{"a": 1e400}',
+            b"[" * 5000,
+        ]
+    ),
 ).filter(lambda raw: not _is_json(raw))
 
 
@@ -140,7 +172,7 @@ def _is_json(raw: bytes) -> bool:
 
 
 _NOT_OBJECT: st.SearchStrategy[bytes] = st.one_of(
-    st.sampled_from([b"[]", b"null", b"0", b"true", b"\"FunctionName\"", b"[{}]", b"1e5"]),
+    st.sampled_from([b"[]", b"null", b"0", b"true", b'"FunctionName"', b"[{}]", b"1e5"]),
     st.integers(1025, 3000).map(lambda n: _deep(n, "[")),
     st.integers(1025, 3000).map(lambda n: _deep(n, '{"a":')),
 )
@@ -182,7 +214,9 @@ def _missing_required(draw: st.DrawFn, operation: Operation) -> bytes:
 def _wrongly_typed(draw: st.DrawFn, operation: Operation, *, required_only: bool) -> bytes:
     document = dict(draw(_valid_looking(operation)))
     typed = _typed_members(operation)
-    names = [n for n in operation.required_body_members if n in typed] if required_only else list(typed)
+    names = (
+        [n for n in operation.required_body_members if n in typed] if required_only else list(typed)
+    )
     name = draw(st.sampled_from(names))
     document[name] = draw(_wrong_type(typed[name]))
     return _encode(document, draw(st.booleans()))
@@ -191,8 +225,11 @@ def _wrongly_typed(draw: st.DrawFn, operation: Operation, *, required_only: bool
 @st.composite
 def _with_unknown_members(draw: st.DrawFn, operation: Operation) -> bytes:
     document = dict(draw(_valid_looking(operation)))
-    extra = draw(st.dictionaries(hostile_text, st.one_of(st.integers(), TEXT, st.none()),
-                                 min_size=1, max_size=4))
+    extra = draw(
+        st.dictionaries(
+            hostile_text, st.one_of(st.integers(), TEXT, st.none()), min_size=1, max_size=4
+        )
+    )
     for key, value in extra.items():
         document.setdefault(key, value)
     return _encode(document, draw(st.booleans()))

@@ -20,27 +20,35 @@ _AUTH = (
 )
 _LINE = b"GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\n"
 
-_TEMPLATES = st.sampled_from([
-    b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
-    b"GET /2015-03-31/functions\r\n\r\n",
-    b"GET /2015-03-31/functions HTTP/9.9\r\nHost: x\r\n\r\n",
-    b"G\x00T / HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\n" + _AUTH + b"\r\n",
-    _LINE + b"Content-Length: -1\r\n\r\n",
-    _LINE + b"Content-Length: abc\r\n\r\n",
-    _LINE + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-    _LINE + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-    _LINE + b"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
-    _LINE + b"X-Folded: a\r\n b\r\n\r\n",
-    _LINE + b"Bad Header Name: x\r\n\r\n",
-    _LINE + b"X-Null: a\x00b\r\n\r\n",
-    _LINE + b"X-Huge: " + b"a" * 200_000 + b"\r\n\r\n",
-    _LINE + _AUTH + b"\r\n" + b"GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\n" + _AUTH + b"\r\n",
-    b"POST /2015-03-31/functions/ghost/invocations HTTP/1.1\r\nHost: x\r\n" + _AUTH
-    + b"Content-Length: 10\r\n\r\nshort",
-    b"\r\n\r\n\r\n",
-    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS ClientHello on a plain port
-])
+_TEMPLATES = st.sampled_from(
+    [
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        b"GET /2015-03-31/functions\r\n\r\n",
+        b"GET /2015-03-31/functions HTTP/9.9\r\nHost: x\r\n\r\n",
+        b"G\x00T / HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\n" + _AUTH + b"\r\n",
+        _LINE + b"Content-Length: -1\r\n\r\n",
+        _LINE + b"Content-Length: abc\r\n\r\n",
+        _LINE + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        _LINE + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        _LINE + b"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+        _LINE + b"X-Folded: a\r\n b\r\n\r\n",
+        _LINE + b"Bad Header Name: x\r\n\r\n",
+        _LINE + b"X-Null: a\x00b\r\n\r\n",
+        _LINE + b"X-Huge: " + b"a" * 200_000 + b"\r\n\r\n",
+        _LINE
+        + _AUTH
+        + b"\r\n"
+        + b"GET /2015-03-31/functions HTTP/1.1\r\nHost: x\r\n"
+        + _AUTH
+        + b"\r\n",
+        b"POST /2015-03-31/functions/ghost/invocations HTTP/1.1\r\nHost: x\r\n"
+        + _AUTH
+        + b"Content-Length: 10\r\n\r\nshort",
+        b"\r\n\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS ClientHello on a plain port
+    ]
+)
 
 
 def raw_requests() -> st.SearchStrategy[bytes]:

@@ -32,7 +32,6 @@ from tests.fuzz.wire import WireRequest
 __all__ = ["lambda_requests", "unsigned"]
 
 
-
 _harmless_label = hostile_text.filter(names_nothing_protected)
 _protected_label = st.sampled_from(
     [*function_refs(), LAYER, f"arn:aws:lambda:us-east-1:000000000000:layer:{LAYER}", "1", ALIAS]
@@ -45,8 +44,10 @@ _CREDENTIAL_PART = st.from_regex(r"[A-Za-z0-9._\-]{0,24}", fullmatch=True)
 @st.composite
 def _lambda_authorization(draw: st.DrawFn) -> tuple[str, str]:
     """A SigV4 (or SigV4a) Authorization header whose scope names ``lambda``."""
-    key, date, region = draw(_CREDENTIAL_PART), draw(_CREDENTIAL_PART), draw(
-        st.one_of(st.just("us-east-1"), _CREDENTIAL_PART)
+    key, date, region = (
+        draw(_CREDENTIAL_PART),
+        draw(_CREDENTIAL_PART),
+        draw(st.one_of(st.just("us-east-1"), _CREDENTIAL_PART)),
     )
     signature = draw(st.from_regex(r"[0-9a-f]{0,64}", fullmatch=True))
     if draw(st.booleans()):
@@ -55,15 +56,28 @@ def _lambda_authorization(draw: st.DrawFn) -> tuple[str, str]:
     else:
         scope = f"{key}/{date}/lambda/aws4_request"
         algorithm = "AWS4-ECDSA-P256-SHA256"
-    return "Authorization", f"{algorithm} Credential={scope}, SignedHeaders=host, Signature={signature}"
+    return (
+        "Authorization",
+        f"{algorithm} Credential={scope}, SignedHeaders=host, Signature={signature}",
+    )
 
 
-_CONTENT_TYPES = st.sampled_from([
-    "application/json", "application/x-amz-json-1.1", "application/x-amz-json-1.0",
-    "text/plain", "application/xml", "application/x-www-form-urlencoded",
-    "multipart/form-data; boundary=x", "", "application/json; charset=utf-16",
-    "application/octet-stream", "*/*", "\u00e4/\u00e4",
-])
+_CONTENT_TYPES = st.sampled_from(
+    [
+        "application/json",
+        "application/x-amz-json-1.1",
+        "application/x-amz-json-1.0",
+        "text/plain",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "",
+        "application/json; charset=utf-16",
+        "application/octet-stream",
+        "*/*",
+        "\u00e4/\u00e4",
+    ]
+)
 
 _HEADER_VALUE = st.text(
     st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"),
@@ -71,18 +85,48 @@ _HEADER_VALUE = st.text(
 )
 
 #: Almost base64, almost JSON: what ``X-Amz-Client-Context`` decoders trip over.
-_BASE64ISH = st.sampled_from([
-    "\x80", "\u00e4", "\u00e9==", "=", "====", "e30", " e30= ", "e30=", "W10=", "gA==",
-    "bnVsbA==", "bm90IGpzb24=", "eyJhIjog", base64.b64encode(b'{"custom": {"a": 1}}').decode(),
-])
+_BASE64ISH = st.sampled_from(
+    [
+        "\x80",
+        "\u00e4",
+        "\u00e9==",
+        "=",
+        "====",
+        "e30",
+        " e30= ",
+        "e30=",
+        "W10=",
+        "gA==",
+        "bnVsbA==",
+        "bm90IGpzb24=",
+        "eyJhIjog",
+        base64.b64encode(b'{"custom": {"a": 1}}').decode(),
+    ]
+)
 
-_MEANINGFUL_HEADERS = st.sampled_from([
-    "X-Amz-Invocation-Type", "X-Amz-Log-Type", "X-Amz-Client-Context", "X-Amz-Date",
-    "X-Amz-Security-Token", "X-Amz-Target", "X-Amz-Tenant-Id",
-    "X-Amz-Durable-Execution-Name", "Content-Encoding", "Accept", "Accept-Encoding",
-    "X-Amzn-Trace-Id", "Amz-Sdk-Invocation-Id", "Amz-Sdk-Request", "X-Amz-Content-Sha256",
-    "Range", "If-Match", "Cookie", "Origin",
-])
+_MEANINGFUL_HEADERS = st.sampled_from(
+    [
+        "X-Amz-Invocation-Type",
+        "X-Amz-Log-Type",
+        "X-Amz-Client-Context",
+        "X-Amz-Date",
+        "X-Amz-Security-Token",
+        "X-Amz-Target",
+        "X-Amz-Tenant-Id",
+        "X-Amz-Durable-Execution-Name",
+        "Content-Encoding",
+        "Accept",
+        "Accept-Encoding",
+        "X-Amzn-Trace-Id",
+        "Amz-Sdk-Invocation-Id",
+        "Amz-Sdk-Request",
+        "X-Amz-Content-Sha256",
+        "Range",
+        "If-Match",
+        "Cookie",
+        "Origin",
+    ]
+)
 
 
 @st.composite
@@ -92,12 +136,14 @@ def _headers(draw: st.DrawFn, operation: Operation) -> list[tuple[str, str]]:
         headers.append(("Content-Type", draw(_CONTENT_TYPES)))
     for wire_name, (_, shape) in operation.header_members.items():
         if draw(st.booleans()):
-            value = draw(st.one_of(
-                st.sampled_from(enum_values(shape) or ["x"]),
-                _HEADER_VALUE,
-                _BASE64ISH,
-                st.binary(max_size=40).map(lambda b: base64.b64encode(b).decode()),
-            ))
+            value = draw(
+                st.one_of(
+                    st.sampled_from(enum_values(shape) or ["x"]),
+                    _HEADER_VALUE,
+                    _BASE64ISH,
+                    st.binary(max_size=40).map(lambda b: base64.b64encode(b).decode()),
+                )
+            )
             headers.append((wire_name, value))
     names = st.one_of(_MEANINGFUL_HEADERS, st.from_regex(r"X-[A-Za-z0-9-]{1,20}", fullmatch=True))
     headers += draw(st.lists(st.tuples(names, _HEADER_VALUE), max_size=4))
@@ -137,10 +183,18 @@ def _query(draw: st.DrawFn, operation: Operation, harmless: bool) -> str:
 
 
 _METHODS = st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
-_PATH_MUTATIONS = st.sampled_from([
-    *["none"] * 16, "trailing-slash", "extra-segment", "double-slash",
-    "dot-segment", "other-version", "upper-case", "encoded-null",
-])
+_PATH_MUTATIONS = st.sampled_from(
+    [
+        *["none"] * 16,
+        "trailing-slash",
+        "extra-segment",
+        "double-slash",
+        "dot-segment",
+        "other-version",
+        "upper-case",
+        "encoded-null",
+    ]
+)
 
 
 def _mutate_path(path: str, mutation: str) -> str:
@@ -153,7 +207,7 @@ def _mutate_path(path: str, mutation: str) -> str:
     if mutation == "dot-segment":
         return "/.." + path
     if mutation == "other-version":
-        return "/2099-01-01" + path[path.index("/", 1):] if path.count("/") > 1 else path
+        return "/2099-01-01" + path[path.index("/", 1) :] if path.count("/") > 1 else path
     if mutation == "upper-case":
         return path.upper()
     if mutation == "encoded-null":

@@ -42,7 +42,6 @@ FOREIGN_EXAMPLES = int(400 * _SCALE)
 RAW_EXAMPLES = int(200 * _SCALE)
 
 
-
 def fuzz_settings(max_examples: int) -> settings:
     """Reproducible (derandomized, no example database), no per-example deadline."""
     return settings(
@@ -81,7 +80,10 @@ def _check(wire: Wire, seen: Counter[str]) -> Callable[[WireRequest], None]:
 
 
 def _fuzz_then_verify(
-    server: ServerProcess, client: Any, run: Callable[[], None], sent: Callable[[], int],
+    server: ServerProcess,
+    client: Any,
+    run: Callable[[], None],
+    sent: Callable[[], int],
     minimum: int,
 ) -> None:
     """Snapshot, fuzz, then: healthy, no traceback logged, same stored data."""
@@ -107,7 +109,9 @@ def test_lambda_api_answers_hostile_requests_with_aws_errors(
     def run(request: WireRequest) -> None:
         check(request)
 
-    _fuzz_then_verify(fuzz_server, fuzz_lambda, run, lambda: wire.sent, minimum=LAMBDA_EXAMPLES // 2)
+    _fuzz_then_verify(
+        fuzz_server, fuzz_lambda, run, lambda: wire.sent, minimum=LAMBDA_EXAMPLES // 2
+    )
     print(f"answers: {dict(seen.most_common())}")
 
 
@@ -129,7 +133,9 @@ def test_unsigned_lambda_requests_never_fail_the_server(
         problems = server_problems(response)
         assert not problems, f"{problems}\n{request.describe()}\n-> {response.body[:600]!r}"
 
-    _fuzz_then_verify(fuzz_server, fuzz_lambda, run, lambda: wire.sent, minimum=UNSIGNED_EXAMPLES // 2)
+    _fuzz_then_verify(
+        fuzz_server, fuzz_lambda, run, lambda: wire.sent, minimum=UNSIGNED_EXAMPLES // 2
+    )
     print(f"answers: {dict(seen.most_common())}")
 
 
@@ -151,7 +157,9 @@ def test_calls_of_unserved_services_never_fail_the_server(
         problems = [p for p in server_problems(response) if p != "server error 501"]
         assert not problems, f"{problems}\n{request.describe()}\n-> {response.body[:600]!r}"
 
-    _fuzz_then_verify(fuzz_server, fuzz_lambda, run, lambda: wire.sent, minimum=FOREIGN_EXAMPLES // 2)
+    _fuzz_then_verify(
+        fuzz_server, fuzz_lambda, run, lambda: wire.sent, minimum=FOREIGN_EXAMPLES // 2
+    )
     print(f"answers: {dict(seen.most_common())}")
 
 

@@ -25,42 +25,61 @@ _JSON_ERROR = {"x-amzn-errortype": "ResourceNotFoundException"}
     ("request_", "response", "expected"),
     [
         pytest.param(
-            _GET, WireResponse(500, _JSON_ERROR, b'{"message": "An internal error occurred."}'),
-            ["server error 500"], id="500",
+            _GET,
+            WireResponse(500, _JSON_ERROR, b'{"message": "An internal error occurred."}'),
+            ["server error 500"],
+            id="500",
         ),
         pytest.param(
             _GET,
             WireResponse(400, _JSON_ERROR, b'{"message": "Traceback (most recent call last):"}'),
-            ["'Traceback' in the response"], id="traceback-in-body",
+            ["'Traceback' in the response"],
+            id="traceback-in-body",
         ),
         pytest.param(
-            _GET, WireResponse(400, {"x-debug": 'File "/srv/app.py", line 3'}, b'{"__type": "X"}'),
-            ["'File \"' in the response"], id="traceback-in-header",
+            _GET,
+            WireResponse(400, {"x-debug": 'File "/srv/app.py", line 3'}, b'{"__type": "X"}'),
+            ["'File \"' in the response"],
+            id="traceback-in-header",
         ),
         pytest.param(
-            _GET, WireResponse(404, {}, b'{"message": "No such Stratus API: /x"}'),
-            ["no AWS error code in the json error shape"], id="no-code",
+            _GET,
+            WireResponse(404, {}, b'{"message": "No such Stratus API: /x"}'),
+            ["no AWS error code in the json error shape"],
+            id="no-code",
         ),
         pytest.param(
-            _GET, WireResponse(405, {}, b"Method Not Allowed"),
-            ["no AWS error code in the json error shape"], id="not-json",
+            _GET,
+            WireResponse(405, {}, b"Method Not Allowed"),
+            ["no AWS error code in the json error shape"],
+            id="not-json",
         ),
         pytest.param(
-            _GET, WireResponse(302, {"location": "/"}, b""),
-            ["status 302 is neither a success nor a client error",
-             "no AWS error code in the json error shape"], id="redirect",
+            _GET,
+            WireResponse(302, {"location": "/"}, b""),
+            [
+                "status 302 is neither a success nor a client error",
+                "no AWS error code in the json error shape",
+            ],
+            id="redirect",
         ),
         pytest.param(
-            _XML, WireResponse(400, _JSON_ERROR, b'{"__type": "InvalidAction"}'),
-            ["no AWS error code in the xml error shape"], id="json-where-xml-is-due",
+            _XML,
+            WireResponse(400, _JSON_ERROR, b'{"__type": "InvalidAction"}'),
+            ["no AWS error code in the xml error shape"],
+            id="json-where-xml-is-due",
         ),
         pytest.param(
-            _HEAD, WireResponse(404, {}, b""),
-            ["no x-amzn-ErrorType header on an error answer to HEAD"], id="head-without-type",
+            _HEAD,
+            WireResponse(404, {}, b""),
+            ["no x-amzn-ErrorType header on an error answer to HEAD"],
+            id="head-without-type",
         ),
         pytest.param(_GET, WireResponse(404, _JSON_ERROR, b"{}"), [], id="header-code"),
         pytest.param(
-            _GET, WireResponse(400, {}, b'{"__type": "com.amazon#ValidationException"}'), [],
+            _GET,
+            WireResponse(400, {}, b'{"__type": "com.amazon#ValidationException"}'),
+            [],
             id="body-type",
         ),
         pytest.param(_GET, WireResponse(400, {}, b'{"code": "InvalidAction"}'), [], id="body-code"),
@@ -69,11 +88,14 @@ _JSON_ERROR = {"x-amzn-errortype": "ResourceNotFoundException"}
             WireResponse(
                 400, {}, b"<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>"
             ),
-            [], id="query-error",
+            [],
+            id="query-error",
         ),
         pytest.param(
-            _XML, WireResponse(501, {}, b"<Error><Code>NotImplemented</Code></Error>"),
-            ["server error 501"], id="s3-501-for-a-served-service",
+            _XML,
+            WireResponse(501, {}, b"<Error><Code>NotImplemented</Code></Error>"),
+            ["server error 501"],
+            id="s3-501-for-a-served-service",
         ),
         pytest.param(_GET, WireResponse(200, {}, b'{"Functions": []}'), [], id="success"),
     ],
@@ -118,6 +140,7 @@ def test_snapshot_sees_a_change_to_protected_data(fuzz_lambda: Any) -> None:
         fuzz_lambda.untag_resource(Resource=arn, TagKeys=["judgement"])
     assert changed != before
     assert changed["per_function"][FUNCTIONS[1]]["tags"]["Tags"]["judgement"] == "x"
-    assert snapshot(fuzz_lambda)["per_function"][FUNCTIONS[1]]["tags"] == before[
-        "per_function"
-    ][FUNCTIONS[1]]["tags"]
+    assert (
+        snapshot(fuzz_lambda)["per_function"][FUNCTIONS[1]]["tags"]
+        == before["per_function"][FUNCTIONS[1]]["tags"]
+    )

@@ -59,7 +59,6 @@ _JSON_1_0 = ("Content-Type", "application/x-amz-json-1.0")
 _FORM = ("Content-Type", "application/x-www-form-urlencoded")
 
 
-
 @pytest.mark.parametrize(
     "request_",
     [
@@ -68,12 +67,9 @@ _FORM = ("Content-Type", "application/x-www-form-urlencoded")
         pytest.param(WireRequest("PATCH", "/2015-03-31/functions"), id="unknown-method"),
     ],
 )
-def test_f1_unsigned_unmatched_request_gets_an_aws_error(
-    wire: Wire, request_: WireRequest
-) -> None:
+def test_f1_unsigned_unmatched_request_gets_an_aws_error(wire: Wire, request_: WireRequest) -> None:
     response = wire.send(request_)
     assert response_problems(request_, response) == [], response.body
-
 
 
 @pytest.mark.parametrize(
@@ -85,14 +81,17 @@ def test_f1_unsigned_unmatched_request_gets_an_aws_error(
         ),
         pytest.param(
             WireRequest(
-                "POST", "/", (("X-Amz-Target", "DynamoDB_20120810.ListTables"), _JSON_1_0,
-                              _auth("dynamodb")), b"{}",
+                "POST",
+                "/",
+                (("X-Amz-Target", "DynamoDB_20120810.ListTables"), _JSON_1_0, _auth("dynamodb")),
+                b"{}",
             ),
             id="dynamodb-target-signed",
         ),
         pytest.param(
-            WireRequest("POST", "/", (_FORM,), b"Action=ListTopics&Version=2010-03-31",
-                        expect="xml"),
+            WireRequest(
+                "POST", "/", (_FORM,), b"Action=ListTopics&Version=2010-03-31", expect="xml"
+            ),
             id="sns-query-form",
         ),
         pytest.param(
@@ -109,12 +108,12 @@ def test_f2_unserved_service_call_gets_its_protocols_error(
 ) -> None:
     response = wire.send(request_)
     assert response_problems(request_, response, allow_not_implemented=True) == [], (
-        response.status, response.body,
+        response.status,
+        response.body,
     )
 
 
 _F3 = "F3: a non-ASCII X-Amz-Client-Context makes Invoke answer 500"
-
 
 
 @pytest.mark.parametrize("invocation_type", ["RequestResponse", "Event"])
@@ -153,7 +152,6 @@ def test_f3_bad_base64_client_context_is_already_invalid_request_content(wire: W
 _F4 = "F4: a trailing newline in a function name passes validation and names the function"
 
 
-
 @pytest.mark.parametrize(
     "target",
     [
@@ -179,7 +177,6 @@ _FEW = settings(
 )
 
 
-
 def test_f1_fuzz_unsigned_lambda_requests_get_aws_errors(wire: Wire) -> None:
     @_FEW
     @given(lambda_requests().map(unsigned))
@@ -188,7 +185,6 @@ def test_f1_fuzz_unsigned_lambda_requests_get_aws_errors(wire: Wire) -> None:
         assert response_problems(request, response) == [], (request.describe(), response.body)
 
     run()
-
 
 
 def test_f2_fuzz_unserved_service_calls_get_their_protocols_errors(wire: Wire) -> None:

@@ -13,9 +13,12 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from stratus.aws.component import BackgroundTask, Component, PlatformContext
+from stratus.aws.component import BackgroundTask, Component, FrontDoor, PlatformContext
+from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.provider import LambdaProvider
+from stratus.aws.lambda_.url_access import UrlAccessPolicy
 from stratus.aws.logs.provider import LogsProvider
+from stratus.gateway.function_urls.app import FunctionUrlApp
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.invoker import Invoker
 from stratus.runtime.lambda_env import PlatformEnv, lambda_environment, log_stream_name
@@ -26,11 +29,13 @@ from stratus.services.functions.async_dispatch import AsyncDispatcher
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.code_signing import CodeSigningConfigs
 from stratus.services.functions.destinations import Destinations
+from stratus.services.functions.function_urls import FunctionUrls
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.sqlite.code_signing import SQLiteCodeSigningStore
+from stratus.services.functions.sqlite.function_urls import SQLiteUrlConfigStore
 from stratus.services.functions.sqlite.functions import SQLiteFunctionStore
 from stratus.services.functions.sqlite.invocations import SQLiteAsyncInvocationStore
 from stratus.services.functions.sqlite.schema import FUNCTIONS_MIGRATIONS
@@ -90,6 +95,7 @@ class FunctionsComponent(Component):
         )
         self.log_service = LogService(self.log_store, self.registry)
         self.code_signing = CodeSigningConfigs(SQLiteCodeSigningStore(ctx.db), self.registry)
+        self.function_urls = FunctionUrls(SQLiteUrlConfigStore(ctx.db), self.registry)
         self._lambda = LambdaProvider(
             self.registry,
             self.layers,
@@ -98,9 +104,70 @@ class FunctionsComponent(Component):
             self.provisioned,
             code_signing=self.code_signing,
             event_sources=self.event_sources,
+            function_urls=self.function_urls,
+            gateway_port=ctx.gateway_port,
+        )
+        self.url_door = FunctionUrlApp(
+            self.function_urls,
+            self.invocations,
+            self._url_access(),
+            gateway_port=ctx.gateway_port,
+            max_request_bytes=ctx.limits.sync_payload_bytes,
         )
         self._logs = LogsProvider(self.log_service)
         self._integration = LambdaIntegration(self.invocations)
+
+    def _url_access(self) -> UrlAccessPolicy:
+        """Function URLs' access checks; AWS_IAM needs the identity service's secrets."""
+        try:
+            identity = self.ctx.require(IdentityComponent).identity
+        except LookupError:
+            identity = None
+
+        def secret_for(access_key: str) -> str | None:
+            if identity is None:
+                return None
+            session = identity.state.sessions.get(access_key)
+            if session is not None:
+                return session.secret
+            key = identity.state.access_keys.get(access_key)
+            return key.secret if key is not None and key.status == "Active" else None
+
+        def session_token_for(access_key: str) -> str | None:
+            """The token STS issued with temporary credentials (None: a long-term key);
+            expired credentials have no valid token at all."""
+            if identity is None:
+                return None
+            session = identity.state.sessions.get(access_key)
+            if session is None:
+                return None
+            return session.token if session.expires > identity.state.clock() else ""
+
+        def caller_for(access_key: str, account: str) -> dict[str, object]:
+            user_id = arn = account
+            if identity is not None:
+                caller = identity.tokens.caller(access_key, account)
+                user_id, arn = caller.user_id, caller.arn
+            return {
+                "accessKey": access_key,
+                "accountId": account,
+                "callerId": user_id,
+                "cognitoIdentity": None,
+                "principalOrgId": None,
+                "userArn": arn,
+                "userId": user_id,
+            }
+
+        return UrlAccessPolicy(
+            self.registry,
+            secret_for,
+            caller_for,
+            self.ctx.accounts.account_for,
+            session_token_for,
+        )
+
+    def front_doors(self) -> Iterable[FrontDoor]:
+        return (FrontDoor("lambda-url", self.url_door),)
 
     def _launch_for(self, spec: FunctionSpec) -> LaunchConfig:
         env = lambda_environment(
@@ -129,6 +196,7 @@ class FunctionsComponent(Component):
         self.layers.load(snapshot.layers)
         await self.registry.load()
         await self.code_signing.load()
+        await self.function_urls.load()
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
         self.provisioned.restore()

@@ -33,6 +33,18 @@ EVENT_SOURCE_ERRORS = ErrorTable(
     }
 )
 
+# Members of stream sources kept as given in ``MappingSettings.stream``.
+_STREAM = (
+    "StartingPosition",
+    "StartingPositionTimestamp",
+    "ParallelizationFactor",
+    "BisectBatchOnFunctionError",
+    "MaximumRetryAttempts",
+    "MaximumRecordAgeInSeconds",
+    "DestinationConfig",
+    "TumblingWindowInSeconds",
+)
+
 # Members every kind of source shares; the rest are checked by the source (``given``).
 _COMMON = {"FunctionName", "EventSourceArn", "Tags", "UUID"}
 
@@ -56,7 +68,17 @@ def mapping_shape(mapping: Mapping) -> Params:
         shape["FilterCriteria"] = {"Filters": [{"Pattern": p} for p in settings.filters]}
     if settings.max_concurrency is not None:
         shape["ScalingConfig"] = {"MaximumConcurrency": settings.max_concurrency}
+    shape.update({k: v for k, v in settings.stream.items() if k in _STREAM})
     return shape
+
+
+def _stream_settings(params: Params) -> Params:
+    """The stream members given, as plain data (a timestamp as epoch seconds)."""
+    out = {k: params[k] for k in _STREAM if k in params}
+    stamp = out.get("StartingPositionTimestamp")
+    if stamp is not None and hasattr(stamp, "timestamp"):
+        out["StartingPositionTimestamp"] = stamp.timestamp()
+    return out
 
 
 def _filters(params: Params) -> list[str] | None:
@@ -78,6 +100,7 @@ class EventSourceMappingsApi:
             filters=_filters(params) or [],
             response_types=list(params.get("FunctionResponseTypes") or []),
             max_concurrency=scaling.get("MaximumConcurrency"),
+            stream=_stream_settings(params),
         )
         mapping = await self._event_sources.create(
             ctx.scope,
@@ -109,6 +132,7 @@ class EventSourceMappingsApi:
             value = (params["ScalingConfig"] or {}).get("MaximumConcurrency")
             changes.max_concurrency = value
             changes.clear_max_concurrency = value is None
+        changes.stream = _stream_settings(params)
         mapping = await self._event_sources.update(ctx.scope, params["UUID"], changes)
         return mapping_shape(mapping)
 

@@ -38,6 +38,7 @@ class PermissionsApi:
             event_source_token=params.get("EventSourceToken"),
             principal_org_id=params.get("PrincipalOrgID"),
             function_url_auth_type=params.get("FunctionUrlAuthType"),
+            invoked_via_function_url=params.get("InvokedViaFunctionUrl"),
         )
         statement = await self._permissions.add(
             fid(ctx, ref), ref.qualifier, request, revision_id=params.get("RevisionId")

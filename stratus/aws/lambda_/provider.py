@@ -16,6 +16,7 @@ from stratus.aws.lambda_.code_signing import CodeSigningApi
 from stratus.aws.lambda_.configs import ConfigsApi
 from stratus.aws.lambda_.errors import to_service_error
 from stratus.aws.lambda_.event_source_mappings import EVENT_SOURCE_ERRORS, EventSourceMappingsApi
+from stratus.aws.lambda_.function_urls import FunctionUrlsApi
 from stratus.aws.lambda_.pagination import list_result
 from stratus.aws.lambda_.permissions import PermissionsApi
 from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
@@ -35,6 +36,7 @@ from stratus.services.functions.errors import (
     Unsupported,
 )
 from stratus.services.functions.function_configs import FunctionConfigs
+from stratus.services.functions.function_urls import FunctionUrls
 from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.model import LATEST
@@ -92,6 +94,7 @@ class LambdaProvider(
     ConfigsApi,
     CodeSigningApi,
     EventSourceMappingsApi,
+    FunctionUrlsApi,
 ):
     """The Lambda API; streaming, provisioned concurrency, policies, per-function configs,
     code signing and event source mappings come from mixins, one module per group of
@@ -109,6 +112,8 @@ class LambdaProvider(
         *,
         code_signing: CodeSigningConfigs,
         event_sources: EventSourceMappings,
+        function_urls: FunctionUrls,
+        gateway_port: int = 8080,
     ) -> None:
         self._registry = registry
         self._layers = layers
@@ -119,6 +124,8 @@ class LambdaProvider(
         self._configs = FunctionConfigs(registry)
         self._code_signing = code_signing
         self._event_sources = event_sources
+        self._function_urls = function_urls
+        self._gateway_port = gateway_port
 
     # -- functions -------------------------------------------------------------------
     async def create_function(self, ctx: RequestContext, params: Params) -> Params:

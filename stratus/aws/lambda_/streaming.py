@@ -1,8 +1,9 @@
 """InvokeWithResponseStream: a synchronous invocation answered as an event stream.
 
-A Python handler in Lambda's managed runtimes cannot stream (only Node.js and custom
-runtimes can write to a response stream), so Lambda runs it like ``Invoke`` and streams
-the buffered result: ``PayloadChunk`` events carrying the response bytes, then one
+Node.js and custom runtimes stream: each piece the function writes becomes ``PayloadChunk``
+events as it is written (``services/functions/response_streams.py``). A Python handler in
+Lambda's managed runtimes cannot stream, so Lambda runs it like ``Invoke`` and streams
+the buffered result: ``PayloadChunk`` events carrying the response bytes. Then one
 ``InvokeComplete`` (``ErrorCode``/``ErrorDetails`` when the function failed, ``LogResult``
 with ``LogType=Tail``). The framing itself is the protocol layer's
 (``aws/protocol/eventstream.py``); this adapter only says which events to send.
@@ -11,6 +12,7 @@ See https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.h
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -21,6 +23,7 @@ from stratus.aws.lambda_.scope import invoke_target
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
 from stratus.services.functions.invocations import Invocations
+from stratus.services.functions.response_streams import ResponseStream
 
 Params = dict[str, Any]
 
@@ -40,7 +43,9 @@ class StreamingInvokeMixin:
         if kind == "DryRun":
             dry = self._invocations.dry_run(function_id, ref.qualifier)
             return {"StatusCode": 204, "ExecutedVersion": dry.executed_version, "EventStream": []}
-        response = await self._invocations.invoke(
+        version = self._invocations.dry_run(function_id, ref.qualifier).executed_version
+        stream = ResponseStream(
+            self._invocations,
             function_id,
             ref.qualifier,
             payload,
@@ -48,28 +53,33 @@ class StreamingInvokeMixin:
             client_context=params.get("ClientContext"),
             tail=params.get("LogType") == "Tail",
         )
+        await stream.start()  # refusals (not found, throttled) are errors, not a stream
+        return {
+            "StatusCode": 200,
+            "ExecutedVersion": version,
+            "EventStream": self._events(stream),
+        }
+
+    async def _events(self, stream: ResponseStream) -> AsyncIterator[Params]:
+        """PayloadChunk events as the function writes, then InvokeComplete."""
+        async for data in stream.chunks():
+            for start in range(0, len(data), CHUNK_BYTES):
+                yield {"PayloadChunk": {"Payload": data[start : start + CHUNK_BYTES]}}
+        response = await stream.response()
         complete: Params = {}
-        events: list[Params] = []
         if response.function_error:
             error = _error_object(response.payload)
             complete["ErrorCode"] = str(error.get("errorType") or response.function_error)
             complete["ErrorDetails"] = str(error.get("errorMessage") or "")
-        else:
+        elif not response.streamed:
             body = response.payload
-            events = [
-                {"PayloadChunk": {"Payload": body[start : start + CHUNK_BYTES]}}
-                for start in range(0, len(body), CHUNK_BYTES)
-            ]
+            for start in range(0, len(body), CHUNK_BYTES):
+                yield {"PayloadChunk": {"Payload": body[start : start + CHUNK_BYTES]}}
         if response.log_text is not None:
             complete["LogResult"] = shapes.encode_log(
                 tail(response.log_text, self._limits.log_tail_bytes)
             )
-        events.append({"InvokeComplete": complete})
-        return {
-            "StatusCode": response.status,
-            "ExecutedVersion": response.executed_version,
-            "EventStream": events,
-        }
+        yield {"InvokeComplete": complete}
 
 
 def _error_object(payload: bytes) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from typing import Any
 
 from botocore.model import Shape, StructureShape
@@ -112,3 +112,15 @@ def encode_events(
 ) -> bytes:
     """The whole stream of ``events``, one message each, in order."""
     return b"".join(encode_event(union, event, document, document_type) for event in events)
+
+
+async def encode_event_stream(
+    union: StructureShape,
+    events: AsyncIterable[dict[str, Any]],
+    document: Document,
+    document_type: str = "application/json",
+) -> AsyncIterator[bytes]:
+    """``events`` framed one message each, as they come (a stream answered while the
+    operation still produces it: InvokeWithResponseStream)."""
+    async for event in events:
+        yield encode_event(union, event, document, document_type)

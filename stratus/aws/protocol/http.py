@@ -7,6 +7,7 @@ prepared requests.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 __all__ = ["HttpRequest", "HttpResponse"]
@@ -35,3 +36,6 @@ class HttpResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    # A body sent as it is produced (an event stream answered while the function runs):
+    # ``body`` comes first, then every chunk of ``stream``.
+    stream: AsyncIterator[bytes] | None = None

@@ -33,9 +33,7 @@ def _tags(params: Params) -> dict[str, str]:
 
 def _listed(subscription: Subscription) -> dict[str, str]:
     return {
-        "SubscriptionArn": (
-            subscription.arn if subscription.confirmed else "PendingConfirmation"
-        ),
+        "SubscriptionArn": (subscription.arn if subscription.confirmed else "PendingConfirmation"),
         "Owner": subscription.owner,
         "Protocol": subscription.protocol,
         "Endpoint": subscription.endpoint,
@@ -73,7 +71,9 @@ class SnsProvider:
 
     async def set_topic_attributes(self, ctx: RequestContext, params: Params) -> Result:
         await self._registry.set_topic_attribute(
-            ctx.scope, params["TopicArn"], params["AttributeName"],
+            ctx.scope,
+            params["TopicArn"],
+            params["AttributeName"],
             params.get("AttributeValue") or "",
         )
         return {}
@@ -140,7 +140,9 @@ class SnsProvider:
 
     async def set_subscription_attributes(self, ctx: RequestContext, params: Params) -> Result:
         await self._registry.set_subscription_attribute(
-            ctx.scope, params["SubscriptionArn"], params["AttributeName"],
+            ctx.scope,
+            params["SubscriptionArn"],
+            params["AttributeName"],
             params.get("AttributeValue") or "",
         )
         return {}
@@ -177,8 +179,12 @@ class SnsProvider:
                 for entry_id, p in successful
             ],
             "Failed": [
-                {"Id": f.entry_id, "Code": f.code, "Message": f.message,
-                 "SenderFault": f.sender_fault}
+                {
+                    "Id": f.entry_id,
+                    "Code": f.code,
+                    "Message": f.message,
+                    "SenderFault": f.sender_fault,
+                }
                 for f in failed
             ],
         }

@@ -115,6 +115,8 @@ class ForkedEnvironment:
             tenant = getattr(request, "tenant_id", None)
             if tenant:
                 header["tn"] = tenant
+            if request.on_chunk is not None:
+                header["st"] = 1
             try:
                 await send_frame(self._loop, self._sock, header, request.payload)
                 global _in_flight
@@ -123,6 +125,10 @@ class ForkedEnvironment:
                     if _in_flight == 1 and not self._frames:
                         self._poll_reply()
                     reply, data = await self.next_frame()
+                    while reply.get("op") == "chunk":  # a streamed response, piece by piece
+                        if request.on_chunk is not None:
+                            request.on_chunk(data, reply.get("ct"))
+                        reply, data = await self.next_frame()
                 finally:
                     _in_flight -= 1
             except (ChannelClosed, OSError):
@@ -137,6 +143,7 @@ class ForkedEnvironment:
                 logs=logs,
                 duration_ms=reply["ms"],
                 max_memory_used_mb=reply["mem"],
+                streamed="s" in reply,
             )
         finally:
             self._busy = False

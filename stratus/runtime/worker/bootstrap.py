@@ -21,6 +21,7 @@ Runs inside execution environments: standard library only, Python 3.9 compatible
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import os
@@ -47,6 +48,10 @@ from .runtime_http import BadRequest, Connection, Request
 
 API_PREFIX = "/2018-06-01"
 MAX_RESPONSE_BYTES = 6291556  # Lambda's synchronous response limit, as its errors say it
+# A streamed response's soft limit (Lambda's documented 20 MB for response streaming).
+MAX_STREAM_BYTES = 20 * 1024 * 1024
+RESPONSE_MODE_HEADER = "lambda-runtime-function-response-mode"
+ERROR_BODY_TRAILER = "lambda-runtime-function-error-body"
 ERROR_TYPE_HEADER = "lambda-runtime-function-error-type"
 _NEXT = "/runtime/invocation/next"
 _INIT_ERROR = "/runtime/init/error"
@@ -83,6 +88,12 @@ class BootstrapWorker(object):
         self.hub = ExtensionsHub({})
         self._server_ready = False
         self._partial = ""  # the runtime's last output line, not ended yet
+        # Response streaming: the server asked for chunks as they come ("st" in the
+        # invocation), and what has been passed on so far.
+        self.stream_wanted = False
+        self.streamed = -1  # bytes passed on; -1: no streamed response this invocation
+        self.stream_type = ""
+        self.stream_overflow = False
 
     # -- init -------------------------------------------------------------------------
 
@@ -382,17 +393,21 @@ class BootstrapWorker(object):
             headers.append(("Lambda-Runtime-Aws-Tenant-Id", header["tn"]))
         waiting, self.pending_next = self.pending_next, None
         self.current, self.outcome = request_id, None
+        self.stream_wanted = bool(header.get("st"))
+        self.streamed, self.stream_type, self.stream_overflow = -1, "", False
         waiting.respond(200, event, headers)
         while self.outcome is None:
             self._step(None)
         error, body = self.outcome
         self.current = self.outcome = None
-        reply = {
+        reply: Dict[str, Any] = {
             "n": len(body),
             "e": error,
             "ms": (time.perf_counter() - start) * 1000.0,
             "mem": self._max_memory_mb(),
         }
+        if self.streamed >= 0:
+            reply["s"] = self.streamed  # the body went out as chunks already
         return reply, body
 
     def _max_memory_mb(self) -> int:
@@ -441,7 +456,7 @@ class BootstrapWorker(object):
             sock.setblocking(False)
             sock.set_inheritable(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connection = Connection(sock, MAX_RESPONSE_BYTES)
+            connection = Connection(sock, MAX_RESPONSE_BYTES, self._on_head)
             self.selector.register(connection, selectors.EVENT_READ, "http")
 
     def _read(self, connection: Connection) -> None:
@@ -537,7 +552,51 @@ class BootstrapWorker(object):
         connection.respond_json(202, {"status": "OK"})
         self.init_error = _error_object(request, "Runtime.Unknown")
 
+    def _on_head(self, request: Request) -> None:
+        """A streamed response (``Lambda-Runtime-Function-Response-Mode: streaming``) for
+        a server that wants it streamed: its body goes on as it arrives, chunk by chunk."""
+        if (
+            not self.stream_wanted
+            or self.current is None
+            or self.outcome is not None
+            or request.method != "POST"
+            or request.headers.get(RESPONSE_MODE_HEADER, "").lower() != "streaming"
+            or request.path != "{}{}{}/response".format(API_PREFIX, _INVOCATION, self.current)
+        ):
+            return
+        self.streamed = 0
+        self.stream_type = request.headers.get("content-type") or "application/octet-stream"
+        request.sink = self._stream_chunk
+
+    def _stream_chunk(self, data: bytes) -> None:
+        if self.stream_overflow:
+            return
+        if self.streamed + len(data) > MAX_STREAM_BYTES:
+            self.stream_overflow = True
+            return
+        header: Dict[str, Any] = {"op": "chunk"}
+        if self.streamed == 0:
+            header["ct"] = self.stream_type
+        self.streamed += len(data)
+        send_parts(self.sock, header, data)
+
     def _responded(self, connection: Connection, request: Request) -> None:
+        error_type = request.trailers.get(ERROR_TYPE_HEADER)
+        if error_type:  # a streamed response that failed midway: its trailers say how
+            connection.respond_json(202, {"status": "OK"})
+            self.outcome = ("Unhandled", _trailer_error(request, error_type))
+            return
+        if request.sink is not None:
+            connection.respond_json(202, {"status": "OK"})
+            if self.stream_overflow:
+                message = "Response payload size exceeded maximum allowed payload size ({} bytes).".format(
+                    MAX_STREAM_BYTES
+                )
+                error = {"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}
+                self.outcome = ("Unhandled", json.dumps(error).encode())
+            else:
+                self.outcome = (None, b"")
+            return
         if request.truncated:
             connection.respond_json(
                 413,
@@ -656,6 +715,21 @@ def _error_object(request: Request, default_type: str) -> Dict[str, Any]:
         return posted
     text = request.body.decode("utf-8", "replace") if not request.truncated else ""
     return {"errorMessage": text, "errorType": header_type or default_type}
+
+
+def _trailer_error(request: Request, error_type: str) -> bytes:
+    """The error of a stream that failed midway, from its trailers (the body trailer is
+    the error object, base64-encoded, as AWS's runtime clients write it)."""
+    encoded = request.trailers.get(ERROR_BODY_TRAILER, "")
+    try:
+        posted = json.loads(base64.b64decode(encoded)) if encoded else None
+    except ValueError:
+        posted = None
+    if not isinstance(posted, dict):
+        posted = {"errorMessage": "", "errorType": error_type}
+    posted.setdefault("errorType", error_type)
+    posted.setdefault("errorMessage", "")
+    return json.dumps(posted, separators=(",", ":")).encode()
 
 
 def _transition_error(source: str, target: str) -> Dict[str, object]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import socket
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 MAX_HEAD = 64 * 1024  # request line and headers; AWS's own limit is not documented
 _REASONS = {
@@ -40,7 +40,7 @@ class Request(object):
     is not kept (``truncated``) and the request is still answered once it has arrived.
     """
 
-    __slots__ = ("body", "body_size", "headers", "method", "path", "truncated")
+    __slots__ = ("body", "body_size", "headers", "method", "path", "sink", "trailers", "truncated")
 
     def __init__(self, method: str, path: str, headers: Dict[str, str]) -> None:
         self.method = method
@@ -49,6 +49,13 @@ class Request(object):
         self.body = b""
         self.body_size = 0
         self.truncated = False
+        # A streamed response's body goes to ``sink`` as it arrives, instead of ``body``.
+        self.sink: Optional[Callable[[bytes], None]] = None
+        self.trailers: Dict[str, str] = {}  # of a chunked body (mid-stream errors)
+
+
+# Told of each request's head before its body arrives; may set ``request.sink``.
+HeadHook = Callable[[Request], None]
 
 
 class BadRequest(Exception):
@@ -58,9 +65,12 @@ class BadRequest(Exception):
 class Connection(object):
     """One keep-alive connection from the runtime (or from anything else in the box)."""
 
-    def __init__(self, sock: socket.socket, body_limit: int) -> None:
+    def __init__(
+        self, sock: socket.socket, body_limit: int, head_hook: Optional[HeadHook] = None
+    ) -> None:
         self.sock = sock
         self.body_limit = body_limit
+        self.head_hook = head_hook
         self._buf = b""
         self._request: Optional[Request] = None
         self._remaining = 0  # body bytes still to come (Content-Length)
@@ -138,6 +148,8 @@ class Connection(object):
                 raise BadRequest("bad Content-Length") from None
             if self._remaining < 0:
                 raise BadRequest("bad Content-Length")
+        if self.head_hook is not None:
+            self.head_hook(request)
         return request
 
     def _advance_chunked(self) -> Optional[Request]:
@@ -170,6 +182,10 @@ class Connection(object):
                 if not line:  # the empty line that ends the message
                     self._chunked = False
                     return self._finish()
+                name, sep, value = line.decode("latin-1").partition(":")
+                request = self._request
+                if sep and request is not None and len(request.trailers) < 16:
+                    request.trailers[name.strip().lower()] = value.strip()
                 continue
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
@@ -186,6 +202,11 @@ class Connection(object):
     def _keep(self, data: bytes) -> None:
         request = self._request
         assert request is not None
+        if request.sink is not None:
+            request.body_size += len(data)
+            if data:
+                request.sink(data)
+            return
         request.body_size += len(data)
         if request.body_size > self.body_limit:
             request.truncated = True

@@ -14,6 +14,7 @@ import time
 import uuid as uuids
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from stratus.services.event_sources.errors import (
     InvalidMapping,
@@ -59,6 +60,7 @@ class MappingChanges:
     response_types: list[str] | None = None
     max_concurrency: int | None = None
     clear_max_concurrency: bool = False
+    stream: dict[str, Any] | None = None  # stream settings given (merged over the old)
     given: set[str] = field(default_factory=set)
 
 
@@ -224,6 +226,7 @@ class EventSourceMappings:
             response_types=list(
                 old.response_types if changes.response_types is None else changes.response_types
             ),
+            stream={**old.stream, **(changes.stream or {})},
             max_concurrency=None
             if changes.clear_max_concurrency
             else (

@@ -41,6 +41,11 @@ class MappingSettings:
     filters: list[str] = field(default_factory=list)  # FilterCriteria patterns, as given
     response_types: list[str] = field(default_factory=list)  # FunctionResponseTypes
     max_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency
+    # Settings of stream sources (DynamoDB streams), as the API names them: StartingPosition,
+    # StartingPositionTimestamp, ParallelizationFactor, BisectBatchOnFunctionError,
+    # MaximumRetryAttempts, MaximumRecordAgeInSeconds, DestinationConfig,
+    # TumblingWindowInSeconds; the source reads what it needs.
+    stream: dict[str, Any] = field(default_factory=dict)
 
     @property
     def reports_item_failures(self) -> bool:

@@ -87,7 +87,10 @@ class MappingPoller:
         gone: Callable[[Mapping], Awaitable[None]],
     ) -> None:
         self.mapping = mapping
-        self._source = source
+        # A source that keeps state per mapping (a stream's checkpoint) hands each poller
+        # a reader bound to its mapping.
+        bind = getattr(source, "bind", None)
+        self._source: EventSource = bind(mapping) if bind is not None else source
         self._invoke = invoke
         self._reserved = reserved
         self._report = report

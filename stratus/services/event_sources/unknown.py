@@ -1,8 +1,8 @@
 """What Lambda answers for an event source no registered source handles.
 
-DynamoDB Streams, Kinesis, Amazon MQ and Kafka sources are AWS event sources Stratus does
-not serve yet (DynamoDB Streams comes with the tables service): until one registers, a
-mapping to such an ARN is answered as Lambda answers for a resource that does not exist.
+Kinesis, Amazon MQ and Kafka sources are AWS event sources Stratus does not serve yet:
+until one registers, a mapping to such an ARN is answered as Lambda answers for a
+resource that does not exist (and so is a DynamoDB stream that does not exist).
 Any other ARN is not an event source at all.
 """
 

@@ -43,8 +43,6 @@ _KINDS = ("sqs", "sns", "lambda", "events")
 _ERROR_MESSAGE_BYTES = 1024
 
 
-
-
 def check_destination(arn: str, which: str) -> None:
     """Refuse a destination Lambda does not take (PutFunctionEventInvokeConfig); ``which``
     is ``OnSuccess`` or ``OnFailure``."""

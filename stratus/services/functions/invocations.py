@@ -45,6 +45,7 @@ class InvokeResponse:
     executed_version: str
     log_text: str | None
     request_id: str
+    streamed: bool = False  # the body went to ``on_chunk`` as the function wrote it
 
 
 class Invocations:
@@ -139,7 +140,10 @@ class Invocations:
         request_id: str | None = None,
         client_context: str | None = None,
         tail: bool = False,
+        on_chunk: Callable[[bytes, str | None], None] | None = None,
     ) -> InvokeResponse:
+        """A synchronous invocation; with ``on_chunk``, a runtime that streams its response
+        (Node.js, custom runtimes) hands it over piece by piece as it writes it."""
         if len(payload) > self._limits.sync_payload_bytes:
             raise RequestTooLarge(
                 f"Request must be smaller than {self._limits.sync_payload_bytes} bytes for the "
@@ -149,7 +153,7 @@ class Invocations:
         context_text = _decode_client_context(client_context)
         config = await self._ready(self._registry.route(name, qualifier), qualifier)
         request_id = request_id or new_request_id()
-        result = await self._run(config, qualifier, event, request_id, context_text)
+        result = await self._run(config, qualifier, event, request_id, context_text, on_chunk)
         body, function_error = result.payload, result.function_error
         if len(body) > self._limits.sync_payload_bytes:
             body = orjson.dumps(
@@ -167,6 +171,7 @@ class Invocations:
             executed_version=result.executed_version,
             log_text=result.log_text if tail else None,
             request_id=request_id,
+            streamed=result.streamed,
         )
 
     async def _ready(self, config: FunctionConfig, qualifier: str | None) -> FunctionConfig:
@@ -198,6 +203,7 @@ class Invocations:
         event: bytes,
         request_id: str,
         client_context: str | None,
+        on_chunk: Callable[[bytes, str | None], None] | None = None,
     ) -> InvocationResult:
         spec = await self.spec_for(config)
         request = InvokeRequest(
@@ -207,6 +213,7 @@ class Invocations:
             deadline_epoch_ms=time.time() * 1000 + config.timeout * 1000,
             trace_id=_trace_id(),
             client_context=client_context,
+            on_chunk=on_chunk,
         )
         try:
             return await self._invoker.invoke(spec, request)

@@ -93,9 +93,7 @@ class Permissions:
             added.append(statement)
             return policies.with_statement(document, statement)
 
-        layer = await self._layers.change_policy(
-            name, version, change, revision_id=revision_id
-        )
+        layer = await self._layers.change_policy(name, version, change, revision_id=revision_id)
         assert layer.policy_revision_id is not None
         return added[0], layer.policy_revision_id
 

@@ -51,6 +51,7 @@ class PermissionRequest:
     event_source_token: str | None = None
     principal_org_id: str | None = None
     function_url_auth_type: str | None = None
+    invoked_via_function_url: bool | None = None
 
 
 def empty_document() -> Document:
@@ -134,6 +135,12 @@ def function_statement(request: PermissionRequest, resource_arn: str) -> Stateme
         condition["StringEquals"] = equals
     if request.source_arn is not None:
         condition["ArnLike"] = {"AWS:SourceArn": request.source_arn}
+    if request.invoked_via_function_url:
+        if request.action != "lambda:InvokeFunction":
+            raise InvalidParameter(
+                "InvokedViaFunctionUrl can only be used with the lambda:InvokeFunction action."
+            )
+        condition["Bool"] = {"lambda:InvokedViaFunctionUrl": "true"}
     if condition:
         statement["Condition"] = condition
     return statement

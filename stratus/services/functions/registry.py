@@ -166,9 +166,7 @@ class FunctionRegistry(PolicyRecords):
         if VERSION_NUMBER.match(qualifier):
             config = self._versions[name].get(qualifier)
             if config is None:
-                raise NotFound(
-                    f"Function not found: {qualified(name, qualifier)}"
-                )
+                raise NotFound(f"Function not found: {qualified(name, qualifier)}")
             return config
         alias = self._aliases[name].get(qualifier)
         if alias is None:
@@ -410,9 +408,7 @@ class FunctionRegistry(PolicyRecords):
                 if not VERSION_NUMBER.match(qualifier):
                     raise InvalidParameter("Deletion of aliases is not currently supported.")
                 if qualifier not in self._versions[name]:
-                    raise NotFound(
-                        f"Function not found: {qualified(name, qualifier)}"
-                    )
+                    raise NotFound(f"Function not found: {qualified(name, qualifier)}")
                 users = [
                     a.name
                     for a in self._aliases[name].values()

@@ -34,16 +34,16 @@ class FieldRule:
     false: bool = False
     prefixes: tuple[str, ...] = ()
     suffixes: tuple[str, ...] = ()
-    folded: frozenset[str] = frozenset()          # equals-ignore-case, lowered
+    folded: frozenset[str] = frozenset()  # equals-ignore-case, lowered
     folded_prefixes: tuple[str, ...] = ()
     folded_suffixes: tuple[str, ...] = ()
     wildcards: tuple[Wildcard, ...] = ()
     ranges: tuple[NumericRange, ...] = ()
     addresses: tuple[AddressRange, ...] = ()
-    negations: tuple[Negation, ...] = ()          # anything-but, each a predicate
-    exists: bool = False                          # {"exists": true}: any leaf value
-    absent: bool = False                          # {"exists": false}: no value at all
-    exists_needs_content: bool = False            # SNS: null and "" do not exist
+    negations: tuple[Negation, ...] = ()  # anything-but, each a predicate
+    exists: bool = False  # {"exists": true}: any leaf value
+    absent: bool = False  # {"exists": false}: no value at all
+    exists_needs_content: bool = False  # SNS: null and "" do not exist
 
     def accepts(self, value: Any) -> bool:
         cls = value.__class__
@@ -88,6 +88,27 @@ class FieldRule:
         if self.exists_needs_content:
             return self.exists and value is not None and value != ""
         return self.exists
+
+
+def exact_only(rule: FieldRule) -> bool:
+    """Whether ``rule`` accepts exactly its listed strings and nothing else."""
+    return bool(rule.strings) and not (
+        rule.numbers
+        or rule.null
+        or rule.true
+        or rule.false
+        or rule.prefixes
+        or rule.suffixes
+        or rule.folded
+        or rule.folded_prefixes
+        or rule.folded_suffixes
+        or rule.wildcards
+        or rule.ranges
+        or rule.addresses
+        or rule.negations
+        or rule.exists
+        or rule.absent
+    )
 
 
 def not_strings(excluded: frozenset[str]) -> Negation:

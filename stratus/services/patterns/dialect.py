@@ -38,8 +38,16 @@ class Dialect:
 
 
 _RULER_OPERATORS = frozenset(
-    {"prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric",
-     "exists", "cidr"}
+    {
+        "prefix",
+        "suffix",
+        "equals-ignore-case",
+        "wildcard",
+        "anything-but",
+        "numeric",
+        "exists",
+        "cidr",
+    }
 )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stratus.services.patterns.compiler import Clause, compile_pattern
+from stratus.services.patterns.conditions import exact_only
 from stratus.services.patterns.dialect import EVENTBRIDGE, Dialect
 from stratus.services.patterns.errors import InvalidPattern, Refusal
 from stratus.services.patterns.matcher import Paths, clause_holds, gather
@@ -47,6 +48,18 @@ class EventPattern:
         """Whether ``event`` (a parsed JSON object) matches the pattern."""
         found, in_arrays = gather(event, self._paths)
         return any(clause_holds(clause, found, in_arrays) for clause in self._clauses)
+
+    def exact_values(self, path: str) -> frozenset[str] | None:
+        """The strings ``path`` must equal for any clause to hold, or ``None`` when some
+        clause accepts other values there (or does not read ``path``): what a rule index
+        may key this pattern by."""
+        values: set[str] = set()
+        for clause in self._clauses:
+            rule = next((r for r in clause if r.path == path), None)
+            if rule is None or not exact_only(rule):
+                return None
+            values.update(rule.strings)
+        return frozenset(values)
 
     def __repr__(self) -> str:
         return f"EventPattern({self.source!r})"

@@ -43,9 +43,7 @@ class FilterPolicy:
     ) -> FilterPolicy:
         """Compile ``policy`` for ``scope`` or raise InvalidPattern (SNS's wording)."""
         if scope not in SCOPES:
-            reason = (
-                f"Invalid value [{scope}]. Please use either MessageBody or MessageAttributes"
-            )
+            reason = f"Invalid value [{scope}]. Please use either MessageBody or MessageAttributes"
             raise InvalidPattern(f"Invalid parameter: FilterPolicyScope: {reason}", reason)
         dialect = SNS_BODY if scope == "MessageBody" else SNS_ATTRIBUTES
         try:
@@ -112,7 +110,8 @@ def combinations(policy: dict[str, Any], depth: int = 1, carried: int = 1) -> in
         elif isinstance(value, list):
             if key == "$or":
                 total = sum(
-                    combinations(branch, depth, total) for branch in value
+                    combinations(branch, depth, total)
+                    for branch in value
                     if isinstance(branch, dict)
                 )
             else:

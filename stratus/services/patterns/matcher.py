@@ -19,7 +19,7 @@ from typing import Any
 
 from stratus.services.patterns.conditions import FieldRule
 
-Position = tuple[tuple[int, int], ...]   # (array id, index) for each enclosing array
+Position = tuple[tuple[int, int], ...]  # (array id, index) for each enclosing array
 Found = dict[str, list[tuple[Any, Position]]]
 
 

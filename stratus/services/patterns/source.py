@@ -19,9 +19,7 @@ def load(pattern: str | bytes | Mapping[str, Any]) -> Any:
         try:
             return json.loads(pattern, parse_constant=_refuse_constant)
         except json.JSONDecodeError as error:
-            raise Refusal(
-                f"{error.msg} at line {error.lineno} column {error.colno}"
-            ) from None
+            raise Refusal(f"{error.msg} at line {error.lineno} column {error.colno}") from None
         except RecursionError:
             raise Refusal("Pattern is nested too deeply") from None
     try:

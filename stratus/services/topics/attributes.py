@@ -26,15 +26,29 @@ _FEEDBACK = tuple(
 )
 TOPIC_ATTRIBUTES = frozenset(
     {
-        "Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig",
-        "SignatureVersion", "ContentBasedDeduplication", "FifoTopic", "ArchivePolicy",
-        "DataProtectionPolicy", "FifoThroughputScope", *_FEEDBACK,
+        "Policy",
+        "DisplayName",
+        "DeliveryPolicy",
+        "KmsMasterKeyId",
+        "TracingConfig",
+        "SignatureVersion",
+        "ContentBasedDeduplication",
+        "FifoTopic",
+        "ArchivePolicy",
+        "DataProtectionPolicy",
+        "FifoThroughputScope",
+        *_FEEDBACK,
     }
 )
 SUBSCRIPTION_ATTRIBUTES = frozenset(
     {
-        "DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery",
-        "RedrivePolicy", "SubscriptionRoleArn", "ReplayPolicy",
+        "DeliveryPolicy",
+        "FilterPolicy",
+        "FilterPolicyScope",
+        "RawMessageDelivery",
+        "RedrivePolicy",
+        "SubscriptionRoleArn",
+        "ReplayPolicy",
     }
 )
 _RAW_PROTOCOLS = ("sqs", "http", "https", "firehose")
@@ -97,9 +111,14 @@ def check_topic_attribute(name: str, value: str, *, creating: bool, fifo: bool) 
 def default_policy(topic: Topic) -> str:
     """The access policy AWS gives a new topic (its owner may do everything)."""
     actions = [
-        "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
-        "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
-        "SNS:ListSubscriptionsByTopic", "SNS:Publish",
+        "SNS:GetTopicAttributes",
+        "SNS:SetTopicAttributes",
+        "SNS:AddPermission",
+        "SNS:RemovePermission",
+        "SNS:DeleteTopic",
+        "SNS:Subscribe",
+        "SNS:ListSubscriptionsByTopic",
+        "SNS:Publish",
     ]
     return json.dumps(
         {
@@ -201,9 +220,7 @@ def check_subscription_attribute(
         if value:
             target = _json_object(value, "RedrivePolicy").get("deadLetterTargetArn")
             if not isinstance(target, str) or not target.startswith("arn:aws:sqs:"):
-                raise InvalidParameter(
-                    f"{prefix}RedrivePolicy: deadLetterTargetArn is invalid"
-                )
+                raise InvalidParameter(f"{prefix}RedrivePolicy: deadLetterTargetArn is invalid")
             if topic.fifo != target.endswith(".fifo"):
                 kind = "FIFO" if topic.fifo else "standard"
                 raise InvalidParameter(
@@ -222,9 +239,7 @@ def check_subscription_attribute(
 def subscription_http_policy(document: dict[str, Any]) -> RetryPolicy:
     if "healthyRetryPolicy" not in document:
         return DEFAULT_HTTP_POLICY
-    return parse_retry_policy(
-        document["healthyRetryPolicy"], "DeliveryPolicy: healthyRetryPolicy"
-    )
+    return parse_retry_policy(document["healthyRetryPolicy"], "DeliveryPolicy: healthyRetryPolicy")
 
 
 def retry_policy(subscription: Subscription, topic: Topic | None) -> RetryPolicy:

@@ -125,7 +125,9 @@ class Dispatcher:
                     tasks.create_task(self._attempt(delivery, lane))
                 delay = self._heap[0][0] - self._clock() if self._heap else None
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(None if delay is None or self._paused else max(delay, 0.0)):
+                    async with asyncio.timeout(
+                        None if delay is None or self._paused else max(delay, 0.0)
+                    ):
                         await self._wake.wait()
 
     def _started(self) -> None:
@@ -217,7 +219,9 @@ class Dispatcher:
             await self._repository.delete_delivery(delivery.delivery_id)
             self._counts["delivered" if delivery.kind != DEAD_LETTER else "dead_lettered"] += 1
             return False
-        policy = MANAGED_POLICY if delivery.kind == DEAD_LETTER else retry_policy(subscription, topic)
+        policy = (
+            MANAGED_POLICY if delivery.kind == DEAD_LETTER else retry_policy(subscription, topic)
+        )
         delay = policy.delay_before(delivery.attempts) if attempt.outcome is Outcome.RETRY else None
         if delay is not None:
             delivery.due = self._clock() + delay
@@ -240,7 +244,10 @@ class Dispatcher:
             return
         log.info(
             "giving up delivery %s to %s after %d attempts: %s",
-            delivery.delivery_id, delivery.subscription_arn, delivery.attempts, attempt.detail,
+            delivery.delivery_id,
+            delivery.subscription_arn,
+            delivery.attempts,
+            attempt.detail,
         )
         await self._repository.delete_delivery(delivery.delivery_id)
         self._counts["dropped"] += 1

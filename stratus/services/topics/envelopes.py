@@ -47,8 +47,16 @@ def _layout(fields: list[tuple[str, Any]]) -> str:
 
 def signature(fields: list[tuple[str, Any]], version: str) -> str:
     """A digest of AWS's string to sign for these fields (see the module docstring)."""
-    signed = ("Message", "MessageId", "Subject", "SubscribeURL", "Timestamp", "Token",
-              "TopicArn", "Type")
+    signed = (
+        "Message",
+        "MessageId",
+        "Subject",
+        "SubscribeURL",
+        "Timestamp",
+        "Token",
+        "TopicArn",
+        "Type",
+    )
     canonical = "".join(
         f"{key}\n{value}\n" for key, value in sorted(fields) if key in signed and value is not None
     )
@@ -81,7 +89,10 @@ class Envelopes:
     ) -> str:
         """The notification JSON an SQS or HTTP/S subscriber receives."""
         fifo = message.sequence_number is not None
-        fields: list[tuple[str, Any]] = [("Type", "Notification"), ("MessageId", message.message_id)]
+        fields: list[tuple[str, Any]] = [
+            ("Type", "Notification"),
+            ("MessageId", message.message_id),
+        ]
         if fifo:
             fields.append(("SequenceNumber", message.sequence_number))
         fields.append(("TopicArn", message.topic_arn))
@@ -148,8 +159,9 @@ class Envelopes:
         }
 
 
-def http_headers(kind: str, message: Message, subscription: Subscription, content_type: str,
-                 *, raw: bool) -> dict[str, str]:
+def http_headers(
+    kind: str, message: Message, subscription: Subscription, content_type: str, *, raw: bool
+) -> dict[str, str]:
     """The headers of SNS's POST to an HTTP/S endpoint."""
     headers = {
         "x-amz-sns-message-type": kind,
@@ -172,7 +184,8 @@ def sqs_attributes(message: Message) -> dict[str, dict[str, Any]]:
         kind = attribute["Type"]
         if kind.startswith("Binary"):
             converted[name] = {
-                "DataType": kind, "BinaryValue": base64.b64decode(attribute["Value"]),
+                "DataType": kind,
+                "BinaryValue": base64.b64decode(attribute["Value"]),
             }
         else:
             converted[name] = {"DataType": kind, "StringValue": attribute["Value"]}

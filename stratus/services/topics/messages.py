@@ -118,8 +118,7 @@ def check_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> dict[str, d
             other = "String" if field == "Binary" else "Binary"
             if attribute.get(f"{other}Value") is not None:
                 raise InvalidParameterValue(
-                    f"The message attribute '{name}' with type '{kind}' must use field "
-                    f"'{field}'."
+                    f"The message attribute '{name}' with type '{kind}' must use field '{field}'."
                 )
         if value is None or len(value) == 0:
             raise InvalidParameterValue(

@@ -16,10 +16,10 @@ class Topic:
     name: str
     account: str
     region: str
-    attributes: dict[str, str]          # the settable ones, as the user gave them
+    attributes: dict[str, str]  # the settable ones, as the user gave them
     tags: dict[str, str] = field(default_factory=dict)
     created: float = 0.0
-    sequence: int = 0                   # FIFO topics: the last SequenceNumber given
+    sequence: int = 0  # FIFO topics: the last SequenceNumber given
 
     @property
     def fifo(self) -> bool:
@@ -44,7 +44,7 @@ class Subscription:
     protocol: str
     endpoint: str
     owner: str
-    attributes: dict[str, str]          # RawMessageDelivery, FilterPolicy ... as given
+    attributes: dict[str, str]  # RawMessageDelivery, FilterPolicy ... as given
     confirmed: bool
     token: str
     created: float = 0.0
@@ -67,11 +67,11 @@ class Message:
 
     message_id: str
     topic_arn: str
-    body: str                            # the default message
+    body: str  # the default message
     per_protocol: dict[str, str] | None  # MessageStructure=json: protocol -> message
     subject: str | None
     attributes: dict[str, dict[str, str]]  # name -> {"Type": ..., "Value": ...}
-    timestamp: str                       # 2019-01-02T12:45:07.000Z
+    timestamp: str  # 2019-01-02T12:45:07.000Z
     group_id: str | None = None
     deduplication_id: str | None = None
     sequence_number: str | None = None
@@ -96,10 +96,10 @@ class Delivery:
 
     delivery_id: str
     subscription_arn: str
-    kind: str                            # "Notification" or "SubscriptionConfirmation"
+    kind: str  # "Notification" or "SubscriptionConfirmation"
     message: Message
-    attempts: int = 0                    # attempts made so far
-    due: float = 0.0                     # when the next attempt may run (epoch seconds)
+    attempts: int = 0  # attempts made so far
+    due: float = 0.0  # when the next attempt may run (epoch seconds)
     first_attempt: float = 0.0
 
     def to_document(self) -> dict[str, Any]:

@@ -136,7 +136,9 @@ class Publisher:
             for e in entries
         )
         if total > MAX_MESSAGE_BYTES:
-            raise BatchTooLong("The length of all the messages put together is more than the limit.")
+            raise BatchTooLong(
+                "The length of all the messages put together is more than the limit."
+            )
         topic = self._registry.topic(topic_arn, scope)
         if topic.fifo and not all(e.get("MessageGroupId") for e in entries):
             raise InvalidParameter(
@@ -167,7 +169,10 @@ class Publisher:
             else:
                 prepared.append(outcome)
                 successful.append(
-                    (entry_id, Published(outcome.message.message_id, outcome.message.sequence_number))
+                    (
+                        entry_id,
+                        Published(outcome.message.message_id, outcome.message.sequence_number),
+                    )
                 )
         if prepared:
             await self._commit(topic, prepared)
@@ -195,7 +200,9 @@ class Publisher:
             per_protocol(request.message)
         if request.attributes:
             check_attributes(request.attributes)
-        topic = self._registry.topic(target, scope, "TopicArn" if request.topic_arn else "TargetArn")
+        topic = self._registry.topic(
+            target, scope, "TopicArn" if request.topic_arn else "TargetArn"
+        )
         if topic.fifo and not request.deduplication_id and not topic.content_based_deduplication:
             raise InvalidParameter(
                 "Invalid parameter: The topic should either have ContentBasedDeduplication "
@@ -215,7 +222,9 @@ class Publisher:
             if seen is not None and seen[1] > now:
                 return seen[0]
         body, messages = (
-            per_protocol(request.message) if request.structure == "json" else (request.message, None)
+            per_protocol(request.message)
+            if request.structure == "json"
+            else (request.message, None)
         )
         sequence = None
         if topic.fifo:
@@ -235,7 +244,8 @@ class Publisher:
         )
         if dedup_key is not None:
             self._seen[dedup_key] = (
-                Published(message.message_id, sequence), now + DEDUPLICATION_WINDOW_S
+                Published(message.message_id, sequence),
+                now + DEDUPLICATION_WINDOW_S,
             )
         return _Prepared(message, self._fan_out(topic, message, now))
 

@@ -42,8 +42,17 @@ from stratus.services.topics.repository import TopicsRepository
 
 PAGE_SIZE = 100
 MAX_TAGS = 50
-PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda",
-             "firehose")
+PROTOCOLS = (
+    "http",
+    "https",
+    "email",
+    "email-json",
+    "sms",
+    "sqs",
+    "application",
+    "lambda",
+    "firehose",
+)
 SUBSCRIBE_REASON = "Invalid parameter: Attributes Reason: "
 
 
@@ -317,8 +326,9 @@ class Registry:
         if arn in siblings:
             siblings.remove(arn)
 
-    def list_subscriptions(self, scope: Scope, token: str | None,
-                           topic: str | None = None) -> tuple[list[Subscription], str | None]:
+    def list_subscriptions(
+        self, scope: Scope, token: str | None, topic: str | None = None
+    ) -> tuple[list[Subscription], str | None]:
         if topic is not None:
             self.topic(topic, scope)
             arns = list(self.by_topic.get(topic, []))
@@ -338,18 +348,27 @@ class Registry:
         subscription = self.subscription(arn, scope)
         topic = self.topic(subscription.topic_arn)
         scope_value = (
-            value if name == "FilterPolicyScope"
+            value
+            if name == "FilterPolicyScope"
             else subscription.attributes.get("FilterPolicyScope")
         )
         checked = check_subscription_attribute(
-            name, value, subscription.protocol, topic, prefix="Invalid parameter: ",
+            name,
+            value,
+            subscription.protocol,
+            topic,
+            prefix="Invalid parameter: ",
             scope=scope_value,
         )
         if name == "FilterPolicyScope" and subscription.attributes.get("FilterPolicy"):
             # The policy must hold in the new scope too.
             check_subscription_attribute(
-                "FilterPolicy", subscription.attributes["FilterPolicy"], subscription.protocol,
-                topic, prefix="Invalid parameter: ", scope=checked,
+                "FilterPolicy",
+                subscription.attributes["FilterPolicy"],
+                subscription.protocol,
+                topic,
+                prefix="Invalid parameter: ",
+                scope=checked,
             )
         attributes = dict(subscription.attributes)
         attributes[name] = checked
@@ -396,7 +415,9 @@ def _check_tags(tags: Mapping[str, str]) -> None:
         raise TagLimitExceeded("Could not complete request: tag quota of per resource exceeded")
     for key in tags:
         if key.lower().startswith("aws:"):
-            raise InvalidParameter("Invalid parameter: Tags Reason: Tag keys must not start with aws:")
+            raise InvalidParameter(
+                "Invalid parameter: Tags Reason: Tag keys must not start with aws:"
+            )
 
 
 def _check_endpoint(protocol: str, endpoint: str, topic: Topic) -> str:

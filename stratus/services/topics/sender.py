@@ -26,15 +26,17 @@ UNDELIVERABLE = ("email", "email-json", "sms", "application", "firehose")
 
 
 class Sender:
-    def __init__(self, envelopes: Envelopes, calls: AwsCaller,
-                 http_timeout_s: float = HTTP_TIMEOUT_S) -> None:
+    def __init__(
+        self, envelopes: Envelopes, calls: AwsCaller, http_timeout_s: float = HTTP_TIMEOUT_S
+    ) -> None:
         self._envelopes = envelopes
         self._calls = calls
         self._http_timeout = http_timeout_s
         self._queue_urls: dict[str, str] = {}
 
-    async def send(self, delivery: Delivery, subscription: Subscription,
-                   topic: Topic | None) -> Attempt:
+    async def send(
+        self, delivery: Delivery, subscription: Subscription, topic: Topic | None
+    ) -> Attempt:
         protocol = subscription.protocol
         version = topic.attributes.get("SignatureVersion", "1") if topic is not None else "1"
         if delivery.kind == "SubscriptionConfirmation":
@@ -56,8 +58,9 @@ class Sender:
         return await self._sqs(target, delivery, subscription, dead_letter=True)
 
     # -- protocols -------------------------------------------------------------------
-    async def _http(self, delivery: Delivery, subscription: Subscription, *, raw: bool,
-                    version: str) -> Attempt:
+    async def _http(
+        self, delivery: Delivery, subscription: Subscription, *, raw: bool, version: str
+    ) -> Attempt:
         message = delivery.message
         if delivery.kind == "SubscriptionConfirmation":
             body = self._envelopes.confirmation(message, subscription)
@@ -70,8 +73,15 @@ class Sender:
         )
         return await post(subscription.endpoint, headers, body.encode("utf-8"), self._http_timeout)
 
-    async def _sqs(self, queue_arn: str, delivery: Delivery, subscription: Subscription,
-                   *, dead_letter: bool = False, version: str = "1") -> Attempt:
+    async def _sqs(
+        self,
+        queue_arn: str,
+        delivery: Delivery,
+        subscription: Subscription,
+        *,
+        dead_letter: bool = False,
+        version: str = "1",
+    ) -> Attempt:
         parts = arn_parts(queue_arn)
         if parts is None:
             return Attempt(Outcome.CLIENT_ERROR, f"not a queue ARN: {queue_arn}")
@@ -82,15 +92,14 @@ class Sender:
             if message.attributes:
                 params["MessageAttributes"] = sqs_attributes(message)
         else:
-            params = {
-                "MessageBody": self._envelopes.notification(message, subscription, version)
-            }
+            params = {"MessageBody": self._envelopes.notification(message, subscription, version)}
         if queue_arn.endswith(".fifo"):
             params["MessageGroupId"] = message.group_id or "default"
             params["MessageDeduplicationId"] = message.deduplication_id or message.message_id
         try:
-            params["QueueUrl"] = await self._queue_url(queue_arn, parts.account, parts.region,
-                                                       parts.resource)
+            params["QueueUrl"] = await self._queue_url(
+                queue_arn, parts.account, parts.region, parts.resource
+            )
             await self._calls.call(
                 "sqs", "SendMessage", params, account_id=parts.account, region=parts.region
             )
@@ -103,8 +112,11 @@ class Sender:
         url = self._queue_urls.get(arn)
         if url is None:
             answer = await self._calls.call(
-                "sqs", "GetQueueUrl", {"QueueName": name, "QueueOwnerAWSAccountId": account},
-                account_id=account, region=region,
+                "sqs",
+                "GetQueueUrl",
+                {"QueueName": name, "QueueOwnerAWSAccountId": account},
+                account_id=account,
+                region=region,
             )
             url = str(answer["QueueUrl"])
             self._queue_urls[arn] = url

@@ -105,7 +105,9 @@ class SQLiteTopicsRepository:
                 rows,
             )
             if topic_row is not None:
-                conn.execute("INSERT OR REPLACE INTO sns_topics (arn, body) VALUES (?, ?)", topic_row)
+                conn.execute(
+                    "INSERT OR REPLACE INTO sns_topics (arn, body) VALUES (?, ?)", topic_row
+                )
 
         await self._db.write(write)
 

@@ -21,12 +21,10 @@ HTTP_TIMEOUT_S = 15.0
 _MAX_RESPONSE_HEAD = 64 * 1024
 
 
-
-
 class Outcome(enum.Enum):
     DELIVERED = "delivered"
-    RETRY = "retry"              # server-side failure: the delivery policy decides
-    CLIENT_ERROR = "client"      # not retried: dead-letter queue, or dropped
+    RETRY = "retry"  # server-side failure: the delivery policy decides
+    CLIENT_ERROR = "client"  # not retried: dead-letter queue, or dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +36,16 @@ class Attempt:
 # Error codes of our SQS and Lambda that mean the endpoint itself is wrong.
 _CLIENT_CODES = frozenset(
     {
-        "ResourceNotFoundException", "QueueDoesNotExist",
-        "AWS.SimpleQueueService.NonExistentQueue", "AccessDenied", "AccessDeniedException",
-        "KMSAccessDeniedException", "InvalidParameterValueException",
-        "RequestEntityTooLargeException", "InvalidMessageContents", "UnknownOperationException",
+        "ResourceNotFoundException",
+        "QueueDoesNotExist",
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "AccessDenied",
+        "AccessDeniedException",
+        "KMSAccessDeniedException",
+        "InvalidParameterValueException",
+        "RequestEntityTooLargeException",
+        "InvalidMessageContents",
+        "UnknownOperationException",
     }
 )
 
@@ -69,16 +73,23 @@ def arn_parts(arn: str) -> ArnParts | None:
     return ArnParts(parts[2], parts[3], parts[4], parts[5])
 
 
-async def post(url: str, headers: dict[str, str], body: bytes,
-               timeout: float = HTTP_TIMEOUT_S) -> Attempt:
+async def post(
+    url: str, headers: dict[str, str], body: bytes, timeout: float = HTTP_TIMEOUT_S
+) -> Attempt:
     """POST ``body`` to ``url``; 2xx is delivered, 429/5xx/no answer are retried."""
     try:
         async with asyncio.timeout(timeout):
             status = await _post(url, headers, body)
     except TimeoutError:
         return Attempt(Outcome.RETRY, f"no answer within {timeout:g} s")
-    except (OSError, ssl.SSLError, ValueError, asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError, UnicodeError) as error:
+    except (
+        OSError,
+        ssl.SSLError,
+        ValueError,
+        asyncio.IncompleteReadError,
+        asyncio.LimitOverrunError,
+        UnicodeError,
+    ) as error:
         # Whatever the endpoint did wrong (refused, reset, not HTTP, an endless line)
         # is a failed attempt for the delivery policy, never an error of ours.
         return Attempt(Outcome.RETRY, f"{type(error).__name__}: {error}")
@@ -102,8 +113,12 @@ async def _post(url: str, headers: dict[str, str], body: bytes) -> int:
         if parts.query:
             target += f"?{parts.query}"
         host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-        head = [f"POST {target} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}",
-                "Connection: close"]
+        head = [
+            f"POST {target} HTTP/1.1",
+            f"Host: {host}",
+            f"Content-Length: {len(body)}",
+            "Connection: close",
+        ]
         head += [f"{name}: {value}" for name, value in headers.items()]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         await writer.drain()

@@ -134,5 +134,3 @@ class ExecutionStarter(Protocol):
     async def wait_finished(self, execution_arn: str) -> dict[str, Any]:
         """Wait for the execution to end; DescribeExecution's output shape."""
         ...
-
-

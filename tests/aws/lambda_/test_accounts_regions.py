@@ -157,9 +157,7 @@ def test_layers_and_log_groups_are_scoped(server: ServerProcess) -> None:
     west_logs = _client(server, "444444444444", "us-west-2", "logs")
     groups = east_logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/logger")
     assert [g["logGroupName"] for g in groups["logGroups"]] == ["/aws/lambda/logger"]
-    assert west_logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/logger")[
-        "logGroups"
-    ] == []
+    assert west_logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/logger")["logGroups"] == []
 
 
 def test_scopes_survive_a_restart(tmp_path: Any) -> None:

@@ -40,8 +40,9 @@ def botocore_request(
     prepare_request_dict(request_dict, endpoint_url="http://127.0.0.1:4566")
     prepared = create_request_object(request_dict).prepare()
     url = urlsplit(prepared.url)
-    headers = {k.lower(): (v.decode() if isinstance(v, bytes) else v)
-               for k, v in prepared.headers.items()}
+    headers = {
+        k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in prepared.headers.items()
+    }
     if signing_name is not False:
         headers["authorization"] = SIGNED.format(service=signing_name or spec.signing_name)
     body = prepared.body or b""
@@ -84,7 +85,10 @@ def botocore_parse_error(
         {"status_code": response.status, "headers": headers, "body": response.body},
         op.output_shape,
     )
-    if spec.model.metadata.get("awsQueryCompatible") is not None and "x-amzn-query-error" in headers:
+    if (
+        spec.model.metadata.get("awsQueryCompatible") is not None
+        and "x-amzn-query-error" in headers
+    ):
         code, _, _ = headers["x-amzn-query-error"].partition(";")
         parsed["Error"]["QueryErrorCode"] = code
     return parsed

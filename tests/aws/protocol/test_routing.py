@@ -11,8 +11,21 @@ from stratus.aws.protocol.http import HttpRequest
 from stratus.aws.protocol.routing import ServiceRouter
 from stratus.aws.protocol.sigv4 import parse_credential_scope
 
-SERVICES = ["lambda", "sqs", "sns", "s3", "dynamodb", "dynamodbstreams", "events", "scheduler",
-            "stepfunctions", "apigateway", "apigatewayv2", "cloudformation", "logs"]
+SERVICES = [
+    "lambda",
+    "sqs",
+    "sns",
+    "s3",
+    "dynamodb",
+    "dynamodbstreams",
+    "events",
+    "scheduler",
+    "stepfunctions",
+    "apigateway",
+    "apigatewayv2",
+    "cloudformation",
+    "logs",
+]
 
 CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("lambda", "Invoke", {"FunctionName": "f"}),
@@ -49,8 +62,9 @@ def router() -> ServiceRouter:
 @pytest.mark.parametrize(
     ("service", "operation", "params"), CASES, ids=[f"{s}-{o}" for s, o, _ in CASES]
 )
-def test_route(router: ServiceRouter, signed: bool, service: str, operation: str,
-               params: dict[str, Any]) -> None:
+def test_route(
+    router: ServiceRouter, signed: bool, service: str, operation: str, params: dict[str, Any]
+) -> None:
     request = botocore_request(service, operation, params, signing_name=None if signed else False)
     if service == "s3" and operation == "GetObject" and not signed:
         request.query_string = ""  # other SDKs do not send botocore's ``x-id`` hint
@@ -60,8 +74,13 @@ def test_route(router: ServiceRouter, signed: bool, service: str, operation: str
 
 
 def test_region_and_key_from_presigned_url() -> None:
-    request = HttpRequest("GET", "/b/k", "X-Amz-Credential=AKID%2F20240101%2Fap-south-1%2Fs3"
-                          "%2Faws4_request&X-Amz-Signature=00", {}, b"")
+    request = HttpRequest(
+        "GET",
+        "/b/k",
+        "X-Amz-Credential=AKID%2F20240101%2Fap-south-1%2Fs3%2Faws4_request&X-Amz-Signature=00",
+        {},
+        b"",
+    )
     scope = parse_credential_scope(request)
     assert scope is not None
     assert (scope.access_key, scope.region, scope.service) == ("AKID", "ap-south-1", "s3")
@@ -75,8 +94,17 @@ def test_unknown_target_is_unknown_operation(router: ServiceRouter) -> None:
 
 
 def test_signed_for_service_not_served_is_not_ours(router: ServiceRouter) -> None:
-    request = HttpRequest("POST", "/", "", {"authorization": (
-        "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/kms/aws4_request, Signature=0")}, b"")
+    request = HttpRequest(
+        "POST",
+        "/",
+        "",
+        {
+            "authorization": (
+                "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/kms/aws4_request, Signature=0"
+            )
+        },
+        b"",
+    )
     assert router.route(request, parse_credential_scope(request)) is None
 
 
@@ -97,9 +125,16 @@ def test_sqs_query_form() -> None:
         b"&SendMessageBatchRequestEntry.2.MessageAttribute.1.Value.DataType=String"
         b"&Version=2012-11-05"
     )
-    request = HttpRequest("POST", "/", "", {
-        "content-type": "application/x-www-form-urlencoded",
-        "authorization": "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-2/sqs/aws4_request"}, body)
+    request = HttpRequest(
+        "POST",
+        "/",
+        "",
+        {
+            "content-type": "application/x-www-form-urlencoded",
+            "authorization": "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-2/sqs/aws4_request",
+        },
+        body,
+    )
     router = ServiceRouter(["sqs"])
     match = router.route(request, parse_credential_scope(request))
     assert match is not None and match.protocol == "query"
@@ -108,14 +143,23 @@ def test_sqs_query_form() -> None:
         "QueueUrl": "https://sqs.us-east-2.amazonaws.com/1/q",
         "Entries": [
             {"Id": "test_msg_001", "MessageBody": "test message body 1"},
-            {"Id": "test_msg_002", "MessageBody": "test message body 2", "DelaySeconds": 60,
-             "MessageAttributes": {"test_attribute_name_1": {
-                 "StringValue": "test_value_1", "DataType": "String"}}},
+            {
+                "Id": "test_msg_002",
+                "MessageBody": "test message body 2",
+                "DelaySeconds": 60,
+                "MessageAttributes": {
+                    "test_attribute_name_1": {"StringValue": "test_value_1", "DataType": "String"}
+                },
+            },
         ],
     }
     assert match.operation is not None
     response = create_serializer(match.service, "query").serialize_response(
-        match.operation, {"Successful": [{"Id": "test_msg_001", "MessageId": "m",
-                                          "MD5OfMessageBody": "x"}]}, "rid")
-    assert (b"<SendMessageBatchResult><SendMessageBatchResultEntry><Id>test_msg_001</Id>"
-            in response.body)
+        match.operation,
+        {"Successful": [{"Id": "test_msg_001", "MessageId": "m", "MD5OfMessageBody": "x"}]},
+        "rid",
+    )
+    assert (
+        b"<SendMessageBatchResult><SendMessageBatchResultEntry><Id>test_msg_001</Id>"
+        in response.body
+    )

@@ -15,45 +15,130 @@ from stratus.aws.protocol.serializers import create_serializer
 WHEN = dt.datetime(2024, 5, 17, 10, 30, 12, tzinfo=dt.UTC)
 
 OUTPUTS: list[tuple[str, str, dict[str, Any]]] = [
-    ("lambda", "Invoke", {"StatusCode": 200, "FunctionError": "Unhandled",
-                          "LogResult": "bG9n", "ExecutedVersion": "$LATEST",
-                          "Payload": b'{"errorMessage": "boom"}'}),
-    ("lambda", "GetFunction", {
-        "Configuration": {"FunctionName": "f", "Runtime": "python3.12", "MemorySize": 128,
-                          "Environment": {"Variables": {"A": "1"}}, "Architectures": ["x86_64"]},
-        "Code": {"RepositoryType": "S3", "Location": "http://x"}, "Tags": {"a": "b"}}),
-    ("lambda", "ListFunctions", {"Functions": [{"FunctionName": "a"}, {"FunctionName": "b"}],
-                                 "NextMarker": "m"}),
-    ("sqs", "SendMessageBatch", {
-        "Successful": [{"Id": "1", "MessageId": "m1", "MD5OfMessageBody": "abc"}],
-        "Failed": [{"Id": "2", "SenderFault": True, "Code": "X", "Message": "bad"}]}),
-    ("sqs", "ReceiveMessage", {"Messages": [{
-        "MessageId": "m", "ReceiptHandle": "r", "Body": "b", "Attributes": {"SenderId": "s"},
-        "MessageAttributes": {"a": {"DataType": "Binary", "BinaryValue": b"\x00"}}}]}),
+    (
+        "lambda",
+        "Invoke",
+        {
+            "StatusCode": 200,
+            "FunctionError": "Unhandled",
+            "LogResult": "bG9n",
+            "ExecutedVersion": "$LATEST",
+            "Payload": b'{"errorMessage": "boom"}',
+        },
+    ),
+    (
+        "lambda",
+        "GetFunction",
+        {
+            "Configuration": {
+                "FunctionName": "f",
+                "Runtime": "python3.12",
+                "MemorySize": 128,
+                "Environment": {"Variables": {"A": "1"}},
+                "Architectures": ["x86_64"],
+            },
+            "Code": {"RepositoryType": "S3", "Location": "http://x"},
+            "Tags": {"a": "b"},
+        },
+    ),
+    (
+        "lambda",
+        "ListFunctions",
+        {"Functions": [{"FunctionName": "a"}, {"FunctionName": "b"}], "NextMarker": "m"},
+    ),
+    (
+        "sqs",
+        "SendMessageBatch",
+        {
+            "Successful": [{"Id": "1", "MessageId": "m1", "MD5OfMessageBody": "abc"}],
+            "Failed": [{"Id": "2", "SenderFault": True, "Code": "X", "Message": "bad"}],
+        },
+    ),
+    (
+        "sqs",
+        "ReceiveMessage",
+        {
+            "Messages": [
+                {
+                    "MessageId": "m",
+                    "ReceiptHandle": "r",
+                    "Body": "b",
+                    "Attributes": {"SenderId": "s"},
+                    "MessageAttributes": {"a": {"DataType": "Binary", "BinaryValue": b"\x00"}},
+                }
+            ]
+        },
+    ),
     ("sns", "Publish", {"MessageId": "123", "SequenceNumber": "1"}),
-    ("sns", "ListTopics", {"Topics": [{"TopicArn": "arn:1"}, {"TopicArn": "arn:2"}],
-                           "NextToken": "n"}),
+    (
+        "sns",
+        "ListTopics",
+        {"Topics": [{"TopicArn": "arn:1"}, {"TopicArn": "arn:2"}], "NextToken": "n"},
+    ),
     ("sns", "GetTopicAttributes", {"Attributes": {"Policy": "{}", "Owner": "0"}}),
-    ("s3", "GetObject", {"Body": b"hello", "ContentLength": 5, "ContentType": "text/plain",
-                         "ETag": '"abc"', "LastModified": WHEN,
-                         "Metadata": {"owner": "me"}}),
-    ("s3", "ListObjectsV2", {"Name": "b", "Prefix": "p/", "KeyCount": 2, "MaxKeys": 1000,
-                             "IsTruncated": False, "Contents": [
-                                 {"Key": "p/a b", "Size": 3, "LastModified": WHEN, "ETag": "e"},
-                                 {"Key": "p/c", "Size": 4, "LastModified": WHEN, "ETag": "f"}]}),
+    (
+        "s3",
+        "GetObject",
+        {
+            "Body": b"hello",
+            "ContentLength": 5,
+            "ContentType": "text/plain",
+            "ETag": '"abc"',
+            "LastModified": WHEN,
+            "Metadata": {"owner": "me"},
+        },
+    ),
+    (
+        "s3",
+        "ListObjectsV2",
+        {
+            "Name": "b",
+            "Prefix": "p/",
+            "KeyCount": 2,
+            "MaxKeys": 1000,
+            "IsTruncated": False,
+            "Contents": [
+                {"Key": "p/a b", "Size": 3, "LastModified": WHEN, "ETag": "e"},
+                {"Key": "p/c", "Size": 4, "LastModified": WHEN, "ETag": "f"},
+            ],
+        },
+    ),
     ("s3", "PutObject", {"ETag": '"e"', "VersionId": "v1"}),
     ("s3", "GetBucketTagging", {"TagSet": [{"Key": "k", "Value": "v"}]}),
-    ("dynamodb", "Query", {"Items": [{"pk": {"S": "a"}, "b": {"B": b"\x01"}}], "Count": 1,
-                           "ScannedCount": 1, "LastEvaluatedKey": {"pk": {"S": "a"}}}),
+    (
+        "dynamodb",
+        "Query",
+        {
+            "Items": [{"pk": {"S": "a"}, "b": {"B": b"\x01"}}],
+            "Count": 1,
+            "ScannedCount": 1,
+            "LastEvaluatedKey": {"pk": {"S": "a"}},
+        },
+    ),
     ("stepfunctions", "StartExecution", {"executionArn": "arn:e", "startDate": WHEN}),
     ("events", "PutEvents", {"FailedEntryCount": 0, "Entries": [{"EventId": "1"}]}),
     ("cloudformation", "CreateStack", {"StackId": "arn:stack"}),
-    ("cloudformation", "DescribeStacks", {"Stacks": [{
-        "StackName": "s", "StackId": "i", "CreationTime": WHEN, "StackStatus": "CREATE_COMPLETE",
-        "Outputs": [{"OutputKey": "k", "OutputValue": "v"}], "Tags": [{"Key": "a", "Value": "b"}],
-    }]}),
-    ("apigatewayv2", "CreateApi", {"ApiId": "a", "Name": "n", "ProtocolType": "HTTP",
-                                   "CreatedDate": WHEN}),
+    (
+        "cloudformation",
+        "DescribeStacks",
+        {
+            "Stacks": [
+                {
+                    "StackName": "s",
+                    "StackId": "i",
+                    "CreationTime": WHEN,
+                    "StackStatus": "CREATE_COMPLETE",
+                    "Outputs": [{"OutputKey": "k", "OutputValue": "v"}],
+                    "Tags": [{"Key": "a", "Value": "b"}],
+                }
+            ]
+        },
+    ),
+    (
+        "apigatewayv2",
+        "CreateApi",
+        {"ApiId": "a", "Name": "n", "ProtocolType": "HTTP", "CreatedDate": WHEN},
+    ),
 ]
 
 
@@ -91,26 +176,74 @@ def test_request_id_header_per_protocol() -> None:
 
 
 ERRORS: list[tuple[str, str, ServiceError, str, int]] = [
-    ("lambda", "GetFunction", ServiceError("Function not found: f", code="ResourceNotFoundException"),
-     "ResourceNotFoundException", 404),
-    ("lambda", "Invoke", CommonServiceError("TooManyRequestsException", "Rate exceeded",
-                                            status_code=429), "TooManyRequestsException", 429),
-    ("dynamodb", "PutItem", ServiceError("Requested resource not found",
-                                         code="ResourceNotFoundException"),
-     "ResourceNotFoundException", 400),
-    ("sqs", "SendMessage", ServiceError("The specified queue does not exist.",
-                                        code="QueueDoesNotExist"),
-     "AWS.SimpleQueueService.NonExistentQueue", 400),
-    ("sns", "Publish", ServiceError("Topic does not exist", code="NotFoundException"),
-     "NotFound", 404),
-    ("cloudformation", "CreateStack", CommonServiceError("ValidationError", "bad template"),
-     "ValidationError", 400),
-    ("s3", "GetObject", ServiceError("The specified key does not exist.", code="NoSuchKey",
-                                     status_code=404, fields={"Key": "a/b"}), "NoSuchKey", 404),
-    ("stepfunctions", "StartExecution",
-     ServiceError("exists", code="ExecutionAlreadyExists"), "ExecutionAlreadyExists", 400),
-    ("events", "PutEvents", ServiceError("boom", code="InternalException", status_code=500),
-     "InternalException", 500),
+    (
+        "lambda",
+        "GetFunction",
+        ServiceError("Function not found: f", code="ResourceNotFoundException"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    (
+        "lambda",
+        "Invoke",
+        CommonServiceError("TooManyRequestsException", "Rate exceeded", status_code=429),
+        "TooManyRequestsException",
+        429,
+    ),
+    (
+        "dynamodb",
+        "PutItem",
+        ServiceError("Requested resource not found", code="ResourceNotFoundException"),
+        "ResourceNotFoundException",
+        400,
+    ),
+    (
+        "sqs",
+        "SendMessage",
+        ServiceError("The specified queue does not exist.", code="QueueDoesNotExist"),
+        "AWS.SimpleQueueService.NonExistentQueue",
+        400,
+    ),
+    (
+        "sns",
+        "Publish",
+        ServiceError("Topic does not exist", code="NotFoundException"),
+        "NotFound",
+        404,
+    ),
+    (
+        "cloudformation",
+        "CreateStack",
+        CommonServiceError("ValidationError", "bad template"),
+        "ValidationError",
+        400,
+    ),
+    (
+        "s3",
+        "GetObject",
+        ServiceError(
+            "The specified key does not exist.",
+            code="NoSuchKey",
+            status_code=404,
+            fields={"Key": "a/b"},
+        ),
+        "NoSuchKey",
+        404,
+    ),
+    (
+        "stepfunctions",
+        "StartExecution",
+        ServiceError("exists", code="ExecutionAlreadyExists"),
+        "ExecutionAlreadyExists",
+        400,
+    ),
+    (
+        "events",
+        "PutEvents",
+        ServiceError("boom", code="InternalException", status_code=500),
+        "InternalException",
+        500,
+    ),
 ]
 
 
@@ -155,7 +288,11 @@ def test_s3_error_body_and_head_without_body() -> None:
 
 def test_s3_list_root_element_and_namespace() -> None:
     spec = load_service("s3")
-    body = create_serializer(spec).serialize_response(
-        spec.model.operation_model("ListObjectsV2"), {"Name": "b", "KeyCount": 0}, "r"
-    ).body
+    body = (
+        create_serializer(spec)
+        .serialize_response(
+            spec.model.operation_model("ListObjectsV2"), {"Name": "b", "KeyCount": 0}, "r"
+        )
+        .body
+    )
     assert b'<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' in body

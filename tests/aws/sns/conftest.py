@@ -143,6 +143,6 @@ def endpoint() -> Iterator[Endpoint]:
 def confirm(sns: Any, endpoint: Endpoint, topic_arn: str) -> str:
     """Wait for the SubscriptionConfirmation and confirm with its token."""
     message = wait_for(lambda: endpoint.of_type("SubscriptionConfirmation"))[-1].json()
-    return str(sns.confirm_subscription(TopicArn=topic_arn, Token=message["Token"])[
-        "SubscriptionArn"
-    ])
+    return str(
+        sns.confirm_subscription(TopicArn=topic_arn, Token=message["Token"])["SubscriptionArn"]
+    )

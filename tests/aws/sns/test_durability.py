@@ -17,13 +17,17 @@ def test_pending_delivery_survives_kill_9(tmp_path: Path, endpoint: Endpoint) ->
         sns = first.client("sns")
         topic = new_topic(sns)
         subscription = sns.subscribe(
-            TopicArn=topic, Protocol="http", Endpoint=endpoint.url, ReturnSubscriptionArn=True,
+            TopicArn=topic,
+            Protocol="http",
+            Endpoint=endpoint.url,
+            ReturnSubscriptionArn=True,
             Attributes={"FilterPolicy": json.dumps({"k": ["v"]})},
         )["SubscriptionArn"]
         confirm(sns, endpoint, topic)
         endpoint.silent = True  # the first attempt hangs: the delivery is still owed
         message_id = sns.publish(
-            TopicArn=topic, Message="owed",
+            TopicArn=topic,
+            Message="owed",
             MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}},
         )["MessageId"]
         wait_for(lambda: endpoint.of_type("Notification"))
@@ -41,10 +45,14 @@ def test_pending_delivery_survives_kill_9(tmp_path: Path, endpoint: Endpoint) ->
         assert ids == {message_id}
         # The filter policy still applies after the restart.
         sns.publish(TopicArn=topic, Message="filtered out")
-        sns.publish(TopicArn=topic, Message="after",
-                    MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
-        wait_for(lambda: any(r.json()["Message"] == "after"
-                             for r in endpoint.of_type("Notification")))
+        sns.publish(
+            TopicArn=topic,
+            Message="after",
+            MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}},
+        )
+        wait_for(
+            lambda: any(r.json()["Message"] == "after" for r in endpoint.of_type("Notification"))
+        )
         assert "filtered out" not in [r.json()["Message"] for r in endpoint.of_type("Notification")]
     finally:
         second.stop()

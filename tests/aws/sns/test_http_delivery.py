@@ -21,8 +21,14 @@ from tests.aws.sns.conftest import (
 from tests.conftest import ServerProcess, free_port
 
 FAST_RETRIES = json.dumps(
-    {"healthyRetryPolicy": {"minDelayTarget": 1, "maxDelayTarget": 1, "numRetries": 3,
-                            "numNoDelayRetries": 3}}
+    {
+        "healthyRetryPolicy": {
+            "minDelayTarget": 1,
+            "maxDelayTarget": 1,
+            "numRetries": 3,
+            "numNoDelayRetries": 3,
+        }
+    }
 )
 
 
@@ -37,8 +43,16 @@ def test_confirmation_handshake(sns: Any, endpoint: Endpoint) -> None:
     assert "x-amz-sns-subscription-arn" not in received.headers
     document = received.json()
     assert list(document) == [
-        "Type", "MessageId", "Token", "TopicArn", "Message", "SubscribeURL", "Timestamp",
-        "SignatureVersion", "Signature", "SigningCertURL",
+        "Type",
+        "MessageId",
+        "Token",
+        "TopicArn",
+        "Message",
+        "SubscribeURL",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
     ]
     assert document["Type"] == "SubscriptionConfirmation"
     assert document["MessageId"] == received.headers["x-amz-sns-message-id"]
@@ -47,7 +61,9 @@ def test_confirmation_handshake(sns: Any, endpoint: Endpoint) -> None:
     assert [s["SubscriptionArn"] for s in listed] == ["PendingConfirmation"]
     assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsPending"] == "1"
     assert aws_error(lambda: sns.confirm_subscription(TopicArn=topic, Token="wrong")) == (
-        "InvalidParameter", "Invalid parameter: Token", 400,
+        "InvalidParameter",
+        "Invalid parameter: Token",
+        400,
     )
     # The endpoint confirms by opening the SubscribeURL, unsigned, as on AWS.
     with urllib.request.urlopen(document["SubscribeURL"], timeout=10) as response:
@@ -65,11 +81,14 @@ def test_confirmation_handshake(sns: Any, endpoint: Endpoint) -> None:
 
 def test_return_subscription_arn(sns: Any, endpoint: Endpoint) -> None:
     topic = new_topic(sns)
-    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    arn = sns.subscribe(
+        TopicArn=topic, Protocol="http", Endpoint=endpoint.url, ReturnSubscriptionArn=True
+    )["SubscriptionArn"]
     assert arn.startswith(f"{topic}:")
-    assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"][
-        "PendingConfirmation"] == "true"
+    assert (
+        sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"]
+        == "true"
+    )
 
 
 def test_notification_envelope_and_headers(sns: Any, endpoint: Endpoint) -> None:
@@ -77,9 +96,13 @@ def test_notification_envelope_and_headers(sns: Any, endpoint: Endpoint) -> None
     sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url)
     subscription = confirm(sns, endpoint, topic)
     message_id = sns.publish(
-        TopicArn=topic, Message="hello", Subject="greeting",
-        MessageAttributes={"kind": {"DataType": "String", "StringValue": "test"},
-                           "n": {"DataType": "Number", "StringValue": "3"}},
+        TopicArn=topic,
+        Message="hello",
+        Subject="greeting",
+        MessageAttributes={
+            "kind": {"DataType": "String", "StringValue": "test"},
+            "n": {"DataType": "Number", "StringValue": "3"},
+        },
     )["MessageId"]
     received = wait_for(lambda: endpoint.of_type("Notification"))[0]
     assert received.headers["x-amz-sns-message-id"] == message_id
@@ -89,13 +112,23 @@ def test_notification_envelope_and_headers(sns: Any, endpoint: Endpoint) -> None
     assert received.body.startswith('{\n  "Type" : "Notification",\n  "MessageId" : ')
     document = received.json()
     assert list(document) == [
-        "Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp", "SignatureVersion",
-        "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes",
+        "Type",
+        "MessageId",
+        "TopicArn",
+        "Subject",
+        "Message",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
+        "UnsubscribeURL",
+        "MessageAttributes",
     ]
     assert document["Message"] == "hello"
     assert document["Subject"] == "greeting"
     assert document["MessageAttributes"] == {
-        "kind": {"Type": "String", "Value": "test"}, "n": {"Type": "Number", "Value": "3"},
+        "kind": {"Type": "String", "Value": "test"},
+        "n": {"Type": "Number", "Value": "3"},
     }
     assert time.strptime(document["Timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
     # The UnsubscribeURL works, unsigned, as the endpoint would open it.
@@ -106,34 +139,53 @@ def test_notification_envelope_and_headers(sns: Any, endpoint: Endpoint) -> None
 
 def test_raw_delivery_and_message_structure(sns: Any, endpoint: Endpoint) -> None:
     topic = new_topic(sns)
-    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                        Attributes={"RawMessageDelivery": "true"},
-                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    arn = sns.subscribe(
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=endpoint.url,
+        Attributes={"RawMessageDelivery": "true"},
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
     confirm(sns, endpoint, topic)
-    sns.publish(TopicArn=topic, MessageStructure="json",
-                Message=json.dumps({"default": "for all", "http": "for http"}))
+    sns.publish(
+        TopicArn=topic,
+        MessageStructure="json",
+        Message=json.dumps({"default": "for all", "http": "for http"}),
+    )
     received = wait_for(lambda: endpoint.of_type("Notification"))[0]
     assert received.body == "for http"
     assert received.headers["x-amz-sns-rawdelivery"] == "true"
-    assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"][
-        "RawMessageDelivery"] == "true"
+    assert (
+        sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["RawMessageDelivery"]
+        == "true"
+    )
 
 
 def test_filter_policy_on_attributes_and_body(sns: Any, endpoint: Endpoint) -> None:
     topic = new_topic(sns)
     arn = sns.subscribe(
-        TopicArn=topic, Protocol="http", Endpoint=endpoint.url, ReturnSubscriptionArn=True,
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=endpoint.url,
+        ReturnSubscriptionArn=True,
         Attributes={"FilterPolicy": json.dumps({"color": ["red"]})},
     )["SubscriptionArn"]
     confirm(sns, endpoint, topic)
-    sns.publish(TopicArn=topic, Message="blue one",
-                MessageAttributes={"color": {"DataType": "String", "StringValue": "blue"}})
+    sns.publish(
+        TopicArn=topic,
+        Message="blue one",
+        MessageAttributes={"color": {"DataType": "String", "StringValue": "blue"}},
+    )
     sns.publish(TopicArn=topic, Message="no attributes")
-    sns.publish(TopicArn=topic, Message="red one",
-                MessageAttributes={"color": {"DataType": "String", "StringValue": "red"}})
+    sns.publish(
+        TopicArn=topic,
+        Message="red one",
+        MessageAttributes={"color": {"DataType": "String", "StringValue": "red"}},
+    )
     wait_for(lambda: endpoint.of_type("Notification"))
-    sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicyScope",
-                                    AttributeValue="MessageBody")
+    sns.set_subscription_attributes(
+        SubscriptionArn=arn, AttributeName="FilterPolicyScope", AttributeValue="MessageBody"
+    )
     sns.publish(TopicArn=topic, Message=json.dumps({"color": "green"}))
     sns.publish(TopicArn=topic, Message=json.dumps({"color": "red", "n": 1}))
     wait_for(lambda: len(endpoint.of_type("Notification")) >= 2)
@@ -147,8 +199,12 @@ def test_filter_policy_on_attributes_and_body(sns: Any, endpoint: Endpoint) -> N
 
 def test_failed_deliveries_are_retried_by_the_delivery_policy(sns: Any, endpoint: Endpoint) -> None:
     topic = new_topic(sns)
-    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                  Attributes={"DeliveryPolicy": FAST_RETRIES})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=endpoint.url,
+        Attributes={"DeliveryPolicy": FAST_RETRIES},
+    )
     confirm(sns, endpoint, topic)
     endpoint.fail_first = 2
     sns.publish(TopicArn=topic, Message="eventually")
@@ -159,8 +215,12 @@ def test_failed_deliveries_are_retried_by_the_delivery_policy(sns: Any, endpoint
 
 def test_client_errors_are_not_retried(sns: Any, endpoint: Endpoint) -> None:
     topic = new_topic(sns)
-    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                  Attributes={"DeliveryPolicy": FAST_RETRIES})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=endpoint.url,
+        Attributes={"DeliveryPolicy": FAST_RETRIES},
+    )
     confirm(sns, endpoint, topic)
     endpoint.status = 404
     sns.publish(TopicArn=topic, Message="gone")
@@ -188,17 +248,21 @@ def test_silent_endpoint_does_not_hold_publishers(sns: Any, endpoint: Endpoint) 
 def test_unreachable_endpoint_does_not_hold_publishers(sns: Any) -> None:
     topic = new_topic(sns)
     dead = f"http://127.0.0.1:{free_port()}/nobody"
-    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=dead,
-                        ReturnSubscriptionArn=True)["SubscriptionArn"]
-    assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"][
-        "PendingConfirmation"] == "true"
+    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=dead, ReturnSubscriptionArn=True)[
+        "SubscriptionArn"
+    ]
+    assert (
+        sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"]
+        == "true"
+    )
     assert sns.publish(TopicArn=topic, Message="nobody listens")["MessageId"]
 
 
 def test_subscription_attributes_and_refusals(sns: Any, endpoint: Endpoint) -> None:
     topic = new_topic(sns)
-    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    arn = sns.subscribe(
+        TopicArn=topic, Protocol="http", Endpoint=endpoint.url, ReturnSubscriptionArn=True
+    )["SubscriptionArn"]
     attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
     assert attributes["Protocol"] == "http"
     assert attributes["Endpoint"] == endpoint.url
@@ -208,68 +272,109 @@ def test_subscription_attributes_and_refusals(sns: Any, endpoint: Endpoint) -> N
     assert effective["healthyRetryPolicy"]["minDelayTarget"] == 20
     assert "FilterPolicy" not in attributes
     six_keys = json.dumps({f"k{i}": ["v"] for i in range(6)})
-    assert aws_error(lambda: sns.set_subscription_attributes(
-        SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue=six_keys)) == (
+    assert aws_error(
+        lambda: sns.set_subscription_attributes(
+            SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue=six_keys
+        )
+    ) == (
         "InvalidParameter",
-        "Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys", 400,
+        "Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys",
+        400,
     )
-    assert aws_error(lambda: sns.subscribe(
-        TopicArn=topic, Protocol="http", Endpoint=endpoint.url + "/x",
-        Attributes={"FilterPolicy": json.dumps({"a": [str(i) for i in range(151)]})})) == (
+    assert aws_error(
+        lambda: sns.subscribe(
+            TopicArn=topic,
+            Protocol="http",
+            Endpoint=endpoint.url + "/x",
+            Attributes={"FilterPolicy": json.dumps({"a": [str(i) for i in range(151)]})},
+        )
+    ) == (
         "InvalidParameter",
-        "Invalid parameter: Attributes Reason: FilterPolicy: Filter policy is too complex", 400,
+        "Invalid parameter: Attributes Reason: FilterPolicy: Filter policy is too complex",
+        400,
     )
-    assert aws_error(lambda: sns.set_subscription_attributes(
-        SubscriptionArn=arn, AttributeName="FilterPolicyScope", AttributeValue="Body")) == (
+    assert aws_error(
+        lambda: sns.set_subscription_attributes(
+            SubscriptionArn=arn, AttributeName="FilterPolicyScope", AttributeValue="Body"
+        )
+    ) == (
         "InvalidParameter",
         "Invalid parameter: FilterPolicyScope: Invalid value [Body]. Please use either "
-        "MessageBody or MessageAttributes", 400,
+        "MessageBody or MessageAttributes",
+        400,
     )
-    assert aws_error(lambda: sns.set_subscription_attributes(
-        SubscriptionArn=arn, AttributeName="Color", AttributeValue="x")) == (
-        "InvalidParameter", "Invalid parameter: AttributeName", 400,
+    assert aws_error(
+        lambda: sns.set_subscription_attributes(
+            SubscriptionArn=arn, AttributeName="Color", AttributeValue="x"
+        )
+    ) == (
+        "InvalidParameter",
+        "Invalid parameter: AttributeName",
+        400,
     )
-    assert aws_error(lambda: sns.set_subscription_attributes(
-        SubscriptionArn=arn, AttributeName="DeliveryPolicy",
-        AttributeValue=json.dumps({"healthyRetryPolicy": {"numRetries": 3}}))) == (
+    assert aws_error(
+        lambda: sns.set_subscription_attributes(
+            SubscriptionArn=arn,
+            AttributeName="DeliveryPolicy",
+            AttributeValue=json.dumps({"healthyRetryPolicy": {"numRetries": 3}}),
+        )
+    ) == (
         "InvalidParameter",
         "Invalid parameter: DeliveryPolicy: healthyRetryPolicy.minDelayTarget must be specified",
         400,
     )
     missing = f"{topic}:00000000-0000-0000-0000-000000000000"
     assert aws_error(lambda: sns.get_subscription_attributes(SubscriptionArn=missing)) == (
-        "NotFound", "Subscription does not exist", 404,
+        "NotFound",
+        "Subscription does not exist",
+        404,
     )
-    assert aws_error(lambda: sns.subscribe(TopicArn=topic, Protocol="http",
-                                           Endpoint="https://example.com")) == (
-        "InvalidParameter", "Invalid parameter: Endpoint must match the specified protocol", 400,
+    assert aws_error(
+        lambda: sns.subscribe(TopicArn=topic, Protocol="http", Endpoint="https://example.com")
+    ) == (
+        "InvalidParameter",
+        "Invalid parameter: Endpoint must match the specified protocol",
+        400,
     )
-    assert aws_error(lambda: sns.subscribe(TopicArn=topic, Protocol="carrier-pigeon",
-                                           Endpoint="x")) == (
+    assert aws_error(
+        lambda: sns.subscribe(TopicArn=topic, Protocol="carrier-pigeon", Endpoint="x")
+    ) == (
         "InvalidParameter",
         "Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon",
         400,
     )
-    assert aws_error(lambda: sns.subscribe(TopicArn=topic, Protocol="sqs",
-                                           Endpoint="queue-name")) == (
-        "InvalidParameter", "Invalid parameter: SQS endpoint ARN", 400,
+    assert aws_error(
+        lambda: sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="queue-name")
+    ) == (
+        "InvalidParameter",
+        "Invalid parameter: SQS endpoint ARN",
+        400,
     )
     sns.unsubscribe(SubscriptionArn=arn)
     assert aws_error(lambda: sns.unsubscribe(SubscriptionArn=arn)) == (
-        "NotFound", "Subscription does not exist", 404,
+        "NotFound",
+        "Subscription does not exist",
+        404,
     )
 
 
 def test_subscribe_is_idempotent(sns: Any, endpoint: Endpoint) -> None:
     topic = new_topic(sns)
-    first = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                          ReturnSubscriptionArn=True)["SubscriptionArn"]
-    again = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                          ReturnSubscriptionArn=True)["SubscriptionArn"]
+    first = sns.subscribe(
+        TopicArn=topic, Protocol="http", Endpoint=endpoint.url, ReturnSubscriptionArn=True
+    )["SubscriptionArn"]
+    again = sns.subscribe(
+        TopicArn=topic, Protocol="http", Endpoint=endpoint.url, ReturnSubscriptionArn=True
+    )["SubscriptionArn"]
     assert first == again
-    assert aws_error(lambda: sns.subscribe(
-        TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-        Attributes={"RawMessageDelivery": "true"})) == (
+    assert aws_error(
+        lambda: sns.subscribe(
+            TopicArn=topic,
+            Protocol="http",
+            Endpoint=endpoint.url,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+    ) == (
         "InvalidParameter",
         "Invalid parameter: Attributes Reason: Subscription already exists with different "
         "attributes",
@@ -280,13 +385,21 @@ def test_subscribe_is_idempotent(sns: Any, endpoint: Endpoint) -> None:
 def test_list_subscriptions(server: ServerProcess, endpoint: Endpoint) -> None:
     sns = server.client("sns", access_key="444444444444")  # its own account: one page
     topic = new_topic(sns)
-    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    arn = sns.subscribe(
+        TopicArn=topic, Protocol="http", Endpoint=endpoint.url, ReturnSubscriptionArn=True
+    )["SubscriptionArn"]
     confirm(sns, endpoint, topic)
     listed = sns.list_subscriptions()["Subscriptions"]
     mine = [s for s in listed if s["TopicArn"] == topic]
-    assert mine == [{"SubscriptionArn": arn, "Owner": "444444444444", "Protocol": "http",
-                     "Endpoint": endpoint.url, "TopicArn": topic}]
+    assert mine == [
+        {
+            "SubscriptionArn": arn,
+            "Owner": "444444444444",
+            "Protocol": "http",
+            "Endpoint": endpoint.url,
+            "TopicArn": topic,
+        }
+    ]
     sns.delete_topic(TopicArn=topic)
     assert not [s for s in sns.list_subscriptions()["Subscriptions"] if s["TopicArn"] == topic]
 
@@ -320,14 +433,22 @@ def test_endpoint_answering_garbage_is_retried(sns: Any) -> None:
     try:
         topic = new_topic(sns)
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/garbage"
-        arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=url,
-                            Attributes={"DeliveryPolicy": FAST_RETRIES},
-                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+        arn = sns.subscribe(
+            TopicArn=topic,
+            Protocol="http",
+            Endpoint=url,
+            Attributes={"DeliveryPolicy": FAST_RETRIES},
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
         # The confirmation itself is retried (default policy: 20 s apart): one attempt
         # arrives at once; the subscription stays pending.
         wait_for(lambda: connections)
-        assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"][
-            "PendingConfirmation"] == "true"
+        assert (
+            sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"][
+                "PendingConfirmation"
+            ]
+            == "true"
+        )
         assert sns.publish(TopicArn=topic, Message="still fine")["MessageId"]
     finally:
         listener.close()

@@ -52,13 +52,18 @@ def _shape(value: Any) -> Any:
 def test_lambda_receives_the_sns_event(sns: Any, recorder: tuple[str, Path]) -> None:
     function_arn, out = recorder
     topic = new_topic(sns)
-    subscription = sns.subscribe(TopicArn=topic, Protocol="lambda",
-                                 Endpoint=function_arn)["SubscriptionArn"]
+    subscription = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn)[
+        "SubscriptionArn"
+    ]
     assert subscription.startswith(f"{topic}:")  # confirmed at once
     message_id = sns.publish(
-        TopicArn=topic, Message="Hello from SNS!", Subject="TestInvoke",
-        MessageAttributes={"Test": {"DataType": "String", "StringValue": "TestString"},
-                           "TestBinary": {"DataType": "Binary", "BinaryValue": b"TestBinary"}},
+        TopicArn=topic,
+        Message="Hello from SNS!",
+        Subject="TestInvoke",
+        MessageAttributes={
+            "Test": {"DataType": "String", "StringValue": "TestString"},
+            "TestBinary": {"DataType": "Binary", "BinaryValue": b"TestBinary"},
+        },
     )["MessageId"]
     event = wait_for(lambda: _events(out))[0]
     record = event["Records"][0]
@@ -83,8 +88,11 @@ def test_powertools_parses_our_event(sns: Any, recorder: tuple[str, Path]) -> No
     function_arn, out = recorder
     topic = new_topic(sns)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn)
-    sns.publish(TopicArn=topic, Message='{"order": 1}',
-                MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    sns.publish(
+        TopicArn=topic,
+        Message='{"order": 1}',
+        MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}},
+    )
     event = data_classes.SNSEvent(wait_for(lambda: _events(out))[0])
     assert event.sns_message == '{"order": 1}'
     record = event.record
@@ -94,25 +102,42 @@ def test_powertools_parses_our_event(sns: Any, recorder: tuple[str, Path]) -> No
     assert record.sns.subject is None
 
 
-def test_lambda_subscriptions_are_filtered_and_not_raw(sns: Any, recorder: tuple[str, Path]) -> None:
+def test_lambda_subscriptions_are_filtered_and_not_raw(
+    sns: Any, recorder: tuple[str, Path]
+) -> None:
     function_arn, out = recorder
     topic = new_topic(sns)
-    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn,
-                  Attributes={"FilterPolicy": json.dumps({"n": [{"numeric": [">", 10]}]})})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="lambda",
+        Endpoint=function_arn,
+        Attributes={"FilterPolicy": json.dumps({"n": [{"numeric": [">", 10]}]})},
+    )
     for n in (5, 50):
-        sns.publish(TopicArn=topic, Message=f"n={n}",
-                    MessageAttributes={"n": {"DataType": "Number", "StringValue": str(n)}})
+        sns.publish(
+            TopicArn=topic,
+            Message=f"n={n}",
+            MessageAttributes={"n": {"DataType": "Number", "StringValue": str(n)}},
+        )
     events = wait_for(lambda: _events(out))
     assert [e["Records"][0]["Sns"]["Message"] for e in events] == ["n=50"]
-    assert aws_error(lambda: sns.subscribe(
-        TopicArn=topic, Protocol="lambda", Endpoint=function_arn + ":1",
-        Attributes={"RawMessageDelivery": "true"})) == (
+    assert aws_error(
+        lambda: sns.subscribe(
+            TopicArn=topic,
+            Protocol="lambda",
+            Endpoint=function_arn + ":1",
+            Attributes={"RawMessageDelivery": "true"},
+        )
+    ) == (
         "InvalidParameter",
         "Invalid parameter: Attributes Reason: Delivery protocol [lambda] does not support raw "
         "message delivery.",
         400,
     )
-    assert aws_error(lambda: sns.subscribe(TopicArn=topic, Protocol="lambda",
-                                           Endpoint="my-function")) == (
-        "InvalidParameter", "Invalid parameter: Lambda endpoint ARN", 400,
+    assert aws_error(
+        lambda: sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint="my-function")
+    ) == (
+        "InvalidParameter",
+        "Invalid parameter: Lambda endpoint ARN",
+        400,
     )

@@ -80,7 +80,8 @@ def test_sns_case(name: str, sns: Any, sfn: Any, endpoint: Endpoint) -> None:
         )["stateMachineArn"]
         execution_input = {**case["input"], "TopicArn": topic}
         arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps(execution_input))[
-            "executionArn"]
+            "executionArn"
+        ]
         result = wait_for(
             lambda: (d := sfn.describe_execution(executionArn=arn))["status"] in FINISHED and d,
             timeout=TIMEOUT_S,
@@ -95,6 +96,7 @@ def test_sns_case(name: str, sns: Any, sfn: Any, endpoint: Endpoint) -> None:
         for event in page["events"]
     ]
     output = json.loads(result["output"]) if "output" in result else None
-    outcome = compare(case, result["status"], output, result.get("error"), result.get("cause"),
-                      history)
+    outcome = compare(
+        case, result["status"], output, result.get("error"), result.get("cause"), history
+    )
     assert not outcome.problems, "\n".join(outcome.problems)

@@ -28,7 +28,8 @@ def _queue(sqs: Any, fifo: bool = False) -> tuple[str, str]:
     attributes = {"FifoQueue": "true"} if fifo else {}
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"]
+        "QueueArn"
+    ]
     return url, arn
 
 
@@ -36,8 +37,9 @@ def _receive(sqs: Any, url: str, count: int = 1) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
 
     def more() -> bool:
-        answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
-                                     MessageAttributeNames=["All"])
+        answer = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1, MessageAttributeNames=["All"]
+        )
         messages.extend(answer.get("Messages", []))
         return len(messages) >= count
 
@@ -48,17 +50,30 @@ def _receive(sqs: Any, url: str, count: int = 1) -> list[dict[str, Any]]:
 def test_sqs_receives_the_notification_envelope(sns: Any, sqs: Any) -> None:
     url, queue_arn = _queue(sqs)
     topic = new_topic(sns)
-    subscription = sns.subscribe(TopicArn=topic, Protocol="sqs",
-                                 Endpoint=queue_arn)["SubscriptionArn"]
-    message_id = sns.publish(TopicArn=topic, Message="hello", Subject="s",
-                             MessageAttributes={"a": {"DataType": "String", "StringValue": "1"}})[
-        "MessageId"]
+    subscription = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)[
+        "SubscriptionArn"
+    ]
+    message_id = sns.publish(
+        TopicArn=topic,
+        Message="hello",
+        Subject="s",
+        MessageAttributes={"a": {"DataType": "String", "StringValue": "1"}},
+    )["MessageId"]
     body = _receive(sqs, url)[0]["Body"]
     assert body.startswith('{\n  "Type" : "Notification",\n  "MessageId" : ')
     document = json.loads(body)
     assert list(document) == [
-        "Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp", "SignatureVersion",
-        "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes",
+        "Type",
+        "MessageId",
+        "TopicArn",
+        "Subject",
+        "Message",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
+        "UnsubscribeURL",
+        "MessageAttributes",
     ]
     assert document["MessageId"] == message_id
     assert document["UnsubscribeURL"].endswith(f"SubscriptionArn={subscription}")
@@ -68,10 +83,17 @@ def test_sqs_receives_the_notification_envelope(sns: Any, sqs: Any) -> None:
 def test_raw_delivery_to_sqs(sns: Any, sqs: Any) -> None:
     url, queue_arn = _queue(sqs)
     topic = new_topic(sns)
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
-                  Attributes={"RawMessageDelivery": "true"})
-    sns.publish(TopicArn=topic, Message="raw body",
-                MessageAttributes={"n": {"DataType": "Number", "StringValue": "7"}})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    sns.publish(
+        TopicArn=topic,
+        Message="raw body",
+        MessageAttributes={"n": {"DataType": "Number", "StringValue": "7"}},
+    )
     message = _receive(sqs, url)[0]
     assert message["Body"] == "raw body"
     assert message["MessageAttributes"]["n"] == {"DataType": "Number", "StringValue": "7"}
@@ -99,12 +121,17 @@ def test_fifo_topic_to_fifo_queue_in_order(sns: Any, sqs: Any) -> None:
     assert all("SequenceNumber" in d and "Signature" not in d for d in documents)
 
 
-def test_failed_deliveries_go_to_the_dead_letter_queue(sns: Any, sqs: Any,
-                                                       endpoint: Endpoint) -> None:
+def test_failed_deliveries_go_to_the_dead_letter_queue(
+    sns: Any, sqs: Any, endpoint: Endpoint
+) -> None:
     dlq_url, dlq_arn = _queue(sqs)
     topic = new_topic(sns)
-    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                  Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=endpoint.url,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})},
+    )
     confirm(sns, endpoint, topic)
     endpoint.status = 403  # a client error: not retried, dead-lettered at once
     message_id = sns.publish(TopicArn=topic, Message="undeliverable")["MessageId"]

@@ -28,7 +28,9 @@ def test_create_get_delete(sns: Any) -> None:
     assert effective["http"]["defaultHealthyRetryPolicy"]["numRetries"] == 3
     sns.delete_topic(TopicArn=arn)
     assert aws_error(lambda: sns.get_topic_attributes(TopicArn=arn)) == (
-        "NotFound", "Topic does not exist", 404,
+        "NotFound",
+        "Topic does not exist",
+        404,
     )
     sns.delete_topic(TopicArn=arn)  # deleting again succeeds, as on AWS
 
@@ -37,9 +39,7 @@ def test_create_is_idempotent_and_refuses_other_attributes(sns: Any) -> None:
     name = new_topic(sns).rpartition(":")[2]
     first = sns.create_topic(Name=name)["TopicArn"]
     assert sns.create_topic(Name=name)["TopicArn"] == first
-    assert aws_error(
-        lambda: sns.create_topic(Name=name, Attributes={"DisplayName": "other"})
-    ) == (
+    assert aws_error(lambda: sns.create_topic(Name=name, Attributes={"DisplayName": "other"})) == (
         "InvalidParameter",
         "Invalid parameter: Attributes Reason: Topic already exists with different attributes",
         400,
@@ -71,14 +71,32 @@ def test_fifo_topic(sns: Any) -> None:
             "Invalid parameter: Attributes Reason: Content-based deduplication can only be set "
             "for FIFO topics",
         ),
-        ({"Name": "c", "Attributes": {"Policy": "{not json"}}, "Invalid parameter: Policy: failed to parse JSON"),
         (
-            {"Name": "d", "Attributes": {"DeliveryPolicy": json.dumps({"http": {"defaultHealthyRetryPolicy": {"numRetries": 3}}})}},
+            {"Name": "c", "Attributes": {"Policy": "{not json"}},
+            "Invalid parameter: Policy: failed to parse JSON",
+        ),
+        (
+            {
+                "Name": "d",
+                "Attributes": {
+                    "DeliveryPolicy": json.dumps(
+                        {"http": {"defaultHealthyRetryPolicy": {"numRetries": 3}}}
+                    )
+                },
+            },
             "Invalid parameter: DeliveryPolicy: http.defaultHealthyRetryPolicy.minDelayTarget must be specified",
         ),
     ],
-    ids=["space", "too-long", "fifo-name-standard", "fifo-without-suffix", "unknown-attribute",
-         "dedup-on-standard", "bad-policy", "delivery-policy-incomplete"],
+    ids=[
+        "space",
+        "too-long",
+        "fifo-name-standard",
+        "fifo-without-suffix",
+        "unknown-attribute",
+        "dedup-on-standard",
+        "bad-policy",
+        "delivery-policy-incomplete",
+    ],
 )
 def test_create_refusals(sns: Any, kwargs: dict[str, Any], message: str) -> None:
     assert aws_error(lambda: sns.create_topic(**kwargs)) == ("InvalidParameter", message, 400)
@@ -89,8 +107,11 @@ def test_create_refusals(sns: Any, kwargs: dict[str, Any], message: str) -> None
 def test_set_topic_attributes(sns: Any) -> None:
     arn = new_topic(sns)
     sns.set_topic_attributes(TopicArn=arn, AttributeName="DisplayName", AttributeValue="shown")
-    policy = {"http": {"defaultHealthyRetryPolicy": {"minDelayTarget": 1, "maxDelayTarget": 5,
-                                                      "numRetries": 4}}}
+    policy = {
+        "http": {
+            "defaultHealthyRetryPolicy": {"minDelayTarget": 1, "maxDelayTarget": 5, "numRetries": 4}
+        }
+    }
     sns.set_topic_attributes(
         TopicArn=arn, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(policy)
     )
@@ -100,20 +121,28 @@ def test_set_topic_attributes(sns: Any) -> None:
     effective = json.loads(attributes["EffectiveDeliveryPolicy"])["http"]
     assert effective["defaultHealthyRetryPolicy"]["numRetries"] == 4
     assert aws_error(
-        lambda: sns.set_topic_attributes(TopicArn=arn, AttributeName="FifoTopic", AttributeValue="true")
+        lambda: sns.set_topic_attributes(
+            TopicArn=arn, AttributeName="FifoTopic", AttributeValue="true"
+        )
     ) == ("InvalidParameter", "Invalid parameter: AttributeName", 400)
 
 
 def test_not_found_and_malformed_arns(sns: Any) -> None:
     missing = "arn:aws:sns:us-east-1:000000000000:no-such-topic"
     assert aws_error(lambda: sns.get_topic_attributes(TopicArn=missing)) == (
-        "NotFound", "Topic does not exist", 404,
+        "NotFound",
+        "Topic does not exist",
+        404,
     )
     assert aws_error(lambda: sns.get_topic_attributes(TopicArn="not-an-arn")) == (
-        "InvalidParameter", "Invalid parameter: TopicArn", 400,
+        "InvalidParameter",
+        "Invalid parameter: TopicArn",
+        400,
     )
     assert aws_error(lambda: sns.publish(TopicArn=missing, Message="x")) == (
-        "NotFound", "Topic does not exist", 404,
+        "NotFound",
+        "Topic does not exist",
+        404,
     )
 
 
@@ -128,7 +157,9 @@ def test_list_topics_pages_by_100(server: ServerProcess) -> None:
     listed = {t["TopicArn"] for t in first["Topics"] + second["Topics"]}
     assert listed == created
     assert aws_error(lambda: client.list_topics(NextToken="garbage!")) == (
-        "InvalidParameter", "Invalid parameter: NextToken", 400,
+        "InvalidParameter",
+        "Invalid parameter: NextToken",
+        400,
     )
 
 
@@ -148,13 +179,22 @@ def test_tags(sns: Any) -> None:
     sns.untag_resource(ResourceArn=arn, TagKeys=["team"])
     tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=arn)["Tags"]}
     assert tags == {"env": "dev"}
+    assert (
+        aws_error(
+            lambda: sns.tag_resource(
+                ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)]
+            )
+        )[0]
+        == "TagLimitExceeded"
+    )
     assert aws_error(
-        lambda: sns.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
-    )[0] == "TagLimitExceeded"
-    assert aws_error(
-        lambda: sns.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "a", "Value": "2"}])
+        lambda: sns.tag_resource(
+            ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "a", "Value": "2"}]
+        )
     ) == ("InvalidParameter", "Invalid parameter: Duplicated keys are not allowed.", 400)
     missing = "arn:aws:sns:us-east-1:000000000000:nope"
     assert aws_error(lambda: sns.list_tags_for_resource(ResourceArn=missing)) == (
-        "NotFound", "Resource does not exist", 404,
+        "NotFound",
+        "Resource does not exist",
+        404,
     )

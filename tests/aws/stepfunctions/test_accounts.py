@@ -98,16 +98,32 @@ def test_same_machine_name_is_one_machine_per_account_and_region(clients: Any) -
             if other == scope:
                 continue
             missing = f"State Machine Does Not Exist: '{foreign}'"
-            refused(sfn.describe_state_machine, "StateMachineDoesNotExist", missing,
-                    stateMachineArn=foreign)
-            refused(sfn.start_execution, "StateMachineDoesNotExist", missing,
-                    stateMachineArn=foreign)
-            refused(sfn.list_executions, "StateMachineDoesNotExist", missing,
-                    stateMachineArn=foreign)
-            refused(sfn.update_state_machine, "StateMachineDoesNotExist", missing,
-                    stateMachineArn=foreign, definition=PASS)
-            refused(sfn.tag_resource, "ResourceNotFound", f"Resource not found: '{foreign}'",
-                    resourceArn=foreign, tags=[{"key": "k", "value": "v"}])
+            refused(
+                sfn.describe_state_machine,
+                "StateMachineDoesNotExist",
+                missing,
+                stateMachineArn=foreign,
+            )
+            refused(
+                sfn.start_execution, "StateMachineDoesNotExist", missing, stateMachineArn=foreign
+            )
+            refused(
+                sfn.list_executions, "StateMachineDoesNotExist", missing, stateMachineArn=foreign
+            )
+            refused(
+                sfn.update_state_machine,
+                "StateMachineDoesNotExist",
+                missing,
+                stateMachineArn=foreign,
+                definition=PASS,
+            )
+            refused(
+                sfn.tag_resource,
+                "ResourceNotFound",
+                f"Resource not found: '{foreign}'",
+                resourceArn=foreign,
+                tags=[{"key": "k", "value": "v"}],
+            )
             sfn.delete_state_machine(stateMachineArn=foreign)  # as for any unknown ARN
 
     # The foreign deletes and updates touched nothing: every machine is still there.
@@ -129,11 +145,14 @@ def test_executions_are_invisible_to_other_accounts_and_regions(clients: Any) ->
     for sfn in theirs:
         missing = f"Execution Does Not Exist: '{execution}'"
         refused(sfn.describe_execution, "ExecutionDoesNotExist", missing, executionArn=execution)
-        refused(sfn.get_execution_history, "ExecutionDoesNotExist", missing,
-                executionArn=execution)
+        refused(sfn.get_execution_history, "ExecutionDoesNotExist", missing, executionArn=execution)
         refused(sfn.stop_execution, "ExecutionDoesNotExist", missing, executionArn=execution)
-        refused(sfn.describe_state_machine_for_execution, "ExecutionDoesNotExist", missing,
-                executionArn=execution)
+        refused(
+            sfn.describe_state_machine_for_execution,
+            "ExecutionDoesNotExist",
+            missing,
+            executionArn=execution,
+        )
     assert ours.describe_execution(executionArn=execution)["status"] == "RUNNING"
 
     # The same machine and execution names elsewhere are other executions.
@@ -144,8 +163,9 @@ def test_executions_are_invisible_to_other_accounts_and_regions(clients: Any) ->
         run = sfn.start_execution(stateMachineArn=other["stateMachineArn"], name="run-1")
         assert run["executionArn"] == arn(scope, "execution:slow:run-1")
         assert wait_finished(sfn, run["executionArn"])["status"] == "SUCCEEDED"
-        listed = all_pages(sfn, "list_executions", "executions",
-                           stateMachineArn=other["stateMachineArn"])
+        listed = all_pages(
+            sfn, "list_executions", "executions", stateMachineArn=other["stateMachineArn"]
+        )
         assert [e["executionArn"] for e in listed] == [run["executionArn"]]
 
     ours.stop_execution(executionArn=execution)
@@ -161,12 +181,18 @@ def test_express_executions_are_scoped_too(clients: Any) -> None:
     for other, foreign in clients.items():
         if other == scope:
             continue
-        refused(foreign.start_sync_execution, "StateMachineDoesNotExist",
-                f"State Machine Does Not Exist: '{machine['stateMachineArn']}'",
-                stateMachineArn=machine["stateMachineArn"])
-        refused(foreign.describe_execution, "ExecutionDoesNotExist",
-                f"Execution Does Not Exist: '{done['executionArn']}'",
-                executionArn=done["executionArn"])
+        refused(
+            foreign.start_sync_execution,
+            "StateMachineDoesNotExist",
+            f"State Machine Does Not Exist: '{machine['stateMachineArn']}'",
+            stateMachineArn=machine["stateMachineArn"],
+        )
+        refused(
+            foreign.describe_execution,
+            "ExecutionDoesNotExist",
+            f"Execution Does Not Exist: '{done['executionArn']}'",
+            executionArn=done["executionArn"],
+        )
 
 
 def test_activity_tasks_are_answered_only_in_their_account_and_region(
@@ -276,13 +302,18 @@ def test_execution_in_eu_west_1_runs_there_with_its_children(clients: Any) -> No
     )
     # The child is visible where it ran, and only there.
     assert sfn.describe_execution(executionArn=child_execution)["status"] == "SUCCEEDED"
-    refused(clients[east].describe_execution, "ExecutionDoesNotExist",
-            f"Execution Does Not Exist: '{child_execution}'", executionArn=child_execution)
+    refused(
+        clients[east].describe_execution,
+        "ExecutionDoesNotExist",
+        f"Execution Does Not Exist: '{child_execution}'",
+        executionArn=child_execution,
+    )
 
     # A Task naming a machine of another region (or account) finds no such machine.
     for other in ((ONE, EAST), (TWO, WEST)):
-        foreign = clients[other].create_state_machine(name="child", definition=CHILD,
-                                                      roleArn=ROLE)["stateMachineArn"]
+        foreign = clients[other].create_state_machine(name="child", definition=CHILD, roleArn=ROLE)[
+            "stateMachineArn"
+        ]
         reach = sfn.create_state_machine(
             name=f"reach-{other[0]}-{other[1]}", definition=_parent(foreign), roleArn=ROLE
         )
@@ -295,8 +326,10 @@ def test_execution_in_eu_west_1_runs_there_with_its_children(clients: Any) -> No
         )
         assert failed["error"] == "StepFunctions.StateMachineDoesNotExistException"
         assert failed["cause"] == f"State Machine Does Not Exist: '{foreign}'"
-        assert all_pages(clients[other], "list_executions", "executions",
-                         stateMachineArn=foreign) == []
+        assert (
+            all_pages(clients[other], "list_executions", "executions", stateMachineArn=foreign)
+            == []
+        )
 
 
 def test_sdk_tasks_act_in_their_executions_account_and_region(clients: Any) -> None:
@@ -344,8 +377,12 @@ def test_a_restart_keeps_every_scope(server: ServerProcess) -> None:
     east, west = client(server, ONE, EAST), client(server, ONE, WEST)
     execution = arn((ONE, EAST), "execution:slow:run-1")
     assert east.describe_execution(executionArn=execution)["status"] == "ABORTED"
-    refused(west.describe_execution, "ExecutionDoesNotExist",
-            f"Execution Does Not Exist: '{execution}'", executionArn=execution)
+    refused(
+        west.describe_execution,
+        "ExecutionDoesNotExist",
+        f"Execution Does Not Exist: '{execution}'",
+        executionArn=execution,
+    )
     # The default account (any other key) sees none of them.
     default = client(server, "test", EAST)
     assert all_pages(default, "list_state_machines", "stateMachines") == []

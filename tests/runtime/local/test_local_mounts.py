@@ -224,9 +224,7 @@ def test_without_namespaces_the_old_view_holds_and_the_server_says_so_once(
     assert "STRATUS_MOUNT_NAMESPACE=0" in warnings[0]
 
 
-def test_snapshot_children_start_with_the_templates_tmp(
-    factory, run, envs, tmp_path: Path
-) -> None:
+def test_snapshot_children_start_with_the_templates_tmp(factory, run, envs, tmp_path: Path) -> None:
     """Restored environments of a snapshot template find what the template's init left
     in /tmp. A template runs as its function's user and may not mount, so its restored
     environments share its /tmp (docs/security.md); they are one function's."""

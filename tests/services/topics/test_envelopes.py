@@ -8,11 +8,26 @@ from stratus.services.topics.envelopes import Envelopes, http_headers
 from stratus.services.topics.model import Message, Subscription
 
 TOPIC = "arn:aws:sns:us-east-1:000000000000:t"
-SUBSCRIPTION = Subscription(f"{TOPIC}:0f0e0d0c-0b0a-0908-0706-050403020100", TOPIC, "sqs",
-                            "arn:aws:sqs:us-east-1:000000000000:q", "000000000000", {}, True,
-                            "tok", 0.0)
-MESSAGE = Message("11111111-2222-3333-4444-555555555555", TOPIC, 'é "quoted"\n', None, None,
-                  {"a": {"Type": "String", "Value": "1"}}, "2026-01-02T03:04:05.678Z")
+SUBSCRIPTION = Subscription(
+    f"{TOPIC}:0f0e0d0c-0b0a-0908-0706-050403020100",
+    TOPIC,
+    "sqs",
+    "arn:aws:sqs:us-east-1:000000000000:q",
+    "000000000000",
+    {},
+    True,
+    "tok",
+    0.0,
+)
+MESSAGE = Message(
+    "11111111-2222-3333-4444-555555555555",
+    TOPIC,
+    'é "quoted"\n',
+    None,
+    None,
+    {"a": {"Type": "String", "Value": "1"}},
+    "2026-01-02T03:04:05.678Z",
+)
 
 
 def test_notification_layout() -> None:
@@ -36,11 +51,28 @@ def test_notification_layout() -> None:
 
 
 def test_fifo_notification_has_sequence_and_no_signature() -> None:
-    fifo = Message(MESSAGE.message_id, TOPIC + ".fifo", "m", None, None, {}, MESSAGE.timestamp,
-                   "g", "d", "10000000000000000001")
+    fifo = Message(
+        MESSAGE.message_id,
+        TOPIC + ".fifo",
+        "m",
+        None,
+        None,
+        {},
+        MESSAGE.timestamp,
+        "g",
+        "d",
+        "10000000000000000001",
+    )
     document = json.loads(Envelopes("http://x").notification(fifo, SUBSCRIPTION))
-    assert list(document) == ["Type", "MessageId", "SequenceNumber", "TopicArn", "Message",
-                              "Timestamp", "UnsubscribeURL"]
+    assert list(document) == [
+        "Type",
+        "MessageId",
+        "SequenceNumber",
+        "TopicArn",
+        "Message",
+        "Timestamp",
+        "UnsubscribeURL",
+    ]
 
 
 def test_signature_is_stable_and_depends_on_the_content() -> None:
@@ -53,8 +85,9 @@ def test_signature_is_stable_and_depends_on_the_content() -> None:
 
 
 def test_http_headers() -> None:
-    headers = http_headers("Notification", MESSAGE, SUBSCRIPTION, "text/plain; charset=UTF-8",
-                           raw=False)
+    headers = http_headers(
+        "Notification", MESSAGE, SUBSCRIPTION, "text/plain; charset=UTF-8", raw=False
+    )
     assert headers == {
         "x-amz-sns-message-type": "Notification",
         "x-amz-sns-message-id": MESSAGE.message_id,

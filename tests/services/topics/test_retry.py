@@ -33,8 +33,9 @@ def test_default_http_policy() -> None:
 
 @pytest.mark.parametrize("backoff", ["linear", "arithmetic", "geometric", "exponential"])
 def test_backoff_phase_grows_from_min_to_max(backoff: str) -> None:
-    policy = RetryPolicy(1, 60, retries=12, no_delay=1, min_delay_retries=1,
-                         max_delay_retries=2, backoff=backoff)
+    policy = RetryPolicy(
+        1, 60, retries=12, no_delay=1, min_delay_retries=1, max_delay_retries=2, backoff=backoff
+    )
     delays = [policy.delay_before(n) for n in range(1, 13)]
     assert delays[0] == 0 and delays[1] == 1
     middle = [d for d in delays[2:10] if d is not None]
@@ -48,19 +49,35 @@ def test_backoff_phase_grows_from_min_to_max(backoff: str) -> None:
     [
         ({"numRetries": 3}, "Invalid parameter: P.minDelayTarget must be specified"),
         ({"minDelayTarget": 5}, "Invalid parameter: P.maxDelayTarget must be specified"),
-        ({"minDelayTarget": 0, "maxDelayTarget": 5}, "Invalid parameter: P.minDelayTarget must be at least 1"),
-        ({"minDelayTarget": 9, "maxDelayTarget": 5},
-         "Invalid parameter: P.minDelayTarget must be less than or equal to maxDelayTarget"),
-        ({"minDelayTarget": 1, "maxDelayTarget": 3601},
-         "Invalid parameter: P.maxDelayTarget must be less than or equal to 3600"),
-        ({"minDelayTarget": 1, "maxDelayTarget": 5, "numRetries": 101},
-         "Invalid parameter: P.numRetries must be less than or equal to 100"),
-        ({"minDelayTarget": 1, "maxDelayTarget": 5, "numRetries": 2, "numNoDelayRetries": 3},
-         "Invalid parameter: P.numRetries must be greater than or equal to the sum of "
-         "numNoDelayRetries, numMinDelayRetries and numMaxDelayRetries"),
-        ({"minDelayTarget": 1, "maxDelayTarget": 5, "backoffFunction": "cubic"},
-         "Invalid parameter: P.backoffFunction must be one of arithmetic, exponential, geometric, linear"),
-        ({"minDelayTarget": "1", "maxDelayTarget": 5}, "Invalid parameter: P.minDelayTarget must be a non-negative integer"),
+        (
+            {"minDelayTarget": 0, "maxDelayTarget": 5},
+            "Invalid parameter: P.minDelayTarget must be at least 1",
+        ),
+        (
+            {"minDelayTarget": 9, "maxDelayTarget": 5},
+            "Invalid parameter: P.minDelayTarget must be less than or equal to maxDelayTarget",
+        ),
+        (
+            {"minDelayTarget": 1, "maxDelayTarget": 3601},
+            "Invalid parameter: P.maxDelayTarget must be less than or equal to 3600",
+        ),
+        (
+            {"minDelayTarget": 1, "maxDelayTarget": 5, "numRetries": 101},
+            "Invalid parameter: P.numRetries must be less than or equal to 100",
+        ),
+        (
+            {"minDelayTarget": 1, "maxDelayTarget": 5, "numRetries": 2, "numNoDelayRetries": 3},
+            "Invalid parameter: P.numRetries must be greater than or equal to the sum of "
+            "numNoDelayRetries, numMinDelayRetries and numMaxDelayRetries",
+        ),
+        (
+            {"minDelayTarget": 1, "maxDelayTarget": 5, "backoffFunction": "cubic"},
+            "Invalid parameter: P.backoffFunction must be one of arithmetic, exponential, geometric, linear",
+        ),
+        (
+            {"minDelayTarget": "1", "maxDelayTarget": 5},
+            "Invalid parameter: P.minDelayTarget must be a non-negative integer",
+        ),
     ],
 )
 def test_refusals(document: dict[str, object], message: str) -> None:

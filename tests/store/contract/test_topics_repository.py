@@ -44,19 +44,41 @@ def session(request: pytest.FixtureRequest, tmp_path: Path) -> Session:
     return TOPICS_BACKENDS[request.param](tmp_path)
 
 
-TOPIC = Topic("arn:aws:sns:us-east-1:000000000000:t", "t", "000000000000", "us-east-1",
-              {"DisplayName": "été ☀"}, {"k": "v"}, 1.5)
+TOPIC = Topic(
+    "arn:aws:sns:us-east-1:000000000000:t",
+    "t",
+    "000000000000",
+    "us-east-1",
+    {"DisplayName": "été ☀"},
+    {"k": "v"},
+    1.5,
+)
 
 
 def _subscription(name: str) -> Subscription:
-    return Subscription(f"{TOPIC.arn}:{name}", TOPIC.arn, "sqs",
-                        "arn:aws:sqs:us-east-1:000000000000:q", "000000000000",
-                        {"FilterPolicy": '{"a": ["ü"]}'}, True, "token", 2.0)
+    return Subscription(
+        f"{TOPIC.arn}:{name}",
+        TOPIC.arn,
+        "sqs",
+        "arn:aws:sqs:us-east-1:000000000000:q",
+        "000000000000",
+        {"FilterPolicy": '{"a": ["ü"]}'},
+        True,
+        "token",
+        2.0,
+    )
 
 
 def _delivery(subscription: Subscription, number: int) -> Delivery:
-    message = Message(f"m{number}", TOPIC.arn, "body ✓", {"default": "d", "sqs": "s"}, None,
-                      {"n": {"Type": "Number", "Value": "1"}}, "2026-01-01T00:00:00.000Z")
+    message = Message(
+        f"m{number}",
+        TOPIC.arn,
+        "body ✓",
+        {"default": "d", "sqs": "s"},
+        None,
+        {"n": {"Type": "Number", "Value": "1"}},
+        "2026-01-01T00:00:00.000Z",
+    )
     return Delivery(f"d{number}", subscription.arn, "Notification", message, 0, 10.0 + number, 1.0)
 
 
@@ -65,8 +87,9 @@ async def test_round_trip_and_durability(session: Session) -> None:
     async with session() as repository:
         await repository.put_topic(TOPIC)
         await repository.put_subscription(subscription)
-        await repository.add_deliveries([_delivery(subscription, 1), _delivery(subscription, 2)],
-                                        TOPIC)
+        await repository.add_deliveries(
+            [_delivery(subscription, 1), _delivery(subscription, 2)], TOPIC
+        )
     async with session() as repository:
         snapshot = await repository.load()
     assert snapshot.topics == [TOPIC]

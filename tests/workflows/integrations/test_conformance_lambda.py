@@ -61,7 +61,9 @@ def _time_scale(case: dict[str, Any], definition: str) -> float:
     return TIME_SCALE if sleeps or not deadline else 1.0
 
 
-async def _run(platform: PlatformThread, registry: IntegrationRegistry, case: dict[str, Any]) -> Any:
+async def _run(
+    platform: PlatformThread, registry: IntegrationRegistry, case: dict[str, Any]
+) -> Any:
     for function in case["lambdas"]:
         behavior = behavior_of(function["behavior"])
         # The cases were recorded in account 111111111111 and name its functions by ARN:
@@ -85,8 +87,9 @@ def _problems(case: dict[str, Any], result: Any) -> list[str]:
     expected = case["expected"]
     problems = []
     if result.status != expected["status"]:
-        problems.append(f"status {result.status} != {expected['status']} ({result.error}: "
-                        f"{result.cause})")
+        problems.append(
+            f"status {result.status} != {expected['status']} ({result.error}: {result.cause})"
+        )
     elif result.status == "SUCCEEDED":
         if not matches(expected.get("output"), result.output):
             problems.append(

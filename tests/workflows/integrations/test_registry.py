@@ -20,12 +20,18 @@ from stratus.workflows.integrations.base import IntegrationRegistry, TaskRequest
     ("resource", "expected"),
     [
         ("arn:aws:states:::lambda:invoke", ServiceResource("lambda", "invoke", "")),
-        ("arn:aws:states:::lambda:invoke.waitForTaskToken",
-         ServiceResource("lambda", "invoke", "waitForTaskToken")),
-        ("arn:aws:states:::states:startExecution.sync:2",
-         ServiceResource("states", "startExecution", "sync:2")),
-        ("arn:aws:states:::states:startExecution.sync",
-         ServiceResource("states", "startExecution", "sync")),
+        (
+            "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            ServiceResource("lambda", "invoke", "waitForTaskToken"),
+        ),
+        (
+            "arn:aws:states:::states:startExecution.sync:2",
+            ServiceResource("states", "startExecution", "sync:2"),
+        ),
+        (
+            "arn:aws:states:::states:startExecution.sync",
+            ServiceResource("states", "startExecution", "sync"),
+        ),
         ("arn:aws:states:::aws-sdk:s3:getObject", ServiceResource("aws-sdk", "s3:getObject", "")),
         ("arn:aws:states:us-east-1:000000000000:activity:a", ServiceResource("activity", "a", "")),
         ("arn:aws:states:::lambda", None),

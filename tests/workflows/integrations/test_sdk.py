@@ -26,8 +26,12 @@ SDK = "arn:aws:states:::aws-sdk:"
 
 
 def _task(action: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    return {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": SDK + action,
-                                             "Parameters": parameters, "End": True}}}
+    return {
+        "StartAt": "T",
+        "States": {
+            "T": {"Type": "Task", "Resource": SDK + action, "Parameters": parameters, "End": True}
+        },
+    }
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +58,11 @@ def test_get_function(function, registry) -> None:
 def test_invoke_payload_stays_text(function, registry) -> None:
     """The SDK integration returns Payload as JSON text and does not fail on FunctionError
     (unlike the optimized lambda:invoke)."""
-    result = _run(function, registry, _task("lambda:invoke", {"FunctionName": "sdk-identity",
-                                                              "Payload": {"a": 1}}))
+    result = _run(
+        function,
+        registry,
+        _task("lambda:invoke", {"FunctionName": "sdk-identity", "Payload": {"a": 1}}),
+    )
     assert result.status == "SUCCEEDED", result.cause
     assert json.loads(result.output["Payload"]) == {"a": 1}
     assert result.output["StatusCode"] == 200
@@ -97,8 +104,13 @@ def test_service_not_served_yet(function, registry) -> None:
 
 
 def test_wait_for_task_token_pattern(function, registry) -> None:
-    request = TaskRequest(SDK + "lambda:getFunction.waitForTaskToken",
-                          {"FunctionName": "sdk-identity"}, "e", "T", "tok")
+    request = TaskRequest(
+        SDK + "lambda:getFunction.waitForTaskToken",
+        {"FunctionName": "sdk-identity"},
+        "e",
+        "T",
+        "tok",
+    )
     assert repr(function.run(registry.run(request))) == "AWAIT_CALLBACK"
 
 
@@ -130,8 +142,15 @@ def test_error_names(service: str, code: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("arn_name", "botocore_name"),
-    [("sfn", "stepfunctions"), ("eventbridge", "events"), ("s3", "s3"), ("lambda", "lambda"),
-     ("dynamodb", "dynamodb"), ("sqs", "sqs"), ("sns", "sns")],
+    [
+        ("sfn", "stepfunctions"),
+        ("eventbridge", "events"),
+        ("s3", "s3"),
+        ("lambda", "lambda"),
+        ("dynamodb", "dynamodb"),
+        ("sqs", "sqs"),
+        ("sns", "sns"),
+    ],
 )
 def test_service_names_exist_in_botocore(arn_name: str, botocore_name: str) -> None:
     assert botocore_service(arn_name) == botocore_name
@@ -143,8 +162,7 @@ def test_input_coercion_follows_the_model() -> None:
     assert model is not None
     operation = find_operation(model, "startExecution")
     assert operation is not None and operation.name == "StartExecution"
-    coerced = to_input({"StateMachineArn": "arn", "Input": "{}", "Extra": 1},
-                       operation.input_shape)
+    coerced = to_input({"StateMachineArn": "arn", "Input": "{}", "Extra": 1}, operation.input_shape)
     assert coerced == {"stateMachineArn": "arn", "input": "{}", "Extra": 1}
     s3 = service_model("s3")
     assert s3 is not None
@@ -162,12 +180,19 @@ def test_output_shaping() -> None:
     assert operation is not None
     moment = datetime(2024, 5, 1, 10, 0, 0, 500000, tzinfo=UTC)
     shaped = to_output(
-        {"executionArn": "a", "startDate": moment, "inputDetails": {"included": True},
-         "ResponseMetadata": {}},
+        {
+            "executionArn": "a",
+            "startDate": moment,
+            "inputDetails": {"included": True},
+            "ResponseMetadata": {},
+        },
         operation.output_shape,
     )
-    assert shaped == {"ExecutionArn": "a", "StartDate": "2024-05-01T10:00:00.500Z",
-                      "InputDetails": {"Included": True}}
+    assert shaped == {
+        "ExecutionArn": "a",
+        "StartDate": "2024-05-01T10:00:00.500Z",
+        "InputDetails": {"Included": True},
+    }
     assert to_output(b"\xff\x00", None) == "/wA="
     assert to_output(b"text", None) == "text"
     assert iso_instant(datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2024-01-02T03:04:05Z"

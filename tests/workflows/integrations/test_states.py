@@ -16,18 +16,31 @@ from stratus.workflows.integrations.states import child_name
 from .harness import Callbacks, run_machine
 
 START = "arn:aws:states:::states:startExecution"
-CHILD_OK = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"Arg1": "argument1"},
-                                               "End": True}}}
-CHILD_FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "SomeFailure",
-                                               "Cause": "This state machines raises a "
-                                                        "'SomeFailure' failure."}}}
+CHILD_OK = {
+    "StartAt": "P",
+    "States": {"P": {"Type": "Pass", "Result": {"Arg1": "argument1"}, "End": True}},
+}
+CHILD_FAIL = {
+    "StartAt": "F",
+    "States": {
+        "F": {
+            "Type": "Fail",
+            "Error": "SomeFailure",
+            "Cause": "This state machines raises a 'SomeFailure' failure.",
+        }
+    },
+}
 CHILD_ECHO = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 
 def _parent(pattern: str, **parameters: Any) -> dict[str, Any]:
     params = {"StateMachineArn.$": "$.StateMachineArn", "Input.$": "$.Input", **parameters}
-    return {"StartAt": "S", "States": {"S": {"Type": "Task", "Resource": START + pattern,
-                                             "Parameters": params, "End": True}}}
+    return {
+        "StartAt": "S",
+        "States": {
+            "S": {"Type": "Task", "Resource": START + pattern, "Parameters": params, "End": True}
+        },
+    }
 
 
 def _run(platform_thread, registry, definition, data, callbacks=None):
@@ -37,8 +50,12 @@ def _run(platform_thread, registry, definition, data, callbacks=None):
 def test_start_execution_answers_arn_and_metadata(platform_thread, starter_registry) -> None:
     registry, starter = starter_registry
     arn = starter.add_machine("child-ok", CHILD_OK)
-    result = _run(platform_thread, registry, _parent("", **{"Name": "TestStartTarget"}),
-                  {"StateMachineArn": arn, "Input": {"Hello": "World"}})
+    result = _run(
+        platform_thread,
+        registry,
+        _parent("", **{"Name": "TestStartTarget"}),
+        {"StateMachineArn": arn, "Input": {"Hello": "World"}},
+    )
     assert result.status == "SUCCEEDED", result.cause
     out = result.output
     assert list(out) == ["ExecutionArn", "SdkHttpMetadata", "SdkResponseMetadata", "StartDate"]
@@ -53,8 +70,12 @@ def test_start_execution_answers_arn_and_metadata(platform_thread, starter_regis
 def test_sync_waits_for_the_child(platform_thread, starter_registry, pattern, parsed) -> None:
     registry, starter = starter_registry
     arn = starter.add_machine("child-ok", CHILD_OK)
-    result = _run(platform_thread, registry, _parent(pattern, Name="TestStartTarget"),
-                  {"StateMachineArn": arn, "Input": None})
+    result = _run(
+        platform_thread,
+        registry,
+        _parent(pattern, Name="TestStartTarget"),
+        {"StateMachineArn": arn, "Input": None},
+    )
     assert result.status == "SUCCEEDED", result.cause
     out = result.output
     assert out["Status"] == "SUCCEEDED"
@@ -72,8 +93,12 @@ def test_sync_waits_for_the_child(platform_thread, starter_registry, pattern, pa
 def test_sync_child_failure_fails_the_task(platform_thread, starter_registry) -> None:
     registry, starter = starter_registry
     arn = starter.add_machine("child-fail", CHILD_FAIL)
-    result = _run(platform_thread, registry, _parent(".sync", Name="TestStartTarget"),
-                  {"StateMachineArn": arn, "Input": None})
+    result = _run(
+        platform_thread,
+        registry,
+        _parent(".sync", Name="TestStartTarget"),
+        {"StateMachineArn": arn, "Input": None},
+    )
     assert result.status == "FAILED"
     assert result.error == "States.TaskFailed"
     cause = json.loads(result.cause)
@@ -93,8 +118,9 @@ def test_wait_for_task_token_child_answers(platform_thread, starter_registry) ->
     callbacks = Callbacks()
 
     async def scenario() -> Any:
-        run = asyncio.ensure_future(run_machine(definition, {"StateMachineArn": arn}, registry,
-                                                callbacks=callbacks))
+        run = asyncio.ensure_future(
+            run_machine(definition, {"StateMachineArn": arn}, registry, callbacks=callbacks)
+        )
         while not callbacks.tokens():
             await asyncio.sleep(0.01)
         token = callbacks.tokens()[0]
@@ -137,17 +163,24 @@ def _fields(request: TaskRequest) -> dict[str, Any]:
 def test_missing_machine_and_bad_input(platform_thread, starter_registry) -> None:
     registry, starter = starter_registry
     missing = "arn:aws:states:us-east-1:000000000000:stateMachine:nope"
-    result = _run(platform_thread, registry, _parent(""), {"StateMachineArn": missing,
-                                                           "Input": {}})
+    result = _run(platform_thread, registry, _parent(""), {"StateMachineArn": missing, "Input": {}})
     assert result.error == "StepFunctions.StateMachineDoesNotExistException"
     arn = starter.add_machine("child-ok", CHILD_OK)
-    result = _run(platform_thread, registry, _parent(""), {"StateMachineArn": arn,
-                                                           "Input": "{not json"})
+    result = _run(
+        platform_thread, registry, _parent(""), {"StateMachineArn": arn, "Input": "{not json"}
+    )
     assert result.error == "StepFunctions.InvalidExecutionInputException"
-    result = _run(platform_thread, registry,
-                  {"StartAt": "S", "States": {"S": {"Type": "Task", "Resource": START,
-                                                    "Parameters": {"Input": {}}, "End": True}}},
-                  {})
+    result = _run(
+        platform_thread,
+        registry,
+        {
+            "StartAt": "S",
+            "States": {
+                "S": {"Type": "Task", "Resource": START, "Parameters": {"Input": {}}, "End": True}
+            },
+        },
+        {},
+    )
     assert result.error == "States.Runtime"
     assert "StateMachineArn" in result.cause
     assert starter.starts == 0

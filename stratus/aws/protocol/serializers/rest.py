@@ -6,6 +6,7 @@ Subclasses write the body document (:meth:`RestResponseSerializer.body_document`
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterable
 from typing import Any
 
 import orjson
@@ -45,8 +46,25 @@ class RestResponseSerializer(ResponseSerializer):
         for binding in bindings.header_maps:
             for key, value in (output.get(binding.member) or {}).items():
                 headers.append((binding.wire_case + key, str(value)))
+        stream = self._event_stream(bindings, output)
+        if stream is not None:
+            headers.append(("Content-Type", eventstream.CONTENT_TYPE))
+            return HttpResponse(status, headers, b"", stream)
         body, content_type = self._body(operation, shape, bindings, output)
         return self._finish(status, headers, body, content_type)
+
+    def _event_stream(self, bindings: RestBindings, output: dict[str, Any]) -> Any:
+        """The encoded event stream when the payload is one given as an async iterable."""
+        payload = bindings.payload
+        if payload is None or not payload.shape.serialization.get("eventstream"):
+            return None
+        value = output.get(payload.member)
+        if not isinstance(value, AsyncIterable):
+            return None
+        assert isinstance(payload.shape, StructureShape)
+        return eventstream.encode_event_stream(
+            payload.shape, value, self.event_document, self.event_content_type
+        )
 
     def _body(
         self,

@@ -14,6 +14,7 @@ const fs = require("fs");
 const util = require("util");
 const { pathToFileURL } = require("url");
 const Module = require("module");
+const { Writable } = require("stream");
 
 const API = process.env.AWS_LAMBDA_RUNTIME_API;
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
@@ -70,6 +71,100 @@ function postError(route, error, errorType) {
   const object = errorObject(error, errorType);
   return call("POST", route, JSON.stringify(object),
               { "Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": object.errorType });
+}
+
+// -- response streaming ----------------------------------------------------------------
+//
+// As Lambda's Node.js runtime: a handler wrapped in awslambda.streamifyResponse gets a
+// writable responseStream; what it writes goes to POST .../response as it is written
+// (chunked, Lambda-Runtime-Function-Response-Mode: streaming), and an error after the
+// first byte is reported in the trailers Lambda-Runtime-Function-Error-Type and -Body.
+// awslambda.HttpResponseStream.from(stream, metadata) writes the HTTP metadata prelude
+// (JSON, then 8 null bytes) a function URL reads the status and headers from.
+
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response";
+const DELIMITER = Buffer.alloc(8);
+
+class ResponseStream extends Writable {
+  constructor(route) {
+    super();
+    this.route = route;
+    this.contentType = "application/octet-stream";
+    this.request = null;
+    this.answered = null;
+  }
+
+  setContentType(type) {
+    if (this.request !== null) throw new Error("Cannot set content type after the stream started");
+    this.contentType = type;
+  }
+
+  open() {
+    if (this.request !== null) return this.request;
+    this.answered = new Promise((resolve, reject) => {
+      this.request = http.request(
+        { host: API.split(":")[0], port: Number(API.split(":")[1]), path: "/2018-06-01" + this.route,
+          method: "POST", agent,
+          headers: { "Content-Type": this.contentType, "Transfer-Encoding": "chunked",
+                     "Lambda-Runtime-Function-Response-Mode": "streaming",
+                     "Trailer": "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body" } },
+        (response) => { response.resume(); response.on("end", resolve); response.on("error", reject); });
+      this.request.on("error", reject);
+      this.request.on("socket", (socket) => socket.setNoDelay(true));
+    });
+    this.request.flushHeaders();
+    return this.request;
+  }
+
+  _write(chunk, encoding, callback) {
+    this.open().write(chunk, encoding, callback);
+  }
+
+  _final(callback) {
+    this.open().end();
+    this.answered.then(() => callback(), callback);
+  }
+
+  async fail(error) {
+    const object = errorObject(error);
+    const request = this.open();
+    request.addTrailers({ "Lambda-Runtime-Function-Error-Type": object.errorType,
+                          "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(object)).toString("base64") });
+    request.end();
+    await this.answered;
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = "response";
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, metadata) {
+      stream.setContentType(HTTP_INTEGRATION);
+      stream.write(Buffer.concat([Buffer.from(JSON.stringify(metadata || {})), DELIMITER]));
+      return stream;
+    },
+  },
+};
+
+async function serveStreaming(handler, event, headers, route) {
+  const stream = new ResponseStream(route + "/response");
+  const context = makeContext(headers, () => {});
+  try {
+    await handler(event, stream, context);
+    if (!stream.writableFinished) {
+      if (!stream.writableEnded) stream.end();
+      await new Promise((resolve, reject) => { stream.on("finish", resolve); stream.on("error", reject); });
+    }
+  } catch (error) {
+    const object = errorObject(error);
+    console.error(`Invoke Error \t${JSON.stringify(object)}`);
+    if (stream.request === null) await postError(route + "/error", error);
+    else await stream.fail(error);
+  }
 }
 
 // -- the handler -----------------------------------------------------------------------
@@ -229,6 +324,10 @@ async function serve(handler) {
       event = next.body.length ? JSON.parse(next.body.toString("utf8")) : null;
     } catch (error) {
       await postError(route + "/error", error, "Runtime.UnmarshalError");
+      continue;
+    }
+    if (handler[STREAMING] === "response") {
+      await serveStreaming(handler, event, headers, route);
       continue;
     }
     try {

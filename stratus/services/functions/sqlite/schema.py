@@ -8,6 +8,7 @@ import sqlite3
 import orjson
 
 from stratus.services.event_sources.sqlite import EVENT_SOURCE_MAPPINGS_SCHEMA
+from stratus.services.functions.sqlite.function_urls import FUNCTION_URLS_SCHEMA
 from stratus.store.sqlite.migrations import Migration
 
 FUNCTIONS_MIGRATIONS: list[Migration] = [
@@ -99,3 +100,5 @@ FUNCTIONS_MIGRATIONS.append(
 FUNCTIONS_MIGRATIONS.append(
     Migration(4, "Lambda event source mappings", EVENT_SOURCE_MAPPINGS_SCHEMA)
 )
+
+FUNCTIONS_MIGRATIONS.append(Migration(5, "Lambda function URL configs", FUNCTION_URLS_SCHEMA))

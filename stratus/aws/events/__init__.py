@@ -1,0 +1,1 @@
+"""EventBridge: the events API adapter, its component and Step Functions integration."""

@@ -1,0 +1,1 @@
+"""EventBridge Scheduler: the scheduler API adapter and its component."""

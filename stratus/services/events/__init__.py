@@ -1,0 +1,1 @@
+"""The event bus: EventBridge's buses, rules, targets and durable delivery."""

@@ -1,0 +1,44 @@
+"""Errors of the event bus; messages are EventBridge's.
+
+EventsError
+ +-- NotFound               ResourceNotFoundException: a bus, a rule
+ +-- AlreadyExists          ResourceAlreadyExistsException: CreateEventBus
+ +-- Invalid                ValidationException: what the model cannot say
+ +-- InvalidEventPattern    InvalidEventPatternException: PutRule, TestEventPattern
+ +-- LimitExceeded          LimitExceededException: targets per rule
+ +-- ManagedRule            ManagedRuleException (reserved; no managed rules here)
+"""
+
+from __future__ import annotations
+
+
+class EventsError(Exception):
+    """Base of the event bus's errors."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class NotFound(EventsError):
+    pass
+
+
+class AlreadyExists(EventsError):
+    pass
+
+
+class Invalid(EventsError):
+    pass
+
+
+class InvalidEventPattern(EventsError):
+    pass
+
+
+class LimitExceeded(EventsError):
+    pass
+
+
+class ManagedRule(EventsError):
+    pass

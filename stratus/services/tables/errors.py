@@ -1,0 +1,100 @@
+"""The tables service's exceptions, one tree (the adapter maps each to DynamoDB's error)::
+
+TablesError
+ +-- ValidationError                 bad input (ValidationException)
+ +-- TableNotFound                   ResourceNotFoundException
+ +-- TableInUse                      ResourceInUseException
+ +-- ConditionFailed                 ConditionalCheckFailedException (may carry the item)
+ +-- TransactionCanceled             TransactionCanceledException (reasons in order)
+ +-- TransactionInProgress           TransactionInProgressException
+ +-- IdempotentMismatch              IdempotentParameterMismatchException
+ +-- LimitExceeded                   LimitExceededException
+ +-- ItemCollectionTooLarge          ItemCollectionSizeLimitExceededException
+ +-- StreamNotFound                  ResourceNotFoundException (DynamoDB Streams)
+ +-- ExpiredIterator                 ExpiredIteratorException
+ +-- TrimmedData                     TrimmedDataAccessException
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class TablesError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(TablesError):
+    pass
+
+
+class TableNotFound(TablesError):
+    pass
+
+
+class TableInUse(TablesError):
+    pass
+
+
+class ConditionFailed(TablesError):
+    def __init__(self, item: dict[str, Any] | None = None) -> None:
+        super().__init__("The conditional request failed")
+        self.item = item
+
+
+class DuplicateItem(TablesError):
+    def __init__(self) -> None:
+        super().__init__("Duplicate primary key exists in table")
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationReason:
+    code: str  # "None", "ConditionalCheckFailed", "ValidationError", ...
+    message: str | None = None
+    item: dict[str, Any] | None = None
+
+
+class TransactionCanceled(TablesError):
+    def __init__(self, reasons: list[CancellationReason]) -> None:
+        codes = ", ".join(r.code for r in reasons)
+        super().__init__(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons "
+            f"[{codes}]"
+        )
+        self.reasons = reasons
+
+
+class TransactionInProgress(TablesError):
+    pass
+
+
+class IdempotentMismatch(TablesError):
+    pass
+
+
+class LimitExceeded(TablesError):
+    pass
+
+
+class ItemCollectionTooLarge(TablesError):
+    pass
+
+
+class StreamNotFound(TablesError):
+    pass
+
+
+class ExpiredIterator(TablesError):
+    pass
+
+
+class TrimmedData(TablesError):
+    pass
+
+
+def invalid(detail: str) -> ValidationError:
+    """DynamoDB's most common validation message prefix."""
+    return ValidationError(f"One or more parameter values were invalid: {detail}")
