@@ -1,7 +1,8 @@
 """Real-world apps behind Stratus unchanged: FastAPI behind Mangum, aws-lambda-powertools'
 APIGatewayHttpResolver and APIGatewayRestResolver, and a Chalice app. Each is deployed as
 a zip with its packages through the Lambda API and driven over real HTTP through an HTTP
-API and a REST API, each getting the event its adapter expects."""
+API, a REST API and (for the apps whose adapters read payload 2.0) a function URL, each
+getting the event its adapter expects. Chalice reads REST API events only, as on AWS."""
 
 from __future__ import annotations
 
@@ -133,6 +134,15 @@ def _rest_api(v1: Any, function: str) -> str:
     return api_id
 
 
+def _function_url(server: ServerProcess, lambda_client: Any, function: str) -> str:
+    """A public function URL for ``function``, in the gateway port's path form."""
+    from tests.aws.function_urls.conftest import public_grants, url_id
+
+    url = lambda_client.create_function_url_config(FunctionName=function, AuthType="NONE")
+    public_grants(lambda_client, function)
+    return f"http://127.0.0.1:{server.gateway_port}/_aws/lambda-url/{url_id(url['FunctionUrl'])}"
+
+
 def _drive(base: str, app: str) -> None:
     got = httpx.get(f"{base}/items/42?q=blue", timeout=60)
     assert got.status_code == 200, got.text
@@ -155,6 +165,7 @@ def test_fastapi_behind_mangum(
     _drive(path_url(server, _http_api(apigw, function, "2.0"), ""), "fastapi")
     _drive(path_url(server, _http_api(apigw, function, "1.0"), ""), "fastapi")
     _drive(path_url(server, _rest_api(v1, function), "/prod"), "fastapi")
+    _drive(_function_url(server, lambda_client, function), "fastapi")
 
 
 def test_powertools_resolvers(
@@ -167,6 +178,8 @@ def test_powertools_resolvers(
         lambda_client, POWERTOOLS_APP, ["aws-lambda-powertools"], "app.rest_handler"
     )
     _drive(path_url(server, _http_api(apigw, http_function, "2.0"), ""), "powertools-http")
+    # Function URLs send payload 2.0, which the HTTP resolver reads.
+    _drive(_function_url(server, lambda_client, http_function), "powertools-http")
     _drive(path_url(server, _rest_api(v1, rest_function), "/prod"), "powertools-rest")
     # The REST resolver reads payload 1.0, which HTTP APIs also send.
     _drive(path_url(server, _http_api(apigw, rest_function, "1.0"), ""), "powertools-rest")
