@@ -2,9 +2,9 @@
 own AWS APIs in-process (``AwsCaller``), so each call gets the target service's checks.
 
 Supported: SQS-SendMessage, EventBridge-PutEvents, StepFunctions-StartExecution,
-StepFunctions-StartSyncExecution, StepFunctions-StopExecution. A subtype whose service
-this Stratus does not serve (EventBridge before it exists) answers 500 and says so in the
-server log; CreateIntegration refuses unknown subtypes.
+StepFunctions-StartSyncExecution, StepFunctions-StopExecution (CreateIntegration refuses
+others: ``services.apis.http_apis.SERVICE_SUBTYPES``). A subtype whose service this
+Stratus does not serve answers 500 and says so in the server log.
 """
 
 from __future__ import annotations

@@ -160,3 +160,17 @@ def test_delete_stage_settings(apigw: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
         apigw.delete_route_settings(ApiId=api_id, StageName="s", RouteKey="GET /a")
     assert _error(excinfo)[0] == "NotFoundException"
+
+
+def test_unknown_integration_subtype_is_refused(apigw: Any) -> None:
+    api_id = apigw.create_api(Name="subtype", ProtocolType="HTTP")["ApiId"]
+    with pytest.raises(ClientError) as excinfo:
+        apigw.create_integration(
+            ApiId=api_id,
+            IntegrationType="AWS_PROXY",
+            IntegrationSubtype="Kinesis-PutRecord",
+            PayloadFormatVersion="1.0",
+            RequestParameters={"StreamName": "s"},
+        )
+    assert _error(excinfo)[0] == "BadRequestException"
+    assert apigw.get_integrations(ApiId=api_id)["Items"] == []

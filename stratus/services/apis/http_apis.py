@@ -27,6 +27,17 @@ from stratus.services.apis.model import (
 from stratus.services.apis.sqlite import SQLiteApiStore
 
 KIND = "v2"
+#: The first-class AWS service integrations Stratus serves (the gateway's
+#: ``service_integrations.SUBTYPES`` carries them out).
+SERVICE_SUBTYPES = frozenset(
+    {
+        "SQS-SendMessage",
+        "EventBridge-PutEvents",
+        "StepFunctions-StartExecution",
+        "StepFunctions-StartSyncExecution",
+        "StepFunctions-StopExecution",
+    }
+)
 DEFAULT_STAGE = "$default"
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
 _PATH_PART = re.compile(r"^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*,;=%-]+)$")
@@ -246,6 +257,12 @@ class HttpApis:
         version = fields.get("payload_format_version")
         if version is not None and version not in ("1.0", "2.0"):
             raise BadRequest("PayloadFormatVersion must be 1.0 or 2.0.")
+        subtype = fields.get("integration_subtype")
+        if subtype and subtype not in SERVICE_SUBTYPES:
+            raise BadRequest(
+                f"Integration subtype {subtype} is not supported; supported: "
+                + ", ".join(sorted(SERVICE_SUBTYPES))
+            )
         if kind == "AWS_PROXY" and api.protocol_type == "HTTP":
             if fields.get("integration_subtype"):
                 fields.setdefault("payload_format_version", "1.0")
