@@ -143,6 +143,11 @@ SCRIPTS = (
         "EventBridge: pattern matches/s for 10 to 10,000 rules; PutEvents -> target latency",
         "issue 10: matches/s for 1,000 rules, cost not growing linearly with the rule count",
     ),
+    Script(
+        "s3",
+        "S3 PutObject/GetObject MB/s (1 MB, 100 MB), small puts/s, PutObject to notified function",
+        "ratios to a local file write (fsync) and read, a no-op call, a direct Event invoke",
+    ),
 )
 
 

@@ -27,6 +27,7 @@ from stratus.aws.dynamodb.component import TablesComponent
 from stratus.aws.events.component import EventsComponent
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.s3.component import ObjectsComponent
 from stratus.aws.scheduler.component import SchedulesComponent
 from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.sns.component import TopicsComponent
@@ -54,6 +55,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     TablesComponent,
     EventsComponent,
     SchedulesComponent,
+    ObjectsComponent,
     ApisComponent,
 )
 

@@ -10,8 +10,8 @@ Requests that are no AWS call (``/_stratus/...``, unknown paths) go to ``fallbac
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 from botocore import xform_name
@@ -27,10 +27,11 @@ from stratus.aws.protocol.errors import (
     ServiceError,
     UnknownOperationError,
 )
-from stratus.aws.protocol.http import HttpRequest, HttpResponse
+from stratus.aws.protocol.http import BodyIncomplete, HttpRequest, HttpResponse
 from stratus.aws.protocol.models import ServiceSpec
 from stratus.aws.protocol.parsers import RequestParser, create_parser
 from stratus.aws.protocol.routing import RouteMatch, ServiceRouter
+from stratus.aws.protocol.s3_addressing import STREAMED_OPERATIONS, is_object_upload, path_style
 from stratus.aws.protocol.serializers import ResponseSerializer, create_serializer
 from stratus.aws.protocol.sigv4 import parse_credential_scope
 from stratus.aws.protocol.validation import check_input
@@ -69,6 +70,24 @@ KNOWN_SERVICES = (
 )
 
 
+@runtime_checkable
+class CorsHooks(Protocol):
+    """What S3's provider offers the app: CORS answered from a bucket's rules, and which
+    unsigned requests are its own."""
+
+    async def preflight(self, request: HttpRequest) -> HttpResponse | None:
+        """The answer to an ``OPTIONS`` preflight, ``None`` if it is not the provider's."""
+        ...
+
+    def cors_headers(self, request: HttpRequest) -> list[tuple[str, str]]:
+        """``Access-Control-*`` headers for the answer to a request with an ``Origin``."""
+        ...
+
+    def serves_anonymous(self, request: HttpRequest) -> bool:
+        """Whether an unsigned request is the provider's (S3: it names a bucket)."""
+        ...
+
+
 class AwsApp:
     """Serve AWS APIs for ``providers`` (botocore service name -> provider object)."""
 
@@ -91,6 +110,11 @@ class AwsApp:
         self._fallback = fallback
         self._default_region = default_region
         self._max_body_bytes = max_body_bytes
+        self._serves_s3 = "s3" in self._providers
+        # S3's CORS: OPTIONS is no operation of its model, and answers to requests with an
+        # Origin carry the bucket's Access-Control-* headers (aws/s3/cors.py).
+        s3 = self._providers.get("s3")
+        self._s3_cors = s3 if isinstance(s3, CorsHooks) else None
         self._router = ServiceRouter(dict.fromkeys([*self._providers, *known_services]))
         self._parsers: dict[tuple[str, str], RequestParser] = {}
         self._serializers: dict[tuple[str, str], ResponseSerializer] = {}
@@ -124,23 +148,79 @@ class AwsApp:
             value = raw_value.decode("latin-1")
             headers[name] = f"{headers[name]},{value}" if name in headers else value
         request_id = new_request_id()
-        try:
-            body = await self._read_body(receive)
-        except RequestTooLargeError as error:
-            await send_response(send, generic_error(error, request_id))
-            return
-        if body is None:
-            return  # the client went away mid-body: never act on part of a request
+        if self._serves_s3:
+            path = path_style(headers.get("host", ""), path) or path
         request = HttpRequest(
-            scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, body
+            scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, b""
         )
-        response = await self.handle(request, request_id)
+        cors = self._s3_cors
+        if cors is not None and request.method == "OPTIONS":
+            preflight = await cors.preflight(request)
+            if preflight is not None:
+                await send_response(send, preflight)
+                return
+        body_stream: _AsgiBody | None = None
+        if self._streams(request):
+            # An S3 object body (up to 5 GB): the provider reads it chunk by chunk.
+            body_stream = _AsgiBody(receive)
+            request.stream = aiter(body_stream)
+        else:
+            try:
+                body = await self._read_body(receive)
+            except RequestTooLargeError as error:
+                await send_response(send, generic_error(error, request_id))
+                return
+            if body is None:
+                return  # the client went away mid-body: never act on part of a request
+            request.body = body
+        try:
+            response = await self.handle(request, request_id)
+        except BodyIncomplete:
+            return  # the client went away mid-body: nothing was stored
         if response is None:
             response = generic_error(
                 NotAwsRequestError(f"No AWS API answers {request.method} {request.path}"),
                 request_id,
             )
+        if (
+            body_stream is not None
+            and not body_stream.started
+            and "100-continue" in headers.get("expect", "").lower()
+        ):
+            # Answered before asking for the body: the client, waiting for "100 Continue",
+            # never sends it, so the connection cannot carry another request.
+            response.headers.append(("Connection", "close"))
+        if cors is not None and "origin" in headers:
+            response.headers.extend(cors.cors_headers(request))
         await send_response(send, response)
+
+    def _streams(self, request: HttpRequest) -> bool:
+        if not self._serves_s3:
+            return False
+        scope = parse_credential_scope(request)
+        return is_object_upload(request.method, request.path, request.query_string, scope) and (
+            scope is not None or self._anonymous_s3(request)
+        )
+
+    def _anonymous_s3(self, request: HttpRequest) -> bool:
+        """Whether S3 takes an unsigned request: only one naming a bucket it has (any
+        other unsigned request that nothing else claims stays a generic 404)."""
+        s3 = self._s3_cors
+        return s3 is not None and s3.serves_anonymous(request)
+
+    def streams_body(self, scope: Scope) -> bool:
+        """Whether this app streams the request's body rather than hold it (the server's
+        body limits then leave it alone: S3 bounds its uploads itself, at 5 GB)."""
+        if not self._serves_s3 or scope.get("type") != "http" or scope.get("method") != "PUT":
+            return False
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            headers[raw_name.decode("latin-1").lower()] = raw_value.decode("latin-1")
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        path = raw_path.decode("latin-1").partition("?")[0]
+        path = path_style(headers.get("host", ""), path) or path
+        query = scope.get("query_string", b"").decode("latin-1")
+        return self._streams(HttpRequest("PUT", path, query, headers, b""))
 
     async def handle(
         self, request: HttpRequest, request_id: str | None = None
@@ -152,7 +232,7 @@ class AwsApp:
         if match is None:
             return None
         spec = match.service
-        if spec.name not in self._providers and scope is None and match.protocol == "rest-xml":
+        if scope is None and match.protocol == "rest-xml" and not self._anonymous_s3(request):
             return None  # an unsigned request S3 would claim only as a last resort
         serializer = self._serializer(spec, match.protocol)
         operation = match.operation
@@ -162,6 +242,11 @@ class AwsApp:
             handler = self._handler(spec.name, operation)
             if handler is None:
                 raise self._unknown_operation(match)
+            if request.stream is not None and (
+                spec.name != "s3" or operation.name not in STREAMED_OPERATIONS
+            ):
+                request.body = await self._read_stream(request.stream)
+                request.stream = None
             params = self._parser(spec, match.protocol).parse(request, match)
             check_input(spec, match.protocol, operation, params)
             ctx = RequestContext(
@@ -229,6 +314,19 @@ class AwsApp:
             serializer = self._serializers[key] = create_serializer(spec, protocol)
         return serializer
 
+    async def _read_stream(self, stream: AsyncIterator[bytes]) -> bytes:
+        """A streamed body that turned out to be no object's: read whole, under the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in stream:
+            size += len(chunk)
+            if size > self._max_body_bytes:
+                raise RequestTooLargeError(
+                    f"Request must be smaller than {self._max_body_bytes} bytes."
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
     async def _read_body(self, receive: Receive) -> bytes | None:
         """The whole body; None if the client disconnected before sending all of it."""
         chunks: list[bytes] = []
@@ -264,6 +362,27 @@ def generic_error(error: ServiceError, request_id: str) -> HttpResponse:
     )
 
 
+class _AsgiBody:
+    """The request body as it arrives; raises BodyIncomplete if the client goes away.
+    ``started`` tells whether the app asked for it (and so sent "100 Continue")."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.started = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self.started = True
+        while True:
+            message = await self._receive()
+            if message["type"] != "http.request":
+                raise BodyIncomplete("the client disconnected before sending the whole body")
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
+
+
 async def send_response(send: Send, response: HttpResponse) -> None:
     await send(
         {
@@ -272,11 +391,17 @@ async def send_response(send: Send, response: HttpResponse) -> None:
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
         }
     )
-    if response.stream is None:
+    stream = response.stream
+    if stream is None:
         await send({"type": "http.response.body", "body": response.body})
         return
-    if response.body:
-        await send({"type": "http.response.body", "body": response.body, "more_body": True})
-    async for chunk in response.stream:
-        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    await send({"type": "http.response.body", "body": b""})
+    try:
+        if response.body:
+            await send({"type": "http.response.body", "body": response.body, "more_body": True})
+        async for chunk in stream:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()  # the file behind it is closed even if the client went away

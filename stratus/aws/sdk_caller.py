@@ -86,9 +86,7 @@ class SdkCaller:
                 400,
                 None,
             )
-        if response.stream is not None:  # an event stream answered as it is produced
-            response.body += b"".join([chunk async for chunk in response.stream])
-            response.stream = None
+        await response.read_body()  # a GetObject's body or an event stream
         return _parse(spec, operation, response)
 
     def _request(
@@ -139,9 +137,19 @@ def _parse(spec: ServiceSpec, operation: str, response: HttpResponse) -> dict[st
     for name, value in response.headers:
         headers.add(name, value)
     shape = model.output_shape
+    # A streaming payload (S3's GetObject body) stays bytes: botocore's parser would
+    # decode it as UTF-8, expecting a stream object there.
+    streamed = response.status < 300 and shape is not None and model.has_streaming_output
     parsed = parser.parse(
-        {"status_code": response.status, "headers": headers, "body": response.body}, shape
+        {
+            "status_code": response.status,
+            "headers": headers,
+            "body": b"" if streamed else response.body,
+        },
+        shape,
     )
+    if streamed and shape is not None:
+        parsed[shape.serialization["payload"]] = response.body
     metadata = parsed.pop("ResponseMetadata", {})
     if response.status >= 300 or "Error" in parsed:
         error = parsed.get("Error", {})

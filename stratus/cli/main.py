@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import apis, client, events, queues, tables, topics, workflows
+from stratus.cli import apis, buckets, client, events, queues, tables, topics, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -84,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("functions", help="list functions with their metrics")
     commands.add_parser("topics", help="list SNS topics with their subscription counts")
+    bucket_list = commands.add_parser(
+        "buckets", help="list S3 buckets with their usage; 'buckets NAME' lists its objects"
+    )
+    bucket_list.add_argument("bucket", nargs="?", help="list this bucket's objects")
+    bucket_list.add_argument("--prefix", default="", help="only keys starting with this")
 
     workflows = commands.add_parser(
         "workflows", help="state machines and executions by status; 'show ARN' for one execution"
@@ -129,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             return client.functions(args.endpoint)
         if args.command == "topics":
             return topics.list_topics(args.endpoint)
+        if args.command == "buckets":
+            if args.bucket:
+                return buckets.list_objects(args.endpoint, args.bucket, args.prefix)
+            return buckets.list_buckets(args.endpoint)
         if args.command == "workflows":
             if args.workflow_command == "show":
                 return workflows.show_execution(args.endpoint, args.execution)

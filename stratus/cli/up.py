@@ -18,9 +18,9 @@ import resource
 import signal
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import uvicorn
 
@@ -78,12 +78,19 @@ class _Guards:
         return cls(limits, ConnectionGuard(cap), BodyBudget(limits.body_budget_bytes))
 
 
-def _server(app: object, host: str, port: int, grace_s: float, guards: _Guards) -> _Server:
+def _server(
+    app: object,
+    host: str,
+    port: int,
+    grace_s: float,
+    guards: _Guards,
+    streams: Callable[[MutableMapping[str, Any]], bool] | None = None,
+) -> _Server:
     protocol = functools.partial(
-        GuardedHttpToolsProtocol, guard=guards.connections, limits=guards.limits
+        GuardedHttpToolsProtocol, guard=guards.connections, limits=guards.limits, streams=streams
     )
     config = uvicorn.Config(
-        BodyLimit(cast(AsgiApp, app), guards.bodies, guards.limits),
+        BodyLimit(cast(AsgiApp, app), guards.bodies, guards.limits, streams=streams),
         host=host,
         port=port,
         loop="none",
@@ -130,7 +137,9 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
             )
             demo_url = f"http://{demo_api.api_id}.execute-api.localhost:{config.gateway_port}/"
         grace = config.shutdown_grace_s
-        control = _server(platform.app, config.host, config.port, grace, guards)
+        control = _server(
+            platform.app, config.host, config.port, grace, guards, platform.app.streams_body
+        )
         gateway = _server(platform.gateway, config.host, config.gateway_port, grace, guards)
         servers = (control, gateway)
         loop = asyncio.get_running_loop()

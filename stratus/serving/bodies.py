@@ -126,13 +126,26 @@ class BodyLimit:
     budget as it comes, and handed to the app whole. The hot path (a small invoke) costs
     a look at the headers."""
 
-    def __init__(self, app: AsgiApp, budget: BodyBudget, limits: HttpLimits) -> None:
+    def __init__(
+        self,
+        app: AsgiApp,
+        budget: BodyBudget,
+        limits: HttpLimits,
+        *,
+        streams: Callable[[Scope], bool] | None = None,
+    ) -> None:
         self.app = app
         self.budget = budget
         self.limits = limits
+        # Requests whose body the app streams to disk rather than hold (S3 object uploads,
+        # bounded by S3's own 5 GB): they take no budget and skip max_body_bytes.
+        self.streams = streams
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.streams is not None and self.streams(scope):
             await self.app(scope, receive, send)
             return
         declared, chunked = _body_framing(scope["headers"])

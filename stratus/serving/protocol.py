@@ -10,11 +10,12 @@ piece (linearly).
 
 A request must also arrive in time: its head within ``header_timeout_s`` of the
 connection opening (or of the head's first byte, for the next request on a kept-alive
-connection), then its body within ``body_timeout_s``. Otherwise a client that sends a
-byte now and then (slow loris) holds a connection and its request forever. The deadline
-is a number on the connection, checked by the guard's sweep once a second: a timer per
-request would cost more than the rest of this module on the hot path (a uvloop timer is
-2.5 us to arm and cancel). Between requests, uvicorn's keep-alive timeout closes a silent
+connection), then its body within ``body_timeout_s`` (for a body the app streams to disk,
+an S3 object of up to 5 GB, within ``body_timeout_s`` of its previous piece). Otherwise a
+client that sends a byte now and then (slow loris) holds a connection and its request
+forever. The deadline is a number on the connection, checked by the guard's sweep once a
+second: a timer per request would cost more than the rest of this module on the hot path
+(a uvloop timer is 2.5 us to arm and cancel). Between requests, uvicorn's keep-alive timeout closes a silent
 connection.
 
 Refusals are written straight to the transport (the app never saw the request, or has
@@ -29,6 +30,7 @@ to newcomers like any other.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import httptools
@@ -74,10 +76,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         *,
         guard: ConnectionGuard,
         limits: HttpLimits,
+        streams: Callable[[Any], bool] | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self._guard = guard
         self._limits = limits
+        #: Requests whose body the app streams to disk (S3 object uploads, up to 5 GB):
+        #: their body deadline is an idle one, moved on by every piece that arrives.
+        self._streams = streams
+        self._streaming = False
         #: When the head or body being read must be complete (loop time); 0: none is.
         self.deadline = 0.0
         self._in_head = True  # between requests or inside a head: reads are counted
@@ -180,6 +187,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._heads += 1
         self.deadline = self.loop.time() + self._limits.body_timeout_s
         super().on_headers_complete()
+        self._streaming = self._streams is not None and self._streams(self.scope)
+
+    def on_body(self, body: bytes) -> None:
+        if self._streaming:
+            self.deadline = self.loop.time() + self._limits.body_timeout_s
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()

@@ -16,6 +16,7 @@ from typing import ClassVar
 from stratus.aws.component import BackgroundTask, Component, FrontDoor, PlatformContext
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.provider import LambdaProvider
+from stratus.aws.lambda_.s3_code import S3CodeReader
 from stratus.aws.lambda_.url_access import UrlAccessPolicy
 from stratus.aws.logs.provider import LogsProvider
 from stratus.gateway.function_urls.app import FunctionUrlApp
@@ -106,6 +107,7 @@ class FunctionsComponent(Component):
             event_sources=self.event_sources,
             function_urls=self.function_urls,
             gateway_port=ctx.gateway_port,
+            s3_code=S3CodeReader(ctx.aws_caller),
         )
         self.url_door = FunctionUrlApp(
             self.function_urls,

@@ -20,6 +20,7 @@ from stratus.aws.lambda_.function_urls import FunctionUrlsApi
 from stratus.aws.lambda_.pagination import list_result
 from stratus.aws.lambda_.permissions import PermissionsApi
 from stratus.aws.lambda_.provisioned import ProvisionedConcurrencyMixin
+from stratus.aws.lambda_.s3_code import S3CodeReader
 from stratus.aws.lambda_.scope import fid, invoke_target, layer_id
 from stratus.aws.lambda_.streaming import StreamingInvokeMixin
 from stratus.aws.protocol.error_table import ErrorTable
@@ -114,6 +115,7 @@ class LambdaProvider(
         event_sources: EventSourceMappings,
         function_urls: FunctionUrls,
         gateway_port: int = 8080,
+        s3_code: S3CodeReader | None = None,
     ) -> None:
         self._registry = registry
         self._layers = layers
@@ -126,6 +128,7 @@ class LambdaProvider(
         self._event_sources = event_sources
         self._function_urls = function_urls
         self._gateway_port = gateway_port
+        self._s3_code = s3_code
 
     # -- functions -------------------------------------------------------------------
     async def create_function(self, ctx: RequestContext, params: Params) -> Params:
@@ -136,9 +139,9 @@ class LambdaProvider(
         if params.get("PackageType") == "Image" or "ImageUri" in code:
             raise Unsupported("Container image functions are not supported by Stratus.")
         zip_bytes = code.get("ZipFile")
+        if zip_bytes is None and "S3Bucket" in code:
+            zip_bytes = await self._code_from_s3(ctx, code)
         if zip_bytes is None:
-            if "S3Bucket" in code:
-                raise Unsupported("Code from S3 is not supported by Stratus yet: send ZipFile.")
             raise InvalidParameter("Please provide a source for function code.")
         self._check_zip_size(zip_bytes)
         config = await self._registry.create(
@@ -205,9 +208,11 @@ class LambdaProvider(
         ref = parse_function_name(params["FunctionName"])
         function_id = fid(ctx, ref)
         zip_bytes = params.get("ZipFile")
+        if zip_bytes is None and "S3Bucket" in params:
+            zip_bytes = await self._code_from_s3(ctx, params)
         if zip_bytes is None:
-            if "S3Bucket" in params or "ImageUri" in params:
-                raise Unsupported("Only ZipFile code updates are supported by Stratus yet.")
+            if "ImageUri" in params:
+                raise Unsupported("Only zip code updates are supported by Stratus.")
             raise InvalidParameter("Please provide a source for function code.")
         self._check_zip_size(zip_bytes)
         if params.get("DryRun"):
@@ -519,18 +524,21 @@ class LambdaProvider(
         return {"Tags": dict(self._registry.record(name).tags)}
 
     # -- layers ----------------------------------------------------------------------
+    async def _code_from_s3(self, ctx: RequestContext, source: Params) -> bytes:
+        if self._s3_code is None:
+            raise Unsupported("Code from S3 needs the object store.")
+        return await self._s3_code.read(ctx, source, self._limits.zip_bytes)
+
     def _layer_location(self, ctx: RequestContext, digest: str) -> str:
         host = ctx.request.headers.get("host", "127.0.0.1:4566")
         return f"http://{host}/_stratus/code/{digest}"
 
     async def publish_layer_version(self, ctx: RequestContext, params: Params) -> Params:
         name = layer_id(ctx, params["LayerName"])
-        content = params.get("Content") or {}
+        content = dict(params.get("Content") or {})
+        if "ZipFile" not in content and "S3Bucket" in content:
+            content["ZipFile"] = await self._code_from_s3(ctx, content)
         if "ZipFile" not in content:
-            if "S3Bucket" in content:
-                raise Unsupported(
-                    "Layer content from S3 is not supported by Stratus yet: send ZipFile."
-                )
             raise InvalidParameter("Please provide a source for layer content.")
         self._check_zip_size(content["ZipFile"])
         layer = await self._layers.publish(

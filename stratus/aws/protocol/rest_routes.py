@@ -153,7 +153,19 @@ class RestRouteTable:
         self._rules: dict[str, dict[str | None, list[RestRule]]] = defaultdict(
             lambda: defaultdict(list)
         )
+        # A deprecated operation bound exactly like a current one (S3's GetBucketLifecycle
+        # beside GetBucketLifecycleConfiguration) never wins: clients call the current one.
+        current = {
+            (op.http.get("method"), op.http.get("requestUri"))
+            for op in operations
+            if not op.deprecated
+        }
         for operation in operations:
+            if (
+                operation.deprecated
+                and (operation.http.get("method"), operation.http.get("requestUri")) in current
+            ):
+                continue
             rule = RestRule.compile(operation)
             method = operation.http.get("method", "POST").upper()
             self._rules[method][rule.first_segment].append(rule)

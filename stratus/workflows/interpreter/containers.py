@@ -15,7 +15,10 @@ from stratus.workflows.errors import StatesError
 from stratus.workflows.expressions.values import type_name
 from stratus.workflows.interpreter import dataflow
 from stratus.workflows.interpreter.history import to_json_text
+from stratus.workflows.interpreter.item_reader import items_from, reader_resource
+from stratus.workflows.interpreter.messages import RunTask
 from stratus.workflows.interpreter.model import ABORTED, SUCCEEDED, Children
+from stratus.workflows.interpreter.result_writer import WRITE_RESOURCE, map_output, result_files
 from stratus.workflows.states import MapState, ParallelState, State
 
 if TYPE_CHECKING:
@@ -27,7 +30,11 @@ THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 
 
 def act(run: Run, scope: Scope, state: MapState | ParallelState) -> None:
-    """Start the branches or iterations of `state`."""
+    """Start the branches or iterations of `state` (a Distributed Map with an ItemReader
+    first reads its items: a RunTask, answered in `items_read`)."""
+    if isinstance(state, MapState) and state.item_reader is not None and scope.reader_items is None:
+        _read_items(run, scope, state)
+        return
     if isinstance(state, ParallelState):
         children = _parallel_children(run, scope, state)
     else:
@@ -38,6 +45,46 @@ def act(run: Run, scope: Scope, state: MapState | ParallelState) -> None:
         complete(run, scope, state)
     else:
         run.schedule(scope, "fill")
+
+
+def _read_items(run: Run, scope: Scope, state: MapState) -> None:
+    assert state.item_reader is not None
+    reader = state.item_reader
+    context = run.context(scope, state)
+    variables = scope.variables
+    if state.is_jsonata:
+        states = dataflow.jsonata_states(scope.state_input, context)
+        arguments = reader.get("Arguments")
+        task_input = (
+            dataflow.jsonata_value(arguments, "Arguments", states, variables) if arguments else {}
+        )
+    else:
+        data = dataflow.select_path(scope.state_input, state.input_path, context, variables)
+        task_input = dataflow.render(reader.get("Parameters") or {}, data, context, variables)
+    token = run.token(scope, "reader")
+    scope.phase = "item-reader"
+    scope.pending = token
+    run.wait_on(scope, token)
+    run.commands.append(
+        RunTask(
+            token=token,
+            resource=reader_resource(str(reader.get("Resource", ""))),
+            input=task_input,
+            state_name=state.name,
+            context=context,
+        )
+    )
+
+
+def items_read(run: Run, scope: Scope, state: State, output: Any) -> None:
+    """The ItemReader answered: keep the items, then start the iterations."""
+    assert isinstance(state, MapState) and state.item_reader is not None
+    if scope.pending:
+        run.x.waiting.pop(scope.pending, None)
+    scope.pending = None
+    scope.phase = "act"
+    scope.reader_items = items_from(state.item_reader, output)
+    act(run, scope, state)
 
 
 def _parallel_children(run: Run, scope: Scope, state: ParallelState) -> Children:
@@ -59,7 +106,15 @@ def _parallel_children(run: Run, scope: Scope, state: ParallelState) -> Children
 def _map_children(run: Run, scope: Scope, state: MapState) -> Children:
     context = run.context(scope, state)
     variables = scope.variables
-    if state.is_jsonata:
+    if scope.reader_items is not None:
+        states = dataflow.jsonata_states(scope.state_input, context) if state.is_jsonata else {}
+        items = scope.reader_items
+        data = (
+            scope.state_input
+            if state.is_jsonata
+            else dataflow.select_path(scope.state_input, state.input_path, context, variables)
+        )
+    elif state.is_jsonata:
         states = dataflow.jsonata_states(scope.state_input, context)
         items = _jsonata_items(state, states, variables)
         data = scope.state_input
@@ -387,17 +442,92 @@ def complete(run: Run, scope: Scope, state: State) -> None:
 
     children = scope.children
     assert children is not None
+    if (
+        isinstance(state, MapState)
+        and state.result_writer is not None
+        and children.map_run_arn is not None
+        and scope.writes is None
+    ):
+        scope.writes = _result_files(run, scope, state, children)
+        write_next(run, scope, state)
+        return
+    result: Any = children.results
+    if scope.writes is not None:  # the ResultWriter wrote the last file, the manifest
+        assert children.map_run_arn is not None and scope.effective_input is not None
+        result = map_output(children.map_run_arn, scope.effective_input)
+        scope.writes = None
     if children.kind == "map":
         if children.distributed:
             run.record(scope, "MapRunSucceeded")
         run.record(scope, "MapStateSucceeded")
     scope.children = None
+    scope.reader_items = None
     scope.phase = "act"
-    run.guarded(scope, state, finish_with_result, children.results)
+    run.guarded(scope, state, finish_with_result, result)
+
+
+def _result_files(
+    run: Run, scope: Scope, state: MapState, children: Children
+) -> list[dict[str, Any]]:
+    assert state.result_writer is not None and children.map_run_arn is not None
+    writer = state.result_writer
+    context = run.context(scope, state)
+    if state.is_jsonata:
+        states = dataflow.jsonata_states(scope.state_input, context)
+        arguments = writer.get("Arguments") or {}
+        target = dataflow.jsonata_value(arguments, "Arguments", states, scope.variables)
+    else:
+        data = dataflow.select_path(scope.state_input, state.input_path, context, scope.variables)
+        target = dataflow.render(writer.get("Parameters") or {}, data, context, scope.variables)
+    if not isinstance(target, dict) or not target.get("Bucket"):
+        raise StatesError("States.ResultWriterFailed", "The ResultWriter needs a Bucket.")
+    return result_files(
+        str(target["Bucket"]),
+        str(target.get("Prefix") or ""),
+        children.map_run_arn,
+        children.inputs,
+        children.results,
+    )
+
+
+def write_next(run: Run, scope: Scope, state: State) -> None:
+    """Write the next ResultWriter file (a RunTask answered in `written`)."""
+    assert scope.writes
+    params = scope.writes[0]
+    token = run.token(scope, "writer")
+    scope.phase = "result-writer"
+    scope.pending = token
+    run.wait_on(scope, token)
+    run.commands.append(
+        RunTask(
+            token=token,
+            resource=WRITE_RESOURCE,
+            input=params,
+            state_name=state.name,
+            context=run.context(scope, state),
+        )
+    )
+
+
+def written(run: Run, scope: Scope, state: State, output: Any) -> None:
+    """A ResultWriter file is written: the next one, or finish with the manifest's place."""
+    assert scope.writes
+    if scope.pending:
+        run.x.waiting.pop(scope.pending, None)
+    scope.pending = None
+    done = scope.writes.pop(0)
+    scope.phase = "children"
+    if scope.writes:
+        write_next(run, scope, state)
+        return
+    scope.effective_input = {"Bucket": done["Bucket"], "Key": done["Key"]}
+    scope.writes = []
+    complete(run, scope, state)
 
 
 def state_failed(run: Run, scope: Scope, state: State) -> None:
     """Map/Parallel record their own failure before Catch (not before a retry)."""
+    scope.reader_items = None  # a retried Distributed Map reads its items again
     if isinstance(state, MapState):
         run.record(scope, "MapStateFailed")
     elif isinstance(state, ParallelState):

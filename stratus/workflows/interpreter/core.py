@@ -29,6 +29,7 @@ from typing import Any
 from stratus.workflows.definition import StateMachine
 from stratus.workflows.interpreter import containers, handlers, results, tasks
 from stratus.workflows.interpreter.history import make_event, payload, task_resource
+from stratus.workflows.interpreter.item_reader import READER_FAILED
 from stratus.workflows.interpreter.messages import (
     CancelTask,
     CancelTimer,
@@ -410,6 +411,10 @@ class Run:
                 self.guarded(scope, state, handlers.timer_fired)
         elif token != scope.pending:
             return
+        elif scope.phase == "item-reader":
+            self.reader_answered(scope, state, event)
+        elif scope.phase == "result-writer":
+            self.writer_answered(scope, state, event)
         elif isinstance(event, TaskSucceeded):
             self.guarded(scope, state, tasks.task_succeeded, event.output)
         elif isinstance(event, TaskFailed):
@@ -417,6 +422,32 @@ class Run:
         elif isinstance(event, TaskTimedOut):
             self.guarded(scope, state, tasks.task_timed_out, event.error, event.cause)
         self.schedule(scope)
+
+    def reader_answered(self, scope: Scope, state: State, event: Any) -> None:
+        """A Distributed Map's ItemReader answered: start the iterations, or fail the
+        state as States.ItemReaderFailed (catchable, retriable like any failure)."""
+        if isinstance(event, TaskSucceeded):
+            self.guarded(scope, state, containers.items_read, event.output)
+            return
+        self.x.waiting.pop(event.token, None)
+        scope.pending = None
+        scope.phase = "act"
+        cause = getattr(event, "cause", None) or getattr(event, "error", None) or ""
+        self.fail_state(scope, state, READER_FAILED, str(cause))
+
+    def writer_answered(self, scope: Scope, state: State, event: Any) -> None:
+        """A ResultWriter file was written (next one, or the state finishes), or the
+        write failed: States.ResultWriterFailed."""
+        if isinstance(event, TaskSucceeded):
+            self.guarded(scope, state, containers.written, event.output)
+            return
+        self.x.waiting.pop(event.token, None)
+        scope.pending = None
+        scope.writes = None
+        scope.children = None
+        scope.phase = "act"
+        cause = getattr(event, "cause", None) or getattr(event, "error", None) or ""
+        self.fail_state(scope, state, "States.ResultWriterFailed", str(cause))
 
     def task_started(self, event: TaskStarted) -> None:
         """A worker took an activity task: ActivityStarted, with its name."""
@@ -587,7 +618,11 @@ class Run:
         """Cancel every pending task and timer (the execution is over)."""
         for token, scope_id in list(self.x.waiting.items()):
             scope = self.x.scopes.get(scope_id)
-            is_task = scope is not None and scope.phase == "task" and token == scope.pending
+            is_task = (
+                scope is not None
+                and scope.phase in ("task", "item-reader", "result-writer")
+                and token == scope.pending
+            )
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
         self.x.waiting.clear()
         for scope in self.x.scopes.values():
@@ -601,7 +636,9 @@ class Run:
             if scope_id != scope.id:
                 continue
             del self.x.waiting[token]
-            is_task = scope.phase == "task" and token == scope.pending
+            is_task = (
+                scope.phase in ("task", "item-reader", "result-writer") and token == scope.pending
+            )
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
         scope.pending = None
         scope.deadline = None

@@ -67,6 +67,10 @@ class Scope:
     heartbeat: str | None = None
     heartbeat_seconds: float | None = None
     children: Children | None = None
+    # A Distributed Map's items once its ItemReader read them, and its ResultWriter's
+    # files still to write.
+    reader_items: list[Any] | None = None
+    writes: list[dict[str, Any]] | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     record: bool = True
     status: str = RUNNING

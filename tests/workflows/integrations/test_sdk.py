@@ -98,9 +98,9 @@ def test_unknown_action_and_service(function, registry) -> None:
 
 
 def test_service_not_served_yet(function, registry) -> None:
-    result = _run(function, registry, _task("dynamodb:listTables", {}))
-    assert result.error == "DynamoDb.UnknownOperationException"
-    assert result.cause.startswith("Operation ListTables is not supported. (Service: DynamoDb, ")
+    result = _run(function, registry, _task("kinesis:listStreams", {}))
+    assert result.error == "Kinesis.UnknownOperationException"
+    assert result.cause.startswith("Operation ListStreams is not supported. (Service: Kinesis, ")
 
 
 def test_wait_for_task_token_pattern(function, registry) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
 from typing import Any
 
 from botocore.model import Shape
 
+from stratus.aws.protocol.aws_chunked import AwsChunkedDecoder
 from stratus.aws.protocol.errors import CommonServiceError, ServiceError
 from stratus.aws.protocol.http import HttpRequest
 from stratus.aws.protocol.parsers.rest import RestRequestParser
@@ -37,18 +39,29 @@ class S3RequestParser(RestXmlRequestParser):
     """
 
     def parse(self, request: HttpRequest, match: RouteMatch) -> dict[str, Any]:
-        """Decode an ``aws-chunked`` body before the generic REST parsing."""
+        """Decode an ``aws-chunked`` body before the generic REST parsing.
+
+        A streamed object body (PutObject, UploadPart) is handed on as an async iterator
+        in ``Body``, decoded as it arrives; an ``AwsChunkedDecoder`` keeps the trailers."""
         encoding = request.headers.get("content-encoding", "")
-        if "aws-chunked" in encoding or request.headers.get("x-amz-content-sha256", "").startswith(
-            "STREAMING-"
-        ):
-            request.body = decode_aws_chunked(request.body)
+        chunked = "aws-chunked" in encoding or request.headers.get(
+            "x-amz-content-sha256", ""
+        ).startswith("STREAMING-")
+        stream: AsyncIterable[bytes] | None = request.stream
+        if chunked:
+            if request.stream is not None:
+                stream = AwsChunkedDecoder(request.stream)
+            else:
+                request.body = decode_aws_chunked(request.body)
             remaining = [e for e in encoding.split(",") if e.strip() and e.strip() != "aws-chunked"]
             if remaining:
                 request.headers["content-encoding"] = ",".join(remaining)
             else:
                 request.headers.pop("content-encoding", None)
-        return super().parse(request, match)
+        params = super().parse(request, match)
+        if stream is not None:
+            params["Body"] = stream
+        return params
 
     def serialization_error(self, detail: str) -> ServiceError:
         """S3 calls every unreadable body ``MalformedXML``."""

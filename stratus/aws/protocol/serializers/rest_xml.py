@@ -130,6 +130,8 @@ S3_ROOT_NAMES = {
 
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 
+_PARTIAL = frozenset({"GetObject", "HeadObject"})
+
 
 class S3ResponseSerializer(RestXmlResponseSerializer):
     """S3: its own namespace and root names, ``<Error>`` bodies, ``x-amz-request-id``.
@@ -138,6 +140,23 @@ class S3ResponseSerializer(RestXmlResponseSerializer):
     """
 
     request_id_header = "x-amz-request-id"
+
+    def serialize_response(
+        self, operation: OperationModel, output: dict[str, Any] | None, request_id: str
+    ) -> HttpResponse:
+        """A GetObject body given as an async iterator streams (its ``ContentLength``
+        header says how long it is); everything else is serialized as usual."""
+        body = output.get("Body") if output else None
+        if output is None or body is None or isinstance(body, bytes | bytearray | str):
+            response = super().serialize_response(operation, output, request_id)
+        else:
+            response = super().serialize_response(
+                operation, {k: v for k, v in output.items() if k != "Body"}, request_id
+            )
+            response.stream = aiter(body)
+        if output and output.get("ContentRange") and operation.name in _PARTIAL:
+            response.status = 206  # Partial Content: the model binds no status member
+        return response
 
     def namespace(self, payload: Binding | None) -> str | None:
         """Every S3 document lives in the 2006-03-01 namespace."""
@@ -179,6 +198,9 @@ class S3ResponseSerializer(RestXmlResponseSerializer):
             f"</RequestId><HostId>{escape(request_id)}</HostId></Error>"
         ).encode()
         headers = self.base_headers(request_id)
+        status = self.error_status(error, shape)
+        if status == 304:  # Not Modified: no body, as HTTP requires
+            return self._finish(304, headers, b"", None)
         if operation is not None and operation.http.get("method") == "HEAD":
             # No body may follow a HEAD: the code travels in a header, as AWS's front ends do.
             body = b""

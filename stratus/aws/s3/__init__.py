@@ -1,0 +1,1 @@
+"""S3 (rest-xml) over the object store service."""

@@ -1,0 +1,57 @@
+"""The object store's exceptions as S3 answers them: one table.
+
+Codes and statuses from https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+(the model names few of S3's errors, so every rule gives its status).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.aws.protocol.errors import ServiceError
+from stratus.services.objects import errors as oe
+
+__all__ = ["S3_ERRORS"]
+
+
+def _rule(code: str, status: int) -> Callable[[Any], ServiceError]:
+    return ErrorRule(code, status, fields=lambda exc: dict(getattr(exc, "fields", {})))
+
+
+def _configuration(exc: oe.NoSuchConfiguration) -> ServiceError:
+    return ServiceError(exc.message, code=exc.kind, status_code=404, fields=dict(exc.fields))
+
+
+S3_ERRORS = ErrorTable(
+    {
+        oe.NoSuchBucket: _rule("NoSuchBucket", 404),
+        oe.BucketAlreadyExists: _rule("BucketAlreadyExists", 409),
+        oe.BucketAlreadyOwnedByYou: _rule("BucketAlreadyOwnedByYou", 409),
+        oe.BucketNotEmpty: _rule("BucketNotEmpty", 409),
+        oe.InvalidBucketName: _rule("InvalidBucketName", 400),
+        oe.NoSuchConfiguration: _configuration,
+        oe.NoSuchKey: _rule("NoSuchKey", 404),
+        oe.NoSuchVersion: _rule("NoSuchVersion", 404),
+        oe.MethodNotAllowed: _rule("MethodNotAllowed", 405),
+        oe.PreconditionFailed: _rule("PreconditionFailed", 412),
+        oe.NotModified: _rule("NotModified", 304),
+        oe.InvalidRange: _rule("InvalidRange", 416),
+        oe.BadDigest: _rule("BadDigest", 400),
+        oe.InvalidDigest: _rule("InvalidDigest", 400),
+        oe.EntityTooLarge: _rule("EntityTooLarge", 400),
+        oe.KeyTooLong: _rule("KeyTooLongError", 400),
+        oe.NoSuchUpload: _rule("NoSuchUpload", 404),
+        oe.InvalidPart: _rule("InvalidPart", 400),
+        oe.InvalidPartOrder: _rule("InvalidPartOrder", 400),
+        oe.EntityTooSmall: _rule("EntityTooSmall", 400),
+        oe.InvalidArgument: _rule("InvalidArgument", 400),
+        oe.InvalidRequest: _rule("InvalidRequest", 400),
+        oe.MalformedXML: _rule("MalformedXML", 400),
+        oe.InvalidTag: _rule("InvalidTag", 400),
+        oe.NotificationError: _rule("InvalidArgument", 400),
+        oe.AccessDenied: _rule("AccessDenied", 403),
+        oe.ObjectsError: _rule("InvalidRequest", 400),
+    }
+)

@@ -1,0 +1,232 @@
+"""The object store's exceptions; the S3 adapter maps each to S3's error (``aws/s3/errors``).
+
+::
+
+    ObjectsError
+     ├── BucketError
+     │    ├── NoSuchBucket, BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty
+     │    ├── InvalidBucketName
+     │    └── NoSuchConfiguration        (a policy, CORS, lifecycle or tag set never set)
+     ├── ObjectError
+     │    ├── NoSuchKey, NoSuchVersion, MethodNotAllowed (a delete marker read)
+     │    ├── PreconditionFailed, NotModified, InvalidRange
+     │    ├── BadDigest, InvalidDigest, EntityTooLarge, KeyTooLong
+     │    └── InvalidObjectState
+     ├── UploadError
+     │    ├── NoSuchUpload, InvalidPart, InvalidPartOrder, EntityTooSmall
+     ├── InvalidArgument, InvalidRequest, MalformedXML, InvalidTag
+     ├── AccessDenied                     (a bucket policy's Deny)
+     └── NotificationError                (a target that does not exist or rejects tests)
+
+``fields`` carries the extra elements S3 writes into its ``<Error>`` (``BucketName``,
+``Key``, ``ArgumentName`` ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ObjectsError(Exception):
+    """Any error of the object store."""
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
+
+
+class BucketError(ObjectsError):
+    """A bucket that cannot be used as asked."""
+
+
+class NoSuchBucket(BucketError):
+    def __init__(self, bucket: str) -> None:
+        super().__init__("The specified bucket does not exist", BucketName=bucket)
+
+
+class BucketAlreadyExists(BucketError):
+    def __init__(self, bucket: str) -> None:
+        super().__init__(
+            "The requested bucket name is not available. The bucket namespace is shared by "
+            "all users of the system. Please select a different name and try again.",
+            BucketName=bucket,
+        )
+
+
+class BucketAlreadyOwnedByYou(BucketError):
+    def __init__(self, bucket: str) -> None:
+        super().__init__(
+            "Your previous request to create the named bucket succeeded and you already own it.",
+            BucketName=bucket,
+        )
+
+
+class BucketNotEmpty(BucketError):
+    def __init__(self, bucket: str) -> None:
+        super().__init__("The bucket you tried to delete is not empty", BucketName=bucket)
+
+
+class InvalidBucketName(BucketError):
+    def __init__(self, bucket: str) -> None:
+        super().__init__("The specified bucket is not valid.", BucketName=bucket)
+
+
+class NoSuchConfiguration(BucketError):
+    """A bucket sub-resource that was never set; ``kind`` picks S3's code."""
+
+    def __init__(self, kind: str, message: str, bucket: str) -> None:
+        super().__init__(message, BucketName=bucket)
+        self.kind = kind
+
+
+class ObjectError(ObjectsError):
+    """An object that cannot be read or written as asked."""
+
+
+class NoSuchKey(ObjectError):
+    def __init__(self, key: str) -> None:
+        super().__init__("The specified key does not exist.", Key=key)
+
+
+class NoSuchVersion(ObjectError):
+    def __init__(self, key: str, version_id: str) -> None:
+        super().__init__("The specified version does not exist.", Key=key, VersionId=version_id)
+
+
+class MethodNotAllowed(ObjectError):
+    """A GET or HEAD of a delete marker (S3 answers 405 and names the marker)."""
+
+    def __init__(self, version_id: str) -> None:
+        super().__init__(
+            "The specified method is not allowed against this resource.",
+            Method="GET",
+            ResourceType="DeleteMarker",
+        )
+        self.version_id = version_id
+
+
+class PreconditionFailed(ObjectError):
+    def __init__(self, condition: str) -> None:
+        super().__init__(
+            "At least one of the pre-conditions you specified did not hold",
+            Condition=condition,
+        )
+
+
+class NotModified(ObjectError):
+    """If-None-Match / If-Modified-Since held back the object: 304, no body."""
+
+    def __init__(self, etag: str, last_modified: float) -> None:
+        super().__init__("Not Modified")
+        self.etag = etag
+        self.last_modified = last_modified
+
+
+class InvalidRange(ObjectError):
+    def __init__(self, size: int, requested: str) -> None:
+        super().__init__(
+            "The requested range is not satisfiable",
+            RangeRequested=requested,
+            ActualObjectSize=size,
+        )
+
+
+class BadDigest(ObjectError):
+    def __init__(
+        self, message: str = "The Content-MD5 you specified did not match what we received."
+    ) -> None:
+        super().__init__(message)
+
+
+class InvalidDigest(ObjectError):
+    def __init__(self) -> None:
+        super().__init__("The Content-MD5 you specified is not valid.")
+
+
+class EntityTooLarge(ObjectError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            "Your proposed upload exceeds the maximum allowed size",
+            ProposedSize=size,
+            MaxSizeAllowed=limit,
+        )
+
+
+class KeyTooLong(ObjectError):
+    def __init__(self) -> None:
+        super().__init__("Your key is too long")
+
+
+class UploadError(ObjectsError):
+    """A multipart upload that cannot proceed as asked."""
+
+
+class NoSuchUpload(UploadError):
+    def __init__(self, upload_id: str) -> None:
+        super().__init__(
+            "The specified upload does not exist. The upload ID may be invalid, or the "
+            "upload may have been aborted or completed.",
+            UploadId=upload_id,
+        )
+
+
+class InvalidPart(UploadError):
+    def __init__(self, upload_id: str, part_number: int, etag: str) -> None:
+        super().__init__(
+            "One or more of the specified parts could not be found.  The part may not have "
+            "been uploaded, or the specified entity tag may not match the part's entity tag.",
+            UploadId=upload_id,
+            PartNumber=part_number,
+            ETag=etag,
+        )
+
+
+class InvalidPartOrder(UploadError):
+    def __init__(self, upload_id: str) -> None:
+        super().__init__(
+            "The list of parts was not in ascending order. The parts list must be specified "
+            "in order by part number.",
+            UploadId=upload_id,
+        )
+
+
+class EntityTooSmall(UploadError):
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            "Your proposed upload is smaller than the minimum allowed object size.",
+            ProposedSize=size,
+            MinSizeAllowed=5 * 1024 * 1024,
+        )
+
+
+class InvalidArgument(ObjectsError):
+    def __init__(self, message: str, name: str | None = None, value: str | None = None) -> None:
+        super().__init__(message, ArgumentName=name, ArgumentValue=value)
+
+
+class InvalidRequest(ObjectsError):
+    """A request S3 refuses as a whole (``InvalidRequest``)."""
+
+
+class MalformedXML(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The XML you provided was not well-formed or did not validate against our "
+            "published schema"
+        )
+
+
+class InvalidTag(ObjectsError):
+    """A tag set S3 refuses (too many, duplicate keys, too long)."""
+
+
+class AccessDenied(ObjectsError):
+    """A bucket policy's Deny statement refuses the request."""
+
+    def __init__(self, message: str = "Access Denied") -> None:
+        super().__init__(message)
+
+
+class NotificationError(ObjectsError):
+    """A notification configuration naming a target that cannot receive events."""

@@ -1,0 +1,74 @@
+"""The object store's records: buckets, object versions, multipart uploads and parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Bucket", "ObjectVersion", "Part", "Upload"]
+
+
+@dataclass(slots=True)
+class Bucket:
+    """A bucket and its settings (sub-resources kept as S3's own shapes, validated)."""
+
+    id: int
+    name: str
+    account: str
+    region: str
+    created: float
+    versioning: str | None = None  # None (never enabled), "Enabled", "Suspended"
+    configs: dict[str, Any] = field(default_factory=dict)  # policy, cors, lifecycle, ...
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:s3:::{self.name}"
+
+
+@dataclass(slots=True)
+class ObjectVersion:
+    """One version of a key: its bytes' file, their digests and the stored headers."""
+
+    bucket_id: int
+    key: str
+    version_id: str  # "null" in a bucket that never had versioning
+    latest: bool
+    delete_marker: bool
+    size: int
+    etag: str  # quoted, as S3 writes it
+    modified: float  # seconds since the epoch, millisecond precision
+    file_id: str | None  # the bytes' file; None for a delete marker
+    headers: dict[str, str] = field(default_factory=dict)  # Content-Type, Cache-Control ...
+    metadata: dict[str, str] = field(default_factory=dict)  # x-amz-meta-*
+    tags: dict[str, str] = field(default_factory=dict)
+    checksums: dict[str, str] = field(default_factory=dict)  # algorithm -> base64 value
+    checksum_type: str | None = None  # FULL_OBJECT or COMPOSITE
+    parts: list[int] = field(default_factory=list)  # part sizes of a multipart object
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class Upload:
+    """A multipart upload in progress."""
+
+    upload_id: str
+    bucket_id: int
+    key: str
+    initiated: float
+    headers: dict[str, str] = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    checksum_algorithm: str | None = None
+    checksum_type: str | None = None
+
+
+@dataclass(slots=True)
+class Part:
+    """One uploaded part of a multipart upload."""
+
+    number: int
+    size: int
+    etag: str
+    modified: float
+    file_id: str
+    checksums: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,462 @@
+"""The object store: buckets, object versions, multipart uploads, and their settings.
+
+The order of every write is the durability contract: bytes to a fresh file (fsynced,
+renamed: ``bytestore.py``), then one metadata commit that names the file and queues the
+change's notifications (``sqlite.py``), then the files that commit made unreachable are
+removed. A crash between any two steps leaves either the old object or the new one,
+never a name pointing at missing bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from typing import Any
+
+from stratus.services.objects import errors as oe
+from stratus.services.objects.bytestore import ByteStore
+from stratus.services.objects.checksums import ALGORITHMS
+from stratus.services.objects.delivery import NotificationDelivery
+from stratus.services.objects.model import Bucket, ObjectVersion
+from stratus.services.objects.names import check_bucket_name, check_key
+from stratus.services.objects.notifications import Change, event_records
+from stratus.services.objects.requests import (
+    MAX_PUT_BYTES,
+    Checks,
+    Conditions,
+    Requester,
+    Written,
+    new_version_id,
+    now_s,
+    verify,
+)
+from stratus.services.objects.sqlite import ObjectsRepository as Repo
+from stratus.services.objects.uploads import UploadOperations
+from stratus.store.errors import DuplicateKey
+from stratus.store.sqlite.database import SQLiteDatabase
+
+__all__ = ["Checks", "Conditions", "ObjectsService", "Requester", "Written"]
+
+
+def _etag_matches(condition: str, etag: str) -> bool:
+    wanted = [c.strip() for c in condition.split(",")]
+    return "*" in wanted or etag in wanted or etag.strip('"') in [w.strip('"') for w in wanted]
+
+
+class ObjectsService(UploadOperations):
+    """Buckets and objects of every account, over one repository and one byte store."""
+
+    def __init__(
+        self, db: SQLiteDatabase, files: ByteStore, delivery: NotificationDelivery
+    ) -> None:
+        self._db = db
+        self.files = files
+        self.delivery = delivery
+        self._buckets: dict[str, Bucket] = {}
+        #: Told the name of a bucket setting that changed (the lifecycle sweep wakes).
+        self.settings_changed: Callable[[str], None] = lambda name: None
+
+    async def load(self) -> None:
+        """Read the buckets, and clear files a crash left unreferenced."""
+        buckets = await self._db.read(Repo.load_buckets)
+        self._buckets = {b.name: b for b in buckets}
+        referenced = await self._db.read(Repo.referenced_files)
+        await asyncio.to_thread(self.files.open_nowait)
+        await asyncio.to_thread(self.files.sweep_blocking, referenced)
+
+    # -- buckets -----------------------------------------------------------------------
+    def bucket(self, name: str) -> Bucket:
+        found = self._buckets.get(name)
+        if found is None:
+            raise oe.NoSuchBucket(name)
+        return found
+
+    def has_bucket(self, name: str) -> bool:
+        return name in self._buckets
+
+    def buckets_of(self, account: str) -> list[Bucket]:
+        return sorted(
+            (b for b in self._buckets.values() if b.account == account), key=lambda b: b.name
+        )
+
+    def all_buckets(self) -> list[Bucket]:
+        return sorted(self._buckets.values(), key=lambda b: b.name)
+
+    async def create_bucket(self, name: str, who: Requester, region: str) -> Bucket:
+        existing = self._buckets.get(name)
+        if existing is not None:
+            if existing.account == who.account:
+                raise oe.BucketAlreadyOwnedByYou(name)
+            raise oe.BucketAlreadyExists(name)
+        check_bucket_name(name)
+        bucket = Bucket(0, name, who.account, region, now_s())
+        self._buckets[name] = bucket  # claimed now: a concurrent create gets the error
+        try:
+            bucket.id = await self._db.write(lambda c: Repo.insert_bucket(c, bucket))
+        except DuplicateKey:
+            raise oe.BucketAlreadyOwnedByYou(name) from None
+        except BaseException:
+            self._buckets.pop(name, None)
+            raise
+        return bucket
+
+    async def delete_bucket(self, name: str) -> None:
+        bucket = self.bucket(name)
+
+        def run(conn: Any) -> list[str] | None:
+            if not Repo.bucket_is_empty(conn, bucket.id):
+                return None
+            return Repo.delete_bucket(conn, bucket.id)
+
+        freed = await self._db.write(run)
+        if freed is None:
+            raise oe.BucketNotEmpty(name)
+        self._buckets.pop(name, None)
+        await self.files.delete(freed)
+
+    async def save_bucket(self, bucket: Bucket) -> None:
+        """Persist a bucket's versioning state and settings (already changed in place)."""
+        await self._db.write(lambda c: Repo.update_bucket(c, bucket))
+
+    def config(self, bucket: Bucket, name: str) -> Any:
+        return bucket.configs.get(name)
+
+    async def set_config(self, bucket: Bucket, name: str, value: Any) -> None:
+        if value is None:
+            bucket.configs.pop(name, None)
+        else:
+            bucket.configs[name] = value
+        await self.save_bucket(bucket)
+        self.settings_changed(name)
+
+    # -- writes ------------------------------------------------------------------------
+    async def put_object(
+        self,
+        bucket_name: str,
+        key: str,
+        body: AsyncIterable[bytes] | bytes,
+        who: Requester,
+        *,
+        headers: dict[str, str] | None = None,
+        metadata: dict[str, str] | None = None,
+        tags: dict[str, str] | None = None,
+        checks: Checks | None = None,
+        conditions: Conditions | None = None,
+        declared_size: int | None = None,
+        event: str = "ObjectCreated:Put",
+    ) -> ObjectVersion:
+        bucket = self.bucket(bucket_name)
+        check_key(key)
+        if declared_size is not None and declared_size > MAX_PUT_BYTES:
+            raise oe.EntityTooLarge(declared_size, MAX_PUT_BYTES)
+        checks = checks or Checks()
+        if conditions is not None:
+            await self._check_write_conditions(bucket, key, conditions)
+        written = await self.files.write(body, checks.algorithms, limit=MAX_PUT_BYTES)
+        try:
+            verify(written, checks)
+        except BaseException:
+            await self.files.delete([written.file_id])
+            raise
+        version = ObjectVersion(
+            bucket_id=bucket.id,
+            key=key,
+            version_id="",
+            latest=True,
+            delete_marker=False,
+            size=written.size,
+            etag=f'"{written.md5.hex()}"',
+            modified=now_s(),
+            file_id=written.file_id,
+            headers=headers or {},
+            metadata=metadata or {},
+            tags=tags or {},
+            checksums=written.checksums,
+            checksum_type="FULL_OBJECT" if written.checksums else None,
+        )
+        if conditions is not None:
+            await self._check_write_conditions(bucket, key, conditions)
+        await self._commit_version(bucket, version, who, event)
+        return version
+
+    async def _check_write_conditions(self, bucket: Bucket, key: str, cond: Conditions) -> None:
+        """Conditional writes (If-None-Match: *, If-Match: etag)."""
+        current = await self._db.read(lambda c: Repo.get_version(c, bucket.id, key, None))
+        exists = current is not None and not current.delete_marker
+        if cond.if_none_match is not None and exists:
+            raise oe.PreconditionFailed("If-None-Match")
+        if cond.if_match is not None:
+            if not exists:
+                raise oe.NoSuchKey(key)
+            assert current is not None
+            if not _etag_matches(cond.if_match, current.etag):
+                raise oe.PreconditionFailed("If-Match")
+
+    async def _commit_version(
+        self, bucket: Bucket, version: ObjectVersion, who: Requester, event: str
+    ) -> None:
+        versioned = bucket.versioning == "Enabled"
+        version.version_id = new_version_id() if versioned else "null"
+        replace_null = not versioned
+        now = time.time()
+
+        def run(conn: Any) -> list[str]:
+            freed = Repo.put_version(conn, version, replace_null, (), now)
+            # Records need the row's sequence, known only after the insert.
+            records = event_records(
+                bucket,
+                Change(
+                    event,
+                    version,
+                    bucket.versioning is not None,
+                    who.request_id,
+                    who.principal or who.account,
+                ),
+            )
+            Repo.add_outbox(conn, records, now)
+            return freed
+
+        try:
+            freed = await self._db.write(run)
+        except BaseException:
+            if version.file_id:
+                await self.files.delete([version.file_id])
+            raise
+        self.delivery.wake()
+        await self.files.delete(freed)
+
+    async def delete_object(
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        who: Requester,
+        family: str = "ObjectRemoved",
+    ) -> ObjectVersion | None:
+        """Delete a key (a delete marker in a versioned bucket) or one version; what was
+        removed or created (None when nothing existed). ``family`` names the event
+        (``LifecycleExpiration`` when a lifecycle rule deletes)."""
+        bucket = self.bucket(bucket_name)
+        now = time.time()
+        versioned = bucket.versioning is not None
+        if version_id is not None:
+
+            def remove(conn: Any) -> ObjectVersion | None:
+                removed = Repo.delete_version(conn, bucket.id, key, version_id, (), now)
+                if removed is not None:
+                    removed.modified = now_s()
+                    name = f"{family}:Delete"
+                    Repo.add_outbox(
+                        conn,
+                        event_records(
+                            bucket,
+                            Change(
+                                name,
+                                removed,
+                                versioned,
+                                who.request_id,
+                                who.principal or who.account,
+                            ),
+                        ),
+                        now,
+                    )
+                return removed
+
+            removed = await self._db.write(remove)
+            if removed is None:
+                if version_id != "null" and not _valid_version_id(version_id):
+                    raise oe.InvalidArgument(
+                        "Invalid version id specified", "versionId", version_id
+                    )
+                return None
+            self.delivery.wake()
+            if removed.file_id:
+                await self.files.delete([removed.file_id])
+            return removed
+        if bucket.versioning is None:
+
+            def remove_null(conn: Any) -> ObjectVersion | None:
+                removed = Repo.delete_version(conn, bucket.id, key, "null", (), now)
+                if removed is not None:
+                    removed.modified = now_s()
+                    Repo.add_outbox(
+                        conn,
+                        event_records(
+                            bucket,
+                            Change(
+                                f"{family}:Delete",
+                                removed,
+                                False,
+                                who.request_id,
+                                who.principal or who.account,
+                            ),
+                        ),
+                        now,
+                    )
+                return removed
+
+            removed = await self._db.write(remove_null)
+            if removed is not None:
+                self.delivery.wake()
+                if removed.file_id:
+                    await self.files.delete([removed.file_id])
+            return removed
+        marker = ObjectVersion(
+            bucket_id=bucket.id,
+            key=key,
+            version_id="",
+            latest=True,
+            delete_marker=True,
+            size=0,
+            etag="",
+            modified=now_s(),
+            file_id=None,
+        )
+        await self._commit_version(bucket, marker, who, f"{family}:DeleteMarkerCreated")
+        return marker
+
+    async def copy_object(
+        self,
+        source_bucket: str,
+        source_key: str,
+        source_version: str | None,
+        bucket_name: str,
+        key: str,
+        who: Requester,
+        *,
+        replace_metadata: bool,
+        headers: dict[str, str],
+        metadata: dict[str, str],
+        tags: dict[str, str] | None,
+        algorithms: tuple[str, ...],
+        conditions: Conditions,
+    ) -> tuple[ObjectVersion, ObjectVersion]:
+        """Copy one object; (source version, new version)."""
+        source = await self.head(source_bucket, source_key, source_version)
+        _check_conditions(source, conditions, copy=True)
+        bucket = self.bucket(bucket_name)
+        check_key(key)
+        if (
+            source_bucket == bucket_name
+            and source_key == key
+            and not replace_metadata
+            and source_version is None
+            and bucket.versioning != "Enabled"
+        ):
+            raise oe.InvalidRequest(
+                "This copy request is illegal because it is trying to copy an object to itself "
+                "without changing the object's metadata, storage class, website redirect "
+                "location or encryption attributes."
+            )
+        assert source.file_id is not None
+        wanted = algorithms or tuple(a for a in ALGORITHMS if a in source.checksums)
+        written = await self.files.copy(source.file_id, wanted)
+        version = ObjectVersion(
+            bucket_id=bucket.id,
+            key=key,
+            version_id="",
+            latest=True,
+            delete_marker=False,
+            size=written.size,
+            etag=f'"{written.md5.hex()}"',
+            modified=now_s(),
+            file_id=written.file_id,
+            headers=headers if replace_metadata else dict(source.headers),
+            metadata=metadata if replace_metadata else dict(source.metadata),
+            tags=dict(source.tags) if tags is None else tags,
+            checksums=written.checksums,
+            checksum_type="FULL_OBJECT" if written.checksums else None,
+        )
+        await self._commit_version(bucket, version, who, "ObjectCreated:Copy")
+        return source, version
+
+    # -- reads -------------------------------------------------------------------------
+    async def head(
+        self, bucket_name: str, key: str, version_id: str | None = None
+    ) -> ObjectVersion:
+        """The version asked for; NoSuchKey / NoSuchVersion / MethodNotAllowed."""
+        bucket = self.bucket(bucket_name)
+        found = await self._db.read(lambda c: Repo.get_version(c, bucket.id, key, version_id))
+        if found is None:
+            if version_id is not None:
+                if version_id != "null" and not _valid_version_id(version_id):
+                    raise oe.InvalidArgument(
+                        "Invalid version id specified", "versionId", version_id
+                    )
+                raise oe.NoSuchVersion(key, version_id)
+            raise oe.NoSuchKey(key)
+        if found.delete_marker:
+            if version_id is None:
+                raise oe.NoSuchKey(key)
+            raise oe.MethodNotAllowed(found.version_id)
+        return found
+
+    async def read(
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        conditions: Conditions,
+    ) -> ObjectVersion:
+        version = await self.head(bucket_name, key, version_id)
+        _check_conditions(version, conditions)
+        return version
+
+    def stream(
+        self, version: ObjectVersion, start: int = 0, end: int | None = None
+    ) -> AsyncIterator[bytes]:
+        assert version.file_id is not None
+        return self.files.read(version.file_id, start, end)
+
+    async def read_bytes(self, version: ObjectVersion) -> bytes:
+        return b"".join([chunk async for chunk in self.stream(version)])
+
+    async def set_tags(
+        self, bucket_name: str, key: str, version_id: str | None, tags: dict[str, str] | None
+    ) -> ObjectVersion:
+        version = await self.head(bucket_name, key, version_id)
+        await self._db.write(lambda c: Repo.set_tags(c, version, tags or {}))
+        return version
+
+    async def list_latest(
+        self, bucket: Bucket, prefix: str, after: str, limit: int, inclusive: bool = False
+    ) -> list[ObjectVersion]:
+        return await self._db.read(
+            lambda c: Repo.list_latest(c, bucket.id, prefix, after, limit, inclusive)
+        )
+
+    async def list_versions(
+        self, bucket: Bucket, prefix: str, after_key: str, after_seq: int | None, limit: int
+    ) -> list[ObjectVersion]:
+        return await self._db.read(
+            lambda c: Repo.list_versions(c, bucket.id, prefix, after_key, after_seq, limit)
+        )
+
+    async def version_seq(self, bucket: Bucket, key: str, version_id: str) -> int | None:
+        found = await self._db.read(lambda c: Repo.get_version(c, bucket.id, key, version_id))
+        return found.seq if found else None
+
+
+def _valid_version_id(version_id: str) -> bool:
+    return len(version_id) == 32 and all(c in "0123456789abcdef" for c in version_id)
+
+
+def _check_conditions(version: ObjectVersion, cond: Conditions, copy: bool = False) -> None:
+    """RFC 7232's order as S3 applies it: If-Match before If-Unmodified-Since,
+    If-None-Match before If-Modified-Since. A copy answers 412 where a GET answers 304."""
+    modified = int(version.modified)
+    if cond.if_match is not None:
+        if not _etag_matches(cond.if_match, version.etag):
+            raise oe.PreconditionFailed("If-Match")
+    elif cond.if_unmodified_since is not None and modified > cond.if_unmodified_since:
+        raise oe.PreconditionFailed("If-Unmodified-Since")
+    if cond.if_none_match is not None:
+        if _etag_matches(cond.if_none_match, version.etag):
+            if copy:
+                raise oe.PreconditionFailed("If-None-Match")
+            raise oe.NotModified(version.etag, version.modified)
+    elif cond.if_modified_since is not None and modified <= cond.if_modified_since:
+        if copy:
+            raise oe.PreconditionFailed("If-Modified-Since")
+        raise oe.NotModified(version.etag, version.modified)
