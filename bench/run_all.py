@@ -127,6 +127,12 @@ SCRIPTS = (
         "issue 13: reported next to Python's, against node -e and a bare process start",
     ),
     Script(
+        "gateway",
+        "Gateway: HTTP API requests/s and p50/p99 (plain, JWT, cached Lambda authorizer), "
+        "WebSocket round trips",
+        "issue 8: a function behind an HTTP API route >= 50% of a raw ASGI hello world",
+    ),
+    Script(
         "function_urls",
         "Function URLs: hello world requests/s and p50/p99 (wrk); streaming time to first byte",
         "issue 8 item 6: ratio to a raw ASGI hello world on the same stack; issue 13: the "

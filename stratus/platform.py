@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from stratus.aws.accounts import Accounts
+from stratus.aws.apigatewayv2.component import ApisComponent
 from stratus.aws.app import AwsApp
 from stratus.aws.component import Component, PlatformContext
 from stratus.aws.dynamodb.component import TablesComponent
@@ -57,6 +58,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     EventsComponent,
     SchedulesComponent,
     ObjectsComponent,
+    ApisComponent,
 )
 
 
@@ -133,6 +135,7 @@ class Platform:
             metrics=functions.invoker.metrics,
             logs=functions.log_store,
             blobs=self.context.blobs,
+            apis=self.component(ApisComponent).statistics,
         )
         providers: dict[str, object] = {}
         for component in self.components:

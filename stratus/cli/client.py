@@ -80,7 +80,7 @@ def invoke(endpoint: str, name: str, payload: str | None, asynchronous: bool, ta
         sys.stderr.write(base64.b64decode(response["LogResult"]).decode(errors="replace"))
     body = response["Payload"].read().decode(errors="replace")
     try:
-        text = json.dumps(json.loads(body), indent=2)
+        text = json.dumps(json.loads(body))  # one line, as Lambda returns it and the README shows
     except json.JSONDecodeError:
         text = body
     if response.get("FunctionError"):
@@ -121,8 +121,10 @@ def functions(endpoint: str) -> int:
         "THROTTLES",
         "COLD",
         "P50 ms",
+        "P90 ms",
         "P99 ms",
         "CONC",
+        "PEAK",
         "GB-s",
     )
     rows = [header]
@@ -138,8 +140,10 @@ def functions(endpoint: str) -> int:
                 str(m["Throttles"]),
                 str(m["ColdStarts"]),
                 _ms(m["DurationP50"]),
+                _ms(m["DurationP90"]),
                 _ms(m["DurationP99"]),
                 str(m["ConcurrentExecutions"]),
+                str(m["PeakConcurrentExecutions"]),
                 f"{m['GBSeconds']:.4f}",
             )
         )

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import zipfile
 
+from stratus.services.apis.http_apis import HttpApis
+from stratus.services.apis.model import HttpApi
 from stratus.services.functions.errors import Conflict
 from stratus.services.functions.names import function_arn
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
 
 DEMO_NAME = "greeter"
+DEMO_API_NAME = "greeter-api"
 
 DEMO_SOURCE = """\
 import json
@@ -22,7 +25,9 @@ logger.setLevel(logging.INFO)
 
 
 def handler(event, context):
-    name = (event or {}).get("name", "world")
+    event = event or {}
+    # invoked directly ({"name": ...}) or through the demo HTTP API (?name=...)
+    name = event.get("name") or (event.get("queryStringParameters") or {}).get("name", "world")
     logger.info("greeting %s", name)
     return {
         "statusCode": 200,
@@ -54,3 +59,17 @@ async def deploy_demo(registry: FunctionRegistry, region: str) -> bool:
     except Conflict:
         return False
     return True
+
+
+async def deploy_demo_api(apis: HttpApis, account: str, region: str) -> HttpApi:
+    """The demo function behind an HTTP API (quick create: every route, $default stage),
+    made once: a restart finds the one made before."""
+    for api in apis.in_account(account):
+        if api.name == DEMO_API_NAME:
+            return api
+    return await apis.create(
+        account,
+        region,
+        {"name": DEMO_API_NAME, "protocol_type": "HTTP"},
+        target=function_arn(region, DEMO_NAME, account=account),
+    )

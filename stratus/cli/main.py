@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import buckets, client, durable, events, queues, tables, topics, workflows
+from stratus.cli import apis, buckets, client, durable, events, queues, tables, topics, workflows
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     durable_show = durable_commands.add_parser("show", help="one execution as a timeline")
     durable_show.add_argument("execution", help="the execution's ARN")
 
+    commands.add_parser(
+        "apis", help="API Gateway APIs with their URLs, requests, errors, throttles, latency"
+    )
     queue_list = commands.add_parser(
         "queues", help="queues with visible, in-flight and delayed messages and DLQ depth"
     )
@@ -153,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                 return durable.show_execution(args.endpoint, args.execution)
             function = args.function if args.durable_command == "list" else None
             return durable.list_executions(args.endpoint, function)
+        if args.command == "apis":
+            return apis.list_apis(args.endpoint)
         if args.command == "queues":
             return queues.list_queues(args.endpoint, args.region)
         if args.command == "tables":

@@ -25,8 +25,10 @@ from typing import Any, cast
 
 import uvicorn
 
+from stratus.aws.accounts import DEFAULT_ACCOUNT_ID
+from stratus.aws.apigatewayv2.component import ApisComponent
 from stratus.aws.lambda_.component import FunctionsComponent
-from stratus.cli.demo import DEMO_NAME, deploy_demo
+from stratus.cli.demo import DEMO_NAME, deploy_demo, deploy_demo_api
 from stratus.platform import Platform, PlatformConfig
 from stratus.serving import (
     BodyBudget,
@@ -39,6 +41,9 @@ from stratus.serving import (
 from stratus.serving.bodies import AsgiApp
 
 log = logging.getLogger("stratus")
+
+#: API Gateway's largest WebSocket message (128 KB).
+_WS_MAX_MESSAGE_BYTES = 128 * 1024
 
 
 class _Server(uvicorn.Server):
@@ -91,6 +96,8 @@ def _server(
         port=port,
         loop="none",
         http=protocol,  # type: ignore[arg-type]
+        ws="websockets-sansio",  # WebSocket APIs on the gateway port (the websockets library)
+        ws_max_size=_WS_MAX_MESSAGE_BYTES,
         lifespan="off",
         log_level="warning",
         access_log=False,
@@ -122,10 +129,14 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
     platform = Platform(config)
     await platform.start()
     try:
-        if demo and await deploy_demo(
-            platform.component(FunctionsComponent).registry, config.region
-        ):
-            log.info("deployed the demo function %r", DEMO_NAME)
+        demo_url = None
+        if demo:
+            if await deploy_demo(platform.component(FunctionsComponent).registry, config.region):
+                log.info("deployed the demo function %r", DEMO_NAME)
+            demo_api = await deploy_demo_api(
+                platform.component(ApisComponent).http_apis, DEFAULT_ACCOUNT_ID, config.region
+            )
+            demo_url = f"http://{demo_api.api_id}.execute-api.localhost:{config.gateway_port}/"
         # What start-up built (botocore's service models, routes, validators: ~100,000
         # objects) lives as long as the process: out of the collector's sight, a full
         # collection no longer walks it (measured: a 58 ms pause every ~6,000 requests).
@@ -150,7 +161,7 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
         serving = asyncio.gather(
             control.serve(sockets=[control_socket]), gateway.serve(sockets=[gateway_socket])
         )
-        await _announce(control, config, demo)
+        await _announce(control, config, demo_url)
         await serving
     finally:
         guards.connections.close()
@@ -158,21 +169,25 @@ async def serve(config: PlatformConfig, *, demo: bool = False) -> None:
         log.info("Stratus stopped")
 
 
-async def _announce(control: _Server, config: PlatformConfig, demo: bool) -> None:
+async def _announce(control: _Server, config: PlatformConfig, demo_url: str | None) -> None:
     while not control.started and not control.should_exit:
         await asyncio.sleep(0.01)
     if not control.started:
         return
     lines = [
-        f"Stratus is up: AWS APIs on {config.endpoint_url}, "
-        f"HTTP APIs on http://{config.host}:{config.gateway_port}",
+        f"Stratus is up: AWS APIs on {config.endpoint_url}",
+        f"  API Gateway APIs on http://{{api-id}}.execute-api.localhost:{config.gateway_port} "
+        f"(or http://{config.host}:{config.gateway_port}/_aws/execute-api/{{api-id}}/)",
+        f"  function URLs on http://{{url-id}}.lambda-url.{config.region}.localhost:"
+        f"{config.gateway_port}",
         f"  data: {config.data_dir}",
     ]
-    if demo:
+    if demo_url is not None:
         lines.append(
             f"  demo: aws --endpoint-url {config.endpoint_url} lambda invoke "
             f"--function-name {DEMO_NAME} out.json"
         )
+        lines.append(f"  demo: curl {demo_url}?name=Ada")
     lines.append("  Ctrl-C to stop")
     print("\n".join(lines), file=sys.stderr, flush=True)
 

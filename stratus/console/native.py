@@ -39,6 +39,7 @@ class NativeApi:
         metrics: MetricsRegistry,
         logs: LogStore,
         blobs: BlobStore,
+        apis: Callable[[], list[dict[str, Any]]] | None = None,
     ) -> None:
         self._ready = ready
         self._registry = registry
@@ -46,6 +47,7 @@ class NativeApi:
         self._metrics = metrics
         self._log_store = logs
         self._blobs = blobs
+        self._apis = apis  # the gateway's APIs with their figures (``stratus apis``)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,6 +64,9 @@ class NativeApi:
             return
         if path == "/_stratus/functions":
             await _json(send, 200, {"Functions": self._functions()})
+            return
+        if path == "/_stratus/apis" and self._apis is not None:
+            await _json(send, 200, {"Apis": self._apis()})
             return
         match = _LOGS.match(path)
         if match:

@@ -125,6 +125,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         else:
             self.transport.close()
 
+    def handle_websocket_upgrade(self) -> None:
+        # The connection becomes uvicorn's WebSocket protocol, which this guard never sees
+        # close: it stops counting here (WebSocket APIs bound their own connections).
+        self._guard.release(self)
+        self.deadline = 0.0
+        super().handle_websocket_upgrade()
+
     # -- reads -----------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import REPO_ROOT, ServerProcess, create_function
@@ -119,3 +120,43 @@ def test_unreachable_server_is_one_line() -> None:
     assert result.stderr.strip() == (
         "error: cannot reach Stratus at http://127.0.0.1:1 (is `stratus up` running?)"
     )
+
+
+def test_functions_shows_p90_and_peak_concurrency(
+    server: ServerProcess, lambda_client: Any
+) -> None:
+    name = create_function(lambda_client, GREETER)
+    assert stratus(server, "invoke", name).returncode == 0
+    header = stratus(server, "functions").stdout.splitlines()[0]
+    assert "P90" in header and "PEAK" in header
+
+
+def test_invoke_prints_one_line(server: ServerProcess, lambda_client: Any) -> None:
+    name = create_function(lambda_client, GREETER)
+    result = stratus(server, "invoke", name, "--payload", '{"name": "Ada"}')
+    assert result.stdout == '{"message": "Hello, Ada!"}\n'
+
+
+def test_demo_serves_the_greeter_behind_an_http_api(tmp_path: Path) -> None:
+    """`make run` (stratus up --demo): the banner shows a curl that works as printed."""
+    import re
+    import time
+    import urllib.request
+
+    demo = ServerProcess(tmp_path / "demo", "--demo", "--log-level", "info")
+    demo.start()
+    try:
+        deadline = time.monotonic() + 30
+        banner = ""
+        while time.monotonic() < deadline and "demo: curl" not in banner:
+            time.sleep(0.1)
+            banner = demo.log()
+        match = re.search(r"demo: curl (\S+)", banner)
+        assert match, banner
+        assert f"execute-api.localhost:{demo.gateway_port}" in match.group(1)
+        api_id = match.group(1).split("//", 1)[1].split(".", 1)[0]
+        url = f"http://127.0.0.1:{demo.gateway_port}/_aws/execute-api/{api_id}/?name=Ada"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert json.loads(response.read()) == {"message": "Hello, Ada!"}
+    finally:
+        demo.stop()

@@ -251,7 +251,10 @@ class InterpreterResolver:
         lines = done.stdout.split()
         wanted = f"{interpreter.version[0]}.{interpreter.version[1]}"
         if done.returncode != 0 or lines[:2] != [wanted, "boto3"]:
-            log.info("interpreter %s rejected: %s", interpreter.path, done.stderr.strip()[-300:])
+            # One line at INFO: a pyenv shim that has no such version explains itself in
+            # five lines of advice on stderr, which only matter when debugging the probe.
+            log.info("interpreter %s rejected (exit %d)", interpreter.path, done.returncode)
+            log.debug("interpreter %s said: %s", interpreter.path, done.stderr.strip()[-300:])
             return False
         return True
 

@@ -1,0 +1,373 @@
+"""The API Gateway (v1) management API (rest-json): REST APIs, API keys, usage plans.
+
+Thin, like the v2 adapter: members become record fields by ``xform_name`` and records
+render back by the output shape's members.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from stratus.aws.apigatewayv2.shapes import fields, render
+from stratus.aws.context import RequestContext
+from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.services.apis.errors import ApiError, BadRequest, Conflict, NotFound
+from stratus.services.apis.rest_apis import RestApis
+from stratus.services.apis.rest_model import (
+    ApiKey,
+    Resource,
+    RestApi,
+    RestIntegration,
+    RestMethod,
+    RestStage,
+    UsagePlan,
+)
+
+Params = dict[str, Any]
+S = "apigateway"
+_IDS = (
+    "restApiId",
+    "resourceId",
+    "httpMethod",
+    "statusCode",
+    "stageName",
+    "deploymentId",
+    "apiKey",
+    "usagePlanId",
+    "keyId",
+)
+
+
+def _integration(integration: RestIntegration) -> Params:
+    return render(
+        S,
+        "Integration",
+        integration,
+        integrationResponses={
+            k: render(S, "IntegrationResponse", SimpleNamespace(**v))
+            for k, v in integration.integration_responses.items()
+        }
+        or None,
+        cacheKeyParameters=integration.cache_key_parameters,
+    )
+
+
+def _method(method: RestMethod) -> Params:
+    return render(
+        S,
+        "Method",
+        method,
+        methodIntegration=_integration(method.method_integration)
+        if method.method_integration
+        else None,
+        methodResponses={
+            k: render(S, "MethodResponse", SimpleNamespace(**v))
+            for k, v in method.method_responses.items()
+        }
+        or None,
+    )
+
+
+def _resource(resource: Resource) -> Params:
+    return render(
+        S,
+        "Resource",
+        resource,
+        resourceMethods={k: _method(m) for k, m in resource.methods.items()} or None,
+    )
+
+
+def _api(api: RestApi) -> Params:
+    return render(
+        S,
+        "RestApi",
+        api,
+        tags=api.tags or None,
+        endpointConfiguration=api.endpoint_configuration or {"types": ["EDGE"]},
+    )
+
+
+def _stage(stage: RestStage) -> Params:
+    settings = {
+        key: {_setting_member(k): v for k, v in values.items()}
+        for key, values in stage.method_settings.items()
+    }
+    return render(
+        S,
+        "Stage",
+        stage,
+        variables=stage.variables or None,
+        methodSettings=settings or None,
+        tags=stage.tags or None,
+    )
+
+
+def _setting_member(path: str) -> str:
+    """``throttling/rateLimit`` -> ``throttlingRateLimit`` (MethodSetting's members)."""
+    head, _, tail = path.partition("/")
+    return head + tail[:1].upper() + tail[1:] if tail else head
+
+
+def _key(key: ApiKey, include_value: bool) -> Params:
+    return render(
+        S, "ApiKey", key, value=key.value if include_value else None, tags=key.tags or None
+    )
+
+
+def _plan(plan: UsagePlan) -> Params:
+    return render(S, "UsagePlan", plan, tags=plan.tags or None)
+
+
+class ApiGatewayProvider:
+    errors = ErrorTable(
+        {
+            NotFound: ErrorRule("NotFoundException"),
+            Conflict: ErrorRule("ConflictException"),
+            BadRequest: ErrorRule("BadRequestException"),
+            ApiError: ErrorRule("BadRequestException"),
+        }
+    )
+
+    def __init__(self, apis: RestApis) -> None:
+        self._apis = apis
+
+    def _get(self, ctx: RequestContext, params: Params) -> RestApi:
+        return self._apis.get(ctx.account_id, params["restApiId"])
+
+    # -- REST APIs -------------------------------------------------------------------------
+    async def create_rest_api(self, ctx: RequestContext, params: Params) -> Params:
+        if params.get("cloneFrom"):
+            raise BadRequest("cloneFrom is not supported by Stratus")
+        api = await self._apis.create(ctx.account_id, ctx.region, fields(params))
+        return _api(api)
+
+    async def get_rest_api(self, ctx: RequestContext, params: Params) -> Params:
+        return _api(self._get(ctx, params))
+
+    async def get_rest_apis(self, ctx: RequestContext, params: Params) -> Params:
+        return {"items": [_api(a) for a in self._apis.in_account(ctx.account_id)]}
+
+    async def update_rest_api(self, ctx: RequestContext, params: Params) -> Params:
+        api = await self._apis.update(
+            ctx.account_id, params["restApiId"], params.get("patchOperations") or []
+        )
+        return _api(api)
+
+    async def delete_rest_api(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete(ctx.account_id, params["restApiId"])
+        return {}
+
+    # -- resources ----------------------------------------------------------------------------
+    async def get_resources(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"items": [_resource(r) for r in api.resources.values()]}
+
+    async def get_resource(self, ctx: RequestContext, params: Params) -> Params:
+        return _resource(self._apis.resource(self._get(ctx, params), params["resourceId"]))
+
+    async def create_resource(self, ctx: RequestContext, params: Params) -> Params:
+        resource = await self._apis.create_resource(
+            self._get(ctx, params), params["parentId"], params["pathPart"]
+        )
+        return _resource(resource)
+
+    async def delete_resource(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_resource(self._get(ctx, params), params["resourceId"])
+        return {}
+
+    # -- methods -----------------------------------------------------------------------------
+    async def put_method(self, ctx: RequestContext, params: Params) -> Params:
+        method = await self._apis.put_method(
+            self._get(ctx, params),
+            params["resourceId"],
+            params["httpMethod"],
+            fields(params, *_IDS),
+        )
+        return _method(method)
+
+    async def get_method(self, ctx: RequestContext, params: Params) -> Params:
+        return _method(
+            self._apis.method(self._get(ctx, params), params["resourceId"], params["httpMethod"])
+        )
+
+    async def update_method(self, ctx: RequestContext, params: Params) -> Params:
+        method = await self._apis.update_method(
+            self._get(ctx, params),
+            params["resourceId"],
+            params["httpMethod"],
+            params.get("patchOperations") or [],
+        )
+        return _method(method)
+
+    async def delete_method(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_method(
+            self._get(ctx, params), params["resourceId"], params["httpMethod"]
+        )
+        return {}
+
+    async def put_method_response(self, ctx: RequestContext, params: Params) -> Params:
+        response = await self._apis.put_method_response(
+            self._get(ctx, params),
+            params["resourceId"],
+            params["httpMethod"],
+            params["statusCode"],
+            fields(params, *_IDS),
+        )
+        return render(S, "MethodResponse", SimpleNamespace(**response))
+
+    # -- integrations ------------------------------------------------------------------------
+    async def put_integration(self, ctx: RequestContext, params: Params) -> Params:
+        integration = await self._apis.put_integration(
+            self._get(ctx, params),
+            params["resourceId"],
+            params["httpMethod"],
+            fields(params, *_IDS),
+        )
+        return _integration(integration)
+
+    async def get_integration(self, ctx: RequestContext, params: Params) -> Params:
+        return _integration(
+            self._apis.integration(
+                self._get(ctx, params), params["resourceId"], params["httpMethod"]
+            )
+        )
+
+    async def delete_integration(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_integration(
+            self._get(ctx, params), params["resourceId"], params["httpMethod"]
+        )
+        return {}
+
+    async def put_integration_response(self, ctx: RequestContext, params: Params) -> Params:
+        response = await self._apis.put_integration_response(
+            self._get(ctx, params),
+            params["resourceId"],
+            params["httpMethod"],
+            params["statusCode"],
+            fields(params, *_IDS),
+        )
+        return render(S, "IntegrationResponse", SimpleNamespace(**response))
+
+    async def get_integration_response(self, ctx: RequestContext, params: Params) -> Params:
+        integration = self._apis.integration(
+            self._get(ctx, params), params["resourceId"], params["httpMethod"]
+        )
+        response = integration.integration_responses.get(params["statusCode"])
+        if response is None:
+            raise NotFound("Invalid Response status code specified")
+        return render(S, "IntegrationResponse", SimpleNamespace(**response))
+
+    # -- authorizers -------------------------------------------------------------------------
+    async def create_authorizer(self, ctx: RequestContext, params: Params) -> Params:
+        authorizer = await self._apis.create_authorizer(
+            self._get(ctx, params), fields(params, *_IDS)
+        )
+        return render(S, "Authorizer", authorizer)
+
+    async def get_authorizer(self, ctx: RequestContext, params: Params) -> Params:
+        return render(
+            S, "Authorizer", self._apis.authorizer(self._get(ctx, params), params["authorizerId"])
+        )
+
+    async def get_authorizers(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"items": [render(S, "Authorizer", a) for a in api.authorizers.values()]}
+
+    async def delete_authorizer(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_authorizer(self._get(ctx, params), params["authorizerId"])
+        return {}
+
+    # -- deployments and stages ------------------------------------------------------------
+    async def create_deployment(self, ctx: RequestContext, params: Params) -> Params:
+        deployment = await self._apis.create_deployment(
+            self._get(ctx, params),
+            params.get("stageName"),
+            params.get("description"),
+            params.get("variables"),
+        )
+        return render(S, "Deployment", deployment)
+
+    async def get_deployment(self, ctx: RequestContext, params: Params) -> Params:
+        return render(
+            S, "Deployment", self._apis.deployment(self._get(ctx, params), params["deploymentId"])
+        )
+
+    async def get_deployments(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"items": [render(S, "Deployment", d) for d in api.deployments.values()]}
+
+    async def delete_deployment(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_deployment(self._get(ctx, params), params["deploymentId"])
+        return {}
+
+    async def create_stage(self, ctx: RequestContext, params: Params) -> Params:
+        stage = await self._apis.create_stage(self._get(ctx, params), fields(params, "restApiId"))
+        return _stage(stage)
+
+    async def get_stage(self, ctx: RequestContext, params: Params) -> Params:
+        return _stage(self._apis.stage(self._get(ctx, params), params["stageName"]))
+
+    async def get_stages(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"item": [_stage(s) for s in api.stages.values()]}
+
+    async def update_stage(self, ctx: RequestContext, params: Params) -> Params:
+        stage = await self._apis.update_stage(
+            self._get(ctx, params), params["stageName"], params.get("patchOperations") or []
+        )
+        return _stage(stage)
+
+    async def delete_stage(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_stage(self._get(ctx, params), params["stageName"])
+        return {}
+
+    # -- API keys and usage plans ----------------------------------------------------------
+    async def create_api_key(self, ctx: RequestContext, params: Params) -> Params:
+        key = await self._apis.create_api_key(ctx.account_id, fields(params))
+        return _key(key, True)
+
+    async def get_api_key(self, ctx: RequestContext, params: Params) -> Params:
+        key = self._apis.api_key(ctx.account_id, params["apiKey"])
+        return _key(key, bool(params.get("includeValue")))
+
+    async def get_api_keys(self, ctx: RequestContext, params: Params) -> Params:
+        include = bool(params.get("includeValues"))
+        return {"items": [_key(k, include) for k in self._apis.api_keys(ctx.account_id)]}
+
+    async def delete_api_key(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_api_key(ctx.account_id, params["apiKey"])
+        return {}
+
+    async def create_usage_plan(self, ctx: RequestContext, params: Params) -> Params:
+        return _plan(await self._apis.create_usage_plan(ctx.account_id, fields(params)))
+
+    async def get_usage_plan(self, ctx: RequestContext, params: Params) -> Params:
+        return _plan(self._apis.usage_plan(ctx.account_id, params["usagePlanId"]))
+
+    async def get_usage_plans(self, ctx: RequestContext, params: Params) -> Params:
+        return {"items": [_plan(p) for p in self._apis.usage_plans(ctx.account_id)]}
+
+    async def delete_usage_plan(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_usage_plan(ctx.account_id, params["usagePlanId"])
+        return {}
+
+    async def create_usage_plan_key(self, ctx: RequestContext, params: Params) -> Params:
+        key = await self._apis.create_usage_plan_key(
+            ctx.account_id, params["usagePlanId"], params["keyId"], params["keyType"]
+        )
+        return {"id": key.id, "type": "API_KEY", "value": key.value, "name": key.name}
+
+    async def get_usage_plan_keys(self, ctx: RequestContext, params: Params) -> Params:
+        plan = self._apis.usage_plan(ctx.account_id, params["usagePlanId"])
+        items = []
+        for key_id in plan.key_ids:
+            key = self._apis.api_key(ctx.account_id, key_id)
+            items.append({"id": key.id, "type": "API_KEY", "value": key.value, "name": key.name})
+        return {"items": items}
+
+    async def delete_usage_plan_key(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_usage_plan_key(
+            ctx.account_id, params["usagePlanId"], params["keyId"]
+        )
+        return {}

@@ -1,0 +1,158 @@
+"""API Gateway: the v2 (HTTP, WebSocket) management API and the ``execute-api`` front
+door that serves every API on the gateway port.
+
+The data plane (routes, events, authorizers, throttling) lives in ``stratus.gateway``;
+the APIs themselves in ``stratus.services.apis``; this component ties them to functions
+(in-process invokes) and to the other services (service integrations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import httpx
+
+from stratus.aws.apigateway.provider import ApiGatewayProvider
+from stratus.aws.apigatewayv2.connections import ManagementApiProvider
+from stratus.aws.apigatewayv2.provider import ApiGatewayV2Provider
+from stratus.aws.component import Component, FrontDoor, PlatformContext
+from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.gateway.access_log import AccessLogs
+from stratus.gateway.authorizers import Authorizers
+from stratus.gateway.door import ExecuteApiDoor
+from stratus.gateway.functions import FunctionCaller
+from stratus.gateway.http_api import HttpApiServer
+from stratus.gateway.http_proxy import HttpProxy
+from stratus.gateway.jwt_auth import JwksCache, JwtVerifier
+from stratus.gateway.metrics import GatewayMetrics
+from stratus.gateway.rest_api import RestApiServer
+from stratus.gateway.service_integrations import ServiceIntegrations
+from stratus.gateway.sfn_invoke import ApiGatewayInvoke, is_apigateway_invoke
+from stratus.gateway.usage import UsagePlans
+from stratus.gateway.websocket import Connections, WebSocketServer
+from stratus.services.apis.http_apis import HttpApis
+from stratus.services.apis.rest_apis import RestApis
+from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
+from stratus.workflows.integrations.base import IntegrationEntry
+
+__all__ = ["ApisComponent"]
+
+
+class ApisComponent(Component):
+    name = "apis"
+    migrations = APIS_MIGRATIONS
+
+    def __init__(self, ctx: PlatformContext) -> None:
+        super().__init__(ctx)
+        functions = ctx.require(FunctionsComponent)
+        self.store = SQLiteApiStore(ctx.db)
+        self.http_apis = HttpApis(self.store)
+        self.rest_apis = RestApis(self.store)
+        self.metrics = GatewayMetrics()
+        self.access_logs = AccessLogs()
+        self.client = httpx.AsyncClient(follow_redirects=False)
+        caller = FunctionCaller(functions.invocations, functions.registry)
+        authorizers = Authorizers(caller, JwtVerifier(JwksCache(self.client)))
+        self.http_server = HttpApiServer(
+            caller,
+            authorizers,
+            ServiceIntegrations(ctx.aws_caller, self._served),
+            HttpProxy(self.client),
+            self.access_logs,
+            self.metrics,
+            ctx.accounts.account_for,
+        )
+        self.rest_server = RestApiServer(
+            caller,
+            HttpProxy(self.client),
+            UsagePlans(self.rest_apis),
+            self.access_logs,
+            self.metrics,
+            ctx.accounts.account_for,
+        )
+        self.connections = Connections()
+        self.websocket_server = WebSocketServer(caller, self.connections, authorizers, self.metrics)
+        self.door = ExecuteApiDoor(
+            self.http_apis.find,
+            self.http_server,
+            rest=self.rest_server,
+            websocket=self.websocket_server,
+            find_rest_api=self.rest_apis.find,
+        )
+        self._v2 = ApiGatewayV2Provider(self.http_apis, ctx.gateway_port)
+        self._v1 = ApiGatewayProvider(self.rest_apis)
+        self._management = ManagementApiProvider(self.websocket_server)
+        self._served_services: set[str] | None = None
+
+    def statistics(self) -> list[dict[str, Any]]:
+        """Every API with its endpoint and figures per stage (``stratus apis``)."""
+        port = self.ctx.gateway_port
+        out: list[dict[str, Any]] = []
+        for api in self.http_apis.all():
+            scheme = "ws" if api.protocol_type == "WEBSOCKET" else "http"
+            out.append(
+                {
+                    "ApiId": api.api_id,
+                    "Name": api.name,
+                    "ProtocolType": api.protocol_type,
+                    "Account": api.account,
+                    "ApiEndpoint": f"{scheme}://{api.api_id}.execute-api.localhost:{port}",
+                    "Stages": self.metrics.for_api(api.api_id),
+                    "Connections": self.connections.count(api.api_id),
+                    "AccessLog": {
+                        stage: list(lines)[-20:]
+                        for (api_id, stage), lines in self.access_logs.lines.items()
+                        if api_id == api.api_id
+                    },
+                }
+            )
+        for rest in self.rest_apis.all():
+            out.append(
+                {
+                    "ApiId": rest.id,
+                    "Name": rest.name,
+                    "ProtocolType": "REST",
+                    "Account": rest.account,
+                    "ApiEndpoint": f"http://{rest.id}.execute-api.localhost:{port}",
+                    "Stages": self.metrics.for_api(rest.id),
+                    "Connections": 0,
+                    "AccessLog": {
+                        stage: list(lines)[-20:]
+                        for (api_id, stage), lines in self.access_logs.lines.items()
+                        if api_id == rest.id
+                    },
+                }
+            )
+        return sorted(out, key=lambda a: (a["Name"], a["ApiId"]))
+
+    def _served(self, service: str) -> bool:
+        if self._served_services is None:
+            self._served_services = {
+                name for component in self.ctx.components for name in component.providers()
+            }
+        return service in self._served_services
+
+    def providers(self) -> Mapping[str, object]:
+        return {
+            "apigatewayv2": self._v2,
+            "apigateway": self._v1,
+            "apigatewaymanagementapi": self._management,
+        }
+
+    def integrations(self) -> Iterable[IntegrationEntry]:
+        return (
+            IntegrationEntry(
+                "apigateway:invoke", is_apigateway_invoke, ApiGatewayInvoke(self.door).invoke
+            ),
+        )
+
+    def front_doors(self) -> Iterable[FrontDoor]:
+        return (FrontDoor("execute-api", self.door),)
+
+    async def start(self) -> None:
+        await self.http_apis.load()
+        await self.rest_apis.load()
+
+    async def stop(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,249 @@
+"""The API Gateway v2 management API (rest-json): HTTP and WebSocket APIs.
+
+Thin: parsed parameters become record fields (``shapes.fields``), the APIs service does
+the work, records render back by the output shape's members (``shapes.render``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stratus.aws.apigatewayv2.shapes import fields, render
+from stratus.aws.context import RequestContext
+from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.services.apis.errors import ApiError, BadRequest, Conflict, NotFound
+from stratus.services.apis.http_apis import HttpApis
+from stratus.services.apis.model import HttpApi
+
+Params = dict[str, Any]
+S = "apigatewayv2"
+
+
+class ApiGatewayV2Provider:
+    errors = ErrorTable(
+        {
+            NotFound: ErrorRule("NotFoundException"),
+            Conflict: ErrorRule("ConflictException"),
+            BadRequest: ErrorRule("BadRequestException"),
+            ApiError: ErrorRule("BadRequestException"),
+        }
+    )
+
+    def __init__(self, apis: HttpApis, gateway_port: int) -> None:
+        self._apis = apis
+        self._port = gateway_port
+
+    def endpoint(self, api: HttpApi) -> str:
+        scheme = "ws" if api.protocol_type == "WEBSOCKET" else "http"
+        return f"{scheme}://{api.api_id}.execute-api.localhost:{self._port}"
+
+    def _api(self, api: HttpApi, shape: str = "GetApiResponse") -> Params:
+        return render(
+            S,
+            shape,
+            api,
+            ApiEndpoint=self.endpoint(api),
+            ApiGatewayManaged=None,
+            CorsConfiguration=api.cors_configuration or None,
+            Tags=api.tags or None,
+        )
+
+    def _get(self, ctx: RequestContext, params: Params) -> HttpApi:
+        return self._apis.get(ctx.account_id, params["ApiId"])
+
+    # -- APIs --------------------------------------------------------------------------
+    async def create_api(self, ctx: RequestContext, params: Params) -> Params:
+        values = fields(params, "Target", "RouteKey", "CredentialsArn")
+        api = await self._apis.create(
+            ctx.account_id,
+            ctx.region,
+            values,
+            target=params.get("Target"),
+            route_key=params.get("RouteKey"),
+        )
+        return self._api(api, "CreateApiResponse")
+
+    async def get_api(self, ctx: RequestContext, params: Params) -> Params:
+        return self._api(self._get(ctx, params))
+
+    async def get_apis(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Items": [self._api(a, "Api") for a in self._apis.in_account(ctx.account_id)]}
+
+    async def update_api(self, ctx: RequestContext, params: Params) -> Params:
+        values = fields(params, "ApiId", "Target", "RouteKey", "CredentialsArn")
+        api = await self._apis.update(ctx.account_id, params["ApiId"], values)
+        return self._api(api, "UpdateApiResponse")
+
+    async def delete_api(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete(ctx.account_id, params["ApiId"])
+        return {}
+
+    async def delete_cors_configuration(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_cors(ctx.account_id, params["ApiId"])
+        return {}
+
+    # -- routes --------------------------------------------------------------------------
+    async def create_route(self, ctx: RequestContext, params: Params) -> Params:
+        route = await self._apis.create_route(self._get(ctx, params), fields(params, "ApiId"))
+        return render(S, "CreateRouteResult", route)
+
+    async def get_route(self, ctx: RequestContext, params: Params) -> Params:
+        route = self._apis.route(self._get(ctx, params), params["RouteId"])
+        return render(S, "GetRouteResult", route)
+
+    async def get_routes(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"Items": [render(S, "Route", r) for r in api.routes.values()]}
+
+    async def update_route(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        route = await self._apis.update_route(
+            api, params["RouteId"], fields(params, "ApiId", "RouteId")
+        )
+        return render(S, "UpdateRouteResult", route)
+
+    async def delete_route(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_route(self._get(ctx, params), params["RouteId"])
+        return {}
+
+    # -- integrations ------------------------------------------------------------------
+    async def create_integration(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        integration = await self._apis.create_integration(api, fields(params, "ApiId"))
+        return render(S, "CreateIntegrationResult", integration)
+
+    async def get_integration(self, ctx: RequestContext, params: Params) -> Params:
+        integration = self._apis.integration(self._get(ctx, params), params["IntegrationId"])
+        return render(S, "GetIntegrationResult", integration)
+
+    async def get_integrations(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"Items": [render(S, "Integration", i) for i in api.integrations.values()]}
+
+    async def update_integration(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        integration = await self._apis.update_integration(
+            api, params["IntegrationId"], fields(params, "ApiId", "IntegrationId")
+        )
+        return render(S, "UpdateIntegrationResult", integration)
+
+    async def delete_integration(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_integration(self._get(ctx, params), params["IntegrationId"])
+        return {}
+
+    # -- authorizers ---------------------------------------------------------------------
+    async def create_authorizer(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        authorizer = await self._apis.create_authorizer(api, fields(params, "ApiId"))
+        return render(S, "CreateAuthorizerResponse", authorizer)
+
+    async def get_authorizer(self, ctx: RequestContext, params: Params) -> Params:
+        authorizer = self._apis.authorizer(self._get(ctx, params), params["AuthorizerId"])
+        return render(S, "GetAuthorizerResponse", authorizer)
+
+    async def get_authorizers(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"Items": [render(S, "Authorizer", a) for a in api.authorizers.values()]}
+
+    async def update_authorizer(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        authorizer = await self._apis.update_authorizer(
+            api, params["AuthorizerId"], fields(params, "ApiId", "AuthorizerId")
+        )
+        return render(S, "UpdateAuthorizerResponse", authorizer)
+
+    async def delete_authorizer(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_authorizer(self._get(ctx, params), params["AuthorizerId"])
+        return {}
+
+    # -- stages --------------------------------------------------------------------------
+    def _stage(self, stage: Any, shape: str) -> Params:
+        return render(
+            S,
+            shape,
+            stage,
+            StageVariables=stage.stage_variables or None,
+            RouteSettings=stage.route_settings or None,
+            Tags=stage.tags or None,
+            DefaultRouteSettings=stage.default_route_settings or {},
+        )
+
+    async def create_stage(self, ctx: RequestContext, params: Params) -> Params:
+        stage = await self._apis.create_stage(self._get(ctx, params), fields(params, "ApiId"))
+        return self._stage(stage, "CreateStageResponse")
+
+    async def get_stage(self, ctx: RequestContext, params: Params) -> Params:
+        stage = self._apis.stage(self._get(ctx, params), params["StageName"])
+        return self._stage(stage, "GetStageResponse")
+
+    async def get_stages(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"Items": [self._stage(s, "Stage") for s in api.stages.values()]}
+
+    async def update_stage(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        stage = await self._apis.update_stage(
+            api, params["StageName"], fields(params, "ApiId", "StageName")
+        )
+        return self._stage(stage, "UpdateStageResponse")
+
+    async def delete_stage(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_stage(self._get(ctx, params), params["StageName"])
+        return {}
+
+    # -- deployments -----------------------------------------------------------------------
+    async def create_deployment(self, ctx: RequestContext, params: Params) -> Params:
+        deployment = await self._apis.create_deployment(
+            self._get(ctx, params), params.get("StageName"), params.get("Description")
+        )
+        return render(S, "CreateDeploymentResponse", deployment)
+
+    async def get_deployment(self, ctx: RequestContext, params: Params) -> Params:
+        deployment = self._apis.deployment(self._get(ctx, params), params["DeploymentId"])
+        return render(S, "GetDeploymentResponse", deployment)
+
+    async def get_deployments(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        return {"Items": [render(S, "Deployment", d) for d in api.deployments.values()]}
+
+    async def delete_deployment(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_deployment(self._get(ctx, params), params["DeploymentId"])
+        return {}
+
+    # -- tags ------------------------------------------------------------------------------
+    def _tagged(self, ctx: RequestContext, arn: str) -> HttpApi:
+        """The API an ARN names: ``arn:aws:apigateway:{region}::/apis/{api-id}``."""
+        marker = "::/apis/"
+        if marker not in arn:
+            raise NotFound(f"Invalid resource ARN specified {arn}")
+        return self._apis.get(ctx.account_id, arn.split(marker, 1)[1].split("/", 1)[0])
+
+    async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._tagged(ctx, params["ResourceArn"])
+        await self._apis.update(
+            ctx.account_id, api.api_id, {"tags": {**api.tags, **(params.get("Tags") or {})}}
+        )
+        return {}
+
+    async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._tagged(ctx, params["ResourceArn"])
+        kept = {k: v for k, v in api.tags.items() if k not in set(params.get("TagKeys") or [])}
+        api.tags = kept
+        await self._apis.update(ctx.account_id, api.api_id, {"tags": kept})
+        return {}
+
+    async def get_tags(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Tags": dict(self._tagged(ctx, params["ResourceArn"]).tags)}
+
+    # -- stage settings --------------------------------------------------------------------
+    async def delete_access_log_settings(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        await self._apis.clear_stage_setting(api, params["StageName"], "access_log_settings")
+        return {}
+
+    async def delete_route_settings(self, ctx: RequestContext, params: Params) -> Params:
+        api = self._get(ctx, params)
+        await self._apis.clear_stage_setting(
+            api, params["StageName"], "route_settings", params["RouteKey"]
+        )
+        return {}

@@ -1,0 +1,122 @@
+"""HTTP_PROXY integrations: the request forwarded to a URL, the answer passed back.
+
+The integration URI may hold ``{proxy}``-style path variables and ``${stageVariables.x}``;
+hop-by-hop headers are dropped both ways, as a proxy must (RFC 9110 section 7.6.1).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from stratus.gateway.asgi import JSON
+from stratus.gateway.mapping import MappingContext
+from stratus.gateway.request import GatewayRequest
+from stratus.gateway.responses import HttpResult
+
+_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
+_VARIABLE = re.compile(r"\{([A-Za-z0-9._-]+)\+?\}|\$\{stageVariables\.([A-Za-z0-9_]+)\}")
+UNAVAILABLE = b'{"message":"Service Unavailable"}'
+INTERNAL = b'{"message":"Internal Server Error"}'
+
+
+class HttpProxy:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def forward(
+        self,
+        integration: Any,
+        request: GatewayRequest,
+        path_parameters: dict[str, str] | None,
+        stage_variables: dict[str, str] | None,
+        timeout_s: float,
+    ) -> HttpResult:
+        params = path_parameters or {}
+        variables = stage_variables or {}
+
+        def substitute(match: re.Match[str]) -> str:
+            if match.group(1) is not None:
+                return params.get(match.group(1), "")
+            return variables.get(match.group(2), "")
+
+        url = _VARIABLE.sub(substitute, integration.integration_uri or "")
+        query = parse_qsl(request.raw_query, keep_blank_values=True)
+        method = integration.integration_method or "ANY"
+        if method == "ANY":
+            method = request.method
+        headers = [(n, v) for n, v in request.headers if n not in _HOP]
+        headers.append(("x-forwarded-for", request.source_ip))
+        mapping = getattr(integration, "request_parameters", None)
+        if mapping:
+            mapper = MappingContext(
+                request,
+                stage_variables,
+                path_parameters,
+                {"requestId": request.request_id, "stage": request.stage},
+            )
+            url, query, headers = apply_mapping(mapping, mapper, url, query, headers)
+        if query:
+            url += ("&" if "?" in url else "?") + urlencode(query)
+        try:
+            response = await self._client.request(
+                method, url, headers=headers, content=request.body, timeout=timeout_s
+            )
+        except httpx.TimeoutException:
+            return HttpResult(503, [JSON], UNAVAILABLE)
+        except httpx.HTTPError:
+            return HttpResult(500, [JSON], INTERNAL)
+        out = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in response.headers.multi_items()
+            if name.lower() not in _HOP and name.lower() != "content-encoding"
+        ]
+        return HttpResult(response.status_code, out, response.content)
+
+
+def apply_mapping(
+    mapping: dict[str, Any],
+    mapper: MappingContext,
+    url: str,
+    query: list[tuple[str, str]],
+    headers: list[tuple[str, str]],
+) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+    """HTTP APIs' parameter mapping of an integration request: ``overwrite:path``,
+    ``append:``/``overwrite:``/``remove:`` of ``header.{name}`` and
+    ``querystring.{name}`` (docs: "Transforming API requests and responses")."""
+    for key, template in mapping.items():
+        action, _, target = str(key).partition(":")
+        value = "" if action == "remove" else mapper.evaluate(str(template)) or ""
+        if target == "path" and action == "overwrite":
+            parts = urlsplit(url)
+            url = urlunsplit((parts.scheme, parts.netloc, value, parts.query, parts.fragment))
+            continue
+        kind, _, name = target.partition(".")
+        if kind == "header":
+            lower = name.lower()
+            if action in ("overwrite", "remove"):
+                headers = [(n, v) for n, v in headers if n != lower]
+            if action in ("overwrite", "append"):
+                headers.append((lower, value))
+        elif kind == "querystring":
+            if action in ("overwrite", "remove"):
+                query = [(n, v) for n, v in query if n != name]
+            if action in ("overwrite", "append"):
+                query.append((name, value))
+    return url, query, headers

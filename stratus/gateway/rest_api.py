@@ -1,0 +1,391 @@
+"""Serving one REST API (API Gateway v1) at ``/{stage}/{path}``.
+
+Per request: the stage (unknown: 403 ``{"message":"Forbidden"}``), the resource and method
+(none: 403 ``{"message":"Missing Authentication Token"}``, as API Gateway answers), the
+API key and usage plan, the TOKEN or REQUEST authorizer, then the integration: Lambda proxy
+(payload 1.0), HTTP_PROXY or MOCK. A function error or malformed answer is 502
+``{"message": "Internal server error"}``; an integration timeout 504.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+
+from stratus.gateway.access_log import AccessLogs
+from stratus.gateway.asgi import JSON, BodyTooLarge, read_body, respond
+from stratus.gateway.authorizers import identity_value, policy_allows, route_arn
+from stratus.gateway.events import ApiInfo, event_v1
+from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
+from stratus.gateway.http_proxy import HttpProxy
+from stratus.gateway.iam_auth import signed_caller
+from stratus.gateway.metrics import GatewayMetrics, StageFigures
+from stratus.gateway.request import GatewayRequest, from_scope
+from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1
+from stratus.gateway.routing import RouteTable
+from stratus.gateway.throttle import TokenBucket, bucket_for
+from stratus.gateway.usage import UsagePlans
+from stratus.runtime.ids import new_request_id
+from stratus.services.apis.rest_model import (
+    Resource,
+    RestApi,
+    RestAuthorizer,
+    RestMethod,
+    snapshot_authorizers,
+    snapshot_resources,
+)
+from stratus.services.scope import Scope
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+FORBIDDEN = b'{"message":"Forbidden"}'
+MISSING_TOKEN = b'{"message":"Missing Authentication Token"}'
+BAD_GATEWAY = b'{"message": "Internal server error"}'
+TIMED_OUT = b'{"message": "Endpoint request timed out"}'
+UNAUTHORIZED = b'{"message":"Unauthorized"}'
+DENIED = b'{"Message":"User is not authorized to access this resource with an explicit deny"}'
+AUTHORIZER_FAILED = b'{"message":null}'
+TOO_MANY = b'{"message":"Too Many Requests"}'
+
+
+@dataclass(slots=True)
+class _Endpoint:
+    resource: Resource
+    method: RestMethod
+    function: FunctionTarget | None
+    authorizer: RestAuthorizer | None
+    bucket: TokenBucket | None
+
+
+@dataclass(slots=True)
+class _Stage:
+    name: str
+    table: RouteTable[_Endpoint]
+    variables: dict[str, str] | None
+    access_log: dict[str, Any] | None
+    figures: StageFigures
+
+
+@dataclass(slots=True)
+class _Compiled:
+    revision: int
+    api: RestApi
+    stages: dict[str, _Stage]
+
+
+def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
+    scope = Scope(api.account, api.region)
+    stages: dict[str, _Stage] = {}
+    for stage in api.stages.values():
+        deployment = api.deployments.get(stage.deployment_id)
+        if deployment is None:
+            continue
+        authorizers = snapshot_authorizers(deployment.snapshot)
+        default_settings = stage.method_settings.get("*/*") or {}
+        entries: list[tuple[str, _Endpoint]] = []
+        for resource in snapshot_resources(deployment.snapshot):
+            for verb, method in resource.methods.items():
+                integration = method.method_integration
+                function = None
+                if integration is not None and integration.type == "AWS_PROXY" and integration.uri:
+                    try:
+                        function = parse_target(integration.uri, scope)
+                    except Exception:
+                        function = None
+                # AWS keys method settings by the path with "/" escaped as "~1": "~1items/GET"
+                settings = (
+                    stage.method_settings.get(f"{resource.path.replace('/', '~1')}/{verb}")
+                    or default_settings
+                )
+                bucket = bucket_for(
+                    {
+                        "ThrottlingRateLimit": settings.get("throttling/rateLimit"),
+                        "ThrottlingBurstLimit": settings.get("throttling/burstLimit"),
+                    }
+                    if settings
+                    else None
+                )
+                entries.append(
+                    (
+                        f"{verb} {resource.path}",
+                        _Endpoint(
+                            resource,
+                            method,
+                            function,
+                            authorizers.get(method.authorizer_id or ""),
+                            bucket,
+                        ),
+                    )
+                )
+        stages[stage.stage_name] = _Stage(
+            stage.stage_name,
+            RouteTable(entries),
+            dict(stage.variables) or None,
+            stage.access_log_settings,
+            metrics.stage(api.id, stage.stage_name),
+        )
+    return _Compiled(api.revision, api, stages)
+
+
+class RestApiServer:
+    def __init__(
+        self,
+        functions: FunctionCaller,
+        proxy: HttpProxy,
+        usage: UsagePlans,
+        access_logs: AccessLogs,
+        metrics: GatewayMetrics,
+        account_for: Callable[[str | None], str],
+    ) -> None:
+        self._functions = functions
+        self._account_for = account_for
+        self._proxy = proxy
+        self._usage = usage
+        self._access_logs = access_logs
+        self._metrics = metrics
+        self._compiled: dict[str, _Compiled] = {}
+        self._auth_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+
+    async def serve(self, api: RestApi, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        compiled = self._compiled.get(api.id)
+        if compiled is None or compiled.revision != api.revision or compiled.api is not api:
+            compiled = self._compiled[api.id] = _compile(api, self._metrics)
+        path = scope["path"]
+        stage_name, _, rest = path[1:].partition("/")
+        stage = compiled.stages.get(stage_name)
+        if stage is None:
+            await respond(send, 403, [JSON], FORBIDDEN)
+            return
+        try:
+            body = await read_body(receive, MAX_BODY_BYTES)
+        except BodyTooLarge:
+            await respond(send, 413, [JSON], b'{"message":"Request Entity Too Large"}')
+            return
+        if body is None:
+            return
+        raw_path = scope.get("raw_path")
+        raw = raw_path.decode("latin-1") if raw_path else path
+        raw = "/" + raw[1:].partition("/")[2]
+        request = from_scope(scope, body, new_request_id(), "/" + rest, raw)
+        request.stage = stage.name
+        started = time.perf_counter()
+        status, headers, payload, resource_path, integration_ms = await self._answer(
+            compiled, stage, request
+        )
+        headers.append((b"x-amzn-requestid", request.request_id.encode()))
+        await respond(send, status, headers, payload)
+        latency_ms = (time.perf_counter() - started) * 1000
+        stage.figures.record(status, latency_ms, integration_ms)
+        if stage.access_log is not None:
+            self._access_logs.write(
+                SimpleNamespace(api_id=api.id, account=api.account),
+                stage.name,
+                stage.access_log,
+                request,
+                f"{request.method} {resource_path}",
+                status,
+                len(payload),
+                latency_ms,
+                integration_ms,
+            )
+
+    async def _answer(
+        self, compiled: _Compiled, stage: _Stage, request: GatewayRequest
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
+        found = stage.table.match(request.method, request.path)
+        if found is None or found[0].resource.path == "$default":
+            return 403, [JSON], MISSING_TOKEN, "-", 0.0
+        endpoint, path_parameters = found
+        api = compiled.api
+        resource_path = endpoint.resource.path
+        if endpoint.bucket is not None and not endpoint.bucket.take():
+            return 429, [JSON], TOO_MANY, resource_path, 0.0
+        info = ApiInfo(
+            api.id,
+            api.account,
+            api.region,
+            request.host if ".execute-api." in request.host else f"{api.id}.execute-api.localhost",
+        )
+        api_key = request.header("x-api-key")
+        if endpoint.method.api_key_required:
+            refused = self._usage.check(api.id, stage.name, api_key)
+            if refused is not None:
+                body = orjson.dumps({"message": refused[1]})
+                return refused[0], [JSON], body, resource_path, 0.0
+        authorizer_context = None
+        caller = None
+        if endpoint.method.authorization_type == "AWS_IAM":
+            caller = signed_caller(request, self._account_for)
+            if caller is None:
+                return 403, [JSON], MISSING_TOKEN, resource_path, 0.0
+        if endpoint.authorizer is not None and endpoint.method.authorization_type == "CUSTOM":
+            decision = await self._authorize(
+                endpoint, request, info, stage.variables, path_parameters
+            )
+            if isinstance(decision, bytes):
+                status = 401 if decision is UNAUTHORIZED else 403 if decision is DENIED else 500
+                return status, [JSON], decision, resource_path, 0.0
+            authorizer_context = decision
+        integration = endpoint.method.method_integration
+        if integration is None:
+            return 500, [JSON], BAD_GATEWAY, resource_path, 0.0
+        started = time.perf_counter()
+        if integration.type == "MOCK":
+            result = _mock(integration)
+        elif integration.type == "HTTP_PROXY":
+            proxied = SimpleNamespace(
+                integration_uri=integration.uri, integration_method=integration.http_method
+            )
+            result = await self._proxy.forward(
+                proxied,
+                request,
+                path_parameters,
+                stage.variables,
+                integration.timeout_in_millis / 1000,
+            )
+        elif endpoint.function is not None:
+            event = event_v1(
+                request,
+                info,
+                resource_path,
+                endpoint.resource.id,
+                path_parameters,
+                stage.variables,
+                authorizer_context,
+                api_key=api_key if endpoint.method.api_key_required else None,
+                binary_types=api.binary_media_types,
+            )
+            event.pop("version")
+            if caller is not None:
+                event["requestContext"]["identity"].update(caller.identity())
+            outcome, payload = await self._functions.call(
+                endpoint.function,
+                orjson.dumps(event),
+                request.request_id,
+                integration.timeout_in_millis / 1000,
+            )
+            if outcome is Outcome.OK:
+                try:
+                    result = parse_v1(payload)
+                except MalformedResponse:
+                    result = HttpResult(502, [JSON], BAD_GATEWAY)
+            elif outcome is Outcome.TIMED_OUT:
+                result = HttpResult(504, [JSON], TIMED_OUT)
+            elif outcome is Outcome.THROTTLED:
+                result = HttpResult(429, [JSON], TOO_MANY)
+            else:
+                result = HttpResult(502, [JSON], BAD_GATEWAY)
+        else:
+            result = HttpResult(500, [JSON], BAD_GATEWAY)
+        integration_ms = (time.perf_counter() - started) * 1000
+        return result.status, result.headers, result.body, resource_path, integration_ms
+
+    async def _authorize(
+        self,
+        endpoint: _Endpoint,
+        request: GatewayRequest,
+        info: ApiInfo,
+        stage_variables: dict[str, str] | None,
+        path_parameters: dict[str, str] | None,
+    ) -> dict[str, Any] | bytes:
+        authorizer = endpoint.authorizer
+        assert authorizer is not None
+        sources = [s for s in (authorizer.identity_source or "").split(",") if s.strip()]
+        values: list[str] = []
+        for source in sources:
+            value = identity_value(source, request, stage_variables, info)
+            if not value:
+                return UNAUTHORIZED
+            values.append(value)
+        if authorizer.type == "TOKEN":
+            pattern = authorizer.identity_validation_expression
+            if pattern and not re.fullmatch(pattern, values[0] if values else ""):
+                return UNAUTHORIZED
+        arn = route_arn(info, request.stage, request.method, request.path)
+        ttl = authorizer.authorizer_result_ttl_in_seconds
+        cache_key = (authorizer.id, "\x00".join(values))
+        now = time.monotonic()
+        cached = self._auth_cache.get(cache_key) if ttl and values else None
+        if cached is not None and cached[0] > now:
+            answer = cached[1]
+        else:
+            if not authorizer.authorizer_uri:
+                return AUTHORIZER_FAILED
+            try:
+                target = parse_target(authorizer.authorizer_uri, Scope(info.account, info.region))
+            except Exception:
+                return AUTHORIZER_FAILED
+            if authorizer.type == "TOKEN":
+                event: dict[str, Any] = {
+                    "type": "TOKEN",
+                    "authorizationToken": values[0] if values else "",
+                    "methodArn": arn,
+                }
+            else:
+                event = event_v1(
+                    request,
+                    info,
+                    endpoint.resource.path,
+                    endpoint.resource.id,
+                    path_parameters,
+                    stage_variables,
+                    None,
+                )
+                event.pop("version")
+                event.pop("body")
+                event.pop("isBase64Encoded")
+                event = {"type": "REQUEST", "methodArn": arn, **event}
+            outcome, payload = await self._functions.call(
+                target, orjson.dumps(event), request.request_id, 10.0
+            )
+            if outcome is not Outcome.OK:
+                return AUTHORIZER_FAILED
+            try:
+                answer = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                return AUTHORIZER_FAILED
+            if ttl and values:
+                if len(self._auth_cache) > 10000:
+                    self._auth_cache.clear()
+                self._auth_cache[cache_key] = (now + ttl, answer)
+        if not isinstance(answer, dict) or "policyDocument" not in answer:
+            return AUTHORIZER_FAILED
+        if not policy_allows(answer["policyDocument"], arn):
+            return DENIED
+        context = answer.get("context") if isinstance(answer.get("context"), dict) else {}
+        return {"principalId": answer.get("principalId"), **(context or {})}
+
+
+def _mock(integration: Any) -> HttpResult:
+    """A MOCK integration: the request template's ``statusCode`` picks the integration
+    response, whose static template and header values form the answer."""
+    status = "200"
+    for template in (integration.request_templates or {}).values():
+        try:
+            data = orjson.loads(template)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(data, dict) and "statusCode" in data:
+            status = str(data["statusCode"])
+    responses = integration.integration_responses
+    response = responses.get(status)
+    if response is None:
+        response = next((r for r in responses.values() if not r.get("selection_pattern")), None)
+    if response is None:
+        return HttpResult(int(status), [JSON], b"")
+    templates = response.get("response_templates") or {}
+    content_type, body = next(iter(templates.items()), ("application/json", ""))
+    headers = [(b"content-type", str(content_type).encode())]
+    for name, value in (response.get("response_parameters") or {}).items():
+        if name.startswith("method.response.header."):
+            text = str(value)
+            if text.startswith("'") and text.endswith("'"):
+                headers.append(
+                    (name[len("method.response.header.") :].lower().encode(), text[1:-1].encode())
+                )
+    return HttpResult(int(response.get("status_code", status)), headers, str(body or "").encode())

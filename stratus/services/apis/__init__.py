@@ -1,0 +1,1 @@
+"""API Gateway's APIs (HTTP, WebSocket and REST) as records: what the gateway serves."""

@@ -1,0 +1,195 @@
+"""REST APIs (API Gateway v1) as records: resources with methods and integrations,
+deployments (snapshots of the resource tree), stages, authorizers, and the account-wide
+API keys and usage plans.
+
+Field names are the snake_case of the model's members (``pathPart`` is ``path_part``), as
+for v2 (see ``model.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stratus.services.apis.model import Json, from_json, to_json
+
+
+@dataclass(slots=True)
+class RestIntegration:
+    type: str
+    http_method: str | None = None
+    uri: str | None = None
+    connection_type: str = "INTERNET"
+    credentials: str | None = None
+    request_parameters: Json | None = None
+    request_templates: Json | None = None
+    passthrough_behavior: str | None = None
+    content_handling: str | None = None
+    timeout_in_millis: int = 29000
+    cache_namespace: str | None = None
+    cache_key_parameters: list[str] = field(default_factory=list)
+    integration_responses: dict[str, Json] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RestMethod:
+    http_method: str
+    authorization_type: str = "NONE"
+    authorizer_id: str | None = None
+    api_key_required: bool = False
+    operation_name: str | None = None
+    request_parameters: Json | None = None
+    request_models: Json | None = None
+    authorization_scopes: list[str] | None = None
+    method_responses: dict[str, Json] = field(default_factory=dict)
+    method_integration: RestIntegration | None = None
+
+    @classmethod
+    def from_json(cls, data: Json) -> RestMethod:
+        method = from_json(cls, data)
+        if data.get("method_integration"):
+            method.method_integration = from_json(RestIntegration, data["method_integration"])
+        return method
+
+
+@dataclass(slots=True)
+class Resource:
+    id: str
+    parent_id: str | None
+    path_part: str | None
+    path: str
+    methods: dict[str, RestMethod] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Json) -> Resource:
+        resource = from_json(cls, data)
+        resource.methods = {k: RestMethod.from_json(v) for k, v in data["methods"].items()}
+        return resource
+
+
+@dataclass(slots=True)
+class RestAuthorizer:
+    id: str
+    name: str
+    type: str
+    authorizer_uri: str | None = None
+    identity_source: str | None = None
+    identity_validation_expression: str | None = None
+    authorizer_result_ttl_in_seconds: int = 300
+    provider_arns: list[str] | None = None
+    auth_type: str | None = None
+    authorizer_credentials: str | None = None
+
+
+@dataclass(slots=True)
+class RestDeployment:
+    id: str
+    created_date: float
+    description: str | None = None
+    snapshot: Json = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RestStage:
+    stage_name: str
+    deployment_id: str
+    created_date: float
+    last_updated_date: float
+    description: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    method_settings: dict[str, Json] = field(default_factory=dict)
+    access_log_settings: Json | None = None
+    tracing_enabled: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RestApi:
+    id: str
+    account: str
+    region: str
+    name: str
+    created_date: float
+    root_resource_id: str
+    description: str | None = None
+    version: str | None = None
+    binary_media_types: list[str] = field(default_factory=list)
+    api_key_source: str = "HEADER"
+    endpoint_configuration: Json | None = None
+    disable_execute_api_endpoint: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, Resource] = field(default_factory=dict)
+    authorizers: dict[str, RestAuthorizer] = field(default_factory=dict)
+    deployments: dict[str, RestDeployment] = field(default_factory=dict)
+    stages: dict[str, RestStage] = field(default_factory=dict)
+    revision: int = 0
+
+    def to_json(self) -> Json:
+        return to_json(self)
+
+    @classmethod
+    def from_json(cls, data: Json) -> RestApi:
+        api = from_json(cls, data)
+        api.resources = {k: Resource.from_json(v) for k, v in data["resources"].items()}
+        api.authorizers = {k: from_json(RestAuthorizer, v) for k, v in data["authorizers"].items()}
+        api.deployments = {k: from_json(RestDeployment, v) for k, v in data["deployments"].items()}
+        api.stages = {k: from_json(RestStage, v) for k, v in data["stages"].items()}
+        return api
+
+    def snapshot(self) -> Json:
+        return {
+            "resources": [to_json(r) for r in self.resources.values()],
+            "authorizers": [to_json(a) for a in self.authorizers.values()],
+        }
+
+
+@dataclass(slots=True)
+class ApiKey:
+    id: str
+    account: str
+    value: str
+    name: str | None
+    created_date: float
+    last_updated_date: float
+    description: str | None = None
+    enabled: bool = False
+    customer_id: str | None = None
+    stage_keys: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class UsagePlan:
+    id: str
+    account: str
+    name: str
+    description: str | None = None
+    api_stages: list[Json] = field(default_factory=list)
+    throttle: Json | None = None
+    quota: Json | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    key_ids: list[str] = field(default_factory=list)
+
+
+def snapshot_resources(snapshot: Json) -> list[Resource]:
+    return [Resource.from_json(r) for r in snapshot.get("resources", [])]
+
+
+def snapshot_authorizers(snapshot: Json) -> dict[str, RestAuthorizer]:
+    return {a["id"]: from_json(RestAuthorizer, a) for a in snapshot.get("authorizers", [])}
+
+
+__all__ = [
+    "ApiKey",
+    "Resource",
+    "RestApi",
+    "RestAuthorizer",
+    "RestDeployment",
+    "RestIntegration",
+    "RestMethod",
+    "RestStage",
+    "UsagePlan",
+    "snapshot_authorizers",
+    "snapshot_resources",
+]
+_ = Any

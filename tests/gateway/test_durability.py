@@ -1,0 +1,32 @@
+"""APIs are durable: what CreateApi/CreateRestApi acknowledged survives a kill -9 and is
+served again after the restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import ServerProcess, create_function
+from tests.gateway.conftest import ECHO, function_arn
+
+
+def test_apis_survive_kill_9(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        function = create_function(server.client("lambda"), ECHO)
+        apigw = server.client("apigatewayv2")
+        api_id = apigw.create_api(Name="kept", ProtocolType="HTTP", Target=function_arn(function))[
+            "ApiId"
+        ]
+        rest_id = server.client("apigateway").create_rest_api(name="kept-rest")["id"]
+        server.kill()
+        server.start()
+        assert apigw.get_api(ApiId=api_id)["Name"] == "kept"
+        assert server.client("apigateway").get_rest_api(restApiId=rest_id)["name"] == "kept-rest"
+        url = f"http://127.0.0.1:{server.gateway_port}/_aws/execute-api/{api_id}/again"
+        response = httpx.get(url, timeout=30)
+        assert response.status_code == 200
+        assert response.json()["rawPath"] == "/again"
+    finally:
+        server.stop()
