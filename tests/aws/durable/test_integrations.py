@@ -128,3 +128,57 @@ def test_sqs_event_source_mapping_starts_executions(
             break
         assert time.monotonic() < deadline, attributes
         time.sleep(0.2)
+
+
+ECHO_PATH = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+@durable_execution
+def handler(event, context: DurableContext):
+    path = context.step(lambda _: event["rawPath"], name="read-path")
+    return {"path": path, "version": event["version"]}
+"""
+
+
+def _durable_alias(lam: Any, deploy: Deploy) -> tuple[str, str]:
+    """A durable function published behind an alias ``live`` (durable functions are
+    called qualified); returns its name and the alias's ARN."""
+    name = deploy(ECHO_PATH)
+    version = lam.publish_version(FunctionName=name)["Version"]
+    alias = lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    return name, str(alias["AliasArn"])
+
+
+def test_a_function_url_on_a_durable_alias_answers_the_executions_result(
+    durable_server: ServerProcess, lam: Any, deploy: Deploy
+) -> None:
+    """As for any synchronous caller, a function URL starts an execution and answers
+    with its result once it ends."""
+    import httpx
+
+    from tests.aws.function_urls.conftest import public_grants, url_id
+
+    name, _ = _durable_alias(lam, deploy)
+    url = lam.create_function_url_config(FunctionName=name, Qualifier="live", AuthType="NONE")
+    public_grants(lam, name, "live")
+    base = f"http://127.0.0.1:{durable_server.gateway_port}"
+    answer = httpx.get(f"{base}/_aws/lambda-url/{url_id(url['FunctionUrl'])}/orders/7", timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"path": "/orders/7", "version": "2.0"}
+    executions = lam.list_durable_executions_by_function(FunctionName=name, Qualifier="live")
+    (execution,) = executions["DurableExecutions"]
+    assert execution["Status"] == "SUCCEEDED"
+
+
+def test_an_http_api_route_to_a_durable_alias_answers_the_executions_result(
+    durable_server: ServerProcess, lam: Any, deploy: Deploy
+) -> None:
+    import httpx
+
+    name, alias_arn = _durable_alias(lam, deploy)
+    apigw = durable_server.client("apigatewayv2")
+    api = apigw.create_api(Name=f"durable-{name}", ProtocolType="HTTP", Target=alias_arn)
+    base = f"http://127.0.0.1:{durable_server.gateway_port}"
+    answer = httpx.get(f"{base}/_aws/execute-api/{api['ApiId']}/items/42", timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"path": "/items/42", "version": "2.0"}
