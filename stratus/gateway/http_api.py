@@ -27,7 +27,7 @@ from stratus.gateway.cors import Cors
 from stratus.gateway.events import ApiInfo, event_v1, event_v2
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
-from stratus.gateway.iam_auth import signed_caller
+from stratus.gateway.iam_auth import IamCheck, IamRefused, check_iam
 from stratus.gateway.metrics import GatewayMetrics, StageFigures
 from stratus.gateway.request import GatewayRequest
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1, parse_v2
@@ -140,10 +140,12 @@ class HttpApiServer:
         access_logs: AccessLogs,
         metrics: GatewayMetrics,
         account_for: Callable[[str | None], str],
+        iam: IamCheck | None = None,
     ) -> None:
         self._functions = functions
         self._authorizers = authorizers
         self._account_for = account_for
+        self._iam = iam
         self._services = services
         self._proxy = proxy
         self._access_logs = access_logs
@@ -220,8 +222,9 @@ class HttpApiServer:
         info = self._info(compiled, request)
         authorizer_context = None
         if route.route.authorization_type == "AWS_IAM":
-            caller = signed_caller(request, self._account_for)
-            if caller is None:
+            try:
+                caller = check_iam(request, compiled.api.region, self._iam, self._account_for)
+            except IamRefused:
                 return 403, [JSON], FORBIDDEN, key, 0.0
             authorizer_context = caller.v2_context()
         elif route.authorizer is not None:

@@ -25,6 +25,9 @@ class GatewayRequest:
     request_id: str
     time_epoch_ms: int
     stage: str = "$default"
+    # The path exactly as the client sent it (before the gateway took a prefix or stage
+    # off): what a SigV4 signature covers.
+    full_raw_path: str = ""
     _header_map: dict[str, str] | None = field(default=None)
 
     def header_map(self) -> dict[str, str]:
@@ -92,4 +95,6 @@ def from_scope(
         host=host,
         request_id=request_id,
         time_epoch_ms=int(time.time() * 1000),
+        full_raw_path=scope.get("root_path", "")
+        + (scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"]),
     )

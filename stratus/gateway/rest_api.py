@@ -24,7 +24,7 @@ from stratus.gateway.authorizers import identity_value, policy_allows, route_arn
 from stratus.gateway.events import ApiInfo, event_v1
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
-from stratus.gateway.iam_auth import signed_caller
+from stratus.gateway.iam_auth import Caller, IamCheck, IamRefused, check_iam
 from stratus.gateway.metrics import GatewayMetrics, StageFigures
 from stratus.gateway.request import GatewayRequest, from_scope
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1
@@ -141,9 +141,11 @@ class RestApiServer:
         access_logs: AccessLogs,
         metrics: GatewayMetrics,
         account_for: Callable[[str | None], str],
+        iam: IamCheck | None = None,
     ) -> None:
         self._functions = functions
         self._account_for = account_for
+        self._iam = iam
         self._proxy = proxy
         self._usage = usage
         self._access_logs = access_logs
@@ -218,11 +220,12 @@ class RestApiServer:
                 body = orjson.dumps({"message": refused[1]})
                 return refused[0], [JSON], body, resource_path, 0.0
         authorizer_context = None
-        caller = None
+        caller: Caller | None = None
         if endpoint.method.authorization_type == "AWS_IAM":
-            caller = signed_caller(request, self._account_for)
-            if caller is None:
-                return 403, [JSON], MISSING_TOKEN, resource_path, 0.0
+            try:
+                caller = check_iam(request, api.region, self._iam, self._account_for)
+            except IamRefused as refused:
+                return 403, [JSON], refused.rest_body(), resource_path, 0.0
         if endpoint.authorizer is not None and endpoint.method.authorization_type == "CUSTOM":
             decision = await self._authorize(
                 endpoint, request, info, stage.variables, path_parameters

@@ -15,8 +15,10 @@ import httpx
 
 from stratus.aws.apigateway.provider import ApiGatewayProvider
 from stratus.aws.apigatewayv2.connections import ManagementApiProvider
+from stratus.aws.apigatewayv2.iam import execute_api_check
 from stratus.aws.apigatewayv2.provider import ApiGatewayV2Provider
 from stratus.aws.component import Component, FrontDoor, PlatformContext
+from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.gateway.access_log import AccessLogs
 from stratus.gateway.authorizers import Authorizers
@@ -34,6 +36,7 @@ from stratus.gateway.websocket import Connections, WebSocketServer
 from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
+from stratus.services.identity.service import IdentityService
 from stratus.workflows.integrations.base import IntegrationEntry
 
 __all__ = ["ApisComponent"]
@@ -52,6 +55,7 @@ class ApisComponent(Component):
         self.metrics = GatewayMetrics()
         self.access_logs = AccessLogs()
         self.client = httpx.AsyncClient(follow_redirects=False)
+        iam = execute_api_check(self._identity())
         caller = FunctionCaller(functions.invocations, functions.registry)
         authorizers = Authorizers(caller, JwtVerifier(JwksCache(self.client)))
         self.http_server = HttpApiServer(
@@ -62,6 +66,7 @@ class ApisComponent(Component):
             self.access_logs,
             self.metrics,
             ctx.accounts.account_for,
+            iam,
         )
         self.rest_server = RestApiServer(
             caller,
@@ -70,6 +75,7 @@ class ApisComponent(Component):
             self.access_logs,
             self.metrics,
             ctx.accounts.account_for,
+            iam,
         )
         self.connections = Connections()
         self.websocket_server = WebSocketServer(caller, self.connections, authorizers, self.metrics)
@@ -84,6 +90,13 @@ class ApisComponent(Component):
         self._v1 = ApiGatewayProvider(self.rest_apis)
         self._management = ManagementApiProvider(self.websocket_server)
         self._served_services: set[str] | None = None
+
+    def _identity(self) -> IdentityService | None:
+        """The identity service whose secrets verify AWS_IAM requests (None: none)."""
+        try:
+            return self.ctx.require(IdentityComponent).identity
+        except LookupError:
+            return None
 
     def statistics(self) -> list[dict[str, Any]]:
         """Every API with its endpoint and figures per stage (``stratus apis``)."""
