@@ -1,8 +1,9 @@
 """Access logs per stage: AccessLogSettings' ``Format`` with AWS's ``$context`` variables.
 
 Lines are kept in memory per API and stage (the newest 1,000, what ``stratus apis`` and the
-native API show) and written to the ``stratus.gateway.access`` logger; the destination log
-group is not written yet (docs/gateway.md lists it).
+native API show), written to the ``stratus.gateway.access`` logger, and sent to the log
+group ``DestinationArn`` names (CloudWatch Logs, through ``sink``; one stream per API and
+stage), batched off the request path.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from stratus.gateway.request import GatewayRequest, request_time
@@ -24,9 +26,14 @@ DEFAULT_FORMAT = (
 _KEEP = 1000
 
 
+# (destination ARN, stream, timestamp in ms, line): where lines for a log group go.
+AccessLogSink = Callable[[str, str, int, str], None]
+
+
 class AccessLogs:
-    def __init__(self) -> None:
+    def __init__(self, sink: AccessLogSink | None = None) -> None:
         self.lines: dict[tuple[str, str], deque[str]] = {}
+        self._sink = sink
 
     def write(
         self,
@@ -68,4 +75,7 @@ class AccessLogs:
         if kept is None:
             kept = self.lines[key] = deque(maxlen=_KEEP)
         kept.append(line)
+        destination = settings.get("DestinationArn") or settings.get("destinationArn")
+        if destination and self._sink is not None:
+            self._sink(destination, f"{api.api_id}_{stage}", request.time_epoch_ms, line)
         log.info("%s", line)

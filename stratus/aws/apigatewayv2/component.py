@@ -37,6 +37,7 @@ from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
 from stratus.services.identity.service import IdentityService
+from stratus.services.logs.writer import LogGroupWriter
 from stratus.workflows.integrations.base import IntegrationEntry
 
 __all__ = ["ApisComponent"]
@@ -53,7 +54,10 @@ class ApisComponent(Component):
         self.http_apis = HttpApis(self.store)
         self.rest_apis = RestApis(self.store)
         self.metrics = GatewayMetrics()
-        self.access_logs = AccessLogs()
+        # Access log lines for a stage's DestinationArn go to the functions component's
+        # CloudWatch Logs, batched.
+        self.log_writer = LogGroupWriter(functions.log_service)
+        self.access_logs = AccessLogs(self.log_writer.emit)
         self.client = httpx.AsyncClient(follow_redirects=False)
         iam = execute_api_check(self._identity())
         caller = FunctionCaller(functions.invocations, functions.registry)
@@ -168,4 +172,5 @@ class ApisComponent(Component):
         await self.rest_apis.load()
 
     async def stop(self) -> None:
+        self.log_writer.flush()
         await self.client.aclose()

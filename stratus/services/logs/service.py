@@ -33,10 +33,27 @@ class LogStream:
     last_ms: int
 
 
+def _written_key(scope: Scope, group: str) -> str:
+    """The store's key of a group other services write (never a function's ARN)."""
+    return f"group:{scope.account}:{scope.region}:{group}"
+
+
 class LogService:
     def __init__(self, store: LogStore, registry: FunctionRegistry) -> None:
         self._store = store
         self._registry = registry
+        # Groups other services write into (API Gateway's access logs), per scope.
+        self._written: dict[Scope, set[str]] = {}
+
+    def append_batch(self, batch: list[tuple[Scope, str, str, list[tuple[int, str]]]]) -> None:
+        """Append (scope, group, stream, events) without waiting; a group written here
+        exists from then on, next to the functions' groups."""
+        rows: list[tuple[str, str, list[tuple[int, str]]]] = []
+        for scope, group, stream, events in batch:
+            self._written.setdefault(scope, set()).add(group)
+            rows.append((_written_key(scope, group), stream, events))
+        if rows:
+            self._store.append_batch_nowait(rows)
 
     def _group_of(self, function_id: str) -> str:
         default = GROUP_PREFIX + name_of(function_id)
@@ -49,12 +66,15 @@ class LogService:
     def groups(self, scope: Scope, prefix: str = "") -> list[str]:
         """The log groups of one account and region (each has its own, as in AWS)."""
         names = {self._group_of(fid) for fid in self._registry.ids_in(scope)}
+        names |= self._written.get(scope, set())
         return sorted(g for g in names if g.startswith(prefix))
 
     def functions_of(self, scope: Scope, group: str) -> list[str]:
         """The ids of the functions whose logs go to ``group`` in ``scope``;
         LogGroupNotFound when none does."""
         ids = [fid for fid in self._registry.ids_in(scope) if self._group_of(fid) == group]
+        if group in self._written.get(scope, ()):
+            ids.append(_written_key(scope, group))
         if not ids:
             raise LogGroupNotFound(group)
         return ids
