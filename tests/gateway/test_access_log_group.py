@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.conftest import ServerProcess
-from tests.gateway.conftest import function_arn, path_url
+from tests.conftest import ServerProcess, create_function
+from tests.gateway.conftest import ECHO, function_arn, path_url
 
 GROUP = "/aws/apigateway/access-test"
 ARN = f"arn:aws:logs:us-east-1:000000000000:log-group:{GROUP}"
@@ -79,3 +80,27 @@ def test_a_destination_that_is_not_a_log_group_is_not_written(
     time.sleep(0.2)
     names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
     assert "not-a-log-group" not in names and ":::not-a-log-group" not in names
+
+
+def test_written_group_is_known_again_after_a_restart(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        function = create_function(server.client("lambda"), ECHO)
+        apigw = server.client("apigatewayv2")
+        api_id = apigw.create_api(Name="kept", ProtocolType="HTTP", Target=function_arn(function))[
+            "ApiId"
+        ]
+        apigw.update_stage(
+            ApiId=api_id,
+            StageName="$default",
+            AccessLogSettings={"DestinationArn": ARN, "Format": "$context.path"},
+        )
+        assert httpx.get(path_url(server, api_id, "/kept")).status_code == 200
+        assert [e["message"] for e in _events(server.client("logs"), 1)] == ["/kept"]
+        server.kill()
+        server.start()
+        logs = server.client("logs")
+        assert GROUP in [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+        assert [e["message"] for e in _events(logs, 1)] == ["/kept"]
+    finally:
+        server.stop()

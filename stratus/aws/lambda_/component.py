@@ -199,6 +199,7 @@ class FunctionsComponent(Component):
         await self.registry.load()
         await self.code_signing.load()
         await self.function_urls.load()
+        await self.log_service.load()
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)
         self.provisioned.restore()

@@ -40,3 +40,7 @@ class LogStore(Protocol):
         """(stream, first timestamp, last timestamp) per stream of a function, in the order
         the streams first appeared."""
         ...
+
+    async def keys_with_prefix(self, prefix: str) -> list[str]:
+        """The distinct keys (function names, written groups) that start with ``prefix``."""
+        ...

@@ -33,9 +33,12 @@ class LogStream:
     last_ms: int
 
 
+_WRITTEN = "group:"
+
+
 def _written_key(scope: Scope, group: str) -> str:
     """The store's key of a group other services write (never a function's ARN)."""
-    return f"group:{scope.account}:{scope.region}:{group}"
+    return f"{_WRITTEN}{scope.account}:{scope.region}:{group}"
 
 
 class LogService:
@@ -44,6 +47,12 @@ class LogService:
         self._registry = registry
         # Groups other services write into (API Gateway's access logs), per scope.
         self._written: dict[Scope, set[str]] = {}
+
+    async def load(self) -> None:
+        """Know again the groups other services wrote before a restart."""
+        for key in await self._store.keys_with_prefix(_WRITTEN):
+            account, region, group = key[len(_WRITTEN) :].split(":", 2)
+            self._written.setdefault(Scope(account, region), set()).add(group)
 
     def append_batch(self, batch: list[tuple[Scope, str, str, list[tuple[int, str]]]]) -> None:
         """Append (scope, group, stream, events) without waiting; a group written here

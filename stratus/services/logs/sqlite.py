@@ -75,3 +75,19 @@ class SQLiteLogStore:
             ]
 
         return await self._db.read(read)
+
+    async def keys_with_prefix(self, prefix: str) -> list[str]:
+        # A range rather than LIKE, so the (function_name, id) index serves it.
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+        def read(conn: sqlite3.Connection) -> list[str]:
+            return [
+                str(r[0])
+                for r in conn.execute(
+                    "SELECT DISTINCT function_name FROM log_events "
+                    "WHERE function_name >= ? AND function_name < ?",
+                    (prefix, upper),
+                )
+            ]
+
+        return await self._db.read(read)
