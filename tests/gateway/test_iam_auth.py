@@ -199,3 +199,19 @@ def test_huge_authorization_header_is_refused(http_url: str, rest_url: str) -> N
     for url in (f"{http_url}/x", f"{rest_url}/x"):
         response = httpx.get(url, headers={"authorization": header})
         assert response.status_code in (403, 431)
+
+
+def test_host_form_signature_verifies(
+    server: ServerProcess, http_url: str, user_key: Credentials
+) -> None:
+    api_id = http_url.split("/_aws/execute-api/")[1].split("/")[0]
+    host = f"{api_id}.execute-api.localhost:{server.gateway_port}"
+    request = AWSRequest(method="GET", url=f"http://{host}/prod/iam/h?z=1")
+    request.headers["host"] = host
+    SigV4Auth(user_key, "execute-api", "us-east-1").add_auth(request)
+    url = f"http://127.0.0.1:{server.gateway_port}/prod/iam/h?z=1"
+    response = httpx.get(url, headers=dict(request.headers))
+    assert response.status_code == 200, response.text
+    assert response.json()["requestContext"]["authorizer"]["iam"]["accessKey"] == (
+        user_key.access_key
+    )
