@@ -56,8 +56,9 @@ class Telemetry(object):
         self._thread: Optional[threading.Thread] = None
         self._flush_now = False  # set by flush(), cleared by the delivery thread
 
-    def subscribe(self, body: bytes) -> None:
-        """Add a subscription from a ``PUT`` body; raises InvalidSubscription."""
+    def subscribe(self, body: bytes, name: str = "") -> None:
+        """Add a subscription from a ``PUT`` body; raises InvalidSubscription. Lambda
+        then tells the subscribers a ``platform.telemetrySubscription`` event."""
         try:
             request = json.loads(body or b"{}")
         except ValueError:
@@ -93,13 +94,21 @@ class Telemetry(object):
             if self._thread is None:
                 self._thread = threading.Thread(target=self._deliver, name="telemetry", daemon=True)
                 self._thread.start()
+        self.emit(
+            "platform.telemetrySubscription",
+            {"name": name, "state": "Subscribed", "types": list(types)},
+        )
 
-    def emit(self, kind: str, record: Any) -> None:
-        """Queue one event (``platform.start``, ``function`` ...) for its subscribers."""
+    def emit(self, kind: str, record: Any, when: Optional[float] = None) -> None:
+        """Queue one event (``platform.start``, ``function`` ...) for its subscribers;
+        ``when`` (epoch seconds) dates an event that happened before it could be sent."""
         if not self.subscriptions:
             return
         category = kind.split(".", 1)[0]
-        now = datetime.datetime.now(datetime.timezone.utc)
+        if when is None:
+            now = datetime.datetime.now(datetime.timezone.utc)
+        else:
+            now = datetime.datetime.fromtimestamp(when, datetime.timezone.utc)
         event = {
             "time": now.strftime("%Y-%m-%dT%H:%M:%S.") + "{:03d}Z".format(now.microsecond // 1000),
             "type": kind,

@@ -644,11 +644,16 @@ subscription = {
     "schemaVersion": "2022-12-13",
     "destination": {"protocol": "HTTP",
                     "URI": "http://sandbox.localdomain:%d/telemetry" % listener.server_port},
-    "types": ["platform", "function"],
+    "types": ["platform", "function", "extension"],
     "buffering": {"timeoutMs": 25},
 }
 note({"subscription": call("PUT", "/2022-07-01/telemetry", json.dumps(subscription),
                            {"Lambda-Extension-Identifier": ident})[0]})
+too_small = dict(subscription, buffering={"maxItems": 5})
+status, body, _ = call("PUT", "/2022-07-01/telemetry", json.dumps(too_small),
+                       {"Lambda-Extension-Identifier": ident})
+note({"bad_buffering": status, "body": json.loads(body)})
+print("probe extension is up", flush=True)
 while True:
     status, body, _ = call("GET", "/2020-01-01/extension/event/next",
                            headers={"Lambda-Extension-Identifier": ident})
@@ -671,7 +676,7 @@ while True:
     rid = answer.getheader("Lambda-Runtime-Aws-Request-Id")
     print("runtime says hi to", rid, flush=True)
     with open(log) as source:
-        seen = [json.loads(line) for line in source]
+        seen = [json.loads(line) for line in source if line.endswith("\n")]
     api.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, json.dumps(seen))
     api.getresponse().read()
 """
@@ -681,8 +686,10 @@ PYTHON_EVENTS_HANDLER = """
 import json, os, tempfile
 
 def handler(event, context):
+    print("handler says hi to", context.aws_request_id)
     with open(os.path.join(tempfile.gettempdir(), "extension-events")) as source:
-        return [json.loads(line) for line in source]
+        # the extension may be writing a line right now: complete lines only
+        return [json.loads(line) for line in source if line.endswith("\n")]
 """
 
 
@@ -723,9 +730,9 @@ def test_an_external_extension_hears_invoke_and_shutdown(
     for _ in range(20):
         _, seen, _ = invoke(lambda_client, name)
         kinds = {e.get("telemetry") for e in seen}
-        if {"platform.report", "function" if runtime.startswith("provided") else None} <= kinds | {
-            None
-        } and len([e for e in seen if e.get("eventType") == "INVOKE"]) >= 2:
+        if {"platform.report", "function", "extension", "platform.initReport"} <= kinds and len(
+            [e for e in seen if e.get("eventType") == "INVOKE"]
+        ) >= 2:
             break
         time.sleep(0.1)
     assert seen[0]["status"] == 200
@@ -750,9 +757,37 @@ def test_an_external_extension_hears_invoke_and_shutdown(
     assert report["status"] == "success"
     assert report["metrics"]["durationMs"] >= 0
     assert report["metrics"]["memorySizeMB"] == 128
-    if runtime.startswith("provided"):  # a runtime's own output reaches function subscribers
-        lines = [e["record"] for e in telemetry if e["telemetry"] == "function"]
+    # a runtime's own output (or a Python handler's) reaches function subscribers
+    lines = [e["record"] for e in telemetry if e["telemetry"] == "function"]
+    if runtime.startswith("provided"):
         assert f"runtime says hi to {first_id}" in lines
+    else:
+        assert any(f"handler says hi to {first_id}" in line for line in lines)
+    # what the extension itself wrote reaches extension subscribers
+    assert "probe extension is up" in [
+        e["record"] for e in telemetry if e["telemetry"] == "extension"
+    ]
+    # init telemetry: the extension subscribed during init, so it hears init's events
+    init = {e["telemetry"]: e["record"] for e in telemetry}
+    assert init["platform.initStart"]["initializationType"] == "on-demand"
+    assert init["platform.initStart"]["phase"] == "init"
+    assert init["platform.initStart"]["functionName"] == name
+    assert init["platform.initStart"]["functionVersion"] == "$LATEST"
+    assert init["platform.initRuntimeDone"]["status"] == "success"
+    assert init["platform.initReport"]["status"] == "success"
+    assert init["platform.initReport"]["metrics"]["durationMs"] >= 0
+    assert init["platform.extension"] == {
+        "name": "probe",
+        "state": "Ready",
+        "events": ["INVOKE", "SHUTDOWN"],
+    }
+    assert init["platform.telemetrySubscription"] == {
+        "name": "probe",
+        "state": "Subscribed",
+        "types": ["platform", "function", "extension"],
+    }
+    assert seen[5]["bad_buffering"] == 400
+    assert seen[5]["body"]["errorType"] == "ValidationError"
     invokes = [e for e in seen if e.get("eventType") == "INVOKE"]
     assert [e["requestId"] for e in invokes][:2] == [
         first["ResponseMetadata"]["RequestId"],
