@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 TYPES = ("platform", "function", "extension")
-DEFAULT_BUFFERING = {"maxItems": 10000, "maxBytes": 262144, "timeoutMs": 1000}
+DEFAULT_BUFFERING = {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 1000}
 LIMITS = {"maxItems": (1000, 10000), "maxBytes": (262144, 1048576), "timeoutMs": (25, 30000)}
 LOCAL_HOSTS = ("sandbox.localdomain", "sandbox", "localhost", "127.0.0.1")
 POST_TIMEOUT_S = 1.0
