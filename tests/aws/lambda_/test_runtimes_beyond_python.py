@@ -676,7 +676,7 @@ while True:
     rid = answer.getheader("Lambda-Runtime-Aws-Request-Id")
     print("runtime says hi to", rid, flush=True)
     with open(log) as source:
-        seen = [json.loads(line) for line in source if line.endswith("\n")]
+        seen = [json.loads(line) for line in source if line.endswith("\\n")]
     api.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, json.dumps(seen))
     api.getresponse().read()
 """
@@ -689,7 +689,7 @@ def handler(event, context):
     print("handler says hi to", context.aws_request_id)
     with open(os.path.join(tempfile.gettempdir(), "extension-events")) as source:
         # the extension may be writing a line right now: complete lines only
-        return [json.loads(line) for line in source if line.endswith("\n")]
+        return [json.loads(line) for line in source if line.endswith("\\n")]
 """
 
 
