@@ -185,7 +185,10 @@ class ExtensionsHub(object):
             "platform.initReport",
             dict(phase, status=status, metrics={"durationMs": round(duration_ms, 3)}),
         )
-        self.telemetry.flush()
+        if error_type is None:
+            self.telemetry.flush()
+        else:
+            self.telemetry.drain()
 
     def subscribers(self, kind: str) -> List[Extension]:
         return [e for e in self.extensions if kind in e.events and not e.exited]

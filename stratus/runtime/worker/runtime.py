@@ -79,6 +79,11 @@ class Worker(object):
         except Exception as exc:
             error = faults.error_from_exception(exc, None, _RUNTIME_FILES)
         if self.api is not None:  # init telemetry for the extensions' subscribers
+            if error is not None:  # as in Lambda, the extensions still finish their init
+                try:
+                    self.api.extensions_ready()
+                except Exception:  # the init error is what gets reported
+                    pass
             elapsed = time.perf_counter() - start
             self.api.hub.init_done(
                 time.time() - elapsed,

@@ -130,6 +130,16 @@ class Telemetry(object):
             self._flush_now = True
             self._lock.notify()
 
+    def drain(self) -> None:
+        """Send what is buffered now, from this thread: the environment is about to go
+        (a failed init), and the delivery thread might not get to run."""
+        with self._lock:
+            batches = [(s, s.buffer) for s in self.subscriptions if s.buffer]
+            for subscription in self.subscriptions:
+                subscription.buffer, subscription.size = [], 0
+        for subscription, events in batches:
+            _post(subscription, events)
+
     def _deliver(self) -> None:
         """Send a subscriber's buffer when it is full, when its oldest event has waited
         ``timeoutMs``, or when asked to flush; never while holding the lock."""

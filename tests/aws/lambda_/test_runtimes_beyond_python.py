@@ -803,3 +803,82 @@ def test_an_external_extension_hears_invoke_and_shutdown(
     assert shutdown["eventType"] == "SHUTDOWN"
     assert shutdown["shutdownReason"] == "spindown"
     assert shutdown["deadlineMs"] > 0
+
+
+INIT_WATCHER = """
+import http.client, http.server, json, os, threading
+import boto3
+
+api = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+api.request("POST", "/2020-01-01/extension/register", json.dumps({"events": []}),
+            {"Lambda-Extension-Name": "watcher"})
+answer = api.getresponse()
+answer.read()
+ident = answer.getheader("Lambda-Extension-Identifier")
+sqs = boto3.client("sqs")
+
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        for item in batch:
+            if item["type"].startswith("platform.init"):
+                sqs.send_message(QueueUrl=os.environ["QUEUE"], MessageBody=json.dumps(item))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+listener = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+threading.Thread(target=listener.serve_forever, daemon=True).start()
+api.request("PUT", "/2022-07-01/telemetry", json.dumps({
+    "schemaVersion": "2022-12-13",
+    "destination": {"protocol": "HTTP",
+                    "URI": "http://sandbox.localdomain:%d/" % listener.server_port},
+    "types": ["platform"]}), {"Lambda-Extension-Identifier": ident})
+api.getresponse().read()
+api.request("GET", "/2020-01-01/extension/event/next",
+            headers={"Lambda-Extension-Identifier": ident})
+api.getresponse().read()
+"""
+
+
+def test_a_failed_init_is_told_to_telemetry_subscribers(server: Any, lambda_client: Any) -> None:
+    sqs = server.client("sqs")
+    queue_url = sqs.create_queue(QueueName=unique_name("inits"))["QueueUrl"]
+    launcher = f'#!/bin/sh\nexec {sys.executable} "$(dirname "$0")/../watcher.py"\n'
+    layer = lambda_client.publish_layer_version(
+        LayerName=unique_name("watcher-layer"),
+        Content={
+            "ZipFile": zip_with_modes(
+                {"extensions/watcher": (launcher, 0o755), "watcher.py": (INIT_WATCHER, 0o644)}
+            )
+        },
+    )
+    name = create(
+        lambda_client,
+        "python3.11",
+        {"function.py": ("raise RuntimeError('no init for you')\n", 0o644)},
+        Layers=[layer["LayerVersionArn"]],
+        Environment={"Variables": {"QUEUE": queue_url}},
+    )
+    response, payload, _ = invoke(lambda_client, name)
+    assert response.get("FunctionError") == "Unhandled"
+    events: dict[str, Any] = {}
+    for _ in range(10):
+        for message in sqs.receive_message(
+            QueueUrl=queue_url, WaitTimeSeconds=2, MaxNumberOfMessages=10
+        ).get("Messages", []):
+            item = json.loads(message["Body"])
+            events[item["type"]] = item
+        if "platform.initReport" in events:
+            break
+    assert events["platform.initRuntimeDone"]["record"] == {
+        "initializationType": "on-demand",
+        "phase": "init",
+        "status": "error",
+        "errorType": payload["errorType"],
+    }
+    assert events["platform.initReport"]["record"]["status"] == "error"
+    assert events["platform.initStart"]["time"] <= events["platform.initReport"]["time"]
+    assert events["platform.initStart"]["time"].endswith("Z")
