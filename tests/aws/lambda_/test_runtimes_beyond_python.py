@@ -882,3 +882,86 @@ def test_a_failed_init_is_told_to_telemetry_subscribers(server: Any, lambda_clie
     assert events["platform.initReport"]["record"]["status"] == "error"
     assert events["platform.initStart"]["time"] <= events["platform.initReport"]["time"]
     assert events["platform.initStart"]["time"].endswith("Z")
+
+
+FLOODER = """
+import http.client, http.server, json, os, sys, tempfile, threading
+
+for i in range(20000):  # two megabytes before it even registers
+    sys.stdout.write("flood %05d %s\\n" % (i, "x" * 90))
+sys.stdout.flush()
+api = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+api.request("POST", "/2020-01-01/extension/register", json.dumps({"events": ["INVOKE"]}),
+            {"Lambda-Extension-Name": "flooder"})
+answer = api.getresponse()
+answer.read()
+ident = answer.getheader("Lambda-Extension-Identifier")
+log = os.path.join(tempfile.gettempdir(), "types-seen")
+
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with open(log, "a") as out:
+            for item in batch:
+                out.write(item["type"] + "\\n")
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+listener = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+threading.Thread(target=listener.serve_forever, daemon=True).start()
+api.request("PUT", "/2022-07-01/telemetry", json.dumps({
+    "schemaVersion": "2022-12-13",
+    "destination": {"protocol": "HTTP",
+                    "URI": "http://sandbox.localdomain:%d/" % listener.server_port},
+    "types": ["platform"], "buffering": {"timeoutMs": 25}}),
+    {"Lambda-Extension-Identifier": ident})
+api.getresponse().read()
+while True:
+    api.request("GET", "/2020-01-01/extension/event/next",
+                headers={"Lambda-Extension-Identifier": ident})
+    api.getresponse().read()
+    print("more noise", flush=True)
+"""
+
+TYPES_HANDLER = """
+import os, tempfile
+
+def handler(event, context):
+    print("the handler speaks")
+    path = os.path.join(tempfile.gettempdir(), "types-seen")
+    if not os.path.exists(path):
+        return []
+    with open(path) as source:
+        return sorted({line.strip() for line in source if line.endswith("\\n")})
+"""
+
+
+def test_a_flooding_extension_and_a_platform_only_subscriber(lambda_client: Any) -> None:
+    launcher = f'#!/bin/sh\nexec {sys.executable} "$(dirname "$0")/../flooder.py"\n'
+    layer = lambda_client.publish_layer_version(
+        LayerName=unique_name("flood-layer"),
+        Content={
+            "ZipFile": zip_with_modes(
+                {"extensions/flooder": (launcher, 0o755), "flooder.py": (FLOODER, 0o644)}
+            )
+        },
+    )
+    name = create(
+        lambda_client,
+        "python3.11",
+        {"function.py": (TYPES_HANDLER, 0o644)},
+        Layers=[layer["LayerVersionArn"]],
+    )
+    for _ in range(20):
+        _, seen, _ = invoke(lambda_client, name)
+        if "platform.report" in seen:
+            break
+        time.sleep(0.1)
+    # it only hears what it asked for: no function or extension lines
+    assert "platform.report" in seen
+    assert "platform.initReport" in seen
+    assert not {"function", "extension"} & set(seen)
+    assert all(kind.startswith("platform.") for kind in seen)
