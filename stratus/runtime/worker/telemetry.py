@@ -3,9 +3,11 @@
 An extension subscribes (``PUT /2022-07-01/telemetry``) with an HTTP destination it
 listens on (``http://sandbox.localdomain:<port>/...``, the environment's own loopback),
 the types it wants (``platform``, ``function``, ``extension``) and how to buffer them.
-The environment then POSTs JSON arrays of ``{"time", "type", "record"}`` to it: the
-platform's events of each invocation (``platform.start``, ``platform.runtimeDone``,
-``platform.report``) and, for runtimes that run as processes, the function's log lines.
+The environment then POSTs JSON arrays of ``{"time", "type", "record"}`` to it (schema
+2022-12-13): init's events (``platform.initStart``, ``platform.initRuntimeDone``,
+``platform.extension``, ``platform.initReport``), ``platform.telemetrySubscription``,
+each invocation's (``platform.start``, ``platform.runtimeDone``, ``platform.report``),
+the function's lines (``function``) and the external extensions' (``extension``).
 Deliveries go out from a thread of their own, so a slow listener never holds up an
 invocation; what a listener does not take in time is dropped, as Lambda drops it.
 
