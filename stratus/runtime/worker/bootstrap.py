@@ -39,6 +39,7 @@ from .extensions import (
 from .extensions import (
     SHUTDOWN_GRACE_S,
     TELEMETRY_PREFIXES,
+    Extension,
     ExtensionsHub,
     invoke_event,
     shutdown_event,
@@ -115,6 +116,12 @@ class BootstrapWorker(object):
         except RuntimeExited as exited:
             error = faults.make_error(_exit_text(exited.status), "Runtime.ExitError", None)
         self.initialized = error is None
+        elapsed = time.perf_counter() - start
+        self.hub.init_done(
+            time.time() - elapsed,
+            elapsed * 1000.0,
+            error["errorType"] if error is not None else None,
+        )
         header = {
             "op": "init",
             "ms": (time.perf_counter() - start) * 1000.0,
@@ -176,6 +183,10 @@ class BootstrapWorker(object):
         self.hub.start(extension_dirs(self.config), self._runtime_env())
         for extension in self.hub.extensions:
             self._watch_exit(extension.process, "extension-exit")
+            stream = extension.process.stdout if extension.process is not None else None
+            if stream is not None:
+                os.set_blocking(stream.fileno(), False)
+                self.selector.register(stream, selectors.EVENT_READ, extension)
         while not all(e.identifier or e.exited for e in self.hub.extensions):
             self._step(None)
 
@@ -200,10 +211,14 @@ class BootstrapWorker(object):
                 },
             )
 
-    def finished(self, header: Dict[str, Any], reply: Dict[str, Any]) -> None:
-        """An invocation's answer is on its way: the telemetry Lambda sends for it."""
+    def finished(self, header: Dict[str, Any], reply: Dict[str, Any], logs: bytes = b"") -> None:
+        """An invocation's answer is on its way: the telemetry Lambda sends for it.
+        ``logs`` is what an in-process (Python) handler wrote: ``function`` events."""
         if not self.hub.telemetry.subscriptions:
             return
+        if logs:
+            for line in logs.decode("utf-8", "replace").splitlines():
+                self.hub.telemetry.emit("function", line)
         status = "error" if reply.get("e") else "success"
         duration = round(float(reply.get("ms") or 0.0), 3)
         request_id = header["id"]
@@ -437,11 +452,21 @@ class BootstrapWorker(object):
                 self._server_ready = True
             elif kind == "output":
                 self._relay_output()
+            elif isinstance(kind, Extension):
+                if not self.hub.relay(kind):
+                    self._drop_stream(key.fileobj)
             elif kind == "extension-exit":
                 self.selector.unregister(key.fileobj)
                 os.close(key.fd)
             else:
                 self._read(key.fileobj)  # type: ignore[arg-type]
+
+    def _drop_stream(self, stream: Any) -> None:
+        """Stop watching an extension's output once it ended."""
+        try:
+            self.selector.unregister(stream)
+        except (KeyError, ValueError):
+            pass
 
     def _accept(self) -> None:
         assert self.listener is not None

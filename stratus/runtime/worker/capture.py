@@ -33,21 +33,34 @@ class LogBuffer:
     template, whose descriptors are the zygote's), text is kept until :meth:`take`.
     """
 
-    __slots__ = ("fd", "parts", "request_id", "tenant_id")
+    __slots__ = ("fd", "parts", "request_id", "tee", "tenant_id")
 
     def __init__(self, fd: Optional[int] = None) -> None:
         self.parts: List[str] = []
         self.request_id = ""
         self.tenant_id: Optional[str] = None
         self.fd = fd
+        # a copy for the Telemetry API's ``function`` subscribers; only set when the
+        # environment has extensions, so an environment without them pays nothing more
+        self.tee: Optional[List[str]] = None
 
     def write(self, text: str) -> None:
         if self.fd is None:
             self.parts.append(text)
             return
+        if self.tee is not None:
+            self.tee.append(text)
         data = text.encode("utf-8", "replace")
         while data:
             data = data[os.write(self.fd, data) :]
+
+    def take_tee(self) -> str:
+        """Return the telemetry copy kept since the last call and start afresh."""
+        if not self.tee:
+            return ""
+        text = "".join(self.tee)
+        self.tee.clear()
+        return text
 
     def take(self) -> str:
         """Return what was kept since the last call and start afresh."""

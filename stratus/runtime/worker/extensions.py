@@ -48,6 +48,7 @@ class Extension(object):
         self.waiting: Optional[Connection] = None  # its pending /event/next
         self.pending: List[Dict[str, Any]] = []  # events it has not fetched yet
         self.busy = False  # holds an event it has not finished (no /next since)
+        self.partial = ""  # its last output line, not ended yet
 
     @property
     def external(self) -> bool:
@@ -87,6 +88,10 @@ class ExtensionsHub(object):
                         [path],
                         env=env,
                         stdin=subprocess.DEVNULL,
+                        # its output passes through here on its way to the log, so
+                        # ``extension`` subscribers of the Telemetry API get it too
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT,
                         close_fds=True,
                         preexec_fn=confine.die_with_parent,
                     )
@@ -114,6 +119,76 @@ class ExtensionsHub(object):
                 extension.pending.append(event)
                 extension.busy = True
                 self._feed(extension)
+
+    def relay(self, extension: Extension) -> bool:
+        """Pass what an external extension wrote on to the log (descriptor 1) and, line
+        by line, to ``extension`` subscribers; False once its output has ended."""
+        stream = extension.process.stdout if extension.process is not None else None
+        if stream is None:
+            return False
+        try:
+            data = os.read(stream.fileno(), 65536)
+        except (BlockingIOError, InterruptedError):
+            return True
+        except OSError:
+            data = b""
+        if not data:
+            if extension.partial:
+                self.telemetry.emit("extension", extension.partial)
+                extension.partial = ""
+            return False
+        view = memoryview(data)
+        while view:
+            view = view[os.write(1, view) :]
+        text = extension.partial + data.decode("utf-8", "replace")
+        *lines, extension.partial = text.split("\n")
+        for line in lines:
+            self.telemetry.emit("extension", line)
+        return True
+
+    def init_done(self, started: float, duration_ms: float, error_type: Optional[str]) -> None:
+        """Init is over: the init phase's telemetry, as Lambda sends it to the extensions
+        that subscribed during init (``started`` is the wall-clock start, in seconds)."""
+        if not self.telemetry.subscriptions:
+            return
+        phase = {"initializationType": "on-demand", "phase": "init"}
+        runtime = os.environ.get("AWS_EXECUTION_ENV", "").replace("AWS_Lambda_", "")
+        self.telemetry.emit(
+            "platform.initStart",
+            dict(
+                phase,
+                runtimeVersion=runtime,
+                runtimeVersionArn="arn:aws:lambda:{}::runtime:{}".format(
+                    os.environ.get("AWS_REGION", ""), runtime
+                ),
+                functionName=self.function.get("functionName", ""),
+                functionVersion=self.function.get("functionVersion", ""),
+            ),
+            started,
+        )
+        status = "success" if error_type is None else "error"
+        done: Dict[str, Any] = dict(phase, status=status)
+        if error_type is not None:
+            done["errorType"] = error_type
+        self.telemetry.emit("platform.initRuntimeDone", done)
+        for extension in self.extensions:
+            if extension.identifier:
+                self.telemetry.emit(
+                    "platform.extension",
+                    {
+                        "name": extension.name,
+                        "state": "Ready",
+                        "events": list(extension.events),
+                    },
+                )
+        self.telemetry.emit(
+            "platform.initReport",
+            dict(phase, status=status, metrics={"durationMs": round(duration_ms, 3)}),
+        )
+        if error_type is None:
+            self.telemetry.flush()
+        else:
+            self.telemetry.drain()
 
     def subscribers(self, kind: str) -> List[Extension]:
         return [e for e in self.extensions if kind in e.events and not e.exited]
@@ -281,10 +356,11 @@ class ExtensionsHub(object):
         if request.method != "PUT":
             connection.respond(405, content_type="")
             return
-        if self._identified(connection, request) is None:
+        extension = self._identified(connection, request)
+        if extension is None:
             return
         try:
-            self.telemetry.subscribe(request.body)
+            self.telemetry.subscribe(request.body, extension.name)
         except InvalidSubscription as exc:
             connection.respond_json(400, _error("ValidationError", str(exc)))
             return

@@ -65,6 +65,7 @@ class Worker(object):
             if has_extensions(self.config):  # they start first and register, as in Lambda
                 self.api = BootstrapWorker(self.sock, self.config)
                 self.api.open_extensions()
+                self.logs.tee = []  # what the function prints, for ``function`` subscribers
             capture.install(self.logs)
             json_logs.configure()  # LoggingConfig JSON: Lambda's JSON records and level
             self._notice()
@@ -77,6 +78,18 @@ class Worker(object):
             error = faults.error_from_fault(fault)
         except Exception as exc:
             error = faults.error_from_exception(exc, None, _RUNTIME_FILES)
+        if self.api is not None:  # init telemetry for the extensions' subscribers
+            if error is not None:  # as in Lambda, the extensions still finish their init
+                try:
+                    self.api.extensions_ready()
+                except Exception:  # the init error is what gets reported
+                    pass
+            elapsed = time.perf_counter() - start
+            self.api.hub.init_done(
+                time.time() - elapsed,
+                elapsed * 1000.0,
+                error["errorType"] if error is not None else None,
+            )
         return self._report_init(start, error)
 
     def restore(self, hooks: Any) -> bool:
@@ -153,7 +166,7 @@ class Worker(object):
             reply, body, logs = self.invoke(header, event)
             send_parts(sock, reply, body, logs)
             if api is not None:
-                api.finished(header, reply)
+                api.finished(header, reply, logs or self.logs.take_tee().encode("utf-8"))
 
     def invoke(self, header: Dict[str, Any], event: bytes) -> Tuple[Dict[str, Any], bytes, bytes]:
         request_id = header["id"]

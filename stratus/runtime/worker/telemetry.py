@@ -3,9 +3,11 @@
 An extension subscribes (``PUT /2022-07-01/telemetry``) with an HTTP destination it
 listens on (``http://sandbox.localdomain:<port>/...``, the environment's own loopback),
 the types it wants (``platform``, ``function``, ``extension``) and how to buffer them.
-The environment then POSTs JSON arrays of ``{"time", "type", "record"}`` to it: the
-platform's events of each invocation (``platform.start``, ``platform.runtimeDone``,
-``platform.report``) and, for runtimes that run as processes, the function's log lines.
+The environment then POSTs JSON arrays of ``{"time", "type", "record"}`` to it (schema
+2022-12-13): init's events (``platform.initStart``, ``platform.initRuntimeDone``,
+``platform.extension``, ``platform.initReport``), ``platform.telemetrySubscription``,
+each invocation's (``platform.start``, ``platform.runtimeDone``, ``platform.report``),
+the function's lines (``function``) and the external extensions' (``extension``).
 Deliveries go out from a thread of their own, so a slow listener never holds up an
 invocation; what a listener does not take in time is dropped, as Lambda drops it.
 
@@ -23,7 +25,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 TYPES = ("platform", "function", "extension")
-DEFAULT_BUFFERING = {"maxItems": 10000, "maxBytes": 262144, "timeoutMs": 1000}
+DEFAULT_BUFFERING = {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 1000}
 LIMITS = {"maxItems": (1000, 10000), "maxBytes": (262144, 1048576), "timeoutMs": (25, 30000)}
 LOCAL_HOSTS = ("sandbox.localdomain", "sandbox", "localhost", "127.0.0.1")
 POST_TIMEOUT_S = 1.0
@@ -56,8 +58,9 @@ class Telemetry(object):
         self._thread: Optional[threading.Thread] = None
         self._flush_now = False  # set by flush(), cleared by the delivery thread
 
-    def subscribe(self, body: bytes) -> None:
-        """Add a subscription from a ``PUT`` body; raises InvalidSubscription."""
+    def subscribe(self, body: bytes, name: str = "") -> None:
+        """Add a subscription from a ``PUT`` body; raises InvalidSubscription. Lambda
+        then tells the subscribers a ``platform.telemetrySubscription`` event."""
         try:
             request = json.loads(body or b"{}")
         except ValueError:
@@ -93,13 +96,21 @@ class Telemetry(object):
             if self._thread is None:
                 self._thread = threading.Thread(target=self._deliver, name="telemetry", daemon=True)
                 self._thread.start()
+        self.emit(
+            "platform.telemetrySubscription",
+            {"name": name, "state": "Subscribed", "types": list(types)},
+        )
 
-    def emit(self, kind: str, record: Any) -> None:
-        """Queue one event (``platform.start``, ``function`` ...) for its subscribers."""
+    def emit(self, kind: str, record: Any, when: Optional[float] = None) -> None:
+        """Queue one event (``platform.start``, ``function`` ...) for its subscribers;
+        ``when`` (epoch seconds) dates an event that happened before it could be sent."""
         if not self.subscriptions:
             return
         category = kind.split(".", 1)[0]
-        now = datetime.datetime.now(datetime.timezone.utc)
+        if when is None:
+            now = datetime.datetime.now(datetime.timezone.utc)
+        else:
+            now = datetime.datetime.fromtimestamp(when, datetime.timezone.utc)
         event = {
             "time": now.strftime("%Y-%m-%dT%H:%M:%S.") + "{:03d}Z".format(now.microsecond // 1000),
             "type": kind,
@@ -120,6 +131,16 @@ class Telemetry(object):
         with self._lock:
             self._flush_now = True
             self._lock.notify()
+
+    def drain(self) -> None:
+        """Send what is buffered now, from this thread: the environment is about to go
+        (a failed init), and the delivery thread might not get to run."""
+        with self._lock:
+            batches = [(s, s.buffer) for s in self.subscriptions if s.buffer]
+            for subscription in self.subscriptions:
+                subscription.buffer, subscription.size = [], 0
+        for subscription, events in batches:
+            _post(subscription, events)
 
     def _deliver(self) -> None:
         """Send a subscriber's buffer when it is full, when its oldest event has waited

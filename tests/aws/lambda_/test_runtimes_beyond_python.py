@@ -644,11 +644,16 @@ subscription = {
     "schemaVersion": "2022-12-13",
     "destination": {"protocol": "HTTP",
                     "URI": "http://sandbox.localdomain:%d/telemetry" % listener.server_port},
-    "types": ["platform", "function"],
+    "types": ["platform", "function", "extension"],
     "buffering": {"timeoutMs": 25},
 }
 note({"subscription": call("PUT", "/2022-07-01/telemetry", json.dumps(subscription),
                            {"Lambda-Extension-Identifier": ident})[0]})
+too_small = dict(subscription, buffering={"maxItems": 5})
+status, body, _ = call("PUT", "/2022-07-01/telemetry", json.dumps(too_small),
+                       {"Lambda-Extension-Identifier": ident})
+note({"bad_buffering": status, "body": json.loads(body)})
+print("probe extension is up", flush=True)
 while True:
     status, body, _ = call("GET", "/2020-01-01/extension/event/next",
                            headers={"Lambda-Extension-Identifier": ident})
@@ -671,7 +676,7 @@ while True:
     rid = answer.getheader("Lambda-Runtime-Aws-Request-Id")
     print("runtime says hi to", rid, flush=True)
     with open(log) as source:
-        seen = [json.loads(line) for line in source]
+        seen = [json.loads(line) for line in source if line.endswith("\\n")]
     api.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, json.dumps(seen))
     api.getresponse().read()
 """
@@ -681,8 +686,10 @@ PYTHON_EVENTS_HANDLER = """
 import json, os, tempfile
 
 def handler(event, context):
+    print("handler says hi to", context.aws_request_id)
     with open(os.path.join(tempfile.gettempdir(), "extension-events")) as source:
-        return [json.loads(line) for line in source]
+        # the extension may be writing a line right now: complete lines only
+        return [json.loads(line) for line in source if line.endswith("\\n")]
 """
 
 
@@ -723,9 +730,9 @@ def test_an_external_extension_hears_invoke_and_shutdown(
     for _ in range(20):
         _, seen, _ = invoke(lambda_client, name)
         kinds = {e.get("telemetry") for e in seen}
-        if {"platform.report", "function" if runtime.startswith("provided") else None} <= kinds | {
-            None
-        } and len([e for e in seen if e.get("eventType") == "INVOKE"]) >= 2:
+        if {"platform.report", "function", "extension", "platform.initReport"} <= kinds and len(
+            [e for e in seen if e.get("eventType") == "INVOKE"]
+        ) >= 2:
             break
         time.sleep(0.1)
     assert seen[0]["status"] == 200
@@ -750,9 +757,37 @@ def test_an_external_extension_hears_invoke_and_shutdown(
     assert report["status"] == "success"
     assert report["metrics"]["durationMs"] >= 0
     assert report["metrics"]["memorySizeMB"] == 128
-    if runtime.startswith("provided"):  # a runtime's own output reaches function subscribers
-        lines = [e["record"] for e in telemetry if e["telemetry"] == "function"]
+    # a runtime's own output (or a Python handler's) reaches function subscribers
+    lines = [e["record"] for e in telemetry if e["telemetry"] == "function"]
+    if runtime.startswith("provided"):
         assert f"runtime says hi to {first_id}" in lines
+    else:
+        assert any(f"handler says hi to {first_id}" in line for line in lines)
+    # what the extension itself wrote reaches extension subscribers
+    assert "probe extension is up" in [
+        e["record"] for e in telemetry if e["telemetry"] == "extension"
+    ]
+    # init telemetry: the extension subscribed during init, so it hears init's events
+    init = {e["telemetry"]: e["record"] for e in telemetry}
+    assert init["platform.initStart"]["initializationType"] == "on-demand"
+    assert init["platform.initStart"]["phase"] == "init"
+    assert init["platform.initStart"]["functionName"] == name
+    assert init["platform.initStart"]["functionVersion"] == "$LATEST"
+    assert init["platform.initRuntimeDone"]["status"] == "success"
+    assert init["platform.initReport"]["status"] == "success"
+    assert init["platform.initReport"]["metrics"]["durationMs"] >= 0
+    assert init["platform.extension"] == {
+        "name": "probe",
+        "state": "Ready",
+        "events": ["INVOKE", "SHUTDOWN"],
+    }
+    assert init["platform.telemetrySubscription"] == {
+        "name": "probe",
+        "state": "Subscribed",
+        "types": ["platform", "function", "extension"],
+    }
+    assert seen[5]["bad_buffering"] == 400
+    assert seen[5]["body"]["errorType"] == "ValidationError"
     invokes = [e for e in seen if e.get("eventType") == "INVOKE"]
     assert [e["requestId"] for e in invokes][:2] == [
         first["ResponseMetadata"]["RequestId"],
@@ -768,3 +803,165 @@ def test_an_external_extension_hears_invoke_and_shutdown(
     assert shutdown["eventType"] == "SHUTDOWN"
     assert shutdown["shutdownReason"] == "spindown"
     assert shutdown["deadlineMs"] > 0
+
+
+INIT_WATCHER = """
+import http.client, http.server, json, os, threading
+import boto3
+
+api = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+api.request("POST", "/2020-01-01/extension/register", json.dumps({"events": []}),
+            {"Lambda-Extension-Name": "watcher"})
+answer = api.getresponse()
+answer.read()
+ident = answer.getheader("Lambda-Extension-Identifier")
+sqs = boto3.client("sqs")
+
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        for item in batch:
+            if item["type"].startswith("platform.init"):
+                sqs.send_message(QueueUrl=os.environ["QUEUE"], MessageBody=json.dumps(item))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+listener = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+threading.Thread(target=listener.serve_forever, daemon=True).start()
+api.request("PUT", "/2022-07-01/telemetry", json.dumps({
+    "schemaVersion": "2022-12-13",
+    "destination": {"protocol": "HTTP",
+                    "URI": "http://sandbox.localdomain:%d/" % listener.server_port},
+    "types": ["platform"]}), {"Lambda-Extension-Identifier": ident})
+api.getresponse().read()
+api.request("GET", "/2020-01-01/extension/event/next",
+            headers={"Lambda-Extension-Identifier": ident})
+api.getresponse().read()
+"""
+
+
+def test_a_failed_init_is_told_to_telemetry_subscribers(server: Any, lambda_client: Any) -> None:
+    sqs = server.client("sqs")
+    queue_url = sqs.create_queue(QueueName=unique_name("inits"))["QueueUrl"]
+    launcher = f'#!/bin/sh\nexec {sys.executable} "$(dirname "$0")/../watcher.py"\n'
+    layer = lambda_client.publish_layer_version(
+        LayerName=unique_name("watcher-layer"),
+        Content={
+            "ZipFile": zip_with_modes(
+                {"extensions/watcher": (launcher, 0o755), "watcher.py": (INIT_WATCHER, 0o644)}
+            )
+        },
+    )
+    name = create(
+        lambda_client,
+        "python3.11",
+        {"function.py": ("raise RuntimeError('no init for you')\n", 0o644)},
+        Layers=[layer["LayerVersionArn"]],
+        Environment={"Variables": {"QUEUE": queue_url}},
+    )
+    response, payload, _ = invoke(lambda_client, name)
+    assert response.get("FunctionError") == "Unhandled"
+    events: dict[str, Any] = {}
+    for _ in range(10):
+        for message in sqs.receive_message(
+            QueueUrl=queue_url, WaitTimeSeconds=2, MaxNumberOfMessages=10
+        ).get("Messages", []):
+            item = json.loads(message["Body"])
+            events[item["type"]] = item
+        if "platform.initReport" in events:
+            break
+    assert events["platform.initRuntimeDone"]["record"] == {
+        "initializationType": "on-demand",
+        "phase": "init",
+        "status": "error",
+        "errorType": payload["errorType"],
+    }
+    assert events["platform.initReport"]["record"]["status"] == "error"
+    assert events["platform.initStart"]["time"] <= events["platform.initReport"]["time"]
+    assert events["platform.initStart"]["time"].endswith("Z")
+
+
+FLOODER = """
+import http.client, http.server, json, os, sys, tempfile, threading
+
+for i in range(20000):  # two megabytes before it even registers
+    sys.stdout.write("flood %05d %s\\n" % (i, "x" * 90))
+sys.stdout.flush()
+api = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+api.request("POST", "/2020-01-01/extension/register", json.dumps({"events": ["INVOKE"]}),
+            {"Lambda-Extension-Name": "flooder"})
+answer = api.getresponse()
+answer.read()
+ident = answer.getheader("Lambda-Extension-Identifier")
+log = os.path.join(tempfile.gettempdir(), "types-seen")
+
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with open(log, "a") as out:
+            for item in batch:
+                out.write(item["type"] + "\\n")
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+listener = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+threading.Thread(target=listener.serve_forever, daemon=True).start()
+api.request("PUT", "/2022-07-01/telemetry", json.dumps({
+    "schemaVersion": "2022-12-13",
+    "destination": {"protocol": "HTTP",
+                    "URI": "http://sandbox.localdomain:%d/" % listener.server_port},
+    "types": ["platform"], "buffering": {"timeoutMs": 25}}),
+    {"Lambda-Extension-Identifier": ident})
+api.getresponse().read()
+while True:
+    api.request("GET", "/2020-01-01/extension/event/next",
+                headers={"Lambda-Extension-Identifier": ident})
+    api.getresponse().read()
+    print("more noise", flush=True)
+"""
+
+TYPES_HANDLER = """
+import os, tempfile
+
+def handler(event, context):
+    print("the handler speaks")
+    path = os.path.join(tempfile.gettempdir(), "types-seen")
+    if not os.path.exists(path):
+        return []
+    with open(path) as source:
+        return sorted({line.strip() for line in source if line.endswith("\\n")})
+"""
+
+
+def test_a_flooding_extension_and_a_platform_only_subscriber(lambda_client: Any) -> None:
+    launcher = f'#!/bin/sh\nexec {sys.executable} "$(dirname "$0")/../flooder.py"\n'
+    layer = lambda_client.publish_layer_version(
+        LayerName=unique_name("flood-layer"),
+        Content={
+            "ZipFile": zip_with_modes(
+                {"extensions/flooder": (launcher, 0o755), "flooder.py": (FLOODER, 0o644)}
+            )
+        },
+    )
+    name = create(
+        lambda_client,
+        "python3.11",
+        {"function.py": (TYPES_HANDLER, 0o644)},
+        Layers=[layer["LayerVersionArn"]],
+    )
+    for _ in range(20):
+        _, seen, _ = invoke(lambda_client, name)
+        if "platform.report" in seen:
+            break
+        time.sleep(0.1)
+    # it only hears what it asked for: no function or extension lines
+    assert "platform.report" in seen
+    assert "platform.initReport" in seen
+    assert not {"function", "extension"} & set(seen)
+    assert all(kind.startswith("platform.") for kind in seen)
