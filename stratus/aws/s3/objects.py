@@ -73,7 +73,11 @@ class ObjectOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> tuple[ObjectVersion, dict[str, Any], tuple[int, int] | None]:
         version = await self.objects.read(
-            params["Bucket"], params["Key"], params.get("VersionId"), wire.conditions(params)
+            params["Bucket"],
+            params["Key"],
+            params.get("VersionId"),
+            wire.conditions(params),
+            ctx.request.method,
         )
         out = self._describe(version)
         span: tuple[int, int] | None = None

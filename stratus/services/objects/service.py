@@ -373,7 +373,7 @@ class ObjectsService(UploadOperations):
 
     # -- reads -------------------------------------------------------------------------
     async def head(
-        self, bucket_name: str, key: str, version_id: str | None = None
+        self, bucket_name: str, key: str, version_id: str | None = None, method: str = "GET"
     ) -> ObjectVersion:
         """The version asked for; NoSuchKey / NoSuchVersion / MethodNotAllowed."""
         bucket = self.bucket(bucket_name)
@@ -388,8 +388,8 @@ class ObjectsService(UploadOperations):
             raise oe.NoSuchKey(key)
         if found.delete_marker:
             if version_id is None:
-                raise oe.NoSuchKey(key)
-            raise oe.MethodNotAllowed(found.version_id)
+                raise oe.NoSuchKey(key, marker=found.version_id)
+            raise oe.MethodNotAllowed(found.version_id, method)
         return found
 
     async def read(
@@ -398,8 +398,9 @@ class ObjectsService(UploadOperations):
         key: str,
         version_id: str | None,
         conditions: Conditions,
+        method: str = "GET",
     ) -> ObjectVersion:
-        version = await self.head(bucket_name, key, version_id)
+        version = await self.head(bucket_name, key, version_id, method)
         _check_conditions(version, conditions)
         return version
 
