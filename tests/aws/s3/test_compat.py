@@ -17,11 +17,15 @@ SCOPE = (
 
 
 def _request(
-    server: ServerProcess, method: str, path: str, headers: dict[str, str] | None = None
+    server: ServerProcess,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
 ) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
-        connection.request(method, path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -84,3 +88,119 @@ def test_plain_missing_key_has_no_marker_headers(s3: Any, bucket: str) -> None:
         assert "x-amz-delete-marker" not in failure.response["ResponseMetadata"]["HTTPHeaders"]
     else:
         raise AssertionError("read a missing key")
+
+
+# -- 2. bucket policies for anonymous callers ------------------------------------------
+def _policy(bucket: str, *statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _public_read(bucket: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+        **extra,
+    }
+
+
+def test_unsigned_read_needs_an_allowing_statement(
+    server: ServerProcess, s3: Any, bucket: str
+) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"public")
+    status, _, body = _request(server, "GET", f"/{bucket}/k")
+    assert status == 403
+    assert b"<Code>AccessDenied</Code><Message>Access Denied</Message>" in body
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, _public_read(bucket)))
+    assert _request(server, "GET", f"/{bucket}/k")[::2] == (200, b"public")
+    assert _request(server, "HEAD", f"/{bucket}/k")[0] == 200
+    # Reading is not listing, writing or deleting.
+    assert _request(server, "GET", f"/{bucket}?list-type=2")[0] == 403
+    assert _request(server, "PUT", f"/{bucket}/new")[0] == 403
+    assert _request(server, "DELETE", f"/{bucket}/k")[0] == 403
+    assert _request(server, "DELETE", f"/{bucket}?policy")[0] == 403
+    opened = _policy(bucket, {**_public_read(bucket), "Action": "s3:*"}).encode()
+    assert _request(server, "PUT", f"/{bucket}?policy", body=opened)[0] == 403
+    # The owner keeps full access; a signed call is not limited to the Allow.
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 1
+    s3.delete_object(Bucket=bucket, Key="k")
+    assert _request(server, "GET", f"/{bucket}/k")[0] == 404
+
+
+def test_unsigned_request_for_a_missing_bucket_is_still_the_generic_404(
+    server: ServerProcess,
+) -> None:
+    status, headers, _ = _request(server, "GET", f"/{unique()}/k")
+    assert status == 404
+    assert headers["content-type"] == "application/json"
+
+
+def test_deny_beats_allow_and_conditions_apply(server: ServerProcess, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="pub/a", Body=b"a")
+    s3.put_object(Bucket=bucket, Key="priv/b", Body=b"b")
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=_policy(
+            bucket,
+            _public_read(bucket),
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/priv/*",
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:ListBucket",
+                "Resource": f"arn:aws:s3:::{bucket}",
+                "Condition": {"StringLike": {"s3:prefix": ["pub/*", "pub/"]}},
+            },
+        ),
+    )
+    assert _request(server, "GET", f"/{bucket}/pub/a")[0] == 200
+    assert _request(server, "GET", f"/{bucket}/priv/b")[0] == 403
+    status, _, body = _request(server, "GET", f"/{bucket}?list-type=2&prefix=pub/")
+    assert status == 200 and b"<Key>pub/a</Key>" in body
+    assert _request(server, "GET", f"/{bucket}?list-type=2&prefix=priv/")[0] == 403
+    assert _request(server, "GET", f"/{bucket}?list-type=2")[0] == 403
+    # A Deny naming everyone binds signed callers too; the owner may still fix the policy.
+    assert error_of(s3.get_object, Bucket=bucket, Key="priv/b")["Code"] == "AccessDenied"
+    s3.delete_bucket_policy(Bucket=bucket)
+
+
+def test_secure_transport_and_source_ip_conditions(
+    server: ServerProcess, s3: Any, bucket: str
+) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    https_only = _public_read(bucket, Condition={"Bool": {"aws:SecureTransport": "true"}})
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, https_only))
+    assert _request(server, "GET", f"/{bucket}/k")[0] == 403  # this server speaks http
+    local = _public_read(bucket, Condition={"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}})
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, local))
+    assert _request(server, "GET", f"/{bucket}/k")[0] == 200
+    elsewhere = _public_read(bucket, Condition={"IpAddress": {"aws:SourceIp": "10.9.0.0/16"}})
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, elsewhere))
+    assert _request(server, "GET", f"/{bucket}/k")[0] == 403
+    deny_plain_http = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, deny_plain_http))
+    assert error_of(s3.get_object, Bucket=bucket, Key="k")["Code"] == "AccessDenied"
+    unknown = _public_read(bucket, Condition={"DateGreaterThan": {"aws:CurrentTime": "2020"}})
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, unknown))
+    assert _request(server, "GET", f"/{bucket}/k")[0] == 403  # unsupported: never matches
+
+
+def test_presigned_urls_are_signed_requests(s3: Any, bucket: str) -> None:
+    import urllib.request
+
+    s3.put_object(Bucket=bucket, Key="k", Body=b"pre")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"})
+    with urllib.request.urlopen(url) as answer:
+        assert answer.read() == b"pre"
