@@ -204,3 +204,164 @@ def test_presigned_urls_are_signed_requests(s3: Any, bucket: str) -> None:
     url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"})
     with urllib.request.urlopen(url) as answer:
         assert answer.read() == b"pre"
+
+
+# -- 3. ceph/s3-tests favourites -------------------------------------------------------
+def test_list_objects_v2_fetch_owner(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert "Owner" not in s3.list_objects_v2(Bucket=bucket)["Contents"][0]
+    owner = s3.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"][0]["Owner"]
+    assert owner["ID"]
+
+
+def test_encoding_type_url_on_versions_and_uploads(
+    server: ServerProcess, s3: Any, bucket: str
+) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="a b/c+d", Body=b"x")
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    s3.delete_object(Bucket=bucket, Key="plain")
+    auth = {"Authorization": SCOPE}
+    status, _, body = _request(
+        server, "GET", f"/{bucket}?versions&encoding-type=url&prefix=a%20", auth
+    )
+    assert status == 200
+    assert b"<EncodingType>url</EncodingType>" in body
+    assert b"<Key>a%20b/c%2Bd</Key>" in body and b"<Prefix>a%20</Prefix>" in body
+    status, _, body = _request(
+        server, "GET", f"/{bucket}?versions&encoding-type=url&delimiter=%2F", auth
+    )
+    assert b"<Prefix>a%20b/</Prefix>" in body
+    # boto3 asks for url encoding itself, and decodes.
+    listed = s3.list_object_versions(Bucket=bucket)
+    assert [v["Key"] for v in listed["Versions"]] == ["a b/c+d", "plain"]
+    assert [m["Key"] for m in listed["DeleteMarkers"]] == ["plain"]
+    s3.create_multipart_upload(Bucket=bucket, Key="up load+1")
+    status, _, body = _request(server, "GET", f"/{bucket}?uploads&encoding-type=url", auth)
+    assert status == 200
+    assert b"<EncodingType>url</EncodingType>" in body
+    assert b"<Key>up%20load%2B1</Key>" in body
+    status, _, body = _request(server, "GET", f"/{bucket}?uploads", auth)
+    assert b"<Key>up load+1</Key>" in body
+
+
+def test_copy_source_with_version_id(s3: Any) -> None:
+    bucket = _versioned(s3)
+    v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"one")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"two")
+    copied = s3.copy_object(
+        Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "k", "VersionId": v1}
+    )
+    assert copied["CopySourceVersionId"] == v1
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"one"
+    error = error_of(
+        s3.copy_object,
+        Bucket=bucket,
+        Key="dst",
+        CopySource={"Bucket": bucket, "Key": "k", "VersionId": "0" * 32},
+    )
+    assert (error["Code"], error["Status"]) == ("NoSuchVersion", 404)
+
+
+def test_copy_onto_itself(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Metadata={"a": "1"})
+    error = error_of(s3.copy_object, Bucket=bucket, Key="k", CopySource=f"{bucket}/k")
+    assert (error["Code"], error["Message"], error["Status"]) == (
+        "InvalidRequest",
+        "This copy request is illegal because it is trying to copy an object to itself "
+        "without changing the object's metadata, storage class, website redirect location "
+        "or encryption attributes.",
+        400,
+    )
+    s3.copy_object(
+        Bucket=bucket,
+        Key="k",
+        CopySource=f"{bucket}/k",
+        MetadataDirective="REPLACE",
+        Metadata={"b": "2"},
+    )
+    head = s3.head_object(Bucket=bucket, Key="k")
+    assert head["Metadata"] == {"b": "2"}
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_stored_headers_round_trip(s3: Any, bucket: str) -> None:
+    import datetime
+
+    expires = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    s3.put_object(
+        Bucket=bucket,
+        Key="k",
+        Body=b"x",
+        ContentDisposition='attachment; filename="a.txt"',
+        ContentEncoding="identity",
+        Expires=expires,
+        CacheControl="max-age=60",
+        ContentLanguage="en",
+    )
+    for answer in (s3.get_object(Bucket=bucket, Key="k"), s3.head_object(Bucket=bucket, Key="k")):
+        assert answer["ContentDisposition"] == 'attachment; filename="a.txt"'
+        assert answer["ContentEncoding"] == "identity"
+        assert answer["CacheControl"] == "max-age=60"
+        assert answer["ContentLanguage"] == "en"
+        assert answer["ResponseMetadata"]["HTTPHeaders"]["expires"] == (
+            "Wed, 02 Jan 2030 03:04:05 GMT"
+        )
+    # A copy keeps them (COPY directive).
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/k")
+    assert s3.head_object(Bucket=bucket, Key="copy")["CacheControl"] == "max-age=60"
+
+
+def test_response_overrides_signed_only(server: ServerProcess, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ContentType="text/plain")
+    got = s3.get_object(
+        Bucket=bucket,
+        Key="k",
+        ResponseContentType="application/json",
+        ResponseContentDisposition="inline",
+        ResponseCacheControl="no-cache",
+        ResponseContentEncoding="gzip",
+        ResponseContentLanguage="fr",
+    )
+    assert (got["ContentType"], got["ContentDisposition"], got["CacheControl"]) == (
+        "application/json",
+        "inline",
+        "no-cache",
+    )
+    assert (got["ContentEncoding"], got["ContentLanguage"]) == ("gzip", "fr")
+    url = s3.generate_presigned_url(
+        "get_object",
+        Params={"Bucket": bucket, "Key": "k", "ResponseContentType": "image/png"},
+    )
+    import urllib.request
+
+    with urllib.request.urlopen(url) as answer:
+        assert answer.headers["Content-Type"] == "image/png"
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, _public_read(bucket)))
+    status, headers, _ = _request(server, "GET", f"/{bucket}/k")
+    assert (status, headers["content-type"]) == (200, "text/plain")
+    status, _, body = _request(server, "GET", f"/{bucket}/k?response-content-type=image/png")
+    assert status == 400
+    assert (
+        b"<Code>InvalidRequest</Code><Message>Request specific response headers cannot be "
+        b"used for anonymous GET requests.</Message>" in body
+    )
+
+
+def test_copy_source_if_match(s3: Any, bucket: str) -> None:
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["ETag"]
+    s3.copy_object(Bucket=bucket, Key="ok", CopySource=f"{bucket}/k", CopySourceIfMatch=etag)
+    assert s3.get_object(Bucket=bucket, Key="ok")["Body"].read() == b"x"
+    error = error_of(
+        s3.copy_object, Bucket=bucket, Key="no", CopySource=f"{bucket}/k", CopySourceIfMatch='"0"'
+    )
+    assert (error["Code"], error["Status"]) == ("PreconditionFailed", 412)
+    error = error_of(
+        s3.copy_object,
+        Bucket=bucket,
+        Key="no",
+        CopySource=f"{bucket}/k",
+        CopySourceIfNoneMatch=etag,
+    )
+    assert (error["Code"], error["Status"]) == ("PreconditionFailed", 412)
+    assert error_of(s3.head_object, Bucket=bucket, Key="no")["Status"] == 404
