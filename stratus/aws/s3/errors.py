@@ -7,6 +7,7 @@ Codes and statuses from https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorRes
 from __future__ import annotations
 
 from collections.abc import Callable
+from email.utils import formatdate
 from typing import Any
 
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
@@ -37,11 +38,17 @@ def _no_such_key(exc: oe.NoSuchKey) -> ServiceError:
 
 
 def _method_not_allowed(exc: oe.MethodNotAllowed) -> ServiceError:
-    """A read of a delete marker by its version id: 405, ``Allow: DELETE``, the marker."""
+    """A read of a delete marker by its version id: 405 naming the marker, ``Allow:
+    DELETE`` and its ``Last-Modified`` (API_GetObject: "the response returns a 405 Method
+    Not Allowed error and the Last-Modified: timestamp response header")."""
     error = ServiceError(
         exc.message, code="MethodNotAllowed", status_code=405, fields=dict(exc.fields)
     )
-    error.headers = [*_marker_headers(exc.version_id), ("Allow", "DELETE")]
+    error.headers = [
+        *_marker_headers(exc.version_id),
+        ("Allow", "DELETE"),
+        ("Last-Modified", formatdate(exc.modified, usegmt=True)),
+    ]
     return error
 
 

@@ -101,13 +101,14 @@ class NoSuchVersion(ObjectError):
 class MethodNotAllowed(ObjectError):
     """A GET or HEAD of a delete marker (S3 answers 405 and names the marker)."""
 
-    def __init__(self, version_id: str, method: str = "GET") -> None:
+    def __init__(self, version_id: str, method: str = "GET", modified: float = 0.0) -> None:
         super().__init__(
             "The specified method is not allowed against this resource.",
             Method=method,
             ResourceType="DeleteMarker",
         )
         self.version_id = version_id
+        self.modified = modified
 
 
 class PreconditionFailed(ObjectError):

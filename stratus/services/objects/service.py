@@ -341,6 +341,7 @@ class ObjectsService(UploadOperations):
             source_bucket == bucket_name
             and source_key == key
             and not replace_metadata
+            and tags is None
             and source_version is None
             and bucket.versioning != "Enabled"
         ):
@@ -389,7 +390,7 @@ class ObjectsService(UploadOperations):
         if found.delete_marker:
             if version_id is None:
                 raise oe.NoSuchKey(key, marker=found.version_id)
-            raise oe.MethodNotAllowed(found.version_id, method)
+            raise oe.MethodNotAllowed(found.version_id, method, found.modified)
         return found
 
     async def read(

@@ -77,6 +77,7 @@ def test_get_of_the_marker_version_is_method_not_allowed(s3: Any) -> None:
         assert headers["x-amz-delete-marker"] == "true"
         assert headers["x-amz-version-id"] == marker
         assert headers["allow"] == "DELETE"
+        assert headers["last-modified"].endswith(" GMT")
     else:
         raise AssertionError("read a delete marker")
 
@@ -282,6 +283,15 @@ def test_copy_onto_itself(s3: Any, bucket: str) -> None:
     )
     head = s3.head_object(Bucket=bucket, Key="k")
     assert head["Metadata"] == {"b": "2"}
+    # Replacing the tags is a change too.
+    s3.copy_object(
+        Bucket=bucket,
+        Key="k",
+        CopySource=f"{bucket}/k",
+        TaggingDirective="REPLACE",
+        Tagging="t=1",
+    )
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [{"Key": "t", "Value": "1"}]
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
 
 
