@@ -333,7 +333,15 @@ class ObjectsService(UploadOperations):
         conditions: Conditions,
     ) -> tuple[ObjectVersion, ObjectVersion]:
         """Copy one object; (source version, new version)."""
-        source = await self.head(source_bucket, source_key, source_version)
+        try:
+            source = await self.head(source_bucket, source_key, source_version)
+        except oe.MethodNotAllowed:
+            raise oe.InvalidRequest(
+                "The source of a copy request may not specifically refer to a delete marker "
+                "by version id."
+            ) from None
+        except oe.NoSuchKey:  # the marker's headers would describe the destination
+            raise oe.NoSuchKey(source_key) from None
         _check_conditions(source, conditions, copy=True)
         bucket = self.bucket(bucket_name)
         check_key(key)

@@ -262,6 +262,25 @@ def test_copy_source_with_version_id(s3: Any) -> None:
         CopySource={"Bucket": bucket, "Key": "k", "VersionId": "0" * 32},
     )
     assert (error["Code"], error["Status"]) == ("NoSuchVersion", 404)
+    marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
+    error = error_of(
+        s3.copy_object,
+        Bucket=bucket,
+        Key="dst",
+        CopySource={"Bucket": bucket, "Key": "k", "VersionId": marker},
+    )
+    assert (error["Code"], error["Message"], error["Status"]) == (
+        "InvalidRequest",
+        "The source of a copy request may not specifically refer to a delete marker by version id.",
+        400,
+    )
+    try:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "k"})
+    except s3.exceptions.ClientError as failure:
+        assert failure.response["Error"]["Code"] == "NoSuchKey"
+        assert "x-amz-delete-marker" not in failure.response["ResponseMetadata"]["HTTPHeaders"]
+    else:
+        raise AssertionError("copied a deleted key")
 
 
 def test_copy_onto_itself(s3: Any, bucket: str) -> None:
