@@ -82,3 +82,19 @@ def test_conditions() -> None:
 def test_not_elements_never_match() -> None:
     statement = {**_allow(), "NotResource": "arn:aws:s3:::other/*"}
     assert decide(_doc(statement), None, "s3:GetObject", ARN) is Decision.NONE
+
+
+def test_hostile_patterns_and_shapes() -> None:
+    """Star-heavy globs against long keys answer (no backtracking blow-up); odd shapes
+    never match instead of failing."""
+    stars = _allow(Resource="arn:aws:s3:::b/" + "*a" * 200 + "b")
+    key = "arn:aws:s3:::b/" + "a" * 1000
+    assert decide(_doc(stars), None, "s3:GetObject", key) is Decision.NONE
+    for odd in (
+        {"Condition": ["x"]},
+        {"Condition": {"StringEquals": ["x"]}},
+        {"Action": 5},
+        {"Principal": ["*"]},
+    ):
+        assert decide(_doc(_allow(**odd)), None, "s3:GetObject", ARN) is Decision.NONE, odd
+    assert decide(json.dumps({"Statement": "x"}), None, "s3:GetObject", ARN) is Decision.NONE
