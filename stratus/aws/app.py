@@ -150,8 +150,15 @@ class AwsApp:
         request_id = new_request_id()
         if self._serves_s3:
             path = path_style(headers.get("host", ""), path) or path
+        peer = scope.get("client")
         request = HttpRequest(
-            scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, b""
+            scope["method"],
+            path,
+            scope.get("query_string", b"").decode("latin-1"),
+            headers,
+            b"",
+            client=str(peer[0]) if peer else "",
+            scheme=str(scope.get("scheme", "http")),
         )
         cors = self._s3_cors
         if cors is not None and request.method == "OPTIONS":

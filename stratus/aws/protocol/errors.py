@@ -60,6 +60,8 @@ class ServiceError(Exception):
         if status_code is not None:
             self.status_code = status_code
         self.fields: dict[str, Any] = dict(fields) if fields else {}
+        #: Extra response headers the error carries (S3's ``x-amz-delete-marker``).
+        self.headers: list[tuple[str, str]] = []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"

@@ -33,6 +33,10 @@ class HttpRequest:
     headers: dict[str, str]
     body: bytes
     stream: AsyncIterator[bytes] | None = None
+    #: The peer's address and the scheme it used (bucket policies' ``aws:SourceIp`` and
+    #: ``aws:SecureTransport``); empty when not known.
+    client: str = ""
+    scheme: str = "http"
 
 
 @dataclass(slots=True)

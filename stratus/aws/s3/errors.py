@@ -7,6 +7,7 @@ Codes and statuses from https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorRes
 from __future__ import annotations
 
 from collections.abc import Callable
+from email.utils import formatdate
 from typing import Any
 
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
@@ -24,6 +25,33 @@ def _configuration(exc: oe.NoSuchConfiguration) -> ServiceError:
     return ServiceError(exc.message, code=exc.kind, status_code=404, fields=dict(exc.fields))
 
 
+def _marker_headers(version_id: str) -> list[tuple[str, str]]:
+    return [("x-amz-delete-marker", "true"), ("x-amz-version-id", version_id)]
+
+
+def _no_such_key(exc: oe.NoSuchKey) -> ServiceError:
+    """A key whose current version is a delete marker: 404 naming the marker."""
+    error = ServiceError(exc.message, code="NoSuchKey", status_code=404, fields=dict(exc.fields))
+    if exc.marker is not None:
+        error.headers = _marker_headers(exc.marker)
+    return error
+
+
+def _method_not_allowed(exc: oe.MethodNotAllowed) -> ServiceError:
+    """A read of a delete marker by its version id: 405 naming the marker, ``Allow:
+    DELETE`` and its ``Last-Modified`` (API_GetObject: "the response returns a 405 Method
+    Not Allowed error and the Last-Modified: timestamp response header")."""
+    error = ServiceError(
+        exc.message, code="MethodNotAllowed", status_code=405, fields=dict(exc.fields)
+    )
+    error.headers = [
+        *_marker_headers(exc.version_id),
+        ("Allow", "DELETE"),
+        ("Last-Modified", formatdate(exc.modified, usegmt=True)),
+    ]
+    return error
+
+
 S3_ERRORS = ErrorTable(
     {
         oe.NoSuchBucket: _rule("NoSuchBucket", 404),
@@ -32,9 +60,9 @@ S3_ERRORS = ErrorTable(
         oe.BucketNotEmpty: _rule("BucketNotEmpty", 409),
         oe.InvalidBucketName: _rule("InvalidBucketName", 400),
         oe.NoSuchConfiguration: _configuration,
-        oe.NoSuchKey: _rule("NoSuchKey", 404),
+        oe.NoSuchKey: _no_such_key,
         oe.NoSuchVersion: _rule("NoSuchVersion", 404),
-        oe.MethodNotAllowed: _rule("MethodNotAllowed", 405),
+        oe.MethodNotAllowed: _method_not_allowed,
         oe.PreconditionFailed: _rule("PreconditionFailed", 412),
         oe.NotModified: _rule("NotModified", 304),
         oe.InvalidRange: _rule("InvalidRange", 416),

@@ -273,7 +273,7 @@ class ListingOperations:
         if version_marker:
             out["VersionIdMarker"] = version_marker
         if delimiter:
-            out["Delimiter"] = delimiter
+            out["Delimiter"] = wire.encode_key(delimiter, encoding)
         if encoding:
             out["EncodingType"] = encoding
         if truncated and next_key is not None:
@@ -285,5 +285,5 @@ class ListingOperations:
         if markers:
             out["DeleteMarkers"] = markers
         if prefixes:
-            out["CommonPrefixes"] = [{"Prefix": p} for p in prefixes]
+            out["CommonPrefixes"] = [{"Prefix": wire.encode_key(p, encoding)} for p in prefixes]
         return out

@@ -163,6 +163,7 @@ class MultipartOperations:
         delimiter = params.get("Delimiter") or ""
         limit = min(int(params.get("MaxUploads") or 1000), 1000)
         key_marker = params.get("KeyMarker") or ""
+        encoding = params.get("EncodingType")
         uploads = await self.objects.list_uploads(bucket, prefix, key_marker, 10_000)
         owner = wire.owner(bucket.account)
         listed: list[dict[str, Any]] = []
@@ -186,7 +187,7 @@ class MultipartOperations:
             listed.append(
                 {
                     "UploadId": upload.upload_id,
-                    "Key": upload.key,
+                    "Key": wire.encode_key(upload.key, encoding),
                     "Initiated": upload.initiated,
                     "StorageClass": upload.headers.get("StorageClass", "STANDARD"),
                     "Owner": owner,
@@ -200,19 +201,21 @@ class MultipartOperations:
             )
         out: dict[str, Any] = {
             "Bucket": bucket.name,
-            "KeyMarker": key_marker,
+            "KeyMarker": wire.encode_key(key_marker, encoding),
             "UploadIdMarker": params.get("UploadIdMarker") or "",
             "MaxUploads": limit,
             "IsTruncated": truncated,
-            "Prefix": prefix,
+            "Prefix": wire.encode_key(prefix, encoding),
         }
         if delimiter:
-            out["Delimiter"] = delimiter
+            out["Delimiter"] = wire.encode_key(delimiter, encoding)
+        if encoding:
+            out["EncodingType"] = encoding
         if truncated and listed:
-            out["NextKeyMarker"] = listed[-1]["Key"]
+            out["NextKeyMarker"] = listed[-1]["Key"]  # already encoded
             out["NextUploadIdMarker"] = listed[-1]["UploadId"]
         if listed:
             out["Uploads"] = listed
         if prefixes:
-            out["CommonPrefixes"] = [{"Prefix": p} for p in prefixes]
+            out["CommonPrefixes"] = [{"Prefix": wire.encode_key(p, encoding)} for p in prefixes]
         return out

@@ -72,8 +72,16 @@ class ObjectOperations:
     async def _read(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> tuple[ObjectVersion, dict[str, Any], tuple[int, int] | None]:
+        if ctx.access_key is None and any(params.get(o) is not None for o in _RESPONSE_OVERRIDES):
+            raise oe.InvalidRequest(
+                "Request specific response headers cannot be used for anonymous GET requests."
+            )
         version = await self.objects.read(
-            params["Bucket"], params["Key"], params.get("VersionId"), wire.conditions(params)
+            params["Bucket"],
+            params["Key"],
+            params.get("VersionId"),
+            wire.conditions(params),
+            ctx.request.method,
         )
         out = self._describe(version)
         span: tuple[int, int] | None = None

@@ -25,7 +25,7 @@ from stratus.aws.s3.listing import ListingOperations
 from stratus.aws.s3.multipart import MultipartOperations
 from stratus.aws.s3.objects import ObjectOperations
 from stratus.services.objects.errors import AccessDenied, ObjectsError
-from stratus.services.objects.policy import denies, iam_action
+from stratus.services.objects.policy import Decision, decide, iam_action
 from stratus.services.objects.service import ObjectsService
 
 
@@ -80,17 +80,44 @@ class S3Provider(
         if "X-Amz-Expires=" in query or ("Expires=" in query and "AWSAccessKeyId=" in query):
             _check_expiry(query)
         name = params.get("Bucket")
-        if not name or ctx.operation in _POLICY_EXEMPT:
+        if not name or (ctx.operation in _POLICY_EXEMPT and ctx.access_key is not None):
             return
         try:
             bucket = self.objects.bucket(name)
         except ObjectsError:
             return  # the operation answers NoSuchBucket itself
         policy = self.objects.config(bucket, "policy")
+        signed = ctx.access_key is not None
         if not policy:
+            if not signed:
+                raise AccessDenied()  # S3 blocks anonymous callers no policy lets in
             return
         key = params.get("Key")
         resource = f"arn:aws:s3:::{name}/{key}" if key is not None else f"arn:aws:s3:::{name}"
-        account = ctx.account_id if ctx.access_key else None
-        if denies(policy, account, iam_action(ctx.operation), resource):
+        account = ctx.account_id if signed else None
+        decision = decide(
+            policy, account, iam_action(ctx.operation), resource, _condition_context(ctx, params)
+        )
+        if decision is Decision.DENY or (not signed and decision is not Decision.ALLOW):
             raise AccessDenied()
+
+
+def _condition_context(ctx: RequestContext, params: dict[str, Any]) -> dict[str, str]:
+    """The condition keys a bucket policy may test, from the request."""
+    request = ctx.request
+    out = {"aws:SecureTransport": "true" if request.scheme == "https" else "false"}
+    if request.client:
+        out["aws:SourceIp"] = request.client
+    for header, name in (("referer", "aws:Referer"), ("user-agent", "aws:UserAgent")):
+        if header in request.headers:
+            out[name] = request.headers[header]
+    if ctx.account_id and ctx.access_key:
+        out["aws:PrincipalAccount"] = ctx.account_id
+    for param, name in (("Prefix", "s3:prefix"), ("Delimiter", "s3:delimiter")):
+        if params.get(param) is not None:
+            out[name] = str(params[param])
+    if params.get("MaxKeys") is not None:
+        out["s3:max-keys"] = str(params["MaxKeys"])
+    if params.get("VersionId") is not None:
+        out["s3:VersionId"] = str(params["VersionId"])
+    return out

@@ -85,8 +85,12 @@ class ObjectError(ObjectsError):
 
 
 class NoSuchKey(ObjectError):
-    def __init__(self, key: str) -> None:
+    """``marker``: the delete marker that is the key's current version, if one is (S3
+    then names it in ``x-amz-delete-marker`` / ``x-amz-version-id`` headers)."""
+
+    def __init__(self, key: str, marker: str | None = None) -> None:
         super().__init__("The specified key does not exist.", Key=key)
+        self.marker = marker
 
 
 class NoSuchVersion(ObjectError):
@@ -97,13 +101,14 @@ class NoSuchVersion(ObjectError):
 class MethodNotAllowed(ObjectError):
     """A GET or HEAD of a delete marker (S3 answers 405 and names the marker)."""
 
-    def __init__(self, version_id: str) -> None:
+    def __init__(self, version_id: str, method: str = "GET", modified: float = 0.0) -> None:
         super().__init__(
             "The specified method is not allowed against this resource.",
-            Method="GET",
+            Method=method,
             ResourceType="DeleteMarker",
         )
         self.version_id = version_id
+        self.modified = modified
 
 
 class PreconditionFailed(ObjectError):

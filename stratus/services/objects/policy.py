@@ -1,21 +1,27 @@
-"""Bucket policies applied: an explicit ``Deny`` that matches a request refuses it.
+"""Bucket policies evaluated: a matching ``Deny`` refuses, a matching ``Allow`` lets an
+anonymous (unsigned) caller in.
 
 Stratus checks no signatures and enforces no identity policies, so of IAM's evaluation
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)
-only the part that can refuse a caller applies: a ``Deny`` statement whose principal,
-action and resource match wins over everything. ``Allow`` statements are stored and
-returned but change nothing (everything is allowed already); statements with a
-``Condition`` are not evaluated (docs/objects.md lists this difference).
+two parts apply: an explicit ``Deny`` whose principal, action, resource and conditions
+match wins over everything; and a signed caller is trusted as IAM would trust an
+administrator, while an anonymous one needs an ``Allow`` naming ``"*"``. Conditions
+support the common operators (String*, Bool, IpAddress, Null, with ``IfExists``) over
+``aws:SecureTransport``, ``aws:SourceIp``, ``s3:prefix`` and the other keys the caller
+passes; a statement with an operator this evaluator does not know never matches.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
+from collections.abc import Mapping
+from enum import Enum
 from typing import Any
 
 import orjson
 
-__all__ = ["denies", "iam_action"]
+__all__ = ["Decision", "decide", "iam_action"]
 
 #: Operations whose IAM action is not ``s3:<OperationName>``.
 _ACTIONS = {
@@ -47,6 +53,14 @@ _ACTIONS = {
 }
 
 
+class Decision(Enum):
+    """What the policy says of a request: nothing, an explicit Allow, an explicit Deny."""
+
+    NONE = "none"
+    ALLOW = "allow"
+    DENY = "deny"
+
+
 def iam_action(operation: str) -> str:
     return _ACTIONS.get(operation, f"s3:{operation}")
 
@@ -70,36 +84,115 @@ def _principal_matches(principal: Any, account: str | None) -> bool:
     return False
 
 
+def _glob(pattern: str, value: str, *, case: bool = True) -> bool:
+    """IAM wildcards: ``*`` and ``?`` only (fnmatch's ``[...]`` taken literally)."""
+    pattern = pattern.replace("[", "[[]")
+    if case:
+        return fnmatch.fnmatchcase(value, pattern)
+    return fnmatch.fnmatchcase(value.lower(), pattern.lower())
+
+
 def _any_glob(patterns: list[str], value: str, *, case: bool) -> bool:
-    for pattern in patterns:
-        if case:
-            if fnmatch.fnmatchcase(value, pattern):
-                return True
-        elif fnmatch.fnmatchcase(value.lower(), pattern.lower()):
-            return True
-    return False
+    return any(_glob(p, value, case=case) for p in patterns)
 
 
-def denies(policy_text: str, account: str | None, action: str, resource: str) -> bool:
-    """Whether a Deny statement of the policy matches (``account`` None: anonymous)."""
+def _in_network(value: str, network: str) -> bool:
+    try:
+        return ipaddress.ip_address(value) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
+#: operator -> (test of one request value against one policy value, negated?)
+_TESTS: dict[str, tuple[Any, bool]] = {
+    "StringEquals": (lambda v, p: v == p, False),
+    "StringNotEquals": (lambda v, p: v == p, True),
+    "StringEqualsIgnoreCase": (lambda v, p: v.lower() == p.lower(), False),
+    "StringNotEqualsIgnoreCase": (lambda v, p: v.lower() == p.lower(), True),
+    "StringLike": (lambda v, p: _glob(p, v), False),
+    "StringNotLike": (lambda v, p: _glob(p, v), True),
+    "Bool": (lambda v, p: v.lower() == p.lower(), False),
+    "IpAddress": (_in_network, False),
+    "NotIpAddress": (_in_network, True),
+    "ArnEquals": (lambda v, p: _glob(p, v), False),
+    "ArnLike": (lambda v, p: _glob(p, v), False),
+}
+
+
+def _condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, str]) -> bool:
+    value = next((v for k, v in context.items() if k.lower() == key.lower()), None)
+    if operator == "Null":  # "true": the key must be absent
+        return any((value is None) == (w.lower() == "true") for w in _listed(wanted))
+    if_exists = operator.endswith("IfExists")
+    base = operator.removesuffix("IfExists")
+    if base not in _TESTS:
+        raise KeyError(operator)
+    test, negated = _TESTS[base]
+    if value is None:
+        return if_exists or negated
+    matched = any(test(value, w) for w in _listed(wanted))
+    return matched != negated
+
+
+def _conditions_hold(block: Any, context: Mapping[str, str]) -> bool:
+    if not block:
+        return True
+    if not isinstance(block, dict):
+        return False
+    try:
+        return all(
+            isinstance(pairs, dict)
+            and all(_condition_holds(op, key, wanted, context) for key, wanted in pairs.items())
+            for op, pairs in block.items()
+        )
+    except KeyError:  # an operator not supported: the statement never matches
+        return False
+
+
+def _statement_matches(
+    statement: dict[str, Any],
+    account: str | None,
+    action: str,
+    resource: str,
+    context: Mapping[str, str],
+) -> bool:
+    if "NotPrincipal" in statement or "NotAction" in statement or "NotResource" in statement:
+        return False
+    return (
+        _principal_matches(statement.get("Principal"), account)
+        and _any_glob(_listed(statement.get("Action")), action, case=False)
+        and _any_glob(_listed(statement.get("Resource")), resource, case=True)
+        and _conditions_hold(statement.get("Condition"), context)
+    )
+
+
+def decide(
+    policy_text: str,
+    account: str | None,
+    action: str,
+    resource: str,
+    context: Mapping[str, str] | None = None,
+) -> Decision:
+    """The policy's word on one request (``account`` None: anonymous); Deny wins."""
     try:
         document = orjson.loads(policy_text)
     except orjson.JSONDecodeError:
-        return False
+        return Decision.NONE
+    if not isinstance(document, dict):
+        return Decision.NONE
     statements = document.get("Statement")
     if isinstance(statements, dict):
         statements = [statements]
-    for statement in statements or []:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Deny":
+    decision = Decision.NONE
+    for statement in statements if isinstance(statements, list) else []:
+        if not isinstance(statement, dict):
             continue
-        if statement.get("Condition"):
+        effect = statement.get("Effect")
+        if effect not in ("Allow", "Deny"):
             continue
-        if "NotPrincipal" in statement or "NotAction" in statement or "NotResource" in statement:
+        if not _statement_matches(statement, account, action, resource, context or {}):
             continue
-        if not _principal_matches(statement.get("Principal"), account):
-            continue
-        if not _any_glob(_listed(statement.get("Action")), action, case=False):
-            continue
-        if _any_glob(_listed(statement.get("Resource")), resource, case=True):
-            return True
-    return False
+        if effect == "Deny":
+            return Decision.DENY
+        decision = Decision.ALLOW
+    return decision

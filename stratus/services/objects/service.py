@@ -333,7 +333,15 @@ class ObjectsService(UploadOperations):
         conditions: Conditions,
     ) -> tuple[ObjectVersion, ObjectVersion]:
         """Copy one object; (source version, new version)."""
-        source = await self.head(source_bucket, source_key, source_version)
+        try:
+            source = await self.head(source_bucket, source_key, source_version)
+        except oe.MethodNotAllowed:
+            raise oe.InvalidRequest(
+                "The source of a copy request may not specifically refer to a delete marker "
+                "by version id."
+            ) from None
+        except oe.NoSuchKey:  # the marker's headers would describe the destination
+            raise oe.NoSuchKey(source_key) from None
         _check_conditions(source, conditions, copy=True)
         bucket = self.bucket(bucket_name)
         check_key(key)
@@ -341,6 +349,7 @@ class ObjectsService(UploadOperations):
             source_bucket == bucket_name
             and source_key == key
             and not replace_metadata
+            and tags is None
             and source_version is None
             and bucket.versioning != "Enabled"
         ):
@@ -373,7 +382,7 @@ class ObjectsService(UploadOperations):
 
     # -- reads -------------------------------------------------------------------------
     async def head(
-        self, bucket_name: str, key: str, version_id: str | None = None
+        self, bucket_name: str, key: str, version_id: str | None = None, method: str = "GET"
     ) -> ObjectVersion:
         """The version asked for; NoSuchKey / NoSuchVersion / MethodNotAllowed."""
         bucket = self.bucket(bucket_name)
@@ -388,8 +397,8 @@ class ObjectsService(UploadOperations):
             raise oe.NoSuchKey(key)
         if found.delete_marker:
             if version_id is None:
-                raise oe.NoSuchKey(key)
-            raise oe.MethodNotAllowed(found.version_id)
+                raise oe.NoSuchKey(key, marker=found.version_id)
+            raise oe.MethodNotAllowed(found.version_id, method, found.modified)
         return found
 
     async def read(
@@ -398,8 +407,9 @@ class ObjectsService(UploadOperations):
         key: str,
         version_id: str | None,
         conditions: Conditions,
+        method: str = "GET",
     ) -> ObjectVersion:
-        version = await self.head(bucket_name, key, version_id)
+        version = await self.head(bucket_name, key, version_id, method)
         _check_conditions(version, conditions)
         return version
 

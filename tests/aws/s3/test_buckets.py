@@ -124,12 +124,26 @@ def test_list_buckets_pages(server: ServerProcess) -> None:
 def test_unsigned_requests_reach_existing_buckets_only(
     server: ServerProcess, s3: Any, bucket: str
 ) -> None:
-    """A plain HTTP GET of an object works; an unsigned request naming no bucket is no S3
-    call (the control port's generic 404), and cannot create one."""
+    """A plain HTTP GET of an object works once a policy lets anyone read; an unsigned
+    request naming no bucket is no S3 call (the control port's generic 404), and cannot
+    create one."""
+    import json
     import urllib.error
     import urllib.request
 
     s3.put_object(Bucket=bucket, Key="k", Body=b"public")
+    public_read = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read))
     with urllib.request.urlopen(f"{server.endpoint}/{bucket}/k") as answer:
         assert answer.read() == b"public"
     name = unique()

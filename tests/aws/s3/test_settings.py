@@ -166,7 +166,15 @@ def test_cors_applied(server: Any, s3: Any, bucket: str) -> None:
     assert status == 403
     s3.put_object(Bucket=bucket, Key="file.txt", Body=b"x")
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    connection.request("GET", f"/{bucket}/file.txt", headers={"Origin": "https://app.example.com"})
+    connection.request(
+        "GET",
+        f"/{bucket}/file.txt",
+        headers={
+            "Origin": "https://app.example.com",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/s3/"
+            "aws4_request, SignedHeaders=host, Signature=0",
+        },
+    )
     answer = connection.getresponse()
     assert answer.status == 200
     assert answer.getheader("Access-Control-Allow-Origin") == "https://app.example.com"

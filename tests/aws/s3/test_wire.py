@@ -116,11 +116,13 @@ def test_presigned_get_and_put(s3: Any, bucket: str) -> None:
         assert answer.read() == b"presigned body"
 
 
-def test_presigned_post_policy_is_not_needed_for_unsigned_get(
+def test_unsigned_get_needs_a_policy_allowing_it(
     server: ServerProcess, s3: Any, bucket: str
 ) -> None:
     s3.put_object(Bucket=bucket, Key="open", Body=b"plain")
     status, _, body = _request(server, "GET", f"/{bucket}/open")
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    status, _, body = _request(server, "GET", f"/{bucket}/open", headers={"Authorization": SCOPE})
     assert (status, body) == (200, b"plain")
 
 
@@ -131,7 +133,9 @@ def test_virtual_hosted_addressing(server: ServerProcess, s3: Any, bucket: str) 
     )
     assert status == 200
     assert s3.get_object(Bucket=bucket, Key="virtual/key.txt")["Body"].read() == b"via host"
-    status, _, body = _request(server, "GET", "/virtual/key.txt", headers={"Host": host})
+    status, _, body = _request(
+        server, "GET", "/virtual/key.txt", headers={"Host": host, "Authorization": SCOPE}
+    )
     assert (status, body) == (200, b"via host")
     status, _, body = _request(
         server,
@@ -145,7 +149,9 @@ def test_virtual_hosted_addressing(server: ServerProcess, s3: Any, bucket: str) 
 
 def test_streamed_get_range_over_http(server: ServerProcess, s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="r", Body=b"abcdef")
-    status, headers, body = _request(server, "GET", f"/{bucket}/r", headers={"Range": "bytes=2-3"})
+    status, headers, body = _request(
+        server, "GET", f"/{bucket}/r", headers={"Range": "bytes=2-3", "Authorization": SCOPE}
+    )
     assert (status, body, headers["content-range"]) == (206, b"cd", "bytes 2-3/6")
 
 

@@ -197,7 +197,7 @@ class S3ResponseSerializer(RestXmlResponseSerializer):
             f"</Message>{self._error_fields(shape, error)}<RequestId>{escape(request_id)}"
             f"</RequestId><HostId>{escape(request_id)}</HostId></Error>"
         ).encode()
-        headers = self.base_headers(request_id)
+        headers = [*self.base_headers(request_id), *error.headers]
         status = self.error_status(error, shape)
         if status == 304:  # Not Modified: no body, as HTTP requires
             return self._finish(304, headers, b"", None)
