@@ -38,6 +38,7 @@ class Served:
 
     endpoint: str
     pid: int
+    gateway_port: int = 0  # the users' endpoints port, where the server has one
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) of the server and its live descendants (zygote, workers)."""
@@ -144,7 +145,7 @@ def stratus_server(root: Path = REPO_ROOT) -> Iterator[Served]:
         endpoint = f"http://127.0.0.1:{port}"
         log = Path(tmp) / "server.log"
         with _child(argv, f"{endpoint}/_stratus/health", log, root) as process:
-            yield Served(endpoint, process.pid)
+            yield Served(endpoint, process.pid, gateway_port)
 
 
 @contextlib.contextmanager

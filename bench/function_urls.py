@@ -18,25 +18,21 @@ last byte to the first byte of the response body (median of a few runs).
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import re
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from bench._platform import HELLO_SOURCE, ROLE, zip_of
 from bench._report import Figure, Row, argument_parser, emit, percentile
-from bench._server import _child, free_port, lambda_client, raw_asgi_server
+from bench._server import lambda_client, raw_asgi_server, stratus_server
 
 STREAMER = """
 exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
@@ -52,35 +48,6 @@ exports.handler = async () => {
   return { statusCode: 200, body: "first piece\\nthe rest\\n" };
 };
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Gateway:
-    endpoint: str
-    gateway_port: int
-
-
-@contextlib.contextmanager
-def stratus_with_gateway() -> Iterator[Gateway]:
-    with tempfile.TemporaryDirectory(prefix="stratus-bench-") as tmp:
-        port, gateway_port = free_port(), free_port()
-        argv = [
-            sys.executable,
-            "-m",
-            "stratus",
-            "up",
-            "--data-dir",
-            str(Path(tmp) / "data"),
-            "--port",
-            str(port),
-            "--gateway-port",
-            str(gateway_port),
-            "--log-level",
-            "warning",
-        ]
-        endpoint = f"http://127.0.0.1:{port}"
-        with _child(argv, f"{endpoint}/_stratus/health", Path(tmp) / "server.log"):
-            yield Gateway(endpoint, gateway_port)
 
 
 def ensure_wrk() -> str | None:
@@ -183,7 +150,7 @@ def node_zip(source: str) -> bytes:
 def measure(seconds: float) -> Figure:
     figure = Figure("function_urls", "Function URLs: hello world over wrk; streaming TTFB")
     wrk = ensure_wrk()
-    with stratus_with_gateway() as stratus:
+    with stratus_server() as stratus:
         client = lambda_client(stratus.endpoint)
         client.create_function(
             FunctionName="bench-url-hello",

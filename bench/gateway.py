@@ -42,7 +42,7 @@ import botocore.config
 
 from bench._platform import HELLO_SOURCE, ROLE, zip_of
 from bench._report import Figure, Row, argument_parser, emit
-from bench._server import _child, create_active, free_port, lambda_client
+from bench._server import _child, create_active, free_port, lambda_client, stratus_server
 
 AUTHORIZER_SOURCE = (
     "def handler(event, context):\n"
@@ -102,29 +102,6 @@ def run_wrk(
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     return WrkResult(rps, p50, p99, int(bad.group(1)) if bad else 0)
-
-
-@contextlib.contextmanager
-def stratus() -> Iterator[tuple[str, int]]:
-    with tempfile.TemporaryDirectory(prefix="stratus-bench-") as tmp:
-        port, gateway_port = free_port(), free_port()
-        argv = [
-            sys.executable,
-            "-m",
-            "stratus",
-            "up",
-            "--data-dir",
-            str(Path(tmp) / "data"),
-            "--port",
-            str(port),
-            "--gateway-port",
-            str(gateway_port),
-            "--log-level",
-            "warning",
-        ]
-        endpoint = f"http://127.0.0.1:{port}"
-        with _child(argv, f"{endpoint}/_stratus/health", Path(tmp) / "server.log"):
-            yield endpoint, gateway_port
 
 
 @contextlib.contextmanager
@@ -293,7 +270,8 @@ def main() -> None:
         run_wrk(wrk, raw_url, 1)
         baseline = run_wrk(wrk, raw_url, seconds)
     issuer = Issuer()
-    with stratus() as (endpoint, gateway_port):
+    with stratus_server() as served:
+        endpoint, gateway_port = served.endpoint, served.gateway_port
         functions = lambda_client(endpoint)
         create_active(functions, "bench-hello", zip_of(HELLO_SOURCE), ROLE)
         create_active(functions, "bench-authorizer", zip_of(AUTHORIZER_SOURCE), ROLE)
