@@ -39,3 +39,34 @@ class AwsCallFailed(Exception):
         self.message = message
         self.status = status
         super().__init__(f"{service} {code}: {message}")
+
+
+class QueueUrls:
+    """Queue ARN -> queue URL for the services that send to SQS (SendMessage takes a URL):
+    GetQueueUrl once per queue, forgotten after a failed send (the queue may have been
+    deleted or recreated since)."""
+
+    def __init__(self, calls: AwsCaller) -> None:
+        self._calls = calls
+        self._urls: dict[str, str] = {}
+
+    async def url(
+        self, queue_arn: str, *, account: str | None = None, region: str | None = None
+    ) -> str:
+        """The queue's URL, asked in ``account`` and ``region`` (default: the ARN's)."""
+        url = self._urls.get(queue_arn)
+        if url is None:
+            parts = queue_arn.split(":")
+            account = account or parts[4]
+            answer = await self._calls.call(
+                "sqs",
+                "GetQueueUrl",
+                {"QueueName": parts[5], "QueueOwnerAWSAccountId": account},
+                account_id=account,
+                region=region or parts[3],
+            )
+            url = self._urls[queue_arn] = str(answer["QueueUrl"])
+        return url
+
+    def forget(self, queue_arn: str) -> None:
+        self._urls.pop(queue_arn, None)

@@ -55,13 +55,7 @@ def execute_api_check(identity: IdentityService | None) -> IamCheck:
     """An :data:`IamCheck` over ``identity``'s secrets (None: every key is unknown)."""
 
     def secret_for(access_key: str) -> str | None:
-        if identity is None:
-            return None
-        session = identity.state.sessions.get(access_key)
-        if session is not None:
-            return session.secret
-        key = identity.state.access_keys.get(access_key)
-        return key.secret if key is not None and key.status == "Active" else None
+        return None if identity is None else identity.signing_secret(access_key)
 
     def check(request: GatewayRequest, region: str) -> Caller:
         try:

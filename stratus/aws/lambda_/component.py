@@ -127,13 +127,7 @@ class FunctionsComponent(Component):
             identity = None
 
         def secret_for(access_key: str) -> str | None:
-            if identity is None:
-                return None
-            session = identity.state.sessions.get(access_key)
-            if session is not None:
-                return session.secret
-            key = identity.state.access_keys.get(access_key)
-            return key.secret if key is not None and key.status == "Active" else None
+            return None if identity is None else identity.signing_secret(access_key)
 
         def session_token_for(access_key: str) -> str | None:
             """The token STS issued with temporary credentials (None: a long-term key);

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from stratus.gateway.asgi import BodyTooLarge, read_body
 from stratus.gateway.function_urls import cors as cors_rules
 from stratus.gateway.function_urls.events import UrlRequest, build_event, new_request_id
 from stratus.gateway.function_urls.responses import (
@@ -113,9 +114,12 @@ class FunctionUrlApp:
         if declared is not None and declared > self._max_request:
             await _answer(send, 413, _TOO_LARGE)
             return
-        body = await _read_body(receive, self._max_request)
-        if body is None:
+        try:
+            body = await read_body(receive, self._max_request)
+        except BodyTooLarge:
             await _answer(send, 413, _TOO_LARGE)
+            return
+        if body is None:  # the client went away
             return
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         client = scope.get("client") or ("127.0.0.1", 0)
@@ -326,24 +330,6 @@ def _content_length(headers: list[tuple[str, str]]) -> int | None:
             except ValueError:
                 return None
     return None
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    """The whole body; None once it passes ``limit`` (the rest is not kept)."""
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        if chunk:
-            parts.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(parts)
 
 
 async def _answer(

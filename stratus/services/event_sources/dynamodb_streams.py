@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from stratus.services.aws_calls import AwsCaller, AwsCallFailed
+from stratus.services.aws_calls import AwsCaller, AwsCallFailed, QueueUrls
 from stratus.services.event_sources.errors import InvalidMapping, SourceGone
 from stratus.services.event_sources.model import Mapping, MappingSettings
 from stratus.services.event_sources.source import SourceInfo, SourceRecord
@@ -67,6 +67,7 @@ class DynamoDbStreamSource:
     def __init__(self, tables: TableService, caller: AwsCaller | None = None) -> None:
         self._tables = tables
         self._caller = caller
+        self._queue_urls = QueueUrls(caller) if caller is not None else None
 
     def info(self, arn: str) -> Any:
         try:
@@ -135,17 +136,12 @@ class DynamoDbStreamSource:
         service = destination.split(":")[2]
         try:
             if service == "sqs":
-                found = await self._caller.call(
-                    "sqs",
-                    "GetQueueUrl",
-                    {"QueueName": destination.split(":")[5], "QueueOwnerAWSAccountId": account},
-                    account_id=account,
-                    region=region,
-                )
+                assert self._queue_urls is not None
+                url = await self._queue_urls.url(destination, account=account, region=region)
                 await self._caller.call(
                     "sqs",
                     "SendMessage",
-                    {"QueueUrl": found["QueueUrl"], "MessageBody": body},
+                    {"QueueUrl": url, "MessageBody": body},
                     account_id=account,
                     region=region,
                 )
@@ -158,6 +154,8 @@ class DynamoDbStreamSource:
                     region=region,
                 )
         except AwsCallFailed:
+            if self._queue_urls is not None:
+                self._queue_urls.forget(destination)
             log.warning("on-failure destination %s refused a record", destination)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from stratus.services.aws_calls import AwsCaller
+from stratus.services.aws_calls import AwsCaller, QueueUrls
 from stratus.services.events.outbox import Delivery
 
 __all__ = ["Attempt", "Outcome", "Sender"]
@@ -93,13 +93,13 @@ class Sender:
         self._calls = calls
         self._local_bus = local_bus
         self._universal_params = universal_params
-        self._queue_urls: dict[str, str] = {}
+        self._queue_urls = QueueUrls(calls)
 
     async def send(self, delivery: Delivery) -> Attempt:
         try:
             await self._send(delivery)
         except Exception as error:  # the caller raises AWS errors with a code
-            self._queue_urls.pop(delivery.target_arn, None)
+            self._queue_urls.forget(delivery.target_arn)
             return _failure(error)
         return Attempt(Outcome.DELIVERED)
 
@@ -204,17 +204,7 @@ class Sender:
         if len(fields) != 6:
             raise _Permanent("InvalidArn", f"not a queue ARN: {queue_arn}")
         region, account, name = fields[3], fields[4], fields[5]
-        url = self._queue_urls.get(queue_arn)
-        if url is None:
-            answer = await self._calls.call(
-                "sqs",
-                "GetQueueUrl",
-                {"QueueName": name, "QueueOwnerAWSAccountId": account},
-                account_id=account,
-                region=region,
-            )
-            url = str(answer["QueueUrl"])
-            self._queue_urls[queue_arn] = url
+        url = await self._queue_urls.url(queue_arn)
         request: dict[str, Any] = {"QueueUrl": url, "MessageBody": body}
         if name.endswith(".fifo"):
             request["MessageGroupId"] = group_id or "default"
@@ -235,7 +225,7 @@ class Sender:
                 attributes=attributes,
             )
         except Exception as error:
-            self._queue_urls.pop(delivery.dead_letter_arn, None)
+            self._queue_urls.forget(delivery.dead_letter_arn)
             return _failure(error)
         return Attempt(Outcome.DELIVERED)
 

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from stratus.runtime.invoker import InvocationResult
-from stratus.services.aws_calls import AwsCaller
+from stratus.services.aws_calls import AwsCaller, QueueUrls
 from stratus.services.functions.errors import InvalidParameter
 from stratus.services.functions.names import qualified
 from stratus.services.functions.repository import QueuedInvocation
@@ -117,7 +117,7 @@ class Destinations:
 
     def __init__(self, caller: AwsCaller) -> None:
         self._caller = caller
-        self._queue_urls: dict[str, str] = {}
+        self._queue_urls = QueueUrls(caller)
         self._missing_logged: set[str] = set()
         self.delivered = 0
         self.failed = 0
@@ -195,23 +195,14 @@ class Destinations:
     async def _send_message(
         self, arn: str, body: str, attributes: dict[str, Any] | None = None
     ) -> None:
-        url = self._queue_urls.get(arn)
-        if url is None:
-            parts = arn.split(":")
-            answer = await self._call(
-                arn,
-                "sqs",
-                "GetQueueUrl",
-                {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]},
-            )
-            url = self._queue_urls[arn] = str(answer["QueueUrl"])
+        url = await self._queue_urls.url(arn)
         params: dict[str, Any] = {"QueueUrl": url, "MessageBody": body}
         if attributes:
             params["MessageAttributes"] = attributes
         try:
             await self._call(arn, "sqs", "SendMessage", params)
         except Exception:
-            self._queue_urls.pop(arn, None)  # the queue may have been recreated
+            self._queue_urls.forget(arn)
             raise
 
     async def _call(

@@ -33,6 +33,15 @@ class IdentityService:
         self.oidc = OidcProviders(self.state)
         self.tokens = SecurityTokens(self.state, self.roles, keys)
 
+    def signing_secret(self, access_key: str) -> str | None:
+        """The secret a request signed with ``access_key`` used: an STS session's or an
+        active IAM user key's (None: a key Stratus never issued, so nothing to verify)."""
+        session = self.state.sessions.get(access_key)
+        if session is not None:
+            return session.secret
+        key = self.state.access_keys.get(access_key)
+        return key.secret if key is not None and key.status == "Active" else None
+
     async def load(self) -> None:
         """Read the store; every stored key acts as its account again (survives restarts)."""
         await self.state.load()

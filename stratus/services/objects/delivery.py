@@ -24,7 +24,7 @@ import logging
 import time
 from typing import Any, Protocol
 
-from stratus.services.aws_calls import AwsCaller
+from stratus.services.aws_calls import AwsCaller, QueueUrls
 from stratus.services.objects.sqlite import ObjectsRepository, OutboxRow
 from stratus.store.sqlite.database import SQLiteDatabase
 
@@ -85,7 +85,7 @@ class NotificationDelivery:
         self._busy = False
         self._idle = asyncio.Event()
         self._idle.set()
-        self._queue_urls: dict[str, str] = {}
+        self._queue_urls = QueueUrls(calls)
         self.delivered = 0
         self.dropped = 0
 
@@ -179,23 +179,14 @@ class NotificationDelivery:
 
     async def send_to_queue(self, arn: str, body: str) -> None:
         account, region, name = _account_of(arn), self._region_of(arn), arn.rsplit(":", 1)[-1]
-        url = self._queue_urls.get(arn)
-        if url is None:
-            answer = await self._calls.call(
-                "sqs",
-                "GetQueueUrl",
-                {"QueueName": name, "QueueOwnerAWSAccountId": account},
-                account_id=account,
-                region=region,
-            )
-            url = self._queue_urls[arn] = str(answer["QueueUrl"])
+        url = await self._queue_urls.url(arn, account=account, region=region)
         try:
             params: dict[str, Any] = {"QueueUrl": url, "MessageBody": body}
             if name.endswith(".fifo"):
                 params["MessageGroupId"] = "s3"
             await self._calls.call("sqs", "SendMessage", params, account_id=account, region=region)
         except Exception:
-            self._queue_urls.pop(arn, None)
+            self._queue_urls.forget(arn)
             raise
 
     async def publish_to_topic(self, arn: str, message: str) -> None:

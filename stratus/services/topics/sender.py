@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from stratus.services.aws_calls import AwsCaller
+from stratus.services.aws_calls import AwsCaller, QueueUrls
 from stratus.services.topics.attributes import content_type
 from stratus.services.topics.envelopes import Envelopes, http_headers, sqs_attributes
 from stratus.services.topics.model import Delivery, Subscription, Topic
@@ -32,7 +32,7 @@ class Sender:
         self._envelopes = envelopes
         self._calls = calls
         self._http_timeout = http_timeout_s
-        self._queue_urls: dict[str, str] = {}
+        self._queue_urls = QueueUrls(calls)
 
     async def send(
         self, delivery: Delivery, subscription: Subscription, topic: Topic | None
@@ -97,30 +97,16 @@ class Sender:
             params["MessageGroupId"] = message.group_id or "default"
             params["MessageDeduplicationId"] = message.deduplication_id or message.message_id
         try:
-            params["QueueUrl"] = await self._queue_url(
-                queue_arn, parts.account, parts.region, parts.resource
+            params["QueueUrl"] = await self._queue_urls.url(
+                queue_arn, account=parts.account, region=parts.region
             )
             await self._calls.call(
                 "sqs", "SendMessage", params, account_id=parts.account, region=parts.region
             )
         except Exception as error:  # the caller raises AWS errors with a code
-            self._queue_urls.pop(queue_arn, None)
+            self._queue_urls.forget(queue_arn)
             return classify(error)
         return Attempt(Outcome.DELIVERED)
-
-    async def _queue_url(self, arn: str, account: str, region: str, name: str) -> str:
-        url = self._queue_urls.get(arn)
-        if url is None:
-            answer = await self._calls.call(
-                "sqs",
-                "GetQueueUrl",
-                {"QueueName": name, "QueueOwnerAWSAccountId": account},
-                account_id=account,
-                region=region,
-            )
-            url = str(answer["QueueUrl"])
-            self._queue_urls[arn] = url
-        return url
 
     async def _lambda(self, delivery: Delivery, subscription: Subscription) -> Attempt:
         parts = arn_parts(subscription.endpoint)
