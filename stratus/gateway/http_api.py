@@ -28,11 +28,12 @@ from stratus.gateway.events import ApiInfo, event_v1, event_v2
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
 from stratus.gateway.iam_auth import IamCheck, IamRefused, check_iam
-from stratus.gateway.metrics import GatewayMetrics, StageFigures
+from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import GatewayRequest
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1, parse_v2
 from stratus.gateway.routing import RouteTable
 from stratus.gateway.service_integrations import ServiceIntegrations
+from stratus.gateway.stages import CompiledStage
 from stratus.gateway.throttle import TokenBucket, bucket_for
 from stratus.services.apis.model import Authorizer, HttpApi, Integration, Route, from_json
 from stratus.services.scope import Scope
@@ -58,26 +59,17 @@ class CompiledRoute:
 
 
 @dataclass(slots=True)
-class CompiledStage:
-    name: str
-    table: RouteTable[CompiledRoute]
-    variables: dict[str, str] | None
-    access_log: dict[str, Any] | None
-    figures: StageFigures
-
-
-@dataclass(slots=True)
 class CompiledApi:
     revision: int
     api: HttpApi
-    stages: dict[str, CompiledStage]
+    stages: dict[str, CompiledStage[CompiledRoute]]
     cors: Cors | None
     info_by_host: dict[str, ApiInfo] = field(default_factory=dict)
 
 
 def compile_api(api: HttpApi, metrics: GatewayMetrics) -> CompiledApi:
     scope = Scope(account=api.account, region=api.region)
-    stages: dict[str, CompiledStage] = {}
+    stages: dict[str, CompiledStage[CompiledRoute]] = {}
     for stage in api.stages.values():
         deployment = api.deployments.get(stage.deployment_id or "")
         if deployment is None:
@@ -158,7 +150,9 @@ class HttpApiServer:
             compiled = self._compiled[api.api_id] = compile_api(api, self.metrics)
         return compiled
 
-    def select_stage(self, compiled: CompiledApi, path: str) -> tuple[CompiledStage, str] | None:
+    def select_stage(
+        self, compiled: CompiledApi, path: str
+    ) -> tuple[CompiledStage[CompiledRoute], str] | None:
         """The stage a path names (``/prod/...``) and the rest of the path, else $default."""
         if len(path) > 1:
             first, _, rest = path[1:].partition("/")
@@ -169,7 +163,11 @@ class HttpApiServer:
         return (stage, path) if stage is not None else None
 
     async def serve(
-        self, compiled: CompiledApi, stage: CompiledStage, request: GatewayRequest, send: Any
+        self,
+        compiled: CompiledApi,
+        stage: CompiledStage[CompiledRoute],
+        request: GatewayRequest,
+        send: Any,
     ) -> None:
         started = time.perf_counter()
         status, headers, body, route_key, integration_ms = await self._answer(
@@ -181,23 +179,19 @@ class HttpApiServer:
                 headers.extend(compiled.cors.response_headers(origin))
         headers.append((b"apigw-requestid", request.request_id.encode()))
         await respond(send, status, headers, body)
-        latency_ms = (time.perf_counter() - started) * 1000
-        stage.figures.record(status, latency_ms, integration_ms)
-        if stage.access_log is not None:
-            self._access_logs.write(
-                compiled.api,
-                stage.name,
-                stage.access_log,
-                request,
-                route_key,
-                status,
-                len(body),
-                latency_ms,
-                integration_ms,
-            )
+        stage.record(
+            self._access_logs,
+            compiled.api,
+            request,
+            route_key,
+            status,
+            len(body),
+            started,
+            integration_ms,
+        )
 
     async def _answer(
-        self, compiled: CompiledApi, stage: CompiledStage, request: GatewayRequest
+        self, compiled: CompiledApi, stage: CompiledStage[CompiledRoute], request: GatewayRequest
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
         cors = compiled.cors
         if (
@@ -264,7 +258,7 @@ class HttpApiServer:
         integration: Integration,
         request: GatewayRequest,
         info: ApiInfo,
-        stage: CompiledStage,
+        stage: CompiledStage[CompiledRoute],
         path_parameters: dict[str, str] | None,
         authorizer: dict[str, Any] | None,
     ) -> HttpResult:

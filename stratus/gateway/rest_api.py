@@ -25,10 +25,11 @@ from stratus.gateway.events import ApiInfo, event_v1
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
 from stratus.gateway.iam_auth import Caller, IamCheck, IamRefused, check_iam
-from stratus.gateway.metrics import GatewayMetrics, StageFigures
+from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import GatewayRequest, from_scope
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1
 from stratus.gateway.routing import RouteTable
+from stratus.gateway.stages import CompiledStage
 from stratus.gateway.throttle import TokenBucket, bucket_for
 from stratus.gateway.usage import UsagePlans
 from stratus.runtime.ids import new_request_id
@@ -63,24 +64,15 @@ class _Endpoint:
 
 
 @dataclass(slots=True)
-class _Stage:
-    name: str
-    table: RouteTable[_Endpoint]
-    variables: dict[str, str] | None
-    access_log: dict[str, Any] | None
-    figures: StageFigures
-
-
-@dataclass(slots=True)
 class _Compiled:
     revision: int
     api: RestApi
-    stages: dict[str, _Stage]
+    stages: dict[str, CompiledStage[_Endpoint]]
 
 
 def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
     scope = Scope(api.account, api.region)
-    stages: dict[str, _Stage] = {}
+    stages: dict[str, CompiledStage[_Endpoint]] = {}
     for stage in api.stages.values():
         deployment = api.deployments.get(stage.deployment_id)
         if deployment is None:
@@ -122,7 +114,7 @@ def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
                         ),
                     )
                 )
-        stages[stage.stage_name] = _Stage(
+        stages[stage.stage_name] = CompiledStage(
             stage.stage_name,
             RouteTable(entries),
             dict(stage.variables) or None,
@@ -181,23 +173,19 @@ class RestApiServer:
         )
         headers.append((b"x-amzn-requestid", request.request_id.encode()))
         await respond(send, status, headers, payload)
-        latency_ms = (time.perf_counter() - started) * 1000
-        stage.figures.record(status, latency_ms, integration_ms)
-        if stage.access_log is not None:
-            self._access_logs.write(
-                SimpleNamespace(api_id=api.id, account=api.account),
-                stage.name,
-                stage.access_log,
-                request,
-                f"{request.method} {resource_path}",
-                status,
-                len(payload),
-                latency_ms,
-                integration_ms,
-            )
+        stage.record(
+            self._access_logs,
+            SimpleNamespace(api_id=api.id, account=api.account),
+            request,
+            f"{request.method} {resource_path}",
+            status,
+            len(payload),
+            started,
+            integration_ms,
+        )
 
     async def _answer(
-        self, compiled: _Compiled, stage: _Stage, request: GatewayRequest
+        self, compiled: _Compiled, stage: CompiledStage[_Endpoint], request: GatewayRequest
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
         found = stage.table.match(request.method, request.path)
         if found is None or found[0].resource.path == "$default":
