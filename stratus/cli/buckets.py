@@ -6,23 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
-import botocore.config
-
-from stratus.cli.client import aws_call
+from stratus.cli.client import aws_call, aws_client
 
 _COUNT_LIMIT = 100_000  # past this many keys the listing says "100000+" rather than wait
-
-
-def s3_client(endpoint: str) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="stratus",
-        aws_secret_access_key="stratus",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5),
-    )
 
 
 def _size(count: float) -> str:
@@ -57,7 +43,7 @@ def _targets(config: dict[str, Any]) -> str:
 
 
 def list_buckets(endpoint: str) -> int:
-    client = s3_client(endpoint)
+    client = aws_client("s3", endpoint)
     buckets = aws_call(endpoint, lambda: client.list_buckets()["Buckets"])
     if not buckets:
         print("no buckets")
@@ -85,7 +71,7 @@ def list_buckets(endpoint: str) -> int:
 
 
 def list_objects(endpoint: str, bucket: str, prefix: str) -> int:
-    client = s3_client(endpoint)
+    client = aws_client("s3", endpoint)
     page = aws_call(
         endpoint, lambda: client.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1000)
     )

@@ -23,17 +23,25 @@ class CliError(Exception):
     """A one-line error for the user; the CLI prints it and exits 1."""
 
 
-def lambda_client(endpoint: str) -> Any:
+def aws_client(
+    service: str, endpoint: str, region: str = "us-east-1", *, read_timeout: float = 60
+) -> Any:
+    """A boto3 client of ``service`` on our endpoint: placeholder keys (any key acts as the
+    default account) and one attempt, so an error reaches the user at once."""
     return boto3.client(
-        "lambda",
+        service,
         endpoint_url=endpoint,
-        region_name="us-east-1",
+        region_name=region,
         aws_access_key_id="stratus",
         aws_secret_access_key="stratus",
         config=botocore.config.Config(
-            retries={"max_attempts": 1}, read_timeout=900, connect_timeout=5
+            retries={"max_attempts": 1}, read_timeout=read_timeout, connect_timeout=5
         ),
     )
+
+
+def lambda_client(endpoint: str) -> Any:
+    return aws_client("lambda", endpoint, read_timeout=900)  # an invoke may take 15 min
 
 
 def aws_call(endpoint: str, call: Any, **kwargs: Any) -> Any:

@@ -9,21 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import boto3
-import botocore.config
-
-from stratus.cli.client import CliError, aws_call
-
-
-def lambda_client(endpoint: str) -> Any:
-    return boto3.client(
-        "lambda",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="stratus",
-        aws_secret_access_key="stratus",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5),
-    )
+from stratus.cli.client import CliError, aws_call, lambda_client
 
 
 def _pages(call: Any, key: str, **kwargs: Any) -> list[dict[str, Any]]:

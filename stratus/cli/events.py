@@ -10,23 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
-import botocore.config
-
-from stratus.cli.client import aws_call
+from stratus.cli.client import aws_call, aws_client
 
 _WIDTH = 60
-
-
-def _client(service: str, endpoint: str, region: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="stratus",
-        aws_secret_access_key="stratus",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5),
-    )
 
 
 def _short(text: str) -> str:
@@ -45,7 +31,7 @@ def _pages(call: Any, key: str, **kwargs: Any) -> list[Any]:
 
 
 def list_rules(endpoint: str, bus: str | None, region: str) -> int:
-    client = _client("events", endpoint, region)
+    client = aws_client("events", endpoint, region)
     buses = (
         [bus]
         if bus
@@ -84,7 +70,7 @@ def list_rules(endpoint: str, bus: str | None, region: str) -> int:
 
 
 def list_schedules(endpoint: str, group: str | None, region: str) -> int:
-    client = _client("scheduler", endpoint, region)
+    client = aws_client("scheduler", endpoint, region)
     kwargs = {"GroupName": group} if group else {}
     summaries = aws_call(endpoint, lambda: _pages(client.list_schedules, "Schedules", **kwargs))
     if not summaries:

@@ -7,27 +7,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
-import botocore.config
-
-from stratus.cli.client import aws_call
+from stratus.cli.client import aws_call, aws_client
 
 COLUMNS = ("NAME", "VISIBLE", "IN_FLIGHT", "DELAYED", "DLQ", "DLQ_VISIBLE")
 
 
-def sqs_client(endpoint: str, region: str) -> Any:
-    return boto3.client(
-        "sqs",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="stratus",
-        aws_secret_access_key="stratus",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5),
-    )
-
-
 def list_queues(endpoint: str, region: str = "us-east-1") -> int:
-    client = sqs_client(endpoint, region)
+    client = aws_client("sqs", endpoint, region)
     urls: list[str] = []
     kwargs: dict[str, Any] = {"MaxResults": 1000}
     while True:

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-import botocore.config
-
-from stratus.cli.client import aws_call
+from stratus.cli.client import aws_call, aws_client
 from stratus.cli.topics import _table
-
-
-def dynamodb_client(endpoint: str, region: str) -> Any:
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="stratus",
-        aws_secret_access_key="stratus",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5),
-    )
 
 
 def _names(client: Any) -> list[str]:
@@ -30,7 +16,7 @@ def _names(client: Any) -> list[str]:
 
 
 def list_tables(endpoint: str, region: str) -> int:
-    client = dynamodb_client(endpoint, region)
+    client = aws_client("dynamodb", endpoint, region)
     names = aws_call(endpoint, lambda: _names(client))
     if not names:
         print("no tables")

@@ -5,21 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
-import botocore.config
-
-from stratus.cli.client import aws_call
-
-
-def sns_client(endpoint: str) -> Any:
-    return boto3.client(
-        "sns",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="stratus",
-        aws_secret_access_key="stratus",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5),
-    )
+from stratus.cli.client import aws_call, aws_client
 
 
 def _topic_arns(client: Any) -> list[str]:
@@ -34,7 +20,7 @@ def _topic_arns(client: Any) -> list[str]:
 
 
 def list_topics(endpoint: str) -> int:
-    client = sns_client(endpoint)
+    client = aws_client("sns", endpoint)
     arns = aws_call(endpoint, lambda: _topic_arns(client))
     if not arns:
         print("no topics")

@@ -9,23 +9,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import boto3
-import botocore.config
-
-from stratus.cli.client import CliError, aws_call
+from stratus.cli.client import CliError, aws_call, aws_client
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
-
-
-def sfn_client(endpoint: str) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="stratus",
-        aws_secret_access_key="stratus",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5),
-    )
 
 
 def _all(call: Any, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -39,7 +25,7 @@ def _all(call: Any, key: str, **kwargs: Any) -> list[dict[str, Any]]:
 
 
 def list_workflows(endpoint: str) -> int:
-    client = sfn_client(endpoint)
+    client = aws_client("stepfunctions", endpoint)
     machines = aws_call(endpoint, lambda: _all(client.list_state_machines, "stateMachines"))
     if not machines:
         print("no state machines")
@@ -67,7 +53,7 @@ def list_workflows(endpoint: str) -> int:
 
 
 def show_execution(endpoint: str, execution: str) -> int:
-    client = sfn_client(endpoint)
+    client = aws_client("stepfunctions", endpoint)
     if not execution.startswith("arn:"):
         raise CliError("give the execution's ARN (arn:aws:states:...:execution:MACHINE:NAME)")
     description = aws_call(endpoint, lambda: client.describe_execution(executionArn=execution))
