@@ -28,6 +28,7 @@ yaml = pytest.importorskip("yaml")
 
 REQUIREMENTS = CONFORMANCE / "durable" / "requirements"
 HANDLERS = Path(__file__).parent / "handlers"
+PRELUDE = (HANDLERS / "_prelude.py").read_text()  # shipped beside every handler
 CASES = sorted(
     f"{path.parent.name}_{path.stem.replace('-', '_')}" for path in REQUIREMENTS.glob("*/*.yaml")
 )
@@ -55,7 +56,12 @@ def _run(lam: Any, deploy: Deploy, case: str, target: str, scratch: str) -> Outc
     raw = yaml.safe_load(_path(case).read_text())
     spec = substitute(raw, make_variables(raw.get("Variables")))
     environment = {"TARGET_FUNCTION": f"{target}:$LATEST", "SCRATCH": scratch}
-    name = deploy((HANDLERS / f"{case}.py").read_text(), environment=environment, timeout=60)
+    name = deploy(
+        (HANDLERS / f"{case}.py").read_text(),
+        environment=environment,
+        timeout=60,
+        files={"_prelude.py": PRELUDE},
+    )
     payload = json.dumps(spec.get("Input")).encode()
     answer = lam.invoke(
         FunctionName=f"{name}:$LATEST",
