@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -80,9 +81,22 @@ ROLE = "arn:aws:iam::000000000000:role/test"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range (32768 and up on Linux): the
+    suite's thousands of outgoing connections take ephemeral ports, and one of them can
+    take a port the kernel handed out here before the server binds it."""
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
+
+
+class PortTaken(RuntimeError):
+    """The server could not bind the port chosen for it."""
 
 
 class ServerProcess:
@@ -94,6 +108,7 @@ class ServerProcess:
         self.port = free_port()
         self.gateway_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.started_once = False  # a restart keeps its ports: clients already point there
         self.log_path = data_dir.parent / f"{data_dir.name}-server.log"
 
     @property
@@ -101,6 +116,16 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
+        try:
+            return self._start(timeout)
+        except PortTaken:
+            if self.started_once:
+                raise
+            # Another test process took a port between our check and the bind.
+            self.port, self.gateway_port = free_port(), free_port()
+            return self._start(timeout)
+
+    def _start(self, timeout: float) -> ServerProcess:
         log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(
             [
@@ -125,10 +150,14 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"stratus up exited early:\n{self.log()}")
+                output = self.log()
+                if "Address already in use" in output:
+                    raise PortTaken(output)
+                raise RuntimeError(f"stratus up exited early:\n{output}")
             try:
                 with urllib.request.urlopen(f"{self.endpoint}/_stratus/health", timeout=1) as r:
                     if r.status == 200:
+                        self.started_once = True
                         return self
             except OSError:
                 time.sleep(0.05)

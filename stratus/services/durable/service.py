@@ -187,7 +187,10 @@ class DurableService(Scheduler, ChainedInvokes):
     async def get(self, arn: str) -> Execution:
         live = self._live.get(arn)
         if live is not None:
-            return live.execution
+            # Changes are made in memory and then saved under the lock: waiting for it
+            # means a reader never sees an ending whose events are not stored yet.
+            async with live.lock:
+                return live.execution
         found = await self._store.get(arn)
         if found is None:
             raise ExecutionNotFound(f"Durable execution not found: {arn}")
