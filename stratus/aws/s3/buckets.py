@@ -10,6 +10,7 @@ import orjson
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import wire
 from stratus.services.objects import errors as oe
+from stratus.services.objects import locking
 from stratus.services.objects.notifications import normalize_configuration, targets, test_event
 from stratus.services.objects.service import ObjectsService
 
@@ -29,7 +30,12 @@ class BucketOperations:
                 "LocationConstraint",
                 "us-east-1",
             )
-        bucket = await self.objects.create_bucket(params["Bucket"], wire.requester(ctx), region)
+        bucket = await self.objects.create_bucket(
+            params["Bucket"],
+            wire.requester(ctx),
+            region,
+            object_lock=bool(params.get("ObjectLockEnabledForBucket")),
+        )
         return {"Location": f"/{bucket.name}", "BucketArn": bucket.arn}
 
     async def head_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +92,12 @@ class BucketOperations:
         status = (params.get("VersioningConfiguration") or {}).get("Status")
         if status not in ("Enabled", "Suspended"):
             raise oe.MalformedXML()
+        if status == "Suspended" and locking.enabled(bucket):
+            raise oe.InvalidBucketState(
+                "An Object Lock configuration is present on this bucket, so the versioning "
+                "state cannot be changed.",
+                BucketName=bucket.name,
+            )
         bucket.versioning = status
         await self.objects.save_bucket(bucket)
         return {}

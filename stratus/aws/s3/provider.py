@@ -22,6 +22,7 @@ from stratus.aws.s3.buckets import BucketOperations
 from stratus.aws.s3.cors import CorsHooks
 from stratus.aws.s3.errors import S3_ERRORS
 from stratus.aws.s3.listing import ListingOperations
+from stratus.aws.s3.locking import LockOperations
 from stratus.aws.s3.multipart import MultipartOperations
 from stratus.aws.s3.objects import ObjectOperations
 from stratus.services.objects.errors import AccessDenied, ObjectsError
@@ -54,7 +55,12 @@ __all__ = ["S3Provider"]
 
 
 class S3Provider(
-    BucketOperations, ObjectOperations, ListingOperations, MultipartOperations, CorsHooks
+    BucketOperations,
+    ObjectOperations,
+    ListingOperations,
+    MultipartOperations,
+    LockOperations,
+    CorsHooks,
 ):
     errors: ErrorTable = S3_ERRORS
 

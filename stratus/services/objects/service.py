@@ -15,10 +15,11 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
 from stratus.services.objects import errors as oe
+from stratus.services.objects import locking
 from stratus.services.objects.bytestore import ByteStore
 from stratus.services.objects.checksums import ALGORITHMS
 from stratus.services.objects.delivery import NotificationDelivery
-from stratus.services.objects.model import Bucket, ObjectVersion
+from stratus.services.objects.model import Bucket, Lock, ObjectVersion
 from stratus.services.objects.names import check_bucket_name, check_key
 from stratus.services.objects.notifications import Change, event_records
 from stratus.services.objects.requests import (
@@ -83,7 +84,9 @@ class ObjectsService(UploadOperations):
     def all_buckets(self) -> list[Bucket]:
         return sorted(self._buckets.values(), key=lambda b: b.name)
 
-    async def create_bucket(self, name: str, who: Requester, region: str) -> Bucket:
+    async def create_bucket(
+        self, name: str, who: Requester, region: str, *, object_lock: bool = False
+    ) -> Bucket:
         existing = self._buckets.get(name)
         if existing is not None:
             if existing.account == who.account:
@@ -91,6 +94,9 @@ class ObjectsService(UploadOperations):
             raise oe.BucketAlreadyExists(name)
         check_bucket_name(name)
         bucket = Bucket(0, name, who.account, region, now_s())
+        if object_lock:  # S3 turns versioning on with Object Lock, for good
+            bucket.versioning = "Enabled"
+            bucket.configs["object_lock"] = {"ObjectLockEnabled": "Enabled"}
         self._buckets[name] = bucket  # claimed now: a concurrent create gets the error
         try:
             bucket.id = await self._db.write(lambda c: Repo.insert_bucket(c, bucket))
@@ -145,9 +151,12 @@ class ObjectsService(UploadOperations):
         conditions: Conditions | None = None,
         declared_size: int | None = None,
         event: str = "ObjectCreated:Put",
+        lock: Lock | None = None,
     ) -> ObjectVersion:
         bucket = self.bucket(bucket_name)
         check_key(key)
+        if lock is not None:
+            locking.require_enabled(bucket)
         if declared_size is not None and declared_size > MAX_PUT_BYTES:
             raise oe.EntityTooLarge(declared_size, MAX_PUT_BYTES)
         checks = checks or Checks()
@@ -174,6 +183,7 @@ class ObjectsService(UploadOperations):
             tags=tags or {},
             checksums=written.checksums,
             checksum_type="FULL_OBJECT" if written.checksums else None,
+            lock=locking.default_lock(bucket, lock or Lock(), time.time()),
         )
         if conditions is not None:
             await self._check_write_conditions(bucket, key, conditions)
@@ -233,6 +243,7 @@ class ObjectsService(UploadOperations):
         version_id: str | None,
         who: Requester,
         family: str = "ObjectRemoved",
+        bypass_governance: bool = False,
     ) -> ObjectVersion | None:
         """Delete a key (a delete marker in a versioned bucket) or one version; what was
         removed or created (None when nothing existed). ``family`` names the event
@@ -240,10 +251,14 @@ class ObjectsService(UploadOperations):
         bucket = self.bucket(bucket_name)
         now = time.time()
         versioned = bucket.versioning is not None
+
+        def guard(version: ObjectVersion) -> None:
+            locking.check_deletable(version, bypass_governance, now)
+
         if version_id is not None:
 
             def remove(conn: Any) -> ObjectVersion | None:
-                removed = Repo.delete_version(conn, bucket.id, key, version_id, (), now)
+                removed = Repo.delete_version(conn, bucket.id, key, version_id, (), now, guard)
                 if removed is not None:
                     removed.modified = now_s()
                     name = f"{family}:Delete"
@@ -277,7 +292,7 @@ class ObjectsService(UploadOperations):
         if bucket.versioning is None:
 
             def remove_null(conn: Any) -> ObjectVersion | None:
-                removed = Repo.delete_version(conn, bucket.id, key, "null", (), now)
+                removed = Repo.delete_version(conn, bucket.id, key, "null", (), now, guard)
                 if removed is not None:
                     removed.modified = now_s()
                     Repo.add_outbox(
@@ -331,6 +346,7 @@ class ObjectsService(UploadOperations):
         tags: dict[str, str] | None,
         algorithms: tuple[str, ...],
         conditions: Conditions,
+        lock: Lock | None = None,
     ) -> tuple[ObjectVersion, ObjectVersion]:
         """Copy one object; (source version, new version)."""
         try:
@@ -345,6 +361,8 @@ class ObjectsService(UploadOperations):
         _check_conditions(source, conditions, copy=True)
         bucket = self.bucket(bucket_name)
         check_key(key)
+        if lock is not None:
+            locking.require_enabled(bucket)
         if (
             source_bucket == bucket_name
             and source_key == key
@@ -376,6 +394,7 @@ class ObjectsService(UploadOperations):
             tags=dict(source.tags) if tags is None else tags,
             checksums=written.checksums,
             checksum_type="FULL_OBJECT" if written.checksums else None,
+            lock=locking.default_lock(bucket, lock or Lock(), time.time()),
         )
         await self._commit_version(bucket, version, who, "ObjectCreated:Copy")
         return source, version
@@ -427,6 +446,51 @@ class ObjectsService(UploadOperations):
     ) -> ObjectVersion:
         version = await self.head(bucket_name, key, version_id)
         await self._db.write(lambda c: Repo.set_tags(c, version, tags or {}))
+        return version
+
+    async def lock_of(self, bucket_name: str, key: str, version_id: str | None) -> ObjectVersion:
+        """The version whose Object Lock state is asked for (the bucket must have it)."""
+        locking.require_enabled(self.bucket(bucket_name))
+        return await self.head(bucket_name, key, version_id)
+
+    async def set_retention(
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        retention: tuple[str, float] | None,
+        bypass_governance: bool,
+    ) -> ObjectVersion:
+        """Set, lengthen, shorten or remove a version's retention, as far as its current
+        retention lets (checked in the same transaction as the change)."""
+        version = await self.lock_of(bucket_name, key, version_id)
+        mode, until = retention if retention is not None else (None, None)
+        now = time.time()
+
+        def run(conn: Any) -> None:
+            current = Repo.get_version(conn, version.bucket_id, key, version.version_id)
+            if current is None:
+                raise oe.NoSuchKey(key)
+            locking.check_change(current.lock, mode, until, bypass_governance, now)
+            current.lock = Lock(mode, until, current.lock.legal_hold)
+            Repo.save_record(conn, current)
+
+        await self._db.write(run)
+        return version
+
+    async def set_legal_hold(
+        self, bucket_name: str, key: str, version_id: str | None, status: str
+    ) -> ObjectVersion:
+        version = await self.lock_of(bucket_name, key, version_id)
+
+        def run(conn: Any) -> None:
+            current = Repo.get_version(conn, version.bucket_id, key, version.version_id)
+            if current is None:
+                raise oe.NoSuchKey(key)
+            current.lock = Lock(current.lock.mode, current.lock.until, status)
+            Repo.save_record(conn, current)
+
+        await self._db.write(run)
         return version
 
     async def list_latest(

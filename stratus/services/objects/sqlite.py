@@ -11,12 +11,12 @@ stored exactly when its object is (see ``notifications/``).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 
-from stratus.services.objects.model import Bucket, ObjectVersion, Part, Upload
+from stratus.services.objects.model import Bucket, Lock, ObjectVersion, Part, Upload
 from stratus.store.sqlite.migrations import Migration
 
 __all__ = ["MIGRATIONS", "ObjectsRepository", "OutboxRow"]
@@ -107,6 +107,7 @@ def _version(row: Sequence[Any]) -> ObjectVersion:
         checksums=record.get("checksums", {}),
         checksum_type=record.get("checksum_type"),
         parts=record.get("parts", []),
+        lock=Lock.from_json(record.get("lock")),
     )
 
 
@@ -118,6 +119,9 @@ def _record(version: ObjectVersion) -> str:
             record[name] = value
     if version.checksum_type:
         record["checksum_type"] = version.checksum_type
+    lock = version.lock.to_json()
+    if lock:
+        record["lock"] = lock
     return _dumps(record)
 
 
@@ -267,11 +271,15 @@ class ObjectsRepository:
         version_id: str,
         outbox: Sequence[dict[str, Any]],
         now: float,
+        guard: Callable[[ObjectVersion], None] | None = None,
     ) -> ObjectVersion | None:
-        """Remove one version (promoting the next newest to latest); the removed one."""
+        """Remove one version (promoting the next newest to latest); the removed one.
+        ``guard`` may refuse, by raising, once the version is read (Object Lock)."""
         removed = ObjectsRepository.get_version(conn, bucket_id, key, version_id)
         if removed is None:
             return None
+        if guard is not None:
+            guard(removed)
         conn.execute("DELETE FROM s3_objects WHERE seq = ?", (removed.seq,))
         if removed.latest:
             conn.execute(
@@ -285,6 +293,11 @@ class ObjectsRepository:
     @staticmethod
     def set_tags(conn: sqlite3.Connection, version: ObjectVersion, tags: dict[str, str]) -> None:
         version.tags = tags
+        ObjectsRepository.save_record(conn, version)
+
+    @staticmethod
+    def save_record(conn: sqlite3.Connection, version: ObjectVersion) -> None:
+        """Rewrite a version's JSON record (tags, Object Lock state) in place."""
         conn.execute(
             "UPDATE s3_objects SET record = ? WHERE seq = ?", (_record(version), version.seq)
         )
@@ -364,6 +377,7 @@ class ObjectsRepository:
                         "tags": upload.tags,
                         "checksum_algorithm": upload.checksum_algorithm,
                         "checksum_type": upload.checksum_type,
+                        "lock": upload.lock.to_json(),
                     }
                 ),
             ),
@@ -495,4 +509,5 @@ def _upload(row: Sequence[Any]) -> Upload:
         tags=record.get("tags", {}),
         checksum_algorithm=record.get("checksum_algorithm"),
         checksum_type=record.get("checksum_type"),
+        lock=Lock.from_json(record.get("lock")),
     )

@@ -10,10 +10,11 @@ from collections.abc import AsyncIterable
 from typing import Any
 
 from stratus.services.objects import errors as oe
+from stratus.services.objects import locking
 from stratus.services.objects.bytestore import ByteStore, WrittenFile
 from stratus.services.objects.checksums import ALGORITHMS, composite_checksum, multipart_etag
 from stratus.services.objects.delivery import NotificationDelivery
-from stratus.services.objects.model import Bucket, ObjectVersion, Part, Upload
+from stratus.services.objects.model import Bucket, Lock, ObjectVersion, Part, Upload
 from stratus.services.objects.names import check_key
 from stratus.services.objects.notifications import Change, event_records
 from stratus.services.objects.requests import (
@@ -57,9 +58,12 @@ class UploadOperations:
         tags: dict[str, str],
         checksum_algorithm: str | None,
         checksum_type: str | None,
+        lock: Lock | None = None,
     ) -> Upload:
         bucket = self.bucket(bucket_name)
         check_key(key)
+        if lock is not None:
+            locking.require_enabled(bucket)
         upload = Upload(
             upload_id=secrets.token_urlsafe(48),
             bucket_id=bucket.id,
@@ -70,6 +74,7 @@ class UploadOperations:
             tags=tags,
             checksum_algorithm=checksum_algorithm,
             checksum_type=checksum_type or ("COMPOSITE" if checksum_algorithm else None),
+            lock=lock or Lock(),
         )
         await self._db.write(lambda c: Repo.insert_upload(c, upload))
         return upload
@@ -234,6 +239,7 @@ class UploadOperations:
             checksums=checksums,
             checksum_type=upload.checksum_type if checksums else None,
             parts=[p.size for p in chosen],
+            lock=locking.default_lock(bucket, upload.lock, time.time()),
         )
         versioned = bucket.versioning == "Enabled"
         version.version_id = new_version_id() if versioned else "null"
