@@ -25,6 +25,7 @@ from stratus.aws.s3.listing import ListingOperations
 from stratus.aws.s3.locking import LockOperations
 from stratus.aws.s3.multipart import MultipartOperations
 from stratus.aws.s3.objects import ObjectOperations
+from stratus.aws.s3.website import WebsiteOperations
 from stratus.services.objects.errors import AccessDenied, ObjectsError
 from stratus.services.objects.policy import Decision, decide, iam_action
 from stratus.services.objects.service import ObjectsService
@@ -60,6 +61,7 @@ class S3Provider(
     ListingOperations,
     MultipartOperations,
     LockOperations,
+    WebsiteOperations,
     CorsHooks,
 ):
     errors: ErrorTable = S3_ERRORS
