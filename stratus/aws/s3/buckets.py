@@ -10,7 +10,7 @@ import orjson
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import wire
 from stratus.services.objects import errors as oe
-from stratus.services.objects import locking
+from stratus.services.objects import lifecycle_rules, locking
 from stratus.services.objects.notifications import normalize_configuration, targets, test_event
 from stratus.services.objects.service import ObjectsService
 
@@ -195,34 +195,7 @@ class BucketOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
-        if not rules:
-            raise oe.MalformedXML()
-        ids = [r.get("ID") for r in rules if r.get("ID")]
-        if len(ids) != len(set(ids)):
-            raise oe.InvalidArgument(
-                "Rule ID must be unique. Found same ID for more than one rule", "ID", None
-            )
-        for rule in rules:
-            expiration = rule.get("Expiration") or {}
-            days = expiration.get("Days")
-            if days is not None and days <= 0:
-                raise oe.InvalidArgument(
-                    "'Days' for Expiration action must be a positive integer", None, None
-                )
-        stored = [
-            {k: (v.timestamp() if hasattr(v, "timestamp") else v) for k, v in r.items()}
-            | (
-                {
-                    "Expiration": {
-                        k: (v.timestamp() if hasattr(v, "timestamp") else v)
-                        for k, v in r["Expiration"].items()
-                    }
-                }
-                if r.get("Expiration")
-                else {}
-            )
-            for r in rules
-        ]
+        stored = lifecycle_rules.validate(rules)
         return await self._set(params, "lifecycle", stored)
 
     async def get_bucket_lifecycle_configuration(
