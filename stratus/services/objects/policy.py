@@ -50,6 +50,8 @@ _ACTIONS = {
     "DeleteBucketTagging": "s3:PutBucketTagging",
     "GetBucketVersioning": "s3:GetBucketVersioning",
     "PutBucketVersioning": "s3:PutBucketVersioning",
+    "GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+    "PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
 }
 
 
