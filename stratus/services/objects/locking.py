@@ -44,6 +44,21 @@ def require_enabled(bucket: Bucket) -> None:
         raise oe.InvalidRequest("Bucket is missing Object Lock Configuration")
 
 
+def require_integrity(
+    bucket: Bucket, asked: Lock | None, content_md5: bool, checksum: bool
+) -> None:
+    """S3 takes a PUT that locks its object (by its headers or the bucket's default
+    retention) only with a Content-MD5 or a checksum to prove the bytes."""
+    if content_md5 or checksum:
+        return
+    rule = (bucket.configs.get("object_lock") or {}).get("Rule")
+    if asked is not None or (enabled(bucket) and rule):
+        raise oe.InvalidRequest(
+            "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests "
+            "with Object Lock parameters"
+        )
+
+
 def default_lock(bucket: Bucket, asked: Lock, now: float) -> Lock:
     """The lock a new version gets: what the request asked for, else the bucket's
     default retention counted from now (a legal hold is never a default)."""

@@ -160,6 +160,7 @@ class ObjectsService(UploadOperations):
         if declared_size is not None and declared_size > MAX_PUT_BYTES:
             raise oe.EntityTooLarge(declared_size, MAX_PUT_BYTES)
         checks = checks or Checks()
+        locking.require_integrity(bucket, lock, bool(checks.content_md5), bool(checks.algorithms))
         if conditions is not None:
             await self._check_write_conditions(bucket, key, conditions)
         written = await self.files.write(body, checks.algorithms, limit=MAX_PUT_BYTES)

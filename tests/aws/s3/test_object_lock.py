@@ -313,3 +313,34 @@ def test_overwrite_keeps_locked_version(s3: Any, locked_bucket: str) -> None:
     assert (old["Body"].read(), old["ObjectLockMode"]) == (b"one", "GOVERNANCE")
     versions = s3.list_object_versions(Bucket=locked_bucket)["Versions"]
     assert len(versions) == 2
+
+
+def test_locking_put_needs_a_digest(server: Any, s3: Any, locked_bucket: str) -> None:
+    bare = server.client("s3", request_checksum_calculation="when_required")
+    message = (
+        "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with "
+        "Object Lock parameters"
+    )
+    error = error_of(
+        bare.put_object,
+        Bucket=locked_bucket,
+        Key="k",
+        Body=b"x",
+        ObjectLockLegalHoldStatus="ON",
+    )
+    assert (error["Code"], error["Message"]) == ("InvalidRequest", message)
+    bare.put_object(Bucket=locked_bucket, Key="plain", Body=b"x")  # nothing to lock: fine
+    s3.put_object_lock_configuration(
+        Bucket=locked_bucket,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}},
+        },
+    )
+    error = error_of(bare.put_object, Bucket=locked_bucket, Key="k", Body=b"x")
+    assert (error["Code"], error["Message"]) == ("InvalidRequest", message)
+    assert [v["Key"] for v in s3.list_object_versions(Bucket=locked_bucket)["Versions"]] == [
+        "plain"
+    ]
+    bare.put_object(Bucket=locked_bucket, Key="k", Body=b"x", ChecksumAlgorithm="SHA256")
+    assert s3.head_object(Bucket=locked_bucket, Key="k")["ObjectLockMode"] == "GOVERNANCE"
