@@ -221,12 +221,18 @@ class WebsiteApp:
         request_id: str,
         status: int = 200,
     ) -> None:
+        span = _range(_header(scope, b"range"), version.size) if status == 200 else None
+        start, end = span if span is not None else (0, version.size - 1)
         headers = [
             (b"x-amz-request-id", request_id.encode()),
             (b"etag", version.etag.encode()),
             (b"last-modified", formatdate(version.modified, usegmt=True).encode()),
-            (b"content-length", str(version.size).encode()),
+            (b"accept-ranges", b"bytes"),
+            (b"content-length", str(end - start + 1).encode()),
         ]
+        if span is not None:
+            status = 206
+            headers.append((b"content-range", f"bytes {start}-{end}/{version.size}".encode()))
         stored = dict(version.headers)
         stored.setdefault("ContentType", "binary/octet-stream")
         for member, name in _HEADER_NAMES.items():
@@ -238,10 +244,28 @@ class WebsiteApp:
         if scope["method"] == "HEAD" or not version.size:
             await send({"type": "http.response.body", "body": b""})
             return
-        chunks: AsyncIterator[bytes] = self._objects.stream(version)
+        chunks: AsyncIterator[bytes] = self._objects.stream(version, start, end)
         async for chunk in chunks:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
+
+
+def _range(header: str, size: int) -> tuple[int, int] | None:
+    """One ``bytes=`` range within the object (inclusive ends); anything else, or a range
+    that misses the object, is served whole."""
+    first, dash, last = header.removeprefix("bytes=").partition("-")
+    if not header.startswith("bytes=") or not dash or "," in header or size == 0:
+        return None
+    try:
+        if not first:
+            count = int(last)
+            return (max(0, size - count), size - 1) if count > 0 else None
+        start, end = int(first), int(last) if last else size - 1
+    except ValueError:
+        return None
+    if start > end or start >= size:
+        return None
+    return start, min(end, size - 1)
 
 
 def _error_headers(request_id: str) -> list[tuple[bytes, bytes]]:

@@ -184,6 +184,9 @@ def test_serves_index_and_error_documents(
     assert b"<li>Code: NoSuchKey</li>" in body and b"<li>Key: missing.html</li>" in body
     s3.put_object(Bucket=site_bucket, Key="error.html", Body=b"oops", ContentType="text/html")
     assert site.get("/missing.html")[:3:2] == (404, b"oops")
+    status, headers, body = site.get("/index.html", headers={"Range": "bytes=1-3"})
+    assert (status, body, headers["content-range"]) == (206, b"h1>", "bytes 1-3/13")
+    assert site.get("/index.html", headers={"Range": "bytes=99-"})[:3:2] == (200, b"<h1>home</h1>")
     etag = s3.head_object(Bucket=site_bucket, Key="index.html")["ETag"]
     assert site.get("/", headers={"If-None-Match": etag})[0] == 304
     status, _, body = site.get("/", method="DELETE")
