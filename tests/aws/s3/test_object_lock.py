@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.aws.s3.conftest import error_of, unique
+from tests.conftest import ServerProcess
 
 PROTECTED = "Access Denied because object protected by object lock."
 
@@ -344,3 +346,35 @@ def test_locking_put_needs_a_digest(server: Any, s3: Any, locked_bucket: str) ->
     ]
     bare.put_object(Bucket=locked_bucket, Key="k", Body=b"x", ChecksumAlgorithm="SHA256")
     assert s3.head_object(Bucket=locked_bucket, Key="k")["ObjectLockMode"] == "GOVERNANCE"
+
+
+def test_locks_survive_a_kill(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        s3 = server.client("s3")
+        s3.create_bucket(Bucket="kept-locked", ObjectLockEnabledForBucket=True)
+        put = s3.put_object(
+            Bucket="kept-locked",
+            Key="k",
+            Body=b"x",
+            ObjectLockMode="COMPLIANCE",
+            ObjectLockRetainUntilDate=_later(),
+        )
+        s3.put_object_legal_hold(Bucket="kept-locked", Key="k", LegalHold={"Status": "ON"})
+        server.kill()
+        server.start()
+        s3 = server.client("s3")
+        head = s3.head_object(Bucket="kept-locked", Key="k")
+        assert (head["ObjectLockMode"], head["ObjectLockLegalHoldStatus"]) == ("COMPLIANCE", "ON")
+        error = error_of(
+            s3.delete_object, Bucket="kept-locked", Key="k", VersionId=put["VersionId"]
+        )
+        assert (error["Code"], error["Message"]) == ("AccessDenied", PROTECTED)
+        error = error_of(
+            s3.put_bucket_versioning,
+            Bucket="kept-locked",
+            VersioningConfiguration={"Status": "Suspended"},
+        )
+        assert error["Code"] == "InvalidBucketState"
+    finally:
+        server.stop()
