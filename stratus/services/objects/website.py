@@ -103,12 +103,14 @@ def validate(config: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def _target(redirect: dict[str, Any], key: str, host: str, scheme: str) -> Redirect:
-    """Where a rule's ``Redirect`` sends ``key``."""
+def _target(rule: dict[str, Any], key: str, host: str, scheme: str) -> Redirect:
+    """Where a rule's ``Redirect`` sends ``key`` (a replaced prefix is the one its
+    condition matched)."""
+    redirect = rule["Redirect"]
     if "ReplaceKeyWith" in redirect:
         key = redirect["ReplaceKeyWith"] or ""
     elif "ReplaceKeyPrefixWith" in redirect:
-        prefix = redirect.get("_matched_prefix", "")
+        prefix = (rule.get("Condition") or {}).get("KeyPrefixEquals") or ""
         key = (redirect["ReplaceKeyPrefixWith"] or "") + key[len(prefix) :]
     protocol = redirect.get("Protocol") or scheme
     target_host = redirect.get("HostName") or host
@@ -119,7 +121,8 @@ def _target(redirect: dict[str, Any], key: str, host: str, scheme: str) -> Redir
 def _rule_for(config: dict[str, Any], key: str, error_code: int | None) -> dict[str, Any] | None:
     """The first routing rule whose condition holds (``error_code`` None: before the
     object is read, so only rules without an error condition may match)."""
-    for rule in config.get("RoutingRules") or []:
+    rules: list[dict[str, Any]] = config.get("RoutingRules") or []
+    for rule in rules:
         condition = rule.get("Condition") or {}
         prefix = condition.get("KeyPrefixEquals")
         wanted = condition.get("HttpErrorCodeReturnedEquals")
@@ -129,7 +132,7 @@ def _rule_for(config: dict[str, Any], key: str, error_code: int | None) -> dict[
             continue
         if wanted is None and error_code is not None:
             continue
-        return {**rule["Redirect"], "_matched_prefix": prefix or ""}
+        return rule
     return None
 
 
