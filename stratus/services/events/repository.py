@@ -70,10 +70,17 @@ class EventsRepository(DeliveryStore, Protocol):
 
     async def archive_statistics(self, arn: str) -> ArchiveStatistics: ...
     async def archived_events(
-        self, arn: str, start: float, end: float, after_seq: int, limit: int
+        self,
+        arn: str,
+        start: float,
+        end: float,
+        after_seq: int,
+        limit: int,
+        max_bytes: int = 4 * 1024 * 1024,
     ) -> list[ArchivedEvent]:
         """Events of ``arn`` whose time is in [start, end), in arrival order past
-        ``after_seq``."""
+        ``after_seq``: at most ``limit``, and no more once ``max_bytes`` are reached
+        (at least one), so a batch of 1 MB events stays small."""
         ...
 
     async def purge_archive(self, arn: str, ingested_before: float) -> int: ...

@@ -189,7 +189,13 @@ class SQLiteEventsRepository:
         return await self._db.read(read)
 
     async def archived_events(
-        self, arn: str, start: float, end: float, after_seq: int, limit: int
+        self,
+        arn: str,
+        start: float,
+        end: float,
+        after_seq: int,
+        limit: int,
+        max_bytes: int = 4 * 1024 * 1024,
     ) -> list[ArchivedEvent]:
         def read(conn: sqlite3.Connection) -> list[ArchivedEvent]:
             rows = conn.execute(
@@ -198,7 +204,14 @@ class SQLiteEventsRepository:
                 " ORDER BY seq LIMIT ?",
                 (arn, after_seq, start, end, limit),
             )
-            return [ArchivedEvent(arn, t, i, bytes(e), seq) for seq, t, i, e in rows]
+            found: list[ArchivedEvent] = []
+            size = 0
+            for seq, moment, ingested, event in rows:
+                found.append(ArchivedEvent(arn, moment, ingested, bytes(event), seq))
+                size += len(event)
+                if size >= max_bytes:
+                    break
+            return found
 
         return await self._db.read(read)
 

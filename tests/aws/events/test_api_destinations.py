@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.aws.events.conftest import aws_error, name, new_queue, receive
-from tests.aws.events.receiver import Answer, Receiver, Received
+from tests.aws.events.receiver import Answer, Received, Receiver
 from tests.conftest import ROLE, ServerProcess
 
 
@@ -359,9 +359,7 @@ def test_client_errors_go_to_the_dead_letter_queue_unretried(
 
 def test_rate_limit_spaces_requests(events: Any, receiver: Receiver) -> None:
     _, arn = _connection(events)
-    destination = _destination(
-        events, arn, receiver.url + "/hook", InvocationRateLimitPerSecond=2
-    )
+    destination = _destination(events, arn, receiver.url + "/hook", InvocationRateLimitPerSecond=2)
     bus = _rule_to(events, {"Arn": destination})
     _publish(events, bus, {"n": 1}, count=8)
     requests = receiver.wait(8)
@@ -405,9 +403,7 @@ def test_hanging_receiver_times_out_and_dead_letters(
     assert len(receiver.requests) == 2
 
 
-def test_huge_answer_is_never_read(
-    events: Any, receiver: Receiver, server: ServerProcess
-) -> None:
+def test_huge_answer_is_never_read(events: Any, receiver: Receiver, server: ServerProcess) -> None:
     receiver.answer = lambda _: Answer(huge_bytes=4 * 1024**3)  # 4 GiB announced and streamed
     _, arn = _connection(events)
     bus = _rule_to(events, {"Arn": _destination(events, arn, receiver.url + "/big")})

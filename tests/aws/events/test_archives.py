@@ -97,7 +97,7 @@ def test_archive_keeps_matching_events_with_count_and_size(events: Any) -> None:
     ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_create_archive_refusals(events: Any, case: str, expected: tuple[str, str | None]) -> None:
-    bus, bus_arn = _bus(events)
+    _, bus_arn = _bus(events)
     archive = name("a")
     n = name("x")
     params: dict[str, Any] = {"ArchiveName": archive, "EventSourceArn": bus_arn}
@@ -129,9 +129,7 @@ def test_list_archives_takes_one_filter(events: Any) -> None:
 def test_replay_sends_archived_events_to_rules_with_replay_name(events: Any, sqs: Any) -> None:
     bus, bus_arn = _bus(events)
     source = name("app")
-    archive_arn = events.create_archive(ArchiveName=name("a"), EventSourceArn=bus_arn)[
-        "ArchiveArn"
-    ]
+    archive_arn = events.create_archive(ArchiveName=name("a"), EventSourceArn=bus_arn)["ArchiveArn"]
     ids = _put(events, bus, source, [{"n": i} for i in range(130)])  # two replay batches
     # A rule made after the events were published: a replay reaches it.
     rule = name("r")
@@ -173,9 +171,7 @@ def test_replay_sends_archived_events_to_rules_with_replay_name(events: Any, sqs
 def test_replay_window_and_filter_arns(events: Any, sqs: Any) -> None:
     bus, bus_arn = _bus(events)
     source = name("app")
-    archive_arn = events.create_archive(ArchiveName=name("a"), EventSourceArn=bus_arn)[
-        "ArchiveArn"
-    ]
+    archive_arn = events.create_archive(ArchiveName=name("a"), EventSourceArn=bus_arn)["ArchiveArn"]
     old = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     events.put_events(
         Entries=[
@@ -213,8 +209,8 @@ def test_replay_window_and_filter_arns(events: Any, sqs: Any) -> None:
 
 
 def test_start_replay_refusals(events: Any) -> None:
-    bus, bus_arn = _bus(events)
-    other, other_arn = _bus(events)
+    _, bus_arn = _bus(events)
+    _, other_arn = _bus(events)
     archive = name("a")
     archive_arn = events.create_archive(ArchiveName=archive, EventSourceArn=bus_arn)["ArchiveArn"]
     window = _window()
@@ -266,4 +262,3 @@ def test_start_replay_refusals(events: Any) -> None:
     )
     replays = events.list_replays(EventSourceArn=archive_arn)["Replays"]
     assert [r["ReplayName"] for r in replays] == ["dup-" + archive]  # refusals stored nothing
-    del other

@@ -33,7 +33,9 @@ async def _retention(path: Path) -> None:
     brief = await service.archives.create(
         scope, {"ArchiveName": "brief", "EventSourceArn": bus, "RetentionDays": 2}
     )
-    forever = await service.archives.create(scope, {"ArchiveName": "forever", "EventSourceArn": bus})
+    forever = await service.archives.create(
+        scope, {"ArchiveName": "forever", "EventSourceArn": bus}
+    )
 
     async def publish(n: int) -> None:
         entry = {"Source": "app", "DetailType": "t", "Detail": json.dumps({"n": n})}
