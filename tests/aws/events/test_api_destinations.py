@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -413,3 +415,82 @@ def test_huge_answer_is_never_read(events: Any, receiver: Receiver, server: Serv
     time.sleep(1)
     assert len(receiver.requests) == 5  # 200: delivered once each, not retried
     assert _rss_kb(server) - before < 200 * 1024  # no answer was held in memory
+
+
+class _RawServer:
+    """A TCP server that answers every connection with ``reply`` bytes (then, if
+    ``endless``, the same bytes for ever): not HTTP, or an HTTP head that never ends."""
+
+    def __init__(self, reply: bytes, endless: bool) -> None:
+        self.connections = 0
+        self._reply, self._endless = reply, endless
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # closed
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(self._reply)
+                while self._endless and not self._stop.is_set():
+                    conn.sendall(b"a" * 65536)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._socket.close()
+
+
+@pytest.mark.parametrize(
+    ("reply", "endless"),
+    [
+        (b"HTTP/1.1 200 OK\r\nX-Endless: ", True),
+        (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", False),
+    ],
+    ids=["endless-head", "not-http"],
+)
+def test_receivers_that_break_http_fail_the_attempt(
+    events: Any, sqs: Any, server: ServerProcess, reply: bytes, endless: bool
+) -> None:
+    raw = _RawServer(reply, endless)
+    try:
+        _, arn = _connection(events)
+        dlq_url, dlq_arn = new_queue(sqs)
+        bus = _rule_to(
+            events,
+            {
+                "Arn": _destination(events, arn, raw.url + "/x"),
+                "DeadLetterConfig": {"Arn": dlq_arn},
+                "RetryPolicy": {"MaximumRetryAttempts": 0},
+            },
+        )
+        before = _rss_kb(server)
+        _publish(events, bus, {"n": 1})
+        [dead] = receive(sqs, dlq_url, attributes=True, timeout=30)
+        attributes = {k: v["StringValue"] for k, v in dead["attributes"].items()}
+        assert attributes["ERROR_CODE"] in ("RemoteProtocolError", "Timeout")
+        assert raw.connections == 1
+        assert _rss_kb(server) - before < 200 * 1024
+        assert events.list_event_buses(NamePrefix=bus)["EventBuses"][0]["Name"] == bus
+    finally:
+        raw.close()
