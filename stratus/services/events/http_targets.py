@@ -67,6 +67,8 @@ _OWNED = frozenset(
 )
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 _JSON_PATH = re.compile(r"^\$(\.|\[)")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _dynamic(value: str, event: dict[str, Any]) -> str:
@@ -194,6 +196,12 @@ class HttpTargets:
         else:
             headers["Authorization"] = "Bearer " + await self._tokens.token(connection)
         headers = {k: v for k, v in headers.items() if k and k.lower() not in _OWNED}
+        for key, value in headers.items():
+            if not _HEADER_NAME.match(key) or _UNSAFE.search(value):
+                # an event's value may hold anything: never a header split in two
+                raise _Unusable(
+                    "ValidationException", f"Header {key} has a value that cannot be sent."
+                )
         headers |= FIXED_HEADERS
         body = self._body(delivery.payload, invocation.get("BodyParameters"))
         url = fill_path(destination.endpoint, list(http.get("path") or []))

@@ -274,6 +274,29 @@ def test_request_as_aws_makes_it(events: Any, receiver: Receiver) -> None:
     assert request.json() == {"order": "o-1/2", "extra": "yes"}
 
 
+@pytest.mark.parametrize(
+    "value", ["o-1\r\nX-Evil: 1", "caf\u00e9 \u2615"], ids=["header-split", "not-latin-1"]
+)
+def test_event_value_that_cannot_be_a_header_is_dead_lettered(
+    events: Any, sqs: Any, receiver: Receiver, value: str
+) -> None:
+    _, arn = _connection(events)
+    dlq_url, dlq_arn = new_queue(sqs)
+    bus = _rule_to(
+        events,
+        {
+            "Arn": _destination(events, arn, receiver.url + "/hook"),
+            "HttpParameters": {"HeaderParameters": {"x-order": "$.detail.order"}},
+            "DeadLetterConfig": {"Arn": dlq_arn},
+        },
+    )
+    _publish(events, bus, {"order": value})
+    [dead] = receive(sqs, dlq_url, attributes=True)
+    assert dead["body"]["detail"]["order"] == value
+    assert dead["attributes"]["ERROR_CODE"]["StringValue"] == "ValidationException"
+    assert receiver.requests == []  # nothing was sent, split or not
+
+
 def test_oauth_client_credentials(events: Any, receiver: Receiver) -> None:
     def answer(request: Received) -> Answer:
         if request.path == "/token":
