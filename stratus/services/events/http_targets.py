@@ -14,9 +14,12 @@ the body is the target's input (the event, or as Input/InputPath/InputTransforme
 make it), with the connection's body parameters added when it is a JSON object. A
 parameter value written as a JSON path (``$.detail.id``) takes that value of the event.
 
-Outcomes, as AWS documents them: 2xx delivered; 429 and 5xx retried by the target's
-retry policy, waiting at least what ``Retry-After`` asks (a negative one stops the
-retries); other statuses are not retried; no answer within 5 seconds is retried. The
+Outcomes, as AWS documents them: 2xx delivered; 401, 407, 409, 429 and 5xx retried by
+the target's retry policy, waiting at least what ``Retry-After`` asks (a negative one
+stops the retries); other statuses are not retried; no answer within 5 seconds is
+retried. (An older version of the page listed 429 and 5xx only.) Headers AWS removes
+from requests (Host, Date, Via ...) are dropped from the parameters, and User-Agent and
+Range cannot be overridden. The
 answer's body is never read, so an endpoint answering gigabytes costs nothing.
 ``InvocationRateLimitPerSecond`` spaces requests per API destination: a delivery over
 the rate waits for its turn without spending an attempt.
@@ -51,20 +54,52 @@ FIXED_HEADERS = {
     "Connection": "close",
 }
 CONTENT_TYPE = "application/json; charset=utf-8"
-#: Headers nobody's parameters may set: the transport's, and those AWS fixes.
+#: Headers EventBridge removes from what parameters give (its documented list), and
+#: those it fixes (User-Agent, Range): the transport's and AWS's own.
 _OWNED = frozenset(
     h.lower()
     for h in (
         *FIXED_HEADERS,
-        "Host",
+        "A-IM",
+        "Accept-Charset",
+        "Accept-Datetime",
+        "Cache-Control",
+        "Content-Encoding",
         "Content-Length",
-        "Transfer-Encoding",
+        "Content-MD5",
+        "Date",
         "Expect",
+        "Forwarded",
+        "From",
+        "Host",
+        "HTTP2-Settings",
+        "If-Match",
+        "If-Modified-Since",
+        "If-None-Match",
+        "If-Range",
+        "If-Unmodified-Since",
+        "Max-Forwards",
+        "Origin",
+        "Pragma",
+        "Proxy-Authorization",
+        "Referer",
         "TE",
         "Trailer",
+        "Transfer-Encoding",
         "Upgrade",
+        "Via",
+        "Warning",
     )
 )
+#: The ERROR_CODE a dead-lettered event carries, in AWS's vocabulary (eb-rule-dlq).
+ERROR_FROM_TARGET = "ERROR_FROM_TARGET"
+TIMEOUT = "TIMEOUT"
+CONNECTION_FAILURE = "CONNECTION_FAILURE"
+INVALID_PARAMETER = "INVALID_PARAMETER"
+NO_RESOURCE = "NO_RESOURCE"
+NO_PERMISSIONS = "NO_PERMISSIONS"
+#: Statuses EventBridge retries (besides 5xx); others are not retried.
+_RETRIED = frozenset({401, 407, 409, 429})
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 _JSON_PATH = re.compile(r"^\$(\.|\[)")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -151,7 +186,7 @@ class HttpTargets:
         if destination is None:
             return Attempt(
                 Outcome.PERMANENT,
-                "ResourceNotFoundException",
+                NO_RESOURCE,
                 f"API destination {delivery.target_arn} does not exist.",
             )
         if delivery.delivery_id in self._turns:
@@ -164,7 +199,7 @@ class HttpTargets:
         try:
             request = await self._request(destination, delivery)
         except OAuthError as error:
-            return Attempt(Outcome.RETRY, "OAuthFailure", error.message)
+            return Attempt(Outcome.RETRY, NO_PERMISSIONS, f"OAuth: {error.message}")
         except _Unusable as error:
             return Attempt(Outcome.PERMANENT, error.code, error.message)
         return await self._call(request, destination)
@@ -172,9 +207,9 @@ class HttpTargets:
     async def _request(self, destination: ApiDestination, delivery: Delivery) -> httpx.Request:
         connection = self._destinations.connection_of(destination)
         if connection is None:
-            raise _Unusable("ResourceNotFoundException", "The connection does not exist.")
+            raise _Unusable(NO_RESOURCE, "The connection does not exist.")
         if connection.state == "DEAUTHORIZED":
-            raise _Unusable("NO_PERMISSIONS", "The connection is deauthorized.")
+            raise _Unusable(NO_PERMISSIONS, "The connection is deauthorized.")
         http = delivery.params.get("http") or {}
         parameters = connection.parameters
         invocation = parameters.get("InvocationHttpParameters") or {}
@@ -199,9 +234,7 @@ class HttpTargets:
         for key, value in headers.items():
             if not _HEADER_NAME.match(key) or _UNSAFE.search(value):
                 # an event's value may hold anything: never a header split in two
-                raise _Unusable(
-                    "ValidationException", f"Header {key} has a value that cannot be sent."
-                )
+                raise _Unusable(INVALID_PARAMETER, f"Header {key} has a value that cannot be sent.")
         headers |= FIXED_HEADERS
         body = self._body(delivery.payload, invocation.get("BodyParameters"))
         url = fill_path(destination.endpoint, list(http.get("path") or []))
@@ -211,7 +244,7 @@ class HttpTargets:
                 destination.method, url, params=query or None, headers=headers, content=content
             )
         except (httpx.HTTPError, ValueError, TypeError) as error:
-            raise _Unusable("ValidationException", f"the request cannot be made: {error}") from None
+            raise _Unusable(INVALID_PARAMETER, f"The request cannot be made: {error}") from None
 
     @staticmethod
     def _body(payload: str, extra: list[dict[str, Any]] | None) -> bytes:
@@ -234,22 +267,23 @@ class HttpTargets:
                 await response.aclose()  # the body is never read
         except TimeoutError:
             return Attempt(
-                Outcome.RETRY, "Timeout", f"The endpoint did not answer within {TIMEOUT_S:g} s."
+                Outcome.RETRY, TIMEOUT, f"The endpoint did not answer within {TIMEOUT_S:g} s."
             )
         except httpx.HTTPError as error:
             # refused, reset, not HTTP, a head too large: a failed attempt, never ours
-            return Attempt(Outcome.RETRY, type(error).__name__, str(error) or type(error).__name__)
+            detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            return Attempt(Outcome.RETRY, CONNECTION_FAILURE, detail)
         status = response.status_code
         if 200 <= status < 300:
             return Attempt(Outcome.DELIVERED)
         message = f"The endpoint answered HTTP {status}."
-        code = str(status)
+        code = ERROR_FROM_TARGET
         if status in (401, 407):
             connection = self._destinations.connection_of(destination)
             if connection is not None and connection.oauth:
                 self._tokens.forget(connection.arn)  # the next attempt fetches a new one
                 return Attempt(Outcome.RETRY, code, message)
-        if status == 429 or status >= 500:
+        if status in _RETRIED or status >= 500:
             after = _retry_after(response.headers.get("retry-after"))
             if after is not None and after < 0:
                 return Attempt(Outcome.PERMANENT, code, message + " Retry-After is negative.")

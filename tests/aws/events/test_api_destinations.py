@@ -250,7 +250,12 @@ def test_request_as_aws_makes_it(events: Any, receiver: Receiver) -> None:
             "Arn": destination,
             "HttpParameters": {
                 "PathParameterValues": ["$.detail.order", "static"],
-                "HeaderParameters": {"x-from": "target", "x-order": "$.detail.order"},
+                "HeaderParameters": {
+                    "x-from": "target",
+                    "x-order": "$.detail.order",
+                    "User-Agent": "mine",
+                    "Via": "somewhere",
+                },
                 "QueryStringParameters": {"tenant": "other", "q": "$.detail.q"},
             },
             "InputTransformer": {
@@ -268,7 +273,8 @@ def test_request_as_aws_makes_it(events: Any, receiver: Receiver) -> None:
     assert headers["x-api-key"] == "s3cret"
     assert headers["x-from"] == "connection"
     assert headers["x-order"] == "o-1/2"
-    assert headers["user-agent"] == "Amazon/EventBridge/ApiDestinations"
+    assert headers["user-agent"] == "Amazon/EventBridge/ApiDestinations"  # not overridable
+    assert "via" not in headers  # removed, as AWS removes it
     assert headers["content-type"] == "application/json; charset=utf-8"
     assert headers["range"] == "bytes=0-1048575"
     assert request.json() == {"order": "o-1/2", "extra": "yes"}
@@ -293,7 +299,7 @@ def test_event_value_that_cannot_be_a_header_is_dead_lettered(
     _publish(events, bus, {"order": value})
     [dead] = receive(sqs, dlq_url, attributes=True)
     assert dead["body"]["detail"]["order"] == value
-    assert dead["attributes"]["ERROR_CODE"]["StringValue"] == "ValidationException"
+    assert dead["attributes"]["ERROR_CODE"]["StringValue"] == "INVALID_PARAMETER"
     assert receiver.requests == []  # nothing was sent, split or not
 
 
@@ -348,19 +354,26 @@ def test_oauth_failure_deauthorizes(events: Any, receiver: Receiver) -> None:
     assert "HTTP 500" in found["StateReason"]
 
 
-def test_retries_on_5xx_and_retry_after_then_delivers(events: Any, receiver: Receiver) -> None:
+def test_retries_on_5xx_409_429_with_retry_after_then_delivers(
+    events: Any, receiver: Receiver
+) -> None:
     answers = iter(
-        [Answer(status=503), Answer(status=429, headers={"Retry-After": "1"}), Answer(status=204)]
+        [
+            Answer(status=503),
+            Answer(status=409),
+            Answer(status=429, headers={"Retry-After": "1"}),
+            Answer(status=204),
+        ]
     )
     receiver.answer = lambda _: next(answers)
     _, arn = _connection(events)
     bus = _rule_to(events, {"Arn": _destination(events, arn, receiver.url + "/hook")})
     _publish(events, bus, {"n": 1})
-    requests = receiver.wait(3)
-    assert len(requests) == 3
-    assert requests[2].at - requests[1].at >= 0.9  # Retry-After: 1 was honoured
+    requests = receiver.wait(4)
+    assert len(requests) == 4
+    assert requests[3].at - requests[2].at >= 0.9  # Retry-After: 1 was honoured
     time.sleep(1)
-    assert len(receiver.requests) == 3  # delivered: no more attempts
+    assert len(receiver.requests) == 4  # delivered: no more attempts
 
 
 def test_client_errors_go_to_the_dead_letter_queue_unretried(
@@ -375,7 +388,8 @@ def test_client_errors_go_to_the_dead_letter_queue_unretried(
     [dead] = receive(sqs, dlq_url, attributes=True)
     assert dead["body"]["id"] == event_id
     attributes = {k: v["StringValue"] for k, v in dead["attributes"].items()}
-    assert attributes["ERROR_CODE"] == "400"
+    assert attributes["ERROR_CODE"] == "ERROR_FROM_TARGET"
+    assert attributes["ERROR_MESSAGE"] == "The endpoint answered HTTP 400."
     assert attributes["TARGET_ARN"] == destination
     assert attributes["RETRY_ATTEMPTS"] == "0"
     assert "EXHAUSTED_RETRY_CONDITION" not in attributes
@@ -423,7 +437,7 @@ def test_hanging_receiver_times_out_and_dead_letters(
         assert health.status == 200  # the server answers while its request hangs
     [dead] = receive(sqs, dlq_url, attributes=True, timeout=30)
     attributes = {k: v["StringValue"] for k, v in dead["attributes"].items()}
-    assert attributes["ERROR_CODE"] == "Timeout"
+    assert attributes["ERROR_CODE"] == "TIMEOUT"
     assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
     assert len(receiver.requests) == 2
 
@@ -511,7 +525,7 @@ def test_receivers_that_break_http_fail_the_attempt(
         _publish(events, bus, {"n": 1})
         [dead] = receive(sqs, dlq_url, attributes=True, timeout=30)
         attributes = {k: v["StringValue"] for k, v in dead["attributes"].items()}
-        assert attributes["ERROR_CODE"] in ("RemoteProtocolError", "Timeout")
+        assert attributes["ERROR_CODE"] in ("CONNECTION_FAILURE", "TIMEOUT")
         assert raw.connections == 1
         assert _rss_kb(server) - before < 200 * 1024
         assert events.list_event_buses(NamePrefix=bus)["EventBuses"][0]["Name"] == bus
