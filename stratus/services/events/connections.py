@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from stratus.services.events.errors import AlreadyExists, Invalid, NotFound
 from stratus.services.scope import Scope
 
@@ -33,6 +35,9 @@ __all__ = ["Connection", "Connections", "public_parameters"]
 
 KIND = "connection"
 OAUTH = "OAUTH_CLIENT_CREDENTIALS"
+#: AWS keeps a connection's parameters in a Secrets Manager secret, whose value holds at
+#: most 65,536 bytes: the bound of what one connection may carry into every request.
+MAX_PARAMETERS_BYTES = 65536
 _PARAMETERS_OF = {
     "BASIC": "BasicAuthParameters",
     "API_KEY": "ApiKeyAuthParameters",
@@ -152,6 +157,11 @@ def _secret_arn(scope: Scope, name: str) -> str:
 
 def _check(authorization_type: str, parameters: dict[str, Any]) -> None:
     """The structure of the authorization type must be given, and only it."""
+    if len(orjson.dumps(parameters)) > MAX_PARAMETERS_BYTES:
+        raise Invalid(
+            f"AuthParameters must not exceed {MAX_PARAMETERS_BYTES} bytes "
+            "(a connection's secret, as Secrets Manager holds it)."
+        )
     wanted = _PARAMETERS_OF[authorization_type]
     if not parameters.get(wanted):
         raise Invalid(f"{wanted} must be specified for AuthorizationType {authorization_type}.")

@@ -177,6 +177,27 @@ def test_create_connection_refusals(
     assert events.list_connections(NamePrefix=connection)["Connections"] == []
 
 
+def test_huge_connection_parameters_are_refused(events: Any) -> None:
+    connection = name("c")
+    huge = [{"Key": f"k{i}", "Value": "v" * 1000} for i in range(100)]  # 100 KB of body
+    code, message = aws_error(
+        lambda: events.create_connection(
+            Name=connection,
+            AuthorizationType="API_KEY",
+            AuthParameters={
+                "ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"},
+                "InvocationHttpParameters": {"BodyParameters": huge},
+            },
+        )
+    )
+    assert (code, message) == (
+        "ValidationException",
+        "AuthParameters must not exceed 65536 bytes (a connection's secret, as Secrets "
+        "Manager holds it).",
+    )
+    assert events.list_connections(NamePrefix=connection)["Connections"] == []
+
+
 def test_duplicate_and_missing_resources(events: Any) -> None:
     connection, arn = _connection(events)
     assert aws_error(
