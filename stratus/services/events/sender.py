@@ -3,8 +3,9 @@
 A target is named by its ARN's service: a function gets an asynchronous Invoke (as
 EventBridge invokes Lambda), a queue SendMessage, a topic Publish, a state machine
 StartExecution, an event bus the event itself (on this service, no wire), an API
-destination a real HTTP request (``http_targets.py``), and Scheduler's universal targets (``arn:aws:scheduler:::aws-sdk:<service>:<action>``) the
-API call the input describes. Each attempt ends in an :class:`Attempt`: delivered,
+destination a real HTTP request (``http_targets.py``), and Scheduler's universal
+targets (``arn:aws:scheduler:::aws-sdk:<service>:<action>``) the API call the input
+describes. Each attempt ends in an :class:`Attempt`: delivered,
 failed and retryable, or failed for a reason retrying cannot cure (the target does not
 exist, access is denied): AWS sends those to the dead-letter queue at once
 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
