@@ -180,6 +180,9 @@ class Dispatcher:
             await self._dead_letter(delivery, delivery.params[DEAD_LETTER])
             return
         attempt = await self._sender.send(delivery)
+        if attempt.outcome is Outcome.LATER:  # its turn has not come: no attempt spent
+            self._later(delivery, self._clock() + (attempt.retry_after or 0.0))
+            return
         delivery.attempts += 1
         if attempt.outcome is Outcome.DELIVERED:
             await self._store.delete_delivery(delivery.delivery_id)
@@ -196,6 +199,8 @@ class Dispatcher:
         else:
             delay = min(self._base * 2.0**retries_made, MAX_DELAY_S)
             delay *= random.uniform(0.8, 1.0)
+            # Retry-After: "the more conservative value" of it and the policy's (AWS)
+            delay = max(delay, attempt.retry_after or 0.0)
             if now + delay - delivery.created > delivery.max_age_s:
                 condition = MAXIMUM_EVENT_AGE
             else:
