@@ -41,7 +41,7 @@ import tempfile
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from . import capture, confine, mounts, protocol, sandbox
+from . import bytecode, capture, confine, mounts, protocol, sandbox
 from .bootstrap import BootstrapWorker
 from .runtime import Worker, output_fd
 
@@ -330,6 +330,7 @@ def _serve_as_template(worker: Worker) -> int:
     """Run before-snapshot hooks, then fork restored environments on the same socket."""
     import snapshot_restore_py as hooks  # on the path: sandbox.HOOKS_DIR
 
+    bytecode.flush()  # once, here, not in every restored environment
     error = worker.before_snapshot(hooks)
     if error is not None:
         protocol.send_frame(
