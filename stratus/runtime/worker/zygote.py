@@ -200,6 +200,7 @@ class ForkServer(object):
             if mounts.STATE.enabled:
                 mounts.prepare()
             confine.join_group()  # moving into a group can wait for the kernel: now
+            confine.apply_limits(confine.DEFAULT_MEMORY_MB)  # the most common size
         except OSError:
             pass  # the environment tries again, and reports why it cannot
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
