@@ -127,15 +127,21 @@ def _record(version: ObjectVersion) -> str:
 
 class OutboxRow:
     """One pending notification: where it goes, the event document, and when its next
-    attempt may start."""
+    attempt may start. The delivery loop holds every pending row in memory, so the
+    document stays the stored JSON text (a quarter of it parsed) until it is sent."""
 
-    __slots__ = ("attempts", "due", "id", "record")
+    __slots__ = ("attempts", "due", "id", "text")
 
-    def __init__(self, id: int, due: float, attempts: int, record: dict[str, Any]) -> None:
+    def __init__(self, id: int, due: float, attempts: int, text: str) -> None:
         self.id = id
         self.due = due
         self.attempts = attempts
-        self.record = record
+        self.text = text
+
+    @property
+    def record(self) -> dict[str, Any]:
+        record: dict[str, Any] = orjson.loads(self.text)
+        return record
 
 
 class ObjectsRepository:
@@ -463,17 +469,16 @@ class ObjectsRepository:
         write has committed."""
         rows = []
         for record in records:
-            cursor = conn.execute(
-                "INSERT INTO s3_outbox (due, record) VALUES (?, ?)", (now, _dumps(record))
-            )
-            rows.append(OutboxRow(int(cursor.lastrowid or 0), now, 0, record))
+            text = _dumps(record)
+            cursor = conn.execute("INSERT INTO s3_outbox (due, record) VALUES (?, ?)", (now, text))
+            rows.append(OutboxRow(int(cursor.lastrowid or 0), now, 0, text))
         return rows
 
     @staticmethod
     def load_outbox(conn: sqlite3.Connection) -> list[OutboxRow]:
         """Every pending notification (at start), in the order they were stored."""
         rows = conn.execute("SELECT id, due, attempts, record FROM s3_outbox ORDER BY id")
-        return [OutboxRow(r[0], r[1], r[2], orjson.loads(r[3])) for r in rows.fetchall()]
+        return [OutboxRow(r[0], r[1], r[2], r[3]) for r in rows.fetchall()]
 
     @staticmethod
     def finish_outbox(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
