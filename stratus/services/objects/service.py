@@ -33,6 +33,7 @@ from stratus.services.objects.requests import (
     verify,
 )
 from stratus.services.objects.sqlite import ObjectsRepository as Repo
+from stratus.services.objects.sqlite import OutboxRow
 from stratus.services.objects.uploads import UploadOperations
 from stratus.store.errors import DuplicateKey
 from stratus.store.sqlite.database import SQLiteDatabase
@@ -59,9 +60,11 @@ class ObjectsService(UploadOperations):
         self.settings_changed: Callable[[str], None] = lambda name: None
 
     async def load(self) -> None:
-        """Read the buckets, and clear files a crash left unreferenced."""
+        """Read the buckets and the pending notifications, and clear files a crash left
+        unreferenced."""
         buckets = await self._db.read(Repo.load_buckets)
         self._buckets = {b.name: b for b in buckets}
+        self.delivery.enqueue(await self._db.read(Repo.load_outbox))
         referenced = await self._db.read(Repo.referenced_files)
         await asyncio.to_thread(self.files.open_nowait)
         await asyncio.to_thread(self.files.sweep_blocking, referenced)
@@ -212,8 +215,8 @@ class ObjectsService(UploadOperations):
         replace_null = not versioned
         now = time.time()
 
-        def run(conn: Any) -> list[str]:
-            freed = Repo.put_version(conn, version, replace_null, (), now)
+        def run(conn: Any) -> tuple[list[str], list[OutboxRow]]:
+            freed = Repo.put_version(conn, version, replace_null)
             # Records need the row's sequence, known only after the insert.
             records = event_records(
                 bucket,
@@ -225,16 +228,15 @@ class ObjectsService(UploadOperations):
                     who.principal or who.account,
                 ),
             )
-            Repo.add_outbox(conn, records, now)
-            return freed
+            return freed, Repo.add_outbox(conn, records, now)
 
         try:
-            freed = await self._db.write(run)
+            freed, queued = await self._db.write(run)
         except BaseException:
             if version.file_id:
                 await self.files.delete([version.file_id])
             raise
-        self.delivery.wake()
+        self.delivery.enqueue(queued)
         await self.files.delete(freed)
 
     async def delete_object(
@@ -258,12 +260,13 @@ class ObjectsService(UploadOperations):
 
         if version_id is not None:
 
-            def remove(conn: Any) -> ObjectVersion | None:
-                removed = Repo.delete_version(conn, bucket.id, key, version_id, (), now, guard)
+            def remove(conn: Any) -> tuple[ObjectVersion | None, list[OutboxRow]]:
+                removed = Repo.delete_version(conn, bucket.id, key, version_id, guard)
+                queued: list[OutboxRow] = []
                 if removed is not None:
                     removed.modified = now_s()
                     name = f"{family}:Delete"
-                    Repo.add_outbox(
+                    queued = Repo.add_outbox(
                         conn,
                         event_records(
                             bucket,
@@ -277,26 +280,27 @@ class ObjectsService(UploadOperations):
                         ),
                         now,
                     )
-                return removed
+                return removed, queued
 
-            removed = await self._db.write(remove)
+            removed, queued = await self._db.write(remove)
             if removed is None:
                 if version_id != "null" and not _valid_version_id(version_id):
                     raise oe.InvalidArgument(
                         "Invalid version id specified", "versionId", version_id
                     )
                 return None
-            self.delivery.wake()
+            self.delivery.enqueue(queued)
             if removed.file_id:
                 await self.files.delete([removed.file_id])
             return removed
         if bucket.versioning is None:
 
-            def remove_null(conn: Any) -> ObjectVersion | None:
-                removed = Repo.delete_version(conn, bucket.id, key, "null", (), now, guard)
+            def remove_null(conn: Any) -> tuple[ObjectVersion | None, list[OutboxRow]]:
+                removed = Repo.delete_version(conn, bucket.id, key, "null", guard)
+                queued: list[OutboxRow] = []
                 if removed is not None:
                     removed.modified = now_s()
-                    Repo.add_outbox(
+                    queued = Repo.add_outbox(
                         conn,
                         event_records(
                             bucket,
@@ -310,11 +314,11 @@ class ObjectsService(UploadOperations):
                         ),
                         now,
                     )
-                return removed
+                return removed, queued
 
-            removed = await self._db.write(remove_null)
+            removed, queued = await self._db.write(remove_null)
             if removed is not None:
-                self.delivery.wake()
+                self.delivery.enqueue(queued)
                 if removed.file_id:
                     await self.files.delete([removed.file_id])
             return removed

@@ -27,6 +27,7 @@ from stratus.services.objects.requests import (
     verify,
 )
 from stratus.services.objects.sqlite import ObjectsRepository as Repo
+from stratus.services.objects.sqlite import OutboxRow
 from stratus.store.sqlite.database import SQLiteDatabase
 
 __all__ = ["MAX_PARTS", "MIN_PART_BYTES", "UploadOperations"]
@@ -246,11 +247,11 @@ class UploadOperations:
         now = time.time()
         part_files = [p.file_id for p in stored.values()]
 
-        def run(conn: Any) -> list[str]:
+        def run(conn: Any) -> tuple[list[str], list[OutboxRow]]:
             if Repo.delete_upload(conn, upload_id) is None:
                 raise LookupError(upload_id)
-            freed = Repo.put_version(conn, version, not versioned, (), now)
-            Repo.add_outbox(
+            freed = Repo.put_version(conn, version, not versioned)
+            queued = Repo.add_outbox(
                 conn,
                 event_records(
                     bucket,
@@ -264,13 +265,13 @@ class UploadOperations:
                 ),
                 now,
             )
-            return freed
+            return freed, queued
 
         try:
-            freed = await self._db.write(run)
+            freed, queued = await self._db.write(run)
         except LookupError:
             await self.files.delete([written.file_id])
             raise oe.NoSuchUpload(upload_id) from None
-        self.delivery.wake()
+        self.delivery.enqueue(queued)
         await self.files.delete([*freed, *part_files])
         return version
