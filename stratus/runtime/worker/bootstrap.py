@@ -32,7 +32,7 @@ import subprocess
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import confine, faults, mounts, sandbox
+from . import confine, faults, mounts, node_pool, sandbox
 from .extensions import (
     API_PREFIX as EXTENSIONS_PREFIX,
 )
@@ -270,11 +270,22 @@ class BootstrapWorker(object):
 
     def _start(self, argv: List[str]) -> None:
         env = self._runtime_env()
+        # A node started ahead of time (node_pool), when one waits here and fits: its
+        # output comes through a pipe of ours, relayed below as with extensions.
+        self.process = node_pool.take(argv, env)
+        if self.process is None:
+            self.process = self._popen(argv, env)
+        self._watch_exit(self.process, "exit")
+        if self.process.stdout is not None:
+            os.set_blocking(self.process.stdout.fileno(), False)
+            self.selector.register(self.process.stdout, selectors.EVENT_READ, "output")
+
+    def _popen(self, argv: List[str], env: Dict[str, str]) -> "subprocess.Popen[bytes]":
         # With extensions, the runtime's output passes through here on its way to the
         # log, so Telemetry API subscribers get the function's lines too.
         relay = subprocess.PIPE if self.hub.extensions else None
         try:
-            self.process = subprocess.Popen(
+            return subprocess.Popen(
                 argv,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -288,10 +299,6 @@ class BootstrapWorker(object):
                 "Runtime.InvalidEntrypoint",
                 "fork/exec {}: {}".format(argv[0], _os_reason(exc)),
             ) from None
-        self._watch_exit(self.process, "exit")
-        if self.process.stdout is not None:
-            os.set_blocking(self.process.stdout.fileno(), False)
-            self.selector.register(self.process.stdout, selectors.EVENT_READ, "output")
 
     def _relay_output(self) -> bool:
         """Pass what the runtime wrote on to the log (descriptor 1) and, line by line,

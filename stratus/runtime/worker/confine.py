@@ -161,6 +161,14 @@ def die_with_parent() -> None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
+def no_new_privileges() -> None:
+    """Let no later ``exec`` gain privileges (set-user-ID files, file capabilities): for
+    a pooled ``node`` (``node_pool``), which drops root itself, after its own ``exec``."""
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
 _PRCTL: Any = None
 
 

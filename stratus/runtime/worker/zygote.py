@@ -41,7 +41,7 @@ import tempfile
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from . import capture, confine, mounts, protocol, sandbox
+from . import capture, confine, mounts, node_pool, protocol, sandbox
 from .bootstrap import BootstrapWorker
 from .runtime import Worker, output_fd
 
@@ -70,15 +70,28 @@ class ForkServer(object):
     page-table copy of a process that imported boto3 is ~2 ms); the next spare is forked
     once the fork server has been idle for ``SPARE_DELAY_MS``: not while the environment
     just handed out runs its init, nor in the middle of a burst of spawns.
+
+    With ``nodes`` (``node_pool``), up to ``nodes.size`` node spares wait beside it, each
+    with a ``node`` already started on our client: a Node.js environment takes one. They
+    are refilled one per idle moment, after the Python spare, so a Python cold start
+    never waits behind them.
     """
 
-    def __init__(self, control: socket.socket, child_main: ChildMain, spare: bool = False):
+    def __init__(
+        self,
+        control: socket.socket,
+        child_main: ChildMain,
+        spare: bool = False,
+        nodes: Optional[node_pool.PoolSpec] = None,
+    ):
         self.control = control
         self.child_main = child_main
         self.children: Set[int] = set()
         self.use_spare = spare
         self._spare: Optional[Tuple[int, socket.socket]] = None
         self._spares: Set[int] = set()
+        self.nodes = nodes if nodes is not None else node_pool.PoolSpec()
+        self._node_spares: List[Tuple[int, socket.socket]] = []
         self._wake_r = -1
         self._wake_w = -1
 
@@ -96,7 +109,7 @@ class ForkServer(object):
         try:
             self._refill()
             while True:
-                wanted = self.use_spare and self._spare is None
+                wanted = (self.use_spare and self._spare is None) or self._wants_node_spare()
                 events = poller.poll(SPARE_DELAY_MS if wanted else None)
                 if not events:  # idle for a moment: now is a good time to fork ahead
                     self._refill()
@@ -147,7 +160,11 @@ class ForkServer(object):
             _close_all(fds)
             self._answer(request, error="bad config: " + str(exc))
             return
-        pid = self._hand_to_spare(fds, payload)
+        pid = None
+        if _pooled(config):
+            pid = self._hand_to_node_spare(fds, payload)
+        if pid is None:
+            pid = self._hand_to_spare(fds, payload)
         if pid is None:
             gc.freeze()  # objects made so far stay out of the children's collections: no CoW
             try:
@@ -176,8 +193,26 @@ class ForkServer(object):
         self._spares.discard(pid)
         return pid
 
+    def _hand_to_node_spare(self, fds: List[int], payload: bytes) -> Optional[int]:
+        while self._node_spares:
+            pid, link = self._node_spares.pop(0)  # the oldest: its node is surely ready
+            try:
+                protocol.send_frame_with_fds(link, {"op": "go"}, fds, payload)
+            except OSError:  # it died: try the next
+                continue
+            finally:
+                link.close()
+            self._spares.discard(pid)
+            return pid
+        return None
+
+    def _wants_node_spare(self) -> bool:
+        return len(self._node_spares) < self.nodes.size
+
     def _refill(self) -> None:
         if not self.use_spare or self._spare is not None:
+            if self._wants_node_spare():  # Python's spare first: then the node spares
+                self._refill_node()
             return
         ours, theirs = socket.socketpair()
         gc.freeze()
@@ -194,18 +229,42 @@ class ForkServer(object):
         self._spare = (pid, ours)
         self._spares.add(pid)
 
-    def _wait_as_spare(self, link: socket.socket) -> int:
+    def _refill_node(self) -> None:
+        """One more node spare (one per idle moment: starting node takes ~40 ms of CPU,
+        in the child, while the fork server goes on answering)."""
+        ours, theirs = socket.socketpair()
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close()
+            theirs.close()
+            return
+        if pid == 0:
+            ours.close()
+            self._in_child(lambda: self._wait_as_spare(theirs, with_node=True))
+        theirs.close()
+        self._node_spares.append((pid, ours))
+        self._spares.add(pid)
+
+    def _wait_as_spare(self, link: socket.socket, with_node: bool = False) -> int:
         sandbox.prewarm()
+        boxed = True
         try:  # the launch-independent half of the sandbox, ahead of time
             if mounts.STATE.enabled:
                 mounts.prepare()
             confine.join_group()  # moving into a group can wait for the kernel: now
         except OSError:
-            pass  # the environment tries again, and reports why it cannot
+            boxed = False  # the environment tries again, and reports why it cannot
+        if with_node and boxed:
+            # Only inside the namespace and the group: node must share both.
+            node_pool.start(self.nodes)
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
         except ConnectionClosed:
+            for pooled in node_pool.WAITING:
+                pooled.discard()
             return 0
         link.close()
         return self._run(fds, protocol.decode_header(payload))
@@ -224,6 +283,8 @@ class ForkServer(object):
             self.control.close()
             if self._spare is not None:
                 self._spare[1].close()
+            for _pid, link in self._node_spares:
+                link.close()
             code = body()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -261,6 +322,9 @@ class ForkServer(object):
                 if self._spare is not None and self._spare[0] == pid:
                     self._spare[1].close()
                     self._spare = None
+                for entry in [e for e in self._node_spares if e[0] == pid]:
+                    entry[1].close()
+                    self._node_spares.remove(entry)
                 continue
             self.children.discard(pid)
             code, sig = _exit_status(status)
@@ -287,6 +351,12 @@ class ForkServer(object):
                     raise
         self.children.clear()
         self._spares.clear()
+
+
+def _pooled(config: Dict[str, Any]) -> bool:
+    """Whether a launch may take a node spare: our Node.js client (the factory says)."""
+    spec = config.get("bootstrap")
+    return isinstance(spec, dict) and bool(spec.get("pool"))
 
 
 def _close_all(fds: List[int]) -> None:
@@ -434,6 +504,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     control = socket.socket(fileno=args.control_fd)
     control.set_inheritable(False)
     settings = confine.load()
+    nodes = node_pool.load()
     sandbox.capture_runtime_path()
     os.chdir("/")
     scratch = os.environ.get(sandbox.SCRATCH_VARIABLE) or tempfile.mkdtemp(prefix="stratus-zygote-")
@@ -464,7 +535,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         gc.collect()
         ForkServer(
-            control, environment_main, spare=os.environ.get("STRATUS_ZYGOTE_SPARE") != "0"
+            control,
+            environment_main,
+            spare=os.environ.get("STRATUS_ZYGOTE_SPARE") != "0",
+            nodes=nodes,
         ).serve()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
