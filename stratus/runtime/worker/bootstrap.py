@@ -253,6 +253,7 @@ class BootstrapWorker(object):
 
     def _runtime_env(self) -> Dict[str, str]:
         env = dict(os.environ)
+        env.pop(node_pool.POOL_FD_VARIABLE, None)  # ours alone: a pooled node's link
         spec = self.config.get("bootstrap") or {}
         env.update(spec.get("env") or {})
         if spec.get("node_major"):
@@ -272,7 +273,8 @@ class BootstrapWorker(object):
         env = self._runtime_env()
         # A node started ahead of time (node_pool), when one waits here and fits: its
         # output comes through a pipe of ours, relayed below as with extensions.
-        self.process = node_pool.take(argv, env)
+        memory = int(self.config.get("memory_mb") or node_pool.DEFAULT_MEMORY_MB)
+        self.process = node_pool.take(argv, env, memory)
         if self.process is None:
             self.process = self._popen(argv, env)
         self._watch_exit(self.process, "exit")
@@ -796,7 +798,8 @@ def _exit_like(status: int) -> None:
     (``Runtime.ExitError`` with the runtime's exit status or signal)."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        signal.signal(number, signal.SIG_DFL)
+        if number != signal.SIGKILL:  # SIGKILL has no handler to reset (EINVAL)
+            signal.signal(number, signal.SIG_DFL)
         os.kill(os.getpid(), number)
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 

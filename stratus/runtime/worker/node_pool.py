@@ -26,6 +26,12 @@ started on demand, exactly as without a pool; the waiting one is killed. Each po
 process serves one environment, then dies with it: nothing of one function reaches
 another.
 
+The memory size is read at start too: V8 sizes its heap from the control group's
+memory limit when ``node`` starts. So a node spare writes its limits (those of one
+memory size) into its group *before* it starts ``node``, and serves only a function of
+that size: the pool is per memory size (:class:`NodeSpares`), following the sizes
+asked for most recently, Lambda's default (128 MB) first.
+
 Stdlib only, Python 3.9+ (this runs in the zygote's children).
 """
 
@@ -35,13 +41,15 @@ import json
 import os
 import socket
 import subprocess
-from typing import Any, Dict, List, Optional
+from collections import Counter
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import confine
 
 VARIABLE = "STRATUS_NODE_POOL_SPEC"  # set by the server for its own zygote (JSON)
 POOL_FD_VARIABLE = "_STRATUS_POOL_FD"  # where the pooled node reads its become message
 MAX_SIZE = 8
+DEFAULT_MEMORY_MB = 128  # Lambda's default MemorySize: what the pool holds at first
 _MAX_MESSAGE = 1 << 20
 
 # Variables node reads while it starts (or glibc's loader does), never again after.
@@ -72,20 +80,86 @@ def load() -> PoolSpec:
         return PoolSpec()
 
 
+class NodeSpares(object):
+    """The zygote's book of node spares: which wait (pid, link, memory size), and which
+    memory size to start next. Up to ``spec.size`` wait; they follow the memory sizes
+    of the latest Node.js launches, one spare per recent size, the rest for the latest.
+    """
+
+    def __init__(self, spec: PoolSpec) -> None:
+        self.spec = spec
+        self.recent: List[int] = [DEFAULT_MEMORY_MB]  # latest first, distinct
+        self.waiting: List[Tuple[int, socket.socket, int]] = []  # oldest first
+
+    def desired(self) -> List[int]:
+        size = self.spec.size
+        sizes = self.recent[:size]
+        if not sizes or not size:
+            return []
+        return sizes + [sizes[0]] * (size - len(sizes))
+
+    def missing(self) -> Optional[int]:
+        """The memory size of the next spare to start, or None when the pool is full."""
+        have = Counter(memory for _pid, _link, memory in self.waiting)
+        for memory in self.desired():
+            if have[memory] > 0:
+                have[memory] -= 1
+            else:
+                return memory
+        return None
+
+    def surplus(self) -> Optional[Tuple[int, socket.socket, int]]:
+        """The oldest spare the pool no longer wants (its size asked for least lately),
+        to make room when it is full and a wanted size has none."""
+        if len(self.waiting) < self.spec.size:
+            return None
+        need = Counter(self.desired())
+        have = Counter(memory for _pid, _link, memory in self.waiting)
+        for entry in self.waiting:  # the oldest first
+            if have[entry[2]] > need[entry[2]]:
+                self.waiting.remove(entry)
+                return entry
+        return None
+
+    def asked(self, memory_mb: int) -> None:
+        """A Node.js launch of ``memory_mb``: the pool follows it."""
+        if memory_mb in self.recent:
+            self.recent.remove(memory_mb)
+        self.recent.insert(0, memory_mb)
+        del self.recent[max(1, self.spec.size) :]
+
+    def take(self, memory_mb: int) -> Optional[Tuple[int, socket.socket]]:
+        for entry in self.waiting:  # the oldest first: its node is surely ready
+            if entry[2] == memory_mb:
+                self.waiting.remove(entry)
+                return entry[0], entry[1]
+        return None
+
+    def forget(self, pid: int) -> None:
+        for entry in [e for e in self.waiting if e[0] == pid]:
+            entry[1].close()
+            self.waiting.remove(entry)
+
+    def links(self) -> List[socket.socket]:
+        return [link for _pid, link, _memory in self.waiting]
+
+
 class PooledNode(object):
     """A started ``node`` waiting for its become message, and our end of its socket."""
 
-    __slots__ = ("argv", "env", "link", "process")
+    __slots__ = ("argv", "env", "link", "memory_mb", "process")
 
     def __init__(
         self,
         argv: List[str],
         env: Dict[str, str],
+        memory_mb: int,
         process: "subprocess.Popen[bytes]",
         link: socket.socket,
     ) -> None:
         self.argv = argv
         self.env = env
+        self.memory_mb = memory_mb
         self.process = process
         self.link = link
 
@@ -102,8 +176,9 @@ class PooledNode(object):
 WAITING: List[PooledNode] = []
 
 
-def start(spec: PoolSpec) -> None:
-    """In a node spare, after its namespace and group: start ``node`` waiting.
+def start(spec: PoolSpec, memory_mb: int) -> None:
+    """In a node spare, after its namespace, group and limits (those of ``memory_mb``):
+    start ``node`` waiting.
 
     Its output goes to a pipe that the environment relays to the function's log (the
     log's pipe is known only at launch); stdin is ``/dev/null`` as on demand."""
@@ -132,14 +207,15 @@ def start(spec: PoolSpec) -> None:
         return
     finally:
         theirs.close()
-    WAITING.append(PooledNode(list(spec.argv), env, process, ours))
+    WAITING.append(PooledNode(list(spec.argv), env, memory_mb, process, ours))
 
 
-def fits(pooled: PooledNode, argv: List[str], env: Dict[str, str]) -> bool:
-    """Whether the waiting ``node`` can become a runtime started as ``argv`` with ``env``:
-    the same command, and the same values of every variable read only at start
-    (``LD_LIBRARY_PATH`` may differ while none of its directories exists)."""
-    if argv != pooled.argv:
+def fits(pooled: PooledNode, argv: List[str], env: Dict[str, str], memory_mb: int) -> bool:
+    """Whether the waiting ``node`` can become a runtime started as ``argv`` with ``env``
+    under ``memory_mb``: the same command and size, and the same values of every
+    variable read only at start (``LD_LIBRARY_PATH`` may differ while none of its
+    directories exists)."""
+    if argv != pooled.argv or memory_mb != pooled.memory_mb:
         return False
     names = {n for n in (*env, *pooled.env) if n != POOL_FD_VARIABLE and _read_at_start(n)}
     for name in names:
@@ -158,14 +234,16 @@ def _read_at_start(name: str) -> bool:
     return name in _START_NAMES or name.startswith(_START_PREFIXES)
 
 
-def take(argv: List[str], env: Dict[str, str]) -> "Optional[subprocess.Popen[bytes]]":
+def take(
+    argv: List[str], env: Dict[str, str], memory_mb: int
+) -> "Optional[subprocess.Popen[bytes]]":
     """Hand the waiting ``node`` its function (the caller already became the
     environment: mounts, limits, user), or None when there is none or it does not fit
     (then it is killed and the caller starts one as usual)."""
     if not WAITING:
         return None
     pooled = WAITING.pop()
-    if pooled.process.poll() is not None or not fits(pooled, argv, env):
+    if pooled.process.poll() is not None or not fits(pooled, argv, env, memory_mb):
         pooled.discard()
         return None
     uid = confine.STATE.uid

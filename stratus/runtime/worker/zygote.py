@@ -90,8 +90,7 @@ class ForkServer(object):
         self.use_spare = spare
         self._spare: Optional[Tuple[int, socket.socket]] = None
         self._spares: Set[int] = set()
-        self.nodes = nodes if nodes is not None else node_pool.PoolSpec()
-        self._node_spares: List[Tuple[int, socket.socket]] = []
+        self.nodes = node_pool.NodeSpares(nodes if nodes is not None else node_pool.PoolSpec())
         self._wake_r = -1
         self._wake_w = -1
 
@@ -109,7 +108,9 @@ class ForkServer(object):
         try:
             self._refill()
             while True:
-                wanted = (self.use_spare and self._spare is None) or self._wants_node_spare()
+                wanted = (self.use_spare and self._spare is None) or (
+                    self.nodes.missing() is not None
+                )
                 events = poller.poll(SPARE_DELAY_MS if wanted else None)
                 if not events:  # idle for a moment: now is a good time to fork ahead
                     self._refill()
@@ -162,7 +163,9 @@ class ForkServer(object):
             return
         pid = None
         if _pooled(config):
-            pid = self._hand_to_node_spare(fds, payload)
+            memory = int(config.get("memory_mb") or node_pool.DEFAULT_MEMORY_MB)
+            self.nodes.asked(memory)
+            pid = self._hand_to_node_spare(fds, payload, memory)
         if pid is None:
             pid = self._hand_to_spare(fds, payload)
         if pid is None:
@@ -193,9 +196,12 @@ class ForkServer(object):
         self._spares.discard(pid)
         return pid
 
-    def _hand_to_node_spare(self, fds: List[int], payload: bytes) -> Optional[int]:
-        while self._node_spares:
-            pid, link = self._node_spares.pop(0)  # the oldest: its node is surely ready
+    def _hand_to_node_spare(self, fds: List[int], payload: bytes, memory: int) -> Optional[int]:
+        while True:
+            taken = self.nodes.take(memory)
+            if taken is None:
+                return None
+            pid, link = taken
             try:
                 protocol.send_frame_with_fds(link, {"op": "go"}, fds, payload)
             except OSError:  # it died: try the next
@@ -204,15 +210,15 @@ class ForkServer(object):
                 link.close()
             self._spares.discard(pid)
             return pid
-        return None
-
-    def _wants_node_spare(self) -> bool:
-        return len(self._node_spares) < self.nodes.size
 
     def _refill(self) -> None:
         if not self.use_spare or self._spare is not None:
-            if self._wants_node_spare():  # Python's spare first: then the node spares
-                self._refill_node()
+            memory = self.nodes.missing()  # Python's spare first: then the node spares
+            if memory is not None:
+                unwanted = self.nodes.surplus()
+                if unwanted is not None:
+                    unwanted[1].close()  # that spare ends itself, and its node
+                self._refill_node(memory)
             return
         ours, theirs = socket.socketpair()
         gc.freeze()
@@ -229,9 +235,9 @@ class ForkServer(object):
         self._spare = (pid, ours)
         self._spares.add(pid)
 
-    def _refill_node(self) -> None:
-        """One more node spare (one per idle moment: starting node takes ~40 ms of CPU,
-        in the child, while the fork server goes on answering)."""
+    def _refill_node(self, memory: int) -> None:
+        """One more node spare, for ``memory`` MB (one per idle moment: starting node
+        takes ~40 ms of CPU, in the child, while the fork server goes on answering)."""
         ours, theirs = socket.socketpair()
         gc.freeze()
         try:
@@ -242,12 +248,12 @@ class ForkServer(object):
             return
         if pid == 0:
             ours.close()
-            self._in_child(lambda: self._wait_as_spare(theirs, with_node=True))
+            self._in_child(lambda: self._wait_as_spare(theirs, node_memory=memory))
         theirs.close()
-        self._node_spares.append((pid, ours))
+        self.nodes.waiting.append((pid, ours, memory))
         self._spares.add(pid)
 
-    def _wait_as_spare(self, link: socket.socket, with_node: bool = False) -> int:
+    def _wait_as_spare(self, link: socket.socket, node_memory: int = 0) -> int:
         sandbox.prewarm()
         boxed = True
         try:  # the launch-independent half of the sandbox, ahead of time
@@ -256,9 +262,15 @@ class ForkServer(object):
             confine.join_group()  # moving into a group can wait for the kernel: now
         except OSError:
             boxed = False  # the environment tries again, and reports why it cannot
-        if with_node and boxed:
-            # Only inside the namespace and the group: node must share both.
-            node_pool.start(self.nodes)
+        if node_memory and boxed:
+            # Only inside the namespace and the group, under the limits of its size:
+            # node must share both, and sizes its heap from the limit it starts under.
+            try:
+                confine.apply_limits(node_memory)
+            except OSError:
+                pass
+            else:
+                node_pool.start(self.nodes.spec, node_memory)
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
@@ -283,7 +295,7 @@ class ForkServer(object):
             self.control.close()
             if self._spare is not None:
                 self._spare[1].close()
-            for _pid, link in self._node_spares:
+            for link in self.nodes.links():
                 link.close()
             code = body()
         except SystemExit as exc:
@@ -322,9 +334,7 @@ class ForkServer(object):
                 if self._spare is not None and self._spare[0] == pid:
                     self._spare[1].close()
                     self._spare = None
-                for entry in [e for e in self._node_spares if e[0] == pid]:
-                    entry[1].close()
-                    self._node_spares.remove(entry)
+                self.nodes.forget(pid)
                 continue
             self.children.discard(pid)
             code, sig = _exit_status(status)
