@@ -22,8 +22,8 @@ import uuid
 from typing import Any
 
 from stratus.runtime import runtimes
-from stratus.runtime.lambda_env import BASE_ENV
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
+from stratus.runtime.lambda_env import BASE_ENV
 from stratus.runtime.local import cgroups
 from stratus.runtime.local.cgroups import CgroupTree
 from stratus.runtime.local.control import ExitStatus
@@ -292,9 +292,7 @@ class LocalEnvironmentFactory:
             zygote = self._zygotes.get(interpreter.path)
             if zygote is None:
                 settings = dict(self._settings)
-                settings[node_pool.VARIABLE] = await asyncio.to_thread(
-                    _node_pool_spec, interpreter
-                )
+                settings[node_pool.VARIABLE] = await asyncio.to_thread(_node_pool_spec, interpreter)
                 zygote = self._zygotes[interpreter.path] = Zygote(
                     interpreter,
                     self._preload,

@@ -221,9 +221,12 @@ def fits(pooled: PooledNode, argv: List[str], env: Dict[str, str], memory_mb: in
     for name in names:
         if env.get(name) == pooled.env.get(name):
             continue
-        if name == "LD_LIBRARY_PATH" and "LD_LIBRARY_PATH" not in pooled.env:
-            if not any(d and os.path.isdir(d) for d in env[name].split(":")):
-                continue
+        if (
+            name == "LD_LIBRARY_PATH"
+            and name not in pooled.env
+            and not any(d and os.path.isdir(d) for d in env[name].split(":"))
+        ):
+            continue
         return False
     return True
 
