@@ -53,7 +53,7 @@ while True:
 """
 NODE_BASELINE = NODE_HELLO + "exports.handler({}).then(() => 0);\n"
 ON_DEMAND = {"UV_THREADPOOL_SIZE": "4"}  # read at node's start: no pooled node fits
-POOL_GAP_S = 0.25  # between pooled cold starts: the pool refills in the background
+POOL_GAP_S = 0.5  # between pooled cold starts: the pool refills in the background
 
 
 def _function(root: Path, name: str, files: dict[str, str]) -> str:
