@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import signal
 import socket
 import subprocess
 from pathlib import Path
@@ -139,3 +142,63 @@ def test_a_node_that_does_not_fit_is_killed(monkeypatch: pytest.MonkeyPatch) -> 
     assert node_pool.take(ARGV, _function_env(NODE_OPTIONS="--inspect"), 128) is None
     assert process.poll() is not None
     assert ours.fileno() == -1
+
+
+# -- a real node on our client, in pool mode ------------------------------------------
+
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js (node) not installed")
+CLIENT = str(Path(node_pool.__file__).resolve().parent / "nodejs" / "bootstrap.js")
+
+
+def _start_waiting(tmp_path: Path) -> tuple[subprocess.Popen[bytes], socket.socket]:
+    ours, theirs = socket.socketpair()
+    env = dict(START_ENV, FROM_START="pool", **{node_pool.POOL_FD_VARIABLE: str(theirs.fileno())})
+    node = shutil.which("node")
+    assert node is not None
+    process = subprocess.Popen(
+        [node, CLIENT], env=env, pass_fds=(theirs.fileno(),), cwd="/", stdout=subprocess.PIPE
+    )
+    theirs.close()
+    return process, ours
+
+
+@needs_node
+def test_a_waiting_node_leaves_quietly_when_its_spare_goes(tmp_path: Path) -> None:
+    process, link = _start_waiting(tmp_path)
+    link.close()
+    assert process.wait(timeout=30) == 0
+    assert process.stdout is not None and process.stdout.read() == b""
+
+
+@needs_node
+def test_a_pooled_node_becomes_its_function_then_dies_with_its_link(tmp_path: Path) -> None:
+    """Told its variables and directory, it replaces its own variables whole, loads the
+    handler from there and asks the Runtime API named in them for an event; when its environment's end of the link
+    closes, it ends itself (its parent-death signal did not survive the change of user)."""
+    (tmp_path / "index.js").write_text(
+        "exports.handler = async () => process.env.ONLY_MINE;\n"
+        "console.log('loaded in', process.cwd(), process.env.LANG, process.env.FROM_START);\n"
+    )
+    api = socket.socket()
+    api.bind(("127.0.0.1", 0))
+    api.listen(1)
+    api.settimeout(30)
+    process, link = _start_waiting(tmp_path)
+    env = {
+        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.getsockname()[1]}",
+        "LAMBDA_TASK_ROOT": str(tmp_path),
+        "_HANDLER": "index.handler",
+        "ONLY_MINE": "yes",
+        "LANG": "en_US.UTF-8",
+    }
+    message = {"env": env, "cwd": str(tmp_path), "uid": None}
+    link.sendall(json.dumps(message).encode() + b"\n")
+    connection, _ = api.accept()
+    connection.settimeout(30)
+    assert connection.recv(4096).startswith(b"GET /2018-06-01/runtime/invocation/next ")
+    link.close()
+    assert process.wait(timeout=30) == -signal.SIGKILL
+    assert process.stdout is not None
+    assert f"loaded in {tmp_path} en_US.UTF-8 undefined" in process.stdout.read().decode()
+    connection.close()
+    api.close()

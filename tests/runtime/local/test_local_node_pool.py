@@ -1,0 +1,101 @@
+"""The Node.js pool where the box falls back (docs/security.md, "What holds where"): a
+pooled ``node`` gets what a ``node`` started on demand gets there too, and none when the
+pool is turned off (``STRATUS_NODE_POOL=0``)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stratus.runtime.lambda_env import BASE_ENV
+from stratus.runtime.local.factory import LocalEnvironmentFactory
+from tests.runtime.local.conftest import launch_for, request, write_code
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js (node) not installed")
+
+SOURCE = """
+const STARTED = Date.now() - process.uptime() * 1000;
+exports.handler = async () => ({
+  started: STARTED, cwd: process.cwd(), tmpdir: process.env.TMPDIR || null,
+  uid: process.getuid(), tmp: require("os").tmpdir(), lang: process.env.LANG,
+});
+"""
+
+
+async def _cold_starts(
+    factory: LocalEnvironmentFactory, code: str, root: Path, count: int
+) -> list[Any]:
+    """``count`` cold starts, a while apart (the pool refills in the background), each
+    with whether its node was started before its launch."""
+    results = []
+    await factory.start()
+    for i in range(count):
+        tmp_dir = str(root / f"tmp{i}")
+        launch = launch_for(
+            code,
+            "index.handler",
+            tmp_dir=tmp_dir,
+            runtime="nodejs20.x",
+            env=dict(BASE_ENV, _HANDLER="index.handler"),
+        )
+        launched_ms = time.time() * 1000
+        env = await factory.create(launch)
+        answer = json.loads((await env.invoke(request())).payload)
+        answer["pooled"] = answer.pop("started") < launched_ms
+        answer["tmp_dir"] = tmp_dir
+        results.append(answer)
+        env.kill()
+        await env.wait_closed()
+        await asyncio.sleep(1.0)
+    return results
+
+
+@pytest.mark.parametrize(
+    ("mounts", "isolation"),
+    [("0", "0"), ("user", "1")],
+    ids=["no-namespace-no-identity", "user-namespace"],
+)
+def test_where_the_box_falls_back_a_pooled_node_gets_what_one_on_demand_gets(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mounts: str, isolation: str
+) -> None:
+    """The first launch asks for 256 MB, which the pool does not hold yet: its node
+    starts on demand; the pool then follows that size, and the next ones are pooled."""
+    monkeypatch.setenv("STRATUS_MOUNT_NAMESPACE", mounts)
+    monkeypatch.setenv("STRATUS_ISOLATION", isolation)
+    factory = LocalEnvironmentFactory(work_dir=str(tmp_path / "work"))
+    code = write_code(tmp_path / "code", {"index.js": SOURCE})
+    try:
+        results = run(_cold_starts(factory, code, tmp_path, 3), timeout=180)
+        view = factory.mount_view() or {}
+    finally:
+        run(factory.close())
+    assert [r["pooled"] for r in results] == [False, True, True]
+    if view.get("enabled"):
+        expected = {"cwd": "/var/task", "tmpdir": None, "tmp": "/tmp"}
+    else:  # no /var/task here: the code at its real path, a private TMPDIR
+        expected = {"cwd": code, "tmpdir": "TMP_DIR", "tmp": "TMP_DIR"}
+    on_demand = results[0]["uid"]
+    for result in results:
+        tmp_dir = result.pop("tmp_dir")
+        result.pop("pooled")
+        shown = {k: ("TMP_DIR" if v == tmp_dir else v) for k, v in result.items()}
+        assert shown == {**expected, "uid": on_demand, "lang": "en_US.UTF-8"}
+
+
+def test_the_pool_turned_off_starts_every_node_on_demand(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRATUS_NODE_POOL", "0")
+    factory = LocalEnvironmentFactory(work_dir=str(tmp_path / "work"))
+    code = write_code(tmp_path / "code", {"index.js": SOURCE})
+    try:
+        results = run(_cold_starts(factory, code, tmp_path, 2), timeout=180)
+    finally:
+        run(factory.close())
+    assert [r["pooled"] for r in results] == [False, False]
