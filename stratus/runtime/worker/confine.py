@@ -89,6 +89,16 @@ def join_group() -> None:
     STATE.joined = joined
 
 
+def remove_group(pid: int) -> None:
+    """Remove the leaves of a child that went unused (a spare let go: the zygote's
+    side, once it reaped it); nobody else knows of them."""
+    for root in sorted(set(STATE.cgroup_roots.values())):
+        try:
+            os.rmdir(os.path.join(root, str(pid)))
+        except OSError:
+            pass
+
+
 def limit_files(
     version: int, roots: Dict[str, str], leaf: str, memory_mb: int
 ) -> List[Tuple[str, str, bool]]:

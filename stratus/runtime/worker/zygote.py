@@ -331,6 +331,7 @@ class ForkServer(object):
                 return
             if pid in self._spares:  # nobody knows this one yet: nothing to report
                 self._spares.discard(pid)
+                confine.remove_group(pid)  # a node spare let go joined its group early
                 if self._spare is not None and self._spare[0] == pid:
                     self._spare[1].close()
                     self._spare = None

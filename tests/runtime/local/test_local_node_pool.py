@@ -5,7 +5,9 @@ pool is turned off (``STRATUS_NODE_POOL=0``)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -99,3 +101,51 @@ def test_the_pool_turned_off_starts_every_node_on_demand(
     finally:
         run(factory.close())
     assert [r["pooled"] for r in results] == [False, False]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="control groups need a server running as root")
+def test_spares_let_go_for_other_sizes_leave_no_groups_behind(run: Any, tmp_path: Path) -> None:
+    """The pool follows the memory sizes asked for: spares of a size no longer wanted are
+    let go (with their node), and their control groups removed."""
+    factory = LocalEnvironmentFactory(work_dir=str(tmp_path / "work"))
+    code = write_code(tmp_path / "code", {"index.js": SOURCE})
+
+    async def churn() -> list[str]:
+        await factory.start()
+        for i, memory in enumerate((512, 1024, 2048, 512)):
+            launch = launch_for(
+                code,
+                "index.handler",
+                tmp_dir=str(tmp_path / f"t{i}"),
+                runtime="nodejs20.x",
+                env=dict(BASE_ENV, _HANDLER="index.handler"),
+            )
+            launch = type(launch)(
+                spec=dataclasses.replace(launch.spec, memory_mb=memory),
+                env=launch.env,
+                tmp_dir=launch.tmp_dir,
+            )
+            env = await factory.create(launch)
+            await env.invoke(request())
+            env.kill()
+            await env.wait_closed()
+            await asyncio.sleep(1.0)
+        if not factory._cgroups.enabled:
+            return []
+        root = next(iter(factory._cgroups.roots.values()))
+        await asyncio.sleep(0.5)
+        return [leaf for leaf in os.listdir(root) if leaf.isdigit() and not _alive(int(leaf))]
+
+    try:
+        dead = run(churn(), timeout=180)
+    finally:
+        run(factory.close())
+    assert dead == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
