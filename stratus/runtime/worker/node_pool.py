@@ -174,6 +174,8 @@ class PooledNode(object):
 
 # The node this process (a node spare) started; taken once, by its environment.
 WAITING: List[PooledNode] = []
+# Our ends of the links of nodes that became: kept open for the environment's life.
+LINKS: List[socket.socket] = []
 
 
 def start(spec: PoolSpec, memory_mb: int) -> None:
@@ -264,6 +266,3 @@ def take(
     # (a parent-death signal does not survive its change of user).
     LINKS.append(pooled.link)
     return pooled.process
-
-
-LINKS: List[socket.socket] = []
