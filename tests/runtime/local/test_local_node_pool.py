@@ -15,8 +15,14 @@ from typing import Any
 
 import pytest
 
+from stratus.runtime import runtimes
 from stratus.runtime.lambda_env import BASE_ENV
-from stratus.runtime.local.factory import LocalEnvironmentFactory
+from stratus.runtime.local.factory import (
+    NODE_POOL_DEFAULT,
+    LocalEnvironmentFactory,
+    _node_pool_spec,
+)
+from stratus.runtime.local.interpreters import Interpreter, server_interpreter
 from tests.runtime.local.conftest import launch_for, request, write_code
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js (node) not installed")
@@ -149,3 +155,25 @@ def _alive(pid: int) -> bool:
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_no_pool_where_node_is_not_installed_nor_for_other_pythons(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    node = shutil.which("node")
+    spec = json.loads(_node_pool_spec(server_interpreter()))
+    assert spec["argv"][0] == node and spec["size"] == NODE_POOL_DEFAULT
+    other = Interpreter("/usr/bin/python3.9", (3, 9), False)
+    assert _node_pool_spec(other) == ""  # its zygote never forks Node.js environments
+    monkeypatch.setenv("STRATUS_NODE_POOL", "100")
+    assert json.loads(_node_pool_spec(server_interpreter()))["size"] == 8
+    monkeypatch.setenv("STRATUS_NODE_POOL", "0")
+    assert _node_pool_spec(server_interpreter()) == ""
+    monkeypatch.delenv("STRATUS_NODE_POOL")
+    monkeypatch.setenv("STRATUS_NODE", "/nonexistent/node")
+    runtimes.node_binary.cache_clear()
+    try:
+        assert _node_pool_spec(server_interpreter()) == ""
+    finally:
+        monkeypatch.delenv("STRATUS_NODE")
+        runtimes.node_binary.cache_clear()
