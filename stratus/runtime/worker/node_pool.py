@@ -44,12 +44,15 @@ import subprocess
 from collections import Counter
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import confine
+from . import confine, mounts
 
 VARIABLE = "STRATUS_NODE_POOL_SPEC"  # set by the server for its own zygote (JSON)
 POOL_FD_VARIABLE = "_STRATUS_POOL_FD"  # where the pooled node reads its become message
 MAX_SIZE = 8
 DEFAULT_MEMORY_MB = 128  # Lambda's default MemorySize: what the pool holds at first
+# A node starting for the pool yields the CPU to environments at work (Python's cold
+# starts among them); its environment's priority comes back when it is chosen (wake).
+POOL_NICE = 10
 _MAX_MESSAGE = 1 << 20
 
 # Variables node reads while it starts (or glibc's loader does), never again after.
@@ -147,7 +150,7 @@ class NodeSpares(object):
 class PooledNode(object):
     """A started ``node`` waiting for its become message, and our end of its socket."""
 
-    __slots__ = ("argv", "env", "link", "memory_mb", "process")
+    __slots__ = ("argv", "env", "link", "memory_mb", "niced", "process")
 
     def __init__(
         self,
@@ -162,6 +165,7 @@ class PooledNode(object):
         self.memory_mb = memory_mb
         self.process = process
         self.link = link
+        self.niced = False
 
     def discard(self) -> None:
         try:
@@ -187,8 +191,12 @@ def start(spec: PoolSpec, memory_mb: int) -> None:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     env = dict(spec.env)
     env[POOL_FD_VARIABLE] = str(theirs.fileno())
+    # Only where we may raise it back (root, not inside a user namespace of our own).
+    niced = os.geteuid() == 0 and not mounts.STATE.user
 
     def before_exec() -> None:
+        if niced:
+            os.nice(POOL_NICE)
         confine.die_with_parent()
         confine.no_new_privileges()  # root until it becomes: no way back after the drop
 
@@ -209,7 +217,25 @@ def start(spec: PoolSpec, memory_mb: int) -> None:
         return
     finally:
         theirs.close()
-    WAITING.append(PooledNode(list(spec.argv), env, memory_mb, process, ours))
+    pooled = PooledNode(list(spec.argv), env, memory_mb, process, ours)
+    pooled.niced = niced
+    WAITING.append(pooled)
+
+
+def wake() -> None:
+    """The spare was chosen (still root, before the launch): its node gets the
+    environment's own priority back, every thread of it (Linux's nice is per thread).
+    Where that fails it is discarded: the environment starts one on demand."""
+    priority = os.getpriority(os.PRIO_PROCESS, 0)
+    for pooled in list(WAITING):
+        if not pooled.niced:
+            continue
+        try:
+            for task in os.listdir("/proc/{}/task".format(pooled.process.pid)):
+                os.setpriority(os.PRIO_PROCESS, int(task), priority)
+        except (OSError, ValueError):
+            WAITING.remove(pooled)
+            pooled.discard()
 
 
 def fits(pooled: PooledNode, argv: List[str], env: Dict[str, str], memory_mb: int) -> bool:

@@ -279,6 +279,7 @@ class ForkServer(object):
                 pooled.discard()
             return 0
         link.close()
+        node_pool.wake()
         return self._run(fds, protocol.decode_header(payload))
 
     def _in_child(self, body: Callable[[], int]) -> None:

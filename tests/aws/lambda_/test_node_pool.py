@@ -99,6 +99,8 @@ exports.handler = async (event, context) => {
         locale: new Intl.NumberFormat().resolvedOptions().locale, paths: require.resolve.paths("anything"),
         mounts: mounts(), memory: memoryLimit(), child: child.stdout.split("\n"),
         hidden: attempt(() => fs.readdirSync(event.hidden)), heap: v8.getHeapStatistics().heap_size_limit,
+        nice: [...new Set(fs.readdirSync("/proc/self/task").map((task) =>
+          fs.readFileSync(`/proc/self/task/${task}/stat`, "utf8").split(") ")[1].split(" ")[16]))],
         writeTask: attempt(() => fs.writeFileSync("/var/task/planted.js", "x")),
         context: { functionName: context.functionName, functionVersion: context.functionVersion,
                    memoryLimitInMB: context.memoryLimitInMB, invokedFunctionArn: context.invokedFunctionArn,
@@ -223,6 +225,7 @@ def test_a_pooled_node_is_the_same_environment_as_one_started_on_demand(
     assert a["memory"] == {"ok": True, "value": str(128 << 20)}  # node's own group
     assert a["context"]["awsRequestId"] and a["context"]["functionName"] == pooled
     assert a["found"] == {"global": "undefined", "env": None, "tmp": [], "timers": 0}
+    assert a["nice"] == [str(os.getpriority(os.PRIO_PROCESS, server.process.pid))]  # type: ignore[union-attr]
     assert "STRATUS_NODE_POOL_SPEC" not in a["env"] and "_STRATUS_POOL_FD" not in a["env"]
 
     skip = {"started", "pid", "uid", "gid"}
