@@ -9,6 +9,8 @@ import dataclasses
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from stratus.runtime.local.factory import (
     LocalEnvironmentFactory,
     _node_pool_spec,
 )
-from stratus.runtime.local.interpreters import Interpreter, server_interpreter
+from stratus.runtime.local.interpreters import SOURCE_ROOT, Interpreter, server_interpreter
 from tests.runtime.local.conftest import launch_for, request, write_code
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js (node) not installed")
@@ -177,3 +179,70 @@ def test_no_pool_where_node_is_not_installed_nor_for_other_pythons(
     finally:
         monkeypatch.delenv("STRATUS_NODE")
         runtimes.node_binary.cache_clear()
+
+
+POOL_SERVER = """
+import asyncio, json, sys
+sys.path.insert(0, {root!r})
+from stratus.runtime.local.factory import LocalEnvironmentFactory
+
+async def main():
+    factory = LocalEnvironmentFactory(work_dir={work!r}, preload=[])
+    await factory.start()
+    zygote = await factory.zygote(await factory._interpreter("nodejs20.x"))
+    print(json.dumps(zygote.pid), flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _node_count(pids: list[int]) -> int:
+    count = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                count += b"bootstrap.js" in handle.read()
+        except OSError:
+            continue
+    return count
+
+
+def test_kill_9_of_the_server_leaves_no_pooled_node_behind(tmp_path: Path) -> None:
+    script = tmp_path / "server.py"
+    script.write_text(POOL_SERVER.format(root=SOURCE_ROOT, work=str(tmp_path / "work")))
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        zygote = json.loads(server.stdout.readline())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _node_count(_descendants(zygote)) < 2:
+            time.sleep(0.05)
+        pool = _descendants(zygote)
+        assert _node_count(pool) == 2  # the default pool: two spares, a node in each
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in [zygote, *pool]):
+        time.sleep(0.02)
+    assert [pid for pid in [zygote, *pool] if _alive(pid)] == []
