@@ -360,7 +360,13 @@ function readMessage(fd) {
   const chunks = [];
   const buffer = Buffer.alloc(65536);
   for (;;) {
-    const count = fs.readSync(fd, buffer, 0, buffer.length, null);
+    let count;
+    try {
+      count = fs.readSync(fd, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if (error.code === "EINTR" || error.code === "EAGAIN") continue;
+      throw error;
+    }
     if (count === 0) return null; // the spare went away before it was used
     chunks.push(Buffer.from(buffer.subarray(0, count)));
     if (buffer[count - 1] === 10) return Buffer.concat(chunks).toString("utf8");
