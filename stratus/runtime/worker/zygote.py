@@ -43,7 +43,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from . import bytecode, capture, confine, mounts, node_pool, protocol, sandbox
 from .bootstrap import BootstrapWorker
-from .runtime import Worker, output_fd
+from .runtime import Worker, output_fd, rehearse
 
 ConnectionClosed = protocol.ConnectionClosed
 # Our Node.js runtime client: environments of nodejs functions run it (bootstrap.py).
@@ -271,6 +271,8 @@ class ForkServer(object):
             else:
                 node_pool.start(self.nodes.spec, node_memory)
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
+        if not node_memory:
+            rehearse()  # a Python environment's first invocation, its pages warmed
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
         except ConnectionClosed:
