@@ -26,6 +26,7 @@ from stratus.runtime.environment import (
     EnvironmentFactory,
     ExecutionEnvironment,
     FunctionSpec,
+    InvokeRequest,
     LaunchConfig,
 )
 
@@ -77,7 +78,9 @@ class EnvironmentPool:
             self._reaped += 1
         return None
 
-    async def create(self, init_timeout_s: float) -> ExecutionEnvironment:
+    async def create(
+        self, init_timeout_s: float, first: InvokeRequest | None = None
+    ) -> ExecutionEnvironment:
         """Start a new environment (a cold start), bounded by the init timeout.
 
         On timeout or cancellation the half-started environment is killed by the factory's
@@ -87,7 +90,7 @@ class EnvironmentPool:
         self._starting += 1  # the pool is not empty while an environment is starting
         try:
             async with asyncio.timeout(init_timeout_s):
-                env = await self._factory.create(launch)
+                env = await self._factory.create(launch, first)
         finally:
             self._starting -= 1
         self._created += 1
