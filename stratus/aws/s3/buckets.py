@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from stratus.aws.context import RequestContext
-from stratus.aws.s3 import wire
+from stratus.aws.s3 import acl, wire
 from stratus.services.objects import errors as oe
 from stratus.services.objects.notifications import normalize_configuration, targets, test_event
 from stratus.services.objects.service import ObjectsService
@@ -29,7 +29,17 @@ class BucketOperations:
                 "LocationConstraint",
                 "us-east-1",
             )
+        chosen = params.get("ObjectOwnership") or acl.ENFORCED
+        acl.check_bucket_acl_on_create(params, chosen)
         bucket = await self.objects.create_bucket(params["Bucket"], wire.requester(ctx), region)
+        policy = (
+            None if chosen == acl.ENFORCED else acl.acl_from_request(params, ctx.account_id, bucket)
+        )
+        if chosen != acl.ENFORCED or policy is not None:
+            bucket.configs["ownership"] = chosen
+            if policy is not None:
+                bucket.configs["acl"] = policy
+            await self.objects.save_bucket(bucket)
         return {"Location": f"/{bucket.name}", "BucketArn": bucket.arn}
 
     async def head_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -64,19 +74,6 @@ class BucketOperations:
     ) -> dict[str, Any]:
         bucket = self.objects.bucket(params["Bucket"])
         return {"LocationConstraint": None if bucket.region == "us-east-1" else bucket.region}
-
-    async def get_bucket_acl(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        bucket = self.objects.bucket(params["Bucket"])
-        owner = wire.owner(bucket.account)
-        return {
-            "Owner": owner,
-            "Grants": [
-                {
-                    "Grantee": {**owner, "Type": "CanonicalUser"},
-                    "Permission": "FULL_CONTROL",
-                }
-            ],
-        }
 
     # -- versioning --------------------------------------------------------------------
     async def put_bucket_versioning(

@@ -79,6 +79,12 @@ S3_ERRORS = ErrorTable(
         oe.MalformedXML: _rule("MalformedXML", 400),
         oe.InvalidTag: _rule("InvalidTag", 400),
         oe.NotificationError: _rule("InvalidArgument", 400),
+        oe.InvalidPolicyDocument: _rule("InvalidPolicyDocument", 400),
+        oe.MalformedPOSTRequest: _rule("MalformedPOSTRequest", 400),
+        oe.AccessControlListNotSupported: _rule("AccessControlListNotSupported", 400),
+        oe.InvalidBucketAclWithObjectOwnership: _rule("InvalidBucketAclWithObjectOwnership", 400),
+        oe.UnresolvableGrantByEmailAddress: _rule("UnresolvableGrantByEmailAddress", 400),
+        oe.MissingSecurityHeader: _rule("MissingSecurityHeader", 400),
         oe.AccessDenied: _rule("AccessDenied", 403),
         oe.ObjectsError: _rule("InvalidRequest", 400),
     }

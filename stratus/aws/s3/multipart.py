@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from stratus.aws.context import RequestContext
-from stratus.aws.s3 import wire
+from stratus.aws.s3 import acl, wire
 from stratus.services.objects import errors as oe
 from stratus.services.objects.service import ObjectsService
 
@@ -25,6 +25,8 @@ class MultipartOperations:
         if algorithm is not None and algorithm not in wire.ALGORITHMS:
             raise oe.InvalidRequest(f"Checksum algorithm {algorithm} is not supported.")
         checksum_type = params.get("ChecksumType")
+        # Refused where ownership disables ACLs; otherwise not kept for the upload's object.
+        acl.acl_from_request(params, ctx.account_id, self.objects.bucket(params["Bucket"]))
         if checksum_type == "FULL_OBJECT" and algorithm in ("SHA1", "SHA256"):
             raise oe.InvalidRequest(
                 f"The FULL_OBJECT checksum type cannot be used with the {algorithm.lower()} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stratus.aws.context import RequestContext
-from stratus.aws.s3 import wire
+from stratus.aws.s3 import acl, wire
 from stratus.services.objects import errors as oe
 from stratus.services.objects.model import ObjectVersion
 from stratus.services.objects.service import ObjectsService
@@ -29,6 +29,8 @@ class ObjectOperations:
         headers = ctx.request.headers
         if "x-amz-copy-source" in headers:  # routed here only if CopyObject lost: never
             raise oe.InvalidRequest("x-amz-copy-source is not allowed on PutObject")
+        bucket = self.objects.bucket(params["Bucket"])
+        policy = acl.acl_from_request(params, ctx.account_id, bucket)
         declared = params.get("ContentLength")
         decoded = headers.get("x-amz-decoded-content-length")
         version = await self.objects.put_object(
@@ -44,6 +46,7 @@ class ObjectOperations:
             if params.get("IfNoneMatch") or params.get("IfMatch")
             else None,
             declared_size=int(decoded) if decoded and decoded.isdigit() else declared,
+            acl=policy,
         )
         out: dict[str, Any] = {"ETag": version.etag}
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
@@ -177,6 +180,7 @@ class ObjectOperations:
             else None
         )
         algorithm = params.get("ChecksumAlgorithm")
+        policy = acl.acl_from_request(params, ctx.account_id, self.objects.bucket(params["Bucket"]))
         source, version = await self.objects.copy_object(
             source_bucket,
             source_key,
@@ -193,6 +197,7 @@ class ObjectOperations:
             tags=tags,
             algorithms=(algorithm,) if algorithm else (),
             conditions=wire.conditions(params, "CopySource"),
+            acl=policy,
         )
         result: dict[str, Any] = {"ETag": version.etag, "LastModified": version.modified}
         result.update(wire.checksum_output(version.checksums, version.checksum_type))

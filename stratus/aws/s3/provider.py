@@ -18,12 +18,15 @@ from botocore import xform_name
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorTable
 from stratus.aws.protocol.models import load_service
+from stratus.aws.s3 import acl
+from stratus.aws.s3.acl import AclOperations
 from stratus.aws.s3.buckets import BucketOperations
 from stratus.aws.s3.cors import CorsHooks
 from stratus.aws.s3.errors import S3_ERRORS
 from stratus.aws.s3.listing import ListingOperations
 from stratus.aws.s3.multipart import MultipartOperations
 from stratus.aws.s3.objects import ObjectOperations
+from stratus.aws.s3.post import FormUploads
 from stratus.services.objects.errors import AccessDenied, ObjectsError
 from stratus.services.objects.policy import Decision, decide, iam_action
 from stratus.services.objects.service import ObjectsService
@@ -54,7 +57,13 @@ __all__ = ["S3Provider"]
 
 
 class S3Provider(
-    BucketOperations, ObjectOperations, ListingOperations, MultipartOperations, CorsHooks
+    AclOperations,
+    BucketOperations,
+    ObjectOperations,
+    ListingOperations,
+    MultipartOperations,
+    FormUploads,
+    CorsHooks,
 ):
     errors: ErrorTable = S3_ERRORS
 
@@ -70,10 +79,31 @@ class S3Provider(
 
     def _guarded(self, method: Operation) -> Operation:
         async def guarded(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-            self._check_policy(ctx, params)
+            await self._check_access(ctx, params)
             return await method(ctx, params)
 
         return guarded
+
+    async def _check_access(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        """The bucket policy first; an anonymous caller no policy lets in may still be let
+        in by an ACL granting the ``AllUsers`` group."""
+        try:
+            self._check_policy(ctx, params)
+        except AccessDenied:
+            if ctx.access_key is not None or not await self._acl_allows(ctx, params):
+                raise
+
+    async def _acl_allows(self, ctx: RequestContext, params: dict[str, Any]) -> bool:
+        bucket = self.objects.bucket(params["Bucket"])
+        version = None
+        if acl.object_operation(ctx.operation) and params.get("Key") is not None:
+            try:
+                version = await self.objects.head(
+                    bucket.name, params["Key"], params.get("VersionId")
+                )
+            except ObjectsError:  # S3 says NoSuchKey only to who may list the bucket
+                return acl.allows_anonymous("ListObjects", bucket, None)
+        return acl.allows_anonymous(ctx.operation, bucket, version)
 
     def _check_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         query = ctx.request.query_string

@@ -145,6 +145,7 @@ class ObjectsService(UploadOperations):
         conditions: Conditions | None = None,
         declared_size: int | None = None,
         event: str = "ObjectCreated:Put",
+        acl: dict[str, Any] | None = None,
     ) -> ObjectVersion:
         bucket = self.bucket(bucket_name)
         check_key(key)
@@ -174,6 +175,7 @@ class ObjectsService(UploadOperations):
             tags=tags or {},
             checksums=written.checksums,
             checksum_type="FULL_OBJECT" if written.checksums else None,
+            acl=acl,
         )
         if conditions is not None:
             await self._check_write_conditions(bucket, key, conditions)
@@ -331,6 +333,7 @@ class ObjectsService(UploadOperations):
         tags: dict[str, str] | None,
         algorithms: tuple[str, ...],
         conditions: Conditions,
+        acl: dict[str, Any] | None = None,
     ) -> tuple[ObjectVersion, ObjectVersion]:
         """Copy one object; (source version, new version)."""
         try:
@@ -376,6 +379,7 @@ class ObjectsService(UploadOperations):
             tags=dict(source.tags) if tags is None else tags,
             checksums=written.checksums,
             checksum_type="FULL_OBJECT" if written.checksums else None,
+            acl=acl,
         )
         await self._commit_version(bucket, version, who, "ObjectCreated:Copy")
         return source, version
@@ -427,6 +431,14 @@ class ObjectsService(UploadOperations):
     ) -> ObjectVersion:
         version = await self.head(bucket_name, key, version_id)
         await self._db.write(lambda c: Repo.set_tags(c, version, tags or {}))
+        return version
+
+    async def set_acl(
+        self, bucket_name: str, key: str, version_id: str | None, acl: dict[str, Any] | None
+    ) -> ObjectVersion:
+        version = await self.head(bucket_name, key, version_id)
+        version.acl = acl
+        await self._db.write(lambda c: Repo.save_record(c, version))
         return version
 
     async def list_latest(

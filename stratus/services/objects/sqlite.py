@@ -107,12 +107,13 @@ def _version(row: Sequence[Any]) -> ObjectVersion:
         checksums=record.get("checksums", {}),
         checksum_type=record.get("checksum_type"),
         parts=record.get("parts", []),
+        acl=record.get("acl"),
     )
 
 
 def _record(version: ObjectVersion) -> str:
     record: dict[str, Any] = {}
-    for name in ("headers", "metadata", "tags", "checksums", "parts"):
+    for name in ("headers", "metadata", "tags", "checksums", "parts", "acl"):
         value = getattr(version, name)
         if value:
             record[name] = value
@@ -285,6 +286,11 @@ class ObjectsRepository:
     @staticmethod
     def set_tags(conn: sqlite3.Connection, version: ObjectVersion, tags: dict[str, str]) -> None:
         version.tags = tags
+        ObjectsRepository.save_record(conn, version)
+
+    @staticmethod
+    def save_record(conn: sqlite3.Connection, version: ObjectVersion) -> None:
+        """Rewrite what is read only with the object (tags, ACL ...) after a change."""
         conn.execute(
             "UPDATE s3_objects SET record = ? WHERE seq = ?", (_record(version), version.seq)
         )
