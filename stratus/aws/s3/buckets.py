@@ -10,6 +10,7 @@ import orjson
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, wire
 from stratus.services.objects import errors as oe
+from stratus.services.objects.model import Bucket
 from stratus.services.objects.notifications import normalize_configuration, targets, test_event
 from stratus.services.objects.service import ObjectsService
 
@@ -31,11 +32,12 @@ class BucketOperations:
             )
         chosen = params.get("ObjectOwnership") or acl.ENFORCED
         acl.check_bucket_acl_on_create(params, chosen)
+        # The ACL is checked before the bucket exists: a refused one creates nothing.
+        planned = Bucket(0, params["Bucket"], ctx.account_id, region, 0.0)
+        planned.configs["ownership"] = chosen
+        policy = acl.acl_from_request(params, ctx.account_id, planned)
         bucket = await self.objects.create_bucket(params["Bucket"], wire.requester(ctx), region)
-        policy = (
-            None if chosen == acl.ENFORCED else acl.acl_from_request(params, ctx.account_id, bucket)
-        )
-        if chosen != acl.ENFORCED or policy is not None:
+        if chosen != acl.ENFORCED:
             bucket.configs["ownership"] = chosen
             if policy is not None:
                 bucket.configs["acl"] = policy
