@@ -16,6 +16,7 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import wire
+from stratus.aws.s3.public_access import blocks
 from stratus.services.objects import errors as oe
 from stratus.services.objects.model import Bucket, ObjectVersion
 from stratus.services.objects.service import ObjectsService
@@ -23,7 +24,7 @@ from stratus.services.objects.service import ObjectsService
 __all__ = [
     "AclOperations",
     "acl_from_request",
-    "allows_anonymous",
+    "allows",
     "check_bucket_acl_on_create",
     "ownership",
 ]
@@ -195,9 +196,17 @@ def acl_from_request(
         policy = {"Owner": owner, "Grants": _check_grants(document.get("Grants") or [])}
     else:
         return None
+    if blocks(bucket, "BlockPublicAcls") and _public(policy):
+        raise oe.AccessDenied()
     if ownership(bucket) == ENFORCED and not _only_owner(policy, bucket.account):
         raise oe.AccessControlListNotSupported()
     return policy
+
+
+def _public(policy: dict[str, Any]) -> bool:
+    return any(
+        g["Grantee"].get("URI") in (ALL_USERS, AUTHENTICATED_USERS) for g in policy["Grants"]
+    )
 
 
 def check_bucket_acl_on_create(params: dict[str, Any], chosen: str) -> None:
@@ -212,26 +221,31 @@ def check_bucket_acl_on_create(params: dict[str, Any], chosen: str) -> None:
         raise oe.InvalidBucketAclWithObjectOwnership()
 
 
-def _has(policy: dict[str, Any] | None, permission: str) -> bool:
+def _has(policy: dict[str, Any] | None, permission: str, grantees: set[str]) -> bool:
     if not policy:
         return False
     return any(
-        g["Grantee"].get("URI") == ALL_USERS and g["Permission"] in (permission, "FULL_CONTROL")
+        (g["Grantee"].get("URI") or g["Grantee"].get("ID")) in grantees
+        and g["Permission"] in (permission, "FULL_CONTROL")
         for g in policy.get("Grants", [])
     )
 
 
-def allows_anonymous(operation: str, bucket: Bucket, version: ObjectVersion | None) -> bool:
-    """Whether the ACLs let an unsigned caller do ``operation`` (never where ownership
-    disables them)."""
+def allows(
+    operation: str, bucket: Bucket, version: ObjectVersion | None, grantees: set[str]
+) -> bool:
+    """Whether the ACLs grant one of ``grantees`` (canonical ids, group URIs) what
+    ``operation`` needs (never where ownership disables ACLs)."""
     if ownership(bucket) == ENFORCED:
         return False
+    if blocks(bucket, "IgnorePublicAcls"):
+        grantees = grantees - {ALL_USERS, AUTHENTICATED_USERS}
     needed = _BUCKET_NEEDS.get(operation)
     if needed is not None:
-        return _has(bucket.configs.get("acl"), needed)
+        return _has(bucket.configs.get("acl"), needed, grantees)
     needed = _OBJECT_NEEDS.get(operation)
     if needed is not None and version is not None:
-        return _has(version.acl, needed)
+        return _has(version.acl, needed, grantees)
     return False
 
 

@@ -9,9 +9,11 @@ import orjson
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, wire
+from stratus.aws.s3.public_access import blocks
 from stratus.services.objects import errors as oe
 from stratus.services.objects.model import Bucket
 from stratus.services.objects.notifications import normalize_configuration, targets, test_event
+from stratus.services.objects.policy import is_public
 from stratus.services.objects.service import ObjectsService
 
 __all__ = ["BucketOperations"]
@@ -139,6 +141,9 @@ class BucketOperations:
             )
         if not document.get("Statement"):
             raise oe.InvalidArgument("Missing required field Statement", "Policy", None)
+        bucket = self.objects.bucket(params["Bucket"])
+        if blocks(bucket, "BlockPublicPolicy") and is_public(text):
+            raise oe.AccessDenied()
         return await self._set(params, "policy", text)
 
     async def get_bucket_policy(

@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import boto3
 import botocore
 import botocore.config
-import boto3
 import pytest
 
 from tests.aws.s3.conftest import error_of, unique

@@ -71,7 +71,9 @@ def test_presigned_post_from_boto3_stores_the_file(
         post["url"], data=post["fields"], files={"file": ("notes.txt", b"a note")}, timeout=30
     )
     assert response.status_code == 204, response.text
-    assert response.headers["ETag"] == '"%s"' % __import__("hashlib").md5(b"a note").hexdigest()
+    assert response.headers["ETag"] == '"{}"'.format(
+        __import__("hashlib").md5(b"a note").hexdigest()
+    )
     assert response.headers["Location"].endswith(f"/{bucket}/uploads/notes.txt")
     stored = s3.get_object(Bucket=bucket, Key="uploads/notes.txt")
     assert stored["Body"].read() == b"a note"
