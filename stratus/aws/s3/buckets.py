@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from stratus.aws.context import RequestContext
-from stratus.aws.s3 import acl, wire
+from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.public_access import blocks
 from stratus.services.objects import errors as oe
 from stratus.services.objects.model import Bucket
@@ -232,6 +232,41 @@ class BucketOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         return await self._set(params, "lifecycle", None)
+
+    # -- default encryption ------------------------------------------------------------
+    async def put_bucket_encryption(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        rules = (params.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
+        if len(rules) != 1:
+            raise oe.MalformedXML()
+        default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
+        if default.get("SSEAlgorithm") not in ("AES256", "aws:kms", "aws:kms:dsse"):
+            raise oe.MalformedXML()
+        if default.get("KMSMasterKeyID") and default["SSEAlgorithm"] == "AES256":
+            raise oe.InvalidArgument(
+                "a KMSMasterKeyID is not applicable if the default sse algorithm is not "
+                "aws:kms or aws:kms:dsse",
+                "ApplyServerSideEncryptionByDefault",
+                None,
+            )
+        rule: dict[str, Any] = {
+            "ApplyServerSideEncryptionByDefault": dict(default),
+            "BucketKeyEnabled": bool(rules[0].get("BucketKeyEnabled", False)),
+        }
+        return await self._set(params, "encryption", {"Rules": [rule]})
+
+    async def get_bucket_encryption(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        bucket = self.objects.bucket(params["Bucket"])
+        config = self.objects.config(bucket, "encryption") or encryption.default_configuration()
+        return {"ServerSideEncryptionConfiguration": config}
+
+    async def delete_bucket_encryption(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return await self._set(params, "encryption", None)  # back to SSE-S3, as on AWS
 
     # -- notifications -----------------------------------------------------------------
     async def put_bucket_notification_configuration(

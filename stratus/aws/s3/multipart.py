@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from stratus.aws.context import RequestContext
-from stratus.aws.s3 import acl, wire
+from stratus.aws.s3 import acl, encryption, wire
 from stratus.services.objects import errors as oe
-from stratus.services.objects.service import ObjectsService
+from stratus.services.objects.service import ENCRYPTION_HEADERS, ObjectsService
 
 __all__ = ["MultipartOperations"]
 
@@ -26,7 +26,9 @@ class MultipartOperations:
             raise oe.InvalidRequest(f"Checksum algorithm {algorithm} is not supported.")
         checksum_type = params.get("ChecksumType")
         # Refused where ownership disables ACLs; otherwise not kept for the upload's object.
-        acl.acl_from_request(params, ctx.account_id, self.objects.bucket(params["Bucket"]))
+        bucket = self.objects.bucket(params["Bucket"])
+        acl.acl_from_request(params, ctx.account_id, bucket)
+        sse = encryption.for_write(params, bucket, ctx.region, bucket.account)
         if checksum_type == "FULL_OBJECT" and algorithm in ("SHA1", "SHA256"):
             raise oe.InvalidRequest(
                 f"The FULL_OBJECT checksum type cannot be used with the {algorithm.lower()} "
@@ -35,7 +37,7 @@ class MultipartOperations:
         upload = await self.objects.create_upload(
             params["Bucket"],
             params["Key"],
-            headers=wire.stored_headers(params),
+            headers=wire.stored_headers(params) | sse,
             metadata=params.get("Metadata") or {},
             tags=wire.parse_tagging(params.get("Tagging")),
             checksum_algorithm=algorithm,
@@ -45,6 +47,7 @@ class MultipartOperations:
             "Bucket": params["Bucket"],
             "Key": params["Key"],
             "UploadId": upload.upload_id,
+            **sse,
         }
         if algorithm:
             out["ChecksumAlgorithm"] = algorithm
@@ -54,6 +57,8 @@ class MultipartOperations:
     async def upload_part(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         headers = ctx.request.headers
         decoded = headers.get("x-amz-decoded-content-length")
+        upload = await self.objects.upload(params["Bucket"], params["Key"], params["UploadId"])
+        encryption.check_part(params, upload.headers)
         part = await self.objects.upload_part(
             params["Bucket"],
             params["Key"],
@@ -65,6 +70,7 @@ class MultipartOperations:
         )
         out: dict[str, Any] = {"ETag": part.etag}
         out.update({f"Checksum{k}": v for k, v in part.checksums.items()})
+        out.update({k: v for k, v in upload.headers.items() if k in ENCRYPTION_HEADERS})
         return out
 
     async def upload_part_copy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +116,7 @@ class MultipartOperations:
             "Key": params["Key"],
             "ETag": version.etag,
         }
+        out.update({k: v for k, v in version.headers.items() if k in ENCRYPTION_HEADERS})
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
         if version.version_id != "null":
             out["VersionId"] = version.version_id

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.http import HttpRequest, HttpResponse
-from stratus.aws.s3 import acl, wire
+from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.forms import boundary_of, parse_form
 from stratus.services.objects import errors as oe
 from stratus.services.objects.post_policy import check_policy, check_size
@@ -38,6 +38,15 @@ _HEADER_FIELDS = {
     "expires": "Expires",
     "x-amz-website-redirect-location": "WebsiteRedirectLocation",
     "x-amz-storage-class": "StorageClass",
+}
+
+#: Form fields choosing the object's encryption (request parameter names).
+_SSE_FIELDS = {
+    "x-amz-server-side-encryption": "ServerSideEncryption",
+    "x-amz-server-side-encryption-aws-kms-key-id": "SSEKMSKeyId",
+    "x-amz-server-side-encryption-customer-algorithm": "SSECustomerAlgorithm",
+    "x-amz-server-side-encryption-customer-key": "SSECustomerKey",
+    "x-amz-server-side-encryption-customer-key-md5": "SSECustomerKeyMD5",
 }
 
 
@@ -123,6 +132,8 @@ class FormUploads:
         headers = {
             member: fields[field] for field, member in _HEADER_FIELDS.items() if field in fields
         }
+        wanted = {member: fields[field] for field, member in _SSE_FIELDS.items() if field in fields}
+        headers |= encryption.for_write(wanted, bucket, region, bucket.account)
         if "Expires" in headers:  # stored as a timestamp, as PutObject's header is
             try:
                 headers["Expires"] = str(parsedate_to_datetime(headers["Expires"]).timestamp())

@@ -18,6 +18,7 @@
      ├── InvalidPolicyDocument, MalformedPOSTRequest   (browser uploads' forms)
      ├── AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership,
      │   UnresolvableGrantByEmailAddress, MissingSecurityHeader          (ACLs)
+     ├── InvalidEncryptionAlgorithm                                     (SSE-C)
      ├── AccessDenied                     (a bucket policy's Deny)
      └── NotificationError                (a target that does not exist or rejects tests)
 
@@ -259,6 +260,13 @@ class AccessControlListNotSupported(ObjectsError):
 class UnresolvableGrantByEmailAddress(ObjectsError):
     def __init__(self) -> None:
         super().__init__("The e-mail address you provided does not match any account on record.")
+
+
+class InvalidEncryptionAlgorithm(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The Encryption request you specified is not valid. Supported value: AES256."
+        )
 
 
 class MissingSecurityHeader(ObjectsError):

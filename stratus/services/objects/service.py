@@ -36,7 +36,14 @@ from stratus.services.objects.uploads import UploadOperations
 from stratus.store.errors import DuplicateKey
 from stratus.store.sqlite.database import SQLiteDatabase
 
-__all__ = ["Checks", "Conditions", "ObjectsService", "Requester", "Written"]
+__all__ = [
+    "ENCRYPTION_HEADERS",
+    "Checks",
+    "Conditions",
+    "ObjectsService",
+    "Requester",
+    "Written",
+]
 
 
 def _etag_matches(condition: str, etag: str) -> bool:
@@ -334,6 +341,7 @@ class ObjectsService(UploadOperations):
         algorithms: tuple[str, ...],
         conditions: Conditions,
         acl: dict[str, Any] | None = None,
+        encryption: dict[str, str] | None = None,
     ) -> tuple[ObjectVersion, ObjectVersion]:
         """Copy one object; (source version, new version)."""
         try:
@@ -348,10 +356,16 @@ class ObjectsService(UploadOperations):
         _check_conditions(source, conditions, copy=True)
         bucket = self.bucket(bucket_name)
         check_key(key)
+        stored = headers if replace_metadata else dict(source.headers)
+        if encryption is not None:  # the copy's own encryption replaces the source's
+            stored = {k: v for k, v in stored.items() if k not in ENCRYPTION_HEADERS}
+            stored |= encryption
+        reencrypted = any(stored.get(k) != source.headers.get(k) for k in ENCRYPTION_HEADERS)
         if (
             source_bucket == bucket_name
             and source_key == key
             and not replace_metadata
+            and not reencrypted
             and tags is None
             and source_version is None
             and bucket.versioning != "Enabled"
@@ -374,7 +388,7 @@ class ObjectsService(UploadOperations):
             etag=f'"{written.md5.hex()}"',
             modified=now_s(),
             file_id=written.file_id,
-            headers=headers if replace_metadata else dict(source.headers),
+            headers=stored,
             metadata=metadata if replace_metadata else dict(source.metadata),
             tags=dict(source.tags) if tags is None else tags,
             checksums=written.checksums,
@@ -458,6 +472,16 @@ class ObjectsService(UploadOperations):
     async def version_seq(self, bucket: Bucket, key: str, version_id: str) -> int | None:
         found = await self._db.read(lambda c: Repo.get_version(c, bucket.id, key, version_id))
         return found.seq if found else None
+
+
+#: The stored headers that say how an object's bytes are encrypted (S3's member names).
+ENCRYPTION_HEADERS = (
+    "ServerSideEncryption",
+    "SSEKMSKeyId",
+    "SSECustomerAlgorithm",
+    "SSECustomerKeyMD5",
+    "BucketKeyEnabled",
+)
 
 
 def _valid_version_id(version_id: str) -> bool:
