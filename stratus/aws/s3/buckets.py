@@ -32,6 +32,21 @@ class BucketOperations:
                 "LocationConstraint",
                 "us-east-1",
             )
+        existing = (
+            self.objects.bucket(params["Bucket"])
+            if self.objects.has_bucket(params["Bucket"])
+            else None
+        )
+        if (
+            existing is not None
+            and existing.account == ctx.account_id
+            and existing.region == region == "us-east-1"
+        ):
+            # S3's legacy in North Virginia: recreating your own bucket answers 200 OK and
+            # resets its ACL (every other region says BucketAlreadyOwnedByYou).
+            if existing.configs.pop("acl", None) is not None:
+                await self.objects.save_bucket(existing)
+            return {"Location": f"/{existing.name}", "BucketArn": existing.arn}
         chosen = params.get("ObjectOwnership") or acl.ENFORCED
         acl.check_bucket_acl_on_create(params, chosen)
         # The ACL is checked before the bucket exists: a refused one creates nothing.

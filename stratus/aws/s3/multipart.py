@@ -80,6 +80,13 @@ class MultipartOperations:
         text = params.get("CopySourceRange")
         if text:
             span = wire.parse_range(text, source.size)
+            last = text.partition("-")[2].strip()
+            if span is not None and last.isdigit() and int(last) >= source.size:
+                raise oe.InvalidArgument(
+                    f"Range specified is not valid for source object of size: {source.size}",
+                    "x-amz-copy-source-range",
+                    text,
+                )
             if span is None:
                 raise oe.InvalidArgument(
                     "The x-amz-copy-source-range value must be of the form bytes=first-last "
