@@ -55,6 +55,8 @@ _GRANT_HEADERS = {
     "GrantWriteACP": "WRITE_ACP",
 }
 _PERMISSIONS = frozenset(_GRANT_HEADERS.values())
+#: S3 keeps at most 100 grants in one ACL.
+MAX_GRANTS = 100
 _GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"?([^",]*)"?\s*(?:,|$)', re.IGNORECASE)
 _CANONICAL_ID = re.compile(r"^[0-9a-f]{64}$")
 #: What an anonymous caller needs from the AllUsers group, by operation.
@@ -140,6 +142,8 @@ def _header_grants(params: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _check_grants(grants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Grants as S3 stores them; S3's errors for a grantee it cannot resolve."""
+    if len(grants) > MAX_GRANTS:
+        raise oe.MalformedACLError()
     out: list[dict[str, Any]] = []
     for grant in grants:
         grantee = dict(grant.get("Grantee") or {})

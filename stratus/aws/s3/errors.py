@@ -85,6 +85,7 @@ S3_ERRORS = ErrorTable(
         oe.InvalidBucketAclWithObjectOwnership: _rule("InvalidBucketAclWithObjectOwnership", 400),
         oe.UnresolvableGrantByEmailAddress: _rule("UnresolvableGrantByEmailAddress", 400),
         oe.MissingSecurityHeader: _rule("MissingSecurityHeader", 400),
+        oe.MalformedACLError: _rule("MalformedACLError", 400),
         oe.InvalidEncryptionAlgorithm: _rule("InvalidEncryptionAlgorithmError", 400),
         oe.AccessDenied: _rule("AccessDenied", 403),
         oe.ObjectsError: _rule("InvalidRequest", 400),

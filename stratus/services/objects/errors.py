@@ -17,7 +17,8 @@
      ├── InvalidArgument, InvalidRequest, MalformedXML, InvalidTag
      ├── InvalidPolicyDocument, MalformedPOSTRequest   (browser uploads' forms)
      ├── AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership,
-     │   UnresolvableGrantByEmailAddress, MissingSecurityHeader          (ACLs)
+     │   UnresolvableGrantByEmailAddress, MissingSecurityHeader,
+     │   MalformedACLError                                               (ACLs)
      ├── InvalidEncryptionAlgorithm                                     (SSE-C)
      ├── AccessDenied                     (a bucket policy's Deny)
      └── NotificationError                (a target that does not exist or rejects tests)
@@ -266,6 +267,14 @@ class InvalidEncryptionAlgorithm(ObjectsError):
     def __init__(self) -> None:
         super().__init__(
             "The Encryption request you specified is not valid. Supported value: AES256."
+        )
+
+
+class MalformedACLError(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The XML you provided was not well-formed or did not validate against our "
+            "published schema"
         )
 
 

@@ -204,3 +204,34 @@ def test_ownership_controls_round_trip(s3: Any, bucket: str) -> None:
         Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     )
     assert _grants(s3.get_bucket_acl(Bucket=bucket)) == [(OWNER, "FULL_CONTROL")]
+
+
+def test_hostile_acls_are_refused_and_change_nothing(s3: Any, writer_bucket: str) -> None:
+    s3.put_bucket_acl(Bucket=writer_bucket, ACL="public-read")
+    many = ", ".join(f'id="{i:064x}"' for i in range(101))
+    error = error_of(s3.put_bucket_acl, Bucket=writer_bucket, GrantRead=many)
+    assert (error["Code"], error["Status"]) == ("MalformedACLError", 400)
+    grants = [
+        {"Grantee": {"Type": "CanonicalUser", "ID": f"{i:064x}"}, "Permission": "READ"}
+        for i in range(101)
+    ]
+    error = error_of(
+        s3.put_bucket_acl,
+        Bucket=writer_bucket,
+        AccessControlPolicy={"Owner": {"ID": OWNER}, "Grants": grants},
+    )
+    assert error["Code"] == "MalformedACLError"
+    error = error_of(
+        s3.put_bucket_acl,
+        Bucket=writer_bucket,
+        AccessControlPolicy={"Owner": {"ID": OTHER}, "Grants": []},
+    )
+    assert error["Code"] == "AccessDenied"  # an ACL naming another owner
+    assert _grants(s3.get_bucket_acl(Bucket=writer_bucket)) == [
+        (OWNER, "FULL_CONTROL"),
+        (ALL_USERS, "READ"),
+    ]
+    s3.put_bucket_acl(
+        Bucket=writer_bucket, GrantRead=", ".join(f'id="{i:064x}"' for i in range(99))
+    )
+    assert len(s3.get_bucket_acl(Bucket=writer_bucket)["Grants"]) == 99
