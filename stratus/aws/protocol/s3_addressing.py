@@ -14,7 +14,7 @@ import re
 from stratus.aws.protocol.http import HttpRequest
 from stratus.aws.protocol.sigv4 import CredentialScope
 
-__all__ = ["STREAMED_OPERATIONS", "is_object_upload", "path_style"]
+__all__ = ["STREAMED_OPERATIONS", "is_browser_upload", "is_object_upload", "path_style"]
 
 # ``{bucket}.s3.localhost`` and ``{bucket}.s3.{region}.localhost`` (any port): the bucket
 # label may hold dots, as bucket names may.
