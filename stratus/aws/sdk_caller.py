@@ -8,6 +8,8 @@ errors included, and every service is reachable the day its provider is register
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -127,6 +129,11 @@ class SdkCaller:
             body = body.encode()
         elif not isinstance(body, bytes):
             body = body.read()
+        if operation == "PutObject" and not any(
+            h == "content-md5" or h.startswith("x-amz-checksum-") for h in headers
+        ):
+            # As the SDKs do (S3 refuses an Object Lock upload without a digest).
+            headers["content-md5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
         return HttpRequest(prepared.method, url.path or "/", url.query or "", headers, body)
 
 

@@ -16,7 +16,7 @@ route: 404 ``{"message":"Not Found"}``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,12 +37,17 @@ class FrontDoor:
     app: AsgiApp
 
 
-def split_host(host: str) -> tuple[str, str] | None:
-    """``("a1b2c3", "execute-api")`` for ``a1b2c3.execute-api[.region].localhost[:port]``."""
+def split_host(host: str, kinds: Container[str] = ()) -> tuple[str, str] | None:
+    """``("a1b2c3", "execute-api")`` for ``a1b2c3.execute-api[.region].localhost[:port]``.
+    The id may hold dots (a bucket's name, ``www.example.com.s3-website.localhost``): it
+    runs up to the first label that is one of ``kinds``."""
     name = host.partition(":")[0].lower()
     labels = name.split(".")
     if len(labels) < 3 or labels[-1].isdigit():  # an IPv4 address names no resource
         return None
+    for index in range(1, len(labels) - 1):
+        if labels[index] in kinds:
+            return ".".join(labels[:index]), labels[index]
     return labels[0], labels[1]
 
 
@@ -65,7 +70,7 @@ class GatewayApp:
         if scope["type"] not in ("http", "websocket"):
             return
         host = _header(scope, b"host")
-        by_host = split_host(host) if host else None
+        by_host = split_host(host, self._doors) if host else None
         if by_host is not None and by_host[1] in self._doors:
             resource_id, kind = by_host
             scope["stratus.resource_id"] = resource_id

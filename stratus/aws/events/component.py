@@ -51,6 +51,8 @@ class EventsComponent(Component):
         return (
             BackgroundTask("events-delivery", self.events.dispatcher.run),
             BackgroundTask("events-schedule", self.events.timers.run),
+            BackgroundTask("events-jobs", self.events.jobs.run),
+            BackgroundTask("events-archive-retention", self.events.expire_archives),
         )
 
     def begin_shutdown(self) -> None:
@@ -59,3 +61,6 @@ class EventsComponent(Component):
 
     async def drain(self) -> None:
         await self.events.dispatcher.wait_idle()
+
+    async def stop(self) -> None:
+        await self.events.close()

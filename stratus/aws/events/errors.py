@@ -6,6 +6,7 @@ from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.services.events.errors import (
     AlreadyExists,
     EventsError,
+    IllegalStatus,
     Invalid,
     InvalidEventPattern,
     LimitExceeded,
@@ -21,6 +22,7 @@ EVENTS_ERRORS = ErrorTable(
         InvalidEventPattern: ErrorRule("InvalidEventPatternException", 400),
         LimitExceeded: ErrorRule("LimitExceededException", 400),
         ManagedRule: ErrorRule("ManagedRuleException", 400),
+        IllegalStatus: ErrorRule("IllegalStatusException", 400),
         EventsError: ErrorRule("ValidationException", 400),
     }
 )

@@ -1,8 +1,9 @@
 """EventBridge's operations: parsed JSON in, the model's output shapes out.
 
 Thin by design: each method calls the event bus service in the caller's scope and shapes
-the answer. Archives, replays, API destinations, connections, endpoints and partner
-sources are not offered (the protocol layer answers UnknownOperation-style errors).
+the answer. Archives and replays (``archives.py``), connections and API destinations
+(``api_destinations.py``) are mixins. Endpoints and partner sources are not offered (the
+protocol layer answers UnknownOperation-style errors).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 import orjson
 
 from stratus.aws.context import RequestContext
+from stratus.aws.events.api_destinations import ApiDestinationsApi
+from stratus.aws.events.archives import ArchivesApi
 from stratus.aws.events.errors import EVENTS_ERRORS
 from stratus.services.events.errors import Invalid
 from stratus.services.events.model import Bus
@@ -48,7 +51,7 @@ def _bus(bus: Bus, *, full: bool = False) -> Result:
     return answer
 
 
-class EventsProvider:
+class EventsProvider(ArchivesApi, ApiDestinationsApi):
     errors = EVENTS_ERRORS
 
     def __init__(self, events: EventsService) -> None:

@@ -11,6 +11,7 @@ from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.public_access import blocks
 from stratus.services.objects import errors as oe
+from stratus.services.objects import lifecycle_rules, locking
 from stratus.services.objects.model import Bucket
 from stratus.services.objects.notifications import normalize_configuration, targets, test_event
 from stratus.services.objects.policy import is_public
@@ -53,7 +54,12 @@ class BucketOperations:
         planned = Bucket(0, params["Bucket"], ctx.account_id, region, 0.0)
         planned.configs["ownership"] = chosen
         policy = acl.acl_from_request(params, ctx.account_id, planned)
-        bucket = await self.objects.create_bucket(params["Bucket"], wire.requester(ctx), region)
+        bucket = await self.objects.create_bucket(
+            params["Bucket"],
+            wire.requester(ctx),
+            region,
+            object_lock=bool(params.get("ObjectLockEnabledForBucket")),
+        )
         if chosen != acl.ENFORCED:
             bucket.configs["ownership"] = chosen
             if policy is not None:
@@ -102,6 +108,12 @@ class BucketOperations:
         status = (params.get("VersioningConfiguration") or {}).get("Status")
         if status not in ("Enabled", "Suspended"):
             raise oe.MalformedXML()
+        if status == "Suspended" and locking.enabled(bucket):
+            raise oe.InvalidBucketState(
+                "An Object Lock configuration is present on this bucket, so the versioning "
+                "state cannot be changed.",
+                BucketName=bucket.name,
+            )
         bucket.versioning = status
         await self.objects.save_bucket(bucket)
         return {}
@@ -202,34 +214,7 @@ class BucketOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
-        if not rules:
-            raise oe.MalformedXML()
-        ids = [r.get("ID") for r in rules if r.get("ID")]
-        if len(ids) != len(set(ids)):
-            raise oe.InvalidArgument(
-                "Rule ID must be unique. Found same ID for more than one rule", "ID", None
-            )
-        for rule in rules:
-            expiration = rule.get("Expiration") or {}
-            days = expiration.get("Days")
-            if days is not None and days <= 0:
-                raise oe.InvalidArgument(
-                    "'Days' for Expiration action must be a positive integer", None, None
-                )
-        stored = [
-            {k: (v.timestamp() if hasattr(v, "timestamp") else v) for k, v in r.items()}
-            | (
-                {
-                    "Expiration": {
-                        k: (v.timestamp() if hasattr(v, "timestamp") else v)
-                        for k, v in r["Expiration"].items()
-                    }
-                }
-                if r.get("Expiration")
-                else {}
-            )
-            for r in rules
-        ]
+        stored = lifecycle_rules.validate(rules)
         return await self._set(params, "lifecycle", stored)
 
     async def get_bucket_lifecycle_configuration(

@@ -15,6 +15,8 @@ from stratus.aws.events.component import EventsComponent
 from stratus.aws.s3.eventbridge import BusHook
 from stratus.aws.s3.integration import S3Integration, is_s3_get_object, is_s3_put_object
 from stratus.aws.s3.provider import S3Provider
+from stratus.gateway.app import FrontDoor
+from stratus.gateway.s3_website import WebsiteApp
 from stratus.services.objects.bytestore import ByteStore
 from stratus.services.objects.delivery import NotificationDelivery
 from stratus.services.objects.lifecycle import LifecycleSweeper
@@ -46,6 +48,9 @@ class ObjectsComponent(Component):
 
     def providers(self) -> Mapping[str, object]:
         return {"s3": self._s3}
+
+    def front_doors(self) -> Iterable[FrontDoor]:
+        return (FrontDoor("s3-website", WebsiteApp(self.objects)),)
 
     def integrations(self) -> Iterable[IntegrationEntry]:
         return (

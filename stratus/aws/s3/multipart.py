@@ -8,6 +8,7 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, encryption, wire
+from stratus.aws.s3.locking import requested_lock
 from stratus.services.objects import errors as oe
 from stratus.services.objects.service import ENCRYPTION_HEADERS, ObjectsService
 
@@ -42,6 +43,7 @@ class MultipartOperations:
             tags=wire.parse_tagging(params.get("Tagging")),
             checksum_algorithm=algorithm,
             checksum_type=checksum_type,
+            lock=requested_lock(params),
         )
         out: dict[str, Any] = {
             "Bucket": params["Bucket"],

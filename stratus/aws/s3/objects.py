@@ -6,6 +6,7 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, encryption, wire
+from stratus.aws.s3.locking import lock_output, requested_lock
 from stratus.services.objects import errors as oe
 from stratus.services.objects.model import ObjectVersion
 from stratus.services.objects.service import ObjectsService
@@ -48,6 +49,7 @@ class ObjectOperations:
             else None,
             declared_size=int(decoded) if decoded and decoded.isdigit() else declared,
             acl=policy,
+            lock=requested_lock(params),
         )
         out: dict[str, Any] = {"ETag": version.etag, **sse}
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
@@ -73,6 +75,7 @@ class ObjectOperations:
             out["VersionId"] = version.version_id
         if version.tags:
             out["TagCount"] = len(version.tags)
+        out.update(lock_output(version))
         return out
 
     async def _read(
@@ -135,7 +138,11 @@ class ObjectOperations:
 
     async def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         result = await self.objects.delete_object(
-            params["Bucket"], params["Key"], params.get("VersionId"), wire.requester(ctx)
+            params["Bucket"],
+            params["Key"],
+            params.get("VersionId"),
+            wire.requester(ctx),
+            bypass_governance=bool(params.get("BypassGovernanceRetention")),
         )
         out: dict[str, Any] = {}
         if result is not None and result.version_id != "null":
@@ -154,11 +161,14 @@ class ObjectOperations:
         deleted: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         who = wire.requester(ctx)
+        bypass = bool(params.get("BypassGovernanceRetention"))
         for entry in entries:
             key = entry["Key"]
             version_id = entry.get("VersionId")
             try:
-                result = await self.objects.delete_object(params["Bucket"], key, version_id, who)
+                result = await self.objects.delete_object(
+                    params["Bucket"], key, version_id, who, bypass_governance=bypass
+                )
             except oe.ObjectsError as error:
                 failed.append(
                     {"Key": key, "Code": type(error).__name__, "Message": error.message}
@@ -217,6 +227,7 @@ class ObjectOperations:
             conditions=wire.conditions(params, "CopySource"),
             acl=policy,
             encryption=sse,
+            lock=requested_lock(params),
         )
         result: dict[str, Any] = {"ETag": version.etag, "LastModified": version.modified}
         result.update(wire.checksum_output(version.checksums, version.checksum_type))

@@ -24,6 +24,7 @@ from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.forms import boundary_of, parse_form
 from stratus.services.objects import errors as oe
 from stratus.services.objects.post_policy import check_policy, check_size
+from stratus.services.objects.requests import Checks
 from stratus.services.objects.service import ObjectsService
 
 __all__ = ["FormUploads"]
@@ -152,6 +153,9 @@ class FormUploads:
             headers=headers,
             metadata=metadata,
             tags=_tags(fields.get("tagging")),
+            # A Content-MD5 field is checked as PutObject's header is; it is also what lets
+            # a form into a bucket whose Object Lock default retention asks for one.
+            checks=Checks(content_md5=fields.get("content-md5")),
             event="ObjectCreated:Post",
             acl=policy,
         )

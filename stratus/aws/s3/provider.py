@@ -1,10 +1,10 @@
 """The S3 API over the object store: thin adapters from parsed requests to the service.
 
 The operations live in mixins by concern (buckets and their settings, ACLs, Block Public
-Access, objects, listings, multipart uploads, browser form uploads); this class joins
-them, carries the error table, puts every operation behind the access check
-(``aws/s3/access.py``), and offers the CORS hooks the app calls (``preflight`` for
-``OPTIONS``, ``cors_headers``).
+Access, objects, listings, multipart uploads, browser form uploads, Object Lock, website
+configuration); this class joins them, carries the error table, puts every operation
+behind the access check (``aws/s3/access.py``), and offers the CORS hooks the app calls
+(``preflight`` for ``OPTIONS``, ``cors_headers``).
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from stratus.aws.s3.buckets import BucketOperations
 from stratus.aws.s3.cors import CorsHooks
 from stratus.aws.s3.errors import S3_ERRORS
 from stratus.aws.s3.listing import ListingOperations
+from stratus.aws.s3.locking import LockOperations
 from stratus.aws.s3.multipart import MultipartOperations
 from stratus.aws.s3.objects import ObjectOperations
 from stratus.aws.s3.post import FormUploads
 from stratus.aws.s3.public_access import PublicAccessOperations
+from stratus.aws.s3.website import WebsiteOperations
 from stratus.services.objects.service import ObjectsService
 
 Operation = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -43,6 +45,8 @@ class S3Provider(
     MultipartOperations,
     FormUploads,
     PublicAccessOperations,
+    LockOperations,
+    WebsiteOperations,
     CorsHooks,
 ):
     errors: ErrorTable = S3_ERRORS

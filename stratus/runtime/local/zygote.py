@@ -89,7 +89,17 @@ class Zygote:
     async def spawn(
         self, config: dict[str, Any], fd: int, output_fd: int | None = None
     ) -> tuple[int, asyncio.Future[ExitStatus]]:
-        """Fork an environment on ``fd``; starts (or restarts) the zygote when needed."""
+        """Fork an environment on ``fd``; starts (or restarts) the zygote when needed.
+
+        The spare the zygote lent us, when there is one, becomes the environment at once
+        (one message to it instead of a request to the zygote and its answer)."""
+        channel = self._channel
+        spare = channel.take_spare() if channel is not None else None
+        if spare is not None and channel is not None:
+            try:
+                return await channel.start_spare(spare, config, fd, output_fd)
+            except OSError:
+                pass  # gone meanwhile: the zygote forks one
         for attempt in (1, 2):
             await self.start()
             channel = self._channel

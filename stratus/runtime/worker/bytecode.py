@@ -42,11 +42,35 @@ class _ViewSourceLoader(machinery.SourceFileLoader):
     def set_data(self, path: str, data: Any, *, _mode: int = 0o666) -> None:
         target = _cached(path)
         if target != path:
-            # Every environment of the function runs as a user of its own: the
-            # directories must stay writable for the next one (the cache is private to
-            # the function, so nobody else can reach them).
-            _make_shared_dirs(os.path.dirname(target))
+            # Written once the invocation that compiled it has answered (``flush``): on
+            # a new function's first cold start the directories and the file cost more
+            # than compiling a small module, and its caller is waiting.
+            PENDING.append((self, target, bytes(data), _mode))
+            return
         super().set_data(target, data, _mode=_mode)
+
+    def write_cached(self, target: str, data: bytes, mode: int) -> None:
+        # Every environment of the function runs as a user of its own: the directories
+        # must stay writable for the next one (the cache is private to the function, so
+        # nobody else can reach them).
+        _make_shared_dirs(os.path.dirname(target))
+        super().set_data(target, data, _mode=mode)
+
+
+#: Bytecode compiled for the view and not written yet: (loader, cache path, data, mode).
+PENDING: List[Tuple[_ViewSourceLoader, str, bytes, int]] = []
+
+
+def flush() -> None:
+    """Write the bytecode held back (after an answer is sent, or before a snapshot).
+
+    A write that fails only costs the next cold start a compile, as in Python itself."""
+    while PENDING:
+        loader, target, data, mode = PENDING.pop()
+        try:
+            loader.write_cached(target, data, mode)
+        except OSError:
+            pass
 
 
 def _make_shared_dirs(directory: str) -> None:

@@ -42,7 +42,15 @@ _PR_SET_NO_NEW_PRIVS = 38
 class Settings(object):
     """The zygote's sandbox settings, read once at its start and inherited at fork."""
 
-    __slots__ = ("cgroup_roots", "cgroup_version", "hidden", "joined", "uid", "uid_base")
+    __slots__ = (
+        "cgroup_roots",
+        "cgroup_version",
+        "hidden",
+        "joined",
+        "limited_mb",
+        "uid",
+        "uid_base",
+    )
 
     def __init__(self, raw: Optional[Dict[str, Any]] = None) -> None:
         raw = raw or {}
@@ -52,6 +60,7 @@ class Settings(object):
         self.uid_base = int(raw.get("uid_base") or 0)
         self.hidden: List[str] = list(raw.get("hidden") or [])  # out of every view
         self.joined: List[str] = []  # this process's own leaves, once made
+        self.limited_mb = 0  # the memory size its limits were written for, once written
         self.uid = -1  # this process's identity, once dropped
 
 
@@ -90,7 +99,7 @@ def join_group() -> None:
 
 
 def limit_files(
-    version: int, roots: Dict[str, str], leaf: str, memory_mb: int
+    version: int, roots: Dict[str, str], leaf: str, memory_mb: int, grow: bool = False
 ) -> List[Tuple[str, str, bool]]:
     """The files that set an environment's limits, with their values and whether each is
     required: the function's memory for the whole group, Lambda's 1,024 processes, a CPU
@@ -111,9 +120,12 @@ def limit_files(
         return files
     if "memory" in roots:
         path = os.path.join(roots["memory"], leaf)
-        files.append((os.path.join(path, "memory.limit_in_bytes"), limit, True))
+        memory = (os.path.join(path, "memory.limit_in_bytes"), limit, True)
         # Where swap is accounted, memory plus swap gets the same limit: no swapping out.
-        files.append((os.path.join(path, "memory.memsw.limit_in_bytes"), limit, False))
+        # The kernel keeps memory <= memory plus swap: a limit that grows (``grow``: over
+        # one written before) is raised on the sum first.
+        swap = (os.path.join(path, "memory.memsw.limit_in_bytes"), limit, False)
+        files.extend([swap, memory] if grow else [memory, swap])
     if "pids" in roots:
         files.append((os.path.join(roots["pids"], leaf, "pids.max"), str(MAX_PROCESSES), True))
     if "cpu" in roots:
@@ -122,14 +134,24 @@ def limit_files(
     return files
 
 
+#: The memory size most functions have (Lambda's default): a spare child writes its
+#: limits for it while it waits, and an environment of that size has nothing left to do.
+DEFAULT_MEMORY_MB = 128
+
+
 def apply_limits(memory_mb: int) -> None:
-    """Write the environment's limits into its own groups (as root, before the drop)."""
+    """Write the environment's limits into its own groups (as root, before the drop);
+    nothing when they were written for this size already (by the spare, ahead)."""
     join_group()
+    if STATE.limited_mb == memory_mb or not STATE.joined:
+        return
     leaf = str(os.getpid())
+    grow = memory_mb > STATE.limited_mb > 0
     for path, value, required in limit_files(
-        STATE.cgroup_version, STATE.cgroup_roots, leaf, memory_mb
+        STATE.cgroup_version, STATE.cgroup_roots, leaf, memory_mb, grow
     ):
         _write(path, value, required)
+    STATE.limited_mb = memory_mb
 
 
 def drop_identity(uid: Optional[int] = None) -> Optional[int]:

@@ -25,7 +25,7 @@ import socket
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import capture, faults, json_logs, sandbox
+from . import bytecode, capture, faults, json_logs, sandbox
 from .bootstrap import BootstrapWorker, has_extensions
 from .context import LambdaContext, StaticFacts, static_facts
 from .loader import load_handler
@@ -165,6 +165,8 @@ class Worker(object):
                 api.announce(header)
             reply, body, logs = self.invoke(header, event)
             send_parts(sock, reply, body, logs)
+            if bytecode.PENDING:  # what init or this invocation compiled: now, unhurried
+                bytecode.flush()
             if api is not None:
                 api.finished(header, reply, logs or self.logs.take_tee().encode("utf-8"))
 

@@ -41,7 +41,7 @@ import tempfile
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from . import capture, confine, mounts, protocol, sandbox
+from . import bytecode, capture, confine, mounts, protocol, sandbox
 from .bootstrap import BootstrapWorker
 from .runtime import Worker, output_fd
 
@@ -50,7 +50,7 @@ ConnectionClosed = protocol.ConnectionClosed
 NODE_CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nodejs")
 ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
 
-SPARE_DELAY_MS = 3
+SPARE_DELAY_MS = 10
 DEFAULT_PRELOAD = ("s3", "dynamodb", "sqs", "sns", "lambda", "sts")
 
 
@@ -66,8 +66,10 @@ class ForkServer(object):
     """Fork children on request over ``control``; report their exits; die with the link.
 
     With ``spare``, one child is forked ahead of time and waits for its config on a
-    private socketpair, so a spawn request costs a message instead of a ``fork`` (the
-    page-table copy of a process that imported boto3 is ~2 ms); the next spare is forked
+    private socketpair whose other end is lent to the server (a ``spare`` frame carries
+    it), so a cold start costs the server one message to that child instead of a spawn
+    request, a ``fork`` (the page-table copy of a process that imported boto3 is ~2 ms)
+    and an answer. The server says ``taken`` once it used it; the next spare is forked
     once the fork server has been idle for ``SPARE_DELAY_MS``: not while the environment
     just handed out runs its init, nor in the middle of a burst of spawns.
     """
@@ -77,8 +79,8 @@ class ForkServer(object):
         self.child_main = child_main
         self.children: Set[int] = set()
         self.use_spare = spare
-        self._spare: Optional[Tuple[int, socket.socket]] = None
-        self._spares: Set[int] = set()
+        self._spare: Optional[int] = None  # the spare lent to the server, not yet taken
+        self._spares: Set[int] = set()  # spares not yet known to be environments
         self._wake_r = -1
         self._wake_w = -1
 
@@ -124,6 +126,14 @@ class ForkServer(object):
         if op == "spawn":
             self._spawn(header, payload, fds)
             return True
+        if op == "taken":  # the server made the lent spare an environment
+            pid = header.get("pid")
+            if pid in self._spares:
+                self._spares.discard(pid)
+                self.children.add(pid)
+            if self._spare == pid:
+                self._spare = None
+            return True
         for fd in fds:
             os.close(fd)
         if op == "shutdown":
@@ -147,34 +157,18 @@ class ForkServer(object):
             _close_all(fds)
             self._answer(request, error="bad config: " + str(exc))
             return
-        pid = self._hand_to_spare(fds, payload)
-        if pid is None:
-            gc.freeze()  # objects made so far stay out of the children's collections: no CoW
-            try:
-                pid = os.fork()
-            except OSError as exc:
-                _close_all(fds)
-                self._answer(request, error=str(exc))
-                return
-            if pid == 0:
-                self._in_child(lambda: self._run(fds, config))
+        gc.freeze()  # objects made so far stay out of the children's collections: no CoW
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            _close_all(fds)
+            self._answer(request, error=str(exc))
+            return
+        if pid == 0:
+            self._in_child(lambda: self._run(fds, config))
         _close_all(fds)
         self.children.add(pid)
         self._answer(request, pid=pid)
-
-    def _hand_to_spare(self, fds: List[int], payload: bytes) -> Optional[int]:
-        spare, self._spare = self._spare, None
-        if spare is None:
-            return None
-        pid, link = spare
-        try:
-            protocol.send_frame_with_fds(link, {"op": "go"}, fds, payload)
-        except OSError:  # the spare died: fork the usual way
-            return None
-        finally:
-            link.close()
-        self._spares.discard(pid)
-        return pid
 
     def _refill(self) -> None:
         if not self.use_spare or self._spare is not None:
@@ -191,8 +185,12 @@ class ForkServer(object):
             ours.close()
             self._in_child(lambda: self._wait_as_spare(theirs))
         theirs.close()
-        self._spare = (pid, ours)
+        self._spare = pid
         self._spares.add(pid)
+        try:  # lent: from now on only the server may send it its launch
+            protocol.send_frame_with_fds(self.control, {"op": "spare", "pid": pid}, [ours.fileno()])
+        finally:
+            ours.close()
 
     def _wait_as_spare(self, link: socket.socket) -> int:
         sandbox.prewarm()
@@ -200,6 +198,7 @@ class ForkServer(object):
             if mounts.STATE.enabled:
                 mounts.prepare()
             confine.join_group()  # moving into a group can wait for the kernel: now
+            confine.apply_limits(confine.DEFAULT_MEMORY_MB)  # the most common size
         except OSError:
             pass  # the environment tries again, and reports why it cannot
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
@@ -222,8 +221,6 @@ class ForkServer(object):
             os.close(self._wake_r)
             os.close(self._wake_w)
             self.control.close()
-            if self._spare is not None:
-                self._spare[1].close()
             code = body()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -256,12 +253,10 @@ class ForkServer(object):
                 return
             if pid == 0:
                 return
-            if pid in self._spares:  # nobody knows this one yet: nothing to report
+            if pid in self._spares:  # reported too: the server may have taken it already
                 self._spares.discard(pid)
-                if self._spare is not None and self._spare[0] == pid:
-                    self._spare[1].close()
+                if self._spare == pid:
                     self._spare = None
-                continue
             self.children.discard(pid)
             code, sig = _exit_status(status)
             protocol.send_frame(
@@ -330,6 +325,7 @@ def _serve_as_template(worker: Worker) -> int:
     """Run before-snapshot hooks, then fork restored environments on the same socket."""
     import snapshot_restore_py as hooks  # on the path: sandbox.HOOKS_DIR
 
+    bytecode.flush()  # once, here, not in every restored environment
     error = worker.before_snapshot(hooks)
     if error is not None:
         protocol.send_frame(

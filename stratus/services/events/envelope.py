@@ -7,7 +7,10 @@ with the rule's ARN as its one resource and an empty detail.
 
 PutEvents checks each entry on its own: a bad entry gets an ``ErrorCode`` and
 ``ErrorMessage`` in its place of the answer and the others go on; only the size of the
-whole request (256 KB, counted as AWS counts it) refuses the call.
+whole request (1 MB, counted as AWS counts it) refuses the call. AWS raised the limit
+from 256 KB to 1 MB on 29 January 2026 ("More room to build: serverless services now
+support payloads up to 1 MB", AWS Compute Blog); botocore's PutEvents documentation says
+"the total entry size must be less than 1MB".
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 
 import orjson
 
-MAX_REQUEST_BYTES = 256 * 1024
+MAX_REQUEST_BYTES = 1024 * 1024
 #: AWS counts a Time as 14 bytes, whatever its text.
 _TIME_BYTES = 14
 

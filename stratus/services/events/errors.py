@@ -7,6 +7,7 @@ EventsError
  +-- InvalidEventPattern    InvalidEventPatternException: PutRule, TestEventPattern
  +-- LimitExceeded          LimitExceededException: targets per rule
  +-- ManagedRule            ManagedRuleException (reserved; no managed rules here)
+ +-- IllegalStatus          IllegalStatusException: CancelReplay of a finished replay
 """
 
 from __future__ import annotations
@@ -41,4 +42,8 @@ class LimitExceeded(EventsError):
 
 
 class ManagedRule(EventsError):
+    pass
+
+
+class IllegalStatus(EventsError):
     pass

@@ -20,7 +20,7 @@ from stratus.services.events.errors import (
     NotFound,
 )
 from stratus.services.events.model import Bus, Rule, Target
-from stratus.services.events.repository import EventsRepository
+from stratus.services.events.repository import EventsRepository, Snapshot
 from stratus.services.events.transform import check_target_input
 from stratus.services.patterns import EventPattern, InvalidPattern
 from stratus.services.patterns.index import PatternIndex
@@ -76,7 +76,9 @@ class Registry:
         self.indexes: dict[str, PatternIndex[str]] = {}
 
     async def load(self) -> None:
-        snapshot = await self._repository.load()
+        self.restore(await self._repository.load())
+
+    def restore(self, snapshot: Snapshot) -> None:
         for bus in snapshot.buses:
             self.buses[bus.arn] = bus
         for rule in snapshot.rules:

@@ -2,9 +2,10 @@
 
 A target is named by its ARN's service: a function gets an asynchronous Invoke (as
 EventBridge invokes Lambda), a queue SendMessage, a topic Publish, a state machine
-StartExecution, an event bus the event itself (on this service, no wire), and
-Scheduler's universal targets (``arn:aws:scheduler:::aws-sdk:<service>:<action>``) the
-API call the input describes. Each attempt ends in an :class:`Attempt`: delivered,
+StartExecution, an event bus the event itself (on this service, no wire), an API
+destination a real HTTP request (``http_targets.py``), and Scheduler's universal
+targets (``arn:aws:scheduler:::aws-sdk:<service>:<action>``) the API call the input
+describes. Each attempt ends in an :class:`Attempt`: delivered,
 failed and retryable, or failed for a reason retrying cannot cure (the target does not
 exist, access is denied): AWS sends those to the dead-letter queue at once
 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
@@ -28,6 +29,7 @@ class Outcome(enum.Enum):
     DELIVERED = "delivered"
     RETRY = "retry"
     PERMANENT = "permanent"
+    LATER = "later"  # not attempted (a rate limit): try again after ``retry_after``
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,8 @@ class Attempt:
     outcome: Outcome
     code: str = ""
     message: str = ""
+    #: seconds the target asked to wait (Retry-After) or, for LATER, until its turn
+    retry_after: float | None = None
 
 
 _PERMANENT_CODES = frozenset(
@@ -67,6 +71,7 @@ _PERMANENT_CODES = frozenset(
 _SDK_SERVICES = {"sfn": "stepfunctions", "eventbridge": "events", "cloudwatchlogs": "logs"}
 
 LocalBus = Callable[[str, dict[str, Any], int], Awaitable[None]]  # bus ARN, event, hops
+HttpSend = Callable[[Delivery], Awaitable[Attempt]]  # an API destination's request
 #: (service, operation, params) -> params spelled as the operation's model members.
 ParamMapper = Callable[[str, str, dict[str, Any]], dict[str, Any]]
 
@@ -88,14 +93,21 @@ def arn_fields(arn: str) -> list[str]:
 
 class Sender:
     def __init__(
-        self, calls: AwsCaller, local_bus: LocalBus, universal_params: ParamMapper = _as_given
+        self,
+        calls: AwsCaller,
+        local_bus: LocalBus,
+        universal_params: ParamMapper | None = None,
+        http: HttpSend | None = None,
     ) -> None:
         self._calls = calls
         self._local_bus = local_bus
-        self._universal_params = universal_params
+        self._universal_params = universal_params or _as_given
+        self._http = http
         self._queue_urls = QueueUrls(calls)
 
     async def send(self, delivery: Delivery) -> Attempt:
+        if self._http is not None and ":api-destination/" in delivery.target_arn:
+            return await self._http(delivery)
         try:
             await self._send(delivery)
         except Exception as error:  # the caller raises AWS errors with a code

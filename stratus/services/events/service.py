@@ -11,10 +11,16 @@ time has come (never early) and, in one write, stores its next firing and the de
 of the "Scheduled Event". After a restart a firing missed while the server was down
 fires once if it is younger than the targets' MaximumEventAgeInSeconds (the event could
 still have been delivered), and never more than once however many were missed.
+
+Archives keep what a bus accepts (``archives.py``), in the same write as the deliveries;
+replays send it again (``replays.py``); API destinations and their connections make rule
+targets of HTTP endpoints (``api_destinations.py``, ``connections.py``,
+``http_targets.py``, ``oauth.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -22,9 +28,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import orjson
 
 from stratus.services.aws_calls import AwsCaller
+from stratus.services.events import api_destinations as api_destination_records
+from stratus.services.events import connections as connection_records
+from stratus.services.events.api_destinations import ApiDestination, ApiDestinations
+from stratus.services.events.archives import Archives
+from stratus.services.events.connections import Connection, Connections
 from stratus.services.events.dispatcher import Dispatcher
 from stratus.services.events.envelope import (
     MAX_REQUEST_BYTES,
@@ -35,10 +47,14 @@ from stratus.services.events.envelope import (
     scheduled_event,
 )
 from stratus.services.events.errors import Invalid, NotFound
+from stratus.services.events.http_targets import HttpTargets, resolve_http_parameters
+from stratus.services.events.jobs import Jobs
 from stratus.services.events.model import Rule
+from stratus.services.events.oauth import OAuthError, Tokens
 from stratus.services.events.outbox import Delivery
 from stratus.services.events.registry import Registry
-from stratus.services.events.repository import EventsRepository
+from stratus.services.events.replays import Replays
+from stratus.services.events.repository import ArchivedEvent, EventsRepository
 from stratus.services.events.sender import ParamMapper, Sender
 from stratus.services.events.transform import target_payload
 from stratus.services.schedules.expressions import UTC, parse_expression, zone
@@ -51,6 +67,8 @@ log = logging.getLogger(__name__)
 
 #: How many buses one event may cross through bus targets (a loop guard of Stratus's).
 MAX_BUS_HOPS = 5
+#: How often archives drop events past their retention.
+RETENTION_SWEEP_S = 3600.0
 
 
 def _dumps(value: Any) -> str:
@@ -69,20 +87,97 @@ class EventsService:
     ) -> None:
         self._repository = repository
         self._clock = clock
+        self._http_client: httpx.AsyncClient | None = None
+        self.jobs = Jobs()
         self.registry = Registry(repository, self._plan, self._arm, clock)
-        self.sender = (
-            Sender(calls, self._forward, universal_params)
-            if universal_params is not None
-            else Sender(calls, self._forward)
+        self.archives = Archives(repository, self.registry, clock)
+        self.connections = Connections(
+            self._store_connection, repository.delete_record, self._authorize, clock
+        )
+        self.api_destinations = ApiDestinations(
+            self._store_api_destination, repository.delete_record, self.connections, clock
+        )
+        self.tokens = Tokens(self._client, clock)
+        self.http_targets = HttpTargets(self.api_destinations, self.tokens, self._client)
+        self.sender = Sender(
+            calls,
+            self._forward,
+            universal_params,
+            self.http_targets.send,
         )
         self.dispatcher = Dispatcher(
             repository, self.sender, base_delay_s=retry_base_s, clock=clock
         )
+        self.replays = Replays(
+            repository,
+            self.registry,
+            self.archives,
+            self._rule_deliveries,
+            self.dispatcher.enqueue,
+            self.jobs,
+            clock,
+        )
         self.timers = TimerLoop(self._fire, clock)
 
     async def load(self) -> None:
-        await self.registry.load()
+        snapshot = await self._repository.load()
+        self.registry.restore(snapshot)
+        records = snapshot.records
+        self.archives.load(records.get("archive", []))
+        self.connections.load(records.get("connection", []))
+        self.api_destinations.load(records.get("api-destination", []))
+        self.replays.load(records.get("replay", []))
         await self.dispatcher.load()
+
+    async def close(self) -> None:
+        if self._http_client is not None:
+            await self._http_client.aclose()
+            self._http_client = None
+
+    def _client(self) -> httpx.AsyncClient:
+        """One HTTP client for API destinations and token endpoints: no redirects
+        followed, no proxy from the server's environment, timeouts of its own."""
+        if self._http_client is None:
+            self._http_client = httpx.AsyncClient(
+                timeout=httpx.Timeout(5.0),
+                follow_redirects=False,
+                trust_env=False,
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=0),
+            )
+        return self._http_client
+
+    # -- connections ---------------------------------------------------------------------
+    async def _store_connection(self, connection: Connection) -> None:
+        await self._repository.put_record(
+            connection_records.KIND, connection.arn, connection.to_document()
+        )
+
+    async def _store_api_destination(self, destination: ApiDestination) -> None:
+        await self._repository.put_record(
+            api_destination_records.KIND, destination.arn, destination.to_document()
+        )
+
+    def _authorize(self, connection: Connection) -> None:
+        """An OAuth connection's first token, fetched in the background."""
+
+        async def fetch() -> None:
+            self.tokens.forget(connection.arn)
+            try:
+                await self.tokens.token(connection)
+            except OAuthError as error:
+                await self.connections.authorized(connection, False, error.message)
+            else:
+                await self.connections.authorized(connection, True, None)
+
+        self.jobs.submit(f"authorize {connection.name}", fetch)
+
+    async def expire_archives(self) -> None:
+        """The retention sweep, hourly for as long as the service runs."""
+        while True:
+            dropped = await self.archives.expire()
+            if dropped:
+                log.info("archives: %d events past their retention dropped", dropped)
+            await asyncio.sleep(RETENTION_SWEEP_S)
 
     # -- publishing ----------------------------------------------------------------------
     async def put_events(
@@ -95,6 +190,7 @@ class EventsService:
         now = self._clock()
         results: list[dict[str, str]] = []
         deliveries: list[Delivery] = []
+        archived: list[ArchivedEvent] = []
         for entry in entries:
             checked = check_entry(entry)
             if isinstance(checked, EntryError):
@@ -121,8 +217,9 @@ class EventsService:
                 )
             else:
                 deliveries.extend(self._deliveries(bus.arn, event, now))
+                archived.extend(self.archives.entries(bus.arn, event, now))
             results.append({"EventId": event["id"]})
-        await self._commit(deliveries)
+        await self._commit(deliveries, archived)
         return results
 
     async def _forward(self, target_bus_arn: str, event: dict[str, Any], hops: int) -> None:
@@ -139,7 +236,10 @@ class EventsService:
                 bus.arn,
             )
             return
-        await self._commit(self._deliveries(bus.arn, event, self._clock(), hops))
+        now = self._clock()
+        await self._commit(
+            self._deliveries(bus.arn, event, now, hops), self.archives.entries(bus.arn, event, now)
+        )
 
     def _deliveries(
         self, bus: str, event: dict[str, Any], now: float, hops: int = 0
@@ -163,6 +263,10 @@ class EventsService:
                 params["hops"] = hops + 1
             if target.sqs_group_id:
                 params["group_id"] = target.sqs_group_id
+            if ":api-destination/" in target.arn:
+                params["http"] = resolve_http_parameters(
+                    target.document.get("HttpParameters"), event
+                )
             params["deduplication_id"] = event["id"]
             deliveries.append(
                 Delivery(
@@ -185,9 +289,11 @@ class EventsService:
             )
         return deliveries
 
-    async def _commit(self, deliveries: list[Delivery]) -> None:
-        if deliveries:
-            await self._repository.add_deliveries(deliveries)
+    async def _commit(
+        self, deliveries: list[Delivery], archived: list[ArchivedEvent] | None = None
+    ) -> None:
+        if deliveries or archived:
+            await self._repository.commit_events(deliveries, archived or [])
             self.dispatcher.enqueue(deliveries)
 
     # -- scheduled rules -----------------------------------------------------------------

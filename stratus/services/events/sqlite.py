@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
 from stratus.services.events.model import Bus, Rule
 from stratus.services.events.outbox import Delivery
-from stratus.services.events.repository import Snapshot
+from stratus.services.events.repository import ArchivedEvent, ArchiveStatistics, Snapshot
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
 
@@ -27,6 +28,24 @@ MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        2,
+        "archives, replays, connections, API destinations; archived events",
+        """
+        CREATE TABLE events_records (
+            arn TEXT PRIMARY KEY, kind TEXT NOT NULL, body BLOB NOT NULL
+        );
+        CREATE TABLE events_archived (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            archive TEXT NOT NULL,
+            time REAL NOT NULL,
+            ingested REAL NOT NULL,
+            event BLOB NOT NULL
+        );
+        CREATE INDEX events_archived_by_archive ON events_archived (archive, seq);
+        CREATE INDEX events_archived_by_age ON events_archived (archive, ingested);
+        """,
+    ),
 ]
 
 
@@ -42,6 +61,20 @@ def insert_deliveries(conn: sqlite3.Connection, deliveries: Sequence[Delivery]) 
     )
 
 
+def _insert_archived(conn: sqlite3.Connection, archived: Sequence[ArchivedEvent]) -> None:
+    conn.executemany(
+        "INSERT INTO events_archived (archive, time, ingested, event) VALUES (?, ?, ?, ?)",
+        [(a.archive_arn, a.time, a.ingested, a.event) for a in archived],
+    )
+
+
+def _put_record(conn: sqlite3.Connection, kind: str, arn: str, document: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO events_records (arn, kind, body) VALUES (?, ?, ?)",
+        (arn, kind, orjson.dumps(document)),
+    )
+
+
 class SQLiteEventsRepository:
     def __init__(self, db: SQLiteDatabase) -> None:
         self._db = db
@@ -53,6 +86,8 @@ class SQLiteEventsRepository:
                 snapshot.buses.append(Bus.from_document(orjson.loads(body)))
             for (body,) in conn.execute("SELECT body FROM events_rules"):
                 snapshot.rules.append(Rule.from_document(orjson.loads(body)))
+            for kind, body in conn.execute("SELECT kind, body FROM events_records ORDER BY rowid"):
+                snapshot.records.setdefault(kind, []).append(orjson.loads(body))
             return snapshot
 
         return await self._db.read(read)
@@ -114,3 +149,87 @@ class SQLiteEventsRepository:
         await self._db.write(
             lambda conn: conn.execute("DELETE FROM events_deliveries WHERE id = ?", (delivery_id,))
         )
+
+    async def commit_events(
+        self, deliveries: Sequence[Delivery], archived: Sequence[ArchivedEvent]
+    ) -> None:
+        if not deliveries and not archived:
+            return
+
+        def write(conn: sqlite3.Connection) -> None:
+            insert_deliveries(conn, deliveries)
+            _insert_archived(conn, archived)
+
+        await self._db.write(write)
+
+    async def put_record(self, kind: str, arn: str, document: dict[str, Any]) -> None:
+        await self._db.write(lambda conn: _put_record(conn, kind, arn, document))
+
+    async def delete_record(self, arn: str) -> None:
+        await self._db.write(
+            lambda conn: conn.execute("DELETE FROM events_records WHERE arn = ?", (arn,))
+        )
+
+    async def delete_archive(self, arn: str) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM events_records WHERE arn = ?", (arn,))
+            conn.execute("DELETE FROM events_archived WHERE archive = ?", (arn,))
+
+        await self._db.write(write)
+
+    async def archive_statistics(self, arn: str) -> ArchiveStatistics:
+        def read(conn: sqlite3.Connection) -> ArchiveStatistics:
+            count, size = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(event)), 0) FROM events_archived"
+                " WHERE archive = ?",
+                (arn,),
+            ).fetchone()
+            return ArchiveStatistics(int(count), int(size))
+
+        return await self._db.read(read)
+
+    async def archived_events(
+        self,
+        arn: str,
+        start: float,
+        end: float,
+        after_seq: int,
+        limit: int,
+        max_bytes: int = 4 * 1024 * 1024,
+    ) -> list[ArchivedEvent]:
+        def read(conn: sqlite3.Connection) -> list[ArchivedEvent]:
+            rows = conn.execute(
+                "SELECT seq, time, ingested, event FROM events_archived"
+                " WHERE archive = ? AND seq > ? AND time >= ? AND time < ?"
+                " ORDER BY seq LIMIT ?",
+                (arn, after_seq, start, end, limit),
+            )
+            found: list[ArchivedEvent] = []
+            size = 0
+            for seq, moment, ingested, event in rows:
+                found.append(ArchivedEvent(arn, moment, ingested, bytes(event), seq))
+                size += len(event)
+                if size >= max_bytes:
+                    break
+            return found
+
+        return await self._db.read(read)
+
+    async def purge_archive(self, arn: str, ingested_before: float) -> int:
+        def write(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
+                "DELETE FROM events_archived WHERE archive = ? AND ingested < ?",
+                (arn, ingested_before),
+            )
+            return int(cursor.rowcount)
+
+        return await self._db.write(write)
+
+    async def replay_progress(
+        self, arn: str, document: dict[str, Any], deliveries: Sequence[Delivery]
+    ) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            _put_record(conn, "replay", arn, document)
+            insert_deliveries(conn, deliveries)
+
+        await self._db.write(write)

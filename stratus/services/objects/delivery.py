@@ -2,12 +2,14 @@
 background.
 
 Each outbox entry names one target (a function, a queue, a topic, or EventBridge) and
-holds the event document. The loop sends due entries through our own AWS APIs
-in-process (Lambda ``Invoke`` as an ``Event``, which Lambda itself queues durably; SQS
-``SendMessage``; SNS ``Publish``) and deletes each entry once its target accepted it. A
-failed attempt is retried with exponential backoff, up to ``MAX_ATTEMPTS``; a crash
-between the commit and the delivery only delays it, since the entry is still there at
-the next start.
+holds the event document. The shared outbox loop (``services/outbox``) attempts each due
+entry, sending it through our own AWS APIs in-process (Lambda ``Invoke`` as an
+``Event``, which Lambda itself queues durably; SQS ``SendMessage``; SNS ``Publish``);
+:class:`NotificationRetries` deletes it once its target accepted it, and retries a failed
+attempt with exponential backoff (1 s doubling, at most 10 minutes), up to
+``MAX_ATTEMPTS``. Entries are handed to the loop after the commit that stored them, and
+all of them are loaded at start, so a crash between the commit and the delivery only
+delays it.
 
 EventBridge: S3 sends ``aws.s3`` events to the bucket owner's default bus. The bus is
 another component, so delivery goes through :class:`EventBridgeHook`; until a bus
@@ -17,15 +19,15 @@ sends them with ``events:PutEvents`` through the in-process caller.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from stratus.services.aws_calls import AwsCaller, QueueUrls
 from stratus.services.objects.sqlite import ObjectsRepository, OutboxRow
+from stratus.services.outbox import Again, OutboxLoop, Settled, Verdict
 from stratus.store.sqlite.database import SQLiteDatabase
 
 __all__ = ["MAX_ATTEMPTS", "EventBridgeHook", "NotificationDelivery"]
@@ -33,7 +35,9 @@ __all__ = ["MAX_ATTEMPTS", "EventBridgeHook", "NotificationDelivery"]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12  # about an hour of backoff in all (1 s doubling, capped at 10 min)
-_BATCH = 64
+MAX_DELAY_S = 600.0
+MAX_IN_FLIGHT = 64
+UNEXPECTED_RETRY_S = 30.0
 
 
 class EventBridgeHook(Protocol):
@@ -72,80 +76,67 @@ class PutEventsHook:
             raise RuntimeError(f"PutEvents refused the event: {answer.get('Entries')}")
 
 
-class NotificationDelivery:
-    """The outbox's delivery loop (one background task)."""
+class NotificationRetries:
+    """S3's delivery policy: any failure is retried, by the schedule above; no order to
+    keep, no dead-letter queue."""
+
+    def __init__(
+        self,
+        db: SQLiteDatabase,
+        send: Callable[[OutboxRow], Awaitable[bool]],
+        clock: Callable[[], float],
+    ) -> None:
+        self._db = db
+        self._send = send
+        self._clock = clock
+
+    @staticmethod
+    def describe(row: OutboxRow) -> str:
+        return f"{row.id} (S3 notification to {row.record.get('arn')})"
+
+    @staticmethod
+    def lane(row: OutboxRow) -> None:
+        return None
+
+    @staticmethod
+    def endpoint(row: OutboxRow) -> None:
+        return None
+
+    async def attempt(self, row: OutboxRow) -> Verdict:
+        if await self._send(row):
+            await self._finish(row)
+            return Settled("delivered")
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            await self._finish(row)
+            log.warning(
+                "dropped an S3 notification to %s after %d attempts",
+                row.record.get("arn"),
+                MAX_ATTEMPTS,
+            )
+            return Settled("dropped")
+        due = self._clock() + min(MAX_DELAY_S, 2.0**row.attempts)
+        await self._db.write(lambda c: ObjectsRepository.retry_outbox(c, row.id, due))
+        row.attempts += 1
+        return Again(due, retry=True)
+
+    async def _finish(self, row: OutboxRow) -> None:
+        await self._db.write(lambda c: ObjectsRepository.finish_outbox(c, [row.id]))
+
+
+class NotificationDelivery(OutboxLoop[OutboxRow]):
+    """The bucket notifications' outbox (one background task), and the calls that carry
+    a notification to its target (also used to check targets at configuration)."""
 
     def __init__(self, db: SQLiteDatabase, calls: AwsCaller, region: str) -> None:
-        self._db = db
         self._calls = calls
         self._region = region
         self.eventbridge: EventBridgeHook = PutEventsHook(calls)
-        self._wake = asyncio.Event()
-        self._paused = False
-        self._busy = False
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._queue_urls = QueueUrls(calls)
-        self.delivered = 0
-        self.dropped = 0
-
-    def wake(self) -> None:
-        """New entries were committed."""
-        self._wake.set()
-
-    def pause(self) -> None:
-        self._paused = True
-        self._wake.set()
-
-    async def wait_idle(self) -> None:
-        await self._idle.wait()
-
-    async def run(self) -> None:
-        while not self._paused:
-            self._wake.clear()
-            now = time.time()
-            rows = await self._db.read(
-                lambda c, now=now: ObjectsRepository.due_outbox(c, now, _BATCH)  # type: ignore[misc]
-            )
-            if rows:
-                self._idle.clear()
-                try:
-                    await self._deliver(rows)
-                finally:
-                    self._idle.set()
-                continue
-            next_due = await self._db.read(ObjectsRepository.next_due)
-            wait = 60.0 if next_due is None else max(0.0, next_due - time.time())
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(wait, 60.0)):
-                    await self._wake.wait()
-
-    async def _deliver(self, rows: list[OutboxRow]) -> None:
-        outcomes = await asyncio.gather(*(self._send(row) for row in rows))
-        done = [row.id for row, ok in zip(rows, outcomes, strict=True) if ok]
-        retry = [row for row, ok in zip(rows, outcomes, strict=True) if not ok]
-        now = time.time()
-
-        def commit(conn: Any) -> None:
-            ObjectsRepository.finish_outbox(conn, done)
-            for row in retry:
-                if row.attempts + 1 >= MAX_ATTEMPTS:
-                    ObjectsRepository.finish_outbox(conn, [row.id])
-                else:
-                    ObjectsRepository.retry_outbox(
-                        conn, row.id, now + min(600.0, 2.0**row.attempts)
-                    )
-
-        await self._db.write(commit)
-        self.delivered += len(done)
-        for row in retry:
-            if row.attempts + 1 >= MAX_ATTEMPTS:
-                self.dropped += 1
-                log.warning(
-                    "dropped an S3 notification to %s after %d attempts",
-                    row.record.get("arn"),
-                    MAX_ATTEMPTS,
-                )
+        super().__init__(
+            NotificationRetries(db, self._send, time.time),
+            max_in_flight=MAX_IN_FLIGHT,
+            unexpected_retry_s=UNEXPECTED_RETRY_S,
+        )
 
     async def _send(self, row: OutboxRow) -> bool:
         record = row.record

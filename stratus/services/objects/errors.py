@@ -6,15 +6,17 @@
      ├── BucketError
      │    ├── NoSuchBucket, BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty
      │    ├── InvalidBucketName
+     │    ├── InvalidBucketState         (versioning vs. Object Lock)
      │    └── NoSuchConfiguration        (a policy, CORS, lifecycle or tag set never set)
      ├── ObjectError
      │    ├── NoSuchKey, NoSuchVersion, MethodNotAllowed (a delete marker read)
      │    ├── PreconditionFailed, NotModified, InvalidRange
      │    ├── BadDigest, InvalidDigest, EntityTooLarge, KeyTooLong
+     │    ├── NoSuchObjectLockConfiguration (no retention / legal hold on the version)
      │    └── InvalidObjectState
      ├── UploadError
      │    ├── NoSuchUpload, InvalidPart, InvalidPartOrder, EntityTooSmall
-     ├── InvalidArgument, InvalidRequest, MalformedXML, InvalidTag
+     ├── InvalidArgument, InvalidRequest, MalformedXML, InvalidTag, InvalidRetentionPeriod
      ├── InvalidPolicyDocument, MalformedPOSTRequest   (browser uploads' forms)
      ├── AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership,
      │   UnresolvableGrantByEmailAddress, MissingSecurityHeader,
@@ -75,6 +77,10 @@ class BucketNotEmpty(BucketError):
 class InvalidBucketName(BucketError):
     def __init__(self, bucket: str) -> None:
         super().__init__("The specified bucket is not valid.", BucketName=bucket)
+
+
+class InvalidBucketState(BucketError):
+    """A request the bucket's versioning or Object Lock state forbids (409)."""
 
 
 class NoSuchConfiguration(BucketError):
@@ -168,6 +174,11 @@ class KeyTooLong(ObjectError):
         super().__init__("Your key is too long")
 
 
+class NoSuchObjectLockConfiguration(ObjectError):
+    def __init__(self) -> None:
+        super().__init__("The specified object does not have a ObjectLock configuration")
+
+
 class UploadError(ObjectsError):
     """A multipart upload that cannot proceed as asked."""
 
@@ -226,6 +237,11 @@ class MalformedXML(ObjectsError):
             "The XML you provided was not well-formed or did not validate against our "
             "published schema"
         )
+
+
+class InvalidRetentionPeriod(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__("Default retention period must be a positive integer value.")
 
 
 class InvalidTag(ObjectsError):

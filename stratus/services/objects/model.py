@@ -5,7 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Bucket", "ObjectVersion", "Part", "Upload"]
+__all__ = ["Bucket", "Lock", "ObjectVersion", "Part", "Upload"]
+
+
+@dataclass(slots=True)
+class Lock:
+    """A version's Object Lock state: a retention (mode until a time) and a legal hold.
+    A version is protected while either holds (``services/objects/locking.py``)."""
+
+    mode: str | None = None  # GOVERNANCE or COMPLIANCE
+    until: float | None = None  # seconds since the epoch
+    legal_hold: str | None = None  # ON or OFF once set
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        if self.mode is not None:
+            out["mode"], out["until"] = self.mode, self.until
+        if self.legal_hold is not None:
+            out["legal_hold"] = self.legal_hold
+        return out
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | None) -> Lock:
+        value = value or {}
+        return cls(value.get("mode"), value.get("until"), value.get("legal_hold"))
 
 
 @dataclass(slots=True)
@@ -46,6 +69,7 @@ class ObjectVersion:
     parts: list[int] = field(default_factory=list)  # part sizes of a multipart object
     acl: dict[str, Any] | None = None  # S3's AccessControlPolicy; None: the owner's alone
     seq: int = 0
+    lock: Lock = field(default_factory=lambda: Lock())  # Object Lock retention, legal hold
 
 
 @dataclass(slots=True)
@@ -61,6 +85,7 @@ class Upload:
     tags: dict[str, str] = field(default_factory=dict)
     checksum_algorithm: str | None = None
     checksum_type: str | None = None
+    lock: Lock = field(default_factory=lambda: Lock())  # asked for at creation
 
 
 @dataclass(slots=True)

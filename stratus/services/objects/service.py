@@ -15,10 +15,11 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
 from stratus.services.objects import errors as oe
+from stratus.services.objects import locking
 from stratus.services.objects.bytestore import ByteStore
 from stratus.services.objects.checksums import ALGORITHMS
 from stratus.services.objects.delivery import NotificationDelivery
-from stratus.services.objects.model import Bucket, ObjectVersion
+from stratus.services.objects.model import Bucket, Lock, ObjectVersion
 from stratus.services.objects.names import check_bucket_name, check_key
 from stratus.services.objects.notifications import Change, event_records
 from stratus.services.objects.requests import (
@@ -32,6 +33,7 @@ from stratus.services.objects.requests import (
     verify,
 )
 from stratus.services.objects.sqlite import ObjectsRepository as Repo
+from stratus.services.objects.sqlite import OutboxRow
 from stratus.services.objects.uploads import UploadOperations
 from stratus.store.errors import DuplicateKey
 from stratus.store.sqlite.database import SQLiteDatabase
@@ -65,9 +67,11 @@ class ObjectsService(UploadOperations):
         self.settings_changed: Callable[[str], None] = lambda name: None
 
     async def load(self) -> None:
-        """Read the buckets, and clear files a crash left unreferenced."""
+        """Read the buckets and the pending notifications, and clear files a crash left
+        unreferenced."""
         buckets = await self._db.read(Repo.load_buckets)
         self._buckets = {b.name: b for b in buckets}
+        self.delivery.enqueue(await self._db.read(Repo.load_outbox))
         referenced = await self._db.read(Repo.referenced_files)
         await asyncio.to_thread(self.files.open_nowait)
         await asyncio.to_thread(self.files.sweep_blocking, referenced)
@@ -90,7 +94,9 @@ class ObjectsService(UploadOperations):
     def all_buckets(self) -> list[Bucket]:
         return sorted(self._buckets.values(), key=lambda b: b.name)
 
-    async def create_bucket(self, name: str, who: Requester, region: str) -> Bucket:
+    async def create_bucket(
+        self, name: str, who: Requester, region: str, *, object_lock: bool = False
+    ) -> Bucket:
         existing = self._buckets.get(name)
         if existing is not None:
             if existing.account == who.account:
@@ -98,6 +104,9 @@ class ObjectsService(UploadOperations):
             raise oe.BucketAlreadyExists(name)
         check_bucket_name(name)
         bucket = Bucket(0, name, who.account, region, now_s())
+        if object_lock:  # S3 turns versioning on with Object Lock, for good
+            bucket.versioning = "Enabled"
+            bucket.configs["object_lock"] = {"ObjectLockEnabled": "Enabled"}
         self._buckets[name] = bucket  # claimed now: a concurrent create gets the error
         try:
             bucket.id = await self._db.write(lambda c: Repo.insert_bucket(c, bucket))
@@ -153,12 +162,16 @@ class ObjectsService(UploadOperations):
         declared_size: int | None = None,
         event: str = "ObjectCreated:Put",
         acl: dict[str, Any] | None = None,
+        lock: Lock | None = None,
     ) -> ObjectVersion:
         bucket = self.bucket(bucket_name)
         check_key(key)
+        if lock is not None:
+            locking.require_enabled(bucket)
         if declared_size is not None and declared_size > MAX_PUT_BYTES:
             raise oe.EntityTooLarge(declared_size, MAX_PUT_BYTES)
         checks = checks or Checks()
+        locking.require_integrity(bucket, lock, bool(checks.content_md5), bool(checks.algorithms))
         if conditions is not None:
             await self._check_write_conditions(bucket, key, conditions)
         written = await self.files.write(body, checks.algorithms, limit=MAX_PUT_BYTES)
@@ -183,6 +196,7 @@ class ObjectsService(UploadOperations):
             checksums=written.checksums,
             checksum_type="FULL_OBJECT" if written.checksums else None,
             acl=acl,
+            lock=locking.default_lock(bucket, lock or Lock(), time.time()),
         )
         if conditions is not None:
             await self._check_write_conditions(bucket, key, conditions)
@@ -210,8 +224,8 @@ class ObjectsService(UploadOperations):
         replace_null = not versioned
         now = time.time()
 
-        def run(conn: Any) -> list[str]:
-            freed = Repo.put_version(conn, version, replace_null, (), now)
+        def run(conn: Any) -> tuple[list[str], list[OutboxRow]]:
+            freed = Repo.put_version(conn, version, replace_null)
             # Records need the row's sequence, known only after the insert.
             records = event_records(
                 bucket,
@@ -223,16 +237,15 @@ class ObjectsService(UploadOperations):
                     who.principal or who.account,
                 ),
             )
-            Repo.add_outbox(conn, records, now)
-            return freed
+            return freed, Repo.add_outbox(conn, records, now)
 
         try:
-            freed = await self._db.write(run)
+            freed, queued = await self._db.write(run)
         except BaseException:
             if version.file_id:
                 await self.files.delete([version.file_id])
             raise
-        self.delivery.wake()
+        self.delivery.enqueue(queued)
         await self.files.delete(freed)
 
     async def delete_object(
@@ -242,6 +255,7 @@ class ObjectsService(UploadOperations):
         version_id: str | None,
         who: Requester,
         family: str = "ObjectRemoved",
+        bypass_governance: bool = False,
     ) -> ObjectVersion | None:
         """Delete a key (a delete marker in a versioned bucket) or one version; what was
         removed or created (None when nothing existed). ``family`` names the event
@@ -249,14 +263,19 @@ class ObjectsService(UploadOperations):
         bucket = self.bucket(bucket_name)
         now = time.time()
         versioned = bucket.versioning is not None
+
+        def guard(version: ObjectVersion) -> None:
+            locking.check_deletable(version, bypass_governance, now)
+
         if version_id is not None:
 
-            def remove(conn: Any) -> ObjectVersion | None:
-                removed = Repo.delete_version(conn, bucket.id, key, version_id, (), now)
+            def remove(conn: Any) -> tuple[ObjectVersion | None, list[OutboxRow]]:
+                removed = Repo.delete_version(conn, bucket.id, key, version_id, guard)
+                queued: list[OutboxRow] = []
                 if removed is not None:
                     removed.modified = now_s()
                     name = f"{family}:Delete"
-                    Repo.add_outbox(
+                    queued = Repo.add_outbox(
                         conn,
                         event_records(
                             bucket,
@@ -270,26 +289,27 @@ class ObjectsService(UploadOperations):
                         ),
                         now,
                     )
-                return removed
+                return removed, queued
 
-            removed = await self._db.write(remove)
+            removed, queued = await self._db.write(remove)
             if removed is None:
                 if version_id != "null" and not _valid_version_id(version_id):
                     raise oe.InvalidArgument(
                         "Invalid version id specified", "versionId", version_id
                     )
                 return None
-            self.delivery.wake()
+            self.delivery.enqueue(queued)
             if removed.file_id:
                 await self.files.delete([removed.file_id])
             return removed
         if bucket.versioning is None:
 
-            def remove_null(conn: Any) -> ObjectVersion | None:
-                removed = Repo.delete_version(conn, bucket.id, key, "null", (), now)
+            def remove_null(conn: Any) -> tuple[ObjectVersion | None, list[OutboxRow]]:
+                removed = Repo.delete_version(conn, bucket.id, key, "null", guard)
+                queued: list[OutboxRow] = []
                 if removed is not None:
                     removed.modified = now_s()
-                    Repo.add_outbox(
+                    queued = Repo.add_outbox(
                         conn,
                         event_records(
                             bucket,
@@ -303,11 +323,11 @@ class ObjectsService(UploadOperations):
                         ),
                         now,
                     )
-                return removed
+                return removed, queued
 
-            removed = await self._db.write(remove_null)
+            removed, queued = await self._db.write(remove_null)
             if removed is not None:
-                self.delivery.wake()
+                self.delivery.enqueue(queued)
                 if removed.file_id:
                     await self.files.delete([removed.file_id])
             return removed
@@ -342,6 +362,7 @@ class ObjectsService(UploadOperations):
         conditions: Conditions,
         acl: dict[str, Any] | None = None,
         encryption: dict[str, str] | None = None,
+        lock: Lock | None = None,
     ) -> tuple[ObjectVersion, ObjectVersion]:
         """Copy one object; (source version, new version)."""
         try:
@@ -356,6 +377,8 @@ class ObjectsService(UploadOperations):
         _check_conditions(source, conditions, copy=True)
         bucket = self.bucket(bucket_name)
         check_key(key)
+        if lock is not None:
+            locking.require_enabled(bucket)
         stored = headers if replace_metadata else dict(source.headers)
         if encryption is not None:  # the copy's own encryption replaces the source's
             stored = {k: v for k, v in stored.items() if k not in ENCRYPTION_HEADERS}
@@ -394,6 +417,7 @@ class ObjectsService(UploadOperations):
             checksums=written.checksums,
             checksum_type="FULL_OBJECT" if written.checksums else None,
             acl=acl,
+            lock=locking.default_lock(bucket, lock or Lock(), time.time()),
         )
         await self._commit_version(bucket, version, who, "ObjectCreated:Copy")
         return source, version
@@ -443,17 +467,75 @@ class ObjectsService(UploadOperations):
     async def set_tags(
         self, bucket_name: str, key: str, version_id: str | None, tags: dict[str, str] | None
     ) -> ObjectVersion:
-        version = await self.head(bucket_name, key, version_id)
-        await self._db.write(lambda c: Repo.set_tags(c, version, tags or {}))
-        return version
+        def change(current: ObjectVersion) -> None:
+            current.tags = tags or {}
+
+        return await self._change_record(bucket_name, key, version_id, change)
 
     async def set_acl(
         self, bucket_name: str, key: str, version_id: str | None, acl: dict[str, Any] | None
     ) -> ObjectVersion:
+        def change(current: ObjectVersion) -> None:
+            current.acl = acl
+
+        return await self._change_record(bucket_name, key, version_id, change)
+
+    async def lock_of(self, bucket_name: str, key: str, version_id: str | None) -> ObjectVersion:
+        """The version whose Object Lock state is asked for (the bucket must have it)."""
+        locking.require_enabled(self.bucket(bucket_name))
+        return await self.head(bucket_name, key, version_id)
+
+    async def set_retention(
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        retention: tuple[str, float] | None,
+        bypass_governance: bool,
+    ) -> ObjectVersion:
+        """Set, lengthen, shorten or remove a version's retention, as far as its current
+        retention lets (checked in the same transaction as the change)."""
+        locking.require_enabled(self.bucket(bucket_name))
+        mode, until = retention if retention is not None else (None, None)
+        now = time.time()
+
+        def change(current: ObjectVersion) -> None:
+            locking.check_change(current.lock, mode, until, bypass_governance, now)
+            current.lock = Lock(mode, until, current.lock.legal_hold)
+
+        return await self._change_record(bucket_name, key, version_id, change)
+
+    async def set_legal_hold(
+        self, bucket_name: str, key: str, version_id: str | None, status: str
+    ) -> ObjectVersion:
+        locking.require_enabled(self.bucket(bucket_name))
+
+        def change(current: ObjectVersion) -> None:
+            current.lock = Lock(current.lock.mode, current.lock.until, status)
+
+        return await self._change_record(bucket_name, key, version_id, change)
+
+    async def _change_record(
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        change: Callable[[ObjectVersion], None],
+    ) -> ObjectVersion:
+        """Apply ``change`` to a version's record read in the write transaction itself, so
+        concurrent changes of its tags, ACL and Object Lock state never undo each other
+        (a record written from an earlier read could shorten a retention)."""
         version = await self.head(bucket_name, key, version_id)
-        version.acl = acl
-        await self._db.write(lambda c: Repo.save_record(c, version))
-        return version
+
+        def run(conn: Any) -> ObjectVersion:
+            current = Repo.get_version(conn, version.bucket_id, key, version.version_id)
+            if current is None:
+                raise oe.NoSuchKey(key)
+            change(current)
+            Repo.save_record(conn, current)
+            return current
+
+        return await self._db.write(run)
 
     async def list_latest(
         self, bucket: Bucket, prefix: str, after: str, limit: int, inclusive: bool = False

@@ -11,12 +11,12 @@ stored exactly when its object is (see ``notifications/``).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 
-from stratus.services.objects.model import Bucket, ObjectVersion, Part, Upload
+from stratus.services.objects.model import Bucket, Lock, ObjectVersion, Part, Upload
 from stratus.store.sqlite.migrations import Migration
 
 __all__ = ["MIGRATIONS", "ObjectsRepository", "OutboxRow"]
@@ -108,6 +108,7 @@ def _version(row: Sequence[Any]) -> ObjectVersion:
         checksum_type=record.get("checksum_type"),
         parts=record.get("parts", []),
         acl=record.get("acl"),
+        lock=Lock.from_json(record.get("lock")),
     )
 
 
@@ -119,18 +120,29 @@ def _record(version: ObjectVersion) -> str:
             record[name] = value
     if version.checksum_type:
         record["checksum_type"] = version.checksum_type
+    lock = version.lock.to_json()
+    if lock:
+        record["lock"] = lock
     return _dumps(record)
 
 
 class OutboxRow:
-    """One pending notification: where it goes and the event document."""
+    """One pending notification: where it goes, the event document, and when its next
+    attempt may start. The delivery loop holds every pending row in memory, so the
+    document stays the stored JSON text (a quarter of it parsed) until it is sent."""
 
-    __slots__ = ("attempts", "id", "record")
+    __slots__ = ("attempts", "due", "id", "text")
 
-    def __init__(self, id: int, attempts: int, record: dict[str, Any]) -> None:
+    def __init__(self, id: int, due: float, attempts: int, text: str) -> None:
         self.id = id
+        self.due = due
         self.attempts = attempts
-        self.record = record
+        self.text = text
+
+    @property
+    def record(self) -> dict[str, Any]:
+        record: dict[str, Any] = orjson.loads(self.text)
+        return record
 
 
 class ObjectsRepository:
@@ -217,8 +229,6 @@ class ObjectsRepository:
         conn: sqlite3.Connection,
         version: ObjectVersion,
         replace_null: bool,
-        outbox: Sequence[dict[str, Any]],
-        now: float,
     ) -> list[str]:
         """Make ``version`` the key's latest; with ``replace_null`` the key's "null"
         version (unversioned or suspended bucket) goes. Returns the files nobody refers
@@ -257,7 +267,6 @@ class ObjectsRepository:
             ),
         )
         version.seq = int(cursor.lastrowid or 0)
-        ObjectsRepository.add_outbox(conn, outbox, now)
         return freed
 
     @staticmethod
@@ -266,13 +275,15 @@ class ObjectsRepository:
         bucket_id: int,
         key: str,
         version_id: str,
-        outbox: Sequence[dict[str, Any]],
-        now: float,
+        guard: Callable[[ObjectVersion], None] | None = None,
     ) -> ObjectVersion | None:
-        """Remove one version (promoting the next newest to latest); the removed one."""
+        """Remove one version (promoting the next newest to latest); the removed one.
+        ``guard`` may refuse, by raising, once the version is read (Object Lock)."""
         removed = ObjectsRepository.get_version(conn, bucket_id, key, version_id)
         if removed is None:
             return None
+        if guard is not None:
+            guard(removed)
         conn.execute("DELETE FROM s3_objects WHERE seq = ?", (removed.seq,))
         if removed.latest:
             conn.execute(
@@ -280,17 +291,11 @@ class ObjectsRepository:
                 "WHERE bucket_id = ? AND key = ?)",
                 (bucket_id, key),
             )
-        ObjectsRepository.add_outbox(conn, outbox, now)
         return removed
 
     @staticmethod
-    def set_tags(conn: sqlite3.Connection, version: ObjectVersion, tags: dict[str, str]) -> None:
-        version.tags = tags
-        ObjectsRepository.save_record(conn, version)
-
-    @staticmethod
     def save_record(conn: sqlite3.Connection, version: ObjectVersion) -> None:
-        """Rewrite what is read only with the object (tags, ACL ...) after a change."""
+        """Rewrite a version's JSON record (tags, ACL, Object Lock state) in place."""
         conn.execute(
             "UPDATE s3_objects SET record = ? WHERE seq = ?", (_record(version), version.seq)
         )
@@ -370,6 +375,7 @@ class ObjectsRepository:
                         "tags": upload.tags,
                         "checksum_algorithm": upload.checksum_algorithm,
                         "checksum_type": upload.checksum_type,
+                        "lock": upload.lock.to_json(),
                     }
                 ),
             ),
@@ -452,22 +458,23 @@ class ObjectsRepository:
 
     # -- outbox ------------------------------------------------------------------------
     @staticmethod
-    def add_outbox(conn: sqlite3.Connection, records: Sequence[dict[str, Any]], now: float) -> None:
+    def add_outbox(
+        conn: sqlite3.Connection, records: Sequence[dict[str, Any]], now: float
+    ) -> list[OutboxRow]:
+        """Insert the records, due now; the rows to hand to the delivery loop once the
+        write has committed."""
+        rows = []
         for record in records:
-            conn.execute("INSERT INTO s3_outbox (due, record) VALUES (?, ?)", (now, _dumps(record)))
+            text = _dumps(record)
+            cursor = conn.execute("INSERT INTO s3_outbox (due, record) VALUES (?, ?)", (now, text))
+            rows.append(OutboxRow(int(cursor.lastrowid or 0), now, 0, text))
+        return rows
 
     @staticmethod
-    def due_outbox(conn: sqlite3.Connection, now: float, limit: int) -> list[OutboxRow]:
-        rows = conn.execute(
-            "SELECT id, attempts, record FROM s3_outbox WHERE due <= ? ORDER BY id LIMIT ?",
-            (now, limit),
-        ).fetchall()
-        return [OutboxRow(r[0], r[1], orjson.loads(r[2])) for r in rows]
-
-    @staticmethod
-    def next_due(conn: sqlite3.Connection) -> float | None:
-        row = conn.execute("SELECT MIN(due) FROM s3_outbox").fetchone()
-        return float(row[0]) if row and row[0] is not None else None
+    def load_outbox(conn: sqlite3.Connection) -> list[OutboxRow]:
+        """Every pending notification (at start), in the order they were stored."""
+        rows = conn.execute("SELECT id, due, attempts, record FROM s3_outbox ORDER BY id")
+        return [OutboxRow(r[0], r[1], r[2], r[3]) for r in rows.fetchall()]
 
     @staticmethod
     def finish_outbox(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
@@ -501,4 +508,5 @@ def _upload(row: Sequence[Any]) -> Upload:
         tags=record.get("tags", {}),
         checksum_algorithm=record.get("checksum_algorithm"),
         checksum_type=record.get("checksum_type"),
+        lock=Lock.from_json(record.get("lock")),
     )

@@ -10,10 +10,11 @@ from collections.abc import AsyncIterable
 from typing import Any
 
 from stratus.services.objects import errors as oe
+from stratus.services.objects import locking
 from stratus.services.objects.bytestore import ByteStore, WrittenFile
 from stratus.services.objects.checksums import ALGORITHMS, composite_checksum, multipart_etag
 from stratus.services.objects.delivery import NotificationDelivery
-from stratus.services.objects.model import Bucket, ObjectVersion, Part, Upload
+from stratus.services.objects.model import Bucket, Lock, ObjectVersion, Part, Upload
 from stratus.services.objects.names import check_key
 from stratus.services.objects.notifications import Change, event_records
 from stratus.services.objects.requests import (
@@ -26,6 +27,7 @@ from stratus.services.objects.requests import (
     verify,
 )
 from stratus.services.objects.sqlite import ObjectsRepository as Repo
+from stratus.services.objects.sqlite import OutboxRow
 from stratus.store.sqlite.database import SQLiteDatabase
 
 __all__ = ["MAX_PARTS", "MIN_PART_BYTES", "UploadOperations"]
@@ -57,9 +59,12 @@ class UploadOperations:
         tags: dict[str, str],
         checksum_algorithm: str | None,
         checksum_type: str | None,
+        lock: Lock | None = None,
     ) -> Upload:
         bucket = self.bucket(bucket_name)
         check_key(key)
+        if lock is not None:
+            locking.require_enabled(bucket)
         upload = Upload(
             upload_id=secrets.token_urlsafe(48),
             bucket_id=bucket.id,
@@ -70,6 +75,7 @@ class UploadOperations:
             tags=tags,
             checksum_algorithm=checksum_algorithm,
             checksum_type=checksum_type or ("COMPOSITE" if checksum_algorithm else None),
+            lock=lock or Lock(),
         )
         await self._db.write(lambda c: Repo.insert_upload(c, upload))
         return upload
@@ -234,17 +240,18 @@ class UploadOperations:
             checksums=checksums,
             checksum_type=upload.checksum_type if checksums else None,
             parts=[p.size for p in chosen],
+            lock=locking.default_lock(bucket, upload.lock, time.time()),
         )
         versioned = bucket.versioning == "Enabled"
         version.version_id = new_version_id() if versioned else "null"
         now = time.time()
         part_files = [p.file_id for p in stored.values()]
 
-        def run(conn: Any) -> list[str]:
+        def run(conn: Any) -> tuple[list[str], list[OutboxRow]]:
             if Repo.delete_upload(conn, upload_id) is None:
                 raise LookupError(upload_id)
-            freed = Repo.put_version(conn, version, not versioned, (), now)
-            Repo.add_outbox(
+            freed = Repo.put_version(conn, version, not versioned)
+            queued = Repo.add_outbox(
                 conn,
                 event_records(
                     bucket,
@@ -258,13 +265,13 @@ class UploadOperations:
                 ),
                 now,
             )
-            return freed
+            return freed, queued
 
         try:
-            freed = await self._db.write(run)
+            freed, queued = await self._db.write(run)
         except LookupError:
             await self.files.delete([written.file_id])
             raise oe.NoSuchUpload(upload_id) from None
-        self.delivery.wake()
+        self.delivery.enqueue(queued)
         await self.files.delete([*freed, *part_files])
         return version

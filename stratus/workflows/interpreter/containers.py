@@ -15,10 +15,24 @@ from stratus.workflows.errors import StatesError
 from stratus.workflows.expressions.values import type_name
 from stratus.workflows.interpreter import dataflow
 from stratus.workflows.interpreter.history import to_json_text
-from stratus.workflows.interpreter.item_reader import items_from, reader_resource
+from stratus.workflows.interpreter.item_reader import (
+    inventory_items,
+    is_manifest,
+    items_from,
+    limit_items,
+    manifest_reads,
+    reader_resource,
+)
 from stratus.workflows.interpreter.messages import RunTask
 from stratus.workflows.interpreter.model import ABORTED, SUCCEEDED, Children
-from stratus.workflows.interpreter.result_writer import WRITE_RESOURCE, map_output, result_files
+from stratus.workflows.interpreter.result_writer import (
+    WRITE_RESOURCE,
+    exports,
+    map_output,
+    result_files,
+    transform,
+    writer_config,
+)
 from stratus.workflows.states import MapState, ParallelState, State
 
 if TYPE_CHECKING:
@@ -61,6 +75,10 @@ def _read_items(run: Run, scope: Scope, state: MapState) -> None:
     else:
         data = dataflow.select_path(scope.state_input, state.input_path, context, variables)
         task_input = dataflow.render(reader.get("Parameters") or {}, data, context, variables)
+    _read(run, scope, state, reader_resource(str(reader.get("Resource", ""))), task_input)
+
+
+def _read(run: Run, scope: Scope, state: MapState, resource: str, task_input: Any) -> None:
     token = run.token(scope, "reader")
     scope.phase = "item-reader"
     scope.pending = token
@@ -68,10 +86,10 @@ def _read_items(run: Run, scope: Scope, state: MapState) -> None:
     run.commands.append(
         RunTask(
             token=token,
-            resource=reader_resource(str(reader.get("Resource", ""))),
+            resource=resource,
             input=task_input,
             state_name=state.name,
-            context=context,
+            context=run.context(scope, state),
         )
     )
 
@@ -83,7 +101,23 @@ def items_read(run: Run, scope: Scope, state: State, output: Any) -> None:
         run.x.waiting.pop(scope.pending, None)
     scope.pending = None
     scope.phase = "act"
-    scope.reader_items = items_from(state.item_reader, output)
+    reader = state.item_reader
+    if not is_manifest(reader):
+        scope.reader_items = items_from(reader, output)
+        act(run, scope, state)
+        return
+    # An S3 Inventory: the manifest first, then each file it lists, one read at a time.
+    if scope.manifest is None:
+        files, schema = manifest_reads(reader, output)
+        scope.manifest = {"files": files, "schema": schema, "items": []}
+    else:
+        done = scope.manifest["files"].pop(0)
+        scope.manifest["items"] += inventory_items(done["Key"], output, scope.manifest["schema"])
+    if scope.manifest["files"]:
+        _read(run, scope, state, str(reader.get("Resource", "")), scope.manifest["files"][0])
+        return
+    scope.reader_items = limit_items(reader, scope.manifest["items"])
+    scope.manifest = None
     act(run, scope, state)
 
 
@@ -442,16 +476,27 @@ def complete(run: Run, scope: Scope, state: State) -> None:
 
     children = scope.children
     assert children is not None
-    if (
-        isinstance(state, MapState)
-        and state.result_writer is not None
-        and children.map_run_arn is not None
-        and scope.writes is None
-    ):
-        scope.writes = _result_files(run, scope, state, children)
-        write_next(run, scope, state)
-        return
+    writer = state.result_writer if isinstance(state, MapState) else None
     result: Any = children.results
+    try:
+        if (
+            isinstance(state, MapState)
+            and writer is not None
+            and exports(writer)
+            and children.map_run_arn is not None
+            and scope.writes is None
+        ):
+            scope.writes = _result_files(run, scope, state, children)
+            write_next(run, scope, state)
+            return
+        if writer is not None and not exports(writer):  # WriterConfig alone: reshaped output
+            result = transform(children.results, writer_config(writer)[0])
+    except StatesError as error:  # the Map ran, its ResultWriter cannot: the state fails
+        scope.writes = None
+        scope.children = None
+        scope.phase = "act"
+        run.fail_state(scope, state, error.error, error.cause)
+        return
     if scope.writes is not None:  # the ResultWriter wrote the last file, the manifest
         assert children.map_run_arn is not None and scope.effective_input is not None
         result = map_output(children.map_run_arn, scope.effective_input)
@@ -481,12 +526,15 @@ def _result_files(
         target = dataflow.render(writer.get("Parameters") or {}, data, context, scope.variables)
     if not isinstance(target, dict) or not target.get("Bucket"):
         raise StatesError("States.ResultWriterFailed", "The ResultWriter needs a Bucket.")
+    transformation, output_type = writer_config(writer)
     return result_files(
         str(target["Bucket"]),
         str(target.get("Prefix") or ""),
         children.map_run_arn,
         children.inputs,
         children.results,
+        transformation,
+        output_type,
     )
 
 
@@ -528,6 +576,7 @@ def written(run: Run, scope: Scope, state: State, output: Any) -> None:
 def state_failed(run: Run, scope: Scope, state: State) -> None:
     """Map/Parallel record their own failure before Catch (not before a retry)."""
     scope.reader_items = None  # a retried Distributed Map reads its items again
+    scope.manifest = None
     if isinstance(state, MapState):
         run.record(scope, "MapStateFailed")
     elif isinstance(state, ParallelState):

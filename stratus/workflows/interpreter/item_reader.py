@@ -4,12 +4,17 @@ the list of items (pure: the read itself is a RunTask command the driver carries
 See https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html
 Readers served: ``s3:getObject`` with ``ReaderConfig.InputType`` ``JSON`` (an array),
 ``JSONL``, ``CSV`` (header in the first row or ``CSVHeaders`` given, every value a
-string) and ``s3:listObjectsV2`` (one item per object). ``MaxItems`` caps the list.
+string), ``MANIFEST`` (an S3 Inventory ``manifest.json``: each CSV file it lists, gzipped
+or not, is read in turn and each row becomes an item keyed by the manifest's
+``fileSchema``) and ``s3:listObjectsV2`` (one item per object). ``MaxItems`` caps the list.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
+import gzip
 import io
 import json
 from collections.abc import Mapping
@@ -17,7 +22,15 @@ from typing import Any
 
 from stratus.workflows.errors import StatesError
 
-__all__ = ["READER_FAILED", "items_from", "reader_resource"]
+__all__ = [
+    "READER_FAILED",
+    "inventory_items",
+    "is_manifest",
+    "items_from",
+    "limit_items",
+    "manifest_reads",
+    "reader_resource",
+]
 
 READER_FAILED = "States.ItemReaderFailed"
 
@@ -41,10 +54,63 @@ def items_from(reader: Mapping[str, Any], output: Any) -> list[Any]:
             body = json.dumps(body)
         kind = str(config.get("InputType", "JSON")).upper()
         items = _parse(kind, body, config)
-    limit = config.get("MaxItems")
+    return limit_items(reader, items)
+
+
+def limit_items(reader: Mapping[str, Any], items: list[Any]) -> list[Any]:
+    limit = (reader.get("ReaderConfig") or {}).get("MaxItems")
     if isinstance(limit, int) and limit > 0:
         items = items[:limit]
     return items
+
+
+def is_manifest(reader: Mapping[str, Any]) -> bool:
+    config = reader.get("ReaderConfig") or {}
+    return str(config.get("InputType", "")).upper() == "MANIFEST"
+
+
+def manifest_reads(
+    reader: Mapping[str, Any], output: Any
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The ``s3:getObject`` parameters of each data file an S3 Inventory manifest lists,
+    and the column names of its rows."""
+    manifest_type = (reader.get("ReaderConfig") or {}).get("ManifestType", "S3_INVENTORY")
+    if manifest_type != "S3_INVENTORY":
+        raise StatesError(READER_FAILED, f"The ManifestType {manifest_type} is not supported.")
+    body = (output or {}).get("Body", "")
+    try:
+        manifest = json.loads(body) if isinstance(body, str) else body
+    except ValueError:
+        raise StatesError(READER_FAILED, "The manifest is not valid JSON.") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        raise StatesError(READER_FAILED, "The manifest does not list its files.")
+    if str(manifest.get("fileFormat", "CSV")).upper() != "CSV":
+        raise StatesError(
+            READER_FAILED,
+            f"The inventory file format {manifest.get('fileFormat')} is not supported.",
+        )
+    bucket = str(manifest.get("destinationBucket", "")).rpartition(":::")[2]
+    schema = [name.strip() for name in str(manifest.get("fileSchema", "")).split(",")]
+    reads = []
+    for entry in manifest["files"]:
+        if not isinstance(entry, dict) or not entry.get("key") or not bucket:
+            raise StatesError(READER_FAILED, "The manifest names a file without a key.")
+        reads.append({"Bucket": bucket, "Key": str(entry["key"])})
+    return reads, schema
+
+
+def inventory_items(key: str, output: Any, schema: list[str]) -> list[dict[str, str]]:
+    """The rows of one inventory CSV file (gzipped when its key ends in ``.gz``: the
+    getObject task then hands its bytes over as base64)."""
+    body = (output or {}).get("Body", "")
+    text = body if isinstance(body, str) else json.dumps(body)
+    if key.endswith(".gz"):
+        try:
+            text = gzip.decompress(base64.b64decode(text, validate=True)).decode()
+        except (binascii.Error, OSError, EOFError, UnicodeDecodeError):
+            raise StatesError(READER_FAILED, f"The inventory file {key} is not gzip.") from None
+    rows = csv.reader(io.StringIO(text))
+    return [dict(zip(schema, row, strict=False)) for row in rows if row]
 
 
 def _parse(kind: str, body: str, config: Mapping[str, Any]) -> list[Any]:

@@ -71,6 +71,8 @@ class Scope:
     # files still to write.
     reader_items: list[Any] | None = None
     writes: list[dict[str, Any]] | None = None
+    # An S3 Inventory manifest being read: files still to read, row schema, items so far.
+    manifest: dict[str, Any] | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     record: bool = True
     status: str = RUNNING

@@ -168,13 +168,15 @@ def test_put_events_per_entry_errors(events: Any) -> None:
 
 
 def test_put_events_size_limit(events: Any) -> None:
-    big = json.dumps({"pad": "x" * (256 * 1024)})
+    """1 MB since AWS raised it from 256 KB (AWS Compute Blog, 29 January 2026; the
+    PutEvents documentation in botocore's model: "less than 1MB")."""
+    big = json.dumps({"pad": "x" * (1024 * 1024)})
     assert aws_error(
         lambda: events.put_events(Entries=[{"Source": "app", "DetailType": "t", "Detail": big}])
     ) == ("ValidationException", "Total size of the entries in the request is over the limit.")
     # Just under: AWS counts Source + DetailType + Detail (+ Resources, 14 for a Time).
-    fits = json.dumps({"p": "x" * (256 * 1024 - 20)})
-    assert len(fits) + len("app") + len("t") <= 256 * 1024
+    fits = json.dumps({"p": "x" * (1024 * 1024 - 20)})
+    assert len(fits) + len("app") + len("t") <= 1024 * 1024
     assert (
         events.put_events(Entries=[{"Source": "app", "DetailType": "t", "Detail": fits}])[
             "FailedEntryCount"

@@ -62,6 +62,16 @@ def test_event_reaches_queue_in_aws_shape(events: Any, sqs: Any) -> None:
         assert len(event["time"]) == len(sample["time"])
 
 
+def test_event_of_900_kb_reaches_its_queue_whole(events: Any, sqs: Any) -> None:
+    source = name("app.big")
+    _, url = rule_to_queue(events, sqs, {"source": [source]})
+    pad = "x" * (900 * 1024)  # past the old 256 KB limit
+    event_id = _put(events, source, {"pad": pad})
+    [event] = receive(sqs, url)
+    assert event["id"] == event_id
+    assert event["detail"]["pad"] == pad
+
+
 def test_non_matching_event_is_not_delivered(events: Any, sqs: Any) -> None:
     source = name("app")
     _, url = rule_to_queue(

@@ -106,3 +106,70 @@ def test_schedule_due_while_down_fires_once_after_restart(tmp_path: Path) -> Non
             third.stop()
     finally:
         second.stop()
+
+
+def test_archived_events_and_a_replay_survive_kill_9(tmp_path: Path) -> None:
+    """Events acknowledged while the server is killed are in the archive after the
+    restart; a replay killed while it runs resumes after the next restart and replays
+    every one of them."""
+    data = tmp_path / "data"
+    first = ServerProcess(data).start()
+    acknowledged: list[str] = []
+    stop = threading.Event()
+    source = name("archived")
+    try:
+        events = first.client("events")
+        bus_arn = events.describe_event_bus()["Arn"]
+        archive_arn = events.create_archive(ArchiveName="kept", EventSourceArn=bus_arn)[
+            "ArchiveArn"
+        ]
+
+        def publish() -> None:
+            client = first.client("events")
+            batch = [{"Source": source, "DetailType": "t", "Detail": '{"n": 1}'}] * 10
+            while not stop.is_set():
+                try:
+                    answer = client.put_events(Entries=batch)
+                except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+                    return
+                acknowledged.extend(e["EventId"] for e in answer["Entries"])
+
+        publisher = threading.Thread(target=publish, daemon=True)
+        publisher.start()
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 500 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        first.kill()
+        stop.set()
+    publisher.join(10)
+    assert len(acknowledged) >= 500
+    second = ServerProcess(data).start()
+    try:
+        events, sqs = second.client("events"), second.client("sqs")
+        assert events.describe_archive(ArchiveName="kept")["EventCount"] >= len(acknowledged)
+        events.put_rule(Name="replayed", EventPattern=json.dumps({"source": [source]}))
+        url, queue_arn = new_queue(sqs)
+        events.put_targets(Rule="replayed", Targets=[{"Id": "q", "Arn": queue_arn}])
+        now = dt.datetime.now(dt.UTC)
+        events.start_replay(
+            ReplayName="again",
+            EventSourceArn=archive_arn,
+            Destination={"Arn": bus_arn},
+            EventStartTime=now - dt.timedelta(hours=1),
+            EventEndTime=now + dt.timedelta(hours=1),
+        )
+    finally:
+        second.kill()  # the replay is cut short, or has just finished
+    third = ServerProcess(data).start()
+    try:
+        events, sqs = third.client("events"), third.client("sqs")
+        deadline = time.monotonic() + 30
+        while events.describe_replay(ReplayName="again")["State"] != "COMPLETED":
+            assert time.monotonic() < deadline, events.describe_replay(ReplayName="again")
+            time.sleep(0.2)
+        want = set(acknowledged)
+        got = _drain(sqs, url, want)
+        assert not want - got, f"{len(want - got)} archived events were never replayed"
+    finally:
+        third.stop()

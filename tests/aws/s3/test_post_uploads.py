@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from tests.aws.s3.conftest import unique
+from tests.aws.s3.conftest import error_of, unique
 from tests.conftest import ServerProcess
 
 
@@ -327,3 +327,44 @@ def test_hostile_forms_leave_the_store_intact(server: ServerProcess, s3: Any, bu
     listed = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
     assert listed == ["keep"]
     assert s3.get_object(Bucket=bucket, Key="keep")["Body"].read() == b"kept"
+
+
+def test_object_lock_default_retention_needs_content_md5(server: ServerProcess, s3: Any) -> None:
+    """A form into a bucket whose Object Lock sets a default retention must prove its bytes
+    with Content-MD5, as PutObject must; a wrong digest stores nothing, a right one gets
+    the retention."""
+    name = unique("postlock")
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(
+        Bucket=name,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}},
+        },
+    )
+    digest = base64.b64encode(__import__("hashlib").md5(b"kept").digest()).decode()
+
+    def form(md5: str | None) -> dict[str, str]:
+        fields = {"key": "kept.txt"}
+        conditions: list[Any] = [{"key": "kept.txt"}]
+        if md5 is not None:
+            fields["Content-MD5"] = md5
+            conditions.append({"content-md5": md5})
+        return fields | _signed(name, conditions)
+
+    assert _error(_post(server, name, form(None), b"kept")) == (
+        400,
+        "InvalidRequest",
+        "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests "
+        "with Object Lock parameters",
+    )
+    wrong = base64.b64encode(b"0" * 16).decode()
+    assert _error(_post(server, name, form(wrong), b"kept"))[:2] == (400, "BadDigest")
+    assert s3.list_object_versions(Bucket=name).get("Versions") is None
+    assert _post(server, name, form(digest), b"kept").status_code == 204
+    head = s3.head_object(Bucket=name, Key="kept.txt")
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    version = head["VersionId"]
+    error = error_of(s3.delete_object, Bucket=name, Key="kept.txt", VersionId=version)
+    assert (error["Code"], error["Status"]) == ("AccessDenied", 403)
+    s3.delete_object(Bucket=name, Key="kept.txt", VersionId=version, BypassGovernanceRetention=True)

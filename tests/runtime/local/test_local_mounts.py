@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -302,6 +303,15 @@ def test_user_namespace_gives_the_same_view_without_root(
     assert signal_number == 9
 
 
+def _appears(directory: Path, pattern: str, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if list(directory.glob(pattern)):
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def test_bytecode_of_read_only_code_is_cached_for_the_function_alone(
     factory, run, envs, tmp_path: Path
 ) -> None:
@@ -321,8 +331,9 @@ def test_bytecode_of_read_only_code_is_cached_for_the_function_alone(
     assert not (tmp_path / "code" / "__pycache__").exists()
     assert not (tmp_path / "layer" / "python" / "__pycache__").exists()
     cache = Path(factory._bytecode_dir(launch.spec))
-    assert list((cache / "var" / "task" / "__pycache__").glob("app.*.pyc"))
-    assert list((cache / "opt" / "python" / "__pycache__").glob("helper.*.pyc"))
+    # Written once the first invocation has answered (not while its caller waits).
+    assert _appears(cache / "var" / "task" / "__pycache__", "app.*.pyc")
+    assert _appears(cache / "opt" / "python" / "__pycache__", "helper.*.pyc")
     # Another function with the same code and layer gets a cache of its own.
     other = launch_for(code, tmp_dir=str(tmp_path / "t2"), layers=(layer,))
     assert factory._bytecode_dir(other.spec) != str(cache)

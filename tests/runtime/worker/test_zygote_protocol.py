@@ -42,10 +42,23 @@ class RawZygote:
         )
         theirs.close()
         self.control.settimeout(30)
-        self.ready = protocol.recv_frame(self.control)[0]
+        self.lent: list[tuple[int, socket.socket]] = []  # spares the zygote lent us
+        self.ready = self.next("ready")
 
     def spawn(self, config: dict, request_id: int = 1) -> tuple[int, socket.socket]:
+        """As the server does: on the lent spare when the zygote keeps one, else by a
+        spawn request."""
         ours, theirs = socket.socketpair()
+        ours.settimeout(30)
+        if self.spare:
+            pid, link = self.take_spare()
+            protocol.send_frame_with_fds(
+                link, {"op": "go"}, [theirs.fileno()], json.dumps(config).encode()
+            )
+            link.close()
+            theirs.close()
+            protocol.send_frame(self.control, {"op": "taken", "pid": pid})
+            return pid, ours
         protocol.send_frame_with_fds(
             self.control,
             {"op": "spawn", "id": request_id},
@@ -55,13 +68,26 @@ class RawZygote:
         theirs.close()
         header = self.next("spawned")
         assert header["id"] == request_id
-        ours.settimeout(30)
         return header["pid"], ours
 
+    def take_spare(self) -> tuple[int, socket.socket]:
+        if not self.lent:
+            self.next("spare")
+        return self.lent.pop(0)
+
     def next(self, op: str) -> dict:
-        header, _ = protocol.recv_frame(self.control)
-        assert header["op"] == op, header
-        return header
+        """The next frame, which must be ``op``; lent spares are kept on the way."""
+        while True:
+            header, _, fds = protocol.recv_frame_with_fds(self.control)
+            if header["op"] == "spare":
+                assert len(fds) == 1, header
+                self.lent.append((header["pid"], socket.socket(fileno=fds[0])))
+                if op != "spare":
+                    continue
+            else:
+                assert not fds, header
+            assert header["op"] == op, header
+            return header
 
 
 @pytest.fixture(params=[True, False], ids=["spare", "no-spare"])
@@ -197,3 +223,28 @@ def test_no_orphans_when_the_zygote_is_killed(zygote: RawZygote, tmp_path: Path)
     zygote.proc.kill()
     zygote.proc.wait(timeout=30)
     wait_gone(pid)
+
+
+def test_a_lent_spare_that_dies_is_reported_and_replaced(tmp_path: Path) -> None:
+    """The server holds the spare's socket: when the spare dies before it is taken,
+    the zygote reports the exit (so the server drops it) and lends a new one; a request
+    to spawn still works meanwhile, and a ``taken`` for a pid it does not know is
+    harmless."""
+    zygote = RawZygote(True)
+    try:
+        pid, link = zygote.take_spare()
+        os.kill(pid, signal.SIGKILL)
+        assert zygote.next("exit") == {"op": "exit", "pid": pid, "code": None, "signal": 9}
+        link.close()
+        protocol.send_frame(zygote.control, {"op": "taken", "pid": pid})
+        new_pid, _new_link = zygote.take_spare()
+        assert new_pid != pid
+        zygote.spare = False  # by request, as the server does when it holds no spare
+        spawned, sock = zygote.spawn(config_for(tmp_path, "def handler(e, c):\n    return 1\n"))
+        assert spawned not in (pid, new_pid)
+        assert protocol.recv_frame(sock)[0]["op"] == "init"
+        sock.close()
+        assert zygote.next("exit")["pid"] == spawned
+    finally:
+        zygote.control.close()
+        zygote.proc.wait(timeout=30)

@@ -12,7 +12,7 @@ import pytest
 
 from stratus.services.events.model import Bus, Rule, Target
 from stratus.services.events.outbox import Delivery
-from stratus.services.events.repository import EventsRepository
+from stratus.services.events.repository import ArchivedEvent, EventsRepository
 from stratus.services.events.sqlite import MIGRATIONS, SQLiteEventsRepository
 from stratus.services.schedules.model import Group, Schedule
 from stratus.services.schedules.repository import SchedulesRepository
@@ -157,3 +157,59 @@ async def test_firings_write_both_sides(session: Session) -> None:
         await schedules.put_schedule(schedule, group.arn)
         await schedules.delete_group(group.arn, [schedule.arn])
         assert await schedules.load() == ([], [])
+
+
+ARCHIVE = "arn:aws:events:us-east-1:000000000000:archive/a"
+
+
+def _archived(moment: float, ingested: float, n: int) -> ArchivedEvent:
+    return ArchivedEvent(ARCHIVE, moment, ingested, f'{{"n": {n}, "é": "☀"}}'.encode())
+
+
+async def test_records_round_trip_by_kind_and_survive_reopen(session: Session) -> None:
+    document = {"name": "c", "parameters": {"ApiKeyAuthParameters": {"ApiKeyValue": "ü"}}}
+    async with session() as (events, _):
+        await events.put_record("connection", "arn:c", document)
+        await events.put_record("replay", "arn:r", {"state": "RUNNING"})
+        await events.put_record("replay", "arn:r", {"state": "COMPLETED"})
+        await events.put_record("archive", "arn:gone", {})
+        await events.delete_record("arn:gone")
+    async with session() as (events, _):
+        records = (await events.load()).records
+        assert records == {"connection": [document], "replay": [{"state": "COMPLETED"}]}
+
+
+async def test_events_and_archive_entries_commit_together(session: Session) -> None:
+    async with session() as (events, _):
+        await events.commit_events(
+            [_delivery(1)], [_archived(100.0, 5.0, 1), _archived(50.0, 6.0, 2)]
+        )
+        await events.commit_events([], [_archived(200.0, 7.0, 3)])
+    async with session() as (events, _):
+        assert [d.delivery_id for d in await events.load_deliveries()] == ["d1"]
+        stats = await events.archive_statistics(ARCHIVE)
+        assert stats.event_count == 3
+        assert stats.size_bytes == sum(len(_archived(0, 0, n).event) for n in (1, 2, 3))
+        window = await events.archived_events(ARCHIVE, 50.0, 200.0, 0, 10)
+        assert [e.event for e in window] == [
+            _archived(0, 0, n).event for n in (1, 2)
+        ]  # arrival order
+        after = await events.archived_events(ARCHIVE, 0.0, 1000.0, window[0].seq, 1)
+        assert [e.event for e in after] == [_archived(0, 0, 2).event]  # past the cursor, limited
+        by_size = await events.archived_events(ARCHIVE, 0.0, 1000.0, 0, 10, max_bytes=1)
+        assert len(by_size) == 1  # a byte budget stops a batch after its first event
+        assert await events.purge_archive(ARCHIVE, 6.5) == 2  # ingested before 6.5
+        assert (await events.archive_statistics(ARCHIVE)).event_count == 1
+        await events.put_record("archive", ARCHIVE, {"name": "a"})
+        await events.delete_archive(ARCHIVE)
+    async with session() as (events, _):
+        assert (await events.archive_statistics(ARCHIVE)).event_count == 0
+        assert (await events.load()).records == {}
+
+
+async def test_replay_progress_writes_state_and_deliveries(session: Session) -> None:
+    async with session() as (events, _):
+        await events.replay_progress("arn:r", {"cursor": 7}, [_delivery(3)])
+    async with session() as (events, _):
+        assert (await events.load()).records == {"replay": [{"cursor": 7}]}
+        assert [d.delivery_id for d in await events.load_deliveries()] == ["d3"]
