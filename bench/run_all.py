@@ -124,7 +124,8 @@ SCRIPTS = (
     Script(
         "other_runtimes",
         "Runtimes beyond Python: cold and warm invoke of Node.js and a custom runtime",
-        "issue 13: reported next to Python's, against node -e and a bare process start",
+        "issue 13: reported next to Python's, against node -e and a bare process start; "
+        "the Node.js cold start from the pool of pre-started node processes beside it",
     ),
     Script(
         "gateway",

@@ -40,6 +40,15 @@ RESERVED_KEYS = frozenset(
 )
 
 
+#: What every function's environment starts from (its own variables may replace them);
+#: pooled Node.js processes start with these too (``worker/node_pool.py``).
+BASE_ENV: dict[str, str] = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "en_US.UTF-8",
+    "TZ": ":UTC",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class PlatformEnv:
     region: str
@@ -70,9 +79,7 @@ def lambda_environment(
     access_key = account if account.isdigit() and account != "000000000000" else None
     layer_libs = [os.path.join(d, "lib") for d in spec.layer_dirs]
     env: dict[str, str] = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "en_US.UTF-8",
-        "TZ": ":UTC",
+        **BASE_ENV,
         "LD_LIBRARY_PATH": ":".join([*layer_libs, os.path.join(spec.code_dir, "lib")]),
     }
     env.update({k: v for k, v in spec.environment.items() if k not in RESERVED_KEYS})

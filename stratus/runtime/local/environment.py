@@ -67,6 +67,7 @@ class ForkedEnvironment:
         self._freeze_timer: asyncio.TimerHandle | None = None
         self._parked_at = 0.0  # loop time the last invocation ended (see ``park``)
         self._oom_killed = False
+        self._exit_noted = False  # _on_exit ran (as the future's callback, or earlier)
         self.launch = launch
         self.pid = pid
         self.init = InitOutcome(0.0)
@@ -378,6 +379,9 @@ class ForkedEnvironment:
         # The process is reaped: read what it sent before dying, then release the socket
         # without waiting for wait_closed(). Killed by the kernel for its memory? Ask
         # its group now, before the factory removes it.
+        if self._exit_noted:
+            return
+        self._exit_noted = True
         if self.group is not None and fut.result()[1] == signal.SIGKILL:
             self._oom_killed = self.group.oom_killed()
         if self._sock.fileno() >= 0:
@@ -411,4 +415,8 @@ class ForkedEnvironment:
                     code, sig = await asyncio.shield(self._exited)
             except TimeoutError:
                 code, sig = None, None
+        if self._exited.done():
+            # A future that was done already is awaited without a pause, before its
+            # callbacks ran: note the exit now, so the caller sees the memory kill.
+            self._on_exit(self._exited)
         return EnvironmentExited(code, sig, self.take_output())

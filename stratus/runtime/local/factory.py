@@ -23,6 +23,7 @@ from typing import Any
 
 from stratus.runtime import runtimes
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
+from stratus.runtime.lambda_env import BASE_ENV
 from stratus.runtime.local import cgroups
 from stratus.runtime.local.cgroups import CgroupTree
 from stratus.runtime.local.control import ExitStatus
@@ -35,12 +36,14 @@ from stratus.runtime.local.interpreters import (
 )
 from stratus.runtime.local.template import SnapshotTemplate
 from stratus.runtime.local.zygote import Zygote
-from stratus.runtime.worker import confine
+from stratus.runtime.worker import confine, node_pool
 
 log = logging.getLogger(__name__)
 
 TemplateKey = tuple[str, str, str, str, str]
 WARM_VARIABLE = "STRATUS_WARM_RUNTIMES"
+NODE_POOL_VARIABLE = "STRATUS_NODE_POOL"  # how many node processes wait ready (0: none)
+NODE_POOL_DEFAULT = 2
 ISOLATION_VARIABLE = "STRATUS_ISOLATION"  # "0": environments keep the server's user
 UID_BASE = 1_000_000_000  # functions run as users from here up (see _uid_of)
 WATCH_INTERVAL_S = 0.5  # how often the zygotes' health is checked
@@ -288,10 +291,12 @@ class LocalEnvironmentFactory:
         async with self._zygote_lock:
             zygote = self._zygotes.get(interpreter.path)
             if zygote is None:
+                settings = dict(self._settings)
+                settings[node_pool.VARIABLE] = await asyncio.to_thread(_node_pool_spec, interpreter)
                 zygote = self._zygotes[interpreter.path] = Zygote(
                     interpreter,
                     self._preload,
-                    settings=self._settings,
+                    settings=settings,
                     scratch_root=os.path.join(self._work_dir or "", "zygotes"),
                 )
         await zygote.start()
@@ -449,7 +454,28 @@ def _bootstrap_spec(runtime: str) -> dict[str, Any]:
     return {
         "argv": [node, str(runtimes.NODE_CLIENT)],
         "node_major": runtimes.node_major(node) or int(runtime[6:-2]),
+        "pool": True,  # a pre-started node may serve it (worker/node_pool.py)
     }
+
+
+def _node_pool_spec(interpreter: Interpreter) -> str:
+    """The node pool a zygote keeps (``worker/node_pool.py``), as JSON: only the zygote
+    of the server's own Python, which runs the Node.js environments, and only where
+    ``node`` is installed. Blocking (asks ``node --version`` once): in a thread."""
+    if interpreter.path != server_interpreter().path:
+        return ""
+    node = runtimes.node_binary()
+    if node is None or runtimes.node_major(node) is None:
+        return ""
+    try:
+        size = int(os.environ.get(NODE_POOL_VARIABLE, NODE_POOL_DEFAULT))
+    except ValueError:
+        size = NODE_POOL_DEFAULT
+    size = max(0, min(node_pool.MAX_SIZE, size))
+    if size == 0:
+        return ""
+    spec = {"argv": [node, str(runtimes.NODE_CLIENT)], "env": BASE_ENV, "size": size}
+    return json.dumps(spec)
 
 
 def _clean_up(env: ForkedEnvironment) -> None:

@@ -91,10 +91,12 @@ class Zygote:
     ) -> tuple[int, asyncio.Future[ExitStatus]]:
         """Fork an environment on ``fd``; starts (or restarts) the zygote when needed.
 
-        The spare the zygote lent us, when there is one, becomes the environment at once
-        (one message to it instead of a request to the zygote and its answer)."""
+        The spare the zygote lent us, when there is one, becomes a Python environment at
+        once (one message to it instead of a request to the zygote and its answer); other
+        runtimes go through the zygote, which keeps the pre-started Node.js processes."""
         channel = self._channel
-        spare = channel.take_spare() if channel is not None else None
+        python = config.get("bootstrap") is None
+        spare = channel.take_spare() if channel is not None and python else None
         if spare is not None and channel is not None:
             try:
                 return await channel.start_spare(spare, config, fd, output_fd)

@@ -32,7 +32,7 @@ import subprocess
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import confine, faults, mounts, sandbox
+from . import confine, faults, mounts, node_pool, sandbox
 from .extensions import (
     API_PREFIX as EXTENSIONS_PREFIX,
 )
@@ -253,6 +253,7 @@ class BootstrapWorker(object):
 
     def _runtime_env(self) -> Dict[str, str]:
         env = dict(os.environ)
+        env.pop(node_pool.POOL_FD_VARIABLE, None)  # ours alone: a pooled node's link
         spec = self.config.get("bootstrap") or {}
         env.update(spec.get("env") or {})
         if spec.get("node_major"):
@@ -270,11 +271,23 @@ class BootstrapWorker(object):
 
     def _start(self, argv: List[str]) -> None:
         env = self._runtime_env()
+        # A node started ahead of time (node_pool), when one waits here and fits: its
+        # output comes through a pipe of ours, relayed below as with extensions.
+        memory = int(self.config.get("memory_mb") or node_pool.DEFAULT_MEMORY_MB)
+        self.process = node_pool.take(argv, env, memory)
+        if self.process is None:
+            self.process = self._popen(argv, env)
+        self._watch_exit(self.process, "exit")
+        if self.process.stdout is not None:
+            os.set_blocking(self.process.stdout.fileno(), False)
+            self.selector.register(self.process.stdout, selectors.EVENT_READ, "output")
+
+    def _popen(self, argv: List[str], env: Dict[str, str]) -> "subprocess.Popen[bytes]":
         # With extensions, the runtime's output passes through here on its way to the
         # log, so Telemetry API subscribers get the function's lines too.
         relay = subprocess.PIPE if self.hub.extensions else None
         try:
-            self.process = subprocess.Popen(
+            return subprocess.Popen(
                 argv,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -288,10 +301,6 @@ class BootstrapWorker(object):
                 "Runtime.InvalidEntrypoint",
                 "fork/exec {}: {}".format(argv[0], _os_reason(exc)),
             ) from None
-        self._watch_exit(self.process, "exit")
-        if self.process.stdout is not None:
-            os.set_blocking(self.process.stdout.fileno(), False)
-            self.selector.register(self.process.stdout, selectors.EVENT_READ, "output")
 
     def _relay_output(self) -> bool:
         """Pass what the runtime wrote on to the log (descriptor 1) and, line by line,
@@ -789,7 +798,8 @@ def _exit_like(status: int) -> None:
     (``Runtime.ExitError`` with the runtime's exit status or signal)."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        signal.signal(number, signal.SIG_DFL)
+        if number != signal.SIGKILL:  # SIGKILL has no handler to reset (EINVAL)
+            signal.signal(number, signal.SIG_DFL)
         os.kill(os.getpid(), number)
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 

@@ -98,6 +98,16 @@ def join_group() -> None:
     STATE.joined = joined
 
 
+def remove_group(pid: int) -> None:
+    """Remove the leaves of a child that went unused (a spare let go: the zygote's
+    side, once it reaped it); nobody else knows of them."""
+    for root in sorted(set(STATE.cgroup_roots.values())):
+        try:
+            os.rmdir(os.path.join(root, str(pid)))
+        except OSError:
+            pass
+
+
 def limit_files(
     version: int, roots: Dict[str, str], leaf: str, memory_mb: int, grow: bool = False
 ) -> List[Tuple[str, str, bool]]:
@@ -181,6 +191,14 @@ def die_with_parent() -> None:
     prctl = _prctl()
     if prctl is not None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def no_new_privileges() -> None:
+    """Let no later ``exec`` gain privileges (set-user-ID files, file capabilities): for
+    a pooled ``node`` (``node_pool``), which drops root itself, after its own ``exec``."""
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
 _PRCTL: Any = None

@@ -223,6 +223,32 @@ class Worker(object):
         )
 
 
+def rehearse() -> None:
+    """In a spare child waiting for work: one invocation of a no-op handler over a
+    private socketpair, through the same code as a real one.
+
+    After a fork, the first call of each function writes to shared pages (reference
+    counts, caches), and each of those pages is copied then. The spare pays those copies
+    now, so a cold start's first invocation is not the one that pays them (a hello
+    world's first invocation here: ~0.6 ms before, next to ~0.15 ms warm)."""
+    ours, theirs = socket.socketpair()
+    try:
+        worker = Worker(theirs, {})
+        worker.marshaller = Marshaller()
+        worker.facts = static_facts()
+        worker.handler = lambda event, context: {"rehearsal": event}
+        send_parts(ours, {"id": "rehearsal", "arn": "", "dl": 0}, b'{"a": 1}')
+        header, event = FrameReader(theirs).read()
+        reply, body, logs = worker.invoke(header, event)
+        send_parts(theirs, reply, body, logs)
+        FrameReader(ours).read()
+    except Exception:  # only an optimisation
+        pass
+    finally:
+        ours.close()
+        theirs.close()
+
+
 def output_fd(config: Dict[str, Any]) -> Optional[int]:
     """Descriptor 1 when the server reads it into the log (the fork server says so)."""
     return 1 if config.get("output") == "fd" else None

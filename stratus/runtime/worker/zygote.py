@@ -41,9 +41,9 @@ import tempfile
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from . import bytecode, capture, confine, mounts, protocol, sandbox
+from . import bytecode, capture, confine, mounts, node_pool, protocol, sandbox
 from .bootstrap import BootstrapWorker
-from .runtime import Worker, output_fd
+from .runtime import Worker, output_fd, rehearse
 
 ConnectionClosed = protocol.ConnectionClosed
 # Our Node.js runtime client: environments of nodejs functions run it (bootstrap.py).
@@ -72,15 +72,27 @@ class ForkServer(object):
     and an answer. The server says ``taken`` once it used it; the next spare is forked
     once the fork server has been idle for ``SPARE_DELAY_MS``: not while the environment
     just handed out runs its init, nor in the middle of a burst of spawns.
+
+    With ``nodes`` (``node_pool``), up to ``nodes.size`` node spares wait beside it, each
+    with a ``node`` already started on our client: a Node.js environment takes one. They
+    are refilled one per idle moment, after the Python spare, so a Python cold start
+    never waits behind them.
     """
 
-    def __init__(self, control: socket.socket, child_main: ChildMain, spare: bool = False):
+    def __init__(
+        self,
+        control: socket.socket,
+        child_main: ChildMain,
+        spare: bool = False,
+        nodes: Optional[node_pool.PoolSpec] = None,
+    ):
         self.control = control
         self.child_main = child_main
         self.children: Set[int] = set()
         self.use_spare = spare
         self._spare: Optional[int] = None  # the spare lent to the server, not yet taken
         self._spares: Set[int] = set()  # spares not yet known to be environments
+        self.nodes = node_pool.NodeSpares(nodes if nodes is not None else node_pool.PoolSpec())
         self._wake_r = -1
         self._wake_w = -1
 
@@ -98,7 +110,9 @@ class ForkServer(object):
         try:
             self._refill()
             while True:
-                wanted = self.use_spare and self._spare is None
+                wanted = (self.use_spare and self._spare is None) or (
+                    self.nodes.missing() is not None
+                )
                 events = poller.poll(SPARE_DELAY_MS if wanted else None)
                 if not events:  # idle for a moment: now is a good time to fork ahead
                     self._refill()
@@ -157,21 +171,48 @@ class ForkServer(object):
             _close_all(fds)
             self._answer(request, error="bad config: " + str(exc))
             return
-        gc.freeze()  # objects made so far stay out of the children's collections: no CoW
-        try:
-            pid = os.fork()
-        except OSError as exc:
-            _close_all(fds)
-            self._answer(request, error=str(exc))
-            return
-        if pid == 0:
-            self._in_child(lambda: self._run(fds, config))
+        pid = None
+        if _pooled(config):
+            memory = int(config.get("memory_mb") or node_pool.DEFAULT_MEMORY_MB)
+            self.nodes.asked(memory)
+            pid = self._hand_to_node_spare(fds, payload, memory)
+        if pid is None:
+            gc.freeze()  # objects made so far stay out of the children's collections: no CoW
+            try:
+                pid = os.fork()
+            except OSError as exc:
+                _close_all(fds)
+                self._answer(request, error=str(exc))
+                return
+            if pid == 0:
+                self._in_child(lambda: self._run(fds, config))
         _close_all(fds)
         self.children.add(pid)
         self._answer(request, pid=pid)
 
+    def _hand_to_node_spare(self, fds: List[int], payload: bytes, memory: int) -> Optional[int]:
+        while True:
+            taken = self.nodes.take(memory)
+            if taken is None:
+                return None
+            pid, link = taken
+            try:
+                protocol.send_frame_with_fds(link, {"op": "go"}, fds, payload)
+            except OSError:  # it died: try the next
+                continue
+            finally:
+                link.close()
+            self._spares.discard(pid)
+            return pid
+
     def _refill(self) -> None:
         if not self.use_spare or self._spare is not None:
+            memory = self.nodes.missing()  # Python's spare first: then the node spares
+            if memory is not None:
+                unwanted = self.nodes.surplus()
+                if unwanted is not None:
+                    unwanted[1].close()  # that spare ends itself, and its node
+                self._refill_node(memory)
             return
         ours, theirs = socket.socketpair()
         gc.freeze()
@@ -192,21 +233,54 @@ class ForkServer(object):
         finally:
             ours.close()
 
-    def _wait_as_spare(self, link: socket.socket) -> int:
+    def _refill_node(self, memory: int) -> None:
+        """One more node spare, for ``memory`` MB (one per idle moment: starting node
+        takes ~40 ms of CPU, in the child, while the fork server goes on answering)."""
+        ours, theirs = socket.socketpair()
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close()
+            theirs.close()
+            return
+        if pid == 0:
+            ours.close()
+            self._in_child(lambda: self._wait_as_spare(theirs, node_memory=memory))
+        theirs.close()
+        self.nodes.waiting.append((pid, ours, memory))
+        self._spares.add(pid)
+
+    def _wait_as_spare(self, link: socket.socket, node_memory: int = 0) -> int:
         sandbox.prewarm()
+        boxed = True
         try:  # the launch-independent half of the sandbox, ahead of time
             if mounts.STATE.enabled:
                 mounts.prepare()
             confine.join_group()  # moving into a group can wait for the kernel: now
             confine.apply_limits(confine.DEFAULT_MEMORY_MB)  # the most common size
         except OSError:
-            pass  # the environment tries again, and reports why it cannot
+            boxed = False  # the environment tries again, and reports why it cannot
+        if node_memory and boxed:
+            # Only inside the namespace and the group, under the limits of its size:
+            # node must share both, and sizes its heap from the limit it starts under.
+            try:
+                confine.apply_limits(node_memory)
+            except OSError:
+                pass
+            else:
+                node_pool.start(self.nodes.spec, node_memory)
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
+        if not node_memory:
+            rehearse()  # a Python environment's first invocation, its pages warmed
         try:
             _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
         except ConnectionClosed:
+            for pooled in node_pool.WAITING:
+                pooled.discard()
             return 0
         link.close()
+        node_pool.wake()
         return self._run(fds, protocol.decode_header(payload))
 
     def _in_child(self, body: Callable[[], int]) -> None:
@@ -221,6 +295,8 @@ class ForkServer(object):
             os.close(self._wake_r)
             os.close(self._wake_w)
             self.control.close()
+            for link in self.nodes.links():
+                link.close()
             code = body()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -253,10 +329,15 @@ class ForkServer(object):
                 return
             if pid == 0:
                 return
-            if pid in self._spares:  # reported too: the server may have taken it already
+            if pid in self._spares:
                 self._spares.discard(pid)
-                if self._spare == pid:
-                    self._spare = None
+                confine.remove_group(pid)  # a spare let go joined its group early
+                self.nodes.forget(pid)
+                if self._spare != pid:
+                    continue  # a node spare: nobody else knew of it
+                # The spare lent to the server: the server may have taken it already,
+                # so it hears of the exit as of any environment's.
+                self._spare = None
             self.children.discard(pid)
             code, sig = _exit_status(status)
             protocol.send_frame(
@@ -282,6 +363,12 @@ class ForkServer(object):
                     raise
         self.children.clear()
         self._spares.clear()
+
+
+def _pooled(config: Dict[str, Any]) -> bool:
+    """Whether a launch may take a node spare: our Node.js client (the factory says)."""
+    spec = config.get("bootstrap")
+    return isinstance(spec, dict) and bool(spec.get("pool"))
 
 
 def _close_all(fds: List[int]) -> None:
@@ -430,6 +517,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     control = socket.socket(fileno=args.control_fd)
     control.set_inheritable(False)
     settings = confine.load()
+    nodes = node_pool.load()
     sandbox.capture_runtime_path()
     os.chdir("/")
     scratch = os.environ.get(sandbox.SCRATCH_VARIABLE) or tempfile.mkdtemp(prefix="stratus-zygote-")
@@ -460,7 +548,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         gc.collect()
         ForkServer(
-            control, environment_main, spare=os.environ.get("STRATUS_ZYGOTE_SPARE") != "0"
+            control,
+            environment_main,
+            spare=os.environ.get("STRATUS_ZYGOTE_SPARE") != "0",
+            nodes=nodes,
         ).serve()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -6,6 +6,10 @@
 // What it writes matches Lambda's own Node.js runtime: log lines
 // "<ISO time>\t<request id>\t<LEVEL>\t<message>", errors {errorType, errorMessage,
 // trace}, and the Runtime.* error types of a handler that cannot be loaded.
+//
+// Pooled (worker/node_pool.py): started ahead of need with _STRATUS_POOL_FD set, it loads
+// all of the above, then blocks on that descriptor for the function it becomes: its
+// variables, working directory and user, applied before any of its code is loaded.
 "use strict";
 
 const http = require("http");
@@ -14,10 +18,11 @@ const fs = require("fs");
 const util = require("util");
 const { pathToFileURL } = require("url");
 const Module = require("module");
+const net = require("net");
 const { Writable } = require("stream");
 
-const API = process.env.AWS_LAMBDA_RUNTIME_API;
-const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
+let API = "";
+let TASK_ROOT = "";
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 let currentRequestId = "";
 
@@ -349,7 +354,81 @@ async function serve(handler) {
   }
 }
 
+// -- the pool --------------------------------------------------------------------------
+
+function readMessage(fd) {
+  const chunks = [];
+  const buffer = Buffer.alloc(65536);
+  for (;;) {
+    let count;
+    try {
+      count = fs.readSync(fd, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if (error.code === "EINTR" || error.code === "EAGAIN") continue;
+      throw error;
+    }
+    if (count === 0) return null; // the spare went away before it was used
+    chunks.push(Buffer.from(buffer.subarray(0, count)));
+    if (buffer[count - 1] === 10) return Buffer.concat(chunks).toString("utf8");
+  }
+}
+
+// While it waits, a pooled node makes one HTTP round trip on loopback, to a server of
+// its own, closed again: the client code every invocation runs is compiled and warm by
+// then (the first request of a cold node costs ~5 ms more). Nothing of it stays open.
+async function warmUp() {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.end("{}"));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const once = new http.Agent({ keepAlive: false });
+  try {
+    await new Promise((resolve, reject) => {
+      const request = http.request(
+        { host: "127.0.0.1", port: server.address().port, path: "/", method: "POST", agent: once,
+          headers: { "Content-Type": "application/json" } },
+        (response) => { response.resume(); response.on("end", resolve); response.on("error", reject); });
+      request.on("error", reject);
+      request.end(JSON.stringify({ warm: new Date().toISOString() }));
+    });
+  } finally {
+    once.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+async function becomeIfPooled() {
+  if (process.env._STRATUS_POOL_FD === undefined) return;
+  const fd = Number(process.env._STRATUS_POOL_FD);
+  try { await warmUp(); } catch (_) { /* only a warm-up */ }
+  const text = readMessage(fd);
+  if (text === null) process.exit(0);
+  const { env, cwd, uid } = JSON.parse(text);
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, env); // TZ included: node drops its cached zone on the assignment
+  if (uid !== null && uid !== undefined) {
+    // The function's user for good, as the environment itself did: real, effective and
+    // saved ids (setuid as root sets all three); no groups.
+    process.setgroups([]);
+    process.setgid(uid);
+    process.setuid(uid);
+    if (process.getuid() !== uid || process.geteuid() !== uid) throw new Error("identity not dropped");
+  }
+  process.chdir(cwd);
+  Module._initPaths(); // NODE_PATH is the function's now
+  // The change of user cleared our parent-death signal: end when the environment does.
+  const lifeline = new net.Socket({ fd, readable: true, writable: false });
+  lifeline.on("error", () => {});
+  lifeline.on("close", () => process.kill(process.pid, "SIGKILL"));
+  lifeline.resume();
+  lifeline.unref();
+}
+
 async function main() {
+  await becomeIfPooled();
+  API = process.env.AWS_LAMBDA_RUNTIME_API;
+  TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
   patchConsole();
   let handler;
   try {
