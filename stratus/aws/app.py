@@ -28,12 +28,17 @@ from stratus.aws.protocol.errors import (
     UnknownOperationError,
 )
 from stratus.aws.protocol.http import BodyIncomplete, HttpRequest, HttpResponse
-from stratus.aws.protocol.models import ServiceSpec
+from stratus.aws.protocol.models import ServiceSpec, load_service
 from stratus.aws.protocol.parsers import RequestParser, create_parser
 from stratus.aws.protocol.routing import RouteMatch, ServiceRouter
-from stratus.aws.protocol.s3_addressing import STREAMED_OPERATIONS, is_object_upload, path_style
+from stratus.aws.protocol.s3_addressing import (
+    STREAMED_OPERATIONS,
+    is_browser_upload,
+    is_object_upload,
+    path_style,
+)
 from stratus.aws.protocol.serializers import ResponseSerializer, create_serializer
-from stratus.aws.protocol.sigv4 import parse_credential_scope
+from stratus.aws.protocol.sigv4 import CredentialScope, parse_credential_scope
 from stratus.aws.protocol.validation import check_input
 from stratus.runtime.ids import new_request_id
 
@@ -88,6 +93,21 @@ class CorsHooks(Protocol):
         ...
 
 
+@runtime_checkable
+class BrowserUploads(Protocol):
+    """What S3's provider offers for ``POST /bucket`` forms (no operation of its model)."""
+
+    async def browser_upload(
+        self,
+        request: HttpRequest,
+        request_id: str,
+        region: str,
+        account_for: Callable[[str | None], str],
+    ) -> HttpResponse:
+        """Store the form's file; raises the provider's exceptions for S3's errors."""
+        ...
+
+
 class AwsApp:
     """Serve AWS APIs for ``providers`` (botocore service name -> provider object)."""
 
@@ -115,6 +135,7 @@ class AwsApp:
         # Origin carry the bucket's Access-Control-* headers (aws/s3/cors.py).
         s3 = self._providers.get("s3")
         self._s3_cors = s3 if isinstance(s3, CorsHooks) else None
+        self._s3_forms = s3 if isinstance(s3, BrowserUploads) else None
         self._router = ServiceRouter(dict.fromkeys([*self._providers, *known_services]))
         self._parsers: dict[tuple[str, str], RequestParser] = {}
         self._serializers: dict[tuple[str, str], ResponseSerializer] = {}
@@ -235,6 +256,8 @@ class AwsApp:
         """Answer one request; ``None`` if it is not an AWS call of a service we serve."""
         request_id = request_id or new_request_id()
         scope = parse_credential_scope(request)
+        if self._s3_forms is not None and self._is_s3_form(request, scope):
+            return await self._browser_upload(self._s3_forms, request, request_id)
         match = self._router.route(request, scope)
         if match is None:
             return None
@@ -280,6 +303,32 @@ class AwsApp:
                 request_id,
             )
             return serializer.serialize_error(InternalFailure(), operation, request_id)
+
+    def _is_s3_form(self, request: HttpRequest, scope: CredentialScope | None) -> bool:
+        if not is_browser_upload(request):
+            return False
+        if scope is not None:
+            return scope.service == "s3"
+        return request.headers.get("content-type", "").lower().startswith(
+            "multipart/form-data"
+        ) or self._anonymous_s3(request)
+
+    async def _browser_upload(
+        self, forms: BrowserUploads, request: HttpRequest, request_id: str
+    ) -> HttpResponse:
+        """S3's POST Object, answered with S3's XML errors like any S3 operation."""
+        try:
+            return await forms.browser_upload(
+                request, request_id, self._default_region, self._accounts.account_for
+            )
+        except Exception as exc:
+            error = self._errors.get("s3", EMPTY).translate(exc)
+            if error is None:
+                log.exception("unexpected error in a browser upload (request %s)", request_id)
+                error = InternalFailure()
+            return self._serializer(load_service("s3"), "rest-xml").serialize_error(
+                error, None, request_id
+            )
 
     def _unknown_operation(self, match: RouteMatch) -> ServiceError:
         name = match.operation_name or "(none)"

@@ -4,9 +4,9 @@ serves it (``{bucket}.s3-website.localhost:8080/path`` or
 
 Only GET and HEAD; every request is anonymous, so an object is served only where the
 bucket's policy lets anyone ``s3:GetObject`` it (AWS requires public read for website
-hosting). Errors are S3's HTML pages, or the bucket's error document with the error's
-status; redirects are bare 3xx answers with ``Location``. The decisions themselves are
-``services/objects/website.py``.
+hosting) and Block Public Access does not restrict it. Errors are S3's HTML pages, or
+the bucket's error document with the error's status; redirects are bare 3xx answers with
+``Location``. The decisions themselves are ``services/objects/website.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from stratus.runtime.ids import new_request_id
 from stratus.services.objects import errors as oe
 from stratus.services.objects import website
 from stratus.services.objects.model import Bucket, ObjectVersion
-from stratus.services.objects.policy import Decision, decide
+from stratus.services.objects.policy import Decision, decide, is_public
 from stratus.services.objects.requests import Conditions
 from stratus.services.objects.service import ObjectsService
 
@@ -30,8 +30,13 @@ _TITLES = {
     403: "403 Forbidden",
     404: "404 Not Found",
     405: "405 Method Not Allowed",
+    400: "400 Bad Request",
     412: "412 Precondition Failed",
 }
+_CUSTOMER_KEYED = (
+    "The object was stored using a form of Server Side Encryption. The correct parameters "
+    "must be provided to retrieve the object."
+)
 _HEADER_NAMES = {
     "ContentType": "content-type",
     "CacheControl": "cache-control",
@@ -61,6 +66,13 @@ def _http_date(header: str) -> float | None:
         return parsedate_to_datetime(header).timestamp() if header else None
     except (TypeError, ValueError):
         return None
+
+
+def _restricts_public(bucket: Bucket) -> bool:
+    """Whether the bucket's Block Public Access has ``RestrictPublicBuckets`` on (the S3
+    adapter's ``public_access.py`` keeps the setting; this door sits below it)."""
+    config = bucket.configs.get("public_access_block") or {}
+    return bool(config.get("RestrictPublicBuckets"))
 
 
 class WebsiteApp:
@@ -143,6 +155,8 @@ class WebsiteApp:
         policy = self._objects.config(bucket, "policy")
         if not policy:
             return False
+        if _restricts_public(bucket) and is_public(policy):
+            return False  # Block Public Access keeps anonymous callers out of it
         context = {"aws:SecureTransport": "true" if scope.get("scheme") == "https" else "false"}
         client = scope.get("client")
         if client:
@@ -168,7 +182,7 @@ class WebsiteApp:
                 if_unmodified_since=_http_date(_header(scope, b"if-unmodified-since")),
             )
         try:
-            return await self._objects.read(bucket.name, key, None, wanted, scope["method"])
+            version = await self._objects.read(bucket.name, key, None, wanted, scope["method"])
         except oe.NoSuchKey:
             raise _Failure(404, "NoSuchKey", "The specified key does not exist.", Key=key) from None
         except oe.PreconditionFailed as failed:
@@ -178,6 +192,11 @@ class WebsiteApp:
                 failed.message,
                 Condition=str(failed.fields.get("Condition", "")),
             ) from None
+        if "SSECustomerKeyMD5" in version.headers:
+            # Bytes under a customer's key are read only with that key, which an anonymous
+            # website request cannot bring (the bytes themselves are stored as written).
+            raise _Failure(400, "InvalidRequest", _CUSTOMER_KEYED)
+        return version
 
     async def _folder_redirect(
         self, scope: dict[str, Any], bucket: Bucket, key: str, config: dict[str, Any]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from stratus.aws.protocol.http import HttpRequest
 from stratus.aws.protocol.sigv4 import CredentialScope
 
-__all__ = ["STREAMED_OPERATIONS", "is_object_upload", "path_style"]
+__all__ = ["STREAMED_OPERATIONS", "is_browser_upload", "is_object_upload", "path_style"]
 
 # ``{bucket}.s3.localhost`` and ``{bucket}.s3.{region}.localhost`` (any port): the bucket
 # label may hold dots, as bucket names may.
@@ -48,3 +49,12 @@ def is_object_upload(method: str, path: str, query: str, scope: CredentialScope 
         return False
     bucket, _, key = path.lstrip("/").partition("/")
     return bool(bucket) and bool(key)
+
+
+def is_browser_upload(request: HttpRequest) -> bool:
+    """Whether a request is S3's POST Object (a browser's form upload): a POST to a
+    path-style bucket itself, without a sub-resource. No operation of S3's model says so."""
+    if request.method != "POST" or request.query_string:
+        return False
+    parts = request.path.strip("/").split("/")
+    return len(parts) == 1 and bool(parts[0])

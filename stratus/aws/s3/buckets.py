@@ -8,10 +8,13 @@ from typing import Any
 import orjson
 
 from stratus.aws.context import RequestContext
-from stratus.aws.s3 import wire
+from stratus.aws.s3 import acl, encryption, wire
+from stratus.aws.s3.public_access import blocks
 from stratus.services.objects import errors as oe
 from stratus.services.objects import lifecycle_rules, locking
+from stratus.services.objects.model import Bucket
 from stratus.services.objects.notifications import normalize_configuration, targets, test_event
+from stratus.services.objects.policy import is_public
 from stratus.services.objects.service import ObjectsService
 
 __all__ = ["BucketOperations"]
@@ -30,12 +33,38 @@ class BucketOperations:
                 "LocationConstraint",
                 "us-east-1",
             )
+        existing = (
+            self.objects.bucket(params["Bucket"])
+            if self.objects.has_bucket(params["Bucket"])
+            else None
+        )
+        if (
+            existing is not None
+            and existing.account == ctx.account_id
+            and existing.region == region == "us-east-1"
+        ):
+            # S3's legacy in North Virginia: recreating your own bucket answers 200 OK and
+            # resets its ACL (every other region says BucketAlreadyOwnedByYou).
+            if existing.configs.pop("acl", None) is not None:
+                await self.objects.save_bucket(existing)
+            return {"Location": f"/{existing.name}", "BucketArn": existing.arn}
+        chosen = params.get("ObjectOwnership") or acl.ENFORCED
+        acl.check_bucket_acl_on_create(params, chosen)
+        # The ACL is checked before the bucket exists: a refused one creates nothing.
+        planned = Bucket(0, params["Bucket"], ctx.account_id, region, 0.0)
+        planned.configs["ownership"] = chosen
+        policy = acl.acl_from_request(params, ctx.account_id, planned)
         bucket = await self.objects.create_bucket(
             params["Bucket"],
             wire.requester(ctx),
             region,
             object_lock=bool(params.get("ObjectLockEnabledForBucket")),
         )
+        if chosen != acl.ENFORCED:
+            bucket.configs["ownership"] = chosen
+            if policy is not None:
+                bucket.configs["acl"] = policy
+            await self.objects.save_bucket(bucket)
         return {"Location": f"/{bucket.name}", "BucketArn": bucket.arn}
 
     async def head_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -70,19 +99,6 @@ class BucketOperations:
     ) -> dict[str, Any]:
         bucket = self.objects.bucket(params["Bucket"])
         return {"LocationConstraint": None if bucket.region == "us-east-1" else bucket.region}
-
-    async def get_bucket_acl(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        bucket = self.objects.bucket(params["Bucket"])
-        owner = wire.owner(bucket.account)
-        return {
-            "Owner": owner,
-            "Grants": [
-                {
-                    "Grantee": {**owner, "Type": "CanonicalUser"},
-                    "Permission": "FULL_CONTROL",
-                }
-            ],
-        }
 
     # -- versioning --------------------------------------------------------------------
     async def put_bucket_versioning(
@@ -152,6 +168,9 @@ class BucketOperations:
             )
         if not document.get("Statement"):
             raise oe.InvalidArgument("Missing required field Statement", "Policy", None)
+        bucket = self.objects.bucket(params["Bucket"])
+        if blocks(bucket, "BlockPublicPolicy") and is_public(text):
+            raise oe.AccessDenied()
         return await self._set(params, "policy", text)
 
     async def get_bucket_policy(
@@ -213,6 +232,41 @@ class BucketOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         return await self._set(params, "lifecycle", None)
+
+    # -- default encryption ------------------------------------------------------------
+    async def put_bucket_encryption(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        rules = (params.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
+        if len(rules) != 1:
+            raise oe.MalformedXML()
+        default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
+        if default.get("SSEAlgorithm") not in ("AES256", "aws:kms", "aws:kms:dsse"):
+            raise oe.MalformedXML()
+        if default.get("KMSMasterKeyID") and default["SSEAlgorithm"] == "AES256":
+            raise oe.InvalidArgument(
+                "a KMSMasterKeyID is not applicable if the default sse algorithm is not "
+                "aws:kms or aws:kms:dsse",
+                "ApplyServerSideEncryptionByDefault",
+                None,
+            )
+        rule: dict[str, Any] = {
+            "ApplyServerSideEncryptionByDefault": dict(default),
+            "BucketKeyEnabled": bool(rules[0].get("BucketKeyEnabled", False)),
+        }
+        return await self._set(params, "encryption", {"Rules": [rule]})
+
+    async def get_bucket_encryption(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        bucket = self.objects.bucket(params["Bucket"])
+        config = self.objects.config(bucket, "encryption") or encryption.default_configuration()
+        return {"ServerSideEncryptionConfiguration": config}
+
+    async def delete_bucket_encryption(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return await self._set(params, "encryption", None)  # back to SSE-S3, as on AWS
 
     # -- notifications -----------------------------------------------------------------
     async def put_bucket_notification_configuration(

@@ -24,6 +24,13 @@ from stratus.services.objects.sqlite import successor
 __all__ = ["ListingOperations"]
 
 _BATCH = 1000
+_BEFORE_ALL = 2**62  # a sequence number past every stored one
+
+
+def _well_formed(version_id: str) -> bool:
+    return version_id == "null" or (
+        len(version_id) == 32 and all(c in "0123456789abcdef" for c in version_id)
+    )
 
 
 def _token(key: str, is_prefix: bool) -> str:
@@ -205,10 +212,14 @@ class ListingOperations:
         after_seq: int | None = None
         if key_marker and version_marker:
             after_seq = await self.objects.version_seq(bucket, key_marker, version_marker)
-            if after_seq is None:
+            if after_seq is None and not _well_formed(version_marker):
                 raise oe.InvalidArgument(
                     "Invalid version id specified", "version-id-marker", version_marker
                 )
+            if after_seq is None:
+                # A version deleted since the last page (a lister deleting as it goes):
+                # the key's versions that remain are all still to come.
+                after_seq = _BEFORE_ALL
         versions: list[dict[str, Any]] = []
         markers: list[dict[str, Any]] = []
         prefixes: list[str] = []

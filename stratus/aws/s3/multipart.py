@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from stratus.aws.context import RequestContext
-from stratus.aws.s3 import wire
+from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.locking import requested_lock
 from stratus.services.objects import errors as oe
-from stratus.services.objects.service import ObjectsService
+from stratus.services.objects.service import ENCRYPTION_HEADERS, ObjectsService
 
 __all__ = ["MultipartOperations"]
 
@@ -26,6 +26,10 @@ class MultipartOperations:
         if algorithm is not None and algorithm not in wire.ALGORITHMS:
             raise oe.InvalidRequest(f"Checksum algorithm {algorithm} is not supported.")
         checksum_type = params.get("ChecksumType")
+        # Refused where ownership disables ACLs; otherwise not kept for the upload's object.
+        bucket = self.objects.bucket(params["Bucket"])
+        acl.acl_from_request(params, ctx.account_id, bucket)
+        sse = encryption.for_write(params, bucket, ctx.region, bucket.account)
         if checksum_type == "FULL_OBJECT" and algorithm in ("SHA1", "SHA256"):
             raise oe.InvalidRequest(
                 f"The FULL_OBJECT checksum type cannot be used with the {algorithm.lower()} "
@@ -34,7 +38,7 @@ class MultipartOperations:
         upload = await self.objects.create_upload(
             params["Bucket"],
             params["Key"],
-            headers=wire.stored_headers(params),
+            headers=wire.stored_headers(params) | sse,
             metadata=params.get("Metadata") or {},
             tags=wire.parse_tagging(params.get("Tagging")),
             checksum_algorithm=algorithm,
@@ -45,6 +49,7 @@ class MultipartOperations:
             "Bucket": params["Bucket"],
             "Key": params["Key"],
             "UploadId": upload.upload_id,
+            **sse,
         }
         if algorithm:
             out["ChecksumAlgorithm"] = algorithm
@@ -54,6 +59,8 @@ class MultipartOperations:
     async def upload_part(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         headers = ctx.request.headers
         decoded = headers.get("x-amz-decoded-content-length")
+        upload = await self.objects.upload(params["Bucket"], params["Key"], params["UploadId"])
+        encryption.check_part(params, upload.headers)
         part = await self.objects.upload_part(
             params["Bucket"],
             params["Key"],
@@ -65,6 +72,7 @@ class MultipartOperations:
         )
         out: dict[str, Any] = {"ETag": part.etag}
         out.update({f"Checksum{k}": v for k, v in part.checksums.items()})
+        out.update({k: v for k, v in upload.headers.items() if k in ENCRYPTION_HEADERS})
         return out
 
     async def upload_part_copy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +82,13 @@ class MultipartOperations:
         text = params.get("CopySourceRange")
         if text:
             span = wire.parse_range(text, source.size)
+            last = text.partition("-")[2].strip()
+            if span is not None and last.isdigit() and int(last) >= source.size:
+                raise oe.InvalidArgument(
+                    f"Range specified is not valid for source object of size: {source.size}",
+                    "x-amz-copy-source-range",
+                    text,
+                )
             if span is None:
                 raise oe.InvalidArgument(
                     "The x-amz-copy-source-range value must be of the form bytes=first-last "
@@ -110,6 +125,7 @@ class MultipartOperations:
             "Key": params["Key"],
             "ETag": version.etag,
         }
+        out.update({k: v for k, v in version.headers.items() if k in ENCRYPTION_HEADERS})
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
         if version.version_id != "null":
             out["VersionId"] = version.version_id

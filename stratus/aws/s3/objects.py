@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stratus.aws.context import RequestContext
-from stratus.aws.s3 import wire
+from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.locking import lock_output, requested_lock
 from stratus.services.objects import errors as oe
 from stratus.services.objects.model import ObjectVersion
@@ -30,6 +30,9 @@ class ObjectOperations:
         headers = ctx.request.headers
         if "x-amz-copy-source" in headers:  # routed here only if CopyObject lost: never
             raise oe.InvalidRequest("x-amz-copy-source is not allowed on PutObject")
+        bucket = self.objects.bucket(params["Bucket"])
+        policy = acl.acl_from_request(params, ctx.account_id, bucket)
+        sse = encryption.for_write(params, bucket, ctx.region, bucket.account)
         declared = params.get("ContentLength")
         decoded = headers.get("x-amz-decoded-content-length")
         version = await self.objects.put_object(
@@ -37,7 +40,7 @@ class ObjectOperations:
             params["Key"],
             params.get("Body") or b"",
             wire.requester(ctx),
-            headers=wire.stored_headers(params),
+            headers=wire.stored_headers(params) | sse,
             metadata=params.get("Metadata") or {},
             tags=wire.parse_tagging(params.get("Tagging")),
             checks=wire.checks(params, headers),
@@ -45,9 +48,10 @@ class ObjectOperations:
             if params.get("IfNoneMatch") or params.get("IfMatch")
             else None,
             declared_size=int(decoded) if decoded and decoded.isdigit() else declared,
+            acl=policy,
             lock=requested_lock(params),
         )
-        out: dict[str, Any] = {"ETag": version.etag}
+        out: dict[str, Any] = {"ETag": version.etag, **sse}
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
         if version.version_id != "null":
             out["VersionId"] = version.version_id
@@ -55,6 +59,8 @@ class ObjectOperations:
 
     def _describe(self, version: ObjectVersion) -> dict[str, Any]:
         out = wire.header_output(version)
+        if "SSECustomerKeyMD5" not in out:  # S3 encrypts every object since 2023 (SSE-S3)
+            out.setdefault("ServerSideEncryption", "AES256")
         out.update(
             {
                 "ETag": version.etag,
@@ -79,6 +85,12 @@ class ObjectOperations:
             raise oe.InvalidRequest(
                 "Request specific response headers cannot be used for anonymous GET requests."
             )
+        if "x-amz-server-side-encryption" in ctx.request.headers:
+            raise oe.InvalidArgument(
+                "x-amz-server-side-encryption header is not supported for this request.",
+                "x-amz-server-side-encryption",
+                ctx.request.headers["x-amz-server-side-encryption"],
+            )
         version = await self.objects.read(
             params["Bucket"],
             params["Key"],
@@ -86,6 +98,7 @@ class ObjectOperations:
             wire.conditions(params),
             ctx.request.method,
         )
+        encryption.check_read(params, version)
         out = self._describe(version)
         span: tuple[int, int] | None = None
         part_number = params.get("PartNumber")
@@ -187,6 +200,15 @@ class ObjectOperations:
             else None
         )
         algorithm = params.get("ChecksumAlgorithm")
+        bucket = self.objects.bucket(params["Bucket"])
+        policy = acl.acl_from_request(params, ctx.account_id, bucket)
+        sse = encryption.for_write(params, bucket, ctx.region, bucket.account)
+        try:
+            original = await self.objects.head(source_bucket, source_key, source_version)
+        except oe.ObjectsError:
+            original = None  # the copy itself answers for a missing source
+        if original is not None:
+            encryption.check_read(params, original, "CopySource")
         source, version = await self.objects.copy_object(
             source_bucket,
             source_key,
@@ -203,11 +225,13 @@ class ObjectOperations:
             tags=tags,
             algorithms=(algorithm,) if algorithm else (),
             conditions=wire.conditions(params, "CopySource"),
+            acl=policy,
+            encryption=sse,
             lock=requested_lock(params),
         )
         result: dict[str, Any] = {"ETag": version.etag, "LastModified": version.modified}
         result.update(wire.checksum_output(version.checksums, version.checksum_type))
-        out: dict[str, Any] = {"CopyObjectResult": result}
+        out: dict[str, Any] = {"CopyObjectResult": result, **sse}
         if source.version_id != "null":
             out["CopySourceVersionId"] = source.version_id
         if version.version_id != "null":

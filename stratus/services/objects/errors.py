@@ -17,6 +17,11 @@
      ├── UploadError
      │    ├── NoSuchUpload, InvalidPart, InvalidPartOrder, EntityTooSmall
      ├── InvalidArgument, InvalidRequest, MalformedXML, InvalidTag, InvalidRetentionPeriod
+     ├── InvalidPolicyDocument, MalformedPOSTRequest   (browser uploads' forms)
+     ├── AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership,
+     │   UnresolvableGrantByEmailAddress, MissingSecurityHeader,
+     │   MalformedACLError                                               (ACLs)
+     ├── InvalidEncryptionAlgorithm                                     (SSE-C)
      ├── AccessDenied                     (a bucket policy's Deny)
      └── NotificationError                (a target that does not exist or rejects tests)
 
@@ -208,12 +213,13 @@ class InvalidPartOrder(UploadError):
 
 
 class EntityTooSmall(UploadError):
-    def __init__(self, size: int) -> None:
-        super().__init__(
-            "Your proposed upload is smaller than the minimum allowed object size.",
-            ProposedSize=size,
-            MinSizeAllowed=5 * 1024 * 1024,
-        )
+    def __init__(
+        self,
+        size: int,
+        minimum: int = 5 * 1024 * 1024,
+        message: str = "Your proposed upload is smaller than the minimum allowed object size.",
+    ) -> None:
+        super().__init__(message, ProposedSize=size, MinSizeAllowed=minimum)
 
 
 class InvalidArgument(ObjectsError):
@@ -247,6 +253,57 @@ class AccessDenied(ObjectsError):
 
     def __init__(self, message: str = "Access Denied") -> None:
         super().__init__(message)
+
+
+class InvalidPolicyDocument(ObjectsError):
+    """A browser upload's policy document that is not one (bad JSON, a bad condition)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Invalid Policy: {reason}")
+
+
+class MalformedPOSTRequest(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__("The body of your POST request is not well-formed multipart/form-data.")
+
+
+class AccessControlListNotSupported(ObjectsError):
+    """An ACL on a bucket whose Object Ownership is BucketOwnerEnforced."""
+
+    def __init__(self) -> None:
+        super().__init__("The bucket does not allow ACLs")
+
+
+class UnresolvableGrantByEmailAddress(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__("The e-mail address you provided does not match any account on record.")
+
+
+class InvalidEncryptionAlgorithm(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The Encryption request you specified is not valid. Supported value: AES256."
+        )
+
+
+class MalformedACLError(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The XML you provided was not well-formed or did not validate against our "
+            "published schema"
+        )
+
+
+class MissingSecurityHeader(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__("Your request was missing a required header")
+
+
+class InvalidBucketAclWithObjectOwnership(ObjectsError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+        )
 
 
 class NotificationError(ObjectsError):

@@ -67,6 +67,7 @@ class ObjectVersion:
     checksums: dict[str, str] = field(default_factory=dict)  # algorithm -> base64 value
     checksum_type: str | None = None  # FULL_OBJECT or COMPOSITE
     parts: list[int] = field(default_factory=list)  # part sizes of a multipart object
+    acl: dict[str, Any] | None = None  # S3's AccessControlPolicy; None: the owner's alone
     seq: int = 0
     lock: Lock = field(default_factory=lambda: Lock())  # Object Lock retention, legal hold
 

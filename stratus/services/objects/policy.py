@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["Decision", "decide", "iam_action"]
+__all__ = ["Decision", "decide", "iam_action", "is_public"]
 
 #: Operations whose IAM action is not ``s3:<OperationName>``.
 _ACTIONS = {
@@ -50,9 +50,33 @@ _ACTIONS = {
     "DeleteBucketTagging": "s3:PutBucketTagging",
     "GetBucketVersioning": "s3:GetBucketVersioning",
     "PutBucketVersioning": "s3:PutBucketVersioning",
+    "DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
+    "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
     "GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
     "PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
 }
+
+#: Condition keys that narrow an Allow to known callers: a statement using one with a
+#: fixed value is not public (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+#: access-control-block-public-access.html, "The meaning of public").
+_NARROWING_KEYS = frozenset(
+    {
+        "aws:sourceip",
+        "aws:sourcearn",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:userid",
+        "s3:dataaccesspointarn",
+        "s3:dataaccesspointaccount",
+    }
+)
 
 
 class Decision(Enum):
@@ -198,3 +222,49 @@ def decide(
             return Decision.DENY
         decision = Decision.ALLOW
     return decision
+
+
+def _wildcard_principal(statement: dict[str, Any]) -> bool:
+    if "NotPrincipal" in statement:
+        return True
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in _listed(principal.get("AWS"))
+
+
+def _narrowed(block: Any) -> bool:
+    if not isinstance(block, dict):
+        return False
+    for pairs in block.values():
+        if not isinstance(pairs, dict):
+            continue
+        for key, wanted in pairs.items():
+            values = _listed(wanted)
+            if key.lower() == "aws:sourceip" and any(v in ("0.0.0.0/0", "::/0") for v in values):
+                continue
+            if key.lower() in _NARROWING_KEYS and not any("*" in v for v in values):
+                return True
+    return False
+
+
+def is_public(policy_text: str) -> bool:
+    """Whether a bucket policy grants access to anyone (S3's PolicyStatus ``IsPublic``,
+    what ``BlockPublicPolicy`` refuses): an ``Allow`` to every principal that no
+    condition narrows to known callers."""
+    try:
+        document = orjson.loads(policy_text)
+    except orjson.JSONDecodeError:
+        return False
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return False
+    return any(
+        isinstance(statement, dict)
+        and statement.get("Effect") == "Allow"
+        and _wildcard_principal(statement)
+        and not _narrowed(statement.get("Condition"))
+        for statement in statements
+    )

@@ -38,7 +38,14 @@ from stratus.services.objects.uploads import UploadOperations
 from stratus.store.errors import DuplicateKey
 from stratus.store.sqlite.database import SQLiteDatabase
 
-__all__ = ["Checks", "Conditions", "ObjectsService", "Requester", "Written"]
+__all__ = [
+    "ENCRYPTION_HEADERS",
+    "Checks",
+    "Conditions",
+    "ObjectsService",
+    "Requester",
+    "Written",
+]
 
 
 def _etag_matches(condition: str, etag: str) -> bool:
@@ -154,6 +161,7 @@ class ObjectsService(UploadOperations):
         conditions: Conditions | None = None,
         declared_size: int | None = None,
         event: str = "ObjectCreated:Put",
+        acl: dict[str, Any] | None = None,
         lock: Lock | None = None,
     ) -> ObjectVersion:
         bucket = self.bucket(bucket_name)
@@ -187,6 +195,7 @@ class ObjectsService(UploadOperations):
             tags=tags or {},
             checksums=written.checksums,
             checksum_type="FULL_OBJECT" if written.checksums else None,
+            acl=acl,
             lock=locking.default_lock(bucket, lock or Lock(), time.time()),
         )
         if conditions is not None:
@@ -351,6 +360,8 @@ class ObjectsService(UploadOperations):
         tags: dict[str, str] | None,
         algorithms: tuple[str, ...],
         conditions: Conditions,
+        acl: dict[str, Any] | None = None,
+        encryption: dict[str, str] | None = None,
         lock: Lock | None = None,
     ) -> tuple[ObjectVersion, ObjectVersion]:
         """Copy one object; (source version, new version)."""
@@ -368,10 +379,16 @@ class ObjectsService(UploadOperations):
         check_key(key)
         if lock is not None:
             locking.require_enabled(bucket)
+        stored = headers if replace_metadata else dict(source.headers)
+        if encryption is not None:  # the copy's own encryption replaces the source's
+            stored = {k: v for k, v in stored.items() if k not in ENCRYPTION_HEADERS}
+            stored |= encryption
+        reencrypted = any(stored.get(k) != source.headers.get(k) for k in ENCRYPTION_HEADERS)
         if (
             source_bucket == bucket_name
             and source_key == key
             and not replace_metadata
+            and not reencrypted
             and tags is None
             and source_version is None
             and bucket.versioning != "Enabled"
@@ -394,11 +411,12 @@ class ObjectsService(UploadOperations):
             etag=f'"{written.md5.hex()}"',
             modified=now_s(),
             file_id=written.file_id,
-            headers=headers if replace_metadata else dict(source.headers),
+            headers=stored,
             metadata=metadata if replace_metadata else dict(source.metadata),
             tags=dict(source.tags) if tags is None else tags,
             checksums=written.checksums,
             checksum_type="FULL_OBJECT" if written.checksums else None,
+            acl=acl,
             lock=locking.default_lock(bucket, lock or Lock(), time.time()),
         )
         await self._commit_version(bucket, version, who, "ObjectCreated:Copy")
@@ -449,9 +467,18 @@ class ObjectsService(UploadOperations):
     async def set_tags(
         self, bucket_name: str, key: str, version_id: str | None, tags: dict[str, str] | None
     ) -> ObjectVersion:
-        version = await self.head(bucket_name, key, version_id)
-        await self._db.write(lambda c: Repo.set_tags(c, version, tags or {}))
-        return version
+        def change(current: ObjectVersion) -> None:
+            current.tags = tags or {}
+
+        return await self._change_record(bucket_name, key, version_id, change)
+
+    async def set_acl(
+        self, bucket_name: str, key: str, version_id: str | None, acl: dict[str, Any] | None
+    ) -> ObjectVersion:
+        def change(current: ObjectVersion) -> None:
+            current.acl = acl
+
+        return await self._change_record(bucket_name, key, version_id, change)
 
     async def lock_of(self, bucket_name: str, key: str, version_id: str | None) -> ObjectVersion:
         """The version whose Object Lock state is asked for (the bucket must have it)."""
@@ -468,35 +495,47 @@ class ObjectsService(UploadOperations):
     ) -> ObjectVersion:
         """Set, lengthen, shorten or remove a version's retention, as far as its current
         retention lets (checked in the same transaction as the change)."""
-        version = await self.lock_of(bucket_name, key, version_id)
+        locking.require_enabled(self.bucket(bucket_name))
         mode, until = retention if retention is not None else (None, None)
         now = time.time()
 
-        def run(conn: Any) -> None:
-            current = Repo.get_version(conn, version.bucket_id, key, version.version_id)
-            if current is None:
-                raise oe.NoSuchKey(key)
+        def change(current: ObjectVersion) -> None:
             locking.check_change(current.lock, mode, until, bypass_governance, now)
             current.lock = Lock(mode, until, current.lock.legal_hold)
-            Repo.save_record(conn, current)
 
-        await self._db.write(run)
-        return version
+        return await self._change_record(bucket_name, key, version_id, change)
 
     async def set_legal_hold(
         self, bucket_name: str, key: str, version_id: str | None, status: str
     ) -> ObjectVersion:
-        version = await self.lock_of(bucket_name, key, version_id)
+        locking.require_enabled(self.bucket(bucket_name))
 
-        def run(conn: Any) -> None:
+        def change(current: ObjectVersion) -> None:
+            current.lock = Lock(current.lock.mode, current.lock.until, status)
+
+        return await self._change_record(bucket_name, key, version_id, change)
+
+    async def _change_record(
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        change: Callable[[ObjectVersion], None],
+    ) -> ObjectVersion:
+        """Apply ``change`` to a version's record read in the write transaction itself, so
+        concurrent changes of its tags, ACL and Object Lock state never undo each other
+        (a record written from an earlier read could shorten a retention)."""
+        version = await self.head(bucket_name, key, version_id)
+
+        def run(conn: Any) -> ObjectVersion:
             current = Repo.get_version(conn, version.bucket_id, key, version.version_id)
             if current is None:
                 raise oe.NoSuchKey(key)
-            current.lock = Lock(current.lock.mode, current.lock.until, status)
+            change(current)
             Repo.save_record(conn, current)
+            return current
 
-        await self._db.write(run)
-        return version
+        return await self._db.write(run)
 
     async def list_latest(
         self, bucket: Bucket, prefix: str, after: str, limit: int, inclusive: bool = False
@@ -515,6 +554,16 @@ class ObjectsService(UploadOperations):
     async def version_seq(self, bucket: Bucket, key: str, version_id: str) -> int | None:
         found = await self._db.read(lambda c: Repo.get_version(c, bucket.id, key, version_id))
         return found.seq if found else None
+
+
+#: The stored headers that say how an object's bytes are encrypted (S3's member names).
+ENCRYPTION_HEADERS = (
+    "ServerSideEncryption",
+    "SSEKMSKeyId",
+    "SSECustomerAlgorithm",
+    "SSECustomerKeyMD5",
+    "BucketKeyEnabled",
+)
 
 
 def _valid_version_id(version_id: str) -> bool:

@@ -107,13 +107,14 @@ def _version(row: Sequence[Any]) -> ObjectVersion:
         checksums=record.get("checksums", {}),
         checksum_type=record.get("checksum_type"),
         parts=record.get("parts", []),
+        acl=record.get("acl"),
         lock=Lock.from_json(record.get("lock")),
     )
 
 
 def _record(version: ObjectVersion) -> str:
     record: dict[str, Any] = {}
-    for name in ("headers", "metadata", "tags", "checksums", "parts"):
+    for name in ("headers", "metadata", "tags", "checksums", "parts", "acl"):
         value = getattr(version, name)
         if value:
             record[name] = value
@@ -293,13 +294,8 @@ class ObjectsRepository:
         return removed
 
     @staticmethod
-    def set_tags(conn: sqlite3.Connection, version: ObjectVersion, tags: dict[str, str]) -> None:
-        version.tags = tags
-        ObjectsRepository.save_record(conn, version)
-
-    @staticmethod
     def save_record(conn: sqlite3.Connection, version: ObjectVersion) -> None:
-        """Rewrite a version's JSON record (tags, Object Lock state) in place."""
+        """Rewrite a version's JSON record (tags, ACL, Object Lock state) in place."""
         conn.execute(
             "UPDATE s3_objects SET record = ? WHERE seq = ?", (_record(version), version.seq)
         )

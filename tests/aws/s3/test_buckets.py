@@ -29,11 +29,25 @@ def test_location_constraint(s3: Any) -> None:
     assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] == "eu-west-1"
 
 
-def test_already_owned_by_you(s3: Any, bucket: str) -> None:
-    error = error_of(s3.create_bucket, Bucket=bucket)
+def test_already_owned_by_you(server: ServerProcess) -> None:
+    s3 = server.client("s3", region="eu-west-1")
+    name = unique()
+    config = {"LocationConstraint": "eu-west-1"}
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration=config)
+    error = error_of(s3.create_bucket, Bucket=name, CreateBucketConfiguration=config)
     assert error["Code"] == "BucketAlreadyOwnedByYou"
     assert error["Status"] == 409
-    assert error["BucketName"] == bucket
+    assert error["BucketName"] == name
+
+
+def test_recreating_your_bucket_in_us_east_1_is_ok_and_resets_its_acl(s3: Any) -> None:
+    name = unique()
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter", ACL="public-read")
+    s3.put_object(Bucket=name, Key="kept", Body=b"x")
+    assert len(s3.get_bucket_acl(Bucket=name)["Grants"]) == 2
+    s3.create_bucket(Bucket=name)  # S3's legacy in us-east-1: 200 OK
+    assert [g["Permission"] for g in s3.get_bucket_acl(Bucket=name)["Grants"]] == ["FULL_CONTROL"]
+    assert s3.get_object(Bucket=name, Key="kept")["Body"].read() == b"x"
 
 
 def test_already_exists_for_another_account(server: ServerProcess, bucket: str) -> None:

@@ -155,6 +155,26 @@ def test_upload_part_copy(s3: Any, bucket: str) -> None:
     assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"2345"
 
 
+def test_upload_part_copy_range_past_the_source(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="src", Body=b"01234")
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="copy")["UploadId"]
+    error = error_of(
+        s3.upload_part_copy,
+        Bucket=bucket,
+        Key="copy",
+        UploadId=upload_id,
+        PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": "src"},
+        CopySourceRange="bytes=0-21",
+    )
+    assert (error["Code"], error["Message"], error["Status"]) == (
+        "InvalidArgument",
+        "Range specified is not valid for source object of size: 5",
+        400,
+    )
+    assert s3.list_parts(Bucket=bucket, Key="copy", UploadId=upload_id).get("Parts", []) == []
+
+
 def test_abort(s3: Any, bucket: str) -> None:
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="gone")["UploadId"]
     s3.upload_part(Bucket=bucket, Key="gone", UploadId=upload_id, PartNumber=1, Body=b"x")

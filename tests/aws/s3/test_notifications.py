@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.aws.s3.conftest import error_of, unique
@@ -185,6 +186,27 @@ def test_event_types(s3: Any, sqs: Any, bucket: str) -> None:
     ]
     assert records[0]["s3"]["object"]["versionId"] == version
     assert records[4]["s3"]["object"]["versionId"] == version
+
+
+def test_browser_upload_is_notified_as_post(
+    s3: Any, sqs: Any, server: ServerProcess, bucket: str
+) -> None:
+    url, arn = _queue(sqs)
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration=_config(arn, ["s3:ObjectCreated:Post"])
+    )
+    _drain(sqs, url, 1)  # the s3:TestEvent
+    s3.put_object(Bucket=bucket, Key="not-a-post", Body=b"x")  # filtered out: a Put
+    post = s3.generate_presigned_post(bucket, "form.txt")
+    answer = httpx.post(
+        post["url"], data=post["fields"], files={"file": ("form.txt", b"from a form")}
+    )
+    assert answer.status_code == 204
+    records = [b["Records"][0] for b in _drain(sqs, url, 1)]
+    assert [(r["eventName"], r["s3"]["object"]["key"]) for r in records] == [
+        ("ObjectCreated:Post", "form.txt")
+    ]
+    assert records[0]["s3"]["object"]["size"] == len(b"from a form")
 
 
 def test_topic_target(s3: Any, sqs: Any, server: ServerProcess, bucket: str) -> None:

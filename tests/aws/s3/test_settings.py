@@ -186,16 +186,23 @@ def test_policy_deny_applied(server: Any, s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="secret/a.txt", Body=b"x")
     s3.put_object(Bucket=bucket, Key="public/b.txt", Body=b"y")
     other = server.client("s3", access_key="111122223333")
-    assert other.get_object(Bucket=bucket, Key="secret/a.txt")["Body"].read() == b"x"
+    # Another account needs a grant, as on AWS.
+    assert error_of(other.get_object, Bucket=bucket, Key="public/b.txt")["Code"] == "AccessDenied"
     policy = {
         "Version": "2012-10-17",
         "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": ["s3:GetObject", "s3:PutObject"],
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            },
             {
                 "Effect": "Deny",
                 "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
                 "Action": ["s3:GetObject", "s3:PutObject"],
                 "Resource": f"arn:aws:s3:::{bucket}/secret/*",
-            }
+            },
         ],
     }
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
@@ -211,3 +218,6 @@ def test_policy_deny_applied(server: Any, s3: Any, bucket: str) -> None:
     )
     assert other.get_object(Bucket=bucket, Key="public/b.txt")["Body"].read() == b"y"
     assert s3.get_object(Bucket=bucket, Key="secret/a.txt")["Body"].read() == b"x"
+    # The policy is the owner's alone to read and change.
+    assert error_of(other.get_bucket_policy, Bucket=bucket)["Code"] == "AccessDenied"
+    assert error_of(other.delete_bucket_policy, Bucket=bucket)["Code"] == "AccessDenied"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 from typing import Any
 
 import pytest
@@ -191,6 +192,52 @@ def test_serves_index_and_error_documents(
     assert site.get("/", headers={"If-None-Match": etag})[0] == 304
     status, _, body = site.get("/", method="DELETE")
     assert status == 405 and b"MethodNotAllowed" in body
+
+
+def test_block_public_access_closes_the_site(
+    server: ServerProcess, s3: Any, site_bucket: str
+) -> None:
+    """RestrictPublicBuckets keeps anonymous callers out whatever a public policy says, on
+    the website endpoint as on the REST one; lifting it opens the site again."""
+    site = Site(server, site_bucket)
+    s3.put_bucket_website(
+        Bucket=site_bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}}
+    )
+    s3.put_object(Bucket=site_bucket, Key="index.html", Body=b"home", ContentType="text/html")
+    _public(s3, site_bucket)
+    assert site.get("/")[:3:2] == (200, b"home")
+    s3.put_public_access_block(
+        Bucket=site_bucket,
+        PublicAccessBlockConfiguration={"RestrictPublicBuckets": True},
+    )
+    status, _, body = site.get("/")
+    assert status == 403 and b"<li>Code: AccessDenied</li>" in body
+    s3.delete_public_access_block(Bucket=site_bucket)
+    assert site.get("/")[:3:2] == (200, b"home")
+
+
+def test_customer_keyed_objects_are_not_served(
+    server: ServerProcess, s3: Any, site_bucket: str
+) -> None:
+    """An object under a customer-provided key (SSE-C) needs that key to be read; the
+    anonymous website endpoint answers 400 and never sends its bytes."""
+    site = Site(server, site_bucket)
+    s3.put_bucket_website(
+        Bucket=site_bucket,
+        WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}},
+    )
+    _public(s3, site_bucket)
+    s3.put_object(
+        Bucket=site_bucket,
+        Key="secret.html",
+        Body=b"the secret",
+        SSECustomerAlgorithm="AES256",
+        SSECustomerKey=os.urandom(32),
+    )
+    status, _, body = site.get("/secret.html")
+    assert status == 400 and b"<li>Code: InvalidRequest</li>" in body
+    assert b"the secret" not in body
+    assert site.get("/secret.html", method="HEAD")[0] == 400
 
 
 def test_redirects_and_routing_rules(server: ServerProcess, s3: Any, site_bucket: str) -> None:
