@@ -168,6 +168,9 @@ class SQLiteDatabase:
             self._fail_pending()
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_WriteJob]) -> None:
+        if len(batch) == 1:
+            self._run_alone(conn, batch[0])
+            return
         outcomes: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -196,6 +199,36 @@ class SQLiteDatabase:
                     log.error("unawaited write failed: %r", value)
                 continue
             job.loop.call_soon_threadsafe(_settle, job.future, ok, value)
+
+    def _run_alone(self, conn: sqlite3.Connection, job: _WriteJob) -> None:
+        """A batch of one write: its transaction is its savepoint. Each statement the
+        sqlite3 module runs gives up the GIL and takes it back, a wake-up of the event
+        loop's thread or of this one when both want it: two statements fewer per commit
+        whenever the writes come one at a time (a single client)."""
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                outcome: tuple[bool, Any] = (True, job.fn(conn))
+            except BaseException as exc:  # a failing write is the caller's error only
+                if conn.in_transaction:  # (SQLite may have ended it already)
+                    conn.execute("ROLLBACK")
+                outcome = (False, _neutral(exc))
+            else:
+                conn.execute("COMMIT")
+            self._commits += 1
+            self._writes += 1
+        except sqlite3.Error as exc:  # the commit itself failed: the caller hears of it
+            log.exception("commit failed")
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            outcome = (False, _neutral(exc))
+        if job.future is None or job.loop is None:
+            if not outcome[0]:
+                log.error("unawaited write failed: %r", outcome[1])
+            return
+        job.loop.call_soon_threadsafe(_settle, job.future, *outcome)
 
     def _fail_pending(self) -> None:
         while True:
