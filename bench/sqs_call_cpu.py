@@ -155,8 +155,7 @@ def _client(
         else:
             for i in range(0, len(handles), BATCH):
                 batch = [
-                    {"Id": str(n), "ReceiptHandle": h}
-                    for n, h in enumerate(handles[i : i + BATCH])
+                    {"Id": str(n), "ReceiptHandle": h} for n, h in enumerate(handles[i : i + BATCH])
                 ]
                 client.call("DeleteMessageBatch", {"QueueUrl": url, "Entries": batch})
                 made += 1
