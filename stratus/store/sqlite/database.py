@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from stratus.store.errors import DuplicateKey, StoreClosed, StoreError
 from stratus.store.sqlite.migrations import Migration, apply_migrations
@@ -39,7 +39,8 @@ _MAX_BATCH = 512
 # instructions per None bound (callgrind; a SendMessage binds 7). An adapter registered
 # for None is found by the first dict lookup. It must return None (bound as NULL), and a
 # C callable costs a tenth of a Python function: an empty dict's ``get`` answers None.
-sqlite3.register_adapter(type(None), {}.get)
+_NULL: dict[None, None] = {}
+sqlite3.register_adapter(type(None), cast("Callable[[None], None]", _NULL.get))
 
 
 @dataclass(slots=True)
