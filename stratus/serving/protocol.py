@@ -194,8 +194,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._heads += 1
         self.deadline = self.loop.time() + self._limits.body_timeout_s
+        previous = self.cycle
         super().on_headers_complete()
-        if self.cycle is not None and self._writes is not None:
+        if self.cycle is not previous and self.cycle is not None and self._writes is not None:
+            # A new request's cycle (not a WebSocket upgrade, which has none): its answer's
+            # head waits for its body (serving/writes.py).
             self._writes.arm()
             self.cycle.transport = self._writes  # type: ignore[assignment]
         self._streaming = self._streams is not None and self._streams(self.scope)
