@@ -107,6 +107,12 @@ SCRIPTS = (
         "of 10 (8 boto3 clients, durable); the store against raw SQLite",
     ),
     Script(
+        "sqs_call_cpu",
+        "SQS: server CPU per call through HTTP, per operation",
+        "issue 9: server CPU per SendMessage, ReceiveMessage, DeleteMessage and their batch "
+        "forms, against a raw ASGI hello world answering the same request (no target)",
+    ),
+    Script(
         "tables",
         "Tables: GetItem/PutItem/Query ops/s through boto3 against moto; stream records/s",
         "tables issue: >= 5x moto's server with 8 boto3 threads; raw SQLite as the ceiling",

@@ -223,8 +223,8 @@ class AwsApp:
         await send_response(send, response)
 
     def _streams(self, request: HttpRequest) -> bool:
-        if not self._serves_s3:
-            return False
+        if not self._serves_s3 or request.method != "PUT":
+            return False  # (only a PUT uploads an object: no credential scope parsed twice)
         scope = parse_credential_scope(request)
         return is_object_upload(request.method, request.path, request.query_string, scope) and (
             scope is not None or self._anonymous_s3(request)

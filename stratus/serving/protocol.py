@@ -41,6 +41,7 @@ from uvicorn.server import ServerState
 
 from stratus.serving.connections import ConnectionGuard
 from stratus.serving.limits import HttpLimits
+from stratus.serving.writes import CoalescingTransport
 
 #: How long a refused connection keeps discarding what its client sends before it closes.
 LINGER_S = 2.0
@@ -91,11 +92,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._heads = 0  # heads completed on this connection
         self._linger: asyncio.TimerHandle | None = None  # set once refused: reads are dropped
+        #: What each request's cycle writes its answer to: head and body in one write.
+        self._writes: CoalescingTransport | None = None
 
     # -- connection ------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._writes = CoalescingTransport(transport, self.loop)
         if not self._guard.admit(self):
             self._refuse(503, "Too many connections: every one is busy with a request.")
             self.transport.close()  # it sent nothing yet: no need to linger
@@ -137,6 +141,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._linger is not None:
             return  # refused: what the client still sends is dropped
+        if self._writes is not None:
+            # What this read makes the connection write itself (a 400, an upgrade's
+            # answer) must follow the answer still held back, not overtake it.
+            self._writes.flush()
         if not self._in_head:
             self._feed(data)
             return
@@ -186,7 +194,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._heads += 1
         self.deadline = self.loop.time() + self._limits.body_timeout_s
+        previous = self.cycle
         super().on_headers_complete()
+        if self.cycle is not previous and self.cycle is not None and self._writes is not None:
+            # A new request's cycle (not a WebSocket upgrade, which has none): its answer's
+            # head waits for its body (serving/writes.py).
+            self._writes.arm()
+            self.cycle.transport = self._writes  # type: ignore[assignment]
         self._streaming = self._streams is not None and self._streams(self.scope)
 
     def on_body(self, body: bytes) -> None:
@@ -218,6 +232,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return  # one refusal per connection: its end is closed for writing
         self._in_head = False
         self.deadline = 0.0
+        if self._writes is not None:
+            self._writes.flush()  # an answer already given goes out before the refusal
         body = orjson.dumps({"message": message})
         self.transport.write(
             b"".join(

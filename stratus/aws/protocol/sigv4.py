@@ -55,9 +55,11 @@ def _from_authorization(auth: str) -> CredentialScope | None:
     if start == -1:
         return None
     start += 11
-    end = start
-    while end < len(auth) and auth[end] not in ", ":
-        end += 1
+    end = len(auth)
+    for stop in (",", " "):  # the scope ends at the first of either (or the header's end)
+        found = auth.find(stop, start, end)
+        if found != -1:
+            end = found
     return _from_credential(auth[start:end])
 
 

@@ -41,6 +41,8 @@ _NAME_CHARS = re.compile(r"[A-Za-z0-9_.\-]+")
 _RESERVED = ("aws.", "amazon.")
 # Everything outside #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
 _INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: ASCII's characters outside that set: the controls but tab, line feed and return.
+_ASCII_INVALID = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _BASE_TYPES = ("String", "Number", "Binary")
 
@@ -72,13 +74,28 @@ def _put(digest: hashlib._Hash, data: bytes) -> None:
     digest.update(data)
 
 
+def _invalid_character(text: str) -> str | None:
+    """The first character outside XML 1.0's set, if any.
+
+    Most text is ASCII, which a ``str`` knows without looking: its bytes are checked by
+    deleting the forbidden ones in C, a few instructions a character, where the regular
+    expression takes about 60 (callgrind: 31,000 instructions for a 512-byte body, 5 % of
+    a whole SendMessage). The expression looks at the rest, and finds the culprit."""
+    if text.isascii():
+        raw = text.encode("ascii")
+        if len(raw.translate(None, _ASCII_INVALID)) == len(raw):
+            return None
+    bad = _INVALID.search(text)
+    return None if bad is None else bad.group()
+
+
 def check_body(body: str) -> None:
     if body == "":
         raise MissingParameter("The request must contain the parameter MessageBody.")
-    bad = _INVALID.search(body)
+    bad = _invalid_character(body)
     if bad is not None:
         raise InvalidMessageContents(
-            f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message "
+            f"Invalid binary character '#x{ord(bad):X}' was found in the message "
             "body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | "
             "#xE000 to #xFFFD | #x10000 to #x10FFFF"
         )
@@ -149,11 +166,10 @@ def _check_value(name: str, value: MessageAttributeValue) -> None:
         )
     if base == "Number" and not _NUMBER.fullmatch(value.string_value):
         raise InvalidParameterValue(f"Could not cast message attribute '{name}' value to number.")
-    bad = _INVALID.search(value.string_value)
+    bad = _invalid_character(value.string_value)
     if bad is not None:
         raise InvalidParameterValue(
-            f"Message (user) attribute '{name}' value contains invalid characters: "
-            f"#x{ord(bad.group()):X}."
+            f"Message (user) attribute '{name}' value contains invalid characters: #x{ord(bad):X}."
         )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from stratus.store.errors import DuplicateKey, StoreClosed, StoreError
 from stratus.store.sqlite.migrations import Migration, apply_migrations
@@ -31,6 +31,16 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 _MAX_BATCH = 512
+
+
+# CPython's sqlite3 binds a None only after looking for an adapter in its registry, then
+# for ``PrepareProtocol.__adapt__`` and ``None.__conform__``: two missing attributes, each
+# raised and formatted as an AttributeError before it is swallowed, about 1,200
+# instructions per None bound (callgrind; a SendMessage binds 7). An adapter registered
+# for None is found by the first dict lookup. It must return None (bound as NULL), and a
+# C callable costs a tenth of a Python function: an empty dict's ``get`` answers None.
+_NULL: dict[None, None] = {}
+sqlite3.register_adapter(type(None), cast("Callable[[None], None]", _NULL.get))
 
 
 @dataclass(slots=True)
@@ -168,6 +178,9 @@ class SQLiteDatabase:
             self._fail_pending()
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_WriteJob]) -> None:
+        if len(batch) == 1:
+            self._run_alone(conn, batch[0])
+            return
         outcomes: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -196,6 +209,36 @@ class SQLiteDatabase:
                     log.error("unawaited write failed: %r", value)
                 continue
             job.loop.call_soon_threadsafe(_settle, job.future, ok, value)
+
+    def _run_alone(self, conn: sqlite3.Connection, job: _WriteJob) -> None:
+        """A batch of one write: its transaction is its savepoint. Each statement the
+        sqlite3 module runs gives up the GIL and takes it back, a wake-up of the event
+        loop's thread or of this one when both want it: two statements fewer per commit
+        whenever the writes come one at a time (a single client)."""
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                outcome: tuple[bool, Any] = (True, job.fn(conn))
+            except BaseException as exc:  # a failing write is the caller's error only
+                if conn.in_transaction:  # (SQLite may have ended it already)
+                    conn.execute("ROLLBACK")
+                outcome = (False, _neutral(exc))
+            else:
+                conn.execute("COMMIT")
+            self._commits += 1
+            self._writes += 1
+        except sqlite3.Error as exc:  # the commit itself failed: the caller hears of it
+            log.exception("commit failed")
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            outcome = (False, _neutral(exc))
+        if job.future is None or job.loop is None:
+            if not outcome[0]:
+                log.error("unawaited write failed: %r", outcome[1])
+            return
+        job.loop.call_soon_threadsafe(_settle, job.future, *outcome)
 
     def _fail_pending(self) -> None:
         while True:

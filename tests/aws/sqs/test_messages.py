@@ -340,6 +340,14 @@ def test_one_mebibyte_messages(sqs: Any, queue: str) -> None:
     assert error["Message"].endswith("Message must be shorter than 1048576 bytes.")
 
 
+def test_allowed_ascii_edges_pass(sqs: Any, queue: str) -> None:
+    """Tab, line feed, return, space to DEL: all in XML 1.0's set (ASCII bodies take the
+    fast check, messages.py)."""
+    body = "\t\n\r \x7f~" + "".join(chr(c) for c in range(0x20, 0x80))
+    sqs.send_message(QueueUrl=queue, MessageBody=body)
+    assert sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"] == body
+
+
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x0b", "\x1f", "\ufffe", "\uffff"])
 def test_invalid_body_characters(sqs: Any, queue: str, char: str) -> None:
     error = error_of(sqs.send_message, QueueUrl=queue, MessageBody=f"a{char}b")

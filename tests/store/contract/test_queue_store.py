@@ -200,3 +200,31 @@ async def test_closed_store_refuses(backend: Backend) -> None:
         await queues.add_messages([message(1, 1)])
     with pytest.raises(StoreClosed):
         await queues.load(0)
+
+
+async def test_a_send_of_many_rows_spans_statements_and_deletes_span_in_lists(
+    backend: Backend,
+) -> None:
+    """More rows than one statement's host parameters hold (inserted in several
+    statements) and more seqs than one IN list (deleted in several)."""
+    async with backend.session() as stores:
+        queue_id = await _queue(stores)
+        await stores.queues.add_messages([message(queue_id, n, f"b{n}") for n in range(1, 301)])
+        await stores.queues.delete_messages([*range(1, 151), *range(1000, 1900)])
+        snapshot = await stores.queues.load(0)
+        read = await stores.queues.read_messages([151, 300, 5])
+    assert [m.seq for m in snapshot.messages[queue_id]] == list(range(151, 301))
+    assert [(m.meta.seq, m.body) for m in read] == [(151, "b151"), (300, "b300")]
+    assert read[0].md5_of_system is None and read[0].meta.group_id is None
+
+
+async def test_a_failed_add_spanning_statements_stores_none_of_it(backend: Backend) -> None:
+    """The duplicate is in the last of the add's statements: the earlier ones are undone."""
+    async with backend.session() as stores:
+        queue_id = await _queue(stores)
+        await stores.queues.add_messages([message(queue_id, 500)])
+        with pytest.raises(DuplicateKey):
+            await stores.queues.add_messages([message(queue_id, n) for n in [*range(1, 120), 500]])
+        snapshot = await stores.queues.load(0)
+        assert await stores.queues.read_messages([1, 119]) == []
+    assert [m.seq for m in snapshot.messages[queue_id]] == [500]

@@ -37,6 +37,10 @@ _JSON_KINDS = {
 }
 
 
+#: Shapes whose JSON value is already the parsed value when it has exactly this type:
+#: read without a call or an error path built for them (a bool is no integer).
+_PLAIN: dict[str, type] = {"string": str, "integer": int, "long": int, "boolean": bool}
+
 _WIRE_NAMES: dict[int, tuple[Mapping[str, Shape], dict[str, tuple[str, Shape]]]] = {}
 
 
@@ -76,7 +80,10 @@ class JsonValueReader(RequestParser):
             if found is None or value is None:
                 continue
             name, member = found
-            out[name] = self.read_value(member, value, f"{path}.{name}" if path else name)
+            if type(value) is _PLAIN.get(member.type_name):
+                out[name] = value  # nothing to check or convert (most members)
+            else:
+                out[name] = self.read_value(member, value, f"{path}.{name}" if path else name)
         return out
 
     def read_value(self, shape: Shape, value: Any, path: str) -> Any:

@@ -86,6 +86,25 @@ def needs_conversion(shape: Shape) -> bool:
     return False
 
 
+_PLANS: dict[int, tuple[Shape, dict[str, tuple[str, Shape | None]]]] = {}
+
+
+def _structure_plan(shape: Shape) -> dict[str, tuple[str, Shape | None]]:
+    """Member name -> (JSON key, the member's shape if its value needs converting, else
+    None): worked out once per structure instead of for every field of every answer (a
+    ReceiveMessage of 10 messages converts 10 Message structures). Cached by the shape's
+    identity, as botocore keeps its shapes alive."""
+    cached = _PLANS.get(id(shape))
+    if cached is not None and cached[0] is shape:
+        return cached[1]
+    plan = {
+        name: (member.serialization.get("name", name), member if needs_conversion(member) else None)
+        for name, member in shape.members.items()
+    }
+    _PLANS[id(shape)] = (shape, plan)
+    return plan
+
+
 class JsonValueWriter(ResponseSerializer):
     """Convert values to their JSON form by shape."""
 
@@ -95,15 +114,14 @@ class JsonValueWriter(ResponseSerializer):
         if type_name == "structure":
             if shape.is_document_type:
                 return value
-            members = shape.members
+            plan = _structure_plan(shape)
             out = {}
             for name, item in value.items():
-                member = members.get(name)
-                if member is None or item is None:
+                step = plan.get(name)
+                if step is None or item is None:
                     continue
-                out[member.serialization.get("name", name)] = (
-                    self.to_json(member, item) if needs_conversion(member) else item
-                )
+                wire, convert = step
+                out[wire] = item if convert is None else self.to_json(convert, item)
             return out
         if type_name == "list":
             member = shape.member
