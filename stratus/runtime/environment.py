@@ -155,14 +155,8 @@ class ExecutionEnvironment(Protocol):
 
 
 class EnvironmentFactory(Protocol):
-    async def create(
-        self, launch: LaunchConfig, first: InvokeRequest | None = None
-    ) -> ExecutionEnvironment:
+    async def create(self, launch: LaunchConfig) -> ExecutionEnvironment:
         """Start an environment and run the function's init.
-
-        ``first``: the invocation the environment is started for. A factory may hand it
-        over with the launch, so the environment starts it as soon as its init is done
-        instead of after a round trip; ``invoke(first)`` then only waits for its answer.
 
         Raises InitFailed when init raises, EnvironmentExited when it dies during init.
         The caller bounds the wait (init timeout) by cancelling this coroutine: on

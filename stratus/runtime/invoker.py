@@ -208,7 +208,7 @@ class Invoker:
         if env is None:
             started = time.perf_counter()
             try:
-                env = await pool.create(self.limits.init_timeout_s, request)
+                env = await pool.create(self.limits.init_timeout_s)
             except InitFailed as exc:
                 return self._finish_without_env(
                     spec, request, exc.error_payload, exc.error_type, exc.logs, exc.init_ms

@@ -26,7 +26,6 @@ from stratus.runtime.environment import (
     EnvironmentFactory,
     ExecutionEnvironment,
     FunctionSpec,
-    InvokeRequest,
     LaunchConfig,
 )
 
@@ -78,9 +77,7 @@ class EnvironmentPool:
             self._reaped += 1
         return None
 
-    async def create(
-        self, init_timeout_s: float, first: InvokeRequest | None = None
-    ) -> ExecutionEnvironment:
+    async def create(self, init_timeout_s: float) -> ExecutionEnvironment:
         """Start a new environment (a cold start), bounded by the init timeout.
 
         On timeout or cancellation the half-started environment is killed by the factory's
@@ -90,7 +87,7 @@ class EnvironmentPool:
         self._starting += 1  # the pool is not empty while an environment is starting
         try:
             async with asyncio.timeout(init_timeout_s):
-                env = await self._factory.create(launch, first)
+                env = await self._factory.create(launch)
         finally:
             self._starting -= 1
         self._created += 1

@@ -79,7 +79,6 @@ class ForkedEnvironment:
         self._waiter: asyncio.Future[Frame] | None = None
         self._eof = False
         self._busy = False
-        self._sent_first: InvokeRequest | None = None  # see ``send_first``
         self._killed = False
         self._shutdown_listeners = 0  # extensions that want SHUTDOWN (init report)
         sock.setblocking(False)
@@ -94,16 +93,6 @@ class ForkedEnvironment:
 
     # -- the contract -----------------------------------------------------------------
 
-    async def send_first(self, request: InvokeRequest) -> None:
-        """Queue the invocation this environment is started for behind its launch (see
-        ``EnvironmentFactory.create``). Its deadline is sent as a timeout: the worker
-        starts the clock when it starts the invocation, after its init, as Lambda does."""
-        header = _invoke_header(request)
-        del header["dl"]
-        header["to"] = self.launch.spec.timeout_s * 1000
-        await send_frame(self._loop, self._sock, header, request.payload)
-        self._sent_first = request
-
     async def invoke(self, request: InvokeRequest) -> InvokeOutcome:
         if self._busy:
             raise EnvironmentBusy(f"environment {self.env_id} is running an invocation")
@@ -111,12 +100,24 @@ class ForkedEnvironment:
         if self._frozen:
             self._thaw()
         try:
+            header: dict[str, Any] = {
+                "id": request.request_id,
+                "arn": request.invoked_function_arn,
+                "dl": request.deadline_epoch_ms,
+            }
+            if request.trace_id:
+                header["tr"] = request.trace_id
+            if request.client_context:
+                header["cc"] = request.client_context
+            if request.cognito_identity:
+                header["ci"] = request.cognito_identity
+            tenant = getattr(request, "tenant_id", None)
+            if tenant:
+                header["tn"] = tenant
+            if request.on_chunk is not None:
+                header["st"] = 1
             try:
-                if self._sent_first is request:  # sent with the launch: it is running
-                    self._sent_first = None
-                else:
-                    header = _invoke_header(request)
-                    await send_frame(self._loop, self._sock, header, request.payload)
+                await send_frame(self._loop, self._sock, header, request.payload)
                 global _in_flight
                 _in_flight += 1
                 try:
@@ -419,24 +420,3 @@ class ForkedEnvironment:
             # callbacks ran: note the exit now, so the caller sees the memory kill.
             self._on_exit(self._exited)
         return EnvironmentExited(code, sig, self.take_output())
-
-
-def _invoke_header(request: InvokeRequest) -> dict[str, Any]:
-    """The frame header of an invocation (the worker's ``Worker.invoke`` reads it)."""
-    header: dict[str, Any] = {
-        "id": request.request_id,
-        "arn": request.invoked_function_arn,
-        "dl": request.deadline_epoch_ms,
-    }
-    if request.trace_id:
-        header["tr"] = request.trace_id
-    if request.client_context:
-        header["cc"] = request.client_context
-    if request.cognito_identity:
-        header["ci"] = request.cognito_identity
-    tenant = getattr(request, "tenant_id", None)
-    if tenant:
-        header["tn"] = tenant
-    if request.on_chunk is not None:
-        header["st"] = 1
-    return header

@@ -22,7 +22,7 @@ import uuid
 from typing import Any
 
 from stratus.runtime import runtimes
-from stratus.runtime.environment import FunctionSpec, InvokeRequest, LaunchConfig
+from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.lambda_env import BASE_ENV
 from stratus.runtime.local import cgroups
 from stratus.runtime.local.cgroups import CgroupTree
@@ -157,9 +157,7 @@ class LocalEnvironmentFactory:
             except Exception as exc:  # the first cold start on it will try, and say why
                 log.warning("could not start the zygote for %s: %s", runtime, exc)
 
-    async def create(
-        self, launch: LaunchConfig, first: InvokeRequest | None = None
-    ) -> ForkedEnvironment:
+    async def create(self, launch: LaunchConfig) -> ForkedEnvironment:
         if self._closed:
             raise LocalRuntimeError("factory is closed")
         if self._work_dir is None:
@@ -172,9 +170,7 @@ class LocalEnvironmentFactory:
             return await self._spawn(launch, config, template.spawn)
         zygote = await self.zygote(interpreter)
         config = self._launch_config("env", launch, interpreter, launch.tmp_dir)
-        if "bootstrap" in config:
-            first = None  # the Runtime API asks for its events itself
-        return await self._spawn(launch, config, zygote.spawn, first)
+        return await self._spawn(launch, config, zygote.spawn)
 
     def _launch_config(
         self, mode: str, launch: LaunchConfig, interpreter: Interpreter, tmp_dir: str
@@ -372,11 +368,7 @@ class LocalEnvironmentFactory:
         }
 
     async def _spawn(
-        self,
-        launch: LaunchConfig,
-        config: dict[str, Any],
-        spawn: Any,
-        first: InvokeRequest | None = None,
+        self, launch: LaunchConfig, config: dict[str, Any], spawn: Any
     ) -> ForkedEnvironment:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         # What the process and its children write to fds 1 and 2 comes back through this
@@ -399,10 +391,6 @@ class LocalEnvironmentFactory:
         env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited, output_r, group)
         self._track(env, exited)
         try:
-            if first is not None:
-                # Queued behind the launch: the worker starts it right after its init,
-                # without waiting for a round trip through the server.
-                await env.send_first(first)
             await env.wait_init()
         except BaseException:
             env.kill()

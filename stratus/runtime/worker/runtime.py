@@ -7,9 +7,7 @@ Frames with the server (over the environment's socket; see ``protocol``):
   the logs init wrote (UTF-8).
 - server -> environment, per invocation: ``{"id": request id, "arn": invoked ARN, "dl":
   deadline epoch ms, "tr": trace id, "cc": client context JSON, "ci": cognito identity,
-  "tn": tenant id}`` (absent keys mean none); payload = the event. The invocation an
-  environment is started for may come right behind its launch, before its init is done:
-  it has ``"to"`` (timeout ms) instead of ``"dl"``, and its clock starts when it does.
+  "tn": tenant id}`` (absent keys mean none); payload = the event.
 - environment -> server, per invocation: ``{"n": <body length>, "e": <"Unhandled" or
   null>, "ms": <duration ms>, "mem": <max RSS MB>}``; payload = response or error
   object, then the invocation's logs.
@@ -163,8 +161,6 @@ class Worker(object):
                 if api is not None:
                     api.shut_down()
                 return
-            if "to" in header:  # sent with the launch: its clock starts now, after init
-                header["dl"] = time.time() * 1000.0 + header["to"]
             if api is not None:
                 api.announce(header)
             reply, body, logs = self.invoke(header, event)
