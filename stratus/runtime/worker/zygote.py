@@ -214,20 +214,11 @@ class ForkServer(object):
                     unwanted[1].close()  # that spare ends itself, and its node
                 self._refill_node(memory)
             return
-        ours, theirs = socket.socketpair()
-        gc.freeze()
-        try:
-            pid = os.fork()
-        except OSError:
-            ours.close()
-            theirs.close()
+        forked = self._fork_spare(0)
+        if forked is None:
             return
-        if pid == 0:
-            ours.close()
-            self._in_child(lambda: self._wait_as_spare(theirs))
-        theirs.close()
+        pid, ours = forked
         self._spare = pid
-        self._spares.add(pid)
         try:  # lent: from now on only the server may send it its launch
             protocol.send_frame_with_fds(self.control, {"op": "spare", "pid": pid}, [ours.fileno()])
         finally:
@@ -236,6 +227,13 @@ class ForkServer(object):
     def _refill_node(self, memory: int) -> None:
         """One more node spare, for ``memory`` MB (one per idle moment: starting node
         takes ~40 ms of CPU, in the child, while the fork server goes on answering)."""
+        forked = self._fork_spare(memory)
+        if forked is not None:
+            self.nodes.waiting.append((forked[0], forked[1], memory))
+
+    def _fork_spare(self, node_memory: int) -> Optional[Tuple[int, socket.socket]]:
+        """Fork a spare waiting on a new socketpair: its pid and our end (None when the
+        kernel refuses the fork: the next idle moment tries again)."""
         ours, theirs = socket.socketpair()
         gc.freeze()
         try:
@@ -243,13 +241,13 @@ class ForkServer(object):
         except OSError:
             ours.close()
             theirs.close()
-            return
+            return None
         if pid == 0:
             ours.close()
-            self._in_child(lambda: self._wait_as_spare(theirs, node_memory=memory))
+            self._in_child(lambda: self._wait_as_spare(theirs, node_memory=node_memory))
         theirs.close()
-        self.nodes.waiting.append((pid, ours, memory))
         self._spares.add(pid)
+        return pid, ours
 
     def _wait_as_spare(self, link: socket.socket, node_memory: int = 0) -> int:
         sandbox.prewarm()
