@@ -23,6 +23,7 @@
      │   MalformedACLError                                               (ACLs)
      ├── InvalidEncryptionAlgorithm                                     (SSE-C)
      ├── AccessDenied                     (a bucket policy's Deny)
+     ├── AuthorizationQueryParametersError (a presigned URL's own parameters)
      └── NotificationError                (a target that does not exist or rejects tests)
 
 ``fields`` carries the extra elements S3 writes into its ``<Error>`` (``BucketName``,
@@ -253,6 +254,10 @@ class AccessDenied(ObjectsError):
 
     def __init__(self, message: str = "Access Denied") -> None:
         super().__init__(message)
+
+
+class AuthorizationQueryParametersError(ObjectsError):
+    """A presigned URL whose ``X-Amz-Expires`` is no number, negative or past a week."""
 
 
 class InvalidPolicyDocument(ObjectsError):

@@ -11,6 +11,8 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html
 
 from __future__ import annotations
 
+import base64
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -190,4 +192,7 @@ def validate(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
     for rule in stored:
         _check_rule(rule)
+        if not rule.get("ID"):
+            # S3 names a rule given without an ID, so GET answers one for every rule.
+            rule["ID"] = base64.b64encode(str(uuid.uuid4()).encode()).decode().rstrip("=")
     return stored
