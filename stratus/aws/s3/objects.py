@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from email.utils import formatdate
 from typing import Any
+from urllib.parse import quote
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.locking import lock_output, requested_lock
 from stratus.services.objects import errors as oe
-from stratus.services.objects.model import ObjectVersion
+from stratus.services.objects import lifecycle_rules
+from stratus.services.objects.model import Bucket, ObjectVersion
 from stratus.services.objects.service import ObjectsService
 
 __all__ = ["ObjectOperations"]
@@ -55,7 +58,18 @@ class ObjectOperations:
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
         if version.version_id != "null":
             out["VersionId"] = version.version_id
+        out.update(self._expiration(bucket, version))
         return out
+
+    def _expiration(self, bucket: Bucket, version: ObjectVersion) -> dict[str, Any]:
+        """S3's ``x-amz-expiration``: when a lifecycle rule will expire this version."""
+        rules = self.objects.config(bucket, "lifecycle")
+        due = lifecycle_rules.expiry(rules, version) if rules else None
+        if due is None:
+            return {}
+        when, rule_id = due  # S3 URL-encodes the ID: any text may name a rule
+        date = formatdate(when, usegmt=True)
+        return {"Expiration": f'expiry-date="{date}", rule-id="{quote(rule_id, safe="")}"'}
 
     def _describe(self, version: ObjectVersion) -> dict[str, Any]:
         out = wire.header_output(version)
@@ -100,6 +114,8 @@ class ObjectOperations:
         )
         encryption.check_read(params, version)
         out = self._describe(version)
+        if version.latest:
+            out.update(self._expiration(self.objects.bucket(params["Bucket"]), version))
         span: tuple[int, int] | None = None
         part_number = params.get("PartNumber")
         if part_number is not None:
