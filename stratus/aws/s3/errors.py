@@ -59,6 +59,7 @@ S3_ERRORS = ErrorTable(
         oe.BucketAlreadyOwnedByYou: _rule("BucketAlreadyOwnedByYou", 409),
         oe.BucketNotEmpty: _rule("BucketNotEmpty", 409),
         oe.InvalidBucketName: _rule("InvalidBucketName", 400),
+        oe.InvalidLocationConstraint: _rule("InvalidLocationConstraint", 400),
         oe.InvalidBucketState: _rule("InvalidBucketState", 409),
         oe.NoSuchObjectLockConfiguration: _rule("NoSuchObjectLockConfiguration", 404),
         oe.InvalidRetentionPeriod: _rule("InvalidRetentionPeriod", 400),

@@ -5,7 +5,7 @@
     ObjectsError
      ├── BucketError
      │    ├── NoSuchBucket, BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty
-     │    ├── InvalidBucketName
+     │    ├── InvalidBucketName, InvalidLocationConstraint
      │    ├── InvalidBucketState         (versioning vs. Object Lock)
      │    └── NoSuchConfiguration        (a policy, CORS, lifecycle or tag set never set)
      ├── ObjectError
@@ -78,6 +78,15 @@ class BucketNotEmpty(BucketError):
 class InvalidBucketName(BucketError):
     def __init__(self, bucket: str) -> None:
         super().__init__("The specified bucket is not valid.", BucketName=bucket)
+
+
+class InvalidLocationConstraint(BucketError):
+    """A ``LocationConstraint`` S3 does not take (``us-east-1`` is given by none)."""
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(
+            "The specified location-constraint is not valid", LocationConstraint=constraint
+        )
 
 
 class InvalidBucketState(BucketError):
