@@ -92,6 +92,7 @@ S3_ERRORS = ErrorTable(
         oe.MalformedACLError: _rule("MalformedACLError", 400),
         oe.InvalidEncryptionAlgorithm: _rule("InvalidEncryptionAlgorithmError", 400),
         oe.AccessDenied: _rule("AccessDenied", 403),
+        oe.HeaderNotImplemented: _rule("NotImplemented", 501),
         oe.AuthorizationQueryParametersError: _rule("AuthorizationQueryParametersError", 400),
         oe.ObjectsError: _rule("InvalidRequest", 400),
     }

@@ -117,7 +117,7 @@ class MultipartOperations:
             params["UploadId"],
             parts,
             wire.requester(ctx),
-            wire.conditions(params) if params.get("IfNoneMatch") or params.get("IfMatch") else None,
+            wire.write_conditions(params),
         )
         out: dict[str, Any] = {
             "Location": f"{self.endpoint_url}/{params['Bucket']}/{params['Key']}",

@@ -47,9 +47,7 @@ class ObjectOperations:
             metadata=params.get("Metadata") or {},
             tags=wire.parse_tagging(params.get("Tagging")),
             checks=wire.checks(params, headers),
-            conditions=wire.conditions(params)
-            if params.get("IfNoneMatch") or params.get("IfMatch")
-            else None,
+            conditions=wire.write_conditions(params),
             declared_size=int(decoded) if decoded and decoded.isdigit() else declared,
             acl=policy,
             lock=requested_lock(params),

@@ -114,6 +114,18 @@ def conditions(params: dict[str, Any], prefix: str = "") -> Conditions:
     )
 
 
+def write_conditions(params: dict[str, Any]) -> Conditions | None:
+    """A write's own conditions (PutObject, CompleteMultipartUpload), ``None`` if it has
+    none. S3 writes only ``If-None-Match: *`` (nothing there yet); any other value is a
+    conditional write it does not do."""
+    if_none_match = params.get("IfNoneMatch")
+    if if_none_match and if_none_match.strip() != "*":
+        raise oe.HeaderNotImplemented("If-None-Match")
+    if not if_none_match and not params.get("IfMatch"):
+        return None
+    return conditions(params)
+
+
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` as (start, end inclusive); ``None`` for
     a header S3 ignores; InvalidRange when nothing of the object is in it."""

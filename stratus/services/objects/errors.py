@@ -24,6 +24,7 @@
      ├── InvalidEncryptionAlgorithm                                     (SSE-C)
      ├── AccessDenied                     (a bucket policy's Deny)
      ├── AuthorizationQueryParametersError (a presigned URL's own parameters)
+     ├── HeaderNotImplemented             (a header asking for what S3 does not do)
      └── NotificationError                (a target that does not exist or rejects tests)
 
 ``fields`` carries the extra elements S3 writes into its ``<Error>`` (``BucketName``,
@@ -263,6 +264,17 @@ class AccessDenied(ObjectsError):
 
     def __init__(self, message: str = "Access Denied") -> None:
         super().__init__(message)
+
+
+class HeaderNotImplemented(ObjectsError):
+    """A header that asks for what S3 does not do (``If-None-Match`` with an ETag on a
+    write: S3 writes only if nothing is there, ``*``)."""
+
+    def __init__(self, header: str) -> None:
+        super().__init__(
+            "A header you provided implies functionality that is not implemented",
+            Header=header,
+        )
 
 
 class AuthorizationQueryParametersError(ObjectsError):

@@ -153,3 +153,44 @@ def test_lifecycle_rule_without_an_id_is_given_one(s3: Any, bucket: str) -> None
     again = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert [rule["ID"] for rule in again] == ids
     assert [rule["Expiration"]["Days"] for rule in again] == [31, 9, 120]
+
+
+# -- conditional writes -----------------------------------------------------------------
+_NOT_IMPLEMENTED = "A header you provided implies functionality that is not implemented"
+
+
+def test_if_none_match_with_an_etag_is_no_conditional_write_s3_does(s3: Any, bucket: str) -> None:
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"kept")["ETag"]
+    for value in ('"0123"', etag, "W/*", "*, " + etag):
+        error = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"new", IfNoneMatch=value)
+        assert (error["Status"], error["Code"]) == (501, "NotImplemented")
+        assert error["Message"] == _NOT_IMPLEMENTED
+        assert error["Header"] == "If-None-Match"
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"kept"
+    # "*" is the one S3 takes: write only if nothing is there.
+    taken = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"new", IfNoneMatch="*")
+    assert (taken["Status"], taken["Code"]) == (412, "PreconditionFailed")
+    s3.put_object(Bucket=bucket, Key="fresh", Body=b"first", IfNoneMatch="*")
+    assert s3.get_object(Bucket=bucket, Key="fresh")["Body"].read() == b"first"
+
+
+def test_complete_upload_with_if_none_match_etag_is_not_implemented(s3: Any, bucket: str) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="m")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="m", UploadId=upload, PartNumber=1, Body=b"p")
+    parts = {"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}
+    error = error_of(
+        s3.complete_multipart_upload,
+        Bucket=bucket,
+        Key="m",
+        UploadId=upload,
+        MultipartUpload=parts,
+        IfNoneMatch='"abc"',
+    )
+    assert (error["Status"], error["Code"], error["Header"]) == (
+        501,
+        "NotImplemented",
+        "If-None-Match",
+    )
+    # The upload is untouched and still completes.
+    s3.complete_multipart_upload(Bucket=bucket, Key="m", UploadId=upload, MultipartUpload=parts)
+    assert s3.get_object(Bucket=bucket, Key="m")["Body"].read() == b"p"
