@@ -129,6 +129,8 @@ class MultipartOperations:
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
         if version.version_id != "null":
             out["VersionId"] = version.version_id
+        bucket = self.objects.bucket(params["Bucket"])
+        out.update(wire.expiration(self.objects.config(bucket, "lifecycle"), version))
         return out
 
     async def abort_multipart_upload(

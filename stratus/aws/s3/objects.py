@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from email.utils import formatdate
 from typing import Any
-from urllib.parse import quote
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.locking import lock_output, requested_lock
 from stratus.services.objects import errors as oe
-from stratus.services.objects import lifecycle_rules
 from stratus.services.objects.model import Bucket, ObjectVersion
 from stratus.services.objects.service import ObjectsService
 
@@ -60,14 +57,7 @@ class ObjectOperations:
         return out
 
     def _expiration(self, bucket: Bucket, version: ObjectVersion) -> dict[str, Any]:
-        """S3's ``x-amz-expiration``: when a lifecycle rule will expire this version."""
-        rules = self.objects.config(bucket, "lifecycle")
-        due = lifecycle_rules.expiry(rules, version) if rules else None
-        if due is None:
-            return {}
-        when, rule_id = due  # S3 URL-encodes the ID: any text may name a rule
-        date = formatdate(when, usegmt=True)
-        return {"Expiration": f'expiry-date="{date}", rule-id="{quote(rule_id, safe="")}"'}
+        return wire.expiration(self.objects.config(bucket, "lifecycle"), version)
 
     def _describe(self, version: ObjectVersion) -> dict[str, Any]:
         out = wire.header_output(version)
@@ -246,6 +236,7 @@ class ObjectOperations:
         result: dict[str, Any] = {"ETag": version.etag, "LastModified": version.modified}
         result.update(wire.checksum_output(version.checksums, version.checksum_type))
         out: dict[str, Any] = {"CopyObjectResult": result, **sse}
+        out.update(self._expiration(bucket, version))
         if source.version_id != "null":
             out["CopySourceVersionId"] = source.version_id
         if version.version_id != "null":

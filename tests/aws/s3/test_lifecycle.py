@@ -207,8 +207,23 @@ def test_objects_a_rule_will_expire_say_when(s3: Any, bucket: str) -> None:
     # The soonest rule that applies names itself; a Date is announced as given.
     tagged = s3.put_object(Bucket=bucket, Key="logs/b", Body=b"x", Tagging="tmp=1")
     assert _expiration(tagged) in {f'expiry-date="{d}", rule-id="soon"' for d in _next_midnights(1)}
+    s3.put_object(Bucket=bucket, Key="other", Body=b"x")
     dated = s3.put_object(Bucket=bucket, Key="dated/c", Body=b"x")
     assert _expiration(dated) == 'expiry-date="Tue, 01 Jan 2030 00:00:00 GMT", rule-id="fixed"'
+    # Copies and completed uploads say it too.
+    copied = s3.copy_object(Bucket=bucket, Key="logs/copy", CopySource=f"{bucket}/other")
+    assert _expiration(copied) in {
+        f'expiry-date="{d}", rule-id="in%20a%20week"' for d in _next_midnights(7)
+    }
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="dated/big")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="dated/big", UploadId=upload, PartNumber=1, Body=b"p")
+    done = s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="dated/big",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+    assert _expiration(done) == 'expiry-date="Tue, 01 Jan 2030 00:00:00 GMT", rule-id="fixed"'
     # No enabled rule applies: no header.
     assert _expiration(s3.put_object(Bucket=bucket, Key="other", Body=b"x")) is None
     assert _expiration(s3.head_object(Bucket=bucket, Key="other")) is None
