@@ -20,7 +20,11 @@ from urllib.parse import parse_qsl
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, wire
 from stratus.aws.s3.public_access import blocks
-from stratus.services.objects.errors import AccessDenied, ObjectsError
+from stratus.services.objects.errors import (
+    AccessDenied,
+    AuthorizationQueryParametersError,
+    ObjectsError,
+)
 from stratus.services.objects.model import Bucket
 from stratus.services.objects.policy import Decision, decide, iam_action, is_public
 from stratus.services.objects.service import ObjectsService
@@ -52,20 +56,45 @@ class _NoGrant(AccessDenied):
     """Refused for want of an Allow (not by a Deny): an ACL grant may still let it in."""
 
 
+#: The longest a SigV4 presigned URL may live (seven days, in seconds).
+_MAX_EXPIRES = 604800
+
+
 def _check_expiry(query: str) -> None:
     """A presigned URL past ``X-Amz-Date`` + ``X-Amz-Expires`` is refused, as S3 does
-    (signatures themselves are not checked)."""
-    values = dict(parse_qsl(query))
-    try:
-        if "X-Amz-Expires" in values:  # SigV4: signing time plus seconds
+    (signatures themselves are not checked); so is one whose ``X-Amz-Expires`` S3 would
+    not sign at all (no number, negative, past a week), before any other check."""
+    values = dict(parse_qsl(query, keep_blank_values=True))
+    if "X-Amz-Expires" in values:  # SigV4: signing time plus seconds
+        seconds = _expires_seconds(values["X-Amz-Expires"])
+        try:
             signed = datetime.strptime(values["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
-            deadline = signed.replace(tzinfo=UTC).timestamp() + int(values["X-Amz-Expires"])
-        else:  # SigV2: an epoch deadline
+        except (KeyError, ValueError):
+            return
+        deadline = signed.replace(tzinfo=UTC).timestamp() + seconds
+    else:  # SigV2: an epoch deadline
+        try:
             deadline = float(values["Expires"])
-    except (KeyError, ValueError):
-        return
+        except (KeyError, ValueError):
+            return
     if time.time() > deadline:
         raise AccessDenied("Request has expired")
+
+
+def _expires_seconds(text: str) -> int:
+    """``X-Amz-Expires`` as S3 reads it, refused in S3's words when it cannot be one."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise AuthorizationQueryParametersError("X-Amz-Expires should be a number") from None
+    if seconds < 0:
+        raise AuthorizationQueryParametersError("X-Amz-Expires must be non-negative")
+    if seconds > _MAX_EXPIRES:
+        raise AuthorizationQueryParametersError(
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given "
+            f"X-Amz-Expires must be less than {_MAX_EXPIRES} seconds"
+        )
+    return seconds
 
 
 class AccessControl:
@@ -75,6 +104,8 @@ class AccessControl:
         query = ctx.request.query_string
         if "X-Amz-Expires=" in query or ("Expires=" in query and "AWSAccessKeyId=" in query):
             _check_expiry(query)
+        if ctx.operation == "ListBuckets" and ctx.access_key is None:
+            raise AccessDenied()  # buckets are listed for an account; anonymous has none
         await self._authorize(ctx, params)
         if ctx.operation in _COPIES and params.get("CopySource"):
             source_bucket, source_key, source_version = wire.copy_source(params["CopySource"])

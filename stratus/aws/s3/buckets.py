@@ -28,11 +28,7 @@ class BucketOperations:
         config = params.get("CreateBucketConfiguration") or {}
         region = config.get("LocationConstraint") or ctx.region
         if config.get("LocationConstraint") == "us-east-1":
-            raise oe.InvalidArgument(
-                "The specified location-constraint is not valid",
-                "LocationConstraint",
-                "us-east-1",
-            )
+            raise oe.InvalidLocationConstraint("us-east-1")
         existing = (
             self.objects.bucket(params["Bucket"])
             if self.objects.has_bucket(params["Bucket"])

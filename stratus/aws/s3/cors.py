@@ -80,7 +80,11 @@ class CorsHooks:
 
     def serves_anonymous(self, request: HttpRequest) -> bool:
         """An unsigned request is S3's when it names an existing bucket (a plain HTTP GET
-        of an object); others fall through to the app's generic answer."""
+        of an object) or is a ``GET /`` (ListBuckets, which S3 refuses to anyone
+        anonymous with its ``AccessDenied``); others fall through to the app's generic
+        answer."""
+        if request.method == "GET" and request.path == "/":
+            return True
         return self.objects.has_bucket(_bucket_name(request))
 
     def cors_headers(self, request: HttpRequest) -> list[tuple[str, str]]:

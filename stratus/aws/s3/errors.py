@@ -59,6 +59,7 @@ S3_ERRORS = ErrorTable(
         oe.BucketAlreadyOwnedByYou: _rule("BucketAlreadyOwnedByYou", 409),
         oe.BucketNotEmpty: _rule("BucketNotEmpty", 409),
         oe.InvalidBucketName: _rule("InvalidBucketName", 400),
+        oe.InvalidLocationConstraint: _rule("InvalidLocationConstraint", 400),
         oe.InvalidBucketState: _rule("InvalidBucketState", 409),
         oe.NoSuchObjectLockConfiguration: _rule("NoSuchObjectLockConfiguration", 404),
         oe.InvalidRetentionPeriod: _rule("InvalidRetentionPeriod", 400),
@@ -91,6 +92,8 @@ S3_ERRORS = ErrorTable(
         oe.MalformedACLError: _rule("MalformedACLError", 400),
         oe.InvalidEncryptionAlgorithm: _rule("InvalidEncryptionAlgorithmError", 400),
         oe.AccessDenied: _rule("AccessDenied", 403),
+        oe.HeaderNotImplemented: _rule("NotImplemented", 501),
+        oe.AuthorizationQueryParametersError: _rule("AuthorizationQueryParametersError", 400),
         oe.ObjectsError: _rule("InvalidRequest", 400),
     }
 )

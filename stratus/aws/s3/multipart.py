@@ -117,7 +117,7 @@ class MultipartOperations:
             params["UploadId"],
             parts,
             wire.requester(ctx),
-            wire.conditions(params) if params.get("IfNoneMatch") or params.get("IfMatch") else None,
+            wire.write_conditions(params),
         )
         out: dict[str, Any] = {
             "Location": f"{self.endpoint_url}/{params['Bucket']}/{params['Key']}",
@@ -129,6 +129,8 @@ class MultipartOperations:
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
         if version.version_id != "null":
             out["VersionId"] = version.version_id
+        bucket = self.objects.bucket(params["Bucket"])
+        out.update(wire.expiration(self.objects.config(bucket, "lifecycle"), version))
         return out
 
     async def abort_multipart_upload(

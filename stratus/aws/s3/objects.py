@@ -8,7 +8,7 @@ from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.locking import lock_output, requested_lock
 from stratus.services.objects import errors as oe
-from stratus.services.objects.model import ObjectVersion
+from stratus.services.objects.model import Bucket, ObjectVersion
 from stratus.services.objects.service import ObjectsService
 
 __all__ = ["ObjectOperations"]
@@ -44,9 +44,7 @@ class ObjectOperations:
             metadata=params.get("Metadata") or {},
             tags=wire.parse_tagging(params.get("Tagging")),
             checks=wire.checks(params, headers),
-            conditions=wire.conditions(params)
-            if params.get("IfNoneMatch") or params.get("IfMatch")
-            else None,
+            conditions=wire.write_conditions(params),
             declared_size=int(decoded) if decoded and decoded.isdigit() else declared,
             acl=policy,
             lock=requested_lock(params),
@@ -55,7 +53,11 @@ class ObjectOperations:
         out.update(wire.checksum_output(version.checksums, version.checksum_type))
         if version.version_id != "null":
             out["VersionId"] = version.version_id
+        out.update(self._expiration(bucket, version))
         return out
+
+    def _expiration(self, bucket: Bucket, version: ObjectVersion) -> dict[str, Any]:
+        return wire.expiration(self.objects.config(bucket, "lifecycle"), version)
 
     def _describe(self, version: ObjectVersion) -> dict[str, Any]:
         out = wire.header_output(version)
@@ -100,6 +102,8 @@ class ObjectOperations:
         )
         encryption.check_read(params, version)
         out = self._describe(version)
+        if version.latest:
+            out.update(self._expiration(self.objects.bucket(params["Bucket"]), version))
         span: tuple[int, int] | None = None
         part_number = params.get("PartNumber")
         if part_number is not None:
@@ -232,6 +236,7 @@ class ObjectOperations:
         result: dict[str, Any] = {"ETag": version.etag, "LastModified": version.modified}
         result.update(wire.checksum_output(version.checksums, version.checksum_type))
         out: dict[str, Any] = {"CopyObjectResult": result, **sse}
+        out.update(self._expiration(bucket, version))
         if source.version_id != "null":
             out["CopySourceVersionId"] = source.version_id
         if version.version_id != "null":

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from stratus.aws.context import RequestContext
 from stratus.services.objects import errors as oe
+from stratus.services.objects import lifecycle_rules
 from stratus.services.objects.checksums import ALGORITHMS
 from stratus.services.objects.model import ObjectVersion
 from stratus.services.objects.service import Checks, Conditions, Requester
@@ -112,6 +114,29 @@ def conditions(params: dict[str, Any], prefix: str = "") -> Conditions:
         if_modified_since=seconds("IfModifiedSince"),
         if_unmodified_since=seconds("IfUnmodifiedSince"),
     )
+
+
+def write_conditions(params: dict[str, Any]) -> Conditions | None:
+    """A write's own conditions (PutObject, CompleteMultipartUpload), ``None`` if it has
+    none. S3 writes only ``If-None-Match: *`` (nothing there yet); any other value is a
+    conditional write it does not do."""
+    if_none_match = params.get("IfNoneMatch")
+    if if_none_match and if_none_match.strip() != "*":
+        raise oe.HeaderNotImplemented("If-None-Match")
+    if not if_none_match and not params.get("IfMatch"):
+        return None
+    return conditions(params)
+
+
+def expiration(rules: list[dict[str, Any]] | None, version: ObjectVersion) -> dict[str, Any]:
+    """S3's ``x-amz-expiration`` (``Expiration``) for a version just written or read: when
+    an enabled lifecycle rule will expire it; ``{}`` when none will."""
+    due = lifecycle_rules.expiry(rules, version) if rules else None
+    if due is None:
+        return {}
+    when, rule_id = due  # S3 URL-encodes the ID: any text may name a rule
+    date = formatdate(when, usegmt=True)
+    return {"Expiration": f'expiry-date="{date}", rule-id="{quote(rule_id, safe="")}"'}
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:

@@ -5,7 +5,7 @@
     ObjectsError
      ├── BucketError
      │    ├── NoSuchBucket, BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty
-     │    ├── InvalidBucketName
+     │    ├── InvalidBucketName, InvalidLocationConstraint
      │    ├── InvalidBucketState         (versioning vs. Object Lock)
      │    └── NoSuchConfiguration        (a policy, CORS, lifecycle or tag set never set)
      ├── ObjectError
@@ -23,6 +23,8 @@
      │   MalformedACLError                                               (ACLs)
      ├── InvalidEncryptionAlgorithm                                     (SSE-C)
      ├── AccessDenied                     (a bucket policy's Deny)
+     ├── AuthorizationQueryParametersError (a presigned URL's own parameters)
+     ├── HeaderNotImplemented             (a header asking for what S3 does not do)
      └── NotificationError                (a target that does not exist or rejects tests)
 
 ``fields`` carries the extra elements S3 writes into its ``<Error>`` (``BucketName``,
@@ -77,6 +79,15 @@ class BucketNotEmpty(BucketError):
 class InvalidBucketName(BucketError):
     def __init__(self, bucket: str) -> None:
         super().__init__("The specified bucket is not valid.", BucketName=bucket)
+
+
+class InvalidLocationConstraint(BucketError):
+    """A ``LocationConstraint`` S3 does not take (``us-east-1`` is given by none)."""
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(
+            "The specified location-constraint is not valid", LocationConstraint=constraint
+        )
 
 
 class InvalidBucketState(BucketError):
@@ -253,6 +264,21 @@ class AccessDenied(ObjectsError):
 
     def __init__(self, message: str = "Access Denied") -> None:
         super().__init__(message)
+
+
+class HeaderNotImplemented(ObjectsError):
+    """A header that asks for what S3 does not do (``If-None-Match`` with an ETag on a
+    write: S3 writes only if nothing is there, ``*``)."""
+
+    def __init__(self, header: str) -> None:
+        super().__init__(
+            "A header you provided implies functionality that is not implemented",
+            Header=header,
+        )
+
+
+class AuthorizationQueryParametersError(ObjectsError):
+    """A presigned URL whose ``X-Amz-Expires`` is no number, negative or past a week."""
 
 
 class InvalidPolicyDocument(ObjectsError):

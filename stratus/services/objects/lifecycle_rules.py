@@ -11,6 +11,9 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html
 
 from __future__ import annotations
 
+import base64
+import math
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +21,7 @@ from typing import Any
 from stratus.services.objects import errors as oe
 from stratus.services.objects.model import ObjectVersion
 
-__all__ = ["DAY_S", "Filter", "rule_filter", "validate"]
+__all__ = ["DAY_S", "Filter", "expiry", "rule_filter", "validate"]
 
 DAY_S = 86_400.0
 MAX_RULES = 1000
@@ -190,4 +193,29 @@ def validate(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
     for rule in stored:
         _check_rule(rule)
+        if not rule.get("ID"):
+            # S3 names a rule given without an ID, so GET answers one for every rule.
+            rule["ID"] = base64.urlsafe_b64encode(str(uuid.uuid4()).encode()).decode().rstrip("=")
     return stored
+
+
+def expiry(rules: list[dict[str, Any]], version: ObjectVersion) -> tuple[float, str] | None:
+    """When S3 announces a current version will expire, and by which rule's ID: the
+    earliest of the enabled ``Expiration`` rules that apply to it. ``Days`` count from
+    the version's creation and round up to the next midnight UTC, as S3 announces them
+    (``x-amz-expiration``)."""
+    soonest: tuple[float, str] | None = None
+    for rule in rules:
+        expiration = rule.get("Expiration") or {}
+        days, date = expiration.get("Days"), expiration.get("Date")
+        if rule.get("Status") != "Enabled" or (days is None and date is None):
+            continue
+        if not rule_filter(rule).matches(version):
+            continue
+        if days is not None:
+            when = (math.floor(version.modified / DAY_S) + int(days) + 1) * DAY_S
+        elif date is not None:
+            when = float(date)
+        if soonest is None or when < soonest[0]:
+            soonest = (when, str(rule.get("ID") or ""))
+    return soonest

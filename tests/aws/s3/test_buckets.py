@@ -29,6 +29,16 @@ def test_location_constraint(s3: Any) -> None:
     assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] == "eu-west-1"
 
 
+def test_us_east_1_is_no_location_constraint(s3: Any) -> None:
+    name = unique()
+    config = {"LocationConstraint": "us-east-1"}
+    error = error_of(s3.create_bucket, Bucket=name, CreateBucketConfiguration=config)
+    assert (error["Status"], error["Code"]) == (400, "InvalidLocationConstraint")
+    assert error["Message"] == "The specified location-constraint is not valid"
+    assert error["LocationConstraint"] == "us-east-1"
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
 def test_already_owned_by_you(server: ServerProcess) -> None:
     s3 = server.client("s3", region="eu-west-1")
     name = unique()

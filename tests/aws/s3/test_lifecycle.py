@@ -159,3 +159,85 @@ def test_expired_delete_markers_are_removed(s3: Any, bucket: str) -> None:
         time.sleep(0.1)
     assert markers == ["kept"]
     assert [v["Key"] for v in s3.list_object_versions(Bucket=bucket)["Versions"]] == ["kept"]
+
+
+def _expiration(answer: dict[str, Any]) -> str | None:
+    return answer["ResponseMetadata"]["HTTPHeaders"].get("x-amz-expiration")
+
+
+def _next_midnights(days: int) -> set[str]:
+    """The expiry dates S3 may announce for an object written about now (``Days`` rounded
+    up to the next midnight UTC; two, in case the test straddles midnight)."""
+    today = datetime.datetime.now(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        (today + datetime.timedelta(days=days + extra)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        for extra in (0, 1)
+    }
+
+
+def test_objects_a_rule_will_expire_say_when(s3: Any, bucket: str) -> None:
+    rules = [
+        {
+            "ID": "in a week",
+            "Filter": {"Prefix": "logs/"},
+            "Status": "Enabled",
+            "Expiration": {"Days": 7},
+        },
+        {
+            "ID": "soon",
+            "Filter": {"Tag": {"Key": "tmp", "Value": "1"}},
+            "Status": "Enabled",
+            "Expiration": {"Days": 1},
+        },
+        {
+            "ID": "fixed",
+            "Filter": {"Prefix": "dated/"},
+            "Status": "Enabled",
+            "Expiration": {"Date": MIDNIGHT},
+        },
+        {"ID": "off", "Filter": {"Prefix": ""}, "Status": "Disabled", "Expiration": {"Days": 1}},
+    ]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    put = s3.put_object(Bucket=bucket, Key="logs/a", Body=b"x")
+    header = _expiration(put)
+    assert header is not None
+    assert any(header == f'expiry-date="{d}", rule-id="in%20a%20week"' for d in _next_midnights(7))
+    assert _expiration(s3.head_object(Bucket=bucket, Key="logs/a")) == header
+    assert _expiration(s3.get_object(Bucket=bucket, Key="logs/a")) == header
+    # The soonest rule that applies names itself; a Date is announced as given.
+    tagged = s3.put_object(Bucket=bucket, Key="logs/b", Body=b"x", Tagging="tmp=1")
+    assert _expiration(tagged) in {f'expiry-date="{d}", rule-id="soon"' for d in _next_midnights(1)}
+    s3.put_object(Bucket=bucket, Key="other", Body=b"x")
+    dated = s3.put_object(Bucket=bucket, Key="dated/c", Body=b"x")
+    assert _expiration(dated) == 'expiry-date="Tue, 01 Jan 2030 00:00:00 GMT", rule-id="fixed"'
+    # Copies and completed uploads say it too.
+    copied = s3.copy_object(Bucket=bucket, Key="logs/copy", CopySource=f"{bucket}/other")
+    assert _expiration(copied) in {
+        f'expiry-date="{d}", rule-id="in%20a%20week"' for d in _next_midnights(7)
+    }
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="dated/big")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="dated/big", UploadId=upload, PartNumber=1, Body=b"p")
+    done = s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="dated/big",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+    assert _expiration(done) == 'expiry-date="Tue, 01 Jan 2030 00:00:00 GMT", rule-id="fixed"'
+    # No enabled rule applies: no header.
+    assert _expiration(s3.put_object(Bucket=bucket, Key="other", Body=b"x")) is None
+    assert _expiration(s3.head_object(Bucket=bucket, Key="other")) is None
+
+
+def test_rule_ids_are_url_encoded_in_the_header(s3: Any, bucket: str) -> None:
+    name = 'a "quoted"\r\nX-Injected: 1 \u00e9'
+    rules = [{"ID": name, "Filter": {"Prefix": ""}, "Status": "Enabled", "Expiration": {"Days": 3}}]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    answer = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    headers = answer["ResponseMetadata"]["HTTPHeaders"]
+    assert "x-injected" not in headers
+    assert headers["x-amz-expiration"].endswith(
+        'rule-id="a%20%22quoted%22%0D%0AX-Injected%3A%201%20%C3%A9"'
+    )
+    # The rule is stored as given.
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]["ID"] == name

@@ -8,6 +8,7 @@ from typing import Any
 from botocore.model import Shape
 
 from stratus.aws.protocol.aws_chunked import AwsChunkedDecoder
+from stratus.aws.protocol.bindings import Binding
 from stratus.aws.protocol.errors import CommonServiceError, ServiceError
 from stratus.aws.protocol.http import HttpRequest
 from stratus.aws.protocol.parsers.rest import RestRequestParser
@@ -66,6 +67,24 @@ class S3RequestParser(RestXmlRequestParser):
     def serialization_error(self, detail: str) -> ServiceError:
         """S3 calls every unreadable body ``MalformedXML``."""
         return CommonServiceError("MalformedXML", detail)
+
+    def query_value(self, shape: Shape, text: str, binding: Binding) -> Any:
+        """S3 reads its numeric query parameters (``max-keys``, ``max-uploads``,
+        ``part-number-marker`` ...) itself and refuses one that is no int32 as an
+        ``InvalidArgument`` naming the parameter, not as a body it cannot read."""
+        if shape.type_name in ("integer", "long"):
+            try:
+                value = int(text)
+            except ValueError:
+                value = None
+            if value is None or not -(2**31) <= value < 2**31:
+                raise CommonServiceError(
+                    "InvalidArgument",
+                    f"Provided {binding.wire} not an integer or within integer range",
+                    fields={"ArgumentName": binding.wire, "ArgumentValue": text},
+                )
+            return value
+        return super().query_value(shape, text, binding)
 
     def validation_error(self, path: str) -> ServiceError:
         """S3 has no Coral validator; a missing member is ``InvalidRequest``."""
