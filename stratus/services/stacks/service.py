@@ -1,0 +1,479 @@
+"""The stacks service: CloudFormation's operations over stacks, change sets and exports.
+
+Every operation that changes resources checks and prepares the template in the call (a
+template error is the caller's ValidationError), stores the stack in its
+``*_IN_PROGRESS`` status, and hands the work to the service's task group; the caller
+polls DescribeStacks (or boto3's waiters) as on AWS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+import uuid
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from stratus.services.aws_calls import AwsCaller, AwsCallFailed
+from stratus.services.scope import Scope
+from stratus.services.stacks.deployer import Deployer
+from stratus.services.stacks.errors import (
+    AlreadyExists,
+    ChangeSetNotFound,
+    StackNotFound,
+    StackValidationError,
+    TemplateError,
+)
+from stratus.services.stacks.model import ChangeSet, Stack, StackEvent
+from stratus.services.stacks.sqlite import SQLiteStackStore
+from stratus.services.stacks.template.prepare import Prepared, prepare
+
+__all__ = ["StackRequest", "StacksService"]
+
+#: CloudFormation's quotas: a template in the call, and one in S3.
+MAX_TEMPLATE_BODY_BYTES = 51_200
+MAX_TEMPLATE_URL_BYTES = 1_000_000
+
+_NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
+
+
+@dataclass(slots=True)
+class StackRequest:
+    """What CreateStack, UpdateStack and CreateChangeSet share."""
+
+    name: str
+    template_body: str | None = None
+    template_url: str | None = None
+    use_previous_template: bool = False
+    parameters: dict[str, str] = dataclasses.field(default_factory=dict)
+    use_previous: frozenset[str] = frozenset()
+    capabilities: list[str] = dataclasses.field(default_factory=list)
+    tags: dict[str, str] = dataclasses.field(default_factory=dict)
+    disable_rollback: bool = False
+    description: str = ""
+
+
+class StacksService:
+    def __init__(self, store: SQLiteStackStore, caller: AwsCaller) -> None:
+        self._store = store
+        self._caller = caller
+        self._stacks: dict[str, Stack] = {}
+        self._change_sets: dict[str, ChangeSet] = {}
+        self._events: dict[str, list[StackEvent]] = {}
+        self._deployer = Deployer(caller, self)
+        self._work: asyncio.Queue[Coroutine[Any, Any, Any]] = asyncio.Queue()
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def load(self) -> None:
+        for record in await self._store.load("cfn_stacks"):
+            stack = Stack.from_record(record)
+            if stack.in_progress:  # the server stopped during the operation
+                stack.status = {"CREATE": "CREATE_FAILED", "DELETE": "DELETE_FAILED"}.get(
+                    stack.status.split("_", 1)[0], "UPDATE_ROLLBACK_FAILED"
+                )
+                stack.status_reason = "The server stopped while the operation was in progress"
+            self._stacks[stack.stack_id] = stack
+        for record in await self._store.load("cfn_change_sets"):
+            change_set = ChangeSet.from_record(record)
+            self._change_sets[change_set.change_set_id] = change_set
+        for record in await self._store.load_events():
+            event = StackEvent(**record)
+            self._events.setdefault(event.stack_id, []).append(event)
+
+    # -- background work ------------------------------------------------------------------
+    async def run(self) -> None:
+        """Carries out stack operations, each its own task in this group."""
+        async with asyncio.TaskGroup() as tasks:
+            while True:
+                work = await self._work.get()
+                tasks.create_task(self._guarded(work))
+
+    async def _guarded(self, work: Coroutine[Any, Any, Any]) -> None:
+        try:
+            await work
+        finally:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.set()
+
+    def _submit(self, work: Coroutine[Any, Any, Any]) -> None:
+        self._busy += 1
+        self._idle.clear()
+        self._work.put_nowait(work)
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    # -- the journal the deployer writes ---------------------------------------------------
+    async def save(self, stack: Stack) -> None:
+        await self._store.put_stack(stack.stack_id, stack.record())
+
+    async def event(
+        self, stack: Stack, logical_id: str, physical_id: str, kind: str, status: str, reason: str = ""
+    ) -> None:
+        event = StackEvent(str(uuid.uuid4()), stack.stack_id, stack.name, logical_id, physical_id, kind, status, reason, time.time())
+        self._events.setdefault(stack.stack_id, []).append(event)
+        await self._store.add_event(stack.stack_id, dataclasses.asdict(event))
+
+    def import_value(self, stack: Stack, name: str) -> str:
+        for other in self._live(Scope(stack.account, stack.region)):
+            for output in other.outputs:
+                if output.get("ExportName") == name:
+                    return output["OutputValue"]
+        raise TemplateError(f"No export named {name} found. Rollback requested by user.")
+
+    async def publish_exports(self, stack: Stack) -> None:
+        for output in stack.outputs:
+            name = output.get("ExportName")
+            if not name:
+                continue
+            for other in self._live(Scope(stack.account, stack.region)):
+                if other.stack_id != stack.stack_id and any(o.get("ExportName") == name for o in other.outputs):
+                    raise StackValidationError(f"Export with name {name} is already exported by stack {other.name}")
+
+    # -- lookups --------------------------------------------------------------------------
+    def _live(self, scope: Scope) -> list[Stack]:
+        return [
+            s
+            for s in self._stacks.values()
+            if s.account == scope.account and s.region == scope.region and s.status != "DELETE_COMPLETE"
+        ]
+
+    def find(self, scope: Scope, name: str) -> Stack:
+        stack = self._stacks.get(name)
+        if stack is not None and stack.account == scope.account and stack.region == scope.region:
+            return stack
+        for stack in self._live(scope):
+            if stack.name == name:
+                return stack
+        raise StackNotFound(name)
+
+    def stacks(self, scope: Scope, name: str | None = None) -> list[Stack]:
+        if name:
+            return [self.find(scope, name)]
+        return sorted(self._live(scope), key=lambda s: -s.created)
+
+    def all_stacks(self, scope: Scope) -> list[Stack]:
+        return sorted(
+            (s for s in self._stacks.values() if s.account == scope.account and s.region == scope.region),
+            key=lambda s: -s.created,
+        )
+
+    def events(self, scope: Scope, name: str) -> list[StackEvent]:
+        stack = self.find(scope, name)
+        return list(reversed(self._events.get(stack.stack_id, [])))
+
+    def exports(self, scope: Scope) -> list[tuple[Stack, dict[str, str]]]:
+        return [(s, o) for s in self._live(scope) for o in s.outputs if o.get("ExportName")]
+
+    def importers(self, scope: Scope, export: str) -> list[str]:
+        found = [s for s, o in self.exports(scope) if o["ExportName"] == export]
+        if not found:
+            raise StackValidationError(f"Export '{export}' is not imported by any stack.")
+        names = []
+        for stack in self._live(scope):
+            if _imports(stack.processed, export):
+                names.append(stack.name)
+        if not names:
+            raise StackValidationError(f"Export '{export}' is not imported by any stack.")
+        return names
+
+    # -- templates ------------------------------------------------------------------------
+    async def _text(self, scope: Scope, request: StackRequest, current: Stack | None) -> str:
+        if request.use_previous_template:
+            if current is None:
+                raise StackValidationError("UsePreviousTemplate can only be used when updating a stack")
+            return current.template_body
+        if request.template_body is not None:
+            if len(request.template_body.encode()) > MAX_TEMPLATE_BODY_BYTES:
+                raise StackValidationError(
+                    "1 validation error detected: Value at 'templateBody' failed to satisfy "
+                    f"constraint: Member must have length less than or equal to {MAX_TEMPLATE_BODY_BYTES}"
+                )
+            return request.template_body
+        if request.template_url is not None:
+            text = await self.fetch(scope, request.template_url)
+            if len(text.encode()) > MAX_TEMPLATE_URL_BYTES:
+                raise StackValidationError("Template may not exceed 1000000 bytes in size.")
+            return text
+        raise StackValidationError("Either Template URL or Template Body must be specified.")
+
+    async def fetch(self, scope: Scope, location: str) -> str:
+        """A template or included document from our S3 (s3:// or an https URL to it)."""
+        parts = urlsplit(location)
+        if parts.scheme == "s3":
+            bucket, key = parts.netloc, parts.path.lstrip("/")
+        elif ".s3" in parts.netloc and not parts.netloc.startswith("s3"):
+            bucket, key = parts.netloc.split(".s3", 1)[0], parts.path.lstrip("/")
+        else:
+            bucket, _, key = parts.path.lstrip("/").partition("/")
+        try:
+            answer = await self._caller.call(
+                "s3", "GetObject", {"Bucket": bucket, "Key": unquote(key)}, account_id=scope.account, region=scope.region
+            )
+        except AwsCallFailed as exc:
+            raise StackValidationError(f"S3 error: Unable to get object {location}: {exc.message}") from exc
+        body = answer.get("Body", b"")
+        return body.decode() if isinstance(body, (bytes, bytearray)) else str(body)
+
+    async def _prepare(
+        self, scope: Scope, request: StackRequest, current: Stack | None, *, check_capabilities: bool
+    ) -> tuple[str, Prepared]:
+        text = await self._text(scope, request, current)
+
+        async def include(location: str) -> str:
+            return await self.fetch(scope, location)
+
+        prepared = await prepare(
+            text,
+            request.parameters,
+            region=scope.region,
+            fetch=include,
+            capabilities=request.capabilities if check_capabilities else None,
+            use_previous=request.use_previous,
+            previous=current.parameters if current else None,
+        )
+        return text, prepared
+
+    async def validate(self, scope: Scope, request: StackRequest) -> Prepared:
+        return await self._validate_only(scope, await self._text(scope, request, None))
+
+    async def _validate_only(self, scope: Scope, text: str) -> Prepared:
+        from stratus.services.stacks.template.loader import parse_template
+        from stratus.services.stacks.template.prepare import _check_sections
+
+        template = await asyncio.to_thread(parse_template, text)
+        _check_sections(template)
+        return Prepared(template, template, {}, [])
+
+    # -- stacks ---------------------------------------------------------------------------
+    def _new_stack(self, scope: Scope, request: StackRequest, status: str) -> Stack:
+        if any(s.name == request.name for s in self._live(scope)):
+            raise AlreadyExists(f"Stack [{request.name}] already exists")
+        stack_id = f"arn:aws:cloudformation:{scope.region}:{scope.account}:stack/{request.name}/{uuid.uuid4()}"
+        return Stack(
+            stack_id,
+            request.name,
+            scope.account,
+            scope.region,
+            status,
+            time.time(),
+            capabilities=list(request.capabilities),
+            tags=dict(request.tags),
+            disable_rollback=request.disable_rollback,
+        )
+
+    async def create_stack(self, scope: Scope, request: StackRequest) -> Stack:
+        if any(s.name == request.name for s in self._live(scope)):
+            raise AlreadyExists(f"Stack [{request.name}] already exists")
+        text, prepared = await self._prepare(scope, request, None, check_capabilities=True)
+        stack = self._new_stack(scope, request, "CREATE_IN_PROGRESS")
+        self._adopt(stack, text, prepared, request)
+        self._stacks[stack.stack_id] = stack
+        await self.save(stack)
+        self._submit(self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=True))
+        return stack
+
+    def _adopt(self, stack: Stack, text: str, prepared: Prepared, request: StackRequest) -> None:
+        stack.template_body = text
+        stack.template = prepared.template
+        stack.parameter_overrides = dict(request.parameters)
+        stack.description = str(prepared.template.get("Description", ""))
+
+    def _settled(self, stack: Stack) -> None:
+        if stack.in_progress:
+            raise StackValidationError(
+                f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
+            )
+        if stack.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "REVIEW_IN_PROGRESS"):
+            raise StackValidationError(f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
+
+    async def update_stack(self, scope: Scope, request: StackRequest) -> Stack:
+        stack = self.find(scope, request.name)
+        self._settled(stack)
+        text, prepared = await self._prepare(scope, request, stack, check_capabilities=True)
+        if prepared.processed == stack.processed and prepared.parameters == stack.parameters:
+            raise _no_updates()
+        self._adopt(stack, text, prepared, request)
+        stack.updated = time.time()
+        self._submit(self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=False))
+        return stack
+
+    async def delete_stack(self, scope: Scope, name: str, retain: frozenset[str]) -> None:
+        try:
+            stack = self.find(scope, name)
+        except StackNotFound:
+            return  # deleting a stack that is not there succeeds
+        if stack.status in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS"):
+            return
+        for _, output in self.exports(scope):
+            if output.get("ExportName") and any(
+                o is output for o in stack.outputs
+            ):
+                users = [s.name for s in self._live(scope) if s is not stack and _imports(s.processed, output["ExportName"])]
+                if users:
+                    raise StackValidationError(
+                        f"Export {output['ExportName']} cannot be deleted as it is in use by {', '.join(users)}"
+                    )
+        if stack.status == "REVIEW_IN_PROGRESS":
+            stack.status = "DELETE_COMPLETE"
+            stack.deleted = time.time()
+            await self.save(stack)
+            return
+        self._submit(self._deployer.delete(stack, retain))
+
+    # -- change sets ----------------------------------------------------------------------
+    def change_set(self, scope: Scope, name: str, stack_name: str | None) -> ChangeSet:
+        found = self._change_sets.get(name)
+        if found is None and stack_name:
+            try:
+                stack = self.find(scope, stack_name)
+            except StackNotFound:
+                raise ChangeSetNotFound(name) from None
+            found = next(
+                (c for c in self._change_sets.values() if c.stack_id == stack.stack_id and c.name == name), None
+            )
+        if found is None or not found.change_set_id.split(":")[4] == scope.account:
+            raise ChangeSetNotFound(name)
+        return found
+
+    def change_sets(self, scope: Scope, stack_name: str) -> list[ChangeSet]:
+        stack = self.find(scope, stack_name)
+        return [c for c in self._change_sets.values() if c.stack_id == stack.stack_id]
+
+    async def create_change_set(self, scope: Scope, request: StackRequest, name: str, kind: str) -> ChangeSet:
+        if kind == "CREATE":
+            existing = [s for s in self._live(scope) if s.name == request.name]
+            if existing and existing[0].status != "REVIEW_IN_PROGRESS":
+                raise AlreadyExists(f"Stack [{request.name}] already exists and cannot be created again with the changeSet [{name}].")
+            stack = existing[0] if existing else self._new_stack(scope, request, "REVIEW_IN_PROGRESS")
+            current = None
+        else:
+            stack = self.find(scope, request.name)
+            if stack.status == "REVIEW_IN_PROGRESS":
+                raise StackValidationError(f"Stack [{request.name}] does not exist")
+            current = stack
+        if any(c.stack_id == stack.stack_id and c.name == name for c in self._change_sets.values()):
+            raise AlreadyExists(f"ChangeSet {name} already exists")
+        text, prepared = await self._prepare(scope, request, current, check_capabilities=False)
+        if kind == "CREATE" and stack.stack_id not in self._stacks:
+            self._stacks[stack.stack_id] = stack
+            await self.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS", "User Initiated")
+            await self.save(stack)
+        change_set = ChangeSet(
+            f"arn:aws:cloudformation:{scope.region}:{scope.account}:changeSet/{name}/{uuid.uuid4()}",
+            name,
+            stack.stack_id,
+            stack.name,
+            kind,
+            "CREATE_COMPLETE",
+            "AVAILABLE",
+            time.time(),
+            text,
+            prepared.template,
+            prepared.processed,
+            prepared.parameters,
+            dict(request.parameters),
+            list(request.capabilities),
+            dict(request.tags),
+            request.description,
+        )
+        change_set.changes = _changes(current, prepared)
+        if current is not None and not change_set.changes and prepared.parameters == current.parameters:
+            change_set.status, change_set.execution_status, change_set.status_reason = "FAILED", "UNAVAILABLE", _NO_CHANGES
+        self._change_sets[change_set.change_set_id] = change_set
+        await self._store.put_change_set(change_set.change_set_id, change_set.record())
+        return change_set
+
+    async def execute_change_set(self, scope: Scope, name: str, stack_name: str | None, disable_rollback: bool) -> None:
+        change_set = self.change_set(scope, name, stack_name)
+        if change_set.execution_status != "AVAILABLE":
+            raise StackValidationError(
+                f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of [{change_set.execution_status}]"
+                if change_set.status != "FAILED"
+                else f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status of [FAILED]"
+            )
+        stack = self._stacks[change_set.stack_id]
+        if change_set.change_set_type == "UPDATE":
+            self._settled(stack)
+        creating = change_set.change_set_type == "CREATE"
+        stack.template_body, stack.template = change_set.template_body, change_set.template
+        stack.parameter_overrides = change_set.parameter_overrides
+        stack.description = str(change_set.template.get("Description", ""))
+        stack.capabilities, stack.tags = change_set.capabilities, change_set.tags or stack.tags
+        stack.disable_rollback = disable_rollback
+        stack.change_set_id = change_set.change_set_id
+        if not creating:
+            stack.updated = time.time()
+        change_set.execution_status = "EXECUTE_IN_PROGRESS"
+        await self._store.put_change_set(change_set.change_set_id, change_set.record())
+
+        async def run() -> None:
+            ok = await self._deployer.deploy(stack, change_set.processed, change_set.parameters, creating=creating)
+            change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+            await self._store.put_change_set(change_set.change_set_id, change_set.record())
+            # AWS removes the stack's other change sets once one is executed.
+            for other in [c for c in self._change_sets.values() if c.stack_id == stack.stack_id and c is not change_set]:
+                self._change_sets.pop(other.change_set_id)
+                await self._store.delete_change_set(other.change_set_id)
+
+        self._submit(run())
+
+    async def delete_change_set(self, scope: Scope, name: str, stack_name: str | None) -> None:
+        change_set = self.change_set(scope, name, stack_name)
+        if change_set.execution_status == "EXECUTE_IN_PROGRESS":
+            raise StackValidationError(
+                f"Cannot delete ChangeSet {change_set.change_set_id} while it is in status EXECUTE_IN_PROGRESS"
+            )
+        self._change_sets.pop(change_set.change_set_id)
+        await self._store.delete_change_set(change_set.change_set_id)
+
+
+def _no_updates() -> StackValidationError:
+    from stratus.services.stacks.errors import NoUpdates
+
+    return NoUpdates()
+
+
+def _imports(value: Any, export: str) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("Fn::ImportValue") == export:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _changes(current: Stack | None, prepared: Prepared) -> list[dict[str, Any]]:
+    new = prepared.processed.get("Resources") or {}
+    old = (current.processed.get("Resources") or {}) if current else {}
+    changes: list[dict[str, Any]] = []
+
+    def change(action: str, logical: str, kind: str, physical: str = "") -> dict[str, Any]:
+        detail: dict[str, Any] = {"Action": action, "LogicalResourceId": logical, "ResourceType": kind, "Scope": [], "Details": []}
+        if physical:
+            detail["PhysicalResourceId"] = physical
+        if action == "Modify":
+            detail["Replacement"] = "Conditional"
+        return {"Type": "Resource", "ResourceChange": detail}
+
+    for logical, resource in new.items():
+        if logical not in old:
+            changes.append(change("Add", logical, resource["Type"]))
+        elif old[logical] != resource:
+            state = current.resources.get(logical) if current else None
+            changes.append(change("Modify", logical, resource["Type"], state.physical_id if state else ""))
+    for logical, resource in old.items():
+        if logical not in new:
+            state = current.resources.get(logical) if current else None
+            changes.append(change("Remove", logical, resource["Type"], state.physical_id if state else ""))
+    return changes
