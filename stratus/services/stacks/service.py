@@ -234,6 +234,7 @@ class StacksService:
             request.parameters,
             region=scope.region,
             fetch=include,
+            account=scope.account,
             capabilities=request.capabilities if check_capabilities else None,
             use_previous=request.use_previous,
             previous=current.parameters if current else None,
@@ -466,6 +467,9 @@ def _changes(current: Stack | None, prepared: Prepared) -> list[dict[str, Any]]:
             detail["Replacement"] = "Conditional"
         return {"Type": "Resource", "ResourceChange": detail}
 
+    new = {k: v for k, v in new.items() if prepared.active(k)}
+    if current is not None:
+        old = {k: v for k, v in old.items() if k in current.resources}
     for logical, resource in new.items():
         if logical not in old:
             changes.append(change("Add", logical, resource["Type"]))

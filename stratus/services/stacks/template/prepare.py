@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from stratus.services.stacks.errors import InsufficientCapabilities, TemplateError
 from stratus.services.stacks.resources.registry import HANDLERS
 from stratus.services.stacks.template.graph import creation_order, dependencies
+from stratus.services.stacks.template.intrinsics import Names, evaluate_conditions
 from stratus.services.stacks.template.loader import parse_template
 from stratus.services.stacks.template.sam import SAM_TRANSFORM, transform_sam, transforms
 
@@ -46,6 +47,13 @@ class Prepared:
     processed: dict[str, Any]  # after transforms
     parameters: dict[str, Any]  # declared parameters' values
     order: list[str]  # resources in creation order (conditions applied later)
+    conditions: dict[str, bool] = field(default_factory=dict)
+
+    def active(self, logical_id: str) -> bool:
+        """Whether the resource's condition (if any) holds."""
+        resource = (self.processed.get("Resources") or {}).get(logical_id) or {}
+        condition = resource.get("Condition")
+        return condition is None or self.conditions.get(str(condition), False)
 
 
 def pseudo_parameters(account: str, region: str, stack_name: str, stack_id: str) -> dict[str, Any]:
@@ -66,6 +74,7 @@ async def prepare(
     *,
     region: str,
     fetch: Fetch,
+    account: str = "000000000000",
     capabilities: list[str] | None = None,
     use_previous: frozenset[str] = frozenset(),
     previous: Mapping[str, Any] | None = None,
@@ -104,7 +113,20 @@ async def prepare(
         _check_capabilities(resources, capabilities)
     graph = dependencies(resources, list((processed.get("Parameters") or {}).keys()))
     order = creation_order(graph)
-    return Prepared(template, processed, parameters, order)
+    names = Names(
+        parameters={**pseudo_parameters(account, region, "", ""), **parameters},
+        ref=_no_resources,
+        attribute=lambda name, attr: _no_resources(name),
+        import_value=_no_resources,
+        resources=frozenset(resources),
+        region=region,
+    )
+    conditions = evaluate_conditions(processed.get("Conditions") or {}, names, processed.get("Mappings") or {})
+    return Prepared(template, processed, parameters, order, conditions)
+
+
+def _no_resources(name: str) -> Any:
+    raise TemplateError(f"Template format error: Unresolved dependencies [{name}]. Cannot reference resources in the Conditions block of the template")
 
 
 def _check_sections(template: dict[str, Any]) -> None:
