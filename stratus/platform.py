@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 from stratus.aws.accounts import Accounts
 from stratus.aws.apigatewayv2.component import ApisComponent
-from stratus.aws.cloudformation.component import StacksComponent
 from stratus.aws.app import AwsApp
+from stratus.aws.cloudformation.component import StacksComponent
 from stratus.aws.component import Component, PlatformContext
 from stratus.aws.dynamodb.component import TablesComponent
 from stratus.aws.events.component import EventsComponent

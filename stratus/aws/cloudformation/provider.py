@@ -28,11 +28,16 @@ def _request(params: Params) -> StackRequest:
         template_body=params.get("TemplateBody"),
         template_url=params.get("TemplateURL"),
         use_previous_template=bool(params.get("UsePreviousTemplate")),
-        parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in given if not p.get("UsePreviousValue")},
+        parameters={
+            p["ParameterKey"]: p.get("ParameterValue", "")
+            for p in given
+            if not p.get("UsePreviousValue")
+        },
         use_previous=frozenset(p["ParameterKey"] for p in given if p.get("UsePreviousValue")),
         capabilities=list(params.get("Capabilities") or []),
         tags={t["Key"]: t.get("Value", "") for t in params.get("Tags") or []},
-        disable_rollback=bool(params.get("DisableRollback")) or params.get("OnFailure") == "DO_NOTHING",
+        disable_rollback=bool(params.get("DisableRollback"))
+        or params.get("OnFailure") == "DO_NOTHING",
         description=params.get("Description", ""),
     )
 
@@ -89,7 +94,13 @@ def _resource(stack: Stack, state: ResourceState, *, detail: bool = False) -> Pa
     if state.status_reason:
         out["ResourceStatusReason"] = state.status_reason
     if detail:
-        out.update({"StackName": stack.name, "StackId": stack.stack_id, "LastUpdatedTimestamp": state.updated})
+        out.update(
+            {
+                "StackName": stack.name,
+                "StackId": stack.stack_id,
+                "LastUpdatedTimestamp": state.updated,
+            }
+        )
     else:
         out["LastUpdatedTimestamp"] = state.updated
     return out
@@ -125,7 +136,9 @@ def _summary_parameters(template: dict[str, Any]) -> list[Params]:
         if "Description" in spec:
             entry["Description"] = str(spec["Description"])
         if "AllowedValues" in spec:
-            entry["ParameterConstraints"] = {"AllowedValues": [str(v) for v in spec["AllowedValues"]]}
+            entry["ParameterConstraints"] = {
+                "AllowedValues": [str(v) for v in spec["AllowedValues"]]
+            }
         out.append(entry)
     return out
 
@@ -156,11 +169,15 @@ class CloudFormationProvider:
         return {"StackId": stack.stack_id}
 
     async def delete_stack(self, ctx: RequestContext, params: Params) -> Params:
-        await self._stacks.delete_stack(ctx.scope, params["StackName"], frozenset(params.get("RetainResources") or []))
+        await self._stacks.delete_stack(
+            ctx.scope, params["StackName"], frozenset(params.get("RetainResources") or [])
+        )
         return {}
 
     async def describe_stacks(self, ctx: RequestContext, params: Params) -> Params:
-        return {"Stacks": [_stack(s) for s in self._stacks.stacks(ctx.scope, params.get("StackName"))]}
+        return {
+            "Stacks": [_stack(s) for s in self._stacks.stacks(ctx.scope, params.get("StackName"))]
+        }
 
     async def list_stacks(self, ctx: RequestContext, params: Params) -> Params:
         wanted = set(params.get("StackStatusFilter") or [])
@@ -187,7 +204,9 @@ class CloudFormationProvider:
         return {"StackSummaries": summaries}
 
     async def describe_stack_events(self, ctx: RequestContext, params: Params) -> Params:
-        return {"StackEvents": [_event(e) for e in self._stacks.events(ctx.scope, params["StackName"])]}
+        return {
+            "StackEvents": [_event(e) for e in self._stacks.events(ctx.scope, params["StackName"])]
+        }
 
     async def describe_stack_resource(self, ctx: RequestContext, params: Params) -> Params:
         stack = self._stacks.find(ctx.scope, params["StackName"])
@@ -195,7 +214,9 @@ class CloudFormationProvider:
         if state is None:
             from stratus.services.stacks.errors import StackValidationError
 
-            raise StackValidationError(f"Resource {params['LogicalResourceId']} does not exist for stack {stack.name}")
+            raise StackValidationError(
+                f"Resource {params['LogicalResourceId']} does not exist for stack {stack.name}"
+            )
         return {"StackResourceDetail": _resource(stack, state, detail=True)}
 
     async def describe_stack_resources(self, ctx: RequestContext, params: Params) -> Params:
@@ -219,7 +240,9 @@ class CloudFormationProvider:
         import json
 
         if params.get("ChangeSetName"):
-            change_set = self._stacks.change_set(ctx.scope, params["ChangeSetName"], params.get("StackName"))
+            change_set = self._stacks.change_set(
+                ctx.scope, params["ChangeSetName"], params.get("StackName")
+            )
             body, processed = change_set.template_body, change_set.processed
         else:
             stack = self._stacks.find(ctx.scope, params["StackName"])
@@ -234,8 +257,16 @@ class CloudFormationProvider:
             template = stack.template
             kinds = sorted({s.type for s in stack.resources.values()})
         else:
-            template = (await self._stacks.validate(ctx.scope, _request({"StackName": "", **params}))).template
-            kinds = sorted({str(r.get("Type")) for r in (template.get("Resources") or {}).values() if isinstance(r, dict)})
+            template = (
+                await self._stacks.validate(ctx.scope, _request({"StackName": "", **params}))
+            ).template
+            kinds = sorted(
+                {
+                    str(r.get("Type"))
+                    for r in (template.get("Resources") or {}).values()
+                    if isinstance(r, dict)
+                }
+            )
         out: Params = {
             "Parameters": _summary_parameters(template),
             "ResourceTypes": kinds,
@@ -249,10 +280,16 @@ class CloudFormationProvider:
         return out
 
     async def validate_template(self, ctx: RequestContext, params: Params) -> Params:
-        template = (await self._stacks.validate(ctx.scope, _request({"StackName": "", **params}))).template
+        template = (
+            await self._stacks.validate(ctx.scope, _request({"StackName": "", **params}))
+        ).template
         out: Params = {
             "Parameters": [
-                {k: v for k, v in p.items() if k in ("ParameterKey", "DefaultValue", "NoEcho", "Description")}
+                {
+                    k: v
+                    for k, v in p.items()
+                    if k in ("ParameterKey", "DefaultValue", "NoEcho", "Description")
+                }
                 for p in _summary_parameters(template)
             ],
             "Capabilities": _capabilities(template),
@@ -265,12 +302,17 @@ class CloudFormationProvider:
     # -- change sets ----------------------------------------------------------------------
     async def create_change_set(self, ctx: RequestContext, params: Params) -> Params:
         change_set = await self._stacks.create_change_set(
-            ctx.scope, _request(params), params["ChangeSetName"], params.get("ChangeSetType", "UPDATE")
+            ctx.scope,
+            _request(params),
+            params["ChangeSetName"],
+            params.get("ChangeSetType", "UPDATE"),
         )
         return {"Id": change_set.change_set_id, "StackId": change_set.stack_id}
 
     async def describe_change_set(self, ctx: RequestContext, params: Params) -> Params:
-        change_set = self._stacks.change_set(ctx.scope, params["ChangeSetName"], params.get("StackName"))
+        change_set = self._stacks.change_set(
+            ctx.scope, params["ChangeSetName"], params.get("StackName")
+        )
         out: Params = {
             "ChangeSetName": change_set.name,
             "ChangeSetId": change_set.change_set_id,
@@ -294,12 +336,17 @@ class CloudFormationProvider:
 
     async def execute_change_set(self, ctx: RequestContext, params: Params) -> Params:
         await self._stacks.execute_change_set(
-            ctx.scope, params["ChangeSetName"], params.get("StackName"), bool(params.get("DisableRollback"))
+            ctx.scope,
+            params["ChangeSetName"],
+            params.get("StackName"),
+            bool(params.get("DisableRollback")),
         )
         return {}
 
     async def delete_change_set(self, ctx: RequestContext, params: Params) -> Params:
-        await self._stacks.delete_change_set(ctx.scope, params["ChangeSetName"], params.get("StackName"))
+        await self._stacks.delete_change_set(
+            ctx.scope, params["ChangeSetName"], params.get("StackName")
+        )
         return {}
 
     async def list_change_sets(self, ctx: RequestContext, params: Params) -> Params:

@@ -34,7 +34,15 @@ _STATIC_ATTRIBUTES = {"AWS::SQS::Queue": ("QueueUrl",), "AWS::Lambda::Function":
 class Journal(Protocol):
     async def save(self, stack: Stack) -> None: ...
 
-    async def event(self, stack: Stack, logical_id: str, physical_id: str, kind: str, status: str, reason: str = "") -> None: ...
+    async def event(
+        self,
+        stack: Stack,
+        logical_id: str,
+        physical_id: str,
+        kind: str,
+        status: str,
+        reason: str = "",
+    ) -> None: ...
 
     def import_value(self, stack: Stack, name: str) -> str: ...
 
@@ -49,23 +57,34 @@ class Deployer:
     def _ctx(self, stack: Stack) -> Provisioning:
         return Provisioning(self._caller, stack.account, stack.region, stack.name, stack.stack_id)
 
-    def _evaluator(self, stack: Stack, template: Mapping[str, Any], parameters: Mapping[str, Any]) -> tuple[Evaluator, dict[str, bool]]:
+    def _evaluator(
+        self, stack: Stack, template: Mapping[str, Any], parameters: Mapping[str, Any]
+    ) -> tuple[Evaluator, dict[str, bool]]:
         resources = template.get("Resources") or {}
-        values = {**pseudo_parameters(stack.account, stack.region, stack.name, stack.stack_id), **parameters}
+        values = {
+            **pseudo_parameters(stack.account, stack.region, stack.name, stack.stack_id),
+            **parameters,
+        }
 
         def ref(name: str) -> Any:
             state = stack.resources.get(name)
             if state is None or not state.physical_id:
-                raise TemplateError(f"Template format error: Unresolved resource dependencies [{name}] in the Resources block of the template")
+                raise TemplateError(
+                    f"Template format error: Unresolved resource dependencies [{name}] in the Resources block of the template"
+                )
             return state.physical_id
 
         def attribute(name: str, attr: str) -> Any:
             state = stack.resources.get(name)
             if state is None:
-                raise TemplateError(f"Template error: instance of Fn::GetAtt references undefined resource {name}")
+                raise TemplateError(
+                    f"Template error: instance of Fn::GetAtt references undefined resource {name}"
+                )
             if attr in state.attributes:
                 return state.attributes[attr]
-            raise TemplateError(f"Template error: resource {name} does not support attribute type {attr} in Fn::GetAtt")
+            raise TemplateError(
+                f"Template error: resource {name} does not support attribute type {attr} in Fn::GetAtt"
+            )
 
         names = Names(
             parameters=values,
@@ -75,11 +94,20 @@ class Deployer:
             resources=frozenset(resources),
             region=stack.region,
         )
-        conditions = evaluate_conditions(template.get("Conditions") or {}, names, template.get("Mappings") or {})
+        conditions = evaluate_conditions(
+            template.get("Conditions") or {}, names, template.get("Mappings") or {}
+        )
         return Evaluator(names, template.get("Mappings") or {}, conditions), conditions
 
     # -- create and update ---------------------------------------------------------------
-    async def deploy(self, stack: Stack, new_template: dict[str, Any], parameters: dict[str, Any], *, creating: bool) -> bool:
+    async def deploy(
+        self,
+        stack: Stack,
+        new_template: dict[str, Any],
+        parameters: dict[str, Any],
+        *,
+        creating: bool,
+    ) -> bool:
         """Bring the stack to ``new_template``; on failure roll back (unless disabled).
         Answers whether it succeeded."""
         prefix = "CREATE" if creating else "UPDATE"
@@ -88,7 +116,14 @@ class Deployer:
         old_resources = copy.deepcopy(stack.resources)
         stack.processed, stack.parameters = new_template, parameters
         stack.status, stack.status_reason = f"{prefix}_IN_PROGRESS", "User Initiated"
-        await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status, "User Initiated")
+        await self._journal.event(
+            stack,
+            stack.name,
+            stack.stack_id,
+            "AWS::CloudFormation::Stack",
+            stack.status,
+            "User Initiated",
+        )
         await self._journal.save(stack)
         done: list[tuple[str, str, ResourceState | None]] = []  # (logical, action, previous state)
         replaced: list[ResourceState] = []
@@ -100,14 +135,28 @@ class Deployer:
             reason = exc.message if isinstance(exc, StacksError) else f"Internal failure: {exc}"
             if not isinstance(exc, StacksError):
                 log.exception("stack %s failed", stack.name)
-            return await self._fail(stack, creating, reason, done, replaced, old_template, old_parameters, old_resources)
+            return await self._fail(
+                stack, creating, reason, done, replaced, old_template, old_parameters, old_resources
+            )
         if not creating:
             stack.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
-            await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status)
+            await self._journal.event(
+                stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+            )
             await self._journal.save(stack)
-            await self._remove(stack, replaced, [s for lid, s in old_resources.items() if lid not in (new_template.get("Resources") or {}) and s.physical_id])
+            await self._remove(
+                stack,
+                replaced,
+                [
+                    s
+                    for lid, s in old_resources.items()
+                    if lid not in (new_template.get("Resources") or {}) and s.physical_id
+                ],
+            )
         stack.status, stack.status_reason = f"{prefix}_COMPLETE", ""
-        await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status)
+        await self._journal.event(
+            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+        )
         await self._journal.save(stack)
         return True
 
@@ -121,7 +170,9 @@ class Deployer:
     ) -> None:
         resources = template.get("Resources") or {}
         evaluator, conditions = self._evaluator(stack, template, parameters)
-        order = creation_order(dependencies(resources, list((template.get("Parameters") or {}).keys())))
+        order = creation_order(
+            dependencies(resources, list((template.get("Parameters") or {}).keys()))
+        )
         ctx = self._ctx(stack)
         for logical in order:
             resource = resources[logical]
@@ -135,10 +186,18 @@ class Deployer:
             if current is not None and current.physical_id and current.type == kind:
                 if current.properties == props:
                     continue
-                await self._journal.event(stack, logical, current.physical_id, kind, "UPDATE_IN_PROGRESS")
+                await self._journal.event(
+                    stack, logical, current.physical_id, kind, "UPDATE_IN_PROGRESS"
+                )
                 previous = copy.deepcopy(current)
                 try:
-                    updated = await handler.update(ctx, logical, Provisioned(current.physical_id, current.attributes), current.properties, props)
+                    updated = await handler.update(
+                        ctx,
+                        logical,
+                        Provisioned(current.physical_id, current.attributes),
+                        current.properties,
+                        props,
+                    )
                     if updated is None:  # replacement: the new one first, the old one at cleanup
                         updated = await handler.create(ctx, logical, props)
                         replaced.append(previous)
@@ -147,16 +206,31 @@ class Deployer:
                         action = "update"
                 except StacksError as exc:
                     current.status, current.status_reason = "UPDATE_FAILED", exc.message
-                    await self._journal.event(stack, logical, current.physical_id, kind, "UPDATE_FAILED", exc.message)
+                    await self._journal.event(
+                        stack, logical, current.physical_id, kind, "UPDATE_FAILED", exc.message
+                    )
                     raise
-                stack.resources[logical] = ResourceState(logical, kind, "UPDATE_COMPLETE", updated.physical_id, "", props, updated.attributes, time.time())
+                stack.resources[logical] = ResourceState(
+                    logical,
+                    kind,
+                    "UPDATE_COMPLETE",
+                    updated.physical_id,
+                    "",
+                    props,
+                    updated.attributes,
+                    time.time(),
+                )
                 done.append((logical, action, previous))
-                await self._journal.event(stack, logical, updated.physical_id, kind, "UPDATE_COMPLETE")
+                await self._journal.event(
+                    stack, logical, updated.physical_id, kind, "UPDATE_COMPLETE"
+                )
                 await self._journal.save(stack)
                 continue
             if current is not None and current.physical_id:  # a new type under an old name
                 replaced.append(copy.deepcopy(current))
-            stack.resources[logical] = ResourceState(logical, kind, "CREATE_IN_PROGRESS", "", "", props, {}, time.time())
+            stack.resources[logical] = ResourceState(
+                logical, kind, "CREATE_IN_PROGRESS", "", "", props, {}, time.time()
+            )
             await self._journal.event(stack, logical, "", kind, "CREATE_IN_PROGRESS")
             try:
                 made = await handler.create(ctx, logical, props)
@@ -165,12 +239,23 @@ class Deployer:
                 stack.resources[logical].status_reason = exc.message
                 await self._journal.event(stack, logical, "", kind, "CREATE_FAILED", exc.message)
                 raise
-            stack.resources[logical] = ResourceState(logical, kind, "CREATE_COMPLETE", made.physical_id, "", props, made.attributes, time.time())
+            stack.resources[logical] = ResourceState(
+                logical,
+                kind,
+                "CREATE_COMPLETE",
+                made.physical_id,
+                "",
+                props,
+                made.attributes,
+                time.time(),
+            )
             done.append((logical, "create", current))
             await self._journal.event(stack, logical, made.physical_id, kind, "CREATE_COMPLETE")
             await self._journal.save(stack)
 
-    def _outputs(self, stack: Stack, template: dict[str, Any], parameters: dict[str, Any]) -> list[dict[str, str]]:
+    def _outputs(
+        self, stack: Stack, template: dict[str, Any], parameters: dict[str, Any]
+    ) -> list[dict[str, str]]:
         evaluator, conditions = self._evaluator(stack, template, parameters)
         outputs = []
         for key, output in (template.get("Outputs") or {}).items():
@@ -178,7 +263,10 @@ class Deployer:
             if condition is not None and not conditions.get(str(condition), False):
                 continue
             value = evaluator.resolve(output.get("Value"))
-            entry = {"OutputKey": key, "OutputValue": ",".join(value) if isinstance(value, list) else str(value)}
+            entry = {
+                "OutputKey": key,
+                "OutputValue": ",".join(value) if isinstance(value, list) else str(value),
+            }
             if output.get("Description"):
                 entry["Description"] = str(output["Description"])
             if output.get("Export"):
@@ -199,13 +287,27 @@ class Deployer:
     ) -> bool:
         if creating and stack.disable_rollback:
             stack.status, stack.status_reason = "CREATE_FAILED", reason
-            await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status, reason)
+            await self._journal.event(
+                stack,
+                stack.name,
+                stack.stack_id,
+                "AWS::CloudFormation::Stack",
+                stack.status,
+                reason,
+            )
             await self._journal.save(stack)
             return False
         head = "ROLLBACK" if creating else "UPDATE_ROLLBACK"
         stack.status = f"{head}_IN_PROGRESS"
         stack.status_reason = f"The following resource(s) failed to {'create' if creating else 'update'}: [{', '.join(sorted(lid for lid, s in stack.resources.items() if s.status.endswith('_FAILED')))}]. Rollback requested by user."
-        await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status, stack.status_reason)
+        await self._journal.event(
+            stack,
+            stack.name,
+            stack.stack_id,
+            "AWS::CloudFormation::Stack",
+            stack.status,
+            stack.status_reason,
+        )
         await self._journal.save(stack)
         ctx = self._ctx(stack)
         failed = False
@@ -215,21 +317,39 @@ class Deployer:
             handler = HANDLERS[state.type]
             try:
                 if action == "update" and previous is not None:
-                    await self._journal.event(stack, logical, state.physical_id, state.type, "UPDATE_IN_PROGRESS")
-                    await handler.update(ctx, logical, Provisioned(state.physical_id, state.attributes), state.properties, previous.properties)
+                    await self._journal.event(
+                        stack, logical, state.physical_id, state.type, "UPDATE_IN_PROGRESS"
+                    )
+                    await handler.update(
+                        ctx,
+                        logical,
+                        Provisioned(state.physical_id, state.attributes),
+                        state.properties,
+                        previous.properties,
+                    )
                     stack.resources[logical] = previous
-                    await self._journal.event(stack, logical, previous.physical_id, state.type, "UPDATE_COMPLETE")
+                    await self._journal.event(
+                        stack, logical, previous.physical_id, state.type, "UPDATE_COMPLETE"
+                    )
                 else:
-                    await self._journal.event(stack, logical, state.physical_id, state.type, "DELETE_IN_PROGRESS")
-                    await handler.delete(ctx, Provisioned(state.physical_id, state.attributes), state.properties)
-                    await self._journal.event(stack, logical, state.physical_id, state.type, "DELETE_COMPLETE")
+                    await self._journal.event(
+                        stack, logical, state.physical_id, state.type, "DELETE_IN_PROGRESS"
+                    )
+                    await handler.delete(
+                        ctx, Provisioned(state.physical_id, state.attributes), state.properties
+                    )
+                    await self._journal.event(
+                        stack, logical, state.physical_id, state.type, "DELETE_COMPLETE"
+                    )
                     if previous is not None:
                         stack.resources[logical] = previous
                     else:
                         stack.resources.pop(logical, None)
             except StacksError as exc:
                 failed = True
-                await self._journal.event(stack, logical, state.physical_id, state.type, "DELETE_FAILED", exc.message)
+                await self._journal.event(
+                    stack, logical, state.physical_id, state.type, "DELETE_FAILED", exc.message
+                )
             await self._journal.save(stack)
         for logical, state in list(stack.resources.items()):
             if state.status == "CREATE_FAILED":
@@ -240,40 +360,70 @@ class Deployer:
         if not creating:
             stack.processed, stack.parameters = old_template, old_parameters
             stack.status = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
-            await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status)
+            await self._journal.event(
+                stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+            )
             await self._journal.save(stack)
             # Resources created for the update whose old name came back are already gone.
         stack.status = f"{head}_FAILED" if failed else f"{head}_COMPLETE"
-        await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status)
+        await self._journal.event(
+            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+        )
         await self._journal.save(stack)
         return False
 
-    async def _remove(self, stack: Stack, replaced: list[ResourceState], gone: list[ResourceState]) -> None:
+    async def _remove(
+        self, stack: Stack, replaced: list[ResourceState], gone: list[ResourceState]
+    ) -> None:
         ctx = self._ctx(stack)
         for state in [*reversed(replaced), *reversed(gone)]:
             handler = HANDLERS[state.type]
-            await self._journal.event(stack, state.logical_id, state.physical_id, state.type, "DELETE_IN_PROGRESS")
+            await self._journal.event(
+                stack, state.logical_id, state.physical_id, state.type, "DELETE_IN_PROGRESS"
+            )
             try:
-                await handler.delete(ctx, Provisioned(state.physical_id, state.attributes), state.properties)
+                await handler.delete(
+                    ctx, Provisioned(state.physical_id, state.attributes), state.properties
+                )
             except StacksError as exc:
-                await self._journal.event(stack, state.logical_id, state.physical_id, state.type, "DELETE_FAILED", exc.message)
+                await self._journal.event(
+                    stack,
+                    state.logical_id,
+                    state.physical_id,
+                    state.type,
+                    "DELETE_FAILED",
+                    exc.message,
+                )
                 continue
             if stack.resources.get(state.logical_id) is state or (
-                state.logical_id in stack.resources and stack.resources[state.logical_id].physical_id == state.physical_id
+                state.logical_id in stack.resources
+                and stack.resources[state.logical_id].physical_id == state.physical_id
             ):
                 stack.resources.pop(state.logical_id)
-            await self._journal.event(stack, state.logical_id, state.physical_id, state.type, "DELETE_COMPLETE")
+            await self._journal.event(
+                stack, state.logical_id, state.physical_id, state.type, "DELETE_COMPLETE"
+            )
             await self._journal.save(stack)
 
     # -- delete --------------------------------------------------------------------------
     async def delete(self, stack: Stack, retain: frozenset[str] = frozenset()) -> bool:
         stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
-        await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status, "User Initiated")
+        await self._journal.event(
+            stack,
+            stack.name,
+            stack.stack_id,
+            "AWS::CloudFormation::Stack",
+            stack.status,
+            "User Initiated",
+        )
         await self._journal.save(stack)
         resources = stack.processed.get("Resources") or {}
-        graph = {lid: set() for lid in stack.resources}
+        graph: dict[str, set[str]] = {lid: set() for lid in stack.resources}
         try:
-            known = dependencies({k: v for k, v in resources.items() if k in stack.resources}, list((stack.processed.get("Parameters") or {}).keys()))
+            known = dependencies(
+                {k: v for k, v in resources.items() if k in stack.resources},
+                list((stack.processed.get("Parameters") or {}).keys()),
+            )
             for lid, needs in known.items():
                 graph[lid] = {n for n in needs if n in graph}
             order = list(reversed(creation_order(graph)))
@@ -289,26 +439,45 @@ class Deployer:
                 await self._journal.event(stack, logical, state.physical_id, state.type, status)
                 stack.resources.pop(logical)
                 continue
-            await self._journal.event(stack, logical, state.physical_id, state.type, "DELETE_IN_PROGRESS")
+            await self._journal.event(
+                stack, logical, state.physical_id, state.type, "DELETE_IN_PROGRESS"
+            )
             try:
-                await HANDLERS[state.type].delete(ctx, Provisioned(state.physical_id, state.attributes), state.properties)
+                await HANDLERS[state.type].delete(
+                    ctx, Provisioned(state.physical_id, state.attributes), state.properties
+                )
             except StacksError as exc:
                 state.status, state.status_reason = "DELETE_FAILED", exc.message
                 failed.append(logical)
-                await self._journal.event(stack, logical, state.physical_id, state.type, "DELETE_FAILED", exc.message)
+                await self._journal.event(
+                    stack, logical, state.physical_id, state.type, "DELETE_FAILED", exc.message
+                )
                 continue
             stack.resources.pop(logical)
-            await self._journal.event(stack, logical, state.physical_id, state.type, "DELETE_COMPLETE")
+            await self._journal.event(
+                stack, logical, state.physical_id, state.type, "DELETE_COMPLETE"
+            )
             await self._journal.save(stack)
         if failed:
             stack.status = "DELETE_FAILED"
-            stack.status_reason = f"The following resource(s) failed to delete: [{', '.join(sorted(failed))}]. "
-            await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status, stack.status_reason)
+            stack.status_reason = (
+                f"The following resource(s) failed to delete: [{', '.join(sorted(failed))}]. "
+            )
+            await self._journal.event(
+                stack,
+                stack.name,
+                stack.stack_id,
+                "AWS::CloudFormation::Stack",
+                stack.status,
+                stack.status_reason,
+            )
             await self._journal.save(stack)
             return False
         stack.status, stack.status_reason = "DELETE_COMPLETE", ""
         stack.deleted = time.time()
         stack.outputs = []
-        await self._journal.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status)
+        await self._journal.event(
+            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+        )
         await self._journal.save(stack)
         return True

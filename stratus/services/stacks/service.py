@@ -114,9 +114,25 @@ class StacksService:
         await self._store.put_stack(stack.stack_id, stack.record())
 
     async def event(
-        self, stack: Stack, logical_id: str, physical_id: str, kind: str, status: str, reason: str = ""
+        self,
+        stack: Stack,
+        logical_id: str,
+        physical_id: str,
+        kind: str,
+        status: str,
+        reason: str = "",
     ) -> None:
-        event = StackEvent(str(uuid.uuid4()), stack.stack_id, stack.name, logical_id, physical_id, kind, status, reason, time.time())
+        event = StackEvent(
+            str(uuid.uuid4()),
+            stack.stack_id,
+            stack.name,
+            logical_id,
+            physical_id,
+            kind,
+            status,
+            reason,
+            time.time(),
+        )
         self._events.setdefault(stack.stack_id, []).append(event)
         await self._store.add_event(stack.stack_id, dataclasses.asdict(event))
 
@@ -133,15 +149,21 @@ class StacksService:
             if not name:
                 continue
             for other in self._live(Scope(stack.account, stack.region)):
-                if other.stack_id != stack.stack_id and any(o.get("ExportName") == name for o in other.outputs):
-                    raise StackValidationError(f"Export with name {name} is already exported by stack {other.name}")
+                if other.stack_id != stack.stack_id and any(
+                    o.get("ExportName") == name for o in other.outputs
+                ):
+                    raise StackValidationError(
+                        f"Export with name {name} is already exported by stack {other.name}"
+                    )
 
     # -- lookups --------------------------------------------------------------------------
     def _live(self, scope: Scope) -> list[Stack]:
         return [
             s
             for s in self._stacks.values()
-            if s.account == scope.account and s.region == scope.region and s.status != "DELETE_COMPLETE"
+            if s.account == scope.account
+            and s.region == scope.region
+            and s.status != "DELETE_COMPLETE"
         ]
 
     def find(self, scope: Scope, name: str) -> Stack:
@@ -160,7 +182,11 @@ class StacksService:
 
     def all_stacks(self, scope: Scope) -> list[Stack]:
         return sorted(
-            (s for s in self._stacks.values() if s.account == scope.account and s.region == scope.region),
+            (
+                s
+                for s in self._stacks.values()
+                if s.account == scope.account and s.region == scope.region
+            ),
             key=lambda s: -s.created,
         )
 
@@ -187,7 +213,9 @@ class StacksService:
     async def _text(self, scope: Scope, request: StackRequest, current: Stack | None) -> str:
         if request.use_previous_template:
             if current is None:
-                raise StackValidationError("UsePreviousTemplate can only be used when updating a stack")
+                raise StackValidationError(
+                    "UsePreviousTemplate can only be used when updating a stack"
+                )
             return current.template_body
         if request.template_body is not None:
             if len(request.template_body.encode()) > MAX_TEMPLATE_BODY_BYTES:
@@ -214,15 +242,26 @@ class StacksService:
             bucket, _, key = parts.path.lstrip("/").partition("/")
         try:
             answer = await self._caller.call(
-                "s3", "GetObject", {"Bucket": bucket, "Key": unquote(key)}, account_id=scope.account, region=scope.region
+                "s3",
+                "GetObject",
+                {"Bucket": bucket, "Key": unquote(key)},
+                account_id=scope.account,
+                region=scope.region,
             )
         except AwsCallFailed as exc:
-            raise StackValidationError(f"S3 error: Unable to get object {location}: {exc.message}") from exc
+            raise StackValidationError(
+                f"S3 error: Unable to get object {location}: {exc.message}"
+            ) from exc
         body = answer.get("Body", b"")
         return body.decode() if isinstance(body, (bytes, bytearray)) else str(body)
 
     async def _prepare(
-        self, scope: Scope, request: StackRequest, current: Stack | None, *, check_capabilities: bool
+        self,
+        scope: Scope,
+        request: StackRequest,
+        current: Stack | None,
+        *,
+        check_capabilities: bool,
     ) -> tuple[str, Prepared]:
         text = await self._text(scope, request, current)
 
@@ -277,7 +316,9 @@ class StacksService:
         self._adopt(stack, text, prepared, request)
         self._stacks[stack.stack_id] = stack
         await self.save(stack)
-        self._submit(self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=True))
+        self._submit(
+            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=True)
+        )
         return stack
 
     def _adopt(self, stack: Stack, text: str, prepared: Prepared, request: StackRequest) -> None:
@@ -291,8 +332,15 @@ class StacksService:
             raise StackValidationError(
                 f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
             )
-        if stack.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "REVIEW_IN_PROGRESS"):
-            raise StackValidationError(f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
+        if stack.status in (
+            "ROLLBACK_COMPLETE",
+            "ROLLBACK_FAILED",
+            "CREATE_FAILED",
+            "REVIEW_IN_PROGRESS",
+        ):
+            raise StackValidationError(
+                f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
+            )
 
     async def update_stack(self, scope: Scope, request: StackRequest) -> Stack:
         stack = self.find(scope, request.name)
@@ -302,7 +350,9 @@ class StacksService:
             raise _no_updates()
         self._adopt(stack, text, prepared, request)
         stack.updated = time.time()
-        self._submit(self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=False))
+        self._submit(
+            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=False)
+        )
         return stack
 
     async def delete_stack(self, scope: Scope, name: str, retain: frozenset[str]) -> None:
@@ -313,10 +363,12 @@ class StacksService:
         if stack.status in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS"):
             return
         for _, output in self.exports(scope):
-            if output.get("ExportName") and any(
-                o is output for o in stack.outputs
-            ):
-                users = [s.name for s in self._live(scope) if s is not stack and _imports(s.processed, output["ExportName"])]
+            if output.get("ExportName") and any(o is output for o in stack.outputs):
+                users = [
+                    s.name
+                    for s in self._live(scope)
+                    if s is not stack and _imports(s.processed, output["ExportName"])
+                ]
                 if users:
                     raise StackValidationError(
                         f"Export {output['ExportName']} cannot be deleted as it is in use by {', '.join(users)}"
@@ -337,7 +389,12 @@ class StacksService:
             except StackNotFound:
                 raise ChangeSetNotFound(name) from None
             found = next(
-                (c for c in self._change_sets.values() if c.stack_id == stack.stack_id and c.name == name), None
+                (
+                    c
+                    for c in self._change_sets.values()
+                    if c.stack_id == stack.stack_id and c.name == name
+                ),
+                None,
             )
         if found is None or not found.change_set_id.split(":")[4] == scope.account:
             raise ChangeSetNotFound(name)
@@ -347,12 +404,18 @@ class StacksService:
         stack = self.find(scope, stack_name)
         return [c for c in self._change_sets.values() if c.stack_id == stack.stack_id]
 
-    async def create_change_set(self, scope: Scope, request: StackRequest, name: str, kind: str) -> ChangeSet:
+    async def create_change_set(
+        self, scope: Scope, request: StackRequest, name: str, kind: str
+    ) -> ChangeSet:
         if kind == "CREATE":
             existing = [s for s in self._live(scope) if s.name == request.name]
             if existing and existing[0].status != "REVIEW_IN_PROGRESS":
-                raise AlreadyExists(f"Stack [{request.name}] already exists and cannot be created again with the changeSet [{name}].")
-            stack = existing[0] if existing else self._new_stack(scope, request, "REVIEW_IN_PROGRESS")
+                raise AlreadyExists(
+                    f"Stack [{request.name}] already exists and cannot be created again with the changeSet [{name}]."
+                )
+            stack = (
+                existing[0] if existing else self._new_stack(scope, request, "REVIEW_IN_PROGRESS")
+            )
             current = None
         else:
             stack = self.find(scope, request.name)
@@ -364,7 +427,14 @@ class StacksService:
         text, prepared = await self._prepare(scope, request, current, check_capabilities=False)
         if kind == "CREATE" and stack.stack_id not in self._stacks:
             self._stacks[stack.stack_id] = stack
-            await self.event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS", "User Initiated")
+            await self.event(
+                stack,
+                stack.name,
+                stack.stack_id,
+                "AWS::CloudFormation::Stack",
+                "REVIEW_IN_PROGRESS",
+                "User Initiated",
+            )
             await self.save(stack)
         change_set = ChangeSet(
             f"arn:aws:cloudformation:{scope.region}:{scope.account}:changeSet/{name}/{uuid.uuid4()}",
@@ -385,13 +455,23 @@ class StacksService:
             request.description,
         )
         change_set.changes = _changes(current, prepared)
-        if current is not None and not change_set.changes and prepared.parameters == current.parameters:
-            change_set.status, change_set.execution_status, change_set.status_reason = "FAILED", "UNAVAILABLE", _NO_CHANGES
+        if (
+            current is not None
+            and not change_set.changes
+            and prepared.parameters == current.parameters
+        ):
+            change_set.status, change_set.execution_status, change_set.status_reason = (
+                "FAILED",
+                "UNAVAILABLE",
+                _NO_CHANGES,
+            )
         self._change_sets[change_set.change_set_id] = change_set
         await self._store.put_change_set(change_set.change_set_id, change_set.record())
         return change_set
 
-    async def execute_change_set(self, scope: Scope, name: str, stack_name: str | None, disable_rollback: bool) -> None:
+    async def execute_change_set(
+        self, scope: Scope, name: str, stack_name: str | None, disable_rollback: bool
+    ) -> None:
         change_set = self.change_set(scope, name, stack_name)
         if change_set.execution_status != "AVAILABLE":
             raise StackValidationError(
@@ -415,11 +495,17 @@ class StacksService:
         await self._store.put_change_set(change_set.change_set_id, change_set.record())
 
         async def run() -> None:
-            ok = await self._deployer.deploy(stack, change_set.processed, change_set.parameters, creating=creating)
+            ok = await self._deployer.deploy(
+                stack, change_set.processed, change_set.parameters, creating=creating
+            )
             change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
             await self._store.put_change_set(change_set.change_set_id, change_set.record())
             # AWS removes the stack's other change sets once one is executed.
-            for other in [c for c in self._change_sets.values() if c.stack_id == stack.stack_id and c is not change_set]:
+            for other in [
+                c
+                for c in self._change_sets.values()
+                if c.stack_id == stack.stack_id and c is not change_set
+            ]:
                 self._change_sets.pop(other.change_set_id)
                 await self._store.delete_change_set(other.change_set_id)
 
@@ -460,7 +546,13 @@ def _changes(current: Stack | None, prepared: Prepared) -> list[dict[str, Any]]:
     changes: list[dict[str, Any]] = []
 
     def change(action: str, logical: str, kind: str, physical: str = "") -> dict[str, Any]:
-        detail: dict[str, Any] = {"Action": action, "LogicalResourceId": logical, "ResourceType": kind, "Scope": [], "Details": []}
+        detail: dict[str, Any] = {
+            "Action": action,
+            "LogicalResourceId": logical,
+            "ResourceType": kind,
+            "Scope": [],
+            "Details": [],
+        }
         if physical:
             detail["PhysicalResourceId"] = physical
         if action == "Modify":
@@ -475,9 +567,13 @@ def _changes(current: Stack | None, prepared: Prepared) -> list[dict[str, Any]]:
             changes.append(change("Add", logical, resource["Type"]))
         elif old[logical] != resource:
             state = current.resources.get(logical) if current else None
-            changes.append(change("Modify", logical, resource["Type"], state.physical_id if state else ""))
+            changes.append(
+                change("Modify", logical, resource["Type"], state.physical_id if state else "")
+            )
     for logical, resource in old.items():
         if logical not in new:
             state = current.resources.get(logical) if current else None
-            changes.append(change("Remove", logical, resource["Type"], state.physical_id if state else ""))
+            changes.append(
+                change("Remove", logical, resource["Type"], state.physical_id if state else "")
+            )
     return changes

@@ -35,28 +35,40 @@ class SQLiteStackStore:
         return [orjson.loads(row[0]) for row in rows]
 
     async def load_events(self) -> list[dict[str, Any]]:
-        rows = await self._db.read(lambda c: c.execute("SELECT record FROM cfn_events ORDER BY seq").fetchall())
+        rows = await self._db.read(
+            lambda c: c.execute("SELECT record FROM cfn_events ORDER BY seq").fetchall()
+        )
         return [orjson.loads(row[0]) for row in rows]
 
     async def put_stack(self, stack_id: str, record: dict[str, Any]) -> None:
         text = orjson.dumps(record).decode()
         await self._db.write(
-            lambda c: c.execute("INSERT OR REPLACE INTO cfn_stacks (stack_id, record) VALUES (?, ?)", (stack_id, text))
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO cfn_stacks (stack_id, record) VALUES (?, ?)",
+                (stack_id, text),
+            )
         )
 
     async def put_change_set(self, change_set_id: str, record: dict[str, Any]) -> None:
         text = orjson.dumps(record).decode()
         await self._db.write(
             lambda c: c.execute(
-                "INSERT OR REPLACE INTO cfn_change_sets (change_set_id, record) VALUES (?, ?)", (change_set_id, text)
+                "INSERT OR REPLACE INTO cfn_change_sets (change_set_id, record) VALUES (?, ?)",
+                (change_set_id, text),
             )
         )
 
     async def delete_change_set(self, change_set_id: str) -> None:
-        await self._db.write(lambda c: c.execute("DELETE FROM cfn_change_sets WHERE change_set_id = ?", (change_set_id,)))
+        await self._db.write(
+            lambda c: c.execute(
+                "DELETE FROM cfn_change_sets WHERE change_set_id = ?", (change_set_id,)
+            )
+        )
 
     async def add_event(self, stack_id: str, record: dict[str, Any]) -> None:
         text = orjson.dumps(record).decode()
         await self._db.write(
-            lambda c: c.execute("INSERT INTO cfn_events (stack_id, record) VALUES (?, ?)", (stack_id, text))
+            lambda c: c.execute(
+                "INSERT INTO cfn_events (stack_id, record) VALUES (?, ?)", (stack_id, text)
+            )
         )

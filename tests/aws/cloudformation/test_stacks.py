@@ -79,20 +79,35 @@ def test_create_describe_invoke_delete(cfn: Any, server: ServerProcess) -> None:
     assert attrs["VisibilityTimeout"] == "40" and attrs["QueueArn"] == out["QueueArn"]
     answer = server.client("lambda").invoke(FunctionName=out["FnName"])
     assert json.loads(answer["Payload"].read()) == {"queue": out["QueueUrl"], "joined": "b-d"}
-    resources = {r["LogicalResourceId"]: r for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]}
+    resources = {
+        r["LogicalResourceId"]: r
+        for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
+    }
     assert set(resources) == {"Queue", "Fn"}  # ProdOnly's condition is false
-    detail = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Fn")["StackResourceDetail"]
-    assert detail["PhysicalResourceId"] == out["FnName"] and detail["ResourceStatus"] == "CREATE_COMPLETE"
+    detail = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Fn")[
+        "StackResourceDetail"
+    ]
+    assert (
+        detail["PhysicalResourceId"] == out["FnName"]
+        and detail["ResourceStatus"] == "CREATE_COMPLETE"
+    )
     exports = {e["Name"]: e["Value"] for e in cfn.list_exports()["Exports"]}
     assert exports[f"{name}-queue-arn"] == out["QueueArn"]
-    statuses = [(e["LogicalResourceId"], e["ResourceStatus"]) for e in cfn.describe_stack_events(StackName=name)["StackEvents"]]
+    statuses = [
+        (e["LogicalResourceId"], e["ResourceStatus"])
+        for e in cfn.describe_stack_events(StackName=name)["StackEvents"]
+    ]
     assert statuses[0] == (name, "CREATE_COMPLETE") and statuses[-1] == (name, "CREATE_IN_PROGRESS")
     assert ("Queue", "CREATE_COMPLETE") in statuses
     assert "AWSTemplateFormatVersion" in cfn.get_template(StackName=name)["TemplateBody"]
 
     cfn.delete_stack(StackName=name)
-    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
-    assert aws_error(lambda: sqs.get_queue_attributes(QueueUrl=out["QueueUrl"]))[0].endswith("NonExistentQueue")
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
+    assert aws_error(lambda: sqs.get_queue_attributes(QueueUrl=out["QueueUrl"]))[0].endswith(
+        "NonExistentQueue"
+    )
     assert aws_error(lambda: cfn.describe_stacks(StackName=name)) == (
         "ValidationError",
         f"Stack with id {name} does not exist",
@@ -106,54 +121,103 @@ def test_update_changes_in_place_and_removes(cfn: Any, server: ServerProcess) ->
     name = stack_name()
     cfn.create_stack(StackName=name, TemplateBody=QUEUE_TEMPLATE)
     before = outputs(wait_stack(cfn, name))
-    cfn.update_stack(StackName=name, TemplateBody=QUEUE_TEMPLATE, Parameters=[{"ParameterKey": "Env", "ParameterValue": "prod"}])
+    cfn.update_stack(
+        StackName=name,
+        TemplateBody=QUEUE_TEMPLATE,
+        Parameters=[{"ParameterKey": "Env", "ParameterValue": "prod"}],
+    )
     stack = wait_stack(cfn, name, "stack_update_complete")
     after = outputs(stack)
     assert after["QueueUrl"] == before["QueueUrl"]  # updated in place
-    attrs = server.client("sqs").get_queue_attributes(QueueUrl=after["QueueUrl"], AttributeNames=["VisibilityTimeout"])
+    attrs = server.client("sqs").get_queue_attributes(
+        QueueUrl=after["QueueUrl"], AttributeNames=["VisibilityTimeout"]
+    )
     assert attrs["Attributes"]["VisibilityTimeout"] == "60"
-    logical = {r["LogicalResourceId"] for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]}
+    logical = {
+        r["LogicalResourceId"]
+        for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
+    }
     assert logical == {"Queue", "Fn", "ProdOnly"}
     assert aws_error(
-        lambda: cfn.update_stack(StackName=name, TemplateBody=QUEUE_TEMPLATE, Parameters=[{"ParameterKey": "Env", "ParameterValue": "prod"}])
+        lambda: cfn.update_stack(
+            StackName=name,
+            TemplateBody=QUEUE_TEMPLATE,
+            Parameters=[{"ParameterKey": "Env", "ParameterValue": "prod"}],
+        )
     ) == ("ValidationError", "No updates are to be performed.")
     cfn.delete_stack(StackName=name)
-    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
 
 
 def test_change_sets(cfn: Any) -> None:
     name = stack_name()
-    made = cfn.create_change_set(StackName=name, ChangeSetName="first", ChangeSetType="CREATE", TemplateBody=QUEUE_TEMPLATE)
+    made = cfn.create_change_set(
+        StackName=name, ChangeSetName="first", ChangeSetType="CREATE", TemplateBody=QUEUE_TEMPLATE
+    )
     assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
-    cfn.get_waiter("change_set_create_complete").wait(ChangeSetName=made["Id"], WaiterConfig={"Delay": 0.2})
+    cfn.get_waiter("change_set_create_complete").wait(
+        ChangeSetName=made["Id"], WaiterConfig={"Delay": 0.2}
+    )
     described = cfn.describe_change_set(ChangeSetName="first", StackName=name)
     assert described["Status"] == "CREATE_COMPLETE" and described["ExecutionStatus"] == "AVAILABLE"
-    assert sorted(c["ResourceChange"]["LogicalResourceId"] for c in described["Changes"]) == ["Fn", "Queue"]  # ProdOnly: its condition is false
-    assert [s["ChangeSetName"] for s in cfn.list_change_sets(StackName=name)["Summaries"]] == ["first"]
+    assert sorted(c["ResourceChange"]["LogicalResourceId"] for c in described["Changes"]) == [
+        "Fn",
+        "Queue",
+    ]  # ProdOnly: its condition is false
+    assert [s["ChangeSetName"] for s in cfn.list_change_sets(StackName=name)["Summaries"]] == [
+        "first"
+    ]
     cfn.execute_change_set(ChangeSetName="first", StackName=name)
     assert wait_stack(cfn, name)["StackStatus"] == "CREATE_COMPLETE"
     same = cfn.create_change_set(StackName=name, ChangeSetName="same", TemplateBody=QUEUE_TEMPLATE)
     failed = cfn.describe_change_set(ChangeSetName=same["Id"])
     assert failed["Status"] == "FAILED"
-    assert failed["StatusReason"] == "The submitted information didn't contain changes. Submit different information to create a change set."
+    assert (
+        failed["StatusReason"]
+        == "The submitted information didn't contain changes. Submit different information to create a change set."
+    )
     cfn.delete_change_set(ChangeSetName=same["Id"])
     assert aws_error(lambda: cfn.describe_change_set(ChangeSetName="nope", StackName=name)) == (
         "ChangeSetNotFound",
         "ChangeSet [nope] does not exist",
     )
     cfn.delete_stack(StackName=name)
-    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
 
 
 @pytest.mark.parametrize(
     ("template", "message"),
     [
         pytest.param("{not json", "Template format error: JSON not well-formed.", id="bad-json"),
-        pytest.param("Resources: [a", "Template format error: YAML not well-formed. (line 1, column 14)", id="bad-yaml"),
-        pytest.param("Outputs: {}", "Template format error: At least one Resources member must be defined.", id="no-resources"),
-        pytest.param("Resources: {}\nBogus: 1", "Template format error: Invalid template property or properties [Bogus]", id="bad-section"),
-        pytest.param("Resources:\n  A:\n    Type: AWS::Foo::Bar", "Template format error: Unrecognized resource types: [AWS::Foo::Bar]", id="unknown-type"),
-        pytest.param("Resources:\n  A:\n    Properties: {}", "Template format error: [/Resources/A] Every Resources object must contain a Type member.", id="no-type"),
+        pytest.param(
+            "Resources: [a",
+            "Template format error: YAML not well-formed. (line 1, column 14)",
+            id="bad-yaml",
+        ),
+        pytest.param(
+            "Outputs: {}",
+            "Template format error: At least one Resources member must be defined.",
+            id="no-resources",
+        ),
+        pytest.param(
+            "Resources: {}\nBogus: 1",
+            "Template format error: Invalid template property or properties [Bogus]",
+            id="bad-section",
+        ),
+        pytest.param(
+            "Resources:\n  A:\n    Type: AWS::Foo::Bar",
+            "Template format error: Unrecognized resource types: [AWS::Foo::Bar]",
+            id="unknown-type",
+        ),
+        pytest.param(
+            "Resources:\n  A:\n    Properties: {}",
+            "Template format error: [/Resources/A] Every Resources object must contain a Type member.",
+            id="no-type",
+        ),
         pytest.param(
             "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Ref Nothing",
             "Template format error: Unresolved resource dependencies [Nothing] in the Resources block of the template",
@@ -174,17 +238,31 @@ def test_change_sets(cfn: Any) -> None:
 )
 def test_template_errors_store_nothing(cfn: Any, template: str, message: str) -> None:
     name = stack_name("bad")
-    assert aws_error(lambda: cfn.create_stack(StackName=name, TemplateBody=template)) == ("ValidationError", message)
-    assert aws_error(lambda: cfn.describe_stacks(StackName=name))[1] == f"Stack with id {name} does not exist"
+    assert aws_error(lambda: cfn.create_stack(StackName=name, TemplateBody=template)) == (
+        "ValidationError",
+        message,
+    )
+    assert (
+        aws_error(lambda: cfn.describe_stacks(StackName=name))[1]
+        == f"Stack with id {name} does not exist"
+    )
 
 
 def test_parameter_checks_and_already_exists(cfn: Any) -> None:
     name = stack_name()
     assert aws_error(
-        lambda: cfn.create_stack(StackName=name, TemplateBody=QUEUE_TEMPLATE, Parameters=[{"ParameterKey": "Env", "ParameterValue": "qa"}])
+        lambda: cfn.create_stack(
+            StackName=name,
+            TemplateBody=QUEUE_TEMPLATE,
+            Parameters=[{"ParameterKey": "Env", "ParameterValue": "qa"}],
+        )
     ) == ("ValidationError", "Parameter 'Env' must be one of AllowedValues")
     assert aws_error(
-        lambda: cfn.create_stack(StackName=name, TemplateBody=QUEUE_TEMPLATE, Parameters=[{"ParameterKey": "Nope", "ParameterValue": "x"}])
+        lambda: cfn.create_stack(
+            StackName=name,
+            TemplateBody=QUEUE_TEMPLATE,
+            Parameters=[{"ParameterKey": "Nope", "ParameterValue": "x"}],
+        )
     ) == ("ValidationError", "Parameters: [Nope] do not exist in the template")
     cfn.create_stack(StackName=name, TemplateBody=QUEUE_TEMPLATE)
     assert aws_error(lambda: cfn.create_stack(StackName=name, TemplateBody=QUEUE_TEMPLATE)) == (
@@ -193,7 +271,9 @@ def test_parameter_checks_and_already_exists(cfn: Any) -> None:
     )
     wait_stack(cfn, name)
     cfn.delete_stack(StackName=name)
-    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
 
 
 def test_iam_needs_capability(cfn: Any) -> None:
@@ -211,7 +291,11 @@ def test_failed_resource_rolls_back_everything(cfn: Any, server: ServerProcess) 
     template = {
         "Resources": {
             "First": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": first}},
-            "Second": {"Type": "AWS::SQS::Queue", "DependsOn": "First", "Properties": {"QueueName": "bad name!"}},
+            "Second": {
+                "Type": "AWS::SQS::Queue",
+                "DependsOn": "First",
+                "Properties": {"QueueName": "bad name!"},
+            },
         }
     }
     cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
@@ -220,14 +304,23 @@ def test_failed_resource_rolls_back_everything(cfn: Any, server: ServerProcess) 
     assert "Second" in stack["StackStatusReason"]
     events = cfn.describe_stack_events(StackName=name)["StackEvents"]
     failed = next(e for e in events if e["ResourceStatus"] == "CREATE_FAILED")
-    assert failed["LogicalResourceId"] == "Second" and "Error Code" in failed["ResourceStatusReason"]
-    assert ("First", "DELETE_COMPLETE") in [(e["LogicalResourceId"], e["ResourceStatus"]) for e in events]
+    assert (
+        failed["LogicalResourceId"] == "Second" and "Error Code" in failed["ResourceStatusReason"]
+    )
+    assert ("First", "DELETE_COMPLETE") in [
+        (e["LogicalResourceId"], e["ResourceStatus"]) for e in events
+    ]
     assert cfn.list_stack_resources(StackName=name)["StackResourceSummaries"] == []
     code, _ = aws_error(lambda: server.client("sqs").get_queue_url(QueueName=first))
     assert code.endswith("NonExistentQueue")
-    assert aws_error(lambda: cfn.update_stack(StackName=name, TemplateBody=json.dumps(template)))[0] == "ValidationError"
+    assert (
+        aws_error(lambda: cfn.update_stack(StackName=name, TemplateBody=json.dumps(template)))[0]
+        == "ValidationError"
+    )
     cfn.delete_stack(StackName=name)
-    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
 
 
 def test_hostile_templates_leave_server_healthy(cfn: Any, server: ServerProcess) -> None:
@@ -241,14 +334,18 @@ def test_hostile_templates_leave_server_healthy(cfn: Any, server: ServerProcess)
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="big.yaml", Body=huge.encode())
     assert aws_error(
-        lambda: cfn.create_stack(StackName=stack_name(), TemplateURL=f"{server.endpoint}/{bucket}/big.yaml")
+        lambda: cfn.create_stack(
+            StackName=stack_name(), TemplateURL=f"{server.endpoint}/{bucket}/big.yaml"
+        )
     ) == ("ValidationError", "Template may not exceed 1000000 bytes in size.")
     # Deeply nested intrinsics: refused, not a crashed server.
     nested = '{"Fn::Join": ["", [' * 5000 + '"x"' + "]]}" * 5000
-    deep = '{"Resources": {"A": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": %s}}}}' % nested
+    deep = f'{{"Resources": {{"A": {{"Type": "AWS::SQS::Queue", "Properties": {{"QueueName": {nested}}}}}}}}}'
     s3.put_object(Bucket=bucket, Key="deep.json", Body=deep.encode())
     code, message = aws_error(
-        lambda: cfn.create_stack(StackName=stack_name(), TemplateURL=f"{server.endpoint}/{bucket}/deep.json")
+        lambda: cfn.create_stack(
+            StackName=stack_name(), TemplateURL=f"{server.endpoint}/{bucket}/deep.json"
+        )
     )
     assert code == "ValidationError" and "nested deeper" in message
     # The server still works.
@@ -276,7 +373,9 @@ def test_import_value_and_export_in_use(cfn: Any) -> None:
     )
     for name in (importer, exporter):
         cfn.delete_stack(StackName=name)
-        cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+        cfn.get_waiter("stack_delete_complete").wait(
+            StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+        )
 
 
 def test_validate_and_summary(cfn: Any) -> None:
@@ -285,4 +384,7 @@ def test_validate_and_summary(cfn: Any) -> None:
     assert {p["ParameterKey"] for p in answer["Parameters"]} == {"Env", "Secret"}
     summary = cfn.get_template_summary(TemplateBody=QUEUE_TEMPLATE)
     assert summary["ResourceTypes"] == ["AWS::Lambda::Function", "AWS::SQS::Queue"]
-    assert aws_error(lambda: cfn.validate_template(TemplateBody="{")) == ("ValidationError", "Template format error: JSON not well-formed.")
+    assert aws_error(lambda: cfn.validate_template(TemplateBody="{")) == (
+        "ValidationError",
+        "Template format error: JSON not well-formed.",
+    )

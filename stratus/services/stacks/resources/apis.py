@@ -17,7 +17,16 @@ from stratus.services.stacks.resources.base import (
     pick,
 )
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method")
+_METHODS = (
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "x-amazon-apigateway-any-method",
+)
 
 
 def _operations(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -25,18 +34,32 @@ def _operations(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     for path, item in (body.get("paths") or {}).items():
         for method, operation in (item or {}).items():
             if method.lower() in _METHODS and isinstance(operation, dict):
-                verb = "ANY" if method.lower() == "x-amazon-apigateway-any-method" else method.upper()
+                verb = (
+                    "ANY" if method.lower() == "x-amazon-apigateway-any-method" else method.upper()
+                )
                 found.append((str(path), verb, operation))
     return found
 
 
 class RestApiHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         body = props.get("Body") or {}
         name = props.get("Name") or (body.get("info") or {}).get("title") or logical_id
-        params: dict[str, Any] = {"name": name, **{k[:1].lower() + k[1:]: v for k, v in pick(props, "Description", "BinaryMediaTypes", "ApiKeySourceType").items()}}
+        params: dict[str, Any] = {
+            "name": name,
+            **{
+                k[:1].lower() + k[1:]: v
+                for k, v in pick(
+                    props, "Description", "BinaryMediaTypes", "ApiKeySourceType"
+                ).items()
+            },
+        }
         if "EndpointConfiguration" in props:
-            params["endpointConfiguration"] = {"types": props["EndpointConfiguration"].get("Types", ["EDGE"])}
+            params["endpointConfiguration"] = {
+                "types": props["EndpointConfiguration"].get("Types", ["EDGE"])
+            }
         api = await ctx.call("apigateway", "CreateRestApi", params)
         api_id = api["id"]
         resources = await ctx.call("apigateway", "GetResources", {"restApiId": api_id})
@@ -44,7 +67,9 @@ class RestApiHandler(Handler):
         await self._import(ctx, api_id, root, body)
         return Provisioned(api_id, {"RootResourceId": root, "RestApiId": api_id})
 
-    async def _import(self, ctx: Provisioning, api_id: str, root: str, body: dict[str, Any]) -> None:
+    async def _import(
+        self, ctx: Provisioning, api_id: str, root: str, body: dict[str, Any]
+    ) -> None:
         ids = {"/": root}
         for path, verb, operation in _operations(body):
             parent = root
@@ -52,14 +77,23 @@ class RestApiHandler(Handler):
             for part in [p for p in path.split("/") if p]:
                 walked += "/" + part
                 if walked not in ids:
-                    made = await ctx.call("apigateway", "CreateResource", {"restApiId": api_id, "parentId": parent, "pathPart": part})
+                    made = await ctx.call(
+                        "apigateway",
+                        "CreateResource",
+                        {"restApiId": api_id, "parentId": parent, "pathPart": part},
+                    )
                     ids[walked] = made["id"]
                 parent = ids[walked]
             resource = ids[walked or "/"]
             await ctx.call(
                 "apigateway",
                 "PutMethod",
-                {"restApiId": api_id, "resourceId": resource, "httpMethod": verb, "authorizationType": "NONE"},
+                {
+                    "restApiId": api_id,
+                    "resourceId": resource,
+                    "httpMethod": verb,
+                    "authorizationType": "NONE",
+                },
             )
             integration = operation.get("x-amazon-apigateway-integration")
             if integration:
@@ -68,33 +102,55 @@ class RestApiHandler(Handler):
                     "resourceId": resource,
                     "httpMethod": verb,
                     "type": str(integration.get("type", "aws_proxy")).upper(),
-                    **pick(integration, "uri", "credentials", "requestParameters", "requestTemplates", "passthroughBehavior", "timeoutInMillis"),
+                    **pick(
+                        integration,
+                        "uri",
+                        "credentials",
+                        "requestParameters",
+                        "requestTemplates",
+                        "passthroughBehavior",
+                        "timeoutInMillis",
+                    ),
                 }
                 if "httpMethod" in integration:
                     params["integrationHttpMethod"] = str(integration["httpMethod"]).upper()
                 await ctx.call("apigateway", "PutIntegration", params)
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
-        await ignore_missing(ctx.call("apigateway", "DeleteRestApi", {"restApiId": current.physical_id}))
+        await ignore_missing(
+            ctx.call("apigateway", "DeleteRestApi", {"restApiId": current.physical_id})
+        )
 
 
 class ResourceHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         made = await ctx.call(
             "apigateway",
             "CreateResource",
-            {"restApiId": props["RestApiId"], "parentId": props["ParentId"], "pathPart": props["PathPart"]},
+            {
+                "restApiId": props["RestApiId"],
+                "parentId": props["ParentId"],
+                "pathPart": props["PathPart"],
+            },
         )
         return Provisioned(made["id"], {"ResourceId": made["id"]})
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
-            ctx.call("apigateway", "DeleteResource", {"restApiId": props["RestApiId"], "resourceId": current.physical_id})
+            ctx.call(
+                "apigateway",
+                "DeleteResource",
+                {"restApiId": props["RestApiId"], "resourceId": current.physical_id},
+            )
         )
 
 
 class MethodHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         api, resource, verb = props["RestApiId"], props["ResourceId"], props["HttpMethod"]
         await ctx.call(
             "apigateway",
@@ -104,7 +160,16 @@ class MethodHandler(Handler):
                 "resourceId": resource,
                 "httpMethod": verb,
                 "authorizationType": props.get("AuthorizationType", "NONE"),
-                **{k[:1].lower() + k[1:]: v for k, v in pick(props, "AuthorizerId", "ApiKeyRequired", "RequestParameters", "OperationName").items()},
+                **{
+                    k[:1].lower() + k[1:]: v
+                    for k, v in pick(
+                        props,
+                        "AuthorizerId",
+                        "ApiKeyRequired",
+                        "RequestParameters",
+                        "OperationName",
+                    ).items()
+                },
             },
         )
         integration = props.get("Integration")
@@ -114,7 +179,18 @@ class MethodHandler(Handler):
                 "resourceId": resource,
                 "httpMethod": verb,
                 "type": integration["Type"],
-                **{k[:1].lower() + k[1:]: v for k, v in pick(integration, "Uri", "Credentials", "RequestParameters", "RequestTemplates", "PassthroughBehavior", "TimeoutInMillis").items()},
+                **{
+                    k[:1].lower() + k[1:]: v
+                    for k, v in pick(
+                        integration,
+                        "Uri",
+                        "Credentials",
+                        "RequestParameters",
+                        "RequestTemplates",
+                        "PassthroughBehavior",
+                        "TimeoutInMillis",
+                    ).items()
+                },
             }
             if "IntegrationHttpMethod" in integration:
                 params["integrationHttpMethod"] = integration["IntegrationHttpMethod"]
@@ -123,36 +199,65 @@ class MethodHandler(Handler):
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         api, resource, verb = current.physical_id.split("|")
-        await ignore_missing(ctx.call("apigateway", "DeleteMethod", {"restApiId": api, "resourceId": resource, "httpMethod": verb}))
+        await ignore_missing(
+            ctx.call(
+                "apigateway",
+                "DeleteMethod",
+                {"restApiId": api, "resourceId": resource, "httpMethod": verb},
+            )
+        )
 
 
 class DeploymentHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
-        params = {"restApiId": props["RestApiId"], **{k[:1].lower() + k[1:]: v for k, v in pick(props, "StageName", "Description").items()}}
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params = {
+            "restApiId": props["RestApiId"],
+            **{
+                k[:1].lower() + k[1:]: v for k, v in pick(props, "StageName", "Description").items()
+            },
+        }
         made = await ctx.call("apigateway", "CreateDeployment", params)
         return Provisioned(made["id"], {"DeploymentId": made["id"]})
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
-            ctx.call("apigateway", "DeleteDeployment", {"restApiId": props["RestApiId"], "deploymentId": current.physical_id})
+            ctx.call(
+                "apigateway",
+                "DeleteDeployment",
+                {"restApiId": props["RestApiId"], "deploymentId": current.physical_id},
+            )
         )
 
 
 class StageHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         params = {
             "restApiId": props["RestApiId"],
             "stageName": props.get("StageName") or logical_id,
             "deploymentId": props["DeploymentId"],
-            **{k[:1].lower() + k[1:]: v for k, v in pick(props, "Description", "Variables", "TracingEnabled").items()},
+            **{
+                k[:1].lower() + k[1:]: v
+                for k, v in pick(props, "Description", "Variables", "TracingEnabled").items()
+            },
         }
         await ctx.call("apigateway", "CreateStage", params)
         return Provisioned(params["stageName"])
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
-        if old.get("StageName") != new.get("StageName") or old.get("RestApiId") != new.get("RestApiId"):
+        if old.get("StageName") != new.get("StageName") or old.get("RestApiId") != new.get(
+            "RestApiId"
+        ):
             return None
         await ctx.call(
             "apigateway",
@@ -160,14 +265,20 @@ class StageHandler(Handler):
             {
                 "restApiId": new["RestApiId"],
                 "stageName": current.physical_id,
-                "patchOperations": [{"op": "replace", "path": "/deploymentId", "value": new["DeploymentId"]}],
+                "patchOperations": [
+                    {"op": "replace", "path": "/deploymentId", "value": new["DeploymentId"]}
+                ],
             },
         )
         return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
-            ctx.call("apigateway", "DeleteStage", {"restApiId": props["RestApiId"], "stageName": current.physical_id})
+            ctx.call(
+                "apigateway",
+                "DeleteStage",
+                {"restApiId": props["RestApiId"], "stageName": current.physical_id},
+            )
         )
 
 
@@ -187,12 +298,27 @@ def _cors(body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class HttpApiHandler(Handler):
-    _FIELDS = ("Name", "ProtocolType", "RouteSelectionExpression", "Description", "CorsConfiguration", "Target", "RouteKey", "CredentialsArn", "DisableExecuteApiEndpoint", "ApiKeySelectionExpression")
+    _FIELDS = (
+        "Name",
+        "ProtocolType",
+        "RouteSelectionExpression",
+        "Description",
+        "CorsConfiguration",
+        "Target",
+        "RouteKey",
+        "CredentialsArn",
+        "DisableExecuteApiEndpoint",
+        "ApiKeySelectionExpression",
+    )
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         body = props.get("Body") or {}
         params: dict[str, Any] = pick(props, *self._FIELDS)
-        params.setdefault("Name", props.get("Name") or (body.get("info") or {}).get("title") or logical_id)
+        params.setdefault(
+            "Name", props.get("Name") or (body.get("info") or {}).get("title") or logical_id
+        )
         params.setdefault("ProtocolType", "HTTP")
         cors = _cors(body)
         if cors and "CorsConfiguration" not in params:
@@ -205,7 +331,9 @@ class HttpApiHandler(Handler):
             integration = operation.get("x-amazon-apigateway-integration")
             target = None
             if integration:
-                made = await ctx.call("apigatewayv2", "CreateIntegration", _v2_integration(api_id, integration))
+                made = await ctx.call(
+                    "apigatewayv2", "CreateIntegration", _v2_integration(api_id, integration)
+                )
                 target = f"integrations/{made['IntegrationId']}"
             route_key = f"{verb} {path}" if path != "$default" else "$default"
             route: dict[str, Any] = {"ApiId": api_id, "RouteKey": route_key}
@@ -248,7 +376,9 @@ class V2Handler(Handler):
         self._kind = kind
         self._id = id_field
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         params = dict(props)
         if self._kind == "Stage" and "StageName" not in params:
             params["StageName"] = logical_id
@@ -261,5 +391,9 @@ class V2Handler(Handler):
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
-            ctx.call("apigatewayv2", f"Delete{self._kind}", {"ApiId": props["ApiId"], self._id: current.physical_id})
+            ctx.call(
+                "apigatewayv2",
+                f"Delete{self._kind}",
+                {"ApiId": props["ApiId"], self._id: current.physical_id},
+            )
         )

@@ -45,7 +45,7 @@ class Provisioning:
             )
         except AwsCallFailed as exc:
             raise ResourceFailed(
-                f"Resource handler returned message: \"{exc.message}\" (Service: {service}, "
+                f'Resource handler returned message: "{exc.message}" (Service: {service}, '
                 f"Status Code: {exc.status}, Error Code: {exc.code})"
             ) from exc
 
@@ -64,7 +64,9 @@ class Provisioning:
 
 
 class ResourceHandler(Protocol):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned: ...
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned: ...
 
     async def update(
         self,
@@ -77,7 +79,9 @@ class ResourceHandler(Protocol):
         """The resource changed in place (its new state), or ``None``: replace it."""
         ...
 
-    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None: ...
+    async def delete(
+        self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]
+    ) -> None: ...
 
 
 class Handler:
@@ -85,7 +89,9 @@ class Handler:
 
     required: tuple[str, ...] = ()
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         raise NotImplementedError
 
     async def update(
@@ -123,5 +129,7 @@ async def ignore_missing(coro: Any) -> None:
         await coro
     except ResourceFailed as exc:
         text = exc.message
-        if not any(w in text for w in ("NotFound", "NoSuch", "does not exist", "404", "NonExistent")):
+        if not any(
+            w in text for w in ("NotFound", "NoSuch", "does not exist", "404", "NonExistent")
+        ):
             raise

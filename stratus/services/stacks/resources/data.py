@@ -39,7 +39,9 @@ def _notifications(config: dict[str, Any]) -> dict[str, Any]:
 
 
 class BucketHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         name = props.get("BucketName") or ctx.physical_name(logical_id, 63, lower=True)
         params: dict[str, Any] = {"Bucket": name}
         if ctx.region != "us-east-1":
@@ -57,30 +59,57 @@ class BucketHandler(Handler):
             },
         )
 
-    async def _configure(self, ctx: Provisioning, name: str, new: dict[str, Any], old: dict[str, Any]) -> None:
-        if new.get("VersioningConfiguration") != old.get("VersioningConfiguration") and "VersioningConfiguration" in new:
+    async def _configure(
+        self, ctx: Provisioning, name: str, new: dict[str, Any], old: dict[str, Any]
+    ) -> None:
+        if (
+            new.get("VersioningConfiguration") != old.get("VersioningConfiguration")
+            and "VersioningConfiguration" in new
+        ):
             await ctx.call(
                 "s3",
                 "PutBucketVersioning",
-                {"Bucket": name, "VersioningConfiguration": {"Status": new["VersioningConfiguration"]["Status"]}},
+                {
+                    "Bucket": name,
+                    "VersioningConfiguration": {"Status": new["VersioningConfiguration"]["Status"]},
+                },
             )
         if new.get("Tags") and new.get("Tags") != old.get("Tags"):
-            await ctx.call("s3", "PutBucketTagging", {"Bucket": name, "Tagging": {"TagSet": tag_list(new["Tags"])}})
+            await ctx.call(
+                "s3",
+                "PutBucketTagging",
+                {"Bucket": name, "Tagging": {"TagSet": tag_list(new["Tags"])}},
+            )
         if new.get("NotificationConfiguration") != old.get("NotificationConfiguration"):
             await ctx.call(
                 "s3",
                 "PutBucketNotificationConfiguration",
-                {"Bucket": name, "NotificationConfiguration": _notifications(new.get("NotificationConfiguration") or {})},
+                {
+                    "Bucket": name,
+                    "NotificationConfiguration": _notifications(
+                        new.get("NotificationConfiguration") or {}
+                    ),
+                },
             )
-        if "CorsConfiguration" in new and new.get("CorsConfiguration") != old.get("CorsConfiguration"):
+        if "CorsConfiguration" in new and new.get("CorsConfiguration") != old.get(
+            "CorsConfiguration"
+        ):
             rules = [
-                {k: v for k, v in rule.items() if k != "Id"} | ({"ID": rule["Id"]} if "Id" in rule else {})
+                {k: v for k, v in rule.items() if k != "Id"}
+                | ({"ID": rule["Id"]} if "Id" in rule else {})
                 for rule in new["CorsConfiguration"].get("CorsRules", [])
             ]
-            await ctx.call("s3", "PutBucketCors", {"Bucket": name, "CORSConfiguration": {"CORSRules": rules}})
+            await ctx.call(
+                "s3", "PutBucketCors", {"Bucket": name, "CORSConfiguration": {"CORSRules": rules}}
+            )
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if old.get("BucketName") != new.get("BucketName"):
             return None
@@ -93,17 +122,27 @@ class BucketHandler(Handler):
 
 
 class BucketPolicyHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         document = props["PolicyDocument"]
         await ctx.call(
             "s3",
             "PutBucketPolicy",
-            {"Bucket": props["Bucket"], "Policy": document if isinstance(document, str) else json.dumps(document)},
+            {
+                "Bucket": props["Bucket"],
+                "Policy": document if isinstance(document, str) else json.dumps(document),
+            },
         )
         return Provisioned(f"{ctx.stack_name}-{logical_id}-{ctx.token(logical_id)}")
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if old.get("Bucket") != new.get("Bucket"):
             return None
@@ -129,13 +168,17 @@ _TABLE = (
 
 
 class TableHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         name = props.get("TableName") or ctx.physical_name(logical_id, 255)
         params = {"TableName": name, **pick(props, *_TABLE)}
         if "StreamSpecification" in params:
             params["StreamSpecification"] = {"StreamEnabled": True, **params["StreamSpecification"]}
         if "SSESpecification" in params:
-            params["SSESpecification"] = pick(params["SSESpecification"], "Enabled", "SSEType", "KMSMasterKeyId")
+            params["SSESpecification"] = pick(
+                params["SSESpecification"], "Enabled", "SSEType", "KMSMasterKeyId"
+            )
         if props.get("Tags"):
             params["Tags"] = tag_list(props["Tags"])
         if "ProvisionedThroughput" not in params and params.get("BillingMode") != "PAY_PER_REQUEST":
@@ -146,7 +189,13 @@ class TableHandler(Handler):
             await ctx.call(
                 "dynamodb",
                 "UpdateTimeToLive",
-                {"TableName": name, "TimeToLiveSpecification": {"Enabled": True, "AttributeName": ttl["AttributeName"]}},
+                {
+                    "TableName": name,
+                    "TimeToLiveSpecification": {
+                        "Enabled": True,
+                        "AttributeName": ttl["AttributeName"],
+                    },
+                },
             )
         attributes = {"Arn": description["TableArn"]}
         if description.get("LatestStreamArn"):
@@ -154,4 +203,6 @@ class TableHandler(Handler):
         return Provisioned(name, attributes)
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
-        await ignore_missing(ctx.call("dynamodb", "DeleteTable", {"TableName": current.physical_id}))
+        await ignore_missing(
+            ctx.call("dynamodb", "DeleteTable", {"TableName": current.physical_id})
+        )

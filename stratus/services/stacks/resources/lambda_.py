@@ -60,16 +60,18 @@ async def _wait_active(ctx: Provisioning, name: str) -> dict[str, Any]:
         update = config.get("LastUpdateStatus")
         if state == "Failed" or update == "Failed":
             raise ResourceFailed(
-                f"Resource handler returned message: \"{config.get('StateReason') or config.get('LastUpdateStatusReason')}\""
+                f'Resource handler returned message: "{config.get("StateReason") or config.get("LastUpdateStatusReason")}"'
             )
         if state in (None, "Active", "Inactive") and update in (None, "Successful"):
             return config
         await asyncio.sleep(0.05)
-    raise ResourceFailed("Resource handler returned message: \"The function did not become Active\"")
+    raise ResourceFailed('Resource handler returned message: "The function did not become Active"')
 
 
 class FunctionHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         name = props.get("FunctionName") or ctx.physical_name(logical_id)
         params = {
             "FunctionName": name,
@@ -85,13 +87,21 @@ class FunctionHandler(Handler):
             await ctx.call(
                 "lambda",
                 "PutFunctionConcurrency",
-                {"FunctionName": name, "ReservedConcurrentExecutions": int(props["ReservedConcurrentExecutions"])},
+                {
+                    "FunctionName": name,
+                    "ReservedConcurrentExecutions": int(props["ReservedConcurrentExecutions"]),
+                },
             )
         await _wait_active(ctx, name)
         return Provisioned(name, {"Arn": answer["FunctionArn"]})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if old.get("FunctionName") != new.get("FunctionName") or any(
             old.get(k) != new.get(k) for k in _CREATE_ONLY
@@ -105,30 +115,47 @@ class FunctionHandler(Handler):
         config = pick(new, *_CONFIG)
         for key in ("Environment", "Layers", "Description", "DeadLetterConfig", "TracingConfig"):
             if key in old and key not in new:
-                config[key] = {"Variables": {}} if key == "Environment" else ([] if key == "Layers" else ({} if key in ("DeadLetterConfig", "TracingConfig") else ""))
+                config[key] = (
+                    {"Variables": {}}
+                    if key == "Environment"
+                    else (
+                        []
+                        if key == "Layers"
+                        else ({} if key in ("DeadLetterConfig", "TracingConfig") else "")
+                    )
+                )
         await ctx.call("lambda", "UpdateFunctionConfiguration", {"FunctionName": name, **config})
         await _wait_active(ctx, name)
         if "ReservedConcurrentExecutions" in new:
             await ctx.call(
                 "lambda",
                 "PutFunctionConcurrency",
-                {"FunctionName": name, "ReservedConcurrentExecutions": int(new["ReservedConcurrentExecutions"])},
+                {
+                    "FunctionName": name,
+                    "ReservedConcurrentExecutions": int(new["ReservedConcurrentExecutions"]),
+                },
             )
         elif "ReservedConcurrentExecutions" in old:
             await ctx.call("lambda", "DeleteFunctionConcurrency", {"FunctionName": name})
         return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
-        await ignore_missing(ctx.call("lambda", "DeleteFunction", {"FunctionName": current.physical_id}))
+        await ignore_missing(
+            ctx.call("lambda", "DeleteFunction", {"FunctionName": current.physical_id})
+        )
 
 
 class VersionHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         answer = await ctx.call(
             "lambda", "PublishVersion", pick(props, "FunctionName", "Description", "CodeSha256")
         )
         arn = answer["FunctionArn"]
-        return Provisioned(arn, {"Version": answer["Version"], "FunctionArn": arn.rsplit(":", 1)[0]})
+        return Provisioned(
+            arn, {"Version": answer["Version"], "FunctionArn": arn.rsplit(":", 1)[0]}
+        )
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         function, version = current.physical_id.rsplit(":", 1)
@@ -140,12 +167,19 @@ class VersionHandler(Handler):
 class AliasHandler(Handler):
     _FIELDS = ("FunctionName", "Name", "FunctionVersion", "Description", "RoutingConfig")
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         answer = await ctx.call("lambda", "CreateAlias", pick(props, *self._FIELDS))
         return Provisioned(answer["AliasArn"], {"AliasArn": answer["AliasArn"]})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if old.get("Name") != new.get("Name") or old.get("FunctionName") != new.get("FunctionName"):
             return None
@@ -154,11 +188,15 @@ class AliasHandler(Handler):
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         function, name = current.physical_id.rsplit(":", 1)
-        await ignore_missing(ctx.call("lambda", "DeleteAlias", {"FunctionName": function, "Name": name}))
+        await ignore_missing(
+            ctx.call("lambda", "DeleteAlias", {"FunctionName": function, "Name": name})
+        )
 
 
 class PermissionHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         statement = f"{ctx.stack_name}-{logical_id}-{ctx.token(logical_id)}"[-100:]
         params = {
             "StatementId": statement,
@@ -180,7 +218,9 @@ class PermissionHandler(Handler):
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         function, statement = current.physical_id.rsplit("|", 1)
         await ignore_missing(
-            ctx.call("lambda", "RemovePermission", {"FunctionName": function, "StatementId": statement})
+            ctx.call(
+                "lambda", "RemovePermission", {"FunctionName": function, "StatementId": statement}
+            )
         )
 
 
@@ -205,57 +245,106 @@ _ESM = (
 
 
 class EventSourceMappingHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         params = pick(props, *_ESM)
         if "StartingPositionTimestamp" in params:
             params["StartingPositionTimestamp"] = float(params["StartingPositionTimestamp"])
         answer = await ctx.call("lambda", "CreateEventSourceMapping", params)
-        return Provisioned(answer["UUID"], {"Id": answer["UUID"], "EventSourceMappingArn": answer.get("EventSourceMappingArn", "")})
+        return Provisioned(
+            answer["UUID"],
+            {
+                "Id": answer["UUID"],
+                "EventSourceMappingArn": answer.get("EventSourceMappingArn", ""),
+            },
+        )
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if any(old.get(k) != new.get(k) for k in ("EventSourceArn", "StartingPosition")):
             return None
-        params = pick(new, *(k for k in _ESM if k not in ("EventSourceArn", "StartingPosition", "StartingPositionTimestamp")))
-        await ctx.call("lambda", "UpdateEventSourceMapping", {**params, "UUID": current.physical_id})
+        params = pick(
+            new,
+            *(
+                k
+                for k in _ESM
+                if k not in ("EventSourceArn", "StartingPosition", "StartingPositionTimestamp")
+            ),
+        )
+        await ctx.call(
+            "lambda", "UpdateEventSourceMapping", {**params, "UUID": current.physical_id}
+        )
         return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
-        await ignore_missing(ctx.call("lambda", "DeleteEventSourceMapping", {"UUID": current.physical_id}))
+        await ignore_missing(
+            ctx.call("lambda", "DeleteEventSourceMapping", {"UUID": current.physical_id})
+        )
 
 
 class LayerVersionHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         name = props.get("LayerName") or ctx.physical_name(logical_id, 140)
         params = {
             "LayerName": name,
             "Content": pick(props.get("Content") or {}, "S3Bucket", "S3Key", "S3ObjectVersion"),
-            **pick(props, "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo"),
+            **pick(
+                props, "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo"
+            ),
         }
         answer = await ctx.call("lambda", "PublishLayerVersion", params)
-        return Provisioned(answer["LayerVersionArn"], {"LayerVersionArn": answer["LayerVersionArn"]})
+        return Provisioned(
+            answer["LayerVersionArn"], {"LayerVersionArn": answer["LayerVersionArn"]}
+        )
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         parts = current.physical_id.split(":")
         await ignore_missing(
-            ctx.call("lambda", "DeleteLayerVersion", {"LayerName": parts[6], "VersionNumber": int(parts[7])})
+            ctx.call(
+                "lambda",
+                "DeleteLayerVersion",
+                {"LayerName": parts[6], "VersionNumber": int(parts[7])},
+            )
         )
 
 
 class UrlHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
-        params = {"FunctionName": props["TargetFunctionArn"], **pick(props, "Qualifier", "AuthType", "Cors", "InvokeMode")}
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params = {
+            "FunctionName": props["TargetFunctionArn"],
+            **pick(props, "Qualifier", "AuthType", "Cors", "InvokeMode"),
+        }
         answer = await ctx.call("lambda", "CreateFunctionUrlConfig", params)
         arn = answer["FunctionArn"]
         return Provisioned(arn, {"FunctionUrl": answer["FunctionUrl"], "FunctionArn": arn})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
-        if old.get("TargetFunctionArn") != new.get("TargetFunctionArn") or old.get("Qualifier") != new.get("Qualifier"):
+        if old.get("TargetFunctionArn") != new.get("TargetFunctionArn") or old.get(
+            "Qualifier"
+        ) != new.get("Qualifier"):
             return None
-        params = {"FunctionName": new["TargetFunctionArn"], **pick(new, "Qualifier", "AuthType", "Cors", "InvokeMode")}
+        params = {
+            "FunctionName": new["TargetFunctionArn"],
+            **pick(new, "Qualifier", "AuthType", "Cors", "InvokeMode"),
+        }
         await ctx.call("lambda", "UpdateFunctionUrlConfig", params)
         return current
 
@@ -265,9 +354,17 @@ class UrlHandler(Handler):
 
 
 class EventInvokeConfigHandler(Handler):
-    _FIELDS = ("FunctionName", "Qualifier", "MaximumEventAgeInSeconds", "MaximumRetryAttempts", "DestinationConfig")
+    _FIELDS = (
+        "FunctionName",
+        "Qualifier",
+        "MaximumEventAgeInSeconds",
+        "MaximumRetryAttempts",
+        "DestinationConfig",
+    )
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         params = pick(props, *self._FIELDS)
         if params.get("Qualifier") == "$LATEST":
             params.pop("Qualifier")
@@ -275,7 +372,12 @@ class EventInvokeConfigHandler(Handler):
         return Provisioned(f"{props['FunctionName']}|{props.get('Qualifier', '$LATEST')}")
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         await self.create(ctx, logical_id, new)
         return current

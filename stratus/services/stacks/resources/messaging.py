@@ -46,10 +46,14 @@ def _queue_attributes(props: dict[str, Any]) -> dict[str, str]:
 
 
 class QueueHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         fifo = str(props.get("FifoQueue", "")).lower() == "true"
         name = props.get("QueueName") or (
-            ctx.physical_name(logical_id, 75) + ".fifo" if fifo else ctx.physical_name(logical_id, 80)
+            ctx.physical_name(logical_id, 75) + ".fifo"
+            if fifo
+            else ctx.physical_name(logical_id, 80)
         )
         params: dict[str, Any] = {"QueueName": name, "Attributes": _queue_attributes(props)}
         if props.get("Tags"):
@@ -59,15 +63,26 @@ class QueueHandler(Handler):
         return Provisioned(url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
-        if old.get("QueueName") != new.get("QueueName") or old.get("FifoQueue") != new.get("FifoQueue"):
+        if old.get("QueueName") != new.get("QueueName") or old.get("FifoQueue") != new.get(
+            "FifoQueue"
+        ):
             return None
         attributes = _queue_attributes(new)
         if "RedrivePolicy" in old and "RedrivePolicy" not in new:
             attributes["RedrivePolicy"] = ""
         if attributes:
-            await ctx.call("sqs", "SetQueueAttributes", {"QueueUrl": current.physical_id, "Attributes": attributes})
+            await ctx.call(
+                "sqs",
+                "SetQueueAttributes",
+                {"QueueUrl": current.physical_id, "Attributes": attributes},
+            )
         return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
@@ -75,21 +90,34 @@ class QueueHandler(Handler):
 
 
 class QueuePolicyHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         document = _attribute(props["PolicyDocument"])
         for url in props.get("Queues", []):
-            await ctx.call("sqs", "SetQueueAttributes", {"QueueUrl": url, "Attributes": {"Policy": document}})
+            await ctx.call(
+                "sqs", "SetQueueAttributes", {"QueueUrl": url, "Attributes": {"Policy": document}}
+            )
         return Provisioned(f"{ctx.stack_name}-{logical_id}-{ctx.token(logical_id)}")
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         await self.create(ctx, logical_id, new)
         return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         for url in props.get("Queues", []):
-            await ignore_missing(ctx.call("sqs", "SetQueueAttributes", {"QueueUrl": url, "Attributes": {"Policy": ""}}))
+            await ignore_missing(
+                ctx.call(
+                    "sqs", "SetQueueAttributes", {"QueueUrl": url, "Attributes": {"Policy": ""}}
+                )
+            )
 
 
 _TOPIC_ATTRIBUTES = (
@@ -106,12 +134,20 @@ _TOPIC_ATTRIBUTES = (
 
 
 class TopicHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         fifo = str(props.get("FifoTopic", "")).lower() == "true"
         name = props.get("TopicName") or (
-            ctx.physical_name(logical_id, 251) + ".fifo" if fifo else ctx.physical_name(logical_id, 256)
+            ctx.physical_name(logical_id, 251) + ".fifo"
+            if fifo
+            else ctx.physical_name(logical_id, 256)
         )
-        attributes = {k: _attribute(props[k]) for k in _TOPIC_ATTRIBUTES if k in props and k != "DeliveryStatusLogging"}
+        attributes = {
+            k: _attribute(props[k])
+            for k in _TOPIC_ATTRIBUTES
+            if k in props and k != "DeliveryStatusLogging"
+        }
         params: dict[str, Any] = {"Name": name, "Attributes": attributes}
         if props.get("Tags"):
             params["Tags"] = tag_list(props["Tags"])
@@ -120,21 +156,39 @@ class TopicHandler(Handler):
             await ctx.call(
                 "sns",
                 "Subscribe",
-                {"TopicArn": arn, "Protocol": subscription["Protocol"], "Endpoint": subscription["Endpoint"], "ReturnSubscriptionArn": True},
+                {
+                    "TopicArn": arn,
+                    "Protocol": subscription["Protocol"],
+                    "Endpoint": subscription["Endpoint"],
+                    "ReturnSubscriptionArn": True,
+                },
             )
         return Provisioned(arn, {"TopicArn": arn, "TopicName": name})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if any(old.get(k) != new.get(k) for k in ("TopicName", "FifoTopic", "Subscription")):
             return None
         for key in _TOPIC_ATTRIBUTES:
-            if key in new and old.get(key) != new[key] and key not in ("FifoTopic", "DeliveryStatusLogging"):
+            if (
+                key in new
+                and old.get(key) != new[key]
+                and key not in ("FifoTopic", "DeliveryStatusLogging")
+            ):
                 await ctx.call(
                     "sns",
                     "SetTopicAttributes",
-                    {"TopicArn": current.physical_id, "AttributeName": key, "AttributeValue": _attribute(new[key])},
+                    {
+                        "TopicArn": current.physical_id,
+                        "AttributeName": key,
+                        "AttributeValue": _attribute(new[key]),
+                    },
                 )
         return current
 
@@ -153,7 +207,9 @@ _SUBSCRIPTION_ATTRIBUTES = (
 
 
 class SubscriptionHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         attributes = {k: _attribute(props[k]) for k in _SUBSCRIPTION_ATTRIBUTES if k in props}
         answer = await ctx.call(
             "sns",
@@ -169,7 +225,12 @@ class SubscriptionHandler(Handler):
         return Provisioned(answer["SubscriptionArn"], {"Arn": answer["SubscriptionArn"]})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if any(old.get(k) != new.get(k) for k in ("TopicArn", "Protocol", "Endpoint")):
             return None
@@ -178,23 +239,40 @@ class SubscriptionHandler(Handler):
                 await ctx.call(
                     "sns",
                     "SetSubscriptionAttributes",
-                    {"SubscriptionArn": current.physical_id, "AttributeName": key, "AttributeValue": _attribute(new.get(key, ""))},
+                    {
+                        "SubscriptionArn": current.physical_id,
+                        "AttributeName": key,
+                        "AttributeValue": _attribute(new.get(key, "")),
+                    },
                 )
         return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
-        await ignore_missing(ctx.call("sns", "Unsubscribe", {"SubscriptionArn": current.physical_id}))
+        await ignore_missing(
+            ctx.call("sns", "Unsubscribe", {"SubscriptionArn": current.physical_id})
+        )
 
 
 class TopicPolicyHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         document = _attribute(props["PolicyDocument"])
         for arn in props.get("Topics", []):
-            await ctx.call("sns", "SetTopicAttributes", {"TopicArn": arn, "AttributeName": "Policy", "AttributeValue": document})
+            await ctx.call(
+                "sns",
+                "SetTopicAttributes",
+                {"TopicArn": arn, "AttributeName": "Policy", "AttributeValue": document},
+            )
         return Provisioned(f"{ctx.stack_name}-{logical_id}-{ctx.token(logical_id)}")
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         await self.create(ctx, logical_id, new)
         return current

@@ -22,7 +22,9 @@ def _json(value: Any) -> str:
 
 
 class EventBusHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         params = {"Name": props["Name"], **pick(props, "EventSourceName", "Description")}
         if props.get("Tags"):
             params["Tags"] = tag_list(props["Tags"])
@@ -54,7 +56,9 @@ def _target(target: dict[str, Any]) -> dict[str, Any]:
 
 
 class RuleHandler(Handler):
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         name = props.get("Name") or ctx.physical_name(logical_id)
         bus = props.get("EventBusName") or "default"
         if bus.startswith("arn:"):
@@ -69,27 +73,44 @@ class RuleHandler(Handler):
         arn = (await ctx.call("events", "PutRule", params))["RuleArn"]
         targets = [_target(t) for t in props.get("Targets", [])]
         if targets:
-            await ctx.call("events", "PutTargets", {"Rule": name, "EventBusName": bus, "Targets": targets})
+            await ctx.call(
+                "events", "PutTargets", {"Rule": name, "EventBusName": bus, "Targets": targets}
+            )
         physical = name if bus == "default" else f"{bus}|{name}"
         return Provisioned(physical, {"Arn": arn})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if old.get("Name") != new.get("Name") or old.get("EventBusName") != new.get("EventBusName"):
             return None
         bus, _, name = current.physical_id.rpartition("|")
         bus = bus or "default"
-        stale = {t["Id"] for t in old.get("Targets", [])} - {t["Id"] for t in new.get("Targets", [])}
+        stale = {t["Id"] for t in old.get("Targets", [])} - {
+            t["Id"] for t in new.get("Targets", [])
+        }
         if stale:
-            await ctx.call("events", "RemoveTargets", {"Rule": name, "EventBusName": bus, "Ids": sorted(stale)})
-        params: dict[str, Any] = {"Name": name, "EventBusName": bus, **pick(new, "ScheduleExpression", "State", "Description", "RoleArn")}
+            await ctx.call(
+                "events", "RemoveTargets", {"Rule": name, "EventBusName": bus, "Ids": sorted(stale)}
+            )
+        params: dict[str, Any] = {
+            "Name": name,
+            "EventBusName": bus,
+            **pick(new, "ScheduleExpression", "State", "Description", "RoleArn"),
+        }
         if "EventPattern" in new:
             params["EventPattern"] = _json(new["EventPattern"])
         await ctx.call("events", "PutRule", params)
         targets = [_target(t) for t in new.get("Targets", [])]
         if targets:
-            await ctx.call("events", "PutTargets", {"Rule": name, "EventBusName": bus, "Targets": targets})
+            await ctx.call(
+                "events", "PutTargets", {"Rule": name, "EventBusName": bus, "Targets": targets}
+            )
         return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
@@ -97,7 +118,9 @@ class RuleHandler(Handler):
         bus = bus or "default"
         ids = [t["Id"] for t in props.get("Targets", [])]
         if ids:
-            await ignore_missing(ctx.call("events", "RemoveTargets", {"Rule": name, "EventBusName": bus, "Ids": ids}))
+            await ignore_missing(
+                ctx.call("events", "RemoveTargets", {"Rule": name, "EventBusName": bus, "Ids": ids})
+            )
         await ignore_missing(ctx.call("events", "DeleteRule", {"Name": name, "EventBusName": bus}))
 
 
@@ -115,7 +138,9 @@ class ScheduleHandler(Handler):
         "KmsKeyArn",
     )
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         name = props.get("Name") or ctx.physical_name(logical_id)
         params = {"Name": name, **pick(props, *self._FIELDS)}
         params.setdefault("FlexibleTimeWindow", {"Mode": "OFF"})
@@ -123,7 +148,12 @@ class ScheduleHandler(Handler):
         return Provisioned(name, {"Arn": arn})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if old.get("Name") != new.get("Name") or old.get("GroupName") != new.get("GroupName"):
             return None
@@ -134,7 +164,11 @@ class ScheduleHandler(Handler):
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
-            ctx.call("scheduler", "DeleteSchedule", {"Name": current.physical_id, **pick(props, "GroupName")})
+            ctx.call(
+                "scheduler",
+                "DeleteSchedule",
+                {"Name": current.physical_id, **pick(props, "GroupName")},
+            )
         )
 
 
@@ -160,11 +194,16 @@ class StateMachineHandler(Handler):
         substitutions = props.get("DefinitionSubstitutions") or {}
         if substitutions:
             text = _SUBSTITUTION.sub(
-                lambda m: str(substitutions[m.group(1)]) if m.group(1) in substitutions else m.group(0), text
+                lambda m: (
+                    str(substitutions[m.group(1)]) if m.group(1) in substitutions else m.group(0)
+                ),
+                text,
             )
         return text
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         name = props.get("StateMachineName") or ctx.physical_name(logical_id, 80)
         params: dict[str, Any] = {
             "name": name,
@@ -182,7 +221,12 @@ class StateMachineHandler(Handler):
         return Provisioned(arn, {"Arn": arn, "Name": name})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         if any(old.get(k) != new.get(k) for k in ("StateMachineName", "StateMachineType")):
             return None
@@ -195,7 +239,11 @@ class StateMachineHandler(Handler):
         return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
-        await ignore_missing(ctx.call("stepfunctions", "DeleteStateMachine", {"stateMachineArn": current.physical_id}))
+        await ignore_missing(
+            ctx.call(
+                "stepfunctions", "DeleteStateMachine", {"stateMachineArn": current.physical_id}
+            )
+        )
 
 
 def _lower_keys(value: Any) -> Any:
@@ -209,12 +257,19 @@ def _lower_keys(value: Any) -> Any:
 class LogGroupHandler(Handler):
     """Log groups are where functions' logs already go; the stack only names one."""
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         name = props.get("LogGroupName") or ctx.physical_name(logical_id, 512)
         return Provisioned(name, {"Arn": ctx.arn("logs", f"log-group:{name}:*")})
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         return current if old.get("LogGroupName") == new.get("LogGroupName") else None
 
@@ -222,10 +277,17 @@ class LogGroupHandler(Handler):
 class NothingHandler(Handler):
     """Resources that provision nothing here (AWS::CDK::Metadata, wait condition handles)."""
 
-    async def create(self, ctx: Provisioning, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
         return Provisioned(f"{ctx.stack_id.rsplit('/', 1)[-1]}-{logical_id}")
 
     async def update(
-        self, ctx: Provisioning, logical_id: str, current: Provisioned, old: dict[str, Any], new: dict[str, Any]
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
     ) -> Provisioned | None:
         return current

@@ -27,7 +27,7 @@ def references(value: Any, found: set[str] | None = None) -> set[str]:
             stack.extend(item)
         elif isinstance(item, dict):
             if len(item) == 1:
-                (key, argument), = item.items()
+                ((key, argument),) = item.items()
                 if key == "Ref" and isinstance(argument, str):
                     found.add(argument)
                     continue
@@ -39,8 +39,14 @@ def references(value: Any, found: set[str] | None = None) -> set[str]:
                         stack.extend(argument[1:])
                     continue
                 if key == "Fn::Sub":
-                    text, variables = (argument, {}) if isinstance(argument, str) else (
-                        (argument[0], argument[1]) if isinstance(argument, list) and len(argument) == 2 else ("", {})
+                    text, variables = (
+                        (argument, {})
+                        if isinstance(argument, str)
+                        else (
+                            (argument[0], argument[1])
+                            if isinstance(argument, list) and len(argument) == 2
+                            else ("", {})
+                        )
                     )
                     if isinstance(text, str):
                         local = set(variables) if isinstance(variables, dict) else set()

@@ -82,7 +82,7 @@ class Evaluator:
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict):
             if len(value) == 1:
-                (key, argument), = value.items()
+                ((key, argument),) = value.items()
                 if key in INTRINSICS and key != "Condition":
                     return self._function(key, argument)
             out = {}
@@ -116,14 +116,18 @@ class Evaluator:
         if name == "Fn::Join":
             delimiter, items = _pair(name, value)
             if not isinstance(items, list):
-                raise TemplateError("Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined or a function that returns a list of strings (such as Fn::GetAZs) to be joined.")
+                raise TemplateError(
+                    "Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined or a function that returns a list of strings (such as Fn::GetAZs) to be joined."
+                )
             return str(delimiter).join(_text(item) for item in items)
         if name == "Fn::Select":
             index, items = _pair(name, value)
             try:
                 return items[int(index)]
             except (IndexError, ValueError, TypeError) as exc:
-                raise TemplateError("Template error: Fn::Select cannot select nonexistent value at index " f"{index}") from exc
+                raise TemplateError(
+                    f"Template error: Fn::Select cannot select nonexistent value at index {index}"
+                ) from exc
         if name == "Fn::Split":
             delimiter, text = _pair(name, value)
             return str(text).split(str(delimiter))
@@ -146,7 +150,9 @@ class Evaluator:
 
     def _ref(self, name: Any) -> Any:
         if not isinstance(name, str):
-            raise TemplateError("Template format error: Every Ref object must have a single String value.")
+            raise TemplateError(
+                "Template format error: Every Ref object must have a single String value."
+            )
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in self._names.parameters:
@@ -157,7 +163,9 @@ class Evaluator:
         if isinstance(argument, str):
             argument = argument.split(".", 1)
         if not isinstance(argument, list) or len(argument) != 2:
-            raise TemplateError("Template error: every Fn::GetAtt object requires two non-empty parameters")
+            raise TemplateError(
+                "Template error: every Fn::GetAtt object requires two non-empty parameters"
+            )
         logical, attribute = argument[0], self.resolve(argument[1])
         return self._names.attribute(str(logical), str(attribute))
 
@@ -165,13 +173,17 @@ class Evaluator:
         variables: dict[str, Any] = {}
         if isinstance(argument, list):
             if len(argument) != 2 or not isinstance(argument[1], dict):
-                raise TemplateError("Template error: One or more Fn::Sub intrinsic functions don't specify expected arguments. Specify a string as first argument, and an optional second argument to specify a mapping of values to replace in the string")
+                raise TemplateError(
+                    "Template error: One or more Fn::Sub intrinsic functions don't specify expected arguments. Specify a string as first argument, and an optional second argument to specify a mapping of values to replace in the string"
+                )
             text = argument[0]
             variables = {k: self.resolve(v) for k, v in argument[1].items()}
         else:
             text = argument
         if not isinstance(text, str):
-            raise TemplateError("Template error: One or more Fn::Sub intrinsic functions don't specify expected arguments. Specify a string as first argument, and an optional second argument to specify a mapping of values to replace in the string")
+            raise TemplateError(
+                "Template error: One or more Fn::Sub intrinsic functions don't specify expected arguments. Specify a string as first argument, and an optional second argument to specify a mapping of values to replace in the string"
+            )
 
         def replace(match: re.Match[str]) -> str:
             inner = match.group(1)
@@ -188,12 +200,16 @@ class Evaluator:
 
     def _if(self, argument: Any) -> Any:
         if not isinstance(argument, list) or len(argument) != 3:
-            raise TemplateError("Template error: Fn::If requires a list argument with three elements")
+            raise TemplateError(
+                "Template error: Fn::If requires a list argument with three elements"
+            )
         return self.resolve(argument[1] if self.condition(str(argument[0])) else argument[2])
 
     def _find_in_map(self, value: Any) -> Any:
         if not isinstance(value, list) or len(value) not in (3, 4):
-            raise TemplateError("Template error: every Fn::FindInMap object requires three parameters, the map name, map key and the attribute for return value")
+            raise TemplateError(
+                "Template error: every Fn::FindInMap object requires three parameters, the map name, map key and the attribute for return value"
+            )
         name, top, second = (str(v) for v in value[:3])
         try:
             return self._mappings[name][top][second]
@@ -201,23 +217,31 @@ class Evaluator:
             if len(value) == 4 and isinstance(value[3], dict) and "DefaultValue" in value[3]:
                 return value[3]["DefaultValue"]
             if name not in self._mappings:
-                raise TemplateError(f"Template error: Unable to get mapping for {name}::{top}::{second}") from exc
-            raise TemplateError(f"Template error: Unable to get mapping for {name}::{top}::{second}") from exc
+                raise TemplateError(
+                    f"Template error: Unable to get mapping for {name}::{top}::{second}"
+                ) from exc
+            raise TemplateError(
+                f"Template error: Unable to get mapping for {name}::{top}::{second}"
+            ) from exc
 
     def boolean(self, value: Any) -> bool:
         """A condition expression: Equals/And/Or/Not or ``{"Condition": name}``."""
         if isinstance(value, dict) and len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             if key == "Condition":
                 return self.condition(str(argument))
             if key == "Fn::Equals":
                 if not isinstance(argument, list) or len(argument) != 2:
-                    raise TemplateError("Template error: Fn::Equals requires a list of two elements")
+                    raise TemplateError(
+                        "Template error: Fn::Equals requires a list of two elements"
+                    )
                 left, right = (self.resolve(a) for a in argument)
-                return _text_or(left) == _text_or(right)
+                return bool(_text_or(left) == _text_or(right))
             if key in ("Fn::And", "Fn::Or"):
                 if not isinstance(argument, list) or not 2 <= len(argument) <= 10:
-                    raise TemplateError(f"Template error: {key} requires a list of 2 to 10 conditions")
+                    raise TemplateError(
+                        f"Template error: {key} requires a list of 2 to 10 conditions"
+                    )
                 results = [self.boolean(a) for a in argument]
                 return all(results) if key == "Fn::And" else any(results)
             if key == "Fn::Not":
@@ -228,7 +252,9 @@ class Evaluator:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        raise TemplateError("Template format error: Conditions can only be boolean operations on parameters and other conditions")
+        raise TemplateError(
+            "Template format error: Conditions can only be boolean operations on parameters and other conditions"
+        )
 
 
 def evaluate_conditions(
@@ -269,7 +295,9 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        raise TemplateError("Template error: a list or object cannot be used where a string is expected")
+        raise TemplateError(
+            "Template error: a list or object cannot be used where a string is expected"
+        )
     return str(value)
 
 

@@ -22,7 +22,7 @@ __all__ = ["MAX_DEPTH", "dump_template", "parse_template"]
 MAX_DEPTH = 64
 
 
-class _TemplateLoader(yaml.SafeLoader):
+class _TemplateLoader(yaml.SafeLoader):  # type: ignore[misc]
     """SafeLoader without timestamps, with CloudFormation's tags."""
 
 
@@ -42,7 +42,7 @@ def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[s
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return {name: value}
 
 

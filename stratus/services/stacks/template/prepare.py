@@ -35,7 +35,13 @@ _SECTIONS = frozenset(
         "Globals",
     }
 )
-_IAM_TYPES = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group")
+_IAM_TYPES = (
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::User",
+    "AWS::IAM::Group",
+)
 _NAMED_IAM = {"AWS::IAM::Role": "RoleName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName"}
 
 Fetch = Callable[[str], Awaitable[str]]  # an S3 location -> its text
@@ -88,7 +94,9 @@ async def prepare(
     for name in declared:
         if name != SAM_TRANSFORM and name != "AWS::LanguageExtensions":
             raise TemplateError(f"Template format error: Unsupported transform: {name}")
-    parameters = resolve_parameters(processed.get("Parameters") or {}, overrides, use_previous, previous or {})
+    parameters = resolve_parameters(
+        processed.get("Parameters") or {}, overrides, use_previous, previous or {}
+    )
     if SAM_TRANSFORM in declared:
         processed = await asyncio.to_thread(
             transform_sam, processed, {k: v for k, v in overrides.items()}, region
@@ -100,7 +108,9 @@ async def prepare(
     unknown = []
     for logical, resource in resources.items():
         if not re.fullmatch(r"[A-Za-z0-9]+", logical):
-            raise TemplateError(f"Template format error: Resource name {logical} is non alphanumeric.")
+            raise TemplateError(
+                f"Template format error: Resource name {logical} is non alphanumeric."
+            )
         if not isinstance(resource, dict) or "Type" not in resource:
             raise TemplateError(
                 f"Template format error: [/Resources/{logical}] Every Resources object must contain a Type member."
@@ -108,7 +118,9 @@ async def prepare(
         if resource["Type"] not in HANDLERS:
             unknown.append(str(resource["Type"]))
     if unknown:
-        raise TemplateError(f"Template format error: Unrecognized resource types: [{', '.join(sorted(set(unknown)))}]")
+        raise TemplateError(
+            f"Template format error: Unrecognized resource types: [{', '.join(sorted(set(unknown)))}]"
+        )
     if capabilities is not None:
         _check_capabilities(resources, capabilities)
     graph = dependencies(resources, list((processed.get("Parameters") or {}).keys()))
@@ -121,18 +133,24 @@ async def prepare(
         resources=frozenset(resources),
         region=region,
     )
-    conditions = evaluate_conditions(processed.get("Conditions") or {}, names, processed.get("Mappings") or {})
+    conditions = evaluate_conditions(
+        processed.get("Conditions") or {}, names, processed.get("Mappings") or {}
+    )
     return Prepared(template, processed, parameters, order, conditions)
 
 
 def _no_resources(name: str) -> Any:
-    raise TemplateError(f"Template format error: Unresolved dependencies [{name}]. Cannot reference resources in the Conditions block of the template")
+    raise TemplateError(
+        f"Template format error: Unresolved dependencies [{name}]. Cannot reference resources in the Conditions block of the template"
+    )
 
 
 def _check_sections(template: dict[str, Any]) -> None:
     unknown = sorted(set(template) - _SECTIONS)
     if unknown:
-        raise TemplateError(f"Template format error: Invalid template property or properties [{', '.join(unknown)}]")
+        raise TemplateError(
+            f"Template format error: Invalid template property or properties [{', '.join(unknown)}]"
+        )
     if "Resources" not in template:
         raise TemplateError("Template format error: At least one Resources member must be defined.")
 
@@ -145,7 +163,9 @@ def _check_capabilities(resources: dict[str, Any], capabilities: list[str]) -> N
             needs = needs or "CAPABILITY_IAM"
             if _NAMED_IAM.get(kind) in (resource.get("Properties") or {}):
                 needs = "CAPABILITY_NAMED_IAM"
-    if needs == "CAPABILITY_IAM" and not ({"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"} & set(capabilities)):
+    if needs == "CAPABILITY_IAM" and not (
+        {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"} & set(capabilities)
+    ):
         raise InsufficientCapabilities([needs])
     if needs == "CAPABILITY_NAMED_IAM" and "CAPABILITY_NAMED_IAM" not in capabilities:
         raise InsufficientCapabilities([needs])
@@ -163,7 +183,9 @@ async def _includes(value: Any, fetch: Fetch) -> Any:
         location = (include.get("Parameters") or {}).get("Location")
         if not isinstance(location, str):
             raise TemplateError("Template format error: AWS::Include requires a Location parameter")
-        return await _includes(await asyncio.to_thread(parse_template, await fetch(location)), fetch)
+        return await _includes(
+            await asyncio.to_thread(parse_template, await fetch(location)), fetch
+        )
     return {k: await _includes(v, fetch) for k, v in value.items()}
 
 
@@ -213,15 +235,23 @@ def _typed(name: str, spec: dict[str, Any], raw: Any) -> Any:
         _number(name, text)
         value = float(text)
         if "MinValue" in spec and value < float(spec["MinValue"]):
-            raise TemplateError(f"Parameter '{name}' must be a number not less than {spec['MinValue']}")
+            raise TemplateError(
+                f"Parameter '{name}' must be a number not less than {spec['MinValue']}"
+            )
         if "MaxValue" in spec and value > float(spec["MaxValue"]):
-            raise TemplateError(f"Parameter '{name}' must be a number not greater than {spec['MaxValue']}")
+            raise TemplateError(
+                f"Parameter '{name}' must be a number not greater than {spec['MaxValue']}"
+            )
     elif kind.startswith("AWS::SSM::Parameter"):
         raise TemplateError(f"Parameter '{name}' of type {kind}: SSM parameters are not offered")
     if "MinLength" in spec and len(text) < int(spec["MinLength"]):
-        raise TemplateError(f"Parameter '{name}' must contain at least {spec['MinLength']} characters")
+        raise TemplateError(
+            f"Parameter '{name}' must contain at least {spec['MinLength']} characters"
+        )
     if "MaxLength" in spec and len(text) > int(spec["MaxLength"]):
-        raise TemplateError(f"Parameter '{name}' must contain at most {spec['MaxLength']} characters")
+        raise TemplateError(
+            f"Parameter '{name}' must contain at most {spec['MaxLength']} characters"
+        )
     if "AllowedPattern" in spec and not re.fullmatch(str(spec["AllowedPattern"]), text):
         raise TemplateError(f"Parameter '{name}' must match pattern {spec['AllowedPattern']}")
     _allowed(name, spec, text)

@@ -46,11 +46,12 @@ def transform_sam(
     partition = "aws-cn" if region.startswith("cn-") else "aws"
     translator = Translator(None, Parser(), boto_session=session)
     try:
-        return translator.translate(
+        translated: dict[str, Any] = translator.translate(
             copy.deepcopy(document),
             parameter_values=dict(parameter_values),
             get_managed_policy_map=lambda: get_bundled_managed_policy_map(partition) or {},
         )
+        return translated
     except InvalidDocumentException as exc:
         raise TemplateError(f"Transform {SAM_TRANSFORM} failed with: {exc}") from exc
     except Exception as exc:  # the library's own failures read as the macro's
