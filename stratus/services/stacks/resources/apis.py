@@ -222,6 +222,14 @@ class DeploymentHandler(Handler):
         return Provisioned(made["id"], {"DeploymentId": made["id"]})
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        if props.get("StageName"):  # the stage the deployment made goes with it
+            await ignore_missing(
+                ctx.call(
+                    "apigateway",
+                    "DeleteStage",
+                    {"restApiId": props["RestApiId"], "stageName": props["StageName"]},
+                )
+            )
         await ignore_missing(
             ctx.call(
                 "apigateway",
