@@ -19,7 +19,7 @@ from tests.conftest import CONFORMANCE, ServerProcess
 
 PATTERNS = CONFORMANCE / "sam" / "serverless-patterns"
 
-HANDLER = '''
+HANDLER = """
 import json, os
 import boto3
 
@@ -32,7 +32,7 @@ def _probe(event):
 def {function}(event, context):
     _probe(event)
     return {{"statusCode": 200, "body": json.dumps({{"ok": True}}), "processed": True}}
-'''
+"""
 
 
 def template_file(directory: Path) -> Path:
@@ -74,7 +74,9 @@ def write_handlers(directory: Path, probe: str) -> None:
                 (target / name).write_text(text)
 
 
-def deploy_pattern(server: ServerProcess, pattern: str, workdir: Path) -> tuple[str, dict[str, Any], str]:
+def deploy_pattern(
+    server: ServerProcess, pattern: str, workdir: Path
+) -> tuple[str, dict[str, Any], str]:
     """Deploy the pattern as ``sam deploy`` does (package, change set, execute); answers
     the stack name, the settled stack and the probe queue's URL."""
     directory = workdir / pattern
@@ -102,7 +104,9 @@ def deploy_pattern(server: ServerProcess, pattern: str, workdir: Path) -> tuple[
         TemplateURL=f"{server.endpoint}/{bucket}/template.json",
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
-    cfn.get_waiter("change_set_create_complete").wait(ChangeSetName=made["Id"], WaiterConfig={"Delay": 0.2})
+    cfn.get_waiter("change_set_create_complete").wait(
+        ChangeSetName=made["Id"], WaiterConfig={"Delay": 0.2}
+    )
     cfn.execute_change_set(ChangeSetName=made["Id"])
     for _ in range(1200):
         stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
@@ -114,10 +118,16 @@ def deploy_pattern(server: ServerProcess, pattern: str, workdir: Path) -> tuple[
 
 def failures(server: ServerProcess, name: str) -> list[str]:
     events = server.client("cloudformation").describe_stack_events(StackName=name)["StackEvents"]
-    return [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}" for e in events if e["ResourceStatus"].endswith("FAILED")]
+    return [
+        f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}"
+        for e in events
+        if e["ResourceStatus"].endswith("FAILED")
+    ]
 
 
-def probed(server: ServerProcess, probe_url: str, count: int = 1, timeout: float = 60) -> list[dict[str, Any]]:
+def probed(
+    server: ServerProcess, probe_url: str, count: int = 1, timeout: float = 60
+) -> list[dict[str, Any]]:
     """The events the pattern's functions received (at least ``count``)."""
     sqs = server.client("sqs")
     seen: list[dict[str, Any]] = []

@@ -36,7 +36,12 @@ def test_pattern_deploys_and_deletes(server: ServerProcess, tmp_path: Path, patt
     name, stack, _ = deploy_pattern(server, pattern, tmp_path)
     assert stack["StackStatus"] == "CREATE_COMPLETE", failures(server, name)
     cfn = server.client("cloudformation")
-    physical = [r["PhysicalResourceId"] for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]]
+    physical = [
+        r["PhysicalResourceId"]
+        for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
+    ]
     assert all(physical)
     cfn.delete_stack(StackName=name)
-    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )

@@ -15,10 +15,14 @@ from tests.aws.cloudformation.conftest import outputs
 from tests.aws.cloudformation.patterns import PATTERNS, deploy_pattern, failures, probed
 from tests.conftest import ServerProcess
 
-pytestmark = pytest.mark.skipif(not PATTERNS.is_dir(), reason=f"conformance material absent: {PATTERNS}")
+pytestmark = pytest.mark.skipif(
+    not PATTERNS.is_dir(), reason=f"conformance material absent: {PATTERNS}"
+)
 
 
-def _deployed(server: ServerProcess, pattern: str, tmp_path: Path) -> tuple[str, dict[str, str], str]:
+def _deployed(
+    server: ServerProcess, pattern: str, tmp_path: Path
+) -> tuple[str, dict[str, str], str]:
     name, stack, probe = deploy_pattern(server, pattern, tmp_path)
     assert stack["StackStatus"] == "CREATE_COMPLETE", failures(server, name)
     return name, outputs(stack), probe
@@ -30,10 +34,14 @@ def _physical(server: ServerProcess, name: str, logical: str) -> str:
     return str(detail["StackResourceDetail"]["PhysicalResourceId"])
 
 
-def _http(server: ServerProcess, api_id: str, path: str, method: str = "GET", body: Any = None) -> tuple[int, bytes]:
+def _http(
+    server: ServerProcess, api_id: str, path: str, method: str = "GET", body: Any = None
+) -> tuple[int, bytes]:
     url = f"http://127.0.0.1:{server.gateway_port}/_aws/execute-api/{api_id}{path}"
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"content-type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, answer.read()
@@ -44,12 +52,16 @@ def _http(server: ServerProcess, api_id: str, path: str, method: str = "GET", bo
 def _delete(server: ServerProcess, name: str) -> None:
     cfn = server.client("cloudformation")
     cfn.delete_stack(StackName=name)
-    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )
 
 
 def test_sqs_to_lambda(server: ServerProcess, tmp_path: Path) -> None:
     name, out, probe = _deployed(server, "sqs-lambda-python-sam", tmp_path)
-    server.client("sqs").send_message(QueueUrl=out["ProcessingQueueURL"], MessageBody="hello from sqs")
+    server.client("sqs").send_message(
+        QueueUrl=out["ProcessingQueueURL"], MessageBody="hello from sqs"
+    )
     [seen] = probed(server, probe)
     assert seen["function"] == out["ProcessorFunctionName"]
     record = seen["event"]["Records"][0]
@@ -71,7 +83,9 @@ def test_sns_to_lambda(server: ServerProcess, tmp_path: Path) -> None:
 def test_rest_api_to_lambda(server: ServerProcess, tmp_path: Path) -> None:
     name, out, probe = _deployed(server, "apigw-rest-api-lambda-python", tmp_path)
     api_id = _physical(server, name, "ServerlessRestApi")
-    assert out["HelloWorldApi"] == f"https://{api_id}.execute-api.us-east-1.amazonaws.com/Prod/hello/"
+    assert (
+        out["HelloWorldApi"] == f"https://{api_id}.execute-api.us-east-1.amazonaws.com/Prod/hello/"
+    )
     status, body = _http(server, api_id, "/Prod/hello")
     assert status == 200 and json.loads(body) == {"ok": True}
     [seen] = probed(server, probe)
@@ -86,7 +100,9 @@ def test_rest_api_lambda_dynamodb(server: ServerProcess, tmp_path: Path) -> None
     status, _ = _http(server, api_id, "/Prod/", "POST", {"city": "Lyon"})
     assert status == 200
     [seen] = probed(server, probe)
-    assert seen["function"] == "WeatherFunction" and json.loads(seen["event"]["body"]) == {"city": "Lyon"}
+    assert seen["function"] == "WeatherFunction" and json.loads(seen["event"]["body"]) == {
+        "city": "Lyon"
+    }
     table = server.client("dynamodb").describe_table(TableName="WeatherData")["Table"]
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     _delete(server, name)
@@ -108,15 +124,22 @@ def test_http_api_to_sqs_to_lambda(server: ServerProcess, tmp_path: Path) -> Non
 def test_state_machine_to_sqs(server: ServerProcess, tmp_path: Path) -> None:
     name, out, _ = _deployed(server, "sfn-sqs", tmp_path)
     sfn = server.client("stepfunctions")
-    execution = sfn.start_execution(stateMachineArn=out["StateMachinetoSQSArn"], input=json.dumps({"message": "to the queue"}))
+    execution = sfn.start_execution(
+        stateMachineArn=out["StateMachinetoSQSArn"], input=json.dumps({"message": "to the queue"})
+    )
     sqs = server.client("sqs")
     messages: list[dict[str, Any]] = []
     for _ in range(30):
-        messages = sqs.receive_message(QueueUrl=out["MyQueueURL"], WaitTimeSeconds=1).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=out["MyQueueURL"], WaitTimeSeconds=1).get(
+            "Messages", []
+        )
         if messages:
             break
     assert [m["Body"] for m in messages] == ["to the queue"]
-    assert sfn.describe_execution(executionArn=execution["executionArn"])["status"] in ("RUNNING", "SUCCEEDED")
+    assert sfn.describe_execution(executionArn=execution["executionArn"])["status"] in (
+        "RUNNING",
+        "SUCCEEDED",
+    )
     _delete(server, name)
 
 
