@@ -111,7 +111,7 @@ def test_rest_api_lambda_dynamodb(server: ServerProcess, tmp_path: Path) -> None
 def test_http_api_to_sqs_to_lambda(server: ServerProcess, tmp_path: Path) -> None:
     """POST /submit is an SQS-SendMessage integration (from an AWS::Include'd OpenAPI
     document); the queue triggers the function."""
-    name, out, probe = _deployed(server, "api-sqs-lambda-python", tmp_path)
+    name, _, probe = _deployed(server, "api-sqs-lambda-python", tmp_path)
     api_id = _physical(server, name, "MyHttpApi")
     status, _ = _http(server, api_id, "/submit", "POST", {"order": 7})
     assert status == 200
@@ -154,3 +154,76 @@ def test_http_api_starts_sync_workflow(server: ServerProcess, tmp_path: Path) ->
     answer = json.loads(body)
     assert (answer["status"], answer["cause"]) == ("FAILED", "Not Hello World")
     _delete(server, name)
+
+
+def _by_function(seen: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for item in seen:
+        grouped.setdefault(item["function"], []).append(item["event"])
+    return grouped
+
+
+def test_api_and_dynamodb_stream(server: ServerProcess, tmp_path: Path) -> None:
+    """The API reaches the producer; a write to the table reaches the consumer through
+    the table's stream (an event source mapping SAM made from the DynamoDB event)."""
+    name, _, probe = _deployed(server, "apigw-lambda-dynamodb-stream-lambda", tmp_path)
+    api_id = _physical(server, name, "ServerlessRestApi")
+    status, _ = _http(server, api_id, "/Prod/", "POST", {"id": "1"})
+    assert status == 200
+    server.client("dynamodb").put_item(
+        TableName="DemoStreamDynamoDBToLambda", Item={"id": {"S": "7"}}
+    )
+    grouped = _by_function(probed(server, probe, 2))
+    assert grouped["ProducerFunction"][0]["httpMethod"] == "POST"
+    record = grouped["ConsumerFunction"][0]["Records"][0]
+    assert record["eventSource"] == "aws:dynamodb" and record["eventName"] == "INSERT"
+    assert record["dynamodb"]["NewImage"] == {"id": {"S": "7"}}
+    _delete(server, name)
+
+
+def test_sqs_filter_criteria(server: ServerProcess, tmp_path: Path) -> None:
+    name, _, probe = _deployed(server, "lambda-esm-sqs-filters-sam", tmp_path)
+    queue = _physical(server, name, "EsmSqsFilterQueuePrefix")
+    function = _physical(server, name, "EsmSqsFilterFunctionPrefix")
+    sqs = server.client("sqs")
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"region": "eu-west-1", "n": 1}))
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"region": "us-east-1", "n": 2}))
+    seen = _by_function(probed(server, probe, 1))
+    bodies = [json.loads(r["body"]) for event in seen[function] for r in event["Records"]]
+    assert bodies == [{"region": "us-east-1", "n": 2}]  # the filter's prefix "us-"
+    assert probed(server, probe, 1, timeout=3) == []
+    _delete(server, name)
+
+
+def test_state_machine_put_and_get_item(server: ServerProcess, tmp_path: Path) -> None:
+    name, out, _ = _deployed(server, "sfn-dynamodb", tmp_path)
+    sfn = server.client("stepfunctions")
+    arn = sfn.start_execution(
+        stateMachineArn=out["StateMachinetoDDBArn"], input=json.dumps({"id": "42"})
+    )["executionArn"]
+    execution: dict[str, Any] = {}
+    for _ in range(100):
+        execution = sfn.describe_execution(executionArn=arn)
+        if execution["status"] != "RUNNING":
+            break
+        import time
+
+        time.sleep(0.1)
+    assert execution["status"] == "SUCCEEDED", (execution.get("error"), execution.get("cause"))
+    assert json.loads(execution["output"]) == {
+        "id": {"S": "42"},
+        "description": {"S": "Hello, my id is 42."},
+    }
+    _delete(server, name)
+
+
+def test_scheduled_function_rule(server: ServerProcess, tmp_path: Path) -> None:
+    name, _, _ = _deployed(server, "eventbridge-scheduled-lambda", tmp_path)
+    rule = _physical(server, name, "ScheduledFunctionScheduledFunction")
+    events = server.client("events")
+    assert events.describe_rule(Name=rule)["ScheduleExpression"] == "rate(1 minute)"
+    [target] = events.list_targets_by_rule(Rule=rule)["Targets"]
+    function = _physical(server, name, "ScheduledFunction")
+    assert target["Arn"].endswith(f":function:{function}")
+    _delete(server, name)
+    assert events.list_rules(NamePrefix=rule)["Rules"] == []
