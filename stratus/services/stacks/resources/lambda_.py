@@ -210,6 +210,7 @@ class PermissionHandler(Handler):
                 "EventSourceToken",
                 "FunctionUrlAuthType",
                 "PrincipalOrgID",
+                "InvokedViaFunctionUrl",
             ),
         }
         await ctx.call("lambda", "AddPermission", params)
