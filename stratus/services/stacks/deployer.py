@@ -181,8 +181,20 @@ class Deployer:
                 continue
             kind = resource["Type"]
             handler = HANDLERS[kind]
-            props = evaluator.resolve(resource.get("Properties") or {})
             current = stack.resources.get(logical)
+            try:
+                props = evaluator.resolve(resource.get("Properties") or {})
+            except StacksError as exc:
+                # A reference that cannot be resolved fails this resource, as on AWS.
+                failed = "UPDATE_FAILED" if current is not None else "CREATE_FAILED"
+                if current is None:
+                    stack.resources[logical] = ResourceState(
+                        logical, kind, failed, "", exc.message, {}, {}, time.time()
+                    )
+                else:
+                    current.status, current.status_reason = failed, exc.message
+                await self._journal.event(stack, logical, "", kind, failed, exc.message)
+                raise
             if current is not None and current.physical_id and current.type == kind:
                 if current.properties == props:
                     continue

@@ -388,3 +388,27 @@ def test_validate_and_summary(cfn: Any) -> None:
         "ValidationError",
         "Template format error: JSON not well-formed.",
     )
+
+
+def test_unknown_attribute_fails_its_resource(cfn: Any) -> None:
+    name = stack_name()
+    template = {
+        "Resources": {
+            "A": {"Type": "AWS::SQS::Queue"},
+            "B": {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {"QueueName": {"Fn::GetAtt": ["A", "Nope"]}},
+            },
+        }
+    }
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert settle(cfn, name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    failed = [
+        e
+        for e in cfn.describe_stack_events(StackName=name)["StackEvents"]
+        if e["ResourceStatus"] == "CREATE_FAILED"
+    ]
+    assert [(e["LogicalResourceId"], e["ResourceStatusReason"]) for e in failed] == [
+        ("B", "Template error: resource A does not support attribute type Nope in Fn::GetAtt")
+    ]
+    assert cfn.list_stack_resources(StackName=name)["StackResourceSummaries"] == []
