@@ -9,6 +9,7 @@ polls DescribeStacks (or boto3's waiters) as on AWS.
 from __future__ import annotations
 
 import asyncio
+import re
 import dataclasses
 import time
 import uuid
@@ -309,6 +310,7 @@ class StacksService:
         )
 
     async def create_stack(self, scope: Scope, request: StackRequest) -> Stack:
+        _check_name(request.name)
         if any(s.name == request.name for s in self._live(scope)):
             raise AlreadyExists(f"Stack [{request.name}] already exists")
         text, prepared = await self._prepare(scope, request, None, check_capabilities=True)
@@ -408,6 +410,7 @@ class StacksService:
         self, scope: Scope, request: StackRequest, name: str, kind: str
     ) -> ChangeSet:
         if kind == "CREATE":
+            _check_name(request.name)
             existing = [s for s in self._live(scope) if s.name == request.name]
             if existing and existing[0].status != "REVIEW_IN_PROGRESS":
                 raise AlreadyExists(
@@ -519,6 +522,19 @@ class StacksService:
             )
         self._change_sets.pop(change_set.change_set_id)
         await self._store.delete_change_set(change_set.change_set_id)
+
+
+_STACK_NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
+
+
+def _check_name(name: str) -> None:
+    """The name rule AWS states for CreateStack's StackName (not in botocore's model)."""
+    if not _STACK_NAME.fullmatch(name):
+        raise StackValidationError(
+            f"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: "
+            "[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"
+        )
 
 
 def _no_updates() -> StackValidationError:

@@ -412,3 +412,23 @@ def test_unknown_attribute_fails_its_resource(cfn: Any) -> None:
         ("B", "Template error: resource A does not support attribute type Nope in Fn::GetAtt")
     ]
     assert cfn.list_stack_resources(StackName=name)["StackResourceSummaries"] == []
+
+
+def test_request_limits(cfn: Any) -> None:
+    many = {"Resources": {f"Q{i}": {"Type": "AWS::SQS::Queue"} for i in range(501)}}
+    assert aws_error(
+        lambda: cfn.create_stack(
+            StackName=stack_name(), TemplateBody=json.dumps(many, separators=(",", ":"))
+        )
+    ) == (
+        "ValidationError",
+        "Template format error: Number of resources, 501, is greater than maximum allowed, 500",
+    )
+    code, message = aws_error(
+        lambda: cfn.create_stack(StackName="1-starts-with-a-digit", TemplateBody=QUEUE_TEMPLATE)
+    )
+    assert (
+        code == "ValidationError"
+        and "stackName" in message
+        and "failed to satisfy constraint" in message
+    )

@@ -44,6 +44,9 @@ _IAM_TYPES = (
 )
 _NAMED_IAM = {"AWS::IAM::Role": "RoleName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName"}
 
+#: CloudFormation's quota of resources per template (after transforms).
+MAX_RESOURCES = 500
+
 Fetch = Callable[[str], Awaitable[str]]  # an S3 location -> its text
 
 
@@ -105,6 +108,11 @@ async def prepare(
     resources = processed.get("Resources")
     if not isinstance(resources, dict) or not resources:
         raise TemplateError("Template format error: At least one Resources member must be defined.")
+    if len(resources) > MAX_RESOURCES:
+        raise TemplateError(
+            f"Template format error: Number of resources, {len(resources)}, is greater than "
+            f"maximum allowed, {MAX_RESOURCES}"
+        )
     unknown = []
     for logical, resource in resources.items():
         if not re.fullmatch(r"[A-Za-z0-9]+", logical):
