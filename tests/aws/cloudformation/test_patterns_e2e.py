@@ -226,3 +226,64 @@ def test_scheduled_function_rule(server: ServerProcess, tmp_path: Path) -> None:
     assert target["Arn"].endswith(f":function:{function}")
     _delete(server, name)
     assert events.list_rules(NamePrefix=rule)["Rules"] == []
+
+
+def test_http_api_to_fifo_queue_to_lambda(server: ServerProcess, tmp_path: Path) -> None:
+    """An HTTP API on its own stage sends to a FIFO queue (MessageGroupId from the body)."""
+    name, _, probe = _deployed(server, "apigw-http-api-fifo-sqs-lambda-sns-sam", tmp_path)
+    api_id = _physical(server, name, "MyAPI")
+    status, _ = _http(server, api_id, "/prod/", "POST", {"messagegroup": "g1", "n": 1})
+    assert status == 200
+    [seen] = probed(server, probe)
+    assert seen["function"] == "ServerlessLand_Function"
+    record = seen["event"]["Records"][0]
+    assert record["attributes"]["MessageGroupId"] == "g1"
+    assert json.loads(record["body"]) == {"messagegroup": "g1", "n": 1}
+    _delete(server, name)
+
+
+def test_fifo_queue_to_lambda(server: ServerProcess, tmp_path: Path) -> None:
+    name, out, probe = _deployed(server, "fifo-sqs-redrive", tmp_path)
+    sqs = server.client("sqs")
+    for n in range(3):
+        sqs.send_message(
+            QueueUrl=out["MyOriginalQueueUrl"], MessageBody=f"m{n}", MessageGroupId="g"
+        )
+    seen = probed(server, probe, 3)
+    bodies = [r["body"] for item in seen for r in item["event"]["Records"]]
+    assert bodies == ["m0", "m1", "m2"]  # one group, in order
+    assert {item["function"] for item in seen} == {"MyOriginalQueueFunction"}
+    _delete(server, name)
+
+
+def test_eventbridge_rule_targets_workflow(server: ServerProcess, tmp_path: Path) -> None:
+    """EC2's state changes come from EC2 itself (PutEvents refuses an ``aws.`` source, on AWS
+    as here): the rule is checked as wired, with its pattern and InputPath."""
+    name, out, _ = _deployed(server, "eventbridge-sfn", tmp_path)
+    events = server.client("events")
+    rule = _physical(server, name, "EC2StateWatcherStateChange")
+    pattern = json.loads(events.describe_rule(Name=rule)["EventPattern"])
+    assert pattern == {
+        "source": ["aws.ec2"],
+        "detail": {"state": ["running", "stopped", "terminated"]},
+    }
+    [target] = events.list_targets_by_rule(Rule=rule)["Targets"]
+    assert target["Arn"] == out["EC2StateWatcherArn"] and target["InputPath"] == "$.detail"
+    refused = events.put_events(Entries=[{"Source": "aws.ec2", "DetailType": "x", "Detail": "{}"}])
+    assert refused["Entries"][0]["ErrorCode"] == "NotAuthorizedForSourceException"
+    _delete(server, name)
+
+
+def test_workflow_puts_events_on_the_stack_bus(server: ServerProcess, tmp_path: Path) -> None:
+    name, out, _ = _deployed(server, "sfn-eventbridge", tmp_path)
+    sfn = server.client("stepfunctions")
+    arn = sfn.start_execution(stateMachineArn=out["MyStateMachineArn"])["executionArn"]
+    described: dict[str, Any] = {}
+    for _ in range(100):
+        described = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING":
+            break
+        time.sleep(0.1)
+    assert described["status"] == "SUCCEEDED", described
+    assert json.loads(described["output"])["FailedEntryCount"] == 0
+    _delete(server, name)
