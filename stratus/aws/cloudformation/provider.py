@@ -6,12 +6,14 @@ lookup, calls the stacks service in the caller's scope and shapes the answer.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from stratus.aws.cloudformation.errors import CLOUDFORMATION_ERRORS
 from stratus.aws.context import RequestContext
-from stratus.services.stacks.model import ChangeSet, ResourceState, Stack, StackEvent
-from stratus.services.stacks.service import StackRequest, StacksService
+from stratus.services.stacks.model import ResourceState, Stack, StackEvent
+from stratus.services.stacks.service import StacksService
+from stratus.services.stacks.sources import StackRequest
 from stratus.services.stacks.template.sam import transforms
 
 __all__ = ["CloudFormationProvider"]
@@ -210,13 +212,7 @@ class CloudFormationProvider:
 
     async def describe_stack_resource(self, ctx: RequestContext, params: Params) -> Params:
         stack = self._stacks.find(ctx.scope, params["StackName"])
-        state = stack.resources.get(params["LogicalResourceId"])
-        if state is None:
-            from stratus.services.stacks.errors import StackValidationError
-
-            raise StackValidationError(
-                f"Resource {params['LogicalResourceId']} does not exist for stack {stack.name}"
-            )
+        state = self._stacks.resource(stack, params["LogicalResourceId"])
         return {"StackResourceDetail": _resource(stack, state, detail=True)}
 
     async def describe_stack_resources(self, ctx: RequestContext, params: Params) -> Params:
@@ -237,8 +233,6 @@ class CloudFormationProvider:
 
     # -- templates ------------------------------------------------------------------------
     async def get_template(self, ctx: RequestContext, params: Params) -> Params:
-        import json
-
         if params.get("ChangeSetName"):
             change_set = self._stacks.change_set(
                 ctx.scope, params["ChangeSetName"], params.get("StackName")
@@ -377,7 +371,3 @@ class CloudFormationProvider:
 
     async def list_imports(self, ctx: RequestContext, params: Params) -> Params:
         return {"Imports": self._stacks.importers(ctx.scope, params["ExportName"])}
-
-
-def _unused(_: ChangeSet) -> None:  # keeps the record type imported for readers
-    return None

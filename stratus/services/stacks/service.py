@@ -9,52 +9,33 @@ polls DescribeStacks (or boto3's waiters) as on AWS.
 from __future__ import annotations
 
 import asyncio
-import re
 import dataclasses
 import time
 import uuid
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from stratus.services.aws_calls import AwsCaller, AwsCallFailed
+from stratus.services.aws_calls import AwsCaller
 from stratus.services.scope import Scope
+from stratus.services.stacks.changes import check_name, imports, resource_changes
 from stratus.services.stacks.deployer import Deployer
 from stratus.services.stacks.errors import (
     AlreadyExists,
     ChangeSetNotFound,
+    NoUpdates,
     StackNotFound,
     StackValidationError,
     TemplateError,
 )
-from stratus.services.stacks.model import ChangeSet, Stack, StackEvent
+from stratus.services.stacks.model import ChangeSet, ResourceState, Stack, StackEvent
+from stratus.services.stacks.sources import StackRequest, TemplateSources
 from stratus.services.stacks.sqlite import SQLiteStackStore
-from stratus.services.stacks.template.prepare import Prepared, prepare
+from stratus.services.stacks.template.loader import parse_template
+from stratus.services.stacks.template.prepare import Prepared, check_sections, prepare
 
 __all__ = ["StackRequest", "StacksService"]
 
-#: CloudFormation's quotas: a template in the call, and one in S3.
-MAX_TEMPLATE_BODY_BYTES = 51_200
-MAX_TEMPLATE_URL_BYTES = 1_000_000
-
 _NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
-
-
-@dataclass(slots=True)
-class StackRequest:
-    """What CreateStack, UpdateStack and CreateChangeSet share."""
-
-    name: str
-    template_body: str | None = None
-    template_url: str | None = None
-    use_previous_template: bool = False
-    parameters: dict[str, str] = dataclasses.field(default_factory=dict)
-    use_previous: frozenset[str] = frozenset()
-    capabilities: list[str] = dataclasses.field(default_factory=list)
-    tags: dict[str, str] = dataclasses.field(default_factory=dict)
-    disable_rollback: bool = False
-    description: str = ""
 
 
 class StacksService:
@@ -65,6 +46,7 @@ class StacksService:
         self._change_sets: dict[str, ChangeSet] = {}
         self._events: dict[str, list[StackEvent]] = {}
         self._deployer = Deployer(caller, self)
+        self._sources = TemplateSources(caller)
         self._work: asyncio.Queue[Coroutine[Any, Any, Any]] = asyncio.Queue()
         self._busy = 0
         self._idle = asyncio.Event()
@@ -191,6 +173,14 @@ class StacksService:
             key=lambda s: -s.created,
         )
 
+    def resource(self, stack: Stack, logical_id: str) -> ResourceState:
+        state = stack.resources.get(logical_id)
+        if state is None:
+            raise StackValidationError(
+                f"Resource {logical_id} does not exist for stack {stack.name}"
+            )
+        return state
+
     def events(self, scope: Scope, name: str) -> list[StackEvent]:
         stack = self.find(scope, name)
         return list(reversed(self._events.get(stack.stack_id, [])))
@@ -204,58 +194,13 @@ class StacksService:
             raise StackValidationError(f"Export '{export}' is not imported by any stack.")
         names = []
         for stack in self._live(scope):
-            if _imports(stack.processed, export):
+            if imports(stack.processed, export):
                 names.append(stack.name)
         if not names:
             raise StackValidationError(f"Export '{export}' is not imported by any stack.")
         return names
 
     # -- templates ------------------------------------------------------------------------
-    async def _text(self, scope: Scope, request: StackRequest, current: Stack | None) -> str:
-        if request.use_previous_template:
-            if current is None:
-                raise StackValidationError(
-                    "UsePreviousTemplate can only be used when updating a stack"
-                )
-            return current.template_body
-        if request.template_body is not None:
-            if len(request.template_body.encode()) > MAX_TEMPLATE_BODY_BYTES:
-                raise StackValidationError(
-                    "1 validation error detected: Value at 'templateBody' failed to satisfy "
-                    f"constraint: Member must have length less than or equal to {MAX_TEMPLATE_BODY_BYTES}"
-                )
-            return request.template_body
-        if request.template_url is not None:
-            text = await self.fetch(scope, request.template_url)
-            if len(text.encode()) > MAX_TEMPLATE_URL_BYTES:
-                raise StackValidationError("Template may not exceed 1000000 bytes in size.")
-            return text
-        raise StackValidationError("Either Template URL or Template Body must be specified.")
-
-    async def fetch(self, scope: Scope, location: str) -> str:
-        """A template or included document from our S3 (s3:// or an https URL to it)."""
-        parts = urlsplit(location)
-        if parts.scheme == "s3":
-            bucket, key = parts.netloc, parts.path.lstrip("/")
-        elif ".s3" in parts.netloc and not parts.netloc.startswith("s3"):
-            bucket, key = parts.netloc.split(".s3", 1)[0], parts.path.lstrip("/")
-        else:
-            bucket, _, key = parts.path.lstrip("/").partition("/")
-        try:
-            answer = await self._caller.call(
-                "s3",
-                "GetObject",
-                {"Bucket": bucket, "Key": unquote(key)},
-                account_id=scope.account,
-                region=scope.region,
-            )
-        except AwsCallFailed as exc:
-            raise StackValidationError(
-                f"S3 error: Unable to get object {location}: {exc.message}"
-            ) from exc
-        body = answer.get("Body", b"")
-        return body.decode() if isinstance(body, (bytes, bytearray)) else str(body)
-
     async def _prepare(
         self,
         scope: Scope,
@@ -264,10 +209,10 @@ class StacksService:
         *,
         check_capabilities: bool,
     ) -> tuple[str, Prepared]:
-        text = await self._text(scope, request, current)
+        text = await self._sources.text(scope, request, current)
 
         async def include(location: str) -> str:
-            return await self.fetch(scope, location)
+            return await self._sources.fetch(scope, location)
 
         prepared = await prepare(
             text,
@@ -282,14 +227,11 @@ class StacksService:
         return text, prepared
 
     async def validate(self, scope: Scope, request: StackRequest) -> Prepared:
-        return await self._validate_only(scope, await self._text(scope, request, None))
+        return await self._validate_only(scope, await self._sources.text(scope, request, None))
 
     async def _validate_only(self, scope: Scope, text: str) -> Prepared:
-        from stratus.services.stacks.template.loader import parse_template
-        from stratus.services.stacks.template.prepare import _check_sections
-
         template = await asyncio.to_thread(parse_template, text)
-        _check_sections(template)
+        check_sections(template)
         return Prepared(template, template, {}, [])
 
     # -- stacks ---------------------------------------------------------------------------
@@ -310,7 +252,7 @@ class StacksService:
         )
 
     async def create_stack(self, scope: Scope, request: StackRequest) -> Stack:
-        _check_name(request.name)
+        check_name(request.name)
         if any(s.name == request.name for s in self._live(scope)):
             raise AlreadyExists(f"Stack [{request.name}] already exists")
         text, prepared = await self._prepare(scope, request, None, check_capabilities=True)
@@ -349,7 +291,7 @@ class StacksService:
         self._settled(stack)
         text, prepared = await self._prepare(scope, request, stack, check_capabilities=True)
         if prepared.processed == stack.processed and prepared.parameters == stack.parameters:
-            raise _no_updates()
+            raise NoUpdates()
         self._adopt(stack, text, prepared, request)
         stack.updated = time.time()
         self._submit(
@@ -369,7 +311,7 @@ class StacksService:
                 users = [
                     s.name
                     for s in self._live(scope)
-                    if s is not stack and _imports(s.processed, output["ExportName"])
+                    if s is not stack and imports(s.processed, output["ExportName"])
                 ]
                 if users:
                     raise StackValidationError(
@@ -410,7 +352,7 @@ class StacksService:
         self, scope: Scope, request: StackRequest, name: str, kind: str
     ) -> ChangeSet:
         if kind == "CREATE":
-            _check_name(request.name)
+            check_name(request.name)
             existing = [s for s in self._live(scope) if s.name == request.name]
             if existing and existing[0].status != "REVIEW_IN_PROGRESS":
                 raise AlreadyExists(
@@ -457,7 +399,7 @@ class StacksService:
             dict(request.tags),
             request.description,
         )
-        change_set.changes = _changes(current, prepared)
+        change_set.changes = resource_changes(current, prepared)
         if (
             current is not None
             and not change_set.changes
@@ -522,74 +464,3 @@ class StacksService:
             )
         self._change_sets.pop(change_set.change_set_id)
         await self._store.delete_change_set(change_set.change_set_id)
-
-
-_STACK_NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
-
-
-def _check_name(name: str) -> None:
-    """The name rule AWS states for CreateStack's StackName (not in botocore's model)."""
-    if not _STACK_NAME.fullmatch(name):
-        raise StackValidationError(
-            f"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy "
-            "constraint: Member must satisfy regular expression pattern: "
-            "[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"
-        )
-
-
-def _no_updates() -> StackValidationError:
-    from stratus.services.stacks.errors import NoUpdates
-
-    return NoUpdates()
-
-
-def _imports(value: Any, export: str) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("Fn::ImportValue") == export:
-                return True
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-def _changes(current: Stack | None, prepared: Prepared) -> list[dict[str, Any]]:
-    new = prepared.processed.get("Resources") or {}
-    old = (current.processed.get("Resources") or {}) if current else {}
-    changes: list[dict[str, Any]] = []
-
-    def change(action: str, logical: str, kind: str, physical: str = "") -> dict[str, Any]:
-        detail: dict[str, Any] = {
-            "Action": action,
-            "LogicalResourceId": logical,
-            "ResourceType": kind,
-            "Scope": [],
-            "Details": [],
-        }
-        if physical:
-            detail["PhysicalResourceId"] = physical
-        if action == "Modify":
-            detail["Replacement"] = "Conditional"
-        return {"Type": "Resource", "ResourceChange": detail}
-
-    new = {k: v for k, v in new.items() if prepared.active(k)}
-    if current is not None:
-        old = {k: v for k, v in old.items() if k in current.resources}
-    for logical, resource in new.items():
-        if logical not in old:
-            changes.append(change("Add", logical, resource["Type"]))
-        elif old[logical] != resource:
-            state = current.resources.get(logical) if current else None
-            changes.append(
-                change("Modify", logical, resource["Type"], state.physical_id if state else "")
-            )
-    for logical, resource in old.items():
-        if logical not in new:
-            state = current.resources.get(logical) if current else None
-            changes.append(
-                change("Remove", logical, resource["Type"], state.physical_id if state else "")
-            )
-    return changes

@@ -89,7 +89,7 @@ async def prepare(
     previous: Mapping[str, Any] | None = None,
 ) -> Prepared:
     template = await asyncio.to_thread(parse_template, text)
-    _check_sections(template)
+    check_sections(template)
     processed = await _includes(template, fetch)
     declared = transforms(processed)
     if capabilities is not None and declared and "CAPABILITY_AUTO_EXPAND" not in capabilities:
@@ -153,7 +153,7 @@ def _no_resources(name: str) -> Any:
     )
 
 
-def _check_sections(template: dict[str, Any]) -> None:
+def check_sections(template: dict[str, Any]) -> None:
     unknown = sorted(set(template) - _SECTIONS)
     if unknown:
         raise TemplateError(
