@@ -432,3 +432,44 @@ def test_request_limits(cfn: Any) -> None:
         and "stackName" in message
         and "failed to satisfy constraint" in message
     )
+
+
+def test_yaml_alias_bomb_and_include_loop(cfn: Any, server: ServerProcess) -> None:
+    """A few hundred bytes of YAML aliases standing for 10^9 values, and an AWS::Include
+    document that includes itself: both refused, the server unharmed."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    bomb = (
+        "Metadata:\n"
+        + "\n".join("  " + line for line in lines)
+        + "\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags: *a9\n"
+    )
+    code, message = aws_error(lambda: cfn.create_stack(StackName=stack_name(), TemplateBody=bomb))
+    assert code == "ValidationError" and "more than 1000000 elements" in message
+
+    s3 = server.client("s3")
+    bucket = stack_name("loop")
+    s3.create_bucket(Bucket=bucket)
+    loop = json.dumps(
+        {
+            "Fn::Transform": {
+                "Name": "AWS::Include",
+                "Parameters": {"Location": f"s3://{bucket}/loop.json"},
+            }
+        }
+    )
+    s3.put_object(Bucket=bucket, Key="loop.json", Body=loop.encode())
+    template = json.dumps(
+        {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": json.loads(loop)}}}}
+    )
+    name = stack_name()
+    assert aws_error(lambda: cfn.create_stack(StackName=name, TemplateBody=template)) == (
+        "ValidationError",
+        "Template format error: AWS::Include nested deeper than 5 levels",
+    )
+    assert aws_error(lambda: cfn.describe_stacks(StackName=name))[0] == "ValidationError"
+    other = stack_name()
+    cfn.create_stack(StackName=other, TemplateBody="Resources:\n  A: {Type: AWS::SQS::Queue}")
+    assert wait_stack(cfn, other)["StackStatus"] == "CREATE_COMPLETE"
+    cfn.delete_stack(StackName=other)

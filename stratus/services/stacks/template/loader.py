@@ -20,6 +20,8 @@ __all__ = ["MAX_DEPTH", "dump_template", "parse_template"]
 
 #: Deeper than any real template's nesting (intrinsics inside policies inside properties).
 MAX_DEPTH = 64
+#: More values than a template of CloudFormation's 1 MB quota can hold.
+MAX_ELEMENTS = 1_000_000
 
 
 class _TemplateLoader(yaml.SafeLoader):  # type: ignore[misc]
@@ -78,9 +80,18 @@ def parse_template(text: str) -> dict[str, Any]:
 
 
 def _check_depth(document: Any) -> None:
+    """Depth and size as the document will be walked: YAML aliases are shared, not copied,
+    so a small text can stand for an enormous tree (the "billion laughs"); counting the
+    walk refuses it before anything else walks it."""
     stack: list[tuple[Any, int]] = [(document, 1)]
+    seen = 0
     while stack:
         value, depth = stack.pop()
+        seen += 1
+        if seen > MAX_ELEMENTS:
+            raise TemplateError(
+                f"Template format error: the template has more than {MAX_ELEMENTS} elements"
+            )
         if depth > MAX_DEPTH:
             raise TemplateError(
                 f"Template format error: the template is nested deeper than {MAX_DEPTH} levels"

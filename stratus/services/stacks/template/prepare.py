@@ -46,6 +46,8 @@ _NAMED_IAM = {"AWS::IAM::Role": "RoleName", "AWS::IAM::ManagedPolicy": "ManagedP
 
 #: CloudFormation's quota of resources per template (after transforms).
 MAX_RESOURCES = 500
+#: How deep included documents may include others (a loop ends here).
+MAX_INCLUDE_DEPTH = 5
 
 Fetch = Callable[[str], Awaitable[str]]  # an S3 location -> its text
 
@@ -179,11 +181,12 @@ def _check_capabilities(resources: dict[str, Any], capabilities: list[str]) -> N
         raise InsufficientCapabilities([needs])
 
 
-async def _includes(value: Any, fetch: Fetch) -> Any:
+async def _includes(value: Any, fetch: Fetch, depth: int = 0) -> Any:
     """``Fn::Transform: {Name: AWS::Include, Parameters: {Location: s3://...}}`` replaced by
-    the document at that location (sam deploy uploads it there)."""
+    the document at that location (sam deploy uploads it there). A document that includes
+    itself (directly or not) is refused once the nesting passes MAX_INCLUDE_DEPTH."""
     if isinstance(value, list):
-        return [await _includes(v, fetch) for v in value]
+        return [await _includes(v, fetch, depth) for v in value]
     if not isinstance(value, dict):
         return value
     include = value.get("Fn::Transform")
@@ -191,10 +194,13 @@ async def _includes(value: Any, fetch: Fetch) -> Any:
         location = (include.get("Parameters") or {}).get("Location")
         if not isinstance(location, str):
             raise TemplateError("Template format error: AWS::Include requires a Location parameter")
-        return await _includes(
-            await asyncio.to_thread(parse_template, await fetch(location)), fetch
-        )
-    return {k: await _includes(v, fetch) for k, v in value.items()}
+        if depth >= MAX_INCLUDE_DEPTH:
+            raise TemplateError(
+                f"Template format error: AWS::Include nested deeper than {MAX_INCLUDE_DEPTH} levels"
+            )
+        included = await asyncio.to_thread(parse_template, await fetch(location))
+        return await _includes(included, fetch, depth + 1)
+    return {k: await _includes(v, fetch, depth) for k, v in value.items()}
 
 
 def resolve_parameters(
