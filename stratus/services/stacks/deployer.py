@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from stratus.services.aws_calls import AwsCaller
-from stratus.services.stacks.errors import StacksError, TemplateError
+from stratus.services.stacks.errors import ResourceFailed, StacksError, TemplateError
 from stratus.services.stacks.model import ResourceState, Stack
 from stratus.services.stacks.resources.base import Provisioned, Provisioning
-from stratus.services.stacks.resources.registry import HANDLERS
+from stratus.services.stacks.resources.registry import HANDLERS, NAME_PROPERTIES
 from stratus.services.stacks.template.graph import creation_order, dependencies
 from stratus.services.stacks.template.intrinsics import Evaluator, Names, evaluate_conditions
 from stratus.services.stacks.template.prepare import pseudo_parameters
@@ -211,6 +211,16 @@ class Deployer:
                         props,
                     )
                     if updated is None:  # replacement: the new one first, the old one at cleanup
+                        named = NAME_PROPERTIES.get(kind)
+                        if (
+                            named
+                            and props.get(named)
+                            and props.get(named) == current.properties.get(named)
+                        ):
+                            raise ResourceFailed(
+                                "CloudFormation cannot update a stack when a custom-named resource "
+                                f"requires replacing. Rename {props[named]} and update the stack again."
+                            )
                         updated = await handler.create(ctx, logical, props)
                         replaced.append(previous)
                         action = "replace"

@@ -134,6 +134,20 @@ def _template(code_bucket: str, probe_arn: str, probe_url: str, bucket_name: str
                 "DependsOn": "S3Permission",
                 "Properties": {
                     "BucketName": bucket_name,
+                    "LifecycleConfiguration": {
+                        "Rules": [
+                            {
+                                "Id": "old",
+                                "Status": "Enabled",
+                                "Prefix": "logs/",
+                                "ExpirationInDays": 7,
+                            }
+                        ]
+                    },
+                    "WebsiteConfiguration": {
+                        "IndexDocument": "index.html",
+                        "ErrorDocument": "error.html",
+                    },
                     "NotificationConfiguration": {
                         "LambdaConfigurations": [
                             {
@@ -305,6 +319,13 @@ def test_many_types_end_to_end(cfn: Any, server: ServerProcess) -> None:
         f"http://127.0.0.1:{server.gateway_port}/_aws/execute-api/{out['Rest']}/v1/v"
     )
     assert status == 200 and json.loads(body) == {"version": "$LATEST"}
+    [rule] = s3.get_bucket_lifecycle_configuration(Bucket=bucket_name)["Rules"]
+    assert (rule["ID"], rule["Expiration"], rule["Filter"]) == (
+        "old",
+        {"Days": 7},
+        {"Prefix": "logs/"},
+    )
+    assert s3.get_bucket_website(Bucket=bucket_name)["IndexDocument"] == {"Suffix": "index.html"}
     # The bucket notifies the function of .txt objects only.
     s3.put_object(Bucket=bucket_name, Key="skip.bin", Body=b"x")
     s3.put_object(Bucket=bucket_name, Key="doc.txt", Body=b"x")
@@ -404,3 +425,80 @@ def test_update_failure_rolls_back_to_the_old_state(cfn: Any, server: ServerProc
         StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
     )
     time.sleep(0)
+
+
+def _table(name: str, **extra: Any) -> str:
+    props = {
+        "TableName": name,
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        **extra,
+    }
+    return json.dumps(
+        {"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": props}}}
+    )
+
+
+def test_table_updates_in_place_and_refuses_a_named_replacement(
+    cfn: Any, server: ServerProcess
+) -> None:
+    name = stack_name()
+    table = f"{name}-table"
+    dynamodb = server.client("dynamodb")
+    cfn.create_stack(StackName=name, TemplateBody=_table(table))
+    wait_stack(cfn, name)
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "kept"}, "g": {"S": "x"}})
+    cfn.update_stack(
+        StackName=name,
+        TemplateBody=_table(
+            table,
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "g", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "byG",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            StreamSpecification={"StreamViewType": "NEW_IMAGE"},
+        ),
+    )
+    assert wait_stack(cfn, name, "stack_update_complete")["StackStatus"] == "UPDATE_COMPLETE"
+    described = dynamodb.describe_table(TableName=table)["Table"]
+    assert [i["IndexName"] for i in described["GlobalSecondaryIndexes"]] == ["byG"]
+    assert described["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
+    assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "kept"}})["Item"]["g"] == {"S": "x"}
+
+    cfn.update_stack(
+        StackName=name,
+        TemplateBody=_table(
+            table,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "pk2", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "pk2", "AttributeType": "S"},
+            ],
+        ),
+    )
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    reasons = [
+        e.get("ResourceStatusReason")
+        for e in cfn.describe_stack_events(StackName=name)["StackEvents"]
+        if e["ResourceStatus"] == "UPDATE_FAILED"
+    ]
+    assert reasons[0] == (
+        "CloudFormation cannot update a stack when a custom-named resource requires replacing. "
+        f"Rename {table} and update the stack again."
+    )
+    assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "kept"}})["Item"]["g"] == {"S": "x"}
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )

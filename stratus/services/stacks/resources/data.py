@@ -38,6 +38,26 @@ def _notifications(config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule (flat days) as S3's API writes it."""
+    out: dict[str, Any] = {
+        "Status": rule.get("Status", "Enabled"),
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "Id" in rule:
+        out["ID"] = rule["Id"]
+    if "ExpirationInDays" in rule:
+        out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpirationInDays" in rule:
+        out["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpirationInDays"])
+        }
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(days)}
+    return out
+
+
 class BucketHandler(Handler):
     async def create(
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
@@ -90,6 +110,31 @@ class BucketHandler(Handler):
                         new.get("NotificationConfiguration") or {}
                     ),
                 },
+            )
+        if (
+            new.get("LifecycleConfiguration") != old.get("LifecycleConfiguration")
+            and "LifecycleConfiguration" in new
+        ):
+            rules = [
+                _lifecycle_rule(rule) for rule in new["LifecycleConfiguration"].get("Rules", [])
+            ]
+            await ctx.call(
+                "s3",
+                "PutBucketLifecycleConfiguration",
+                {"Bucket": name, "LifecycleConfiguration": {"Rules": rules}},
+            )
+        if (
+            new.get("WebsiteConfiguration") != old.get("WebsiteConfiguration")
+            and "WebsiteConfiguration" in new
+        ):
+            site = new["WebsiteConfiguration"]
+            config: dict[str, Any] = {}
+            if "IndexDocument" in site:
+                config["IndexDocument"] = {"Suffix": site["IndexDocument"]}
+            if "ErrorDocument" in site:
+                config["ErrorDocument"] = {"Key": site["ErrorDocument"]}
+            await ctx.call(
+                "s3", "PutBucketWebsite", {"Bucket": name, "WebsiteConfiguration": config}
             )
         if "CorsConfiguration" in new and new.get("CorsConfiguration") != old.get(
             "CorsConfiguration"
@@ -199,6 +244,68 @@ class TableHandler(Handler):
             )
         attributes = {"Arn": description["TableArn"]}
         if description.get("LatestStreamArn"):
+            attributes["StreamArn"] = description["LatestStreamArn"]
+        return Provisioned(name, attributes)
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        """In place where UpdateTable can (capacity, billing, stream, indexes added or
+        removed, TTL); a new key schema or name replaces the table, as on AWS."""
+        if any(
+            old.get(k) != new.get(k) for k in ("TableName", "KeySchema", "LocalSecondaryIndexes")
+        ):
+            return None
+        name = current.physical_id
+        params: dict[str, Any] = {"TableName": name}
+        for key in (
+            "BillingMode",
+            "ProvisionedThroughput",
+            "TableClass",
+            "DeletionProtectionEnabled",
+        ):
+            if new.get(key) != old.get(key) and key in new:
+                params[key] = new[key]
+        if new.get("StreamSpecification") != old.get("StreamSpecification"):
+            spec = new.get("StreamSpecification")
+            params["StreamSpecification"] = (
+                {"StreamEnabled": True, **spec} if spec else {"StreamEnabled": False}
+            )
+        old_indexes = {i["IndexName"]: i for i in old.get("GlobalSecondaryIndexes", [])}
+        new_indexes = {i["IndexName"]: i for i in new.get("GlobalSecondaryIndexes", [])}
+        updates: list[dict[str, Any]] = [
+            {"Delete": {"IndexName": n}} for n in old_indexes if n not in new_indexes
+        ]
+        updates += [{"Create": i} for n, i in new_indexes.items() if n not in old_indexes]
+        if updates:
+            params["GlobalSecondaryIndexUpdates"] = updates
+            params["AttributeDefinitions"] = new["AttributeDefinitions"]
+        if len(params) > 1:
+            await ctx.call("dynamodb", "UpdateTable", params)
+        if new.get("TimeToLiveSpecification") != old.get("TimeToLiveSpecification"):
+            ttl = new.get("TimeToLiveSpecification") or old.get("TimeToLiveSpecification") or {}
+            enabled = new.get("TimeToLiveSpecification", {}).get("Enabled") in (True, "true")
+            await ctx.call(
+                "dynamodb",
+                "UpdateTimeToLive",
+                {
+                    "TableName": name,
+                    "TimeToLiveSpecification": {
+                        "Enabled": enabled,
+                        "AttributeName": ttl.get("AttributeName", ""),
+                    },
+                },
+            )
+        description = (await ctx.call("dynamodb", "DescribeTable", {"TableName": name}))["Table"]
+        attributes = {"Arn": description["TableArn"]}
+        if description.get("LatestStreamArn") and description.get("StreamSpecification", {}).get(
+            "StreamEnabled"
+        ):
             attributes["StreamArn"] = description["LatestStreamArn"]
         return Provisioned(name, attributes)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stratus.services.stacks.resources import apis, data, iam, lambda_, messaging, orchestration
 from stratus.services.stacks.resources.base import Handler
 
-__all__ = ["HANDLERS"]
+__all__ = ["HANDLERS", "NAME_PROPERTIES"]
 
 HANDLERS: dict[str, Handler] = {
     "AWS::Lambda::Function": lambda_.FunctionHandler(),
@@ -44,4 +44,22 @@ HANDLERS: dict[str, Handler] = {
     "AWS::ApiGatewayV2::Deployment": apis.V2Handler("Deployment", "DeploymentId"),
     "AWS::CDK::Metadata": orchestration.NothingHandler(),
     "AWS::CloudFormation::WaitConditionHandle": orchestration.NothingHandler(),
+}
+
+#: The property that names a resource of each type: a resource named by the template
+#: cannot be replaced (the new one would need the same name while the old one lives).
+NAME_PROPERTIES: dict[str, str] = {
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Lambda::Alias": "Name",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Events::Rule": "Name",
+    "AWS::Events::EventBus": "Name",
+    "AWS::Scheduler::Schedule": "Name",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::Logs::LogGroup": "LogGroupName",
 }
