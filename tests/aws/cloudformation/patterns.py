@@ -75,7 +75,7 @@ def write_handlers(directory: Path, probe: str) -> None:
 
 
 def deploy_pattern(
-    server: ServerProcess, pattern: str, workdir: Path
+    server: ServerProcess, pattern: str, workdir: Path, handlers: dict[str, str] | None = None
 ) -> tuple[str, dict[str, Any], str]:
     """Deploy the pattern as ``sam deploy`` does (package, change set, execute); answers
     the stack name, the settled stack and the probe queue's URL."""
@@ -85,6 +85,8 @@ def deploy_pattern(
     sqs = server.client("sqs")
     probe_url = sqs.create_queue(QueueName=probe)["QueueUrl"]
     write_handlers(directory, probe)
+    for relative, text in (handlers or {}).items():  # a pattern's own behaviour, ours
+        (directory / relative).write_text(text.replace("PROBE_QUEUE", probe))
     s3 = server.client("s3")
     bucket = f"sam-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=bucket)

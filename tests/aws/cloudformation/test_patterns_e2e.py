@@ -22,9 +22,9 @@ pytestmark = pytest.mark.skipif(
 
 
 def _deployed(
-    server: ServerProcess, pattern: str, tmp_path: Path
+    server: ServerProcess, pattern: str, tmp_path: Path, handlers: dict[str, str] | None = None
 ) -> tuple[str, dict[str, str], str]:
-    name, stack, probe = deploy_pattern(server, pattern, tmp_path)
+    name, stack, probe = deploy_pattern(server, pattern, tmp_path, handlers)
     assert stack["StackStatus"] == "CREATE_COMPLETE", failures(server, name)
     return name, outputs(stack), probe
 
@@ -291,4 +291,56 @@ def test_workflow_puts_events_on_the_stack_bus(server: ServerProcess, tmp_path: 
         time.sleep(0.1)
     assert described["status"] == "SUCCEEDED", described
     assert json.loads(described["output"])["FailedEntryCount"] == 0
+    _delete(server, name)
+
+
+RECORDER = """
+import json, os, uuid
+import boto3
+
+def lambda_handler(event, context):
+    detail = event["data"]["detail"]
+    boto3.client("dynamodb").put_item(
+        TableName=os.environ["TableName"],
+        Item={"transaction_id": {"S": detail["object"]["key"]}, "bucket": {"S": detail["bucket"]["name"]}},
+    )
+    boto3.client("stepfunctions").send_task_success(taskToken=event["token"], output=json.dumps({"stored": True}))
+"""
+
+
+def test_s3_eventbridge_workflow_task_token_table_topic(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """An upload reaches EventBridge (the bucket's EventBridgeConfiguration), whose rule
+    starts the workflow; its Lambda task waits for the function's SendTaskSuccess (the
+    function records the object in the table), then the workflow publishes to the topic."""
+    name, out, probe = _deployed(
+        server, "s3-event-sfn-lambda-ddb-sns", tmp_path, {"src/lambda-dynamoDb.py": RECORDER}
+    )
+    sqs = server.client("sqs")
+    probe_arn = sqs.get_queue_attributes(QueueUrl=probe, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns = server.client("sns")
+    topic = f"arn:aws:sns:us-east-1:000000000000:{out['MySnsTopicName']}"
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=probe_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    server.client("s3").put_object(
+        Bucket=out["IngestionBucket"], Key="invoice-7.csv", Body=b"a,b\n"
+    )
+    messages = sqs.receive_message(QueueUrl=probe, WaitTimeSeconds=20).get("Messages", [])
+    assert [m["Body"] for m in messages] == ["Successfully completed the workflow!"]
+    item = server.client("dynamodb").get_item(
+        TableName=out["TableName"], Key={"transaction_id": {"S": "invoice-7.csv"}}
+    )["Item"]
+    assert item["bucket"] == {"S": out["IngestionBucket"]}
+    exports = {
+        e["Name"]: e["Value"] for e in server.client("cloudformation").list_exports()["Exports"]
+    }
+    assert exports["MySNSTopicName"] == "my-sns-topic"
+    server.client("s3").delete_object(Bucket=out["IngestionBucket"], Key="invoice-7.csv")
     _delete(server, name)
