@@ -344,3 +344,57 @@ def test_s3_eventbridge_workflow_task_token_table_topic(
     assert exports["MySNSTopicName"] == "my-sns-topic"
     server.client("s3").delete_object(Bucket=out["IngestionBucket"], Key="invoice-7.csv")
     _delete(server, name)
+
+
+def test_buses_filter_to_topics(server: ServerProcess, tmp_path: Path) -> None:
+    """Reportable transactions on the blue bank's bus reach the reserve bank's topic; all
+    of them reach the blue bank's own topic; other sources reach neither."""
+    name, out, _ = _deployed(server, "lambda-eventbridge-sns-sam", tmp_path)
+    sqs = server.client("sqs")
+    sns = server.client("sns")
+    queues = {}
+    for key in ("ReserveBankTopicName", "BlueBankTopicName"):
+        url = sqs.create_queue(QueueName=f"{key[:8]}-{name}")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        topic = f"arn:aws:sns:us-east-1:000000000000:{out[key]}"
+        sns.subscribe(
+            TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+        )
+        queues[key] = url
+    events = server.client("events")
+    entries = [
+        {
+            "EventBusName": "bluebank-bus",
+            "Source": "atm.events",
+            "DetailType": "Bank transaction",
+            "Detail": json.dumps({"bop_reportable": reportable, "n": n}),
+        }
+        for n, reportable in enumerate(["Yes", "No"])
+    ]
+    entries.append(
+        {
+            "EventBusName": "bluebank-bus",
+            "Source": "other.events",
+            "DetailType": "Bank transaction",
+            "Detail": json.dumps({"bop_reportable": "Yes", "n": 9}),
+        }
+    )
+    assert events.put_events(Entries=entries)["FailedEntryCount"] == 0
+
+    def seen(url: str, count: int) -> list[int]:
+        found: list[int] = []
+        for _ in range(20):
+            for message in sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            ).get("Messages", []):
+                found.append(json.loads(message["Body"])["detail"]["n"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            if len(found) >= count:
+                break
+        return sorted(found)
+
+    assert seen(queues["ReserveBankTopicName"], 1) == [0]
+    assert seen(queues["BlueBankTopicName"], 2) == [0, 1]
+    _delete(server, name)
