@@ -47,7 +47,10 @@ class StacksService:
         self._events: dict[str, list[StackEvent]] = {}
         self._deployer = Deployer(caller, self)
         self._sources = TemplateSources(caller)
-        self._work: asyncio.Queue[Coroutine[Any, Any, Any]] = asyncio.Queue()
+        self._work: asyncio.Queue[tuple[str, Coroutine[Any, Any, Any]]] = asyncio.Queue()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._pending: dict[str, int] = {}  # stack id -> operations accepted, not ended
+        self._deleting: set[str] = set()
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -73,21 +76,40 @@ class StacksService:
         """Carries out stack operations, each its own task in this group."""
         async with asyncio.TaskGroup() as tasks:
             while True:
-                work = await self._work.get()
-                tasks.create_task(self._guarded(work))
+                stack_id, work = await self._work.get()
+                tasks.create_task(self._guarded(stack_id, work))
 
-    async def _guarded(self, work: Coroutine[Any, Any, Any]) -> None:
+    async def _guarded(self, stack_id: str, work: Coroutine[Any, Any, Any]) -> None:
         try:
-            await work
+            async with self._locks.setdefault(stack_id, asyncio.Lock()):
+                await work  # one operation of a stack at a time, in the order accepted
         finally:
+            self._release(stack_id)
             self._busy -= 1
             if self._busy == 0:
                 self._idle.set()
 
-    def _submit(self, work: Coroutine[Any, Any, Any]) -> None:
+    def _submit(self, stack: Stack, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` for ``stack`` (claimed by the caller) in the task group."""
         self._busy += 1
         self._idle.clear()
-        self._work.put_nowait(work)
+        self._work.put_nowait((stack.stack_id, work))
+
+    def _claim(self, stack: Stack) -> None:
+        """An operation was accepted for ``stack``: no update may start until it ends."""
+        if self._pending.get(stack.stack_id):
+            status = stack.status if stack.in_progress else "UPDATE_IN_PROGRESS"
+            raise StackValidationError(
+                f"Stack:{stack.stack_id} is in {status} state and can not be updated."
+            )
+        self._pending[stack.stack_id] = 1
+
+    def _release(self, stack_id: str) -> None:
+        left = self._pending.get(stack_id, 0) - 1
+        if left > 0:
+            self._pending[stack_id] = left
+        else:
+            self._pending.pop(stack_id, None)
 
     async def wait_idle(self) -> None:
         await self._idle.wait()
@@ -260,8 +282,10 @@ class StacksService:
         self._adopt(stack, text, prepared, request)
         self._stacks[stack.stack_id] = stack
         await self.save(stack)
+        self._claim(stack)
         self._submit(
-            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=True)
+            stack,
+            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=True),
         )
         return stack
 
@@ -289,13 +313,19 @@ class StacksService:
     async def update_stack(self, scope: Scope, request: StackRequest) -> Stack:
         stack = self.find(scope, request.name)
         self._settled(stack)
-        text, prepared = await self._prepare(scope, request, stack, check_capabilities=True)
-        if prepared.processed == stack.processed and prepared.parameters == stack.parameters:
-            raise NoUpdates()
+        self._claim(stack)  # held while the template is read, so two updates cannot race
+        try:
+            text, prepared = await self._prepare(scope, request, stack, check_capabilities=True)
+            if prepared.processed == stack.processed and prepared.parameters == stack.parameters:
+                raise NoUpdates()
+        except BaseException:
+            self._release(stack.stack_id)
+            raise
         self._adopt(stack, text, prepared, request)
         stack.updated = time.time()
         self._submit(
-            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=False)
+            stack,
+            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=False),
         )
         return stack
 
@@ -304,7 +334,10 @@ class StacksService:
             stack = self.find(scope, name)
         except StackNotFound:
             return  # deleting a stack that is not there succeeds
-        if stack.status in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS"):
+        if (
+            stack.status in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS")
+            or stack.stack_id in self._deleting
+        ):
             return
         for _, output in self.exports(scope):
             if output.get("ExportName") and any(o is output for o in stack.outputs):
@@ -322,7 +355,17 @@ class StacksService:
             stack.deleted = time.time()
             await self.save(stack)
             return
-        self._submit(self._deployer.delete(stack, retain))
+        # Queued behind an operation still running on the stack; no update starts after it.
+        self._deleting.add(stack.stack_id)
+        self._pending[stack.stack_id] = self._pending.get(stack.stack_id, 0) + 1
+
+        async def delete() -> None:
+            try:
+                await self._deployer.delete(stack, retain)
+            finally:
+                self._deleting.discard(stack.stack_id)
+
+        self._submit(stack, delete())
 
     # -- change sets ----------------------------------------------------------------------
     def change_set(self, scope: Scope, name: str, stack_name: str | None) -> ChangeSet:
@@ -427,6 +470,7 @@ class StacksService:
         stack = self._stacks[change_set.stack_id]
         if change_set.change_set_type == "UPDATE":
             self._settled(stack)
+        self._claim(stack)
         creating = change_set.change_set_type == "CREATE"
         stack.template_body, stack.template = change_set.template_body, change_set.template
         stack.parameter_overrides = change_set.parameter_overrides
@@ -454,7 +498,7 @@ class StacksService:
                 self._change_sets.pop(other.change_set_id)
                 await self._store.delete_change_set(other.change_set_id)
 
-        self._submit(run())
+        self._submit(stack, run())
 
     async def delete_change_set(self, scope: Scope, name: str, stack_name: str | None) -> None:
         change_set = self.change_set(scope, name, stack_name)

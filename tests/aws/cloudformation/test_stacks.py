@@ -473,3 +473,45 @@ def test_yaml_alias_bomb_and_include_loop(cfn: Any, server: ServerProcess) -> No
     cfn.create_stack(StackName=other, TemplateBody="Resources:\n  A: {Type: AWS::SQS::Queue}")
     assert wait_stack(cfn, other)["StackStatus"] == "CREATE_COMPLETE"
     cfn.delete_stack(StackName=other)
+
+
+def test_concurrent_operations_on_one_stack(cfn: Any, server: ServerProcess) -> None:
+    """Two updates at once: one is accepted, the other refused; a delete right after a
+    create waits for it and leaves nothing behind."""
+    import concurrent.futures
+
+    name = stack_name()
+    template = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: {}\n"
+    cfn.create_stack(StackName=name, TemplateBody=template.format(30))
+    wait_stack(cfn, name)
+
+    def update(timeout: int) -> str:
+        try:
+            cfn.update_stack(StackName=name, TemplateBody=template.format(timeout))
+            return "accepted"
+        except cfn.exceptions.ClientError as exc:
+            return str(exc.response["Error"]["Code"])
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(update, [40, 50, 60, 70]))
+    assert answers.count("accepted") >= 1 and set(answers) <= {"accepted", "ValidationError"}
+    assert wait_stack(cfn, name, "stack_update_complete")["StackStatus"] == "UPDATE_COMPLETE"
+    events = [
+        e["ResourceStatus"]
+        for e in cfn.describe_stack_events(StackName=name)["StackEvents"]
+        if e["LogicalResourceId"] == name
+    ]
+    assert events.count("UPDATE_COMPLETE") == answers.count("accepted")
+
+    fast = stack_name()
+    cfn.create_stack(
+        StackName=fast,
+        TemplateBody="Resources:\n"
+        + "".join(f"  Q{i}:\n    Type: AWS::SQS::Queue\n" for i in range(20)),
+    )
+    cfn.delete_stack(StackName=fast)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=fast, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
+    assert server.client("sqs").list_queues(QueueNamePrefix=fast).get("QueueUrls", []) == []
+    cfn.delete_stack(StackName=name)
