@@ -8,6 +8,7 @@ what happened, and a restarted server finds each resource it had provisioned.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import time
@@ -170,110 +171,139 @@ class Deployer:
     ) -> None:
         resources = template.get("Resources") or {}
         evaluator, conditions = self._evaluator(stack, template, parameters)
-        order = creation_order(
-            dependencies(resources, list((template.get("Parameters") or {}).keys()))
-        )
+        graph = dependencies(resources, list((template.get("Parameters") or {}).keys()))
         ctx = self._ctx(stack)
-        for logical in order:
-            resource = resources[logical]
-            condition = resource.get("Condition")
-            if condition is not None and not conditions.get(str(condition), False):
-                continue
-            kind = resource["Type"]
-            handler = HANDLERS[kind]
-            current = stack.resources.get(logical)
-            try:
-                props = evaluator.resolve(resource.get("Properties") or {})
-            except StacksError as exc:
-                # A reference that cannot be resolved fails this resource, as on AWS.
-                failed = "UPDATE_FAILED" if current is not None else "CREATE_FAILED"
-                if current is None:
-                    stack.resources[logical] = ResourceState(
-                        logical, kind, failed, "", exc.message, {}, {}, time.time()
-                    )
-                else:
-                    current.status, current.status_reason = failed, exc.message
-                await self._journal.event(stack, logical, "", kind, failed, exc.message)
-                raise
-            if current is not None and current.physical_id and current.type == kind:
-                if current.properties == props:
-                    continue
-                await self._journal.event(
-                    stack, logical, current.physical_id, kind, "UPDATE_IN_PROGRESS"
-                )
-                previous = copy.deepcopy(current)
-                try:
-                    updated = await handler.update(
+        # Independent resources are provisioned together, as CloudFormation does: each
+        # wave holds the resources whose dependencies are all in earlier waves. A wave
+        # finishes (nothing is abandoned half-made) before a failure is raised.
+        for wave in _waves(graph, creation_order(graph)):
+            outcomes = await asyncio.gather(
+                *(
+                    self._converge_one(
+                        stack,
                         ctx,
+                        evaluator,
+                        conditions,
                         logical,
-                        Provisioned(current.physical_id, current.attributes),
-                        current.properties,
-                        props,
+                        resources[logical],
+                        done,
+                        replaced,
                     )
-                    if updated is None:  # replacement: the new one first, the old one at cleanup
-                        named = NAME_PROPERTIES.get(kind)
-                        if (
-                            named
-                            and props.get(named)
-                            and props.get(named) == current.properties.get(named)
-                        ):
-                            raise ResourceFailed(
-                                "CloudFormation cannot update a stack when a custom-named resource "
-                                f"requires replacing. Rename {props[named]} and update the stack again."
-                            )
-                        updated = await handler.create(ctx, logical, props)
-                        replaced.append(previous)
-                        action = "replace"
-                    else:
-                        action = "update"
-                except StacksError as exc:
-                    current.status, current.status_reason = "UPDATE_FAILED", exc.message
-                    await self._journal.event(
-                        stack, logical, current.physical_id, kind, "UPDATE_FAILED", exc.message
-                    )
-                    raise
-                stack.resources[logical] = ResourceState(
-                    logical,
-                    kind,
-                    "UPDATE_COMPLETE",
-                    updated.physical_id,
-                    "",
-                    props,
-                    updated.attributes,
-                    time.time(),
-                )
-                done.append((logical, action, previous))
-                await self._journal.event(
-                    stack, logical, updated.physical_id, kind, "UPDATE_COMPLETE"
-                )
-                await self._journal.save(stack)
-                continue
-            if current is not None and current.physical_id:  # a new type under an old name
-                replaced.append(copy.deepcopy(current))
-            stack.resources[logical] = ResourceState(
-                logical, kind, "CREATE_IN_PROGRESS", "", "", props, {}, time.time()
+                    for logical in wave
+                ),
+                return_exceptions=True,
             )
-            await self._journal.event(stack, logical, "", kind, "CREATE_IN_PROGRESS")
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+
+    async def _converge_one(
+        self,
+        stack: Stack,
+        ctx: Provisioning,
+        evaluator: Evaluator,
+        conditions: dict[str, bool],
+        logical: str,
+        resource: dict[str, Any],
+        done: list[tuple[str, str, ResourceState | None]],
+        replaced: list[ResourceState],
+    ) -> None:
+        condition = resource.get("Condition")
+        if condition is not None and not conditions.get(str(condition), False):
+            return
+        kind = resource["Type"]
+        handler = HANDLERS[kind]
+        current = stack.resources.get(logical)
+        try:
+            props = evaluator.resolve(resource.get("Properties") or {})
+        except StacksError as exc:
+            # A reference that cannot be resolved fails this resource, as on AWS.
+            failed = "UPDATE_FAILED" if current is not None else "CREATE_FAILED"
+            if current is None:
+                stack.resources[logical] = ResourceState(
+                    logical, kind, failed, "", exc.message, {}, {}, time.time()
+                )
+            else:
+                current.status, current.status_reason = failed, exc.message
+            await self._journal.event(stack, logical, "", kind, failed, exc.message)
+            raise
+        if current is not None and current.physical_id and current.type == kind:
+            if current.properties == props:
+                return
+            await self._journal.event(
+                stack, logical, current.physical_id, kind, "UPDATE_IN_PROGRESS"
+            )
+            previous = copy.deepcopy(current)
             try:
-                made = await handler.create(ctx, logical, props)
+                updated = await handler.update(
+                    ctx,
+                    logical,
+                    Provisioned(current.physical_id, current.attributes),
+                    current.properties,
+                    props,
+                )
+                if updated is None:  # replacement: the new one first, the old one at cleanup
+                    named = NAME_PROPERTIES.get(kind)
+                    if (
+                        named
+                        and props.get(named)
+                        and props.get(named) == current.properties.get(named)
+                    ):
+                        raise ResourceFailed(
+                            "CloudFormation cannot update a stack when a custom-named resource "
+                            f"requires replacing. Rename {props[named]} and update the stack again."
+                        )
+                    updated = await handler.create(ctx, logical, props)
+                    replaced.append(previous)
+                    action = "replace"
+                else:
+                    action = "update"
             except StacksError as exc:
-                stack.resources[logical].status = "CREATE_FAILED"
-                stack.resources[logical].status_reason = exc.message
-                await self._journal.event(stack, logical, "", kind, "CREATE_FAILED", exc.message)
+                current.status, current.status_reason = "UPDATE_FAILED", exc.message
+                await self._journal.event(
+                    stack, logical, current.physical_id, kind, "UPDATE_FAILED", exc.message
+                )
                 raise
             stack.resources[logical] = ResourceState(
                 logical,
                 kind,
-                "CREATE_COMPLETE",
-                made.physical_id,
+                "UPDATE_COMPLETE",
+                updated.physical_id,
                 "",
                 props,
-                made.attributes,
+                updated.attributes,
                 time.time(),
             )
-            done.append((logical, "create", current))
-            await self._journal.event(stack, logical, made.physical_id, kind, "CREATE_COMPLETE")
+            done.append((logical, action, previous))
+            await self._journal.event(stack, logical, updated.physical_id, kind, "UPDATE_COMPLETE")
             await self._journal.save(stack)
+            return
+        if current is not None and current.physical_id:  # a new type under an old name
+            replaced.append(copy.deepcopy(current))
+        stack.resources[logical] = ResourceState(
+            logical, kind, "CREATE_IN_PROGRESS", "", "", props, {}, time.time()
+        )
+        await self._journal.event(stack, logical, "", kind, "CREATE_IN_PROGRESS")
+        try:
+            made = await handler.create(ctx, logical, props)
+        except StacksError as exc:
+            stack.resources[logical].status = "CREATE_FAILED"
+            stack.resources[logical].status_reason = exc.message
+            await self._journal.event(stack, logical, "", kind, "CREATE_FAILED", exc.message)
+            raise
+        stack.resources[logical] = ResourceState(
+            logical,
+            kind,
+            "CREATE_COMPLETE",
+            made.physical_id,
+            "",
+            props,
+            made.attributes,
+            time.time(),
+        )
+        done.append((logical, "create", current))
+        await self._journal.event(stack, logical, made.physical_id, kind, "CREATE_COMPLETE")
+        await self._journal.save(stack)
 
     def _outputs(
         self, stack: Stack, template: dict[str, Any], parameters: dict[str, Any]
@@ -503,3 +533,14 @@ class Deployer:
         )
         await self._journal.save(stack)
         return True
+
+
+def _waves(graph: dict[str, set[str]], order: list[str]) -> list[list[str]]:
+    """``order`` grouped by depth: a resource's wave comes after all its dependencies'."""
+    depth: dict[str, int] = {}
+    for name in order:  # dependencies first, so their depths are known
+        depth[name] = 1 + max((depth[need] for need in graph[name]), default=-1)
+    waves: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for name in order:
+        waves[depth[name]].append(name)
+    return waves

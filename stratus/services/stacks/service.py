@@ -116,6 +116,14 @@ class StacksService:
 
     # -- the journal the deployer writes ---------------------------------------------------
     async def save(self, stack: Stack) -> None:
+        if (
+            stack.stack_id in self._deleting
+            and not stack.in_progress
+            and not stack.status.startswith("DELETE_")
+        ):
+            # A delete is queued behind the operation that just ended: that is what the
+            # stack does next, and what a waiter polling it must see.
+            stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
         await self._store.put_stack(stack.stack_id, stack.record())
 
     async def event(
@@ -323,6 +331,7 @@ class StacksService:
             raise
         self._adopt(stack, text, prepared, request)
         stack.updated = time.time()
+        stack.status, stack.status_reason = "UPDATE_IN_PROGRESS", "User Initiated"
         self._submit(
             stack,
             self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=False),
@@ -356,6 +365,8 @@ class StacksService:
             await self.save(stack)
             return
         # Queued behind an operation still running on the stack; no update starts after it.
+        if not self._pending.get(stack.stack_id):
+            stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
         self._deleting.add(stack.stack_id)
         self._pending[stack.stack_id] = self._pending.get(stack.stack_id, 0) + 1
 
@@ -481,6 +492,7 @@ class StacksService:
         if not creating:
             stack.updated = time.time()
         change_set.execution_status = "EXECUTE_IN_PROGRESS"
+        stack.status = "CREATE_IN_PROGRESS" if creating else "UPDATE_IN_PROGRESS"
         await self._store.put_change_set(change_set.change_set_id, change_set.record())
 
         async def run() -> None:
