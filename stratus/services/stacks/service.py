@@ -28,8 +28,8 @@ from stratus.services.stacks.errors import (
     TemplateError,
 )
 from stratus.services.stacks.model import ChangeSet, ResourceState, Stack, StackEvent
+from stratus.services.stacks.repository import StackRepository
 from stratus.services.stacks.sources import StackRequest, TemplateSources
-from stratus.services.stacks.sqlite import SQLiteStackStore
 from stratus.services.stacks.template.loader import parse_template
 from stratus.services.stacks.template.prepare import Prepared, check_sections, prepare
 
@@ -39,7 +39,7 @@ _NO_CHANGES = "The submitted information didn't contain changes. Submit differen
 
 
 class StacksService:
-    def __init__(self, store: SQLiteStackStore, caller: AwsCaller) -> None:
+    def __init__(self, store: StackRepository, caller: AwsCaller) -> None:
         self._store = store
         self._caller = caller
         self._stacks: dict[str, Stack] = {}

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from stratus.services.stacks.repository import Table
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
 
@@ -29,7 +30,7 @@ class SQLiteStackStore:
     def __init__(self, db: SQLiteDatabase) -> None:
         self._db = db
 
-    async def load(self, table: str) -> list[dict[str, Any]]:
+    async def load(self, table: Table) -> list[dict[str, Any]]:
         assert table in ("cfn_stacks", "cfn_change_sets")
         rows = await self._db.read(lambda c: c.execute(f"SELECT record FROM {table}").fetchall())
         return [orjson.loads(row[0]) for row in rows]
