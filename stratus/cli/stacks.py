@@ -17,6 +17,7 @@ import botocore.exceptions
 
 from stratus.app.packaging import dumps, package_template
 from stratus.cli.client import CliError, aws_call, aws_client
+from stratus.services.stacks.errors import StacksError
 
 _CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 
@@ -65,7 +66,7 @@ def deploy(
 
     try:
         document = package_template(path, upload)
-    except (FileNotFoundError, ValueError) as exc:
+    except (OSError, ValueError, StacksError) as exc:
         raise CliError(str(exc)) from exc
     body = dumps(document)
     upload_key = f"templates/{name}.json"

@@ -169,3 +169,18 @@ def test_aws_cloudformation_deploy(server: ServerProcess, tmp_path: Path) -> Non
     # The CLI's own answer to an empty change set (without --no-fail-on-empty-changeset).
     assert again.returncode == 255, again.stdout + again.stderr
     assert f"No changes to deploy. Stack {name} is up to date" in again.stderr
+
+
+def test_deploy_refuses_what_it_cannot_read(server: ServerProcess, tmp_path: Path) -> None:
+    missing = stratus(server, "deploy", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 1 and f"no template at {tmp_path / 'nope.yaml'}" in missing.stderr
+    (tmp_path / "template.yaml").write_text(SAM_APP)  # its CodeUri src/ does not exist
+    absent = stratus(
+        server, "deploy", str(tmp_path / "template.yaml"), "--stack-name", "absent-code"
+    )
+    assert absent.returncode == 1 and absent.stderr.startswith("error: src/")
+    assert "does not exist" in absent.stderr
+    (tmp_path / "bad.yaml").write_text("Resources: [")
+    bad = stratus(server, "deploy", str(tmp_path / "bad.yaml"), "--stack-name", "bad-yaml")
+    assert bad.returncode == 1
+    assert bad.stderr == "error: Template format error: YAML not well-formed. (line 1, column 12)\n"
