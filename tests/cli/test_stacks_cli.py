@@ -183,4 +183,4 @@ def test_deploy_refuses_what_it_cannot_read(server: ServerProcess, tmp_path: Pat
     (tmp_path / "bad.yaml").write_text("Resources: [")
     bad = stratus(server, "deploy", str(tmp_path / "bad.yaml"), "--stack-name", "bad-yaml")
     assert bad.returncode == 1
-    assert bad.stderr == "error: Template format error: YAML not well-formed. (line 1, column 12)\n"
+    assert bad.stderr == "error: Template format error: YAML not well-formed. (line 1, column 13)\n"
