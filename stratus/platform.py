@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from stratus.aws.accounts import Accounts
 from stratus.aws.apigatewayv2.component import ApisComponent
 from stratus.aws.app import AwsApp
+from stratus.aws.cloudformation.component import StacksComponent
 from stratus.aws.component import Component, PlatformContext
 from stratus.aws.dynamodb.component import TablesComponent
 from stratus.aws.events.component import EventsComponent
@@ -59,6 +60,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     SchedulesComponent,
     ObjectsComponent,
     ApisComponent,
+    StacksComponent,
 )
 
 

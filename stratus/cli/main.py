@@ -8,7 +8,18 @@ import os
 import sys
 from pathlib import Path
 
-from stratus.cli import apis, buckets, client, durable, events, queues, tables, topics, workflows
+from stratus.cli import (
+    apis,
+    buckets,
+    client,
+    durable,
+    events,
+    queues,
+    stacks,
+    tables,
+    topics,
+    workflows,
+)
 from stratus.cli.client import CliError
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -125,6 +136,17 @@ def _parser() -> argparse.ArgumentParser:
     schedules = commands.add_parser("schedules", help="EventBridge Scheduler schedules")
     schedules.add_argument("--group", default=None, help="one group (default: every group)")
     schedules.add_argument("--region", default="us-east-1")
+    deploy = commands.add_parser(
+        "deploy", help="deploy a SAM or CloudFormation template as a stack (packages local code)"
+    )
+    deploy.add_argument("template", help="the template file (YAML or JSON)")
+    deploy.add_argument("--stack-name", default=None, help="default: the template's directory")
+    deploy.add_argument(
+        "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE", help="parameters"
+    )
+    deploy.add_argument("--region", default="us-east-1")
+    stack_list = commands.add_parser("stacks", help="CloudFormation stacks and their status")
+    stack_list.add_argument("--region", default="us-east-1")
     return parser
 
 
@@ -158,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
             return durable.list_executions(args.endpoint, function)
         if args.command == "apis":
             return apis.list_apis(args.endpoint)
+        if args.command == "deploy":
+            return stacks.deploy(
+                args.endpoint, args.template, args.stack_name, args.parameter_overrides, args.region
+            )
+        if args.command == "stacks":
+            return stacks.list_stacks(args.endpoint, args.region)
         if args.command == "queues":
             return queues.list_queues(args.endpoint, args.region)
         if args.command == "tables":

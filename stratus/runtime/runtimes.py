@@ -14,7 +14,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-PYTHON = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13")
+PYTHON = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 NODE = ("nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x")
 PROVIDED = ("provided", "provided.al2", "provided.al2023")
 SUPPORTED = PYTHON + NODE + PROVIDED

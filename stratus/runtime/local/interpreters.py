@@ -44,7 +44,14 @@ BUNDLED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "ur
 # What the zygote imports besides the stdlib (``worker/zygote.py`` ``preload``).
 REQUIREMENTS = ("boto3",)
 #: The runtimes the Lambda API accepts here, in the order their zygotes start at boot.
-PYTHON_RUNTIMES = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13")
+PYTHON_RUNTIMES = (
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+)
 INTERPRETERS_VARIABLE = "STRATUS_INTERPRETERS"
 PIP_TIMEOUT_S = 600.0
 _RUNTIME = re.compile(r"^python(\d+)\.(\d+)$")

@@ -230,7 +230,7 @@ def test_create_with_deprecated_python(raw_client: Any, runtime: str) -> None:
         error,
         "InvalidParameterValueException",
         f"The runtime parameter of {runtime} is no longer supported for creating or updating "
-        "AWS Lambda functions. We recommend you use the new runtime (python3.13) while creating "
+        "AWS Lambda functions. We recommend you use the new runtime (python3.14) while creating "
         "or updating functions.",
         400,
     )

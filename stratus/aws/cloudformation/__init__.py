@@ -1,0 +1,1 @@
+"""CloudFormation's API over the stacks service."""

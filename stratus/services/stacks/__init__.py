@@ -1,0 +1,1 @@
+"""CloudFormation stacks: templates, the SAM transform, provisioning through our own APIs."""

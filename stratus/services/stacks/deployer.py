@@ -1,0 +1,546 @@
+"""Carrying out a stack operation: resources created, updated or deleted in dependency
+order, one event per step, and a rollback that undoes what a failed operation did.
+
+The deployer is handed a :class:`Journal` (the service) that stores the stack and its
+events before the deployer moves on, so what a client sees in DescribeStackEvents is
+what happened, and a restarted server finds each resource it had provisioned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from stratus.services.aws_calls import AwsCaller
+from stratus.services.stacks.errors import ResourceFailed, StacksError, TemplateError
+from stratus.services.stacks.model import ResourceState, Stack
+from stratus.services.stacks.resources.base import Provisioned, Provisioning
+from stratus.services.stacks.resources.registry import HANDLERS, NAME_PROPERTIES
+from stratus.services.stacks.template.graph import creation_order, dependencies
+from stratus.services.stacks.template.intrinsics import Evaluator, Names, evaluate_conditions
+from stratus.services.stacks.template.prepare import pseudo_parameters
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Deployer", "Journal"]
+
+# Attributes computed from the physical id where the handler's set lacks them.
+_STATIC_ATTRIBUTES = {"AWS::SQS::Queue": ("QueueUrl",), "AWS::Lambda::Function": ()}
+
+
+class Journal(Protocol):
+    async def save(self, stack: Stack) -> None: ...
+
+    async def event(
+        self,
+        stack: Stack,
+        logical_id: str,
+        physical_id: str,
+        kind: str,
+        status: str,
+        reason: str = "",
+    ) -> None: ...
+
+    def import_value(self, stack: Stack, name: str) -> str: ...
+
+    async def publish_exports(self, stack: Stack) -> None: ...
+
+
+class Deployer:
+    def __init__(self, caller: AwsCaller, journal: Journal) -> None:
+        self._caller = caller
+        self._journal = journal
+
+    def _ctx(self, stack: Stack) -> Provisioning:
+        return Provisioning(self._caller, stack.account, stack.region, stack.name, stack.stack_id)
+
+    def _evaluator(
+        self, stack: Stack, template: Mapping[str, Any], parameters: Mapping[str, Any]
+    ) -> tuple[Evaluator, dict[str, bool]]:
+        resources = template.get("Resources") or {}
+        values = {
+            **pseudo_parameters(stack.account, stack.region, stack.name, stack.stack_id),
+            **parameters,
+        }
+
+        def ref(name: str) -> Any:
+            state = stack.resources.get(name)
+            if state is None or not state.physical_id:
+                raise TemplateError(
+                    f"Template format error: Unresolved resource dependencies [{name}] in the Resources block of the template"
+                )
+            return state.physical_id
+
+        def attribute(name: str, attr: str) -> Any:
+            state = stack.resources.get(name)
+            if state is None:
+                raise TemplateError(
+                    f"Template error: instance of Fn::GetAtt references undefined resource {name}"
+                )
+            if attr in state.attributes:
+                return state.attributes[attr]
+            raise TemplateError(
+                f"Template error: resource {name} does not support attribute type {attr} in Fn::GetAtt"
+            )
+
+        names = Names(
+            parameters=values,
+            ref=ref,
+            attribute=attribute,
+            import_value=lambda export: self._journal.import_value(stack, export),
+            resources=frozenset(resources),
+            region=stack.region,
+        )
+        conditions = evaluate_conditions(
+            template.get("Conditions") or {}, names, template.get("Mappings") or {}
+        )
+        return Evaluator(names, template.get("Mappings") or {}, conditions), conditions
+
+    # -- create and update ---------------------------------------------------------------
+    async def deploy(
+        self,
+        stack: Stack,
+        new_template: dict[str, Any],
+        parameters: dict[str, Any],
+        *,
+        creating: bool,
+    ) -> bool:
+        """Bring the stack to ``new_template``; on failure roll back (unless disabled).
+        Answers whether it succeeded."""
+        prefix = "CREATE" if creating else "UPDATE"
+        old_template = copy.deepcopy(stack.processed)
+        old_parameters = dict(stack.parameters)
+        old_resources = copy.deepcopy(stack.resources)
+        stack.processed, stack.parameters = new_template, parameters
+        stack.status, stack.status_reason = f"{prefix}_IN_PROGRESS", "User Initiated"
+        await self._journal.event(
+            stack,
+            stack.name,
+            stack.stack_id,
+            "AWS::CloudFormation::Stack",
+            stack.status,
+            "User Initiated",
+        )
+        await self._journal.save(stack)
+        done: list[tuple[str, str, ResourceState | None]] = []  # (logical, action, previous state)
+        replaced: list[ResourceState] = []
+        try:
+            await self._converge(stack, new_template, parameters, done, replaced)
+            stack.outputs = self._outputs(stack, new_template, parameters)
+            await self._journal.publish_exports(stack)
+        except Exception as exc:
+            reason = exc.message if isinstance(exc, StacksError) else f"Internal failure: {exc}"
+            if not isinstance(exc, StacksError):
+                log.exception("stack %s failed", stack.name)
+            return await self._fail(
+                stack, creating, reason, done, replaced, old_template, old_parameters, old_resources
+            )
+        if not creating:
+            stack.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+            await self._journal.event(
+                stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+            )
+            await self._journal.save(stack)
+            await self._remove(
+                stack,
+                replaced,
+                [
+                    s
+                    for lid, s in old_resources.items()
+                    if lid not in (new_template.get("Resources") or {}) and s.physical_id
+                ],
+            )
+        stack.status, stack.status_reason = f"{prefix}_COMPLETE", ""
+        await self._journal.event(
+            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+        )
+        await self._journal.save(stack)
+        return True
+
+    async def _converge(
+        self,
+        stack: Stack,
+        template: dict[str, Any],
+        parameters: dict[str, Any],
+        done: list[tuple[str, str, ResourceState | None]],
+        replaced: list[ResourceState],
+    ) -> None:
+        resources = template.get("Resources") or {}
+        evaluator, conditions = self._evaluator(stack, template, parameters)
+        graph = dependencies(resources, list((template.get("Parameters") or {}).keys()))
+        ctx = self._ctx(stack)
+        # Independent resources are provisioned together, as CloudFormation does: each
+        # wave holds the resources whose dependencies are all in earlier waves. A wave
+        # finishes (nothing is abandoned half-made) before a failure is raised.
+        for wave in _waves(graph, creation_order(graph)):
+            outcomes = await asyncio.gather(
+                *(
+                    self._converge_one(
+                        stack,
+                        ctx,
+                        evaluator,
+                        conditions,
+                        logical,
+                        resources[logical],
+                        done,
+                        replaced,
+                    )
+                    for logical in wave
+                ),
+                return_exceptions=True,
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+
+    async def _converge_one(
+        self,
+        stack: Stack,
+        ctx: Provisioning,
+        evaluator: Evaluator,
+        conditions: dict[str, bool],
+        logical: str,
+        resource: dict[str, Any],
+        done: list[tuple[str, str, ResourceState | None]],
+        replaced: list[ResourceState],
+    ) -> None:
+        condition = resource.get("Condition")
+        if condition is not None and not conditions.get(str(condition), False):
+            return
+        kind = resource["Type"]
+        handler = HANDLERS[kind]
+        current = stack.resources.get(logical)
+        try:
+            props = evaluator.resolve(resource.get("Properties") or {})
+        except StacksError as exc:
+            # A reference that cannot be resolved fails this resource, as on AWS.
+            failed = "UPDATE_FAILED" if current is not None else "CREATE_FAILED"
+            if current is None:
+                stack.resources[logical] = ResourceState(
+                    logical, kind, failed, "", exc.message, {}, {}, time.time()
+                )
+            else:
+                current.status, current.status_reason = failed, exc.message
+            await self._journal.event(stack, logical, "", kind, failed, exc.message)
+            raise
+        if current is not None and current.physical_id and current.type == kind:
+            if current.properties == props:
+                return
+            await self._journal.event(
+                stack, logical, current.physical_id, kind, "UPDATE_IN_PROGRESS"
+            )
+            previous = copy.deepcopy(current)
+            try:
+                updated = await handler.update(
+                    ctx,
+                    logical,
+                    Provisioned(current.physical_id, current.attributes),
+                    current.properties,
+                    props,
+                )
+                if updated is None:  # replacement: the new one first, the old one at cleanup
+                    named = NAME_PROPERTIES.get(kind)
+                    if (
+                        named
+                        and props.get(named)
+                        and props.get(named) == current.properties.get(named)
+                    ):
+                        raise ResourceFailed(
+                            "CloudFormation cannot update a stack when a custom-named resource "
+                            f"requires replacing. Rename {props[named]} and update the stack again."
+                        )
+                    updated = await handler.create(ctx, logical, props)
+                    replaced.append(previous)
+                    action = "replace"
+                else:
+                    action = "update"
+            except StacksError as exc:
+                current.status, current.status_reason = "UPDATE_FAILED", exc.message
+                await self._journal.event(
+                    stack, logical, current.physical_id, kind, "UPDATE_FAILED", exc.message
+                )
+                raise
+            stack.resources[logical] = ResourceState(
+                logical,
+                kind,
+                "UPDATE_COMPLETE",
+                updated.physical_id,
+                "",
+                props,
+                updated.attributes,
+                time.time(),
+            )
+            done.append((logical, action, previous))
+            await self._journal.event(stack, logical, updated.physical_id, kind, "UPDATE_COMPLETE")
+            await self._journal.save(stack)
+            return
+        if current is not None and current.physical_id:  # a new type under an old name
+            replaced.append(copy.deepcopy(current))
+        stack.resources[logical] = ResourceState(
+            logical, kind, "CREATE_IN_PROGRESS", "", "", props, {}, time.time()
+        )
+        await self._journal.event(stack, logical, "", kind, "CREATE_IN_PROGRESS")
+        try:
+            made = await handler.create(ctx, logical, props)
+        except StacksError as exc:
+            stack.resources[logical].status = "CREATE_FAILED"
+            stack.resources[logical].status_reason = exc.message
+            await self._journal.event(stack, logical, "", kind, "CREATE_FAILED", exc.message)
+            raise
+        stack.resources[logical] = ResourceState(
+            logical,
+            kind,
+            "CREATE_COMPLETE",
+            made.physical_id,
+            "",
+            props,
+            made.attributes,
+            time.time(),
+        )
+        done.append((logical, "create", current))
+        await self._journal.event(stack, logical, made.physical_id, kind, "CREATE_COMPLETE")
+        await self._journal.save(stack)
+
+    def _outputs(
+        self, stack: Stack, template: dict[str, Any], parameters: dict[str, Any]
+    ) -> list[dict[str, str]]:
+        evaluator, conditions = self._evaluator(stack, template, parameters)
+        outputs = []
+        for key, output in (template.get("Outputs") or {}).items():
+            condition = output.get("Condition")
+            if condition is not None and not conditions.get(str(condition), False):
+                continue
+            value = evaluator.resolve(output.get("Value"))
+            entry = {
+                "OutputKey": key,
+                "OutputValue": ",".join(value) if isinstance(value, list) else str(value),
+            }
+            if output.get("Description"):
+                entry["Description"] = str(output["Description"])
+            if output.get("Export"):
+                entry["ExportName"] = str(evaluator.resolve(output["Export"].get("Name")))
+            outputs.append(entry)
+        return outputs
+
+    async def _fail(
+        self,
+        stack: Stack,
+        creating: bool,
+        reason: str,
+        done: list[tuple[str, str, ResourceState | None]],
+        replaced: list[ResourceState],
+        old_template: dict[str, Any],
+        old_parameters: dict[str, Any],
+        old_resources: dict[str, ResourceState],
+    ) -> bool:
+        if creating and stack.disable_rollback:
+            stack.status, stack.status_reason = "CREATE_FAILED", reason
+            await self._journal.event(
+                stack,
+                stack.name,
+                stack.stack_id,
+                "AWS::CloudFormation::Stack",
+                stack.status,
+                reason,
+            )
+            await self._journal.save(stack)
+            return False
+        head = "ROLLBACK" if creating else "UPDATE_ROLLBACK"
+        stack.status = f"{head}_IN_PROGRESS"
+        stack.status_reason = f"The following resource(s) failed to {'create' if creating else 'update'}: [{', '.join(sorted(lid for lid, s in stack.resources.items() if s.status.endswith('_FAILED')))}]. Rollback requested by user."
+        await self._journal.event(
+            stack,
+            stack.name,
+            stack.stack_id,
+            "AWS::CloudFormation::Stack",
+            stack.status,
+            stack.status_reason,
+        )
+        await self._journal.save(stack)
+        ctx = self._ctx(stack)
+        failed = False
+        # Undo in reverse: what was created is deleted, what was updated goes back.
+        for logical, action, previous in reversed(done):
+            state = stack.resources[logical]
+            handler = HANDLERS[state.type]
+            try:
+                if action == "update" and previous is not None:
+                    await self._journal.event(
+                        stack, logical, state.physical_id, state.type, "UPDATE_IN_PROGRESS"
+                    )
+                    await handler.update(
+                        ctx,
+                        logical,
+                        Provisioned(state.physical_id, state.attributes),
+                        state.properties,
+                        previous.properties,
+                    )
+                    stack.resources[logical] = previous
+                    await self._journal.event(
+                        stack, logical, previous.physical_id, state.type, "UPDATE_COMPLETE"
+                    )
+                else:
+                    await self._journal.event(
+                        stack, logical, state.physical_id, state.type, "DELETE_IN_PROGRESS"
+                    )
+                    await handler.delete(
+                        ctx, Provisioned(state.physical_id, state.attributes), state.properties
+                    )
+                    await self._journal.event(
+                        stack, logical, state.physical_id, state.type, "DELETE_COMPLETE"
+                    )
+                    if previous is not None:
+                        stack.resources[logical] = previous
+                    else:
+                        stack.resources.pop(logical, None)
+            except StacksError as exc:
+                failed = True
+                await self._journal.event(
+                    stack, logical, state.physical_id, state.type, "DELETE_FAILED", exc.message
+                )
+            await self._journal.save(stack)
+        for logical, state in list(stack.resources.items()):
+            if state.status == "CREATE_FAILED":
+                stack.resources.pop(logical)
+                await self._journal.event(stack, logical, "", state.type, "DELETE_COMPLETE")
+            elif state.status == "UPDATE_FAILED":
+                stack.resources[logical] = old_resources[logical]
+        if not creating:
+            stack.processed, stack.parameters = old_template, old_parameters
+            stack.status = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+            await self._journal.event(
+                stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+            )
+            await self._journal.save(stack)
+            # Resources created for the update whose old name came back are already gone.
+        stack.status = f"{head}_FAILED" if failed else f"{head}_COMPLETE"
+        await self._journal.event(
+            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+        )
+        await self._journal.save(stack)
+        return False
+
+    async def _remove(
+        self, stack: Stack, replaced: list[ResourceState], gone: list[ResourceState]
+    ) -> None:
+        ctx = self._ctx(stack)
+        for state in [*reversed(replaced), *reversed(gone)]:
+            handler = HANDLERS[state.type]
+            await self._journal.event(
+                stack, state.logical_id, state.physical_id, state.type, "DELETE_IN_PROGRESS"
+            )
+            try:
+                await handler.delete(
+                    ctx, Provisioned(state.physical_id, state.attributes), state.properties
+                )
+            except StacksError as exc:
+                await self._journal.event(
+                    stack,
+                    state.logical_id,
+                    state.physical_id,
+                    state.type,
+                    "DELETE_FAILED",
+                    exc.message,
+                )
+                continue
+            if stack.resources.get(state.logical_id) is state or (
+                state.logical_id in stack.resources
+                and stack.resources[state.logical_id].physical_id == state.physical_id
+            ):
+                stack.resources.pop(state.logical_id)
+            await self._journal.event(
+                stack, state.logical_id, state.physical_id, state.type, "DELETE_COMPLETE"
+            )
+            await self._journal.save(stack)
+
+    # -- delete --------------------------------------------------------------------------
+    async def delete(self, stack: Stack, retain: frozenset[str] = frozenset()) -> bool:
+        stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
+        await self._journal.event(
+            stack,
+            stack.name,
+            stack.stack_id,
+            "AWS::CloudFormation::Stack",
+            stack.status,
+            "User Initiated",
+        )
+        await self._journal.save(stack)
+        resources = stack.processed.get("Resources") or {}
+        graph: dict[str, set[str]] = {lid: set() for lid in stack.resources}
+        try:
+            known = dependencies(
+                {k: v for k, v in resources.items() if k in stack.resources},
+                list((stack.processed.get("Parameters") or {}).keys()),
+            )
+            for lid, needs in known.items():
+                graph[lid] = {n for n in needs if n in graph}
+            order = list(reversed(creation_order(graph)))
+        except TemplateError:
+            order = list(reversed(list(stack.resources)))
+        ctx = self._ctx(stack)
+        failed: list[str] = []
+        for logical in order:
+            state = stack.resources[logical]
+            policy = (resources.get(logical) or {}).get("DeletionPolicy")
+            if logical in retain or policy == "Retain" or not state.physical_id:
+                status = "DELETE_SKIPPED" if state.physical_id else "DELETE_COMPLETE"
+                await self._journal.event(stack, logical, state.physical_id, state.type, status)
+                stack.resources.pop(logical)
+                continue
+            await self._journal.event(
+                stack, logical, state.physical_id, state.type, "DELETE_IN_PROGRESS"
+            )
+            try:
+                await HANDLERS[state.type].delete(
+                    ctx, Provisioned(state.physical_id, state.attributes), state.properties
+                )
+            except StacksError as exc:
+                state.status, state.status_reason = "DELETE_FAILED", exc.message
+                failed.append(logical)
+                await self._journal.event(
+                    stack, logical, state.physical_id, state.type, "DELETE_FAILED", exc.message
+                )
+                continue
+            stack.resources.pop(logical)
+            await self._journal.event(
+                stack, logical, state.physical_id, state.type, "DELETE_COMPLETE"
+            )
+            await self._journal.save(stack)
+        if failed:
+            stack.status = "DELETE_FAILED"
+            stack.status_reason = (
+                f"The following resource(s) failed to delete: [{', '.join(sorted(failed))}]. "
+            )
+            await self._journal.event(
+                stack,
+                stack.name,
+                stack.stack_id,
+                "AWS::CloudFormation::Stack",
+                stack.status,
+                stack.status_reason,
+            )
+            await self._journal.save(stack)
+            return False
+        stack.status, stack.status_reason = "DELETE_COMPLETE", ""
+        stack.deleted = time.time()
+        stack.outputs = []
+        await self._journal.event(
+            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
+        )
+        await self._journal.save(stack)
+        return True
+
+
+def _waves(graph: dict[str, set[str]], order: list[str]) -> list[list[str]]:
+    """``order`` grouped by depth: a resource's wave comes after all its dependencies'."""
+    depth: dict[str, int] = {}
+    for name in order:  # dependencies first, so their depths are known
+        depth[name] = 1 + max((depth[need] for need in graph[name]), default=-1)
+    waves: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for name in order:
+        waves[depth[name]].append(name)
+    return waves

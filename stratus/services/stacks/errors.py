@@ -1,0 +1,60 @@
+"""The stacks service's exceptions, one tree; ``aws/cloudformation/errors.py`` maps them.
+
+::
+
+    StacksError
+    +-- StackValidationError       a request or template CloudFormation refuses
+    |   +-- StackNotFound          no stack with that name or id
+    |   +-- TemplateError          "Template format error: ..." and template errors
+    |   +-- NoUpdates              an update that changes nothing
+    +-- ChangeSetNotFound
+    +-- AlreadyExists              a stack or change set of that name exists
+    +-- InsufficientCapabilities   IAM resources or macros not acknowledged
+    +-- ResourceFailed             a resource could not be provisioned (stack events)
+
+https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html
+"""
+
+from __future__ import annotations
+
+
+class StacksError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StackValidationError(StacksError):
+    """CloudFormation's ValidationError."""
+
+
+class StackNotFound(StackValidationError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Stack with id {name} does not exist")
+
+
+class TemplateError(StackValidationError):
+    """The template cannot be read or evaluated."""
+
+
+class NoUpdates(StackValidationError):
+    def __init__(self) -> None:
+        super().__init__("No updates are to be performed.")
+
+
+class ChangeSetNotFound(StacksError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"ChangeSet [{name}] does not exist")
+
+
+class AlreadyExists(StacksError):
+    pass
+
+
+class InsufficientCapabilities(StacksError):
+    def __init__(self, capabilities: list[str]) -> None:
+        super().__init__(f"Requires capabilities : [{', '.join(capabilities)}]")
+
+
+class ResourceFailed(StacksError):
+    """Provisioning one resource failed; the message becomes its event's reason."""

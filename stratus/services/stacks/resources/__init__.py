@@ -1,0 +1,1 @@
+"""One handler per resource type, each provisioning through our own AWS APIs."""

@@ -1,0 +1,407 @@
+"""AWS::ApiGateway::* and AWS::ApiGatewayV2::* through our own API Gateway APIs.
+
+An API given as an OpenAPI ``Body`` (what SAM writes) is imported the way API Gateway's
+import does: one resource per path segment, one method and integration per operation,
+from the ``x-amazon-apigateway-integration`` extensions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stratus.services.stacks.resources.base import (
+    Handler,
+    Provisioned,
+    Provisioning,
+    ignore_missing,
+    pick,
+)
+
+_METHODS = (
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "x-amazon-apigateway-any-method",
+)
+
+
+def _operations(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    found = []
+    for path, item in (body.get("paths") or {}).items():
+        for method, operation in (item or {}).items():
+            if method.lower() in _METHODS and isinstance(operation, dict):
+                verb = (
+                    "ANY" if method.lower() == "x-amazon-apigateway-any-method" else method.upper()
+                )
+                found.append((str(path), verb, operation))
+    return found
+
+
+class RestApiHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        body = props.get("Body") or {}
+        name = props.get("Name") or (body.get("info") or {}).get("title") or logical_id
+        params: dict[str, Any] = {
+            "name": name,
+            **{
+                k[:1].lower() + k[1:]: v
+                for k, v in pick(
+                    props, "Description", "BinaryMediaTypes", "ApiKeySourceType"
+                ).items()
+            },
+        }
+        if "EndpointConfiguration" in props:
+            params["endpointConfiguration"] = {
+                "types": props["EndpointConfiguration"].get("Types", ["EDGE"])
+            }
+        api = await ctx.call("apigateway", "CreateRestApi", params)
+        api_id = api["id"]
+        resources = await ctx.call("apigateway", "GetResources", {"restApiId": api_id})
+        root = next(r["id"] for r in resources["items"] if r["path"] == "/")
+        await self._import(ctx, api_id, root, body)
+        return Provisioned(api_id, {"RootResourceId": root, "RestApiId": api_id})
+
+    async def _import(
+        self, ctx: Provisioning, api_id: str, root: str, body: dict[str, Any]
+    ) -> None:
+        ids = {"/": root}
+        for path, verb, operation in _operations(body):
+            parent = root
+            walked = ""
+            for part in [p for p in path.split("/") if p]:
+                walked += "/" + part
+                if walked not in ids:
+                    made = await ctx.call(
+                        "apigateway",
+                        "CreateResource",
+                        {"restApiId": api_id, "parentId": parent, "pathPart": part},
+                    )
+                    ids[walked] = made["id"]
+                parent = ids[walked]
+            resource = ids[walked or "/"]
+            await ctx.call(
+                "apigateway",
+                "PutMethod",
+                {
+                    "restApiId": api_id,
+                    "resourceId": resource,
+                    "httpMethod": verb,
+                    "authorizationType": "NONE",
+                },
+            )
+            integration = operation.get("x-amazon-apigateway-integration")
+            if integration:
+                params = {
+                    "restApiId": api_id,
+                    "resourceId": resource,
+                    "httpMethod": verb,
+                    "type": str(integration.get("type", "aws_proxy")).upper(),
+                    **pick(
+                        integration,
+                        "uri",
+                        "credentials",
+                        "requestParameters",
+                        "requestTemplates",
+                        "passthroughBehavior",
+                        "timeoutInMillis",
+                    ),
+                }
+                if "httpMethod" in integration:
+                    params["integrationHttpMethod"] = str(integration["httpMethod"]).upper()
+                await ctx.call("apigateway", "PutIntegration", params)
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call("apigateway", "DeleteRestApi", {"restApiId": current.physical_id})
+        )
+
+
+class ResourceHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        made = await ctx.call(
+            "apigateway",
+            "CreateResource",
+            {
+                "restApiId": props["RestApiId"],
+                "parentId": props["ParentId"],
+                "pathPart": props["PathPart"],
+            },
+        )
+        return Provisioned(made["id"], {"ResourceId": made["id"]})
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "apigateway",
+                "DeleteResource",
+                {"restApiId": props["RestApiId"], "resourceId": current.physical_id},
+            )
+        )
+
+
+class MethodHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        api, resource, verb = props["RestApiId"], props["ResourceId"], props["HttpMethod"]
+        await ctx.call(
+            "apigateway",
+            "PutMethod",
+            {
+                "restApiId": api,
+                "resourceId": resource,
+                "httpMethod": verb,
+                "authorizationType": props.get("AuthorizationType", "NONE"),
+                **{
+                    k[:1].lower() + k[1:]: v
+                    for k, v in pick(
+                        props,
+                        "AuthorizerId",
+                        "ApiKeyRequired",
+                        "RequestParameters",
+                        "OperationName",
+                    ).items()
+                },
+            },
+        )
+        integration = props.get("Integration")
+        if integration:
+            params = {
+                "restApiId": api,
+                "resourceId": resource,
+                "httpMethod": verb,
+                "type": integration["Type"],
+                **{
+                    k[:1].lower() + k[1:]: v
+                    for k, v in pick(
+                        integration,
+                        "Uri",
+                        "Credentials",
+                        "RequestParameters",
+                        "RequestTemplates",
+                        "PassthroughBehavior",
+                        "TimeoutInMillis",
+                    ).items()
+                },
+            }
+            if "IntegrationHttpMethod" in integration:
+                params["integrationHttpMethod"] = integration["IntegrationHttpMethod"]
+            await ctx.call("apigateway", "PutIntegration", params)
+        return Provisioned(f"{api}|{resource}|{verb}")
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        api, resource, verb = current.physical_id.split("|")
+        await ignore_missing(
+            ctx.call(
+                "apigateway",
+                "DeleteMethod",
+                {"restApiId": api, "resourceId": resource, "httpMethod": verb},
+            )
+        )
+
+
+class DeploymentHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params = {
+            "restApiId": props["RestApiId"],
+            **{
+                k[:1].lower() + k[1:]: v for k, v in pick(props, "StageName", "Description").items()
+            },
+        }
+        made = await ctx.call("apigateway", "CreateDeployment", params)
+        return Provisioned(made["id"], {"DeploymentId": made["id"]})
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        if props.get("StageName"):  # the stage the deployment made goes with it
+            await ignore_missing(
+                ctx.call(
+                    "apigateway",
+                    "DeleteStage",
+                    {"restApiId": props["RestApiId"], "stageName": props["StageName"]},
+                )
+            )
+        await ignore_missing(
+            ctx.call(
+                "apigateway",
+                "DeleteDeployment",
+                {"restApiId": props["RestApiId"], "deploymentId": current.physical_id},
+            )
+        )
+
+
+class StageHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params = {
+            "restApiId": props["RestApiId"],
+            "stageName": props.get("StageName") or logical_id,
+            "deploymentId": props["DeploymentId"],
+            **{
+                k[:1].lower() + k[1:]: v
+                for k, v in pick(props, "Description", "Variables", "TracingEnabled").items()
+            },
+        }
+        await ctx.call("apigateway", "CreateStage", params)
+        return Provisioned(params["stageName"])
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if old.get("StageName") != new.get("StageName") or old.get("RestApiId") != new.get(
+            "RestApiId"
+        ):
+            return None
+        await ctx.call(
+            "apigateway",
+            "UpdateStage",
+            {
+                "restApiId": new["RestApiId"],
+                "stageName": current.physical_id,
+                "patchOperations": [
+                    {"op": "replace", "path": "/deploymentId", "value": new["DeploymentId"]}
+                ],
+            },
+        )
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "apigateway",
+                "DeleteStage",
+                {"restApiId": props["RestApiId"], "stageName": current.physical_id},
+            )
+        )
+
+
+def _cors(body: dict[str, Any]) -> dict[str, Any] | None:
+    cors = body.get("x-amazon-apigateway-cors")
+    if not isinstance(cors, dict):
+        return None
+    names = {
+        "allowOrigins": "AllowOrigins",
+        "allowMethods": "AllowMethods",
+        "allowHeaders": "AllowHeaders",
+        "exposeHeaders": "ExposeHeaders",
+        "maxAge": "MaxAge",
+        "allowCredentials": "AllowCredentials",
+    }
+    return {names[k]: v for k, v in cors.items() if k in names}
+
+
+class HttpApiHandler(Handler):
+    _FIELDS = (
+        "Name",
+        "ProtocolType",
+        "RouteSelectionExpression",
+        "Description",
+        "CorsConfiguration",
+        "Target",
+        "RouteKey",
+        "CredentialsArn",
+        "DisableExecuteApiEndpoint",
+        "ApiKeySelectionExpression",
+    )
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        body = props.get("Body") or {}
+        params: dict[str, Any] = pick(props, *self._FIELDS)
+        params.setdefault(
+            "Name", props.get("Name") or (body.get("info") or {}).get("title") or logical_id
+        )
+        params.setdefault("ProtocolType", "HTTP")
+        cors = _cors(body)
+        if cors and "CorsConfiguration" not in params:
+            params["CorsConfiguration"] = cors
+        if props.get("Tags"):
+            params["Tags"] = dict(props["Tags"])
+        api = await ctx.call("apigatewayv2", "CreateApi", params)
+        api_id = api["ApiId"]
+        for path, verb, operation in _operations(body):
+            integration = operation.get("x-amazon-apigateway-integration")
+            target = None
+            if integration:
+                made = await ctx.call(
+                    "apigatewayv2", "CreateIntegration", _v2_integration(api_id, integration)
+                )
+                target = f"integrations/{made['IntegrationId']}"
+            route_key = f"{verb} {path}" if path != "$default" else "$default"
+            route: dict[str, Any] = {"ApiId": api_id, "RouteKey": route_key}
+            if target:
+                route["Target"] = target
+            await ctx.call("apigatewayv2", "CreateRoute", route)
+        return Provisioned(api_id, {"ApiId": api_id, "ApiEndpoint": api.get("ApiEndpoint", "")})
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(ctx.call("apigatewayv2", "DeleteApi", {"ApiId": current.physical_id}))
+
+
+def _v2_integration(api_id: str, integration: dict[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "ApiId": api_id,
+        "IntegrationType": str(integration.get("type", "aws_proxy")).upper(),
+        "PayloadFormatVersion": str(integration.get("payloadFormatVersion", "2.0")),
+    }
+    names = {
+        "uri": "IntegrationUri",
+        "httpMethod": "IntegrationMethod",
+        "integrationSubtype": "IntegrationSubtype",
+        "credentials": "CredentialsArn",
+        "requestParameters": "RequestParameters",
+        "timeoutInMillis": "TimeoutInMillis",
+        "connectionType": "ConnectionType",
+    }
+    for key, name in names.items():
+        if key in integration:
+            params[name] = integration[key]
+    if "IntegrationSubtype" in params:
+        params.pop("IntegrationMethod", None)
+    return params
+
+
+class V2Handler(Handler):
+    """Route, Integration, Stage and Deployment: each one create call of the same name."""
+
+    def __init__(self, kind: str, id_field: str) -> None:
+        self._kind = kind
+        self._id = id_field
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params = dict(props)
+        if self._kind == "Stage" and "StageName" not in params:
+            params["StageName"] = logical_id
+        for noise in ("Tags",) if self._kind != "Stage" else ():
+            params.pop(noise, None)
+        params.pop("AccessLogSettings", None)  # access logs go to the server's log
+        made = await ctx.call("apigatewayv2", f"Create{self._kind}", params)
+        physical = str(made[self._id])
+        return Provisioned(physical, {f"{self._kind}Id": physical})
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "apigatewayv2",
+                f"Delete{self._kind}",
+                {"ApiId": props["ApiId"], self._id: current.physical_id},
+            )
+        )

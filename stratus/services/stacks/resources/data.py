@@ -1,0 +1,315 @@
+"""AWS::S3::Bucket/BucketPolicy and AWS::DynamoDB::Table through our own APIs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stratus.services.stacks.resources.base import (
+    Handler,
+    Provisioned,
+    Provisioning,
+    ignore_missing,
+    pick,
+    tag_list,
+)
+
+
+def _notifications(config: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's NotificationConfiguration -> PutBucketNotificationConfiguration's."""
+    out: dict[str, Any] = {}
+    kinds = (
+        ("LambdaConfigurations", "LambdaFunctionConfigurations", "Function", "LambdaFunctionArn"),
+        ("QueueConfigurations", "QueueConfigurations", "Queue", "QueueArn"),
+        ("TopicConfigurations", "TopicConfigurations", "Topic", "TopicArn"),
+    )
+    for source, target, field, arn_name in kinds:
+        entries = []
+        for entry in config.get(source, []):
+            item: dict[str, Any] = {arn_name: entry[field], "Events": [entry["Event"]]}
+            rules = ((entry.get("Filter") or {}).get("S3Key") or {}).get("Rules")
+            if rules:
+                item["Filter"] = {"Key": {"FilterRules": rules}}
+            entries.append(item)
+        if entries:
+            out[target] = entries
+    if config.get("EventBridgeConfiguration", {}).get("EventBridgeEnabled") in (True, "true"):
+        out["EventBridgeConfiguration"] = {}
+    return out
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule (flat days) as S3's API writes it."""
+    out: dict[str, Any] = {
+        "Status": rule.get("Status", "Enabled"),
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "Id" in rule:
+        out["ID"] = rule["Id"]
+    if "ExpirationInDays" in rule:
+        out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpirationInDays" in rule:
+        out["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpirationInDays"])
+        }
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(days)}
+    return out
+
+
+class BucketHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("BucketName") or ctx.physical_name(logical_id, 63, lower=True)
+        params: dict[str, Any] = {"Bucket": name}
+        if ctx.region != "us-east-1":
+            params["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
+        await ctx.call("s3", "CreateBucket", params)
+        await self._configure(ctx, name, props, {})
+        return Provisioned(
+            name,
+            {
+                "Arn": f"arn:aws:s3:::{name}",
+                "DomainName": f"{name}.s3.amazonaws.com",
+                "RegionalDomainName": f"{name}.s3.{ctx.region}.amazonaws.com",
+                "DualStackDomainName": f"{name}.s3.dualstack.{ctx.region}.amazonaws.com",
+                "WebsiteURL": f"http://{name}.s3-website-{ctx.region}.amazonaws.com",
+            },
+        )
+
+    async def _configure(
+        self, ctx: Provisioning, name: str, new: dict[str, Any], old: dict[str, Any]
+    ) -> None:
+        if (
+            new.get("VersioningConfiguration") != old.get("VersioningConfiguration")
+            and "VersioningConfiguration" in new
+        ):
+            await ctx.call(
+                "s3",
+                "PutBucketVersioning",
+                {
+                    "Bucket": name,
+                    "VersioningConfiguration": {"Status": new["VersioningConfiguration"]["Status"]},
+                },
+            )
+        if new.get("Tags") and new.get("Tags") != old.get("Tags"):
+            await ctx.call(
+                "s3",
+                "PutBucketTagging",
+                {"Bucket": name, "Tagging": {"TagSet": tag_list(new["Tags"])}},
+            )
+        if new.get("NotificationConfiguration") != old.get("NotificationConfiguration"):
+            await ctx.call(
+                "s3",
+                "PutBucketNotificationConfiguration",
+                {
+                    "Bucket": name,
+                    "NotificationConfiguration": _notifications(
+                        new.get("NotificationConfiguration") or {}
+                    ),
+                },
+            )
+        if (
+            new.get("LifecycleConfiguration") != old.get("LifecycleConfiguration")
+            and "LifecycleConfiguration" in new
+        ):
+            rules = [
+                _lifecycle_rule(rule) for rule in new["LifecycleConfiguration"].get("Rules", [])
+            ]
+            await ctx.call(
+                "s3",
+                "PutBucketLifecycleConfiguration",
+                {"Bucket": name, "LifecycleConfiguration": {"Rules": rules}},
+            )
+        if (
+            new.get("WebsiteConfiguration") != old.get("WebsiteConfiguration")
+            and "WebsiteConfiguration" in new
+        ):
+            site = new["WebsiteConfiguration"]
+            config: dict[str, Any] = {}
+            if "IndexDocument" in site:
+                config["IndexDocument"] = {"Suffix": site["IndexDocument"]}
+            if "ErrorDocument" in site:
+                config["ErrorDocument"] = {"Key": site["ErrorDocument"]}
+            await ctx.call(
+                "s3", "PutBucketWebsite", {"Bucket": name, "WebsiteConfiguration": config}
+            )
+        if "CorsConfiguration" in new and new.get("CorsConfiguration") != old.get(
+            "CorsConfiguration"
+        ):
+            rules = [
+                {k: v for k, v in rule.items() if k != "Id"}
+                | ({"ID": rule["Id"]} if "Id" in rule else {})
+                for rule in new["CorsConfiguration"].get("CorsRules", [])
+            ]
+            await ctx.call(
+                "s3", "PutBucketCors", {"Bucket": name, "CORSConfiguration": {"CORSRules": rules}}
+            )
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if old.get("BucketName") != new.get("BucketName"):
+            return None
+        await self._configure(ctx, current.physical_id, new, old)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        # As on AWS, a bucket that still holds objects fails to delete (BucketNotEmpty).
+        await ignore_missing(ctx.call("s3", "DeleteBucket", {"Bucket": current.physical_id}))
+
+
+class BucketPolicyHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        document = props["PolicyDocument"]
+        await ctx.call(
+            "s3",
+            "PutBucketPolicy",
+            {
+                "Bucket": props["Bucket"],
+                "Policy": document if isinstance(document, str) else json.dumps(document),
+            },
+        )
+        return Provisioned(f"{ctx.stack_name}-{logical_id}-{ctx.token(logical_id)}")
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if old.get("Bucket") != new.get("Bucket"):
+            return None
+        await self.create(ctx, logical_id, new)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(ctx.call("s3", "DeleteBucketPolicy", {"Bucket": props["Bucket"]}))
+
+
+_TABLE = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "BillingMode",
+    "ProvisionedThroughput",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "StreamSpecification",
+    "TableClass",
+    "DeletionProtectionEnabled",
+    "SSESpecification",
+)
+
+
+class TableHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("TableName") or ctx.physical_name(logical_id, 255)
+        params = {"TableName": name, **pick(props, *_TABLE)}
+        if "StreamSpecification" in params:
+            params["StreamSpecification"] = {"StreamEnabled": True, **params["StreamSpecification"]}
+        if "SSESpecification" in params:
+            params["SSESpecification"] = pick(
+                params["SSESpecification"], "Enabled", "SSEType", "KMSMasterKeyId"
+            )
+        if props.get("Tags"):
+            params["Tags"] = tag_list(props["Tags"])
+        if "ProvisionedThroughput" not in params and params.get("BillingMode") != "PAY_PER_REQUEST":
+            params["BillingMode"] = "PAY_PER_REQUEST"
+        description = (await ctx.call("dynamodb", "CreateTable", params))["TableDescription"]
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled") in (True, "true"):
+            await ctx.call(
+                "dynamodb",
+                "UpdateTimeToLive",
+                {
+                    "TableName": name,
+                    "TimeToLiveSpecification": {
+                        "Enabled": True,
+                        "AttributeName": ttl["AttributeName"],
+                    },
+                },
+            )
+        attributes = {"Arn": description["TableArn"]}
+        if description.get("LatestStreamArn"):
+            attributes["StreamArn"] = description["LatestStreamArn"]
+        return Provisioned(name, attributes)
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        """In place where UpdateTable can (capacity, billing, stream, indexes added or
+        removed, TTL); a new key schema or name replaces the table, as on AWS."""
+        if any(
+            old.get(k) != new.get(k) for k in ("TableName", "KeySchema", "LocalSecondaryIndexes")
+        ):
+            return None
+        name = current.physical_id
+        params: dict[str, Any] = {"TableName": name}
+        for key in (
+            "BillingMode",
+            "ProvisionedThroughput",
+            "TableClass",
+            "DeletionProtectionEnabled",
+        ):
+            if new.get(key) != old.get(key) and key in new:
+                params[key] = new[key]
+        if new.get("StreamSpecification") != old.get("StreamSpecification"):
+            spec = new.get("StreamSpecification")
+            params["StreamSpecification"] = (
+                {"StreamEnabled": True, **spec} if spec else {"StreamEnabled": False}
+            )
+        old_indexes = {i["IndexName"]: i for i in old.get("GlobalSecondaryIndexes", [])}
+        new_indexes = {i["IndexName"]: i for i in new.get("GlobalSecondaryIndexes", [])}
+        updates: list[dict[str, Any]] = [
+            {"Delete": {"IndexName": n}} for n in old_indexes if n not in new_indexes
+        ]
+        updates += [{"Create": i} for n, i in new_indexes.items() if n not in old_indexes]
+        if updates:
+            params["GlobalSecondaryIndexUpdates"] = updates
+            params["AttributeDefinitions"] = new["AttributeDefinitions"]
+        if len(params) > 1:
+            await ctx.call("dynamodb", "UpdateTable", params)
+        if new.get("TimeToLiveSpecification") != old.get("TimeToLiveSpecification"):
+            ttl = new.get("TimeToLiveSpecification") or old.get("TimeToLiveSpecification") or {}
+            enabled = new.get("TimeToLiveSpecification", {}).get("Enabled") in (True, "true")
+            await ctx.call(
+                "dynamodb",
+                "UpdateTimeToLive",
+                {
+                    "TableName": name,
+                    "TimeToLiveSpecification": {
+                        "Enabled": enabled,
+                        "AttributeName": ttl.get("AttributeName", ""),
+                    },
+                },
+            )
+        description = (await ctx.call("dynamodb", "DescribeTable", {"TableName": name}))["Table"]
+        attributes = {"Arn": description["TableArn"]}
+        if description.get("LatestStreamArn") and description.get("StreamSpecification", {}).get(
+            "StreamEnabled"
+        ):
+            attributes["StreamArn"] = description["LatestStreamArn"]
+        return Provisioned(name, attributes)
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call("dynamodb", "DeleteTable", {"TableName": current.physical_id})
+        )

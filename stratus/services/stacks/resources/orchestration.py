@@ -1,0 +1,293 @@
+"""AWS::Events::*, AWS::Scheduler::Schedule, AWS::StepFunctions::StateMachine and
+AWS::Logs::LogGroup through our own APIs."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from stratus.services.stacks.resources.base import (
+    Handler,
+    Provisioned,
+    Provisioning,
+    ignore_missing,
+    pick,
+    tag_list,
+)
+
+
+def _json(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class EventBusHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params = {"Name": props["Name"], **pick(props, "EventSourceName", "Description")}
+        if props.get("Tags"):
+            params["Tags"] = tag_list(props["Tags"])
+        arn = (await ctx.call("events", "CreateEventBus", params))["EventBusArn"]
+        return Provisioned(props["Name"], {"Arn": arn, "Name": props["Name"]})
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(ctx.call("events", "DeleteEventBus", {"Name": current.physical_id}))
+
+
+def _target(target: dict[str, Any]) -> dict[str, Any]:
+    out = pick(
+        target,
+        "Id",
+        "Arn",
+        "RoleArn",
+        "Input",
+        "InputPath",
+        "InputTransformer",
+        "DeadLetterConfig",
+        "RetryPolicy",
+        "SqsParameters",
+        "HttpParameters",
+        "KinesisParameters",
+    )
+    if isinstance(out.get("InputTransformer", {}).get("InputPathsMap"), dict):
+        out["InputTransformer"] = dict(out["InputTransformer"])
+    return out
+
+
+class RuleHandler(Handler):
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("Name") or ctx.physical_name(logical_id)
+        bus = props.get("EventBusName") or "default"
+        if bus.startswith("arn:"):
+            bus = bus.rsplit("/", 1)[-1]
+        params: dict[str, Any] = {
+            "Name": name,
+            "EventBusName": bus,
+            **pick(props, "ScheduleExpression", "State", "Description", "RoleArn"),
+        }
+        if "EventPattern" in props:
+            params["EventPattern"] = _json(props["EventPattern"])
+        arn = (await ctx.call("events", "PutRule", params))["RuleArn"]
+        targets = [_target(t) for t in props.get("Targets", [])]
+        if targets:
+            await ctx.call(
+                "events", "PutTargets", {"Rule": name, "EventBusName": bus, "Targets": targets}
+            )
+        physical = name if bus == "default" else f"{bus}|{name}"
+        return Provisioned(physical, {"Arn": arn})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if old.get("Name") != new.get("Name") or old.get("EventBusName") != new.get("EventBusName"):
+            return None
+        bus, _, name = current.physical_id.rpartition("|")
+        bus = bus or "default"
+        stale = {t["Id"] for t in old.get("Targets", [])} - {
+            t["Id"] for t in new.get("Targets", [])
+        }
+        if stale:
+            await ctx.call(
+                "events", "RemoveTargets", {"Rule": name, "EventBusName": bus, "Ids": sorted(stale)}
+            )
+        params: dict[str, Any] = {
+            "Name": name,
+            "EventBusName": bus,
+            **pick(new, "ScheduleExpression", "State", "Description", "RoleArn"),
+        }
+        if "EventPattern" in new:
+            params["EventPattern"] = _json(new["EventPattern"])
+        await ctx.call("events", "PutRule", params)
+        targets = [_target(t) for t in new.get("Targets", [])]
+        if targets:
+            await ctx.call(
+                "events", "PutTargets", {"Rule": name, "EventBusName": bus, "Targets": targets}
+            )
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        bus, _, name = current.physical_id.rpartition("|")
+        bus = bus or "default"
+        ids = [t["Id"] for t in props.get("Targets", [])]
+        if ids:
+            await ignore_missing(
+                ctx.call("events", "RemoveTargets", {"Rule": name, "EventBusName": bus, "Ids": ids})
+            )
+        await ignore_missing(ctx.call("events", "DeleteRule", {"Name": name, "EventBusName": bus}))
+
+
+class ScheduleHandler(Handler):
+    _FIELDS = (
+        "GroupName",
+        "ScheduleExpression",
+        "ScheduleExpressionTimezone",
+        "FlexibleTimeWindow",
+        "Target",
+        "State",
+        "Description",
+        "StartDate",
+        "EndDate",
+        "KmsKeyArn",
+    )
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("Name") or ctx.physical_name(logical_id)
+        params = {"Name": name, **pick(props, *self._FIELDS)}
+        params.setdefault("FlexibleTimeWindow", {"Mode": "OFF"})
+        arn = (await ctx.call("scheduler", "CreateSchedule", params))["ScheduleArn"]
+        return Provisioned(name, {"Arn": arn})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if old.get("Name") != new.get("Name") or old.get("GroupName") != new.get("GroupName"):
+            return None
+        params = {"Name": current.physical_id, **pick(new, *self._FIELDS)}
+        params.setdefault("FlexibleTimeWindow", {"Mode": "OFF"})
+        await ctx.call("scheduler", "UpdateSchedule", params)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "scheduler",
+                "DeleteSchedule",
+                {"Name": current.physical_id, **pick(props, "GroupName")},
+            )
+        )
+
+
+_SUBSTITUTION = re.compile(r"\$\{([^}]+)\}")
+
+
+class StateMachineHandler(Handler):
+    """The definition inline (Definition, DefinitionString) or from S3
+    (DefinitionS3Location), with DefinitionSubstitutions applied as CloudFormation does."""
+
+    async def _definition(self, ctx: Provisioning, props: dict[str, Any]) -> str:
+        if "Definition" in props:
+            text = json.dumps(props["Definition"])
+        elif "DefinitionString" in props:
+            text = str(props["DefinitionString"])
+        else:
+            location = props.get("DefinitionS3Location") or {}
+            params = {"Bucket": location.get("Bucket"), "Key": location.get("Key")}
+            if location.get("Version"):
+                params["VersionId"] = location["Version"]
+            body = (await ctx.call("s3", "GetObject", params))["Body"]
+            text = body.decode() if isinstance(body, bytes) else str(body)
+        substitutions = props.get("DefinitionSubstitutions") or {}
+        if substitutions:
+            text = _SUBSTITUTION.sub(
+                lambda m: (
+                    str(substitutions[m.group(1)]) if m.group(1) in substitutions else m.group(0)
+                ),
+                text,
+            )
+        return text
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("StateMachineName") or ctx.physical_name(logical_id, 80)
+        params: dict[str, Any] = {
+            "name": name,
+            "definition": await self._definition(ctx, props),
+            "roleArn": props.get("RoleArn", ""),
+            "type": props.get("StateMachineType", "STANDARD"),
+        }
+        if "LoggingConfiguration" in props:
+            params["loggingConfiguration"] = _lower_keys(props["LoggingConfiguration"])
+        if "TracingConfiguration" in props:
+            params["tracingConfiguration"] = _lower_keys(props["TracingConfiguration"])
+        if props.get("Tags"):
+            params["tags"] = [{"key": t["Key"], "value": t["Value"]} for t in props["Tags"]]
+        arn = (await ctx.call("stepfunctions", "CreateStateMachine", params))["stateMachineArn"]
+        return Provisioned(arn, {"Arn": arn, "Name": name})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if any(old.get(k) != new.get(k) for k in ("StateMachineName", "StateMachineType")):
+            return None
+        params: dict[str, Any] = {
+            "stateMachineArn": current.physical_id,
+            "definition": await self._definition(ctx, new),
+            "roleArn": new.get("RoleArn", ""),
+        }
+        await ctx.call("stepfunctions", "UpdateStateMachine", params)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "stepfunctions", "DeleteStateMachine", {"stateMachineArn": current.physical_id}
+            )
+        )
+
+
+def _lower_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: _lower_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(v) for v in value]
+    return value
+
+
+class LogGroupHandler(Handler):
+    """Log groups are where functions' logs already go; the stack only names one."""
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("LogGroupName") or ctx.physical_name(logical_id, 512)
+        return Provisioned(name, {"Arn": ctx.arn("logs", f"log-group:{name}:*")})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        return current if old.get("LogGroupName") == new.get("LogGroupName") else None
+
+
+class NothingHandler(Handler):
+    """Resources that provision nothing here (AWS::CDK::Metadata, wait condition handles)."""
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        return Provisioned(f"{ctx.stack_id.rsplit('/', 1)[-1]}-{logical_id}")
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        return current

@@ -1,0 +1,65 @@
+"""Resource type -> handler: the types a template may use on Stratus."""
+
+from __future__ import annotations
+
+from stratus.services.stacks.resources import apis, data, iam, lambda_, messaging, orchestration
+from stratus.services.stacks.resources.base import Handler
+
+__all__ = ["HANDLERS", "NAME_PROPERTIES"]
+
+HANDLERS: dict[str, Handler] = {
+    "AWS::Lambda::Function": lambda_.FunctionHandler(),
+    "AWS::Lambda::Version": lambda_.VersionHandler(),
+    "AWS::Lambda::Alias": lambda_.AliasHandler(),
+    "AWS::Lambda::Permission": lambda_.PermissionHandler(),
+    "AWS::Lambda::EventSourceMapping": lambda_.EventSourceMappingHandler(),
+    "AWS::Lambda::LayerVersion": lambda_.LayerVersionHandler(),
+    "AWS::Lambda::Url": lambda_.UrlHandler(),
+    "AWS::Lambda::EventInvokeConfig": lambda_.EventInvokeConfigHandler(),
+    "AWS::IAM::Role": iam.RoleHandler(),
+    "AWS::IAM::Policy": iam.PolicyHandler(),
+    "AWS::IAM::ManagedPolicy": iam.ManagedPolicyHandler(),
+    "AWS::SQS::Queue": messaging.QueueHandler(),
+    "AWS::SQS::QueuePolicy": messaging.QueuePolicyHandler(),
+    "AWS::SNS::Topic": messaging.TopicHandler(),
+    "AWS::SNS::Subscription": messaging.SubscriptionHandler(),
+    "AWS::SNS::TopicPolicy": messaging.TopicPolicyHandler(),
+    "AWS::S3::Bucket": data.BucketHandler(),
+    "AWS::S3::BucketPolicy": data.BucketPolicyHandler(),
+    "AWS::DynamoDB::Table": data.TableHandler(),
+    "AWS::Events::Rule": orchestration.RuleHandler(),
+    "AWS::Events::EventBus": orchestration.EventBusHandler(),
+    "AWS::Scheduler::Schedule": orchestration.ScheduleHandler(),
+    "AWS::StepFunctions::StateMachine": orchestration.StateMachineHandler(),
+    "AWS::Logs::LogGroup": orchestration.LogGroupHandler(),
+    "AWS::ApiGateway::RestApi": apis.RestApiHandler(),
+    "AWS::ApiGateway::Resource": apis.ResourceHandler(),
+    "AWS::ApiGateway::Method": apis.MethodHandler(),
+    "AWS::ApiGateway::Deployment": apis.DeploymentHandler(),
+    "AWS::ApiGateway::Stage": apis.StageHandler(),
+    "AWS::ApiGatewayV2::Api": apis.HttpApiHandler(),
+    "AWS::ApiGatewayV2::Route": apis.V2Handler("Route", "RouteId"),
+    "AWS::ApiGatewayV2::Integration": apis.V2Handler("Integration", "IntegrationId"),
+    "AWS::ApiGatewayV2::Stage": apis.V2Handler("Stage", "StageName"),
+    "AWS::ApiGatewayV2::Deployment": apis.V2Handler("Deployment", "DeploymentId"),
+    "AWS::CDK::Metadata": orchestration.NothingHandler(),
+    "AWS::CloudFormation::WaitConditionHandle": orchestration.NothingHandler(),
+}
+
+#: The property that names a resource of each type: a resource named by the template
+#: cannot be replaced (the new one would need the same name while the old one lives).
+NAME_PROPERTIES: dict[str, str] = {
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Lambda::Alias": "Name",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Events::Rule": "Name",
+    "AWS::Events::EventBus": "Name",
+    "AWS::Scheduler::Schedule": "Name",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+}

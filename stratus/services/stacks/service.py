@@ -1,0 +1,522 @@
+"""The stacks service: CloudFormation's operations over stacks, change sets and exports.
+
+Every operation that changes resources checks and prepares the template in the call (a
+template error is the caller's ValidationError), stores the stack in its
+``*_IN_PROGRESS`` status, and hands the work to the service's task group; the caller
+polls DescribeStacks (or boto3's waiters) as on AWS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+import uuid
+from collections.abc import Coroutine
+from typing import Any
+
+from stratus.services.aws_calls import AwsCaller
+from stratus.services.scope import Scope
+from stratus.services.stacks.changes import check_name, imports, resource_changes
+from stratus.services.stacks.deployer import Deployer
+from stratus.services.stacks.errors import (
+    AlreadyExists,
+    ChangeSetNotFound,
+    NoUpdates,
+    StackNotFound,
+    StackValidationError,
+    TemplateError,
+)
+from stratus.services.stacks.model import ChangeSet, ResourceState, Stack, StackEvent
+from stratus.services.stacks.repository import StackRepository
+from stratus.services.stacks.sources import StackRequest, TemplateSources
+from stratus.services.stacks.template.loader import parse_template
+from stratus.services.stacks.template.prepare import Prepared, check_sections, prepare
+
+__all__ = ["StackRequest", "StacksService"]
+
+_NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
+
+
+class StacksService:
+    def __init__(self, store: StackRepository, caller: AwsCaller) -> None:
+        self._store = store
+        self._caller = caller
+        self._stacks: dict[str, Stack] = {}
+        self._change_sets: dict[str, ChangeSet] = {}
+        self._events: dict[str, list[StackEvent]] = {}
+        self._deployer = Deployer(caller, self)
+        self._sources = TemplateSources(caller)
+        self._work: asyncio.Queue[tuple[str, Coroutine[Any, Any, Any]]] = asyncio.Queue()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._pending: dict[str, int] = {}  # stack id -> operations accepted, not ended
+        self._deleting: set[str] = set()
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def load(self) -> None:
+        for record in await self._store.load("cfn_stacks"):
+            stack = Stack.from_record(record)
+            if stack.in_progress:  # the server stopped during the operation
+                stack.status = {"CREATE": "CREATE_FAILED", "DELETE": "DELETE_FAILED"}.get(
+                    stack.status.split("_", 1)[0], "UPDATE_ROLLBACK_FAILED"
+                )
+                stack.status_reason = "The server stopped while the operation was in progress"
+            self._stacks[stack.stack_id] = stack
+        for record in await self._store.load("cfn_change_sets"):
+            change_set = ChangeSet.from_record(record)
+            self._change_sets[change_set.change_set_id] = change_set
+        for record in await self._store.load_events():
+            event = StackEvent(**record)
+            self._events.setdefault(event.stack_id, []).append(event)
+
+    # -- background work ------------------------------------------------------------------
+    async def run(self) -> None:
+        """Carries out stack operations, each its own task in this group."""
+        async with asyncio.TaskGroup() as tasks:
+            while True:
+                stack_id, work = await self._work.get()
+                tasks.create_task(self._guarded(stack_id, work))
+
+    async def _guarded(self, stack_id: str, work: Coroutine[Any, Any, Any]) -> None:
+        try:
+            async with self._locks.setdefault(stack_id, asyncio.Lock()):
+                await work  # one operation of a stack at a time, in the order accepted
+        finally:
+            self._release(stack_id)
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.set()
+
+    def _submit(self, stack: Stack, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` for ``stack`` (claimed by the caller) in the task group."""
+        self._busy += 1
+        self._idle.clear()
+        self._work.put_nowait((stack.stack_id, work))
+
+    def _claim(self, stack: Stack) -> None:
+        """An operation was accepted for ``stack``: no update may start until it ends."""
+        if self._pending.get(stack.stack_id):
+            status = stack.status if stack.in_progress else "UPDATE_IN_PROGRESS"
+            raise StackValidationError(
+                f"Stack:{stack.stack_id} is in {status} state and can not be updated."
+            )
+        self._pending[stack.stack_id] = 1
+
+    def _release(self, stack_id: str) -> None:
+        left = self._pending.get(stack_id, 0) - 1
+        if left > 0:
+            self._pending[stack_id] = left
+        else:
+            self._pending.pop(stack_id, None)
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    # -- the journal the deployer writes ---------------------------------------------------
+    async def save(self, stack: Stack) -> None:
+        if (
+            stack.stack_id in self._deleting
+            and not stack.in_progress
+            and not stack.status.startswith("DELETE_")
+        ):
+            # A delete is queued behind the operation that just ended: that is what the
+            # stack does next, and what a waiter polling it must see.
+            stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
+        await self._store.put_stack(stack.stack_id, stack.record())
+
+    async def event(
+        self,
+        stack: Stack,
+        logical_id: str,
+        physical_id: str,
+        kind: str,
+        status: str,
+        reason: str = "",
+    ) -> None:
+        event = StackEvent(
+            str(uuid.uuid4()),
+            stack.stack_id,
+            stack.name,
+            logical_id,
+            physical_id,
+            kind,
+            status,
+            reason,
+            time.time(),
+        )
+        self._events.setdefault(stack.stack_id, []).append(event)
+        await self._store.add_event(stack.stack_id, dataclasses.asdict(event))
+
+    def import_value(self, stack: Stack, name: str) -> str:
+        for other in self._live(Scope(stack.account, stack.region)):
+            for output in other.outputs:
+                if output.get("ExportName") == name:
+                    return output["OutputValue"]
+        raise TemplateError(f"No export named {name} found. Rollback requested by user.")
+
+    async def publish_exports(self, stack: Stack) -> None:
+        for output in stack.outputs:
+            name = output.get("ExportName")
+            if not name:
+                continue
+            for other in self._live(Scope(stack.account, stack.region)):
+                if other.stack_id != stack.stack_id and any(
+                    o.get("ExportName") == name for o in other.outputs
+                ):
+                    raise StackValidationError(
+                        f"Export with name {name} is already exported by stack {other.name}"
+                    )
+
+    # -- lookups --------------------------------------------------------------------------
+    def _live(self, scope: Scope) -> list[Stack]:
+        return [
+            s
+            for s in self._stacks.values()
+            if s.account == scope.account
+            and s.region == scope.region
+            and s.status != "DELETE_COMPLETE"
+        ]
+
+    def find(self, scope: Scope, name: str) -> Stack:
+        stack = self._stacks.get(name)
+        if stack is not None and stack.account == scope.account and stack.region == scope.region:
+            return stack
+        for stack in self._live(scope):
+            if stack.name == name:
+                return stack
+        raise StackNotFound(name)
+
+    def stacks(self, scope: Scope, name: str | None = None) -> list[Stack]:
+        if name:
+            return [self.find(scope, name)]
+        return sorted(self._live(scope), key=lambda s: -s.created)
+
+    def all_stacks(self, scope: Scope) -> list[Stack]:
+        return sorted(
+            (
+                s
+                for s in self._stacks.values()
+                if s.account == scope.account and s.region == scope.region
+            ),
+            key=lambda s: -s.created,
+        )
+
+    def resource(self, stack: Stack, logical_id: str) -> ResourceState:
+        state = stack.resources.get(logical_id)
+        if state is None:
+            raise StackValidationError(
+                f"Resource {logical_id} does not exist for stack {stack.name}"
+            )
+        return state
+
+    def events(self, scope: Scope, name: str) -> list[StackEvent]:
+        stack = self.find(scope, name)
+        return list(reversed(self._events.get(stack.stack_id, [])))
+
+    def exports(self, scope: Scope) -> list[tuple[Stack, dict[str, str]]]:
+        return [(s, o) for s in self._live(scope) for o in s.outputs if o.get("ExportName")]
+
+    def importers(self, scope: Scope, export: str) -> list[str]:
+        found = [s for s, o in self.exports(scope) if o["ExportName"] == export]
+        if not found:
+            raise StackValidationError(f"Export '{export}' is not imported by any stack.")
+        names = []
+        for stack in self._live(scope):
+            if imports(stack.processed, export):
+                names.append(stack.name)
+        if not names:
+            raise StackValidationError(f"Export '{export}' is not imported by any stack.")
+        return names
+
+    # -- templates ------------------------------------------------------------------------
+    async def _prepare(
+        self,
+        scope: Scope,
+        request: StackRequest,
+        current: Stack | None,
+        *,
+        check_capabilities: bool,
+    ) -> tuple[str, Prepared]:
+        text = await self._sources.text(scope, request, current)
+
+        async def include(location: str) -> str:
+            return await self._sources.fetch(scope, location)
+
+        prepared = await prepare(
+            text,
+            request.parameters,
+            region=scope.region,
+            fetch=include,
+            account=scope.account,
+            capabilities=request.capabilities if check_capabilities else None,
+            use_previous=request.use_previous,
+            previous=current.parameters if current else None,
+        )
+        return text, prepared
+
+    async def validate(self, scope: Scope, request: StackRequest) -> Prepared:
+        return await self._validate_only(scope, await self._sources.text(scope, request, None))
+
+    async def _validate_only(self, scope: Scope, text: str) -> Prepared:
+        template = await asyncio.to_thread(parse_template, text)
+        check_sections(template)
+        return Prepared(template, template, {}, [])
+
+    # -- stacks ---------------------------------------------------------------------------
+    def _new_stack(self, scope: Scope, request: StackRequest, status: str) -> Stack:
+        if any(s.name == request.name for s in self._live(scope)):
+            raise AlreadyExists(f"Stack [{request.name}] already exists")
+        stack_id = f"arn:aws:cloudformation:{scope.region}:{scope.account}:stack/{request.name}/{uuid.uuid4()}"
+        return Stack(
+            stack_id,
+            request.name,
+            scope.account,
+            scope.region,
+            status,
+            time.time(),
+            capabilities=list(request.capabilities),
+            tags=dict(request.tags),
+            disable_rollback=request.disable_rollback,
+        )
+
+    async def create_stack(self, scope: Scope, request: StackRequest) -> Stack:
+        check_name(request.name)
+        if any(s.name == request.name for s in self._live(scope)):
+            raise AlreadyExists(f"Stack [{request.name}] already exists")
+        text, prepared = await self._prepare(scope, request, None, check_capabilities=True)
+        stack = self._new_stack(scope, request, "CREATE_IN_PROGRESS")
+        self._adopt(stack, text, prepared, request)
+        self._stacks[stack.stack_id] = stack
+        await self.save(stack)
+        self._claim(stack)
+        self._submit(
+            stack,
+            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=True),
+        )
+        return stack
+
+    def _adopt(self, stack: Stack, text: str, prepared: Prepared, request: StackRequest) -> None:
+        stack.template_body = text
+        stack.template = prepared.template
+        stack.parameter_overrides = dict(request.parameters)
+        stack.description = str(prepared.template.get("Description", ""))
+
+    def _settled(self, stack: Stack) -> None:
+        if stack.in_progress:
+            raise StackValidationError(
+                f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
+            )
+        if stack.status in (
+            "ROLLBACK_COMPLETE",
+            "ROLLBACK_FAILED",
+            "CREATE_FAILED",
+            "REVIEW_IN_PROGRESS",
+        ):
+            raise StackValidationError(
+                f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
+            )
+
+    async def update_stack(self, scope: Scope, request: StackRequest) -> Stack:
+        stack = self.find(scope, request.name)
+        self._settled(stack)
+        self._claim(stack)  # held while the template is read, so two updates cannot race
+        try:
+            text, prepared = await self._prepare(scope, request, stack, check_capabilities=True)
+            if prepared.processed == stack.processed and prepared.parameters == stack.parameters:
+                raise NoUpdates()
+        except BaseException:
+            self._release(stack.stack_id)
+            raise
+        self._adopt(stack, text, prepared, request)
+        stack.updated = time.time()
+        stack.status, stack.status_reason = "UPDATE_IN_PROGRESS", "User Initiated"
+        self._submit(
+            stack,
+            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=False),
+        )
+        return stack
+
+    async def delete_stack(self, scope: Scope, name: str, retain: frozenset[str]) -> None:
+        try:
+            stack = self.find(scope, name)
+        except StackNotFound:
+            return  # deleting a stack that is not there succeeds
+        if (
+            stack.status in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS")
+            or stack.stack_id in self._deleting
+        ):
+            return
+        for _, output in self.exports(scope):
+            if output.get("ExportName") and any(o is output for o in stack.outputs):
+                users = [
+                    s.name
+                    for s in self._live(scope)
+                    if s is not stack and imports(s.processed, output["ExportName"])
+                ]
+                if users:
+                    raise StackValidationError(
+                        f"Export {output['ExportName']} cannot be deleted as it is in use by {', '.join(users)}"
+                    )
+        if stack.status == "REVIEW_IN_PROGRESS":
+            stack.status = "DELETE_COMPLETE"
+            stack.deleted = time.time()
+            await self.save(stack)
+            return
+        # Queued behind an operation still running on the stack; no update starts after it.
+        if not self._pending.get(stack.stack_id):
+            stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
+        self._deleting.add(stack.stack_id)
+        self._pending[stack.stack_id] = self._pending.get(stack.stack_id, 0) + 1
+
+        async def delete() -> None:
+            try:
+                await self._deployer.delete(stack, retain)
+            finally:
+                self._deleting.discard(stack.stack_id)
+
+        self._submit(stack, delete())
+
+    # -- change sets ----------------------------------------------------------------------
+    def change_set(self, scope: Scope, name: str, stack_name: str | None) -> ChangeSet:
+        found = self._change_sets.get(name)
+        if found is None and stack_name:
+            try:
+                stack = self.find(scope, stack_name)
+            except StackNotFound:
+                raise ChangeSetNotFound(name) from None
+            found = next(
+                (
+                    c
+                    for c in self._change_sets.values()
+                    if c.stack_id == stack.stack_id and c.name == name
+                ),
+                None,
+            )
+        if found is None or not found.change_set_id.split(":")[4] == scope.account:
+            raise ChangeSetNotFound(name)
+        return found
+
+    def change_sets(self, scope: Scope, stack_name: str) -> list[ChangeSet]:
+        stack = self.find(scope, stack_name)
+        return [c for c in self._change_sets.values() if c.stack_id == stack.stack_id]
+
+    async def create_change_set(
+        self, scope: Scope, request: StackRequest, name: str, kind: str
+    ) -> ChangeSet:
+        if kind == "CREATE":
+            check_name(request.name)
+            existing = [s for s in self._live(scope) if s.name == request.name]
+            if existing and existing[0].status != "REVIEW_IN_PROGRESS":
+                raise AlreadyExists(
+                    f"Stack [{request.name}] already exists and cannot be created again with the changeSet [{name}]."
+                )
+            stack = (
+                existing[0] if existing else self._new_stack(scope, request, "REVIEW_IN_PROGRESS")
+            )
+            current = None
+        else:
+            stack = self.find(scope, request.name)
+            if stack.status == "REVIEW_IN_PROGRESS":
+                raise StackValidationError(f"Stack [{request.name}] does not exist")
+            current = stack
+        if any(c.stack_id == stack.stack_id and c.name == name for c in self._change_sets.values()):
+            raise AlreadyExists(f"ChangeSet {name} already exists")
+        text, prepared = await self._prepare(scope, request, current, check_capabilities=False)
+        if kind == "CREATE" and stack.stack_id not in self._stacks:
+            self._stacks[stack.stack_id] = stack
+            await self.event(
+                stack,
+                stack.name,
+                stack.stack_id,
+                "AWS::CloudFormation::Stack",
+                "REVIEW_IN_PROGRESS",
+                "User Initiated",
+            )
+            await self.save(stack)
+        change_set = ChangeSet(
+            f"arn:aws:cloudformation:{scope.region}:{scope.account}:changeSet/{name}/{uuid.uuid4()}",
+            name,
+            stack.stack_id,
+            stack.name,
+            kind,
+            "CREATE_COMPLETE",
+            "AVAILABLE",
+            time.time(),
+            text,
+            prepared.template,
+            prepared.processed,
+            prepared.parameters,
+            dict(request.parameters),
+            list(request.capabilities),
+            dict(request.tags),
+            request.description,
+        )
+        change_set.changes = resource_changes(current, prepared)
+        if (
+            current is not None
+            and not change_set.changes
+            and prepared.parameters == current.parameters
+        ):
+            change_set.status, change_set.execution_status, change_set.status_reason = (
+                "FAILED",
+                "UNAVAILABLE",
+                _NO_CHANGES,
+            )
+        self._change_sets[change_set.change_set_id] = change_set
+        await self._store.put_change_set(change_set.change_set_id, change_set.record())
+        return change_set
+
+    async def execute_change_set(
+        self, scope: Scope, name: str, stack_name: str | None, disable_rollback: bool
+    ) -> None:
+        change_set = self.change_set(scope, name, stack_name)
+        if change_set.execution_status != "AVAILABLE":
+            raise StackValidationError(
+                f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of [{change_set.execution_status}]"
+                if change_set.status != "FAILED"
+                else f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status of [FAILED]"
+            )
+        stack = self._stacks[change_set.stack_id]
+        if change_set.change_set_type == "UPDATE":
+            self._settled(stack)
+        self._claim(stack)
+        creating = change_set.change_set_type == "CREATE"
+        stack.template_body, stack.template = change_set.template_body, change_set.template
+        stack.parameter_overrides = change_set.parameter_overrides
+        stack.description = str(change_set.template.get("Description", ""))
+        stack.capabilities, stack.tags = change_set.capabilities, change_set.tags or stack.tags
+        stack.disable_rollback = disable_rollback
+        stack.change_set_id = change_set.change_set_id
+        if not creating:
+            stack.updated = time.time()
+        change_set.execution_status = "EXECUTE_IN_PROGRESS"
+        stack.status = "CREATE_IN_PROGRESS" if creating else "UPDATE_IN_PROGRESS"
+        await self._store.put_change_set(change_set.change_set_id, change_set.record())
+
+        async def run() -> None:
+            ok = await self._deployer.deploy(
+                stack, change_set.processed, change_set.parameters, creating=creating
+            )
+            change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+            await self._store.put_change_set(change_set.change_set_id, change_set.record())
+            # AWS removes the stack's other change sets once one is executed.
+            for other in [
+                c
+                for c in self._change_sets.values()
+                if c.stack_id == stack.stack_id and c is not change_set
+            ]:
+                self._change_sets.pop(other.change_set_id)
+                await self._store.delete_change_set(other.change_set_id)
+
+        self._submit(stack, run())
+
+    async def delete_change_set(self, scope: Scope, name: str, stack_name: str | None) -> None:
+        change_set = self.change_set(scope, name, stack_name)
+        if change_set.execution_status == "EXECUTE_IN_PROGRESS":
+            raise StackValidationError(
+                f"Cannot delete ChangeSet {change_set.change_set_id} while it is in status EXECUTE_IN_PROGRESS"
+            )
+        self._change_sets.pop(change_set.change_set_id)
+        await self._store.delete_change_set(change_set.change_set_id)

@@ -1,0 +1,1 @@
+"""Templates: parsing, intrinsic functions, conditions and the dependency graph."""
