@@ -11,6 +11,7 @@ from typing import Any
 
 from stratus.aws.cloudformation.errors import CLOUDFORMATION_ERRORS
 from stratus.aws.context import RequestContext
+from stratus.services.stacks.errors import StackValidationError
 from stratus.services.stacks.model import ResourceState, Stack, StackEvent
 from stratus.services.stacks.service import StacksService
 from stratus.services.stacks.sources import StackRequest
@@ -216,7 +217,7 @@ class CloudFormationProvider:
         return {"StackResourceDetail": _resource(stack, state, detail=True)}
 
     async def describe_stack_resources(self, ctx: RequestContext, params: Params) -> Params:
-        stack = self._stacks.find(ctx.scope, params["StackName"])
+        stack = self._stack_of(ctx, params)
         wanted = params.get("LogicalResourceId")
         out = []
         for state in stack.resources.values():
@@ -226,6 +227,18 @@ class CloudFormationProvider:
             entry["Timestamp"] = entry.pop("LastUpdatedTimestamp")
             out.append(entry)
         return {"StackResources": out}
+
+    def _stack_of(self, ctx: RequestContext, params: Params) -> Stack:
+        """DescribeStackResources' stack: by name, or the one holding a physical id."""
+        if params.get("StackName"):
+            return self._stacks.find(ctx.scope, params["StackName"])
+        physical = params.get("PhysicalResourceId")
+        if not physical:
+            raise StackValidationError("Either StackName or PhysicalResourceId must be specified.")
+        for stack in self._stacks.stacks(ctx.scope):
+            if any(r.physical_id == physical for r in stack.resources.values()):
+                return stack
+        raise StackValidationError(f"Stack for {physical} does not exist")
 
     async def list_stack_resources(self, ctx: RequestContext, params: Params) -> Params:
         stack = self._stacks.find(ctx.scope, params["StackName"])
@@ -239,7 +252,8 @@ class CloudFormationProvider:
             )
             body, processed = change_set.template_body, change_set.processed
         else:
-            stack = self._stacks.find(ctx.scope, params["StackName"])
+            # AWS's words when neither names a stack
+            stack = self._stacks.find(ctx.scope, params.get("StackName") or "null")
             body, processed = stack.template_body, stack.processed
         stage = params.get("TemplateStage", "Original")
         text = json.dumps(processed) if stage == "Processed" else body

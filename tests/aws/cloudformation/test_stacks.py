@@ -515,3 +515,15 @@ def test_concurrent_operations_on_one_stack(cfn: Any, server: ServerProcess) -> 
     )
     assert server.client("sqs").list_queues(QueueNamePrefix=fast).get("QueueUrls", []) == []
     cfn.delete_stack(StackName=name)
+
+
+def test_calls_that_name_no_stack_are_refused(cfn: Any) -> None:
+    """GetTemplate and DescribeStackResources take their stack as optional members: with
+    none they answer ValidationError, never a server error."""
+    code, message = aws_error(cfn.get_template)
+    assert (code, message) == ("ValidationError", "Stack with id null does not exist")
+    code, message = aws_error(cfn.describe_stack_resources)
+    assert code == "ValidationError"
+    assert message == "Either StackName or PhysicalResourceId must be specified."
+    code, _ = aws_error(lambda: cfn.describe_stack_resources(PhysicalResourceId="no-such-thing"))
+    assert code == "ValidationError"

@@ -215,3 +215,12 @@ def test_botocore_request_parses_back(service: str, operation: str, params: dict
         # the Content-Length header botocore's HTTP layer adds binds to this member
         assert parsed.pop("ContentLength") == len(request.body)
     assert parsed == params
+
+
+@pytest.mark.parametrize("value", ["1e400", "-1e300", "nan", "inf", 1e400, -1e300])
+def test_timestamps_no_date_has_are_value_errors(value: object) -> None:
+    """Found by the control port's fuzzing: ``StartedAfter=1e400`` was a server error."""
+    from stratus.aws.protocol.parsers.base import parse_timestamp
+
+    with pytest.raises(ValueError):
+        parse_timestamp(value)  # type: ignore[arg-type]

@@ -105,16 +105,21 @@ def _join(path: str, name: str) -> str:
 
 
 def parse_timestamp(value: str | int | float) -> datetime:
-    """Any of AWS's timestamp formats (epoch seconds, ISO 8601, RFC 822) as aware UTC."""
+    """Any of AWS's timestamp formats (epoch seconds, ISO 8601, RFC 822) as aware UTC.
+
+    Raises ValueError for anything else, including numbers no date has (``1e400``,
+    ``nan``): the caller answers the client's error, never a server error."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+        return _from_epoch(value)
     if not isinstance(value, str):
         raise ValueError(value)
     text = value.strip()
     try:
-        return datetime.fromtimestamp(float(text), UTC)
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        return _from_epoch(seconds)
     if text[:1].isdigit():
         iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
         parsed = datetime.fromisoformat(iso)
@@ -126,6 +131,13 @@ def parse_timestamp(value: str | int | float) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def _from_epoch(seconds: float) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValueError(f"timestamp out of range: {seconds!r}") from exc
 
 
 def decode_base64(text: str | bytes) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 import zipfile
 from typing import Any
 
@@ -288,6 +289,19 @@ class EventSourceMappingHandler(Handler):
         await ignore_missing(
             ctx.call("lambda", "DeleteEventSourceMapping", {"UUID": current.physical_id})
         )
+        # Lambda deletes a mapping in the background (state Deleting); CloudFormation's
+        # handler waits until it is gone, so the stack's next create of the same source
+        # and function (a pattern deployed again) finds no mapping in its way.
+        deadline = time.monotonic() + _MAPPING_GONE_S
+        while time.monotonic() < deadline:
+            try:
+                await ctx.call("lambda", "GetEventSourceMapping", {"UUID": current.physical_id})
+            except ResourceFailed:
+                return
+            await asyncio.sleep(0.05)
+
+
+_MAPPING_GONE_S = 60.0  # how long a delete waits for Lambda to forget the mapping
 
 
 class LayerVersionHandler(Handler):
