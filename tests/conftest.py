@@ -61,6 +61,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.serial)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _temporary_root_made_first(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pytest makes ``pytest-of-<user>`` private again each time a pytest process sets up
+    its temporary directories (lazily, at its first ``tmp_path``): every worker does it
+    now, at its start, rather than in the middle of another worker's tests, whose
+    functions write below it (``_handlers_may_write_tmp_path``)."""
+    tmp_path_factory.getbasetemp()
+
+
 @pytest.fixture(autouse=True)
 def _handlers_may_write_tmp_path(request: pytest.FixtureRequest) -> None:
     """Each environment runs as a user of its own (docs/security.md), so a handler can

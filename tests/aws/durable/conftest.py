@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -57,13 +60,18 @@ def sdk_layer(lam: Any) -> str:
 
 
 @pytest.fixture(scope="package")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory functions may write to (they run as users of their own)."""
-    path = tmp_path_factory.mktemp("scratch")
+def scratch() -> Iterator[Path]:
+    """A directory functions may write to (they run as users of their own).
+
+    Directly in the temporary root (``/var/tmp``, open to everyone), not under pytest's
+    ``pytest-of-<user>``: pytest makes that one private again whenever a pytest process
+    (another xdist worker) sets up its temporary directories, which would shut functions
+    out in the middle of the package's run."""
+    root = os.environ.get("PYTEST_DEBUG_TEMPROOT") or tempfile.gettempdir()
+    path = Path(tempfile.mkdtemp(prefix="stratus-durable-scratch-", dir=root))
     path.chmod(0o777)
-    for parent in (path.parent, path.parent.parent):
-        parent.chmod(parent.stat().st_mode | 0o711)
-    return path
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 Deploy = Callable[..., str]
