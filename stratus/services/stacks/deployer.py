@@ -55,6 +55,12 @@ class Deployer:
         self._caller = caller
         self._journal = journal
 
+    async def _stack_event(self, stack: Stack, reason: str = "") -> None:
+        """The stack's own event for its current status (the stack as a resource)."""
+        await self._journal.event(
+            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status, reason
+        )
+
     def _ctx(self, stack: Stack) -> Provisioning:
         return Provisioning(self._caller, stack.account, stack.region, stack.name, stack.stack_id)
 
@@ -117,14 +123,7 @@ class Deployer:
         old_resources = copy.deepcopy(stack.resources)
         stack.processed, stack.parameters = new_template, parameters
         stack.status, stack.status_reason = f"{prefix}_IN_PROGRESS", "User Initiated"
-        await self._journal.event(
-            stack,
-            stack.name,
-            stack.stack_id,
-            "AWS::CloudFormation::Stack",
-            stack.status,
-            "User Initiated",
-        )
+        await self._stack_event(stack, "User Initiated")
         await self._journal.save(stack)
         done: list[tuple[str, str, ResourceState | None]] = []  # (logical, action, previous state)
         replaced: list[ResourceState] = []
@@ -141,9 +140,7 @@ class Deployer:
             )
         if not creating:
             stack.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
-            await self._journal.event(
-                stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
-            )
+            await self._stack_event(stack)
             await self._journal.save(stack)
             await self._remove(
                 stack,
@@ -155,9 +152,7 @@ class Deployer:
                 ],
             )
         stack.status, stack.status_reason = f"{prefix}_COMPLETE", ""
-        await self._journal.event(
-            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
-        )
+        await self._stack_event(stack)
         await self._journal.save(stack)
         return True
 
@@ -339,27 +334,13 @@ class Deployer:
     ) -> bool:
         if creating and stack.disable_rollback:
             stack.status, stack.status_reason = "CREATE_FAILED", reason
-            await self._journal.event(
-                stack,
-                stack.name,
-                stack.stack_id,
-                "AWS::CloudFormation::Stack",
-                stack.status,
-                reason,
-            )
+            await self._stack_event(stack, reason)
             await self._journal.save(stack)
             return False
         head = "ROLLBACK" if creating else "UPDATE_ROLLBACK"
         stack.status = f"{head}_IN_PROGRESS"
         stack.status_reason = f"The following resource(s) failed to {'create' if creating else 'update'}: [{', '.join(sorted(lid for lid, s in stack.resources.items() if s.status.endswith('_FAILED')))}]. Rollback requested by user."
-        await self._journal.event(
-            stack,
-            stack.name,
-            stack.stack_id,
-            "AWS::CloudFormation::Stack",
-            stack.status,
-            stack.status_reason,
-        )
+        await self._stack_event(stack, stack.status_reason)
         await self._journal.save(stack)
         ctx = self._ctx(stack)
         failed = False
@@ -412,15 +393,11 @@ class Deployer:
         if not creating:
             stack.processed, stack.parameters = old_template, old_parameters
             stack.status = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
-            await self._journal.event(
-                stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
-            )
+            await self._stack_event(stack)
             await self._journal.save(stack)
             # Resources created for the update whose old name came back are already gone.
         stack.status = f"{head}_FAILED" if failed else f"{head}_COMPLETE"
-        await self._journal.event(
-            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
-        )
+        await self._stack_event(stack)
         await self._journal.save(stack)
         return False
 
@@ -460,14 +437,7 @@ class Deployer:
     # -- delete --------------------------------------------------------------------------
     async def delete(self, stack: Stack, retain: frozenset[str] = frozenset()) -> bool:
         stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
-        await self._journal.event(
-            stack,
-            stack.name,
-            stack.stack_id,
-            "AWS::CloudFormation::Stack",
-            stack.status,
-            "User Initiated",
-        )
+        await self._stack_event(stack, "User Initiated")
         await self._journal.save(stack)
         resources = stack.processed.get("Resources") or {}
         graph: dict[str, set[str]] = {lid: set() for lid in stack.resources}
@@ -515,22 +485,13 @@ class Deployer:
             stack.status_reason = (
                 f"The following resource(s) failed to delete: [{', '.join(sorted(failed))}]. "
             )
-            await self._journal.event(
-                stack,
-                stack.name,
-                stack.stack_id,
-                "AWS::CloudFormation::Stack",
-                stack.status,
-                stack.status_reason,
-            )
+            await self._stack_event(stack, stack.status_reason)
             await self._journal.save(stack)
             return False
         stack.status, stack.status_reason = "DELETE_COMPLETE", ""
         stack.deleted = time.time()
         stack.outputs = []
-        await self._journal.event(
-            stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", stack.status
-        )
+        await self._stack_event(stack)
         await self._journal.save(stack)
         return True
 
