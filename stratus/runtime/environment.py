@@ -105,6 +105,14 @@ class EnvironmentExited(EnvironmentError_):
         super().__init__(f"exit_code={exit_code} signal={signal}")
 
 
+class InvocationNotStarted(EnvironmentError_):
+    """An invocation queued behind another never began: its environment died first.
+    Nothing of it ran, so the invoker runs it in another environment."""
+
+    def __init__(self, env_id: str) -> None:
+        super().__init__(f"environment {env_id} died before this invocation started")
+
+
 class InitFailed(EnvironmentError_):
     """The function's init raised (import error, missing handler...): Lambda's error object."""
 
@@ -120,9 +128,22 @@ class ExecutionEnvironment(Protocol):
     env_id: str
     launch: LaunchConfig
     init: InitOutcome
+    head_started: float  # time.monotonic() when its running invocation began
 
     async def invoke(self, request: InvokeRequest) -> InvokeOutcome:
-        """Run one invocation; raises EnvironmentExited if the process dies meanwhile."""
+        """Run one invocation; raises EnvironmentExited if the process dies meanwhile.
+
+        Called again before the last call returned only where ``queue_room`` allowed it:
+        the invocation then waits its turn inside the environment."""
+        ...
+
+    @property
+    def in_flight(self) -> int:
+        """Invocations handed to it and not yet answered."""
+        ...
+
+    def queue_room(self, request: InvokeRequest) -> bool:
+        """Whether ``request`` may wait behind the invocation it is running."""
         ...
 
     def kill(self) -> None:

@@ -27,6 +27,7 @@ from stratus.runtime.environment import (
     ExecutionEnvironment,
     FunctionSpec,
     InitFailed,
+    InvocationNotStarted,
     InvokeOutcome,
     InvokeRequest,
     LaunchConfig,
@@ -137,6 +138,8 @@ class Invoker:
         self._retired: list[EnvironmentPool] = []
         self._out_of_memory: set[str] = set()
         self._timed_out: set[str] = set()
+        # environment id -> (the function's timeout, the environment): its running
+        # invocation's deadline is ``head_started`` plus the timeout
         self._deadlines: dict[str, tuple[float, ExecutionEnvironment]] = {}
         self._busy_again = asyncio.Event()  # wakes the idle watchdog
         self._in_flight = 0
@@ -202,7 +205,7 @@ class Invoker:
 
     async def _invoke(self, spec: FunctionSpec, request: InvokeRequest) -> InvocationResult:
         pool = self._pool(spec)
-        env = pool.take_idle()
+        env = pool.take_queued(request) or pool.take_idle()
         init_ms: float | None = None
         init_logs = ""
         if env is None:
@@ -248,13 +251,17 @@ class Invoker:
         # No timer per invocation: the watchdog (``run``) kills what overruns its deadline.
         if not self._deadlines:
             self._busy_again.set()
-        self._deadlines[env.env_id] = (time.monotonic() + spec.timeout_s, env)
+        self._deadlines[env.env_id] = (spec.timeout_s, env)
         try:
             outcome = await env.invoke(request)
+        except InvocationNotStarted:  # queued behind one that killed its environment
+            pool.discard(env)
+            return await self._invoke(spec, request)
         except EnvironmentExited as exc:
             pool.discard(env)
             outcome = self._died(env, spec, request, exc, started)
         else:
+            pool.observe(outcome.duration_ms)
             if self.limits.enforce_memory and outcome.max_memory_used_mb > spec.memory_mb:
                 # A spike between two memory samples: Lambda would have killed the
                 # process mid-way, so the invocation fails the same way.
@@ -266,10 +273,11 @@ class Invoker:
                     outcome.duration_ms,
                     spec.memory_mb,
                 )
-            else:
+            elif not env.in_flight:
                 pool.release(env)
         finally:
-            self._deadlines.pop(env.env_id, None)
+            if not env.in_flight:
+                self._deadlines.pop(env.env_id, None)
         return self._finish(spec, request, outcome, env.launch.env, init_ms, init_logs)
 
     def _died(
@@ -399,8 +407,8 @@ class Invoker:
 
     def check_deadlines(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
-        for env_id, (deadline, env) in list(self._deadlines.items()):
-            if now >= deadline and env_id not in self._timed_out:
+        for env_id, (timeout_s, env) in list(self._deadlines.items()):
+            if now >= env.head_started + timeout_s and env_id not in self._timed_out:
                 self._timed_out.add(env_id)
                 env.kill()
 

@@ -3,6 +3,13 @@
 The pool scales out on demand (a cold start whenever no idle environment is free) and
 back to zero: environments idle longer than the keep-warm period are reaped. The most
 recently used idle environment is reused first, so a light load keeps few of them warm.
+
+A function whose invocations are short (``QUEUE_BELOW_MS`` on average) is not spread over
+more environments than the machine has cores to run them (``HOT_ENVIRONMENTS``): past
+that, an invocation is queued behind one already running (``take_queued``), as long as
+the wait that adds stays within ``QUEUE_WAIT_MS``. Each environment still runs one
+invocation at a time; what it saves is a sleeping process woken on another core per
+invocation, which on a busy machine costs more than the invocation itself.
 A pool whose function changed is retired: idle environments die at once, busy ones when
 their invocation ends.
 
@@ -18,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +34,17 @@ from stratus.runtime.environment import (
     EnvironmentFactory,
     ExecutionEnvironment,
     FunctionSpec,
+    InvokeRequest,
     LaunchConfig,
 )
+
+# Queueing behind a running invocation (see the module's docstring).
+HOT_ENVIRONMENTS = max(1, os.cpu_count() or 1)
+QUEUE_BELOW_MS = 1.0  # the function's average duration, for it to be queued at all
+QUEUE_WAIT_MS = 2.0  # the longest wait in a queue this expects to add
+QUEUE_DEPTH_MAX = 16
+_SAMPLES_BEFORE_QUEUEING = 8
+_AVERAGE_WEIGHT = 0.1  # of each new duration in the moving average
 
 PROVISIONED_INIT = "provisioned-concurrency"  # AWS_LAMBDA_INITIALIZATION_TYPE, as Lambda sets it
 
@@ -60,6 +77,40 @@ class EnvironmentPool:
         self._provisioned: dict[ExecutionEnvironment, str] = {}  # environment -> its target
         self._provisioned_idle: list[ExecutionEnvironment] = []
         self.on_provisioned_lost: Callable[[str], None] | None = None
+        self._average_ms = 0.0  # moving average of invocation durations
+        self._samples = 0
+
+    def observe(self, duration_ms: float) -> None:
+        """Note one invocation's duration (the queueing policy follows the average). A
+        long one counts as twice the threshold: one slow call among short ones (a first
+        call's imports, a garbage collection) must not turn queueing off for long."""
+        duration_ms = min(duration_ms, 2 * QUEUE_BELOW_MS)
+        if self._samples < _SAMPLES_BEFORE_QUEUEING:
+            self._samples += 1
+            self._average_ms += (duration_ms - self._average_ms) / self._samples
+        else:
+            self._average_ms += (duration_ms - self._average_ms) * _AVERAGE_WEIGHT
+
+    def take_queued(self, request: InvokeRequest) -> ExecutionEnvironment | None:
+        """A running environment to queue ``request`` behind, when this function's
+        invocations are short and enough environments already run them; else None."""
+        if (
+            len(self._busy) + self._starting < HOT_ENVIRONMENTS  # (a burst: count starts)
+            or self._samples < _SAMPLES_BEFORE_QUEUEING
+            or self._average_ms >= QUEUE_BELOW_MS
+        ):
+            return None
+        depth = min(QUEUE_DEPTH_MAX, max(1, int(QUEUE_WAIT_MS / max(self._average_ms, 0.01))))
+        best: ExecutionEnvironment | None = None
+        for env in self._busy:
+            waiting = env.in_flight
+            if (
+                waiting < depth
+                and (best is None or waiting < best.in_flight)
+                and env.queue_room(request)
+            ):
+                best = env
+        return best
 
     def take_idle(self) -> ExecutionEnvironment | None:
         """A warm environment: a provisioned one first, else the most recent on-demand one."""
@@ -95,6 +146,9 @@ class EnvironmentPool:
         return env
 
     def release(self, env: ExecutionEnvironment) -> None:
+        """Back to idle once its last invocation is answered (idempotent)."""
+        if env not in self._busy:
+            return
         self._busy.discard(env)
         if self.retired or not env.alive:
             self.discard(env)

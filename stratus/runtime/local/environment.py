@@ -4,6 +4,16 @@ The server side of the environment socket: the hot path of every invocation. One
 ``sendmsg`` carries the request, the reply arrives through the loop's reader callback and
 resolves a future; no threads, no streams, no copies beyond the frame split. How the
 process died comes from its parent (the zygote or snapshot template that reaped it).
+
+Queued invocations: the environment still runs one invocation at a time, but where its
+worker can tell its invocations' output apart (the log boundary, ``worker/runtime.py``)
+the invoker may hand it the next event while it is still answering the last
+(``queue_room``). The event waits in the worker's socket, so a busy function's worker goes
+from one invocation to the next without being put to sleep and woken across cores, and
+its replies come back in batches. Replies are matched to invocations in order; the first
+unanswered one is the one running (``head_started`` is when it began), the ones behind it
+have not started, and if the process dies they fail with ``InvocationNotStarted`` so the
+invoker runs them elsewhere.
 """
 
 from __future__ import annotations
@@ -14,12 +24,14 @@ import signal
 import socket
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from stratus.runtime.environment import (
     EnvironmentExited,
     InitFailed,
     InitOutcome,
+    InvocationNotStarted,
     InvokeOutcome,
     InvokeRequest,
     LaunchConfig,
@@ -27,7 +39,7 @@ from stratus.runtime.environment import (
 from stratus.runtime.local.cgroups import EnvironmentGroup
 from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.errors import ChannelClosed, EnvironmentBusy
-from stratus.runtime.local.frames import Frame, send_frame
+from stratus.runtime.local.frames import Frame, encode_head
 from stratus.runtime.local.replies import ReplyParser
 
 EXIT_GRACE_S = 1.0
@@ -46,6 +58,24 @@ _in_flight = 0
 OUTPUT_LIMIT = 16 << 20
 # How long an environment stays idle before it is frozen (see ``park``).
 FREEZE_AFTER_S = 0.02
+# The largest event queued behind another invocation: queued events wait in the socket's
+# buffer, which a few of these fill (bigger ones take an idle environment instead).
+QUEUED_PAYLOAD_MAX = 32 * 1024
+
+
+class _Call:
+    """One invocation sent to the environment and not yet answered."""
+
+    __slots__ = ("cancelled", "future", "on_chunk")
+
+    def __init__(
+        self,
+        future: asyncio.Future[tuple[dict[str, Any], bytes, str]],
+        on_chunk: Callable[[bytes, str | None], None] | None,
+    ) -> None:
+        self.future = future
+        self.on_chunk = on_chunk
+        self.cancelled = False  # its caller is gone: the reply is read and dropped
 
 
 class ForkedEnvironment:
@@ -60,6 +90,7 @@ class ForkedEnvironment:
         exited: asyncio.Future[ExitStatus],
         output_fd: int | None = None,
         group: EnvironmentGroup | None = None,
+        boundary: str | None = None,
     ) -> None:
         self.env_id = env_id
         self.group = group  # its control groups: freeze, thaw, kill everything in it
@@ -75,10 +106,14 @@ class ForkedEnvironment:
         self._exited = exited
         self._loop = asyncio.get_running_loop()
         self._parser = ReplyParser()  # replies past Lambda's response limit are not kept
-        self._frames: deque[Frame] = deque()
+        self._frames: deque[Frame] = deque()  # frames no invocation waits for (init)
         self._waiter: asyncio.Future[Frame] | None = None
+        self._calls: deque[_Call] = deque()  # sent, unanswered; the first one is running
+        self.head_started = 0.0  # time.monotonic() when the running invocation began
+        self._boundary = boundary.encode() if boundary else b""
+        self.queueable = False  # the worker marks its output per invocation (init report)
+        self._outgoing = bytearray()  # frames the socket did not take yet, in order
         self._eof = False
-        self._busy = False
         self._killed = False
         self._shutdown_listeners = 0  # extensions that want SHUTDOWN (init report)
         sock.setblocking(False)
@@ -93,60 +128,113 @@ class ForkedEnvironment:
 
     # -- the contract -----------------------------------------------------------------
 
+    @property
+    def in_flight(self) -> int:
+        """Invocations sent and not yet answered (the first one is running)."""
+        return len(self._calls)
+
+    def queue_room(self, request: InvokeRequest) -> bool:
+        """Whether ``request`` may be queued behind what this environment is running."""
+        return (
+            self.queueable
+            and request.on_chunk is None
+            and len(request.payload) <= QUEUED_PAYLOAD_MAX
+            and not (self._calls and self._calls[0].on_chunk is not None)
+            and self.alive
+        )
+
     async def invoke(self, request: InvokeRequest) -> InvokeOutcome:
-        if self._busy:
+        queued = bool(self._calls)
+        if queued and not self.queue_room(request):
             raise EnvironmentBusy(f"environment {self.env_id} is running an invocation")
-        self._busy = True
         if self._frozen:
             self._thaw()
+        header: dict[str, Any] = {"id": request.request_id, "arn": request.invoked_function_arn}
+        if queued:  # its deadline starts when it does: the worker takes it from there
+            header["to"] = max(0.0, request.deadline_epoch_ms - time.time() * 1000)
+        else:
+            header["dl"] = request.deadline_epoch_ms
+        if request.trace_id:
+            header["tr"] = request.trace_id
+        if request.client_context:
+            header["cc"] = request.client_context
+        if request.cognito_identity:
+            header["ci"] = request.cognito_identity
+        tenant = getattr(request, "tenant_id", None)
+        if tenant:
+            header["tn"] = tenant
+        if request.on_chunk is not None:
+            header["st"] = 1
+        call = _Call(self._loop.create_future(), request.on_chunk)
         try:
-            header: dict[str, Any] = {
-                "id": request.request_id,
-                "arn": request.invoked_function_arn,
-                "dl": request.deadline_epoch_ms,
-            }
-            if request.trace_id:
-                header["tr"] = request.trace_id
-            if request.client_context:
-                header["cc"] = request.client_context
-            if request.cognito_identity:
-                header["ci"] = request.cognito_identity
-            tenant = getattr(request, "tenant_id", None)
-            if tenant:
-                header["tn"] = tenant
-            if request.on_chunk is not None:
-                header["st"] = 1
+            if self._eof:
+                if queued:
+                    raise InvocationNotStarted(self.env_id)
+                raise ChannelClosed(f"environment {self.env_id} closed its socket")
             try:
-                await send_frame(self._loop, self._sock, header, request.payload)
-                global _in_flight
-                _in_flight += 1
-                try:
-                    if _in_flight == 1 and not self._frames:
-                        self._poll_reply()
-                    reply, data = await self.next_frame()
-                    while reply.get("op") == "chunk":  # a streamed response, piece by piece
-                        if request.on_chunk is not None:
-                            request.on_chunk(data, reply.get("ct"))
-                        reply, data = await self.next_frame()
-                finally:
-                    _in_flight -= 1
-            except (ChannelClosed, OSError):
-                raise await self._exit_error() from None
-            size = reply["n"]
-            logs = data[size:].decode("utf-8", "replace") if size < len(data) else ""
-            if self._output_fd >= 0 or self._output:
-                logs += self.take_output()
-            return InvokeOutcome(
-                payload=data[:size] if size < len(data) else data,
-                error_type=reply["e"],
-                logs=logs,
-                duration_ms=reply["ms"],
-                max_memory_used_mb=reply["mem"],
-                streamed="s" in reply,
-            )
+                self._send(encode_head(header, len(request.payload)), request.payload)
+            except OSError:
+                if queued:
+                    raise InvocationNotStarted(self.env_id) from None
+                raise
+            self._calls.append(call)
+            if not queued:
+                self.head_started = time.monotonic()
+            global _in_flight
+            _in_flight += 1
+            try:
+                if _in_flight == 1 and not queued:
+                    self._poll_reply()
+                reply, data, logs = await call.future
+            finally:
+                _in_flight -= 1
+        except asyncio.CancelledError:
+            call.cancelled = True  # the worker answers it anyway: that reply is dropped
+            raise
+        except (ChannelClosed, OSError):
+            raise await self._exit_error() from None
         finally:
-            self._busy = False
-            self.park()
+            if not self._calls:
+                self.park()
+        size = reply["n"]
+        if size < len(data):
+            logs = data[size:].decode("utf-8", "replace") + logs
+            data = data[:size]
+        return InvokeOutcome(
+            payload=data,
+            error_type=reply["e"],
+            logs=logs,
+            duration_ms=reply["ms"],
+            max_memory_used_mb=reply["mem"],
+            streamed="s" in reply,
+        )
+
+    def _send(self, head: bytes, payload: bytes) -> None:
+        """Send one frame now, or after the frames the socket has not taken yet: frames
+        never interleave, and no caller waits for the socket."""
+        if self._outgoing:
+            self._outgoing += head
+            self._outgoing += payload
+            return
+        total = len(head) + len(payload)
+        try:
+            sent = self._sock.sendmsg([head, payload] if payload else [head])
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        if sent < total:
+            self._outgoing += (head + payload)[sent:]
+            self._loop.add_writer(self._sock.fileno(), self._flush_outgoing)
+
+    def _flush_outgoing(self) -> None:
+        try:
+            sent = self._sock.send(self._outgoing)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            sent = len(self._outgoing)  # the reader side sees the failure
+        del self._outgoing[:sent]
+        if not self._outgoing:
+            self._loop.remove_writer(self._sock.fileno())
 
     def park(self) -> None:
         """Freeze the environment once it has been idle for ``FREEZE_AFTER_S``, as Lambda
@@ -164,7 +252,7 @@ class ForkedEnvironment:
 
     def _freeze(self) -> None:
         self._freeze_timer = None
-        if self._busy or not self.alive or self.group is None:
+        if self._calls or not self.alive or self.group is None:
             return
         idle = self._loop.time() - self._parked_at
         if idle < FREEZE_AFTER_S:
@@ -242,6 +330,7 @@ class ForkedEnvironment:
             raise InitFailed(data[:size], header["error"], logs, header["ms"])
         self.init = InitOutcome(init_duration_ms=header["ms"], logs=logs)
         self._shutdown_listeners = int(header.get("shutdown_listeners") or 0)
+        self.queueable = bool(header.get("pipe")) and bool(self._boundary)
         return self.init
 
     async def next_frame(self) -> Frame:
@@ -256,15 +345,28 @@ class ForkedEnvironment:
         finally:
             self._waiter = None
 
-    def take_output(self) -> str:
-        """What the process wrote to fds 1 and 2 since the last call.
+    def take_output(self, bounded: bool = False) -> str:
+        """What the process wrote to fds 1 and 2 since the last call; ``bounded``: up to
+        the log boundary the worker wrote after its last invocation, the rest stays for
+        the next one.
 
         Called once the worker has answered: everything it wrote before answering is in
         the pipe by then (a write to a pipe completes before the call returns), so one
         non-blocking read to the end gets all of it. The worker writes what the handler
         prints and logs there as well (``worker/capture.py``), so all of it is in order.
         """
+        if self._output_fd < 0 and not self._output:
+            return ""
         self._read_output(drain=True)
+        if bounded and self._boundary:
+            end = self._output.find(self._boundary)
+            if end >= 0:
+                if end == 0:
+                    del self._output[: len(self._boundary)]
+                    return ""
+                text = self._output[:end].decode("utf-8", "replace")
+                del self._output[: end + len(self._boundary)]
+                return text if text.endswith("\n") else text + "\n"
         if not self._output and not self._output_dropped:
             return ""
         text = self._output.decode("utf-8", "replace")
@@ -327,11 +429,7 @@ class ForkedEnvironment:
             if not data:
                 self._on_eof()
                 return
-            try:
-                self._frames.extend(self._parser.feed(data))
-            except ValueError:
-                self.kill()
-                self._on_eof()
+            self._feed(data)
             return
 
     def _on_readable(self) -> None:
@@ -351,29 +449,64 @@ class ForkedEnvironment:
             if not data:
                 self._on_eof()
                 return
-            try:
-                frames = self._parser.feed(data)
-            except ValueError:
-                self.kill()
-                self._on_eof()
+            self._feed(data)
+            if not final:
                 return
-            for frame in frames:
+
+    def _feed(self, data: bytes) -> None:
+        """Hand each whole frame in ``data`` to the invocation it answers, in order."""
+        try:
+            frames = self._parser.feed(data)
+        except ValueError:
+            self.kill()
+            self._on_eof()
+            return
+        for frame in frames:
+            header = frame[0]
+            calls = self._calls
+            if not calls:  # the init report (or a frame nobody asked for)
                 waiter = self._waiter
                 if waiter is not None and not waiter.done():
                     waiter.set_result(frame)
                 else:
                     self._frames.append(frame)
-            if not final:
-                return
+                continue
+            call = calls[0]
+            if header.get("op") == "chunk":  # a streamed response, piece by piece
+                if call.on_chunk is not None and not call.cancelled:
+                    call.on_chunk(frame[1], header.get("ct"))
+                continue
+            calls.popleft()
+            if calls:
+                self.head_started = time.monotonic()
+            elif call.cancelled:
+                self.park()
+            # The output is split here, in reply order, whatever order callers resume in.
+            logs = self.take_output(bounded="b" in header)
+            if not call.cancelled and not call.future.done():
+                call.future.set_result((header, frame[1], logs))
 
     def _on_eof(self) -> None:
         if self._eof:
             return
         self._eof = True
         self._loop.remove_reader(self._sock.fileno())
+        if self._outgoing:
+            self._outgoing.clear()
+            self._loop.remove_writer(self._sock.fileno())
+        closed = ChannelClosed(f"environment {self.env_id} closed its socket")
         waiter = self._waiter
         if waiter is not None and not waiter.done():
-            waiter.set_exception(ChannelClosed(f"environment {self.env_id} closed its socket"))
+            waiter.set_exception(closed)
+        # The first unanswered invocation was running; the ones behind it never started.
+        for position, call in enumerate(self._calls):
+            if not call.future.done():
+                call.future.set_exception(
+                    closed if position == 0 else InvocationNotStarted(self.env_id)
+                )
+            if not call.future.cancelled():  # retrieved: a dropped call's is not logged
+                call.future.exception()
+        self._calls.clear()
 
     def _on_exit(self, fut: asyncio.Future[ExitStatus]) -> None:
         # The process is reaped: read what it sent before dying, then release the socket
@@ -393,9 +526,7 @@ class ForkedEnvironment:
     def _close_socket(self) -> None:
         if self._sock.fileno() < 0:
             return
-        if not self._eof:
-            self._eof = True
-            self._loop.remove_reader(self._sock.fileno())
+        self._on_eof()  # invocations still waiting learn it, and the loop lets go of it
         self._sock.close()
 
     async def _exit_error(self) -> EnvironmentExited:

@@ -10,7 +10,8 @@
           +-- EnvironmentBusy         invoke() while an invocation is running
           +-- UnsupportedRuntime      the runtime is not a Python we can run
 
-``EnvironmentExited`` and ``InitFailed`` come from the contract and are raised as is.
+``EnvironmentExited``, ``InitFailed`` and ``InvocationNotStarted`` come from the contract
+and are raised as is.
 """
 
 from __future__ import annotations

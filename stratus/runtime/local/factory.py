@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -374,6 +375,8 @@ class LocalEnvironmentFactory:
         # What the process and its children write to fds 1 and 2 comes back through this
         # pipe into the function's log, not to the server's terminal.
         output_r, output_w = os.pipe()
+        # marks the end of each invocation's output in that pipe (``worker/runtime.py``)
+        boundary = config["boundary"] = f"\x1estratus-end-{secrets.token_hex(8)}\x1e"
         try:
             pid, exited = await spawn(config, theirs.fileno(), output_w)
         except BaseException:
@@ -388,7 +391,9 @@ class LocalEnvironmentFactory:
             # A snapshot template's child cannot make its own group (the template runs
             # as the function's user): the server moves it into one.
             await asyncio.to_thread(group.adopt, pid, launch.spec.memory_mb)
-        env = ForkedEnvironment(uuid.uuid4().hex, launch, pid, ours, exited, output_r, group)
+        env = ForkedEnvironment(
+            uuid.uuid4().hex, launch, pid, ours, exited, output_r, group, boundary
+        )
         self._track(env, exited)
         try:
             await env.wait_init()

@@ -7,10 +7,20 @@ Frames with the server (over the environment's socket; see ``protocol``):
   the logs init wrote (UTF-8).
 - server -> environment, per invocation: ``{"id": request id, "arn": invoked ARN, "dl":
   deadline epoch ms, "tr": trace id, "cc": client context JSON, "ci": cognito identity,
-  "tn": tenant id}`` (absent keys mean none); payload = the event.
+  "tn": tenant id}`` (absent keys mean none); payload = the event. An invocation the
+  server queued behind another (see ``local/environment.py``) carries ``"to"``, the ms
+  it may run, instead of ``"dl"``: its deadline starts when it does.
 - environment -> server, per invocation: ``{"n": <body length>, "e": <"Unhandled" or
-  null>, "ms": <duration ms>, "mem": <max RSS MB>}``; payload = response or error
-  object, then the invocation's logs.
+  null>, "ms": <duration ms>, "mem": <max RSS MB>, "b": 1}``; payload = response or error
+  object, then the invocation's logs. ``"b"`` says the log boundary (below) was written.
+
+The log boundary: what the function and its subprocesses write to descriptors 1 and 2
+goes through a pipe the server reads into the log. With invocations queued back to back,
+the next one may print before the server has read the last one's output, so after each
+invocation the worker writes the launch config's ``boundary`` token to that pipe (through
+its own copy of the descriptor, ``boundary_fd``, which user code redirecting fd 1 does not
+move) before it answers; the server splits the pipe's bytes there. Where that holds, the
+init report says ``"pipe": 1`` and the server may queue invocations behind each other.
 
 A handler that exits the process (``sys.exit``, ``os._exit``, a crash) ends the loop with
 it: the server learns how from the zygote that reaps the process.
@@ -142,16 +152,27 @@ class Worker(object):
         }
         if self.api is not None:
             header["shutdown_listeners"] = len(self.api.hub.subscribers("SHUTDOWN"))
+        elif self._boundary() is not None:
+            header["pipe"] = 1
         send_parts(self.sock, header, body, self.logs.take().encode("utf-8", "replace"))
         return error is None
 
     # -- invocations ------------------------------------------------------------------
+
+    def _boundary(self) -> Optional[Tuple[int, bytes]]:
+        """The log boundary's descriptor and token, where the server gave them."""
+        token = self.config.get("boundary")
+        fd = self.config.get("boundary_fd")
+        if not token or not isinstance(fd, int) or self.logs.fd is None:
+            return None
+        return fd, token.encode("utf-8")
 
     def serve(self) -> None:
         """Answer invocations until the server closes the socket."""
         sock = self.sock
         api = self.api
         read = FrameReader(sock, _spin_seconds() if api is None else 0.0).read
+        boundary = self._boundary() if api is None else None
         while True:
             try:
                 if api is not None:
@@ -164,6 +185,12 @@ class Worker(object):
             if api is not None:
                 api.announce(header)
             reply, body, logs = self.invoke(header, event)
+            if boundary is not None:
+                try:
+                    os.write(boundary[0], boundary[1])
+                    reply["b"] = 1
+                except OSError:  # the function closed it: the server reads to the end
+                    boundary = None
             send_parts(sock, reply, body, logs)
             if bytecode.PENDING:  # what init or this invocation compiled: now, unhurried
                 bytecode.flush()
@@ -180,6 +207,8 @@ class Worker(object):
             os.environ["_X_AMZN_TRACE_ID"] = trace
         else:
             os.environ.pop("_X_AMZN_TRACE_ID", None)
+        if "to" in header:  # queued behind another invocation: its time starts now
+            header["dl"] = time.time() * 1000.0 + header["to"]
         start = time.perf_counter()
         failed = None
         try:

@@ -314,6 +314,8 @@ class ForkServer(object):
             os.dup2(fds[1], 2)
             os.close(fds[1])
             config["output"] = "fd"  # the worker's log buffer writes there too
+            if config.get("boundary"):  # the log boundary's own copy (``runtime.py``)
+                config["boundary_fd"] = os.dup(1)  # not inherited by subprocesses
         sock = socket.socket(fileno=fds[0])
         sock.set_inheritable(False)  # the handler's subprocesses must not keep it open
         sock.setblocking(True)

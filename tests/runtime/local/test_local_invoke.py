@@ -343,19 +343,46 @@ def test_boto3_client_at_init_uses_the_functions_environment(env_of, run) -> Non
     ]
 
 
-def test_invoke_while_busy_is_refused(env_of, run) -> None:
+def test_invoke_while_busy_waits_its_turn_or_is_refused(env_of, run) -> None:
+    """A second invocation handed to a running environment waits inside it (the worker
+    runs one at a time: the second starts when the first ends, with its own deadline and
+    its own log lines); one that may not wait (too big to queue) is refused."""
     import asyncio
 
+    from stratus.runtime.local.environment import QUEUED_PAYLOAD_MAX
     from stratus.runtime.local.errors import EnvironmentBusy
 
-    env = env_of({"app.py": "import time\ndef handler(e, c):\n    time.sleep(0.2)\n    return 1\n"})
+    env = env_of(
+        {
+            "app.py": "import time\n"
+            "def handler(e, c):\n"
+            "    print('start', e['n'], flush=True)\n"
+            "    began = time.time()\n"
+            "    time.sleep(e['sleep'])\n"
+            "    print('end', e['n'])\n"
+            "    return [e['n'], began, c.get_remaining_time_in_millis()]\n"
+        }
+    )
+    assert env.queueable
 
     async def both() -> None:
-        first = asyncio.ensure_future(env.invoke(request()))
+        first = asyncio.ensure_future(env.invoke(request(b'{"n": 1, "sleep": 0.2}')))
         await asyncio.sleep(0)
+        assert env.in_flight == 1
         with pytest.raises(EnvironmentBusy):
-            await env.invoke(request())
-        assert (await first).payload == b"1"
+            await env.invoke(request(b'{"n": 0, "pad": "%s"}' % (b"x" * QUEUED_PAYLOAD_MAX)))
+        second = asyncio.ensure_future(env.invoke(request(b'{"n": 2, "sleep": 0}')))
+        await asyncio.sleep(0)
+        assert env.in_flight == 2
+        one, two = await first, await second
+        n1, began1, _ = json.loads(one.payload)
+        n2, began2, left2 = json.loads(two.payload)
+        assert (n1, n2) == (1, 2)
+        assert began2 >= began1 + 0.2  # one at a time
+        assert left2 > 2500  # its 3 s started when it did, not when it was queued
+        assert one.logs == "start 1\nend 1\n"
+        assert two.logs == "start 2\nend 2\n"
+        assert env.in_flight == 0
 
     run(both())
 
