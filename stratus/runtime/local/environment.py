@@ -53,6 +53,10 @@ _POLL_REPLY_S = 60e-6
 # Lambda gives external extensions 2 s of shutdown phase; a little more for the kill.
 RETIRE_GRACE_S = 2.5
 _in_flight = 0
+# ... and only once invocations have come one at a time for a while: under load, one in
+# flight is a moment between others, and polling would hold up the requests behind it.
+_SEQUENTIAL_AFTER_S = 0.05
+_concurrent_at = 0.0  # time.monotonic() when two invocations were last in flight
 # What one invocation may write to fds 1 and 2 (its whole log) before the rest is
 # dropped and counted: a runaway subprocess must not fill the server's memory.
 OUTPUT_LIMIT = 16 << 20
@@ -113,6 +117,7 @@ class ForkedEnvironment:
         self._boundary = boundary.encode() if boundary else b""
         self.queueable = False  # the worker marks its output per invocation (init report)
         self._outgoing = bytearray()  # frames the socket did not take yet, in order
+        self._writing = False  # waiting for the socket to take ``_outgoing``
         self._eof = False
         self._killed = False
         self._shutdown_listeners = 0  # extensions that want SHUTDOWN (init report)
@@ -180,10 +185,12 @@ class ForkedEnvironment:
             self._calls.append(call)
             if not queued:
                 self.head_started = time.monotonic()
-            global _in_flight
+            global _in_flight, _concurrent_at
             _in_flight += 1
             try:
-                if _in_flight == 1 and not queued:
+                if _in_flight > 1:
+                    _concurrent_at = time.monotonic()
+                elif not queued and time.monotonic() - _concurrent_at > _SEQUENTIAL_AFTER_S:
                     self._poll_reply()
                 reply, data, logs = await call.future
             finally:
@@ -211,10 +218,20 @@ class ForkedEnvironment:
 
     def _send(self, head: bytes, payload: bytes) -> None:
         """Send one frame now, or after the frames the socket has not taken yet: frames
-        never interleave, and no caller waits for the socket."""
+        never interleave, and no caller waits for the socket.
+
+        A frame queued behind a running invocation goes out with the others queued in
+        the same turn of the loop, in one ``sendmsg`` (``_flush_outgoing``): the worker is
+        woken once per batch, not once per event, and the running invocation does not
+        need its next event any sooner."""
         if self._outgoing:
             self._outgoing += head
             self._outgoing += payload
+            return
+        if self._calls:
+            self._outgoing += head
+            self._outgoing += payload
+            self._loop.call_soon(self._flush_outgoing)
             return
         total = len(head) + len(payload)
         try:
@@ -223,17 +240,26 @@ class ForkedEnvironment:
             sent = 0
         if sent < total:
             self._outgoing += (head + payload)[sent:]
+            self._writing = True
             self._loop.add_writer(self._sock.fileno(), self._flush_outgoing)
 
     def _flush_outgoing(self) -> None:
+        """Send what is waiting (a turn's batch, or what a full socket did not take),
+        and wait for the socket to take the rest."""
+        if not self._outgoing or self._eof:
+            return
         try:
             sent = self._sock.send(self._outgoing)
         except (BlockingIOError, InterruptedError):
-            return
+            sent = 0
         except OSError:
             sent = len(self._outgoing)  # the reader side sees the failure
         del self._outgoing[:sent]
-        if not self._outgoing:
+        if self._outgoing and not self._writing:
+            self._writing = True
+            self._loop.add_writer(self._sock.fileno(), self._flush_outgoing)
+        elif not self._outgoing and self._writing:
+            self._writing = False
             self._loop.remove_writer(self._sock.fileno())
 
     def park(self) -> None:
@@ -357,9 +383,11 @@ class ForkedEnvironment:
         """
         if self._output_fd < 0 and not self._output:
             return ""
-        self._read_output(drain=True)
         if bounded and self._boundary:
             end = self._output.find(self._boundary)
+            if end < 0:  # not read yet (the reader callback often has already)
+                self._read_output(drain=True)
+                end = self._output.find(self._boundary)
             if end >= 0:
                 if end == 0:
                     del self._output[: len(self._boundary)]
@@ -367,6 +395,8 @@ class ForkedEnvironment:
                 text = self._output[:end].decode("utf-8", "replace")
                 del self._output[: end + len(self._boundary)]
                 return text if text.endswith("\n") else text + "\n"
+        else:
+            self._read_output(drain=True)
         if not self._output and not self._output_dropped:
             return ""
         text = self._output.decode("utf-8", "replace")
@@ -491,8 +521,9 @@ class ForkedEnvironment:
             return
         self._eof = True
         self._loop.remove_reader(self._sock.fileno())
-        if self._outgoing:
-            self._outgoing.clear()
+        self._outgoing.clear()
+        if self._writing:
+            self._writing = False
             self._loop.remove_writer(self._sock.fileno())
         closed = ChannelClosed(f"environment {self.env_id} closed its socket")
         waiter = self._waiter
