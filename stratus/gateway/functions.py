@@ -63,7 +63,7 @@ class FunctionCaller:
         except FunctionError:
             return Outcome.MISSING, b""
         invoke = self._invocations.invoke(
-            target.function_id, target.qualifier, payload, request_id=request_id
+            target.function_id, target.qualifier, payload, request_id=request_id, composed=True
         )
         try:
             if config.timeout <= timeout_s:

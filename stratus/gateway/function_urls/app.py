@@ -170,7 +170,7 @@ class FunctionUrlApp:
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         try:
             response = await self._invocations.invoke(
-                config.function_id, config.qualifier, event, request_id=request_id
+                config.function_id, config.qualifier, event, request_id=request_id, composed=True
             )
         except FunctionError as error:
             return invoke_error(error)

@@ -124,7 +124,7 @@ class Supervisor:
     async def _invoke(
         self, function_id: str, qualifier: str | None, event: bytes
     ) -> InvokeResponse:
-        return await self._invocations.invoke(function_id, qualifier, event)
+        return await self._invocations.invoke(function_id, qualifier, event, composed=True)
 
     async def _run_poller(self, uuid: str, poller: MappingPoller) -> None:
         try:

@@ -154,17 +154,20 @@ class Invocations:
         tail: bool = False,
         on_chunk: Callable[[bytes, str | None], None] | None = None,
         durable_envelope: bool = False,
+        composed: bool = False,
     ) -> InvokeResponse:
         """A synchronous invocation; with ``on_chunk``, a runtime that streams its response
         (Node.js, custom runtimes) hands it over piece by piece as it writes it;
         ``durable_envelope``: the durable execution service invoking a durable function
-        with its envelope (not an event starting one)."""
+        with its envelope (not an event starting one); ``composed``: the event is one the
+        platform serialized itself (API Gateway's, an event source's), so it is JSON and
+        is not parsed again to prove it."""
         if len(payload) > self._limits.sync_payload_bytes:
             raise RequestTooLarge(
                 f"Request must be smaller than {self._limits.sync_payload_bytes} bytes for the "
                 "InvokeFunction operation"
             )
-        event = _check_json(payload)
+        event = payload if composed and payload else _check_json(payload)
         context_text = _decode_client_context(client_context)
         config = await self._ready(self._registry.route(name, qualifier), qualifier)
         if config.durable_config is not None and self.durable_route and not durable_envelope:
