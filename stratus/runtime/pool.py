@@ -5,7 +5,8 @@ back to zero: environments idle longer than the keep-warm period are reaped. The
 recently used idle environment is reused first, so a light load keeps few of them warm.
 
 A function whose invocations are short (``QUEUE_BELOW_MS`` on average) is not spread over
-more environments than the machine has cores to run them (``HOT_ENVIRONMENTS``): past
+more environments than the machine has cores to run them beside the server's event loop
+(``HOT_ENVIRONMENTS``): past
 that, an invocation is queued behind one already running (``take_queued``), as long as
 the wait that adds stays within ``QUEUE_WAIT_MS``. Each environment still runs one
 invocation at a time; what it saves is a sleeping process woken on another core per
@@ -39,7 +40,8 @@ from stratus.runtime.environment import (
 )
 
 # Queueing behind a running invocation (see the module's docstring).
-HOT_ENVIRONMENTS = max(1, os.cpu_count() or 1)
+# one core runs the server's loop, which hands out the events: the rest run them
+HOT_ENVIRONMENTS = max(1, (os.cpu_count() or 2) - 1)
 QUEUE_BELOW_MS = 1.0  # the function's average duration, for it to be queued at all
 QUEUE_WAIT_MS = 2.0  # the longest wait in a queue this expects to add
 QUEUE_DEPTH_MAX = 16
