@@ -6,11 +6,11 @@ recently used idle environment is reused first, so a light load keeps few of the
 
 A function whose invocations are short (``QUEUE_BELOW_MS`` on average) is not spread over
 more environments than the machine has cores to run them beside the server's event loop
-(``HOT_ENVIRONMENTS``): past
-that, an invocation is queued behind one already running (``take_queued``), as long as
-the wait that adds stays within ``QUEUE_WAIT_MS``. Each environment still runs one
-invocation at a time; what it saves is a sleeping process woken on another core per
-invocation, which on a busy machine costs more than the invocation itself.
+(``HOT_ENVIRONMENTS``): past that, an invocation is queued behind one already running
+(``take_queued``), as long as the wait that adds stays within ``QUEUE_WAIT_MS``. Each
+environment still runs one invocation at a time; what it saves is a sleeping process woken
+on another core per invocation, which on a busy machine costs more than the invocation.
+
 A pool whose function changed is retired: idle environments die at once, busy ones when
 their invocation ends.
 
