@@ -90,7 +90,8 @@ SCRIPTS = (
         "protocol_overhead",
         "Protocol layer overhead of one Lambda Invoke",
         "ratio to a bare dict copy (no target in the issue)",
-    ),    Script(
+    ),
+    Script(
         "validation_cost",
         "Model validation per request, against parsing it",
         "issue 7: close to nothing on Invoke (ratio to the parse of the same request)",

@@ -98,8 +98,12 @@ def measure_publishes(publishes: int) -> dict[str, Any]:
         create_active(functions, name, zip_of(COUNTER_SOURCE), ROLE)
         arn = functions.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
         topic = sns.create_topic(Name="bench-fanout")["TopicArn"]
-        sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn,
-                      Attributes={"FilterPolicy": json.dumps({"kind": ["order"]})})
+        sns.subscribe(
+            TopicArn=topic,
+            Protocol="lambda",
+            Endpoint=arn,
+            Attributes={"FilterPolicy": json.dumps({"kind": ["order"]})},
+        )
         attributes = {"kind": {"DataType": "String", "StringValue": "order"}}
         for _ in range(50):  # connections open, environment warm
             sns.publish(TopicArn=topic, Message="warm-up", MessageAttributes=attributes)
@@ -154,15 +158,37 @@ def measure(publishes: int, matches: int) -> Figure:
     run = measure_publishes(publishes)
     publish50 = percentile(run["times"]["publish"], 0.5)
     noop50 = percentile(run["times"]["noop"], 0.5)
-    figure.add(Row("Publish p50 (one Lambda subscription, filtered)", publish50, "ms",
-                   "GetAccountSettings p50", noop50))
-    figure.add(Row("Publish p99", percentile(run["times"]["publish"], 0.99), "ms",
-                   "GetAccountSettings p99", percentile(run["times"]["noop"], 0.99)))
-    figure.add(Row("Publishes per second (one client)", 1000 / publish50, "/s",
-                   "no-op calls per second", 1000 / noop50))
+    figure.add(
+        Row(
+            "Publish p50 (one Lambda subscription, filtered)",
+            publish50,
+            "ms",
+            "GetAccountSettings p50",
+            noop50,
+        )
+    )
+    figure.add(
+        Row(
+            "Publish p99",
+            percentile(run["times"]["publish"], 0.99),
+            "ms",
+            "GetAccountSettings p99",
+            percentile(run["times"]["noop"], 0.99),
+        )
+    )
+    figure.add(
+        Row(
+            "Publishes per second (one client)",
+            1000 / publish50,
+            "/s",
+            "no-op calls per second",
+            1000 / noop50,
+        )
+    )
     engine, by_hand = measure_matches(matches)
-    figure.add(Row("EventPattern.matches, typical rule", engine, "/s",
-                   "the same test by hand", by_hand))
+    figure.add(
+        Row("EventPattern.matches, typical rule", engine, "/s", "the same test by hand", by_hand)
+    )
     figure.notes.append(
         f"{publishes} publishes alternating with as many no-op calls; all "
         f"{run['invoked']}/{run['expected']} messages delivered to the function "
