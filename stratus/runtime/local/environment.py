@@ -507,6 +507,10 @@ class ForkedEnvironment:
                     call.on_chunk(frame[1], header.get("ct"))
                 continue
             calls.popleft()
+            if "b" not in header and self.queueable:
+                # its code closed the boundary's descriptor: output can no longer be split
+                # per invocation, so nothing more is queued on it
+                self.queueable = False
             if calls:
                 self.head_started = time.monotonic()
             elif call.cancelled:

@@ -159,13 +159,18 @@ class Worker(object):
 
     # -- invocations ------------------------------------------------------------------
 
-    def _boundary(self) -> Optional[Tuple[int, bytes]]:
-        """The log boundary's descriptor and token, where the server gave them."""
+    def _boundary(self) -> Optional[Tuple[int, bytes, int]]:
+        """The log boundary's descriptor, token and pipe (inode), where the server gave
+        them."""
         token = self.config.get("boundary")
         fd = self.config.get("boundary_fd")
         if not token or not isinstance(fd, int) or self.logs.fd is None:
             return None
-        return fd, token.encode("utf-8")
+        try:
+            inode = os.fstat(fd).st_ino
+        except OSError:
+            return None
+        return fd, token.encode("utf-8"), inode
 
     def serve(self) -> None:
         """Answer invocations until the server closes the socket."""
@@ -187,9 +192,13 @@ class Worker(object):
             reply, body, logs = self.invoke(header, event)
             if boundary is not None:
                 try:
+                    # still our pipe? code that closed it may have opened a file since
+                    # and got the same number: the token must never land in its file
+                    if os.fstat(boundary[0]).st_ino != boundary[2]:
+                        raise OSError("the log boundary's descriptor was replaced")
                     os.write(boundary[0], boundary[1])
                     reply["b"] = 1
-                except OSError:  # the function closed it: the server reads to the end
+                except OSError:  # gone for good: the server reads the pipe to the end
                     boundary = None
             send_parts(sock, reply, body, logs)
             if bytecode.PENDING:  # what init or this invocation compiled: now, unhurried

@@ -226,3 +226,54 @@ def test_output_of_the_next_invocation_is_not_the_last_ones(
     finally:
         env.kill()
         run(env.wait_closed())
+
+
+def test_a_function_that_closes_the_boundary_is_no_longer_queued_on(
+    factory: LocalEnvironmentFactory, run, tmp_path: Path
+) -> None:
+    """Hostile (or careless) code closes every copy of its output pipe but 1 and 2: the
+    worker cannot mark its invocations' ends any more, so the server stops queueing on the
+    environment; what is already queued is still answered, each with its own payload."""
+    closer = """\
+import os
+
+def handler(event, context):
+    if event.get("close"):
+        pipe = os.readlink("/proc/self/fd/1")
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd > 2:
+                try:
+                    if os.readlink("/proc/self/fd/%d" % fd) == pipe:
+                        os.close(fd)
+                except OSError:
+                    pass
+        # the lowest free number again: a careless worker would write its token here
+        global KEPT
+        KEPT = open("/tmp/mine.txt", "w")
+        KEPT.write("mine")
+        KEPT.flush()
+    print("n", event["n"])
+    with open("/tmp/mine.txt") as mine:
+        return [event["n"], mine.read()]
+"""
+    code = write_code(tmp_path / "code", {"app.py": closer})
+    env = run(factory.create(launch_for(code, tmp_dir=str(tmp_path / "tmp"))))
+
+    async def scenario() -> list[Any]:
+        calls = [
+            asyncio.ensure_future(env.invoke(request(json.dumps(e).encode())))
+            for e in ({"n": 1, "close": True}, {"n": 2}, {"n": 3})
+        ]
+        return [await call for call in calls]
+
+    try:
+        assert env.queueable
+        outcomes = run(scenario())
+        assert [json.loads(o.payload) for o in outcomes] == [[n, "mine"] for n in (1, 2, 3)]
+        assert not env.queueable
+        assert env.alive
+        assert json.loads(run(env.invoke(request(b'{"n": 4}'))).payload) == [4, "mine"]
+    finally:
+        env.kill()
+        run(env.wait_closed())
