@@ -61,13 +61,23 @@ class GatewayRequest:
         return [c.strip() for c in cookie.replace(",", ";").split(";") if c.strip()]
 
 
+_last_time: tuple[int, str] = (-1, "")  # (epoch second, its requestTime): one per second
+
+
 def request_time(epoch_ms: int) -> str:
-    """API Gateway's ``requestTime``: ``12/Mar/2020:19:03:58 +0000``."""
-    t = time.gmtime(epoch_ms / 1000)
-    return (
+    """API Gateway's ``requestTime``: ``12/Mar/2020:19:03:58 +0000`` (made once per
+    second: a busy API asks for the same one thousands of times)."""
+    global _last_time
+    second = epoch_ms // 1000
+    if _last_time[0] == second:
+        return _last_time[1]
+    t = time.gmtime(second)
+    text = (
         f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
     )
+    _last_time = (second, text)
+    return text
 
 
 def from_scope(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from stratus.gateway.request import request_time
 from stratus.runtime.ids import new_request_id
 
 __all__ = [
@@ -42,7 +43,6 @@ _TEXT_TYPES = (
     "application/ld+json",
     "application/graphql",
 )
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +65,6 @@ class UrlRequest:
 def is_text(content_type: str) -> bool:
     kind = content_type.split(";", 1)[0].strip().lower()
     return kind.startswith(_TEXT_TYPES) or kind.endswith(("+json", "+xml"))
-
-
-def request_time(epoch_s: float) -> str:
-    """``05/Aug/2022:08:14:39 +0000``, as requestContext.time is written."""
-    t = time.gmtime(epoch_s)
-    return (
-        f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
-    )
 
 
 def query_parameters(raw: str) -> dict[str, str]:
@@ -131,7 +122,7 @@ def build_event(
             "requestId": request_id,
             "routeKey": "$default",
             "stage": "$default",
-            "time": request_time(now),
+            "time": request_time(int(now * 1000)),
             "timeEpoch": int(now * 1000),
         }
     )
