@@ -90,7 +90,8 @@ SCRIPTS = (
         "protocol_overhead",
         "Protocol layer overhead of one Lambda Invoke",
         "ratio to a bare dict copy (no target in the issue)",
-    ),    Script(
+    ),
+    Script(
         "validation_cost",
         "Model validation per request, against parsing it",
         "issue 7: close to nothing on Invoke (ratio to the parse of the same request)",
@@ -159,6 +160,12 @@ SCRIPTS = (
         "s3",
         "S3 PutObject/GetObject MB/s (1 MB, 100 MB), small puts/s, PutObject to notified function",
         "ratios to a local file write (fsync) and read, a no-op call, a direct Event invoke",
+    ),
+    Script(
+        "log_sink",
+        "Function logs: CPU per invocation to store its log",
+        "no target: the sink and the writer thread per hello-world invocation, against the "
+        "sink alone (a store that drops)",
     ),
     Script(
         "hot_path",
