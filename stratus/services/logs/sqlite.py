@@ -118,7 +118,6 @@ class SQLiteLogStore:
                 "ORDER BY id",
             ]
         )
-        unlimited = limit < 0  # as SQL's LIMIT -1 read it
 
         def read(conn: sqlite3.Connection) -> list[StoredLogEvent]:
             events: list[StoredLogEvent] = []
@@ -147,7 +146,7 @@ class SQLiteLogStore:
                             )
                             if len(events) == limit:
                                 break
-                    if len(events) == limit and not unlimited:
+                    if len(events) == limit:  # (a negative limit is none, as in SQL)
                         break
             finally:
                 cursor.close()
