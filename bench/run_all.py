@@ -162,6 +162,12 @@ SCRIPTS = (
         "ratios to a local file write (fsync) and read, a no-op call, a direct Event invoke",
     ),
     Script(
+        "log_sink",
+        "Function logs: CPU per invocation to store its log",
+        "no target: the sink and the writer thread per hello-world invocation, against the "
+        "sink alone (a store that drops)",
+    ),
+    Script(
         "hot_path",
         "Server CPU per warm invoke (Invocations.invoke, real worker)",
         "issues 7, 8, 9: no target of its own; the CPU their throughput targets are bound by",

@@ -20,6 +20,13 @@ class LogStore(Protocol):
         """Append (function, stream, events) groups in one write nobody waits for."""
         ...
 
+    def append_lines_nowait(self, batch: list[tuple[str, str, int, list[str]]]) -> None:
+        """Append (function, stream, timestamp, lines) groups in one write nobody waits
+        for: each line an event of that timestamp. Lines hold no line break (they come
+        from ``str.splitlines``); a group is one invocation's log, which a store may keep
+        together, the cheaper to write."""
+        ...
+
     async def query(
         self,
         function_name: str,

@@ -24,7 +24,8 @@ Adding PostgreSQL is one factory and one line::
 
 and every test in this directory runs against it unchanged. ``Stores.settle`` is the one
 hook a backend supplies beyond the Protocols: it returns once every write queued without
-waiting (``LogStore.append_batch_nowait``) has been committed, so tests need no sleeps.
+waiting (``LogStore.append_batch_nowait``, ``append_lines_nowait``) has been committed, so
+tests need no sleeps.
 
 Tests are ``async def``; the ``pytest_pyfunc_call`` hook below runs each in a fresh event
 loop (``asyncio.run``), so the suite needs no asyncio plugin.

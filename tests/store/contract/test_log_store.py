@@ -191,3 +191,139 @@ async def test_reads_after_close_raise_store_closed(backend: Backend) -> None:
         await logs.query("fn")
     with pytest.raises(StoreClosed):
         await logs.streams("fn")
+
+
+# -- an invocation's lines appended together (append_lines_nowait) -------------------------
+
+
+async def _append_lines(stores: Stores, batch: list[tuple[str, str, int, list[str]]]) -> None:
+    stores.logs.append_lines_nowait(batch)
+    await stores.settle()
+
+
+def _invocation(n: int) -> list[str]:
+    return [f"START {n}", f"print {n}", f"END {n}", f"REPORT {n}"]
+
+
+async def _seed_invocations(stores: Stores) -> None:
+    """fn: invocations 0..2 at 100, 200, 300 (streams a, b, a); a line of other between."""
+    await _append_lines(
+        stores,
+        [
+            ("fn", "a", 100, _invocation(0)),
+            ("other", "a", 150, ["not fn's"]),
+            ("fn", "b", 200, _invocation(1)),
+        ],
+    )
+    await _append(stores, [("fn", "a", [(250, "one event")])])
+    await _append_lines(stores, [("fn", "a", 300, _invocation(2))])
+
+
+async def test_lines_appended_together_read_back_one_event_each(backend: Backend) -> None:
+    async with backend.session() as stores:
+        await _seed_invocations(stores)
+        events = await stores.logs.query("fn")
+        other = await stores.logs.query("other")
+        streams = await stores.logs.streams("fn")
+    assert [(e.stream, e.timestamp_ms, e.message) for e in events] == [
+        *(("a", 100, line) for line in _invocation(0)),
+        *(("b", 200, line) for line in _invocation(1)),
+        ("a", 250, "one event"),
+        *(("a", 300, line) for line in _invocation(2)),
+    ]
+    ids = [event.id for event in events]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids) and ids[0] > 0
+    assert _messages(other) == ["not fn's"]
+    assert streams == [("a", 100, 300), ("b", 200, 200)]
+
+
+async def test_ids_of_lines_stay_the_same_across_reads_and_reopen(backend: Backend) -> None:
+    async with backend.session() as stores:
+        await _seed_invocations(stores)
+        first = [(e.id, e.message) for e in await stores.logs.query("fn")]
+        again = [(e.id, e.message) for e in await stores.logs.query("fn")]
+    async with backend.session() as stores:
+        reopened = [(e.id, e.message) for e in await stores.logs.query("fn")]
+        await _append_lines(stores, [("fn", "a", 400, ["later"])])
+        later = await stores.logs.query("fn", after_id=first[-1][0])
+    assert first == again == reopened
+    assert _messages(later) == ["later"] and later[0].id > first[-1][0]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+async def test_pages_may_end_inside_an_invocations_lines(backend: Backend, limit: int) -> None:
+    async with backend.session() as stores:
+        await _seed_invocations(stores)
+        everything = await stores.logs.query("fn")
+        paged: list[StoredLogEvent] = []
+        after_id = 0
+        while page := await stores.logs.query("fn", after_id=after_id, limit=limit):
+            assert len(page) <= limit
+            paged.extend(page)
+            after_id = page[-1].id
+    assert paged == everything
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        pytest.param({"contains": "print"}, ["print 0", "print 1", "print 2"], id="contains"),
+        pytest.param({"contains": "1"}, _invocation(1), id="contains-per-line"),
+        pytest.param({"contains": "0\nprint"}, [], id="never-across-lines"),
+        pytest.param({"start_ms": 200, "end_ms": 250}, [*_invocation(1), "one event"], id="time"),
+        pytest.param({"start_ms": 301}, [], id="after-all"),
+        pytest.param({"stream": "b"}, _invocation(1), id="stream"),
+        pytest.param({"stream": "a", "contains": "END"}, ["END 0", "END 2"], id="combined"),
+        pytest.param({"contains": "RE", "limit": 2}, ["REPORT 0", "REPORT 1"], id="limit"),
+    ],
+)
+async def test_filters_apply_to_each_line(
+    backend: Backend, filters: dict[str, object], expected: list[str]
+) -> None:
+    async with backend.session() as stores:
+        await _seed_invocations(stores)
+        events = await stores.logs.query("fn", **filters)  # type: ignore[arg-type]
+    assert _messages(events) == expected
+
+
+async def test_filtered_pages_may_end_inside_an_invocations_lines(backend: Backend) -> None:
+    async with backend.session() as stores:
+        await _seed_invocations(stores)
+        pages: list[list[str]] = []
+        after_id = 0
+        while page := await stores.logs.query("fn", after_id=after_id, limit=2, contains=" "):
+            pages.append(_messages(page))
+            after_id = page[-1].id
+    lines = [*_invocation(0), *_invocation(1), "one event", *_invocation(2)]
+    assert pages == [lines[n : n + 2] for n in range(0, len(lines), 2)]
+
+
+async def test_a_huge_log_reads_back_whole_and_in_order(backend: Backend) -> None:
+    """Far more lines than one stored row holds (SQLite: 4,096): every line, in order,
+    each id once, whatever page boundaries fall where."""
+    lines = [f"line {n}" for n in range(3 * 4096 + 7)]
+    async with backend.session() as stores:
+        await _append_lines(stores, [("fn", "s", 1, ["START"]), ("fn", "s", 2, lines)])
+        await _append_lines(stores, [("fn", "s", 3, ["after"])])
+        whole = await stores.logs.query("fn", limit=100_000)
+        paged: list[StoredLogEvent] = []
+        after_id = 0
+        while page := await stores.logs.query("fn", after_id=after_id, limit=1000):
+            paged.extend(page)
+            after_id = page[-1].id
+        tail = await stores.logs.query("fn", after_id=whole[-4].id)
+        matching = await stores.logs.query("fn", contains="line 4095", limit=3)
+    assert _messages(whole) == ["START", *lines, "after"]
+    assert [e.timestamp_ms for e in whole] == [1] + [2] * len(lines) + [3]
+    assert paged == whole
+    assert len({e.id for e in whole}) == len(whole)
+    assert _messages(tail) == [lines[-2], lines[-1], "after"]
+    assert _messages(matching) == ["line 4095"]
+
+
+async def test_lines_of_a_group_keep_their_characters(backend: Backend) -> None:
+    lines = ["日本語 🚀", "tab\tinside", "nul\x00inside", "x" * 300_000, " "]
+    async with backend.session() as stores:
+        await _append_lines(stores, [("fn", "s", 1, lines), ("fn", "s", 2, [])])
+        events = await stores.logs.query("fn")
+    assert _messages(events) == lines

@@ -102,3 +102,35 @@ FUNCTIONS_MIGRATIONS.append(
 )
 
 FUNCTIONS_MIGRATIONS.append(Migration(5, "Lambda function URL configs", FUNCTION_URLS_SCHEMA))
+
+# Version 1 stored one row per log line, its id an AUTOINCREMENT key: three rows (and
+# three updates of ``sqlite_sequence``) per invocation, the writer thread's largest cost
+# under load. A row now holds the lines one writer appended together (an invocation's
+# log): ``lines`` of them, joined by "\n" in ``message``; their event ids are
+# ``id * 2**20 + line`` (services/logs/sqlite.py). Rows are never deleted, so a plain
+# INTEGER PRIMARY KEY (the largest id + 1) keeps ids increasing without AUTOINCREMENT.
+# Version 1's rows are copied as they were, one line each, and ``log_legacy`` keeps the
+# last of their ids: their event id stays their row id, below every id written since, so
+# the tokens and event ids handed out before the upgrade still point where they did.
+FUNCTIONS_MIGRATIONS.append(
+    Migration(
+        6,
+        "function log lines stored per invocation, not per line",
+        """
+        CREATE TABLE log_records (
+            id INTEGER PRIMARY KEY,
+            function_name TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            timestamp_ms INTEGER NOT NULL,
+            lines INTEGER NOT NULL,
+            message TEXT NOT NULL
+        );
+        INSERT INTO log_records (id, function_name, stream, timestamp_ms, lines, message)
+            SELECT id, function_name, stream, timestamp_ms, 1, message FROM log_events;
+        CREATE TABLE log_legacy (last_id INTEGER NOT NULL);
+        INSERT INTO log_legacy SELECT COALESCE(MAX(id), 0) FROM log_events;
+        DROP TABLE log_events;
+        CREATE INDEX log_records_function ON log_records (function_name, id);
+        """,
+    )
+)
