@@ -186,6 +186,11 @@ class EnvironmentFactory(Protocol):
         """
         ...
 
+    def prepare(self, spec: FunctionSpec) -> None:
+        """Do ahead what every environment of ``spec`` needs and no caller should wait
+        for (a function's folders, its user); idempotent, optional."""
+        ...
+
     async def start(self) -> None: ...
 
     async def close(self) -> None:

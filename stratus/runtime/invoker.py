@@ -158,6 +158,10 @@ class Invoker:
     def _existing_pool(self, spec: FunctionSpec) -> EnvironmentPool | None:
         return self._pools.get(spec.key)
 
+    def prepare(self, spec: FunctionSpec) -> None:
+        """What a first cold start of ``spec`` can have done ahead (see the factory's)."""
+        self._factory_for(spec).prepare(spec)
+
     def retire(self, function_name: str, version: str | None = None) -> None:
         # ``function_name`` is the function's unqualified ARN: the runtime keys everything
         # (pools, metrics, concurrency, logs) by it, so equal names in two accounts or

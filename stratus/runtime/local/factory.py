@@ -173,6 +173,14 @@ class LocalEnvironmentFactory:
         config = self._launch_config("env", launch, interpreter, launch.tmp_dir)
         return await self._spawn(launch, config, zygote.spawn)
 
+    def prepare(self, spec: FunctionSpec) -> None:
+        """A new function's own bytecode folder and user, made when its code is ready
+        rather than on its first cold start (~0.2 ms that caller no longer waits for)."""
+        if self._work_dir is None or self._closed:
+            return
+        self._bytecode_dir(spec)
+        self._uid_of(spec)
+
     def _launch_config(
         self, mode: str, launch: LaunchConfig, interpreter: Interpreter, tmp_dir: str
     ) -> dict[str, Any]:

@@ -7,7 +7,9 @@ store (and committed) before the caller gets its 202, then delivered by the
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -33,6 +35,8 @@ from stratus.services.functions.model import LATEST, FunctionConfig
 from stratus.services.functions.names import qualified
 from stratus.services.functions.registry import FunctionRegistry, is_settled
 from stratus.services.functions.repository import AsyncInvocationStore, QueuedInvocation
+
+log = logging.getLogger(__name__)
 
 # Lambda reports this exact figure in the error for oversized responses.
 _RESPONSE_LIMIT_REPORTED = 6291556
@@ -80,7 +84,23 @@ class Invocations:
         self._specs: dict[tuple[str, str], FunctionSpec] = {}
         self._queued_listeners: list[Callable[[], None]] = []
         self.durable_route: DurableRoute | None = None
+        self._preparing: set[asyncio.Task[None]] = set()
         registry.on_change(self._forget)
+        registry.on_settled(self._settled)
+
+    def _settled(self, config: FunctionConfig) -> None:
+        """A function's code is ready: do now, unhurried, the platform's share of its
+        first cold start that does not depend on the environment (its spec, its user,
+        its bytecode folder), instead of while its first caller waits."""
+        task = asyncio.ensure_future(self._prepare(config))
+        self._preparing.add(task)
+        task.add_done_callback(self._preparing.discard)
+
+    async def _prepare(self, config: FunctionConfig) -> None:
+        try:
+            self._invoker.prepare(await self.spec_for(config))
+        except Exception:  # only an optimisation: the cold start does it all anyway
+            log.debug("preparing function %s failed", config.arn, exc_info=True)
 
     def _forget(self, name: str) -> None:
         """A function changed: retire the environments of the versions that changed.

@@ -91,6 +91,7 @@ class FunctionRegistry(PolicyRecords):
         self._aliases: dict[str, dict[str, AliasConfig]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._listeners: list[ChangeListener] = []
+        self._settled_listeners: list[Callable[[FunctionConfig], None]] = []
         self._unsettled: asyncio.Queue[str] = asyncio.Queue()
 
     async def load(self) -> None:
@@ -115,6 +116,10 @@ class FunctionRegistry(PolicyRecords):
     def _changed(self, name: str) -> None:
         for listener in self._listeners:
             listener(name)
+
+    def on_settled(self, listener: Callable[[FunctionConfig], None]) -> None:
+        """Called with a $LATEST configuration once its code is ready (Active)."""
+        self._settled_listeners.append(listener)
 
     def _lock(self, name: str) -> asyncio.Lock:
         lock = self._locks.get(name)
@@ -379,6 +384,8 @@ class FunctionRegistry(PolicyRecords):
             last_update_status_reason_code=None,
         )
         await self._save_latest(name, ready)
+        for listener in self._settled_listeners:
+            listener(ready)
         return ready
 
     async def _unzipped(self, layers: list[dict[str, object]]) -> int:

@@ -117,3 +117,35 @@ def test_code_that_cannot_be_prepared_fails_the_function(tmp_path: Path) -> None
         "The operation cannot be performed at this time. The function is currently in the "
         "following state: Failed"
     )
+
+
+def test_a_settled_function_is_prepared_before_its_first_invoke(tmp_path: Path) -> None:
+    """Once a function's code is ready, its user and bytecode folder are made in the
+    background (the part of a cold start that needs no environment), so its first
+    caller does not wait for them; the first invoke then finds them and answers."""
+    from stratus.runtime.local.factory import UIDS_LOG
+
+    async def scenario() -> tuple[str, str, bytes]:
+        platform = Platform(PlatformConfig(data_dir=tmp_path / "data", shutdown_grace_s=5.0))
+        await platform.start()
+        try:
+            functions = platform.component(FunctionsComponent)
+            await functions.registry.create(F, _settings(), _zip())
+            await functions.registry.wait_settled(F, 10.0)
+            work_dir = Path(str(functions.factory._work_dir))
+            for _ in range(100):  # the preparation runs as a task of its own
+                uids = (work_dir / UIDS_LOG).read_text() if (work_dir / UIDS_LOG).exists() else ""
+                if F in uids:
+                    break
+                await asyncio.sleep(0.01)
+            before = uids
+            response = await functions.invocations.invoke(F, None, b"{}")
+            after = (work_dir / UIDS_LOG).read_text()
+            return before, after, response.payload
+        finally:
+            await platform.stop()
+
+    before, after, payload = asyncio.run(scenario())
+    assert F in before  # prepared before anyone invoked it
+    assert after.count(F) == 1  # and the cold start did not assign it another user
+    assert payload == b"1"
