@@ -19,6 +19,7 @@ invoker runs them elsewhere.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -41,6 +42,8 @@ from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.errors import ChannelClosed, EnvironmentBusy
 from stratus.runtime.local.frames import Frame, encode_head
 from stratus.runtime.local.replies import ReplyParser
+
+log = logging.getLogger(__name__)
 
 EXIT_GRACE_S = 1.0
 EXIT_REPORT_TIMEOUT_S = 10.0
@@ -504,7 +507,12 @@ class ForkedEnvironment:
             call = calls[0]
             if header.get("op") == "chunk":  # a streamed response, piece by piece
                 if call.on_chunk is not None and not call.cancelled:
-                    call.on_chunk(frame[1], header.get("ct"))
+                    try:
+                        call.on_chunk(frame[1], header.get("ct"))
+                    except Exception:  # the caller's; this environment reads on
+                        log.exception(
+                            "environment %s: a response piece's taker failed", self.env_id
+                        )
                 continue
             calls.popleft()
             if "b" not in header and self.queueable:

@@ -10,6 +10,7 @@ never started because the one ahead of it killed the environment runs elsewhere.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -73,6 +74,20 @@ def invoker_for(
     for invoker, watchdog in made:
         invoker.close()
         watchdog.cancel()
+
+
+@contextlib.contextmanager
+def _environment(
+    factory: LocalEnvironmentFactory, run: Callable[[Awaitable[Any]], Any], root: Path, source: str
+) -> Iterator[Any]:
+    """One environment of ``source``, killed afterwards."""
+    code = write_code(root / "code", {"app.py": source})
+    env = run(factory.create(launch_for(code, tmp_dir=str(root / "tmp"))))
+    try:
+        yield env
+    finally:
+        env.kill()
+        run(env.wait_closed())
 
 
 def _fields(spec: FunctionSpec) -> dict[str, Any]:
@@ -174,10 +189,7 @@ def test_queued_invocations_survive_a_timeout_ahead_and_get_their_own_deadline(
 def test_a_cancelled_queued_invocation_does_not_take_the_next_ones_answer(
     factory: LocalEnvironmentFactory, run, tmp_path: Path
 ) -> None:
-    code = write_code(tmp_path / "code", {"app.py": HANDLER})
-    env = run(factory.create(launch_for(code, tmp_dir=str(tmp_path / "tmp"))))
-
-    async def scenario() -> tuple[Any, Any]:
+    async def scenario(env: Any) -> tuple[Any, Any]:
         def call(event: dict[str, Any]) -> asyncio.Future[Any]:
             return asyncio.ensure_future(env.invoke(request(json.dumps(event).encode())))
 
@@ -190,15 +202,12 @@ def test_a_cancelled_queued_invocation_does_not_take_the_next_ones_answer(
         second.cancel()
         return await first, await third
 
-    try:
-        one, three = run(scenario())
+    with _environment(factory, run, tmp_path, HANDLER) as env:
+        one, three = run(scenario(env))
         assert json.loads(one.payload)["n"] == 1
         assert json.loads(three.payload)["n"] == 3
         assert "start 3" in three.logs and "start 2" not in three.logs
         assert env.in_flight == 0 and env.alive
-    finally:
-        env.kill()
-        run(env.wait_closed())
 
 
 def test_output_of_the_next_invocation_is_not_the_last_ones(
@@ -208,24 +217,21 @@ def test_output_of_the_next_invocation_is_not_the_last_ones(
     first one's answer (the loop is held up): the pipe holds both, split at the boundary."""
     import time
 
-    code = write_code(tmp_path / "code", {"app.py": HANDLER})
-    env = run(factory.create(launch_for(code, tmp_dir=str(tmp_path / "tmp"))))
-
-    async def scenario() -> tuple[Any, Any]:
-        first = asyncio.ensure_future(env.invoke(request(b'{"n": 1}')))
+    async def scenario(env: Any) -> tuple[Any, Any]:
+        # (the first takes long enough not to be answered before the second is queued)
+        first = asyncio.ensure_future(env.invoke(request(b'{"n": 1, "sleep": 0.05}')))
         await asyncio.sleep(0)
+        assert env.in_flight == 1
         second = asyncio.ensure_future(env.invoke(request(b'{"n": 2, "sleep": 0.3}')))
         await asyncio.sleep(0)
+        assert env.in_flight == 2
         time.sleep(0.2)  # holds the loop: the worker answers 1 and starts 2 meanwhile
         return await first, await second
 
-    try:
-        one, two = run(scenario())
+    with _environment(factory, run, tmp_path, HANDLER) as env:
+        one, two = run(scenario(env))
         assert one.logs == "start 1\nraw 1\nend 1\n"
         assert two.logs == "start 2\nraw 2\nend 2\n"
-    finally:
-        env.kill()
-        run(env.wait_closed())
 
 
 def test_a_function_that_closes_the_boundary_is_no_longer_queued_on(
@@ -235,7 +241,7 @@ def test_a_function_that_closes_the_boundary_is_no_longer_queued_on(
     worker cannot mark its invocations' ends any more, so the server stops queueing on the
     environment; what is already queued is still answered, each with its own payload."""
     closer = """\
-import os
+import os, time
 
 def handler(event, context):
     if event.get("close"):
@@ -253,27 +259,23 @@ def handler(event, context):
         KEPT = open("/tmp/mine.txt", "w")
         KEPT.write("mine")
         KEPT.flush()
+        time.sleep(0.1)  # the other two are queued meanwhile, while it still was queueable
     print("n", event["n"])
     with open("/tmp/mine.txt") as mine:
         return [event["n"], mine.read()]
 """
-    code = write_code(tmp_path / "code", {"app.py": closer})
-    env = run(factory.create(launch_for(code, tmp_dir=str(tmp_path / "tmp"))))
 
-    async def scenario() -> list[Any]:
+    async def scenario(env: Any) -> list[Any]:
         calls = [
             asyncio.ensure_future(env.invoke(request(json.dumps(e).encode())))
             for e in ({"n": 1, "close": True}, {"n": 2}, {"n": 3})
         ]
         return [await call for call in calls]
 
-    try:
+    with _environment(factory, run, tmp_path, closer) as env:
         assert env.queueable
-        outcomes = run(scenario())
+        outcomes = run(scenario(env))
         assert [json.loads(o.payload) for o in outcomes] == [[n, "mine"] for n in (1, 2, 3)]
         assert not env.queueable
         assert env.alive
         assert json.loads(run(env.invoke(request(b'{"n": 4}'))).payload) == [4, "mine"]
-    finally:
-        env.kill()
-        run(env.wait_closed())
