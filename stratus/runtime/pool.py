@@ -7,7 +7,8 @@ recently used idle environment is reused first, so a light load keeps few of the
 A function whose invocations are short (``QUEUE_BELOW_MS`` on average) is not spread over
 more environments than the machine has cores to run them beside the server's event loop
 (``HOT_ENVIRONMENTS``): past that, an invocation is queued behind one already running
-(``take_queued``), as long as the wait that adds stays within ``QUEUE_WAIT_MS``. Each
+(``take_queued``), as long as the wait that adds stays within ``QUEUE_WAIT_MS`` and no
+recent invocation took longer than that (see ``observe``). Each
 environment still runs one invocation at a time; what it saves is a sleeping process woken
 on another core per invocation, which on a busy machine costs more than the invocation.
 
@@ -47,6 +48,7 @@ QUEUE_WAIT_MS = 2.0  # the longest wait in a queue this expects to add
 QUEUE_DEPTH_MAX = 16
 _SAMPLES_BEFORE_QUEUEING = 8
 _AVERAGE_WEIGHT = 0.1  # of each new duration in the moving average
+_SLOWEST_DECAY = 0.99
 
 PROVISIONED_INIT = "provisioned-concurrency"  # AWS_LAMBDA_INITIALIZATION_TYPE, as Lambda sets it
 
@@ -80,12 +82,17 @@ class EnvironmentPool:
         self._provisioned_idle: list[ExecutionEnvironment] = []
         self.on_provisioned_lost: Callable[[str], None] | None = None
         self._average_ms = 0.0  # moving average of invocation durations
+        self._slowest_ms = 0.0  # the slowest recent one (a maximum that decays)
         self._samples = 0
 
     def observe(self, duration_ms: float) -> None:
-        """Note one invocation's duration (the queueing policy follows the average). A
-        long one counts as twice the threshold: one slow call among short ones (a first
-        call's imports, a garbage collection) must not turn queueing off for long."""
+        """Note one invocation's duration. The queueing policy follows the average and
+        the slowest recent one: a function that is quick on average but now and then
+        slow (a cache miss, a call out) is not queued on, since whatever waits behind a
+        slow invocation waits all of it. The slowest decays by 1 % a call, so one
+        outlier (a first call's imports, a garbage collection) turns queueing off only
+        for a few hundred calls."""
+        self._slowest_ms = max(duration_ms, self._slowest_ms * _SLOWEST_DECAY)
         duration_ms = min(duration_ms, 2 * QUEUE_BELOW_MS)
         if self._samples < _SAMPLES_BEFORE_QUEUEING:
             self._samples += 1
@@ -100,6 +107,7 @@ class EnvironmentPool:
             len(self._busy) + self._starting < HOT_ENVIRONMENTS  # (a burst: count starts)
             or self._samples < _SAMPLES_BEFORE_QUEUEING
             or self._average_ms >= QUEUE_BELOW_MS
+            or self._slowest_ms > QUEUE_WAIT_MS
         ):
             return None
         depth = min(QUEUE_DEPTH_MAX, max(1, int(QUEUE_WAIT_MS / max(self._average_ms, 0.01))))

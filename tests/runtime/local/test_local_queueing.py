@@ -279,3 +279,22 @@ def handler(event, context):
         assert not env.queueable
         assert env.alive
         assert json.loads(run(env.invoke(request(b'{"n": 4}'))).payload) == [4, "mine"]
+
+
+def test_a_function_that_is_now_and_then_slow_is_not_queued_on(
+    invoker_for, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quick on average, but one recent call took 300 ms: whatever waited behind such a
+    call would wait all of it, so a burst spreads over environments as Lambda's would."""
+    monkeypatch.setattr(pools, "HOT_ENVIRONMENTS", 1)
+    invoker, spec = invoker_for(3.0)
+
+    async def scenario() -> list[InvocationResult]:
+        await _warm(invoker, spec)
+        slow = await _invoke(invoker, spec, {"n": 100, "sleep": 0.3})
+        assert slow.function_error is None
+        return await asyncio.gather(*(_invoke(invoker, spec, {"n": n}) for n in range(3)))
+
+    results = run(scenario())
+    assert [json.loads(r.payload)["n"] for r in results] == list(range(3))
+    assert len({json.loads(r.payload)["pid"] for r in results}) > 1
