@@ -8,7 +8,7 @@ A function whose invocations are short (``QUEUE_BELOW_MS`` on average) is not sp
 more environments than the machine has cores to run them beside the server's event loop
 (``HOT_ENVIRONMENTS``): past that, an invocation is queued behind one already running
 (``take_queued``), as long as the wait that adds stays within ``QUEUE_WAIT_MS`` and no
-recent invocation took longer than that (see ``observe``). Each
+recent invocation took longer than ``QUEUE_SLOWEST_MS`` (see ``observe``). Each
 environment still runs one invocation at a time; what it saves is a sleeping process woken
 on another core per invocation, which on a busy machine costs more than the invocation.
 
@@ -45,6 +45,9 @@ from stratus.runtime.environment import (
 HOT_ENVIRONMENTS = max(1, (os.cpu_count() or 2) - 1)
 QUEUE_BELOW_MS = 1.0  # the function's average duration, for it to be queued at all
 QUEUE_WAIT_MS = 2.0  # the longest wait in a queue this expects to add
+# ... and the longest any recent invocation may have taken: above a loaded machine's
+# preemption (a quick call descheduled midway), well below a call that waits on I/O
+QUEUE_SLOWEST_MS = 10.0
 QUEUE_DEPTH_MAX = 16
 _SAMPLES_BEFORE_QUEUEING = 8
 _AVERAGE_WEIGHT = 0.1  # of each new duration in the moving average
@@ -107,7 +110,7 @@ class EnvironmentPool:
             len(self._busy) + self._starting < HOT_ENVIRONMENTS  # (a burst: count starts)
             or self._samples < _SAMPLES_BEFORE_QUEUEING
             or self._average_ms >= QUEUE_BELOW_MS
-            or self._slowest_ms > QUEUE_WAIT_MS
+            or self._slowest_ms > QUEUE_SLOWEST_MS
         ):
             return None
         depth = min(QUEUE_DEPTH_MAX, max(1, int(QUEUE_WAIT_MS / max(self._average_ms, 0.01))))
