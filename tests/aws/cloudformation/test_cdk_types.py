@@ -271,11 +271,15 @@ def test_stack_parameters_of_ssm_types(cfn: Any, ssm: Any) -> None:
     }
     name = stack_name("ssmp")
     cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
-    assert outputs(wait_stack(cfn, name)) == {
-        "Version": "21",
-        "Zones": "a|b",
-        "Named": f"{root}/version",
+    stack = wait_stack(cfn, name)
+    assert outputs(stack) == {"Version": "21", "Zones": "a|b", "Named": f"{root}/version"}
+    shown = {p["ParameterKey"]: p for p in stack["Parameters"]}
+    assert shown["Version"] == {
+        "ParameterKey": "Version",
+        "ParameterValue": f"{root}/version",
+        "ResolvedValue": "21",
     }
+    assert shown["Named"] == {"ParameterKey": "Named", "ParameterValue": f"{root}/version"}
     # An update resolves the parameter again (UsePreviousValue too).
     ssm.put_parameter(Name=f"{root}/version", Value="22", Overwrite=True)
     template["Outputs"]["Extra"] = {"Value": "x"}
