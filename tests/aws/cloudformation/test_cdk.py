@@ -1,6 +1,7 @@
 """The AWS CDK against Stratus, end to end: ``cdk bootstrap``, ``cdk deploy`` of the app in
 ``data/cdk_app`` (a Python function fed by an SQS queue, a DynamoDB table, an S3 bucket),
-the function at work through boto3, then ``cdk destroy``.
+the function at work through boto3, new code deployed again (through a change set, then
+``--hotswap``), then ``cdk destroy``.
 
 The CDK CLI and libraries come from npm, installed once per test session under its
 temporary directory; without node and npm, or without the registry, the test skips and
@@ -138,7 +139,7 @@ def _run_app(server: ServerProcess, modules: Path, tmp_path: Path) -> None:
         FunctionName=out["FunctionName"], Payload=json.dumps({"id": "a", "text": "hi"})
     )
     assert "FunctionError" not in answer, answer["Payload"].read()
-    assert json.loads(answer["Payload"].read()) == {"stored": ["a"]}
+    assert json.loads(answer["Payload"].read()) == {"stored": ["a"], "version": 1}
     assert lam.get_function(FunctionName=out["FunctionName"])["Configuration"]["Runtime"] == (
         "python3.12"
     )
@@ -156,6 +157,20 @@ def _run_app(server: ServerProcess, modules: Path, tmp_path: Path) -> None:
     s3 = server.client("s3")
     body = s3.get_object(Bucket=out["BucketName"], Key="notes/b")["Body"].read()
     assert body == b"queued"
+
+    # New code: deployed through a change set (a new asset), then hot-swapped.
+    for version, extra in ((2, ()), (3, ("--hotswap",))):
+        worker = app / "handler" / "worker.py"
+        worker.write_text(
+            worker.read_text().replace(f"VERSION = {version - 1}", f"VERSION = {version}")
+        )
+        _cdk(app, env, "deploy", "--require-approval", "never", *extra)
+        answer = lam.invoke(
+            FunctionName=out["FunctionName"], Payload=json.dumps({"id": "a", "text": "hi"})
+        )
+        assert json.loads(answer["Payload"].read())["version"] == version
+    status = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+    assert status == "UPDATE_COMPLETE"
 
     # A bucket that holds objects is not deleted (BucketNotEmpty, as on AWS): empty it.
     for key in ("notes/a", "notes/b"):
