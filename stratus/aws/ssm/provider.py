@@ -138,7 +138,7 @@ class SsmProvider:
         chosen = self._parameters.describe(
             ctx.scope, params.get("Filters") or [], params.get("ParameterFilters") or []
         )
-        page, token = _page(chosen, params, 50)
+        page, token = _page(chosen, params, 10)
         answer: Result = {"Parameters": [_metadata(p) for p in page]}
         if token:
             answer["NextToken"] = token
@@ -162,10 +162,10 @@ class SsmProvider:
         return {"DeletedParameters": deleted, "InvalidParameters": missing}
 
     async def label_parameter_version(self, ctx: RequestContext, params: Params) -> Result:
-        version = await self._parameters.label(
+        version, invalid = await self._parameters.label(
             ctx.scope, params["Name"], params.get("ParameterVersion"), params["Labels"]
         )
-        return {"InvalidLabels": [], "ParameterVersion": version}
+        return {"InvalidLabels": invalid, "ParameterVersion": version}
 
     async def add_tags_to_resource(self, ctx: RequestContext, params: Params) -> Result:
         tags = {t["Key"]: t["Value"] for t in params["Tags"]}

@@ -4,6 +4,7 @@ ParametersError
  +-- ParameterNotFound          a name that holds no parameter
  +-- ParameterVersionNotFound   a ``name:version`` selector past the history
  +-- ParameterAlreadyExists     PutParameter on a taken name without Overwrite
+ +-- LabelLimitExceeded         more than 10 labels on one version
  +-- PatternMismatch            a value its AllowedPattern refuses
  +-- InvalidAllowedPattern      an AllowedPattern that is no regular expression
  +-- HierarchyTooDeep           a path of more than 15 levels
@@ -35,6 +36,10 @@ class ParameterVersionNotFound(ParametersError):
 
 
 class ParameterAlreadyExists(ParametersError):
+    pass
+
+
+class LabelLimitExceeded(ParametersError):
     pass
 
 

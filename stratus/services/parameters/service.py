@@ -23,6 +23,7 @@ from stratus.services.parameters.errors import (
     InvalidFilterValue,
     InvalidResourceId,
     InvalidResourceType,
+    LabelLimitExceeded,
     ParameterAlreadyExists,
     ParameterNotFound,
     ParameterVersionNotFound,
@@ -53,6 +54,12 @@ FILTER_OPTIONS: dict[str, tuple[str, ...]] = {
     "DataType": ("Equals",),
     "tag": ("Equals", "BeginsWith"),
 }
+
+#: A version carries at most 10 labels; a label is letters, digits, ``.``, ``-``, ``_``
+#: (at most 100), and does not start with a digit, ``aws`` or ``ssm``.
+MAX_LABELS = 10
+_LABEL = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+_RESERVED_LABEL = re.compile(r"^([0-9]|aws|ssm)", re.IGNORECASE)
 
 Key = tuple[str, str, str]
 Selected = tuple[Parameter, Version, str | None]
@@ -267,10 +274,20 @@ class ParametersService:
                 self._parameters.pop((scope.account, scope.region, _plain(name)), None)
             return present, missing
 
-    async def label(self, scope: Scope, name: str, version: int | None, labels: list[str]) -> int:
-        """Moves each label to the version (the newest by default); its number."""
+    async def label(
+        self, scope: Scope, name: str, version: int | None, labels: list[str]
+    ) -> tuple[int, list[str]]:
+        """Moves each valid label to the version (the newest by default): the version's
+        number and the labels refused (as AWS answers them, not as an error)."""
+        invalid = [lbl for lbl in labels if not _LABEL.match(lbl) or _RESERVED_LABEL.match(lbl)]
+        labels = [lbl for lbl in labels if lbl not in invalid]
         async with self._lock:
             parameter, chosen, _ = self.get(scope, name if version is None else f"{name}:{version}")
+            if len(set(chosen.labels) | set(labels)) > MAX_LABELS:
+                raise LabelLimitExceeded(
+                    "A parameter version can have maximum 10 labels. Move one or more labels "
+                    "to another version and try again."
+                )
             moved = []
             for v in parameter.versions:
                 kept = tuple(lbl for lbl in v.labels if lbl not in labels)
@@ -280,9 +297,10 @@ class ParametersService:
             updated = Parameter(
                 parameter.account, parameter.region, parameter.name, moved, parameter.tags
             )
-            await self._repository.put(updated)
-            self._parameters[(scope.account, scope.region, parameter.name)] = updated
-            return chosen.version
+            if labels:
+                await self._repository.put(updated)
+                self._parameters[(scope.account, scope.region, parameter.name)] = updated
+            return chosen.version, invalid
 
     async def tag(
         self, scope: Scope, kind: str, name: str, add: dict[str, str], remove: Iterable[str]

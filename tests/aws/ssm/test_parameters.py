@@ -184,6 +184,13 @@ def test_by_path_and_describe(ssm: Any, root: str) -> None:
         ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": [f"{root}/b"]}]
     )["Parameters"]
     assert len(begins) == 2
+    # DescribeParameters answers 10 at a time unless asked otherwise.
+    for i in range(8):
+        ssm.put_parameter(Name=f"{root}/many/{i}", Value="v", Type="String")
+    page = ssm.describe_parameters(
+        ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [root]}]
+    )
+    assert len(page["Parameters"]) == 10 and page["NextToken"]
     legacy = ssm.describe_parameters(Filters=[{"Key": "Name", "Values": [f"{root}/a"]}])
     assert [p["Name"] for p in legacy["Parameters"]] == [f"{root}/a"]
     code, _ = error(
@@ -213,6 +220,16 @@ def test_delete_labels_and_tags(ssm: Any, root: str) -> None:
     )
     assert ssm.get_parameter(Name=f"{name}:stable")["Parameter"]["Value"] == "1"
     assert error(lambda: ssm.get_parameter(Name=f"{name}:nolabel"))[0] == "ParameterNotFound"
+    # A label moves to the version it is put on; bad labels come back, not as an error.
+    answer = ssm.label_parameter_version(Name=name, Labels=["stable", "9lives", "awsy", "ok"])
+    assert (answer["ParameterVersion"], answer["InvalidLabels"]) == (2, ["9lives", "awsy"])
+    assert ssm.get_parameter(Name=f"{name}:stable")["Parameter"]["Version"] == 2
+    history = ssm.get_parameter_history(Name=name)["Parameters"]
+    assert [h["Labels"] for h in history] == [[], ["stable", "ok"]]
+    code, _ = error(
+        lambda: ssm.label_parameter_version(Name=name, Labels=[f"l{i}" for i in range(9)])
+    )
+    assert code == "ParameterVersionLabelLimitExceeded"
 
     tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId=name)["TagList"]
     assert tags == [{"Key": "team", "Value": "a"}]
