@@ -229,6 +229,10 @@ def test_bootstrap_types_create_update_delete(cfn: Any, ssm: Any, server: Server
             },
             "#/AliasName",
         ),
+        (
+            {"Type": "AWS::KMS::Alias", "Properties": {"AliasName": "alias/x"}},
+            "#: required key [TargetKeyId] not found",
+        ),
     ],
 )
 def test_bad_properties_fail_the_resource(cfn: Any, resource: dict[str, Any], reason: str) -> None:

@@ -20,8 +20,6 @@ _SETTINGS = ("Description", "AllowedPattern", "Tier", "DataType")
 
 
 class ParameterHandler(Handler):
-    required = ("Type", "Value")
-
     async def create(
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
     ) -> Provisioned:

@@ -140,11 +140,12 @@ class KeyHandler(Handler):
 class AliasHandler(Handler):
     """AWS::KMS::Alias: its name, pointing at a key of the stack's account."""
 
-    required = ("AliasName", "TargetKeyId")
-
     async def create(
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
     ) -> Provisioned:
+        for key in ("AliasName", "TargetKeyId"):
+            if not props.get(key):
+                raise _invalid(f"#: required key [{key}] not found")
         name = str(props["AliasName"])
         if not _ALIAS.match(name) or len(name) > 256:
             raise _invalid("#/AliasName: failed validation constraint for keyword [pattern]")
