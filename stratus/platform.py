@@ -34,6 +34,7 @@ from stratus.aws.scheduler.component import SchedulesComponent
 from stratus.aws.sdk_caller import SdkCaller
 from stratus.aws.sns.component import TopicsComponent
 from stratus.aws.sqs.component import QueuesComponent
+from stratus.aws.ssm.component import ParametersComponent
 from stratus.aws.stepfunctions.component import WorkflowsComponent
 from stratus.console.native import NativeApi
 from stratus.gateway.app import GatewayApp
@@ -60,6 +61,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     SchedulesComponent,
     ObjectsComponent,
     ApisComponent,
+    ParametersComponent,
     StacksComponent,
 )
 

@@ -45,7 +45,11 @@ def _request(params: Params) -> StackRequest:
     )
 
 
-def _parameters(stack_parameters: dict[str, Any], template: dict[str, Any]) -> list[dict[str, str]]:
+def _parameters(
+    stack_parameters: dict[str, Any], template: dict[str, Any], overrides: dict[str, str]
+) -> list[dict[str, str]]:
+    """A stack's parameters as AWS shows them: an SSM-typed one's value is the parameter
+    name given (or defaulted), and what it resolved to is its ``ResolvedValue``."""
     declared = template.get("Parameters") or {}
     out = []
     for key, value in stack_parameters.items():
@@ -53,7 +57,11 @@ def _parameters(stack_parameters: dict[str, Any], template: dict[str, Any]) -> l
         text = ",".join(value) if isinstance(value, list) else str(value)
         if str(spec.get("NoEcho", "")).lower() == "true":
             text = "****"
-        out.append({"ParameterKey": key, "ParameterValue": text})
+        entry = {"ParameterKey": key, "ParameterValue": text}
+        if str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
+            entry["ParameterValue"] = str(overrides.get(key, spec.get("Default", "")))
+            entry["ResolvedValue"] = text
+        out.append(entry)
     return out
 
 
@@ -67,7 +75,7 @@ def _stack(stack: Stack) -> Params:
         "NotificationARNs": stack.notification_arns,
         "Capabilities": stack.capabilities,
         "Tags": [{"Key": k, "Value": v} for k, v in stack.tags.items()],
-        "Parameters": _parameters(stack.parameters, stack.template),
+        "Parameters": _parameters(stack.parameters, stack.template, stack.parameter_overrides),
         "EnableTerminationProtection": False,
         "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"},
     }
@@ -329,7 +337,9 @@ class CloudFormationProvider:
             "CreationTime": change_set.created,
             "ExecutionStatus": change_set.execution_status,
             "Status": change_set.status,
-            "Parameters": _parameters(change_set.parameters, change_set.template),
+            "Parameters": _parameters(
+                change_set.parameters, change_set.template, change_set.parameter_overrides
+            ),
             "Capabilities": change_set.capabilities,
             "Tags": [{"Key": k, "Value": v} for k, v in change_set.tags.items()],
             "Changes": change_set.changes,

@@ -244,6 +244,9 @@ class StacksService:
         async def include(location: str) -> str:
             return await self._sources.fetch(scope, location)
 
+        async def lookup(name: str) -> str:
+            return await self._sources.parameter(scope, name)
+
         prepared = await prepare(
             text,
             request.parameters,
@@ -253,6 +256,7 @@ class StacksService:
             capabilities=request.capabilities if check_capabilities else None,
             use_previous=request.use_previous,
             previous=current.parameters if current else None,
+            lookup=lookup,
         )
         return text, prepared
 
@@ -513,7 +517,18 @@ class StacksService:
         self._submit(stack, run())
 
     async def delete_change_set(self, scope: Scope, name: str, stack_name: str | None) -> None:
-        change_set = self.change_set(scope, name, stack_name)
+        """As on AWS, deleting a change set by name succeeds while its stack exists even
+        when no change set has that name (the CDK deletes one before it creates it)."""
+        try:
+            change_set = self.change_set(scope, name, stack_name)
+        except ChangeSetNotFound:
+            if stack_name and not name.startswith("arn:"):
+                try:
+                    self.find(scope, stack_name)
+                except StackNotFound:
+                    raise ChangeSetNotFound(name) from None
+                return
+            raise
         if change_set.execution_status == "EXECUTE_IN_PROGRESS":
             raise StackValidationError(
                 f"Cannot delete ChangeSet {change_set.change_set_id} while it is in status EXECUTE_IN_PROGRESS"

@@ -61,6 +61,22 @@ class TemplateSources:
             return text
         raise StackValidationError("Either Template URL or Template Body must be specified.")
 
+    async def parameter(self, scope: Scope, name: str) -> str:
+        """An SSM parameter's value, for a stack parameter of an SSM type."""
+        try:
+            answer = await self._caller.call(
+                "ssm",
+                "GetParameter",
+                {"Name": name, "WithDecryption": False},
+                account_id=scope.account,
+                region=scope.region,
+            )
+        except AwsCallFailed as exc:
+            raise StackValidationError(
+                f"Unable to fetch parameters [{name}] from parameter store for this account."
+            ) from exc
+        return str(answer["Parameter"]["Value"])
+
     async def fetch(self, scope: Scope, location: str) -> str:
         """A template or included document from our S3 (s3:// or an https URL to it)."""
         parts = urlsplit(location)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from stratus.services.stacks.resources.base import (
@@ -48,6 +49,15 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         out["ID"] = rule["Id"]
     if "ExpirationInDays" in rule:
         out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "ExpirationDate" in rule:
+        out["Expiration"] = {"Date": rule["ExpirationDate"]}
+    if "NoncurrentVersionExpiration" in rule:
+        spec = rule["NoncurrentVersionExpiration"]
+        out["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(spec["NoncurrentDays"])}
+        if "NewerNoncurrentVersions" in spec:
+            out["NoncurrentVersionExpiration"]["NewerNoncurrentVersions"] = int(
+                spec["NewerNoncurrentVersions"]
+            )
     if "NoncurrentVersionExpirationInDays" in rule:
         out["NoncurrentVersionExpiration"] = {
             "NoncurrentDays": int(rule["NoncurrentVersionExpirationInDays"])
@@ -56,6 +66,11 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         days = rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
         out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(days)}
     return out
+
+
+def _canned_acl(value: str) -> str:
+    """CloudFormation's ``PublicRead`` -> S3's ``public-read``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", value).lower()
 
 
 class BucketHandler(Handler):
@@ -82,6 +97,7 @@ class BucketHandler(Handler):
     async def _configure(
         self, ctx: Provisioning, name: str, new: dict[str, Any], old: dict[str, Any]
     ) -> None:
+        await self._access(ctx, name, new, old)
         if (
             new.get("VersioningConfiguration") != old.get("VersioningConfiguration")
             and "VersioningConfiguration" in new
@@ -146,6 +162,57 @@ class BucketHandler(Handler):
             ]
             await ctx.call(
                 "s3", "PutBucketCors", {"Bucket": name, "CORSConfiguration": {"CORSRules": rules}}
+            )
+
+    async def _access(
+        self, ctx: Provisioning, name: str, new: dict[str, Any], old: dict[str, Any]
+    ) -> None:
+        """Ownership, ACL, public access block and default encryption, each when changed."""
+
+        def changed(key: str) -> bool:
+            return key in new and new[key] != old.get(key)
+
+        if changed("OwnershipControls"):
+            rules = [
+                {"ObjectOwnership": r["ObjectOwnership"]}
+                for r in new["OwnershipControls"].get("Rules", [])
+            ]
+            await ctx.call(
+                "s3",
+                "PutBucketOwnershipControls",
+                {"Bucket": name, "OwnershipControls": {"Rules": rules}},
+            )
+        if changed("AccessControl"):
+            await ctx.call(
+                "s3", "PutBucketAcl", {"Bucket": name, "ACL": _canned_acl(new["AccessControl"])}
+            )
+        if changed("PublicAccessBlockConfiguration"):
+            await ctx.call(
+                "s3",
+                "PutPublicAccessBlock",
+                {
+                    "Bucket": name,
+                    "PublicAccessBlockConfiguration": {
+                        k: v in (True, "true")
+                        for k, v in new["PublicAccessBlockConfiguration"].items()
+                    },
+                },
+            )
+        if changed("BucketEncryption"):
+            rules = []
+            for entry in new["BucketEncryption"].get("ServerSideEncryptionConfiguration", []):
+                rule: dict[str, Any] = {}
+                if "ServerSideEncryptionByDefault" in entry:
+                    rule["ApplyServerSideEncryptionByDefault"] = entry[
+                        "ServerSideEncryptionByDefault"
+                    ]
+                if "BucketKeyEnabled" in entry:
+                    rule["BucketKeyEnabled"] = entry["BucketKeyEnabled"] in (True, "true")
+                rules.append(rule)
+            await ctx.call(
+                "s3",
+                "PutBucketEncryption",
+                {"Bucket": name, "ServerSideEncryptionConfiguration": {"Rules": rules}},
             )
 
     async def update(

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from stratus.services.stacks.resources import apis, data, iam, lambda_, messaging, orchestration
+from stratus.services.stacks.resources import (
+    apis,
+    data,
+    iam,
+    lambda_,
+    messaging,
+    orchestration,
+    parameters,
+    records,
+)
 from stratus.services.stacks.resources.base import Handler
 
 __all__ = ["HANDLERS", "NAME_PROPERTIES"]
@@ -42,6 +51,10 @@ HANDLERS: dict[str, Handler] = {
     "AWS::ApiGatewayV2::Integration": apis.V2Handler("Integration", "IntegrationId"),
     "AWS::ApiGatewayV2::Stage": apis.V2Handler("Stage", "StageName"),
     "AWS::ApiGatewayV2::Deployment": apis.V2Handler("Deployment", "DeploymentId"),
+    "AWS::SSM::Parameter": parameters.ParameterHandler(),
+    "AWS::ECR::Repository": records.RepositoryHandler(),
+    "AWS::KMS::Key": records.KeyHandler(),
+    "AWS::KMS::Alias": records.AliasHandler(),
     "AWS::CDK::Metadata": orchestration.NothingHandler(),
     "AWS::CloudFormation::WaitConditionHandle": orchestration.NothingHandler(),
 }
@@ -62,4 +75,7 @@ NAME_PROPERTIES: dict[str, str] = {
     "AWS::Scheduler::Schedule": "Name",
     "AWS::StepFunctions::StateMachine": "StateMachineName",
     "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::SSM::Parameter": "Name",
+    "AWS::ECR::Repository": "RepositoryName",
+    "AWS::KMS::Alias": "AliasName",
 }

@@ -50,6 +50,9 @@ MAX_RESOURCES = 500
 MAX_INCLUDE_DEPTH = 5
 
 Fetch = Callable[[str], Awaitable[str]]  # an S3 location -> its text
+Lookup = Callable[[str], Awaitable[str]]  # an SSM parameter's name -> its value
+
+_SSM = "AWS::SSM::Parameter::"
 
 
 @dataclass(slots=True)
@@ -89,6 +92,7 @@ async def prepare(
     capabilities: list[str] | None = None,
     use_previous: frozenset[str] = frozenset(),
     previous: Mapping[str, Any] | None = None,
+    lookup: Lookup | None = None,
 ) -> Prepared:
     template = await asyncio.to_thread(parse_template, text)
     check_sections(template)
@@ -102,6 +106,7 @@ async def prepare(
     parameters = resolve_parameters(
         processed.get("Parameters") or {}, overrides, use_previous, previous or {}
     )
+    await _ssm_values(processed.get("Parameters") or {}, parameters, lookup)
     if SAM_TRANSFORM in declared:
         processed = await asyncio.to_thread(
             transform_sam, processed, {k: v for k, v in overrides.items()}, region
@@ -203,6 +208,29 @@ async def _includes(value: Any, fetch: Fetch, depth: int = 0) -> Any:
     return {k: await _includes(v, fetch, depth) for k, v in value.items()}
 
 
+async def _ssm_values(
+    declared: Mapping[str, Any], values: dict[str, Any], lookup: Lookup | None
+) -> None:
+    """Parameters of type ``AWS::SSM::Parameter::Value<...>`` take the value the named
+    parameter holds in our Parameter Store now (as CloudFormation resolves them at each
+    create or update); ``AWS::SSM::Parameter::Name`` stays the name."""
+    for name, spec in declared.items():
+        kind = str((spec if isinstance(spec, dict) else {}).get("Type", ""))
+        if not kind.startswith(f"{_SSM}Value<") or name not in values:
+            continue
+        if lookup is None:
+            raise TemplateError(
+                f"Parameter '{name}' of type {kind}: SSM parameters are not offered"
+            )
+        value = await lookup(str(values[name]))
+        inner = kind[len(f"{_SSM}Value<") : -1]
+        values[name] = (
+            [v.strip() for v in value.split(",")]
+            if inner.startswith("List<") or inner == "CommaDelimitedList"
+            else value
+        )
+
+
 def resolve_parameters(
     declared: Mapping[str, Any],
     overrides: Mapping[str, str],
@@ -217,7 +245,10 @@ def resolve_parameters(
     missing = []
     for name, spec in declared.items():
         spec = spec if isinstance(spec, dict) else {}
-        if name in use_previous and name in previous:
+        ssm = str(spec.get("Type", "")).startswith(_SSM)
+        # The previous value of an SSM-typed parameter is what it resolved to, not the
+        # name to resolve again: UsePreviousValue takes the template's default for it.
+        if name in use_previous and name in previous and not ssm:
             raw: Any = previous[name]
         elif name in overrides:
             raw = overrides[name]
@@ -256,8 +287,6 @@ def _typed(name: str, spec: dict[str, Any], raw: Any) -> Any:
             raise TemplateError(
                 f"Parameter '{name}' must be a number not greater than {spec['MaxValue']}"
             )
-    elif kind.startswith("AWS::SSM::Parameter"):
-        raise TemplateError(f"Parameter '{name}' of type {kind}: SSM parameters are not offered")
     if "MinLength" in spec and len(text) < int(spec["MinLength"]):
         raise TemplateError(
             f"Parameter '{name}' must contain at least {spec['MinLength']} characters"

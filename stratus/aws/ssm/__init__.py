@@ -1,0 +1,1 @@
+"""The SSM (Parameter Store) API adapter."""

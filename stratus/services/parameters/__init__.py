@@ -1,0 +1,1 @@
+"""SSM Parameter Store: named, versioned values (docs/parameters.md)."""
