@@ -20,7 +20,7 @@ from stratus.runtime.ids import new_request_id
 from stratus.services.objects import errors as oe
 from stratus.services.objects import website
 from stratus.services.objects.model import Bucket, ObjectVersion
-from stratus.services.objects.policy import Decision, decide, is_public
+from stratus.services.objects.policy import Decision, decide, is_public, secure_transport
 from stratus.services.objects.requests import Conditions
 from stratus.services.objects.service import ObjectsService
 
@@ -157,8 +157,12 @@ class WebsiteApp:
             return False
         if _restricts_public(bucket) and is_public(policy):
             return False  # Block Public Access keeps anonymous callers out of it
-        context = {"aws:SecureTransport": "true" if scope.get("scheme") == "https" else "false"}
         client = scope.get("client")
+        context = {
+            "aws:SecureTransport": secure_transport(
+                str(scope.get("scheme") or ""), str(client[0]) if client else None
+            )
+        }
         if client:
             context["aws:SourceIp"] = str(client[0])
         for header, condition in ((b"referer", "aws:Referer"), (b"user-agent", "aws:UserAgent")):

@@ -26,7 +26,13 @@ from stratus.services.objects.errors import (
     ObjectsError,
 )
 from stratus.services.objects.model import Bucket
-from stratus.services.objects.policy import Decision, decide, iam_action, is_public
+from stratus.services.objects.policy import (
+    Decision,
+    decide,
+    iam_action,
+    is_public,
+    secure_transport,
+)
 from stratus.services.objects.service import ObjectsService
 
 __all__ = ["AccessControl"]
@@ -200,7 +206,7 @@ class AccessControl:
 def _condition_context(ctx: RequestContext, params: dict[str, Any]) -> dict[str, str]:
     """The condition keys a bucket policy may test, from the request."""
     request = ctx.request
-    out = {"aws:SecureTransport": "true" if request.scheme == "https" else "false"}
+    out = {"aws:SecureTransport": secure_transport(request.scheme, request.client)}
     if request.client:
         out["aws:SourceIp"] = request.client
     for header, name in (("referer", "aws:Referer"), ("user-agent", "aws:UserAgent")):

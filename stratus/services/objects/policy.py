@@ -21,7 +21,21 @@ from typing import Any
 
 import orjson
 
-__all__ = ["Decision", "decide", "iam_action", "is_public"]
+__all__ = ["Decision", "decide", "iam_action", "is_public", "secure_transport"]
+
+
+def secure_transport(scheme: str, client: str | None) -> str:
+    """``aws:SecureTransport``: ``"true"`` over HTTPS, and for a caller on this machine's
+    loopback interface, whose requests never cross a network (the "deny requests without
+    TLS" statement that CDK's and SAM's staging buckets carry, and many teams' own, then
+    lets their local tools in); ``"false"`` for anyone else over plain HTTP."""
+    if scheme == "https":
+        return "true"
+    try:
+        return "true" if client and ipaddress.ip_address(client).is_loopback else "false"
+    except ValueError:
+        return "false"
+
 
 #: Operations whose IAM action is not ``s3:<OperationName>``.
 _ACTIONS = {

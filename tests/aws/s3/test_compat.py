@@ -175,9 +175,11 @@ def test_secure_transport_and_source_ip_conditions(
     server: ServerProcess, s3: Any, bucket: str
 ) -> None:
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    # This server speaks plain HTTP, but its caller is on the loopback interface: its
+    # requests never cross a network, so they count as secure transport.
     https_only = _public_read(bucket, Condition={"Bool": {"aws:SecureTransport": "true"}})
     s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, https_only))
-    assert _request(server, "GET", f"/{bucket}/k")[0] == 403  # this server speaks http
+    assert _request(server, "GET", f"/{bucket}/k")[0] == 200
     local = _public_read(bucket, Condition={"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}})
     s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, local))
     assert _request(server, "GET", f"/{bucket}/k")[0] == 200
@@ -192,6 +194,9 @@ def test_secure_transport_and_source_ip_conditions(
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
     s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, deny_plain_http))
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"  # (CDK's, SAM's)
+    deny_https = {**deny_plain_http, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, deny_https))
     assert error_of(s3.get_object, Bucket=bucket, Key="k")["Code"] == "AccessDenied"
     unknown = _public_read(bucket, Condition={"DateGreaterThan": {"aws:CurrentTime": "2020"}})
     s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, unknown))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from stratus.services.objects.policy import Decision, decide
 
 ARN = "arn:aws:s3:::b/k"
@@ -98,3 +100,22 @@ def test_hostile_patterns_and_shapes() -> None:
     ):
         assert decide(_doc(_allow(**odd)), None, "s3:GetObject", ARN) is Decision.NONE, odd
     assert decide(json.dumps({"Statement": "x"}), None, "s3:GetObject", ARN) is Decision.NONE
+
+
+@pytest.mark.parametrize(
+    ("scheme", "client", "secure"),
+    [
+        ("https", "203.0.113.9", "true"),
+        ("http", "127.0.0.1", "true"),  # never crosses a network
+        ("http", "127.9.8.7", "true"),
+        ("http", "::1", "true"),
+        ("http", "203.0.113.9", "false"),
+        ("http", "10.0.0.5", "false"),
+        ("http", None, "false"),
+        ("http", "not-an-address", "false"),
+    ],
+)
+def test_secure_transport(scheme: str, client: str | None, secure: str) -> None:
+    from stratus.services.objects.policy import secure_transport
+
+    assert secure_transport(scheme, client) == secure
