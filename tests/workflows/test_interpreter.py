@@ -425,8 +425,41 @@ def test_heartbeats_push_the_heartbeat_deadline_and_silence_times_out() -> None:
     assert step(sm, beaten.state, TimerFired(at=T0 + 10, token=beat_timer.token)).history == []
     silent = step(sm, beaten.state, TimerFired(at=T0 + 18, token=new_timer.token))
     assert types(silent) == ["TaskTimedOut", "ExecutionFailed"]
-    assert complete(silent).error == "States.HeartbeatTimeout"
+    # AWS records a lapsed heartbeat of a non-activity task as a timeout, without cause
+    timed_out = silent.history[0]["taskTimedOutEventDetails"]
+    assert timed_out == {"resourceType": "lambda", "resource": "invoke", "error": "States.Timeout"}
+    assert complete(silent).error == "States.Timeout"
     assert CancelTask(token=run.token) in silent.commands
+
+
+def test_an_activity_past_its_heartbeat_fails_with_heartbeat_timeout() -> None:
+    activity = "arn:aws:states:us-east-1:111111111111:activity:worker"
+    sm = machine({"A": {"Type": "Task", "Resource": activity, "HeartbeatSeconds": 5, "End": True}})
+    first = start_execution(sm, ExecutionStart(at=T0))
+    (beat_timer,) = only(first.commands, StartTimer)
+    silent = step(sm, first.state, TimerFired(at=T0 + 5, token=beat_timer.token))
+    assert types(silent) == ["ActivityTimedOut", "ExecutionFailed"]
+    assert complete(silent).error == "States.HeartbeatTimeout"
+
+
+def test_a_lapsed_heartbeat_of_a_callback_task_is_caught_as_states_timeout() -> None:
+    sm = machine(
+        {
+            "A": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "HeartbeatSeconds": 5,
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "B"}],
+                "End": True,
+            },
+            "B": {"Type": "Pass", "End": True},
+        }
+    )
+    first = start_execution(sm, ExecutionStart(at=T0))
+    (beat_timer,) = only(first.commands, StartTimer)
+    caught = step(sm, first.state, TimerFired(at=T0 + 5, token=beat_timer.token))
+    assert complete(caught).status == "SUCCEEDED"
+    assert complete(caught).output == {"Error": "States.Timeout", "Cause": ""}
 
 
 def test_item_batcher_groups_items_with_the_batch_input() -> None:

@@ -403,7 +403,8 @@ class Run:
             if token == scope.deadline:
                 self.guarded(scope, state, tasks.task_timed_out, "States.Timeout", None)
             elif token == scope.heartbeat:
-                self.guarded(scope, state, tasks.task_timed_out, "States.HeartbeatTimeout", None)
+                error = tasks.heartbeat_error(state)
+                self.guarded(scope, state, tasks.task_timed_out, error, None)
             elif scope.phase == "retry":
                 scope.phase = "act"
                 scope.pending = None

@@ -78,6 +78,18 @@ def is_activity_state(state: State) -> bool:
     return kind is not None and kind[0] == "activity"
 
 
+def heartbeat_error(state: State) -> str:
+    """The error a task past its HeartbeatSeconds fails with.
+
+    Only an activity reports States.HeartbeatTimeout (ActivityTimedOut), as AWS documents
+    it. Every other task (a ``.waitForTaskToken`` callback, a ``.sync`` job, Lambda)
+    records TaskTimedOut with States.Timeout and no cause, as AWS-recorded executions of
+    callback tasks whose heartbeat lapsed show (with or without TimeoutSeconds), so a
+    ``States.Timeout`` catcher or retrier handles it.
+    """
+    return "States.HeartbeatTimeout" if is_activity_state(state) else "States.Timeout"
+
+
 def _record_scheduled(
     run: Run,
     scope: Scope,
