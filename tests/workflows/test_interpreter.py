@@ -462,6 +462,51 @@ def test_a_lapsed_heartbeat_of_a_callback_task_is_caught_as_states_timeout() -> 
     assert complete(caught).output == {"Error": "States.Timeout", "Cause": ""}
 
 
+class _Resources:
+    """A `TaskResources` view that knows one activity, as a registry with one entry."""
+
+    def __init__(self, known: str) -> None:
+        self.known = known
+
+    def unavailable(self, resource: str, execution_arn: str) -> str | None:
+        if ":activity:" not in resource or resource == self.known:
+            return None
+        return f"The activity {resource} does not exist."
+
+
+def test_a_task_on_a_missing_activity_fails_before_it_is_scheduled() -> None:
+    gone = "arn:aws:states:us-east-1:111111111111:activity:gone"
+    here = "arn:aws:states:us-east-1:111111111111:activity:here"
+    sm = machine(
+        {
+            "A": {"Type": "Task", "Resource": here, "Next": "B"},
+            "B": {
+                "Type": "Task",
+                "Resource": gone,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}],
+                "End": True,
+            },
+            "C": {"Type": "Pass", "End": True},
+        }
+    )
+    resources = _Resources(here)
+    first = start_execution(sm, ExecutionStart(at=T0), resources=resources)
+    assert types(first) == ["ExecutionStarted", "TaskStateEntered", "ActivityScheduled"]
+    (run,) = only(first.commands, RunTask)
+    done = step(
+        sm, first.state, TaskSucceeded(at=T0, token=run.token, output={}), resources=resources
+    )
+    # no ActivityScheduled for B, and States.Runtime is not caught by States.ALL
+    assert types(done)[-3:] == ["TaskStateExited", "TaskStateEntered", "ExecutionFailed"]
+    assert only(done.commands, RunTask) == []
+    failed = complete(done)
+    assert (failed.status, failed.error) == ("FAILED", "States.Runtime")
+    assert failed.cause == (
+        "An error occurred while executing the state 'B' (entered at the event id #6). "
+        f"The activity {gone} does not exist."
+    )
+
+
 def test_item_batcher_groups_items_with_the_batch_input() -> None:
     sm = machine(
         {

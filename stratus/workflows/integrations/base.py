@@ -64,6 +64,8 @@ class Submitted:
 
 Integration = Callable[[TaskRequest], Awaitable[Any]]
 Matcher = Callable[[str], bool]
+#: (resource, execution ARN) -> why the execution cannot use the resource now, or None.
+Availability = Callable[[str, str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +74,16 @@ class IntegrationEntry:
 
     ``generic`` entries (``aws-sdk:*``) are consulted after every specific one, whatever
     order services register in, so a service's optimized integration is never shadowed by
-    the catch-all.
+    the catch-all. ``unavailable``, where a service has one, answers at once whether a
+    resource can be used now (an activity that was deleted cannot): the interpreter asks
+    it as the Task acts, so such a state fails before it is scheduled, as on AWS.
     """
 
     name: str
     matches: Matcher
     run: Integration
     generic: bool = False
+    unavailable: Availability | None = None
 
 
 class IntegrationRegistry:
@@ -101,11 +106,24 @@ class IntegrationRegistry:
         for entry in entries:
             self.register(entry)
 
-    def find(self, resource: str) -> Integration | None:
+    def entry(self, resource: str) -> IntegrationEntry | None:
         for entry in (*self._specific, *self._generic):
             if entry.matches(resource):
-                return entry.run
+                return entry
         return None
+
+    def find(self, resource: str) -> Integration | None:
+        entry = self.entry(resource)
+        return entry.run if entry is not None else None
+
+    def unavailable(self, resource: str, execution_arn: str) -> str | None:
+        """The interpreter's ``TaskResources`` view: why `execution_arn` cannot use
+        `resource` now, from its integration; None when it can (or nobody can tell
+        before running it: the run itself then fails)."""
+        entry = self.entry(resource)
+        if entry is None or entry.unavailable is None:
+            return None
+        return entry.unavailable(resource, execution_arn)
 
     def names(self) -> list[str]:
         return [entry.name for entry in (*self._specific, *self._generic)]

@@ -42,6 +42,7 @@ from stratus.workflows.interpreter.messages import (
     StopExecution,
     TaskFailed,
     TaskHeartbeat,
+    TaskResources,
     TaskStarted,
     TaskSubmitted,
     TaskSucceeded,
@@ -102,8 +103,14 @@ class Activation:
         return bool(self.state.ready)
 
 
-def start_execution(machine: StateMachine, event: ExecutionStart) -> Activation:
-    """Create the execution state and run until the first wait."""
+def start_execution(
+    machine: StateMachine, event: ExecutionStart, *, resources: TaskResources | None = None
+) -> Activation:
+    """Create the execution state and run until the first wait.
+
+    `resources`, when given, resolves Task resources as they act (`TaskResources`);
+    without it every resource is taken as available.
+    """
     state = ExecutionState(
         execution_arn=event.execution_arn,
         name=event.name,
@@ -114,14 +121,19 @@ def start_execution(machine: StateMachine, event: ExecutionStart) -> Activation:
         start_time=event.at,
         state_machine_type=event.state_machine_type,
     )
-    run = Run(machine, state, event.at)
+    run = Run(machine, state, event.at, resources)
     run.begin(event)
     run.drain()
     return run.activation()
 
 
 def step(
-    machine: StateMachine, state: ExecutionState, event: Event, *, in_place: bool = False
+    machine: StateMachine,
+    state: ExecutionState,
+    event: Event,
+    *,
+    in_place: bool = False,
+    resources: TaskResources | None = None,
 ) -> Activation:
     """Apply one event to a copy of `state` (the caller's object is left untouched).
 
@@ -130,9 +142,9 @@ def step(
     (a Map of many items) on every event.
     """
     if isinstance(event, ExecutionStart):
-        return start_execution(machine, event)
+        return start_execution(machine, event, resources=resources)
     working = state if in_place else ExecutionState.from_dict(copy.deepcopy(state.to_dict()))
-    run = Run(machine, working, event.at)
+    run = Run(machine, working, event.at, resources)
     if working.status == RUNNING:
         run.dispatch(event)
         run.drain()
@@ -149,10 +161,17 @@ def iso_time(at: float) -> str:
 class Run:
     """The mutable working side of one activation (not stored: rebuilt per step)."""
 
-    def __init__(self, machine: StateMachine, state: ExecutionState, at: float) -> None:
+    def __init__(
+        self,
+        machine: StateMachine,
+        state: ExecutionState,
+        at: float,
+        resources: TaskResources | None = None,
+    ) -> None:
         self.machine = machine
         self.x = state
         self.at = at
+        self.resources = resources
         self.commands: list[Command] = []
         self.history: list[dict[str, Any]] = []
         # Work left by the previous activation comes first.

@@ -45,6 +45,12 @@ def act_task(run: Run, scope: Scope, state: TaskState) -> None:
         heartbeat = _path_number(
             state.heartbeat_seconds, state.heartbeat_seconds_path, scope, context
         )
+    if run.resources is not None:
+        # A resource the integration cannot use now fails the state before it is
+        # scheduled, as on AWS (no Activity/Task event; the location-prefixed cause).
+        missing = run.resources.unavailable(state.resource, run.x.execution_arn)
+        if missing is not None:
+            raise StatesError("States.Runtime", missing)
     scope.phase = "task"
     scope.pending = token
     scope.effective_input = task_input
