@@ -284,16 +284,85 @@ def test_a_failed_iteration_aborts_its_siblings() -> None:
     act = start_execution(sm, ExecutionStart(at=T0, input=[1, 2]))
     runs = only(act.commands, RunTask)
     act = step(sm, act.state, TaskFailed(at=T0, token=runs[0].token, error="E", cause="C"))
+    # as AWS records it: the failed iteration's Task is aborted too, and each aborted
+    # iteration records MapIterationAborted before its state's Aborted event
     assert types(act) == [
         "TaskFailed",
         "MapIterationFailed",
         "TaskStateAborted",
         "MapIterationAborted",
+        "TaskStateAborted",
         "MapStateFailed",
         "ExecutionFailed",
     ]
     assert CancelTask(token=runs[1].token) in act.commands
     assert (complete(act).error, complete(act).cause) == ("E", "C")
+
+
+def test_iterations_start_together_and_their_tasks_start_after_all_are_scheduled() -> None:
+    sm = machine(
+        {
+            "A": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "T", "States": {"T": {**TASK, "End": True}}},
+                "End": True,
+            }
+        }
+    )
+    act = start_execution(sm, ExecutionStart(at=T0, input=[1, 2]))
+    assert types(act)[3:] == [
+        "MapIterationStarted",
+        "MapIterationStarted",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskStarted",
+    ]
+    started = [e for e in act.history if e["type"] == "TaskStarted"]
+    scheduled = [e for e in act.history if e["type"] == "TaskScheduled"]
+    assert [e["previousEventId"] for e in started] == [e["id"] for e in scheduled]
+
+
+def test_task_deadlines_due_at_the_same_instant_time_out_together() -> None:
+    timed = {**TASK, "TimeoutSeconds": 5, "End": True}
+    sm = machine(
+        {
+            "A": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "T", "States": {"T": timed}},
+                "End": True,
+            }
+        }
+    )
+    act = start_execution(sm, ExecutionStart(at=T0, input=[1, 2, 3]))
+    deadlines = only(act.commands, StartTimer)
+    assert len({timer.fire_at for timer in deadlines}) == 1
+    done = step(sm, act.state, TimerFired(at=T0 + 5, token=deadlines[1].token))
+    assert types(done) == [
+        *["TaskTimedOut"] * 3,
+        "MapIterationFailed",
+        "TaskStateAborted",
+        "MapIterationAborted",
+        "TaskStateAborted",
+        "MapIterationAborted",
+        "TaskStateAborted",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
+    assert complete(done).error == "States.Timeout"
+    # the others' own timers, firing next, are stale
+    assert step(sm, done.state, TimerFired(at=T0 + 5, token=deadlines[0].token)).history == []
+
+
+def test_a_task_deadline_forgotten_once_the_task_answers() -> None:
+    sm = machine({"A": {**TASK, "TimeoutSeconds": 5, "End": True}})
+    act = start_execution(sm, ExecutionStart(at=T0))
+    assert len(act.state.deadlines) == 1
+    (run,) = only(act.commands, RunTask)
+    done = step(sm, act.state, TaskSucceeded(at=T0 + 1, token=run.token, output=1))
+    assert done.state.deadlines == {}
 
 
 def test_parallel_gathers_branch_outputs_in_branch_order() -> None:
