@@ -86,6 +86,9 @@ class IntegrationEntry:
     unavailable: Availability | None = None
 
 
+_MAX_REMEMBERED = 4096
+
+
 class IntegrationRegistry:
     """Resource ARN -> integration: the first specific entry that accepts it, else the first
     generic one."""
@@ -93,6 +96,9 @@ class IntegrationRegistry:
     def __init__(self) -> None:
         self._specific: list[IntegrationEntry] = []
         self._generic: list[IntegrationEntry] = []
+        # resource -> its entry: every Task of a large Map asks for the same few resources
+        # (Resource is a literal of the definition, so there are few distinct ones).
+        self._entries: dict[str, IntegrationEntry | None] = {}
 
     def add(
         self, name: str, matcher: Matcher, integration: Integration, *, generic: bool = False
@@ -101,16 +107,20 @@ class IntegrationRegistry:
 
     def register(self, entry: IntegrationEntry) -> None:
         (self._generic if entry.generic else self._specific).append(entry)
+        self._entries.clear()
 
     def extend(self, entries: Iterable[IntegrationEntry]) -> None:
         for entry in entries:
             self.register(entry)
 
     def entry(self, resource: str) -> IntegrationEntry | None:
-        for entry in (*self._specific, *self._generic):
-            if entry.matches(resource):
-                return entry
-        return None
+        if resource in self._entries:
+            return self._entries[resource]
+        found = next((e for e in (*self._specific, *self._generic) if e.matches(resource)), None)
+        if len(self._entries) >= _MAX_REMEMBERED:
+            self._entries.clear()
+        self._entries[resource] = found
+        return found
 
     def find(self, resource: str) -> Integration | None:
         entry = self.entry(resource)
