@@ -284,16 +284,85 @@ def test_a_failed_iteration_aborts_its_siblings() -> None:
     act = start_execution(sm, ExecutionStart(at=T0, input=[1, 2]))
     runs = only(act.commands, RunTask)
     act = step(sm, act.state, TaskFailed(at=T0, token=runs[0].token, error="E", cause="C"))
+    # as AWS records it: the failed iteration's Task is aborted too, and each aborted
+    # iteration records MapIterationAborted before its state's Aborted event
     assert types(act) == [
         "TaskFailed",
         "MapIterationFailed",
         "TaskStateAborted",
         "MapIterationAborted",
+        "TaskStateAborted",
         "MapStateFailed",
         "ExecutionFailed",
     ]
     assert CancelTask(token=runs[1].token) in act.commands
     assert (complete(act).error, complete(act).cause) == ("E", "C")
+
+
+def test_iterations_start_together_and_their_tasks_start_after_all_are_scheduled() -> None:
+    sm = machine(
+        {
+            "A": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "T", "States": {"T": {**TASK, "End": True}}},
+                "End": True,
+            }
+        }
+    )
+    act = start_execution(sm, ExecutionStart(at=T0, input=[1, 2]))
+    assert types(act)[3:] == [
+        "MapIterationStarted",
+        "MapIterationStarted",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskStarted",
+    ]
+    started = [e for e in act.history if e["type"] == "TaskStarted"]
+    scheduled = [e for e in act.history if e["type"] == "TaskScheduled"]
+    assert [e["previousEventId"] for e in started] == [e["id"] for e in scheduled]
+
+
+def test_task_deadlines_due_at_the_same_instant_time_out_together() -> None:
+    timed = {**TASK, "TimeoutSeconds": 5, "End": True}
+    sm = machine(
+        {
+            "A": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "T", "States": {"T": timed}},
+                "End": True,
+            }
+        }
+    )
+    act = start_execution(sm, ExecutionStart(at=T0, input=[1, 2, 3]))
+    deadlines = only(act.commands, StartTimer)
+    assert len({timer.fire_at for timer in deadlines}) == 1
+    done = step(sm, act.state, TimerFired(at=T0 + 5, token=deadlines[1].token))
+    assert types(done) == [
+        *["TaskTimedOut"] * 3,
+        "MapIterationFailed",
+        "TaskStateAborted",
+        "MapIterationAborted",
+        "TaskStateAborted",
+        "MapIterationAborted",
+        "TaskStateAborted",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
+    assert complete(done).error == "States.Timeout"
+    # the others' own timers, firing next, are stale
+    assert step(sm, done.state, TimerFired(at=T0 + 5, token=deadlines[0].token)).history == []
+
+
+def test_a_task_deadline_forgotten_once_the_task_answers() -> None:
+    sm = machine({"A": {**TASK, "TimeoutSeconds": 5, "End": True}})
+    act = start_execution(sm, ExecutionStart(at=T0))
+    assert len(act.state.deadlines) == 1
+    (run,) = only(act.commands, RunTask)
+    done = step(sm, act.state, TaskSucceeded(at=T0 + 1, token=run.token, output=1))
+    assert done.state.deadlines == {}
 
 
 def test_parallel_gathers_branch_outputs_in_branch_order() -> None:
@@ -425,8 +494,86 @@ def test_heartbeats_push_the_heartbeat_deadline_and_silence_times_out() -> None:
     assert step(sm, beaten.state, TimerFired(at=T0 + 10, token=beat_timer.token)).history == []
     silent = step(sm, beaten.state, TimerFired(at=T0 + 18, token=new_timer.token))
     assert types(silent) == ["TaskTimedOut", "ExecutionFailed"]
-    assert complete(silent).error == "States.HeartbeatTimeout"
+    # AWS records a lapsed heartbeat of a non-activity task as a timeout, without cause
+    timed_out = silent.history[0]["taskTimedOutEventDetails"]
+    assert timed_out == {"resourceType": "lambda", "resource": "invoke", "error": "States.Timeout"}
+    assert complete(silent).error == "States.Timeout"
     assert CancelTask(token=run.token) in silent.commands
+
+
+def test_an_activity_past_its_heartbeat_fails_with_heartbeat_timeout() -> None:
+    activity = "arn:aws:states:us-east-1:111111111111:activity:worker"
+    sm = machine({"A": {"Type": "Task", "Resource": activity, "HeartbeatSeconds": 5, "End": True}})
+    first = start_execution(sm, ExecutionStart(at=T0))
+    (beat_timer,) = only(first.commands, StartTimer)
+    silent = step(sm, first.state, TimerFired(at=T0 + 5, token=beat_timer.token))
+    assert types(silent) == ["ActivityTimedOut", "ExecutionFailed"]
+    assert complete(silent).error == "States.HeartbeatTimeout"
+
+
+def test_a_lapsed_heartbeat_of_a_callback_task_is_caught_as_states_timeout() -> None:
+    sm = machine(
+        {
+            "A": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "HeartbeatSeconds": 5,
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "B"}],
+                "End": True,
+            },
+            "B": {"Type": "Pass", "End": True},
+        }
+    )
+    first = start_execution(sm, ExecutionStart(at=T0))
+    (beat_timer,) = only(first.commands, StartTimer)
+    caught = step(sm, first.state, TimerFired(at=T0 + 5, token=beat_timer.token))
+    assert complete(caught).status == "SUCCEEDED"
+    assert complete(caught).output == {"Error": "States.Timeout", "Cause": ""}
+
+
+class _Resources:
+    """A `TaskResources` view that knows one activity, as a registry with one entry."""
+
+    def __init__(self, known: str) -> None:
+        self.known = known
+
+    def unavailable(self, resource: str, execution_arn: str) -> str | None:
+        if ":activity:" not in resource or resource == self.known:
+            return None
+        return f"The activity {resource} does not exist."
+
+
+def test_a_task_on_a_missing_activity_fails_before_it_is_scheduled() -> None:
+    gone = "arn:aws:states:us-east-1:111111111111:activity:gone"
+    here = "arn:aws:states:us-east-1:111111111111:activity:here"
+    sm = machine(
+        {
+            "A": {"Type": "Task", "Resource": here, "Next": "B"},
+            "B": {
+                "Type": "Task",
+                "Resource": gone,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}],
+                "End": True,
+            },
+            "C": {"Type": "Pass", "End": True},
+        }
+    )
+    resources = _Resources(here)
+    first = start_execution(sm, ExecutionStart(at=T0), resources=resources)
+    assert types(first) == ["ExecutionStarted", "TaskStateEntered", "ActivityScheduled"]
+    (run,) = only(first.commands, RunTask)
+    done = step(
+        sm, first.state, TaskSucceeded(at=T0, token=run.token, output={}), resources=resources
+    )
+    # no ActivityScheduled for B, and States.Runtime is not caught by States.ALL
+    assert types(done)[-3:] == ["TaskStateExited", "TaskStateEntered", "ExecutionFailed"]
+    assert only(done.commands, RunTask) == []
+    failed = complete(done)
+    assert (failed.status, failed.error) == ("FAILED", "States.Runtime")
+    assert failed.cause == (
+        "An error occurred while executing the state 'B' (entered at the event id #6). "
+        f"The activity {gone} does not exist."
+    )
 
 
 def test_item_batcher_groups_items_with_the_batch_input() -> None:

@@ -49,7 +49,12 @@ class WorkflowsComponent(Component):
 
     def integrations(self) -> Iterable[IntegrationEntry]:
         return (
-            IntegrationEntry("activity", is_activity, self.activities.schedule),
+            IntegrationEntry(
+                "activity",
+                is_activity,
+                self.activities.schedule,
+                unavailable=self.activities.unavailable,
+            ),
             IntegrationEntry(
                 "states:startExecution",
                 is_start_execution,

@@ -64,6 +64,8 @@ class Submitted:
 
 Integration = Callable[[TaskRequest], Awaitable[Any]]
 Matcher = Callable[[str], bool]
+#: (resource, execution ARN) -> why the execution cannot use the resource now, or None.
+Availability = Callable[[str, str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +74,19 @@ class IntegrationEntry:
 
     ``generic`` entries (``aws-sdk:*``) are consulted after every specific one, whatever
     order services register in, so a service's optimized integration is never shadowed by
-    the catch-all.
+    the catch-all. ``unavailable``, where a service has one, answers at once whether a
+    resource can be used now (an activity that was deleted cannot): the interpreter asks
+    it as the Task acts, so such a state fails before it is scheduled, as on AWS.
     """
 
     name: str
     matches: Matcher
     run: Integration
     generic: bool = False
+    unavailable: Availability | None = None
+
+
+_MAX_REMEMBERED = 4096
 
 
 class IntegrationRegistry:
@@ -88,6 +96,9 @@ class IntegrationRegistry:
     def __init__(self) -> None:
         self._specific: list[IntegrationEntry] = []
         self._generic: list[IntegrationEntry] = []
+        # resource -> its entry: every Task of a large Map asks for the same few resources
+        # (Resource is a literal of the definition, so there are few distinct ones).
+        self._entries: dict[str, IntegrationEntry | None] = {}
 
     def add(
         self, name: str, matcher: Matcher, integration: Integration, *, generic: bool = False
@@ -96,16 +107,33 @@ class IntegrationRegistry:
 
     def register(self, entry: IntegrationEntry) -> None:
         (self._generic if entry.generic else self._specific).append(entry)
+        self._entries.clear()
 
     def extend(self, entries: Iterable[IntegrationEntry]) -> None:
         for entry in entries:
             self.register(entry)
 
+    def entry(self, resource: str) -> IntegrationEntry | None:
+        if resource in self._entries:
+            return self._entries[resource]
+        found = next((e for e in (*self._specific, *self._generic) if e.matches(resource)), None)
+        if len(self._entries) >= _MAX_REMEMBERED:
+            self._entries.clear()
+        self._entries[resource] = found
+        return found
+
     def find(self, resource: str) -> Integration | None:
-        for entry in (*self._specific, *self._generic):
-            if entry.matches(resource):
-                return entry.run
-        return None
+        entry = self.entry(resource)
+        return entry.run if entry is not None else None
+
+    def unavailable(self, resource: str, execution_arn: str) -> str | None:
+        """The interpreter's ``TaskResources`` view: why `execution_arn` cannot use
+        `resource` now, from its integration; None when it can (or nobody can tell
+        before running it: the run itself then fails)."""
+        entry = self.entry(resource)
+        if entry is None or entry.unavailable is None:
+            return None
+        return entry.unavailable(resource, execution_arn)
 
     def names(self) -> list[str]:
         return [entry.name for entry in (*self._specific, *self._generic)]

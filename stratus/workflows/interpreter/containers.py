@@ -1,10 +1,13 @@
 """Map and Parallel: states that run child scopes and gather their results.
 
-A container starts its children through `fill`, one at a time, each advanced until it
-waits before the next starts (so an inline map's history reads iteration by iteration,
-as AWS writes it), up to MaxConcurrency running at once (0: no limit). The first failed
+A container starts its children through `fill`: as many as MaxConcurrency allows
+(0: no limit) start together, then each is advanced in turn until it waits, so an
+inline Map's history reads as AWS writes it: every MapIterationStarted first, then each
+iteration's states (with MaxConcurrency 1, iteration after iteration). The first failed
 child fails the state (Map: unless a Distributed Map's tolerated failure threshold
-allows it) and aborts its running siblings.
+allows it) and aborts its running siblings: each records MapIterationAborted, then its
+state's Aborted event; the failed child's own Task, if its task failed, is recorded
+Aborted too, as AWS records both (a timed-out Map iteration, a failed Parallel branch).
 """
 
 from __future__ import annotations
@@ -390,7 +393,8 @@ DISTRIBUTED_MAP_CONCURRENCY = 10_000
 
 
 def fill(run: Run, scope: Scope) -> None:
-    """Start the next child if MaxConcurrency allows."""
+    """Start as many children as MaxConcurrency allows (within the activation's budget:
+    the rest is another `fill` later)."""
     children = scope.children
     if children is None or scope.phase != "children":
         return
@@ -399,8 +403,15 @@ def fill(run: Run, scope: Scope) -> None:
     if isinstance(state, MapState):
         cap = DISTRIBUTED_MAP_CONCURRENCY if state.distributed else INLINE_MAP_CONCURRENCY
         limit = min(limit, cap)
-    if len(children.running) >= limit or children.next_index >= len(children.inputs):
-        return
+    while len(children.running) < limit and children.next_index < len(children.inputs):
+        if run.exhausted():
+            run.schedule(scope, "fill")
+            return
+        run.work += 1
+        _start_child(run, scope, state, children)
+
+
+def _start_child(run: Run, scope: Scope, state: State, children: Children) -> None:
     index = children.next_index
     children.next_index += 1
     if isinstance(state, ParallelState):
@@ -445,6 +456,9 @@ def child_finished(run: Run, child: Scope) -> None:
         children.failures += 1
         children.results[child.index] = {"Error": child.error, "Cause": child.cause}
         if not _tolerated(children):
+            if child.failed_task and child.state is not None:
+                failed = run.machine.state(child.program, child.state)
+                run.record(child, f"{failed.type}StateAborted")
             abort_children(run, parent)
             error, cause = child.error, child.cause
             if children.distributed:
@@ -593,9 +607,9 @@ def abort_children(run: Run, scope: Scope) -> None:
         child = run.x.scopes.pop(child_id, None)
         if child is None:
             continue
-        _abort(run, child)
         if children.kind == "map":
             run.record(child, "MapIterationAborted", {"name": state.name, "index": child.index})
+        _abort(run, child)
     children.running.clear()
 
 

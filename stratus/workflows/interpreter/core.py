@@ -7,8 +7,10 @@ history events AWS would record. The core never does IO, never reads a clock (ti
 with events) and never raises on a user's error: failures are data (error + cause).
 
 Within one activation, work is a queue of scopes to advance. A scope runs state after
-state until it must wait (task, timer, children) or ends; a Map starts its iterations one
-at a time, each advanced until it waits, so inline-map history reads as AWS writes it.
+state until it must wait (task, timer, children) or ends; a Map starts the iterations
+MaxConcurrency allows together, then advances each until it waits, and the tasks
+scheduled record their Started events after the rest of the activation's work, so an
+inline Map's history reads as AWS writes it.
 
 An activation does a bounded amount of work (`limits.WORK_PER_ACTIVATION`): what is left
 is kept in the state (`ready`) and a timer due at once (`CONTINUE`) asks the driver for
@@ -42,6 +44,7 @@ from stratus.workflows.interpreter.messages import (
     StopExecution,
     TaskFailed,
     TaskHeartbeat,
+    TaskResources,
     TaskStarted,
     TaskSubmitted,
     TaskSucceeded,
@@ -102,8 +105,14 @@ class Activation:
         return bool(self.state.ready)
 
 
-def start_execution(machine: StateMachine, event: ExecutionStart) -> Activation:
-    """Create the execution state and run until the first wait."""
+def start_execution(
+    machine: StateMachine, event: ExecutionStart, *, resources: TaskResources | None = None
+) -> Activation:
+    """Create the execution state and run until the first wait.
+
+    `resources`, when given, resolves Task resources as they act (`TaskResources`);
+    without it every resource is taken as available.
+    """
     state = ExecutionState(
         execution_arn=event.execution_arn,
         name=event.name,
@@ -114,14 +123,19 @@ def start_execution(machine: StateMachine, event: ExecutionStart) -> Activation:
         start_time=event.at,
         state_machine_type=event.state_machine_type,
     )
-    run = Run(machine, state, event.at)
+    run = Run(machine, state, event.at, resources)
     run.begin(event)
     run.drain()
     return run.activation()
 
 
 def step(
-    machine: StateMachine, state: ExecutionState, event: Event, *, in_place: bool = False
+    machine: StateMachine,
+    state: ExecutionState,
+    event: Event,
+    *,
+    in_place: bool = False,
+    resources: TaskResources | None = None,
 ) -> Activation:
     """Apply one event to a copy of `state` (the caller's object is left untouched).
 
@@ -130,9 +144,9 @@ def step(
     (a Map of many items) on every event.
     """
     if isinstance(event, ExecutionStart):
-        return start_execution(machine, event)
+        return start_execution(machine, event, resources=resources)
     working = state if in_place else ExecutionState.from_dict(copy.deepcopy(state.to_dict()))
-    run = Run(machine, working, event.at)
+    run = Run(machine, working, event.at, resources)
     if working.status == RUNNING:
         run.dispatch(event)
         run.drain()
@@ -149,16 +163,26 @@ def iso_time(at: float) -> str:
 class Run:
     """The mutable working side of one activation (not stored: rebuilt per step)."""
 
-    def __init__(self, machine: StateMachine, state: ExecutionState, at: float) -> None:
+    def __init__(
+        self,
+        machine: StateMachine,
+        state: ExecutionState,
+        at: float,
+        resources: TaskResources | None = None,
+    ) -> None:
         self.machine = machine
         self.x = state
         self.at = at
+        self.resources = resources
         self.commands: list[Command] = []
         self.history: list[dict[str, Any]] = []
         # Work left by the previous activation comes first.
         self.queue: deque[tuple[str, str]] = deque((a, s) for a, s in state.ready)
         state.ready = []
         self.work = 0
+        # Tasks scheduled in this activation, whose Started events come after all of its
+        # other work (`record_started`).
+        self.starting: list[tuple[str, str, str, dict[str, Any] | None]] = []
 
     def activation(self) -> Activation:
         if self.x.status != RUNNING:
@@ -296,7 +320,26 @@ class Run:
                 self.advance(scope)
             elif action == "fill":
                 containers.fill(self, scope)
+        self.flush_started()
         self.pause_or_settle()
+
+    def record_started(
+        self, scope: Scope, event_type: str, details: dict[str, Any] | None = None
+    ) -> None:
+        """A task was scheduled: its Started event (TaskStarted, LambdaFunctionStarted)
+        is recorded once this activation's other work is done. Step Functions starts a
+        task after the decision that scheduled it, so iterations scheduled together
+        record all their TaskScheduled events before the first TaskStarted, as an
+        AWS-recorded Map of concurrent Lambda tasks shows."""
+        assert scope.pending is not None
+        self.starting.append((scope.id, scope.pending, event_type, details))
+
+    def flush_started(self) -> None:
+        starting, self.starting = self.starting, []
+        for scope_id, token, event_type, details in starting:
+            scope = self.x.scopes.get(scope_id)
+            if scope is not None and scope.status == RUNNING and scope.pending == token:
+                self.record(scope, event_type, details)
 
     def exhausted(self) -> bool:
         return self.work >= WORK_PER_ACTIVATION
@@ -401,9 +444,10 @@ class Run:
             if token not in (scope.deadline, scope.heartbeat, scope.pending):
                 return
             if token == scope.deadline:
-                self.guarded(scope, state, tasks.task_timed_out, "States.Timeout", None)
+                self.deadlines_due(scope)
             elif token == scope.heartbeat:
-                self.guarded(scope, state, tasks.task_timed_out, "States.HeartbeatTimeout", None)
+                error = tasks.heartbeat_error(state)
+                self.guarded(scope, state, tasks.task_timed_out, error, None)
             elif scope.phase == "retry":
                 scope.phase = "act"
                 scope.pending = None
@@ -422,6 +466,51 @@ class Run:
         elif isinstance(event, TaskTimedOut):
             self.guarded(scope, state, tasks.task_timed_out, event.error, event.cause)
         self.schedule(scope)
+
+    def deadlines_due(self, fired: Scope) -> None:
+        """A task's TimeoutSeconds elapsed: so did every task deadline due at the same
+        instant (tasks a Map or Parallel scheduled together). Step Functions records all
+        their TaskTimedOut events before it handles the first failure, which then aborts
+        the other iterations, as an AWS-recorded Map of four timed-out Lambda tasks
+        shows; one timer after another would abort the others before they timed out."""
+        group = self.x.deadlines.get(repr(fired.deadline_at), {})
+        due = [fired] + [
+            self.x.scopes[scope_id]
+            for scope_id in group
+            if scope_id != fired.id and scope_id in self.x.scopes
+        ]
+        timed_out: list[Scope] = []
+        for scope in due:
+            if scope.status != RUNNING or scope.deadline is None:
+                continue
+            self.x.waiting.pop(scope.deadline, None)  # its own timer, if it fires, is stale
+            self.guarded(scope, self.current_state(scope), tasks.record_timed_out)
+            timed_out.append(scope)
+        for scope in timed_out:
+            if scope.status == RUNNING and scope.id in self.x.scopes:
+                state = self.current_state(scope)
+                self.guarded(scope, state, tasks.fail_timed_out, "States.Timeout", None)
+                if scope is not fired:
+                    self.schedule(scope)
+
+    def track_deadline(self, scope: Scope, token: str, fire_at: float) -> None:
+        """Start a task's TimeoutSeconds timer, indexed by when it is due."""
+        scope.deadline = token
+        scope.deadline_at = fire_at
+        self.x.deadlines.setdefault(repr(fire_at), {})[scope.id] = None
+        self.start_timer(scope, token, fire_at)
+
+    def forget_deadline(self, scope: Scope) -> None:
+        """The task's deadline no longer matters (answered, retried, aborted)."""
+        if scope.deadline_at is not None:
+            key = repr(scope.deadline_at)
+            group = self.x.deadlines.get(key)
+            if group is not None:
+                group.pop(scope.id, None)
+                if not group:
+                    del self.x.deadlines[key]
+        scope.deadline = None
+        scope.deadline_at = None
 
     def reader_answered(self, scope: Scope, state: State, event: Any) -> None:
         """A Distributed Map's ItemReader answered: start the iterations, or fail the
@@ -492,6 +581,7 @@ class Run:
         scope.entered_time = self.at
         scope.retry_counts = [0] * len(state.retry)
         scope.retry_total = 0
+        scope.failed_task = False
         scope.entered_event_id = self.record(
             scope,
             f"{state.type}StateEntered",
@@ -515,7 +605,7 @@ class Run:
 
     def transition(self, scope: Scope, state: State, output: Any, next_name: str | None) -> None:
         scope.pending = None
-        scope.deadline = None
+        self.forget_deadline(scope)
         scope.heartbeat = None
         scope.children = None
         if next_name is None or state.type == "Succeed":
@@ -557,7 +647,7 @@ class Run:
                 scope.phase = "retry"
                 token = self.token(scope, "retry")
                 scope.pending = token
-                scope.deadline = None
+                self.forget_deadline(scope)
                 scope.heartbeat = None
                 self.start_timer(scope, token, self.at + delay)
                 return
@@ -625,6 +715,7 @@ class Run:
             )
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
         self.x.waiting.clear()
+        self.x.deadlines.clear()
         for scope in self.x.scopes.values():
             if scope.status == RUNNING:
                 scope.status = ABORTED
@@ -641,7 +732,7 @@ class Run:
             )
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
         scope.pending = None
-        scope.deadline = None
+        self.forget_deadline(scope)
         scope.heartbeat = None
 
 

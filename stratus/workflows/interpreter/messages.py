@@ -8,7 +8,7 @@ Times are epoch seconds (floats), supplied by the driver: the core never reads a
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,6 +192,24 @@ class CompleteExecution:
 
 
 Command = RunTask | CancelTask | StartTimer | CancelTimer | CompleteExecution
+
+
+class TaskResources(Protocol):
+    """What the driver lends the core to resolve a Task's resource as the state acts.
+
+    On AWS a resource that cannot be used now (an activity deleted after the machine was
+    created) fails the state as it is evaluated, before anything is scheduled: no Activity
+    event, States.Runtime with the state's location prefix. Only the integration knows
+    (its registry), and the answer must be there while the core acts (an event coming
+    back later would be recorded after the other scopes' events of this activation), so
+    the core asks this synchronous, read-only view. It does no IO: a lookup in memory,
+    which cannot change during a step (the step runs without yielding).
+    """
+
+    def unavailable(self, resource: str, execution_arn: str) -> str | None:
+        """The cause of the States.Runtime failure when `execution_arn` cannot use
+        `resource` now, else None."""
+        ...
 
 
 def to_dict(record: Event | Command) -> dict[str, Any]:

@@ -64,6 +64,9 @@ class Scope:
     retry_total: int = 0
     pending: str | None = None
     deadline: str | None = None
+    # When the `deadline` timer is due (epoch seconds): deadlines due at the same instant
+    # fire together (`ExecutionState.deadlines`).
+    deadline_at: float | None = None
     heartbeat: str | None = None
     heartbeat_seconds: float | None = None
     children: Children | None = None
@@ -74,6 +77,9 @@ class Scope:
     # An S3 Inventory manifest being read: files still to read, row schema, items so far.
     manifest: dict[str, Any] | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    # The current state failed through its task (TaskFailed, TaskTimedOut): if that fails
+    # the enclosing Map or Parallel, the state is recorded Aborted too, as on AWS.
+    failed_task: bool = False
     record: bool = True
     status: str = RUNNING
     output: Any = None
@@ -101,6 +107,9 @@ class ExecutionState:
     next_scope: int = 1
     scopes: dict[str, Scope] = field(default_factory=dict)
     waiting: dict[str, str] = field(default_factory=dict)
+    # Task deadlines by due time (the repr of the epoch second) -> ids of the scopes
+    # waiting on one: the tasks a Map scheduled together time out together.
+    deadlines: dict[str, dict[str, None]] = field(default_factory=dict)
     # Work left over when an activation used up its budget (`limits.WORK_PER_ACTIVATION`):
     # [action, scope id] pairs, taken up again by the next activation.
     ready: list[list[str]] = field(default_factory=list)

@@ -45,6 +45,12 @@ def act_task(run: Run, scope: Scope, state: TaskState) -> None:
         heartbeat = _path_number(
             state.heartbeat_seconds, state.heartbeat_seconds_path, scope, context
         )
+    if run.resources is not None:
+        # A resource the integration cannot use now fails the state before it is
+        # scheduled, as on AWS (no Activity/Task event; the location-prefixed cause).
+        missing = run.resources.unavailable(state.resource, run.x.execution_arn)
+        if missing is not None:
+            raise StatesError("States.Runtime", missing)
     scope.phase = "task"
     scope.pending = token
     scope.effective_input = task_input
@@ -63,9 +69,7 @@ def act_task(run: Run, scope: Scope, state: TaskState) -> None:
     )
     _record_scheduled(run, scope, state, task_input, timeout, heartbeat)
     if timeout is not None:
-        deadline = f"{token}:deadline"
-        scope.deadline = deadline
-        run.start_timer(scope, deadline, run.at + float(timeout))
+        run.track_deadline(scope, f"{token}:deadline", run.at + float(timeout))
     if heartbeat is not None:
         scope.heartbeat = f"{token}:heartbeat"
         scope.heartbeat_seconds = float(heartbeat)
@@ -76,6 +80,18 @@ def is_activity_state(state: State) -> bool:
     """Activity tasks record Activity* events instead of Task* ones."""
     kind = task_resource(state.resource) if isinstance(state, TaskState) else None
     return kind is not None and kind[0] == "activity"
+
+
+def heartbeat_error(state: State) -> str:
+    """The error a task past its HeartbeatSeconds fails with.
+
+    Only an activity reports States.HeartbeatTimeout (ActivityTimedOut), as AWS documents
+    it. Every other task (a ``.waitForTaskToken`` callback, a ``.sync`` job, Lambda)
+    records TaskTimedOut with States.Timeout and no cause, as AWS-recorded executions of
+    callback tasks whose heartbeat lapsed show (with or without TimeoutSeconds), so a
+    ``States.Timeout`` catcher or retrier handles it.
+    """
+    return "States.HeartbeatTimeout" if is_activity_state(state) else "States.Timeout"
 
 
 def _record_scheduled(
@@ -92,7 +108,7 @@ def _record_scheduled(
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
         run.record(scope, "LambdaFunctionScheduled", details)
-        run.record(scope, "LambdaFunctionStarted")
+        run.record_started(scope, "LambdaFunctionStarted")
         return
     resource_type, resource = kind
     if resource_type == "activity":
@@ -114,7 +130,7 @@ def _record_scheduled(
     if heartbeat is not None:
         details["heartbeatInSeconds"] = int(heartbeat)
     run.record(scope, "TaskScheduled", details)
-    run.record(scope, "TaskStarted", {"resourceType": resource_type, "resource": resource})
+    run.record_started(scope, "TaskStarted", {"resourceType": resource_type, "resource": resource})
 
 
 def _settle(run: Run, scope: Scope) -> None:
@@ -125,7 +141,7 @@ def _settle(run: Run, scope: Scope) -> None:
         run.x.waiting.pop(scope.deadline, None)
         run.commands.append(CancelTimer(token=scope.deadline))
     scope.pending = None
-    scope.deadline = None
+    run.forget_deadline(scope)
     if scope.heartbeat:
         run.x.waiting.pop(scope.heartbeat, None)
         run.commands.append(CancelTimer(token=scope.heartbeat))
@@ -173,14 +189,30 @@ def task_failed(run: Run, scope: Scope, state: State, error: str, cause: str | N
     else:
         run.record(scope, "TaskFailed", {"resourceType": kind[0], "resource": kind[1], **details})
     scope.phase = "act"
+    scope.failed_task = True
     run.fail_state(scope, state, error, cause)
 
 
 def task_timed_out(run: Run, scope: Scope, state: State, error: str, cause: str | None) -> None:
+    record_timed_out(run, scope, state, error, cause)
+    fail_timed_out(run, scope, state, error, cause)
+
+
+def record_timed_out(
+    run: Run,
+    scope: Scope,
+    state: State,
+    error: str = "States.Timeout",
+    cause: str | None = None,
+) -> None:
+    """The task is given up on: cancel it and record its TimedOut event. The state stays
+    waiting ("task" phase) until `fail_timed_out`, so a sibling's failure handled in
+    between records it Aborted, as AWS does for tasks that timed out together."""
     assert isinstance(state, TaskState)
     if scope.pending:
         run.commands.append(CancelTask(token=scope.pending))
     _settle(run, scope)
+    scope.failed_task = True
     kind = task_resource(state.resource)
     details: dict[str, Any] = {"error": error}
     if cause:
@@ -191,6 +223,10 @@ def task_timed_out(run: Run, scope: Scope, state: State, error: str, cause: str 
         run.record(scope, "ActivityTimedOut", details)
     else:
         run.record(scope, "TaskTimedOut", {"resourceType": kind[0], "resource": kind[1], **details})
+
+
+def fail_timed_out(run: Run, scope: Scope, state: State, error: str, cause: str | None) -> None:
+    """The timed-out state fails (Retry, Catch, or its scope fails)."""
     scope.phase = "act"
     run.fail_state(scope, state, error, cause)
 

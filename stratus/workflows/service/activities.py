@@ -90,11 +90,21 @@ class ActivityService:
         await self._store.put_activity(arn, record["name"], record)
 
     # -- the integration ---------------------------------------------------------------
+    def unavailable(self, arn: str, execution_arn: str) -> str | None:
+        """Why the execution cannot schedule a task on activity `arn` now (it was deleted,
+        or never existed in the execution's account and region), in AWS's words; the
+        interpreter fails the Task state with it (States.Runtime) before scheduling."""
+        # An execution reaches only the activities of its own account and region.
+        if arn in self._activities and parse_arn(execution_arn).scope.owns(arn):
+            return None
+        return f"The activity {arn} does not exist."
+
     async def schedule(self, request: TaskRequest) -> Any:
         arn = request.resource
-        # An execution reaches only the activities of its own account and region.
-        if arn not in self._activities or not parse_arn(request.execution_arn).scope.owns(arn):
-            raise StatesError("States.Runtime", f"Activity Does Not Exist: '{arn}'")
+        # Deleted between the state's check and now: the scheduled task fails instead.
+        missing = self.unavailable(arn, request.execution_arn)
+        if missing is not None:
+            raise StatesError("States.Runtime", missing)
         await self._store.enqueue_activity_task(
             request.task_token, arn, json.dumps(request.input, separators=(",", ":"))
         )

@@ -223,7 +223,7 @@ class ExecutionManager:
                 state_machine_type=machine.type,
             )
             compiled = self._machines.compiled(machine)
-            activation = start_execution(compiled, start)
+            activation = start_execution(compiled, start, resources=self._integrations)
             runner = ExecutionRunner(
                 arn,
                 compiled,

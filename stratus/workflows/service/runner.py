@@ -214,7 +214,9 @@ class ExecutionRunner:
             heartbeat = isinstance(event, TaskHeartbeat | TaskStarted | TaskSubmitted)
             if token is not None and token not in self.outstanding and not heartbeat:
                 continue  # stale: cancelled or already answered
-            activation = step(self.machine, self.state, event, in_place=True)
+            activation = step(
+                self.machine, self.state, event, in_place=True, resources=self._integrations
+            )
             if token is not None and not heartbeat:
                 self.outstanding.pop(token, None)
             self.absorb(activation)

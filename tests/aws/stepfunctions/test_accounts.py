@@ -245,7 +245,15 @@ def test_activity_tasks_are_answered_only_in_their_account_and_region(
     run = west.start_execution(stateMachineArn=reach["stateMachineArn"])
     failed = wait_finished(west, run["executionArn"])
     assert (failed["status"], failed["error"]) == ("FAILED", "States.Runtime")
-    assert failed["cause"] == f"Activity Does Not Exist: '{mine}'"
+    assert failed["cause"] == (
+        "An error occurred while executing the state 'Ask' (entered at the event id #2). "
+        f"The activity {mine} does not exist."
+    )
+    assert [e["type"] for e in history(west, run["executionArn"])] == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "ExecutionFailed",
+    ]
 
 
 def _poll_briefly(server: ServerProcess, scope: tuple[str, str], activity: str) -> dict[str, Any]:

@@ -179,15 +179,7 @@ ACTIVITY_CASES = {
 
 
 #: Known differences of the activity cases, with the reason.
-ACTIVITY_KNOWN = {
-    "TestActivities::test_activity_task_on_deleted": (
-        "interpreter: a Task on a deleted activity must fail the state with States.Runtime "
-        "before any Activity event, cause 'An error occurred while executing the state "
-        "'ActivityTask' (entered at the event id #2). The activity <arn> does not exist.'; we "
-        'record ActivityScheduled then ActivityFailed with cause "Activity Does Not Exist: '
-        "'<arn>'\" (the integration finds out only after the interpreter scheduled it)."
-    ),
-}
+ACTIVITY_KNOWN: dict[str, str] = {}
 
 
 def _activity_params() -> list[Any]:

@@ -37,14 +37,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 #: Known differences, with the reason (strict: a fixed one must leave this list).
-_HEARTBEAT = (
-    "interpreter: a .waitForTaskToken task past its HeartbeatSeconds fails with "
-    "States.HeartbeatTimeout here; AWS recorded States.Timeout (TaskTimedOut) for it"
-)
-KNOWN: dict[str, str] = {
-    "TestHeartbeats::test_heartbeat_timeout": _HEARTBEAT,
-    "TestHeartbeats::test_heartbeat_path_timeout": _HEARTBEAT,
-}
+KNOWN: dict[str, str] = {}
+
 CASE_TIMEOUT_S = 60.0
 
 
