@@ -257,6 +257,10 @@ class RestApis:
         if kind == "HTTP" and not str(values["uri"]).startswith(("http://", "https://")):
             raise BadRequest("Invalid HTTP endpoint specified for URI")
         behavior = values.get("passthrough_behavior")
+        if behavior is not None:
+            # OpenAPI definitions write it in lower case ("when_no_templates"), as AWS's
+            # import takes it; the API's own callers send the enum.
+            behavior = values["passthrough_behavior"] = str(behavior).upper()
         if behavior is not None and behavior not in _PASSTHROUGH:
             raise BadRequest(
                 "Invalid passthrough behavior specified: "
