@@ -51,9 +51,63 @@ def _string_methods() -> dict[str, Any]:
     }
 
 
-# airspeed's documented extension point: Java methods on Python types (str.length() ...).
+def _collection_methods() -> dict[type, dict[str, Any]]:
+    """Java Map and List methods templates call on JSON objects and arrays."""
+    return {
+        dict: {
+            "size": lambda d: len(d),
+            "containsKey": lambda d, key: key in d,
+            "containsValue": lambda d, value: value in d.values(),
+            "entrySet": lambda d: [{"key": k, "value": v} for k, v in d.items()],
+        },
+        list: {"isEmpty": lambda items: not items},
+    }
+
+
+# airspeed's extension point: Java methods on Python types (str.length() ...). Shared by
+# every airspeed template in the process; only methods airspeed lacks are added.
 for _name, _method in _string_methods().items():
     airspeed.__additional_methods__[str].setdefault(_name, _method)
+for _kind, _methods in _collection_methods().items():
+    for _name, _method in _methods.items():
+        airspeed.__additional_methods__[_kind].setdefault(_name, _method)
+
+
+def java_text(value: Any) -> str:
+    """A value as Velocity on the JVM writes it (``String.valueOf``): ``true``, not
+    ``True``; a JSON object as a Java map, ``{a=1, b=x}``; an array as ``[1, 2]``."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={java_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(java_text(v) for v in value) + "]"
+    return str(value)
+
+
+def _write_reference(self: Any, stream: Any, namespace: Any, loader: Any) -> None:
+    """airspeed's ``FormalReference.evaluate_raw`` (a ``$reference`` in the text), writing
+    the value with :func:`java_text` where airspeed writes Python's ``str``."""
+    value = None
+    if self.expression is not None:
+        value = self.expression.calculate(namespace, loader)
+    if value is None:
+        if self.alternate is not None:
+            value = self.alternate.calculate(namespace, loader)
+        elif self.silent and self.expression is not None:
+            value = ""
+        else:
+            value = self.my_text()
+    stream.write(java_text(value))
+
+
+# The one place airspeed turns a value into text; the templates of this process are all
+# API Gateway's, whose engine is Java's.
+airspeed.FormalReference.evaluate_raw = _write_reference
 
 
 @lru_cache(maxsize=512)
