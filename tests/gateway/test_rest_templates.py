@@ -298,8 +298,12 @@ def test_http_integration_parameters_and_selection(
                 "integration.request.header.x-stage": "stageVariables.color",
                 "integration.request.header.x-ctx": "context.stage",
                 "integration.request.querystring.page": "method.request.body.page",
+                "integration.request.header.Content-Type": "'application/vnd.x+json'",
             },
-            "requestTemplates": {"application/json": '{"wrapped": $input.body}'},
+            "requestTemplates": {
+                "application/json": '#set($context.requestOverride.header.XOver = "ov")'
+                '{"wrapped": $input.body}'
+            },
         },
         [
             {
@@ -340,7 +344,8 @@ def test_http_integration_parameters_and_selection(
     assert answer["hdr"]["x-fixed"] == "fixed"
     assert answer["hdr"]["x-stage"] == "red"
     assert answer["hdr"]["x-ctx"] == "test"
-    assert answer["hdr"]["content-type"] == "application/json"
+    assert answer["hdr"]["content-type"] == "application/vnd.x+json"
+    assert answer["hdr"]["xover"] == "ov"
     assert response.headers["x-literal"] == "lit"
     assert response.headers["x-from-backend"] == "yes"
     assert response.headers["x-method"] == "PUT"
