@@ -36,6 +36,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import orjson
 
+from stratus.aws.protocol.http import HttpRequest
 from stratus.gateway.asgi import JSON
 from stratus.gateway.aws_integration import (
     AwsHttp,
@@ -140,7 +141,9 @@ class NonProxyIntegrations:
             return await self._http(integration, request, content_type, payload, mapped, env)
         if ":lambda:path/" in uri and uri.endswith("/invocations"):
             return await self._function(uri, request, payload, account, timeout)
-        return await self._aws_call(integration, request, content_type, payload, mapped, account)
+        return await self._aws_call(
+            integration, request, content_type, payload, mapped, env, account
+        )
 
     async def _http(
         self,
@@ -151,10 +154,7 @@ class NonProxyIntegrations:
         mapped: dict[str, dict[str, str]],
         env: TemplateVars,
     ) -> _Backend:
-        url = _STAGE_VARIABLE.sub(
-            lambda m: env.stage_variables.get(m.group(1), ""), integration.uri or ""
-        )
-        url = _PATH_VARIABLE.sub(lambda m: quote(mapped["path"].get(m.group(1), ""), "/"), url)
+        url = _substitute(integration.uri or "", mapped, env)
         if mapped["querystring"]:
             url += ("&" if "?" in url else "?") + urlencode(mapped["querystring"])
         headers = _integration_headers(content_type, mapped["header"])
@@ -211,12 +211,13 @@ class NonProxyIntegrations:
         content_type: str,
         payload: str,
         mapped: dict[str, dict[str, str]],
+        env: TemplateVars,
         account: str,
     ) -> _Backend:
         if self._aws is None:
             raise _Refused(HttpResult(500, [JSON], INTERNAL))
         try:
-            target = parse_uri(integration.uri or "")
+            target = parse_uri(_substitute(integration.uri or "", mapped, env))
             headers = _integration_headers(content_type, mapped["header"])
             method = integration.http_method or "POST"
             aws_request = to_request(
@@ -237,9 +238,11 @@ class NonProxyIntegrations:
         await response.read_body()
         headers_out = {name.lower(): value for name, value in response.headers}
         body = response.body
-        if "json" not in headers_out.get("content-type", "json"):
-            body = xml_to_json(body) or body
-            headers_out["content-type"] = "application/json"
+        if "xml" in headers_out.get("content-type", "") and _asked_json(aws_request):
+            converted = xml_to_json(body)
+            if converted is not None:
+                body = converted
+                headers_out["content-type"] = "application/json"
         return _Backend(str(response.status), body.decode("utf-8", "replace"), headers_out)
 
 
@@ -268,6 +271,21 @@ def _request_payload(
     if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and templates):
         raise _Refused(HttpResult(415, [JSON], UNSUPPORTED_MEDIA))
     return request.header("content-type") or _DEFAULT_TYPE, body
+
+
+def _asked_json(request: HttpRequest) -> bool:
+    """Whether the answer should be JSON: a query-protocol call (``Action=``), for which
+    API Gateway asks ``Accept: application/json``. REST-XML services (S3) answer XML
+    whatever is asked, and so does this."""
+    form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    return form or "Action=" in request.query_string
+
+
+def _substitute(uri: str, mapped: dict[str, dict[str, str]], env: TemplateVars) -> str:
+    """The URI with ``${stageVariables.x}`` and its ``{name}`` segments filled in (from
+    ``integration.request.path.name`` mappings), percent-encoded as path segments."""
+    uri = _STAGE_VARIABLE.sub(lambda m: env.stage_variables.get(m.group(1), ""), uri)
+    return _PATH_VARIABLE.sub(lambda m: quote(mapped["path"].get(m.group(1), ""), "/"), uri)
 
 
 def _integration_headers(content_type: str, mapped: dict[str, str]) -> dict[str, str]:

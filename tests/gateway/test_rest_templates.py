@@ -542,3 +542,68 @@ def test_aws_integration_to_dynamodb_and_sns(server: ServerProcess, apigw_v1: An
     assert response.json()["id"]
     received = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=5)["Messages"]
     assert received[0]["Body"] == "hello topic"
+
+
+def test_aws_integration_to_s3_path_with_parameters(server: ServerProcess, apigw_v1: Any) -> None:
+    """AWS's "API as an Amazon S3 proxy": ``s3:path/{bucket}/{object}``, the URI's
+    segments mapped from the method's path parameters, the body passed through."""
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="rest-proxied")
+    api_id = apigw_v1.create_rest_api(name="s3-proxy")["id"]
+    root = apigw_v1.get_resources(restApiId=api_id)["items"][0]["id"]
+    folder = apigw_v1.create_resource(restApiId=api_id, parentId=root, pathPart="{folder}")["id"]
+    item = apigw_v1.create_resource(restApiId=api_id, parentId=folder, pathPart="{item}")["id"]
+    for verb in ("PUT", "GET"):
+        apigw_v1.put_method(
+            restApiId=api_id,
+            resourceId=item,
+            httpMethod=verb,
+            authorizationType="NONE",
+            requestParameters={
+                "method.request.path.folder": True,
+                "method.request.path.item": True,
+            },
+        )
+        apigw_v1.put_integration(
+            restApiId=api_id,
+            resourceId=item,
+            httpMethod=verb,
+            type="AWS",
+            integrationHttpMethod=verb,
+            uri="arn:aws:apigateway:us-east-1:s3:path/{bucket}/{object}",
+            requestParameters={
+                "integration.request.path.bucket": "method.request.path.folder",
+                "integration.request.path.object": "method.request.path.item",
+            },
+        )
+        apigw_v1.put_method_response(
+            restApiId=api_id, resourceId=item, httpMethod=verb, statusCode="200"
+        )
+        apigw_v1.put_integration_response(
+            restApiId=api_id,
+            resourceId=item,
+            httpMethod=verb,
+            statusCode="200",
+            responseParameters={
+                "method.response.header.Content-Type": "integration.response.header.Content-Type"
+            },
+        )
+        apigw_v1.put_integration_response(
+            restApiId=api_id,
+            resourceId=item,
+            httpMethod=verb,
+            statusCode="404",
+            selectionPattern="404",
+        )
+    apigw_v1.create_deployment(restApiId=api_id, stageName="test")
+    url = path_url(server, api_id, "/test/rest-proxied/note.txt")
+    put = httpx.put(url, content=b"stored through the API", headers={"content-type": "text/plain"})
+    assert put.status_code == 200, put.text
+    stored = s3.get_object(Bucket="rest-proxied", Key="note.txt")
+    assert stored["Body"].read() == b"stored through the API"
+    got = httpx.get(url)
+    assert got.status_code == 200
+    assert got.content == b"stored through the API"
+    assert got.headers["content-type"].startswith("text/plain")
+    missing = httpx.get(path_url(server, api_id, "/test/rest-proxied/none.txt"))
+    assert missing.status_code == 404
