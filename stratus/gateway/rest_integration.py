@@ -12,7 +12,8 @@ Per request, as API Gateway documents it:
    ``method.request.{header|querystring|path}.Y``, ``method.request.body(.JSONPath)``,
    ``context.X``, ``stageVariables.X`` or a ``'literal'``.
 3. The backend answers: our own AWS APIs in-process (``AWS``), a URL (``HTTP``), a
-   function (``AWS`` to a function's ``invocations`` URI), or nothing (``MOCK``, whose
+   function (``AWS`` to a function's ``invocations`` URI; with an ``X-Amz-Invocation-Type:
+   'Event'`` header, Lambda's asynchronous Invoke), or nothing (``MOCK``, whose
    request template's ``statusCode`` is its answer's status).
 4. The integration response is the first whose ``selectionPattern`` matches the whole of
    the backend's status code (for a function: its ``errorMessage``; a function that did
@@ -139,8 +140,13 @@ class NonProxyIntegrations:
             return _Backend(_mock_status(payload), "", {})
         if integration.type == "HTTP":
             return await self._http(integration, request, content_type, payload, mapped, env)
-        if ":lambda:path/" in uri and uri.endswith("/invocations"):
+        invocation = {k.lower(): v for k, v in mapped["header"].items()}.get(
+            "x-amz-invocation-type", "RequestResponse"
+        )
+        if ":lambda:path/" in uri and uri.endswith("/invocations") and invocation != "Event":
             return await self._function(uri, request, payload, account, timeout)
+        # Anything else, an asynchronous invoke ('Event') included, is the AWS API call
+        # the URI names (Lambda's Invoke answers 202 to an Event).
         return await self._aws_call(
             integration, request, content_type, payload, mapped, env, account
         )

@@ -607,3 +607,50 @@ def test_aws_integration_to_s3_path_with_parameters(server: ServerProcess, apigw
     assert got.headers["content-type"].startswith("text/plain")
     missing = httpx.get(path_url(server, api_id, "/test/rest-proxied/none.txt"))
     assert missing.status_code == 404
+
+
+SEND_TO_QUEUE = """
+import json
+import boto3
+
+def handler(event, context):
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="rest-async-sink")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event))
+    return {"sent": True}
+"""
+
+
+def test_lambda_non_proxy_asynchronous_invoke(
+    server: ServerProcess, apigw_v1: Any, lambda_client: Any
+) -> None:
+    """``X-Amz-Invocation-Type: 'Event'``: Lambda's Invoke answers 202 at once, the
+    function runs on its own (here: it sends its event to a queue)."""
+    sqs = server.client("sqs")
+    queue_url = sqs.create_queue(QueueName="rest-async-sink")["QueueUrl"]
+    function = create_function(lambda_client, SEND_TO_QUEUE)
+    api_id = _api(
+        apigw_v1,
+        {
+            "type": "AWS",
+            "integrationHttpMethod": "POST",
+            "uri": (
+                "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                f"{function_arn(function)}/invocations"
+            ),
+            "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"},
+            "requestTemplates": {"application/json": "{\"got\": $input.json('$.n')}"},
+        },
+        [
+            {
+                "statusCode": "202",
+                "selectionPattern": "202",
+                "responseTemplates": {"application/json": '{"queued": true}'},
+            }
+        ],
+    )
+    response = httpx.post(path_url(server, api_id, "/test/items"), json={"n": 5})
+    assert response.status_code == 202, response.text
+    assert response.json() == {"queued": True}
+    received = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=10)["Messages"]
+    assert json.loads(received[0]["Body"]) == {"got": 5}
