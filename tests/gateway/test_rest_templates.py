@@ -654,3 +654,64 @@ def test_lambda_non_proxy_asynchronous_invoke(
     assert response.json() == {"queued": True}
     received = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=10)["Messages"]
     assert json.loads(received[0]["Body"]) == {"got": 5}
+
+
+def test_templates_updated_by_patch_operations(server: ServerProcess, apigw_v1: Any) -> None:
+    """UpdateIntegration and UpdateIntegrationResponse (what ``aws apigateway
+    update-integration --patch-operations`` sends), then a new deployment."""
+    api_id = _api(
+        apigw_v1,
+        MOCK_200,
+        [{"statusCode": "200", "responseTemplates": {"application/json": '{"v": 1}'}}],
+        verb="GET",
+    )
+    resource = next(
+        r["id"] for r in apigw_v1.get_resources(restApiId=api_id)["items"] if r["path"] == "/items"
+    )
+    ids = {"restApiId": api_id, "resourceId": resource, "httpMethod": "GET"}
+    updated = apigw_v1.update_integration(
+        **ids,
+        patchOperations=[
+            {
+                "op": "replace",
+                "path": "/requestTemplates/application~1json",
+                "value": '#if($input.params("x") == "1"){"statusCode": 404}#else{"statusCode": 200}#end',
+            },
+            {"op": "replace", "path": "/passthroughBehavior", "value": "WHEN_NO_TEMPLATES"},
+        ],
+    )
+    assert updated["passthroughBehavior"] == "WHEN_NO_TEMPLATES"
+    assert 'statusCode": 404' in updated["requestTemplates"]["application/json"]
+    apigw_v1.put_method_response(**ids, statusCode="404")
+    apigw_v1.put_integration_response(**ids, statusCode="404", selectionPattern="404")
+    response = apigw_v1.update_integration_response(
+        **ids,
+        statusCode="200",
+        patchOperations=[
+            {"op": "replace", "path": "/responseTemplates/application~1json", "value": '{"v": 2}'},
+            {
+                "op": "add",
+                "path": "/responseParameters/method.response.header.x-v",
+                "value": "'2'",
+            },
+        ],
+    )
+    assert response["responseTemplates"] == {"application/json": '{"v": 2}'}
+    apigw_v1.update_integration_response(
+        **ids,
+        statusCode="404",
+        patchOperations=[
+            {
+                "op": "replace",
+                "path": "/responseTemplates/application~1json",
+                "value": '{"gone": 1}',
+            }
+        ],
+    )
+    apigw_v1.create_deployment(restApiId=api_id, stageName="test")
+    ok = httpx.get(path_url(server, api_id, "/test/items"))
+    assert (ok.status_code, ok.json(), ok.headers["x-v"]) == (200, {"v": 2}, "2")
+    gone = httpx.get(path_url(server, api_id, "/test/items?x=1"))
+    assert (gone.status_code, gone.json()) == (404, {"gone": 1})
+    apigw_v1.delete_integration_response(**ids, statusCode="404")
+    assert "404" not in apigw_v1.get_integration(**ids)["integrationResponses"]

@@ -59,7 +59,11 @@ def apply_patch(record: Any, operations: list[dict[str, Any]], maps: tuple[str, 
         attribute = xform_name(parts[0])
         if attribute in maps and len(parts) >= 2:
             target = getattr(record, attribute)
-            key = "/".join(parts[1:])
+            if target is None:
+                target = {}
+                setattr(record, attribute, target)
+            # JSON Pointer escapes: "/requestTemplates/application~1json"
+            key = "/".join(parts[1:]).replace("~1", "/").replace("~0", "~")
             if op == "remove":
                 target.pop(key, None)
             else:
@@ -296,6 +300,84 @@ class RestApis:
         integration.integration_responses[status] = response
         await self._changed(api)
         return response
+
+    async def update_integration(
+        self, api: RestApi, resource_id: str, http_method: str, patch: list[dict[str, Any]]
+    ) -> RestIntegration:
+        """Patch operations on ``/uri``, ``/passthroughBehavior``, ``/timeoutInMillis`` ...
+        and on entries of ``/requestTemplates/{type}`` and ``/requestParameters/{name}``."""
+        integration = self.integration(api, resource_id, http_method)
+        renamed = [
+            {**op, "path": "/httpMethod" + op["path"][len("/integrationHttpMethod") :]}
+            if str(op.get("path", "")).startswith("/integrationHttpMethod")
+            else op
+            for op in patch
+        ]
+        apply_patch(integration, renamed, maps=("request_templates", "request_parameters"))
+        if integration.passthrough_behavior is not None:
+            integration.passthrough_behavior = integration.passthrough_behavior.upper()
+            if integration.passthrough_behavior not in _PASSTHROUGH:
+                raise BadRequest(
+                    "Invalid passthrough behavior specified: "
+                    f"{integration.passthrough_behavior}, valid values are "
+                    "[WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER]"
+                )
+        await self._changed(api)
+        return integration
+
+    def integration_response(
+        self, api: RestApi, resource_id: str, http_method: str, status: str
+    ) -> dict[str, Any]:
+        response = self.integration(api, resource_id, http_method).integration_responses.get(status)
+        if response is None:
+            raise NotFound("Invalid Response status code specified")
+        return response
+
+    async def update_integration_response(
+        self,
+        api: RestApi,
+        resource_id: str,
+        http_method: str,
+        status: str,
+        patch: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Patch operations on ``/selectionPattern``, ``/contentHandling`` and entries of
+        ``/responseTemplates/{type}`` and ``/responseParameters/{name}``."""
+        response = self.integration_response(api, resource_id, http_method, status)
+        for operation in patch:
+            parts = [p for p in str(operation.get("path", "")).split("/") if p]
+            op, value = operation.get("op"), operation.get("value")
+            name = xform_name(parts[0]) if parts else ""
+            if name in ("response_templates", "response_parameters") and len(parts) >= 2:
+                key = "/".join(parts[1:]).replace("~1", "/").replace("~0", "~")
+                entries = response.setdefault(name, {})
+                if op == "remove":
+                    entries.pop(key, None)
+                else:
+                    entries[key] = value
+            elif name in ("selection_pattern", "content_handling") and len(parts) == 1:
+                if op == "remove":
+                    response.pop(name, None)
+                else:
+                    if name == "selection_pattern":
+                        try:
+                            re.compile(str(value))
+                        except re.error as exc:
+                            raise BadRequest(
+                                f"Invalid selection pattern specified: {value}"
+                            ) from exc
+                    response[name] = value
+            else:
+                raise BadRequest(f"Invalid patch path {operation.get('path')}")
+        await self._changed(api)
+        return response
+
+    async def delete_integration_response(
+        self, api: RestApi, resource_id: str, http_method: str, status: str
+    ) -> None:
+        self.integration_response(api, resource_id, http_method, status)
+        del self.integration(api, resource_id, http_method).integration_responses[status]
+        await self._changed(api)
 
     # -- authorizers -----------------------------------------------------------------------
     def authorizer(self, api: RestApi, authorizer_id: str) -> RestAuthorizer:
