@@ -29,6 +29,7 @@ from stratus.aws.events.component import EventsComponent
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.lambda_.durable_component import DurableComponent
+from stratus.aws.protocol.http import HttpRequest, HttpResponse
 from stratus.aws.s3.component import ObjectsComponent
 from stratus.aws.scheduler.component import SchedulesComponent
 from stratus.aws.sdk_caller import SdkCaller
@@ -104,6 +105,11 @@ class _LateCaller:
         return await self.caller.call(
             service, operation, params, account_id=account_id, region=region
         )
+
+    async def send(self, request: HttpRequest) -> HttpResponse | None:
+        """A raw AWS API request, answered in-process (REST APIs' AWS integrations)."""
+        assert self.caller is not None, "AWS calls are answered once the platform is built"
+        return await self.caller.send(request)
 
 
 class Platform:

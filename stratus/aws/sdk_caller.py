@@ -91,6 +91,11 @@ class SdkCaller:
         await response.read_body()  # a GetObject's body or an event stream
         return _parse(spec, operation, response)
 
+    async def send(self, request: HttpRequest) -> HttpResponse | None:
+        """A request already written (and credential-scoped) by the caller, answered as
+        a client's would be: REST APIs' AWS integrations write theirs from templates."""
+        return await self._app.handle(request)
+
     def _request(
         self,
         spec: ServiceSpec,

@@ -40,6 +40,10 @@ class HttpProxy:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
 
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self._client
+
     async def forward(
         self,
         integration: Any,

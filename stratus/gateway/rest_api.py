@@ -3,7 +3,8 @@
 Per request: the stage (unknown: 403 ``{"message":"Forbidden"}``), the resource and method
 (none: 403 ``{"message":"Missing Authentication Token"}``, as API Gateway answers), the
 API key and usage plan, the TOKEN or REQUEST authorizer, then the integration: Lambda proxy
-(payload 1.0), HTTP_PROXY or MOCK. A function error or malformed answer is 502
+(payload 1.0), HTTP_PROXY, or a non-proxy one whose mapping templates shape the request and
+the answer (AWS, HTTP, MOCK, Lambda non-proxy: ``rest_integration.py``). A function error or malformed answer is 502
 ``{"message": "Internal server error"}``; an integration timeout 504.
 """
 
@@ -28,6 +29,7 @@ from stratus.gateway.iam_auth import Caller, IamCheck, IamRefused, check_iam
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import GatewayRequest, from_scope
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1
+from stratus.gateway.rest_integration import NonProxyIntegrations
 from stratus.gateway.routing import RouteTable
 from stratus.gateway.stages import CompiledStage
 from stratus.gateway.throttle import TokenBucket, bucket_for
@@ -134,8 +136,10 @@ class RestApiServer:
         metrics: GatewayMetrics,
         account_for: Callable[[str | None], str],
         iam: IamCheck | None = None,
+        non_proxy: NonProxyIntegrations | None = None,
     ) -> None:
         self._functions = functions
+        self._non_proxy = non_proxy or NonProxyIntegrations(functions, proxy.client, None)
         self._account_for = account_for
         self._iam = iam
         self._proxy = proxy
@@ -226,8 +230,22 @@ class RestApiServer:
         if integration is None:
             return 500, [JSON], BAD_GATEWAY, resource_path, 0.0
         started = time.perf_counter()
-        if integration.type == "MOCK":
-            result = _mock(integration)
+        if integration.type in ("MOCK", "AWS", "HTTP"):
+            context = event_v1(
+                request,
+                info,
+                resource_path,
+                endpoint.resource.id,
+                path_parameters,
+                stage.variables,
+                authorizer_context,
+                api_key=api_key if endpoint.method.api_key_required else None,
+            )["requestContext"]
+            if caller is not None:
+                context["identity"].update(caller.identity())
+            result = await self._non_proxy.run(
+                integration, request, path_parameters, stage.variables, context, api.account
+            )
         elif integration.type == "HTTP_PROXY":
             proxied = SimpleNamespace(
                 integration_uri=integration.uri, integration_method=integration.http_method
@@ -350,33 +368,3 @@ class RestApiServer:
             return DENIED
         context = answer.get("context") if isinstance(answer.get("context"), dict) else {}
         return {"principalId": answer.get("principalId"), **(context or {})}
-
-
-def _mock(integration: Any) -> HttpResult:
-    """A MOCK integration: the request template's ``statusCode`` picks the integration
-    response, whose static template and header values form the answer."""
-    status = "200"
-    for template in (integration.request_templates or {}).values():
-        try:
-            data = orjson.loads(template)
-        except orjson.JSONDecodeError:
-            continue
-        if isinstance(data, dict) and "statusCode" in data:
-            status = str(data["statusCode"])
-    responses = integration.integration_responses
-    response = responses.get(status)
-    if response is None:
-        response = next((r for r in responses.values() if not r.get("selection_pattern")), None)
-    if response is None:
-        return HttpResult(int(status), [JSON], b"")
-    templates = response.get("response_templates") or {}
-    content_type, body = next(iter(templates.items()), ("application/json", ""))
-    headers = [(b"content-type", str(content_type).encode())]
-    for name, value in (response.get("response_parameters") or {}).items():
-        if name.startswith("method.response.header."):
-            text = str(value)
-            if text.startswith("'") and text.endswith("'"):
-                headers.append(
-                    (name[len("method.response.header.") :].lower().encode(), text[1:-1].encode())
-                )
-    return HttpResult(int(response.get("status_code", status)), headers, str(body or "").encode())

@@ -233,6 +233,31 @@ class ApiGatewayProvider:
             )
         )
 
+    async def update_integration(self, ctx: RequestContext, params: Params) -> Params:
+        integration = await self._apis.update_integration(
+            self._get(ctx, params),
+            params["resourceId"],
+            params["httpMethod"],
+            params.get("patchOperations") or [],
+        )
+        return _integration(integration)
+
+    async def update_integration_response(self, ctx: RequestContext, params: Params) -> Params:
+        response = await self._apis.update_integration_response(
+            self._get(ctx, params),
+            params["resourceId"],
+            params["httpMethod"],
+            params["statusCode"],
+            params.get("patchOperations") or [],
+        )
+        return render(S, "IntegrationResponse", SimpleNamespace(**response))
+
+    async def delete_integration_response(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_integration_response(
+            self._get(ctx, params), params["resourceId"], params["httpMethod"], params["statusCode"]
+        )
+        return {}
+
     async def delete_integration(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_integration(
             self._get(ctx, params), params["resourceId"], params["httpMethod"]
@@ -250,12 +275,9 @@ class ApiGatewayProvider:
         return render(S, "IntegrationResponse", SimpleNamespace(**response))
 
     async def get_integration_response(self, ctx: RequestContext, params: Params) -> Params:
-        integration = self._apis.integration(
-            self._get(ctx, params), params["resourceId"], params["httpMethod"]
+        response = self._apis.integration_response(
+            self._get(ctx, params), params["resourceId"], params["httpMethod"], params["statusCode"]
         )
-        response = integration.integration_responses.get(params["statusCode"])
-        if response is None:
-            raise NotFound("Invalid Response status code specified")
         return render(S, "IntegrationResponse", SimpleNamespace(**response))
 
     # -- authorizers -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.gateway.access_log import AccessLogs
 from stratus.gateway.authorizers import Authorizers
+from stratus.gateway.aws_integration import AwsHttp
 from stratus.gateway.door import ExecuteApiDoor
 from stratus.gateway.functions import FunctionCaller
 from stratus.gateway.http_api import HttpApiServer
@@ -29,6 +30,7 @@ from stratus.gateway.http_proxy import HttpProxy
 from stratus.gateway.jwt_auth import JwksCache, JwtVerifier
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.rest_api import RestApiServer
+from stratus.gateway.rest_integration import NonProxyIntegrations
 from stratus.gateway.service_integrations import ServiceIntegrations
 from stratus.gateway.sfn_invoke import ApiGatewayInvoke, is_apigateway_invoke
 from stratus.gateway.usage import UsagePlans
@@ -80,6 +82,11 @@ class ApisComponent(Component):
             self.metrics,
             ctx.accounts.account_for,
             iam,
+            NonProxyIntegrations(
+                caller,
+                self.client,
+                ctx.aws_caller if isinstance(ctx.aws_caller, AwsHttp) else None,
+            ),
         )
         self.connections = Connections()
         self.websocket_server = WebSocketServer(caller, self.connections, authorizers, self.metrics)

@@ -1,10 +1,8 @@
 """REST APIs (API Gateway v1): resources, methods, integrations, deployments, stages,
 authorizers; API keys and usage plans (account-wide).
 
-Mapping templates (VTL) are not evaluated: an integration that needs one (AWS or HTTP
-non-proxy types, templates with VTL directives) is refused with a clear error. MOCK
-integrations answer static responses, their request template's ``statusCode`` choosing
-the integration response.
+Integrations of every type are kept (AWS, HTTP, MOCK with their mapping templates, the
+proxy types); the gateway evaluates the templates (``stratus.gateway.rest_integration``).
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ import time
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
-import orjson
 from botocore import xform_name
 
 from stratus.services.apis.errors import BadRequest, Conflict, NotFound, Unsupported
@@ -37,18 +34,8 @@ from stratus.services.apis.sqlite import SQLiteApiStore
 KIND, KEYS, PLANS = "v1", "apikey", "usageplan"
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
 _PATH_PART = re.compile(r"^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*,;=%-]+)$")
-_VTL = re.compile(r"(#set|#if|#foreach|\$input|\$util|\$context|\$stageVariables|\$method)")
-
-VTL_UNSUPPORTED = (
-    "Mapping templates (VTL) are not supported by Stratus yet: use a proxy integration "
-    "(AWS_PROXY, HTTP_PROXY) or a MOCK integration with static templates."
-)
-
-
-def _no_vtl(templates: dict[str, Any] | None) -> None:
-    for template in (templates or {}).values():
-        if isinstance(template, str) and _VTL.search(template):
-            raise Unsupported(VTL_UNSUPPORTED)
+_AWS_URI = re.compile(r"^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:[A-Za-z0-9.-]+:(path|action)/.+")
+_PASSTHROUGH = frozenset({"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"})
 
 
 def _set_fields(record: Any, values: dict[str, Any]) -> None:
@@ -72,7 +59,11 @@ def apply_patch(record: Any, operations: list[dict[str, Any]], maps: tuple[str, 
         attribute = xform_name(parts[0])
         if attribute in maps and len(parts) >= 2:
             target = getattr(record, attribute)
-            key = "/".join(parts[1:])
+            if target is None:
+                target = {}
+                setattr(record, attribute, target)
+            # JSON Pointer escapes: "/requestTemplates/application~1json"
+            key = "/".join(parts[1:]).replace("~1", "/").replace("~0", "~")
             if op == "remove":
                 target.pop(key, None)
             else:
@@ -261,20 +252,24 @@ class RestApis:
     ) -> RestIntegration:
         method = self.method(api, resource_id, http_method)
         kind = values["type"]
-        if kind in ("AWS", "HTTP"):
-            raise Unsupported(VTL_UNSUPPORTED)
-        if kind in ("AWS_PROXY", "HTTP_PROXY") and not values.get("uri"):
+        if kind != "MOCK" and not values.get("uri"):
             raise BadRequest("Enumeration value for Uri must be non-empty")
-        if kind in ("AWS_PROXY", "HTTP_PROXY") and not values.get("integration_http_method"):
+        if kind != "MOCK" and not values.get("integration_http_method"):
             raise BadRequest("Enumeration value for HttpMethod must be non-empty")
-        if kind != "MOCK":
-            _no_vtl(values.get("request_templates"))
-        else:
-            for template in (values.get("request_templates") or {}).values():
-                try:
-                    orjson.loads(template)
-                except orjson.JSONDecodeError as exc:
-                    raise Unsupported(VTL_UNSUPPORTED) from exc
+        if kind == "AWS" and not _AWS_URI.match(values["uri"]):
+            raise BadRequest("AWS ARN for integration must contain path or action")
+        if kind == "HTTP" and not str(values["uri"]).startswith(("http://", "https://")):
+            raise BadRequest("Invalid HTTP endpoint specified for URI")
+        behavior = values.get("passthrough_behavior")
+        if behavior is not None:
+            # OpenAPI definitions write it in lower case ("when_no_templates"), as AWS's
+            # import takes it; the API's own callers send the enum.
+            behavior = values["passthrough_behavior"] = str(behavior).upper()
+        if behavior is not None and behavior not in _PASSTHROUGH:
+            raise BadRequest(
+                "Invalid passthrough behavior specified: "
+                f"{behavior}, valid values are [WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER]"
+            )
         timeout = values.get("timeout_in_millis")
         if timeout is not None and not 50 <= timeout <= 29000:
             raise BadRequest("Timeout should be between 50 ms and 29000 ms")
@@ -295,11 +290,94 @@ class RestApis:
         self, api: RestApi, resource_id: str, http_method: str, status: str, values: dict[str, Any]
     ) -> dict[str, Any]:
         integration = self.integration(api, resource_id, http_method)
-        _no_vtl(values.get("response_templates"))
+        pattern = values.get("selection_pattern")
+        if pattern:
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                raise BadRequest(f"Invalid selection pattern specified: {pattern}") from exc
         response = {"status_code": status, **{k: v for k, v in values.items() if v is not None}}
         integration.integration_responses[status] = response
         await self._changed(api)
         return response
+
+    async def update_integration(
+        self, api: RestApi, resource_id: str, http_method: str, patch: list[dict[str, Any]]
+    ) -> RestIntegration:
+        """Patch operations on ``/uri``, ``/passthroughBehavior``, ``/timeoutInMillis`` ...
+        and on entries of ``/requestTemplates/{type}`` and ``/requestParameters/{name}``."""
+        integration = self.integration(api, resource_id, http_method)
+        renamed = [
+            {**op, "path": "/httpMethod" + op["path"][len("/integrationHttpMethod") :]}
+            if str(op.get("path", "")).startswith("/integrationHttpMethod")
+            else op
+            for op in patch
+        ]
+        apply_patch(integration, renamed, maps=("request_templates", "request_parameters"))
+        if integration.passthrough_behavior is not None:
+            integration.passthrough_behavior = integration.passthrough_behavior.upper()
+            if integration.passthrough_behavior not in _PASSTHROUGH:
+                raise BadRequest(
+                    "Invalid passthrough behavior specified: "
+                    f"{integration.passthrough_behavior}, valid values are "
+                    "[WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER]"
+                )
+        await self._changed(api)
+        return integration
+
+    def integration_response(
+        self, api: RestApi, resource_id: str, http_method: str, status: str
+    ) -> dict[str, Any]:
+        response = self.integration(api, resource_id, http_method).integration_responses.get(status)
+        if response is None:
+            raise NotFound("Invalid Response status code specified")
+        return response
+
+    async def update_integration_response(
+        self,
+        api: RestApi,
+        resource_id: str,
+        http_method: str,
+        status: str,
+        patch: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Patch operations on ``/selectionPattern``, ``/contentHandling`` and entries of
+        ``/responseTemplates/{type}`` and ``/responseParameters/{name}``."""
+        response = self.integration_response(api, resource_id, http_method, status)
+        for operation in patch:
+            parts = [p for p in str(operation.get("path", "")).split("/") if p]
+            op, value = operation.get("op"), operation.get("value")
+            name = xform_name(parts[0]) if parts else ""
+            if name in ("response_templates", "response_parameters") and len(parts) >= 2:
+                key = "/".join(parts[1:]).replace("~1", "/").replace("~0", "~")
+                entries = response.setdefault(name, {})
+                if op == "remove":
+                    entries.pop(key, None)
+                else:
+                    entries[key] = value
+            elif name in ("selection_pattern", "content_handling") and len(parts) == 1:
+                if op == "remove":
+                    response.pop(name, None)
+                else:
+                    if name == "selection_pattern":
+                        try:
+                            re.compile(str(value))
+                        except re.error as exc:
+                            raise BadRequest(
+                                f"Invalid selection pattern specified: {value}"
+                            ) from exc
+                    response[name] = value
+            else:
+                raise BadRequest(f"Invalid patch path {operation.get('path')}")
+        await self._changed(api)
+        return response
+
+    async def delete_integration_response(
+        self, api: RestApi, resource_id: str, http_method: str, status: str
+    ) -> None:
+        self.integration_response(api, resource_id, http_method, status)
+        del self.integration(api, resource_id, http_method).integration_responses[status]
+        await self._changed(api)
 
     # -- authorizers -----------------------------------------------------------------------
     def authorizer(self, api: RestApi, authorizer_id: str) -> RestAuthorizer:
