@@ -100,10 +100,11 @@ class _LateCaller:
         *,
         account_id: str | None = None,
         region: str | None = None,
+        coerce: bool = False,
     ) -> dict[str, Any]:
         assert self.caller is not None, "AWS calls are answered once the platform is built"
         return await self.caller.call(
-            service, operation, params, account_id=account_id, region=region
+            service, operation, params, account_id=account_id, region=region, coerce=coerce
         )
 
     async def send(self, request: HttpRequest) -> HttpResponse | None:

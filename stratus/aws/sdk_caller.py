@@ -9,6 +9,7 @@ errors included, and every service is reachable the day its provider is register
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import time
 from typing import Any
@@ -18,6 +19,7 @@ from botocore import parsers as botocore_parsers
 from botocore import serialize as botocore_serialize
 from botocore.awsrequest import create_request_object, prepare_request_dict
 from botocore.exceptions import ParamValidationError
+from botocore.model import Shape
 from urllib3 import HTTPHeaderDict
 
 from stratus.aws.app import AwsApp
@@ -25,7 +27,7 @@ from stratus.aws.protocol.http import HttpRequest, HttpResponse
 from stratus.aws.protocol.models import ServiceSpec, load_service
 from stratus.workflows.integrations.base import AwsCallFailed
 
-__all__ = ["SdkCallFailed", "SdkCaller"]
+__all__ = ["SdkCallFailed", "SdkCaller", "coerced"]
 
 _ENDPOINT = "http://127.0.0.1:4566"
 
@@ -55,9 +57,11 @@ class SdkCaller:
         *,
         account_id: str | None = None,
         region: str | None = None,
+        coerce: bool = False,
     ) -> dict[str, Any]:
         """Call ``operation`` of ``service`` (botocore names) as ``account_id`` in
-        ``region`` (default: the default account, the platform's region); raises
+        ``region`` (default: the default account, the platform's region); ``coerce``:
+        convert scalars to the input shape's types first (``coerced``); raises
         AwsCallFailed."""
         try:
             spec = load_service(service)
@@ -77,6 +81,8 @@ class SdkCaller:
                 400,
                 None,
             )
+        if coerce:
+            params = coerced(params, spec.model.operation_model(operation).input_shape)
         request = self._request(spec, operation, params, account_id, region)
         response = await self._app.handle(request)
         if response is None:
@@ -144,6 +150,46 @@ class SdkCaller:
         return HttpRequest(
             prepared.method, url.path or "/", url.query or "", headers, body, scheme="https"
         )
+
+
+_INTEGERS = frozenset({"integer", "long"})
+_FLOATS = frozenset({"float", "double"})
+
+
+def coerced(value: Any, shape: Shape | None) -> Any:
+    """``value`` with its scalars converted to what ``shape`` wants, as CloudFormation
+    converts a template's values for a resource's API: a numeric string for a number,
+    ``"true"``/``"false"`` for a boolean, a number or boolean for a string. What cannot be
+    converted is left as it is, for the service's own validation to refuse."""
+    if shape is None:
+        return value
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: coerced(v, members.get(k)) for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [coerced(item, shape.member) for item in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: coerced(v, shape.value) for k, v in value.items()}
+    if kind in _INTEGERS:
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return int(value.strip())
+        elif isinstance(value, float) and value.is_integer():
+            return int(value)
+    elif kind in _FLOATS:
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return float(value.strip())
+    elif kind == "boolean":
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+    elif kind == "string" and not isinstance(value, str):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            return str(value)
+    return value
 
 
 def _parse(spec: ServiceSpec, operation: str, response: HttpResponse) -> dict[str, Any]:

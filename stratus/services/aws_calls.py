@@ -22,11 +22,15 @@ class AwsCaller(Protocol):
         *,
         account_id: str | None = None,
         region: str | None = None,
+        coerce: bool = False,
     ) -> dict[str, Any]:
         """``service`` is botocore's name (``s3``, ``stepfunctions``), ``operation`` the
         model's (``GetObject``). The call acts in ``account_id`` and ``region`` (the
         caller's own, so it reaches only its account's resources; ``None``: the
-        platform's defaults). Raises AwsCallFailed for an AWS error answer."""
+        platform's defaults). ``coerce``: scalars are first converted to the types the
+        operation's input shape wants, as CloudFormation converts a template's values
+        (``"30"`` for an integer, ``5`` for a string). Raises AwsCallFailed for an AWS
+        error answer."""
         ...
 
 

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.skipif(not NAMES, reason=f"conformance material absent:
 
 #: Patterns that cannot deploy here, and why (each a gap outside the template engine).
 NOT_DEPLOYABLE = {
-    "serverless-message-processing": "its Number parameters reach Lambda's Timeout and MemorySize as strings (the stack does not coerce a Ref'd Number to the property's type)",
     "s3-lambda-resizing-python": "it uses a public layer of another AWS account (graphicsmagick), which does not exist here",
     "sfn-sns": "its DefinitionUri names StateMachine.asl.json but the file is stateMachine.asl.json (works only on case-insensitive file systems)",
 }

@@ -109,12 +109,6 @@ def test_rest_api_lambda_dynamodb(server: ServerProcess, tmp_path: Path) -> None
     _delete(server, name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the stack passes Number parameters to Lambda as strings, and its OpenAPI import "
-    "does not create the integration's responses (the gateway side works: "
-    "tests/gateway/test_rest_templates.py::test_aws_integration_to_sqs)",
-)
 def test_rest_api_aws_integration_to_sqs(server: ServerProcess, tmp_path: Path) -> None:
     """POST /message is an ``aws`` integration to SQS (path form) whose request template
     writes SendMessage's form; the queue triggers ProcessMessages. The answer is SQS's

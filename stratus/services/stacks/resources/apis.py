@@ -115,6 +115,12 @@ class RestApiHandler(Handler):
                 if "httpMethod" in integration:
                     params["integrationHttpMethod"] = str(integration["httpMethod"]).upper()
                 await ctx.call("apigateway", "PutIntegration", params)
+            method = {"restApiId": api_id, "resourceId": resource, "httpMethod": verb}
+            await _method_responses(ctx, method, _openapi_method_responses(operation))
+            if integration:
+                await _integration_responses(
+                    ctx, method, _openapi_integration_responses(integration)
+                )
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
@@ -195,6 +201,31 @@ class MethodHandler(Handler):
             if "IntegrationHttpMethod" in integration:
                 params["integrationHttpMethod"] = integration["IntegrationHttpMethod"]
             await ctx.call("apigateway", "PutIntegration", params)
+        method = {"restApiId": api, "resourceId": resource, "httpMethod": verb}
+        await _method_responses(
+            ctx,
+            method,
+            [
+                _camel(r, "StatusCode", "ResponseParameters", "ResponseModels")
+                for r in props.get("MethodResponses") or ()
+            ],
+        )
+        if integration:
+            await _integration_responses(
+                ctx,
+                method,
+                [
+                    _camel(
+                        r,
+                        "StatusCode",
+                        "SelectionPattern",
+                        "ResponseParameters",
+                        "ResponseTemplates",
+                        "ContentHandling",
+                    )
+                    for r in integration.get("IntegrationResponses") or ()
+                ],
+            )
         return Provisioned(f"{api}|{resource}|{verb}")
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
@@ -288,6 +319,64 @@ class StageHandler(Handler):
                 {"restApiId": props["RestApiId"], "stageName": current.physical_id},
             )
         )
+
+
+def _camel(props: dict[str, Any], *names: str) -> dict[str, Any]:
+    """CloudFormation's property names as the API's members (``StatusCode`` -> ``statusCode``)."""
+    return {k[:1].lower() + k[1:]: v for k, v in pick(props, *names).items()}
+
+
+def _openapi_method_responses(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """An OpenAPI operation's ``responses`` as method responses: their status codes, and
+    their headers as ``method.response.header.*`` parameters (as API Gateway imports)."""
+    found = []
+    for code, response in (operation.get("responses") or {}).items():
+        if not str(code).isdigit():
+            continue  # "default" has no status code of its own here
+        headers = (response or {}).get("headers") or {}
+        item: dict[str, Any] = {"statusCode": str(code)}
+        if headers:
+            item["responseParameters"] = {f"method.response.header.{h}": False for h in headers}
+        found.append(item)
+    return found
+
+
+def _openapi_integration_responses(integration: dict[str, Any]) -> list[dict[str, Any]]:
+    """``x-amazon-apigateway-integration.responses``: keyed by selection pattern, with
+    ``default`` for the response no pattern selects."""
+    found = []
+    for pattern, response in (integration.get("responses") or {}).items():
+        response = response or {}
+        item: dict[str, Any] = {"statusCode": str(response.get("statusCode", "200"))}
+        if pattern != "default":
+            item["selectionPattern"] = str(pattern)
+        item.update(pick(response, "responseParameters", "responseTemplates", "contentHandling"))
+        found.append(item)
+    return found
+
+
+async def _method_responses(
+    ctx: Provisioning, method: dict[str, Any], responses: list[dict[str, Any]]
+) -> None:
+    for response in responses:
+        await ctx.call("apigateway", "PutMethodResponse", {**method, **response})
+
+
+async def _integration_responses(
+    ctx: Provisioning, method: dict[str, Any], responses: list[dict[str, Any]]
+) -> None:
+    """Each integration response, after a method response of its status code (API
+    Gateway wants one; a template may name only the integration's)."""
+    if not responses:
+        return
+    known = await ctx.call("apigateway", "GetMethod", dict(method))
+    have = set((known.get("methodResponses") or {}).keys())
+    for response in responses:
+        code = str(response["statusCode"])
+        if code not in have:
+            await ctx.call("apigateway", "PutMethodResponse", {**method, "statusCode": code})
+            have.add(code)
+        await ctx.call("apigateway", "PutIntegrationResponse", {**method, **response})
 
 
 def _cors(body: dict[str, Any]) -> dict[str, Any] | None:

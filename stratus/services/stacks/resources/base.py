@@ -41,7 +41,12 @@ class Provisioning:
         the service's message (what CloudFormation shows as the event's reason)."""
         try:
             return await self.caller.call(
-                service, operation, params, account_id=self.account, region=self.region
+                service,
+                operation,
+                params,
+                account_id=self.account,
+                region=self.region,
+                coerce=True,  # a template's "30" is an integer where the API wants one
             )
         except AwsCallFailed as exc:
             raise ResourceFailed(
