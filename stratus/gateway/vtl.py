@@ -166,7 +166,10 @@ class Input:
         """No name: ``{"path": {...}, "querystring": {...}, "header": {...}}``. A name:
         its value, looked for in the path, then the query string, then the headers."""
         if name is None:
-            return {kind: dict(values) for kind, values in self._params.items()}
+            return {
+                kind: _Headers(values) if kind == "header" else dict(values)
+                for kind, values in self._params.items()
+            }
         for kind in ("path", "querystring"):
             value = self._params.get(kind, {}).get(name)
             if value is not None:
@@ -179,6 +182,28 @@ class Input:
 
 
 _MISSING = object()
+
+
+class _Headers(dict[str, str]):
+    """``$input.params().header``: looked up whatever the case of the name, as HTTP
+    header names are (the server hands them over lowercased, so ``get('X-Name')`` must
+    find ``x-name``)."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        super().__init__((k.lower(), v) for k, v in values.items())
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key.lower() if isinstance(key, str) else key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+
+# airspeed finds Java methods by exact type: a map's (keySet, size ...) for this one too
+airspeed.__additional_methods__[_Headers] = airspeed.__additional_methods__[dict]
 
 
 def _escape_javascript(text: str) -> str:

@@ -111,3 +111,13 @@ def test_response_override_sets_the_context() -> None:
 def test_failures_raise_template_failed(template: str) -> None:
     with pytest.raises(TemplateFailed):
         _render(template, "{}")
+
+
+def test_header_names_are_found_whatever_their_case() -> None:
+    """The server hands header names over lowercased; a template names them as sent."""
+    params = {"path": {}, "querystring": {}, "header": {"x-trace-id": "t-1"}}
+    template = (
+        "$input.params().header.get('X-Trace-Id')|$input.params('X-TRACE-ID')|"
+        "$input.params().header.get('x-trace-id')"
+    )
+    assert render(template, "", params, TemplateVars({}, {})) == "t-1|t-1|t-1"
