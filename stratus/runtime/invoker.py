@@ -412,7 +412,11 @@ class Invoker:
     def check_deadlines(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         for env_id, (timeout_s, env) in list(self._deadlines.items()):
-            if now >= env.head_started + timeout_s and env_id not in self._timed_out:
+            if (
+                env.in_flight  # (answered, its caller not yet resumed: nothing runs)
+                and now >= env.head_started + timeout_s
+                and env_id not in self._timed_out
+            ):
                 self._timed_out.add(env_id)
                 env.kill()
 
