@@ -71,6 +71,10 @@ class InvokeRequest:
     # writes it (and the response's content type with the first piece). Environments
     # that cannot stream (Python's) never call it: their payload comes whole, as before.
     on_chunk: Callable[[bytes, str | None], None] | None = None
+    # May it wait behind a running invocation of its function (runtime/pool.py)? Not a
+    # call made from inside an invocation: the one it was made from may be the one it
+    # would wait behind, waiting for it.
+    queueable: bool = True
 
 
 @dataclass(slots=True)

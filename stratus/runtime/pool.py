@@ -7,8 +7,10 @@ recently used idle environment is reused first, so a light load keeps few of the
 A function whose invocations are short (``QUEUE_BELOW_MS`` on average) is not spread over
 more environments than the machine has cores to run them beside the server's event loop
 (``HOT_ENVIRONMENTS``): past that, an invocation is queued behind one already running
-(``take_queued``), as long as the wait that adds stays within ``QUEUE_WAIT_MS`` and no
-recent invocation took longer than ``QUEUE_SLOWEST_MS`` (see ``observe``). Each
+(``take_queued``), as long as the wait that adds stays within ``QUEUE_WAIT_MS``, no
+recent invocation took longer than ``QUEUE_SLOWEST_MS`` (see ``observe``), and the
+request may wait (``InvokeRequest.queueable``: a call made from inside an invocation,
+which that invocation waits for, never waits behind it). Each
 environment still runs one invocation at a time; what it saves is a sleeping process woken
 on another core per invocation, which on a busy machine costs more than the invocation.
 
@@ -48,10 +50,13 @@ QUEUE_WAIT_MS = 2.0  # the longest wait in a queue this expects to add
 # ... and the longest any recent invocation may have taken: above a loaded machine's
 # preemption (a quick call descheduled midway), well below a call that waits on I/O
 QUEUE_SLOWEST_MS = 10.0
+# STRATUS_QUEUE_INVOCATIONS=0 turns queueing off (see the module's docstring).
+QUEUEING = os.environ.get("STRATUS_QUEUE_INVOCATIONS", "1") != "0"
 QUEUE_DEPTH_MAX = 16
 _SAMPLES_BEFORE_QUEUEING = 8
 _AVERAGE_WEIGHT = 0.1  # of each new duration in the moving average
 _SLOWEST_DECAY = 0.99
+
 
 PROVISIONED_INIT = "provisioned-concurrency"  # AWS_LAMBDA_INITIALIZATION_TYPE, as Lambda sets it
 
@@ -107,7 +112,9 @@ class EnvironmentPool:
         """A running environment to queue ``request`` behind, when this function's
         invocations are short and enough environments already run them; else None."""
         if (
-            len(self._busy) + self._starting < HOT_ENVIRONMENTS  # (a burst: count starts)
+            not QUEUEING
+            or not request.queueable
+            or len(self._busy) + self._starting < HOT_ENVIRONMENTS  # (a burst: count starts)
             or self._samples < _SAMPLES_BEFORE_QUEUEING
             or self._average_ms >= QUEUE_BELOW_MS
             or self._slowest_ms > QUEUE_SLOWEST_MS

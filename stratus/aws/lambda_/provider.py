@@ -277,6 +277,9 @@ class LambdaProvider(
             request_id=ctx.request_id,
             client_context=params.get("ClientContext"),
             tail=params.get("LogType") == "Tail",
+            # The SDKs send X-Amzn-Trace-Id from inside a Lambda function (botocore's
+            # recursion detection): this call's caller is an invocation, waiting for it.
+            nested="x-amzn-trace-id" in ctx.request.headers,
         )
         result: Params = {
             "StatusCode": response.status,

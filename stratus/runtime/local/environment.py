@@ -519,8 +519,8 @@ class ForkedEnvironment:
                 # its code closed the boundary's descriptor: output can no longer be split
                 # per invocation, so nothing more is queued on it
                 self.queueable = False
-            if calls:
-                self.head_started = time.monotonic()
+            if calls:  # the next one was waiting in the worker: it started as this ended
+                self.head_started = header.get("t") or time.monotonic()
             elif call.cancelled:
                 self.park()
             # The output is split here, in reply order, whatever order callers resume in.

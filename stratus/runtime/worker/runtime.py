@@ -12,7 +12,8 @@ Frames with the server (over the environment's socket; see ``protocol``):
   it may run, instead of ``"dl"``: its deadline starts when it does.
 - environment -> server, per invocation: ``{"n": <body length>, "e": <"Unhandled" or
   null>, "ms": <duration ms>, "mem": <max RSS MB>, "b": 1}``; payload = response or error
-  object, then the invocation's logs. ``"b"`` says the log boundary (below) was written.
+  object, then the invocation's logs. ``"b"`` says the log boundary (below) was written;
+  ``"t"`` is ``time.monotonic()`` as it answers.
 
 The log boundary: what the function and its subprocesses write to descriptors 1 and 2
 goes through a pipe the server reads into the log. With invocations queued back to back,
@@ -190,6 +191,9 @@ class Worker(object):
             if api is not None:
                 api.announce(header)
             reply, body, logs = self.invoke(header, event)
+            # when this one ended, which is when an event queued behind it starts (the
+            # server times that one's deadline and its age from it: same clock)
+            reply["t"] = time.monotonic()
             if boundary is not None:
                 try:
                     # still our pipe? code that closed it may have opened a file since

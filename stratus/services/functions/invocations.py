@@ -175,13 +175,15 @@ class Invocations:
         on_chunk: Callable[[bytes, str | None], None] | None = None,
         durable_envelope: bool = False,
         composed: bool = False,
+        nested: bool = False,
     ) -> InvokeResponse:
         """A synchronous invocation; with ``on_chunk``, a runtime that streams its response
         (Node.js, custom runtimes) hands it over piece by piece as it writes it;
         ``durable_envelope``: the durable execution service invoking a durable function
         with its envelope (not an event starting one); ``composed``: the event is one the
         platform serialized itself (API Gateway's, an event source's), so it is JSON and
-        is not parsed again to prove it."""
+        is not parsed again to prove it; ``nested``: made from inside an invocation (which
+        waits for it), so never queued behind a running one."""
         if len(payload) > self._limits.sync_payload_bytes:
             raise RequestTooLarge(
                 f"Request must be smaller than {self._limits.sync_payload_bytes} bytes for the "
@@ -193,7 +195,9 @@ class Invocations:
         if config.durable_config is not None and self.durable_route and not durable_envelope:
             return await self.durable_route.invoke(config, qualifier, event, wait=True)
         request_id = request_id or new_request_id()
-        result = await self._run(config, qualifier, event, request_id, context_text, on_chunk)
+        result = await self._run(
+            config, qualifier, event, request_id, context_text, on_chunk, queueable=not nested
+        )
         body, function_error = result.payload, result.function_error
         if len(body) > self._limits.sync_payload_bytes:
             body = orjson.dumps(
@@ -244,6 +248,8 @@ class Invocations:
         request_id: str,
         client_context: str | None,
         on_chunk: Callable[[bytes, str | None], None] | None = None,
+        *,
+        queueable: bool = True,
     ) -> InvocationResult:
         spec = await self.spec_for(config)
         request = InvokeRequest(
@@ -254,6 +260,7 @@ class Invocations:
             trace_id=_trace_id(),
             client_context=client_context,
             on_chunk=on_chunk,
+            queueable=queueable,
         )
         try:
             return await self._invoker.invoke(spec, request)

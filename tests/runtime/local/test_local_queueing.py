@@ -47,6 +47,7 @@ def one_hot_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pools, "HOT_ENVIRONMENTS", 1)
     monkeypatch.setattr(pools, "QUEUE_BELOW_MS", 1000.0)
     monkeypatch.setattr(pools, "QUEUE_WAIT_MS", 60_000.0)
+    monkeypatch.setattr(pools, "QUEUE_SLOWEST_MS", 60_000.0)
 
 
 @pytest.fixture
@@ -119,6 +120,7 @@ def test_a_burst_of_short_invocations_queues_on_few_environments(
     # is short enough: the policy's thresholds are not what this test is about
     monkeypatch.setattr(pools, "QUEUE_BELOW_MS", 1000.0)
     monkeypatch.setattr(pools, "QUEUE_WAIT_MS", 60_000.0)
+    monkeypatch.setattr(pools, "QUEUE_SLOWEST_MS", 60_000.0)
     monkeypatch.setattr(pools, "QUEUE_DEPTH_MAX", 64)
     invoker, spec = invoker_for(3.0)
 
