@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from stratus.services.aws_calls import AwsCaller
+from stratus.services.stacks.custom import CustomResponses
 from stratus.services.stacks.errors import ResourceFailed, StacksError, TemplateError
 from stratus.services.stacks.model import ResourceState, Stack
 from stratus.services.stacks.resources.base import Provisioned, Provisioning
+from stratus.services.stacks.resources.custom import is_custom
 from stratus.services.stacks.resources.registry import HANDLERS, NAME_PROPERTIES
 from stratus.services.stacks.template.graph import creation_order, dependencies
 from stratus.services.stacks.template.intrinsics import Evaluator, Names, evaluate_conditions
@@ -51,9 +53,12 @@ class Journal(Protocol):
 
 
 class Deployer:
-    def __init__(self, caller: AwsCaller, journal: Journal) -> None:
+    def __init__(
+        self, caller: AwsCaller, journal: Journal, responses: CustomResponses | None = None
+    ) -> None:
         self._caller = caller
         self._journal = journal
+        self._responses = responses
 
     async def _stack_event(self, stack: Stack, reason: str = "") -> None:
         """The stack's own event for its current status (the stack as a resource)."""
@@ -62,7 +67,14 @@ class Deployer:
         )
 
     def _ctx(self, stack: Stack) -> Provisioning:
-        return Provisioning(self._caller, stack.account, stack.region, stack.name, stack.stack_id)
+        return Provisioning(
+            self._caller,
+            stack.account,
+            stack.region,
+            stack.name,
+            stack.stack_id,
+            self._responses,
+        )
 
     def _evaluator(
         self, stack: Stack, template: Mapping[str, Any], parameters: Mapping[str, Any]
@@ -249,6 +261,11 @@ class Deployer:
                             f"requires replacing. Rename {props[named]} and update the stack again."
                         )
                     updated = await handler.create(ctx, logical, props)
+                    replaced.append(previous)
+                    action = "replace"
+                elif is_custom(kind) and updated.physical_id != current.physical_id:
+                    # A custom resource answered an update with a new physical id: it
+                    # replaced itself, and the old one gets a Delete at cleanup.
                     replaced.append(previous)
                     action = "replace"
                 else:

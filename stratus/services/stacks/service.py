@@ -18,6 +18,7 @@ from typing import Any
 from stratus.services.aws_calls import AwsCaller
 from stratus.services.scope import Scope
 from stratus.services.stacks.changes import check_name, imports, resource_changes
+from stratus.services.stacks.custom import CustomResponses
 from stratus.services.stacks.deployer import Deployer
 from stratus.services.stacks.errors import (
     AlreadyExists,
@@ -39,13 +40,19 @@ _NO_CHANGES = "The submitted information didn't contain changes. Submit differen
 
 
 class StacksService:
-    def __init__(self, store: StackRepository, caller: AwsCaller) -> None:
+    def __init__(
+        self,
+        store: StackRepository,
+        caller: AwsCaller,
+        responses: CustomResponses | None = None,
+    ) -> None:
         self._store = store
         self._caller = caller
+        self.responses = responses
         self._stacks: dict[str, Stack] = {}
         self._change_sets: dict[str, ChangeSet] = {}
         self._events: dict[str, list[StackEvent]] = {}
-        self._deployer = Deployer(caller, self)
+        self._deployer = Deployer(caller, self, responses)
         self._sources = TemplateSources(caller)
         self._work: asyncio.Queue[tuple[str, Coroutine[Any, Any, Any]]] = asyncio.Queue()
         self._locks: dict[str, asyncio.Lock] = {}

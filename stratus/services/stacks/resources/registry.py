@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stratus.services.stacks.resources import (
     apis,
+    custom,
     data,
     iam,
     lambda_,
@@ -16,7 +17,21 @@ from stratus.services.stacks.resources.base import Handler
 
 __all__ = ["HANDLERS", "NAME_PROPERTIES"]
 
-HANDLERS: dict[str, Handler] = {
+
+
+class _Handlers(dict[str, Handler]):
+    """The handlers by type; any ``Custom::<Name>`` is a custom resource type."""
+
+    def __contains__(self, kind: object) -> bool:
+        return super().__contains__(kind) or (isinstance(kind, str) and custom.is_custom(kind))
+
+    def __missing__(self, kind: str) -> Handler:
+        if custom.is_custom(kind):
+            return custom.CustomResourceHandler(kind)
+        raise KeyError(kind)
+
+
+HANDLERS: dict[str, Handler] = _Handlers({
     "AWS::Lambda::Function": lambda_.FunctionHandler(),
     "AWS::Lambda::Version": lambda_.VersionHandler(),
     "AWS::Lambda::Alias": lambda_.AliasHandler(),
@@ -57,7 +72,7 @@ HANDLERS: dict[str, Handler] = {
     "AWS::KMS::Alias": records.AliasHandler(),
     "AWS::CDK::Metadata": orchestration.NothingHandler(),
     "AWS::CloudFormation::WaitConditionHandle": orchestration.NothingHandler(),
-}
+})
 
 #: The property that names a resource of each type: a resource named by the template
 #: cannot be replaced (the new one would need the same name while the old one lives).
