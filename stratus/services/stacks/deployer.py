@@ -21,6 +21,7 @@ from stratus.services.stacks.errors import ResourceFailed, StacksError, Template
 from stratus.services.stacks.model import ResourceState, Stack
 from stratus.services.stacks.resources.base import Provisioned, Provisioning
 from stratus.services.stacks.resources.custom import is_custom
+from stratus.services.stacks.resources.nested import NestedStacks
 from stratus.services.stacks.resources.registry import HANDLERS, NAME_PROPERTIES
 from stratus.services.stacks.template.graph import creation_order, dependencies
 from stratus.services.stacks.template.intrinsics import Evaluator, Names, evaluate_conditions
@@ -54,11 +55,16 @@ class Journal(Protocol):
 
 class Deployer:
     def __init__(
-        self, caller: AwsCaller, journal: Journal, responses: CustomResponses | None = None
+        self,
+        caller: AwsCaller,
+        journal: Journal,
+        responses: CustomResponses | None = None,
+        nested: NestedStacks | None = None,
     ) -> None:
         self._caller = caller
         self._journal = journal
         self._responses = responses
+        self._nested = nested
 
     async def _stack_event(self, stack: Stack, reason: str = "") -> None:
         """The stack's own event for its current status (the stack as a resource)."""
@@ -74,6 +80,7 @@ class Deployer:
             stack.name,
             stack.stack_id,
             self._responses,
+            self._nested,
         )
 
     def _evaluator(

@@ -19,6 +19,7 @@ from stratus.services.stacks.errors import ResourceFailed
 
 if TYPE_CHECKING:
     from stratus.services.stacks.custom import CustomResponses
+    from stratus.services.stacks.resources.nested import NestedStacks
 
 __all__ = ["Handler", "Provisioned", "Provisioning", "ResourceHandler"]
 
@@ -39,6 +40,7 @@ class Provisioning:
     stack_name: str
     stack_id: str
     responses: CustomResponses | None = None  # where custom resources' answers arrive
+    nested: NestedStacks | None = None  # the service that runs nested stacks
 
     async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Our own API, as the stack's account; an AWS error fails the resource with

@@ -9,6 +9,7 @@ from stratus.services.stacks.resources import (
     iam,
     lambda_,
     messaging,
+    nested,
     orchestration,
     parameters,
     records,
@@ -16,7 +17,6 @@ from stratus.services.stacks.resources import (
 from stratus.services.stacks.resources.base import Handler
 
 __all__ = ["HANDLERS", "NAME_PROPERTIES"]
-
 
 
 class _Handlers(dict[str, Handler]):
@@ -31,48 +31,51 @@ class _Handlers(dict[str, Handler]):
         raise KeyError(kind)
 
 
-HANDLERS: dict[str, Handler] = _Handlers({
-    "AWS::Lambda::Function": lambda_.FunctionHandler(),
-    "AWS::Lambda::Version": lambda_.VersionHandler(),
-    "AWS::Lambda::Alias": lambda_.AliasHandler(),
-    "AWS::Lambda::Permission": lambda_.PermissionHandler(),
-    "AWS::Lambda::EventSourceMapping": lambda_.EventSourceMappingHandler(),
-    "AWS::Lambda::LayerVersion": lambda_.LayerVersionHandler(),
-    "AWS::Lambda::Url": lambda_.UrlHandler(),
-    "AWS::Lambda::EventInvokeConfig": lambda_.EventInvokeConfigHandler(),
-    "AWS::IAM::Role": iam.RoleHandler(),
-    "AWS::IAM::Policy": iam.PolicyHandler(),
-    "AWS::IAM::ManagedPolicy": iam.ManagedPolicyHandler(),
-    "AWS::SQS::Queue": messaging.QueueHandler(),
-    "AWS::SQS::QueuePolicy": messaging.QueuePolicyHandler(),
-    "AWS::SNS::Topic": messaging.TopicHandler(),
-    "AWS::SNS::Subscription": messaging.SubscriptionHandler(),
-    "AWS::SNS::TopicPolicy": messaging.TopicPolicyHandler(),
-    "AWS::S3::Bucket": data.BucketHandler(),
-    "AWS::S3::BucketPolicy": data.BucketPolicyHandler(),
-    "AWS::DynamoDB::Table": data.TableHandler(),
-    "AWS::Events::Rule": orchestration.RuleHandler(),
-    "AWS::Events::EventBus": orchestration.EventBusHandler(),
-    "AWS::Scheduler::Schedule": orchestration.ScheduleHandler(),
-    "AWS::StepFunctions::StateMachine": orchestration.StateMachineHandler(),
-    "AWS::Logs::LogGroup": orchestration.LogGroupHandler(),
-    "AWS::ApiGateway::RestApi": apis.RestApiHandler(),
-    "AWS::ApiGateway::Resource": apis.ResourceHandler(),
-    "AWS::ApiGateway::Method": apis.MethodHandler(),
-    "AWS::ApiGateway::Deployment": apis.DeploymentHandler(),
-    "AWS::ApiGateway::Stage": apis.StageHandler(),
-    "AWS::ApiGatewayV2::Api": apis.HttpApiHandler(),
-    "AWS::ApiGatewayV2::Route": apis.V2Handler("Route", "RouteId"),
-    "AWS::ApiGatewayV2::Integration": apis.V2Handler("Integration", "IntegrationId"),
-    "AWS::ApiGatewayV2::Stage": apis.V2Handler("Stage", "StageName"),
-    "AWS::ApiGatewayV2::Deployment": apis.V2Handler("Deployment", "DeploymentId"),
-    "AWS::SSM::Parameter": parameters.ParameterHandler(),
-    "AWS::ECR::Repository": records.RepositoryHandler(),
-    "AWS::KMS::Key": records.KeyHandler(),
-    "AWS::KMS::Alias": records.AliasHandler(),
-    "AWS::CDK::Metadata": orchestration.NothingHandler(),
-    "AWS::CloudFormation::WaitConditionHandle": orchestration.NothingHandler(),
-})
+HANDLERS: dict[str, Handler] = _Handlers(
+    {
+        "AWS::Lambda::Function": lambda_.FunctionHandler(),
+        "AWS::Lambda::Version": lambda_.VersionHandler(),
+        "AWS::Lambda::Alias": lambda_.AliasHandler(),
+        "AWS::Lambda::Permission": lambda_.PermissionHandler(),
+        "AWS::Lambda::EventSourceMapping": lambda_.EventSourceMappingHandler(),
+        "AWS::Lambda::LayerVersion": lambda_.LayerVersionHandler(),
+        "AWS::Lambda::Url": lambda_.UrlHandler(),
+        "AWS::Lambda::EventInvokeConfig": lambda_.EventInvokeConfigHandler(),
+        "AWS::IAM::Role": iam.RoleHandler(),
+        "AWS::IAM::Policy": iam.PolicyHandler(),
+        "AWS::IAM::ManagedPolicy": iam.ManagedPolicyHandler(),
+        "AWS::SQS::Queue": messaging.QueueHandler(),
+        "AWS::SQS::QueuePolicy": messaging.QueuePolicyHandler(),
+        "AWS::SNS::Topic": messaging.TopicHandler(),
+        "AWS::SNS::Subscription": messaging.SubscriptionHandler(),
+        "AWS::SNS::TopicPolicy": messaging.TopicPolicyHandler(),
+        "AWS::S3::Bucket": data.BucketHandler(),
+        "AWS::S3::BucketPolicy": data.BucketPolicyHandler(),
+        "AWS::DynamoDB::Table": data.TableHandler(),
+        "AWS::Events::Rule": orchestration.RuleHandler(),
+        "AWS::Events::EventBus": orchestration.EventBusHandler(),
+        "AWS::Scheduler::Schedule": orchestration.ScheduleHandler(),
+        "AWS::StepFunctions::StateMachine": orchestration.StateMachineHandler(),
+        "AWS::Logs::LogGroup": orchestration.LogGroupHandler(),
+        "AWS::ApiGateway::RestApi": apis.RestApiHandler(),
+        "AWS::ApiGateway::Resource": apis.ResourceHandler(),
+        "AWS::ApiGateway::Method": apis.MethodHandler(),
+        "AWS::ApiGateway::Deployment": apis.DeploymentHandler(),
+        "AWS::ApiGateway::Stage": apis.StageHandler(),
+        "AWS::ApiGatewayV2::Api": apis.HttpApiHandler(),
+        "AWS::ApiGatewayV2::Route": apis.V2Handler("Route", "RouteId"),
+        "AWS::ApiGatewayV2::Integration": apis.V2Handler("Integration", "IntegrationId"),
+        "AWS::ApiGatewayV2::Stage": apis.V2Handler("Stage", "StageName"),
+        "AWS::ApiGatewayV2::Deployment": apis.V2Handler("Deployment", "DeploymentId"),
+        "AWS::SSM::Parameter": parameters.ParameterHandler(),
+        "AWS::ECR::Repository": records.RepositoryHandler(),
+        "AWS::KMS::Key": records.KeyHandler(),
+        "AWS::KMS::Alias": records.AliasHandler(),
+        "AWS::CDK::Metadata": orchestration.NothingHandler(),
+        "AWS::CloudFormation::WaitConditionHandle": orchestration.NothingHandler(),
+        "AWS::CloudFormation::Stack": nested.NestedStackHandler(),
+    }
+)
 
 #: The property that names a resource of each type: a resource named by the template
 #: cannot be replaced (the new one would need the same name while the old one lives).
