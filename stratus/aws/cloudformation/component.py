@@ -30,8 +30,9 @@ class StacksComponent(Component):
 
     def __init__(self, ctx: PlatformContext) -> None:
         super().__init__(ctx)
-        self.responses = CustomResponses(ctx.endpoint_url, _default_timeout())
-        self.stacks = StacksService(SQLiteStackStore(ctx.db), ctx.aws_caller, self.responses)
+        store = SQLiteStackStore(ctx.db)
+        self.responses = CustomResponses(ctx.endpoint_url, _default_timeout(), store)
+        self.stacks = StacksService(store, ctx.aws_caller, self.responses)
         self._provider = CloudFormationProvider(self.stacks)
 
     def providers(self) -> Mapping[str, object]:

@@ -56,7 +56,7 @@ class ResponseRoute:
                 raise ResponseRejected(400, "The response object is not a JSON object")
             if len(body) > MAX_RESPONSE_BYTES:
                 response = {"Status": "FAILED", "Reason": "Response object is too long."}
-            self._responses.answer(path[len(RESPONSE_PATH) :], response)
+            await self._responses.answer(path[len(RESPONSE_PATH) :], response)
         except ResponseRejected as exc:
             code = "AccessDenied" if exc.status == 403 else "InvalidRequest"
             await _error(send, exc.status, code, exc.message)

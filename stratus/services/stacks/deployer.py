@@ -144,7 +144,11 @@ class Deployer:
         stack.status, stack.status_reason = f"{prefix}_IN_PROGRESS", "User Initiated"
         await self._stack_event(stack, "User Initiated")
         await self._journal.save(stack)
-        done: list[tuple[str, str, ResourceState | None]] = []  # (logical, action, previous state)
+        # (logical, action, previous state); a create resumed after a restart starts with
+        # what the first attempt made, so a rollback removes that too.
+        done: list[tuple[str, str, ResourceState | None]] = [
+            (lid, "create", None) for lid, s in old_resources.items() if creating and s.physical_id
+        ]
         replaced: list[ResourceState] = []
         try:
             await self._converge(stack, new_template, parameters, done, replaced)

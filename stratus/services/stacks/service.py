@@ -66,9 +66,14 @@ class StacksService:
         self._idle.set()
 
     async def load(self) -> None:
+        if self.responses is not None:
+            await self.responses.load()
+        resume: list[Stack] = []
         for record in await self._store.load("cfn_stacks"):
             stack = Stack.from_record(record)
-            if stack.in_progress:  # the server stopped during the operation
+            if self._resumable(stack):
+                resume.append(stack)
+            elif stack.in_progress:  # the server stopped during the operation
                 stack.status = {"CREATE": "CREATE_FAILED", "DELETE": "DELETE_FAILED"}.get(
                     stack.status.split("_", 1)[0], "UPDATE_ROLLBACK_FAILED"
                 )
@@ -80,6 +85,45 @@ class StacksService:
         for record in await self._store.load_events():
             event = StackEvent(**record)
             self._events.setdefault(event.stack_id, []).append(event)
+        for stack in resume:
+            self._resume(stack)
+        if self.responses is not None:
+            resumed = {stack.stack_id for stack in resume}
+            for stack_id in self._stacks:
+                if stack_id not in resumed:
+                    await self.responses.close_stack(stack_id)
+
+    def _resumable(self, stack: Stack) -> bool:
+        """A stack that was creating or deleting while it waited for a custom resource's
+        answer carries on (the answer may come to the same URL after the restart)."""
+        return (
+            stack.status in ("CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS")
+            and not stack.parent_id  # a nested stack's parent is not resumed
+            and self.responses is not None
+            and self.responses.waiting(stack.stack_id)
+        )
+
+    def _resume(self, stack: Stack) -> None:
+        """Run the interrupted operation again: resources already made are kept (their
+        properties match), and the waiting custom resource waits on its first request."""
+        self._stacks[stack.stack_id] = stack
+        if stack.status == "CREATE_IN_PROGRESS":
+            self._claim(stack)
+            self._submit(
+                stack,
+                self._deployer.deploy(stack, stack.processed, stack.parameters, creating=True),
+            )
+            return
+        self._deleting.add(stack.stack_id)
+        self._pending[stack.stack_id] = self._pending.get(stack.stack_id, 0) + 1
+
+        async def delete() -> None:
+            try:
+                await self._deployer.delete(stack)
+            finally:
+                self._deleting.discard(stack.stack_id)
+
+        self._submit(stack, delete())
 
     # -- background work ------------------------------------------------------------------
     async def run(self) -> None:

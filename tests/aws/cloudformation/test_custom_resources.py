@@ -4,6 +4,10 @@ as the ServiceToken, answering with a PUT to the ResponseURL as on AWS."""
 from __future__ import annotations
 
 import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 from typing import Any
 
 from tests.aws.cloudformation.conftest import outputs, settle, stack_name, wait_stack
@@ -247,9 +251,6 @@ def test_topic_as_service_token(cfn: Any, server: ServerProcess) -> None:
 
 
 def test_response_url_refuses_unknown_tokens(server: ServerProcess) -> None:
-    import urllib.error
-    import urllib.request
-
     request = urllib.request.Request(
         f"{server.endpoint}/_stratus/cloudformation/responses/nothing-pending",
         data=b'{"Status": "SUCCESS"}',
@@ -262,3 +263,62 @@ def test_response_url_refuses_unknown_tokens(server: ServerProcess) -> None:
         assert b"<Code>AccessDenied</Code>" in exc.read()
     else:
         raise AssertionError("an unknown token was accepted")
+
+
+def test_wait_survives_a_restart(tmp_path: Path) -> None:
+    """The server is killed while a stack waits for a custom resource: once restarted,
+    the stack keeps waiting, and the PUT to the same ResponseURL completes it."""
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        cfn = server.client("cloudformation")
+        body = template({"Thing": custom(Mode="silent", ServiceTimeout=3600)})
+        cfn.create_stack(StackName="waits", TemplateBody=body)
+        log = None
+        for _ in range(600):  # the queue is made first; its URL is in the stack's resources
+            resources = cfn.describe_stack_resources(StackName="waits")["StackResources"]
+            log = next(
+                (
+                    r["PhysicalResourceId"]
+                    for r in resources
+                    if r["LogicalResourceId"] == "Log" and r["PhysicalResourceId"]
+                ),
+                None,
+            )
+            if log:
+                break
+            time.sleep(0.1)
+        assert log, "the stack never made its queue"
+        (request,) = requests_seen_until(server, log)
+        server.kill()
+        server.start()
+        cfn = server.client("cloudformation")
+        assert cfn.describe_stacks(StackName="waits")["Stacks"][0]["StackStatus"] == (
+            "CREATE_IN_PROGRESS"
+        )
+        answer = json.dumps(
+            {
+                "Status": "SUCCESS",
+                "PhysicalResourceId": "made-after-restart",
+                "StackId": request["StackId"],
+                "RequestId": request["RequestId"],
+                "LogicalResourceId": "Thing",
+                "Data": {"Echo": "late"},
+            }
+        ).encode()
+        put = urllib.request.Request(request["ResponseURL"], data=answer, method="PUT")
+        with urllib.request.urlopen(put) as response:
+            assert response.status == 200
+        assert wait_stack(cfn, "waits")["StackStatus"] == "CREATE_COMPLETE"
+        resource = cfn.describe_stack_resource(StackName="waits", LogicalResourceId="Thing")
+        assert resource["StackResourceDetail"]["PhysicalResourceId"] == "made-after-restart"
+    finally:
+        server.stop()
+
+
+def requests_seen_until(server: ServerProcess, queue_url: str) -> list[dict[str, Any]]:
+    """The requests logged once at least one arrived."""
+    for _ in range(120):
+        seen = requests_seen(server, queue_url)
+        if seen:
+            return seen
+    raise AssertionError("the provider never received the request")

@@ -9,9 +9,11 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-response
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
+from stratus.services.stacks.custom import CustomResponses, Pending
 from stratus.services.stacks.errors import ResourceFailed
 from stratus.services.stacks.resources.base import Handler, Provisioned, Provisioning
 
@@ -83,17 +85,53 @@ class CustomResourceHandler(Handler):
         responses = ctx.responses
         if responses is None:
             raise ResourceFailed("Custom resources are not served here")
-        service_token = props.get("ServiceToken")
-        via = _token_kind(service_token)
+        _token_kind(props.get("ServiceToken"))
         timeout = _timeout(props.get("ServiceTimeout"), responses.default_timeout_s)
-        token, url = responses.open()
-        request_id = str(uuid.uuid4())
+        physical = current.physical_id if current is not None else None
+        # A stack resumed after a restart waits on the request it had sent, if the
+        # resource is still in the state that request asked about.
+        pending = responses.find(ctx.stack_id, logical_id, request_type)
+        if pending is not None and (
+            pending.request.get("ResourceProperties") != props
+            or pending.request.get("PhysicalResourceId") != physical
+        ):
+            await responses.close(pending.token)  # asked about another state: ask again
+            pending = None
+        if pending is None:
+            pending = await self._send(
+                ctx, responses, logical_id, request_type, props, current, old, timeout
+            )
+        # Cancelled (the server stops), the request stays pending for the next start.
+        response = await responses.wait(pending.token)
+        await responses.close(pending.token)
+        request = pending.request
+        if response is None:
+            raise ResourceFailed(
+                "CloudFormation did not receive a response from your Custom Resource. "
+                f"Please check your logs for requestId [{request['RequestId']}]."
+            )
+        return _outcome(response, request, logical_id)
+
+    async def _send(
+        self,
+        ctx: Provisioning,
+        responses: CustomResponses,
+        logical_id: str,
+        request_type: str,
+        props: dict[str, Any],
+        current: Provisioned | None,
+        old: dict[str, Any] | None,
+        timeout: float,
+    ) -> Pending:
+        """Record the request object, then send it to the ServiceToken."""
+        service_token = str(props["ServiceToken"])
+        token = responses.new_token()
         request: dict[str, Any] = {
             "RequestType": request_type,
             "ServiceToken": service_token,
-            "ResponseURL": url,
+            "ResponseURL": responses.url(token),
             "StackId": ctx.stack_id,
-            "RequestId": request_id,
+            "RequestId": str(uuid.uuid4()),
             "LogicalResourceId": logical_id,
             "ResourceType": self.kind,
             "ResourceProperties": props,
@@ -104,8 +142,10 @@ class CustomResourceHandler(Handler):
             request["PhysicalResourceId"] = current.physical_id
         if old is not None:
             request["OldResourceProperties"] = old
+        pending = Pending(token, ctx.stack_id, logical_id, request, time.time() + timeout)
+        await responses.open(pending)
         try:
-            if via == "lambda":
+            if _token_kind(service_token) == "lambda":
                 await ctx.call(
                     "lambda",
                     "Invoke",
@@ -117,20 +157,12 @@ class CustomResourceHandler(Handler):
                 )
             else:
                 await ctx.call(
-                    "sns",
-                    "Publish",
-                    {"TopicArn": service_token, "Message": json.dumps(request)},
+                    "sns", "Publish", {"TopicArn": service_token, "Message": json.dumps(request)}
                 )
         except BaseException:
-            responses.close(token)
+            await responses.close(token)
             raise
-        response = await responses.wait(token, timeout)
-        if response is None:
-            raise ResourceFailed(
-                "CloudFormation did not receive a response from your Custom Resource. "
-                f"Please check your logs for requestId [{request_id}]."
-            )
-        return _outcome(response, request, logical_id)
+        return pending
 
 
 def _timeout(value: Any, default: float) -> float:
