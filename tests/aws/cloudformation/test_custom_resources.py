@@ -52,6 +52,8 @@ def handler(event, context):
         boto3.client("sqs").send_message(QueueUrl=props["Log"], MessageBody=json.dumps(event))
     mode = props.get("Mode", "ok")
     if event["RequestType"] == "Delete":
+        if props.get("DeleteMode") == "silent":
+            return
         send(event, context, SUCCESS, {}, event["PhysicalResourceId"])
         return
     if mode == "silent":
@@ -311,6 +313,41 @@ def test_wait_survives_a_restart(tmp_path: Path) -> None:
         assert wait_stack(cfn, "waits")["StackStatus"] == "CREATE_COMPLETE"
         resource = cfn.describe_stack_resource(StackName="waits", LogicalResourceId="Thing")
         assert resource["StackResourceDetail"]["PhysicalResourceId"] == "made-after-restart"
+    finally:
+        server.stop()
+
+
+def test_delete_wait_survives_a_restart(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        cfn = server.client("cloudformation")
+        body = template({"Thing": custom(DeleteMode="silent", ServiceTimeout=3600)})
+        cfn.create_stack(StackName="deletes", TemplateBody=body)
+        log = outputs(wait_stack(cfn, "deletes"))["Log"]
+        requests_seen_until(server, log)  # the Create
+        cfn.delete_stack(StackName="deletes")
+        (request,) = requests_seen_until(server, log)
+        assert request["RequestType"] == "Delete"
+        server.kill()
+        server.start()
+        cfn = server.client("cloudformation")
+        stack = cfn.describe_stacks(StackName="deletes")["Stacks"][0]
+        assert stack["StackStatus"] == "DELETE_IN_PROGRESS"
+        answer = json.dumps(
+            {
+                "Status": "SUCCESS",
+                "PhysicalResourceId": request["PhysicalResourceId"],
+                "StackId": request["StackId"],
+                "RequestId": request["RequestId"],
+                "LogicalResourceId": "Thing",
+            }
+        ).encode()
+        put = urllib.request.Request(request["ResponseURL"], data=answer, method="PUT")
+        with urllib.request.urlopen(put) as response:
+            assert response.status == 200
+        cfn.get_waiter("stack_delete_complete").wait(
+            StackName=stack["StackId"], WaiterConfig={"Delay": 0.2}
+        )
     finally:
         server.stop()
 
