@@ -63,6 +63,11 @@ class CustomResponses:
         self._store = store
         self._pending: dict[str, Pending] = {}
         self._waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._active: dict[str, int] = {}  # stack id -> waits in progress
+
+    def active_stacks(self) -> set[str]:
+        """The stacks with a resource waiting for its answer right now."""
+        return set(self._active)
 
     async def load(self) -> None:
         if self._store is not None:
@@ -103,6 +108,7 @@ class CustomResponses:
         if pending.response is not None:
             return pending.response
         future = self._waiters.setdefault(token, asyncio.get_running_loop().create_future())
+        self._active[pending.stack_id] = self._active.get(pending.stack_id, 0) + 1
         try:
             return await asyncio.wait_for(
                 asyncio.shield(future), max(0.0, pending.deadline - time.time())
@@ -111,6 +117,9 @@ class CustomResponses:
             return None
         finally:
             self._waiters.pop(token, None)
+            left = self._active.pop(pending.stack_id) - 1
+            if left:
+                self._active[pending.stack_id] = left
 
     async def close(self, token: str) -> None:
         """The request is settled (answered, timed out, or never sent)."""

@@ -9,6 +9,7 @@ polls DescribeStacks (or boto3's waiters) as on AWS.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import random
 import string
@@ -166,7 +167,22 @@ class StacksService:
             self._pending.pop(stack_id, None)
 
     async def wait_idle(self) -> None:
-        await self._idle.wait()
+        """Until no operation runs, or every one left only waits for custom resources'
+        answers (those resume at the next start, so a stop need not wait an hour)."""
+        while not self._idle.is_set() and not self._only_waiting():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.1):
+                    await self._idle.wait()
+
+    def _only_waiting(self) -> bool:
+        if self.responses is None:
+            return False
+        waiting = {
+            stack_id
+            for stack_id in self.responses.active_stacks()
+            if stack_id in self._stacks and self._resumable(self._stacks[stack_id])
+        }
+        return bool(self._pending) and all(s in waiting for s in self._pending)
 
     # -- the journal the deployer writes ---------------------------------------------------
     async def save(self, stack: Stack) -> None:
