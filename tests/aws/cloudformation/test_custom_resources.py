@@ -218,6 +218,21 @@ def test_service_token_that_is_no_function_or_topic(cfn: Any) -> None:
     assert failed[0]["ResourceStatusReason"] == "Invalid service token"
 
 
+def test_service_token_cannot_change(cfn: Any) -> None:
+    name = stack_name("cr")
+    body = template({"Topic": {"Type": "AWS::SNS::Topic"}, "Thing": custom(Value="v")})
+    cfn.create_stack(StackName=name, TemplateBody=body)
+    wait_stack(cfn, name)
+    moved = json.loads(body)
+    moved["Resources"]["Thing"]["Properties"]["ServiceToken"] = {"Ref": "Topic"}
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(moved))
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "UPDATE_FAILED"]
+    assert failed[0]["ResourceStatusReason"] == "Modifying service token is not allowed."
+    cfn.delete_stack(StackName=name)
+
+
 def test_topic_as_service_token(cfn: Any, server: ServerProcess) -> None:
     name = stack_name("cr")
     resources = {
