@@ -20,7 +20,7 @@ from stratus.services.stacks.custom import CustomResponses
 from stratus.services.stacks.errors import ResourceFailed, StacksError, TemplateError
 from stratus.services.stacks.model import ResourceState, Stack
 from stratus.services.stacks.resources.base import Provisioned, Provisioning
-from stratus.services.stacks.resources.custom import is_custom
+from stratus.services.stacks.resources.custom import FAILED_PHYSICAL_ID, CustomFailed, is_custom
 from stratus.services.stacks.resources.nested import NestedStacks
 from stratus.services.stacks.resources.registry import HANDLERS, NAME_PROPERTIES
 from stratus.services.stacks.template.graph import creation_order, dependencies
@@ -311,6 +311,8 @@ class Deployer:
             made = await handler.create(ctx, logical, props)
         except StacksError as exc:
             stack.resources[logical].status = "CREATE_FAILED"
+            if isinstance(exc, CustomFailed) and exc.physical_id:
+                stack.resources[logical].attributes[FAILED_PHYSICAL_ID] = exc.physical_id
             stack.resources[logical].status_reason = exc.message
             await self._journal.event(stack, logical, "", kind, "CREATE_FAILED", exc.message)
             raise
@@ -373,6 +375,12 @@ class Deployer:
         ctx = self._ctx(stack)
         failed = False
         # Undo in reverse: what was created is deleted, what was updated goes back.
+        # A custom resource whose Create failed is the newest: its provider gets the
+        # Delete for the id its FAILED answer named first, as on AWS.
+        for logical, state in list(stack.resources.items()):
+            if state.status == "CREATE_FAILED" and state.attributes.get(FAILED_PHYSICAL_ID):
+                failed = not await self._delete_failed_custom(stack, ctx, state) or failed
+                stack.resources.pop(logical)
         for logical, action, previous in reversed(done):
             state = stack.resources[logical]
             handler = HANDLERS[state.type]
@@ -462,6 +470,27 @@ class Deployer:
             )
             await self._journal.save(stack)
 
+    async def _delete_failed_custom(
+        self, stack: Stack, ctx: Provisioning, state: ResourceState
+    ) -> bool:
+        """Send the Delete for a custom resource whose Create failed; answers whether it
+        was deleted (the events say so either way)."""
+        physical = str(state.attributes[FAILED_PHYSICAL_ID])
+        logical = state.logical_id
+        await self._journal.event(stack, logical, physical, state.type, "DELETE_IN_PROGRESS")
+        try:
+            await HANDLERS[state.type].delete(
+                ctx, Provisioned(physical, {"__logical": logical}), state.properties
+            )
+        except StacksError as exc:
+            state.status_reason = exc.message
+            await self._journal.event(
+                stack, logical, physical, state.type, "DELETE_FAILED", exc.message
+            )
+            return False
+        await self._journal.event(stack, logical, physical, state.type, "DELETE_COMPLETE")
+        return True
+
     # -- delete --------------------------------------------------------------------------
     async def delete(self, stack: Stack, retain: frozenset[str] = frozenset()) -> bool:
         stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
@@ -484,6 +513,19 @@ class Deployer:
         for logical in order:
             state = stack.resources[logical]
             policy = (resources.get(logical) or {}).get("DeletionPolicy")
+            if (
+                not state.physical_id
+                and state.attributes.get(FAILED_PHYSICAL_ID)
+                and logical not in retain
+                and policy != "Retain"
+            ):
+                if not await self._delete_failed_custom(stack, ctx, state):
+                    state.status = "DELETE_FAILED"
+                    failed.append(logical)
+                    continue
+                stack.resources.pop(logical)
+                await self._journal.save(stack)
+                continue
             if logical in retain or policy == "Retain" or not state.physical_id:
                 status = "DELETE_SKIPPED" if state.physical_id else "DELETE_COMPLETE"
                 await self._journal.event(stack, logical, state.physical_id, state.type, status)

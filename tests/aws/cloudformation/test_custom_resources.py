@@ -168,11 +168,16 @@ def test_new_physical_id_on_update_deletes_the_old(cfn: Any, server: ServerProce
     cfn.delete_stack(StackName=name)
 
 
-def test_failed_response_rolls_back_with_reason(cfn: Any) -> None:
+def test_failed_response_rolls_back_with_reason(cfn: Any, server: ServerProcess) -> None:
     name = stack_name("cr")
-    cfn.create_stack(StackName=name, TemplateBody=template({"Thing": custom(Mode="fail")}))
+    log = server.client("sqs").create_queue(QueueName=f"{name}-log")["QueueUrl"]
+    cfn.create_stack(StackName=name, TemplateBody=template({"Thing": custom(Mode="fail", Log=log)}))
     stack = settle(cfn, name)
     assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    # As on AWS, the rollback sends a Delete for the id the FAILED response named.
+    seen = [(r["RequestType"], r.get("PhysicalResourceId")) for r in requests_seen(server, log)]
+    assert seen[0] == ("Create", None)
+    assert seen[1][0] == "Delete" and seen[1][1]
     events = cfn.describe_stack_events(StackName=name)["StackEvents"]
     failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
     assert failed[0]["LogicalResourceId"] == "Thing"

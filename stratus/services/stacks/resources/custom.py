@@ -17,7 +17,20 @@ from stratus.services.stacks.custom import CustomResponses, Pending
 from stratus.services.stacks.errors import ResourceFailed
 from stratus.services.stacks.resources.base import Handler, Provisioned, Provisioning
 
-__all__ = ["CustomResourceHandler", "is_custom"]
+__all__ = ["FAILED_PHYSICAL_ID", "CustomFailed", "CustomResourceHandler", "is_custom"]
+
+#: Where a custom resource whose Create failed keeps the PhysicalResourceId its FAILED
+#: response named: CloudFormation sends that id a Delete request when it rolls back.
+FAILED_PHYSICAL_ID = "__failed_physical_id"
+
+
+class CustomFailed(ResourceFailed):
+    """The provider answered FAILED (with the physical id it named, if any)."""
+
+    def __init__(self, message: str, physical_id: str | None) -> None:
+        super().__init__(message)
+        self.physical_id = physical_id
+
 
 #: ServiceTimeout's bounds on AWS, in seconds.
 _MIN_TIMEOUT_S, _MAX_TIMEOUT_S = 1, 3600
@@ -188,8 +201,10 @@ def _outcome(response: dict[str, Any], request: dict[str, Any], logical_id: str)
     status = response.get("Status")
     if status == "FAILED":
         reason = str(response.get("Reason") or "")
-        raise ResourceFailed(
-            f"Received response status [FAILED] from custom resource. Message returned: {reason}"
+        named = response.get("PhysicalResourceId")
+        raise CustomFailed(
+            f"Received response status [FAILED] from custom resource. Message returned: {reason}",
+            named if isinstance(named, str) and named else None,
         )
     if status != "SUCCESS":
         raise ResourceFailed(f"Invalid response status [{status}] from custom resource")
