@@ -123,3 +123,21 @@ def test_missing_template_fails_the_resource(cfn: Any) -> None:
     events = cfn.describe_stack_events(StackName=name)["StackEvents"]
     failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
     assert failed[0]["ResourceStatusReason"].startswith("S3 error: Unable to get object")
+
+
+def test_child_update_failure_rolls_back_both(cfn: Any, server: ServerProcess) -> None:
+    name = stack_name("nest")
+    cfn.create_stack(StackName=name, TemplateBody=parent(upload(server, CHILD)))
+    child_id = outputs(wait_stack(cfn, name))["ChildId"]
+    broken = {**CHILD, "Resources": {**CHILD["Resources"], **BROKEN_CHILD["Resources"]}}
+    cfn.update_stack(StackName=name, TemplateBody=parent(upload(server, broken)))
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "UPDATE_FAILED"]
+    assert failed[0]["LogicalResourceId"] == "Child"
+    assert "was not successfully updated" in failed[0]["ResourceStatusReason"]
+    child = cfn.describe_stacks(StackName=child_id)["Stacks"][0]
+    assert child["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    resources = cfn.describe_stack_resources(StackName=child_id)["StackResources"]
+    assert [r["LogicalResourceId"] for r in resources] == ["Queue"]
+    cfn.delete_stack(StackName=name)
