@@ -12,12 +12,7 @@ from typing import Any
 
 import orjson
 
-from stratus.services.stacks.custom import (
-    MAX_RESPONSE_BYTES,
-    RESPONSE_PATH,
-    CustomResponses,
-    ResponseRejected,
-)
+from stratus.services.stacks.custom import RESPONSE_PATH, CustomResponses, ResponseRejected
 
 __all__ = ["ResponseRoute"]
 
@@ -27,7 +22,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# A body beyond this is no response object (AWS's limit is 4 KiB); reading stops here.
+# A body beyond this is no response object (AWS's limit, 4 KiB, fails the resource with
+# its own reason once the answer is read); reading stops here.
 _READ_LIMIT = 64 * 1024
 
 
@@ -54,8 +50,6 @@ class ResponseRoute:
                 raise ResponseRejected(400, "The response object is not JSON") from None
             if not isinstance(response, dict):
                 raise ResponseRejected(400, "The response object is not a JSON object")
-            if len(body) > MAX_RESPONSE_BYTES:
-                response = {"Status": "FAILED", "Reason": "Response object is too long."}
             await self._responses.answer(path[len(RESPONSE_PATH) :], response)
         except ResponseRejected as exc:
             code = "AccessDenied" if exc.status == 403 else "InvalidRequest"

@@ -127,8 +127,9 @@ class CustomResponses:
         if self._pending.pop(token, None) is not None and self._store is not None:
             await self._store.delete_pending(token)
 
-    async def close_stack(self, stack_id: str) -> None:
-        for token in [t for t, p in self._pending.items() if p.stack_id == stack_id]:
+    async def close_others(self, stack_ids: set[str]) -> None:
+        """Forget the requests of every stack but ``stack_ids`` (those that resume)."""
+        for token in [t for t, p in self._pending.items() if p.stack_id not in stack_ids]:
             await self.close(token)
 
     async def answer(self, token: str, body: dict[str, Any]) -> None:

@@ -89,10 +89,7 @@ class StacksService:
         for stack in resume:
             self._resume(stack)
         if self.responses is not None:
-            resumed = {stack.stack_id for stack in resume}
-            for stack_id in self._stacks:
-                if stack_id not in resumed:
-                    await self.responses.close_stack(stack_id)
+            await self.responses.close_others({stack.stack_id for stack in resume})
 
     def _resumable(self, stack: Stack) -> bool:
         """A stack that was creating or deleting while it waited for a custom resource's

@@ -61,6 +61,9 @@ def handler(event, context):
     if mode == "fail":
         send(event, context, FAILED, {}, reason="the provider said no")
         return
+    if mode == "big":
+        send(event, context, SUCCESS, {"Blob": "x" * 5000}, "big")
+        return
     physical = props.get("Id") or event.get("PhysicalResourceId") or "res-" + event["RequestId"]
     send(event, context, SUCCESS, {"Echo": props.get("Value", ""), "Kind": event["RequestType"]},
          physical)
@@ -187,6 +190,15 @@ def test_failed_response_rolls_back_with_reason(cfn: Any, server: ServerProcess)
     )
     cfn.delete_stack(StackName=name)
     cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2})
+
+
+def test_response_over_4_kib_fails_the_resource(cfn: Any) -> None:
+    name = stack_name("cr")
+    cfn.create_stack(StackName=name, TemplateBody=template({"Thing": custom(Mode="big")}))
+    assert settle(cfn, name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed[0]["ResourceStatusReason"] == "Response object is too long."
 
 
 def test_no_response_fails_after_service_timeout(cfn: Any) -> None:

@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from stratus.services.stacks.custom import CustomResponses, Pending
+from stratus.services.stacks.custom import MAX_RESPONSE_BYTES, CustomResponses, Pending
 from stratus.services.stacks.errors import ResourceFailed
 from stratus.services.stacks.resources.base import Handler, Provisioned, Provisioning
 
@@ -196,7 +196,7 @@ def _timeout(value: Any, default: float) -> float:
 
 def _outcome(response: dict[str, Any], request: dict[str, Any], logical_id: str) -> Provisioned:
     """The resource as the response object describes it, or the failure it reports."""
-    if len(json.dumps(response)) > 4096:
+    if len(json.dumps(response)) > MAX_RESPONSE_BYTES:
         raise ResourceFailed("Response object is too long.")
     status = response.get("Status")
     if status == "FAILED":
