@@ -153,7 +153,7 @@ class Platform:
             providers.update(component.providers())
         self.app = AwsApp(
             providers,
-            fallback=self.native,
+            fallback=self.component(StacksComponent).routes(self.native),
             default_region=config.region,
             max_body_bytes=config.http.max_body_bytes,
             accounts=self.context.accounts,

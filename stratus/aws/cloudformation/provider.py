@@ -91,6 +91,8 @@ def _stack(stack: Stack) -> Params:
         out["DeletionTime"] = stack.deleted
     if stack.change_set_id:
         out["ChangeSetId"] = stack.change_set_id
+    if stack.parent_id:
+        out["ParentId"], out["RootId"] = stack.parent_id, stack.root_id
     return out
 
 
@@ -211,6 +213,8 @@ class CloudFormationProvider:
                 summary["DeletionTime"] = stack.deleted
             if stack.status_reason:
                 summary["StackStatusReason"] = stack.status_reason
+            if stack.parent_id:
+                summary["ParentId"], summary["RootId"] = stack.parent_id, stack.root_id
             summaries.append(summary)
         return {"StackSummaries": summaries}
 

@@ -16,9 +16,12 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from stratus.services.aws_calls import AwsCaller
+from stratus.services.stacks.custom import CustomResponses
 from stratus.services.stacks.errors import ResourceFailed, StacksError, TemplateError
 from stratus.services.stacks.model import ResourceState, Stack
 from stratus.services.stacks.resources.base import Provisioned, Provisioning
+from stratus.services.stacks.resources.custom import FAILED_PHYSICAL_ID, CustomFailed, is_custom
+from stratus.services.stacks.resources.nested import NestedStacks
 from stratus.services.stacks.resources.registry import HANDLERS, NAME_PROPERTIES
 from stratus.services.stacks.template.graph import creation_order, dependencies
 from stratus.services.stacks.template.intrinsics import Evaluator, Names, evaluate_conditions
@@ -51,9 +54,17 @@ class Journal(Protocol):
 
 
 class Deployer:
-    def __init__(self, caller: AwsCaller, journal: Journal) -> None:
+    def __init__(
+        self,
+        caller: AwsCaller,
+        journal: Journal,
+        responses: CustomResponses | None = None,
+        nested: NestedStacks | None = None,
+    ) -> None:
         self._caller = caller
         self._journal = journal
+        self._responses = responses
+        self._nested = nested
 
     async def _stack_event(self, stack: Stack, reason: str = "") -> None:
         """The stack's own event for its current status (the stack as a resource)."""
@@ -62,7 +73,15 @@ class Deployer:
         )
 
     def _ctx(self, stack: Stack) -> Provisioning:
-        return Provisioning(self._caller, stack.account, stack.region, stack.name, stack.stack_id)
+        return Provisioning(
+            self._caller,
+            stack.account,
+            stack.region,
+            stack.name,
+            stack.stack_id,
+            self._responses,
+            self._nested,
+        )
 
     def _evaluator(
         self, stack: Stack, template: Mapping[str, Any], parameters: Mapping[str, Any]
@@ -125,7 +144,11 @@ class Deployer:
         stack.status, stack.status_reason = f"{prefix}_IN_PROGRESS", "User Initiated"
         await self._stack_event(stack, "User Initiated")
         await self._journal.save(stack)
-        done: list[tuple[str, str, ResourceState | None]] = []  # (logical, action, previous state)
+        # (logical, action, previous state); a create resumed after a restart starts with
+        # what the first attempt made, so a rollback removes that too.
+        done: list[tuple[str, str, ResourceState | None]] = [
+            (lid, "create", None) for lid, s in old_resources.items() if creating and s.physical_id
+        ]
         replaced: list[ResourceState] = []
         try:
             await self._converge(stack, new_template, parameters, done, replaced)
@@ -251,6 +274,11 @@ class Deployer:
                     updated = await handler.create(ctx, logical, props)
                     replaced.append(previous)
                     action = "replace"
+                elif is_custom(kind) and updated.physical_id != current.physical_id:
+                    # A custom resource answered an update with a new physical id: it
+                    # replaced itself, and the old one gets a Delete at cleanup.
+                    replaced.append(previous)
+                    action = "replace"
                 else:
                     action = "update"
             except StacksError as exc:
@@ -283,6 +311,8 @@ class Deployer:
             made = await handler.create(ctx, logical, props)
         except StacksError as exc:
             stack.resources[logical].status = "CREATE_FAILED"
+            if isinstance(exc, CustomFailed) and exc.physical_id:
+                stack.resources[logical].attributes[FAILED_PHYSICAL_ID] = exc.physical_id
             stack.resources[logical].status_reason = exc.message
             await self._journal.event(stack, logical, "", kind, "CREATE_FAILED", exc.message)
             raise
@@ -345,6 +375,12 @@ class Deployer:
         ctx = self._ctx(stack)
         failed = False
         # Undo in reverse: what was created is deleted, what was updated goes back.
+        # A custom resource whose Create failed is the newest: its provider gets the
+        # Delete for the id its FAILED answer named first, as on AWS.
+        for logical, state in list(stack.resources.items()):
+            if state.status == "CREATE_FAILED" and state.attributes.get(FAILED_PHYSICAL_ID):
+                failed = not await self._delete_failed_custom(stack, ctx, state) or failed
+                stack.resources.pop(logical)
         for logical, action, previous in reversed(done):
             state = stack.resources[logical]
             handler = HANDLERS[state.type]
@@ -434,6 +470,27 @@ class Deployer:
             )
             await self._journal.save(stack)
 
+    async def _delete_failed_custom(
+        self, stack: Stack, ctx: Provisioning, state: ResourceState
+    ) -> bool:
+        """Send the Delete for a custom resource whose Create failed; answers whether it
+        was deleted (the events say so either way)."""
+        physical = str(state.attributes[FAILED_PHYSICAL_ID])
+        logical = state.logical_id
+        await self._journal.event(stack, logical, physical, state.type, "DELETE_IN_PROGRESS")
+        try:
+            await HANDLERS[state.type].delete(
+                ctx, Provisioned(physical, {"__logical": logical}), state.properties
+            )
+        except StacksError as exc:
+            state.status_reason = exc.message
+            await self._journal.event(
+                stack, logical, physical, state.type, "DELETE_FAILED", exc.message
+            )
+            return False
+        await self._journal.event(stack, logical, physical, state.type, "DELETE_COMPLETE")
+        return True
+
     # -- delete --------------------------------------------------------------------------
     async def delete(self, stack: Stack, retain: frozenset[str] = frozenset()) -> bool:
         stack.status, stack.status_reason = "DELETE_IN_PROGRESS", "User Initiated"
@@ -456,6 +513,19 @@ class Deployer:
         for logical in order:
             state = stack.resources[logical]
             policy = (resources.get(logical) or {}).get("DeletionPolicy")
+            if (
+                not state.physical_id
+                and state.attributes.get(FAILED_PHYSICAL_ID)
+                and logical not in retain
+                and policy != "Retain"
+            ):
+                if not await self._delete_failed_custom(stack, ctx, state):
+                    state.status = "DELETE_FAILED"
+                    failed.append(logical)
+                    continue
+                stack.resources.pop(logical)
+                await self._journal.save(stack)
+                continue
             if logical in retain or policy == "Retain" or not state.physical_id:
                 status = "DELETE_SKIPPED" if state.physical_id else "DELETE_COMPLETE"
                 await self._journal.event(stack, logical, state.physical_id, state.type, status)

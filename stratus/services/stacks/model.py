@@ -58,6 +58,8 @@ class Stack:
     updated: float | None = None
     deleted: float | None = None
     change_set_id: str | None = None
+    parent_id: str | None = None  # a nested stack's parent and root stack
+    root_id: str | None = None
 
     def record(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -9,7 +9,10 @@ polls DescribeStacks (or boto3's waiters) as on AWS.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import random
+import string
 import time
 import uuid
 from collections.abc import Coroutine
@@ -18,11 +21,13 @@ from typing import Any
 from stratus.services.aws_calls import AwsCaller
 from stratus.services.scope import Scope
 from stratus.services.stacks.changes import check_name, imports, resource_changes
+from stratus.services.stacks.custom import CustomResponses
 from stratus.services.stacks.deployer import Deployer
 from stratus.services.stacks.errors import (
     AlreadyExists,
     ChangeSetNotFound,
     NoUpdates,
+    ResourceFailed,
     StackNotFound,
     StackValidationError,
     TemplateError,
@@ -39,13 +44,19 @@ _NO_CHANGES = "The submitted information didn't contain changes. Submit differen
 
 
 class StacksService:
-    def __init__(self, store: StackRepository, caller: AwsCaller) -> None:
+    def __init__(
+        self,
+        store: StackRepository,
+        caller: AwsCaller,
+        responses: CustomResponses | None = None,
+    ) -> None:
         self._store = store
         self._caller = caller
+        self.responses = responses
         self._stacks: dict[str, Stack] = {}
         self._change_sets: dict[str, ChangeSet] = {}
         self._events: dict[str, list[StackEvent]] = {}
-        self._deployer = Deployer(caller, self)
+        self._deployer = Deployer(caller, self, responses, self)
         self._sources = TemplateSources(caller)
         self._work: asyncio.Queue[tuple[str, Coroutine[Any, Any, Any]]] = asyncio.Queue()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -56,9 +67,14 @@ class StacksService:
         self._idle.set()
 
     async def load(self) -> None:
+        if self.responses is not None:
+            await self.responses.load()
+        resume: list[Stack] = []
         for record in await self._store.load("cfn_stacks"):
             stack = Stack.from_record(record)
-            if stack.in_progress:  # the server stopped during the operation
+            if self._resumable(stack):
+                resume.append(stack)
+            elif stack.in_progress:  # the server stopped during the operation
                 stack.status = {"CREATE": "CREATE_FAILED", "DELETE": "DELETE_FAILED"}.get(
                     stack.status.split("_", 1)[0], "UPDATE_ROLLBACK_FAILED"
                 )
@@ -70,6 +86,42 @@ class StacksService:
         for record in await self._store.load_events():
             event = StackEvent(**record)
             self._events.setdefault(event.stack_id, []).append(event)
+        for stack in resume:
+            self._resume(stack)
+        if self.responses is not None:
+            await self.responses.close_others({stack.stack_id for stack in resume})
+
+    def _resumable(self, stack: Stack) -> bool:
+        """A stack that was creating or deleting while it waited for a custom resource's
+        answer carries on (the answer may come to the same URL after the restart)."""
+        return (
+            stack.status in ("CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS")
+            and not stack.parent_id  # a nested stack's parent is not resumed
+            and self.responses is not None
+            and self.responses.waiting(stack.stack_id)
+        )
+
+    def _resume(self, stack: Stack) -> None:
+        """Run the interrupted operation again: resources already made are kept (their
+        properties match), and the waiting custom resource waits on its first request."""
+        self._stacks[stack.stack_id] = stack
+        if stack.status == "CREATE_IN_PROGRESS":
+            self._claim(stack)
+            self._submit(
+                stack,
+                self._deployer.deploy(stack, stack.processed, stack.parameters, creating=True),
+            )
+            return
+        self._deleting.add(stack.stack_id)
+        self._pending[stack.stack_id] = self._pending.get(stack.stack_id, 0) + 1
+
+        async def delete() -> None:
+            try:
+                await self._deployer.delete(stack)
+            finally:
+                self._deleting.discard(stack.stack_id)
+
+        self._submit(stack, delete())
 
     # -- background work ------------------------------------------------------------------
     async def run(self) -> None:
@@ -112,7 +164,22 @@ class StacksService:
             self._pending.pop(stack_id, None)
 
     async def wait_idle(self) -> None:
-        await self._idle.wait()
+        """Until no operation runs, or every one left only waits for custom resources'
+        answers (those resume at the next start, so a stop need not wait an hour)."""
+        while not self._idle.is_set() and not self._only_waiting():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.1):
+                    await self._idle.wait()
+
+    def _only_waiting(self) -> bool:
+        if self.responses is None:
+            return False
+        waiting = {
+            stack_id
+            for stack_id in self.responses.active_stacks()
+            if stack_id in self._stacks and self._resumable(self._stacks[stack_id])
+        }
+        return bool(self._pending) and all(s in waiting for s in self._pending)
 
     # -- the journal the deployer writes ---------------------------------------------------
     async def save(self, stack: Stack) -> None:
@@ -381,6 +448,87 @@ class StacksService:
                 self._deleting.discard(stack.stack_id)
 
         self._submit(stack, delete())
+
+    # -- nested stacks (the deployer's AWS::CloudFormation::Stack resources) ----------------
+    async def create_child(
+        self, parent_id: str, logical_id: str, props: dict[str, Any]
+    ) -> tuple[str, list[dict[str, str]]]:
+        parent = self._stacks[parent_id]
+        scope = Scope(parent.account, parent.region)
+        suffix = "".join(random.choices(string.ascii_uppercase + string.digits, k=12))
+        name = f"{parent.name}-{logical_id}"[: 128 - 13] + f"-{suffix}"
+        request = self._child_request(name, props, parent)
+        text, prepared = await self._prepare(scope, request, None, check_capabilities=False)
+        child = self._new_stack(scope, request, "CREATE_IN_PROGRESS")
+        child.parent_id, child.root_id = parent.stack_id, parent.root_id or parent.stack_id
+        self._adopt(child, text, prepared, request)
+        self._stacks[child.stack_id] = child
+        await self.save(child)
+        async with self._locks.setdefault(child.stack_id, asyncio.Lock()):
+            ok = await self._deployer.deploy(
+                child, prepared.processed, prepared.parameters, creating=True
+            )
+            if not ok:
+                reason = child.status_reason
+                if child.status == "ROLLBACK_COMPLETE":
+                    await self._deployer.delete(child)  # nothing of it is left behind
+                raise ResourceFailed(
+                    f"Embedded stack {child.stack_id} was not successfully created: {reason}"
+                )
+        return child.stack_id, list(child.outputs)
+
+    async def update_child(
+        self, child_id: str, props: dict[str, Any]
+    ) -> tuple[str, list[dict[str, str]]]:
+        child = self._stacks[child_id]
+        scope = Scope(child.account, child.region)
+        request = self._child_request(child.name, props, child)
+        text, prepared = await self._prepare(scope, request, child, check_capabilities=False)
+        if prepared.processed == child.processed and prepared.parameters == child.parameters:
+            return child.stack_id, list(child.outputs)
+        async with self._locks.setdefault(child.stack_id, asyncio.Lock()):
+            self._adopt(child, text, prepared, request)
+            child.updated = time.time()
+            ok = await self._deployer.deploy(
+                child, prepared.processed, prepared.parameters, creating=False
+            )
+        if not ok:
+            raise ResourceFailed(
+                f"Embedded stack {child.stack_id} was not successfully updated. "
+                f"Currently in {child.status} with reason: {child.status_reason}"
+            )
+        return child.stack_id, list(child.outputs)
+
+    async def delete_child(self, child_id: str) -> None:
+        child = self._stacks.get(child_id)
+        if child is None or child.status == "DELETE_COMPLETE":
+            return
+        async with self._locks.setdefault(child.stack_id, asyncio.Lock()):
+            if child.status != "DELETE_COMPLETE" and not await self._deployer.delete(child):
+                raise ResourceFailed(
+                    f"Embedded stack {child.stack_id} was not successfully deleted: "
+                    f"{child.status_reason}"
+                )
+
+    @staticmethod
+    def _child_request(name: str, props: dict[str, Any], like: Stack) -> StackRequest:
+        url = props.get("TemplateURL")
+        if not isinstance(url, str) or not url:
+            raise ResourceFailed("Property TemplateURL cannot be empty.")
+        parameters = props.get("Parameters") or {}
+        if not isinstance(parameters, dict):
+            raise ResourceFailed("Property Parameters must be an object.")
+        return StackRequest(
+            name=name,
+            template_url=url,
+            parameters={
+                str(k): ",".join(map(str, v)) if isinstance(v, list) else str(v)
+                for k, v in parameters.items()
+            },
+            capabilities=list(like.capabilities),
+            tags=dict(like.tags),
+            disable_rollback=like.disable_rollback,
+        )
 
     # -- change sets ----------------------------------------------------------------------
     def change_set(self, scope: Scope, name: str, stack_name: str | None) -> ChangeSet:

@@ -23,6 +23,12 @@ STACKS_MIGRATIONS = [
         "record TEXT NOT NULL);"
         "CREATE INDEX cfn_events_stack ON cfn_events (stack_id, seq);",
     ),
+    Migration(
+        2,
+        "custom resource requests awaiting their response",
+        "CREATE TABLE cfn_custom_requests (token TEXT PRIMARY KEY, stack_id TEXT NOT NULL, "
+        "record TEXT NOT NULL);",
+    ),
 ]
 
 
@@ -72,4 +78,25 @@ class SQLiteStackStore:
             lambda c: c.execute(
                 "INSERT INTO cfn_events (stack_id, record) VALUES (?, ?)", (stack_id, text)
             )
+        )
+
+    async def load_pending(self) -> list[dict[str, Any]]:
+        rows = await self._db.read(
+            lambda c: c.execute("SELECT record FROM cfn_custom_requests").fetchall()
+        )
+        return [orjson.loads(row[0]) for row in rows]
+
+    async def put_pending(self, token: str, stack_id: str, record: dict[str, Any]) -> None:
+        text = orjson.dumps(record).decode()
+        await self._db.write(
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO cfn_custom_requests (token, stack_id, record) "
+                "VALUES (?, ?, ?)",
+                (token, stack_id, text),
+            )
+        )
+
+    async def delete_pending(self, token: str) -> None:
+        await self._db.write(
+            lambda c: c.execute("DELETE FROM cfn_custom_requests WHERE token = ?", (token,))
         )

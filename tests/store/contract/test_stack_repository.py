@@ -86,3 +86,22 @@ async def test_events_keep_their_order_under_concurrent_writes(session: Session)
         events = await store.load_events()
     assert [e["n"] for e in events if "reason" in e] == [0, 1, 2, 3, 4]
     assert sorted(e["n"] for e in events if "reason" not in e) == list(range(20))
+
+
+async def test_pending_custom_requests_round_trip(tmp_path: Path) -> None:
+    """Custom resource requests awaiting an answer are kept across close and reopen,
+    replaced in place (the answer is added), and deleted."""
+    session = _sqlite(tmp_path)
+    record = {"token": "t1", "stack_id": "s", "request": {"ResourceProperties": {"ü": "🚀"}}}
+    async with session() as store:
+        assert isinstance(store, SQLiteStackStore)
+        await store.put_pending("t1", "s", record)
+        await store.put_pending("t2", "s", {**record, "token": "t2"})
+        await store.put_pending("t1", "s", {**record, "response": {"Status": "SUCCESS"}})
+    async with session() as store:
+        assert isinstance(store, SQLiteStackStore)
+        loaded = {r["token"]: r for r in await store.load_pending()}
+        assert loaded["t1"]["response"] == {"Status": "SUCCESS"}
+        assert loaded["t1"]["request"] == record["request"]
+        await store.delete_pending("t2")
+        assert [r["token"] for r in await store.load_pending()] == ["t1"]

@@ -12,10 +12,14 @@ import hashlib
 import random
 import string
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from stratus.services.aws_calls import AwsCaller, AwsCallFailed
 from stratus.services.stacks.errors import ResourceFailed
+
+if TYPE_CHECKING:
+    from stratus.services.stacks.custom import CustomResponses
+    from stratus.services.stacks.resources.nested import NestedStacks
 
 __all__ = ["Handler", "Provisioned", "Provisioning", "ResourceHandler"]
 
@@ -35,6 +39,8 @@ class Provisioning:
     region: str
     stack_name: str
     stack_id: str
+    responses: CustomResponses | None = None  # where custom resources' answers arrive
+    nested: NestedStacks | None = None  # the service that runs nested stacks
 
     async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Our own API, as the stack's account; an AWS error fails the resource with

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from stratus.services.stacks.resources import (
     apis,
+    custom,
     data,
     iam,
     lambda_,
     messaging,
+    nested,
     orchestration,
     parameters,
     records,
@@ -15,6 +17,19 @@ from stratus.services.stacks.resources import (
 from stratus.services.stacks.resources.base import Handler
 
 __all__ = ["HANDLERS", "NAME_PROPERTIES"]
+
+
+class _Handlers(dict[str, Handler]):
+    """The handlers by type; any ``Custom::<Name>`` is a custom resource type."""
+
+    def __contains__(self, kind: object) -> bool:
+        return super().__contains__(kind) or (isinstance(kind, str) and custom.is_custom(kind))
+
+    def __missing__(self, kind: str) -> Handler:
+        if custom.is_custom(kind):
+            return custom.CustomResourceHandler(kind)
+        raise KeyError(kind)
+
 
 HANDLERS: dict[str, Handler] = {
     "AWS::Lambda::Function": lambda_.FunctionHandler(),
@@ -57,7 +72,9 @@ HANDLERS: dict[str, Handler] = {
     "AWS::KMS::Alias": records.AliasHandler(),
     "AWS::CDK::Metadata": orchestration.NothingHandler(),
     "AWS::CloudFormation::WaitConditionHandle": orchestration.NothingHandler(),
+    "AWS::CloudFormation::Stack": nested.NestedStackHandler(),
 }
+HANDLERS = _Handlers(HANDLERS)
 
 #: The property that names a resource of each type: a resource named by the template
 #: cannot be replaced (the new one would need the same name while the old one lives).
