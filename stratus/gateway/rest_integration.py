@@ -37,15 +37,8 @@ from urllib.parse import quote, urlencode
 import httpx
 import orjson
 
-from stratus.aws.protocol.http import HttpRequest
 from stratus.gateway.asgi import JSON
-from stratus.gateway.aws_integration import (
-    AwsHttp,
-    UnsupportedUri,
-    parse_uri,
-    to_request,
-    xml_to_json,
-)
+from stratus.gateway.aws_integration import AwsIntegrationCalls, UnsupportedUri
 from stratus.gateway.functions import FunctionCaller, Outcome, parse_target
 from stratus.gateway.request import GatewayRequest
 from stratus.gateway.responses import HttpResult
@@ -85,7 +78,10 @@ class _Refused(Exception):
 
 class NonProxyIntegrations:
     def __init__(
-        self, functions: FunctionCaller, client: httpx.AsyncClient, aws: AwsHttp | None
+        self,
+        functions: FunctionCaller,
+        client: httpx.AsyncClient,
+        aws: AwsIntegrationCalls | None,
     ) -> None:
         self._functions = functions
         self._client = client
@@ -222,34 +218,23 @@ class NonProxyIntegrations:
     ) -> _Backend:
         if self._aws is None:
             raise _Refused(HttpResult(500, [JSON], INTERNAL))
+        method = integration.http_method or "POST"
         try:
-            target = parse_uri(_substitute(integration.uri or "", mapped, env))
-            headers = _integration_headers(content_type, mapped["header"])
-            method = integration.http_method or "POST"
-            aws_request = to_request(
-                target,
+            answer = await self._aws.call(
+                _substitute(integration.uri or "", mapped, env),
                 request.method if method == "ANY" else method,
                 payload.encode(),
-                headers,
+                _integration_headers(content_type, mapped["header"]),
                 list(mapped["querystring"].items()),
                 account,
             )
         except UnsupportedUri as exc:
             log.info("REST API AWS integration: %s", exc)
             raise _Refused(HttpResult(500, [JSON], INTERNAL)) from exc
-        response = await self._aws.send(aws_request)
-        if response is None:
+        if answer is None:
             log.info("REST API AWS integration: no service answers %s", integration.uri)
             raise _Refused(HttpResult(500, [JSON], INTERNAL))
-        await response.read_body()
-        headers_out = {name.lower(): value for name, value in response.headers}
-        body = response.body
-        if "xml" in headers_out.get("content-type", "") and _asked_json(aws_request):
-            converted = xml_to_json(body)
-            if converted is not None:
-                body = converted
-                headers_out["content-type"] = "application/json"
-        return _Backend(str(response.status), body.decode("utf-8", "replace"), headers_out)
+        return _Backend(str(answer.status), answer.body.decode("utf-8", "replace"), answer.headers)
 
 
 def _media_type(value: str | None) -> str:
@@ -277,14 +262,6 @@ def _request_payload(
     if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and templates):
         raise _Refused(HttpResult(415, [JSON], UNSUPPORTED_MEDIA))
     return request.header("content-type") or _DEFAULT_TYPE, body
-
-
-def _asked_json(request: HttpRequest) -> bool:
-    """Whether the answer should be JSON: a query-protocol call (``Action=``), for which
-    API Gateway asks ``Accept: application/json``. REST-XML services (S3) answer XML
-    whatever is asked, and so does this."""
-    form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-    return form or "Action=" in request.query_string
 
 
 def _substitute(uri: str, mapped: dict[str, dict[str, str]], env: TemplateVars) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from stratus.aws.apigateway.integration_calls import AwsHttp, IntegrationCalls
 from stratus.aws.apigateway.provider import ApiGatewayProvider
 from stratus.aws.apigatewayv2.connections import ManagementApiProvider
 from stratus.aws.apigatewayv2.iam import execute_api_check
@@ -22,7 +23,6 @@ from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.gateway.access_log import AccessLogs
 from stratus.gateway.authorizers import Authorizers
-from stratus.gateway.aws_integration import AwsHttp
 from stratus.gateway.door import ExecuteApiDoor
 from stratus.gateway.functions import FunctionCaller
 from stratus.gateway.http_api import HttpApiServer
@@ -85,7 +85,7 @@ class ApisComponent(Component):
             NonProxyIntegrations(
                 caller,
                 self.client,
-                ctx.aws_caller if isinstance(ctx.aws_caller, AwsHttp) else None,
+                IntegrationCalls(ctx.aws_caller) if isinstance(ctx.aws_caller, AwsHttp) else None,
             ),
         )
         self.connections = Connections()
