@@ -49,6 +49,19 @@ def _sam() -> str | None:
     return str(beside) if beside.exists() else shutil.which("sam")
 
 
+def _sam_environment(sam: str, home: Path, server: ServerProcess) -> dict[str, str]:
+    """What the SAM CLI runs with: this server as its endpoint, a home of its own."""
+    return {
+        "PATH": f"{Path(sam).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(home),
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": server.endpoint,
+        "SAM_CLI_TELEMETRY": "0",
+    }
+
+
 def test_sam_deploy(server: ServerProcess, tmp_path: Path) -> None:
     sam = _sam()
     if sam is None:
@@ -63,15 +76,7 @@ def test_sam_deploy(server: ServerProcess, tmp_path: Path) -> None:
     bucket = f"sam-cli-{uuid.uuid4().hex[:8]}"
     server.client("s3").create_bucket(Bucket=bucket)
     name = f"samcli-{uuid.uuid4().hex[:6]}"
-    env = {
-        "PATH": f"{Path(sam).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": server.endpoint,
-        "SAM_CLI_TELEMETRY": "0",
-    }
+    env = _sam_environment(sam, tmp_path, server)
     command = [
         sam,
         "deploy",
@@ -125,15 +130,7 @@ def test_sam_deploy_resolve_s3(server: ServerProcess, tmp_path: Path) -> None:
     (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 'ok'\n")
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     name = f"samcli-{uuid.uuid4().hex[:6]}"
-    env = {
-        "PATH": f"{Path(sam).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": server.endpoint,
-        "SAM_CLI_TELEMETRY": "0",
-    }
+    env = _sam_environment(sam, tmp_path, server)
     command = [
         sam,
         "deploy",

@@ -70,6 +70,29 @@ FREEZE_AFTER_S = 0.02
 QUEUED_PAYLOAD_MAX = 32 * 1024
 
 
+def _frame_header(request: InvokeRequest, queued: bool) -> dict[str, Any]:
+    """The invocation frame's header (``worker/runtime.py`` reads it); absent keys mean
+    none. A queued invocation's deadline starts when it does: it carries its time budget
+    (``to``) for the worker to start, not the deadline itself (``dl``)."""
+    header: dict[str, Any] = {"id": request.request_id, "arn": request.invoked_function_arn}
+    if queued:
+        header["to"] = max(0.0, request.deadline_epoch_ms - time.time() * 1000)
+    else:
+        header["dl"] = request.deadline_epoch_ms
+    if request.trace_id:
+        header["tr"] = request.trace_id
+    if request.client_context:
+        header["cc"] = request.client_context
+    if request.cognito_identity:
+        header["ci"] = request.cognito_identity
+    tenant = getattr(request, "tenant_id", None)
+    if tenant:
+        header["tn"] = tenant
+    if request.on_chunk is not None:
+        header["st"] = 1
+    return header
+
+
 class _Call:
     """One invocation sent to the environment and not yet answered."""
 
@@ -157,22 +180,7 @@ class ForkedEnvironment:
             raise EnvironmentBusy(f"environment {self.env_id} is running an invocation")
         if self._frozen:
             self._thaw()
-        header: dict[str, Any] = {"id": request.request_id, "arn": request.invoked_function_arn}
-        if queued:  # its deadline starts when it does: the worker takes it from there
-            header["to"] = max(0.0, request.deadline_epoch_ms - time.time() * 1000)
-        else:
-            header["dl"] = request.deadline_epoch_ms
-        if request.trace_id:
-            header["tr"] = request.trace_id
-        if request.client_context:
-            header["cc"] = request.client_context
-        if request.cognito_identity:
-            header["ci"] = request.cognito_identity
-        tenant = getattr(request, "tenant_id", None)
-        if tenant:
-            header["tn"] = tenant
-        if request.on_chunk is not None:
-            header["st"] = 1
+        header = _frame_header(request, queued)
         call = _Call(self._loop.create_future(), request.on_chunk)
         try:
             if self._eof:
@@ -186,14 +194,15 @@ class ForkedEnvironment:
                     raise InvocationNotStarted(self.env_id) from None
                 raise
             self._calls.append(call)
+            now = time.monotonic()
             if not queued:
-                self.head_started = time.monotonic()
+                self.head_started = now
             global _in_flight, _concurrent_at
             _in_flight += 1
             try:
                 if _in_flight > 1:
-                    _concurrent_at = time.monotonic()
-                elif not queued and time.monotonic() - _concurrent_at > _SEQUENTIAL_AFTER_S:
+                    _concurrent_at = now
+                elif not queued and now - _concurrent_at > _SEQUENTIAL_AFTER_S:
                     self._poll_reply()
                 reply, data, logs = await call.future
             finally:
@@ -227,14 +236,12 @@ class ForkedEnvironment:
         the same turn of the loop, in one ``sendmsg`` (``_flush_outgoing``): the worker is
         woken once per batch, not once per event, and the running invocation does not
         need its next event any sooner."""
-        if self._outgoing:
+        if self._outgoing or self._calls:
+            pending = bool(self._outgoing)  # a flush is already on its way
             self._outgoing += head
             self._outgoing += payload
-            return
-        if self._calls:
-            self._outgoing += head
-            self._outgoing += payload
-            self._loop.call_soon(self._flush_outgoing)
+            if not pending:
+                self._loop.call_soon(self._flush_outgoing)
             return
         total = len(head) + len(payload)
         try:
