@@ -25,6 +25,7 @@ from __future__ import annotations
 import sqlite3
 
 from stratus.services.logs.repository import StoredLogEvent
+from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.database import SQLiteDatabase
 
 #: Bits of an event id that number the line in its row: part of every id handed out,
@@ -34,10 +35,7 @@ LINE_BITS = 20
 #: resuming inside a huge log splits a few thousand lines, not a million.
 ROW_LINES = 4096
 
-_INSERT = (
-    "INSERT INTO log_records (function_name, stream, timestamp_ms, lines, message) "
-    "VALUES (?, ?, ?, ?, ?)"
-)
+_COLUMNS = ("function_name", "stream", "timestamp_ms", "lines", "message")
 
 
 def _first_row(after_id: int, legacy: int) -> int:
@@ -79,7 +77,7 @@ class SQLiteLogStore:
 
     def _write_nowait(self, rows: list[tuple[str, str, int, int, str]]) -> None:
         def insert(conn: sqlite3.Connection) -> None:
-            conn.executemany(_INSERT, rows)
+            insert_rows(conn, "log_records", rows, _COLUMNS)
 
         self._db.write_nowait(insert)
 

@@ -14,7 +14,6 @@ scan of a million state rows takes a fraction of a second.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +23,7 @@ import orjson
 from stratus.services.queues.model import MessageMeta, QueueKey, StoredMessage
 from stratus.services.queues.repository import DedupEntry, QueuesSnapshot, Received, StoredQueue
 from stratus.store.records import Record
+from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
 
@@ -118,25 +118,6 @@ def _json(value: Any) -> str | None:
 
 def _chunks(seqs: Sequence[int]) -> list[Sequence[int]]:
     return [seqs[i : i + _CHUNK] for i in range(0, len(seqs), _CHUNK)]
-
-
-def _insert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """``rows`` in as few statements as the host-parameter limit allows: one statement
-    runs one ``sqlite3_step`` for all of them, where ``executemany`` steps (and gives up
-    and takes back the GIL) once per row."""
-    if not rows:
-        return
-    per_statement = _CHUNK // len(rows[0])
-    for start in range(0, len(rows), per_statement):
-        part = rows[start : start + per_statement]
-        values = part[0] if len(part) == 1 else [value for row in part for value in row]
-        conn.execute(_insert_sql(table, len(part[0]), len(part)), values)
-
-
-@functools.cache
-def _insert_sql(table: str, width: int, count: int) -> str:
-    one = f"({','.join('?' * width)})"
-    return f"INSERT INTO {table} VALUES {','.join([one] * count)}"
 
 
 def _read(conn: sqlite3.Connection, seqs: Sequence[int]) -> list[StoredMessage]:
@@ -252,8 +233,8 @@ class SQLiteQueueStore:
         entries = [(d.queue_id, d.key, d.message_id, d.seq, d.expires_ms) for d in dedup]
 
         def insert(conn: sqlite3.Connection) -> None:
-            _insert_rows(conn, "sqs_messages", states)
-            _insert_rows(conn, "sqs_bodies", bodies)
+            insert_rows(conn, "sqs_messages", states)
+            insert_rows(conn, "sqs_bodies", bodies)
             if entries:
                 conn.executemany("INSERT OR REPLACE INTO sqs_dedup VALUES (?,?,?,?,?)", entries)
 

@@ -237,6 +237,18 @@ async def test_lines_appended_together_read_back_one_event_each(backend: Backend
     assert streams == [("a", 100, 300), ("b", 200, 200)]
 
 
+async def test_a_flush_of_many_invocations_lands_whole_and_in_order(backend: Backend) -> None:
+    # One append of more rows than one statement takes (the SQLite store inserts many
+    # rows per statement): every invocation lands, in order, with its own fields.
+    batch = [("fn", f"s{n % 3}", 1000 + n, _invocation(n)) for n in range(1234)]
+    async with backend.session() as stores:
+        await _append_lines(stores, batch)
+        events = await stores.logs.query("fn", limit=10_000)
+    assert [(e.stream, e.timestamp_ms, e.message) for e in events] == [
+        (stream, ts, line) for _, stream, ts, lines in batch for line in lines
+    ]
+
+
 async def test_ids_of_lines_stay_the_same_across_reads_and_reopen(backend: Backend) -> None:
     async with backend.session() as stores:
         await _seed_invocations(stores)
