@@ -195,6 +195,14 @@ class EnvironmentFactory(Protocol):
         for (a function's folders, its user); idempotent, optional."""
         ...
 
+    async def runtime_ready(self, spec: FunctionSpec) -> None:
+        """Make ``spec``'s runtime ready to start environments (its interpreter found, its
+        dependencies installed, its fork server started). That is the platform's own
+        setup, seconds on a fresh machine: the caller awaits it before the function's
+        init timeout starts counting, as Lambda's init phase counts only the function's
+        own start."""
+        ...
+
     async def start(self) -> None: ...
 
     async def close(self) -> None:

@@ -157,6 +157,7 @@ class EnvironmentPool:
         launch = self._launch_for(self.spec)
         self._starting += 1  # the pool is not empty while an environment is starting
         try:
+            await self._factory.runtime_ready(self.spec)
             async with asyncio.timeout(init_timeout_s):
                 env = await self._factory.create(launch)
         finally:
@@ -195,6 +196,7 @@ class EnvironmentPool:
         launch = dataclasses.replace(launch, env=env_vars)
         self._starting += 1
         try:
+            await self._factory.runtime_ready(self.spec)
             async with asyncio.timeout(init_timeout_s):
                 env = await self._factory.create(launch)
         finally:

@@ -119,12 +119,18 @@ class InterpreterResolver:
             explicit = explicit_interpreters(os.environ.get(INTERPRETERS_VARIABLE))
         self.explicit = dict(explicit)
         self._cache: dict[str, Interpreter] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _locks
+        #: One lock per runtime: probing one (seconds, with its dependencies to install)
+        #: never holds up another's, such as the boot's warm-up of python3.9 a first
+        #: cold start on python3.12.
+        self._locks: dict[str, threading.Lock] = {}
 
     def resolve(self, runtime: str) -> Interpreter:
         """The interpreter for ``runtime``; blocking (subprocess probes), cached."""
         version = parse_runtime(runtime)
         with self._lock:
+            lock = self._locks.setdefault(runtime, threading.Lock())
+        with lock:
             found = self._cache.get(runtime)
             if found is None:
                 found = self._cache[runtime] = self._find(runtime, version)

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from stratus.services.durable.model import Event, Execution, Operation
+from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
 
@@ -86,15 +87,16 @@ class SQLiteDurableStore:
                 row,
             )
             if ops:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO durable_operations (arn, op_id, seq, record)"
-                    " VALUES (?, ?, ?, ?)",
+                insert_rows(
+                    conn,
+                    "durable_operations",
                     ops,
+                    ("arn", "op_id", "seq", "record"),
+                    replace=True,
                 )
             if evs:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO durable_events (arn, event_id, record) VALUES (?, ?, ?)",
-                    evs,
+                insert_rows(
+                    conn, "durable_events", evs, ("arn", "event_id", "record"), replace=True
                 )
 
         await self._db.write(write)

@@ -11,6 +11,7 @@ import orjson
 from stratus.services.events.model import Bus, Rule
 from stratus.services.events.outbox import Delivery
 from stratus.services.events.repository import ArchivedEvent, ArchiveStatistics, Snapshot
+from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
 
@@ -55,16 +56,21 @@ def _delivery_rows(deliveries: Sequence[Delivery]) -> list[tuple[str, float, byt
 
 def insert_deliveries(conn: sqlite3.Connection, deliveries: Sequence[Delivery]) -> None:
     """Add outbox rows inside someone's write (a schedule's firing uses it too)."""
-    conn.executemany(
-        "INSERT OR REPLACE INTO events_deliveries (id, due, body) VALUES (?, ?, ?)",
+    insert_rows(
+        conn,
+        "events_deliveries",
         _delivery_rows(deliveries),
+        ("id", "due", "body"),
+        replace=True,
     )
 
 
 def _insert_archived(conn: sqlite3.Connection, archived: Sequence[ArchivedEvent]) -> None:
-    conn.executemany(
-        "INSERT INTO events_archived (archive, time, ingested, event) VALUES (?, ?, ?, ?)",
+    insert_rows(
+        conn,
+        "events_archived",
         [(a.archive_arn, a.time, a.ingested, a.event) for a in archived],
+        ("archive", "time", "ingested", "event"),
     )
 
 

@@ -9,6 +9,7 @@ import orjson
 
 from stratus.services.topics.model import Delivery, Subscription, Topic
 from stratus.services.topics.repository import Snapshot
+from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
 
@@ -100,10 +101,7 @@ class SQLiteTopicsRepository:
         topic_row = (topic.arn, orjson.dumps(topic.to_document())) if topic is not None else None
 
         def write(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO sns_deliveries (id, subscription_arn, due, body) VALUES (?, ?, ?, ?)",
-                rows,
-            )
+            insert_rows(conn, "sns_deliveries", rows, ("id", "subscription_arn", "due", "body"))
             if topic_row is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO sns_topics (arn, body) VALUES (?, ?)", topic_row

@@ -24,9 +24,13 @@ def insert_rows(
     table: str,
     rows: Sequence[Sequence[Any]],
     columns: tuple[str, ...] = (),
+    *,
+    replace: bool = False,
 ) -> None:
     """Insert ``rows`` (all of one width) into ``table``, into ``columns`` when given (else
-    every column in the table's order), in as few statements as the parameter limit allows."""
+    every column in the table's order), in as few statements as the parameter limit allows.
+    ``replace``: ``INSERT OR REPLACE`` (a later row of the same key wins, as it would one
+    statement per row)."""
     if not rows:
         return
     width = len(rows[0])
@@ -34,11 +38,12 @@ def insert_rows(
     for start in range(0, len(rows), per_statement):
         part = rows[start : start + per_statement]
         values = part[0] if len(part) == 1 else [value for row in part for value in row]
-        conn.execute(_insert_sql(table, columns, width, len(part)), values)
+        conn.execute(_insert_sql(table, columns, width, len(part), replace), values)
 
 
 @functools.lru_cache(maxsize=256)
-def _insert_sql(table: str, columns: tuple[str, ...], width: int, count: int) -> str:
+def _insert_sql(table: str, columns: tuple[str, ...], width: int, count: int, replace: bool) -> str:
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
     into = f"{table} ({', '.join(columns)})" if columns else table
     one = f"({','.join('?' * width)})"
-    return f"INSERT INTO {into} VALUES {','.join([one] * count)}"
+    return f"{verb} INTO {into} VALUES {','.join([one] * count)}"

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from stratus.store.records import Record
+from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
 from stratus.workflows.service.repository import ExecutionStep, StoredExecution
@@ -39,9 +40,11 @@ def _row(row: tuple[Any, ...]) -> StoredExecution:
 
 
 def _insert_history(conn: sqlite3.Connection, arn: str, history: list[Record]) -> None:
-    conn.executemany(
-        "INSERT INTO history_events (execution_arn, id, event) VALUES (?, ?, ?)",
+    insert_rows(
+        conn,
+        "history_events",
         [(arn, event["id"], _dump(event)) for event in history],
+        ("execution_arn", "id", "event"),
     )
 
 

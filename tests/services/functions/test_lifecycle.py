@@ -148,4 +148,4 @@ def test_a_settled_function_is_prepared_before_its_first_invoke(tmp_path: Path) 
     before, after, payload = asyncio.run(scenario())
     assert F in before  # prepared before anyone invoked it
     assert after.count(F) == 1  # and the cold start did not assign it another user
-    assert payload == b"1"
+    assert payload == b"1", payload
