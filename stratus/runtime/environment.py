@@ -110,11 +110,14 @@ class EnvironmentExited(EnvironmentError_):
 
 
 class InvocationNotStarted(EnvironmentError_):
-    """An invocation queued behind another never began: its environment died first.
-    Nothing of it ran, so the invoker runs it in another environment."""
+    """An invocation queued behind another never began: its environment died first, or
+    (``returned``) handed it back because the one ahead of it stalled. Nothing of it ran,
+    so the invoker runs it in another environment."""
 
-    def __init__(self, env_id: str) -> None:
-        super().__init__(f"environment {env_id} died before this invocation started")
+    def __init__(self, env_id: str, *, returned: bool = False) -> None:
+        self.returned = returned
+        why = "handed it back" if returned else "died"
+        super().__init__(f"environment {env_id} {why} before this invocation started")
 
 
 class InitFailed(EnvironmentError_):
@@ -148,6 +151,13 @@ class ExecutionEnvironment(Protocol):
 
     def queue_room(self, request: InvokeRequest) -> bool:
         """Whether ``request`` may wait behind the invocation it is running."""
+        ...
+
+    def return_queued(self) -> None:
+        """Ask for the invocations queued behind the running one back, unstarted (their
+        calls fail with ``InvocationNotStarted(returned=True)``): the running one has
+        lasted far longer than the function's invocations do, and might even be waiting
+        for one of them. Nothing more is queued behind it."""
         ...
 
     def kill(self) -> None:

@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 
 UNHANDLED = "Unhandled"
 _TICK_S = 0.01  # how late a timeout may be noticed
+#: How long an invocation runs before what is queued behind it goes to run elsewhere:
+#: only functions whose invocations all take under 10 ms are queued on
+#: (``pool.QUEUE_SLOWEST_MS``), so this one is stalled, or waits for one behind it.
+RETURN_QUEUED_AFTER_S = 0.05
 _IDLE_TICK_S = 0.5
 _MB = 1024 * 1024
 
@@ -258,8 +262,9 @@ class Invoker:
         self._deadlines[env.env_id] = (spec.timeout_s, env)
         try:
             outcome = await env.invoke(request)
-        except InvocationNotStarted:  # queued behind one that killed its environment
-            pool.discard(env)
+        except InvocationNotStarted as exc:  # queued behind one that died or stalled
+            if not exc.returned:
+                pool.discard(env)
             return await self._invoke(spec, request)
         except EnvironmentExited as exc:
             pool.discard(env)
@@ -419,6 +424,8 @@ class Invoker:
             ):
                 self._timed_out.add(env_id)
                 env.kill()
+            elif env.in_flight > 1 and now >= env.head_started + RETURN_QUEUED_AFTER_S:
+                env.return_queued()
 
     def check_memory(self) -> None:
         pools = [*self._pools.values(), *self._retired]

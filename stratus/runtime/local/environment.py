@@ -42,6 +42,7 @@ from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.errors import ChannelClosed, EnvironmentBusy
 from stratus.runtime.local.frames import Frame, encode_head
 from stratus.runtime.local.replies import ReplyParser
+from stratus.runtime.worker.protocol import RETURN_QUEUED_SIGNAL
 
 log = logging.getLogger(__name__)
 
@@ -96,15 +97,17 @@ def _frame_header(request: InvokeRequest, queued: bool) -> dict[str, Any]:
 class _Call:
     """One invocation sent to the environment and not yet answered."""
 
-    __slots__ = ("cancelled", "future", "on_chunk")
+    __slots__ = ("cancelled", "future", "on_chunk", "request_id")
 
     def __init__(
         self,
         future: asyncio.Future[tuple[dict[str, Any], bytes, str]],
         on_chunk: Callable[[bytes, str | None], None] | None,
+        request_id: str,
     ) -> None:
         self.future = future
         self.on_chunk = on_chunk
+        self.request_id = request_id
         self.cancelled = False  # its caller is gone: the reply is read and dropped
 
 
@@ -140,6 +143,7 @@ class ForkedEnvironment:
         self._waiter: asyncio.Future[Frame] | None = None
         self._calls: deque[_Call] = deque()  # sent, unanswered; the first one is running
         self.head_started = 0.0  # time.monotonic() when the running invocation began
+        self._stalled_head = -1.0  # head_started of a running one asked to give back its queue
         self._boundary = boundary.encode() if boundary else b""
         self.queueable = False  # the worker marks its output per invocation (init report)
         self._outgoing = bytearray()  # frames the socket did not take yet, in order
@@ -171,8 +175,18 @@ class ForkedEnvironment:
             and request.on_chunk is None
             and len(request.payload) <= QUEUED_PAYLOAD_MAX
             and not (self._calls and self._calls[0].on_chunk is not None)
+            and self.head_started != self._stalled_head
             and self.alive
         )
+
+    def return_queued(self) -> None:
+        if len(self._calls) < 2 or not self.alive:
+            return
+        self._stalled_head = self.head_started
+        try:
+            os.kill(self.pid, RETURN_QUEUED_SIGNAL)
+        except ProcessLookupError:
+            pass
 
     async def invoke(self, request: InvokeRequest) -> InvokeOutcome:
         queued = bool(self._calls)
@@ -181,7 +195,7 @@ class ForkedEnvironment:
         if self._frozen:
             self._thaw()
         header = _frame_header(request, queued)
-        call = _Call(self._loop.create_future(), request.on_chunk)
+        call = _Call(self._loop.create_future(), request.on_chunk, request.request_id)
         try:
             if self._eof:
                 if queued:
@@ -511,8 +525,12 @@ class ForkedEnvironment:
                 else:
                     self._frames.append(frame)
                 continue
+            op = header.get("op")
+            if op == "returned":  # queued ones it will not start (``return_queued``)
+                self._returned(header.get("ids") or ())
+                continue
             call = calls[0]
-            if header.get("op") == "chunk":  # a streamed response, piece by piece
+            if op == "chunk":  # a streamed response, piece by piece
                 if call.on_chunk is not None and not call.cancelled:
                     try:
                         call.on_chunk(frame[1], header.get("ct"))
@@ -534,6 +552,21 @@ class ForkedEnvironment:
             logs = self.take_output(bounded="b" in header)
             if not call.cancelled and not call.future.done():
                 call.future.set_result((header, frame[1], logs))
+
+    def _returned(self, ids: Any) -> None:
+        """Fail the invocations the worker handed back, so they run elsewhere."""
+        returned = set(ids)
+        head, *behind = self._calls
+        kept = [head]
+        for call in behind:
+            if call.request_id not in returned:
+                kept.append(call)  # not in its socket yet (or sent since): asked again
+                continue
+            if not call.future.done():
+                call.future.set_exception(InvocationNotStarted(self.env_id, returned=True))
+            if not call.future.cancelled():
+                call.future.exception()  # retrieved: a cancelled caller's is not logged
+        self._calls = deque(kept)
 
     def _on_eof(self) -> None:
         if self._eof:

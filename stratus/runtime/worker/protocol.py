@@ -13,6 +13,7 @@ stay standard-library only, Python 3.9 compatible, and import nothing of the ser
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import struct
 import time
@@ -34,6 +35,10 @@ except ImportError:  # pragma: no cover - exercised on interpreters without orjs
 
 PREFIX = struct.Struct("!II")
 MAX_HEADER = 16 * 1024 * 1024
+#: The signal by which the server asks a worker to hand back the events queued behind a
+#: stalled invocation (``Worker.serve``): a real-time one, which no runtime or library
+#: here uses, and which queues rather than merges.
+RETURN_QUEUED_SIGNAL = signal.SIGRTMAX - 2
 
 
 class ConnectionClosed(EOFError):
@@ -137,6 +142,32 @@ class FrameReader(object):
             self._hot = time.perf_counter() - start < self._spin
             return data
         return self.sock.recv(self.CHUNK)
+
+    def take_waiting(self) -> List[Dict[str, Any]]:
+        """The headers of the whole frames already sent to this socket and not yet read,
+        taken out so that ``read`` never returns them (without blocking; a frame only
+        partly arrived stays). Only between two calls of ``read``: it shares the buffer."""
+        buf = self._buf
+        while True:
+            try:
+                chunk = self.sock.recv(self.CHUNK, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                break
+            if not chunk:  # closed: ``read`` finds that out on its own
+                break
+            buf += chunk
+        headers = []
+        while len(buf) >= PREFIX.size:
+            head_len, payload_len = PREFIX.unpack_from(buf)
+            end = PREFIX.size + head_len + payload_len
+            if head_len > MAX_HEADER or len(buf) < end:
+                break
+            headers.append(decode_header(buf[PREFIX.size : PREFIX.size + head_len]))
+            buf = buf[end:]
+        self._buf = buf
+        return headers
 
     def read(self) -> Tuple[Dict[str, Any], bytes]:
         buf = self._buf

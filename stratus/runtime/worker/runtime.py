@@ -14,6 +14,18 @@ Frames with the server (over the environment's socket; see ``protocol``):
   null>, "ms": <duration ms>, "mem": <max RSS MB>, "b": 1}``; payload = response or error
   object, then the invocation's logs. ``"b"`` says the log boundary (below) was written;
   ``"t"`` is ``time.monotonic()`` as it answers.
+- environment -> server, when asked (``RETURN_QUEUED_SIGNAL``): ``{"op": "returned",
+  "ids": [...]}``, the queued invocations it hands back unstarted (below).
+
+Handing queued invocations back: an invocation that waits on another one of its own
+function (a call to its own API's URL, say) may find that call queued behind itself, and
+both would wait until its timeout. The server's watchdog sees a queued environment whose
+running invocation has lasted far longer than the function's invocations do, and signals
+the worker; the signal's handler runs in the main thread, between the handler's bytecodes
+or as its blocking call is interrupted, takes every whole frame still waiting in the
+socket and answers with their ids. None of them has started, and none will here: the
+server runs them elsewhere. It acts only while the handler runs (``_returnable``), never
+in the middle of reading a frame or sending a reply.
 
 The log boundary: what the function and its subprocesses write to descriptors 1 and 2
 goes through a pipe the server reads into the log. With invocations queued back to back,
@@ -32,6 +44,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import socket
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
@@ -40,7 +53,7 @@ from . import bytecode, capture, faults, json_logs, sandbox
 from .bootstrap import BootstrapWorker, has_extensions
 from .context import LambdaContext, StaticFacts, static_facts
 from .loader import load_handler
-from .protocol import ConnectionClosed, FrameReader, send_parts
+from .protocol import RETURN_QUEUED_SIGNAL, ConnectionClosed, FrameReader, send_parts
 from .serialize import Marshaller
 
 _RUNTIME_FILES = (os.path.abspath(__file__), __file__)
@@ -64,6 +77,8 @@ class Worker(object):
         self.facts: Optional[StaticFacts] = None
         # the extensions' API, when the function's layers bring any (bootstrap.py)
         self.api: Optional[BootstrapWorker] = None
+        self._reader: Optional[FrameReader] = None  # where queued events wait (serve)
+        self._returnable = False  # a handler runs: what waits behind it may go back
 
     # -- init -------------------------------------------------------------------------
 
@@ -177,8 +192,15 @@ class Worker(object):
         """Answer invocations until the server closes the socket."""
         sock = self.sock
         api = self.api
-        read = FrameReader(sock, _spin_seconds() if api is None else 0.0).read
+        reader = FrameReader(sock, _spin_seconds() if api is None else 0.0)
+        read = reader.read
         boundary = self._boundary() if api is None else None
+        if boundary is not None:  # the server queues on this worker: it may ask for them back
+            self._reader = reader
+            try:
+                signal.signal(RETURN_QUEUED_SIGNAL, self._return_queued)
+            except (OSError, ValueError):  # not the main thread: nothing is queued then
+                pass
         while True:
             try:
                 if api is not None:
@@ -190,7 +212,11 @@ class Worker(object):
                 return
             if api is not None:
                 api.announce(header)
-            reply, body, logs = self.invoke(header, event)
+            self._returnable = True
+            try:
+                reply, body, logs = self.invoke(header, event)
+            finally:
+                self._returnable = False
             # when this one ended, which is when an event queued behind it starts (the
             # server times that one's deadline and its age from it: same clock)
             reply["t"] = time.monotonic()
@@ -209,6 +235,16 @@ class Worker(object):
                 bytecode.flush()
             if api is not None:
                 api.finished(header, reply, logs or self.logs.take_tee().encode("utf-8"))
+
+    def _return_queued(self, signum: int, frame: Any) -> None:
+        """Hand back, unstarted, the invocations queued behind the running one (the
+        module docstring says when the server asks)."""
+        reader = self._reader
+        if not self._returnable or reader is None:
+            return  # between invocations: the server asks again if it still needs to
+        ids = [header.get("id") for header in reader.take_waiting()]
+        if ids:
+            send_parts(self.sock, {"op": "returned", "ids": ids})
 
     def invoke(self, header: Dict[str, Any], event: bytes) -> Tuple[Dict[str, Any], bytes, bytes]:
         request_id = header["id"]

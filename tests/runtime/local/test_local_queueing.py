@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from stratus.runtime import invoker as invokers
 from stratus.runtime import pool as pools
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.invoker import InvocationResult, Invoker
@@ -26,10 +27,29 @@ from stratus.runtime.local.factory import LocalEnvironmentFactory
 from tests.runtime.local.conftest import launch_for, request, write_code
 
 HANDLER = """\
-import json, os, time
+import json, os, socket, time
 
 def handler(event, context):
     n = event["n"]
+    if "meet" in event:  # wait for the next invocation to call on this port
+        with socket.create_server(("127.0.0.1", event["meet"])) as server:
+            server.settimeout(event.get("wait", 10))
+            try:
+                server.accept()[0].close()
+                met = True
+            except socket.timeout:
+                met = False
+        return {"n": n, "met": met, "pid": os.getpid()}
+    if "call" in event:  # the one it waits for
+        give_up = time.time() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", event["call"]), timeout=1).close()
+                return {"n": n, "called": True, "pid": os.getpid()}
+            except OSError:
+                if time.time() > give_up:
+                    return {"n": n, "called": False, "pid": os.getpid()}
+                time.sleep(0.01)
     print("start", n, flush=True)
     os.write(1, ("raw %d\\n" % n).encode())  # past Python: straight to the pipe
     if event.get("die"):
@@ -161,8 +181,10 @@ def test_queued_invocations_run_elsewhere_when_the_one_ahead_dies(
 
 
 def test_queued_invocations_survive_a_timeout_ahead_and_get_their_own_deadline(
-    invoker_for, run, one_hot_environment: None
+    invoker_for, run, one_hot_environment: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # what waits behind a long invocation stays queued here (not handed back after 50 ms)
+    monkeypatch.setattr(invokers, "RETURN_QUEUED_AFTER_S", 60.0)
     invoker, spec = invoker_for(1.0)
 
     async def scenario() -> list[InvocationResult]:
@@ -300,3 +322,31 @@ def test_a_function_that_is_now_and_then_slow_is_not_queued_on(
     results = run(scenario())
     assert [json.loads(r.payload)["n"] for r in results] == list(range(3))
     assert len({json.loads(r.payload)["pid"] for r in results}) > 1
+
+
+def test_an_invocation_waiting_for_one_queued_behind_it_gets_it(
+    invoker_for, run, one_hot_environment: None
+) -> None:
+    """The first invocation waits for the second (as a function calling its own API's URL
+    waits for that call): queued behind it, the second would wait for the first to give
+    up. The watchdog sees the first running far longer than the function's invocations
+    do, its worker hands the second back unstarted, and it runs in another environment."""
+    from tests.conftest import free_port
+
+    port = free_port()
+    invoker, spec = invoker_for(20.0)
+
+    async def scenario() -> tuple[InvocationResult, InvocationResult]:
+        await _warm(invoker, spec)
+        first = asyncio.ensure_future(_invoke(invoker, spec, {"n": 1, "meet": port}))
+        await asyncio.sleep(0)
+        second = asyncio.ensure_future(_invoke(invoker, spec, {"n": 2, "call": port}))
+        return await first, await second
+
+    first, second = run(scenario())
+    assert first.function_error is None and second.function_error is None, second.payload
+    met, called = json.loads(first.payload), json.loads(second.payload)
+    # met: the second came while the first still waited (queued, it would have come
+    # only once the first gave up after 10 s)
+    assert met["met"] is True and called["called"] is True
+    assert met["pid"] != called["pid"]  # handed back, it ran elsewhere
