@@ -31,8 +31,8 @@ from stratus.gateway.iam_auth import IamCheck, IamRefused, check_iam
 from stratus.gateway.mapping import (
     MappingContext,
     RouteMapping,
-    compile_route_mapping,
     context_variables,
+    route_mapping,
 )
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import GatewayRequest
@@ -116,7 +116,7 @@ def compile_api(api: HttpApi, metrics: GatewayMetrics) -> CompiledApi:
                         function,
                         authorizers.get(route.authorizer_id or ""),
                         bucket_for(settings),
-                        _mapping(integration),
+                        route_mapping(integration),
                     ),
                 )
             )
@@ -289,11 +289,11 @@ class HttpApiServer:
                     integration.timeout_in_millis / 1000,
                     path,
                 )
-                return _map_response(mapping, result, mapper)
+                return mapping.respond(result, mapper)
         result = await self._integrate(
             route, integration, mapped, info, stage, path_parameters, authorizer
         )
-        return _map_response(mapping, result, mapper)
+        return mapping.respond(result, mapper)
 
     def _info(self, compiled: CompiledApi, request: GatewayRequest) -> ApiInfo:
         info = compiled.info_by_host.get(request.host)
@@ -370,31 +370,10 @@ class HttpApiServer:
         return HttpResult(500, [JSON], INTERNAL)
 
 
-def _mapping(integration: Integration | None) -> RouteMapping | None:
-    if integration is None:
-        return None
-    return compile_route_mapping(
-        integration.request_parameters,
-        integration.response_parameters,
-        service=bool(integration.integration_subtype),
-    )
-
-
-# What the gateway answers itself when an integration fails: no integration response,
-# so no response mapping applies to it.
-_GATEWAY_ERRORS = frozenset({(500, INTERNAL), (503, UNAVAILABLE), (429, TOO_MANY)})
-
-
 def _resource(route_key: str) -> str:
     if route_key == "$default":
         return "$default"
     return route_key.partition(" ")[2]
-
-
-def _map_response(mapping: RouteMapping, result: HttpResult, mapper: MappingContext) -> HttpResult:
-    if mapping.response is None or (result.status, result.body) in _GATEWAY_ERRORS:
-        return result
-    return mapping.response.transform(result, mapper)
 
 
 def _auth_body(decision: AuthDecision) -> bytes:

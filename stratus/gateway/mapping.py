@@ -23,6 +23,7 @@ from stratus.gateway.events import ApiInfo
 from stratus.gateway.request import GatewayRequest, request_time
 from stratus.gateway.responses import HttpResult
 from stratus.services.apis.errors import BadRequest
+from stratus.services.apis.model import Integration
 from stratus.services.apis.parameter_mapping import (
     REQUEST,
     RESPONSE,
@@ -124,10 +125,21 @@ class MappingContext:
 
     def evaluate(self, text: str) -> str | None:
         """A mapping value as written (service integrations' parameters)."""
-        return self.render(compile_value(text.strip(), REQUEST))
+        text = text.strip()
+        if len(text) > _CACHED_TEXT:
+            return self.render(compile_value(text, REQUEST))
+        return self.render(_compile_cached(text))
+
+
+_CACHED_TEXT = 512  # longer values are parsed each time rather than kept in the cache
 
 
 @lru_cache(maxsize=4096)
+def _compile_cached(text: str) -> Template:
+    """Service integrations' values are evaluated as written, request after request."""
+    return compile_value(text, REQUEST)
+
+
 def compile_value(text: str, direction: str) -> Template:
     """A value's parts; one stored before the checks existed that they now refuse is
     kept as static text rather than failing requests."""
@@ -235,12 +247,38 @@ class ResponseMapping:
         return HttpResult(status, headers, result.body)
 
 
+# What the gateway answers itself when an integration fails (a function error or
+# timeout, an unreachable upstream): no integration response, so no response mapping.
+_GATEWAY_ERRORS = {
+    500: b'{"message":"Internal Server Error"}',
+    503: b'{"message":"Service Unavailable"}',
+    429: b'{"message":"Too Many Requests"}',
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RouteMapping:
     """What one route's integration maps; absent parts are None."""
 
     request: RequestMapping | None
     response: ResponseMapping | None
+
+    def respond(self, result: HttpResult, mapper: MappingContext) -> HttpResult:
+        """The integration's answer with the response mapping of its status applied."""
+        if self.response is None or _GATEWAY_ERRORS.get(result.status) == result.body:
+            return result
+        return self.response.transform(result, mapper)
+
+
+def route_mapping(integration: Integration | None) -> RouteMapping | None:
+    """An integration's compiled mappings (None: it has none)."""
+    if integration is None:
+        return None
+    return compile_route_mapping(
+        integration.request_parameters,
+        integration.response_parameters,
+        service=bool(integration.integration_subtype),
+    )
 
 
 def _operations(mapping: dict[str, Any], direction: str) -> tuple[Operation, ...]:

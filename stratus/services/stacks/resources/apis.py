@@ -455,6 +455,7 @@ def _v2_integration(api_id: str, integration: dict[str, Any]) -> dict[str, Any]:
         "integrationSubtype": "IntegrationSubtype",
         "credentials": "CredentialsArn",
         "requestParameters": "RequestParameters",
+        "responseParameters": "ResponseParameters",
         "timeoutInMillis": "TimeoutInMillis",
         "connectionType": "ConnectionType",
     }
