@@ -257,6 +257,30 @@ def test_lambda_response_mapping(server: ServerProcess, apigw: Any, scripted_fun
     assert failed.status_code == 500 and "x-failed" not in failed.headers
 
 
+def test_service_integration_response_mapping(server: ServerProcess, apigw: Any) -> None:
+    sqs = server.client("sqs")
+    queue_url = sqs.create_queue(QueueName="apigw-mapped-answer")["QueueUrl"]
+    api_id, _ = _api_with(
+        apigw,
+        "POST /send",
+        IntegrationType="AWS_PROXY",
+        IntegrationSubtype="SQS-SendMessage",
+        PayloadFormatVersion="1.0",
+        RequestParameters={"QueueUrl": queue_url, "MessageBody": "$request.body.message"},
+        ResponseParameters={
+            "200": {
+                "overwrite:statuscode": "202",
+                "append:header.x-message-id": "$response.body.MessageId",
+            }
+        },
+    )
+    response = httpx.post(path_url(server, api_id, "/send"), json={"message": "mapped"})
+    assert response.status_code == 202, response.text
+    assert response.headers["x-message-id"] == response.json()["MessageId"]
+    [message] = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)["Messages"]
+    assert message["MessageId"] == response.headers["x-message-id"]
+
+
 # -- checks at CreateIntegration / UpdateIntegration ----------------------------------------
 
 
