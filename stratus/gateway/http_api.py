@@ -28,6 +28,12 @@ from stratus.gateway.events import ApiInfo, event_v1, event_v2
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
 from stratus.gateway.iam_auth import IamCheck, IamRefused, check_iam
+from stratus.gateway.mapping import (
+    MappingContext,
+    RouteMapping,
+    context_variables,
+    route_mapping,
+)
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import GatewayRequest
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1, parse_v2
@@ -56,6 +62,7 @@ class CompiledRoute:
     function: FunctionTarget | None
     authorizer: Authorizer | None
     bucket: TokenBucket | None
+    mapping: RouteMapping | None = None  # parameter mapping, compiled; None: none
 
 
 @dataclass(slots=True)
@@ -109,6 +116,7 @@ def compile_api(api: HttpApi, metrics: GatewayMetrics) -> CompiledApi:
                         function,
                         authorizers.get(route.authorizer_id or ""),
                         bucket_for(settings),
+                        route_mapping(integration),
                     ),
                 )
             )
@@ -232,11 +240,60 @@ class HttpApiServer:
         if integration is None:
             return 500, [JSON], INTERNAL, key, 0.0
         started = time.perf_counter()
-        result = await self._integrate(
-            route, integration, request, info, stage, path_parameters, authorizer_context
-        )
+        if route.mapping is not None:
+            result = await self._integrate_mapped(
+                route,
+                route.mapping,
+                integration,
+                request,
+                info,
+                stage,
+                path_parameters,
+                authorizer_context,
+            )
+        else:
+            result = await self._integrate(
+                route, integration, request, info, stage, path_parameters, authorizer_context
+            )
         integration_ms = (time.perf_counter() - started) * 1000
         return result.status, result.headers, result.body, key, integration_ms
+
+    async def _integrate_mapped(
+        self,
+        route: CompiledRoute,
+        mapping: RouteMapping,
+        integration: Integration,
+        request: GatewayRequest,
+        info: ApiInfo,
+        stage: CompiledStage[CompiledRoute],
+        path_parameters: dict[str, str] | None,
+        authorizer: dict[str, Any] | None,
+    ) -> HttpResult:
+        """An integration with parameter mapping: the request transformed before it,
+        its answer after (docs: "Transform API requests and responses for HTTP APIs")."""
+        mapper = MappingContext(
+            request,
+            stage.variables,
+            path_parameters,
+            context_variables(request, info, route.route.route_key, authorizer),
+        )
+        mapped = request
+        if mapping.request is not None:
+            mapped, path = mapping.request.transform(request, mapper)
+            if integration.integration_type == "HTTP_PROXY":
+                result = await self._proxy.forward(
+                    integration,
+                    mapped,
+                    path_parameters,
+                    stage.variables,
+                    integration.timeout_in_millis / 1000,
+                    path,
+                )
+                return mapping.respond(result, mapper)
+        result = await self._integrate(
+            route, integration, mapped, info, stage, path_parameters, authorizer
+        )
+        return mapping.respond(result, mapper)
 
     def _info(self, compiled: CompiledApi, request: GatewayRequest) -> ApiInfo:
         info = compiled.info_by_host.get(request.host)

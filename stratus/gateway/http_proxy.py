@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from stratus.gateway.asgi import JSON
-from stratus.gateway.mapping import MappingContext
 from stratus.gateway.request import GatewayRequest
 from stratus.gateway.responses import HttpResult
 
@@ -51,7 +50,10 @@ class HttpProxy:
         path_parameters: dict[str, str] | None,
         stage_variables: dict[str, str] | None,
         timeout_s: float,
+        path: str | None = None,
     ) -> HttpResult:
+        """``path``: what an ``overwrite:path`` mapping made the URI's path (the request
+        itself comes already mapped: ``gateway.mapping.RequestMapping``)."""
         params = path_parameters or {}
         variables = stage_variables or {}
 
@@ -67,15 +69,9 @@ class HttpProxy:
             method = request.method
         headers = [(n, v) for n, v in request.headers if n not in _HOP]
         headers.append(("x-forwarded-for", request.source_ip))
-        mapping = getattr(integration, "request_parameters", None)
-        if mapping:
-            mapper = MappingContext(
-                request,
-                stage_variables,
-                path_parameters,
-                {"requestId": request.request_id, "stage": request.stage},
-            )
-            url, query, headers = apply_mapping(mapping, mapper, url, query, headers)
+        if path is not None:
+            parts = urlsplit(url)
+            url = urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
         if query:
             url += ("&" if "?" in url else "?") + urlencode(query)
         try:
@@ -92,35 +88,3 @@ class HttpProxy:
             if name.lower() not in _HOP and name.lower() != "content-encoding"
         ]
         return HttpResult(response.status_code, out, response.content)
-
-
-def apply_mapping(
-    mapping: dict[str, Any],
-    mapper: MappingContext,
-    url: str,
-    query: list[tuple[str, str]],
-    headers: list[tuple[str, str]],
-) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
-    """HTTP APIs' parameter mapping of an integration request: ``overwrite:path``,
-    ``append:``/``overwrite:``/``remove:`` of ``header.{name}`` and
-    ``querystring.{name}`` (docs: "Transforming API requests and responses")."""
-    for key, template in mapping.items():
-        action, _, target = str(key).partition(":")
-        value = "" if action == "remove" else mapper.evaluate(str(template)) or ""
-        if target == "path" and action == "overwrite":
-            parts = urlsplit(url)
-            url = urlunsplit((parts.scheme, parts.netloc, value, parts.query, parts.fragment))
-            continue
-        kind, _, name = target.partition(".")
-        if kind == "header":
-            lower = name.lower()
-            if action in ("overwrite", "remove"):
-                headers = [(n, v) for n, v in headers if n != lower]
-            if action in ("overwrite", "append"):
-                headers.append((lower, value))
-        elif kind == "querystring":
-            if action in ("overwrite", "remove"):
-                query = [(n, v) for n, v in query if n != name]
-            if action in ("overwrite", "append"):
-                query.append((name, value))
-    return url, query, headers

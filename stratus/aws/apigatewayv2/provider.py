@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.aws.apigatewayv2.pages import listing
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
@@ -67,7 +68,8 @@ class ApiGatewayV2Provider:
         return self._api(self._get(ctx, params))
 
     async def get_apis(self, ctx: RequestContext, params: Params) -> Params:
-        return {"Items": [self._api(a, "Api") for a in self._apis.in_account(ctx.account_id)]}
+        apis = self._apis.in_account(ctx.account_id)
+        return listing(apis, lambda a: a.api_id, params, lambda a: self._api(a, "Api"))
 
     async def update_api(self, ctx: RequestContext, params: Params) -> Params:
         values = fields(params, "ApiId", "Target", "RouteKey", "CredentialsArn")
@@ -93,7 +95,8 @@ class ApiGatewayV2Provider:
 
     async def get_routes(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
-        return {"Items": [render(S, "Route", r) for r in api.routes.values()]}
+        routes = list(api.routes.values())
+        return listing(routes, lambda r: r.route_id, params, lambda r: render(S, "Route", r))
 
     async def update_route(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
@@ -118,7 +121,12 @@ class ApiGatewayV2Provider:
 
     async def get_integrations(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
-        return {"Items": [render(S, "Integration", i) for i in api.integrations.values()]}
+        return listing(
+            list(api.integrations.values()),
+            lambda i: i.integration_id,
+            params,
+            lambda i: render(S, "Integration", i),
+        )
 
     async def update_integration(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
@@ -143,7 +151,12 @@ class ApiGatewayV2Provider:
 
     async def get_authorizers(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
-        return {"Items": [render(S, "Authorizer", a) for a in api.authorizers.values()]}
+        return listing(
+            list(api.authorizers.values()),
+            lambda a: a.authorizer_id,
+            params,
+            lambda a: render(S, "Authorizer", a),
+        )
 
     async def update_authorizer(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
@@ -178,7 +191,8 @@ class ApiGatewayV2Provider:
 
     async def get_stages(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
-        return {"Items": [self._stage(s, "Stage") for s in api.stages.values()]}
+        stages = list(api.stages.values())
+        return listing(stages, lambda s: s.stage_name, params, lambda s: self._stage(s, "Stage"))
 
     async def update_stage(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
@@ -204,36 +218,48 @@ class ApiGatewayV2Provider:
 
     async def get_deployments(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
-        return {"Items": [render(S, "Deployment", d) for d in api.deployments.values()]}
+        return listing(
+            list(api.deployments.values()),
+            lambda d: d.deployment_id,
+            params,
+            lambda d: render(S, "Deployment", d),
+        )
 
     async def delete_deployment(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_deployment(self._get(ctx, params), params["DeploymentId"])
         return {}
 
     # -- tags ------------------------------------------------------------------------------
-    def _tagged(self, ctx: RequestContext, arn: str) -> HttpApi:
-        """The API an ARN names: ``arn:aws:apigateway:{region}::/apis/{api-id}``."""
+    def _tagged(self, ctx: RequestContext, arn: str) -> tuple[HttpApi, str | None]:
+        """The API (and stage) an ARN names: ``arn:aws:apigateway:{region}::/apis/{id}``
+        or ``.../apis/{id}/stages/{stage}``."""
         marker = "::/apis/"
-        if marker not in arn:
+        if not arn.startswith("arn:") or marker not in arn:
             raise NotFound(f"Invalid resource ARN specified {arn}")
-        return self._apis.get(ctx.account_id, arn.split(marker, 1)[1].split("/", 1)[0])
+        api_id, _, rest = arn.split(marker, 1)[1].partition("/")
+        api = self._apis.get(ctx.account_id, api_id)
+        if not rest:
+            return api, None
+        kind, _, stage_name = rest.partition("/")
+        if kind != "stages" or not stage_name or "/" in stage_name:
+            raise NotFound(f"Invalid resource ARN specified {arn}")
+        self._apis.stage(api, stage_name)
+        return api, stage_name
 
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
-        api = self._tagged(ctx, params["ResourceArn"])
-        await self._apis.update(
-            ctx.account_id, api.api_id, {"tags": {**api.tags, **(params.get("Tags") or {})}}
-        )
+        api, stage_name = self._tagged(ctx, params["ResourceArn"])
+        await self._apis.tag(api, stage_name, params.get("Tags") or {}, [])
         return {}
 
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
-        api = self._tagged(ctx, params["ResourceArn"])
-        kept = {k: v for k, v in api.tags.items() if k not in set(params.get("TagKeys") or [])}
-        api.tags = kept
-        await self._apis.update(ctx.account_id, api.api_id, {"tags": kept})
+        api, stage_name = self._tagged(ctx, params["ResourceArn"])
+        await self._apis.tag(api, stage_name, {}, params.get("TagKeys") or [])
         return {}
 
     async def get_tags(self, ctx: RequestContext, params: Params) -> Params:
-        return {"Tags": dict(self._tagged(ctx, params["ResourceArn"]).tags)}
+        api, stage_name = self._tagged(ctx, params["ResourceArn"])
+        tags = api.tags if stage_name is None else api.stages[stage_name].tags
+        return {"Tags": dict(tags)}
 
     # -- stage settings --------------------------------------------------------------------
     async def delete_access_log_settings(self, ctx: RequestContext, params: Params) -> Params:

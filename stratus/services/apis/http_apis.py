@@ -24,6 +24,12 @@ from stratus.services.apis.model import (
     Stage,
     to_json,
 )
+from stratus.services.apis.parameter_mapping import (
+    check_request_parameters,
+    check_response_parameters,
+    check_service_parameters,
+    merge_parameters,
+)
 from stratus.services.apis.sqlite import SQLiteApiStore
 
 KIND = "v2"
@@ -63,6 +69,40 @@ def check_route_key(key: str) -> None:
                 f"Unable to create Route with RouteKey '{key}'. "
                 "A greedy path variable must be the last part of the path."
             )
+
+
+MAX_TAGS = 50
+
+
+def check_tags(tags: dict[str, str] | None) -> None:
+    """API Gateway's tag rules: at most 50 a resource, keys of 1 to 128 characters not
+    starting with ``aws:``, values of at most 256."""
+    if not tags:
+        return
+    if len(tags) > MAX_TAGS:
+        raise BadRequest(f"Too many tags: a resource can have at most {MAX_TAGS} tags.")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128:
+            raise BadRequest(f"Invalid tag key specified: {key[:128]}")
+        if key.lower().startswith("aws:"):
+            raise BadRequest(f"Tag keys starting with 'aws:' are reserved: {key}")
+        if len(value) > 256:
+            raise BadRequest(f"Invalid tag value specified for key {key}")
+
+
+def _check_mappings(fields: dict[str, Any]) -> None:
+    """An HTTP API integration's parameter mappings, as API Gateway checks them: service
+    integrations map the request to the service's parameters; Lambda and HTTP
+    integrations transform the request; any integration may transform its response."""
+    request = fields.get("request_parameters")
+    if request:
+        if fields.get("integration_subtype"):
+            check_service_parameters(request)
+        else:
+            check_request_parameters(request)
+    response = fields.get("response_parameters")
+    if response:
+        check_response_parameters(response)
 
 
 class HttpApis:
@@ -114,6 +154,7 @@ class HttpApis:
             fields["route_selection_expression"] = (
                 fields["route_selection_expression"] or "${request.method} ${request.path}"
             )
+        check_tags(fields.get("tags"))
         api_id = new_id()
         while api_id in self._apis:
             api_id = new_id()
@@ -280,6 +321,8 @@ class HttpApis:
                 f"Integration type {kind} is not supported for HTTP APIs; use AWS_PROXY or "
                 "HTTP_PROXY."
             )
+        if api.protocol_type == "HTTP":
+            _check_mappings(fields)
         timeout = fields.get("timeout_in_millis")
         limit = 30000 if api.protocol_type == "HTTP" else 29000
         if timeout is not None and not 50 <= timeout <= limit:
@@ -289,11 +332,16 @@ class HttpApis:
         self, api: HttpApi, integration_id: str, fields: dict[str, Any]
     ) -> Integration:
         integration = self.integration(api, integration_id)
+        if api.protocol_type == "HTTP":
+            for name in ("request_parameters", "response_parameters"):
+                if fields.get(name) is not None:
+                    fields[name] = merge_parameters(getattr(integration, name), fields[name])
         merged = {**to_json(integration), **{k: v for k, v in fields.items() if v is not None}}
         self._check_integration(api, merged)
         for name, value in fields.items():
             if value is not None:
-                setattr(integration, name, value)
+                empty_mapping = name.endswith("_parameters") and not value
+                setattr(integration, name, None if empty_mapping else value)
         await self._changed(api)
         return integration
 
@@ -374,6 +422,7 @@ class HttpApis:
             raise BadRequest(f"Invalid stage name: {name}")
         if name in api.stages:
             raise Conflict(f"Stage already exists: {name}")
+        check_tags(fields.get("tags"))
         deployment_id = fields.get("deployment_id")
         if deployment_id and deployment_id not in api.deployments:
             raise NotFound(f"Invalid deployment identifier specified {api.account}:{deployment_id}")
@@ -459,6 +508,18 @@ class HttpApis:
         )
         api.deployments[deployment.deployment_id] = deployment
         return deployment
+
+    # -- tags ------------------------------------------------------------------------------
+    async def tag(
+        self, api: HttpApi, stage_name: str | None, added: dict[str, str], removed: list[str]
+    ) -> None:
+        """TagResource / UntagResource of an API or one of its stages."""
+        holder = api if stage_name is None else self.stage(api, stage_name)
+        tags = {k: v for k, v in holder.tags.items() if k not in set(removed)}
+        tags.update(added)
+        check_tags(tags)
+        holder.tags = tags
+        await self._changed(api)
 
     # -- every change --------------------------------------------------------------------
     async def _changed(self, api: HttpApi) -> None:

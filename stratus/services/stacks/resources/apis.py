@@ -455,6 +455,7 @@ def _v2_integration(api_id: str, integration: dict[str, Any]) -> dict[str, Any]:
         "integrationSubtype": "IntegrationSubtype",
         "credentials": "CredentialsArn",
         "requestParameters": "RequestParameters",
+        "responseParameters": "ResponseParameters",
         "timeoutInMillis": "TimeoutInMillis",
         "connectionType": "ConnectionType",
     }
@@ -464,6 +465,20 @@ def _v2_integration(api_id: str, integration: dict[str, Any]) -> dict[str, Any]:
     if "IntegrationSubtype" in params:
         params.pop("IntegrationMethod", None)
     return params
+
+
+def _v2_response_parameters(value: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation writes an integration's response mappings as
+    ``{"200": {"ResponseParameters": [{"Destination": ..., "Source": ...}]}}``; the API
+    takes ``{"200": {destination: source}}``."""
+    converted: dict[str, Any] = {}
+    for status, mapping in value.items():
+        pairs = mapping.get("ResponseParameters") if isinstance(mapping, dict) else None
+        if isinstance(pairs, list):
+            converted[status] = {p.get("Destination"): p.get("Source") for p in pairs}
+        else:
+            converted[status] = mapping
+    return converted
 
 
 class V2Handler(Handler):
@@ -482,6 +497,8 @@ class V2Handler(Handler):
         for noise in ("Tags",) if self._kind != "Stage" else ():
             params.pop(noise, None)
         params.pop("AccessLogSettings", None)  # access logs go to the server's log
+        if self._kind == "Integration" and params.get("ResponseParameters"):
+            params["ResponseParameters"] = _v2_response_parameters(params["ResponseParameters"])
         made = await ctx.call("apigatewayv2", f"Create{self._kind}", params)
         physical = str(made[self._id])
         return Provisioned(physical, {f"{self._kind}Id": physical})
