@@ -128,33 +128,40 @@ def body_is_valid(schema: Draft4Validator, body: bytes) -> bool:
 
 
 class ModelSchemas:
-    """A deployment's models as draft 4 validators, each model compiled once."""
+    """A deployment's models as draft 4 validators: parsed on the first method that
+    asks for one (most APIs have none), each model compiled once."""
 
     def __init__(self, api_id: str, models: dict[str, RestModel]) -> None:
         self._api_id = api_id
         self._models = models
-        self._documents: dict[str, Any] = {}
-        for name, model in models.items():
+        self._documents: dict[str, Any] | None = None
+        self._registry: Registry[Any] = Registry()
+        self._compiled: dict[str, Draft4Validator] = {}
+
+    def _parse(self) -> dict[str, Any]:
+        documents: dict[str, Any] = {}
+        for name, model in self._models.items():
             try:
-                self._documents[name] = orjson.loads(model.schema or "{}")
+                documents[name] = orjson.loads(model.schema or "{}")
             except orjson.JSONDecodeError:
                 continue  # refused when stored; nothing to compile
-        resources = [
-            (
-                model_url(api_id, name),
-                Resource.from_contents(document, default_specification=DRAFT4),
-            )
-            for name, document in self._documents.items()
-            if isinstance(document, (dict, bool))
-        ]
         # A registry of our own: jsonschema's default one would fetch unknown addresses;
         # this one answers only the API's models and refuses anything else.
-        self._registry: Registry[Any] = Registry().with_resources(resources)
-        self._compiled: dict[str, Draft4Validator] = {}
+        self._registry = Registry().with_resources(
+            (
+                model_url(self._api_id, name),
+                Resource.from_contents(document, default_specification=DRAFT4),
+            )
+            for name, document in documents.items()
+            if isinstance(document, (dict, bool))
+        )
+        return documents
 
     def validator(self, name: str) -> Draft4Validator | None:
         compiled = self._compiled.get(name)
         if compiled is None:
+            if self._documents is None:
+                self._documents = self._parse()
             document = self._documents.get(name)
             if not isinstance(document, dict):
                 return None

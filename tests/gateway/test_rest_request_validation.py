@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -406,3 +407,49 @@ def test_hostile_bodies_and_schemas(
     # Beyond the payload limit, nothing is read or checked.
     huge = b"[" + b"1," * 5_500_000 + b"1]"
     assert httpx.post(url("numbers"), content=huge, timeout=120).status_code == 413
+
+
+def test_models_and_validators_survive_kill_9(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        apigw = server.client("apigateway")
+        api_id = apigw.create_rest_api(name="kept")["id"]
+        root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+        apigw.create_model(
+            restApiId=api_id, name="Pet", contentType="application/json", schema=json.dumps(PET)
+        )
+        validator = apigw.create_request_validator(
+            restApiId=api_id, name="body", validateRequestBody=True
+        )["id"]
+        apigw.put_method(
+            restApiId=api_id,
+            resourceId=root,
+            httpMethod="POST",
+            authorizationType="NONE",
+            requestValidatorId=validator,
+            requestModels={"application/json": "Pet"},
+        )
+        apigw.put_integration(
+            restApiId=api_id,
+            resourceId=root,
+            httpMethod="POST",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+        apigw.put_method_response(
+            restApiId=api_id, resourceId=root, httpMethod="POST", statusCode="200"
+        )
+        apigw.put_integration_response(
+            restApiId=api_id, resourceId=root, httpMethod="POST", statusCode="200"
+        )
+        apigw.create_deployment(restApiId=api_id, stageName="prod")
+        server.kill()
+        server.start()
+        assert json.loads(apigw.get_model(restApiId=api_id, modelName="Pet")["schema"]) == PET
+        kept = apigw.get_request_validator(restApiId=api_id, requestValidatorId=validator)
+        assert kept["validateRequestBody"] is True
+        url = path_url(server, api_id, "/prod/")
+        assert httpx.post(url, json={"name": "Rex"}, timeout=30).status_code == 200
+        _refused(httpx.post(url, json={"age": 1}, timeout=30), "Invalid request body")
+    finally:
+        server.stop()
