@@ -28,6 +28,12 @@ from stratus.gateway.http_proxy import HttpProxy
 from stratus.gateway.iam_auth import Caller, IamCheck, IamRefused, check_iam
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import GatewayRequest, from_scope
+from stratus.gateway.request_validation import (
+    ERROR_TYPE,
+    MethodValidation,
+    ModelSchemas,
+    compile_validation,
+)
 from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1
 from stratus.gateway.rest_integration import NonProxyIntegrations
 from stratus.gateway.routing import RouteTable
@@ -41,6 +47,8 @@ from stratus.services.apis.rest_model import (
     RestAuthorizer,
     RestMethod,
     snapshot_authorizers,
+    snapshot_models,
+    snapshot_request_validators,
     snapshot_resources,
 )
 from stratus.services.scope import Scope
@@ -63,6 +71,7 @@ class _Endpoint:
     function: FunctionTarget | None
     authorizer: RestAuthorizer | None
     bucket: TokenBucket | None
+    validation: MethodValidation | None = None
 
 
 @dataclass(slots=True)
@@ -80,6 +89,8 @@ def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
         if deployment is None:
             continue
         authorizers = snapshot_authorizers(deployment.snapshot)
+        validators = snapshot_request_validators(deployment.snapshot)
+        schemas = ModelSchemas(api.id, snapshot_models(deployment.snapshot))
         default_settings = stage.method_settings.get("*/*") or {}
         entries: list[tuple[str, _Endpoint]] = []
         for resource in snapshot_resources(deployment.snapshot):
@@ -113,6 +124,7 @@ def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
                             function,
                             authorizers.get(method.authorizer_id or ""),
                             bucket,
+                            compile_validation(method, validators, schemas),
                         ),
                     )
                 )
@@ -226,6 +238,10 @@ class RestApiServer:
                 status = 401 if decision is UNAUTHORIZED else 403 if decision is DENIED else 500
                 return status, [JSON], decision, resource_path, 0.0
             authorizer_context = decision
+        if endpoint.validation is not None:
+            invalid = await endpoint.validation.check(request, path_parameters)
+            if invalid is not None:
+                return 400, [JSON, ERROR_TYPE], invalid.body(), resource_path, 0.0
         integration = endpoint.method.method_integration
         if integration is None:
             return 500, [JSON], BAD_GATEWAY, resource_path, 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from stratus.aws.apigateway.validation import ModelAndValidatorOperations
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
@@ -119,7 +120,7 @@ def _plan(plan: UsagePlan) -> Params:
     return render(S, "UsagePlan", plan, tags=plan.tags or None)
 
 
-class ApiGatewayProvider:
+class ApiGatewayProvider(ModelAndValidatorOperations):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),

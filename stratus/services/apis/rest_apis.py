@@ -29,6 +29,12 @@ from stratus.services.apis.rest_model import (
     RestStage,
     UsagePlan,
 )
+from stratus.services.apis.rest_validation import (
+    RestValidation,
+    check_method_request,
+    default_models,
+    patch_method_request,
+)
 from stratus.services.apis.sqlite import SQLiteApiStore
 
 KIND, KEYS, PLANS = "v1", "apikey", "usageplan"
@@ -88,7 +94,7 @@ def apply_patch(record: Any, operations: list[dict[str, Any]], maps: tuple[str, 
             setattr(record, attribute, value)
 
 
-class RestApis:
+class RestApis(RestValidation):
     def __init__(self, store: SQLiteApiStore) -> None:
         self._store = store
         self._apis: dict[str, RestApi] = {}
@@ -133,6 +139,7 @@ class RestApis:
         )
         _set_fields(api, {k: v for k, v in values.items() if k not in ("id", "name")})
         api.resources[root] = Resource(root, None, None, "/")
+        api.models = default_models()
         self._apis[api_id] = api
         await self._changed(api)
         return api
@@ -213,6 +220,7 @@ class RestApis:
                 raise BadRequest(
                     "Invalid authorizer ID specified. Setting the authorization type to CUSTOM requires a valid authorizer."
                 )
+        check_method_request(api, values)
         method = RestMethod(http_method=http_method)
         _set_fields(method, values)
         resource.methods[http_method] = method
@@ -223,7 +231,9 @@ class RestApis:
         self, api: RestApi, resource_id: str, http_method: str, patch: list[dict[str, Any]]
     ) -> RestMethod:
         method = self.method(api, resource_id, http_method)
-        apply_patch(method, patch)
+        rest, settle = patch_method_request(api, method, patch)
+        apply_patch(method, rest)
+        settle()
         await self._changed(api)
         return method
 

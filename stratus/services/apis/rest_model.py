@@ -41,6 +41,7 @@ class RestMethod:
     request_parameters: Json | None = None
     request_models: Json | None = None
     authorization_scopes: list[str] | None = None
+    request_validator_id: str | None = None
     method_responses: dict[str, Json] = field(default_factory=dict)
     method_integration: RestIntegration | None = None
 
@@ -79,6 +80,26 @@ class RestAuthorizer:
     provider_arns: list[str] | None = None
     auth_type: str | None = None
     authorizer_credentials: str | None = None
+
+
+@dataclass(slots=True)
+class RestModel:
+    """A JSON Schema (draft 4) the API's methods name for a content type; ``schema`` is
+    kept as the text the caller sent, as API Gateway answers it back."""
+
+    id: str
+    name: str
+    content_type: str
+    schema: str | None = None
+    description: str | None = None
+
+
+@dataclass(slots=True)
+class RequestValidator:
+    id: str
+    name: str | None = None
+    validate_request_body: bool = False
+    validate_request_parameters: bool = False
 
 
 @dataclass(slots=True)
@@ -122,6 +143,8 @@ class RestApi:
     authorizers: dict[str, RestAuthorizer] = field(default_factory=dict)
     deployments: dict[str, RestDeployment] = field(default_factory=dict)
     stages: dict[str, RestStage] = field(default_factory=dict)
+    models: dict[str, RestModel] = field(default_factory=dict)
+    request_validators: dict[str, RequestValidator] = field(default_factory=dict)
     revision: int = 0
 
     def to_json(self) -> Json:
@@ -134,12 +157,18 @@ class RestApi:
         api.authorizers = {k: from_json(RestAuthorizer, v) for k, v in data["authorizers"].items()}
         api.deployments = {k: from_json(RestDeployment, v) for k, v in data["deployments"].items()}
         api.stages = {k: from_json(RestStage, v) for k, v in data["stages"].items()}
+        api.models = {k: from_json(RestModel, v) for k, v in data.get("models", {}).items()}
+        api.request_validators = {
+            k: from_json(RequestValidator, v) for k, v in data.get("request_validators", {}).items()
+        }
         return api
 
     def snapshot(self) -> Json:
         return {
             "resources": [to_json(r) for r in self.resources.values()],
             "authorizers": [to_json(a) for a in self.authorizers.values()],
+            "models": [to_json(m) for m in self.models.values()],
+            "request_validators": [to_json(v) for v in self.request_validators.values()],
         }
 
 
@@ -179,17 +208,29 @@ def snapshot_authorizers(snapshot: Json) -> dict[str, RestAuthorizer]:
     return {a["id"]: from_json(RestAuthorizer, a) for a in snapshot.get("authorizers", [])}
 
 
+def snapshot_models(snapshot: Json) -> dict[str, RestModel]:
+    return {m["name"]: from_json(RestModel, m) for m in snapshot.get("models", [])}
+
+
+def snapshot_request_validators(snapshot: Json) -> dict[str, RequestValidator]:
+    return {v["id"]: from_json(RequestValidator, v) for v in snapshot.get("request_validators", [])}
+
+
 __all__ = [
     "ApiKey",
+    "RequestValidator",
     "Resource",
     "RestApi",
     "RestAuthorizer",
     "RestDeployment",
     "RestIntegration",
     "RestMethod",
+    "RestModel",
     "RestStage",
     "UsagePlan",
     "snapshot_authorizers",
+    "snapshot_models",
+    "snapshot_request_validators",
     "snapshot_resources",
 ]
 _ = Any

@@ -16,6 +16,10 @@ from stratus.services.stacks.resources.base import (
     ignore_missing,
     pick,
 )
+from stratus.services.stacks.resources.openapi_requests import (
+    import_models_and_validators,
+    method_request,
+)
 
 _METHODS = (
     "get",
@@ -71,6 +75,7 @@ class RestApiHandler(Handler):
         self, ctx: Provisioning, api_id: str, root: str, body: dict[str, Any]
     ) -> None:
         ids = {"/": root}
+        validators = await import_models_and_validators(ctx, api_id, body)
         for path, verb, operation in _operations(body):
             parent = root
             walked = ""
@@ -93,6 +98,7 @@ class RestApiHandler(Handler):
                     "resourceId": resource,
                     "httpMethod": verb,
                     "authorizationType": "NONE",
+                    **await method_request(ctx, api_id, body, path, verb, operation, validators),
                 },
             )
             integration = operation.get("x-amazon-apigateway-integration")
@@ -173,6 +179,8 @@ class MethodHandler(Handler):
                         "AuthorizerId",
                         "ApiKeyRequired",
                         "RequestParameters",
+                        "RequestModels",
+                        "RequestValidatorId",
                         "OperationName",
                     ).items()
                 },

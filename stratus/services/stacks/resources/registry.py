@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stratus.services.stacks.resources import (
+    api_models,
     apis,
     custom,
     data,
@@ -61,6 +62,8 @@ HANDLERS: dict[str, Handler] = {
     "AWS::ApiGateway::Method": apis.MethodHandler(),
     "AWS::ApiGateway::Deployment": apis.DeploymentHandler(),
     "AWS::ApiGateway::Stage": apis.StageHandler(),
+    "AWS::ApiGateway::Model": api_models.ModelHandler(),
+    "AWS::ApiGateway::RequestValidator": api_models.RequestValidatorHandler(),
     "AWS::ApiGatewayV2::Api": apis.HttpApiHandler(),
     "AWS::ApiGatewayV2::Route": apis.V2Handler("Route", "RouteId"),
     "AWS::ApiGatewayV2::Integration": apis.V2Handler("Integration", "IntegrationId"),
