@@ -577,6 +577,16 @@ class RestApis:
         plan.key_ids.remove(key_id)
         await self._store.put(PLANS, plan.id, to_json(plan))
 
+    async def key_changed(self, key: ApiKey) -> None:
+        await self._store.put(KEYS, key.id, to_json(key))
+
+    async def plan_changed(self, plan: UsagePlan) -> None:
+        await self._store.put(PLANS, plan.id, to_json(plan))
+
+    async def changed(self, api: RestApi) -> None:
+        """Store an API that a caller outside this class changed (a new revision)."""
+        await self._changed(api)
+
     async def _changed(self, api: RestApi) -> None:
         api.revision += 1
         await self._store.put(KIND, api.id, api.to_json())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from stratus.services.apis.gateway_responses import GatewayResponse
 from stratus.services.apis.model import Json, from_json, to_json
 
 
@@ -122,6 +123,7 @@ class RestApi:
     authorizers: dict[str, RestAuthorizer] = field(default_factory=dict)
     deployments: dict[str, RestDeployment] = field(default_factory=dict)
     stages: dict[str, RestStage] = field(default_factory=dict)
+    gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
     revision: int = 0
 
     def to_json(self) -> Json:
@@ -134,12 +136,14 @@ class RestApi:
         api.authorizers = {k: from_json(RestAuthorizer, v) for k, v in data["authorizers"].items()}
         api.deployments = {k: from_json(RestDeployment, v) for k, v in data["deployments"].items()}
         api.stages = {k: from_json(RestStage, v) for k, v in data["stages"].items()}
+        api.gateway_responses = snapshot_gateway_responses(data)
         return api
 
     def snapshot(self) -> Json:
         return {
             "resources": [to_json(r) for r in self.resources.values()],
             "authorizers": [to_json(a) for a in self.authorizers.values()],
+            "gateway_responses": [to_json(g) for g in self.gateway_responses.values()],
         }
 
 
@@ -179,6 +183,13 @@ def snapshot_authorizers(snapshot: Json) -> dict[str, RestAuthorizer]:
     return {a["id"]: from_json(RestAuthorizer, a) for a in snapshot.get("authorizers", [])}
 
 
+def snapshot_gateway_responses(snapshot: Json) -> dict[str, GatewayResponse]:
+    """The gateway responses a deployment (or a stored API) carries, by response type."""
+    found = snapshot.get("gateway_responses") or []
+    items = found.values() if isinstance(found, dict) else found
+    return {g["response_type"]: from_json(GatewayResponse, g) for g in items}
+
+
 __all__ = [
     "ApiKey",
     "Resource",
@@ -190,6 +201,7 @@ __all__ = [
     "RestStage",
     "UsagePlan",
     "snapshot_authorizers",
+    "snapshot_gateway_responses",
     "snapshot_resources",
 ]
 _ = Any
