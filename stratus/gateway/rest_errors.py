@@ -219,8 +219,8 @@ class StageErrors:
         )
         if chosen is None and templates:
             chosen = next(iter(templates.values()))
-        if chosen is None:
-            return "application/json", b""
+        if chosen is None:  # put without templates: AWS's default body
+            return "application/json", error.body
         try:
             return chosen[0], render(str(chosen[1]), "", params, env).encode()
         except TemplateFailed as exc:

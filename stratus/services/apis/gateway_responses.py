@@ -59,6 +59,8 @@ RESPONSE_TYPES: dict[str, str | None] = {
     "UNSUPPORTED_MEDIA_TYPE": "415",
     "WAF_FILTERED": "403",
 }
+#: API Gateway's quota on the size of a mapping template.
+MAX_TEMPLATE_BYTES = 300 * 1024
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 _STATUS = re.compile(r"^[1-5]\d\d$")
 _TARGET = re.compile(r"^gatewayresponse\.(header|querystring|path)\.[^\s.][^\s]*$")
@@ -101,6 +103,11 @@ def check_gateway_response(response: GatewayResponse) -> None:
     for content_type, template in response.response_templates.items():
         if not isinstance(template, str):
             raise BadRequest(f"Invalid response template specified for {content_type}")
+        if len(template.encode()) > MAX_TEMPLATE_BYTES:
+            raise BadRequest(
+                f"Response template for {content_type} exceeds the maximum size of "
+                f"{MAX_TEMPLATE_BYTES // 1024} KB"
+            )
 
 
 def _default(response_type: str) -> GatewayResponse:
