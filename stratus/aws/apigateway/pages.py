@@ -25,7 +25,8 @@ MAX_LIMIT = 500
 def _decode(position: str) -> str:
     try:
         padded = position + "=" * (-len(position) % 4)
-        return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+        raw = base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True)
+        return raw.decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise BadRequest("Invalid position parameter") from exc
 

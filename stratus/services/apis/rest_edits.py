@@ -8,8 +8,11 @@ here checks, changes one record in place, and has the owner store it.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from botocore import xform_name
 
@@ -35,6 +38,17 @@ from stratus.services.apis.rest_model import (
 __all__ = ["RestApiEdits"]
 
 Patch = list[dict[str, Any]]
+R = TypeVar("R")
+
+
+def _patched(record: R, change: Callable[[R], None]) -> R:
+    """``change`` applied to a copy of ``record``, and taken over only if it raised
+    nothing: a refused patch leaves the record as it was."""
+    draft = copy.deepcopy(record)
+    change(draft)
+    for item in dataclasses.fields(record):  # type: ignore[arg-type]
+        setattr(record, item.name, getattr(draft, item.name))
+    return record
 
 
 def _path_error(operation: dict[str, Any], allowed: str) -> BadRequest:
@@ -175,7 +189,8 @@ class RestApiEdits:
     ) -> dict[str, Any]:
         """Entries of ``/responseParameters/{name}`` (a boolean: required) and
         ``/responseModels/{type}``."""
-        response = self.method_response(api, resource_id, http_method, status)
+        stored = self.method_response(api, resource_id, http_method, status)
+        response = copy.deepcopy(stored)
         for operation in patch:
             parts = [p for p in str(operation.get("path", "")).split("/") if p]
             name = xform_name(parts[0]) if parts else ""
@@ -191,8 +206,10 @@ class RestApiEdits:
                 entries[key] = str(operation.get("value")).lower() == "true"
             else:
                 entries[key] = operation.get("value")
+        stored.clear()
+        stored.update(response)
         await self._apis.changed(api)
-        return response
+        return stored
 
     async def delete_method_response(
         self, api: RestApi, resource_id: str, http_method: str, status: str
@@ -206,16 +223,20 @@ class RestApiEdits:
         self, api: RestApi, deployment_id: str, patch: Patch
     ) -> RestDeployment:
         deployment = self._apis.deployment(api, deployment_id)
-        for operation in patch:
-            if operation.get("path") != "/description" or operation.get("op") not in (
-                "replace",
-                "add",
-                "remove",
-            ):
-                raise _path_error(operation, "/description")
-            deployment.description = (
-                None if operation.get("op") == "remove" else operation.get("value")
-            )
+
+        def change(draft: RestDeployment) -> None:
+            for operation in patch:
+                if operation.get("path") != "/description" or operation.get("op") not in (
+                    "replace",
+                    "add",
+                    "remove",
+                ):
+                    raise _path_error(operation, "/description")
+                draft.description = (
+                    None if operation.get("op") == "remove" else operation.get("value")
+                )
+
+        _patched(deployment, change)
         await self._apis.changed(api)
         return deployment
 
@@ -233,12 +254,16 @@ class RestApiEdits:
         renamed = [
             {**o, "path": "/providerArns"} if o.get("path") == "/providerARNs" else o for o in patch
         ]
-        apply_patch(authorizer, renamed)
-        ttl = authorizer.authorizer_result_ttl_in_seconds
-        if ttl is not None and not 0 <= int(ttl) <= 3600:
-            raise BadRequest("The Authorizer TTL must be between 0 and 3600 seconds")
-        if authorizer.type not in ("TOKEN", "REQUEST", "COGNITO_USER_POOLS"):
-            raise BadRequest(f"Invalid authorizer type specified: {authorizer.type}")
+
+        def change(draft: RestAuthorizer) -> None:
+            apply_patch(draft, renamed)
+            ttl = draft.authorizer_result_ttl_in_seconds
+            if ttl is not None and not 0 <= int(ttl) <= 3600:
+                raise BadRequest("The Authorizer TTL must be between 0 and 3600 seconds")
+            if draft.type not in ("TOKEN", "REQUEST", "COGNITO_USER_POOLS"):
+                raise BadRequest(f"Invalid authorizer type specified: {draft.type}")
+
+        _patched(authorizer, change)
         await self._apis.changed(api)
         return authorizer
 
@@ -246,22 +271,26 @@ class RestApiEdits:
     async def update_api_key(self, account: str, key_id: str, patch: Patch) -> ApiKey:
         key = self._apis.api_key(account, key_id)
         allowed = "/name, /description, /enabled, /customerId, /stages"
-        for operation in patch:
-            path = operation.get("path")
-            if path == "/stages":
-                value = str(operation.get("value") or "")
-                if operation.get("op") == "add":
-                    if value not in key.stage_keys:
-                        key.stage_keys.append(value)
-                elif operation.get("op") == "remove":
-                    if value in key.stage_keys:
-                        key.stage_keys.remove(value)
+
+        def change(draft: ApiKey) -> None:
+            for operation in patch:
+                path = operation.get("path")
+                if path == "/stages":
+                    value = str(operation.get("value") or "")
+                    if operation.get("op") == "add":
+                        if value not in draft.stage_keys:
+                            draft.stage_keys.append(value)
+                    elif operation.get("op") == "remove":
+                        if value in draft.stage_keys:
+                            draft.stage_keys.remove(value)
+                    else:
+                        raise _path_error(operation, allowed)
+                elif path in ("/name", "/description", "/enabled", "/customerId"):
+                    apply_patch(draft, [operation])
                 else:
                     raise _path_error(operation, allowed)
-            elif path in ("/name", "/description", "/enabled", "/customerId"):
-                apply_patch(key, [operation])
-            else:
-                raise _path_error(operation, allowed)
+
+        _patched(key, change)
         key.last_updated_date = time.time()
         await self._apis.key_changed(key)
         return key
@@ -272,46 +301,50 @@ class RestApiEdits:
             "/name, /description, /productCode, /apiStages, /throttle/rateLimit, "
             "/throttle/burstLimit, /quota/limit, /quota/period, /quota/offset, /throttle, /quota"
         )
-        for operation in patch:
-            op, path, value = operation.get("op"), operation.get("path"), operation.get("value")
-            if path in ("/name", "/description") and op in ("replace", "add", "remove"):
-                apply_patch(plan, [operation])
-            elif path == "/productCode":
-                continue  # AWS Marketplace only; nothing to store
-            elif path == "/apiStages" and op in ("add", "remove"):
-                api_id, _, stage = str(value or "").partition(":")
-                entry = {"apiId": api_id, "stage": stage}
-                if op == "add":
-                    api = self._apis.get(account, api_id)
-                    if stage not in api.stages:
-                        raise BadRequest(f"Invalid stage identifier specified: {stage}")
-                    if entry not in plan.api_stages:
-                        plan.api_stages.append(entry)
+
+        def change(draft: UsagePlan) -> None:
+            for operation in patch:
+                op, path, value = operation.get("op"), operation.get("path"), operation.get("value")
+                if path in ("/name", "/description") and op in ("replace", "add", "remove"):
+                    apply_patch(draft, [operation])
+                elif path == "/productCode":
+                    continue  # AWS Marketplace only; nothing to store
+                elif path == "/apiStages" and op in ("add", "remove"):
+                    api_id, _, stage = str(value or "").partition(":")
+                    entry = {"apiId": api_id, "stage": stage}
+                    if op == "add":
+                        api = self._apis.get(account, api_id)
+                        if stage not in api.stages:
+                            raise BadRequest(f"Invalid stage identifier specified: {stage}")
+                        if entry not in draft.api_stages:
+                            draft.api_stages.append(entry)
+                    else:
+                        if entry not in draft.api_stages:
+                            raise NotFound(f"Invalid API Stage {value} specified for usage plan")
+                        draft.api_stages.remove(entry)
+                elif path in ("/throttle", "/quota") and op == "remove":
+                    setattr(draft, path[1:], None)
+                elif path in ("/throttle/rateLimit", "/throttle/burstLimit") and op == "replace":
+                    throttle = dict(draft.throttle or {})
+                    name = path.rsplit("/", 1)[1]
+                    throttle[name] = float(str(value)) if name == "rateLimit" else int(str(value))
+                    draft.throttle = throttle
+                elif path in ("/quota/limit", "/quota/period", "/quota/offset") and op == "replace":
+                    quota = dict(draft.quota or {})
+                    name = path.rsplit("/", 1)[1]
+                    if name == "period":
+                        if value not in ("DAY", "WEEK", "MONTH"):
+                            raise BadRequest(f"Invalid quota period specified: {value}")
+                        quota[name] = value
+                    else:
+                        try:
+                            quota[name] = int(str(value))
+                        except ValueError as exc:
+                            raise BadRequest(f"Invalid quota {name} specified: {value}") from exc
+                    draft.quota = quota
                 else:
-                    if entry not in plan.api_stages:
-                        raise NotFound(f"Invalid API Stage {value} specified for usage plan")
-                    plan.api_stages.remove(entry)
-            elif path in ("/throttle", "/quota") and op == "remove":
-                setattr(plan, path[1:], None)
-            elif path in ("/throttle/rateLimit", "/throttle/burstLimit") and op == "replace":
-                throttle = dict(plan.throttle or {})
-                name = path.rsplit("/", 1)[1]
-                throttle[name] = float(str(value)) if name == "rateLimit" else int(str(value))
-                plan.throttle = throttle
-            elif path in ("/quota/limit", "/quota/period", "/quota/offset") and op == "replace":
-                quota = dict(plan.quota or {})
-                name = path.rsplit("/", 1)[1]
-                if name == "period":
-                    if value not in ("DAY", "WEEK", "MONTH"):
-                        raise BadRequest(f"Invalid quota period specified: {value}")
-                    quota[name] = value
-                else:
-                    try:
-                        quota[name] = int(str(value))
-                    except ValueError as exc:
-                        raise BadRequest(f"Invalid quota {name} specified: {value}") from exc
-                plan.quota = quota
-            else:
-                raise _path_error(operation, allowed)
+                    raise _path_error(operation, allowed)
+
+        _patched(plan, change)
         await self._apis.plan_changed(plan)
         return plan
