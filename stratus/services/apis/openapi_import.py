@@ -15,7 +15,8 @@ turned into a REST API the way API Gateway's importer reads it.
   ``x-amazon-apigateway-api-key-source``.
 
 ``overwrite`` replaces the API's resources, authorizers and gateway responses with the
-definition's; ``merge`` adds the definition's to what is there (an operation already
+definition's (its binary media types are merged, as AWS does for APIs made since 2021);
+``merge`` adds the definition's to what is there (an operation already
 present is replaced). The import runs on a scratch copy of the API: a definition that
 fails part way leaves the stored API as it was.
 """
@@ -132,8 +133,6 @@ async def _build(api: RestApi, document: dict[str, Any], mode: str) -> RestApi:
         scratch.resources = {root.id: root}
         scratch.authorizers.clear()
         scratch.gateway_responses.clear()
-        scratch.binary_media_types = []
-        scratch.description = None
     if info.get("title"):
         scratch.name = str(info["title"])
     if info.get("description"):
@@ -184,12 +183,14 @@ async def _authorizers(
             ids[name] = by_name[name]
             continue
         kind = str(spec.get("type", "token")).upper()
+        if kind == "COGNITO_USER_POOLS":
+            continue  # not served by Stratus: its methods stay open (docs/gateway.md)
         identity = spec.get("identitySource")
         if kind == "TOKEN" and not identity and scheme.get("in") == "header":
             identity = f"method.request.header.{scheme.get('name', 'Authorization')}"
         values: dict[str, Any] = {
             "name": name,
-            "type": "COGNITO_USER_POOLS" if kind == "COGNITO_USER_POOLS" else kind,
+            "type": kind,
             "authorizer_uri": spec.get("authorizerUri"),
             "identity_source": identity,
             "identity_validation_expression": spec.get("identityValidationExpression"),
@@ -270,10 +271,7 @@ async def _operation(
         for name in requirement if isinstance(requirement, dict) else ():
             scheme = schemes.get(name) or {}
             if name in authorizer_ids:
-                kind = api.authorizers[authorizer_ids[name]].type
-                method["authorization_type"] = (
-                    "COGNITO_USER_POOLS" if kind == "COGNITO_USER_POOLS" else "CUSTOM"
-                )
+                method["authorization_type"] = "CUSTOM"
                 method["authorizer_id"] = authorizer_ids[name]
             elif scheme.get("x-amazon-apigateway-authtype") == "awsSigv4":
                 method["authorization_type"] = "AWS_IAM"
