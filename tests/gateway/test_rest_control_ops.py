@@ -230,6 +230,13 @@ def test_update_api_key_and_usage_plan(apigw_v1: Any) -> None:
         )
     assert _error(excinfo)["Code"] == "BadRequestException"
     plan = apigw_v1.create_usage_plan(name="p1")
+    apigw_v1.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    assert apigw_v1.get_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])["name"] == "k1"
+    assert [p["id"] for p in apigw_v1.get_usage_plans(keyId=key["id"])["items"]] == [plan["id"]]
+    other = apigw_v1.create_api_key(name="k2")
+    with pytest.raises(ClientError) as excinfo:
+        apigw_v1.get_usage_plan_key(usagePlanId=plan["id"], keyId=other["id"])
+    assert _error(excinfo)["Code"] == "NotFoundException"
     changed = apigw_v1.update_usage_plan(
         usagePlanId=plan["id"],
         patchOperations=[

@@ -391,3 +391,48 @@ def test_hostile_templates_answer_the_default(
     assert answer.status_code == 404
     assert answer.json() == {"message": "Missing Authentication Token"}
     assert httpx.get(path_url(server, api_id, "/s/items")).text == "ok"  # the server lives on
+
+
+def test_integration_errors_use_their_types(server: ServerProcess, apigw_v1: Any) -> None:
+    """A non-proxy integration's refusal (415 with passthroughBehavior NEVER) and a
+    backend answer no integration response takes (API_CONFIGURATION_ERROR)."""
+    api_id = apigw_v1.create_rest_api(name="integration-errors")["id"]
+    root = apigw_v1.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw_v1.put_method(
+        restApiId=api_id, resourceId=root, httpMethod="POST", authorizationType="NONE"
+    )
+    apigw_v1.put_integration(
+        restApiId=api_id,
+        resourceId=root,
+        httpMethod="POST",
+        type="MOCK",
+        passthroughBehavior="NEVER",
+        requestTemplates={"application/json": '{"statusCode": 503}'},
+    )
+    apigw_v1.put_integration_response(
+        restApiId=api_id,
+        resourceId=root,
+        httpMethod="POST",
+        statusCode="200",
+        selectionPattern="200",
+    )
+    apigw_v1.put_gateway_response(
+        restApiId=api_id,
+        responseType="UNSUPPORTED_MEDIA_TYPE",
+        responseTemplates={"application/json": '{"type": "$context.error.responseType"}'},
+    )
+    apigw_v1.put_gateway_response(
+        restApiId=api_id,
+        responseType="API_CONFIGURATION_ERROR",
+        statusCode="503",
+        responseParameters={"gatewayresponse.header.Retry-After": "'5'"},
+    )
+    apigw_v1.create_deployment(restApiId=api_id, stageName="s")
+    url = path_url(server, api_id, "/s/")
+    refused = httpx.post(url, content=b"x", headers={"content-type": "text/csv"})
+    assert refused.status_code == 415
+    assert refused.json() == {"type": "UNSUPPORTED_MEDIA_TYPE"}
+    assert refused.headers["x-amzn-errortype"] == "UnsupportedMediaTypeException"
+    unmatched = httpx.post(url, json={})
+    assert unmatched.status_code == 503 and unmatched.headers["retry-after"] == "5"
+    assert unmatched.json() == {"message": "Internal server error"}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from stratus.aws.apigateway.pages import page
 from stratus.aws.apigatewayv2.shapes import render
 from stratus.aws.context import RequestContext
+from stratus.services.apis.errors import NotFound
 from stratus.services.apis.gateway_responses import GatewayResponse
 from stratus.services.apis.openapi_export import export_stage
 from stratus.services.apis.openapi_import import import_into, import_new, parse_definition
@@ -144,6 +145,13 @@ class RestApiOperations:
             ctx.account_id, params["usagePlanId"], params.get("patchOperations") or []
         )
         return render(S, "UsagePlan", plan, tags=plan.tags or None)
+
+    async def get_usage_plan_key(self, ctx: RequestContext, params: Params) -> Params:
+        plan = self._apis.usage_plan(ctx.account_id, params["usagePlanId"])
+        if params["keyId"] not in plan.key_ids:
+            raise NotFound("Invalid API Key identifier specified")
+        key = self._apis.api_key(ctx.account_id, params["keyId"])
+        return {"id": key.id, "type": "API_KEY", "value": key.value, "name": key.name}
 
     # -- OpenAPI import and export -------------------------------------------------------
     async def import_rest_api(self, ctx: RequestContext, params: Params) -> Params:

@@ -33,7 +33,7 @@ from stratus.services.apis.sqlite import SQLiteApiStore
 
 KIND, KEYS, PLANS = "v1", "apikey", "usageplan"
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
-_PATH_PART = re.compile(r"^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*,;=%-]+)$")
+PATH_PART = re.compile(r"^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*,;=%-]+)$")
 _AWS_URI = re.compile(r"^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:[A-Za-z0-9.-]+:(path|action)/.+")
 _PASSTHROUGH = frozenset({"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"})
 
@@ -157,7 +157,7 @@ class RestApis:
 
     async def create_resource(self, api: RestApi, parent_id: str, path_part: str) -> Resource:
         parent = self.resource(api, parent_id)
-        if not _PATH_PART.match(path_part):
+        if not PATH_PART.match(path_part):
             raise BadRequest(
                 "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning "
                 "and the end and an optional plus sign before the closing brace."

@@ -25,7 +25,7 @@ from stratus.services.apis.gateway_responses import (
     effective_response,
     gateway_response_listing,
 )
-from stratus.services.apis.rest_apis import _PATH_PART, RestApis, apply_patch
+from stratus.services.apis.rest_apis import PATH_PART, RestApis, apply_patch
 from stratus.services.apis.rest_model import (
     ApiKey,
     Resource,
@@ -131,7 +131,7 @@ class RestApiEdits:
                 parent_id = str(operation.get("value") or "")
             else:
                 raise _path_error(operation, "/parentId, /pathPart")
-        if not _PATH_PART.match(path_part):
+        if not PATH_PART.match(path_part):
             raise BadRequest(
                 "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning "
                 "and the end and an optional plus sign before the closing brace."
