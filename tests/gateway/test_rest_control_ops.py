@@ -372,8 +372,16 @@ def test_import_serve_put_and_export(server: ServerProcess, apigw_v1: Any) -> No
                 "paths": {"/x": {"get": {"x-amazon-apigateway-integration": {"type": "http"}}}},
             }
         ).encode(),
+        b"[" * 100_000 + b"]" * 100_000,
     ],
-    ids=["empty", "broken-yaml", "not-openapi", "no-title", "integration-without-uri"],
+    ids=[
+        "empty",
+        "broken-yaml",
+        "not-openapi",
+        "no-title",
+        "integration-without-uri",
+        "nested-too-deep",
+    ],
 )
 def test_import_refuses_bad_definitions(apigw_v1: Any, body: bytes) -> None:
     before = {a["id"] for a in apigw_v1.get_rest_apis(limit=500)["items"]}

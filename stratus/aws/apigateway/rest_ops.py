@@ -6,6 +6,7 @@ the provider stays a readable list of the core operations.
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -155,13 +156,13 @@ class RestApiOperations:
 
     # -- OpenAPI import and export -------------------------------------------------------
     async def import_rest_api(self, ctx: RequestContext, params: Params) -> Params:
-        document = parse_definition(_body(params.get("body")))
+        document = await asyncio.to_thread(parse_definition, _body(params.get("body")))
         api = await import_new(self._apis, ctx.account_id, ctx.region, document)
         return self.get_rest_api_shape(api)
 
     async def put_rest_api(self, ctx: RequestContext, params: Params) -> Params:
         api = self._api(ctx, params)
-        document = parse_definition(_body(params.get("body")))
+        document = await asyncio.to_thread(parse_definition, _body(params.get("body")))
         await import_into(self._apis, api, document, params.get("mode") or "merge")
         return self.get_rest_api_shape(api)
 

@@ -40,10 +40,12 @@ __all__ = ["import_into", "import_new", "parse_definition"]
 _VERBS = ("get", "put", "post", "delete", "options", "head", "patch")
 _ANY = "x-amazon-apigateway-any-method"
 MAX_DEFINITION_BYTES = 6 * 1024 * 1024
+MAX_NESTING = 200
 
 
 def parse_definition(body: bytes) -> dict[str, Any]:
-    """The document in ``body`` (JSON, else YAML); BadRequest as AWS words it."""
+    """The document in ``body`` (JSON, else YAML); BadRequest as AWS words it. CPU work
+    on up to 6 MB: callers run it off the event loop."""
     if len(body) > MAX_DEFINITION_BYTES:
         raise BadRequest("Request body is too large")
     text = body.decode("utf-8", "replace").strip()
@@ -52,15 +54,30 @@ def parse_definition(body: bytes) -> dict[str, Any]:
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
+        if _flow_depth(text) > MAX_NESTING:
+            raise BadRequest("Invalid OpenAPI input.") from None
         try:
             document = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, RecursionError) as exc:  # RecursionError: nested too deep
             raise BadRequest("Invalid OpenAPI input.") from exc
     if not isinstance(document, dict) or not ("swagger" in document or "openapi" in document):
         raise BadRequest("Invalid OpenAPI input.")
     if not isinstance(document.get("paths", {}), dict):
         raise BadRequest("Invalid OpenAPI input.")
     return document
+
+
+def _flow_depth(text: str) -> int:
+    """How deep ``[``/``{`` nest (quotes not heeded: an upper bound), so that a YAML
+    document nested thousands deep is refused before the YAML parser recurses into it."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 class _ScratchStore:
