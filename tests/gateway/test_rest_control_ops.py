@@ -5,6 +5,9 @@ authorizers, ImportRestApi/PutRestApi, GetExport, tags, account settings, pagina
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -487,3 +490,99 @@ def test_pagination_of_listings(apigw_v1: Any) -> None:
     assert len(keys["items"]) == 2 and keys["position"]
     more = apigw_v1.get_api_keys(nameQuery="paged-key", limit=2, position=keys["position"])
     assert len(more["items"]) >= 1
+
+
+def _aws_cli(server: ServerProcess, home: Path, *args: str) -> str:
+    cli = str(Path(sys.executable).with_name("aws"))
+    if not Path(cli).exists():
+        pytest.skip("the AWS CLI (pip install awscli) is not installed")
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "HOME": str(home),
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    out = subprocess.run(
+        [cli, "--endpoint-url", server.endpoint, "--output", "json", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_aws_cli_import_gateway_responses_and_export(server: ServerProcess, tmp_path: Path) -> None:
+    """What a user types: the CLI's own pagination (it follows ``position``), blobs from
+    files and the export written to one."""
+    definition = tmp_path / "api.json"
+    definition.write_text(json.dumps(SWAGGER))
+    api = json.loads(
+        _aws_cli(
+            server, tmp_path, "apigateway", "import-rest-api", "--body", f"fileb://{definition}"
+        )
+    )
+    _aws_cli(
+        server,
+        tmp_path,
+        "apigateway",
+        "put-gateway-response",
+        "--rest-api-id",
+        api["id"],
+        "--response-type",
+        "UNAUTHORIZED",
+        "--status-code",
+        "401",
+        "--response-parameters",
+        json.dumps({"gatewayresponse.header.WWW-Authenticate": "'Bearer'"}),
+    )
+    # A page size of 5 makes the CLI follow position through five pages.
+    listed = json.loads(
+        _aws_cli(
+            server,
+            tmp_path,
+            "apigateway",
+            "get-gateway-responses",
+            "--rest-api-id",
+            api["id"],
+            "--page-size",
+            "5",
+        )
+    )
+    kinds = {i["responseType"]: i for i in listed["items"]}
+    assert len(kinds) == 21
+    assert kinds["UNAUTHORIZED"]["defaultResponse"] is False
+    assert kinds["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"  # imported
+    _aws_cli(
+        server,
+        tmp_path,
+        "apigateway",
+        "create-deployment",
+        "--rest-api-id",
+        api["id"],
+        "--stage-name",
+        "cli",
+    )
+    exported = tmp_path / "export.json"
+    _aws_cli(
+        server,
+        tmp_path,
+        "apigateway",
+        "get-export",
+        "--rest-api-id",
+        api["id"],
+        "--stage-name",
+        "cli",
+        "--export-type",
+        "swagger",
+        "--parameters",
+        "extensions=integrations",
+        str(exported),
+    )
+    document = json.loads(exported.read_text())
+    assert document["basePath"] == "/cli"
+    assert document["paths"]["/pets/{id}"]["get"]["x-amazon-apigateway-integration"]["type"] == (
+        "mock"
+    )
