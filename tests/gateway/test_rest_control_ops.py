@@ -586,3 +586,15 @@ def test_aws_cli_import_gateway_responses_and_export(server: ServerProcess, tmp_
     assert document["paths"]["/pets/{id}"]["get"]["x-amazon-apigateway-integration"]["type"] == (
         "mock"
     )
+
+
+@pytest.mark.parametrize("path", ["/gatewayResponses", "/resources", "/stages", "/id"])
+def test_update_rest_api_refuses_what_other_operations_own(apigw_v1: Any, path: str) -> None:
+    api_id = apigw_v1.create_rest_api(name="guarded")["id"]
+    with pytest.raises(ClientError) as excinfo:
+        apigw_v1.update_rest_api(
+            restApiId=api_id, patchOperations=[{"op": "replace", "path": path, "value": "x"}]
+        )
+    assert _error(excinfo)["Code"] == "BadRequestException"
+    assert apigw_v1.get_gateway_responses(restApiId=api_id)["items"]  # still whole
+    assert _paths(apigw_v1, api_id) and apigw_v1.get_rest_api(restApiId=api_id)["id"] == api_id

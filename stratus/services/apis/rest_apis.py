@@ -35,6 +35,21 @@ KIND, KEYS, PLANS = "v1", "apikey", "usageplan"
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
 PATH_PART = re.compile(r"^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*,;=%-]+)$")
 _AWS_URI = re.compile(r"^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:[A-Za-z0-9.-]+:(path|action)/.+")
+_NOT_PATCHABLE = frozenset(
+    {
+        "id",
+        "account",
+        "region",
+        "created_date",
+        "root_resource_id",
+        "resources",
+        "authorizers",
+        "deployments",
+        "stages",
+        "gateway_responses",
+        "revision",
+    }
+)
 _PASSTHROUGH = frozenset({"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"})
 
 
@@ -139,6 +154,10 @@ class RestApis:
 
     async def update(self, account: str, api_id: str, patch: list[dict[str, Any]]) -> RestApi:
         api = self.get(account, api_id)
+        for operation in patch:  # what other operations own is not UpdateRestApi's
+            head = str(operation.get("path", "")).strip("/").split("/")[0]
+            if xform_name(head) in _NOT_PATCHABLE:
+                raise BadRequest(f"Invalid patch path {operation.get('path')}")
         apply_patch(api, patch)
         await self._changed(api)
         return api
