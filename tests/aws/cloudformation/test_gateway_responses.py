@@ -169,3 +169,79 @@ def test_sam_gateway_responses(cfn: Any, server: ServerProcess) -> None:
     }
     cfn.delete_stack(StackName=name)
     cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2})
+
+
+def test_cdk_shaped_rest_api(cfn: Any, server: ServerProcess) -> None:
+    """What CDK's ``RestApi`` with ``addGatewayResponse`` synthesizes: a CloudWatch role,
+    the Account resource naming it, a separate Deployment and Stage, and a gateway
+    response with quoted header values."""
+    template = {
+        "Resources": {
+            "ApiCloudWatchRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "apigateway.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    },
+                    "ManagedPolicyArns": [
+                        "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+                    ],
+                },
+            },
+            "ApiAccount": {
+                "Type": "AWS::ApiGateway::Account",
+                "DependsOn": ["Rest"],
+                "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["ApiCloudWatchRole", "Arn"]}},
+            },
+            "Rest": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "cdk-api"}},
+            "Get": MOCK_GET,
+            "ApiUnauthorized": {
+                "Type": "AWS::ApiGateway::GatewayResponse",
+                "Properties": {
+                    "RestApiId": {"Ref": "Rest"},
+                    "ResponseType": "DEFAULT_4XX",
+                    "ResponseParameters": {
+                        "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+                        "gatewayresponse.header.Access-Control-Allow-Headers": "'*'",
+                    },
+                },
+            },
+            "Deployment": {
+                "Type": "AWS::ApiGateway::Deployment",
+                "DependsOn": ["Get", "ApiUnauthorized"],
+                "Properties": {"RestApiId": {"Ref": "Rest"}, "Description": "Automatically"},
+            },
+            "Stage": {
+                "Type": "AWS::ApiGateway::Stage",
+                "Properties": {
+                    "RestApiId": {"Ref": "Rest"},
+                    "DeploymentId": {"Ref": "Deployment"},
+                    "StageName": "prod",
+                },
+            },
+        },
+        "Outputs": {
+            "Api": {"Value": {"Ref": "Rest"}},
+            "Role": {"Value": {"Fn::GetAtt": ["ApiCloudWatchRole", "Arn"]}},
+        },
+    }
+    name = stack_name("cdkgr")
+    cfn.create_stack(
+        StackName=name, TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM"]
+    )
+    values = outputs(wait_stack(cfn, name))
+    assert server.client("apigateway").get_account()["cloudwatchRoleArn"] == values["Role"]
+    url = f"http://127.0.0.1:{server.gateway_port}/_aws/execute-api/{values['Api']}/prod/nope"
+    answer = httpx.get(url)
+    assert answer.status_code == 403
+    assert answer.headers["access-control-allow-origin"] == "*"
+    assert answer.json() == {"message": "Missing Authentication Token"}
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2})
