@@ -5,7 +5,9 @@ Per request: the stage (unknown: 403 ``{"message":"Forbidden"}``), the resource 
 API key and usage plan, the TOKEN or REQUEST authorizer, then the integration: Lambda proxy
 (payload 1.0), HTTP_PROXY, or a non-proxy one whose mapping templates shape the request and
 the answer (AWS, HTTP, MOCK, Lambda non-proxy: ``rest_integration.py``). A function error or malformed answer is 502
-``{"message": "Internal server error"}``; an integration timeout 504.
+``{"message": "Internal server error"}``; an integration timeout 504. Every error the
+gateway answers itself goes through :meth:`RestApiServer.gateway_error`, which the
+deployment's gateway responses shape (``rest_errors.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,16 +27,25 @@ from stratus.gateway.authorizers import identity_value, policy_allows, route_arn
 from stratus.gateway.events import ApiInfo, event_v1
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
-from stratus.gateway.iam_auth import Caller, IamCheck, IamRefused, check_iam
+from stratus.gateway.iam_auth import (
+    EXPIRED,
+    EXPIRED_TOKEN,
+    MISSING,
+    UNKNOWN_KEY,
+    Caller,
+    IamCheck,
+    IamRefused,
+    check_iam,
+)
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import GatewayRequest, from_scope
 from stratus.gateway.request_validation import (
-    ERROR_TYPE,
     MethodValidation,
     ModelSchemas,
     compile_validation,
 )
-from stratus.gateway.responses import HttpResult, MalformedResponse, parse_v1
+from stratus.gateway.responses import MalformedResponse, parse_v1
+from stratus.gateway.rest_errors import GatewayError, StageErrors, gateway_error
 from stratus.gateway.rest_integration import NonProxyIntegrations
 from stratus.gateway.routing import RouteTable
 from stratus.gateway.stages import CompiledStage
@@ -47,6 +58,7 @@ from stratus.services.apis.rest_model import (
     RestAuthorizer,
     RestMethod,
     snapshot_authorizers,
+    snapshot_gateway_responses,
     snapshot_models,
     snapshot_request_validators,
     snapshot_resources,
@@ -55,13 +67,9 @@ from stratus.services.scope import Scope
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 FORBIDDEN = b'{"message":"Forbidden"}'
-MISSING_TOKEN = b'{"message":"Missing Authentication Token"}'
-BAD_GATEWAY = b'{"message": "Internal server error"}'
-TIMED_OUT = b'{"message": "Endpoint request timed out"}'
 UNAUTHORIZED = b'{"message":"Unauthorized"}'
 DENIED = b'{"Message":"User is not authorized to access this resource with an explicit deny"}'
 AUTHORIZER_FAILED = b'{"message":null}'
-TOO_MANY = b'{"message":"Too Many Requests"}'
 
 
 @dataclass(slots=True)
@@ -79,11 +87,13 @@ class _Compiled:
     revision: int
     api: RestApi
     stages: dict[str, CompiledStage[_Endpoint]]
+    errors: dict[str, StageErrors]
 
 
 def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
     scope = Scope(api.account, api.region)
     stages: dict[str, CompiledStage[_Endpoint]] = {}
+    errors: dict[str, StageErrors] = {}
     for stage in api.stages.values():
         deployment = api.deployments.get(stage.deployment_id)
         if deployment is None:
@@ -91,6 +101,7 @@ def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
         authorizers = snapshot_authorizers(deployment.snapshot)
         validators = snapshot_request_validators(deployment.snapshot)
         schemas = ModelSchemas(api.id, snapshot_models(deployment.snapshot))
+        errors[stage.stage_name] = StageErrors(snapshot_gateway_responses(deployment.snapshot))
         default_settings = stage.method_settings.get("*/*") or {}
         entries: list[tuple[str, _Endpoint]] = []
         for resource in snapshot_resources(deployment.snapshot):
@@ -135,7 +146,7 @@ def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
             stage.access_log_settings,
             metrics.stage(api.id, stage.stage_name),
         )
-    return _Compiled(api.revision, api, stages)
+    return _Compiled(api.revision, api, stages, errors)
 
 
 class RestApiServer:
@@ -169,12 +180,19 @@ class RestApiServer:
         stage_name, _, rest = path[1:].partition("/")
         stage = compiled.stages.get(stage_name)
         if stage is None:
-            await respond(send, 403, [JSON], FORBIDDEN)
+            await respond(
+                send, 403, [JSON, (b"x-amzn-errortype", b"ForbiddenException")], FORBIDDEN
+            )
             return
         try:
             body = await read_body(receive, MAX_BODY_BYTES)
         except BodyTooLarge:
-            await respond(send, 413, [JSON], b'{"message":"Request Entity Too Large"}')
+            request = from_scope(scope, b"", new_request_id(), "/" + rest, "/" + rest)
+            request.stage = stage.name
+            too_large = self.gateway_error(
+                compiled, stage, request, gateway_error("REQUEST_TOO_LARGE")
+            )
+            await respond(send, too_large[0], too_large[1], too_large[2])
             return
         if body is None:
             return
@@ -205,12 +223,20 @@ class RestApiServer:
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
         found = stage.table.match(request.method, request.path)
         if found is None or found[0].resource.path == "$default":
-            return 403, [JSON], MISSING_TOKEN, "-", 0.0
+            return self.gateway_error(
+                compiled, stage, request, gateway_error("MISSING_AUTHENTICATION_TOKEN")
+            )
         endpoint, path_parameters = found
         api = compiled.api
         resource_path = endpoint.resource.path
+
+        def fail(error: GatewayError) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
+            return self.gateway_error(
+                compiled, stage, request, error, endpoint.resource, path_parameters
+            )
+
         if endpoint.bucket is not None and not endpoint.bucket.take():
-            return 429, [JSON], TOO_MANY, resource_path, 0.0
+            return fail(gateway_error("THROTTLED"))
         info = ApiInfo(
             api.id,
             api.account,
@@ -221,30 +247,40 @@ class RestApiServer:
         if endpoint.method.api_key_required:
             refused = self._usage.check(api.id, stage.name, api_key)
             if refused is not None:
-                body = orjson.dumps({"message": refused[1]})
-                return refused[0], [JSON], body, resource_path, 0.0
+                kind = {"Forbidden": "INVALID_API_KEY", "Limit Exceeded": "QUOTA_EXCEEDED"}
+                return fail(gateway_error(kind.get(refused[1], "THROTTLED")))
         authorizer_context = None
         caller: Caller | None = None
         if endpoint.method.authorization_type == "AWS_IAM":
             try:
                 caller = check_iam(request, api.region, self._iam, self._account_for)
             except IamRefused as refused:
-                return 403, [JSON], refused.rest_body(), resource_path, 0.0
+                return fail(_iam_error(refused))
         if endpoint.authorizer is not None and endpoint.method.authorization_type == "CUSTOM":
             decision = await self._authorize(
                 endpoint, request, info, stage.variables, path_parameters
             )
             if isinstance(decision, bytes):
-                status = 401 if decision is UNAUTHORIZED else 403 if decision is DENIED else 500
-                return status, [JSON], decision, resource_path, 0.0
+                refusal = (
+                    "UNAUTHORIZED"
+                    if decision is UNAUTHORIZED
+                    else "ACCESS_DENIED"
+                    if decision is DENIED
+                    else "AUTHORIZER_FAILURE"
+                )
+                return fail(gateway_error(refusal))
             authorizer_context = decision
         if endpoint.validation is not None:
             invalid = await endpoint.validation.check(request, path_parameters)
             if invalid is not None:
-                return 400, [JSON, ERROR_TYPE], invalid.body(), resource_path, 0.0
+                return fail(
+                    gateway_error(
+                        invalid.response_type, invalid.message, validation_error=invalid.message
+                    )
+                )
         integration = endpoint.method.method_integration
         if integration is None:
-            return 500, [JSON], BAD_GATEWAY, resource_path, 0.0
+            return fail(gateway_error("API_CONFIGURATION_ERROR"))
         started = time.perf_counter()
         if integration.type in ("MOCK", "AWS", "HTTP"):
             context = event_v1(
@@ -259,9 +295,12 @@ class RestApiServer:
             )["requestContext"]
             if caller is not None:
                 context["identity"].update(caller.identity())
-            result = await self._non_proxy.run(
+            answer = await self._non_proxy.run(
                 integration, request, path_parameters, stage.variables, context, api.account
             )
+            if isinstance(answer, GatewayError):
+                return fail(answer)
+            result = answer
         elif integration.type == "HTTP_PROXY":
             proxied = SimpleNamespace(
                 integration_uri=integration.uri, integration_method=integration.http_method
@@ -298,17 +337,53 @@ class RestApiServer:
                 try:
                     result = parse_v1(payload)
                 except MalformedResponse:
-                    result = HttpResult(502, [JSON], BAD_GATEWAY)
+                    return fail(gateway_error("INTEGRATION_FAILURE"))
             elif outcome is Outcome.TIMED_OUT:
-                result = HttpResult(504, [JSON], TIMED_OUT)
+                return fail(gateway_error("INTEGRATION_TIMEOUT"))
             elif outcome is Outcome.THROTTLED:
-                result = HttpResult(429, [JSON], TOO_MANY)
+                return fail(gateway_error("THROTTLED"))
             else:
-                result = HttpResult(502, [JSON], BAD_GATEWAY)
+                return fail(gateway_error("INTEGRATION_FAILURE"))
         else:
-            result = HttpResult(500, [JSON], BAD_GATEWAY)
+            return fail(gateway_error("API_CONFIGURATION_ERROR"))
         integration_ms = (time.perf_counter() - started) * 1000
         return result.status, result.headers, result.body, resource_path, integration_ms
+
+    def gateway_error(
+        self,
+        compiled: _Compiled,
+        stage: CompiledStage[_Endpoint],
+        request: GatewayRequest,
+        error: GatewayError,
+        resource: Resource | None = None,
+        path_parameters: dict[str, str] | None = None,
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
+        """Answer an error the gateway raises itself (``gateway_error(type, message)``),
+        shaped by the stage's gateway responses: what ``_answer`` returns for it. Request
+        validation (BAD_REQUEST_BODY, BAD_REQUEST_PARAMETERS) answers through here too."""
+        api = compiled.api
+        context: dict[str, Any] = {
+            "requestId": request.request_id,
+            "extendedRequestId": request.request_id,
+            "accountId": api.account,
+            "apiId": api.id,
+            "stage": stage.name,
+            "httpMethod": request.method,
+            "path": f"/{stage.name}{request.path}",
+            "resourcePath": resource.path if resource is not None else None,
+            "resourceId": resource.id if resource is not None else None,
+            "domainName": request.host,
+            "protocol": "HTTP/1.1",
+            "identity": {
+                "sourceIp": request.source_ip,
+                "userAgent": request.header("user-agent"),
+            },
+        }
+        result = compiled.errors[stage.name].answer(
+            error, request, context, stage.variables, path_parameters
+        )
+        route = resource.path if resource is not None else "-"
+        return result.status, result.headers, result.body, route, 0.0
 
     async def _authorize(
         self,
@@ -384,3 +459,16 @@ class RestApiServer:
             return DENIED
         context = answer.get("context") if isinstance(answer.get("context"), dict) else {}
         return {"principalId": answer.get("principalId"), **(context or {})}
+
+
+def _iam_error(refused: IamRefused) -> GatewayError:
+    """An AWS_IAM refusal as its gateway response type (its message kept)."""
+    message = orjson.loads(refused.rest_body())["message"]
+    if refused.kind == MISSING:
+        return gateway_error("MISSING_AUTHENTICATION_TOKEN")
+    if refused.kind in (EXPIRED, EXPIRED_TOKEN):
+        return gateway_error("EXPIRED_TOKEN", message)
+    if refused.kind == UNKNOWN_KEY:
+        error = gateway_error("DEFAULT_4XX", message, status=403)
+        return replace(error, error_type="UnrecognizedClientException")
+    return gateway_error("INVALID_SIGNATURE", message)

@@ -23,7 +23,10 @@ Per request, as API Gateway documents it:
    the method response's headers, its ``statusCode`` is the status; a template may
    override both through ``$context.responseOverride``.
 
-A template that fails to render answers 500 ``{"message": "Internal server error"}``.
+A template that fails to render, or a backend answer no integration response takes, is
+API_CONFIGURATION_ERROR (500 ``{"message": "Internal server error"}``); the errors the
+gateway answers itself are :class:`GatewayError` values, which the stage's gateway
+responses shape (``rest_errors.py``).
 """
 
 from __future__ import annotations
@@ -37,11 +40,11 @@ from urllib.parse import quote, urlencode
 import httpx
 import orjson
 
-from stratus.gateway.asgi import JSON
 from stratus.gateway.aws_integration import AwsIntegrationCalls, UnsupportedUri
 from stratus.gateway.functions import FunctionCaller, Outcome, parse_target
 from stratus.gateway.request import GatewayRequest
 from stratus.gateway.responses import HttpResult
+from stratus.gateway.rest_errors import GatewayError, gateway_error
 from stratus.gateway.vtl import TemplateFailed, TemplateVars, render
 from stratus.services.apis.rest_model import RestIntegration
 from stratus.services.scope import Scope
@@ -51,9 +54,6 @@ __all__ = ["NonProxyIntegrations"]
 
 log = logging.getLogger(__name__)
 
-INTERNAL = b'{"message": "Internal server error"}'
-UNSUPPORTED_MEDIA = b'{"message": "Unsupported Media Type"}'
-TIMED_OUT = b'{"message": "Endpoint request timed out"}'
 _DEFAULT_TYPE = "application/json"
 _HEADER = "method.response.header."
 _PATH_VARIABLE = re.compile(r"\{([A-Za-z0-9._-]+)\+?\}")
@@ -72,8 +72,10 @@ class _Backend:
 
 
 class _Refused(Exception):
-    def __init__(self, result: HttpResult) -> None:
-        self.result = result
+    """An error the gateway answers itself (its gateway response shapes it)."""
+
+    def __init__(self, error: GatewayError) -> None:
+        self.error = error
 
 
 class NonProxyIntegrations:
@@ -95,7 +97,8 @@ class NonProxyIntegrations:
         stage_variables: dict[str, str] | None,
         context: dict[str, Any],
         account: str,
-    ) -> HttpResult:
+    ) -> HttpResult | GatewayError:
+        """The method response, or the error the gateway answers itself."""
         context.setdefault("requestOverride", {"header": {}, "querystring": {}, "path": {}})
         context.setdefault("responseOverride", {"header": {}})
         params = {
@@ -115,10 +118,10 @@ class NonProxyIntegrations:
             )
             return _respond(integration, request, backend, params, env)
         except _Refused as refused:
-            return refused.result
+            return refused.error
         except TemplateFailed as exc:
             log.info("REST API request %s: %s", request.request_id, exc)
-            return HttpResult(500, [JSON], INTERNAL)
+            return gateway_error("API_CONFIGURATION_ERROR")
 
     async def _call(
         self,
@@ -172,10 +175,10 @@ class NonProxyIntegrations:
                 timeout=integration.timeout_in_millis / 1000,
             )
         except httpx.TimeoutException as exc:
-            raise _Refused(HttpResult(504, [JSON], TIMED_OUT)) from exc
+            raise _Refused(gateway_error("INTEGRATION_TIMEOUT")) from exc
         except httpx.HTTPError as exc:
             log.info("REST API HTTP integration to %s failed: %s", url, exc)
-            raise _Refused(HttpResult(500, [JSON], INTERNAL)) from exc
+            raise _Refused(gateway_error("INTEGRATION_FAILURE", status=500)) from exc
         headers_out = {name: value for name, value in response.headers.items()}
         return _Backend(str(response.status_code), response.text, headers_out)
 
@@ -186,7 +189,7 @@ class NonProxyIntegrations:
         try:
             target = parse_target(uri, Scope(account, region))
         except Exception as exc:
-            raise _Refused(HttpResult(500, [JSON], INTERNAL)) from exc
+            raise _Refused(gateway_error("API_CONFIGURATION_ERROR")) from exc
         outcome, answer = await self._functions.call(
             target, payload.encode(), request.request_id, timeout
         )
@@ -201,10 +204,10 @@ class NonProxyIntegrations:
             message = error.get("errorMessage") if isinstance(error, dict) else None
             return _Backend(str(message or ""), text, {}, failed_function=True)
         if outcome is Outcome.TIMED_OUT:
-            raise _Refused(HttpResult(504, [JSON], TIMED_OUT))
+            raise _Refused(gateway_error("INTEGRATION_TIMEOUT"))
         if outcome is Outcome.THROTTLED:
-            raise _Refused(HttpResult(429, [JSON], b'{"message":"Too Many Requests"}'))
-        raise _Refused(HttpResult(500, [JSON], INTERNAL))
+            raise _Refused(gateway_error("THROTTLED"))
+        raise _Refused(gateway_error("INTEGRATION_FAILURE", status=500))
 
     async def _aws_call(
         self,
@@ -217,7 +220,7 @@ class NonProxyIntegrations:
         account: str,
     ) -> _Backend:
         if self._aws is None:
-            raise _Refused(HttpResult(500, [JSON], INTERNAL))
+            raise _Refused(gateway_error("API_CONFIGURATION_ERROR"))
         method = integration.http_method or "POST"
         try:
             answer = await self._aws.call(
@@ -230,10 +233,10 @@ class NonProxyIntegrations:
             )
         except UnsupportedUri as exc:
             log.info("REST API AWS integration: %s", exc)
-            raise _Refused(HttpResult(500, [JSON], INTERNAL)) from exc
+            raise _Refused(gateway_error("API_CONFIGURATION_ERROR")) from exc
         if answer is None:
             log.info("REST API AWS integration: no service answers %s", integration.uri)
-            raise _Refused(HttpResult(500, [JSON], INTERNAL))
+            raise _Refused(gateway_error("API_CONFIGURATION_ERROR"))
         return _Backend(str(answer.status), answer.body.decode("utf-8", "replace"), answer.headers)
 
 
@@ -260,7 +263,7 @@ def _request_payload(
         return content_type, render(template, body, params, env)
     behavior = integration.passthrough_behavior or "WHEN_NO_MATCH"
     if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and templates):
-        raise _Refused(HttpResult(415, [JSON], UNSUPPORTED_MEDIA))
+        raise _Refused(gateway_error("UNSUPPORTED_MEDIA_TYPE"))
     return request.header("content-type") or _DEFAULT_TYPE, body
 
 
@@ -376,7 +379,7 @@ def _respond(
     backend: _Backend,
     params: dict[str, dict[str, str]],
     env: TemplateVars,
-) -> HttpResult:
+) -> HttpResult | GatewayError:
     response = _select_response(integration, backend)
     if response is None:
         log.info(
@@ -384,7 +387,7 @@ def _respond(
             request.request_id,
             backend.selector,
         )
-        return HttpResult(500, [JSON], INTERNAL)
+        return gateway_error("API_CONFIGURATION_ERROR")
     templates = {
         _media_type(k): (k, v)
         for k, v in (response.get("response_templates") or {}).items()

@@ -9,6 +9,8 @@ JSONPath is the Jayway dialect that Step Functions also speaks (API Gateway runs
 too), so ``$input.path('$.items[0].id')`` means the same in both.
 
 Parsed templates are cached by their text: the same few templates run on every request.
+A rendering is bounded: 1,000 iterations per ``#foreach`` (API Gateway's quota), 100,000
+for all its loops together, 10 MB of output (each interpolated string included).
 A template that does not parse or fails while rendering raises :class:`TemplateFailed`
 (the gateway answers 500, as API Gateway does).
 """
@@ -18,8 +20,10 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
+from io import StringIO
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
@@ -108,6 +112,89 @@ def _write_reference(self: Any, stream: Any, namespace: Any, loader: Any) -> Non
 # The one place airspeed turns a value into text; the templates of this process are all
 # API Gateway's, whose engine is Java's.
 airspeed.FormalReference.evaluate_raw = _write_reference
+
+
+#: API Gateway's quota on the iterations of one ``#foreach`` loop of a mapping template.
+MAX_FOREACH_ITERATIONS = 1000
+#: All the loops of one rendering together: nested loops multiply, each within its quota.
+MAX_TOTAL_ITERATIONS = 100_000
+#: What one rendering (or a string it interpolates) may write: API Gateway's payload limit.
+MAX_OUTPUT_CHARS = 10 * 1024 * 1024
+
+
+class _Budget:
+    """The iterations one rendering has left (a template that loops without end fails)."""
+
+    def __init__(self) -> None:
+        self.remaining = MAX_TOTAL_ITERATIONS
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("vtl_budget", default=None)
+
+
+class _CountedItems:
+    """What a ``#foreach`` walks, counted against the loop's quota and the rendering's
+    budget; airspeed asks its length for ``$foreach.hasNext``."""
+
+    def __init__(self, items: Any) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Any:
+        budget = _BUDGET.get()
+        for index, item in enumerate(self._items):
+            if index >= MAX_FOREACH_ITERATIONS:
+                raise TemplateFailed(f"#foreach loops more than {MAX_FOREACH_ITERATIONS} times")
+            if budget is not None:
+                budget.remaining -= 1
+                if budget.remaining < 0:
+                    raise TemplateFailed(
+                        f"the template's loops run more than {MAX_TOTAL_ITERATIONS} times"
+                    )
+            yield item
+
+
+class _CountedLoopValue:
+    """Stands in for a ``#foreach``'s ``in`` expression: its value, counted."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def calculate(self, namespace: Any, loader: Any) -> Any:
+        value = self._inner.calculate(namespace, loader)
+        if value is None:
+            return None
+        if hasattr(value, "keys"):
+            value = list(value.keys())
+        try:
+            iter(value)
+        except TypeError:
+            return value  # airspeed names the error itself
+        return _CountedItems(value)
+
+
+_parse_foreach = airspeed.ForeachDirective.parse
+
+
+def _parse_counted_foreach(self: Any) -> None:
+    _parse_foreach(self)
+    self.value = _CountedLoopValue(self.value)
+
+
+def _bounded_write(self: Any, text: str) -> None:
+    """airspeed's output streams (the rendering's and each interpolated string's), bounded:
+    a template that doubles a string in a loop fails instead of filling memory."""
+    if self.stop:
+        return
+    if self.tell() + len(text) > MAX_OUTPUT_CHARS:
+        raise TemplateFailed(f"the template writes more than {MAX_OUTPUT_CHARS} characters")
+    StringIO.write(self, text)
+
+
+airspeed.ForeachDirective.parse = _parse_counted_foreach
+airspeed.StoppableStream.write = _bounded_write
 
 
 @lru_cache(maxsize=512)
@@ -280,9 +367,15 @@ def render(text: str, body: str, params: Mapping[str, Mapping[str, str]], env: T
         "context": env.context,
         "stageVariables": env.stage_variables,
     }
+    token = _BUDGET.set(_Budget())
     try:
         return str(template.merge(namespace))
     except TemplateFailed:
         raise
     except Exception as exc:  # airspeed raises whatever the Python underneath raised
+        cause = exc.__cause__ if isinstance(exc.__cause__, TemplateFailed) else None
+        if cause is not None:
+            raise cause from exc
         raise TemplateFailed(f"mapping template failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        _BUDGET.reset(token)

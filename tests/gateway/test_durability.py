@@ -30,3 +30,39 @@ def test_apis_survive_kill_9(tmp_path: Path) -> None:
         assert response.json()["rawPath"] == "/again"
     finally:
         server.stop()
+
+
+def test_gateway_responses_and_account_survive_kill_9(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        apigw = server.client("apigateway")
+        rest_id = apigw.create_rest_api(name="kept-responses")["id"]
+        root = apigw.get_resources(restApiId=rest_id)["items"][0]["id"]
+        apigw.put_method(
+            restApiId=rest_id, resourceId=root, httpMethod="GET", authorizationType="NONE"
+        )
+        apigw.put_integration(restApiId=rest_id, resourceId=root, httpMethod="GET", type="MOCK")
+        apigw.put_gateway_response(
+            restApiId=rest_id,
+            responseType="MISSING_AUTHENTICATION_TOKEN",
+            statusCode="404",
+            responseTemplates={"application/json": '{"kept": true}'},
+        )
+        apigw.create_deployment(restApiId=rest_id, stageName="s")
+        role = "arn:aws:iam::000000000000:role/kept"
+        apigw.update_account(
+            patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}]
+        )
+        server.kill()
+        server.start()
+        apigw = server.client("apigateway")
+        kept = apigw.get_gateway_response(
+            restApiId=rest_id, responseType="MISSING_AUTHENTICATION_TOKEN"
+        )
+        assert kept["statusCode"] == "404" and kept["defaultResponse"] is False
+        assert apigw.get_account()["cloudwatchRoleArn"] == role
+        url = f"http://127.0.0.1:{server.gateway_port}/_aws/execute-api/{rest_id}/s/none"
+        answer = httpx.get(url, timeout=30)
+        assert answer.status_code == 404 and answer.json() == {"kept": True}
+    finally:
+        server.stop()

@@ -9,11 +9,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from stratus.aws.apigateway.pages import page
+from stratus.aws.apigateway.rest_ops import RestApiOperations
 from stratus.aws.apigateway.validation import ModelAndValidatorOperations
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.services.apis.errors import ApiError, BadRequest, Conflict, NotFound
+from stratus.services.apis.rest_account import RestAccounts
 from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.rest_model import (
     ApiKey,
@@ -120,7 +123,7 @@ def _plan(plan: UsagePlan) -> Params:
     return render(S, "UsagePlan", plan, tags=plan.tags or None)
 
 
-class ApiGatewayProvider(ModelAndValidatorOperations):
+class ApiGatewayProvider(ModelAndValidatorOperations, RestApiOperations):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),
@@ -130,8 +133,9 @@ class ApiGatewayProvider(ModelAndValidatorOperations):
         }
     )
 
-    def __init__(self, apis: RestApis) -> None:
+    def __init__(self, apis: RestApis, accounts: RestAccounts | None = None) -> None:
         self._apis = apis
+        self._accounts = accounts
 
     def _get(self, ctx: RequestContext, params: Params) -> RestApi:
         return self._apis.get(ctx.account_id, params["restApiId"])
@@ -147,7 +151,7 @@ class ApiGatewayProvider(ModelAndValidatorOperations):
         return _api(self._get(ctx, params))
 
     async def get_rest_apis(self, ctx: RequestContext, params: Params) -> Params:
-        return {"items": [_api(a) for a in self._apis.in_account(ctx.account_id)]}
+        return page(self._apis.in_account(ctx.account_id), lambda a: a.id, params, _api)
 
     async def update_rest_api(self, ctx: RequestContext, params: Params) -> Params:
         api = await self._apis.update(
@@ -162,7 +166,7 @@ class ApiGatewayProvider(ModelAndValidatorOperations):
     # -- resources ----------------------------------------------------------------------------
     async def get_resources(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
-        return {"items": [_resource(r) for r in api.resources.values()]}
+        return page(api.resources.values(), lambda r: r.path, params, _resource)
 
     async def get_resource(self, ctx: RequestContext, params: Params) -> Params:
         return _resource(self._apis.resource(self._get(ctx, params), params["resourceId"]))
@@ -295,7 +299,9 @@ class ApiGatewayProvider(ModelAndValidatorOperations):
 
     async def get_authorizers(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
-        return {"items": [render(S, "Authorizer", a) for a in api.authorizers.values()]}
+        return page(
+            api.authorizers.values(), lambda a: a.id, params, lambda a: render(S, "Authorizer", a)
+        )
 
     async def delete_authorizer(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_authorizer(self._get(ctx, params), params["authorizerId"])
@@ -318,7 +324,9 @@ class ApiGatewayProvider(ModelAndValidatorOperations):
 
     async def get_deployments(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
-        return {"items": [render(S, "Deployment", d) for d in api.deployments.values()]}
+        return page(
+            api.deployments.values(), lambda d: d.id, params, lambda d: render(S, "Deployment", d)
+        )
 
     async def delete_deployment(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_deployment(self._get(ctx, params), params["deploymentId"])
@@ -356,7 +364,13 @@ class ApiGatewayProvider(ModelAndValidatorOperations):
 
     async def get_api_keys(self, ctx: RequestContext, params: Params) -> Params:
         include = bool(params.get("includeValues"))
-        return {"items": [_key(k, include) for k in self._apis.api_keys(ctx.account_id)]}
+        keys = [
+            k
+            for k in self._apis.api_keys(ctx.account_id)
+            if (k.name or "").startswith(params.get("nameQuery") or "")
+            and (not params.get("customerId") or k.customer_id == params["customerId"])
+        ]
+        return page(keys, lambda k: k.id, params, lambda k: _key(k, include))
 
     async def delete_api_key(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_api_key(ctx.account_id, params["apiKey"])
@@ -369,7 +383,12 @@ class ApiGatewayProvider(ModelAndValidatorOperations):
         return _plan(self._apis.usage_plan(ctx.account_id, params["usagePlanId"]))
 
     async def get_usage_plans(self, ctx: RequestContext, params: Params) -> Params:
-        return {"items": [_plan(p) for p in self._apis.usage_plans(ctx.account_id)]}
+        plans = [
+            p
+            for p in self._apis.usage_plans(ctx.account_id)
+            if not params.get("keyId") or params["keyId"] in p.key_ids
+        ]
+        return page(plans, lambda p: p.id, params, _plan)
 
     async def delete_usage_plan(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_usage_plan(ctx.account_id, params["usagePlanId"])
@@ -383,11 +402,14 @@ class ApiGatewayProvider(ModelAndValidatorOperations):
 
     async def get_usage_plan_keys(self, ctx: RequestContext, params: Params) -> Params:
         plan = self._apis.usage_plan(ctx.account_id, params["usagePlanId"])
-        items = []
-        for key_id in plan.key_ids:
-            key = self._apis.api_key(ctx.account_id, key_id)
-            items.append({"id": key.id, "type": "API_KEY", "value": key.value, "name": key.name})
-        return {"items": items}
+        keys = [self._apis.api_key(ctx.account_id, key_id) for key_id in plan.key_ids]
+        keys = [k for k in keys if (k.name or "").startswith(params.get("nameQuery") or "")]
+        return page(
+            keys,
+            lambda k: k.id,
+            params,
+            lambda k: {"id": k.id, "type": "API_KEY", "value": k.value, "name": k.name},
+        )
 
     async def delete_usage_plan_key(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_usage_plan_key(

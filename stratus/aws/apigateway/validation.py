@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.aws.apigateway.pages import page
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.services.apis.rest_apis import RestApis
@@ -33,7 +34,7 @@ class ModelAndValidatorOperations:
 
     async def get_models(self, ctx: RequestContext, params: Params) -> Params:
         api = self._api(ctx, params)
-        return {"items": [render(S, "Model", m) for m in api.models.values()]}
+        return page(api.models.values(), lambda m: m.name, params, lambda m: render(S, "Model", m))
 
     async def update_model(self, ctx: RequestContext, params: Params) -> Params:
         model = await self._apis.update_model(
@@ -60,9 +61,12 @@ class ModelAndValidatorOperations:
 
     async def get_request_validators(self, ctx: RequestContext, params: Params) -> Params:
         api = self._api(ctx, params)
-        return {
-            "items": [render(S, "RequestValidator", v) for v in api.request_validators.values()]
-        }
+        return page(
+            api.request_validators.values(),
+            lambda v: v.id,
+            params,
+            lambda v: render(S, "RequestValidator", v),
+        )
 
     async def update_request_validator(self, ctx: RequestContext, params: Params) -> Params:
         validator = await self._apis.update_request_validator(

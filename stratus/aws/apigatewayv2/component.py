@@ -36,6 +36,7 @@ from stratus.gateway.sfn_invoke import ApiGatewayInvoke, is_apigateway_invoke
 from stratus.gateway.usage import UsagePlans
 from stratus.gateway.websocket import Connections, WebSocketServer
 from stratus.services.apis.http_apis import HttpApis
+from stratus.services.apis.rest_account import RestAccounts
 from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
 from stratus.services.identity.service import IdentityService
@@ -98,7 +99,8 @@ class ApisComponent(Component):
             find_rest_api=self.rest_apis.find,
         )
         self._v2 = ApiGatewayV2Provider(self.http_apis, ctx.gateway_port)
-        self._v1 = ApiGatewayProvider(self.rest_apis)
+        self.rest_accounts = RestAccounts(self.store)
+        self._v1 = ApiGatewayProvider(self.rest_apis, self.rest_accounts)
         self._management = ManagementApiProvider(self.websocket_server)
         self._served_services: set[str] | None = None
 
@@ -177,6 +179,7 @@ class ApisComponent(Component):
     async def start(self) -> None:
         await self.http_apis.load()
         await self.rest_apis.load()
+        await self.rest_accounts.load()
 
     async def stop(self) -> None:
         self.log_writer.flush()

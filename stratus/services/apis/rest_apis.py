@@ -39,8 +39,23 @@ from stratus.services.apis.sqlite import SQLiteApiStore
 
 KIND, KEYS, PLANS = "v1", "apikey", "usageplan"
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
-_PATH_PART = re.compile(r"^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*,;=%-]+)$")
+PATH_PART = re.compile(r"^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*,;=%-]+)$")
 _AWS_URI = re.compile(r"^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:[A-Za-z0-9.-]+:(path|action)/.+")
+_NOT_PATCHABLE = frozenset(
+    {
+        "id",
+        "account",
+        "region",
+        "created_date",
+        "root_resource_id",
+        "resources",
+        "authorizers",
+        "deployments",
+        "stages",
+        "gateway_responses",
+        "revision",
+    }
+)
 _PASSTHROUGH = frozenset({"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"})
 
 
@@ -146,6 +161,10 @@ class RestApis(RestValidation):
 
     async def update(self, account: str, api_id: str, patch: list[dict[str, Any]]) -> RestApi:
         api = self.get(account, api_id)
+        for operation in patch:  # what other operations own is not UpdateRestApi's
+            head = str(operation.get("path", "")).strip("/").split("/")[0]
+            if xform_name(head) in _NOT_PATCHABLE:
+                raise BadRequest(f"Invalid patch path {operation.get('path')}")
         apply_patch(api, patch)
         await self._changed(api)
         return api
@@ -164,7 +183,7 @@ class RestApis(RestValidation):
 
     async def create_resource(self, api: RestApi, parent_id: str, path_part: str) -> Resource:
         parent = self.resource(api, parent_id)
-        if not _PATH_PART.match(path_part):
+        if not PATH_PART.match(path_part):
             raise BadRequest(
                 "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning "
                 "and the end and an optional plus sign before the closing brace."
@@ -586,6 +605,16 @@ class RestApis(RestValidation):
             raise NotFound("Invalid API Key identifier specified")
         plan.key_ids.remove(key_id)
         await self._store.put(PLANS, plan.id, to_json(plan))
+
+    async def key_changed(self, key: ApiKey) -> None:
+        await self._store.put(KEYS, key.id, to_json(key))
+
+    async def plan_changed(self, plan: UsagePlan) -> None:
+        await self._store.put(PLANS, plan.id, to_json(plan))
+
+    async def changed(self, api: RestApi) -> None:
+        """Store an API that a caller outside this class changed (a new revision)."""
+        await self._changed(api)
 
     async def _changed(self, api: RestApi) -> None:
         api.revision += 1

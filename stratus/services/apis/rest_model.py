@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from stratus.services.apis.gateway_responses import GatewayResponse
 from stratus.services.apis.model import Json, from_json, to_json
 
 
@@ -145,6 +146,7 @@ class RestApi:
     stages: dict[str, RestStage] = field(default_factory=dict)
     models: dict[str, RestModel] = field(default_factory=dict)
     request_validators: dict[str, RequestValidator] = field(default_factory=dict)
+    gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
     revision: int = 0
 
     def to_json(self) -> Json:
@@ -161,6 +163,7 @@ class RestApi:
         api.request_validators = {
             k: from_json(RequestValidator, v) for k, v in data.get("request_validators", {}).items()
         }
+        api.gateway_responses = snapshot_gateway_responses(data)
         return api
 
     def snapshot(self) -> Json:
@@ -169,6 +172,7 @@ class RestApi:
             "authorizers": [to_json(a) for a in self.authorizers.values()],
             "models": [to_json(m) for m in self.models.values()],
             "request_validators": [to_json(v) for v in self.request_validators.values()],
+            "gateway_responses": [to_json(g) for g in self.gateway_responses.values()],
         }
 
 
@@ -214,6 +218,11 @@ def snapshot_models(snapshot: Json) -> dict[str, RestModel]:
 
 def snapshot_request_validators(snapshot: Json) -> dict[str, RequestValidator]:
     return {v["id"]: from_json(RequestValidator, v) for v in snapshot.get("request_validators", [])}
+def snapshot_gateway_responses(snapshot: Json) -> dict[str, GatewayResponse]:
+    """The gateway responses a deployment (or a stored API) carries, by response type."""
+    found = snapshot.get("gateway_responses") or []
+    items = found.values() if isinstance(found, dict) else found
+    return {g["response_type"]: from_json(GatewayResponse, g) for g in items}
 
 
 __all__ = [
@@ -229,6 +238,7 @@ __all__ = [
     "RestStage",
     "UsagePlan",
     "snapshot_authorizers",
+    "snapshot_gateway_responses",
     "snapshot_models",
     "snapshot_request_validators",
     "snapshot_resources",

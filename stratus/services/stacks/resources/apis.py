@@ -7,6 +7,7 @@ from the ``x-amazon-apigateway-integration`` extensions.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from stratus.services.stacks.resources.base import (
@@ -66,72 +67,77 @@ class RestApiHandler(Handler):
             }
         api = await ctx.call("apigateway", "CreateRestApi", params)
         api_id = api["id"]
-        resources = await ctx.call("apigateway", "GetResources", {"restApiId": api_id})
-        root = next(r["id"] for r in resources["items"] if r["path"] == "/")
-        await self._import(ctx, api_id, root, body)
-        return Provisioned(api_id, {"RootResourceId": root, "RestApiId": api_id})
-
-    async def _import(
-        self, ctx: Provisioning, api_id: str, root: str, body: dict[str, Any]
-    ) -> None:
-        ids = {"/": root}
-        validators = await import_models_and_validators(ctx, api_id, body)
-        for path, verb, operation in _operations(body):
-            parent = root
-            walked = ""
-            for part in [p for p in path.split("/") if p]:
-                walked += "/" + part
-                if walked not in ids:
-                    made = await ctx.call(
-                        "apigateway",
-                        "CreateResource",
-                        {"restApiId": api_id, "parentId": parent, "pathPart": part},
-                    )
-                    ids[walked] = made["id"]
-                parent = ids[walked]
-            resource = ids[walked or "/"]
+        if body:
+            # What CloudFormation does with a Body: PutRestApi (API Gateway's own import:
+            # paths, authorizers, gateway responses ...), then the template's Name wins.
             await ctx.call(
                 "apigateway",
-                "PutMethod",
+                "PutRestApi",
                 {
                     "restApiId": api_id,
-                    "resourceId": resource,
-                    "httpMethod": verb,
-                    "authorizationType": "NONE",
-                    **await method_request(ctx, api_id, body, path, verb, operation, validators),
+                    "mode": str(props.get("Mode") or "overwrite"),
+                    "body": json.dumps(body).encode(),
                 },
             )
-            integration = operation.get("x-amazon-apigateway-integration")
-            if integration:
-                params = {
-                    "restApiId": api_id,
-                    "resourceId": resource,
-                    "httpMethod": verb,
-                    "type": str(integration.get("type", "aws_proxy")).upper(),
-                    **pick(
-                        integration,
-                        "uri",
-                        "credentials",
-                        "requestParameters",
-                        "requestTemplates",
-                        "passthroughBehavior",
-                        "timeoutInMillis",
-                    ),
-                }
-                if "httpMethod" in integration:
-                    params["integrationHttpMethod"] = str(integration["httpMethod"]).upper()
-                await ctx.call("apigateway", "PutIntegration", params)
-            method = {"restApiId": api_id, "resourceId": resource, "httpMethod": verb}
-            await _method_responses(ctx, method, _openapi_method_responses(operation))
-            if integration:
-                await _integration_responses(
-                    ctx, method, _openapi_integration_responses(integration)
+            await _import_requests(ctx, api_id, body)
+            if props.get("Name") and props["Name"] != (body.get("info") or {}).get("title"):
+                await ctx.call(
+                    "apigateway",
+                    "UpdateRestApi",
+                    {
+                        "restApiId": api_id,
+                        "patchOperations": [
+                            {"op": "replace", "path": "/name", "value": props["Name"]}
+                        ],
+                    },
                 )
+        resources = await ctx.call(
+            "apigateway", "GetResources", {"restApiId": api_id, "limit": 500}
+        )
+        root = next(r["id"] for r in resources["items"] if r["path"] == "/")
+        return Provisioned(api_id, {"RootResourceId": root, "RestApiId": api_id})
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
             ctx.call("apigateway", "DeleteRestApi", {"restApiId": current.physical_id})
         )
+
+
+async def _import_requests(ctx: Provisioning, api_id: str, body: dict[str, Any]) -> None:
+    """The definition's models and request validators, and each method's validator and
+    body models (``openapi_requests.py``): PutRestApi's import leaves them out (it sets
+    the methods' request parameters itself)."""
+    validators = await import_models_and_validators(ctx, api_id, body)
+    resources = await ctx.call("apigateway", "GetResources", {"restApiId": api_id, "limit": 500})
+    ids = {r["path"]: r["id"] for r in resources["items"]}
+    for path, verb, operation in _operations(body):
+        wanted = await method_request(ctx, api_id, body, path, verb, operation, validators)
+        resource = ids.get("/" + "/".join(p for p in path.split("/") if p))
+        if not wanted or resource is None:
+            continue
+        patches: list[dict[str, Any]] = []
+        if "requestValidatorId" in wanted:
+            patches.append(
+                {
+                    "op": "replace",
+                    "path": "/requestValidatorId",
+                    "value": wanted["requestValidatorId"],
+                }
+            )
+        for content_type, model in (wanted.get("requestModels") or {}).items():
+            key = content_type.replace("~", "~0").replace("/", "~1")
+            patches.append({"op": "add", "path": f"/requestModels/{key}", "value": model})
+        if patches:
+            await ctx.call(
+                "apigateway",
+                "UpdateMethod",
+                {
+                    "restApiId": api_id,
+                    "resourceId": resource,
+                    "httpMethod": verb,
+                    "patchOperations": patches,
+                },
+            )
 
 
 class ResourceHandler(Handler):
@@ -334,35 +340,6 @@ def _camel(props: dict[str, Any], *names: str) -> dict[str, Any]:
     return {k[:1].lower() + k[1:]: v for k, v in pick(props, *names).items()}
 
 
-def _openapi_method_responses(operation: dict[str, Any]) -> list[dict[str, Any]]:
-    """An OpenAPI operation's ``responses`` as method responses: their status codes, and
-    their headers as ``method.response.header.*`` parameters (as API Gateway imports)."""
-    found = []
-    for code, response in (operation.get("responses") or {}).items():
-        if not str(code).isdigit():
-            continue  # "default" has no status code of its own here
-        headers = (response or {}).get("headers") or {}
-        item: dict[str, Any] = {"statusCode": str(code)}
-        if headers:
-            item["responseParameters"] = {f"method.response.header.{h}": False for h in headers}
-        found.append(item)
-    return found
-
-
-def _openapi_integration_responses(integration: dict[str, Any]) -> list[dict[str, Any]]:
-    """``x-amazon-apigateway-integration.responses``: keyed by selection pattern, with
-    ``default`` for the response no pattern selects."""
-    found = []
-    for pattern, response in (integration.get("responses") or {}).items():
-        response = response or {}
-        item: dict[str, Any] = {"statusCode": str(response.get("statusCode", "200"))}
-        if pattern != "default":
-            item["selectionPattern"] = str(pattern)
-        item.update(pick(response, "responseParameters", "responseTemplates", "contentHandling"))
-        found.append(item)
-    return found
-
-
 async def _method_responses(
     ctx: Provisioning, method: dict[str, Any], responses: list[dict[str, Any]]
 ) -> None:
@@ -519,3 +496,79 @@ class V2Handler(Handler):
                 {"ApiId": props["ApiId"], self._id: current.physical_id},
             )
         )
+
+
+class GatewayResponseHandler(Handler):
+    """AWS::ApiGateway::GatewayResponse: PutGatewayResponse; a change of its status,
+    parameters or templates puts it again in place."""
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        await self._put(ctx, props)
+        return Provisioned(
+            f"{props['RestApiId']}|{props['ResponseType']}", {"Id": ctx.token(logical_id)}
+        )
+
+    async def _put(self, ctx: Provisioning, props: dict[str, Any]) -> None:
+        params = {
+            "restApiId": props["RestApiId"],
+            "responseType": props["ResponseType"],
+            **_camel(props, "StatusCode", "ResponseParameters", "ResponseTemplates"),
+        }
+        await ctx.call("apigateway", "PutGatewayResponse", params)
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if (old.get("RestApiId"), old.get("ResponseType")) != (
+            new.get("RestApiId"),
+            new.get("ResponseType"),
+        ):
+            return None
+        await self._put(ctx, new)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        api, kind = current.physical_id.split("|", 1)
+        await ignore_missing(
+            ctx.call(
+                "apigateway", "DeleteGatewayResponse", {"restApiId": api, "responseType": kind}
+            )
+        )
+
+
+class AccountHandler(Handler):
+    """AWS::ApiGateway::Account (CDK's ``RestApi`` makes one): the account's CloudWatch
+    role. Deleting the resource leaves the setting, as CloudFormation does."""
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        await self._apply(ctx, props)
+        return Provisioned(ctx.token(logical_id))
+
+    async def _apply(self, ctx: Provisioning, props: dict[str, Any]) -> None:
+        role = props.get("CloudWatchRoleArn")
+        operation = (
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": role}
+            if role
+            else {"op": "remove", "path": "/cloudwatchRoleArn"}
+        )
+        await ctx.call("apigateway", "UpdateAccount", {"patchOperations": [operation]})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        await self._apply(ctx, new)
+        return current

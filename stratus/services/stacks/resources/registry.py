@@ -64,6 +64,8 @@ HANDLERS: dict[str, Handler] = {
     "AWS::ApiGateway::Stage": apis.StageHandler(),
     "AWS::ApiGateway::Model": api_models.ModelHandler(),
     "AWS::ApiGateway::RequestValidator": api_models.RequestValidatorHandler(),
+    "AWS::ApiGateway::GatewayResponse": apis.GatewayResponseHandler(),
+    "AWS::ApiGateway::Account": apis.AccountHandler(),
     "AWS::ApiGatewayV2::Api": apis.HttpApiHandler(),
     "AWS::ApiGatewayV2::Route": apis.V2Handler("Route", "RouteId"),
     "AWS::ApiGatewayV2::Integration": apis.V2Handler("Integration", "IntegrationId"),
