@@ -24,6 +24,7 @@ from stratus.aws.protocol.errors import (
     InternalFailure,
     NotAwsRequestError,
     RequestTooLargeError,
+    RequestValidationError,
     ServiceError,
     UnknownOperationError,
 )
@@ -54,6 +55,14 @@ AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Handler = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 _NATIVE_PREFIX = "/_stratus/"
+#: The services whose model violations are not Coral's ``ValidationException``: API
+#: Gateway's models declare no such error (its clients get ``BadRequestException``, with
+#: the same message), CloudWatch Logs answers ``InvalidParameterException``.
+VALIDATION_CODES = {
+    "apigateway": "BadRequestException",
+    "apigatewayv2": "BadRequestException",
+    "logs": "InvalidParameterException",
+}
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 # Services clients may call although no provider serves them yet: routed so they get their
@@ -291,6 +300,8 @@ class AwsApp:
             output = await handler(ctx, params)
             return serializer.serialize_response(operation, output, request_id)
         except ServiceError as error:
+            if isinstance(error, RequestValidationError) and spec.name in VALIDATION_CODES:
+                error.code = VALIDATION_CODES[spec.name]
             return serializer.serialize_error(error, operation, request_id)
         except Exception as exc:
             translated = self._errors.get(spec.name, EMPTY).translate(exc)

@@ -179,7 +179,7 @@ def test_default_4xx_is_inherited(apigw_v1: Any) -> None:
         ),
         (
             {"statusCode": "99"},
-            "ValidationException",  # the model's pattern, checked by the protocol layer
+            "BadRequestException",  # the model's pattern, checked by the protocol layer
             "1 validation error detected: Value '99' at 'statusCode' failed to satisfy "
             "constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d",
         ),
@@ -206,7 +206,7 @@ def test_unknown_type_and_api(apigw_v1: Any) -> None:
     api_id, _ = _mock_api(apigw_v1)
     with pytest.raises(ClientError) as excinfo:
         apigw_v1.put_gateway_response(restApiId=api_id, responseType="NOT_A_TYPE")
-    assert _error(excinfo)["Code"] == "ValidationException"  # the model's enum
+    assert _error(excinfo)["Code"] == "BadRequestException"  # the model's enum
     assert "Member must satisfy enum value set" in _error(excinfo)["Message"]
     with pytest.raises(ClientError) as excinfo:
         apigw_v1.get_gateway_responses(restApiId="nope000000")

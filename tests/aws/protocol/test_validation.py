@@ -84,7 +84,16 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def app(recorder: Recorder) -> AwsApp:
-    services = ["lambda", "stepfunctions", "logs", "iam", "sns", "s3", "cloudformation"]
+    services = [
+        "lambda",
+        "stepfunctions",
+        "logs",
+        "iam",
+        "sns",
+        "s3",
+        "cloudformation",
+        "apigatewayv2",
+    ]
     return AwsApp(dict.fromkeys(services, recorder))
 
 
@@ -308,12 +317,24 @@ def test_valid_request_reaches_the_provider(app: AwsApp, recorder: Recorder) -> 
 
 # -- json (Step Functions, Logs) ----------------------------------------------------------
 def test_json_value_range(app: AwsApp, recorder: Recorder) -> None:
-    """CloudWatch Logs' well-known answer to a DescribeLogGroups limit over 50."""
+    """CloudWatch Logs' well-known answer to a DescribeLogGroups limit over 50: Coral's
+    message, under the code CloudWatch Logs gives it (``InvalidParameterException``, as
+    its users' wire captures show: fluent-plugin-cloudwatch-logs#116)."""
     assert refused(app, recorder, "logs", "DescribeLogGroups", {"limit": 100}) == (
-        "ValidationException",
+        "InvalidParameterException",
         one("'100'", "limit", "Member must have value less than or equal to 50"),
         400,
     )
+
+
+def test_api_gateway_calls_its_validation_errors_bad_requests(
+    app: AwsApp, recorder: Recorder
+) -> None:
+    """API Gateway's models declare no ValidationException: its clients get
+    BadRequestException, with the same message."""
+    code, message, status = refused(app, recorder, "apigatewayv2", "CreateApi", {"Name": "x"})
+    assert (code, status) == ("BadRequestException", 400)
+    assert message.startswith("1 validation error detected: ") and "protocolType" in message
 
 
 def test_json_enum_and_required(app: AwsApp, recorder: Recorder) -> None:
