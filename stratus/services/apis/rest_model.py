@@ -218,6 +218,8 @@ def snapshot_models(snapshot: Json) -> dict[str, RestModel]:
 
 def snapshot_request_validators(snapshot: Json) -> dict[str, RequestValidator]:
     return {v["id"]: from_json(RequestValidator, v) for v in snapshot.get("request_validators", [])}
+
+
 def snapshot_gateway_responses(snapshot: Json) -> dict[str, GatewayResponse]:
     """The gateway responses a deployment (or a stored API) carries, by response type."""
     found = snapshot.get("gateway_responses") or []
