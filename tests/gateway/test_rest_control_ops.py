@@ -598,3 +598,88 @@ def test_update_rest_api_refuses_what_other_operations_own(apigw_v1: Any, path: 
     assert _error(excinfo)["Code"] == "BadRequestException"
     assert apigw_v1.get_gateway_responses(restApiId=api_id)["items"]  # still whole
     assert _paths(apigw_v1, api_id) and apigw_v1.get_rest_api(restApiId=api_id)["id"] == api_id
+
+
+VALIDATED = {
+    "openapi": "3.0.1",
+    "info": {"title": "validated"},
+    "x-amazon-apigateway-request-validators": {
+        "all": {"validateRequestBody": True, "validateRequestParameters": True},
+        "params": {"validateRequestBody": False, "validateRequestParameters": True},
+    },
+    "x-amazon-apigateway-request-validator": "params",
+    "paths": {
+        "/pets": {
+            "post": {
+                "x-amazon-apigateway-request-validator": "all",
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}
+                    }
+                },
+                "x-amazon-apigateway-integration": {
+                    "type": "mock",
+                    "requestTemplates": {"application/json": '{"statusCode": 200}'},
+                    "responses": {"default": {"statusCode": "200"}},
+                },
+            },
+            "get": {
+                "parameters": [{"name": "kind", "in": "query", "required": True}],
+                "x-amazon-apigateway-integration": {
+                    "type": "mock",
+                    "requestTemplates": {"application/json": '{"statusCode": 200}'},
+                    "responses": {"default": {"statusCode": "200"}},
+                },
+            },
+        }
+    },
+    "components": {
+        "schemas": {
+            "Pet": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "owner": {"$ref": "#/components/schemas/Owner"},
+                },
+            },
+            "Owner": {"type": "object", "properties": {"id": {"type": "integer"}}},
+        }
+    },
+}
+
+
+def test_import_brings_models_and_request_validators(server: ServerProcess, apigw_v1: Any) -> None:
+    """ImportRestApi itself (not only a stack's Body) makes the definition's schemas
+    models, its validators request validators, and sets each method's validator (its own,
+    else the document's) and body models; a stage then refuses what they refuse."""
+    api_id = apigw_v1.import_rest_api(body=json.dumps(VALIDATED).encode())["id"]
+    models = {m["name"]: m for m in apigw_v1.get_models(restApiId=api_id)["items"]}
+    assert {"Pet", "Owner", "Empty", "Error"} <= set(models)
+    owner_ref = f"https://apigateway.amazonaws.com/restapis/{api_id}/models/Owner"
+    assert json.loads(models["Pet"]["schema"])["properties"]["owner"] == {"$ref": owner_ref}
+    validators = {
+        v["name"]: v["id"] for v in apigw_v1.get_request_validators(restApiId=api_id)["items"]
+    }
+    assert set(validators) == {"all", "params"}
+    pets = _paths(apigw_v1, api_id)["/pets"]
+    post = apigw_v1.get_method(restApiId=api_id, resourceId=pets, httpMethod="POST")
+    assert post["requestValidatorId"] == validators["all"]
+    assert post["requestModels"] == {"application/json": "Pet"}
+    get = apigw_v1.get_method(restApiId=api_id, resourceId=pets, httpMethod="GET")
+    assert get["requestValidatorId"] == validators["params"]
+    assert get["requestParameters"] == {"method.request.querystring.kind": True}
+    apigw_v1.create_deployment(restApiId=api_id, stageName="v1")
+    base = f"http://127.0.0.1:{server.gateway_port}/_aws/execute-api/{api_id}/v1/pets"
+    assert httpx.post(base, json={"name": "rex"}).status_code == 200
+    refused = httpx.post(base, json={"owner": {"id": 1}})
+    assert refused.status_code == 400
+    assert refused.json() == {"message": "Invalid request body"}
+    assert httpx.get(base).json() == {"message": "Missing required request parameters: [kind]"}
+    assert httpx.get(base, params={"kind": "dog"}).status_code == 200
+    # overwrite: what the new definition lacks is gone (its validators, its models)
+    bare = {"openapi": "3.0.1", "info": {"title": "validated"}, "paths": {}}
+    apigw_v1.put_rest_api(restApiId=api_id, mode="overwrite", body=json.dumps(bare).encode())
+    assert apigw_v1.get_request_validators(restApiId=api_id)["items"] == []
+    names = {m["name"] for m in apigw_v1.get_models(restApiId=api_id)["items"]}
+    assert names == {"Empty", "Error"}

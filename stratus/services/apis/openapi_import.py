@@ -13,8 +13,12 @@ turned into a REST API the way API Gateway's importer reads it.
   names them. ``x-amazon-apigateway-authtype: awsSigv4`` is ``AWS_IAM``.
 - ``x-amazon-apigateway-gateway-responses``, ``x-amazon-apigateway-binary-media-types``,
   ``x-amazon-apigateway-api-key-source``.
+- ``definitions`` (2.0) / ``components.schemas`` (3.x) as models,
+  ``x-amazon-apigateway-request-validators`` as request validators, and per operation its
+  validator and its body's models (``openapi_requests.py``).
 
-``overwrite`` replaces the API's resources, authorizers and gateway responses with the
+``overwrite`` replaces the API's resources, authorizers, models, request validators and
+gateway responses with the
 definition's (its binary media types are merged, as AWS does for APIs made since 2021);
 ``merge`` adds the definition's to what is there (an operation already
 present is replaced). The import runs on a scratch copy of the API: a definition that
@@ -32,8 +36,10 @@ import yaml
 from stratus.services.apis.errors import BadRequest
 from stratus.services.apis.gateway_responses import GatewayResponse, check_gateway_response
 from stratus.services.apis.ids import new_id
+from stratus.services.apis.openapi_requests import import_models_and_validators, method_request
 from stratus.services.apis.rest_apis import KIND, RestApis
 from stratus.services.apis.rest_model import Resource, RestApi
+from stratus.services.apis.rest_validation import default_models
 
 __all__ = ["import_into", "import_new", "parse_definition"]
 
@@ -105,10 +111,11 @@ async def import_new(
     if not title:
         raise BadRequest("Invalid OpenAPI input: info.title is required")
     root = new_id(10)
-    draft = RestApi("draft", account, region, str(title), time.time(), root)
+    draft = RestApi(new_id(), account, region, str(title), time.time(), root)
     draft.resources[root] = Resource(root, None, None, "/")
+    draft.models = default_models()
     built = await _build(draft, document, "overwrite")
-    api = await apis.create(account, region, {"name": built.name})
+    api = await apis.create(account, region, {"name": built.name}, api_id=draft.id)
     api.root_resource_id = built.root_resource_id
     _adopt(api, built)
     await apis.changed(api)
@@ -131,6 +138,8 @@ def _adopt(api: RestApi, built: RestApi) -> None:
         "api_key_source",
         "resources",
         "authorizers",
+        "models",
+        "request_validators",
         "gateway_responses",
     ):
         setattr(api, name, getattr(built, name))
@@ -150,6 +159,8 @@ async def _build(api: RestApi, document: dict[str, Any], mode: str) -> RestApi:
         scratch.resources = {root.id: root}
         scratch.authorizers.clear()
         scratch.gateway_responses.clear()
+        scratch.models = default_models()
+        scratch.request_validators.clear()
     if info.get("title"):
         scratch.name = str(info["title"])
     if info.get("description"):
@@ -165,7 +176,8 @@ async def _build(api: RestApi, document: dict[str, Any], mode: str) -> RestApi:
         scratch.api_key_source = str(source)
     schemes = _security_schemes(document)
     authorizer_ids = await _authorizers(scratch_apis, scratch, schemes)
-    await _paths(scratch_apis, scratch, document, schemes, authorizer_ids)
+    validators = await import_models_and_validators(scratch_apis, scratch, document)
+    await _paths(scratch_apis, scratch, document, schemes, authorizer_ids, validators)
     for kind, spec in (document.get("x-amazon-apigateway-gateway-responses") or {}).items():
         spec = spec if isinstance(spec, dict) else {}
         response = GatewayResponse(
@@ -246,6 +258,7 @@ async def _paths(
     document: dict[str, Any],
     schemes: dict[str, dict[str, Any]],
     authorizer_ids: dict[str, str],
+    validators: dict[str, str],
 ) -> None:
     top_security = document.get("security")
     for path, item in (document.get("paths") or {}).items():
@@ -259,6 +272,9 @@ async def _paths(
                 continue
             if not isinstance(operation, dict):
                 raise BadRequest(f"Invalid OpenAPI input: {key} {path} is not an object")
+            requests = await method_request(
+                apis, api, document, str(path), verb, operation, validators
+            )
             await _operation(
                 apis,
                 api,
@@ -269,6 +285,7 @@ async def _paths(
                 operation.get("security", top_security),
                 schemes,
                 authorizer_ids,
+                requests,
             )
 
 
@@ -282,8 +299,9 @@ async def _operation(
     security: Any,
     schemes: dict[str, dict[str, Any]],
     authorizer_ids: dict[str, str],
+    requests: dict[str, Any],
 ) -> None:
-    method: dict[str, Any] = {"authorization_type": "NONE"}
+    method: dict[str, Any] = {"authorization_type": "NONE", **requests}
     for requirement in security or []:
         for name in requirement if isinstance(requirement, dict) else ():
             scheme = schemes.get(name) or {}

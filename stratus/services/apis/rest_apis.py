@@ -141,8 +141,12 @@ class RestApis(RestValidation):
     def in_account(self, account: str) -> list[RestApi]:
         return sorted((a for a in self._apis.values() if a.account == account), key=lambda a: a.id)
 
-    async def create(self, account: str, region: str, values: dict[str, Any]) -> RestApi:
-        api_id = new_id()
+    async def create(
+        self, account: str, region: str, values: dict[str, Any], *, api_id: str | None = None
+    ) -> RestApi:
+        """A new API; ``api_id``: the id an import's draft already gave it (its models
+        refer to each other by it)."""
+        api_id = api_id or new_id()
         root = new_id(10)
         api = RestApi(
             id=api_id,

@@ -17,10 +17,6 @@ from stratus.services.stacks.resources.base import (
     ignore_missing,
     pick,
 )
-from stratus.services.stacks.resources.openapi_requests import (
-    import_models_and_validators,
-    method_request,
-)
 
 _METHODS = (
     "get",
@@ -79,7 +75,6 @@ class RestApiHandler(Handler):
                     "body": json.dumps(body).encode(),
                 },
             )
-            await _import_requests(ctx, api_id, body)
             if props.get("Name") and props["Name"] != (body.get("info") or {}).get("title"):
                 await ctx.call(
                     "apigateway",
@@ -101,43 +96,6 @@ class RestApiHandler(Handler):
         await ignore_missing(
             ctx.call("apigateway", "DeleteRestApi", {"restApiId": current.physical_id})
         )
-
-
-async def _import_requests(ctx: Provisioning, api_id: str, body: dict[str, Any]) -> None:
-    """The definition's models and request validators, and each method's validator and
-    body models (``openapi_requests.py``): PutRestApi's import leaves them out (it sets
-    the methods' request parameters itself)."""
-    validators = await import_models_and_validators(ctx, api_id, body)
-    resources = await ctx.call("apigateway", "GetResources", {"restApiId": api_id, "limit": 500})
-    ids = {r["path"]: r["id"] for r in resources["items"]}
-    for path, verb, operation in _operations(body):
-        wanted = await method_request(ctx, api_id, body, path, verb, operation, validators)
-        resource = ids.get("/" + "/".join(p for p in path.split("/") if p))
-        if not wanted or resource is None:
-            continue
-        patches: list[dict[str, Any]] = []
-        if "requestValidatorId" in wanted:
-            patches.append(
-                {
-                    "op": "replace",
-                    "path": "/requestValidatorId",
-                    "value": wanted["requestValidatorId"],
-                }
-            )
-        for content_type, model in (wanted.get("requestModels") or {}).items():
-            key = content_type.replace("~", "~0").replace("/", "~1")
-            patches.append({"op": "add", "path": f"/requestModels/{key}", "value": model})
-        if patches:
-            await ctx.call(
-                "apigateway",
-                "UpdateMethod",
-                {
-                    "restApiId": api_id,
-                    "resourceId": resource,
-                    "httpMethod": verb,
-                    "patchOperations": patches,
-                },
-            )
 
 
 class ResourceHandler(Handler):

@@ -22,11 +22,11 @@ from typing import Any
 
 import orjson
 
-from stratus.services.stacks.resources.base import Provisioning
+from stratus.services.apis.rest_apis import RestApis
+from stratus.services.apis.rest_model import RestApi
 
 MODEL_URL = "https://apigateway.amazonaws.com/restapis/{api_id}/models/{name}"
 _SCHEMA_REF = re.compile(r"^#/(?:definitions|components/schemas)/(?P<name>[^/]+)$")
-_LOCATIONS = {"query": "querystring", "header": "header", "path": "path"}
 VALIDATORS = "x-amazon-apigateway-request-validators"
 VALIDATOR = "x-amazon-apigateway-request-validator"
 
@@ -79,92 +79,65 @@ def _resolve(body: dict[str, Any], node: Any) -> Any:
 
 
 async def import_models_and_validators(
-    ctx: Provisioning, api_id: str, body: dict[str, Any]
+    apis: RestApis, api: RestApi, body: dict[str, Any]
 ) -> dict[str, str]:
     """Create the definition's models and request validators; answers the validators'
     ids by their names in the definition."""
-    schemas = _schemas(body)
-    if schemas:
-        existing = await ctx.call("apigateway", "GetModels", {"restApiId": api_id})
-        have = {m["name"] for m in existing.get("items", [])}
-        for name, schema in schemas.items():
-            await _put_model(ctx, api_id, model_name(str(name)), schema, have)
+    for name, schema in _schemas(body).items():
+        await _put_model(apis, api, model_name(str(name)), schema)
     ids: dict[str, str] = {}
+    by_name = {v.name: v.id for v in api.request_validators.values()}
     validators = body.get(VALIDATORS)
     for name, settings in (validators if isinstance(validators, dict) else {}).items():
         settings = settings if isinstance(settings, dict) else {}
-        made = await ctx.call(
-            "apigateway",
-            "CreateRequestValidator",
+        if str(name) in by_name:  # merged into an API that has it: the definition's wins
+            api.request_validators.pop(by_name[str(name)])
+        made = await apis.create_request_validator(
+            api,
             {
-                "restApiId": api_id,
                 "name": str(name),
-                "validateRequestBody": bool(settings.get("validateRequestBody")),
-                "validateRequestParameters": bool(settings.get("validateRequestParameters")),
+                "validate_request_body": bool(settings.get("validateRequestBody")),
+                "validate_request_parameters": bool(settings.get("validateRequestParameters")),
             },
         )
-        ids[str(name)] = made["id"]
+        ids[str(name)] = made.id
     return ids
 
 
-async def _put_model(
-    ctx: Provisioning, api_id: str, name: str, schema: Any, have: set[str]
-) -> None:
-    text = orjson.dumps(_canonical(api_id, schema)).decode()
-    if name in have:  # "Empty" and "Error" come with every API: the definition's win
-        await ctx.call(
-            "apigateway",
-            "UpdateModel",
-            {
-                "restApiId": api_id,
-                "modelName": name,
-                "patchOperations": [{"op": "replace", "path": "/schema", "value": text}],
-            },
-        )
+async def _put_model(apis: RestApis, api: RestApi, name: str, schema: Any) -> None:
+    text = orjson.dumps(_canonical(api.id, schema)).decode()
+    if name in api.models:  # "Empty" and "Error" come with every API: the definition's win
+        await apis.update_model(api, name, [{"op": "replace", "path": "/schema", "value": text}])
         return
-    await ctx.call(
-        "apigateway",
-        "CreateModel",
-        {"restApiId": api_id, "name": name, "contentType": "application/json", "schema": text},
-    )
-    have.add(name)
+    await apis.create_model(api, {"name": name, "content_type": "application/json", "schema": text})
 
 
 async def method_request(
-    ctx: Provisioning,
-    api_id: str,
+    apis: RestApis,
+    api: RestApi,
     body: dict[str, Any],
     path: str,
     verb: str,
     operation: dict[str, Any],
     validators: dict[str, str],
 ) -> dict[str, Any]:
-    """PutMethod's ``requestValidatorId``, ``requestModels`` and ``requestParameters`` for
-    one operation (only those it has)."""
-    params: dict[str, Any] = {}
+    """PutMethod's ``request_validator_id`` and ``request_models`` for one operation (only
+    those it has; its parameters are the importer's own)."""
+    values: dict[str, Any] = {}
     chosen = operation.get(VALIDATOR, body.get(VALIDATOR))
     if isinstance(chosen, str) and chosen in validators:
-        params["requestValidatorId"] = validators[chosen]
+        values["request_validator_id"] = validators[chosen]
     item = (body.get("paths") or {}).get(path) or {}
     declared = [*(item.get("parameters") or []), *(operation.get("parameters") or [])]
-    required: dict[str, bool] = {}
     body_schema: Any = None
     for parameter in (_resolve(body, p) for p in declared):
-        if not isinstance(parameter, dict):
-            continue
-        where = parameter.get("in")
-        if where == "body":
+        if isinstance(parameter, dict) and parameter.get("in") == "body":
             body_schema = parameter.get("schema")
-        elif where in _LOCATIONS and parameter.get("name"):
-            key = f"method.request.{_LOCATIONS[where]}.{parameter['name']}"
-            required[key] = bool(parameter.get("required")) or where == "path"
-    if required:
-        params["requestParameters"] = required
     inline = f"{model_name(verb.title() + path.title())}Request"
     models: dict[str, str] = {}
     if body_schema is not None:  # OpenAPI 2
         types = operation.get("consumes") or body.get("consumes") or ["application/json"]
-        name = await _body_model(ctx, api_id, body_schema, inline)
+        name = await _body_model(apis, api, body_schema, inline)
         models = {str(t): name for t in types}
     request_body = _resolve(body, operation.get("requestBody"))
     if isinstance(request_body, dict):  # OpenAPI 3
@@ -172,18 +145,17 @@ async def method_request(
             schema = (media or {}).get("schema")
             if schema is not None:
                 suffix = model_name(str(content_type).title())
-                name = await _body_model(ctx, api_id, schema, inline + suffix)
-                models[str(content_type)] = name
+                models[str(content_type)] = await _body_model(apis, api, schema, inline + suffix)
     if models:
-        params["requestModels"] = models
-    return params
+        values["request_models"] = models
+    return values
 
 
-async def _body_model(ctx: Provisioning, api_id: str, schema: Any, inline: str) -> str:
+async def _body_model(apis: RestApis, api: RestApi, schema: Any, inline: str) -> str:
     """The model a body schema names, or a new one made of an inline schema."""
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         found = _SCHEMA_REF.match(schema["$ref"])
         if found:
             return model_name(found["name"])
-    await _put_model(ctx, api_id, inline, schema, set())
+    await _put_model(apis, api, inline, schema)
     return inline
