@@ -74,10 +74,6 @@ class PartiqlApi:
                 "Transaction must contain either all read statements or all write statements"
             )
         if all(reads):
-            if params.get("ClientRequestToken") is not None:
-                raise ValidationError(
-                    "ClientRequestToken is not supported for read-only transactions"
-                )
             requests = []
             for statement in statements:
                 table = self._table(ctx, statement.table)
