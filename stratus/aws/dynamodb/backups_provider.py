@@ -128,11 +128,7 @@ class BackupsApi:
         table = self._backup_table(ctx, params["TableName"])
         spec = params["PointInTimeRecoverySpecification"]
         enabled = bool(spec["PointInTimeRecoveryEnabled"])
-        days = spec.get("RecoveryPeriodInDays")
-        if days is not None and not enabled:
-            raise ValidationError(
-                "RecoveryPeriodInDays can only be specified when PointInTimeRecoveryEnabled is true"
-            )
+        days = spec.get("RecoveryPeriodInDays")  # only meaningful when enabling
         if enabled and not table.pitr_enabled:
             table.pitr_since = time.time()
         table.pitr_enabled = enabled

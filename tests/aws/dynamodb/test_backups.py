@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.aws.dynamodb.conftest import error_of, make_table, unique
+from tests.conftest import ServerProcess
 
 
 def _fill(ddb: Any, name: str, count: int, prefix: str = "a") -> None:
@@ -288,6 +290,50 @@ def test_continuous_backups_default_and_update(ddb: Any) -> None:
     assert off["PointInTimeRecoveryDescription"] == {"PointInTimeRecoveryStatus": "DISABLED"}
 
 
+def test_recovery_period_out_of_range(ddb: Any) -> None:
+    name = make_table(ddb)
+    error = error_of(
+        ddb.update_continuous_backups,
+        TableName=name,
+        PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True,
+            "RecoveryPeriodInDays": 36,
+        },
+    )
+    assert (error["Code"], error["Message"]) == (
+        "ValidationException",
+        "1 validation error detected: Value '36' at "
+        "'pointInTimeRecoverySpecification.recoveryPeriodInDays' failed to satisfy "
+        "constraint: Member must have value less than or equal to 35",
+    )
+    described = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert described["PointInTimeRecoveryDescription"] == {"PointInTimeRecoveryStatus": "DISABLED"}
+
+
+def test_restore_with_an_index_on_an_undefined_attribute_is_refused(ddb: Any) -> None:
+    name = make_table(ddb)
+    arn = ddb.create_backup(TableName=name, BackupName="bk1")["BackupDetails"]["BackupArn"]
+    target = unique("r")
+    error = error_of(
+        ddb.restore_table_from_backup,
+        TargetTableName=target,
+        BackupArn=arn,
+        GlobalSecondaryIndexOverride=[
+            {
+                "IndexName": "by-zz",
+                "KeySchema": [{"AttributeName": "zz", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    assert (error["Code"], error["Message"]) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Some index key attributes are not defined "
+        "in AttributeDefinitions. Keys: [zz], AttributeDefinitions: [pk, sk]",
+    )
+    assert target not in ddb.list_tables()["TableNames"]
+
+
 def test_restore_to_point_in_time(ddb: Any) -> None:
     name = make_table(ddb)
     target = unique("pitr")
@@ -375,3 +421,31 @@ def test_restore_to_point_in_time_bad_sources(
 ) -> None:
     error = error_of(ddb.restore_table_to_point_in_time, TargetTableName=unique(), **kwargs)
     assert (error["Code"], error["Message"]) == ("ValidationException", message)
+
+
+def test_backups_and_settings_survive_a_kill(tmp_path: Path) -> None:
+    """Backups (descriptions and items) and the table's stored settings are in the
+    tables' database: a ``kill -9`` and a restart keep them."""
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        ddb = server.client("dynamodb")
+        name = make_table(ddb)
+        _fill(ddb, name, 40)
+        arn = ddb.create_backup(TableName=name, BackupName="durable")["BackupDetails"]["BackupArn"]
+        ddb.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+        server.kill()
+        server.start()
+        ddb = server.client("dynamodb")
+        listed = ddb.list_backups(TableName=name)["BackupSummaries"]
+        assert [(b["BackupArn"], b["BackupStatus"]) for b in listed] == [(arn, "AVAILABLE")]
+        target = unique("after-kill")
+        ddb.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+        assert _keys(ddb, target) == {f"a{i}" for i in range(40)}
+        recovery = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"][
+            "PointInTimeRecoveryDescription"
+        ]
+        assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
+    finally:
+        server.stop()
