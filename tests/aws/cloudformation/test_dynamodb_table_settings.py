@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.aws.cloudformation.conftest import stack_name, wait_stack
+from tests.aws.cloudformation.conftest import settle, stack_name, wait_stack
 from tests.conftest import ServerProcess
 
 POLICY = {
@@ -107,3 +107,87 @@ def test_table_settings_from_the_template(cfn: Any, server: ServerProcess) -> No
         "KinesisDataStreamDestinations"
     ]
     assert [d["DestinationStatus"] for d in destinations] == ["DISABLED"]
+
+
+def _global_table(name: str, **replica: Any) -> str:
+    props = {
+        "TableName": name,
+        "AttributeDefinitions": [
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+        ],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": "byG",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        "Replicas": [{"Region": "us-east-1", **replica}, {"Region": "eu-west-1"}],
+    }
+    return json.dumps(
+        {
+            "Resources": {"Global": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": props}},
+            "Outputs": {
+                "Arn": {"Value": {"Fn::GetAtt": ["Global", "Arn"]}},
+                "StreamArn": {"Value": {"Fn::GetAtt": ["Global", "StreamArn"]}},
+                "TableId": {"Value": {"Fn::GetAtt": ["Global", "TableId"]}},
+            },
+        }
+    )
+
+
+def test_global_table_is_the_stack_regions_replica(cfn: Any, server: ServerProcess) -> None:
+    name = stack_name()
+    table = f"{name}-global"
+    ddb = server.client("dynamodb")
+    cfn.create_stack(
+        StackName=name,
+        TemplateBody=_global_table(
+            table,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+            Tags=[{"Key": "team", "Value": "orders"}],
+            GlobalSecondaryIndexes=[
+                {"IndexName": "byG", "ContributorInsightsSpecification": {"Enabled": True}}
+            ],
+        ),
+    )
+    assert wait_stack(cfn, name)["StackStatus"] == "CREATE_COMPLETE"
+    described = ddb.describe_table(TableName=table)["Table"]
+    assert described["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert [i["IndexName"] for i in described["GlobalSecondaryIndexes"]] == ["byG"]
+    outputs = {
+        o["OutputKey"]: o["OutputValue"]
+        for o in cfn.describe_stacks(StackName=name)["Stacks"][0]["Outputs"]
+    }
+    assert outputs == {
+        "Arn": described["TableArn"],
+        "StreamArn": described["LatestStreamArn"],
+        "TableId": described["TableId"],
+    }
+    recovery = ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert recovery["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    insights = ddb.describe_contributor_insights(TableName=table, IndexName="byG")
+    assert insights["ContributorInsightsStatus"] == "ENABLED"
+    tags = ddb.list_tags_of_resource(ResourceArn=described["TableArn"])["Tags"]
+    assert tags == [{"Key": "team", "Value": "orders"}]
+    # no replica is made in another region
+    other = server.client("dynamodb", region="eu-west-1")
+    assert table not in other.list_tables()["TableNames"]
+
+
+def test_global_table_without_a_replica_here_fails(cfn: Any) -> None:
+    name = stack_name()
+    template = json.loads(_global_table(f"{name}-global"))
+    template["Resources"]["Global"]["Properties"]["Replicas"] = [{"Region": "eu-west-1"}]
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    stack = settle(cfn, name)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+    reasons = [
+        e.get("ResourceStatusReason", "") for e in events if e["LogicalResourceId"] == "Global"
+    ]
+    assert "Replicas must include a replica in the stack's region (us-east-1)" in reasons

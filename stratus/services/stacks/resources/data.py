@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from stratus.services.stacks.errors import ResourceFailed
 from stratus.services.stacks.resources.base import (
     Handler,
     Provisioned,
@@ -470,3 +471,106 @@ class TableHandler(Handler):
         await ignore_missing(
             ctx.call("dynamodb", "DeleteTable", {"TableName": current.physical_id})
         )
+
+
+class GlobalTableHandler(TableHandler):
+    """AWS::DynamoDB::GlobalTable as the table of the stack's own region.
+
+    Stratus has no cross-region replication, so only the replica in the stack's region is
+    made: the template's table-wide properties with that replica's own settings (PITR,
+    contributor insights, deletion protection, table class, tags, resource policy,
+    Kinesis). Replicas in other regions are not created (docs/tables.md). A template
+    without a replica in the stack's region fails, as on AWS."""
+
+    def _as_table(self, ctx: Provisioning, props: dict[str, Any]) -> dict[str, Any]:
+        replicas = props.get("Replicas") or []
+        local = next((r for r in replicas if r.get("Region") == ctx.region), None)
+        if local is None:
+            raise ResourceFailed(
+                f"Replicas must include a replica in the stack's region ({ctx.region})"
+            )
+        table: dict[str, Any] = {
+            k: props[k]
+            for k in (
+                "TableName",
+                "AttributeDefinitions",
+                "KeySchema",
+                "LocalSecondaryIndexes",
+                "StreamSpecification",
+                "TimeToLiveSpecification",
+            )
+            if k in props
+        }
+        table["BillingMode"] = props.get("BillingMode", "PROVISIONED")
+        if table["BillingMode"] == "PROVISIONED":
+            write = (props.get("WriteProvisionedThroughputSettings") or {}).get(
+                "WriteCapacityAutoScalingSettings"
+            ) or {}
+            read = (local.get("ReadProvisionedThroughputSettings") or {}).get(
+                "ReadCapacityUnits", 5
+            )
+            table["ProvisionedThroughput"] = {
+                "ReadCapacityUnits": int(read),
+                "WriteCapacityUnits": int(write.get("MinCapacity", 5)),
+            }
+        sse = props.get("SSESpecification")
+        if sse:
+            table["SSESpecification"] = {
+                "Enabled": sse.get("SSEEnabled") in (True, "true"),
+                **({"SSEType": sse["SSEType"]} if "SSEType" in sse else {}),
+            }
+        replica_indexes = {i["IndexName"]: i for i in local.get("GlobalSecondaryIndexes") or []}
+        if props.get("GlobalSecondaryIndexes"):
+            table["GlobalSecondaryIndexes"] = [
+                {
+                    **{k: v for k, v in index.items() if not k.endswith("ThroughputSettings")},
+                    **pick(
+                        replica_indexes.get(index["IndexName"], {}),
+                        "ContributorInsightsSpecification",
+                    ),
+                }
+                for index in props["GlobalSecondaryIndexes"]
+            ]
+        table.update(
+            pick(
+                local,
+                "PointInTimeRecoverySpecification",
+                "ContributorInsightsSpecification",
+                "DeletionProtectionEnabled",
+                "TableClass",
+                "Tags",
+                "ResourcePolicy",
+                "KinesisStreamSpecification",
+            )
+        )
+        if table.get("BillingMode") == "PROVISIONED" and "GlobalSecondaryIndexes" in table:
+            for index in table["GlobalSecondaryIndexes"]:
+                index["ProvisionedThroughput"] = dict(table["ProvisionedThroughput"])
+        return table
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        provisioned = await super().create(ctx, logical_id, self._as_table(ctx, props))
+        return await self._with_table_id(ctx, provisioned)
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        updated = await super().update(
+            ctx, logical_id, current, self._as_table(ctx, old), self._as_table(ctx, new)
+        )
+        return None if updated is None else await self._with_table_id(ctx, updated)
+
+    async def _with_table_id(self, ctx: Provisioning, provisioned: Provisioned) -> Provisioned:
+        """GlobalTable's GetAtt has TableId too."""
+        described = await ctx.call(
+            "dynamodb", "DescribeTable", {"TableName": provisioned.physical_id}
+        )
+        attributes = {**provisioned.attributes, "TableId": described["Table"]["TableId"]}
+        return Provisioned(provisioned.physical_id, attributes)
