@@ -78,6 +78,17 @@ def table_description(
         out["LatestStreamArn"] = table.stream_arn
     if table.sse:
         out["SSEDescription"] = {"Status": "ENABLED", "SSEType": table.sse.get("SSEType", "KMS")}
+    if table.restore:
+        origin = table.restore
+        summary: dict[str, Any] = {
+            "RestoreDateTime": datetime.fromtimestamp(origin["time"], UTC),
+            "RestoreInProgress": status == "CREATING",
+        }
+        if origin.get("source_backup_arn"):
+            summary["SourceBackupArn"] = origin["source_backup_arn"]
+        if origin.get("source_table_arn"):
+            summary["SourceTableArn"] = origin["source_table_arn"]
+        out["RestoreSummary"] = summary
     if table.table_class:
         out["TableClassSummary"] = {"TableClass": table.table_class}
     return out

@@ -41,6 +41,13 @@ DYNAMODB_ERRORS = ErrorTable(
         te.ItemCollectionTooLarge: ErrorRule("ItemCollectionSizeLimitExceededException"),
         te.ExpiredIterator: ErrorRule("ExpiredIteratorException"),
         te.TrimmedData: ErrorRule("TrimmedDataAccessException"),
+        te.BackupTableNotFound: ErrorRule("TableNotFoundException"),
+        te.TableAlreadyExists: ErrorRule("TableAlreadyExistsException"),
+        te.BackupNotFound: ErrorRule("BackupNotFoundException"),
+        te.BackupInUse: ErrorRule("BackupInUseException"),
+        te.RecoveryUnavailable: ErrorRule("PointInTimeRecoveryUnavailableException"),
+        te.InvalidRestoreTime: ErrorRule("InvalidRestoreTimeException"),
+        te.PolicyNotFound: ErrorRule("PolicyNotFoundException"),
         te.TablesError: ErrorRule("ValidationException", 400),
     }
 )

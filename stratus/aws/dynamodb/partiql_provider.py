@@ -18,9 +18,11 @@ from stratus.services.tables.errors import (
 )
 from stratus.services.tables.expressions import ast
 from stratus.services.tables.expressions.evaluate import project
+from stratus.services.tables.items import check_item_keys, key_of
 from stratus.services.tables.model import TableDefinition
 from stratus.services.tables.partiql import Statement, key_equalities, parse_statement
-from stratus.services.tables.service import TableService
+from stratus.services.tables.service import TableService, WriteOp
+from stratus.services.tables.values import check_size, normalize_item
 
 Params = dict[str, Any]
 
@@ -59,6 +61,69 @@ class PartiqlApi:
                 }.get(type(exc), "ValidationError")
                 responses.append({"Error": {"Code": code, "Message": exc.message}})
         return {"Responses": responses}
+
+    async def execute_transaction(self, ctx: RequestContext, params: Params) -> Params:
+        """PartiQL statements as one TransactGetItems (all SELECTs) or one
+        TransactWriteItems (all writes): all or nothing, CancellationReasons in order,
+        idempotent by ClientRequestToken for 10 minutes."""
+        entries = params["TransactStatements"]
+        statements = [parse_statement(e["Statement"], e.get("Parameters")) for e in entries]
+        reads = [s.kind == "SELECT" for s in statements]
+        if any(reads) and not all(reads):
+            raise ValidationError(
+                "Transaction must contain either all read statements or all write statements"
+            )
+        if all(reads):
+            requests = []
+            for statement in statements:
+                table = self._table(ctx, statement.table)
+                if statement.index:
+                    raise ValidationError("Index is not supported for read-only transactions")
+                key, _ = key_of(table, self._whole_key(table, statement))
+                requests.append((table, key, statement.projection))
+            found = await self._service.transact_get(requests)
+            return {"Responses": [{"Item": i} if i is not None else {} for i in found]}
+        ops = [
+            self._write_op(ctx, statement, entry)
+            for statement, entry in zip(statements, entries, strict=True)
+        ]
+        await self._service.transact_write(ops, params.get("ClientRequestToken"), entries)
+        return {}
+
+    def _whole_key(self, table: TableDefinition, statement: Statement) -> dict[str, Any]:
+        keys = key_equalities(statement.where)
+        if not set(table.keys.names) <= set(keys):
+            raise ValidationError(KEY_WHERE)
+        return {name: keys[name] for name in table.keys.names}
+
+    def _write_op(self, ctx: RequestContext, statement: Statement, entry: Params) -> WriteOp:
+        table = self._table(ctx, statement.table)
+        on_failure = entry.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+        if statement.kind == "INSERT":
+            assert statement.item is not None
+            item = normalize_item(statement.item)
+            key = check_item_keys(table, item)
+            check_size(item)
+            condition = ast.Function("attribute_not_exists", (ast.Path((table.keys.hash_key,)),))
+            return WriteOp(
+                "Put",
+                table,
+                key,
+                item=item,
+                condition=condition,
+                return_on_failure=on_failure,
+                failure=("DuplicateItem", DuplicateItem().message),
+            )
+        key, key_item = key_of(table, self._whole_key(table, statement))
+        return WriteOp(
+            "Update" if statement.kind == "UPDATE" else "Delete",
+            table,
+            key,
+            update=statement.actions if statement.kind == "UPDATE" else None,
+            condition=statement.where,
+            return_on_failure=on_failure,
+            key_item=key_item,
+        )
 
     async def _run(self, ctx: RequestContext, statement: Statement, params: Params) -> Params:
         table = self._table(ctx, statement.table)

@@ -11,9 +11,13 @@ import re
 from typing import Any
 
 from stratus.aws.context import RequestContext
+from stratus.aws.dynamodb.backups_provider import BackupsApi
+from stratus.aws.dynamodb.definitions import indexes
+from stratus.aws.dynamodb.definitions import key_schema as _keys
 from stratus.aws.dynamodb.describe import table_description
 from stratus.aws.dynamodb.errors import DYNAMODB_ERRORS
 from stratus.aws.dynamodb.partiql_provider import PartiqlApi
+from stratus.aws.dynamodb.settings_provider import SettingsApi
 from stratus.services.tables import collections
 from stratus.services.tables.catalog import not_found, projection_of
 from stratus.services.tables.errors import TableNotFound, ValidationError
@@ -22,7 +26,6 @@ from stratus.services.tables.expressions.evaluate import project
 from stratus.services.tables.items import key_of
 from stratus.services.tables.model import (
     Index,
-    KeySchema,
     StreamSettings,
     TableDefinition,
 )
@@ -40,20 +43,6 @@ Params = dict[str, Any]
 Result = dict[str, Any]
 
 __all__ = ["DynamoDbProvider"]
-
-
-def _keys(schema: list[dict[str, str]]) -> KeySchema:
-    if schema and schema[0].get("KeyType") != "HASH":
-        raise ValidationError(
-            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
-        )
-    hash_key = next((k["AttributeName"] for k in schema if k["KeyType"] == "HASH"), None)
-    range_key = next((k["AttributeName"] for k in schema if k["KeyType"] == "RANGE"), None)
-    if hash_key is None or len(schema) > 2:
-        raise ValidationError(
-            "1 validation error detected: Value null at 'keySchema' failed to satisfy constraint"
-        )
-    return KeySchema(hash_key, range_key)
 
 
 def _capacity(params: Params, table: TableDefinition, units: float = 1.0) -> Result:
@@ -106,12 +95,13 @@ def check_table_name(name: str) -> None:
         )
 
 
-class DynamoDbProvider(PartiqlApi):
+class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi):
     errors = DYNAMODB_ERRORS
 
     def __init__(self, service: TableService) -> None:
         self._service = service
         self._catalog = service.catalog
+        self.backups = service.backups
 
     def _table(self, ctx: RequestContext, name: str) -> TableDefinition:
         check_table_name(name)
@@ -139,20 +129,8 @@ class DynamoDbProvider(PartiqlApi):
                 "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
                 "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"
             )
-        gsis = [
-            Index(
-                g["IndexName"],
-                _keys(g["KeySchema"]),
-                projection_of(g.get("Projection")),
-                local=False,
-                provisioned=g.get("ProvisionedThroughput"),
-            )
-            for g in params.get("GlobalSecondaryIndexes") or []
-        ]
-        lsis = [
-            Index(i["IndexName"], _keys(i["KeySchema"]), projection_of(i.get("Projection")), True)
-            for i in params.get("LocalSecondaryIndexes") or []
-        ]
+        gsis = indexes(params.get("GlobalSecondaryIndexes"), local=False)
+        lsis = indexes(params.get("LocalSecondaryIndexes"), local=True)
         spec = params.get("StreamSpecification") or {}
         stream = None
         if spec.get("StreamEnabled"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,7 +108,10 @@ class Catalog:
         sse: dict[str, Any] | None = None,
         deletion_protection: bool = False,
         table_class: str | None = None,
+        fill: Callable[[TableDefinition], Awaitable[None]] | None = None,
     ) -> TableDefinition:
+        """A new table. ``fill`` (restores) writes its items before anyone can see it: the
+        table joins the catalog only once they are all in, and is dropped if it fails."""
         if (account, region, name) in self._tables:
             raise TableInUse(f"Table already exists: {name}")
         gsis, lsis = list(gsis), list(lsis)
@@ -137,6 +140,12 @@ class Catalog:
             deletion_protection=deletion_protection,
             table_class=table_class,
         )
+        if fill is not None:
+            try:
+                await fill(table)
+            except BaseException:
+                await self._db.write(lambda c: sql.drop_table(c, tid))
+                raise
         await self.save(table)
         self._remember(table)
         return table

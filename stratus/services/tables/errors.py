@@ -13,6 +13,13 @@ TablesError
  +-- StreamNotFound                  ResourceNotFoundException (DynamoDB Streams)
  +-- ExpiredIterator                 ExpiredIteratorException
  +-- TrimmedData                     TrimmedDataAccessException
+ +-- BackupTableNotFound             TableNotFoundException (backups, point in time)
+ +-- TableAlreadyExists              TableAlreadyExistsException (restores)
+ +-- BackupNotFound                  BackupNotFoundException
+ +-- BackupInUse                     BackupInUseException
+ +-- RecoveryUnavailable             PointInTimeRecoveryUnavailableException
+ +-- InvalidRestoreTime              InvalidRestoreTimeException
+ +-- PolicyNotFound                  PolicyNotFoundException (resource policies)
 """
 
 from __future__ import annotations
@@ -98,3 +105,38 @@ class TrimmedData(TablesError):
 def invalid(detail: str) -> ValidationError:
     """DynamoDB's most common validation message prefix."""
     return ValidationError(f"One or more parameter values were invalid: {detail}")
+
+
+class BackupTableNotFound(TablesError):
+    """The backup and point-in-time operations answer a missing table with their own
+    code (TableNotFoundException), not ResourceNotFoundException."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Table not found: {name}")
+
+
+class TableAlreadyExists(TablesError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Table already exists: {name}")
+
+
+class BackupNotFound(TablesError):
+    def __init__(self, arn: str) -> None:
+        super().__init__(f"Backup not found: {arn}")
+
+
+class BackupInUse(TablesError):
+    pass
+
+
+class RecoveryUnavailable(TablesError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Point in time recovery is not enabled for table '{name}'")
+
+
+class InvalidRestoreTime(TablesError):
+    pass
+
+
+class PolicyNotFound(TablesError):
+    pass

@@ -65,4 +65,9 @@ class Housekeeping:
                 count += 1
             return count
 
-        return await self._service.db.write(job)
+        # marked changed around the sweep (point-in-time restores; service.last_change)
+        self._service.touch([table.table_id])
+        try:
+            return await self._service.db.write(job)
+        finally:
+            self._service.touch([table.table_id])

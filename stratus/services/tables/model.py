@@ -94,6 +94,18 @@ class TableDefinition:
     deletion_protection: bool = False
     table_class: str | None = None
     old_streams: list[dict[str, Any]] = field(default_factory=list)  # label, view type, ended
+    # point-in-time recovery (UpdateContinuousBackups): on since ``pitr_since``, kept days
+    pitr_enabled: bool = False
+    pitr_since: float = 0.0
+    pitr_days: int = 35
+    # contributor insights by index name ("" is the table): status, mode, updated
+    insights: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Kinesis streaming destinations: stream ARN, status, precision (state only)
+    kinesis: list[dict[str, Any]] = field(default_factory=list)
+    # resource policies by resource ARN (the table's or a stream's): policy, revision
+    policies: dict[str, dict[str, str]] = field(default_factory=dict)
+    # a restored table's origin: source_backup_arn, source_table_arn, time (epoch)
+    restore: dict[str, Any] | None = None
 
     @property
     def arn(self) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ import orjson
 
 from stratus.services.tables import collections
 from stratus.services.tables import sqlite as sql
+from stratus.services.tables.backups import Backups
 from stratus.services.tables.catalog import Catalog
 from stratus.services.tables.errors import (
     CancellationReason,
@@ -73,18 +74,23 @@ class WriteOp:
     condition: ast.Condition | None = None
     return_on_failure: bool = False
     key_item: Item = field(default_factory=dict)
+    # the cancellation reason when ``condition`` fails (a PartiQL INSERT's: DuplicateItem)
+    failure: tuple[str, str] = ("ConditionalCheckFailed", "The conditional request failed")
 
 
 class TableService:
     def __init__(self, db: SQLiteDatabase) -> None:
         self.db = db
         self.catalog = Catalog(db)
+        self.backups = Backups(db, self.catalog)
         self.clock = StreamClock()
         self.writes = 0  # acknowledged item writes (statistics)
         # item collections of tables with LSIs (collections.py): 10 GB, as on AWS; lower
         # only through ``stratus up --limit item_collection_bytes=N`` (tests)
         self.collection_limit = collections.LIMIT_BYTES
         self.inline = InlineReads(db.path)
+        self.started = time.time()
+        self.changed: dict[int, float] = {}  # table id -> time of its latest item write
 
     def close(self) -> None:
         self.inline.close()
@@ -105,12 +111,32 @@ class TableService:
 
     async def load(self) -> None:
         await self.catalog.load()
+        await self.backups.load()
         self.clock.last = await self.db.read(sql.max_seq)
 
-    async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        result = await self.db.write(fn)
+    async def _write(
+        self, fn: Callable[[sqlite3.Connection], T], tables: Iterable[TableDefinition] = ()
+    ) -> T:
+        """``fn`` in the writer; ``tables`` are marked changed before and after it, so a
+        point-in-time restore knows no write it could miss was in flight (last_change)."""
+        tids = [t.table_id for t in tables]
+        self.touch(tids)
+        try:
+            result = await self.db.write(fn)
+        finally:
+            self.touch(tids)
         self.writes += 1
         return result
+
+    def touch(self, tids: list[int]) -> None:
+        now = time.time()
+        for tid in tids:
+            self.changed[tid] = now
+
+    def last_change(self, table: TableDefinition) -> float:
+        """When ``table``'s items last changed, as far as this process knows (its start,
+        when it has not seen a write since: an earlier change is older than that)."""
+        return self.changed.get(table.table_id, self.started)
 
     # -- single items ----------------------------------------------------------------
     async def put(
@@ -136,7 +162,7 @@ class TableService:
             _collected(sizes, table, item, size)
             return old
 
-        return await self._write(job)
+        return await self._write(job, (table,))
 
     async def get(
         self, table: TableDefinition, raw_key: dict[str, Any], projection: list[ast.Path] | None
@@ -167,7 +193,7 @@ class TableService:
             _collected(sizes, table, key_item, size)
             return old
 
-        return await self._write(job)
+        return await self._write(job, (table,))
 
     async def update(
         self,
@@ -193,7 +219,7 @@ class TableService:
             _collected(sizes, table, key_item, size)
             return old, new
 
-        return await self._write(job)
+        return await self._write(job, (table,))
 
     # -- reads -----------------------------------------------------------------------
     async def query(
@@ -287,7 +313,7 @@ class TableService:
                 )
                 _collected(sizes, op.table, op.item or old or {}, size)
 
-        await self._write(job)
+        await self._write(job, [op.table for op in ops])
 
     # -- transactions ----------------------------------------------------------------
     async def transact_get(
@@ -339,11 +365,7 @@ class TableService:
                 if op.condition is not None and not matches(old or {}, op.condition):
                     failed = True
                     reasons.append(
-                        CancellationReason(
-                            "ConditionalCheckFailed",
-                            "The conditional request failed",
-                            old if op.return_on_failure else None,
-                        )
+                        CancellationReason(*op.failure, old if op.return_on_failure else None)
                     )
                 else:
                     reasons.append(CancellationReason("None"))
@@ -368,7 +390,7 @@ class TableService:
             if token is not None:
                 sql.save_token(conn, token, digest, now)
 
-        await self._write(job)
+        await self._write(job, [op.table for op in ops])
 
 
 # (table, an item of the collection, the collection's size): ItemCollectionMetrics

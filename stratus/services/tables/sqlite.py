@@ -81,9 +81,30 @@ CREATE TABLE ddb_collections (
 """
 
 
+# On-demand backups (backups.py): each backup's description and its own copy of the
+# table's items, in the same file, so a backup is written by the same writer (in chunks)
+# and survives the source table's deletion.
+_SCHEMA_3 = """
+CREATE TABLE ddb_backups (
+    bid INTEGER PRIMARY KEY,
+    arn TEXT NOT NULL UNIQUE,
+    record BLOB NOT NULL
+);
+CREATE TABLE ddb_backup_items (
+    bid INTEGER NOT NULL,
+    hk BLOB NOT NULL,
+    rk BLOB NOT NULL,
+    item BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (bid, hk, rk)
+) WITHOUT ROWID;
+"""
+
+
 TABLES_MIGRATIONS: list[Migration] = [
     Migration(1, "tables, items, indexes, streams", _SCHEMA_1),
     Migration(2, "item collection sizes", _SCHEMA_2),
+    Migration(3, "on-demand backups", _SCHEMA_3),
 ]
 
 
@@ -390,3 +411,74 @@ def first_seq_since(conn: sqlite3.Connection, tid: int, since: float) -> int | N
         "SELECT min(seq) FROM ddb_stream_records WHERE tid = ? AND created >= ?", (tid, since)
     ).fetchone()
     return int(row[0]) if row and row[0] is not None else None
+
+
+# -- on-demand backups -------------------------------------------------------------------
+ItemRow = tuple[bytes, bytes, bytes, int]  # hk, rk, item, size
+
+
+def load_backups(conn: sqlite3.Connection) -> list[tuple[int, dict[str, Any]]]:
+    rows = conn.execute("SELECT bid, record FROM ddb_backups ORDER BY bid").fetchall()
+    return [(int(bid), orjson.loads(record)) for bid, record in rows]
+
+
+def insert_backup(conn: sqlite3.Connection, arn: str, record: dict[str, Any]) -> int:
+    cursor = conn.execute(
+        "INSERT INTO ddb_backups (arn, record) VALUES (?, ?)", (arn, orjson.dumps(record))
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def save_backup(conn: sqlite3.Connection, bid: int, record: dict[str, Any]) -> None:
+    conn.execute("UPDATE ddb_backups SET record = ? WHERE bid = ?", (orjson.dumps(record), bid))
+
+
+def drop_backup(conn: sqlite3.Connection, bid: int) -> None:
+    conn.execute("DELETE FROM ddb_backup_items WHERE bid = ?", (bid,))
+    conn.execute("DELETE FROM ddb_backups WHERE bid = ?", (bid,))
+
+
+def item_rows_after(
+    conn: sqlite3.Connection, tid: int, after: tuple[bytes, bytes] | None, limit: int
+) -> list[ItemRow]:
+    """One chunk of a table's stored rows in key order (a backup's copy reads these)."""
+    if after is None:
+        return conn.execute(
+            "SELECT hk, rk, item, size FROM ddb_items WHERE tid = ? ORDER BY hk, rk LIMIT ?",
+            (tid, limit),
+        ).fetchall()
+    return conn.execute(
+        "SELECT hk, rk, item, size FROM ddb_items WHERE tid = ? AND (hk, rk) > (?, ?) "
+        "ORDER BY hk, rk LIMIT ?",
+        (tid, after[0], after[1], limit),
+    ).fetchall()
+
+
+def put_backup_rows(conn: sqlite3.Connection, bid: int, rows: list[ItemRow]) -> None:
+    conn.executemany(
+        "INSERT INTO ddb_backup_items (bid, hk, rk, item, size) VALUES (?, ?, ?, ?, ?)",
+        [(bid, *row) for row in rows],
+    )
+
+
+def backup_rows_after(
+    conn: sqlite3.Connection, bid: int, after: tuple[bytes, bytes] | None, limit: int
+) -> list[ItemRow]:
+    if after is None:
+        return conn.execute(
+            "SELECT hk, rk, item, size FROM ddb_backup_items WHERE bid = ? ORDER BY hk, rk LIMIT ?",
+            (bid, limit),
+        ).fetchall()
+    return conn.execute(
+        "SELECT hk, rk, item, size FROM ddb_backup_items WHERE bid = ? AND (hk, rk) > (?, ?) "
+        "ORDER BY hk, rk LIMIT ?",
+        (bid, after[0], after[1], limit),
+    ).fetchall()
+
+
+def put_item_rows(conn: sqlite3.Connection, tid: int, rows: list[ItemRow]) -> None:
+    conn.executemany(
+        "INSERT INTO ddb_items (tid, hk, rk, item, size) VALUES (?, ?, ?, ?, ?)",
+        [(tid, *row) for row in rows],
+    )

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from stratus.services.stacks.errors import ResourceFailed
 from stratus.services.stacks.resources.base import (
     Handler,
     Provisioned,
@@ -279,12 +280,98 @@ _TABLE = (
 )
 
 
+def _truthy(value: Any) -> bool:
+    """Template booleans arrive as booleans or as the strings "true" / "false"."""
+    return value is True or str(value).lower() == "true"
+
+
+def _gsi_specs(indexes: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """GlobalSecondaryIndexes for CreateTable: without CloudFormation's per-index
+    ContributorInsightsSpecification (its own API call, see _apply_settings)."""
+    return [
+        {k: v for k, v in index.items() if k != "ContributorInsightsSpecification"}
+        for index in indexes or []
+    ]
+
+
+def _insights(props: dict[str, Any]) -> dict[str, bool]:
+    """Contributor insights wanted, by index name ("" is the table)."""
+    wanted: dict[str, bool] = {}
+    if "ContributorInsightsSpecification" in props:
+        wanted[""] = _truthy(props["ContributorInsightsSpecification"].get("Enabled"))
+    for index in props.get("GlobalSecondaryIndexes") or []:
+        if "ContributorInsightsSpecification" in index:
+            spec = index["ContributorInsightsSpecification"]
+            wanted[index["IndexName"]] = _truthy(spec.get("Enabled"))
+    return wanted
+
+
+async def _apply_settings(
+    ctx: Provisioning, name: str, arn: str, old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    """PointInTimeRecoverySpecification, ContributorInsightsSpecification (table and
+    indexes), ResourcePolicy and KinesisStreamSpecification, each through the API that
+    sets it, only where the template changed it (``old`` is {} on create)."""
+    pitr = new.get("PointInTimeRecoverySpecification")
+    if pitr != old.get("PointInTimeRecoverySpecification"):
+        spec: dict[str, Any] = {
+            "PointInTimeRecoveryEnabled": _truthy((pitr or {}).get("PointInTimeRecoveryEnabled"))
+        }
+        if spec["PointInTimeRecoveryEnabled"] and (pitr or {}).get("RecoveryPeriodInDays"):
+            spec["RecoveryPeriodInDays"] = int(pitr["RecoveryPeriodInDays"])  # type: ignore[index]
+        if pitr is not None or old.get("PointInTimeRecoverySpecification") is not None:
+            await ctx.call(
+                "dynamodb",
+                "UpdateContinuousBackups",
+                {"TableName": name, "PointInTimeRecoverySpecification": spec},
+            )
+    before, after = _insights(old), _insights(new)
+    for index in sorted(set(before) | set(after)):
+        enabled = after.get(index, False)
+        if before.get(index, False) == enabled:
+            continue
+        params = {
+            "TableName": name,
+            "ContributorInsightsAction": "ENABLE" if enabled else "DISABLE",
+        }
+        if index:
+            params["IndexName"] = index
+        await ctx.call("dynamodb", "UpdateContributorInsights", params)
+    policy = (new.get("ResourcePolicy") or {}).get("PolicyDocument")
+    if policy != (old.get("ResourcePolicy") or {}).get("PolicyDocument"):
+        if policy is None:
+            await ignore_missing(ctx.call("dynamodb", "DeleteResourcePolicy", {"ResourceArn": arn}))
+        else:
+            text = policy if isinstance(policy, str) else json.dumps(policy)
+            await ctx.call("dynamodb", "PutResourcePolicy", {"ResourceArn": arn, "Policy": text})
+    kinesis = new.get("KinesisStreamSpecification")
+    previous = old.get("KinesisStreamSpecification")
+    if kinesis != previous:
+        if previous:
+            await ctx.call(
+                "dynamodb",
+                "DisableKinesisStreamingDestination",
+                {"TableName": name, "StreamArn": previous["StreamArn"]},
+            )
+        if kinesis:
+            enable: dict[str, Any] = {"TableName": name, "StreamArn": kinesis["StreamArn"]}
+            if kinesis.get("ApproximateCreationDateTimePrecision"):
+                enable["EnableKinesisStreamingConfiguration"] = {
+                    "ApproximateCreationDateTimePrecision": kinesis[
+                        "ApproximateCreationDateTimePrecision"
+                    ]
+                }
+            await ctx.call("dynamodb", "EnableKinesisStreamingDestination", enable)
+
+
 class TableHandler(Handler):
     async def create(
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
     ) -> Provisioned:
         name = props.get("TableName") or ctx.physical_name(logical_id, 255)
         params = {"TableName": name, **pick(props, *_TABLE)}
+        if "GlobalSecondaryIndexes" in params:
+            params["GlobalSecondaryIndexes"] = _gsi_specs(params["GlobalSecondaryIndexes"])
         if "StreamSpecification" in params:
             params["StreamSpecification"] = {"StreamEnabled": True, **params["StreamSpecification"]}
         if "SSESpecification" in params:
@@ -309,6 +396,7 @@ class TableHandler(Handler):
                     },
                 },
             )
+        await _apply_settings(ctx, name, description["TableArn"], {}, props)
         attributes = {"Arn": description["TableArn"]}
         if description.get("LatestStreamArn"):
             attributes["StreamArn"] = description["LatestStreamArn"]
@@ -348,7 +436,9 @@ class TableHandler(Handler):
         updates: list[dict[str, Any]] = [
             {"Delete": {"IndexName": n}} for n in old_indexes if n not in new_indexes
         ]
-        updates += [{"Create": i} for n, i in new_indexes.items() if n not in old_indexes]
+        updates += [
+            {"Create": _gsi_specs([i])[0]} for n, i in new_indexes.items() if n not in old_indexes
+        ]
         if updates:
             params["GlobalSecondaryIndexUpdates"] = updates
             params["AttributeDefinitions"] = new["AttributeDefinitions"]
@@ -369,6 +459,7 @@ class TableHandler(Handler):
                 },
             )
         description = (await ctx.call("dynamodb", "DescribeTable", {"TableName": name}))["Table"]
+        await _apply_settings(ctx, name, description["TableArn"], old, new)
         attributes = {"Arn": description["TableArn"]}
         if description.get("LatestStreamArn") and description.get("StreamSpecification", {}).get(
             "StreamEnabled"
@@ -380,3 +471,106 @@ class TableHandler(Handler):
         await ignore_missing(
             ctx.call("dynamodb", "DeleteTable", {"TableName": current.physical_id})
         )
+
+
+class GlobalTableHandler(TableHandler):
+    """AWS::DynamoDB::GlobalTable as the table of the stack's own region.
+
+    Stratus has no cross-region replication, so only the replica in the stack's region is
+    made: the template's table-wide properties with that replica's own settings (PITR,
+    contributor insights, deletion protection, table class, tags, resource policy,
+    Kinesis). Replicas in other regions are not created (docs/tables.md). A template
+    without a replica in the stack's region fails, as on AWS."""
+
+    def _as_table(self, ctx: Provisioning, props: dict[str, Any]) -> dict[str, Any]:
+        replicas = props.get("Replicas") or []
+        local = next((r for r in replicas if r.get("Region") == ctx.region), None)
+        if local is None:
+            raise ResourceFailed(
+                f"Replicas must include a replica in the stack's region ({ctx.region})"
+            )
+        table: dict[str, Any] = {
+            k: props[k]
+            for k in (
+                "TableName",
+                "AttributeDefinitions",
+                "KeySchema",
+                "LocalSecondaryIndexes",
+                "StreamSpecification",
+                "TimeToLiveSpecification",
+            )
+            if k in props
+        }
+        table["BillingMode"] = props.get("BillingMode", "PROVISIONED")
+        if table["BillingMode"] == "PROVISIONED":
+            write = (props.get("WriteProvisionedThroughputSettings") or {}).get(
+                "WriteCapacityAutoScalingSettings"
+            ) or {}
+            read = (local.get("ReadProvisionedThroughputSettings") or {}).get(
+                "ReadCapacityUnits", 5
+            )
+            table["ProvisionedThroughput"] = {
+                "ReadCapacityUnits": int(read),
+                "WriteCapacityUnits": int(write.get("MinCapacity", 5)),
+            }
+        sse = props.get("SSESpecification")
+        if sse:
+            table["SSESpecification"] = {
+                "Enabled": sse.get("SSEEnabled") in (True, "true"),
+                **({"SSEType": sse["SSEType"]} if "SSEType" in sse else {}),
+            }
+        replica_indexes = {i["IndexName"]: i for i in local.get("GlobalSecondaryIndexes") or []}
+        if props.get("GlobalSecondaryIndexes"):
+            table["GlobalSecondaryIndexes"] = [
+                {
+                    **{k: v for k, v in index.items() if not k.endswith("ThroughputSettings")},
+                    **pick(
+                        replica_indexes.get(index["IndexName"], {}),
+                        "ContributorInsightsSpecification",
+                    ),
+                }
+                for index in props["GlobalSecondaryIndexes"]
+            ]
+        table.update(
+            pick(
+                local,
+                "PointInTimeRecoverySpecification",
+                "ContributorInsightsSpecification",
+                "DeletionProtectionEnabled",
+                "TableClass",
+                "Tags",
+                "ResourcePolicy",
+                "KinesisStreamSpecification",
+            )
+        )
+        if table.get("BillingMode") == "PROVISIONED" and "GlobalSecondaryIndexes" in table:
+            for index in table["GlobalSecondaryIndexes"]:
+                index["ProvisionedThroughput"] = dict(table["ProvisionedThroughput"])
+        return table
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        provisioned = await super().create(ctx, logical_id, self._as_table(ctx, props))
+        return await self._with_table_id(ctx, provisioned)
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        updated = await super().update(
+            ctx, logical_id, current, self._as_table(ctx, old), self._as_table(ctx, new)
+        )
+        return None if updated is None else await self._with_table_id(ctx, updated)
+
+    async def _with_table_id(self, ctx: Provisioning, provisioned: Provisioned) -> Provisioned:
+        """GlobalTable's GetAtt has TableId too."""
+        described = await ctx.call(
+            "dynamodb", "DescribeTable", {"TableName": provisioned.physical_id}
+        )
+        attributes = {**provisioned.attributes, "TableId": described["Table"]["TableId"]}
+        return Provisioned(provisioned.physical_id, attributes)
