@@ -30,8 +30,8 @@ How AWS words each part, from its answers as users report them (sources in
 - members in the model's order. AWS's own order follows its Java model's hashing and
   varies between services; ours is the model's, stable and documented.
 
-Errors: ``json`` and ``rest-json`` services answer ``ValidationException``, ``query``
-services ``ValidationError`` (both HTTP 400). ``rest-xml`` (S3) is not validated here: S3
+Errors: ``json`` and ``rest-json`` services answer ``ValidationException`` (CloudWatch
+Logs: ``InvalidParameterException``), ``query`` services ``ValidationError`` (both HTTP 400). ``rest-xml`` (S3) is not validated here: S3
 does not answer Coral's messages but its own (``InvalidArgument``, ``InvalidBucketName``...),
 which its provider raises.
 """
@@ -83,7 +83,7 @@ def check_input(
     out: list[str] = []
     check(params, "", out)
     if out:
-        raise validation_error(out, protocol)
+        raise validation_error(out, protocol, spec.name)
 
 
 def input_violations(operation: OperationModel, params: Mapping[str, Any]) -> list[str]:
@@ -95,14 +95,22 @@ def input_violations(operation: OperationModel, params: Mapping[str, Any]) -> li
     return out
 
 
-def validation_error(violations: list[str], protocol: str) -> ServiceError:
+def validation_error(violations: list[str], protocol: str, service: str = "") -> ServiceError:
     """AWS's error listing ``violations``: ``N validation error(s) detected: a; b``."""
     count = len(violations)
     noun = "error" if count == 1 else "errors"
     message = f"{count} validation {noun} detected: " + "; ".join(violations)
     if protocol == "query":
         return QueryValidationError(message)
+    own = _OWN_VALIDATION_CODES.get(service)
+    if own is not None:
+        return RequestValidationError(message, code=own)
     return RequestValidationError(message)
+
+
+#: Services whose validation errors carry a code of their own: CloudWatch Logs answers
+#: the same messages as ``InvalidParameterException``.
+_OWN_VALIDATION_CODES = {"logs": "InvalidParameterException"}
 
 
 def _operation_check(operation: OperationModel, protocol: str) -> Check | None:

@@ -25,8 +25,30 @@ log = logging.getLogger(__name__)
 
 #: PutRetentionPolicy's allowed values (API reference, PutRetentionPolicy).
 RETENTION_DAYS = frozenset(
-    (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827)
-    + (2192, 2557, 2922, 3288, 3653)
+    {
+        1,
+        3,
+        5,
+        7,
+        14,
+        30,
+        60,
+        90,
+        120,
+        150,
+        180,
+        365,
+        400,
+        545,
+        731,
+        1096,
+        1827,
+        2192,
+        2557,
+        2922,
+        3288,
+        3653,
+    }
 )
 #: Tags per log group (the model bounds one call; AWS bounds the group too).
 MAX_TAGS = 50
