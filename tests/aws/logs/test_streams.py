@@ -74,7 +74,9 @@ def test_create_describe_delete_streams(logs: Any, group: str) -> None:
         )
     assert _error(info)[0] == "InvalidParameterException"
     logs.delete_log_stream(logGroupName=group, logStreamName="a")
-    names = [s["logStreamName"] for s in logs.describe_log_streams(logGroupName=group)["logStreams"]]
+    names = [
+        s["logStreamName"] for s in logs.describe_log_streams(logGroupName=group)["logStreams"]
+    ]
     assert names == ["b", "c"]
     assert [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]] == ["x"]
     with pytest.raises(botocore.exceptions.ClientError) as info:
@@ -211,7 +213,9 @@ def test_batches_at_and_past_the_limits(logs: Any, group: str) -> None:
     # Exactly 1,048,576 bytes counting 26 per event: accepted.
     exact = 1_048_576 - 26
     logs.put_log_events(
-        logGroupName=group, logStreamName="s", logEvents=[{"timestamp": now, "message": "x" * exact}]
+        logGroupName=group,
+        logStreamName="s",
+        logEvents=[{"timestamp": now, "message": "x" * exact}],
     )
     # One byte more: refused whole.
     with pytest.raises(botocore.exceptions.ClientError) as info:
@@ -339,3 +343,24 @@ def test_exclusion_and_refused_patterns(logs: Any, group: str) -> None:
     with pytest.raises(botocore.exceptions.ClientError) as info:
         logs.filter_log_events(logGroupName=group, logStreamNames=["s"], logStreamNamePrefix="s")
     assert _error(info)[0] == "InvalidParameterException"
+
+
+def test_ids_are_never_reused_after_a_delete(logs: Any, group: str) -> None:
+    """A reader's token names an event id; deleting the newest events must not hand
+    their ids to the next ones, or the reader would skip them."""
+    for name in ("s1", "s2"):
+        logs.create_log_stream(logGroupName=group, logStreamName=name)
+    now = _now()
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s1",
+        logEvents=[{"timestamp": now, "message": "first"}, {"timestamp": now, "message": "second"}],
+    )
+    page = logs.filter_log_events(logGroupName=group, limit=1)
+    assert [e["message"] for e in page["events"]] == ["first"]
+    logs.delete_log_stream(logGroupName=group, logStreamName="s1")
+    logs.put_log_events(
+        logGroupName=group, logStreamName="s2", logEvents=[{"timestamp": now, "message": "third"}]
+    )
+    rest = logs.filter_log_events(logGroupName=group, nextToken=page["nextToken"])
+    assert [e["message"] for e in rest["events"]] == ["third"]

@@ -134,9 +134,10 @@ def test_a_functions_own_group_subscribed_to_another_function(
     assert sorted(messages) == ["hello 0", "hello 1", "hello 2"]
     assert {r["data"]["logGroup"] for r in records} == {group}
     assert all("[$LATEST]" in r["data"]["logStream"] for r in records)
-    assert [f["filterName"] for f in logs.describe_subscription_filters(logGroupName=group)[
-        "subscriptionFilters"
-    ]] == ["hellos"]
+    assert [
+        f["filterName"]
+        for f in logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"]
+    ] == ["hellos"]
 
 
 def test_a_failing_or_deleted_destination_stalls_nothing(
