@@ -308,9 +308,11 @@ def test_valid_request_reaches_the_provider(app: AwsApp, recorder: Recorder) -> 
 
 # -- json (Step Functions, Logs) ----------------------------------------------------------
 def test_json_value_range(app: AwsApp, recorder: Recorder) -> None:
-    """CloudWatch Logs' well-known answer to a DescribeLogGroups limit over 50."""
+    """CloudWatch Logs' well-known answer to a DescribeLogGroups limit over 50: Coral's
+    message under the code CloudWatch Logs gives its validation errors (its SDKs report
+    ``Error Code: InvalidParameterException`` with "1 validation error detected")."""
     assert refused(app, recorder, "logs", "DescribeLogGroups", {"limit": 100}) == (
-        "ValidationException",
+        "InvalidParameterException",
         one("'100'", "limit", "Member must have value less than or equal to 50"),
         400,
     )
