@@ -155,21 +155,23 @@ class LogGroups:
             wanted = {i.rsplit(":log-group:", 1)[-1].removesuffix(":*") for i in identifiers}
             names &= wanted
         views = []
+        functions = self._catalog.view.functions_by_group(scope)
         for name in sorted(names):
-            record = self._catalog.record(scope, name) or self._implicit_record(scope, name)
+            record = self._catalog.record(scope, name) or self._implicit_record(
+                name, functions.get(name, [])
+            )
             if group_class and record.group_class != group_class:
                 continue
             metrics = len(self._catalog.state.metrics.get((scope, name), {}))
             views.append(GroupView(name, record, metrics))
         return views
 
-    def _implicit_record(self, scope: Scope, name: str) -> LogGroupRecord:
+    def _implicit_record(self, name: str, function_ids: list[str]) -> LogGroupRecord:
         """A function's group shown without a record: created, for want of better, when
         its function last changed."""
         created = 0
-        view = self._catalog.view
-        for fid in view.function_ids_of(scope, name):
-            created = _iso_ms(view.last_modified(fid)) or created
+        for fid in function_ids:
+            created = _iso_ms(self._catalog.view.last_modified(fid)) or created
         return LogGroupRecord(name, created)
 
     # -- retention -------------------------------------------------------------------

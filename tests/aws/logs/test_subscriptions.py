@@ -301,3 +301,28 @@ def test_retention_on_a_functions_implicit_group(logs: Any, lambda_client: Any) 
     view = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
     assert view["retentionInDays"] == 30
     assert logs.filter_log_events(logGroupName=group, filterPattern="x")["events"]
+
+
+def test_a_full_batch_is_delivered_whole_in_several_invocations(
+    logs: Any, lambda_client: Any, tmp_path: Path
+) -> None:
+    """10,000 events of about a megabyte: more than one invocation may carry, so the
+    delivery is split; every matching event arrives once."""
+    out = tmp_path / "deliveries.jsonl"
+    arn = _recorder(lambda_client, out)
+    group = unique_name("/subs/big")
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_subscription_filter(
+        logGroupName=group, filterName="all", filterPattern="", destinationArn=arn
+    )
+    now = int(time.time() * 1000)
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s",
+        logEvents=[{"timestamp": now, "message": f"{n:05d}" + "x" * 70} for n in range(10_000)],
+    )
+    records = _deliveries(out, 10_000)
+    assert len(records) > 1
+    numbers = sorted(int(e["message"][:5]) for r in records for e in r["data"]["logEvents"])
+    assert numbers == list(range(10_000))
