@@ -326,3 +326,37 @@ def test_a_full_batch_is_delivered_whole_in_several_invocations(
     assert len(records) > 1
     numbers = sorted(int(e["message"][:5]) for r in records for e in r["data"]["logEvents"])
     assert numbers == list(range(10_000))
+
+
+def test_a_functions_group_takes_streams_of_its_own_and_deletes_whole(
+    logs: Any, lambda_client: Any
+) -> None:
+    name = create_function(lambda_client, "def handler(event, context):\n    print('fn line')\n")
+    group = f"/aws/lambda/{name}"
+    lambda_client.invoke(FunctionName=name, Payload=b"{}")
+    logs.create_log_stream(logGroupName=group, logStreamName="mine")
+    now = int(time.time() * 1000)
+    logs.put_log_events(
+        logGroupName=group, logStreamName="mine", logEvents=[{"timestamp": now, "message": "own"}]
+    )
+    messages: list[str] = []
+    for _ in range(100):
+        messages = [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]]
+        if "fn line" in messages:
+            break
+        time.sleep(0.05)
+    assert "fn line" in messages and "own" in messages
+    streams = [
+        s["logStreamName"] for s in logs.describe_log_streams(logGroupName=group)["logStreams"]
+    ]
+    assert "mine" in streams and any("[$LATEST]" in s for s in streams)
+    logs.delete_log_group(logGroupName=group)
+    assert logs.filter_log_events(logGroupName=group)["events"] == []
+    # The function logs on, into its group again.
+    lambda_client.invoke(FunctionName=name, Payload=b"{}")
+    for _ in range(100):
+        messages = [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]]
+        if "fn line" in messages:
+            break
+        time.sleep(0.05)
+    assert "fn line" in messages and "own" not in messages
