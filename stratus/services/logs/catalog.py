@@ -69,7 +69,16 @@ class LogCatalog:
                 write(conn)
 
         await self.store.write(run)
+        current = self.record(scope, record.name)
+        if current is not None:  # its count, grown meanwhile, is the one that holds
+            record.stored_bytes = current.stored_bytes
         self.state.groups.setdefault(scope, {})[record.name] = record
+
+    def add_bytes(self, scope: Scope, name: str, delta: int) -> None:
+        """The in-memory side of ``store.add_bytes`` (the record as it is now)."""
+        record = self.record(scope, name)
+        if record is not None:
+            record.stored_bytes = max(0, record.stored_bytes + delta)
 
     def names(self, scope: Scope) -> set[str]:
         return set(self.state.groups.get(scope, {})) | set(self.view.groups(scope))

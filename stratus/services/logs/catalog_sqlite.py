@@ -112,8 +112,26 @@ class SQLiteLogCatalogStore:
     def put_group(scope: Scope, group: LogGroupRecord) -> Write:
         row = _group_row(scope, group)
         return lambda conn: (
-            conn.execute("INSERT OR REPLACE INTO logs_groups VALUES (?,?,?,?,?,?,?,?,?,?)", row)
-            and None
+            # stored_bytes is only ever added to (add_bytes): a settings change written
+            # while events go in must not write back an older count.
+            conn.execute(
+                "INSERT INTO logs_groups VALUES (?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (account, region, name) DO UPDATE SET "
+                "retention_days = excluded.retention_days, kms_key_id = excluded.kms_key_id, "
+                "group_class = excluded.group_class, "
+                "deletion_protection = excluded.deletion_protection, tags = excluded.tags",
+                row,
+            )
+        )
+
+    @staticmethod
+    def add_bytes(scope: Scope, name: str, delta: int) -> Write:
+        """Grow (or shrink) a group's stored bytes in place: concurrent writers add up."""
+        args = (delta, scope.account, scope.region, name)
+        return lambda conn: conn.execute(
+            "UPDATE logs_groups SET stored_bytes = MAX(0, stored_bytes + ?) "
+            "WHERE account=? AND region=? AND name=?",
+            args,
         )
 
     @staticmethod
@@ -138,12 +156,9 @@ class SQLiteLogCatalogStore:
     @staticmethod
     def delete_stream(scope: Scope, group: str, name: str) -> Write:
         args = (scope.account, scope.region, group, name)
-        return lambda conn: (
-            conn.execute(
-                "DELETE FROM logs_streams WHERE account=? AND region=? AND group_name=? AND name=?",
-                args,
-            )
-            and None
+        return lambda conn: conn.execute(
+            "DELETE FROM logs_streams WHERE account=? AND region=? AND group_name=? AND name=?",
+            args,
         )
 
     @staticmethod
@@ -159,11 +174,8 @@ class SQLiteLogCatalogStore:
     @staticmethod
     def delete_filter(scope: Scope, group: str, kind: str, name: str) -> Write:
         args = (scope.account, scope.region, group, kind, name)
-        return lambda conn: (
-            conn.execute(
-                "DELETE FROM logs_filters WHERE account=? AND region=? AND group_name=? "
-                "AND kind=? AND name=?",
-                args,
-            )
-            and None
+        return lambda conn: conn.execute(
+            "DELETE FROM logs_filters WHERE account=? AND region=? AND group_name=? "
+            "AND kind=? AND name=?",
+            args,
         )

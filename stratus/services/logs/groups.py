@@ -209,10 +209,9 @@ class LogGroups:
         others = [k for k in self._catalog.keys(scope, name) if k != own]
         freed = await self._events.delete([own], before_ms=start)
         await self._events.delete(others, before_ms=start)
-        record = self._catalog.record(scope, name)
-        if freed and record is not None:
-            record = replace(record, stored_bytes=max(0, record.stored_bytes - freed))
-            await self._catalog.save_group(scope, record)
+        if freed and self._catalog.record(scope, name) is not None:
+            await self._catalog.store.write(self._catalog.store.add_bytes(scope, name, -freed))
+            self._catalog.add_bytes(scope, name, -freed)
 
     # -- tags ------------------------------------------------------------------------
     async def tag(self, scope: Scope, name: str, tags: dict[str, str]) -> None:

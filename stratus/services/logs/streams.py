@@ -122,7 +122,7 @@ class LogStreams:
     async def put(
         self, scope: Scope, group: str, stream: str, events: list[tuple[int, str]]
     ) -> PutResult:
-        record = await self._catalog.require(scope, group)
+        await self._catalog.require(scope, group)
         self._catalog.require_stream(scope, group, stream)
         now = now_ms()
         accepted = check_batch(events, now, self._catalog.retention_start(scope, group))
@@ -131,14 +131,14 @@ class LogStreams:
         if not accepted.events:
             return PutResult(token, accepted.rejected)
         key = self._catalog.own_key(scope, group)
-        grown = replace(record, stored_bytes=record.stored_bytes + accepted.bytes)
         ids = await self._events.append_events(
-            key, stream, accepted.events, now, also=self._catalog.store.put_group(scope, grown)
+            key,
+            stream,
+            accepted.events,
+            now,
+            also=self._catalog.store.add_bytes(scope, group, accepted.bytes),
         )
-        # The write may have waited: a concurrent put grew the record meanwhile.
-        current = self._catalog.record(scope, group)
-        if current is not None:
-            current.stored_bytes += accepted.bytes
+        self._catalog.add_bytes(scope, group, accepted.bytes)
         self._catalog.view.mark_written(scope, group)
         stored = [
             StoredLogEvent(event_id, key, stream, ts, message, now)
