@@ -29,6 +29,7 @@ from stratus.aws.events.component import EventsComponent
 from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.lambda_.durable_component import DurableComponent
+from stratus.aws.logs.component import LogsComponent
 from stratus.aws.protocol.http import HttpRequest, HttpResponse
 from stratus.aws.s3.component import ObjectsComponent
 from stratus.aws.scheduler.component import SchedulesComponent
@@ -53,6 +54,7 @@ C = TypeVar("C", bound=Component)
 COMPONENTS: tuple[type[Component], ...] = (
     IdentityComponent,
     FunctionsComponent,
+    LogsComponent,
     DurableComponent,
     WorkflowsComponent,
     QueuesComponent,

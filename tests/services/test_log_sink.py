@@ -61,3 +61,33 @@ def test_many_lines_flush_at_once_and_flush_empties_the_buffer(tmp_path: Path) -
         return len(events), sum(e.message == "tail" for e in events)
 
     assert asyncio.run(scenario()) == ((FLUSH_INVOCATIONS + 1) * 4, 1)
+
+
+def test_only_subscribed_functions_reach_their_tap(tmp_path: Path) -> None:
+    """``taps`` holds the functions whose group has a subscription filter: their lines
+    go there too, as the invocation's log (START to REPORT); others only to the store."""
+
+    async def scenario() -> tuple[list[tuple[str, str, int, list[str]]], int]:
+        db = SQLiteDatabase(tmp_path / "db.sqlite", {"functions": FUNCTIONS_MIGRATIONS})
+        await db.open()
+        store = SQLiteLogStore(db)
+        sink = BufferedLogSink(store, interval=60)
+        tapped: list[tuple[str, str, int, list[str]]] = []
+        sink.taps["subscribed"] = lambda fid, stream, ts, lines: tapped.append(
+            (fid, stream, ts, lines)
+        )
+        sink.emit("subscribed", "s1", _log("r1", "hello"))
+        sink.emit("quiet", "s2", _log("r2", "unseen"))
+        sink.flush()
+        await db.close()
+        db2 = SQLiteDatabase(tmp_path / "db.sqlite", {"functions": FUNCTIONS_MIGRATIONS})
+        await db2.open()
+        stored = len(await SQLiteLogStore(db2).query("quiet"))
+        await db2.close()
+        return tapped, stored
+
+    tapped, stored = asyncio.run(scenario())
+    assert [(fid, stream, ts) for fid, stream, ts, _ in tapped] == [("subscribed", "s1", 1000)]
+    lines = tapped[0][3]
+    assert lines[0].startswith("START RequestId: r1") and lines[1] == "hello"
+    assert stored == 4  # the other function's lines were stored all the same

@@ -2,7 +2,8 @@
 
 One component because they share one lifecycle: the invoker's environments, the durable
 queue of Event invocations and the function log groups all hang off the function registry.
-CloudWatch Logs is served here while function logs are the only logs Stratus keeps.
+The CloudWatch Logs API is the logs component's (aws/logs/component.py), over the
+log store and sink built here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.provider import LambdaProvider
 from stratus.aws.lambda_.s3_code import S3CodeReader
 from stratus.aws.lambda_.url_access import UrlAccessPolicy
-from stratus.aws.logs.provider import LogsProvider
 from stratus.gateway.function_urls.app import FunctionUrlApp
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.invoker import Invoker
@@ -116,7 +116,6 @@ class FunctionsComponent(Component):
             gateway_port=ctx.gateway_port,
             max_request_bytes=ctx.limits.sync_payload_bytes,
         )
-        self._logs = LogsProvider(self.log_service)
         self._integration = LambdaIntegration(self.invocations)
 
     def _url_access(self) -> UrlAccessPolicy:
@@ -176,7 +175,7 @@ class FunctionsComponent(Component):
         return LaunchConfig(spec, env, tmp_dir, self.ctx.limits.init_timeout_s)
 
     def providers(self) -> Mapping[str, object]:
-        return {"lambda": self._lambda, "logs": self._logs}
+        return {"lambda": self._lambda}
 
     def integrations(self) -> Iterable[IntegrationEntry]:
         return (

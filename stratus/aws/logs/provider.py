@@ -1,157 +1,240 @@
-"""The CloudWatch Logs API (json 1.1), read side: enough for ``aws logs tail`` and for
-code that reads a function's logs with boto3."""
+"""The CloudWatch Logs API (json 1.1): log groups, retention, tags, streams, events,
+subscription and metric filters, over ``services/logs`` (docs/logs.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from stratus.aws.context import RequestContext
-from stratus.aws.protocol.error_table import ErrorTable
-from stratus.aws.protocol.errors import ServiceError
-from stratus.services.logs.service import LogGroupNotFound, LogService
-
-Params = dict[str, Any]
-F = TypeVar("F", bound=Callable[..., Awaitable[Params]])
-
-
-def _group(params: Params) -> str:
-    group = params.get("logGroupName") or params.get("logGroupIdentifier")
-    if not group:
-        raise ServiceError(
-            "Either logGroupName or logGroupIdentifier must be provided.",
-            code="InvalidParameterException",
-        )
-    return str(group).rsplit(":log-group:", 1)[-1].removesuffix(":*")
-
-
-def _token(params: Params) -> int:
-    token = params.get("nextToken")
-    if not token:
-        return 0
-    try:
-        return int(str(token).split("/", 1)[-1])
-    except ValueError as exc:
-        raise ServiceError(
-            "The specified nextToken is invalid.", code="InvalidParameterException"
-        ) from exc
+from stratus.aws.logs.events import EventsApi
+from stratus.aws.logs.params import Params, group_arn, group_name, group_of_resource
+from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.services.logs.errors import (
+    FilterNotFound,
+    GroupAlreadyExists,
+    InvalidParameter,
+    LimitExceeded,
+    LogGroupNotFound,
+    LogsError,
+    LogStreamNotFound,
+    StreamAlreadyExists,
+)
+from stratus.services.logs.filters import LogFilters
+from stratus.services.logs.groups import LogGroups
+from stratus.services.logs.paging import page
+from stratus.services.logs.records import MetricFilterRecord
+from stratus.services.logs.streams import LogStreams
 
 
-class LogsProvider:
+class LogsProvider(EventsApi):
     errors = ErrorTable(
         {
-            LogGroupNotFound: lambda _exc: ServiceError(
-                "The specified log group does not exist.", code="ResourceNotFoundException"
-            )
+            LogGroupNotFound: ErrorRule("ResourceNotFoundException"),
+            LogStreamNotFound: ErrorRule("ResourceNotFoundException"),
+            FilterNotFound: ErrorRule("ResourceNotFoundException"),
+            GroupAlreadyExists: ErrorRule("ResourceAlreadyExistsException"),
+            StreamAlreadyExists: ErrorRule("ResourceAlreadyExistsException"),
+            LimitExceeded: ErrorRule("LimitExceededException"),
+            InvalidParameter: ErrorRule("InvalidParameterException"),
+            LogsError: ErrorRule("InvalidParameterException"),
         }
     )
 
-    def __init__(self, logs: LogService) -> None:
-        self._logs = logs
+    def __init__(self, groups: LogGroups, streams: LogStreams, filters: LogFilters) -> None:
+        self._groups = groups
+        self._streams = streams
+        self._filters = filters
 
-    def _arn(self, ctx: RequestContext, group: str) -> str:
-        return f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{group}"
+    # -- groups ------------------------------------------------------------------------
+    async def create_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        await self._groups.create(
+            ctx.scope,
+            params["logGroupName"],
+            tags=params.get("tags"),
+            kms_key_id=params.get("kmsKeyId"),
+            group_class=params.get("logGroupClass"),
+            deletion_protection=bool(params.get("deletionProtectionEnabled")),
+        )
+        return {}
+
+    async def delete_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        await self._groups.delete(ctx.scope, params["logGroupName"])
+        return {}
 
     async def describe_log_groups(self, ctx: RequestContext, params: Params) -> Params:
-        groups = self._logs.groups(ctx.scope, params.get("logGroupNamePrefix") or "")
-        return {
-            "logGroups": [
-                {
-                    "logGroupName": g,
-                    "creationTime": 0,
-                    "metricFilterCount": 0,
-                    "arn": self._arn(ctx, g) + ":*",
-                    "logGroupArn": self._arn(ctx, g),
-                    "storedBytes": 0,
-                    "logGroupClass": "STANDARD",
-                }
-                for g in groups
-            ]
-        }
-
-    async def describe_log_streams(self, ctx: RequestContext, params: Params) -> Params:
-        group = _group(params)
-        streams = await self._logs.streams(ctx.scope, group)
-        prefix = params.get("logStreamNamePrefix") or ""
-        streams = [s for s in streams if s.name.startswith(prefix)]
-        if params.get("orderBy") == "LastEventTime":
-            streams.sort(key=lambda s: s.last_ms)
-        if params.get("descending"):
-            streams.reverse()
-        limit = int(params.get("limit") or 50)
-        return {
-            "logStreams": [
-                {
-                    "logStreamName": s.name,
-                    "creationTime": s.first_ms,
-                    "firstEventTimestamp": s.first_ms,
-                    "lastEventTimestamp": s.last_ms,
-                    "lastIngestionTime": s.last_ms,
-                    "arn": f"{self._arn(ctx, group)}:log-stream:{s.name}",
-                    "storedBytes": 0,
-                }
-                for s in streams[:limit]
-            ]
-        }
-
-    async def get_log_events(self, ctx: RequestContext, params: Params) -> Params:
-        group = _group(params)
-        after = _token(params)
-        limit = int(params.get("limit") or 10000)
-        events = await self._logs.events(
+        views = self._groups.describe(
             ctx.scope,
-            group,
-            after_id=after,
-            start_ms=params.get("startTime"),
-            end_ms=params.get("endTime"),
-            stream=params["logStreamName"],
+            prefix=params.get("logGroupNamePrefix"),
+            pattern=params.get("logGroupNamePattern"),
+            group_class=params.get("logGroupClass"),
+            identifiers=params.get("logGroupIdentifiers"),
         )
-        if not params.get("startFromHead") and not params.get("nextToken"):
-            events = events[-limit:]
-        else:
-            events = events[:limit]
-        last = events[-1].id if events else after
-        return {
-            "events": [
-                {"timestamp": e.timestamp_ms, "message": e.message, "ingestionTime": e.timestamp_ms}
-                for e in events
-            ],
-            "nextForwardToken": f"f/{last}",
-            "nextBackwardToken": f"b/{events[0].id if events else after}",
-        }
-
-    async def filter_log_events(self, ctx: RequestContext, params: Params) -> Params:
-        group = _group(params)
-        limit = int(params.get("limit") or 10000)
-        streams = params.get("logStreamNames")
-        pattern = (params.get("filterPattern") or "").strip().strip('"') or None
-        events = await self._logs.events(
-            ctx.scope,
-            group,
-            after_id=_token(params),
-            start_ms=params.get("startTime"),
-            end_ms=params.get("endTime"),
-            contains=pattern,
-            limit=limit + 1,
+        chosen, token = page(
+            views, lambda v: v.name, int(params.get("limit") or 50), params.get("nextToken")
         )
-        if streams:
-            events = [e for e in events if e.stream in streams]
-        prefix = params.get("logStreamNamePrefix")
-        if prefix:
-            events = [e for e in events if e.stream.startswith(prefix)]
-        result: Params = {
-            "events": [
-                {
-                    "logStreamName": e.stream,
-                    "timestamp": e.timestamp_ms,
-                    "message": e.message,
-                    "ingestionTime": e.timestamp_ms,
-                    "eventId": str(e.id),
-                }
-                for e in events[:limit]
-            ],
-            "searchedLogStreams": [],
-        }
-        if len(events) > limit:
-            result["nextToken"] = f"n/{events[limit - 1].id}"
+        groups: list[Params] = []
+        for view in chosen:
+            record = view.record
+            arn = group_arn(ctx, view.name)
+            entry: Params = {
+                "logGroupName": view.name,
+                "creationTime": record.created_ms,
+                "metricFilterCount": view.metric_filters,
+                "arn": arn + ":*",
+                "storedBytes": record.stored_bytes,
+                "logGroupClass": record.group_class,
+                "logGroupArn": arn,
+                "deletionProtectionEnabled": record.deletion_protection,
+            }
+            if record.retention_days is not None:
+                entry["retentionInDays"] = record.retention_days
+            if record.kms_key_id:
+                entry["kmsKeyId"] = record.kms_key_id
+            groups.append(entry)
+        result: Params = {"logGroups": groups}
+        if token:
+            result["nextToken"] = token
         return result
+
+    async def put_retention_policy(self, ctx: RequestContext, params: Params) -> Params:
+        await self._groups.put_retention(
+            ctx.scope, params["logGroupName"], int(params["retentionInDays"])
+        )
+        return {}
+
+    async def delete_retention_policy(self, ctx: RequestContext, params: Params) -> Params:
+        await self._groups.delete_retention(ctx.scope, params["logGroupName"])
+        return {}
+
+    # -- tags --------------------------------------------------------------------------
+    async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        group = group_of_resource(ctx, params["resourceArn"])
+        await self._groups.tag(ctx.scope, group, params["tags"])
+        return {}
+
+    async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        group = group_of_resource(ctx, params["resourceArn"])
+        await self._groups.untag(ctx.scope, group, params["tagKeys"])
+        return {}
+
+    async def list_tags_for_resource(self, ctx: RequestContext, params: Params) -> Params:
+        group = group_of_resource(ctx, params["resourceArn"])
+        return {"tags": self._groups.tags(ctx.scope, group)}
+
+    async def tag_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        await self._groups.tag(ctx.scope, params["logGroupName"], params["tags"])
+        return {}
+
+    async def untag_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        await self._groups.untag(ctx.scope, params["logGroupName"], params["tags"])
+        return {}
+
+    async def list_tags_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        return {"tags": self._groups.tags(ctx.scope, params["logGroupName"])}
+
+    # -- subscription filters ------------------------------------------------------------
+    async def put_subscription_filter(self, ctx: RequestContext, params: Params) -> Params:
+        await self._filters.put_subscription(
+            ctx.scope,
+            params["logGroupName"],
+            params["filterName"],
+            params["filterPattern"],
+            params["destinationArn"],
+            params.get("roleArn"),
+            params.get("distribution"),
+        )
+        return {}
+
+    async def describe_subscription_filters(self, ctx: RequestContext, params: Params) -> Params:
+        found = self._filters.subscriptions(ctx.scope, params["logGroupName"])
+        prefix = params.get("filterNamePrefix")
+        if prefix:
+            found = [f for f in found if f.name.startswith(prefix)]
+        chosen, token = page(
+            found, lambda f: f.name, int(params.get("limit") or 50), params.get("nextToken")
+        )
+        out: list[Params] = []
+        for f in chosen:
+            entry: Params = {
+                "filterName": f.name,
+                "logGroupName": f.group,
+                "filterPattern": f.pattern,
+                "destinationArn": f.destination_arn,
+                "distribution": f.distribution,
+                "creationTime": f.created_ms,
+            }
+            if f.role_arn:
+                entry["roleArn"] = f.role_arn
+            out.append(entry)
+        result: Params = {"subscriptionFilters": out}
+        if token:
+            result["nextToken"] = token
+        return result
+
+    async def delete_subscription_filter(self, ctx: RequestContext, params: Params) -> Params:
+        await self._filters.delete_subscription(
+            ctx.scope, params["logGroupName"], params["filterName"]
+        )
+        return {}
+
+    # -- metric filters ------------------------------------------------------------------
+    async def put_metric_filter(self, ctx: RequestContext, params: Params) -> Params:
+        await self._filters.put_metric(
+            ctx.scope,
+            params["logGroupName"],
+            params["filterName"],
+            params["filterPattern"],
+            params["metricTransformations"],
+        )
+        return {}
+
+    async def describe_metric_filters(self, ctx: RequestContext, params: Params) -> Params:
+        group = params.get("logGroupName")
+        prefix = params.get("filterNamePrefix")
+        if prefix and not group:
+            raise InvalidParameter(
+                "If you specify filterNamePrefix, you must also specify logGroupName."
+            )
+        found = self._filters.metrics(ctx.scope, group)
+        if prefix:
+            found = [f for f in found if f.name.startswith(prefix)]
+        name, namespace = params.get("metricName"), params.get("metricNamespace")
+        if bool(name) != bool(namespace):
+            raise InvalidParameter("metricName and metricNamespace must be specified together.")
+        if name:
+            found = [f for f in found if _measures(f, name, namespace)]
+        chosen, token = page(
+            found,
+            lambda f: f"{f.group}\x00{f.name}",
+            int(params.get("limit") or 50),
+            params.get("nextToken"),
+        )
+        result: Params = {
+            "metricFilters": [
+                {
+                    "filterName": f.name,
+                    "filterPattern": f.pattern,
+                    "metricTransformations": f.transformations,
+                    "creationTime": f.created_ms,
+                    "logGroupName": f.group,
+                }
+                for f in chosen
+            ]
+        }
+        if token:
+            result["nextToken"] = token
+        return result
+
+    async def delete_metric_filter(self, ctx: RequestContext, params: Params) -> Params:
+        await self._filters.delete_metric(ctx.scope, params["logGroupName"], params["filterName"])
+        return {}
+
+
+def _measures(record: MetricFilterRecord, name: Any, namespace: Any) -> bool:
+    return any(
+        t.get("metricName") == name and t.get("metricNamespace") == namespace
+        for t in record.transformations
+    )
+
+
+__all__ = ["LogsProvider", "group_name"]

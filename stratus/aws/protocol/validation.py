@@ -31,7 +31,9 @@ How AWS words each part, from its answers as users report them (sources in
   varies between services; ours is the model's, stable and documented.
 
 Errors: ``json`` and ``rest-json`` services answer ``ValidationException``, ``query``
-services ``ValidationError`` (both HTTP 400). ``rest-xml`` (S3) is not validated here: S3
+services ``ValidationError`` (both HTTP 400); the protocol edge renames it for the
+services that call it otherwise (``aws/app.py`` ``VALIDATION_CODES``: API Gateway's
+``BadRequestException``, CloudWatch Logs' ``InvalidParameterException``). ``rest-xml`` (S3) is not validated here: S3
 does not answer Coral's messages but its own (``InvalidArgument``, ``InvalidBucketName``...),
 which its provider raises.
 """

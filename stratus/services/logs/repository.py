@@ -13,6 +13,7 @@ class StoredLogEvent:
     stream: str
     timestamp_ms: int
     message: str
+    ingestion_ms: int = 0
 
 
 class LogStore(Protocol):

@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from stratus.services.functions.errors import NotFound
 from stratus.services.functions.names import name_of
 from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.logs.errors import LogGroupNotFound
 from stratus.services.logs.repository import LogStore, StoredLogEvent
 from stratus.services.scope import Scope
 
 GROUP_PREFIX = "/aws/lambda/"
-
-
-class LogGroupNotFound(Exception):
-    """No function has that log group."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +33,7 @@ class LogStream:
 _WRITTEN = "group:"
 
 
-def _written_key(scope: Scope, group: str) -> str:
+def written_key(scope: Scope, group: str) -> str:
     """The store's key of a group other services write (never a function's ARN)."""
     return f"{_WRITTEN}{scope.account}:{scope.region}:{group}"
 
@@ -60,9 +57,38 @@ class LogService:
         rows: list[tuple[str, str, list[tuple[int, str]]]] = []
         for scope, group, stream, events in batch:
             self._written.setdefault(scope, set()).add(group)
-            rows.append((_written_key(scope, group), stream, events))
+            rows.append((written_key(scope, group), stream, events))
         if rows:
             self._store.append_batch_nowait(rows)
+
+    def mark_written(self, scope: Scope, group: str) -> None:
+        """``group`` has events of its own (PutLogEvents) from now on."""
+        self._written.setdefault(scope, set()).add(group)
+
+    def forget_written(self, scope: Scope, group: str) -> None:
+        """``group`` was deleted, its own events with it."""
+        self._written.get(scope, set()).discard(group)
+
+    def function_ids_of(self, scope: Scope, group: str) -> list[str]:
+        """The ids of the functions whose logs go to ``group`` (maybe none)."""
+        return [fid for fid in self._registry.ids_in(scope) if self._group_of(fid) == group]
+
+    def functions_by_group(self, scope: Scope) -> dict[str, list[str]]:
+        """Every function group of the scope with its functions' ids, in one pass."""
+        found: dict[str, list[str]] = {}
+        for fid in self._registry.ids_in(scope):
+            found.setdefault(self._group_of(fid), []).append(fid)
+        return found
+
+    def last_modified(self, function_id: str) -> str:
+        """When the function's configuration last changed ("" when it is gone)."""
+        try:
+            return self._registry.latest(function_id).last_modified
+        except NotFound:
+            return ""
+
+    def group_of(self, function_id: str) -> str:
+        return self._group_of(function_id)
 
     def _group_of(self, function_id: str) -> str:
         default = GROUP_PREFIX + name_of(function_id)
@@ -80,12 +106,12 @@ class LogService:
 
     def functions_of(self, scope: Scope, group: str) -> list[str]:
         """The ids of the functions whose logs go to ``group`` in ``scope``;
-        LogGroupNotFound when none does."""
-        ids = [fid for fid in self._registry.ids_in(scope) if self._group_of(fid) == group]
+        the group's own key too when it was written to; LogGroupNotFound when neither."""
+        ids = self.function_ids_of(scope, group)
         if group in self._written.get(scope, ()):
-            ids.append(_written_key(scope, group))
+            ids.append(written_key(scope, group))
         if not ids:
-            raise LogGroupNotFound(group)
+            raise LogGroupNotFound()
         return ids
 
     async def streams(self, scope: Scope, group: str) -> list[LogStream]:

@@ -12,12 +12,16 @@ a clean stop flushes everything.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from stratus.runtime.logs import InvocationLog
 from stratus.services.logs.repository import LogStore
 
 FLUSH_INTERVAL_S = 0.05
 FLUSH_INVOCATIONS = 500
+
+#: Called with (function id, stream, timestamp, lines) for a subscribed function.
+LogTap = Callable[[str, str, int, list[str]], None]
 
 
 class BufferedLogSink:
@@ -27,6 +31,9 @@ class BufferedLogSink:
         self._pending: list[tuple[str, str, InvocationLog]] = []
         self._count = 0
         self._timer: asyncio.TimerHandle | None = None
+        #: Functions whose log group has a subscription filter -> where their lines go
+        #: too (the Logs component fills it); one dict lookup per invocation, at flush.
+        self.taps: dict[str, LogTap] = {}
 
     def emit(self, function_name: str, stream: str, log: InvocationLog) -> None:
         self._pending.append((function_name, stream, log))
@@ -46,9 +53,13 @@ class BufferedLogSink:
             # ``InvocationLog.events()`` as lines of one timestamp, without an object per
             # line: this runs on the loop, once per invocation.
             batch = []
+            taps = self.taps
             for function_name, stream, log in pending:
                 lines = log.text().splitlines()
                 if "" in lines:  # blank lines are no events
                     lines = [line for line in lines if line]
                 batch.append((function_name, stream, log.timestamp_ms, lines))
+                tap = taps.get(function_name)
+                if tap is not None:
+                    tap(function_name, stream, log.timestamp_ms, lines)
             self._store.append_lines_nowait(batch)

@@ -23,6 +23,7 @@ the server's CPU under load (``bench/log_sink.py``).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from stratus.services.logs.repository import StoredLogEvent
 from stratus.store.sqlite.bulk import insert_rows
@@ -110,7 +111,7 @@ class SQLiteLogStore:
             args.append(contains)
         statement = " ".join(
             [
-                "SELECT id, stream, timestamp_ms, lines, message FROM log_records",
+                "SELECT id, stream, timestamp_ms, lines, message, ingestion_ms FROM log_records",
                 "WHERE function_name = ? AND id >= ?",
                 *filters,
                 "ORDER BY id",
@@ -124,12 +125,14 @@ class SQLiteLogStore:
             legacy = self._legacy_last_id(conn)
             cursor = conn.execute(statement, [function_name, _first_row(after_id, legacy), *args])
             try:
-                for row_id, row_stream, ts, lines, message in cursor:
+                for row_id, row_stream, ts, lines, message, ingested in cursor:
                     if lines == 1:
                         event_id = row_id if row_id <= legacy else row_id << LINE_BITS
                         if event_id > after_id:
                             events.append(
-                                StoredLogEvent(event_id, function_name, row_stream, ts, message)
+                                StoredLogEvent(
+                                    event_id, function_name, row_stream, ts, message, ingested or ts
+                                )
                             )
                     else:
                         base = row_id << LINE_BITS
@@ -140,7 +143,9 @@ class SQLiteLogStore:
                             if contains and contains not in line:
                                 continue
                             events.append(
-                                StoredLogEvent(base + index, function_name, row_stream, ts, line)
+                                StoredLogEvent(
+                                    base + index, function_name, row_stream, ts, line, ts
+                                )
                             )
                             if len(events) == limit:
                                 break
@@ -158,6 +163,89 @@ class SQLiteLogStore:
         if self._legacy is None:
             self._legacy = int(conn.execute("SELECT last_id FROM log_legacy").fetchone()[0])
         return self._legacy
+
+    async def append_events(
+        self,
+        key: str,
+        stream: str,
+        events: list[tuple[int, str]],
+        ingestion_ms: int,
+        also: Callable[[sqlite3.Connection], object] | None = None,
+    ) -> list[int]:
+        """Append events (timestamp, message) of one stream, one row each, in one write
+        the caller awaits (``also`` runs in it: the catalog's change that goes with
+        them); answers their event ids."""
+        rows = [(key, stream, ts, 1, message, ingestion_ms) for ts, message in events]
+
+        def insert(conn: sqlite3.Connection) -> list[int]:
+            insert_rows(conn, "log_records", rows, (*_COLUMNS, "ingestion_ms"))
+            last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+            if also is not None:
+                also(conn)
+            # One writer, rows numbered largest + 1: the batch's ids are consecutive.
+            return [(row_id << LINE_BITS) for row_id in range(last - len(rows) + 1, last + 1)]
+
+        return await self._db.write(insert)
+
+    async def delete(self, keys: list[str], before_ms: int | None = None) -> int:
+        """Delete the events of ``keys`` (those older than ``before_ms`` when given);
+        answers the bytes of messages deleted. The newest row of the table is never
+        deleted but emptied: ids are the largest + 1, and a reused id would hide new
+        events from readers who hold a token past it."""
+        if not keys:
+            return 0
+        marks = ",".join("?" * len(keys))
+        where = f"function_name IN ({marks})"
+        args: list[object] = list(keys)
+        if before_ms is not None:
+            where += " AND timestamp_ms < ?"
+            args.append(before_ms)
+
+        def run(conn: sqlite3.Connection) -> int:
+            size = conn.execute(
+                f"SELECT COALESCE(SUM(length(CAST(message AS BLOB))), 0) FROM log_records "
+                f"WHERE {where}",
+                args,
+            ).fetchone()[0]
+            conn.execute(
+                f"UPDATE log_records SET function_name = '', message = '', lines = 1 "
+                f"WHERE id = (SELECT MAX(id) FROM log_records) AND {where}",
+                args,
+            )
+            conn.execute(f"DELETE FROM log_records WHERE {where}", args)
+            return int(size)
+
+        return await self._db.write(run)
+
+    async def delete_stream(self, key: str, stream: str) -> None:
+        """Delete one stream's events (the newest row of the table emptied, as above)."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            where = "function_name = ? AND stream = ?"
+            conn.execute(
+                "UPDATE log_records SET function_name = '', message = '', lines = 1 "
+                f"WHERE id = (SELECT MAX(id) FROM log_records) AND {where}",
+                (key, stream),
+            )
+            conn.execute(f"DELETE FROM log_records WHERE {where}", (key, stream))
+
+        await self._db.write(run)
+
+    async def stream_stats(self, key: str) -> list[tuple[str, int, int, int]]:
+        """(stream, first timestamp, last timestamp, last ingestion) per stream."""
+
+        def read(conn: sqlite3.Connection) -> list[tuple[str, int, int, int]]:
+            return [
+                (r[0], r[1], r[2], r[3])
+                for r in conn.execute(
+                    "SELECT stream, MIN(timestamp_ms), MAX(timestamp_ms), "
+                    "MAX(COALESCE(ingestion_ms, timestamp_ms)) FROM log_records "
+                    "WHERE function_name = ? GROUP BY stream ORDER BY MIN(id)",
+                    (key,),
+                )
+            ]
+
+        return await self._db.read(read)
 
     async def streams(self, function_name: str) -> list[tuple[str, int, int]]:
         def read(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:

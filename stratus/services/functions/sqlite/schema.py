@@ -134,3 +134,13 @@ FUNCTIONS_MIGRATIONS.append(
         """,
     )
 )
+
+# Events a caller puts (PutLogEvents) carry the time they were received, which AWS
+# answers as ``ingestionTime``; a function's lines leave it NULL (their timestamp is it).
+FUNCTIONS_MIGRATIONS.append(
+    Migration(
+        7,
+        "log events' ingestion time",
+        "ALTER TABLE log_records ADD COLUMN ingestion_ms INTEGER",
+    )
+)

@@ -1,5 +1,5 @@
-"""AWS::Events::*, AWS::Scheduler::Schedule, AWS::StepFunctions::StateMachine and
-AWS::Logs::LogGroup through our own APIs."""
+"""AWS::Events::*, AWS::Scheduler::Schedule and AWS::StepFunctions::StateMachine
+through our own APIs (AWS::Logs::* is logs.py)."""
 
 from __future__ import annotations
 
@@ -252,26 +252,6 @@ def _lower_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [_lower_keys(v) for v in value]
     return value
-
-
-class LogGroupHandler(Handler):
-    """Log groups are where functions' logs already go; the stack only names one."""
-
-    async def create(
-        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
-    ) -> Provisioned:
-        name = props.get("LogGroupName") or ctx.physical_name(logical_id, 512)
-        return Provisioned(name, {"Arn": ctx.arn("logs", f"log-group:{name}:*")})
-
-    async def update(
-        self,
-        ctx: Provisioning,
-        logical_id: str,
-        current: Provisioned,
-        old: dict[str, Any],
-        new: dict[str, Any],
-    ) -> Provisioned | None:
-        return current if old.get("LogGroupName") == new.get("LogGroupName") else None
 
 
 class NothingHandler(Handler):

@@ -1,0 +1,77 @@
+"""The logs component: the CloudWatch Logs API over the functions' log store.
+
+Built after FunctionsComponent, whose log store and read view (``LogService``) hold
+the events of every group; this component adds the catalog (created groups, streams,
+filters, in its own tables), the retention sweep and the subscription deliveries, and
+plugs the deliveries into the functions' log sink (``BufferedLogSink.taps``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
+
+from stratus.aws.component import BackgroundTask, Component, PlatformContext
+from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.logs.provider import LogsProvider
+from stratus.services.functions.errors import NotFound
+from stratus.services.logs.catalog import LogCatalog
+from stratus.services.logs.catalog_sqlite import LOGS_MIGRATIONS, SQLiteLogCatalogStore
+from stratus.services.logs.filters import LogFilters
+from stratus.services.logs.groups import LogGroups
+from stratus.services.logs.streams import LogStreams
+from stratus.services.logs.subscriptions import SubscriptionDelivery
+
+__all__ = ["LogsComponent"]
+
+#: How often retention is applied to the store (reads apply it at once).
+SWEEP_INTERVAL_S = 600.0
+
+
+class LogsComponent(Component):
+    name: ClassVar[str] = "logs"
+    migrations = LOGS_MIGRATIONS
+
+    def __init__(self, ctx: PlatformContext) -> None:
+        super().__init__(ctx)
+        functions = ctx.require(FunctionsComponent)
+        self._functions = functions
+        view = functions.log_service
+        self.catalog = LogCatalog(SQLiteLogCatalogStore(ctx.db), view)
+        self.groups = LogGroups(self.catalog, functions.log_store)
+        self.streams = LogStreams(self.catalog, functions.log_store)
+        self.filters = LogFilters(self.catalog, self._function_exists)
+        self.delivery = SubscriptionDelivery(self.catalog, view, ctx.aws_caller)
+        self.streams.listeners.append(self.delivery.offer)
+        self.filters.on_change.append(self.delivery.rebuild_taps)
+        functions.registry.on_change(self.delivery.rebuild_taps)
+        functions.registry.on_settled(self.delivery.rebuild_taps)
+        functions.log_sink.taps = self.delivery.taps
+        self._provider = LogsProvider(self.groups, self.streams, self.filters)
+
+    def _function_exists(self, arn: str) -> bool:
+        function_id = ":".join(arn.split(":")[:7])
+        try:
+            self._functions.registry.latest(function_id)
+        except NotFound:
+            return False
+        return True
+
+    def providers(self) -> Mapping[str, object]:
+        return {"logs": self._provider}
+
+    async def start(self) -> None:
+        await self.catalog.load()
+        self.delivery.rebuild_taps()
+
+    def background(self) -> Iterable[BackgroundTask]:
+        return (
+            BackgroundTask("log-subscriptions", self.delivery.run),
+            BackgroundTask("log-retention", self._sweep),
+        )
+
+    async def _sweep(self) -> None:
+        while True:
+            await self.groups.sweep()
+            await asyncio.sleep(SWEEP_INTERVAL_S)

@@ -1,0 +1,145 @@
+"""Subscription filters and metric filters of log groups.
+
+A subscription filter sends the group's matching events to a Lambda function
+(``subscriptions.py`` delivers them); metric filters are kept and listed (no metrics
+are computed). AWS allows 2 subscription filters and 100 metric filters per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from stratus.services.logs.catalog import LogCatalog, now_ms
+from stratus.services.logs.errors import (
+    FilterNotFound,
+    InvalidParameter,
+    LimitExceeded,
+    LogGroupNotFound,
+)
+from stratus.services.logs.patterns import compile_pattern
+from stratus.services.logs.records import MetricFilterRecord, SubscriptionFilterRecord
+from stratus.services.scope import Scope
+
+MAX_SUBSCRIPTION_FILTERS = 2
+MAX_METRIC_FILTERS = 100
+
+#: Whether a function ARN names a function that exists (the destination check).
+FunctionExists = Callable[[str], bool]
+
+
+class LogFilters:
+    def __init__(self, catalog: LogCatalog, function_exists: FunctionExists) -> None:
+        self._catalog = catalog
+        self._function_exists = function_exists
+        #: Called after any change of subscriptions (the delivery rebuilds its taps).
+        self.on_change: list[Callable[[], None]] = []
+
+    # -- subscriptions -----------------------------------------------------------------
+    async def put_subscription(
+        self,
+        scope: Scope,
+        group: str,
+        name: str,
+        pattern: str,
+        destination_arn: str,
+        role_arn: str | None = None,
+        distribution: str | None = None,
+    ) -> None:
+        await self._catalog.require(scope, group)
+        compile_pattern(pattern)
+        parts = destination_arn.split(":")
+        if len(parts) < 7 or parts[:3] != ["arn", "aws", "lambda"] or parts[5] != "function":
+            # Kinesis, Firehose and cross-account destinations are not served here.
+            raise InvalidParameter(
+                f"Unsupported destination {destination_arn}: only Lambda functions are supported."
+            )
+        if not self._function_exists(destination_arn):
+            raise InvalidParameter(
+                "Could not execute the lambda function. Make sure you have given "
+                "CloudWatch Logs permission to execute your function."
+            )
+        current = self._catalog.state.subscriptions.get((scope, group), {})
+        if name not in current and len(current) >= MAX_SUBSCRIPTION_FILTERS:
+            raise LimitExceeded()
+        record = SubscriptionFilterRecord(
+            group,
+            name,
+            pattern,
+            destination_arn,
+            role_arn,
+            distribution or "ByLogStream",
+            current[name].created_ms if name in current else now_ms(),
+        )
+        await self._catalog.store.write(
+            self._catalog.store.put_filter(scope, "subscription", record)
+        )
+        self._catalog.state.subscriptions.setdefault((scope, group), {})[name] = record
+        self._changed()
+
+    def subscriptions(self, scope: Scope, group: str) -> list[SubscriptionFilterRecord]:
+        if not self._catalog.exists(scope, group):
+            raise LogGroupNotFound()
+        found = self._catalog.state.subscriptions.get((scope, group), {})
+        return [found[name] for name in sorted(found)]
+
+    async def delete_subscription(self, scope: Scope, group: str, name: str) -> None:
+        await self._catalog.require(scope, group)
+        if name not in self._catalog.state.subscriptions.get((scope, group), {}):
+            raise FilterNotFound()
+        await self._catalog.store.write(
+            self._catalog.store.delete_filter(scope, group, "subscription", name)
+        )
+        del self._catalog.state.subscriptions[(scope, group)][name]
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in self.on_change:
+            listener()
+
+    # -- metric filters ------------------------------------------------------------------
+    async def put_metric(
+        self,
+        scope: Scope,
+        group: str,
+        name: str,
+        pattern: str,
+        transformations: list[dict[str, Any]],
+    ) -> None:
+        await self._catalog.require(scope, group)
+        compile_pattern(pattern)
+        current = self._catalog.state.metrics.get((scope, group), {})
+        if name not in current and len(current) >= MAX_METRIC_FILTERS:
+            raise LimitExceeded()
+        record = MetricFilterRecord(
+            group,
+            name,
+            pattern,
+            [dict(t) for t in transformations],
+            current[name].created_ms if name in current else now_ms(),
+        )
+        await self._catalog.store.write(self._catalog.store.put_filter(scope, "metric", record))
+        self._catalog.state.metrics.setdefault((scope, group), {})[name] = record
+
+    def metrics(self, scope: Scope, group: str | None) -> list[MetricFilterRecord]:
+        if group is not None:
+            if not self._catalog.exists(scope, group):
+                raise LogGroupNotFound()
+            found = self._catalog.state.metrics.get((scope, group), {})
+            return [found[name] for name in sorted(found)]
+        records = [
+            record
+            for (where, _group), filters in self._catalog.state.metrics.items()
+            if where == scope
+            for record in filters.values()
+        ]
+        return sorted(records, key=lambda r: (r.group, r.name))
+
+    async def delete_metric(self, scope: Scope, group: str, name: str) -> None:
+        await self._catalog.require(scope, group)
+        if name not in self._catalog.state.metrics.get((scope, group), {}):
+            raise FilterNotFound("The specified metric filter does not exist.")
+        await self._catalog.store.write(
+            self._catalog.store.delete_filter(scope, group, "metric", name)
+        )
+        del self._catalog.state.metrics[(scope, group)][name]

@@ -1,0 +1,144 @@
+"""AWS::Logs::LogGroup, AWS::Logs::LogStream and AWS::Logs::SubscriptionFilter through
+our own CloudWatch Logs API (so a template gets its checks and errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stratus.services.stacks.resources.base import (
+    Handler,
+    Provisioned,
+    Provisioning,
+    ignore_missing,
+    tag_map,
+)
+
+
+class LogGroupHandler(Handler):
+    """A real log group: its retention and tags kept in step with the template."""
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("LogGroupName") or ctx.physical_name(logical_id, 512)
+        params: dict[str, Any] = {"logGroupName": name}
+        tags = tag_map(props.get("Tags"))
+        if tags:
+            params["tags"] = tags
+        if props.get("KmsKeyId"):
+            params["kmsKeyId"] = props["KmsKeyId"]
+        if props.get("LogGroupClass"):
+            params["logGroupClass"] = props["LogGroupClass"]
+        if props.get("DeletionProtectionEnabled") is not None:
+            params["deletionProtectionEnabled"] = props["DeletionProtectionEnabled"]
+        await ctx.call("logs", "CreateLogGroup", params)
+        if props.get("RetentionInDays") is not None:
+            await ctx.call(
+                "logs",
+                "PutRetentionPolicy",
+                {"logGroupName": name, "retentionInDays": props["RetentionInDays"]},
+            )
+        return Provisioned(name, {"Arn": ctx.arn("logs", f"log-group:{name}:*")})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if any(old.get(p) != new.get(p) for p in ("LogGroupName", "KmsKeyId", "LogGroupClass")):
+            return None
+        name = current.physical_id
+        if old.get("RetentionInDays") != new.get("RetentionInDays"):
+            if new.get("RetentionInDays") is None:
+                await ctx.call("logs", "DeleteRetentionPolicy", {"logGroupName": name})
+            else:
+                await ctx.call(
+                    "logs",
+                    "PutRetentionPolicy",
+                    {"logGroupName": name, "retentionInDays": new["RetentionInDays"]},
+                )
+        before, after = tag_map(old.get("Tags")), tag_map(new.get("Tags"))
+        arn = ctx.arn("logs", f"log-group:{name}")
+        gone = [k for k in before if k not in after]
+        if gone:
+            await ctx.call("logs", "UntagResource", {"resourceArn": arn, "tagKeys": gone})
+        if after and after != before:
+            await ctx.call("logs", "TagResource", {"resourceArn": arn, "tags": after})
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call("logs", "DeleteLogGroup", {"logGroupName": current.physical_id})
+        )
+
+
+class LogStreamHandler(Handler):
+    required = ("LogGroupName",)
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("LogStreamName") or ctx.physical_name(logical_id, 512)
+        await ctx.call(
+            "logs",
+            "CreateLogStream",
+            {"logGroupName": props["LogGroupName"], "logStreamName": name},
+        )
+        return Provisioned(name)
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "logs",
+                "DeleteLogStream",
+                {"logGroupName": props["LogGroupName"], "logStreamName": current.physical_id},
+            )
+        )
+
+
+class SubscriptionFilterHandler(Handler):
+    required = ("LogGroupName", "FilterPattern", "DestinationArn")
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("FilterName") or ctx.physical_name(logical_id, 512)
+        await self._put(ctx, name, props)
+        return Provisioned(name)
+
+    async def _put(self, ctx: Provisioning, name: str, props: dict[str, Any]) -> None:
+        params: dict[str, Any] = {
+            "logGroupName": props["LogGroupName"],
+            "filterName": name,
+            "filterPattern": props["FilterPattern"],
+            "destinationArn": props["DestinationArn"],
+        }
+        for prop, member in (("RoleArn", "roleArn"), ("Distribution", "distribution")):
+            if props.get(prop):
+                params[member] = props[prop]
+        await ctx.call("logs", "PutSubscriptionFilter", params)
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if any(old.get(p) != new.get(p) for p in ("FilterName", "LogGroupName")):
+            return None
+        await self._put(ctx, current.physical_id, new)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "logs",
+                "DeleteSubscriptionFilter",
+                {"logGroupName": props["LogGroupName"], "filterName": current.physical_id},
+            )
+        )

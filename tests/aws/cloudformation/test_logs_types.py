@@ -1,0 +1,112 @@
+"""AWS::Logs::LogGroup, LogStream and SubscriptionFilter in a stack: real groups with
+their retention and tags, updated in place, a subscription that delivers, and all of it
+gone with the stack."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.aws.cloudformation.conftest import stack_name, wait_stack
+from tests.conftest import ServerProcess
+
+RECORDER = """
+import base64, gzip, json, os
+
+def handler(event, context):
+    data = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
+    with open(os.environ["OUT"], "a") as out:
+        out.write(json.dumps(data) + "\\n")
+"""
+
+
+def _template(out: Path, retention: int, tags: dict[str, str]) -> str:
+    return json.dumps(
+        {
+            "Resources": {
+                "Group": {
+                    "Type": "AWS::Logs::LogGroup",
+                    "Properties": {
+                        "RetentionInDays": retention,
+                        "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+                    },
+                },
+                "Stream": {
+                    "Type": "AWS::Logs::LogStream",
+                    "Properties": {"LogGroupName": {"Ref": "Group"}, "LogStreamName": "app"},
+                },
+                "Reader": {
+                    "Type": "AWS::Lambda::Function",
+                    "Properties": {
+                        "Runtime": "python3.12",
+                        "Handler": "index.handler",
+                        "Role": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/r"},
+                        "Code": {"ZipFile": RECORDER},
+                        "Environment": {"Variables": {"OUT": str(out)}},
+                    },
+                },
+                "Subscription": {
+                    "Type": "AWS::Logs::SubscriptionFilter",
+                    "Properties": {
+                        "LogGroupName": {"Ref": "Group"},
+                        "FilterPattern": "ERROR",
+                        "DestinationArn": {"Fn::GetAtt": ["Reader", "Arn"]},
+                    },
+                },
+            },
+            "Outputs": {
+                "Group": {"Value": {"Ref": "Group"}},
+                "Arn": {"Value": {"Fn::GetAtt": ["Group", "Arn"]}},
+                "Filter": {"Value": {"Ref": "Subscription"}},
+            },
+        }
+    )
+
+
+def test_a_stack_with_a_log_group(cfn: Any, server: ServerProcess, tmp_path: Path) -> None:
+    logs = server.client("logs")
+    out = tmp_path / "deliveries.jsonl"
+    name = stack_name("logs")
+    cfn.create_stack(StackName=name, TemplateBody=_template(out, 7, {"team": "a"}))
+    stack = wait_stack(cfn, name)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    group = outputs["Group"]
+    assert group.startswith(f"{name}-Group-")
+    assert outputs["Arn"] == f"arn:aws:logs:us-east-1:000000000000:log-group:{group}:*"
+    view = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    assert view["retentionInDays"] == 7
+    assert logs.list_tags_log_group(logGroupName=group)["tags"] == {"team": "a"}
+    streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert [s["logStreamName"] for s in streams] == ["app"]
+    filters = logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"]
+    assert [f["filterName"] for f in filters] == [outputs["Filter"]]
+
+    now = int(time.time() * 1000)
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="app",
+        logEvents=[
+            {"timestamp": now, "message": "INFO all good"},
+            {"timestamp": now, "message": "ERROR from the stack"},
+        ],
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not out.exists():
+        time.sleep(0.1)
+    delivered = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [e["message"] for d in delivered for e in d["logEvents"]] == ["ERROR from the stack"]
+
+    cfn.update_stack(StackName=name, TemplateBody=_template(out, 30, {"team": "b"}))
+    wait_stack(cfn, name, "stack_update_complete")
+    view = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    assert view["retentionInDays"] == 30  # the same group, changed in place
+    assert logs.list_tags_log_group(logGroupName=group)["tags"] == {"team": "b"}
+    assert logs.filter_log_events(logGroupName=group)["events"]
+
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] == []
