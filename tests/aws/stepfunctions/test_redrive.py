@@ -24,7 +24,7 @@ from tests.aws.stepfunctions.conftest import (
     unique,
     wait_finished,
 )
-from tests.conftest import ROLE, ServerProcess, create_function
+from tests.conftest import ServerProcess, create_function
 
 FLAKY = """
 import boto3
