@@ -157,8 +157,9 @@ class ExecutionManager:
             try:
                 await runner.run(first)
             finally:
-                if runner.record["type"] != "EXPRESS":
-                    self._running.pop(runner.arn, None)
+                # a redrive may have registered the execution's next runner already
+                if runner.record["type"] != "EXPRESS" and self._running.get(runner.arn) is runner:
+                    del self._running[runner.arn]
                 else:
                     runner.record["finished_at"] = time.monotonic()
 
@@ -308,6 +309,8 @@ class ExecutionManager:
             if stored is None:
                 raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
             running = self._running.get(arn)
+            if running is not None and running.finished.is_set():
+                running = None  # ended and committed; its task is only unwinding
             record = running.record if running is not None else stored.record
             if client_token and record.get("redrive_token") == client_token:
                 return float(record["redrive_ms"]) / 1000
