@@ -217,7 +217,19 @@ def test_a_redrive_survives_a_restart(tmp_path: Path) -> None:
                 }
             ),
         )
-        execution = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+        # versions and aliases are durable too: numbering continues after a restart
+        sfn.publish_state_machine_version(stateMachineArn=machine)
+        sfn.update_state_machine(
+            stateMachineArn=machine,
+            definition=asl({"P": {"Type": "Pass", "End": True}}),
+            publish=True,
+        )
+        sfn.delete_state_machine_version(stateMachineVersionArn=f"{machine}:2")
+        routing = [{"stateMachineVersionArn": f"{machine}:1", "weight": 100}]
+        alias = sfn.create_state_machine_alias(name="live", routingConfiguration=routing)
+        execution = sfn.start_execution(stateMachineArn=alias["stateMachineAliasArn"], input="{}")[
+            "executionArn"
+        ]
         task = sfn.get_activity_task(activityArn=activity)
         sfn.send_task_failure(taskToken=task["taskToken"], error="Boom", cause="first try")
         assert wait_finished(sfn, execution)["status"] == "FAILED"
@@ -226,6 +238,12 @@ def test_a_redrive_survives_a_restart(tmp_path: Path) -> None:
         server = ServerProcess(data_dir).start()
         sfn = sfn_client(server)
         assert sfn.describe_execution(executionArn=execution)["redriveStatus"] == "REDRIVABLE"
+        described = sfn.describe_state_machine_alias(stateMachineAliasArn=f"{machine}:live")
+        assert described["routingConfiguration"] == routing
+        assert (
+            sfn.publish_state_machine_version(stateMachineArn=machine)["stateMachineVersionArn"]
+            == f"{machine}:3"
+        )  # version 2 (the current revision) was deleted; 2 is not reused
         sfn.redrive_execution(executionArn=execution)
         assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
 
@@ -238,6 +256,8 @@ def test_a_redrive_survives_a_restart(tmp_path: Path) -> None:
         assert done["status"] == "SUCCEEDED", done
         assert json.loads(done["output"]) == {"first": 1, "work": "done"}
         assert done["redriveCount"] == 1
+        assert done["stateMachineVersionArn"] == f"{machine}:1"
+        assert done["stateMachineAliasArn"] == f"{machine}:live"
         types = [e["type"] for e in history(sfn, execution)]
         assert types.count("PassStateEntered") == 1
         assert types.count("ExecutionRedriven") == 1
