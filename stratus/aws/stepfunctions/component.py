@@ -20,6 +20,7 @@ from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
 from stratus.workflows.service.single_state import StateTester
 from stratus.workflows.service.sqlite import WORKFLOWS_MIGRATIONS, SQLiteWorkflowStore
+from stratus.workflows.service.versions import VersionRegistry
 
 __all__ = ["WorkflowsComponent"]
 
@@ -32,15 +33,19 @@ class WorkflowsComponent(Component):
         super().__init__(ctx)
         self.store = SQLiteWorkflowStore(ctx.db)
         self.state_machines = StateMachineRegistry(self.store)
+        self.versions = VersionRegistry(self.store, self.state_machines)
         # Scoped per call (account and region come with each request), not per server.
         self.activities = ActivityService(self.store)
-        self.executions = ExecutionManager(self.store, self.state_machines, ctx.integrations)
+        self.executions = ExecutionManager(
+            self.store, self.state_machines, ctx.integrations, self.versions
+        )
         self.activities.is_pending = self.executions.task_pending
         self._provider = StepFunctionsProvider(
             self.state_machines,
             self.executions,
             self.activities,
             StateTester(ctx.integrations),
+            self.versions,
         )
         self._releasing: asyncio.Task[None] | None = None
 
@@ -67,6 +72,7 @@ class WorkflowsComponent(Component):
 
     async def start(self) -> None:
         await self.state_machines.load()
+        await self.versions.load()
         await self.activities.load()
 
     def background(self) -> Iterable[BackgroundTask]:

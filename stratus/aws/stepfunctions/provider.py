@@ -23,6 +23,7 @@ from stratus.workflows.definition import load_json
 from stratus.workflows.errors import DefinitionError
 from stratus.workflows.service.activities import ActivityService
 from stratus.workflows.service.errors import (
+    InvalidArnError,
     InvalidParameter,
     ResourceNotFound,
     WorkflowServiceError,
@@ -30,9 +31,10 @@ from stratus.workflows.service.errors import (
 )
 from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
-from stratus.workflows.service.names import parse_arn
+from stratus.workflows.service.names import parse_arn, split_qualified
 from stratus.workflows.service.shapes import describe_execution, list_item
 from stratus.workflows.service.single_state import StateTester
+from stratus.workflows.service.versions import VersionRegistry
 from stratus.workflows.validator import validate_definition
 
 Params = dict[str, Any]
@@ -98,6 +100,13 @@ def _diagnostic(problem: str) -> dict[str, str]:
     return diagnostic
 
 
+def _check_publish(params: Params) -> None:
+    """CreateStateMachine and UpdateStateMachine take a version description only with
+    ``publish`` (AWS's answer, recorded by LocalStack's versioning snapshot tests)."""
+    if params.get("versionDescription") is not None and not params.get("publish"):
+        raise InvalidParameter("Version description can only be set when publish is true")
+
+
 class StepFunctionsProvider:
     errors = ErrorTable(
         {
@@ -115,14 +124,17 @@ class StepFunctionsProvider:
         executions: ExecutionManager,
         activities: ActivityService,
         tester: StateTester,
+        versions: VersionRegistry,
     ) -> None:
         self._tester = tester
+        self._versions = versions
         self._machines = machines
         self._executions = executions
         self._activities = activities
 
     # -- state machines ---------------------------------------------------------------
     async def create_state_machine(self, ctx: RequestContext, params: Params) -> Params:
+        _check_publish(params)
         tags = {t["key"]: t.get("value", "") for t in params.get("tags") or []}
         machine = await self._machines.create(
             params["name"],
@@ -134,9 +146,16 @@ class StepFunctionsProvider:
             tracing_configuration=params.get("tracingConfiguration"),
             tags=tags,
         )
-        return {"stateMachineArn": machine.arn, "creationDate": machine.creation_date}
+        result: Params = {"stateMachineArn": machine.arn, "creationDate": machine.creation_date}
+        if params.get("publish"):
+            version = await self._versions.publish(
+                machine.arn, ctx.scope, params.get("versionDescription"), None
+            )
+            result["stateMachineVersionArn"] = version.arn
+        return result
 
     async def update_state_machine(self, ctx: RequestContext, params: Params) -> Params:
+        _check_publish(params)
         machine = await self._machines.update(
             params["stateMachineArn"],
             scope=ctx.scope,
@@ -145,10 +164,35 @@ class StepFunctionsProvider:
             logging_configuration=params.get("loggingConfiguration"),
             tracing_configuration=params.get("tracingConfiguration"),
         )
-        return {"updateDate": machine.update_date, "revisionId": machine.revision_id}
+        result: Params = {"updateDate": machine.update_date, "revisionId": machine.revision_id}
+        if params.get("publish"):
+            version = await self._versions.publish(
+                machine.arn, ctx.scope, params.get("versionDescription"), None
+            )
+            result["stateMachineVersionArn"] = version.arn
+        return result
 
     async def describe_state_machine(self, ctx: RequestContext, params: Params) -> Params:
-        machine = self._machines.get(params["stateMachineArn"], ctx.scope)
+        arn = params["stateMachineArn"]
+        _base, qualifier = split_qualified(arn)
+        if qualifier is not None and qualifier.isdigit():
+            version = self._versions.version(arn, ctx.scope)
+            shape: Params = {
+                "stateMachineArn": version.arn,
+                "name": self._machines.get(version.machine_arn, ctx.scope).name,
+                "status": "ACTIVE",
+                "definition": version.definition,
+                "roleArn": version.role_arn,
+                "type": version.type,
+                "creationDate": version.creation_date,
+                "loggingConfiguration": version.logging_configuration,
+                "tracingConfiguration": version.tracing_configuration,
+                "revisionId": version.revision_id,
+            }
+            if version.description:
+                shape["description"] = version.description
+            return shape
+        machine = self._machines.get(arn, ctx.scope)
         return {
             "stateMachineArn": machine.arn,
             "name": machine.name,
@@ -195,6 +239,97 @@ class StepFunctionsProvider:
             "truncated": len(diagnostics) > limit,
         }
 
+    # -- versions ----------------------------------------------------------------------
+    async def publish_state_machine_version(self, ctx: RequestContext, params: Params) -> Params:
+        version = await self._versions.publish(
+            params["stateMachineArn"],
+            ctx.scope,
+            params.get("description"),
+            params.get("revisionId"),
+        )
+        return {"stateMachineVersionArn": version.arn, "creationDate": version.creation_date}
+
+    async def list_state_machine_versions(self, ctx: RequestContext, params: Params) -> Params:
+        machine = self._machines.get(params["stateMachineArn"], ctx.scope)
+        versions = self._versions.versions_of(machine.arn)
+        token = params.get("nextToken")
+        if token:
+            # the last number the previous page showed: versions published meanwhile
+            # (numbered higher) neither shift nor repeat the pages that follow
+            if not str(token).isdigit():
+                raise InvalidParameter(f"Invalid Token: '{token}'")
+            versions = [v for v in versions if v.number < int(token)]
+        limit = _max_results(params)
+        page = versions[:limit]
+        result: Params = {
+            "stateMachineVersions": [
+                {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date} for v in page
+            ]
+        }
+        if len(versions) > limit:
+            result["nextToken"] = str(page[-1].number)
+        return result
+
+    async def delete_state_machine_version(self, ctx: RequestContext, params: Params) -> Params:
+        await self._versions.delete_version(params["stateMachineVersionArn"], ctx.scope)
+        return {}
+
+    # -- aliases -----------------------------------------------------------------------
+    async def create_state_machine_alias(self, ctx: RequestContext, params: Params) -> Params:
+        alias = await self._versions.create_alias(
+            params["name"], params["routingConfiguration"], params.get("description"), ctx.scope
+        )
+        return {"stateMachineAliasArn": alias.arn, "creationDate": alias.creation_date}
+
+    async def describe_state_machine_alias(self, ctx: RequestContext, params: Params) -> Params:
+        alias = self._versions.alias(params["stateMachineAliasArn"], ctx.scope)
+        shape: Params = {
+            "stateMachineAliasArn": alias.arn,
+            "name": alias.name,
+            "routingConfiguration": alias.routing,
+            "creationDate": alias.creation_date,
+            "updateDate": alias.update_date,
+        }
+        if alias.description:
+            shape["description"] = alias.description
+        return shape
+
+    async def update_state_machine_alias(self, ctx: RequestContext, params: Params) -> Params:
+        alias = await self._versions.update_alias(
+            params["stateMachineAliasArn"],
+            ctx.scope,
+            params.get("routingConfiguration"),
+            params.get("description"),
+        )
+        return {"updateDate": alias.update_date}
+
+    async def delete_state_machine_alias(self, ctx: RequestContext, params: Params) -> Params:
+        await self._versions.delete_alias(params["stateMachineAliasArn"], ctx.scope)
+        return {}
+
+    async def list_state_machine_aliases(self, ctx: RequestContext, params: Params) -> Params:
+        arn = params["stateMachineArn"]
+        base, qualifier = split_qualified(arn)
+        if qualifier is not None and not qualifier.isdigit():
+            raise InvalidArnError(f"Invalid Arn: '{arn}'")
+        machine = self._machines.get(base, ctx.scope)
+        aliases = self._versions.aliases_of(machine.arn)
+        if qualifier is not None:
+            # a version's aliases: the ones that route to it
+            self._versions.version(arn, ctx.scope)
+            aliases = [
+                a for a in aliases if any(r["stateMachineVersionArn"] == arn for r in a.routing)
+            ]
+        page, token = _page(aliases, params)
+        result: Params = {
+            "stateMachineAliases": [
+                {"stateMachineAliasArn": a.arn, "creationDate": a.creation_date} for a in page
+            ]
+        }
+        if token:
+            result["nextToken"] = token
+        return result
+
     # -- executions --------------------------------------------------------------------
     async def start_execution(self, ctx: RequestContext, params: Params) -> Params:
         record = await self._executions.start(
@@ -232,17 +367,25 @@ class StepFunctionsProvider:
         if not params.get("stateMachineArn"):
             raise InvalidParameter("Must provide a StateMachine ARN or MapRun ARN")
         limit = _max_results(params)
+        redrive_filter = params.get("redriveFilter")
         records, token = await self._executions.list_executions(
             params["stateMachineArn"],
             ctx.scope,
             params.get("statusFilter"),
             limit,
             params.get("nextToken"),
+            None if redrive_filter is None else redrive_filter == "REDRIVEN",
         )
         result: Params = {"executions": [list_item(r) for r in records]}
         if token:
             result["nextToken"] = token
         return result
+
+    async def redrive_execution(self, ctx: RequestContext, params: Params) -> Params:
+        redriven = await self._executions.redrive(
+            params["executionArn"], ctx.scope, params.get("clientToken")
+        )
+        return {"redriveDate": redriven}
 
     async def stop_execution(self, ctx: RequestContext, params: Params) -> Params:
         stop = await self._executions.stop(

@@ -441,8 +441,20 @@ class Deployer:
         self, stack: Stack, replaced: list[ResourceState], gone: list[ResourceState]
     ) -> None:
         ctx = self._ctx(stack)
+        resources = stack.processed.get("Resources") or {}
         for state in [*reversed(replaced), *reversed(gone)]:
             handler = HANDLERS[state.type]
+            replaced_kept = (
+                any(state is r for r in replaced)
+                and (resources.get(state.logical_id) or {}).get("UpdateReplacePolicy") == "Retain"
+            )
+            if replaced_kept:
+                # UpdateReplacePolicy: Retain keeps the replaced resource, out of the stack
+                # (SAM's AutoPublishAlias keeps every state machine version this way).
+                await self._journal.event(
+                    stack, state.logical_id, state.physical_id, state.type, "DELETE_SKIPPED"
+                )
+                continue
             await self._journal.event(
                 stack, state.logical_id, state.physical_id, state.type, "DELETE_IN_PROGRESS"
             )

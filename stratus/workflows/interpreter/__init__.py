@@ -6,7 +6,12 @@
 See `core.py` for the model and `messages.py` for events and commands.
 """
 
-from stratus.workflows.interpreter.core import Activation, start_execution, step
+from stratus.workflows.interpreter.core import (
+    Activation,
+    redrive_execution,
+    start_execution,
+    step,
+)
 from stratus.workflows.interpreter.messages import (
     CancelTask,
     CancelTimer,
@@ -51,6 +56,7 @@ __all__ = [
     "TaskTimedOut",
     "TimerFired",
     "event_from_dict",
+    "redrive_execution",
     "start_execution",
     "step",
     "to_dict",

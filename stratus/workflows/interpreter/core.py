@@ -153,6 +153,22 @@ def step(
     return run.activation()
 
 
+def redrive_execution(
+    machine: StateMachine,
+    state: ExecutionState,
+    at: float,
+    *,
+    resources: TaskResources | None = None,
+) -> Activation:
+    """Run an ended (FAILED, TIMED_OUT, ABORTED) execution again from where it ended:
+    ExecutionRedriven, then the state that ended it, entered again (`Run.redrive`).
+    `state` is the one stored when the execution ended; it is taken over, not copied."""
+    run = Run(machine, state, at, resources)
+    run.redrive()
+    run.drain()
+    return run.activation()
+
+
 @functools.lru_cache(maxsize=256)
 def iso_time(at: float) -> str:
     """Context-object timestamps: ISO 8601 with milliseconds and Z, as AWS writes them."""
@@ -267,7 +283,9 @@ class Run:
             "StartTime": iso_time(self.x.start_time),
         }
         if self.x.state_machine_type == "STANDARD":
-            execution["RedriveCount"] = 0  # express executions cannot be redriven
+            execution["RedriveCount"] = self.x.redrive_count  # EXPRESS: never redriven
+            if self.x.redrive_time is not None:
+                execution["RedriveTime"] = iso_time(self.x.redrive_time)
         return {
             "Execution": execution,
             "State": entered,
@@ -304,6 +322,37 @@ class Run:
             self.x.waiting[EXECUTION_DEADLINE] = scope.id
             self.commands.append(StartTimer(token=EXECUTION_DEADLINE, fire_at=self.at + timeout))
         self.schedule(scope)
+
+    def redrive(self) -> None:
+        """RedriveExecution: the ended execution runs again from the state it ended in,
+        with the input that state received; states it left successfully are not run
+        again, their history stays. A Map or Parallel that failed runs again whole (AWS
+        reruns only its unsuccessful iterations or branches: see the docs page)."""
+        root = next(s for s in self.x.scopes.values() if s.parent is None)
+        self.x.scopes = {root.id: root}
+        self.x.status = RUNNING
+        self.x.output = self.x.error = self.x.cause = None
+        self.x.waiting.clear()
+        self.x.deadlines.clear()
+        self.x.ready = []
+        self.x.redrive_count += 1
+        self.x.redrive_time = self.at
+        root.status = RUNNING
+        root.phase = "enter"
+        root.pending = root.deadline = root.deadline_at = root.heartbeat = None
+        root.children = None
+        root.reader_items = root.writes = root.manifest = None
+        root.effective_input = None
+        root.failed_task = False
+        root.output = root.error = root.cause = None
+        self.record(None, "ExecutionRedriven", {"redriveCount": self.x.redrive_count})
+        root.last_event_id = self.x.next_event_id - 1
+        timeout = self.machine.timeout_seconds
+        if timeout is not None:
+            # The machine-wide TimeoutSeconds counts again from the redrive.
+            self.x.waiting[EXECUTION_DEADLINE] = root.id
+            self.commands.append(StartTimer(token=EXECUTION_DEADLINE, fire_at=self.at + timeout))
+        self.schedule(root)
 
     def schedule(self, scope: Scope, action: str = "advance") -> None:
         self.queue.append((action, scope.id))

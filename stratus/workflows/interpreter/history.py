@@ -18,6 +18,7 @@ _DETAIL_KEYS = {
     "ExecutionFailed": "executionFailedEventDetails",
     "ExecutionAborted": "executionAbortedEventDetails",
     "ExecutionTimedOut": "executionTimedOutEventDetails",
+    "ExecutionRedriven": "executionRedrivenEventDetails",
     "ActivityScheduled": "activityScheduledEventDetails",
     "ActivityStarted": "activityStartedEventDetails",
     "ActivitySucceeded": "activitySucceededEventDetails",

@@ -113,6 +113,9 @@ class ExecutionState:
     # Work left over when an activation used up its budget (`limits.WORK_PER_ACTIVATION`):
     # [action, scope id] pairs, taken up again by the next activation.
     ready: list[list[str]] = field(default_factory=list)
+    # RedriveExecution: how many times, and when last (`$$.Execution.RedriveCount`).
+    redrive_count: int = 0
+    redrive_time: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy."""

@@ -16,7 +16,10 @@ WorkflowServiceError
  +-- ActivityNotFound         ActivityDoesNotExist
  +-- TypeNotSupported         StateMachineTypeNotSupported
  +-- InvalidParameter         ValidationException
- +-- ResourceNotFound         ResourceNotFound (tags of an unknown resource)
+ +-- ResourceNotFound         ResourceNotFound (tags of an unknown resource, an alias)
+ +-- ConflictError            ConflictException (versions and aliases)
+ +-- QuotaExceeded            ServiceQuotaExceededException (1,000 versions, 100 aliases)
+ +-- NotRedrivable            ExecutionNotRedrivable
 """
 
 from __future__ import annotations
@@ -92,6 +95,18 @@ class ResourceNotFound(WorkflowServiceError):
     pass
 
 
+class ConflictError(WorkflowServiceError):
+    pass
+
+
+class QuotaExceeded(WorkflowServiceError):
+    pass
+
+
+class NotRedrivable(WorkflowServiceError):
+    pass
+
+
 # The AWS error code of each error: the API edge answers with it, and the
 # states:startExecution integration names task failures after it.
 AWS_CODES: dict[type[WorkflowServiceError], str] = {
@@ -111,6 +126,9 @@ AWS_CODES: dict[type[WorkflowServiceError], str] = {
     TypeNotSupported: "StateMachineTypeNotSupported",
     InvalidParameter: "ValidationException",
     ResourceNotFound: "ResourceNotFound",
+    ConflictError: "ConflictException",
+    QuotaExceeded: "ServiceQuotaExceededException",
+    NotRedrivable: "ExecutionNotRedrivable",
 }
 
 

@@ -35,9 +35,11 @@ from stratus.workflows.interpreter import (
     TaskHeartbeat,
     TaskStarted,
     TaskSucceeded,
+    redrive_execution,
     start_execution,
 )
 from stratus.workflows.limits import MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES
+from stratus.workflows.service import redrive
 from stratus.workflows.service.errors import (
     ExecutionExists,
     ExecutionNotFound,
@@ -45,16 +47,23 @@ from stratus.workflows.service.errors import (
     InvalidOutputError,
     InvalidParameter,
     InvalidTokenError,
+    NotRedrivable,
     TaskTimedOutError,
     TypeNotSupported,
     WorkflowServiceError,
     aws_code,
 )
 from stratus.workflows.service.machines import StateMachineRegistry, compile_definition
-from stratus.workflows.service.names import check_name, execution_arn, parse_arn
-from stratus.workflows.service.repository import StoredExecution, WorkflowStore
-from stratus.workflows.service.runner import ExecutionRunner
+from stratus.workflows.service.names import (
+    check_name,
+    execution_arn,
+    parse_arn,
+    split_qualified,
+)
+from stratus.workflows.service.repository import ExecutionStep, StoredExecution, WorkflowStore
+from stratus.workflows.service.runner import ExecutionRunner, kept_state
 from stratus.workflows.service.shapes import describe_execution
+from stratus.workflows.service.versions import VersionRegistry
 
 _FINISHED_EXPRESS_KEEP_S = 300.0
 
@@ -94,9 +103,11 @@ class ExecutionManager:
         store: WorkflowStore,
         machines: StateMachineRegistry,
         integrations: IntegrationRegistry,
+        versions: VersionRegistry | None = None,
     ) -> None:
         self._store = store
         self._machines = machines
+        self._versions = versions if versions is not None else VersionRegistry(store, machines)
         self._integrations = integrations
         self._running: dict[str, ExecutionRunner] = {}
         self._express: dict[str, ExecutionRunner] = {}
@@ -146,8 +157,9 @@ class ExecutionManager:
             try:
                 await runner.run(first)
             finally:
-                if runner.record["type"] != "EXPRESS":
-                    self._running.pop(runner.arn, None)
+                # a redrive may have registered the execution's next runner already
+                if runner.record["type"] != "EXPRESS" and self._running.get(runner.arn) is runner:
+                    del self._running[runner.arn]
                 else:
                     runner.record["finished_at"] = time.monotonic()
 
@@ -174,7 +186,8 @@ class ExecutionManager:
     ) -> dict[str, Any]:
         """Start an execution; its public record (``arn``, ``start_ms`` ...)."""
         await self._ready.wait()
-        machine = self._machines.get(machine_arn, scope)
+        target = self._versions.resolve(machine_arn, scope)
+        machine = target.machine
         generated = name is None
         name = name if name is not None else str(uuid.uuid4())
         check_name(name)
@@ -205,9 +218,11 @@ class ExecutionManager:
                 "name": name,
                 "type": machine.type,
                 "input": input_text,
-                "definition": machine.definition,
-                "role_arn": machine.role_arn,
-                "machine_revision": machine.revision_id,
+                "definition": target.definition,
+                "role_arn": target.role_arn,
+                "machine_revision": target.revision_id,
+                "version_arn": target.version_arn,
+                "alias_arn": target.alias_arn,
                 "start_ms": round(now * 1000),
                 "status": "RUNNING",
                 "trace_header": trace_header,
@@ -219,10 +234,12 @@ class ExecutionManager:
                 name=name,
                 state_machine_arn=machine.arn,
                 state_machine_name=machine.name,
-                role_arn=machine.role_arn,
+                role_arn=target.role_arn,
                 state_machine_type=machine.type,
             )
-            compiled = self._machines.compiled(machine)
+            compiled = self._machines.compiled_revision(
+                machine.arn, target.revision_id, target.definition
+            )
             activation = start_execution(compiled, start, resources=self._integrations)
             runner = ExecutionRunner(
                 arn,
@@ -244,7 +261,7 @@ class ExecutionManager:
                     stop_ms=record.get("stop_ms"),
                     record=record,
                     # orjson writes the dataclass itself, far faster than asdict()
-                    state=None if activation.done else activation.state,
+                    state=kept_state(activation.state) if activation.done else activation.state,
                     outstanding={} if activation.done else runner.outstanding,
                 )
                 try:
@@ -266,13 +283,88 @@ class ExecutionManager:
     async def start_sync(
         self, machine_arn: str, name: str | None, input_text: str | None, *, scope: Scope
     ) -> dict[str, Any]:
-        machine = self._machines.get(machine_arn, scope)
+        machine = self._machines.get(split_qualified(machine_arn)[0], scope)
         if machine.type != "EXPRESS":
             raise TypeNotSupported("This operation is not supported by this type of state machine")
         record = await self.start(machine_arn, name, input_text, scope=scope)
         runner = self._express[record["arn"]]
         await runner.finished.wait()
         return runner.record
+
+    # -- redrive ---------------------------------------------------------------------
+    async def redrive(self, arn: str, scope: Scope, client_token: str | None) -> float:
+        """RedriveExecution: the recorded execution continues from the state it ended in
+        (same ARN, same definition, its history kept); the redrive date.
+
+        The same ``clientToken`` as the last redrive answers that redrive again instead
+        of redriving twice (the token is the API's idempotency key)."""
+        await self._ready.wait()
+        parsed = parse_arn(arn, "execution", "express")
+        if parsed.scope != scope:
+            raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
+        if parsed.kind == "express":
+            raise NotRedrivable(redrive.EXPRESS)
+        async with self._name_lock(f"redrive:{arn}", ""):
+            stored = await self._store.get_execution(arn)
+            if stored is None:
+                raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
+            running = self._running.get(arn)
+            if running is not None and running.finished.is_set():
+                running = None  # ended and committed; its task is only unwinding
+            record = running.record if running is not None else stored.record
+            if client_token and record.get("redrive_token") == client_token:
+                return float(record["redrive_ms"]) / 1000
+            now_ms = time.time_ns() // 1_000_000
+            state = ExecutionState.from_dict(stored.state) if stored.state else None
+            reason = redrive.not_redrivable(
+                record,
+                now_ms=now_ms,
+                has_state=state is not None and running is None,
+                next_event_id=state.next_event_id if state else 0,
+            )
+            if running is not None:
+                reason = redrive.RUNNING
+            if reason is not None or state is None:
+                raise NotRedrivable(reason or redrive.BEFORE_LAUNCH)
+            compiled = compile_definition(record["definition"])
+            activation = redrive_execution(
+                compiled, state, now_ms / 1000, resources=self._integrations
+            )
+            restarted = {
+                **record,
+                "status": "RUNNING",
+                "output": None,
+                "error": None,
+                "cause": None,
+                "stop_ms": None,
+                "state_kept": False,
+                "redrive_count": int(record.get("redrive_count") or 0) + 1,
+                "redrive_ms": now_ms,
+                "redrive_token": client_token,
+            }
+            runner = ExecutionRunner(
+                arn,
+                compiled,
+                activation.state,
+                self._integrations,
+                store=self._store,
+                record=restarted,
+            )
+            runner.absorb(activation)
+            restarted.update(runner.final_record(activation))
+            await self._store.save_step(
+                ExecutionStep(
+                    arn=arn,
+                    status=activation.state.status,
+                    state=kept_state(activation.state) if activation.done else activation.state,
+                    outstanding={} if activation.done else runner.outstanding,
+                    history=activation.history,
+                    stop_ms=restarted.get("stop_ms"),
+                    record=restarted,
+                )
+            )
+            self._spawn(runner, activation)
+        return now_ms / 1000
 
     # -- read ------------------------------------------------------------------------
     async def describe(self, arn: str, scope: Scope) -> dict[str, Any]:
@@ -289,13 +381,31 @@ class ExecutionManager:
         raise ExecutionNotFound(f"Execution Does Not Exist: '{arn}'")
 
     async def list_executions(
-        self, machine_arn: str, scope: Scope, status: str | None, limit: int, after: str | None
+        self,
+        machine_arn: str,
+        scope: Scope,
+        status: str | None,
+        limit: int,
+        after: str | None,
+        redriven: bool | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        machine = self._machines.get(machine_arn, scope)
+        base, qualifier = split_qualified(machine_arn)
+        machine = self._machines.get(base, scope)
+        started_by: tuple[str, str] | None = None
+        if qualifier is not None:
+            # a version's or an alias's executions: the ones started through it
+            if qualifier.isdigit():
+                self._versions.version(machine_arn, scope)
+                started_by = ("version_arn", machine_arn)
+            else:
+                self._versions.alias(machine_arn, scope)
+                started_by = ("alias_arn", machine_arn)
         if machine.type == "EXPRESS":
             raise TypeNotSupported("This operation is not supported by this type of state machine")
         before = _decode_page(after) if after else None
-        rows = await self._store.list_executions(machine_arn, status, limit + 1, before)
+        rows = await self._store.list_executions(
+            base, status, limit + 1, before, started_by=started_by, redriven=redriven
+        )
         records = [
             self._running[r.arn].record if r.arn in self._running else r.record for r in rows
         ]

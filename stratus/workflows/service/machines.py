@@ -14,6 +14,7 @@ import asyncio
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,8 @@ class MachineRecord:
     tracing_configuration: dict[str, Any] = field(default_factory=lambda: {"enabled": False})
     description: str = ""
     tags: dict[str, str] = field(default_factory=dict)
+    # The highest version number ever published (`versions.py`): never reused.
+    last_version: int = 0
 
     def to_record(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -79,6 +82,8 @@ class StateMachineRegistry:
         self._machines: dict[str, MachineRecord] = {}
         self._compiled: dict[str, StateMachine] = {}
         self._lock = asyncio.Lock()
+        # Told when a machine is deleted, so its versions and aliases go with it.
+        self.on_delete: Callable[[str], Awaitable[None]] | None = None
 
     async def load(self) -> None:
         for record in await self._store.load_machines():
@@ -93,11 +98,20 @@ class StateMachineRegistry:
         return machine
 
     def compiled(self, machine: MachineRecord) -> StateMachine:
-        key = f"{machine.arn}#{machine.revision_id}"
+        return self.compiled_revision(machine.arn, machine.revision_id, machine.definition)
+
+    def compiled_revision(self, arn: str, revision_id: str, definition: str) -> StateMachine:
+        """The parsed definition of one revision of a machine (a version keeps the
+        revision it was published from, so it shares the machine's cache entry)."""
+        key = f"{arn}#{revision_id}"
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = compile_definition(machine.definition)
+            compiled = self._compiled[key] = compile_definition(definition)
         return compiled
+
+    def every(self) -> list[MachineRecord]:
+        """Every scope's machines (loading versions at start)."""
+        return list(self._machines.values())
 
     def all(self, scope: Scope) -> list[MachineRecord]:
         """The scope's machines, oldest first (ListStateMachines)."""
@@ -188,6 +202,10 @@ class StateMachineRegistry:
                 updated.logging_configuration = dict(logging_configuration)
             if tracing_configuration is not None:
                 updated.tracing_configuration = dict(tracing_configuration)
+            if _settings(updated) == _settings(machine):
+                # Nothing changed: the revision stays, so publishing again answers the
+                # version already published for it (as AWS does).
+                return machine
             updated.update_date = time.time()
             updated.revision_id = str(uuid.uuid4())
             await self._store.put_machine(arn, updated.name, updated.to_record())
@@ -198,11 +216,30 @@ class StateMachineRegistry:
         parse_arn(arn, "stateMachine")
         async with self._lock:
             if arn in self._machines and scope.owns(arn):
+                if self.on_delete is not None:
+                    await self.on_delete(arn)
                 await self._store.delete_machine(arn)
                 del self._machines[arn]
+
+    async def set_last_version(self, arn: str, number: int) -> None:
+        async with self._lock:
+            machine = self._machines.get(arn)
+            if machine is not None and machine.last_version < number:
+                machine.last_version = number
+                await self._store.put_machine(arn, machine.name, machine.to_record())
 
     async def set_tags(self, arn: str, scope: Scope, tags: dict[str, str]) -> None:
         async with self._lock:
             machine = self.get(arn, scope)
             machine.tags = dict(tags)
             await self._store.put_machine(arn, machine.name, machine.to_record())
+
+
+def _settings(machine: MachineRecord) -> tuple[Any, ...]:
+    """What UpdateStateMachine can change: a new revision only when one of these does."""
+    return (
+        machine.definition,
+        machine.role_arn,
+        machine.logging_configuration,
+        machine.tracing_configuration,
+    )

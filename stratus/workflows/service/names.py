@@ -68,3 +68,25 @@ def parse_arn(arn: str, *kinds: str) -> ParsedArn:
         match.group("kind"),
         tuple(match.group("rest").split(":")),
     )
+
+
+def split_qualified(arn: str) -> tuple[str, str | None]:
+    """A state machine ARN and its qualifier: ``(machine ARN, "3")`` for a version,
+    ``(machine ARN, "prod")`` for an alias, ``(arn, None)`` for the machine itself.
+
+    A version's qualifier is its number; an alias name always holds a letter, ``_``,
+    ``-`` or ``.`` (the model's pattern), so the two never collide."""
+    parsed = parse_arn(arn, "stateMachine")
+    if len(parsed.parts) == 1:
+        return arn, None
+    if len(parsed.parts) != 2 or not parsed.parts[1]:
+        raise InvalidArnError(f"Invalid Arn: '{arn}'")
+    return arn.rsplit(":", 1)[0], parsed.parts[1]
+
+
+def version_arn(machine: str, number: int) -> str:
+    return f"{machine}:{number}"
+
+
+def alias_arn(machine: str, name: str) -> str:
+    return f"{machine}:{name}"

@@ -44,6 +44,16 @@ class WorkflowStore(Protocol):
     async def put_machine(self, arn: str, name: str, record: Record) -> None: ...
     async def delete_machine(self, arn: str) -> None: ...
 
+    # ``table`` is "versions" or "aliases": records keyed by their qualified ARN
+    async def load_qualified(self, table: str) -> list[Record]: ...
+    async def put_qualified(
+        self, table: str, arn: str, machine_arn: str, record: Record
+    ) -> None: ...
+    async def delete_qualified(self, table: str, arn: str) -> None: ...
+    async def delete_machine_qualified(self, machine_arn: str) -> None:
+        """Every version and alias of a machine, in one transaction (DeleteStateMachine)."""
+        ...
+
     async def create_execution(self, execution: StoredExecution, history: list[Record]) -> None:
         """Insert a new execution with its first history events, atomically; an ARN, or a
         (machine, name), already used is ``DuplicateKey`` and nothing is written."""
@@ -58,10 +68,19 @@ class WorkflowStore(Protocol):
     async def get_execution(self, arn: str) -> StoredExecution | None: ...
     async def find_execution(self, machine_arn: str, name: str) -> StoredExecution | None: ...
     async def list_executions(
-        self, machine_arn: str, status: str | None, limit: int, before: tuple[int, str] | None
+        self,
+        machine_arn: str,
+        status: str | None,
+        limit: int,
+        before: tuple[int, str] | None,
+        *,
+        started_by: tuple[str, str] | None = None,
+        redriven: bool | None = None,
     ) -> list[StoredExecution]:
         """Newest first (equal start times by ARN, descending); ``before`` is the
-        (start_ms, arn) of the previous page's last row."""
+        (start_ms, arn) of the previous page's last row. ``started_by`` keeps the
+        executions started through one version or alias (``("version_arn", arn)`` or
+        ``("alias_arn", arn)``); ``redriven`` those redriven at least once, or never."""
         ...
 
     async def running_executions(self) -> list[StoredExecution]: ...

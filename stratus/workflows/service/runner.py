@@ -50,7 +50,7 @@ from stratus.workflows.interpreter import (
     step,
 )
 from stratus.workflows.interpreter.history import make_event
-from stratus.workflows.interpreter.model import FAILED, RUNNING
+from stratus.workflows.interpreter.model import FAILED, RUNNING, SUCCEEDED
 from stratus.workflows.service.repository import ExecutionStep, WorkflowStore
 
 log = logging.getLogger(__name__)
@@ -193,6 +193,7 @@ class ExecutionRunner:
             "error": completion.error,
             "cause": completion.cause,
             "stop_ms": _stop_ms(activation),
+            **_redrive_facts(activation.state),
         }
 
     async def _apply(self, batch: list[Event | _Dispatched]) -> Activation | None:
@@ -251,7 +252,9 @@ class ExecutionRunner:
             ExecutionStep(
                 arn=self.arn,
                 status=self.state.status,
-                state=None if done else self.state,  # orjson writes the dataclass directly
+                # orjson writes the dataclass directly; an execution that ended unsuccessfully
+                # keeps its state, which RedriveExecution continues from
+                state=kept_state(self.state) if done else self.state,
                 outstanding={} if done else self.outstanding,
                 history=history,
                 stop_ms=record.get("stop_ms") if done and record else None,
@@ -281,6 +284,7 @@ class ExecutionRunner:
             "error": INTERNAL_ERROR,
             "cause": INTERNAL_CAUSE,
             "stop_ms": round(event["timestamp"] * 1000),
+            **_redrive_facts(self.state),
         }
         await self._save([event], done=True, record=final)
         self.record.update(final)
@@ -371,6 +375,20 @@ class ExecutionRunner:
         for job in list(self._jobs.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await job
+
+
+def kept_state(state: ExecutionState) -> ExecutionState | None:
+    """The state stored once an execution ended: none after a success (nothing can
+    continue it), the whole state otherwise, for RedriveExecution."""
+    if state.status == SUCCEEDED or state.state_machine_type != "STANDARD":
+        return None
+    return state
+
+
+def _redrive_facts(state: ExecutionState) -> dict[str, Any]:
+    """What DescribeExecution needs to say whether the ended execution can be redriven
+    (`redrive.not_redrivable`) without reading its stored state."""
+    return {"state_kept": kept_state(state) is not None, "events": state.next_event_id - 1}
 
 
 def _stop_ms(activation: Activation) -> int:

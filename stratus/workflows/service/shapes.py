@@ -7,7 +7,10 @@ returns DescribeExecution's output as its result.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
+
+from stratus.workflows.service.redrive import not_redrivable
 
 
 def describe_execution(record: dict[str, Any], *, include_data: bool = True) -> dict[str, Any]:
@@ -32,16 +35,35 @@ def describe_execution(record: dict[str, Any], *, include_data: bool = True) -> 
         shape["cause"] = record["cause"]
     if record.get("trace_header"):
         shape["traceHeader"] = record["trace_header"]
+    _started_through(record, shape)
     if record["type"] == "STANDARD":
-        shape["redriveCount"] = 0
-        shape["redriveStatus"] = "NOT_REDRIVABLE"
-        if record["status"] != "RUNNING":
-            shape["redriveStatusReason"] = (
-                "Execution is SUCCEEDED and cannot be redriven"
-                if record["status"] == "SUCCEEDED"
-                else "Redrive is not supported by Stratus yet"
-            )
+        shape["redriveCount"] = int(record.get("redrive_count") or 0)
+        if record.get("redrive_ms") is not None:
+            shape["redriveDate"] = record["redrive_ms"] / 1000
+        reason = redrive_reason(record)
+        shape["redriveStatus"] = "NOT_REDRIVABLE" if reason else "REDRIVABLE"
+        if reason and record["status"] != "RUNNING":
+            shape["redriveStatusReason"] = reason
     return shape
+
+
+def redrive_reason(record: dict[str, Any]) -> str | None:
+    """Why the execution cannot be redriven now (None: it can)."""
+    return not_redrivable(
+        record,
+        now_ms=time.time_ns() // 1_000_000,
+        has_state=bool(record.get("state_kept")),
+        next_event_id=int(record.get("events") or 0) + 1,
+    )
+
+
+def _started_through(record: dict[str, Any], shape: dict[str, Any]) -> None:
+    """The version, and the alias, an execution was started through (absent when it
+    was started on the machine itself)."""
+    if record.get("version_arn"):
+        shape["stateMachineVersionArn"] = record["version_arn"]
+    if record.get("alias_arn"):
+        shape["stateMachineAliasArn"] = record["alias_arn"]
 
 
 def list_item(record: dict[str, Any]) -> dict[str, Any]:
@@ -54,8 +76,11 @@ def list_item(record: dict[str, Any]) -> dict[str, Any]:
     }
     if record.get("stop_ms") is not None and record["status"] != "RUNNING":
         item["stopDate"] = record["stop_ms"] / 1000
+    _started_through(record, item)
     if record["type"] == "STANDARD":
-        item["redriveCount"] = 0
+        item["redriveCount"] = int(record.get("redrive_count") or 0)
+        if record.get("redrive_ms") is not None:
+            item["redriveDate"] = record["redrive_ms"] / 1000
     return item
 
 

@@ -39,6 +39,11 @@ def _row(row: tuple[Any, ...]) -> StoredExecution:
     )
 
 
+def _qualified_table(kind: str) -> str:
+    """The table of ``versions`` or ``aliases`` (never a caller's text in SQL)."""
+    return {"versions": "state_machine_versions", "aliases": "state_machine_aliases"}[kind]
+
+
 def _insert_history(conn: sqlite3.Connection, arn: str, history: list[Record]) -> None:
     insert_rows(
         conn,
@@ -71,6 +76,30 @@ class SQLiteWorkflowStore:
         await self._db.write(
             lambda c: c.execute("DELETE FROM state_machines WHERE arn = ?", (arn,))
         )
+
+    # -- versions and aliases --------------------------------------------------------
+    async def load_qualified(self, table: str) -> list[Record]:
+        statement = f"SELECT record FROM {_qualified_table(table)}"
+        return await self._db.read(lambda c: [orjson.loads(r[0]) for r in c.execute(statement)])
+
+    async def put_qualified(self, table: str, arn: str, machine_arn: str, record: Record) -> None:
+        statement = (
+            f"INSERT OR REPLACE INTO {_qualified_table(table)} (arn, machine_arn, record) "
+            "VALUES (?, ?, ?)"
+        )
+        data = _dump(record)
+        await self._db.write(lambda c: c.execute(statement, (arn, machine_arn, data)))
+
+    async def delete_qualified(self, table: str, arn: str) -> None:
+        statement = f"DELETE FROM {_qualified_table(table)} WHERE arn = ?"
+        await self._db.write(lambda c: c.execute(statement, (arn,)))
+
+    async def delete_machine_qualified(self, machine_arn: str) -> None:
+        def delete(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM state_machine_aliases WHERE machine_arn = ?", (machine_arn,))
+            conn.execute("DELETE FROM state_machine_versions WHERE machine_arn = ?", (machine_arn,))
+
+        await self._db.write(delete)
 
     # -- executions ------------------------------------------------------------------
     async def create_execution(self, execution: StoredExecution, history: list[Record]) -> None:
@@ -138,10 +167,28 @@ class SQLiteWorkflowStore:
         return await self._db.read(read)
 
     async def list_executions(
-        self, machine_arn: str, status: str | None, limit: int, before: tuple[int, str] | None
+        self,
+        machine_arn: str,
+        status: str | None,
+        limit: int,
+        before: tuple[int, str] | None,
+        *,
+        started_by: tuple[str, str] | None = None,
+        redriven: bool | None = None,
     ) -> list[StoredExecution]:
         sql = [f"SELECT {_COLUMNS} FROM executions WHERE machine_arn = ?"]
         args: list[Any] = [machine_arn]
+        if started_by is not None:
+            # the version or alias an execution was started through ("version_arn" or
+            # "alias_arn" in its record): a key of ours, never the caller's text
+            field = {"version_arn": "$.version_arn", "alias_arn": "$.alias_arn"}[started_by[0]]
+            sql.append(f"AND json_extract(record, '{field}') = ?")
+            args.append(started_by[1])
+        if redriven is not None:
+            sql.append(
+                "AND COALESCE(json_extract(record, '$.redrive_count'), 0) "
+                + ("> 0" if redriven else "= 0")
+            )
         if status is not None:
             sql.append("AND status = ?")
             args.append(status)
@@ -280,6 +327,20 @@ WORKFLOWS_MIGRATIONS: list[Migration] = [
         INSERT INTO state_machines_v2 (arn, name, record) SELECT arn, name, record FROM state_machines;
         DROP TABLE state_machines;
         ALTER TABLE state_machines_v2 RENAME TO state_machines;
+        """,
+    ),
+    Migration(
+        3,
+        "state machine versions and aliases",
+        """
+        CREATE TABLE state_machine_versions (
+            arn TEXT PRIMARY KEY, machine_arn TEXT NOT NULL, record TEXT NOT NULL
+        );
+        CREATE INDEX state_machine_versions_machine ON state_machine_versions (machine_arn);
+        CREATE TABLE state_machine_aliases (
+            arn TEXT PRIMARY KEY, machine_arn TEXT NOT NULL, record TEXT NOT NULL
+        );
+        CREATE INDEX state_machine_aliases_machine ON state_machine_aliases (machine_arn);
         """,
     ),
 ]

@@ -1,5 +1,6 @@
-"""AWS::Events::*, AWS::Scheduler::Schedule and AWS::StepFunctions::StateMachine
-through our own APIs (AWS::Logs::* is logs.py)."""
+"""AWS::Events::*, AWS::Scheduler::Schedule and AWS::StepFunctions::StateMachine (with its
+StateMachineVersion and StateMachineAlias) through our own APIs (AWS::Logs::* is
+logs.py)."""
 
 from __future__ import annotations
 
@@ -218,7 +219,13 @@ class StateMachineHandler(Handler):
         if props.get("Tags"):
             params["tags"] = [{"key": t["Key"], "value": t["Value"]} for t in props["Tags"]]
         arn = (await ctx.call("stepfunctions", "CreateStateMachine", params))["stateMachineArn"]
-        return Provisioned(arn, {"Arn": arn, "Name": name})
+        described = await ctx.call(
+            "stepfunctions", "DescribeStateMachine", {"stateMachineArn": arn}
+        )
+        return Provisioned(
+            arn,
+            {"Arn": arn, "Name": name, "StateMachineRevisionId": described.get("revisionId", "")},
+        )
 
     async def update(
         self,
@@ -235,13 +242,104 @@ class StateMachineHandler(Handler):
             "definition": await self._definition(ctx, new),
             "roleArn": new.get("RoleArn", ""),
         }
-        await ctx.call("stepfunctions", "UpdateStateMachine", params)
-        return current
+        answer = await ctx.call("stepfunctions", "UpdateStateMachine", params)
+        # A new revision is what an AWS::StepFunctions::StateMachineVersion that reads
+        # StateMachineRevisionId (SAM's AutoPublishAlias) is replaced, i.e. published, for.
+        return Provisioned(
+            current.physical_id,
+            {**current.attributes, "StateMachineRevisionId": answer.get("revisionId", "")},
+        )
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
             ctx.call(
                 "stepfunctions", "DeleteStateMachine", {"stateMachineArn": current.physical_id}
+            )
+        )
+
+
+class StateMachineVersionHandler(Handler):
+    """A published version: immutable, so any change publishes a new one (replacement).
+    ``StateMachineRevisionId`` makes the publish conditional on that revision, as on AWS."""
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params: dict[str, Any] = {"stateMachineArn": props.get("StateMachineArn", "")}
+        if props.get("Description"):
+            params["description"] = props["Description"]
+        if props.get("StateMachineRevisionId"):
+            params["revisionId"] = props["StateMachineRevisionId"]
+        answer = await ctx.call("stepfunctions", "PublishStateMachineVersion", params)
+        arn = answer["stateMachineVersionArn"]
+        return Provisioned(arn, {"Arn": arn})
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "stepfunctions",
+                "DeleteStateMachineVersion",
+                {"stateMachineVersionArn": current.physical_id},
+            )
+        )
+
+
+def _alias_routing(props: dict[str, Any]) -> list[dict[str, Any]]:
+    """RoutingConfiguration, or a DeploymentPreference's target version. A CANARY or
+    LINEAR preference shifts traffic over minutes on AWS; here it moves at once."""
+    routing = props.get("RoutingConfiguration")
+    if routing:
+        return [
+            {"stateMachineVersionArn": r.get("StateMachineVersionArn"), "weight": r.get("Weight")}
+            for r in routing
+        ]
+    preference = props.get("DeploymentPreference") or {}
+    return [{"stateMachineVersionArn": preference.get("StateMachineVersionArn"), "weight": 100}]
+
+
+class StateMachineAliasHandler(Handler):
+    """An alias; renaming it replaces it, anything else updates it in place."""
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params: dict[str, Any] = {
+            "name": props.get("Name") or ctx.physical_name(logical_id, 80),
+            "routingConfiguration": _alias_routing(props),
+        }
+        if props.get("Description"):
+            params["description"] = props["Description"]
+        answer = await ctx.call("stepfunctions", "CreateStateMachineAlias", params)
+        arn = answer["stateMachineAliasArn"]
+        return Provisioned(arn, {"Arn": arn})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if old.get("Name") != new.get("Name"):
+            return None
+        await ctx.call(
+            "stepfunctions",
+            "UpdateStateMachineAlias",
+            {
+                "stateMachineAliasArn": current.physical_id,
+                "routingConfiguration": _alias_routing(new),
+                "description": new.get("Description") or "",
+            },
+        )
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "stepfunctions",
+                "DeleteStateMachineAlias",
+                {"stateMachineAliasArn": current.physical_id},
             )
         )
 
