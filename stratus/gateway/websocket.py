@@ -4,8 +4,10 @@ A client connects to ``ws://{api-id}.execute-api.localhost:8080/{stage}``: the `
 route's function runs first and may refuse the connection (an error or a non-2xx
 ``statusCode``); each message picks a route by the API's route selection expression
 (``$request.body.action``), else ``$default``, else the client gets API Gateway's
-``{"message": "Forbidden", ...}``; ``$disconnect`` runs when either side closes. Events
-are AWS's WebSocket shapes (``requestContext.eventType`` CONNECT/MESSAGE/DISCONNECT).
+``{"message": "Forbidden", ...}``. A route is one-way unless it has a route response
+(key ``$default``): only then does the backend's answer go back to the client, as API
+Gateway does ("Set up route responses for WebSocket APIs"). ``$disconnect`` runs when
+either side closes. Events are AWS's WebSocket shapes (``requestContext.eventType`` CONNECT/MESSAGE/DISCONNECT).
 
 Functions push to clients through the management API (``apigatewaymanagementapi``):
 ``POST/GET/DELETE /{stage}/@connections/{id}`` on the API's own endpoint, as in AWS, and
@@ -126,6 +128,8 @@ class _Compiled:
     routes: dict[str, tuple[Route, Integration | None, FunctionTarget | None]]
     selection: str
     connect_authorizer: Authorizer | None = None
+    # route keys of the two-way routes: those with a $default route response
+    two_way: frozenset[str] = frozenset()
 
 
 def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
@@ -158,7 +162,15 @@ def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
                 # WebSocket APIs' Lambda authorizers get payload 1.0 (REQUEST, methodArn)
                 connect_authorizer = from_json(Authorizer, data)
                 connect_authorizer.authorizer_payload_format_version = "1.0"
-    return _Compiled(api.revision, routes, api.route_selection_expression, connect_authorizer)
+    answering = {
+        data["route_id"]
+        for data in deployment.snapshot.get("route_responses", [])
+        if data.get("route_response_key") == "$default"
+    }
+    two_way = frozenset(key for key, entry in routes.items() if entry[0].route_id in answering)
+    return _Compiled(
+        api.revision, routes, api.route_selection_expression, connect_authorizer, two_way
+    )
 
 
 def select_route(expression: str, body: str) -> str | None:
@@ -320,7 +332,7 @@ class WebSocketServer:
         self._metrics.stage(connection.api_id, connection.stage).record(
             200 if ok else 500, elapsed_ms, elapsed_ms
         )
-        if entry[0].route_response_selection_expression:
+        if key in compiled.two_way:
             reply = (
                 _reply(payload)
                 if ok

@@ -31,6 +31,8 @@ from stratus.services.apis.parameter_mapping import (
     merge_parameters,
 )
 from stratus.services.apis.sqlite import SQLiteApiStore
+from stratus.services.apis.v2_models import ModelsMixin
+from stratus.services.apis.v2_responses import RouteResponsesMixin, drop_integration, drop_route
 
 KIND = "v2"
 #: The first-class AWS service integrations Stratus serves (the gateway's
@@ -105,7 +107,7 @@ def _check_mappings(fields: dict[str, Any]) -> None:
         check_response_parameters(response)
 
 
-class HttpApis:
+class HttpApis(RouteResponsesMixin, ModelsMixin):
     def __init__(self, store: SQLiteApiStore) -> None:
         self._store = store
         self._apis: dict[str, HttpApi] = {}
@@ -266,6 +268,9 @@ class HttpApis:
         authorizer_id = fields.get("authorizer_id")
         if authorizer_id and authorizer_id not in api.authorizers:
             raise NotFound(f"Invalid Authorizer identifier specified {api.account}:{authorizer_id}")
+        for name in (fields.get("request_models") or {}).values():
+            if not any(m.name == name for m in api.models.values()):
+                raise NotFound(f"Invalid model name specified {api.account}:{name}")
         auth_type = fields.get("authorization_type")
         if auth_type in ("JWT", "CUSTOM") and not authorizer_id:
             raise BadRequest(f"AuthorizerId is required for AuthorizationType {auth_type}.")
@@ -273,6 +278,7 @@ class HttpApis:
     async def delete_route(self, api: HttpApi, route_id: str) -> None:
         self.route(api, route_id)
         del api.routes[route_id]
+        drop_route(api, route_id)
         await self._changed(api)
 
     # -- integrations ------------------------------------------------------------------
@@ -351,6 +357,7 @@ class HttpApis:
         if any(r.target == target for r in api.routes.values()):
             raise Conflict("Cannot delete an integration that is the target of a route.")
         del api.integrations[integration_id]
+        drop_integration(api, integration_id)
         await self._changed(api)
 
     # -- authorizers ---------------------------------------------------------------------
@@ -522,6 +529,10 @@ class HttpApis:
         await self._changed(api)
 
     # -- every change --------------------------------------------------------------------
+    async def save(self, api: HttpApi) -> None:
+        """Store an API changed whole outside these methods (an OpenAPI import)."""
+        await self._changed(api)
+
     async def _changed(self, api: HttpApi) -> None:
         """Auto-deploy, bump the revision, write the API whole."""
         auto = [s for s in api.stages.values() if s.auto_deploy]

@@ -1,0 +1,379 @@
+"""ImportApi and ReimportApi: an OpenAPI 3.0 (or 2.0) definition, JSON or YAML, made into
+an HTTP API the way API Gateway reads one ("Working with OpenAPI definitions for HTTP
+APIs").
+
+- ``info``: ``title`` is the name, ``description`` and ``version`` are kept.
+- ``paths``: one route per operation, ``METHOD /path``; ``x-amazon-apigateway-any-method``
+  is ``ANY`` and the path ``/$default`` with it is the ``$default`` route. An operation's
+  ``x-amazon-apigateway-integration`` (inline, or a ``$ref`` to
+  ``components.x-amazon-apigateway-integrations``) is its integration.
+- ``components.securitySchemes`` with ``x-amazon-apigateway-authorizer`` (``jwt`` or
+  ``request``) are authorizers; an operation's (else the document's) ``security`` names
+  them, with JWT scopes; a scheme with ``x-amazon-apigateway-authtype: awsSigv4`` is
+  ``AWS_IAM``.
+- ``x-amazon-apigateway-cors`` is the CORS configuration.
+- ``Basepath``: ``ignore`` (the default) drops the servers' base path, ``prepend`` puts it
+  before every route's path, ``split`` keeps all of it but its first part.
+
+What API Gateway would import with a warning (an unknown security scheme, an extension
+HTTP APIs do not have, a route key it refuses to read) is left out and reported in
+``Warnings``; with ``FailOnWarnings`` the import fails instead. A definition is built on a
+scratch copy, checked by the same rules as CreateRoute and CreateIntegration, and only
+then stored: an import that fails leaves nothing (and a reimport leaves the API as it was).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlparse
+
+from stratus.services.apis.errors import ApiError, BadRequest
+from stratus.services.apis.http_apis import HttpApis, check_route_key
+from stratus.services.apis.model import HttpApi
+
+__all__ = ["BASEPATH_MODES", "ImportResult", "cors_of", "import_api", "reimport_api"]
+
+BASEPATH_MODES = ("ignore", "prepend", "split")
+_VERBS = ("get", "put", "post", "delete", "options", "head", "patch")
+_ANY = "x-amazon-apigateway-any-method"
+# extensions of REST APIs that HTTP APIs do not read: imported with a warning
+_REST_ONLY = (
+    "x-amazon-apigateway-request-validators",
+    "x-amazon-apigateway-gateway-responses",
+    "x-amazon-apigateway-binary-media-types",
+    "x-amazon-apigateway-api-key-source",
+    "x-amazon-apigateway-minimum-compression-size",
+    "x-amazon-apigateway-policy",
+    "x-amazon-apigateway-documentation",
+)
+_CORS_NAMES = {
+    "allowOrigins": "AllowOrigins",
+    "allowMethods": "AllowMethods",
+    "allowHeaders": "AllowHeaders",
+    "exposeHeaders": "ExposeHeaders",
+    "maxAge": "MaxAge",
+    "allowCredentials": "AllowCredentials",
+}
+_INTEGRATION_NAMES = {
+    "uri": "integration_uri",
+    "httpMethod": "integration_method",
+    "integrationSubtype": "integration_subtype",
+    "credentials": "credentials_arn",
+    "requestParameters": "request_parameters",
+    "responseParameters": "response_parameters",
+    "timeoutInMillis": "timeout_in_millis",
+    "connectionType": "connection_type",
+    "description": "description",
+}
+
+
+class ImportResult:
+    """The stored API and the warnings the import gave."""
+
+    __slots__ = ("api", "warnings")
+
+    def __init__(self, api: HttpApi, warnings: list[str]) -> None:
+        self.api = api
+        self.warnings = warnings
+
+
+class _Scratch(HttpApis):
+    """An ``HttpApis`` over one draft API whose changes are not stored (nor deployed):
+    the import uses its checks, and the real API is written once, at the end."""
+
+    async def _changed(self, api: HttpApi) -> None:
+        return None
+
+
+def cors_of(document: dict[str, Any]) -> dict[str, Any] | None:
+    """``x-amazon-apigateway-cors`` as a CorsConfiguration."""
+    cors = document.get("x-amazon-apigateway-cors")
+    if not isinstance(cors, dict):
+        return None
+    return {_CORS_NAMES[k]: v for k, v in cors.items() if k in _CORS_NAMES}
+
+
+async def import_api(
+    apis: HttpApis,
+    account: str,
+    region: str,
+    document: dict[str, Any],
+    basepath: str | None,
+    fail_on_warnings: bool,
+) -> ImportResult:
+    """ImportApi: a new HTTP API made from the definition."""
+    title = (document.get("info") or {}).get("title")
+    if not title:
+        raise BadRequest("Invalid OpenAPI input: info.title is required")
+    draft = HttpApi("draft", account, region, str(title), "HTTP", time.time())
+    warnings = await _build(draft, document, basepath)
+    _fail(warnings, fail_on_warnings)
+    api = await apis.create(account, region, {"name": draft.name, "protocol_type": "HTTP"})
+    _adopt(api, draft)
+    await apis.save(api)
+    return ImportResult(api, warnings)
+
+
+async def reimport_api(
+    apis: HttpApis,
+    api: HttpApi,
+    document: dict[str, Any],
+    basepath: str | None,
+    fail_on_warnings: bool,
+) -> ImportResult:
+    """ReimportApi: the definition replaces the API's routes, integrations, authorizers
+    and CORS; its stages stay (auto-deploying ones deploy the new definition)."""
+    if api.protocol_type != "HTTP":
+        raise BadRequest("Reimport is supported only for HTTP APIs.")
+    draft = HttpApi(api.api_id, api.account, api.region, api.name, "HTTP", api.created_date)
+    draft.description, draft.version = api.description, api.version
+    warnings = await _build(draft, document, basepath)
+    _fail(warnings, fail_on_warnings)
+    _adopt(api, draft)
+    await apis.save(api)
+    return ImportResult(api, warnings)
+
+
+def _fail(warnings: list[str], fail_on_warnings: bool) -> None:
+    if warnings and fail_on_warnings:
+        raise BadRequest("Warnings found during import:\n\t" + "\n\t".join(warnings[:50]))
+
+
+def _adopt(api: HttpApi, draft: HttpApi) -> None:
+    for name in (
+        "name",
+        "description",
+        "version",
+        "cors_configuration",
+        "routes",
+        "integrations",
+        "authorizers",
+    ):
+        setattr(api, name, getattr(draft, name))
+
+
+async def _build(draft: HttpApi, document: dict[str, Any], basepath: str | None) -> list[str]:
+    """Fill ``draft`` from the definition; the warnings."""
+    mode = basepath or "ignore"
+    if mode not in BASEPATH_MODES:
+        raise BadRequest(
+            f"Invalid basepath specified: {mode[:64]}. Valid values are: [ignore, prepend, split]"
+        )
+    scratch = _Scratch(None)  # type: ignore[arg-type]  # never stores
+    scratch._apis[draft.api_id] = draft
+    warnings: list[str] = []
+    info = document.get("info") or {}
+    draft.name = str(info.get("title") or draft.name)
+    if info.get("description") is not None:
+        draft.description = str(info["description"])
+    if info.get("version") is not None:
+        draft.version = str(info["version"])
+    draft.cors_configuration = cors_of(document)
+    for name in _REST_ONLY:
+        if name in document:
+            warnings.append(f"Parse issue: attribute {name} is not supported for HTTP APIs")
+    schemes = _security_schemes(document)
+    authorizers = await _authorizers(scratch, draft, schemes, warnings)
+    prefix = _prefix(document, mode)
+    default_security = document.get("security")
+    reusable = (document.get("components") or {}).get("x-amazon-apigateway-integrations") or {}
+    seen: set[str] = set()
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method, operation in item.items():
+            verb = "ANY" if method == _ANY else method.upper()
+            if method.lower() not in _VERBS and method != _ANY:
+                continue
+            if not isinstance(operation, dict):
+                continue
+            path_text = str(path)
+            if path_text == "/$default" and verb == "ANY":
+                key = "$default"
+            else:
+                full = (prefix + path_text) if path_text != "/" or not prefix else prefix
+                key = f"{verb} {full}"
+            try:
+                check_route_key(key)
+            except BadRequest:
+                warnings.append(f"Unable to create route for path {path_text} ({method})")
+                continue
+            if key in seen:
+                warnings.append(f"Duplicate route {key} left out")
+                continue
+            seen.add(key)
+            await _route(
+                scratch,
+                draft,
+                key,
+                operation,
+                reusable,
+                schemes,
+                authorizers,
+                default_security,
+                warnings,
+            )
+    return warnings
+
+
+def _prefix(document: dict[str, Any], mode: str) -> str:
+    """The base path that ``prepend``/``split`` put before each route's path."""
+    if mode == "ignore":
+        return ""
+    base = document.get("basePath")
+    if base is None:
+        servers = document.get("servers") or []
+        url = servers[0].get("url") if servers and isinstance(servers[0], dict) else None
+        base = urlparse(str(url)).path if url else ""
+        variables = (
+            servers[0].get("variables") if servers and isinstance(servers[0], dict) else None
+        )
+        for name, spec in (variables or {}).items():
+            if isinstance(spec, dict):
+                base = base.replace("{" + str(name) + "}", str(spec.get("default", "")))
+    parts = [p for p in str(base).split("/") if p]
+    if mode == "split":
+        parts = parts[1:]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def _security_schemes(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = (document.get("components") or {}).get("securitySchemes")
+    if not isinstance(found, dict):
+        found = document.get("securityDefinitions")
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): v for k, v in found.items() if isinstance(v, dict)}
+
+
+def _identity(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value]
+    if isinstance(value, str) and value:
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return []
+
+
+async def _authorizers(
+    scratch: _Scratch,
+    draft: HttpApi,
+    schemes: dict[str, dict[str, Any]],
+    warnings: list[str],
+) -> dict[str, str]:
+    """Each scheme with ``x-amazon-apigateway-authorizer`` made: its id by scheme name."""
+    ids: dict[str, str] = {}
+    for name, scheme in schemes.items():
+        spec = scheme.get("x-amazon-apigateway-authorizer")
+        if not isinstance(spec, dict):
+            continue
+        kind = str(spec.get("type", "")).lower()
+        fields: dict[str, Any] = {
+            "name": name,
+            "identity_source": _identity(spec.get("identitySource")),
+        }
+        if kind == "jwt":
+            config = spec.get("jwtConfiguration") or {}
+            fields["authorizer_type"] = "JWT"
+            fields["jwt_configuration"] = {
+                k: v
+                for k, v in (("Issuer", config.get("issuer")), ("Audience", config.get("audience")))
+                if v is not None
+            }
+        elif kind == "request":
+            fields.update(
+                authorizer_type="REQUEST",
+                authorizer_uri=spec.get("authorizerUri"),
+                authorizer_payload_format_version=spec.get("authorizerPayloadFormatVersion"),
+                enable_simple_responses=spec.get("enableSimpleResponses"),
+                authorizer_result_ttl_in_seconds=spec.get("authorizerResultTtlInSeconds"),
+                authorizer_credentials_arn=spec.get("authorizerCredentials"),
+            )
+        else:
+            warnings.append(f"Unsupported authorizer type {kind!r} in security scheme {name}")
+            continue
+        try:
+            made = await scratch.create_authorizer(
+                draft, {k: v for k, v in fields.items() if v is not None}
+            )
+        except ApiError as exc:
+            raise BadRequest(f"Unable to create authorizer {name}: {exc.message}") from exc
+        ids[name] = made.authorizer_id
+    return ids
+
+
+def _integration_spec(
+    operation: dict[str, Any], reusable: dict[str, Any], warnings: list[str]
+) -> dict[str, Any] | None:
+    spec = operation.get("x-amazon-apigateway-integration")
+    if isinstance(spec, dict) and "$ref" in spec:
+        reference = str(spec["$ref"])
+        marker = "#/components/x-amazon-apigateway-integrations/"
+        name = reference[len(marker) :] if reference.startswith(marker) else None
+        found = reusable.get(name) if name else None
+        if not isinstance(found, dict):
+            warnings.append(f"Unresolvable integration reference {reference[:256]}")
+            return None
+        return found
+    return spec if isinstance(spec, dict) else None
+
+
+async def _route(
+    scratch: _Scratch,
+    draft: HttpApi,
+    key: str,
+    operation: dict[str, Any],
+    reusable: dict[str, Any],
+    schemes: dict[str, dict[str, Any]],
+    authorizers: dict[str, str],
+    default_security: Any,
+    warnings: list[str],
+) -> None:
+    route: dict[str, Any] = {"route_key": key}
+    if operation.get("operationId") is not None:
+        route["operation_name"] = str(operation["operationId"])
+    spec = _integration_spec(operation, reusable, warnings)
+    if spec is not None:
+        fields: dict[str, Any] = {
+            "integration_type": str(spec.get("type", "aws_proxy")).upper(),
+        }
+        if spec.get("payloadFormatVersion") is not None:
+            fields["payload_format_version"] = str(spec["payloadFormatVersion"])
+        for source, target in _INTEGRATION_NAMES.items():
+            if spec.get(source) is not None:
+                fields[target] = spec[source]
+        if "timeout_in_millis" in fields:
+            fields["timeout_in_millis"] = int(fields["timeout_in_millis"])
+        if fields.get("integration_subtype"):
+            fields.pop("integration_method", None)
+        try:
+            integration = await scratch.create_integration(draft, fields)
+        except ApiError as exc:
+            raise BadRequest(
+                f"Unable to create integration for route {key}: {exc.message}"
+            ) from exc
+        route["target"] = f"integrations/{integration.integration_id}"
+    security = operation.get("security", default_security)
+    if isinstance(security, list):
+        for requirement in security:
+            if not isinstance(requirement, dict) or not requirement:
+                continue
+            name, scopes = next(iter(requirement.items()))
+            scheme = schemes.get(str(name))
+            if scheme is None:
+                warnings.append(f"Unknown security scheme {str(name)[:128]} on route {key}")
+                continue
+            if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+                route["authorization_type"] = "AWS_IAM"
+            elif str(name) in authorizers:
+                authorizer_id = authorizers[str(name)]
+                kind = draft.authorizers[authorizer_id].authorizer_type
+                route["authorizer_id"] = authorizer_id
+                route["authorization_type"] = "JWT" if kind == "JWT" else "CUSTOM"
+                if kind == "JWT" and scopes:
+                    route["authorization_scopes"] = [str(s) for s in scopes]
+            break
+    try:
+        await scratch.create_route(draft, route)
+    except ApiError as exc:
+        raise BadRequest(f"Unable to create route {key}: {exc.message}") from exc
