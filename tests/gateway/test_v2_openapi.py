@@ -397,3 +397,49 @@ def test_hostile_definitions(apigw: Any, echo_function: str) -> None:
     assert len(seen) == 3000 and len(set(seen)) == 3000
     assert "GET /p2999/{id}" in seen
     assert len(apigw.get_integrations(ApiId=api_id)["Items"]) == 3000
+
+
+ALIAS_BOMB = """
+openapi: 3.0.1
+info: {title: bomb}
+x-a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]
+x-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+x-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+x-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+x-e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+x-f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+x-g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+x-amazon-apigateway-cors: {allowOrigins: *g}
+paths: {}
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            ALIAS_BOMB,
+            "Invalid OpenAPI input: x-amazon-apigateway-cors.allowOrigins must be a string",
+        ),
+        (
+            '{"openapi": "3.0.1", "info": {"title": ["a"]}, "paths": {}}',
+            "Invalid OpenAPI input: info.title must be a string",
+        ),
+        (
+            '{"openapi": "3.0.1", "info": {"title": "t"}, "components": [1], "paths": '
+            '{"/a": {"get": {"x-amazon-apigateway-integration": {"type": "aws_proxy", '
+            '"uri": ["x"], "payloadFormatVersion": "2.0"}}}}}',
+            "Invalid OpenAPI input: uri must be a string",
+        ),
+        (
+            '{"openapi": "3.0.1", "info": {"title": "t"}, "x-amazon-apigateway-cors": '
+            '{"maxAge": "soon"}, "paths": {}}',
+            "Invalid OpenAPI input: x-amazon-apigateway-cors.maxAge must be an integer",
+        ),
+    ],
+    ids=["yaml-alias-bomb", "title-list", "uri-list", "max-age-text"],
+)
+def test_import_refuses_values_of_the_wrong_kind(apigw: Any, body: str, message: str) -> None:
+    count = len(apigw.get_apis()["Items"])
+    assert _error(lambda: apigw.import_api(Body=body)) == ("BadRequestException", message)
+    assert len(apigw.get_apis()["Items"]) == count

@@ -177,6 +177,16 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         await self._changed(api)
         return api
 
+    async def insert(self, api: HttpApi) -> HttpApi:
+        """Store a whole new API built elsewhere (an OpenAPI import) under a fresh id, in
+        one write: a crash part way leaves no half-made API."""
+        api.api_id = new_id()
+        while api.api_id in self._apis:
+            api.api_id = new_id()
+        self._apis[api.api_id] = api
+        await self._changed(api)
+        return api
+
     def _quick_create(self, api: HttpApi, target: str, route_key: str) -> None:
         """Quick create: one integration, one route to it, and the $default stage that
         deploys itself (API Gateway's "managed" resources)."""

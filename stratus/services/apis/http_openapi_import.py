@@ -91,7 +91,19 @@ def cors_of(document: dict[str, Any]) -> dict[str, Any] | None:
     cors = document.get("x-amazon-apigateway-cors")
     if not isinstance(cors, dict):
         return None
-    return {_CORS_NAMES[k]: v for k, v in cors.items() if k in _CORS_NAMES}
+    out: dict[str, Any] = {}
+    for key, value in cors.items():
+        name = _CORS_NAMES.get(key)
+        where = f"x-amazon-apigateway-cors.{key}"
+        if name == "MaxAge":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BadRequest(f"Invalid OpenAPI input: {where} must be an integer")
+            out[name] = value
+        elif name == "AllowCredentials":
+            out[name] = bool(value)
+        elif name is not None:
+            out[name] = _texts(value, where)
+    return out
 
 
 async def import_api(
@@ -106,13 +118,10 @@ async def import_api(
     title = (document.get("info") or {}).get("title")
     if not title:
         raise BadRequest("Invalid OpenAPI input: info.title is required")
-    draft = HttpApi("draft", account, region, str(title), "HTTP", time.time())
+    draft = HttpApi("draft", account, region, _text(title, "info.title"), "HTTP", time.time())
     warnings = await _build(draft, document, basepath)
     _fail(warnings, fail_on_warnings)
-    api = await apis.create(account, region, {"name": draft.name, "protocol_type": "HTTP"})
-    _adopt(api, draft)
-    await apis.save(api)
-    return ImportResult(api, warnings)
+    return ImportResult(await apis.insert(draft), warnings)
 
 
 async def reimport_api(
@@ -133,6 +142,32 @@ async def reimport_api(
     _adopt(api, draft)
     await apis.save(api)
     return ImportResult(api, warnings)
+
+
+def _text(value: Any, where: str) -> str:
+    """A value the definition must give as text (a number is taken as its text). Anything
+    else is refused before it is stored: a YAML alias can make a small document's list
+    expand to gigabytes once written out."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BadRequest(f"Invalid OpenAPI input: {where} must be a string")
+    return str(value)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A part of the definition that should be an object (anything else reads as empty)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _texts(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list):
+        raise BadRequest(f"Invalid OpenAPI input: {where} must be a list of strings")
+    return [_text(item, where) for item in value]
+
+
+def _text_map(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise BadRequest(f"Invalid OpenAPI input: {where} must be a map of strings")
+    return {str(k): _text(v, where) for k, v in value.items()}
 
 
 def _fail(warnings: list[str], fail_on_warnings: bool) -> None:
@@ -164,11 +199,14 @@ async def _build(draft: HttpApi, document: dict[str, Any], basepath: str | None)
     scratch._apis[draft.api_id] = draft
     warnings: list[str] = []
     info = document.get("info") or {}
-    draft.name = str(info.get("title") or draft.name)
+    if not isinstance(info, dict):
+        raise BadRequest("Invalid OpenAPI input: info must be an object")
+    if info.get("title"):
+        draft.name = _text(info["title"], "info.title")
     if info.get("description") is not None:
-        draft.description = str(info["description"])
+        draft.description = _text(info["description"], "info.description")
     if info.get("version") is not None:
-        draft.version = str(info["version"])
+        draft.version = _text(info["version"], "info.version")
     draft.cors_configuration = cors_of(document)
     for name in _REST_ONLY:
         if name in document:
@@ -177,7 +215,7 @@ async def _build(draft: HttpApi, document: dict[str, Any], basepath: str | None)
     authorizers = await _authorizers(scratch, draft, schemes, warnings)
     prefix = _prefix(document, mode)
     default_security = document.get("security")
-    reusable = (document.get("components") or {}).get("x-amazon-apigateway-integrations") or {}
+    reusable = _object(_object(document.get("components")).get("x-amazon-apigateway-integrations"))
     seen: set[str] = set()
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
@@ -222,24 +260,26 @@ def _prefix(document: dict[str, Any], mode: str) -> str:
     if mode == "ignore":
         return ""
     base = document.get("basePath")
-    if base is None:
+    if base is not None:
+        base = _text(base, "basePath")
+    else:
         servers = document.get("servers") or []
-        url = servers[0].get("url") if servers and isinstance(servers[0], dict) else None
-        base = urlparse(str(url)).path if url else ""
-        variables = (
-            servers[0].get("variables") if servers and isinstance(servers[0], dict) else None
-        )
-        for name, spec in (variables or {}).items():
+        first = servers[0] if isinstance(servers, list) and servers else None
+        url = first.get("url") if isinstance(first, dict) else None
+        base = urlparse(_text(url, "servers.url")).path if url else ""
+        variables = first.get("variables") if isinstance(first, dict) else None
+        for name, spec in (variables if isinstance(variables, dict) else {}).items():
             if isinstance(spec, dict):
-                base = base.replace("{" + str(name) + "}", str(spec.get("default", "")))
-    parts = [p for p in str(base).split("/") if p]
+                default = _text(spec.get("default", ""), "servers.variables.default")
+                base = base.replace("{" + str(name) + "}", default)
+    parts = [p for p in base.split("/") if p]
     if mode == "split":
         parts = parts[1:]
     return "/" + "/".join(parts) if parts else ""
 
 
 def _security_schemes(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found = (document.get("components") or {}).get("securitySchemes")
+    found = _object(document.get("components")).get("securitySchemes")
     if not isinstance(found, dict):
         found = document.get("securityDefinitions")
     if not isinstance(found, dict):
@@ -249,7 +289,7 @@ def _security_schemes(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _identity(value: Any) -> list[str]:
     if isinstance(value, list):
-        return [str(v).strip() for v in value]
+        return [v.strip() for v in _texts(value, "identitySource")]
     if isinstance(value, str) and value:
         return [part.strip() for part in value.split(",") if part.strip()]
     return []
@@ -267,28 +307,40 @@ async def _authorizers(
         spec = scheme.get("x-amazon-apigateway-authorizer")
         if not isinstance(spec, dict):
             continue
-        kind = str(spec.get("type", "")).lower()
+        kind = _text(spec.get("type", ""), "x-amazon-apigateway-authorizer.type").lower()
         fields: dict[str, Any] = {
             "name": name,
             "identity_source": _identity(spec.get("identitySource")),
         }
         if kind == "jwt":
             config = spec.get("jwtConfiguration") or {}
+            if not isinstance(config, dict):
+                raise BadRequest(f"Invalid OpenAPI input: jwtConfiguration of {name}")
             fields["authorizer_type"] = "JWT"
-            fields["jwt_configuration"] = {
-                k: v
-                for k, v in (("Issuer", config.get("issuer")), ("Audience", config.get("audience")))
-                if v is not None
-            }
+            jwt: dict[str, Any] = {}
+            if config.get("issuer") is not None:
+                jwt["Issuer"] = _text(config["issuer"], "jwtConfiguration.issuer")
+            if config.get("audience") is not None:
+                jwt["Audience"] = _texts(config["audience"], "jwtConfiguration.audience")
+            fields["jwt_configuration"] = jwt
         elif kind == "request":
-            fields.update(
-                authorizer_type="REQUEST",
-                authorizer_uri=spec.get("authorizerUri"),
-                authorizer_payload_format_version=spec.get("authorizerPayloadFormatVersion"),
-                enable_simple_responses=spec.get("enableSimpleResponses"),
-                authorizer_result_ttl_in_seconds=spec.get("authorizerResultTtlInSeconds"),
-                authorizer_credentials_arn=spec.get("authorizerCredentials"),
-            )
+            for source, target in (
+                ("authorizerUri", "authorizer_uri"),
+                ("authorizerPayloadFormatVersion", "authorizer_payload_format_version"),
+                ("authorizerCredentials", "authorizer_credentials_arn"),
+            ):
+                if spec.get(source) is not None:
+                    fields[target] = _text(spec[source], source)
+            ttl = spec.get("authorizerResultTtlInSeconds")
+            if ttl is not None:
+                if isinstance(ttl, bool) or not isinstance(ttl, int):
+                    raise BadRequest(
+                        "Invalid OpenAPI input: authorizerResultTtlInSeconds must be an integer"
+                    )
+                fields["authorizer_result_ttl_in_seconds"] = ttl
+            fields["authorizer_type"] = "REQUEST"
+            if spec.get("enableSimpleResponses") is not None:
+                fields["enable_simple_responses"] = bool(spec["enableSimpleResponses"])
         else:
             warnings.append(f"Unsupported authorizer type {kind!r} in security scheme {name}")
             continue
@@ -307,7 +359,7 @@ def _integration_spec(
 ) -> dict[str, Any] | None:
     spec = operation.get("x-amazon-apigateway-integration")
     if isinstance(spec, dict) and "$ref" in spec:
-        reference = str(spec["$ref"])
+        reference = _text(spec["$ref"], "$ref")
         marker = "#/components/x-amazon-apigateway-integrations/"
         name = reference[len(marker) :] if reference.startswith(marker) else None
         found = reusable.get(name) if name else None
@@ -331,19 +383,32 @@ async def _route(
 ) -> None:
     route: dict[str, Any] = {"route_key": key}
     if operation.get("operationId") is not None:
-        route["operation_name"] = str(operation["operationId"])
+        route["operation_name"] = _text(operation["operationId"], "operationId")
     spec = _integration_spec(operation, reusable, warnings)
     if spec is not None:
         fields: dict[str, Any] = {
-            "integration_type": str(spec.get("type", "aws_proxy")).upper(),
+            "integration_type": _text(spec.get("type", "aws_proxy"), "type").upper(),
         }
         if spec.get("payloadFormatVersion") is not None:
-            fields["payload_format_version"] = str(spec["payloadFormatVersion"])
+            fields["payload_format_version"] = _text(
+                spec["payloadFormatVersion"], "payloadFormatVersion"
+            )
         for source, target in _INTEGRATION_NAMES.items():
-            if spec.get(source) is not None:
-                fields[target] = spec[source]
-        if "timeout_in_millis" in fields:
-            fields["timeout_in_millis"] = int(fields["timeout_in_millis"])
+            value = spec.get(source)
+            if value is None:
+                continue
+            if source == "requestParameters":
+                fields[target] = _text_map(value, source)
+            elif source == "responseParameters":
+                if not isinstance(value, dict):
+                    raise BadRequest(f"Invalid OpenAPI input: {source} must be a map")
+                fields[target] = {str(k): _text_map(v, source) for k, v in value.items()}
+            elif source == "timeoutInMillis":
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise BadRequest("Invalid OpenAPI input: timeoutInMillis must be an integer")
+                fields[target] = value
+            else:
+                fields[target] = _text(value, source)
         if fields.get("integration_subtype"):
             fields.pop("integration_method", None)
         try:
@@ -363,7 +428,8 @@ async def _route(
             if scheme is None:
                 warnings.append(f"Unknown security scheme {str(name)[:128]} on route {key}")
                 continue
-            if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+            authtype = _text(scheme.get("x-amazon-apigateway-authtype", ""), "authtype")
+            if authtype.lower() == "awssigv4":
                 route["authorization_type"] = "AWS_IAM"
             elif str(name) in authorizers:
                 authorizer_id = authorizers[str(name)]
@@ -371,7 +437,7 @@ async def _route(
                 route["authorizer_id"] = authorizer_id
                 route["authorization_type"] = "JWT" if kind == "JWT" else "CUSTOM"
                 if kind == "JWT" and scopes:
-                    route["authorization_scopes"] = [str(s) for s in scopes]
+                    route["authorization_scopes"] = _texts(scopes, "security scopes")
             break
     try:
         await scratch.create_route(draft, route)
