@@ -229,3 +229,30 @@ def test_http_api_body_with_warnings_fails_the_stack(cfn: Any, server: ServerPro
     events = cfn.describe_stack_events(StackName=name)["StackEvents"]
     reasons = [e.get("ResourceStatusReason", "") for e in events if e["LogicalResourceId"] == "Api"]
     assert any("Warnings found during import" in r for r in reasons)
+
+
+def test_route_response_and_model_update_in_place(
+    cfn: Any, server: ServerProcess, lambda_client: Any
+) -> None:
+    function = create_function(lambda_client, ANSWER, Timeout=30)
+    apigw = server.client("apigatewayv2")
+    first = _websocket_template(function)
+    name = stack_name("wsup")
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(first))
+    before = outputs(wait_stack(cfn, name))
+    second = json.loads(json.dumps(first))
+    resources = second["Resources"]
+    resources["Message"]["Properties"]["Description"] = "changed"
+    resources["TalkRouteResponse"]["Properties"]["ModelSelectionExpression"] = "$default"
+    resources["TalkRouteResponse"]["Properties"]["ResponseModels"] = {"$default": "Message"}
+    resources["TalkRouteResponse"]["DependsOn"] = ["Message"]
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(second))
+    after = outputs(wait_stack(cfn, name, "stack_update_complete"))
+    assert after["RouteResponse"] == before["RouteResponse"]
+    assert after["Model"] == before["Model"]
+    api = after["Api"]
+    assert apigw.get_model(ApiId=api, ModelId=after["Model"])["Description"] == "changed"
+    response = apigw.get_route_response(
+        ApiId=api, RouteId=after["TalkRoute"], RouteResponseId=after["RouteResponse"]
+    )
+    assert response["ResponseModels"] == {"$default": "Message"}

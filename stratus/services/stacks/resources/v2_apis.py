@@ -66,16 +66,36 @@ class V2ChildHandler(Handler):
         self._id = id_field
         self._parent = parent
 
-    async def create(
-        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
-    ) -> Provisioned:
+    def _params(self, props: dict[str, Any]) -> dict[str, Any]:
         params = dict(props)
         if self._kind == "Model" and not isinstance(params.get("Schema"), str):
             # CloudFormation's Schema is a JSON object; the API takes the text
             params["Schema"] = json.dumps(params.get("Schema"))
-        made = await ctx.call("apigatewayv2", f"Create{self._kind}", params)
+        return params
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        made = await ctx.call("apigatewayv2", f"Create{self._kind}", self._params(props))
         physical = str(made[self._id])
         return Provisioned(physical, {self._id: physical})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        """In place, as CloudFormation updates these, unless the API or the parent
+        changed (a replacement)."""
+        parents = ("ApiId",) if self._parent is None else ("ApiId", self._parent)
+        if any(old.get(name) != new.get(name) for name in parents):
+            return None
+        params = {**self._params(new), self._id: current.physical_id}
+        await ctx.call("apigatewayv2", f"Update{self._kind}", params)
+        return current
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         params = {"ApiId": props["ApiId"], self._id: current.physical_id}
