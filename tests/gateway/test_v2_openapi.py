@@ -104,6 +104,7 @@ def _definition(function: str) -> dict[str, Any]:
             "x-amazon-apigateway-integrations": {"echo": lambda_integration},
         },
         "x-amazon-apigateway-cors": {"allowOrigins": ["https://a.example"], "maxAge": 60},
+        "tags": [{"name": "team", "x-amazon-apigateway-tag-value": "pets"}, {"name": "bare"}],
     }
 
 
@@ -125,6 +126,7 @@ def _shape(apigw: Any, api_id: str) -> dict[str, Any]:
     return {
         "name": api["Name"],
         "cors": api.get("CorsConfiguration"),
+        "tags": api.get("Tags"),
         "routes": {
             r["RouteKey"]: (
                 integrations.get((r.get("Target") or "/").split("/")[1]),
@@ -146,6 +148,7 @@ def test_import_serves_and_exports_round_trip(
     assert imported["Version"] == "7" and imported["Description"] == "imported"
     assert imported["CorsConfiguration"] == {"AllowOrigins": ["https://a.example"], "MaxAge": 60}
     assert "Warnings" not in imported
+    assert imported["Tags"] == {"team": "pets", "bare": ""}
     shape = _shape(apigw, api_id)
     assert set(shape["routes"]) == {
         "GET /pets",

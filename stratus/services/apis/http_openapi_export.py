@@ -80,6 +80,11 @@ def export_api(
             schemes["sigv4"]["x-amazon-apigateway-authtype"] = "awsSigv4"
     if schemes:
         document["components"] = {"securitySchemes": schemes}
+    if include_extensions and api.tags:
+        document["tags"] = [
+            {"name": key, "x-amazon-apigateway-tag-value": value}
+            for key, value in sorted(api.tags.items())
+        ]
     if include_extensions:
         if api.cors_configuration:
             document["x-amazon-apigateway-cors"] = {

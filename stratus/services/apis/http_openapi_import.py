@@ -11,7 +11,9 @@ APIs").
   ``request``) are authorizers; an operation's (else the document's) ``security`` names
   them, with JWT scopes; a scheme with ``x-amazon-apigateway-authtype: awsSigv4`` is
   ``AWS_IAM``.
-- ``x-amazon-apigateway-cors`` is the CORS configuration.
+- ``x-amazon-apigateway-cors`` is the CORS configuration; the root ``tags`` are the API's
+  tags (``x-amazon-apigateway-tag-value``, else an empty value); a reimport adds them to
+  the API's own.
 - ``Basepath``: ``ignore`` (the default) drops the servers' base path, ``prepend`` puts it
   before every route's path, ``split`` keeps all of it but its first part.
 
@@ -29,7 +31,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from stratus.services.apis.errors import ApiError, BadRequest
-from stratus.services.apis.http_apis import HttpApis, check_route_key
+from stratus.services.apis.http_apis import HttpApis, check_route_key, check_tags
 from stratus.services.apis.model import HttpApi
 
 __all__ = ["BASEPATH_MODES", "ImportResult", "cors_of", "import_api", "reimport_api"]
@@ -137,6 +139,7 @@ async def reimport_api(
         raise BadRequest("Reimport is supported only for HTTP APIs.")
     draft = HttpApi(api.api_id, api.account, api.region, api.name, "HTTP", api.created_date)
     draft.description, draft.version = api.description, api.version
+    draft.tags = dict(api.tags)
     warnings = await _build(draft, document, basepath)
     _fail(warnings, fail_on_warnings)
     _adopt(api, draft)
@@ -181,6 +184,7 @@ def _adopt(api: HttpApi, draft: HttpApi) -> None:
         "description",
         "version",
         "cors_configuration",
+        "tags",
         "routes",
         "integrations",
         "authorizers",
@@ -208,6 +212,7 @@ async def _build(draft: HttpApi, document: dict[str, Any], basepath: str | None)
     if info.get("version") is not None:
         draft.version = _text(info["version"], "info.version")
     draft.cors_configuration = cors_of(document)
+    draft.tags = {**draft.tags, **_tags(document)}
     for name in _REST_ONLY:
         if name in document:
             warnings.append(f"Parse issue: attribute {name} is not supported for HTTP APIs")
@@ -253,6 +258,19 @@ async def _build(draft: HttpApi, document: dict[str, Any], basepath: str | None)
                 warnings,
             )
     return warnings
+
+
+def _tags(document: dict[str, Any]) -> dict[str, str]:
+    """The root ``tags`` as AWS tags: each tag's name, its
+    ``x-amazon-apigateway-tag-value`` or an empty value ("x-amazon-apigateway-tag-value")."""
+    found: dict[str, str] = {}
+    tags = document.get("tags")
+    for tag in tags if isinstance(tags, list) else []:
+        if isinstance(tag, dict) and tag.get("name") is not None:
+            value = tag.get("x-amazon-apigateway-tag-value", "")
+            found[_text(tag["name"], "tags.name")] = _text(value, "x-amazon-apigateway-tag-value")
+    check_tags(found)
+    return found
 
 
 def _prefix(document: dict[str, Any], mode: str) -> str:
