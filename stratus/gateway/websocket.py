@@ -34,8 +34,22 @@ from stratus.gateway.events import ApiInfo
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import from_scope, request_time
+from stratus.gateway.vtl import TemplateFailed, TemplateVars
+from stratus.gateway.websocket_mapping import (
+    Refused,
+    request_payload,
+    response_payload,
+    select_route,
+)
 from stratus.runtime.ids import new_request_id
-from stratus.services.apis.model import Authorizer, HttpApi, Integration, Route, from_json
+from stratus.services.apis.model import (
+    Authorizer,
+    HttpApi,
+    Integration,
+    IntegrationResponse,
+    Route,
+    from_json,
+)
 from stratus.services.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -130,6 +144,8 @@ class _Compiled:
     connect_authorizer: Authorizer | None = None
     # route keys of the two-way routes: those with a $default route response
     two_way: frozenset[str] = frozenset()
+    # integration responses by integration id (non-proxy integrations' templates)
+    integration_responses: dict[str, list[IntegrationResponse]] = field(default_factory=dict)
 
 
 def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
@@ -168,25 +184,13 @@ def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
         if data.get("route_response_key") == "$default"
     }
     two_way = frozenset(key for key, entry in routes.items() if entry[0].route_id in answering)
+    shaping: dict[str, list[IntegrationResponse]] = {}
+    for data in deployment.snapshot.get("integration_responses", []):
+        response = from_json(IntegrationResponse, data)
+        shaping.setdefault(response.integration_id, []).append(response)
     return _Compiled(
-        api.revision, routes, api.route_selection_expression, connect_authorizer, two_way
+        api.revision, routes, api.route_selection_expression, connect_authorizer, two_way, shaping
     )
-
-
-def select_route(expression: str, body: str) -> str | None:
-    """The route key ``$request.body.a.b`` (or ``${request.body.a}``) names in a JSON body."""
-    path = expression.strip()
-    if path.startswith("${") and path.endswith("}"):
-        path = "$" + path[2:-1]
-    if not path.startswith("$request.body."):
-        return None
-    try:
-        value: Any = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    for part in path[len("$request.body.") :].split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value if isinstance(value, str) else None
 
 
 class WebSocketServer:
@@ -327,26 +331,63 @@ class WebSocketServer:
         event["body"] = body
         event["isBase64Encoded"] = False
         started = time.perf_counter()
-        ok, payload = await self._call(entry, event)
+        integration = entry[1]
+        if integration is not None and integration.integration_type == "AWS":
+            ok, payload = await self._call_mapped(connection, compiled, entry, event, body)
+        else:
+            ok, payload = await self._call(entry, event)
         elapsed_ms = (time.perf_counter() - started) * 1000
         self._metrics.stage(connection.api_id, connection.stage).record(
             200 if ok else 500, elapsed_ms, elapsed_ms
         )
         if key in compiled.two_way:
-            reply = (
-                _reply(payload)
-                if ok
-                else orjson.dumps(
+            reply: bytes | None
+            if not ok:
+                reply = orjson.dumps(
                     {
                         "message": "Internal server error",
                         "connectionId": connection.id,
                         "requestId": event["requestContext"]["requestId"],
                     }
                 )
-            )
+            elif integration is not None and integration.integration_type == "AWS":
+                reply = payload or None  # already shaped by the integration response
+            else:
+                reply = _reply(payload)
             if reply is not None:
                 with contextlib.suppress(ConnectionGone):
                     await connection.push(reply)
+
+    async def _call_mapped(
+        self,
+        connection: Connection,
+        compiled: _Compiled,
+        entry: tuple[Route, Integration | None, FunctionTarget | None],
+        event: dict[str, Any],
+        body: str,
+    ) -> tuple[bool, bytes]:
+        """A non-proxy (``AWS``) integration: the request template's output is what the
+        function gets, the integration response's template shapes its answer."""
+        _, integration, target = entry
+        if integration is None or target is None:
+            return False, b""
+        context = event["requestContext"]
+        env = TemplateVars(dict(context), {})
+        try:
+            data = request_payload(integration, body, env)
+        except (Refused, TemplateFailed):
+            return False, b""
+        outcome, payload = await self._functions.call(
+            target, data.encode(), context["requestId"], integration.timeout_in_millis / 1000
+        )
+        if outcome is not Outcome.OK:
+            return False, payload
+        responses = compiled.integration_responses.get(integration.integration_id, [])
+        try:
+            shaped = response_payload(responses, payload.decode("utf-8", "replace"), "200", env)
+        except TemplateFailed:
+            return False, b""
+        return True, shaped.encode()
 
     def _event(
         self, connection: Connection, info: ApiInfo, route_key: str, event_type: str

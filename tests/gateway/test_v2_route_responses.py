@@ -392,3 +392,75 @@ def test_one_way_and_two_way_routes(server: ServerProcess, apigw: Any, lambda_cl
         assert reply["message"] == "Forbidden"
         with pytest.raises((TimeoutError, ConnectionClosed)):
             socket.recv(timeout=1)
+
+
+CALC = """
+import json
+def handler(event, context):
+    if not isinstance(event, dict) or "n" not in event:
+        return {"raw": event}
+    return {"doubled": event["n"] * 2, "route": event.get("route")}
+"""
+
+
+def test_non_proxy_integration_applies_templates(
+    server: ServerProcess, apigw: Any, lambda_client: Any
+) -> None:
+    function = create_function(lambda_client, CALC, Timeout=30)
+    api = apigw.create_api(
+        Name="mapped", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )["ApiId"]
+    integration = apigw.create_integration(
+        ApiId=api,
+        IntegrationType="AWS",
+        IntegrationMethod="POST",
+        IntegrationUri=function_arn(function),
+        TemplateSelectionExpression="\\$default",
+        RequestTemplates={"$default": '{"n": $input.json(\'$.n\'), "route": "$context.routeKey"}'},
+        PassthroughBehavior="WHEN_NO_MATCH",
+        ContentHandlingStrategy="CONVERT_TO_TEXT",
+    )
+    assert integration["PassthroughBehavior"] == "WHEN_NO_MATCH"
+    integration_id = integration["IntegrationId"]
+    for key in ("calc", "$default"):
+        route = apigw.create_route(
+            ApiId=api,
+            RouteKey=key,
+            Target=f"integrations/{integration_id}",
+            RouteResponseSelectionExpression="$default",
+        )["RouteId"]
+        apigw.create_route_response(ApiId=api, RouteId=route, RouteResponseKey="$default")
+    shaped = apigw.create_integration_response(
+        ApiId=api,
+        IntegrationId=integration_id,
+        IntegrationResponseKey="$default",
+        TemplateSelectionExpression="\\$default",
+        ResponseTemplates={
+            "$default": '{"result": $input.json(\'$.doubled\'), "via": "$input.path(\'$.route\')"}'
+        },
+    )["IntegrationResponseId"]
+    apigw.create_stage(ApiId=api, StageName="prod", AutoDeploy=True)
+    url = f"ws://127.0.0.1:{server.gateway_port}/_aws/execute-api/{api}/prod"
+    with connect(url) as socket:
+        socket.send('{"action": "calc", "n": 21}')
+        assert json.loads(socket.recv(timeout=30)) == {"result": 42, "via": "calc"}
+    # without the integration response, the function's answer comes back as it is
+    apigw.delete_integration_response(
+        ApiId=api, IntegrationId=integration_id, IntegrationResponseId=shaped
+    )
+    with connect(url) as socket:
+        socket.send('{"action": "calc", "n": 2}')
+        assert json.loads(socket.recv(timeout=30)) == {"doubled": 4, "route": "calc"}
+    # no template for what the expression selects and NEVER pass through: refused
+    apigw.update_integration(
+        ApiId=api,
+        IntegrationId=integration_id,
+        TemplateSelectionExpression="${request.body.kind}",
+        RequestTemplates={"typed": '{"n": 1}'},
+        PassthroughBehavior="NEVER",
+    )
+    with connect(url) as socket:
+        socket.send('{"action": "calc", "kind": "other", "n": 5}')
+        assert json.loads(socket.recv(timeout=30))["message"] == "Internal server error"
+        socket.send('{"action": "calc", "kind": "typed", "n": 5}')
+        assert json.loads(socket.recv(timeout=30)) == {"doubled": 2, "route": None}

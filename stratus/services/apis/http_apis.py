@@ -47,6 +47,7 @@ SERVICE_SUBTYPES = frozenset(
     }
 )
 DEFAULT_STAGE = "$default"
+WEBSOCKET_TIMEOUT_MS = 29_000  # a WebSocket integration's default and largest timeout
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
 _PATH_PART = re.compile(r"^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*,;=%-]+)$")
 _STAGE_NAME = re.compile(r"^(\$default|[A-Za-z0-9_-]{1,128})$")
@@ -301,6 +302,8 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         return integration
 
     async def create_integration(self, api: HttpApi, fields: dict[str, Any]) -> Integration:
+        if api.protocol_type == "WEBSOCKET" and fields.get("timeout_in_millis") is None:
+            fields["timeout_in_millis"] = WEBSOCKET_TIMEOUT_MS  # AWS's default there
         self._check_integration(api, fields)
         integration = Integration(
             integration_id=new_child_id(), **{k: v for k, v in fields.items() if v is not None}
@@ -348,6 +351,9 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         self, api: HttpApi, integration_id: str, fields: dict[str, Any]
     ) -> Integration:
         integration = self.integration(api, integration_id)
+        if api.protocol_type == "WEBSOCKET" and fields.get("timeout_in_millis") is None:
+            # stored before WebSocket integrations defaulted to 29 s: not the caller's error
+            integration.timeout_in_millis = min(integration.timeout_in_millis, WEBSOCKET_TIMEOUT_MS)
         if api.protocol_type == "HTTP":
             for name in ("request_parameters", "response_parameters"):
                 if fields.get(name) is not None:

@@ -65,6 +65,10 @@ class Integration:
     request_templates: Json | None = None
     template_selection_expression: str | None = None
     api_gateway_managed: bool | None = None
+    passthrough_behavior: str | None = None
+    content_handling_strategy: str | None = None
+    connection_id: str | None = None
+    tls_config: Json | None = None
 
 
 @dataclass(slots=True)
@@ -145,6 +149,7 @@ class Stage:
     access_log_settings: Json | None = None
     tags: dict[str, str] = field(default_factory=dict)
     api_gateway_managed: bool | None = None
+    client_certificate_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -164,6 +169,8 @@ class HttpApi:
     disable_execute_api_endpoint: bool = False
     version: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    disable_schema_validation: bool | None = None
+    ip_address_type: str | None = None
     routes: dict[str, Route] = field(default_factory=dict)
     integrations: dict[str, Integration] = field(default_factory=dict)
     authorizers: dict[str, Authorizer] = field(default_factory=dict)
