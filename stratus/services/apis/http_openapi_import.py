@@ -232,7 +232,7 @@ async def _build(draft: HttpApi, document: dict[str, Any], basepath: str | None)
             if not isinstance(operation, dict):
                 continue
             path_text = str(path)
-            if path_text == "/$default" and verb == "ANY":
+            if path_text in ("/$default", "$default") and verb == "ANY":  # SAM: no slash
                 key = "$default"
             else:
                 full = (prefix + path_text) if path_text != "/" or not prefix else prefix

@@ -153,20 +153,21 @@ def test_cdk_shaped_websocket_stack(cfn: Any, server: ServerProcess, lambda_clie
 
 
 def _body(function: str) -> dict[str, Any]:
+    integration = {
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": _invocation_uri(function),
+        "payloadFormatVersion": "2.0",
+    }
     return {
         "openapi": "3.0.1",
         "info": {"title": "from-body", "version": "1"},
         "paths": {
-            "/hello/{who}": {
-                "get": {
-                    "x-amazon-apigateway-integration": {
-                        "type": "aws_proxy",
-                        "httpMethod": "POST",
-                        "uri": _invocation_uri(function),
-                        "payloadFormatVersion": "2.0",
-                    }
-                }
-            }
+            "/hello/{who}": {"get": {"x-amazon-apigateway-integration": integration}},
+            # SAM writes the $default route's path without a slash
+            "$default": {
+                "x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": integration}
+            },
         },
         "x-amazon-apigateway-cors": {"allowOrigins": ["*"]},
     }
@@ -200,12 +201,16 @@ def test_http_api_body_goes_through_import(
     described = apigw.get_api(ApiId=api)
     assert described["Name"] == "from-body" and described["Description"] == "from the template"
     assert described["CorsConfiguration"] == {"AllowOrigins": ["*"]}
-    routes = [r["RouteKey"] for r in apigw.get_routes(ApiId=api)["Items"]]
-    assert routes == ["GET /hello/{who}"]
+    routes = sorted(r["RouteKey"] for r in apigw.get_routes(ApiId=api)["Items"])
+    assert routes == ["$default", "GET /hello/{who}"]
     answer = httpx.get(
         f"http://127.0.0.1:{server.gateway_port}/_aws/execute-api/{api}/hello/you", timeout=30
     )
     assert answer.status_code == 200 and answer.text == "got:GET /hello/{who}:"
+    other = httpx.get(
+        f"http://127.0.0.1:{server.gateway_port}/_aws/execute-api/{api}/else", timeout=30
+    )
+    assert other.status_code == 200 and other.text == "got:$default:"
 
 
 def test_http_api_body_with_warnings_fails_the_stack(cfn: Any, server: ServerProcess) -> None:
