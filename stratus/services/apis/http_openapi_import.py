@@ -26,6 +26,7 @@ then stored: an import that fails leaves nothing (and a reimport leaves the API 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 from urllib.parse import urlparse
@@ -37,6 +38,7 @@ from stratus.services.apis.model import HttpApi
 __all__ = ["BASEPATH_MODES", "ImportResult", "cors_of", "import_api", "reimport_api"]
 
 BASEPATH_MODES = ("ignore", "prepend", "split")
+YIELD_EVERY = 100  # routes built between two turns of the event loop
 _VERBS = ("get", "put", "post", "delete", "options", "head", "patch")
 _ANY = "x-amazon-apigateway-any-method"
 # extensions of REST APIs that HTTP APIs do not read: imported with a warning
@@ -246,6 +248,8 @@ async def _build(draft: HttpApi, document: dict[str, Any], basepath: str | None)
                 warnings.append(f"Duplicate route {key} left out")
                 continue
             seen.add(key)
+            if len(seen) % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # thousands of paths: let other requests run
             await _route(
                 scratch,
                 draft,
