@@ -383,12 +383,14 @@ def main() -> None:
         ws_integration = apigw.create_integration(
             ApiId=ws_api, IntegrationType="AWS_PROXY", IntegrationUri=arn + "bench-ws"
         )["IntegrationId"]
-        apigw.create_route(
+        ws_route = apigw.create_route(
             ApiId=ws_api,
             RouteKey="$default",
             Target=f"integrations/{ws_integration}",
             RouteResponseSelectionExpression="$default",
-        )
+        )["RouteId"]
+        # two-way: the function's answer comes back only through a route response
+        apigw.create_route_response(ApiId=ws_api, RouteId=ws_route, RouteResponseKey="$default")
         apigw.create_stage(ApiId=ws_api, StageName="prod", AutoDeploy=True)
         ws_url = f"ws://127.0.0.1:{gateway_port}/_aws/execute-api/{ws_api}/prod"
         asyncio.run(websocket_round_trips(ws_url, 1))

@@ -4,8 +4,10 @@ A client connects to ``ws://{api-id}.execute-api.localhost:8080/{stage}``: the `
 route's function runs first and may refuse the connection (an error or a non-2xx
 ``statusCode``); each message picks a route by the API's route selection expression
 (``$request.body.action``), else ``$default``, else the client gets API Gateway's
-``{"message": "Forbidden", ...}``; ``$disconnect`` runs when either side closes. Events
-are AWS's WebSocket shapes (``requestContext.eventType`` CONNECT/MESSAGE/DISCONNECT).
+``{"message": "Forbidden", ...}``. A route is one-way unless it has a route response
+(key ``$default``): only then does the backend's answer go back to the client, as API
+Gateway does ("Set up route responses for WebSocket APIs"). ``$disconnect`` runs when
+either side closes. Events are AWS's WebSocket shapes (``requestContext.eventType`` CONNECT/MESSAGE/DISCONNECT).
 
 Functions push to clients through the management API (``apigatewaymanagementapi``):
 ``POST/GET/DELETE /{stage}/@connections/{id}`` on the API's own endpoint, as in AWS, and
@@ -32,8 +34,22 @@ from stratus.gateway.events import ApiInfo
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.metrics import GatewayMetrics
 from stratus.gateway.request import from_scope, request_time
+from stratus.gateway.vtl import TemplateFailed, TemplateVars
+from stratus.gateway.websocket_mapping import (
+    Refused,
+    request_payload,
+    response_payload,
+    select_route,
+)
 from stratus.runtime.ids import new_request_id
-from stratus.services.apis.model import Authorizer, HttpApi, Integration, Route, from_json
+from stratus.services.apis.model import (
+    Authorizer,
+    HttpApi,
+    Integration,
+    IntegrationResponse,
+    Route,
+    from_json,
+)
 from stratus.services.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -126,6 +142,10 @@ class _Compiled:
     routes: dict[str, tuple[Route, Integration | None, FunctionTarget | None]]
     selection: str
     connect_authorizer: Authorizer | None = None
+    # route keys of the two-way routes: those with a $default route response
+    two_way: frozenset[str] = frozenset()
+    # integration responses by integration id (non-proxy integrations' templates)
+    integration_responses: dict[str, list[IntegrationResponse]] = field(default_factory=dict)
 
 
 def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
@@ -158,23 +178,19 @@ def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
                 # WebSocket APIs' Lambda authorizers get payload 1.0 (REQUEST, methodArn)
                 connect_authorizer = from_json(Authorizer, data)
                 connect_authorizer.authorizer_payload_format_version = "1.0"
-    return _Compiled(api.revision, routes, api.route_selection_expression, connect_authorizer)
-
-
-def select_route(expression: str, body: str) -> str | None:
-    """The route key ``$request.body.a.b`` (or ``${request.body.a}``) names in a JSON body."""
-    path = expression.strip()
-    if path.startswith("${") and path.endswith("}"):
-        path = "$" + path[2:-1]
-    if not path.startswith("$request.body."):
-        return None
-    try:
-        value: Any = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    for part in path[len("$request.body.") :].split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value if isinstance(value, str) else None
+    answering = {
+        data["route_id"]
+        for data in deployment.snapshot.get("route_responses", [])
+        if data.get("route_response_key") == "$default"
+    }
+    two_way = frozenset(key for key, entry in routes.items() if entry[0].route_id in answering)
+    shaping: dict[str, list[IntegrationResponse]] = {}
+    for data in deployment.snapshot.get("integration_responses", []):
+        response = from_json(IntegrationResponse, data)
+        shaping.setdefault(response.integration_id, []).append(response)
+    return _Compiled(
+        api.revision, routes, api.route_selection_expression, connect_authorizer, two_way, shaping
+    )
 
 
 class WebSocketServer:
@@ -315,26 +331,63 @@ class WebSocketServer:
         event["body"] = body
         event["isBase64Encoded"] = False
         started = time.perf_counter()
-        ok, payload = await self._call(entry, event)
+        integration = entry[1]
+        if integration is not None and integration.integration_type == "AWS":
+            ok, payload = await self._call_mapped(connection, compiled, entry, event, body)
+        else:
+            ok, payload = await self._call(entry, event)
         elapsed_ms = (time.perf_counter() - started) * 1000
         self._metrics.stage(connection.api_id, connection.stage).record(
             200 if ok else 500, elapsed_ms, elapsed_ms
         )
-        if entry[0].route_response_selection_expression:
-            reply = (
-                _reply(payload)
-                if ok
-                else orjson.dumps(
+        if key in compiled.two_way:
+            reply: bytes | None
+            if not ok:
+                reply = orjson.dumps(
                     {
                         "message": "Internal server error",
                         "connectionId": connection.id,
                         "requestId": event["requestContext"]["requestId"],
                     }
                 )
-            )
+            elif integration is not None and integration.integration_type == "AWS":
+                reply = payload or None  # already shaped by the integration response
+            else:
+                reply = _reply(payload)
             if reply is not None:
                 with contextlib.suppress(ConnectionGone):
                     await connection.push(reply)
+
+    async def _call_mapped(
+        self,
+        connection: Connection,
+        compiled: _Compiled,
+        entry: tuple[Route, Integration | None, FunctionTarget | None],
+        event: dict[str, Any],
+        body: str,
+    ) -> tuple[bool, bytes]:
+        """A non-proxy (``AWS``) integration: the request template's output is what the
+        function gets, the integration response's template shapes its answer."""
+        _, integration, target = entry
+        if integration is None or target is None:
+            return False, b""
+        context = event["requestContext"]
+        env = TemplateVars(dict(context), {})
+        try:
+            data = request_payload(integration, body, env)
+        except (Refused, TemplateFailed):
+            return False, b""
+        outcome, payload = await self._functions.call(
+            target, data.encode(), context["requestId"], integration.timeout_in_millis / 1000
+        )
+        if outcome is not Outcome.OK:
+            return False, payload
+        responses = compiled.integration_responses.get(integration.integration_id, [])
+        try:
+            shaped = response_payload(responses, payload.decode("utf-8", "replace"), "200", env)
+        except TemplateFailed:
+            return False, b""
+        return True, shaped.encode()
 
     def _event(
         self, connection: Connection, info: ApiInfo, route_key: str, event_type: str

@@ -66,3 +66,54 @@ def test_gateway_responses_and_account_survive_kill_9(tmp_path: Path) -> None:
         assert answer.status_code == 404 and answer.json() == {"kept": True}
     finally:
         server.stop()
+
+
+def test_v2_responses_and_models_survive_kill_9(tmp_path: Path) -> None:
+    from websockets.sync.client import connect
+
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        function = create_function(
+            server.client("lambda"),
+            "def handler(event, context):\n"
+            "    return {'statusCode': 200, 'body': 'kept:' + str(event.get('body'))}\n",
+        )
+        apigw = server.client("apigatewayv2")
+        api = apigw.create_api(
+            Name="kept-ws", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.a"
+        )["ApiId"]
+        integration = apigw.create_integration(
+            ApiId=api, IntegrationType="AWS_PROXY", IntegrationUri=function_arn(function)
+        )["IntegrationId"]
+        route = apigw.create_route(
+            ApiId=api, RouteKey="$default", Target=f"integrations/{integration}"
+        )["RouteId"]
+        response = apigw.create_route_response(
+            ApiId=api, RouteId=route, RouteResponseKey="$default"
+        )["RouteResponseId"]
+        shaped = apigw.create_integration_response(
+            ApiId=api, IntegrationId=integration, IntegrationResponseKey="/2\\d\\d/"
+        )["IntegrationResponseId"]
+        model = apigw.create_model(ApiId=api, Name="Kept", Schema='{"type": "object"}')["ModelId"]
+        apigw.create_stage(ApiId=api, StageName="prod", AutoDeploy=True)
+        server.kill()
+        server.start()
+        apigw = server.client("apigatewayv2")
+        assert (
+            apigw.get_route_response(ApiId=api, RouteId=route, RouteResponseId=response)[
+                "RouteResponseKey"
+            ]
+            == "$default"
+        )
+        assert (
+            apigw.get_integration_response(
+                ApiId=api, IntegrationId=integration, IntegrationResponseId=shaped
+            )["IntegrationResponseKey"]
+            == "/2\\d\\d/"
+        )
+        assert apigw.get_model(ApiId=api, ModelId=model)["Name"] == "Kept"
+        with connect(f"ws://127.0.0.1:{server.gateway_port}/_aws/execute-api/{api}/prod") as ws:
+            ws.send("hello")
+            assert ws.recv(timeout=30) == "kept:hello"
+    finally:
+        server.stop()

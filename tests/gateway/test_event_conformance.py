@@ -196,12 +196,13 @@ def test_websocket_message_event_matches_aws_sample(
     integration = apigw.create_integration(
         ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function_arn(function)
     )["IntegrationId"]
-    apigw.create_route(
+    route = apigw.create_route(
         ApiId=api_id,
         RouteKey="$default",
         Target=f"integrations/{integration}",
         RouteResponseSelectionExpression="$default",
-    )
+    )["RouteId"]
+    apigw.create_route_response(ApiId=api_id, RouteId=route, RouteResponseKey="$default")
     apigw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
     url = f"ws://127.0.0.1:{server.gateway_port}/_aws/execute-api/{api_id}/prod"
     with connect(url) as ws:

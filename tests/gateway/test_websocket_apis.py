@@ -56,16 +56,15 @@ def ws_api(server: ServerProcess, apigw: Any, lambda_client: Any) -> str:
         ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function_arn(function)
     )["IntegrationId"]
     for key in ("$connect", "$disconnect", "$default", "echo", "push"):
-        apigw.create_route(
+        two_way = key in ("echo", "$default")
+        route = apigw.create_route(
             ApiId=api_id,
             RouteKey=key,
             Target=f"integrations/{integration}",
-            **(
-                {"RouteResponseSelectionExpression": "$default"}
-                if key in ("echo", "$default")
-                else {}
-            ),
-        )
+            **({"RouteResponseSelectionExpression": "$default"} if two_way else {}),
+        )["RouteId"]
+        if two_way:  # the function's answer goes back only through a route response
+            apigw.create_route_response(ApiId=api_id, RouteId=route, RouteResponseKey="$default")
     apigw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
     return api_id
 
@@ -191,12 +190,13 @@ def test_connect_authorizer(server: ServerProcess, apigw: Any, lambda_client: An
         AuthorizationType="CUSTOM",
         AuthorizerId=authorizer,
     )
-    apigw.create_route(
+    route = apigw.create_route(
         ApiId=api_id,
         RouteKey="$default",
         Target=f"integrations/{integration}",
         RouteResponseSelectionExpression="$default",
-    )
+    )["RouteId"]
+    apigw.create_route_response(ApiId=api_id, RouteId=route, RouteResponseKey="$default")
     apigw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
     for query in ("", "?token=bad"):
         with pytest.raises(InvalidStatus), connect(_url(server, api_id, query)):

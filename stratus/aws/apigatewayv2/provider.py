@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.aws.apigatewayv2.imports import ImportOperations
 from stratus.aws.apigatewayv2.pages import listing
+from stratus.aws.apigatewayv2.responses import ResponsesOperations
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
@@ -20,7 +22,7 @@ Params = dict[str, Any]
 S = "apigatewayv2"
 
 
-class ApiGatewayV2Provider:
+class ApiGatewayV2Provider(ResponsesOperations, ImportOperations):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),

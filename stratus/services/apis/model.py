@@ -5,7 +5,8 @@ adapter maps them generically; nested AWS structures (``CorsConfiguration``,
 ``JwtConfiguration``, ``RouteSettings``) are kept in AWS's own shape, since they go to
 the wire and to the gateway unchanged.
 
-A deployment is a snapshot of the API's routes, integrations and authorizers: a stage
+A deployment is a snapshot of the API's routes, integrations, authorizers and their
+route and integration responses: a stage
 serves the deployment it points at, as in API Gateway, and a stage with ``auto_deploy``
 gets a new deployment after every change.
 """
@@ -43,6 +44,8 @@ class Route:
     route_response_selection_expression: str | None = None
     request_parameters: Json | None = None
     api_gateway_managed: bool | None = None
+    model_selection_expression: str | None = None
+    request_models: dict[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -62,6 +65,48 @@ class Integration:
     request_templates: Json | None = None
     template_selection_expression: str | None = None
     api_gateway_managed: bool | None = None
+    passthrough_behavior: str | None = None
+    content_handling_strategy: str | None = None
+    connection_id: str | None = None
+    tls_config: Json | None = None
+
+
+@dataclass(slots=True)
+class RouteResponse:
+    """A WebSocket route's response: with one (key ``$default``) the route is two-way,
+    the backend's answer goes back to the client."""
+
+    route_response_id: str
+    route_id: str
+    route_response_key: str
+    model_selection_expression: str | None = None
+    response_models: dict[str, str] | None = None
+    response_parameters: Json | None = None
+
+
+@dataclass(slots=True)
+class IntegrationResponse:
+    """A WebSocket non-proxy integration's response, chosen by its key (``$default`` or a
+    ``/regex/`` on the backend's status)."""
+
+    integration_response_id: str
+    integration_id: str
+    integration_response_key: str
+    content_handling_strategy: str | None = None
+    response_parameters: dict[str, str] | None = None
+    response_templates: dict[str, str] | None = None
+    template_selection_expression: str | None = None
+
+
+@dataclass(slots=True)
+class ApiModel:
+    """A v2 model: a JSON Schema draft 4 kept as the text the caller sent."""
+
+    model_id: str
+    name: str
+    schema: str
+    content_type: str | None = None
+    description: str | None = None
 
 
 @dataclass(slots=True)
@@ -104,6 +149,7 @@ class Stage:
     access_log_settings: Json | None = None
     tags: dict[str, str] = field(default_factory=dict)
     api_gateway_managed: bool | None = None
+    client_certificate_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -123,11 +169,16 @@ class HttpApi:
     disable_execute_api_endpoint: bool = False
     version: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    disable_schema_validation: bool | None = None
+    ip_address_type: str | None = None
     routes: dict[str, Route] = field(default_factory=dict)
     integrations: dict[str, Integration] = field(default_factory=dict)
     authorizers: dict[str, Authorizer] = field(default_factory=dict)
     stages: dict[str, Stage] = field(default_factory=dict)
     deployments: dict[str, Deployment] = field(default_factory=dict)
+    route_responses: dict[str, RouteResponse] = field(default_factory=dict)
+    integration_responses: dict[str, IntegrationResponse] = field(default_factory=dict)
+    models: dict[str, ApiModel] = field(default_factory=dict)
     revision: int = 0  # bumped by every change: the gateway recompiles on a new one
 
     def to_json(self) -> Json:
@@ -141,6 +192,15 @@ class HttpApi:
         api.authorizers = {k: from_json(Authorizer, v) for k, v in data["authorizers"].items()}
         api.stages = {k: from_json(Stage, v) for k, v in data["stages"].items()}
         api.deployments = {k: from_json(Deployment, v) for k, v in data["deployments"].items()}
+        # absent from APIs stored before route/integration responses and models existed
+        api.route_responses = {
+            k: from_json(RouteResponse, v) for k, v in data.get("route_responses", {}).items()
+        }
+        api.integration_responses = {
+            k: from_json(IntegrationResponse, v)
+            for k, v in data.get("integration_responses", {}).items()
+        }
+        api.models = {k: from_json(ApiModel, v) for k, v in data.get("models", {}).items()}
         return api
 
     def snapshot(self) -> Json:
@@ -149,4 +209,6 @@ class HttpApi:
             "routes": [to_json(r) for r in self.routes.values()],
             "integrations": [to_json(i) for i in self.integrations.values()],
             "authorizers": [to_json(a) for a in self.authorizers.values()],
+            "route_responses": [to_json(r) for r in self.route_responses.values()],
+            "integration_responses": [to_json(r) for r in self.integration_responses.values()],
         }

@@ -1,8 +1,9 @@
 """AWS::ApiGateway::* and AWS::ApiGatewayV2::* through our own API Gateway APIs.
 
-An API given as an OpenAPI ``Body`` (what SAM writes) is imported the way API Gateway's
-import does: one resource per path segment, one method and integration per operation,
-from the ``x-amazon-apigateway-integration`` extensions.
+A REST API given as an OpenAPI ``Body`` (what SAM writes) is imported the way API
+Gateway's import does: one resource per path segment, one method and integration per
+operation, from the ``x-amazon-apigateway-integration`` extensions. An HTTP API's
+``Body`` goes through the management API's ImportApi (``v2_apis.import_body``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from stratus.services.stacks.resources.base import (
     ignore_missing,
     pick,
 )
+from stratus.services.stacks.resources.v2_apis import import_body
 
 _METHODS = (
     "get",
@@ -322,21 +324,6 @@ async def _integration_responses(
         await ctx.call("apigateway", "PutIntegrationResponse", {**method, **response})
 
 
-def _cors(body: dict[str, Any]) -> dict[str, Any] | None:
-    cors = body.get("x-amazon-apigateway-cors")
-    if not isinstance(cors, dict):
-        return None
-    names = {
-        "allowOrigins": "AllowOrigins",
-        "allowMethods": "AllowMethods",
-        "allowHeaders": "AllowHeaders",
-        "exposeHeaders": "ExposeHeaders",
-        "maxAge": "MaxAge",
-        "allowCredentials": "AllowCredentials",
-    }
-    return {names[k]: v for k, v in cors.items() if k in names}
-
-
 class HttpApiHandler(Handler):
     _FIELDS = (
         "Name",
@@ -354,60 +341,22 @@ class HttpApiHandler(Handler):
     async def create(
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
     ) -> Provisioned:
-        body = props.get("Body") or {}
-        params: dict[str, Any] = pick(props, *self._FIELDS)
-        params.setdefault(
-            "Name", props.get("Name") or (body.get("info") or {}).get("title") or logical_id
-        )
-        params.setdefault("ProtocolType", "HTTP")
-        cors = _cors(body)
-        if cors and "CorsConfiguration" not in params:
-            params["CorsConfiguration"] = cors
-        if props.get("Tags"):
-            params["Tags"] = dict(props["Tags"])
-        api = await ctx.call("apigatewayv2", "CreateApi", params)
+        body = props.get("Body")
+        if body:
+            # the service's own ImportApi, so a template and import-api agree
+            api = await import_body(ctx, props, body)
+        else:
+            params: dict[str, Any] = pick(props, *self._FIELDS)
+            params.setdefault("Name", logical_id)
+            params.setdefault("ProtocolType", "HTTP")
+            if props.get("Tags"):
+                params["Tags"] = dict(props["Tags"])
+            api = await ctx.call("apigatewayv2", "CreateApi", params)
         api_id = api["ApiId"]
-        for path, verb, operation in _operations(body):
-            integration = operation.get("x-amazon-apigateway-integration")
-            target = None
-            if integration:
-                made = await ctx.call(
-                    "apigatewayv2", "CreateIntegration", _v2_integration(api_id, integration)
-                )
-                target = f"integrations/{made['IntegrationId']}"
-            route_key = f"{verb} {path}" if path != "$default" else "$default"
-            route: dict[str, Any] = {"ApiId": api_id, "RouteKey": route_key}
-            if target:
-                route["Target"] = target
-            await ctx.call("apigatewayv2", "CreateRoute", route)
         return Provisioned(api_id, {"ApiId": api_id, "ApiEndpoint": api.get("ApiEndpoint", "")})
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(ctx.call("apigatewayv2", "DeleteApi", {"ApiId": current.physical_id}))
-
-
-def _v2_integration(api_id: str, integration: dict[str, Any]) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "ApiId": api_id,
-        "IntegrationType": str(integration.get("type", "aws_proxy")).upper(),
-        "PayloadFormatVersion": str(integration.get("payloadFormatVersion", "2.0")),
-    }
-    names = {
-        "uri": "IntegrationUri",
-        "httpMethod": "IntegrationMethod",
-        "integrationSubtype": "IntegrationSubtype",
-        "credentials": "CredentialsArn",
-        "requestParameters": "RequestParameters",
-        "responseParameters": "ResponseParameters",
-        "timeoutInMillis": "TimeoutInMillis",
-        "connectionType": "ConnectionType",
-    }
-    for key, name in names.items():
-        if key in integration:
-            params[name] = integration[key]
-    if "IntegrationSubtype" in params:
-        params.pop("IntegrationMethod", None)
-    return params
 
 
 def _v2_response_parameters(value: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from stratus.services.stacks.resources import (
     orchestration,
     parameters,
     records,
+    v2_apis,
 )
 from stratus.services.stacks.resources.base import Handler
 
@@ -77,6 +78,13 @@ HANDLERS: dict[str, Handler] = {
     "AWS::ApiGatewayV2::Integration": apis.V2Handler("Integration", "IntegrationId"),
     "AWS::ApiGatewayV2::Stage": apis.V2Handler("Stage", "StageName"),
     "AWS::ApiGatewayV2::Deployment": apis.V2Handler("Deployment", "DeploymentId"),
+    "AWS::ApiGatewayV2::RouteResponse": v2_apis.V2ChildHandler(
+        "RouteResponse", "RouteResponseId", "RouteId"
+    ),
+    "AWS::ApiGatewayV2::IntegrationResponse": v2_apis.V2ChildHandler(
+        "IntegrationResponse", "IntegrationResponseId", "IntegrationId"
+    ),
+    "AWS::ApiGatewayV2::Model": v2_apis.V2ChildHandler("Model", "ModelId"),
     "AWS::SSM::Parameter": parameters.ParameterHandler(),
     "AWS::ECR::Repository": records.RepositoryHandler(),
     "AWS::KMS::Key": records.KeyHandler(),
