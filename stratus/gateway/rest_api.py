@@ -241,7 +241,12 @@ class RestApiServer:
             api.id,
             api.account,
             api.region,
-            request.host if ".execute-api." in request.host else f"{api.id}.execute-api.localhost",
+            request.custom_domain
+            or (
+                request.host
+                if ".execute-api." in request.host
+                else f"{api.id}.execute-api.localhost"
+            ),
         )
         api_key = request.header("x-api-key")
         if endpoint.method.api_key_required:

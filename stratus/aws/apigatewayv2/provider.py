@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.aws.apigatewayv2.domains import DomainOperations
 from stratus.aws.apigatewayv2.pages import listing
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.services.apis.domains import DomainNames, StageCheck
 from stratus.services.apis.errors import ApiError, BadRequest, Conflict, NotFound
 from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.model import HttpApi
@@ -20,7 +22,7 @@ Params = dict[str, Any]
 S = "apigatewayv2"
 
 
-class ApiGatewayV2Provider:
+class ApiGatewayV2Provider(DomainOperations):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),
@@ -30,9 +32,18 @@ class ApiGatewayV2Provider:
         }
     )
 
-    def __init__(self, apis: HttpApis, gateway_port: int) -> None:
+    def __init__(
+        self,
+        apis: HttpApis,
+        gateway_port: int,
+        domains: DomainNames | None = None,
+        stage_check: StageCheck | None = None,
+    ) -> None:
         self._apis = apis
         self._port = gateway_port
+        self._domains = domains
+        if stage_check is not None:
+            self._stage_check = stage_check
 
     def endpoint(self, api: HttpApi) -> str:
         scheme = "ws" if api.protocol_type == "WEBSOCKET" else "http"
