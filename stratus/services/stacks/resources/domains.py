@@ -219,7 +219,9 @@ class ApiMappingHandler(Handler):
     ) -> Provisioned | None:
         if old.get("DomainName") != new.get("DomainName"):
             return None
-        params: dict[str, Any] = {k: new[k] for k in ("DomainName", "ApiId", "Stage", "ApiMappingKey") if k in new}
+        params: dict[str, Any] = {
+            k: new[k] for k in ("DomainName", "ApiId", "Stage", "ApiMappingKey") if k in new
+        }
         params.setdefault("ApiMappingKey", "")
         params["ApiMappingId"] = current.physical_id
         await ctx.call("apigatewayv2", "UpdateApiMapping", params)
