@@ -3,15 +3,18 @@ requests served through a domain by Host header to HTTP and REST APIs."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess
-from tests.gateway.conftest import function_arn
+from stratus.gateway.app import FrontDoor, GatewayApp
+from tests.conftest import ServerProcess, create_function
+from tests.gateway.conftest import ECHO, function_arn
 
 CERT = "arn:aws:acm:us-east-1:000000000000:certificate/12345678-1234-1234-1234-123456789012"
 
@@ -490,3 +493,71 @@ def test_thousands_of_domains_and_mappings(
     assert _get(server, names[-1], "/items/1").status_code == 403  # no mappings
     deep = "/".join(["k1"] * 1000)
     assert _get(server, big, "/" + deep).status_code == 403
+
+
+def test_domains_and_mappings_survive_kill_9(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        function = create_function(server.client("lambda"), ECHO)
+        apigw = server.client("apigatewayv2")
+        name = _domain(apigw)
+        api_id = _http_api(apigw, function)
+        mapping = apigw.create_api_mapping(
+            DomainName=name, ApiId=api_id, Stage="$default", ApiMappingKey="kept"
+        )
+        server.kill()
+        server.start()
+        assert apigw.get_domain_name(DomainName=name)["DomainName"] == name
+        got = apigw.get_api_mapping(DomainName=name, ApiMappingId=mapping["ApiMappingId"])
+        assert got["ApiMappingKey"] == "kept"
+        response = _get(server, name, "/kept/items/4", timeout=30)
+        assert response.status_code == 200, response.text
+        assert response.json()["pathParameters"] == {"id": "4"}
+    finally:
+        server.stop()
+
+
+# -- the gateway app's host lookup ---------------------------------------------------------
+class _Recorder:
+    def __init__(self) -> None:
+        self.scopes: list[dict[str, Any]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.scopes.append(dict(scope))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+def _status(app: GatewayApp, host: str, path: str = "/x") -> int:
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {
+        "type": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "headers": [(b"host", host.encode())],
+    }
+    asyncio.run(app(scope, receive, send))
+    return int(sent[0]["status"])
+
+
+def test_gateway_app_looks_domains_up_only_when_no_form_matches() -> None:
+    door, by_host = _Recorder(), _Recorder()
+    hosts = {"api.example.com": "D", "a1.execute-api.localhost": "shadow", "*.t.example.com": "W"}
+    app = GatewayApp([FrontDoor("execute-api", door, hosts, by_host)])
+    assert _status(app, "a1.execute-api.localhost:8080") == 200
+    assert _status(app, "api.example.com", "/_aws/execute-api/a1/x") == 200
+    assert len(door.scopes) == 2 and not by_host.scopes  # the execute-api forms win
+    assert _status(app, "API.Example.com:443") == 200
+    assert _status(app, "x.t.example.com") == 200
+    assert [s["stratus.domain"] for s in by_host.scopes] == ["D", "W"]
+    assert _status(app, "other.example.com") == 404
+    assert _status(app, "[::1]:8080") == 404
+    assert _status(app, "") == 404
