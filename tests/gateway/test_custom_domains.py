@@ -166,11 +166,46 @@ def test_v2_bad_domain_names_are_refused(
     assert apigw.get_domain_names()["Items"] == before
 
 
+REGIONAL_ONLY = (
+    "Only REGIONAL domain names with a security policy of TLS 1.2 can be managed through "
+    "the API Gateway V2 API. For TLS 1.0 domain names, please use the API Gateway V1 API to "
+    "upgrade your security policy to TLS 1.2. Currently, only REST APIs can be attached to "
+    "a domain name with a security policy of TLS 1.0."
+)
+
+
+@pytest.mark.parametrize(
+    ("configurations", "message"),
+    [
+        pytest.param([], "Invalid input. Expected one domain name configuration", id="none"),
+        pytest.param(
+            [{"CertificateArn": CERT}, {"CertificateArn": CERT}],
+            "Invalid input. Expected one domain name configuration",
+            id="two",
+        ),
+        pytest.param(
+            [{"CertificateArn": CERT, "SecurityPolicy": "TLS_1_0"}],
+            "TLS_1_0 is not supported for APIGatewayV2 domainName.",
+            id="tls-1-0",
+        ),
+        pytest.param([{"CertificateArn": CERT, "EndpointType": "EDGE"}], REGIONAL_ONLY, id="edge"),
+    ],
+)
+def test_v2_manages_regional_tls_1_2_domains_only(
+    apigw: Any, configurations: list[dict[str, Any]], message: str
+) -> None:
+    name = _name()
+    with pytest.raises(botocore.exceptions.ClientError) as exc:
+        apigw.create_domain_name(DomainName=name, DomainNameConfigurations=configurations)
+    assert _error(exc) == ("BadRequestException", message)
+    assert name not in {d["DomainName"] for d in apigw.get_domain_names()["Items"]}
+
+
 def test_v2_duplicate_domain_is_a_conflict(apigw: Any, apigw_v1: Any) -> None:
     name = _domain(apigw)
     with pytest.raises(botocore.exceptions.ClientError) as exc:
         _domain(apigw, name.upper())
-    assert _error(exc) == ("ConflictException", "The domain name resource already exists.")
+    assert _error(exc) == ("ConflictException", "The domain name you provided already exists.")
     with pytest.raises(botocore.exceptions.ClientError) as exc:
         apigw_v1.create_domain_name(
             domainName=name,
@@ -212,7 +247,10 @@ def test_v2_api_mappings(apigw: Any, apigw_v1: Any, echo_function: str) -> None:
     apigw.delete_api_mapping(DomainName=name, ApiMappingId=keyed["ApiMappingId"])
     with pytest.raises(botocore.exceptions.ClientError) as exc:
         apigw.get_api_mapping(DomainName=name, ApiMappingId=keyed["ApiMappingId"])
-    assert _error(exc)[0] == "NotFoundException"
+    assert _error(exc) == (
+        "NotFoundException",
+        f"Unable to find ApiMapping with ID {keyed['ApiMappingId']}",
+    )
     assert [m["ApiMappingKey"] for m in apigw.get_api_mappings(DomainName=name)["Items"]] == [""]
 
 
@@ -254,7 +292,7 @@ def test_v2_mapping_targets_must_exist(apigw: Any, echo_function: str) -> None:
         ),
         (
             {"DomainName": name, "ApiId": "nosuchapi1", "Stage": "$default"},
-            ("NotFoundException", "Invalid API identifier specified"),
+            ("NotFoundException", "Invalid API identifier specified 000000000000:nosuchapi1"),
         ),
         (
             {"DomainName": name, "ApiId": api_id, "Stage": "nope"},
@@ -265,14 +303,34 @@ def test_v2_mapping_targets_must_exist(apigw: Any, echo_function: str) -> None:
         with pytest.raises(botocore.exceptions.ClientError) as exc:
             apigw.create_api_mapping(**params)
         assert _error(exc) == expected
-    # Multi-level keys need a REGIONAL domain with TLS 1.2.
-    edge = _domain(apigw, EndpointType="EDGE")
+    assert apigw.get_api_mappings(DomainName=name)["Items"] == []
+
+
+def test_v1_edge_domains_are_not_the_v2_apis_to_map(
+    apigw: Any, apigw_v1: Any, echo_function: str
+) -> None:
+    edge = _name()
+    apigw_v1.create_domain_name(domainName=edge, certificateArn=CERT, securityPolicy="TLS_1_0")
+    api_id = _http_api(apigw, echo_function)
     with pytest.raises(botocore.exceptions.ClientError) as exc:
-        apigw.create_api_mapping(
-            DomainName=edge, ApiId=api_id, Stage="$default", ApiMappingKey="a/b"
+        apigw.create_api_mapping(DomainName=edge, ApiId=api_id, Stage="$default")
+    assert _error(exc) == ("BadRequestException", REGIONAL_ONLY)
+    rest_id = _rest_api(apigw_v1, echo_function)
+    # Multi-level base paths need a REGIONAL domain with TLS 1.2, in v1 too.
+    with pytest.raises(botocore.exceptions.ClientError) as exc:
+        apigw_v1.create_base_path_mapping(
+            domainName=edge, restApiId=rest_id, stage="prod", basePath="a/b"
         )
     assert _error(exc)[0] == "BadRequestException"
-    assert apigw.get_api_mappings(DomainName=name)["Items"] == []
+    assert apigw_v1.get_base_path_mappings(domainName=edge)["items"] == []
+    made = apigw_v1.create_base_path_mapping(
+        domainName=edge, restApiId=rest_id, stage="prod", basePath="a"
+    )
+    assert made["basePath"] == "a"
+    assert (
+        apigw.get_domain_name(DomainName=edge)["DomainNameConfigurations"][0]["EndpointType"]
+        == "EDGE"
+    )
 
 
 # -- v1 control plane -----------------------------------------------------------------------

@@ -53,6 +53,7 @@ def domain_shape(domain: DomainName) -> Params:
         "certificateUploadDate": domain.created,
         "endpointConfiguration": {"types": [domain.endpoint_type]},
         "domainNameStatus": "AVAILABLE",
+        "routingMode": "BASE_PATH_MAPPING_ONLY",
         "securityPolicy": domain.security_policy,
         "tags": dict(domain.tags),
     }

@@ -1,7 +1,9 @@
 """The API Gateway v2 custom domain operations: DomainName and ApiMapping.
 
 A mixin of :class:`ApiGatewayV2Provider`; the domain names themselves, shared with the v1
-API, live in :mod:`stratus.services.apis.domains`.
+API, live in :mod:`stratus.services.apis.domains`. The v2 API manages REGIONAL domain
+names with the TLS 1.2 policy only: it creates no other, and refuses to map or change an
+edge-optimized or TLS 1.0 domain made with the v1 API, with AWS's message.
 """
 
 from __future__ import annotations
@@ -22,9 +24,16 @@ __all__ = ["DomainOperations", "domain_shape"]
 
 Params = dict[str, Any]
 _NO_DOMAIN = "The domain name resource specified in the request was not found."
-_DOMAIN_EXISTS = "The domain name resource already exists."
-_NO_MAPPING = "The ApiMapping resource specified in the request was not found."
+_DOMAIN_EXISTS = "The domain name you provided already exists."
 _KEY_EXISTS = "ApiMapping key already exists for this domain name"
+_ONE_CONFIGURATION = "Invalid input. Expected one domain name configuration"
+_NO_TLS_1_0 = "TLS_1_0 is not supported for APIGatewayV2 domainName."
+_REGIONAL_ONLY = (
+    "Only REGIONAL domain names with a security policy of TLS 1.2 can be managed through "
+    "the API Gateway V2 API. For TLS 1.0 domain names, please use the API Gateway V1 API to "
+    "upgrade your security policy to TLS 1.2. Currently, only REST APIs can be attached to "
+    "a domain name with a security policy of TLS 1.0."
+)
 
 
 def domain_shape(domain: DomainName) -> Params:
@@ -36,6 +45,7 @@ def domain_shape(domain: DomainName) -> Params:
         "DomainNameStatus": "AVAILABLE",
         "EndpointType": domain.endpoint_type,
         "HostedZoneId": domain.hosted_zone_id,
+        "IpAddressType": "ipv4",
         "SecurityPolicy": domain.security_policy,
     }
     if domain.certificate_name:
@@ -45,6 +55,7 @@ def domain_shape(domain: DomainName) -> Params:
         "DomainName": domain.domain_name,
         "DomainNameArn": f"arn:aws:apigateway:{domain.region}::/domainnames/{domain.domain_name}",
         "DomainNameConfigurations": [configuration],
+        "RoutingMode": "API_MAPPING_ONLY",
         "Tags": dict(domain.tags),
     }
     if domain.mutual_tls_authentication:
@@ -61,13 +72,27 @@ def mapping_shape(mapping: ApiMapping) -> Params:
     }
 
 
-def _configuration(params: Params) -> Params:
-    """The one ``DomainNameConfigurations`` entry Stratus keeps (AWS allows one per
-    endpoint type; a second one is refused rather than dropped)."""
-    configurations = params.get("DomainNameConfigurations") or []
-    if len(configurations) > 1:
-        raise BadRequest("Only one DomainNameConfiguration is supported per domain name")
-    return dict(configurations[0]) if configurations else {}
+def _configuration(params: Params, required: bool) -> Params:
+    """The one ``DomainNameConfigurations`` entry an HTTP API domain has (AWS answers
+    "Expected one" for none or more), REGIONAL and TLS 1.2 as the v2 API requires."""
+    configurations = params.get("DomainNameConfigurations")
+    if configurations is None and not required:
+        return {}
+    if not isinstance(configurations, list) or len(configurations) != 1:
+        raise BadRequest(_ONE_CONFIGURATION)
+    configuration = dict(configurations[0])
+    if configuration.get("SecurityPolicy") == "TLS_1_0":
+        raise BadRequest(_NO_TLS_1_0)
+    if configuration.get("EndpointType", "REGIONAL") != "REGIONAL":
+        raise BadRequest(_REGIONAL_ONLY)
+    return configuration
+
+
+def _managed(domain: DomainName) -> DomainName:
+    """A domain the v2 API may change: REGIONAL with TLS 1.2."""
+    if domain.endpoint_type != "REGIONAL" or domain.security_policy != "TLS_1_2":
+        raise BadRequest(_REGIONAL_ONLY)
+    return domain
 
 
 class DomainOperations:
@@ -84,9 +109,14 @@ class DomainOperations:
     def _domain(self, ctx: RequestContext, params: Params) -> DomainName:
         return self._names.get(ctx.account_id, params["DomainName"], _NO_DOMAIN)
 
+    def _mapping(self, domain: DomainName, mapping_id: str) -> ApiMapping:
+        return self._names.mapping(
+            domain, mapping_id, f"Unable to find ApiMapping with ID {mapping_id}"
+        )
+
     # -- domain names ------------------------------------------------------------------
     async def create_domain_name(self, ctx: RequestContext, params: Params) -> Params:
-        configuration = _configuration(params)
+        configuration = _configuration(params, required=True)
         if not configuration.get("CertificateArn"):
             raise BadRequest("A certificate ARN is required to create a domain name")
         domain = await self._names.create(
@@ -111,8 +141,8 @@ class DomainOperations:
         return listing(domains, lambda d: d.domain_name, params, domain_shape)
 
     async def update_domain_name(self, ctx: RequestContext, params: Params) -> Params:
-        domain = self._domain(ctx, params)
-        configuration = _configuration(params)
+        domain = _managed(self._domain(ctx, params))
+        configuration = _configuration(params, required=False)
         updated = await self._names.update(
             domain,
             endpoint_type=configuration.get("EndpointType"),
@@ -129,7 +159,7 @@ class DomainOperations:
 
     # -- API mappings --------------------------------------------------------------------
     async def create_api_mapping(self, ctx: RequestContext, params: Params) -> Params:
-        domain = self._domain(ctx, params)
+        domain = _managed(self._domain(ctx, params))
         mapping = await self._names.create_mapping(
             domain,
             params["ApiId"],
@@ -142,7 +172,7 @@ class DomainOperations:
 
     async def get_api_mapping(self, ctx: RequestContext, params: Params) -> Params:
         domain = self._domain(ctx, params)
-        return mapping_shape(self._names.mapping(domain, params["ApiMappingId"], _NO_MAPPING))
+        return mapping_shape(self._mapping(domain, params["ApiMappingId"]))
 
     async def get_api_mappings(self, ctx: RequestContext, params: Params) -> Params:
         domain = self._domain(ctx, params)
@@ -154,8 +184,8 @@ class DomainOperations:
         )
 
     async def update_api_mapping(self, ctx: RequestContext, params: Params) -> Params:
-        domain = self._domain(ctx, params)
-        mapping = self._names.mapping(domain, params["ApiMappingId"], _NO_MAPPING)
+        domain = _managed(self._domain(ctx, params))
+        mapping = self._mapping(domain, params["ApiMappingId"])
         updated = await self._names.update_mapping(
             domain,
             mapping,
@@ -169,6 +199,6 @@ class DomainOperations:
 
     async def delete_api_mapping(self, ctx: RequestContext, params: Params) -> Params:
         domain = self._domain(ctx, params)
-        mapping = self._names.mapping(domain, params["ApiMappingId"], _NO_MAPPING)
+        mapping = self._mapping(domain, params["ApiMappingId"])
         await self._names.delete_mapping(domain, mapping)
         return {}

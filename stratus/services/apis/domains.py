@@ -373,7 +373,7 @@ def stage_checker(
                     raise BadRequest("Invalid stage identifier specified")
                 return
         raise NotFound(
-            "Invalid API identifier specified"
+            f"Invalid API identifier specified {account}:{api_id}"
             if find_http is not None
             else "Invalid REST API identifier specified"
         )
