@@ -201,6 +201,30 @@ def test_v2_manages_regional_tls_1_2_domains_only(
     assert name not in {d["DomainName"] for d in apigw.get_domain_names()["Items"]}
 
 
+def test_routing_rules_are_refused(apigw: Any, apigw_v1: Any) -> None:
+    name = _name()
+    with pytest.raises(botocore.exceptions.ClientError) as exc:
+        apigw.create_domain_name(
+            DomainName=name,
+            DomainNameConfigurations=[{"CertificateArn": CERT}],
+            RoutingMode="ROUTING_RULE_ONLY",
+        )
+    assert _error(exc)[0] == "BadRequestException"
+    with pytest.raises(botocore.exceptions.ClientError) as exc:
+        apigw_v1.create_domain_name(
+            domainName=name, certificateArn=CERT, routingMode="ROUTING_RULE_ONLY"
+        )
+    assert _error(exc)[0] == "BadRequestException"
+    made = apigw.create_domain_name(
+        DomainName=name,
+        DomainNameConfigurations=[{"CertificateArn": CERT}],
+        RoutingMode="API_MAPPING_ONLY",
+    )
+    assert made["RoutingMode"] == "API_MAPPING_ONLY"
+    assert made["DomainNameConfigurations"][0]["IpAddressType"] == "ipv4"
+    assert apigw_v1.get_domain_name(domainName=name)["routingMode"] == "BASE_PATH_MAPPING_ONLY"
+
+
 def test_v2_duplicate_domain_is_a_conflict(apigw: Any, apigw_v1: Any) -> None:
     name = _domain(apigw)
     with pytest.raises(botocore.exceptions.ClientError) as exc:

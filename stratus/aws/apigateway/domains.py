@@ -136,6 +136,10 @@ class DomainNameOperations:
     # -- domain names ------------------------------------------------------------------
     async def create_domain_name(self, ctx: RequestContext, params: Params) -> Params:
         endpoint_type = _endpoint_type(params)
+        if params.get("routingMode") not in (None, "BASE_PATH_MAPPING_ONLY"):
+            raise BadRequest(
+                "Stratus serves base path mappings only (routingMode BASE_PATH_MAPPING_ONLY)"
+            )
         if params.get("certificateBody") or params.get("certificatePrivateKey"):
             raise BadRequest("Stratus accepts certificates by ARN only (certificateArn)")
         if endpoint_type == "EDGE":

@@ -117,6 +117,8 @@ class DomainOperations:
     # -- domain names ------------------------------------------------------------------
     async def create_domain_name(self, ctx: RequestContext, params: Params) -> Params:
         configuration = _configuration(params, required=True)
+        if params.get("RoutingMode") not in (None, "API_MAPPING_ONLY"):
+            raise BadRequest("Stratus serves API mappings only (RoutingMode API_MAPPING_ONLY)")
         if not configuration.get("CertificateArn"):
             raise BadRequest("A certificate ARN is required to create a domain name")
         domain = await self._names.create(
