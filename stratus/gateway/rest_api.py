@@ -374,7 +374,7 @@ class RestApiServer:
             "apiId": api.id,
             "stage": stage.name,
             "httpMethod": request.method,
-            "path": f"/{stage.name}{request.path}",
+            "path": request.domain_path or f"/{stage.name}{request.path}",
             "resourcePath": resource.path if resource is not None else None,
             "resourceId": resource.id if resource is not None else None,
             "domainName": request.host,
