@@ -12,11 +12,16 @@ The door receives the ASGI scope with ``stratus.resource_id`` (the ``{id}``) set
 the path form, ``path``/``raw_path`` stripped to what follows the id, so it serves both
 forms alike. A request that names no door answers as API Gateway does for an unknown
 route: 404 ``{"message":"Not Found"}``.
+
+A door may also serve custom domain names (``api.example.com``): a request whose host
+matches neither form is looked up, by name, in the door's ``hosts`` (one dict lookup, then
+one more for a wildcard ``*.example.com``), and handed to its ``by_host`` app with
+``stratus.domain`` set to what the lookup found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,6 +40,10 @@ class FrontDoor:
 
     kind: str
     app: AsgiApp
+    #: Custom domain names this door serves (lowercase name -> what ``by_host`` needs),
+    #: a live mapping the door's service keeps current.
+    hosts: Mapping[str, Any] | None = None
+    by_host: AsgiApp | None = None
 
 
 def split_host(host: str, kinds: Container[str] = ()) -> tuple[str, str] | None:
@@ -64,7 +73,13 @@ def split_path(path: str) -> tuple[str, str, str] | None:
 
 class GatewayApp:
     def __init__(self, doors: Iterable[FrontDoor] = ()) -> None:
+        doors = list(doors)
         self._doors = {door.kind: door.app for door in doors}
+        self._hosts = [
+            (door.hosts, door.by_host)
+            for door in doors
+            if door.hosts is not None and door.by_host is not None
+        ]
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -88,6 +103,15 @@ class GatewayApp:
                 scope["raw_path"] = raw[prefix_length:] or b"/"
             await self._doors[kind](scope, receive, send)
             return
+        if host and self._hosts:
+            name = host.partition(":")[0].lower()
+            wildcard = "*." + name.partition(".")[2]
+            for hosts, domain_app in self._hosts:
+                domain = hosts.get(name) or hosts.get(wildcard)
+                if domain is not None:
+                    scope["stratus.domain"] = domain
+                    await domain_app(scope, receive, send)
+                    return
         await _not_found(scope, send)
 
 

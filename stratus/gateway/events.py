@@ -91,7 +91,9 @@ def event_v2(
         "domainPrefix": api.domain_name.split(".", 1)[0],
         "http": {
             "method": request.method,
-            "path": request.path
+            "path": request.domain_path
+            if request.custom_domain
+            else request.path
             if request.stage == "$default"
             else f"/{request.stage}{request.path}",
             "protocol": request.protocol,
@@ -109,7 +111,9 @@ def event_v2(
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": request.raw_path
+        "rawPath": request.full_raw_path
+        if request.custom_domain
+        else request.raw_path
         if request.stage == "$default"
         else f"/{request.stage}{request.raw_path}",
         "rawQueryString": request.raw_query,
@@ -172,6 +176,10 @@ def event_v1(
         multi.setdefault(name, []).append(value)
     query = request.query_lists()
     stage_path = request.path if request.stage == "$default" else f"/{request.stage}{request.path}"
+    if request.custom_domain:
+        # Through a custom domain AWS shows the path as sent, base path included.
+        stage_path = request.domain_path
+        stage_in_path = True
     context: dict[str, Any] = {
         "accountId": api.account,
         "apiId": api.api_id,

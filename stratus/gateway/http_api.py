@@ -299,7 +299,7 @@ class HttpApiServer:
         info = compiled.info_by_host.get(request.host)
         if info is None:
             api = compiled.api
-            domain = (
+            domain = request.custom_domain or (
                 request.host
                 if ".execute-api." in request.host
                 else (f"{api.api_id}.execute-api.localhost")

@@ -331,6 +331,8 @@ def context_variables(
     Gateway's "Customizing HTTP API access logs" page), flat: ``identity.sourceIp``,
     ``authorizer.claims.sub``, ``authorizer.{key}`` of a Lambda authorizer's context."""
     path = request.path if request.stage == "$default" else f"/{request.stage}{request.path}"
+    if request.custom_domain:
+        path = request.domain_path  # as sent to the custom domain, mapping key included
     context: dict[str, Any] = {
         "accountId": info.account,
         "apiId": info.api_id,

@@ -28,6 +28,10 @@ class GatewayRequest:
     # The path exactly as the client sent it (before the gateway took a prefix or stage
     # off): what a SigV4 signature covers.
     full_raw_path: str = ""
+    # Served through a custom domain name: that name, and the path as the client sent
+    # it (mapping key included), decoded; events show these instead of the stage.
+    custom_domain: str = ""
+    domain_path: str = ""
     _header_map: dict[str, str] | None = field(default=None)
 
     def header_map(self) -> dict[str, str]:
@@ -93,7 +97,7 @@ def from_scope(
             host = value
     client = scope.get("client")
     version = scope.get("http_version", "1.1")
-    return GatewayRequest(
+    request = GatewayRequest(
         method=scope["method"],
         path=path,
         raw_path=raw_path,
@@ -108,3 +112,7 @@ def from_scope(
         full_raw_path=scope.get("root_path", "")
         + (scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"]),
     )
+    mapped = scope.get("stratus.mapped")
+    if mapped is not None:
+        request.custom_domain, request.domain_path, request.full_raw_path = mapped
+    return request

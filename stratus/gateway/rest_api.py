@@ -241,7 +241,12 @@ class RestApiServer:
             api.id,
             api.account,
             api.region,
-            request.host if ".execute-api." in request.host else f"{api.id}.execute-api.localhost",
+            request.custom_domain
+            or (
+                request.host
+                if ".execute-api." in request.host
+                else f"{api.id}.execute-api.localhost"
+            ),
         )
         api_key = request.header("x-api-key")
         if endpoint.method.api_key_required:
@@ -369,7 +374,7 @@ class RestApiServer:
             "apiId": api.id,
             "stage": stage.name,
             "httpMethod": request.method,
-            "path": f"/{stage.name}{request.path}",
+            "path": request.domain_path or f"/{stage.name}{request.path}",
             "resourcePath": resource.path if resource is not None else None,
             "resourceId": resource.id if resource is not None else None,
             "domainName": request.host,

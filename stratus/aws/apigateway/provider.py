@@ -9,12 +9,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from stratus.aws.apigateway.domains import DomainNameOperations
 from stratus.aws.apigateway.pages import page
 from stratus.aws.apigateway.rest_ops import RestApiOperations
 from stratus.aws.apigateway.validation import ModelAndValidatorOperations
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.services.apis.domains import DomainNames, StageCheck
 from stratus.services.apis.errors import ApiError, BadRequest, Conflict, NotFound
 from stratus.services.apis.rest_account import RestAccounts
 from stratus.services.apis.rest_apis import RestApis
@@ -123,7 +125,7 @@ def _plan(plan: UsagePlan) -> Params:
     return render(S, "UsagePlan", plan, tags=plan.tags or None)
 
 
-class ApiGatewayProvider(ModelAndValidatorOperations, RestApiOperations):
+class ApiGatewayProvider(ModelAndValidatorOperations, RestApiOperations, DomainNameOperations):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),
@@ -133,9 +135,18 @@ class ApiGatewayProvider(ModelAndValidatorOperations, RestApiOperations):
         }
     )
 
-    def __init__(self, apis: RestApis, accounts: RestAccounts | None = None) -> None:
+    def __init__(
+        self,
+        apis: RestApis,
+        accounts: RestAccounts | None = None,
+        domains: DomainNames | None = None,
+        rest_stage_check: StageCheck | None = None,
+    ) -> None:
         self._apis = apis
         self._accounts = accounts
+        self._domains = domains
+        if rest_stage_check is not None:
+            self._rest_stage_check = rest_stage_check
 
     def _get(self, ctx: RequestContext, params: Params) -> RestApi:
         return self._apis.get(ctx.account_id, params["restApiId"])

@@ -23,6 +23,7 @@ from stratus.aws.iam.component import IdentityComponent
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.gateway.access_log import AccessLogs
 from stratus.gateway.authorizers import Authorizers
+from stratus.gateway.domain_door import DomainDoor
 from stratus.gateway.door import ExecuteApiDoor
 from stratus.gateway.functions import FunctionCaller
 from stratus.gateway.http_api import HttpApiServer
@@ -35,6 +36,7 @@ from stratus.gateway.service_integrations import ServiceIntegrations
 from stratus.gateway.sfn_invoke import ApiGatewayInvoke, is_apigateway_invoke
 from stratus.gateway.usage import UsagePlans
 from stratus.gateway.websocket import Connections, WebSocketServer
+from stratus.services.apis.domains import DomainNames, stage_checker
 from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.rest_account import RestAccounts
 from stratus.services.apis.rest_apis import RestApis
@@ -98,9 +100,20 @@ class ApisComponent(Component):
             websocket=self.websocket_server,
             find_rest_api=self.rest_apis.find,
         )
-        self._v2 = ApiGatewayV2Provider(self.http_apis, ctx.gateway_port)
+        self.domains = DomainNames(self.store)
+        self._v2 = ApiGatewayV2Provider(
+            self.http_apis,
+            ctx.gateway_port,
+            self.domains,
+            stage_checker(self.http_apis.find, self.rest_apis.find),
+        )
         self.rest_accounts = RestAccounts(self.store)
-        self._v1 = ApiGatewayProvider(self.rest_apis, self.rest_accounts)
+        self._v1 = ApiGatewayProvider(
+            self.rest_apis,
+            self.rest_accounts,
+            self.domains,
+            stage_checker(None, self.rest_apis.find),
+        )
         self._management = ManagementApiProvider(self.websocket_server)
         self._served_services: set[str] | None = None
 
@@ -174,12 +187,16 @@ class ApisComponent(Component):
         )
 
     def front_doors(self) -> Iterable[FrontDoor]:
-        return (FrontDoor("execute-api", self.door),)
+        by_host = DomainDoor(
+            self.http_apis.find, self.http_server, self.rest_apis.find, self.rest_server
+        )
+        return (FrontDoor("execute-api", self.door, self.domains.hosts, by_host),)
 
     async def start(self) -> None:
         await self.http_apis.load()
         await self.rest_apis.load()
         await self.rest_accounts.load()
+        await self.domains.load()
 
     async def stop(self) -> None:
         self.log_writer.flush()

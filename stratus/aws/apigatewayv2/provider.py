@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.aws.apigatewayv2.domains import DomainOperations
 from stratus.aws.apigatewayv2.imports import ImportOperations
 from stratus.aws.apigatewayv2.pages import listing
 from stratus.aws.apigatewayv2.responses import ResponsesOperations
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.services.apis.domains import DomainNames, StageCheck
 from stratus.services.apis.errors import ApiError, BadRequest, Conflict, NotFound
 from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.model import HttpApi
@@ -22,7 +24,7 @@ Params = dict[str, Any]
 S = "apigatewayv2"
 
 
-class ApiGatewayV2Provider(ResponsesOperations, ImportOperations):
+class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperations):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),
@@ -32,9 +34,18 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations):
         }
     )
 
-    def __init__(self, apis: HttpApis, gateway_port: int) -> None:
+    def __init__(
+        self,
+        apis: HttpApis,
+        gateway_port: int,
+        domains: DomainNames | None = None,
+        stage_check: StageCheck | None = None,
+    ) -> None:
         self._apis = apis
         self._port = gateway_port
+        self._domains = domains
+        if stage_check is not None:
+            self._stage_check = stage_check
 
     def endpoint(self, api: HttpApi) -> str:
         scheme = "ws" if api.protocol_type == "WEBSOCKET" else "http"

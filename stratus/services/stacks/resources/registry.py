@@ -7,6 +7,7 @@ from stratus.services.stacks.resources import (
     apis,
     custom,
     data,
+    domains,
     iam,
     lambda_,
     logs,
@@ -85,6 +86,11 @@ HANDLERS: dict[str, Handler] = {
         "IntegrationResponse", "IntegrationResponseId", "IntegrationId"
     ),
     "AWS::ApiGatewayV2::Model": v2_apis.V2ChildHandler("Model", "ModelId"),
+    "AWS::ApiGateway::DomainName": domains.DomainNameHandler(),
+    "AWS::ApiGateway::BasePathMapping": domains.BasePathMappingHandler(),
+    "AWS::ApiGatewayV2::DomainName": domains.V2DomainNameHandler(),
+    "AWS::ApiGatewayV2::ApiMapping": domains.ApiMappingHandler(),
+    "AWS::CertificateManager::Certificate": domains.CertificateHandler(),
     "AWS::SSM::Parameter": parameters.ParameterHandler(),
     "AWS::ECR::Repository": records.RepositoryHandler(),
     "AWS::KMS::Key": records.KeyHandler(),
@@ -118,4 +124,6 @@ NAME_PROPERTIES: dict[str, str] = {
     "AWS::SSM::Parameter": "Name",
     "AWS::ECR::Repository": "RepositoryName",
     "AWS::KMS::Alias": "AliasName",
+    "AWS::ApiGateway::DomainName": "DomainName",
+    "AWS::ApiGatewayV2::DomainName": "DomainName",
 }
