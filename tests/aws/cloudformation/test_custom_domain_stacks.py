@@ -218,3 +218,78 @@ def test_bad_domain_fails_the_stack(cfn: Any) -> None:
         if e["LogicalResourceId"] == "Domain" and e["ResourceStatus"] == "CREATE_FAILED"
     ]
     assert any("Invalid domain name specified" in r for r in reasons), reasons
+
+
+def test_sam_domain_with_route53_and_cdk_style_records_deploy(
+    cfn: Any, server: ServerProcess
+) -> None:
+    """SAM's ``Domain.Route53`` writes a RecordSetGroup aliasing the domain; the CDK's
+    ``ARecord`` a RecordSet in a zone of the stack's own: both deploy as records (no DNS
+    is served) and the domain serves by Host as without them."""
+    rest_domain, http_domain = _domain(), _domain()
+    template = _sam_template(rest_domain, http_domain)
+    template["Resources"]["RestApi"]["Properties"]["Domain"]["Route53"] = {
+        "HostedZoneId": "Z0123456789ABCDEFGHIJ"
+    }
+    template["Resources"]["Zone"] = {
+        "Type": "AWS::Route53::HostedZone",
+        "Properties": {"Name": "example.com"},
+    }
+    template["Resources"]["Record"] = {
+        "Type": "AWS::Route53::RecordSet",
+        "Properties": {
+            "HostedZoneId": {"Ref": "Zone"},
+            "Name": f"www.{http_domain}",
+            "Type": "CNAME",
+            "TTL": "300",
+            "ResourceRecords": [http_domain],
+        },
+    }
+    template["Outputs"]["Zone"] = {"Value": {"Ref": "Zone"}}
+    template["Outputs"]["Servers"] = {
+        "Value": {"Fn::Join": [",", {"Fn::GetAtt": ["Zone", "NameServers"]}]}
+    }
+    template["Outputs"]["Record"] = {"Value": {"Ref": "Record"}}
+    name = stack_name("samr53")
+    cfn.create_stack(
+        StackName=name,
+        TemplateBody=json.dumps(template),
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    stack = wait_stack(cfn, name)
+    found = outputs(stack)
+    assert found["Zone"].startswith("Z") and len(found["Servers"].split(",")) == 4
+    assert found["Record"] == f"www.{http_domain}"
+    types = {
+        r["ResourceType"] for r in cfn.describe_stack_resources(StackName=name)["StackResources"]
+    }
+    assert "AWS::Route53::RecordSetGroup" in types
+    assert _get(server, rest_domain, "/items/1").status_code == 200
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 0.2})
+
+
+def test_a_bad_record_set_rolls_the_stack_back(cfn: Any) -> None:
+    template = {
+        "Resources": {
+            "Record": {
+                "Type": "AWS::Route53::RecordSet",
+                "Properties": {
+                    "HostedZoneId": "Z0123456789ABCDEFGHIJ",
+                    "HostedZoneName": "example.com.",
+                    "Name": "a.example.com",
+                    "Type": "A",
+                    "ResourceRecords": ["127.0.0.1"],
+                },
+            }
+        }
+    }
+    name = stack_name("badr53")
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    stack = settle(cfn, name)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+    reasons = [
+        e.get("ResourceStatusReason", "") for e in events if e["LogicalResourceId"] == "Record"
+    ]
+    assert any("Exactly one of [HostedZoneId, HostedZoneName]" in r for r in reasons), reasons
