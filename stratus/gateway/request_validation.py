@@ -38,7 +38,6 @@ from stratus.services.apis.rest_model import RequestValidator, RestMethod, RestM
 from stratus.services.apis.rest_validation import model_url, parameter_location
 
 JSON_TYPE = "application/json"
-ERROR_TYPE = (b"x-amzn-errortype", b"BadRequestException")
 # Bodies above this are checked on a worker thread, so a big one never stalls the loop.
 INLINE_BODY_BYTES = 64 * 1024
 
@@ -50,9 +49,6 @@ class Refusal:
 
     response_type: str
     message: str
-
-    def body(self) -> bytes:
-        return orjson.dumps({"message": self.message})
 
 
 INVALID_BODY = Refusal("BAD_REQUEST_BODY", "Invalid request body")

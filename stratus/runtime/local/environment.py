@@ -111,6 +111,15 @@ class _Call:
         self.cancelled = False  # its caller is gone: the reply is read and dropped
 
 
+def _fail(call: _Call, error: Exception) -> None:
+    """End an unanswered call with ``error``; retrieved at once, so a caller that is gone
+    (cancelled) leaves nothing to be logged as never retrieved."""
+    if not call.future.done():
+        call.future.set_exception(error)
+    if not call.future.cancelled():
+        call.future.exception()
+
+
 class ForkedEnvironment:
     """One worker process bound to one function version; one invocation at a time."""
 
@@ -562,10 +571,7 @@ class ForkedEnvironment:
             if call.request_id not in returned:
                 kept.append(call)  # not in its socket yet (or sent since): asked again
                 continue
-            if not call.future.done():
-                call.future.set_exception(InvocationNotStarted(self.env_id, returned=True))
-            if not call.future.cancelled():
-                call.future.exception()  # retrieved: a cancelled caller's is not logged
+            _fail(call, InvocationNotStarted(self.env_id, returned=True))
         self._calls = deque(kept)
 
     def _on_eof(self) -> None:
@@ -583,12 +589,7 @@ class ForkedEnvironment:
             waiter.set_exception(closed)
         # The first unanswered invocation was running; the ones behind it never started.
         for position, call in enumerate(self._calls):
-            if not call.future.done():
-                call.future.set_exception(
-                    closed if position == 0 else InvocationNotStarted(self.env_id)
-                )
-            if not call.future.cancelled():  # retrieved: a dropped call's is not logged
-                call.future.exception()
+            _fail(call, closed if position == 0 else InvocationNotStarted(self.env_id))
         self._calls.clear()
 
     def _on_exit(self, fut: asyncio.Future[ExitStatus]) -> None:

@@ -24,8 +24,8 @@ import orjson
 
 from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.rest_model import RestApi
+from stratus.services.apis.rest_validation import model_url
 
-MODEL_URL = "https://apigateway.amazonaws.com/restapis/{api_id}/models/{name}"
 _SCHEMA_REF = re.compile(r"^#/(?:definitions|components/schemas)/(?P<name>[^/]+)$")
 VALIDATORS = "x-amazon-apigateway-request-validators"
 VALIDATOR = "x-amazon-apigateway-request-validator"
@@ -50,7 +50,7 @@ def _canonical(api_id: str, node: Any) -> Any:
         for key, value in node.items():
             found = _SCHEMA_REF.match(value) if key == "$ref" and isinstance(value, str) else None
             if found:
-                out[key] = MODEL_URL.format(api_id=api_id, name=model_name(found["name"]))
+                out[key] = model_url(api_id, model_name(found["name"]))
             else:
                 out[key] = _canonical(api_id, value)
         return out

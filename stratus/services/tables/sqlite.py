@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.migrations import Migration
 
 _SCHEMA_1 = """
@@ -443,42 +444,44 @@ def item_rows_after(
     conn: sqlite3.Connection, tid: int, after: tuple[bytes, bytes] | None, limit: int
 ) -> list[ItemRow]:
     """One chunk of a table's stored rows in key order (a backup's copy reads these)."""
-    if after is None:
-        return conn.execute(
-            "SELECT hk, rk, item, size FROM ddb_items WHERE tid = ? ORDER BY hk, rk LIMIT ?",
-            (tid, limit),
-        ).fetchall()
-    return conn.execute(
-        "SELECT hk, rk, item, size FROM ddb_items WHERE tid = ? AND (hk, rk) > (?, ?) "
-        "ORDER BY hk, rk LIMIT ?",
-        (tid, after[0], after[1], limit),
-    ).fetchall()
+    return _rows_after(conn, "ddb_items", "tid", tid, after, limit)
 
 
 def put_backup_rows(conn: sqlite3.Connection, bid: int, rows: list[ItemRow]) -> None:
-    conn.executemany(
-        "INSERT INTO ddb_backup_items (bid, hk, rk, item, size) VALUES (?, ?, ?, ?, ?)",
-        [(bid, *row) for row in rows],
-    )
+    insert_rows(conn, "ddb_backup_items", [(bid, *row) for row in rows], _BACKUP_COLUMNS)
 
 
 def backup_rows_after(
     conn: sqlite3.Connection, bid: int, after: tuple[bytes, bytes] | None, limit: int
 ) -> list[ItemRow]:
-    if after is None:
-        return conn.execute(
-            "SELECT hk, rk, item, size FROM ddb_backup_items WHERE bid = ? ORDER BY hk, rk LIMIT ?",
-            (bid, limit),
-        ).fetchall()
-    return conn.execute(
-        "SELECT hk, rk, item, size FROM ddb_backup_items WHERE bid = ? AND (hk, rk) > (?, ?) "
-        "ORDER BY hk, rk LIMIT ?",
-        (bid, after[0], after[1], limit),
-    ).fetchall()
+    return _rows_after(conn, "ddb_backup_items", "bid", bid, after, limit)
 
 
 def put_item_rows(conn: sqlite3.Connection, tid: int, rows: list[ItemRow]) -> None:
-    conn.executemany(
-        "INSERT INTO ddb_items (tid, hk, rk, item, size) VALUES (?, ?, ?, ?, ?)",
-        [(tid, *row) for row in rows],
-    )
+    insert_rows(conn, "ddb_items", [(tid, *row) for row in rows], _ITEM_COLUMNS)
+
+
+_ITEM_COLUMNS = ("tid", "hk", "rk", "item", "size")
+_BACKUP_COLUMNS = ("bid", "hk", "rk", "item", "size")
+
+
+def _rows_after(
+    conn: sqlite3.Connection,
+    table: str,
+    owner_column: str,
+    owner: int,
+    after: tuple[bytes, bytes] | None,
+    limit: int,
+) -> list[ItemRow]:
+    """Up to ``limit`` of ``owner``'s rows in key order, past the key ``after``: the chunks a
+    backup or a restore copies, one commit each."""
+    select = f"SELECT hk, rk, item, size FROM {table} WHERE {owner_column} = ?"
+    if after is None:
+        rows = conn.execute(f"{select} ORDER BY hk, rk LIMIT ?", (owner, limit))
+    else:
+        rows = conn.execute(
+            f"{select} AND (hk, rk) > (?, ?) ORDER BY hk, rk LIMIT ?",
+            (owner, after[0], after[1], limit),
+        )
+    found: list[ItemRow] = rows.fetchall()
+    return found
