@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -149,6 +150,10 @@ def test_aws_cloudformation_deploy(server: ServerProcess, tmp_path: Path) -> Non
         QueueUrl=url, AttributeNames=["MessageRetentionPeriod"]
     )
     assert attrs["Attributes"]["MessageRetentionPeriod"] == "120"
+    # The CLI names its change set after the current second, and the first one stays
+    # (EXECUTE_COMPLETE) as on AWS: a second deploy within that second would be refused
+    # with AlreadyExistsException, which AWS's slower deploys never reach.
+    time.sleep(1.05 - time.time() % 1)
     again = subprocess.run(
         [
             str(cli),
