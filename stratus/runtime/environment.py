@@ -153,6 +153,11 @@ class ExecutionEnvironment(Protocol):
         """Whether ``request`` may wait behind the invocation it is running."""
         ...
 
+    def wake(self) -> None:
+        """An invocation is on its way to this idle environment: let its process wake
+        up now, while the server still checks and prepares it (a hint; may do nothing)."""
+        ...
+
     def return_queued(self) -> None:
         """Ask for the invocations queued behind the running one back, unstarted (their
         calls fail with ``InvocationNotStarted(returned=True)``): the running one has

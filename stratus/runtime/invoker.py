@@ -159,6 +159,14 @@ class Invoker:
             self._pools[spec.key] = pool
         return pool
 
+    def wake(self, spec: FunctionSpec) -> None:
+        """An invocation of ``spec`` is coming: wake the environment it will find idle."""
+        pool = self._pools.get(spec.key)
+        if pool is not None:
+            env = pool.next_idle()
+            if env is not None:
+                env.wake()
+
     def _existing_pool(self, spec: FunctionSpec) -> EnvironmentPool | None:
         return self._pools.get(spec.key)
 

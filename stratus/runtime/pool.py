@@ -132,6 +132,14 @@ class EnvironmentPool:
                 best = env
         return best
 
+    def next_idle(self) -> ExecutionEnvironment | None:
+        """The environment ``take_idle`` would take now, left where it is."""
+        if self._provisioned_idle:
+            return self._provisioned_idle[-1]
+        if self._idle:
+            return self._idle[-1][0]
+        return None
+
     def take_idle(self) -> ExecutionEnvironment | None:
         """A warm environment: a provisioned one first, else the most recent on-demand one."""
         while self._provisioned_idle:

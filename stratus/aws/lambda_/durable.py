@@ -19,14 +19,14 @@ from stratus.services.durable import errors as de
 from stratus.services.durable.history import page, without_data
 from stratus.services.durable.invocation import SYNC_LIMIT_S, UNQUALIFIED, invocation_answer
 from stratus.services.durable.model import Execution, split_execution_arn
-from stratus.services.durable.ports import FunctionPort
+from stratus.services.durable.ports import FunctionPort, Target
 from stratus.services.durable.service import DurableService
 from stratus.services.functions.errors import (
-    FunctionError,
     InvalidParameter,
     InvalidRequestContent,
     RequestTooLarge,
 )
+from stratus.services.functions.model import FunctionConfig
 from stratus.services.functions.names import parse_function_name
 
 Params = dict[str, Any]
@@ -142,22 +142,22 @@ class DurableApi:
     # -- Invoke --------------------------------------------------------------------
     async def invoke_durable(
         self,
-        ctx: RequestContext,
         params: Params,
-        function_id: str,
+        config: FunctionConfig | None,
         qualifier: str | None,
         payload: bytes,
         kind: str,
     ) -> Params | None:
-        """The answer to Invoke when the function is durable; None when it is not."""
-        if self._durable_functions is None or kind == "DryRun":
-            return None
-        try:
-            target = self._durable_functions.resolve(function_id, qualifier, function_id)
-        except FunctionError:
+        """The answer to Invoke when the function ``config`` (as routed for this call;
+        None when it does not resolve) is durable; None when it is not."""
+        if (
+            self._durable_functions is None
+            or config is None
+            or config.durable_config is None
+            or kind == "DryRun"
+        ):
             return None  # the plain path answers it, with Lambda's order of checks
-        if target.durable_config is None:
-            return None
+        target = Target(config.arn, config.version, config.durable_config, qualifier is not None)
         if qualifier is None:
             raise InvalidParameter(UNQUALIFIED)
         event = _event(payload, self._durable_payload_limit(kind))

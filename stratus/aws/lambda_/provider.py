@@ -258,7 +258,12 @@ class LambdaProvider(
         if kind == "DryRun":
             self._invocations.dry_run(function_id, ref.qualifier)
             return {"StatusCode": 204, "Payload": b""}
-        durable = await self.invoke_durable(ctx, params, function_id, ref.qualifier, payload, kind)
+        # Routed once, here: the durable check and the invocation see the same version
+        # (an alias with routing weights draws once per call).
+        routed = self._invocations.routed(function_id, ref.qualifier)
+        if routed is not None and kind == "RequestResponse":
+            self._invocations.wake(routed)
+        durable = await self.invoke_durable(params, routed, ref.qualifier, payload, kind)
         if durable is not None:
             return durable
         if kind == "Event":
@@ -280,6 +285,7 @@ class LambdaProvider(
             # The SDKs send X-Amzn-Trace-Id from inside a Lambda function (botocore's
             # recursion detection): this call's caller is an invocation, waiting for it.
             nested="x-amzn-trace-id" in ctx.request.headers,
+            routed=routed,
         )
         result: Params = {
             "StatusCode": response.status,

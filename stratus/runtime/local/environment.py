@@ -54,6 +54,8 @@ _RECV_SIZE = 65536
 # Only while a single invocation is in flight in this process does the loop poll for its
 # reply (see ``_poll_reply``): concurrent invocations must never wait on each other.
 _POLL_REPLY_S = 60e-6
+# Sent to an idle worker as an invocation for it is being prepared (``wake``).
+_WAKE_FRAME = encode_head({"op": "wake"}, 0)
 # Lambda gives external extensions 2 s of shutdown phase; a little more for the kill.
 RETIRE_GRACE_S = 2.5
 _in_flight = 0
@@ -160,6 +162,8 @@ class ForkedEnvironment:
         self._eof = False
         self._killed = False
         self._shutdown_listeners = 0  # extensions that want SHUTDOWN (init report)
+        self._wakeable = False  # its worker takes a wake frame (init report)
+        self._woken = False  # one sent since its last invocation
         sock.setblocking(False)
         self._loop.add_reader(sock.fileno(), self._on_readable)
         self._output_fd = -1 if output_fd is None else output_fd
@@ -167,7 +171,7 @@ class ForkedEnvironment:
         self._output_dropped = 0
         if self._output_fd >= 0:
             os.set_blocking(self._output_fd, False)
-            self._loop.add_reader(self._output_fd, self._read_output)
+            self._loop.add_reader(self._output_fd, self._on_output)
         exited.add_done_callback(self._on_exit)
 
     # -- the contract -----------------------------------------------------------------
@@ -188,6 +192,29 @@ class ForkedEnvironment:
             and self.alive
         )
 
+    def wake(self) -> None:
+        """Only while invocations come one at a time (as ``_poll_reply``): under load a
+        worker answering back to back is awake anyway, and one polling for an event
+        would take the CPU the others need. The worker polls a while for its event
+        (``worker/runtime.py``) instead of sleeping until it comes, so its wake-up
+        (tens of µs across cores on a VM) overlaps the server's own work on the
+        request. Not a frozen one: ``invoke`` thaws it."""
+        if (
+            not self._wakeable
+            or self._woken
+            or self._frozen
+            or self._calls
+            or self._eof
+            or _in_flight
+            or time.monotonic() - _concurrent_at <= _SEQUENTIAL_AFTER_S
+        ):
+            return
+        try:
+            self._send(_WAKE_FRAME, b"")
+        except OSError:
+            return  # gone: the invocation finds out
+        self._woken = True
+
     def return_queued(self) -> None:
         if len(self._calls) < 2 or not self.alive:
             return
@@ -204,6 +231,7 @@ class ForkedEnvironment:
         if self._frozen:
             self._thaw()
         header = _frame_header(request, queued)
+        self._woken = False
         call = _Call(self._loop.create_future(), request.on_chunk, request.request_id)
         try:
             if self._eof:
@@ -390,6 +418,7 @@ class ForkedEnvironment:
         self.init = InitOutcome(init_duration_ms=header["ms"], logs=logs)
         self._shutdown_listeners = int(header.get("shutdown_listeners") or 0)
         self.queueable = bool(header.get("pipe")) and bool(self._boundary)
+        self._wakeable = bool(header.get("wake"))
         return self.init
 
     async def next_frame(self) -> Frame:
@@ -404,10 +433,11 @@ class ForkedEnvironment:
         finally:
             self._waiter = None
 
-    def take_output(self, bounded: bool = False) -> str:
+    def take_output(self, bounded: bool = False, read_more: bool = True) -> str:
         """What the process wrote to fds 1 and 2 since the last call; ``bounded``: up to
         the log boundary the worker wrote after its last invocation, the rest stays for
-        the next one.
+        the next one; not ``read_more``: only what was read already (the worker said the
+        pipe held nothing unread as it answered: what is there now is the next one's).
 
         Called once the worker has answered: everything it wrote before answering is in
         the pipe by then (a write to a pipe completes before the call returns), so one
@@ -428,7 +458,7 @@ class ForkedEnvironment:
                 text = self._output[:end].decode("utf-8", "replace")
                 del self._output[: end + len(self._boundary)]
                 return text if text.endswith("\n") else text + "\n"
-        else:
+        elif read_more:
             self._read_output(drain=True)
         if not self._output and not self._output_dropped:
             return ""
@@ -440,6 +470,14 @@ class ForkedEnvironment:
             text += f"[{self._output_dropped} bytes of output dropped: over {OUTPUT_LIMIT}]\n"
             self._output_dropped = 0
         return text
+
+    def _on_output(self) -> None:
+        """The pipe has more: first the answers already on the socket, which were sent
+        before anything an invocation queued behind them printed (an answer saying the
+        pipe was read to its end takes what was read so far: not this, yet)."""
+        if not self._eof:
+            self._drain(final=False)
+        self._read_output()
 
     def _read_output(self, drain: bool = False) -> None:
         while self._output_fd >= 0:
@@ -549,7 +587,8 @@ class ForkedEnvironment:
                         )
                 continue
             calls.popleft()
-            if "b" not in header and self.queueable:
+            boundary = header.get("b")
+            if boundary is None and self.queueable:
                 # its code closed the boundary's descriptor: output can no longer be split
                 # per invocation, so nothing more is queued on it
                 self.queueable = False
@@ -558,7 +597,7 @@ class ForkedEnvironment:
             elif call.cancelled:
                 self.park()
             # The output is split here, in reply order, whatever order callers resume in.
-            logs = self.take_output(bounded="b" in header)
+            logs = self.take_output(bounded=boundary == 1, read_more=boundary != 0)
             if not call.cancelled and not call.future.done():
                 call.future.set_result((header, frame[1], logs))
 

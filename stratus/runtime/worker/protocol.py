@@ -108,6 +108,7 @@ class FrameReader(object):
         self._spin = spin_seconds
         self._hot = spin_seconds > 0  # did the last event come within the spin window?
         self._cold_waits = 0  # blocking waits since polling stopped (every 8th polls)
+        self._expect = 0.0  # how long the next receive polls, told an event is coming
 
     def _recv(self) -> bytes:
         """Receive, first polling briefly without blocking: a warm function's next event
@@ -125,6 +126,16 @@ class FrameReader(object):
             self._cold_waits += 1
             if self._cold_waits >= 8:
                 self._hot = True
+        if self._expect:  # told it comes: poll for it, and leave the rest as it was
+            deadline = time.perf_counter() + self._expect
+            self._expect = 0.0
+            while True:
+                try:
+                    return self.sock.recv(self.CHUNK, socket.MSG_DONTWAIT)
+                except (BlockingIOError, InterruptedError):
+                    if time.perf_counter() >= deadline:
+                        break
+            return self.sock.recv(self.CHUNK)
         if self._hot:
             self._cold_waits = 0
             deadline = time.perf_counter() + self._spin
@@ -142,6 +153,11 @@ class FrameReader(object):
             self._hot = time.perf_counter() - start < self._spin
             return data
         return self.sock.recv(self.CHUNK)
+
+    def expect(self, seconds: float) -> None:
+        """An event is on its way (the server said so, while it prepares it): the next
+        receive polls up to ``seconds`` for it before blocking."""
+        self._expect = seconds
 
     def take_waiting(self) -> List[Dict[str, Any]]:
         """The headers of the whole frames already sent to this socket and not yet read,
@@ -185,6 +201,7 @@ class FrameReader(object):
                     header = decode_header(buf[PREFIX.size : PREFIX.size + head_len])
                     payload = buf[PREFIX.size + head_len : end]
                     self._buf = buf[end:]
+                    self._expect = 0.0  # (it came along with the wake: no polling later)
                     return header, payload
             chunk = self._recv()
             if not chunk:

@@ -26,6 +26,7 @@ from stratus.runtime.limits import Limits
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.errors import (
     Conflict,
+    FunctionError,
     InvalidRequestContent,
     NotFound,
     RequestTooLarge,
@@ -163,6 +164,21 @@ class Invocations:
         return spec
 
     # -- synchronous -----------------------------------------------------------------
+    def routed(self, name: str, qualifier: str | None) -> FunctionConfig | None:
+        """The configuration an invocation of ``name`` would run now, or None when it
+        names nothing (``invoke`` then answers why, after its own checks, in Lambda's
+        order)."""
+        try:
+            return self._registry.route(name, qualifier)
+        except FunctionError:
+            return None
+
+    def wake(self, config: FunctionConfig) -> None:
+        """A synchronous invocation of ``config`` is coming (``Invoker.wake``)."""
+        spec = self._specs.get((config.arn, config.version))
+        if spec is not None and spec.revision == config.revision_id:
+            self._invoker.wake(spec)
+
     async def invoke(
         self,
         name: str,
@@ -176,6 +192,7 @@ class Invocations:
         durable_envelope: bool = False,
         composed: bool = False,
         nested: bool = False,
+        routed: FunctionConfig | None = None,
     ) -> InvokeResponse:
         """A synchronous invocation; with ``on_chunk``, a runtime that streams its response
         (Node.js, custom runtimes) hands it over piece by piece as it writes it;
@@ -183,7 +200,8 @@ class Invocations:
         with its envelope (not an event starting one); ``composed``: the event is one the
         platform serialized itself (API Gateway's, an event source's), so it is JSON and
         is not parsed again to prove it; ``nested``: made from inside an invocation (which
-        waits for it), so never queued behind a running one."""
+        waits for it), so never queued behind a running one; ``routed``: what ``routed``
+        gave the caller for ``name`` and ``qualifier`` (not routed again)."""
         if len(payload) > self._limits.sync_payload_bytes:
             raise RequestTooLarge(
                 f"Request must be smaller than {self._limits.sync_payload_bytes} bytes for the "
@@ -191,7 +209,9 @@ class Invocations:
             )
         event = payload if composed and payload else _check_json(payload)
         context_text = _decode_client_context(client_context)
-        config = await self._ready(self._registry.route(name, qualifier), qualifier)
+        if routed is None:
+            routed = self._registry.route(name, qualifier)
+        config = await self._ready(routed, qualifier)
         if config.durable_config is not None and self.durable_route and not durable_envelope:
             return await self.durable_route.invoke(config, qualifier, event, wait=True)
         request_id = request_id or new_request_id()

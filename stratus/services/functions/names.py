@@ -12,6 +12,7 @@ becomes an id in the caller's :class:`Scope` (``services/scope.py``); an ARN car
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -80,10 +81,15 @@ def validation_message(value: str, member: str, constraint: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_function_name(
     value: str, qualifier: str | None = None, *, member: str = "functionName"
 ) -> FunctionRef:
-    """Split a FunctionName parameter into name and qualifier, checking Lambda's rules."""
+    """Split a FunctionName parameter into name and qualifier, checking Lambda's rules.
+
+    Cached (the result is immutable; refusals raise and are not kept): every Invoke
+    parses the same few names, and on an invoke that follows an idle moment this is
+    one of the steps whose cost is mostly cold caches."""
     if not value or len(value) > 170:
         raise Validation(
             validation_message(value, member, "Member must have length less than or equal to 170")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -411,3 +412,52 @@ def test_large_events_and_responses(env_of, run, size: int) -> None:
         result = json.loads(outcome.payload)
         assert result == {"echo": blob[::-1], "size": len(blob)}
         assert outcome.logs == "x" * len(blob) + "\n"
+
+
+def test_a_wake_ahead_of_an_invocation_or_without_one(env_of, run, monkeypatch) -> None:
+    """``wake``: the invoker tells an idle environment an invocation is coming, so its
+    worker polls instead of sleeping. Whether the invocation follows at once, late or
+    never, every answer is the right one; a busy or frozen environment is not woken."""
+    import time
+
+    from stratus.runtime.local import environment as environments
+
+    monkeypatch.setattr(environments, "_concurrent_at", 0.0)  # one at a time, as a client
+    env = env_of(
+        {
+            "app.py": """
+                import time
+                def handler(event, context):
+                    time.sleep(event.get("sleep", 0))
+                    print("hello", event["name"])
+                    return {"greeting": "hello " + event["name"]}
+            """
+        }
+    )
+    env.wake()
+    assert env._woken
+    env.wake()  # once per invocation: nothing more is sent
+    outcome = run(env.invoke(request(b'{"name": "ada"}')))
+    assert json.loads(outcome.payload) == {"greeting": "hello ada"}
+    assert not env._woken
+    env.wake()  # and no invocation comes: the worker's poll runs out, then it blocks
+    time.sleep(0.05)
+    outcome = run(env.invoke(request(b'{"name": "bob"}')))
+    assert json.loads(outcome.payload) == {"greeting": "hello bob"}
+    assert outcome.logs == "hello bob\n"
+
+    async def during() -> bool:
+        call = asyncio.ensure_future(env.invoke(request(b'{"name": "cy", "sleep": 0.2}')))
+        await asyncio.sleep(0)
+        env.wake()  # running one: nothing to wake
+        woken = env._woken
+        await call
+        return woken
+
+    assert run(during()) is False
+    if env.group is not None and env.group.freeze():
+        env._frozen = True
+        env.wake()
+        assert not env._woken
+        outcome = run(env.invoke(request(b'{"name": "dee"}')))  # thawed by the invocation
+        assert json.loads(outcome.payload) == {"greeting": "hello dee"}

@@ -50,6 +50,9 @@ def handler(event, context):
                 if time.time() > give_up:
                     return {"n": n, "called": False, "pid": os.getpid()}
                 time.sleep(0.01)
+    if event.get("quiet"):  # writes nothing to the pipe
+        time.sleep(event.get("sleep", 0))
+        return {"n": n, "pid": os.getpid()}
     print("start", n, flush=True)
     os.write(1, ("raw %d\\n" % n).encode())  # past Python: straight to the pipe
     if event.get("die"):
@@ -256,6 +259,32 @@ def test_output_of_the_next_invocation_is_not_the_last_ones(
         one, two = run(scenario(env))
         assert one.logs == "start 1\nraw 1\nend 1\n"
         assert two.logs == "start 2\nraw 2\nend 2\n"
+
+
+def test_a_quiet_invocation_does_not_take_the_next_ones_output(
+    factory: LocalEnvironmentFactory, run, tmp_path: Path
+) -> None:
+    """The first invocation prints nothing, so the worker answers it without a boundary
+    (the server has read all it wrote); the queued one starts and prints before the
+    server, held up, reads that answer: its lines stay its own, whichever of the pipe and
+    the socket the loop looks at first."""
+    import time
+
+    async def scenario(env: Any) -> tuple[Any, Any]:
+        first = asyncio.ensure_future(env.invoke(request(b'{"n": 1, "quiet": 1, "sleep": 0.05}')))
+        await asyncio.sleep(0)
+        second = asyncio.ensure_future(env.invoke(request(b'{"n": 2, "sleep": 0.3}')))
+        await asyncio.sleep(0.01)  # its frame goes out (a queued one leaves on the next turn)
+        assert env.in_flight == 2
+        time.sleep(0.2)  # holds the loop: the worker answers 1 and starts 2 meanwhile
+        return await first, await second
+
+    with _environment(factory, run, tmp_path, HANDLER) as env:
+        for _ in range(3):
+            one, two = run(scenario(env))
+            assert json.loads(one.payload)["n"] == 1 and one.logs == ""
+            assert two.logs == "start 2\nraw 2\nend 2\n"
+        assert env.queueable  # no boundary written is not a closed boundary
 
 
 def test_a_function_that_closes_the_boundary_is_no_longer_queued_on(

@@ -65,3 +65,29 @@ def test_no_polling_without_a_window(pair: tuple[socket.socket, socket.socket]) 
     writer.sendall(encode_frame({"id": "1"}, b"one"))
     assert reader.read() == ({"id": "1"}, b"one")
     assert not reader._hot
+
+
+def test_a_wake_polls_once_and_changes_nothing_else(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    """``expect``: the server said an event is coming. The next receive polls for it (a
+    late one is still read, once the poll runs out), and the reader's own rhythm (hot or
+    cold) is left as it was."""
+    reader_sock, writer = pair
+    reader = FrameReader(reader_sock, WINDOW_S)
+    reader._hot = False
+    reader.expect(WINDOW_S)
+    late = threading.Timer(LATE_S, writer.sendall, [encode_frame({"id": "late"}, b"")])
+    late.start()
+    try:
+        assert reader.read() == ({"id": "late"}, b"")
+    finally:
+        late.join()
+    assert not reader._hot and not reader._expect
+    # The wake and its event in one chunk: the event comes out of the buffer, and the
+    # poll asked for is dropped (no polling after the invocation it was for).
+    writer.sendall(encode_frame({"op": "wake"}, b"") + encode_frame({"id": "e"}, b"ev"))
+    assert reader.read() == ({"op": "wake"}, b"")
+    reader.expect(WINDOW_S)
+    assert reader.read() == ({"id": "e"}, b"ev")
+    assert not reader._expect
