@@ -210,6 +210,11 @@ class EnvironmentFactory(Protocol):
         for (a function's folders, its user); idempotent, optional."""
         ...
 
+    def wake(self, spec: FunctionSpec) -> None:
+        """An environment of ``spec`` is about to be created: let whatever will start it
+        wake up now (a hint; may do nothing)."""
+        ...
+
     async def runtime_ready(self, spec: FunctionSpec) -> None:
         """Make ``spec``'s runtime ready to start environments (its interpreter found, its
         dependencies installed, its fork server started). That is the platform's own

@@ -160,12 +160,14 @@ class Invoker:
         return pool
 
     def wake(self, spec: FunctionSpec) -> None:
-        """An invocation of ``spec`` is coming: wake the environment it will find idle."""
+        """An invocation of ``spec`` is coming: wake the environment it will find idle,
+        or what will start one when there is none."""
         pool = self._pools.get(spec.key)
-        if pool is not None:
-            env = pool.next_idle()
-            if env is not None:
-                env.wake()
+        env = pool.next_idle() if pool is not None else None
+        if env is not None:
+            env.wake()
+        else:
+            self._factory_for(spec).wake(spec)
 
     def _existing_pool(self, spec: FunctionSpec) -> EnvironmentPool | None:
         return self._pools.get(spec.key)

@@ -35,6 +35,10 @@ ExitStatus = tuple[int | None, int | None]
 _ANCILLARY = socket.CMSG_SPACE(4 * array.array("i").itemsize)
 
 
+#: Sent on a spare's socket ahead of its launch (``wake_spare``).
+_WAKE_FRAME = encode_head({"op": "wake"}, 0)
+
+
 class Spare(NamedTuple):
     """A zygote's child forked ahead, waiting on ``link`` for its launch."""
 
@@ -55,6 +59,7 @@ class ControlChannel:
         self._spawns: dict[int, asyncio.Future[tuple[int, asyncio.Future[ExitStatus]]]] = {}
         self._exits: dict[int, asyncio.Future[ExitStatus]] = {}
         self._spare: Spare | None = None
+        self._woken_spares: set[int] = set()  # the spare told its launch is coming
         self._received_fds: collections.deque[int] = collections.deque()
         self._notes: set[asyncio.Task[None]] = set()
         self._ready: asyncio.Future[dict[str, Any]] = self._loop.create_future()
@@ -105,6 +110,18 @@ class ControlChannel:
             raise ChannelClosed(f"{self.name} is gone") from exc
         finally:
             self._spawns.pop(request, None)
+
+    def wake_spare(self) -> None:
+        """Tell the spare its launch is coming: it polls for it instead of sleeping
+        (once per spare; a spare told so polls a while, then waits as before)."""
+        spare = self._spare
+        if spare is None or spare.pid in self._woken_spares:
+            return
+        try:
+            spare.link.send(_WAKE_FRAME, socket.MSG_DONTWAIT)
+        except OSError:
+            return  # gone, or (never, idle) full: the launch finds out
+        self._woken_spares = {spare.pid}
 
     def take_spare(self) -> Spare | None:
         """The spare the zygote lent, if it is still there to take."""

@@ -63,6 +63,11 @@ _in_flight = 0
 # flight is a moment between others, and polling would hold up the requests behind it.
 _SEQUENTIAL_AFTER_S = 0.05
 _concurrent_at = 0.0  # time.monotonic() when two invocations were last in flight
+_starting = 0  # environments waiting for their init report
+# How long the loop keeps turning, instead of sleeping, while the one environment starting
+# in the server (and nothing else) inits, and then answers its first invocation: a sleeping
+# loop's thread on a VM is woken ~0.2 ms late; a function's init takes ~1-2 ms here.
+_COLD_SPIN_S = 0.005
 # What one invocation may write to fds 1 and 2 (its whole log) before the rest is
 # dropped and counted: a runaway subprocess must not fill the server's memory.
 OUTPUT_LIMIT = 16 << 20
@@ -164,6 +169,7 @@ class ForkedEnvironment:
         self._shutdown_listeners = 0  # extensions that want SHUTDOWN (init report)
         self._wakeable = False  # its worker takes a wake frame (init report)
         self._woken = False  # one sent since its last invocation
+        self._answered = False  # it has answered an invocation
         sock.setblocking(False)
         self._loop.add_reader(sock.fileno(), self._on_readable)
         self._output_fd = -1 if output_fd is None else output_fd
@@ -205,8 +211,7 @@ class ForkedEnvironment:
             or self._frozen
             or self._calls
             or self._eof
-            or _in_flight
-            or time.monotonic() - _concurrent_at <= _SEQUENTIAL_AFTER_S
+            or not quiet()
         ):
             return
         try:
@@ -255,6 +260,8 @@ class ForkedEnvironment:
                     _concurrent_at = now
                 elif not queued and now - _concurrent_at > _SEQUENTIAL_AFTER_S:
                     self._poll_reply()
+                    if not self._answered:  # its first: slower than any poll
+                        await _keep_turning(call.future, lambda: _in_flight == 1)
                 reply, data, logs = await call.future
             finally:
                 _in_flight -= 1
@@ -408,7 +415,7 @@ class ForkedEnvironment:
     async def wait_init(self) -> InitOutcome:
         """Read the init report; raises InitFailed or EnvironmentExited."""
         try:
-            header, data = await self.next_frame()
+            header, data = await self.next_frame(cold=True)
         except ChannelClosed:
             raise await self._exit_error() from None
         size = header["n"]
@@ -421,16 +428,23 @@ class ForkedEnvironment:
         self._wakeable = bool(header.get("wake"))
         return self.init
 
-    async def next_frame(self) -> Frame:
+    async def next_frame(self, cold: bool = False) -> Frame:
+        """The next frame not answering an invocation; ``cold``: the init report of a
+        new environment (the loop keeps turning for it while it is the only one)."""
         if self._frames:
             return self._frames.popleft()
         if self._eof:
             raise ChannelClosed(f"environment {self.env_id} closed its socket")
         waiter: asyncio.Future[Frame] = self._loop.create_future()
         self._waiter = waiter
+        global _starting
+        _starting += cold
         try:
+            if cold and _sequential():
+                await _keep_turning(waiter, lambda: _starting == 1 and not _in_flight)
             return await waiter
         finally:
+            _starting -= cold
             self._waiter = None
 
     def take_output(self, bounded: bool = False, read_more: bool = True) -> str:
@@ -587,6 +601,7 @@ class ForkedEnvironment:
                         )
                 continue
             calls.popleft()
+            self._answered = True
             boundary = header.get("b")
             if boundary is None and self.queueable:
                 # its code closed the boundary's descriptor: output can no longer be split
@@ -674,3 +689,23 @@ class ForkedEnvironment:
             # callbacks ran: note the exit now, so the caller sees the memory kill.
             self._on_exit(self._exited)
         return EnvironmentExited(code, sig, self.take_output())
+
+
+def _sequential() -> bool:
+    """Invocations come one at a time (see ``_SEQUENTIAL_AFTER_S``), none in flight."""
+    return not _in_flight and time.monotonic() - _concurrent_at > _SEQUENTIAL_AFTER_S
+
+
+def quiet() -> bool:
+    """Nothing runs or starts in this server, and invocations come one at a time: what
+    the hints that keep a process polling (``wake``, a spare's wake) require."""
+    return not _starting and _sequential()
+
+
+async def _keep_turning(fut: asyncio.Future[Any], alone: Callable[[], bool]) -> None:
+    """Keep the loop turning (``sleep(0)``: other callbacks run, but its thread never
+    sleeps) until ``fut`` is done, ``_COLD_SPIN_S`` has passed or ``alone`` no longer
+    holds: a cold start then costs no wake-up of the server's thread."""
+    deadline = time.monotonic() + _COLD_SPIN_S
+    while not fut.done() and alone() and time.monotonic() < deadline:
+        await asyncio.sleep(0)

@@ -26,6 +26,7 @@ from stratus.runtime import runtimes
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.lambda_env import BASE_ENV
 from stratus.runtime.local import cgroups
+from stratus.runtime.local import environment as environments
 from stratus.runtime.local.cgroups import CgroupTree
 from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.environment import ForkedEnvironment
@@ -189,6 +190,17 @@ class LocalEnvironmentFactory:
             return
         self._bytecode_dir(spec)
         self._uid_of(spec)
+
+    def wake(self, spec: FunctionSpec) -> None:
+        """A cold start of a Python function is coming, and nothing else runs: the
+        zygote's spare, which will become its environment, wakes and polls for its
+        launch (``worker/zygote.py``) while the server still prepares it."""
+        if self._closed or spec.snapshot or runtimes.family(spec.runtime) != "python":
+            return
+        interpreter = self._interpreters.get(spec.runtime)
+        zygote = self._zygotes.get(interpreter.path) if interpreter is not None else None
+        if zygote is not None and environments.quiet():
+            zygote.wake_spare()
 
     def _launch_config(
         self, mode: str, launch: LaunchConfig, interpreter: Interpreter, tmp_dir: str

@@ -119,6 +119,11 @@ class Zygote:
                 log.warning("zygote %s died; restarting it", self.pid)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def wake_spare(self) -> None:
+        """The spare lent to the server will be launched soon (``ControlChannel``)."""
+        if self._channel is not None:
+            self._channel.wake_spare()
+
     async def close(self) -> None:
         """Stop the zygote; its children die with it."""
         async with self._lock:

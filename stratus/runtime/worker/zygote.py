@@ -38,6 +38,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
@@ -51,6 +52,9 @@ NODE_CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node
 ChildMain = Callable[[socket.socket, Dict[str, Any]], int]
 
 SPARE_DELAY_MS = 10
+#: How long a spare told its launch is coming polls for it (the server tells it as the
+#: invocation needing it is routed, ~0.1-0.3 ms ahead of the launch).
+SPARE_WAKE_POLL_S = 0.002
 DEFAULT_PRELOAD = ("s3", "dynamodb", "sqs", "sns", "lambda", "sts")
 
 
@@ -272,7 +276,11 @@ class ForkServer(object):
         if not node_memory:
             rehearse()  # a Python environment's first invocation, its pages warmed
         try:
-            _header, payload, fds = protocol.recv_frame_with_fds(link, 2)
+            header, payload, fds = protocol.recv_frame_with_fds(link, 2)
+            while header.get("op") == "wake":  # its launch follows soon: poll for it
+                _close_all(fds)
+                _poll_readable(link, SPARE_WAKE_POLL_S)
+                header, payload, fds = protocol.recv_frame_with_fds(link, 2)
         except ConnectionClosed:
             for pooled in node_pool.WAITING:
                 pooled.discard()
@@ -369,6 +377,20 @@ def _pooled(config: Dict[str, Any]) -> bool:
     """Whether a launch may take a node spare: our Node.js client (the factory says)."""
     spec = config.get("bootstrap")
     return isinstance(spec, dict) and bool(spec.get("pool"))
+
+
+def _poll_readable(sock: socket.socket, seconds: float) -> None:
+    """Return once ``sock`` has data or ``seconds`` have passed, without sleeping."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        try:
+            if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                return
+        except (BlockingIOError, InterruptedError):
+            continue
+        except OSError:
+            return
+        return  # closed: the next receive says so
 
 
 def _close_all(fds: List[int]) -> None:

@@ -248,3 +248,34 @@ def test_a_lent_spare_that_dies_is_reported_and_replaced(tmp_path: Path) -> None
     finally:
         zygote.control.close()
         zygote.proc.wait(timeout=30)
+
+
+def test_a_spare_told_its_launch_is_coming_still_takes_it(tmp_path: Path) -> None:
+    """``wake`` frames ahead of the launch (the server's hint, ``ControlChannel.
+    wake_spare``): the spare polls a while, and whether the launch follows at once, after
+    its poll ran out, or after a second wake, it becomes the environment it is told to."""
+    zygote = RawZygote(True)
+    try:
+        for late, wakes in ((0.0, 1), (0.2, 1), (0.05, 2)):
+            pid, link = zygote.take_spare()
+            for _ in range(wakes):
+                protocol.send_frame(link, {"op": "wake"})
+            time.sleep(late)
+            ours, theirs = socket.socketpair()
+            ours.settimeout(30)
+            config = config_for(tmp_path, "def handler(e, c):\n    return 7\n")
+            protocol.send_frame_with_fds(
+                link, {"op": "go"}, [theirs.fileno()], json.dumps(config).encode()
+            )
+            link.close()
+            theirs.close()
+            protocol.send_frame(zygote.control, {"op": "taken", "pid": pid})
+            assert protocol.recv_frame(ours)[0]["op"] == "init"
+            protocol.send_frame(ours, {"id": "r1", "arn": "", "dl": 0}, b"{}")
+            header, body = protocol.recv_frame(ours)
+            assert body.startswith(b"7"), (header, body)
+            ours.close()
+            assert zygote.next("exit")["pid"] == pid
+    finally:
+        zygote.control.close()
+        zygote.proc.wait(timeout=30)
