@@ -19,7 +19,6 @@ from typing import Any
 from stratus.services.functions.errors import FunctionError, TooManyRequests
 from stratus.services.functions.invocations import Invocations, InvokeResponse
 from stratus.services.functions.names import parse_function_name
-from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -51,19 +50,23 @@ def parse_target(uri: str, scope: Scope) -> FunctionTarget:
 
 
 class FunctionCaller:
-    def __init__(self, invocations: Invocations, registry: FunctionRegistry) -> None:
+    def __init__(self, invocations: Invocations) -> None:
         self._invocations = invocations
-        self._registry = registry
 
     async def call(
         self, target: FunctionTarget, payload: bytes, request_id: str, timeout_s: float
     ) -> tuple[Outcome, bytes]:
-        try:
-            config = self._registry.resolve(target.function_id, target.qualifier)
-        except FunctionError:
+        config = self._invocations.routed(target.function_id, target.qualifier)
+        if config is None:
             return Outcome.MISSING, b""
+        self._invocations.wake(config)  # its worker wakes while the invocation is prepared
         invoke = self._invocations.invoke(
-            target.function_id, target.qualifier, payload, request_id=request_id, composed=True
+            target.function_id,
+            target.qualifier,
+            payload,
+            request_id=request_id,
+            composed=True,
+            routed=config,
         )
         try:
             if config.timeout <= timeout_s:

@@ -65,7 +65,7 @@ class ApisComponent(Component):
         self.access_logs = AccessLogs(self.log_writer.emit)
         self.client = httpx.AsyncClient(follow_redirects=False)
         iam = execute_api_check(self._identity())
-        caller = FunctionCaller(functions.invocations, functions.registry)
+        caller = FunctionCaller(functions.invocations)
         authorizers = Authorizers(caller, JwtVerifier(JwksCache(self.client)))
         self.http_server = HttpApiServer(
             caller,

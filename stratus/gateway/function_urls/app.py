@@ -38,6 +38,7 @@ from stratus.services.functions.errors import (
 )
 from stratus.services.functions.function_urls import FunctionUrls, UrlConfig
 from stratus.services.functions.invocations import Invocations
+from stratus.services.functions.model import FunctionConfig
 from stratus.services.functions.response_streams import ResponseStream
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,9 @@ class FunctionUrlApp:
         if config.cors is not None and cors_rules.is_preflight(request.method, first):
             await _answer(send, 200, b"", cors_rules.preflight(config.cors, first))
             return
+        routed = self._invocations.routed(config.function_id, config.qualifier)
+        if routed is not None and config.invoke_mode != "RESPONSE_STREAM":
+            self._invocations.wake(routed)  # its worker wakes while the event is made
         request_id = new_request_id()
         event = orjson.dumps(
             build_event(request, request_id, iam=access.iam, account_id=access.account_id)
@@ -161,16 +165,25 @@ class FunctionUrlApp:
             await self.invoke_streaming(config, event, request_id, send, decorate)
             return
         status, response_headers, response_body = await self.invoke_buffered(
-            config, event, request_id
+            config, event, request_id, routed
         )
         await _answer(send, status, response_body, decorate(response_headers), request_id)
 
     async def invoke_buffered(
-        self, config: UrlConfig, event: bytes, request_id: str
+        self,
+        config: UrlConfig,
+        event: bytes,
+        request_id: str,
+        routed: FunctionConfig | None = None,
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         try:
             response = await self._invocations.invoke(
-                config.function_id, config.qualifier, event, request_id=request_id, composed=True
+                config.function_id,
+                config.qualifier,
+                event,
+                request_id=request_id,
+                composed=True,
+                routed=routed,
             )
         except FunctionError as error:
             return invoke_error(error)
