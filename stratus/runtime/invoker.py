@@ -206,7 +206,12 @@ class Invoker:
         metrics.peak_concurrent = max(metrics.peak_concurrent, metrics.concurrent)
         self._in_flight += 1
         try:
-            result = await self._invoke(spec, request)
+            pool = self._pool(spec)
+            env = pool.take_queued(request) or pool.take_idle()
+            if env is not None:  # warm: one coroutine less than through ``_invoke``
+                result = await self._run(pool, env, spec, request, None, "")
+            else:
+                result = await self._cold(pool, spec, request)
         finally:
             self.limiter.release(spec.function_arn, reserved_slot)
             metrics.concurrent -= 1
@@ -222,38 +227,40 @@ class Invoker:
         return result
 
     async def _invoke(self, spec: FunctionSpec, request: InvokeRequest) -> InvocationResult:
+        """On an environment taken from the pool, else on a new one."""
         pool = self._pool(spec)
         env = pool.take_queued(request) or pool.take_idle()
-        init_ms: float | None = None
-        init_logs = ""
-        if env is None:
-            started = time.perf_counter()
-            try:
-                env = await pool.create(self.limits.init_timeout_s)
-            except InitFailed as exc:
-                return self._finish_without_env(
-                    spec, request, exc.error_payload, exc.error_type, exc.logs, exc.init_ms
-                )
-            except TimeoutError:
-                waited = (time.perf_counter() - started) * 1000
-                message = (
-                    f"RequestId: {request.request_id} Error: "
-                    f"{_timeout_error(self.limits.init_timeout_s)}"
-                )
-                payload = error_payload("Sandbox.Timedout", message)
-                return self._finish_without_env(
-                    spec, request, payload, "Sandbox.Timedout", "", waited
-                )
-            except EnvironmentExited as exc:
-                waited = (time.perf_counter() - started) * 1000
-                message = exit_message(request.request_id, exc.exit_code, exc.signal)
-                payload = error_payload("Runtime.ExitError", message)
-                return self._finish_without_env(
-                    spec, request, payload, "Runtime.ExitError", exc.logs, waited
-                )
-            init_ms = env.init.init_duration_ms
-            init_logs = env.init.logs
-        return await self._run(pool, env, spec, request, init_ms, init_logs)
+        if env is not None:
+            return await self._run(pool, env, spec, request, None, "")
+        return await self._cold(pool, spec, request)
+
+    async def _cold(
+        self, pool: EnvironmentPool, spec: FunctionSpec, request: InvokeRequest
+    ) -> InvocationResult:
+        """A cold start: a new environment, its init reported with the invocation."""
+        started = time.perf_counter()
+        try:
+            env = await pool.create(self.limits.init_timeout_s)
+        except InitFailed as exc:
+            return self._finish_without_env(
+                spec, request, exc.error_payload, exc.error_type, exc.logs, exc.init_ms
+            )
+        except TimeoutError:
+            waited = (time.perf_counter() - started) * 1000
+            message = (
+                f"RequestId: {request.request_id} Error: "
+                f"{_timeout_error(self.limits.init_timeout_s)}"
+            )
+            payload = error_payload("Sandbox.Timedout", message)
+            return self._finish_without_env(spec, request, payload, "Sandbox.Timedout", "", waited)
+        except EnvironmentExited as exc:
+            waited = (time.perf_counter() - started) * 1000
+            message = exit_message(request.request_id, exc.exit_code, exc.signal)
+            payload = error_payload("Runtime.ExitError", message)
+            return self._finish_without_env(
+                spec, request, payload, "Runtime.ExitError", exc.logs, waited
+            )
+        return await self._run(pool, env, spec, request, env.init.init_duration_ms, env.init.logs)
 
     async def _run(
         self,

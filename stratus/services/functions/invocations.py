@@ -134,10 +134,14 @@ class Invocations:
         """How many invocations of a function hold a concurrency slot now (any caller)."""
         return self._invoker.limiter.in_flight(name)
 
+    def _known_spec(self, config: FunctionConfig) -> FunctionSpec | None:
+        """The spec made for this revision of ``config`` already, if any."""
+        spec = self._specs.get((config.arn, config.version))
+        return spec if spec is not None and spec.revision == config.revision_id else None
+
     async def spec_for(self, config: FunctionConfig) -> FunctionSpec:
-        key = (config.arn, config.version)
-        spec = self._specs.get(key)
-        if spec is not None and spec.revision == config.revision_id:
+        spec = self._known_spec(config)
+        if spec is not None:
             return spec
         code_dir = await self._code.ensure_extracted(config.code_digest)
         layer_dirs = [
@@ -160,7 +164,7 @@ class Invocations:
             revision=config.revision_id,
             **_logging(config),
         )
-        self._specs[key] = spec
+        self._specs[(config.arn, config.version)] = spec
         return spec
 
     # -- synchronous -----------------------------------------------------------------
@@ -175,8 +179,8 @@ class Invocations:
 
     def wake(self, config: FunctionConfig) -> None:
         """A synchronous invocation of ``config`` is coming (``Invoker.wake``)."""
-        spec = self._specs.get((config.arn, config.version))
-        if spec is not None and spec.revision == config.revision_id:
+        spec = self._known_spec(config)
+        if spec is not None:
             self._invoker.wake(spec)
 
     async def invoke(
@@ -211,7 +215,9 @@ class Invocations:
         context_text = _decode_client_context(client_context)
         if routed is None:
             routed = self._registry.route(name, qualifier)
-        config = await self._ready(routed, qualifier)
+        # (awaited only when not ready: the common case costs no coroutine)
+        ready = routed.state == "Active" and is_settled(routed)
+        config = routed if ready else await self._ready(routed, qualifier)
         if config.durable_config is not None and self.durable_route and not durable_envelope:
             return await self.durable_route.invoke(config, qualifier, event, wait=True)
         request_id = request_id or new_request_id()
@@ -271,7 +277,7 @@ class Invocations:
         *,
         queueable: bool = True,
     ) -> InvocationResult:
-        spec = await self.spec_for(config)
+        spec = self._known_spec(config) or await self.spec_for(config)
         request = InvokeRequest(
             request_id=request_id,
             payload=event,
