@@ -61,10 +61,21 @@ def apply_environment(config: Dict[str, Any], mounted: bool = False) -> None:
     else:
         os.makedirs(tmp_dir, exist_ok=True)
         env["TMPDIR"] = tmp_dir
-    os.environ.clear()
-    os.environ.update(env)
+    replace_environ(env)
     tempfile.tempdir = tmp_dir
     random.seed()
+
+
+def replace_environ(env: Dict[str, str]) -> None:
+    """Make ``os.environ`` exactly ``env``, touching only the variables that differ: in
+    a freshly forked child each change copies pages and costs microseconds (a spare
+    clears the zygote's variables ahead, ``worker/zygote.py``)."""
+    current = os.environ
+    for key in [key for key in current if key not in env]:
+        del current[key]
+    for key, value in env.items():
+        if current.get(key) != value:
+            current[key] = value
 
 
 def _mounted_library_path(value: str, config: Dict[str, Any]) -> str:

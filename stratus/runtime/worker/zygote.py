@@ -275,6 +275,9 @@ class ForkServer(object):
         capture.install(capture.LogBuffer())  # the real install replaces it: pages warmed
         if not node_memory:
             rehearse()  # a Python environment's first invocation, its pages warmed
+            # The zygote's variables are never the function's: gone now, not at launch
+            # (node spares keep them: node starts with them).
+            sandbox.replace_environ({})
         try:
             header, payload, fds = protocol.recv_frame_with_fds(link, 2)
             while header.get("op") == "wake":  # its launch follows soon: poll for it

@@ -144,12 +144,19 @@ def test_environment_variables_tmp_and_trace_id(env_of, factory, run, tmp_path: 
     env = env_of(
         {
             "app.py": """
-            import os, sys, tempfile
+            import os, subprocess, sys, tempfile
+
+            def _platform(names):
+                return sorted(n for n in names if n.startswith(("STRATUS_", "PYTHON")) or n == "HOME")
 
             def handler(event, context):
+                seen = subprocess.run(["env"], capture_output=True, text=True).stdout
                 return {
                     "mine": os.environ.get("MY_VAR"),
                     "leaked": os.environ.get("PYTHONPATH"),
+                    "zygote's": _platform(os.environ) + _platform(
+                        line.split("=", 1)[0] for line in seen.splitlines()
+                    ),
                     "tmpdir": os.environ.get("TMPDIR"),
                     "gettempdir": tempfile.gettempdir(),
                     "trace": os.environ.get("_X_AMZN_TRACE_ID"),
@@ -170,6 +177,7 @@ def test_environment_variables_tmp_and_trace_id(env_of, factory, run, tmp_path: 
     assert first == {
         "mine": "42",
         "leaked": None,
+        "zygote's": [],  # neither in os.environ nor in what a subprocess inherits
         "tmpdir": None if code == "/var/task" else tmp,
         "gettempdir": tmp,
         "trace": "Root=1-abc;Sampled=1",
