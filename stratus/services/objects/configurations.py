@@ -72,12 +72,17 @@ def _token(config_id: str) -> str:
 
 
 def _start(token: str) -> str:
+    """The id a token names; one we did not give (it does not encode back to itself) is
+    S3's ``InvalidArgument``."""
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        start = base64.urlsafe_b64decode(token.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        start = None
+    if start is None or _token(start) != token:
         raise oe.InvalidArgument(
             "The continuation token provided is incorrect", "continuation-token", token
-        ) from None
+        )
+    return start
 
 
 def page(bucket: Bucket, kind: str, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
