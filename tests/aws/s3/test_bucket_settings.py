@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.exceptions
 import pytest
 
 from tests.aws.s3.conftest import error_of, unique
@@ -460,3 +461,36 @@ def test_deprecated_get_bucket_lifecycle(s3: Any, bucket: str) -> None:
     )
     (rule,) = s3.get_bucket_lifecycle(Bucket=bucket)["Rules"]
     assert (rule["ID"], rule["Status"], rule["Expiration"]) == ("old", "Enabled", {"Days": 3})
+
+
+# -- what terraform's aws_s3_bucket reads ---------------------------------------------------
+#: Each read of terraform-provider-aws's ``resourceBucketRead`` (v5) and the error codes
+#: it takes for "not set"; any other error fails the plan.
+TERRAFORM_READS = [
+    ("head_bucket", ()),
+    ("get_bucket_policy", ("NoSuchBucketPolicy",)),
+    ("get_bucket_acl", ()),
+    ("get_bucket_cors", ("NoSuchCORSConfiguration",)),
+    ("get_bucket_website", ("NoSuchWebsiteConfiguration",)),
+    ("get_bucket_versioning", ()),
+    ("get_bucket_accelerate_configuration", ()),
+    ("get_bucket_request_payment", ()),
+    ("get_bucket_logging", ()),
+    ("get_bucket_lifecycle_configuration", ("NoSuchLifecycleConfiguration",)),
+    ("get_bucket_replication", ("ReplicationConfigurationNotFoundError",)),
+    ("get_bucket_encryption", ("ServerSideEncryptionConfigurationNotFoundError",)),
+    ("get_object_lock_configuration", ("ObjectLockConfigurationNotFoundError",)),
+    ("get_bucket_location", ()),
+    ("get_bucket_tagging", ("NoSuchTagSet",)),
+]
+
+
+def test_terraform_reads_a_new_bucket(s3: Any, bucket: str) -> None:
+    for operation, tolerated in TERRAFORM_READS:
+        try:
+            getattr(s3, operation)(Bucket=bucket)
+        except botocore.exceptions.ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            assert code in tolerated, (operation, code)
+    head = s3.head_bucket(Bucket=bucket)
+    assert head["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"] == "us-east-1"
