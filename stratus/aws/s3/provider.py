@@ -2,7 +2,8 @@
 
 The operations live in mixins by concern (buckets and their settings, ACLs, Block Public
 Access, objects, listings, multipart uploads, browser form uploads, Object Lock, website
-configuration); this class joins them, carries the error table, puts every operation
+configuration, the settings kept but not acted on, the configurations kept by id); this
+class joins them, carries the error table, puts every operation
 behind the access check (``aws/s3/access.py``), and offers the CORS hooks the app calls
 (``preflight`` for ``OPTIONS``, ``cors_headers``).
 """
@@ -20,6 +21,7 @@ from stratus.aws.protocol.models import load_service
 from stratus.aws.s3.access import AccessControl
 from stratus.aws.s3.acl import AclOperations
 from stratus.aws.s3.buckets import BucketOperations
+from stratus.aws.s3.configurations import ConfigurationOperations
 from stratus.aws.s3.cors import CorsHooks
 from stratus.aws.s3.errors import S3_ERRORS
 from stratus.aws.s3.listing import ListingOperations
@@ -28,6 +30,7 @@ from stratus.aws.s3.multipart import MultipartOperations
 from stratus.aws.s3.objects import ObjectOperations
 from stratus.aws.s3.post import FormUploads
 from stratus.aws.s3.public_access import PublicAccessOperations
+from stratus.aws.s3.settings import SettingOperations
 from stratus.aws.s3.website import WebsiteOperations
 from stratus.services.objects.service import ObjectsService
 
@@ -47,6 +50,8 @@ class S3Provider(
     PublicAccessOperations,
     LockOperations,
     WebsiteOperations,
+    SettingOperations,
+    ConfigurationOperations,
     CorsHooks,
 ):
     errors: ErrorTable = S3_ERRORS

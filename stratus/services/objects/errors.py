@@ -17,6 +17,9 @@
      ├── UploadError
      │    ├── NoSuchUpload, InvalidPart, InvalidPartOrder, EntityTooSmall
      ├── InvalidArgument, InvalidRequest, MalformedXML, InvalidTag, InvalidRetentionPeriod
+     ├── InvalidTargetBucketForLogging, CrossLocationLoggingProhibited     (logging)
+     ├── TooManyConfigurations, IdMismatch, InvalidS3DestinationBucket
+     │                     (analytics, inventory, metrics, Intelligent-Tiering by id)
      ├── InvalidPolicyDocument, MalformedPOSTRequest   (browser uploads' forms)
      ├── AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership,
      │   UnresolvableGrantByEmailAddress, MissingSecurityHeader,
@@ -248,6 +251,48 @@ class MalformedXML(ObjectsError):
             "The XML you provided was not well-formed or did not validate against our "
             "published schema"
         )
+
+
+class InvalidTargetBucketForLogging(ObjectsError):
+    """A logging target that does not exist or belongs to another account."""
+
+    def __init__(self, message: str, target: str) -> None:
+        super().__init__(message, TargetBucket=target)
+
+
+class CrossLocationLoggingProhibited(ObjectsError):
+    """A logging target in another region than the bucket it logs (403 on S3)."""
+
+    def __init__(self, source_region: str, target_region: str) -> None:
+        super().__init__(
+            "Cross S3 location logging not allowed. ",
+            SourceBucketLocation=source_region,
+            TargetBucketLocation=target_region,
+        )
+
+
+class TooManyConfigurations(ObjectsError):
+    """A 1,001st analytics, inventory, metrics or Intelligent-Tiering configuration."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "You are attempting to create a new configuration but have already reached the "
+            "1,000-configuration limit."
+        )
+
+
+class IdMismatch(ObjectsError):
+    """An inventory configuration whose ``Id`` is not the one its request names."""
+
+    def __init__(self) -> None:
+        super().__init__("Document ID does not match the specified configuration ID.")
+
+
+class InvalidS3DestinationBucket(ObjectsError):
+    """An inventory destination that is not a bucket ARN."""
+
+    def __init__(self) -> None:
+        super().__init__("Invalid bucket ARN.")
 
 
 class InvalidRetentionPeriod(ObjectsError):

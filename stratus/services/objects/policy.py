@@ -70,6 +70,21 @@ _ACTIONS = {
     "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
     "GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
     "PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
+    "GetBucketAccelerateConfiguration": "s3:GetAccelerateConfiguration",
+    "PutBucketAccelerateConfiguration": "s3:PutAccelerateConfiguration",
+    "GetBucketReplication": "s3:GetReplicationConfiguration",
+    "PutBucketReplication": "s3:PutReplicationConfiguration",
+    "DeleteBucketReplication": "s3:PutReplicationConfiguration",
+    **{
+        f"{verb}Bucket{kind}Configuration{plural}": f"s3:{action}{kind}Configuration"
+        for kind in ("Analytics", "Inventory", "Metrics", "IntelligentTiering")
+        for verb, plural, action in (
+            ("Get", "", "Get"),
+            ("List", "s", "Get"),
+            ("Put", "", "Put"),
+            ("Delete", "", "Put"),
+        )
+    },
 }
 
 #: Condition keys that narrow an Allow to known callers: a statement using one with a
