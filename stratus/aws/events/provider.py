@@ -45,6 +45,8 @@ def _bus(bus: Bus, *, full: bool = False) -> Result:
     answer: Result = {"Name": bus.name, "Arn": bus.arn}
     if bus.description:
         answer["Description"] = bus.description
+    if bus.policy is not None:
+        answer["Policy"] = bus.policy
     if full or bus.created:
         answer["CreationTime"] = dt.datetime.fromtimestamp(bus.created or 0, dt.UTC)
         answer["LastModifiedTime"] = dt.datetime.fromtimestamp(bus.modified or 0, dt.UTC)
@@ -91,6 +93,20 @@ class EventsProvider(ArchivesApi, ApiDestinationsApi):
         if token:
             answer["NextToken"] = token
         return answer
+
+    # -- the bus's resource policy (stored and shown, not enforced) ---------------------
+    async def put_permission(self, ctx: RequestContext, params: Params) -> Result:
+        await self._registry.put_permission(ctx.scope, params)
+        return {}
+
+    async def remove_permission(self, ctx: RequestContext, params: Params) -> Result:
+        await self._registry.remove_permission(
+            ctx.scope,
+            params.get("EventBusName"),
+            params.get("StatementId"),
+            bool(params.get("RemoveAllPermissions")),
+        )
+        return {}
 
     # -- rules ---------------------------------------------------------------------------
     async def put_rule(self, ctx: RequestContext, params: Params) -> Result:
