@@ -2,8 +2,8 @@
 
 Thin by design: each method calls the event bus service in the caller's scope and shapes
 the answer. Archives and replays (``archives.py``), connections and API destinations
-(``api_destinations.py``) are mixins. Endpoints and partner sources are not offered (the
-protocol layer answers UnknownOperation-style errors).
+(``api_destinations.py``), global endpoints (``endpoints.py``) are mixins. Partner
+sources are not offered (the protocol layer answers UnknownOperation-style errors).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import orjson
 from stratus.aws.context import RequestContext
 from stratus.aws.events.api_destinations import ApiDestinationsApi
 from stratus.aws.events.archives import ArchivesApi
+from stratus.aws.events.endpoints import EndpointsApi
 from stratus.aws.events.errors import EVENTS_ERRORS
 from stratus.services.events.errors import Invalid
 from stratus.services.events.model import Bus
@@ -53,7 +54,7 @@ def _bus(bus: Bus, *, full: bool = False) -> Result:
     return answer
 
 
-class EventsProvider(ArchivesApi, ApiDestinationsApi):
+class EventsProvider(ArchivesApi, ApiDestinationsApi, EndpointsApi):
     errors = EVENTS_ERRORS
 
     def __init__(self, events: EventsService) -> None:
