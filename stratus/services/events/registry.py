@@ -8,6 +8,7 @@ account and region exists without being created.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -75,6 +76,9 @@ class Registry:
         self.rules: dict[str, Rule] = {}
         self.patterns: dict[str, EventPattern] = {}
         self.indexes: dict[str, PatternIndex[str]] = {}
+        # A policy change reads the bus's policy, then awaits its write: serialized, so two
+        # PutPermission calls at once (an IaC tool's parallel resources) both land.
+        self._policy_lock = asyncio.Lock()
 
     async def load(self) -> None:
         self.restore(await self._repository.load())
@@ -134,6 +138,10 @@ class Registry:
 
     async def put_permission(self, scope: Scope, params: dict[str, Any]) -> Bus:
         """PutPermission: one statement added (or replaced by its id), or a whole policy."""
+        async with self._policy_lock:
+            return await self._put_permission(scope, params)
+
+    async def _put_permission(self, scope: Scope, params: dict[str, Any]) -> Bus:
         bus = self.bus(scope, params.get("EventBusName"))
         statement_params = ("Action", "Principal", "StatementId", "Condition")
         if params.get("Policy") is not None:
@@ -161,14 +169,16 @@ class Registry:
         self, scope: Scope, name: str | None, statement_id: str | None, remove_all: bool
     ) -> Bus:
         """RemovePermission: one statement by its id, or the whole policy."""
-        bus = self.bus(scope, name)
-        if remove_all:
-            if bus.policy is None:
-                raise NotFound(bus_policy.NO_POLICY)
-            return await self._save_policy(bus, None)
-        if not statement_id:
-            raise Invalid("Parameter StatementId must be specified.")
-        return await self._save_policy(bus, bus_policy.without_statement(bus.policy, statement_id))
+        async with self._policy_lock:
+            bus = self.bus(scope, name)
+            if remove_all:
+                if bus.policy is None:
+                    raise NotFound(bus_policy.NO_POLICY)
+                return await self._save_policy(bus, None)
+            if not statement_id:
+                raise Invalid("Parameter StatementId must be specified.")
+            remaining = bus_policy.without_statement(bus.policy, statement_id)
+            return await self._save_policy(bus, remaining)
 
     async def _save_policy(self, bus: Bus, policy: str | None) -> Bus:
         """The bus with its new policy, stored before it is seen (a copy until then, so a

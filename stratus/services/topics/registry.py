@@ -8,6 +8,7 @@ dispatcher as deliveries, so they are retried and survive a restart like notific
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 import time
@@ -97,6 +98,9 @@ class Registry:
         self.subscriptions: dict[str, Subscription] = {}
         self.by_topic: dict[str, list[str]] = {}
         self.filters: dict[str, FilterPolicy | None] = {}
+        # AddPermission and RemovePermission read the policy, then await its write:
+        # serialized, so permissions added at once all land.
+        self._policy_lock = asyncio.Lock()
 
     def restore(self, topics: Sequence[Topic], subscriptions: Sequence[Subscription]) -> None:
         for topic in topics:
@@ -212,21 +216,21 @@ class Registry:
         accounts: Sequence[str],
         actions: Sequence[str],
     ) -> None:
-        topic = self.topic(arn, scope)
-        if not label:
-            raise InvalidParameter("Invalid parameter: Label")
-        policy = permissions.with_permission(
-            topic.attributes.get("Policy") or default_policy(topic), arn, label, accounts, actions
-        )
-        await self._save_topic(topic, attributes={**topic.attributes, "Policy": policy})
+        async with self._policy_lock:
+            topic = self.topic(arn, scope)
+            if not label:
+                raise InvalidParameter("Invalid parameter: Label")
+            current = topic.attributes.get("Policy") or default_policy(topic)
+            policy = permissions.with_permission(current, arn, label, accounts, actions)
+            await self._save_topic(topic, attributes={**topic.attributes, "Policy": policy})
 
     async def remove_permission(self, scope: Scope, arn: str, label: str) -> None:
-        topic = self.topic(arn, scope)
-        policy = permissions.without_permission(
-            topic.attributes.get("Policy") or default_policy(topic), label
-        )
-        if policy is not None:  # a label that is not there: nothing to do, as on AWS
-            await self._save_topic(topic, attributes={**topic.attributes, "Policy": policy})
+        async with self._policy_lock:
+            topic = self.topic(arn, scope)
+            current = topic.attributes.get("Policy") or default_policy(topic)
+            policy = permissions.without_permission(current, label)
+            if policy is not None:  # a label that is not there: nothing to do, as on AWS
+                await self._save_topic(topic, attributes={**topic.attributes, "Policy": policy})
 
     async def put_data_protection_policy(self, scope: Scope, arn: str, document: str) -> None:
         """PutDataProtectionPolicy: the ``DataProtectionPolicy`` attribute (JSON, or

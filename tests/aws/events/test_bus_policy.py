@@ -4,6 +4,7 @@ AWS's error for each bad input (nothing stored), and the policy kept across a re
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,17 @@ def test_remove_one_then_all(events: Any) -> None:
     _grant(events, bus, "c")
     events.remove_permission(EventBusName=bus, StatementId="c")  # the last one: no policy
     assert _policy(events, bus) is None
+
+
+def test_statements_put_at_once_all_land(server: ServerProcess) -> None:
+    """An IaC tool creates a bus's permissions in parallel: none may be lost."""
+    clients = [server.client("events") for _ in range(8)]
+    bus, _ = _bus(clients[0])
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: _grant(clients[i % 8], bus, f"s{i:02d}"), range(24)))
+    policy = _policy(clients[0], bus)
+    assert policy is not None
+    assert sorted(s["Sid"] for s in policy["Statement"]) == [f"s{i:02d}" for i in range(24)]
 
 
 def test_default_bus_takes_a_policy(events: Any) -> None:

@@ -5,6 +5,7 @@ policies kept across a restart."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,24 @@ def test_statements_join_the_default_policy(sns: Any) -> None:
     sns.remove_permission(TopicArn=arn, Label="never-added")  # succeeds, as on AWS
     sns.remove_permission(TopicArn=arn, Label="__default_statement_ID")
     assert [s["Sid"] for s in _policy(sns, arn)["Statement"]] == ["many"]
+
+
+def test_permissions_added_at_once_all_land(server: ServerProcess, sns: Any) -> None:
+    arn = new_topic(sns)
+    clients = [server.client("sns") for _ in range(8)]
+
+    def add(index: int) -> None:
+        clients[index % 8].add_permission(
+            TopicArn=arn,
+            Label=f"l{index:02d}",
+            AWSAccountId=["111122223333"],
+            ActionName=["Publish"],
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(add, range(24)))
+    labels = sorted(s["Sid"] for s in _policy(sns, arn)["Statement"])
+    assert labels == ["__default_statement_ID", *[f"l{i:02d}" for i in range(24)]]
 
 
 def test_statements_join_a_policy_that_was_set(sns: Any) -> None:
