@@ -12,6 +12,7 @@ from stratus.services.events.errors import (
     LimitExceeded,
     ManagedRule,
     NotFound,
+    PolicyLengthExceeded,
 )
 
 EVENTS_ERRORS = ErrorTable(
@@ -22,6 +23,7 @@ EVENTS_ERRORS = ErrorTable(
         InvalidEventPattern: ErrorRule("InvalidEventPatternException", 400),
         LimitExceeded: ErrorRule("LimitExceededException", 400),
         ManagedRule: ErrorRule("ManagedRuleException", 400),
+        PolicyLengthExceeded: ErrorRule("PolicyLengthExceededException", 400),
         IllegalStatus: ErrorRule("IllegalStatusException", 400),
         EventsError: ErrorRule("ValidationException", 400),
     }

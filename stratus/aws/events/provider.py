@@ -2,8 +2,8 @@
 
 Thin by design: each method calls the event bus service in the caller's scope and shapes
 the answer. Archives and replays (``archives.py``), connections and API destinations
-(``api_destinations.py``) are mixins. Endpoints and partner sources are not offered (the
-protocol layer answers UnknownOperation-style errors).
+(``api_destinations.py``), global endpoints (``endpoints.py``) are mixins. Partner
+sources are not offered (the protocol layer answers UnknownOperation-style errors).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import orjson
 from stratus.aws.context import RequestContext
 from stratus.aws.events.api_destinations import ApiDestinationsApi
 from stratus.aws.events.archives import ArchivesApi
+from stratus.aws.events.endpoints import EndpointsApi
 from stratus.aws.events.errors import EVENTS_ERRORS
 from stratus.services.events.errors import Invalid
 from stratus.services.events.model import Bus
@@ -45,13 +46,15 @@ def _bus(bus: Bus, *, full: bool = False) -> Result:
     answer: Result = {"Name": bus.name, "Arn": bus.arn}
     if bus.description:
         answer["Description"] = bus.description
+    if bus.policy is not None:
+        answer["Policy"] = bus.policy
     if full or bus.created:
         answer["CreationTime"] = dt.datetime.fromtimestamp(bus.created or 0, dt.UTC)
         answer["LastModifiedTime"] = dt.datetime.fromtimestamp(bus.modified or 0, dt.UTC)
     return answer
 
 
-class EventsProvider(ArchivesApi, ApiDestinationsApi):
+class EventsProvider(ArchivesApi, ApiDestinationsApi, EndpointsApi):
     errors = EVENTS_ERRORS
 
     def __init__(self, events: EventsService) -> None:
@@ -91,6 +94,20 @@ class EventsProvider(ArchivesApi, ApiDestinationsApi):
         if token:
             answer["NextToken"] = token
         return answer
+
+    # -- the bus's resource policy (stored and shown, not enforced) ---------------------
+    async def put_permission(self, ctx: RequestContext, params: Params) -> Result:
+        await self._registry.put_permission(ctx.scope, params)
+        return {}
+
+    async def remove_permission(self, ctx: RequestContext, params: Params) -> Result:
+        await self._registry.remove_permission(
+            ctx.scope,
+            params.get("EventBusName"),
+            params.get("StatementId"),
+            bool(params.get("RemoveAllPermissions")),
+        )
+        return {}
 
     # -- rules ---------------------------------------------------------------------------
     async def put_rule(self, ctx: RequestContext, params: Params) -> Result:

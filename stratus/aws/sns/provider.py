@@ -2,8 +2,9 @@
 
 Thin by design: each method reads its parameters, calls the topics service in the
 caller's scope and shapes the answer. Errors are the service's exceptions, mapped by
-``errors`` at the edge. Platform applications, SMS and data protection are not offered
-(AWS's UnknownOperation answer says so).
+``errors`` at the edge. Platform applications and SMS are not offered (AWS's
+UnknownOperation answer says so). Access and data protection policies are stored and
+answered, not enforced.
 """
 
 from __future__ import annotations
@@ -77,6 +78,31 @@ class SnsProvider:
             params.get("AttributeValue") or "",
         )
         return {}
+
+    # -- access and data protection policies (stored, not enforced) -----------------
+    async def add_permission(self, ctx: RequestContext, params: Params) -> Result:
+        await self._registry.add_permission(
+            ctx.scope,
+            params["TopicArn"],
+            params["Label"],
+            params["AWSAccountId"],
+            params["ActionName"],
+        )
+        return {}
+
+    async def remove_permission(self, ctx: RequestContext, params: Params) -> Result:
+        await self._registry.remove_permission(ctx.scope, params["TopicArn"], params["Label"])
+        return {}
+
+    async def put_data_protection_policy(self, ctx: RequestContext, params: Params) -> Result:
+        await self._registry.put_data_protection_policy(
+            ctx.scope, params["ResourceArn"], params["DataProtectionPolicy"]
+        )
+        return {}
+
+    async def get_data_protection_policy(self, ctx: RequestContext, params: Params) -> Result:
+        document = self._registry.data_protection_policy(ctx.scope, params["ResourceArn"])
+        return {"DataProtectionPolicy": document} if document else {}
 
     # -- tags ------------------------------------------------------------------------
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Result:

@@ -1,11 +1,12 @@
 """Errors of the event bus; messages are EventBridge's.
 
 EventsError
- +-- NotFound               ResourceNotFoundException: a bus, a rule
+ +-- NotFound               ResourceNotFoundException: a bus, a rule, a policy statement
  +-- AlreadyExists          ResourceAlreadyExistsException: CreateEventBus
  +-- Invalid                ValidationException: what the model cannot say
  +-- InvalidEventPattern    InvalidEventPatternException: PutRule, TestEventPattern
  +-- LimitExceeded          LimitExceededException: targets per rule
+ +-- PolicyLengthExceeded   PolicyLengthExceededException: a bus policy over 10 KB
  +-- ManagedRule            ManagedRuleException (reserved; no managed rules here)
  +-- IllegalStatus          IllegalStatusException: CancelReplay of a finished replay
 """
@@ -38,6 +39,10 @@ class InvalidEventPattern(EventsError):
 
 
 class LimitExceeded(EventsError):
+    pass
+
+
+class PolicyLengthExceeded(EventsError):
     pass
 
 

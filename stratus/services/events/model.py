@@ -38,6 +38,8 @@ class Bus:
     created: float = 0.0
     modified: float = 0.0
     tags: dict[str, str] = field(default_factory=dict)
+    #: the resource policy (JSON text) PutPermission wrote; stored, not enforced
+    policy: str | None = None
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class Bus:
             "created": self.created,
             "modified": self.modified,
             "tags": self.tags,
+            "policy": self.policy,
         }
 
     @classmethod
@@ -58,6 +61,7 @@ class Bus:
             doc.get("created", 0.0),
             doc.get("modified", 0.0),
             dict(doc.get("tags") or {}),
+            doc.get("policy"),
         )
 
 

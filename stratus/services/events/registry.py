@@ -8,10 +8,12 @@ account and region exists without being created.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
 
+from stratus.services.events import bus_policy
 from stratus.services.events.errors import (
     AlreadyExists,
     Invalid,
@@ -74,6 +76,9 @@ class Registry:
         self.rules: dict[str, Rule] = {}
         self.patterns: dict[str, EventPattern] = {}
         self.indexes: dict[str, PatternIndex[str]] = {}
+        # A policy change reads the bus's policy, then awaits its write: serialized, so two
+        # PutPermission calls at once (an IaC tool's parallel resources) both land.
+        self._policy_lock = asyncio.Lock()
 
     async def load(self) -> None:
         self.restore(await self._repository.load())
@@ -130,6 +135,60 @@ class Registry:
             self._forget(rule)
         await self._repository.delete_bus(arn)
         del self.buses[arn]
+
+    async def put_permission(self, scope: Scope, params: dict[str, Any]) -> Bus:
+        """PutPermission: one statement added (or replaced by its id), or a whole policy."""
+        async with self._policy_lock:
+            return await self._put_permission(scope, params)
+
+    async def _put_permission(self, scope: Scope, params: dict[str, Any]) -> Bus:
+        bus = self.bus(scope, params.get("EventBusName"))
+        statement_params = ("Action", "Principal", "StatementId", "Condition")
+        if params.get("Policy") is not None:
+            if any(params.get(name) is not None for name in statement_params):
+                raise Invalid(
+                    "Parameter Policy cannot be combined with Action, Principal, StatementId "
+                    "or Condition."
+                )
+            policy = bus_policy.checked_document(params["Policy"])
+        else:
+            for name in statement_params[:3]:
+                if not params.get(name):
+                    raise Invalid(f"Parameter {name} must be specified.")
+            added = bus_policy.statement(
+                bus.arn,
+                params["StatementId"],
+                params["Action"],
+                params["Principal"],
+                params.get("Condition"),
+            )
+            policy = bus_policy.with_statement(bus.policy, added)
+        return await self._save_policy(bus, policy)
+
+    async def remove_permission(
+        self, scope: Scope, name: str | None, statement_id: str | None, remove_all: bool
+    ) -> Bus:
+        """RemovePermission: one statement by its id, or the whole policy."""
+        async with self._policy_lock:
+            bus = self.bus(scope, name)
+            if remove_all:
+                if bus.policy is None:
+                    raise NotFound(bus_policy.NO_POLICY)
+                return await self._save_policy(bus, None)
+            if not statement_id:
+                raise Invalid("Parameter StatementId must be specified.")
+            remaining = bus_policy.without_statement(bus.policy, statement_id)
+            return await self._save_policy(bus, remaining)
+
+    async def _save_policy(self, bus: Bus, policy: str | None) -> Bus:
+        """The bus with its new policy, stored before it is seen (a copy until then, so a
+        failed write leaves the bus as it was)."""
+        now = self._clock()
+        created = bus.created if bus.arn in self.buses else now  # the default bus: a record
+        updated = Bus(bus.name, bus.arn, bus.description, created, now, dict(bus.tags), policy)
+        await self._repository.put_bus(updated)
+        self.buses[bus.arn] = updated
+        return updated
 
     def list_buses(self, scope: Scope, prefix: str | None) -> list[Bus]:
         found = [b for b in self.buses.values() if scope.owns(b.arn)]

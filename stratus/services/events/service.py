@@ -15,7 +15,7 @@ still have been delivered), and never more than once however many were missed.
 Archives keep what a bus accepts (``archives.py``), in the same write as the deliveries;
 replays send it again (``replays.py``); API destinations and their connections make rule
 targets of HTTP endpoints (``api_destinations.py``, ``connections.py``,
-``http_targets.py``, ``oauth.py``).
+``http_targets.py``, ``oauth.py``). Global endpoints are records (``endpoints.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from stratus.services.events.api_destinations import ApiDestination, ApiDestinat
 from stratus.services.events.archives import Archives
 from stratus.services.events.connections import Connection, Connections
 from stratus.services.events.dispatcher import Dispatcher
+from stratus.services.events.endpoints import Endpoints
 from stratus.services.events.envelope import (
     MAX_REQUEST_BYTES,
     EntryError,
@@ -97,6 +98,7 @@ class EventsService:
         self.api_destinations = ApiDestinations(
             self._store_api_destination, repository.delete_record, self.connections, clock
         )
+        self.endpoints = Endpoints(repository, clock)
         self.tokens = Tokens(self._client, clock)
         self.http_targets = HttpTargets(self.api_destinations, self.tokens, self._client)
         self.sender = Sender(
@@ -126,6 +128,7 @@ class EventsService:
         self.archives.load(records.get("archive", []))
         self.connections.load(records.get("connection", []))
         self.api_destinations.load(records.get("api-destination", []))
+        self.endpoints.load(records.get("endpoint", []))
         self.replays.load(records.get("replay", []))
         await self.dispatcher.load()
 

@@ -74,6 +74,10 @@ def _boolean(name: str, value: str) -> str:
 
 
 # -- topics --------------------------------------------------------------------------
+#: DataProtectionPolicy's documented maximum length (PutDataProtectionPolicy).
+MAX_DATA_PROTECTION_POLICY = 30720
+
+
 def check_topic_attribute(name: str, value: str, *, creating: bool, fifo: bool) -> str:
     """The value to store for ``name``; InvalidParameter if SNS refuses it."""
     if name not in TOPIC_ATTRIBUTES:
@@ -103,6 +107,13 @@ def check_topic_attribute(name: str, value: str, *, creating: bool, fifo: bool) 
         )
     if name == "Policy":
         _json_object(value, "Policy")
+    if name == "DataProtectionPolicy" and value:
+        if len(value) > MAX_DATA_PROTECTION_POLICY:
+            raise InvalidParameter(
+                "Invalid parameter: DataProtectionPolicy: must be at most "
+                f"{MAX_DATA_PROTECTION_POLICY} characters long"
+            )
+        _json_object(value, "DataProtectionPolicy")
     if name == "DeliveryPolicy" and value:
         topic_http_policy(_json_object(value, "DeliveryPolicy"))
     return value

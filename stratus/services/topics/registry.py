@@ -8,6 +8,7 @@ dispatcher as deliveries, so they are retried and survive a restart like notific
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 import time
@@ -17,9 +18,11 @@ from dataclasses import dataclass
 
 from stratus.services.patterns import FilterPolicy
 from stratus.services.scope import Scope
+from stratus.services.topics import permissions
 from stratus.services.topics.attributes import (
     check_subscription_attribute,
     check_topic_attribute,
+    default_policy,
     subscription_view,
     topic_view,
 )
@@ -95,6 +98,9 @@ class Registry:
         self.subscriptions: dict[str, Subscription] = {}
         self.by_topic: dict[str, list[str]] = {}
         self.filters: dict[str, FilterPolicy | None] = {}
+        # AddPermission and RemovePermission read the policy, then await its write:
+        # serialized, so permissions added at once all land.
+        self._policy_lock = asyncio.Lock()
 
     def restore(self, topics: Sequence[Topic], subscriptions: Sequence[Subscription]) -> None:
         for topic in topics:
@@ -190,11 +196,51 @@ class Registry:
         topic = self.topic(arn, scope)
         checked = check_topic_attribute(name, value, creating=False, fifo=topic.fifo)
         attributes = dict(topic.attributes)
-        if checked == "" and name in ("DeliveryPolicy", "Policy", "KmsMasterKeyId"):
+        if checked == "" and name in (
+            "DeliveryPolicy",
+            "Policy",
+            "KmsMasterKeyId",
+            "DataProtectionPolicy",
+        ):
             attributes.pop(name, None)
         else:
             attributes[name] = checked
         await self._save_topic(topic, attributes=attributes)
+
+    # -- access policy (stored, not enforced) ------------------------------------------
+    async def add_permission(
+        self,
+        scope: Scope,
+        arn: str,
+        label: str,
+        accounts: Sequence[str],
+        actions: Sequence[str],
+    ) -> None:
+        async with self._policy_lock:
+            topic = self.topic(arn, scope)
+            if not label:
+                raise InvalidParameter("Invalid parameter: Label")
+            current = topic.attributes.get("Policy") or default_policy(topic)
+            policy = permissions.with_permission(current, arn, label, accounts, actions)
+            await self._save_topic(topic, attributes={**topic.attributes, "Policy": policy})
+
+    async def remove_permission(self, scope: Scope, arn: str, label: str) -> None:
+        async with self._policy_lock:
+            topic = self.topic(arn, scope)
+            current = topic.attributes.get("Policy") or default_policy(topic)
+            policy = permissions.without_permission(current, label)
+            if policy is not None:  # a label that is not there: nothing to do, as on AWS
+                await self._save_topic(topic, attributes={**topic.attributes, "Policy": policy})
+
+    async def put_data_protection_policy(self, scope: Scope, arn: str, document: str) -> None:
+        """PutDataProtectionPolicy: the ``DataProtectionPolicy`` attribute (JSON, or
+        empty to remove it); stored and answered, not applied to messages."""
+        await self.set_topic_attribute(scope, arn, "DataProtectionPolicy", document)
+
+    def data_protection_policy(self, scope: Scope, arn: str) -> str:
+        return self.topic(arn, scope, member="ResourceArn").attributes.get(
+            "DataProtectionPolicy", ""
+        )
 
     async def _save_topic(self, topic: Topic, **changes: object) -> None:
         updated = Topic(**{**topic.to_document(), **changes})

@@ -36,6 +36,66 @@ class EventBusHandler(Handler):
         await ignore_missing(ctx.call("events", "DeleteEventBus", {"Name": current.physical_id}))
 
 
+class EventBusPolicyHandler(Handler):
+    """One statement of a bus's policy, under its StatementId: from Action, Principal and
+    Condition (PutPermission's parameters), or a whole ``Statement``, which joins the
+    bus's policy with ``Sid`` set to the StatementId (PutPermission's ``Policy`` replaces
+    the whole policy, so the statement is merged into the one the bus has)."""
+
+    required = ("StatementId",)
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        bus = props.get("EventBusName") or "default"
+        sid = props["StatementId"]
+        if props.get("Statement") is not None:
+            raw = props["Statement"]
+            statement = dict(json.loads(raw) if isinstance(raw, str) else raw)
+            statement["Sid"] = sid
+            described = await ctx.call("events", "DescribeEventBus", {"Name": bus})
+            policy = json.loads(described.get("Policy") or '{"Version": "2012-10-17"}')
+            kept = [s for s in _listed(policy.get("Statement")) if s.get("Sid") != sid]
+            policy["Statement"] = [*kept, statement]
+            await ctx.call(
+                "events", "PutPermission", {"EventBusName": bus, "Policy": json.dumps(policy)}
+            )
+        else:
+            params = {"EventBusName": bus, "StatementId": sid}
+            params.update(pick(props, "Action", "Principal", "Condition"))
+            await ctx.call("events", "PutPermission", params)
+        return Provisioned(sid)
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        moved = (old.get("EventBusName") or "default", old["StatementId"]) != (
+            new.get("EventBusName") or "default",
+            new["StatementId"],
+        )
+        if moved:
+            await self.delete(ctx, current, old)
+        return await self.create(ctx, logical_id, new)
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        params = {
+            "EventBusName": props.get("EventBusName") or "default",
+            "StatementId": props.get("StatementId") or current.physical_id,
+        }
+        await ignore_missing(ctx.call("events", "RemovePermission", params))
+
+
+def _listed(statements: Any) -> list[dict[str, Any]]:
+    if isinstance(statements, dict):
+        return [statements]
+    return [s for s in statements or [] if isinstance(s, dict)]
+
+
 def _target(target: dict[str, Any]) -> dict[str, Any]:
     out = pick(
         target,

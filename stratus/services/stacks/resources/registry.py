@@ -59,6 +59,7 @@ HANDLERS: dict[str, Handler] = {
     "AWS::DynamoDB::GlobalTable": data.GlobalTableHandler(),
     "AWS::Events::Rule": orchestration.RuleHandler(),
     "AWS::Events::EventBus": orchestration.EventBusHandler(),
+    "AWS::Events::EventBusPolicy": orchestration.EventBusPolicyHandler(),
     "AWS::Scheduler::Schedule": orchestration.ScheduleHandler(),
     "AWS::StepFunctions::StateMachine": orchestration.StateMachineHandler(),
     "AWS::StepFunctions::StateMachineVersion": orchestration.StateMachineVersionHandler(),
