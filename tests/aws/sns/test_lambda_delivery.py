@@ -16,8 +16,10 @@ RECORDER = """
 import json, os
 def handler(event, context):
     sns = event["Records"][0]["Sns"]
-    with open(os.path.join(os.environ["OUT"], sns["MessageId"] + ".json"), "w") as f:
+    path = os.path.join(os.environ["OUT"], sns["MessageId"])
+    with open(path + ".part", "w") as f:
         json.dump(event, f)
+    os.replace(path + ".part", path + ".json")  # whole, never seen half-written
 """
 
 SAMPLES = [
