@@ -106,6 +106,7 @@ class ApisComponent(Component):
             ctx.gateway_port,
             self.domains,
             stage_checker(self.http_apis.find, self.rest_apis.find),
+            authorizers.reset,
         )
         self.rest_accounts = RestAccounts(self.store)
         self._v1 = ApiGatewayProvider(

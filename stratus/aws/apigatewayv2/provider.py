@@ -6,6 +6,7 @@ the work, records render back by the output shape's members (``shapes.render``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from stratus.aws.apigatewayv2.domains import DomainOperations
@@ -40,8 +41,11 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
         gateway_port: int,
         domains: DomainNames | None = None,
         stage_check: StageCheck | None = None,
+        reset_authorizers: Callable[[str, str], object] | None = None,
     ) -> None:
         self._apis = apis
+        # the gateway's Lambda authorizer cache, emptied per stage by ResetAuthorizersCache
+        self._reset_authorizers = reset_authorizers
         self._port = gateway_port
         self._domains = domains
         if stage_check is not None:
@@ -120,6 +124,12 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
 
     async def delete_route(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_route(self._get(ctx, params), params["RouteId"])
+        return {}
+
+    async def delete_route_request_parameter(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_route_request_parameter(
+            self._get(ctx, params), params["RouteId"], params["RequestParameterKey"]
+        )
         return {}
 
     # -- integrations ------------------------------------------------------------------
@@ -238,6 +248,12 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
             lambda d: render(S, "Deployment", d),
         )
 
+    async def update_deployment(self, ctx: RequestContext, params: Params) -> Params:
+        deployment = await self._apis.update_deployment(
+            self._get(ctx, params), params["DeploymentId"], params.get("Description")
+        )
+        return render(S, "UpdateDeploymentResponse", deployment)
+
     async def delete_deployment(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_deployment(self._get(ctx, params), params["DeploymentId"])
         return {}
@@ -278,6 +294,15 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
     async def delete_access_log_settings(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
         await self._apis.clear_stage_setting(api, params["StageName"], "access_log_settings")
+        return {}
+
+    async def reset_authorizers_cache(self, ctx: RequestContext, params: Params) -> Params:
+        """Empties the stage's Lambda authorizer results: the gateway's cache lives in
+        memory only, so there is nothing to write."""
+        api = self._get(ctx, params)
+        self._apis.stage(api, params["StageName"])
+        if self._reset_authorizers is not None:
+            self._reset_authorizers(api.api_id, params["StageName"])
         return {}
 
     async def delete_route_settings(self, ctx: RequestContext, params: Params) -> Params:

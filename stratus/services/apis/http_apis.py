@@ -286,6 +286,17 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         if auth_type in ("JWT", "CUSTOM") and not authorizer_id:
             raise BadRequest(f"AuthorizerId is required for AuthorizationType {auth_type}.")
 
+    async def delete_route_request_parameter(self, api: HttpApi, route_id: str, key: str) -> None:
+        """DeleteRouteRequestParameter: the key leaves the route, so the next deployment no
+        longer requires it of a request."""
+        route = self.route(api, route_id)
+        parameters = dict(route.request_parameters or {})
+        if key not in parameters:
+            raise NotFound(f"Invalid request parameter key specified {api.account}:{key}")
+        del parameters[key]
+        route.request_parameters = parameters or None
+        await self._changed(api)
+
     async def delete_route(self, api: HttpApi, route_id: str) -> None:
         self.route(api, route_id)
         del api.routes[route_id]
@@ -511,6 +522,16 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         if stage_name is not None:
             api.stages[stage_name].deployment_id = deployment.deployment_id
             api.stages[stage_name].last_updated_date = time.time()
+        await self._changed(api)
+        return deployment
+
+    async def update_deployment(
+        self, api: HttpApi, deployment_id: str, description: str | None
+    ) -> Deployment:
+        """UpdateDeployment: only the description changes; what was deployed stays."""
+        deployment = self.deployment(api, deployment_id)
+        if description is not None:
+            deployment.description = description
         await self._changed(api)
         return deployment
 
