@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from stratus.services.apis.errors import BadRequest, Conflict, NotFound
@@ -109,9 +109,13 @@ def _check_mappings(fields: dict[str, Any]) -> None:
 
 
 class HttpApis(RouteResponsesMixin, ModelsMixin):
-    def __init__(self, store: SQLiteApiStore) -> None:
+    def __init__(
+        self, store: SQLiteApiStore, vpc_link_exists: Callable[[str, str], bool] | None = None
+    ) -> None:
         self._store = store
         self._apis: dict[str, HttpApi] = {}
+        # (account, VPC link id) -> whether it exists: VPC_LINK integrations must name one
+        self._vpc_link_exists = vpc_link_exists
 
     async def load(self) -> None:
         for data in await self._store.load(KIND):
@@ -316,6 +320,7 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         if api.protocol_type == "WEBSOCKET" and fields.get("timeout_in_millis") is None:
             fields["timeout_in_millis"] = WEBSOCKET_TIMEOUT_MS  # AWS's default there
         self._check_integration(api, fields)
+        self._check_connection(api, fields)
         integration = Integration(
             integration_id=new_child_id(), **{k: v for k, v in fields.items() if v is not None}
         )
@@ -358,6 +363,18 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         if timeout is not None and not 50 <= timeout <= limit:
             raise BadRequest(f"TimeoutInMillis must be between 50 and {limit}.")
 
+    def _check_connection(self, api: HttpApi, fields: dict[str, Any]) -> None:
+        """A private integration (ConnectionType VPC_LINK) of an HTTP API names an existing
+        VPC link of the API's account in ConnectionId (WebSocket APIs use REST APIs' VPC
+        links, another API's records)."""
+        if fields.get("connection_type") != "VPC_LINK" or api.protocol_type != "HTTP":
+            return
+        link = fields.get("connection_id")
+        if not link:
+            raise BadRequest("ConnectionId must be specified when ConnectionType is VPC_LINK.")
+        if self._vpc_link_exists is not None and not self._vpc_link_exists(api.account, link):
+            raise NotFound(f"Invalid VpcLink identifier specified {api.account}:{link}")
+
     async def update_integration(
         self, api: HttpApi, integration_id: str, fields: dict[str, Any]
     ) -> Integration:
@@ -371,6 +388,8 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
                     fields[name] = merge_parameters(getattr(integration, name), fields[name])
         merged = {**to_json(integration), **{k: v for k, v in fields.items() if v is not None}}
         self._check_integration(api, merged)
+        if fields.get("connection_type") is not None or fields.get("connection_id") is not None:
+            self._check_connection(api, merged)
         for name, value in fields.items():
             if value is not None:
                 empty_mapping = name.endswith("_parameters") and not value
