@@ -130,6 +130,55 @@ def test_reset_authorizers_cache_calls_the_authorizer_again(
     assert calls() == after_reset  # and cached again
 
 
+def test_reset_authorizers_cache_empties_one_stage_only(
+    server: ServerProcess, apigw: Any, lambda_client: Any, echo_function: str
+) -> None:
+    """The cache is a stage's: resetting ``blue`` leaves ``green``'s answers cached."""
+    authorizer_function = create_function(lambda_client, COUNTING_AUTHORIZER)
+    api_id, integration = _http_api(apigw, echo_function)
+    authorizer = apigw.create_authorizer(
+        ApiId=api_id,
+        Name="cached",
+        AuthorizerType="REQUEST",
+        AuthorizerUri=function_arn(authorizer_function),
+        AuthorizerPayloadFormatVersion="2.0",
+        EnableSimpleResponses=True,
+        IdentitySource=["$request.header.Authorization"],
+        AuthorizerResultTtlInSeconds=3600,
+    )["AuthorizerId"]
+    apigw.create_route(
+        ApiId=api_id,
+        RouteKey="GET /guarded",
+        Target=f"integrations/{integration}",
+        AuthorizationType="CUSTOM",
+        AuthorizerId=authorizer,
+    )
+    for stage in ("blue", "green"):
+        created = apigw.create_stage(ApiId=api_id, StageName=stage, AutoDeploy=True)
+        # a second auto-deploying stage, made with nothing changed since the first, is
+        # deployed too: it serves the API's current deployment
+        assert created["DeploymentId"] in {
+            d["DeploymentId"] for d in apigw.get_deployments(ApiId=api_id)["Items"]
+        }
+
+    def calls(stage: str) -> int:
+        answer = httpx.get(
+            path_url(server, api_id, f"/{stage}/guarded"),
+            headers={"authorization": "let-me-in"},
+            timeout=60,
+        )
+        assert answer.status_code == 200, answer.text
+        return int(answer.json()["requestContext"]["authorizer"]["lambda"]["calls"])
+
+    blue = calls("blue")
+    green = calls("green")
+    assert green == blue + 1  # each stage caches its own answer
+    apigw.reset_authorizers_cache(ApiId=api_id, StageName="blue")
+    assert calls("green") == green  # still cached
+    assert calls("blue") == green + 1  # called again
+    assert calls("blue") == green + 1
+
+
 def test_reset_authorizers_cache_of_a_missing_stage_or_api(apigw: Any, echo_function: str) -> None:
     api_id, _ = _http_api(apigw, echo_function)
     with pytest.raises(ClientError) as excinfo:
@@ -167,22 +216,31 @@ def test_delete_route_request_parameter_stops_requiring_it(
         RequestParameters={
             "route.request.querystring.token": {"Required": True},
             "route.request.header.X-Client": {"Required": False},
+            "route.request.header.X-Tenant": {"Required": True},
         },
     )["RouteId"]
     apigw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
 
-    with pytest.raises(InvalidStatus) as excinfo, connect(_ws_url(server, api_id)):
-        pass
-    assert excinfo.value.response.status_code == 400
-    with connect(_ws_url(server, api_id, "?token=abc")):
+    tenant = {"x-tenant": "t1"}
+    for query, headers in (("", tenant), ("?token=abc", {}), ("?other=1", tenant)):
+        with (
+            pytest.raises(InvalidStatus) as excinfo,
+            connect(_ws_url(server, api_id, query), additional_headers=headers),
+        ):
+            pass
+        assert excinfo.value.response.status_code == 400
+    with connect(_ws_url(server, api_id, "?token=abc"), additional_headers={"X-TENANT": "t"}):
         pass
 
     apigw.delete_route_request_parameter(
         ApiId=api_id, RouteId=route_id, RequestParameterKey="route.request.querystring.token"
     )
+    apigw.delete_route_request_parameter(
+        ApiId=api_id, RouteId=route_id, RequestParameterKey="route.request.header.X-Tenant"
+    )
     route = apigw.get_route(ApiId=api_id, RouteId=route_id)
     assert route["RequestParameters"] == {"route.request.header.X-Client": {"Required": False}}
-    with connect(_ws_url(server, api_id)):  # no longer required
+    with connect(_ws_url(server, api_id)):  # neither is required any more
         pass
 
     with pytest.raises(ClientError) as deleted_twice:

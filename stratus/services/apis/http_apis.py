@@ -594,23 +594,34 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         auto = [s for s in api.stages.values() if s.auto_deploy]
         if auto and api.routes:
             snapshot = api.snapshot()
-            current = api.deployments.get(auto[0].deployment_id or "")
-            if current is None or current.snapshot != snapshot:
-                deployment = self._deploy(
+            # an auto-deploying stage already serving the API as it is now (one created
+            # after the last change gets that deployment too, not nothing)
+            current = next(
+                (
+                    api.deployments[s.deployment_id]
+                    for s in auto
+                    if s.deployment_id in api.deployments
+                    and api.deployments[s.deployment_id].snapshot == snapshot
+                ),
+                None,
+            )
+            if current is None:
+                current = self._deploy(
                     api,
                     "Automatic deployment triggered by changes to the Api configuration",
                     auto=True,
                 )
-                for stage in auto:
-                    old = stage.deployment_id
-                    stage.deployment_id = deployment.deployment_id
-                    if (
-                        old
-                        and old in api.deployments
-                        and old != deployment.deployment_id
-                        and api.deployments[old].auto_deployed
-                        and not any(s.deployment_id == old for s in api.stages.values())
-                    ):
-                        del api.deployments[old]
+            for stage in auto:
+                old = stage.deployment_id
+                if old == current.deployment_id:
+                    continue
+                stage.deployment_id = current.deployment_id
+                if (
+                    old
+                    and old in api.deployments
+                    and api.deployments[old].auto_deployed
+                    and not any(s.deployment_id == old for s in api.stages.values())
+                ):
+                    del api.deployments[old]
         api.revision += 1
         await self._store.put(KIND, api.api_id, api.to_json())
