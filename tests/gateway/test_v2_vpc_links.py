@@ -4,6 +4,7 @@ missing link refused; everything kept across a kill -9."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +185,44 @@ def test_vpc_links_survive_kill_9(tmp_path: Path) -> None:
         assert _private_integration(apigw, api_id, link)["ConnectionId"] == link
     finally:
         server.stop()
+
+
+def _definition(link: str) -> str:
+    integration = {
+        "type": "http_proxy",
+        "httpMethod": "ANY",
+        "uri": LISTENER,
+        "connectionType": "VPC_LINK",
+        "connectionId": link,
+        "payloadFormatVersion": "1.0",
+    }
+    return json.dumps(
+        {
+            "openapi": "3.0.1",
+            "info": {"title": "private-import", "version": "1"},
+            "paths": {"/orders": {"get": {"x-amazon-apigateway-integration": integration}}},
+        }
+    )
+
+
+def test_import_and_export_carry_the_vpc_link(apigw: Any) -> None:
+    link = apigw.create_vpc_link(Name="imported", SubnetIds=SUBNETS)["VpcLinkId"]
+    api_id = apigw.import_api(Body=_definition(link))["ApiId"]
+    [integration] = apigw.get_integrations(ApiId=api_id)["Items"]
+    assert integration["ConnectionType"] == "VPC_LINK"
+    assert integration["ConnectionId"] == link
+    exported = json.loads(
+        apigw.export_api(ApiId=api_id, Specification="OAS30", OutputType="JSON")["body"].read()
+    )
+    written = exported["paths"]["/orders"]["get"]["x-amazon-apigateway-integration"]
+    assert written["connectionType"] == "VPC_LINK" and written["connectionId"] == link
+
+    before = {a["ApiId"] for a in apigw.get_apis()["Items"]}
+    with pytest.raises(ClientError) as excinfo:
+        apigw.import_api(Body=_definition("nolink"))
+    assert _error(excinfo) == (
+        "BadRequestException",
+        "Unable to create integration for route GET /orders: "
+        "Invalid VpcLink identifier specified 000000000000:nolink",
+    )
+    assert {a["ApiId"] for a in apigw.get_apis()["Items"]} == before

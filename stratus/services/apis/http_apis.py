@@ -115,7 +115,7 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         self._store = store
         self._apis: dict[str, HttpApi] = {}
         # (account, VPC link id) -> whether it exists: VPC_LINK integrations must name one
-        self._vpc_link_exists = vpc_link_exists
+        self.vpc_link_exists = vpc_link_exists
 
     async def load(self) -> None:
         for data in await self._store.load(KIND):
@@ -372,7 +372,7 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         link = fields.get("connection_id")
         if not link:
             raise BadRequest("ConnectionId must be specified when ConnectionType is VPC_LINK.")
-        if self._vpc_link_exists is not None and not self._vpc_link_exists(api.account, link):
+        if self.vpc_link_exists is not None and not self.vpc_link_exists(api.account, link):
             raise NotFound(f"Invalid VpcLink identifier specified {api.account}:{link}")
 
     async def update_integration(
