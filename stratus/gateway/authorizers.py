@@ -4,7 +4,8 @@ A Lambda authorizer gets API Gateway's authorizer event (payload 1.0 or 2.0) and
 either the simple ``{"isAuthorized": ..., "context": ...}`` (2.0 with simple responses) or
 an IAM policy whose ``execute-api:Invoke`` statements must allow the route's ARN. Missing
 identity sources answer 401 without calling it; a deny answers 403; a failing authorizer
-500. Results are cached per identity for ``AuthorizerResultTtlInSeconds``.
+500. Results are cached per stage and identity for ``AuthorizerResultTtlInSeconds``;
+ResetAuthorizersCache empties one stage's entries (``reset``).
 """
 
 from __future__ import annotations
@@ -111,7 +112,17 @@ class Authorizers:
     def __init__(self, functions: FunctionCaller, jwt: JwtVerifier) -> None:
         self._functions = functions
         self._jwt = jwt
-        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
+        # (api id, stage, authorizer id, identity values) -> (expiry, the answer)
+        self._cache: dict[tuple[str, str, str, str], tuple[float, Any]] = {}
+
+    def reset(self, api_id: str, stage: str) -> int:
+        """ResetAuthorizersCache: forget every cached answer of the stage's authorizers,
+        so the next request of each identity calls its authorizer again. Returns how
+        many entries went."""
+        gone = [key for key in self._cache if key[0] == api_id and key[1] == stage]
+        for key in gone:
+            del self._cache[key]
+        return len(gone)
 
     async def authorize(
         self,
@@ -154,7 +165,7 @@ class Authorizers:
             values.append(value)
         arn = route_arn(info, request.stage, request.method, request.path)
         ttl = authorizer.authorizer_result_ttl_in_seconds or 0
-        cache_key = (authorizer.authorizer_id, "\x00".join(values))
+        cache_key = (info.api_id, request.stage, authorizer.authorizer_id, "\x00".join(values))
         now = time.monotonic()
         if ttl and values:
             cached = self._cache.get(cache_key)

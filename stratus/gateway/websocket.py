@@ -146,6 +146,41 @@ class _Compiled:
     two_way: frozenset[str] = frozenset()
     # integration responses by integration id (non-proxy integrations' templates)
     integration_responses: dict[str, list[IntegrationResponse]] = field(default_factory=dict)
+    # the $connect route's required request parameters: ("header", lowercase name) or
+    # ("querystring", name)
+    connect_required: tuple[tuple[str, str], ...] = ()
+
+
+_PARAMETER_PREFIXES = (
+    ("route.request.header.", "header"),
+    ("route.request.querystring.", "querystring"),
+)
+
+
+def required_parameters(route: Route) -> tuple[tuple[str, str], ...]:
+    """A route's request parameters marked ``{"Required": true}`` (the RouteRequestParameters
+    API Gateway checks on ``$connect`` before it calls anything)."""
+    required: list[tuple[str, str]] = []
+    for key, constraint in (route.request_parameters or {}).items():
+        if not isinstance(constraint, dict) or constraint.get("Required") is not True:
+            continue
+        for prefix, location in _PARAMETER_PREFIXES:
+            if key.startswith(prefix) and len(key) > len(prefix):
+                name = key[len(prefix) :]
+                required.append((location, name.lower() if location == "header" else name))
+    return tuple(required)
+
+
+def missing_parameter(
+    required: tuple[tuple[str, str], ...], headers: dict[str, str], query: str
+) -> bool:
+    """Whether the upgrade request lacks one of the required parameters."""
+    names = {pair.partition("=")[0] for pair in query.split("&") if pair}
+    for location, name in required:
+        present = headers.get(name) if location == "header" else name in names
+        if not present:
+            return True
+    return False
 
 
 def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
@@ -189,8 +224,30 @@ def _compile(api: HttpApi, stage_name: str) -> _Compiled | None:
         response = from_json(IntegrationResponse, data)
         shaping.setdefault(response.integration_id, []).append(response)
     return _Compiled(
-        api.revision, routes, api.route_selection_expression, connect_authorizer, two_way, shaping
+        api.revision,
+        routes,
+        api.route_selection_expression,
+        connect_authorizer,
+        two_way,
+        shaping,
+        required_parameters(connect[0]) if connect is not None else (),
     )
+
+
+async def _refuse_upgrade(scope: dict[str, Any], send: Any, status: int, body: bytes) -> None:
+    """Answer the upgrade request with an HTTP status (the ASGI ``websocket.http.response``
+    extension), or a policy close (403) where the server lacks it."""
+    if "websocket.http.response" not in (scope.get("extensions") or {}):
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    await send(
+        {
+            "type": "websocket.http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "websocket.http.response.body", "body": body})
 
 
 class WebSocketServer:
@@ -248,6 +305,11 @@ class WebSocketServer:
         )
         query = scope.get("query_string", b"").decode("latin-1")
         connect = compiled.routes.get("$connect")
+        if compiled.connect_required and missing_parameter(
+            compiled.connect_required, {k.lower(): v for k, v in headers}, query
+        ):
+            await _refuse_upgrade(scope, send, 400, b'{"message":"Bad Request"}')
+            return
         if connect is not None and compiled.connect_authorizer is not None:
             context = await self._authorize_connect(
                 compiled.connect_authorizer, connect[0], scope, stage, info

@@ -257,6 +257,46 @@ def test_lambda_response_mapping(server: ServerProcess, apigw: Any, scripted_fun
     assert failed.status_code == 500 and "x-failed" not in failed.headers
 
 
+def test_lambda_payload_1_response_mapping(
+    server: ServerProcess, apigw: Any, scripted_function: str
+) -> None:
+    """Payload 1.0: the function's ``multiValueHeaders`` are one header joined by commas
+    to ``$response.header``; ``remove:`` drops what the function set; ``$context`` and
+    ``$stageVariables`` fill values; a status with no mapping passes untouched."""
+    api_id, _ = _api_with(
+        apigw,
+        "POST /one",
+        **_lambda(
+            scripted_function,
+            "1.0",
+            ResponseParameters={
+                "200": {
+                    "remove:header.x-secret": "''",
+                    "overwrite:header.x-request": "$context.requestId",
+                    "append:header.x-copy": "$response.header.x-multi",
+                    "append:header.x-env": "${stageVariables.env}-${response.body.kind}",
+                }
+            },
+        ),
+    )
+    order = {
+        "statusCode": 200,
+        "headers": {"x-secret": "s"},
+        "multiValueHeaders": {"x-multi": ["a", "b"]},
+        "body": json.dumps({"kind": "widget"}),
+    }
+    response = httpx.post(path_url(server, api_id, "/one"), json={"answer": order})
+    assert response.status_code == 200, response.text
+    assert "x-secret" not in response.headers
+    assert response.headers["x-request"] == response.headers["apigw-requestid"]
+    assert response.headers["x-copy"] == "a,b"
+    assert response.headers["x-env"] == "test-widget"
+    order["statusCode"] = 201
+    untouched = httpx.post(path_url(server, api_id, "/one"), json={"answer": order})
+    assert untouched.status_code == 201
+    assert untouched.headers["x-secret"] == "s" and "x-copy" not in untouched.headers
+
+
 def test_service_integration_response_mapping(server: ServerProcess, apigw: Any) -> None:
     sqs = server.client("sqs")
     queue_url = sqs.create_queue(QueueName="apigw-mapped-answer")["QueueUrl"]

@@ -56,6 +56,41 @@ def ws(apigw: Any) -> dict[str, str]:
     return {"api": api_id, "route": route, "integration": integration}
 
 
+MISSING = [
+    pytest.param("get_route_response", "RouteResponse", id="get-route-response"),
+    pytest.param("update_route_response", "RouteResponse", id="update-route-response"),
+    pytest.param("delete_route_response", "RouteResponse", id="delete-route-response"),
+    pytest.param("get_integration_response", "IntegrationResponse", id="get-int-response"),
+    pytest.param("update_integration_response", "IntegrationResponse", id="update-int-response"),
+    pytest.param("delete_integration_response", "IntegrationResponse", id="delete-int-response"),
+    pytest.param("get_model", "Model", id="get-model"),
+    pytest.param("update_model", "Model", id="update-model"),
+    pytest.param("delete_model", "Model", id="delete-model"),
+    pytest.param("get_model_template", "Model", id="model-template"),
+]
+
+
+@pytest.mark.parametrize(("operation", "kind"), MISSING)
+def test_missing_children_answer_not_found(
+    apigw: Any, ws: dict[str, str], operation: str, kind: str
+) -> None:
+    """Each operation on an id that names nothing answers NotFoundException, an error the
+    operation's reference lists, with API Gateway v2's "Invalid {Type} identifier
+    specified {account}:{id}"."""
+    params: dict[str, str] = {"ApiId": ws["api"], f"{kind}Id": "missing"}
+    if kind == "RouteResponse":
+        params["RouteId"] = ws["route"]
+    if kind == "IntegrationResponse":
+        params["IntegrationId"] = ws["integration"]
+    code, message = _error(lambda: getattr(apigw, operation)(**params))
+    assert code == "NotFoundException"
+    documented = apigw.meta.service_model.operation_model(
+        apigw.meta.method_to_api_mapping[operation]
+    ).error_shapes
+    assert code in {shape.name for shape in documented}
+    assert message == f"Invalid {kind} identifier specified 000000000000:missing"
+
+
 # -- route responses ------------------------------------------------------------------------
 def test_route_response_lifecycle(apigw: Any, ws: dict[str, str]) -> None:
     api, route = ws["api"], ws["route"]
@@ -293,7 +328,7 @@ def test_model_lifecycle_and_template(apigw: Any, ws: dict[str, str]) -> None:
     apigw.delete_model(ApiId=api, ModelId=other["ModelId"])
     assert _error(lambda: apigw.get_model(ApiId=api, ModelId=other["ModelId"])) == (
         "NotFoundException",
-        f"Invalid model identifier specified 000000000000:{other['ModelId']}",
+        f"Invalid Model identifier specified 000000000000:{other['ModelId']}",
     )
 
 

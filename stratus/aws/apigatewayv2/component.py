@@ -41,6 +41,7 @@ from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.rest_account import RestAccounts
 from stratus.services.apis.rest_apis import RestApis
 from stratus.services.apis.sqlite import APIS_MIGRATIONS, SQLiteApiStore
+from stratus.services.apis.vpc_links import VpcLinks
 from stratus.services.identity.service import IdentityService
 from stratus.services.logs.writer import LogGroupWriter
 from stratus.workflows.integrations.base import IntegrationEntry
@@ -56,7 +57,8 @@ class ApisComponent(Component):
         super().__init__(ctx)
         functions = ctx.require(FunctionsComponent)
         self.store = SQLiteApiStore(ctx.db)
-        self.http_apis = HttpApis(self.store)
+        self.vpc_links = VpcLinks(self.store)
+        self.http_apis = HttpApis(self.store, self.vpc_links.exists)
         self.rest_apis = RestApis(self.store)
         self.metrics = GatewayMetrics()
         # Access log lines for a stage's DestinationArn go to the functions component's
@@ -106,6 +108,8 @@ class ApisComponent(Component):
             ctx.gateway_port,
             self.domains,
             stage_checker(self.http_apis.find, self.rest_apis.find),
+            authorizers.reset,
+            self.vpc_links,
         )
         self.rest_accounts = RestAccounts(self.store)
         self._v1 = ApiGatewayProvider(
@@ -194,6 +198,7 @@ class ApisComponent(Component):
 
     async def start(self) -> None:
         await self.http_apis.load()
+        await self.vpc_links.load()
         await self.rest_apis.load()
         await self.rest_accounts.load()
         await self.domains.load()

@@ -6,6 +6,7 @@ the work, records render back by the output shape's members (``shapes.render``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from stratus.aws.apigatewayv2.domains import DomainOperations
@@ -13,18 +14,22 @@ from stratus.aws.apigatewayv2.imports import ImportOperations
 from stratus.aws.apigatewayv2.pages import listing
 from stratus.aws.apigatewayv2.responses import ResponsesOperations
 from stratus.aws.apigatewayv2.shapes import fields, render
+from stratus.aws.apigatewayv2.vpc_links import VpcLinkOperations
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.services.apis.domains import DomainNames, StageCheck
 from stratus.services.apis.errors import ApiError, BadRequest, Conflict, NotFound
 from stratus.services.apis.http_apis import HttpApis
 from stratus.services.apis.model import HttpApi
+from stratus.services.apis.vpc_links import VpcLinks
 
 Params = dict[str, Any]
 S = "apigatewayv2"
 
 
-class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperations):
+class ApiGatewayV2Provider(
+    ResponsesOperations, ImportOperations, DomainOperations, VpcLinkOperations
+):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),
@@ -40,8 +45,13 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
         gateway_port: int,
         domains: DomainNames | None = None,
         stage_check: StageCheck | None = None,
+        reset_authorizers: Callable[[str, str], object] | None = None,
+        vpc_links: VpcLinks | None = None,
     ) -> None:
         self._apis = apis
+        self._vpc_links = vpc_links
+        # the gateway's Lambda authorizer cache, emptied per stage by ResetAuthorizersCache
+        self._reset_authorizers = reset_authorizers
         self._port = gateway_port
         self._domains = domains
         if stage_check is not None:
@@ -120,6 +130,12 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
 
     async def delete_route(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_route(self._get(ctx, params), params["RouteId"])
+        return {}
+
+    async def delete_route_request_parameter(self, ctx: RequestContext, params: Params) -> Params:
+        await self._apis.delete_route_request_parameter(
+            self._get(ctx, params), params["RouteId"], params["RequestParameterKey"]
+        )
         return {}
 
     # -- integrations ------------------------------------------------------------------
@@ -238,6 +254,12 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
             lambda d: render(S, "Deployment", d),
         )
 
+    async def update_deployment(self, ctx: RequestContext, params: Params) -> Params:
+        deployment = await self._apis.update_deployment(
+            self._get(ctx, params), params["DeploymentId"], params.get("Description")
+        )
+        return render(S, "UpdateDeploymentResponse", deployment)
+
     async def delete_deployment(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete_deployment(self._get(ctx, params), params["DeploymentId"])
         return {}
@@ -260,16 +282,28 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
         return api, stage_name
 
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        link = self._tagged_link(ctx, params["ResourceArn"])
+        if link is not None:
+            await self._links().tag(ctx.account_id, link.vpc_link_id, params.get("Tags") or {}, [])
+            return {}
         api, stage_name = self._tagged(ctx, params["ResourceArn"])
         await self._apis.tag(api, stage_name, params.get("Tags") or {}, [])
         return {}
 
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        link = self._tagged_link(ctx, params["ResourceArn"])
+        if link is not None:
+            keys = params.get("TagKeys") or []
+            await self._links().tag(ctx.account_id, link.vpc_link_id, {}, keys)
+            return {}
         api, stage_name = self._tagged(ctx, params["ResourceArn"])
         await self._apis.tag(api, stage_name, {}, params.get("TagKeys") or [])
         return {}
 
     async def get_tags(self, ctx: RequestContext, params: Params) -> Params:
+        link = self._tagged_link(ctx, params["ResourceArn"])
+        if link is not None:
+            return {"Tags": dict(link.tags)}
         api, stage_name = self._tagged(ctx, params["ResourceArn"])
         tags = api.tags if stage_name is None else api.stages[stage_name].tags
         return {"Tags": dict(tags)}
@@ -278,6 +312,15 @@ class ApiGatewayV2Provider(ResponsesOperations, ImportOperations, DomainOperatio
     async def delete_access_log_settings(self, ctx: RequestContext, params: Params) -> Params:
         api = self._get(ctx, params)
         await self._apis.clear_stage_setting(api, params["StageName"], "access_log_settings")
+        return {}
+
+    async def reset_authorizers_cache(self, ctx: RequestContext, params: Params) -> Params:
+        """Empties the stage's Lambda authorizer results: the gateway's cache lives in
+        memory only, so there is nothing to write."""
+        api = self._get(ctx, params)
+        self._apis.stage(api, params["StageName"])
+        if self._reset_authorizers is not None:
+            self._reset_authorizers(api.api_id, params["StageName"])
         return {}
 
     async def delete_route_settings(self, ctx: RequestContext, params: Params) -> Params:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from stratus.services.apis.errors import BadRequest, Conflict, NotFound
@@ -109,9 +109,13 @@ def _check_mappings(fields: dict[str, Any]) -> None:
 
 
 class HttpApis(RouteResponsesMixin, ModelsMixin):
-    def __init__(self, store: SQLiteApiStore) -> None:
+    def __init__(
+        self, store: SQLiteApiStore, vpc_link_exists: Callable[[str, str], bool] | None = None
+    ) -> None:
         self._store = store
         self._apis: dict[str, HttpApi] = {}
+        # (account, VPC link id) -> whether it exists: VPC_LINK integrations must name one
+        self.vpc_link_exists = vpc_link_exists
 
     async def load(self) -> None:
         for data in await self._store.load(KIND):
@@ -286,6 +290,17 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         if auth_type in ("JWT", "CUSTOM") and not authorizer_id:
             raise BadRequest(f"AuthorizerId is required for AuthorizationType {auth_type}.")
 
+    async def delete_route_request_parameter(self, api: HttpApi, route_id: str, key: str) -> None:
+        """DeleteRouteRequestParameter: the key leaves the route, so the next deployment no
+        longer requires it of a request."""
+        route = self.route(api, route_id)
+        parameters = dict(route.request_parameters or {})
+        if key not in parameters:
+            raise NotFound(f"Invalid request parameter key specified {api.account}:{key}")
+        del parameters[key]
+        route.request_parameters = parameters or None
+        await self._changed(api)
+
     async def delete_route(self, api: HttpApi, route_id: str) -> None:
         self.route(api, route_id)
         del api.routes[route_id]
@@ -305,6 +320,7 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         if api.protocol_type == "WEBSOCKET" and fields.get("timeout_in_millis") is None:
             fields["timeout_in_millis"] = WEBSOCKET_TIMEOUT_MS  # AWS's default there
         self._check_integration(api, fields)
+        self._check_connection(api, fields)
         integration = Integration(
             integration_id=new_child_id(), **{k: v for k, v in fields.items() if v is not None}
         )
@@ -347,6 +363,18 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         if timeout is not None and not 50 <= timeout <= limit:
             raise BadRequest(f"TimeoutInMillis must be between 50 and {limit}.")
 
+    def _check_connection(self, api: HttpApi, fields: dict[str, Any]) -> None:
+        """A private integration (ConnectionType VPC_LINK) of an HTTP API names an existing
+        VPC link of the API's account in ConnectionId (WebSocket APIs use REST APIs' VPC
+        links, another API's records)."""
+        if fields.get("connection_type") != "VPC_LINK" or api.protocol_type != "HTTP":
+            return
+        link = fields.get("connection_id")
+        if not link:
+            raise BadRequest("ConnectionId must be specified when ConnectionType is VPC_LINK.")
+        if self.vpc_link_exists is not None and not self.vpc_link_exists(api.account, link):
+            raise NotFound(f"Invalid VpcLink identifier specified {api.account}:{link}")
+
     async def update_integration(
         self, api: HttpApi, integration_id: str, fields: dict[str, Any]
     ) -> Integration:
@@ -360,6 +388,8 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
                     fields[name] = merge_parameters(getattr(integration, name), fields[name])
         merged = {**to_json(integration), **{k: v for k, v in fields.items() if v is not None}}
         self._check_integration(api, merged)
+        if fields.get("connection_type") is not None or fields.get("connection_id") is not None:
+            self._check_connection(api, merged)
         for name, value in fields.items():
             if value is not None:
                 empty_mapping = name.endswith("_parameters") and not value
@@ -514,6 +544,16 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         await self._changed(api)
         return deployment
 
+    async def update_deployment(
+        self, api: HttpApi, deployment_id: str, description: str | None
+    ) -> Deployment:
+        """UpdateDeployment: only the description changes; what was deployed stays."""
+        deployment = self.deployment(api, deployment_id)
+        if description is not None:
+            deployment.description = description
+        await self._changed(api)
+        return deployment
+
     async def delete_deployment(self, api: HttpApi, deployment_id: str) -> None:
         self.deployment(api, deployment_id)
         if any(s.deployment_id == deployment_id for s in api.stages.values()):
@@ -554,23 +594,34 @@ class HttpApis(RouteResponsesMixin, ModelsMixin):
         auto = [s for s in api.stages.values() if s.auto_deploy]
         if auto and api.routes:
             snapshot = api.snapshot()
-            current = api.deployments.get(auto[0].deployment_id or "")
-            if current is None or current.snapshot != snapshot:
-                deployment = self._deploy(
+            # an auto-deploying stage already serving the API as it is now (one created
+            # after the last change gets that deployment too, not nothing)
+            current = next(
+                (
+                    api.deployments[s.deployment_id]
+                    for s in auto
+                    if s.deployment_id in api.deployments
+                    and api.deployments[s.deployment_id].snapshot == snapshot
+                ),
+                None,
+            )
+            if current is None:
+                current = self._deploy(
                     api,
                     "Automatic deployment triggered by changes to the Api configuration",
                     auto=True,
                 )
-                for stage in auto:
-                    old = stage.deployment_id
-                    stage.deployment_id = deployment.deployment_id
-                    if (
-                        old
-                        and old in api.deployments
-                        and old != deployment.deployment_id
-                        and api.deployments[old].auto_deployed
-                        and not any(s.deployment_id == old for s in api.stages.values())
-                    ):
-                        del api.deployments[old]
+            for stage in auto:
+                old = stage.deployment_id
+                if old == current.deployment_id:
+                    continue
+                stage.deployment_id = current.deployment_id
+                if (
+                    old
+                    and old in api.deployments
+                    and api.deployments[old].auto_deployed
+                    and not any(s.deployment_id == old for s in api.stages.values())
+                ):
+                    del api.deployments[old]
         api.revision += 1
         await self._store.put(KIND, api.api_id, api.to_json())

@@ -171,6 +171,7 @@ def _integration(integration: Integration) -> dict[str, Any]:
         ("requestParameters", integration.request_parameters),
         ("responseParameters", integration.response_parameters),
         ("connectionType", integration.connection_type),
+        ("connectionId", integration.connection_id),
         ("timeoutInMillis", integration.timeout_in_millis),
         ("description", integration.description),
     )

@@ -68,6 +68,7 @@ _INTEGRATION_NAMES = {
     "responseParameters": "response_parameters",
     "timeoutInMillis": "timeout_in_millis",
     "connectionType": "connection_type",
+    "connectionId": "connection_id",
     "description": "description",
 }
 
@@ -123,7 +124,7 @@ async def import_api(
     if not title:
         raise BadRequest("Invalid OpenAPI input: info.title is required")
     draft = HttpApi("draft", account, region, _text(title, "info.title"), "HTTP", time.time())
-    warnings = await _build(draft, document, basepath)
+    warnings = await _build(apis, draft, document, basepath)
     _fail(warnings, fail_on_warnings)
     return ImportResult(await apis.insert(draft), warnings)
 
@@ -142,7 +143,7 @@ async def reimport_api(
     draft = HttpApi(api.api_id, api.account, api.region, api.name, "HTTP", api.created_date)
     draft.description, draft.version = api.description, api.version
     draft.tags = dict(api.tags)
-    warnings = await _build(draft, document, basepath)
+    warnings = await _build(apis, draft, document, basepath)
     _fail(warnings, fail_on_warnings)
     _adopt(api, draft)
     await apis.save(api)
@@ -194,14 +195,17 @@ def _adopt(api: HttpApi, draft: HttpApi) -> None:
         setattr(api, name, getattr(draft, name))
 
 
-async def _build(draft: HttpApi, document: dict[str, Any], basepath: str | None) -> list[str]:
-    """Fill ``draft`` from the definition; the warnings."""
+async def _build(
+    apis: HttpApis, draft: HttpApi, document: dict[str, Any], basepath: str | None
+) -> list[str]:
+    """Fill ``draft`` from the definition (private integrations checked against the VPC
+    links ``apis`` knows); the warnings."""
     mode = basepath or "ignore"
     if mode not in BASEPATH_MODES:
         raise BadRequest(
             f"Invalid basepath specified: {mode[:64]}. Valid values are: [ignore, prepend, split]"
         )
-    scratch = _Scratch(None)  # type: ignore[arg-type]  # never stores
+    scratch = _Scratch(None, apis.vpc_link_exists)  # type: ignore[arg-type]  # never stores
     scratch._apis[draft.api_id] = draft
     warnings: list[str] = []
     info = document.get("info") or {}

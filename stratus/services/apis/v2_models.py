@@ -49,7 +49,7 @@ class ModelsMixin:
     def model(self, api: HttpApi, model_id: str) -> ApiModel:
         found = api.models.get(model_id)
         if found is None:
-            raise NotFound(f"Invalid model identifier specified {api.account}:{model_id}")
+            raise NotFound(f"Invalid Model identifier specified {api.account}:{model_id}")
         return found
 
     async def create_model(self, api: HttpApi, fields: dict[str, Any]) -> ApiModel:

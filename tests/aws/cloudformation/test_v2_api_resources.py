@@ -261,3 +261,70 @@ def test_route_response_and_model_update_in_place(
         ApiId=api, RouteId=after["TalkRoute"], RouteResponseId=after["RouteResponse"]
     )
     assert response["ResponseModels"] == {"$default": "Message"}
+
+
+def _vpc_link_template(name: str, tags: dict[str, str], subnets: list[str]) -> dict[str, Any]:
+    return {
+        "Resources": {
+            "Link": {
+                "Type": "AWS::ApiGatewayV2::VpcLink",
+                "Properties": {
+                    "Name": name,
+                    "SubnetIds": subnets,
+                    "SecurityGroupIds": ["sg-0123abcd"],
+                    "Tags": tags,
+                },
+            },
+            "Api": {
+                "Type": "AWS::ApiGatewayV2::Api",
+                "Properties": {"Name": "private", "ProtocolType": "HTTP"},
+            },
+            "Private": {
+                "Type": "AWS::ApiGatewayV2::Integration",
+                "Properties": {
+                    "ApiId": {"Ref": "Api"},
+                    "IntegrationType": "HTTP_PROXY",
+                    "IntegrationMethod": "ANY",
+                    "IntegrationUri": "arn:aws:elasticloadbalancing:us-east-1:000000000000:"
+                    "listener/app/alb/50dc6c495c0c9188/0467ef3c8400ae65",
+                    "ConnectionType": "VPC_LINK",
+                    "ConnectionId": {"Ref": "Link"},
+                    "PayloadFormatVersion": "1.0",
+                },
+            },
+        },
+        "Outputs": {
+            "Link": {"Value": {"Ref": "Link"}},
+            "LinkId": {"Value": {"Fn::GetAtt": ["Link", "VpcLinkId"]}},
+            "Api": {"Value": {"Ref": "Api"}},
+            "Private": {"Value": {"Ref": "Private"}},
+        },
+    }
+
+
+def test_vpc_link_with_a_private_integration(cfn: Any, server: ServerProcess) -> None:
+    apigw = server.client("apigatewayv2")
+    name = stack_name("vpclink")
+    template = _vpc_link_template("first", {"team": "core"}, ["subnet-a1"])
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    made = outputs(wait_stack(cfn, name))
+    link = made["Link"]
+    assert made["LinkId"] == link
+    got = apigw.get_vpc_link(VpcLinkId=link)
+    assert got["Name"] == "first" and got["Tags"] == {"team": "core"}
+    assert got["VpcLinkStatus"] == "AVAILABLE"
+    integration = apigw.get_integration(ApiId=made["Api"], IntegrationId=made["Private"])
+    assert integration["ConnectionId"] == link
+
+    # a new name and tags: changed in place, the same link
+    template = _vpc_link_template("second", {"env": "dev"}, ["subnet-a1"])
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert outputs(wait_stack(cfn, name, "stack_update_complete"))["Link"] == link
+    got = apigw.get_vpc_link(VpcLinkId=link)
+    assert got["Name"] == "second" and got["Tags"] == {"env": "dev"}
+
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )
+    assert link not in [item["VpcLinkId"] for item in apigw.get_vpc_links()["Items"]]

@@ -88,6 +88,7 @@ HANDLERS: dict[str, Handler] = {
         "IntegrationResponse", "IntegrationResponseId", "IntegrationId"
     ),
     "AWS::ApiGatewayV2::Model": v2_apis.V2ChildHandler("Model", "ModelId"),
+    "AWS::ApiGatewayV2::VpcLink": v2_apis.VpcLinkHandler(),
     "AWS::ApiGateway::DomainName": domains.DomainNameHandler(),
     "AWS::ApiGateway::BasePathMapping": domains.BasePathMappingHandler(),
     "AWS::ApiGatewayV2::DomainName": domains.V2DomainNameHandler(),

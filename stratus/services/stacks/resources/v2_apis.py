@@ -102,3 +102,56 @@ class V2ChildHandler(Handler):
         if self._parent is not None:
             params[self._parent] = props[self._parent]
         await ignore_missing(ctx.call("apigatewayv2", f"Delete{self._kind}", params))
+
+
+class VpcLinkHandler(Handler):
+    """AWS::ApiGatewayV2::VpcLink: CreateVpcLink; ``Ref`` and ``VpcLinkId`` are its id. A
+    new name or new tags change it in place; new subnets or security groups replace it,
+    as CloudFormation's resource reference says."""
+
+    required = ("Name", "SubnetIds")
+
+    @staticmethod
+    def _arn(ctx: Provisioning, vpc_link_id: str) -> str:
+        return f"arn:aws:apigateway:{ctx.region}::/vpclinks/{vpc_link_id}"
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        params = pick(props, "Name", "SubnetIds", "SecurityGroupIds")
+        if props.get("Tags"):
+            params["Tags"] = dict(props["Tags"])
+        made = await ctx.call("apigatewayv2", "CreateVpcLink", params)
+        physical = str(made["VpcLinkId"])
+        return Provisioned(physical, {"VpcLinkId": physical})
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        fixed = ("SubnetIds", "SecurityGroupIds")
+        if any(old.get(name) != new.get(name) for name in fixed):
+            return None
+        if old.get("Name") != new.get("Name"):
+            await ctx.call(
+                "apigatewayv2",
+                "UpdateVpcLink",
+                {"VpcLinkId": current.physical_id, "Name": new["Name"]},
+            )
+        old_tags, new_tags = dict(old.get("Tags") or {}), dict(new.get("Tags") or {})
+        gone = [key for key in old_tags if key not in new_tags]
+        arn = self._arn(ctx, current.physical_id)
+        if gone:
+            await ctx.call("apigatewayv2", "UntagResource", {"ResourceArn": arn, "TagKeys": gone})
+        if new_tags and new_tags != old_tags:
+            await ctx.call("apigatewayv2", "TagResource", {"ResourceArn": arn, "Tags": new_tags})
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call("apigatewayv2", "DeleteVpcLink", {"VpcLinkId": current.physical_id})
+        )
