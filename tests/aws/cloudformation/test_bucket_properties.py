@@ -5,6 +5,7 @@ removes them, and values S3 refuses, which roll the stack back with S3's message
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
@@ -481,3 +482,87 @@ def test_a_refused_update_rolls_back_to_the_settings_before(cfn: Any, s3: Any) -
     assert "InventoryConfigurationList" not in s3.list_bucket_inventory_configurations(
         Bucket=bucket
     )
+
+
+def test_object_lock_enabled_replaces_the_bucket(cfn: Any, s3: Any) -> None:
+    """ObjectLockEnabled is create-only (the resource's schema): a change makes a new
+    bucket; a change of any other property keeps the one there is."""
+    name = stack_name("repl")
+
+    def template(**props: Any) -> str:
+        return json.dumps(
+            {
+                "Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": props}},
+                "Outputs": {"Name": {"Value": {"Ref": "Bucket"}}},
+            }
+        )
+
+    def bucket_name() -> str:
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        return str(stack["Outputs"][0]["OutputValue"])
+
+    cfn.create_stack(StackName=name, TemplateBody=template(Tags=[{"Key": "a", "Value": "1"}]))
+    wait_stack(cfn, name)
+    first = bucket_name()
+    cfn.update_stack(StackName=name, TemplateBody=template(Tags=[{"Key": "a", "Value": "2"}]))
+    wait_stack(cfn, name, "stack_update_complete")
+    assert bucket_name() == first
+    cfn.update_stack(
+        StackName=name,
+        TemplateBody=template(ObjectLockEnabled=True, Tags=[{"Key": "a", "Value": "2"}]),
+    )
+    wait_stack(cfn, name, "stack_update_complete")
+    second = bucket_name()
+    assert second != first
+    assert _error_code(s3.head_bucket, Bucket=first) == "404"
+    lock = s3.get_object_lock_configuration(Bucket=second)["ObjectLockConfiguration"]
+    assert lock == {"ObjectLockEnabled": "Enabled"}
+    assert s3.get_bucket_tagging(Bucket=second)["TagSet"] == [{"Key": "a", "Value": "2"}]
+
+
+def test_settings_are_removed_by_an_update_after_a_restart(tmp_path: Path) -> None:
+    """The template a bucket was made from is kept with the stack, so an update after a
+    kill -9 still knows which settings to take away."""
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        cfn, s3 = server.client("cloudformation"), server.client("s3")
+        name = "kept"
+        settings = {
+            "MetricsConfigurations": [{"Id": "m"}],
+            "InventoryConfigurations": [
+                {
+                    "Id": "i",
+                    "Enabled": True,
+                    "Destination": {"BucketArn": f"arn:aws:s3:::{name}-logs", "Format": "CSV"},
+                    "IncludedObjectVersions": "All",
+                    "ScheduleFrequency": "Daily",
+                }
+            ],
+            "LoggingConfiguration": {"DestinationBucketName": {"Ref": "Logs"}},
+        }
+        cfn.create_stack(StackName=name, TemplateBody=_template(name, **settings))
+        assert wait_stack(cfn, name)["StackStatus"] == "CREATE_COMPLETE"
+        server.kill()
+        server.start()
+        cfn, s3 = server.client("cloudformation"), server.client("s3")
+        bucket = f"{name}-main"
+        assert s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]["TargetBucket"] == (
+            f"{name}-logs"
+        )
+        cfn.update_stack(
+            StackName=name,
+            TemplateBody=_template(name, MetricsConfigurations=[{"Id": "m"}]),
+        )
+        assert wait_stack(cfn, name, "stack_update_complete")["StackStatus"] == "UPDATE_COMPLETE"
+        assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+        assert "InventoryConfigurationList" not in s3.list_bucket_inventory_configurations(
+            Bucket=bucket
+        )
+        assert [
+            c["Id"]
+            for c in s3.list_bucket_metrics_configurations(Bucket=bucket)[
+                "MetricsConfigurationList"
+            ]
+        ] == ["m"]
+    finally:
+        server.stop()
