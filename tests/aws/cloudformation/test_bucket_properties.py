@@ -436,6 +436,18 @@ def _reasons(cfn: Any, name: str, logical_id: str) -> list[str]:
             'exist" (Service: s3, Status Code: 400, Error Code: InvalidTargetBucketForLogging)',
             id="logging-target",
         ),
+        pytest.param(
+            {"MetricsConfigurations": [{"Id": "a"}, {"Prefix": "p/"}]},
+            "Properties validation failed for resource with message: "
+            "#/MetricsConfigurations/1: required key [Id] not found",
+            id="schema-metrics-id",
+        ),
+        pytest.param(
+            {"CorsConfiguration": {"CorsRules": [{"AllowedMethods": ["GET"]}]}},
+            "Properties validation failed for resource with message: "
+            "#/CorsConfiguration/CorsRules/0: required key [AllowedOrigins] not found",
+            id="schema-cors-origins",
+        ),
     ],
 )
 def test_a_value_s3_refuses_rolls_the_create_back(

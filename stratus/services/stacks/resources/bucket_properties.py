@@ -24,6 +24,7 @@ __all__ = [
     "lifecycle",
     "logging",
     "metrics",
+    "missing_key",
     "notifications",
     "object_lock",
     "public_access_block",
@@ -367,3 +368,56 @@ def intelligent_tiering(config: dict[str, Any]) -> dict[str, Any]:
     if found is not None:
         out["Filter"] = found
     return out
+
+
+# -- the resource schema's required keys -------------------------------------------------
+#: property -> (is a list, the keys each value must have, (member list, its keys) or None)
+_REQUIRED: dict[str, tuple[bool, tuple[str, ...], tuple[str, tuple[str, ...]] | None]] = {
+    "AccelerateConfiguration": (False, ("AccelerationStatus",), None),
+    "AnalyticsConfigurations": (True, ("StorageClassAnalysis", "Id"), None),
+    "BucketEncryption": (False, ("ServerSideEncryptionConfiguration",), None),
+    "CorsConfiguration": (
+        False,
+        ("CorsRules",),
+        ("CorsRules", ("AllowedMethods", "AllowedOrigins")),
+    ),
+    "IntelligentTieringConfigurations": (True, ("Id", "Status", "Tierings"), None),
+    "InventoryConfigurations": (
+        True,
+        ("Destination", "Enabled", "Id", "IncludedObjectVersions", "ScheduleFrequency"),
+        None,
+    ),
+    "LifecycleConfiguration": (False, ("Rules",), ("Rules", ("Status",))),
+    "MetricsConfigurations": (True, ("Id",), None),
+    "OwnershipControls": (False, ("Rules",), None),
+    "ReplicationConfiguration": (False, ("Role", "Rules"), ("Rules", ("Destination", "Status"))),
+    "VersioningConfiguration": (False, ("Status",), None),
+}
+
+
+def missing_key(props: dict[str, Any]) -> str | None:
+    """The first required key the template leaves out, as CloudFormation's schema check
+    reports it (``#/MetricsConfigurations/0: required key [Id] not found``), or None."""
+
+    def absent(value: Any, keys: tuple[str, ...]) -> list[str]:
+        return [k for k in keys if not isinstance(value, dict) or k not in value]
+
+    for prop, (listed, keys, members) in _REQUIRED.items():
+        if prop not in props:
+            continue
+        values = props[prop] if listed else [props[prop]]
+        for index, value in enumerate(values or []):
+            where = f"#/{prop}/{index}" if listed else f"#/{prop}"
+            gone = absent(value, keys)
+            if gone:
+                return f"{where}: required key [{', '.join(gone)}] not found"
+            if members is not None:
+                member, member_keys = members
+                for position, entry in enumerate(value.get(member) or []):
+                    gone = absent(entry, member_keys)
+                    if gone:
+                        return (
+                            f"{where}/{member}/{position}: required key "
+                            f"[{', '.join(gone)}] not found"
+                        )
+    return None

@@ -252,10 +252,18 @@ async def _configure(
             await setting.put(ctx, bucket, new[setting.prop], old.get(setting.prop))
 
 
+def _check(props: dict[str, Any]) -> None:
+    """The resource schema's required keys, checked before anything is made."""
+    problem = props_of.missing_key(props)
+    if problem is not None:
+        raise ResourceFailed(f"Properties validation failed for resource with message: {problem}")
+
+
 class BucketHandler(Handler):
     async def create(
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
     ) -> Provisioned:
+        _check(props)
         name = props.get("BucketName") or ctx.physical_name(logical_id, 63, lower=True)
         params: dict[str, Any] = {"Bucket": name}
         if ctx.region != "us-east-1":
@@ -290,6 +298,7 @@ class BucketHandler(Handler):
         old: dict[str, Any],
         new: dict[str, Any],
     ) -> Provisioned | None:
+        _check(new)
         if any(old.get(p) != new.get(p) for p in _REPLACING):
             return None
         try:
