@@ -5,6 +5,7 @@ from __future__ import annotations
 from stratus.services.stacks.resources import (
     api_models,
     apis,
+    buckets,
     custom,
     data,
     dns,
@@ -53,8 +54,8 @@ HANDLERS: dict[str, Handler] = {
     "AWS::SNS::Topic": messaging.TopicHandler(),
     "AWS::SNS::Subscription": messaging.SubscriptionHandler(),
     "AWS::SNS::TopicPolicy": messaging.TopicPolicyHandler(),
-    "AWS::S3::Bucket": data.BucketHandler(),
-    "AWS::S3::BucketPolicy": data.BucketPolicyHandler(),
+    "AWS::S3::Bucket": buckets.BucketHandler(),
+    "AWS::S3::BucketPolicy": buckets.BucketPolicyHandler(),
     "AWS::DynamoDB::Table": data.TableHandler(),
     "AWS::DynamoDB::GlobalTable": data.GlobalTableHandler(),
     "AWS::Events::Rule": orchestration.RuleHandler(),
