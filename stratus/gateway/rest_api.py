@@ -250,7 +250,7 @@ class RestApiServer:
         )
         api_key = request.header("x-api-key")
         if endpoint.method.api_key_required:
-            refused = self._usage.check(api.id, stage.name, api_key)
+            refused = await self._usage.check(api.id, stage.name, api_key)
             if refused is not None:
                 kind = {"Forbidden": "INVALID_API_KEY", "Limit Exceeded": "QUOTA_EXCEEDED"}
                 return fail(gateway_error(kind.get(refused[1], "THROTTLED")))

@@ -12,6 +12,7 @@ from typing import Any
 from stratus.aws.apigateway.domains import DomainNameOperations
 from stratus.aws.apigateway.pages import page
 from stratus.aws.apigateway.rest_ops import RestApiOperations
+from stratus.aws.apigateway.usage_ops import UsageOperations
 from stratus.aws.apigateway.validation import ModelAndValidatorOperations
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
@@ -125,7 +126,9 @@ def _plan(plan: UsagePlan) -> Params:
     return render(S, "UsagePlan", plan, tags=plan.tags or None)
 
 
-class ApiGatewayProvider(ModelAndValidatorOperations, RestApiOperations, DomainNameOperations):
+class ApiGatewayProvider(
+    ModelAndValidatorOperations, RestApiOperations, DomainNameOperations, UsageOperations
+):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),

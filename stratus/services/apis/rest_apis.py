@@ -36,6 +36,7 @@ from stratus.services.apis.rest_validation import (
     patch_method_request,
 )
 from stratus.services.apis.sqlite import SQLiteApiStore
+from stratus.services.apis.usage import UsageLedger
 
 KIND, KEYS, PLANS = "v1", "apikey", "usageplan"
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
@@ -115,8 +116,10 @@ class RestApis(RestValidation):
         self._apis: dict[str, RestApi] = {}
         self._keys: dict[str, ApiKey] = {}
         self._plans: dict[str, UsagePlan] = {}
+        self.usage = UsageLedger(store)  # the quota counters of the plans' keys
 
     async def load(self) -> None:
+        await self.usage.load()
         for data in await self._store.load(KIND):
             api = RestApi.from_json(data)
             self._apis[api.id] = api
