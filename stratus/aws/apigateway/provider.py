@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from stratus.aws.apigateway.docs_ops import DocumentationOperations
 from stratus.aws.apigateway.domains import DomainNameOperations
 from stratus.aws.apigateway.pages import page
 from stratus.aws.apigateway.rest_ops import RestApiOperations
@@ -134,6 +135,7 @@ class ApiGatewayProvider(
     DomainNameOperations,
     UsageOperations,
     GatewayOperations,
+    DocumentationOperations,
 ):
     errors = ErrorTable(
         {

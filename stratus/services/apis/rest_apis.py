@@ -54,6 +54,8 @@ _NOT_PATCHABLE = frozenset(
         "deployments",
         "stages",
         "gateway_responses",
+        "documentation_parts",
+        "documentation_versions",
         "revision",
     }
 )
