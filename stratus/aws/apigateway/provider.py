@@ -11,6 +11,7 @@ from typing import Any
 
 from stratus.aws.apigateway.docs_ops import DocumentationOperations
 from stratus.aws.apigateway.domains import DomainNameOperations
+from stratus.aws.apigateway.links_ops import LinkOperations
 from stratus.aws.apigateway.pages import page
 from stratus.aws.apigateway.rest_ops import RestApiOperations
 from stratus.aws.apigateway.test_ops import GatewayOperations
@@ -136,6 +137,7 @@ class ApiGatewayProvider(
     UsageOperations,
     GatewayOperations,
     DocumentationOperations,
+    LinkOperations,
 ):
     errors = ErrorTable(
         {

@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore import xform_name
 
+from stratus.services.apis.client_certificates import ClientCertificates
 from stratus.services.apis.errors import BadRequest, Conflict, NotFound, Unsupported
 from stratus.services.apis.ids import new_id
 from stratus.services.apis.model import to_json
@@ -37,6 +38,7 @@ from stratus.services.apis.rest_validation import (
 )
 from stratus.services.apis.sqlite import SQLiteApiStore
 from stratus.services.apis.usage import UsageLedger
+from stratus.services.apis.vpc_links import VpcLinks
 
 KIND, KEYS, PLANS = "v1", "apikey", "usageplan"
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
@@ -119,9 +121,13 @@ class RestApis(RestValidation):
         self._keys: dict[str, ApiKey] = {}
         self._plans: dict[str, UsagePlan] = {}
         self.usage = UsageLedger(store)  # the quota counters of the plans' keys
+        self.certificates = ClientCertificates(store)
+        self.vpc_links = VpcLinks(store)
 
     async def load(self) -> None:
         await self.usage.load()
+        await self.certificates.load()
+        await self.vpc_links.load()
         for data in await self._store.load(KIND):
             api = RestApi.from_json(data)
             self._apis[api.id] = api
