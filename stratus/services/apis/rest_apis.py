@@ -600,6 +600,7 @@ class RestApis(RestValidation):
         self.usage_plan(account, plan_id)
         del self._plans[plan_id]
         await self._store.delete(PLANS, plan_id)
+        await self.usage.forget(plan_id)
 
     async def create_usage_plan_key(
         self, account: str, plan_id: str, key_id: str, key_type: str

@@ -128,6 +128,13 @@ class UsageLedger:
             {"plan": plan.id, "key": key_id, "period": slot[2], "extra": extra},
         )
 
+    async def forget(self, plan_id: str) -> None:
+        """Drop a deleted plan's counters and grants."""
+        for kind, table in ((USED, self._used), (GRANTS, self._grants)):
+            for slot in [s for s in table if s[0] == plan_id]:
+                del table[slot]
+                await self._store.delete(kind, ":".join(slot))
+
     # -- arithmetic -------------------------------------------------------------------------
     def _used_in_period(self, plan: UsagePlan, key_id: str, start: dt.date, day: dt.date) -> int:
         total = 0
