@@ -151,7 +151,8 @@ class RestTestInvoke:
         assert found is not None  # the one method is also the table's default
         endpoint, parameters = found
         log.add(f"Method request path: {_java_map(parameters)}")
-        log.add(f"Method request query string: {_java_map(dict(request.query_lists()))}")
+        query = {k: ",".join(v) for k, v in request.query_lists().items()}
+        log.add(f"Method request query string: {_java_map(query)}")
         log.add(f"Method request headers: {_java_map(request.header_map())}")
         log.add(f"Method request body before transformations: {test.body or ''}")
         integration = endpoint.method.method_integration

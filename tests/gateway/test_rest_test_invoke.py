@@ -103,6 +103,7 @@ def test_invoke_method_runs_the_lambda_without_a_deployment(
     assert log.startswith("Execution log for request ")
     assert "HTTP Method: POST, Resource Path: /items/42" in log
     assert "Method request path: {id=42}" in log
+    assert "Method request query string: {x=1,2}" in log
     assert "Method completed with status: 200" in log
     assert isinstance(answer["latency"], int) and answer["latency"] >= 0
     # nothing was deployed by the test
