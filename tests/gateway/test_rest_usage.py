@@ -53,13 +53,13 @@ def _keyed_mock_api(apigw_v1: Any) -> str:
     return api_id
 
 
-def _plan_with_key(apigw_v1: Any, api_id: str, limit: int) -> tuple[str, str, str]:
+def _plan_with_key(apigw_v1: Any, api_id: str, limit: int, offset: int = 0) -> tuple[str, str, str]:
     value = unique_name("usagekey") + "x" * 10
     key = apigw_v1.create_api_key(name=unique_name("k"), enabled=True, value=value)
     plan = apigw_v1.create_usage_plan(
         name=unique_name("plan"),
         apiStages=[{"apiId": api_id, "stage": "prod"}],
-        quota={"limit": limit, "period": "DAY"},
+        quota={"limit": limit, "period": "DAY", "offset": offset},
     )
     apigw_v1.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
     return plan["id"], key["id"], value
@@ -115,6 +115,24 @@ def test_update_usage_grants_the_remaining_quota(server: ServerProcess, apigw_v1
     assert statuses == [200, 200, 429]
     usage = apigw_v1.get_usage(usagePlanId=plan_id, startDate=_today(), endDate=_today())
     assert usage["items"][key_id] == [[3, 0]]
+
+
+def test_quota_offset_takes_from_the_first_period(server: ServerProcess, apigw_v1: Any) -> None:
+    api_id = _keyed_mock_api(apigw_v1)
+    plan_id, key_id, value = _plan_with_key(apigw_v1, api_id, 3, offset=2)
+    url = path_url(server, api_id, "/prod/")
+    statuses = [httpx.get(url, headers={"x-api-key": value}).status_code for _ in range(2)]
+    assert statuses == [200, 429]
+    usage = apigw_v1.get_usage(usagePlanId=plan_id, startDate=_today(), endDate=_today())
+    assert usage["items"][key_id] == [[1, 0]]
+    updated = apigw_v1.update_usage(
+        usagePlanId=plan_id,
+        keyId=key_id,
+        patchOperations=[{"op": "replace", "path": "/remaining", "value": "1"}],
+    )
+    assert updated["items"][key_id] == [[1, 1]]
+    statuses = [httpx.get(url, headers={"x-api-key": value}).status_code for _ in range(2)]
+    assert statuses == [200, 429]
 
 
 def test_usage_refusals(apigw_v1: Any) -> None:

@@ -590,7 +590,7 @@ class RestApis(RestValidation):
             api = self.get(account, stage.get("apiId", ""))
             if stage.get("stage") not in api.stages:
                 raise BadRequest(f"Invalid stage identifier specified: {stage.get('stage')}")
-        plan = UsagePlan(new_id(6), account, values["name"])
+        plan = UsagePlan(new_id(6), account, values["name"], created_date=time.time())
         _set_fields(plan, {k: v for k, v in values.items() if k != "name"})
         self._plans[plan.id] = plan
         await self._store.put(PLANS, plan.id, to_json(plan))

@@ -234,6 +234,8 @@ class UsagePlan:
     quota: Json | None = None
     tags: dict[str, str] = field(default_factory=dict)
     key_ids: list[str] = field(default_factory=list)
+    # when it was made: the quota's ``offset`` applies to the period holding it
+    created_date: float | None = None
 
 
 def snapshot_resources(snapshot: Json) -> list[Resource]:

@@ -10,6 +10,7 @@ Quota periods follow the calendar in UTC, as API Gateway's do: a ``DAY`` starts 
 midnight, a ``WEEK`` on Monday, a ``MONTH`` on its first day. ``UpdateUsage`` (the
 ``/remaining`` replace) grants the key more (or less) for the current period only: the
 grant is kept as a difference to the plan's limit, for that period, and lapses with it.
+A quota's ``offset`` is subtracted from the limit of the period the plan was created in.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class UsageLedger:
         today = _today()
         start = period_start(today, str(quota.get("period") or "DAY"))
         used = self._used_in_period(plan, key_id, start, today)
-        extra = remaining - (int(quota["limit"]) - used)
+        extra = remaining - (self._limit(plan, start) - used)
         slot = (plan.id, key_id, start.isoformat())
         self._grants[slot] = extra
         await self._store.put(
@@ -147,6 +148,16 @@ class UsageLedger:
         """What is left of the quota at the end of ``day`` (counted so far, for today)."""
         quota = plan.quota or {}
         start = period_start(day, str(quota.get("period") or "DAY"))
-        limit = int(quota.get("limit") or 0)
-        limit += self._grants.get((plan.id, key_id, start.isoformat()), 0)
+        limit = self._limit(plan, start) + self._grants.get((plan.id, key_id, start.isoformat()), 0)
         return limit - self._used_in_period(plan, key_id, start, day)
+
+    @staticmethod
+    def _limit(plan: UsagePlan, start: dt.date) -> int:
+        """The plan's limit for the period from ``start``, before any UpdateUsage grant."""
+        quota = plan.quota or {}
+        limit = int(quota.get("limit") or 0)
+        if plan.created_date is not None and quota.get("offset"):
+            made = dt.datetime.fromtimestamp(plan.created_date, dt.UTC).date()
+            if period_start(made, str(quota.get("period") or "DAY")) == start:
+                limit -= int(quota["offset"])  # "subtracted ... in the initial time period"
+        return limit
