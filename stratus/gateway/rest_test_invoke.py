@@ -220,8 +220,10 @@ class RestTestInvoke:
         if isinstance(answer.get("context"), dict):
             log.add(f"Authorizer context: {_java_map(answer['context'])}")
         principal = answer.get("principalId")
+        # "The HTTP status code that the client would have received. Value is 0 if the
+        # authorizer succeeded." (TestInvokeAuthorizer's clientStatus)
         return AuthorizerTrial(
-            200,
+            0,
             log.text(),
             latency,
             str(principal) if principal is not None else None,

@@ -241,7 +241,7 @@ def test_invoke_authorizer(apigw_v1: Any, authorizer_function: str, kind: str) -
     allowed = apigw_v1.test_invoke_authorizer(
         restApiId=api_id, authorizerId=authorizer, headers={header: "allow"}
     )
-    assert allowed["clientStatus"] == 200
+    assert allowed["clientStatus"] == 0  # "0 if the authorizer succeeded"
     assert allowed["principalId"] == "user-9"
     policy = json.loads(allowed["policy"])
     assert policy["Statement"][0]["Effect"] == "Allow"
@@ -250,7 +250,7 @@ def test_invoke_authorizer(apigw_v1: Any, authorizer_function: str, kind: str) -
     denied = apigw_v1.test_invoke_authorizer(
         restApiId=api_id, authorizerId=authorizer, headers={header: "other"}
     )
-    assert denied["clientStatus"] == 200
+    assert denied["clientStatus"] == 0
     assert json.loads(denied["policy"])["Statement"][0]["Effect"] == "Deny"
     missing = apigw_v1.test_invoke_authorizer(restApiId=api_id, authorizerId=authorizer)
     assert missing["clientStatus"] == 401 and "principalId" not in missing
