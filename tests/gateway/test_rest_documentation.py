@@ -204,6 +204,35 @@ def test_import_merge_and_overwrite(apigw_v1: Any) -> None:
     assert other not in {p["id"] for p in remaining}
 
 
+def test_import_rest_api_brings_its_documentation(apigw_v1: Any) -> None:
+    definition = {
+        "swagger": "2.0",
+        "info": {"title": "documented-import", "version": "1"},
+        "paths": {
+            "/pets": {
+                "get": {
+                    "responses": {"200": {"description": "ok"}},
+                    "x-amazon-apigateway-integration": {"type": "mock"},
+                }
+            }
+        },
+        "x-amazon-apigateway-documentation": {
+            "version": "1",
+            "documentationParts": [
+                {
+                    "location": {"type": "METHOD", "path": "/pets", "method": "GET"},
+                    "properties": {"summary": "List pets"},
+                }
+            ],
+        },
+    }
+    api_id = apigw_v1.import_rest_api(body=json.dumps(definition).encode())["id"]
+    parts = apigw_v1.get_documentation_parts(restApiId=api_id)["items"]
+    assert [(p["location"], json.loads(p["properties"])) for p in parts] == [
+        ({"type": "METHOD", "path": "/pets", "method": "GET"}, {"summary": "List pets"})
+    ]
+
+
 def test_versions_are_snapshots(apigw_v1: Any) -> None:
     api_id = apigw_v1.create_rest_api(name="docs-versions")["id"]
     root = apigw_v1.get_resources(restApiId=api_id)["items"][0]["id"]
