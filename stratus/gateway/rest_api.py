@@ -83,14 +83,16 @@ class _Endpoint:
 
 
 @dataclass(slots=True)
-class _Compiled:
+class CompiledApi:
+    """An API as the server serves it: its stages compiled from their deployments."""
+
     revision: int
     api: RestApi
     stages: dict[str, CompiledStage[_Endpoint]]
     errors: dict[str, StageErrors]
 
 
-def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
+def _compile(api: RestApi, metrics: GatewayMetrics) -> CompiledApi:
     stages: dict[str, CompiledStage[_Endpoint]] = {}
     errors: dict[str, StageErrors] = {}
     for stage in api.stages.values():
@@ -106,7 +108,7 @@ def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
             stage.access_log_settings,
             metrics.stage(api.id, stage.stage_name),
         )
-    return _Compiled(api.revision, api, stages, errors)
+    return CompiledApi(api.revision, api, stages, errors)
 
 
 def compile_stage(
@@ -191,7 +193,7 @@ class RestApiServer:
         self._usage = usage
         self._access_logs = access_logs
         self._metrics = metrics
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[str, CompiledApi] = {}
         self._auth_cache: dict[tuple[str, str, str, str], tuple[float, Any]] = {}
 
     async def serve(self, api: RestApi, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -224,7 +226,7 @@ class RestApiServer:
         request = from_scope(scope, body, new_request_id(), "/" + rest, raw)
         request.stage = stage.name
         started = time.perf_counter()
-        status, headers, payload, resource_path, integration_ms = await self._answer(
+        status, headers, payload, resource_path, integration_ms = await self.answer(
             compiled, stage, request
         )
         headers.append((b"x-amzn-requestid", request.request_id.encode()))
@@ -240,9 +242,9 @@ class RestApiServer:
             integration_ms,
         )
 
-    async def _answer(
+    async def answer(
         self,
-        compiled: _Compiled,
+        compiled: CompiledApi,
         stage: CompiledStage[_Endpoint],
         request: GatewayRequest,
         *,
@@ -391,7 +393,7 @@ class RestApiServer:
 
     def gateway_error(
         self,
-        compiled: _Compiled,
+        compiled: CompiledApi,
         stage: CompiledStage[_Endpoint],
         request: GatewayRequest,
         error: GatewayError,
@@ -399,7 +401,7 @@ class RestApiServer:
         path_parameters: dict[str, str] | None = None,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
         """Answer an error the gateway raises itself (``gateway_error(type, message)``),
-        shaped by the stage's gateway responses: what ``_answer`` returns for it. Request
+        shaped by the stage's gateway responses: what ``answer`` returns for it. Request
         validation (BAD_REQUEST_BODY, BAD_REQUEST_PARAMETERS) answers through here too."""
         api = compiled.api
         context: dict[str, Any] = {

@@ -4,7 +4,7 @@ without a deployment.
 The method runs as the API is now (its current resources, models, validators and gateway
 responses, not a deployment's snapshot) in a stage named ``test-invoke-stage`` with the
 caller's stage variables, through the same code a deployed stage uses
-(:meth:`RestApiServer._answer`): request validation, mapping templates, the integration
+(:meth:`RestApiServer.answer`): request validation, mapping templates, the integration
 (a Lambda function is really invoked) and its responses. As on API Gateway, a test
 invocation bypasses throttling, API keys and authorization. An authorizer test always
 invokes its function (no cached result) and reports what it answered.
@@ -28,8 +28,8 @@ from stratus.gateway.request import GatewayRequest
 from stratus.gateway.rest_api import (
     AUTHORIZER_FAILED,
     UNAUTHORIZED,
+    CompiledApi,
     RestApiServer,
-    _Compiled,
     compile_stage,
 )
 from stratus.runtime.ids import new_request_id
@@ -141,7 +141,7 @@ class RestTestInvoke:
             StageFigures(),
             only=(resource_id, http_method),
         )
-        compiled = _Compiled(api.revision, api, {TEST_STAGE: stage}, {TEST_STAGE: errors})
+        compiled = CompiledApi(api.revision, api, {TEST_STAGE: stage}, {TEST_STAGE: errors})
         request = _request(api, http_method, resource.path, test)
         log = _Log(request.request_id)
         started = time.perf_counter()
@@ -158,7 +158,7 @@ class RestTestInvoke:
         integration = endpoint.method.method_integration
         if integration is not None and integration.uri:
             log.add(f"Endpoint request URI: {integration.uri}")
-        status, raw_headers, body, _, integration_ms = await self._server._answer(
+        status, raw_headers, body, _, integration_ms = await self._server.answer(
             compiled, stage, request, chosen=(endpoint, parameters or {})
         )
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers]
