@@ -248,7 +248,7 @@ class RestApiServer:
         stage: CompiledStage[_Endpoint],
         request: GatewayRequest,
         *,
-        chosen: tuple[_Endpoint, dict[str, str]] | None = None,
+        chosen: tuple[_Endpoint, dict[str, str] | None] | None = None,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
         """The answer to ``request``: routed by the stage's table, or (``chosen``: a test
         invocation of one method) that endpoint, without throttling, API key or

@@ -159,7 +159,7 @@ class RestTestInvoke:
         if integration is not None and integration.uri:
             log.add(f"Endpoint request URI: {integration.uri}")
         status, raw_headers, body, _, integration_ms = await self._server.answer(
-            compiled, stage, request, chosen=(endpoint, parameters or {})
+            compiled, stage, request, chosen=(endpoint, parameters)
         )
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers]
         if integration is not None and integration.type != "MOCK":
