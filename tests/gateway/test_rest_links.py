@@ -55,6 +55,11 @@ def test_client_certificates(apigw_v1: Any) -> None:
         "Invalid patch path '/pemEncodedCertificate' specified for op 'replace'. "
         "Must be one of: [/description]",
     )
+    arn = f"arn:aws:apigateway:us-east-1::/clientcertificates/{cert_id}"
+    apigw_v1.tag_resource(resourceArn=arn, tags={"env": "dev"})
+    assert apigw_v1.get_tags(resourceArn=arn)["tags"] == {"team": "a", "env": "dev"}
+    apigw_v1.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert apigw_v1.get_client_certificate(clientCertificateId=cert_id)["tags"] == {"env": "dev"}
     apigw_v1.delete_client_certificate(clientCertificateId=cert_id)
     with pytest.raises(ClientError) as excinfo:
         apigw_v1.get_client_certificate(clientCertificateId=cert_id)
@@ -83,6 +88,9 @@ def test_vpc_links(apigw_v1: Any) -> None:
             apigw_v1.create_vpc_link(name="bad", targetArns=arns)
         assert _error(excinfo) == ("BadRequestException", message)
     assert "bad" not in {v["name"] for v in apigw_v1.get_vpc_links(limit=500)["items"]}
+    arn = f"arn:aws:apigateway:us-east-1::/vpclinks/{link['id']}"
+    apigw_v1.tag_resource(resourceArn=arn, tags={"env": "dev"})
+    assert apigw_v1.get_vpc_link(vpcLinkId=link["id"])["tags"] == {"env": "dev"}
     apigw_v1.delete_vpc_link(vpcLinkId=link["id"])
     with pytest.raises(ClientError) as excinfo:
         apigw_v1.get_vpc_link(vpcLinkId=link["id"])
@@ -186,6 +194,10 @@ def test_certificates_and_links_survive_kill_9(tmp_path: Path) -> None:
         apigw_v1 = server.client("apigateway")
         certificate = apigw_v1.generate_client_certificate(description="kept")
         link = apigw_v1.create_vpc_link(name="kept", targetArns=[NLB])
+        apigw_v1.tag_resource(
+            resourceArn=f"arn:aws:apigateway:us-east-1::/vpclinks/{link['id']}",
+            tags={"kept": "yes"},
+        )
         server.kill()
         server.start()
         apigw_v1 = server.client("apigateway")
@@ -193,6 +205,7 @@ def test_certificates_and_links_survive_kill_9(tmp_path: Path) -> None:
             clientCertificateId=certificate["clientCertificateId"]
         )
         assert again["pemEncodedCertificate"] == certificate["pemEncodedCertificate"]
-        assert apigw_v1.get_vpc_link(vpcLinkId=link["id"])["status"] == "AVAILABLE"
+        kept = apigw_v1.get_vpc_link(vpcLinkId=link["id"])
+        assert kept["status"] == "AVAILABLE" and kept["tags"] == {"kept": "yes"}
     finally:
         server.stop()

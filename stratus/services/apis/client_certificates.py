@@ -120,6 +120,10 @@ class ClientCertificates:
         await self._store.put(CERTIFICATES, certificate.id, to_json(certificate))
         return certificate
 
+    async def changed(self, certificate: ClientCertificate) -> None:
+        """Store a record another module changed (its tags)."""
+        await self._store.put(CERTIFICATES, certificate.id, to_json(certificate))
+
     async def delete(self, account: str, certificate_id: str) -> None:
         self.get(account, certificate_id)
         await self._store.delete(CERTIFICATES, certificate_id)

@@ -86,6 +86,10 @@ class VpcLinks:
         await self._store.put(LINKS, link.id, to_json(link))
         return link
 
+    async def changed(self, link: VpcLink) -> None:
+        """Store a record another module changed (its tags)."""
+        await self._store.put(LINKS, link.id, to_json(link))
+
     async def delete(self, account: str, link_id: str) -> None:
         self.get(account, link_id)
         await self._store.delete(LINKS, link_id)
