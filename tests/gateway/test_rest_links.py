@@ -60,6 +60,19 @@ def test_client_certificates(apigw_v1: Any) -> None:
     assert apigw_v1.get_tags(resourceArn=arn)["tags"] == {"team": "a", "env": "dev"}
     apigw_v1.untag_resource(resourceArn=arn, tagKeys=["team"])
     assert apigw_v1.get_client_certificate(clientCertificateId=cert_id)["tags"] == {"env": "dev"}
+    api_id = apigw_v1.create_rest_api(name="with-certificate")["id"]
+    root = apigw_v1.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw_v1.put_method(
+        restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE"
+    )
+    apigw_v1.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    apigw_v1.create_deployment(restApiId=api_id, stageName="s")
+    stage = apigw_v1.update_stage(
+        restApiId=api_id,
+        stageName="s",
+        patchOperations=[{"op": "replace", "path": "/clientCertificateId", "value": cert_id}],
+    )
+    assert stage["clientCertificateId"] == cert_id
     apigw_v1.delete_client_certificate(clientCertificateId=cert_id)
     with pytest.raises(ClientError) as excinfo:
         apigw_v1.get_client_certificate(clientCertificateId=cert_id)

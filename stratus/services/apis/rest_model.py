@@ -144,6 +144,7 @@ class RestStage:
     tracing_enabled: bool = False
     tags: dict[str, str] = field(default_factory=dict)
     documentation_version: str | None = None
+    client_certificate_id: str | None = None
 
 
 @dataclass(slots=True)
