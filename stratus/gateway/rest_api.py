@@ -37,7 +37,7 @@ from stratus.gateway.iam_auth import (
     IamRefused,
     check_iam,
 )
-from stratus.gateway.metrics import GatewayMetrics
+from stratus.gateway.metrics import GatewayMetrics, StageFigures
 from stratus.gateway.request import GatewayRequest, from_scope
 from stratus.gateway.request_validation import (
     MethodValidation,
@@ -83,70 +83,94 @@ class _Endpoint:
 
 
 @dataclass(slots=True)
-class _Compiled:
+class CompiledApi:
+    """An API as the server serves it: its stages compiled from their deployments."""
+
     revision: int
     api: RestApi
     stages: dict[str, CompiledStage[_Endpoint]]
     errors: dict[str, StageErrors]
 
 
-def _compile(api: RestApi, metrics: GatewayMetrics) -> _Compiled:
-    scope = Scope(api.account, api.region)
+def _compile(api: RestApi, metrics: GatewayMetrics) -> CompiledApi:
     stages: dict[str, CompiledStage[_Endpoint]] = {}
     errors: dict[str, StageErrors] = {}
     for stage in api.stages.values():
         deployment = api.deployments.get(stage.deployment_id)
         if deployment is None:
             continue
-        authorizers = snapshot_authorizers(deployment.snapshot)
-        validators = snapshot_request_validators(deployment.snapshot)
-        schemas = ModelSchemas(api.id, snapshot_models(deployment.snapshot))
-        errors[stage.stage_name] = StageErrors(snapshot_gateway_responses(deployment.snapshot))
-        default_settings = stage.method_settings.get("*/*") or {}
-        entries: list[tuple[str, _Endpoint]] = []
-        for resource in snapshot_resources(deployment.snapshot):
-            for verb, method in resource.methods.items():
-                integration = method.method_integration
-                function = None
-                if integration is not None and integration.type == "AWS_PROXY" and integration.uri:
-                    try:
-                        function = parse_target(integration.uri, scope)
-                    except Exception:
-                        function = None
-                # AWS keys method settings by the path with "/" escaped as "~1": "~1items/GET"
-                settings = (
-                    stage.method_settings.get(f"{resource.path.replace('/', '~1')}/{verb}")
-                    or default_settings
-                )
-                bucket = bucket_for(
-                    {
-                        "ThrottlingRateLimit": settings.get("throttling/rateLimit"),
-                        "ThrottlingBurstLimit": settings.get("throttling/burstLimit"),
-                    }
-                    if settings
-                    else None
-                )
-                entries.append(
-                    (
-                        f"{verb} {resource.path}",
-                        _Endpoint(
-                            resource,
-                            method,
-                            function,
-                            authorizers.get(method.authorizer_id or ""),
-                            bucket,
-                            compile_validation(method, validators, schemas),
-                        ),
-                    )
-                )
-        stages[stage.stage_name] = CompiledStage(
+        stages[stage.stage_name], errors[stage.stage_name] = compile_stage(
+            api,
             stage.stage_name,
-            RouteTable(entries),
+            deployment.snapshot,
             dict(stage.variables) or None,
+            stage.method_settings,
             stage.access_log_settings,
             metrics.stage(api.id, stage.stage_name),
         )
-    return _Compiled(api.revision, api, stages, errors)
+    return CompiledApi(api.revision, api, stages, errors)
+
+
+def compile_stage(
+    api: RestApi,
+    name: str,
+    snapshot: dict[str, Any],
+    variables: dict[str, str] | None,
+    method_settings: dict[str, dict[str, Any]],
+    access_log: dict[str, Any] | None,
+    figures: StageFigures,
+    only: tuple[str, str] | None = None,
+) -> tuple[CompiledStage[_Endpoint], StageErrors]:
+    """One stage of ``api`` served from ``snapshot`` (a deployment's, or the API as it is
+    now for TestInvokeMethod) and its gateway responses. ``only`` (resource id, method):
+    a table of that one method, which every path reaches (TestInvokeMethod's)."""
+    scope = Scope(api.account, api.region)
+    authorizers = snapshot_authorizers(snapshot)
+    validators = snapshot_request_validators(snapshot)
+    schemas = ModelSchemas(api.id, snapshot_models(snapshot))
+    default_settings = method_settings.get("*/*") or {}
+    entries: list[tuple[str, _Endpoint]] = []
+    for resource in snapshot_resources(snapshot):
+        for verb, method in resource.methods.items():
+            if only is not None and only != (resource.id, verb):
+                continue
+            integration = method.method_integration
+            function = None
+            if integration is not None and integration.type == "AWS_PROXY" and integration.uri:
+                try:
+                    function = parse_target(integration.uri, scope)
+                except Exception:
+                    function = None
+            # AWS keys method settings by the path with "/" escaped as "~1": "~1items/GET"
+            settings = (
+                method_settings.get(f"{resource.path.replace('/', '~1')}/{verb}")
+                or default_settings
+            )
+            bucket = bucket_for(
+                {
+                    "ThrottlingRateLimit": settings.get("throttling/rateLimit"),
+                    "ThrottlingBurstLimit": settings.get("throttling/burstLimit"),
+                }
+                if settings
+                else None
+            )
+            entries.append(
+                (
+                    f"{verb} {resource.path}",
+                    _Endpoint(
+                        resource,
+                        method,
+                        function,
+                        authorizers.get(method.authorizer_id or ""),
+                        bucket,
+                        compile_validation(method, validators, schemas),
+                    ),
+                )
+            )
+    if only is not None:
+        entries += [("$default", target) for _, target in entries]
+    stage = CompiledStage(name, RouteTable(entries), variables, access_log, figures)
+    return stage, StageErrors(snapshot_gateway_responses(snapshot))
 
 
 class RestApiServer:
@@ -169,8 +193,8 @@ class RestApiServer:
         self._usage = usage
         self._access_logs = access_logs
         self._metrics = metrics
-        self._compiled: dict[str, _Compiled] = {}
-        self._auth_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._compiled: dict[str, CompiledApi] = {}
+        self._auth_cache: dict[tuple[str, str, str, str], tuple[float, Any]] = {}
 
     async def serve(self, api: RestApi, scope: dict[str, Any], receive: Any, send: Any) -> None:
         compiled = self._compiled.get(api.id)
@@ -202,7 +226,7 @@ class RestApiServer:
         request = from_scope(scope, body, new_request_id(), "/" + rest, raw)
         request.stage = stage.name
         started = time.perf_counter()
-        status, headers, payload, resource_path, integration_ms = await self._answer(
+        status, headers, payload, resource_path, integration_ms = await self.answer(
             compiled, stage, request
         )
         headers.append((b"x-amzn-requestid", request.request_id.encode()))
@@ -218,10 +242,18 @@ class RestApiServer:
             integration_ms,
         )
 
-    async def _answer(
-        self, compiled: _Compiled, stage: CompiledStage[_Endpoint], request: GatewayRequest
+    async def answer(
+        self,
+        compiled: CompiledApi,
+        stage: CompiledStage[_Endpoint],
+        request: GatewayRequest,
+        *,
+        chosen: tuple[_Endpoint, dict[str, str] | None] | None = None,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
-        found = stage.table.match(request.method, request.path)
+        """The answer to ``request``: routed by the stage's table, or (``chosen``: a test
+        invocation of one method) that endpoint, without throttling, API key or
+        authorizer, as API Gateway's TestInvokeMethod bypasses them."""
+        found = chosen or stage.table.match(request.method, request.path)
         if found is None or found[0].resource.path == "$default":
             return self.gateway_error(
                 compiled, stage, request, gateway_error("MISSING_AUTHENTICATION_TOKEN")
@@ -235,7 +267,8 @@ class RestApiServer:
                 compiled, stage, request, error, endpoint.resource, path_parameters
             )
 
-        if endpoint.bucket is not None and not endpoint.bucket.take():
+        testing = chosen is not None
+        if not testing and endpoint.bucket is not None and not endpoint.bucket.take():
             return fail(gateway_error("THROTTLED"))
         info = ApiInfo(
             api.id,
@@ -249,19 +282,23 @@ class RestApiServer:
             ),
         )
         api_key = request.header("x-api-key")
-        if endpoint.method.api_key_required:
-            refused = self._usage.check(api.id, stage.name, api_key)
+        if endpoint.method.api_key_required and not testing:
+            refused = await self._usage.check(api.id, stage.name, api_key)
             if refused is not None:
                 kind = {"Forbidden": "INVALID_API_KEY", "Limit Exceeded": "QUOTA_EXCEEDED"}
                 return fail(gateway_error(kind.get(refused[1], "THROTTLED")))
         authorizer_context = None
         caller: Caller | None = None
-        if endpoint.method.authorization_type == "AWS_IAM":
+        if endpoint.method.authorization_type == "AWS_IAM" and not testing:
             try:
                 caller = check_iam(request, api.region, self._iam, self._account_for)
             except IamRefused as refused:
                 return fail(_iam_error(refused))
-        if endpoint.authorizer is not None and endpoint.method.authorization_type == "CUSTOM":
+        if (
+            endpoint.authorizer is not None
+            and endpoint.method.authorization_type == "CUSTOM"
+            and not testing
+        ):
             decision = await self._authorize(
                 endpoint, request, info, stage.variables, path_parameters
             )
@@ -356,7 +393,7 @@ class RestApiServer:
 
     def gateway_error(
         self,
-        compiled: _Compiled,
+        compiled: CompiledApi,
         stage: CompiledStage[_Endpoint],
         request: GatewayRequest,
         error: GatewayError,
@@ -364,7 +401,7 @@ class RestApiServer:
         path_parameters: dict[str, str] | None = None,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str, float]:
         """Answer an error the gateway raises itself (``gateway_error(type, message)``),
-        shaped by the stage's gateway responses: what ``_answer`` returns for it. Request
+        shaped by the stage's gateway responses: what ``answer`` returns for it. Request
         validation (BAD_REQUEST_BODY, BAD_REQUEST_PARAMETERS) answers through here too."""
         api = compiled.api
         context: dict[str, Any] = {
@@ -400,6 +437,41 @@ class RestApiServer:
     ) -> dict[str, Any] | bytes:
         authorizer = endpoint.authorizer
         assert authorizer is not None
+        arn = route_arn(info, request.stage, request.method, request.path)
+        answer = await self.authorizer_answer(
+            authorizer,
+            request,
+            info,
+            stage_variables,
+            path_parameters,
+            endpoint.resource,
+            arn,
+            cached=True,
+        )
+        if isinstance(answer, bytes):
+            return answer
+        if not isinstance(answer, dict) or "policyDocument" not in answer:
+            return AUTHORIZER_FAILED
+        if not policy_allows(answer["policyDocument"], arn):
+            return DENIED
+        context = answer.get("context") if isinstance(answer.get("context"), dict) else {}
+        return {"principalId": answer.get("principalId"), **(context or {})}
+
+    async def authorizer_answer(
+        self,
+        authorizer: RestAuthorizer,
+        request: GatewayRequest,
+        info: ApiInfo,
+        stage_variables: dict[str, str] | None,
+        path_parameters: dict[str, str] | None,
+        resource: Resource | None,
+        arn: str,
+        *,
+        cached: bool,
+    ) -> Any:
+        """What the authorizer's function answered for ``request`` (from the stage's cache
+        when ``cached`` and the TTL allows), or the refusal body (UNAUTHORIZED,
+        AUTHORIZER_FAILED) when it was not or could not be asked."""
         sources = [s for s in (authorizer.identity_source or "").split(",") if s.strip()]
         values: list[str] = []
         for source in sources:
@@ -411,59 +483,60 @@ class RestApiServer:
             pattern = authorizer.identity_validation_expression
             if pattern and not re.fullmatch(pattern, values[0] if values else ""):
                 return UNAUTHORIZED
-        arn = route_arn(info, request.stage, request.method, request.path)
-        ttl = authorizer.authorizer_result_ttl_in_seconds
-        cache_key = (authorizer.id, "\x00".join(values))
+        ttl = authorizer.authorizer_result_ttl_in_seconds if cached else 0
+        # Cached per stage (FlushStageAuthorizersCache empties one stage's entries).
+        cache_key = (info.api_id, request.stage, authorizer.id, "\x00".join(values))
         now = time.monotonic()
-        cached = self._auth_cache.get(cache_key) if ttl and values else None
-        if cached is not None and cached[0] > now:
-            answer = cached[1]
-        else:
-            if not authorizer.authorizer_uri:
-                return AUTHORIZER_FAILED
-            try:
-                target = parse_target(authorizer.authorizer_uri, Scope(info.account, info.region))
-            except Exception:
-                return AUTHORIZER_FAILED
-            if authorizer.type == "TOKEN":
-                event: dict[str, Any] = {
-                    "type": "TOKEN",
-                    "authorizationToken": values[0] if values else "",
-                    "methodArn": arn,
-                }
-            else:
-                event = event_v1(
-                    request,
-                    info,
-                    endpoint.resource.path,
-                    endpoint.resource.id,
-                    path_parameters,
-                    stage_variables,
-                    None,
-                )
-                event.pop("version")
-                event.pop("body")
-                event.pop("isBase64Encoded")
-                event = {"type": "REQUEST", "methodArn": arn, **event}
-            outcome, payload = await self._functions.call(
-                target, orjson.dumps(event), request.request_id, 10.0
-            )
-            if outcome is not Outcome.OK:
-                return AUTHORIZER_FAILED
-            try:
-                answer = orjson.loads(payload)
-            except orjson.JSONDecodeError:
-                return AUTHORIZER_FAILED
-            if ttl and values:
-                if len(self._auth_cache) > 10000:
-                    self._auth_cache.clear()
-                self._auth_cache[cache_key] = (now + ttl, answer)
-        if not isinstance(answer, dict) or "policyDocument" not in answer:
+        hit = self._auth_cache.get(cache_key) if ttl and values else None
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        if not authorizer.authorizer_uri:
             return AUTHORIZER_FAILED
-        if not policy_allows(answer["policyDocument"], arn):
-            return DENIED
-        context = answer.get("context") if isinstance(answer.get("context"), dict) else {}
-        return {"principalId": answer.get("principalId"), **(context or {})}
+        try:
+            target = parse_target(authorizer.authorizer_uri, Scope(info.account, info.region))
+        except Exception:
+            return AUTHORIZER_FAILED
+        if authorizer.type == "TOKEN":
+            event: dict[str, Any] = {
+                "type": "TOKEN",
+                "authorizationToken": values[0] if values else "",
+                "methodArn": arn,
+            }
+        else:
+            event = event_v1(
+                request,
+                info,
+                resource.path if resource is not None else request.path,
+                resource.id if resource is not None else "",
+                path_parameters,
+                stage_variables,
+                None,
+            )
+            event.pop("version")
+            event.pop("body")
+            event.pop("isBase64Encoded")
+            event = {"type": "REQUEST", "methodArn": arn, **event}
+        outcome, payload = await self._functions.call(
+            target, orjson.dumps(event), request.request_id, 10.0
+        )
+        if outcome is not Outcome.OK:
+            return AUTHORIZER_FAILED
+        try:
+            answer = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return AUTHORIZER_FAILED
+        if ttl and values:
+            if len(self._auth_cache) > 10000:
+                self._auth_cache.clear()
+            self._auth_cache[cache_key] = (now + ttl, answer)
+        return answer
+
+    def flush_authorizer_cache(self, api_id: str, stage: str) -> int:
+        """Forget the authorizer results cached for one stage (how many were)."""
+        doomed = [k for k in self._auth_cache if k[0] == api_id and k[1] == stage]
+        for key in doomed:
+            del self._auth_cache[key]
+        return len(doomed)
 
 
 def _iam_error(refused: IamRefused) -> GatewayError:

@@ -1,33 +1,11 @@
 """API keys and usage plans of REST APIs: which key may call which stage, and how much
-(a token bucket per key and plan, and a quota per day, week or month)."""
+(a token bucket per key and plan, and a quota per day, week or month, counted by the
+plans' :class:`~stratus.services.apis.usage.UsageLedger`, which persists the counts)."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 from stratus.gateway.throttle import TokenBucket
 from stratus.services.apis.rest_apis import RestApis
-
-_PERIOD_S = {"DAY": 86400, "WEEK": 7 * 86400, "MONTH": 30 * 86400}
-
-
-@dataclass(slots=True)
-class _Quota:
-    limit: int
-    period_s: int
-    window_start: float
-    used: int = 0
-
-    def take(self) -> bool:
-        now = time.time()
-        if now - self.window_start >= self.period_s:
-            self.window_start = now
-            self.used = 0
-        if self.used >= self.limit:
-            return False
-        self.used += 1
-        return True
 
 
 class UsagePlans:
@@ -36,9 +14,8 @@ class UsagePlans:
     def __init__(self, apis: RestApis) -> None:
         self._apis = apis
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
-        self._quotas: dict[tuple[str, str], _Quota] = {}
 
-    def check(self, api_id: str, stage: str, key_value: str | None) -> tuple[int, str] | None:
+    async def check(self, api_id: str, stage: str, key_value: str | None) -> tuple[int, str] | None:
         if not key_value:
             return 403, "Forbidden"
         key = self._apis.key_by_value(key_value)
@@ -62,14 +39,6 @@ class UsagePlans:
                 )
             if not bucket.take():
                 return 429, "Too Many Requests"
-        if plan.quota and plan.quota.get("limit"):
-            quota = self._quotas.get(slot)
-            if quota is None:
-                quota = self._quotas[slot] = _Quota(
-                    int(plan.quota["limit"]),
-                    _PERIOD_S.get(str(plan.quota.get("period", "DAY")), 86400),
-                    time.time(),
-                )
-            if not quota.take():
-                return 429, "Limit Exceeded"
+        if not await self._apis.usage.take(plan, key.id):
+            return 429, "Limit Exceeded"
         return None

@@ -9,13 +9,18 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from stratus.aws.apigateway.docs_ops import DocumentationOperations
 from stratus.aws.apigateway.domains import DomainNameOperations
+from stratus.aws.apigateway.links_ops import LinkOperations
 from stratus.aws.apigateway.pages import page
 from stratus.aws.apigateway.rest_ops import RestApiOperations
+from stratus.aws.apigateway.test_ops import GatewayOperations
+from stratus.aws.apigateway.usage_ops import UsageOperations
 from stratus.aws.apigateway.validation import ModelAndValidatorOperations
 from stratus.aws.apigatewayv2.shapes import fields, render
 from stratus.aws.context import RequestContext
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.gateway.rest_api import RestApiServer
 from stratus.services.apis.domains import DomainNames, StageCheck
 from stratus.services.apis.errors import ApiError, BadRequest, Conflict, NotFound
 from stratus.services.apis.rest_account import RestAccounts
@@ -125,7 +130,15 @@ def _plan(plan: UsagePlan) -> Params:
     return render(S, "UsagePlan", plan, tags=plan.tags or None)
 
 
-class ApiGatewayProvider(ModelAndValidatorOperations, RestApiOperations, DomainNameOperations):
+class ApiGatewayProvider(
+    ModelAndValidatorOperations,
+    RestApiOperations,
+    DomainNameOperations,
+    UsageOperations,
+    GatewayOperations,
+    DocumentationOperations,
+    LinkOperations,
+):
     errors = ErrorTable(
         {
             NotFound: ErrorRule("NotFoundException"),
@@ -141,8 +154,10 @@ class ApiGatewayProvider(ModelAndValidatorOperations, RestApiOperations, DomainN
         accounts: RestAccounts | None = None,
         domains: DomainNames | None = None,
         rest_stage_check: StageCheck | None = None,
+        rest_server: RestApiServer | None = None,
     ) -> None:
         self._apis = apis
+        self._rest_server = rest_server
         self._accounts = accounts
         self._domains = domains
         if rest_stage_check is not None:

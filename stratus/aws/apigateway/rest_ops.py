@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from stratus.aws.apigateway.pages import page
 from stratus.aws.apigatewayv2.shapes import render
 from stratus.aws.context import RequestContext
+from stratus.services.apis.documentation import RestDocumentation
 from stratus.services.apis.errors import NotFound
 from stratus.services.apis.gateway_responses import GatewayResponse
 from stratus.services.apis.openapi_export import export_stage
@@ -158,13 +159,22 @@ class RestApiOperations:
     async def import_rest_api(self, ctx: RequestContext, params: Params) -> Params:
         document = await asyncio.to_thread(parse_definition, _body(params.get("body")))
         api = await import_new(self._apis, ctx.account_id, ctx.region, document)
+        await self._import_documentation(api, document, "overwrite")
         return self.get_rest_api_shape(api)
 
     async def put_rest_api(self, ctx: RequestContext, params: Params) -> Params:
         api = self._api(ctx, params)
         document = await asyncio.to_thread(parse_definition, _body(params.get("body")))
         await import_into(self._apis, api, document, params.get("mode") or "merge")
+        await self._import_documentation(api, document, params.get("mode") or "merge")
         return self.get_rest_api_shape(api)
+
+    async def _import_documentation(self, api: RestApi, document: Params, mode: str) -> None:
+        """A definition's ``x-amazon-apigateway-documentation`` becomes the API's
+        documentation parts, as ImportDocumentationParts would import them."""
+        extension = document.get("x-amazon-apigateway-documentation")
+        if isinstance(extension, dict) and isinstance(extension.get("documentationParts"), list):
+            await RestDocumentation(self._apis).import_parts(api, document, mode, False)
 
     def get_rest_api_shape(self, api: RestApi) -> Params:
         return render(

@@ -117,6 +117,7 @@ class ApisComponent(Component):
             self.rest_accounts,
             self.domains,
             stage_checker(None, self.rest_apis.find),
+            self.rest_server,
         )
         self._management = ManagementApiProvider(self.websocket_server)
         self._served_services: set[str] | None = None

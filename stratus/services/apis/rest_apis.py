@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore import xform_name
 
+from stratus.services.apis.client_certificates import ClientCertificates
 from stratus.services.apis.errors import BadRequest, Conflict, NotFound, Unsupported
 from stratus.services.apis.ids import new_id
 from stratus.services.apis.model import to_json
@@ -35,7 +36,9 @@ from stratus.services.apis.rest_validation import (
     default_models,
     patch_method_request,
 )
+from stratus.services.apis.rest_vpc_links import VpcLinks
 from stratus.services.apis.sqlite import SQLiteApiStore
+from stratus.services.apis.usage import UsageLedger
 
 KIND, KEYS, PLANS = "v1", "apikey", "usageplan"
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"})
@@ -53,6 +56,8 @@ _NOT_PATCHABLE = frozenset(
         "deployments",
         "stages",
         "gateway_responses",
+        "documentation_parts",
+        "documentation_versions",
         "revision",
     }
 )
@@ -115,8 +120,14 @@ class RestApis(RestValidation):
         self._apis: dict[str, RestApi] = {}
         self._keys: dict[str, ApiKey] = {}
         self._plans: dict[str, UsagePlan] = {}
+        self.usage = UsageLedger(store)  # the quota counters of the plans' keys
+        self.certificates = ClientCertificates(store)
+        self.vpc_links = VpcLinks(store)
 
     async def load(self) -> None:
+        await self.usage.load()
+        await self.certificates.load()
+        await self.vpc_links.load()
         for data in await self._store.load(KIND):
             api = RestApi.from_json(data)
             self._apis[api.id] = api
@@ -579,7 +590,7 @@ class RestApis(RestValidation):
             api = self.get(account, stage.get("apiId", ""))
             if stage.get("stage") not in api.stages:
                 raise BadRequest(f"Invalid stage identifier specified: {stage.get('stage')}")
-        plan = UsagePlan(new_id(6), account, values["name"])
+        plan = UsagePlan(new_id(6), account, values["name"], created_date=time.time())
         _set_fields(plan, {k: v for k, v in values.items() if k != "name"})
         self._plans[plan.id] = plan
         await self._store.put(PLANS, plan.id, to_json(plan))
@@ -589,6 +600,7 @@ class RestApis(RestValidation):
         self.usage_plan(account, plan_id)
         del self._plans[plan_id]
         await self._store.delete(PLANS, plan_id)
+        await self.usage.forget(plan_id)
 
     async def create_usage_plan_key(
         self, account: str, plan_id: str, key_id: str, key_type: str

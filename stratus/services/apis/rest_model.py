@@ -112,6 +112,26 @@ class RestDeployment:
 
 
 @dataclass(slots=True)
+class DocumentationPart:
+    """Documentation of one entity of an API: ``location`` as AWS answers it (its
+    defaults filled in), ``properties`` the JSON text the caller sent."""
+
+    id: str
+    location: Json
+    properties: str
+
+
+@dataclass(slots=True)
+class DocumentationVersion:
+    """A published snapshot of an API's documentation parts."""
+
+    version: str
+    created_date: float
+    description: str | None = None
+    parts: list[Json] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class RestStage:
     stage_name: str
     deployment_id: str
@@ -123,6 +143,8 @@ class RestStage:
     access_log_settings: Json | None = None
     tracing_enabled: bool = False
     tags: dict[str, str] = field(default_factory=dict)
+    documentation_version: str | None = None
+    client_certificate_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -147,6 +169,8 @@ class RestApi:
     models: dict[str, RestModel] = field(default_factory=dict)
     request_validators: dict[str, RequestValidator] = field(default_factory=dict)
     gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
+    documentation_parts: dict[str, DocumentationPart] = field(default_factory=dict)
+    documentation_versions: dict[str, DocumentationVersion] = field(default_factory=dict)
     revision: int = 0
 
     def to_json(self) -> Json:
@@ -164,6 +188,15 @@ class RestApi:
             k: from_json(RequestValidator, v) for k, v in data.get("request_validators", {}).items()
         }
         api.gateway_responses = snapshot_gateway_responses(data)
+        # absent from APIs stored before documentation existed
+        api.documentation_parts = {
+            k: from_json(DocumentationPart, v)
+            for k, v in data.get("documentation_parts", {}).items()
+        }
+        api.documentation_versions = {
+            k: from_json(DocumentationVersion, v)
+            for k, v in data.get("documentation_versions", {}).items()
+        }
         return api
 
     def snapshot(self) -> Json:
@@ -202,6 +235,8 @@ class UsagePlan:
     quota: Json | None = None
     tags: dict[str, str] = field(default_factory=dict)
     key_ids: list[str] = field(default_factory=list)
+    # when it was made: the quota's ``offset`` applies to the period holding it
+    created_date: float | None = None
 
 
 def snapshot_resources(snapshot: Json) -> list[Resource]:
@@ -229,6 +264,8 @@ def snapshot_gateway_responses(snapshot: Json) -> dict[str, GatewayResponse]:
 
 __all__ = [
     "ApiKey",
+    "DocumentationPart",
+    "DocumentationVersion",
     "RequestValidator",
     "Resource",
     "RestApi",

@@ -1,6 +1,7 @@
 """Tags of REST API resources named by ARN (TagResource, UntagResource, GetTags):
 ``arn:aws:apigateway:{region}::/restapis/{id}``, ``.../restapis/{id}/stages/{name}``,
-``.../apikeys/{id}`` and ``.../usageplans/{id}``."""
+``.../apikeys/{id}``, ``.../usageplans/{id}``, ``.../clientcertificates/{id}`` and
+``.../vpclinks/{id}``."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ class RestTags:
             return self._apis.api_key(account, parts[1]).tags
         if len(parts) == 2 and parts[0] == "usageplans":
             return self._apis.usage_plan(account, parts[1]).tags
+        if len(parts) == 2 and parts[0] == "clientcertificates":
+            return self._apis.certificates.get(account, parts[1]).tags
+        if len(parts) == 2 and parts[0] == "vpclinks":
+            return self._apis.vpc_links.get(account, parts[1]).tags
         raise NotFound(f"Invalid resource identifier specified: {arn}")
 
     async def tag(self, account: str, arn: str, tags: dict[str, str]) -> None:
@@ -57,5 +62,9 @@ class RestTags:
             await self._apis.changed(self._apis.get(account, parts[1]))
         elif parts[0] == "apikeys":
             await self._apis.key_changed(self._apis.api_key(account, parts[1]))
+        elif parts[0] == "clientcertificates":
+            await self._apis.certificates.changed(self._apis.certificates.get(account, parts[1]))
+        elif parts[0] == "vpclinks":
+            await self._apis.vpc_links.changed(self._apis.vpc_links.get(account, parts[1]))
         else:
             await self._apis.plan_changed(self._apis.usage_plan(account, parts[1]))

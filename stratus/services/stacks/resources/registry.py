@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stratus.services.stacks.resources import (
+    api_docs,
     api_models,
     apis,
     buckets,
@@ -77,6 +78,10 @@ HANDLERS: dict[str, Handler] = {
     "AWS::ApiGateway::RequestValidator": api_models.RequestValidatorHandler(),
     "AWS::ApiGateway::GatewayResponse": apis.GatewayResponseHandler(),
     "AWS::ApiGateway::Account": apis.AccountHandler(),
+    "AWS::ApiGateway::DocumentationPart": api_docs.DocumentationPartHandler(),
+    "AWS::ApiGateway::DocumentationVersion": api_docs.DocumentationVersionHandler(),
+    "AWS::ApiGateway::ClientCertificate": api_docs.ClientCertificateHandler(),
+    "AWS::ApiGateway::VpcLink": api_docs.VpcLinkHandler(),
     "AWS::ApiGatewayV2::Api": apis.HttpApiHandler(),
     "AWS::ApiGatewayV2::Route": apis.V2Handler("Route", "RouteId"),
     "AWS::ApiGatewayV2::Integration": apis.V2Handler("Integration", "IntegrationId"),
