@@ -32,6 +32,7 @@ from stratus.workflows.definition import StateMachine
 from stratus.workflows.interpreter import containers, handlers, results, tasks
 from stratus.workflows.interpreter.history import make_event, payload, task_resource
 from stratus.workflows.interpreter.item_reader import READER_FAILED
+from stratus.workflows.interpreter.map_runs import MapRunChange
 from stratus.workflows.interpreter.messages import (
     CancelTask,
     CancelTimer,
@@ -50,6 +51,7 @@ from stratus.workflows.interpreter.messages import (
     TaskSucceeded,
     TaskTimedOut,
     TimerFired,
+    UpdateMapRun,
 )
 from stratus.workflows.interpreter.model import (
     ABORTED,
@@ -93,6 +95,8 @@ class Activation:
     state: ExecutionState
     commands: list[Command] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    # What Distributed Maps did in this step, for the driver to store with it.
+    map_runs: list[MapRunChange] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -192,6 +196,7 @@ class Run:
         self.resources = resources
         self.commands: list[Command] = []
         self.history: list[dict[str, Any]] = []
+        self.map_runs: list[MapRunChange] = []
         # Work left by the previous activation comes first.
         self.queue: deque[tuple[str, str]] = deque((a, s) for a, s in state.ready)
         state.ready = []
@@ -205,7 +210,7 @@ class Run:
             # An execution that ended (perhaps on its history quota, in the middle of a
             # state) starts nothing more.
             self.commands = [c for c in self.commands if not isinstance(c, RunTask | StartTimer)]
-        return Activation(self.x, self.commands, self.history)
+        return Activation(self.x, self.commands, self.history, self.map_runs)
 
     # ------------------------------------------------------------------ history
 
@@ -465,6 +470,9 @@ class Run:
             return
         if isinstance(event, ExecutionStart):
             return  # an execution starts once
+        if isinstance(event, UpdateMapRun):
+            containers.update_map_run(self, event)
+            return
         if isinstance(event, TaskHeartbeat):
             self.heartbeat(event)
             return
@@ -765,6 +773,9 @@ class Run:
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
         self.x.waiting.clear()
         self.x.deadlines.clear()
+        for scope in list(self.x.scopes.values()):
+            if scope.status == RUNNING:
+                containers.map_run_aborted(self, scope)
         for scope in self.x.scopes.values():
             if scope.status == RUNNING:
                 scope.status = ABORTED

@@ -38,6 +38,10 @@ class Children:
     tolerated_percentage: float | None = None
     distributed: bool = False
     map_run_arn: str | None = None
+    # A Distributed Map's children: STANDARD or EXPRESS executions, and how many items
+    # each processes (several when an ItemBatcher batches them).
+    child_type: str = "STANDARD"
+    item_counts: list[int] | None = None
 
 
 @dataclass(slots=True, kw_only=True)

@@ -265,7 +265,9 @@ class ExecutionManager:
                     outstanding={} if activation.done else runner.outstanding,
                 )
                 try:
-                    await self._store.create_execution(stored, activation.history)
+                    await self._store.create_execution(
+                        stored, activation.history, activation.map_runs
+                    )
                 except DuplicateKey as exc:
                     raise ExecutionExists(f"Execution Already Exists: '{arn}'") from exc
             else:
@@ -361,6 +363,7 @@ class ExecutionManager:
                     history=activation.history,
                     stop_ms=restarted.get("stop_ms"),
                     record=restarted,
+                    map_runs=activation.map_runs,
                 )
             )
             self._spawn(runner, activation)
