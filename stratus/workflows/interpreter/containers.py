@@ -49,7 +49,15 @@ THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 
 def act(run: Run, scope: Scope, state: MapState | ParallelState) -> None:
     """Start the branches or iterations of `state` (a Distributed Map with an ItemReader
-    first reads its items: a RunTask, answered in `items_read`)."""
+    first reads its items: a RunTask, answered in `items_read`; a redriven one continues
+    its Map Run)."""
+    if isinstance(state, MapState) and scope.redrive_run is not None:
+        scope.children = _redriven(run, scope, scope.redrive_run)
+        scope.redrive_run = None
+        scope.phase = "children"
+        run.schedule(scope, "fill")
+        return
+    scope.last_run = None
     if isinstance(state, MapState) and state.item_reader is not None and scope.reader_items is None:
         _read_items(run, scope, state)
         return
@@ -123,6 +131,34 @@ def items_read(run: Run, scope: Scope, state: State, output: Any) -> None:
     scope.reader_items = limit_items(reader, scope.manifest["items"])
     scope.manifest = None
     act(run, scope, state)
+
+
+def _redriven(run: Run, scope: Scope, children: Children) -> Children:
+    """RedriveExecution of a Distributed Map: the same Map Run goes on, running again the
+    children that did not succeed (failed, aborted, never started), keeping the others'
+    results (Step Functions developer guide, "Redriving Map Runs")."""
+    statuses = children.statuses or [""] * len(children.inputs)
+    rerun = [index for index, status in enumerate(statuses) if status != SUCCEEDED]
+    children.queue = rerun
+    children.running = {}
+    children.finished = len(children.inputs) - len(rerun)
+    children.failures = 0
+    children.redrive_count += 1
+    assert children.map_run_arn is not None
+    run.record(
+        scope,
+        "MapRunRedriven",
+        {"mapRunArn": children.map_run_arn, "redriveCount": children.redrive_count},
+    )
+    run.map_runs.append(
+        MapRunChange(
+            kind=map_runs.REDRIVEN,
+            map_run_arn=children.map_run_arn,
+            at=run.at,
+            details={"redriveCount": children.redrive_count},
+        )
+    )
+    return children
 
 
 def _parallel_children(run: Run, scope: Scope, state: ParallelState) -> Children:
@@ -205,6 +241,7 @@ def _map_run_started(run: Run, scope: Scope, state: MapState, children: Children
     arn = map_runs.map_run_arn(run.x.execution_arn, run.x.state_machine_name, label, seed)
     children.map_run_arn = arn
     children.child_type = state.execution_type or "STANDARD"
+    children.statuses = [""] * len(children.inputs)
     run.record(scope, "MapRunStarted", {"mapRunArn": arn})
     batched = state.item_batcher is not None
     children.item_counts = [map_runs.item_count(i, batched) for i in children.inputs]
@@ -236,6 +273,8 @@ def _child_changed(
     """A Map Run's child execution started or ended (a Distributed Map only)."""
     if not children.distributed or children.map_run_arn is None:
         return
+    if children.statuses is not None:
+        children.statuses[index] = status
     arn = children.map_run_arn
     run.map_runs.append(
         MapRunChange(
@@ -503,7 +542,7 @@ def fill(run: Run, scope: Scope) -> None:
     if isinstance(state, MapState):
         cap = DISTRIBUTED_MAP_CONCURRENCY if state.distributed else INLINE_MAP_CONCURRENCY
         limit = min(limit, cap)
-    while len(children.running) < limit and children.next_index < len(children.inputs):
+    while len(children.running) < limit and _has_next(children):
         if run.exhausted():
             run.schedule(scope, "fill")
             return
@@ -511,9 +550,18 @@ def fill(run: Run, scope: Scope) -> None:
         _start_child(run, scope, state, children)
 
 
+def _has_next(children: Children) -> bool:
+    if children.queue is not None:
+        return bool(children.queue)
+    return children.next_index < len(children.inputs)
+
+
 def _start_child(run: Run, scope: Scope, state: State, children: Children) -> None:
-    index = children.next_index
-    children.next_index += 1
+    if children.queue is not None:
+        index = children.queue.pop(0)
+    else:
+        index = children.next_index
+        children.next_index += 1
     if isinstance(state, ParallelState):
         program = state.branches[index].key
     else:
@@ -570,6 +618,7 @@ def child_finished(run: Run, child: Scope) -> None:
                 error, cause = THRESHOLD_ERROR, THRESHOLD_CAUSE
                 run.record(parent, "MapRunFailed", {"error": error, "cause": cause})
                 _map_run_ended(run, children, FAILED, {"error": error, "cause": cause})
+                parent.last_run = children  # RedriveExecution redrives this Map Run
             parent.children = None
             parent.phase = "act"
             run.fail_state(parent, state, error, cause)

@@ -70,7 +70,7 @@ from stratus.workflows.limits import (
     MAX_HISTORY_EVENTS,
     WORK_PER_ACTIVATION,
 )
-from stratus.workflows.states import State
+from stratus.workflows.states import MapState, State
 
 #: Token of the machine-wide TimeoutSeconds timer.
 EXECUTION_DEADLINE = "execution:deadline"
@@ -334,6 +334,19 @@ class Run:
         again, their history stays. A Map or Parallel that failed runs again whole (AWS
         reruns only its unsuccessful iterations or branches: see the docs page)."""
         root = next(s for s in self.x.scopes.values() if s.parent is None)
+        # A Distributed Map that ended the execution (failed, or aborted with it) is a Map
+        # Run AWS redrives: the same run goes on (`containers.act`).
+        kept = root.children if root.children is not None else root.last_run
+        root.last_run = None
+        ended_in = self.current_state(root) if root.state is not None else None
+        if (
+            kept is not None
+            and kept.distributed
+            and kept.map_run_arn is not None
+            and isinstance(ended_in, MapState)
+            and ended_in.distributed
+        ):
+            root.redrive_run = kept
         self.x.scopes = {root.id: root}
         self.x.status = RUNNING
         self.x.output = self.x.error = self.x.cause = None

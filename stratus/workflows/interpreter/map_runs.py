@@ -25,16 +25,19 @@ from stratus.workflows.interpreter.model import RUNNING
 STARTED = "started"
 CHILD = "child"
 ENDED = "ended"
+REDRIVEN = "redriven"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapRunChange:
-    """One fact about a Map Run: it started, one of its children changed, or it ended.
+    """One fact about a Map Run: it started, one of its children changed, it ended, or a
+    redrive continues it.
 
     ``details`` for ``started``: executionArn, stateMachineArn (the parent's machine),
     label, executionType, maxConcurrency, toleratedFailureCount/Percentage, total
     (children) and totalItems; for ``child``: arn, name, items and input (when it starts),
-    output or error and cause (when it ends); for ``ended``: resultsWritten, error, cause.
+    output or error and cause (when it ends); for ``ended``: resultsWritten, error, cause;
+    for ``redriven``: redriveCount.
     """
 
     kind: str

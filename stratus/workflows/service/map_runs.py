@@ -25,7 +25,7 @@ from stratus.workflows.service.names import parse_arn
 from stratus.workflows.service.repository import StoredChild, StoredMapRun, WorkflowStore
 
 #: The statuses a child execution can have (the rest of ExecutionStatus matches none).
-_CHILD_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+_CHILD_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 #: MapRunExecutionCounts / MapRunItemCounts members counted from the children's statuses.
 _COUNTED = {
     "RUNNING": "running",
@@ -79,9 +79,11 @@ class MapRunService:
             if written
             else 0
         )
+        waiting, waiting_items = by_status.get("PENDING_REDRIVE", (0, 0))
+        executions["pendingRedrive"] = waiting
+        items["pendingRedrive"] = waiting_items
         for counts in (items, executions):
             counts["failuresNotRedrivable"] = 0
-            counts["pendingRedrive"] = 0
         return items, executions
 
     async def list_runs(
@@ -127,12 +129,14 @@ class MapRunService:
         redriven: bool | None,
     ) -> tuple[list[StoredChild], StoredMapRun, str | None]:
         """ListExecutions with ``mapRunArn``: the run's child executions, newest first
-        (never redriven: a Map Run is redriven as a whole, with its parent)."""
+        (``redriven``: those a redrive of the run ran again, or never)."""
         run = await self.get(map_run_arn, scope)
-        if redriven or (status is not None and status not in _CHILD_STATUSES):
+        if status is not None and status not in _CHILD_STATUSES:
             return [], run, None
         before = decode_page(after) if after else None
-        rows = await self._store.list_children(map_run_arn, status, limit + 1, before)
+        rows = await self._store.list_children(
+            map_run_arn, status, limit + 1, before, redriven=redriven
+        )
         if len(rows) > limit:
             last = rows[limit - 1]
             return rows[:limit], run, encode_page(last.start_ms, last.arn)

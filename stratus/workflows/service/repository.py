@@ -143,9 +143,16 @@ class WorkflowStore(Protocol):
 
     async def get_child(self, arn: str) -> StoredChild | None: ...
     async def list_children(
-        self, map_run_arn: str, status: str | None, limit: int, before: tuple[int, str] | None
+        self,
+        map_run_arn: str,
+        status: str | None,
+        limit: int,
+        before: tuple[int, str] | None,
+        *,
+        redriven: bool | None = None,
     ) -> list[StoredChild]:
-        """Newest first, as ``list_executions``."""
+        """Newest first, as ``list_executions``; ``redriven`` keeps the children a redrive
+        ran again (or those it never did)."""
         ...
 
     async def load_activities(self) -> list[Record]: ...

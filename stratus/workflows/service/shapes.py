@@ -107,8 +107,10 @@ def describe_map_run(run: StoredMapRun, items: Record, executions: Record) -> Re
         "toleratedFailureCount": int(record.get("toleratedFailureCount") or 0),
         "itemCounts": items,
         "executionCounts": executions,
-        "redriveCount": 0,
+        "redriveCount": int(record.get("redriveCount") or 0),
     }
+    if record.get("redriveMs") is not None:
+        shape["redriveDate"] = record["redriveMs"] / 1000
     if run.status != "RUNNING" and record.get("stopMs") is not None:
         shape["stopDate"] = record["stopMs"] / 1000
     return shape
@@ -139,9 +141,17 @@ def child_list_item(child: StoredChild, run: StoredMapRun) -> Record:
     }
     if child.stop_ms is not None and child.status != "RUNNING":
         item["stopDate"] = child.stop_ms / 1000
-    if ":execution:" in child.arn:
-        item["redriveCount"] = 0
+    _child_redrives(child, item)
     return item
+
+
+def _child_redrives(child: StoredChild, shape: Record) -> None:
+    """A STANDARD child a Map Run's redrive ran again says how often, and when last."""
+    if ":execution:" not in child.arn:
+        return
+    shape["redriveCount"] = int(child.record.get("redriveCount") or 0)
+    if child.record.get("redriveMs") is not None:
+        shape["redriveDate"] = child.record["redriveMs"] / 1000
 
 
 def describe_child(child: StoredChild, run: StoredMapRun, *, include_data: bool = True) -> Record:
@@ -167,6 +177,5 @@ def describe_child(child: StoredChild, run: StoredMapRun, *, include_data: bool 
         shape["error"] = record["error"]
     if record.get("cause") is not None:
         shape["cause"] = record["cause"]
-    if ":execution:" in child.arn:
-        shape["redriveCount"] = 0
+    _child_redrives(child, shape)
     return shape

@@ -16,7 +16,13 @@ from stratus.store.records import Record
 from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
-from stratus.workflows.interpreter.map_runs import CHILD, ENDED, STARTED, MapRunChange
+from stratus.workflows.interpreter.map_runs import (
+    CHILD,
+    ENDED,
+    REDRIVEN,
+    STARTED,
+    MapRunChange,
+)
 from stratus.workflows.service.repository import (
     ExecutionStep,
     StoredChild,
@@ -120,9 +126,14 @@ def _apply_map_runs(conn: sqlite3.Connection, changes: list[MapRunChange]) -> No
             details = change.details
             if change.status == "RUNNING":
                 record = {"name": details["name"], "input": details.get("input")}
+                # a child a redrive runs again keeps its ARN and counts its redrives
                 conn.execute(
-                    f"INSERT OR REPLACE INTO map_run_executions ({_CHILD_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                    f"INSERT INTO map_run_executions ({_CHILD_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (arn) DO UPDATE SET "
+                    "status = excluded.status, start_ms = excluded.start_ms, stop_ms = NULL, "
+                    "record = json_set(excluded.record, '$.redriveCount', "
+                    "json_extract(map_run_executions.record, '$.redriveCount'), "
+                    "'$.redriveMs', json_extract(map_run_executions.record, '$.redriveMs'))",
                     (
                         details["arn"],
                         change.map_run_arn,
@@ -141,6 +152,27 @@ def _apply_map_runs(conn: sqlite3.Connection, changes: list[MapRunChange]) -> No
             conn.execute(
                 "UPDATE map_run_executions SET status = ?, stop_ms = ?, record = ? WHERE arn = ?",
                 (change.status, at_ms, _dump(merged), details["arn"]),
+            )
+        elif change.kind == REDRIVEN:
+            merged = _merge(
+                conn,
+                "map_runs",
+                change.map_run_arn,
+                {**change.details, "redriveMs": at_ms, "stopMs": None},
+            )
+            if merged is None:
+                continue
+            conn.execute(
+                "UPDATE map_runs SET status = 'RUNNING', record = ? WHERE arn = ?",
+                (_dump(merged), change.map_run_arn),
+            )
+            # its unsuccessful children wait to be redriven
+            conn.execute(
+                "UPDATE map_run_executions SET status = 'PENDING_REDRIVE', record = json_set("
+                "record, '$.redriveCount', COALESCE(json_extract(record, '$.redriveCount'), 0) "
+                "+ 1, '$.redriveMs', ?) WHERE map_run_arn = ? AND status IN "
+                "('FAILED', 'ABORTED', 'TIMED_OUT')",
+                (at_ms, change.map_run_arn),
             )
         elif change.kind == ENDED:
             merged = _merge(
@@ -393,10 +425,20 @@ class SQLiteWorkflowStore:
         return await self._db.read(read)
 
     async def list_children(
-        self, map_run_arn: str, status: str | None, limit: int, before: tuple[int, str] | None
+        self,
+        map_run_arn: str,
+        status: str | None,
+        limit: int,
+        before: tuple[int, str] | None,
+        *,
+        redriven: bool | None = None,
     ) -> list[StoredChild]:
         sql = f"SELECT {_CHILD_COLUMNS} FROM map_run_executions WHERE map_run_arn = ?"
         args: list[Any] = [map_run_arn]
+        if redriven is not None:
+            sql += " AND COALESCE(json_extract(record, '$.redriveCount'), 0) " + (
+                "> 0" if redriven else "= 0"
+            )
         if status is not None:
             sql += " AND status = ?"
             args.append(status)

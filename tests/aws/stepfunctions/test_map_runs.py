@@ -455,3 +455,53 @@ def test_map_run_and_its_update_survive_a_kill_9(tmp_path: Path) -> None:
         if second is not None:
             second.stop()
         first.stop()
+
+
+# -- a redrive -----------------------------------------------------------------------------
+
+
+def test_redriving_the_execution_redrives_its_map_run(sfn: Any) -> None:
+    activity = sfn.create_activity(name=unique("slow"))["activityArn"]
+    machine = _activity_map(sfn, activity, 1)
+    execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps(_items(4)))[
+        "executionArn"
+    ]
+    run_arn = wait_for(lambda: sfn.list_map_runs(executionArn=execution)["mapRuns"])[0]["mapRunArn"]
+    _answer(sfn, activity, 1)  # item 0 succeeds
+    task = sfn.get_activity_task(activityArn=activity)
+    assert json.loads(task["input"])["n"] == 1
+    sfn.send_task_failure(taskToken=task["taskToken"], error="Item.Bad", cause="once")
+    assert wait_finished(sfn, execution)["status"] == "FAILED"
+    failed = sfn.describe_map_run(mapRunArn=run_arn)
+    assert failed["status"] == "FAILED" and failed["redriveCount"] == 0
+    assert "redriveDate" not in failed
+    counts = _counts(failed, "executionCounts")
+    assert (counts["succeeded"], counts["failed"], counts["pending"]) == (1, 1, 2)
+
+    sfn.redrive_execution(executionArn=execution)
+    wait_for(lambda: _running(sfn, run_arn, 1, 2))
+    redriven = sfn.describe_map_run(mapRunArn=run_arn)
+    assert redriven["status"] == "RUNNING" and "stopDate" not in redriven
+    assert redriven["redriveCount"] == 1 and redriven["redriveDate"] >= failed["stopDate"]
+    # the same Map Run goes on: only the children that did not succeed run again
+    seen = []
+    for _ in range(3):
+        task = sfn.get_activity_task(activityArn=activity)
+        seen.append(json.loads(task["input"])["n"])
+        sfn.send_task_success(taskToken=task["taskToken"], output=task["input"])
+    assert seen == [1, 2, 3]
+    assert wait_finished(sfn, execution)["status"] == "SUCCEEDED"
+    assert sfn.list_map_runs(executionArn=execution)["mapRuns"][0]["mapRunArn"] == run_arn
+    done = sfn.describe_map_run(mapRunArn=run_arn)
+    assert done["status"] == "SUCCEEDED" and done["redriveCount"] == 1
+    counts = _counts(done, "executionCounts")
+    assert (counts["succeeded"], counts["failed"], counts["total"]) == (4, 0, 4)
+    events = [e for e in history(sfn, execution) if e["type"] == "MapRunRedriven"]
+    assert events[0]["mapRunRedrivenEventDetails"] == {"mapRunArn": run_arn, "redriveCount": 1}
+    again = _children(sfn, run_arn, redriveFilter="REDRIVEN")
+    assert len(again) == 1 and again[0]["redriveCount"] == 1
+    assert json.loads(sfn.describe_execution(executionArn=again[0]["executionArn"])["input"]) == {
+        "n": 1,
+        "fail": False,
+    }
+    assert len(_children(sfn, run_arn, redriveFilter="NOT_REDRIVEN")) == 3
