@@ -50,7 +50,7 @@ from stratus.workflows.interpreter import (
     step,
 )
 from stratus.workflows.interpreter.history import make_event
-from stratus.workflows.interpreter.map_runs import MapRunChange
+from stratus.workflows.interpreter.map_runs import ENDED, MapRunChange
 from stratus.workflows.interpreter.model import FAILED, RUNNING, SUCCEEDED
 from stratus.workflows.service.repository import ExecutionStep, WorkflowStore
 
@@ -291,7 +291,19 @@ class ExecutionRunner:
             "stop_ms": round(event["timestamp"] * 1000),
             **_redrive_facts(self.state),
         }
-        await self._save([event], done=True, record=final)
+        # its Map Runs end with it, not RUNNING forever
+        ended = [
+            MapRunChange(
+                kind=ENDED,
+                map_run_arn=scope.children.map_run_arn,
+                at=event["timestamp"],
+                status=FAILED,
+                details={"error": INTERNAL_ERROR, "cause": INTERNAL_CAUSE},
+            )
+            for scope in self.state.scopes.values()
+            if scope.children is not None and scope.children.map_run_arn is not None
+        ]
+        await self._save([event], done=True, record=final, map_runs=ended)
         self.record.update(final)
 
     async def _complete(self, activation: Activation) -> None:
