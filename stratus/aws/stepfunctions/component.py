@@ -18,6 +18,7 @@ from stratus.workflows.integrations.states import StartExecutionIntegration, is_
 from stratus.workflows.service.activities import ActivityService, is_activity
 from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
+from stratus.workflows.service.map_runs import MapRunService
 from stratus.workflows.service.single_state import StateTester
 from stratus.workflows.service.sqlite import WORKFLOWS_MIGRATIONS, SQLiteWorkflowStore
 from stratus.workflows.service.versions import VersionRegistry
@@ -40,12 +41,15 @@ class WorkflowsComponent(Component):
             self.store, self.state_machines, ctx.integrations, self.versions
         )
         self.activities.is_pending = self.executions.task_pending
+        self.map_runs = MapRunService(self.store, self.executions)
+        self.executions.on_recover = self.map_runs.restore
         self._provider = StepFunctionsProvider(
             self.state_machines,
             self.executions,
             self.activities,
             StateTester(ctx.integrations),
             self.versions,
+            self.map_runs,
         )
         self._releasing: asyncio.Task[None] | None = None
 

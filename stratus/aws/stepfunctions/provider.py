@@ -12,6 +12,7 @@ ARN and answers another scope's ARN as not found.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -21,8 +22,10 @@ from stratus.aws.protocol.errors import ServiceError
 from stratus.services.scope import Scope
 from stratus.workflows.definition import load_json
 from stratus.workflows.errors import DefinitionError
+from stratus.workflows.interpreter.map_runs import machine_of
 from stratus.workflows.service.activities import ActivityService
 from stratus.workflows.service.errors import (
+    ExecutionNotFound,
     InvalidArnError,
     InvalidParameter,
     ResourceNotFound,
@@ -31,8 +34,17 @@ from stratus.workflows.service.errors import (
 )
 from stratus.workflows.service.executions import ExecutionManager
 from stratus.workflows.service.machines import StateMachineRegistry
+from stratus.workflows.service.map_runs import MapRunLimits, MapRunService, item_processor
 from stratus.workflows.service.names import parse_arn, split_qualified
-from stratus.workflows.service.shapes import describe_execution, list_item
+from stratus.workflows.service.repository import StoredMapRun
+from stratus.workflows.service.shapes import (
+    child_list_item,
+    describe_child,
+    describe_execution,
+    describe_map_run,
+    list_item,
+    map_run_list_item,
+)
 from stratus.workflows.service.single_state import StateTester
 from stratus.workflows.service.versions import VersionRegistry
 from stratus.workflows.validator import validate_definition
@@ -125,7 +137,9 @@ class StepFunctionsProvider:
         activities: ActivityService,
         tester: StateTester,
         versions: VersionRegistry,
+        map_runs: MapRunService,
     ) -> None:
+        self._map_runs = map_runs
         self._tester = tester
         self._versions = versions
         self._machines = machines
@@ -360,14 +374,37 @@ class StepFunctionsProvider:
         return shape
 
     async def describe_execution(self, ctx: RequestContext, params: Params) -> Params:
-        record = await self._executions.describe(params["executionArn"], ctx.scope)
+        arn = params["executionArn"]
+        include = params.get("includedData") != "METADATA_ONLY"
+        try:
+            record = await self._executions.describe(arn, ctx.scope)
+        except ExecutionNotFound:
+            found = await self._map_runs.child(arn, ctx.scope)
+            if found is None:
+                raise
+            return describe_child(*found, include_data=include)
         return describe_execution(record)
 
     async def list_executions(self, ctx: RequestContext, params: Params) -> Params:
-        if not params.get("stateMachineArn"):
+        # exactly one of the two (ListExecutions: "You can specify either a mapRunArn or
+        # a stateMachineArn, but not both")
+        if bool(params.get("stateMachineArn")) == bool(params.get("mapRunArn")):
             raise InvalidParameter("Must provide a StateMachine ARN or MapRun ARN")
         limit = _max_results(params)
         redrive_filter = params.get("redriveFilter")
+        if params.get("mapRunArn"):
+            children, run, token = await self._map_runs.children(
+                params["mapRunArn"],
+                ctx.scope,
+                params.get("statusFilter"),
+                limit,
+                params.get("nextToken"),
+                None if redrive_filter is None else redrive_filter == "REDRIVEN",
+            )
+            page: Params = {"executions": [child_list_item(c, run) for c in children]}
+            if token:
+                page["nextToken"] = token
+            return page
         records, token = await self._executions.list_executions(
             params["stateMachineArn"],
             ctx.scope,
@@ -412,7 +449,13 @@ class StepFunctionsProvider:
     async def describe_state_machine_for_execution(
         self, ctx: RequestContext, params: Params
     ) -> Params:
-        record = await self._executions.describe(params["executionArn"], ctx.scope)
+        try:
+            record = await self._executions.describe(params["executionArn"], ctx.scope)
+        except ExecutionNotFound:
+            found = await self._map_runs.child(params["executionArn"], ctx.scope)
+            if found is None:
+                raise
+            return await self._child_machine(ctx, found[1])
         try:
             machine = self._machines.get(record["machine_arn"], ctx.scope)
             logging, tracing, update = (
@@ -436,6 +479,53 @@ class StepFunctionsProvider:
             "tracingConfiguration": tracing,
             "revisionId": record.get("machine_revision"),
         }
+
+    async def _child_machine(self, ctx: RequestContext, run: StoredMapRun) -> Params:
+        """DescribeStateMachineForExecution of a Map Run's child: the Map state's
+        ItemProcessor as a machine named MACHINE/LABEL, with the run's ARN and label."""
+        parent = await self._executions.describe(run.execution_arn, ctx.scope)
+        shape = await self.describe_state_machine_for_execution(
+            ctx, {"executionArn": run.execution_arn}
+        )
+        processor = item_processor(parent["definition"], str(run.record.get("stateName")))
+        label = str(run.record["label"])
+        shape.update(
+            {
+                "stateMachineArn": machine_of(run.arn),
+                "name": f"{parent['machine_name']}/{label}",
+                "definition": json.dumps(processor, separators=(",", ":")),
+                "mapRunArn": run.arn,
+                "label": label,
+            }
+        )
+        return shape
+
+    # -- Map Runs ----------------------------------------------------------------------
+    async def describe_map_run(self, ctx: RequestContext, params: Params) -> Params:
+        run = await self._map_runs.get(params["mapRunArn"], ctx.scope)
+        items, executions = await self._map_runs.counts(run)
+        return describe_map_run(run, items, executions)
+
+    async def list_map_runs(self, ctx: RequestContext, params: Params) -> Params:
+        runs, token = await self._map_runs.list_runs(
+            params["executionArn"], ctx.scope, _max_results(params), params.get("nextToken")
+        )
+        result: Params = {"mapRuns": [map_run_list_item(r) for r in runs]}
+        if token:
+            result["nextToken"] = token
+        return result
+
+    async def update_map_run(self, ctx: RequestContext, params: Params) -> Params:
+        await self._map_runs.update(
+            params["mapRunArn"],
+            ctx.scope,
+            MapRunLimits(
+                max_concurrency=params.get("maxConcurrency"),
+                tolerated_failure_count=params.get("toleratedFailureCount"),
+                tolerated_failure_percentage=params.get("toleratedFailurePercentage"),
+            ),
+        )
+        return {}
 
     async def test_state(self, ctx: RequestContext, params: Params) -> Params:
         if params.get("mock") is not None:

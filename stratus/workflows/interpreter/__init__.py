@@ -30,6 +30,7 @@ from stratus.workflows.interpreter.messages import (
     TaskSucceeded,
     TaskTimedOut,
     TimerFired,
+    UpdateMapRun,
     event_from_dict,
     to_dict,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "TaskSucceeded",
     "TaskTimedOut",
     "TimerFired",
+    "UpdateMapRun",
     "event_from_dict",
     "redrive_execution",
     "start_execution",

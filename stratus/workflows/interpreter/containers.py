@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from stratus.workflows.errors import StatesError
 from stratus.workflows.expressions.values import type_name
-from stratus.workflows.interpreter import dataflow
+from stratus.workflows.interpreter import dataflow, map_runs
 from stratus.workflows.interpreter.history import to_json_text
 from stratus.workflows.interpreter.item_reader import (
     inventory_items,
@@ -26,8 +26,9 @@ from stratus.workflows.interpreter.item_reader import (
     manifest_reads,
     reader_resource,
 )
-from stratus.workflows.interpreter.messages import RunTask
-from stratus.workflows.interpreter.model import ABORTED, SUCCEEDED, Children
+from stratus.workflows.interpreter.map_runs import MapRunChange
+from stratus.workflows.interpreter.messages import RunTask, UpdateMapRun
+from stratus.workflows.interpreter.model import ABORTED, FAILED, RUNNING, SUCCEEDED, Children
 from stratus.workflows.interpreter.result_writer import (
     WRITE_RESOURCE,
     exports,
@@ -48,7 +49,15 @@ THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 
 def act(run: Run, scope: Scope, state: MapState | ParallelState) -> None:
     """Start the branches or iterations of `state` (a Distributed Map with an ItemReader
-    first reads its items: a RunTask, answered in `items_read`)."""
+    first reads its items: a RunTask, answered in `items_read`; a redriven one continues
+    its Map Run)."""
+    if isinstance(state, MapState) and scope.redrive_run is not None:
+        scope.children = _redriven(run, scope, scope.redrive_run)
+        scope.redrive_run = None
+        scope.phase = "children"
+        run.schedule(scope, "fill")
+        return
+    scope.last_run = None
     if isinstance(state, MapState) and state.item_reader is not None and scope.reader_items is None:
         _read_items(run, scope, state)
         return
@@ -124,6 +133,34 @@ def items_read(run: Run, scope: Scope, state: State, output: Any) -> None:
     act(run, scope, state)
 
 
+def _redriven(run: Run, scope: Scope, children: Children) -> Children:
+    """RedriveExecution of a Distributed Map: the same Map Run goes on, running again the
+    children that did not succeed (failed, aborted, never started), keeping the others'
+    results (Step Functions developer guide, "Redriving Map Runs")."""
+    statuses = children.statuses or [""] * len(children.inputs)
+    rerun = [index for index, status in enumerate(statuses) if status != SUCCEEDED]
+    children.queue = rerun
+    children.running = {}
+    children.finished = len(children.inputs) - len(rerun)
+    children.failures = 0
+    children.redrive_count += 1
+    assert children.map_run_arn is not None
+    run.record(
+        scope,
+        "MapRunRedriven",
+        {"mapRunArn": children.map_run_arn, "redriveCount": children.redrive_count},
+    )
+    run.map_runs.append(
+        MapRunChange(
+            kind=map_runs.REDRIVEN,
+            map_run_arn=children.map_run_arn,
+            at=run.at,
+            details={"redriveCount": children.redrive_count},
+        )
+    )
+    return children
+
+
 def _parallel_children(run: Run, scope: Scope, state: ParallelState) -> Children:
     context = run.context(scope, state)
     if state.is_jsonata:
@@ -193,11 +230,113 @@ def _map_children(run: Run, scope: Scope, state: MapState) -> Children:
     children.tolerated_count = _tolerated_count(state, data, context, states, variables)
     children.tolerated_percentage = _tolerated_percentage(state, data, context, states, variables)
     if state.distributed:
-        label = state.label or state.name
-        arn = run.x.execution_arn.replace(":execution:", ":mapRun:", 1)
-        children.map_run_arn = f"{arn}/{label}:{scope.id}-{run.x.next_event_id}"
-        run.record(scope, "MapRunStarted", {"mapRunArn": children.map_run_arn})
+        _map_run_started(run, scope, state, children)
     return children
+
+
+def _map_run_started(run: Run, scope: Scope, state: MapState, children: Children) -> None:
+    """Name the Map Run (see `map_runs`) and tell the driver about it."""
+    label = state.label or state.name
+    seed = f"{scope.id}-{run.x.next_event_id}"
+    arn = map_runs.map_run_arn(run.x.execution_arn, run.x.state_machine_name, label, seed)
+    children.map_run_arn = arn
+    children.child_type = state.execution_type or "STANDARD"
+    children.statuses = [""] * len(children.inputs)
+    run.record(scope, "MapRunStarted", {"mapRunArn": arn})
+    batched = state.item_batcher is not None
+    children.item_counts = [map_runs.item_count(i, batched) for i in children.inputs]
+    run.map_runs.append(
+        MapRunChange(
+            kind=map_runs.STARTED,
+            map_run_arn=arn,
+            at=run.at,
+            details={
+                "executionArn": run.x.execution_arn,
+                "stateMachineArn": run.x.state_machine_arn,
+                "label": label,
+                "stateName": state.name,
+                "executionType": children.child_type,
+                "maxConcurrency": children.max_concurrency,
+                "toleratedFailureCount": children.tolerated_count,
+                "toleratedFailurePercentage": children.tolerated_percentage,
+                "total": len(children.inputs),
+                "totalItems": sum(children.item_counts),
+                "exports": state.result_writer is not None and exports(state.result_writer),
+            },
+        )
+    )
+
+
+def _child_changed(
+    run: Run, children: Children, index: int, status: str, details: dict[str, Any]
+) -> None:
+    """A Map Run's child execution started or ended (a Distributed Map only)."""
+    if not children.distributed or children.map_run_arn is None:
+        return
+    if children.statuses is not None:
+        children.statuses[index] = status
+    arn = children.map_run_arn
+    run.map_runs.append(
+        MapRunChange(
+            kind=map_runs.CHILD,
+            map_run_arn=arn,
+            at=run.at,
+            status=status,
+            index=index,
+            details={
+                "arn": map_runs.child_arn(arn, index, children.child_type),
+                "name": map_runs.child_name(arn, index),
+                "items": children.item_counts[index] if children.item_counts else 1,
+                **details,
+            },
+        )
+    )
+
+
+def _map_run_ended(run: Run, children: Children, status: str, details: dict[str, Any]) -> None:
+    if not children.distributed or children.map_run_arn is None:
+        return
+    run.map_runs.append(
+        MapRunChange(
+            kind=map_runs.ENDED,
+            map_run_arn=children.map_run_arn,
+            at=run.at,
+            status=status,
+            details=details,
+        )
+    )
+
+
+def update_map_run(run: Run, event: UpdateMapRun) -> None:
+    """UpdateMapRun: the running Map Run takes its new limits; more children may start at
+    once (a higher MaxConcurrency), the next failures are judged by the new tolerance."""
+    for scope in run.x.scopes.values():
+        children = scope.children
+        if scope.status != RUNNING or children is None:
+            continue
+        if children.map_run_arn != event.map_run_arn:
+            continue
+        if event.max_concurrency is not None:
+            children.max_concurrency = event.max_concurrency
+        if event.tolerated_failure_count is not None:
+            children.tolerated_count = event.tolerated_failure_count
+        if event.tolerated_failure_percentage is not None:
+            children.tolerated_percentage = event.tolerated_failure_percentage
+        run.schedule(scope, "fill")
+        return
+
+
+def map_run_aborted(run: Run, scope: Scope) -> None:
+    """The execution ends (stopped, timed out, failed elsewhere) while `scope` runs a
+    Distributed Map: its running children and the Map Run itself are ABORTED."""
+    children = scope.children
+    if children is None or not children.distributed or children.map_run_arn is None:
+        return
+    for child_id in children.running:
+        child = run.x.scopes.get(child_id)
+        if child is not None and child.index is not None:
+            _child_changed(run, children, child.index, ABORTED, {})
+    _map_run_ended(run, children, ABORTED, {})
 
 
 def _batches(
@@ -403,7 +542,7 @@ def fill(run: Run, scope: Scope) -> None:
     if isinstance(state, MapState):
         cap = DISTRIBUTED_MAP_CONCURRENCY if state.distributed else INLINE_MAP_CONCURRENCY
         limit = min(limit, cap)
-    while len(children.running) < limit and children.next_index < len(children.inputs):
+    while len(children.running) < limit and _has_next(children):
         if run.exhausted():
             run.schedule(scope, "fill")
             return
@@ -411,9 +550,18 @@ def fill(run: Run, scope: Scope) -> None:
         _start_child(run, scope, state, children)
 
 
+def _has_next(children: Children) -> bool:
+    if children.queue is not None:
+        return bool(children.queue)
+    return children.next_index < len(children.inputs)
+
+
 def _start_child(run: Run, scope: Scope, state: State, children: Children) -> None:
-    index = children.next_index
-    children.next_index += 1
+    if children.queue is not None:
+        index = children.queue.pop(0)
+    else:
+        index = children.next_index
+        children.next_index += 1
     if isinstance(state, ParallelState):
         program = state.branches[index].key
     else:
@@ -430,6 +578,7 @@ def _start_child(run: Run, scope: Scope, state: State, children: Children) -> No
     children.running[child.id] = None
     if children.kind == "map":
         run.record(child, "MapIterationStarted", {"name": state.name, "index": index})
+        _child_changed(run, children, index, RUNNING, {"input": children.inputs[index]})
     run.schedule(child)
 
 
@@ -449,21 +598,27 @@ def child_finished(run: Run, child: Scope) -> None:
     if child.status == SUCCEEDED:
         if children.kind == "map":
             run.record(child, "MapIterationSucceeded", details)
+            _child_changed(run, children, child.index, SUCCEEDED, {"output": child.output})
         children.results[child.index] = child.output
     else:
         if children.kind == "map":
             run.record(child, "MapIterationFailed", details)
+            _child_changed(
+                run, children, child.index, FAILED, {"error": child.error, "cause": child.cause}
+            )
         children.failures += 1
         children.results[child.index] = {"Error": child.error, "Cause": child.cause}
         if not _tolerated(children):
             if child.failed_task and child.state is not None:
                 failed = run.machine.state(child.program, child.state)
                 run.record(child, f"{failed.type}StateAborted")
-            abort_children(run, parent)
+            abort_children(run, parent, ending=None)
             error, cause = child.error, child.cause
             if children.distributed:
                 error, cause = THRESHOLD_ERROR, THRESHOLD_CAUSE
                 run.record(parent, "MapRunFailed", {"error": error, "cause": cause})
+                _map_run_ended(run, children, FAILED, {"error": error, "cause": cause})
+                parent.last_run = children  # RedriveExecution redrives this Map Run
             parent.children = None
             parent.phase = "act"
             run.fail_state(parent, state, error, cause)
@@ -506,6 +661,7 @@ def complete(run: Run, scope: Scope, state: State) -> None:
         if writer is not None and not exports(writer):  # WriterConfig alone: reshaped output
             result = transform(children.results, writer_config(writer)[0])
     except StatesError as error:  # the Map ran, its ResultWriter cannot: the state fails
+        _map_run_ended(run, children, FAILED, {"error": error.error, "cause": error.cause})
         scope.writes = None
         scope.children = None
         scope.phase = "act"
@@ -518,6 +674,8 @@ def complete(run: Run, scope: Scope, state: State) -> None:
     if children.kind == "map":
         if children.distributed:
             run.record(scope, "MapRunSucceeded")
+            written = sum(children.item_counts or ())
+            _map_run_ended(run, children, SUCCEEDED, {"resultsWritten": written})
         run.record(scope, "MapStateSucceeded")
     scope.children = None
     scope.reader_items = None
@@ -549,6 +707,7 @@ def _result_files(
         children.results,
         transformation,
         output_type,
+        children.child_type,
     )
 
 
@@ -597,8 +756,9 @@ def state_failed(run: Run, scope: Scope, state: State) -> None:
         run.record(scope, "ParallelStateFailed")
 
 
-def abort_children(run: Run, scope: Scope) -> None:
-    """Abort every running child of `scope` (and their children), recording it."""
+def abort_children(run: Run, scope: Scope, *, ending: str | None = ABORTED) -> None:
+    """Abort every running child of `scope` (and their children), recording it; a
+    Distributed Map's run then ends `ending` (None: its caller ends it otherwise)."""
     children = scope.children
     if children is None:
         return
@@ -609,8 +769,12 @@ def abort_children(run: Run, scope: Scope) -> None:
             continue
         if children.kind == "map":
             run.record(child, "MapIterationAborted", {"name": state.name, "index": child.index})
+            if child.index is not None:
+                _child_changed(run, children, child.index, ABORTED, {})
         _abort(run, child)
     children.running.clear()
+    if ending is not None:
+        _map_run_ended(run, children, ending, {})
 
 
 def _abort(run: Run, scope: Scope) -> None:

@@ -32,6 +32,7 @@ from stratus.workflows.definition import StateMachine
 from stratus.workflows.interpreter import containers, handlers, results, tasks
 from stratus.workflows.interpreter.history import make_event, payload, task_resource
 from stratus.workflows.interpreter.item_reader import READER_FAILED
+from stratus.workflows.interpreter.map_runs import MapRunChange
 from stratus.workflows.interpreter.messages import (
     CancelTask,
     CancelTimer,
@@ -50,6 +51,7 @@ from stratus.workflows.interpreter.messages import (
     TaskSucceeded,
     TaskTimedOut,
     TimerFired,
+    UpdateMapRun,
 )
 from stratus.workflows.interpreter.model import (
     ABORTED,
@@ -68,7 +70,7 @@ from stratus.workflows.limits import (
     MAX_HISTORY_EVENTS,
     WORK_PER_ACTIVATION,
 )
-from stratus.workflows.states import State
+from stratus.workflows.states import MapState, State
 
 #: Token of the machine-wide TimeoutSeconds timer.
 EXECUTION_DEADLINE = "execution:deadline"
@@ -93,6 +95,8 @@ class Activation:
     state: ExecutionState
     commands: list[Command] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    # What Distributed Maps did in this step, for the driver to store with it.
+    map_runs: list[MapRunChange] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -192,6 +196,7 @@ class Run:
         self.resources = resources
         self.commands: list[Command] = []
         self.history: list[dict[str, Any]] = []
+        self.map_runs: list[MapRunChange] = []
         # Work left by the previous activation comes first.
         self.queue: deque[tuple[str, str]] = deque((a, s) for a, s in state.ready)
         state.ready = []
@@ -205,7 +210,7 @@ class Run:
             # An execution that ended (perhaps on its history quota, in the middle of a
             # state) starts nothing more.
             self.commands = [c for c in self.commands if not isinstance(c, RunTask | StartTimer)]
-        return Activation(self.x, self.commands, self.history)
+        return Activation(self.x, self.commands, self.history, self.map_runs)
 
     # ------------------------------------------------------------------ history
 
@@ -329,6 +334,19 @@ class Run:
         again, their history stays. A Map or Parallel that failed runs again whole (AWS
         reruns only its unsuccessful iterations or branches: see the docs page)."""
         root = next(s for s in self.x.scopes.values() if s.parent is None)
+        # A Distributed Map that ended the execution (failed, or aborted with it) is a Map
+        # Run AWS redrives: the same run goes on (`containers.act`).
+        kept = root.children if root.children is not None else root.last_run
+        root.last_run = None
+        ended_in = self.current_state(root) if root.state is not None else None
+        if (
+            kept is not None
+            and kept.distributed
+            and kept.map_run_arn is not None
+            and isinstance(ended_in, MapState)
+            and ended_in.distributed
+        ):
+            root.redrive_run = kept
         self.x.scopes = {root.id: root}
         self.x.status = RUNNING
         self.x.output = self.x.error = self.x.cause = None
@@ -465,6 +483,9 @@ class Run:
             return
         if isinstance(event, ExecutionStart):
             return  # an execution starts once
+        if isinstance(event, UpdateMapRun):
+            containers.update_map_run(self, event)
+            return
         if isinstance(event, TaskHeartbeat):
             self.heartbeat(event)
             return
@@ -765,6 +786,9 @@ class Run:
             self.commands.append(CancelTask(token=token) if is_task else CancelTimer(token=token))
         self.x.waiting.clear()
         self.x.deadlines.clear()
+        for scope in list(self.x.scopes.values()):
+            if scope.status == RUNNING:
+                containers.map_run_aborted(self, scope)
         for scope in self.x.scopes.values():
             if scope.status == RUNNING:
                 scope.status = ABORTED

@@ -40,6 +40,7 @@ _DETAIL_KEYS = {
     "MapIterationFailed": "mapIterationFailedEventDetails",
     "MapIterationAborted": "mapIterationAbortedEventDetails",
     "MapRunStarted": "mapRunStartedEventDetails",
+    "MapRunRedriven": "mapRunRedrivenEventDetails",
     "MapRunFailed": "mapRunFailedEventDetails",
     "EvaluationFailed": "evaluationFailedEventDetails",
 }

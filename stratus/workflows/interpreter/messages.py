@@ -107,6 +107,19 @@ class StopExecution:
     kind: str = "StopExecution"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateMapRun:
+    """UpdateMapRun: a running Distributed Map takes new limits (None: unchanged); the
+    next children it starts, and the next failure it counts, follow them."""
+
+    at: float
+    map_run_arn: str
+    max_concurrency: int | None = None
+    tolerated_failure_count: int | None = None
+    tolerated_failure_percentage: float | None = None
+    kind: str = "UpdateMapRun"
+
+
 Event = (
     ExecutionStart
     | TaskSucceeded
@@ -117,6 +130,7 @@ Event = (
     | TaskSubmitted
     | TimerFired
     | StopExecution
+    | UpdateMapRun
 )
 
 _EVENT_KINDS: dict[str, type[Any]] = {
@@ -131,6 +145,7 @@ _EVENT_KINDS: dict[str, type[Any]] = {
         TaskSubmitted,
         TimerFired,
         StopExecution,
+        UpdateMapRun,
     )
 }
 

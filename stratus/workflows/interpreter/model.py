@@ -38,6 +38,15 @@ class Children:
     tolerated_percentage: float | None = None
     distributed: bool = False
     map_run_arn: str | None = None
+    # A Distributed Map's children: STANDARD or EXPRESS executions, and how many items
+    # each processes (several when an ItemBatcher batches them).
+    child_type: str = "STANDARD"
+    item_counts: list[int] | None = None
+    # Each child's status ("" until it starts), the children a redrive runs again (in
+    # place of `next_index`), and how many times the run was redriven.
+    statuses: list[str] | None = None
+    queue: list[int] | None = None
+    redrive_count: int = 0
 
 
 @dataclass(slots=True, kw_only=True)
@@ -70,6 +79,10 @@ class Scope:
     heartbeat: str | None = None
     heartbeat_seconds: float | None = None
     children: Children | None = None
+    # A Distributed Map run of the current state that failed (kept for RedriveExecution,
+    # which redrives that Map Run), and the one a redrive is about to continue.
+    last_run: Children | None = None
+    redrive_run: Children | None = None
     # A Distributed Map's items once its ItemReader read them, and its ResultWriter's
     # files still to write.
     reader_items: list[Any] | None = None
@@ -128,8 +141,21 @@ class ExecutionState:
         scopes = {}
         for key, raw in values.pop("scopes").items():
             scope_values = dict(raw)
-            children = scope_values.pop("children")
-            if children and isinstance(children.get("running"), list):
-                children = {**children, "running": dict.fromkeys(children["running"])}
-            scopes[key] = Scope(**scope_values, children=Children(**children) if children else None)
+            scopes[key] = Scope(
+                **{k: v for k, v in scope_values.items() if k not in _CHILDREN_FIELDS},
+                children=_children(scope_values.get("children")),
+                last_run=_children(scope_values.get("last_run")),
+                redrive_run=_children(scope_values.get("redrive_run")),
+            )
         return cls(**values, scopes=scopes)
+
+
+_CHILDREN_FIELDS = ("children", "last_run", "redrive_run")
+
+
+def _children(data: dict[str, Any] | None) -> Children | None:
+    if not data:
+        return None
+    if isinstance(data.get("running"), list):
+        data = {**data, "running": dict.fromkeys(data["running"])}
+    return Children(**data)

@@ -21,6 +21,7 @@ import json
 from typing import Any
 
 from stratus.workflows.errors import StatesError
+from stratus.workflows.interpreter import map_runs
 
 __all__ = ["WRITE_RESOURCE", "exports", "map_output", "result_files", "transform", "writer_config"]
 
@@ -72,19 +73,23 @@ def result_files(
     results: list[Any],
     transformation: str = "NONE",
     output_type: str = "JSON",
+    execution_type: str = "STANDARD",
 ) -> list[dict[str, Any]]:
-    """PutObject parameters of each result file, then of the manifest (last)."""
+    """PutObject parameters of each result file, then of the manifest (last). Each entry
+    names its child execution as the Map Run's APIs do (`map_runs`)."""
     run_id = map_run_arn.rsplit(":", 1)[-1].replace("/", "-")
+    machine = map_runs.machine_of(map_run_arn)
     folder = f"{prefix.rstrip('/')}/{run_id}" if prefix else run_id
     groups: dict[str, list[Any]] = {"SUCCEEDED": [], "FAILED": []}
     for index, (item, result) in enumerate(zip(inputs, results, strict=False)):
         status = "FAILED" if _failed(result) else "SUCCEEDED"
         entry: dict[str, Any] = {
-            "Name": f"{run_id}-{index}",
+            "ExecutionArn": map_runs.child_arn(map_run_arn, index, execution_type),
+            "Name": map_runs.child_name(map_run_arn, index),
             "Input": json.dumps(item, separators=(",", ":")),
             "InputDetails": {"Included": True},
             "Status": status,
-            "StateMachineArn": map_run_arn,
+            "StateMachineArn": machine,
         }
         if status == "FAILED":
             entry["Error"] = result.get("Error")

@@ -19,6 +19,7 @@ import json
 import time
 import uuid
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from stratus.services.scope import Scope
@@ -28,6 +29,7 @@ from stratus.workflows.errors import StatesError
 from stratus.workflows.expressions.values import nesting_exceeds
 from stratus.workflows.integrations.base import IntegrationRegistry
 from stratus.workflows.interpreter import (
+    Event,
     ExecutionStart,
     ExecutionState,
     StopExecution,
@@ -110,6 +112,9 @@ class ExecutionManager:
         self._versions = versions if versions is not None else VersionRegistry(store, machines)
         self._integrations = integrations
         self._running: dict[str, ExecutionRunner] = {}
+        # Called with each execution recovered at start, once its runner is running (the
+        # Map Runs it was running take their stored limits again).
+        self.on_recover: Callable[[str], Awaitable[None]] | None = None
         self._express: dict[str, ExecutionRunner] = {}
         self._group: asyncio.TaskGroup | None = None
         self._ready = asyncio.Event()
@@ -146,6 +151,8 @@ class ExecutionManager:
                 outstanding=stored.outstanding,
             )
             self._spawn(runner, None)
+            if self.on_recover is not None:
+                await self.on_recover(stored.arn)
 
     def _spawn(self, runner: ExecutionRunner, first: Any) -> None:
         if self._group is None:
@@ -265,7 +272,9 @@ class ExecutionManager:
                     outstanding={} if activation.done else runner.outstanding,
                 )
                 try:
-                    await self._store.create_execution(stored, activation.history)
+                    await self._store.create_execution(
+                        stored, activation.history, activation.map_runs
+                    )
                 except DuplicateKey as exc:
                     raise ExecutionExists(f"Execution Already Exists: '{arn}'") from exc
             else:
@@ -361,6 +370,7 @@ class ExecutionManager:
                     history=activation.history,
                     stop_ms=restarted.get("stop_ms"),
                     record=restarted,
+                    map_runs=activation.map_runs,
                 )
             )
             self._spawn(runner, activation)
@@ -402,7 +412,7 @@ class ExecutionManager:
                 started_by = ("alias_arn", machine_arn)
         if machine.type == "EXPRESS":
             raise TypeNotSupported("This operation is not supported by this type of state machine")
-        before = _decode_page(after) if after else None
+        before = decode_page(after) if after else None
         rows = await self._store.list_executions(
             base, status, limit + 1, before, started_by=started_by, redriven=redriven
         )
@@ -411,7 +421,7 @@ class ExecutionManager:
         ]
         if len(rows) > limit:
             last = rows[limit - 1]
-            return records[:limit], _encode_page(last.start_ms, last.arn)
+            return records[:limit], encode_page(last.start_ms, last.arn)
         return records, None
 
     async def history(
@@ -499,6 +509,14 @@ class ExecutionManager:
             return False
         return True
 
+    def post(self, arn: str, event: Event) -> bool:
+        """Hand an event to a running STANDARD execution (False: it is not running)."""
+        runner = self._running.get(arn)
+        if runner is None or runner.finished.is_set():
+            return False
+        runner.post(event)
+        return True
+
     def running_count(self) -> int:
         return len(self._running)
 
@@ -522,11 +540,12 @@ class ExecutionManager:
         return describe_execution(await self.wait(execution_arn))
 
 
-def _encode_page(start_ms: int, arn: str) -> str:
+def encode_page(start_ms: int, arn: str) -> str:
+    """A page token of a newest-first listing: the (start, ARN) of its last row."""
     return f"{start_ms}|{arn}"
 
 
-def _decode_page(token: str) -> tuple[int, str]:
+def decode_page(token: str) -> tuple[int, str]:
     start, sep, arn = token.partition("|")
     if not sep or not start.isdigit():
         raise InvalidParameter(f"Invalid Token: '{token}'")

@@ -20,7 +20,7 @@ from stratus.workflows.service.errors import InvalidArnError, InvalidNameError
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _ARN = re.compile(
     r"^arn:aws[a-zA-Z-]*:states:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"(?P<kind>stateMachine|execution|express|activity):(?P<rest>.+)$"
+    r"(?P<kind>stateMachine|execution|express|activity|mapRun):(?P<rest>.+)$"
 )
 
 

@@ -3,10 +3,11 @@ history and pending work (one write per interpreter step), activities and their 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from stratus.store.records import Record
+from stratus.workflows.interpreter.map_runs import MapRunChange
 
 
 @dataclass(slots=True)
@@ -37,6 +38,33 @@ class ExecutionStep:
     history: list[Record]
     stop_ms: int | None = None
     record: Record | None = None  # replaces the public record when given
+    # what the step's Distributed Maps did: their Map Runs and child executions
+    map_runs: list[MapRunChange] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class StoredMapRun:
+    """One Map Run: its public record (limits, dates, totals) and its status."""
+
+    arn: str
+    execution_arn: str
+    status: str
+    start_ms: int
+    record: Record  # executionArn, stateMachineArn, label, maxConcurrency, total ...
+
+
+@dataclass(slots=True)
+class StoredChild:
+    """One child execution of a Map Run."""
+
+    arn: str
+    map_run_arn: str
+    index: int
+    status: str
+    items: int
+    start_ms: int
+    stop_ms: int | None
+    record: Record  # name, input, output, error, cause
 
 
 class WorkflowStore(Protocol):
@@ -54,9 +82,15 @@ class WorkflowStore(Protocol):
         """Every version and alias of a machine, in one transaction (DeleteStateMachine)."""
         ...
 
-    async def create_execution(self, execution: StoredExecution, history: list[Record]) -> None:
-        """Insert a new execution with its first history events, atomically; an ARN, or a
-        (machine, name), already used is ``DuplicateKey`` and nothing is written."""
+    async def create_execution(
+        self,
+        execution: StoredExecution,
+        history: list[Record],
+        map_runs: list[MapRunChange] | None = None,
+    ) -> None:
+        """Insert a new execution with its first history events (and the Map Runs its
+        first step started), atomically; an ARN, or a (machine, name), already used is
+        ``DuplicateKey`` and nothing is written."""
         ...
 
     async def save_step(self, step: ExecutionStep) -> None:
@@ -87,6 +121,38 @@ class WorkflowStore(Protocol):
     async def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[Record]:
         """Events by ``id``: ascending after ``after_id``, or with ``reverse`` descending
         before it (from the last event when ``after_id`` is 0)."""
+        ...
+
+    # -- Map Runs (written by `save_step`, read by the API) ---------------------------
+    async def get_map_run(self, arn: str) -> StoredMapRun | None: ...
+    async def list_map_runs(
+        self, execution_arn: str, limit: int, before: tuple[int, str] | None
+    ) -> list[StoredMapRun]:
+        """Newest first, as ``list_executions``."""
+        ...
+
+    async def running_map_runs(self, execution_arn: str) -> list[StoredMapRun]: ...
+    async def update_map_run(self, arn: str, changes: Record) -> bool:
+        """Merge ``changes`` into a RUNNING Map Run's record; False (nothing written) when
+        the run is not RUNNING."""
+        ...
+
+    async def map_run_counts(self, arn: str) -> dict[str, tuple[int, int]]:
+        """Child executions of a run by status: (executions, items)."""
+        ...
+
+    async def get_child(self, arn: str) -> StoredChild | None: ...
+    async def list_children(
+        self,
+        map_run_arn: str,
+        status: str | None,
+        limit: int,
+        before: tuple[int, str] | None,
+        *,
+        redriven: bool | None = None,
+    ) -> list[StoredChild]:
+        """Newest first, as ``list_executions``; ``redriven`` keeps the children a redrive
+        ran again (or those it never did)."""
         ...
 
     async def load_activities(self) -> list[Record]: ...

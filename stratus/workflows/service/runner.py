@@ -50,6 +50,7 @@ from stratus.workflows.interpreter import (
     step,
 )
 from stratus.workflows.interpreter.history import make_event
+from stratus.workflows.interpreter.map_runs import ENDED, MapRunChange
 from stratus.workflows.interpreter.model import FAILED, RUNNING, SUCCEEDED
 from stratus.workflows.service.repository import ExecutionStep, WorkflowStore
 
@@ -202,6 +203,7 @@ class ExecutionRunner:
         same time) thus cost one commit, not one each."""
         history: list[dict[str, Any]] = []
         commands: list[Command] = []
+        map_runs: list[MapRunChange] = []
         changed = False
         for event in batch:
             if isinstance(event, _Dispatched):
@@ -223,10 +225,11 @@ class ExecutionRunner:
             self.absorb(activation)
             history.extend(activation.history)
             commands.extend(activation.commands)
+            map_runs.extend(activation.map_runs)
             changed = True
             if activation.done:
                 final = self.final_record(activation)
-                await self._save(history, done=True, record=final)
+                await self._save(history, done=True, record=final, map_runs=map_runs)
                 self.record.update(final)
                 self._perform(commands)
                 return activation
@@ -235,7 +238,7 @@ class ExecutionRunner:
                 # server run before the next event of the batch is applied.
                 await asyncio.sleep(0)
         if changed:
-            await self._save(history, done=False)
+            await self._save(history, done=False, map_runs=map_runs)
             self._perform(commands)
         return None
 
@@ -245,6 +248,7 @@ class ExecutionRunner:
         *,
         done: bool,
         record: dict[str, Any] | None = None,
+        map_runs: list[MapRunChange] | None = None,
     ) -> None:
         if self._store is None:
             return
@@ -259,6 +263,7 @@ class ExecutionRunner:
                 history=history,
                 stop_ms=record.get("stop_ms") if done and record else None,
                 record=record if done else None,
+                map_runs=map_runs or [],
             )
         )
 
@@ -286,7 +291,19 @@ class ExecutionRunner:
             "stop_ms": round(event["timestamp"] * 1000),
             **_redrive_facts(self.state),
         }
-        await self._save([event], done=True, record=final)
+        # its Map Runs end with it, not RUNNING forever
+        ended = [
+            MapRunChange(
+                kind=ENDED,
+                map_run_arn=scope.children.map_run_arn,
+                at=event["timestamp"],
+                status=FAILED,
+                details={"error": INTERNAL_ERROR, "cause": INTERNAL_CAUSE},
+            )
+            for scope in self.state.scopes.values()
+            if scope.children is not None and scope.children.map_run_arn is not None
+        ]
+        await self._save([event], done=True, record=final, map_runs=ended)
         self.record.update(final)
 
     async def _complete(self, activation: Activation) -> None:

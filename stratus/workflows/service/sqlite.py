@@ -16,9 +16,23 @@ from stratus.store.records import Record
 from stratus.store.sqlite.bulk import insert_rows
 from stratus.store.sqlite.database import SQLiteDatabase
 from stratus.store.sqlite.migrations import Migration
-from stratus.workflows.service.repository import ExecutionStep, StoredExecution
+from stratus.workflows.interpreter.map_runs import (
+    CHILD,
+    ENDED,
+    REDRIVEN,
+    STARTED,
+    MapRunChange,
+)
+from stratus.workflows.service.repository import (
+    ExecutionStep,
+    StoredChild,
+    StoredExecution,
+    StoredMapRun,
+)
 
 _COLUMNS = "arn, machine_arn, name, status, start_ms, stop_ms, record, state, outstanding"
+_RUN_COLUMNS = "arn, execution_arn, status, start_ms, record"
+_CHILD_COLUMNS = "arn, map_run_arn, idx, status, items, start_ms, stop_ms, record"
 
 
 def _dump(value: Any) -> str:
@@ -51,6 +65,125 @@ def _insert_history(conn: sqlite3.Connection, arn: str, history: list[Record]) -
         [(arn, event["id"], _dump(event)) for event in history],
         ("execution_arn", "id", "event"),
     )
+
+
+def _run_row(row: tuple[Any, ...]) -> StoredMapRun:
+    return StoredMapRun(
+        arn=row[0],
+        execution_arn=row[1],
+        status=row[2],
+        start_ms=row[3],
+        record=orjson.loads(row[4]),
+    )
+
+
+def _child_row(row: tuple[Any, ...]) -> StoredChild:
+    return StoredChild(
+        arn=row[0],
+        map_run_arn=row[1],
+        index=row[2],
+        status=row[3],
+        items=row[4],
+        start_ms=row[5],
+        stop_ms=row[6],
+        record=orjson.loads(row[7]),
+    )
+
+
+_MERGE_READS = {
+    "map_runs": "SELECT record FROM map_runs WHERE arn = ?",
+    "map_run_executions": "SELECT record FROM map_run_executions WHERE arn = ?",
+}
+
+
+def _merge(conn: sqlite3.Connection, table: str, arn: str, changes: Record) -> Record | None:
+    """Read-modify-write of one row's record (in the writer's transaction)."""
+    statement = _MERGE_READS[table]
+    row = conn.execute(statement, (arn,)).fetchone()
+    if row is None:
+        return None
+    record: Record = {**orjson.loads(row[0]), **changes}
+    return record
+
+
+def _apply_map_runs(conn: sqlite3.Connection, changes: list[MapRunChange]) -> None:
+    """Store what a step's Distributed Maps did, in the step's transaction."""
+    for change in changes:
+        at_ms = round(change.at * 1000)
+        if change.kind == STARTED:
+            record = {**change.details, "startMs": at_ms}
+            conn.execute(
+                f"INSERT OR REPLACE INTO map_runs ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                (
+                    change.map_run_arn,
+                    change.details["executionArn"],
+                    change.status,
+                    at_ms,
+                    _dump(record),
+                ),
+            )
+        elif change.kind == CHILD:
+            details = change.details
+            if change.status == "RUNNING":
+                record = {"name": details["name"], "input": details.get("input")}
+                # a child a redrive runs again keeps its ARN and counts its redrives
+                conn.execute(
+                    f"INSERT INTO map_run_executions ({_CHILD_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (arn) DO UPDATE SET "
+                    "status = excluded.status, start_ms = excluded.start_ms, stop_ms = NULL, "
+                    "record = json_set(excluded.record, '$.redriveCount', "
+                    "json_extract(map_run_executions.record, '$.redriveCount'), "
+                    "'$.redriveMs', json_extract(map_run_executions.record, '$.redriveMs'))",
+                    (
+                        details["arn"],
+                        change.map_run_arn,
+                        change.index,
+                        change.status,
+                        details["items"],
+                        at_ms,
+                        _dump(record),
+                    ),
+                )
+                continue
+            ended: Record = {k: details[k] for k in ("output", "error", "cause") if k in details}
+            merged = _merge(conn, "map_run_executions", details["arn"], ended)
+            if merged is None:
+                continue
+            conn.execute(
+                "UPDATE map_run_executions SET status = ?, stop_ms = ?, record = ? WHERE arn = ?",
+                (change.status, at_ms, _dump(merged), details["arn"]),
+            )
+        elif change.kind == REDRIVEN:
+            merged = _merge(
+                conn,
+                "map_runs",
+                change.map_run_arn,
+                {**change.details, "redriveMs": at_ms, "stopMs": None},
+            )
+            if merged is None:
+                continue
+            conn.execute(
+                "UPDATE map_runs SET status = 'RUNNING', record = ? WHERE arn = ?",
+                (_dump(merged), change.map_run_arn),
+            )
+            # its unsuccessful children wait to be redriven
+            conn.execute(
+                "UPDATE map_run_executions SET status = 'PENDING_REDRIVE', record = json_set("
+                "record, '$.redriveCount', COALESCE(json_extract(record, '$.redriveCount'), 0) "
+                "+ 1, '$.redriveMs', ?) WHERE map_run_arn = ? AND status IN "
+                "('FAILED', 'ABORTED', 'TIMED_OUT')",
+                (at_ms, change.map_run_arn),
+            )
+        elif change.kind == ENDED:
+            merged = _merge(
+                conn, "map_runs", change.map_run_arn, {**change.details, "stopMs": at_ms}
+            )
+            if merged is None:
+                continue
+            conn.execute(
+                "UPDATE map_runs SET status = ?, record = ? WHERE arn = ?",
+                (change.status, _dump(merged), change.map_run_arn),
+            )
 
 
 class SQLiteWorkflowStore:
@@ -102,7 +235,12 @@ class SQLiteWorkflowStore:
         await self._db.write(delete)
 
     # -- executions ------------------------------------------------------------------
-    async def create_execution(self, execution: StoredExecution, history: list[Record]) -> None:
+    async def create_execution(
+        self,
+        execution: StoredExecution,
+        history: list[Record],
+        map_runs: list[MapRunChange] | None = None,
+    ) -> None:
         row = (
             execution.arn,
             execution.machine_arn,
@@ -120,6 +258,7 @@ class SQLiteWorkflowStore:
                 f"INSERT INTO executions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row
             )
             _insert_history(conn, execution.arn, history)
+            _apply_map_runs(conn, map_runs or [])
 
         await self._db.write(insert)
 
@@ -144,6 +283,7 @@ class SQLiteWorkflowStore:
             if cursor.rowcount == 0:
                 return  # no such execution: history without its row would be an orphan
             _insert_history(conn, step.arn, step.history)
+            _apply_map_runs(conn, step.map_runs)
 
         await self._db.write(update)
 
@@ -224,6 +364,90 @@ class SQLiteWorkflowStore:
         return await self._db.read(
             lambda c: [orjson.loads(r[0]) for r in c.execute(statement, (arn, bound, limit))]
         )
+
+    # -- Map Runs --------------------------------------------------------------------
+    async def get_map_run(self, arn: str) -> StoredMapRun | None:
+        def read(conn: sqlite3.Connection) -> StoredMapRun | None:
+            row = conn.execute(
+                f"SELECT {_RUN_COLUMNS} FROM map_runs WHERE arn = ?", (arn,)
+            ).fetchone()
+            return _run_row(row) if row else None
+
+        return await self._db.read(read)
+
+    async def list_map_runs(
+        self, execution_arn: str, limit: int, before: tuple[int, str] | None
+    ) -> list[StoredMapRun]:
+        sql = f"SELECT {_RUN_COLUMNS} FROM map_runs WHERE execution_arn = ?"
+        args: list[Any] = [execution_arn]
+        if before is not None:
+            sql += " AND (start_ms < ? OR (start_ms = ? AND arn < ?))"
+            args.extend([before[0], before[0], before[1]])
+        sql += " ORDER BY start_ms DESC, arn DESC LIMIT ?"
+        args.append(limit)
+        return await self._db.read(lambda c: [_run_row(r) for r in c.execute(sql, args)])
+
+    async def running_map_runs(self, execution_arn: str) -> list[StoredMapRun]:
+        sql = f"SELECT {_RUN_COLUMNS} FROM map_runs WHERE execution_arn = ? AND status = 'RUNNING'"
+        return await self._db.read(
+            lambda c: [_run_row(r) for r in c.execute(sql, (execution_arn,))]
+        )
+
+    async def update_map_run(self, arn: str, changes: Record) -> bool:
+        def update(conn: sqlite3.Connection) -> bool:
+            row = conn.execute("SELECT status FROM map_runs WHERE arn = ?", (arn,)).fetchone()
+            if row is None or row[0] != "RUNNING":
+                return False
+            merged = _merge(conn, "map_runs", arn, changes)
+            conn.execute("UPDATE map_runs SET record = ? WHERE arn = ?", (_dump(merged), arn))
+            return True
+
+        return await self._db.write(update)
+
+    async def map_run_counts(self, arn: str) -> dict[str, tuple[int, int]]:
+        def read(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+            rows = conn.execute(
+                "SELECT status, COUNT(*), COALESCE(SUM(items), 0) FROM map_run_executions "
+                "WHERE map_run_arn = ? GROUP BY status",
+                (arn,),
+            )
+            return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+        return await self._db.read(read)
+
+    async def get_child(self, arn: str) -> StoredChild | None:
+        def read(conn: sqlite3.Connection) -> StoredChild | None:
+            row = conn.execute(
+                f"SELECT {_CHILD_COLUMNS} FROM map_run_executions WHERE arn = ?", (arn,)
+            ).fetchone()
+            return _child_row(row) if row else None
+
+        return await self._db.read(read)
+
+    async def list_children(
+        self,
+        map_run_arn: str,
+        status: str | None,
+        limit: int,
+        before: tuple[int, str] | None,
+        *,
+        redriven: bool | None = None,
+    ) -> list[StoredChild]:
+        sql = f"SELECT {_CHILD_COLUMNS} FROM map_run_executions WHERE map_run_arn = ?"
+        args: list[Any] = [map_run_arn]
+        if redriven is not None:
+            sql += " AND COALESCE(json_extract(record, '$.redriveCount'), 0) " + (
+                "> 0" if redriven else "= 0"
+            )
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status)
+        if before is not None:
+            sql += " AND (start_ms < ? OR (start_ms = ? AND arn < ?))"
+            args.extend([before[0], before[0], before[1]])
+        sql += " ORDER BY start_ms DESC, arn DESC LIMIT ?"
+        args.append(limit)
+        return await self._db.read(lambda c: [_child_row(r) for r in c.execute(sql, args)])
 
     # -- activities ------------------------------------------------------------------
     async def load_activities(self) -> list[Record]:
@@ -341,6 +565,31 @@ WORKFLOWS_MIGRATIONS: list[Migration] = [
             arn TEXT PRIMARY KEY, machine_arn TEXT NOT NULL, record TEXT NOT NULL
         );
         CREATE INDEX state_machine_aliases_machine ON state_machine_aliases (machine_arn);
+        """,
+    ),
+    Migration(
+        4,
+        "Map Runs of Distributed Maps and their child executions",
+        """
+        CREATE TABLE map_runs (
+            arn TEXT PRIMARY KEY,
+            execution_arn TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_ms INTEGER NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX map_runs_execution ON map_runs (execution_arn, start_ms);
+        CREATE TABLE map_run_executions (
+            arn TEXT PRIMARY KEY,
+            map_run_arn TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            items INTEGER NOT NULL,
+            start_ms INTEGER NOT NULL,
+            stop_ms INTEGER,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX map_run_executions_run ON map_run_executions (map_run_arn, start_ms);
         """,
     ),
 ]
