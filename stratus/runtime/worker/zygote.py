@@ -300,6 +300,10 @@ class ForkServer(object):
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            # The server may ask an environment for its queued events back as soon as it
+            # has answered its init: until ``serve`` takes the signal, it must not kill it
+            # (a worker descheduled that long on a loaded machine did die of it).
+            signal.signal(protocol.RETURN_QUEUED_SIGNAL, signal.SIG_IGN)
             confine.die_with_parent()
             os.close(self._wake_r)
             os.close(self._wake_w)

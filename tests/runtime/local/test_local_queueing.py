@@ -379,3 +379,22 @@ def test_an_invocation_waiting_for_one_queued_behind_it_gets_it(
     # only once the first gave up after 10 s)
     assert met["met"] is True and called["called"] is True
     assert met["pid"] != called["pid"]  # handed back, it ran elsewhere
+
+
+def test_the_hand_back_signal_before_the_worker_serves_does_not_kill_it(
+    factory: LocalEnvironmentFactory, run, tmp_path: Path
+) -> None:
+    """The server may send the hand-back signal as soon as the worker has reported its
+    init (on a loaded machine the worker can be descheduled that long before it takes
+    the signal): a worker that gets it before it serves ignores it. Here the function's
+    own init sends it, the earliest it could come."""
+    source = """\
+import os, signal
+os.kill(os.getpid(), signal.SIGRTMAX - 2)
+
+def handler(event, context):
+    return {"n": event["n"]}
+"""
+    with _environment(factory, run, tmp_path, source) as env:
+        assert json.loads(run(env.invoke(request(b'{"n": 1}'))).payload) == {"n": 1}
+        assert env.alive
