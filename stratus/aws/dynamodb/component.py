@@ -1,14 +1,22 @@
 """The tables component: the DynamoDB and DynamoDB Streams APIs over one tables service,
-its own database file, and its background work (TTL expiry, stream trimming)."""
+its own database file, and its background work (TTL expiry, stream trimming, exports to
+and imports from S3).
+
+Exports and imports reach the object store through ``object_store.ObjectsStore``. The
+objects component is listed after this one, so it is looked up at ``start`` (every
+component is built by then); without it, exports and imports fail as with no bucket.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 from stratus.aws.component import BackgroundTask, Component, PlatformContext
+from stratus.aws.dynamodb.object_store import ObjectsStore
 from stratus.aws.dynamodb.provider import DynamoDbProvider
 from stratus.aws.dynamodb.streams_provider import DynamoDbStreamsProvider
 from stratus.aws.lambda_.component import FunctionsComponent
+from stratus.aws.s3.component import ObjectsComponent
 from stratus.services.event_sources.dynamodb_streams import DynamoDbStreamSource
 from stratus.services.tables.housekeeping import Housekeeping
 from stratus.services.tables.service import TableService
@@ -52,9 +60,17 @@ class TablesComponent(Component):
     async def start(self) -> None:
         await self.db.open()
         await self.tables.load()
+        for component in self.ctx.components:
+            if isinstance(component, ObjectsComponent):
+                store = ObjectsStore(component.objects)
+                self.tables.exports.store = store
+                self.tables.imports.store = store
 
     def background(self) -> Iterable[BackgroundTask]:
-        return (BackgroundTask("tables-housekeeping", self._housekeeping.run),)
+        return (
+            BackgroundTask("tables-housekeeping", self._housekeeping.run),
+            BackgroundTask("tables-transfers", self.tables.jobs.run),
+        )
 
     async def stop(self) -> None:
         self.tables.close()

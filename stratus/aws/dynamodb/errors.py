@@ -48,6 +48,11 @@ DYNAMODB_ERRORS = ErrorTable(
         te.RecoveryUnavailable: ErrorRule("PointInTimeRecoveryUnavailableException"),
         te.InvalidRestoreTime: ErrorRule("InvalidRestoreTimeException"),
         te.PolicyNotFound: ErrorRule("PolicyNotFoundException"),
+        te.ExportNotFound: ErrorRule("ExportNotFoundException"),
+        te.ImportNotFound: ErrorRule("ImportNotFoundException"),
+        te.ExportConflict: ErrorRule("ExportConflictException"),
+        te.ImportConflict: ErrorRule("ImportConflictException"),
+        te.InvalidExportTime: ErrorRule("InvalidExportTimeException"),
         te.TablesError: ErrorRule("ValidationException", 400),
     }
 )

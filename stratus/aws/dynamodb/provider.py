@@ -18,6 +18,7 @@ from stratus.aws.dynamodb.describe import table_description
 from stratus.aws.dynamodb.errors import DYNAMODB_ERRORS
 from stratus.aws.dynamodb.partiql_provider import PartiqlApi
 from stratus.aws.dynamodb.settings_provider import SettingsApi
+from stratus.aws.dynamodb.transfers_provider import TransfersApi
 from stratus.services.tables import collections
 from stratus.services.tables.catalog import not_found, projection_of
 from stratus.services.tables.errors import TableNotFound, ValidationError
@@ -95,7 +96,7 @@ def check_table_name(name: str) -> None:
         )
 
 
-class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi):
+class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
     errors = DYNAMODB_ERRORS
 
     def __init__(self, service: TableService) -> None:

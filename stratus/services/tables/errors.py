@@ -20,6 +20,11 @@ TablesError
  +-- RecoveryUnavailable             PointInTimeRecoveryUnavailableException
  +-- InvalidRestoreTime              InvalidRestoreTimeException
  +-- PolicyNotFound                  PolicyNotFoundException (resource policies)
+ +-- ExportNotFound                  ExportNotFoundException
+ +-- ImportNotFound                  ImportNotFoundException
+ +-- ExportConflict                  ExportConflictException (a ClientToken reused)
+ +-- ImportConflict                  ImportConflictException (a ClientToken reused)
+ +-- InvalidExportTime               InvalidExportTimeException
 """
 
 from __future__ import annotations
@@ -139,4 +144,24 @@ class InvalidRestoreTime(TablesError):
 
 
 class PolicyNotFound(TablesError):
+    pass
+
+
+class ExportNotFound(TablesError):
+    pass
+
+
+class ImportNotFound(TablesError):
+    pass
+
+
+class ExportConflict(TablesError):
+    """A ClientToken reused within 8 hours with other parameters (exports)."""
+
+
+class ImportConflict(TablesError):
+    """A ClientToken reused within 8 hours with other parameters (imports)."""
+
+
+class InvalidExportTime(TablesError):
     pass

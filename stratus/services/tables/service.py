@@ -31,9 +31,11 @@ from stratus.services.tables.errors import (
     ValidationError,
     invalid,
 )
+from stratus.services.tables.exports import Exports
 from stratus.services.tables.expressions import ast
 from stratus.services.tables.expressions.evaluate import matches, project
 from stratus.services.tables.expressions.update import apply_update
+from stratus.services.tables.imports import Imports
 from stratus.services.tables.inline import ROW_BUDGET, InlineReads, NotInline
 from stratus.services.tables.items import (
     Key,
@@ -46,6 +48,7 @@ from stratus.services.tables.items import (
 from stratus.services.tables.keycondition import KeyRange, key_range
 from stratus.services.tables.keys import encode_key
 from stratus.services.tables.model import ALL, INCLUDE, KEYS_ONLY, Index, TableDefinition
+from stratus.services.tables.transfer_jobs import TransferJobs
 from stratus.services.tables.values import Item, check_size, check_update_size, normalize_item
 from stratus.store.sqlite.database import SQLiteDatabase
 
@@ -83,6 +86,9 @@ class TableService:
         self.db = db
         self.catalog = Catalog(db)
         self.backups = Backups(db, self.catalog)
+        self.jobs = TransferJobs()  # exports and imports run here (the component's task)
+        self.exports = Exports(db, self.jobs)
+        self.imports = Imports(db, self.catalog, self.jobs)
         self.clock = StreamClock()
         self.writes = 0  # acknowledged item writes (statistics)
         # item collections of tables with LSIs (collections.py): 10 GB, as on AWS; lower
@@ -112,6 +118,8 @@ class TableService:
     async def load(self) -> None:
         await self.catalog.load()
         await self.backups.load()
+        await self.exports.load()
+        await self.imports.load()
         self.clock.last = await self.db.read(sql.max_seq)
 
     async def _write(

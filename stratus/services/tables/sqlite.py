@@ -102,10 +102,22 @@ CREATE TABLE ddb_backup_items (
 """
 
 
+# Exports to and imports from S3 (exports.py, imports.py): each job's description, kept
+# so DescribeExport / DescribeImport answer after a restart.
+_SCHEMA_4 = """
+CREATE TABLE ddb_transfers (
+    arn TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    record BLOB NOT NULL
+);
+"""
+
+
 TABLES_MIGRATIONS: list[Migration] = [
     Migration(1, "tables, items, indexes, streams", _SCHEMA_1),
     Migration(2, "item collection sizes", _SCHEMA_2),
     Migration(3, "on-demand backups", _SCHEMA_3),
+    Migration(4, "exports to and imports from S3", _SCHEMA_4),
 ]
 
 
@@ -485,3 +497,19 @@ def _rows_after(
         )
     found: list[ItemRow] = rows.fetchall()
     return found
+
+
+# -- exports and imports -----------------------------------------------------------------
+def load_transfers(conn: sqlite3.Connection, kind: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT record FROM ddb_transfers WHERE kind = ? ORDER BY rowid", (kind,)
+    ).fetchall()
+    return [orjson.loads(row[0]) for row in rows]
+
+
+def save_transfer(conn: sqlite3.Connection, arn: str, kind: str, record: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO ddb_transfers (arn, kind, record) VALUES (?, ?, ?) "
+        "ON CONFLICT (arn) DO UPDATE SET record = excluded.record",
+        (arn, kind, orjson.dumps(record)),
+    )
