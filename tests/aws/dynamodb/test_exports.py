@@ -544,3 +544,42 @@ def test_exports_and_imports_survive_a_kill(tmp_path: Path) -> None:
         assert ddb.get_item(TableName=target, Key={"pk": {"S": "a"}, "sk": {"S": "b"}})["Item"]
     finally:
         server.stop()
+
+
+def test_an_export_cut_by_a_kill_is_failed_at_restart_never_left_running(tmp_path: Path) -> None:
+    """The copy's snapshot does not survive the process: after a restart an export the
+    server was running is FAILED (or COMPLETED, had it finished first), never stuck."""
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        ddb, s3 = server.client("dynamodb"), server.client("s3")
+        name, arn = _pitr_table(ddb)
+        for start in range(0, 3000, 25):
+            ddb.batch_write_item(
+                RequestItems={
+                    name: [
+                        {"PutRequest": {"Item": {"pk": {"S": f"k{i}"}, "sk": {"S": "x" * 200}}}}
+                        for i in range(start, start + 25)
+                    ]
+                }
+            )
+        bucket = _bucket(s3)
+        export_arn = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket)[
+            "ExportDescription"
+        ]["ExportArn"]
+        server.kill()
+        server.start()
+        ddb = server.client("dynamodb")
+        after = ddb.describe_export(ExportArn=export_arn)["ExportDescription"]
+        assert after["ExportStatus"] in ("FAILED", "COMPLETED")
+        if after["ExportStatus"] == "FAILED":
+            assert after["FailureCode"] == "InternalServerError"
+            assert after["FailureMessage"] == (
+                "The export was interrupted by a restart of the server; export again"
+            )
+            assert "EndTime" in after
+        # a new export of the same table runs to the end
+        again = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket)
+        done = _wait_export(ddb, again["ExportDescription"]["ExportArn"])
+        assert done["ExportStatus"] == "COMPLETED" and done["ItemCount"] == 3000
+    finally:
+        server.stop()
