@@ -2,8 +2,8 @@
 ExportTableToPointInTime, DescribeExport, ListExports, ImportTable, DescribeImport,
 ListImports.
 
-What Stratus leaves out, and says so with a ValidationException: ION (export and import
-format) and incremental exports. An export's time is bounded as a point-in-time restore's
+Formats: DYNAMODB_JSON and ION (Ion text, ion_text.py) both ways, CSV for imports. What
+Stratus leaves out, and says so with a ValidationException: incremental exports. An export's time is bounded as a point-in-time restore's
 is: no item history is kept, so the time must be after the table's last change
 (backups_provider.py, docs/tables.md).
 """
@@ -69,11 +69,6 @@ class TransfersApi:
         if not table.pitr_enabled:
             raise RecoveryUnavailable(table.name)
         export_format = params.get("ExportFormat", "DYNAMODB_JSON")
-        if export_format != "DYNAMODB_JSON":
-            raise ValidationError(
-                f"Stratus exports in DYNAMODB_JSON only; ExportFormat {export_format} is not "
-                "supported"
-            )
         export_type = params.get("ExportType", "FULL_EXPORT")
         if export_type != "FULL_EXPORT" or "IncrementalExportSpecification" in params:
             raise ValidationError(
@@ -136,10 +131,6 @@ class TransfersApi:
     async def import_table(self, ctx: RequestContext, params: Params) -> Params:
         imports: Imports = self._service.imports
         input_format = params["InputFormat"]
-        if input_format == "ION":
-            raise ValidationError(
-                "Stratus imports DYNAMODB_JSON and CSV only; InputFormat ION is not supported"
-            )
         if "InputFormatOptions" in params and input_format != "CSV":
             raise ValidationError("InputFormatOptions can only be specified for CSV input format")
         if params.get("InputCompressionType") == "ZSTD" and not ZSTD_AVAILABLE:

@@ -2,7 +2,7 @@
 written to a bucket in DynamoDB's layout ("DynamoDB table export output format")::
 
     {prefix/}AWSDynamoDB/{ExportId}/_started
-    {prefix/}AWSDynamoDB/{ExportId}/data/{26 random characters}.json.gz
+    {prefix/}AWSDynamoDB/{ExportId}/data/{26 random characters}.json.gz (or .ion.gz)
     {prefix/}AWSDynamoDB/{ExportId}/manifest-files.json   (+ .checksum)
     {prefix/}AWSDynamoDB/{ExportId}/manifest-summary.json (+ .checksum)
 
@@ -32,7 +32,7 @@ from stratus.services.tables.backups import CHUNK_ROWS, Snapshot
 from stratus.services.tables.errors import ExportConflict, ExportNotFound
 from stratus.services.tables.model import TableDefinition
 from stratus.services.tables.object_store import ObjectStore, StoreFailure
-from stratus.services.tables.transfer_formats import item_line
+from stratus.services.tables.transfer_formats import export_line
 from stratus.services.tables.transfer_jobs import TransferJobs
 from stratus.store.sqlite.database import SQLiteDatabase
 
@@ -235,7 +235,8 @@ class Exports:
             nonlocal buffer, count
             data = gzip.compress(buffer.getvalue())
             name = "".join(secrets.choice(_NAME_ALPHABET) for _ in range(26))
-            key = f"{export.folder}/data/{name}.json.gz"
+            suffix = "ion" if export.export_format == "ION" else "json"
+            key = f"{export.folder}/data/{name}.{suffix}.gz"
             etag = await put(key, data)
             files.append(
                 {
@@ -252,7 +253,7 @@ class Exports:
                 lambda c, a=after: sql.item_rows_after(c, tid, a, CHUNK_ROWS)  # type: ignore[misc]
             )
             for _, _, data, size in rows:
-                buffer.write(item_line(sql.decode_item(data)))
+                buffer.write(export_line(sql.decode_item(data), export.export_format))
                 count += 1
                 export.item_count += 1
                 export.billed_bytes += size

@@ -1,5 +1,5 @@
 """Imports from S3 (ImportTable): a new table filled from every object under a prefix, in
-DynamoDB JSON or CSV, plain or compressed ("Import from Amazon S3", developer guide).
+DynamoDB JSON, Ion text or CSV, plain or compressed ("Import from Amazon S3", developer guide).
 
 The table is created by the catalog with a ``fill`` that writes the items first, so it
 appears (ACTIVE) only once the import is COMPLETED, and is dropped if the import fails.
@@ -25,7 +25,7 @@ from stratus.services.tables.errors import ImportConflict, ImportNotFound, Table
 from stratus.services.tables.items import Key, check_item_keys, index_key
 from stratus.services.tables.model import Index, KeySchema, TableDefinition
 from stratus.services.tables.object_store import ObjectStore, StoreFailure
-from stratus.services.tables.transfer_formats import csv_items, decompress, json_items
+from stratus.services.tables.transfer_formats import csv_items, decompress, ion_items, json_items
 from stratus.services.tables.transfer_jobs import TransferJobs
 from stratus.services.tables.values import Item, check_size, item_size
 from stratus.store.sqlite.database import SQLiteDatabase
@@ -276,6 +276,8 @@ class Imports:
             return csv_items(
                 data, key_types, csv_options.get("Delimiter", ","), csv_options.get("HeaderList")
             )
+        if job.input_format == "ION":
+            return ion_items(data)
         return json_items(data)
 
     async def _save(self, job: Import) -> None:

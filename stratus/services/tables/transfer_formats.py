@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from stratus.services.tables import ion_text
 from stratus.services.tables.errors import TablesError, ValidationError
 from stratus.services.tables.values import AttributeValue, Item, normalize_item
 
@@ -90,6 +91,23 @@ def json_items(data: bytes) -> Iterator[Item | TablesError]:
             yield parse_item_line(line)
         except TablesError as exc:
             yield exc
+
+
+def ion_items(data: bytes) -> Iterator[Item | TablesError]:
+    """The same for Ion text: one ``{Item:{...}}`` struct per line."""
+    for line in data.split(b"\n"):
+        stripped = line.strip()
+        if not stripped or stripped == ion_text.VERSION_MARKER.encode():
+            continue
+        try:
+            yield normalize_item(ion_text.parse_item_line(line))
+        except TablesError as exc:
+            yield exc
+
+
+def export_line(item: Item, export_format: str) -> bytes:
+    """One export line in ``export_format`` (DYNAMODB_JSON or ION)."""
+    return ion_text.item_line(item) if export_format == "ION" else item_line(item)
 
 
 # -- CSV -------------------------------------------------------------------------------
