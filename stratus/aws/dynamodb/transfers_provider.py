@@ -64,7 +64,7 @@ class TransfersApi:
     async def export_table_to_point_in_time(self, ctx: RequestContext, params: Params) -> Params:
         exports: Exports = self._service.exports
         table = self._catalog.by_arn(params["TableArn"])
-        if table is None:
+        if table is None or table.account != ctx.account_id:
             raise BackupTableNotFound(params["TableArn"])
         if not table.pitr_enabled:
             raise RecoveryUnavailable(table.name)
@@ -106,7 +106,7 @@ class TransfersApi:
         return {"ExportDescription": _export_description(export)}
 
     async def describe_export(self, ctx: RequestContext, params: Params) -> Params:
-        export = self._service.exports.get(params["ExportArn"])
+        export = self._service.exports.get(params["ExportArn"], ctx.account_id)
         return {"ExportDescription": _export_description(export)}
 
     async def list_exports(self, ctx: RequestContext, params: Params) -> Params:
@@ -148,7 +148,7 @@ class TransfersApi:
         return {"ImportTableDescription": _import_description(job)}
 
     async def describe_import(self, ctx: RequestContext, params: Params) -> Params:
-        job = self._service.imports.get(params["ImportArn"])
+        job = self._service.imports.get(params["ImportArn"], ctx.account_id)
         return {"ImportTableDescription": _import_description(job)}
 
     async def list_imports(self, ctx: RequestContext, params: Params) -> Params:

@@ -240,6 +240,14 @@ def _label(now: float) -> str:
     )
 
 
+def check_definitions(
+    keys: KeySchema, types: dict[str, str], gsis: list[Index], lsis: list[Index]
+) -> None:
+    """A new table's keys and indexes against its attribute definitions, as CreateTable
+    checks them (ImportTable checks its TableCreationParameters before it answers)."""
+    _check_definitions(keys, types, gsis, lsis)
+
+
 def _check_definitions(
     keys: KeySchema, types: dict[str, str], gsis: list[Index], lsis: list[Index]
 ) -> None:

@@ -129,9 +129,9 @@ class Exports:
                 await self._save(export)
             self._exports[export.arn] = export
 
-    def get(self, arn: str) -> Export:
+    def get(self, arn: str, account: str) -> Export:
         export = self._exports.get(arn)
-        if export is None:
+        if export is None or export.account != account:
             raise ExportNotFound(f"Export not found: {arn}")
         return export
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from stratus.services.tables import sqlite as sql
-from stratus.services.tables.catalog import Catalog
+from stratus.services.tables.catalog import Catalog, check_definitions
 from stratus.services.tables.errors import ImportConflict, ImportNotFound, TableInUse, TablesError
 from stratus.services.tables.items import Key, check_item_keys, index_key
 from stratus.services.tables.model import Index, KeySchema, TableDefinition
@@ -102,9 +102,9 @@ class Imports:
                 await self._save(job)
             self._imports[job.arn] = job
 
-    def get(self, arn: str) -> Import:
+    def get(self, arn: str, account: str) -> Import:
         found = self._imports.get(arn)
-        if found is None:
+        if found is None or found.account != account:
             raise ImportNotFound(f"Import not found: {arn}")
         return found
 
@@ -151,6 +151,7 @@ class Imports:
             for j in self._imports.values()
         ):
             raise TableInUse(f"Table already exists: {spec.name}")
+        check_definitions(spec.keys, spec.attribute_types, spec.gsis, [])
         now = time.time()
         table_arn = f"arn:aws:dynamodb:{region}:{account}:table/{spec.name}"
         job = Import(

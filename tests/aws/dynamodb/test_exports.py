@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -309,7 +310,7 @@ def test_export_errors(ddb: Any, s3: Any) -> None:
     error = error_of(ddb.export_table_to_point_in_time, TableArn=missing, S3Bucket=bucket)
     assert error["Code"] == "TableNotFoundException"
 
-    _, arn = _pitr_table(ddb)
+    _name, arn = _pitr_table(ddb)
     error = error_of(
         ddb.export_table_to_point_in_time,
         TableArn=arn,
@@ -320,6 +321,32 @@ def test_export_errors(ddb: Any, s3: Any) -> None:
     assert error["Message"] == (
         "The specified ExportTime is outside of the point in time recovery window."
     )
+    # no item history: a time before the table's last write cannot be exported
+    enabled = datetime.now(UTC)
+    time.sleep(0.05)
+    ddb.put_item(TableName=_name, Item={"pk": {"S": "w"}, "sk": {"S": "1"}})
+    error = error_of(
+        ddb.export_table_to_point_in_time, TableArn=arn, S3Bucket=bucket, ExportTime=enabled
+    )
+    assert error["Code"] == "InvalidExportTimeException"
+    assert error["Message"].startswith(
+        "The specified ExportTime is outside of the point in time recovery window. Stratus "
+        "keeps no item history"
+    )
+    error = error_of(
+        ddb.export_table_to_point_in_time,
+        TableArn=arn,
+        S3Bucket=bucket,
+        ExportTime=enabled - timedelta(days=1),  # before recovery was enabled
+    )
+    assert error["Code"] == "InvalidExportTimeException"
+    # another account's table is not found, even by its ARN
+    error = error_of(
+        ddb.export_table_to_point_in_time,
+        TableArn=arn.replace(ACCOUNT, "111122223333"),
+        S3Bucket=bucket,
+    )
+    assert error["Code"] == "TableNotFoundException"
     error = error_of(
         ddb.export_table_to_point_in_time,
         TableArn=arn,
@@ -536,6 +563,19 @@ def test_import_json_counts_bad_lines_and_errors(ddb: Any, s3: Any) -> None:
         TableCreationParameters=_creation(unique("x")),
     )
     assert error["Code"] == "ValidationException"
+    bad = _creation(unique("x"))
+    bad["AttributeDefinitions"].append({"AttributeName": "unused", "AttributeType": "S"})
+    error = error_of(
+        ddb.import_table,
+        S3BucketSource={"S3Bucket": bucket},
+        InputFormat="DYNAMODB_JSON",
+        TableCreationParameters=bad,
+    )
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == (
+        "One or more parameter values were invalid: Number of attributes in KeySchema does "
+        "not exactly match number of attributes defined in AttributeDefinitions"
+    )
     error = error_of(
         ddb.describe_import,
         ImportArn=f"{done['TableArn']}/import/01234567890123-abcdef01",
