@@ -10,6 +10,7 @@ does not). An import the server was running when it stopped is FAILED at the nex
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import sqlite3
@@ -237,20 +238,15 @@ class Imports:
             for stored in objects:
                 raw = await store.get(bucket, stored.key)
                 job.processed_bytes += len(raw)
-                data = decompress(raw, job.compression)
-                for entry in self._items(job, data, key_types, csv_options):
-                    job.processed_items += 1
-                    if isinstance(entry, TablesError):
-                        job.error_count += 1
-                        continue
-                    try:
-                        key = check_item_keys(table, entry)
-                        check_size(entry)
-                    except TablesError:
-                        job.error_count += 1
-                        continue
-                    chunk.append((key, entry))
-                    job.imported_items += 1
+                # decompressing and parsing are CPU work: off the event loop
+                parsed = await asyncio.to_thread(
+                    _parse_object, job, table, raw, key_types, csv_options
+                )
+                job.processed_items += parsed.processed
+                job.error_count += parsed.errors
+                job.imported_items += len(parsed.items)
+                for entry in parsed.items:
+                    chunk.append(entry)
                     if len(chunk) >= CHUNK_ITEMS:
                         await write()
             if chunk:
@@ -269,21 +265,50 @@ class Imports:
             fill=fill,
         )
 
-    @staticmethod
-    def _items(
-        job: Import, data: bytes, key_types: dict[str, str], csv_options: dict[str, Any]
-    ) -> Iterator[Item | TablesError]:
-        if job.input_format == "CSV":
-            return csv_items(
-                data, key_types, csv_options.get("Delimiter", ","), csv_options.get("HeaderList")
-            )
-        if job.input_format == "ION":
-            return ion_items(data)
-        return json_items(data)
-
     async def _save(self, job: Import) -> None:
         record, arn = asdict(job), job.arn
         await self._db.write(lambda c: sql.save_transfer(c, arn, KIND, record))
+
+
+@dataclass(slots=True)
+class _Parsed:
+    items: list[tuple[Key, Item]]
+    processed: int = 0
+    errors: int = 0
+
+
+def _parse_object(
+    job: Import,
+    table: TableDefinition,
+    raw: bytes,
+    key_types: dict[str, str],
+    csv_options: dict[str, Any],
+) -> _Parsed:
+    """One object's items checked against the table (in a worker thread): lines that do
+    not parse or that the table's keys refuse are counted as errors and left out."""
+    data = decompress(raw, job.compression)
+    entries: Iterator[Item | TablesError]
+    if job.input_format == "CSV":
+        delimiter = csv_options.get("Delimiter", ",")
+        entries = csv_items(data, key_types, delimiter, csv_options.get("HeaderList"))
+    elif job.input_format == "ION":
+        entries = ion_items(data)
+    else:
+        entries = json_items(data)
+    parsed = _Parsed([])
+    for entry in entries:
+        parsed.processed += 1
+        if isinstance(entry, TablesError):
+            parsed.errors += 1
+            continue
+        try:
+            key = check_item_keys(table, entry)
+            check_size(entry)
+        except TablesError:
+            parsed.errors += 1
+            continue
+        parsed.items.append((key, entry))
+    return parsed
 
 
 def _put_items(
