@@ -219,7 +219,7 @@ class Imports:
         objects = await store.list(bucket, job.source.get("S3KeyPrefix", ""))
         if not objects:
             raise StoreFailure(
-                "ItemValidationError", "No objects were found under the import's S3 key prefix"
+                "S3NoSuchKey", "No objects were found under the import's S3 key prefix"
             )
         key_types = dict(spec.attribute_types)
         csv_options = (job.format_options or {}).get("Csv") or {}

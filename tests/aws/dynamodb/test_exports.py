@@ -678,3 +678,49 @@ def test_an_export_cut_by_a_kill_is_failed_at_restart_never_left_running(tmp_pat
         assert done["ExportStatus"] == "COMPLETED" and done["ItemCount"] == 3000
     finally:
         server.stop()
+
+
+def test_import_zstd_where_a_library_is_installed(ddb: Any, s3: Any) -> None:
+    """ZSTD input needs a zstd library on the server (the same interpreter as this test's):
+    without one the request is refused up front, with one the import reads it."""
+    bucket = _bucket(s3)
+    line = b'{"Item": {"pk": {"S": "z"}, "sk": {"S": "1"}}}\n'
+    try:
+        import zstandard
+    except ImportError:
+        error = error_of(
+            ddb.import_table,
+            S3BucketSource={"S3Bucket": bucket},
+            InputFormat="DYNAMODB_JSON",
+            InputCompressionType="ZSTD",
+            TableCreationParameters=_creation(unique("zstd")),
+        )
+        assert error["Code"] == "ValidationException"
+        assert error["Message"] == (
+            "Stratus cannot read ZSTD input here: no zstd library is installed"
+        )
+        return
+    s3.put_object(Bucket=bucket, Key="z/1.json.zst", Body=zstandard.compress(line))
+    target = unique("zstd")
+    job = ddb.import_table(
+        S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": "z/"},
+        InputFormat="DYNAMODB_JSON",
+        InputCompressionType="ZSTD",
+        TableCreationParameters=_creation(target),
+    )["ImportTableDescription"]
+    assert _wait_import(ddb, job["ImportArn"])["ImportedItemCount"] == 1
+
+
+def test_import_of_an_empty_prefix_fails(ddb: Any, s3: Any) -> None:
+    bucket = _bucket(s3)
+    name = unique("empty")
+    job = ddb.import_table(
+        S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": "nothing/"},
+        InputFormat="CSV",
+        TableCreationParameters=_creation(name),
+    )["ImportTableDescription"]
+    failed = _wait_import(ddb, job["ImportArn"])
+    assert failed["ImportStatus"] == "FAILED"
+    assert failed["FailureCode"] == "S3NoSuchKey"
+    assert "EndTime" in failed
+    assert error_of(ddb.describe_table, TableName=name)["Code"] == "ResourceNotFoundException"
