@@ -54,6 +54,7 @@ class Catalog:
         self.deleted_streams: list[dict[str, Any]] = []  # streams readable 24 h after
 
     async def load(self) -> None:
+        await self._db.write(sql.drop_unfinished_tables)
         for record in await self._db.read(sql.load_tables):
             if not record:
                 continue

@@ -157,6 +157,15 @@ def drop_table(conn: sqlite3.Connection, tid: int) -> None:
     # stream records stay readable for 24 hours after the table is gone, as on AWS
 
 
+def drop_unfinished_tables(conn: sqlite3.Connection) -> int:
+    """Drop the tables a stopped server was still filling (a restore or an import: their
+    row is written at the start with an empty definition, the definition at the end)."""
+    tids = [r[0] for r in conn.execute("SELECT tid FROM ddb_tables WHERE definition = '{}'")]
+    for tid in tids:
+        drop_table(conn, tid)
+    return len(tids)
+
+
 # -- items -----------------------------------------------------------------------------
 def get_item(conn: sqlite3.Connection, tid: int, hk: bytes, rk: bytes) -> dict[str, Any] | None:
     row = conn.execute(

@@ -4,6 +4,7 @@ layout in the bucket, a round trip of every attribute type, AWS's errors, a rest
 from __future__ import annotations
 
 import gzip
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -724,3 +725,53 @@ def test_import_of_an_empty_prefix_fails(ddb: Any, s3: Any) -> None:
     assert failed["FailureCode"] == "S3NoSuchKey"
     assert "EndTime" in failed
     assert error_of(ddb.describe_table, TableName=name)["Code"] == "ResourceNotFoundException"
+
+
+def test_an_import_cut_by_a_kill_leaves_no_table_and_frees_its_name(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        s3 = server.client("s3")
+        bucket = _bucket(s3)
+        lines = b"".join(
+            orjson.dumps({"Item": {"pk": {"S": f"k{i}"}, "sk": {"S": "x" * 100}}}) + b"\n"
+            for i in range(20000)
+        )
+        for part in range(3):
+            s3.put_object(Bucket=bucket, Key=f"in/{part}.json.gz", Body=gzip.compress(lines))
+        ddb = server.client("dynamodb")
+        target = unique("cut")
+        import_arn = ddb.import_table(
+            S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": "in/"},
+            InputFormat="DYNAMODB_JSON",
+            InputCompressionType="GZIP",
+            TableCreationParameters=_creation(target),
+        )["ImportTableDescription"]["ImportArn"]
+        server.kill()
+        server.start()
+        ddb = server.client("dynamodb")
+        after = ddb.describe_import(ImportArn=import_arn)["ImportTableDescription"]
+        assert after["ImportStatus"] in ("FAILED", "COMPLETED")
+        if after["ImportStatus"] == "FAILED":
+            assert after["FailureCode"] == "InternalServerError"
+            assert error_of(ddb.describe_table, TableName=target)["Code"] == (
+                "ResourceNotFoundException"
+            )
+            again = ddb.import_table(
+                S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": "in/0"},
+                InputFormat="DYNAMODB_JSON",
+                InputCompressionType="GZIP",
+                TableCreationParameters=_creation(target),
+            )["ImportTableDescription"]
+            done = _wait_import(ddb, again["ImportArn"])
+            assert done["ImportStatus"] == "COMPLETED"
+            assert ddb.describe_table(TableName=target)["Table"]["ItemCount"] == 20000
+            # the cut import's rows were dropped at the restart, not left behind
+            server.stop()
+            with sqlite3.connect(tmp_path / "data" / "tables.db") as conn:
+                (items,) = conn.execute("SELECT count(*) FROM ddb_items").fetchone()
+                (unfinished,) = conn.execute(
+                    "SELECT count(*) FROM ddb_tables WHERE definition = '{}'"
+                ).fetchone()
+            assert (items, unfinished) == (20000, 0)
+    finally:
+        server.stop()
