@@ -171,8 +171,12 @@ class Imports:
             start_time=now,
             request=fingerprint,
         )
-        await self._save(job)
-        self._imports[job.arn] = job
+        self._imports[job.arn] = job  # claims the name before any await
+        try:
+            await self._save(job)
+        except BaseException:
+            self._imports.pop(job.arn, None)
+            raise
         self._jobs.submit_nowait(lambda: self._run(job, spec))
         return job
 
