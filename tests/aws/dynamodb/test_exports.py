@@ -775,3 +775,30 @@ def test_an_import_cut_by_a_kill_leaves_no_table_and_frees_its_name(tmp_path: Pa
             assert (items, unfinished) == (20000, 0)
     finally:
         server.stop()
+
+
+def test_a_second_import_of_one_table_name_is_refused(ddb: Any, s3: Any) -> None:
+    """Whether the first import is still running or done, the name is taken."""
+    bucket = _bucket(s3)
+    lines = b"".join(
+        orjson.dumps({"Item": {"pk": {"S": f"k{i}"}, "sk": {"S": "1"}}}) + b"\n"
+        for i in range(5000)
+    )
+    s3.put_object(Bucket=bucket, Key="in/1.json", Body=lines)
+    target = unique("twice")
+    source = {"S3Bucket": bucket, "S3KeyPrefix": "in/"}
+    first = ddb.import_table(
+        S3BucketSource=source,
+        InputFormat="DYNAMODB_JSON",
+        TableCreationParameters=_creation(target),
+    )["ImportTableDescription"]
+    error = error_of(
+        ddb.import_table,
+        S3BucketSource=source,
+        InputFormat="DYNAMODB_JSON",
+        TableCreationParameters=_creation(target),
+    )
+    assert error["Code"] == "ResourceInUseException"
+    assert error["Message"] == f"Table already exists: {target}"
+    assert _wait_import(ddb, first["ImportArn"])["ImportedItemCount"] == 5000
+    assert len(ddb.list_imports(TableArn=first["TableArn"])["ImportSummaryList"]) == 1
