@@ -44,7 +44,18 @@ LOGS_MIGRATIONS = [
             PRIMARY KEY (account, region, group_name, kind, name)
         );
         """,
-    )
+    ),
+    Migration(
+        2,
+        "CloudWatch Logs Insights query definitions",
+        """
+        CREATE TABLE logs_query_definitions (
+            account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,
+            document TEXT NOT NULL,
+            PRIMARY KEY (account, region, id)
+        );
+        """,
+    ),
 ]
 
 Write = Callable[[sqlite3.Connection], object]

@@ -1,0 +1,424 @@
+"""Running a parsed Logs Insights query over events, a chunk at a time.
+
+``QueryRun.feed`` takes a chunk of stored events (the caller yields to the loop between
+chunks, so a big group never blocks the server); ``finish`` applies the commands that
+need every row (stats, sort, limit) and answers rows of ``(field, value)``. Each event
+is seen as fields: the built-in ``@timestamp @message @logStream @log @ingestionTime
+@ptr``, the fields of a JSON message (nested keys dotted, as Insights discovers them),
+and those of a Lambda ``REPORT`` line (``@type @requestId @duration @billedDuration
+@memorySize @maxMemoryUsed @initDuration``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from stratus.services.logs.insights_parse import Command, Expr, Query
+from stratus.services.logs.repository import StoredLogEvent
+
+__all__ = ["QueryRun", "RunStatistics"]
+
+Row = dict[str, Any]
+_MISSING: Any = None
+_DEFAULT_FIELDS = ["@timestamp", "@message"]
+_TIME_FIELDS = {"@timestamp", "@ingestionTime"}
+_REPORT = re.compile(
+    r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<d>[\d.]+) ms\s+"
+    r"Billed Duration: (?P<b>[\d.]+) ms\s+Memory Size: (?P<m>\d+) MB\s+"
+    r"Max Memory Used: (?P<u>\d+) MB(?:\s+Init Duration: (?P<i>[\d.]+) ms)?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunStatistics:
+    records_matched: int
+    records_scanned: int
+    bytes_scanned: int
+
+
+def _flatten(prefix: str, value: Any, into: Row) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), inner, into)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            _flatten(f"{prefix}.{index}", inner, into)
+    elif prefix:
+        into[prefix] = value
+
+
+def event_row(event: StoredLogEvent, log: str, group: str) -> Row:
+    """An event's fields, as Insights discovers them."""
+    row: Row = {}
+    message = event.message
+    text = message.strip()
+    if text.startswith("{"):
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        if isinstance(document, dict):
+            _flatten("", document, row)
+    elif text.startswith("REPORT "):
+        found = _REPORT.match(text)
+        if found:
+            row.update(
+                {
+                    "@type": "REPORT",
+                    "@requestId": found["id"],
+                    "@duration": float(found["d"]),
+                    "@billedDuration": float(found["b"]),
+                    "@memorySize": int(found["m"]) * 1_000_000,
+                    "@maxMemoryUsed": int(found["u"]) * 1_000_000,
+                }
+            )
+            if found["i"]:
+                row["@initDuration"] = float(found["i"])
+    pointer = base64.urlsafe_b64encode(f"{group}\x00{event.id}".encode()).decode()
+    row.update(
+        {
+            "@timestamp": event.timestamp_ms,
+            "@message": message,
+            "@logStream": event.stream,
+            "@log": log,
+            "@ingestionTime": event.ingestion_ms,
+            "@ptr": pointer,
+        }
+    )
+    return row
+
+
+# -- values ----------------------------------------------------------------------------
+
+
+def _numeric(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _equal(left: Any, right: Any) -> bool:
+    if left is None or right is None:
+        return False
+    a, b = _numeric(left), _numeric(right)
+    if a is not None and b is not None:
+        return a == b
+    return _text(left) == _text(right)
+
+
+def _order(left: Any, right: Any) -> int | None:
+    a, b = _numeric(left), _numeric(right)
+    if a is not None and b is not None:
+        return (a > b) - (a < b)
+    if left is None or right is None:
+        return None
+    x, y = _text(left), _text(right)
+    return (x > y) - (x < y)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _time_text(ms: Any) -> str:
+    moment = datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{int(ms) % 1000:03d}"
+
+
+def shown(name: str, value: Any) -> str:
+    """A value as GetQueryResults answers it (always a string)."""
+    if name in _TIME_FIELDS and isinstance(value, (int, float)):
+        return _time_text(value)
+    return _text(value)
+
+
+def evaluate(expr: Expr, row: Row) -> Any:
+    kind = expr[0]
+    if kind == "lit":
+        return expr[1]
+    if kind == "field":
+        return row.get(expr[1], _MISSING)
+    if kind == "not":
+        return not _truthy(evaluate(expr[1], row))
+    if kind == "in":
+        value = evaluate(expr[1], row)
+        return any(_equal(value, evaluate(option, row)) for option in expr[2])
+    if kind == "regex":
+        return bool(expr[1].search(_text(row.get("@message", ""))))
+    if kind == "call":
+        return _call(expr[1], [evaluate(arg, row) for arg in expr[2]], row)
+    op, left_expr, right_expr = expr[1], expr[2], expr[3]
+    if op == "and":
+        return _truthy(evaluate(left_expr, row)) and _truthy(evaluate(right_expr, row))
+    if op == "or":
+        return _truthy(evaluate(left_expr, row)) or _truthy(evaluate(right_expr, row))
+    left = evaluate(left_expr, row)
+    if op == "=~":
+        return left is not None and bool(right_expr[1].search(_text(left)))
+    right = evaluate(right_expr, row)
+    if op == "like":
+        return left is not None and _text(right) in _text(left)
+    if op == "=":
+        return _equal(left, right)
+    if op == "!=":
+        return left is not None and not _equal(left, right)
+    if op in ("<", "<=", ">", ">="):
+        order = _order(left, right)
+        if order is None:
+            return False
+        return {"<": order < 0, "<=": order <= 0, ">": order > 0, ">=": order >= 0}[op]
+    a, b = _numeric(left), _numeric(right)
+    if a is None or b is None:
+        return None
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    return a / b if b else None
+
+
+def _truthy(value: Any) -> bool:
+    return value is not None and value is not False and value != ""
+
+
+def _call(name: str, args: list[Any], row: Row) -> Any:
+    first = args[0] if args else None
+    if name == "bin":
+        stamp, span = int(row.get("@timestamp") or 0), int(first or 1)
+        return ("@bin", stamp // span * span)
+    if name == "ispresent":
+        return first is not None
+    if name == "isempty":
+        return first is None or first == ""
+    if name == "isblank":
+        return first is None or _text(first).strip() == ""
+    if name == "strlen":
+        return None if first is None else len(_text(first))
+    if name == "tolower":
+        return None if first is None else _text(first).lower()
+    if name == "toupper":
+        return None if first is None else _text(first).upper()
+    if name == "trim":
+        return None if first is None else _text(first).strip()
+    if name == "concat":
+        return "".join(_text(a) for a in args if a is not None)
+    if name == "coalesce":
+        return next((a for a in args if a is not None), None)
+    number = _numeric(first)
+    if number is None:
+        return None
+    if name == "abs":
+        return abs(number)
+    return math.floor(number) if name == "floor" else math.ceil(number)
+
+
+# -- aggregation -----------------------------------------------------------------------
+
+
+class _Aggregate:
+    def __init__(self, function: str, arg: Expr) -> None:
+        self.function = function
+        self.arg = arg
+        self.count = 0
+        self.total = 0.0
+        self.low: float | None = None
+        self.high: float | None = None
+        self.distinct: set[str] = set()
+
+    def add(self, row: Row) -> None:
+        if self.arg == ("lit", "*"):
+            self.count += 1
+            return
+        value = evaluate(self.arg, row)
+        if value is None:
+            return
+        if self.function in ("count", "count_distinct"):
+            self.count += 1
+            self.distinct.add(_text(value))
+            return
+        number = _numeric(value)
+        if number is None:
+            return
+        self.count += 1
+        self.total += number
+        self.low = number if self.low is None else min(self.low, number)
+        self.high = number if self.high is None else max(self.high, number)
+
+    def result(self) -> Any:
+        if self.function == "count":
+            return self.count
+        if self.function == "count_distinct":
+            return len(self.distinct)
+        if not self.count:
+            return None
+        if self.function == "sum":
+            return self.total
+        if self.function == "avg":
+            return self.total / self.count
+        return self.low if self.function == "min" else self.high
+
+
+# -- the run ---------------------------------------------------------------------------
+
+
+class QueryRun:
+    """One query's evaluation: per-event commands as events arrive, then the rest."""
+
+    def __init__(self, query: Query, limit: int) -> None:
+        commands = query.commands
+        split = next(
+            (i for i, c in enumerate(commands) if c.name in ("stats", "sort", "limit")),
+            len(commands),
+        )
+        self._streaming = commands[:split]
+        self._after = commands[split:]
+        self._limit = limit
+        self._stats = next((c for c in self._after if c.name == "stats"), None)
+        self._groups: dict[tuple[str, ...], tuple[Row, list[_Aggregate]]] = {}
+        self._rows: list[Row] = []
+        self.matched = 0
+        self.scanned = 0
+        self.bytes = 0
+        self._shown = self._field_names(commands)
+        self.sorted = any(c.name == "sort" for c in commands)
+
+    @staticmethod
+    def _field_names(commands: list[Command]) -> list[str]:
+        display = [c for c in commands if c.name == "display"]
+        if display:
+            return [str(label) for _e, label in display[-1].items]
+        names: list[str] = []
+        for command in commands:
+            if command.name == "stats":
+                names = [str(label) for _e, label in command.by + command.items]
+            elif command.name == "fields":
+                names += [str(label) for _e, label in command.items if label not in names]
+            elif command.name == "parse":
+                names += [n for n in command.names if n not in names]
+        return names or list(_DEFAULT_FIELDS)
+
+    def statistics(self) -> RunStatistics:
+        return RunStatistics(self.matched, self.scanned, self.bytes)
+
+    def feed(self, events: list[tuple[StoredLogEvent, str, str]]) -> None:
+        """Events with their ``@log`` and group, through the per-event commands."""
+        for event, log, group in events:
+            self.scanned += 1
+            self.bytes += len(event.message.encode()) + 26
+            row: Row | None = event_row(event, log, group)
+            for command in self._streaming:
+                row = _apply(command, row) if row is not None else None
+            if row is None:
+                continue
+            self.matched += 1
+            if self._stats is not None and self._after and self._after[0] is self._stats:
+                self._aggregate(row)
+            else:
+                self._rows.append(row)
+
+    def _aggregate(self, row: Row) -> None:
+        assert self._stats is not None
+        keys = [evaluate(expr, row) for expr, _label in self._stats.by]
+        key = tuple(_text(k) for k in keys)
+        entry = self._groups.get(key)
+        if entry is None:
+            grouped: Row = {}
+            for (_expr, label), value in zip(self._stats.by, keys, strict=True):
+                if isinstance(value, tuple):  # bin(...): a timestamp
+                    grouped[label] = _time_text(value[1])
+                elif value is not None:
+                    grouped[label] = value
+            aggregates = [_Aggregate(e[1], e[2][0] if e[2] else ("lit", "*")) for e, _ in
+                          self._stats.items]  # fmt: skip
+            entry = self._groups[key] = (grouped, aggregates)
+        for aggregate in entry[1]:
+            aggregate.add(row)
+
+    def finish(self) -> list[list[tuple[str, str]]]:
+        rows = self._rows
+        after = self._after
+        if self._stats is not None and after and after[0] is self._stats:
+            rows = []
+            for grouped, aggregates in self._groups.values():
+                row = dict(grouped)
+                for (_expr, label), aggregate in zip(self._stats.items, aggregates, strict=True):
+                    value = aggregate.result()
+                    if value is not None:
+                        row[str(label)] = value
+                rows.append(row)
+            after = after[1:]
+        elif not self.sorted and self._stats is None:
+            rows.sort(key=lambda r: (r.get("@timestamp", 0), r.get("@ptr", "")), reverse=True)
+        for command in after:
+            if command.name == "sort":
+                for expr, descending in reversed(command.items):
+                    rows.sort(key=_sorter(expr), reverse=bool(descending))
+            elif command.name == "limit":
+                rows = rows[: command.limit]
+            elif command.name != "stats":
+                rows = [r for r in (_apply(command, r) for r in rows) if r is not None]
+        rows = rows[: self._limit]
+        out: list[list[tuple[str, str]]] = []
+        for row in rows:
+            fields = [(n, shown(n, row[n])) for n in self._shown if row.get(n) is not None]
+            if "@ptr" in row:
+                fields.append(("@ptr", row["@ptr"]))
+            out.append(fields)
+        return out
+
+
+def _sorter(expr: Expr) -> Callable[[Row], tuple[int, float, str]]:
+    return lambda row: _sort_key(evaluate(expr, row))
+
+
+def _sort_key(value: Any) -> tuple[int, float, str]:
+    number = _numeric(value)
+    if value is None:
+        return (0, 0.0, "")
+    if number is not None:
+        return (1, number, "")
+    return (2, 0.0, _text(value))
+
+
+def _apply(command: Command, row: Row) -> Row | None:
+    """A per-event command on one row: the row (changed) or None when filtered out."""
+    if command.name == "filter":
+        assert command.expr is not None
+        return row if _truthy(evaluate(command.expr, row)) else None
+    if command.name in ("fields", "display"):
+        for expr, label in command.items:
+            if expr[0] != "field":
+                value = evaluate(expr, row)
+                if value is not None:
+                    row[str(label)] = value
+        return row
+    if command.name == "parse":
+        assert command.expr is not None and command.pattern is not None
+        source = evaluate(command.expr, row)
+        found = command.pattern.search(_text(source)) if source is not None else None
+        if found is not None:
+            for index, name in enumerate(command.names, start=1):
+                value = found.group(name) if name in command.pattern.groupindex else None
+                row[name] = value if value is not None else found.group(index)
+        return row
+    return row
