@@ -247,7 +247,11 @@ class LogsProvider(EventsApi, InsightsApi):
         pattern = compile_pattern(params["filterPattern"])
         return {
             "matches": [
-                {"eventNumber": number, "eventMessage": message, "extractedValues": {}}
+                {
+                    "eventNumber": number,
+                    "eventMessage": message,
+                    "extractedValues": pattern.extracted(message),
+                }
                 for number, message in enumerate(params["logEventMessages"], start=1)
                 if pattern.matches(message)
             ]

@@ -316,7 +316,9 @@ def test_test_metric_filter(logs: Any) -> None:
     json_matches = logs.test_metric_filter(
         filterPattern='{ $.level = "ERROR" }', logEventMessages=messages
     )["matches"]
-    assert [m["eventNumber"] for m in json_matches] == [3]
+    assert [(m["eventNumber"], m["extractedValues"]) for m in json_matches] == [
+        (3, {"$.level": "ERROR"})
+    ]
     with pytest.raises(botocore.exceptions.ClientError) as info:
         logs.test_metric_filter(filterPattern="{ $.a = ", logEventMessages=["x"])
     assert _error(info)["Error"] == {
