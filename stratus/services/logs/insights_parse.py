@@ -68,7 +68,7 @@ _TOKEN = re.compile(
     | (?P<regex>/(?:[^/\\]|\\.)+/)
     | (?P<number>\d+(?:\.\d+)?(?:ms|s|m|h|d|w)?\b)
     | (?P<name>`[^`]+`|[@A-Za-z_][@\w.\-]*(?<![.\-]))
-    | (?P<op>!=|<=|>=|=~|=|<|>|\||,|\(|\)|\[|\]|\*|\+|-|/)
+    | (?P<op>!=|<=|>=|=~|=|<|>|\||,|\(|\)|\[|\]|\*|\+|-|/|%)
     )""",
     re.VERBOSE,
 )
@@ -324,7 +324,7 @@ class _Parser:
 
     def multiplicative(self) -> Expr:
         left = self.primary()
-        while self.token.kind == "op" and self.token.text in ("*", "/"):
+        while self.token.kind == "op" and self.token.text in ("*", "/", "%"):
             op = self.take().text
             left = ("op", op, left, self.primary())
         return left

@@ -194,6 +194,8 @@ def evaluate(expr: Expr, row: Row) -> Any:
         return a - b
     if op == "*":
         return a * b
+    if op == "%":
+        return a % b if b else None
     return a / b if b else None
 
 

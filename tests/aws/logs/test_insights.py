@@ -372,3 +372,27 @@ def test_query_definitions_survive_a_restart(tmp_path: Path) -> None:
         ]
     finally:
         server.stop()
+
+
+def test_a_group_bigger_than_a_read_chunk(logs: Any) -> None:
+    group = unique_name("/insights/big")
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    base = (int(time.time()) - 300) * 1000
+    for batch in range(3):
+        logs.put_log_events(
+            logGroupName=group,
+            logStreamName="s",
+            logEvents=[
+                {"timestamp": base + batch, "message": json.dumps({"n": batch * 5000 + i})}
+                for i in range(5000)
+            ],
+        )
+    rows = _rows(_query(logs, group, "stats count(*) as n, sum(n) as total, max(n) as top"))
+    assert rows == [{"n": "15000", "total": str(sum(range(15000))), "top": "14999"}]
+    answer = _query(logs, group, "filter n % 2 = 1 and n < 20 | fields n | sort n asc")
+    assert [r["n"] for r in _rows(answer)] == [str(n) for n in range(1, 20, 2)]
+    assert answer["statistics"]["recordsScanned"] == 15000.0
+    answer = _query(logs, group, "fields n")
+    assert len(answer["results"]) == 10000  # StartQuery's default limit
+    assert answer["statistics"]["recordsMatched"] == 15000.0
