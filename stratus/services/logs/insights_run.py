@@ -12,6 +12,8 @@ and those of a Lambda ``REPORT`` line (``@type @requestId @duration @billedDurat
 from __future__ import annotations
 
 import base64
+import heapq
+import itertools
 import json
 import math
 import re
@@ -295,8 +297,13 @@ class QueryRun:
         self._streaming = commands[:split]
         self._after = commands[split:]
         self._limit = limit
-        self._stats = next((c for c in self._after if c.name == "stats"), None)
-        self._groups: dict[tuple[str, ...], tuple[Row, list[_Aggregate]]] = {}
+        # Rows are kept only as far as the rest of the query needs them: a leading
+        # ``stats`` aggregates as events arrive, a query with nothing after its per-event
+        # commands keeps its newest ``limit`` rows (newest first, as Insights answers).
+        first = self._after[0] if self._after else None
+        self._grouping = _Grouping(first) if first is not None and first.name == "stats" else None
+        self._newest: list[tuple[int, int, Row]] | None = [] if first is None else None
+        self._order = itertools.count()
         self._rows: list[Row] = []
         self.matched = 0
         self.scanned = 0
@@ -333,51 +340,40 @@ class QueryRun:
             if row is None:
                 continue
             self.matched += 1
-            if self._stats is not None and self._after and self._after[0] is self._stats:
-                self._aggregate(row)
+            if self._grouping is not None:
+                self._grouping.add(row)
+            elif self._newest is not None:
+                entry = (row.get("@timestamp", 0), next(self._order), row)
+                if len(self._newest) < self._limit:
+                    heapq.heappush(self._newest, entry)
+                else:
+                    heapq.heappushpop(self._newest, entry)
             else:
                 self._rows.append(row)
 
-    def _aggregate(self, row: Row) -> None:
-        assert self._stats is not None
-        keys = [evaluate(expr, row) for expr, _label in self._stats.by]
-        key = tuple(_text(k) for k in keys)
-        entry = self._groups.get(key)
-        if entry is None:
-            grouped: Row = {}
-            for (_expr, label), value in zip(self._stats.by, keys, strict=True):
-                if isinstance(value, tuple):  # bin(...): a timestamp
-                    grouped[label] = _time_text(value[1])
-                elif value is not None:
-                    grouped[label] = value
-            aggregates = [_Aggregate(e[1], e[2][0] if e[2] else ("lit", "*")) for e, _ in
-                          self._stats.items]  # fmt: skip
-            entry = self._groups[key] = (grouped, aggregates)
-        for aggregate in entry[1]:
-            aggregate.add(row)
-
     def finish(self) -> list[list[tuple[str, str]]]:
-        rows = self._rows
         after = self._after
-        if self._stats is not None and after and after[0] is self._stats:
-            rows = []
-            for grouped, aggregates in self._groups.values():
-                row = dict(grouped)
-                for (_expr, label), aggregate in zip(self._stats.items, aggregates, strict=True):
-                    value = aggregate.result()
-                    if value is not None:
-                        row[str(label)] = value
-                rows.append(row)
+        if self._grouping is not None:
+            rows = self._grouping.rows()
             after = after[1:]
-        elif not self.sorted and self._stats is None:
-            rows.sort(key=lambda r: (r.get("@timestamp", 0), r.get("@ptr", "")), reverse=True)
+        elif self._newest is not None:
+            rows = [row for _stamp, _n, row in sorted(self._newest, reverse=True)]
+        else:
+            rows = self._rows
+            if not self.sorted:
+                rows.sort(key=lambda r: r.get("@timestamp", 0), reverse=True)
         for command in after:
             if command.name == "sort":
                 for expr, descending in reversed(command.items):
                     rows.sort(key=_sorter(expr), reverse=bool(descending))
             elif command.name == "limit":
                 rows = rows[: command.limit]
-            elif command.name != "stats":
+            elif command.name == "stats":
+                grouping = _Grouping(command)
+                for row in rows:
+                    grouping.add(row)
+                rows = grouping.rows()
+            else:
                 rows = [r for r in (_apply(command, r) for r in rows) if r is not None]
         rows = rows[: self._limit]
         out: list[list[tuple[str, str]]] = []
@@ -386,6 +382,45 @@ class QueryRun:
             if "@ptr" in row:
                 fields.append(("@ptr", row["@ptr"]))
             out.append(fields)
+        return out
+
+
+class _Grouping:
+    """A ``stats`` command's groups, each with its aggregates, fed a row at a time."""
+
+    def __init__(self, command: Command) -> None:
+        self._command = command
+        self._groups: dict[tuple[str, ...], tuple[Row, list[_Aggregate]]] = {}
+
+    def add(self, row: Row) -> None:
+        command = self._command
+        keys = [evaluate(expr, row) for expr, _label in command.by]
+        key = tuple(_text(k) for k in keys)
+        entry = self._groups.get(key)
+        if entry is None:
+            grouped: Row = {}
+            for (_expr, label), value in zip(command.by, keys, strict=True):
+                if isinstance(value, tuple):  # bin(...): a timestamp
+                    grouped[label] = _time_text(value[1])
+                elif value is not None:
+                    grouped[label] = value
+            aggregates = [
+                _Aggregate(expr[1], expr[2][0] if expr[2] else ("lit", "*"))
+                for expr, _label in command.items
+            ]
+            entry = self._groups[key] = (grouped, aggregates)
+        for aggregate in entry[1]:
+            aggregate.add(row)
+
+    def rows(self) -> list[Row]:
+        out: list[Row] = []
+        for grouped, aggregates in self._groups.values():
+            row = dict(grouped)
+            for (_expr, label), aggregate in zip(self._command.items, aggregates, strict=True):
+                value = aggregate.result()
+                if value is not None:
+                    row[str(label)] = value
+            out.append(row)
         return out
 
 

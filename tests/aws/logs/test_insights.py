@@ -141,6 +141,33 @@ def test_stats_by_field_and_by_bin(logs: Any, app_group: str) -> None:
     assert rows == [{"withLevel": "4", "least": "30"}]
 
 
+def test_stats_after_sort_and_limit_and_a_second_stats(logs: Any, app_group: str) -> None:
+    rows = _rows(
+        _query(
+            logs,
+            app_group,
+            "filter ispresent(ms) | sort ms desc | limit 2 | stats sum(ms) as top2, count(*) as n",
+        )
+    )
+    assert rows == [{"top2": "420", "n": "2"}]
+    rows = _rows(
+        _query(
+            logs,
+            app_group,
+            "stats count(*) as c by @logStream | stats max(c) as busiest, sum(c) as all",
+        )
+    )
+    assert rows == [{"busiest": "3", "all": "6"}]
+    rows = _rows(
+        _query(
+            logs,
+            app_group,
+            "filter ispresent(level) | stats avg(ms) as mean by level | filter mean > 100",
+        )
+    )
+    assert rows == [{"level": "ERROR", "mean": "210"}]
+
+
 def test_parse_glob_and_regex(logs: Any, app_group: str) -> None:
     rows = _rows(
         _query(
