@@ -31,6 +31,7 @@ Row = dict[str, Any]
 _MISSING: Any = None
 _DEFAULT_FIELDS = ["@timestamp", "@message"]
 _TIME_FIELDS = {"@timestamp", "@ingestionTime"}
+_DECODER = json.JSONDecoder()
 _REPORT = re.compile(
     r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<d>[\d.]+) ms\s+"
     r"Billed Duration: (?P<b>[\d.]+) ms\s+Memory Size: (?P<m>\d+) MB\s+"
@@ -56,19 +57,26 @@ def _flatten(prefix: str, value: Any, into: Row) -> None:
         into[prefix] = value
 
 
+def _document(text: str) -> dict[str, Any] | None:
+    """The message's JSON object: the whole message, or else its first embedded JSON
+    fragment (Insights reads the first one of a Lambda text line like
+    ``2026-...Z\t<request id>\tINFO\t{"order": 7}``)."""
+    start = text.find("{")
+    if start < 0:
+        return None
+    try:
+        document, _end = _DECODER.raw_decode(text, start)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def event_row(event: StoredLogEvent, log: str, group: str) -> Row:
     """An event's fields, as Insights discovers them."""
     row: Row = {}
     message = event.message
     text = message.strip()
-    if text.startswith("{"):
-        try:
-            document = json.loads(text)
-        except ValueError:
-            document = None
-        if isinstance(document, dict):
-            _flatten("", document, row)
-    elif text.startswith("REPORT "):
+    if text.startswith("REPORT "):
         found = _REPORT.match(text)
         if found:
             row.update(
@@ -83,6 +91,12 @@ def event_row(event: StoredLogEvent, log: str, group: str) -> Row:
             )
             if found["i"]:
                 row["@initDuration"] = float(found["i"])
+    else:
+        document = _document(text)
+        if document is not None:
+            # A discovered name starting with "@" is shown with one more "@".
+            _flatten("", {(f"@{k}" if str(k).startswith("@") else k): v
+                          for k, v in document.items()}, row)  # fmt: skip
     pointer = base64.urlsafe_b64encode(f"{group}\x00{event.id}".encode()).decode()
     row.update(
         {

@@ -28,8 +28,8 @@ from stratus.store.sqlite.database import SQLiteDatabase
 
 log = logging.getLogger(__name__)
 
-#: Queries running at once per account and region (AWS's quota is 30).
-MAX_CONCURRENT = 30
+#: Queries running at once per account and region (AWS's quota: 100 per account).
+MAX_CONCURRENT = 100
 #: Events read per step; the loop is free between steps.
 CHUNK = 2000
 

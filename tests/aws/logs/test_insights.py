@@ -23,6 +23,7 @@ logger = logging.getLogger("app")
 def handler(event, context):
     logger.info("order placed", extra={"order": event["order"], "amount": event["amount"]})
     print("plain " + str(event["order"]))
+    logger.warning(json.dumps({"audit": {"order": event["order"]}, "@who": "me"}))
     return "ok"
 """
 
@@ -264,6 +265,16 @@ def test_function_logs_in_json_and_text(logs: Any, lambda_client: Any) -> None:
         )
     )
     assert prints == [{"n": "1"}, {"n": "2"}, {"n": "3"}]
+    # A Text line's embedded JSON object is discovered too ("[WARNING]\t...\t{...}").
+    audits = _rows(
+        _query(
+            logs,
+            f"/aws/lambda/{text_fn}",
+            "filter ispresent(audit.order) | stats sum(audit.order) as total, "
+            "count_distinct(@@who) as who",
+        )
+    )
+    assert audits == [{"total": "6", "who": "1"}]
 
 
 @pytest.mark.parametrize(
