@@ -42,7 +42,7 @@ class InsightsApi:
         start, end = int(params["startTime"]), int(params["endTime"])
         if end < start:
             raise InvalidParameter("endTime cannot be less than startTime")
-        query_id = self._queries.start(
+        query_id = await self._queries.start(
             ctx.scope,
             groups,
             start,
@@ -68,7 +68,7 @@ class InsightsApi:
         }
 
     async def stop_query(self, ctx: RequestContext, params: Params) -> Params:
-        return {"success": self._queries.stop(ctx.scope, params["queryId"])}
+        return {"success": await self._queries.stop(ctx.scope, params["queryId"])}
 
     async def describe_queries(self, ctx: RequestContext, params: Params) -> Params:
         found = self._queries.queries(ctx.scope)

@@ -365,10 +365,24 @@ def test_test_metric_filter(logs: Any) -> None:
     }
 
 
-def test_query_definitions_survive_a_restart(tmp_path: Path) -> None:
+def test_query_definitions_and_results_survive_a_restart(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "data").start()
     try:
         logs = server.client("logs")
+        logs.create_log_group(logGroupName="/kept")
+        logs.create_log_stream(logGroupName="/kept", logStreamName="s")
+        logs.put_log_events(
+            logGroupName="/kept",
+            logStreamName="s",
+            logEvents=[{"timestamp": int(time.time() * 1000), "message": '{"ms": 7}'}],
+        )
+        answered = _query(logs, "/kept", "fields ms")
+        query_id = logs.describe_queries(logGroupName="/kept")["queries"][0]["queryId"]
+        now = int(time.time())
+        # Killed at once: whether it had run or not, it is answered after the restart.
+        pending = logs.start_query(
+            logGroupName="/kept", startTime=now - 60, endTime=now + 60, queryString="stats sum(ms)"
+        )["queryId"]
         first = logs.put_query_definition(
             name="errors/by-level", queryString="stats count(*) by level", logGroupNames=["/a"]
         )["queryDefinitionId"]
@@ -391,6 +405,11 @@ def test_query_definitions_survive_a_restart(tmp_path: Path) -> None:
         server.kill()
         server.start()
         logs = server.client("logs")
+        again = logs.get_query_results(queryId=query_id)
+        assert again["status"] == "Complete" and again["results"] == answered["results"]
+        assert again["statistics"]["recordsMatched"] == 1.0
+        assert {q["queryId"] for q in logs.describe_queries()["queries"]} == {query_id, pending}
+        assert _rows(_results(logs, pending)) == [{"sum(ms)": "7"}]
         found = logs.describe_query_definitions()["queryDefinitions"]
         assert [(d["name"], d["queryString"]) for d in found] == [
             ("errors/by-level", "stats count(*) by level"),
