@@ -11,6 +11,8 @@ from stratus.services.logs.queries import InsightsQueries
 
 #: StartQuery's default number of results (AWS's).
 DEFAULT_LIMIT = 10000
+#: Log groups one query may read (AWS's documented bound).
+MAX_GROUPS = 50
 
 
 def compile_error(exc: BaseException) -> Params:
@@ -39,6 +41,13 @@ class InsightsApi:
         given = params[choices[0]]
         names = [given] if isinstance(given, str) else list(given)
         groups = [str(n).rsplit(":log-group:", 1)[-1].removesuffix(":*") for n in names]
+        if len(groups) > MAX_GROUPS:
+            raise InvalidParameter(f"A query can include up to {MAX_GROUPS} log groups.")
+        language = params.get("queryLanguage") or "CWLI"
+        if language != "CWLI":
+            raise InvalidParameter(
+                f"queryLanguage {language} is not supported: only CWLI queries are served."
+            )
         start, end = int(params["startTime"]), int(params["endTime"])
         if end < start:
             raise InvalidParameter("endTime cannot be less than startTime")

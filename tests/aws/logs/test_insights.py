@@ -319,6 +319,20 @@ def test_bad_parameters(logs: Any, app_group: str) -> None:
         "Message": "endTime cannot be less than startTime",
     }
     with pytest.raises(botocore.exceptions.ClientError) as info:
+        logs.start_query(
+            logGroupNames=[app_group] * 51, startTime=now - 60, endTime=now, queryString="fields a"
+        )
+    assert _error(info)["Error"]["Code"] == "InvalidParameterException"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        logs.start_query(
+            logGroupName=app_group,
+            startTime=now - 60,
+            endTime=now,
+            queryString="SELECT * FROM x",
+            queryLanguage="SQL",
+        )
+    assert _error(info)["Error"]["Code"] == "InvalidParameterException"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
         logs.get_query_results(queryId="00000000-0000-0000-0000-000000000000")
     assert _error(info)["Error"]["Code"] == "ResourceNotFoundException"
 
