@@ -28,11 +28,12 @@ __all__ = ["Command", "Query", "parse_query"]
 #: ("regex", compiled) | ("list", [exprs]).
 Expr = tuple[Any, ...]
 
-AGGREGATES = {"count", "sum", "avg", "min", "max", "count_distinct"}
+AGGREGATES = {"count", "sum", "avg", "min", "max", "count_distinct", "pct", "percentile",
+              "earliest", "latest"}  # fmt: skip
 FUNCTIONS = {"bin", "ispresent", "isempty", "isblank", "strlen", "tolower", "toupper",
-             "abs", "floor", "ceil", "concat", "coalesce", "trim"}  # fmt: skip
+             "abs", "floor", "ceil", "concat", "coalesce", "trim", "strcontains"}  # fmt: skip
 _KEYWORDS = {"like", "parse", "filter", "and", "or", "not", "in", "by", "as"}
-COMMANDS = {"fields", "display", "filter", "sort", "limit", "parse", "stats"}
+COMMANDS = {"fields", "display", "filter", "sort", "limit", "parse", "stats", "dedup"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +91,12 @@ def _tokens(text: str) -> list[Token]:
     pos = 0
     previous = ""
     while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
+        while pos < len(text) and (text[pos].isspace() or text[pos] == "#"):
+            if text[pos] == "#":  # a comment, to the end of its line
+                end = text.find("\n", pos)
+                pos = len(text) if end < 0 else end
+            else:
+                pos += 1
         if pos >= len(text):
             break
         match = _TOKEN.match(text, pos)
@@ -175,7 +180,7 @@ class _Parser:
         if not self.is_word(*COMMANDS):
             raise self.fail()
         name = self.take().text.lower()
-        if name in ("fields", "display"):
+        if name in ("fields", "display", "dedup"):
             return Command(name, items=self.named_list())
         if name == "filter":
             return Command(name, expr=self.expression())
@@ -248,10 +253,16 @@ class _Parser:
         return Command("parse", expr=source, pattern=glob, names=names)
 
     def stats(self) -> Command:
+        start = self.token
         items = self.named_list()
+        # An item is an aggregate, or an expression over earlier items' names
+        # (``max(a) as hi, min(a) as lo, hi - lo as spread``), worked out per group.
+        if not any(_aggregate(expr) for expr, _label in items):
+            raise _error(start, self.text)
         for expr, _label in items:
-            if expr[0] != "call" or expr[1] not in AGGREGATES:
-                raise _error(self.tokens[self.at - 1], self.text)
+            percentile = expr[0] == "call" and expr[1] in ("pct", "percentile")
+            if percentile and (len(expr[2]) != 2 or expr[2][1][0] != "lit"):
+                raise _error(start, self.text)
         by: list[tuple[Expr, str]] = []
         if self.is_word("by"):
             self.at += 1
@@ -370,6 +381,10 @@ class _Parser:
                 return ("lit", lowered == "true")
             return ("field", token.value)
         raise _error(token, self.text)
+
+
+def _aggregate(expr: Expr) -> bool:
+    return expr[0] == "call" and expr[1] in AGGREGATES
 
 
 def _number(text: str) -> float:

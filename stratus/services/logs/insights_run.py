@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from stratus.services.logs.insights_parse import Command, Expr, Query
+from stratus.services.logs.insights_parse import AGGREGATES, Command, Expr, Query
 from stratus.services.logs.repository import StoredLogEvent
 
 __all__ = ["QueryRun", "RunStatistics"]
@@ -238,6 +238,8 @@ def _call(name: str, args: list[Any], row: Row) -> Any:
         return None if first is None else _text(first).upper()
     if name == "trim":
         return None if first is None else _text(first).strip()
+    if name == "strcontains":
+        return first is not None and len(args) > 1 and _text(args[1]) in _text(first)
     if name == "concat":
         return "".join(_text(a) for a in args if a is not None)
     if name == "coalesce":
@@ -254,14 +256,17 @@ def _call(name: str, args: list[Any], row: Row) -> Any:
 
 
 class _Aggregate:
-    def __init__(self, function: str, arg: Expr) -> None:
+    def __init__(self, function: str, arg: Expr, rank: float = 50.0) -> None:
         self.function = function
         self.arg = arg
+        self.rank = rank
         self.count = 0
         self.total = 0.0
         self.low: float | None = None
         self.high: float | None = None
         self.distinct: set[str] = set()
+        self.values: list[float] = []
+        self.chosen: tuple[int, Any] | None = None  # earliest/latest: (timestamp, value)
 
     def add(self, row: Row) -> None:
         if self.arg == ("lit", "*"):
@@ -272,7 +277,18 @@ class _Aggregate:
             return
         if self.function in ("count", "count_distinct"):
             self.count += 1
-            self.distinct.add(_text(value))
+            if self.function == "count_distinct":
+                self.distinct.add(_text(value))
+            return
+        if self.function in ("earliest", "latest"):
+            stamp = int(row.get("@timestamp") or 0)
+            held = self.chosen
+            if (
+                held is None
+                or (self.function == "earliest" and stamp < held[0])
+                or (self.function == "latest" and stamp >= held[0])
+            ):
+                self.chosen = (stamp, value)
             return
         number = _numeric(value)
         if number is None:
@@ -281,18 +297,27 @@ class _Aggregate:
         self.total += number
         self.low = number if self.low is None else min(self.low, number)
         self.high = number if self.high is None else max(self.high, number)
+        if self.function in ("pct", "percentile"):
+            self.values.append(number)
 
     def result(self) -> Any:
         if self.function == "count":
             return self.count
         if self.function == "count_distinct":
             return len(self.distinct)
+        if self.function in ("earliest", "latest"):
+            return None if self.chosen is None else self.chosen[1]
         if not self.count:
             return None
         if self.function == "sum":
             return self.total
         if self.function == "avg":
             return self.total / self.count
+        if self.function in ("pct", "percentile"):
+            # The nearest rank: the smallest value at least ``rank`` percent of them reach.
+            self.values.sort()
+            index = math.ceil(self.rank / 100 * len(self.values)) - 1
+            return self.values[min(max(index, 0), len(self.values) - 1)]
         return self.low if self.function == "min" else self.high
 
 
@@ -305,7 +330,7 @@ class QueryRun:
     def __init__(self, query: Query, limit: int) -> None:
         commands = query.commands
         split = next(
-            (i for i, c in enumerate(commands) if c.name in ("stats", "sort", "limit")),
+            (i for i, c in enumerate(commands) if c.name in ("stats", "sort", "limit", "dedup")),
             len(commands),
         )
         self._streaming = commands[:split]
@@ -382,6 +407,15 @@ class QueryRun:
                     rows.sort(key=_sorter(expr), reverse=bool(descending))
             elif command.name == "limit":
                 rows = rows[: command.limit]
+            elif command.name == "dedup":
+                seen: set[tuple[str, ...]] = set()
+                kept: list[Row] = []
+                for row in rows:
+                    key = tuple(_text(evaluate(e, row)) for e, _label in command.items)
+                    if key not in seen:
+                        seen.add(key)
+                        kept.append(row)
+                rows = kept
             elif command.name == "stats":
                 grouping = _Grouping(command)
                 for row in rows:
@@ -419,8 +453,13 @@ class _Grouping:
                 elif value is not None:
                     grouped[label] = value
             aggregates = [
-                _Aggregate(expr[1], expr[2][0] if expr[2] else ("lit", "*"))
+                _Aggregate(
+                    expr[1],
+                    expr[2][0] if expr[2] else ("lit", "*"),
+                    float(expr[2][1][1]) if len(expr[2]) > 1 else 50.0,
+                )
                 for expr, _label in command.items
+                if _is_aggregate(expr)
             ]
             entry = self._groups[key] = (grouped, aggregates)
         for aggregate in entry[1]:
@@ -430,12 +469,17 @@ class _Grouping:
         out: list[Row] = []
         for grouped, aggregates in self._groups.values():
             row = dict(grouped)
-            for (_expr, label), aggregate in zip(self._command.items, aggregates, strict=True):
-                value = aggregate.result()
+            results = iter(aggregates)
+            for expr, label in self._command.items:
+                value = next(results).result() if _is_aggregate(expr) else evaluate(expr, row)
                 if value is not None:
                     row[str(label)] = value
             out.append(row)
         return out
+
+
+def _is_aggregate(expr: Expr) -> bool:
+    return expr[0] == "call" and expr[1] in AGGREGATES
 
 
 def _sorter(expr: Expr) -> Callable[[Row], tuple[int, float, str]]:

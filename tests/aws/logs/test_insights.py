@@ -169,6 +169,39 @@ def test_stats_after_sort_and_limit_and_a_second_stats(logs: Any, app_group: str
     assert rows == [{"level": "ERROR", "mean": "210"}]
 
 
+def test_aggregates_of_expressions_percentiles_and_dedup(logs: Any, app_group: str) -> None:
+    query = """
+    # what the busiest requests cost (a comment, as the console keeps them)
+    filter ispresent(ms)
+    | stats max(ms / 10) as hi, min(ms / 10) as lo, hi - lo as spread,
+        pct(ms, 50) as p50, pct(ms, 100) as p100, earliest(ms) as first, latest(ms) as last
+    """
+    rows = _rows(_query(logs, app_group, query))
+    assert rows == [
+        {
+            "hi": "30",
+            "lo": "3",
+            "spread": "27",
+            "p50": "50",
+            "p100": "300",
+            "first": "120",
+            "last": "300",
+        }
+    ]
+    rows = _rows(
+        _query(
+            logs,
+            app_group,
+            "filter ispresent(level) | sort ms desc | dedup level | display level, ms",
+        )
+    )
+    assert rows == [{"level": "ERROR", "ms": "300"}, {"level": "INFO", "ms": "50"}]
+    rows = _rows(
+        _query(logs, app_group, "filter strcontains(@message, 'user=') | stats count(*) as n")
+    )
+    assert rows == [{"n": "2"}]
+
+
 def test_parse_glob_and_regex(logs: Any, app_group: str) -> None:
     rows = _rows(
         _query(
@@ -257,6 +290,23 @@ def test_function_logs_in_json_and_text(logs: Any, lambda_client: Any) -> None:
             break
         time.sleep(0.2)
     assert reports == [{"invocations": "3", "memory": "128000000"}]
+    # The query AWS's documentation gives for over-provisioned memory, as written there.
+    memory = _rows(
+        _query(
+            logs,
+            f"/aws/lambda/{text_fn}",
+            'filter @type = "REPORT"\n'
+            "| stats max(@memorySize / 1000 / 1000) as provisonedMemoryMB,\n"
+            "  min(@maxMemoryUsed / 1000 / 1000) as smallestMemoryRequestMB,\n"
+            "  avg(@maxMemoryUsed / 1000 / 1000) as avgMemoryUsedMB,\n"
+            "  max(@maxMemoryUsed / 1000 / 1000) as maxMemoryUsedMB,\n"
+            "  provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB\n",
+        )
+    )
+    assert memory[0]["provisonedMemoryMB"] == "128"
+    used = float(memory[0]["maxMemoryUsedMB"])
+    assert 0 < used <= 128
+    assert float(memory[0]["overProvisionedMB"]) == 128 - used
     prints = _rows(
         _query(
             logs,
