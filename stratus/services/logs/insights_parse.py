@@ -141,6 +141,8 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.at = 0
+        #: Whether aggregate functions may appear (in a ``stats`` command only).
+        self.aggregates = False
 
     # -- token helpers -----------------------------------------------------------------
     @property
@@ -254,7 +256,9 @@ class _Parser:
 
     def stats(self) -> Command:
         start = self.token
+        self.aggregates = True
         items = self.named_list()
+        self.aggregates = False
         # An item is an aggregate, or an expression over earlier items' names
         # (``max(a) as hi, min(a) as lo, hi - lo as spread``), worked out per group.
         if not any(_aggregate(expr) for expr, _label in items):
@@ -297,7 +301,13 @@ class _Parser:
             self.at += 1
             negated = True
         result: Expr | None = None
-        if self.token.kind == "op" and self.token.text in ("=", "!=", "<", "<=", ">", ">=", "=~"):
+        if self.is_op("=~"):
+            self.at += 1
+            right = self.take()
+            if right.kind != "regex":
+                raise _error(right, self.text)
+            result = ("op", "=~", left, ("regex", right.value))
+        elif self.token.kind == "op" and self.token.text in ("=", "!=", "<", "<=", ">", ">="):
             op = self.take().text
             result = ("op", op, left, self.additive())
         elif self.is_word("like"):
@@ -346,9 +356,9 @@ class _Parser:
             return ("lit", token.value)
         if token.kind == "regex":
             return ("regex", token.value)
-        if token.kind == "number":
+        if token.kind == "number" and token.text[-1].isdigit():
             return ("lit", _number(token.text))
-        if token.kind == "op" and token.text == "-" and self.token.kind == "number":
+        if token.kind == "op" and token.text == "-" and self.token.text[-1:].isdigit():
             return ("lit", -_number(self.take().text))
         if token.kind == "op" and token.text == "(":
             inner = self.expression()
@@ -357,7 +367,8 @@ class _Parser:
         if token.kind == "name":
             lowered = token.text.lower()
             if self.is_op("("):
-                if lowered not in AGGREGATES and lowered not in FUNCTIONS:
+                allowed = FUNCTIONS | (AGGREGATES if self.aggregates else set())
+                if lowered not in allowed:
                     raise _error(token, self.text)
                 self.at += 1
                 args: list[Expr] = []
