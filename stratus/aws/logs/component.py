@@ -2,8 +2,9 @@
 
 Built after FunctionsComponent, whose log store and read view (``LogService``) hold
 the events of every group; this component adds the catalog (created groups, streams,
-filters, in its own tables), the retention sweep and the subscription deliveries, and
-plugs the deliveries into the functions' log sink (``BufferedLogSink.taps``).
+filters, in its own tables), the retention sweep, the subscription deliveries (plugged
+into the functions' log sink, ``BufferedLogSink.taps``) and the Logs Insights query
+runner (a background task reading the groups' events a chunk at a time).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The CloudWatch Logs API (json 1.1): log groups, retention, tags, streams, events,
-subscription and metric filters, over ``services/logs`` (docs/logs.md)."""
+subscription and metric filters (TestMetricFilter too), Logs Insights queries, over
+``services/logs`` (docs/logs.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 A subscription filter sends the group's matching events to a Lambda function
 (``subscriptions.py`` delivers them); metric filters are kept and listed (no metrics
-are computed). AWS allows 2 subscription filters and 100 metric filters per group.
+are computed: there is no CloudWatch metrics service to publish them to). AWS allows 2
+subscription filters and 100 metric filters per group, 3 dimensions per metric.
 """
 
 from __future__ import annotations
