@@ -502,10 +502,13 @@ def _apply(command: Command, row: Row) -> Row | None:
         return row if _truthy(evaluate(command.expr, row)) else None
     if command.name in ("fields", "display"):
         for expr, label in command.items:
-            if expr[0] != "field":
-                value = evaluate(expr, row)
-                if value is not None:
-                    row[str(label)] = value
+            if expr[0] == "field" and expr[1] == label:
+                continue
+            value = evaluate(expr, row)
+            if value is not None and expr[0] == "field" and expr[1] in _TIME_FIELDS:
+                value = _time_text(value)  # renamed, a time is still shown as one
+            if value is not None:
+                row[str(label)] = value
         return row
     if command.name == "parse":
         assert command.expr is not None and command.pattern is not None

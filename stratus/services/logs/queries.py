@@ -55,6 +55,8 @@ class QueryState:
     results: list[list[tuple[str, str]]] = field(default_factory=list)
     statistics: RunStatistics = field(default_factory=lambda: RunStatistics(0, 0, 0))
     finished_ms: int | None = None
+    #: Its results are being stored: too late to stop it.
+    finishing: bool = False
 
 
 def _query_row(state: QueryState) -> tuple[str, str, str, int, str]:
@@ -182,7 +184,7 @@ class InsightsQueries:
 
     async def stop(self, scope: Scope, query_id: str) -> bool:
         state = self.get(scope, query_id)
-        if state.status not in _LIVE:
+        if state.status not in _LIVE or state.finishing:
             return False
         state.status = "Cancelled"
         state.finished_ms = int(time.time() * 1000)
@@ -210,6 +212,7 @@ class InsightsQueries:
             final = await self._evaluate(state)
             if state.status == "Running":  # not cancelled meanwhile
                 # Stored first, then shown: a restart never forgets an answered result.
+                state.finishing = True
                 await self._save(final)
                 state.results, state.statistics = final.results, final.statistics
                 state.finished_ms, state.status = final.finished_ms, final.status

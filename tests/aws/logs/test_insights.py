@@ -7,6 +7,7 @@ TestMetricFilter."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,11 @@ def test_json_fields_are_discovered_with_dotted_names(logs: Any, app_group: str)
     ]
     rows = _rows(_query(logs, app_group, "filter level in ['INFO'] and not ms > 40 | display ms"))
     assert rows == [{"ms": "30"}]
+    query = "fields @timestamp, @timestamp as at, http.status as code | filter code = 503"
+    rows = _rows(_query(logs, app_group, query))
+    assert len(rows) == 1 and rows[0]["code"] == "503"
+    assert rows[0]["at"] == rows[0]["@timestamp"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}", rows[0]["at"])
 
 
 def test_stats_by_field_and_by_bin(logs: Any, app_group: str) -> None:
