@@ -394,6 +394,8 @@ def test_bad_parameters(logs: Any, app_group: str) -> None:
 
 
 def test_stop_and_describe_queries(logs: Any, app_group: str) -> None:
+    finished = _query(logs, app_group, "fields @logStream")
+    assert finished["status"] == "Complete"
     now = int(time.time())
     query_id = logs.start_query(
         logGroupName=app_group, startTime=now - 3600, endTime=now, queryString="fields @message"
