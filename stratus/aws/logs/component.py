@@ -2,8 +2,9 @@
 
 Built after FunctionsComponent, whose log store and read view (``LogService``) hold
 the events of every group; this component adds the catalog (created groups, streams,
-filters, in its own tables), the retention sweep and the subscription deliveries, and
-plugs the deliveries into the functions' log sink (``BufferedLogSink.taps``).
+filters, in its own tables), the retention sweep, the subscription deliveries (plugged
+into the functions' log sink, ``BufferedLogSink.taps``) and the Logs Insights query
+runner (a background task reading the groups' events a chunk at a time).
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from stratus.services.logs.catalog import LogCatalog
 from stratus.services.logs.catalog_sqlite import LOGS_MIGRATIONS, SQLiteLogCatalogStore
 from stratus.services.logs.filters import LogFilters
 from stratus.services.logs.groups import LogGroups
+from stratus.services.logs.queries import InsightsQueries
+from stratus.services.logs.repository import StoredLogEvent
 from stratus.services.logs.streams import LogStreams
 from stratus.services.logs.subscriptions import SubscriptionDelivery
+from stratus.services.scope import Scope
 
 __all__ = ["LogsComponent"]
 
@@ -48,7 +52,18 @@ class LogsComponent(Component):
         functions.registry.on_change(self.delivery.rebuild_taps)
         functions.registry.on_settled(self.delivery.rebuild_taps)
         functions.log_sink.taps = self.delivery.taps
-        self._provider = LogsProvider(self.groups, self.streams, self.filters)
+        self.queries = InsightsQueries(self._read, self.catalog.exists, ctx.db)
+        self._provider = LogsProvider(self.groups, self.streams, self.filters, self.queries)
+
+    async def _read(
+        self, scope: Scope, group: str, after: int, start_ms: int, end_ms: int, limit: int
+    ) -> list[StoredLogEvent]:
+        """A chunk of a group's events for an Insights query (none once it is deleted)."""
+        if not self.catalog.exists(scope, group):
+            return []
+        return await self.streams.read(
+            scope, group, after_id=after, start_ms=start_ms, end_ms=end_ms, limit=limit
+        )
 
     def _function_exists(self, arn: str) -> bool:
         function_id = ":".join(arn.split(":")[:7])
@@ -63,12 +78,14 @@ class LogsComponent(Component):
 
     async def start(self) -> None:
         await self.catalog.load()
+        await self.queries.load()
         self.delivery.rebuild_taps()
 
     def background(self) -> Iterable[BackgroundTask]:
         return (
             BackgroundTask("log-subscriptions", self.delivery.run),
             BackgroundTask("log-retention", self._sweep),
+            BackgroundTask("log-queries", self.queries.run),
         )
 
     async def _sweep(self) -> None:

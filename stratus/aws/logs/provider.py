@@ -1,5 +1,6 @@
 """The CloudWatch Logs API (json 1.1): log groups, retention, tags, streams, events,
-subscription and metric filters, over ``services/logs`` (docs/logs.md)."""
+subscription and metric filters (TestMetricFilter too), Logs Insights queries, over
+``services/logs`` (docs/logs.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.logs.events import EventsApi
+from stratus.aws.logs.insights import InsightsApi, compile_error
 from stratus.aws.logs.params import Params, group_arn, group_name, group_of_resource
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.services.logs.errors import (
@@ -17,21 +19,27 @@ from stratus.services.logs.errors import (
     LogGroupNotFound,
     LogsError,
     LogStreamNotFound,
+    MalformedQuery,
+    QueryNotFound,
     StreamAlreadyExists,
 )
 from stratus.services.logs.filters import LogFilters
 from stratus.services.logs.groups import LogGroups
 from stratus.services.logs.paging import page
+from stratus.services.logs.patterns import compile_pattern
+from stratus.services.logs.queries import InsightsQueries
 from stratus.services.logs.records import MetricFilterRecord
 from stratus.services.logs.streams import LogStreams
 
 
-class LogsProvider(EventsApi):
+class LogsProvider(EventsApi, InsightsApi):
     errors = ErrorTable(
         {
             LogGroupNotFound: ErrorRule("ResourceNotFoundException"),
             LogStreamNotFound: ErrorRule("ResourceNotFoundException"),
             FilterNotFound: ErrorRule("ResourceNotFoundException"),
+            QueryNotFound: ErrorRule("ResourceNotFoundException"),
+            MalformedQuery: ErrorRule("MalformedQueryException", fields=compile_error),
             GroupAlreadyExists: ErrorRule("ResourceAlreadyExistsException"),
             StreamAlreadyExists: ErrorRule("ResourceAlreadyExistsException"),
             LimitExceeded: ErrorRule("LimitExceededException"),
@@ -40,10 +48,17 @@ class LogsProvider(EventsApi):
         }
     )
 
-    def __init__(self, groups: LogGroups, streams: LogStreams, filters: LogFilters) -> None:
+    def __init__(
+        self,
+        groups: LogGroups,
+        streams: LogStreams,
+        filters: LogFilters,
+        queries: InsightsQueries,
+    ) -> None:
         self._groups = groups
         self._streams = streams
         self._filters = filters
+        self._queries = queries
 
     # -- groups ------------------------------------------------------------------------
     async def create_log_group(self, ctx: RequestContext, params: Params) -> Params:
@@ -228,6 +243,20 @@ class LogsProvider(EventsApi):
     async def delete_metric_filter(self, ctx: RequestContext, params: Params) -> Params:
         await self._filters.delete_metric(ctx.scope, params["logGroupName"], params["filterName"])
         return {}
+
+    async def test_metric_filter(self, ctx: RequestContext, params: Params) -> Params:
+        pattern = compile_pattern(params["filterPattern"])
+        return {
+            "matches": [
+                {
+                    "eventNumber": number,
+                    "eventMessage": message,
+                    "extractedValues": pattern.extracted(message),
+                }
+                for number, message in enumerate(params["logEventMessages"], start=1)
+                if pattern.matches(message)
+            ]
+        }
 
 
 def _measures(record: MetricFilterRecord, name: Any, namespace: Any) -> bool:

@@ -44,7 +44,22 @@ LOGS_MIGRATIONS = [
             PRIMARY KEY (account, region, group_name, kind, name)
         );
         """,
-    )
+    ),
+    Migration(
+        2,
+        "CloudWatch Logs Insights queries and query definitions",
+        """
+        CREATE TABLE logs_query_definitions (
+            account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL,
+            document TEXT NOT NULL,
+            PRIMARY KEY (account, region, id)
+        );
+        CREATE TABLE logs_queries (
+            id TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,
+            created_ms INTEGER NOT NULL, document TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 Write = Callable[[sqlite3.Connection], object]

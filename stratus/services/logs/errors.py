@@ -9,6 +9,8 @@ each its AWS code and message.
      +-- StreamAlreadyExists     CreateLogStream of a name in use
      +-- InvalidParameter        a value AWS refuses beyond the model's constraints
      +-- LimitExceeded           more filters per group than AWS allows
+     +-- QueryNotFound           no Logs Insights query (or definition) of that id
+     +-- MalformedQuery          a Logs Insights query the parser cannot read
 """
 
 from __future__ import annotations
@@ -51,3 +53,16 @@ class InvalidParameter(LogsError):
 
 class LimitExceeded(LogsError):
     message = "Resource limit exceeded."
+
+
+class QueryNotFound(LogsError):
+    message = "Query does not exist."
+
+
+class MalformedQuery(LogsError):
+    """A Logs Insights query the parser cannot read; the offsets name the token."""
+
+    def __init__(self, message: str, start: int, end: int) -> None:
+        super().__init__(message)
+        self.start = start
+        self.end = end

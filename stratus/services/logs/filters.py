@@ -2,7 +2,8 @@
 
 A subscription filter sends the group's matching events to a Lambda function
 (``subscriptions.py`` delivers them); metric filters are kept and listed (no metrics
-are computed). AWS allows 2 subscription filters and 100 metric filters per group.
+are computed: there is no CloudWatch metrics service to publish them to). AWS allows 2
+subscription filters and 100 metric filters per group, 3 dimensions per metric.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from stratus.services.scope import Scope
 
 MAX_SUBSCRIPTION_FILTERS = 2
 MAX_METRIC_FILTERS = 100
+#: Dimensions of a metric filter's metric, at most (AWS's documented limit).
+MAX_DIMENSIONS = 3
 
 #: Whether a function ARN names a function that exists (the destination check).
 FunctionExists = Callable[[str], bool]
@@ -108,6 +111,10 @@ class LogFilters:
     ) -> None:
         await self._catalog.require(scope, group)
         compile_pattern(pattern)
+        if any(len(t.get("dimensions") or {}) > MAX_DIMENSIONS for t in transformations):
+            raise InvalidParameter(
+                f"A metric filter can include at most {MAX_DIMENSIONS} dimensions."
+            )
         current = self._catalog.state.metrics.get((scope, group), {})
         if name not in current and len(current) >= MAX_METRIC_FILTERS:
             raise LimitExceeded()

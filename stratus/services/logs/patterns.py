@@ -39,9 +39,28 @@ class CompiledPattern:
     test: Test
     sieve: str | None
     everything: bool = False
+    #: The JSON selectors a pattern names (``$.a.b``), whose values it extracts.
+    selectors: tuple[str, ...] = ()
 
     def matches(self, message: str) -> bool:
         return self.everything or self.test(message)
+
+    def extracted(self, message: str) -> dict[str, str]:
+        """The values of the pattern's selectors in a matching message, as
+        TestMetricFilter's ``extractedValues`` shows them (``{"$.a": "x"}``)."""
+        if not self.selectors:
+            return {}
+        try:
+            document = json.loads(message)
+        except ValueError:
+            return {}
+        found: dict[str, str] = {}
+        for path in self.selectors:
+            value = _select(document, path[1:])
+            if value is _MISSING:
+                continue
+            found[path] = value if isinstance(value, str) else json.dumps(value)
+        return found
 
 
 def _invalid(pattern: str) -> InvalidParameter:
@@ -53,7 +72,8 @@ def compile_pattern(pattern: str | None) -> CompiledPattern:
     if text in ("", '""'):
         return CompiledPattern(text, lambda _m: True, None, everything=True)
     if text.startswith("{"):
-        return CompiledPattern(text, _json_test(text), None)
+        selectors = tuple(dict.fromkeys(m.group(1) for m in _SELECTOR.finditer(text)))
+        return CompiledPattern(text, _json_test(text), None, selectors=selectors)
     if text.startswith("[") or text.startswith("%"):
         raise _invalid(text)
     return _terms(text)
@@ -97,6 +117,7 @@ _COMPARISON = re.compile(
     r"|(?P<is>IS\s+(?:NULL|TRUE|FALSE))|(?P<exists>NOT\s+EXISTS|EXISTS))\s*"
 )
 _MISSING = object()
+_SELECTOR = re.compile(r"(\$(?:\.[A-Za-z0-9_\-]+|\[\d+\])+)")
 
 
 def _select(document: Any, path: str) -> Any:

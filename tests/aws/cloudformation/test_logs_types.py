@@ -1,6 +1,7 @@
-"""AWS::Logs::LogGroup, LogStream and SubscriptionFilter in a stack: real groups with
-their retention and tags, updated in place, a subscription that delivers, and all of it
-gone with the stack."""
+"""AWS::Logs::LogGroup, LogStream, SubscriptionFilter, MetricFilter and QueryDefinition in
+a stack: real groups with their retention and tags, updated in place, a subscription that
+delivers, metric filters and saved queries changed in place, and all of it gone with the
+stack."""
 
 from __future__ import annotations
 
@@ -109,4 +110,91 @@ def test_a_stack_with_a_log_group(cfn: Any, server: ServerProcess, tmp_path: Pat
     cfn.get_waiter("stack_delete_complete").wait(
         StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
     )
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] == []
+
+
+def _filters_template(pattern: str, query: str) -> str:
+    return json.dumps(
+        {
+            "Resources": {
+                "Group": {"Type": "AWS::Logs::LogGroup"},
+                "Errors": {
+                    "Type": "AWS::Logs::MetricFilter",
+                    "Properties": {
+                        "LogGroupName": {"Ref": "Group"},
+                        "FilterPattern": pattern,
+                        "MetricTransformations": [
+                            {
+                                "MetricName": "Errors",
+                                "MetricNamespace": "App",
+                                "MetricValue": "1",
+                                "Dimensions": [{"Key": "Level", "Value": "$.level"}],
+                                "Unit": "Count",
+                            }
+                        ],
+                    },
+                },
+                "Saved": {
+                    "Type": "AWS::Logs::QueryDefinition",
+                    "Properties": {
+                        "Name": {"Fn::Sub": "${AWS::StackName}/errors"},
+                        "QueryString": query,
+                        "LogGroupNames": [{"Ref": "Group"}],
+                    },
+                },
+            },
+            "Outputs": {
+                "Group": {"Value": {"Ref": "Group"}},
+                "Filter": {"Value": {"Ref": "Errors"}},
+                "Query": {"Value": {"Ref": "Saved"}},
+                "QueryId": {"Value": {"Fn::GetAtt": ["Saved", "QueryDefinitionId"]}},
+            },
+        }
+    )
+
+
+def test_metric_filters_and_query_definitions_in_a_stack(cfn: Any, server: ServerProcess) -> None:
+    logs = server.client("logs")
+    name = stack_name("logsq")
+    cfn.create_stack(
+        StackName=name,
+        TemplateBody=_filters_template('{ $.level = "ERROR" }', "fields @message | limit 5"),
+    )
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in wait_stack(cfn, name)["Outputs"]}
+    group = outputs["Group"]
+    found = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+    assert [f["filterName"] for f in found] == [outputs["Filter"]]
+    assert found[0]["filterPattern"] == '{ $.level = "ERROR" }'
+    assert found[0]["metricTransformations"] == [
+        {
+            "metricName": "Errors",
+            "metricNamespace": "App",
+            "metricValue": "1",
+            "dimensions": {"Level": "$.level"},
+            "unit": "Count",
+        }
+    ]
+    assert outputs["Query"] == outputs["QueryId"]
+    definitions = logs.describe_query_definitions(queryDefinitionNamePrefix=name)
+    assert [
+        (d["queryDefinitionId"], d["queryString"], d["logGroupNames"])
+        for d in definitions["queryDefinitions"]
+    ] == [(outputs["Query"], "fields @message | limit 5", [group])]
+
+    cfn.update_stack(
+        StackName=name, TemplateBody=_filters_template("ERROR", "stats count(*) by @logStream")
+    )
+    wait_stack(cfn, name, "stack_update_complete")
+    found = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+    assert [(f["filterName"], f["filterPattern"]) for f in found] == [(outputs["Filter"], "ERROR")]
+    definitions = logs.describe_query_definitions(queryDefinitionNamePrefix=name)
+    assert [
+        (d["queryDefinitionId"], d["queryString"]) for d in definitions["queryDefinitions"]
+    ] == [(outputs["Query"], "stats count(*) by @logStream")]
+
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )
+    assert logs.describe_query_definitions(queryDefinitionNamePrefix=name)["queryDefinitions"] == []
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] == []

@@ -1,4 +1,4 @@
-"""AWS::Logs::LogGroup, AWS::Logs::LogStream and AWS::Logs::SubscriptionFilter through
+"""AWS::Logs::LogGroup, LogStream, SubscriptionFilter, MetricFilter and QueryDefinition through
 our own CloudWatch Logs API (so a template gets its checks and errors)."""
 
 from __future__ import annotations
@@ -141,4 +141,104 @@ class SubscriptionFilterHandler(Handler):
                 "DeleteSubscriptionFilter",
                 {"logGroupName": props["LogGroupName"], "filterName": current.physical_id},
             )
+        )
+
+
+def _transformation(prop: dict[str, Any]) -> dict[str, Any]:
+    """A template's MetricTransformation as PutMetricFilter's ``metricTransformations``."""
+    out: dict[str, Any] = {
+        "metricName": prop.get("MetricName"),
+        "metricNamespace": prop.get("MetricNamespace"),
+        "metricValue": prop.get("MetricValue"),
+    }
+    if prop.get("DefaultValue") is not None:
+        out["defaultValue"] = float(prop["DefaultValue"])
+    if prop.get("Dimensions"):
+        out["dimensions"] = {d["Key"]: d["Value"] for d in prop["Dimensions"]}
+    if prop.get("Unit"):
+        out["unit"] = prop["Unit"]
+    return out
+
+
+class MetricFilterHandler(Handler):
+    """A metric filter (kept and listed: no metrics are published here)."""
+
+    required = ("LogGroupName", "FilterPattern", "MetricTransformations")
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = props.get("FilterName") or ctx.physical_name(logical_id, 512)
+        await self._put(ctx, name, props)
+        return Provisioned(name)
+
+    async def _put(self, ctx: Provisioning, name: str, props: dict[str, Any]) -> None:
+        params: dict[str, Any] = {
+            "logGroupName": props["LogGroupName"],
+            "filterName": name,
+            "filterPattern": props["FilterPattern"],
+            "metricTransformations": [_transformation(t) for t in props["MetricTransformations"]],
+        }
+        if props.get("ApplyOnTransformedLogs") is not None:
+            params["applyOnTransformedLogs"] = props["ApplyOnTransformedLogs"]
+        await ctx.call("logs", "PutMetricFilter", params)
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if any(old.get(p) != new.get(p) for p in ("FilterName", "LogGroupName")):
+            return None
+        await self._put(ctx, current.physical_id, new)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call(
+                "logs",
+                "DeleteMetricFilter",
+                {"logGroupName": props["LogGroupName"], "filterName": current.physical_id},
+            )
+        )
+
+
+class QueryDefinitionHandler(Handler):
+    """A saved Logs Insights query; its id is the physical id (Ref and QueryDefinitionId)."""
+
+    required = ("Name", "QueryString")
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        found = await ctx.call("logs", "PutQueryDefinition", self._params(props))
+        definition_id = str(found["queryDefinitionId"])
+        return Provisioned(definition_id, {"QueryDefinitionId": definition_id})
+
+    @staticmethod
+    def _params(props: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {"name": props["Name"], "queryString": props["QueryString"]}
+        if props.get("LogGroupNames"):
+            params["logGroupNames"] = props["LogGroupNames"]
+        return params
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        params = self._params(new)
+        params["queryDefinitionId"] = current.physical_id
+        await ctx.call("logs", "PutQueryDefinition", params)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call("logs", "DeleteQueryDefinition", {"queryDefinitionId": current.physical_id})
         )

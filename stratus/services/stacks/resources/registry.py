@@ -69,6 +69,8 @@ HANDLERS: dict[str, Handler] = {
     "AWS::Logs::LogGroup": logs.LogGroupHandler(),
     "AWS::Logs::LogStream": logs.LogStreamHandler(),
     "AWS::Logs::SubscriptionFilter": logs.SubscriptionFilterHandler(),
+    "AWS::Logs::MetricFilter": logs.MetricFilterHandler(),
+    "AWS::Logs::QueryDefinition": logs.QueryDefinitionHandler(),
     "AWS::ApiGateway::RestApi": apis.RestApiHandler(),
     "AWS::ApiGateway::Resource": apis.ResourceHandler(),
     "AWS::ApiGateway::Method": apis.MethodHandler(),
