@@ -118,6 +118,12 @@ class Handler:
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         return None
 
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        """Whether changing ``old`` to ``new`` replaces the resource, known before
+        ``update`` runs (a stack policy judges Update:Replace apart from Update:Modify).
+        By default: when ``update`` is this class's, any change replaces."""
+        return type(self).update is Handler.update
+
 
 def tag_map(tags: Any) -> dict[str, str]:
     """CloudFormation's ``[{Key, Value}]`` (or a map, as SAM writes) as a map."""

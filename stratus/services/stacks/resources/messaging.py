@@ -70,9 +70,7 @@ class QueueHandler(Handler):
         old: dict[str, Any],
         new: dict[str, Any],
     ) -> Provisioned | None:
-        if old.get("QueueName") != new.get("QueueName") or old.get("FifoQueue") != new.get(
-            "FifoQueue"
-        ):
+        if self.replaces(old, new):
             return None
         attributes = _queue_attributes(new)
         if "RedrivePolicy" in old and "RedrivePolicy" not in new:
@@ -87,6 +85,9 @@ class QueueHandler(Handler):
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(ctx.call("sqs", "DeleteQueue", {"QueueUrl": current.physical_id}))
+
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return any(old.get(k) != new.get(k) for k in ("QueueName", "FifoQueue"))
 
 
 class QueuePolicyHandler(Handler):
@@ -173,7 +174,7 @@ class TopicHandler(Handler):
         old: dict[str, Any],
         new: dict[str, Any],
     ) -> Provisioned | None:
-        if any(old.get(k) != new.get(k) for k in ("TopicName", "FifoTopic", "Subscription")):
+        if self.replaces(old, new):
             return None
         for key in _TOPIC_ATTRIBUTES:
             if (
@@ -194,6 +195,9 @@ class TopicHandler(Handler):
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(ctx.call("sns", "DeleteTopic", {"TopicArn": current.physical_id}))
+
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return any(old.get(k) != new.get(k) for k in ("TopicName", "FifoTopic", "Subscription"))
 
 
 _SUBSCRIPTION_ATTRIBUTES = (
