@@ -392,6 +392,7 @@ class StacksService:
             "ROLLBACK_FAILED",
             "CREATE_FAILED",
             "REVIEW_IN_PROGRESS",
+            "UPDATE_ROLLBACK_FAILED",  # ContinueUpdateRollback first
         ):
             raise StackValidationError(
                 f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
