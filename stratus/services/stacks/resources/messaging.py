@@ -10,8 +10,6 @@ from stratus.services.stacks.resources.base import (
     Provisioned,
     Provisioning,
     ignore_missing,
-    tag_list,
-    tag_map,
 )
 
 # Queue properties that are queue attributes (as strings, JSON for the policies).
@@ -56,8 +54,7 @@ class QueueHandler(Handler):
             else ctx.physical_name(logical_id, 80)
         )
         params: dict[str, Any] = {"QueueName": name, "Attributes": _queue_attributes(props)}
-        if props.get("Tags"):
-            params["tags"] = tag_map(props["Tags"])
+        params["tags"] = ctx.tags(logical_id, props.get("Tags"))
         url = (await ctx.call("sqs", "CreateQueue", params))["QueueUrl"]
         arn = ctx.arn("sqs", name)
         return Provisioned(url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
@@ -150,8 +147,7 @@ class TopicHandler(Handler):
             if k in props and k != "DeliveryStatusLogging"
         }
         params: dict[str, Any] = {"Name": name, "Attributes": attributes}
-        if props.get("Tags"):
-            params["Tags"] = tag_list(props["Tags"])
+        params["Tags"] = ctx.tag_list(logical_id, props.get("Tags"))
         arn = (await ctx.call("sns", "CreateTopic", params))["TopicArn"]
         for subscription in props.get("Subscription", []):
             await ctx.call(
