@@ -93,6 +93,34 @@ def test_failed_custom_update_gets_rollback_update(cfn: Any, server: ServerProce
     cfn.delete_stack(StackName=name)
 
 
+def test_partly_applied_update_is_undone(cfn: Any, server: ServerProcess) -> None:
+    """The topic's new DisplayName is set before its SignatureVersion is refused: the
+    rollback updates the topic back, so the old name is what is left."""
+    name = stack_name("lc")
+
+    def topic(**props: Any) -> str:
+        return json.dumps(
+            {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": props}}}
+        )
+
+    cfn.create_stack(StackName=name, TemplateBody=topic(DisplayName="one"))
+    wait_stack(cfn, name)
+    arn = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Topic")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    cfn.update_stack(StackName=name, TemplateBody=topic(DisplayName="two", SignatureVersion="9"))
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    sns = server.client("sns")
+    assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["DisplayName"] == "one"
+    assert statuses(cfn, name, "Topic")[-4:] == [
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_FAILED",
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_COMPLETE",
+    ]
+    cfn.delete_stack(StackName=name)
+
+
 def test_failure_before_anything_applied_is_not_undone(cfn: Any, server: ServerProcess) -> None:
     name = stack_name("lc")
     body = template(Topic={"Type": "AWS::SNS::Topic"}, Thing=thing(Value="v1"))
