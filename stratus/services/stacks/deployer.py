@@ -93,6 +93,7 @@ class Deployer:
             stack.stack_id,
             self._responses,
             self._nested,
+            tuple(stack.tags.items()),
         )
 
     def _evaluator(

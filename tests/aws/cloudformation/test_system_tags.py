@@ -129,3 +129,23 @@ def test_system_tags_do_not_count_and_stay_reserved(cfn: Any, server: ServerProc
         )
     ) == ("InvalidParameter", "Invalid parameter: Tags Reason: Tag keys must not start with aws:")
     cfn.delete_stack(StackName=name)
+
+
+def test_stack_tags_reach_resources_and_theirs_win(cfn: Any, server: ServerProcess) -> None:
+    name = stack_name("tags")
+    body = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": USER}}}}
+    cfn.create_stack(
+        StackName=name,
+        TemplateBody=json.dumps(body),
+        Tags=[{"Key": "team", "Value": "stack"}, {"Key": "env", "Value": "dev"}],
+    )
+    stack_id = wait_stack(cfn, name)["StackId"]
+    url = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Queue")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    assert server.client("sqs").list_queue_tags(QueueUrl=url)["Tags"] == {
+        "team": "core",  # the resource's own tag wins over the stack's
+        "env": "dev",
+        **system(name, stack_id, "Queue"),
+    }
+    cfn.delete_stack(StackName=name)

@@ -42,6 +42,7 @@ class Provisioning:
     stack_id: str
     responses: CustomResponses | None = None  # where custom resources' answers arrive
     nested: NestedStacks | None = None  # the service that runs nested stacks
+    stack_tags: tuple[tuple[str, str], ...] = ()  # CreateStack's Tags, given to resources
 
     async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Our own API, as the stack's account; an AWS error fails the resource with
@@ -63,9 +64,11 @@ class Provisioning:
             ) from exc
 
     def tags(self, logical_id: str, user: Any = None) -> dict[str, str]:
-        """A resource's tags: the template's (``[{Key, Value}]`` or a map) and the
-        system tags CloudFormation adds to every taggable resource it creates."""
+        """A resource's tags, as CloudFormation gives them: the stack's tags, the
+        template's for the resource (``[{Key, Value}]`` or a map; they win over the
+        stack's), and the system tags it adds to every taggable resource it creates."""
         return {
+            **dict(self.stack_tags),
             **tag_map(user),
             f"{CLOUDFORMATION_PREFIX}stack-name": self.stack_name,
             f"{CLOUDFORMATION_PREFIX}stack-id": self.stack_id,
