@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.aws.cloudformation.conftest import aws_error, settle, stack_name, wait_stack
@@ -216,3 +217,30 @@ def test_describe_account_limits(cfn: Any) -> None:
         "StackLimit": 2000,
         "StackOutputsLimit": 200,
     }
+
+
+def test_failed_rollback_survives_kill(tmp_path: Path) -> None:
+    """What the rollback could not undo is stored with the stack: after a kill -9,
+    ContinueUpdateRollback still knows which resource to try again or skip."""
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        cfn = server.client("cloudformation")
+        cfn.create_stack(
+            StackName="stuck", TemplateBody=template(Thing=thing(Value="v1", Stuck="yes"))
+        )
+        wait_stack(cfn, "stuck")
+        failing = template(Thing=thing(Value="v2", Mode="fail", Stuck="yes"))
+        cfn.update_stack(StackName="stuck", TemplateBody=failing)
+        assert settle(cfn, "stuck")["StackStatus"] == "UPDATE_ROLLBACK_FAILED"
+        server.kill()
+        server.start()
+        cfn = server.client("cloudformation")
+        assert cfn.describe_stacks(StackName="stuck")["Stacks"][0]["StackStatus"] == (
+            "UPDATE_ROLLBACK_FAILED"
+        )
+        cfn.continue_update_rollback(StackName="stuck")
+        assert settle(cfn, "stuck")["StackStatus"] == "UPDATE_ROLLBACK_FAILED"  # tried again
+        cfn.continue_update_rollback(StackName="stuck", ResourcesToSkip=["Thing"])
+        assert settle(cfn, "stuck")["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    finally:
+        server.stop()
