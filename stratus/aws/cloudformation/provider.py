@@ -23,6 +23,14 @@ Params = dict[str, Any]
 
 _NOT_CHECKED = {"StackResourceDriftStatus": "NOT_CHECKED"}
 
+#: CloudFormation's account quotas, as DescribeAccountLimits reports them.
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+ACCOUNT_LIMITS = (
+    ("ConcurrentResourcesLimit", 2500),
+    ("StackLimit", 2000),
+    ("StackOutputsLimit", 200),
+)
+
 
 def _request(params: Params) -> StackRequest:
     given = params.get("Parameters") or []
@@ -42,6 +50,10 @@ def _request(params: Params) -> StackRequest:
         disable_rollback=bool(params.get("DisableRollback"))
         or params.get("OnFailure") == "DO_NOTHING",
         description=params.get("Description", ""),
+        policy_body=params.get("StackPolicyBody"),
+        policy_url=params.get("StackPolicyURL"),
+        during_update_body=params.get("StackPolicyDuringUpdateBody"),
+        during_update_url=params.get("StackPolicyDuringUpdateURL"),
     )
 
 
@@ -186,6 +198,32 @@ class CloudFormationProvider:
             ctx.scope, params["StackName"], frozenset(params.get("RetainResources") or [])
         )
         return {}
+
+    async def set_stack_policy(self, ctx: RequestContext, params: Params) -> Params:
+        await self._stacks.set_stack_policy(
+            ctx.scope,
+            params["StackName"],
+            params.get("StackPolicyBody"),
+            params.get("StackPolicyURL"),
+        )
+        return {}
+
+    async def get_stack_policy(self, ctx: RequestContext, params: Params) -> Params:
+        policy = self._stacks.stack_policy(ctx.scope, params["StackName"])
+        return {"StackPolicyBody": policy} if policy else {}
+
+    async def cancel_update_stack(self, ctx: RequestContext, params: Params) -> Params:
+        self._stacks.cancel_update(ctx.scope, params["StackName"])
+        return {}
+
+    async def continue_update_rollback(self, ctx: RequestContext, params: Params) -> Params:
+        await self._stacks.continue_update_rollback(
+            ctx.scope, params["StackName"], frozenset(params.get("ResourcesToSkip") or [])
+        )
+        return {}
+
+    async def describe_account_limits(self, ctx: RequestContext, params: Params) -> Params:
+        return {"AccountLimits": [{"Name": n, "Value": v} for n, v in ACCOUNT_LIMITS]}
 
     async def describe_stacks(self, ctx: RequestContext, params: Params) -> Params:
         return {

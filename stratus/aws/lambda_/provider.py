@@ -51,6 +51,7 @@ from stratus.services.functions.permissions import Permissions
 from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
+from stratus.services.system_tags import counted
 
 Params = dict[str, Any]
 
@@ -517,7 +518,7 @@ class LambdaProvider(
         name = self._tag_target(ctx, params["Resource"])
         tags = dict(self._registry.record(name).tags)
         tags.update(params.get("Tags") or {})
-        if len(tags) > 50:
+        if counted(tags) > 50:  # AWS's own aws: tags do not count
             raise InvalidParameter("Number of tags exceeds resource tag limit.")
         await self._registry.update_record(name, tags=tags)
         return {}

@@ -33,6 +33,7 @@ from stratus.services.apis.parameter_mapping import (
 from stratus.services.apis.sqlite import SQLiteApiStore
 from stratus.services.apis.v2_models import ModelsMixin
 from stratus.services.apis.v2_responses import RouteResponsesMixin, drop_integration, drop_route
+from stratus.services.system_tags import counted, reserved
 
 KIND = "v2"
 #: The first-class AWS service integrations Stratus serves (the gateway's
@@ -82,12 +83,12 @@ def check_tags(tags: dict[str, str] | None) -> None:
     starting with ``aws:``, values of at most 256."""
     if not tags:
         return
-    if len(tags) > MAX_TAGS:
+    if counted(tags) > MAX_TAGS:
         raise BadRequest(f"Too many tags: a resource can have at most {MAX_TAGS} tags.")
     for key, value in tags.items():
         if not 1 <= len(key) <= 128:
             raise BadRequest(f"Invalid tag key specified: {key[:128]}")
-        if key.lower().startswith("aws:"):
+        if reserved(key):
             raise BadRequest(f"Tag keys starting with 'aws:' are reserved: {key}")
         if len(value) > 256:
             raise BadRequest(f"Invalid tag value specified for key {key}")

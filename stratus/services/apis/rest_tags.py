@@ -9,6 +9,7 @@ import re
 
 from stratus.services.apis.errors import BadRequest, NotFound
 from stratus.services.apis.rest_apis import RestApis
+from stratus.services.system_tags import counted, reserved
 
 __all__ = ["RestTags"]
 
@@ -42,10 +43,10 @@ class RestTags:
 
     async def tag(self, account: str, arn: str, tags: dict[str, str]) -> None:
         current = self.tags(account, arn)
-        if len({**current, **tags}) > _MAX_TAGS:
+        if counted({**current, **tags}) > _MAX_TAGS:
             raise BadRequest(f"A resource may have at most {_MAX_TAGS} tags")
         for key in tags:
-            if key.lower().startswith("aws:"):
+            if reserved(key):
                 raise BadRequest("Tag keys must not start with 'aws:'")
         current.update(tags)
         await self._save(account, arn)

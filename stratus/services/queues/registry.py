@@ -24,6 +24,7 @@ from stratus.services.queues.names import check_queue_name, key_of_arn
 from stratus.services.queues.queue import Queue
 from stratus.services.queues.repository import QueueStore
 from stratus.services.scope import Scope
+from stratus.services.system_tags import counted, reserved
 from stratus.store.errors import DuplicateKey
 
 __all__ = ["QueueRegistry"]
@@ -250,7 +251,7 @@ def _grants(queue: Queue, account: str) -> bool:
 def check_tags(tags: Mapping[str, str], existing: Mapping[str, str]) -> None:
     """At most 50 tags; keys 1 to 128 characters, values up to 256, ``aws:`` reserved
     ("Amazon SQS cost allocation tags" in the developer guide)."""
-    if len({**existing, **tags}) > MAX_TAGS:
+    if counted({**existing, **tags}) > MAX_TAGS:
         raise InvalidParameterValue(
             f"Too many tags added for queue. A queue can have at most {MAX_TAGS} tags."
         )
@@ -261,5 +262,5 @@ def check_tags(tags: Mapping[str, str], existing: Mapping[str, str]) -> None:
             raise InvalidParameterValue(
                 f"Tag value for key {name!r} must be at most 256 characters long."
             )
-        if name.lower().startswith("aws:"):
+        if reserved(name):
             raise InvalidParameterValue("The tag key prefix 'aws:' is reserved for AWS use.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import logging
 import time
 from collections.abc import Mapping
@@ -17,8 +18,15 @@ from typing import Any, Protocol
 
 from stratus.services.aws_calls import AwsCaller
 from stratus.services.stacks.custom import CustomResponses
-from stratus.services.stacks.errors import ResourceFailed, StacksError, TemplateError
+from stratus.services.stacks.errors import (
+    NothingApplied,
+    PolicyDenied,
+    StacksError,
+    TemplateError,
+    UpdateCancelled,
+)
 from stratus.services.stacks.model import ResourceState, Stack
+from stratus.services.stacks.policy import StackPolicy
 from stratus.services.stacks.resources.base import Provisioned, Provisioning
 from stratus.services.stacks.resources.custom import FAILED_PHYSICAL_ID, CustomFailed, is_custom
 from stratus.services.stacks.resources.nested import NestedStacks
@@ -52,6 +60,10 @@ class Journal(Protocol):
 
     async def publish_exports(self, stack: Stack) -> None: ...
 
+    def cancelled(self, stack: Stack) -> bool:
+        """Whether CancelUpdateStack asked the stack's running update to stop."""
+        ...
+
 
 class Deployer:
     def __init__(
@@ -81,6 +93,7 @@ class Deployer:
             stack.stack_id,
             self._responses,
             self._nested,
+            tuple(stack.tags.items()),
         )
 
     def _evaluator(
@@ -133,8 +146,10 @@ class Deployer:
         parameters: dict[str, Any],
         *,
         creating: bool,
+        policy: StackPolicy | None = None,
     ) -> bool:
         """Bring the stack to ``new_template``; on failure roll back (unless disabled).
+        ``policy`` is the stack policy this update runs under (none for a create).
         Answers whether it succeeded."""
         prefix = "CREATE" if creating else "UPDATE"
         old_template = copy.deepcopy(stack.processed)
@@ -151,7 +166,9 @@ class Deployer:
         ]
         replaced: list[ResourceState] = []
         try:
-            await self._converge(stack, new_template, parameters, done, replaced)
+            if not creating:
+                await self._check_deletions(stack, old_resources, new_template, policy)
+            await self._converge(stack, new_template, parameters, done, replaced, policy)
             stack.outputs = self._outputs(stack, new_template, parameters)
             await self._journal.publish_exports(stack)
         except Exception as exc:
@@ -159,7 +176,15 @@ class Deployer:
             if not isinstance(exc, StacksError):
                 log.exception("stack %s failed", stack.name)
             return await self._fail(
-                stack, creating, reason, done, replaced, old_template, old_parameters, old_resources
+                stack,
+                creating,
+                reason,
+                done,
+                replaced,
+                old_template,
+                old_parameters,
+                old_resources,
+                cancelled=isinstance(exc, UpdateCancelled),
             )
         if not creating:
             stack.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
@@ -186,6 +211,7 @@ class Deployer:
         parameters: dict[str, Any],
         done: list[tuple[str, str, ResourceState | None]],
         replaced: list[ResourceState],
+        policy: StackPolicy | None,
     ) -> None:
         resources = template.get("Resources") or {}
         evaluator, conditions = self._evaluator(stack, template, parameters)
@@ -195,6 +221,8 @@ class Deployer:
         # wave holds the resources whose dependencies are all in earlier waves. A wave
         # finishes (nothing is abandoned half-made) before a failure is raised.
         for wave in _waves(graph, creation_order(graph)):
+            if self._journal.cancelled(stack):
+                raise UpdateCancelled()
             outcomes = await asyncio.gather(
                 *(
                     self._converge_one(
@@ -206,6 +234,7 @@ class Deployer:
                         resources[logical],
                         done,
                         replaced,
+                        policy,
                     )
                     for logical in wave
                 ),
@@ -225,6 +254,7 @@ class Deployer:
         resource: dict[str, Any],
         done: list[tuple[str, str, ResourceState | None]],
         replaced: list[ResourceState],
+        policy: StackPolicy | None,
     ) -> None:
         condition = resource.get("Condition")
         if condition is not None and not conditions.get(str(condition), False):
@@ -252,7 +282,11 @@ class Deployer:
                 stack, logical, current.physical_id, kind, "UPDATE_IN_PROGRESS"
             )
             previous = copy.deepcopy(current)
+            applying = False  # whether the handler may have changed the resource
             try:
+                replaces = handler.replaces(current.properties, props)
+                self._allowed(policy, "Update:Replace" if replaces else "Update:Modify", current)
+                applying = not replaces
                 updated = await handler.update(
                     ctx,
                     logical,
@@ -260,14 +294,17 @@ class Deployer:
                     current.properties,
                     props,
                 )
+                applying = False
                 if updated is None:  # replacement: the new one first, the old one at cleanup
+                    if not replaces:
+                        self._allowed(policy, "Update:Replace", current)
                     named = NAME_PROPERTIES.get(kind)
                     if (
                         named
                         and props.get(named)
                         and props.get(named) == current.properties.get(named)
                     ):
-                        raise ResourceFailed(
+                        raise NothingApplied(
                             "CloudFormation cannot update a stack when a custom-named resource "
                             f"requires replacing. Rename {props[named]} and update the stack again."
                         )
@@ -283,6 +320,12 @@ class Deployer:
                     action = "update"
             except StacksError as exc:
                 current.status, current.status_reason = "UPDATE_FAILED", exc.message
+                if applying and not isinstance(exc, NothingApplied):
+                    # The handler may have applied part of the update before it failed:
+                    # the rollback updates the resource back to its previous properties
+                    # (a custom resource gets an Update with the old ones, as on AWS).
+                    current.properties = props
+                    done.append((logical, "update", previous))
                 await self._journal.event(
                     stack, logical, current.physical_id, kind, "UPDATE_FAILED", exc.message
                 )
@@ -302,6 +345,14 @@ class Deployer:
             await self._journal.save(stack)
             return
         if current is not None and current.physical_id:  # a new type under an old name
+            try:
+                self._allowed(policy, "Update:Replace", current)
+            except PolicyDenied as exc:
+                current.status, current.status_reason = "UPDATE_FAILED", exc.message
+                await self._journal.event(
+                    stack, logical, current.physical_id, current.type, "UPDATE_FAILED", exc.message
+                )
+                raise
             replaced.append(copy.deepcopy(current))
         stack.resources[logical] = ResourceState(
             logical, kind, "CREATE_IN_PROGRESS", "", "", props, {}, time.time()
@@ -329,6 +380,40 @@ class Deployer:
         done.append((logical, "create", current))
         await self._journal.event(stack, logical, made.physical_id, kind, "CREATE_COMPLETE")
         await self._journal.save(stack)
+
+    @staticmethod
+    def _allowed(policy: StackPolicy | None, action: str, state: ResourceState) -> None:
+        """Raise :class:`PolicyDenied` when the stack policy refuses ``action``."""
+        if policy is None:
+            return
+        reason = policy.denial(action, state.logical_id, state.type)
+        if reason is not None:
+            raise PolicyDenied(reason)
+
+    async def _check_deletions(
+        self,
+        stack: Stack,
+        old_resources: dict[str, ResourceState],
+        template: dict[str, Any],
+        policy: StackPolicy | None,
+    ) -> None:
+        """An update that removes a resource the policy protects from Update:Delete fails
+        that resource before anything is changed."""
+        if policy is None:
+            return
+        kept = template.get("Resources") or {}
+        for logical, state in old_resources.items():
+            if logical in kept or not state.physical_id:
+                continue
+            reason = policy.denial("Update:Delete", logical, state.type)
+            if reason is None:
+                continue
+            current = stack.resources[logical]
+            current.status, current.status_reason = "UPDATE_FAILED", reason
+            await self._journal.event(
+                stack, logical, state.physical_id, state.type, "UPDATE_FAILED", reason
+            )
+            raise PolicyDenied(reason)
 
     def _outputs(
         self, stack: Stack, template: dict[str, Any], parameters: dict[str, Any]
@@ -361,6 +446,8 @@ class Deployer:
         old_template: dict[str, Any],
         old_parameters: dict[str, Any],
         old_resources: dict[str, ResourceState],
+        *,
+        cancelled: bool = False,
     ) -> bool:
         if creating and stack.disable_rollback:
             stack.status, stack.status_reason = "CREATE_FAILED", reason
@@ -369,7 +456,14 @@ class Deployer:
             return False
         head = "ROLLBACK" if creating else "UPDATE_ROLLBACK"
         stack.status = f"{head}_IN_PROGRESS"
-        stack.status_reason = f"The following resource(s) failed to {'create' if creating else 'update'}: [{', '.join(sorted(lid for lid, s in stack.resources.items() if s.status.endswith('_FAILED')))}]. Rollback requested by user."
+        failed_ids = sorted(
+            lid for lid, s in stack.resources.items() if s.status.endswith("_FAILED")
+        )
+        stack.status_reason = (
+            "Stack update cancelled"
+            if cancelled
+            else f"The following resource(s) failed to {'create' if creating else 'update'}: [{', '.join(failed_ids)}]. Rollback requested by user."
+        )
         await self._stack_event(stack, stack.status_reason)
         await self._journal.save(stack)
         ctx = self._ctx(stack)
@@ -381,61 +475,127 @@ class Deployer:
             if state.status == "CREATE_FAILED" and state.attributes.get(FAILED_PHYSICAL_ID):
                 failed = not await self._delete_failed_custom(stack, ctx, state) or failed
                 stack.resources.pop(logical)
+        pending: list[dict[str, Any]] = []
         for logical, action, previous in reversed(done):
-            state = stack.resources[logical]
-            handler = HANDLERS[state.type]
-            try:
-                if action == "update" and previous is not None:
-                    await self._journal.event(
-                        stack, logical, state.physical_id, state.type, "UPDATE_IN_PROGRESS"
-                    )
-                    await handler.update(
-                        ctx,
-                        logical,
-                        Provisioned(state.physical_id, state.attributes),
-                        state.properties,
-                        previous.properties,
-                    )
-                    stack.resources[logical] = previous
-                    await self._journal.event(
-                        stack, logical, previous.physical_id, state.type, "UPDATE_COMPLETE"
-                    )
-                else:
-                    await self._journal.event(
-                        stack, logical, state.physical_id, state.type, "DELETE_IN_PROGRESS"
-                    )
-                    await handler.delete(
-                        ctx, Provisioned(state.physical_id, state.attributes), state.properties
-                    )
-                    await self._journal.event(
-                        stack, logical, state.physical_id, state.type, "DELETE_COMPLETE"
-                    )
-                    if previous is not None:
-                        stack.resources[logical] = previous
-                    else:
-                        stack.resources.pop(logical, None)
-            except StacksError as exc:
+            if not await self._undo(stack, ctx, logical, action, previous):
                 failed = True
-                await self._journal.event(
-                    stack, logical, state.physical_id, state.type, "DELETE_FAILED", exc.message
+                pending.append(
+                    {
+                        "logical": logical,
+                        "action": action,
+                        "previous": None if previous is None else dataclasses.asdict(previous),
+                    }
                 )
-            await self._journal.save(stack)
+        stuck = {p["logical"] for p in pending}
         for logical, state in list(stack.resources.items()):
             if state.status == "CREATE_FAILED":
                 stack.resources.pop(logical)
                 await self._journal.event(stack, logical, "", state.type, "DELETE_COMPLETE")
-            elif state.status == "UPDATE_FAILED":
+            elif state.status == "UPDATE_FAILED" and logical not in stuck:
+                # Failed before it changed anything: its record as it was is still true.
                 stack.resources[logical] = old_resources[logical]
+        stack.rollback_pending = [] if creating else pending
         if not creating:
             stack.processed, stack.parameters = old_template, old_parameters
-            stack.status = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
-            await self._stack_event(stack)
-            await self._journal.save(stack)
+            if not failed:
+                stack.status = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+                await self._stack_event(stack)
+                await self._journal.save(stack)
             # Resources created for the update whose old name came back are already gone.
         stack.status = f"{head}_FAILED" if failed else f"{head}_COMPLETE"
         await self._stack_event(stack)
         await self._journal.save(stack)
         return False
+
+    async def _undo(
+        self,
+        stack: Stack,
+        ctx: Provisioning,
+        logical: str,
+        action: str,
+        previous: ResourceState | None,
+    ) -> bool:
+        """Undo one step of a failed update or create: an update goes back to the previous
+        properties through its handler, a creation is deleted. Answers whether it worked
+        (the resource is left UPDATE_FAILED or DELETE_FAILED when not)."""
+        state = stack.resources[logical]
+        handler = HANDLERS[state.type]
+        updating = action == "update" and previous is not None
+        try:
+            if updating and previous is not None:
+                await self._journal.event(
+                    stack, logical, state.physical_id, state.type, "UPDATE_IN_PROGRESS"
+                )
+                await handler.update(
+                    ctx,
+                    logical,
+                    Provisioned(state.physical_id, state.attributes),
+                    state.properties,
+                    previous.properties,
+                )
+                stack.resources[logical] = previous
+                previous.status, previous.status_reason = "UPDATE_COMPLETE", ""
+                await self._journal.event(
+                    stack, logical, previous.physical_id, state.type, "UPDATE_COMPLETE"
+                )
+            else:
+                await self._journal.event(
+                    stack, logical, state.physical_id, state.type, "DELETE_IN_PROGRESS"
+                )
+                await handler.delete(
+                    ctx, Provisioned(state.physical_id, state.attributes), state.properties
+                )
+                await self._journal.event(
+                    stack, logical, state.physical_id, state.type, "DELETE_COMPLETE"
+                )
+                if previous is not None:
+                    stack.resources[logical] = previous
+                else:
+                    stack.resources.pop(logical, None)
+        except StacksError as exc:
+            status = "UPDATE_FAILED" if updating else "DELETE_FAILED"
+            state.status, state.status_reason = status, exc.message
+            await self._journal.event(
+                stack, logical, state.physical_id, state.type, status, exc.message
+            )
+            await self._journal.save(stack)
+            return False
+        await self._journal.save(stack)
+        return True
+
+    async def continue_rollback(self, stack: Stack, skip: frozenset[str]) -> bool:
+        """ContinueUpdateRollback: undo again what the failed rollback could not; the
+        resources in ``skip`` are left as they are and marked UPDATE_COMPLETE."""
+        stack.status, stack.status_reason = "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated"
+        await self._stack_event(stack, "User Initiated")
+        await self._journal.save(stack)
+        ctx = self._ctx(stack)
+        left: list[dict[str, Any]] = []
+        for item in stack.rollback_pending:
+            logical = str(item["logical"])
+            state = stack.resources.get(logical)
+            if state is None:
+                continue
+            if logical in skip:
+                state.status, state.status_reason = "UPDATE_COMPLETE", ""
+                await self._journal.event(
+                    stack, logical, state.physical_id, state.type, "UPDATE_COMPLETE"
+                )
+                continue
+            raw = item.get("previous")
+            previous = ResourceState(**raw) if isinstance(raw, dict) else None
+            if not await self._undo(stack, ctx, logical, str(item["action"]), previous):
+                left.append(item)
+        stack.rollback_pending = left
+        if not left:
+            stack.status = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+            await self._stack_event(stack)
+            await self._journal.save(stack)
+        stack.status = "UPDATE_ROLLBACK_FAILED" if left else "UPDATE_ROLLBACK_COMPLETE"
+        stack.status_reason = ""
+        await self._stack_event(stack)
+        await self._journal.save(stack)
+        return not left
 
     async def _remove(
         self, stack: Stack, replaced: list[ResourceState], gone: list[ResourceState]

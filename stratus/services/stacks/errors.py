@@ -11,6 +11,9 @@
     +-- AlreadyExists              a stack or change set of that name exists
     +-- InsufficientCapabilities   IAM resources or macros not acknowledged
     +-- ResourceFailed             a resource could not be provisioned (stack events)
+        +-- NothingApplied         it failed before changing anything: no undo needed
+            +-- PolicyDenied       the stack policy refuses the update action
+            +-- UpdateCancelled    CancelUpdateStack stopped the update before it
 
 https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html
 """
@@ -58,3 +61,19 @@ class InsufficientCapabilities(StacksError):
 
 class ResourceFailed(StacksError):
     """Provisioning one resource failed; the message becomes its event's reason."""
+
+
+class NothingApplied(ResourceFailed):
+    """A resource's update failed before anything was changed (a validation failure):
+    its rollback has nothing to undo, so its handler is not asked to go back."""
+
+
+class PolicyDenied(NothingApplied):
+    """The stack policy refuses the update action on the resource."""
+
+
+class UpdateCancelled(NothingApplied):
+    """CancelUpdateStack stopped the update before this resource was touched."""
+
+    def __init__(self) -> None:
+        super().__init__("Resource update cancelled")

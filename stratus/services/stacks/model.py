@@ -60,6 +60,10 @@ class Stack:
     change_set_id: str | None = None
     parent_id: str | None = None  # a nested stack's parent and root stack
     root_id: str | None = None
+    policy: str = ""  # the stack policy document, as set
+    # What a failed update rollback could not undo, for ContinueUpdateRollback: each
+    # {"logical": id, "action": "update"|"delete", "previous": ResourceState record|None}
+    rollback_pending: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

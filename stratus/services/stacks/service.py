@@ -33,6 +33,7 @@ from stratus.services.stacks.errors import (
     TemplateError,
 )
 from stratus.services.stacks.model import ChangeSet, ResourceState, Stack, StackEvent
+from stratus.services.stacks.policy import StackPolicy
 from stratus.services.stacks.repository import StackRepository
 from stratus.services.stacks.sources import StackRequest, TemplateSources
 from stratus.services.stacks.template.loader import parse_template
@@ -62,6 +63,7 @@ class StacksService:
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, int] = {}  # stack id -> operations accepted, not ended
         self._deleting: set[str] = set()
+        self._cancelling: set[str] = set()  # stacks whose update CancelUpdateStack stops
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -136,6 +138,7 @@ class StacksService:
             async with self._locks.setdefault(stack_id, asyncio.Lock()):
                 await work  # one operation of a stack at a time, in the order accepted
         finally:
+            self._cancelling.discard(stack_id)
             self._release(stack_id)
             self._busy -= 1
             if self._busy == 0:
@@ -222,6 +225,9 @@ class StacksService:
                 if output.get("ExportName") == name:
                     return output["OutputValue"]
         raise TemplateError(f"No export named {name} found. Rollback requested by user.")
+
+    def cancelled(self, stack: Stack) -> bool:
+        return stack.stack_id in self._cancelling
 
     async def publish_exports(self, stack: Stack) -> None:
         for output in stack.outputs:
@@ -357,8 +363,10 @@ class StacksService:
         if any(s.name == request.name for s in self._live(scope)):
             raise AlreadyExists(f"Stack [{request.name}] already exists")
         text, prepared = await self._prepare(scope, request, None, check_capabilities=True)
+        policy = await self._policy_text(scope, request.policy_body, request.policy_url)
         stack = self._new_stack(scope, request, "CREATE_IN_PROGRESS")
         self._adopt(stack, text, prepared, request)
+        stack.policy = policy or ""
         self._stacks[stack.stack_id] = stack
         await self.save(stack)
         self._claim(stack)
@@ -384,6 +392,7 @@ class StacksService:
             "ROLLBACK_FAILED",
             "CREATE_FAILED",
             "REVIEW_IN_PROGRESS",
+            "UPDATE_ROLLBACK_FAILED",  # ContinueUpdateRollback first
         ):
             raise StackValidationError(
                 f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
@@ -395,19 +404,93 @@ class StacksService:
         self._claim(stack)  # held while the template is read, so two updates cannot race
         try:
             text, prepared = await self._prepare(scope, request, stack, check_capabilities=True)
+            policy = await self._policy_text(scope, request.policy_body, request.policy_url)
+            during = await self._policy_text(
+                scope, request.during_update_body, request.during_update_url, during=True
+            )
             if prepared.processed == stack.processed and prepared.parameters == stack.parameters:
                 raise NoUpdates()
         except BaseException:
             self._release(stack.stack_id)
             raise
         self._adopt(stack, text, prepared, request)
+        if policy is not None:  # the new policy is the stack's from now on
+            stack.policy = policy
+        # The during-update policy overrides the stack's for this update only.
+        effective = during if during is not None else stack.policy
         stack.updated = time.time()
         stack.status, stack.status_reason = "UPDATE_IN_PROGRESS", "User Initiated"
         self._submit(
             stack,
-            self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=False),
+            self._deployer.deploy(
+                stack,
+                prepared.processed,
+                prepared.parameters,
+                creating=False,
+                policy=StackPolicy.parse(effective) if effective else None,
+            ),
         )
         return stack
+
+    # -- stack policies and the update's lifecycle ------------------------------------------
+    async def _policy_text(
+        self, scope: Scope, body: str | None, url: str | None, *, during: bool = False
+    ) -> str | None:
+        """The policy a request gives (in the call or in our S3), checked; ``None`` when
+        it gives none."""
+        if body is not None and url is not None:
+            names = (
+                ("StackPolicyDuringUpdateBody", "StackPolicyDuringUpdateURL")
+                if during
+                else ("StackPolicyBody", "StackPolicyURL")
+            )
+            raise StackValidationError(f"You cannot specify both {names[1]} and {names[0]}")
+        if url is not None:
+            body = await self._sources.fetch(scope, url)
+        if body is None:
+            return None
+        StackPolicy.parse(body)
+        return body
+
+    async def set_stack_policy(
+        self, scope: Scope, name: str, body: str | None, url: str | None
+    ) -> None:
+        stack = self.find(scope, name)
+        policy = await self._policy_text(scope, body, url)
+        if policy is None:
+            raise StackValidationError("Either StackPolicyBody or StackPolicyURL must be specified")
+        stack.policy = policy
+        await self.save(stack)
+
+    def stack_policy(self, scope: Scope, name: str) -> str:
+        """The stack's policy document, or ``""`` when it has none."""
+        return self.find(scope, name).policy
+
+    def cancel_update(self, scope: Scope, name: str) -> None:
+        """CancelUpdateStack: the running update stops before its next resources and
+        rolls back."""
+        stack = self.find(scope, name)
+        if stack.status != "UPDATE_IN_PROGRESS":
+            raise StackValidationError(
+                "CancelUpdateStack cannot be called from current stack status"
+            )
+        self._cancelling.add(stack.stack_id)
+
+    async def continue_update_rollback(self, scope: Scope, name: str, skip: frozenset[str]) -> None:
+        stack = self.find(scope, name)
+        if stack.status != "UPDATE_ROLLBACK_FAILED":
+            raise StackValidationError(
+                "ContinueUpdateRollback cannot be called from current stack status"
+            )
+        for logical in sorted(skip):
+            state = stack.resources.get(logical)
+            if state is None or state.status != "UPDATE_FAILED":
+                raise StackValidationError(
+                    f"Resource [{logical}] cannot be skipped: only resources in the UPDATE_FAILED state can be skipped"
+                )
+        self._claim(stack)
+        stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
+        self._submit(stack, self._deployer.continue_rollback(stack, skip))
 
     async def delete_stack(self, scope: Scope, name: str, retain: frozenset[str]) -> None:
         try:
@@ -649,7 +732,11 @@ class StacksService:
 
         async def run() -> None:
             ok = await self._deployer.deploy(
-                stack, change_set.processed, change_set.parameters, creating=creating
+                stack,
+                change_set.processed,
+                change_set.parameters,
+                creating=creating,
+                policy=StackPolicy.parse(stack.policy) if stack.policy and not creating else None,
             )
             change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
             await self._store.put_change_set(change_set.change_set_id, change_set.record())

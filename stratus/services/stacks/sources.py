@@ -33,6 +33,10 @@ class StackRequest:
     tags: dict[str, str] = dataclasses.field(default_factory=dict)
     disable_rollback: bool = False
     description: str = ""
+    policy_body: str | None = None  # StackPolicyBody / StackPolicyURL
+    policy_url: str | None = None
+    during_update_body: str | None = None  # StackPolicyDuringUpdate{Body,URL}
+    during_update_url: str | None = None
 
 
 class TemplateSources:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from stratus.services.patterns import FilterPolicy
 from stratus.services.scope import Scope
+from stratus.services.system_tags import counted, reserved
 from stratus.services.topics import permissions
 from stratus.services.topics.attributes import (
     check_subscription_attribute,
@@ -457,10 +458,10 @@ def _compiled_filter(subscription: Subscription) -> FilterPolicy | None:
 
 
 def _check_tags(tags: Mapping[str, str]) -> None:
-    if len(tags) > MAX_TAGS:
+    if counted(tags) > MAX_TAGS:
         raise TagLimitExceeded("Could not complete request: tag quota of per resource exceeded")
     for key in tags:
-        if key.lower().startswith("aws:"):
+        if reserved(key):
             raise InvalidParameter(
                 "Invalid parameter: Tags Reason: Tag keys must not start with aws:"
             )

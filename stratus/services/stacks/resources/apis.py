@@ -65,6 +65,14 @@ class RestApiHandler(Handler):
             }
         api = await ctx.call("apigateway", "CreateRestApi", params)
         api_id = api["id"]
+        await ctx.call(
+            "apigateway",
+            "TagResource",
+            {
+                "resourceArn": f"arn:aws:apigateway:{ctx.region}::/restapis/{api_id}",
+                "tags": ctx.tags(logical_id, props.get("Tags")),
+            },
+        )
         if body:
             # What CloudFormation does with a Body: PutRestApi (API Gateway's own import:
             # paths, authorizers, gateway responses ...), then the template's Name wins.
@@ -345,12 +353,19 @@ class HttpApiHandler(Handler):
         if body:
             # the service's own ImportApi, so a template and import-api agree
             api = await import_body(ctx, props, body)
+            await ctx.call(
+                "apigatewayv2",
+                "TagResource",
+                {
+                    "ResourceArn": f"arn:aws:apigateway:{ctx.region}::/apis/{api['ApiId']}",
+                    "Tags": ctx.tags(logical_id),
+                },
+            )
         else:
             params: dict[str, Any] = pick(props, *self._FIELDS)
             params.setdefault("Name", logical_id)
             params.setdefault("ProtocolType", "HTTP")
-            if props.get("Tags"):
-                params["Tags"] = dict(props["Tags"])
+            params["Tags"] = ctx.tags(logical_id, props.get("Tags"))
             api = await ctx.call("apigatewayv2", "CreateApi", params)
         api_id = api["ApiId"]
         return Provisioned(api_id, {"ApiId": api_id, "ApiEndpoint": api.get("ApiEndpoint", "")})

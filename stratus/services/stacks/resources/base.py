@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from stratus.services.aws_calls import AwsCaller, AwsCallFailed
 from stratus.services.stacks.errors import ResourceFailed
+from stratus.services.system_tags import CLOUDFORMATION_PREFIX, provisioning
 
 if TYPE_CHECKING:
     from stratus.services.stacks.custom import CustomResponses
@@ -41,24 +42,41 @@ class Provisioning:
     stack_id: str
     responses: CustomResponses | None = None  # where custom resources' answers arrive
     nested: NestedStacks | None = None  # the service that runs nested stacks
+    stack_tags: tuple[tuple[str, str], ...] = ()  # CreateStack's Tags, given to resources
 
     async def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Our own API, as the stack's account; an AWS error fails the resource with
         the service's message (what CloudFormation shows as the event's reason)."""
         try:
-            return await self.caller.call(
-                service,
-                operation,
-                params,
-                account_id=self.account,
-                region=self.region,
-                coerce=True,  # a template's "30" is an integer where the API wants one
-            )
+            with provisioning():  # CloudFormation's own call: it may write system tags
+                return await self.caller.call(
+                    service,
+                    operation,
+                    params,
+                    account_id=self.account,
+                    region=self.region,
+                    coerce=True,  # a template's "30" is an integer where the API wants one
+                )
         except AwsCallFailed as exc:
             raise ResourceFailed(
                 f'Resource handler returned message: "{exc.message}" (Service: {service}, '
                 f"Status Code: {exc.status}, Error Code: {exc.code})"
             ) from exc
+
+    def tags(self, logical_id: str, user: Any = None) -> dict[str, str]:
+        """A resource's tags, as CloudFormation gives them: the stack's tags, the
+        template's for the resource (``[{Key, Value}]`` or a map; they win over the
+        stack's), and the system tags it adds to every taggable resource it creates."""
+        return {
+            **dict(self.stack_tags),
+            **tag_map(user),
+            f"{CLOUDFORMATION_PREFIX}stack-name": self.stack_name,
+            f"{CLOUDFORMATION_PREFIX}stack-id": self.stack_id,
+            f"{CLOUDFORMATION_PREFIX}logical-id": logical_id,
+        }
+
+    def tag_list(self, logical_id: str, user: Any = None) -> list[dict[str, str]]:
+        return [{"Key": k, "Value": v} for k, v in self.tags(logical_id, user).items()]
 
     def physical_name(self, logical_id: str, limit: int = 64, *, lower: bool = False) -> str:
         """CloudFormation's generated name: ``{stack}-{logical}-{random}`` within ``limit``."""
@@ -117,6 +135,12 @@ class Handler:
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         return None
+
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        """Whether changing ``old`` to ``new`` replaces the resource, known before
+        ``update`` runs (a stack policy judges Update:Replace apart from Update:Modify).
+        By default: when ``update`` is this class's, any change replaces."""
+        return type(self).update is Handler.update
 
 
 def tag_map(tags: Any) -> dict[str, str]:

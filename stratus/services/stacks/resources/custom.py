@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from stratus.services.stacks.custom import MAX_RESPONSE_BYTES, CustomResponses, Pending
-from stratus.services.stacks.errors import ResourceFailed
+from stratus.services.stacks.errors import NothingApplied, ResourceFailed
 from stratus.services.stacks.resources.base import Handler, Provisioned, Provisioning
 
 __all__ = ["FAILED_PHYSICAL_ID", "CustomFailed", "CustomResourceHandler", "is_custom"]
@@ -72,7 +72,12 @@ class CustomResourceHandler(Handler):
         new: dict[str, Any],
     ) -> Provisioned | None:
         if old.get("ServiceToken") != new.get("ServiceToken"):
-            raise ResourceFailed("Modifying service token is not allowed.")
+            # Refused before any request is sent: the rollback has nothing to undo.
+            raise NothingApplied("Modifying service token is not allowed.")
+        try:
+            _token_kind(new.get("ServiceToken"))
+        except ResourceFailed as exc:
+            raise NothingApplied(exc.message) from exc
         return await self._request(ctx, "Update", logical_id, new, current, old)
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:

@@ -17,7 +17,6 @@ from stratus.services.stacks.resources.base import (
     Provisioning,
     ignore_missing,
     pick,
-    tag_map,
 )
 
 _CONFIG = (
@@ -81,8 +80,7 @@ class FunctionHandler(Handler):
         }
         if "KmsKeyArn" in props:
             params["KMSKeyArn"] = props["KmsKeyArn"]
-        if props.get("Tags"):
-            params["Tags"] = tag_map(props["Tags"])
+        params["Tags"] = ctx.tags(logical_id, props.get("Tags"))
         answer = await ctx.call("lambda", "CreateFunction", params)
         if "ReservedConcurrentExecutions" in props:
             await ctx.call(

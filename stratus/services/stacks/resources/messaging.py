@@ -10,8 +10,6 @@ from stratus.services.stacks.resources.base import (
     Provisioned,
     Provisioning,
     ignore_missing,
-    tag_list,
-    tag_map,
 )
 
 # Queue properties that are queue attributes (as strings, JSON for the policies).
@@ -56,8 +54,7 @@ class QueueHandler(Handler):
             else ctx.physical_name(logical_id, 80)
         )
         params: dict[str, Any] = {"QueueName": name, "Attributes": _queue_attributes(props)}
-        if props.get("Tags"):
-            params["tags"] = tag_map(props["Tags"])
+        params["tags"] = ctx.tags(logical_id, props.get("Tags"))
         url = (await ctx.call("sqs", "CreateQueue", params))["QueueUrl"]
         arn = ctx.arn("sqs", name)
         return Provisioned(url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
@@ -70,9 +67,7 @@ class QueueHandler(Handler):
         old: dict[str, Any],
         new: dict[str, Any],
     ) -> Provisioned | None:
-        if old.get("QueueName") != new.get("QueueName") or old.get("FifoQueue") != new.get(
-            "FifoQueue"
-        ):
+        if self.replaces(old, new):
             return None
         attributes = _queue_attributes(new)
         if "RedrivePolicy" in old and "RedrivePolicy" not in new:
@@ -87,6 +82,9 @@ class QueueHandler(Handler):
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(ctx.call("sqs", "DeleteQueue", {"QueueUrl": current.physical_id}))
+
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return any(old.get(k) != new.get(k) for k in ("QueueName", "FifoQueue"))
 
 
 class QueuePolicyHandler(Handler):
@@ -149,8 +147,7 @@ class TopicHandler(Handler):
             if k in props and k != "DeliveryStatusLogging"
         }
         params: dict[str, Any] = {"Name": name, "Attributes": attributes}
-        if props.get("Tags"):
-            params["Tags"] = tag_list(props["Tags"])
+        params["Tags"] = ctx.tag_list(logical_id, props.get("Tags"))
         arn = (await ctx.call("sns", "CreateTopic", params))["TopicArn"]
         for subscription in props.get("Subscription", []):
             await ctx.call(
@@ -173,7 +170,7 @@ class TopicHandler(Handler):
         old: dict[str, Any],
         new: dict[str, Any],
     ) -> Provisioned | None:
-        if any(old.get(k) != new.get(k) for k in ("TopicName", "FifoTopic", "Subscription")):
+        if self.replaces(old, new):
             return None
         for key in _TOPIC_ATTRIBUTES:
             if (
@@ -194,6 +191,9 @@ class TopicHandler(Handler):
 
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(ctx.call("sns", "DeleteTopic", {"TopicArn": current.physical_id}))
+
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return any(old.get(k) != new.get(k) for k in ("TopicName", "FifoTopic", "Subscription"))
 
 
 _SUBSCRIPTION_ATTRIBUTES = (

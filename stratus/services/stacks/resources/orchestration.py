@@ -14,7 +14,6 @@ from stratus.services.stacks.resources.base import (
     Provisioning,
     ignore_missing,
     pick,
-    tag_list,
 )
 
 
@@ -27,8 +26,7 @@ class EventBusHandler(Handler):
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
     ) -> Provisioned:
         params = {"Name": props["Name"], **pick(props, "EventSourceName", "Description")}
-        if props.get("Tags"):
-            params["Tags"] = tag_list(props["Tags"])
+        params["Tags"] = ctx.tag_list(logical_id, props.get("Tags"))
         arn = (await ctx.call("events", "CreateEventBus", params))["EventBusArn"]
         return Provisioned(props["Name"], {"Arn": arn, "Name": props["Name"]})
 
@@ -132,6 +130,11 @@ class RuleHandler(Handler):
         if "EventPattern" in props:
             params["EventPattern"] = _json(props["EventPattern"])
         arn = (await ctx.call("events", "PutRule", params))["RuleArn"]
+        await ctx.call(
+            "events",
+            "TagResource",
+            {"ResourceARN": arn, "Tags": ctx.tag_list(logical_id, props.get("Tags"))},
+        )
         targets = [_target(t) for t in props.get("Targets", [])]
         if targets:
             await ctx.call(
@@ -276,8 +279,9 @@ class StateMachineHandler(Handler):
             params["loggingConfiguration"] = _lower_keys(props["LoggingConfiguration"])
         if "TracingConfiguration" in props:
             params["tracingConfiguration"] = _lower_keys(props["TracingConfiguration"])
-        if props.get("Tags"):
-            params["tags"] = [{"key": t["Key"], "value": t["Value"]} for t in props["Tags"]]
+        params["tags"] = [
+            {"key": k, "value": v} for k, v in ctx.tags(logical_id, props.get("Tags")).items()
+        ]
         arn = (await ctx.call("stepfunctions", "CreateStateMachine", params))["stateMachineArn"]
         described = await ctx.call(
             "stepfunctions", "DescribeStateMachine", {"stateMachineArn": arn}
