@@ -45,6 +45,9 @@ def _template(out: Path, retention: int, tags: dict[str, str]) -> str:
                         "Handler": "index.handler",
                         "Role": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/r"},
                         "Code": {"ZipFile": RECORDER},
+                        # Lambda's 3 s default: a cold start on a second runtime under a
+                        # loaded test run could time out every attempt of the delivery
+                        "Timeout": 30,
                         "Environment": {"Variables": {"OUT": str(out)}},
                     },
                 },
@@ -93,8 +96,8 @@ def test_a_stack_with_a_log_group(cfn: Any, server: ServerProcess, tmp_path: Pat
             {"timestamp": now, "message": "ERROR from the stack"},
         ],
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not out.exists():
+    deadline = time.monotonic() + 60  # (a whole line: the file may exist before it is written)
+    while time.monotonic() < deadline and not (out.exists() and out.read_text().endswith("\n")):
         time.sleep(0.1)
     delivered = [json.loads(line) for line in out.read_text().splitlines()]
     assert [e["message"] for d in delivered for e in d["logEvents"]] == ["ERROR from the stack"]
