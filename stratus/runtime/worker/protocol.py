@@ -154,6 +154,17 @@ class FrameReader(object):
             return data
         return self.sock.recv(self.CHUNK)
 
+    def waiting(self) -> bool:
+        """Whether a frame (or part of one) waits to be read, without blocking."""
+        if self._buf:
+            return True
+        try:
+            return bool(self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            return False
+
     def expect(self, seconds: float) -> None:
         """An event is on its way (the server said so, while it prepares it): the next
         receive polls up to ``seconds`` for it before blocking."""

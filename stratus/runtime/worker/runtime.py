@@ -35,11 +35,14 @@ invocation the worker writes the launch config's ``boundary`` token to that pipe
 its own copy of the descriptor, ``boundary_fd``, which user code redirecting fd 1 does not
 move) before it answers; the server splits the pipe's bytes there. Where that holds, the
 init report says ``"pipe": 1`` and the server may queue invocations behind each other.
-When the pipe holds nothing unread as it answers (most invocations print nothing there),
-no token is written (``"b": 0``): the server has read all of this invocation's output
-already, and reads the answers waiting on the socket before more of the pipe, so what
-the next invocation prints is never taken for this one's. That saves the server a
-wake-up per invocation.
+When the pipe holds nothing unread as it answers and no invocation is queued with it
+(this one was not queued behind another, none waits behind it), no token is written
+(``"b": 0``): the server has read all of this invocation's output already, it has no
+earlier answer still to split, and it reads the answers waiting on the socket before
+more of the pipe, so what a later invocation prints is never taken for this one's. That
+saves the server a wake-up per invocation, in the common case of invocations one at a
+time. Queued invocations always get the token: the server may read the pipe past an
+answer it has not processed yet (to find an earlier token), and only tokens split that.
 
 A handler that exits the process (``sys.exit``, ``os._exit``, a crash) ends the loop with
 it: the server learns how from the zygote that reaps the process.
@@ -252,10 +255,14 @@ class Worker(object):
                     # and got the same number: the token must never land in its file
                     if os.fstat(boundary[0]).st_ino != boundary[2]:
                         raise OSError("the log boundary's descriptor was replaced")
-                    if _unread(boundary[0]):
+                    # No token only where nothing can be mixed up: the server had read
+                    # all of it, and no invocation runs next to it (one queued behind
+                    # this one, or this one queued behind another, whose answer the
+                    # server may still be reading the pipe for).
+                    if "to" in header or _unread(boundary[0]) or reader.waiting():
                         os.write(boundary[0], boundary[1])
                         reply["b"] = 1
-                    else:  # the server has read all of it: no token, no wake-up for it
+                    else:  # no wake-up of the server for a token
                         reply["b"] = 0
                 except OSError:  # gone for good: the server reads the pipe to the end
                     boundary = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -277,5 +278,65 @@ def test_a_spare_told_its_launch_is_coming_still_takes_it(tmp_path: Path) -> Non
             ours.close()
             assert zygote.next("exit")["pid"] == pid
     finally:
+        zygote.control.close()
+        zygote.proc.wait(timeout=30)
+
+
+def test_the_log_boundary_is_left_out_only_when_nothing_can_be_mixed(tmp_path: Path) -> None:
+    """The worker's answer says ``"b": 1`` when it wrote the log boundary token to its
+    output pipe, ``"b": 0`` when it did not need to: only for an invocation that was not
+    queued behind another, with none waiting behind it and nothing unread in the pipe.
+    Any queued invocation gets the token, whether or not it printed: the server may read
+    the pipe past an answer it has not processed yet, and only tokens split that."""
+    zygote = RawZygote(True)
+    read_end, write_end = os.pipe()
+    try:
+        pid, link = zygote.take_spare()
+        ours, theirs = socket.socketpair()
+        ours.settimeout(30)
+        config = config_for(
+            tmp_path,
+            "import os\n"
+            "def handler(e, c):\n"
+            "    if e.get('say'):\n"
+            "        os.write(1, b'said\\n')\n"
+            "    return e['n']\n",
+        )
+        config["boundary"] = "\x1etoken\x1e"
+        protocol.send_frame_with_fds(
+            link, {"op": "go"}, [theirs.fileno(), write_end], json.dumps(config).encode()
+        )
+        link.close()
+        theirs.close()
+        os.close(write_end)
+        protocol.send_frame(zygote.control, {"op": "taken", "pid": pid})
+        assert protocol.recv_frame(ours)[0].get("pipe") == 1
+
+        os.set_blocking(read_end, False)
+        written = bytearray()
+
+        def reply_of(sent: list[tuple[dict, bytes]]) -> list[dict]:
+            ours.sendall(b"".join(protocol.encode_frame(h, p) for h, p in sent))
+            replies = [protocol.recv_frame(ours)[0] for _ in sent]
+            with contextlib.suppress(BlockingIOError):  # as the server does, to the end
+                written.extend(os.read(read_end, 65536))
+            return replies
+
+        lone = reply_of([({"id": "a", "arn": "", "dl": 0}, b'{"n": 1}')])
+        assert lone[0]["b"] == 0  # alone, printed nothing: no token
+        said = reply_of([({"id": "b", "arn": "", "dl": 0}, b'{"n": 2, "say": 1}')])
+        assert said[0]["b"] == 1  # its output still unread: the token splits it
+        queued = reply_of(
+            [
+                ({"id": "c", "arn": "", "dl": 0}, b'{"n": 3}'),  # one waits behind it
+                ({"id": "d", "arn": "", "to": 3000}, b'{"n": 4}'),  # queued behind c
+            ]
+        )
+        assert [r["b"] for r in queued] == [1, 1]
+        assert bytes(written) == b"said\n\x1etoken\x1e" + b"\x1etoken\x1e" * 2
+        ours.close()
+        assert zygote.next("exit")["pid"] == pid
+    finally:
+        os.close(read_end)
         zygote.control.close()
         zygote.proc.wait(timeout=30)
