@@ -56,10 +56,9 @@ class FunctionCaller:
     async def call(
         self, target: FunctionTarget, payload: bytes, request_id: str, timeout_s: float
     ) -> tuple[Outcome, bytes]:
-        config = self._invocations.routed(target.function_id, target.qualifier)
+        config = self._invocations.routed(target.function_id, target.qualifier, wake=True)
         if config is None:
             return Outcome.MISSING, b""
-        self._invocations.wake(config)  # its worker wakes while the invocation is prepared
         invoke = self._invocations.invoke(
             target.function_id,
             target.qualifier,

@@ -206,12 +206,7 @@ class Invoker:
         metrics.peak_concurrent = max(metrics.peak_concurrent, metrics.concurrent)
         self._in_flight += 1
         try:
-            pool = self._pool(spec)
-            env = pool.take_queued(request) or pool.take_idle()
-            if env is not None:  # warm: one coroutine less than through ``_invoke``
-                result = await self._run(pool, env, spec, request, None, "")
-            else:
-                result = await self._cold(pool, spec, request)
+            result = await self._invoke(spec, request)
         finally:
             self.limiter.release(spec.function_arn, reserved_slot)
             metrics.concurrent -= 1

@@ -261,9 +261,9 @@ class LambdaProvider(
             return {"StatusCode": 204, "Payload": b""}
         # Routed once, here: the durable check and the invocation see the same version
         # (an alias with routing weights draws once per call).
-        routed = self._invocations.routed(function_id, ref.qualifier)
-        if routed is not None and kind == "RequestResponse":
-            self._invocations.wake(routed)
+        routed = self._invocations.routed(
+            function_id, ref.qualifier, wake=kind == "RequestResponse"
+        )
         durable = await self.invoke_durable(params, routed, ref.qualifier, payload, kind)
         if durable is not None:
             return durable

@@ -148,9 +148,9 @@ class FunctionUrlApp:
         if config.cors is not None and cors_rules.is_preflight(request.method, first):
             await _answer(send, 200, b"", cors_rules.preflight(config.cors, first))
             return
-        routed = self._invocations.routed(config.function_id, config.qualifier)
-        if routed is not None and config.invoke_mode != "RESPONSE_STREAM":
-            self._invocations.wake(routed)  # its worker wakes while the event is made
+        routed = self._invocations.routed(
+            config.function_id, config.qualifier, wake=config.invoke_mode != "RESPONSE_STREAM"
+        )
         request_id = new_request_id()
         event = orjson.dumps(
             build_event(request, request_id, iam=access.iam, account_id=access.account_id)

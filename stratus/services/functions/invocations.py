@@ -168,20 +168,21 @@ class Invocations:
         return spec
 
     # -- synchronous -----------------------------------------------------------------
-    def routed(self, name: str, qualifier: str | None) -> FunctionConfig | None:
+    def routed(
+        self, name: str, qualifier: str | None, *, wake: bool = False
+    ) -> FunctionConfig | None:
         """The configuration an invocation of ``name`` would run now, or None when it
         names nothing (``invoke`` then answers why, after its own checks, in Lambda's
-        order)."""
+        order). ``wake``: a synchronous invocation of it follows, so the environment it
+        will run on is woken now (``Invoker.wake``), while the caller prepares it."""
         try:
-            return self._registry.route(name, qualifier)
+            config = self._registry.route(name, qualifier)
         except FunctionError:
             return None
-
-    def wake(self, config: FunctionConfig) -> None:
-        """A synchronous invocation of ``config`` is coming (``Invoker.wake``)."""
-        spec = self._known_spec(config)
+        spec = self._known_spec(config) if wake else None
         if spec is not None:
             self._invoker.wake(spec)
+        return config
 
     async def invoke(
         self,
