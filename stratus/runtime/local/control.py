@@ -28,6 +28,7 @@ import orjson
 
 from stratus.runtime.local.errors import ChannelClosed, SpawnFailed
 from stratus.runtime.local.frames import FrameParser, encode_head, send_frame, send_frame_with_fds
+from stratus.runtime.local.placement import Placement
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,8 @@ class ControlChannel:
         spare = self._spare
         if spare is None or spare.pid in self._woken_spares:
             return
+        # It inits on a core of its own while the loop keeps turning (``_keep_turning``).
+        Placement(spare.pid).away_from_loop()
         try:
             spare.link.send(_WAKE_FRAME, socket.MSG_DONTWAIT)
         except OSError:

@@ -41,6 +41,7 @@ from stratus.runtime.local.cgroups import EnvironmentGroup
 from stratus.runtime.local.control import ExitStatus
 from stratus.runtime.local.errors import ChannelClosed, EnvironmentBusy
 from stratus.runtime.local.frames import Frame, encode_head
+from stratus.runtime.local.placement import Placement
 from stratus.runtime.local.replies import ReplyParser
 from stratus.runtime.worker.protocol import RETURN_QUEUED_SIGNAL
 
@@ -170,6 +171,7 @@ class ForkedEnvironment:
         self._wakeable = False  # its worker takes a wake frame (init report)
         self._woken = False  # one sent since its last invocation
         self._answered = False  # it has answered an invocation
+        self._placement = Placement(pid)  # kept off the loop's CPU while quiet
         sock.setblocking(False)
         self._loop.add_reader(sock.fileno(), self._on_readable)
         self._output_fd = -1 if output_fd is None else output_fd
@@ -214,6 +216,7 @@ class ForkedEnvironment:
             or not quiet()
         ):
             return
+        self._placement.away_from_loop()
         try:
             self._send(_WAKE_FRAME, b"")
         except OSError:
@@ -236,6 +239,10 @@ class ForkedEnvironment:
         if self._frozen:
             self._thaw()
         header = _frame_header(request, queued)
+        if not queued and _sequential():
+            self._placement.away_from_loop()
+        else:
+            self._placement.anywhere()
         self._woken = False
         call = _Call(self._loop.create_future(), request.on_chunk, request.request_id)
         try:
