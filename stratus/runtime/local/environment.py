@@ -55,6 +55,10 @@ _RECV_SIZE = 65536
 # Only while a single invocation is in flight in this process does the loop poll for its
 # reply (see ``_poll_reply``): concurrent invocations must never wait on each other.
 _POLL_REPLY_S = 60e-6
+# ... and up to this long while the environment's last answer came that fast: with the
+# worker on a core of its own (``placement.py``) a hello world answers in 100-150 us
+# on a slow VM, and the loop asleep is woken ~50 us late (``bench/PROFILE.md``).
+_POLL_REPLY_MAX_S = 400e-6
 # Sent to an idle worker as an invocation for it is being prepared (``wake``).
 _WAKE_FRAME = encode_head({"op": "wake"}, 0)
 # Lambda gives external extensions 2 s of shutdown phase; a little more for the kill.
@@ -171,6 +175,7 @@ class ForkedEnvironment:
         self._wakeable = False  # its worker takes a wake frame (init report)
         self._woken = False  # one sent since its last invocation
         self._answered = False  # it has answered an invocation
+        self._round_trip = 0.0  # seconds from its last lone invocation's send to its reply
         self._placement = Placement(pid)  # kept off the loop's CPU while quiet
         sock.setblocking(False)
         self._loop.add_reader(sock.fileno(), self._on_readable)
@@ -538,9 +543,12 @@ class ForkedEnvironment:
     def _poll_reply(self) -> None:
         """With nothing else in flight, wait for the reply by polling a few tens of µs
         instead of returning to the event loop: a warm handler answers that fast, and
-        the loop would otherwise sleep and be woken across cores. Bounded, and only when
-        no other invocation could be delayed by it."""
-        deadline = time.perf_counter() + _POLL_REPLY_S
+        the loop would otherwise sleep and be woken across cores. Bounded (longer for an
+        environment whose last answer came within the longer bound, so a slow handler
+        costs the loop no more than before), and only when no other invocation could be
+        delayed by it."""
+        budget = _POLL_REPLY_MAX_S if self._round_trip <= _POLL_REPLY_MAX_S else _POLL_REPLY_S
+        deadline = time.perf_counter() + budget
         while time.perf_counter() < deadline:
             try:
                 data = self._sock.recv(_RECV_SIZE)
@@ -616,8 +624,10 @@ class ForkedEnvironment:
                 self.queueable = False
             if calls:  # the next one was waiting in the worker: it started as this ended
                 self.head_started = header.get("t") or time.monotonic()
-            elif call.cancelled:
-                self.park()
+            else:
+                self._round_trip = time.monotonic() - self.head_started
+                if call.cancelled:
+                    self.park()
             # The output is split here, in reply order, whatever order callers resume in.
             logs = self.take_output(bounded=boundary == 1, read_more=boundary != 0)
             if not call.cancelled and not call.future.done():

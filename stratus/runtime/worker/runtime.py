@@ -251,15 +251,19 @@ class Worker(object):
             reply["t"] = time.monotonic()
             if boundary is not None:
                 try:
-                    # still our pipe? code that closed it may have opened a file since
-                    # and got the same number: the token must never land in its file
-                    if os.fstat(boundary[0]).st_ino != boundary[2]:
-                        raise OSError("the log boundary's descriptor was replaced")
                     # No token only where nothing can be mixed up: the server had read
                     # all of it, and no invocation runs next to it (one queued behind
                     # this one, or this one queued behind another, whose answer the
                     # server may still be reading the pipe for).
                     if "to" in header or _unread(boundary[0]) or reader.waiting():
+                        # still our pipe? code that closed it may have opened a file
+                        # since and got the same number: the token must never land in
+                        # its file. Checked only here, where a token is written (one
+                        # system call less per lone invocation): asking such a file how
+                        # much is unread changes nothing, and at worst that code's own
+                        # output of one invocation is logged with its next one's.
+                        if os.fstat(boundary[0]).st_ino != boundary[2]:
+                            raise OSError("the log boundary's descriptor was replaced")
                         os.write(boundary[0], boundary[1])
                         reply["b"] = 1
                     else:  # no wake-up of the server for a token
