@@ -44,8 +44,10 @@ def handler(event, context):
 WINDOW = """
 import json, os, time
 def handler(event, context):
-    with open(os.path.join(os.environ["OUT"], f"{time.time_ns():020d}.json"), "w") as f:
+    record = os.path.join(os.environ["OUT"], f"{time.time_ns():020d}.json")
+    with open(record + ".part", "w") as f:
         json.dump(event, f)
+    os.replace(record + ".part", record)  # whole, never seen half-written
     count = event["state"].get("count", 0) + len(event["Records"])
     return {"state": {"count": count}}
 """

@@ -18,8 +18,10 @@ from tests.conftest import CONFORMANCE, create_function
 HANDLER = """
 import json, os, time
 def handler(event, context):
-    with open(os.path.join(os.environ["OUT"], f"{time.time_ns():020d}.json"), "w") as f:
+    record = os.path.join(os.environ["OUT"], f"{time.time_ns():020d}.json")
+    with open(record + ".part", "w") as f:
         json.dump(event, f)
+    os.replace(record + ".part", record)  # whole, never seen half-written
     bad = [r for r in event["Records"]
            if r["dynamodb"].get("NewImage", {}).get("v", {}).get("S") == "bad"]
     if bad and os.environ["MODE"] == "fail":

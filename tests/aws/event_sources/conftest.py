@@ -22,8 +22,9 @@ RECORDER = """
 import json, os, uuid
 def handler(event, context):
     path = os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json")
-    with open(path, "w") as f:
+    with open(path + ".part", "w") as f:
         json.dump(event, f)
+    os.replace(path + ".part", path)  # whole, never seen half-written
     mode = os.environ.get("MODE", "ok")
     if mode == "fail":
         raise RuntimeError("always fails")

@@ -69,8 +69,10 @@ def test_a_failing_function_does_not_spin_on_an_always_visible_message(
 TIMES_OUT = """
 import json, os, time, uuid
 def handler(event, context):
-    with open(os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json"), "w") as f:
+    record = os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json")
+    with open(record + ".part", "w") as f:
         json.dump(event, f)
+    os.replace(record + ".part", record)  # whole, never seen half-written
     time.sleep(30)
 """
 
@@ -185,8 +187,10 @@ def test_a_restart_resumes_the_mapping(tmp_path: Path) -> None:
 SLOW_RECORDER = """
 import json, os, time, uuid
 def handler(event, context):
-    with open(os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json"), "w") as f:
+    record = os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json")
+    with open(record + ".part", "w") as f:
         json.dump(event, f)
+    os.replace(record + ".part", record)  # whole, never seen half-written
     time.sleep(5)
 """
 

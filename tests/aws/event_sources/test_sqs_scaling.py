@@ -18,8 +18,10 @@ import json, os, time, uuid
 def handler(event, context):
     start = time.time()
     time.sleep(0.2)
-    with open(os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json"), "w") as f:
+    record = os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json")
+    with open(record + ".part", "w") as f:
         json.dump({"start": start, "end": time.time(), "n": len(event["Records"])}, f)
+    os.replace(record + ".part", record)  # whole, never seen half-written
 """
 
 

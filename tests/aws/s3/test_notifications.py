@@ -25,8 +25,10 @@ DELETE_SAMPLE = CONFORMANCE / "events" / "powertools" / "s3EventDeleteObject.jso
 RECORDER = """
 import json, os, uuid
 def handler(event, context):
-    with open(os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json"), "w") as f:
+    record = os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json")
+    with open(record + ".part", "w") as f:
         json.dump(event, f)
+    os.replace(record + ".part", record)  # whole, never seen half-written
 """
 
 
