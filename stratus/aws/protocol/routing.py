@@ -14,7 +14,7 @@ Routing decides, it does not act: :meth:`ServiceRouter.route` returns a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -47,7 +47,7 @@ class RouteMatch:
     protocol: str
     operation: OperationModel | None
     operation_name: str | None = None
-    uri_params: dict[str, str] = field(default_factory=dict)
+    uri_params: Mapping[str, str] = field(default_factory=dict)
     form: dict[str, str] | None = None
 
 

@@ -73,6 +73,36 @@ def test_route(
     assert (match.service.name, match.operation and match.operation.name) == (service, operation)
 
 
+def test_a_remembered_outcome_is_the_same_and_headers_still_decide(router: ServiceRouter) -> None:
+    """Outcomes are remembered per method, path and query (``RestRouteTable``): a second
+    call routes alike, labels are the path's own, and a header some rule requires still
+    tells S3's CopyObject from PutObject on the same path, in either order."""
+    for name in ("first", "second", "first"):
+        request = botocore_request("lambda", "Invoke", {"FunctionName": name})
+        match = router.route(request, parse_credential_scope(request))
+        assert match is not None and match.operation is not None
+        assert (match.operation.name, dict(match.uri_params)) == (
+            "Invoke",
+            {"FunctionName": name},
+        )
+    copy = {"Bucket": "b", "Key": "same", "CopySource": "a/b"}
+    for operation, params in [("PutObject", {"Bucket": "b", "Key": "same"}), ("CopyObject", copy)]:
+        for _ in range(2):
+            request = botocore_request("s3", operation, params)
+            request.query_string = ""  # the same path and query for both
+            match = router.route(request, parse_credential_scope(request))
+            assert match is not None and match.operation is not None
+            assert match.operation.name == operation
+
+
+def test_a_long_path_routes_without_being_remembered(router: ServiceRouter) -> None:
+    key = "k" * 2000
+    request = botocore_request("s3", "GetObject", {"Bucket": "b", "Key": key})
+    match = router.route(request, parse_credential_scope(request))
+    assert match is not None and match.operation is not None
+    assert (match.operation.name, match.uri_params["Key"]) == ("GetObject", key)
+
+
 def test_region_and_key_from_presigned_url() -> None:
     request = HttpRequest(
         "GET",
