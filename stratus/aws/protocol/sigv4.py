@@ -8,6 +8,7 @@ See https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from stratus.aws.protocol.http import HttpRequest
@@ -63,7 +64,9 @@ def _from_authorization(auth: str) -> CredentialScope | None:
     return _from_credential(auth[start:end])
 
 
+@lru_cache(maxsize=256)
 def _from_credential(credential: str) -> CredentialScope | None:
+    """Cached: a client signs with the same scope all day, and the result is frozen."""
     parts = credential.split("/")
     if len(parts) == 5:  # AKID/date/region/service/aws4_request
         return CredentialScope(parts[0], parts[2] or None, parts[3] or None)
