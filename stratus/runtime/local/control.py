@@ -118,8 +118,9 @@ class ControlChannel:
         spare = self._spare
         if spare is None or spare.pid in self._woken_spares:
             return
-        # It inits on a core of its own while the loop keeps turning (``_keep_turning``).
-        Placement(spare.pid).away_from_loop()
+        # It inits on a core of its own while the loop keeps turning (``_keep_turning``);
+        # it widens its mask again as it starts (its launch config's ``cpus``).
+        Placement(spare.pid, placeable=True).steer()
         try:
             spare.link.send(_WAKE_FRAME, socket.MSG_DONTWAIT)
         except OSError:

@@ -59,8 +59,10 @@ _POLL_REPLY_S = 60e-6
 # worker on a core of its own (``placement.py``) a hello world answers in 100-150 us
 # on a slow VM, and the loop asleep is woken ~50 us late (``bench/PROFILE.md``).
 _POLL_REPLY_MAX_S = 400e-6
-# Sent to an idle worker as an invocation for it is being prepared (``wake``).
+# Sent to an idle worker as an invocation for it is being prepared (``wake``); the second
+# when its CPU mask was narrowed just now (``placement.py``).
 _WAKE_FRAME = encode_head({"op": "wake"}, 0)
+_WAKE_NARROWED_FRAME = encode_head({"op": "wake", "n": 1}, 0)
 # Lambda gives external extensions 2 s of shutdown phase; a little more for the kill.
 RETIRE_GRACE_S = 2.5
 _in_flight = 0
@@ -83,11 +85,19 @@ FREEZE_AFTER_S = 0.02
 QUEUED_PAYLOAD_MAX = 32 * 1024
 
 
-def _frame_header(request: InvokeRequest, queued: bool) -> dict[str, Any]:
+def _frame_header(
+    request: InvokeRequest, queued: bool, loop_cpu: int | None, narrowed: bool
+) -> dict[str, Any]:
     """The invocation frame's header (``worker/runtime.py`` reads it); absent keys mean
     none. A queued invocation's deadline starts when it does: it carries its time budget
-    (``to``) for the worker to start, not the deadline itself (``dl``)."""
+    (``to``) for the worker to start, not the deadline itself (``dl``). ``lc`` and ``n``:
+    the CPU the worker keeps off while it sleeps next, and that its mask was just
+    narrowed (``placement.py``)."""
     header: dict[str, Any] = {"id": request.request_id, "arn": request.invoked_function_arn}
+    if loop_cpu is not None:
+        header["lc"] = loop_cpu
+        if narrowed:
+            header["n"] = 1
     if queued:
         header["to"] = max(0.0, request.deadline_epoch_ms - time.time() * 1000)
     else:
@@ -176,7 +186,7 @@ class ForkedEnvironment:
         self._woken = False  # one sent since its last invocation
         self._answered = False  # it has answered an invocation
         self._round_trip = 0.0  # seconds from its last lone invocation's send to its reply
-        self._placement = Placement(pid)  # kept off the loop's CPU while quiet
+        self._placement = Placement(pid)  # off the loop's CPU while it sleeps, if quiet
         sock.setblocking(False)
         self._loop.add_reader(sock.fileno(), self._on_readable)
         self._output_fd = -1 if output_fd is None else output_fd
@@ -221,9 +231,9 @@ class ForkedEnvironment:
             or not quiet()
         ):
             return
-        self._placement.away_from_loop()
+        _, narrowed = self._placement.steer()
         try:
-            self._send(_WAKE_FRAME, b"")
+            self._send(_WAKE_NARROWED_FRAME if narrowed else _WAKE_FRAME, b"")
         except OSError:
             return  # gone: the invocation finds out
         self._woken = True
@@ -243,11 +253,12 @@ class ForkedEnvironment:
             raise EnvironmentBusy(f"environment {self.env_id} is running an invocation")
         if self._frozen:
             self._thaw()
-        header = _frame_header(request, queued)
         if not queued and _sequential():
-            self._placement.away_from_loop()
+            loop_cpu, narrowed = self._placement.steer()
         else:
-            self._placement.anywhere()
+            loop_cpu, narrowed = None, False
+            self._placement.widened()
+        header = _frame_header(request, queued, loop_cpu, narrowed)
         self._woken = False
         call = _Call(self._loop.create_future(), request.on_chunk, request.request_id)
         try:
@@ -438,6 +449,8 @@ class ForkedEnvironment:
         self._shutdown_listeners = int(header.get("shutdown_listeners") or 0)
         self.queueable = bool(header.get("pipe")) and bool(self._boundary)
         self._wakeable = bool(header.get("wake"))
+        if header.get("place"):
+            self._placement.enable()
         return self.init
 
     async def next_frame(self, cold: bool = False) -> Frame:

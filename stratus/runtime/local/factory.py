@@ -25,7 +25,7 @@ from typing import Any
 from stratus.runtime import runtimes
 from stratus.runtime.environment import FunctionSpec, LaunchConfig
 from stratus.runtime.lambda_env import BASE_ENV
-from stratus.runtime.local import cgroups
+from stratus.runtime.local import cgroups, placement
 from stratus.runtime.local import environment as environments
 from stratus.runtime.local.cgroups import CgroupTree
 from stratus.runtime.local.control import ExitStatus
@@ -220,6 +220,8 @@ class LocalEnvironmentFactory:
             "bytecode_dir": self._bytecode_dir(spec),
             "uid": self._uid_of(spec),
         }
+        if placement.CPUS:  # what the worker widens its mask to (``placement.py``)
+            config["cpus"] = list(placement.CPUS)
         kind = runtimes.family(spec.runtime)
         if kind in ("nodejs", "provided"):
             config["bootstrap"] = _bootstrap_spec(spec.runtime)

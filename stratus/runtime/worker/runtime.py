@@ -103,6 +103,12 @@ class Worker(object):
         self.api: Optional[BootstrapWorker] = None
         self._reader: Optional[FrameReader] = None  # where queued events wait (serve)
         self._returnable = False  # a handler runs: what waits behind it may go back
+        # Every CPU, which it widens its mask back to as soon as it is woken; it narrows
+        # itself while it sleeps between invocations that come one at a time (the
+        # server's ``local/placement.py``).
+        cpus = config.get("cpus")
+        self._cpus = [int(cpu) for cpu in cpus] if isinstance(cpus, list) and cpus else None
+        self._narrowed = False
 
     # -- init -------------------------------------------------------------------------
 
@@ -110,6 +116,7 @@ class Worker(object):
         """Set the process up and import the handler; report the outcome to the server."""
         start = time.perf_counter()
         error = None
+        self._widen(check=True)  # a spare woken for its launch was narrowed
         try:
             sandbox.apply_launch(self.config)
             if has_extensions(self.config):  # they start first and register, as in Lambda
@@ -194,6 +201,8 @@ class Worker(object):
             header["shutdown_listeners"] = len(self.api.hub.subscribers("SHUTDOWN"))
         else:
             header["wake"] = 1  # ``serve`` takes wake frames
+            if self._cpus is not None:
+                header["place"] = 1  # and keeps the placement protocol (``_widen``)
             if self._boundary() is not None:
                 header["pipe"] = 1
         send_parts(self.sock, header, body, self.logs.take().encode("utf-8", "replace"))
@@ -236,6 +245,8 @@ class Worker(object):
                 if api is not None:
                     api.shut_down()
                 return
+            if self._narrowed or "n" in header:
+                self._widen()
             if header.get("op") == "wake":  # an event follows soon: poll for it
                 reader.expect(_WAKE_POLL_S)
                 continue
@@ -271,10 +282,42 @@ class Worker(object):
                 except OSError:  # gone for good: the server reads the pipe to the end
                     boundary = None
             send_parts(sock, reply, body, logs)
+            loop_cpu = header.get("lc")
+            if loop_cpu is not None:  # the next one comes alone too: sleep off its CPU
+                self._narrow(loop_cpu)
             if bytecode.PENDING:  # what init or this invocation compiled: now, unhurried
                 bytecode.flush()
             if api is not None:
                 api.finished(header, reply, logs or self.logs.take_tee().encode("utf-8"))
+
+    def _widen(self, check: bool = False) -> None:
+        """Every CPU again, before any of the function's code runs: what it sees of the
+        machine (``os.sched_getaffinity``, its threads, its subprocesses) never depends
+        on how it was invoked. ``check``: only if narrowed (at init, one read)."""
+        self._narrowed = False
+        if self._cpus is None:
+            return
+        try:
+            if check and sorted(os.sched_getaffinity(0)) == self._cpus:
+                return
+            os.sched_setaffinity(0, self._cpus)
+        except (OSError, ValueError):  # a cpuset narrower than the server's: left as is
+            self._cpus = None
+
+    def _narrow(self, loop_cpu: Any) -> None:
+        """Sleep off the server loop's CPU: the kernel places a woken worker by its mask
+        (``local/placement.py`` says why)."""
+        if self._cpus is None or not isinstance(loop_cpu, int):
+            return
+        others = [cpu for cpu in self._cpus if cpu != loop_cpu]
+        if not others:
+            return
+        try:
+            os.sched_setaffinity(0, others)
+        except (OSError, ValueError):
+            self._cpus = None
+            return
+        self._narrowed = True
 
     def _return_queued(self, signum: int, frame: Any) -> None:
         """Hand back, unstarted, the invocations queued behind the running one (the
