@@ -161,7 +161,11 @@ class Invoker:
 
     def wake(self, spec: FunctionSpec) -> None:
         """An invocation of ``spec`` is coming: wake the environment it will find idle,
-        or what will start one when there is none."""
+        or what will start one when there is none. Only with nothing in flight (the
+        environments check the rest): under load no worker sleeps long, and this would
+        be a pool lookup per request for nothing."""
+        if self._in_flight:
+            return
         pool = self._pools.get(spec.key)
         env = pool.next_idle() if pool is not None else None
         if env is not None:
