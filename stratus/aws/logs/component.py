@@ -21,6 +21,7 @@ from stratus.services.logs.catalog import LogCatalog
 from stratus.services.logs.catalog_sqlite import LOGS_MIGRATIONS, SQLiteLogCatalogStore
 from stratus.services.logs.filters import LogFilters
 from stratus.services.logs.groups import LogGroups
+from stratus.services.logs.policies import LogPolicies
 from stratus.services.logs.queries import InsightsQueries
 from stratus.services.logs.repository import StoredLogEvent
 from stratus.services.logs.streams import LogStreams
@@ -53,7 +54,10 @@ class LogsComponent(Component):
         functions.registry.on_settled(self.delivery.rebuild_taps)
         functions.log_sink.taps = self.delivery.taps
         self.queries = InsightsQueries(self._read, self.catalog.exists, ctx.db)
-        self._provider = LogsProvider(self.groups, self.streams, self.filters, self.queries)
+        self.policies = LogPolicies(self.catalog)
+        self._provider = LogsProvider(
+            self.groups, self.streams, self.filters, self.queries, self.policies
+        )
 
     async def _read(
         self, scope: Scope, group: str, after: int, start_ms: int, end_ms: int, limit: int

@@ -11,6 +11,8 @@ each its AWS code and message.
      +-- LimitExceeded           more filters per group than AWS allows
      +-- QueryNotFound           no Logs Insights query (or definition) of that id
      +-- MalformedQuery          a Logs Insights query the parser cannot read
+     +-- PolicyNotFound          no resource (or data protection) policy of that name
+     +-- RevisionMismatch        a resource policy's expectedRevisionId is not its own
 """
 
 from __future__ import annotations
@@ -66,3 +68,11 @@ class MalformedQuery(LogsError):
         super().__init__(message)
         self.start = start
         self.end = end
+
+
+class PolicyNotFound(LogsError):
+    message = "The specified policy does not exist."
+
+
+class RevisionMismatch(LogsError):
+    message = "The expected revision id does not match the current revision id."
