@@ -83,10 +83,9 @@ class LogPolicies:
             if current and current[0].name != name:
                 raise InvalidParameter("A resource can have only one resource policy.")
             revision = uuid.uuid4().hex
-        elif (
-            ("", name) not in policies
-            and sum(1 for arn, _ in policies if not arn) >= MAX_ACCOUNT_POLICIES
-        ):
+        elif ("", name) not in policies and sum(
+            1 for arn, _ in policies if not arn
+        ) >= MAX_ACCOUNT_POLICIES:
             raise LimitExceeded()
         record = ResourcePolicyRecord(name, document, now_ms(), resource_arn, revision)
         await self._catalog.store.write(self._catalog.store.put_resource_policy(scope, record))

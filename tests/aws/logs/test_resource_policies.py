@@ -76,7 +76,9 @@ def test_policies_belong_to_their_account_and_region(server: ServerProcess, logs
     other = server.client("logs", access_key=_account())
     assert other.describe_resource_policies()["resourcePolicies"] == []
     west = server.client("logs", access_key="000000000000", region="us-west-2")
-    assert all(p["policyName"] != "mine" for p in west.describe_resource_policies()["resourcePolicies"])
+    assert all(
+        p["policyName"] != "mine" for p in west.describe_resource_policies()["resourcePolicies"]
+    )
 
 
 def test_ten_policies_per_region_then_limit_exceeded_but_updates_still_work(logs: Any) -> None:
@@ -180,9 +182,7 @@ def test_a_log_groups_own_policy_is_guarded_by_its_revision(logs: Any, account: 
     assert logs.describe_resource_policies(resourceArn=arn)["resourcePolicies"] == []
 
 
-def test_a_policy_for_a_missing_group_or_a_foreign_arn_is_refused(
-    logs: Any, account: str
-) -> None:
+def test_a_policy_for_a_missing_group_or_a_foreign_arn_is_refused(logs: Any, account: str) -> None:
     missing = f"arn:aws:logs:us-east-1:{account}:log-group:/nowhere"
     with pytest.raises(botocore.exceptions.ClientError) as info:
         logs.put_resource_policy(policyName="p", policyDocument=DOCUMENT, resourceArn=missing)
