@@ -1,8 +1,10 @@
-"""AWS::Logs::LogGroup, LogStream, SubscriptionFilter, MetricFilter and QueryDefinition through
-our own CloudWatch Logs API (so a template gets its checks and errors)."""
+"""AWS::Logs::LogGroup, LogStream, SubscriptionFilter, MetricFilter, QueryDefinition and
+ResourcePolicy through our own CloudWatch Logs API (so a template gets its checks and
+errors)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from stratus.services.stacks.resources.base import (
@@ -241,4 +243,46 @@ class QueryDefinitionHandler(Handler):
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
             ctx.call("logs", "DeleteQueryDefinition", {"queryDefinitionId": current.physical_id})
+        )
+
+
+class ResourcePolicyHandler(Handler):
+    """An account-level resource policy; its name is the physical id (Ref). The document
+    is a string in the schema; a template's object is written as JSON, as CloudFormation
+    accepts it too."""
+
+    required = ("PolicyName", "PolicyDocument")
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = str(props["PolicyName"])
+        await self._put(ctx, name, props)
+        return Provisioned(name)
+
+    @staticmethod
+    async def _put(ctx: Provisioning, name: str, props: dict[str, Any]) -> None:
+        document = props["PolicyDocument"]
+        if not isinstance(document, str):
+            document = json.dumps(document)
+        await ctx.call(
+            "logs", "PutResourcePolicy", {"policyName": name, "policyDocument": document}
+        )
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if old.get("PolicyName") != new.get("PolicyName"):
+            return None
+        await self._put(ctx, current.physical_id, new)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call("logs", "DeleteResourcePolicy", {"policyName": current.physical_id})
         )
