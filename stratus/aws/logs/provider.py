@@ -1,6 +1,6 @@
 """The CloudWatch Logs API (json 1.1): log groups, retention, tags, streams, events,
 subscription and metric filters (TestMetricFilter too), Logs Insights queries, resource
-and data protection policies, KMS key associations, over
+and data protection policies, KMS key associations, export tasks to S3, over
 ``services/logs`` (docs/logs.md)."""
 
 from __future__ import annotations
@@ -9,13 +9,16 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.logs.events import EventsApi
+from stratus.aws.logs.exports import ExportsApi
 from stratus.aws.logs.insights import InsightsApi, compile_error
 from stratus.aws.logs.params import Params, group_arn, group_name, group_of_resource
 from stratus.aws.logs.policies import PoliciesApi
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.services.logs.errors import (
+    ExportTaskNotFound,
     FilterNotFound,
     GroupAlreadyExists,
+    InvalidOperation,
     InvalidParameter,
     LimitExceeded,
     LogGroupNotFound,
@@ -27,6 +30,7 @@ from stratus.services.logs.errors import (
     RevisionMismatch,
     StreamAlreadyExists,
 )
+from stratus.services.logs.exports import LogExports
 from stratus.services.logs.filters import LogFilters
 from stratus.services.logs.groups import LogGroups
 from stratus.services.logs.paging import page
@@ -37,7 +41,7 @@ from stratus.services.logs.records import MetricFilterRecord
 from stratus.services.logs.streams import LogStreams
 
 
-class LogsProvider(EventsApi, InsightsApi, PoliciesApi):
+class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi):
     errors = ErrorTable(
         {
             LogGroupNotFound: ErrorRule("ResourceNotFoundException"),
@@ -46,6 +50,8 @@ class LogsProvider(EventsApi, InsightsApi, PoliciesApi):
             QueryNotFound: ErrorRule("ResourceNotFoundException"),
             PolicyNotFound: ErrorRule("ResourceNotFoundException"),
             RevisionMismatch: ErrorRule("OperationAbortedException"),
+            ExportTaskNotFound: ErrorRule("ResourceNotFoundException"),
+            InvalidOperation: ErrorRule("InvalidOperationException"),
             MalformedQuery: ErrorRule("MalformedQueryException", fields=compile_error),
             GroupAlreadyExists: ErrorRule("ResourceAlreadyExistsException"),
             StreamAlreadyExists: ErrorRule("ResourceAlreadyExistsException"),
@@ -62,12 +68,14 @@ class LogsProvider(EventsApi, InsightsApi, PoliciesApi):
         filters: LogFilters,
         queries: InsightsQueries,
         policies: LogPolicies,
+        exports: LogExports,
     ) -> None:
         self._groups = groups
         self._streams = streams
         self._filters = filters
         self._queries = queries
         self._policies = policies
+        self._exports = exports
 
     # -- groups ------------------------------------------------------------------------
     async def create_log_group(self, ctx: RequestContext, params: Params) -> Params:

@@ -64,7 +64,7 @@ LOGS_MIGRATIONS = [
     ),
     Migration(
         3,
-        "CloudWatch Logs resource policies and data protection policies",
+        "CloudWatch Logs resource and data protection policies, export tasks",
         """
         CREATE TABLE logs_resource_policies (
             account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
@@ -76,6 +76,10 @@ LOGS_MIGRATIONS = [
             account TEXT NOT NULL, region TEXT NOT NULL, group_name TEXT NOT NULL,
             document TEXT NOT NULL, updated_ms INTEGER NOT NULL,
             PRIMARY KEY (account, region, group_name)
+        );
+        CREATE TABLE logs_export_tasks (
+            id TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,
+            document TEXT NOT NULL
         );
         """,
     ),

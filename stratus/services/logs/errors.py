@@ -13,6 +13,8 @@ each its AWS code and message.
      +-- MalformedQuery          a Logs Insights query the parser cannot read
      +-- PolicyNotFound          no resource (or data protection) policy of that name
      +-- RevisionMismatch        a resource policy's expectedRevisionId is not its own
+     +-- ExportTaskNotFound      no export task of that id
+     +-- InvalidOperation        cancelling an export task that already ended
 """
 
 from __future__ import annotations
@@ -76,3 +78,11 @@ class PolicyNotFound(LogsError):
 
 class RevisionMismatch(LogsError):
     message = "The expected revision id does not match the current revision id."
+
+
+class ExportTaskNotFound(LogsError):
+    message = "The specified export task does not exist."
+
+
+class InvalidOperation(LogsError):
+    pass

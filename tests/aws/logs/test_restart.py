@@ -84,3 +84,31 @@ def test_policies_and_keys_survive_kill_9(tmp_path: Path) -> None:
         )
     finally:
         server.stop()
+
+
+def test_export_tasks_survive_kill_9(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        logs, s3 = server.client("logs"), server.client("s3")
+        s3.create_bucket(Bucket="exports")
+        logs.create_log_group(logGroupName="/kept")
+        logs.create_log_stream(logGroupName="/kept", logStreamName="s")
+        now = int(time.time() * 1000)
+        logs.put_log_events(
+            logGroupName="/kept", logStreamName="s", logEvents=[{"timestamp": now, "message": "m"}]
+        )
+        task_id = logs.create_export_task(
+            logGroupName="/kept", fromTime=now, to=now + 1, destination="exports"
+        )["taskId"]
+        for _ in range(300):
+            task = logs.describe_export_tasks(taskId=task_id)["exportTasks"][0]
+            if task["status"]["code"] == "COMPLETED":
+                break
+            time.sleep(0.05)
+        server.kill()
+        server.start()
+        logs = server.client("logs")
+        after = logs.describe_export_tasks()["exportTasks"]
+        assert after == [task] and task["status"]["code"] == "COMPLETED"
+    finally:
+        server.stop()
