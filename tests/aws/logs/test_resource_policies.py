@@ -174,6 +174,23 @@ def test_a_log_groups_own_policy_is_guarded_by_its_revision(logs: Any, account: 
     )
     assert again["revisionId"] != revision
     with pytest.raises(botocore.exceptions.ClientError) as info:
+        logs.put_resource_policy(
+            policyName="second",
+            policyDocument="{}",
+            resourceArn=arn,
+            expectedRevisionId=again["revisionId"],
+        )
+    assert _error(info) == (
+        "InvalidParameterException",
+        "A resource can have only one resource policy.",
+    )
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        logs.describe_resource_policies(resourceArn=arn, policyScope="ACCOUNT")
+    assert _error(info) == (
+        "InvalidParameterException",
+        "resourceArn cannot be specified with policyScope ACCOUNT.",
+    )
+    with pytest.raises(botocore.exceptions.ClientError) as info:
         logs.delete_resource_policy(policyName="own", resourceArn=arn, expectedRevisionId=revision)
     assert _error(info)[0] == "OperationAbortedException"
     logs.delete_resource_policy(
