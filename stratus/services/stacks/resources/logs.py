@@ -17,7 +17,8 @@ from stratus.services.stacks.resources.base import (
 
 
 class LogGroupHandler(Handler):
-    """A real log group: its retention and tags kept in step with the template."""
+    """A real log group: its retention, tags, KMS key and data protection policy kept in
+    step with the template, in place (a new name or class replaces it)."""
 
     async def create(
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
@@ -40,6 +41,8 @@ class LogGroupHandler(Handler):
                 "PutRetentionPolicy",
                 {"logGroupName": name, "retentionInDays": props["RetentionInDays"]},
             )
+        if props.get("DataProtectionPolicy"):
+            await _put_protection(ctx, name, props["DataProtectionPolicy"])
         return Provisioned(name, {"Arn": ctx.arn("logs", f"log-group:{name}:*")})
 
     async def update(
@@ -50,9 +53,21 @@ class LogGroupHandler(Handler):
         old: dict[str, Any],
         new: dict[str, Any],
     ) -> Provisioned | None:
-        if any(old.get(p) != new.get(p) for p in ("LogGroupName", "KmsKeyId", "LogGroupClass")):
+        if self.replaces(old, new):
             return None
         name = current.physical_id
+        if old.get("KmsKeyId") != new.get("KmsKeyId"):
+            if new.get("KmsKeyId"):
+                await ctx.call(
+                    "logs", "AssociateKmsKey", {"logGroupName": name, "kmsKeyId": new["KmsKeyId"]}
+                )
+            else:
+                await ctx.call("logs", "DisassociateKmsKey", {"logGroupName": name})
+        if old.get("DataProtectionPolicy") != new.get("DataProtectionPolicy"):
+            if new.get("DataProtectionPolicy"):
+                await _put_protection(ctx, name, new["DataProtectionPolicy"])
+            else:
+                await ctx.call("logs", "DeleteDataProtectionPolicy", {"logGroupIdentifier": name})
         if old.get("RetentionInDays") != new.get("RetentionInDays"):
             if new.get("RetentionInDays") is None:
                 await ctx.call("logs", "DeleteRetentionPolicy", {"logGroupName": name})
@@ -71,10 +86,23 @@ class LogGroupHandler(Handler):
             await ctx.call("logs", "TagResource", {"resourceArn": arn, "tags": after})
         return current
 
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return any(old.get(p) != new.get(p) for p in ("LogGroupName", "LogGroupClass"))
+
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
             ctx.call("logs", "DeleteLogGroup", {"logGroupName": current.physical_id})
         )
+
+
+async def _put_protection(ctx: Provisioning, group: str, document: Any) -> None:
+    """A template's DataProtectionPolicy (a JSON object) on its group."""
+    text = document if isinstance(document, str) else json.dumps(document)
+    await ctx.call(
+        "logs",
+        "PutDataProtectionPolicy",
+        {"logGroupIdentifier": group, "policyDocument": text},
+    )
 
 
 class LogStreamHandler(Handler):
@@ -269,6 +297,9 @@ class ResourcePolicyHandler(Handler):
             "logs", "PutResourcePolicy", {"policyName": name, "policyDocument": document}
         )
 
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return bool(old.get("PolicyName") != new.get("PolicyName"))
+
     async def update(
         self,
         ctx: Provisioning,
@@ -277,7 +308,7 @@ class ResourcePolicyHandler(Handler):
         old: dict[str, Any],
         new: dict[str, Any],
     ) -> Provisioned | None:
-        if old.get("PolicyName") != new.get("PolicyName"):
+        if self.replaces(old, new):
             return None
         await self._put(ctx, current.physical_id, new)
         return current
