@@ -141,7 +141,9 @@ def test_the_default_prefix_and_listing_by_status(logs: Any, s3: Any, bucket: st
     assert [t["taskId"] for t in rest["exportTasks"]] == [second]
 
 
-def test_bad_requests_are_refused_and_no_task_is_kept(logs: Any, bucket: str) -> None:
+def test_bad_requests_are_refused_and_no_task_is_kept(
+    server: ServerProcess, logs: Any, bucket: str
+) -> None:
     group = f"/app/{unique_name()}"
     logs.create_log_group(logGroupName=group)
     with pytest.raises(botocore.exceptions.ClientError) as info:
@@ -158,6 +160,15 @@ def test_bad_requests_are_refused_and_no_task_is_kept(logs: Any, bucket: str) ->
             logGroupName=group, fromTime=0, to=1, destination=unique_name("missing")
         )
     assert _error(info) == ("InvalidParameterException", "The specified bucket does not exist.")
+    theirs = unique_name("theirs")
+    server.client("s3", access_key=_account()).create_bucket(Bucket=theirs)
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        logs.create_export_task(logGroupName=group, fromTime=0, to=1, destination=theirs)
+    assert _error(info) == (
+        "InvalidParameterException",
+        "GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has "
+        "been granted permission to perform this operation.",
+    )
     assert logs.describe_export_tasks()["exportTasks"] == []
 
 
