@@ -5,7 +5,7 @@ DisassociateKmsKey (stored and shown, not enforced: docs/logs.md)."""
 from __future__ import annotations
 
 from stratus.aws.context import RequestContext
-from stratus.aws.logs.params import Params, group_of_resource
+from stratus.aws.logs.params import Params, group_arn, group_of_resource
 from stratus.services.logs.errors import InvalidParameter
 from stratus.services.logs.paging import page
 from stratus.services.logs.policies import LogPolicies
@@ -35,7 +35,7 @@ class PoliciesApi:
 
     # -- resource policies ---------------------------------------------------------------
     async def put_resource_policy(self, ctx: RequestContext, params: Params) -> Params:
-        arn = params.get("resourceArn") or ""
+        arn = _resource_arn(ctx, params)
         record = await self._policies.put_resource_policy(
             ctx.scope,
             params.get("policyName"),
@@ -50,9 +50,7 @@ class PoliciesApi:
         return result
 
     async def describe_resource_policies(self, ctx: RequestContext, params: Params) -> Params:
-        arn = params.get("resourceArn")
-        if arn:
-            group_of_resource(ctx, arn)
+        arn = _resource_arn(ctx, params)
         if params.get("policyScope") == "ACCOUNT" and arn:
             raise InvalidParameter("resourceArn cannot be specified with policyScope ACCOUNT.")
         found = self._policies.resource_policies(ctx.scope, arn, params.get("policyScope"))
@@ -68,9 +66,7 @@ class PoliciesApi:
         return result
 
     async def delete_resource_policy(self, ctx: RequestContext, params: Params) -> Params:
-        arn = params.get("resourceArn") or ""
-        if arn:
-            group_of_resource(ctx, arn)
+        arn = _resource_arn(ctx, params)
         await self._policies.delete_resource_policy(
             ctx.scope, params.get("policyName"), arn, params.get("expectedRevisionId")
         )
@@ -109,6 +105,13 @@ class PoliciesApi:
     async def disassociate_kms_key(self, ctx: RequestContext, params: Params) -> Params:
         await self._policies.disassociate_kms_key(ctx.scope, _kms_target(ctx, params))
         return {}
+
+
+def _resource_arn(ctx: RequestContext, params: Params) -> str:
+    """A request's ``resourceArn`` as the group's ARN (with or without ``:*``, one
+    policy); "" when none is given."""
+    arn = params.get("resourceArn")
+    return group_arn(ctx, group_of_resource(ctx, str(arn))) if arn else ""
 
 
 def _kms_target(ctx: RequestContext, params: Params) -> str:

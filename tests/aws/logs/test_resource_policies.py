@@ -161,6 +161,8 @@ def test_a_log_groups_own_policy_is_guarded_by_its_revision(logs: Any, account: 
     assert logs.describe_resource_policies()["resourcePolicies"] == []
     mine = logs.describe_resource_policies(resourceArn=arn)["resourcePolicies"]
     assert [p["policyName"] for p in mine] == ["own"]
+    # The group's ARN with ":*" (as DescribeLogGroups' "arn" shows it) names it too.
+    assert logs.describe_resource_policies(resourceArn=arn + ":*")["resourcePolicies"] == mine
     assert logs.describe_resource_policies(policyScope="RESOURCE")["resourcePolicies"] == mine
 
     with pytest.raises(botocore.exceptions.ClientError) as info:
