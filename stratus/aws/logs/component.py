@@ -3,8 +3,9 @@
 Built after FunctionsComponent, whose log store and read view (``LogService``) hold
 the events of every group; this component adds the catalog (created groups, streams,
 filters, in its own tables), the retention sweep, the subscription deliveries (plugged
-into the functions' log sink, ``BufferedLogSink.taps``) and the Logs Insights query
-runner (a background task reading the groups' events a chunk at a time).
+into the functions' log sink, ``BufferedLogSink.taps``), the Logs Insights query
+runner (a background task reading the groups' events a chunk at a time) and the export
+tasks' runner (writing to S3 through the in-process AWS caller).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from stratus.aws.logs.provider import LogsProvider
 from stratus.services.functions.errors import NotFound
 from stratus.services.logs.catalog import LogCatalog
 from stratus.services.logs.catalog_sqlite import LOGS_MIGRATIONS, SQLiteLogCatalogStore
+from stratus.services.logs.exports import LogExports
 from stratus.services.logs.filters import LogFilters
 from stratus.services.logs.groups import LogGroups
+from stratus.services.logs.policies import LogPolicies
 from stratus.services.logs.queries import InsightsQueries
 from stratus.services.logs.repository import StoredLogEvent
 from stratus.services.logs.streams import LogStreams
@@ -53,7 +56,11 @@ class LogsComponent(Component):
         functions.registry.on_settled(self.delivery.rebuild_taps)
         functions.log_sink.taps = self.delivery.taps
         self.queries = InsightsQueries(self._read, self.catalog.exists, ctx.db)
-        self._provider = LogsProvider(self.groups, self.streams, self.filters, self.queries)
+        self.policies = LogPolicies(self.catalog)
+        self.exports = LogExports(self.catalog, ctx.db, self._export_read, ctx.aws_caller)
+        self._provider = LogsProvider(
+            self.groups, self.streams, self.filters, self.queries, self.policies, self.exports
+        )
 
     async def _read(
         self, scope: Scope, group: str, after: int, start_ms: int, end_ms: int, limit: int
@@ -63,6 +70,28 @@ class LogsComponent(Component):
             return []
         return await self.streams.read(
             scope, group, after_id=after, start_ms=start_ms, end_ms=end_ms, limit=limit
+        )
+
+    async def _export_read(
+        self,
+        scope: Scope,
+        group: str,
+        after: int,
+        start_ms: int,
+        end_ms: int,
+        stream_prefix: str | None,
+        limit: int,
+    ) -> list[StoredLogEvent]:
+        """A chunk of a group's events for an export task (LogGroupNotFound once it is
+        deleted)."""
+        return await self.streams.read(
+            scope,
+            group,
+            after_id=after,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            stream_prefix=stream_prefix,
+            limit=limit,
         )
 
     def _function_exists(self, arn: str) -> bool:
@@ -79,6 +108,7 @@ class LogsComponent(Component):
     async def start(self) -> None:
         await self.catalog.load()
         await self.queries.load()
+        await self.exports.load()
         self.delivery.rebuild_taps()
 
     def background(self) -> Iterable[BackgroundTask]:
@@ -86,6 +116,7 @@ class LogsComponent(Component):
             BackgroundTask("log-subscriptions", self.delivery.run),
             BackgroundTask("log-retention", self._sweep),
             BackgroundTask("log-queries", self.queries.run),
+            BackgroundTask("log-exports", self.exports.run),
         )
 
     async def _sweep(self) -> None:

@@ -1,5 +1,6 @@
 """The CloudWatch Logs API (json 1.1): log groups, retention, tags, streams, events,
-subscription and metric filters (TestMetricFilter too), Logs Insights queries, over
+subscription and metric filters (TestMetricFilter too), Logs Insights queries, resource
+and data protection policies, KMS key associations, export tasks to S3, over
 ``services/logs`` (docs/logs.md)."""
 
 from __future__ import annotations
@@ -8,37 +9,49 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.logs.events import EventsApi
+from stratus.aws.logs.exports import ExportsApi
 from stratus.aws.logs.insights import InsightsApi, compile_error
 from stratus.aws.logs.params import Params, group_arn, group_name, group_of_resource
+from stratus.aws.logs.policies import PoliciesApi
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.services.logs.errors import (
+    ExportTaskNotFound,
     FilterNotFound,
     GroupAlreadyExists,
+    InvalidOperation,
     InvalidParameter,
     LimitExceeded,
     LogGroupNotFound,
     LogsError,
     LogStreamNotFound,
     MalformedQuery,
+    PolicyNotFound,
     QueryNotFound,
+    RevisionMismatch,
     StreamAlreadyExists,
 )
+from stratus.services.logs.exports import LogExports
 from stratus.services.logs.filters import LogFilters
 from stratus.services.logs.groups import LogGroups
 from stratus.services.logs.paging import page
 from stratus.services.logs.patterns import compile_pattern
+from stratus.services.logs.policies import LogPolicies
 from stratus.services.logs.queries import InsightsQueries
 from stratus.services.logs.records import MetricFilterRecord
 from stratus.services.logs.streams import LogStreams
 
 
-class LogsProvider(EventsApi, InsightsApi):
+class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi):
     errors = ErrorTable(
         {
             LogGroupNotFound: ErrorRule("ResourceNotFoundException"),
             LogStreamNotFound: ErrorRule("ResourceNotFoundException"),
             FilterNotFound: ErrorRule("ResourceNotFoundException"),
             QueryNotFound: ErrorRule("ResourceNotFoundException"),
+            PolicyNotFound: ErrorRule("ResourceNotFoundException"),
+            RevisionMismatch: ErrorRule("OperationAbortedException"),
+            ExportTaskNotFound: ErrorRule("ResourceNotFoundException"),
+            InvalidOperation: ErrorRule("InvalidOperationException"),
             MalformedQuery: ErrorRule("MalformedQueryException", fields=compile_error),
             GroupAlreadyExists: ErrorRule("ResourceAlreadyExistsException"),
             StreamAlreadyExists: ErrorRule("ResourceAlreadyExistsException"),
@@ -54,11 +67,15 @@ class LogsProvider(EventsApi, InsightsApi):
         streams: LogStreams,
         filters: LogFilters,
         queries: InsightsQueries,
+        policies: LogPolicies,
+        exports: LogExports,
     ) -> None:
         self._groups = groups
         self._streams = streams
         self._filters = filters
         self._queries = queries
+        self._policies = policies
+        self._exports = exports
 
     # -- groups ------------------------------------------------------------------------
     async def create_log_group(self, ctx: RequestContext, params: Params) -> Params:
@@ -105,6 +122,8 @@ class LogsProvider(EventsApi, InsightsApi):
                 entry["retentionInDays"] = record.retention_days
             if record.kms_key_id:
                 entry["kmsKeyId"] = record.kms_key_id
+            if self._policies.protected(ctx.scope, view.name):
+                entry["dataProtectionStatus"] = "ACTIVATED"
             groups.append(entry)
         result: Params = {"logGroups": groups}
         if token:

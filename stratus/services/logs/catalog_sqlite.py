@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from stratus.services.logs.records import (
+    DataProtectionRecord,
     LogGroupRecord,
     LogStreamRecord,
     MetricFilterRecord,
+    ResourcePolicyRecord,
     SubscriptionFilterRecord,
 )
 from stratus.services.scope import Scope
@@ -60,6 +62,27 @@ LOGS_MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        3,
+        "CloudWatch Logs resource and data protection policies, export tasks",
+        """
+        CREATE TABLE logs_resource_policies (
+            account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+            resource_arn TEXT NOT NULL, document TEXT NOT NULL, updated_ms INTEGER NOT NULL,
+            revision_id TEXT NOT NULL,
+            PRIMARY KEY (account, region, resource_arn, name)
+        );
+        CREATE TABLE logs_data_protection (
+            account TEXT NOT NULL, region TEXT NOT NULL, group_name TEXT NOT NULL,
+            document TEXT NOT NULL, updated_ms INTEGER NOT NULL,
+            PRIMARY KEY (account, region, group_name)
+        );
+        CREATE TABLE logs_export_tasks (
+            id TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,
+            document TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 Write = Callable[[sqlite3.Connection], object]
@@ -73,6 +96,11 @@ class CatalogSnapshot:
         default_factory=dict
     )
     metrics: dict[tuple[Scope, str], dict[str, MetricFilterRecord]] = field(default_factory=dict)
+    #: (resource ARN or "" for the account's, policy name) -> policy
+    resource_policies: dict[Scope, dict[tuple[str, str], ResourcePolicyRecord]] = field(
+        default_factory=dict
+    )
+    data_protection: dict[tuple[Scope, str], DataProtectionRecord] = field(default_factory=dict)
 
 
 def _group_row(scope: Scope, g: LogGroupRecord) -> tuple[object, ...]:
@@ -114,6 +142,16 @@ class SQLiteLogCatalogStore:
                     snap.subscriptions.setdefault(key, {})[name] = SubscriptionFilterRecord(**doc)
                 else:
                     snap.metrics.setdefault(key, {})[name] = MetricFilterRecord(**doc)
+            for account, region, name, arn, document, updated, revision in conn.execute(
+                "SELECT * FROM logs_resource_policies"
+            ):
+                policy = ResourcePolicyRecord(name, document, updated, arn, revision)
+                snap.resource_policies.setdefault(Scope(account, region), {})[(arn, name)] = policy
+            for account, region, group, document, updated in conn.execute(
+                "SELECT * FROM logs_data_protection"
+            ):
+                protection = DataProtectionRecord(group, document, updated)
+                snap.data_protection[(Scope(account, region), group)] = protection
             return snap
 
         return await self._db.read(read)
@@ -154,7 +192,7 @@ class SQLiteLogCatalogStore:
         def run(conn: sqlite3.Connection) -> None:
             args = (scope.account, scope.region, name)
             conn.execute("DELETE FROM logs_groups WHERE account=? AND region=? AND name=?", args)
-            for table in ("logs_streams", "logs_filters"):
+            for table in ("logs_streams", "logs_filters", "logs_data_protection"):
                 conn.execute(
                     f"DELETE FROM {table} WHERE account=? AND region=? AND group_name=?", args
                 )
@@ -192,5 +230,44 @@ class SQLiteLogCatalogStore:
         return lambda conn: conn.execute(
             "DELETE FROM logs_filters WHERE account=? AND region=? AND group_name=? "
             "AND kind=? AND name=?",
+            args,
+        )
+
+    @staticmethod
+    def put_resource_policy(scope: Scope, policy: ResourcePolicyRecord) -> Write:
+        row = (
+            scope.account,
+            scope.region,
+            policy.name,
+            policy.resource_arn,
+            policy.document,
+            policy.updated_ms,
+            policy.revision_id,
+        )
+        return lambda conn: conn.execute(
+            "INSERT OR REPLACE INTO logs_resource_policies VALUES (?,?,?,?,?,?,?)", row
+        )
+
+    @staticmethod
+    def delete_resource_policy(scope: Scope, resource_arn: str, name: str) -> Write:
+        args = (scope.account, scope.region, resource_arn, name)
+        return lambda conn: conn.execute(
+            "DELETE FROM logs_resource_policies WHERE account=? AND region=? "
+            "AND resource_arn=? AND name=?",
+            args,
+        )
+
+    @staticmethod
+    def put_data_protection(scope: Scope, policy: DataProtectionRecord) -> Write:
+        row = (scope.account, scope.region, policy.group, policy.document, policy.updated_ms)
+        return lambda conn: conn.execute(
+            "INSERT OR REPLACE INTO logs_data_protection VALUES (?,?,?,?,?)", row
+        )
+
+    @staticmethod
+    def delete_data_protection(scope: Scope, group: str) -> Write:
+        args = (scope.account, scope.region, group)
+        return lambda conn: conn.execute(
+            "DELETE FROM logs_data_protection WHERE account=? AND region=? AND group_name=?",
             args,
         )

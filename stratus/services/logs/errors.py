@@ -11,6 +11,10 @@ each its AWS code and message.
      +-- LimitExceeded           more filters per group than AWS allows
      +-- QueryNotFound           no Logs Insights query (or definition) of that id
      +-- MalformedQuery          a Logs Insights query the parser cannot read
+     +-- PolicyNotFound          no resource (or data protection) policy of that name
+     +-- RevisionMismatch        a resource policy's expectedRevisionId is not its own
+     +-- ExportTaskNotFound      no export task of that id
+     +-- InvalidOperation        cancelling an export task that already ended
 """
 
 from __future__ import annotations
@@ -66,3 +70,19 @@ class MalformedQuery(LogsError):
         super().__init__(message)
         self.start = start
         self.end = end
+
+
+class PolicyNotFound(LogsError):
+    message = "The specified policy does not exist."
+
+
+class RevisionMismatch(LogsError):
+    message = "The expected revision id does not match the current revision id."
+
+
+class ExportTaskNotFound(LogsError):
+    message = "The specified export task does not exist."
+
+
+class InvalidOperation(LogsError):
+    pass

@@ -17,6 +17,7 @@ from stratus.services.logs.errors import (
     InvalidParameter,
     LogGroupNotFound,
 )
+from stratus.services.logs.policies import check_kms_key
 from stratus.services.logs.records import LogGroupRecord
 from stratus.services.logs.sqlite import SQLiteLogStore
 from stratus.services.scope import Scope
@@ -87,6 +88,8 @@ class LogGroups:
         if name.startswith("aws/"):
             raise InvalidParameter("Log group name cannot start with 'aws/'")
         _check_tags(tags or {})
+        if kms_key_id is not None:
+            check_kms_key(scope, name, kms_key_id)
         if self._catalog.record(scope, name) is not None or await self._has_events(scope, name):
             raise GroupAlreadyExists()
         record = LogGroupRecord(
@@ -128,6 +131,7 @@ class LogGroups:
         self._catalog.state.streams.pop((scope, name), None)
         self._catalog.state.subscriptions.pop((scope, name), None)
         self._catalog.state.metrics.pop((scope, name), None)
+        self._catalog.state.data_protection.pop((scope, name), None)
         self._catalog.view.forget_written(scope, name)
         await self._events.delete(sorted(set(keys) | {own}))
 

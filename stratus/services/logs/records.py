@@ -47,3 +47,24 @@ class MetricFilterRecord:
     pattern: str
     transformations: list[dict[str, Any]]
     created_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePolicyRecord:
+    """A resource policy: account-wide (``resource_arn`` empty, ``policyScope`` ACCOUNT)
+    or attached to one log group (RESOURCE, with a revision id)."""
+
+    name: str
+    document: str
+    updated_ms: int
+    resource_arn: str = ""
+    revision_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DataProtectionRecord:
+    """A log group's data protection policy (stored; nothing is masked)."""
+
+    group: str
+    document: str
+    updated_ms: int

@@ -201,3 +201,114 @@ def test_metric_filters_and_query_definitions_in_a_stack(cfn: Any, server: Serve
     )
     assert logs.describe_query_definitions(queryDefinitionNamePrefix=name)["queryDefinitions"] == []
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] == []
+
+
+def _policy_template(policy: str, service: str) -> str:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": "*",
+            }
+        ],
+    }
+    return json.dumps(
+        {
+            "Resources": {
+                "Policy": {
+                    "Type": "AWS::Logs::ResourcePolicy",
+                    # As templates usually give it: the document as a JSON string.
+                    "Properties": {"PolicyName": policy, "PolicyDocument": json.dumps(document)},
+                }
+            },
+            "Outputs": {"Name": {"Value": {"Ref": "Policy"}}},
+        }
+    )
+
+
+def test_a_resource_policy_in_a_stack(cfn: Any, server: ServerProcess) -> None:
+    logs = server.client("logs")
+    name = stack_name("logsp")
+    policy = f"{name}-events"
+    cfn.create_stack(StackName=name, TemplateBody=_policy_template(policy, "events.amazonaws.com"))
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in wait_stack(cfn, name)["Outputs"]}
+    assert outputs["Name"] == policy
+
+    def document() -> dict[str, Any]:
+        found = logs.describe_resource_policies(limit=50)["resourcePolicies"]
+        return dict(
+            json.loads(next(p for p in found if p["policyName"] == policy)["policyDocument"])
+        )
+
+    assert document()["Statement"][0]["Principal"] == {"Service": "events.amazonaws.com"}
+
+    cfn.update_stack(
+        StackName=name, TemplateBody=_policy_template(policy, "delivery.logs.amazonaws.com")
+    )
+    wait_stack(cfn, name, "stack_update_complete")
+    assert document()["Statement"][0]["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )
+    names = [p["policyName"] for p in logs.describe_resource_policies()["resourcePolicies"]]
+    assert policy not in names
+
+
+def _keyed_template(key: str | None, protection: dict[str, Any] | None) -> str:
+    props: dict[str, Any] = {}
+    if key:
+        props["KmsKeyId"] = key
+    if protection:
+        props["DataProtectionPolicy"] = protection
+    return json.dumps(
+        {
+            "Resources": {"Group": {"Type": "AWS::Logs::LogGroup", "Properties": props}},
+            "Outputs": {"Group": {"Value": {"Ref": "Group"}}},
+        }
+    )
+
+
+def test_a_groups_key_and_data_protection_change_in_place(cfn: Any, server: ServerProcess) -> None:
+    logs = server.client("logs")
+    first = "arn:aws:kms:us-east-1:000000000000:key/11111111-aaaa"
+    second = "arn:aws:kms:us-east-1:000000000000:key/22222222-bbbb"
+    protection = {
+        "Name": "protect",
+        "Version": "2021-06-01",
+        "Statement": [
+            {
+                "Sid": "audit",
+                "DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],
+                "Operation": {"Audit": {"FindingsDestination": {}}},
+            }
+        ],
+    }
+    name = stack_name("logsk")
+    cfn.create_stack(StackName=name, TemplateBody=_keyed_template(first, protection))
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in wait_stack(cfn, name)["Outputs"]}
+    group = outputs["Group"]
+    view = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    assert view["kmsKeyId"] == first and view["dataProtectionStatus"] == "ACTIVATED"
+    document = logs.get_data_protection_policy(logGroupIdentifier=group)["policyDocument"]
+    assert json.loads(document) == protection
+
+    cfn.update_stack(StackName=name, TemplateBody=_keyed_template(second, None))
+    wait_stack(cfn, name, "stack_update_complete")
+    view = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]  # same group
+    assert view["kmsKeyId"] == second and "dataProtectionStatus" not in view
+
+    cfn.update_stack(StackName=name, TemplateBody=_keyed_template(None, None))
+    wait_stack(cfn, name, "stack_update_complete")
+    view = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    assert "kmsKeyId" not in view
+
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] == []

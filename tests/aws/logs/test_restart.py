@@ -48,3 +48,67 @@ def test_groups_streams_events_and_filters_survive_kill_9(tmp_path: Path) -> Non
         assert [e["message"] for e in after["events"]] == ["n"]
     finally:
         server.stop()
+
+
+def test_policies_and_keys_survive_kill_9(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        logs = server.client("logs")
+        key = "arn:aws:kms:us-east-1:000000000000:key/1234abcd"
+        arn = "arn:aws:logs:us-east-1:000000000000:log-group:/kept"
+        logs.create_log_group(logGroupName="/kept")
+        logs.associate_kms_key(logGroupName="/kept", kmsKeyId=key)
+        logs.put_data_protection_policy(
+            logGroupIdentifier="/kept", policyDocument='{"Statement": [{"Sid": "a"}]}'
+        )
+        account = logs.put_resource_policy(policyName="acct", policyDocument="{}")
+        own = logs.put_resource_policy(policyName="own", policyDocument="{}", resourceArn=arn)
+        logs.put_resource_policy(policyName="gone", policyDocument="{}")
+        logs.delete_resource_policy(policyName="gone")
+        server.kill()
+        server.start()
+        logs = server.client("logs")
+        group = logs.describe_log_groups(logGroupNamePrefix="/kept")["logGroups"][0]
+        assert group["kmsKeyId"] == key and group["dataProtectionStatus"] == "ACTIVATED"
+        got = logs.get_data_protection_policy(logGroupIdentifier="/kept")
+        assert got["policyDocument"] == '{"Statement": [{"Sid": "a"}]}'
+        assert logs.describe_resource_policies()["resourcePolicies"] == [account["resourcePolicy"]]
+        mine = logs.describe_resource_policies(resourceArn=arn)["resourcePolicies"]
+        assert mine == [own["resourcePolicy"]]
+        # The revision id is kept too: an update naming it goes through.
+        logs.put_resource_policy(
+            policyName="own",
+            policyDocument="{}",
+            resourceArn=arn,
+            expectedRevisionId=own["revisionId"],
+        )
+    finally:
+        server.stop()
+
+
+def test_export_tasks_survive_kill_9(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        logs, s3 = server.client("logs"), server.client("s3")
+        s3.create_bucket(Bucket="exports")
+        logs.create_log_group(logGroupName="/kept")
+        logs.create_log_stream(logGroupName="/kept", logStreamName="s")
+        now = int(time.time() * 1000)
+        logs.put_log_events(
+            logGroupName="/kept", logStreamName="s", logEvents=[{"timestamp": now, "message": "m"}]
+        )
+        task_id = logs.create_export_task(
+            logGroupName="/kept", fromTime=now, to=now + 1, destination="exports"
+        )["taskId"]
+        for _ in range(300):
+            task = logs.describe_export_tasks(taskId=task_id)["exportTasks"][0]
+            if task["status"]["code"] == "COMPLETED":
+                break
+            time.sleep(0.05)
+        server.kill()
+        server.start()
+        logs = server.client("logs")
+        after = logs.describe_export_tasks()["exportTasks"]
+        assert after == [task] and task["status"]["code"] == "COMPLETED"
+    finally:
+        server.stop()

@@ -1,8 +1,10 @@
-"""AWS::Logs::LogGroup, LogStream, SubscriptionFilter, MetricFilter and QueryDefinition through
-our own CloudWatch Logs API (so a template gets its checks and errors)."""
+"""AWS::Logs::LogGroup, LogStream, SubscriptionFilter, MetricFilter, QueryDefinition and
+ResourcePolicy through our own CloudWatch Logs API (so a template gets its checks and
+errors)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from stratus.services.stacks.resources.base import (
@@ -15,7 +17,8 @@ from stratus.services.stacks.resources.base import (
 
 
 class LogGroupHandler(Handler):
-    """A real log group: its retention and tags kept in step with the template."""
+    """A real log group: its retention, tags, KMS key and data protection policy kept in
+    step with the template, in place (a new name or class replaces it)."""
 
     async def create(
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
@@ -38,6 +41,8 @@ class LogGroupHandler(Handler):
                 "PutRetentionPolicy",
                 {"logGroupName": name, "retentionInDays": props["RetentionInDays"]},
             )
+        if props.get("DataProtectionPolicy"):
+            await _put_protection(ctx, name, props["DataProtectionPolicy"])
         return Provisioned(name, {"Arn": ctx.arn("logs", f"log-group:{name}:*")})
 
     async def update(
@@ -48,9 +53,21 @@ class LogGroupHandler(Handler):
         old: dict[str, Any],
         new: dict[str, Any],
     ) -> Provisioned | None:
-        if any(old.get(p) != new.get(p) for p in ("LogGroupName", "KmsKeyId", "LogGroupClass")):
+        if self.replaces(old, new):
             return None
         name = current.physical_id
+        if old.get("KmsKeyId") != new.get("KmsKeyId"):
+            if new.get("KmsKeyId"):
+                await ctx.call(
+                    "logs", "AssociateKmsKey", {"logGroupName": name, "kmsKeyId": new["KmsKeyId"]}
+                )
+            else:
+                await ctx.call("logs", "DisassociateKmsKey", {"logGroupName": name})
+        if old.get("DataProtectionPolicy") != new.get("DataProtectionPolicy"):
+            if new.get("DataProtectionPolicy"):
+                await _put_protection(ctx, name, new["DataProtectionPolicy"])
+            else:
+                await ctx.call("logs", "DeleteDataProtectionPolicy", {"logGroupIdentifier": name})
         if old.get("RetentionInDays") != new.get("RetentionInDays"):
             if new.get("RetentionInDays") is None:
                 await ctx.call("logs", "DeleteRetentionPolicy", {"logGroupName": name})
@@ -69,10 +86,23 @@ class LogGroupHandler(Handler):
             await ctx.call("logs", "TagResource", {"resourceArn": arn, "tags": after})
         return current
 
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return any(old.get(p) != new.get(p) for p in ("LogGroupName", "LogGroupClass"))
+
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
             ctx.call("logs", "DeleteLogGroup", {"logGroupName": current.physical_id})
         )
+
+
+async def _put_protection(ctx: Provisioning, group: str, document: Any) -> None:
+    """A template's DataProtectionPolicy (a JSON object) on its group."""
+    text = document if isinstance(document, str) else json.dumps(document)
+    await ctx.call(
+        "logs",
+        "PutDataProtectionPolicy",
+        {"logGroupIdentifier": group, "policyDocument": text},
+    )
 
 
 class LogStreamHandler(Handler):
@@ -241,4 +271,49 @@ class QueryDefinitionHandler(Handler):
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
             ctx.call("logs", "DeleteQueryDefinition", {"queryDefinitionId": current.physical_id})
+        )
+
+
+class ResourcePolicyHandler(Handler):
+    """An account-level resource policy; its name is the physical id (Ref). The document
+    is a string in the schema; a template's object is written as JSON, as CloudFormation
+    accepts it too."""
+
+    required = ("PolicyName", "PolicyDocument")
+
+    async def create(
+        self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
+    ) -> Provisioned:
+        name = str(props["PolicyName"])
+        await self._put(ctx, name, props)
+        return Provisioned(name)
+
+    @staticmethod
+    async def _put(ctx: Provisioning, name: str, props: dict[str, Any]) -> None:
+        document = props["PolicyDocument"]
+        if not isinstance(document, str):
+            document = json.dumps(document)
+        await ctx.call(
+            "logs", "PutResourcePolicy", {"policyName": name, "policyDocument": document}
+        )
+
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return bool(old.get("PolicyName") != new.get("PolicyName"))
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if self.replaces(old, new):
+            return None
+        await self._put(ctx, current.physical_id, new)
+        return current
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        await ignore_missing(
+            ctx.call("logs", "DeleteResourcePolicy", {"policyName": current.physical_id})
         )

@@ -71,6 +71,7 @@ HANDLERS: dict[str, Handler] = {
     "AWS::Logs::SubscriptionFilter": logs.SubscriptionFilterHandler(),
     "AWS::Logs::MetricFilter": logs.MetricFilterHandler(),
     "AWS::Logs::QueryDefinition": logs.QueryDefinitionHandler(),
+    "AWS::Logs::ResourcePolicy": logs.ResourcePolicyHandler(),
     "AWS::ApiGateway::RestApi": apis.RestApiHandler(),
     "AWS::ApiGateway::Resource": apis.ResourceHandler(),
     "AWS::ApiGateway::Method": apis.MethodHandler(),
