@@ -15,6 +15,7 @@ from stratus.services.identity.errors import (
     MalformedPolicy,
     NoSuchEntity,
     PackedPolicyTooLarge,
+    PasswordPolicyViolation,
     UnmodifiableEntity,
 )
 
@@ -36,6 +37,7 @@ IAM_ERRORS = ErrorTable(
         DeleteConflict: ErrorRule("DeleteConflict", 409),
         LimitExceeded: ErrorRule("LimitExceeded", 409),
         UnmodifiableEntity: ErrorRule("UnmodifiableEntity", 400),
+        PasswordPolicyViolation: ErrorRule("PasswordPolicyViolation", 400),
         AccessDenied: ErrorRule("AccessDenied", 403),
         ExpiredToken: ErrorRule("ExpiredToken", 403),
     }

@@ -11,6 +11,7 @@
      ├── DeleteConflict           the entity still has dependents (policies, members...)
      ├── LimitExceeded            a quota (five policy versions...) is reached
      ├── UnmodifiableEntity       a service-linked role changed by hand
+ ├── PasswordPolicyViolation  a console password breaks the account's password policy
      ├── AccessDenied             STS: the role to assume does not exist
      ├── ExpiredToken             STS: the caller's temporary credentials have expired
      ├── InvalidIdentityToken     STS: the web identity token is no JWT
@@ -35,6 +36,7 @@ __all__ = [
     "MalformedPolicy",
     "NoSuchEntity",
     "PackedPolicyTooLarge",
+    "PasswordPolicyViolation",
     "UnmodifiableEntity",
 ]
 
@@ -93,3 +95,7 @@ class InvalidIdentityToken(IdentityError):
 
 class PackedPolicyTooLarge(IdentityError):
     """The session policy, policy ARNs and tags do not fit the packed size."""
+
+
+class PasswordPolicyViolation(IdentityError):
+    """A login profile's password does not meet the account's password policy."""

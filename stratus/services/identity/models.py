@@ -12,12 +12,15 @@ from typing import Any
 
 __all__ = [
     "AccessKey",
+    "AccountAlias",
     "Caller",
     "DeletionTask",
     "Group",
     "InstanceProfile",
+    "LoginProfile",
     "ManagedPolicy",
     "OidcProvider",
+    "PasswordPolicy",
     "PolicyVersion",
     "Role",
     "Session",
@@ -185,6 +188,55 @@ class AccessKey:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AccessKey:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class LoginProfile:
+    """A user's console password: kept only as a salted hash, never returned."""
+
+    account: str
+    name: str  # the user's name: one login profile per user
+    created: float
+    password_hash: str
+    reset_required: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoginProfile:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class PasswordPolicy:
+    """The account's password policy (UpdateAccountPasswordPolicy); one per account."""
+
+    account: str
+    minimum_length: int = 6
+    require_symbols: bool = False
+    require_numbers: bool = False
+    require_uppercase: bool = False
+    require_lowercase: bool = False
+    allow_users_to_change: bool = False
+    max_age: int = 0  # days; 0: passwords never expire
+    reuse_prevention: int = 0
+    hard_expiry: bool = False
+    name: str = "PasswordPolicy"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PasswordPolicy:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class AccountAlias:
+    """The account's alias (IAM allows one; unique across accounts)."""
+
+    account: str
+    name: str
+    created: float
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AccountAlias:
         return cls(**data)
 
 

@@ -6,7 +6,9 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from stratus.services.identity.aliases import AccountAliases
 from stratus.services.identity.oidc import OidcProviders
+from stratus.services.identity.passwords import Passwords
 from stratus.services.identity.policies import Policies
 from stratus.services.identity.repository import IdentityRepository
 from stratus.services.identity.roles import Roles
@@ -31,6 +33,8 @@ class IdentityService:
         self.users = Users(self.state, keys)
         self.policies = Policies(self.state)
         self.oidc = OidcProviders(self.state)
+        self.passwords = Passwords(self.state)
+        self.aliases = AccountAliases(self.state)
         self.tokens = SecurityTokens(self.state, self.roles, keys)
 
     def signing_secret(self, access_key: str) -> str | None:

@@ -24,11 +24,14 @@ from stratus.services.identity.aws_policies import aws_policy
 from stratus.services.identity.errors import InvalidInput, NoSuchEntity
 from stratus.services.identity.models import (
     AccessKey,
+    AccountAlias,
     DeletionTask,
     Group,
     InstanceProfile,
+    LoginProfile,
     ManagedPolicy,
     OidcProvider,
+    PasswordPolicy,
     Role,
     Session,
     User,
@@ -45,6 +48,9 @@ Record = (
     | ManagedPolicy
     | InstanceProfile
     | OidcProvider
+    | LoginProfile
+    | PasswordPolicy
+    | AccountAlias
     | AccessKey
     | DeletionTask
     | Session
@@ -62,6 +68,9 @@ class AccountRecords:
     keys: dict[str, AccessKey] = field(default_factory=dict)  # by key id
     tasks: dict[str, DeletionTask] = field(default_factory=dict)
     oidc: dict[str, OidcProvider] = field(default_factory=dict)  # by lowered host/path
+    logins: dict[str, LoginProfile] = field(default_factory=dict)  # by lowered user name
+    settings: dict[str, PasswordPolicy] = field(default_factory=dict)  # "passwordpolicy"
+    aliases: dict[str, AccountAlias] = field(default_factory=dict)  # at most one
 
 
 def _record_key(record: Record) -> RecordKey:
@@ -79,6 +88,9 @@ _KINDS: dict[type[Any], str] = {
     ManagedPolicy: "policy",
     InstanceProfile: "instance_profile",
     OidcProvider: "oidc_provider",
+    LoginProfile: "login_profile",
+    PasswordPolicy: "password_policy",
+    AccountAlias: "account_alias",
     AccessKey: "access_key",
     DeletionTask: "task",
     Session: "session",
@@ -90,6 +102,9 @@ _LOADERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     "policy": ManagedPolicy.from_dict,
     "instance_profile": InstanceProfile.from_dict,
     "oidc_provider": OidcProvider.from_dict,
+    "login_profile": LoginProfile.from_dict,
+    "password_policy": PasswordPolicy.from_dict,
+    "account_alias": AccountAlias.from_dict,
     "access_key": AccessKey.from_dict,
     "task": DeletionTask.from_dict,
     "session": Session.from_dict,
@@ -182,6 +197,12 @@ class IdentityState:
             return records.policies
         if isinstance(record, OidcProvider):
             return records.oidc
+        if isinstance(record, LoginProfile):
+            return records.logins
+        if isinstance(record, PasswordPolicy):
+            return records.settings
+        if isinstance(record, AccountAlias):
+            return records.aliases
         return records.profiles
 
     # -- lookups raising IAM's NoSuchEntity --------------------------------------------

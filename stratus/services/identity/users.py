@@ -115,7 +115,14 @@ class Users:
             for key in records.keys.values():
                 if key.user_name == user.name:
                     puts.append(replace(key, user_name=renamed))
-            await self._state.commit(puts, deletes=[user] if renamed != user.name else [])
+            deletes: list[Record] = []
+            login = records.logins.get(user.name.lower())
+            if login is not None and renamed != user.name:
+                puts.append(replace(login, name=renamed))
+                deletes.append(login)
+            if renamed != user.name:
+                deletes.append(user)
+            await self._state.commit(puts, deletes=deletes)
 
     async def delete(self, account: str, name: str) -> None:
         async with self._state.lock:
@@ -124,11 +131,25 @@ class Users:
                 raise DeleteConflict("Cannot delete entity, must detach all policies first.")
             if user.inline:
                 raise DeleteConflict("Cannot delete entity, must delete policies first.")
+            if user.name.lower() in self._state.account(account).logins:
+                raise DeleteConflict("Cannot delete entity, must delete login profile first.")
             if self.keys_of(account, user.name):
                 raise DeleteConflict("Cannot delete entity, must delete access keys first.")
             if self.groups_for(account, user.name):
                 raise DeleteConflict("Cannot delete entity, must remove users from group first.")
             await self._state.commit(deletes=[user])
+
+    async def put_boundary(self, account: str, name: str, arn: str) -> None:
+        if self._state.policy(account, arn) is None:
+            raise NoSuchEntity(f"Scope ARN: {arn} does not exist or is not attachable.")
+        async with self._state.lock:
+            user = self._state.user(account, name)
+            await self._state.commit([replace(user, boundary=arn)])
+
+    async def delete_boundary(self, account: str, name: str) -> None:
+        async with self._state.lock:
+            user = self._state.user(account, name)
+            await self._state.commit([replace(user, boundary=None)])
 
     async def tag(self, account: str, name: str, tags: Iterable[tuple[str, str]]) -> None:
         async with self._state.lock:
