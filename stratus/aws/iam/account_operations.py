@@ -18,7 +18,8 @@ def _login_shape(profile: LoginProfile) -> Result:
 
 
 def _policy_shape(policy: PasswordPolicy) -> Result:
-    """``PasswordPolicy``: the age and reuse members only when the policy sets them."""
+    """``PasswordPolicy``: age, reuse and hard expiry only when the policy sets them (as
+    AWS answers)."""
     shape: Result = {
         "MinimumPasswordLength": policy.minimum_length,
         "RequireSymbols": policy.require_symbols,
@@ -32,7 +33,8 @@ def _policy_shape(policy: PasswordPolicy) -> Result:
         shape["MaxPasswordAge"] = policy.max_age
     if policy.reuse_prevention:
         shape["PasswordReusePrevention"] = policy.reuse_prevention
-    shape["HardExpiry"] = policy.hard_expiry
+    if policy.hard_expiry:
+        shape["HardExpiry"] = True
     return shape
 
 

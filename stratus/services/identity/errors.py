@@ -12,6 +12,11 @@
      ├── LimitExceeded            a quota (five policy versions...) is reached
      ├── UnmodifiableEntity       a service-linked role changed by hand
  ├── PasswordPolicyViolation  a console password breaks the account's password policy
+ ├── MalformedCertificate     a certificate or its private key does not parse
+ ├── KeyPairMismatch          a server certificate's private key is not its key's
+ ├── InvalidPublicKey         an SSH public key does not parse
+ ├── DuplicateSshKey          the user already has that SSH key
+ ├── DuplicateCertificate     the user already has that signing certificate
      ├── AccessDenied             STS: the role to assume does not exist
      ├── ExpiredToken             STS: the caller's temporary credentials have expired
      ├── InvalidIdentityToken     STS: the web identity token is no JWT
@@ -26,13 +31,18 @@ from __future__ import annotations
 __all__ = [
     "AccessDenied",
     "DeleteConflict",
+    "DuplicateCertificate",
+    "DuplicateSshKey",
     "EntityAlreadyExists",
     "ExpiredToken",
     "IdentityError",
     "InvalidIdentityToken",
     "InvalidInput",
     "InvalidName",
+    "InvalidPublicKey",
+    "KeyPairMismatch",
     "LimitExceeded",
+    "MalformedCertificate",
     "MalformedPolicy",
     "NoSuchEntity",
     "PackedPolicyTooLarge",
@@ -99,3 +109,23 @@ class PackedPolicyTooLarge(IdentityError):
 
 class PasswordPolicyViolation(IdentityError):
     """A login profile's password does not meet the account's password policy."""
+
+
+class MalformedCertificate(IdentityError):
+    """A certificate, chain or private key is not valid PEM."""
+
+
+class KeyPairMismatch(IdentityError):
+    """The private key uploaded with a server certificate is not the certificate's."""
+
+
+class InvalidPublicKey(IdentityError):
+    """An SSH public key is not in OpenSSH's format."""
+
+
+class DuplicateSshKey(IdentityError):
+    """The user already has this SSH public key."""
+
+
+class DuplicateCertificate(IdentityError):
+    """The user already has this signing certificate."""

@@ -19,11 +19,16 @@ __all__ = [
     "InstanceProfile",
     "LoginProfile",
     "ManagedPolicy",
+    "MfaDevice",
     "OidcProvider",
     "PasswordPolicy",
     "PolicyVersion",
     "Role",
+    "SamlProvider",
+    "ServerCertificate",
     "Session",
+    "SigningCertificate",
+    "SshPublicKey",
     "User",
     "record_to_dict",
 ]
@@ -237,6 +242,106 @@ class AccountAlias:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AccountAlias:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class SshPublicKey:
+    """A user's SSH public key (what CodeCommit would accept); ``name`` is its key id."""
+
+    account: str
+    name: str  # APKA...: the key's id, unique in the account
+    user_name: str
+    body: str
+    fingerprint: str
+    uploaded: float
+    status: str = "Active"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SshPublicKey:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class SigningCertificate:
+    """A user's X.509 signing certificate; ``name`` is its certificate id."""
+
+    account: str
+    name: str
+    user_name: str
+    body: str
+    uploaded: float
+    status: str = "Active"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SigningCertificate:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class ServerCertificate:
+    """A TLS certificate with its key, for load balancers and CloudFront to use."""
+
+    account: str
+    name: str
+    certificate_id: str
+    path: str
+    body: str
+    private_key: str
+    chain: str | None
+    expiration: float
+    uploaded: float
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:server-certificate{self.path}{self.name}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ServerCertificate:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class SamlProvider:
+    """A SAML 2.0 identity provider: its metadata document, as IAM keeps it."""
+
+    account: str
+    name: str
+    uuid: str
+    metadata: str
+    created: float
+    valid_until: float
+    encryption_mode: str = "Allowed"
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:saml-provider/{self.name}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SamlProvider:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class MfaDevice:
+    """A virtual MFA device; ``name`` is its path and name (the serial number's tail)."""
+
+    account: str
+    name: str  # e.g. "/team/alice-phone": path and device name
+    seed: str  # the Base32 TOTP seed, returned once at creation
+    created: float
+    user_name: str | None = None
+    enabled: float | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def serial(self) -> str:
+        return f"arn:aws:iam::{self.account}:mfa{self.name}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MfaDevice:
         return cls(**data)
 
 

@@ -30,10 +30,15 @@ from stratus.services.identity.models import (
     InstanceProfile,
     LoginProfile,
     ManagedPolicy,
+    MfaDevice,
     OidcProvider,
     PasswordPolicy,
     Role,
+    SamlProvider,
+    ServerCertificate,
     Session,
+    SigningCertificate,
+    SshPublicKey,
     User,
     record_to_dict,
 )
@@ -51,6 +56,11 @@ Record = (
     | LoginProfile
     | PasswordPolicy
     | AccountAlias
+    | SshPublicKey
+    | SigningCertificate
+    | ServerCertificate
+    | SamlProvider
+    | MfaDevice
     | AccessKey
     | DeletionTask
     | Session
@@ -71,6 +81,11 @@ class AccountRecords:
     logins: dict[str, LoginProfile] = field(default_factory=dict)  # by lowered user name
     settings: dict[str, PasswordPolicy] = field(default_factory=dict)  # "passwordpolicy"
     aliases: dict[str, AccountAlias] = field(default_factory=dict)  # at most one
+    ssh_keys: dict[str, SshPublicKey] = field(default_factory=dict)  # by lowered key id
+    signing: dict[str, SigningCertificate] = field(default_factory=dict)  # by lowered id
+    server_certs: dict[str, ServerCertificate] = field(default_factory=dict)
+    saml: dict[str, SamlProvider] = field(default_factory=dict)
+    mfa: dict[str, MfaDevice] = field(default_factory=dict)  # by lowered path + name
 
 
 def _record_key(record: Record) -> RecordKey:
@@ -91,9 +106,31 @@ _KINDS: dict[type[Any], str] = {
     LoginProfile: "login_profile",
     PasswordPolicy: "password_policy",
     AccountAlias: "account_alias",
+    SshPublicKey: "ssh_public_key",
+    SigningCertificate: "signing_certificate",
+    ServerCertificate: "server_certificate",
+    SamlProvider: "saml_provider",
+    MfaDevice: "mfa_device",
     AccessKey: "access_key",
     DeletionTask: "task",
     Session: "session",
+}
+#: The ``AccountRecords`` table of each record kind kept by its lowered name.
+_TABLES: dict[type[Any], str] = {
+    Role: "roles",
+    User: "users",
+    Group: "groups",
+    ManagedPolicy: "policies",
+    InstanceProfile: "profiles",
+    OidcProvider: "oidc",
+    LoginProfile: "logins",
+    PasswordPolicy: "settings",
+    AccountAlias: "aliases",
+    SshPublicKey: "ssh_keys",
+    SigningCertificate: "signing",
+    ServerCertificate: "server_certs",
+    SamlProvider: "saml",
+    MfaDevice: "mfa",
 }
 _LOADERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     "role": Role.from_dict,
@@ -105,6 +142,11 @@ _LOADERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     "login_profile": LoginProfile.from_dict,
     "password_policy": PasswordPolicy.from_dict,
     "account_alias": AccountAlias.from_dict,
+    "ssh_public_key": SshPublicKey.from_dict,
+    "signing_certificate": SigningCertificate.from_dict,
+    "server_certificate": ServerCertificate.from_dict,
+    "saml_provider": SamlProvider.from_dict,
+    "mfa_device": MfaDevice.from_dict,
     "access_key": AccessKey.from_dict,
     "task": DeletionTask.from_dict,
     "session": Session.from_dict,
@@ -187,23 +229,8 @@ class IdentityState:
 
     @staticmethod
     def _table(records: AccountRecords, record: Record) -> dict[str, Any]:
-        if isinstance(record, Role):
-            return records.roles
-        if isinstance(record, User):
-            return records.users
-        if isinstance(record, Group):
-            return records.groups
-        if isinstance(record, ManagedPolicy):
-            return records.policies
-        if isinstance(record, OidcProvider):
-            return records.oidc
-        if isinstance(record, LoginProfile):
-            return records.logins
-        if isinstance(record, PasswordPolicy):
-            return records.settings
-        if isinstance(record, AccountAlias):
-            return records.aliases
-        return records.profiles
+        table: dict[str, Any] = getattr(records, _TABLES[type(record)])
+        return table
 
     # -- lookups raising IAM's NoSuchEntity --------------------------------------------
     def role(self, account: str, name: str) -> Role:

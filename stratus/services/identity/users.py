@@ -115,6 +115,15 @@ class Users:
             for key in records.keys.values():
                 if key.user_name == user.name:
                     puts.append(replace(key, user_name=renamed))
+            for ssh_key in records.ssh_keys.values():
+                if ssh_key.user_name == user.name:
+                    puts.append(replace(ssh_key, user_name=renamed))
+            for certificate in records.signing.values():
+                if certificate.user_name == user.name:
+                    puts.append(replace(certificate, user_name=renamed))
+            for device in records.mfa.values():
+                if device.user_name == user.name:
+                    puts.append(replace(device, user_name=renamed))
             deletes: list[Record] = []
             login = records.logins.get(user.name.lower())
             if login is not None and renamed != user.name:
@@ -135,6 +144,15 @@ class Users:
                 raise DeleteConflict("Cannot delete entity, must delete login profile first.")
             if self.keys_of(account, user.name):
                 raise DeleteConflict("Cannot delete entity, must delete access keys first.")
+            records = self._state.account(account)
+            if any(c.user_name == user.name for c in records.signing.values()):
+                raise DeleteConflict(
+                    "Cannot delete entity, must delete signing certificates first."
+                )
+            if any(k.user_name == user.name for k in records.ssh_keys.values()):
+                raise DeleteConflict("Cannot delete entity, must delete SSH public keys first.")
+            if any(d.user_name == user.name for d in records.mfa.values()):
+                raise DeleteConflict("Cannot delete entity, must remove MFA device first.")
             if self.groups_for(account, user.name):
                 raise DeleteConflict("Cannot delete entity, must remove users from group first.")
             await self._state.commit(deletes=[user])

@@ -189,7 +189,6 @@ def test_password_policy_defaults_and_replacement(iam: Any, account: str) -> Non
         "RequireLowercaseCharacters": False,
         "AllowUsersToChangePassword": False,
         "ExpirePasswords": False,
-        "HardExpiry": False,
     }
     iam.update_account_password_policy(
         MinimumPasswordLength=12,
