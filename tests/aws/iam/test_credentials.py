@@ -30,7 +30,7 @@ def ssh_key() -> str:
 
 
 def md5_fingerprint(body: str) -> str:
-    digest = hashlib.md5(base64.b64decode(body.split()[1])).hexdigest()  # noqa: S324
+    digest = hashlib.md5(base64.b64decode(body.split()[1]), usedforsecurity=False).hexdigest()
     return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
 
 
