@@ -10,6 +10,7 @@ from stratus.services.identity.errors import (
     DuplicateSshKey,
     EntityAlreadyExists,
     ExpiredToken,
+    InvalidAuthenticationCode,
     InvalidIdentityToken,
     InvalidInput,
     InvalidName,
@@ -48,6 +49,7 @@ IAM_ERRORS = ErrorTable(
         InvalidPublicKey: ErrorRule("InvalidPublicKey", 400),
         DuplicateSshKey: ErrorRule("DuplicateSSHPublicKey", 400),
         DuplicateCertificate: ErrorRule("DuplicateCertificate", 409),
+        InvalidAuthenticationCode: ErrorRule("InvalidAuthenticationCode", 403),
         AccessDenied: ErrorRule("AccessDenied", 403),
         ExpiredToken: ErrorRule("ExpiredToken", 403),
     }

@@ -17,6 +17,7 @@
  ├── InvalidPublicKey         an SSH public key does not parse
  ├── DuplicateSshKey          the user already has that SSH key
  ├── DuplicateCertificate     the user already has that signing certificate
+ ├── InvalidAuthenticationCode  MFA codes that are not the device's
      ├── AccessDenied             STS: the role to assume does not exist
      ├── ExpiredToken             STS: the caller's temporary credentials have expired
      ├── InvalidIdentityToken     STS: the web identity token is no JWT
@@ -36,6 +37,7 @@ __all__ = [
     "EntityAlreadyExists",
     "ExpiredToken",
     "IdentityError",
+    "InvalidAuthenticationCode",
     "InvalidIdentityToken",
     "InvalidInput",
     "InvalidName",
@@ -129,3 +131,7 @@ class DuplicateSshKey(IdentityError):
 
 class DuplicateCertificate(IdentityError):
     """The user already has this signing certificate."""
+
+
+class InvalidAuthenticationCode(IdentityError):
+    """The two codes given to enable an MFA device are not consecutive codes of its seed."""

@@ -7,11 +7,13 @@ import time
 from collections.abc import Callable
 
 from stratus.services.identity.aliases import AccountAliases
+from stratus.services.identity.mfa import MfaDevices
 from stratus.services.identity.oidc import OidcProviders
 from stratus.services.identity.passwords import Passwords
 from stratus.services.identity.policies import Policies
 from stratus.services.identity.repository import IdentityRepository
 from stratus.services.identity.roles import Roles
+from stratus.services.identity.saml import SamlProviders
 from stratus.services.identity.server_certificates import ServerCertificates
 from stratus.services.identity.state import IdentityState
 from stratus.services.identity.tokens import SecurityTokens
@@ -39,6 +41,8 @@ class IdentityService:
         self.aliases = AccountAliases(self.state)
         self.credentials = UserCredentials(self.state)
         self.server_certificates = ServerCertificates(self.state)
+        self.saml = SamlProviders(self.state)
+        self.mfa = MfaDevices(self.state)
         self.tokens = SecurityTokens(self.state, self.roles, keys)
 
     def signing_secret(self, access_key: str) -> str | None:
