@@ -11,6 +11,7 @@ from stratus.services.identity.errors import (
     EntityAlreadyExists,
     ExpiredToken,
     InvalidAuthenticationCode,
+    InvalidAuthorizationMessage,
     InvalidIdentityToken,
     InvalidInput,
     InvalidName,
@@ -63,6 +64,7 @@ STS_ERRORS = ErrorTable(
         ExpiredToken: ErrorRule("ExpiredTokenException", 400),
         InvalidIdentityToken: ErrorRule("InvalidIdentityToken", 400),
         PackedPolicyTooLarge: ErrorRule("PackedPolicyTooLarge", 400),
+        InvalidAuthorizationMessage: ErrorRule("InvalidAuthorizationMessageException", 400),
         NoSuchEntity: ErrorRule("AccessDenied", 403),
     }
 )

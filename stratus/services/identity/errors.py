@@ -21,7 +21,8 @@
      ├── AccessDenied             STS: the role to assume does not exist
      ├── ExpiredToken             STS: the caller's temporary credentials have expired
      ├── InvalidIdentityToken     STS: the web identity token is no JWT
-     └── PackedPolicyTooLarge     STS: session policies and tags exceed the packed quota
+     ├── PackedPolicyTooLarge     STS: session policies and tags exceed the packed quota
+ └── InvalidAuthorizationMessage  STS: a message Stratus never encoded
 
 Messages are AWS's, quoted from its API reference or recorded responses, because tools
 (terraform, the CDK) match on them.
@@ -38,6 +39,7 @@ __all__ = [
     "ExpiredToken",
     "IdentityError",
     "InvalidAuthenticationCode",
+    "InvalidAuthorizationMessage",
     "InvalidIdentityToken",
     "InvalidInput",
     "InvalidName",
@@ -135,3 +137,7 @@ class DuplicateCertificate(IdentityError):
 
 class InvalidAuthenticationCode(IdentityError):
     """The two codes given to enable an MFA device are not consecutive codes of its seed."""
+
+
+class InvalidAuthorizationMessage(IdentityError):
+    """DecodeAuthorizationMessage was given a message Stratus did not encode."""
