@@ -1,5 +1,5 @@
 """IAM's operations on credentials other than access keys: SSH public keys, signing and
-server certificates."""
+server certificates, service-specific credentials."""
 
 from __future__ import annotations
 
@@ -7,8 +7,17 @@ from stratus.aws.context import RequestContext
 from stratus.aws.iam.operations import Operations, Params, Result
 from stratus.aws.iam.paging import page_of
 from stratus.aws.iam.shapes import tag_list, tag_pairs
-from stratus.services.identity.models import ServerCertificate, SigningCertificate, SshPublicKey
-from stratus.services.identity.user_credentials import ssh_key_as_pem
+from stratus.services.identity.models import (
+    ServerCertificate,
+    ServiceCredential,
+    SigningCertificate,
+    SshPublicKey,
+)
+from stratus.services.identity.user_credentials import (
+    API_KEY_SERVICES,
+    IssuedCredential,
+    ssh_key_as_pem,
+)
 
 __all__ = ["CredentialOperations"]
 
@@ -45,6 +54,32 @@ def _server_metadata(certificate: ServerCertificate) -> Result:
         "UploadDate": certificate.uploaded,
         "Expiration": certificate.expiration,
     }
+
+
+def _service_credential_shape(credential: ServiceCredential) -> Result:
+    """``ServiceSpecificCredentialMetadata``: Bedrock's keys carry an alias, not a user name."""
+    shape: Result = {
+        "UserName": credential.user_name,
+        "Status": credential.status,
+        "CreateDate": credential.created,
+        "ExpirationDate": credential.expires,
+        "ServiceSpecificCredentialId": credential.name,
+        "ServiceName": credential.service,
+    }
+    if credential.service in API_KEY_SERVICES:
+        shape["ServiceCredentialAlias"] = credential.service_user_name
+    else:
+        shape["ServiceUserName"] = credential.service_user_name
+    return shape
+
+
+def _issued_shape(issued: IssuedCredential) -> Result:
+    shape = _service_credential_shape(issued.credential)
+    if issued.credential.service in API_KEY_SERVICES:
+        shape["ServiceCredentialSecret"] = issued.secret
+    else:
+        shape["ServicePassword"] = issued.secret
+    return shape
 
 
 class CredentialOperations(Operations):
@@ -179,3 +214,57 @@ class CredentialOperations(Operations):
         )
         tags, more = page_of(tag_list(found.tags), params)
         return {"Tags": tags, **more}
+
+    # -- service-specific credentials ------------------------------------------------
+    async def create_service_specific_credential(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        issued = await self._identity.credentials.create_service_credential(
+            ctx.account_id,
+            params["UserName"],
+            params["ServiceName"],
+            age_days=params.get("CredentialAgeDays"),
+        )
+        return {"ServiceSpecificCredential": _issued_shape(issued)}
+
+    async def list_service_specific_credentials(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        name = None
+        if not params.get("AllUsers"):
+            name = params.get("UserName") or self._caller_user(ctx)
+        found = self._identity.credentials.service_credentials(
+            ctx.account_id, name, params.get("ServiceName")
+        )
+        credentials, more = page_of(found, params)
+        return {
+            "ServiceSpecificCredentials": [_service_credential_shape(c) for c in credentials],
+            **more,
+        }
+
+    async def reset_service_specific_credential(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        name = params.get("UserName") or self._caller_user(ctx)
+        issued = await self._identity.credentials.reset_service_credential(
+            ctx.account_id, name, params["ServiceSpecificCredentialId"]
+        )
+        return {"ServiceSpecificCredential": _issued_shape(issued)}
+
+    async def update_service_specific_credential(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        name = params.get("UserName") or self._caller_user(ctx)
+        await self._identity.credentials.update_service_credential(
+            ctx.account_id, name, params["ServiceSpecificCredentialId"], params["Status"]
+        )
+        return {}
+
+    async def delete_service_specific_credential(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        name = params.get("UserName") or self._caller_user(ctx)
+        await self._identity.credentials.delete_service_credential(
+            ctx.account_id, name, params["ServiceSpecificCredentialId"]
+        )
+        return {}

@@ -23,6 +23,7 @@ from stratus.services.identity.errors import (
     NoSuchEntity,
     PackedPolicyTooLarge,
     PasswordPolicyViolation,
+    ServiceNotSupported,
     UnmodifiableEntity,
 )
 
@@ -51,6 +52,7 @@ IAM_ERRORS = ErrorTable(
         DuplicateSshKey: ErrorRule("DuplicateSSHPublicKey", 400),
         DuplicateCertificate: ErrorRule("DuplicateCertificate", 409),
         InvalidAuthenticationCode: ErrorRule("InvalidAuthenticationCode", 403),
+        ServiceNotSupported: ErrorRule("NotSupportedService", 404),
         AccessDenied: ErrorRule("AccessDenied", 403),
         ExpiredToken: ErrorRule("ExpiredToken", 403),
     }

@@ -18,6 +18,7 @@
  ├── DuplicateSshKey          the user already has that SSH key
  ├── DuplicateCertificate     the user already has that signing certificate
  ├── InvalidAuthenticationCode  MFA codes that are not the device's
+ ├── ServiceNotSupported      no service-specific credentials for that service
      ├── AccessDenied             STS: the role to assume does not exist
      ├── ExpiredToken             STS: the caller's temporary credentials have expired
      ├── InvalidIdentityToken     STS: the web identity token is no JWT
@@ -51,6 +52,7 @@ __all__ = [
     "NoSuchEntity",
     "PackedPolicyTooLarge",
     "PasswordPolicyViolation",
+    "ServiceNotSupported",
     "UnmodifiableEntity",
 ]
 
@@ -141,3 +143,7 @@ class InvalidAuthenticationCode(IdentityError):
 
 class InvalidAuthorizationMessage(IdentityError):
     """DecodeAuthorizationMessage was given a message Stratus did not encode."""
+
+
+class ServiceNotSupported(IdentityError):
+    """Service-specific credentials exist for CodeCommit, Keyspaces and Bedrock only."""

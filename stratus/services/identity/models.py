@@ -26,6 +26,7 @@ __all__ = [
     "Role",
     "SamlProvider",
     "ServerCertificate",
+    "ServiceCredential",
     "Session",
     "SigningCertificate",
     "SshPublicKey",
@@ -275,6 +276,25 @@ class SigningCertificate:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SigningCertificate:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class ServiceCredential:
+    """A service-specific credential (CodeCommit's Git, Keyspaces, Bedrock API keys);
+    ``name`` is its id. The password is returned by Create/Reset and never kept."""
+
+    account: str
+    name: str  # ACCA...: the credential's id
+    user_name: str
+    service: str
+    service_user_name: str
+    created: float
+    expires: float | None = None
+    status: str = "Active"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ServiceCredential:
         return cls(**data)
 
 

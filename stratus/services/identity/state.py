@@ -36,6 +36,7 @@ from stratus.services.identity.models import (
     Role,
     SamlProvider,
     ServerCertificate,
+    ServiceCredential,
     Session,
     SigningCertificate,
     SshPublicKey,
@@ -58,6 +59,7 @@ Record = (
     | AccountAlias
     | SshPublicKey
     | SigningCertificate
+    | ServiceCredential
     | ServerCertificate
     | SamlProvider
     | MfaDevice
@@ -83,6 +85,7 @@ class AccountRecords:
     aliases: dict[str, AccountAlias] = field(default_factory=dict)  # at most one
     ssh_keys: dict[str, SshPublicKey] = field(default_factory=dict)  # by lowered key id
     signing: dict[str, SigningCertificate] = field(default_factory=dict)  # by lowered id
+    service_credentials: dict[str, ServiceCredential] = field(default_factory=dict)
     server_certs: dict[str, ServerCertificate] = field(default_factory=dict)
     saml: dict[str, SamlProvider] = field(default_factory=dict)
     mfa: dict[str, MfaDevice] = field(default_factory=dict)  # by lowered path + name
@@ -108,6 +111,7 @@ _KINDS: dict[type[Any], str] = {
     AccountAlias: "account_alias",
     SshPublicKey: "ssh_public_key",
     SigningCertificate: "signing_certificate",
+    ServiceCredential: "service_credential",
     ServerCertificate: "server_certificate",
     SamlProvider: "saml_provider",
     MfaDevice: "mfa_device",
@@ -128,6 +132,7 @@ _TABLES: dict[type[Any], str] = {
     AccountAlias: "aliases",
     SshPublicKey: "ssh_keys",
     SigningCertificate: "signing",
+    ServiceCredential: "service_credentials",
     ServerCertificate: "server_certs",
     SamlProvider: "saml",
     MfaDevice: "mfa",
@@ -144,6 +149,7 @@ _LOADERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     "account_alias": AccountAlias.from_dict,
     "ssh_public_key": SshPublicKey.from_dict,
     "signing_certificate": SigningCertificate.from_dict,
+    "service_credential": ServiceCredential.from_dict,
     "server_certificate": ServerCertificate.from_dict,
     "saml_provider": SamlProvider.from_dict,
     "mfa_device": MfaDevice.from_dict,

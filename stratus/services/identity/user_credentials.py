@@ -1,15 +1,17 @@
-"""Credentials a user holds besides access keys: SSH public keys and signing certificates.
+"""Credentials a user holds besides access keys: SSH public keys, signing certificates
+and service-specific credentials.
 
-Both are parsed (``cryptography``) so a malformed one is refused as IAM refuses it, and
-stored as uploaded; neither is used to authenticate anything here. Quotas are IAM's: five
-SSH keys and two signing certificates per user.
+Keys and certificates are parsed (``cryptography``) so a malformed one is refused as IAM
+refuses it, and stored as uploaded; nothing here authenticates with any of them. Quotas
+are IAM's: five SSH keys, two signing certificates, two credentials per service per user.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import replace
+import secrets
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -21,16 +23,33 @@ from stratus.services.identity.errors import (
     LimitExceeded,
     MalformedCertificate,
     NoSuchEntity,
+    ServiceNotSupported,
 )
 from stratus.services.identity.ids import new_certificate_id, new_unique_id
-from stratus.services.identity.models import SigningCertificate, SshPublicKey
+from stratus.services.identity.models import ServiceCredential, SigningCertificate, SshPublicKey
 from stratus.services.identity.state import IdentityState
 
-__all__ = ["UserCredentials", "ssh_fingerprint"]
+__all__ = ["IssuedCredential", "UserCredentials", "ssh_fingerprint"]
 
 MAX_SSH_KEYS = 5
 MAX_SIGNING_CERTIFICATES = 2
 SSH_KEY_PREFIX = "APKA"
+SERVICE_CREDENTIAL_PREFIX = "ACCA"
+MAX_SERVICE_CREDENTIALS = 2  # per user and service
+#: The services IAM issues service-specific credentials for; Bedrock's are API keys
+#: (an alias and a secret) where the others are a user name and a password.
+SERVICES = frozenset(
+    {"codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com"}
+)
+API_KEY_SERVICES = frozenset({"bedrock.amazonaws.com"})
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCredential:
+    """A service-specific credential with the secret Create and Reset return once."""
+
+    credential: ServiceCredential
+    secret: str
 
 
 def ssh_fingerprint(body: str) -> str:
@@ -162,3 +181,86 @@ class UserCredentials:
     async def delete_certificate(self, account: str, user_name: str, cert_id: str) -> None:
         async with self._state.lock:
             await self._state.commit(deletes=[self.certificate(account, user_name, cert_id)])
+
+    # -- service-specific credentials ------------------------------------------------
+    def service_credentials(
+        self, account: str, user_name: str | None, service: str | None = None
+    ) -> list[ServiceCredential]:
+        """A user's credentials (every user's when ``user_name`` is None)."""
+        owner = self._state.user(account, user_name).name if user_name is not None else None
+        found = self._state.account(account).service_credentials.values()
+        return sorted(
+            (
+                c
+                for c in found
+                if (owner is None or c.user_name == owner)
+                and (service is None or c.service == service)
+            ),
+            key=lambda c: c.created,
+        )
+
+    def service_credential(
+        self, account: str, user_name: str, credential_id: str
+    ) -> ServiceCredential:
+        user = self._state.user(account, user_name)
+        found = self._state.account(account).service_credentials.get(credential_id.lower())
+        if found is None or found.user_name != user.name:
+            raise NoSuchEntity(
+                f"The Service Specific Credential with id {credential_id} cannot be found."
+            )
+        return found
+
+    @staticmethod
+    def _secret(service: str) -> str:
+        if service in API_KEY_SERVICES:
+            return "ABSK" + base64.b64encode(secrets.token_bytes(96)).decode()
+        return base64.b64encode(secrets.token_bytes(33)).decode()
+
+    async def create_service_credential(
+        self, account: str, user_name: str, service: str, *, age_days: int | None = None
+    ) -> IssuedCredential:
+        if service not in SERVICES:
+            raise ServiceNotSupported(
+                "The specified service does not support service-specific credentials."
+            )
+        async with self._state.lock:
+            user = self._state.user(account, user_name)
+            if len(self.service_credentials(account, user.name, service)) >= (
+                MAX_SERVICE_CREDENTIALS
+            ):
+                raise LimitExceeded(
+                    "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: "
+                    f"{MAX_SERVICE_CREDENTIALS}"
+                )
+            now = self._state.clock()
+            credential = ServiceCredential(
+                account=account,
+                name=new_unique_id(SERVICE_CREDENTIAL_PREFIX),
+                user_name=user.name,
+                service=service,
+                service_user_name=f"{user.name}-at-{account}",
+                created=now,
+                expires=now + age_days * 86400 if age_days is not None else None,
+            )
+            await self._state.commit([credential])
+        return IssuedCredential(credential, self._secret(service))
+
+    async def reset_service_credential(
+        self, account: str, user_name: str, credential_id: str
+    ) -> IssuedCredential:
+        credential = self.service_credential(account, user_name, credential_id)
+        return IssuedCredential(credential, self._secret(credential.service))
+
+    async def update_service_credential(
+        self, account: str, user_name: str, credential_id: str, status: str
+    ) -> None:
+        async with self._state.lock:
+            found = self.service_credential(account, user_name, credential_id)
+            await self._state.commit([replace(found, status=status)])
+
+    async def delete_service_credential(
+        self, account: str, user_name: str, credential_id: str
+    ) -> None:
+        async with self._state.lock:
+            found = self.service_credential(account, user_name, credential_id)
+            await self._state.commit(deletes=[found])

@@ -121,6 +121,9 @@ class Users:
             for certificate in records.signing.values():
                 if certificate.user_name == user.name:
                     puts.append(replace(certificate, user_name=renamed))
+            for credential in records.service_credentials.values():
+                if credential.user_name == user.name:
+                    puts.append(replace(credential, user_name=renamed))
             for device in records.mfa.values():
                 if device.user_name == user.name:
                     puts.append(replace(device, user_name=renamed))
@@ -151,6 +154,10 @@ class Users:
                 )
             if any(k.user_name == user.name for k in records.ssh_keys.values()):
                 raise DeleteConflict("Cannot delete entity, must delete SSH public keys first.")
+            if any(c.user_name == user.name for c in records.service_credentials.values()):
+                raise DeleteConflict(
+                    "Cannot delete entity, must delete service specific credentials first."
+                )
             if any(d.user_name == user.name for d in records.mfa.values()):
                 raise DeleteConflict("Cannot delete entity, must remove MFA device first.")
             if self.groups_for(account, user.name):

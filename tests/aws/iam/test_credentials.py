@@ -345,6 +345,9 @@ def test_credentials_survive_a_restart(tmp_path: Path) -> None:
         iam.upload_server_certificate(
             ServerCertificateName="site", CertificateBody=body, PrivateKey=key
         )
+        service_id = iam.create_service_specific_credential(
+            UserName="u", ServiceName="codecommit.amazonaws.com"
+        )["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
         server.kill()
         server.start()
         iam = client_for(server, "iam", account)
@@ -354,5 +357,115 @@ def test_credentials_survive_a_restart(tmp_path: Path) -> None:
         assert [c["CertificateId"] for c in certificates] == [cert_id]
         site = iam.get_server_certificate(ServerCertificateName="site")["ServerCertificate"]
         assert site["ServerCertificateMetadata"]["Expiration"] == NOT_AFTER
+        listed = iam.list_service_specific_credentials(UserName="u")["ServiceSpecificCredentials"]
+        assert [c["ServiceSpecificCredentialId"] for c in listed] == [service_id]
     finally:
         server.stop()
+
+
+# -- service-specific credentials ---------------------------------------------------------------
+def test_service_specific_credential_lifecycle(iam: Any, account: str) -> None:
+    iam.create_user(UserName="git")
+    created = iam.create_service_specific_credential(
+        UserName="git", ServiceName="codecommit.amazonaws.com"
+    )["ServiceSpecificCredential"]
+    cred_id = created["ServiceSpecificCredentialId"]
+    assert cred_id.startswith("ACCA") and len(cred_id) == 21
+    assert created["ServiceUserName"] == f"git-at-{account}"
+    assert len(created["ServicePassword"]) >= 40
+    assert (created["Status"], created["ServiceName"]) == ("Active", "codecommit.amazonaws.com")
+    listed = iam.list_service_specific_credentials(UserName="git")["ServiceSpecificCredentials"]
+    assert [c["ServiceSpecificCredentialId"] for c in listed] == [cred_id]
+    assert "ServicePassword" not in listed[0]
+    reset = iam.reset_service_specific_credential(
+        UserName="git", ServiceSpecificCredentialId=cred_id
+    )["ServiceSpecificCredential"]
+    assert reset["ServicePassword"] != created["ServicePassword"]
+    iam.update_service_specific_credential(
+        UserName="git", ServiceSpecificCredentialId=cred_id, Status="Inactive"
+    )
+    listed = iam.list_service_specific_credentials(
+        UserName="git", ServiceName="codecommit.amazonaws.com"
+    )["ServiceSpecificCredentials"]
+    assert listed[0]["Status"] == "Inactive"
+    assert (
+        iam.list_service_specific_credentials(
+            UserName="git", ServiceName="cassandra.amazonaws.com"
+        )["ServiceSpecificCredentials"]
+        == []
+    )
+    bedrock = iam.create_service_specific_credential(
+        UserName="git", ServiceName="bedrock.amazonaws.com", CredentialAgeDays=30
+    )["ServiceSpecificCredential"]
+    assert bedrock["ServiceCredentialAlias"] == f"git-at-{account}"
+    assert bedrock["ServiceCredentialSecret"].startswith("ABSK")
+    assert "ServicePassword" not in bedrock
+    lifetime = bedrock["ExpirationDate"] - bedrock["CreateDate"]
+    assert abs(lifetime.total_seconds() - 30 * 86400) < 5
+    iam.create_user(UserName="other")
+    iam.create_service_specific_credential(UserName="other", ServiceName="cassandra.amazonaws.com")
+    everyone = iam.list_service_specific_credentials(AllUsers=True)["ServiceSpecificCredentials"]
+    assert sorted(c["UserName"] for c in everyone) == ["git", "git", "other"]
+    assert_error(
+        lambda: iam.delete_user(UserName="git"),
+        "DeleteConflict",
+        "Cannot delete entity, must delete service specific credentials first.",
+        409,
+    )
+    iam.delete_service_specific_credential(UserName="git", ServiceSpecificCredentialId=cred_id)
+    iam.delete_service_specific_credential(
+        UserName="git", ServiceSpecificCredentialId=bedrock["ServiceSpecificCredentialId"]
+    )
+    iam.delete_user(UserName="git")
+
+
+def test_service_specific_credential_errors(iam: Any) -> None:
+    assert_error(
+        lambda: iam.create_service_specific_credential(
+            UserName="ghost", ServiceName="codecommit.amazonaws.com"
+        ),
+        "NoSuchEntity",
+        "The user with name ghost cannot be found.",
+        404,
+    )
+    iam.create_user(UserName="u")
+    assert_error(
+        lambda: iam.create_service_specific_credential(
+            UserName="u", ServiceName="s3.amazonaws.com"
+        ),
+        "NotSupportedService",
+        "The specified service does not support service-specific credentials.",
+        404,
+    )
+    for _ in range(2):
+        iam.create_service_specific_credential(UserName="u", ServiceName="codecommit.amazonaws.com")
+    assert_error(
+        lambda: iam.create_service_specific_credential(
+            UserName="u", ServiceName="codecommit.amazonaws.com"
+        ),
+        "LimitExceeded",
+        "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2",
+        409,
+    )
+    iam.create_service_specific_credential(UserName="u", ServiceName="cassandra.amazonaws.com")
+    missing = "ACCAXXXXXXXXXXXXXXXXX"
+    for call in (
+        lambda: iam.reset_service_specific_credential(
+            UserName="u", ServiceSpecificCredentialId=missing
+        ),
+        lambda: iam.update_service_specific_credential(
+            UserName="u", ServiceSpecificCredentialId=missing, Status="Active"
+        ),
+        lambda: iam.delete_service_specific_credential(
+            UserName="u", ServiceSpecificCredentialId=missing
+        ),
+    ):
+        assert_error(
+            call,
+            "NoSuchEntity",
+            f"The Service Specific Credential with id {missing} cannot be found.",
+            404,
+        )
+    assert (
+        len(iam.list_service_specific_credentials(UserName="u")["ServiceSpecificCredentials"]) == 3
+    )
