@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from stratus.services.identity.aws_policies import aws_policy
-from stratus.services.identity.errors import InvalidInput, NoSuchEntity
+from stratus.services.identity.errors import InvalidName, NoSuchEntity
 from stratus.services.identity.models import (
     AccessKey,
     AccountAlias,
@@ -289,13 +289,16 @@ class IdentityState:
 def page(
     items: Sequence[T], marker: str | None, max_items: int | None
 ) -> tuple[list[T], str | None]:
-    """One page of a list call: IAM's ``Marker``/``MaxItems`` (default 100)."""
+    """One page of a list call: IAM's ``Marker``/``MaxItems`` (default 100). A marker this
+    did not make is IAM's ``ValidationError`` "Invalid Marker." (as recorded from AWS)."""
     start = 0
     if marker:
         try:
             start = int(base64.urlsafe_b64decode(marker.encode()).decode())
         except ValueError:
-            raise InvalidInput("Invalid Marker.") from None
+            start = -1
+        if start < 0:
+            raise InvalidName("Invalid Marker.")
     limit = max_items or 100
     chunk = list(items[start : start + limit])
     end = start + len(chunk)

@@ -287,3 +287,15 @@ def test_sign_in_state_survives_a_restart(tmp_path: Path) -> None:
         assert [d["SerialNumber"] for d in devices] == [device["SerialNumber"]]
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("marker", ["not-a-marker", "LTU="], ids=["garbage", "negative"])
+def test_a_marker_iam_did_not_make_is_a_validation_error(iam: Any, marker: str) -> None:
+    iam.create_virtual_mfa_device(VirtualMFADeviceName="d1")
+    assert_error(
+        lambda: iam.list_virtual_mfa_devices(Marker=marker),
+        "ValidationError",
+        "Invalid Marker.",
+        400,
+    )
+    assert_error(lambda: iam.list_users(Marker=marker), "ValidationError", "Invalid Marker.", 400)
