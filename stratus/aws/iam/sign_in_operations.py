@@ -128,6 +128,16 @@ class SignInOperations(Operations):
         self._identity.mfa.assigned(ctx.account_id, params["UserName"], params["SerialNumber"])
         return {}
 
+    async def get_mfa_device(self, ctx: RequestContext, params: Params) -> Result:
+        """An enabled device of the user (virtual devices carry no certifications)."""
+        name = params.get("UserName") or self._caller_user(ctx)
+        device = self._identity.mfa.assigned(ctx.account_id, name, params["SerialNumber"])
+        return {
+            "UserName": device.user_name,
+            "SerialNumber": device.serial,
+            "EnableDate": device.enabled,
+        }
+
     async def list_mfa_devices(self, ctx: RequestContext, params: Params) -> Result:
         name = params.get("UserName") or self._caller_user(ctx)
         devices, more = page_of(self._identity.mfa.of_user(ctx.account_id, name), params)

@@ -148,6 +148,8 @@ def test_virtual_mfa_device_lifecycle(iam: Any, account: str) -> None:
     assert [(d["SerialNumber"], d["User"]["UserName"]) for d in assigned] == [(serial, "alice")]
     assert "EnableDate" in assigned[0]
     assert iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"] == []
+    got = iam.get_mfa_device(UserName="alice", SerialNumber=serial)
+    assert (got["UserName"], got["SerialNumber"]) == ("alice", serial)
     iam.resync_mfa_device(
         UserName="alice", SerialNumber=serial, AuthenticationCode1=first, AuthenticationCode2=second
     )
@@ -219,6 +221,12 @@ def test_virtual_mfa_device_errors(iam: Any, account: str) -> None:
         403,
     )
     assert iam.list_mfa_devices(UserName="bob")["MFADevices"] == []
+    assert_error(
+        lambda: iam.get_mfa_device(UserName="bob", SerialNumber=serial),
+        "NoSuchEntity",
+        f"MFA Device with serial number {serial} does not exist.",
+        404,
+    )
     assert_error(
         lambda: iam.deactivate_mfa_device(UserName="bob", SerialNumber=serial),
         "NoSuchEntity",
