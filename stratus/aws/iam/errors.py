@@ -6,15 +6,24 @@ from stratus.aws.protocol.error_table import ErrorRule, ErrorTable, Translator
 from stratus.services.identity.errors import (
     AccessDenied,
     DeleteConflict,
+    DuplicateCertificate,
+    DuplicateSshKey,
     EntityAlreadyExists,
     ExpiredToken,
+    InvalidAuthenticationCode,
+    InvalidAuthorizationMessage,
     InvalidIdentityToken,
     InvalidInput,
     InvalidName,
+    InvalidPublicKey,
+    KeyPairMismatch,
     LimitExceeded,
+    MalformedCertificate,
     MalformedPolicy,
     NoSuchEntity,
     PackedPolicyTooLarge,
+    PasswordPolicyViolation,
+    ServiceNotSupported,
     UnmodifiableEntity,
 )
 
@@ -36,6 +45,14 @@ IAM_ERRORS = ErrorTable(
         DeleteConflict: ErrorRule("DeleteConflict", 409),
         LimitExceeded: ErrorRule("LimitExceeded", 409),
         UnmodifiableEntity: ErrorRule("UnmodifiableEntity", 400),
+        PasswordPolicyViolation: ErrorRule("PasswordPolicyViolation", 400),
+        MalformedCertificate: ErrorRule("MalformedCertificate", 400),
+        KeyPairMismatch: ErrorRule("KeyPairMismatch", 400),
+        InvalidPublicKey: ErrorRule("InvalidPublicKey", 400),
+        DuplicateSshKey: ErrorRule("DuplicateSSHPublicKey", 400),
+        DuplicateCertificate: ErrorRule("DuplicateCertificate", 409),
+        InvalidAuthenticationCode: ErrorRule("InvalidAuthenticationCode", 403),
+        ServiceNotSupported: ErrorRule("NotSupportedService", 404),
         AccessDenied: ErrorRule("AccessDenied", 403),
         ExpiredToken: ErrorRule("ExpiredToken", 403),
     }
@@ -49,6 +66,7 @@ STS_ERRORS = ErrorTable(
         ExpiredToken: ErrorRule("ExpiredTokenException", 400),
         InvalidIdentityToken: ErrorRule("InvalidIdentityToken", 400),
         PackedPolicyTooLarge: ErrorRule("PackedPolicyTooLarge", 400),
+        InvalidAuthorizationMessage: ErrorRule("InvalidAuthorizationMessageException", 400),
         NoSuchEntity: ErrorRule("AccessDenied", 403),
     }
 )

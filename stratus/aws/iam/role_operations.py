@@ -163,6 +163,23 @@ class RoleOperations(Operations):
         )
         return {}
 
+    async def tag_instance_profile(self, ctx: RequestContext, params: Params) -> Result:
+        await self._roles.tag_profile(
+            ctx.account_id, params["InstanceProfileName"], tag_pairs(params)
+        )
+        return {}
+
+    async def untag_instance_profile(self, ctx: RequestContext, params: Params) -> Result:
+        await self._roles.untag_profile(
+            ctx.account_id, params["InstanceProfileName"], params["TagKeys"]
+        )
+        return {}
+
+    async def list_instance_profile_tags(self, ctx: RequestContext, params: Params) -> Result:
+        profile = self._roles.get_profile(ctx.account_id, params["InstanceProfileName"])
+        tags, more = page_of(tag_list(profile.tags), params)
+        return {"Tags": tags, **more}
+
     # -- OpenID Connect providers ----------------------------------------------------
     async def create_open_id_connect_provider(self, ctx: RequestContext, params: Params) -> Result:
         provider = await self._identity.oidc.create(

@@ -63,6 +63,16 @@ class UserOperations(Operations):
         tags, more = page_of(tag_list(user.tags), params)
         return {"Tags": tags, **more}
 
+    async def put_user_permissions_boundary(self, ctx: RequestContext, params: Params) -> Result:
+        await self._users.put_boundary(
+            ctx.account_id, params["UserName"], params["PermissionsBoundary"]
+        )
+        return {}
+
+    async def delete_user_permissions_boundary(self, ctx: RequestContext, params: Params) -> Result:
+        await self._users.delete_boundary(ctx.account_id, params["UserName"])
+        return {}
+
     # -- groups ----------------------------------------------------------------------
     async def create_group(self, ctx: RequestContext, params: Params) -> Result:
         group = await self._users.create_group(

@@ -12,6 +12,7 @@ from typing import Any
 from stratus.aws.accounts import Accounts
 from stratus.aws.context import RequestContext
 from stratus.aws.iam.errors import STS_ERRORS
+from stratus.services.identity.errors import InvalidAuthorizationMessage
 from stratus.services.identity.models import Session
 from stratus.services.identity.service import IdentityService
 from stratus.services.identity.tokens import AssumedRole
@@ -96,3 +97,28 @@ class StsProvider:
     async def get_access_key_info(self, ctx: RequestContext, params: Params) -> Result:
         """The account a key acts as: the one Stratus issued it in, else the platform's rule."""
         return {"Account": self._accounts.account_for(params["AccessKeyId"])}
+
+    async def get_federation_token(self, ctx: RequestContext, params: Params) -> Result:
+        caller = self._tokens.current_caller(ctx.access_key, ctx.account_id)
+        session, packed = await self._tokens.federation_token(
+            caller,
+            params["Name"],
+            duration=params.get("DurationSeconds"),
+            policy=params.get("Policy"),
+            policy_arns=[p["arn"] for p in params.get("PolicyArns") or [] if "arn" in p],
+            tags=[(t["Key"], t["Value"]) for t in params.get("Tags") or []],
+        )
+        result: Result = {
+            "Credentials": _credentials(session),
+            "FederatedUser": {"FederatedUserId": session.user_id, "Arn": session.arn},
+        }
+        if packed is not None:
+            result["PackedPolicySize"] = packed
+        return result
+
+    async def decode_authorization_message(self, ctx: RequestContext, params: Params) -> Result:
+        """Stratus evaluates no policies, so it never encodes an authorization failure:
+        every message is one it cannot decode, answered as STS answers an invalid one."""
+        raise InvalidAuthorizationMessage(
+            "The encoded authorization message is invalid or was not issued by this service."
+        )

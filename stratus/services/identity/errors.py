@@ -11,10 +11,19 @@
      ├── DeleteConflict           the entity still has dependents (policies, members...)
      ├── LimitExceeded            a quota (five policy versions...) is reached
      ├── UnmodifiableEntity       a service-linked role changed by hand
+ ├── PasswordPolicyViolation  a console password breaks the account's password policy
+ ├── MalformedCertificate     a certificate or its private key does not parse
+ ├── KeyPairMismatch          a server certificate's private key is not its key's
+ ├── InvalidPublicKey         an SSH public key does not parse
+ ├── DuplicateSshKey          the user already has that SSH key
+ ├── DuplicateCertificate     the user already has that signing certificate
+ ├── InvalidAuthenticationCode  MFA codes that are not the device's
+ ├── ServiceNotSupported      no service-specific credentials for that service
      ├── AccessDenied             STS: the role to assume does not exist
      ├── ExpiredToken             STS: the caller's temporary credentials have expired
      ├── InvalidIdentityToken     STS: the web identity token is no JWT
-     └── PackedPolicyTooLarge     STS: session policies and tags exceed the packed quota
+     ├── PackedPolicyTooLarge     STS: session policies and tags exceed the packed quota
+ └── InvalidAuthorizationMessage  STS: a message Stratus never encoded
 
 Messages are AWS's, quoted from its API reference or recorded responses, because tools
 (terraform, the CDK) match on them.
@@ -25,16 +34,25 @@ from __future__ import annotations
 __all__ = [
     "AccessDenied",
     "DeleteConflict",
+    "DuplicateCertificate",
+    "DuplicateSshKey",
     "EntityAlreadyExists",
     "ExpiredToken",
     "IdentityError",
+    "InvalidAuthenticationCode",
+    "InvalidAuthorizationMessage",
     "InvalidIdentityToken",
     "InvalidInput",
     "InvalidName",
+    "InvalidPublicKey",
+    "KeyPairMismatch",
     "LimitExceeded",
+    "MalformedCertificate",
     "MalformedPolicy",
     "NoSuchEntity",
     "PackedPolicyTooLarge",
+    "PasswordPolicyViolation",
+    "ServiceNotSupported",
     "UnmodifiableEntity",
 ]
 
@@ -93,3 +111,39 @@ class InvalidIdentityToken(IdentityError):
 
 class PackedPolicyTooLarge(IdentityError):
     """The session policy, policy ARNs and tags do not fit the packed size."""
+
+
+class PasswordPolicyViolation(IdentityError):
+    """A login profile's password does not meet the account's password policy."""
+
+
+class MalformedCertificate(IdentityError):
+    """A certificate, chain or private key is not valid PEM."""
+
+
+class KeyPairMismatch(IdentityError):
+    """The private key uploaded with a server certificate is not the certificate's."""
+
+
+class InvalidPublicKey(IdentityError):
+    """An SSH public key is not in OpenSSH's format."""
+
+
+class DuplicateSshKey(IdentityError):
+    """The user already has this SSH public key."""
+
+
+class DuplicateCertificate(IdentityError):
+    """The user already has this signing certificate."""
+
+
+class InvalidAuthenticationCode(IdentityError):
+    """The two codes given to enable an MFA device are not consecutive codes of its seed."""
+
+
+class InvalidAuthorizationMessage(IdentityError):
+    """DecodeAuthorizationMessage was given a message Stratus did not encode."""
+
+
+class ServiceNotSupported(IdentityError):
+    """Service-specific credentials exist for CodeCommit, Keyspaces and Bedrock only."""

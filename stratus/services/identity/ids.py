@@ -20,6 +20,7 @@ __all__ = [
     "TEMPORARY_KEY_PREFIX",
     "USER_PREFIX",
     "new_access_key_id",
+    "new_certificate_id",
     "new_secret_key",
     "new_session_token",
     "new_unique_id",
@@ -58,3 +59,8 @@ def new_secret_key() -> str:
 def new_session_token() -> str:
     """An opaque session token; AWS's are a few hundred characters of base64."""
     return "IQoJb3JpZ2luX2Vj" + base64.b64encode(secrets.token_bytes(240)).decode()
+
+
+def new_certificate_id() -> str:
+    """A signing certificate's id: 32 upper-case letters and digits, as IAM's are."""
+    return _base32(32)

@@ -12,15 +12,24 @@ from typing import Any
 
 __all__ = [
     "AccessKey",
+    "AccountAlias",
     "Caller",
     "DeletionTask",
     "Group",
     "InstanceProfile",
+    "LoginProfile",
     "ManagedPolicy",
+    "MfaDevice",
     "OidcProvider",
+    "PasswordPolicy",
     "PolicyVersion",
     "Role",
+    "SamlProvider",
+    "ServerCertificate",
+    "ServiceCredential",
     "Session",
+    "SigningCertificate",
+    "SshPublicKey",
     "User",
     "record_to_dict",
 ]
@@ -185,6 +194,174 @@ class AccessKey:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AccessKey:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class LoginProfile:
+    """A user's console password: kept only as a salted hash, never returned."""
+
+    account: str
+    name: str  # the user's name: one login profile per user
+    created: float
+    password_hash: str
+    reset_required: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoginProfile:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class PasswordPolicy:
+    """The account's password policy (UpdateAccountPasswordPolicy); one per account."""
+
+    account: str
+    minimum_length: int = 6
+    require_symbols: bool = False
+    require_numbers: bool = False
+    require_uppercase: bool = False
+    require_lowercase: bool = False
+    allow_users_to_change: bool = False
+    max_age: int = 0  # days; 0: passwords never expire
+    reuse_prevention: int = 0
+    hard_expiry: bool = False
+    name: str = "PasswordPolicy"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PasswordPolicy:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class AccountAlias:
+    """The account's alias (IAM allows one; unique across accounts)."""
+
+    account: str
+    name: str
+    created: float
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AccountAlias:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class SshPublicKey:
+    """A user's SSH public key (what CodeCommit would accept); ``name`` is its key id."""
+
+    account: str
+    name: str  # APKA...: the key's id, unique in the account
+    user_name: str
+    body: str
+    fingerprint: str
+    uploaded: float
+    status: str = "Active"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SshPublicKey:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class SigningCertificate:
+    """A user's X.509 signing certificate; ``name`` is its certificate id."""
+
+    account: str
+    name: str
+    user_name: str
+    body: str
+    uploaded: float
+    status: str = "Active"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SigningCertificate:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class ServiceCredential:
+    """A service-specific credential (CodeCommit's Git, Keyspaces, Bedrock API keys);
+    ``name`` is its id. The password is returned by Create/Reset and never kept."""
+
+    account: str
+    name: str  # ACCA...: the credential's id
+    user_name: str
+    service: str
+    service_user_name: str
+    created: float
+    expires: float | None = None
+    status: str = "Active"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ServiceCredential:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class ServerCertificate:
+    """A TLS certificate with its key, for load balancers and CloudFront to use."""
+
+    account: str
+    name: str
+    certificate_id: str
+    path: str
+    body: str
+    private_key: str
+    chain: str | None
+    expiration: float
+    uploaded: float
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:server-certificate{self.path}{self.name}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ServerCertificate:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class SamlProvider:
+    """A SAML 2.0 identity provider: its metadata document, as IAM keeps it."""
+
+    account: str
+    name: str
+    uuid: str
+    metadata: str
+    created: float
+    valid_until: float
+    encryption_mode: str = "Allowed"
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:saml-provider/{self.name}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SamlProvider:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class MfaDevice:
+    """A virtual MFA device; ``name`` is its path and name (the serial number's tail)."""
+
+    account: str
+    name: str  # e.g. "/team/alice-phone": path and device name
+    seed: str  # the Base32 TOTP seed, returned once at creation
+    created: float
+    user_name: str | None = None
+    enabled: float | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def serial(self) -> str:
+        return f"arn:aws:iam::{self.account}:mfa{self.name}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MfaDevice:
         return cls(**data)
 
 

@@ -17,7 +17,7 @@ __all__ = ["IdentityRepository", "RecordKey", "StoredRecord"]
 
 @dataclass(frozen=True, slots=True)
 class RecordKey:
-    kind: str  # role, user, group, policy, instance_profile, access_key, session, task
+    kind: str  # role, user, policy, access_key, session ... (``state._KINDS`` names them all)
     account: str
     key: str
 

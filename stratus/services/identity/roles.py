@@ -341,6 +341,16 @@ class Roles:
                 raise NoSuchEntity(f"The role with name {role_name} cannot be found.")
             await self._state.commit([replace(profile, roles=kept)])
 
+    async def tag_profile(self, account: str, name: str, tags: Iterable[tuple[str, str]]) -> None:
+        async with self._state.lock:
+            profile = self._state.profile(account, name)
+            await self._state.commit([replace(profile, tags=merge_tags(profile.tags, tags))])
+
+    async def untag_profile(self, account: str, name: str, keys: Iterable[str]) -> None:
+        async with self._state.lock:
+            profile = self._state.profile(account, name)
+            await self._state.commit([replace(profile, tags=remove_tags(profile.tags, keys))])
+
     def profiles_for(self, account: str, role_name: str) -> list[InstanceProfile]:
         lowered = role_name.lower()
         profiles = self._state.account(account).profiles.values()

@@ -6,12 +6,18 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from stratus.services.identity.aliases import AccountAliases
+from stratus.services.identity.mfa import MfaDevices
 from stratus.services.identity.oidc import OidcProviders
+from stratus.services.identity.passwords import Passwords
 from stratus.services.identity.policies import Policies
 from stratus.services.identity.repository import IdentityRepository
 from stratus.services.identity.roles import Roles
+from stratus.services.identity.saml import SamlProviders
+from stratus.services.identity.server_certificates import ServerCertificates
 from stratus.services.identity.state import IdentityState
 from stratus.services.identity.tokens import SecurityTokens
+from stratus.services.identity.user_credentials import UserCredentials
 from stratus.services.identity.users import KeyListener, Users
 
 __all__ = ["IdentityService"]
@@ -31,6 +37,12 @@ class IdentityService:
         self.users = Users(self.state, keys)
         self.policies = Policies(self.state)
         self.oidc = OidcProviders(self.state)
+        self.passwords = Passwords(self.state)
+        self.aliases = AccountAliases(self.state)
+        self.credentials = UserCredentials(self.state)
+        self.server_certificates = ServerCertificates(self.state)
+        self.saml = SamlProviders(self.state)
+        self.mfa = MfaDevices(self.state)
         self.tokens = SecurityTokens(self.state, self.roles, keys)
 
     def signing_secret(self, access_key: str) -> str | None:

@@ -21,16 +21,25 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from stratus.services.identity.aws_policies import aws_policy
-from stratus.services.identity.errors import InvalidInput, NoSuchEntity
+from stratus.services.identity.errors import InvalidName, NoSuchEntity
 from stratus.services.identity.models import (
     AccessKey,
+    AccountAlias,
     DeletionTask,
     Group,
     InstanceProfile,
+    LoginProfile,
     ManagedPolicy,
+    MfaDevice,
     OidcProvider,
+    PasswordPolicy,
     Role,
+    SamlProvider,
+    ServerCertificate,
+    ServiceCredential,
     Session,
+    SigningCertificate,
+    SshPublicKey,
     User,
     record_to_dict,
 )
@@ -45,6 +54,15 @@ Record = (
     | ManagedPolicy
     | InstanceProfile
     | OidcProvider
+    | LoginProfile
+    | PasswordPolicy
+    | AccountAlias
+    | SshPublicKey
+    | SigningCertificate
+    | ServiceCredential
+    | ServerCertificate
+    | SamlProvider
+    | MfaDevice
     | AccessKey
     | DeletionTask
     | Session
@@ -62,6 +80,15 @@ class AccountRecords:
     keys: dict[str, AccessKey] = field(default_factory=dict)  # by key id
     tasks: dict[str, DeletionTask] = field(default_factory=dict)
     oidc: dict[str, OidcProvider] = field(default_factory=dict)  # by lowered host/path
+    logins: dict[str, LoginProfile] = field(default_factory=dict)  # by lowered user name
+    settings: dict[str, PasswordPolicy] = field(default_factory=dict)  # "passwordpolicy"
+    aliases: dict[str, AccountAlias] = field(default_factory=dict)  # at most one
+    ssh_keys: dict[str, SshPublicKey] = field(default_factory=dict)  # by lowered key id
+    signing: dict[str, SigningCertificate] = field(default_factory=dict)  # by lowered id
+    service_credentials: dict[str, ServiceCredential] = field(default_factory=dict)
+    server_certs: dict[str, ServerCertificate] = field(default_factory=dict)
+    saml: dict[str, SamlProvider] = field(default_factory=dict)
+    mfa: dict[str, MfaDevice] = field(default_factory=dict)  # by lowered path + name
 
 
 def _record_key(record: Record) -> RecordKey:
@@ -79,9 +106,36 @@ _KINDS: dict[type[Any], str] = {
     ManagedPolicy: "policy",
     InstanceProfile: "instance_profile",
     OidcProvider: "oidc_provider",
+    LoginProfile: "login_profile",
+    PasswordPolicy: "password_policy",
+    AccountAlias: "account_alias",
+    SshPublicKey: "ssh_public_key",
+    SigningCertificate: "signing_certificate",
+    ServiceCredential: "service_credential",
+    ServerCertificate: "server_certificate",
+    SamlProvider: "saml_provider",
+    MfaDevice: "mfa_device",
     AccessKey: "access_key",
     DeletionTask: "task",
     Session: "session",
+}
+#: The ``AccountRecords`` table of each record kind kept by its lowered name.
+_TABLES: dict[type[Any], str] = {
+    Role: "roles",
+    User: "users",
+    Group: "groups",
+    ManagedPolicy: "policies",
+    InstanceProfile: "profiles",
+    OidcProvider: "oidc",
+    LoginProfile: "logins",
+    PasswordPolicy: "settings",
+    AccountAlias: "aliases",
+    SshPublicKey: "ssh_keys",
+    SigningCertificate: "signing",
+    ServiceCredential: "service_credentials",
+    ServerCertificate: "server_certs",
+    SamlProvider: "saml",
+    MfaDevice: "mfa",
 }
 _LOADERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     "role": Role.from_dict,
@@ -90,6 +144,15 @@ _LOADERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     "policy": ManagedPolicy.from_dict,
     "instance_profile": InstanceProfile.from_dict,
     "oidc_provider": OidcProvider.from_dict,
+    "login_profile": LoginProfile.from_dict,
+    "password_policy": PasswordPolicy.from_dict,
+    "account_alias": AccountAlias.from_dict,
+    "ssh_public_key": SshPublicKey.from_dict,
+    "signing_certificate": SigningCertificate.from_dict,
+    "service_credential": ServiceCredential.from_dict,
+    "server_certificate": ServerCertificate.from_dict,
+    "saml_provider": SamlProvider.from_dict,
+    "mfa_device": MfaDevice.from_dict,
     "access_key": AccessKey.from_dict,
     "task": DeletionTask.from_dict,
     "session": Session.from_dict,
@@ -172,17 +235,8 @@ class IdentityState:
 
     @staticmethod
     def _table(records: AccountRecords, record: Record) -> dict[str, Any]:
-        if isinstance(record, Role):
-            return records.roles
-        if isinstance(record, User):
-            return records.users
-        if isinstance(record, Group):
-            return records.groups
-        if isinstance(record, ManagedPolicy):
-            return records.policies
-        if isinstance(record, OidcProvider):
-            return records.oidc
-        return records.profiles
+        table: dict[str, Any] = getattr(records, _TABLES[type(record)])
+        return table
 
     # -- lookups raising IAM's NoSuchEntity --------------------------------------------
     def role(self, account: str, name: str) -> Role:
@@ -235,13 +289,16 @@ class IdentityState:
 def page(
     items: Sequence[T], marker: str | None, max_items: int | None
 ) -> tuple[list[T], str | None]:
-    """One page of a list call: IAM's ``Marker``/``MaxItems`` (default 100)."""
+    """One page of a list call: IAM's ``Marker``/``MaxItems`` (default 100). A marker this
+    did not make is IAM's ``ValidationError`` "Invalid Marker." (as recorded from AWS)."""
     start = 0
     if marker:
         try:
             start = int(base64.urlsafe_b64decode(marker.encode()).decode())
         except ValueError:
-            raise InvalidInput("Invalid Marker.") from None
+            start = -1
+        if start < 0:
+            raise InvalidName("Invalid Marker.")
     limit = max_items or 100
     chunk = list(items[start : start + limit])
     end = start + len(chunk)

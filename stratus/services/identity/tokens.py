@@ -215,6 +215,32 @@ class SecurityTokens:
             user_name=caller.user_name,
         )  # fmt: skip
 
+    async def federation_token(
+        self,
+        caller: Caller,
+        name: str,
+        *,
+        duration: int | None = None,
+        policy: str | None = None,
+        policy_arns: Iterable[str] = (),
+        tags: Iterable[tuple[str, str]] = (),
+    ) -> tuple[Session, int | None]:
+        """Credentials of a federated user acting in the caller's account (IAM users and
+        root only: STS refuses session credentials), with their packed policy size."""
+        if ":assumed-role/" in caller.arn or ":federated-user/" in caller.arn:
+            raise AccessDenied("Cannot call GetFederationToken with session credentials")
+        seconds = duration or 43200
+        if caller.arn.endswith(":root"):
+            seconds = min(seconds, 3600)  # root's federation tokens last an hour at most
+        packed = self._packed_size(policy, list(policy_arns), list(tags))
+        session = await self._issue(
+            caller.account,
+            seconds,
+            arn=f"arn:aws:sts::{caller.account}:federated-user/{name}",
+            user_id=f"{caller.account}:{name}",
+        )
+        return session, packed
+
     async def reap(self) -> list[str]:
         """Delete expired sessions; their keys stop acting as the role's account."""
         expired = await self._state.reap_sessions()

@@ -115,7 +115,26 @@ class Users:
             for key in records.keys.values():
                 if key.user_name == user.name:
                     puts.append(replace(key, user_name=renamed))
-            await self._state.commit(puts, deletes=[user] if renamed != user.name else [])
+            for ssh_key in records.ssh_keys.values():
+                if ssh_key.user_name == user.name:
+                    puts.append(replace(ssh_key, user_name=renamed))
+            for certificate in records.signing.values():
+                if certificate.user_name == user.name:
+                    puts.append(replace(certificate, user_name=renamed))
+            for credential in records.service_credentials.values():
+                if credential.user_name == user.name:
+                    puts.append(replace(credential, user_name=renamed))
+            for device in records.mfa.values():
+                if device.user_name == user.name:
+                    puts.append(replace(device, user_name=renamed))
+            deletes: list[Record] = []
+            login = records.logins.get(user.name.lower())
+            if login is not None and renamed != user.name:
+                puts.append(replace(login, name=renamed))
+                deletes.append(login)
+            if renamed != user.name:
+                deletes.append(user)
+            await self._state.commit(puts, deletes=deletes)
 
     async def delete(self, account: str, name: str) -> None:
         async with self._state.lock:
@@ -124,11 +143,38 @@ class Users:
                 raise DeleteConflict("Cannot delete entity, must detach all policies first.")
             if user.inline:
                 raise DeleteConflict("Cannot delete entity, must delete policies first.")
+            if user.name.lower() in self._state.account(account).logins:
+                raise DeleteConflict("Cannot delete entity, must delete login profile first.")
             if self.keys_of(account, user.name):
                 raise DeleteConflict("Cannot delete entity, must delete access keys first.")
+            records = self._state.account(account)
+            if any(c.user_name == user.name for c in records.signing.values()):
+                raise DeleteConflict(
+                    "Cannot delete entity, must delete signing certificates first."
+                )
+            if any(k.user_name == user.name for k in records.ssh_keys.values()):
+                raise DeleteConflict("Cannot delete entity, must delete SSH public keys first.")
+            if any(c.user_name == user.name for c in records.service_credentials.values()):
+                raise DeleteConflict(
+                    "Cannot delete entity, must delete service specific credentials first."
+                )
+            if any(d.user_name == user.name for d in records.mfa.values()):
+                raise DeleteConflict("Cannot delete entity, must remove MFA device first.")
             if self.groups_for(account, user.name):
                 raise DeleteConflict("Cannot delete entity, must remove users from group first.")
             await self._state.commit(deletes=[user])
+
+    async def put_boundary(self, account: str, name: str, arn: str) -> None:
+        if self._state.policy(account, arn) is None:
+            raise NoSuchEntity(f"Scope ARN: {arn} does not exist or is not attachable.")
+        async with self._state.lock:
+            user = self._state.user(account, name)
+            await self._state.commit([replace(user, boundary=arn)])
+
+    async def delete_boundary(self, account: str, name: str) -> None:
+        async with self._state.lock:
+            user = self._state.user(account, name)
+            await self._state.commit([replace(user, boundary=None)])
 
     async def tag(self, account: str, name: str, tags: Iterable[tuple[str, str]]) -> None:
         async with self._state.lock:
