@@ -30,6 +30,8 @@ from stratus.services.tables.model import (
     StreamSettings,
     TableDefinition,
 )
+from stratus.services.tables.replicas import VERSION as GLOBAL_VERSION
+from stratus.services.tables.replicas import replica_settings
 from stratus.services.tables.requests import (
     Compiled,
     compile_request,
@@ -64,6 +66,11 @@ def _index(table: TableDefinition, params: Params) -> Index | None:
         raise ValidationError("Consistent reads are not supported on global secondary indexes")
     return index
 
+
+STREAM_OF_REPLICAS = (
+    "One or more parameter values were invalid: Cannot disable DynamoDB Streams on a table "
+    "that has replicas"
+)
 
 _TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
 
@@ -188,10 +195,14 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
             raise not_found(name)
         counts = await self._service.counts(table)
         await self._catalog.delete(table)
+        if table.replicas:
+            # a replica's DeleteTable removes it from its global table (2019.11.21)
+            await self._service.replicas.detach(table.account, table.region, table.name)
         return {"TableDescription": table_description(table, status="DELETING", counts=counts)}
 
     async def update_table(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        self._check_replica_updates(table, params)
         types = {
             a["AttributeName"]: a["AttributeType"] for a in params.get("AttributeDefinitions") or []
         }
@@ -221,8 +232,53 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
             )
         else:
             await self._catalog.save(table)
+        changed = await self._replica_updates(table, params.get("ReplicaUpdates") or [])
         counts = await self._service.counts(table)
-        return {"TableDescription": table_description(table, counts=counts)}
+        description = table_description(table, counts=counts)
+        if changed:
+            description["TableStatus"] = "UPDATING"
+            replicas = {r["RegionName"]: r for r in description.get("Replicas", [])}
+            for region, status in changed.items():
+                entry = replicas.setdefault(region, {"RegionName": region})
+                entry["ReplicaStatus"] = status
+            description["Replicas"] = [replicas[r] for r in sorted(replicas)]
+            description["GlobalTableVersion"] = GLOBAL_VERSION
+        return {"TableDescription": description}
+
+    def _check_replica_updates(self, table: TableDefinition, params: Params) -> None:
+        """Before anything of the UpdateTable is applied: a refused action changes nothing."""
+        spec = params.get("StreamSpecification")
+        if spec is not None and table.replicas and not spec.get("StreamEnabled"):
+            raise ValidationError(STREAM_OF_REPLICAS)
+        replicas = self._service.replicas
+        for update in params.get("ReplicaUpdates") or []:
+            if "Create" in update:
+                replicas.check_create(table, update["Create"]["RegionName"])
+            else:
+                action = update.get("Update") or update.get("Delete") or {}
+                replicas.check_member(table, action.get("RegionName", ""))
+
+    async def _replica_updates(
+        self, table: TableDefinition, updates: list[dict[str, Any]]
+    ) -> dict[str, str]:
+        """ReplicaUpdates (global tables 2019.11.21): every action checked, then applied;
+        the regions changed with the status UpdateTable answers for each."""
+        replicas = self._service.replicas
+        changed: dict[str, str] = {}
+        for update in updates:
+            if "Create" in update:
+                action = update["Create"]
+                await replicas.create(table, action["RegionName"], replica_settings(action))
+                changed[action["RegionName"]] = "CREATING"
+            elif "Update" in update:
+                action = update["Update"]
+                await replicas.update(table, action["RegionName"], replica_settings(action))
+                changed[action["RegionName"]] = "UPDATING"
+            elif "Delete" in update:
+                region = update["Delete"]["RegionName"]
+                await replicas.delete(table, region)
+                changed[region] = "DELETING"
+        return changed
 
     async def update_time_to_live(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
