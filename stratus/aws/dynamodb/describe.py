@@ -93,7 +93,8 @@ def table_description(
         out["TableClassSummary"] = {"TableClass": table.table_class}
     if table.replicas:
         out["GlobalTableVersion"] = table.global_version
-        out["Replicas"] = [replica_description(r, s) for r, s in sorted(table.replicas.items())]
+        members = {**table.replicas, table.region: {"status": "ACTIVE"}}
+        out["Replicas"] = [replica_description(r, s) for r, s in sorted(members.items())]
     return out
 
 

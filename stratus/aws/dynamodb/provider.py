@@ -30,8 +30,8 @@ from stratus.services.tables.model import (
     StreamSettings,
     TableDefinition,
 )
+from stratus.services.tables.replicas import STREAM_REQUIRED, replica_settings
 from stratus.services.tables.replicas import VERSION as GLOBAL_VERSION
-from stratus.services.tables.replicas import replica_settings
 from stratus.services.tables.requests import (
     Compiled,
     compile_request,
@@ -66,11 +66,6 @@ def _index(table: TableDefinition, params: Params) -> Index | None:
         raise ValidationError("Consistent reads are not supported on global secondary indexes")
     return index
 
-
-STREAM_OF_REPLICAS = (
-    "One or more parameter values were invalid: Cannot disable DynamoDB Streams on a table "
-    "that has replicas"
-)
 
 _TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
 
@@ -238,6 +233,9 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
         if changed:
             description["TableStatus"] = "UPDATING"
             replicas = {r["RegionName"]: r for r in description.get("Replicas", [])}
+            replicas.setdefault(
+                table.region, {"RegionName": table.region, "ReplicaStatus": "ACTIVE"}
+            )
             for region, status in changed.items():
                 entry = replicas.setdefault(region, {"RegionName": region})
                 entry["ReplicaStatus"] = status
@@ -249,7 +247,7 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
         """Before anything of the UpdateTable is applied: a refused action changes nothing."""
         spec = params.get("StreamSpecification")
         if spec is not None and table.replicas and not spec.get("StreamEnabled"):
-            raise ValidationError(STREAM_OF_REPLICAS)
+            raise ValidationError(STREAM_REQUIRED)
         replicas = self._service.replicas
         for update in params.get("ReplicaUpdates") or []:
             if "Create" in update:

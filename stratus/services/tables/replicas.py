@@ -29,6 +29,14 @@ from stratus.store.sqlite.database import SQLiteDatabase
 
 VERSION = "2019.11.21"
 NEW_AND_OLD_IMAGES = "NEW_AND_OLD_IMAGES"
+LOCAL_REGION = (
+    "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, "
+    "DeleteTable, or UpdateTable as required."
+)
+STREAM_REQUIRED = (
+    "One or more parameter values were invalid: Disabling Stream is not allowed for a Global "
+    "Table replica."
+)
 REPLICA_NOT_FOUND = (
     "Replica specified in the Replica Update or Replica Delete action of the request was not found."
 )
@@ -57,6 +65,9 @@ def replica_settings(action: dict[str, Any]) -> dict[str, Any]:
 
 
 class Replicas:
+    """The 2019.11.21 operations on a group; DescribeTable's Replicas lists every member,
+    the table's own region too (as AWS answers in practice)."""
+
     def __init__(self, db: SQLiteDatabase, catalog: Catalog, clock: StreamClock) -> None:
         self._db = db
         self._catalog = catalog
@@ -66,19 +77,16 @@ class Replicas:
         return [table, *self._catalog.peers(table)]
 
     def check_create(self, table: TableDefinition, region: str) -> None:
-        if region == table.region or region in table.replicas:
+        if region == table.region:
+            raise ValidationError(LOCAL_REGION)
+        if region in table.replicas:
             raise already_exists(table.name)
         if self._catalog.find(table.account, region, table.name) is not None:
             raise already_exists(table.name)
-        stream = table.stream
-        if stream.enabled and stream.view_type != NEW_AND_OLD_IMAGES:
-            raise ValidationError(
-                "One or more parameter values were invalid: Table StreamViewType must be "
-                "NEW_AND_OLD_IMAGES to add replicas. Current StreamViewType: "
-                f"{stream.view_type}"
-            )
 
     def check_member(self, table: TableDefinition, region: str) -> None:
+        if region == table.region:
+            raise ValidationError(LOCAL_REGION)
         if region not in table.replicas:
             raise ValidationError(REPLICA_NOT_FOUND)
 
@@ -88,7 +96,8 @@ class Replicas:
         """A replica of ``table`` in ``region``, filled with a copy of its items."""
         self.check_create(table, region)
         if not table.stream.enabled:
-            # AWS turns the stream on for a table that gets a replica
+            # AWS turns a NEW_AND_OLD_IMAGES stream on for a table that gets a replica (and
+            # leaves a stream of another view type as it is: replication works with it)
             await self._catalog.set_stream(table, True, NEW_AND_OLD_IMAGES)
         source_tid = table.table_id
 
@@ -110,7 +119,7 @@ class Replicas:
             lsis=[_copy_index(i) for i in table.indexes.values() if i.local],
             billing_mode=table.billing_mode,
             provisioned=_override(table.provisioned, settings.get("throughput")),
-            stream=StreamSettings(True, NEW_AND_OLD_IMAGES),
+            stream=StreamSettings(True, table.stream.view_type),
             sse=copy.deepcopy(table.sse),
             table_class=settings.get("table_class") or table.table_class,
             fill=fill,

@@ -13,6 +13,12 @@ from tests.aws.dynamodb.conftest import error_of, make_table
 from tests.conftest import ServerProcess
 
 WEST = "us-west-2"
+EAST_ACTIVE = {"RegionName": "us-east-1", "ReplicaStatus": "ACTIVE"}
+WEST_ACTIVE = {"RegionName": WEST, "ReplicaStatus": "ACTIVE"}
+LOCAL = (
+    "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, "
+    "DeleteTable, or UpdateTable as required."
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +44,10 @@ def test_create_replica_describes_in_both_regions(ddb: Any, west: Any) -> None:
     answer = add_replica(ddb, name)
     assert answer["TableStatus"] == "UPDATING"
     assert answer["GlobalTableVersion"] == "2019.11.21"
-    assert answer["Replicas"] == [{"RegionName": WEST, "ReplicaStatus": "CREATING"}]
+    assert answer["Replicas"] == [
+        EAST_ACTIVE,
+        {"RegionName": WEST, "ReplicaStatus": "CREATING"},
+    ]
     # AWS turns the stream on for a table that gets a replica
     assert answer["StreamSpecification"] == {
         "StreamEnabled": True,
@@ -48,12 +57,13 @@ def test_create_replica_describes_in_both_regions(ddb: Any, west: Any) -> None:
     source = ddb.describe_table(TableName=name)["Table"]
     assert source["TableStatus"] == "ACTIVE"
     assert source["GlobalTableVersion"] == "2019.11.21"
-    assert source["Replicas"] == [{"RegionName": WEST, "ReplicaStatus": "ACTIVE"}]
+    # every member is listed, the table's own region too (as AWS answers in practice)
+    assert source["Replicas"] == [EAST_ACTIVE, WEST_ACTIVE]
 
     replica = west.describe_table(TableName=name)["Table"]
     assert replica["TableArn"] == f"arn:aws:dynamodb:{WEST}:000000000000:table/{name}"
     assert replica["GlobalTableVersion"] == "2019.11.21"
-    assert replica["Replicas"] == [{"RegionName": "us-east-1", "ReplicaStatus": "ACTIVE"}]
+    assert replica["Replicas"] == [EAST_ACTIVE, WEST_ACTIVE]
     assert replica["KeySchema"] == source["KeySchema"]
     assert replica["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert name in west.list_tables()["TableNames"]
@@ -141,7 +151,7 @@ def test_three_regions_and_replica_settings(ddb: Any, west: Any, server: ServerP
         KMSMasterKeyId="alias/mine",
         TableClassOverride="STANDARD_INFREQUENT_ACCESS",
     )
-    assert [r["RegionName"] for r in answer["Replicas"]] == ["eu-west-1", "us-east-1"]
+    assert [r["RegionName"] for r in answer["Replicas"]] == ["eu-west-1", "us-east-1", WEST]
     source = ddb.describe_table(TableName=name)["Table"]
     assert source["Replicas"] == [
         {
@@ -150,10 +160,11 @@ def test_three_regions_and_replica_settings(ddb: Any, west: Any, server: ServerP
             "KMSMasterKeyId": "alias/mine",
             "ReplicaTableClassSummary": {"TableClass": "STANDARD_INFREQUENT_ACCESS"},
         },
-        {"RegionName": WEST, "ReplicaStatus": "ACTIVE"},
+        EAST_ACTIVE,
+        WEST_ACTIVE,
     ]
     third = eu.describe_table(TableName=name)["Table"]
-    assert [r["RegionName"] for r in third["Replicas"]] == ["us-east-1", WEST]
+    assert [r["RegionName"] for r in third["Replicas"]] == ["eu-west-1", "us-east-1", WEST]
     assert third["TableClassSummary"] == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}
     eu.put_item(TableName=name, Item={"pk": {"S": "eu"}, "sk": {"S": "1"}})
     assert ddb.scan(TableName=name)["Count"] == west.scan(TableName=name)["Count"] == 1
@@ -172,11 +183,15 @@ def test_delete_replica(ddb: Any, west: Any) -> None:
     add_replica(ddb, name)
     answer = ddb.update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}])
     assert answer["TableDescription"]["Replicas"] == [
-        {"RegionName": WEST, "ReplicaStatus": "DELETING"}
+        EAST_ACTIVE,
+        {"RegionName": WEST, "ReplicaStatus": "DELETING"},
     ]
     assert error_of(west.describe_table, TableName=name)["Code"] == "ResourceNotFoundException"
     table = ddb.describe_table(TableName=name)["Table"]
     assert "Replicas" not in table and "GlobalTableVersion" not in table
+    # the stream the replica turned on stays, and may be turned off now
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
     ddb.put_item(TableName=name, Item={"pk": {"S": "alone"}, "sk": {"S": "1"}})
     # a replica can come back, with the items of now
     add_replica(ddb, name)
@@ -194,52 +209,76 @@ def test_delete_table_of_a_replica_leaves_the_group(ddb: Any, west: Any) -> None
 
 def test_refusals(ddb: Any, west: Any) -> None:
     name = make_table(ddb)
-    same = error_of(
-        ddb.update_table,
-        TableName=name,
-        ReplicaUpdates=[{"Create": {"RegionName": "us-east-1"}}],
+    for action in ("Create", "Update", "Delete"):
+        error = error_of(
+            ddb.update_table,
+            TableName=name,
+            ReplicaUpdates=[{action: {"RegionName": "us-east-1"}}],
+        )
+        assert (error["Code"], error["Message"]) == ("ValidationException", LOCAL)
+    missing = (
+        "Replica specified in the Replica Update or Replica Delete action of the request was "
+        "not found."
     )
-    exists = (
-        f"Failed to create a the new replica of table with name: '{name}' because one or more "
-        "replicas already existed as tables."
-    )
-    assert (same["Code"], same["Message"]) == ("ValidationException", exists)
-    missing = "Replica specified in the Replica Update or Replica Delete action of the request was not found."
     for action in ("Update", "Delete"):
         error = error_of(
             ddb.update_table, TableName=name, ReplicaUpdates=[{action: {"RegionName": WEST}}]
         )
         assert (error["Code"], error["Message"]) == ("ValidationException", missing)
     # a table of that name in the region already
-    make_west = west.create_table(
+    west.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    assert make_west["TableDescription"]["TableName"] == name
+    exists = (
+        f"Failed to create a the new replica of table with name: '{name}' because one or more "
+        "replicas already existed as tables."
+    )
     error = error_of(
         ddb.update_table, TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]
     )
     assert (error["Code"], error["Message"]) == ("ValidationException", exists)
-    assert "Replicas" not in ddb.describe_table(TableName=name)["Table"]
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert "Replicas" not in table and "StreamSpecification" not in table
+    assert west.describe_table(TableName=name)["Table"]["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"}
+    ]
 
-    keys_only = make_table(
-        ddb, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
-    )
+    other = make_table(ddb)
+    add_replica(ddb, other)
     error = error_of(
-        ddb.update_table,
-        TableName=keys_only,
-        ReplicaUpdates=[{"Create": {"RegionName": WEST}}],
+        west.update_table, TableName=other, ReplicaUpdates=[{"Create": {"RegionName": "us-east-1"}}]
     )
-    assert error["Code"] == "ValidationException"
-    assert "NEW_AND_OLD_IMAGES" in error["Message"]
-    assert error_of(west.describe_table, TableName=keys_only)["Code"] == "ResourceNotFoundException"
+    assert (error["Code"], error["Message"]) == ("ValidationException", exists.replace(name, other))
 
     missing_table = error_of(
         ddb.update_table, TableName="nope-nope", ReplicaUpdates=[{"Create": {"RegionName": WEST}}]
     )
     assert missing_table["Code"] == "ResourceNotFoundException"
+
+
+def test_a_keys_only_stream_stays_and_replicates(ddb: Any, west: Any, west_streams: Any) -> None:
+    """AWS keeps a stream of another view type than NEW_AND_OLD_IMAGES (and replicates)."""
+    name = make_table(
+        ddb, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    )
+    add_replica(ddb, name)
+    spec = ddb.describe_table(TableName=name)["Table"]["StreamSpecification"]
+    assert spec == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    ddb.put_item(TableName=name, Item={"pk": {"S": "k"}, "sk": {"S": "1"}, "v": {"S": "x"}})
+    assert west.get_item(TableName=name, Key={"pk": {"S": "k"}, "sk": {"S": "1"}})["Item"]["v"] == {
+        "S": "x"
+    }
+    arn = west.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    shard = west_streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+    iterator = west_streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    (record,) = west_streams.get_records(ShardIterator=iterator)["Records"]
+    assert "NewImage" not in record["dynamodb"]
+    assert record["dynamodb"]["Keys"] == {"pk": {"S": "k"}, "sk": {"S": "1"}}
 
 
 def test_refused_update_changes_nothing(ddb: Any, west: Any) -> None:
@@ -258,8 +297,8 @@ def test_refused_update_changes_nothing(ddb: Any, west: Any) -> None:
     )
     assert (stream["Code"], stream["Message"]) == (
         "ValidationException",
-        "One or more parameter values were invalid: Cannot disable DynamoDB Streams on a table "
-        "that has replicas",
+        "One or more parameter values were invalid: Disabling Stream is not allowed for a Global "
+        "Table replica.",
     )
     assert ddb.describe_table(TableName=name)["Table"]["StreamSpecification"]["StreamEnabled"]
     # a protected replica is not dropped
@@ -269,7 +308,7 @@ def test_refused_update_changes_nothing(ddb: Any, west: Any) -> None:
     )
     assert error["Code"] == "ValidationException"
     assert "protected against deletion" in error["Message"]
-    assert ddb.describe_table(TableName=name)["Table"]["Replicas"][0]["RegionName"] == WEST
+    assert ddb.describe_table(TableName=name)["Table"]["Replicas"] == [EAST_ACTIVE, WEST_ACTIVE]
 
 
 def test_group_survives_restart(tmp_path: Path) -> None:
@@ -283,7 +322,8 @@ def test_group_survives_restart(tmp_path: Path) -> None:
         server.start()
         east, west = server.client("dynamodb"), server.client("dynamodb", region=WEST)
         assert west.describe_table(TableName=name)["Table"]["Replicas"] == [
-            {"RegionName": "us-east-1", "ReplicaStatus": "ACTIVE"}
+            EAST_ACTIVE,
+            WEST_ACTIVE,
         ]
         assert east.describe_table(TableName=name)["Table"]["GlobalTableVersion"] == "2019.11.21"
         assert west.scan(TableName=name)["Count"] == 1
