@@ -7,6 +7,7 @@ shapes ReturnValues, pagination keys and consumed capacity as DynamoDB does.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -218,8 +219,23 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
                     provisioned=spec.get("ProvisionedThroughput"),
                 )
                 await self._catalog.add_index(table, index, types)
+                # a global table's indexes are the same in every region (2019.11.21)
+                for peer in self._catalog.peers(table):
+                    if index.name not in peer.indexes:
+                        await self._catalog.add_index(peer, copy.deepcopy(index), types)
             elif "Delete" in update:
-                await self._catalog.drop_index(table, update["Delete"]["IndexName"])
+                name = update["Delete"]["IndexName"]
+                await self._catalog.drop_index(table, name)
+                for peer in self._catalog.peers(table):
+                    if name in peer.indexes:
+                        await self._catalog.drop_index(peer, name)
+        if "BillingMode" in params or "ProvisionedThroughput" in params:
+            # so is the capacity mode (and the write capacity) of a global table
+            for peer in self._catalog.peers(table):
+                peer.billing_mode = table.billing_mode
+                if "ProvisionedThroughput" in params:
+                    peer.provisioned = {**peer.provisioned, **params["ProvisionedThroughput"]}
+                await self._catalog.save(peer)
         spec = params.get("StreamSpecification")
         if spec is not None:
             await self._catalog.set_stream(
@@ -286,9 +302,11 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
             raise ValidationError("TimeToLive is already enabled")
         if not enabled and not table.ttl_enabled:
             raise ValidationError("TimeToLive is already disabled")
-        table.ttl_enabled = enabled
-        table.ttl_attribute = spec["AttributeName"]
-        await self._catalog.save(table)
+        # TTL settings are the same in every region of a global table (2019.11.21)
+        for member in [table, *self._catalog.peers(table)]:
+            member.ttl_enabled = enabled
+            member.ttl_attribute = spec["AttributeName"]
+            await self._catalog.save(member)
         return {
             "TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": spec["AttributeName"]}
         }
