@@ -17,6 +17,7 @@ from stratus.aws.dynamodb.definitions import indexes
 from stratus.aws.dynamodb.definitions import key_schema as _keys
 from stratus.aws.dynamodb.describe import table_description
 from stratus.aws.dynamodb.errors import DYNAMODB_ERRORS
+from stratus.aws.dynamodb.global_tables_provider import GlobalTablesApi
 from stratus.aws.dynamodb.partiql_provider import PartiqlApi
 from stratus.aws.dynamodb.settings_provider import SettingsApi
 from stratus.aws.dynamodb.transfers_provider import TransfersApi
@@ -99,7 +100,7 @@ def check_table_name(name: str) -> None:
         )
 
 
-class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
+class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi, GlobalTablesApi):
     errors = DYNAMODB_ERRORS
 
     def __init__(self, service: TableService) -> None:

@@ -110,6 +110,9 @@ class TableDefinition:
     # (same account, same name), each with its settings (replicas.py); "" when none
     global_version: str = ""
     replicas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # UpdateTableReplicaAutoScaling's settings (stored, not acted on): "read", "write" and
+    # "indexes" (name -> "read", "write"), each an AutoScalingSettingsDescription
+    autoscaling: dict[str, Any] = field(default_factory=dict)
 
     @property
     def arn(self) -> str:
