@@ -159,6 +159,8 @@ def commit_change(
     stream record. ``recorded=False`` writes no stream record (a new replica's first copy).
     """
     for peer in peers:
+        if not sql.table_exists(conn, peer.table_id):
+            continue  # the replica was deleted after this write was queued
         peer_old = sql.get_item(conn, peer.table_id, *key)
         commit_change(
             conn,

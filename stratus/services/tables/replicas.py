@@ -99,16 +99,6 @@ class Replicas:
             # AWS turns a NEW_AND_OLD_IMAGES stream on for a table that gets a replica (and
             # leaves a stream of another view type as it is: replication works with it)
             await self._catalog.set_stream(table, True, NEW_AND_OLD_IMAGES)
-        source_tid = table.table_id
-
-        async def fill(replica: TableDefinition) -> None:
-            def copy_items(conn: sqlite3.Connection) -> None:
-                for hk, rk, data in list(sql.all_items(conn, source_tid)):
-                    item = sql.decode_item(data)
-                    commit_change(conn, replica, (hk, rk), None, item, self._clock, recorded=False)
-
-            await self._db.write(copy_items)
-
         replica = await self._catalog.create(
             table.account,
             region,
@@ -122,9 +112,11 @@ class Replicas:
             stream=StreamSettings(True, table.stream.view_type),
             sse=copy.deepcopy(table.sse),
             table_class=settings.get("table_class") or table.table_class,
-            fill=fill,
         )
         replica.ttl_enabled, replica.ttl_attribute = table.ttl_enabled, table.ttl_attribute
+        # Linked in memory before the first await: from here every write to a member goes
+        # to the replica too, so the copy below, which runs in the writer after any write
+        # that missed it, makes the replica equal to the table.
         members = self.members(table)
         entry = {"status": "ACTIVE", **settings}
         replica.global_version = VERSION
@@ -136,6 +128,16 @@ class Replicas:
         for member in members:
             member.global_version = VERSION
             member.replicas[region] = copy.deepcopy(entry)
+        source_tid, clock = table.table_id, self._clock
+
+        def copy_items(conn: sqlite3.Connection) -> None:
+            for hk, rk, data in list(sql.all_items(conn, source_tid)):
+                item = sql.decode_item(data)
+                old = sql.get_item(conn, replica.table_id, hk, rk)
+                if old != item:
+                    commit_change(conn, replica, (hk, rk), old, item, clock, recorded=False)
+
+        await self._db.write(copy_items)
         await self._save([replica, *members])
         return replica
 

@@ -4,6 +4,8 @@ AWS's refusals, and the group surviving a restart."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -377,3 +379,39 @@ def test_indexes_ttl_and_capacity_mode_are_the_same_everywhere(ddb: Any, west: A
     )
     throughput = west.describe_table(TableName=name)["Table"]["ProvisionedThroughput"]
     assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (3, 4)
+
+
+def test_writes_racing_the_replica_creation_all_arrive(
+    ddb: Any, west: Any, server: ServerProcess
+) -> None:
+    name = make_table(ddb)
+    for i in range(200):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"old{i}"}, "sk": {"S": "1"}})
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        client = server.client("dynamodb")
+        i = 0
+        while not stop.is_set():
+            client.put_item(TableName=name, Item={"pk": {"S": f"new{i}"}, "sk": {"S": "1"}})
+            client.delete_item(TableName=name, Key={"pk": {"S": f"old{i}"}, "sk": {"S": "1"}})
+            i += 1
+        written.append(i)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        add_replica(ddb, name)
+    finally:
+        time.sleep(0.2)
+        stop.set()
+        thread.join()
+    assert written[0] > 0
+
+    def everything(client: Any) -> list[dict[str, Any]]:
+        pages = client.get_paginator("scan").paginate(TableName=name)
+        return sorted((i for p in pages for i in p["Items"]), key=lambda i: i["pk"]["S"])
+
+    assert everything(west) == everything(ddb)
+    assert len(everything(ddb)) == max(200, written[0])
