@@ -265,13 +265,7 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi, Global
         spec = params.get("StreamSpecification")
         if spec is not None and table.replicas and not spec.get("StreamEnabled"):
             raise ValidationError(STREAM_REQUIRED)
-        replicas = self._service.replicas
-        for update in params.get("ReplicaUpdates") or []:
-            if "Create" in update:
-                replicas.check_create(table, update["Create"]["RegionName"])
-            else:
-                action = update.get("Update") or update.get("Delete") or {}
-                replicas.check_member(table, action.get("RegionName", ""))
+        self._service.replicas.check_updates(table, params.get("ReplicaUpdates") or [])
 
     async def _replica_updates(
         self, table: TableDefinition, updates: list[dict[str, Any]]

@@ -76,18 +76,38 @@ class Replicas:
     def members(self, table: TableDefinition) -> list[TableDefinition]:
         return [table, *self._catalog.peers(table)]
 
-    def check_create(self, table: TableDefinition, region: str) -> None:
+    def check_updates(self, table: TableDefinition, updates: list[dict[str, Any]]) -> None:
+        """ReplicaUpdates' actions in order, each against the group the ones before it
+        leave: a request refused for its second action applies none of them."""
+        present = set(table.replicas)
+        for update in updates:
+            if "Create" in update:
+                region = update["Create"]["RegionName"]
+                self.check_create(table, region, present)
+                present.add(region)
+            else:
+                action = update.get("Update") or update.get("Delete") or {}
+                region = action.get("RegionName", "")
+                self.check_member(table, region, present)
+                if "Delete" in update:
+                    present.discard(region)
+
+    def check_create(
+        self, table: TableDefinition, region: str, present: set[str] | None = None
+    ) -> None:
         if region == table.region:
             raise ValidationError(LOCAL_REGION)
-        if region in table.replicas:
+        if region in (table.replicas if present is None else present):
             raise already_exists(table.name)
         if self._catalog.find(table.account, region, table.name) is not None:
             raise already_exists(table.name)
 
-    def check_member(self, table: TableDefinition, region: str) -> None:
+    def check_member(
+        self, table: TableDefinition, region: str, present: set[str] | None = None
+    ) -> None:
         if region == table.region:
             raise ValidationError(LOCAL_REGION)
-        if region not in table.replicas:
+        if region not in (table.replicas if present is None else present):
             raise ValidationError(REPLICA_NOT_FOUND)
 
     async def create(

@@ -415,3 +415,43 @@ def test_writes_racing_the_replica_creation_all_arrive(
 
     assert everything(west) == everything(ddb)
     assert len(everything(ddb)) == max(200, written[0])
+
+
+def test_actions_of_one_request_are_checked_in_order(
+    ddb: Any, west: Any, server: ServerProcess
+) -> None:
+    eu = server.client("dynamodb", region="eu-west-1")
+    name = make_table(ddb)
+    error = error_of(
+        ddb.update_table,
+        TableName=name,
+        ReplicaUpdates=[
+            {"Create": {"RegionName": WEST}},
+            {"Create": {"RegionName": WEST}},
+        ],
+    )
+    assert (error["Code"], error["Message"]) == (
+        "ValidationException",
+        f"Failed to create a the new replica of table with name: '{name}' because one or more "
+        "replicas already existed as tables.",
+    )
+    assert error_of(west.describe_table, TableName=name)["Code"] == "ResourceNotFoundException"
+    assert "Replicas" not in ddb.describe_table(TableName=name)["Table"]
+
+    answer = ddb.update_table(
+        TableName=name,
+        ReplicaUpdates=[
+            {"Create": {"RegionName": WEST}},
+            {"Create": {"RegionName": "eu-west-1"}},
+        ],
+    )["TableDescription"]
+    assert {r["RegionName"]: r["ReplicaStatus"] for r in answer["Replicas"]} == {
+        "eu-west-1": "CREATING",
+        "us-east-1": "ACTIVE",
+        WEST: "CREATING",
+    }
+    assert [r["RegionName"] for r in eu.describe_table(TableName=name)["Table"]["Replicas"]] == [
+        "eu-west-1",
+        "us-east-1",
+        WEST,
+    ]
