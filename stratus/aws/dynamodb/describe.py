@@ -93,8 +93,8 @@ def table_description(
         out["TableClassSummary"] = {"TableClass": table.table_class}
     if table.replicas:
         out["GlobalTableVersion"] = table.global_version
-        members = {**table.replicas, table.region: {"status": "ACTIVE"}}
-        out["Replicas"] = [replica_description(r, s) for r, s in sorted(members.items())]
+        # the other regions only, as AWS answers (and terraform's `replica` reads them)
+        out["Replicas"] = [replica_description(r, s) for r, s in sorted(table.replicas.items())]
     return out
 
 

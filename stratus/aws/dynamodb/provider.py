@@ -250,9 +250,6 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi, Global
         if changed:
             description["TableStatus"] = "UPDATING"
             replicas = {r["RegionName"]: r for r in description.get("Replicas", [])}
-            replicas.setdefault(
-                table.region, {"RegionName": table.region, "ReplicaStatus": "ACTIVE"}
-            )
             for region, status in changed.items():
                 entry = replicas.setdefault(region, {"RegionName": region})
                 entry["ReplicaStatus"] = status

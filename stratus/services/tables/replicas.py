@@ -65,8 +65,8 @@ def replica_settings(action: dict[str, Any]) -> dict[str, Any]:
 
 
 class Replicas:
-    """The 2019.11.21 operations on a group; DescribeTable's Replicas lists every member,
-    the table's own region too (as AWS answers in practice)."""
+    """The 2019.11.21 operations on a group; each member's DescribeTable lists the others
+    in its Replicas."""
 
     def __init__(self, db: SQLiteDatabase, catalog: Catalog, clock: StreamClock) -> None:
         self._db = db

@@ -46,10 +46,7 @@ def test_create_replica_describes_in_both_regions(ddb: Any, west: Any) -> None:
     answer = add_replica(ddb, name)
     assert answer["TableStatus"] == "UPDATING"
     assert answer["GlobalTableVersion"] == "2019.11.21"
-    assert answer["Replicas"] == [
-        EAST_ACTIVE,
-        {"RegionName": WEST, "ReplicaStatus": "CREATING"},
-    ]
+    assert answer["Replicas"] == [{"RegionName": WEST, "ReplicaStatus": "CREATING"}]
     # AWS turns the stream on for a table that gets a replica
     assert answer["StreamSpecification"] == {
         "StreamEnabled": True,
@@ -59,13 +56,13 @@ def test_create_replica_describes_in_both_regions(ddb: Any, west: Any) -> None:
     source = ddb.describe_table(TableName=name)["Table"]
     assert source["TableStatus"] == "ACTIVE"
     assert source["GlobalTableVersion"] == "2019.11.21"
-    # every member is listed, the table's own region too (as AWS answers in practice)
-    assert source["Replicas"] == [EAST_ACTIVE, WEST_ACTIVE]
+    # the other regions (AWS lists them only; terraform reads them as its `replica` blocks)
+    assert source["Replicas"] == [WEST_ACTIVE]
 
     replica = west.describe_table(TableName=name)["Table"]
     assert replica["TableArn"] == f"arn:aws:dynamodb:{WEST}:000000000000:table/{name}"
     assert replica["GlobalTableVersion"] == "2019.11.21"
-    assert replica["Replicas"] == [EAST_ACTIVE, WEST_ACTIVE]
+    assert replica["Replicas"] == [EAST_ACTIVE]
     assert replica["KeySchema"] == source["KeySchema"]
     assert replica["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert name in west.list_tables()["TableNames"]
@@ -153,7 +150,7 @@ def test_three_regions_and_replica_settings(ddb: Any, west: Any, server: ServerP
         KMSMasterKeyId="alias/mine",
         TableClassOverride="STANDARD_INFREQUENT_ACCESS",
     )
-    assert [r["RegionName"] for r in answer["Replicas"]] == ["eu-west-1", "us-east-1", WEST]
+    assert [r["RegionName"] for r in answer["Replicas"]] == ["eu-west-1", "us-east-1"]
     source = ddb.describe_table(TableName=name)["Table"]
     assert source["Replicas"] == [
         {
@@ -162,11 +159,10 @@ def test_three_regions_and_replica_settings(ddb: Any, west: Any, server: ServerP
             "KMSMasterKeyId": "alias/mine",
             "ReplicaTableClassSummary": {"TableClass": "STANDARD_INFREQUENT_ACCESS"},
         },
-        EAST_ACTIVE,
         WEST_ACTIVE,
     ]
     third = eu.describe_table(TableName=name)["Table"]
-    assert [r["RegionName"] for r in third["Replicas"]] == ["eu-west-1", "us-east-1", WEST]
+    assert [r["RegionName"] for r in third["Replicas"]] == ["us-east-1", WEST]
     assert third["TableClassSummary"] == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}
     eu.put_item(TableName=name, Item={"pk": {"S": "eu"}, "sk": {"S": "1"}})
     assert ddb.scan(TableName=name)["Count"] == west.scan(TableName=name)["Count"] == 1
@@ -185,8 +181,7 @@ def test_delete_replica(ddb: Any, west: Any) -> None:
     add_replica(ddb, name)
     answer = ddb.update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}])
     assert answer["TableDescription"]["Replicas"] == [
-        EAST_ACTIVE,
-        {"RegionName": WEST, "ReplicaStatus": "DELETING"},
+        {"RegionName": WEST, "ReplicaStatus": "DELETING"}
     ]
     assert error_of(west.describe_table, TableName=name)["Code"] == "ResourceNotFoundException"
     table = ddb.describe_table(TableName=name)["Table"]
@@ -310,7 +305,7 @@ def test_refused_update_changes_nothing(ddb: Any, west: Any) -> None:
     )
     assert error["Code"] == "ValidationException"
     assert "protected against deletion" in error["Message"]
-    assert ddb.describe_table(TableName=name)["Table"]["Replicas"] == [EAST_ACTIVE, WEST_ACTIVE]
+    assert ddb.describe_table(TableName=name)["Table"]["Replicas"] == [WEST_ACTIVE]
 
 
 def test_group_survives_restart(tmp_path: Path) -> None:
@@ -323,10 +318,7 @@ def test_group_survives_restart(tmp_path: Path) -> None:
         server.stop()
         server.start()
         east, west = server.client("dynamodb"), server.client("dynamodb", region=WEST)
-        assert west.describe_table(TableName=name)["Table"]["Replicas"] == [
-            EAST_ACTIVE,
-            WEST_ACTIVE,
-        ]
+        assert west.describe_table(TableName=name)["Table"]["Replicas"] == [EAST_ACTIVE]
         assert east.describe_table(TableName=name)["Table"]["GlobalTableVersion"] == "2019.11.21"
         assert west.scan(TableName=name)["Count"] == 1
         west.put_item(TableName=name, Item={"pk": {"S": "b"}, "sk": {"S": "2"}})
@@ -447,11 +439,9 @@ def test_actions_of_one_request_are_checked_in_order(
     )["TableDescription"]
     assert {r["RegionName"]: r["ReplicaStatus"] for r in answer["Replicas"]} == {
         "eu-west-1": "CREATING",
-        "us-east-1": "ACTIVE",
         WEST: "CREATING",
     }
     assert [r["RegionName"] for r in eu.describe_table(TableName=name)["Table"]["Replicas"]] == [
-        "eu-west-1",
         "us-east-1",
         WEST,
     ]
