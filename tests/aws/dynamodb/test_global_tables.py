@@ -119,6 +119,29 @@ def test_writes_replicate_both_ways_without_rep_attributes(ddb: Any, west: Any) 
     assert ddb.scan(TableName=name)["Count"] == 3
     assert west.scan(TableName=name)["Count"] == 3
 
+    # so do PartiQL's writes
+    west.execute_statement(Statement=f"INSERT INTO \"{name}\" VALUE {{'pk': 'p', 'sk': '5'}}")
+    assert ddb.get_item(TableName=name, Key={"pk": {"S": "p"}, "sk": {"S": "5"}})["Item"]
+    ddb.execute_statement(Statement=f"DELETE FROM \"{name}\" WHERE pk = 'p' AND sk = '5'")
+    assert "Item" not in west.get_item(TableName=name, Key={"pk": {"S": "p"}, "sk": {"S": "5"}})
+
+    # a cancelled transaction writes nowhere
+    error = error_of(
+        ddb.transact_write_items,
+        TransactItems=[
+            {"Put": {"TableName": name, "Item": {"pk": {"S": "d"}, "sk": {"S": "4"}}}},
+            {
+                "ConditionCheck": {
+                    "TableName": name,
+                    "Key": key,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ],
+    )
+    assert error["Code"] == "TransactionCanceledException"
+    assert "Item" not in west.get_item(TableName=name, Key={"pk": {"S": "d"}, "sk": {"S": "4"}})
+
     west.delete_item(TableName=name, Key=key)
     assert "Item" not in ddb.get_item(TableName=name, Key=key)
     assert ddb.describe_table(TableName=name)["Table"]["ItemCount"] == 2
