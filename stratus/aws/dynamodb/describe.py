@@ -91,6 +91,26 @@ def table_description(
         out["RestoreSummary"] = summary
     if table.table_class:
         out["TableClassSummary"] = {"TableClass": table.table_class}
+    if table.replicas:
+        out["GlobalTableVersion"] = table.global_version
+        # the other regions only, as AWS answers (and terraform's `replica` reads them)
+        out["Replicas"] = [replica_description(r, s) for r, s in sorted(table.replicas.items())]
+    return out
+
+
+def replica_description(region: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """One ReplicaDescription from the settings a member keeps for it (replicas.py)."""
+    out: dict[str, Any] = {"RegionName": region, "ReplicaStatus": settings.get("status", "ACTIVE")}
+    if settings.get("kms"):
+        out["KMSMasterKeyId"] = settings["kms"]
+    if settings.get("throughput"):
+        out["ProvisionedThroughputOverride"] = settings["throughput"]
+    if settings.get("on_demand"):
+        out["OnDemandThroughputOverride"] = settings["on_demand"]
+    if settings.get("indexes"):
+        out["GlobalSecondaryIndexes"] = settings["indexes"]
+    if settings.get("table_class"):
+        out["ReplicaTableClassSummary"] = {"TableClass": settings["table_class"]}
     return out
 
 

@@ -53,6 +53,7 @@ DYNAMODB_ERRORS = ErrorTable(
         te.ExportConflict: ErrorRule("ExportConflictException"),
         te.ImportConflict: ErrorRule("ImportConflictException"),
         te.InvalidExportTime: ErrorRule("InvalidExportTimeException"),
+        te.GlobalTableNotFound: ErrorRule("GlobalTableNotFoundException"),
         te.TablesError: ErrorRule("ValidationException", 400),
     }
 )

@@ -7,6 +7,7 @@ shapes ReturnValues, pagination keys and consumed capacity as DynamoDB does.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -16,6 +17,7 @@ from stratus.aws.dynamodb.definitions import indexes
 from stratus.aws.dynamodb.definitions import key_schema as _keys
 from stratus.aws.dynamodb.describe import table_description
 from stratus.aws.dynamodb.errors import DYNAMODB_ERRORS
+from stratus.aws.dynamodb.global_tables_provider import GlobalTablesApi
 from stratus.aws.dynamodb.partiql_provider import PartiqlApi
 from stratus.aws.dynamodb.settings_provider import SettingsApi
 from stratus.aws.dynamodb.transfers_provider import TransfersApi
@@ -30,6 +32,8 @@ from stratus.services.tables.model import (
     StreamSettings,
     TableDefinition,
 )
+from stratus.services.tables.replicas import STREAM_REQUIRED, replica_settings
+from stratus.services.tables.replicas import VERSION as GLOBAL_VERSION
 from stratus.services.tables.requests import (
     Compiled,
     compile_request,
@@ -96,7 +100,7 @@ def check_table_name(name: str) -> None:
         )
 
 
-class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
+class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi, GlobalTablesApi):
     errors = DYNAMODB_ERRORS
 
     def __init__(self, service: TableService) -> None:
@@ -188,10 +192,14 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
             raise not_found(name)
         counts = await self._service.counts(table)
         await self._catalog.delete(table)
+        if table.replicas:
+            # a replica's DeleteTable removes it from its global table (2019.11.21)
+            await self._service.replicas.detach(table.account, table.region, table.name)
         return {"TableDescription": table_description(table, status="DELETING", counts=counts)}
 
     async def update_table(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
+        self._check_replica_updates(table, params)
         types = {
             a["AttributeName"]: a["AttributeType"] for a in params.get("AttributeDefinitions") or []
         }
@@ -212,8 +220,23 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
                     provisioned=spec.get("ProvisionedThroughput"),
                 )
                 await self._catalog.add_index(table, index, types)
+                # a global table's indexes are the same in every region (2019.11.21)
+                for peer in self._catalog.peers(table):
+                    if index.name not in peer.indexes:
+                        await self._catalog.add_index(peer, copy.deepcopy(index), types)
             elif "Delete" in update:
-                await self._catalog.drop_index(table, update["Delete"]["IndexName"])
+                name = update["Delete"]["IndexName"]
+                await self._catalog.drop_index(table, name)
+                for peer in self._catalog.peers(table):
+                    if name in peer.indexes:
+                        await self._catalog.drop_index(peer, name)
+        if "BillingMode" in params or "ProvisionedThroughput" in params:
+            # so is the capacity mode (and the write capacity) of a global table
+            for peer in self._catalog.peers(table):
+                peer.billing_mode = table.billing_mode
+                if "ProvisionedThroughput" in params:
+                    peer.provisioned = {**peer.provisioned, **params["ProvisionedThroughput"]}
+                await self._catalog.save(peer)
         spec = params.get("StreamSpecification")
         if spec is not None:
             await self._catalog.set_stream(
@@ -221,8 +244,47 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
             )
         else:
             await self._catalog.save(table)
+        changed = await self._replica_updates(table, params.get("ReplicaUpdates") or [])
         counts = await self._service.counts(table)
-        return {"TableDescription": table_description(table, counts=counts)}
+        description = table_description(table, counts=counts)
+        if changed:
+            description["TableStatus"] = "UPDATING"
+            replicas = {r["RegionName"]: r for r in description.get("Replicas", [])}
+            for region, status in changed.items():
+                entry = replicas.setdefault(region, {"RegionName": region})
+                entry["ReplicaStatus"] = status
+            description["Replicas"] = [replicas[r] for r in sorted(replicas)]
+            description["GlobalTableVersion"] = GLOBAL_VERSION
+        return {"TableDescription": description}
+
+    def _check_replica_updates(self, table: TableDefinition, params: Params) -> None:
+        """Before anything of the UpdateTable is applied: a refused action changes nothing."""
+        spec = params.get("StreamSpecification")
+        if spec is not None and table.replicas and not spec.get("StreamEnabled"):
+            raise ValidationError(STREAM_REQUIRED)
+        self._service.replicas.check_updates(table, params.get("ReplicaUpdates") or [])
+
+    async def _replica_updates(
+        self, table: TableDefinition, updates: list[dict[str, Any]]
+    ) -> dict[str, str]:
+        """ReplicaUpdates (global tables 2019.11.21): every action checked, then applied;
+        the regions changed with the status UpdateTable answers for each."""
+        replicas = self._service.replicas
+        changed: dict[str, str] = {}
+        for update in updates:
+            if "Create" in update:
+                action = update["Create"]
+                await replicas.create(table, action["RegionName"], replica_settings(action))
+                changed[action["RegionName"]] = "CREATING"
+            elif "Update" in update:
+                action = update["Update"]
+                await replicas.update(table, action["RegionName"], replica_settings(action))
+                changed[action["RegionName"]] = "UPDATING"
+            elif "Delete" in update:
+                region = update["Delete"]["RegionName"]
+                await replicas.delete(table, region)
+                changed[region] = "DELETING"
+        return changed
 
     async def update_time_to_live(self, ctx: RequestContext, params: Params) -> Result:
         table = self._table(ctx, params["TableName"])
@@ -232,9 +294,11 @@ class DynamoDbProvider(PartiqlApi, BackupsApi, SettingsApi, TransfersApi):
             raise ValidationError("TimeToLive is already enabled")
         if not enabled and not table.ttl_enabled:
             raise ValidationError("TimeToLive is already disabled")
-        table.ttl_enabled = enabled
-        table.ttl_attribute = spec["AttributeName"]
-        await self._catalog.save(table)
+        # TTL settings are the same in every region of a global table (2019.11.21)
+        for member in [table, *self._catalog.peers(table)]:
+            member.ttl_enabled = enabled
+            member.ttl_attribute = spec["AttributeName"]
+            await self._catalog.save(member)
         return {
             "TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": spec["AttributeName"]}
         }

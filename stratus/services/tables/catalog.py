@@ -82,6 +82,13 @@ class Catalog:
         name = parts[5][len("table/") :].split("/", 1)[0]
         return self._tables.get((parts[4], parts[3], name))
 
+    def peers(self, table: TableDefinition) -> list[TableDefinition]:
+        """The table's global table replicas in other regions (replicas.py)."""
+        if not table.replicas:
+            return []
+        found = (self._tables.get((table.account, r, table.name)) for r in table.replicas)
+        return [t for t in found if t is not None]
+
     def in_scope(self, account: str, region: str) -> list[TableDefinition]:
         return sorted(
             (t for t in self._tables.values() if t.account == account and t.region == region),

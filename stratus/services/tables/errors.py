@@ -25,6 +25,7 @@ TablesError
  +-- ExportConflict                  ExportConflictException (a ClientToken reused)
  +-- ImportConflict                  ImportConflictException (a ClientToken reused)
  +-- InvalidExportTime               InvalidExportTimeException
+ +-- GlobalTableNotFound             GlobalTableNotFoundException (version 2017.11.29)
 """
 
 from __future__ import annotations
@@ -165,3 +166,11 @@ class ImportConflict(TablesError):
 
 class InvalidExportTime(TablesError):
     pass
+
+
+class GlobalTableNotFound(TablesError):
+    """Every global table of version 2017.11.29 (Legacy) is unknown: AWS creates none any
+    more, and the legacy operations do not see version 2019.11.21 tables."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Global table with name '{name}' does not exist.")

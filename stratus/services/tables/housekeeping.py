@@ -50,6 +50,7 @@ class Housekeeping:
     async def _expire(self, table: TableDefinition, now: float) -> int:
         attribute = table.ttl_attribute
         clock = self._service.clock
+        peers = self._service.catalog.peers(table)  # TTL deletes replicate (2019.11.21)
 
         def job(conn: sqlite3.Connection) -> int:
             count = 0
@@ -61,7 +62,9 @@ class Housekeeping:
                 expires = Decimal(value["N"])
                 if expires > Decimal(now) or expires < Decimal(now - FIVE_YEARS_S):
                     continue
-                commit_change(conn, table, (hk, rk), item, None, clock, by_service=True)
+                commit_change(
+                    conn, table, (hk, rk), item, None, clock, by_service=True, peers=peers
+                )
                 count += 1
             return count
 

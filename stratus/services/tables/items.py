@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,10 +146,32 @@ def commit_change(
     *,
     by_service: bool = False,
     collection_limit: int = collections.LIMIT_BYTES,
+    peers: Sequence[TableDefinition] = (),
+    recorded: bool = True,
 ) -> int | None:
     """Write ``new`` in place of ``old`` (None: absent), with its index entries and its
     stream record; the size of the item's collection when the table has local secondary
-    indexes (raises ItemCollectionTooLarge, writing nothing, past ``collection_limit``)."""
+    indexes (raises ItemCollectionTooLarge, writing nothing, past ``collection_limit``).
+
+    ``peers`` are the table's global table replicas in other regions: the same change is
+    written to each in the same savepoint (replicas.py says why synchronously), over
+    whatever the replica holds under that key, with the replica's own index entries and
+    stream record. ``recorded=False`` writes no stream record (a new replica's first copy).
+    """
+    for peer in peers:
+        if not sql.table_exists(conn, peer.table_id):
+            continue  # the replica was deleted after this write was queued
+        peer_old = sql.get_item(conn, peer.table_id, *key)
+        commit_change(
+            conn,
+            peer,
+            key,
+            peer_old,
+            new,
+            clock,
+            by_service=by_service,
+            collection_limit=collection_limit,
+        )
     if old is None and new is None:
         return None
     tid = table.table_id
@@ -168,7 +190,7 @@ def commit_change(
         if after is not None and after != before:
             sql.put_index(conn, tid, index.name, after, key)
     stream = table.stream
-    if stream.enabled and stream.view_type and old != new:
+    if recorded and stream.enabled and stream.view_type and old != new:
         record = stream_record(table, old, new, clock.next(), by_service=by_service)
         record["_stream"] = stream.label  # which of the table's streams holds it
         sql.add_record(conn, tid, int(record["dynamodb"]["SequenceNumber"]), time.time(), record)

@@ -106,6 +106,13 @@ class TableDefinition:
     policies: dict[str, dict[str, str]] = field(default_factory=dict)
     # a restored table's origin: source_backup_arn, source_table_arn, time (epoch)
     restore: dict[str, Any] | None = None
+    # global tables version 2019.11.21: the other regions holding a replica of this table
+    # (same account, same name), each with its settings (replicas.py); "" when none
+    global_version: str = ""
+    replicas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # UpdateTableReplicaAutoScaling's settings (stored, not acted on): "read", "write" and
+    # "indexes" (name -> "read", "write"), each an AutoScalingSettingsDescription
+    autoscaling: dict[str, Any] = field(default_factory=dict)
 
     @property
     def arn(self) -> str:

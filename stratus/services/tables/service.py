@@ -48,6 +48,7 @@ from stratus.services.tables.items import (
 from stratus.services.tables.keycondition import KeyRange, key_range
 from stratus.services.tables.keys import encode_key
 from stratus.services.tables.model import ALL, INCLUDE, KEYS_ONLY, Index, TableDefinition
+from stratus.services.tables.replicas import Replicas
 from stratus.services.tables.transfer_jobs import TransferJobs
 from stratus.services.tables.values import Item, check_size, check_update_size, normalize_item
 from stratus.store.sqlite.database import SQLiteDatabase
@@ -90,6 +91,7 @@ class TableService:
         self.exports = Exports(db, self.jobs)
         self.imports = Imports(db, self.catalog, self.jobs)
         self.clock = StreamClock()
+        self.replicas = Replicas(db, self.catalog, self.clock)
         self.writes = 0  # acknowledged item writes (statistics)
         # item collections of tables with LSIs (collections.py): 10 GB, as on AWS; lower
         # only through ``stratus up --limit item_collection_bytes=N`` (tests)
@@ -162,11 +164,14 @@ class TableService:
         key = check_item_keys(table, item)
         check_size(item)
         clock, limit = self.clock, self.collection_limit
+        peers = self.catalog.peers(table)
 
         def job(conn: sqlite3.Connection) -> Item | None:
             old = sql.get_item(conn, table.table_id, *key)
             _check(condition, old, return_on_failure)
-            size = commit_change(conn, table, key, old, item, clock, collection_limit=limit)
+            size = commit_change(
+                conn, table, key, old, item, clock, collection_limit=limit, peers=peers
+            )
             _collected(sizes, table, item, size)
             return old
 
@@ -193,11 +198,14 @@ class TableService:
     ) -> Item | None:
         key, key_item = key_of(table, raw_key)
         clock, limit = self.clock, self.collection_limit
+        peers = self.catalog.peers(table)
 
         def job(conn: sqlite3.Connection) -> Item | None:
             old = sql.get_item(conn, table.table_id, *key)
             _check(condition, old, return_on_failure)
-            size = commit_change(conn, table, key, old, None, clock, collection_limit=limit)
+            size = commit_change(
+                conn, table, key, old, None, clock, collection_limit=limit, peers=peers
+            )
             _collected(sizes, table, key_item, size)
             return old
 
@@ -216,6 +224,7 @@ class TableService:
         key, key_item = key_of(table, raw_key)
         _check_key_updates(table, actions)
         clock, limit = self.clock, self.collection_limit
+        peers = self.catalog.peers(table)
 
         def job(conn: sqlite3.Connection) -> tuple[Item | None, Item]:
             old = sql.get_item(conn, table.table_id, *key)
@@ -223,7 +232,9 @@ class TableService:
             new = apply_update(old if old is not None else dict(key_item), actions)
             check_item_keys(table, new)
             check_update_size(new)
-            size = commit_change(conn, table, key, old, new, clock, collection_limit=limit)
+            size = commit_change(
+                conn, table, key, old, new, clock, collection_limit=limit, peers=peers
+            )
             _collected(sizes, table, key_item, size)
             return old, new
 
@@ -312,12 +323,20 @@ class TableService:
                 raise ValidationError("Provided list of item keys contains duplicates")
             seen.add(ident)
         clock, limit = self.clock, self.collection_limit
+        peers = {op.table.table_id: self.catalog.peers(op.table) for op in ops}
 
         def job(conn: sqlite3.Connection) -> None:
             for op in ops:
                 old = sql.get_item(conn, op.table.table_id, *op.key)
                 size = commit_change(
-                    conn, op.table, op.key, old, op.item, clock, collection_limit=limit
+                    conn,
+                    op.table,
+                    op.key,
+                    old,
+                    op.item,
+                    clock,
+                    collection_limit=limit,
+                    peers=peers[op.table.table_id],
                 )
                 _collected(sizes, op.table, op.item or old or {}, size)
 
@@ -355,6 +374,7 @@ class TableService:
                 _check_key_updates(op.table, op.update)
         digest = hashlib.sha256(orjson.dumps(digest_source, default=repr)).hexdigest()
         clock, limit = self.clock, self.collection_limit
+        peers = {op.table.table_id: self.catalog.peers(op.table) for op in ops}
 
         def job(conn: sqlite3.Connection) -> None:
             now = time.time()
@@ -392,7 +412,14 @@ class TableService:
             for op, old, new in zip(ops, olds, news, strict=True):
                 if op.kind != "ConditionCheck":
                     size = commit_change(
-                        conn, op.table, op.key, old, new, clock, collection_limit=limit
+                        conn,
+                        op.table,
+                        op.key,
+                        old,
+                        new,
+                        clock,
+                        collection_limit=limit,
+                        peers=peers[op.table.table_id],
                     )
                     _collected(sizes, op.table, new or old or op.key_item, size)
             if token is not None:

@@ -149,6 +149,10 @@ def save_table(conn: sqlite3.Connection, tid: int, record: dict[str, Any]) -> No
     conn.execute("UPDATE ddb_tables SET definition = ? WHERE tid = ?", (orjson.dumps(record), tid))
 
 
+def table_exists(conn: sqlite3.Connection, tid: int) -> bool:
+    return conn.execute("SELECT 1 FROM ddb_tables WHERE tid = ?", (tid,)).fetchone() is not None
+
+
 def drop_table(conn: sqlite3.Connection, tid: int) -> None:
     conn.execute("DELETE FROM ddb_items WHERE tid = ?", (tid,))
     conn.execute("DELETE FROM ddb_index_items WHERE tid = ?", (tid,))

@@ -174,9 +174,50 @@ def test_global_table_is_the_stack_regions_replica(cfn: Any, server: ServerProce
     assert insights["ContributorInsightsStatus"] == "ENABLED"
     tags = ddb.list_tags_of_resource(ResourceArn=described["TableArn"])["Tags"]
     assert tags == [{"Key": "team", "Value": "orders"}]
-    # no replica is made in another region
+    # the replica of another region is that region's table, with the items written here
     other = server.client("dynamodb", region="eu-west-1")
+    assert [
+        r["RegionName"] for r in other.describe_table(TableName=table)["Table"]["Replicas"]
+    ] == ["us-east-1"]
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    assert other.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+
+
+def test_global_table_replicas_follow_the_template(cfn: Any, server: ServerProcess) -> None:
+    name = stack_name()
+    table = f"{name}-global"
+    ddb, other = server.client("dynamodb"), server.client("dynamodb", region="eu-west-1")
+    template = json.loads(_global_table(table))
+    template["Resources"]["Global"]["Properties"]["Replicas"][1]["TableClass"] = (
+        "STANDARD_INFREQUENT_ACCESS"
+    )
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert wait_stack(cfn, name)["StackStatus"] == "CREATE_COMPLETE"
+    replicas = {
+        r["RegionName"]: r for r in ddb.describe_table(TableName=table)["Table"]["Replicas"]
+    }
+    assert replicas["eu-west-1"]["ReplicaTableClassSummary"] == {
+        "TableClass": "STANDARD_INFREQUENT_ACCESS"
+    }
+    # a replica dropped from the template is deleted; one added is created
+    template["Resources"]["Global"]["Properties"]["Replicas"] = [
+        {"Region": "us-east-1"},
+        {"Region": "us-west-2"},
+    ]
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_COMPLETE"
     assert table not in other.list_tables()["TableNames"]
+    west = server.client("dynamodb", region="us-west-2")
+    assert [r["RegionName"] for r in west.describe_table(TableName=table)["Table"]["Replicas"]] == [
+        "us-east-1"
+    ]
+    # deleting the stack deletes every replica
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )
+    assert table not in west.list_tables()["TableNames"]
+    assert table not in ddb.list_tables()["TableNames"]
 
 
 def test_global_table_without_a_replica_here_fails(cfn: Any) -> None:

@@ -223,13 +223,34 @@ class TableHandler(Handler):
 
 
 class GlobalTableHandler(TableHandler):
-    """AWS::DynamoDB::GlobalTable as the table of the stack's own region.
+    """AWS::DynamoDB::GlobalTable as the table of the stack's own region plus its replicas.
 
-    Stratus has no cross-region replication, so only the replica in the stack's region is
-    made: the template's table-wide properties with that replica's own settings (PITR,
-    contributor insights, deletion protection, table class, tags, resource policy,
-    Kinesis). Replicas in other regions are not created (docs/tables.md). A template
-    without a replica in the stack's region fails, as on AWS."""
+    The replica in the stack's region is the table: the template's table-wide properties
+    with that replica's own settings (PITR, contributor insights, deletion protection,
+    table class, tags, resource policy, Kinesis). The replicas of other regions are made
+    and removed through UpdateTable's ReplicaUpdates (global tables 2019.11.21), with
+    their table class, KMS key and read capacity as overrides; their other per-replica
+    settings are not applied (docs/tables.md). A template without a replica in the
+    stack's region fails, as on AWS."""
+
+    async def _sync_replicas(
+        self, ctx: Provisioning, name: str, old: dict[str, Any] | None, new: dict[str, Any]
+    ) -> None:
+        """Replicas of other regions: the ones gone deleted, the new ones created (one
+        region per UpdateTable, as AWS takes them)."""
+        have = {r["Region"] for r in (old or {}).get("Replicas") or []} - {ctx.region}
+        want = {r["Region"]: r for r in new.get("Replicas") or [] if r["Region"] != ctx.region}
+        for region in sorted(have - set(want)):
+            update: dict[str, Any] = {"Delete": {"RegionName": region}}
+            await ctx.call(
+                "dynamodb", "UpdateTable", {"TableName": name, "ReplicaUpdates": [update]}
+            )
+        for region in sorted(set(want) - have):
+            action = {"RegionName": region, **_replica_overrides(want[region], new)}
+            update = {"Create": action}
+            await ctx.call(
+                "dynamodb", "UpdateTable", {"TableName": name, "ReplicaUpdates": [update]}
+            )
 
     def _as_table(self, ctx: Provisioning, props: dict[str, Any]) -> dict[str, Any]:
         replicas = props.get("Replicas") or []
@@ -301,6 +322,7 @@ class GlobalTableHandler(TableHandler):
         self, ctx: Provisioning, logical_id: str, props: dict[str, Any]
     ) -> Provisioned:
         provisioned = await super().create(ctx, logical_id, self._as_table(ctx, props))
+        await self._sync_replicas(ctx, provisioned.physical_id, None, props)
         return await self._with_table_id(ctx, provisioned)
 
     async def update(
@@ -314,7 +336,30 @@ class GlobalTableHandler(TableHandler):
         updated = await super().update(
             ctx, logical_id, current, self._as_table(ctx, old), self._as_table(ctx, new)
         )
-        return None if updated is None else await self._with_table_id(ctx, updated)
+        if updated is None:
+            return None
+        await self._sync_replicas(ctx, updated.physical_id, old, new)
+        return await self._with_table_id(ctx, updated)
+
+    async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
+        """Every replica goes with the global table, the other regions' first."""
+        try:
+            described = await ctx.call(
+                "dynamodb", "DescribeTable", {"TableName": current.physical_id}
+            )
+        except ResourceFailed as exc:
+            if "NotFound" not in exc.message:
+                raise
+            return  # already gone (CloudFormation's delete is idempotent)
+        for replica in described["Table"].get("Replicas") or []:
+            if replica["RegionName"] != ctx.region:
+                update = {"Delete": {"RegionName": replica["RegionName"]}}
+                await ctx.call(
+                    "dynamodb",
+                    "UpdateTable",
+                    {"TableName": current.physical_id, "ReplicaUpdates": [update]},
+                )
+        await super().delete(ctx, current, props)
 
     async def _with_table_id(self, ctx: Provisioning, provisioned: Provisioned) -> Provisioned:
         """GlobalTable's GetAtt has TableId too."""
@@ -323,3 +368,17 @@ class GlobalTableHandler(TableHandler):
         )
         attributes = {**provisioned.attributes, "TableId": described["Table"]["TableId"]}
         return Provisioned(provisioned.physical_id, attributes)
+
+
+def _replica_overrides(replica: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    """A template replica's settings as a ReplicaUpdates Create's overrides."""
+    out: dict[str, Any] = {}
+    if replica.get("TableClass"):
+        out["TableClassOverride"] = replica["TableClass"]
+    kms = (replica.get("SSESpecification") or {}).get("KMSMasterKeyId")
+    if kms:
+        out["KMSMasterKeyId"] = kms
+    read = (replica.get("ReadProvisionedThroughputSettings") or {}).get("ReadCapacityUnits")
+    if read is not None and props.get("BillingMode", "PROVISIONED") == "PROVISIONED":
+        out["ProvisionedThroughputOverride"] = {"ReadCapacityUnits": int(read)}
+    return out
