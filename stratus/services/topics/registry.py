@@ -73,7 +73,8 @@ class Page:
     next_token: str | None
 
 
-def _page(arns: Sequence[str], token: str | None) -> Page:
+def page_of(arns: Sequence[str], token: str | None, size: int = PAGE_SIZE) -> Page:
+    """One page and the token of the next (an offset: SNS's tokens are opaque)."""
     start = 0
     if token:
         try:
@@ -82,7 +83,7 @@ def _page(arns: Sequence[str], token: str | None) -> Page:
             raise InvalidParameter("Invalid parameter: NextToken") from None
         if not 0 <= start <= len(arns):
             raise InvalidParameter("Invalid parameter: NextToken")
-    end = start + PAGE_SIZE
+    end = start + size
     following = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(arns) else None
     return Page(list(arns[start:end]), following)
 
@@ -183,7 +184,7 @@ class Registry:
 
     def list_topics(self, scope: Scope, token: str | None) -> Page:
         prefix = scope.arn_prefix("sns")
-        return _page(sorted(a for a in self.topics if a.startswith(prefix)), token)
+        return page_of(sorted(a for a in self.topics if a.startswith(prefix)), token)
 
     def topic_attributes(self, scope: Scope, arn: str) -> dict[str, str]:
         topic = self.topic(arn, scope)
@@ -382,7 +383,7 @@ class Registry:
         else:
             prefix = scope.arn_prefix("sns")
             arns = sorted(a for a in self.subscriptions if a.startswith(prefix))
-        page = _page(arns, token)
+        page = page_of(arns, token)
         return [self.subscriptions[a] for a in page.items], page.next_token
 
     def subscription_attributes(self, scope: Scope, arn: str) -> dict[str, str]:

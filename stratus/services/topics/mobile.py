@@ -1,0 +1,387 @@
+"""Mobile push: platform applications, their endpoints (devices), and Publish to one.
+
+AWS's rules (https://docs.aws.amazon.com/sns/latest/api/API_CreatePlatformApplication.html,
+API_CreatePlatformEndpoint.html, sns-send-custom-platform-specific-payloads-mobile-devices):
+
+- An application's ARN is ``arn:aws:sns:REGION:ACCOUNT:app/PLATFORM/NAME``, an endpoint's
+  ``arn:aws:sns:REGION:ACCOUNT:endpoint/PLATFORM/NAME/UUID``.
+- GCM (Firebase) needs a ``PlatformCredential`` (its API key or service account JSON); the
+  other platforms a ``PlatformPrincipal`` and a ``PlatformCredential`` together
+  (certificate and key, client id and secret, signing key id and key ...). AWS then asks
+  the push service whether they are valid; Stratus reaches no push service, so only an
+  empty one is refused ("Platform credentials are invalid").
+- CreatePlatformEndpoint is idempotent: the same token with the same attributes answers
+  the endpoint it made; with different ones it is refused, naming that endpoint.
+- Publish with ``MessageStructure=json`` sends the entry named after the platform
+  (``GCM``, ``APNS``, ``APNS_SANDBOX`` ...), else ``default``.
+
+Nothing reaches a device: each message Publish accepts is recorded (``SentMessage``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from stratus.services.scope import Scope
+from stratus.services.topics.errors import (
+    APPLICATION_NOT_FOUND,
+    ENDPOINT_NOT_FOUND,
+    ApplicationDisabled,
+    EndpointDisabled,
+    InvalidParameter,
+    NotFound,
+)
+from stratus.services.topics.model import PlatformApplication, PlatformEndpoint, SentMessage
+from stratus.services.topics.registry import page_of, timestamp
+from stratus.services.topics.repository import TopicsRepository
+
+PLATFORMS = (
+    "ADM",
+    "APNS",
+    "APNS_SANDBOX",
+    "APNS_VOIP",
+    "APNS_VOIP_SANDBOX",
+    "BAIDU",
+    "GCM",
+    "MACOS",
+    "MACOS_SANDBOX",
+    "MPNS",
+    "WNS",
+)
+_APPLE = frozenset(p for p in PLATFORMS if p.startswith(("APNS", "MACOS")))
+APPLICATION_ATTRIBUTES = frozenset(
+    {
+        "PlatformCredential",
+        "PlatformPrincipal",
+        "EventEndpointCreated",
+        "EventEndpointDeleted",
+        "EventEndpointUpdated",
+        "EventDeliveryFailure",
+        "SuccessFeedbackRoleArn",
+        "FailureFeedbackRoleArn",
+        "SuccessFeedbackSampleRate",
+        "ApplePlatformTeamID",
+        "ApplePlatformBundleID",
+        "Enabled",
+    }
+)
+_SECRET = ("PlatformCredential", "PlatformPrincipal")
+ENDPOINT_ATTRIBUTES = ("CustomUserData", "Enabled", "Token")
+MAX_CUSTOM_USER_DATA = 2048
+_NAME = re.compile(r"[A-Za-z0-9._-]+")
+_HEX = re.compile(r"[0-9A-Fa-f]{1,400}")
+_REASON = "Invalid parameter: Attributes Reason: "
+
+
+@dataclass(frozen=True, slots=True)
+class PushRequest:
+    """Publish's fields that a device message keeps."""
+
+    message: str
+    per_platform: dict[str, str] | None  # MessageStructure=json
+    subject: str | None
+    attributes: dict[str, dict[str, str]]
+
+
+class MobilePush:
+    def __init__(self, repository: TopicsRepository) -> None:
+        self._repository = repository
+        self.applications: dict[str, PlatformApplication] = {}
+        self.endpoints: dict[str, PlatformEndpoint] = {}
+        self._by_application: dict[str, list[str]] = {}
+
+    def restore(
+        self, applications: list[PlatformApplication], endpoints: list[PlatformEndpoint]
+    ) -> None:
+        for application in applications:
+            self.applications[application.arn] = application
+            self._by_application.setdefault(application.arn, [])
+        for endpoint in sorted(endpoints, key=lambda e: e.created):
+            self._index(endpoint)
+
+    def _index(self, endpoint: PlatformEndpoint) -> None:
+        self.endpoints[endpoint.arn] = endpoint
+        arns = self._by_application.setdefault(endpoint.application_arn, [])
+        if endpoint.arn not in arns:
+            arns.append(endpoint.arn)
+
+    # -- applications ----------------------------------------------------------------
+    async def create_application(
+        self, scope: Scope, name: str, platform: str, attributes: Mapping[str, str]
+    ) -> PlatformApplication:
+        _check_application_name(name)
+        if platform not in PLATFORMS:
+            raise InvalidParameter(
+                f"Invalid parameter: Platform Reason: {platform} is not supported"
+            )
+        _check_application_attributes(attributes)
+        has_principal = "PlatformPrincipal" in attributes
+        has_credential = "PlatformCredential" in attributes
+        if has_principal and not has_credential:
+            raise InvalidParameter(
+                f"{_REASON}PlatformPrincipal attribute provided without PlatformCredential"
+            )
+        if not has_credential:
+            raise InvalidParameter(f"{_REASON}PlatformCredential attribute required")
+        if platform != "GCM" and not has_principal:
+            raise InvalidParameter(
+                f"{_REASON}PlatformCredential attribute provided without PlatformPrincipal"
+            )
+        arn = f"arn:aws:sns:{scope.region}:{scope.account}:app/{platform}/{name}"
+        existing = self.applications.get(arn)
+        application = PlatformApplication(
+            arn=arn,
+            name=name,
+            platform=platform,
+            account=scope.account,
+            region=scope.region,
+            attributes={**(existing.attributes if existing else {}), **attributes},
+            created=existing.created if existing else time.time(),
+        )
+        await self._repository.put_application(application)
+        self.applications[arn] = application
+        self._by_application.setdefault(arn, [])
+        return application
+
+    def application(self, scope: Scope, arn: str) -> PlatformApplication:
+        _check_arn(arn, "PlatformApplicationArn", "app", 2)
+        application = self.applications.get(arn)
+        if application is None or not scope.owns(arn):
+            raise NotFound(APPLICATION_NOT_FOUND)
+        return application
+
+    def application_attributes(self, scope: Scope, arn: str) -> dict[str, str]:
+        return _public(self.application(scope, arn))
+
+    async def set_application_attributes(
+        self, scope: Scope, arn: str, attributes: Mapping[str, str]
+    ) -> None:
+        application = self.application(scope, arn)
+        _check_application_attributes(attributes)
+        if "Enabled" in attributes:
+            value = attributes["Enabled"].lower()
+            if value not in ("true", "false"):
+                raise InvalidParameter(f"{_REASON}Enabled must be true or false")
+        updated = PlatformApplication(
+            **{
+                **application.to_document(),
+                "attributes": {**application.attributes, **attributes},
+            }
+        )
+        await self._repository.put_application(updated)
+        self.applications[arn] = updated
+
+    def list_applications(
+        self, scope: Scope, token: str | None
+    ) -> tuple[list[PlatformApplication], str | None]:
+        arns = sorted(a for a in self.applications if scope.owns(a))
+        page = page_of(arns, token)
+        return [self.applications[a] for a in page.items], page.next_token
+
+    async def delete_application(self, scope: Scope, arn: str) -> None:
+        _check_arn(arn, "PlatformApplicationArn", "app", 2)
+        if arn not in self.applications or not scope.owns(arn):
+            return  # deleting what is not there succeeds, as on AWS
+        await self._repository.delete_application(arn)
+        del self.applications[arn]
+        for endpoint_arn in self._by_application.pop(arn, []):
+            self.endpoints.pop(endpoint_arn, None)
+
+    @staticmethod
+    def public_attributes(application: PlatformApplication) -> dict[str, str]:
+        return _public(application)
+
+    # -- endpoints -------------------------------------------------------------------
+    async def create_endpoint(
+        self,
+        scope: Scope,
+        application_arn: str,
+        token: str,
+        custom_user_data: str | None,
+        attributes: Mapping[str, str],
+    ) -> PlatformEndpoint:
+        application = self.application(scope, application_arn)
+        _check_endpoint_attributes(attributes)
+        _check_token(application.platform, token)
+        wanted = {"Enabled": "true", **attributes, "Token": token}
+        if custom_user_data is not None and "CustomUserData" not in attributes:
+            wanted["CustomUserData"] = custom_user_data
+        for arn in self._by_application.get(application_arn, []):
+            existing = self.endpoints[arn]
+            if existing.token != token:
+                continue
+            if existing.attributes != wanted:
+                raise InvalidParameter(
+                    f"Invalid parameter: Token Reason: Endpoint {arn} already exists with the "
+                    "same Token, but different attributes."
+                )
+            return existing
+        arn = (
+            f"arn:aws:sns:{scope.region}:{scope.account}:endpoint/{application.platform}/"
+            f"{application.name}/{uuid.uuid4()}"
+        )
+        endpoint = PlatformEndpoint(arn, application_arn, wanted, time.time())
+        await self._repository.put_endpoint(endpoint)
+        self._index(endpoint)
+        return endpoint
+
+    def endpoint(self, scope: Scope, arn: str) -> PlatformEndpoint:
+        _check_arn(arn, "EndpointArn", "endpoint", 3)
+        endpoint = self.endpoints.get(arn)
+        if endpoint is None or not scope.owns(arn):
+            raise NotFound(ENDPOINT_NOT_FOUND)
+        return endpoint
+
+    async def set_endpoint_attributes(
+        self, scope: Scope, arn: str, attributes: Mapping[str, str]
+    ) -> None:
+        endpoint = self.endpoint(scope, arn)
+        _check_endpoint_attributes(attributes)
+        merged = {**endpoint.attributes, **attributes}
+        if "Token" in attributes:
+            application = self.applications[endpoint.application_arn]
+            _check_token(application.platform, attributes["Token"])
+        updated = PlatformEndpoint(endpoint.arn, endpoint.application_arn, merged, endpoint.created)
+        await self._repository.put_endpoint(updated)
+        self.endpoints[arn] = updated
+
+    def list_endpoints(
+        self, scope: Scope, application_arn: str, token: str | None
+    ) -> tuple[list[PlatformEndpoint], str | None]:
+        self.application(scope, application_arn)
+        page = page_of(self._by_application.get(application_arn, []), token)
+        return [self.endpoints[a] for a in page.items], page.next_token
+
+    async def delete_endpoint(self, scope: Scope, arn: str) -> None:
+        _check_arn(arn, "EndpointArn", "endpoint", 3)
+        endpoint = self.endpoints.get(arn)
+        if endpoint is None or not scope.owns(arn):
+            return  # deleting what is not there succeeds, as on AWS
+        await self._repository.delete_endpoint(arn)
+        del self.endpoints[arn]
+        arns = self._by_application.get(endpoint.application_arn, [])
+        if arn in arns:
+            arns.remove(arn)
+
+    # -- publishing ------------------------------------------------------------------
+    def is_endpoint(self, arn: str) -> bool:
+        parts = arn.split(":", 5)
+        return len(parts) == 6 and parts[5].startswith("endpoint/")
+
+    async def publish(self, scope: Scope, arn: str, request: PushRequest) -> SentMessage:
+        endpoint = self.endpoints.get(arn) if scope.owns(arn) else None
+        if endpoint is None:
+            raise InvalidParameter(
+                "Invalid parameter: TargetArn Reason: No endpoint found for the target arn "
+                "specified"
+            )
+        application = self.applications[endpoint.application_arn]
+        if not application.enabled:
+            raise ApplicationDisabled("Platform application is disabled")
+        if not endpoint.enabled:
+            raise EndpointDisabled("Endpoint is disabled")
+        body = request.message
+        if request.per_platform is not None:
+            chosen = request.per_platform.get(application.platform)
+            if chosen is None:
+                chosen = request.per_platform.get("default")
+            if chosen is None:
+                raise InvalidParameter(
+                    "Invalid parameter: Message Structure - No default entry in JSON message body"
+                )
+            body = chosen
+        sent = SentMessage(
+            message_id=str(uuid.uuid4()),
+            kind="push",
+            account=scope.account,
+            region=scope.region,
+            target=arn,
+            message=body,
+            timestamp=timestamp(),
+            subject=request.subject,
+            attributes=request.attributes,
+            platform=application.platform,
+            token=endpoint.token,
+            custom_user_data=endpoint.attributes.get("CustomUserData"),
+        )
+        await self._repository.add_sent(sent)
+        return sent
+
+
+def _public(application: PlatformApplication) -> dict[str, str]:
+    """GetPlatformApplicationAttributes: everything but the credentials."""
+    shown = {"Enabled": "true"}
+    shown.update({k: v for k, v in application.attributes.items() if k not in _SECRET})
+    if application.platform in _APPLE and "ApplePlatformTeamID" in application.attributes:
+        shown["AuthenticationMethod"] = "Token"
+    return shown
+
+
+def _check_application_name(name: str) -> None:
+    reason = ""
+    if not name:
+        reason = "cannot be empty"
+    elif len(name) > 256:
+        reason = "must be at most 256 characters long"
+    elif not _NAME.fullmatch(name):
+        reason = "must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', and '.'"
+    if reason:
+        raise InvalidParameter(f"Invalid parameter: {name} Reason: {reason}")
+
+
+def _check_application_attributes(attributes: Mapping[str, str]) -> None:
+    for key, value in attributes.items():
+        if key not in APPLICATION_ATTRIBUTES:
+            raise InvalidParameter(f"{_REASON}Invalid attribute name: {key}")
+        if key in _SECRET and not value.strip():
+            raise InvalidParameter(f"{_REASON}Platform credentials are invalid")
+
+
+def _check_endpoint_attributes(attributes: Mapping[str, str]) -> None:
+    for key, value in attributes.items():
+        if key not in ENDPOINT_ATTRIBUTES:
+            raise InvalidParameter(f"{_REASON}Invalid attribute name: {key}")
+        if key == "Enabled" and value.lower() not in ("true", "false"):
+            raise InvalidParameter(
+                f"{_REASON}Invalid value for attribute: Enabled: must be 'true' or 'false'"
+            )
+    if len(attributes.get("CustomUserData", "").encode()) > MAX_CUSTOM_USER_DATA:
+        raise InvalidParameter(
+            f"{_REASON}Invalid value for attribute: CustomUserData: must be at most 2048 bytes "
+            "long in UTF-8 encoding"
+        )
+
+
+def _check_token(platform: str, token: str) -> None:
+    if not token:
+        raise InvalidParameter("Invalid parameter: Token Reason: cannot be empty")
+    if platform in _APPLE and not _HEX.fullmatch(token):
+        raise InvalidParameter(
+            "Invalid parameter: Token Reason: iOS device tokens must be no more than 400 "
+            "hexadecimal characters"
+        )
+
+
+def _check_arn(arn: str, member: str, kind: str, slashes: int) -> None:
+    """An application (``app/P/NAME``) or endpoint (``endpoint/P/NAME/ID``) ARN."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        raise InvalidParameter(
+            f"Invalid parameter: {member} Reason: An ARN must have at least 6 elements, "
+            f"not {len(parts)}"
+        )
+    if parts[0] != "arn" or parts[2] != "sns":
+        raise InvalidParameter(f"Invalid parameter: {member}")
+    resource = parts[5]
+    if not resource.startswith(f"{kind}/") or resource.count("/") != slashes:
+        raise InvalidParameter(
+            f"Invalid parameter: {member} Reason: Wrong number of slashes in relative portion "
+            "of the ARN."
+        )
+
+
+__all__ = ["PLATFORMS", "MobilePush", "PushRequest"]
