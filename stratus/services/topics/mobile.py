@@ -210,6 +210,7 @@ class MobilePush:
         wanted = {"Enabled": "true", **attributes, "Token": token}
         if custom_user_data is not None and "CustomUserData" not in attributes:
             wanted["CustomUserData"] = custom_user_data
+            _check_endpoint_attributes(wanted)
         for arn in self._by_application.get(application_arn, []):
             existing = self.endpoints[arn]
             if existing.token != token:
