@@ -101,6 +101,8 @@ def _shown(message: SentMessage) -> dict[str, Any]:
         "Platform": message.platform,
         "Token": message.token,
         "CustomUserData": message.custom_user_data,
+        "TopicArn": message.topic_arn,
+        "SubscriptionArn": message.subscription_arn,
     }
     shown.update({k: v for k, v in optional.items() if v is not None})
     return shown

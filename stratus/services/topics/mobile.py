@@ -35,7 +35,12 @@ from stratus.services.topics.errors import (
     InvalidParameter,
     NotFound,
 )
-from stratus.services.topics.model import PlatformApplication, PlatformEndpoint, SentMessage
+from stratus.services.topics.model import (
+    Message,
+    PlatformApplication,
+    PlatformEndpoint,
+    SentMessage,
+)
 from stratus.services.topics.registry import page_of, timestamp
 from stratus.services.topics.repository import TopicsRepository
 
@@ -287,30 +292,74 @@ class MobilePush:
             raise EndpointDisabled("Endpoint is disabled")
         body = request.message
         if request.per_platform is not None:
-            chosen = request.per_platform.get(application.platform)
-            if chosen is None:
-                chosen = request.per_platform.get("default")
+            chosen = _entry(request.per_platform, application.platform)
             if chosen is None:
                 raise InvalidParameter(
                     "Invalid parameter: Message Structure - No default entry in JSON message body"
                 )
             body = chosen
-        sent = SentMessage(
-            message_id=str(uuid.uuid4()),
-            kind="push",
-            account=scope.account,
-            region=scope.region,
-            target=arn,
-            message=body,
-            timestamp=timestamp(),
-            subject=request.subject,
-            attributes=request.attributes,
-            platform=application.platform,
-            token=endpoint.token,
-            custom_user_data=endpoint.attributes.get("CustomUserData"),
+        sent = self._sent(
+            str(uuid.uuid4()), application, endpoint, body, request.subject, request.attributes
         )
         await self._repository.add_sent(sent)
         return sent
+
+    async def deliver(self, arn: str, message: Message, subscription_arn: str) -> str | None:
+        """A topic's message to an ``application`` subscription: recorded as sent, or why
+        not (an endpoint or application that is gone or disabled: AWS drops those)."""
+        endpoint = self.endpoints.get(arn)
+        if endpoint is None:
+            return "the endpoint does not exist"
+        application = self.applications[endpoint.application_arn]
+        if not application.enabled or not endpoint.enabled:
+            return "the endpoint or its application is disabled"
+        body = message.body
+        if message.per_protocol is not None:
+            body = _entry(message.per_protocol, application.platform) or message.body
+        sent = self._sent(
+            message.message_id,
+            application,
+            endpoint,
+            body,
+            message.subject,
+            message.attributes,
+            topic_arn=message.topic_arn,
+            subscription_arn=subscription_arn,
+        )
+        await self._repository.add_sent(sent)
+        return None
+
+    @staticmethod
+    def _sent(
+        message_id: str,
+        application: PlatformApplication,
+        endpoint: PlatformEndpoint,
+        body: str,
+        subject: str | None,
+        attributes: dict[str, dict[str, str]],
+        **topic: str,
+    ) -> SentMessage:
+        return SentMessage(
+            message_id=message_id,
+            kind="push",
+            account=application.account,
+            region=application.region,
+            target=endpoint.arn,
+            message=body,
+            timestamp=timestamp(),
+            subject=subject,
+            attributes=attributes,
+            platform=application.platform,
+            token=endpoint.token,
+            custom_user_data=endpoint.attributes.get("CustomUserData"),
+            **topic,
+        )
+
+
+def _entry(per_platform: Mapping[str, str], platform: str) -> str | None:
+    """AWS's pick from a JSON structure: the platform's entry, else ``default``."""
+    chosen = per_platform.get(platform)
+    return chosen if chosen is not None else per_platform.get("default")
 
 
 def _public(application: PlatformApplication) -> dict[str, str]:

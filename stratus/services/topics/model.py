@@ -216,6 +216,8 @@ class SentMessage:
     platform: str | None = None  # push: the application's platform
     token: str | None = None  # push: the device token
     custom_user_data: str | None = None
+    topic_arn: str | None = None  # a topic's delivery to an application or sms subscription
+    subscription_arn: str | None = None
 
     def to_document(self) -> dict[str, Any]:
         return asdict(self)

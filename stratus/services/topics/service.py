@@ -31,11 +31,11 @@ class TopicsService:
     ) -> None:
         self.repository = repository
         self.envelopes = Envelopes(endpoint_url)
-        self.sender = Sender(self.envelopes, calls, http_timeout_s)
-        self.registry = Registry(repository, self._enqueue)
-        self.dispatcher = Dispatcher(self.registry, repository, self.sender)
         self.mobile = MobilePush(repository)
         self.sms = Sms(repository)
+        self.sender = Sender(self.envelopes, calls, self.mobile, self.sms, http_timeout_s)
+        self.registry = Registry(repository, self._enqueue)
+        self.dispatcher = Dispatcher(self.registry, repository, self.sender)
         self.publisher = Publisher(
             self.registry, repository, self._enqueue, error_codes, self.mobile, self.sms
         )

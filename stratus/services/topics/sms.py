@@ -28,7 +28,7 @@ from stratus.services.topics.errors import (
     ResourceNotFound,
     VerificationFailed,
 )
-from stratus.services.topics.model import SandboxNumber, SentMessage, SmsSettings
+from stratus.services.topics.model import Message, SandboxNumber, SentMessage, SmsSettings
 from stratus.services.topics.registry import Page, page_of, timestamp
 from stratus.services.topics.repository import TopicsRepository
 
@@ -218,6 +218,27 @@ class Sms:
         sent = self._text(scope, phone, message, status, attributes)
         await self._repository.add_sent(sent)
         return sent
+
+    async def deliver(
+        self, scope: Scope, phone: str, message: Message, subscription_arn: str
+    ) -> None:
+        """A topic's message to an ``sms`` subscription (its ``sms`` entry, else the
+        default), recorded as :meth:`publish` records one."""
+        status = "OPTED_OUT" if phone in self._of(scope).opted_out else "DELIVERED"
+        sent = SentMessage(
+            message_id=message.message_id,
+            kind="sms",
+            account=scope.account,
+            region=scope.region,
+            target=phone,
+            message=message.body_for("sms"),
+            timestamp=timestamp(),
+            status=status,
+            attributes=message.attributes,
+            topic_arn=message.topic_arn,
+            subscription_arn=subscription_arn,
+        )
+        await self._repository.add_sent(sent)
 
     @staticmethod
     def _text(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.aws.sns.conftest import aws_error, own_account, sent_messages
+from tests.aws.sns.conftest import aws_error, own_account, sent_messages, wait_for
 from tests.conftest import ServerProcess
 
 REASON = "Invalid parameter: Attributes Reason: "
@@ -308,3 +308,29 @@ def test_publish_refusals(server: ServerProcess, sns: Any) -> None:
         400,
     )
     assert sent_messages(server, target=arn) == []
+
+
+def test_topic_subscription_of_an_endpoint(server: ServerProcess, sns: Any) -> None:
+    app = gcm_app(sns)
+    endpoint = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="d")["EndpointArn"]
+    off = sns.create_platform_endpoint(
+        PlatformApplicationArn=app, Token="off", Attributes={"Enabled": "false"}
+    )["EndpointArn"]
+    topic = sns.create_topic(Name="news")["TopicArn"]
+    subscription = sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=endpoint)[
+        "SubscriptionArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=off)
+    message_id = sns.publish(
+        TopicArn=topic,
+        Message=json.dumps({"default": "plain", "GCM": '{"data":{"k":"v"}}'}),
+        MessageStructure="json",
+    )["MessageId"]
+    [sent] = wait_for(lambda: sent_messages(server, target=endpoint))
+    assert (sent["MessageId"], sent["Message"], sent["TopicArn"], sent["SubscriptionArn"]) == (
+        message_id,
+        '{"data":{"k":"v"}}',
+        topic,
+        subscription,
+    )
+    assert sent_messages(server, target=off) == []  # a disabled endpoint gets nothing

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.aws.sns.conftest import aws_error, own_account, sent_messages
+from tests.aws.sns.conftest import aws_error, own_account, sent_messages, wait_for
 from tests.conftest import ServerProcess
 
 BAD_NUMBER = "Invalid parameter: PhoneNumber Reason: input incorrectly formatted"
@@ -241,3 +241,25 @@ def test_origination_numbers(account: tuple[Any, str]) -> None:
         "Invalid parameter: NextToken",
         400,
     )
+
+
+def test_topic_subscription_of_a_phone_number(
+    server: ServerProcess, account: tuple[Any, str]
+) -> None:
+    sns, account_id = account
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15550177")
+    sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15550178")
+    opt_out(server, account_id, "+15550178")
+    message_id = sns.publish(
+        TopicArn=topic, Message='{"default": "long text", "sms": "short"}', MessageStructure="json"
+    )["MessageId"]
+    [sent] = wait_for(lambda: sent_messages(server, target="+15550177"))
+    assert (sent["MessageId"], sent["Message"], sent["Status"], sent["TopicArn"]) == (
+        message_id,
+        "short",
+        "DELIVERED",
+        topic,
+    )
+    [opted] = wait_for(lambda: sent_messages(server, target="+15550178"))
+    assert opted["Status"] == "OPTED_OUT"
