@@ -174,7 +174,7 @@ class MobilePush:
         updated = PlatformApplication(
             **{
                 **application.to_document(),
-                "attributes": {**application.attributes, **attributes},
+                "attributes": {**application.attributes, **_normalized(attributes)},
             }
         )
         await self._repository.put_application(updated)
@@ -212,7 +212,7 @@ class MobilePush:
         application = self.application(scope, application_arn)
         _check_endpoint_attributes(attributes)
         _check_token(application.platform, token)
-        wanted = {"Enabled": "true", **attributes, "Token": token}
+        wanted = {"Enabled": "true", **_normalized(attributes), "Token": token}
         if custom_user_data is not None and "CustomUserData" not in attributes:
             wanted["CustomUserData"] = custom_user_data
             _check_endpoint_attributes(wanted)
@@ -247,7 +247,7 @@ class MobilePush:
     ) -> None:
         endpoint = self.endpoint(scope, arn)
         _check_endpoint_attributes(attributes)
-        merged = {**endpoint.attributes, **attributes}
+        merged = {**endpoint.attributes, **_normalized(attributes)}
         if "Token" in attributes:
             application = self.applications[endpoint.application_arn]
             _check_token(application.platform, attributes["Token"])
@@ -360,6 +360,14 @@ def _entry(per_platform: Mapping[str, str], platform: str) -> str | None:
     """AWS's pick from a JSON structure: the platform's entry, else ``default``."""
     chosen = per_platform.get(platform)
     return chosen if chosen is not None else per_platform.get("default")
+
+
+def _normalized(attributes: Mapping[str, str]) -> dict[str, str]:
+    """``Enabled`` as SNS answers it (``true``/``false``), the rest as given."""
+    normalized = dict(attributes)
+    if "Enabled" in normalized:
+        normalized["Enabled"] = normalized["Enabled"].lower()
+    return normalized
 
 
 def _public(application: PlatformApplication) -> dict[str, str]:

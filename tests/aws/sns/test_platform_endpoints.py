@@ -84,7 +84,7 @@ def test_attributes_lifecycle_and_delete(sns: Any) -> None:
     )["EndpointArn"]
     sns.set_endpoint_attributes(
         EndpointArn=arn,
-        Attributes={"Token": "t2", "Enabled": "true", "CustomUserData": "hello"},
+        Attributes={"Token": "t2", "Enabled": "True", "CustomUserData": "hello"},
     )
     assert sns.get_endpoint_attributes(EndpointArn=arn)["Attributes"] == {
         "Enabled": "true",
