@@ -56,7 +56,7 @@ class SentRoute:
             return
         try:
             after = int(query.get("after", "0"))
-            limit = min(int(query.get("limit", "1000")), _MAX_LIMIT)
+            limit = max(1, min(int(query.get("limit", "1000")), _MAX_LIMIT))
         except ValueError:
             await _json(send, 400, {"message": "after and limit must be integers"})
             return
