@@ -167,10 +167,6 @@ class MobilePush:
     ) -> None:
         application = self.application(scope, arn)
         _check_application_attributes(attributes)
-        if "Enabled" in attributes:
-            value = attributes["Enabled"].lower()
-            if value not in ("true", "false"):
-                raise InvalidParameter(f"{_REASON}Enabled must be true or false")
         updated = PlatformApplication(
             **{
                 **application.to_document(),
@@ -397,20 +393,27 @@ def _check_application_attributes(attributes: Mapping[str, str]) -> None:
             raise InvalidParameter(f"{_REASON}Invalid attribute name: {key}")
         if key in _SECRET and not value.strip():
             raise InvalidParameter(f"{_REASON}Platform credentials are invalid")
+        if key == "Enabled":
+            _check_enabled(value)
 
 
 def _check_endpoint_attributes(attributes: Mapping[str, str]) -> None:
     for key, value in attributes.items():
         if key not in ENDPOINT_ATTRIBUTES:
             raise InvalidParameter(f"{_REASON}Invalid attribute name: {key}")
-        if key == "Enabled" and value.lower() not in ("true", "false"):
-            raise InvalidParameter(
-                f"{_REASON}Invalid value for attribute: Enabled: must be 'true' or 'false'"
-            )
+        if key == "Enabled":
+            _check_enabled(value)
     if len(attributes.get("CustomUserData", "").encode()) > MAX_CUSTOM_USER_DATA:
         raise InvalidParameter(
             f"{_REASON}Invalid value for attribute: CustomUserData: must be at most 2048 bytes "
             "long in UTF-8 encoding"
+        )
+
+
+def _check_enabled(value: str) -> None:
+    if value.lower() not in ("true", "false"):
+        raise InvalidParameter(
+            f"{_REASON}Invalid value for attribute: Enabled: must be 'true' or 'false'"
         )
 
 

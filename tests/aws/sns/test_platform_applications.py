@@ -137,6 +137,7 @@ REASON = "Invalid parameter: Attributes Reason: "
         ("a", "ADM", {"PlatformPrincipal": "id"}, f"{REASON}PlatformPrincipal attribute provided without PlatformCredential"),
         ("a", "GCM", {"PlatformCredential": "k", "Colour": "blue"}, f"{REASON}Invalid attribute name: Colour"),
         ("a", "GCM", {"PlatformCredential": "  "}, f"{REASON}Platform credentials are invalid"),
+        ("a", "GCM", {"PlatformCredential": "k", "Enabled": "yes"}, f"{REASON}Invalid value for attribute: Enabled: must be 'true' or 'false'"),
         ("bad name", "GCM", {"PlatformCredential": "k"}, "Invalid parameter: bad name Reason: must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', and '.'"),
         ("x" * 257, "GCM", {"PlatformCredential": "k"}, f"Invalid parameter: {'x' * 257} Reason: must be at most 256 characters long"),
     ],
@@ -148,6 +149,7 @@ REASON = "Invalid parameter: Attributes Reason: "
         "adm-principal-without-credential",
         "unknown-attribute",
         "empty-credential",
+        "enabled-not-boolean",
         "bad-name",
         "long-name",
     ],
@@ -172,6 +174,15 @@ def test_set_refusals_keep_the_attributes(account: tuple[Any, str]) -> None:
             PlatformApplicationArn=arn, Attributes={"Enabled": "false", "Colour": "blue"}
         )
     ) == ("InvalidParameter", f"{REASON}Invalid attribute name: Colour", 400)
+    assert aws_error(
+        lambda: sns.set_platform_application_attributes(
+            PlatformApplicationArn=arn, Attributes={"Enabled": "off"}
+        )
+    ) == (
+        "InvalidParameter",
+        f"{REASON}Invalid value for attribute: Enabled: must be 'true' or 'false'",
+        400,
+    )
     attributes = sns.get_platform_application_attributes(PlatformApplicationArn=arn)["Attributes"]
     assert attributes == {"Enabled": "true"}
     missing = f"arn:aws:sns:us-east-1:{account_id}:app/GCM/missing"
