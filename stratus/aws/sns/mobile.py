@@ -6,6 +6,7 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.services.topics.mobile import MobilePush
+from stratus.services.topics.mobile_rules import public_attributes
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -44,7 +45,7 @@ class MobileOperations:
             "PlatformApplications": [
                 {
                     "PlatformApplicationArn": a.arn,
-                    "Attributes": MobilePush.public_attributes(a),
+                    "Attributes": public_attributes(a),
                 }
                 for a in applications
             ]

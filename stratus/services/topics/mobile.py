@@ -20,7 +20,6 @@ Nothing reaches a device: each message Publish accepts is recorded (``SentMessag
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -35,6 +34,17 @@ from stratus.services.topics.errors import (
     InvalidParameter,
     NotFound,
 )
+from stratus.services.topics.mobile_rules import (
+    PLATFORMS,
+    check_application_attributes,
+    check_application_name,
+    check_arn,
+    check_credentials,
+    check_endpoint_attributes,
+    check_token,
+    normalized,
+    public_attributes,
+)
 from stratus.services.topics.model import (
     Message,
     PlatformApplication,
@@ -43,43 +53,6 @@ from stratus.services.topics.model import (
 )
 from stratus.services.topics.registry import page_of, timestamp
 from stratus.services.topics.repository import TopicsRepository
-
-PLATFORMS = (
-    "ADM",
-    "APNS",
-    "APNS_SANDBOX",
-    "APNS_VOIP",
-    "APNS_VOIP_SANDBOX",
-    "BAIDU",
-    "GCM",
-    "MACOS",
-    "MACOS_SANDBOX",
-    "MPNS",
-    "WNS",
-)
-_APPLE = frozenset(p for p in PLATFORMS if p.startswith(("APNS", "MACOS")))
-APPLICATION_ATTRIBUTES = frozenset(
-    {
-        "PlatformCredential",
-        "PlatformPrincipal",
-        "EventEndpointCreated",
-        "EventEndpointDeleted",
-        "EventEndpointUpdated",
-        "EventDeliveryFailure",
-        "SuccessFeedbackRoleArn",
-        "FailureFeedbackRoleArn",
-        "SuccessFeedbackSampleRate",
-        "ApplePlatformTeamID",
-        "ApplePlatformBundleID",
-        "Enabled",
-    }
-)
-_SECRET = ("PlatformCredential", "PlatformPrincipal")
-ENDPOINT_ATTRIBUTES = ("CustomUserData", "Enabled", "Token")
-MAX_CUSTOM_USER_DATA = 2048
-_NAME = re.compile(r"[A-Za-z0-9._-]+")
-_HEX = re.compile(r"[0-9A-Fa-f]{1,400}")
-_REASON = "Invalid parameter: Attributes Reason: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,24 +91,13 @@ class MobilePush:
     async def create_application(
         self, scope: Scope, name: str, platform: str, attributes: Mapping[str, str]
     ) -> PlatformApplication:
-        _check_application_name(name)
+        check_application_name(name)
         if platform not in PLATFORMS:
             raise InvalidParameter(
                 f"Invalid parameter: Platform Reason: {platform} is not supported"
             )
-        _check_application_attributes(attributes)
-        has_principal = "PlatformPrincipal" in attributes
-        has_credential = "PlatformCredential" in attributes
-        if has_principal and not has_credential:
-            raise InvalidParameter(
-                f"{_REASON}PlatformPrincipal attribute provided without PlatformCredential"
-            )
-        if not has_credential:
-            raise InvalidParameter(f"{_REASON}PlatformCredential attribute required")
-        if platform != "GCM" and not has_principal:
-            raise InvalidParameter(
-                f"{_REASON}PlatformCredential attribute provided without PlatformPrincipal"
-            )
+        check_application_attributes(attributes)
+        check_credentials(platform, attributes)
         arn = f"arn:aws:sns:{scope.region}:{scope.account}:app/{platform}/{name}"
         existing = self.applications.get(arn)
         application = PlatformApplication(
@@ -153,24 +115,24 @@ class MobilePush:
         return application
 
     def application(self, scope: Scope, arn: str) -> PlatformApplication:
-        _check_arn(arn, "PlatformApplicationArn", "app", 2)
+        check_arn(arn, "PlatformApplicationArn", "app", 2)
         application = self.applications.get(arn)
         if application is None or not scope.owns(arn):
             raise NotFound(APPLICATION_NOT_FOUND)
         return application
 
     def application_attributes(self, scope: Scope, arn: str) -> dict[str, str]:
-        return _public(self.application(scope, arn))
+        return public_attributes(self.application(scope, arn))
 
     async def set_application_attributes(
         self, scope: Scope, arn: str, attributes: Mapping[str, str]
     ) -> None:
         application = self.application(scope, arn)
-        _check_application_attributes(attributes)
+        check_application_attributes(attributes)
         updated = PlatformApplication(
             **{
                 **application.to_document(),
-                "attributes": {**application.attributes, **_normalized(attributes)},
+                "attributes": {**application.attributes, **normalized(attributes)},
             }
         )
         await self._repository.put_application(updated)
@@ -184,17 +146,13 @@ class MobilePush:
         return [self.applications[a] for a in page.items], page.next_token
 
     async def delete_application(self, scope: Scope, arn: str) -> None:
-        _check_arn(arn, "PlatformApplicationArn", "app", 2)
+        check_arn(arn, "PlatformApplicationArn", "app", 2)
         if arn not in self.applications or not scope.owns(arn):
             return  # deleting what is not there succeeds, as on AWS
         await self._repository.delete_application(arn)
         del self.applications[arn]
         for endpoint_arn in self._by_application.pop(arn, []):
             self.endpoints.pop(endpoint_arn, None)
-
-    @staticmethod
-    def public_attributes(application: PlatformApplication) -> dict[str, str]:
-        return _public(application)
 
     # -- endpoints -------------------------------------------------------------------
     async def create_endpoint(
@@ -206,12 +164,12 @@ class MobilePush:
         attributes: Mapping[str, str],
     ) -> PlatformEndpoint:
         application = self.application(scope, application_arn)
-        _check_endpoint_attributes(attributes)
-        _check_token(application.platform, token)
-        wanted = {"Enabled": "true", **_normalized(attributes), "Token": token}
+        check_endpoint_attributes(attributes)
+        check_token(application.platform, token)
+        wanted = {"Enabled": "true", **normalized(attributes), "Token": token}
         if custom_user_data is not None and "CustomUserData" not in attributes:
             wanted["CustomUserData"] = custom_user_data
-            _check_endpoint_attributes(wanted)
+            check_endpoint_attributes(wanted)
         for arn in self._by_application.get(application_arn, []):
             existing = self.endpoints[arn]
             if existing.token != token:
@@ -232,7 +190,7 @@ class MobilePush:
         return endpoint
 
     def endpoint(self, scope: Scope, arn: str) -> PlatformEndpoint:
-        _check_arn(arn, "EndpointArn", "endpoint", 3)
+        check_arn(arn, "EndpointArn", "endpoint", 3)
         endpoint = self.endpoints.get(arn)
         if endpoint is None or not scope.owns(arn):
             raise NotFound(ENDPOINT_NOT_FOUND)
@@ -242,11 +200,11 @@ class MobilePush:
         self, scope: Scope, arn: str, attributes: Mapping[str, str]
     ) -> None:
         endpoint = self.endpoint(scope, arn)
-        _check_endpoint_attributes(attributes)
-        merged = {**endpoint.attributes, **_normalized(attributes)}
+        check_endpoint_attributes(attributes)
+        merged = {**endpoint.attributes, **normalized(attributes)}
         if "Token" in attributes:
             application = self.applications[endpoint.application_arn]
-            _check_token(application.platform, attributes["Token"])
+            check_token(application.platform, attributes["Token"])
         updated = PlatformEndpoint(endpoint.arn, endpoint.application_arn, merged, endpoint.created)
         await self._repository.put_endpoint(updated)
         self.endpoints[arn] = updated
@@ -259,7 +217,7 @@ class MobilePush:
         return [self.endpoints[a] for a in page.items], page.next_token
 
     async def delete_endpoint(self, scope: Scope, arn: str) -> None:
-        _check_arn(arn, "EndpointArn", "endpoint", 3)
+        check_arn(arn, "EndpointArn", "endpoint", 3)
         endpoint = self.endpoints.get(arn)
         if endpoint is None or not scope.owns(arn):
             return  # deleting what is not there succeeds, as on AWS
@@ -358,91 +316,4 @@ def _entry(per_platform: Mapping[str, str], platform: str) -> str | None:
     return chosen if chosen is not None else per_platform.get("default")
 
 
-def _normalized(attributes: Mapping[str, str]) -> dict[str, str]:
-    """``Enabled`` as SNS answers it (``true``/``false``), the rest as given."""
-    normalized = dict(attributes)
-    if "Enabled" in normalized:
-        normalized["Enabled"] = normalized["Enabled"].lower()
-    return normalized
-
-
-def _public(application: PlatformApplication) -> dict[str, str]:
-    """GetPlatformApplicationAttributes: everything but the credentials."""
-    shown = {"Enabled": "true"}
-    shown.update({k: v for k, v in application.attributes.items() if k not in _SECRET})
-    if application.platform in _APPLE and "ApplePlatformTeamID" in application.attributes:
-        shown["AuthenticationMethod"] = "Token"
-    return shown
-
-
-def _check_application_name(name: str) -> None:
-    reason = ""
-    if not name:
-        reason = "cannot be empty"
-    elif len(name) > 256:
-        reason = "must be at most 256 characters long"
-    elif not _NAME.fullmatch(name):
-        reason = "must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', and '.'"
-    if reason:
-        raise InvalidParameter(f"Invalid parameter: {name} Reason: {reason}")
-
-
-def _check_application_attributes(attributes: Mapping[str, str]) -> None:
-    for key, value in attributes.items():
-        if key not in APPLICATION_ATTRIBUTES:
-            raise InvalidParameter(f"{_REASON}Invalid attribute name: {key}")
-        if key in _SECRET and not value.strip():
-            raise InvalidParameter(f"{_REASON}Platform credentials are invalid")
-        if key == "Enabled":
-            _check_enabled(value)
-
-
-def _check_endpoint_attributes(attributes: Mapping[str, str]) -> None:
-    for key, value in attributes.items():
-        if key not in ENDPOINT_ATTRIBUTES:
-            raise InvalidParameter(f"{_REASON}Invalid attribute name: {key}")
-        if key == "Enabled":
-            _check_enabled(value)
-    if len(attributes.get("CustomUserData", "").encode()) > MAX_CUSTOM_USER_DATA:
-        raise InvalidParameter(
-            f"{_REASON}Invalid value for attribute: CustomUserData: must be at most 2048 bytes "
-            "long in UTF-8 encoding"
-        )
-
-
-def _check_enabled(value: str) -> None:
-    if value.lower() not in ("true", "false"):
-        raise InvalidParameter(
-            f"{_REASON}Invalid value for attribute: Enabled: must be 'true' or 'false'"
-        )
-
-
-def _check_token(platform: str, token: str) -> None:
-    if not token:
-        raise InvalidParameter("Invalid parameter: Token Reason: cannot be empty")
-    if platform in _APPLE and not _HEX.fullmatch(token):
-        raise InvalidParameter(
-            "Invalid parameter: Token Reason: iOS device tokens must be no more than 400 "
-            "hexadecimal characters"
-        )
-
-
-def _check_arn(arn: str, member: str, kind: str, slashes: int) -> None:
-    """An application (``app/P/NAME``) or endpoint (``endpoint/P/NAME/ID``) ARN."""
-    parts = arn.split(":", 5)
-    if len(parts) < 6:
-        raise InvalidParameter(
-            f"Invalid parameter: {member} Reason: An ARN must have at least 6 elements, "
-            f"not {len(parts)}"
-        )
-    if parts[0] != "arn" or parts[2] != "sns":
-        raise InvalidParameter(f"Invalid parameter: {member}")
-    resource = parts[5]
-    if not resource.startswith(f"{kind}/") or resource.count("/") != slashes:
-        raise InvalidParameter(
-            f"Invalid parameter: {member} Reason: Wrong number of slashes in relative portion "
-            "of the ARN."
-        )
-
-
-__all__ = ["PLATFORMS", "MobilePush", "PushRequest"]
+__all__ = ["MobilePush", "PushRequest"]
