@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import secrets
 import time
 import uuid
@@ -93,9 +94,11 @@ class Registry:
         self,
         repository: TopicsRepository,
         deliver: Callable[[list[Delivery]], None],
+        device_exists: Callable[[str], bool] = lambda arn: False,
     ) -> None:
         self._repository = repository
         self._deliver = deliver
+        self._device_exists = device_exists  # a platform endpoint ARN (mobile push)
         self.topics: dict[str, Topic] = {}
         self.subscriptions: dict[str, Subscription] = {}
         self.by_topic: dict[str, list[str]] = {}
@@ -296,6 +299,11 @@ class Registry:
                 f"Invalid parameter: Amazon SNS does not support this protocol string: {protocol}"
             )
         endpoint = _check_endpoint(protocol, endpoint or "", topic)
+        if protocol == "application" and not self._device_exists(endpoint):
+            raise InvalidParameter(
+                f"Invalid parameter: Endpoint Reason: Endpoint does not exist for endpoint "
+                f"{endpoint}"
+            )
         scope_value = attributes.get("FilterPolicyScope")
         checked = {
             key: check_subscription_attribute(
@@ -448,6 +456,9 @@ class Registry:
 
 
 _DEFAULTS = {"FifoTopic": "false", "ContentBasedDeduplication": "false"}
+# An sms subscription's number: digits, a leading "+", the separators people write.
+_SMS_SEPARATORS = re.compile(r"[\s().-]")
+_SMS_NUMBER = re.compile(r"\+?[0-9]{2,15}")
 
 
 def _compiled_filter(subscription: Subscription) -> FilterPolicy | None:
@@ -493,6 +504,8 @@ def _check_endpoint(protocol: str, endpoint: str, topic: Topic) -> str:
                 "deliver to FIFO SQS queues"
             )
         return endpoint
+    if protocol == "sms" and not _SMS_NUMBER.fullmatch(_SMS_SEPARATORS.sub("", endpoint)):
+        raise InvalidParameter(f"Invalid SMS endpoint: {endpoint}")
     if not endpoint:
         raise InvalidParameter("Invalid parameter: Endpoint")
     return endpoint

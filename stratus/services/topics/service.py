@@ -34,7 +34,9 @@ class TopicsService:
         self.mobile = MobilePush(repository)
         self.sms = Sms(repository)
         self.sender = Sender(self.envelopes, calls, self.mobile, self.sms, http_timeout_s)
-        self.registry = Registry(repository, self._enqueue)
+        self.registry = Registry(
+            repository, self._enqueue, lambda arn: arn in self.mobile.endpoints
+        )
         self.dispatcher = Dispatcher(self.registry, repository, self.sender)
         self.publisher = Publisher(
             self.registry, repository, self._enqueue, error_codes, self.mobile, self.sms

@@ -334,3 +334,18 @@ def test_topic_subscription_of_an_endpoint(server: ServerProcess, sns: Any) -> N
         subscription,
     )
     assert sent_messages(server, target=off) == []  # a disabled endpoint gets nothing
+
+
+def test_subscribing_a_missing_endpoint_is_refused(sns: Any) -> None:
+    app = gcm_app(sns)
+    endpoint = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="d")["EndpointArn"]
+    sns.delete_endpoint(EndpointArn=endpoint)
+    topic = sns.create_topic(Name="gone")["TopicArn"]
+    assert aws_error(
+        lambda: sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=endpoint)
+    ) == (
+        "InvalidParameter",
+        f"Invalid parameter: Endpoint Reason: Endpoint does not exist for endpoint {endpoint}",
+        400,
+    )
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []

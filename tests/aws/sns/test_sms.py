@@ -263,3 +263,14 @@ def test_topic_subscription_of_a_phone_number(
     )
     [opted] = wait_for(lambda: sent_messages(server, target="+15550178"))
     assert opted["Status"] == "OPTED_OUT"
+
+
+def test_subscribing_a_bad_number_is_refused(account: tuple[Any, str]) -> None:
+    sns, _ = account
+    topic = sns.create_topic(Name="numbers")["TopicArn"]
+    assert aws_error(
+        lambda: sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="x-xxx-xxx-xxxx")
+    ) == ("InvalidParameter", "Invalid SMS endpoint: x-xxx-xxx-xxxx", 400)
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    # Separators people write are accepted (AWS does not document its exact rule).
+    sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+1 (555) 010-0199")
