@@ -226,3 +226,15 @@ def test_another_accounts_application_is_not_found(
     ) == ("NotFound", "PlatformApplication does not exist", 404)
     other.delete_platform_application(PlatformApplicationArn=arn)
     assert sns.get_platform_application_attributes(PlatformApplicationArn=arn)["Attributes"]
+
+
+def test_attributes_are_required(account: tuple[Any, str]) -> None:
+    sns, _ = account
+    assert aws_error(
+        lambda: sns.create_platform_application(Name="a", Platform="GCM", Attributes={})
+    ) == (
+        "ValidationError",
+        "1 validation error detected: Value null at 'attributes' failed to satisfy constraint: "
+        "Member must not be null",
+        400,
+    )
