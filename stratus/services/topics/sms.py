@@ -20,6 +20,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from stratus.services.scope import Scope
 from stratus.services.topics.errors import (
@@ -70,6 +71,8 @@ class Sms:
         return settings
 
     async def _save(self, settings: SmsSettings, sent: SentMessage | None = None) -> None:
+        """Each change is a new record (``replace``): a failed write leaves the one in
+        memory as it was."""
         await self._repository.put_sms(settings, sent)
         self._settings[settings.key] = settings
 
@@ -87,14 +90,7 @@ class Sms:
                     "Invalid parameter: MonthlySpendLimit Reason: must be a whole number"
                 )
         settings = self._of(scope)
-        updated = SmsSettings(
-            settings.account,
-            settings.region,
-            {**settings.attributes, **attributes},
-            list(settings.opted_out),
-            dict(settings.sandbox),
-        )
-        await self._save(updated)
+        await self._save(replace(settings, attributes={**settings.attributes, **attributes}))
 
     def attributes(self, scope: Scope, names: Sequence[str]) -> dict[str, str]:
         current = {**DEFAULT_ATTRIBUTES, **self._of(scope).attributes}
@@ -114,30 +110,15 @@ class Sms:
         check_phone_number(phone)
         settings = self._of(scope)
         if phone in settings.opted_out:
-            await self._save(
-                SmsSettings(
-                    settings.account,
-                    settings.region,
-                    dict(settings.attributes),
-                    [p for p in settings.opted_out if p != phone],
-                    dict(settings.sandbox),
-                )
-            )
+            opted_out = [p for p in settings.opted_out if p != phone]
+            await self._save(replace(settings, opted_out=opted_out))
 
     async def opt_out(self, scope: Scope, phone: str) -> None:
         """What a recipient's STOP reply does on AWS; offered to tests on the native API."""
         check_phone_number(phone)
         settings = self._of(scope)
         if phone not in settings.opted_out:
-            await self._save(
-                SmsSettings(
-                    settings.account,
-                    settings.region,
-                    dict(settings.attributes),
-                    [*settings.opted_out, phone],
-                    dict(settings.sandbox),
-                )
-            )
+            await self._save(replace(settings, opted_out=[*settings.opted_out, phone]))
 
     # -- the sandbox -----------------------------------------------------------------
     async def add_sandbox_number(self, scope: Scope, phone: str, language: str) -> None:
@@ -154,14 +135,7 @@ class Sms:
         sent = self._text(
             scope, phone, f"Your Amazon SNS verification code is: {password}", "DELIVERED"
         )
-        updated = SmsSettings(
-            settings.account,
-            settings.region,
-            dict(settings.attributes),
-            list(settings.opted_out),
-            sandbox,
-        )
-        await self._save(updated, sent)
+        await self._save(replace(settings, sandbox=sandbox), sent)
 
     async def verify_sandbox_number(self, scope: Scope, phone: str, password: str) -> None:
         settings = self._of(scope)
@@ -174,15 +148,7 @@ class Sms:
             raise VerificationFailed("Invalid one-time password.", "Failed")
         sandbox = dict(settings.sandbox)
         sandbox[phone] = SandboxNumber(phone, "Verified", number.language, number.password)
-        await self._save(
-            SmsSettings(
-                settings.account,
-                settings.region,
-                dict(settings.attributes),
-                list(settings.opted_out),
-                sandbox,
-            )
-        )
+        await self._save(replace(settings, sandbox=sandbox))
 
     def sandbox_numbers(
         self, scope: Scope, token: str | None, limit: int | None
@@ -196,15 +162,8 @@ class Sms:
         settings = self._of(scope)
         if phone not in settings.sandbox:
             raise ResourceNotFound("The phone number does not exist in the SMS sandbox.")
-        await self._save(
-            SmsSettings(
-                settings.account,
-                settings.region,
-                dict(settings.attributes),
-                list(settings.opted_out),
-                {k: v for k, v in settings.sandbox.items() if k != phone},
-            )
-        )
+        sandbox = {k: v for k, v in settings.sandbox.items() if k != phone}
+        await self._save(replace(settings, sandbox=sandbox))
 
     # -- publishing ------------------------------------------------------------------
     async def publish(
