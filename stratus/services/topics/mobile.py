@@ -20,6 +20,7 @@ Nothing reaches a device: each message Publish accepts is recorded (``SentMessag
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Mapping
@@ -53,6 +54,7 @@ from stratus.services.topics.model import (
 )
 from stratus.services.topics.registry import page_of, timestamp
 from stratus.services.topics.repository import TopicsRepository
+from stratus.services.topics.serial import serialized
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ class PushRequest:
 class MobilePush:
     def __init__(self, repository: TopicsRepository) -> None:
         self._repository = repository
+        self._lock = asyncio.Lock()  # changes one at a time (serial.py)
         self.applications: dict[str, PlatformApplication] = {}
         self.endpoints: dict[str, PlatformEndpoint] = {}
         self._by_application: dict[str, list[str]] = {}
@@ -88,6 +91,7 @@ class MobilePush:
             arns.append(endpoint.arn)
 
     # -- applications ----------------------------------------------------------------
+    @serialized
     async def create_application(
         self, scope: Scope, name: str, platform: str, attributes: Mapping[str, str]
     ) -> PlatformApplication:
@@ -124,6 +128,7 @@ class MobilePush:
     def application_attributes(self, scope: Scope, arn: str) -> dict[str, str]:
         return public_attributes(self.application(scope, arn))
 
+    @serialized
     async def set_application_attributes(
         self, scope: Scope, arn: str, attributes: Mapping[str, str]
     ) -> None:
@@ -145,6 +150,7 @@ class MobilePush:
         page = page_of(arns, token)
         return [self.applications[a] for a in page.items], page.next_token
 
+    @serialized
     async def delete_application(self, scope: Scope, arn: str) -> None:
         check_arn(arn, "PlatformApplicationArn", "app", 2)
         if arn not in self.applications or not scope.owns(arn):
@@ -155,6 +161,7 @@ class MobilePush:
             self.endpoints.pop(endpoint_arn, None)
 
     # -- endpoints -------------------------------------------------------------------
+    @serialized
     async def create_endpoint(
         self,
         scope: Scope,
@@ -196,6 +203,7 @@ class MobilePush:
             raise NotFound(ENDPOINT_NOT_FOUND)
         return endpoint
 
+    @serialized
     async def set_endpoint_attributes(
         self, scope: Scope, arn: str, attributes: Mapping[str, str]
     ) -> None:
@@ -216,6 +224,7 @@ class MobilePush:
         page = page_of(self._by_application.get(application_arn, []), token)
         return [self.endpoints[a] for a in page.items], page.next_token
 
+    @serialized
     async def delete_endpoint(self, scope: Scope, arn: str) -> None:
         check_arn(arn, "EndpointArn", "endpoint", 3)
         endpoint = self.endpoints.get(arn)

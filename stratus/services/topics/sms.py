@@ -16,6 +16,7 @@ passwords too, is recorded (``SentMessage``), and a number that opted out gets n
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import uuid
@@ -32,6 +33,7 @@ from stratus.services.topics.errors import (
 from stratus.services.topics.model import Message, SandboxNumber, SentMessage, SmsSettings
 from stratus.services.topics.registry import Page, page_of, timestamp
 from stratus.services.topics.repository import TopicsRepository
+from stratus.services.topics.serial import serialized
 
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 SMS_ATTRIBUTES = frozenset(
@@ -57,6 +59,7 @@ def check_phone_number(phone: str) -> None:
 class Sms:
     def __init__(self, repository: TopicsRepository) -> None:
         self._repository = repository
+        self._lock = asyncio.Lock()  # changes one at a time (serial.py)
         self._settings: dict[str, SmsSettings] = {}
 
     def restore(self, settings: Sequence[SmsSettings]) -> None:
@@ -77,6 +80,7 @@ class Sms:
         self._settings[settings.key] = settings
 
     # -- attributes ------------------------------------------------------------------
+    @serialized
     async def set_attributes(self, scope: Scope, attributes: Mapping[str, str]) -> None:
         for key, value in attributes.items():
             if key not in SMS_ATTRIBUTES:
@@ -106,6 +110,7 @@ class Sms:
     def opted_out(self, scope: Scope, token: str | None) -> Page:
         return page_of(sorted(self._of(scope).opted_out), token)
 
+    @serialized
     async def opt_in(self, scope: Scope, phone: str) -> None:
         check_phone_number(phone)
         settings = self._of(scope)
@@ -113,6 +118,7 @@ class Sms:
             opted_out = [p for p in settings.opted_out if p != phone]
             await self._save(replace(settings, opted_out=opted_out))
 
+    @serialized
     async def opt_out(self, scope: Scope, phone: str) -> None:
         """What a recipient's STOP reply does on AWS; offered to tests on the native API."""
         check_phone_number(phone)
@@ -121,6 +127,7 @@ class Sms:
             await self._save(replace(settings, opted_out=[*settings.opted_out, phone]))
 
     # -- the sandbox -----------------------------------------------------------------
+    @serialized
     async def add_sandbox_number(self, scope: Scope, phone: str, language: str) -> None:
         check_phone_number(phone)
         settings = self._of(scope)
@@ -137,6 +144,7 @@ class Sms:
         )
         await self._save(replace(settings, sandbox=sandbox), sent)
 
+    @serialized
     async def verify_sandbox_number(self, scope: Scope, phone: str, password: str) -> None:
         settings = self._of(scope)
         number = settings.sandbox.get(phone)
@@ -158,6 +166,7 @@ class Sms:
         page = page_of(numbers, token, limit or SANDBOX_PAGE)
         return [settings.sandbox[n] for n in page.items], page.next_token
 
+    @serialized
     async def delete_sandbox_number(self, scope: Scope, phone: str) -> None:
         settings = self._of(scope)
         if phone not in settings.sandbox:

@@ -4,6 +4,7 @@ message read back from ``/_stratus/sns/sent``."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -349,3 +350,23 @@ def test_subscribing_a_missing_endpoint_is_refused(sns: Any) -> None:
         400,
     )
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+def test_concurrent_creates_of_one_token_make_one_endpoint(server: ServerProcess) -> None:
+    sns, account = own_account(server)
+    app = gcm_app(sns)
+    clients = [server.client("sns", access_key=account) for _ in range(16)]
+    tokens = [f"token-{i}" for i in range(5)]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        for token in tokens:
+            arns = set(
+                pool.map(
+                    lambda client, token=token: client.create_platform_endpoint(
+                        PlatformApplicationArn=app, Token=token
+                    )["EndpointArn"],
+                    clients,
+                )
+            )
+            assert len(arns) == 1, token
+    listed = sns.list_endpoints_by_platform_application(PlatformApplicationArn=app)["Endpoints"]
+    assert [e["Attributes"]["Token"] for e in listed] == tokens

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -274,3 +275,11 @@ def test_subscribing_a_bad_number_is_refused(account: tuple[Any, str]) -> None:
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
     # Separators people write are accepted (AWS does not document its exact rule).
     sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+1 (555) 010-0199")
+
+
+def test_concurrent_changes_all_land(server: ServerProcess, account: tuple[Any, str]) -> None:
+    sns, account_id = account
+    numbers = [f"+1555020{i:04d}" for i in range(12)]
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda number: opt_out(server, account_id, number), numbers))
+    assert sns.list_phone_numbers_opted_out()["phoneNumbers"] == numbers
