@@ -155,7 +155,9 @@ class Platform:
             providers.update(component.providers())
         self.app = AwsApp(
             providers,
-            fallback=self.component(StacksComponent).routes(self.native),
+            fallback=self.component(TopicsComponent).routes(
+                self.component(StacksComponent).routes(self.native)
+            ),
             default_region=config.region,
             max_body_bytes=config.http.max_body_bytes,
             accounts=self.context.accounts,

@@ -14,6 +14,7 @@ from stratus.aws.component import BackgroundTask, Component, IntegrationEntry, P
 from stratus.aws.sns.errors import error_code
 from stratus.aws.sns.integration import SnsPublishIntegration, is_sns_publish
 from stratus.aws.sns.provider import SnsProvider
+from stratus.aws.sns.sent_route import AsgiApp, SentRoute
 from stratus.services.topics.service import TopicsService
 from stratus.services.topics.sqlite import MIGRATIONS, SQLiteTopicsRepository
 
@@ -34,6 +35,11 @@ class TopicsComponent(Component):
 
     def providers(self) -> Mapping[str, object]:
         return {"sns": self._sns}
+
+    def routes(self, fallback: AsgiApp) -> AsgiApp:
+        """The control port's app for requests that are no AWS call: the messages sent to
+        devices and phones (``/_stratus/sns/sent``) here, the rest to ``fallback``."""
+        return SentRoute(self.topics, self.ctx.region, fallback)
 
     def integrations(self) -> Iterable[IntegrationEntry]:
         return (IntegrationEntry("sns:publish", is_sns_publish, self._integration),)

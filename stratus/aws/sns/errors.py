@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
 from stratus.services.topics.errors import (
+    ApplicationDisabled,
     AuthorizationError,
     BatchIdsNotDistinct,
     BatchTooLong,
     EmptyBatch,
+    EndpointDisabled,
     InvalidBatchEntryId,
     InvalidParameter,
     InvalidParameterValue,
     NotFound,
+    OptedOut,
+    ResourceNotFound,
     TagLimitExceeded,
     TooManyEntries,
     TopicsError,
+    VerificationFailed,
 )
 
 __all__ = ["SNS_ERRORS", "error_code"]
@@ -28,6 +33,15 @@ _RULES: dict[type[BaseException], ErrorRule] = {
     InvalidParameterValue: ErrorRule("ParameterValueInvalid", 400),
     AuthorizationError: ErrorRule("AuthorizationError", 403),
     TagLimitExceeded: ErrorRule("TagLimitExceeded", 400),
+    EndpointDisabled: ErrorRule("EndpointDisabled", 400),
+    ApplicationDisabled: ErrorRule("PlatformApplicationDisabled", 400),
+    OptedOut: ErrorRule("OptedOut", 400),
+    ResourceNotFound: ErrorRule("ResourceNotFound", 404),
+    VerificationFailed: ErrorRule(
+        "VerificationException",
+        400,
+        lambda error: {"Status": getattr(error, "status", "")},
+    ),
     EmptyBatch: ErrorRule("EmptyBatchRequest", 400),
     TooManyEntries: ErrorRule("TooManyEntriesInBatchRequest", 400),
     BatchIdsNotDistinct: ErrorRule("BatchEntryIdsNotDistinct", 400),

@@ -2,9 +2,8 @@
 
 Thin by design: each method reads its parameters, calls the topics service in the
 caller's scope and shapes the answer. Errors are the service's exceptions, mapped by
-``errors`` at the edge. Platform applications and SMS are not offered (AWS's
-UnknownOperation answer says so). Access and data protection policies are stored and
-answered, not enforced.
+``errors`` at the edge; mobile push and SMS operations are mixins (``mobile.py``,
+``sms.py``). Access and data protection policies are stored and answered, not enforced.
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.sns.errors import SNS_ERRORS
+from stratus.aws.sns.mobile import MobileOperations
+from stratus.aws.sns.sms import SmsOperations
 from stratus.services.topics.errors import InvalidParameter
 from stratus.services.topics.model import Subscription
 from stratus.services.topics.publisher import PublishRequest
@@ -42,12 +43,14 @@ def _listed(subscription: Subscription) -> dict[str, str]:
     }
 
 
-class SnsProvider:
+class SnsProvider(MobileOperations, SmsOperations):
     errors = SNS_ERRORS
 
     def __init__(self, topics: TopicsService) -> None:
         self._topics = topics
         self._registry = topics.registry
+        self._mobile = topics.mobile
+        self._sms = topics.sms
 
     # -- topics ----------------------------------------------------------------------
     async def create_topic(self, ctx: RequestContext, params: Params) -> Result:

@@ -6,6 +6,11 @@ TopicsError
  +-- InvalidParameterValue  ParameterValueInvalid (400): malformed message attributes
  +-- AuthorizationError     AuthorizationError (403): another account's resource
  +-- TagLimitExceeded       TagLimitExceeded (400): more than 50 tags
+ +-- EndpointDisabled       EndpointDisabled (400): Publish to a disabled platform endpoint
+ +-- ApplicationDisabled    PlatformApplicationDisabled (400): ... of a disabled application
+ +-- OptedOut               OptedOut (400): a sandbox number that opted out
+ +-- ResourceNotFound       ResourceNotFound (404): an SMS sandbox number that is not there
+ +-- VerificationFailed     VerificationException (400): a wrong one-time password
  +-- BatchError             PublishBatch refusals of the whole request
       +-- EmptyBatch             EmptyBatchRequest
       +-- TooManyEntries         TooManyEntriesInBatchRequest
@@ -45,6 +50,30 @@ class TagLimitExceeded(TopicsError):
     pass
 
 
+class EndpointDisabled(TopicsError):
+    pass
+
+
+class ApplicationDisabled(TopicsError):
+    pass
+
+
+class OptedOut(TopicsError):
+    pass
+
+
+class ResourceNotFound(TopicsError):
+    pass
+
+
+class VerificationFailed(TopicsError):
+    """Carries VerificationException's ``Status`` member."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class BatchError(TopicsError):
     pass
 
@@ -71,3 +100,5 @@ class BatchTooLong(BatchError):
 
 TOPIC_NOT_FOUND = "Topic does not exist"
 SUBSCRIPTION_NOT_FOUND = "Subscription does not exist"
+APPLICATION_NOT_FOUND = "PlatformApplication does not exist"
+ENDPOINT_NOT_FOUND = "Endpoint does not exist"

@@ -22,6 +22,9 @@ from stratus.services.topics.errors import InvalidParameter, InvalidParameterVal
 
 MAX_MESSAGE_BYTES = 256 * 1024
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_.-]")
+# The attributes AWS reads itself: SMS settings per message (AWS.SNS.SMS.SenderID,
+# AWS.MM.SMS.OriginationNumber ...) and mobile push headers (AWS.SNS.MOBILE.APNS.PUSH_TYPE).
+_AWS_SETTINGS = ("AWS.SNS.SMS.", "AWS.MM.SMS.", "AWS.SNS.MOBILE.")
 _TYPE = re.compile(r"(String|Number|Binary)(\.[^\s]{1,256})?")
 
 
@@ -43,8 +46,9 @@ def check_body(message: str) -> None:
         raise InvalidParameter("Invalid parameter: Empty message")
 
 
-def per_protocol(message: str) -> tuple[str, dict[str, str]]:
-    """``MessageStructure=json``: the default message and the one per protocol."""
+def per_protocol(message: str, require_default: bool = True) -> tuple[str, dict[str, str]]:
+    """``MessageStructure=json``: the default message and the one per protocol (or per
+    platform: a publish to one mobile endpoint may leave ``default`` out)."""
     try:
         document = json.loads(message)
     except ValueError:
@@ -55,7 +59,7 @@ def per_protocol(message: str) -> tuple[str, dict[str, str]]:
         raise InvalidParameter(
             "Invalid parameter: Message Structure - JSON message body failed to parse"
         )
-    if "default" not in document:
+    if "default" not in document and require_default:
         raise InvalidParameter(
             "Invalid parameter: Message Structure - No default entry in JSON message body"
         )
@@ -66,7 +70,7 @@ def per_protocol(message: str) -> tuple[str, dict[str, str]]:
                 "Invalid parameter: Message Structure - JSON message body failed to parse"
             )
         messages[protocol] = text
-    return messages["default"], messages
+    return messages.get("default", ""), messages
 
 
 def check_attribute_name(name: str) -> None:
@@ -90,7 +94,7 @@ def check_attribute_name(name: str) -> None:
                 "Message attribute name can not have successive '.' character."
             )
     lowered = name.lower()
-    if lowered.startswith(("aws.", "amazon.")):
+    if lowered.startswith(("aws.", "amazon.")) and not name.startswith(_AWS_SETTINGS):
         raise InvalidParameterValue(
             f"The message attribute name '{name}' is reserved for use by AWS."
         )

@@ -112,3 +112,116 @@ class Delivery:
         fields = dict(document)
         fields["message"] = Message.from_document(fields["message"])
         return cls(**fields)
+
+
+@dataclass(slots=True)
+class PlatformApplication:
+    """A mobile push application (CreatePlatformApplication); its credentials are kept
+    with the other attributes and never answered."""
+
+    arn: str
+    name: str
+    platform: str  # GCM, APNS, APNS_SANDBOX, ADM, BAIDU, MPNS, WNS ...
+    account: str
+    region: str
+    attributes: dict[str, str]
+    created: float = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.attributes.get("Enabled", "true").lower() == "true"
+
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> PlatformApplication:
+        return cls(**document)
+
+
+@dataclass(slots=True)
+class PlatformEndpoint:
+    """A device of an application (CreatePlatformEndpoint): ``Enabled``, ``Token`` and
+    ``CustomUserData`` in ``attributes``, as GetEndpointAttributes answers them."""
+
+    arn: str
+    application_arn: str
+    attributes: dict[str, str]
+    created: float = 0.0
+
+    @property
+    def token(self) -> str:
+        return self.attributes.get("Token", "")
+
+    @property
+    def enabled(self) -> bool:
+        return self.attributes.get("Enabled", "true").lower() == "true"
+
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> PlatformEndpoint:
+        return cls(**document)
+
+
+@dataclass(slots=True)
+class SandboxNumber:
+    phone_number: str
+    status: str  # Pending or Verified
+    language: str
+    password: str  # the one-time password sent to it
+
+
+@dataclass(slots=True)
+class SmsSettings:
+    """One account's SMS state in one region: SetSMSAttributes, the opted-out numbers,
+    the SMS sandbox's destination numbers."""
+
+    account: str
+    region: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    opted_out: list[str] = field(default_factory=list)
+    sandbox: dict[str, SandboxNumber] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.account}:{self.region}"
+
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> SmsSettings:
+        fields = dict(document)
+        fields["sandbox"] = {k: SandboxNumber(**v) for k, v in fields["sandbox"].items()}
+        return cls(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """What SNS would have handed to a push service or a phone carrier: Stratus reaches
+    neither, so it keeps the message where a test can read it (``/_stratus/sns/sent``)."""
+
+    message_id: str
+    kind: str  # "push" or "sms"
+    account: str
+    region: str
+    target: str  # the endpoint ARN or the phone number
+    message: str  # what the device gets: the platform's entry of a JSON structure
+    timestamp: str
+    status: str = "DELIVERED"  # or OPTED_OUT: SNS answered, the carrier got nothing
+    subject: str | None = None
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    platform: str | None = None  # push: the application's platform
+    token: str | None = None  # push: the device token
+    custom_user_data: str | None = None
+    topic_arn: str | None = None  # a topic's delivery to an application or sms subscription
+    subscription_arn: str | None = None
+
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> SentMessage:
+        return cls(**document)

@@ -41,9 +41,11 @@ from stratus.services.topics.messages import (
     message_size,
     per_protocol,
 )
+from stratus.services.topics.mobile import MobilePush, PushRequest
 from stratus.services.topics.model import Delivery, Message, Topic
 from stratus.services.topics.registry import Registry, timestamp
 from stratus.services.topics.repository import TopicsRepository
+from stratus.services.topics.sms import Sms
 
 DEDUPLICATION_WINDOW_S = 300.0
 MAX_BATCH_ENTRIES = 10
@@ -92,8 +94,12 @@ class Publisher:
         repository: TopicsRepository,
         deliver: Callable[[list[Delivery]], None],
         error_codes: Callable[[TopicsError], str],
+        mobile: MobilePush,
+        sms: Sms,
     ) -> None:
         self._registry = registry
+        self._mobile = mobile
+        self._sms_service = sms
         self._repository = repository
         self._deliver = deliver
         self._code_of = error_codes
@@ -107,7 +113,9 @@ class Publisher:
                     "Invalid parameter: TopicArn or TargetArn Reason: no value for required "
                     "parameter"
                 )
-            return self._sms(request)
+            return await self._sms(scope, request)
+        if request.topic_arn is None and self._mobile.is_endpoint(target):
+            return await self._push(scope, target, request)
         topic = self._check(scope, target, request)
         prepared = self._prepare(topic, request, time.time())
         if isinstance(prepared, Published):
@@ -287,15 +295,43 @@ class Publisher:
         for key in [k for k, (_, expires) in self._seen.items() if expires <= now]:
             del self._seen[key]
 
-    @staticmethod
-    def _sms(request: PublishRequest) -> Published:
+    async def _sms(self, scope: Scope, request: PublishRequest) -> Published:
         phone = request.phone_number or ""
         if not _PHONE.fullmatch(phone):
             raise InvalidParameter(
                 f"Invalid parameter: PhoneNumber Reason: {phone} is not valid to publish to"
             )
+        body, attributes = self._direct(request)
+        if request.structure == "json":
+            _, messages = per_protocol(request.message)
+            body = messages.get("sms", messages["default"])
+        sent = await self._sms_service.publish(scope, phone, body, attributes)
+        return Published(sent.message_id, None)
+
+    async def _push(self, scope: Scope, target: str, request: PublishRequest) -> Published:
+        body, attributes = self._direct(request)
+        messages = None
+        if request.structure == "json":
+            _, messages = per_protocol(request.message, require_default=False)
+        sent = await self._mobile.publish(
+            scope, target, PushRequest(body, messages, request.subject, attributes)
+        )
+        return Published(sent.message_id, None)
+
+    @staticmethod
+    def _direct(request: PublishRequest) -> tuple[str, dict[str, dict[str, str]]]:
+        """A publish to one phone or device: the message's own checks (no topic)."""
+        check_subject(request.subject)
         check_body(request.message)
-        return Published(str(uuid.uuid4()), None)
+        check_size(request.message, request.attributes or {})
+        if request.deduplication_id:
+            raise InvalidParameter(
+                "Invalid parameter: MessageDeduplicationId Reason: The request includes "
+                "MessageDeduplicationId parameter that is not valid for this topic type"
+            )
+        if request.structure is not None and request.structure != "json":
+            raise InvalidParameter("Invalid parameter: MessageStructure")
+        return request.message, check_attributes(request.attributes or {})
 
 
 _UNPARSED = object()

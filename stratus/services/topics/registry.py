@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import secrets
 import time
 import uuid
@@ -73,7 +74,8 @@ class Page:
     next_token: str | None
 
 
-def _page(arns: Sequence[str], token: str | None) -> Page:
+def page_of(arns: Sequence[str], token: str | None, size: int = PAGE_SIZE) -> Page:
+    """One page and the token of the next (an offset: SNS's tokens are opaque)."""
     start = 0
     if token:
         try:
@@ -82,7 +84,7 @@ def _page(arns: Sequence[str], token: str | None) -> Page:
             raise InvalidParameter("Invalid parameter: NextToken") from None
         if not 0 <= start <= len(arns):
             raise InvalidParameter("Invalid parameter: NextToken")
-    end = start + PAGE_SIZE
+    end = start + size
     following = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(arns) else None
     return Page(list(arns[start:end]), following)
 
@@ -92,9 +94,11 @@ class Registry:
         self,
         repository: TopicsRepository,
         deliver: Callable[[list[Delivery]], None],
+        device_exists: Callable[[str], bool] = lambda arn: False,
     ) -> None:
         self._repository = repository
         self._deliver = deliver
+        self._device_exists = device_exists  # a platform endpoint ARN (mobile push)
         self.topics: dict[str, Topic] = {}
         self.subscriptions: dict[str, Subscription] = {}
         self.by_topic: dict[str, list[str]] = {}
@@ -183,7 +187,7 @@ class Registry:
 
     def list_topics(self, scope: Scope, token: str | None) -> Page:
         prefix = scope.arn_prefix("sns")
-        return _page(sorted(a for a in self.topics if a.startswith(prefix)), token)
+        return page_of(sorted(a for a in self.topics if a.startswith(prefix)), token)
 
     def topic_attributes(self, scope: Scope, arn: str) -> dict[str, str]:
         topic = self.topic(arn, scope)
@@ -295,6 +299,11 @@ class Registry:
                 f"Invalid parameter: Amazon SNS does not support this protocol string: {protocol}"
             )
         endpoint = _check_endpoint(protocol, endpoint or "", topic)
+        if protocol == "application" and not self._device_exists(endpoint):
+            raise InvalidParameter(
+                f"Invalid parameter: Endpoint Reason: Endpoint does not exist for endpoint "
+                f"{endpoint}"
+            )
         scope_value = attributes.get("FilterPolicyScope")
         checked = {
             key: check_subscription_attribute(
@@ -382,7 +391,7 @@ class Registry:
         else:
             prefix = scope.arn_prefix("sns")
             arns = sorted(a for a in self.subscriptions if a.startswith(prefix))
-        page = _page(arns, token)
+        page = page_of(arns, token)
         return [self.subscriptions[a] for a in page.items], page.next_token
 
     def subscription_attributes(self, scope: Scope, arn: str) -> dict[str, str]:
@@ -447,6 +456,9 @@ class Registry:
 
 
 _DEFAULTS = {"FifoTopic": "false", "ContentBasedDeduplication": "false"}
+# An sms subscription's number: digits, a leading "+", the separators people write.
+_SMS_SEPARATORS = re.compile(r"[\s().-]")
+_SMS_NUMBER = re.compile(r"\+?[0-9]{2,15}")
 
 
 def _compiled_filter(subscription: Subscription) -> FilterPolicy | None:
@@ -492,6 +504,8 @@ def _check_endpoint(protocol: str, endpoint: str, topic: Topic) -> str:
                 "deliver to FIFO SQS queues"
             )
         return endpoint
+    if protocol == "sms" and not _SMS_NUMBER.fullmatch(_SMS_SEPARATORS.sub("", endpoint)):
+        raise InvalidParameter(f"Invalid SMS endpoint: {endpoint}")
     if not endpoint:
         raise InvalidParameter("Invalid parameter: Endpoint")
     return endpoint

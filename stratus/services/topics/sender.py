@@ -7,9 +7,12 @@ import logging
 from typing import Any
 
 from stratus.services.aws_calls import AwsCaller, QueueUrls
+from stratus.services.scope import Scope
 from stratus.services.topics.attributes import content_type
 from stratus.services.topics.envelopes import Envelopes, http_headers, sqs_attributes
+from stratus.services.topics.mobile import MobilePush
 from stratus.services.topics.model import Delivery, Subscription, Topic
+from stratus.services.topics.sms import Sms
 from stratus.services.topics.transports import (
     HTTP_TIMEOUT_S,
     Attempt,
@@ -21,15 +24,23 @@ from stratus.services.topics.transports import (
 
 log = logging.getLogger(__name__)
 
-#: Protocols Stratus accepts but has nowhere to deliver to (no mail, SMS or push here).
-UNDELIVERABLE = ("email", "email-json", "sms", "application", "firehose")
+#: Protocols Stratus accepts but has nowhere to deliver to (no mail here). Texts and push
+#: notifications are recorded as sent (``SentMessage``), as a direct Publish records them.
+UNDELIVERABLE = ("email", "email-json", "firehose")
 
 
 class Sender:
     def __init__(
-        self, envelopes: Envelopes, calls: AwsCaller, http_timeout_s: float = HTTP_TIMEOUT_S
+        self,
+        envelopes: Envelopes,
+        calls: AwsCaller,
+        mobile: MobilePush,
+        sms: Sms,
+        http_timeout_s: float = HTTP_TIMEOUT_S,
     ) -> None:
         self._envelopes = envelopes
+        self._mobile = mobile
+        self._sms = sms
         self._calls = calls
         self._http_timeout = http_timeout_s
         self._queue_urls = QueueUrls(calls)
@@ -47,6 +58,17 @@ class Sender:
             return await self._sqs(subscription.endpoint, delivery, subscription, version=version)
         if protocol == "lambda":
             return await self._lambda(delivery, subscription)
+        if protocol == "application":
+            failure = await self._mobile.deliver(
+                subscription.endpoint, delivery.message, subscription.arn
+            )
+            return Attempt(Outcome.CLIENT_ERROR, failure) if failure else Attempt(Outcome.DELIVERED)
+        if protocol == "sms":
+            owner = Scope.of_arn(subscription.arn) or Scope()
+            await self._sms.deliver(
+                owner, subscription.endpoint, delivery.message, subscription.arn
+            )
+            return Attempt(Outcome.DELIVERED)
         return Attempt(Outcome.DELIVERED, f"{protocol}: not delivered by Stratus")
 
     async def dead_letter(self, delivery: Delivery, subscription: Subscription) -> Attempt:

@@ -1,4 +1,5 @@
-"""The topics service assembled: registry, publisher, dispatcher, sender over one store."""
+"""The topics service assembled: registry, publisher, dispatcher, sender, mobile push and
+SMS over one store."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from stratus.services.aws_calls import AwsCaller
 from stratus.services.topics.dispatcher import Dispatcher
 from stratus.services.topics.envelopes import Envelopes
 from stratus.services.topics.errors import TopicsError
+from stratus.services.topics.mobile import MobilePush
 from stratus.services.topics.model import Delivery
 from stratus.services.topics.publisher import Publisher
 from stratus.services.topics.registry import Registry
 from stratus.services.topics.repository import TopicsRepository
 from stratus.services.topics.sender import Sender
+from stratus.services.topics.sms import Sms
 from stratus.services.topics.transports import HTTP_TIMEOUT_S
 
 
@@ -28,10 +31,16 @@ class TopicsService:
     ) -> None:
         self.repository = repository
         self.envelopes = Envelopes(endpoint_url)
-        self.sender = Sender(self.envelopes, calls, http_timeout_s)
-        self.registry = Registry(repository, self._enqueue)
+        self.mobile = MobilePush(repository)
+        self.sms = Sms(repository)
+        self.sender = Sender(self.envelopes, calls, self.mobile, self.sms, http_timeout_s)
+        self.registry = Registry(
+            repository, self._enqueue, lambda arn: arn in self.mobile.endpoints
+        )
         self.dispatcher = Dispatcher(self.registry, repository, self.sender)
-        self.publisher = Publisher(self.registry, repository, self._enqueue, error_codes)
+        self.publisher = Publisher(
+            self.registry, repository, self._enqueue, error_codes, self.mobile, self.sms
+        )
 
     def _enqueue(self, deliveries: Sequence[Delivery]) -> None:
         self.dispatcher.enqueue(deliveries)
@@ -39,4 +48,6 @@ class TopicsService:
     async def load(self) -> None:
         snapshot = await self.repository.load()
         self.registry.restore(snapshot.topics, snapshot.subscriptions)
+        self.mobile.restore(snapshot.applications, snapshot.endpoints)
+        self.sms.restore(snapshot.sms)
         self.dispatcher.enqueue(snapshot.deliveries)

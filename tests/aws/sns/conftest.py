@@ -146,3 +146,20 @@ def confirm(sns: Any, endpoint: Endpoint, topic_arn: str) -> str:
     return str(
         sns.confirm_subscription(TopicArn=topic_arn, Token=message["Token"])["SubscriptionArn"]
     )
+
+
+def own_account(server: ServerProcess, service: str = "sns") -> tuple[Any, str]:
+    """A client acting as an account of its own (a 12-digit access key), and that account:
+    listings then show only what the test made."""
+    account = f"{uuid.uuid4().int % 10**12:012d}"
+    return server.client(service, access_key=account), account
+
+
+def sent_messages(server: ServerProcess, **query: str) -> list[dict[str, Any]]:
+    """The messages Stratus recorded for devices and phones (``/_stratus/sns/sent``)."""
+    import urllib.parse
+    import urllib.request
+
+    url = f"{server.endpoint}/_stratus/sns/sent?{urllib.parse.urlencode(query)}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return list(json.loads(response.read())["Messages"])

@@ -2,7 +2,8 @@
 
 Round trips of topics, subscriptions and deliveries (unicode and nested values intact),
 the cascades of deleting a topic or a subscription, delivery updates, and durability
-across close and reopen. Backends: one factory each in ``TOPICS_BACKENDS``.
+across close and reopen; platform applications and endpoints (deleting an application
+deletes its endpoints), SMS settings and the record of sent messages. Backends: one factory each in ``TOPICS_BACKENDS``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from stratus.services.topics.model import Delivery, Message, Subscription, Topic
+from stratus.services.topics.model import (
+    Delivery,
+    Message,
+    PlatformApplication,
+    PlatformEndpoint,
+    SandboxNumber,
+    SentMessage,
+    SmsSettings,
+    Subscription,
+    Topic,
+)
 from stratus.services.topics.repository import TopicsRepository
 from stratus.services.topics.sqlite import MIGRATIONS, SQLiteTopicsRepository
 from stratus.store.sqlite.database import SQLiteDatabase
@@ -126,3 +137,73 @@ async def test_deleting_cascades(session: Session) -> None:
         await repository.delete_topic(TOPIC.arn)
         snapshot = await repository.load()
     assert snapshot.topics == [] and snapshot.subscriptions == [] and snapshot.deliveries == []
+
+
+APPLICATION = PlatformApplication(
+    "arn:aws:sns:us-east-1:000000000000:app/GCM/a",
+    "a",
+    "GCM",
+    "000000000000",
+    "us-east-1",
+    {"PlatformCredential": "clé", "Enabled": "true"},
+    3.0,
+)
+
+
+def _endpoint(name: str) -> PlatformEndpoint:
+    return PlatformEndpoint(
+        f"arn:aws:sns:us-east-1:000000000000:endpoint/GCM/a/{name}",
+        APPLICATION.arn,
+        {"Enabled": "true", "Token": name, "CustomUserData": "ü"},
+        4.0,
+    )
+
+
+def _sent(number: int) -> SentMessage:
+    return SentMessage(
+        f"m{number}",
+        "sms",
+        "000000000000",
+        "us-east-1",
+        "+15550100",
+        "texte ✓",
+        "2026-01-01T00:00:00.000Z",
+        attributes={"AWS.SNS.SMS.SenderID": {"Type": "String", "Value": "S"}},
+    )
+
+
+async def test_mobile_round_trip_and_cascade(session: Session) -> None:
+    kept, dropped = _endpoint("e1"), _endpoint("e2")
+    async with session() as repository:
+        await repository.put_application(APPLICATION)
+        await repository.put_endpoint(kept)
+        await repository.put_endpoint(dropped)
+        await repository.delete_endpoint(dropped.arn)
+    async with session() as repository:
+        snapshot = await repository.load()
+        assert snapshot.applications == [APPLICATION]
+        assert snapshot.endpoints == [kept]
+        await repository.delete_application(APPLICATION.arn)
+        snapshot = await repository.load()
+    assert snapshot.applications == [] and snapshot.endpoints == []
+
+
+async def test_sms_settings_and_sent_messages(session: Session) -> None:
+    settings = SmsSettings(
+        "000000000000",
+        "us-east-1",
+        {"DefaultSMSType": "Transactional"},
+        ["+15550100"],
+        {"+15550111": SandboxNumber("+15550111", "Pending", "en-US", "123456")},
+    )
+    async with session() as repository:
+        await repository.put_sms(settings, _sent(1))
+        await repository.add_sent(_sent(2))
+        await repository.add_sent(_sent(3))
+    async with session() as repository:
+        snapshot = await repository.load()
+        sent = await repository.sent(0, 2)
+        following = await repository.sent(sent[-1][0], 10)
+    assert snapshot.sms == [settings]
+    assert [m for _, m in sent] == [_sent(1), _sent(2)]
+    assert [m for _, m in following] == [_sent(3)]
