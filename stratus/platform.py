@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from stratus.aws.accounts import Accounts
 from stratus.aws.apigatewayv2.component import ApisComponent
-from stratus.aws.app import AwsApp
+from stratus.aws.app import AsgiApp, AwsApp
 from stratus.aws.cloudformation.component import StacksComponent
 from stratus.aws.component import Component, PlatformContext
 from stratus.aws.dynamodb.component import TablesComponent
@@ -155,9 +155,7 @@ class Platform:
             providers.update(component.providers())
         self.app = AwsApp(
             providers,
-            fallback=self.component(TopicsComponent).routes(
-                self.component(StacksComponent).routes(self.native)
-            ),
+            fallback=self._control_routes(),
             default_region=config.region,
             max_body_bytes=config.http.max_body_bytes,
             accounts=self.context.accounts,
@@ -173,6 +171,14 @@ class Platform:
     @property
     def db(self) -> SQLiteDatabase:
         return self.context.db
+
+    def _control_routes(self) -> AsgiApp:
+        """The control port's app for requests that are no AWS call: each component's
+        own (in list order), then the native API."""
+        app: AsgiApp = self.native
+        for component in reversed(self.components):
+            app = component.routes(app)
+        return app
 
     def component(self, kind: type[C]) -> C:
         """The running component of type ``kind`` (tests and benchmarks reach in here)."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from stratus.aws.accounts import Accounts
+from stratus.aws.app import AsgiApp
 from stratus.gateway.app import FrontDoor
 from stratus.runtime.limits import Limits
 from stratus.store.blobs import BlobStore
@@ -93,6 +94,12 @@ class Component:
         """botocore service name -> provider (an object whose ``snake_case`` methods are
         the operations, with an ``errors`` :class:`ErrorTable` for its exceptions)."""
         return {}
+
+    def routes(self, fallback: AsgiApp) -> AsgiApp:
+        """The control port's app for the requests that are no AWS call and are this
+        service's (a custom resource's ResponseURL, a record of sent SMS), the rest passed
+        to ``fallback``; the platform chains every component's in list order."""
+        return fallback
 
     def front_doors(self) -> Iterable[FrontDoor]:
         """Endpoints this service serves on the gateway port (API Gateway's APIs, function
