@@ -47,7 +47,7 @@ from stratus.services.functions.names import (
     parse_layer_version_arn,
     qualified,
 )
-from stratus.services.functions.permissions import Permissions
+from stratus.services.functions.permissions import Permissions, ResourcePolicies
 from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
@@ -132,6 +132,7 @@ class LambdaProvider(
         self._limits = limits
         self._provisioned = provisioned
         self._permissions = Permissions(registry, layers)
+        self._resource_policies = ResourcePolicies(registry)
         self._configs = FunctionConfigs(registry)
         self._code_signing = code_signing
         self._event_sources = event_sources
