@@ -16,8 +16,10 @@ from stratus.aws.lambda_.pagination import list_result
 from stratus.aws.lambda_.scope import fid
 from stratus.services.functions.capacity_providers import CapacityProvider, CapacityProviders
 from stratus.services.functions.errors import InvalidParameter, NotFound
+from stratus.services.functions.model import FunctionConfig
 from stratus.services.functions.names import parse_function_name, qualified
 from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.functions.settings import FunctionSettings
 from stratus.services.system_tags import counted
 
 Params = dict[str, Any]
@@ -163,12 +165,37 @@ class CapacityProvidersApi:
         return result
 
 
-def check_capacity_provider_config(
-    providers: CapacityProviders, settings_config: dict[str, Any] | None
+# What Lambda fills in for a function on a capacity provider when the request leaves it out.
+MANAGED_INSTANCES_DEFAULTS: dict[str, Any] = {
+    "ExecutionEnvironmentMemoryGiBPerVCpu": 2.0,
+    "PerExecutionEnvironmentMaxConcurrency": 16,
+}
+MANAGED_INSTANCES_MEMORY_MB = 2048
+
+
+def managed_instances_settings(
+    providers: CapacityProviders, settings: FunctionSettings, current: FunctionConfig | None
 ) -> None:
-    """A function may only name a provider that exists."""
-    if settings_config is None:
+    """Check and complete a Create/UpdateFunctionConfiguration's CapacityProviderConfig.
+
+    The provider must exist; a function created without one cannot take one later
+    ("Lambda Default" functions stay so). A new function on a provider gets Lambda's
+    defaults: 2 GiB per vCPU, 16 concurrent requests per environment, 2048 MB of memory
+    and JSON logs, unless the request says otherwise.
+    """
+    given = settings.capacity_provider_config
+    if given is None:
         return
-    arn = settings_config["CapacityProviderArn"]
+    arn = given["CapacityProviderArn"]
     if not providers.exists(arn):
         raise InvalidParameter(f"Capacity provider not found: {arn}")
+    if current is not None and current.capacity_provider_config is None:
+        raise InvalidParameter(
+            "CapacityProviderConfig isn't supported for Lambda Default functions."
+        )
+    settings.capacity_provider_config = {**MANAGED_INSTANCES_DEFAULTS, **given}
+    if current is None:
+        if "memory_size" not in settings.given:
+            settings.memory_size = MANAGED_INSTANCES_MEMORY_MB
+        if settings.logging_config is None:
+            settings.logging_config = {"LogFormat": "JSON"}

@@ -14,7 +14,7 @@ from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
 from stratus.aws.lambda_.capacity_providers import (
     CapacityProvidersApi,
-    check_capacity_provider_config,
+    managed_instances_settings,
 )
 from stratus.aws.lambda_.code_signing import CodeSigningApi
 from stratus.aws.lambda_.configs import ConfigsApi
@@ -167,7 +167,7 @@ class LambdaProvider(
             raise InvalidParameter("Please provide a source for function code.")
         self._check_zip_size(zip_bytes)
         settings = _settings(params)
-        check_capacity_provider_config(self._capacity_providers, settings.capacity_provider_config)
+        managed_instances_settings(self._capacity_providers, settings, None)
         config = await self._registry.create(
             fid(ctx, ref),
             settings,
@@ -254,10 +254,13 @@ class LambdaProvider(
 
     async def update_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
+        function_id = fid(ctx, ref)
         settings = _settings(params)
-        check_capacity_provider_config(self._capacity_providers, settings.capacity_provider_config)
+        managed_instances_settings(
+            self._capacity_providers, settings, self._registry.latest(function_id)
+        )
         config = await self._registry.update_configuration(
-            fid(ctx, ref), settings, revision_id=params.get("RevisionId")
+            function_id, settings, revision_id=params.get("RevisionId")
         )
         return shapes.function_configuration(config)
 

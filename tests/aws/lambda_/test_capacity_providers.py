@@ -246,8 +246,32 @@ def test_functions_naming_a_provider(lambda_client: Any) -> None:
         "LambdaManagedInstancesCapacityProviderConfig": {
             "CapacityProviderArn": provider_arn(provider),
             "PerExecutionEnvironmentMaxConcurrency": 10,
+            "ExecutionEnvironmentMemoryGiBPerVCpu": 2.0,  # Lambda's default
         }
     }
+    # Lambda's defaults for a function on a provider: 2048 MB, JSON logs
+    assert config["MemorySize"] == 2048
+    assert config["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+        "LogGroup": f"/aws/lambda/{name}",
+    }
+    updated = lambda_client.update_function_configuration(
+        FunctionName=name,
+        CapacityProviderConfig={
+            "LambdaManagedInstancesCapacityProviderConfig": {
+                "CapacityProviderArn": provider_arn(provider),
+                "ExecutionEnvironmentMemoryGiBPerVCpu": 4.0,
+            }
+        },
+    )
+    assert updated["CapacityProviderConfig"]["LambdaManagedInstancesCapacityProviderConfig"] == {
+        "CapacityProviderArn": provider_arn(provider),
+        "PerExecutionEnvironmentMaxConcurrency": 16,
+        "ExecutionEnvironmentMemoryGiBPerVCpu": 4.0,
+    }
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name)
     # it runs on Stratus's own runtime
     assert lambda_client.invoke(FunctionName=name)["Payload"].read() == b'{"ok": true}'
     lambda_client.publish_version(FunctionName=name)
@@ -293,13 +317,34 @@ def test_a_function_names_only_a_provider_that_exists(lambda_client: Any) -> Non
         error, "InvalidParameterValueException", f"Capacity provider not found: {missing}", 400
     )
     name = create_function(lambda_client, SOURCE)
-    with pytest.raises(lambda_client.exceptions.InvalidParameterValueException):
+    with pytest.raises(lambda_client.exceptions.InvalidParameterValueException) as error:
         lambda_client.update_function_configuration(
             FunctionName=name,
             CapacityProviderConfig={
                 "LambdaManagedInstancesCapacityProviderConfig": {"CapacityProviderArn": missing}
             },
         )
+    assert_error(
+        error, "InvalidParameterValueException", f"Capacity provider not found: {missing}", 400
+    )
+    # a function created without a provider cannot take one later
+    provider = unique_name("cp")
+    _create(lambda_client, provider)
+    with pytest.raises(lambda_client.exceptions.InvalidParameterValueException) as error:
+        lambda_client.update_function_configuration(
+            FunctionName=name,
+            CapacityProviderConfig={
+                "LambdaManagedInstancesCapacityProviderConfig": {
+                    "CapacityProviderArn": provider_arn(provider)
+                }
+            },
+        )
+    assert_error(
+        error,
+        "InvalidParameterValueException",
+        "CapacityProviderConfig isn't supported for Lambda Default functions.",
+        400,
+    )
     assert "CapacityProviderConfig" not in lambda_client.get_function_configuration(
         FunctionName=name
     )
