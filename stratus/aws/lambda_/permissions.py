@@ -14,12 +14,14 @@ import orjson
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_.scope import fid, layer_id
-from stratus.services.functions.errors import Unsupported
+from stratus.services.functions.errors import NotFound, Unsupported
 from stratus.services.functions.names import FunctionRef, parse_function_name
 from stratus.services.functions.permissions import Permissions, ResourcePolicies
 from stratus.services.functions.policies import PermissionRequest
 
 Params = dict[str, Any]
+
+LATEST_PUBLISHED = "$LATEST.PUBLISHED"
 
 
 def _json(value: object) -> str:
@@ -31,6 +33,10 @@ def _policy_resource(value: str) -> FunctionRef:
     if ":runtime/" in value:
         # The model also admits Lambda's runtime ARNs; Stratus has no such resources.
         raise Unsupported("Stratus supports resource policies for functions only.")
+    if value.endswith(":" + LATEST_PUBLISHED):
+        # A version Lambda publishes by itself (CreateFunction's PublishTo): Stratus
+        # makes none, so there is never one to hold a policy.
+        raise NotFound(f"Function not found: {value}")
     return parse_function_name(value, member="resourceArn")
 
 

@@ -211,6 +211,12 @@ def test_bad_resources(lambda_client: Any, raw_client: Any) -> None:
     assert_error(
         error, "ResourceNotFoundException", f"Function not found: {function_arn(name, '7')}"
     )
+    published = function_arn(name, "$LATEST.PUBLISHED")  # the model admits it; Stratus makes none
+    with pytest.raises(lambda_client.exceptions.ResourceNotFoundException) as error:
+        lambda_client.put_resource_policy(
+            ResourceArn=published, Policy=json.dumps(_document(published))
+        )
+    assert_error(error, "ResourceNotFoundException", f"Function not found: {published}", 404)
     # not a function ARN: the model's pattern refuses it before Stratus looks
     with pytest.raises(raw_client.exceptions.ClientError) as error:
         raw_client.get_resource_policy(ResourceArn="arn:aws:lambda:us-east-1:000000000000:layer:x")
