@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import ClassVar
 
 from stratus.aws.component import BackgroundTask, Component, FrontDoor, PlatformContext
@@ -27,6 +27,7 @@ from stratus.runtime.local.factory import LocalEnvironmentFactory
 from stratus.services.event_sources.engine import EventSourceMappings
 from stratus.services.event_sources.sqlite import SQLiteMappingStore
 from stratus.services.functions.async_dispatch import AsyncDispatcher
+from stratus.services.functions.capacity_providers import CapacityProviders
 from stratus.services.functions.code import CodeStore
 from stratus.services.functions.code_signing import CodeSigningConfigs
 from stratus.services.functions.destinations import Destinations
@@ -35,6 +36,7 @@ from stratus.services.functions.invocations import Invocations
 from stratus.services.functions.layers import LayerRegistry
 from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.functions.sqlite.capacity_providers import SQLiteCapacityProviderStore
 from stratus.services.functions.sqlite.code_signing import SQLiteCodeSigningStore
 from stratus.services.functions.sqlite.function_urls import SQLiteUrlConfigStore
 from stratus.services.functions.sqlite.functions import SQLiteFunctionStore
@@ -97,6 +99,9 @@ class FunctionsComponent(Component):
         self.log_service = LogService(self.log_store, self.registry)
         self.code_signing = CodeSigningConfigs(SQLiteCodeSigningStore(ctx.db), self.registry)
         self.function_urls = FunctionUrls(SQLiteUrlConfigStore(ctx.db), self.registry)
+        self.capacity_providers = CapacityProviders(
+            SQLiteCapacityProviderStore(ctx.db), self._capacity_provider_users
+        )
         self._lambda = LambdaProvider(
             self.registry,
             self.layers,
@@ -106,6 +111,7 @@ class FunctionsComponent(Component):
             code_signing=self.code_signing,
             event_sources=self.event_sources,
             function_urls=self.function_urls,
+            capacity_providers=self.capacity_providers,
             gateway_port=ctx.gateway_port,
             s3_code=S3CodeReader(ctx.aws_caller),
         )
@@ -117,6 +123,14 @@ class FunctionsComponent(Component):
             max_request_bytes=ctx.limits.sync_payload_bytes,
         )
         self._integration = LambdaIntegration(self.invocations)
+
+    def _capacity_provider_users(self, arn: str) -> Iterator[tuple[str, str]]:
+        """(qualified ARN, state) of each function version that names provider ``arn``."""
+        for name in self.registry.names():
+            for config in self.registry.versions(name):
+                named = config.capacity_provider_config or {}
+                if named.get("CapacityProviderArn") == arn:
+                    yield config.qualified_arn, config.state
 
     def _url_access(self) -> UrlAccessPolicy:
         """Function URLs' access checks; AWS_IAM needs the identity service's secrets."""
@@ -192,6 +206,7 @@ class FunctionsComponent(Component):
         await self.registry.load()
         await self.code_signing.load()
         await self.function_urls.load()
+        await self.capacity_providers.load()
         await self.log_service.load()
         for name in self.registry.names():
             self.invocations.set_reserved(name, self.registry.record(name).reserved_concurrency)

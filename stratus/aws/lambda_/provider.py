@@ -12,6 +12,10 @@ from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.lambda_ import shapes
+from stratus.aws.lambda_.capacity_providers import (
+    CapacityProvidersApi,
+    managed_instances_settings,
+)
 from stratus.aws.lambda_.code_signing import CodeSigningApi
 from stratus.aws.lambda_.configs import ConfigsApi
 from stratus.aws.lambda_.durable import DURABLE_ERRORS, DurableApi
@@ -29,6 +33,7 @@ from stratus.aws.protocol.errors import ServiceError
 from stratus.runtime.limits import Limits
 from stratus.runtime.logs import tail
 from stratus.services.event_sources.engine import EventSourceMappings
+from stratus.services.functions.capacity_providers import CapacityProviders
 from stratus.services.functions.code_signing import CodeSigningConfigs
 from stratus.services.functions.destinations import check_destination
 from stratus.services.functions.errors import (
@@ -47,7 +52,7 @@ from stratus.services.functions.names import (
     parse_layer_version_arn,
     qualified,
 )
-from stratus.services.functions.permissions import Permissions
+from stratus.services.functions.permissions import Permissions, ResourcePolicies
 from stratus.services.functions.provisioned import ProvisionedConcurrency
 from stratus.services.functions.registry import FunctionRegistry
 from stratus.services.functions.settings import FunctionSettings
@@ -89,6 +94,10 @@ def _settings(params: Params) -> FunctionSettings:
         settings.logging_config = dict(params["LoggingConfig"])
     if "DurableConfig" in params:
         settings.durable_config = {"RetentionPeriodInDays": 30, **params["DurableConfig"]}
+    if "CapacityProviderConfig" in params:
+        settings.capacity_provider_config = dict(
+            params["CapacityProviderConfig"]["LambdaManagedInstancesCapacityProviderConfig"]
+        )
     return settings
 
 
@@ -101,10 +110,11 @@ class LambdaProvider(
     EventSourceMappingsApi,
     FunctionUrlsApi,
     DurableApi,
+    CapacityProvidersApi,
 ):
     """The Lambda API; streaming, provisioned concurrency, policies, per-function configs,
-    code signing and event source mappings come from mixins, one module per group of
-    operations."""
+    code signing, event source mappings and capacity providers come from mixins, one
+    module per group of operations."""
 
     errors = (
         ErrorTable({FunctionError: to_service_error})
@@ -123,6 +133,7 @@ class LambdaProvider(
         code_signing: CodeSigningConfigs,
         event_sources: EventSourceMappings,
         function_urls: FunctionUrls,
+        capacity_providers: CapacityProviders,
         gateway_port: int = 8080,
         s3_code: S3CodeReader | None = None,
     ) -> None:
@@ -132,10 +143,12 @@ class LambdaProvider(
         self._limits = limits
         self._provisioned = provisioned
         self._permissions = Permissions(registry, layers)
+        self._resource_policies = ResourcePolicies(registry)
         self._configs = FunctionConfigs(registry)
         self._code_signing = code_signing
         self._event_sources = event_sources
         self._function_urls = function_urls
+        self._capacity_providers = capacity_providers
         self._gateway_port = gateway_port
         self._s3_code = s3_code
 
@@ -153,9 +166,11 @@ class LambdaProvider(
         if zip_bytes is None:
             raise InvalidParameter("Please provide a source for function code.")
         self._check_zip_size(zip_bytes)
+        settings = _settings(params)
+        managed_instances_settings(self._capacity_providers, settings, None)
         config = await self._registry.create(
             fid(ctx, ref),
-            _settings(params),
+            settings,
             zip_bytes,
             publish=bool(params.get("Publish")),
             tags=params.get("Tags"),
@@ -239,8 +254,13 @@ class LambdaProvider(
 
     async def update_function_configuration(self, ctx: RequestContext, params: Params) -> Params:
         ref = parse_function_name(params["FunctionName"])
+        function_id = fid(ctx, ref)
+        settings = _settings(params)
+        managed_instances_settings(
+            self._capacity_providers, settings, self._registry.latest(function_id)
+        )
         config = await self._registry.update_configuration(
-            fid(ctx, ref), _settings(params), revision_id=params.get("RevisionId")
+            function_id, settings, revision_id=params.get("RevisionId")
         )
         return shapes.function_configuration(config)
 
@@ -511,6 +531,11 @@ class LambdaProvider(
         return name
 
     async def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        provider_tags = self.capacity_provider_tags(params["Resource"])
+        if provider_tags is not None:
+            provider_tags.update(params.get("Tags") or {})
+            await self.set_capacity_provider_tags(params["Resource"], provider_tags)
+            return {}
         uuid = self._mapping_uuid(params["Resource"])
         if uuid is not None:
             await self._event_sources.tag(ctx.scope, uuid, params.get("Tags") or {})
@@ -524,6 +549,12 @@ class LambdaProvider(
         return {}
 
     async def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        provider_tags = self.capacity_provider_tags(params["Resource"])
+        if provider_tags is not None:
+            for key in params.get("TagKeys") or []:
+                provider_tags.pop(key, None)
+            await self.set_capacity_provider_tags(params["Resource"], provider_tags)
+            return {}
         uuid = self._mapping_uuid(params["Resource"])
         if uuid is not None:
             await self._event_sources.untag(ctx.scope, uuid, params.get("TagKeys") or [])
@@ -538,6 +569,9 @@ class LambdaProvider(
         return {}
 
     async def list_tags(self, ctx: RequestContext, params: Params) -> Params:
+        provider_tags = self.capacity_provider_tags(params["Resource"])
+        if provider_tags is not None:
+            return {"Tags": provider_tags}
         uuid = self._mapping_uuid(params["Resource"])
         if uuid is not None:
             return {"Tags": dict(self._event_sources.get(ctx.scope, uuid).tags)}

@@ -58,6 +58,10 @@ def function_configuration(config: FunctionConfig) -> dict[str, Any]:
         shape["KMSKeyArn"] = config.kms_key_arn
     if config.durable_config is not None:
         shape["DurableConfig"] = dict(config.durable_config)
+    if config.capacity_provider_config is not None:
+        shape["CapacityProviderConfig"] = {
+            "LambdaManagedInstancesCapacityProviderConfig": dict(config.capacity_provider_config)
+        }
     if config.vpc_config is not None:
         shape["VpcConfig"] = {
             "SubnetIds": list(config.vpc_config.get("SubnetIds", [])),

@@ -78,6 +78,9 @@ class FunctionConfig(_Record):
     # DurableConfig (ExecutionTimeout, RetentionPeriodInDays): a durable function's
     # settings, kept in the version's JSON record (docs/durable-functions.md).
     durable_config: dict[str, Any] | None = None
+    # CapacityProviderConfig (Lambda Managed Instances): stored and reported; the function
+    # runs on Stratus's own runtime all the same (services/functions/capacity_providers.py).
+    capacity_provider_config: dict[str, Any] | None = None
     last_modified: str = field(default_factory=now_iso)
     revision_id: str = field(default_factory=new_revision)
     state: str = "Active"
@@ -115,6 +118,8 @@ class FunctionRecord(_Record):
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     recursive_loop: str = "Terminate"  # PutFunctionRecursionConfig
     code_signing_config_arn: str | None = None  # PutFunctionCodeSigningConfig
+    # PutFunctionScalingConfig, by published version: {"MinExecutionEnvironments": ...}
+    scaling_configs: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -119,3 +119,52 @@ class Permissions:
         document = policies.require(layer.policy)
         assert layer.policy_revision_id is not None
         return document, layer.policy_revision_id
+
+
+# PutResourcePolicy/DeleteResourcePolicy name their own Get operation when refusing a
+# stale RevisionId, as AddPermission names GetPolicy.
+STALE_RESOURCE_POLICY_REVISION = (
+    "The Revision Id provided does not match the latest Revision Id. Call the "
+    "GetResourcePolicy API to retrieve the latest Revision Id"
+)
+
+
+class ResourcePolicies:
+    """PutResourcePolicy and friends: the whole document of a function, version or alias.
+
+    The document is the one AddPermission and RemovePermission edit statement by
+    statement and GetPolicy returns (one per resource, with the RevisionId of the version
+    or alias it belongs to), so the two APIs always see the same policy.
+    """
+
+    def __init__(self, registry: FunctionRegistry) -> None:
+        self._registry = registry
+
+    async def put(
+        self, name: str, qualifier: str | None, text: str, *, revision_id: str | None = None
+    ) -> tuple[policies.Document, str]:
+        if qualifier == LATEST:
+            raise InvalidParameter("We currently do not support adding policies for $LATEST.")
+        document = policies.parse_document(text)
+        await self._registry.change_policy(
+            name,
+            qualifier,
+            lambda _current, _arn: document,
+            revision_id=revision_id,
+            stale_message=STALE_RESOURCE_POLICY_REVISION,
+        )
+        return document, self._registry.policy(name, qualifier)[1]
+
+    async def delete(
+        self, name: str, qualifier: str | None, *, revision_id: str | None = None
+    ) -> None:
+        def drop(current: policies.Document | None, _arn: str) -> None:
+            policies.require(current)  # NotFound when there is nothing to delete
+
+        await self._registry.change_policy(
+            name,
+            qualifier,
+            drop,
+            revision_id=revision_id,
+            stale_message=STALE_RESOURCE_POLICY_REVISION,
+        )

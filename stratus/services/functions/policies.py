@@ -12,6 +12,7 @@ https://docs.aws.amazon.com/lambda/latest/api/API_AddLayerVersionPermission.html
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -243,3 +244,27 @@ def require(document: Document | None) -> Document:
     if not document or not document["Statement"]:
         raise NotFound(NO_POLICY)
     return document
+
+
+def parse_document(text: str) -> Document:
+    """A PutResourcePolicy document, checked only as far as Stratus relies on its form.
+
+    Statements must be objects in a list (a lone object is taken as a list of one, as IAM
+    reads it), so AddPermission and RemovePermission can edit the document afterwards.
+    The grammar of each statement (Effect, Principal, Action, conditions) is not checked:
+    Stratus stores policies, it does not enforce them.
+    """
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InvalidParameter("The policy is not a valid JSON document.") from None
+    if not isinstance(document, dict):
+        raise InvalidParameter("The policy must be a JSON object.")
+    statements = document.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        raise InvalidParameter("The policy must contain at least one statement.")
+    if not all(isinstance(statement, dict) for statement in statements):
+        raise InvalidParameter("Each statement of the policy must be a JSON object.")
+    return {**document, "Statement": statements}

@@ -626,6 +626,7 @@ def _apply(config: FunctionConfig, settings: FunctionSettings) -> None:
         "kms_key_arn",
         "vpc_config",
         "durable_config",
+        "capacity_provider_config",
     ):
         value = getattr(settings, field_name)
         if value is not None:

@@ -41,6 +41,7 @@ class FunctionSettings:
     vpc_config: dict[str, Any] | None = None
     logging_config: dict[str, Any] | None = None
     durable_config: dict[str, Any] | None = None
+    capacity_provider_config: dict[str, Any] | None = None
     given: set[str] = field(default_factory=set)  # fields present in the request
 
 

@@ -47,7 +47,9 @@ from stratus.services.durable.repository import DurableStore
 from stratus.services.durable.sqlite import DURABLE_MIGRATIONS, SQLiteDurableStore
 from stratus.services.event_sources.repository import MappingStore
 from stratus.services.event_sources.sqlite import SQLiteMappingStore
+from stratus.services.functions.capacity_providers import CapacityProviderStore
 from stratus.services.functions.repository import AsyncInvocationStore, FunctionStore
+from stratus.services.functions.sqlite.capacity_providers import SQLiteCapacityProviderStore
 from stratus.services.functions.sqlite.functions import SQLiteFunctionStore
 from stratus.services.functions.sqlite.invocations import SQLiteAsyncInvocationStore
 from stratus.services.functions.sqlite.schema import FUNCTIONS_MIGRATIONS
@@ -71,6 +73,7 @@ class Stores:
     mappings: MappingStore
     queues: QueueStore
     durable: DurableStore
+    capacity_providers: CapacityProviderStore
     close: Callable[[], Awaitable[None]]
     settle: Callable[[], Awaitable[None]]  # writes queued without waiting are now committed
 
@@ -116,6 +119,7 @@ def _sqlite(tmp_path: Path) -> Backend:
             mappings=SQLiteMappingStore(db),
             queues=SQLiteQueueStore(db),
             durable=SQLiteDurableStore(db),
+            capacity_providers=SQLiteCapacityProviderStore(db),
             close=db.close,
             settle=settle,
         )

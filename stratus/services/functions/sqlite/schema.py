@@ -8,6 +8,7 @@ import sqlite3
 import orjson
 
 from stratus.services.event_sources.sqlite import EVENT_SOURCE_MAPPINGS_SCHEMA
+from stratus.services.functions.sqlite.capacity_providers import CAPACITY_PROVIDERS_SCHEMA
 from stratus.services.functions.sqlite.function_urls import FUNCTION_URLS_SCHEMA
 from stratus.store.sqlite.migrations import Migration
 
@@ -144,3 +145,5 @@ FUNCTIONS_MIGRATIONS.append(
         "ALTER TABLE log_records ADD COLUMN ingestion_ms INTEGER",
     )
 )
+
+FUNCTIONS_MIGRATIONS.append(Migration(8, "Lambda capacity providers", CAPACITY_PROVIDERS_SCHEMA))
