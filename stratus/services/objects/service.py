@@ -15,7 +15,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
 from stratus.services.objects import errors as oe
-from stratus.services.objects import locking
+from stratus.services.objects import locking, restore
 from stratus.services.objects.bytestore import ByteStore
 from stratus.services.objects.checksums import ALGORITHMS
 from stratus.services.objects.delivery import NotificationDelivery
@@ -63,6 +63,8 @@ class ObjectsService(UploadOperations):
         self.files = files
         self.delivery = delivery
         self._buckets: dict[str, Bucket] = {}
+        #: How long a restore of an archived object runs (``restore.py``).
+        self.restore_delay_s = 0.0
         #: Told the name of a bucket setting that changed (the lifecycle sweep wakes).
         self.settings_changed: Callable[[str], None] = lambda name: None
 
@@ -375,11 +377,15 @@ class ObjectsService(UploadOperations):
         except oe.NoSuchKey:  # the marker's headers would describe the destination
             raise oe.NoSuchKey(source_key) from None
         _check_conditions(source, conditions, copy=True)
+        restore.check_copyable(source, time.time())
         bucket = self.bucket(bucket_name)
         check_key(key)
         if lock is not None:
             locking.require_enabled(bucket)
+        # A copy is STANDARD unless it names its class, whatever the source's (CopyObject).
         stored = headers if replace_metadata else dict(source.headers)
+        if "StorageClass" not in headers:
+            stored.pop("StorageClass", None)
         if encryption is not None:  # the copy's own encryption replaces the source's
             stored = {k: v for k, v in stored.items() if k not in ENCRYPTION_HEADERS}
             stored |= encryption
@@ -479,6 +485,19 @@ class ObjectsService(UploadOperations):
             current.acl = acl
 
         return await self._change_record(bucket_name, key, version_id, change)
+
+    async def restore_object(
+        self, bucket_name: str, key: str, version_id: str | None, days: int, tier: str
+    ) -> tuple[ObjectVersion, bool]:
+        """Restore an archived version for ``days``; (the version, whether a new restore
+        started). Decided in the write transaction, so two requests never both start one."""
+        started: list[bool] = []
+
+        def change(current: ObjectVersion) -> None:
+            started.append(restore.request(current, days, tier, self.restore_delay_s, time.time()))
+
+        version = await self._change_record(bucket_name, key, version_id, change)
+        return version, started[-1]
 
     async def lock_of(self, bucket_name: str, key: str, version_id: str | None) -> ObjectVersion:
         """The version whose Object Lock state is asked for (the bucket must have it)."""
