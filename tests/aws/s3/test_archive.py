@@ -183,7 +183,7 @@ def test_restore_of_one_version(s3: Any, bucket: str) -> None:
     by_id = {v["VersionId"]: v for v in versions["Versions"]}
     assert by_id[old]["StorageClass"] == "GLACIER"
     assert by_id[old]["RestoreStatus"]["IsRestoreInProgress"] is False
-    assert "RestoreStatus" not in [v for v in by_id.values() if v["VersionId"] != old][0]
+    assert "RestoreStatus" not in next(v for v in by_id.values() if v["VersionId"] != old)
 
 
 def test_copies_of_archived_objects(s3: Any, bucket: str) -> None:
