@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from stratus.aws.context import RequestContext
+from stratus.aws.s3 import wire
 from stratus.services.objects import errors as oe
 from stratus.services.objects import restore
 from stratus.services.objects.model import ObjectVersion
@@ -59,7 +60,12 @@ class RestoreOperations:
         days = _days(request)
         tier = (request.get("GlacierJobParameters") or {}).get("Tier") or "Standard"
         _version, started = await self.objects.restore_object(
-            params["Bucket"], params["Key"], params.get("VersionId"), days, tier
+            params["Bucket"],
+            params["Key"],
+            params.get("VersionId"),
+            days,
+            tier,
+            wire.requester(ctx),
         )
         ctx.status = 202 if started else 200
         return {}

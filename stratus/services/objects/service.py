@@ -487,17 +487,54 @@ class ObjectsService(UploadOperations):
         return await self._change_record(bucket_name, key, version_id, change)
 
     async def restore_object(
-        self, bucket_name: str, key: str, version_id: str | None, days: int, tier: str
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        days: int,
+        tier: str,
+        who: Requester,
     ) -> tuple[ObjectVersion, bool]:
         """Restore an archived version for ``days``; (the version, whether a new restore
-        started). Decided in the write transaction, so two requests never both start one."""
-        started: list[bool] = []
+        started). Decided in the write transaction, so two requests never both start one;
+        a restore that starts queues its ``ObjectRestore:Post`` and
+        ``ObjectRestore:Completed`` notifications there too, the second due when the
+        restore completes."""
+        bucket = self.bucket(bucket_name)
+        found = await self.head(bucket_name, key, version_id)
+        versioned = bucket.versioning is not None
 
-        def change(current: ObjectVersion) -> None:
-            started.append(restore.request(current, days, tier, self.restore_delay_s, time.time()))
+        def run(conn: Any) -> tuple[ObjectVersion, bool, list[OutboxRow]]:
+            current = Repo.get_version(conn, bucket.id, key, found.version_id)
+            if current is None:
+                raise oe.NoSuchKey(key)
+            now = time.time()
+            started = restore.request(current, days, tier, self.restore_delay_s, now)
+            Repo.save_record(conn, current)
+            queued: list[OutboxRow] = []
+            if started:
+                assert current.restore is not None
+                ready, expiry = current.restore.ready, current.restore.expiry
+                principal = who.principal or who.account
+                post = Change(
+                    "ObjectRestore:Post", current, versioned, who.request_id, principal, time=now
+                )
+                done = Change(
+                    "ObjectRestore:Completed",
+                    current,
+                    versioned,
+                    who.request_id,
+                    "s3.amazonaws.com",
+                    time=ready,
+                    restore_expiry=expiry,
+                )
+                queued = Repo.add_outbox(conn, event_records(bucket, post), now)
+                queued += Repo.add_outbox(conn, event_records(bucket, done), ready)
+            return current, started, queued
 
-        version = await self._change_record(bucket_name, key, version_id, change)
-        return version, started[-1]
+        version, started, queued = await self._db.write(run)
+        self.delivery.enqueue(queued)
+        return version, started
 
     async def lock_of(self, bucket_name: str, key: str, version_id: str | None) -> ObjectVersion:
         """The version whose Object Lock state is asked for (the bucket must have it)."""

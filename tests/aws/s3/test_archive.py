@@ -6,6 +6,7 @@ and survives a restart."""
 from __future__ import annotations
 
 import datetime
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -271,3 +272,45 @@ def test_restores_survive_a_restart(tmp_path: Path) -> None:
         assert error_of(s3.get_object, Bucket="cold", Key="never")["Code"] == "InvalidObjectState"
     finally:
         server.stop()
+
+
+def test_restores_notify_when_posted_and_completed(
+    s3: Any, bucket: str, archive_server: ServerProcess
+) -> None:
+    sqs = archive_server.client("sqs")
+    url = sqs.create_queue(QueueName=unique("restores"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {"Id": "restores", "QueueArn": arn, "Events": ["s3:ObjectRestore:*"]}
+            ]
+        },
+    )
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"12345", StorageClass="DEEP_ARCHIVE")
+    assert _restore(s3, bucket, "cold") == 202
+    records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while len(records) < 2 and time.monotonic() < deadline:
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10)
+        for message in got.get("Messages", []):
+            records.extend(json.loads(message["Body"]).get("Records", []))
+    assert [r["eventName"] for r in records] == ["ObjectRestore:Post", "ObjectRestore:Completed"]
+    posted, completed = records
+    assert posted["s3"]["object"]["key"] == "cold" and posted["s3"]["object"]["size"] == 5
+    assert "glacierEventData" not in posted
+    expiry = _expiry_of(s3.head_object(Bucket=bucket, Key="cold")["Restore"])
+    assert completed["glacierEventData"] == {
+        "restoreEventData": {
+            "lifecycleRestorationExpiryTime": expiry.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "lifecycleRestoreStorageClass": "DEEP_ARCHIVE",
+        }
+    }
+    assert completed["eventTime"] > posted["eventTime"]
+    # Moving a restored copy's expiry (200) is no new restore: nothing more is sent.
+    assert _restore(s3, bucket, "cold") == 200
+    again = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
+    assert again.get("Messages", []) == []
