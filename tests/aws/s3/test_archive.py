@@ -314,3 +314,45 @@ def test_restores_notify_when_posted_and_completed(
     assert _restore(s3, bucket, "cold") == 200
     again = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
     assert again.get("Messages", []) == []
+
+
+def test_restores_reach_eventbridge(s3: Any, bucket: str, archive_server: ServerProcess) -> None:
+    sqs = archive_server.client("sqs")
+    events = archive_server.client("events")
+    url = sqs.create_queue(QueueName=unique("restore-events"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    rule = unique("restores")
+    events.put_rule(
+        Name=rule,
+        EventPattern=json.dumps(
+            {
+                "source": ["aws.s3"],
+                "detail-type": ["Object Restore Initiated", "Object Restore Completed"],
+                "detail": {"bucket": {"name": [bucket]}},
+            }
+        ),
+    )
+    events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": arn}])
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"abc", StorageClass="GLACIER")
+    _restore(s3, bucket, "cold")
+    received: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while len(received) < 2 and time.monotonic() < deadline:
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10)
+        received.extend(json.loads(m["Body"]) for m in got.get("Messages", []))
+    assert [e["detail-type"] for e in received] == [
+        "Object Restore Initiated",
+        "Object Restore Completed",
+    ]
+    initiated, completed = (e["detail"] for e in received)
+    assert initiated["source-storage-class"] == "GLACIER"
+    assert initiated["object"]["key"] == "cold" and initiated["object"]["size"] == 3
+    assert "reason" not in initiated and "restore-expiry-time" not in initiated
+    assert completed["source-storage-class"] == "GLACIER"
+    assert completed["requester"] == "s3.amazonaws.com"
+    assert completed["restore-expiry-time"].endswith("T00:00:00.000Z")
