@@ -23,8 +23,10 @@ __all__ = [
     "check_readable",
     "header",
     "is_archived",
+    "readable",
     "request",
     "status",
+    "storage_class",
 ]
 
 #: The storage classes whose objects must be restored before a read (GLACIER_IR is
