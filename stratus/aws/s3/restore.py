@@ -20,6 +20,9 @@ from stratus.services.objects.service import ObjectsService
 __all__ = ["RestoreOperations", "restore_status"]
 
 
+_TIERS = ("Standard", "Bulk", "Expedited")
+
+
 def restore_status(version: ObjectVersion) -> dict[str, Any] | None:
     """A listing's ``RestoreStatus`` (asked for with OptionalObjectAttributes)."""
     state = restore.status(version, time.time())
@@ -59,6 +62,8 @@ class RestoreOperations:
             )
         days = _days(request)
         tier = (request.get("GlacierJobParameters") or {}).get("Tier") or "Standard"
+        if tier not in _TIERS:  # S3 checks its XML against its schema, enums included
+            raise oe.MalformedXML()
         _version, started = await self.objects.restore_object(
             params["Bucket"],
             params["Key"],

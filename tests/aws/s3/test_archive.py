@@ -35,6 +35,11 @@ def s3(archive_server: ServerProcess) -> Any:
     return archive_server.client("s3")
 
 
+@pytest.fixture(scope="module")
+def raw_s3(archive_server: ServerProcess) -> Any:
+    return archive_server.client("s3", parameter_validation=False)
+
+
 @pytest.fixture
 def bucket(s3: Any) -> str:
     name = unique()
@@ -128,7 +133,7 @@ def test_glacier_ir_and_standard_are_read_at_once_and_not_restored(s3: Any, buck
         }
 
 
-def test_restore_request_refusals(s3: Any, bucket: str) -> None:
+def test_restore_request_refusals(s3: Any, raw_s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="GLACIER")
     malformed = {
         "Code": "MalformedXML",
@@ -157,6 +162,15 @@ def test_restore_request_refusals(s3: Any, bucket: str) -> None:
         )
         == malformed
     )
+    assert (
+        error_of(
+            raw_s3.restore_object,
+            Bucket=bucket,
+            Key="k",
+            RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": "Instant"}},
+        )
+        == malformed
+    )
     assert error_of(
         s3.restore_object, Bucket=bucket, Key="missing", RestoreRequest={"Days": 1}
     ) == {
@@ -165,6 +179,9 @@ def test_restore_request_refusals(s3: Any, bucket: str) -> None:
         "Key": "missing",
         "Status": 404,
     }
+    # A restore for no days (our wording: AWS's is not documented).
+    zero = error_of(s3.restore_object, Bucket=bucket, Key="k", RestoreRequest={"Days": 0})
+    assert (zero["Code"], zero["Status"]) == ("InvalidArgument", 400)
     # Nothing started: the object is still archived without a restore.
     assert "Restore" not in s3.head_object(Bucket=bucket, Key="k")
 
