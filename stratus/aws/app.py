@@ -298,7 +298,10 @@ class AwsApp:
                 request=request,
             )
             output = await handler(ctx, params)
-            return serializer.serialize_response(operation, output, request_id)
+            response = serializer.serialize_response(operation, output, request_id)
+            if ctx.status is not None:
+                response.status = ctx.status
+            return response
         except ServiceError as error:
             if isinstance(error, RequestValidationError) and spec.name in VALIDATION_CODES:
                 error.code = VALIDATION_CODES[spec.name]

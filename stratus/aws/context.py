@@ -27,6 +27,9 @@ class RequestContext:
     account_id: str
     access_key: str | None
     request: HttpRequest
+    #: A success status other than the model's, set by the provider (S3's RestoreObject
+    #: answers 202 or 200 with the same output shape).
+    status: int | None = None
 
     @property
     def scope(self) -> Scope:

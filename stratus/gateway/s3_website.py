@@ -12,13 +12,14 @@ the bucket's error document with the error's status; redirects are bare 3xx answ
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import AsyncIterator
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 
 from stratus.runtime.ids import new_request_id
 from stratus.services.objects import errors as oe
-from stratus.services.objects import website
+from stratus.services.objects import restore, website
 from stratus.services.objects.model import Bucket, ObjectVersion
 from stratus.services.objects.policy import Decision, decide, is_public, secure_transport
 from stratus.services.objects.requests import Conditions
@@ -200,6 +201,13 @@ class WebsiteApp:
             # Bytes under a customer's key are read only with that key, which an anonymous
             # website request cannot bring (the bytes themselves are stored as written).
             raise _Failure(400, "InvalidRequest", _CUSTOMER_KEYED)
+        if scope["method"] != "HEAD" and not restore.readable(version, time.time()):
+            raise _Failure(
+                403,
+                "InvalidObjectState",
+                "The operation is not valid for the object's storage class",
+                StorageClass=restore.storage_class(version),
+            )
         return version
 
     async def _folder_redirect(

@@ -40,6 +40,7 @@ class Limits:
     async_max_event_age_s: int = 21600
     async_max_retries: int = 2
     item_collection_bytes: int = 10 * 1024**3  # DynamoDB: per partition key, tables with LSIs
+    s3_restore_delay_s: float = 5.0  # S3: how long a restore of an archived object runs
 
 
 def with_overrides(limits: L, overrides: list[str]) -> L:

@@ -31,6 +31,7 @@ __all__ = ["RouteMatch", "ServiceRouter", "parse_form"]
 _CATCH_ALL_SERVICES = frozenset({"s3"})
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
+_S3_EXPRESS = "s3express"  # the signing name of S3 Express One Zone's control endpoint
 
 
 @dataclass(slots=True)
@@ -92,6 +93,8 @@ class ServiceRouter:
 
     def route(self, request: HttpRequest, scope: CredentialScope | None) -> RouteMatch | None:
         """Route a request; ``None`` means it is not an AWS call of any service we serve."""
+        if scope is not None and scope.service == _S3_EXPRESS and "s3" in self._specs:
+            return self._express_control(request)
         if scope is not None and scope.service is not None:
             candidates = self._by_signing_name.get(scope.service)
             if candidates:
@@ -100,6 +103,16 @@ class ServiceRouter:
         if scope is not None and scope.service is None and "s3" in self._specs:
             return self._route_among(request, [self._specs["s3"]])  # SigV2 is S3's
         return self._route_unsigned(request)
+
+    def _express_control(self, request: HttpRequest) -> RouteMatch:
+        """S3 Express One Zone's control calls are signed as ``s3express``. ListDirectoryBuckets
+        is ``GET /`` like ListBuckets, told apart only by that signing name."""
+        spec = self._specs["s3"]
+        match = self._route_among(request, [spec])
+        if match.operation is not None and match.operation.name == "ListBuckets":
+            match.operation = spec.model.operation_model("ListDirectoryBuckets")
+            match.operation_name = "ListDirectoryBuckets"
+        return match
 
     def _route_among(self, request: HttpRequest, candidates: list[ServiceSpec]) -> RouteMatch:
         target = request.headers.get("x-amz-target")

@@ -86,6 +86,13 @@ class BucketOperations:
             out["Prefix"] = prefix
         return out
 
+    async def list_directory_buckets(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Directory buckets (S3 Express One Zone) do not exist here: every page of them
+        is empty and last (no ``ContinuationToken``), whatever token or size is asked."""
+        return {"Buckets": []}
+
     async def delete_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         await self.objects.delete_bucket(params["Bucket"])
         return {}

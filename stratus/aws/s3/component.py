@@ -37,6 +37,7 @@ class ObjectsComponent(Component):
         if any(isinstance(c, EventsComponent) for c in ctx.components):
             self.delivery.eventbridge = BusHook(ctx.require(EventsComponent).events)
         self.objects = ObjectsService(ctx.db, files, self.delivery)
+        self.objects.restore_delay_s = ctx.limits.s3_restore_delay_s
         self.lifecycle = LifecycleSweeper(self.objects)
         self.objects.settings_changed = self._setting_changed
         self._s3 = S3Provider(self.objects, ctx.endpoint_url)

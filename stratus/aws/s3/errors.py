@@ -67,6 +67,8 @@ S3_ERRORS = ErrorTable(
         oe.NoSuchKey: _no_such_key,
         oe.NoSuchVersion: _rule("NoSuchVersion", 404),
         oe.MethodNotAllowed: _method_not_allowed,
+        oe.InvalidObjectState: _rule("InvalidObjectState", 403),
+        oe.RestoreAlreadyInProgress: _rule("RestoreAlreadyInProgress", 409),
         oe.PreconditionFailed: _rule("PreconditionFailed", 412),
         oe.NotModified: _rule("NotModified", 304),
         oe.InvalidRange: _rule("InvalidRange", 416),

@@ -16,6 +16,7 @@ import orjson
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import wire
+from stratus.aws.s3.restore import restore_status
 from stratus.services.objects import errors as oe
 from stratus.services.objects.model import Bucket, ObjectVersion
 from stratus.services.objects.service import ObjectsService
@@ -25,6 +26,16 @@ __all__ = ["ListingOperations"]
 
 _BATCH = 1000
 _BEFORE_ALL = 2**62  # a sequence number past every stored one
+
+
+def _wants_restore(params: dict[str, Any]) -> bool:
+    return "RestoreStatus" in (params.get("OptionalObjectAttributes") or [])
+
+
+def _add_restore_status(item: dict[str, Any], version: ObjectVersion) -> None:
+    status = restore_status(version)
+    if status is not None:
+        item["RestoreStatus"] = status
 
 
 def _well_formed(version_id: str) -> bool:
@@ -114,7 +125,12 @@ class ListingOperations:
                 return contents, prefixes, False, last, last_is_prefix
 
     def _content(
-        self, version: ObjectVersion, encoding: str | None, owner: bool, account: str
+        self,
+        version: ObjectVersion,
+        encoding: str | None,
+        owner: bool,
+        account: str,
+        restore: bool = False,
     ) -> dict[str, Any]:
         item: dict[str, Any] = {
             "Key": wire.encode_key(version.key, encoding),
@@ -129,6 +145,8 @@ class ListingOperations:
                 item["ChecksumType"] = version.checksum_type
         if owner:
             item["Owner"] = wire.owner(account)
+        if restore:
+            _add_restore_status(item, version)
         return item
 
     async def list_objects_v2(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -165,7 +183,10 @@ class ListingOperations:
             out["NextContinuationToken"] = _token(last, last_is_prefix)
         owner = bool(params.get("FetchOwner"))
         if contents:
-            out["Contents"] = [self._content(v, encoding, owner, bucket.account) for v in contents]
+            out["Contents"] = [
+                self._content(v, encoding, owner, bucket.account, _wants_restore(params))
+                for v in contents
+            ]
         if prefixes:
             out["CommonPrefixes"] = [{"Prefix": wire.encode_key(p, encoding)} for p in prefixes]
         return out
@@ -194,7 +215,10 @@ class ListingOperations:
         if encoding:
             out["EncodingType"] = encoding
         if contents:
-            out["Contents"] = [self._content(v, encoding, True, bucket.account) for v in contents]
+            out["Contents"] = [
+                self._content(v, encoding, True, bucket.account, _wants_restore(params))
+                for v in contents
+            ]
         if prefixes:
             out["CommonPrefixes"] = [{"Prefix": wire.encode_key(p, encoding)} for p in prefixes]
         return out
@@ -269,6 +293,8 @@ class ListingOperations:
                         Size=version.size,
                         StorageClass=version.headers.get("StorageClass", "STANDARD"),
                     )
+                    if _wants_restore(params):
+                        _add_restore_status(item, version)
                     versions.append(item)
                 count += 1
                 next_key, next_version = version.key, version.version_id

@@ -4,12 +4,14 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.locking import requested_lock
 from stratus.services.objects import errors as oe
+from stratus.services.objects import restore
 from stratus.services.objects.service import ENCRYPTION_HEADERS, ObjectsService
 
 __all__ = ["MultipartOperations"]
@@ -78,6 +80,7 @@ class MultipartOperations:
     async def upload_part_copy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         source_bucket, source_key, source_version = wire.copy_source(params["CopySource"])
         source = await self.objects.head(source_bucket, source_key, source_version)
+        restore.check_copyable(source, time.time())
         span = None
         text = params.get("CopySourceRange")
         if text:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from stratus.aws.context import RequestContext
 from stratus.aws.s3 import acl, encryption, wire
 from stratus.aws.s3.locking import lock_output, requested_lock
 from stratus.services.objects import errors as oe
+from stratus.services.objects import restore
 from stratus.services.objects.model import Bucket, ObjectVersion
 from stratus.services.objects.service import ObjectsService
 
@@ -78,6 +80,9 @@ class ObjectOperations:
         if version.tags:
             out["TagCount"] = len(version.tags)
         out.update(lock_output(version))
+        restored = restore.header(version, time.time())
+        if restored is not None:
+            out["Restore"] = restored
         return out
 
     async def _read(
@@ -130,6 +135,7 @@ class ObjectOperations:
 
     async def get_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         version, out, span = await self._read(ctx, params)
+        restore.check_readable(version, time.time())
         if span is not None:
             out["Body"] = self.objects.stream(version, span[0], span[1])
         elif version.size:

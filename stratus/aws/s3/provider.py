@@ -30,6 +30,7 @@ from stratus.aws.s3.multipart import MultipartOperations
 from stratus.aws.s3.objects import ObjectOperations
 from stratus.aws.s3.post import FormUploads
 from stratus.aws.s3.public_access import PublicAccessOperations
+from stratus.aws.s3.restore import RestoreOperations
 from stratus.aws.s3.settings import SettingOperations
 from stratus.aws.s3.website import WebsiteOperations
 from stratus.services.objects.service import ObjectsService
@@ -44,6 +45,7 @@ class S3Provider(
     AclOperations,
     BucketOperations,
     ObjectOperations,
+    RestoreOperations,
     ListingOperations,
     MultipartOperations,
     FormUploads,

@@ -13,7 +13,8 @@
      │    ├── PreconditionFailed, NotModified, InvalidRange
      │    ├── BadDigest, InvalidDigest, EntityTooLarge, KeyTooLong
      │    ├── NoSuchObjectLockConfiguration (no retention / legal hold on the version)
-     │    └── InvalidObjectState
+     │    ├── InvalidObjectState     (an archived version read before it is restored)
+     │    └── RestoreAlreadyInProgress
      ├── UploadError
      │    ├── NoSuchUpload, InvalidPart, InvalidPartOrder, EntityTooSmall
      ├── InvalidArgument, InvalidRequest, MalformedXML, InvalidTag, InvalidRetentionPeriod
@@ -121,6 +122,19 @@ class NoSuchKey(ObjectError):
 class NoSuchVersion(ObjectError):
     def __init__(self, key: str, version_id: str) -> None:
         super().__init__("The specified version does not exist.", Key=key, VersionId=version_id)
+
+
+class InvalidObjectState(ObjectError):
+    """An archived version (GLACIER, DEEP_ARCHIVE) read or copied without a restored
+    copy, or a restore asked of a version that is not archived."""
+
+    def __init__(self, message: str, storage_class: str | None = None) -> None:
+        super().__init__(message, StorageClass=storage_class)
+
+
+class RestoreAlreadyInProgress(ObjectError):
+    def __init__(self) -> None:
+        super().__init__("Object restore is already in progress")
 
 
 class MethodNotAllowed(ObjectError):

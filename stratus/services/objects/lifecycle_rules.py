@@ -186,6 +186,10 @@ def validate(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not rules or len(rules) > MAX_RULES:
         raise oe.MalformedXML()
     stored = [_plain(rule) for rule in rules]
+    # A rule's own Prefix is the first lifecycle API's (PutBucketLifecycle); S3 keeps
+    # one configuration in one of the two forms.
+    if any("Prefix" in r for r in stored) and any("Filter" in r for r in stored):
+        raise oe.InvalidRequest("Filter element can only be used in Lifecycle V2.")
     ids = [r.get("ID") for r in stored if r.get("ID")]
     if len(ids) != len(set(ids)):
         raise oe.InvalidArgument(

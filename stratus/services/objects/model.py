@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Bucket", "Lock", "ObjectVersion", "Part", "Upload"]
+__all__ = ["Bucket", "Lock", "ObjectVersion", "Part", "Restore", "Upload"]
 
 
 @dataclass(slots=True)
@@ -70,6 +70,28 @@ class ObjectVersion:
     acl: dict[str, Any] | None = None  # S3's AccessControlPolicy; None: the owner's alone
     seq: int = 0
     lock: Lock = field(default_factory=lambda: Lock())  # Object Lock retention, legal hold
+    restore: Restore | None = None  # an archived version's restored copy (``restore.py``)
+
+
+@dataclass(slots=True)
+class Restore:
+    """A restore of an archived version: its copy is readable from ``ready`` (seconds
+    since the epoch) until ``expiry``; before ``ready`` the restore is ongoing."""
+
+    ready: float
+    expiry: float
+    tier: str = "Standard"
+
+    def to_json(self) -> dict[str, object]:
+        return {"ready": self.ready, "expiry": self.expiry, "tier": self.tier}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | None) -> Restore | None:
+        if not value:
+            return None
+        return cls(
+            float(value["ready"]), float(value["expiry"]), str(value.get("tier", "Standard"))
+        )
 
 
 @dataclass(slots=True)

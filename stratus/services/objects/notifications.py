@@ -45,6 +45,8 @@ class Change:
     request_id: str
     principal: str
     source_ip: str = "127.0.0.1"
+    time: float | None = None  # when it happened, if not when the version was written
+    restore_expiry: float | None = None  # ObjectRestore:Completed: the copy's expiry
 
 
 def iso_time(seconds: float) -> str:
@@ -175,18 +177,18 @@ def record(bucket: Bucket, change: Change, configuration_id: str) -> dict[str, A
     """One record of ``Records``, field for field as S3 sends it."""
     version = change.version
     obj: dict[str, Any] = {"key": quote_plus(version.key, safe="/")}
-    created = change.event_name.startswith("ObjectCreated")
+    created = change.event_name.startswith(("ObjectCreated", "ObjectRestore"))
     if created:
         obj["size"] = version.size
         obj["eTag"] = version.etag.strip('"')
     if change.versioned and version.version_id != "null":
         obj["versionId"] = version.version_id
     obj["sequencer"] = f"{version.seq:016X}{int(version.modified * 1000) & 0xFFFF:04X}"
-    return {
+    out: dict[str, Any] = {
         "eventVersion": "2.1",
         "eventSource": "aws:s3",
         "awsRegion": bucket.region,
-        "eventTime": iso_time(version.modified),
+        "eventTime": iso_time(change.time if change.time is not None else version.modified),
         "eventName": change.event_name,
         "userIdentity": {"principalId": change.principal},
         "requestParameters": {"sourceIPAddress": change.source_ip},
@@ -205,6 +207,14 @@ def record(bucket: Bucket, change: Change, configuration_id: str) -> dict[str, A
             "object": obj,
         },
     }
+    if change.restore_expiry is not None:
+        out["glacierEventData"] = {
+            "restoreEventData": {
+                "lifecycleRestorationExpiryTime": iso_time(change.restore_expiry),
+                "lifecycleRestoreStorageClass": version.headers.get("StorageClass", "STANDARD"),
+            }
+        }
+    return out
 
 
 _DETAIL_TYPES = {"ObjectCreated": "Object Created", "ObjectRemoved": "Object Deleted"}
@@ -217,7 +227,7 @@ def eventbridge_event(bucket: Bucket, change: Change) -> dict[str, Any]:
     version = change.version
     family, _, reason = change.event_name.partition(":")
     obj: dict[str, Any] = {"key": version.key}
-    if family == "ObjectCreated":
+    if family in ("ObjectCreated", "ObjectRestore"):
         obj.update(size=version.size, etag=version.etag.strip('"'))
     if change.versioned and version.version_id != "null":
         obj["version-id"] = version.version_id
@@ -242,12 +252,21 @@ def eventbridge_event(bucket: Bucket, change: Change) -> dict[str, Any]:
         detail["deletion-type"] = "Delete Marker Created"
     elif reason == "Delete":
         detail["deletion-type"] = "Permanently Deleted"
+    detail_type = _DETAIL_TYPES.get(family, family)
+    if family == "ObjectRestore":
+        # Restores carry the archived class (and the copy's expiry), not a reason.
+        del detail["reason"]
+        detail_type = "Object Restore Initiated" if reason == "Post" else "Object Restore Completed"
+        if change.restore_expiry is not None:
+            detail["requester"] = "s3.amazonaws.com"
+            detail["restore-expiry-time"] = iso_time(change.restore_expiry)
+        detail["source-storage-class"] = version.headers.get("StorageClass", "STANDARD")
     return {
         "Source": "aws.s3",
-        "DetailType": _DETAIL_TYPES.get(family, family),
+        "DetailType": detail_type,
         "Resources": [bucket.arn],
         "Detail": detail,
-        "Time": version.modified,
+        "Time": change.time if change.time is not None else version.modified,
     }
 
 

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
 from stratus.services.objects import errors as oe
-from stratus.services.objects import locking
+from stratus.services.objects import locking, restore
 from stratus.services.objects.bytestore import ByteStore
 from stratus.services.objects.checksums import ALGORITHMS
 from stratus.services.objects.delivery import NotificationDelivery
@@ -63,6 +63,8 @@ class ObjectsService(UploadOperations):
         self.files = files
         self.delivery = delivery
         self._buckets: dict[str, Bucket] = {}
+        #: How long a restore of an archived object runs (``restore.py``).
+        self.restore_delay_s = 0.0
         #: Told the name of a bucket setting that changed (the lifecycle sweep wakes).
         self.settings_changed: Callable[[str], None] = lambda name: None
 
@@ -375,11 +377,15 @@ class ObjectsService(UploadOperations):
         except oe.NoSuchKey:  # the marker's headers would describe the destination
             raise oe.NoSuchKey(source_key) from None
         _check_conditions(source, conditions, copy=True)
+        restore.check_copyable(source, time.time())
         bucket = self.bucket(bucket_name)
         check_key(key)
         if lock is not None:
             locking.require_enabled(bucket)
+        # A copy is STANDARD unless it names its class, whatever the source's (CopyObject).
         stored = headers if replace_metadata else dict(source.headers)
+        if "StorageClass" not in headers:
+            stored.pop("StorageClass", None)
         if encryption is not None:  # the copy's own encryption replaces the source's
             stored = {k: v for k, v in stored.items() if k not in ENCRYPTION_HEADERS}
             stored |= encryption
@@ -479,6 +485,56 @@ class ObjectsService(UploadOperations):
             current.acl = acl
 
         return await self._change_record(bucket_name, key, version_id, change)
+
+    async def restore_object(
+        self,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        days: int,
+        tier: str,
+        who: Requester,
+    ) -> tuple[ObjectVersion, bool]:
+        """Restore an archived version for ``days``; (the version, whether a new restore
+        started). Decided in the write transaction, so two requests never both start one;
+        a restore that starts queues its ``ObjectRestore:Post`` and
+        ``ObjectRestore:Completed`` notifications there too, the second due when the
+        restore completes."""
+        bucket = self.bucket(bucket_name)
+        found = await self.head(bucket_name, key, version_id)
+        versioned = bucket.versioning is not None
+
+        def run(conn: Any) -> tuple[ObjectVersion, bool, list[OutboxRow]]:
+            current = Repo.get_version(conn, bucket.id, key, found.version_id)
+            if current is None:
+                raise oe.NoSuchKey(key)
+            now = time.time()
+            started = restore.request(current, days, tier, self.restore_delay_s, now)
+            Repo.save_record(conn, current)
+            queued: list[OutboxRow] = []
+            if started:
+                assert current.restore is not None
+                ready, expiry = current.restore.ready, current.restore.expiry
+                principal = who.principal or who.account
+                post = Change(
+                    "ObjectRestore:Post", current, versioned, who.request_id, principal, time=now
+                )
+                done = Change(
+                    "ObjectRestore:Completed",
+                    current,
+                    versioned,
+                    who.request_id,
+                    "s3.amazonaws.com",
+                    time=ready,
+                    restore_expiry=expiry,
+                )
+                queued = Repo.add_outbox(conn, event_records(bucket, post), now)
+                queued += Repo.add_outbox(conn, event_records(bucket, done), ready)
+            return current, started, queued
+
+        version, started, queued = await self._db.write(run)
+        self.delivery.enqueue(queued)
+        return version, started
 
     async def lock_of(self, bucket_name: str, key: str, version_id: str | None) -> ObjectVersion:
         """The version whose Object Lock state is asked for (the bucket must have it)."""

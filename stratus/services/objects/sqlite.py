@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from stratus.services.objects.model import Bucket, Lock, ObjectVersion, Part, Upload
+from stratus.services.objects.model import Bucket, Lock, ObjectVersion, Part, Restore, Upload
 from stratus.store.sqlite.migrations import Migration
 
 __all__ = ["MIGRATIONS", "ObjectsRepository", "OutboxRow"]
@@ -109,6 +109,7 @@ def _version(row: Sequence[Any]) -> ObjectVersion:
         parts=record.get("parts", []),
         acl=record.get("acl"),
         lock=Lock.from_json(record.get("lock")),
+        restore=Restore.from_json(record.get("restore")),
     )
 
 
@@ -123,6 +124,8 @@ def _record(version: ObjectVersion) -> str:
     lock = version.lock.to_json()
     if lock:
         record["lock"] = lock
+    if version.restore is not None:
+        record["restore"] = version.restore.to_json()
     return _dumps(record)
 
 

@@ -240,6 +240,24 @@ def test_customer_keyed_objects_are_not_served(
     assert site.get("/secret.html", method="HEAD")[0] == 400
 
 
+def test_archived_objects_are_not_served(server: ServerProcess, s3: Any, site_bucket: str) -> None:
+    """A GLACIER object is read only once restored, from the website too: 403."""
+    site = Site(server, site_bucket)
+    s3.put_bucket_website(
+        Bucket=site_bucket,
+        WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}},
+    )
+    _public(s3, site_bucket)
+    s3.put_object(Bucket=site_bucket, Key="old.html", Body=b"archived page", StorageClass="GLACIER")
+    s3.put_object(
+        Bucket=site_bucket, Key="ir.html", Body=b"instant page", StorageClass="GLACIER_IR"
+    )
+    status, _, body = site.get("/old.html")
+    assert status == 403 and b"<li>Code: InvalidObjectState</li>" in body
+    assert b"archived page" not in body
+    assert site.get("/ir.html")[2] == b"instant page"
+
+
 def test_redirects_and_routing_rules(server: ServerProcess, s3: Any, site_bucket: str) -> None:
     site = Site(server, site_bucket)
     _public(s3, site_bucket)
