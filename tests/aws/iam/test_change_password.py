@@ -4,9 +4,11 @@ own console password, checked against the old one and the account's password pol
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from tests.aws.iam.conftest import assert_error
+from tests.aws.iam.conftest import assert_error, client_for, new_account
+from tests.conftest import ServerProcess
 
 OLD = "Old-Passw0rd!"
 NEW = "New-Passw0rd!"
@@ -106,3 +108,28 @@ def test_root_cannot_change_password(iam: Any, account: str) -> None:
         f"Only IAM users can change their own password: the caller is arn:aws:iam::{account}:root",
         400,
     )
+
+
+def test_a_changed_password_survives_a_restart(tmp_path: Path) -> None:
+    account = new_account()
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        iam = client_for(server, "iam", account)
+        iam.create_user(UserName="frank")
+        iam.create_login_profile(UserName="frank", Password=OLD)
+        key = iam.create_access_key(UserName="frank")["AccessKey"]
+        client_for(server, "iam", key["AccessKeyId"], key["SecretAccessKey"]).change_password(
+            OldPassword=OLD, NewPassword=NEW
+        )
+        server.kill()
+        server.start()
+        frank = client_for(server, "iam", key["AccessKeyId"], key["SecretAccessKey"])
+        assert_error(
+            lambda: frank.change_password(OldPassword=OLD, NewPassword="Third-Passw0rd!"),
+            "AccessDenied",
+            WRONG,
+            403,
+        )
+        frank.change_password(OldPassword=NEW, NewPassword="Third-Passw0rd!")
+    finally:
+        server.stop()
