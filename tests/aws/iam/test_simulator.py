@@ -511,3 +511,18 @@ def test_context_keys_for_principal_policy(iam: Any, account: str) -> None:
         "The group with name none cannot be found.",
         404,
     )
+
+
+def test_positions_ignore_braces_inside_strings(iam: Any) -> None:
+    """Statement positions are found by reading the JSON, not by counting braces."""
+    policy = (
+        '{"Version": "2012-10-17", "Id": "a {tricky} \\"id\\"",\n'
+        ' "Statement": [\n'
+        '  {"Sid": "S1", "Effect": "Deny", "Action": "s3:Put*", "Resource": "arn:aws:s3:::b/{x}"},\n'
+        '  {"Sid": "S2", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}\n'
+        " ]}"
+    )
+    response = iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=["s3:GetObject"])
+    (matched,) = response["EvaluationResults"][0]["MatchedStatements"]
+    assert matched["StartPosition"] == {"Line": 4, "Column": 4}
+    assert matched["EndPosition"] == {"Line": 4, "Column": 70}
