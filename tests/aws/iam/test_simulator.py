@@ -526,3 +526,33 @@ def test_positions_ignore_braces_inside_strings(iam: Any) -> None:
     (matched,) = response["EvaluationResults"][0]["MatchedStatements"]
     assert matched["StartPosition"] == {"Line": 4, "Column": 4}
     assert matched["EndPosition"] == {"Line": 4, "Column": 70}
+
+
+def test_across_accounts_both_sides_must_allow(iam: Any, account: str) -> None:
+    caller = f"arn:aws:iam::{account}:user/alice"
+    owner = "arn:aws:iam::111122223333:root"
+
+    def resource_policy(principal: str) -> str:
+        statement = {
+            "Effect": "Allow",
+            "Principal": {"AWS": principal},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::theirs/*",
+        }
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+    def decide(identity: list[str], granted_to: str) -> str:
+        response = iam.simulate_custom_policy(
+            PolicyInputList=identity,
+            ActionNames=["s3:GetObject"],
+            ResourceArns=["arn:aws:s3:::theirs/k"],
+            ResourcePolicy=resource_policy(granted_to),
+            ResourceOwner=owner,
+            CallerArn=caller,
+        )
+        return str(response["EvaluationResults"][0]["EvalDecision"])
+
+    assert decide([doc(allow("s3:GetObject"))], caller) == "allowed"
+    assert decide([doc(allow("s3:GetObject"))], account) == "allowed"  # the caller's account
+    assert decide([doc(allow("s3:GetObject"))], "444455556666") == "implicitDeny"
+    assert decide([doc(allow("sqs:*"))], caller) == "implicitDeny"  # identity must allow too
