@@ -15,6 +15,7 @@ from stratus.aws.iam.shapes import (
     role_shape,
     user_shape,
 )
+from stratus.services.identity.errors import InvalidUserType
 from stratus.services.identity.models import (
     Group,
     LoginProfile,
@@ -102,6 +103,19 @@ class AccountOperations(Operations):
             params["UserName"],
             password=params.get("Password"),
             reset_required=params.get("PasswordResetRequired"),
+        )
+        return {}
+
+    async def change_password(self, ctx: RequestContext, params: Params) -> Result:
+        """The caller changes its own password: the caller must be an IAM user (its
+        access key says which), not the root user or a role session."""
+        caller = self._identity.tokens.current_caller(ctx.access_key, ctx.account_id)
+        if caller.user_name is None or ":user/" not in caller.arn:
+            raise InvalidUserType(
+                f"Only IAM users can change their own password: the caller is {caller.arn}"
+            )
+        await self._identity.passwords.change(
+            ctx.account_id, caller.user_name, params["OldPassword"], params["NewPassword"]
         )
         return {}
 

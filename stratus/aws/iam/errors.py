@@ -16,6 +16,7 @@ from stratus.services.identity.errors import (
     InvalidInput,
     InvalidName,
     InvalidPublicKey,
+    InvalidUserType,
     KeyPairMismatch,
     LimitExceeded,
     MalformedCertificate,
@@ -55,6 +56,7 @@ IAM_ERRORS = ErrorTable(
         ServiceNotSupported: ErrorRule("NotSupportedService", 404),
         AccessDenied: ErrorRule("AccessDenied", 403),
         ExpiredToken: ErrorRule("ExpiredToken", 403),
+        InvalidUserType: ErrorRule("InvalidUserType", 400),
     }
 )
 

@@ -4,8 +4,8 @@ Thin by design: each method names the account (IAM is global, so only the accoun
 the caller matters, never the region), calls the identity service and shapes the
 result. Errors are the service's exceptions, mapped by ``errors`` at the edge. The
 operations are grouped by concern in ``role_operations``, ``user_operations``,
-``policy_operations``, ``account_operations``, ``credential_operations`` and
-``sign_in_operations``; this class combines them into the one ``iam`` provider.
+``policy_operations``, ``account_operations``, ``credential_operations``,
+``sign_in_operations`` and ``simulator_operations``; this class combines them into the one ``iam`` provider.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from stratus.aws.iam.errors import IAM_ERRORS
 from stratus.aws.iam.policy_operations import PolicyOperations
 from stratus.aws.iam.role_operations import RoleOperations
 from stratus.aws.iam.sign_in_operations import SignInOperations
+from stratus.aws.iam.simulator_operations import SimulatorOperations
 from stratus.aws.iam.user_operations import UserOperations
 
 __all__ = ["IamProvider"]
@@ -28,5 +29,6 @@ class IamProvider(
     AccountOperations,
     CredentialOperations,
     SignInOperations,
+    SimulatorOperations,
 ):
     errors = IAM_ERRORS

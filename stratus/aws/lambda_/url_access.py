@@ -24,6 +24,7 @@ from stratus.gateway.function_urls.app import Access, Forbidden
 from stratus.gateway.function_urls.events import UrlRequest
 from stratus.services.functions.function_urls import UrlConfig
 from stratus.services.functions.registry import FunctionRegistry
+from stratus.services.policy_conditions import UnknownOperator, conditions_hold
 
 SecretLookup = Callable[[str], str | None]
 CallerLookup = Callable[[str, str], dict[str, Any]]
@@ -50,18 +51,13 @@ def _principal_is(statement: dict[str, Any], account: str | None) -> bool:
 
 
 def _conditions_hold(statement: dict[str, Any], auth_type: str) -> bool:
-    """The conditions a URL invocation can satisfy; any other condition key fails."""
-    for operator, keys in (statement.get("Condition") or {}).items():
-        for key, value in keys.items():
-            if operator == "StringEquals" and key == "lambda:FunctionUrlAuthType":
-                if value != auth_type:
-                    return False
-            elif operator == "Bool" and key == "lambda:InvokedViaFunctionUrl":
-                if str(value).lower() != "true":
-                    return False
-            else:
-                return False
-    return True
+    """The statement's conditions over what a URL invocation carries (IAM's operators,
+    shared with S3 and the policy simulator); a key it does not carry is absent."""
+    context = {"lambda:FunctionUrlAuthType": auth_type, "lambda:InvokedViaFunctionUrl": "true"}
+    try:
+        return conditions_hold(statement.get("Condition"), context)
+    except UnknownOperator:
+        return False
 
 
 def policy_allows(

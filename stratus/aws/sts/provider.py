@@ -89,6 +89,26 @@ class StsProvider:
             "Provider": web.provider,
         }
 
+    async def assume_role_with_saml(self, ctx: RequestContext, params: Params) -> Result:
+        saml = await self._tokens.assume_role_with_saml(
+            params["RoleArn"],
+            params["PrincipalArn"],
+            params["SAMLAssertion"],
+            duration=params.get("DurationSeconds"),
+            policy=params.get("Policy"),
+            policy_arns=[p["arn"] for p in params.get("PolicyArns") or [] if "arn" in p],
+            region=ctx.region,
+        )
+        assertion = saml.assertion
+        return {
+            **_assumed(saml.assumed),
+            "Subject": assertion.subject,
+            "SubjectType": assertion.subject_type,
+            "Issuer": assertion.issuer,
+            "Audience": assertion.audience,
+            "NameQualifier": saml.name_qualifier,
+        }
+
     async def get_session_token(self, ctx: RequestContext, params: Params) -> Result:
         caller = self._tokens.current_caller(ctx.access_key, ctx.account_id)
         session = await self._tokens.session_token(caller, params.get("DurationSeconds"))

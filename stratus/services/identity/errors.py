@@ -19,6 +19,7 @@
  ├── DuplicateCertificate     the user already has that signing certificate
  ├── InvalidAuthenticationCode  MFA codes that are not the device's
  ├── ServiceNotSupported      no service-specific credentials for that service
+ ├── InvalidUserType          ChangePassword called by no IAM user (root, a role session)
      ├── AccessDenied             STS: the role to assume does not exist
      ├── ExpiredToken             STS: the caller's temporary credentials have expired
      ├── InvalidIdentityToken     STS: the web identity token is no JWT
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidInput",
     "InvalidName",
     "InvalidPublicKey",
+    "InvalidUserType",
     "KeyPairMismatch",
     "LimitExceeded",
     "MalformedCertificate",
@@ -135,6 +137,10 @@ class DuplicateSshKey(IdentityError):
 
 class DuplicateCertificate(IdentityError):
     """The user already has this signing certificate."""
+
+
+class InvalidUserType(IdentityError):
+    """The caller is not an IAM user (ChangePassword changes the caller's own password)."""
 
 
 class InvalidAuthenticationCode(IdentityError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -34,10 +35,16 @@ from stratus.services.identity.models import Caller, Role, Session
 from stratus.services.identity.names import check_length, check_range
 from stratus.services.identity.policy import PolicyKind, compact_size, parse_policy
 from stratus.services.identity.roles import Roles
+from stratus.services.identity.saml_assertion import (
+    NOT_AUTHORIZED,
+    SamlAssertion,
+    metadata_entity_ids,
+    parse_assertion,
+)
 from stratus.services.identity.state import IdentityState
 from stratus.services.identity.users import KeyListener
 
-__all__ = ["AssumedRole", "SecurityTokens", "WebIdentity"]
+__all__ = ["AssumedRole", "SamlIdentity", "SecurityTokens", "WebIdentity"]
 
 _ROLE_ARN = re.compile(r"arn:aws:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]+)")
 _SESSION_NAME = re.compile(r"[\w+=,.@-]*")
@@ -59,6 +66,16 @@ class WebIdentity:
     subject: str
     audience: str
     provider: str
+
+
+@dataclass(frozen=True, slots=True)
+class SamlIdentity:
+    assumed: AssumedRole
+    assertion: SamlAssertion
+    name_qualifier: str
+
+
+_SAML_PROVIDER_ARN = re.compile(r"arn:aws:iam::(\d{12}):saml-provider/([\w.-]+)")
 
 
 def _check_session_name(name: str) -> None:
@@ -200,6 +217,67 @@ class SecurityTokens:
             subject=str(claims.get("sub", "")),
             audience=str(audience),
             provider=provider,
+        )
+
+    async def assume_role_with_saml(
+        self,
+        role_arn: str,
+        provider_arn: str,
+        encoded: str,
+        *,
+        duration: int | None = None,
+        policy: str | None = None,
+        policy_arns: Iterable[str] = (),
+        region: str = "us-east-1",
+    ) -> SamlIdentity:
+        """Credentials for ``role_arn`` from an identity provider's SAML response: the
+        provider must exist, the response's issuer must be the provider's entity, and the
+        response's Role attribute must pair the role with the provider. The signature is
+        not verified and the role's trust policy not evaluated (docs/identity.md)."""
+        check_length(role_arn, "roleArn", 20, 2048)
+        check_length(provider_arn, "principalArn", 20, 2048)
+        if duration is not None:
+            check_range(duration, "durationSeconds", 900, 43200)
+        provider_match = _SAML_PROVIDER_ARN.fullmatch(provider_arn)
+        provider = None
+        if provider_match is not None:
+            account, name = provider_match.groups()
+            provider = self._state.account(account).saml.get(name.lower())
+        if provider is None or provider.arn != provider_arn:
+            raise InvalidIdentityToken("Specified provider doesn't exist")
+        assertion = parse_assertion(encoded, self._state.clock())
+        if assertion.issuer not in metadata_entity_ids(provider.metadata):
+            raise InvalidIdentityToken(
+                "Failed to assume role: Issuer not present in specified provider"
+            )
+        match = _ROLE_ARN.fullmatch(role_arn)
+        role = None
+        if match is not None and match.group(1) == provider.account:
+            role = self._state.account(match.group(1)).roles.get(match.group(2).lower())
+        if role is None or role.arn != role_arn or (role_arn, provider_arn) not in assertion.roles:
+            raise AccessDenied(NOT_AUTHORIZED)
+        seconds = duration or 3600
+        if seconds > role.max_session_duration:
+            raise InvalidName(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+            )
+        packed = self._packed_size(policy, list(policy_arns), [])
+        session_name = assertion.session_name
+        session = await self._issue(
+            role.account,
+            seconds,
+            arn=f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{session_name}",
+            user_id=f"{role.role_id}:{session_name}",
+            role_name=role.name,
+        )
+        await self._roles.note_used(role, region)
+        qualifier = hashlib.sha1(  # AWS documents NameQualifier as this SHA-1
+            f"{assertion.issuer}{role.account}/{provider.name}".encode()
+        ).digest()
+        return SamlIdentity(
+            AssumedRole(session, role, packed, assertion.source_identity),
+            assertion,
+            base64.b64encode(qualifier).decode(),
         )
 
     async def session_token(self, caller: Caller, duration: int | None = None) -> Session:

@@ -6,20 +6,22 @@ Stratus checks no signatures and enforces no identity policies, so of IAM's eval
 two parts apply: an explicit ``Deny`` whose principal, action, resource and conditions
 match wins over everything; and a signed caller is trusted as IAM would trust an
 administrator, while an anonymous one needs an ``Allow`` naming ``"*"``. Conditions
-support the common operators (String*, Bool, IpAddress, Null, with ``IfExists``) over
+support IAM's operators (``services.policy_conditions``, shared with IAM's simulator) over
 ``aws:SecureTransport``, ``aws:SourceIp``, ``s3:prefix`` and the other keys the caller
 passes; a statement with an operator this evaluator does not know never matches.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import ipaddress
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
 import orjson
+
+from stratus.services.policy_conditions import UnknownOperator, conditions_hold, glob
+from stratus.services.policy_conditions import listed as _listed
 
 __all__ = ["Decision", "decide", "iam_action", "is_public", "secure_transport"]
 
@@ -120,12 +122,6 @@ def iam_action(operation: str) -> str:
     return _ACTIONS.get(operation, f"s3:{operation}")
 
 
-def _listed(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
 def _principal_matches(principal: Any, account: str | None) -> bool:
     if principal == "*":
         return True
@@ -139,68 +135,14 @@ def _principal_matches(principal: Any, account: str | None) -> bool:
     return False
 
 
-def _glob(pattern: str, value: str, *, case: bool = True) -> bool:
-    """IAM wildcards: ``*`` and ``?`` only (fnmatch's ``[...]`` taken literally)."""
-    pattern = pattern.replace("[", "[[]")
-    if case:
-        return fnmatch.fnmatchcase(value, pattern)
-    return fnmatch.fnmatchcase(value.lower(), pattern.lower())
-
-
 def _any_glob(patterns: list[str], value: str, *, case: bool) -> bool:
-    return any(_glob(p, value, case=case) for p in patterns)
-
-
-def _in_network(value: str, network: str) -> bool:
-    try:
-        return ipaddress.ip_address(value) in ipaddress.ip_network(network, strict=False)
-    except ValueError:
-        return False
-
-
-#: operator -> (test of one request value against one policy value, negated?)
-_TESTS: dict[str, tuple[Any, bool]] = {
-    "StringEquals": (lambda v, p: v == p, False),
-    "StringNotEquals": (lambda v, p: v == p, True),
-    "StringEqualsIgnoreCase": (lambda v, p: v.lower() == p.lower(), False),
-    "StringNotEqualsIgnoreCase": (lambda v, p: v.lower() == p.lower(), True),
-    "StringLike": (lambda v, p: _glob(p, v), False),
-    "StringNotLike": (lambda v, p: _glob(p, v), True),
-    "Bool": (lambda v, p: v.lower() == p.lower(), False),
-    "IpAddress": (_in_network, False),
-    "NotIpAddress": (_in_network, True),
-    "ArnEquals": (lambda v, p: _glob(p, v), False),
-    "ArnLike": (lambda v, p: _glob(p, v), False),
-}
-
-
-def _condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, str]) -> bool:
-    value = next((v for k, v in context.items() if k.lower() == key.lower()), None)
-    if operator == "Null":  # "true": the key must be absent
-        return any((value is None) == (w.lower() == "true") for w in _listed(wanted))
-    if_exists = operator.endswith("IfExists")
-    base = operator.removesuffix("IfExists")
-    if base not in _TESTS:
-        raise KeyError(operator)
-    test, negated = _TESTS[base]
-    if value is None:
-        return if_exists or negated
-    matched = any(test(value, w) for w in _listed(wanted))
-    return matched != negated
+    return any(glob(p, value, case=case) for p in patterns)
 
 
 def _conditions_hold(block: Any, context: Mapping[str, str]) -> bool:
-    if not block:
-        return True
-    if not isinstance(block, dict):
-        return False
     try:
-        return all(
-            isinstance(pairs, dict)
-            and all(_condition_holds(op, key, wanted, context) for key, wanted in pairs.items())
-            for op, pairs in block.items()
-        )
-    except KeyError:  # an operator not supported: the statement never matches
+        return conditions_hold(block, context)
+    except UnknownOperator:  # an operator not supported: the statement never matches
         return False
 
 

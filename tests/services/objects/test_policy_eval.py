@@ -53,7 +53,12 @@ def test_wildcards_are_iam_not_fnmatch() -> None:
 
 
 def test_conditions() -> None:
-    ctx = {"aws:SourceIp": "192.168.1.7", "aws:SecureTransport": "false", "s3:prefix": "pub/x"}
+    ctx = {
+        "aws:SourceIp": "192.168.1.7",
+        "aws:SecureTransport": "false",
+        "s3:prefix": "pub/x",
+        "s3:max-keys": "5",
+    }
     cases: list[tuple[dict[str, Any], Decision]] = [
         ({"IpAddress": {"aws:SourceIp": "192.168.0.0/16"}}, Decision.ALLOW),
         ({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.168.1.7"]}}, Decision.ALLOW),
@@ -70,7 +75,10 @@ def test_conditions() -> None:
         ({"StringNotLike": {"aws:Referer": "x*"}}, Decision.ALLOW),  # absent, negated
         ({"Null": {"aws:Referer": "true"}}, Decision.ALLOW),
         ({"Null": {"aws:SourceIp": "true"}}, Decision.NONE),
-        ({"NumericLessThan": {"s3:max-keys": "10"}}, Decision.NONE),  # unsupported
+        ({"NumericLessThan": {"s3:max-keys": "10"}}, Decision.ALLOW),
+        ({"NumericGreaterThan": {"s3:max-keys": "10"}}, Decision.NONE),
+        ({"NumericLessThan": {"s3:delimiter": "10"}}, Decision.NONE),  # absent key
+        ({"StringSounds": {"s3:prefix": "pub"}}, Decision.NONE),  # no such operator
         (
             {"StringLike": {"s3:prefix": "pub/*"}, "Bool": {"aws:SecureTransport": "true"}},
             Decision.NONE,  # every operator must hold
