@@ -176,6 +176,9 @@ class StackSetsService:
             scope,
             StackRequest(name, template_body=spec.template_body, template_url=spec.template_url),
         )
+        with contextlib.suppress(StackSetNotFound):
+            self.find(scope, name)  # again: another call may have made it meanwhile
+            raise NameAlreadyExists(name)
         stack_set = StackSet(
             f"{name}:{uuid.uuid4()}",
             name,
@@ -221,6 +224,7 @@ class StackSetsService:
                     name, template_body=spec.template_body, template_url=spec.template_url
                 ),
             )
+        self._check_new_operation(stack_set, operation_id)  # again, after the wait
         if targets is None:
             targets = [(i.account, i.region) for i in stack_set.instances.values()]
         for account, region in targets:
@@ -412,6 +416,11 @@ class StackSetsService:
             with contextlib.suppress(StacksError):
                 stack = self._stacks.find(scope, instance.stack_id)
         if stack is not None and stack.status == "DELETE_COMPLETE":
+            stack = None
+        if stack is not None and op.action != "DELETE" and stack.status == "ROLLBACK_COMPLETE":
+            # A create that failed leaves a stack nothing can update: it is replaced.
+            await self._stacks.delete_stack(scope, stack.stack_id, frozenset())
+            await self._settled(scope, stack.stack_id)
             stack = None
         if op.action == "DELETE":
             if not op.retain_stacks and stack is not None:

@@ -61,9 +61,7 @@ def _instance_stack(server: ServerProcess, account: str, region: str, stack_id: 
     return cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
 
 
-def test_stack_set_lifecycle_across_accounts_and_regions(
-    server: ServerProcess, admin: Any
-) -> None:
+def test_stack_set_lifecycle_across_accounts_and_regions(server: ServerProcess, admin: Any) -> None:
     name = stack_name("ss")
     a1, a2 = _account(), _account()
     set_id = admin.create_stack_set(
@@ -92,9 +90,7 @@ def test_stack_set_lifecycle_across_accounts_and_regions(
     )["OperationId"]
     done = _wait(admin, name, op)
     assert done["Status"] == "SUCCEEDED" and done["Action"] == "CREATE"
-    results = admin.list_stack_set_operation_results(StackSetName=name, OperationId=op)[
-        "Summaries"
-    ]
+    results = admin.list_stack_set_operation_results(StackSetName=name, OperationId=op)["Summaries"]
     assert [(r["Region"], r["Status"]) for r in results] == [
         ("eu-west-1", "SUCCEEDED"),
         ("eu-west-1", "SUCCEEDED"),
@@ -117,7 +113,7 @@ def test_stack_set_lifecycle_across_accounts_and_regions(
     assert {"Key": "team", "Value": "blue"} in stack["Tags"]
     # The stack is the account's own: its resources live in that account and region.
     ssm = server.client("ssm", access_key=a2, region="eu-west-1")
-    param = [o for o in stack["Outputs"] if o["OutputKey"] == "Name"][0]["OutputValue"]
+    param = next(o for o in stack["Outputs"] if o["OutputKey"] == "Name")["OutputValue"]
     assert ssm.get_parameter(Name=param)["Parameter"]["Value"] == "over"
     # ... and no one else's.
     other = server.client("cloudformation", access_key=a1, region="us-east-1")
@@ -195,9 +191,12 @@ def test_stack_set_lifecycle_across_accounts_and_regions(
     assert _wait(admin, name, op5)["Status"] == "SUCCEEDED"
     assert _instance_stack(server, a2, "us-west-2", gone)["StackStatus"] == "DELETE_COMPLETE"
     assert admin.list_stack_instances(StackSetName=name)["Summaries"] == []
-    assert admin.describe_stack_set_operation(StackSetName=name, OperationId=op5)[
-        "StackSetOperation"
-    ]["RetainStacks"] is False
+    assert (
+        admin.describe_stack_set_operation(StackSetName=name, OperationId=op5)["StackSetOperation"][
+            "RetainStacks"
+        ]
+        is False
+    )
 
     admin.delete_stack_set(StackSetName=name)
     assert aws_error(lambda: admin.describe_stack_set(StackSetName=name)) == (
@@ -221,9 +220,7 @@ def test_failed_instance_is_outdated_and_tolerance_cancels_the_rest(admin: Any) 
     done = _wait(admin, name, op)
     assert done["Status"] == "FAILED"
     assert done["StatusDetails"]["FailedStackInstancesCount"] == 1
-    results = admin.list_stack_set_operation_results(StackSetName=name, OperationId=op)[
-        "Summaries"
-    ]
+    results = admin.list_stack_set_operation_results(StackSetName=name, OperationId=op)["Summaries"]
     assert [r["Status"] for r in results] == ["FAILED", "CANCELLED"]
     assert results[0]["StatusReason"]
     first = admin.describe_stack_instance(
@@ -241,7 +238,7 @@ def test_failed_instance_is_outdated_and_tolerance_cancels_the_rest(admin: Any) 
     )["Summaries"]
     assert [i["Region"] for i in failed] == ["us-east-1"]
 
-    # With a tolerance of one, both targets are tried and the operation succeeds.
+    # With a tolerance of one, every target is tried and one failure is tolerated.
     op2 = admin.update_stack_set(
         StackSetName=name,
         UsePreviousTemplate=True,
@@ -252,6 +249,29 @@ def test_failed_instance_is_outdated_and_tolerance_cancels_the_rest(admin: Any) 
     done = _wait(admin, name, op2)
     assert done["Status"] == "SUCCEEDED"
     assert done["OperationPreferences"]["FailureToleranceCount"] == 1
+    assert [
+        r["Status"]
+        for r in admin.list_stack_set_operation_results(StackSetName=name, OperationId=op2)[
+            "Summaries"
+        ]
+    ] == ["FAILED"]
+    # The instance outside the update is no longer what the set describes.
+    assert (
+        admin.describe_stack_instance(
+            StackSetName=name, StackInstanceAccount=account, StackInstanceRegion="us-east-1"
+        )["StackInstance"]["Status"]
+        == "OUTDATED"
+    )
+
+    # A fixed template replaces the stack whose create rolled back.
+    failed_stack = first["StackId"]
+    op3 = admin.update_stack_set(StackSetName=name, TemplateBody=TEMPLATE)["OperationId"]
+    assert _wait(admin, name, op3)["Status"] == "SUCCEEDED"
+    fixed = admin.describe_stack_instance(
+        StackSetName=name, StackInstanceAccount=account, StackInstanceRegion="us-east-1"
+    )["StackInstance"]
+    assert fixed["Status"] == "CURRENT" and fixed["StackId"] != failed_stack
+    assert fixed["StackInstanceStatus"]["DetailedStatus"] == "SUCCEEDED"
 
 
 def test_errors(admin: Any) -> None:
@@ -305,7 +325,9 @@ def test_errors(admin: Any) -> None:
             StackSetName=name, Accounts=[account], Regions=["us-east-1"]
         )
     )[0] == ("StackInstanceNotFoundException")
-    assert aws_error(lambda: admin.create_stack_instances(StackSetName=name, Regions=["us-east-1"])) == (
+    assert aws_error(
+        lambda: admin.create_stack_instances(StackSetName=name, Regions=["us-east-1"])
+    ) == (
         "ValidationError",
         "Accounts or DeploymentTargets must be specified",
     )
@@ -347,9 +369,10 @@ def test_errors(admin: Any) -> None:
             StackSetName=name, UsePreviousTemplate=True, OperationId="first-op"
         )
     ) == ("OperationIdAlreadyExistsException", "An Operation with id first-op already exists")
-    assert aws_error(
-        lambda: admin.stop_stack_set_operation(StackSetName=name, OperationId=op)
-    ) == ("InvalidOperationException", f"Operation {op} is not in a stoppable state")
+    assert aws_error(lambda: admin.stop_stack_set_operation(StackSetName=name, OperationId=op)) == (
+        "InvalidOperationException",
+        f"Operation {op} is not in a stoppable state",
+    )
     assert aws_error(lambda: admin.update_stack_set(StackSetName=name)) == (
         "ValidationError",
         "Either Template URL or Template Body must be specified.",
@@ -361,9 +384,9 @@ def test_stop_operation_cancels_the_remaining_targets(admin: Any) -> None:
     name = stack_name("ss")
     admin.create_stack_set(StackSetName=name, TemplateBody=TEMPLATE)
     regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2"]
-    op = admin.create_stack_instances(
-        StackSetName=name, Accounts=[_account()], Regions=regions
-    )["OperationId"]
+    op = admin.create_stack_instances(StackSetName=name, Accounts=[_account()], Regions=regions)[
+        "OperationId"
+    ]
     admin.stop_stack_set_operation(StackSetName=name, OperationId=op)
     done = _wait(admin, name, op)
     assert done["Status"] == "STOPPED"
