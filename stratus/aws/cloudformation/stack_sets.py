@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.aws.cloudformation.pages import page
 from stratus.aws.context import RequestContext
 from stratus.services.stacks.errors import StackValidationError
 from stratus.services.stacks.stack_set_model import Operation, StackInstance, StackSet
@@ -155,8 +156,9 @@ class StackSetOperations:
         return {"StackSet": _stack_set(self._stack_sets.find(ctx.scope, params["StackSetName"]))}
 
     async def list_stack_sets(self, ctx: RequestContext, params: Params) -> Params:
-        return {
-            "Summaries": [
+        return page(
+            "Summaries",
+            [
                 {
                     "StackSetName": s.name,
                     "StackSetId": s.stack_set_id,
@@ -167,8 +169,9 @@ class StackSetOperations:
                     **({"Description": s.description} if s.description else {}),
                 }
                 for s in self._stack_sets.stack_sets(ctx.scope, params.get("Status"))
-            ]
-        }
+            ],
+            params,
+        )
 
     async def update_stack_set(self, ctx: RequestContext, params: Params) -> Params:
         operation_id = await self._stack_sets.update_stack_set(
@@ -259,7 +262,7 @@ class StackSetOperations:
             if "DRIFT_STATUS" in filters and filters["DRIFT_STATUS"] != "NOT_CHECKED":
                 continue
             out.append(_instance(stack_set, instance))
-        return {"Summaries": out}
+        return page("Summaries", out, params)
 
     # -- operations -----------------------------------------------------------------------
     async def describe_stack_set_operation(self, ctx: RequestContext, params: Params) -> Params:
@@ -283,8 +286,9 @@ class StackSetOperations:
         operation = self._stack_sets.operation(
             ctx.scope, params["StackSetName"], params["OperationId"]
         )
-        return {
-            "Summaries": [
+        return page(
+            "Summaries",
+            [
                 {
                     "Account": r["Account"],
                     "Region": r["Region"],
@@ -297,8 +301,9 @@ class StackSetOperations:
                     },
                 }
                 for r in operation.results
-            ]
-        }
+            ],
+            params,
+        )
 
     async def stop_stack_set_operation(self, ctx: RequestContext, params: Params) -> Params:
         await self._stack_sets.stop_operation(

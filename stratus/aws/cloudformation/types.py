@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.aws.cloudformation.pages import page
 from stratus.aws.context import RequestContext
 from stratus.services.stacks.errors import RegistryError, TypeNotFound
 from stratus.services.stacks.resources.registry import HANDLERS
@@ -102,8 +103,9 @@ class TypeRegistryOperations:
             return {"TypeSummaries": []}
         wanted = params.get("ProvisioningType")
         prefix = filters.get("TypeNamePrefix", "")
-        return {
-            "TypeSummaries": [
+        return page(
+            "TypeSummaries",
+            [
                 {
                     "Type": "RESOURCE",
                     "TypeName": name,
@@ -117,8 +119,9 @@ class TypeRegistryOperations:
                     wanted is None
                     or wanted == ("IMMUTABLE" if name in _IMMUTABLE else "FULLY_MUTABLE")
                 )
-            ]
-        }
+            ],
+            params,
+        )
 
     async def list_type_versions(self, ctx: RequestContext, params: Params) -> Params:
         name = _resolve(ctx, {k: v for k, v in params.items() if k != "VersionId"})

@@ -438,3 +438,30 @@ def test_stack_sets_survive_a_restart(tmp_path: Path) -> None:
         cfn.delete_stack_set(StackSetName="durable")
     finally:
         server.stop()
+
+
+def test_listings_page(admin: Any) -> None:
+    names = [stack_name("ss") for _ in range(3)]
+    for name in names:
+        admin.create_stack_set(StackSetName=name, TemplateBody=TEMPLATE)
+    first = admin.list_stack_sets(MaxResults=2)
+    assert [s["StackSetName"] for s in first["Summaries"]] == names[:2]
+    rest = admin.list_stack_sets(MaxResults=2, NextToken=first["NextToken"])
+    assert [s["StackSetName"] for s in rest["Summaries"]] == names[2:]
+    assert "NextToken" not in rest
+    op = admin.create_stack_instances(
+        StackSetName=names[0], Accounts=[_account()], Regions=["us-east-1", "us-east-2"]
+    )["OperationId"]
+    _wait(admin, names[0], op)
+    results = admin.list_stack_set_operation_results(
+        StackSetName=names[0], OperationId=op, MaxResults=1
+    )
+    assert len(results["Summaries"]) == 1 and results["NextToken"]
+    instances = [
+        i["Region"]
+        for p in admin.get_paginator("list_stack_instances").paginate(
+            StackSetName=names[0], PaginationConfig={"PageSize": 1}
+        )
+        for i in p["Summaries"]
+    ]
+    assert sorted(instances) == ["us-east-1", "us-east-2"]

@@ -115,3 +115,19 @@ def test_list_type_versions(west: Any) -> None:
     assert aws_error(
         lambda: west.list_type_versions(Type="RESOURCE", TypeName="AWS::EC2::Instance")
     ) == ("TypeNotFoundException", "The type 'AWS::EC2::Instance' cannot be found.")
+
+
+def test_list_types_pages(west: Any) -> None:
+    everything = west.list_types(Visibility="PUBLIC")["TypeSummaries"]
+    first = west.list_types(Visibility="PUBLIC", MaxResults=5)
+    assert first["TypeSummaries"] == everything[:5]
+    second = west.list_types(Visibility="PUBLIC", MaxResults=5, NextToken=first["NextToken"])
+    assert second["TypeSummaries"] == everything[5:10]
+    paged = [
+        t["TypeName"]
+        for p in west.get_paginator("list_types").paginate(
+            Visibility="PUBLIC", PaginationConfig={"PageSize": 7}
+        )
+        for t in p["TypeSummaries"]
+    ]
+    assert paged == [t["TypeName"] for t in everything]
