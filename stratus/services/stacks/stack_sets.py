@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
@@ -52,6 +53,11 @@ log = logging.getLogger(__name__)
 _ORGANIZATIONS = "You must enable organizations access to operate a service managed stack set"
 _STOPPED_SERVER = "The server stopped while the operation was in progress"
 _DONE = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+#: AWS's rule for a stack set's name (not in botocore's model).
+_NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
+#: What of the set's name goes into its stacks' names: StackSet-<name>-<uuid> within a
+#: stack name's 128 characters.
+_NAME_IN_STACK = 128 - len("StackSet--") - 36
 
 
 @dataclass(slots=True)
@@ -167,6 +173,12 @@ class StackSetsService:
 
     # -- the set --------------------------------------------------------------------------
     async def create_stack_set(self, scope: Scope, name: str, spec: StackSetSpec) -> StackSet:
+        if not _NAME.fullmatch(name):
+            raise StackValidationError(
+                f"1 validation error detected: Value '{name}' at 'stackSetName' failed to "
+                "satisfy constraint: Member must satisfy regular expression pattern: "
+                "[a-zA-Z][-a-zA-Z0-9]*"
+            )
         if spec.permission_model == "SERVICE_MANAGED":
             raise StackValidationError(_ORGANIZATIONS)
         with contextlib.suppress(StackSetNotFound):
@@ -431,7 +443,9 @@ class StackSetsService:
             del stack_set.instances[instance_key(instance.account, instance.region)]
             return ""
         request = StackRequest(
-            stack.stack_id if stack else f"StackSet-{stack_set.name}-{uuid.uuid4()}",
+            stack.stack_id
+            if stack
+            else f"StackSet-{stack_set.name[:_NAME_IN_STACK]}-{uuid.uuid4()}",
             template_body=stack_set.template_body,
             parameters={**stack_set.parameters, **instance.overrides},
             capabilities=list(stack_set.capabilities),

@@ -304,6 +304,14 @@ def test_errors(admin: Any) -> None:
         "ValidationError",
         "You must enable organizations access to operate a service managed stack set",
     )
+    for bad in ("1st", "under_score", "a" * 129):
+        assert aws_error(
+            lambda bad=bad: admin.create_stack_set(StackSetName=bad, TemplateBody=TEMPLATE)
+        ) == (
+            "ValidationError",
+            f"1 validation error detected: Value '{bad}' at 'stackSetName' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*",
+        )
     assert admin.list_stack_sets(Status="ACTIVE")["Summaries"] == []  # nothing stored
 
     admin.create_stack_set(StackSetName=name, TemplateBody=TEMPLATE)
@@ -465,3 +473,17 @@ def test_listings_page(admin: Any) -> None:
         for i in p["Summaries"]
     ]
     assert sorted(instances) == ["us-east-1", "us-east-2"]
+
+
+def test_a_long_set_name_fits_its_stacks_names(server: ServerProcess, admin: Any) -> None:
+    name = "L" + "o" * 127
+    admin.create_stack_set(StackSetName=name, TemplateBody=TEMPLATE)
+    account = _account()
+    op = admin.create_stack_instances(StackSetName=name, Accounts=[account], Regions=["us-east-1"])[
+        "OperationId"
+    ]
+    assert _wait(admin, name, op)["Status"] == "SUCCEEDED"
+    stack_id = admin.list_stack_instances(StackSetName=name)["Summaries"][0]["StackId"]
+    stack = _instance_stack(server, account, "us-east-1", stack_id)
+    assert len(stack["StackName"]) == 128
+    assert stack["StackName"].startswith("StackSet-Looo")
