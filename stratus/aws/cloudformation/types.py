@@ -21,10 +21,11 @@ Params = dict[str, Any]
 #: AWS's public types are all at this version.
 _VERSION = "00000001"
 
-#: Types whose every property needs replacement (AWS registers them IMMUTABLE).
+#: Types whose every property is create-only or read-only in AWS's resource schemas:
+#: nothing about them can be updated (AWS registers them IMMUTABLE).
 _IMMUTABLE = frozenset(
     {
-        "AWS::Lambda::Version",
+        "AWS::ApiGateway::Resource",
         "AWS::Lambda::LayerVersion",
         "AWS::Lambda::Permission",
         "AWS::Logs::LogStream",

@@ -30,9 +30,14 @@ def test_describe_type_by_name_and_arn(west: Any) -> None:
     by_arn = west.describe_type(Arn=described["Arn"])
     assert by_arn["TypeName"] == "AWS::S3::Bucket"
     version = west.describe_type(
-        Type="RESOURCE", TypeName="AWS::Lambda::Version", VersionId="00000001"
+        Type="RESOURCE", TypeName="AWS::Lambda::LayerVersion", VersionId="00000001"
     )
     assert version["ProvisioningType"] == "IMMUTABLE"
+    # A version's provisioned concurrency can be updated in place.
+    assert (
+        west.describe_type(Type="RESOURCE", TypeName="AWS::Lambda::Version")["ProvisioningType"]
+        == "FULLY_MUTABLE"
+    )
 
 
 @pytest.mark.parametrize(
@@ -89,7 +94,7 @@ def test_list_types(west: Any) -> None:
     bucket = next(t for t in public if t["TypeName"] == "AWS::S3::Bucket")
     assert bucket["TypeArn"] == "arn:aws:cloudformation:eu-west-1::type/resource/AWS-S3-Bucket"
     immutable = west.list_types(Visibility="PUBLIC", ProvisioningType="IMMUTABLE")["TypeSummaries"]
-    assert "AWS::Lambda::Version" in [t["TypeName"] for t in immutable]
+    assert "AWS::Lambda::LayerVersion" in [t["TypeName"] for t in immutable]
     assert "AWS::S3::Bucket" not in [t["TypeName"] for t in immutable]
     sqs = west.list_types(
         Visibility="PUBLIC", Filters={"Category": "AWS_TYPES", "TypeNamePrefix": "AWS::SQS::"}
