@@ -62,6 +62,18 @@ def _targets(params: Params, *, required: bool = True) -> Targets | None:
     return [(a, r) for r in regions for a in accounts]
 
 
+def _preferences(params: Params) -> Params:
+    """OperationPreferences, with the pairs AWS takes one of at most."""
+    preferences: Params = params.get("OperationPreferences") or {}
+    for first, second in (
+        ("FailureToleranceCount", "FailureTolerancePercentage"),
+        ("MaxConcurrentCount", "MaxConcurrentPercentage"),
+    ):
+        if first in preferences and second in preferences:
+            raise StackValidationError(f"You must specify either {first} or {second}, but not both")
+    return preferences
+
+
 def _overrides(params: Params) -> tuple[dict[str, str] | None, frozenset[str]]:
     given = params.get("ParameterOverrides")
     if given is None:
@@ -179,7 +191,7 @@ class StackSetOperations:
             params["StackSetName"],
             _spec(params),
             _targets(params, required=False),
-            params.get("OperationPreferences") or {},
+            _preferences(params),
             params["OperationId"],
         )
         return {"OperationId": operation_id}
@@ -198,7 +210,7 @@ class StackSetOperations:
             params["StackSetName"],
             targets,
             overrides or {},
-            params.get("OperationPreferences") or {},
+            _preferences(params),
             params["OperationId"],
         )
         return {"OperationId": operation_id}
@@ -213,7 +225,7 @@ class StackSetOperations:
             targets,
             overrides,
             keep,
-            params.get("OperationPreferences") or {},
+            _preferences(params),
             params["OperationId"],
         )
         return {"OperationId": operation_id}
@@ -226,7 +238,7 @@ class StackSetOperations:
             params["StackSetName"],
             targets,
             bool(params["RetainStacks"]),
-            params.get("OperationPreferences") or {},
+            _preferences(params),
             params["OperationId"],
         )
         return {"OperationId": operation_id}

@@ -4,9 +4,10 @@ each target account and region by the stacks service, as if that account had cre
 An operation (create, update or delete of instances, or a set update) is accepted in the
 call, recorded RUNNING, and carried out in this service's task group: one target after
 another (regions in RegionOrder, then accounts), each waiting for its stack to settle.
-FailureToleranceCount/Percentage are honoured (past them the remaining targets are
-CANCELLED and the operation FAILED); concurrency preferences are accepted and stored,
-the work is sequential. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-concepts.html
+FailureToleranceCount/Percentage are honoured per region, as AWS counts them (past a
+region's tolerance the rest of it and every later region are CANCELLED and the
+operation FAILED); concurrency preferences are accepted and stored, the work is
+sequential. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-concepts.html
 """
 
 from __future__ import annotations
@@ -378,15 +379,21 @@ class StackSetsService:
         return operation_id
 
     async def _carry_out(self, stack_set: StackSet, operation: Operation) -> None:
-        tolerance = _tolerance(operation.preferences, len(operation.results))
-        failures = 0
+        """Region by region: past a region's failure tolerance the rest of that region and
+        every later region are cancelled, as AWS stops the operation."""
+        per_region: dict[str, int] = {}
         for result in operation.results:
-            instance = stack_set.instances[instance_key(result["Account"], result["Region"])]
-            if operation.status == "STOPPING" or failures > tolerance:
+            per_region[result["Region"]] = per_region.get(result["Region"], 0) + 1
+        failures: dict[str, int] = {}
+        exceeded = False
+        for result in operation.results:
+            region = result["Region"]
+            instance = stack_set.instances[instance_key(result["Account"], region)]
+            if operation.status == "STOPPING" or exceeded:
                 result["Status"], result["StatusReason"] = (
                     "CANCELLED",
                     "Cancelled since failure tolerance has exceeded"
-                    if failures > tolerance
+                    if exceeded
                     else "Operation stopped",
                 )
                 instance.status, instance.detailed = "OUTDATED", "CANCELLED"
@@ -401,9 +408,10 @@ class StackSetsService:
                 log.exception("stack set %s: target failed", stack_set.name)
                 reason = f"Internal error: {exc}"
             if reason:
-                failures += 1
+                failures[region] = failures.get(region, 0) + 1
+                exceeded = failures[region] > _tolerance(operation.preferences, per_region[region])
                 result["Status"], result["StatusReason"] = "FAILED", reason
-                if instance_key(instance.account, instance.region) in stack_set.instances:
+                if instance_key(instance.account, region) in stack_set.instances:
                     instance.reason = reason
                     if operation.action == "DELETE":
                         instance.status = instance.detailed = "INOPERABLE"
@@ -416,7 +424,7 @@ class StackSetsService:
         if operation.status == "STOPPING":
             operation.status = "STOPPED"
         else:
-            operation.status = "FAILED" if failures > tolerance else "SUCCEEDED"
+            operation.status = "FAILED" if exceeded else "SUCCEEDED"
         operation.ended = time.time()
         await self._save(stack_set)
 
@@ -492,9 +500,10 @@ def _ordered(targets: Targets, region_order: list[str]) -> Targets:
     return out
 
 
-def _tolerance(preferences: dict[str, Any], total: int) -> int:
+def _tolerance(preferences: dict[str, Any], accounts: int) -> int:
+    """Failures a region may have (the percentage of its accounts, rounded down)."""
     if "FailureToleranceCount" in preferences:
         return int(preferences["FailureToleranceCount"])
     if "FailureTolerancePercentage" in preferences:
-        return math.floor(total * int(preferences["FailureTolerancePercentage"]) / 100)
+        return math.floor(accounts * int(preferences["FailureTolerancePercentage"]) / 100)
     return 0

@@ -487,3 +487,74 @@ def test_a_long_set_name_fits_its_stacks_names(server: ServerProcess, admin: Any
     stack = _instance_stack(server, account, "us-east-1", stack_id)
     assert len(stack["StackName"]) == 128
     assert stack["StackName"].startswith("StackSet-Looo")
+
+
+def _result_statuses(cfn: Any, name: str, operation_id: str) -> list[tuple[str, str]]:
+    return [
+        (r["Region"], r["Status"])
+        for r in cfn.list_stack_set_operation_results(StackSetName=name, OperationId=operation_id)[
+            "Summaries"
+        ]
+    ]
+
+
+def test_failure_tolerance_counts_per_region(admin: Any) -> None:
+    name = stack_name("ss")
+    admin.create_stack_set(StackSetName=name, TemplateBody=BROKEN)
+    a, b = sorted([_account(), _account()])
+    # One failure per region is within a tolerance of one: every region is tried.
+    op = admin.create_stack_instances(
+        StackSetName=name,
+        Accounts=[a],
+        Regions=["us-east-1", "us-east-2"],
+        OperationPreferences={"FailureToleranceCount": 1},
+    )["OperationId"]
+    done = _wait(admin, name, op)
+    assert done["Status"] == "SUCCEEDED"
+    assert done["StatusDetails"]["FailedStackInstancesCount"] == 2
+    assert _result_statuses(admin, name, op) == [("us-east-1", "FAILED"), ("us-east-2", "FAILED")]
+    # 50% of a region's two accounts is one: the second failure stops the operation,
+    # and the later region is not attempted.
+    op2 = admin.create_stack_instances(
+        StackSetName=name,
+        Accounts=[a, b],
+        Regions=["us-west-1", "us-west-2"],
+        OperationPreferences={"FailureTolerancePercentage": 50},
+    )["OperationId"]
+    assert _wait(admin, name, op2)["Status"] == "FAILED"
+    assert _result_statuses(admin, name, op2) == [
+        ("us-west-1", "FAILED"),
+        ("us-west-1", "FAILED"),
+        ("us-west-2", "CANCELLED"),
+        ("us-west-2", "CANCELLED"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("preferences", "message"),
+    [
+        (
+            {"FailureToleranceCount": 1, "FailureTolerancePercentage": 10},
+            "You must specify either FailureToleranceCount or FailureTolerancePercentage, "
+            "but not both",
+        ),
+        (
+            {"MaxConcurrentCount": 1, "MaxConcurrentPercentage": 10},
+            "You must specify either MaxConcurrentCount or MaxConcurrentPercentage, but not both",
+        ),
+    ],
+    ids=["tolerance", "concurrency"],
+)
+def test_conflicting_preferences(admin: Any, preferences: dict[str, int], message: str) -> None:
+    name = stack_name("ss")
+    admin.create_stack_set(StackSetName=name, TemplateBody=TEMPLATE)
+    assert aws_error(
+        lambda: admin.create_stack_instances(
+            StackSetName=name,
+            Accounts=[_account()],
+            Regions=["us-east-1"],
+            OperationPreferences=preferences,
+        )
+    ) == ("ValidationError", message)
+    assert admin.list_stack_instances(StackSetName=name)["Summaries"] == []
+    assert admin.list_stack_set_operations(StackSetName=name)["Summaries"] == []
