@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 _ORGANIZATIONS = "You must enable organizations access to operate a service managed stack set"
 _STOPPED_SERVER = "The server stopped while the operation was in progress"
 _DONE = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+#: What a create that did not finish leaves (CREATE_FAILED: the server stopped during it).
+_UNUSABLE = ("ROLLBACK_COMPLETE", "CREATE_FAILED")
 #: AWS's rule for a stack set's name (not in botocore's model).
 _NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
 #: What of the set's name goes into its stacks' names: StackSet-<name>-<uuid> within a
@@ -437,7 +439,7 @@ class StackSetsService:
                 stack = self._stacks.find(scope, instance.stack_id)
         if stack is not None and stack.status == "DELETE_COMPLETE":
             stack = None
-        if stack is not None and op.action != "DELETE" and stack.status == "ROLLBACK_COMPLETE":
+        if stack is not None and op.action != "DELETE" and stack.status in _UNUSABLE:
             # A create that failed leaves a stack nothing can update: it is replaced.
             await self._stacks.delete_stack(scope, stack.stack_id, frozenset())
             await self._settled(scope, stack.stack_id)

@@ -558,3 +558,40 @@ def test_conflicting_preferences(admin: Any, preferences: dict[str, int], messag
     ) == ("ValidationError", message)
     assert admin.list_stack_instances(StackSetName=name)["Summaries"] == []
     assert admin.list_stack_set_operations(StackSetName=name)["Summaries"] == []
+
+
+def test_an_operation_the_server_stopped_during_ends_failed(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        account = _account()
+        cfn = server.client("cloudformation", access_key=account)
+        cfn.create_stack_set(StackSetName="cut", TemplateBody=TEMPLATE)
+        regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2"]
+        op = cfn.create_stack_instances(StackSetName="cut", Accounts=[account], Regions=regions)[
+            "OperationId"
+        ]
+        server.kill()
+        server.start()
+        cfn = server.client("cloudformation", access_key=account)
+        described = cfn.describe_stack_set_operation(StackSetName="cut", OperationId=op)[
+            "StackSetOperation"
+        ]
+        assert described["Status"] == "FAILED"
+        assert described["StatusReason"] == (
+            "The server stopped while the operation was in progress"
+        )
+        statuses = _result_statuses(cfn, "cut", op)
+        assert ("eu-west-2", "FAILED") in statuses  # the last target never ran
+        instances = cfn.list_stack_instances(StackSetName="cut")["Summaries"]
+        assert len(instances) == len(regions)
+        assert all(
+            i["StackInstanceStatus"]["DetailedStatus"] in ("SUCCEEDED", "FAILED") for i in instances
+        )
+        # The set takes new operations: retrying brings every instance up to date.
+        op2 = cfn.update_stack_set(StackSetName="cut", UsePreviousTemplate=True)["OperationId"]
+        assert _wait(cfn, "cut", op2)["Status"] == "SUCCEEDED"
+        assert {i["Status"] for i in cfn.list_stack_instances(StackSetName="cut")["Summaries"]} == {
+            "CURRENT"
+        }
+    finally:
+        server.stop()
