@@ -1,25 +1,21 @@
 """StackSets with the SELF_MANAGED permission model: one template deployed as a stack in
 each target account and region by the stacks service, as if that account had created it.
 
-An operation (create, update or delete of instances, or a set update) is accepted in the
-call, recorded RUNNING, and carried out in this service's task group: one target after
-another (regions in RegionOrder, then accounts), each waiting for its stack to settle.
-FailureToleranceCount/Percentage are honoured per region, as AWS counts them (past a
-region's tolerance the rest of it and every later region are CANCELLED and the
-operation FAILED); concurrency preferences are accepted and stored, the work is
-sequential. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-concepts.html
+An operation (create, update or delete of instances, or a set update) is checked and
+recorded RUNNING in the call, then carried out in this service's task group by the
+:class:`OperationRunner`, targets ordered region by region (RegionOrder's first), each
+region's accounts in the order given; concurrency preferences are stored, not acted on.
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-concepts.html
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import math
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +23,10 @@ from stratus.services.scope import Scope
 from stratus.services.stacks.errors import (
     InvalidOperation,
     NameAlreadyExists,
-    NoUpdates,
     OperationIdAlreadyExists,
     OperationInProgress,
     OperationNotFound,
     StackInstanceNotFound,
-    StacksError,
     StackSetNotEmpty,
     StackSetNotFound,
     StackValidationError,
@@ -46,21 +40,14 @@ from stratus.services.stacks.stack_set_model import (
     StackSet,
     instance_key,
 )
+from stratus.services.stacks.stack_set_operations import OperationRunner
 
 __all__ = ["StackSetSpec", "StackSetsService"]
 
-log = logging.getLogger(__name__)
-
 _ORGANIZATIONS = "You must enable organizations access to operate a service managed stack set"
 _STOPPED_SERVER = "The server stopped while the operation was in progress"
-_DONE = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
-#: What a create that did not finish leaves (CREATE_FAILED: the server stopped during it).
-_UNUSABLE = ("ROLLBACK_COMPLETE", "CREATE_FAILED")
 #: AWS's rule for a stack set's name (not in botocore's model).
 _NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
-#: What of the set's name goes into its stacks' names: StackSet-<name>-<uuid> within a
-#: stack name's 128 characters.
-_NAME_IN_STACK = 128 - len("StackSet--") - 36
 
 
 @dataclass(slots=True)
@@ -89,7 +76,7 @@ class StackSetsService:
     ) -> None:
         self._store = store
         self._stacks = stacks
-        self._poll_s = poll_s
+        self._runner = OperationRunner(stacks, self._save, poll_s)
         self._sets: dict[str, StackSet] = {}
         self._work: asyncio.Queue[Coroutine[Any, Any, None]] = asyncio.Queue()
         self._busy = 0
@@ -377,108 +364,8 @@ class StackSetsService:
         await self._save(stack_set)
         self._busy += 1
         self._idle.clear()
-        self._work.put_nowait(self._carry_out(stack_set, operation))
+        self._work.put_nowait(self._runner.carry_out(stack_set, operation))
         return operation_id
-
-    async def _carry_out(self, stack_set: StackSet, operation: Operation) -> None:
-        """Region by region: past a region's failure tolerance the rest of that region and
-        every later region are cancelled, as AWS stops the operation."""
-        per_region: dict[str, int] = {}
-        for result in operation.results:
-            per_region[result["Region"]] = per_region.get(result["Region"], 0) + 1
-        failures: dict[str, int] = {}
-        exceeded = False
-        for result in operation.results:
-            region = result["Region"]
-            instance = stack_set.instances[instance_key(result["Account"], region)]
-            if operation.status == "STOPPING" or exceeded:
-                result["Status"], result["StatusReason"] = (
-                    "CANCELLED",
-                    "Cancelled since failure tolerance has exceeded"
-                    if exceeded
-                    else "Operation stopped",
-                )
-                instance.status, instance.detailed = "OUTDATED", "CANCELLED"
-                continue
-            result["Status"] = instance.detailed = "RUNNING"
-            await self._save(stack_set)
-            try:
-                reason = await self._target(stack_set, instance, operation)
-            except StacksError as exc:
-                reason = exc.message
-            except Exception as exc:  # a bug: the target fails, the operation goes on
-                log.exception("stack set %s: target failed", stack_set.name)
-                reason = f"Internal error: {exc}"
-            if reason:
-                failures[region] = failures.get(region, 0) + 1
-                exceeded = failures[region] > _tolerance(operation.preferences, per_region[region])
-                result["Status"], result["StatusReason"] = "FAILED", reason
-                if instance_key(instance.account, region) in stack_set.instances:
-                    instance.reason = reason
-                    if operation.action == "DELETE":
-                        instance.status = instance.detailed = "INOPERABLE"
-                    else:
-                        instance.status, instance.detailed = "OUTDATED", "FAILED"
-            else:
-                result["Status"] = "SUCCEEDED"
-                instance.status, instance.detailed, instance.reason = "CURRENT", "SUCCEEDED", ""
-            await self._save(stack_set)
-        if operation.status == "STOPPING":
-            operation.status = "STOPPED"
-        else:
-            operation.status = "FAILED" if exceeded else "SUCCEEDED"
-        operation.ended = time.time()
-        await self._save(stack_set)
-
-    async def _target(self, stack_set: StackSet, instance: StackInstance, op: Operation) -> str:
-        """Carry out ``op`` on one instance; the failure's reason, or ``""``."""
-        scope = Scope(instance.account, instance.region)
-        stack = None
-        if instance.stack_id:
-            with contextlib.suppress(StacksError):
-                stack = self._stacks.find(scope, instance.stack_id)
-        if stack is not None and stack.status == "DELETE_COMPLETE":
-            stack = None
-        if stack is not None and op.action != "DELETE" and stack.status in _UNUSABLE:
-            # A create that failed leaves a stack nothing can update: it is replaced.
-            await self._stacks.delete_stack(scope, stack.stack_id, frozenset())
-            await self._settled(scope, stack.stack_id)
-            stack = None
-        if op.action == "DELETE":
-            if not op.retain_stacks and stack is not None:
-                await self._stacks.delete_stack(scope, stack.stack_id, frozenset())
-                stack = await self._settled(scope, stack.stack_id)
-                if stack.status != "DELETE_COMPLETE":
-                    return stack.status_reason or f"Stack {stack.name} is {stack.status}"
-            del stack_set.instances[instance_key(instance.account, instance.region)]
-            return ""
-        request = StackRequest(
-            stack.stack_id
-            if stack
-            else f"StackSet-{stack_set.name[:_NAME_IN_STACK]}-{uuid.uuid4()}",
-            template_body=stack_set.template_body,
-            parameters={**stack_set.parameters, **instance.overrides},
-            capabilities=list(stack_set.capabilities),
-            tags=dict(stack_set.tags),
-        )
-        start: Callable[[Scope, StackRequest], Awaitable[Any]]
-        start = self._stacks.update_stack if stack else self._stacks.create_stack
-        try:
-            created = await start(scope, request)
-        except NoUpdates:
-            return ""
-        instance.stack_id = created.stack_id
-        settled = await self._settled(scope, created.stack_id)
-        if settled.status in _DONE:
-            return ""
-        return settled.status_reason or f"Stack {settled.name} is {settled.status}"
-
-    async def _settled(self, scope: Scope, stack_id: str) -> Any:
-        while True:
-            stack = self._stacks.find(scope, stack_id)
-            if not stack.in_progress:
-                return stack
-            await asyncio.sleep(self._poll_s)
 
 
 def _ordered(targets: Targets, region_order: list[str]) -> Targets:
@@ -500,12 +387,3 @@ def _ordered(targets: Targets, region_order: list[str]) -> Targets:
                 seen.add((account, r))
                 out.append((account, r))
     return out
-
-
-def _tolerance(preferences: dict[str, Any], accounts: int) -> int:
-    """Failures a region may have (the percentage of its accounts, rounded down)."""
-    if "FailureToleranceCount" in preferences:
-        return int(preferences["FailureToleranceCount"])
-    if "FailureTolerancePercentage" in preferences:
-        return math.floor(accounts * int(preferences["FailureTolerancePercentage"]) / 100)
-    return 0
