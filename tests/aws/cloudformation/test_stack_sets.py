@@ -595,3 +595,44 @@ def test_an_operation_the_server_stopped_during_ends_failed(tmp_path: Path) -> N
         }
     finally:
         server.stop()
+
+
+def test_template_from_s3_and_capabilities(server: ServerProcess) -> None:
+    account = _account()
+    admin = server.client("cloudformation", access_key=account)
+    s3 = server.client("s3", access_key=account)
+    bucket = stack_name("tpl")
+    s3.create_bucket(Bucket=bucket)
+    role = """
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+"""
+    s3.put_object(Bucket=bucket, Key="role.yaml", Body=role.encode())
+    name = stack_name("ss")
+    admin.create_stack_set(StackSetName=name, TemplateURL=f"{server.endpoint}/{bucket}/role.yaml")
+    assert admin.describe_stack_set(StackSetName=name)["StackSet"]["TemplateBody"] == role
+    # Without CAPABILITY_IAM each instance fails with CloudFormation's reason.
+    op = admin.create_stack_instances(StackSetName=name, Accounts=[account], Regions=["us-east-1"])[
+        "OperationId"
+    ]
+    assert _wait(admin, name, op)["Status"] == "FAILED"
+    result = admin.list_stack_set_operation_results(StackSetName=name, OperationId=op)["Summaries"][
+        0
+    ]
+    assert result["StatusReason"] == "Requires capabilities : [CAPABILITY_IAM]"
+    op2 = admin.update_stack_set(
+        StackSetName=name, UsePreviousTemplate=True, Capabilities=["CAPABILITY_IAM"]
+    )["OperationId"]
+    assert _wait(admin, name, op2)["Status"] == "SUCCEEDED"
+    assert admin.describe_stack_set(StackSetName=name)["StackSet"]["Capabilities"] == [
+        "CAPABILITY_IAM"
+    ]
+    missing = f"{server.endpoint}/{bucket}/missing.yaml"
+    code, _ = aws_error(
+        lambda: admin.create_stack_set(StackSetName=stack_name("ss"), TemplateURL=missing)
+    )
+    assert code == "ValidationError"
