@@ -15,6 +15,7 @@ from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.services.stacks.custom import CustomResponses
 from stratus.services.stacks.service import StacksService
 from stratus.services.stacks.sqlite import STACKS_MIGRATIONS, SQLiteStackStore
+from stratus.services.stacks.stack_sets import StackSetsService
 
 __all__ = ["CUSTOM_RESOURCE_TIMEOUT_ENV", "StacksComponent"]
 
@@ -33,13 +34,15 @@ class StacksComponent(Component):
         store = SQLiteStackStore(ctx.db)
         self.responses = CustomResponses(ctx.endpoint_url, _default_timeout(), store)
         self.stacks = StacksService(store, ctx.aws_caller, self.responses)
-        self._provider = CloudFormationProvider(self.stacks)
+        self.stack_sets = StackSetsService(store, self.stacks)
+        self._provider = CloudFormationProvider(self.stacks, self.stack_sets)
 
     def providers(self) -> Mapping[str, object]:
         return {"cloudformation": self._provider}
 
     async def start(self) -> None:
         await self.stacks.load()
+        await self.stack_sets.load()
 
     def routes(self, fallback: AsgiApp) -> AsgiApp:
         """The control port's app for requests that are no AWS call: custom resources'
@@ -47,7 +50,10 @@ class StacksComponent(Component):
         return ResponseRoute(self.responses, fallback)
 
     def background(self) -> Iterable[BackgroundTask]:
-        return (BackgroundTask("stack-operations", self.stacks.run),)
+        return (
+            BackgroundTask("stack-operations", self.stacks.run),
+            BackgroundTask("stack-set-operations", self.stack_sets.run),
+        )
 
     async def drain(self) -> None:
         await self.stacks.wait_idle()

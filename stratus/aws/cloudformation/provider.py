@@ -10,11 +10,14 @@ import json
 from typing import Any
 
 from stratus.aws.cloudformation.errors import CLOUDFORMATION_ERRORS
+from stratus.aws.cloudformation.stack_sets import StackSetOperations
+from stratus.aws.cloudformation.types import TypeRegistryOperations
 from stratus.aws.context import RequestContext
 from stratus.services.stacks.errors import StackValidationError
 from stratus.services.stacks.model import ResourceState, Stack, StackEvent
 from stratus.services.stacks.service import StacksService
 from stratus.services.stacks.sources import StackRequest
+from stratus.services.stacks.stack_sets import StackSetsService
 from stratus.services.stacks.template.sam import transforms
 
 __all__ = ["CloudFormationProvider"]
@@ -178,11 +181,12 @@ def _capabilities(template: dict[str, Any]) -> list[str]:
     return needs
 
 
-class CloudFormationProvider:
+class CloudFormationProvider(StackSetOperations, TypeRegistryOperations):
     errors = CLOUDFORMATION_ERRORS
 
-    def __init__(self, stacks: StacksService) -> None:
+    def __init__(self, stacks: StacksService, stack_sets: StackSetsService) -> None:
         self._stacks = stacks
+        self._stack_sets = stack_sets
 
     # -- stacks ---------------------------------------------------------------------------
     async def create_stack(self, ctx: RequestContext, params: Params) -> Params:

@@ -10,6 +10,17 @@
     +-- ChangeSetNotFound
     +-- AlreadyExists              a stack or change set of that name exists
     +-- InsufficientCapabilities   IAM resources or macros not acknowledged
+    +-- StackSetError              StackSets' own errors, each its AWS code
+    |   +-- StackSetNotFound
+    |   +-- NameAlreadyExists
+    |   +-- StackSetNotEmpty
+    |   +-- OperationInProgress
+    |   +-- OperationNotFound
+    |   +-- OperationIdAlreadyExists
+    |   +-- StackInstanceNotFound
+    |   +-- InvalidOperation
+    +-- TypeNotFound               no registry type of that name, ARN or version
+    +-- RegistryError              a registry request refused (CFNRegistryException)
     +-- ResourceFailed             a resource could not be provisioned (stack events)
         +-- NothingApplied         it failed before changing anything: no undo needed
             +-- PolicyDenied       the stack policy refuses the update action
@@ -77,3 +88,56 @@ class UpdateCancelled(NothingApplied):
 
     def __init__(self) -> None:
         super().__init__("Resource update cancelled")
+
+
+class StackSetError(StacksError):
+    pass
+
+
+class StackSetNotFound(StackSetError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"StackSet {name} not found")
+
+
+class NameAlreadyExists(StackSetError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"StackSet {name} already exists")
+
+
+class StackSetNotEmpty(StackSetError):
+    def __init__(self) -> None:
+        super().__init__("StackSet is not empty")
+
+
+class OperationInProgress(StackSetError):
+    def __init__(self, arn: str) -> None:
+        super().__init__(f"Another Operation on StackSet {arn} is in progress")
+
+
+class OperationNotFound(StackSetError):
+    def __init__(self, operation_id: str) -> None:
+        super().__init__(f"Operation {operation_id} not found")
+
+
+class OperationIdAlreadyExists(StackSetError):
+    def __init__(self, operation_id: str) -> None:
+        super().__init__(f"An Operation with id {operation_id} already exists")
+
+
+class StackInstanceNotFound(StackSetError):
+    def __init__(self, account: str, region: str, name: str) -> None:
+        super().__init__(
+            f"Stack instance with account {account} and region {region} not found in StackSet {name}"
+        )
+
+
+class InvalidOperation(StackSetError):
+    pass
+
+
+class TypeNotFound(StacksError):
+    pass
+
+
+class RegistryError(StacksError):
+    pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Protocol
 
-__all__ = ["StackRepository"]
+__all__ = ["StackRepository", "StackSetRepository"]
 
 Table = Literal["cfn_stacks", "cfn_change_sets"]
 
@@ -28,3 +28,13 @@ class StackRepository(Protocol):
     async def delete_change_set(self, change_set_id: str) -> None: ...
 
     async def add_event(self, stack_id: str, record: dict[str, Any]) -> None: ...
+
+
+class StackSetRepository(Protocol):
+    async def load_stack_sets(self) -> list[dict[str, Any]]:
+        """Every stack set record, deleted ones included (ListStackSets shows them)."""
+        ...
+
+    async def put_stack_set(self, stack_set_id: str, record: dict[str, Any]) -> None:
+        """Insert or replace the stack set's record (its instances and operations)."""
+        ...

@@ -336,6 +336,13 @@ class StacksService:
     async def validate(self, scope: Scope, request: StackRequest) -> Prepared:
         return await self._validate_only(scope, await self._sources.text(scope, request, None))
 
+    async def template_text(self, scope: Scope, request: StackRequest) -> str:
+        """The template a request gives (body or our S3), checked as ValidateTemplate
+        does: what a stack set keeps to deploy in each of its instances."""
+        text = await self._sources.text(scope, request, None)
+        await self._validate_only(scope, text)
+        return text
+
     async def _validate_only(self, scope: Scope, text: str) -> Prepared:
         template = await asyncio.to_thread(parse_template, text)
         check_sections(template)

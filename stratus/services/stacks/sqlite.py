@@ -29,6 +29,11 @@ STACKS_MIGRATIONS = [
         "CREATE TABLE cfn_custom_requests (token TEXT PRIMARY KEY, stack_id TEXT NOT NULL, "
         "record TEXT NOT NULL);",
     ),
+    Migration(
+        3,
+        "StackSets: each set with its instances and operations as one document",
+        "CREATE TABLE cfn_stack_sets (stack_set_id TEXT PRIMARY KEY, record TEXT NOT NULL);",
+    ),
 ]
 
 
@@ -99,4 +104,19 @@ class SQLiteStackStore:
     async def delete_pending(self, token: str) -> None:
         await self._db.write(
             lambda c: c.execute("DELETE FROM cfn_custom_requests WHERE token = ?", (token,))
+        )
+
+    async def load_stack_sets(self) -> list[dict[str, Any]]:
+        rows = await self._db.read(
+            lambda c: c.execute("SELECT record FROM cfn_stack_sets").fetchall()
+        )
+        return [orjson.loads(row[0]) for row in rows]
+
+    async def put_stack_set(self, stack_set_id: str, record: dict[str, Any]) -> None:
+        text = orjson.dumps(record).decode()
+        await self._db.write(
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO cfn_stack_sets (stack_set_id, record) VALUES (?, ?)",
+                (stack_set_id, text),
+            )
         )

@@ -105,3 +105,27 @@ async def test_pending_custom_requests_round_trip(tmp_path: Path) -> None:
         assert loaded["t1"]["request"] == record["request"]
         await store.delete_pending("t2")
         assert [r["token"] for r in await store.load_pending()] == ["t1"]
+
+
+async def test_stack_sets_round_trip_and_replace(tmp_path: Path) -> None:
+    """A stack set is one document with its instances and operations: replaced whole,
+    kept across close and reopen (deleted sets too: ListStackSets shows them)."""
+    session = _sqlite(tmp_path)
+    record = {
+        "stack_set_id": "ss:1",
+        "instances": {"111111111111/us-east-1": {"overrides": {"ü": "🚀"}}},
+        "operations": [{"operation_id": "op", "results": [{"Status": "PENDING"}]}],
+    }
+    async with session() as store:
+        assert isinstance(store, SQLiteStackStore)
+        assert await store.load_stack_sets() == []
+        await store.put_stack_set("ss:1", record)
+        await store.put_stack_set("ss:2", {**record, "stack_set_id": "ss:2"})
+        await store.put_stack_set("ss:1", {**record, "status": "DELETED"})
+    async with session() as store:
+        assert isinstance(store, SQLiteStackStore)
+        loaded = {r["stack_set_id"]: r for r in await store.load_stack_sets()}
+    assert loaded == {
+        "ss:1": {**record, "status": "DELETED"},
+        "ss:2": {**record, "stack_set_id": "ss:2"},
+    }
