@@ -10,6 +10,7 @@ from typing import Any
 from stratus.aws.context import RequestContext
 from stratus.aws.logs.events import EventsApi
 from stratus.aws.logs.exports import ExportsApi
+from stratus.aws.logs.fields import FieldsApi
 from stratus.aws.logs.insights import InsightsApi, compile_error
 from stratus.aws.logs.livetail import LiveTailApi
 from stratus.aws.logs.params import Params, group_arn, group_name, group_of_resource
@@ -29,6 +30,7 @@ from stratus.services.logs.errors import (
     MalformedQuery,
     PolicyNotFound,
     QueryNotFound,
+    RecordNotFound,
     RevisionMismatch,
     StreamAlreadyExists,
 )
@@ -44,7 +46,7 @@ from stratus.services.logs.records import MetricFilterRecord
 from stratus.services.logs.streams import LogStreams
 
 
-class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi, LiveTailApi):
+class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi, LiveTailApi, FieldsApi):
     errors = ErrorTable(
         {
             LogGroupNotFound: ErrorRule("ResourceNotFoundException"),
@@ -52,6 +54,7 @@ class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi, LiveTailApi)
             FilterNotFound: ErrorRule("ResourceNotFoundException"),
             QueryNotFound: ErrorRule("ResourceNotFoundException"),
             PolicyNotFound: ErrorRule("ResourceNotFoundException"),
+            RecordNotFound: ErrorRule("ResourceNotFoundException"),
             RevisionMismatch: ErrorRule("OperationAbortedException"),
             ExportTaskNotFound: ErrorRule("ResourceNotFoundException"),
             InvalidOperation: ErrorRule("InvalidOperationException"),
