@@ -20,6 +20,7 @@ from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.logs.provider import LogsProvider
 from stratus.services.functions.errors import NotFound
+from stratus.services.logs.account import LogAccount
 from stratus.services.logs.catalog import LogCatalog
 from stratus.services.logs.catalog_sqlite import LOGS_MIGRATIONS, SQLiteLogCatalogStore
 from stratus.services.logs.exports import LogExports
@@ -62,7 +63,10 @@ class LogsComponent(Component):
         self.catalog = LogCatalog(SQLiteLogCatalogStore(ctx.db), view)
         self.groups = LogGroups(self.catalog, functions.log_store)
         self.streams = LogStreams(self.catalog, functions.log_store)
-        self.filters = LogFilters(self.catalog, self._function_exists)
+        self.account = LogAccount(ctx.db)
+        self.filters = LogFilters(
+            self.catalog, self._function_exists, self.account.destination_exists
+        )
         self.delivery = SubscriptionDelivery(self.catalog, view, ctx.aws_caller)
         self.tails = LiveTails()
         self.streams.listeners.append(self.delivery.offer)
@@ -84,6 +88,7 @@ class LogsComponent(Component):
             self.exports,
             self.catalog,
             self.tails,
+            self.account,
         )
         session_s = os.environ.get(LIVE_TAIL_SESSION_VARIABLE)
         if session_s:  # tests end a session in seconds rather than three hours
@@ -144,6 +149,7 @@ class LogsComponent(Component):
 
     async def start(self) -> None:
         await self.catalog.load()
+        await self.account.load()
         await self.queries.load()
         await self.exports.load()
         self._rebuild_taps()
