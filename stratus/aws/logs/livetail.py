@@ -12,8 +12,9 @@ See https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_Sta
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from stratus.aws.context import RequestContext
 from stratus.aws.logs.params import Params
@@ -55,25 +56,26 @@ class LiveTailApi:
             groups[group] = identifier
         text = params.get("logEventFilterPattern")
         pattern = compile_pattern(text)
-        session = self._tails.open(ctx.scope, groups, names, prefixes, pattern)
-        start: Params = {
-            "requestId": ctx.request_id,
-            "sessionId": session.session_id,
-            "logGroupIdentifiers": identifiers,
-        }
+        self._tails.check(ctx.scope)
+        start: Params = {"requestId": ctx.request_id, "logGroupIdentifiers": identifiers}
         if names:
             start["logStreamNames"] = names
         if prefixes:
             start["logStreamNamePrefixes"] = prefixes
         if text is not None:
             start["logEventFilterPattern"] = text
-        return {"responseStream": self._updates(session, start)}
+        tail = functools.partial(self._tails.open, ctx.scope, groups, names, prefixes, pattern)
+        return {"responseStream": self._updates(tail, start)}
 
-    async def _updates(self, session: LiveTailSession, start: Params) -> AsyncIterator[Params]:
-        """sessionStart, a sessionUpdate a second, the timeout; the session is closed
-        however the stream ends (the client gone: the generator is closed)."""
+    async def _updates(
+        self, tail: Callable[[], LiveTailSession], start: Params
+    ) -> AsyncIterator[Params]:
+        """sessionStart, a sessionUpdate a second, the timeout. The session opens when the
+        stream starts and closes however it ends (the client gone: the generator is
+        closed), so an answer never sent holds no session."""
+        session = tail()
         try:
-            yield {"sessionStart": start}
+            yield {"sessionStart": {**start, "sessionId": session.session_id}}
             deadline = time.monotonic() + self.live_tail_session_s
             # (the loop's timers may wake a little early: a sliver left is no update)
             while (remaining := deadline - time.monotonic()) > 0.05:

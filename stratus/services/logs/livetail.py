@@ -104,10 +104,8 @@ class LiveTails:
         stream_prefixes: Iterable[str],
         pattern: CompiledPattern,
     ) -> LiveTailSession:
-        if self._count.get(scope, 0) >= MAX_SESSIONS:
-            raise LimitExceeded(
-                f"You have reached the maximum of {MAX_SESSIONS} concurrent Live Tail sessions."
-            )
+        """A session (StartLiveTail checked the limit when it answered: the stream opens
+        the session a moment later, and must not fail then)."""
         session = LiveTailSession(
             scope, groups, frozenset(stream_names), tuple(stream_prefixes), pattern
         )
@@ -116,6 +114,13 @@ class LiveTails:
             self._by_group.setdefault((scope, group), []).append(session)
         self._changed()
         return session
+
+    def check(self, scope: Scope) -> None:
+        """LimitExceeded when the account and region have all the sessions AWS allows."""
+        if self._count.get(scope, 0) >= MAX_SESSIONS:
+            raise LimitExceeded(
+                f"You have reached the maximum of {MAX_SESSIONS} concurrent Live Tail sessions."
+            )
 
     def close(self, session: LiveTailSession) -> None:
         for group in session.groups:
