@@ -9,6 +9,7 @@ Requests that are no AWS call (``/_stratus/...``, unknown paths) go to ``fallbac
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any, Protocol, runtime_checkable
@@ -229,7 +230,9 @@ class AwsApp:
             response.headers.append(("Connection", "close"))
         if cors is not None and "origin" in headers:
             response.headers.extend(cors.cors_headers(request))
-        await send_response(send, response)
+        # A streamed answer (an event stream) stops when its client goes away: the
+        # request is whole, so whatever ``receive`` says next is the disconnect.
+        await send_response(send, response, receive if body_stream is None else None)
 
     def _streams(self, request: HttpRequest) -> bool:
         if not self._serves_s3 or request.method != "PUT":
@@ -453,7 +456,10 @@ class _AsgiBody:
                 return
 
 
-async def send_response(send: Send, response: HttpResponse) -> None:
+async def send_response(send: Send, response: HttpResponse, receive: Receive | None = None) -> None:
+    """Send ``response``; a streamed body stops early when ``receive`` (given once the
+    request's body is read) reports the client gone: uvicorn drops writes to a closed
+    connection silently, and a Live Tail stream would otherwise run for hours unread."""
     await send(
         {
             "type": "http.response.start",
@@ -468,10 +474,32 @@ async def send_response(send: Send, response: HttpResponse) -> None:
     try:
         if response.body:
             await send({"type": "http.response.body", "body": response.body, "more_body": True})
-        async for chunk in stream:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
+        if receive is None:
+            await _pump(send, stream)
+        else:
+            pump = asyncio.ensure_future(_pump(send, stream))
+            gone = asyncio.ensure_future(_disconnect(receive))
+            try:
+                await asyncio.wait((pump, gone), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                gone.cancel()
+                if not pump.done():
+                    pump.cancel()  # the stream's generator is closed inside the task
+                    await asyncio.wait((pump,))
+            if not pump.cancelled():
+                pump.result()
     finally:
         aclose = getattr(stream, "aclose", None)
         if aclose is not None:
             await aclose()  # the file behind it is closed even if the client went away
+
+
+async def _pump(send: Send, stream: AsyncIterator[bytes]) -> None:
+    async for chunk in stream:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

@@ -5,12 +5,14 @@ the events of every group; this component adds the catalog (created groups, stre
 filters, in its own tables), the retention sweep, the subscription deliveries (plugged
 into the functions' log sink, ``BufferedLogSink.taps``), the Logs Insights query
 runner (a background task reading the groups' events a chunk at a time) and the export
-tasks' runner (writing to S3 through the in-process AWS caller).
+tasks' runner (writing to S3 through the in-process AWS caller) and the Live Tail
+sessions (fed by the same two paths as subscriptions).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
@@ -18,14 +20,17 @@ from stratus.aws.component import BackgroundTask, Component, PlatformContext
 from stratus.aws.lambda_.component import FunctionsComponent
 from stratus.aws.logs.provider import LogsProvider
 from stratus.services.functions.errors import NotFound
+from stratus.services.logs.account import LogAccount
 from stratus.services.logs.catalog import LogCatalog
 from stratus.services.logs.catalog_sqlite import LOGS_MIGRATIONS, SQLiteLogCatalogStore
 from stratus.services.logs.exports import LogExports
 from stratus.services.logs.filters import LogFilters
 from stratus.services.logs.groups import LogGroups
+from stratus.services.logs.livetail import LiveTails
 from stratus.services.logs.policies import LogPolicies
 from stratus.services.logs.queries import InsightsQueries
 from stratus.services.logs.repository import StoredLogEvent
+from stratus.services.logs.sink import LogTap
 from stratus.services.logs.streams import LogStreams
 from stratus.services.logs.subscriptions import SubscriptionDelivery
 from stratus.services.scope import Scope
@@ -34,6 +39,16 @@ __all__ = ["LogsComponent"]
 
 #: How often retention is applied to the store (reads apply it at once).
 SWEEP_INTERVAL_S = 600.0
+#: Seconds a Live Tail session lasts, when not AWS's three hours.
+LIVE_TAIL_SESSION_VARIABLE = "STRATUS_LIVE_TAIL_SESSION_S"
+
+
+def _both(first: LogTap, second: LogTap) -> LogTap:
+    def tap(function_id: str, stream: str, timestamp: int, lines: list[str]) -> None:
+        first(function_id, stream, timestamp, lines)
+        second(function_id, stream, timestamp, lines)
+
+    return tap
 
 
 class LogsComponent(Component):
@@ -48,19 +63,46 @@ class LogsComponent(Component):
         self.catalog = LogCatalog(SQLiteLogCatalogStore(ctx.db), view)
         self.groups = LogGroups(self.catalog, functions.log_store)
         self.streams = LogStreams(self.catalog, functions.log_store)
-        self.filters = LogFilters(self.catalog, self._function_exists)
+        self.account = LogAccount(ctx.db)
+        self.filters = LogFilters(
+            self.catalog, self._function_exists, self.account.destination_exists
+        )
         self.delivery = SubscriptionDelivery(self.catalog, view, ctx.aws_caller)
+        self.tails = LiveTails()
         self.streams.listeners.append(self.delivery.offer)
-        self.filters.on_change.append(self.delivery.rebuild_taps)
-        functions.registry.on_change(self.delivery.rebuild_taps)
-        functions.registry.on_settled(self.delivery.rebuild_taps)
+        self.streams.listeners.append(self.tails.offer)
+        self.filters.on_change.append(self._rebuild_taps)
+        self.tails.on_change.append(self._rebuild_taps)
+        functions.registry.on_change(self._rebuild_taps)
+        functions.registry.on_settled(self._rebuild_taps)
         functions.log_sink.taps = self.delivery.taps
         self.queries = InsightsQueries(self._read, self.catalog.exists, ctx.db)
         self.policies = LogPolicies(self.catalog)
         self.exports = LogExports(self.catalog, ctx.db, self._export_read, ctx.aws_caller)
         self._provider = LogsProvider(
-            self.groups, self.streams, self.filters, self.queries, self.policies, self.exports
+            self.groups,
+            self.streams,
+            self.filters,
+            self.queries,
+            self.policies,
+            self.exports,
+            self.catalog,
+            self.tails,
+            self.account,
         )
+        session_s = os.environ.get(LIVE_TAIL_SESSION_VARIABLE)
+        if session_s:  # tests end a session in seconds rather than three hours
+            self._provider.live_tail_session_s = float(session_s)
+
+    def _rebuild_taps(self, *_args: object) -> None:
+        """The functions whose lines go somewhere besides the store: to subscriptions
+        (the delivery's taps) and to Live Tail sessions, both when both want them."""
+        self.delivery.rebuild_taps()
+        taps = self.delivery.taps
+        for scope, group in self.tails.tailed():
+            live = self.tails.tap(scope, group)
+            for function_id in self._functions.log_service.function_ids_of(scope, group):
+                taps[function_id] = _both(taps[function_id], live) if function_id in taps else live
 
     async def _read(
         self, scope: Scope, group: str, after: int, start_ms: int, end_ms: int, limit: int
@@ -107,9 +149,10 @@ class LogsComponent(Component):
 
     async def start(self) -> None:
         await self.catalog.load()
+        await self.account.load()
         await self.queries.load()
         await self.exports.load()
-        self.delivery.rebuild_taps()
+        self._rebuild_taps()
 
     def background(self) -> Iterable[BackgroundTask]:
         return (

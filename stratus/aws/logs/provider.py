@@ -1,6 +1,7 @@
 """The CloudWatch Logs API (json 1.1): log groups, retention, tags, streams, events,
 subscription and metric filters (TestMetricFilter too), Logs Insights queries, resource
-and data protection policies, KMS key associations, export tasks to S3, over
+and data protection policies, KMS key associations, export tasks to S3, Live Tail, GetLogGroupFields and GetLogRecord, destinations and
+account policies, over
 ``services/logs`` (docs/logs.md)."""
 
 from __future__ import annotations
@@ -8,12 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from stratus.aws.context import RequestContext
+from stratus.aws.logs.account import AccountApi
 from stratus.aws.logs.events import EventsApi
 from stratus.aws.logs.exports import ExportsApi
+from stratus.aws.logs.fields import FieldsApi
 from stratus.aws.logs.insights import InsightsApi, compile_error
+from stratus.aws.logs.livetail import LiveTailApi
 from stratus.aws.logs.params import Params, group_arn, group_name, group_of_resource
 from stratus.aws.logs.policies import PoliciesApi
 from stratus.aws.protocol.error_table import ErrorRule, ErrorTable
+from stratus.services.logs.account import DestinationNotFound, LogAccount
+from stratus.services.logs.catalog import LogCatalog
 from stratus.services.logs.errors import (
     ExportTaskNotFound,
     FilterNotFound,
@@ -27,12 +33,14 @@ from stratus.services.logs.errors import (
     MalformedQuery,
     PolicyNotFound,
     QueryNotFound,
+    RecordNotFound,
     RevisionMismatch,
     StreamAlreadyExists,
 )
 from stratus.services.logs.exports import LogExports
 from stratus.services.logs.filters import LogFilters
 from stratus.services.logs.groups import LogGroups
+from stratus.services.logs.livetail import LiveTails
 from stratus.services.logs.paging import page
 from stratus.services.logs.patterns import compile_pattern
 from stratus.services.logs.policies import LogPolicies
@@ -41,7 +49,9 @@ from stratus.services.logs.records import MetricFilterRecord
 from stratus.services.logs.streams import LogStreams
 
 
-class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi):
+class LogsProvider(
+    EventsApi, InsightsApi, PoliciesApi, ExportsApi, LiveTailApi, FieldsApi, AccountApi
+):
     errors = ErrorTable(
         {
             LogGroupNotFound: ErrorRule("ResourceNotFoundException"),
@@ -49,6 +59,8 @@ class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi):
             FilterNotFound: ErrorRule("ResourceNotFoundException"),
             QueryNotFound: ErrorRule("ResourceNotFoundException"),
             PolicyNotFound: ErrorRule("ResourceNotFoundException"),
+            RecordNotFound: ErrorRule("ResourceNotFoundException"),
+            DestinationNotFound: ErrorRule("ResourceNotFoundException"),
             RevisionMismatch: ErrorRule("OperationAbortedException"),
             ExportTaskNotFound: ErrorRule("ResourceNotFoundException"),
             InvalidOperation: ErrorRule("InvalidOperationException"),
@@ -69,6 +81,9 @@ class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi):
         queries: InsightsQueries,
         policies: LogPolicies,
         exports: LogExports,
+        catalog: LogCatalog,
+        tails: LiveTails,
+        account: LogAccount,
     ) -> None:
         self._groups = groups
         self._streams = streams
@@ -76,6 +91,9 @@ class LogsProvider(EventsApi, InsightsApi, PoliciesApi, ExportsApi):
         self._queries = queries
         self._policies = policies
         self._exports = exports
+        self._catalog = catalog
+        self._tails = tails
+        self._account = account
 
     # -- groups ------------------------------------------------------------------------
     async def create_log_group(self, ctx: RequestContext, params: Params) -> Params:

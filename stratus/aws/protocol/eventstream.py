@@ -68,6 +68,10 @@ def encode_event(
 ) -> bytes:
     """Frame one event of the eventstream ``union``: ``{"PayloadChunk": {...}}``.
 
+    A member that is an exception (CloudWatch Logs' ``SessionTimeoutException``) is an
+    ``exception`` message, its members the body document: botocore raises it as an
+    ``EventStreamError`` while the client iterates, and the stream ends there.
+
     The member name is ``:event-type``; members marked ``eventheader`` become headers, the
     one marked ``eventpayload`` is the body as is (blob or string) or as a document
     (structure); without one, the remaining members are the body document, whose
@@ -76,6 +80,15 @@ def encode_event(
     ((event_type, value),) = event.items()
     shape = union.members[event_type]
     assert isinstance(shape, StructureShape)
+    if shape.metadata.get("exception"):
+        return encode_message(
+            [
+                (":exception-type", event_type),
+                (":message-type", "exception"),
+                (":content-type", document_type),
+            ],
+            document(shape, value, dict(shape.members)),
+        )
     headers: list[tuple[str, HeaderValue]] = [
         (":event-type", event_type),
         (":message-type", "event"),

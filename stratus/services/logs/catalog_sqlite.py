@@ -83,6 +83,17 @@ LOGS_MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        4,
+        "CloudWatch Logs destinations and account policies",
+        """
+        CREATE TABLE logs_account_items (
+            account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL,
+            item TEXT NOT NULL, document TEXT NOT NULL,
+            PRIMARY KEY (account, region, kind, item)
+        );
+        """,
+    ),
 ]
 
 Write = Callable[[sqlite3.Connection], object]

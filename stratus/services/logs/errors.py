@@ -15,6 +15,7 @@ each its AWS code and message.
      +-- RevisionMismatch        a resource policy's expectedRevisionId is not its own
      +-- ExportTaskNotFound      no export task of that id
      +-- InvalidOperation        cancelling an export task that already ended
+     +-- RecordNotFound          GetLogRecord of an event no longer kept
 """
 
 from __future__ import annotations
@@ -86,3 +87,7 @@ class ExportTaskNotFound(LogsError):
 
 class InvalidOperation(LogsError):
     pass
+
+
+class RecordNotFound(LogsError):
+    message = "The specified log record does not exist."

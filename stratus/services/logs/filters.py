@@ -1,7 +1,7 @@
 """Subscription filters and metric filters of log groups.
 
 A subscription filter sends the group's matching events to a Lambda function
-(``subscriptions.py`` delivers them); metric filters are kept and listed (no metrics
+(``subscriptions.py`` delivers them) or names a log destination (stored only); metric filters are kept and listed (no metrics
 are computed: there is no CloudWatch metrics service to publish them to). AWS allows 2
 subscription filters and 100 metric filters per group, 3 dimensions per metric.
 """
@@ -32,9 +32,17 @@ FunctionExists = Callable[[str], bool]
 
 
 class LogFilters:
-    def __init__(self, catalog: LogCatalog, function_exists: FunctionExists) -> None:
+    def __init__(
+        self,
+        catalog: LogCatalog,
+        function_exists: FunctionExists,
+        destination_exists: FunctionExists = lambda _arn: False,
+    ) -> None:
         self._catalog = catalog
         self._function_exists = function_exists
+        #: Whether a log destination ARN (PutDestination's) names one: such a filter is
+        #: stored, and delivers nothing (its Kinesis or Firehose target is not served).
+        self._destination_exists = destination_exists
         #: Called after any change of subscriptions (the delivery rebuilds its taps).
         self.on_change: list[Callable[[], None]] = []
 
@@ -52,12 +60,18 @@ class LogFilters:
         await self._catalog.require(scope, group)
         compile_pattern(pattern)
         parts = destination_arn.split(":")
-        if len(parts) < 7 or parts[:3] != ["arn", "aws", "lambda"] or parts[5] != "function":
-            # Kinesis, Firehose and cross-account destinations are not served here.
+        if len(parts) >= 7 and parts[2] == "logs" and parts[5] == "destination":
+            if not self._destination_exists(destination_arn):
+                raise InvalidParameter(
+                    f"The specified destination {destination_arn} does not exist."
+                )
+        elif len(parts) < 7 or parts[:3] != ["arn", "aws", "lambda"] or parts[5] != "function":
+            # Kinesis and Firehose are not served here.
             raise InvalidParameter(
-                f"Unsupported destination {destination_arn}: only Lambda functions are supported."
+                f"Unsupported destination {destination_arn}: only Lambda functions and "
+                "log destinations are supported."
             )
-        if not self._function_exists(destination_arn):
+        elif not self._function_exists(destination_arn):
             raise InvalidParameter(
                 "Could not execute the lambda function. Make sure you have given "
                 "CloudWatch Logs permission to execute your function."

@@ -156,6 +156,8 @@ class SubscriptionDelivery:
 
     def _offer(self, scope: Scope, group: str, stream: str, events: list[Event]) -> None:
         for record in self._catalog.state.subscriptions.get((scope, group), {}).values():
+            if not record.destination_arn.startswith("arn:aws:lambda:"):
+                continue  # a log destination: its Kinesis or Firehose target is not served
             pattern = self._pattern(record.pattern)
             matched = [e for e in events if pattern.matches(e[2])]
             if not matched:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from typing import Any
 
+import botocore.exceptions
+import pytest
 from botocore.eventstream import EventStream, EventStreamBuffer
-from botocore.parsers import EventStreamJSONParser, EventStreamXMLParser
+from botocore.parsers import EventStreamJSONParser, EventStreamXMLParser, JSONParser
 
 from stratus.aws.protocol.eventstream import CONTENT_TYPE, encode_message
 from stratus.aws.protocol.models import load_service
@@ -66,3 +70,60 @@ def test_s3_select_stream_round_trip() -> None:
     shape = operation.output_shape.members["Payload"]
     stream = EventStream(_Body(response.body), shape, EventStreamXMLParser(), "SelectObjectContent")
     assert list(stream) == events
+
+
+def test_json_live_tail_stream_round_trip() -> None:
+    """json 1.1: an initial-response first (botocore's JSONParser reads it before the
+    events), the events as they come, and an exception member as an exception message."""
+    spec = load_service("logs")
+    operation = spec.model.operation_model("StartLiveTail")
+    events = [
+        {"sessionStart": {"requestId": "r", "sessionId": "s", "logGroupIdentifiers": ["/g"]}},
+        {
+            "sessionUpdate": {
+                "sessionMetadata": {"sampled": False},
+                "sessionResults": [
+                    {
+                        "logStreamName": "a",
+                        "logGroupIdentifier": "/g",
+                        "message": "hi",
+                        "timestamp": 1,
+                        "ingestionTime": 2,
+                    }
+                ],
+            }
+        },
+        {"SessionTimeoutException": {"message": "Session timed out."}},
+    ]
+
+    async def produce() -> Any:
+        for event in events:
+            yield event
+
+    response = create_serializer(spec).serialize_response(
+        operation, {"responseStream": produce()}, "rid"
+    )
+    assert ("Content-Type", CONTENT_TYPE) in response.headers
+
+    async def read() -> bytes:
+        return await response.read_body()
+
+    body = asyncio.run(read())
+    parsed = JSONParser().parse(
+        {
+            "status_code": 200,
+            "headers": {},
+            "body": _Body(body),
+            "context": {"operation_name": "StartLiveTail"},
+        },
+        operation.output_shape,
+    )
+    stream = iter(parsed["responseStream"])
+    assert next(stream) == events[0]
+    assert next(stream) == events[1]
+    with pytest.raises(botocore.exceptions.EventStreamError) as info:
+        next(stream)
+    assert info.value.response["Error"] == {
+        "Code": "SessionTimeoutException",
+        "Message": "Session timed out.",
+    }

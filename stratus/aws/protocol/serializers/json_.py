@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import AsyncIterable
 from typing import Any
 
 import orjson
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, Shape, StructureShape
 
+from stratus.aws.protocol import eventstream
 from stratus.aws.protocol.errors import ServiceError
 from stratus.aws.protocol.http import HttpResponse
 from stratus.aws.protocol.models import iter_shape_tree
@@ -183,6 +185,9 @@ class JsonResponseSerializer(JsonValueWriter):
     ) -> HttpResponse:
         """The whole output shape is the JSON body."""
         shape = operation.output_shape
+        streamed = self._event_stream(shape, output, request_id)
+        if streamed is not None:
+            return streamed
         if shape is None or not output:
             body = b"{}"
         elif needs_conversion(shape):
@@ -190,6 +195,38 @@ class JsonResponseSerializer(JsonValueWriter):
         else:
             body = orjson.dumps(output)
         return HttpResponse(200, self._headers(request_id, body), body)
+
+    def _event_stream(
+        self, shape: Shape | None, output: dict[str, Any] | None, request_id: str
+    ) -> HttpResponse | None:
+        """An output whose eventstream member is an async iterable (StartLiveTail): the
+        other members go in an ``initial-response`` message, which botocore's JSON parser
+        reads first, then one message per event as the operation produces them."""
+        if shape is None or not output or not isinstance(shape, StructureShape):
+            return None
+        name = shape.event_stream_name
+        events = output.get(name) if name else None
+        if name is None or not isinstance(events, AsyncIterable):
+            return None
+        union = shape.members[name]
+        assert isinstance(union, StructureShape)
+        rest = {k: m for k, m in shape.members.items() if k != name}
+        initial = eventstream.encode_message(
+            [
+                (":event-type", "initial-response"),
+                (":message-type", "event"),
+                (":content-type", self.content_type),
+            ],
+            self.dump_members(shape, output, rest),
+        )
+        stream = eventstream.encode_event_stream(
+            union, events, self.dump_members, self.content_type
+        )
+        headers = [
+            ("x-amzn-RequestId", request_id),
+            ("Content-Type", eventstream.CONTENT_TYPE),
+        ]
+        return HttpResponse(200, headers, initial, stream)
 
     def serialize_error(
         self, error: ServiceError, operation: OperationModel | None, request_id: str
