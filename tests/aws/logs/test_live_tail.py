@@ -139,10 +139,9 @@ def test_two_groups_in_one_session(logs: Any, group: str) -> None:
     _put(logs, other, "s", ["from two"])
     events = _collect(stream, 2)
     response["responseStream"].close()
-    assert sorted((e["logGroupIdentifier"], e["message"]) for e in events) == [
-        (group, "from one"),
-        (other, "from two"),
-    ]
+    assert sorted((e["logGroupIdentifier"], e["message"]) for e in events) == sorted(
+        [(group, "from one"), (other, "from two")]
+    )
 
 
 def test_closed_sessions_free_their_place(server: ServerProcess) -> None:
