@@ -193,17 +193,35 @@ def test_cancel_errors(logs: Any, bucket: str) -> None:
     )
 
 
-def test_one_active_task_at_a_time_and_cancelling_it(logs: Any, s3: Any, bucket: str) -> None:
+def test_one_active_task_at_a_time_and_cancelling_it(
+    server: ServerProcess, account: str, logs: Any, s3: Any, bucket: str
+) -> None:
+    # One attempt only: botocore retries LimitExceededException, and by its retry the
+    # first export may have finished.
+    once = server.client(
+        "logs", access_key=account, retries={"total_max_attempts": 1, "mode": "standard"}
+    )
     group = f"/app/{unique_name()}"
     logs.create_log_group(logGroupName=group)
     for batch in range(8):  # enough events that the copy takes a while
         base = T0 + batch * 10_000
         _put(logs, group, "big", [(base + i, f"line {i}") for i in range(10_000)])
+    # Every one of them readable before the export starts (an export of what is stored
+    # so far could finish before the next call arrives).
+    deadline = time.monotonic() + 30
+    while True:
+        last = logs.get_log_events(
+            logGroupName=group, logStreamName="big", limit=1, startFromHead=False
+        )["events"]
+        if last and last[0]["timestamp"] == T0 + 7 * 10_000 + 9_999:
+            break
+        assert time.monotonic() < deadline, "the events never became readable"
+        time.sleep(0.05)
     task_id = logs.create_export_task(
         logGroupName=group, fromTime=T0, to=T0 + 100_000, destination=bucket
     )["taskId"]
     with pytest.raises(botocore.exceptions.ClientError) as info:
-        logs.create_export_task(logGroupName=group, fromTime=T0, to=T0 + 1, destination=bucket)
+        once.create_export_task(logGroupName=group, fromTime=T0, to=T0 + 1, destination=bucket)
     assert _error(info) == ("LimitExceededException", "Resource limit exceeded.")
     logs.cancel_export_task(taskId=task_id)
     task = logs.describe_export_tasks(taskId=task_id)["exportTasks"][0]
