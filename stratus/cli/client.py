@@ -14,7 +14,6 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-import boto3
 import botocore.config
 import botocore.exceptions
 
@@ -28,6 +27,8 @@ def aws_client(
 ) -> Any:
     """A boto3 client of ``service`` on our endpoint: placeholder keys (any key acts as the
     default account) and one attempt, so an error reaches the user at once."""
+    import boto3  # here: `stratus up` never needs it (~0.1 s of every server's start)
+
     return boto3.client(
         service,
         endpoint_url=endpoint,

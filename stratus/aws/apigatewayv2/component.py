@@ -49,6 +49,18 @@ from stratus.workflows.integrations.base import IntegrationEntry
 __all__ = ["ApisComponent"]
 
 
+class _OutboundClient(httpx.AsyncClient):
+    """The gateway's client for HTTP integrations and JWKS, which remembers whether it
+    sent anything: closing one that never did still imports anyio's backend in httpcore,
+    a tenth of a second of every server's stop."""
+
+    sent = False
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        self.sent = True
+        return await super().send(request, **kwargs)
+
+
 class ApisComponent(Component):
     name = "apis"
     migrations = APIS_MIGRATIONS
@@ -65,7 +77,7 @@ class ApisComponent(Component):
         # CloudWatch Logs, batched.
         self.log_writer = LogGroupWriter(functions.log_service)
         self.access_logs = AccessLogs(self.log_writer.emit)
-        self.client = httpx.AsyncClient(follow_redirects=False)
+        self.client = _OutboundClient(follow_redirects=False)
         iam = execute_api_check(self._identity())
         caller = FunctionCaller(functions.invocations)
         authorizers = Authorizers(caller, JwtVerifier(JwksCache(self.client)))
@@ -206,4 +218,5 @@ class ApisComponent(Component):
 
     async def stop(self) -> None:
         self.log_writer.flush()
-        await self.client.aclose()
+        if self.client.sent:
+            await self.client.aclose()

@@ -565,16 +565,19 @@ def main(argv: Optional[List[str]] = None) -> int:
         wanted = os.environ.get("STRATUS_ZYGOTE_PRELOAD")
         preload(None if wanted is None else [s for s in wanted.split(",") if s])
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # our server decides when we stop
-        protocol.send_frame(
-            control,
-            {
-                "op": "ready",
-                "pid": os.getpid(),
-                "python": list(sys.version_info[:2]),
-                "mounts": view.report(),
-                "sandbox": box,
-            },
-        )
+        try:
+            protocol.send_frame(
+                control,
+                {
+                    "op": "ready",
+                    "pid": os.getpid(),
+                    "python": list(sys.version_info[:2]),
+                    "mounts": view.report(),
+                    "sandbox": box,
+                },
+            )
+        except (BrokenPipeError, ConnectionResetError):
+            return 0  # the server stopped while we started: nothing to serve
         gc.collect()
         ForkServer(
             control,
