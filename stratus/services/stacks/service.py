@@ -41,6 +41,9 @@ from stratus.services.stacks.template.prepare import Prepared, check_sections, p
 
 __all__ = ["StackRequest", "StacksService"]
 
+# How long an answer to CreateStack, UpdateStack, ExecuteChangeSet, DeleteStack or
+# ContinueUpdateRollback waits for its operation to end (``_answer_when_quick``).
+QUICK_OPERATION_S = 1.0
 _NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
 
 
@@ -59,7 +62,9 @@ class StacksService:
         self._events: dict[str, list[StackEvent]] = {}
         self._deployer = Deployer(caller, self, responses, self)
         self._sources = TemplateSources(caller)
-        self._work: asyncio.Queue[tuple[str, Coroutine[Any, Any, Any]]] = asyncio.Queue()
+        self._work: asyncio.Queue[tuple[str, Coroutine[Any, Any, Any], asyncio.Event]] = (
+            asyncio.Queue()
+        )
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, int] = {}  # stack id -> operations accepted, not ended
         self._deleting: set[str] = set()
@@ -130,25 +135,42 @@ class StacksService:
         """Carries out stack operations, each its own task in this group."""
         async with asyncio.TaskGroup() as tasks:
             while True:
-                stack_id, work = await self._work.get()
-                tasks.create_task(self._guarded(stack_id, work))
+                stack_id, work, done = await self._work.get()
+                tasks.create_task(self._guarded(stack_id, work, done))
 
-    async def _guarded(self, stack_id: str, work: Coroutine[Any, Any, Any]) -> None:
+    async def _guarded(
+        self, stack_id: str, work: Coroutine[Any, Any, Any], done: asyncio.Event
+    ) -> None:
         try:
             async with self._locks.setdefault(stack_id, asyncio.Lock()):
                 await work  # one operation of a stack at a time, in the order accepted
         finally:
+            done.set()
             self._cancelling.discard(stack_id)
             self._release(stack_id)
             self._busy -= 1
             if self._busy == 0:
                 self._idle.set()
 
-    def _submit(self, stack: Stack, work: Coroutine[Any, Any, Any]) -> None:
-        """Run ``work`` for ``stack`` (claimed by the caller) in the task group."""
+    def _submit(self, stack: Stack, work: Coroutine[Any, Any, Any]) -> asyncio.Event:
+        """Run ``work`` for ``stack`` (claimed by the caller) in the task group; the event
+        is set when it has ended."""
         self._busy += 1
         self._idle.clear()
-        self._work.put_nowait((stack.stack_id, work))
+        done = asyncio.Event()
+        self._work.put_nowait((stack.stack_id, work, done))
+        return done
+
+    @staticmethod
+    async def _answer_when_quick(done: asyncio.Event) -> None:
+        """Hold the answer of an operation that may be over in a moment until it is, for
+        at most ``QUICK_OPERATION_S``. The CLIs poll a stack after a delay unless their first
+        look finds it done (``aws cloudformation deploy`` waits 30 s, the SAM CLI 5 s), and
+        most stacks here take milliseconds. AWS's answer says nothing of the operation's
+        progress, so a caller sees the same answer, only sooner in its state."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(QUICK_OPERATION_S):
+                await done.wait()
 
     def _claim(self, stack: Stack) -> None:
         """An operation was accepted for ``stack``: no update may start until it ends."""
@@ -377,10 +399,11 @@ class StacksService:
         self._stacks[stack.stack_id] = stack
         await self.save(stack)
         self._claim(stack)
-        self._submit(
+        done = self._submit(
             stack,
             self._deployer.deploy(stack, prepared.processed, prepared.parameters, creating=True),
         )
+        await self._answer_when_quick(done)
         return stack
 
     def _adopt(self, stack: Stack, text: str, prepared: Prepared, request: StackRequest) -> None:
@@ -427,7 +450,7 @@ class StacksService:
         effective = during if during is not None else stack.policy
         stack.updated = time.time()
         stack.status, stack.status_reason = "UPDATE_IN_PROGRESS", "User Initiated"
-        self._submit(
+        done = self._submit(
             stack,
             self._deployer.deploy(
                 stack,
@@ -437,6 +460,7 @@ class StacksService:
                 policy=StackPolicy.parse(effective) if effective else None,
             ),
         )
+        await self._answer_when_quick(done)
         return stack
 
     # -- stack policies and the update's lifecycle ------------------------------------------
@@ -497,7 +521,9 @@ class StacksService:
                 )
         self._claim(stack)
         stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
-        self._submit(stack, self._deployer.continue_rollback(stack, skip))
+        await self._answer_when_quick(
+            self._submit(stack, self._deployer.continue_rollback(stack, skip))
+        )
 
     async def delete_stack(self, scope: Scope, name: str, retain: frozenset[str]) -> None:
         try:
@@ -537,7 +563,7 @@ class StacksService:
             finally:
                 self._deleting.discard(stack.stack_id)
 
-        self._submit(stack, delete())
+        await self._answer_when_quick(self._submit(stack, delete()))
 
     # -- nested stacks (the deployer's AWS::CloudFormation::Stack resources) ----------------
     async def create_child(
@@ -756,7 +782,7 @@ class StacksService:
                 self._change_sets.pop(other.change_set_id)
                 await self._store.delete_change_set(other.change_set_id)
 
-        self._submit(stack, run())
+        await self._answer_when_quick(self._submit(stack, run()))
 
     async def delete_change_set(self, scope: Scope, name: str, stack_name: str | None) -> None:
         """As on AWS, deleting a change set by name succeeds while its stack exists even
