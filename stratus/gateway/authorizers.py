@@ -10,7 +10,6 @@ ResetAuthorizersCache empties one stage's entries (``reset``).
 
 from __future__ import annotations
 
-import fnmatch
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,9 @@ from stratus.gateway.events import ApiInfo
 from stratus.gateway.functions import FunctionCaller, Outcome, parse_target
 from stratus.gateway.jwt_auth import JwtVerifier
 from stratus.gateway.request import GatewayRequest, request_time
+from stratus.gateway.resource_policy import ACTION, request_context
 from stratus.services.apis.model import Authorizer, Route
+from stratus.services.apis.policy_statements import Decision, MalformedPolicy, compile_policy
 from stratus.services.scope import Scope
 
 _CACHE_MAX = 10000
@@ -78,34 +79,23 @@ def route_arn(info: ApiInfo, stage: str, method: str, path: str) -> str:
     return f"arn:aws:execute-api:{info.region}:{info.account}:{info.api_id}/{stage}/{method}{path}"
 
 
-def policy_allows(policy: Any, arn: str) -> bool:
-    """Whether an IAM policy document allows ``execute-api:Invoke`` on ``arn`` (an explicit
-    Deny wins, wildcards ``*`` and ``?`` as IAM matches them)."""
-    if not isinstance(policy, dict):
-        return False
-    statements = policy.get("Statement") or []
-    if isinstance(statements, dict):
-        statements = [statements]
-    allowed = False
-    for statement in statements:
-        if not isinstance(statement, dict):
-            continue
-        actions = statement.get("Action") or []
-        actions = [actions] if isinstance(actions, str) else actions
-        if not any(
-            fnmatch.fnmatchcase("execute-api:Invoke", a) for a in actions if isinstance(a, str)
-        ):
-            continue
-        resources = statement.get("Resource") or []
-        resources = [resources] if isinstance(resources, str) else resources
-        if not any(fnmatch.fnmatchcase(arn, r) for r in resources if isinstance(r, str)):
-            continue
-        effect = statement.get("Effect")
-        if effect == "Deny":
-            return False
-        if effect == "Allow":
-            allowed = True
-    return allowed
+def policy_decision(policy: Any, arn: str, request: GatewayRequest | None = None) -> Decision:
+    """What an authorizer's ``policyDocument`` says of ``execute-api:Invoke`` on ``arn``:
+    the statements matched as the resource policy's are (``policy_statements``: IAM's
+    ``*`` and ``?`` only, so a ``[`` in a path is itself; NotAction, NotResource,
+    Condition on the request's keys). A document that is no policy, or past the
+    evaluator's bounds, says nothing (so it does not allow)."""
+    try:
+        compiled = compile_policy(policy)
+    except MalformedPolicy:
+        return Decision.NONE
+    context = request_context(request, None) if compiled.conditional and request else None
+    return compiled.decide(ACTION, arn, None, context)
+
+
+def policy_allows(policy: Any, arn: str, request: GatewayRequest | None = None) -> bool:
+    """Whether the policy allows ``execute-api:Invoke`` on ``arn`` (an explicit Deny wins)."""
+    return policy_decision(policy, arn, request) is Decision.ALLOW
 
 
 class Authorizers:
@@ -170,7 +160,7 @@ class Authorizers:
         if ttl and values:
             cached = self._cache.get(cache_key)
             if cached is not None and cached[0] > now:
-                return _decide(authorizer, cached[1], arn)
+                return _decide(authorizer, cached[1], arn, request)
         if not authorizer.authorizer_uri:
             return FAILED
         try:
@@ -193,10 +183,10 @@ class Authorizers:
             if len(self._cache) >= _CACHE_MAX:
                 self._cache.clear()
             self._cache[cache_key] = (now + ttl, answer)
-        return _decide(authorizer, answer, arn)
+        return _decide(authorizer, answer, arn, request)
 
 
-def _decide(authorizer: Authorizer, answer: Any, arn: str) -> AuthDecision:
+def _decide(authorizer: Authorizer, answer: Any, arn: str, request: GatewayRequest) -> AuthDecision:
     if not isinstance(answer, dict):
         return FAILED
     context = answer.get("context")
@@ -208,7 +198,7 @@ def _decide(authorizer: Authorizer, answer: Any, arn: str) -> AuthDecision:
         return DENY_403
     if "policyDocument" not in answer:
         return FAILED
-    if not policy_allows(answer["policyDocument"], arn):
+    if not policy_allows(answer["policyDocument"], arn, request):
         return DENY_403
     lambda_context = dict(context or {})
     if "principalId" in answer:
@@ -255,4 +245,11 @@ def _authorizer_event(
     }
 
 
-__all__ = ["AuthDecision", "Authorizers", "policy_allows", "request_time", "route_arn"]
+__all__ = [
+    "AuthDecision",
+    "Authorizers",
+    "policy_allows",
+    "policy_decision",
+    "request_time",
+    "route_arn",
+]

@@ -64,7 +64,9 @@ class Caller:
     user_arn: str = ""
     user_id: str = ""
 
-    def _arn(self) -> str:
+    @property
+    def arn(self) -> str:
+        """Who signed: a user's ARN, a role session's, or the account's root."""
         return self.user_arn or f"arn:aws:iam::{self.account}:root"
 
     def _id(self) -> str:
@@ -79,7 +81,7 @@ class Caller:
                 "callerId": self._id(),
                 "cognitoIdentity": None,
                 "principalOrgId": None,
-                "userArn": self._arn(),
+                "userArn": self.arn,
                 "userId": self._id(),
             }
         }
@@ -91,7 +93,7 @@ class Caller:
             "accountId": self.account,
             "caller": self._id(),
             "user": self._id(),
-            "userArn": self._arn(),
+            "userArn": self.arn,
         }
 
 

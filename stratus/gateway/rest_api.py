@@ -23,7 +23,7 @@ import orjson
 
 from stratus.gateway.access_log import AccessLogs
 from stratus.gateway.asgi import JSON, BodyTooLarge, read_body, respond
-from stratus.gateway.authorizers import identity_value, policy_allows, route_arn
+from stratus.gateway.authorizers import identity_value, policy_decision, route_arn
 from stratus.gateway.events import ApiInfo, event_v1
 from stratus.gateway.functions import FunctionCaller, FunctionTarget, Outcome, parse_target
 from stratus.gateway.http_proxy import HttpProxy
@@ -44,8 +44,9 @@ from stratus.gateway.request_validation import (
     ModelSchemas,
     compile_validation,
 )
+from stratus.gateway.resource_policy import Decision, ResourcePolicy, compile_resource_policy
 from stratus.gateway.responses import MalformedResponse, parse_v1
-from stratus.gateway.rest_errors import GatewayError, StageErrors, gateway_error
+from stratus.gateway.rest_errors import GatewayError, StageErrors, access_denied, gateway_error
 from stratus.gateway.rest_integration import NonProxyIntegrations
 from stratus.gateway.routing import RouteTable
 from stratus.gateway.stages import CompiledStage
@@ -69,6 +70,8 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 FORBIDDEN = b'{"message":"Forbidden"}'
 UNAUTHORIZED = b'{"message":"Unauthorized"}'
 DENIED = b'{"Message":"User is not authorized to access this resource with an explicit deny"}'
+# An authorizer's policy that allows nothing for the method (AWS's implicit deny).
+NOT_ALLOWED = b'{"Message":"User is not authorized to access this resource"}'
 AUTHORIZER_FAILED = b'{"message":null}'
 
 
@@ -90,15 +93,22 @@ class CompiledApi:
     api: RestApi
     stages: dict[str, CompiledStage[_Endpoint]]
     errors: dict[str, StageErrors]
+    # Each stage's deployed resource policy; None when no stage has one, so an API
+    # without a policy pays one attribute check per request.
+    policies: dict[str, ResourcePolicy] | None = None
 
 
 def _compile(api: RestApi, metrics: GatewayMetrics) -> CompiledApi:
     stages: dict[str, CompiledStage[_Endpoint]] = {}
     errors: dict[str, StageErrors] = {}
+    policies: dict[str, ResourcePolicy] = {}
     for stage in api.stages.values():
         deployment = api.deployments.get(stage.deployment_id)
         if deployment is None:
             continue
+        policy = compile_resource_policy(deployment.snapshot.get("policy"))
+        if policy is not None:
+            policies[stage.stage_name] = policy
         stages[stage.stage_name], errors[stage.stage_name] = compile_stage(
             api,
             stage.stage_name,
@@ -108,7 +118,7 @@ def _compile(api: RestApi, metrics: GatewayMetrics) -> CompiledApi:
             stage.access_log_settings,
             metrics.stage(api.id, stage.stage_name),
         )
-    return CompiledApi(api.revision, api, stages, errors)
+    return CompiledApi(api.revision, api, stages, errors, policies or None)
 
 
 def compile_stage(
@@ -294,23 +304,30 @@ class RestApiServer:
                 caller = check_iam(request, api.region, self._iam, self._account_for)
             except IamRefused as refused:
                 return fail(_iam_error(refused))
-        if (
-            endpoint.authorizer is not None
-            and endpoint.method.authorization_type == "CUSTOM"
-            and not testing
-        ):
+        custom = endpoint.authorizer is not None and endpoint.method.authorization_type == "CUSTOM"
+        policy_allows = False
+        if compiled.policies is not None and not testing:
+            policy = compiled.policies.get(stage.name)
+            if policy is not None:
+                arn = route_arn(info, stage.name, request.method, request.path)
+                verdict = policy.decide(arn, request, caller)
+                refused_by_policy = policy.refuse(
+                    verdict, arn, caller, api.account, authorizer=custom
+                )
+                if refused_by_policy is not None:
+                    return fail(refused_by_policy)
+                policy_allows = verdict is Decision.ALLOW
+        if custom and not testing:
             decision = await self._authorize(
-                endpoint, request, info, stage.variables, path_parameters
+                endpoint, request, info, stage.variables, path_parameters, policy_allows
             )
             if isinstance(decision, bytes):
-                refusal = (
-                    "UNAUTHORIZED"
-                    if decision is UNAUTHORIZED
-                    else "ACCESS_DENIED"
-                    if decision is DENIED
-                    else "AUTHORIZER_FAILURE"
-                )
-                return fail(gateway_error(refusal))
+                if decision is DENIED:
+                    return fail(gateway_error("ACCESS_DENIED"))
+                if decision is NOT_ALLOWED:
+                    return fail(access_denied("User is not authorized to access this resource"))
+                failed = "UNAUTHORIZED" if decision is UNAUTHORIZED else "AUTHORIZER_FAILURE"
+                return fail(gateway_error(failed))
             authorizer_context = decision
         if endpoint.validation is not None:
             invalid = await endpoint.validation.check(request, path_parameters)
@@ -434,7 +451,12 @@ class RestApiServer:
         info: ApiInfo,
         stage_variables: dict[str, str] | None,
         path_parameters: dict[str, str] | None,
+        policy_allows: bool = False,
     ) -> dict[str, Any] | bytes:
+        """The authorizer's context for the request, or the refusal's body. Its policy
+        and the resource policy decide together (``policy_allows``: the resource policy
+        explicitly allows), as API Gateway's Table A says: the authorizer's Deny refuses;
+        its silence is an implicit deny unless the resource policy allows."""
         authorizer = endpoint.authorizer
         assert authorizer is not None
         arn = route_arn(info, request.stage, request.method, request.path)
@@ -452,8 +474,11 @@ class RestApiServer:
             return answer
         if not isinstance(answer, dict) or "policyDocument" not in answer:
             return AUTHORIZER_FAILED
-        if not policy_allows(answer["policyDocument"], arn):
+        verdict = policy_decision(answer["policyDocument"], arn, request)
+        if verdict is Decision.DENY:
             return DENIED
+        if verdict is Decision.NONE and not policy_allows:
+            return NOT_ALLOWED
         context = answer.get("context") if isinstance(answer.get("context"), dict) else {}
         return {"principalId": answer.get("principalId"), **(context or {})}
 

@@ -26,7 +26,7 @@ Every error carries ``x-amzn-ErrorType`` (``MissingAuthenticationTokenException`
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -37,7 +37,7 @@ from stratus.gateway.responses import HttpResult
 from stratus.gateway.vtl import TemplateFailed, TemplateVars, render
 from stratus.services.apis.gateway_responses import GatewayResponse, effective_response
 
-__all__ = ["GatewayError", "StageErrors", "gateway_error"]
+__all__ = ["GatewayError", "StageErrors", "access_denied", "gateway_error"]
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,13 @@ def gateway_error(
     return GatewayError(
         response_type, status or own_status, text, error_type, body, validation_error
     )
+
+
+def access_denied(message: str) -> GatewayError:
+    """An ``ACCESS_DENIED`` of another wording than the explicit deny's, its body keyed
+    ``Message`` as AWS keys every authorization refusal of ``execute-api``."""
+    error = gateway_error("ACCESS_DENIED", message)
+    return replace(error, body=orjson.dumps({"Message": message}))
 
 
 def _media_type(value: str | None) -> str:

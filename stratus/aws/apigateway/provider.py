@@ -13,7 +13,7 @@ from stratus.aws.apigateway.docs_ops import DocumentationOperations
 from stratus.aws.apigateway.domains import DomainNameOperations
 from stratus.aws.apigateway.links_ops import LinkOperations
 from stratus.aws.apigateway.pages import page
-from stratus.aws.apigateway.rest_ops import RestApiOperations
+from stratus.aws.apigateway.rest_ops import RestApiOperations, rest_api_shape
 from stratus.aws.apigateway.test_ops import GatewayOperations
 from stratus.aws.apigateway.usage_ops import UsageOperations
 from stratus.aws.apigateway.validation import ModelAndValidatorOperations
@@ -89,16 +89,6 @@ def _resource(resource: Resource) -> Params:
     )
 
 
-def _api(api: RestApi) -> Params:
-    return render(
-        S,
-        "RestApi",
-        api,
-        tags=api.tags or None,
-        endpointConfiguration=api.endpoint_configuration or {"types": ["EDGE"]},
-    )
-
-
 def _stage(stage: RestStage) -> Params:
     settings = {
         key: {_setting_member(k): v for k, v in values.items()}
@@ -171,19 +161,19 @@ class ApiGatewayProvider(
         if params.get("cloneFrom"):
             raise BadRequest("cloneFrom is not supported by Stratus")
         api = await self._apis.create(ctx.account_id, ctx.region, fields(params))
-        return _api(api)
+        return rest_api_shape(api)
 
     async def get_rest_api(self, ctx: RequestContext, params: Params) -> Params:
-        return _api(self._get(ctx, params))
+        return rest_api_shape(self._get(ctx, params))
 
     async def get_rest_apis(self, ctx: RequestContext, params: Params) -> Params:
-        return page(self._apis.in_account(ctx.account_id), lambda a: a.id, params, _api)
+        return page(self._apis.in_account(ctx.account_id), lambda a: a.id, params, rest_api_shape)
 
     async def update_rest_api(self, ctx: RequestContext, params: Params) -> Params:
         api = await self._apis.update(
             ctx.account_id, params["restApiId"], params.get("patchOperations") or []
         )
-        return _api(api)
+        return rest_api_shape(api)
 
     async def delete_rest_api(self, ctx: RequestContext, params: Params) -> Params:
         await self._apis.delete(ctx.account_id, params["restApiId"])

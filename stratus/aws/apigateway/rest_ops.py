@@ -20,16 +20,29 @@ from stratus.services.apis.openapi_export import export_stage
 from stratus.services.apis.openapi_import import import_into, import_new, parse_definition
 from stratus.services.apis.rest_account import API_KEY_VERSION, FEATURES, THROTTLE, RestAccounts
 from stratus.services.apis.rest_edits import RestApiEdits
+from stratus.services.apis.rest_policy import wire_policy
 from stratus.services.apis.rest_tags import RestTags
 
 if TYPE_CHECKING:
     from stratus.services.apis.rest_apis import RestApis
     from stratus.services.apis.rest_model import RestApi
 
-__all__ = ["RestApiOperations", "gateway_response_shape"]
+__all__ = ["RestApiOperations", "gateway_response_shape", "rest_api_shape"]
 
 Params = dict[str, Any]
 S = "apigateway"
+
+
+def rest_api_shape(api: RestApi) -> Params:
+    """The RestApi shape; its ``policy`` JSON-escaped, as AWS answers it."""
+    return render(
+        S,
+        "RestApi",
+        api,
+        tags=api.tags or None,
+        endpointConfiguration=api.endpoint_configuration or {"types": ["EDGE"]},
+        policy=wire_policy(api.policy) if api.policy else None,
+    )
 
 
 def gateway_response_shape(response: GatewayResponse) -> Params:
@@ -160,14 +173,14 @@ class RestApiOperations:
         document = await asyncio.to_thread(parse_definition, _body(params.get("body")))
         api = await import_new(self._apis, ctx.account_id, ctx.region, document)
         await self._import_documentation(api, document, "overwrite")
-        return self.get_rest_api_shape(api)
+        return rest_api_shape(api)
 
     async def put_rest_api(self, ctx: RequestContext, params: Params) -> Params:
         api = self._api(ctx, params)
         document = await asyncio.to_thread(parse_definition, _body(params.get("body")))
         await import_into(self._apis, api, document, params.get("mode") or "merge")
         await self._import_documentation(api, document, params.get("mode") or "merge")
-        return self.get_rest_api_shape(api)
+        return rest_api_shape(api)
 
     async def _import_documentation(self, api: RestApi, document: Params, mode: str) -> None:
         """A definition's ``x-amazon-apigateway-documentation`` becomes the API's
@@ -175,15 +188,6 @@ class RestApiOperations:
         extension = document.get("x-amazon-apigateway-documentation")
         if isinstance(extension, dict) and isinstance(extension.get("documentationParts"), list):
             await RestDocumentation(self._apis).import_parts(api, document, mode, False)
-
-    def get_rest_api_shape(self, api: RestApi) -> Params:
-        return render(
-            S,
-            "RestApi",
-            api,
-            tags=api.tags or None,
-            endpointConfiguration=api.endpoint_configuration or {"types": ["EDGE"]},
-        )
 
     async def get_export(self, ctx: RequestContext, params: Params) -> Params:
         api = self._api(ctx, params)

@@ -6,7 +6,8 @@ deployment's date as ``version``), the stage's ``host``/``basePath`` (2.0) or ``
 (3.0), one path per resource with methods, each method's request parameters and responses;
 with ``extensions`` ``integrations`` or ``apigateway`` the ``x-amazon-apigateway-integration``
 of each method, the authorizers as security schemes (``authorizers``/``apigateway``), and
-with ``apigateway`` the gateway responses and binary media types as well. Models are not
+with ``apigateway`` the gateway responses, binary media types and the deployment's
+resource policy (``x-amazon-apigateway-policy``) as well. Models are not
 exported (Stratus has none to give).
 """
 
@@ -106,6 +107,8 @@ def export_stage(
             }
         if api.binary_media_types:
             document["x-amazon-apigateway-binary-media-types"] = list(api.binary_media_types)
+        if snapshot.get("policy"):  # the deployment's: what the stage enforces
+            document["x-amazon-apigateway-policy"] = orjson.loads(snapshot["policy"])
     if (accepts or "").split(";")[0].strip().lower() in ("application/yaml", "application/x-yaml"):
         return "application/yaml", yaml.safe_dump(document, sort_keys=False).encode()
     return "application/json", orjson.dumps(document, option=orjson.OPT_INDENT_2)

@@ -12,7 +12,9 @@ turned into a REST API the way API Gateway's importer reads it.
   ``x-api-key`` makes ``apiKeyRequired``; an operation's (or the document's) ``security``
   names them. ``x-amazon-apigateway-authtype: awsSigv4`` is ``AWS_IAM``.
 - ``x-amazon-apigateway-gateway-responses``, ``x-amazon-apigateway-binary-media-types``,
-  ``x-amazon-apigateway-api-key-source``.
+  ``x-amazon-apigateway-api-key-source``, ``x-amazon-apigateway-policy`` (the resource
+  policy, ``execute-api:/*`` expanded to the API's ARN; a definition without one keeps
+  the API's, in either mode).
 - ``definitions`` (2.0) / ``components.schemas`` (3.x) as models,
   ``x-amazon-apigateway-request-validators`` as request validators, and per operation its
   validator and its body's models (``openapi_requests.py``).
@@ -39,6 +41,7 @@ from stratus.services.apis.ids import new_id
 from stratus.services.apis.openapi_requests import import_models_and_validators, method_request
 from stratus.services.apis.rest_apis import KIND, RestApis
 from stratus.services.apis.rest_model import Resource, RestApi
+from stratus.services.apis.rest_policy import stored_policy
 from stratus.services.apis.rest_validation import default_models
 
 __all__ = ["import_into", "import_new", "parse_definition"]
@@ -141,6 +144,7 @@ def _adopt(api: RestApi, built: RestApi) -> None:
         "models",
         "request_validators",
         "gateway_responses",
+        "policy",
     ):
         setattr(api, name, getattr(built, name))
 
@@ -174,6 +178,10 @@ async def _build(api: RestApi, document: dict[str, Any], mode: str) -> RestApi:
     source = document.get("x-amazon-apigateway-api-key-source")
     if source in ("HEADER", "AUTHORIZER"):
         scratch.api_key_source = str(source)
+    if "x-amazon-apigateway-policy" in document:
+        scratch.policy = stored_policy(
+            document["x-amazon-apigateway-policy"], scratch.id, scratch.account, scratch.region
+        )
     schemes = _security_schemes(document)
     authorizer_ids = await _authorizers(scratch_apis, scratch, schemes)
     validators = await import_models_and_validators(scratch_apis, scratch, document)

@@ -30,6 +30,7 @@ from stratus.services.apis.rest_model import (
     RestStage,
     UsagePlan,
 )
+from stratus.services.apis.rest_policy import stored_policy
 from stratus.services.apis.rest_validation import (
     RestValidation,
     check_method_request,
@@ -62,6 +63,7 @@ _NOT_PATCHABLE = frozenset(
     }
 )
 _PASSTHROUGH = frozenset({"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"})
+_POLICY_OPS = frozenset({"replace", "add", "remove"})
 
 
 def _set_fields(record: Any, values: dict[str, Any]) -> None:
@@ -167,7 +169,8 @@ class RestApis(RestValidation):
             created_date=time.time(),
             root_resource_id=root,
         )
-        _set_fields(api, {k: v for k, v in values.items() if k not in ("id", "name")})
+        _set_fields(api, {k: v for k, v in values.items() if k not in ("id", "name", "policy")})
+        api.policy = stored_policy(values.get("policy"), api_id, account, region)
         api.resources[root] = Resource(root, None, None, "/")
         api.models = default_models()
         self._apis[api_id] = api
@@ -176,11 +179,20 @@ class RestApis(RestValidation):
 
     async def update(self, account: str, api_id: str, patch: list[dict[str, Any]]) -> RestApi:
         api = self.get(account, api_id)
+        policy, rest = api.policy, []
         for operation in patch:  # what other operations own is not UpdateRestApi's
             head = str(operation.get("path", "")).strip("/").split("/")[0]
             if xform_name(head) in _NOT_PATCHABLE:
                 raise BadRequest(f"Invalid patch path {operation.get('path')}")
-        apply_patch(api, patch)
+            if head != "policy":
+                rest.append(operation)
+            elif operation.get("path") != "/policy" or operation.get("op") not in _POLICY_OPS:
+                raise BadRequest(f"Invalid patch path {operation.get('path')}")
+            else:  # checked before anything changes: a bad policy refuses the whole patch
+                value = None if operation.get("op") == "remove" else operation.get("value")
+                policy = stored_policy(value, api.id, api.account, api.region)
+        apply_patch(api, rest)
+        api.policy = policy
         await self._changed(api)
         return api
 

@@ -161,6 +161,9 @@ class RestApi:
     api_key_source: str = "HEADER"
     endpoint_configuration: Json | None = None
     disable_execute_api_endpoint: bool = False
+    # The resource policy as kept (rest_policy.py: minified, expanded); absent from APIs
+    # stored before resource policies existed. A deployment carries its own copy.
+    policy: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     resources: dict[str, Resource] = field(default_factory=dict)
     authorizers: dict[str, RestAuthorizer] = field(default_factory=dict)
@@ -206,6 +209,8 @@ class RestApi:
             "models": [to_json(m) for m in self.models.values()],
             "request_validators": [to_json(v) for v in self.request_validators.values()],
             "gateway_responses": [to_json(g) for g in self.gateway_responses.values()],
+            # AWS applies a changed resource policy with the next deployment only
+            "policy": self.policy,
         }
 
 

@@ -63,6 +63,9 @@ class RestApiHandler(Handler):
             params["endpointConfiguration"] = {
                 "types": props["EndpointConfiguration"].get("Types", ["EDGE"])
             }
+        policy = _policy_text(props.get("Policy"))
+        if policy:
+            params["policy"] = policy
         api = await ctx.call("apigateway", "CreateRestApi", params)
         api_id = api["id"]
         await ctx.call(
@@ -85,6 +88,8 @@ class RestApiHandler(Handler):
                     "body": json.dumps(body).encode(),
                 },
             )
+            if policy and "x-amazon-apigateway-policy" in body:  # the template's wins
+                await _put_policy(ctx, api_id, policy)
             if props.get("Name") and props["Name"] != (body.get("info") or {}).get("title"):
                 await ctx.call(
                     "apigateway",
@@ -102,10 +107,46 @@ class RestApiHandler(Handler):
         root = next(r["id"] for r in resources["items"] if r["path"] == "/")
         return Provisioned(api_id, {"RootResourceId": root, "RestApiId": api_id})
 
+    def replaces(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        """A change of ``Policy`` alone updates the API in place (no interruption, as
+        CloudFormation documents it); any other change makes a new API."""
+        return any(old.get(k) != new.get(k) for k in set(old) | set(new) if k != "Policy")
+
+    async def update(
+        self,
+        ctx: Provisioning,
+        logical_id: str,
+        current: Provisioned,
+        old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> Provisioned | None:
+        if self.replaces(old, new):
+            return None
+        await _put_policy(ctx, current.physical_id, _policy_text(new.get("Policy")))
+        return current
+
     async def delete(self, ctx: Provisioning, current: Provisioned, props: dict[str, Any]) -> None:
         await ignore_missing(
             ctx.call("apigateway", "DeleteRestApi", {"restApiId": current.physical_id})
         )
+
+
+def _policy_text(policy: Any) -> str:
+    """``Policy``: a document (as YAML and JSON templates write it) or its JSON text."""
+    if policy is None or policy == "":
+        return ""
+    return policy if isinstance(policy, str) else json.dumps(policy)
+
+
+async def _put_policy(ctx: Provisioning, api_id: str, policy: str) -> None:
+    await ctx.call(
+        "apigateway",
+        "UpdateRestApi",
+        {
+            "restApiId": api_id,
+            "patchOperations": [{"op": "replace", "path": "/policy", "value": policy}],
+        },
+    )
 
 
 class ResourceHandler(Handler):
