@@ -87,14 +87,14 @@ def _api(apigw: Any, policy: str | None, **method: Any) -> str:
     return api_id
 
 
-def _arn(api_id: str, path: str) -> str:
-    return f"arn:aws:execute-api:us-east-1:********0000:{api_id}/s/GET{path}"
+def _arn(api_id: str, path: str, stage: str = "s") -> str:
+    return f"arn:aws:execute-api:us-east-1:********0000:{api_id}/{stage}/GET{path}"
 
 
-def _explicit(api_id: str, path: str, who: str = "anonymous") -> dict[str, str]:
+def _explicit(api_id: str, path: str, who: str = "anonymous", stage: str = "s") -> dict[str, str]:
     return {
         "Message": f"User: {who} is not authorized to perform: execute-api:Invoke on "
-        f"resource: {_arn(api_id, path)} with an explicit deny in a resource-based policy"
+        f"resource: {_arn(api_id, path, stage)} with an explicit deny in a resource-based policy"
     }
 
 
@@ -477,3 +477,55 @@ def test_the_policy_survives_a_restart(tmp_path: Path) -> None:
         assert forwarded.status_code == 200
     finally:
         server.stop()
+
+
+# -- SAM ------------------------------------------------------------------------------------
+SAM_TEMPLATE = {
+    "Transform": "AWS::Serverless-2016-10-31",
+    "Resources": {
+        "Api": {
+            "Type": "AWS::Serverless::Api",
+            "Properties": {
+                "StageName": "prod",
+                "Auth": {"ResourcePolicy": {"IpRangeWhitelist": ["10.0.0.0/8"]}},
+            },
+        },
+        "Hello": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "Runtime": "python3.12",
+                "Handler": "index.handler",
+                "InlineCode": "def handler(event, context):\n"
+                "    return {'statusCode': 200, 'body': 'hi'}\n",
+                "Events": {
+                    "Get": {
+                        "Type": "Api",
+                        "Properties": {"RestApiId": {"Ref": "Api"}, "Path": "/hi", "Method": "get"},
+                    }
+                },
+            },
+        },
+    },
+    "Outputs": {"ApiId": {"Value": {"Ref": "Api"}}},
+}
+
+
+def test_a_sam_apis_resource_policy_is_enforced(server: ServerProcess) -> None:
+    cfn = server.client("cloudformation")
+    cfn.create_stack(
+        StackName="sam-resource-policy",
+        TemplateBody=json.dumps(SAM_TEMPLATE),
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    cfn.get_waiter("stack_create_complete").wait(
+        StackName="sam-resource-policy", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600}
+    )
+    stack = cfn.describe_stacks(StackName="sam-resource-policy")["Stacks"][0]
+    api_id = stack["Outputs"][0]["OutputValue"]
+    url = path_url(server, api_id, "/prod/hi")
+    refused = httpx.get(url)
+    assert refused.status_code == 403, refused.text
+    # SAM writes the allowlist as an Allow and a Deny of every other address.
+    _denied(refused, _explicit(api_id, "/hi", stage="prod"))
+    allowed = httpx.get(url, headers={"x-forwarded-for": "10.1.2.3"}, timeout=30)
+    assert allowed.status_code == 200 and allowed.text == "hi"
