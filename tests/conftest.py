@@ -35,7 +35,7 @@ CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
 
 
 # Modules that must not share the machine with another test process: `make test` runs the
-# suite on two workers (pytest-xdist), then these alone. Each kills a server with -9 at a
+# suite on three workers (pytest-xdist), then these alone. Each kills a server with -9 at a
 # moment it picks, or counts the kernel's memory kills, and a neighbour's load moves
 # that moment (a kill lands after the work instead of during it) or the accounting.
 SERIAL_MODULES = frozenset(
