@@ -32,6 +32,7 @@ PLUGIN_DIR = os.environ.get("STRATUS_TERRAFORM_PLUGIN_DIR", "")
 TERRAFORM = shutil.which("terraform")
 
 pytestmark = [
+    pytest.mark.timeout(1200),
     pytest.mark.skipif(TERRAFORM is None, reason="terraform is not on PATH"),
     pytest.mark.skipif(
         not PLUGIN_DIR,
@@ -397,3 +398,276 @@ def test_apply_plan_destroy(stratus: ServerProcess, tmp_path: Path) -> None:
     assert [r for r in iam.list_roles()["Roles"] if r["RoleName"] == "tf-fn-role"] == []
     logs = stratus.client("logs")
     assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/tf-fn")["logGroups"] == []
+
+
+EXTRAS = """
+locals {
+  tags = { team = "platform", env = "test" }
+}
+
+resource "aws_iam_role" "sfn" {
+  name = "tf-sfn-role"
+  path = "/service/"
+  tags = local.tags
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "states.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_policy" "invoke" {
+  name        = "tf-invoke"
+  description = "invoke functions"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "lambda:InvokeFunction", Resource = "*" }]
+  })
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "sfn" {
+  role       = aws_iam_role.sfn.name
+  policy_arn = aws_iam_policy.invoke.arn
+}
+
+resource "aws_lambda_function" "worker" {
+  function_name    = "tf-worker"
+  role             = aws_iam_role.sfn.arn
+  handler          = "app.handler"
+  runtime          = "python3.12"
+  filename         = "fn.zip"
+  source_code_hash = filebase64sha256("fn.zip")
+  memory_size      = 256
+  publish          = true
+  description      = "worker"
+  tags             = local.tags
+}
+
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  function_name    = aws_lambda_function.worker.function_name
+  function_version = aws_lambda_function.worker.version
+}
+
+resource "aws_sfn_state_machine" "flow" {
+  name     = "tf-flow"
+  role_arn = aws_iam_role.sfn.arn
+  tags     = local.tags
+  definition = jsonencode({
+    StartAt = "Work"
+    States = {
+      Work = {
+        Type     = "Task"
+        Resource = aws_lambda_function.worker.arn
+        End      = true
+      }
+    }
+  })
+}
+
+resource "aws_sqs_queue" "uploads" {
+  name                      = "tf-uploads"
+  message_retention_seconds = 86400
+  tags                      = local.tags
+}
+
+resource "aws_sqs_queue_policy" "uploads" {
+  queue_url = aws_sqs_queue.uploads.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "s3.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = aws_sqs_queue.uploads.arn
+    }]
+  })
+}
+
+resource "aws_sqs_queue" "fifo" {
+  name                        = "tf-jobs.fifo"
+  fifo_queue                  = true
+  content_based_deduplication = true
+}
+
+resource "aws_sns_topic" "alerts" {
+  name = "tf-alerts"
+  tags = local.tags
+}
+
+resource "aws_s3_bucket" "uploads" {
+  bucket        = "tf-uploads"
+  force_destroy = true
+  tags          = local.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "uploads" {
+  bucket                  = aws_s3_bucket.uploads.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  rule {
+    id     = "expire"
+    status = "Enabled"
+    filter {
+      prefix = "tmp/"
+    }
+    expiration {
+      days = 7
+    }
+  }
+}
+
+resource "aws_s3_bucket_cors_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  cors_rule {
+    allowed_methods = ["GET", "PUT"]
+    allowed_origins = ["https://example.com"]
+    max_age_seconds = 300
+  }
+}
+
+resource "aws_s3_bucket_notification" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  queue {
+    queue_arn     = aws_sqs_queue.uploads.arn
+    events        = ["s3:ObjectCreated:*"]
+    filter_prefix = "in/"
+  }
+  depends_on = [aws_sqs_queue_policy.uploads]
+}
+
+resource "aws_dynamodb_table" "orders" {
+  name         = "tf-orders"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+  range_key    = "sk"
+  tags         = local.tags
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+  attribute {
+    name = "status"
+    type = "S"
+  }
+  global_secondary_index {
+    name            = "by-status"
+    hash_key        = "status"
+    projection_type = "ALL"
+  }
+  ttl {
+    attribute_name = "expires"
+    enabled        = true
+  }
+  point_in_time_recovery {
+    enabled = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "flow" {
+  name              = "/tf/flow"
+  retention_in_days = 14
+  tags              = local.tags
+}
+
+resource "aws_cloudwatch_event_bus" "orders" {
+  name = "tf-orders"
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_rule" "orders" {
+  name           = "tf-order-placed"
+  event_bus_name = aws_cloudwatch_event_bus.orders.name
+  event_pattern = jsonencode({
+    source      = ["shop"]
+    detail-type = ["OrderPlaced"]
+  })
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "orders" {
+  rule           = aws_cloudwatch_event_rule.orders.name
+  event_bus_name = aws_cloudwatch_event_bus.orders.name
+  target_id      = "sfn"
+  arn            = aws_sfn_state_machine.flow.arn
+  role_arn       = aws_iam_role.sfn.arn
+  input          = jsonencode({ from = "rule" })
+}
+
+resource "aws_apigatewayv2_api" "cors" {
+  name          = "tf-cors"
+  protocol_type = "HTTP"
+  description   = "with cors"
+  tags          = local.tags
+  cors_configuration {
+    allow_origins = ["https://example.com"]
+    allow_methods = ["GET"]
+    max_age       = 60
+  }
+}
+
+output "state_machine_arn" {
+  value = aws_sfn_state_machine.flow.arn
+}
+"""
+
+
+def test_more_resources_and_settings(stratus: ServerProcess, tmp_path: Path) -> None:
+    code = _zip({"app.py": HANDLER})
+    (tmp_path / "fn.zip").write_bytes(code)
+    (tmp_path / "main.tf").write_text(_provider(stratus.endpoint) + EXTRAS)
+    tf = Terraform(tmp_path, stratus)
+    tf.run("init", "-input=false", "-no-color", f"-plugin-dir={PLUGIN_DIR}")
+    tf.run("apply", "-input=false", "-auto-approve", "-no-color")
+    out = tf.outputs()
+
+    sfn = stratus.client("stepfunctions")
+    execution = sfn.start_execution(stateMachineArn=out["state_machine_arn"], input="{}")
+    _wait(
+        lambda: (
+            sfn.describe_execution(executionArn=execution["executionArn"])["status"] != "RUNNING"
+        ),
+        "the state machine finished",
+    )
+    assert sfn.describe_execution(executionArn=execution["executionArn"])["status"] == "SUCCEEDED"
+
+    s3 = stratus.client("s3")
+    sqs = stratus.client("sqs")
+    s3.put_object(Bucket="tf-uploads", Key="in/a.txt", Body=b"a")
+    uploads = sqs.get_queue_url(QueueName="tf-uploads")["QueueUrl"]
+    got = sqs.receive_message(QueueUrl=uploads, WaitTimeSeconds=10).get("Messages", [])
+    records = [r for m in got for r in json.loads(m["Body"]).get("Records", [])]
+    assert records and records[0]["s3"]["object"]["key"] == "in/a.txt"
+
+    tf.run("plan", "-input=false", "-no-color", "-detailed-exitcode")
+    tf.run("destroy", "-input=false", "-auto-approve", "-no-color")
+    assert sfn.list_state_machines()["stateMachines"] == []
+    assert s3.list_buckets()["Buckets"] == []
+    assert sqs.list_queues().get("QueueUrls", []) == []
+    assert stratus.client("dynamodb").list_tables()["TableNames"] == []
+    assert stratus.client("lambda").list_functions()["Functions"] == []
+    buses = stratus.client("events").list_event_buses()["EventBuses"]
+    assert [b["Name"] for b in buses] == ["default"]
