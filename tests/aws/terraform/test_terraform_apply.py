@@ -658,8 +658,14 @@ def test_more_resources_and_settings(stratus: ServerProcess, tmp_path: Path) -> 
     sqs = stratus.client("sqs")
     s3.put_object(Bucket="tf-uploads", Key="in/a.txt", Body=b"a")
     uploads = sqs.get_queue_url(QueueName="tf-uploads")["QueueUrl"]
-    got = sqs.receive_message(QueueUrl=uploads, WaitTimeSeconds=10).get("Messages", [])
-    records = [r for m in got for r in json.loads(m["Body"]).get("Records", [])]
+    records: list[dict[str, Any]] = []
+    for _ in range(5):  # the s3:TestEvent sent when the notification was set comes first
+        got = sqs.receive_message(QueueUrl=uploads, WaitTimeSeconds=5, MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
+        records += [r for m in got for r in json.loads(m["Body"]).get("Records", [])]
+        if records:
+            break
     assert records and records[0]["s3"]["object"]["key"] == "in/a.txt"
 
     tf.run("plan", "-input=false", "-no-color", "-detailed-exitcode")
