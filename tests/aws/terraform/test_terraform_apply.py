@@ -41,6 +41,7 @@ pytestmark = [
 ]
 
 SERVICES = (
+    "apigateway",
     "apigatewayv2",
     "cloudwatchevents",
     "cloudwatchlogs",
@@ -48,9 +49,11 @@ SERVICES = (
     "iam",
     "lambda",
     "s3",
+    "scheduler",
     "sfn",
     "sns",
     "sqs",
+    "ssm",
     "sts",
 )
 
@@ -677,3 +680,260 @@ def test_more_resources_and_settings(stratus: ServerProcess, tmp_path: Path) -> 
     assert stratus.client("lambda").list_functions()["Functions"] == []
     buses = stratus.client("events").list_event_buses()["EventBuses"]
     assert [b["Name"] for b in buses] == ["default"]
+
+
+MORE = """
+resource "aws_iam_role" "r" {
+  name = "tf3-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = ["lambda.amazonaws.com", "scheduler.amazonaws.com"] }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_lambda_layer_version" "deps" {
+  layer_name          = "tf3-deps"
+  filename            = "fn.zip"
+  source_code_hash    = filebase64sha256("fn.zip")
+  compatible_runtimes = ["python3.12"]
+}
+
+resource "aws_sqs_queue" "dlq" {
+  name = "tf3-dlq"
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name    = "tf3-fn"
+  role             = aws_iam_role.r.arn
+  handler          = "app.handler"
+  runtime          = "python3.12"
+  filename         = "fn.zip"
+  source_code_hash = filebase64sha256("fn.zip")
+  layers           = [aws_lambda_layer_version.deps.arn]
+  reserved_concurrent_executions = 5
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dlq.arn
+  }
+}
+
+resource "aws_lambda_function_url" "fn" {
+  function_name      = aws_lambda_function.fn.function_name
+  authorization_type = "NONE"
+}
+
+resource "aws_lambda_permission" "url" {
+  statement_id           = "url"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = aws_lambda_function.fn.function_name
+  principal              = "*"
+  function_url_auth_type = "NONE"
+}
+
+# Since October 2025 a public URL also needs lambda:InvokeFunction granted to the public.
+resource "aws_lambda_permission" "url_invoke" {
+  statement_id  = "url-invoke"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.fn.function_name
+  principal     = "*"
+}
+
+resource "aws_lambda_permission" "rest" {
+  statement_id  = "rest"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.fn.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.rest.execution_arn}/*/*"
+}
+
+resource "aws_lambda_function_event_invoke_config" "fn" {
+  function_name                = aws_lambda_function.fn.function_name
+  maximum_retry_attempts       = 1
+  maximum_event_age_in_seconds = 600
+}
+
+resource "aws_s3_bucket" "site" {
+  bucket = "tf3-site"
+}
+
+resource "aws_s3_bucket_ownership_controls" "site" {
+  bucket = aws_s3_bucket.site.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_website_configuration" "site" {
+  bucket = aws_s3_bucket.site.id
+  index_document {
+    suffix = "index.html"
+  }
+  error_document {
+    key = "error.html"
+  }
+}
+
+resource "aws_s3_bucket_policy" "site" {
+  bucket = aws_s3_bucket.site.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.site.arn}/*" }]
+  })
+}
+
+resource "aws_s3_object" "index" {
+  bucket       = aws_s3_bucket.site.id
+  key          = "index.html"
+  content      = "<h1>hi</h1>"
+  content_type = "text/html"
+}
+
+resource "aws_sns_topic" "t" {
+  name = "tf3-topic"
+}
+
+resource "aws_sns_topic_policy" "t" {
+  arn = aws_sns_topic.t.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "events.amazonaws.com" }, Action = "sns:Publish", Resource = aws_sns_topic.t.arn }]
+  })
+}
+
+resource "aws_cloudwatch_event_rule" "r" {
+  name          = "tf3-rule"
+  event_pattern = jsonencode({ source = ["tf3"] })
+}
+
+resource "aws_cloudwatch_event_target" "sns" {
+  rule = aws_cloudwatch_event_rule.r.name
+  arn  = aws_sns_topic.t.arn
+}
+
+resource "aws_ssm_parameter" "p" {
+  name  = "/tf3/param"
+  type  = "String"
+  value = "v1"
+}
+
+resource "aws_dynamodb_table" "t" {
+  name         = "tf3-table"
+  billing_mode = "PROVISIONED"
+  read_capacity  = 2
+  write_capacity = 2
+  hash_key     = "pk"
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+}
+
+resource "aws_dynamodb_table_item" "i" {
+  table_name = aws_dynamodb_table.t.name
+  hash_key   = aws_dynamodb_table.t.hash_key
+  item       = jsonencode({ pk = { S = "one" }, n = { N = "1" } })
+}
+
+resource "aws_scheduler_schedule" "s" {
+  name                = "tf3-schedule"
+  schedule_expression = "rate(1 hour)"
+  flexible_time_window {
+    mode = "OFF"
+  }
+  target {
+    arn      = aws_lambda_function.fn.arn
+    role_arn = aws_iam_role.r.arn
+  }
+}
+
+resource "aws_apigatewayv2_api" "ws" {
+  name                       = "tf3-ws"
+  protocol_type              = "WEBSOCKET"
+  route_selection_expression = "$request.body.action"
+}
+
+resource "aws_api_gateway_rest_api" "rest" {
+  name = "tf3-rest"
+}
+
+resource "aws_api_gateway_resource" "hello" {
+  rest_api_id = aws_api_gateway_rest_api.rest.id
+  parent_id   = aws_api_gateway_rest_api.rest.root_resource_id
+  path_part   = "hello"
+}
+
+resource "aws_api_gateway_method" "get" {
+  rest_api_id   = aws_api_gateway_rest_api.rest.id
+  resource_id   = aws_api_gateway_resource.hello.id
+  http_method   = "GET"
+  authorization = "NONE"
+}
+
+resource "aws_api_gateway_integration" "get" {
+  rest_api_id             = aws_api_gateway_rest_api.rest.id
+  resource_id             = aws_api_gateway_resource.hello.id
+  http_method             = aws_api_gateway_method.get.http_method
+  integration_http_method = "POST"
+  type                    = "AWS_PROXY"
+  uri                     = aws_lambda_function.fn.invoke_arn
+}
+
+resource "aws_api_gateway_deployment" "d" {
+  rest_api_id = aws_api_gateway_rest_api.rest.id
+  depends_on  = [aws_api_gateway_integration.get]
+}
+
+resource "aws_api_gateway_stage" "prod" {
+  rest_api_id   = aws_api_gateway_rest_api.rest.id
+  deployment_id = aws_api_gateway_deployment.d.id
+  stage_name    = "prod"
+}
+
+output "function_url" {
+  value = aws_lambda_function_url.fn.function_url
+}
+output "rest_api_id" {
+  value = aws_api_gateway_rest_api.rest.id
+}
+"""
+
+
+def test_urls_layers_schedules_rest_apis(stratus: ServerProcess, tmp_path: Path) -> None:
+    (tmp_path / "fn.zip").write_bytes(_zip({"app.py": HANDLER}))
+    (tmp_path / "main.tf").write_text(_provider(stratus.endpoint) + MORE)
+    tf = Terraform(tmp_path, stratus)
+    tf.run("init", "-input=false", "-no-color", f"-plugin-dir={PLUGIN_DIR}")
+    tf.run("apply", "-input=false", "-auto-approve", "-no-color")
+    out = tf.outputs()
+
+    # The function URL (open to anyone through its resource policy) and the REST API's
+    # stage both reach the function.
+    url = httpx.URL(out["function_url"])
+    reply = httpx.get(
+        f"http://127.0.0.1:{url.port}/x", headers={"host": url.netloc.decode()}, timeout=120
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["hello"] == "terraform"
+    rest = httpx.get(
+        f"http://127.0.0.1:{url.port}/_aws/execute-api/{out['rest_api_id']}/prod/hello",
+        timeout=120,
+    )
+    assert rest.status_code == 200, rest.text
+
+    assert stratus.client("ssm").get_parameter(Name="/tf3/param")["Parameter"]["Value"] == "v1"
+    item = stratus.client("dynamodb").get_item(TableName="tf3-table", Key={"pk": {"S": "one"}})
+    assert item["Item"]["n"] == {"N": "1"}
+    s3 = stratus.client("s3")
+    assert s3.get_object(Bucket="tf3-site", Key="index.html")["Body"].read() == b"<h1>hi</h1>"
+    schedule = stratus.client("scheduler").get_schedule(Name="tf3-schedule")
+    assert schedule["ScheduleExpression"] == "rate(1 hour)"
+
+    tf.run("plan", "-input=false", "-no-color", "-detailed-exitcode")
+    tf.run("destroy", "-input=false", "-auto-approve", "-no-color")
+    lam = stratus.client("lambda")
+    assert lam.list_functions()["Functions"] == []
+    assert lam.list_layers()["Layers"] == []
+    assert s3.list_buckets()["Buckets"] == []
+    assert stratus.client("ssm").describe_parameters()["Parameters"] == []
+    assert stratus.client("scheduler").list_schedules()["Schedules"] == []
+    assert stratus.client("apigateway").get_rest_apis()["items"] == []
+    assert stratus.client("apigatewayv2").get_apis()["Items"] == []
