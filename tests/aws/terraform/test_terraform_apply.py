@@ -937,3 +937,185 @@ def test_urls_layers_schedules_rest_apis(stratus: ServerProcess, tmp_path: Path)
     assert stratus.client("scheduler").list_schedules()["Schedules"] == []
     assert stratus.client("apigateway").get_rest_apis()["items"] == []
     assert stratus.client("apigatewayv2").get_apis()["Items"] == []
+
+
+SETTINGS = """
+resource "aws_iam_role" "r" {
+  name = "tf4-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = ["lambda.amazonaws.com", "states.amazonaws.com", "apigateway.amazonaws.com"] }, Action = "sts:AssumeRole" }]
+  })
+}
+resource "aws_iam_user" "u" {
+  name = "tf4-user"
+}
+resource "aws_iam_access_key" "u" {
+  user = aws_iam_user.u.name
+}
+resource "aws_iam_user_policy" "u" {
+  name = "p"
+  user = aws_iam_user.u.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+}
+resource "aws_iam_instance_profile" "p" {
+  name = "tf4-profile"
+  role = aws_iam_role.r.name
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "tf4-bucket"
+}
+resource "aws_s3_bucket" "logs" {
+  bucket = "tf4-logs"
+}
+resource "aws_s3_bucket_ownership_controls" "b" {
+  bucket = aws_s3_bucket.b.id
+  rule {
+    object_ownership = "BucketOwnerPreferred"
+  }
+}
+resource "aws_s3_bucket_acl" "b" {
+  bucket     = aws_s3_bucket.b.id
+  acl        = "private"
+  depends_on = [aws_s3_bucket_ownership_controls.b]
+}
+resource "aws_s3_bucket_logging" "b" {
+  bucket        = aws_s3_bucket.b.id
+  target_bucket = aws_s3_bucket.logs.id
+  target_prefix = "log/"
+}
+resource "aws_s3_bucket_accelerate_configuration" "b" {
+  bucket = aws_s3_bucket.b.id
+  status = "Enabled"
+}
+resource "aws_s3_bucket_request_payment_configuration" "b" {
+  bucket = aws_s3_bucket.b.id
+  payer  = "Requester"
+}
+resource "aws_s3_bucket_object_lock_configuration" "b" {
+  bucket = aws_s3_bucket.lock.id
+  rule {
+    default_retention {
+      mode = "GOVERNANCE"
+      days = 1
+    }
+  }
+}
+resource "aws_s3_bucket" "lock" {
+  bucket              = "tf4-lock"
+  object_lock_enabled = true
+}
+resource "aws_cloudwatch_log_group" "g" {
+  name = "/tf4/g"
+}
+resource "aws_cloudwatch_log_stream" "s" {
+  name           = "s1"
+  log_group_name = aws_cloudwatch_log_group.g.name
+}
+resource "aws_lambda_function" "fn" {
+  function_name    = "tf4-fn"
+  role             = aws_iam_role.r.arn
+  handler          = "app.handler"
+  runtime          = "python3.12"
+  filename         = "fn.zip"
+  source_code_hash = filebase64sha256("fn.zip")
+  publish          = true
+  tracing_config {
+    mode = "PassThrough"
+  }
+  # The levels are spelt out: with JSON and publish = true the provider itself (not AWS,
+  # not Stratus) otherwise plans a new version on every run (its issue 42181).
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.g.name
+    application_log_level = "INFO"
+    system_log_level      = "INFO"
+  }
+}
+resource "aws_lambda_permission" "logs" {
+  statement_id  = "logs"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.fn.function_name
+  principal     = "logs.amazonaws.com"
+}
+resource "aws_cloudwatch_log_subscription_filter" "f" {
+  name            = "f"
+  log_group_name  = aws_cloudwatch_log_group.g.name
+  filter_pattern  = ""
+  destination_arn = aws_lambda_function.fn.arn
+  depends_on      = [aws_lambda_permission.logs]
+}
+resource "aws_dynamodb_table" "t" {
+  name             = "tf4-table"
+  billing_mode     = "PAY_PER_REQUEST"
+  hash_key         = "pk"
+  stream_enabled   = true
+  stream_view_type = "KEYS_ONLY"
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+}
+resource "aws_lambda_event_source_mapping" "ddb" {
+  event_source_arn  = aws_dynamodb_table.t.stream_arn
+  function_name     = aws_lambda_function.fn.arn
+  starting_position = "LATEST"
+}
+resource "aws_sfn_state_machine" "m" {
+  name     = "tf4-m"
+  role_arn = aws_iam_role.r.arn
+  type     = "EXPRESS"
+  definition = jsonencode({ StartAt = "P", States = { P = { Type = "Pass", End = true } } })
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.g.arn}:*"
+    include_execution_data = true
+    level                  = "ALL"
+  }
+}
+resource "aws_apigatewayv2_api" "h" {
+  name          = "tf4-http"
+  protocol_type = "HTTP"
+}
+resource "aws_apigatewayv2_authorizer" "a" {
+  api_id                            = aws_apigatewayv2_api.h.id
+  authorizer_type                   = "REQUEST"
+  authorizer_uri                    = aws_lambda_function.fn.invoke_arn
+  identity_sources                  = ["$request.header.Authorization"]
+  name                              = "auth"
+  authorizer_payload_format_version = "2.0"
+  enable_simple_responses           = true
+}
+resource "aws_sqs_queue" "q" {
+  name                    = "tf4-q"
+  sqs_managed_sse_enabled = true
+  delay_seconds           = 5
+  receive_wait_time_seconds = 10
+}
+"""
+
+
+def test_users_bucket_settings_streams_authorizers(stratus: ServerProcess, tmp_path: Path) -> None:
+    (tmp_path / "fn.zip").write_bytes(_zip({"app.py": HANDLER}))
+    (tmp_path / "main.tf").write_text(_provider(stratus.endpoint) + SETTINGS)
+    tf = Terraform(tmp_path, stratus)
+    tf.run("init", "-input=false", "-no-color", f"-plugin-dir={PLUGIN_DIR}")
+    tf.run("apply", "-input=false", "-auto-approve", "-no-color")
+
+    s3 = stratus.client("s3")
+    assert s3.get_bucket_logging(Bucket="tf4-bucket")["LoggingEnabled"]["TargetPrefix"] == "log/"
+    assert s3.get_bucket_accelerate_configuration(Bucket="tf4-bucket")["Status"] == "Enabled"
+    assert s3.get_bucket_request_payment(Bucket="tf4-bucket")["Payer"] == "Requester"
+    lock = s3.get_object_lock_configuration(Bucket="tf4-lock")["ObjectLockConfiguration"]
+    assert lock["Rule"]["DefaultRetention"] == {"Mode": "GOVERNANCE", "Days": 1}
+    iam = stratus.client("iam")
+    assert len(iam.list_access_keys(UserName="tf4-user")["AccessKeyMetadata"]) == 1
+    mappings = stratus.client("lambda").list_event_source_mappings(FunctionName="tf4-fn")
+    assert ":dynamodb:" in mappings["EventSourceMappings"][0]["EventSourceArn"]
+
+    tf.run("plan", "-input=false", "-no-color", "-detailed-exitcode")
+    tf.run("destroy", "-input=false", "-auto-approve", "-no-color")
+    assert s3.list_buckets()["Buckets"] == []
+    assert [u for u in iam.list_users()["Users"] if u["UserName"] == "tf4-user"] == []
+    assert iam.list_instance_profiles()["InstanceProfiles"] == []
+    assert stratus.client("stepfunctions").list_state_machines()["stateMachines"] == []
+    assert stratus.client("sqs").list_queues().get("QueueUrls", []) == []
