@@ -17,6 +17,11 @@ from stratus.services.objects.notifications import normalize_configuration, targ
 from stratus.services.objects.policy import is_public
 from stratus.services.objects.service import ObjectsService
 
+# PutBucketLifecycleConfiguration's x-amz-transition-default-minimum-object-size: the
+# default since September 2024 is that objects under 128 KB never transition.
+DEFAULT_MINIMUM_SIZE = "all_storage_classes_128K"
+MINIMUM_SIZES = (DEFAULT_MINIMUM_SIZE, "varies_by_storage_class")
+
 __all__ = ["BucketOperations"]
 
 
@@ -218,7 +223,16 @@ class BucketOperations:
     ) -> dict[str, Any]:
         rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
         stored = lifecycle_rules.validate(rules)
-        return await self._set(params, "lifecycle", stored)
+        size = params.get("TransitionDefaultMinimumObjectSize") or DEFAULT_MINIMUM_SIZE
+        if size not in MINIMUM_SIZES:
+            raise oe.InvalidRequest(
+                f"Invalid value for x-amz-transition-default-minimum-object-size: {size}"
+            )
+        await self._set(params, "lifecycle", stored)
+        # Kept beside the rules, not in them: the sweeper reads the rule list as is. Tools
+        # such as terraform wait until GET answers the size they sent.
+        await self._set(params, "lifecycle_minimum_size", size)
+        return {"TransitionDefaultMinimumObjectSize": size}
 
     async def get_bucket_lifecycle_configuration(
         self, ctx: RequestContext, params: dict[str, Any]
@@ -229,11 +243,14 @@ class BucketOperations:
             "NoSuchLifecycleConfiguration",
             "The lifecycle configuration does not exist",
         )
-        return {"Rules": rules}
+        bucket = self.objects.bucket(params["Bucket"])
+        size = self.objects.config(bucket, "lifecycle_minimum_size") or DEFAULT_MINIMUM_SIZE
+        return {"Rules": rules, "TransitionDefaultMinimumObjectSize": size}
 
     async def delete_bucket_lifecycle(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
+        await self._set(params, "lifecycle_minimum_size", None)
         return await self._set(params, "lifecycle", None)
 
     # -- default encryption ------------------------------------------------------------

@@ -241,3 +241,43 @@ def test_rule_ids_are_url_encoded_in_the_header(s3: Any, bucket: str) -> None:
     )
     # The rule is stored as given.
     assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]["ID"] == name
+
+
+def test_transition_default_minimum_object_size_is_stored_and_answered(
+    s3: Any, raw_s3: Any, bucket: str
+) -> None:
+    """Terraform's provider waits after the put until GET answers the size it sent."""
+    rules = [
+        {"ID": "r", "Filter": {"Prefix": "a/"}, "Status": "Enabled", "Expiration": {"Days": 1}}
+    ]
+    put = s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": rules}
+    )
+    assert put["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": rules},
+        TransitionDefaultMinimumObjectSize="varies_by_storage_class",
+    )
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+    assert got["Rules"][0]["ID"] == "r"
+
+    error = error_of(
+        raw_s3.put_bucket_lifecycle_configuration,
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": rules},
+        TransitionDefaultMinimumObjectSize="tiny",
+    )
+    assert (error["Code"], error["Status"]) == ("InvalidRequest", 400)
+    # The refused put left the earlier configuration as it was.
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
