@@ -32,6 +32,7 @@ PLUGIN_DIR = os.environ.get("STRATUS_TERRAFORM_PLUGIN_DIR", "")
 TERRAFORM = shutil.which("terraform")
 
 pytestmark = [
+    pytest.mark.slow,  # four applies, plans and destroys: ~5.5 min of the 2-core machine
     pytest.mark.timeout(1200),
     pytest.mark.skipif(TERRAFORM is None, reason="terraform is not on PATH"),
     pytest.mark.skipif(
