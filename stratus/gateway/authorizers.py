@@ -22,7 +22,7 @@ from stratus.gateway.jwt_auth import JwtVerifier
 from stratus.gateway.request import GatewayRequest, request_time
 from stratus.gateway.resource_policy import ACTION, request_context
 from stratus.services.apis.model import Authorizer, Route
-from stratus.services.apis.policy_statements import Decision, MalformedPolicy, compile_policy
+from stratus.services.policy_statements import Decision, MalformedPolicy, compile_policy
 from stratus.services.scope import Scope
 
 _CACHE_MAX = 10000

@@ -2,7 +2,7 @@
 
 A stage enforces the policy of the deployment it serves (AWS applies a changed policy
 with the next deployment only), compiled once with the stage
-(``services.apis.policy_statements``). Per request the method's ARN
+(``services.policy_statements``). Per request the method's ARN
 ``arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/{METHOD}/{path}`` is judged for
 the caller, and the outcome follows "How API Gateway resource policies affect
 authorization workflow" (API Gateway developer guide):
@@ -43,14 +43,14 @@ import orjson
 from stratus.gateway.iam_auth import Caller
 from stratus.gateway.request import GatewayRequest
 from stratus.gateway.rest_errors import GatewayError, access_denied
-from stratus.services.apis.policy_statements import (
+from stratus.services.policy_conditions import secure_transport
+from stratus.services.policy_statements import (
     CompiledPolicy,
     Decision,
     MalformedPolicy,
     PolicyCaller,
     compile_policy,
 )
-from stratus.services.objects.policy import secure_transport
 
 __all__ = ["Decision", "ResourcePolicy", "compile_resource_policy"]
 

@@ -1,5 +1,6 @@
 """IAM's policy language matching, shared by every evaluator: S3 bucket policies
-(``services.objects.policy``) and IAM's policy simulator (``services.identity.simulator``).
+(``services.objects.policy``), IAM's policy simulator (``services.identity.simulator``),
+function URLs' policies and API Gateway's (``services.policy_statements``).
 
 Wildcards are IAM's ``*`` and ``?``. Condition operators follow
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html:
@@ -31,6 +32,7 @@ __all__ = [
     "glob",
     "listed",
     "lookup",
+    "secure_transport",
 ]
 
 #: Context keys (matched case-insensitively) and their values.
@@ -205,3 +207,16 @@ def condition_keys(block: Any) -> Iterable[str]:
     for pairs in block.values():
         if isinstance(pairs, dict):
             yield from (str(key) for key in pairs)
+
+
+def secure_transport(scheme: str, client: str | None) -> str:
+    """``aws:SecureTransport``: ``"true"`` over HTTPS, and for a caller on this machine's
+    loopback interface, whose requests never cross a network (the "deny requests without
+    TLS" statement that CDK's and SAM's staging buckets carry, and many teams' own, then
+    lets their local tools in); ``"false"`` for anyone else over plain HTTP."""
+    if scheme == "https":
+        return "true"
+    try:
+        return "true" if client and ipaddress.ip_address(client).is_loopback else "false"
+    except ValueError:
+        return "false"

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from stratus.services.apis.errors import BadRequest
-from stratus.services.apis.policy_statements import MalformedPolicy, check_document
+from stratus.services.policy_statements import MalformedPolicy, check_document
 
 __all__ = ["INVALID_POLICY", "MAX_POLICY_CHARS", "stored_policy", "wire_policy"]
 

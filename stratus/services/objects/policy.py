@@ -13,30 +13,21 @@ passes; a statement with an operator this evaluator does not know never matches.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
-from enum import Enum
 from typing import Any
 
 import orjson
 
-from stratus.services.policy_conditions import UnknownOperator, conditions_hold, glob
+from stratus.services.policy_conditions import (
+    UnknownOperator,
+    conditions_hold,
+    glob,
+    secure_transport,
+)
 from stratus.services.policy_conditions import listed as _listed
+from stratus.services.policy_statements import Decision
 
 __all__ = ["Decision", "decide", "iam_action", "is_public", "secure_transport"]
-
-
-def secure_transport(scheme: str, client: str | None) -> str:
-    """``aws:SecureTransport``: ``"true"`` over HTTPS, and for a caller on this machine's
-    loopback interface, whose requests never cross a network (the "deny requests without
-    TLS" statement that CDK's and SAM's staging buckets carry, and many teams' own, then
-    lets their local tools in); ``"false"`` for anyone else over plain HTTP."""
-    if scheme == "https":
-        return "true"
-    try:
-        return "true" if client and ipaddress.ip_address(client).is_loopback else "false"
-    except ValueError:
-        return "false"
 
 
 #: Operations whose IAM action is not ``s3:<OperationName>``.
@@ -108,14 +99,6 @@ _NARROWING_KEYS = frozenset(
         "s3:dataaccesspointaccount",
     }
 )
-
-
-class Decision(Enum):
-    """What the policy says of a request: nothing, an explicit Allow, an explicit Deny."""
-
-    NONE = "none"
-    ALLOW = "allow"
-    DENY = "deny"
 
 
 def iam_action(operation: str) -> str:

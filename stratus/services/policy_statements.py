@@ -1,6 +1,8 @@
-"""IAM policy statements as API Gateway judges a request by them: the one evaluator of
-the two documents that decide who may call a REST API, its resource policy and a Lambda
-authorizer's answered ``policyDocument`` (HTTP APIs' authorizers too).
+"""IAM policy statements compiled and judged: principals, actions, resources and
+conditions, with ``NotPrincipal``/``NotAction``/``NotResource``. API Gateway judges the two
+documents that decide who may call a REST API by it, its resource policy and a Lambda
+authorizer's answered ``policyDocument`` (HTTP APIs' authorizers too); S3 bucket
+policies share its :class:`Decision`.
 
 A document is compiled once into :class:`CompiledPolicy` (a deployment's resource policy
 when its stage is compiled, an authorizer's answer when it arrives), then each request
